@@ -1,0 +1,205 @@
+"""The Discord application: a ``commands.Bot`` that owns the store and the services.
+
+Life cycle:
+- ``setup_hook`` (inside ``login()``, before the gateway connects): open the store and migrate,
+  build the services, load every extension in ``cogs/``, sync application commands only when
+  their definitions changed (the hash of the last sync is kept in the database).
+- Background work registered with :meth:`OutpostBot.add_background` starts once the bot is ready
+  and is cancelled first thing in :meth:`OutpostBot.close`; ``discord.ext.tasks`` loops started in
+  a cog's ``cog_load`` (with ``before_loop`` waiting for ready) stop when ``close`` unloads cogs.
+- ``close``: background tasks, then discord.py's own close (cogs unloaded, HTTP and gateway
+  closed), then the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import pkgutil
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.config import Settings
+from bot.crypto import SecretBox
+from bot.errors import OutpostTree
+from bot.logsetup import secrets
+from bot.services.probes import QueryClient, RconLoginTester
+from bot.services.registry import ServerRegistry
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+BackgroundFactory = Callable[[], Awaitable[None]]
+
+
+def discover_extensions() -> list[str]:
+    """Every module in ``cogs/`` not starting with an underscore (those are helpers)."""
+    return sorted(
+        f"{cogs.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(cogs.__path__)
+        if not info.name.startswith("_")
+    )
+
+
+def commands_hash(payload: Sequence[dict[str, Any]]) -> str:
+    """Stable hash of command definitions (order-independent at the top level)."""
+    canonical = sorted(json.dumps(c, sort_keys=True, separators=(",", ":")) for c in payload)
+    return hashlib.sha256("\n".join(canonical).encode()).hexdigest()
+
+
+class OutpostBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        guild_ready_timeout: float = 2.0,
+        extensions: Sequence[str] | None = None,
+        query: QueryClient | None = None,
+        rcon_login: RconLoginTester | None = None,
+    ) -> None:
+        super().__init__(
+            # Slash-only bot: a mention prefix needs no message-content intent.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents.default(),
+            tree_cls=OutpostTree,
+            guild_ready_timeout=guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self.secret_box = SecretBox(settings.secret_key)
+        self._extension_names = list(extensions) if extensions is not None else None
+        self._query = query
+        self._rcon_login = rcon_login
+        self._store: Store | None = None
+        self._registry: ServerRegistry | None = None
+        self._background_factories: list[tuple[str, BackgroundFactory]] = []
+        self._background_tasks: list[asyncio.Task[None]] = []
+        self._launcher: asyncio.Task[None] | None = None
+        self._launched = False
+        self.commands_synced: bool | None = None  # None until setup_hook decided
+        secrets.add(settings.discord_token)
+
+    # -- services ------------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is opened in setup_hook")
+        return self._store
+
+    @property
+    def registry(self) -> ServerRegistry:
+        if self._registry is None:
+            raise RuntimeError("the registry is built in setup_hook")
+        return self._registry
+
+    def add_background(self, name: str, factory: BackgroundFactory) -> None:
+        """Run ``factory()`` once the bot is ready; it is cancelled on close.
+
+        A task that raises is logged, not restarted: long-running loops handle their own errors.
+        """
+        self._background_factories.append((name, factory))
+        if self._launched:
+            self._spawn(name, factory)
+
+    def _spawn(self, name: str, factory: BackgroundFactory) -> None:
+        async def runner() -> None:
+            try:
+                await factory()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task %s stopped with an error", name)
+
+        self._background_tasks.append(asyncio.create_task(runner(), name=f"outpost:{name}"))
+
+    async def _launch_background(self) -> None:
+        await self.wait_until_ready()
+        # No await from here on: a factory added meanwhile is spawned exactly once.
+        self._launched = True
+        for name, factory in self._background_factories:
+            self._spawn(name, factory)
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        self._store = await Store.open(self.settings.database_path)
+        query, rcon_login = self._query, self._rcon_login
+        if query is None or rcon_login is None:
+            from bot.services.network import A2SQueryClient, rcon_login_test
+
+            query = query if query is not None else A2SQueryClient()
+            rcon_login = rcon_login if rcon_login is not None else rcon_login_test
+        self._registry = ServerRegistry(self.store, self.secret_box, query, rcon_login)
+        undecryptable = await self._registry.undecryptable()
+        if undecryptable:
+            log.warning(
+                "%d stored RCON password(s) cannot be decrypted with OUTPOST_SECRET_KEY "
+                "(was the key changed?); /server test shows which, /server edit sets them again",
+                len(undecryptable),
+            )
+        names = (
+            self._extension_names if self._extension_names is not None else discover_extensions()
+        )
+        for name in names:
+            await self.load_extension(name)
+        self.commands_synced = await self.sync_commands_if_changed()
+        self._launcher = asyncio.create_task(self._launch_background(), name="outpost:launcher")
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Sync the command tree only if its definitions differ from the last successful sync.
+
+        With ``DEV_GUILD_ID`` the global commands are copied to that guild and synced there
+        (visible at once); otherwise they are synced globally.
+        """
+        guild = (
+            discord.Object(self.settings.dev_guild_id)
+            if self.settings.dev_guild_id is not None
+            else None
+        )
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        digest = commands_hash(payload)
+        scope = f"guild:{guild.id}" if guild is not None else "global"
+        key = f"commands_hash:{self.application_id}:{scope}"
+        if await self.store.state.get(key) == digest:
+            log.info("application commands unchanged (%s), not syncing", scope)
+            return False
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            # The bot still runs with whatever Discord has; the next start retries.
+            log.error("could not sync application commands (%s): %s", scope, exc)
+            return False
+        await self.store.state.set(key, digest)
+        log.info("synced %d application command(s) (%s)", len(synced), scope)
+        return True
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info(
+            "ready as %s (id %s) in %d guild(s)",
+            user, user.id if user else "?", len(self.guilds),
+        )
+
+    async def close(self) -> None:
+        tasks = [t for t in (self._launcher, *self._background_tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._background_tasks.clear()
+        self._launcher = None
+        try:
+            await super().close()
+        finally:
+            if self._store is not None:
+                await self._store.close()

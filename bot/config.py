@@ -1,0 +1,231 @@
+"""Typed, frozen settings read from the environment and a ``.env`` file.
+
+Where files live: the ``.env`` file is ``./.env`` (the working directory) unless ``--env-file``
+names another one. ``.env.example`` is looked for beside that ``.env``, then in the project
+checkout. A relative ``DATABASE_PATH`` is resolved against the directory holding the ``.env``
+file, so ``make run`` in the checkout keeps its data in ``./data/``.
+
+Variables already set in the process environment win over the ``.env`` file (python-dotenv's
+rule), which is what container deployments expect.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from bot.crypto import SecretKeyError, generate_key, validate_key
+
+DEFAULT_ENV_FILE = Path(".env")
+DEFAULT_DATABASE_PATH = "data/outpost.sqlite3"
+DEFAULT_POLL_INTERVAL = 60.0
+MIN_POLL_INTERVAL = 15.0
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# The value shipped in .env.example; a user who copied it verbatim has not set a token yet.
+TOKEN_PLACEHOLDER = "paste-your-bot-token-here"
+_PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_SNOWFLAKE = re.compile(r"^[0-9]{15,21}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid. The message is one line, safe to print as is."""
+
+
+class MissingTokenError(ConfigError):
+    """``DISCORD_TOKEN`` is not set (the normal state right after the first ``make run``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot reads from its configuration, validated."""
+
+    discord_token: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    database_path: Path
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    env_file: Path | None = None
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _parse_token(raw: str | None, env_file: Path, *, required: bool) -> str:
+    if raw is None or raw == TOKEN_PLACEHOLDER:
+        if required:
+            raise MissingTokenError(
+                f"DISCORD_TOKEN is not set: put your bot token in {env_file} "
+                "(Discord Developer Portal > your application > Bot > Reset Token)"
+            )
+        return ""
+    if any(ch.isspace() for ch in raw) or raw.lower().startswith("bot "):
+        # Never echo the value: it is a credential even when malformed.
+        raise ConfigError(
+            "DISCORD_TOKEN is invalid: expected the bare bot token "
+            "(no spaces, no 'Bot ' prefix)"
+        )
+    return raw
+
+
+def _parse_secret_key(raw: str | None) -> str:
+    if raw is None:
+        raise ConfigError(
+            "OUTPOST_SECRET_KEY is not set: expected a Fernet key "
+            "(generate one with: python -m bot check --generate-key)"
+        )
+    try:
+        validate_key(raw)
+    except SecretKeyError as exc:
+        raise ConfigError(f"OUTPOST_SECRET_KEY is invalid: {exc}") from None
+    return raw
+
+
+def _parse_guild_id(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not _SNOWFLAKE.match(raw):
+        raise ConfigError(
+            "DEV_GUILD_ID is invalid: expected a Discord server id (15-21 digits; "
+            "right-click the server with Developer Mode on > Copy Server ID) or nothing"
+        )
+    return int(raw)
+
+
+def _parse_log_level(raw: str | None) -> str:
+    if raw is None:
+        return "INFO"
+    level = raw.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL is invalid: expected one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def _parse_poll_interval(raw: str | None) -> float:
+    if raw is None:
+        return DEFAULT_POLL_INTERVAL
+    try:
+        value = float(raw.removesuffix("s"))
+    except ValueError:
+        raise ConfigError(
+            f"POLL_INTERVAL is invalid: expected a number of seconds, at least "
+            f"{MIN_POLL_INTERVAL:g}"
+        ) from None
+    if not value >= MIN_POLL_INTERVAL or value == float("inf"):
+        raise ConfigError(
+            f"POLL_INTERVAL is too small: expected at least {MIN_POLL_INTERVAL:g} seconds "
+            "(Discord rate limits edits of status messages)"
+        )
+    return value
+
+
+def _parse_database_path(raw: str | None, base_dir: Path) -> Path:
+    path = Path(raw if raw is not None else DEFAULT_DATABASE_PATH).expanduser()
+    if not path.is_absolute():
+        path = base_dir / path
+    if path.exists() and path.is_dir():
+        raise ConfigError(f"DATABASE_PATH is invalid: {path} is a directory, expected a file path")
+    return path
+
+
+def _raw_values(env_path: Path, environ: Mapping[str, str] | None) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    if env_path.is_file():
+        values.update(dotenv_values(env_path))
+    values.update(environ if environ is not None else os.environ)
+    return values
+
+
+def read_variable(
+    name: str, env_file: Path | None = None, *, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """One raw variable (environment first, then ``.env``), without validating the rest."""
+    env_path = (env_file if env_file is not None else DEFAULT_ENV_FILE).absolute()
+    return _clean(_raw_values(env_path, environ).get(name))
+
+
+def load_settings(
+    env_file: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    require_token: bool = True,
+) -> Settings:
+    """Read and validate the settings; raise :class:`ConfigError` naming the bad variable.
+
+    ``environ`` defaults to ``os.environ``; tests pass their own mapping.
+    """
+    env_path = (env_file if env_file is not None else DEFAULT_ENV_FILE).absolute()
+    values = _raw_values(env_path, environ)
+
+    def get(name: str) -> str | None:
+        return _clean(values.get(name))
+
+    return Settings(
+        discord_token=_parse_token(get("DISCORD_TOKEN"), env_path, required=require_token),
+        secret_key=_parse_secret_key(get("OUTPOST_SECRET_KEY")),
+        database_path=_parse_database_path(get("DATABASE_PATH"), env_path.parent),
+        dev_guild_id=_parse_guild_id(get("DEV_GUILD_ID")),
+        log_level=_parse_log_level(get("LOG_LEVEL")),
+        poll_interval=_parse_poll_interval(get("POLL_INTERVAL")),
+        env_file=env_path if env_path.is_file() else None,
+    )
+
+
+# Used when no .env.example is found (e.g. an installed package run outside the checkout).
+_FALLBACK_TEMPLATE = f"""\
+# Outpost configuration. See .env.example in the project for every variable.
+DISCORD_TOKEN=
+OUTPOST_SECRET_KEY=
+DATABASE_PATH={DEFAULT_DATABASE_PATH}
+DEV_GUILD_ID=
+LOG_LEVEL=INFO
+POLL_INTERVAL={DEFAULT_POLL_INTERVAL:g}
+"""
+
+_KEY_LINE = re.compile(r"^(\s*OUTPOST_SECRET_KEY\s*=).*$", re.MULTILINE)
+
+
+def find_env_template(env_file: Path) -> Path | None:
+    """``.env.example`` beside the ``.env`` file, else the one in the project checkout."""
+    for candidate in (env_file.parent / ".env.example", _PROJECT_ROOT / ".env.example"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def ensure_env_file(env_file: Path | None = None) -> bool:
+    """Create the ``.env`` file from the template with a fresh secret key if it is missing.
+
+    Returns True when the file was created. The file is written owner-readable only because it
+    will hold the bot token.
+    """
+    env_path = (env_file if env_file is not None else DEFAULT_ENV_FILE).absolute()
+    if env_path.exists():
+        return False
+    template_path = find_env_template(env_path)
+    text = template_path.read_text() if template_path is not None else _FALLBACK_TEMPLATE
+    key = generate_key()
+    if _KEY_LINE.search(text):
+        text = _KEY_LINE.sub(lambda m: m.group(1) + key, text, count=1)
+    else:
+        text = text.rstrip("\n") + f"\nOUTPOST_SECRET_KEY={key}\n"
+    env_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(env_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    return True

@@ -1,0 +1,133 @@
+"""The single error path for app commands, buttons and modals.
+
+Every failure becomes a short ephemeral message. Expected ones (checks, cooldowns, bad input)
+say what to do; an unexpected exception gets a short error id that is logged with its traceback,
+so a user can quote it to the operator. Whatever happens, the interaction gets an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands, ui
+
+from bot.crypto import DecryptionError
+from bot.services.errors import UserError
+from bot.storage.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+
+def new_error_id() -> str:
+    """Eight hex characters: short enough to quote, unique enough to grep for."""
+    return secrets.token_hex(4)
+
+
+def _permission_names(names: list[str]) -> str:
+    return ", ".join(
+        f"**{n.replace('_', ' ').replace('guild', 'server').title()}**" for n in names
+    )
+
+
+def describe_error(error: BaseException) -> str | None:
+    """The user-facing text for an expected error, or None for an unexpected one."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, UserError | DecryptionError | StorageError):
+        return str(error)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try this again in {max(error.retry_after, 1):.0f} s."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works inside a Discord server."
+    if isinstance(error, app_commands.MissingPermissions):
+        return (
+            f"You need the {_permission_names(error.missing_permissions)} permission to use "
+            "this command."
+        )
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return (
+            f"I am missing the {_permission_names(error.missing_permissions)} permission "
+            "here; ask an admin to grant it."
+        )
+    if isinstance(error, app_commands.MissingRole | app_commands.MissingAnyRole):
+        return "You do not have a role allowed to use this command."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You are not allowed to use this here."
+    if isinstance(error, app_commands.TransformerError):
+        # The raw value is not echoed: it could be anything the user pasted.
+        return f"That value is not a valid {error.type.name.lower()} for this option."
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return "This command is out of date: Discord is still updating it, try again shortly."
+    return None
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], content: str) -> None:
+    """Answer with ``content``, whether or not the interaction was already responded to."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True)
+        else:
+            await interaction.response.send_message(content, ephemeral=True)
+    except discord.HTTPException as exc:
+        # Expired token or Discord outage: nothing more can reach this user.
+        log.warning("could not deliver an error message for interaction %s: %s",
+                    interaction.id, exc)
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> str | None:
+    """Tell the user what went wrong; return the error id for an unexpected error."""
+    message = describe_error(error)
+    error_id: str | None = None
+    if message is None:
+        error_id = new_error_id()
+        original = (
+            error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        )
+        command = interaction.command.qualified_name if interaction.command else None
+        log.error(
+            "error id %s: unexpected %s in %s (guild %s, user %s)",
+            error_id,
+            type(original).__name__,
+            f"/{command}" if command else f"interaction type {interaction.type.name}",
+            interaction.guild_id,
+            interaction.user.id,
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        message = f"Something went wrong on my side (error id `{error_id}`). Tell the bot's admin."
+    else:
+        log.info(
+            "interaction %s refused: %s", interaction.id, type(error).__name__
+        )
+    await send_ephemeral(interaction, message)
+    return error_id
+
+
+class OutpostTree(app_commands.CommandTree[Any]):
+    """Command tree whose ``on_error`` is the one error path for every app command."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class ReportingView(ui.View):
+    """A view whose callback errors take the same path as command errors."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: ui.Item[Any], /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class ReportingModal(ui.Modal):
+    """A modal whose submit errors take the same path as command errors."""
+
+    # discord.py's Modal.on_error drops the ``item`` argument of BaseView.on_error.
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        await report_error(interaction, error)

@@ -1,0 +1,81 @@
+"""Parsing the ``address`` users type: ``host`` or ``host:port``, IPv6 in brackets."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from bot.services.errors import UserError
+
+# RFC 1123 labels; underscores are accepted because some LAN names use them.
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+_MAX_HOSTNAME = 253
+
+
+@dataclass(frozen=True, slots=True)
+class HostPort:
+    host: str
+    port: int | None
+
+    def display(self, default_port: int | None = None) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        port = self.port if self.port is not None else default_port
+        return host if port is None else f"{host}:{port}"
+
+
+def parse_port(text: str, what: str = "port") -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise UserError(f"The {what} must be a number from 1 to 65535.")
+    return int(text)
+
+
+def _check_host(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    name = host.rstrip(".")
+    labels = name.split(".")
+    if (
+        not name
+        or len(name) > _MAX_HOSTNAME
+        or not all(_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()  # "1.2.3" or "300.1.1.1": a mistyped IP, not a name
+    ):
+        raise UserError(
+            "The address must be a host name, an IPv4 address or an [IPv6] address, "
+            "optionally followed by :port."
+        )
+    return name.lower()
+
+
+def parse_address(text: str) -> HostPort:
+    """``example.com``, ``example.com:2302``, ``1.2.3.4:27015``, ``[2001:db8::1]:27015``."""
+    text = text.strip()
+    if not text:
+        raise UserError("The address is empty.")
+    if text.startswith("["):
+        close = text.find("]")
+        if close == -1:
+            raise UserError("An IPv6 address in brackets is missing its closing ']'.")
+        inner, rest = text[1:close], text[close + 1 :]
+        try:
+            host = str(ipaddress.IPv6Address(inner))
+        except ValueError:
+            raise UserError("The address in brackets is not a valid IPv6 address.") from None
+        if not rest:
+            return HostPort(host, None)
+        if not rest.startswith(":"):
+            raise UserError("After ']' only ':port' may follow.")
+        return HostPort(host, parse_port(rest[1:]))
+    if text.count(":") > 1:
+        # A bare IPv6 address: accepted without a port, since a port would be ambiguous.
+        try:
+            return HostPort(str(ipaddress.IPv6Address(text)), None)
+        except ValueError:
+            raise UserError(
+                "Put an IPv6 address in brackets when giving a port: [2001:db8::1]:27015."
+            ) from None
+    host, sep, port = text.partition(":")
+    return HostPort(_check_host(host), parse_port(port) if sep else None)

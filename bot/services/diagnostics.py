@@ -1,0 +1,229 @@
+"""``/server test`` and ``python -m bot check``: a checklist per server.
+
+DNS, A2S answer and port, ping, RCON login; each failure says what usually causes it, from the
+problems users of game-server bots report most (wrong query port, query disabled, firewall, wrong
+password, srcds IP ban, BattlEye RestrictRCon).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import ipaddress
+import socket
+from dataclasses import dataclass
+
+from bot.crypto import DecryptionError
+from bot.games import Game, RconKind, get_game
+from bot.services.probes import (
+    LoginStatus,
+    QueryAnswer,
+    QueryClient,
+    QueryError,
+    QueryFailure,
+    RconLoginTester,
+)
+from bot.services.registry import ServerRegistry
+from bot.storage import Server
+
+DNS_TIMEOUT = 5.0
+HIGH_PING_MS = 250.0
+
+
+class CheckStatus(enum.Enum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+
+    @property
+    def symbol(self) -> str:
+        return {"ok": "✅", "warn": "⚠️", "fail": "❌", "skipped": "➖"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    status: CheckStatus
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    server: Server
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status in (CheckStatus.OK, CheckStatus.SKIPPED) for c in self.checks)
+
+    def check(self, name: str) -> CheckResult:
+        return next(c for c in self.checks if c.name == name)
+
+
+async def check_dns(host: str, time_limit: float = DNS_TIMEOUT) -> CheckResult:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return CheckResult("DNS", CheckStatus.SKIPPED, f"{host} is an IP address")
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await asyncio.wait_for(
+            loop.getaddrinfo(host, None, type=socket.SOCK_DGRAM), time_limit
+        )
+    except (OSError, TimeoutError) as exc:
+        return CheckResult(
+            "DNS",
+            CheckStatus.FAIL,
+            f"{host} does not resolve ({exc.__class__.__name__}): check the spelling and that "
+            "its DNS record exists.",
+        )
+    addresses = sorted({str(info[4][0]) for info in infos})
+    return CheckResult("DNS", CheckStatus.OK, f"{host} → {', '.join(addresses[:3])}")
+
+
+def _no_answer_hint(game: Game, port: int) -> str:
+    extra = ""
+    if game.key == "arma_reforger":
+        extra = " Arma Reforger answers A2S only when `a2s` is enabled in its config."
+    return (
+        f"No A2S answer on UDP {port}. Usual causes: wrong query port (it often differs from the "
+        "game port), query disabled in the server config, a firewall blocking UDP "
+        f"{port}, or the server is offline.{extra}"
+    )
+
+
+async def check_query(
+    server: Server, game: Game, query: QueryClient, time_limit: float
+) -> tuple[CheckResult, QueryAnswer | None]:
+    name = "A2S query"
+    try:
+        answer = await query.info(server.host, server.query_port, time_limit=time_limit)
+    except QueryError as exc:
+        if exc.failure is QueryFailure.DNS:
+            return CheckResult(name, CheckStatus.SKIPPED, "the host does not resolve"), None
+        if exc.failure is QueryFailure.NOT_A2S:
+            return CheckResult(
+                name,
+                CheckStatus.FAIL,
+                f"UDP {server.query_port} answered, but not with A2S: that is probably the game "
+                "or RCON port, not the query port.",
+            ), None
+        found = await query.find_query_port(server.host, server.game_port, game.key)
+        if found is not None and found != server.query_port:
+            return CheckResult(
+                name,
+                CheckStatus.FAIL,
+                f"No A2S answer on UDP {server.query_port}, but port {found} answers: the query "
+                f"port is {found} (fix it with /server edit query_port:{found}).",
+            ), None
+        return CheckResult(name, CheckStatus.FAIL, _no_answer_hint(game, server.query_port)), None
+    return CheckResult(
+        name,
+        CheckStatus.OK,
+        f"answered on UDP {answer.port}: {answer.server_name} — {answer.map_name}, "
+        f"{answer.players}/{answer.max_players} players",
+    ), answer
+
+
+def check_ping(answer: QueryAnswer | None) -> CheckResult:
+    if answer is None:
+        return CheckResult("Ping", CheckStatus.SKIPPED, "no A2S answer to time")
+    ms = answer.ping_ms
+    if ms > HIGH_PING_MS:
+        return CheckResult(
+            "Ping", CheckStatus.WARN, f"{ms:.0f} ms from the bot (high: status may time out)"
+        )
+    return CheckResult("Ping", CheckStatus.OK, f"{ms:.0f} ms from the bot")
+
+
+_REFUSED_HINTS = {
+    RconKind.SOURCE: (
+        "the password is wrong, or srcds banned the bot's IP after failed logins "
+        "(sv_rcon_maxfailures / sv_rcon_banpenalty: wait for the ban to expire or restart "
+        "the server)."
+    ),
+    RconKind.BATTLEYE: "the password is wrong (RConPassword in BEServer_x64.cfg).",
+}
+_NO_ANSWER_HINTS = {
+    RconKind.SOURCE: (
+        "no answer: wrong RCON port, RCON disabled (no rcon_password set on the server), or a "
+        "firewall blocking TCP."
+    ),
+    RconKind.BATTLEYE: (
+        "no answer to the login: wrong RCON port (RConPort in BEServer_x64.cfg, often game "
+        "port + 3), BattlEye RCon disabled, or a firewall blocking UDP."
+    ),
+}
+_UNREACHABLE_HINTS = {
+    RconKind.SOURCE: (
+        "the connection was refused or dropped: wrong RCON port, RCON not enabled, or srcds "
+        "dropping a banned IP."
+    ),
+    RconKind.BATTLEYE: "the port is unreachable: wrong RCON port or the server is offline.",
+}
+
+
+async def check_rcon(
+    server: Server,
+    game: Game,
+    registry: ServerRegistry,
+    login: RconLoginTester,
+    time_limit: float,
+) -> CheckResult:
+    name = "RCON login"
+    if not game.has_rcon or server.rcon_port is None:
+        return CheckResult(name, CheckStatus.SKIPPED, f"{game.name}: no RCON configured")
+    try:
+        password = registry.password_of(server)
+    except DecryptionError as exc:
+        return CheckResult(name, CheckStatus.FAIL, str(exc))
+    if password is None:
+        return CheckResult(
+            name, CheckStatus.SKIPPED, "no password stored (set one with /server edit)"
+        )
+    result = await login(game.rcon, server.host, server.rcon_port, password, time_limit=time_limit)
+    port = f"{'UDP' if game.rcon is RconKind.BATTLEYE else 'TCP'} {server.rcon_port}"
+    if result.status is LoginStatus.OK:
+        detail = f"{game.rcon.label} login OK on {port}"
+        if game.rcon is RconKind.BATTLEYE:
+            detail += (
+                ". If kick/ban later do nothing, RestrictRCon=1 in the server config "
+                "is blocking them."
+            )
+        return CheckResult(name, CheckStatus.OK, detail)
+    hints = {
+        LoginStatus.REFUSED: _REFUSED_HINTS,
+        LoginStatus.NO_ANSWER: _NO_ANSWER_HINTS,
+        LoginStatus.UNREACHABLE: _UNREACHABLE_HINTS,
+    }[result.status]
+    return CheckResult(name, CheckStatus.FAIL, f"{port}: {hints[game.rcon]}")
+
+
+async def diagnose(server: Server, registry: ServerRegistry) -> Report:
+    """Run the whole checklist for one server; never raises for network problems."""
+    game = get_game(server.game)
+    if game is None:
+        return Report(
+            server,
+            (CheckResult("Game", CheckStatus.FAIL, f"unknown game {server.game!r}"),),
+        )
+    dns = await check_dns(server.host)
+    if dns.status is CheckStatus.FAIL:
+        skipped = "the host does not resolve"
+        return Report(
+            server,
+            (
+                dns,
+                CheckResult("A2S query", CheckStatus.SKIPPED, skipped),
+                CheckResult("Ping", CheckStatus.SKIPPED, skipped),
+                CheckResult("RCON login", CheckStatus.SKIPPED, skipped),
+            ),
+        )
+    query_result, answer = await check_query(
+        server, game, registry.query, registry.query_timeout
+    )
+    rcon = await check_rcon(server, game, registry, registry.rcon_login, registry.login_timeout)
+    return Report(server, (dns, query_result, check_ping(answer), rcon))

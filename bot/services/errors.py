@@ -1,0 +1,17 @@
+"""Errors the services raise for the user to read. No discord import: services are usable from
+the CLI as well."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input or a refused operation; the message is short, safe and shown as is.
+
+    Messages never contain secrets (passwords are never formatted into them).
+    """
+
+
+class ServerNotFoundError(UserError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No server named {name!r} in this Discord server.")
+        self.name = name

@@ -1,0 +1,73 @@
+"""What the services need from the network, as small interfaces.
+
+The real implementations (:mod:`bot.services.network`) sit on Outpost's protocol packages; tests
+can pass their own. Results are plain values so cogs and the CLI render them the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.games import RconKind
+
+
+@dataclass(frozen=True, slots=True)
+class QueryAnswer:
+    """The part of an A2S_INFO answer the registry and diagnostics show."""
+
+    port: int
+    server_name: str
+    map_name: str
+    players: int
+    max_players: int
+    ping_ms: float
+
+
+class QueryFailure(enum.Enum):
+    NO_ANSWER = "no_answer"  # timeout: wrong port, query disabled, firewall or offline
+    NOT_A2S = "not_a2s"  # something answered, but not A2S (probably the game/RCON port)
+    UNREACHABLE = "unreachable"  # the OS refused (ICMP port unreachable, no route)
+    DNS = "dns"  # the host name does not resolve
+
+
+class QueryError(Exception):
+    def __init__(self, failure: QueryFailure, detail: str) -> None:
+        super().__init__(detail)
+        self.failure = failure
+
+
+class QueryClient(Protocol):
+    async def info(self, host: str, port: int, *, time_limit: float) -> QueryAnswer:
+        """A2S_INFO; raises :class:`QueryError`."""
+        ...
+
+    async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
+        """The port near ``game_port`` that answers A2S (``game``: a games-table key), or None."""
+        ...
+
+
+class LoginStatus(enum.Enum):
+    OK = "ok"
+    REFUSED = "refused"  # the server said no: wrong password (or a srcds IP ban)
+    NO_ANSWER = "no_answer"  # silence: wrong port, RCON disabled, firewall
+    UNREACHABLE = "unreachable"  # connection refused or dropped before the login finished
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    status: LoginStatus
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is LoginStatus.OK
+
+
+class RconLoginTester(Protocol):
+    async def __call__(
+        self, kind: RconKind, host: str, port: int, password: str, *, time_limit: float
+    ) -> LoginResult:
+        """Log in once and disconnect. Never retried: srcds bans IPs after failed logins."""
+        ...

@@ -1,0 +1,349 @@
+"""The server registry: validate, probe, test the RCON login, encrypt, store.
+
+Two steps per change so a cog can answer Discord within its 3 s window: ``prepare_*`` checks the
+input without touching the network (fast, before a modal is shown), then ``add``/``edit`` does the
+slow part (query-port probe, RCON login) after the interaction was deferred.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.crypto import SecretBox
+from bot.games import Game, get_game
+from bot.logsetup import secrets
+from bot.services.addresses import parse_address
+from bot.services.errors import ServerNotFoundError, UserError
+from bot.services.names import validate_name
+from bot.services.probes import (
+    LoginResult,
+    LoginStatus,
+    QueryClient,
+    QueryError,
+    RconLoginTester,
+)
+from bot.storage import NewServer, Server, ServerChanges, Store
+
+log = logging.getLogger(__name__)
+
+MAX_SERVERS_PER_GUILD = 50
+QUERY_TIMEOUT = 3.0
+LOGIN_TIMEOUT = 5.0
+MAX_PASSWORD_LENGTH = 128
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedServer:
+    """Validated input for an add or an edit; nothing has been probed yet."""
+
+    guild_id: int
+    name: str
+    game: Game
+    host: str
+    game_port: int
+    query_port: int | None  # None: derive from the game rule, probing if needed
+    rcon_port: int | None
+    # Edits only: the stored server and whether address/ports changed.
+    current: Server | None = None
+    network_changed: bool = True
+
+    @property
+    def needs_password(self) -> bool:
+        """An RCON game without a stored password must ask for one."""
+        if not self.game.has_rcon:
+            return False
+        return self.current is None or not self.current.has_rcon_password
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOutcome:
+    server: Server
+    notes: tuple[str, ...] = ()
+    login: LoginResult | None = field(default=None)
+
+
+def validate_password(password: str) -> str:
+    # Passwords are taken as typed (spaces can be part of them); only emptiness is checked.
+    if not password:
+        raise UserError("The RCON password is empty.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise UserError(f"The RCON password is too long (at most {MAX_PASSWORD_LENGTH}).")
+    if any(ch in password for ch in "\r\n\0"):
+        raise UserError("The RCON password cannot contain line breaks.")
+    return password
+
+
+class ServerRegistry:
+    def __init__(
+        self,
+        store: Store,
+        box: SecretBox,
+        query: QueryClient,
+        rcon_login: RconLoginTester,
+        *,
+        query_timeout: float = QUERY_TIMEOUT,
+        login_timeout: float = LOGIN_TIMEOUT,
+    ) -> None:
+        self.store = store
+        self.box = box
+        self.query = query
+        self.rcon_login = rcon_login
+        self.query_timeout = query_timeout
+        self.login_timeout = login_timeout
+
+    # -- reading -------------------------------------------------------------------------------
+
+    async def get(self, guild_id: int, name: str) -> Server:
+        server = await self.store.servers.get(guild_id, name)
+        if server is None:
+            raise ServerNotFoundError(name)
+        return server
+
+    async def servers_of(self, guild_id: int) -> list[Server]:
+        return await self.store.servers.for_guild(guild_id)
+
+    async def autocomplete(self, guild_id: int, text: str) -> list[str]:
+        return await self.store.servers.search_names(guild_id, text, limit=25)
+
+    def password_of(self, server: Server) -> str | None:
+        """The decrypted RCON password (raises DecryptionError on a wrong key)."""
+        if server.rcon_password is None:
+            return None
+        password = self.box.decrypt(server.rcon_password)
+        secrets.add(password)
+        return password
+
+    async def undecryptable(self) -> list[Server]:
+        """Servers whose stored password the configured key cannot open."""
+        bad: list[Server] = []
+        for server in await self.store.servers.all():
+            if server.rcon_password is None:
+                continue
+            try:
+                self.box.decrypt(server.rcon_password)
+            except Exception:
+                bad.append(server)
+        return bad
+
+    # -- validation (no network) ---------------------------------------------------------------
+
+    async def prepare_add(
+        self,
+        guild_id: int,
+        name: str,
+        address: str,
+        game_key: str,
+        query_port: int | None = None,
+        rcon_port: int | None = None,
+    ) -> PreparedServer:
+        name = validate_name(name)
+        game = _game_or_error(game_key)
+        target = parse_address(address)
+        if await self.store.servers.get(guild_id, name) is not None:
+            raise UserError(f"A server named {name!r} already exists here; pick another name.")
+        if await self.store.servers.count(guild_id) >= MAX_SERVERS_PER_GUILD:
+            raise UserError(f"This Discord server already has {MAX_SERVERS_PER_GUILD} servers.")
+        game_port = target.port if target.port is not None else game.default_port
+        _check_ports(query_port, rcon_port)
+        if rcon_port is not None and not game.has_rcon:
+            raise UserError(f"{game.name} has no RCON that Outpost supports; leave rcon_port out.")
+        return PreparedServer(
+            guild_id=guild_id,
+            name=name,
+            game=game,
+            host=target.host,
+            game_port=game_port,
+            query_port=query_port,
+            rcon_port=rcon_port if rcon_port is not None else game.rcon_port_for(game_port),
+        )
+
+    async def prepare_edit(
+        self,
+        guild_id: int,
+        name: str,
+        *,
+        new_name: str | None = None,
+        address: str | None = None,
+        game_key: str | None = None,
+        query_port: int | None = None,
+        rcon_port: int | None = None,
+    ) -> PreparedServer:
+        current = await self.get(guild_id, name)
+        final_name = current.name
+        if new_name is not None:
+            final_name = validate_name(new_name)
+            other = await self.store.servers.get(guild_id, final_name)
+            if other is not None and other.id != current.id:
+                raise UserError(f"A server named {final_name!r} already exists here.")
+        game = _game_or_error(game_key if game_key is not None else current.game)
+        host, game_port = current.host, current.game_port
+        if address is not None:
+            target = parse_address(address)
+            host = target.host
+            game_port = target.port if target.port is not None else game.default_port
+        _check_ports(query_port, rcon_port)
+        if rcon_port is not None and not game.has_rcon:
+            raise UserError(f"{game.name} has no RCON that Outpost supports; leave rcon_port out.")
+        game_changed = game.key != current.game
+        network_changed = (
+            address is not None or game_changed or query_port is not None or rcon_port is not None
+        )
+        if query_port is None and not (address is not None or game_changed):
+            query_port = current.query_port
+        if rcon_port is None and game.has_rcon:
+            keep = current.rcon_port is not None and address is None and not game_changed
+            rcon_port = current.rcon_port if keep else game.rcon_port_for(game_port)
+        return PreparedServer(
+            guild_id=guild_id,
+            name=final_name,
+            game=game,
+            host=host,
+            game_port=game_port,
+            query_port=query_port,
+            rcon_port=rcon_port if game.has_rcon else None,
+            current=current,
+            network_changed=network_changed,
+        )
+
+    # -- the slow part -------------------------------------------------------------------------
+
+    async def add(
+        self, prepared: PreparedServer, password: str | None, created_by: int
+    ) -> SaveOutcome:
+        if prepared.game.has_rcon and password is None:
+            raise UserError("This game has RCON: a password is required.")
+        notes: list[str] = []
+        query_port = await self._resolve_query_port(prepared, notes)
+        login, token = await self._check_login(prepared, password, notes)
+        server = await self.store.servers.add(
+            NewServer(
+                guild_id=prepared.guild_id,
+                name=prepared.name,
+                game=prepared.game.key,
+                host=prepared.host,
+                game_port=prepared.game_port,
+                query_port=query_port,
+                rcon_port=prepared.rcon_port,
+                rcon_password=token,
+                created_by=created_by,
+            )
+        )
+        log.info(
+            "server %r added in guild %s by %s (%s)",
+            server.name, server.guild_id, created_by, server.game,
+        )
+        return SaveOutcome(server, tuple(notes), login)
+
+    async def edit(self, prepared: PreparedServer, password: str | None) -> SaveOutcome:
+        current = prepared.current
+        if current is None:
+            raise ValueError("edit() needs a PreparedServer from prepare_edit()")
+        notes: list[str] = []
+        query_port = prepared.query_port
+        if prepared.network_changed or query_port is None:
+            query_port = await self._resolve_query_port(prepared, notes)
+        login: LoginResult | None = None
+        token: str | None = None
+        if prepared.game.has_rcon:
+            if password is None and prepared.needs_password:
+                raise UserError("This game has RCON: a password is required.")
+            if password is not None or prepared.network_changed:
+                check_with = password if password is not None else self.password_of(current)
+                login, _ = await self._check_login(prepared, check_with, notes)
+                if password is not None:
+                    token = self.box.encrypt(password)
+        changes = ServerChanges(
+            name=prepared.name if prepared.name != current.name else None,
+            game=prepared.game.key,
+            host=prepared.host,
+            game_port=prepared.game_port,
+            query_port=query_port,
+            rcon_port=prepared.rcon_port,
+            rcon_password=token,
+            clear_rcon=not prepared.game.has_rcon,
+        )
+        server = await self.store.servers.update(current.guild_id, current.name, changes)
+        if server is None:
+            raise ServerNotFoundError(current.name)
+        log.info("server %r edited in guild %s", server.name, server.guild_id)
+        return SaveOutcome(server, tuple(notes), login)
+
+    async def remove(self, guild_id: int, name: str) -> None:
+        if not await self.store.servers.remove(guild_id, name):
+            raise ServerNotFoundError(name)
+        log.info("server %r removed in guild %s", name, guild_id)
+
+    async def _resolve_query_port(self, prepared: PreparedServer, notes: list[str]) -> int:
+        explicit = prepared.query_port
+        port = explicit if explicit is not None else prepared.game.query_port_for(
+            prepared.game_port
+        )
+        try:
+            answer = await self.query.info(prepared.host, port, time_limit=self.query_timeout)
+        except QueryError as exc:
+            first_error = exc
+        else:
+            notes.append(f"A2S answers on port {port} ({answer.server_name}).")
+            return port
+        if explicit is None:
+            found = await self.query.find_query_port(
+                prepared.host, prepared.game_port, prepared.game.key
+            )
+            if found is not None:
+                notes.append(
+                    f"No A2S answer on port {port} ({prepared.game.name}'s usual query port); "
+                    f"found the query port by probing: {found}."
+                )
+                return found
+        notes.append(
+            f"No A2S answer on port {port} ({first_error}). Saved anyway: the server may be "
+            "offline, or its query is disabled or firewalled. Run /server test once it is up."
+        )
+        return port
+
+    async def _check_login(
+        self, prepared: PreparedServer, password: str | None, notes: list[str]
+    ) -> tuple[LoginResult | None, str | None]:
+        """Test the login; refuse a wrong password; return the result and the encrypted token."""
+        if not prepared.game.has_rcon or password is None or prepared.rcon_port is None:
+            return None, None
+        validate_password(password)
+        secrets.add(password)
+        result = await self.rcon_login(
+            prepared.game.rcon, prepared.host, prepared.rcon_port, password,
+            time_limit=self.login_timeout,
+        )
+        if result.status is LoginStatus.REFUSED:
+            raise UserError(
+                f"RCON login on port {prepared.rcon_port} was refused: the password is wrong"
+                f"{_SRCDS_BAN if _is_source(prepared) else ''}. Nothing was saved."
+            )
+        if result.ok:
+            notes.append(f"RCON login OK on port {prepared.rcon_port}.")
+        else:
+            notes.append(
+                f"Could not verify the RCON login on port {prepared.rcon_port} ({result.detail}); "
+                "the password was saved anyway. Run /server test once the server is up."
+            )
+        return result, self.box.encrypt(password)
+
+
+_SRCDS_BAN = " (or srcds banned this IP after failed logins)"
+
+
+def _is_source(prepared: PreparedServer) -> bool:
+    return prepared.game.rcon.value == "source"
+
+
+def _game_or_error(key: str) -> Game:
+    game = get_game(key)
+    if game is None:
+        raise UserError(f"Unknown game {key!r}: pick one from the list.")
+    return game
+
+
+def _check_ports(*ports: int | None) -> None:
+    for port in ports:
+        if port is not None and not 1 <= port <= 65535:
+            raise UserError("Ports must be numbers from 1 to 65535.")

@@ -1,0 +1,157 @@
+"""The server registry table. Every query is scoped by guild id: no method can reach another
+guild's rows, so isolation does not depend on callers remembering a filter."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from bot.storage.errors import DuplicateServerError
+from bot.storage.models import NewServer, Server, ServerChanges, name_key
+
+_COLUMNS = (
+    "id, guild_id, name, game, host, game_port, query_port, rcon_port, rcon_password, "
+    "created_by, created_at, updated_at"
+)
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+def _row_to_server(row: sqlite3.Row) -> Server:
+    return Server(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        name=str(row["name"]),
+        game=str(row["game"]),
+        host=str(row["host"]),
+        game_port=int(row["game_port"]),
+        query_port=int(row["query_port"]),
+        rcon_port=None if row["rcon_port"] is None else int(row["rcon_port"]),
+        rcon_password=None if row["rcon_password"] is None else str(row["rcon_password"]),
+        created_by=int(row["created_by"]),
+        created_at=str(row["created_at"]),
+        updated_at=str(row["updated_at"]),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class ServerRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, server: NewServer) -> Server:
+        try:
+            async with self._conn.execute(
+                "INSERT INTO servers (guild_id, name, name_key, game, host, game_port, "
+                "query_port, rcon_port, rcon_password, created_by) "
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+                (
+                    server.guild_id,
+                    server.name.strip(),
+                    name_key(server.name),
+                    server.game,
+                    server.host,
+                    server.game_port,
+                    server.query_port,
+                    server.rcon_port,
+                    server.rcon_password,
+                    server.created_by,
+                ),
+            ) as cur:
+                row = await cur.fetchone()
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc):
+                raise DuplicateServerError(server.name.strip()) from None
+            raise
+        assert row is not None  # RETURNING always yields the inserted row
+        return _row_to_server(row)
+
+    async def get(self, guild_id: int, name: str) -> Server | None:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? AND name_key = ?",
+            (guild_id, name_key(name)),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else _row_to_server(row)
+
+    async def for_guild(self, guild_id: int) -> list[Server]:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? ORDER BY name_key",
+            (guild_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_row_to_server(r) for r in rows]
+
+    async def count(self, guild_id: int) -> int:
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM servers WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return 0 if row is None else int(row[0])
+
+    async def search_names(self, guild_id: int, text: str, limit: int = 25) -> list[str]:
+        """Names for autocomplete: prefix matches first, then the ones containing ``text``."""
+        key = _escape_like(name_key(text))
+        async with self._conn.execute(
+            "SELECT name FROM servers WHERE guild_id = ? AND name_key LIKE ? ESCAPE '\\' "
+            "ORDER BY CASE WHEN name_key LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END, name_key "
+            "LIMIT ?",
+            (guild_id, f"%{key}%", f"{key}%", limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [str(r[0]) for r in rows]
+
+    async def all(self) -> list[Server]:
+        """Every server of every guild (for ``python -m bot check`` and pollers)."""
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM servers ORDER BY guild_id, name_key"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_row_to_server(r) for r in rows]
+
+    async def update(self, guild_id: int, name: str, changes: ServerChanges) -> Server | None:
+        """Apply ``changes`` to the named server; None when it does not exist."""
+        sets: list[str] = []
+        params: list[object] = []
+        if changes.name is not None:
+            sets += ["name = ?", "name_key = ?"]
+            params += [changes.name.strip(), name_key(changes.name)]
+        for column in ("game", "host", "game_port", "query_port"):
+            value = getattr(changes, column)
+            if value is not None:
+                sets.append(f"{column} = ?")
+                params.append(value)
+        if changes.clear_rcon:
+            sets += ["rcon_port = NULL", "rcon_password = NULL"]
+        else:
+            if changes.rcon_port is not None:
+                sets.append("rcon_port = ?")
+                params.append(changes.rcon_port)
+            if changes.rcon_password is not None:
+                sets.append("rcon_password = ?")
+                params.append(changes.rcon_password)
+        if not sets:
+            return await self.get(guild_id, name)
+        sets.append(f"updated_at = {_NOW}")
+        try:
+            async with self._conn.execute(
+                f"UPDATE servers SET {', '.join(sets)} WHERE guild_id = ? AND name_key = ? "
+                f"RETURNING {_COLUMNS}",
+                (*params, guild_id, name_key(name)),
+            ) as cur:
+                row = await cur.fetchone()
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc) and changes.name is not None:
+                raise DuplicateServerError(changes.name.strip()) from None
+            raise
+        return None if row is None else _row_to_server(row)
+
+    async def remove(self, guild_id: int, name: str) -> bool:
+        async with self._conn.execute(
+            "DELETE FROM servers WHERE guild_id = ? AND name_key = ?",
+            (guild_id, name_key(name)),
+        ) as cur:
+            return cur.rowcount > 0

@@ -1,0 +1,156 @@
+"""Discord presentation for the servers cog: the password modal, the confirm view, embeds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import ui
+
+from bot.errors import ReportingModal, ReportingView
+from bot.games import get_game
+from bot.services.diagnostics import Report
+from bot.services.registry import MAX_PASSWORD_LENGTH, SaveOutcome
+from bot.storage import Server
+
+# Discord limits (embed fields, field value length).
+MAX_FIELDS = 25
+MAX_FIELD_VALUE = 1024
+MAX_DESCRIPTION = 4096
+COLOUR_OK = discord.Colour.green()
+COLOUR_WARN = discord.Colour.orange()
+COLOUR_FAIL = discord.Colour.red()
+
+# Seconds a confirmation waits; well inside the 15 min an interaction token lives.
+CONFIRM_TIMEOUT = 120.0
+
+PasswordHandler = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class PasswordModal(ReportingModal):
+    """Asks for the RCON password: a modal, never a slash option (options are visible)."""
+
+    password: ui.TextInput[PasswordModal] = ui.TextInput(
+        label="RCON password",
+        custom_id="password",
+        style=discord.TextStyle.short,
+        min_length=1,
+        max_length=MAX_PASSWORD_LENGTH,
+        placeholder="Stored encrypted; only used to log in to your server",
+    )
+
+    def __init__(self, server_name: str, on_password: PasswordHandler) -> None:
+        super().__init__(title=clip(f"RCON password for {server_name}", 45), timeout=600)
+        self._on_password = on_password
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        await self._on_password(interaction, self.password.value)
+
+
+class ConfirmView(ReportingView):
+    """Confirm/Cancel for one user; ``result`` is True, False or None (timed out)."""
+
+    def __init__(
+        self,
+        origin: discord.Interaction[Any],
+        on_confirm: Callable[[discord.Interaction[Any]], Awaitable[None]],
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__(timeout=timeout if timeout is not None else CONFIRM_TIMEOUT)
+        self.origin = origin
+        self.author_id = origin.user.id
+        self._on_confirm = on_confirm
+        self.result: bool | None = None
+
+    async def on_timeout(self) -> None:
+        # Take the buttons away: a click after this would find no listener and fail.
+        try:
+            await self.origin.edit_original_response(
+                content="No answer: nothing was removed.", view=None
+            )
+        except discord.HTTPException:
+            pass  # the message is gone or the token expired; nothing left to clean up
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id != self.author_id:
+            await interaction.response.send_message(
+                "Only the person who ran the command can answer this.", ephemeral=True
+            )
+            return False
+        return True
+
+    @ui.button(label="Remove", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        self.result = True
+        self.stop()
+        await self._on_confirm(interaction)
+
+    @ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        self.result = False
+        self.stop()
+        await interaction.response.edit_message(
+            content="Cancelled: nothing was removed.", view=None
+        )
+
+
+def _rcon_line(server: Server) -> str:
+    game = get_game(server.game)
+    if game is None or not game.has_rcon or server.rcon_port is None:
+        return "RCON: none"
+    password = "password set" if server.has_rcon_password else "no password"
+    return f"{game.rcon.label} on {server.rcon_port} ({password})"
+
+
+def server_summary(server: Server) -> str:
+    game = get_game(server.game)
+    return clip(
+        f"{game.name if game else server.game}\n"
+        f"`{server.address}` · query {server.query_port}\n{_rcon_line(server)}",
+        MAX_FIELD_VALUE,
+    )
+
+
+def list_embed(servers: list[Server]) -> discord.Embed:
+    embed = discord.Embed(title="Game servers", colour=COLOUR_OK)
+    if not servers:
+        embed.description = "No servers yet. Add one with `/server add`."
+        return embed
+    shown = servers[:MAX_FIELDS]
+    for server in shown:
+        embed.add_field(name=clip(server.name, 256), value=server_summary(server), inline=False)
+    if len(servers) > len(shown):
+        embed.description = f"Showing {len(shown)} of {len(servers)} servers."
+    embed.set_footer(text=f"{len(servers)} server(s)")
+    return embed
+
+
+def saved_embed(outcome: SaveOutcome, verb: str) -> discord.Embed:
+    server = outcome.server
+    warn = outcome.login is not None and not outcome.login.ok
+    notes = "\n".join(f"• {n}" for n in outcome.notes)
+    embed = discord.Embed(
+        title=clip(f"Server {server.name} {verb}", 256),
+        description=clip(notes, MAX_DESCRIPTION) if notes else None,
+        colour=COLOUR_WARN if warn else COLOUR_OK,
+    )
+    embed.add_field(name="Server", value=server_summary(server), inline=False)
+    return embed
+
+
+def report_embed(report: Report) -> discord.Embed:
+    colour = COLOUR_OK if report.ok else COLOUR_FAIL
+    embed = discord.Embed(title=clip(f"Test of {report.server.name}", 256), colour=colour)
+    for check in report.checks:
+        embed.add_field(
+            name=f"{check.status.symbol} {check.name}",
+            value=clip(check.detail or check.status.value, MAX_FIELD_VALUE),
+            inline=False,
+        )
+    embed.set_footer(text=clip(f"{report.server.address} · query {report.server.query_port}", 2048))
+    return embed

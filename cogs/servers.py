@@ -1,0 +1,199 @@
+"""``/server add|list|edit|remove|test``: the per-guild registry of game servers.
+
+Manage Server is the default permission (a hint Discord admins can override) and is checked again
+at run time. Every lookup is scoped by the interaction's guild id, so one guild never sees or
+touches another's servers, in commands, autocomplete or errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.games import search_games
+from bot.services.diagnostics import diagnose
+from bot.services.errors import UserError
+from bot.services.names import MAX_NAME_LENGTH
+from bot.services.registry import PreparedServer
+from cogs._server_ui import (
+    ConfirmView,
+    PasswordModal,
+    list_embed,
+    report_embed,
+    saved_embed,
+)
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[OutpostBot]
+Port = app_commands.Range[int, 1, 65535]
+
+
+def _guild_id(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def _may_manage(interaction: discord.Interaction[Any]) -> bool:
+    return interaction.guild_id is not None and interaction.permissions.manage_guild
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Servers(
+    commands.GroupCog,
+    group_name="server",
+    group_description="Register the game servers Outpost watches",
+):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # default_permissions is only a hint (server admins can change it): enforce it here.
+        _guild_id(interaction)
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    # -- autocomplete --------------------------------------------------------------------------
+
+    async def _server_names(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        # Autocomplete skips command checks: without the permission, suggest nothing.
+        if not _may_manage(interaction):
+            return []
+        names = await self.bot.registry.autocomplete(_guild_id(interaction), current)
+        return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+
+    async def _games(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=g.name, value=g.key) for g in search_games(current)]
+
+    # -- commands ------------------------------------------------------------------------------
+
+    @app_commands.command(name="add", description="Register a game server")
+    @app_commands.describe(
+        name="A short name, unique in this Discord server",
+        address="host or host:port (IPv6 in brackets: [2001:db8::1]:27015)",
+        game="The game it runs",
+        query_port="A2S query port, if not the game's usual one",
+        rcon_port="RCON port, if not the game's usual one",
+    )
+    @app_commands.autocomplete(game=_games)
+    async def add(
+        self,
+        interaction: Interaction,
+        name: app_commands.Range[str, 1, MAX_NAME_LENGTH],
+        address: app_commands.Range[str, 1, 300],
+        game: str,
+        query_port: Port | None = None,
+        rcon_port: Port | None = None,
+    ) -> None:
+        prepared = await self.bot.registry.prepare_add(
+            _guild_id(interaction), name, address, game, query_port, rcon_port
+        )
+        user_id = interaction.user.id
+
+        async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
+            await inter.response.defer(ephemeral=True, thinking=True)
+            outcome = await self.bot.registry.add(prepared, password, user_id)
+            await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
+
+        if prepared.needs_password:
+            await interaction.response.send_modal(PasswordModal(prepared.name, finish))
+        else:
+            await finish(interaction, None)
+
+    @app_commands.command(name="list", description="List this Discord server's game servers")
+    async def list_servers(self, interaction: Interaction) -> None:
+        servers = await self.bot.registry.servers_of(_guild_id(interaction))
+        await interaction.response.send_message(embed=list_embed(servers), ephemeral=True)
+
+    @app_commands.command(name="edit", description="Change a registered game server")
+    @app_commands.describe(
+        name="The server to change",
+        new_name="A new name",
+        address="New host or host:port",
+        game="The game it runs",
+        query_port="New A2S query port",
+        rcon_port="New RCON port",
+        new_password="Ask for a new RCON password",
+    )
+    @app_commands.autocomplete(name=_server_names, game=_games)
+    async def edit(
+        self,
+        interaction: Interaction,
+        name: str,
+        new_name: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
+        address: app_commands.Range[str, 1, 300] | None = None,
+        game: str | None = None,
+        query_port: Port | None = None,
+        rcon_port: Port | None = None,
+        new_password: bool = False,
+    ) -> None:
+        prepared: PreparedServer = await self.bot.registry.prepare_edit(
+            _guild_id(interaction),
+            name,
+            new_name=new_name,
+            address=address,
+            game_key=game,
+            query_port=query_port,
+            rcon_port=rcon_port,
+        )
+        if new_password and not prepared.game.has_rcon:
+            raise UserError(f"{prepared.game.name} has no RCON: there is no password to set.")
+
+        async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
+            await inter.response.defer(ephemeral=True, thinking=True)
+            outcome = await self.bot.registry.edit(prepared, password)
+            await inter.followup.send(embed=saved_embed(outcome, "updated"), ephemeral=True)
+
+        if new_password or prepared.needs_password:
+            await interaction.response.send_modal(PasswordModal(prepared.name, finish))
+        else:
+            await finish(interaction, None)
+
+    @app_commands.command(name="remove", description="Remove a registered game server")
+    @app_commands.describe(name="The server to remove")
+    @app_commands.autocomplete(name=_server_names)
+    async def remove(self, interaction: Interaction, name: str) -> None:
+        guild_id = _guild_id(interaction)
+        server = await self.bot.registry.get(guild_id, name)
+
+        async def confirmed(inter: discord.Interaction[Any]) -> None:
+            await self.bot.registry.remove(guild_id, server.name)
+            await inter.response.edit_message(
+                content=f"Removed **{server.name}**.", embed=None, view=None
+            )
+
+        view = ConfirmView(interaction, confirmed)
+        await interaction.response.send_message(
+            f"Remove **{server.name}** (`{server.address}`)? Its settings and stored password "
+            "are deleted.",
+            view=view,
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="test", description="Check DNS, A2S query, ping and RCON login")
+    @app_commands.describe(name="The server to test")
+    @app_commands.autocomplete(name=_server_names)
+    @app_commands.checks.cooldown(2, 30.0, key=lambda i: (i.guild_id, i.user.id))
+    async def test(self, interaction: Interaction, name: str) -> None:
+        server = await self.bot.registry.get(_guild_id(interaction), name)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await diagnose(server, self.bot.registry)
+        await interaction.followup.send(embed=report_embed(report), ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the servers cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Servers(bot))

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logsetup import REDACTED, SecretRegistry, secrets, setup_logging
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    old_level, old_handlers = root.level, list(root.handlers)
+    handler = setup_logging(logging.DEBUG, stream=stream, extra_secrets=["tok.en.SECRET"])
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+    for h in old_handlers:
+        if h not in root.handlers:
+            root.addHandler(h)
+    secrets.clear()
+
+
+def test_one_line_records_with_logger_name(captured: io.StringIO) -> None:
+    logging.getLogger("bot.example").info("hello %s", "world")
+    line = captured.getvalue().strip()
+    assert line.endswith("INFO     bot.example: hello world")
+    assert "\n" not in line
+
+
+def test_token_and_passwords_redacted_everywhere(captured: io.StringIO) -> None:
+    secrets.add("rcon-pass-123")
+    logging.getLogger("discord.http").warning("PUT with Authorization: Bot tok.en.SECRET")
+    logging.getLogger("bot.x").info("args %r", {"password": "rcon-pass-123"})
+    try:
+        raise ValueError("login with rcon-pass-123 failed")
+    except ValueError:
+        logging.getLogger("bot.y").exception("boom")
+    logging.getLogger("bot.z").info("stack", stack_info=True, extra={"x": 1})
+    out = captured.getvalue()
+    assert "tok.en.SECRET" not in out
+    assert "rcon-pass-123" not in out
+    assert out.count(REDACTED) >= 3
+    assert "Traceback" in out and "ValueError" in out  # the traceback itself is kept
+
+
+def test_setup_twice_keeps_one_handler(captured: io.StringIO) -> None:
+    setup_logging(logging.INFO, stream=captured)
+    ours = [h for h in logging.getLogger().handlers if h.get_name() == "outpost"]
+    assert len(ours) == 1
+
+
+def test_registry_ignores_short_and_prefers_longest() -> None:
+    registry = SecretRegistry()
+    registry.add("abc", "", None, "longsecret", "longsecret-2")
+    assert registry.redact("abc longsecret-2 longsecret") == f"abc {REDACTED} {REDACTED}"
+    assert "abc" not in registry
+    assert "longsecret" not in repr(registry)

@@ -1,0 +1,101 @@
+"""The real network adapters against the fake game servers on loopback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from bot.games import RconKind
+from bot.services.network import A2SQueryClient, rcon_login_test
+from bot.services.probes import LoginStatus, QueryError, QueryFailure
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.rcon_server import FakeRCONServer
+
+
+@pytest.fixture
+def silent_udp_port() -> Iterator[int]:
+    """A bound UDP port that never answers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    yield sock.getsockname()[1]
+    sock.close()
+
+
+def closed_tcp_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+async def test_a2s_info() -> None:
+    info = InfoSpec(server_name="Fake EU", map_name="chernarusplus", player_count=7, max_players=60)
+    async with FakeA2SServer(info=info) as server:
+        answer = await A2SQueryClient().info(*server.address, time_limit=2.0)
+    assert (answer.server_name, answer.map_name, answer.players, answer.max_players) == (
+        "Fake EU", "chernarusplus", 7, 60
+    )
+    assert answer.port == server.address[1]
+    assert 0 <= answer.ping_ms < 2000
+
+
+async def test_a2s_silence_is_no_answer(silent_udp_port: int) -> None:
+    with pytest.raises(QueryError) as info:
+        await A2SQueryClient().info("127.0.0.1", silent_udp_port, time_limit=0.3)
+    assert info.value.failure in (QueryFailure.NO_ANSWER, QueryFailure.UNREACHABLE)
+
+
+async def test_a2s_bad_host_is_dns_failure() -> None:
+    with pytest.raises(QueryError) as info:
+        await A2SQueryClient().info("no-such-host.invalid", 27015, time_limit=1.0)
+    assert info.value.failure is QueryFailure.DNS
+
+
+async def test_find_query_port() -> None:
+    async with FakeA2SServer() as server:
+        host, port = server.address
+        found = await A2SQueryClient(probe_timeout=0.5).find_query_port(host, port - 1, "arma3")
+    assert found == port
+
+
+async def test_source_login_outcomes() -> None:
+    async with FakeRCONServer(password="secret", max_failed_auth=5) as server:
+        host, port = server.address
+        ok = await rcon_login_test(RconKind.SOURCE, host, port, "secret", time_limit=2.0)
+        bad = await rcon_login_test(RconKind.SOURCE, host, port, "wrong", time_limit=2.0)
+    assert ok.status is LoginStatus.OK
+    assert bad.status is LoginStatus.REFUSED
+    closed = await rcon_login_test(
+        RconKind.SOURCE, "127.0.0.1", closed_tcp_port(), "secret", time_limit=1.0
+    )
+    assert closed.status is LoginStatus.UNREACHABLE
+
+
+async def test_source_login_after_ip_ban_is_refused() -> None:
+    async with FakeRCONServer(password="secret", max_failed_auth=1) as server:
+        host, port = server.address
+        await rcon_login_test(RconKind.SOURCE, host, port, "wrong", time_limit=2.0)
+        banned = await rcon_login_test(RconKind.SOURCE, host, port, "secret", time_limit=2.0)
+    assert banned.status in (LoginStatus.REFUSED, LoginStatus.UNREACHABLE)
+
+
+async def test_battleye_login_outcomes(silent_udp_port: int) -> None:
+    async with FakeBattlEyeServer("secret") as server:
+        host, port = server.address
+        ok = await rcon_login_test(RconKind.BATTLEYE, host, port, "secret", time_limit=2.0)
+        bad = await rcon_login_test(RconKind.BATTLEYE, host, port, "wrong", time_limit=2.0)
+    assert ok.status is LoginStatus.OK
+    assert bad.status is LoginStatus.REFUSED
+    silent = await rcon_login_test(
+        RconKind.BATTLEYE, "127.0.0.1", silent_udp_port, "secret", time_limit=0.4
+    )
+    assert silent.status is LoginStatus.NO_ANSWER
+
+
+async def test_no_rcon_kind_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="no login"):
+        await rcon_login_test(RconKind.NONE, "127.0.0.1", 1, "x", time_limit=0.1)

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.crypto import DecryptionError, SecretBox, generate_key
+from bot.logsetup import secrets
+from bot.services.errors import ServerNotFoundError, UserError
+from bot.services.registry import MAX_SERVERS_PER_GUILD, ServerRegistry
+from bot.storage import Store
+from tests.bot.stubs import StubLogin, StubQuery
+
+G1, G2, USER = 111111111111111111, 222222222222222222, 42
+PASSWORD = "s3cret-pass"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    yield store
+    await store.close()
+    secrets.clear()
+
+
+def make(store: Store, query: StubQuery, login: StubLogin | None = None) -> ServerRegistry:
+    return ServerRegistry(store, SecretBox(generate_key()), query, login or StubLogin())
+
+
+async def test_add_source_server_stores_encrypted_password(store: Store, tmp_path: Path) -> None:
+    query, login = StubQuery(answering={27015}), StubLogin()
+    registry = make(store, query, login)
+    prepared = await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2")
+    assert prepared.needs_password and prepared.game_port == 27015
+    assert prepared.rcon_port == 27015
+    outcome = await registry.add(prepared, PASSWORD, USER)
+    assert outcome.server.query_port == 27015
+    assert outcome.login is not None and outcome.login.ok
+    assert any("RCON login OK" in n for n in outcome.notes)
+    assert registry.password_of(outcome.server) == PASSWORD
+    assert outcome.server.rcon_password is not None
+    assert PASSWORD not in outcome.server.rcon_password
+    assert PASSWORD in secrets  # registered for log redaction
+    raw = (tmp_path / "db.sqlite3").read_bytes() + (tmp_path / "db.sqlite3-wal").read_bytes()
+    assert PASSWORD.encode() not in raw
+
+
+async def test_query_port_rule_then_probe(store: Store) -> None:
+    # DayZ: the rule says 27016; nothing answers there, the probe finds 27017.
+    query = StubQuery(answering=set(), probe_result=27017)
+    registry = make(store, query)
+    prepared = await registry.prepare_add(G1, "Day", "dayz.example.com:2402", "dayz")
+    assert prepared.rcon_port == 2405  # BattlEye on game + 3
+    outcome = await registry.add(prepared, PASSWORD, USER)
+    assert query.calls[0] == ("dayz.example.com", 27016)
+    assert query.probes == [("dayz.example.com", 2402, "dayz")]
+    assert outcome.server.query_port == 27017
+    assert any("found the query port by probing: 27017" in n for n in outcome.notes)
+
+
+async def test_nothing_answers_saves_with_warning(store: Store) -> None:
+    registry = make(store, StubQuery(), StubLogin(offline=True))
+    prepared = await registry.prepare_add(G1, "Off", "10.0.0.1:2302", "arma3")
+    outcome = await registry.add(prepared, PASSWORD, USER)
+    assert outcome.server.query_port == 2303
+    assert any("No A2S answer on port 2303" in n for n in outcome.notes)
+    assert any("Could not verify the RCON login" in n for n in outcome.notes)
+
+
+async def test_explicit_query_port_is_not_probed(store: Store) -> None:
+    query = StubQuery(probe_result=1234)
+    registry = make(store, query)
+    prepared = await registry.prepare_add(G1, "V", "h.example:2456", "valheim", query_port=3000)
+    assert not prepared.needs_password
+    outcome = await registry.add(prepared, None, USER)
+    assert outcome.server.query_port == 3000 and query.probes == []
+    assert outcome.server.rcon_port is None and outcome.server.rcon_password is None
+
+
+async def test_wrong_password_saves_nothing(store: Store) -> None:
+    registry = make(store, StubQuery(answering={27015}))
+    prepared = await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2")
+    with pytest.raises(UserError, match=r"refused.*srcds banned.*Nothing was saved") as info:
+        await registry.add(prepared, "wrong-password", USER)
+    assert "wrong-password" not in str(info.value)
+    assert await registry.servers_of(G1) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "bad`name"}, "server name may use"),
+        ({"game_key": "nope"}, "Unknown game"),
+        ({"address": "1.2.3"}, "address must be"),
+        ({"game_key": "valheim", "rcon_port": 5}, "no RCON"),
+        ({"query_port": 0}, "Ports must be"),
+    ],
+)
+async def test_prepare_add_validation(
+    store: Store, kwargs: dict[str, object], message: str
+) -> None:
+    args: dict[str, object] = {"name": "Ok", "address": "127.0.0.1", "game_key": "cs2"}
+    args.update(kwargs)
+    registry = make(store, StubQuery())
+    with pytest.raises(UserError, match=message):
+        await registry.prepare_add(
+            G1,
+            str(args["name"]),
+            str(args["address"]),
+            str(args["game_key"]),
+            args.get("query_port"),  # type: ignore[arg-type]
+            args.get("rcon_port"),  # type: ignore[arg-type]
+        )
+
+
+async def test_duplicates_and_limit(store: Store) -> None:
+    registry = make(store, StubQuery())
+    await registry.add(await registry.prepare_add(G1, "A", "h.example", "other"), None, USER)
+    with pytest.raises(UserError, match="already exists"):
+        await registry.prepare_add(G1, "a", "h.example", "other")
+    # Same name in another guild is fine.
+    await registry.prepare_add(G2, "A", "h.example", "other")
+    for i in range(MAX_SERVERS_PER_GUILD - 1):
+        await registry.add(await registry.prepare_add(G1, f"S{i}", "h.example", "other"), None, 1)
+    with pytest.raises(UserError, match=f"already has {MAX_SERVERS_PER_GUILD}"):
+        await registry.prepare_add(G1, "One more", "h.example", "other")
+
+
+async def test_password_required_for_rcon_games(store: Store) -> None:
+    registry = make(store, StubQuery())
+    prepared = await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2")
+    with pytest.raises(UserError, match="password is required"):
+        await registry.add(prepared, None, USER)
+    with pytest.raises(UserError, match="line breaks"):
+        await registry.add(prepared, "a\nb", USER)
+
+
+async def test_edit_address_reprobes_and_keeps_password(store: Store) -> None:
+    query, login = StubQuery(answering={27015, 27025}), StubLogin()
+    registry = make(store, query, login)
+    await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    prepared = await registry.prepare_edit(G1, "main", address="127.0.0.2:27025", new_name="Prime")
+    assert not prepared.needs_password
+    outcome = await registry.edit(prepared, None)
+    server = outcome.server
+    assert (server.name, server.host, server.game_port, server.query_port, server.rcon_port) == (
+        "Prime", "127.0.0.2", 27025, 27025, 27025
+    )
+    assert registry.password_of(server) == PASSWORD
+    assert login.calls[-1][1:] == ("127.0.0.2", 27025)  # re-tested with the stored password
+
+
+async def test_edit_new_password_and_game_change(store: Store) -> None:
+    registry = make(store, StubQuery(answering={27015}))
+    await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    registry.rcon_login = StubLogin(password="other-pass")  # the server's password changed
+    prepared = await registry.prepare_edit(G1, "Main")
+    with pytest.raises(UserError, match="refused"):
+        await registry.edit(prepared, "bad-password")
+    outcome = await registry.edit(prepared, "other-pass")
+    assert registry.password_of(outcome.server) == "other-pass"
+    # Switching to a game without RCON drops port and password.
+    dropped = await registry.edit(await registry.prepare_edit(G1, "Main", game_key="other"), None)
+    assert dropped.server.rcon_port is None and dropped.server.rcon_password is None
+    # And back to an RCON game: a password must be asked for.
+    again = await registry.prepare_edit(G1, "Main", game_key="cs2")
+    assert again.needs_password and again.rcon_port == 27015
+
+
+async def test_edit_rename_collision_and_missing(store: Store) -> None:
+    registry = make(store, StubQuery())
+    for name in ("A", "B"):
+        await registry.add(await registry.prepare_add(G1, name, "h.example", "other"), None, 1)
+    with pytest.raises(UserError, match="already exists"):
+        await registry.prepare_edit(G1, "A", new_name="b")
+    with pytest.raises(ServerNotFoundError):
+        await registry.prepare_edit(G2, "A")  # another guild's server is invisible
+
+
+async def test_remove_and_autocomplete_are_guild_scoped(store: Store) -> None:
+    registry = make(store, StubQuery())
+    await registry.add(await registry.prepare_add(G1, "Alpha", "h.example", "other"), None, 1)
+    assert await registry.autocomplete(G1, "al") == ["Alpha"]
+    assert await registry.autocomplete(G2, "al") == []
+    with pytest.raises(ServerNotFoundError):
+        await registry.remove(G2, "Alpha")
+    await registry.remove(G1, "alpha")
+    assert await registry.servers_of(G1) == []
+
+
+async def test_wrong_key_is_reported_not_crashing(store: Store, tmp_path: Path) -> None:
+    registry = make(store, StubQuery(answering={27015}))
+    await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    other = make(store, StubQuery())
+    bad = await other.undecryptable()
+    assert [s.name for s in bad] == ["Main"]
+    with pytest.raises(DecryptionError):
+        other.password_of(bad[0])
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        (stored,) = conn.execute("SELECT rcon_password FROM servers").fetchone()
+    assert stored.startswith("gAAAA")  # a Fernet token, not the password

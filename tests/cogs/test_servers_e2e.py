@@ -1,0 +1,373 @@
+"""End to end: the real OutpostBot, through real discord.py, against the fake Discord and fake
+game servers on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.app import OutpostBot
+from bot.config import Settings
+from tests.cogs.conftest import make_settings
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+
+PASSWORD = "Pl4in-RCON-pa55word"
+MANAGE = discord.Permissions(manage_guild=True).value
+SUBCOMMANDS = ["add", "edit", "list", "remove", "test"]
+
+
+@dataclass
+class World:
+    fake: FakeDiscord
+    settings: Settings
+    guild_id: int
+    admin: int
+    member: int
+    other_guild_id: int
+    other_admin: int
+    a2s: FakeA2SServer
+    rcon: FakeRCONServer
+
+    def bot(self) -> OutpostBot:
+        return OutpostBot(self.settings, guild_ready_timeout=0.05)
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[World]:
+    guild = fake_discord.add_guild("Alpha")
+    admins = guild.add_role("Admins", permissions=MANAGE)
+    other = fake_discord.add_guild("Beta")
+    other_admins = other.add_role("Admins", permissions=MANAGE)
+    info = InfoSpec(server_name="Fake CS2", map_name="de_inferno", player_count=5, max_players=20)
+    async with (
+        FakeA2SServer(info=info) as a2s,
+        FakeRCONServer(password=PASSWORD, max_failed_auth=10) as rcon,
+    ):
+        yield World(
+            fake=fake_discord,
+            settings=make_settings(fake_discord, tmp_path),
+            guild_id=guild.id,
+            admin=guild.add_member("alice", roles=[admins]),
+            member=guild.add_member("bob"),
+            other_guild_id=other.id,
+            other_admin=other.add_member("carol", roles=[other_admins]),
+            a2s=a2s,
+            rcon=rcon,
+        )
+
+
+async def answered(handle: InteractionHandle) -> InteractionHandle:
+    await handle.wait_response()
+    return handle
+
+
+async def add_main(w: World) -> dict[str, Any]:
+    """``/server add`` for a CS2 server, through the password modal; returns the follow-up."""
+    host, port = w.a2s.address
+    handle = await answered(
+        await w.fake.slash(
+            w.guild_id,
+            w.admin,
+            "server add",
+            {"name": "Main", "address": f"{host}:{port}", "game": "cs2",
+             "rcon_port": w.rcon.address[1]},
+        )
+    )
+    assert handle.modal is not None, handle.data
+    submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
+    assert submitted.response_type == 5 and submitted.ephemeral  # deferred while it probes
+    return await submitted.wait_followup()
+
+
+def database_bytes(settings: Settings) -> bytes:
+    path = settings.database_path
+    return b"".join(
+        p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists()
+    )
+
+
+async def test_startup_registers_commands_once(world: World) -> None:
+    # Discord answers the sync with a 429 first: discord.py must wait, then succeed.
+    world.fake.rate_limit("PUT", r"/applications/\d+/commands$", retry_after=0.2)
+    async with run_bot(world.fake, world.bot()) as bot:
+        assert bot.commands_synced is True
+    commands = world.fake.commands()
+    assert [c["name"] for c in commands] == ["server"]
+    server = commands[0]
+    assert sorted(o["name"] for o in server["options"]) == SUBCOMMANDS
+    assert int(server["default_member_permissions"]) == MANAGE
+    assert world.fake.sync_requests == 1
+    puts = [p for m, p in world.fake.requests if m == "PUT" and p.endswith("/commands")]
+    assert len(puts) == 2  # the 429, then the retry after waiting
+    # Same definitions: a second start must not sync again.
+    async with run_bot(world.fake, world.bot()) as bot:
+        assert bot.commands_synced is False
+    assert world.fake.sync_requests == 1
+
+
+async def test_dev_guild_sync(world: World, tmp_path: Path) -> None:
+    settings = make_settings(world.fake, tmp_path, DEV_GUILD_ID=str(world.guild_id))
+    async with run_bot(world.fake, OutpostBot(settings, guild_ready_timeout=0.05)):
+        pass
+    assert [c["name"] for c in world.fake.commands(world.guild_id)] == ["server"]
+
+
+async def test_add_with_modal_stores_password_encrypted(
+    world: World, captured_log: io.StringIO, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with run_bot(world.fake, world.bot()) as bot:
+        followup = await add_main(world)
+        embed = followup["embeds"][0]
+        assert embed["title"] == "Server Main added"
+        assert "A2S answers on port" in embed["description"]
+        assert "RCON login OK" in embed["description"]
+        assert followup["flags"] & 64  # ephemeral
+        stored = await bot.store.servers.get(world.guild_id, "main")
+        assert stored is not None and stored.rcon_password is not None
+        assert bot.registry.password_of(stored) == PASSWORD
+    assert world.rcon.auth_attempts == 1
+    assert PASSWORD.encode() not in database_bytes(world.settings)
+    with sqlite3.connect(world.settings.database_path) as conn:
+        (token,) = conn.execute("SELECT rcon_password FROM servers").fetchone()
+    assert token.startswith("gAAAA")
+    assert PASSWORD not in captured_log.getvalue()
+    assert PASSWORD not in caplog.text
+    assert world.fake.token not in captured_log.getvalue()
+    assert "server 'Main' added" in captured_log.getvalue()
+
+
+async def test_wrong_password_is_refused_and_nothing_saved(world: World) -> None:
+    host, port = world.a2s.address
+    async with run_bot(world.fake, world.bot()) as bot:
+        handle = await answered(
+            await world.fake.slash(
+                world.guild_id, world.admin, "server add",
+                {"name": "Main", "address": f"{host}:{port}", "game": "cs2",
+                 "rcon_port": world.rcon.address[1]},
+            )
+        )
+        submitted = await answered(await world.fake.submit_modal(handle, {"password": "nope!"}))
+        followup = await submitted.wait_followup()
+        assert "refused" in followup["content"] and "Nothing was saved" in followup["content"]
+        assert await bot.store.servers.all() == []
+
+
+async def test_list_edit_test_remove(world: World) -> None:
+    async with run_bot(world.fake, world.bot()) as bot:
+        await add_main(world)
+        listing = await answered(await world.fake.slash(world.guild_id, world.admin, "server list"))
+        assert listing.ephemeral
+        field = listing.embeds[0]["fields"][0]
+        assert field["name"] == "Main" and "Counter-Strike 2" in field["value"]
+        assert "password set" in field["value"]
+
+        test = await answered(
+            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "main"})
+        )
+        assert test.response_type == 5
+        report = (await test.wait_followup())["embeds"][0]
+        checks = {f["name"]: f["value"] for f in report["fields"]}
+        assert set(checks) == {"➖ DNS", "✅ A2S query", "✅ Ping", "✅ RCON login"}
+        assert "Fake CS2" in checks["✅ A2S query"]
+
+        edit = await answered(
+            await world.fake.slash(
+                world.guild_id, world.admin, "server edit", {"name": "Main", "new_name": "Prime"}
+            )
+        )
+        edited = await edit.wait_followup()
+        assert edited["embeds"][0]["title"] == "Server Prime updated"
+        # A new password goes through the same modal.
+        again = await answered(
+            await world.fake.slash(
+                world.guild_id, world.admin, "server edit", {"name": "Prime", "new_password": True}
+            )
+        )
+        assert again.modal is not None
+        resubmit = await answered(await world.fake.submit_modal(again, {"password": PASSWORD}))
+        assert "RCON login OK" in (await resubmit.wait_followup())["embeds"][0]["description"]
+
+        remove = await answered(
+            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Prime"})
+        )
+        assert "Remove **Prime**" in (remove.content or "")
+        buttons = {
+            c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
+        }
+        confirm = await answered(await world.fake.click(remove, buttons["Remove"], world.admin))
+        assert confirm.response_type == 7  # the confirmation message is updated in place
+        assert "Removed **Prime**" in (remove.original or {}).get("content", "")
+        assert await bot.store.servers.all() == []
+
+
+async def test_cancel_keeps_the_server(world: World) -> None:
+    async with run_bot(world.fake, world.bot()) as bot:
+        await add_main(world)
+        remove = await answered(
+            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
+        )
+        buttons = {
+            c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
+        }
+        await answered(await world.fake.click(remove, buttons["Cancel"], world.admin))
+        assert "nothing was removed" in (remove.original or {}).get("content", "")
+        assert len(await bot.store.servers.all()) == 1
+
+
+async def test_member_without_manage_server_is_refused(world: World) -> None:
+    async with run_bot(world.fake, world.bot()) as bot:
+        await add_main(world)
+        # Discord hides the command from bob; an admin may override that in the Integrations
+        # settings, so the bot checks again at run time.
+        handle = await answered(
+            await world.fake.slash(
+                world.guild_id, world.member, "server list", bypass_default_permissions=True
+            )
+        )
+        assert handle.ephemeral
+        assert handle.content == "You need the **Manage Server** permission to use this command."
+        add = await answered(
+            await world.fake.slash(
+                world.guild_id, world.member, "server add",
+                {"name": "X", "address": "127.0.0.1", "game": "other"},
+                bypass_default_permissions=True,
+            )
+        )
+        assert "Manage Server" in (add.content or "")
+        choices = await world.fake.autocomplete(
+            world.guild_id, world.member, "server remove", {"name": ""}, focused="name"
+        )
+        assert choices == []
+        assert len(await bot.store.servers.all()) == 1
+
+
+async def test_second_guild_sees_nothing(world: World) -> None:
+    async with run_bot(world.fake, world.bot()):
+        await add_main(world)
+        mine = await world.fake.autocomplete(
+            world.guild_id, world.admin, "server test", {"name": "ma"}, focused="name"
+        )
+        assert [c["value"] for c in mine] == ["Main"]
+        theirs = await world.fake.autocomplete(
+            world.other_guild_id, world.other_admin, "server test", {"name": ""}, focused="name"
+        )
+        assert theirs == []
+        listing = await answered(
+            await world.fake.slash(world.other_guild_id, world.other_admin, "server list")
+        )
+        assert "No servers yet" in listing.embeds[0]["description"]
+        for command in ("server test", "server remove", "server edit"):
+            handle = await answered(
+                await world.fake.slash(
+                    world.other_guild_id, world.other_admin, command, {"name": "Main"}
+                )
+            )
+            assert handle.content == "No server named 'Main' in this Discord server."
+        # The same name is free in the other guild.
+        handle = await answered(
+            await world.fake.slash(
+                world.other_guild_id, world.other_admin, "server add",
+                {"name": "Main", "address": "127.0.0.1:1", "game": "other"},
+            )
+        )
+        followup = await handle.wait_followup()
+        assert followup["embeds"][0]["title"] == "Server Main added"
+
+
+async def test_game_autocomplete_and_validation_error(world: World) -> None:
+    async with run_bot(world.fake, world.bot()):
+        choices = await world.fake.autocomplete(
+            world.guild_id, world.admin, "server add",
+            {"name": "x", "address": "y", "game": "day"}, focused="game",
+        )
+        assert choices[0] == {"name": "DayZ", "value": "dayz"}
+        bad = await answered(
+            await world.fake.slash(
+                world.guild_id, world.admin, "server add",
+                {"name": "Bad", "address": "300.1.1.1", "game": "cs2"},
+            )
+        )
+        assert bad.ephemeral and bad.response_type == 4
+        assert (bad.content or "").startswith("The address must be")
+
+
+async def test_restart_keeps_everything(world: World) -> None:
+    async with run_bot(world.fake, world.bot()):
+        await add_main(world)
+    async with run_bot(world.fake, world.bot()) as bot:
+        assert bot.commands_synced is False
+        test = await answered(
+            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "Main"})
+        )
+        report = (await test.wait_followup())["embeds"][0]
+        assert "✅ RCON login" in [f["name"] for f in report["fields"]]
+    assert world.rcon.auth_attempts == 2
+
+
+async def test_changed_secret_key_is_reported_not_fatal(
+    world: World, tmp_path: Path, captured_log: io.StringIO
+) -> None:
+    async with run_bot(world.fake, world.bot()):
+        await add_main(world)
+    (tmp_path / "secret.key").unlink()  # make_settings generates another key
+    settings = make_settings(world.fake, tmp_path)
+    async with run_bot(world.fake, OutpostBot(settings, guild_ready_timeout=0.05)):
+        assert "1 stored RCON password(s) cannot be decrypted" in captured_log.getvalue()
+        test = await answered(
+            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "Main"})
+        )
+        fields = (await test.wait_followup())["embeds"][0]["fields"]
+        rcon = next(f for f in fields if f["name"].endswith("RCON login"))
+        assert rcon["name"].startswith("❌") and "OUTPOST_SECRET_KEY" in rcon["value"]
+
+
+async def test_dayz_with_battleye_rcon_and_probed_query_port(world: World) -> None:
+    a2s_host, a2s_port = world.a2s.address
+    game_port = a2s_port - 1  # the rule's 27016 is silent: the probe must find game + 1
+    async with FakeBattlEyeServer(PASSWORD) as be, run_bot(world.fake, world.bot()) as bot:
+        handle = await answered(
+            await world.fake.slash(
+                world.guild_id, world.admin, "server add",
+                {"name": "Chernarus", "address": f"{a2s_host}:{game_port}", "game": "dayz",
+                 "rcon_port": be.address[1]},
+            )
+        )
+        submitted = await answered(await world.fake.submit_modal(handle, {"password": PASSWORD}))
+        description = (await submitted.wait_followup())["embeds"][0]["description"]
+        assert f"found the query port by probing: {a2s_port}" in description
+        assert "RCON login OK" in description
+        stored = await bot.store.servers.get(world.guild_id, "chernarus")
+        assert stored is not None and stored.query_port == a2s_port
+
+
+async def test_unanswered_confirmation_times_out(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cogs.servers itself is re-imported by load_extension; its helper module is not.
+    monkeypatch.setattr("cogs._server_ui.CONFIRM_TIMEOUT", 0.2)
+    async with run_bot(world.fake, world.bot()) as bot:
+        await add_main(world)
+        remove = await answered(
+            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
+        )
+        assert remove.components
+        for _ in range(100):  # bounded: at most 5 s
+            if (remove.original or {}).get("content") == "No answer: nothing was removed.":
+                break
+            await asyncio.sleep(0.05)
+        assert (remove.original or {}).get("content") == "No answer: nothing was removed."
+        assert not (remove.original or {}).get("components")
+        assert len(await bot.store.servers.all()) == 1
