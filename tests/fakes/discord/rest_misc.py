@@ -1,0 +1,133 @@
+"""Login, gateway discovery, users, guilds, channels and the attachment "CDN"."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import payloads
+from .errors import (
+    MISSING_ACCESS,
+    UNKNOWN_CHANNEL,
+    UNKNOWN_GUILD,
+    UNKNOWN_MEMBER,
+    UNKNOWN_USER,
+    api_error,
+)
+from .permissions import VIEW_CHANNEL
+from .rest_util import API_PREFIX, fake_of, json_response, snowflake
+
+
+async def get_me(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    bot = fake.user(fake.bot_user_id)
+    return json_response({**payloads.user(bot), "verified": True, "mfa_enabled": False, "flags": 0})
+
+
+async def get_user(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    user = fake.users.get(snowflake(request, "user_id"))
+    if user is None:
+        raise api_error(UNKNOWN_USER)
+    return json_response(payloads.user(user))
+
+
+async def get_application(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    return json_response(
+        payloads.application(
+            app_id=fake.app_id, bot=fake.user(fake.bot_user_id), owner=fake.owner_user
+        )
+    )
+
+
+async def get_gateway(request: web.Request) -> web.StreamResponse:
+    return json_response({"url": fake_of(request).gateway_url})
+
+
+async def get_gateway_bot(request: web.Request) -> web.StreamResponse:
+    return json_response(
+        {
+            "url": fake_of(request).gateway_url,
+            "shards": 1,
+            "session_start_limit": {
+                "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1,
+            },
+        }
+    )
+
+
+async def get_guild(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    guild = fake.guilds.get(snowflake(request, "guild_id"))
+    if guild is None:
+        raise api_error(UNKNOWN_GUILD)
+    data = guild.create_payload()
+    for key in ("channels", "members", "threads", "presences", "voice_states"):
+        data.pop(key, None)
+    return json_response(data)
+
+
+async def get_guild_channels(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    guild = fake.guilds.get(snowflake(request, "guild_id"))
+    if guild is None:
+        raise api_error(UNKNOWN_GUILD)
+    return json_response([payloads.channel(guild.id, c) for c in guild.channels.values()])
+
+
+async def get_guild_roles(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    guild = fake.guilds.get(snowflake(request, "guild_id"))
+    if guild is None:
+        raise api_error(UNKNOWN_GUILD)
+    return json_response([payloads.role(r) for r in guild.roles.values()])
+
+
+async def get_guild_member(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    guild = fake.guilds.get(snowflake(request, "guild_id"))
+    if guild is None:
+        raise api_error(UNKNOWN_GUILD)
+    user_id = snowflake(request, "user_id")
+    member = guild.members.get(user_id)
+    if member is None:
+        raise api_error(UNKNOWN_MEMBER)
+    return json_response(payloads.member(member, fake.user(user_id)))
+
+
+async def get_channel(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    channel_id = snowflake(request, "channel_id")
+    found = fake.find_channel(channel_id)
+    if found is None:
+        raise api_error(UNKNOWN_CHANNEL)
+    guild, _ = found
+    if not guild.bot_permissions(channel_id) & VIEW_CHANNEL:
+        raise api_error(MISSING_ACCESS)
+    return json_response(payloads.channel(guild.id, guild.channel(channel_id)))
+
+
+async def get_attachment(request: web.Request) -> web.StreamResponse:
+    fake = fake_of(request)
+    attachment_id = snowflake(request, "attachment_id")
+    for message in fake.messages.messages.values():
+        for attachment in message.attachments:
+            if attachment.id == attachment_id:
+                return web.Response(body=attachment.data, content_type="application/octet-stream")
+    return web.Response(status=404, text="Not Found")
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    p = API_PREFIX
+    router.add_get(f"{p}/users/@me", get_me)
+    router.add_get(f"{p}/users/{{user_id}}", get_user)
+    router.add_get(f"{p}/oauth2/applications/@me", get_application)
+    router.add_get(f"{p}/applications/@me", get_application)
+    router.add_get(f"{p}/gateway", get_gateway)
+    router.add_get(f"{p}/gateway/bot", get_gateway_bot)
+    router.add_get(f"{p}/guilds/{{guild_id}}", get_guild)
+    router.add_get(f"{p}/guilds/{{guild_id}}/channels", get_guild_channels)
+    router.add_get(f"{p}/guilds/{{guild_id}}/roles", get_guild_roles)
+    router.add_get(f"{p}/guilds/{{guild_id}}/members/{{user_id}}", get_guild_member)
+    router.add_get(f"{p}/channels/{{channel_id}}", get_channel)
+    router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", get_attachment)
