@@ -1,0 +1,33 @@
+"""BattlEye RCON (DayZ, Arma 2, Arma 3): sans-IO protocol core and an asyncio client."""
+
+from .client import BattlEyeClient, ClientConfig
+from .errors import (
+    CommandValidationError,
+    LoginFailure,
+    LoginRefused,
+    LoginTimeout,
+    PacketError,
+    RCONCommandError,
+    RCONError,
+)
+from .models import Admin, Ban, Player
+from .protocol import ClientProtocol, ProtocolConfig
+from .sync import SyncBattlEyeClient
+
+__all__ = [
+    "Admin",
+    "Ban",
+    "BattlEyeClient",
+    "ClientConfig",
+    "ClientProtocol",
+    "CommandValidationError",
+    "LoginFailure",
+    "LoginRefused",
+    "LoginTimeout",
+    "PacketError",
+    "Player",
+    "ProtocolConfig",
+    "RCONCommandError",
+    "RCONError",
+    "SyncBattlEyeClient",
+]
