@@ -29,8 +29,16 @@ from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.errors import OutpostTree
 from bot.logsetup import secrets
+from bot.protocols.a2s import A2SEngine
+from bot.services.alerts import AlertNotifier
+from bot.services.battleye_players import BattlEyePlayerNames
+from bot.services.boards import BoardUpdater
+from bot.services.poller import Poller
+from bot.services.presence import PresenceUpdater
 from bot.services.probes import QueryClient, RconLoginTester
 from bot.services.registry import ServerRegistry
+from bot.services.snapshots import Hysteresis
+from bot.services.status_source import A2SStatusSource, StatusSource
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -62,6 +70,8 @@ class OutpostBot(commands.Bot):
         extensions: Sequence[str] | None = None,
         query: QueryClient | None = None,
         rcon_login: RconLoginTester | None = None,
+        status_source: StatusSource | None = None,
+        autopoll: bool = True,
     ) -> None:
         super().__init__(
             # Slash-only bot: a mention prefix needs no message-content intent.
@@ -79,6 +89,13 @@ class OutpostBot(commands.Bot):
         self._rcon_login = rcon_login
         self._store: Store | None = None
         self._registry: ServerRegistry | None = None
+        self._status_source = status_source
+        # False: no poll loop (tests and tools run rounds themselves with poller.run_round()).
+        self._autopoll = autopoll
+        self._engine: A2SEngine | None = None
+        self._poller: Poller | None = None
+        self._boards: BoardUpdater | None = None
+        self._alerts: AlertNotifier | None = None
         self._background_factories: list[tuple[str, BackgroundFactory]] = []
         self._background_tasks: list[asyncio.Task[None]] = []
         self._launcher: asyncio.Task[None] | None = None
@@ -99,6 +116,51 @@ class OutpostBot(commands.Bot):
         if self._registry is None:
             raise RuntimeError("the registry is built in setup_hook")
         return self._registry
+
+    @property
+    def poller(self) -> Poller:
+        if self._poller is None:
+            raise RuntimeError("the poller is built in setup_hook")
+        return self._poller
+
+    @property
+    def boards(self) -> BoardUpdater:
+        if self._boards is None:
+            raise RuntimeError("the board updater is built in setup_hook")
+        return self._boards
+
+    @property
+    def alerts(self) -> AlertNotifier:
+        if self._alerts is None:
+            raise RuntimeError("the alert notifier is built in setup_hook")
+        return self._alerts
+
+    def _build_status_services(self, registry: ServerRegistry) -> None:
+        """One poller (one A2S engine for every server), with boards, alerts and presence
+        listening to its rounds."""
+        source = self._status_source
+        if source is None:
+            self._engine = A2SEngine()
+            source = A2SStatusSource(self._engine, BattlEyePlayerNames())
+        poller = Poller(
+            self.store,
+            source,
+            interval=self.settings.poll_interval,
+            hysteresis=Hysteresis(offline_after=self.settings.offline_after_failures),
+            retention_days=self.settings.history_retention_days,
+            password_of=registry.password_of,
+        )
+        self._poller = poller
+        registry.add_change_listener(poller.refresh_roster)
+        self._boards = BoardUpdater(self, self.store, poller)
+        self._alerts = AlertNotifier(self, self.store, poller)
+        poller.add_listener(self._boards.on_round)
+        poller.add_listener(self._alerts.on_round)
+        if self.settings.presence:
+            poller.add_listener(PresenceUpdater(self, poller).on_round)
+        if self._autopoll:
+            self.add_background("poller", poller.run)
+        self.add_background("boards", self._boards.run)
 
     def add_background(self, name: str, factory: BackgroundFactory) -> None:
         """Run ``factory()`` once the bot is ready; it is cancelled on close.
@@ -145,6 +207,7 @@ class OutpostBot(commands.Bot):
                 "(was the key changed?); /server test shows which, /server edit sets them again",
                 len(undecryptable),
             )
+        self._build_status_services(self._registry)
         names = (
             self._extension_names if self._extension_names is not None else discover_extensions()
         )
@@ -198,6 +261,8 @@ class OutpostBot(commands.Bot):
             await asyncio.gather(*tasks, return_exceptions=True)
         self._background_tasks.clear()
         self._launcher = None
+        if self._engine is not None:
+            self._engine.close()
         try:
             await super().close()
         finally:

@@ -26,6 +26,12 @@ DEFAULT_ENV_FILE = Path(".env")
 DEFAULT_DATABASE_PATH = "data/outpost.sqlite3"
 DEFAULT_POLL_INTERVAL = 60.0
 MIN_POLL_INTERVAL = 15.0
+DEFAULT_HISTORY_RETENTION_DAYS = 30
+MAX_HISTORY_RETENTION_DAYS = 3650
+DEFAULT_OFFLINE_AFTER_FAILURES = 2
+MAX_OFFLINE_AFTER_FAILURES = 20
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # The value shipped in .env.example; a user who copied it verbatim has not set a token yet.
@@ -52,6 +58,9 @@ class Settings:
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     poll_interval: float = DEFAULT_POLL_INTERVAL
+    history_retention_days: int = DEFAULT_HISTORY_RETENTION_DAYS
+    offline_after_failures: int = DEFAULT_OFFLINE_AFTER_FAILURES
+    presence: bool = False
     env_file: Path | None = None
 
     @property
@@ -134,6 +143,28 @@ def _parse_poll_interval(raw: str | None) -> float:
     return value
 
 
+def _parse_int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name} is invalid: expected a whole number from {low} to {high}")
+    return value
+
+
+def _parse_bool(raw: str | None, name: str) -> bool:
+    if raw is None:
+        return False
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} is invalid: expected on or off")
+
+
 def _parse_database_path(raw: str | None, base_dir: Path) -> Path:
     path = Path(raw if raw is not None else DEFAULT_DATABASE_PATH).expanduser()
     if not path.is_absolute():
@@ -182,6 +213,15 @@ def load_settings(
         dev_guild_id=_parse_guild_id(get("DEV_GUILD_ID")),
         log_level=_parse_log_level(get("LOG_LEVEL")),
         poll_interval=_parse_poll_interval(get("POLL_INTERVAL")),
+        history_retention_days=_parse_int(
+            get("HISTORY_RETENTION_DAYS"), "HISTORY_RETENTION_DAYS",
+            DEFAULT_HISTORY_RETENTION_DAYS, 1, MAX_HISTORY_RETENTION_DAYS,
+        ),
+        offline_after_failures=_parse_int(
+            get("OFFLINE_AFTER_FAILURES"), "OFFLINE_AFTER_FAILURES",
+            DEFAULT_OFFLINE_AFTER_FAILURES, 1, MAX_OFFLINE_AFTER_FAILURES,
+        ),
+        presence=_parse_bool(get("PRESENCE"), "PRESENCE"),
         env_file=env_path if env_path.is_file() else None,
     )
 
@@ -195,6 +235,9 @@ DATABASE_PATH={DEFAULT_DATABASE_PATH}
 DEV_GUILD_ID=
 LOG_LEVEL=INFO
 POLL_INTERVAL={DEFAULT_POLL_INTERVAL:g}
+HISTORY_RETENTION_DAYS={DEFAULT_HISTORY_RETENTION_DAYS}
+OFFLINE_AFTER_FAILURES={DEFAULT_OFFLINE_AFTER_FAILURES}
+PRESENCE=off
 """
 
 _KEY_LINE = re.compile(r"^(\s*OUTPOST_SECRET_KEY\s*=).*$", re.MULTILINE)

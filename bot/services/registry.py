@@ -8,6 +8,7 @@ slow part (query-port probe, RCON login) after the interaction was deferred.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.crypto import SecretBox
@@ -91,6 +92,20 @@ class ServerRegistry:
         self.rcon_login = rcon_login
         self.query_timeout = query_timeout
         self.login_timeout = login_timeout
+        self._change_listeners: list[Callable[[], Awaitable[object]]] = []
+
+    def add_change_listener(self, listener: Callable[[], Awaitable[object]]) -> None:
+        """Call ``listener()`` after every add, edit and remove (the poller reloads its roster,
+        so autocomplete and boards see the change at once instead of after the next round)."""
+        self._change_listeners.append(listener)
+
+    async def _changed(self) -> None:
+        for listener in self._change_listeners:
+            try:
+                await listener()
+            except Exception:
+                # The change is stored; a listener failing must not turn it into an error.
+                log.exception("server-change listener %r failed", listener)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -233,6 +248,7 @@ class ServerRegistry:
             "server %r added in guild %s by %s (%s)",
             server.name, server.guild_id, created_by, server.game,
         )
+        await self._changed()
         return SaveOutcome(server, tuple(notes), login)
 
     async def edit(self, prepared: PreparedServer, password: str | None) -> SaveOutcome:
@@ -267,12 +283,14 @@ class ServerRegistry:
         if server is None:
             raise ServerNotFoundError(current.name)
         log.info("server %r edited in guild %s", server.name, server.guild_id)
+        await self._changed()
         return SaveOutcome(server, tuple(notes), login)
 
     async def remove(self, guild_id: int, name: str) -> None:
         if not await self.store.servers.remove(guild_id, name):
             raise ServerNotFoundError(name)
         log.info("server %r removed in guild %s", name, guild_id)
+        await self._changed()
 
     async def _resolve_query_port(self, prepared: PreparedServer, notes: list[str]) -> int:
         explicit = prepared.query_port

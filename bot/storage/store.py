@@ -10,6 +10,10 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.storage.alerts import AlertRepository
+from bot.storage.boards import BoardRepository
+from bot.storage.display import DisplayRepository
+from bot.storage.history import HistoryRepository
 from bot.storage.migrations import (
     MIGRATIONS_DIR,
     Migration,
@@ -32,6 +36,10 @@ class Store:
         self.path = path
         self.servers = ServerRepository(conn)
         self.state = AppStateRepository(conn)
+        self.history = HistoryRepository(conn)
+        self.boards = BoardRepository(conn)
+        self.alerts = AlertRepository(conn)
+        self.display = DisplayRepository(conn)
 
     @classmethod
     async def open(

@@ -22,6 +22,8 @@ from bot.storage import NewServer, Store
 from tests.fakes.a2s_server import FakeA2SServer
 
 ROOT = Path(__file__).resolve().parents[2]
+# The schema version after migrating is the number of the last migration file.
+MIGRATION_COUNT = len(list((ROOT / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql")))
 CLEARED = ("DISCORD_TOKEN", "OUTPOST_SECRET_KEY", "DATABASE_PATH", "DEV_GUILD_ID", "LOG_LEVEL",
            "POLL_INTERVAL")
 
@@ -101,7 +103,7 @@ async def test_check_tests_every_server(tmp_path: Path) -> None:
     out = out_b.decode()
     assert proc.returncode == 1, err_b.decode()
     assert "configuration: ok (DISCORD_TOKEN not set yet)" in out
-    assert f"database: {db} (schema version 1)" in out
+    assert f"database: {db} (schema version {MIGRATION_COUNT})" in out
     rows = {
         line.split()[1]: line.split()
         for line in out.splitlines()

@@ -26,6 +26,8 @@ from tests.fakes.rcon_server import FakeRCONServer
 PASSWORD = "Pl4in-RCON-pa55word"
 MANAGE = discord.Permissions(manage_guild=True).value
 SUBCOMMANDS = ["add", "edit", "list", "remove", "test"]
+# Every top-level command the bot registers (one per feature cog).
+EXPECTED_COMMANDS = ["alert", "board", "history", "server", "status", "status-connect"]
 
 
 @dataclass
@@ -104,8 +106,8 @@ async def test_startup_registers_commands_once(world: World) -> None:
     async with run_bot(world.fake, world.bot()) as bot:
         assert bot.commands_synced is True
     commands = world.fake.commands()
-    assert [c["name"] for c in commands] == ["server"]
-    server = commands[0]
+    assert sorted(c["name"] for c in commands) == EXPECTED_COMMANDS
+    server = next(c for c in commands if c["name"] == "server")
     assert sorted(o["name"] for o in server["options"]) == SUBCOMMANDS
     assert int(server["default_member_permissions"]) == MANAGE
     assert world.fake.sync_requests == 1
@@ -121,7 +123,7 @@ async def test_dev_guild_sync(world: World, tmp_path: Path) -> None:
     settings = make_settings(world.fake, tmp_path, DEV_GUILD_ID=str(world.guild_id))
     async with run_bot(world.fake, OutpostBot(settings, guild_ready_timeout=0.05)):
         pass
-    assert [c["name"] for c in world.fake.commands(world.guild_id)] == ["server"]
+    assert sorted(c["name"] for c in world.fake.commands(world.guild_id)) == EXPECTED_COMMANDS
 
 
 async def test_add_with_modal_stores_password_encrypted(
@@ -211,6 +213,22 @@ async def test_list_edit_test_remove(world: World) -> None:
         assert confirm.response_type == 7  # the confirmation message is updated in place
         assert "Removed **Prime**" in (remove.original or {}).get("content", "")
         assert await bot.store.servers.all() == []
+
+
+async def test_status_autocomplete_sees_changes_without_waiting_for_a_poll(world: World) -> None:
+    async def status_choices() -> list[str]:
+        choices = await world.fake.autocomplete(
+            world.guild_id, world.admin, "status", {"server": ""}, focused="server"
+        )
+        return [c["value"] for c in choices]
+
+    bot = OutpostBot(world.settings, guild_ready_timeout=0.05, autopoll=False)
+    async with run_bot(world.fake, bot):
+        assert await status_choices() == []
+        await add_main(world)
+        assert await status_choices() == ["Main"]
+        await bot.registry.remove(world.guild_id, "Main")
+        assert await status_choices() == []
 
 
 async def test_cancel_keeps_the_server(world: World) -> None:

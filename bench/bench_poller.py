@@ -1,0 +1,189 @@
+"""Poller benchmark: poll rounds over 1,000 registered servers on loopback.
+
+The fake servers run in another process (``bench._a2s_fake_server``: one process holding 1,000
+UDP sockets, INFO and PLAYERS(32) answers, no challenge). The poller runs in a fresh child
+process of its own, as the bot builds it: the real ``OutpostBot`` module imported (so discord.py
+counts in the memory), a SQLite store with 1,000 servers over 10 guilds, one ``A2SEngine``, the
+real ``A2SStatusSource`` and ``Poller`` (history written every round). Each run does one cold
+round (sockets, empty caches) then ``ROUNDS`` warm ones; reported: wall time and CPU time
+(``time.process_time`` of the poller process) per round, and the poller process's peak RSS.
+
+Run: ``.venv/bin/python -m bench poller``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SERVERS = 1000
+GUILDS = 10
+ROUNDS = 5
+RUNS = 3
+QUERY_TIMEOUT = 3.0
+RESULTS = Path(__file__).parent / "results" / "poller.md"
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- child: the poller process ----------------------------------------------------------------
+
+
+async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]:
+    import time
+
+    import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
+    from bot.protocols.a2s import A2SEngine
+    from bot.services.poller import Poller
+    from bot.services.status_source import A2SStatusSource
+    from bot.storage import NewServer, Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = await Store.open(Path(folder) / "bench.sqlite3")
+        try:
+            for i, port in enumerate(ports):
+                await store.servers.add(NewServer(
+                    i % GUILDS + 1, f"server {i:04d}", "csgo", "127.0.0.1", port, port,
+                    None, None, 1,
+                ))
+            async with A2SEngine() as engine:
+                poller = Poller(store, A2SStatusSource(engine), interval=60.0,
+                                query_timeout=QUERY_TIMEOUT)
+                walls: list[float] = []
+                cpus: list[float] = []
+                answered: list[int] = []
+                for _ in range(rounds + 1):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    report = await poller.run_round()
+                    walls.append(time.perf_counter() - wall)
+                    cpus.append(time.process_time() - cpu)
+                    answered.append(report.answered)
+                samples = await store.history.count()
+        finally:
+            await store.close()
+    return {
+        "loop": loop_name,
+        "walls": walls,
+        "cpus": cpus,
+        "answered": answered,
+        "samples": samples,
+        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+
+
+def child(argv: list[str]) -> int:
+    import asyncio
+
+    ports = json.loads(argv[0])
+    rounds = int(argv[1])
+    use_uvloop = argv[2] == "uvloop"
+    factory = None
+    if use_uvloop:
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        result = runner.run(_poll(ports, rounds, argv[2]))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+# -- parent: fake servers, runs, table ----------------------------------------------------------
+
+
+def _start_servers() -> tuple[subprocess.Popen[str], list[int]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench._a2s_fake_server", str(SERVERS)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_ROOT,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise RuntimeError("the fake A2S server process did not start")
+    return proc, json.loads(line)
+
+
+def _run_poller(ports: list[int], loop_name: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_poller", "--child", json.dumps(ports), str(ROUNDS),
+         loop_name],
+        capture_output=True, text=True, cwd=_ROOT, timeout=600, check=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _loops() -> list[str]:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return ["asyncio"]
+    return ["asyncio", "uvloop"]
+
+
+def main(argv: list[str]) -> int:
+    proc, ports = _start_servers()
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in _loops()}
+    try:
+        for _ in range(RUNS):
+            for name in runs:  # interleaved, so CPU noise from others hits both alike
+                runs[name].append(_run_poller(ports, name))
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()  # the fake server stops when its stdin closes
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    table = _table(runs)
+    print(table)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(table)
+    return 0
+
+
+def _table(runs: dict[str, list[dict[str, Any]]]) -> str:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Poller benchmark",
+        "",
+        f"Date: {now}; machine: {os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()}.",
+        f"{SERVERS:,} registered servers ({GUILDS} guilds), all answering from one fake-server "
+        "process on loopback (INFO + PLAYERS with 32 players each); the poller runs in its own "
+        "process with the bot's imports, SQLite history on.",
+        f"Numbers are medians of {RUNS} runs (each: 1 cold round, then {ROUNDS} warm rounds; "
+        "warm = median of the warm rounds). Other processes share the CPU, so absolute numbers "
+        "are noisy: compare within this run. Aim: a round under 2 s wall, under 150 MB RSS.",
+        "",
+        "| event loop | cold round wall s | warm round wall s | warm round CPU s "
+        "| answered / round | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, results in runs.items():
+        cold = statistics.median(r["walls"][0] for r in results)
+        warm = statistics.median(statistics.median(r["walls"][1:]) for r in results)
+        cpu = statistics.median(statistics.median(r["cpus"][1:]) for r in results)
+        answered = min(min(r["answered"]) for r in results)
+        rss = statistics.median(r["peak_rss_kib"] for r in results) / 1024
+        lines.append(
+            f"| {name} | {cold:.3f} | {warm:.3f} | {cpu:.3f} | {answered:,} / {SERVERS:,} "
+            f"| {rss:.0f} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        sys.exit(child(sys.argv[2:]))
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,93 @@
+"""Up/down alerts: one message when a server goes down, one when it is back (with downtime).
+
+No spam while a server flaps: the state compared is the poller's debounced one (hysteresis), and
+each subscription stores the last state it reported, so a message goes out only on a real change
+(also across restarts: a restart does not announce every server again).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import discord
+
+from bot.rendering.embeds import offline_transition_text, online_transition_text
+from bot.services.poller import Poller, RoundReport
+from bot.services.snapshots import Snapshot, State
+from bot.storage import Store
+from bot.storage.alerts import Alert
+
+log = logging.getLogger(__name__)
+
+UP = "up"
+DOWN = "down"
+
+
+def observed(snap: Snapshot) -> str | None:
+    if snap.state is State.ONLINE:
+        return UP
+    if snap.state is State.OFFLINE:
+        return DOWN
+    return None
+
+
+class AlertNotifier:
+    def __init__(
+        self, client: discord.Client, store: Store, poller: Poller,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.poller = poller
+        self.clock = clock if clock is not None else poller.clock
+        self.sent = 0
+
+    async def on_round(self, report: RoundReport) -> None:
+        for alert in await self.store.alerts.all():
+            try:
+                await self._check(alert)
+            except Exception:
+                log.exception("alert %d could not be checked", alert.id)
+
+    async def _check(self, alert: Alert) -> None:
+        server = self.poller.server_by_id(alert.server_id)
+        if server is None:
+            return
+        snap = self.poller.snapshot(server)
+        state = observed(snap)
+        if state is None or state == alert.last_state:
+            return
+        if alert.last_state is None:
+            # First observation: remember it silently (nothing changed that we saw).
+            await self.store.alerts.set_state(alert.id, state, snap.down_since)
+            return
+        mention = f"<@&{alert.role_id}>" if alert.role_id is not None else None
+        if state == DOWN:
+            text = offline_transition_text(server.name, snap.down_since, mention)
+            down_since = snap.down_since
+        else:
+            since = alert.down_since
+            downtime = None if since is None else max(0.0, self.clock() - since)
+            text = online_transition_text(server.name, downtime, mention)
+            down_since = None
+        if await self._send(alert, text):
+            await self.store.alerts.set_state(alert.id, state, down_since)
+
+    async def _send(self, alert: Alert, text: str) -> bool:
+        """True when the message went out, or can never go out (so it is not retried)."""
+        channel = self.client.get_channel(alert.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning("alert %d: channel %d not found", alert.id, alert.channel_id)
+            return True
+        roles = [discord.Object(alert.role_id)] if alert.role_id is not None else []
+        try:
+            await channel.send(text, allowed_mentions=discord.AllowedMentions(
+                everyone=False, users=False, roles=roles))
+        except discord.HTTPException as exc:
+            # A 4xx will not get better by retrying every round; a 5xx may.
+            log.warning("alert %d: message not sent (HTTP %s, code %s)", alert.id,
+                        exc.status, exc.code)
+            return exc.status < 500
+        self.sent += 1
+        return True

@@ -1,0 +1,344 @@
+"""The one poller: every registered server's status, once per ``POLL_INTERVAL``.
+
+Each round reads the registry, groups servers by queried address (servers of several guilds at
+one address are queried once), queries every address concurrently with its own time bound, folds
+the results into :class:`~bot.services.snapshots.Snapshot` values through the hysteresis rule,
+writes one history sample per address, and tells the listeners (boards, alerts, presence).
+A failing query, listener or database write is logged; nothing stops the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot.games import RconKind, get_game
+from bot.services.battleye_players import PollContext, RconAccess
+from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
+from bot.services.status_source import StatusSource
+from bot.storage import Server, Store
+from bot.storage.history import Sample
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUERY_TIMEOUT = 3.0
+# A live query for /status runs after the interaction was deferred (15 min window); this keeps
+# the user's wait short.
+DEFAULT_LIVE_TIMEOUT = 4.0
+DEFAULT_RETENTION_DAYS = 30
+DEFAULT_CONCURRENCY = 512
+PRUNE_EVERY = 3600.0
+# Slack above the query's own bound before the poller gives up on it (a hostile or buggy source
+# must not hold the round).
+_GUARD = 0.5
+
+PasswordReader = Callable[[Server], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A target whose decided state changed during a round."""
+
+    target: Target
+    before: Snapshot
+    after: Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class RoundReport:
+    number: int
+    started_at: float  # wall clock, also the time of the round's history samples
+    duration: float  # seconds (monotonic)
+    targets: int
+    answered: int
+    transitions: tuple[Transition, ...] = ()
+
+    @property
+    def failed(self) -> int:
+        return self.targets - self.answered
+
+
+Listener = Callable[[RoundReport], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class _Roster:
+    servers: list[Server] = field(default_factory=list)
+    by_guild: dict[int, list[Server]] = field(default_factory=dict)
+    by_id: dict[int, Server] = field(default_factory=dict)
+
+
+def target_of(server: Server) -> Target:
+    return Target.of(server.host, server.query_port)
+
+
+def short_error(exc: BaseException) -> str:
+    """A one-line reason without the exception text (which may quote addresses or secrets)."""
+    if isinstance(exc, TimeoutError):
+        return "no answer"
+    if isinstance(exc, ConnectionRefusedError):
+        return "port closed"
+    if isinstance(exc, OSError):
+        return "network error"
+    return "bad answer"
+
+
+class Poller:
+    def __init__(
+        self,
+        store: Store,
+        source: StatusSource,
+        *,
+        interval: float,
+        hysteresis: Hysteresis | None = None,
+        query_timeout: float = DEFAULT_QUERY_TIMEOUT,
+        retention_days: float = DEFAULT_RETENTION_DAYS,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        password_of: PasswordReader | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.interval = interval
+        self.hysteresis = hysteresis if hysteresis is not None else Hysteresis()
+        self.query_timeout = query_timeout
+        self.live_timeout = DEFAULT_LIVE_TIMEOUT
+        self.retention = retention_days * 86400.0
+        self.clock = clock
+        self._password_of = password_of
+        self._sem = asyncio.Semaphore(concurrency)
+        self._snapshots: dict[Target, Snapshot] = {}
+        self._roster = _Roster()
+        self._listeners: list[Listener] = []
+        self._rounds = 0
+        self._last_prune = float("-inf")
+        self._round_lock = asyncio.Lock()
+        self._round_done = asyncio.Condition()
+        self.last_report: RoundReport | None = None
+
+    # -- reading (from memory, no I/O) --------------------------------------------------------
+
+    def snapshot(self, server: Server) -> Snapshot:
+        target = target_of(server)
+        return self._snapshots.get(target) or Snapshot(target)
+
+    def snapshot_of(self, target: Target) -> Snapshot:
+        return self._snapshots.get(target) or Snapshot(target)
+
+    def servers_of(self, guild_id: int) -> list[Server]:
+        return list(self._roster.by_guild.get(guild_id, ()))
+
+    def server_by_id(self, server_id: int) -> Server | None:
+        return self._roster.by_id.get(server_id)
+
+    def names(self, guild_id: int, text: str, limit: int = 25) -> list[str]:
+        """Autocomplete: the guild's server names, prefix matches first, at most ``limit``."""
+        needle = text.strip().casefold()
+        names = [s.name for s in self._roster.by_guild.get(guild_id, ())]
+        hits = [n for n in names if needle in n.casefold()]
+        hits.sort(key=lambda n: (not n.casefold().startswith(needle), n.casefold()))
+        return hits[:limit]
+
+    def is_fresh(self, snap: Snapshot) -> bool:
+        """Checked recently enough to answer from: within two intervals plus a query."""
+        return snap.age(self.clock()) <= 2 * self.interval + self.query_timeout
+
+    def total_players(self, guild_ids: Iterable[int] | None = None) -> int:
+        """Players on the online servers (of the given guilds), each address counted once."""
+        if guild_ids is None:
+            servers: Iterable[Server] = self._roster.servers
+        else:
+            servers = [s for g in guild_ids for s in self._roster.by_guild.get(g, ())]
+        seen: set[Target] = set()
+        total = 0
+        for server in servers:
+            target = target_of(server)
+            if target in seen:
+                continue
+            seen.add(target)
+            snap = self._snapshots.get(target)
+            if snap is not None and snap.online and snap.info is not None:
+                total += snap.info.players
+        return total
+
+    @property
+    def rounds(self) -> int:
+        return self._rounds
+
+    # -- listeners ----------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    async def wait_rounds(self, count: int) -> RoundReport:
+        """Wait until at least ``count`` rounds have finished (for tests and tools)."""
+        async with self._round_done:
+            await self._round_done.wait_for(lambda: self._rounds >= count)
+        assert self.last_report is not None  # set before the round counter moves
+        return self.last_report
+
+    # -- polling ------------------------------------------------------------------------------
+
+    async def refresh_roster(self) -> list[Server]:
+        servers = await self.store.servers.all()
+        by_guild: dict[int, list[Server]] = defaultdict(list)
+        for server in servers:
+            by_guild[server.guild_id].append(server)
+        self._roster = _Roster(servers, dict(by_guild), {s.id: s for s in servers})
+        return servers
+
+    def _contexts(self, servers: list[Server]) -> dict[Target, PollContext]:
+        grouped: dict[Target, list[Server]] = defaultdict(list)
+        for server in servers:
+            grouped[target_of(server)].append(server)
+        contexts: dict[Target, PollContext] = {}
+        for target, group in grouped.items():
+            games = frozenset(s.game for s in group)
+            contexts[target] = PollContext(target, games, self._battleye_access(group))
+        # Servers removed from every guild are forgotten (and their memory freed).
+        for gone in set(self._snapshots) - set(contexts):
+            del self._snapshots[gone]
+        return contexts
+
+    def _battleye_access(self, group: list[Server]) -> RconAccess | None:
+        if self._password_of is None:
+            return None
+        for server in group:
+            game = get_game(server.game)
+            if game is None or game.rcon is not RconKind.BATTLEYE or server.rcon_port is None:
+                continue
+            try:
+                password = self._password_of(server)
+            except Exception:  # undecryptable (changed key): A2S only, /server test says why
+                continue
+            if password is not None:
+                return RconAccess(server.host, server.rcon_port, password)
+        return None
+
+    async def _fetch(self, context: PollContext) -> ServerInfo | BaseException:
+        async with self._sem:
+            try:
+                async with asyncio.timeout(self.query_timeout + _GUARD):
+                    return await self.source.fetch(context.target, context, self.query_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                return exc
+
+    def _apply(self, target: Target, outcome: ServerInfo | BaseException, at: float) -> Snapshot:
+        before = self.snapshot_of(target)
+        if isinstance(outcome, ServerInfo):
+            after = self.hysteresis.success(before, outcome, at)
+        else:
+            after = self.hysteresis.failure(before, short_error(outcome), at)
+        self._snapshots[target] = after
+        return after
+
+    async def run_round(self) -> RoundReport:
+        """One round over every registered server; never raises for a server's failure."""
+        async with self._round_lock:
+            started = time.monotonic()
+            started_at = self.clock()
+            servers = await self.refresh_roster()
+            contexts = self._contexts(servers)
+            targets = list(contexts)
+            outcomes = await asyncio.gather(*(self._fetch(contexts[t]) for t in targets))
+            at = self.clock()
+            transitions: list[Transition] = []
+            samples: list[Sample] = []
+            answered = 0
+            for target, outcome in zip(targets, outcomes, strict=True):
+                before = self.snapshot_of(target)
+                after = self._apply(target, outcome, at)
+                answered += isinstance(outcome, ServerInfo)
+                if after.state is not before.state:
+                    transitions.append(Transition(target, before, after))
+                samples.append(_sample(after, started_at))
+            await self._write_history(samples, started_at)
+            report = RoundReport(
+                number=self._rounds + 1,
+                started_at=started_at,
+                duration=time.monotonic() - started,
+                targets=len(targets),
+                answered=answered,
+                transitions=tuple(transitions),
+            )
+            self.last_report = report
+        await self._notify(report)
+        async with self._round_done:
+            self._rounds += 1
+            self._round_done.notify_all()
+        return report
+
+    async def _write_history(self, samples: list[Sample], now: float) -> None:
+        try:
+            await self.store.history.add_many(samples)
+            if now - self._last_prune >= PRUNE_EVERY:
+                self._last_prune = now
+                pruned = await self.store.history.prune(now - self.retention)
+                if pruned:
+                    log.info("pruned %d history sample(s) older than the retention", pruned)
+        except Exception:
+            log.exception("could not write the status history")
+
+    async def _notify(self, report: RoundReport) -> None:
+        for listener in list(self._listeners):
+            try:
+                await listener(report)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("a poll listener failed")
+
+    async def query_now(self, server: Server, time_limit: float | None = None) -> Snapshot:
+        """Query one server at once (``/status`` on a stale snapshot) and fold the result in."""
+        if time_limit is None:
+            time_limit = self.live_timeout
+        target = target_of(server)
+        context = PollContext(target, frozenset({server.game}), self._battleye_access([server]))
+        try:
+            async with asyncio.timeout(time_limit + _GUARD):
+                outcome: ServerInfo | BaseException = await self.source.fetch(
+                    target, context, time_limit
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            outcome = exc
+        return self._apply(target, outcome, self.clock())
+
+    async def run(self) -> None:
+        """Rounds forever, one per interval (a slow round delays the next, never overlaps)."""
+        while True:
+            started = time.monotonic()
+            try:
+                report = await self.run_round()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("a poll round failed")
+            else:
+                log.debug(
+                    "poll round %d: %d/%d answered in %.2f s",
+                    report.number, report.answered, report.targets, report.duration,
+                )
+            await asyncio.sleep(max(0.0, self.interval - (time.monotonic() - started)))
+
+
+def _sample(snap: Snapshot, at: float) -> Sample:
+    info = snap.info
+    online = snap.state is State.ONLINE
+    return Sample(
+        target=snap.target.key,
+        at=at,
+        online=online,
+        players=info.players if online and info is not None else 0,
+        max_players=info.max_players if info is not None else 0,
+        bots=info.bots if online and info is not None else 0,
+        map=info.map if info is not None else "",
+        ping_ms=info.ping_ms if online and info is not None else None,
+    )

@@ -1,0 +1,93 @@
+"""Where the poller gets a server's status from: A2S through the shared engine.
+
+``StatusSource`` is the interface (tests pass their own); :class:`A2SStatusSource` is the real
+one: INFO and PLAYERS through one :class:`~bot.protocols.a2s.A2SEngine` for the whole bot, and,
+for BattlEye games whose A2S player names are empty (DayZ), the names from a
+:class:`~bot.services.battleye_players.PlayerNames` provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Protocol
+
+from bot.protocols.a2s import A2SEngine, GoldSrcInfo, SourceInfo
+from bot.services.battleye_players import PlayerNames, PollContext
+from bot.services.snapshots import PlayerInfo, ServerInfo, Target
+
+log = logging.getLogger(__name__)
+
+
+class StatusSource(Protocol):
+    async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
+        """Query one target; raise any exception on failure (the poller isolates it)."""
+        ...
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def info_to_server(
+    info: SourceInfo[Any] | GoldSrcInfo[Any],
+    players: list[PlayerInfo] | None,
+    ping_ms: float,
+) -> ServerInfo:
+    """Our value type from decoded A2S answers (``players`` None: PLAYERS failed)."""
+    if isinstance(info, SourceInfo):
+        count, slots = info.real_player_count, info.real_max_players
+    else:
+        count, slots = info.player_count, info.max_players
+    version = _text(info.version) if isinstance(info, SourceInfo) else str(info.protocol)
+    return ServerInfo(
+        name=_text(info.server_name),
+        map=_text(info.map_name),
+        players=count,
+        max_players=slots,
+        bots=info.bot_count,
+        password=bool(info.password_protected),
+        vac=bool(info.vac_enabled),
+        version=version,
+        product=_text(info.game),
+        ping_ms=ping_ms,
+        player_list=tuple(players or ()),
+        players_known=players is not None,
+    )
+
+
+class A2SStatusSource:
+    """INFO then PLAYERS on the shared engine; PLAYERS failing still counts as online."""
+
+    def __init__(self, engine: A2SEngine, names: PlayerNames | None = None) -> None:
+        self.engine = engine
+        self.names = names
+
+    async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
+        address = (target.host, target.port)
+        started = time.monotonic()
+        info = await self.engine.info(address, time_limit)
+        # The engine reports the INFO round trip; a retry makes it larger, which is fair.
+        ping_ms = info.ping * 1000.0
+        remaining = max(0.1, time_limit - (time.monotonic() - started))
+        players: list[PlayerInfo] | None
+        try:
+            raw = await self.engine.players(address, remaining)
+        except (TimeoutError, OSError, ValueError) as exc:
+            log.debug("players of %s failed: %s", target.key, type(exc).__name__)
+            players = None
+        else:
+            players = [
+                PlayerInfo(_text(p.name), int(p.score), float(p.duration)) for p in raw
+            ]
+        if self.names is not None and context.wants_names(players):
+            remaining = max(0.1, time_limit - (time.monotonic() - started))
+            try:
+                async with asyncio.timeout(remaining):
+                    names = await self.names.names(context)
+            except Exception as exc:  # any provider failure: keep the A2S answer
+                log.debug("player names of %s failed: %s", target.key, type(exc).__name__)
+            else:
+                players = [PlayerInfo(n, 0, 0.0) for n in names]
+        return info_to_server(info, players, ping_ms)

@@ -1,0 +1,74 @@
+"""Player-count history: one sample per polled address per round (``status_samples``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    target: str  # "host:port", see bot.services.snapshots.Target.key
+    at: float  # Unix time
+    online: bool
+    players: int
+    max_players: int
+    bots: int
+    map: str
+    ping_ms: float | None
+
+
+class HistoryRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add_many(self, samples: Sequence[Sample]) -> None:
+        """Insert one round's samples in one transaction (a repeated time is ignored)."""
+        if not samples:
+            return
+        await self._conn.execute("BEGIN")
+        try:
+            await self._conn.executemany(
+                "INSERT OR IGNORE INTO status_samples "
+                "(target, at, online, players, max_players, bots, map, ping_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (s.target, s.at, int(s.online), s.players, s.max_players, s.bots, s.map,
+                     s.ping_ms)
+                    for s in samples
+                ],
+            )
+        except BaseException:
+            await self._conn.rollback()
+            raise
+        await self._conn.commit()
+
+    async def between(self, target: str, start: float, end: float) -> list[Sample]:
+        async with self._conn.execute(
+            "SELECT target, at, online, players, max_players, bots, map, ping_ms "
+            "FROM status_samples WHERE target = ? AND at >= ? AND at <= ? ORDER BY at",
+            (target, start, end),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            Sample(
+                target=str(r[0]), at=float(r[1]), online=bool(r[2]), players=int(r[3]),
+                max_players=int(r[4]), bots=int(r[5]), map=str(r[6]),
+                ping_ms=None if r[7] is None else float(r[7]),
+            )
+            for r in rows
+        ]
+
+    async def prune(self, before: float) -> int:
+        """Delete samples older than ``before``; returns how many."""
+        async with self._conn.execute(
+            "DELETE FROM status_samples WHERE at < ?", (before,)
+        ) as cur:
+            return int(cur.rowcount)
+
+    async def count(self) -> int:
+        async with self._conn.execute("SELECT COUNT(*) FROM status_samples") as cur:
+            row = await cur.fetchone()
+        return 0 if row is None else int(row[0])

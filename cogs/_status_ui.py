@@ -1,0 +1,43 @@
+"""Shared by the status, board, history and alert cogs: guild checks, autocomplete, views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.app import OutpostBot
+from bot.rendering.embeds import ServerView
+from bot.storage import Server
+
+Interaction = discord.Interaction[OutpostBot]
+
+
+def guild_id_of(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def require_manage(interaction: discord.Interaction[Any]) -> None:
+    """``default_permissions`` is only a hint admins can change: check again at run time."""
+    guild_id_of(interaction)
+    if not interaction.permissions.manage_guild:
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+
+async def server_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The guild's server names from the poller's memory (no database, no network): Discord
+    gives autocomplete 3 s and users type fast."""
+    if interaction.guild_id is None:
+        return []
+    names = interaction.client.poller.names(interaction.guild_id, current, limit=25)
+    return [app_commands.Choice(name=n, value=n) for n in names]
+
+
+async def views_of(bot: OutpostBot, servers: list[Server]) -> list[ServerView]:
+    hidden = await bot.store.display.hidden_connect()
+    return [ServerView(s, bot.poller.snapshot(s), s.id in hidden) for s in servers]

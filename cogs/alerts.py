@@ -1,0 +1,91 @@
+"""``/alert set|remove|list``: a message when a server goes down and when it is back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.rendering.text import clip, escape
+from bot.services.alerts import observed
+from bot.services.errors import UserError
+from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices
+
+AlertChannel = discord.TextChannel | discord.Thread
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Alerts(
+    commands.GroupCog, group_name="alert", group_description="Up/down alerts for game servers"
+):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        require_manage(interaction)
+        return True
+
+    @app_commands.command(name="set", description="Post a message when a server goes down or up")
+    @app_commands.describe(server="The server", channel="Where to post", role="Role to mention")
+    @app_commands.autocomplete(server=server_choices)
+    async def set_alert(
+        self, interaction: Interaction, server: str, channel: AlertChannel,
+        role: discord.Role | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.registry.get(guild_id, server)
+        # Start from what the poller sees now, so the first message is a real change.
+        state = observed(self.bot.poller.snapshot(found))
+        await self.bot.store.alerts.upsert(
+            guild_id, found.id, channel.id, role.id if role else None, interaction.user.id, state
+        )
+        mention = f", mentioning {role.mention}" if role else ""
+        await interaction.response.send_message(
+            f"Alerts for **{escape(found.name)}** go to {channel.mention}{mention}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="remove", description="Stop a server's alerts")
+    @app_commands.describe(server="The server", channel="Only this channel (default: all)")
+    @app_commands.autocomplete(server=server_choices)
+    async def remove_alert(
+        self, interaction: Interaction, server: str, channel: AlertChannel | None = None
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.registry.get(guild_id, server)
+        removed = await self.bot.store.alerts.remove(
+            guild_id, found.id, channel.id if channel else None
+        )
+        if not removed:
+            raise UserError(f"**{escape(found.name)}** has no alert there.")
+        await interaction.response.send_message(
+            f"Removed {removed} alert(s) of **{escape(found.name)}**.", ephemeral=True
+        )
+
+    @app_commands.command(name="list", description="List this Discord server's alerts")
+    async def list_alerts(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        alerts = await self.bot.store.alerts.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        lines = []
+        for alert in alerts:
+            role = f" · <@&{alert.role_id}>" if alert.role_id is not None else ""
+            state = alert.last_state or "not seen yet"
+            name = escape(names.get(alert.server_id, "?"))
+            lines.append(f"**{name}** → <#{alert.channel_id}>{role} · {state}")
+        embed = discord.Embed(
+            title="Alerts",
+            description=clip("\n".join(lines), 4000) if lines else "No alerts yet.",
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the alerts cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Alerts(bot))

@@ -1,0 +1,170 @@
+"""``/board set|list|remove``: status boards the bot keeps current in a channel."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.rendering.text import clip, escape
+from bot.services.errors import UserError
+from bot.storage import Server
+from cogs._status_ui import Interaction, guild_id_of, require_manage
+
+log = logging.getLogger(__name__)
+
+MAX_LIST_SERVERS = 50
+BoardChannel = discord.TextChannel | discord.Thread
+NEEDED = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+)
+
+
+def split_names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _missing(channel: BoardChannel) -> list[str]:
+    me: discord.Member | None = channel.guild.me  # typed as always set; it is not
+    if me is None:  # not cached: Discord will tell when posting
+        return []
+    have = channel.permissions_for(me)
+    return [name for name, value in NEEDED if value and not getattr(have, name)]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Boards(
+    commands.GroupCog, group_name="board", group_description="Live status boards in a channel"
+):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        require_manage(interaction)
+        return True
+
+    async def _servers_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        # Comma-separated names: complete the last one, keep the ones already typed.
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            return []
+        done, _, last = current.rpartition(",")
+        prefix = f"{done}, " if done else ""
+        names = self.bot.poller.names(interaction.guild_id, last, limit=25)
+        choices = []
+        for name in names:
+            value = prefix + name
+            if len(value) <= 100:
+                choices.append(app_commands.Choice(name=value, value=value))
+        return choices
+
+    async def _resolve(self, guild_id: int, text: str | None) -> list[Server]:
+        if text is None:
+            return []
+        chosen: list[Server] = []
+        for name in split_names(text):
+            server = await self.bot.registry.get(guild_id, name)
+            if server.id not in {s.id for s in chosen}:
+                chosen.append(server)
+        return chosen
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        # Someone deleted a board message: repost it rather than wait for a failing edit.
+        if payload.guild_id is not None:
+            await self.bot.boards.forget_message(payload.message_id)
+
+    @app_commands.command(name="set", description="Post a live status board in a channel")
+    @app_commands.describe(
+        channel="Where the board goes",
+        servers="Server names separated by commas (empty: every server)",
+    )
+    @app_commands.autocomplete(servers=_servers_choices)
+    async def set_board(
+        self, interaction: Interaction, channel: BoardChannel,
+        servers: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        chosen = await self._resolve(guild_id, servers)
+        missing = _missing(channel)
+        if missing:
+            raise UserError(
+                f"I need these permissions in {channel.mention} first: "
+                + ", ".join(m.replace("_", " ") for m in missing) + "."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        board = await self.bot.store.boards.upsert(
+            guild_id, channel.id, [s.id for s in chosen], interaction.user.id
+        )
+        await self.bot.poller.refresh_roster()
+        await self.bot.boards.update_board(board)
+        current = await self.bot.store.boards.get(board.id)
+        if current is not None and current.paused is not None:
+            await interaction.followup.send(
+                f"The board in {channel.mention} could not be posted: {current.paused}.",
+                ephemeral=True,
+            )
+            return
+        what = f"{len(chosen)} server(s)" if chosen else "every server"
+        await interaction.followup.send(
+            f"Status board in {channel.mention} showing {what}; it updates after each poll.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="list", description="List this Discord server's status boards")
+    async def list_boards(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        boards = await self.bot.store.boards.for_guild(guild_id)
+        embed = discord.Embed(title="Status boards", colour=discord.Colour.blurple())
+        if not boards:
+            embed.description = "No boards yet. Post one with `/board set`."
+        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        for board in boards[:25]:
+            shown = (
+                ", ".join(escape(names[i]) for i in board.server_ids if i in names)
+                if board.server_ids else "every server"
+            )
+            messages = len(await self.bot.store.boards.messages(board.id))
+            state = f"⏸️ paused: {board.paused}" if board.paused else "▶️ running"
+            embed.add_field(
+                name=clip(f"#{_channel_name(interaction, board.channel_id)}", 256),
+                value=clip(f"{state}\n{shown}\n{messages} message(s)", 1024),
+                inline=False,
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="remove", description="Remove the status board of a channel")
+    @app_commands.describe(channel="The channel holding the board")
+    async def remove_board(self, interaction: Interaction, channel: BoardChannel) -> None:
+        guild_id = guild_id_of(interaction)
+        board = await self.bot.store.boards.in_channel(guild_id, channel.id)
+        if board is None:
+            raise UserError(f"There is no status board in {channel.mention}.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        message_ids = await self.bot.store.boards.remove(guild_id, channel.id)
+        for message_id in message_ids:
+            try:
+                await channel.get_partial_message(message_id).delete()
+            except discord.HTTPException as exc:
+                log.info("board message %d not deleted (%s)", message_id, exc.code)
+        await interaction.followup.send(
+            f"Removed the status board in {channel.mention}.", ephemeral=True
+        )
+
+
+def _channel_name(interaction: Interaction, channel_id: int) -> str:
+    guild = interaction.guild
+    channel = guild.get_channel_or_thread(channel_id) if guild is not None else None
+    return channel.name if channel is not None else str(channel_id)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the boards cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Boards(bot))

@@ -1,0 +1,74 @@
+"""``/history server [period]``: a chart of players over time, with min, max and average."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.rendering.charts import render_history_async, stats
+from bot.rendering.text import clip, escape
+from bot.services.poller import target_of
+from cogs._status_ui import Interaction, guild_id_of, server_choices
+
+PERIODS = {"6h": 6 * 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
+FILENAME = "history.png"
+
+
+class History(commands.Cog):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="history", description="Chart a server's player count over time")
+    @app_commands.guild_only()
+    @app_commands.describe(server="The server", period="How far back (default 24h)")
+    @app_commands.autocomplete(server=server_choices)
+    @app_commands.choices(
+        period=[app_commands.Choice(name=p, value=p) for p in PERIODS]
+    )
+    @app_commands.checks.cooldown(3, 30.0, key=lambda i: (i.guild_id, i.user.id))
+    async def history(
+        self, interaction: Interaction, server: str, period: str = "24h"
+    ) -> None:
+        found = await self.bot.registry.get(guild_id_of(interaction), server)
+        span = PERIODS.get(period, PERIODS["24h"])
+        # Rendering takes a moment on a busy machine: take the 15 min window first.
+        await interaction.response.defer(thinking=True)
+        end = time.time()
+        samples = await self.bot.store.history.between(target_of(found).key, end - span, end)
+        title = clip(escape(found.name), 200)
+        embed = discord.Embed(title=f"{title}: players, last {period}",
+                              colour=discord.Colour.blurple())
+        summary = stats(samples)
+        if not samples:
+            embed.description = "No history yet: samples are taken at every poll."
+            await interaction.followup.send(embed=embed)
+            return
+        embed.add_field(name="Min", value=_num(summary.minimum))
+        embed.add_field(name="Max", value=_num(summary.maximum))
+        embed.add_field(
+            name="Average",
+            value="-" if summary.average is None else f"{summary.average:.1f}",
+        )
+        uptime = summary.uptime
+        embed.add_field(name="Online", value="-" if uptime is None else f"{uptime:.0%}")
+        embed.set_footer(text=f"{summary.samples} samples · offline time shaded red · UTC")
+        png = await render_history_async(
+            samples, end - span, end, title=found.name, gap=3 * self.bot.poller.interval
+        )
+        embed.set_image(url=f"attachment://{FILENAME}")
+        await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(png), FILENAME))
+
+
+def _num(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the history cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(History(bot))

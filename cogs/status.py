@@ -1,0 +1,126 @@
+"""``/status [server]``: one server in detail, or a summary of the guild's servers.
+
+Discord gives an interaction 3 s. A fresh snapshot from the poller answers at once; a stale one
+(or none yet) defers first, then queries live within a bound far below the 15 min a deferred
+interaction lives. The 24 h chart is rendered in a thread: when it is not ready within
+``CHART_WAIT`` the embed goes out without it and the chart is added by editing the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.rendering.charts import render_history_async
+from bot.rendering.embeds import CHART_FILENAME, ServerView, status_embed, summary_embed
+from bot.services.poller import target_of
+from bot.storage import Server
+from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices, views_of
+
+log = logging.getLogger(__name__)
+
+CHART_WAIT = 1.0
+CHART_PERIOD = 86400.0
+
+
+class Status(commands.Cog):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def _chart(self, server: Server, now: float) -> bytes | None:
+        samples = await self.bot.store.history.between(
+            target_of(server).key, now - CHART_PERIOD, now
+        )
+        if not samples:
+            return None
+        gap = 3 * self.bot.poller.interval
+        return await render_history_async(
+            samples, now - CHART_PERIOD, now, gap=gap, small=True
+        )
+
+    @app_commands.command(name="status", description="Show a game server's status, or all of them")
+    @app_commands.guild_only()
+    @app_commands.describe(server="The server to show (leave empty for a summary of all)")
+    @app_commands.autocomplete(server=server_choices)
+    async def status(self, interaction: Interaction, server: str | None = None) -> None:
+        guild_id = guild_id_of(interaction)
+        if server is None:
+            servers = await self.bot.registry.servers_of(guild_id)
+            guild_name = interaction.guild.name if interaction.guild else "this server"
+            embed = summary_embed(guild_name, await views_of(self.bot, servers))
+            await interaction.response.send_message(embed=embed)
+            return
+        found = await self.bot.registry.get(guild_id, server)
+        poller = self.bot.poller
+        snap = poller.snapshot(found)
+        deferred = False
+        if not poller.is_fresh(snap):
+            await interaction.response.defer(thinking=True)
+            deferred = True
+            snap = await poller.query_now(found)
+        hidden = found.id in await self.bot.store.display.hidden_connect()
+        view = ServerView(found, snap, hidden)
+        now = time.time()
+        chart_task = asyncio.create_task(self._chart(found, now))
+        done, _ = await asyncio.wait({chart_task}, timeout=None if deferred else CHART_WAIT)
+        if chart_task in done:
+            png = _result(chart_task)
+            embed = status_embed(view, now, chart=png is not None)
+            files = [discord.File(_io(png), CHART_FILENAME)] if png is not None else []
+            if deferred:
+                await interaction.followup.send(embed=embed, files=files)
+            else:
+                await interaction.response.send_message(embed=embed, files=files)
+            return
+        # The chart is late: answer now, add it when it is ready.
+        await interaction.response.send_message(embed=status_embed(view, now))
+        await asyncio.wait({chart_task})
+        png = _result(chart_task)
+        if png is not None:
+            await interaction.edit_original_response(
+                embed=status_embed(view, now, chart=True),
+                attachments=[discord.File(_io(png), CHART_FILENAME)],
+            )
+
+    @app_commands.command(
+        name="status-connect", description="Show or hide a server's connect line in its status"
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.describe(server="The server", show="Show the steam://connect line")
+    @app_commands.autocomplete(server=server_choices)
+    async def status_connect(self, interaction: Interaction, server: str, show: bool) -> None:
+        require_manage(interaction)
+        found = await self.bot.registry.get(guild_id_of(interaction), server)
+        await self.bot.store.display.set_hide_connect(found.id, not show)
+        await interaction.response.send_message(
+            f"The connect line of **{discord.utils.escape_markdown(found.name)}** is now "
+            f"{'shown' if show else 'hidden'}.",
+            ephemeral=True,
+        )
+
+
+def _result(task: asyncio.Task[bytes | None]) -> bytes | None:
+    """The chart, or None when rendering failed (the status is worth more than its chart)."""
+    try:
+        return task.result()
+    except Exception:
+        log.exception("status chart rendering failed")
+        return None
+
+
+def _io(data: bytes) -> io.BytesIO:
+    return io.BytesIO(data)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the status cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Status(bot))

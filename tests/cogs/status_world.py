@@ -1,0 +1,70 @@
+"""A guild, an admin, a member and helpers to register fake A2S servers for the status tests."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+
+from bot.app import OutpostBot
+from bot.config import Settings
+from bot.storage import NewServer, Server
+from tests.cogs.conftest import make_settings
+from tests.fakes.a2s_server import FakeA2SServer
+from tests.fakes.discord import FakeDiscord, InteractionHandle
+
+MANAGE = discord.Permissions(manage_guild=True).value
+
+
+@dataclass
+class StatusWorld:
+    fake: FakeDiscord
+    settings: Settings
+    guild_id: int
+    admin: int
+    member: int
+    channel_id: int
+    admin_role: int
+
+    def bot(self) -> OutpostBot:
+        # No poll loop: each test runs rounds itself, so every step is deterministic.
+        return OutpostBot(self.settings, guild_ready_timeout=0.05, autopoll=False)
+
+
+def make_world(fake: FakeDiscord, tmp_path: Path) -> StatusWorld:
+    guild = fake.add_guild("Alpha")
+    admins = guild.add_role("Admins", permissions=MANAGE)
+    return StatusWorld(
+        fake=fake,
+        settings=make_settings(fake, tmp_path),
+        guild_id=guild.id,
+        admin=guild.add_member("alice", roles=[admins]),
+        member=guild.add_member("bob"),
+        channel_id=guild.add_channel("status"),
+        admin_role=admins,
+    )
+
+
+async def register(
+    bot: OutpostBot, guild_id: int, name: str, server: FakeA2SServer | tuple[str, int],
+    game: str = "cs2",
+) -> Server:
+    host, port = server.address if isinstance(server, FakeA2SServer) else server
+    return await bot.store.servers.add(
+        NewServer(guild_id, name, game, host, port, port, None, None, 1)
+    )
+
+
+async def answered(handle: InteractionHandle) -> InteractionHandle:
+    await handle.wait_response()
+    return handle
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the PNG signature and IHDR chunk."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:8]
+    length, kind, width, height = struct.unpack(">I4sII", data[8:24])
+    assert (length, kind) == (13, b"IHDR")
+    return width, height

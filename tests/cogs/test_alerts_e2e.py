@@ -1,0 +1,81 @@
+"""Up/down alerts end to end: one message down, one up, nothing while flapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import OutpostBot
+from tests.cogs.status_world import answered, make_world, register
+from tests.fakes.a2s_server import FakeA2SServer
+from tests.fakes.discord import FakeDiscord, run_bot
+
+
+async def rounds(bot: OutpostBot, server: FakeA2SServer, pattern: str) -> None:
+    """One poll round per character: ``+`` the server answers, ``-`` it is silent."""
+    for ch in pattern:
+        server.silent = ch == "-"
+        await bot.poller.run_round()
+
+
+async def test_down_and_up_once_each_without_spam_while_flapping(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    guild = w.fake.guild(w.guild_id)
+    alerts_channel = guild.add_channel("alerts")
+    on_call = guild.add_role("On call")
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        bot.poller.query_timeout = 0.2
+        await register(bot, w.guild_id, "Main", server)
+        await bot.poller.run_round()
+        handle = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "alert set",
+            {"server": "Main", "channel": alerts_channel, "role": on_call}))
+        assert handle.ephemeral and "go to" in (handle.content or "")
+        await rounds(bot, server, "+-+-+")  # flapping: never two failures in a row
+        assert w.fake.channel_messages(alerts_channel) == []
+        await rounds(bot, server, "--")  # down (confirmed at the 2nd failure)
+        await rounds(bot, server, "---+-")  # still down, one lone answer: no message
+        messages = w.fake.channel_messages(alerts_channel)
+        assert len(messages) == 1
+        assert messages[0]["content"].startswith(f"<@&{on_call}> 🔴 **Main** is down")
+        assert messages[0]["pings"].roles == (on_call,)
+        await rounds(bot, server, "++++")  # back up after two answers in a row
+        messages = w.fake.channel_messages(alerts_channel)
+        assert len(messages) == 2
+        assert "🟢 **Main** is back up after " in messages[1]["content"]
+        assert "down." in messages[1]["content"]
+        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "alert list"))
+        assert f"**Main** → <#{alerts_channel}> · <@&{on_call}> · up" in (
+            listing.embeds[0]["description"])
+    # A restart does not announce anything again.
+    async with FakeA2SServer() as _, run_bot(w.fake, w.bot()) as bot:
+        await bot.poller.run_round()
+    assert len(w.fake.channel_messages(alerts_channel)) == 2
+
+
+async def test_alert_without_role_pings_nobody_and_remove(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        bot.poller.query_timeout = 0.2
+        await register(bot, w.guild_id, "Main", server)
+        await bot.poller.run_round()
+        await answered(await w.fake.slash(
+            w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}))
+        await rounds(bot, server, "--")
+        (message,) = w.fake.channel_messages(w.channel_id)
+        assert message["content"].startswith("🔴 **Main** is down (no answer since <t:")
+        assert not message["pings"].anyone
+        removed = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "alert remove", {"server": "Main"}))
+        assert removed.content == "Removed 1 alert(s) of **Main**."
+        await rounds(bot, server, "++")
+        assert len(w.fake.channel_messages(w.channel_id)) == 1
+        again = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "alert remove", {"server": "Main"}))
+        assert again.content == "**Main** has no alert there."
+        refused = await answered(await w.fake.slash(
+            w.guild_id, w.member, "alert list", bypass_default_permissions=True))
+        assert "Manage Server" in (refused.content or "")

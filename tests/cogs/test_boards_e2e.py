@@ -1,0 +1,239 @@
+"""Status boards end to end: posting, in-place edits, Discord errors, restarts, pacing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+
+from bot.app import OutpostBot
+from tests.cogs.status_world import StatusWorld, answered, make_world, register
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
+from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
+
+
+@pytest.fixture
+async def servers() -> AsyncIterator[list[FakeA2SServer]]:
+    async with AsyncExitStack() as stack:
+        fleet = [
+            await stack.enter_async_context(
+                FakeA2SServer(info=InfoSpec(server_name=f"S{i}", player_count=i, max_players=32))
+            )
+            for i in range(12)
+        ]
+        yield fleet
+
+
+async def board_set(w: StatusWorld, channel_id: int, servers: str | None = None
+                    ) -> InteractionHandle:
+    options: dict[str, object] = {"channel": channel_id}
+    if servers is not None:
+        options["servers"] = servers
+    handle = await answered(await w.fake.slash(w.guild_id, w.admin, "board set", options))
+    await handle.wait_followup(timeout=10)
+    return handle
+
+
+async def poll(bot: OutpostBot) -> None:
+    """One round, then the board pass it triggers."""
+    await bot.poller.run_round()
+    await asyncio.wait_for(bot.boards.wait_idle(), 10)
+
+
+def board_messages(w: StatusWorld, channel_id: int) -> list[dict[str, object]]:
+    return [m for m in w.fake.channel_messages(channel_id) if m["embeds"]]
+
+
+async def test_board_posts_ten_embeds_per_message_and_edits_in_place(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.boards.pacer.gap = 0.0
+        for i, server in enumerate(servers):
+            await register(bot, w.guild_id, f"Server {i:02d}", server)
+        await bot.poller.run_round()
+        handle = await board_set(w, w.channel_id)
+        assert "updates after each poll" in handle.followups[0]["content"]
+        posted = board_messages(w, w.channel_id)
+        assert [len(m["embeds"]) for m in posted] == [10, 2]  # type: ignore[arg-type]
+        ids = [m["id"] for m in posted]
+        # Nothing changed: no request at all.
+        requests = len(w.fake.requests)
+        await poll(bot)
+        assert len(w.fake.requests) == requests
+        # One server changes: only the message showing it is edited, after a 429 is waited out.
+        servers[11].info.player_count = 30
+        w.fake.rate_limit("PATCH", r"/channels/\d+/messages/\d+$", retry_after=0.2)
+        await poll(bot)
+        now = board_messages(w, w.channel_id)
+        assert [m["id"] for m in now] == ids
+        assert [m["edits"] for m in now] == [0, 1]
+        assert "30/32" in str(now[1]["embeds"])
+
+
+async def test_deleted_message_is_posted_again(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.boards.pacer.gap = 0.0
+        await register(bot, w.guild_id, "Main", servers[0])
+        await bot.poller.run_round()
+        await board_set(w, w.channel_id)
+        (first,) = board_messages(w, w.channel_id)
+        # Deleted by a moderator: the bot sees MESSAGE_DELETE and reposts at the next pass.
+        w.fake.delete_message(int(first["id"]))  # type: ignore[call-overload]
+        for _ in range(100):  # bounded: the gateway event arrives within 5 s
+            stored = [m.message_id for m in await bot.store.boards.messages(1)]
+            if stored != [int(first["id"])]:  # type: ignore[call-overload]
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.wait_for(bot.boards.wait_idle(), 10)
+        (second,) = board_messages(w, w.channel_id)
+        assert second["id"] != first["id"]
+        # Deleted without the bot seeing it: the edit answers 10008 and it posts a fresh one.
+        w.fake.fail_message(int(second["id"]), 10008)  # type: ignore[call-overload]
+        servers[0].info.player_count = 5
+        await poll(bot)
+        messages = board_messages(w, w.channel_id)
+        assert [m["id"] for m in messages][-1] != second["id"]
+        assert "5/32" in str(messages[-1]["embeds"])
+        stored = await bot.store.boards.messages(1)
+        assert [m.message_id for m in stored] == [int(messages[-1]["id"])]  # type: ignore[call-overload]
+
+
+async def test_old_message_edit_limit_replaces_the_message(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.boards.pacer.gap = 0.0
+        await register(bot, w.guild_id, "Main", servers[0])
+        await bot.poller.run_round()
+        await board_set(w, w.channel_id)
+        (old,) = board_messages(w, w.channel_id)
+        w.fake.fail_message(int(old["id"]), 30046, methods=("PATCH",))  # type: ignore[call-overload]
+        servers[0].info.player_count = 7
+        await poll(bot)
+        (new,) = board_messages(w, w.channel_id)
+        assert new["id"] != old["id"] and "7/32" in str(new["embeds"])
+        assert w.fake.message(int(old["id"]))["deleted"]  # type: ignore[call-overload]
+        # No stray repost from our own delete event.
+        await poll(bot)
+        assert [m["id"] for m in board_messages(w, w.channel_id)] == [new["id"]]
+
+
+async def test_lost_permission_pauses_the_board_and_list_says_why(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.boards.pacer.gap = 0.0
+        await register(bot, w.guild_id, "Main", servers[0])
+        await bot.poller.run_round()
+        await board_set(w, w.channel_id, "main")
+        (message,) = board_messages(w, w.channel_id)
+        w.fake.fail_message(int(message["id"]), 50013)  # type: ignore[call-overload]
+        servers[0].info.player_count = 9
+        await poll(bot)
+        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        assert board.paused is not None and "permission" in board.paused
+        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
+        value = listing.embeds[0]["fields"][0]["value"]
+        assert value.startswith("⏸️ paused: I lost the permission") and "Main" in value
+        # Paused: no more requests for it.
+        requests = len(w.fake.requests)
+        servers[0].info.player_count = 10
+        await poll(bot)
+        assert len(w.fake.requests) == requests
+        # /board set again resumes it.
+        await board_set(w, w.channel_id, "main")
+        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        assert board.paused is None
+
+
+async def test_restart_edits_the_same_message(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", servers[3])
+        await bot.poller.run_round()
+        await board_set(w, w.channel_id)
+    (before,) = board_messages(w, w.channel_id)
+    servers[3].info.player_count = 20
+    async with run_bot(w.fake, w.bot()) as bot:
+        await poll(bot)
+    (after,) = board_messages(w, w.channel_id)
+    assert after["id"] == before["id"] and after["edits"] == 1
+    assert "20/32" in str(after["embeds"])
+
+
+async def test_board_remove_and_refusals(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", servers[0])
+        await bot.poller.run_round()
+        unknown = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, Nope"}))
+        assert unknown.content == "No server named 'Nope' in this Discord server."
+        member = await answered(await w.fake.slash(
+            w.guild_id, w.member, "board list", bypass_default_permissions=True))
+        assert "Manage Server" in (member.content or "")
+        await board_set(w, w.channel_id, "Main")
+        (message,) = board_messages(w, w.channel_id)
+        removed = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "board remove", {"channel": w.channel_id}))
+        assert "Removed the status board" in (await removed.wait_followup())["content"]
+        assert w.fake.message(int(message["id"]))["deleted"]  # type: ignore[call-overload]
+        assert await bot.store.boards.for_guild(w.guild_id) == []
+        choices = await w.fake.autocomplete(
+            w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, ma"},
+            focused="servers")
+        assert [c["value"] for c in choices] == ["Main, Main"]
+
+
+async def test_many_boards_of_one_guild_are_paced(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    guild = w.fake.guild(w.guild_id)
+    channels = [guild.add_channel(f"board-{i}") for i in range(4)]
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.boards.pacer.gap = 0.0
+        await register(bot, w.guild_id, "Main", servers[0])
+        await bot.poller.run_round()
+        for channel in channels:
+            await board_set(w, channel)
+        bot.boards.pacer.gap = 0.15
+        servers[0].info.player_count = 3
+        started = time.monotonic()
+        await poll(bot)
+        elapsed = time.monotonic() - started
+        assert elapsed >= 3 * 0.15  # four edits, at least a gap apart
+        assert all(board_messages(w, c)[0]["edits"] == 1 for c in channels)
+
+
+async def test_board_set_refuses_a_channel_where_the_bot_cannot_post(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    import discord
+
+    w = make_world(fake_discord, tmp_path)
+    guild = w.fake.guild(w.guild_id)
+    closed = guild.add_channel("closed")
+    guild.deny_bot(closed, discord.Permissions(embed_links=True).value)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", servers[0])
+        handle = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "board set", {"channel": closed}))
+        assert handle.ephemeral and "embed links" in (handle.content or "")
+        assert await bot.store.boards.for_guild(w.guild_id) == []
+        assert w.fake.channel_messages(closed) == []
