@@ -1,0 +1,266 @@
+"""Long-lived RCON client for the bot: reconnects with exponential backoff and jitter.
+
+After the server restarts it reconnects and re-authenticates; commands in flight when the
+connection broke fail with ``RCONCommunicationError`` (never silently re-run: ``kick`` or ``ban``
+must not happen twice). A refused password, or a connection dropped during authentication
+(SRCDS bans an IP after a few failures), stops the supervisor until ``set_password()``: it never
+re-sends a wrong password on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from enum import Enum
+from types import TracebackType
+from typing import Literal, overload
+
+from bot.protocols.rcon.client import (
+    DEFAULT_TIMEOUT,
+    Address,
+    RCONConnection,
+    UnsolicitedHandler,
+    connect,
+)
+from bot.protocols.rcon.errors import (
+    RCONAuthenticationError,
+    RCONCommunicationError,
+    RCONError,
+)
+from bot.protocols.rcon.profiles import ServerProfile
+
+log = logging.getLogger(__name__)
+
+
+class SupervisorState(Enum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    BACKOFF = "backoff"
+    AUTH_FAILED = "auth_failed"
+    STOPPED = "stopped"
+
+
+class RCONSupervisor:
+    """Keeps one authenticated connection open; ``execute`` waits for it (within the timeout)."""
+
+    def __init__(
+        self,
+        address: Address,
+        password: str,
+        *,
+        profile: str | ServerProfile | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 30.0,
+        backoff_factor: float = 2.0,
+        jitter: float = 0.5,
+        rng: random.Random | None = None,
+        on_unsolicited: UnsolicitedHandler | None = None,
+        on_state: Callable[[SupervisorState], None] | None = None,
+    ) -> None:
+        if not 0.0 <= jitter <= 1.0:
+            raise ValueError("jitter must be within 0..1")
+        self.address = address
+        self._password = password
+        self.profile = profile
+        self.timeout = timeout
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.backoff_factor = backoff_factor
+        self.jitter = jitter
+        self._rng = rng or random.Random()
+        self.on_unsolicited = on_unsolicited
+        self.on_state = on_state
+        self.state = SupervisorState.IDLE
+        self.last_error: RCONError | None = None
+        self.connect_attempts = 0
+        self.connections = 0
+        self._conn: RCONConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+
+    def __repr__(self) -> str:
+        return f"<RCONSupervisor {self.address[0]}:{self.address[1]} {self.state.value}>"
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start connecting in the background (idempotent while running)."""
+        if self._task is not None and not self._task.done():
+            return
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=repr(self))
+
+    async def stop(self) -> None:
+        """Close the connection and stop reconnecting."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+            await conn.wait_closed()
+        self._set_state(SupervisorState.STOPPED)
+
+    def set_password(self, password: str) -> None:
+        """Use a new password; restarts the supervisor if a refusal had stopped it."""
+        self._password = password
+        if self.state is SupervisorState.AUTH_FAILED:
+            self.last_error = None
+            self._set_state(SupervisorState.IDLE)
+            self.start()
+
+    async def __aenter__(self) -> RCONSupervisor:
+        self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- backoff ---------------------------------------------------------------------------------
+
+    def backoff_delay(self, failures: int) -> float:
+        """Delay before attempt number ``failures + 1``: exponential, capped, with jitter.
+
+        Jitter keeps a fleet of bots from reconnecting in lock-step after a host restart.
+        """
+        growth = self.backoff_factor ** max(0, failures - 1)
+        base = min(self.backoff_max, self.backoff_initial * growth)
+        return base * (1.0 - self.jitter * self._rng.random())
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    def _set_state(self, state: SupervisorState) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+        if self.on_state is not None:
+            try:
+                self.on_state(state)
+            except Exception:
+                log.exception("RCON on_state handler failed")
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            self._set_state(SupervisorState.CONNECTING)
+            self.connect_attempts += 1
+            try:
+                conn = await connect(
+                    self.address,
+                    self._password,
+                    timeout=self.timeout,
+                    profile=self.profile,
+                    on_unsolicited=self.on_unsolicited,
+                )
+            except RCONAuthenticationError as exc:
+                log.error("RCON %s:%s: %s; not retrying", self.address[0], self.address[1], exc)
+                self.last_error = exc
+                self._set_state(SupervisorState.AUTH_FAILED)
+                return
+            except RCONError as exc:  # unreachable, refused, timed out, desynchronised
+                self.last_error = exc
+                failures += 1
+                delay = self.backoff_delay(failures)
+                log.info("RCON %s:%s: %s; retry in %.2f s", *self.address[:2], exc, delay)
+                self._set_state(SupervisorState.BACKOFF)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            self.connections += 1
+            self._conn = conn
+            self._set_state(SupervisorState.CONNECTED)
+            await conn.wait_closed()
+            self._conn = None
+            log.info("RCON %s:%s: connection lost; reconnecting", *self.address[:2])
+            self._set_state(SupervisorState.BACKOFF)
+            # A restarting server refuses connections for a while: do not hammer it at once.
+            await asyncio.sleep(self.backoff_delay(1))
+
+    async def wait_connected(self, timeout: float | None = None) -> RCONConnection:  # noqa: ASYNC109
+        """The live connection, waiting up to ``timeout`` for one."""
+        limit = self.timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while True:
+            conn = self._conn
+            if conn is not None and conn.authenticated:
+                return conn
+            if self.state is SupervisorState.AUTH_FAILED:
+                assert isinstance(self.last_error, RCONAuthenticationError)
+                raise RCONAuthenticationError(banned=self.last_error.banned)
+            if self.state is SupervisorState.STOPPED or self._task is None:
+                raise RCONError("RCON supervisor is not running")
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise RCONCommunicationError(
+                    f"not connected to {self.address[0]}:{self.address[1]} (reconnecting)"
+                )
+            changed = self._changed
+            try:
+                async with asyncio.timeout(remaining):
+                    await changed.wait()
+            except TimeoutError:
+                continue
+
+    # -- commands --------------------------------------------------------------------------------
+
+    @overload
+    async def execute(
+        self,
+        command: str,
+        *,
+        block: Literal[True] = ...,
+        raw: Literal[False] = ...,
+        timeout: float | None = ...,  # noqa: ASYNC109
+    ) -> str: ...
+
+    @overload
+    async def execute(
+        self,
+        command: str,
+        *,
+        block: Literal[True] = ...,
+        raw: Literal[True],
+        timeout: float | None = ...,  # noqa: ASYNC109
+    ) -> bytes: ...
+
+    @overload
+    async def execute(
+        self,
+        command: str,
+        *,
+        block: Literal[False],
+        raw: bool = ...,
+        timeout: float | None = ...,  # noqa: ASYNC109
+    ) -> None: ...
+
+    async def execute(
+        self,
+        command: str,
+        *,
+        block: bool = True,
+        raw: bool = False,
+        timeout: float | None = None,  # noqa: ASYNC109 - shared by waiting and the command
+    ) -> str | bytes | None:
+        """Run ``command`` on the current connection, waiting for one if reconnecting."""
+        conn = await self.wait_connected(timeout)
+        if not block:
+            await conn.execute(command, block=False)
+            return None
+        if raw:
+            return await conn.execute(command, raw=True, timeout=timeout)
+        return await conn.execute(command, timeout=timeout)

@@ -1,0 +1,140 @@
+"""The long-lived client: reconnect with backoff and jitter, never re-send a wrong password."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+
+import pytest
+
+from bot.protocols.rcon import (
+    RCONAuthenticationError,
+    RCONCommunicationError,
+    RCONError,
+    RCONSupervisor,
+    SupervisorState,
+)
+from tests.fakes.rcon_server import FakeRCONServer
+
+FAST = {"backoff_initial": 0.01, "backoff_max": 0.05, "timeout": 5.0}
+
+
+class StateLog:
+    def __init__(self) -> None:
+        self.states: list[SupervisorState] = []
+        self._waiters: list[tuple[SupervisorState, int, asyncio.Future[None]]] = []
+
+    def __call__(self, state: SupervisorState) -> None:
+        self.states.append(state)
+        for wanted, count, future in list(self._waiters):
+            if self.states.count(wanted) >= count and not future.done():
+                future.set_result(None)
+
+    async def reached(self, state: SupervisorState, count: int = 1) -> None:
+        if self.states.count(state) >= count:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.append((state, count, future))
+        async with asyncio.timeout(5):
+            await future
+
+
+async def test_reconnects_and_reauthenticates_after_restart() -> None:
+    log = StateLog()
+    async with FakeRCONServer() as server:
+        async with RCONSupervisor(server.address, "secret", on_state=log, **FAST) as sup:
+            assert await sup.execute("echo one") == "one"
+            await server.restart(downtime=0.05)
+            await log.reached(SupervisorState.CONNECTED, 2)
+            assert await sup.execute("echo two") == "two"
+            assert sup.connections == 2
+        assert sup.state is SupervisorState.STOPPED
+    assert server.auth_attempts == 2
+    assert SupervisorState.BACKOFF in log.states
+
+
+async def test_in_flight_commands_fail_and_are_not_resent() -> None:
+    seen = asyncio.Event()
+
+    def handler(command: str) -> str:
+        if command == "kickid 7":
+            seen.set()
+            return "kicked"
+        return command.removeprefix("echo ")
+
+    log = StateLog()
+    async with FakeRCONServer(handler=handler, command_delays={"kickid 7": 5.0}) as server:
+        async with RCONSupervisor(server.address, "secret", on_state=log, **FAST) as sup:
+            pending = asyncio.ensure_future(sup.execute("kickid 7"))
+            await seen.wait()
+            await server.restart()
+            with pytest.raises(RCONCommunicationError):
+                await pending
+            await log.reached(SupervisorState.CONNECTED, 2)
+            assert await sup.execute("echo after") == "after"
+    assert server.received == ["kickid 7", "echo after"]
+
+
+async def test_wrong_password_is_never_resent() -> None:
+    log = StateLog()
+    async with FakeRCONServer() as server:
+        sup = RCONSupervisor(server.address, "wrong", on_state=log, **FAST)
+        async with sup:
+            with pytest.raises(RCONAuthenticationError):
+                await sup.execute("status")
+            assert sup.state is SupervisorState.AUTH_FAILED
+            # Several backoff periods later, still one attempt (a ban needs a few).
+            await asyncio.sleep(0.1)
+            assert server.auth_attempts == 1
+            with pytest.raises(RCONAuthenticationError):
+                await sup.execute("status")
+            sup.set_password("secret")
+            assert await sup.execute("echo fixed") == "fixed"
+        assert "wrong" not in repr(sup)
+    assert server.auth_attempts == 2
+
+
+async def test_banned_stops_the_supervisor() -> None:
+    async with FakeRCONServer() as server:
+        server.banned = True
+        async with RCONSupervisor(server.address, "secret", **FAST) as sup:
+            with pytest.raises(RCONAuthenticationError) as info:
+                await sup.wait_connected()
+            assert info.value.banned
+        assert server.connections_made == 1
+
+
+async def test_waits_for_a_server_that_is_not_up_yet() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = StateLog()
+    async with RCONSupervisor(("127.0.0.1", port), "secret", on_state=log, **FAST) as sup:
+        with pytest.raises(RCONCommunicationError, match="reconnecting"):
+            await sup.wait_connected(timeout=0.05)
+        await log.reached(SupervisorState.BACKOFF, 2)
+        async with FakeRCONServer(port=port):
+            assert await sup.execute("echo up") == "up"
+        assert sup.connect_attempts >= 3
+
+
+async def test_execute_on_a_stopped_supervisor() -> None:
+    sup = RCONSupervisor(("127.0.0.1", 9), "secret", **FAST)
+    with pytest.raises(RCONError, match="not running"):
+        await sup.execute("status")
+
+
+def test_backoff_is_exponential_capped_and_jittered() -> None:
+    sup = RCONSupervisor(
+        ("127.0.0.1", 1), "pw", backoff_initial=1.0, backoff_max=8.0, jitter=0.5,
+        rng=random.Random(1),
+    )
+    for failures, base in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0)]:
+        delays = {sup.backoff_delay(failures) for _ in range(50)}
+        assert all(base * 0.5 <= d <= base for d in delays)
+        assert len(delays) > 1  # jittered, not lock-step
+    no_jitter = RCONSupervisor(("127.0.0.1", 1), "pw", backoff_initial=1.0, jitter=0.0)
+    assert no_jitter.backoff_delay(3) == 4.0
+    with pytest.raises(ValueError):
+        RCONSupervisor(("127.0.0.1", 1), "pw", jitter=2.0)
