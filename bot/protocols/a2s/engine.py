@@ -1,0 +1,688 @@
+"""The asyncio transport: many concurrent queries over one UDP socket per address family.
+
+Answers are routed by source address to the one query in flight for that address (queries to the
+same address wait their turn: a challenge answer could not be attributed otherwise). Reading uses
+``loop.add_reader`` on a non-blocking socket with one reused 64 KiB buffer: asyncio's datagram
+transport allocates a fresh 256 KiB buffer per datagram, which can cost a factor of three
+(bench/results/a2s.md). Resends and timeouts share one heap of plain tuples and one loop timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.selector_events
+import collections
+import errno
+import heapq
+import itertools
+import math
+import os
+import socket
+import struct
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from bot.protocols.a2s import games
+from bot.protocols.a2s.fragments import DEFAULT_MAX_RESPONSE, SplitLayout, split_layout_for
+from bot.protocols.a2s.models import GoldSrcInfo, Player, PlayerList, RulesDict, SourceInfo
+from bot.protocols.a2s.session import DEFAULT_CHALLENGE_ROUNDS, Kind, QuerySession
+
+Key = tuple[str, int]
+
+RECV_BUFFER = 65536
+SOCKET_RCVBUF = 4 << 20
+# Datagrams handled per readiness callback, so one busy socket cannot starve the loop.
+MAX_READS_PER_WAKEUP = 512
+MAX_CACHED_SERVERS = 65536
+_IS_LINUX = sys.platform.startswith("linux")
+# Linux with asyncio's selector loop only: ask for ICMP errors on the unconnected socket, to
+# report closed ports as ConnectionRefusedError (elsewhere a closed port is a timeout).
+_IP_RECVERR = 11
+_IPV6_RECVERR = 25
+_EE_ERRNO = struct.Struct("=I")
+_ICMP_ERRNOS = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH})
+
+
+@dataclass(slots=True)
+class _ServerMeta:
+    """What we learnt about a server: its last challenge and, from INFO, its split layout."""
+
+    challenge: bytes | None = None
+    layout: SplitLayout | None = None
+    app_id: int | None = None
+
+
+class _Query:
+    __slots__ = (
+        "deadline",
+        "future",
+        "interval",
+        "key",
+        "session",
+        "sock",
+        "sockaddr",
+        "timer_seq",
+    )
+
+    def __init__(
+        self,
+        session: QuerySession,
+        future: asyncio.Future[Any],
+        key: Key,
+        sock: socket.socket,
+        sockaddr: tuple[Any, ...],
+    ) -> None:
+        self.session = session
+        self.future = future
+        self.key = key
+        self.sock = sock
+        self.sockaddr = sockaddr
+        self.deadline = 0.0
+        self.interval = 0.0
+        self.timer_seq = -1
+
+
+def _literal(host: str) -> tuple[socket.AddressFamily, str] | None:
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            packed = socket.inet_pton(family, host)
+        except (OSError, ValueError):
+            continue
+        return family, socket.inet_ntop(family, packed)
+    return None
+
+
+class A2SEngine:
+    """Runs A2S queries; one engine serves any number of servers from one event loop.
+
+    ``max_in_flight`` caps concurrent queries; ``resend_interval`` (default: a third of the
+    timeout, at most 1 s) paces resends of unanswered requests; ``close_when_idle`` closes the
+    sockets whenever no query is in flight (used by the module-level functions' default engine,
+    which has no owner to close it); ``min_query_gap`` spaces queries to the same server (servers
+    with ``STEAM_GAMESERVER_RATE_LIMIT_200MS`` or rate-limiting firewalls drop bursts).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_in_flight: int = 1024,
+        resend_interval: float | None = None,
+        max_challenge_rounds: int = DEFAULT_CHALLENGE_ROUNDS,
+        max_response_size: int = DEFAULT_MAX_RESPONSE,
+        close_when_idle: bool = False,
+        min_query_gap: float = 0.0,
+    ) -> None:
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
+        self.max_in_flight = max_in_flight
+        self.resend_interval = resend_interval
+        self.max_challenge_rounds = max_challenge_rounds
+        self.max_response_size = max_response_size
+        self.close_when_idle = close_when_idle
+        self.min_query_gap = min_query_gap
+        self._last_start: dict[Key, float] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._free = max_in_flight
+        self._slot_waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._socks: dict[int, socket.socket] = {}
+        self._active: dict[Key, _Query] = {}
+        # Address -> waiters for its turn (None: busy, nobody waiting).
+        self._queues: dict[Key, collections.deque[asyncio.Future[None]] | None] = {}
+        self._meta: dict[Key, _ServerMeta] = {}
+        self._literals: dict[str, tuple[socket.AddressFamily, str] | None] = {}
+        self._buf = bytearray(RECV_BUFFER)
+        self._view = memoryview(self._buf)
+        self._inflight = 0
+        self._closed = False
+        self._timers: list[tuple[float, int, Key]] = []
+        self._timer_seq = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf
+
+    # -- public API ---------------------------------------------------------------------------
+
+    # Plain methods returning the query coroutine: one coroutine less per query.
+    def info(
+        self, address: tuple[str, int], timeout: float = 3.0, encoding: str | None = "utf-8"
+    ) -> Coroutine[Any, Any, SourceInfo[Any] | GoldSrcInfo[Any]]:
+        """A2S_INFO; await the result."""
+        return self.query(Kind.INFO, address, timeout, encoding)
+
+    def players(
+        self, address: tuple[str, int], timeout: float = 3.0, encoding: str | None = "utf-8"
+    ) -> Coroutine[Any, Any, PlayerList[Player[Any]]]:
+        """A2S_PLAYER; await the result."""
+        return self.query(Kind.PLAYERS, address, timeout, encoding)
+
+    def rules(
+        self, address: tuple[str, int], timeout: float = 3.0, encoding: str | None = "utf-8"
+    ) -> Coroutine[Any, Any, RulesDict[Any, Any]]:
+        """A2S_RULES; await the result."""
+        return self.query(Kind.RULES, address, timeout, encoding)
+
+    async def __aenter__(self) -> A2SEngine:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Fail the queries in flight and close the sockets."""
+        self._closed = True
+        for query in list(self._active.values()):
+            self._finish(query, error=ConnectionAbortedError("A2S engine closed"))
+        self._close_sockets()
+
+    @property
+    def in_flight(self) -> int:
+        return self._inflight
+
+    def forget(self, address: tuple[str, int]) -> None:
+        """Drop what is cached about a server (challenge, split layout)."""
+        literal = _literal(address[0])
+        if literal is not None:
+            self._meta.pop((literal[1], address[1]), None)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _resolve(
+        self, host: str, port: int
+    ) -> tuple[socket.AddressFamily, Key, tuple[Any, ...]]:
+        try:
+            literal = self._literals[host]
+        except KeyError:
+            literal = _literal(host)
+            if len(self._literals) < 4096:
+                self._literals[host] = literal
+        if literal is None:
+            loop = asyncio.get_running_loop()
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+            if not infos:
+                raise socket.gaierror(socket.EAI_NONAME, "no address for host")
+            literal = (socket.AddressFamily(infos[0][0]), str(infos[0][4][0]))
+        family, ip = literal
+        target: tuple[Any, ...] = (ip, port) if family == socket.AF_INET else (ip, port, 0, 0)
+        return family, (ip, port), target
+
+    def _socket(self, family: socket.AddressFamily) -> socket.socket:
+        sock = self._socks.get(family)
+        if sock is not None:
+            return sock
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            if self._loop is not None and self._socks:
+                raise RuntimeError("an A2SEngine is bound to one event loop")
+            self._loop = loop
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            # Bursts of split answers from hundreds of servers must not overflow the queue
+            # (the kernel caps this at net.core.rmem_max).
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_RCVBUF)
+            if _IS_LINUX and isinstance(loop, asyncio.selector_events.BaseSelectorEventLoop):
+                # Not on uvloop: libuv treats the resulting POLLERR as fatal for the handle.
+                if family == socket.AF_INET:
+                    sock.setsockopt(socket.IPPROTO_IP, _IP_RECVERR, 1)
+                else:
+                    sock.setsockopt(socket.IPPROTO_IPV6, _IPV6_RECVERR, 1)
+            sock.bind(("0.0.0.0", 0) if family == socket.AF_INET else ("::", 0))
+            loop.add_reader(sock.fileno(), self._on_readable, sock)
+        except BaseException:
+            sock.close()
+            raise
+        self._socks[family] = sock
+        return sock
+
+    def _close_sockets(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = math.inf
+        self._timers.clear()
+        for sock in self._socks.values():
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.remove_reader(sock.fileno())
+            sock.close()
+        self._socks.clear()
+
+    async def query(
+        self,
+        kind: Kind,
+        address: tuple[str, int],
+        timeout: float,  # noqa: ASYNC109
+        encoding: str | None,
+    ) -> Any:
+        """Run one query; raises TimeoutError, BrokenMessageError or an OSError."""
+        if self._closed:
+            raise RuntimeError("A2S engine closed")
+        host, port = address
+        # Fast path: an IP literal seen before needs no resolution coroutine.
+        target = self._cached_target(host, port) or await self._resolve(host, port)
+        family, key, sockaddr = target
+        self._inflight += 1
+        try:
+            # Two queues: a slot under max_in_flight, then the turn for this address. Both
+            # are plain counters/dicts on the fast path (no waiting, no extra coroutine).
+            if self._free > 0:
+                self._free -= 1
+            else:
+                await self._wait(self._slot_waiters, self._release_slot)
+            try:
+                if key in self._queues:
+                    queue = self._queues[key]
+                    if queue is None:
+                        queue = self._queues[key] = collections.deque()
+                    await self._wait(queue, lambda: self._release_address(key))
+                else:
+                    self._queues[key] = None
+                try:
+                    delay = self._gap_delay(key)
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    query = self._start(kind, family, key, sockaddr, timeout, encoding)
+                    try:
+                        return await query.future
+                    finally:
+                        self._stop(query)
+                finally:
+                    self._release_address(key)
+            finally:
+                self._release_slot()
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0 and self.close_when_idle:
+                self._close_sockets()
+
+    async def batch(
+        self,
+        kind: Kind,
+        addresses: Sequence[tuple[str, int]],
+        timeout: float = 3.0,  # noqa: ASYNC109
+        encoding: str | None = "utf-8",
+    ) -> list[Any]:
+        """Query many servers; returns, in input order, each result or the exception raised
+        for it (TimeoutError, BrokenMessageError, OSError…).
+
+        The queries run on callbacks, without a task or coroutine each, under the same
+        ``max_in_flight`` cap and one-at-a-time-per-address rule as ``query``: one await for
+        a whole fleet, and one failing server never aborts the others.
+        """
+        if self._closed:
+            raise RuntimeError("A2S engine closed")
+        loop = asyncio.get_running_loop()
+        targets: list[tuple[socket.AddressFamily, Key, tuple[Any, ...]] | BaseException] = []
+        for host, port in addresses:
+            try:
+                targets.append(self._cached_target(host, port) or await self._resolve(host, port))
+            except OSError as exc:  # resolution errors belong to that address only
+                targets.append(exc)
+        results: list[Any] = [None] * len(targets)
+        if not targets:
+            return results
+        done: asyncio.Future[None] = loop.create_future()
+        pending = collections.deque(range(len(targets)))
+        waiting: dict[int, tuple[asyncio.Future[None], bool]] = {}  # item -> (waiter, has slot)
+        launched: dict[int, _Query] = {}
+        delayed: dict[int, asyncio.TimerHandle] = {}  # holding slot and address, spacing out
+        counts = {"running": 0, "finished": 0}
+        aborted = False
+
+        def record(i: int, value: Any) -> None:
+            results[i] = value
+            counts["finished"] += 1
+            if counts["finished"] == len(targets) and not done.done():
+                done.set_result(None)
+
+        def pump() -> None:
+            while pending and counts["running"] < self.max_in_flight and not aborted:
+                i = pending.popleft()
+                target = targets[i]
+                if isinstance(target, BaseException):
+                    record(i, target)
+                    continue
+                counts["running"] += 1
+                if self._free > 0:
+                    self._free -= 1
+                    got_slot(i)
+                else:
+                    wait_for(i, self._slot_waiters, has_slot=False)
+
+        def wait_for(
+            i: int, queue: collections.deque[asyncio.Future[None]], has_slot: bool
+        ) -> None:
+            waiter: asyncio.Future[None] = loop.create_future()
+            waiter.add_done_callback(lambda f: woken(i, f, has_slot))
+            waiting[i] = (waiter, has_slot)
+            queue.append(waiter)
+
+        def woken(i: int, waiter: asyncio.Future[None], has_slot: bool) -> None:
+            waiting.pop(i, None)
+            if waiter.cancelled():
+                return  # the abort path released what this item held
+            if aborted:  # handed a turn after the abort: give back everything
+                key = cast(tuple[Any, Key, Any], targets[i])[1]
+                if has_slot:
+                    self._release_address(key)
+                self._release_slot()
+                return
+            if has_slot:
+                launch(i)
+            else:
+                got_slot(i)
+
+        def got_slot(i: int) -> None:
+            key = cast(tuple[Any, Key, Any], targets[i])[1]
+            if key in self._queues:
+                queue = self._queues[key]
+                if queue is None:
+                    queue = self._queues[key] = collections.deque()
+                wait_for(i, queue, has_slot=True)
+            else:
+                self._queues[key] = None
+                launch(i)
+
+        def launch(i: int) -> None:
+            key = cast(tuple[Any, Key, Any], targets[i])[1]
+            delay = self._gap_delay(key)
+            if delay > 0:
+                delayed[i] = loop.call_later(delay, launch_now, i)
+            else:
+                launch_now(i)
+
+        def launch_now(i: int) -> None:
+            delayed.pop(i, None)
+            family, key, sockaddr = cast(tuple[socket.AddressFamily, Key, Any], targets[i])
+            self._inflight += 1
+            try:
+                query = self._start(kind, family, key, sockaddr, timeout, encoding)
+            except Exception as exc:
+                self._inflight -= 1
+                self._release_address(key)
+                self._release_slot()
+                counts["running"] -= 1
+                record(i, exc)
+                pump()
+                return
+            launched[i] = query
+            query.future.add_done_callback(lambda f: landed(i, query))
+
+        def landed(i: int, query: _Query) -> None:
+            launched.pop(i, None)
+            self._stop(query)
+            self._release_address(query.key)
+            self._release_slot()
+            self._inflight -= 1
+            counts["running"] -= 1
+            future = query.future
+            if future.cancelled():
+                record(i, asyncio.CancelledError())
+            else:
+                record(i, future.exception() or future.result())
+            pump()
+            if self._inflight == 0 and self.close_when_idle:
+                self._close_sockets()
+
+        pump()
+        try:
+            await done
+        except asyncio.CancelledError:
+            aborted = True
+            for waiter, has_slot in list(waiting.values()):
+                if waiter.cancel() and has_slot:
+                    self._release_slot()
+            for i, handle in list(delayed.items()):
+                handle.cancel()
+                self._release_address(cast(tuple[Any, Key, Any], targets[i])[1])
+                self._release_slot()
+            for query in list(launched.values()):
+                query.future.cancel()  # its done-callback releases the slot and address
+            raise
+        return results
+
+    def _gap_delay(self, key: Key) -> float:
+        """Seconds to wait before the next query to ``key`` honours ``min_query_gap``."""
+        if self.min_query_gap <= 0:
+            return 0.0
+        last = self._last_start.get(key)
+        if last is None:
+            return 0.0
+        return last + self.min_query_gap - asyncio.get_running_loop().time()
+
+    def _cached_target(
+        self, host: str, port: int
+    ) -> tuple[socket.AddressFamily, Key, tuple[Any, ...]] | None:
+        literal = self._literals.get(host)
+        if literal is None:
+            return None
+        family, ip = literal
+        key = (ip, port)
+        return family, key, (key if family == socket.AF_INET else (ip, port, 0, 0))
+
+    @staticmethod
+    async def _wait(
+        waiters: collections.deque[asyncio.Future[None]], release: Callable[[], None]
+    ) -> None:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                release()  # we were handed the turn but will not use it
+            raise
+
+    @staticmethod
+    def _hand_over(waiters: collections.deque[asyncio.Future[None]] | None) -> bool:
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return True
+        return False
+
+    def _release_slot(self) -> None:
+        if not self._hand_over(self._slot_waiters):
+            self._free += 1
+
+    def _release_address(self, key: Key) -> None:
+        if not self._hand_over(self._queues[key]):
+            del self._queues[key]
+
+    def _start(
+        self,
+        kind: Kind,
+        family: socket.AddressFamily,
+        key: Key,
+        sockaddr: tuple[Any, ...],
+        timeout: float,
+        encoding: str | None,
+    ) -> _Query:
+        """Create the session, send the request and arm the resend/timeout timer."""
+        sock = self._socks.get(family) or self._socket(family)
+        loop = self._loop
+        assert loop is not None
+        meta = self._meta.get(key)
+        if meta is None:
+            session = QuerySession(
+                kind,
+                encoding=encoding,
+                max_rounds=self.max_challenge_rounds,
+                max_size=self.max_response_size,
+            )
+        else:
+            session = QuerySession(
+                kind,
+                encoding=encoding,
+                challenge=meta.challenge,
+                layout=meta.layout,
+                app_id=meta.app_id,
+                max_rounds=self.max_challenge_rounds,
+                max_size=self.max_response_size,
+            )
+        future: asyncio.Future[Any] = loop.create_future()
+        query = _Query(session, future, key, sock, sockaddr)
+        self._active[key] = query
+        now = loop.time()
+        if self.min_query_gap > 0:
+            if key not in self._last_start and len(self._last_start) >= MAX_CACHED_SERVERS:
+                del self._last_start[next(iter(self._last_start))]
+            self._last_start[key] = now
+        self._send(query, session.request(), now)
+        if not future.done():
+            interval = self.resend_interval
+            if interval is None:
+                interval = min(max(timeout / 3, 0.02), 1.0)
+            query.interval = interval
+            query.deadline = now + timeout
+            self._arm(min(now + interval, query.deadline), query)
+        return query
+
+    def _stop(self, query: _Query) -> None:
+        # Its timer entry stays in the heap and is skipped when due (lazy deletion).
+        if self._active.get(query.key) is query:
+            del self._active[query.key]
+        session = query.session
+        if session.challenge is not None or session.kind is Kind.INFO:
+            self._remember(query.key, session)
+
+    def _remember(self, key: Key, session: QuerySession) -> None:
+        meta = self._meta.get(key)
+        if meta is None:
+            if len(self._meta) >= MAX_CACHED_SERVERS:
+                del self._meta[next(iter(self._meta))]
+            meta = self._meta[key] = _ServerMeta()
+        if session.challenge is not None:
+            meta.challenge = session.challenge
+        result = session.result
+        if isinstance(result, SourceInfo):
+            meta.layout = split_layout_for(result.protocol, result.app_id)
+            meta.app_id = games.resolve_app_id(result.app_id, result.game_id)
+        elif isinstance(result, GoldSrcInfo):
+            meta.layout = SplitLayout.GOLDSRC
+
+    def _send(self, query: _Query, datagram: bytes, now: float) -> None:
+        for attempt in range(2):
+            try:
+                query.sock.sendto(datagram, query.sockaddr)
+            except (BlockingIOError, InterruptedError):
+                return  # socket buffer full: treated as a lost datagram, the resend covers it
+            except OSError as exc:
+                if attempt == 0 and _IS_LINUX and exc.errno in _ICMP_ERRNOS:
+                    # A pending ICMP error of *another* destination surfaces on any call:
+                    # hand it to its query, then send ours again.
+                    self._drain_errors(query.sock)
+                    continue
+                self._finish(query, error=exc)
+                return
+            query.session.sent(now)
+            return
+
+    def _arm(self, when: float, query: _Query) -> None:
+        """Schedule the query's next resend or expiry.
+
+        One heap of plain tuples for all queries and a single loop timer: asyncio's own timer
+        heap compares TimerHandles in Python, which costs more than the rest of a query. Entries
+        name the address and a sequence number, not the query, so a finished query (and its
+        decoded result) is not kept alive until its entry comes due.
+        """
+        seq = next(self._timer_seq)
+        query.timer_seq = seq
+        heapq.heappush(self._timers, (when, seq, query.key))
+        if when < self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            assert self._loop is not None
+            self._timer = self._loop.call_at(when, self._on_timer)
+            self._timer_at = when
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = math.inf
+        assert self._loop is not None
+        now = self._loop.time()
+        timers = self._timers
+        active = self._active
+        while timers and timers[0][0] <= now:
+            _, seq, key = heapq.heappop(timers)
+            query = active.get(key)
+            if query is None or query.timer_seq != seq or query.future.done():
+                continue  # finished, or superseded by a newer entry
+            if now >= query.deadline:
+                self._finish(query, error=TimeoutError("no answer from the server"))
+                continue
+            self._send(query, query.session.request(), now)
+            seq = next(self._timer_seq)
+            query.timer_seq = seq
+            heapq.heappush(timers, (min(now + query.interval, query.deadline), seq, key))
+        if timers:
+            self._timer_at = timers[0][0]
+            self._timer = self._loop.call_at(self._timer_at, self._on_timer)
+
+    def _finish(
+        self, query: _Query, result: Any = None, error: BaseException | None = None
+    ) -> None:
+        if self._active.get(query.key) is query:
+            del self._active[query.key]
+        if not query.future.done():
+            if error is not None:
+                query.future.set_exception(error)
+            else:
+                query.future.set_result(result)
+
+    def _on_readable(self, sock: socket.socket) -> None:
+        view = self._view
+        active = self._active
+        loop = self._loop
+        assert loop is not None
+        now = loop.time()
+        for _ in range(MAX_READS_PER_WAKEUP):
+            try:
+                size, addr = sock.recvfrom_into(self._buf)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                if sock.fileno() < 0:
+                    return  # closed while this wakeup was queued
+                self._drain_errors(sock)
+                continue
+            # IPv4 source addresses are (host, port) already; IPv6 ones carry flow and scope.
+            query = active.get(addr if len(addr) == 2 else addr[:2])
+            if query is None:
+                continue  # not a server we are waiting for
+            session = query.session
+            reply = session.receive(view[:size].tobytes(), now)
+            if reply is not None:
+                self._send(query, reply, now)
+            if session.done:
+                if session.error is not None:
+                    self._finish(query, error=session.error)
+                else:
+                    self._finish(query, result=session.result)
+
+    def _drain_errors(self, sock: socket.socket) -> None:
+        """Report ICMP port-unreachable as ConnectionRefusedError to the query concerned."""
+        if not _IS_LINUX:
+            return
+        for _ in range(MAX_READS_PER_WAKEUP):
+            try:
+                _, ancdata, _, addr = sock.recvmsg(1, 1024, socket.MSG_ERRQUEUE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            if not isinstance(addr, tuple):
+                continue
+            query = self._active.get((addr[0], addr[1]))
+            if query is None:
+                continue
+            for _level, _type, data in ancdata:
+                code = _EE_ERRNO.unpack_from(data)[0] if len(data) >= 4 else 0
+                if code == errno.ECONNREFUSED:
+                    error: OSError = ConnectionRefusedError(code, "port closed")
+                elif code in _ICMP_ERRNOS:
+                    error = OSError(code, os.strerror(code))
+                else:
+                    continue
+                self._finish(query, error=error)
