@@ -12,6 +12,7 @@ from bot.app import OutpostBot
 from bot.rendering.text import clip, escape
 from bot.services.alerts import observed
 from bot.services.errors import UserError
+from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices
 
 AlertChannel = discord.TextChannel | discord.Thread
@@ -40,9 +41,15 @@ class Alerts(
         found = await self.bot.registry.get(guild_id, server)
         # Start from what the poller sees now, so the first message is a real change.
         state = observed(self.bot.poller.snapshot(found))
-        await self.bot.store.alerts.upsert(
-            guild_id, found.id, channel.id, role.id if role else None, interaction.user.id, state
-        )
+        async with self.bot.audit.track(
+            actor_of(interaction), "alert set",
+            f"channel={channel.id} role={role.id if role else None}",
+            server_id=found.id, server_name=found.name,
+        ):
+            await self.bot.store.alerts.upsert(
+                guild_id, found.id, channel.id, role.id if role else None, interaction.user.id,
+                state,
+            )
         mention = f", mentioning {role.mention}" if role else ""
         await interaction.response.send_message(
             f"Alerts for **{escape(found.name)}** go to {channel.mention}{mention}.",
@@ -57,9 +64,14 @@ class Alerts(
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.bot.registry.get(guild_id, server)
-        removed = await self.bot.store.alerts.remove(
-            guild_id, found.id, channel.id if channel else None
-        )
+        async with self.bot.audit.track(
+            actor_of(interaction), "alert remove",
+            f"channel={channel.id if channel else 'all'}",
+            server_id=found.id, server_name=found.name,
+        ):
+            removed = await self.bot.store.alerts.remove(
+                guild_id, found.id, channel.id if channel else None
+            )
         if not removed:
             raise UserError(f"**{escape(found.name)}** has no alert there.")
         await interaction.response.send_message(

@@ -13,6 +13,7 @@ from bot.app import OutpostBot
 from bot.rendering.text import clip, escape
 from bot.services.errors import UserError
 from bot.storage import Server
+from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, guild_id_of, require_manage
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,13 @@ class Boards(
                 + ", ".join(m.replace("_", " ") for m in missing) + "."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        board = await self.bot.store.boards.upsert(
-            guild_id, channel.id, [s.id for s in chosen], interaction.user.id
-        )
+        names = ",".join(s.name for s in chosen) or "every server"
+        async with self.bot.audit.track(
+            actor_of(interaction), "board set", f"channel={channel.id} servers={names!r}"
+        ):
+            board = await self.bot.store.boards.upsert(
+                guild_id, channel.id, [s.id for s in chosen], interaction.user.id
+            )
         await self.bot.poller.refresh_roster()
         await self.bot.boards.update_board(board)
         current = await self.bot.store.boards.get(board.id)
@@ -147,7 +152,10 @@ class Boards(
         if board is None:
             raise UserError(f"There is no status board in {channel.mention}.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        message_ids = await self.bot.store.boards.remove(guild_id, channel.id)
+        async with self.bot.audit.track(
+            actor_of(interaction), "board remove", f"channel={channel.id}"
+        ):
+            message_ids = await self.bot.store.boards.remove(guild_id, channel.id)
         for message_id in message_ids:
             try:
                 await channel.get_partial_message(message_id).delete()

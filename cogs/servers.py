@@ -20,6 +20,7 @@ from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
 from bot.services.names import MAX_NAME_LENGTH
 from bot.services.registry import PreparedServer
+from cogs._rcon_ui import actor_of
 from cogs._server_ui import (
     ConfirmView,
     PasswordModal,
@@ -104,7 +105,13 @@ class Servers(
 
         async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
             await inter.response.defer(ephemeral=True, thinking=True)
-            outcome = await self.bot.registry.add(prepared, password, user_id)
+            # Audited before and after; the password is never part of the arguments.
+            async with self.bot.audit.track(
+                actor_of(inter), "server add",
+                f"game={prepared.game.key} address={prepared.host}:{prepared.game_port}",
+                server_name=prepared.name,
+            ):
+                outcome = await self.bot.registry.add(prepared, password, user_id)
             await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
 
         if prepared.needs_password:
@@ -153,7 +160,12 @@ class Servers(
 
         async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
             await inter.response.defer(ephemeral=True, thinking=True)
-            outcome = await self.bot.registry.edit(prepared, password)
+            current = prepared.current
+            async with self.bot.audit.track(
+                actor_of(inter), "server edit", _edit_summary(prepared, password is not None),
+                server_id=current.id if current else None, server_name=prepared.name,
+            ):
+                outcome = await self.bot.registry.edit(prepared, password)
             await inter.followup.send(embed=saved_embed(outcome, "updated"), ephemeral=True)
 
         if new_password or prepared.needs_password:
@@ -169,7 +181,11 @@ class Servers(
         server = await self.bot.registry.get(guild_id, name)
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
-            await self.bot.registry.remove(guild_id, server.name)
+            async with self.bot.audit.track(
+                actor_of(inter), "server remove", f"address={server.address}",
+                server_id=server.id, server_name=server.name,
+            ):
+                await self.bot.registry.remove(guild_id, server.name)
             await inter.response.edit_message(
                 content=f"Removed **{server.name}**.", embed=None, view=None
             )
@@ -191,6 +207,19 @@ class Servers(
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await diagnose(server, self.bot.registry)
         await interaction.followup.send(embed=report_embed(report), ephemeral=True)
+
+
+def _edit_summary(prepared: PreparedServer, new_password: bool) -> str:
+    """What an edit sets, for the audit log (the password only as "changed")."""
+    parts = [
+        f"game={prepared.game.key}",
+        f"address={prepared.host}:{prepared.game_port}",
+        f"query_port={prepared.query_port}",
+        f"rcon_port={prepared.rcon_port}",
+    ]
+    if new_password:
+        parts.append("password=changed")
+    return " ".join(parts)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -22,6 +22,7 @@ from bot.rendering.charts import render_history_async
 from bot.rendering.embeds import CHART_FILENAME, ServerView, status_embed, summary_embed
 from bot.services.poller import target_of
 from bot.storage import Server
+from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices, views_of
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,11 @@ class Status(commands.Cog):
     async def status_connect(self, interaction: Interaction, server: str, show: bool) -> None:
         require_manage(interaction)
         found = await self.bot.registry.get(guild_id_of(interaction), server)
-        await self.bot.store.display.set_hide_connect(found.id, not show)
+        async with self.bot.audit.track(
+            actor_of(interaction), "server display", f"show_connect={show}",
+            server_id=found.id, server_name=found.name,
+        ):
+            await self.bot.store.display.set_hide_connect(found.id, not show)
         await interaction.response.send_message(
             f"The connect line of **{discord.utils.escape_markdown(found.name)}** is now "
             f"{'shown' if show else 'hidden'}.",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.protocols import battleye
+from bot.services.rcon_pool import RconPool
 from bot.services.snapshots import PlayerInfo, Target
 
 
@@ -62,4 +63,23 @@ class BattlEyePlayerNames:
                 players = await client.fetch_players()
         finally:
             client.close()
+        return [p.name for p in players if not p.in_lobby]
+
+
+class PooledPlayerNames:
+    """``players`` over the RCON pool's live connection to the same address when there is one
+    (no extra login; the feed keeps its servers connected), else ``fallback``."""
+
+    def __init__(self, pool: RconPool, fallback: PlayerNames) -> None:
+        self.pool = pool
+        self.fallback = fallback
+
+    async def names(self, context: PollContext) -> list[str]:
+        access = context.battleye
+        if access is None:
+            return []
+        client = self.pool.live_battleye(access.host, access.port)
+        if client is None:
+            return await self.fallback.names(context)
+        players = await client.fetch_players()
         return [p.name for p in players if not p.in_lobby]

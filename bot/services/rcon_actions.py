@@ -1,0 +1,204 @@
+"""Typed RCON commands: validated input in, the exact console lines for each protocol out.
+
+User text never reaches a console unchecked. Player ids are integers (names are resolved to ids
+from the live list before this module is called); ban ids are integers (BattlEye) or SteamIDs
+(Source); reasons and messages are refused — never silently cleaned — when they hold anything
+that could end the argument and start a second command: on Source ``;`` chains commands and a
+quote closes the quoted argument; on both, line breaks and control characters split or corrupt
+the command. Only :func:`plan_exec` passes raw text, and only to ``exec`` holders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.games import RconKind
+from bot.services.permissions import Action
+from bot.services.rcon_errors import RconInvalidInput, RconNotConfigured
+
+MAX_REASON = 120
+MAX_MESSAGE = 200
+MAX_EXEC = 500
+MAX_BAN_MINUTES = 60 * 24 * 365 * 10
+_STEAM_ID = re.compile(r"STEAM_[0-5]:[01]:\d{1,10}|\[U:1:\d{1,10}\]|\d{17}")
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerRef:
+    """A player on the live list: the id is what commands use, the name is for display."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The console lines of one action, sent in order, and a summary for the audit log."""
+
+    action: Action
+    commands: tuple[str, ...]
+    arguments: str
+
+
+def _control(text: str) -> bool:
+    return any(
+        ord(ch) < 0x20 or ord(ch) == 0x7F or 0x80 <= ord(ch) < 0xA0 or ch in "\u2028\u2029"
+        for ch in text
+    )
+
+
+def check_text(kind: RconKind, text: str, *, what: str, limit: int, allow_empty: bool) -> str:
+    """``text`` as given, or :class:`RconInvalidInput` saying what is not allowed."""
+    if not text.strip():
+        if allow_empty:
+            return ""
+        raise RconInvalidInput(f"The {what} is empty.")
+    if len(text) > limit:
+        raise RconInvalidInput(f"The {what} is too long (at most {limit} characters).")
+    if _control(text):
+        raise RconInvalidInput(f"The {what} cannot contain line breaks or control characters.")
+    if kind is RconKind.SOURCE:
+        bad = sorted({ch for ch in text if ch in ';"'})
+        if bad:
+            shown = " and ".join(f"`{ch}`" for ch in bad)
+            raise RconInvalidInput(
+                f"The {what} cannot contain {shown}: on Source servers they would end it and "
+                "start another console command. Nothing was sent."
+            )
+    return text.strip()
+
+
+def _rcon_kind(kind: RconKind) -> RconKind:
+    if kind is RconKind.NONE:
+        raise RconNotConfigured("This server's game has no RCON that Outpost supports.")
+    return kind
+
+
+def plan_players(kind: RconKind) -> Plan:
+    command = "status" if _rcon_kind(kind) is RconKind.SOURCE else "players"
+    return Plan(Action.PLAYERS, (command,), "")
+
+
+def plan_kick(kind: RconKind, player: PlayerRef, reason: str = "") -> Plan:
+    kind = _rcon_kind(kind)
+    why = check_text(kind, reason, what="reason", limit=MAX_REASON, allow_empty=True)
+    pid = _player_id(player)
+    if kind is RconKind.SOURCE:
+        command = f'kickid {pid} "{why}"' if why else f"kickid {pid}"
+    else:
+        command = f"kick {pid} {why}".rstrip()
+    return Plan(Action.KICK, (command,), _args(player=player, reason=why))
+
+
+def plan_ban(
+    kind: RconKind, player: PlayerRef, minutes: int | None = None, reason: str = ""
+) -> Plan:
+    """``minutes`` None or 0: permanent."""
+    kind = _rcon_kind(kind)
+    why = check_text(kind, reason, what="reason", limit=MAX_REASON, allow_empty=True)
+    length = _minutes(minutes)
+    pid = _player_id(player)
+    if kind is RconKind.SOURCE:
+        # banid has no reason field; writeid persists the ban across restarts.
+        commands: tuple[str, ...] = (f"banid {length} {pid} kick", "writeid")
+    else:
+        commands = (f"ban {pid} {length} {why}".rstrip(),)
+    return Plan(
+        Action.BAN, commands, _args(player=player, minutes=length or "permanent", reason=why)
+    )
+
+
+def plan_unban(kind: RconKind, ban: str) -> Plan:
+    kind = _rcon_kind(kind)
+    value = ban.strip()
+    if kind is RconKind.SOURCE:
+        if not _STEAM_ID.fullmatch(value):
+            raise RconInvalidInput(
+                "On Source servers a ban is lifted by SteamID (STEAM_0:1:123 or [U:1:123])."
+            )
+        commands: tuple[str, ...] = (f"removeid {value}", "writeid")
+    else:
+        if not value.isdigit() or not value.isascii() or len(value) > 9:
+            raise RconInvalidInput(
+                "On BattlEye servers a ban is lifted by its number from /rcon bans."
+            )
+        commands = (f"removeBan {int(value)}",)
+    return Plan(Action.BAN, commands, _args(ban=value))
+
+
+def plan_bans(kind: RconKind) -> Plan:
+    command = "listid" if _rcon_kind(kind) is RconKind.SOURCE else "bans"
+    return Plan(Action.BAN, (command,), "list")
+
+
+def plan_say(kind: RconKind, message: str) -> Plan:
+    kind = _rcon_kind(kind)
+    text = check_text(kind, message, what="message", limit=MAX_MESSAGE, allow_empty=False)
+    command = f"say {text}" if kind is RconKind.SOURCE else f"say -1 {text}"
+    return Plan(Action.SAY, (command,), _args(message=text))
+
+
+def plan_exec(kind: RconKind, command: str) -> Plan:
+    """Raw console text; only line breaks and control characters are refused (the protocols
+    cannot carry them as one command)."""
+    _rcon_kind(kind)
+    if not command.strip():
+        raise RconInvalidInput("The command is empty.")
+    if len(command) > MAX_EXEC:
+        raise RconInvalidInput(f"The command is too long (at most {MAX_EXEC} characters).")
+    if _control(command):
+        raise RconInvalidInput("The command cannot contain line breaks or control characters.")
+    return Plan(Action.EXEC, (command.strip(),), command.strip())
+
+
+def resolve_player(players: Sequence[PlayerRef], text: str) -> PlayerRef:
+    """The player ``text`` names: ``#id`` or an id from autocomplete, else a unique name
+    (exact, then prefix, case-insensitive)."""
+    wanted = text.strip()
+    digits = wanted.removeprefix("#")
+    if digits.isdigit() and digits.isascii():
+        for p in players:
+            if p.id == int(digits):
+                return p
+    folded = wanted.casefold()
+    exact = [p for p in players if p.name.casefold() == folded]
+    if len(exact) == 1:
+        return exact[0]
+    hits = exact or [p for p in players if p.name.casefold().startswith(folded)]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise RconInvalidInput(
+            "No such player online: pick one from the list (it may have just left)."
+        )
+    raise RconInvalidInput(
+        f"{len(hits)} players match that name: pick one from the list (they carry ids)."
+    )
+
+
+def _player_id(player: PlayerRef) -> int:
+    if isinstance(player.id, bool) or not isinstance(player.id, int) or player.id < 0:
+        raise RconInvalidInput("Invalid player id.")
+    return player.id
+
+
+def _minutes(minutes: int | None) -> int:
+    if minutes is None:
+        return 0
+    if isinstance(minutes, bool) or not 0 <= minutes <= MAX_BAN_MINUTES:
+        raise RconInvalidInput(f"The duration must be 0 to {MAX_BAN_MINUTES} minutes.")
+    return minutes
+
+
+def _args(**values: object) -> str:
+    """``key=value`` pairs for the audit log; empty values left out, text quoted."""
+    parts: list[str] = []
+    for key, value in values.items():
+        if isinstance(value, PlayerRef):
+            value = f"#{value.id} {value.name}"
+        if value == "":
+            continue
+        parts.append(f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}")
+    return " ".join(parts)

@@ -1,0 +1,110 @@
+"""Running one ``/rcon`` action: permission check, validation, the commands, the audit row.
+
+The audit row is written first (outcome ``pending``) and completed whatever happens: ``denied``
+(no permission, or input refused before anything was sent), ``ok``, ``error`` or ``timeout``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.services.audit import Actor, AuditLog
+from bot.services.errors import UserError
+from bot.services.permissions import Action, Caller, Decision, NotPermitted, PermissionService
+from bot.services.rcon_actions import Plan
+from bot.services.rcon_errors import RconError
+from bot.services.rcon_pool import RconPool
+from bot.storage import Server
+
+PlanBuilder = Callable[[], Awaitable[Plan]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    plan: Plan
+    output: str
+    decision: Decision
+
+
+class RconCommands:
+    def __init__(self, pool: RconPool, permissions: PermissionService, audit: AuditLog) -> None:
+        self.pool = pool
+        self.permissions = permissions
+        self.audit = audit
+
+    async def authorize(
+        self, caller: Caller, user_name: str, action: Action, server: Server, arguments: str
+    ) -> Decision:
+        """The decision when allowed; a denial is audited and raised as NotPermitted."""
+        decision = await self.permissions.decide(caller, action, server.id)
+        if not decision.allowed:
+            await self.audit.record(
+                _actor(caller, user_name), f"rcon {action.value}", arguments,
+                outcome="denied", excerpt=f"needs the {action.value} permission",
+                server_id=server.id, server_name=server.name,
+            )
+            raise NotPermitted(action, server.name)
+        return decision
+
+    async def refuse(
+        self, caller: Caller, user_name: str, action: Action, server: Server, arguments: str,
+        reason: str, decision: Decision | None = None,
+    ) -> None:
+        """Audit an attempt that was stopped before anything was sent."""
+        await self.audit.record(
+            _actor(caller, user_name), f"rcon {action.value}", arguments,
+            outcome="denied", excerpt=reason, server_id=server.id, server_name=server.name,
+            allowed_by=decision.allowed_by if decision else "",
+        )
+
+    async def run(
+        self,
+        caller: Caller,
+        user_name: str,
+        action: Action,
+        server: Server,
+        arguments: str,
+        build: PlanBuilder,
+    ) -> Outcome:
+        """Check, audit, build the plan (validation), send its commands in order."""
+        actor = _actor(caller, user_name)
+        ticket = await self.audit.begin(
+            actor, f"rcon {action.value}", arguments, server_id=server.id, server_name=server.name
+        )
+        decision = await self.permissions.decide(caller, action, server.id)
+        if not decision.allowed:
+            await self.audit.complete(
+                ticket, "denied", f"needs the {action.value} permission"
+            )
+            raise NotPermitted(action, server.name)
+        try:
+            plan = await build()
+        except UserError as exc:
+            outcome = exc.outcome if isinstance(exc, RconError) else "denied"
+            await self.audit.complete(ticket, outcome, str(exc), allowed_by=decision.allowed_by)
+            raise
+        except Exception as exc:
+            await self.audit.complete(
+                ticket, "error", type(exc).__name__, allowed_by=decision.allowed_by
+            )
+            raise
+        outputs: list[str] = []
+        try:
+            for command in plan.commands:
+                outputs.append(await self.pool.execute(server, command))
+        except RconError as exc:
+            await self.audit.complete(ticket, exc.outcome, str(exc), allowed_by=decision.allowed_by)
+            raise
+        except Exception as exc:
+            await self.audit.complete(
+                ticket, "error", type(exc).__name__, allowed_by=decision.allowed_by
+            )
+            raise
+        output = "\n".join(o for o in outputs if o)
+        await self.audit.complete(ticket, "ok", output, allowed_by=decision.allowed_by)
+        return Outcome(plan, output, decision)
+
+
+def _actor(caller: Caller, user_name: str) -> Actor:
+    return Actor(caller.guild_id, caller.user_id, user_name)

@@ -1,0 +1,458 @@
+"""One authenticated RCON connection per server, shared by every command and the live feed.
+
+Source RCON servers get an :class:`~bot.protocols.rcon.RCONSupervisor` (TCP, reconnects with
+backoff and jitter); BattlEye servers get a :class:`~bot.protocols.be.BattlEyeClient` kept
+logged in by a runner task here. A refused password is never sent again on its own (srcds bans
+the IP after a few failures): the entry is marked and every call fails fast with
+:class:`RconAuthError` until the server's settings change (:meth:`RconPool.sync` or
+:meth:`RconPool.forget`, called from the registry's change listener).
+
+Connections nobody holds and nobody used for ``idle_timeout`` seconds are closed on the next
+call, so a server used once does not keep a socket (and a reconnect loop) forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.games import RconKind, get_game
+from bot.protocols import battleye as be
+from bot.protocols import rcon
+from bot.services.rcon_errors import (
+    RconAuthError,
+    RconError,
+    RconInvalidInput,
+    RconNotConfigured,
+    RconRefused,
+    RconTimeout,
+    RconUnavailable,
+)
+from bot.storage import Server
+
+log = logging.getLogger(__name__)
+
+PasswordOf = Callable[[Server], str | None]
+Listener = Callable[..., Any]
+
+# Source RCON end-of-response profile per game; everything else speaks like srcds.
+_SOURCE_PROFILES = {"squad": "squad", "ark": "ark"}
+
+
+class ConnectionState(enum.Enum):
+    IDLE = "idle"  # no connection (never used, or closed as idle)
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"  # lost or not reachable; retrying with backoff
+    AUTH_FAILED = "auth_failed"  # password refused: no retry until the server is edited
+
+
+@dataclass(frozen=True, slots=True)
+class _Fingerprint:
+    """What a connection depends on: when it changes, the old connection is stale."""
+
+    kind: RconKind
+    host: str
+    port: int
+    game: str
+    token: str | None = field(repr=False)
+
+
+class _Entry:
+    """The connection of one server (either protocol)."""
+
+    def __init__(self, server: Server, fingerprint: _Fingerprint) -> None:
+        self.server = server
+        self.server_id = server.id
+        self.name = server.name
+        self.fingerprint = fingerprint
+        self.state = ConnectionState.IDLE
+        self.holds = 0
+        self.last_used = 0.0
+        self.supervisor: rcon.RCONSupervisor | None = None
+        self.client: be.BattlEyeClient | None = None
+        self.runner: asyncio.Task[None] | None = None
+        self.stop = asyncio.Event()
+        self._changed = asyncio.Event()
+
+    def set_state(self, state: ConnectionState) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def wait_changed(self, limit: float) -> None:
+        changed = self._changed
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit):
+                await changed.wait()
+
+    async def close(self) -> None:
+        self.stop.set()
+        supervisor, self.supervisor = self.supervisor, None
+        if supervisor is not None:
+            await supervisor.stop()
+        client = self.client
+        if client is not None:
+            client.close()
+        runner, self.runner = self.runner, None
+        if runner is not None:
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+        self.set_state(ConnectionState.IDLE)
+
+
+_SUPERVISOR_STATES = {
+    rcon.SupervisorState.IDLE: ConnectionState.CONNECTING,
+    rcon.SupervisorState.CONNECTING: ConnectionState.CONNECTING,
+    rcon.SupervisorState.CONNECTED: ConnectionState.CONNECTED,
+    rcon.SupervisorState.BACKOFF: ConnectionState.RECONNECTING,
+    rcon.SupervisorState.AUTH_FAILED: ConnectionState.AUTH_FAILED,
+    rcon.SupervisorState.STOPPED: ConnectionState.IDLE,
+}
+
+
+class RconPool:
+    """One authenticated connection per server (Source RCON or BattlEye), reused across
+    commands, reconnected with backoff; a wrong password is never retried in a loop."""
+
+    def __init__(
+        self,
+        password_of: PasswordOf,
+        *,
+        connect_timeout: float = 5.0,
+        command_timeout: float = 10.0,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 60.0,
+        idle_timeout: float = 300.0,
+        battleye_config: be.ClientConfig | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._password_of = password_of
+        self.connect_timeout = connect_timeout
+        self.command_timeout = command_timeout
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.idle_timeout = idle_timeout
+        self._battleye_config = battleye_config or be.ClientConfig(
+            login_timeout=connect_timeout / 2,
+            login_attempts=2,
+            reconnect_delay=backoff_initial,
+            backoff_base=backoff_initial,
+            backoff_max=max(backoff_max, backoff_initial),
+        )
+        self._rng = rng or random.Random()
+        self._entries: dict[int, _Entry] = {}
+        self._listeners: dict[int, list[tuple[str, Listener]]] = {}
+        self._closed = False
+        self._closing: set[asyncio.Task[None]] = set()
+
+    # -- public API ------------------------------------------------------------------------------
+
+    async def execute(
+        self,
+        server: Server,
+        command: str,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 - covers waiting and the command
+    ) -> str:
+        """Run ``command`` on either protocol and return the answer text."""
+        limit = self.command_timeout if timeout is None else timeout
+        entry = await self._entry(server)
+        entry.last_used = asyncio.get_running_loop().time()
+        if entry.fingerprint.kind is RconKind.SOURCE:
+            return await self._execute_source(entry, command, limit)
+        client = await self._ready_battleye(entry, limit)
+        try:
+            async with asyncio.timeout(limit):
+                return await client.send_command(command)
+        except be.CommandValidationError as exc:
+            raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+        except be.RCONCommandError as exc:
+            if be.client.DISALLOWED in str(exc):
+                raise RconRefused(
+                    f"{entry.name!r} refused the command (BattlEye RestrictRCon)."
+                ) from None
+            raise RconUnavailable(f"{entry.name!r} did not answer the command.") from None
+        except RuntimeError:
+            raise RconUnavailable(f"{entry.name!r} is not connected (reconnecting).") from None
+        except TimeoutError:
+            raise RconTimeout(f"{entry.name!r} did not answer within {limit:g} s.") from None
+
+    async def battleye(self, server: Server) -> be.BattlEyeClient:
+        """The server's BattlEye client, connected and logged in (kept up while in use)."""
+        entry = await self._entry(server)
+        if entry.fingerprint.kind is not RconKind.BATTLEYE:
+            raise RconNotConfigured(f"{server.name!r} does not use BattlEye RCon.")
+        entry.last_used = asyncio.get_running_loop().time()
+        return await self._ready_battleye(entry, self.connect_timeout)
+
+    def hold(self, server: Server) -> None:
+        """Keep this server's connection up (and not closed as idle) until :meth:`release`.
+
+        For BattlEye the connection starts now, in the background: the feed listens to it.
+        """
+        self._check_open()
+        entry = self._entry_now(server)
+        entry.holds += 1
+        if entry.fingerprint.kind is RconKind.BATTLEYE:
+            self._start_battleye(entry)
+        else:
+            self._start_source(entry)
+
+    def release(self, server: Server) -> None:
+        entry = self._entries.get(server.id)
+        if entry is not None and entry.holds > 0:
+            entry.holds -= 1
+            entry.last_used = asyncio.get_running_loop().time()
+
+    def add_battleye_listener(self, server_id: int, event: str, coro: Listener) -> None:
+        """Listen to a BattlEye event of this server; kept across reconnects and new clients."""
+        self._listeners.setdefault(server_id, []).append((event, coro))
+        entry = self._entries.get(server_id)
+        if entry is not None and entry.client is not None:
+            entry.client.add_listener(event, coro)
+
+    def remove_battleye_listener(self, server_id: int, event: str, coro: Listener) -> None:
+        listeners = self._listeners.get(server_id, [])
+        if (event, coro) in listeners:
+            listeners.remove((event, coro))
+        entry = self._entries.get(server_id)
+        if entry is not None and entry.client is not None:
+            entry.client.remove_listener(event, coro)
+
+    def live_battleye(self, host: str, port: int) -> be.BattlEyeClient | None:
+        """A logged-in pooled client for this address, if one is up (never connects)."""
+        for entry in self._entries.values():
+            fp, client = entry.fingerprint, entry.client
+            if (
+                fp.kind is RconKind.BATTLEYE
+                and (fp.host, fp.port) == (host, port)
+                and client is not None
+                and client.is_connected()
+            ):
+                return client
+        return None
+
+    def state(self, server_id: int) -> ConnectionState:
+        entry = self._entries.get(server_id)
+        if entry is None:
+            return ConnectionState.IDLE
+        if entry.supervisor is not None:
+            return _SUPERVISOR_STATES[entry.supervisor.state]
+        if entry.state is ConnectionState.CONNECTED and (
+            entry.client is None or not entry.client.is_connected()
+        ):
+            return ConnectionState.RECONNECTING
+        return entry.state
+
+    async def forget(self, server_id: int) -> None:
+        """Close the server's connection (edited or removed); the next call reconnects."""
+        entry = self._entries.pop(server_id, None)
+        if entry is not None:
+            await entry.close()
+
+    async def sync(self, servers: Iterable[Server]) -> None:
+        """Drop the connections of removed servers and of servers whose address, game or
+        password changed (a refused password is tried again only after such an edit)."""
+        current = {s.id: s for s in servers}
+        for server_id, entry in list(self._entries.items()):
+            server = current.get(server_id)
+            if server is None or _fingerprint(server) != entry.fingerprint:
+                await self.forget(server_id)
+
+    async def close(self) -> None:
+        self._closed = True
+        entries = list(self._entries.values())
+        self._entries.clear()
+        for entry in entries:
+            await entry.close()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+
+    # -- entries ---------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RconUnavailable("The bot is shutting down.")
+
+    def _entry_now(self, server: Server) -> _Entry:
+        fingerprint = _fingerprint(server)
+        entry = self._entries.get(server.id)
+        if entry is not None and entry.fingerprint == fingerprint:
+            entry.server, entry.name = server, server.name  # a rename keeps the connection
+            return entry
+        if entry is not None:
+            # Settings changed without a sync (race with the listener): close in the background.
+            del self._entries[server.id]
+            task = asyncio.get_running_loop().create_task(entry.close())
+            self._closing.add(task)  # a strong reference until it is done
+            task.add_done_callback(self._closing.discard)
+        entry = _Entry(server, fingerprint)
+        entry.last_used = asyncio.get_running_loop().time()
+        self._entries[server.id] = entry
+        return entry
+
+    async def _entry(self, server: Server) -> _Entry:
+        self._check_open()
+        await self._reap_idle(keep=server.id)
+        return self._entry_now(server)
+
+    async def _reap_idle(self, keep: int) -> None:
+        now = asyncio.get_running_loop().time()
+        for server_id, entry in list(self._entries.items()):
+            if server_id == keep or entry.holds > 0:
+                continue
+            if entry.state is ConnectionState.AUTH_FAILED or (
+                entry.supervisor is not None
+                and entry.supervisor.state is rcon.SupervisorState.AUTH_FAILED
+            ):
+                continue  # keeps the "do not retry" mark until the server is edited
+            if now - entry.last_used >= self.idle_timeout:
+                log.debug("closing idle RCON connection of server %s", server_id)
+                await self.forget(server_id)
+
+    # -- Source RCON -----------------------------------------------------------------------------
+
+    def _start_source(self, entry: _Entry) -> rcon.RCONSupervisor:
+        if entry.supervisor is not None:
+            return entry.supervisor
+        fp = entry.fingerprint
+        supervisor = rcon.RCONSupervisor(
+            (fp.host, fp.port),
+            self._secret_of(entry),
+            profile=_SOURCE_PROFILES.get(fp.game, "srcds"),
+            timeout=self.connect_timeout,
+            backoff_initial=self.backoff_initial,
+            backoff_max=max(self.backoff_max, self.backoff_initial),
+            rng=self._rng,
+        )
+        entry.supervisor = supervisor
+        supervisor.start()
+        return supervisor
+
+    async def _execute_source(self, entry: _Entry, command: str, limit: float) -> str:
+        supervisor = self._start_source(entry)
+        try:
+            await supervisor.wait_connected(min(limit, self.connect_timeout))
+        except rcon.RCONAuthenticationError:
+            raise RconAuthError(entry.name) from None
+        except rcon.RCONError:
+            raise RconUnavailable(
+                f"{entry.name!r} is offline or its RCON port does not answer."
+            ) from None
+        try:
+            return await supervisor.execute(command, timeout=limit)
+        except rcon.RCONAuthenticationError:
+            raise RconAuthError(entry.name) from None
+        except rcon.RCONTimeoutError:
+            raise RconTimeout(f"{entry.name!r} did not answer within {limit:g} s.") from None
+        except rcon.RCONMessageError:
+            raise RconInvalidInput("This command is too long to send over RCON.") from None
+        except rcon.RCONError:
+            raise RconUnavailable(
+                f"The RCON connection to {entry.name!r} broke; the command may not have run."
+            ) from None
+
+    # -- BattlEye --------------------------------------------------------------------------------
+
+    def _start_battleye(self, entry: _Entry) -> None:
+        if entry.runner is not None or entry.state is ConnectionState.AUTH_FAILED:
+            return
+        password = self._secret_of(entry)
+        entry.set_state(ConnectionState.CONNECTING)
+        entry.runner = asyncio.get_running_loop().create_task(
+            self._run_battleye(entry, password), name=f"rcon-pool:battleye:{entry.server_id}"
+        )
+
+    async def _run_battleye(self, entry: _Entry, password: str) -> None:
+        fp = entry.fingerprint
+        failures = 0
+        while not entry.stop.is_set():
+            client = be.BattlEyeClient(self._battleye_config, rng=self._rng)
+            for event, func in self._listeners.get(entry.server_id, []):
+                client.add_listener(event, func)
+            entry.client = client
+            try:
+                async with client.connect(fp.host, fp.port, password):
+                    failures = 0
+                    entry.set_state(ConnectionState.CONNECTED)
+                    await entry.stop.wait()
+                return
+            except be.LoginRefused:
+                log.error("BattlEye RCon of server %s refused the password; not retrying",
+                          entry.server_id)
+                entry.set_state(ConnectionState.AUTH_FAILED)
+                return
+            except be.CommandValidationError:
+                # A password BattlEye cannot carry (control characters): as good as refused.
+                entry.set_state(ConnectionState.AUTH_FAILED)
+                return
+            except (be.LoginFailure, OSError) as exc:
+                failures += 1
+                delay = self._backoff(failures)
+                log.info("BattlEye RCon of server %s: %s; retry in %.2f s",
+                         entry.server_id, type(exc).__name__, delay)
+                entry.set_state(ConnectionState.RECONNECTING)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await entry.stop.wait()
+            finally:
+                client.close()
+                if entry.client is client:
+                    entry.client = None
+
+    async def _ready_battleye(self, entry: _Entry, limit: float) -> be.BattlEyeClient:
+        self._start_battleye(entry)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(limit, self.connect_timeout)
+        while True:
+            if entry.state is ConnectionState.AUTH_FAILED:
+                raise RconAuthError(entry.name)
+            client = entry.client
+            if (
+                entry.state is ConnectionState.CONNECTED
+                and client is not None
+                and client.is_connected()
+            ):
+                return client
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise RconUnavailable(
+                    f"{entry.name!r} is offline or its BattlEye RCon port does not answer."
+                )
+            # The client reconnects on its own without telling the entry: poll it briefly.
+            await entry.wait_changed(min(remaining, 0.05))
+
+    def _backoff(self, failures: int) -> float:
+        base = min(self.backoff_max, self.backoff_initial * 2.0 ** max(0, failures - 1))
+        return base * (1.0 - 0.5 * self._rng.random())
+
+    def _secret_of(self, entry: _Entry) -> str:
+        # Looked up per connection, never stored on the entry: the fingerprint keeps only the
+        # encrypted token, to notice edits.
+        password = self._password_of(entry.server)
+        if not password:
+            raise RconNotConfigured(f"{entry.name!r} has no RCON password stored.")
+        return password
+
+
+def _fingerprint(server: Server) -> _Fingerprint:
+    game = get_game(server.game)
+    kind = game.rcon if game is not None else RconKind.NONE
+    if kind is RconKind.NONE or server.rcon_port is None:
+        raise RconNotConfigured(f"{server.name!r} has no RCON configured.")
+    if server.rcon_password is None:
+        raise RconNotConfigured(f"{server.name!r} has no RCON password stored.")
+    return _Fingerprint(kind, server.host, server.rcon_port, server.game, server.rcon_password)
+
+
+__all__ = ["ConnectionState", "RconError", "RconPool"]

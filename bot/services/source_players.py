@@ -1,0 +1,50 @@
+"""Players from a Source server's ``status`` output (srcds and CS2 formats).
+
+srcds::
+
+    # userid name uniqueid connected ping loss state rate adr
+    #      2 "Ann"  STEAM_1:0:123 05:12 50 0 active 786432 1.2.3.4:27005
+    #      3 "BOT Bob"  BOT  active
+
+CS2::
+
+    ---------players--------
+      id     time ping loss      state   rate adr name
+       2    00:13   48    0     active 786432 1.2.3.4:27005 'Ann'
+
+Lines that match neither are skipped; a name may contain any character, quotes included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SRCDS = re.compile(r'#\s*(?P<id>\d+)\s+(?:\d+\s+)?"(?P<name>.*)"\s+(?P<uid>\S+)(?P<rest>.*)')
+_CS2 = re.compile(
+    r"\s*(?P<id>\d+)\s+(?:\d+:)?\d+:\d+\s+\d+\s+\d+\s+\w+\s+\d+\s+(?P<adr>\S+)\s+'(?P<name>.*)'\s*"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePlayer:
+    userid: int
+    name: str
+    uniqueid: str = ""  # SteamID when the server shows one
+
+    @property
+    def is_bot(self) -> bool:
+        return self.uniqueid.upper() == "BOT"
+
+
+def parse_status(text: str) -> list[SourcePlayer]:
+    players: list[SourcePlayer] = []
+    for line in text.splitlines():
+        m = _SRCDS.fullmatch(line.rstrip("\r"))
+        if m is not None:
+            players.append(SourcePlayer(int(m["id"]), m["name"], m["uid"]))
+            continue
+        m = _CS2.fullmatch(line.rstrip("\r"))
+        if m is not None:
+            players.append(SourcePlayer(int(m["id"]), m["name"]))
+    return players

@@ -1,0 +1,163 @@
+"""The audit log (``audit_log``) and the channel each guild mirrors it to (``audit_channels``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import aiosqlite
+
+_COLUMNS = (
+    "id, at, guild_id, user_id, user_name, allowed_by, server_id, server_name, action, "
+    "arguments, outcome, excerpt, latency_ms"
+)
+OUTCOMES = ("pending", "ok", "denied", "error", "timeout")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: str  # ISO 8601, UTC
+    guild_id: int
+    user_id: int
+    user_name: str
+    allowed_by: str
+    server_id: int | None
+    server_name: str
+    action: str
+    arguments: str
+    outcome: str
+    excerpt: str
+    latency_ms: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewAuditEntry:
+    guild_id: int
+    user_id: int
+    user_name: str
+    action: str
+    arguments: str = ""
+    server_id: int | None = None
+    server_name: str = ""
+    allowed_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """``/audit`` filters; ``None`` matches anything. ``action`` matches a prefix."""
+
+    guild_id: int
+    server_id: int | None = None
+    user_id: int | None = None
+    action: str | None = None
+    since: str | None = None  # ISO 8601 UTC, inclusive
+
+
+def _entry(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(
+        id=int(row["id"]),
+        at=str(row["at"]),
+        guild_id=int(row["guild_id"]),
+        user_id=int(row["user_id"]),
+        user_name=str(row["user_name"]),
+        allowed_by=str(row["allowed_by"]),
+        server_id=None if row["server_id"] is None else int(row["server_id"]),
+        server_name=str(row["server_name"]),
+        action=str(row["action"]),
+        arguments=str(row["arguments"]),
+        outcome=str(row["outcome"]),
+        excerpt=str(row["excerpt"]),
+        latency_ms=None if row["latency_ms"] is None else float(row["latency_ms"]),
+    )
+
+
+def _where(f: AuditFilter) -> tuple[str, list[object]]:
+    clauses: list[str] = ["guild_id = ?"]
+    params: list[object] = [f.guild_id]
+    if f.server_id is not None:
+        clauses.append("server_id = ?")
+        params.append(f.server_id)
+    if f.user_id is not None:
+        clauses.append("user_id = ?")
+        params.append(f.user_id)
+    if f.action is not None:
+        # Prefix match without LIKE wildcards from user text.
+        clauses.append("substr(action, 1, ?) = ?")
+        params.extend([len(f.action), f.action])
+    if f.since is not None:
+        clauses.append("at >= ?")
+        params.append(f.since)
+    return " AND ".join(clauses), params
+
+
+class AuditRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def begin(self, entry: NewAuditEntry) -> AuditEntry:
+        async with self._conn.execute(
+            "INSERT INTO audit_log (guild_id, user_id, user_name, allowed_by, server_id, "
+            "server_name, action, arguments) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            f"RETURNING {_COLUMNS}",
+            (
+                entry.guild_id, entry.user_id, entry.user_name, entry.allowed_by,
+                entry.server_id, entry.server_name, entry.action, entry.arguments,
+            ),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None  # RETURNING always yields the row
+        return _entry(row)
+
+    async def complete(
+        self,
+        entry_id: int,
+        outcome: str,
+        excerpt: str,
+        latency_ms: float | None,
+        allowed_by: str | None = None,
+    ) -> AuditEntry | None:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        async with self._conn.execute(
+            "UPDATE audit_log SET outcome = ?, excerpt = ?, latency_ms = ?, "
+            "allowed_by = COALESCE(?, allowed_by) WHERE id = ? "
+            f"RETURNING {_COLUMNS}",
+            (outcome, excerpt, latency_ms, allowed_by, entry_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else _entry(row)
+
+    async def search(self, f: AuditFilter, *, limit: int, offset: int = 0) -> list[AuditEntry]:
+        where, params = _where(f)
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM audit_log WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_entry(r) for r in rows]
+
+    async def count(self, f: AuditFilter) -> int:
+        where, params = _where(f)
+        async with self._conn.execute(
+            f"SELECT COUNT(*) FROM audit_log WHERE {where}", params
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row is not None else 0
+
+    async def set_channel(self, guild_id: int, channel_id: int | None) -> None:
+        if channel_id is None:
+            await self._conn.execute("DELETE FROM audit_channels WHERE guild_id = ?", (guild_id,))
+            return
+        await self._conn.execute(
+            "INSERT INTO audit_channels (guild_id, channel_id) VALUES (?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id",
+            (guild_id, channel_id),
+        )
+
+    async def channel(self, guild_id: int) -> int | None:
+        async with self._conn.execute(
+            "SELECT channel_id FROM audit_channels WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else int(row[0])

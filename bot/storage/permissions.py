@@ -1,0 +1,82 @@
+"""RCON grants (``rcon_grants``): which role may run which action, on one server or all."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import aiosqlite
+
+_COLUMNS = "id, guild_id, role_id, action, server_id, created_by"
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    id: int
+    guild_id: int
+    role_id: int
+    action: str
+    server_id: int | None  # None: every server of the guild
+    created_by: int
+
+
+def _grant(row: sqlite3.Row) -> Grant:
+    return Grant(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        role_id=int(row["role_id"]),
+        action=str(row["action"]),
+        server_id=None if row["server_id"] is None else int(row["server_id"]),
+        created_by=int(row["created_by"]),
+    )
+
+
+class GrantRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(
+        self, guild_id: int, role_id: int, action: str, server_id: int | None, created_by: int
+    ) -> bool:
+        """Store a grant; False when the same grant already existed."""
+        async with self._conn.execute(
+            "INSERT INTO rcon_grants (guild_id, role_id, action, server_id, created_by) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, role_id, action, server_id, created_by),
+        ) as cur:
+            return cur.rowcount > 0
+
+    async def remove(
+        self, guild_id: int, role_id: int, action: str, server_id: int | None
+    ) -> bool:
+        async with self._conn.execute(
+            "DELETE FROM rcon_grants WHERE guild_id = ? AND role_id = ? AND action = ? "
+            "AND COALESCE(server_id, 0) = COALESCE(?, 0)",
+            (guild_id, role_id, action, server_id),
+        ) as cur:
+            return cur.rowcount > 0
+
+    async def for_guild(self, guild_id: int) -> list[Grant]:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? "
+            "ORDER BY role_id, action, server_id",
+            (guild_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_grant(r) for r in rows]
+
+    async def matching(
+        self, guild_id: int, role_ids: list[int], action: str, server_id: int | None
+    ) -> list[Grant]:
+        """Grants of these roles for ``action`` on this server (or on every server)."""
+        if not role_ids:
+            return []
+        marks = ", ".join("?" for _ in role_ids)
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? AND action = ? "
+            f"AND role_id IN ({marks}) AND (server_id IS NULL OR server_id = ?) "
+            "ORDER BY server_id IS NULL, id",
+            (guild_id, action, *role_ids, server_id),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_grant(r) for r in rows]

@@ -1,0 +1,165 @@
+"""Discord glue shared by ``/rcon``, ``/permissions`` and ``/audit``: who is calling, long text
+as a message or a file, the invoker-only confirm button, and the audit page embed."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import app_commands, ui
+
+from bot.errors import ReportingView
+from bot.rendering.text import clip, escape
+from bot.services.audit import Actor
+from bot.services.permissions import Caller, role_ids
+from bot.storage.audit import AuditEntry
+
+# A code block inside a 2000-character message, with room for a title line.
+MAX_INLINE = 1800
+CONFIRM_SECONDS = 60.0
+COOLDOWN_SECONDS = 3.0  # one /rcon command per 3 s per user and guild
+
+
+def guild_id_of(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def caller_of(interaction: discord.Interaction[Any]) -> Caller:
+    """The member as the permission check sees them *now* (roles from this interaction)."""
+    user = interaction.user
+    roles = role_ids(r.id for r in user.roles) if isinstance(user, discord.Member) else ()
+    return Caller(
+        guild_id=guild_id_of(interaction),
+        user_id=user.id,
+        is_admin=interaction.permissions.administrator,
+        role_ids=roles,
+    )
+
+
+def actor_of(interaction: discord.Interaction[Any]) -> Actor:
+    return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
+
+
+def user_cooldown(interaction: discord.Interaction[Any]) -> app_commands.Cooldown | None:
+    # Reads the module constant at call time, so a test can switch the cooldown off.
+    return app_commands.Cooldown(1, COOLDOWN_SECONDS) if COOLDOWN_SECONDS > 0 else None
+
+
+def user_key(interaction: discord.Interaction[Any]) -> tuple[int | None, int]:
+    return (interaction.guild_id, interaction.user.id)
+
+
+def _code_block(text: str) -> str:
+    # A zero-width space keeps server text from closing our block.
+    return "```\n" + text.replace("```", "`\u200b``") + "\n```"
+
+
+async def send_text(interaction: discord.Interaction[Any], title: str, text: str) -> None:
+    """An ephemeral follow-up: the text in a code block, or attached when too long."""
+    body = text.strip() or "(empty answer)"
+    heading = clip(title, 200)
+    if len(body) <= MAX_INLINE:
+        await interaction.followup.send(f"{heading}\n{_code_block(body)}", ephemeral=True)
+        return
+    attachment = discord.File(io.BytesIO(body.encode("utf-8")), filename="response.txt")
+    await interaction.followup.send(
+        f"{heading} ({len(body):,} characters, attached).", file=attachment, ephemeral=True
+    )
+
+
+ConfirmHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
+ExpireHandler = Callable[[str], Awaitable[None]]
+
+
+class ConfirmAction(ReportingView):
+    """Confirm/Cancel that only the invoker can press, for 60 s. The handler re-checks the
+    permission: a grant revoked meanwhile stops the action."""
+
+    def __init__(
+        self,
+        origin: discord.Interaction[Any],
+        label: str,
+        on_confirm: ConfirmHandler,
+        on_abandon: ExpireHandler,
+        timeout: float | None = None,
+    ) -> None:
+        # Read at call time, not bound as a default, so tests can shorten the window.
+        super().__init__(timeout=CONFIRM_SECONDS if timeout is None else timeout)
+        self.origin = origin
+        self.author_id = origin.user.id
+        self._on_confirm = on_confirm
+        self._on_abandon = on_abandon
+        self.confirm.label = label
+        # The follow-up carrying the buttons (set by the caller once sent).
+        self.message: discord.WebhookMessage | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id != self.author_id:
+            await interaction.response.send_message(
+                "Only the person who ran the command can answer this.", ephemeral=True
+            )
+            return False
+        return True
+
+    async def on_timeout(self) -> None:
+        window = f"{self.timeout:g} s" if self.timeout is not None else "time"
+        await self._on_abandon(f"not confirmed within {window}")
+        if self.message is None:
+            return
+        try:
+            await self.message.edit(
+                content=f"Not confirmed within {window}: nothing was sent.", view=None
+            )
+        except discord.HTTPException:
+            pass  # message gone or token expired: nothing left to clean up
+
+    @ui.button(label="Confirm", style=discord.ButtonStyle.danger, custom_id="rcon:confirm")
+    async def confirm(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Sending…", view=None)
+        await self._on_confirm(interaction)
+
+    @ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="rcon:cancel")
+    async def cancel(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        self.stop()
+        await self._on_abandon("cancelled by the user")
+        await interaction.response.edit_message(content="Cancelled: nothing was sent.", view=None)
+
+
+# -- audit presentation ------------------------------------------------------------------------
+
+OUTCOME_MARK = {"ok": "✅", "denied": "⛔", "error": "❌", "timeout": "⌛", "pending": "…"}
+
+
+def entry_line(e: AuditEntry) -> str:
+    where = f" on **{escape(e.server_name)}**" if e.server_name else ""
+    latency = f" · {e.latency_ms:.0f} ms" if e.latency_ms is not None else ""
+    args = f" `{clip(e.arguments, 120).replace('`', 'ˋ')}`" if e.arguments else ""
+    by = f" (via {e.allowed_by})" if e.allowed_by else ""
+    return (
+        f"{OUTCOME_MARK.get(e.outcome, '?')} `{e.at[:19]}Z` <@{e.user_id}> "
+        f"{escape(e.action)}{where}{args}{by} → {e.outcome}{latency}"
+    )
+
+
+def audit_embed(entries: list[AuditEntry], page: int, pages: int, total: int) -> discord.Embed:
+    embed = discord.Embed(title="Audit log", colour=discord.Colour.blurple())
+    if not entries:
+        embed.description = "No entries match."
+    else:
+        embed.description = clip("\n".join(entry_line(e) for e in entries), 4096)
+    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {total} entries · times UTC")
+    return embed
+
+
+def mirror_embed(e: AuditEntry) -> discord.Embed:
+    colour = discord.Colour.green() if e.outcome == "ok" else discord.Colour.orange()
+    embed = discord.Embed(description=clip(entry_line(e), 4096), colour=colour)
+    if e.excerpt:
+        embed.add_field(name="Response", value=clip(_code_block(e.excerpt), 1024), inline=False)
+    embed.set_footer(text=f"#{e.id} · {e.user_name}")
+    return embed

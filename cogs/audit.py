@@ -1,0 +1,211 @@
+"""``/audit view|export`` and ``/audit channel set|clear``: read the audit log, export it as CSV,
+mirror new entries to a channel. Manage Server, checked at run time."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands, ui
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.errors import ReportingView
+from bot.services.audit import parse_since
+from bot.storage.audit import AuditEntry, AuditFilter
+from cogs._rcon_ui import actor_of, audit_embed, guild_id_of, mirror_embed
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[OutpostBot]
+PER_PAGE = 10
+PAGE_TIMEOUT = 300.0
+
+
+class AuditPages(ReportingView):
+    """Previous/Next over an audit query, for the invoker only."""
+
+    def __init__(self, bot: OutpostBot, origin: discord.Interaction[Any], f: AuditFilter,
+                 total: int) -> None:
+        super().__init__(timeout=PAGE_TIMEOUT)
+        self.bot = bot
+        self.origin = origin
+        self.filter = f
+        self.page = 0
+        self.total = total
+        self._sync_buttons()
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.page <= 0
+        self.next.disabled = self.page >= self.pages - 1
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id != self.origin.user.id:
+            await interaction.response.send_message(
+                "Run /audit view yourself to page through the log.", ephemeral=True
+            )
+            return False
+        return True
+
+    async def render(self) -> discord.Embed:
+        entries, self.total = await self.bot.audit.page(self.filter, self.page, PER_PAGE)
+        self.page = min(self.page, self.pages - 1)
+        self._sync_buttons()
+        return audit_embed(entries, self.page, self.pages, self.total)
+
+    async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
+        self.page = max(0, self.page + step)
+        embed = await self.render()
+        await interaction.response.edit_message(embed=embed, view=self)
+
+    @ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="audit:prev")
+    async def previous(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        await self._turn(interaction, -1)
+
+    @ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id="audit:next")
+    async def next(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        await self._turn(interaction, 1)
+
+    async def on_timeout(self) -> None:
+        try:
+            await self.origin.edit_original_response(view=None)
+        except discord.HTTPException:
+            pass  # token expired or message gone
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Audit(
+    commands.GroupCog,
+    group_name="audit",
+    group_description="The audit log of RCON commands and settings changes",
+):
+    channel = app_commands.Group(name="channel", description="Mirror new entries to a channel")
+
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.audit.add_listener(self._mirror)
+
+    async def cog_unload(self) -> None:
+        self.bot.audit.remove_listener(self._mirror)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        guild_id_of(interaction)
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    async def _mirror(self, entry: AuditEntry) -> None:
+        channel_id = await self.bot.store.audit.channel(entry.guild_id)
+        if channel_id is None:
+            return
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await channel.send(embed=mirror_embed(entry))
+        except discord.HTTPException as exc:
+            log.warning("could not mirror audit entry %s to channel %s: %s",
+                        entry.id, channel_id, exc)
+
+    async def _servers(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            return []
+        names = await self.bot.registry.autocomplete(interaction.guild_id, current)
+        return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+
+    async def _filter(
+        self, interaction: Interaction, server: str | None, user: discord.User | None,
+        action: str | None, since: str | None,
+    ) -> AuditFilter:
+        guild_id = guild_id_of(interaction)
+        server_id = None
+        if server is not None:
+            server_id = (await self.bot.registry.get(guild_id, server)).id
+        return AuditFilter(
+            guild_id=guild_id,
+            server_id=server_id,
+            user_id=user.id if user is not None else None,
+            action=action.strip().lower() if action else None,
+            since=parse_since(since, datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
+            if since else None,
+        )
+
+    @app_commands.command(name="view", description="Browse the audit log (newest first)")
+    @app_commands.describe(
+        server="Only this server", user="Only this member",
+        action="Actions starting with this, e.g. 'rcon', 'rcon kick', 'server'",
+        since="30m, 24h, 7d, 2w or a date (UTC)",
+    )
+    @app_commands.autocomplete(server=_servers)
+    async def view(
+        self, interaction: Interaction, server: str | None = None,
+        user: discord.User | None = None,
+        action: app_commands.Range[str, 1, 40] | None = None,
+        since: app_commands.Range[str, 1, 30] | None = None,
+    ) -> None:
+        f = await self._filter(interaction, server, user, action, since)
+        pages = AuditPages(self.bot, interaction, f, 0)
+        embed = await pages.render()
+        await interaction.response.send_message(embed=embed, view=pages, ephemeral=True)
+
+    @app_commands.command(name="export", description="The audit log as a CSV file")
+    @app_commands.describe(
+        server="Only this server", user="Only this member",
+        action="Actions starting with this", since="30m, 24h, 7d, 2w or a date (UTC)",
+    )
+    @app_commands.autocomplete(server=_servers)
+    @app_commands.checks.cooldown(1, 10.0, key=lambda i: (i.guild_id, i.user.id))
+    async def export(
+        self, interaction: Interaction, server: str | None = None,
+        user: discord.User | None = None,
+        action: app_commands.Range[str, 1, 40] | None = None,
+        since: app_commands.Range[str, 1, 30] | None = None,
+    ) -> None:
+        f = await self._filter(interaction, server, user, action, since)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.bot.audit.export_csv(f)
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+        await interaction.followup.send(
+            "The audit log (times in UTC).",
+            file=discord.File(io.BytesIO(data), filename=f"audit-{stamp}.csv"),
+            ephemeral=True,
+        )
+
+    @channel.command(name="set", description="Post every new audit entry in this channel")
+    @app_commands.describe(channel="The channel")
+    async def channel_set(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        guild_id = guild_id_of(interaction)
+        async with self.bot.audit.track(
+            actor_of(interaction), "audit channel set", f"channel={channel.id}"
+        ):
+            await self.bot.store.audit.set_channel(guild_id, channel.id)
+        await interaction.response.send_message(
+            f"New audit entries will be posted in {channel.mention}.", ephemeral=True
+        )
+
+    @channel.command(name="clear", description="Stop mirroring audit entries")
+    async def channel_clear(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        async with self.bot.audit.track(actor_of(interaction), "audit channel clear"):
+            await self.bot.store.audit.set_channel(guild_id, None)
+        await interaction.response.send_message(
+            "Audit entries are no longer mirrored.", ephemeral=True
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the audit cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Audit(bot))

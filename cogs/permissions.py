@@ -1,0 +1,133 @@
+"""``/permissions grant|revoke|list``: which roles may run which ``/rcon`` action, on one server
+or on all of them. Manage Server, checked at run time; every change is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.services.permissions import Action, parse_action
+from bot.storage import Server
+from cogs._rcon_ui import actor_of, guild_id_of
+
+Interaction = discord.Interaction[OutpostBot]
+ACTION_CHOICES = [
+    app_commands.Choice(name="players (list players)", value="players"),
+    app_commands.Choice(name="say (message everyone)", value="say"),
+    app_commands.Choice(name="kick", value="kick"),
+    app_commands.Choice(name="ban (ban, unban, ban list)", value="ban"),
+    app_commands.Choice(name="exec (raw console)", value="exec"),
+]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Permissions(
+    commands.GroupCog,
+    group_name="permissions",
+    group_description="Grant roles the right to use /rcon actions",
+):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        guild_id_of(interaction)
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    async def _server_names(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            return []
+        names = await self.bot.registry.autocomplete(interaction.guild_id, current)
+        return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+
+    async def _scope(self, interaction: Interaction, server: str | None) -> Server | None:
+        if server is None:
+            return None
+        return await self.bot.registry.get(guild_id_of(interaction), server)
+
+    async def _change(
+        self, interaction: Interaction, verb: str, role: discord.Role, action: Action,
+        server: str | None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        scope = await self._scope(interaction, server)
+        where = f"on **{scope.name}**" if scope else "on every server"
+        args = f"role={role.id} action={action.value}"
+        if scope is not None:
+            args += f" server={scope.name!r}"
+        async with self.bot.audit.track(
+            actor_of(interaction), f"permissions {verb}", args,
+            server_id=scope.id if scope else None, server_name=scope.name if scope else "",
+        ):
+            if verb == "grant":
+                changed = await self.bot.permissions.grant(
+                    guild_id, role.id, action, scope.id if scope else None, interaction.user.id
+                )
+                text = (
+                    f"{role.mention} may now use **{action.value}** {where}."
+                    if changed else f"{role.mention} already had **{action.value}** {where}."
+                )
+            else:
+                changed = await self.bot.permissions.revoke(
+                    guild_id, role.id, action, scope.id if scope else None
+                )
+                text = (
+                    f"{role.mention} may no longer use **{action.value}** {where}."
+                    if changed else f"{role.mention} had no **{action.value}** grant {where}."
+                )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="grant", description="Let a role use an /rcon action")
+    @app_commands.describe(
+        role="The role", action="The action", server="Only this server (default: all)"
+    )
+    @app_commands.choices(action=ACTION_CHOICES)
+    @app_commands.autocomplete(server=_server_names)
+    async def grant(
+        self, interaction: Interaction, role: discord.Role, action: app_commands.Choice[str],
+        server: str | None = None,
+    ) -> None:
+        await self._change(interaction, "grant", role, parse_action(action.value), server)
+
+    @app_commands.command(name="revoke", description="Take an /rcon action away from a role")
+    @app_commands.describe(
+        role="The role", action="The action", server="The server the grant was for (if any)"
+    )
+    @app_commands.choices(action=ACTION_CHOICES)
+    @app_commands.autocomplete(server=_server_names)
+    async def revoke(
+        self, interaction: Interaction, role: discord.Role, action: app_commands.Choice[str],
+        server: str | None = None,
+    ) -> None:
+        await self._change(interaction, "revoke", role, parse_action(action.value), server)
+
+    @app_commands.command(name="list", description="Show the /rcon grants of this server")
+    async def list_grants(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        grants = await self.bot.permissions.grants_of(guild_id)
+        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        lines = [
+            f"<@&{g.role_id}> · **{g.action}** · "
+            + (names.get(g.server_id, f"server {g.server_id}") if g.server_id else "every server")
+            for g in grants
+        ]
+        embed = discord.Embed(title="RCON permissions", colour=discord.Colour.blurple())
+        embed.description = (
+            "\n".join(lines[:60]) if lines else "No grants: only Administrators can use /rcon."
+        )
+        embed.set_footer(text="Administrators may do everything.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the permissions cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Permissions(bot))

@@ -1,0 +1,309 @@
+"""``/rcon players|kick|ban|unban|bans|say|exec``: RCON from Discord, Source and BattlEye.
+
+Every call is checked at run time against the grants (``/permissions``), Administrator may do
+everything, and ``ban``/``exec`` are re-checked when the confirm button is pressed. There is no
+``default_permissions`` on the group: granted roles must see it, and the run-time check is the
+gate. Input is validated before anything reaches the server (``bot.services.rcon_actions``);
+every attempt lands in the audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.services.errors import UserError
+from bot.services.live_players import rcon_kind
+from bot.services.permissions import Action
+from bot.services.rcon_actions import (
+    MAX_BAN_MINUTES,
+    MAX_EXEC,
+    MAX_MESSAGE,
+    MAX_REASON,
+    Plan,
+    PlayerRef,
+    check_text,
+    plan_ban,
+    plan_bans,
+    plan_exec,
+    plan_kick,
+    plan_players,
+    plan_say,
+    plan_unban,
+    resolve_player,
+)
+from bot.storage import Server
+from cogs._rcon_ui import (
+    ConfirmAction,
+    caller_of,
+    guild_id_of,
+    send_text,
+    user_cooldown,
+    user_key,
+)
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[OutpostBot]
+Minutes = app_commands.Range[int, 0, MAX_BAN_MINUTES]
+MakePlan = Callable[[Server], Awaitable[Plan]]
+cooldown = app_commands.checks.dynamic_cooldown(user_cooldown, key=user_key)
+
+
+@app_commands.guild_only()
+class Rcon(
+    commands.GroupCog,
+    group_name="rcon",
+    group_description="Run RCON commands on a game server (permissions: /permissions)",
+):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        guild_id_of(interaction)
+        return True
+
+    # -- autocomplete --------------------------------------------------------------------------
+
+    async def _servers(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        needle = current.strip().casefold()
+        hits = [
+            s.name for s in self.bot.poller.servers_of(interaction.guild_id)
+            if rcon_kind(s).value != "none" and needle in s.name.casefold()
+        ]
+        return [app_commands.Choice(name=n, value=n) for n in sorted(hits)[:25]]
+
+    async def _players(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        # From memory only (Discord's 3 s deadline); a stale list refreshes in the background.
+        if interaction.guild_id is None:
+            return []
+        name = getattr(interaction.namespace, "server", None)
+        server = next(
+            (s for s in self.bot.poller.servers_of(interaction.guild_id) if s.name == name), None
+        )
+        if server is None:
+            return []
+        # Autocomplete skips checks; only someone who may act on players sees (and refreshes)
+        # the list, so a member cannot make the bot poll RCON by typing.
+        command = interaction.command.name if interaction.command else ""
+        action = Action.BAN if command == "ban" else Action.KICK
+        decision = await self.bot.permissions.decide(caller_of(interaction), action, server.id)
+        if not decision.allowed:
+            return []
+        choices = []
+        for p in self.bot.live_players.suggestions(server, current):
+            label = p.name if p.id < 0 else f"#{p.id} {p.name}"
+            value = p.name if p.id < 0 else f"#{p.id}"
+            choices.append(app_commands.Choice(name=label[:100] or "?", value=value[:100] or "?"))
+        return choices
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    async def _server(self, interaction: Interaction, name: str) -> Server:
+        return await self.bot.registry.get(guild_id_of(interaction), name)
+
+    async def _run_confirmed(
+        self, interaction: discord.Interaction[Any], server: Server, plan: Plan
+    ) -> None:
+        """The confirm button: ``rcon.run`` checks the presser's permission again."""
+
+        async def build() -> Plan:
+            return plan
+
+        outcome = await self.bot.rcon.run(
+            caller_of(interaction), interaction.user.name, plan.action, server, plan.arguments,
+            build,
+        )
+        await send_text(interaction, f"Done on {server.name}", outcome.output)
+
+    async def _simple(
+        self, interaction: Interaction, server_name: str, action: Action, arguments: str,
+        make: MakePlan, title: str,
+    ) -> None:
+        """Permission, audit and validation happen inside ``rcon.run``; nothing is sent to the
+        server before ``make`` (the validation) returned a plan."""
+        server = await self._server(interaction, server_name)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+        async def build() -> Plan:
+            return await make(server)
+
+        outcome = await self.bot.rcon.run(
+            caller_of(interaction), interaction.user.name, action, server, arguments, build
+        )
+        await send_text(interaction, title.format(server=server.name), outcome.output)
+
+    async def _confirm(
+        self, interaction: Interaction, server: Server, action: Action, arguments: str,
+        prepare: MakePlan, question: str, label: str,
+    ) -> None:
+        """Check, validate and build now; send only when the invoker presses the button."""
+        caller = caller_of(interaction)
+        user_name = interaction.user.name
+        decision = await self.bot.rcon.authorize(caller, user_name, action, server, arguments)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            plan = await prepare(server)
+        except UserError as exc:
+            await self.bot.rcon.refuse(
+                caller, user_name, action, server, arguments, str(exc), decision
+            )
+            raise
+
+        async def confirmed(inter: discord.Interaction[Any]) -> None:
+            await self._run_confirmed(inter, server, plan)
+
+        async def abandoned(why: str) -> None:
+            await self.bot.rcon.refuse(caller, user_name, action, server, plan.arguments, why)
+
+        view = ConfirmAction(interaction, label, confirmed, abandoned)
+        view.message = await interaction.followup.send(
+            question, view=view, ephemeral=True, wait=True
+        )
+
+    async def _player_plan(self, server: Server, player: str) -> PlayerRef:
+        players = await self.bot.live_players.fetch(server)
+        return resolve_player(players, player)
+
+    # -- commands ------------------------------------------------------------------------------
+
+    @app_commands.command(name="players", description="List the players on a server")
+    @app_commands.describe(server="The game server")
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def players(self, interaction: Interaction, server: str) -> None:
+        async def make(s: Server) -> Plan:
+            return plan_players(rcon_kind(s))
+
+        await self._simple(interaction, server, Action.PLAYERS, "", make, "Players on {server}")
+
+    @app_commands.command(name="kick", description="Kick a player")
+    @app_commands.describe(
+        server="The game server", player="Pick from the live list", reason="Shown to the player"
+    )
+    @app_commands.autocomplete(server=_servers, player=_players)
+    @cooldown
+    async def kick(
+        self, interaction: Interaction, server: str,
+        player: app_commands.Range[str, 1, 100],
+        reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
+    ) -> None:
+        why = reason or ""
+
+        async def make(s: Server) -> Plan:
+            kind = rcon_kind(s)
+            # Validate before the player lookup: refused input sends nothing at all.
+            check_text(kind, why, what="reason", limit=MAX_REASON, allow_empty=True)
+            return plan_kick(kind, await self._player_plan(s, player), why)
+
+        args = f"player={player!r}" + (f" reason={why!r}" if why else "")
+        await self._simple(interaction, server, Action.KICK, args, make, "Kick on {server}")
+
+    @app_commands.command(name="ban", description="Ban a player (asks for confirmation)")
+    @app_commands.describe(
+        server="The game server", player="Pick from the live list",
+        duration="Minutes; leave empty (or 0) for permanent", reason="Shown to the player",
+    )
+    @app_commands.autocomplete(server=_servers, player=_players)
+    @cooldown
+    async def ban(
+        self, interaction: Interaction, server: str,
+        player: app_commands.Range[str, 1, 100],
+        duration: Minutes | None = None,
+        reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
+    ) -> None:
+        target = await self._server(interaction, server)
+        why = reason or ""
+
+        async def prepare(s: Server) -> Plan:
+            kind = rcon_kind(s)
+            check_text(kind, why, what="reason", limit=MAX_REASON, allow_empty=True)
+            return plan_ban(kind, await self._player_plan(s, player), duration, why)
+
+        args = f"player={player!r} minutes={duration or 'permanent'}" + (
+            f" reason={why!r}" if why else ""
+        )
+        length = f"for {duration} minutes" if duration else "permanently"
+        await self._confirm(
+            interaction, target, Action.BAN, args, prepare,
+            f"Ban **{discord.utils.escape_markdown(player)}** on **{target.name}** {length}?",
+            "Ban",
+        )
+
+    @app_commands.command(name="unban", description="Lift a ban")
+    @app_commands.describe(
+        server="The game server", ban="BattlEye: the number from /rcon bans; Source: the SteamID"
+    )
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def unban(
+        self, interaction: Interaction, server: str, ban: app_commands.Range[str, 1, 40]
+    ) -> None:
+        async def make(s: Server) -> Plan:
+            return plan_unban(rcon_kind(s), ban)
+
+        await self._simple(
+            interaction, server, Action.BAN, f"ban={ban!r}", make, "Unban on {server}"
+        )
+
+    @app_commands.command(name="bans", description="List the bans")
+    @app_commands.describe(server="The game server")
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def bans(self, interaction: Interaction, server: str) -> None:
+        async def make(s: Server) -> Plan:
+            return plan_bans(rcon_kind(s))
+
+        await self._simple(interaction, server, Action.BAN, "list", make, "Bans on {server}")
+
+    @app_commands.command(name="say", description="Send a message to everyone on the server")
+    @app_commands.describe(server="The game server", message="The message")
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def say(
+        self, interaction: Interaction, server: str,
+        message: app_commands.Range[str, 1, MAX_MESSAGE],
+    ) -> None:
+        async def make(s: Server) -> Plan:
+            return plan_say(rcon_kind(s), message)
+
+        await self._simple(
+            interaction, server, Action.SAY, f"message={message!r}", make, "Said on {server}"
+        )
+
+    @app_commands.command(name="exec", description="Run a raw console command (asks first)")
+    @app_commands.describe(server="The game server", command="Sent as typed")
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def exec_(
+        self, interaction: Interaction, server: str,
+        command: app_commands.Range[str, 1, MAX_EXEC],
+    ) -> None:
+        target = await self._server(interaction, server)
+
+        async def prepare(s: Server) -> Plan:
+            return plan_exec(rcon_kind(s), command)
+
+        shown = discord.utils.escape_markdown(command[:300]).replace("`", "ˋ")
+        await self._confirm(
+            interaction, target, Action.EXEC, command, prepare,
+            f"Run on **{target.name}**:\n`{shown}`", "Run",
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the rcon cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Rcon(bot))

@@ -1,0 +1,43 @@
+"""Live player lists for /rcon autocomplete: memory first, A2S names as the fallback."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.services.live_players import LivePlayers
+from bot.services.rcon_actions import PlayerRef
+from bot.services.rcon_pool import RconPool
+from tests.bot.test_rcon_pool import PASSWORD, server
+from tests.fakes.rcon_server import FakeRCONServer
+
+STATUS = "\n".join([
+    "# userid name uniqueid connected ping loss state rate adr",
+    '#      2 "Ann" STEAM_1:0:11 05:12 50 0 active 786432 1.2.3.4:27005',
+    '#      3 "BOT Bo" BOT active',
+    '#      6 "Annika" STEAM_1:0:13 01:12 50 0 active 786432 1.2.3.4:27007',
+])
+
+
+async def test_suggestions_come_from_memory_and_refresh_in_the_background() -> None:
+    clock = [100.0]
+    pool = RconPool(lambda _s: PASSWORD, connect_timeout=1.0)
+    live = LivePlayers(pool, lambda _s: ["Ann", " "], ttl=10.0, clock=lambda: clock[0])
+    try:
+        async with FakeRCONServer(password=PASSWORD, responses={"status": STATUS}) as fake:
+            s = server(fake.address[1])
+            # Nothing cached: A2S names (no ids yet), and a refresh starts.
+            assert live.suggestions(s, "an") == [PlayerRef(-1, "Ann")]
+            refresh = live._refreshing[s.id]
+            await asyncio.wait_for(refresh, 3)
+            assert live.suggestions(s, "an") == [PlayerRef(2, "Ann"), PlayerRef(6, "Annika")]
+            assert live.suggestions(s, "#6") == [PlayerRef(6, "Annika")]
+            assert fake.received == ["status"]  # bots are left out, one fetch only
+            live.suggestions(s, "")
+            assert fake.received == ["status"]  # fresh: no new fetch
+            clock[0] += 11.0
+            live.suggestions(s, "")
+            await asyncio.wait_for(live._refreshing[s.id], 3)
+            assert fake.received == ["status", "status"]
+    finally:
+        await live.close()
+        await pool.close()

@@ -1,0 +1,124 @@
+"""A guild with an Administrator, a moderator role and a plain member, a fake Source RCON and a
+fake BattlEye server, for the ``/rcon``, ``/permissions`` and ``/audit`` end-to-end tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.app import OutpostBot
+from bot.config import Settings
+from bot.storage import NewServer, Server
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.discord import FakeDiscord, InteractionHandle
+from tests.fakes.rcon_server import FakeRCONServer
+
+PASSWORD = "Rc0n-S3cret-pa55"
+ADMINISTRATOR = discord.Permissions(administrator=True).value
+HOSTILE_NAME = 'Bob"; quit; "'
+STATUS = "\n".join([
+    "hostname: Fake CS",
+    "# userid name uniqueid connected ping loss state rate adr",
+    '#      2 "Ann" STEAM_1:0:11 05:12 50 0 active 786432 1.2.3.4:27005',
+    f'#      4 "{HOSTILE_NAME}" STEAM_1:0:12 01:02 60 0 active 786432 1.2.3.4:27006',
+    '#      5 "BOT Carl" BOT active',
+])
+
+
+def source_answers(command: str) -> str:
+    if command == "status":
+        return STATUS
+    if command == "listid":
+        return "ID filter list: 1 entry\n1 permanent STEAM_1:0:99"
+    if command.startswith("echo "):
+        return command[5:]
+    if command == "cvarlist":
+        return "\n".join(f"cvar_{i} : 1 : , \"sv\" : a setting" for i in range(400))
+    return ""
+
+
+@dataclass
+class RconWorld:
+    fake: FakeDiscord
+    settings: Settings
+    guild_id: int
+    admin: int  # Administrator
+    mod: int  # the Mods role, no Discord permissions
+    member: int  # no roles
+    mods_role: int
+    channel_id: int
+    source: FakeRCONServer
+    battleye: FakeBattlEyeServer
+
+    def bot(self) -> OutpostBot:
+        return OutpostBot(
+            self.settings, guild_ready_timeout=0.05, autopoll=False, rcon_connect_timeout=1.0
+        )
+
+
+async def register(
+    bot: OutpostBot, guild_id: int, name: str, game: str, port: int, password: str = PASSWORD
+) -> Server:
+    server = await bot.store.servers.add(
+        NewServer(
+            guild_id, name, game, "127.0.0.1", 27015, 27015, port,
+            bot.secret_box.encrypt(password), 1,
+        )
+    )
+    await bot.poller.refresh_roster()
+    return server
+
+
+async def answered(handle: InteractionHandle) -> InteractionHandle:
+    await handle.wait_response()
+    return handle
+
+
+async def followup_text(handle: InteractionHandle) -> str:
+    """The answer's text: the follow-up after a deferral, or the direct reply."""
+    await handle.wait_response()
+    if handle.response_type != 5:
+        return str(handle.content)
+    message = await handle.wait_followup()
+    return str(message["content"])
+
+
+def audit_rows(settings: Settings) -> list[dict[str, Any]]:
+    with sqlite3.connect(settings.database_path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM audit_log ORDER BY id")]
+
+
+def last_audit(settings: Settings) -> dict[str, Any]:
+    rows = audit_rows(settings)
+    assert rows, "no audit row"
+    return rows[-1]
+
+
+def database_bytes(settings: Settings) -> bytes:
+    path = settings.database_path
+    return b"".join(
+        p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists()
+    )
+
+
+def all_text(fake: FakeDiscord) -> str:
+    """Everything the bot sent to Discord, as one string (for secret checks)."""
+    return "\n".join(repr(fake.view(m)) for m in fake.messages.messages.values())
+
+
+def seed_guild(fake: FakeDiscord) -> dict[str, int]:
+    guild = fake.add_guild("Alpha")
+    admins = guild.add_role("Admins", permissions=ADMINISTRATOR)
+    mods = guild.add_role("Mods", permissions=0)
+    return {
+        "guild_id": guild.id,
+        "admin": guild.add_member("alice", roles=[admins]),
+        "mod": guild.add_member("mallory", roles=[mods]),
+        "member": guild.add_member("bob"),
+        "mods_role": mods,
+        "channel_id": guild.add_channel("audit"),
+    }

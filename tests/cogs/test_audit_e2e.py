@@ -1,0 +1,177 @@
+"""End to end: ``/audit view`` pages, ``/audit export`` CSV, ``/audit channel set`` mirroring."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+import cogs._rcon_ui
+from bot.services.audit import Actor
+from tests.cogs.conftest import make_settings
+from tests.cogs.rcon_world import (
+    PASSWORD,
+    RconWorld,
+    answered,
+    audit_rows,
+    database_bytes,
+    followup_text,
+    register,
+    seed_guild,
+    source_answers,
+)
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+
+
+@pytest.fixture(autouse=True)
+def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
+    ids = seed_guild(fake_discord)
+    async with (
+        FakeRCONServer(password=PASSWORD, handler=source_answers) as source,
+        FakeBattlEyeServer(PASSWORD) as battleye,
+    ):
+        yield RconWorld(
+            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
+            battleye=battleye, **ids,
+        )
+
+
+async def test_audit_pages_with_buttons(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        actor = Actor(w.guild_id, w.admin, "alice")
+        for i in range(23):
+            await bot.audit.record(actor, "rcon say", f"message='m{i}'")
+        await bot.audit.record(Actor(w.guild_id + 1, w.admin, "x"), "rcon say", "other guild")
+        first = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
+        assert first.ephemeral
+        embed = first.embeds[0]
+        assert "Page 1 of 3 · 23 entries" in embed["footer"]["text"]
+        assert "m22" in embed["description"] and "m12" not in embed["description"]
+        assert "other guild" not in embed["description"]
+        second = await answered(await w.fake.click(first, "audit:next", w.admin))
+        assert "Page 2 of 3" in second.embeds[0]["footer"]["text"]
+        assert "m12" in second.embeds[0]["description"]
+        filtered = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "audit view", {"action": "server"}
+        ))
+        assert "No entries match." in filtered.embeds[0]["description"]
+        refused = await answered(await w.fake.slash(
+            w.guild_id, w.member, "audit view", bypass_default_permissions=True
+        ))
+        assert "Manage Server" in (refused.content or "")
+
+
+async def test_audit_export_csv(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
+        await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hello"}
+        ))
+        await followup_text(await w.fake.slash(
+            w.guild_id, w.member, "rcon players", {"server": "Main"}
+        ))
+        await bot.audit.record(Actor(w.guild_id, w.admin, "alice"), "=HYPERLINK(1)", "x")
+        handle = await w.fake.slash(w.guild_id, w.admin, "audit export", {"since": "1d"})
+        await handle.wait_response()
+        message = await handle.wait_followup()
+    data = next(a["data"] for a in message["attachments"] if a["filename"].endswith(".csv"))
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    by_action = {r["action"]: r for r in rows}
+    assert by_action["rcon say"]["outcome"] == "ok"
+    assert by_action["rcon say"]["allowed_by"] == "administrator"
+    assert by_action["rcon players"]["outcome"] == "denied"
+    assert "'=HYPERLINK(1)" in by_action  # no formula injection into spreadsheets
+    assert PASSWORD not in data.decode()
+
+
+async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
+        done = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id}
+        ))
+        assert "will be posted" in (done.content or "")
+        await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi all"}
+        ))
+        await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 2)
+        messages = w.fake.channel_messages(w.channel_id)
+        texts = [m["embeds"][0]["description"] for m in messages]
+        assert "audit channel set" in texts[0]
+        assert "rcon say" in texts[1] and "Main" in texts[1]
+        assert w.fake.pinging_messages() == []  # user mentions render without pinging
+        await answered(await w.fake.slash(w.guild_id, w.admin, "audit channel clear"))
+        count = len(w.fake.channel_messages(w.channel_id))
+        await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "again"}
+        ))
+        assert len(w.fake.channel_messages(w.channel_id)) == count
+
+
+
+
+async def test_settings_changes_are_audited_without_the_password(world: RconWorld) -> None:
+    w = world
+    info = InfoSpec(server_name="Fake CS2", map_name="de_dust2", player_count=1, max_players=10)
+    async with FakeA2SServer(info=info) as a2s, run_bot(w.fake, w.bot()):
+        host, port = a2s.address
+        handle = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "server add",
+            {"name": "Main", "address": f"{host}:{port}", "game": "cs2",
+             "rcon_port": w.source.address[1]},
+        ))
+        submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
+        await submitted.wait_followup()
+        edit = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "server edit", {"name": "Main", "new_password": True}
+        ))
+        again = await answered(await w.fake.submit_modal(edit, {"password": "Wr0ng-pass"}))
+        refused = await again.wait_followup()
+        assert "refused" in refused["content"]
+        await answered(await w.fake.slash(
+            w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
+        ))
+        await answered(await w.fake.slash(
+            w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}
+        ))
+        await answered(await w.fake.slash(
+            w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "kick"}
+        ))
+        board = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "board set", {"channel": w.channel_id}
+        ))
+        await board.wait_followup()
+        removed = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "board remove", {"channel": w.channel_id}
+        ))
+        await removed.wait_followup()
+    rows = audit_rows(w.settings)
+    assert [(r["action"], r["outcome"]) for r in rows] == [
+        ("server add", "ok"),
+        ("server edit", "denied"),  # the new password was refused: nothing was saved
+        ("alert set", "ok"),
+        ("server display", "ok"),
+        ("permissions grant", "ok"),
+        ("board set", "ok"),
+        ("board remove", "ok"),
+    ]
+    assert rows[5]["arguments"] == f"channel={w.channel_id} servers='every server'"
+    assert rows[0]["arguments"] == f"game=cs2 address={host}:{port}"
+    assert "password=changed" in rows[1]["arguments"]
+    assert all(r["user_id"] == w.admin and r["latency_ms"] is not None for r in rows)
+    assert PASSWORD.encode() not in database_bytes(w.settings)
+    assert b"Wr0ng-pass" not in database_bytes(w.settings)

@@ -1,0 +1,353 @@
+"""End to end: ``/rcon`` and ``/permissions`` through the fake Discord, against the fake Source
+RCON and fake BattlEye servers, with the audit rows each case must leave."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+import cogs._rcon_ui
+from bot.app import OutpostBot
+from bot.logsetup import REDACTED
+from bot.protocols.battleye import Player
+from bot.services.audit import Actor
+from tests.cogs.conftest import make_settings
+from tests.cogs.rcon_world import (
+    HOSTILE_NAME,
+    PASSWORD,
+    RconWorld,
+    all_text,
+    answered,
+    audit_rows,
+    database_bytes,
+    followup_text,
+    last_audit,
+    register,
+    seed_guild,
+    source_answers,
+)
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+
+BE_PLAYERS = [
+    Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True),
+    Player(3, "Zed; #shutdown", "1.2.3.5", 2304, 50, "b" * 32, True),
+]
+
+
+@pytest.fixture(autouse=True)
+def no_cooldown(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Commands run back to back here; the cooldown has its own test."""
+    if request.node.name != "test_cooldown_per_user":
+        monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
+    ids = seed_guild(fake_discord)
+    async with (
+        FakeRCONServer(password=PASSWORD, handler=source_answers, max_failed_auth=10) as source,
+        FakeBattlEyeServer(PASSWORD, players=list(BE_PLAYERS)) as battleye,
+    ):
+        yield RconWorld(
+            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
+            battleye=battleye, **ids,
+        )
+
+
+async def servers(w: RconWorld, bot: OutpostBot) -> tuple[int, int]:
+    main = await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
+    dayz = await register(bot, w.guild_id, "DayZ", "dayz", w.battleye.address[1])
+    return main.id, dayz.id
+
+
+async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        # The first autocomplete starts a refresh; the list answers from the cache after that.
+        await bot.live_players.fetch(await bot.registry.get(w.guild_id, "Main"))
+        choices = await w.fake.autocomplete(
+            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "bo"}, "player"
+        )
+        assert choices == [{"name": f"#4 {HOSTILE_NAME}", "value": "#4"}]
+        none = await w.fake.autocomplete(
+            w.guild_id, w.member, "rcon kick", {"server": "Main", "player": "bo"}, "player"
+        )
+        assert none == []  # no kick permission: no player list
+        w.source.received.clear()
+        text = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "#4", "reason": "afk"}
+        ))
+    # The hostile name never reaches the console: the command carries the numeric id.
+    assert w.source.received == ["status", 'kickid 4 "afk"']
+    assert "Kick on Main" in text
+    row = last_audit(w.settings)
+    assert (row["action"], row["outcome"]) == ("rcon kick", "ok")
+    assert row["allowed_by"] == "administrator"
+    assert row["server_name"] == "Main" and row["user_name"] == "alice"
+    assert "afk" in row["arguments"] and row["latency_ms"] is not None
+
+
+async def test_member_without_grant_is_denied_and_nothing_is_sent(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        for command, options in [
+            ("rcon players", {"server": "Main"}),
+            ("rcon say", {"server": "Main", "message": "hi"}),
+            ("rcon kick", {"server": "Main", "player": "Ann"}),
+            ("rcon bans", {"server": "Main"}),
+        ]:
+            handle = await w.fake.slash(w.guild_id, w.member, command, options)
+            text = await followup_text(handle)
+            action = command.split()[1].replace("bans", "ban")
+            assert f"needs the **{action}** permission" in text, text
+            row = last_audit(w.settings)
+            assert (row["action"], row["outcome"]) == (f"rcon {action}", "denied")
+    assert w.source.received == [] and w.source.auth_attempts == 0
+
+
+async def test_per_server_grant(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        granted = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "permissions grant",
+            {"role": w.mods_role, "action": "say", "server": "Main"},
+        ))
+        assert "may now use **say** on **Main**" in (granted.content or "")
+        assert last_audit(w.settings)["action"] == "permissions grant"
+        ok = await followup_text(await w.fake.slash(
+            w.guild_id, w.mod, "rcon say", {"server": "Main", "message": "hello there"}
+        ))
+        assert "Said on Main" in ok
+        row = last_audit(w.settings)
+        assert (row["outcome"], row["allowed_by"]) == ("ok", f"role {w.mods_role}")
+        denied = await followup_text(await w.fake.slash(
+            w.guild_id, w.mod, "rcon say", {"server": "DayZ", "message": "hello there"}
+        ))
+        assert "needs the **say** permission on 'DayZ'" in denied
+        kick = await followup_text(await w.fake.slash(
+            w.guild_id, w.mod, "rcon kick", {"server": "Main", "player": "Ann"}
+        ))
+        assert "needs the **kick** permission" in kick
+        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "permissions list"))
+        assert f"<@&{w.mods_role}> · **say** · Main" in listing.embeds[0]["description"]
+    assert w.source.received == ["say hello there"]
+    assert w.battleye.received_commands == []
+
+
+@pytest.mark.parametrize(
+    "reason", ['x"; quit', "a;b", "line\nbreak", "bell\x07", 'say "hi"'],
+)
+async def test_hostile_reason_is_refused_before_anything_is_sent(
+    world: RconWorld, reason: str
+) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        text = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "Ann", "reason": reason}
+        ))
+    assert ("cannot contain" in text and "Nothing was sent" in text) or "control" in text
+    assert w.source.received == [] and w.source.connections_made == 0
+    row = last_audit(w.settings)
+    assert (row["action"], row["outcome"]) == ("rcon kick", "denied")
+
+
+async def test_battleye_players_say_kick_and_hostile_name(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        players = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon players", {"server": "DayZ"}
+        ))
+        assert "Ann" in players and "```" in players
+        await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "restart in 5"}
+        ))
+        await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick",
+            {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
+        ))
+        # BattlEye has no command chaining, but control characters would split the datagram.
+        refused = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "a\u0000b"}
+        ))
+        assert "control characters" in refused
+    # "players" also runs at login (the client's player cache) and before the kick (lookup).
+    sent = [c for c in w.battleye.received_commands if c != "players"]
+    assert sent == ["say -1 restart in 5", "kick 3 bye"]
+    assert w.battleye.logins == 1  # one pooled connection for every command
+
+
+async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        handle = await w.fake.slash(
+            w.guild_id, w.admin, "rcon ban", {"server": "Main", "player": "Ann", "duration": 60}
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        assert "Ban **Ann** on **Main** for 60 minutes?" in question["content"]
+        assert w.source.received == ["status"]  # nothing but the lookup before the button
+        intruder = await answered(await w.fake.click(question, "rcon:confirm", w.mod))
+        assert "Only the person who ran the command" in (intruder.content or "")
+        click = await w.fake.click(question, "rcon:confirm", w.admin)
+        await click.wait_response()
+        done = await click.wait_followup()
+        assert "Done on Main" in done["content"]
+    assert w.source.received == ["status", "banid 60 2 kick", "writeid"]
+    row = last_audit(w.settings)
+    assert (row["action"], row["outcome"]) == ("rcon ban", "ok")
+
+
+async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        await answered(await w.fake.slash(
+            w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "exec"}
+        ))
+        handle = await w.fake.slash(
+            w.guild_id, w.mod, "rcon exec", {"server": "Main", "command": "echo hi; quit"}
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        assert "Run on **Main**" in question["content"]
+        revoked = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "permissions revoke", {"role": w.mods_role, "action": "exec"}
+        ))
+        assert "may no longer use **exec**" in (revoked.content or "")
+        click = await w.fake.click(question, "rcon:confirm", w.mod)
+        await click.wait_response()
+        refused = await click.wait_followup()
+        assert "needs the **exec** permission" in refused["content"]
+    assert w.source.received == []
+    rows = [r for r in audit_rows(w.settings) if r["action"] == "rcon exec"]
+    assert [r["outcome"] for r in rows] == ["denied"]
+
+
+async def test_unconfirmed_exec_expires_and_sends_nothing(
+    world: RconWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 60 s in production; the same code path with a short window.
+    monkeypatch.setattr(cogs._rcon_ui, "CONFIRM_SECONDS", 0.2)
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        handle = await w.fake.slash(
+            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        assert question["components"]
+        expired = "Not confirmed within 0.2 s: nothing was sent."
+        for _ in range(100):  # bounded: at most 5 s
+            if w.fake.message(int(question["id"])).get("content") == expired:
+                break
+            await asyncio.sleep(0.05)
+        current = w.fake.message(int(question["id"]))
+        # The buttons are gone, so nobody can confirm late.
+        assert current.get("content") == expired and not current.get("components")
+    assert w.source.received == []
+    rows = [r for r in audit_rows(w.settings) if r["action"] == "rcon exec"]
+    assert [r["outcome"] for r in rows] == ["denied"]
+    assert "not confirmed within 0.2 s" in rows[0]["excerpt"]
+
+
+async def test_exec_long_response_is_attached_as_a_file(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        handle = await w.fake.slash(
+            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "cvarlist"}
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        click = await w.fake.click(question, "rcon:confirm", w.admin)
+        await click.wait_response()
+        done = await click.wait_followup()
+        files = {a["filename"]: a["data"] for a in done["attachments"]}
+    assert "attached" in done["content"]
+    body = files["response.txt"].decode()
+    assert body.count("cvar_") == 400
+    row = last_audit(w.settings)
+    assert row["outcome"] == "ok" and len(row["excerpt"]) <= 300
+
+
+async def test_wrong_password_is_tried_once_and_reported(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Bad", "cs2", w.source.address[1], password="nope-nope")
+        for _ in range(3):
+            text = await followup_text(await w.fake.slash(
+                w.guild_id, w.admin, "rcon players", {"server": "Bad"}
+            ))
+            assert "RCON password of 'Bad' was refused" in text
+        assert w.source.failed_auth == 1 and w.source.received == []
+    outcomes = [r["outcome"] for r in audit_rows(w.settings)]
+    assert outcomes == ["error", "error", "error"]
+
+
+async def test_offline_server(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        port = w.source.address[1]
+        await w.source.stop()
+        await register(bot, w.guild_id, "Down", "cs2", port)
+        text = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon players", {"server": "Down"}
+        ))
+    assert "offline" in text
+    assert last_audit(w.settings)["outcome"] == "error"
+
+
+async def test_cooldown_per_user(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon players", {"server": "Main"}
+        ))
+        second = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "rcon players", {"server": "Main"}
+        ))
+        assert "Slow down" in (second.content or "")
+    assert w.source.received == ["status"]
+
+
+async def test_password_appears_nowhere(world: RconWorld, captured_log: io.StringIO) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await servers(w, bot)
+        await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon players", {"server": "Main"}
+        ))
+        # A password that reaches an audit call anyway (say, typed into /rcon exec) is
+        # redacted before it is stored.
+        handle = await w.fake.slash(
+            w.guild_id, w.admin, "rcon exec", {"server": "DayZ", "command": "players"}
+        )
+        await handle.wait_response()
+        click = await w.fake.click(await handle.wait_followup(), "rcon:confirm", w.admin)
+        await click.wait_response()
+        await click.wait_followup()
+        await bot.audit.record(
+            Actor(w.guild_id, w.admin, "alice"), "test", f"leak={PASSWORD}",
+            excerpt=f"the password is {PASSWORD}",
+        )
+    assert PASSWORD.encode() not in database_bytes(w.settings)
+    assert PASSWORD not in captured_log.getvalue()
+    assert PASSWORD not in all_text(w.fake)
+    leak = next(r for r in audit_rows(w.settings) if r["action"] == "test")
+    assert leak["arguments"] == f"leak={REDACTED}"
+    assert leak["excerpt"] == f"the password is {REDACTED}"
+
