@@ -31,15 +31,21 @@ from bot.errors import OutpostTree
 from bot.logsetup import secrets
 from bot.protocols.a2s import A2SEngine
 from bot.services.alerts import AlertNotifier
-from bot.services.battleye_players import BattlEyePlayerNames
+from bot.services.audit import AuditLog
+from bot.services.battleye_players import BattlEyePlayerNames, PooledPlayerNames
 from bot.services.boards import BoardUpdater
+from bot.services.feed import FeedService
+from bot.services.live_players import LivePlayers
+from bot.services.permissions import PermissionService
 from bot.services.poller import Poller
 from bot.services.presence import PresenceUpdater
 from bot.services.probes import QueryClient, RconLoginTester
+from bot.services.rcon_commands import RconCommands
+from bot.services.rcon_pool import RconPool
 from bot.services.registry import ServerRegistry
 from bot.services.snapshots import Hysteresis
 from bot.services.status_source import A2SStatusSource, StatusSource
-from bot.storage import Store
+from bot.storage import Server, Store
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +78,7 @@ class OutpostBot(commands.Bot):
         rcon_login: RconLoginTester | None = None,
         status_source: StatusSource | None = None,
         autopoll: bool = True,
+        rcon_connect_timeout: float = 5.0,
     ) -> None:
         super().__init__(
             # Slash-only bot: a mention prefix needs no message-content intent.
@@ -96,6 +103,14 @@ class OutpostBot(commands.Bot):
         self._poller: Poller | None = None
         self._boards: BoardUpdater | None = None
         self._alerts: AlertNotifier | None = None
+        self._rcon_pool: RconPool | None = None
+        # Seconds to wait for an RCON login before "offline" (tests shorten it).
+        self._rcon_connect_timeout = rcon_connect_timeout
+        self._audit: AuditLog | None = None
+        self._permissions: PermissionService | None = None
+        self._rcon: RconCommands | None = None
+        self._live_players: LivePlayers | None = None
+        self._feed: FeedService | None = None
         self._background_factories: list[tuple[str, BackgroundFactory]] = []
         self._background_tasks: list[asyncio.Task[None]] = []
         self._launcher: asyncio.Task[None] | None = None
@@ -135,13 +150,89 @@ class OutpostBot(commands.Bot):
             raise RuntimeError("the alert notifier is built in setup_hook")
         return self._alerts
 
+    @property
+    def feed(self) -> FeedService:
+        if self._feed is None:
+            raise RuntimeError("the feed service is built in setup_hook")
+        return self._feed
+
+    def _build_feed(self, registry: ServerRegistry) -> None:
+        """The live feed: fed by the poller's rounds (and BattlEye through the RCON pool),
+        delivering into channels from a background task."""
+        feed = FeedService(
+            self,
+            self.store,
+            self.poller,
+            batch_seconds=self.settings.feed_batch_seconds,
+            queue_limit=self.settings.feed_queue_limit,
+            retention_days=self.settings.history_retention_days,
+            hub=self.rcon_pool,
+        )
+        self._feed = feed
+        self.poller.add_listener(feed.on_round)
+        registry.add_change_listener(feed.reload)
+        self.add_background("feed", feed.run)
+
+    @property
+    def rcon_pool(self) -> RconPool:
+        if self._rcon_pool is None:
+            raise RuntimeError("the RCON pool is built in setup_hook")
+        return self._rcon_pool
+
+    @property
+    def audit(self) -> AuditLog:
+        if self._audit is None:
+            raise RuntimeError("the audit log is built in setup_hook")
+        return self._audit
+
+    @property
+    def permissions(self) -> PermissionService:
+        if self._permissions is None:
+            raise RuntimeError("the permission service is built in setup_hook")
+        return self._permissions
+
+    @property
+    def rcon(self) -> RconCommands:
+        if self._rcon is None:
+            raise RuntimeError("the RCON command service is built in setup_hook")
+        return self._rcon
+
+    @property
+    def live_players(self) -> LivePlayers:
+        if self._live_players is None:
+            raise RuntimeError("the live player lists are built in setup_hook")
+        return self._live_players
+
+    def _build_rcon_services(self, registry: ServerRegistry) -> None:
+        """One RCON connection pool (shared with the live feed), permissions and the audit log."""
+        pool = self.rcon_pool
+        self._audit = AuditLog(self.store)
+        self._permissions = PermissionService(self.store)
+        self._rcon = RconCommands(pool, self._permissions, self._audit)
+        poller = self.poller
+
+        def a2s_names(server: Server) -> list[str]:
+            info = poller.snapshot(server).info
+            return [p.name for p in info.player_list] if info is not None else []
+
+        self._live_players = LivePlayers(pool, a2s_names)
+
+        async def drop_stale_connections() -> None:
+            # Edited or removed servers: their connections (and a refused-password mark) go.
+            await pool.sync(await self.store.servers.all())
+
+        registry.add_change_listener(drop_stale_connections)
+
     def _build_status_services(self, registry: ServerRegistry) -> None:
         """One poller (one A2S engine for every server), with boards, alerts and presence
         listening to its rounds."""
         source = self._status_source
         if source is None:
             self._engine = A2SEngine()
-            source = A2SStatusSource(self._engine, BattlEyePlayerNames())
+            # DayZ names come over a pooled BattlEye connection when one is up (the feed
+            # holds them), else from a short session of their own.
+            names = PooledPlayerNames(self.rcon_pool, BattlEyePlayerNames())
+            source = A2SStatusSource(self._engine, names)
         poller = Poller(
             self.store,
             source,
@@ -207,7 +298,12 @@ class OutpostBot(commands.Bot):
                 "(was the key changed?); /server test shows which, /server edit sets them again",
                 len(undecryptable),
             )
+        self._rcon_pool = RconPool(
+            self._registry.password_of, connect_timeout=self._rcon_connect_timeout
+        )
         self._build_status_services(self._registry)
+        self._build_rcon_services(self._registry)
+        self._build_feed(self._registry)
         names = (
             self._extension_names if self._extension_names is not None else discover_extensions()
         )
@@ -263,6 +359,10 @@ class OutpostBot(commands.Bot):
         self._launcher = None
         if self._engine is not None:
             self._engine.close()
+        if self._live_players is not None:
+            await self._live_players.close()
+        if self._rcon_pool is not None:
+            await self._rcon_pool.close()
         try:
             await super().close()
         finally:

@@ -30,6 +30,12 @@ DEFAULT_HISTORY_RETENTION_DAYS = 30
 MAX_HISTORY_RETENTION_DAYS = 3650
 DEFAULT_OFFLINE_AFTER_FAILURES = 2
 MAX_OFFLINE_AFTER_FAILURES = 20
+DEFAULT_FEED_BATCH_SECONDS = 2.0
+MIN_FEED_BATCH_SECONDS = 0.05
+MAX_FEED_BATCH_SECONDS = 60.0
+DEFAULT_FEED_QUEUE_LIMIT = 500
+MIN_FEED_QUEUE_LIMIT = 10
+MAX_FEED_QUEUE_LIMIT = 100_000
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -61,6 +67,8 @@ class Settings:
     history_retention_days: int = DEFAULT_HISTORY_RETENTION_DAYS
     offline_after_failures: int = DEFAULT_OFFLINE_AFTER_FAILURES
     presence: bool = False
+    feed_batch_seconds: float = DEFAULT_FEED_BATCH_SECONDS
+    feed_queue_limit: int = DEFAULT_FEED_QUEUE_LIMIT
     env_file: Path | None = None
 
     @property
@@ -143,6 +151,18 @@ def _parse_poll_interval(raw: str | None) -> float:
     return value
 
 
+def _parse_seconds(raw: str | None, name: str, default: float, low: float, high: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw.removesuffix("s"))
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} is invalid: expected seconds from {low:g} to {high:g}")
+    return value
+
+
 def _parse_int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
     if raw is None:
         return default
@@ -222,6 +242,14 @@ def load_settings(
             DEFAULT_OFFLINE_AFTER_FAILURES, 1, MAX_OFFLINE_AFTER_FAILURES,
         ),
         presence=_parse_bool(get("PRESENCE"), "PRESENCE"),
+        feed_batch_seconds=_parse_seconds(
+            get("FEED_BATCH_SECONDS"), "FEED_BATCH_SECONDS", DEFAULT_FEED_BATCH_SECONDS,
+            MIN_FEED_BATCH_SECONDS, MAX_FEED_BATCH_SECONDS,
+        ),
+        feed_queue_limit=_parse_int(
+            get("FEED_QUEUE_LIMIT"), "FEED_QUEUE_LIMIT", DEFAULT_FEED_QUEUE_LIMIT,
+            MIN_FEED_QUEUE_LIMIT, MAX_FEED_QUEUE_LIMIT,
+        ),
         env_file=env_path if env_path.is_file() else None,
     )
 
@@ -238,6 +266,8 @@ POLL_INTERVAL={DEFAULT_POLL_INTERVAL:g}
 HISTORY_RETENTION_DAYS={DEFAULT_HISTORY_RETENTION_DAYS}
 OFFLINE_AFTER_FAILURES={DEFAULT_OFFLINE_AFTER_FAILURES}
 PRESENCE=off
+FEED_BATCH_SECONDS={DEFAULT_FEED_BATCH_SECONDS:g}
+FEED_QUEUE_LIMIT={DEFAULT_FEED_QUEUE_LIMIT}
 """
 
 _KEY_LINE = re.compile(r"^(\s*OUTPOST_SECRET_KEY\s*=).*$", re.MULTILINE)

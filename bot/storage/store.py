@@ -11,8 +11,11 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.alerts import AlertRepository
+from bot.storage.audit import AuditRepository
 from bot.storage.boards import BoardRepository
 from bot.storage.display import DisplayRepository
+from bot.storage.events import EventRepository, SessionRepository
+from bot.storage.feeds import FeedRepository, WatchRepository
 from bot.storage.history import HistoryRepository
 from bot.storage.migrations import (
     MIGRATIONS_DIR,
@@ -21,6 +24,7 @@ from bot.storage.migrations import (
     load_migrations,
     migrate,
 )
+from bot.storage.permissions import GrantRepository
 from bot.storage.servers import ServerRepository
 from bot.storage.sqlite import connect
 from bot.storage.state import AppStateRepository
@@ -40,6 +44,12 @@ class Store:
         self.boards = BoardRepository(conn)
         self.alerts = AlertRepository(conn)
         self.display = DisplayRepository(conn)
+        self.grants = GrantRepository(conn)
+        self.audit = AuditRepository(conn)
+        self.feeds = FeedRepository(conn)
+        self.watches = WatchRepository(conn)
+        self.events = EventRepository(conn)
+        self.sessions = SessionRepository(conn)
 
     @classmethod
     async def open(

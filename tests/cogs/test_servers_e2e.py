@@ -27,7 +27,10 @@ PASSWORD = "Pl4in-RCON-pa55word"
 MANAGE = discord.Permissions(manage_guild=True).value
 SUBCOMMANDS = ["add", "edit", "list", "remove", "test"]
 # Every top-level command the bot registers (one per feature cog).
-EXPECTED_COMMANDS = ["alert", "board", "history", "server", "status", "status-connect"]
+EXPECTED_COMMANDS = [
+    "alert", "audit", "board", "feed", "history", "permissions", "player", "rcon", "server",
+    "status", "status-connect", "watch",
+]
 
 
 @dataclass

@@ -1,0 +1,161 @@
+"""``/feed set|list|remove``: server events (joins, chat, kicks…) mirrored into a channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.rendering.text import clip, escape
+from bot.services.audit import Actor
+from bot.services.errors import UserError
+from bot.services.feed import CATEGORIES, parse_categories
+from bot.services.feed.model import describe
+from bot.services.feed.service import uses_battleye
+from bot.storage import Server
+from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices
+
+FeedChannel = discord.TextChannel | discord.Thread
+NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+# Categories only BattlEye reports; an A2S-only server has joins, leaves and status.
+BATTLEYE_ONLY = frozenset({"chat", "kicks", "bans", "admin"})
+
+
+def _missing(channel: FeedChannel) -> list[str]:
+    me: discord.Member | None = channel.guild.me  # typed as always set; it is not
+    if me is None:
+        return []
+    have = channel.permissions_for(me)
+    return [name for name, value in NEEDED if value and not getattr(have, name)]
+
+
+def _notes(server: Server, categories: frozenset[str]) -> list[str]:
+    if uses_battleye(server):
+        return []
+    notes = []
+    if categories & {"joins", "leaves"}:
+        notes.append("Joins and leaves come from the server's A2S player list: approximate.")
+    if categories & BATTLEYE_ONLY:
+        notes.append(
+            "Chat, kicks, bans and admin events need BattlEye RCon with a stored password "
+            "(`/server edit`)."
+        )
+    return notes
+
+
+async def category_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Comma-separated categories: complete the last one, keep the ones already typed."""
+    done, _, last = current.rpartition(",")
+    typed = {w.strip() for w in done.split(",") if w.strip()}
+    prefix = ", ".join(sorted(typed, key=list(CATEGORIES).index)) if typed <= set(
+        CATEGORIES) else done
+    choices = [] if typed else [app_commands.Choice(name="all", value="all")]
+    for name in CATEGORIES:
+        if name in typed or not name.startswith(last.strip().lower()):
+            continue
+        value = f"{prefix}, {name}" if prefix else name
+        choices.append(app_commands.Choice(name=value, value=value))
+    return choices[:25]
+
+
+def _actor(interaction: Interaction) -> Actor:
+    return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Feeds(
+    commands.GroupCog, group_name="feed", group_description="Live server events in a channel"
+):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        require_manage(interaction)
+        return True
+
+    @app_commands.command(name="set", description="Post a server's events in a channel")
+    @app_commands.describe(
+        server="The server", channel="Where to post",
+        events="Any of: " + ", ".join(CATEGORIES) + " (comma-separated; default all)",
+    )
+    @app_commands.autocomplete(server=server_choices, events=category_choices)
+    async def set_feed(
+        self, interaction: Interaction, server: str, channel: FeedChannel,
+        events: str | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.registry.get(guild_id, server)
+        categories = parse_categories(events)
+        missing = _missing(channel)
+        if missing:
+            raise UserError(
+                f"I cannot post in {channel.mention}: I am missing "
+                + ", ".join(m.replace("_", " ") for m in missing) + "."
+            )
+        async with self.bot.audit.track(
+            _actor(interaction), "feed set",
+            f"channel={channel.id} events={','.join(sorted(categories))}",
+            server_id=found.id, server_name=found.name,
+        ):
+            await self.bot.store.feeds.upsert(
+                guild_id, found.id, channel.id, categories, interaction.user.id
+            )
+        await self.bot.feed.reload()
+        lines = [
+            f"Events of **{escape(found.name)}** ({describe(categories)}) go to "
+            f"{channel.mention}."
+        ]
+        lines += _notes(found, categories)
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+    @app_commands.command(name="remove", description="Stop a server's feed")
+    @app_commands.describe(server="The server", channel="Only this channel (default: all)")
+    @app_commands.autocomplete(server=server_choices)
+    async def remove_feed(
+        self, interaction: Interaction, server: str, channel: FeedChannel | None = None
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.registry.get(guild_id, server)
+        async with self.bot.audit.track(
+            _actor(interaction), "feed remove",
+            f"channel={channel.id}" if channel else "channel=all",
+            server_id=found.id, server_name=found.name,
+        ):
+            removed = await self.bot.store.feeds.remove(
+                guild_id, found.id, channel.id if channel else None
+            )
+            if not removed:
+                raise UserError(f"**{escape(found.name)}** has no feed there.")
+        await self.bot.feed.reload()
+        await interaction.response.send_message(
+            f"Removed {len(removed)} feed(s) of **{escape(found.name)}**.", ephemeral=True
+        )
+
+    @app_commands.command(name="list", description="List this Discord server's feeds")
+    async def list_feeds(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        feeds = await self.bot.store.feeds.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        lines = [
+            f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · "
+            f"{describe(f.kinds)}"
+            for f in feeds
+        ]
+        embed = discord.Embed(
+            title="Feeds",
+            description=clip("\n".join(lines), 4000) if lines else "No feeds yet.",
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the feed cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Feeds(bot))

@@ -1,0 +1,71 @@
+"""``/player lookup``: when a player was last seen, on which server and for how long."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.rendering.text import clip, escape
+from bot.services.errors import UserError
+from bot.services.feed.lookup import describe, history_lines, summarise
+from cogs._status_ui import Interaction, guild_id_of, require_manage
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Players(
+    commands.GroupCog, group_name="player", group_description="Players seen on your servers"
+):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        require_manage(interaction)
+        return True
+
+    async def _name_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            return []
+        ids = [s.id for s in self.bot.poller.servers_of(interaction.guild_id)]
+        names = await self.bot.store.sessions.names_like(ids, current, 25)
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if n]
+
+    @app_commands.command(name="lookup", description="When a player was last seen, and where")
+    @app_commands.describe(name="Player name (any case) or BattlEye GUID")
+    @app_commands.autocomplete(name=_name_choices)
+    async def lookup(
+        self, interaction: Interaction, name: app_commands.Range[str, 1, 100]
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        servers = await self.bot.registry.servers_of(guild_id)
+        names = {s.id: s.name for s in servers}
+        sessions = await self.bot.store.sessions.lookup(list(names), name)
+        now = self.bot.poller.clock()
+        seen = summarise(sessions, names, now)
+        if seen is None:
+            raise UserError(f"No player **{escape(name.strip())}** seen on this server's games.")
+        embed = discord.Embed(
+            title=clip(f"Player {seen.name}", 256),
+            description=describe(seen),
+            colour=discord.Colour.blurple(),
+        )
+        embed.add_field(
+            name="Latest sessions",
+            value=clip("\n".join(history_lines(sessions, names, now)), 1024),
+            inline=False,
+        )
+        if any(s.source == "a2s" for s in sessions):
+            embed.set_footer(text="≈ from A2S player lists: times are approximate")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the player cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Players(bot))

@@ -1,0 +1,123 @@
+"""``/watch add|list|remove``: mention a role when a watched player joins a server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import OutpostBot
+from bot.rendering.text import clip, escape
+from bot.services.audit import Actor
+from bot.services.errors import UserError
+from bot.services.feed.watch import is_guid, pattern_key
+from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices
+
+WatchChannel = discord.TextChannel | discord.Thread
+
+
+def _actor(interaction: Interaction) -> Actor:
+    return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Watches(
+    commands.GroupCog, group_name="watch", group_description="Be told when a player joins"
+):
+    def __init__(self, bot: OutpostBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        require_manage(interaction)
+        return True
+
+    @app_commands.command(name="add", description="Mention a role when this player joins")
+    @app_commands.describe(
+        server="The server", name_or_guid="Player name (any case) or BattlEye GUID",
+        role="Role to mention (default: none)", channel="Where to post (default: here)",
+    )
+    @app_commands.autocomplete(server=server_choices)
+    async def add_watch(
+        self, interaction: Interaction, server: str,
+        name_or_guid: app_commands.Range[str, 1, 64],
+        role: discord.Role | None = None, channel: WatchChannel | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.registry.get(guild_id, server)
+        key = pattern_key(name_or_guid)
+        channel_id = channel.id if channel is not None else interaction.channel_id
+        if channel_id is None:
+            raise UserError("Pick a channel for the watch.")
+        async with self.bot.audit.track(
+            _actor(interaction), "watch add",
+            f"player={name_or_guid.strip()!r} channel={channel_id} "
+            f"role={role.id if role else 'none'}",
+            server_id=found.id, server_name=found.name,
+        ):
+            await self.bot.store.watches.upsert(
+                guild_id, found.id, name_or_guid.strip(), key, channel_id,
+                role.id if role else None, interaction.user.id,
+            )
+        await self.bot.feed.reload()
+        what = "GUID" if is_guid(name_or_guid) else "player"
+        mention = f", mentioning {role.mention}" if role else ""
+        await interaction.response.send_message(
+            f"Watching {what} **{escape(name_or_guid.strip())}** on **{escape(found.name)}**: "
+            f"joins are posted in <#{channel_id}>{mention}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="remove", description="Stop watching a player")
+    @app_commands.describe(server="The server", name_or_guid="The watched name or GUID")
+    @app_commands.autocomplete(server=server_choices)
+    async def remove_watch(
+        self, interaction: Interaction, server: str,
+        name_or_guid: app_commands.Range[str, 1, 64],
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.registry.get(guild_id, server)
+        async with self.bot.audit.track(
+            _actor(interaction), "watch remove", f"player={name_or_guid.strip()!r}",
+            server_id=found.id, server_name=found.name,
+        ):
+            removed = await self.bot.store.watches.remove(
+                guild_id, found.id, pattern_key(name_or_guid)
+            )
+            if removed is None:
+                raise UserError(
+                    f"**{escape(name_or_guid.strip())}** is not watched on "
+                    f"**{escape(found.name)}**."
+                )
+        await self.bot.feed.reload()
+        await interaction.response.send_message(
+            f"Stopped watching **{escape(removed.pattern)}** on **{escape(found.name)}**.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="list", description="List the watched players")
+    async def list_watches(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        watches = await self.bot.store.watches.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        lines = []
+        for watch in watches:
+            role = f" · <@&{watch.role_id}>" if watch.role_id is not None else ""
+            lines.append(
+                f"**{escape(watch.pattern)}** on **{escape(names.get(watch.server_id, '?'))}** "
+                f"→ <#{watch.channel_id}>{role}"
+            )
+        embed = discord.Embed(
+            title="Watched players",
+            description=clip("\n".join(lines), 4000) if lines else "Nobody is watched.",
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, OutpostBot):
+        raise TypeError("the watch cog needs Outpost's bot (bot.app.OutpostBot)")
+    await bot.add_cog(Watches(bot))

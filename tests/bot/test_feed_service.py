@@ -1,0 +1,158 @@
+"""FeedService pieces without Discord: delivery outcomes and cursors, BattlEye holds."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, cast
+
+import discord
+import pytest
+
+from bot.crypto import SecretBox, generate_key
+from bot.services.feed import FeedService
+from bot.services.feed.queue import Batch, Item
+from bot.services.feed.sender import Outcome
+from bot.services.poller import Poller
+from bot.storage import NewServer, Server, Store
+
+
+class StubSource:
+    async def fetch(self, *args: object) -> Any:
+        raise TimeoutError
+
+
+class StubResponse:
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.reason = "stub"
+
+
+class StubChannel(discord.abc.Messageable):
+    def __init__(self, fail_status: int | None = None) -> None:
+        self.fail_status = fail_status
+        self.sent: list[dict[str, Any]] = []
+
+    async def _get_channel(self) -> Any:
+        return self
+
+    async def send(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if self.fail_status is not None:
+            raise discord.HTTPException(
+                cast(Any, StubResponse(self.fail_status)), {"code": 0, "message": "no"}
+            )
+        self.sent.append(kwargs)
+        return None
+
+
+class StubClient:
+    def __init__(self, channel: StubChannel | None) -> None:
+        self.channel = channel
+
+    def get_channel(self, channel_id: int) -> StubChannel | None:
+        return self.channel
+
+
+class StubHub:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.held: list[int] = []
+        self.listeners: dict[int, list[str]] = {}
+
+    async def battleye(self, server: Server) -> Any:
+        raise RuntimeError("not connected in these tests")
+
+    def hold(self, server: Server) -> None:
+        if self.fail:
+            raise RuntimeError("cannot decrypt")
+        self.held.append(server.id)
+
+    def release(self, server: Server) -> None:
+        self.held.remove(server.id)
+
+    def add_battleye_listener(
+        self, server_id: int, event: str, coro: Callable[..., Awaitable[None]]
+    ) -> None:
+        self.listeners.setdefault(server_id, []).append(event)
+
+    def remove_battleye_listener(
+        self, server_id: int, event: str, coro: Callable[..., Awaitable[None]]
+    ) -> None:
+        self.listeners[server_id].remove(event)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await Store.open(tmp_path / "db.sqlite3")
+    yield s
+    await s.close()
+
+
+def service(store: Store, client: StubClient, hub: StubHub | None = None) -> FeedService:
+    poller = Poller(store, StubSource(), interval=60)
+    return FeedService(cast(discord.Client, client), store, poller, hub=hub)
+
+
+async def feed_of(store: Store, game: str = "cs2", password: str | None = None) -> int:
+    token = SecretBox(generate_key()).encrypt(password) if password else None
+    server = await store.servers.add(NewServer(
+        1, "Main", game, "127.0.0.1", 2302, 27016, 2306 if password else None, token, 1
+    ))
+    feed = await store.feeds.upsert(1, server.id, 10, frozenset({"joins"}), 1)
+    return feed.id
+
+
+def batch(feed_id: int, event_id: int) -> Batch:
+    item = Item(("feed", feed_id), event_id, "line", None)
+    return Batch((item,), 0, {("feed", feed_id): event_id})
+
+
+@pytest.mark.parametrize(
+    ("fail_status", "outcome", "cursor"),
+    [(None, Outcome.SENT, 5), (503, Outcome.RETRY, 0), (403, Outcome.GONE, 5)],
+)
+async def test_delivery_outcomes_and_cursor(
+    store: Store, fail_status: int | None, outcome: Outcome, cursor: int
+) -> None:
+    feed_id = await feed_of(store)
+    channel = StubChannel(fail_status)
+    feed = service(store, StubClient(channel))
+    assert await feed._deliver(10, batch(feed_id, 5)) is outcome
+    assert (await store.feeds.all())[0].delivered_through == cursor
+    if outcome is Outcome.SENT:
+        (sent,) = channel.sent
+        assert sent["allowed_mentions"].to_dict() == {"parse": [], "roles": []}
+        assert sent["content"] is None and sent["embed"].description == "line"
+
+
+async def test_a_missing_channel_is_gone(store: Store) -> None:
+    feed_id = await feed_of(store)
+    feed = service(store, StubClient(None))
+    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.GONE
+    assert (await store.feeds.all())[0].delivered_through == 3
+
+
+async def test_battleye_servers_with_a_feed_are_held_and_released(store: Store) -> None:
+    await feed_of(store, "dayz", "pw")
+    hub = StubHub()
+    feed = service(store, StubClient(None), hub)
+    await feed.reload()
+    (server,) = await store.servers.all()
+    assert hub.held == [server.id]
+    assert "player_connect" in hub.listeners[server.id]
+    await store.feeds.remove(1, server.id, None)
+    await feed.reload()
+    assert hub.held == [] and hub.listeners[server.id] == []
+
+
+async def test_a2s_servers_are_not_held_and_a_failing_hold_is_undone(store: Store) -> None:
+    await feed_of(store, "cs2")
+    hub = StubHub()
+    await service(store, StubClient(None), hub).reload()
+    assert hub.held == [] and hub.listeners == {}
+    await store.servers.remove(1, "Main")
+    await feed_of(store, "dayz", "pw")
+    failing = StubHub(fail=True)
+    await service(store, StubClient(None), failing).reload()
+    (server,) = await store.servers.all()
+    assert failing.held == [] and failing.listeners[server.id] == []

@@ -1,0 +1,59 @@
+"""A guild with a feed channel, and helpers for the live-feed tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app import OutpostBot
+from bot.services.feed import model as m
+from bot.storage.events import Event
+from tests.cogs.conftest import make_settings
+from tests.cogs.status_world import StatusWorld, make_world
+from tests.fakes.discord import FakeDiscord
+
+SETTLE = 15.0  # upper bound for a feed to deliver in tests (normally well under a second)
+
+
+@dataclass
+class FeedWorld:
+    status: StatusWorld
+    feed_channel: int
+    tmp_path: Path
+
+    @property
+    def fake(self) -> FakeDiscord:
+        return self.status.fake
+
+    def bot(self, **settings: str) -> OutpostBot:
+        values = {"FEED_BATCH_SECONDS": "0.1", **settings}
+        config = make_settings(self.fake, self.tmp_path, **values)
+        return OutpostBot(config, guild_ready_timeout=0.05, autopoll=False)
+
+
+def make_feed_world(fake: FakeDiscord, tmp_path: Path) -> FeedWorld:
+    status = make_world(fake, tmp_path)
+    channel = fake.guild(status.guild_id).add_channel("feed")
+    return FeedWorld(status, channel, tmp_path)
+
+
+async def settle(bot: OutpostBot) -> None:
+    async with asyncio.timeout(SETTLE):
+        await bot.feed.wait_idle()
+
+
+def joins(server_id: int, names: list[str]) -> list[Event]:
+    now = time.time()
+    return [Event(server_id, now, m.JOIN, n, source=m.SOURCE_BATTLEYE) for n in names]
+
+
+def lines(messages: list[dict[str, Any]]) -> list[str]:
+    """Every line of every feed message, in order."""
+    out: list[str] = []
+    for message in messages:
+        for embed in message.get("embeds") or []:
+            out += str(embed.get("description", "")).split("\n")
+    return out
