@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+_CHUNK = 100  # rows per INSERT (8 parameters each, below even old SQLite's 999 limit)
+
 
 @dataclass(frozen=True, slots=True)
 class Sample:
@@ -25,25 +27,25 @@ class HistoryRepository:
         self._conn = conn
 
     async def add_many(self, samples: Sequence[Sample]) -> None:
-        """Insert one round's samples in one transaction (a repeated time is ignored)."""
-        if not samples:
-            return
-        await self._conn.execute("BEGIN")
-        try:
-            await self._conn.executemany(
+        """Insert one round's samples (a repeated time is ignored).
+
+        One multi-row INSERT per chunk: a single statement is atomic by itself, whereas an
+        explicit BEGIN/COMMIT on the connection every coroutine shares would sweep their
+        writes into this transaction (or fail on theirs).
+        """
+        for start in range(0, len(samples), _CHUNK):
+            chunk = samples[start : start + _CHUNK]
+            values = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
+            params = [
+                v for s in chunk
+                for v in (s.target, s.at, int(s.online), s.players, s.max_players, s.bots,
+                          s.map, s.ping_ms)
+            ]
+            await self._conn.execute(
                 "INSERT OR IGNORE INTO status_samples "
-                "(target, at, online, players, max_players, bots, map, ping_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (s.target, s.at, int(s.online), s.players, s.max_players, s.bots, s.map,
-                     s.ping_ms)
-                    for s in samples
-                ],
+                f"(target, at, online, players, max_players, bots, map, ping_ms) VALUES {values}",
+                params,
             )
-        except BaseException:
-            await self._conn.rollback()
-            raise
-        await self._conn.commit()
 
     async def between(self, target: str, start: float, end: float) -> list[Sample]:
         async with self._conn.execute(
