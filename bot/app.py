@@ -30,6 +30,7 @@ from bot.crypto import SecretBox
 from bot.errors import OutpostTree
 from bot.logsetup import secrets
 from bot.protocols.a2s import A2SEngine
+from bot.protocols.battleye import ClientConfig
 from bot.services.alerts import AlertNotifier
 from bot.services.audit import AuditLog
 from bot.services.battleye_players import BattlEyePlayerNames, PooledPlayerNames
@@ -79,7 +80,11 @@ class OutpostBot(commands.Bot):
         status_source: StatusSource | None = None,
         autopoll: bool = True,
         rcon_connect_timeout: float = 5.0,
+        battleye_config: ClientConfig | None = None,
     ) -> None:
+        # Outpost never uses voice; without this every start logs two warnings about it.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             # Slash-only bot: a mention prefix needs no message-content intent.
             command_prefix=commands.when_mentioned,
@@ -106,6 +111,8 @@ class OutpostBot(commands.Bot):
         self._rcon_pool: RconPool | None = None
         # Seconds to wait for an RCON login before "offline" (tests shorten it).
         self._rcon_connect_timeout = rcon_connect_timeout
+        # The pooled BattlEye connections' timing (tests shorten loss detection).
+        self._battleye_config = battleye_config
         self._audit: AuditLog | None = None
         self._permissions: PermissionService | None = None
         self._rcon: RconCommands | None = None
@@ -299,7 +306,9 @@ class OutpostBot(commands.Bot):
                 len(undecryptable),
             )
         self._rcon_pool = RconPool(
-            self._registry.password_of, connect_timeout=self._rcon_connect_timeout
+            self._registry.password_of,
+            connect_timeout=self._rcon_connect_timeout,
+            battleye_config=self._battleye_config,
         )
         self._build_status_services(self._registry)
         self._build_rcon_services(self._registry)

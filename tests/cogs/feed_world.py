@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import OutpostBot
+from bot.protocols.battleye import ClientConfig
 from bot.services.feed import model as m
 from bot.storage.events import Event
 from tests.cogs.conftest import make_settings
@@ -28,10 +29,12 @@ class FeedWorld:
     def fake(self) -> FakeDiscord:
         return self.status.fake
 
-    def bot(self, **settings: str) -> OutpostBot:
+    def bot(self, battleye_config: ClientConfig | None = None, **settings: str) -> OutpostBot:
         values = {"FEED_BATCH_SECONDS": "0.1", **settings}
         config = make_settings(self.fake, self.tmp_path, **values)
-        return OutpostBot(config, guild_ready_timeout=0.05, autopoll=False)
+        return OutpostBot(
+            config, guild_ready_timeout=0.05, autopoll=False, battleye_config=battleye_config
+        )
 
 
 def make_feed_world(fake: FakeDiscord, tmp_path: Path) -> FeedWorld:

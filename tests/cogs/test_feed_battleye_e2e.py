@@ -58,9 +58,8 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
     mods = guild.add_role("Mods")
     # Every datagram may arrive twice: the client's dedupe must keep each event single.
     async with FakeBattlEyeServer(PASSWORD, duplicate=0.3, seed=7) as game:
-        async with run_bot(w.fake, w.bot()) as bot:
-            # Loss detection in tenths of seconds, so a game-server restart is seen quickly.
-            bot.rcon_pool._battleye_config = replace(FAST, fetch_players_on_login=True)
+        # Loss detection in tenths of seconds, so a game-server restart is seen quickly.
+        async with run_bot(w.fake, w.bot(replace(FAST, fetch_players_on_login=True))) as bot:
             server = await register_dayz(bot, w.status.guild_id, game.address[1])
             login = logged_in(bot, server)
             await answered(await w.fake.slash(
