@@ -66,9 +66,9 @@ async def run_checks(
     query: QueryClient | None = None,
     rcon_login: RconLoginTester | None = None,
 ) -> int:
-    store = await Store.open(settings.database_path)
+    store = await Store.open_from_settings(settings)
     try:
-        print(f"database: {settings.database_path} (schema version {await store.schema_version()})")
+        print(f"database: {store.path} (schema version {await store.schema_version()})")
         if query is None or rcon_login is None:
             from bot.services.network import A2SQueryClient, rcon_login_test
 
@@ -106,5 +106,5 @@ def handle(args: argparse.Namespace) -> int:
     try:
         return run_async(lambda: run_checks(settings))
     except StorageError as exc:
-        fail(f"database {settings.database_path}: {exc}")
+        fail(f"database {settings.database_url or settings.database_path}: {exc}")
         return 2

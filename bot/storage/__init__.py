@@ -1,9 +1,11 @@
-"""Outpost's persistent state: one SQLite connection, migrations, typed repositories.
+"""Outpost's persistent state: SQLite (default) or PostgreSQL, migrations, typed repositories.
 
-Cogs talk to repositories (``store.servers``, ``store.state``…), never to SQL.
+Cogs talk to repositories (``store.servers``, ``store.state``…), never to SQL, and do not know
+which engine runs (see :mod:`bot.storage.database`).
 """
 
 from bot.storage.errors import (
+    DatabaseUnavailableError,
     DuplicateServerError,
     MigrationError,
     SchemaTooNewError,
@@ -11,8 +13,12 @@ from bot.storage.errors import (
 )
 from bot.storage.models import NewServer, Server, ServerChanges
 from bot.storage.store import Store
+from bot.storage.urls import DatabaseUrl, DatabaseUrlError, parse_database_url
 
 __all__ = [
+    "DatabaseUnavailableError",
+    "DatabaseUrl",
+    "DatabaseUrlError",
     "DuplicateServerError",
     "MigrationError",
     "NewServer",
@@ -21,4 +27,5 @@ __all__ = [
     "ServerChanges",
     "StorageError",
     "Store",
+    "parse_database_url",
 ]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.storage.database import Database, Row
 
 _COLUMNS = "id, guild_id, server_id, channel_id, role_id, last_state, down_since"
 
@@ -21,7 +20,7 @@ class Alert:
     down_since: float | None
 
 
-def _alert(row: sqlite3.Row) -> Alert:
+def _alert(row: Row) -> Alert:
     return Alert(
         id=int(row["id"]),
         guild_id=int(row["guild_id"]),
@@ -34,33 +33,30 @@ def _alert(row: sqlite3.Row) -> Alert:
 
 
 class AlertRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def upsert(
         self, guild_id: int, server_id: int, channel_id: int, role_id: int | None,
         created_by: int, last_state: str | None,
     ) -> Alert:
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             "INSERT INTO alerts (guild_id, server_id, channel_id, role_id, last_state, "
             "created_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (server_id, channel_id) "
             f"DO UPDATE SET role_id = excluded.role_id RETURNING {_COLUMNS}",
             (guild_id, server_id, channel_id, role_id, last_state, created_by),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         assert row is not None  # RETURNING always yields the row
         return _alert(row)
 
     async def for_guild(self, guild_id: int) -> list[Alert]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM alerts WHERE guild_id = ? ORDER BY id", (guild_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_alert(r) for r in rows]
 
     async def all(self) -> list[Alert]:
-        async with self._conn.execute(f"SELECT {_COLUMNS} FROM alerts ORDER BY id") as cur:
-            rows = await cur.fetchall()
+        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM alerts ORDER BY id")
         return [_alert(r) for r in rows]
 
     async def remove(self, guild_id: int, server_id: int, channel_id: int | None) -> int:
@@ -72,11 +68,10 @@ class AlertRepository:
         else:
             sql = "DELETE FROM alerts WHERE guild_id = ? AND server_id = ? AND channel_id = ?"
             params = (guild_id, server_id, channel_id)
-        async with self._conn.execute(sql, params) as cur:
-            return int(cur.rowcount)
+        return await self._db.execute(sql, params)
 
     async def set_state(self, alert_id: int, state: str, down_since: float | None) -> None:
-        await self._conn.execute(
+        await self._db.execute(
             "UPDATE alerts SET last_state = ?, down_since = ? WHERE id = ?",
             (state, down_since, alert_id),
         )

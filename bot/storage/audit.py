@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.storage.database import Database, Row
 
 _COLUMNS = (
     "id, at, guild_id, user_id, user_name, allowed_by, server_id, server_name, action, "
@@ -54,7 +53,7 @@ class AuditFilter:
     since: str | None = None  # ISO 8601 UTC, inclusive
 
 
-def _entry(row: sqlite3.Row) -> AuditEntry:
+def _entry(row: Row) -> AuditEntry:
     return AuditEntry(
         id=int(row["id"]),
         at=str(row["at"]),
@@ -92,11 +91,11 @@ def _where(f: AuditFilter) -> tuple[str, list[object]]:
 
 
 class AuditRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def begin(self, entry: NewAuditEntry) -> AuditEntry:
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             "INSERT INTO audit_log (guild_id, user_id, user_name, allowed_by, server_id, "
             "server_name, action, arguments) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             f"RETURNING {_COLUMNS}",
@@ -104,8 +103,7 @@ class AuditRepository:
                 entry.guild_id, entry.user_id, entry.user_name, entry.allowed_by,
                 entry.server_id, entry.server_name, entry.action, entry.arguments,
             ),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         assert row is not None  # RETURNING always yields the row
         return _entry(row)
 
@@ -119,45 +117,41 @@ class AuditRepository:
     ) -> AuditEntry | None:
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             "UPDATE audit_log SET outcome = ?, excerpt = ?, latency_ms = ?, "
             "allowed_by = COALESCE(?, allowed_by) WHERE id = ? "
             f"RETURNING {_COLUMNS}",
             (outcome, excerpt, latency_ms, allowed_by, entry_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else _entry(row)
 
     async def search(self, f: AuditFilter, *, limit: int, offset: int = 0) -> list[AuditEntry]:
         where, params = _where(f)
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM audit_log WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_entry(r) for r in rows]
 
     async def count(self, f: AuditFilter) -> int:
         where, params = _where(f)
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             f"SELECT COUNT(*) FROM audit_log WHERE {where}", params
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return int(row[0]) if row is not None else 0
 
     async def set_channel(self, guild_id: int, channel_id: int | None) -> None:
         if channel_id is None:
-            await self._conn.execute("DELETE FROM audit_channels WHERE guild_id = ?", (guild_id,))
+            await self._db.execute("DELETE FROM audit_channels WHERE guild_id = ?", (guild_id,))
             return
-        await self._conn.execute(
+        await self._db.execute(
             "INSERT INTO audit_channels (guild_id, channel_id) VALUES (?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id",
             (guild_id, channel_id),
         )
 
     async def channel(self, guild_id: int) -> int | None:
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             "SELECT channel_id FROM audit_channels WHERE guild_id = ?", (guild_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else int(row[0])

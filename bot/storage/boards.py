@@ -7,11 +7,10 @@ works by board id.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.storage.database import Database, Row
 
 _COLUMNS = "id, guild_id, channel_id, server_ids, paused"
 
@@ -33,7 +32,7 @@ class BoardMessage:
     digest: str
 
 
-def _board(row: sqlite3.Row) -> Board:
+def _board(row: Row) -> Board:
     return Board(
         id=int(row["id"]),
         guild_id=int(row["guild_id"]),
@@ -44,48 +43,43 @@ def _board(row: sqlite3.Row) -> Board:
 
 
 class BoardRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def upsert(
         self, guild_id: int, channel_id: int, server_ids: Sequence[int], created_by: int
     ) -> Board:
         """Create the channel's board, or replace its server list (and resume it)."""
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             "INSERT INTO boards (guild_id, channel_id, server_ids, created_by) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET "
             f"server_ids = excluded.server_ids, paused = NULL RETURNING {_COLUMNS}",
             (guild_id, channel_id, json.dumps(list(server_ids)), created_by),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         assert row is not None  # RETURNING always yields the row
         return _board(row)
 
     async def get(self, board_id: int) -> Board | None:
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM boards WHERE id = ?", (board_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else _board(row)
 
     async def in_channel(self, guild_id: int, channel_id: int) -> Board | None:
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM boards WHERE guild_id = ? AND channel_id = ?",
             (guild_id, channel_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else _board(row)
 
     async def for_guild(self, guild_id: int) -> list[Board]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM boards WHERE guild_id = ? ORDER BY id", (guild_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_board(r) for r in rows]
 
     async def all(self) -> list[Board]:
-        async with self._conn.execute(f"SELECT {_COLUMNS} FROM boards ORDER BY id") as cur:
-            rows = await cur.fetchall()
+        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM boards ORDER BY id")
         return [_board(r) for r in rows]
 
     async def remove(self, guild_id: int, channel_id: int) -> list[int]:
@@ -94,23 +88,22 @@ class BoardRepository:
         if board is None:
             return []
         ids = [m.message_id for m in await self.messages(board.id)]
-        await self._conn.execute("DELETE FROM boards WHERE id = ?", (board.id,))
+        await self._db.execute("DELETE FROM boards WHERE id = ?", (board.id,))
         return ids
 
     async def set_paused(self, board_id: int, reason: str | None) -> None:
-        await self._conn.execute("UPDATE boards SET paused = ? WHERE id = ?", (reason, board_id))
+        await self._db.execute("UPDATE boards SET paused = ? WHERE id = ?", (reason, board_id))
 
     async def messages(self, board_id: int) -> list[BoardMessage]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             "SELECT board_id, position, message_id, digest FROM board_messages "
             "WHERE board_id = ? ORDER BY position",
             (board_id,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [BoardMessage(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
 
     async def set_message(self, board_id: int, position: int, message_id: int, digest: str) -> None:
-        await self._conn.execute(
+        await self._db.execute(
             "INSERT INTO board_messages (board_id, position, message_id, digest) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (board_id, position) DO UPDATE SET "
             "message_id = excluded.message_id, digest = excluded.digest",
@@ -119,14 +112,13 @@ class BoardRepository:
 
     async def forget_message(self, message_id: int) -> bool:
         """Drop the record of a deleted message; True when it was a board message."""
-        async with self._conn.execute(
+        return await self._db.execute(
             "DELETE FROM board_messages WHERE message_id = ?", (message_id,)
-        ) as cur:
-            return int(cur.rowcount) > 0
+        ) > 0
 
     async def drop_messages_from(self, board_id: int, position: int) -> None:
         """Forget messages at ``position`` and after (the board got shorter)."""
-        await self._conn.execute(
+        await self._db.execute(
             "DELETE FROM board_messages WHERE board_id = ? AND position >= ?",
             (board_id, position),
         )

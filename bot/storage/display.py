@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.storage.database import Database
 
 
 class DisplayRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def hidden_connect(self) -> set[int]:
         """Ids of the servers whose connect line is hidden."""
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             "SELECT server_id FROM server_display WHERE hide_connect = 1"
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return {int(r[0]) for r in rows}
 
     async def set_hide_connect(self, server_id: int, hide: bool) -> None:
-        await self._conn.execute(
+        await self._db.execute(
             "INSERT INTO server_display (server_id, hide_connect) VALUES (?, ?) "
             "ON CONFLICT (server_id) DO UPDATE SET hide_connect = excluded.hide_connect",
             (server_id, int(hide)),

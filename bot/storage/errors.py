@@ -15,6 +15,10 @@ class SchemaTooNewError(MigrationError):
     """The database was migrated by a newer Outpost than this one."""
 
 
+class DatabaseUnavailableError(StorageError):
+    """The database server could not be reached or refused the connection."""
+
+
 class DuplicateServerError(StorageError):
     """A server with that name already exists in the guild."""
 

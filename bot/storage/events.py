@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
-import aiosqlite
-
+from bot.storage.database import Database, Row
 from bot.storage.models import name_key
 
 _EVENT_COLUMNS = "id, server_id, at, kind, player, guid, text, source"
 _SESSION_COLUMNS = "id, server_id, player, guid, source, joined_at, left_at"
 _CHUNK = 100  # rows per INSERT (7 parameters each, far below SQLite's limit)
+# A session never ends before it began. Written with CASE (two parameters, both ``at``): the
+# two-argument MAX() is SQLite's, GREATEST() PostgreSQL's.
+_LEFT_AT = "CASE WHEN ? > joined_at THEN ? ELSE joined_at END"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Session:
     left_at: float | None  # None: still connected
 
 
-def _event(row: sqlite3.Row) -> Event:
+def _event(row: Row) -> Event:
     return Event(
         id=int(row["id"]), server_id=int(row["server_id"]), at=float(row["at"]),
         kind=str(row["kind"]), player=str(row["player"]),
@@ -50,7 +51,7 @@ def _event(row: sqlite3.Row) -> Event:
     )
 
 
-def _session(row: sqlite3.Row) -> Session:
+def _session(row: Row) -> Session:
     return Session(
         id=int(row["id"]), server_id=int(row["server_id"]), player=str(row["player"]),
         guid=None if row["guid"] is None else str(row["guid"]), source=str(row["source"]),
@@ -60,8 +61,8 @@ def _session(row: sqlite3.Row) -> Session:
 
 
 class EventRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def add_many(self, events: Sequence[Event]) -> list[Event]:
         """Store ``events``; returns them with their ids, in order.
@@ -78,12 +79,11 @@ class EventRepository:
                 v for e in chunk
                 for v in (e.server_id, e.at, e.kind, e.player, e.guid, e.text, e.source)
             ]
-            async with self._conn.execute(
+            rows = await self._db.fetch_all(
                 "INSERT INTO feed_events (server_id, at, kind, player, guid, text, source) "
                 f"VALUES {values} RETURNING id",
                 params,
-            ) as cur:
-                rows = await cur.fetchall()
+            )
             # RETURNING order is unspecified; ids of one statement grow in VALUES order.
             ids = sorted(int(r[0]) for r in rows)
             stored += [replace(e, id=i) for e, i in zip(chunk, ids, strict=True)]
@@ -98,45 +98,42 @@ class EventRepository:
         if not kinds:
             return []
         marks = ", ".join("?" for _ in kinds)
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id = ? AND id > ? "
             f"AND at >= ? AND kind IN ({marks}) ORDER BY id LIMIT ?",
             (server_id, after_id, since, *kinds, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_event(r) for r in rows]
 
     async def recent(self, server_id: int, limit: int = 100) -> list[Event]:
         """The server's newest events, oldest first."""
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_EVENT_COLUMNS} FROM (SELECT {_EVENT_COLUMNS} FROM feed_events "
-            "WHERE server_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+            "WHERE server_id = ? ORDER BY id DESC LIMIT ?) AS newest ORDER BY id",
             (server_id, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_event(r) for r in rows]
 
     async def set_join_guid(self, server_id: int, player: str, guid: str) -> None:
         """Record the GUID on the player's latest join (BattlEye sends it just after)."""
-        await self._conn.execute(
+        await self._db.execute(
             "UPDATE feed_events SET guid = ? WHERE id = (SELECT MAX(id) FROM feed_events "
             "WHERE server_id = ? AND kind = 'join' AND player = ?)",
             (guid, server_id, player),
         )
 
     async def prune(self, before: float) -> int:
-        async with self._conn.execute("DELETE FROM feed_events WHERE at < ?", (before,)) as cur:
-            return int(cur.rowcount)
+        return await self._db.execute("DELETE FROM feed_events WHERE at < ?", (before,))
 
 
 class SessionRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def open(
         self, server_id: int, player: str, guid: str | None, source: str, at: float
     ) -> None:
-        await self._conn.execute(
+        await self._db.execute(
             "INSERT INTO player_sessions (server_id, player, player_key, guid, source, "
             "joined_at) VALUES (?, ?, ?, ?, ?, ?)",
             (server_id, player, name_key(player), guid, source, at),
@@ -144,28 +141,26 @@ class SessionRepository:
 
     async def close(self, server_id: int, player: str, at: float) -> bool:
         """End the player's most recent open session on the server; False when none is open."""
-        async with self._conn.execute(
-            "UPDATE player_sessions SET left_at = MAX(?, joined_at) WHERE id = (SELECT MAX(id) "
+        return await self._db.execute(
+            f"UPDATE player_sessions SET left_at = {_LEFT_AT} WHERE id = (SELECT MAX(id) "
             "FROM player_sessions WHERE server_id = ? AND player_key = ? AND left_at IS NULL)",
-            (at, server_id, name_key(player)),
-        ) as cur:
-            return int(cur.rowcount) > 0
+            (at, at, server_id, name_key(player)),
+        ) > 0
 
     async def close_all(self, server_id: int, at: float, source: str | None = None) -> int:
         """End every open session of the server (it went down); returns how many."""
         sql = (
-            "UPDATE player_sessions SET left_at = MAX(?, joined_at) "
+            f"UPDATE player_sessions SET left_at = {_LEFT_AT} "
             "WHERE server_id = ? AND left_at IS NULL"
         )
-        params: tuple[object, ...] = (at, server_id)
+        params: tuple[object, ...] = (at, at, server_id)
         if source is not None:
             sql += " AND source = ?"
             params = (*params, source)
-        async with self._conn.execute(sql, params) as cur:
-            return int(cur.rowcount)
+        return await self._db.execute(sql, params)
 
     async def set_guid(self, server_id: int, player: str, guid: str) -> None:
-        await self._conn.execute(
+        await self._db.execute(
             "UPDATE player_sessions SET guid = ? WHERE id = (SELECT MAX(id) FROM "
             "player_sessions WHERE server_id = ? AND player_key = ? AND left_at IS NULL)",
             (guid, server_id, name_key(player)),
@@ -173,12 +168,11 @@ class SessionRepository:
 
     async def open_names(self, server_id: int, source: str) -> list[str]:
         """Names of the open sessions (one entry per session: names can repeat)."""
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             "SELECT player FROM player_sessions WHERE server_id = ? AND source = ? "
             "AND left_at IS NULL ORDER BY id",
             (server_id, source),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [str(r[0]) for r in rows]
 
     async def reconcile(
@@ -187,12 +181,11 @@ class SessionRepository:
         """Make the open sessions match the players connected now (after a reconnect, when
         joins and leaves may have been missed): end the others, open the missing ones.
         Returns (ended, opened)."""
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             "SELECT id, player_key FROM player_sessions WHERE server_id = ? AND left_at IS NULL "
             "ORDER BY id",
             (server_id,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         wanted = Counter(name_key(p) for p in players)
         kept: Counter[str] = Counter()
         ended = []
@@ -202,9 +195,9 @@ class SessionRepository:
                 kept[key] += 1
             else:
                 ended.append(int(row[0]))
-        await self._conn.executemany(
-            "UPDATE player_sessions SET left_at = MAX(?, joined_at) WHERE id = ?",
-            [(at, session_id) for session_id in ended],
+        await self._db.execute_many(
+            f"UPDATE player_sessions SET left_at = {_LEFT_AT} WHERE id = ?",
+            [(at, at, session_id) for session_id in ended],
         )
         opened = 0
         for player in players:
@@ -224,12 +217,11 @@ class SessionRepository:
             return []
         marks = ", ".join("?" for _ in server_ids)
         key = name_key(name_or_guid)
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE server_id IN ({marks}) "
             "AND (player_key = ? OR lower(guid) = ?) ORDER BY joined_at DESC, id DESC LIMIT ?",
             (*server_ids, key, key, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_session(r) for r in rows]
 
     async def names_like(self, server_ids: Collection[int], text: str, limit: int) -> list[str]:
@@ -239,18 +231,19 @@ class SessionRepository:
         marks = ", ".join("?" for _ in server_ids)
         pattern = "%" + name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace(
             "_", "\\_") + "%"
-        async with self._conn.execute(
-            f"SELECT player FROM player_sessions WHERE server_id IN ({marks}) "
-            "AND player_key LIKE ? ESCAPE '\\' GROUP BY player_key "
-            "ORDER BY MAX(joined_at) DESC LIMIT ?",
+        rows = await self._db.fetch_all(
+            # One row per name key, the spelling of its latest session (a window function:
+            # SQLite's bare columns beside MAX() are not SQL PostgreSQL accepts).
+            "SELECT player FROM (SELECT player, joined_at, ROW_NUMBER() OVER (PARTITION BY "
+            "player_key ORDER BY joined_at DESC, id DESC) AS recency FROM player_sessions "
+            f"WHERE server_id IN ({marks}) AND player_key LIKE ? ESCAPE '\\') AS latest "
+            "WHERE recency = 1 ORDER BY joined_at DESC LIMIT ?",
             (*server_ids, pattern, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [str(r[0]) for r in rows]
 
     async def prune(self, before: float) -> int:
         """Delete sessions that ended before ``before``."""
-        async with self._conn.execute(
+        return await self._db.execute(
             "DELETE FROM player_sessions WHERE left_at IS NOT NULL AND left_at < ?", (before,)
-        ) as cur:
-            return int(cur.rowcount)
+        )

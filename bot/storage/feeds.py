@@ -6,11 +6,10 @@ delivered or reported as dropped; it only moves forward.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.storage.database import Database, Row
 
 _FEED_COLUMNS = "id, guild_id, server_id, channel_id, kinds, delivered_through"
 _WATCH_COLUMNS = (
@@ -42,7 +41,7 @@ class Watch:
     delivered_through: int
 
 
-def _feed(row: sqlite3.Row) -> Feed:
+def _feed(row: Row) -> Feed:
     kinds = frozenset(k for k in str(row["kinds"]).split(",") if k)
     return Feed(
         id=int(row["id"]), guild_id=int(row["guild_id"]), server_id=int(row["server_id"]),
@@ -51,7 +50,7 @@ def _feed(row: sqlite3.Row) -> Feed:
     )
 
 
-def _watch(row: sqlite3.Row) -> Watch:
+def _watch(row: Row) -> Watch:
     return Watch(
         id=int(row["id"]), guild_id=int(row["guild_id"]), server_id=int(row["server_id"]),
         pattern=str(row["pattern"]), pattern_key=str(row["pattern_key"]),
@@ -62,35 +61,32 @@ def _watch(row: sqlite3.Row) -> Watch:
 
 
 class FeedRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def upsert(
         self, guild_id: int, server_id: int, channel_id: int, kinds: frozenset[str],
         created_by: int,
     ) -> Feed:
         """Create the server's feed in the channel, or replace its categories."""
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             "INSERT INTO feeds (guild_id, server_id, channel_id, kinds, delivered_through, "
             f"created_by) VALUES (?, ?, ?, ?, {_NEWEST_EVENT}, ?) "
             "ON CONFLICT (server_id, channel_id) DO UPDATE SET kinds = excluded.kinds "
             f"RETURNING {_FEED_COLUMNS}",
             (guild_id, server_id, channel_id, ",".join(sorted(kinds)), created_by),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         assert row is not None  # RETURNING always yields the row
         return _feed(row)
 
     async def all(self) -> list[Feed]:
-        async with self._conn.execute(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY id") as cur:
-            rows = await cur.fetchall()
+        rows = await self._db.fetch_all(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY id")
         return [_feed(r) for r in rows]
 
     async def for_guild(self, guild_id: int) -> list[Feed]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_FEED_COLUMNS} FROM feeds WHERE guild_id = ? ORDER BY id", (guild_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_feed(r) for r in rows]
 
     async def remove(self, guild_id: int, server_id: int, channel_id: int | None) -> list[Feed]:
@@ -101,70 +97,67 @@ class FeedRepository:
         if channel_id is not None:
             where += " AND channel_id = ?"
             params = (*params, channel_id)
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"DELETE FROM feeds WHERE {where} RETURNING {_FEED_COLUMNS}", params
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_feed(r) for r in rows]
 
     async def advance(self, cursors: Mapping[int, int]) -> None:
         """Move each feed's cursor (feed id -> event id) forward, never back."""
         if not cursors:
             return
-        await self._conn.executemany(
-            "UPDATE feeds SET delivered_through = MAX(delivered_through, ?) WHERE id = ?",
-            [(event_id, feed_id) for feed_id, event_id in cursors.items()],
+        await self._db.execute_many(
+            "UPDATE feeds SET delivered_through = CASE WHEN delivered_through > ? THEN "
+            "delivered_through ELSE ? END WHERE id = ?",
+            [(event_id, event_id, feed_id) for feed_id, event_id in cursors.items()],
         )
 
 
 class WatchRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def upsert(
         self, guild_id: int, server_id: int, pattern: str, pattern_key: str, channel_id: int,
         role_id: int | None, created_by: int,
     ) -> Watch:
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             "INSERT INTO watches (guild_id, server_id, pattern, pattern_key, channel_id, "
             f"role_id, delivered_through, created_by) VALUES (?, ?, ?, ?, ?, ?, {_NEWEST_EVENT}, "
             "?) ON CONFLICT (server_id, pattern_key) DO UPDATE SET pattern = excluded.pattern, "
             "channel_id = excluded.channel_id, role_id = excluded.role_id "
             f"RETURNING {_WATCH_COLUMNS}",
             (guild_id, server_id, pattern, pattern_key, channel_id, role_id, created_by),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         assert row is not None  # RETURNING always yields the row
         return _watch(row)
 
     async def all(self) -> list[Watch]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_WATCH_COLUMNS} FROM watches ORDER BY id"
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_watch(r) for r in rows]
 
     async def for_guild(self, guild_id: int) -> list[Watch]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_WATCH_COLUMNS} FROM watches WHERE guild_id = ? ORDER BY id", (guild_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_watch(r) for r in rows]
 
     async def remove(self, guild_id: int, server_id: int, pattern_key: str) -> Watch | None:
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             "DELETE FROM watches WHERE guild_id = ? AND server_id = ? AND pattern_key = ? "
             f"RETURNING {_WATCH_COLUMNS}",
             (guild_id, server_id, pattern_key),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else _watch(row)
 
     async def advance(self, cursors: Mapping[int, int]) -> None:
         """Move each watch's cursor (watch id -> event id) forward, never back."""
         if not cursors:
             return
-        await self._conn.executemany(
-            "UPDATE watches SET delivered_through = MAX(delivered_through, ?) WHERE id = ?",
-            [(event_id, watch_id) for watch_id, event_id in cursors.items()],
+        await self._db.execute_many(
+            "UPDATE watches SET delivered_through = CASE WHEN delivered_through > ? THEN "
+            "delivered_through ELSE ? END WHERE id = ?",
+            [(event_id, event_id, watch_id) for watch_id, event_id in cursors.items()],
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.storage.database import Database
 
 _CHUNK = 100  # rows per INSERT (8 parameters each, below even old SQLite's 999 limit)
 
@@ -23,8 +23,8 @@ class Sample:
 
 
 class HistoryRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def add_many(self, samples: Sequence[Sample]) -> None:
         """Insert one round's samples (a repeated time is ignored).
@@ -41,19 +41,19 @@ class HistoryRepository:
                 for v in (s.target, s.at, int(s.online), s.players, s.max_players, s.bots,
                           s.map, s.ping_ms)
             ]
-            await self._conn.execute(
-                "INSERT OR IGNORE INTO status_samples "
-                f"(target, at, online, players, max_players, bots, map, ping_ms) VALUES {values}",
+            await self._db.execute(
+                "INSERT INTO status_samples "
+                f"(target, at, online, players, max_players, bots, map, ping_ms) VALUES {values} "
+                "ON CONFLICT DO NOTHING",
                 params,
             )
 
     async def between(self, target: str, start: float, end: float) -> list[Sample]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             "SELECT target, at, online, players, max_players, bots, map, ping_ms "
             "FROM status_samples WHERE target = ? AND at >= ? AND at <= ? ORDER BY at",
             (target, start, end),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             Sample(
                 target=str(r[0]), at=float(r[1]), online=bool(r[2]), players=int(r[3]),
@@ -65,12 +65,10 @@ class HistoryRepository:
 
     async def prune(self, before: float) -> int:
         """Delete samples older than ``before``; returns how many."""
-        async with self._conn.execute(
+        return await self._db.execute(
             "DELETE FROM status_samples WHERE at < ?", (before,)
-        ) as cur:
-            return int(cur.rowcount)
+        )
 
     async def count(self) -> int:
-        async with self._conn.execute("SELECT COUNT(*) FROM status_samples") as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM status_samples")
         return 0 if row is None else int(row[0])

@@ -3,8 +3,13 @@
 Applied versions are recorded in a ``schema_migrations(version, name, applied_at)`` table rather
 than SQLite's ``PRAGMA user_version``, so the same runner can drive a PostgreSQL backend later:
 the planning (:func:`pending_migrations`) is backend-neutral and a backend only implements
-:class:`MigrationTarget` (read the applied versions, apply one migration atomically). A future
-backend would keep its dialect's files in its own folder (e.g. ``migrations/postgres/``).
+:class:`MigrationTarget` (read the applied versions, apply one migration atomically). SQLite's
+files are in ``migrations/``, PostgreSQL's in ``migrations/postgresql/`` with the same numbers
+and names (see ``migrations/README.md``): each dialect's SQL is written out, never rewritten.
+
+Several processes may start at once on one PostgreSQL: :func:`migrate_postgres` holds a
+session-level advisory lock while it reads and applies, so the second process waits and then
+finds nothing left to do.
 
 Each migration runs in one transaction together with its ``schema_migrations`` row, so a failing
 file leaves the database exactly as it was. Migration files must not contain ``BEGIN``/``COMMIT``.
@@ -17,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import aiosqlite
 
@@ -25,7 +30,13 @@ from bot.storage.errors import MigrationError, SchemaTooNewError
 
 log = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    import asyncpg  # type: ignore[import-untyped]
+
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
+# pg_advisory_lock key shared by every Outpost process migrating one database ("OUTPOST\0").
+ADVISORY_LOCK_KEY = 0x4F5554504F535400
 _FILE_NAME = re.compile(r"^(?P<version>[0-9]{4})_(?P<name>[a-z0-9_]+)\.sql$")
 _TRANSACTION_CONTROL = re.compile(
     r"^\s*(BEGIN|COMMIT|END|ROLLBACK)\b", re.IGNORECASE | re.MULTILINE
@@ -143,3 +154,48 @@ async def migrate(target: MigrationTarget, available: Sequence[Migration]) -> li
         log.info("applying migration %04d_%s", migration.version, migration.name)
         await target.apply(migration)
     return todo
+
+
+class PostgresMigrationTarget:
+    """Migrations on one asyncpg connection (hold :data:`ADVISORY_LOCK_KEY` around its use)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def applied_versions(self) -> list[int]:
+        await self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY,"
+            " name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL)"
+        )
+        rows = await self._conn.fetch("SELECT version FROM schema_migrations")
+        return sorted(int(row[0]) for row in rows)
+
+    async def apply(self, migration: Migration) -> None:
+        try:
+            async with self._conn.transaction():
+                # No arguments: the simple query protocol runs the whole file at once.
+                await self._conn.execute(migration.sql)
+                await self._conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, "
+                    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
+                    migration.version,
+                    migration.name,
+                )
+        except Exception as exc:
+            raise MigrationError(
+                f"migration {migration.version:04d}_{migration.name} failed and was rolled "
+                f"back, the database is unchanged: {exc}"
+            ) from exc
+
+
+async def migrate_postgres(
+    conn: asyncpg.Connection, available: Sequence[Migration]
+) -> list[Migration]:
+    """:func:`migrate` under the advisory lock, so concurrent starters apply each file once."""
+    await conn.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
+    try:
+        return await migrate(PostgresMigrationTarget(conn), available)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.storage.database import Database, Row
 
 _COLUMNS = "id, guild_id, role_id, action, server_id, created_by"
 
@@ -20,7 +19,7 @@ class Grant:
     created_by: int
 
 
-def _grant(row: sqlite3.Row) -> Grant:
+def _grant(row: Row) -> Grant:
     return Grant(
         id=int(row["id"]),
         guild_id=int(row["guild_id"]),
@@ -32,37 +31,34 @@ def _grant(row: sqlite3.Row) -> Grant:
 
 
 class GrantRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def add(
         self, guild_id: int, role_id: int, action: str, server_id: int | None, created_by: int
     ) -> bool:
         """Store a grant; False when the same grant already existed."""
-        async with self._conn.execute(
+        return await self._db.execute(
             "INSERT INTO rcon_grants (guild_id, role_id, action, server_id, created_by) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (guild_id, role_id, action, server_id, created_by),
-        ) as cur:
-            return cur.rowcount > 0
+        ) > 0
 
     async def remove(
         self, guild_id: int, role_id: int, action: str, server_id: int | None
     ) -> bool:
-        async with self._conn.execute(
+        return await self._db.execute(
             "DELETE FROM rcon_grants WHERE guild_id = ? AND role_id = ? AND action = ? "
             "AND COALESCE(server_id, 0) = COALESCE(?, 0)",
             (guild_id, role_id, action, server_id),
-        ) as cur:
-            return cur.rowcount > 0
+        ) > 0
 
     async def for_guild(self, guild_id: int) -> list[Grant]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? "
             "ORDER BY role_id, action, server_id",
             (guild_id,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_grant(r) for r in rows]
 
     async def matching(
@@ -72,11 +68,10 @@ class GrantRepository:
         if not role_ids:
             return []
         marks = ", ".join("?" for _ in role_ids)
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? AND action = ? "
             f"AND role_id IN ({marks}) AND (server_id IS NULL OR server_id = ?) "
             "ORDER BY server_id IS NULL, id",
             (guild_id, action, *role_ids, server_id),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_grant(r) for r in rows]

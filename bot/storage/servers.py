@@ -3,10 +3,9 @@ guild's rows, so isolation does not depend on callers remembering a filter."""
 
 from __future__ import annotations
 
-import sqlite3
+from datetime import UTC, datetime
 
-import aiosqlite
-
+from bot.storage.database import Database, Row
 from bot.storage.errors import DuplicateServerError
 from bot.storage.models import NewServer, Server, ServerChanges, name_key
 
@@ -14,10 +13,16 @@ _COLUMNS = (
     "id, guild_id, name, game, host, game_port, query_port, rcon_port, rcon_password, "
     "created_by, created_at, updated_at"
 )
-_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
-def _row_to_server(row: sqlite3.Row) -> Server:
+def utc_now_text() -> str:
+    """Now as the schema's timestamp text (``2024-05-01T12:00:00.123Z``), the same on both
+    engines: computed here rather than with each engine's date functions."""
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def _row_to_server(row: Row) -> Server:
     return Server(
         id=int(row["id"]),
         guild_id=int(row["guild_id"]),
@@ -39,12 +44,12 @@ def _escape_like(text: str) -> str:
 
 
 class ServerRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def add(self, server: NewServer) -> Server:
         try:
-            async with self._conn.execute(
+            row = await self._db.fetch_one(
                 "INSERT INTO servers (guild_id, name, name_key, game, host, game_port, "
                 "query_port, rcon_port, rcon_password, created_by) "
                 f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
@@ -60,56 +65,50 @@ class ServerRepository:
                     server.rcon_password,
                     server.created_by,
                 ),
-            ) as cur:
-                row = await cur.fetchone()
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" in str(exc):
+            )
+        except Exception as exc:
+            if self._db.is_unique_violation(exc):
                 raise DuplicateServerError(server.name.strip()) from None
             raise
         assert row is not None  # RETURNING always yields the inserted row
         return _row_to_server(row)
 
     async def get(self, guild_id: int, name: str) -> Server | None:
-        async with self._conn.execute(
+        row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? AND name_key = ?",
             (guild_id, name_key(name)),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else _row_to_server(row)
 
     async def for_guild(self, guild_id: int) -> list[Server]:
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? ORDER BY name_key",
             (guild_id,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_row_to_server(r) for r in rows]
 
     async def count(self, guild_id: int) -> int:
-        async with self._conn.execute(
+        count = await self._db.fetch_val(
             "SELECT COUNT(*) FROM servers WHERE guild_id = ?", (guild_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        return 0 if row is None else int(row[0])
+        )
+        return int(count or 0)
 
     async def search_names(self, guild_id: int, text: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: prefix matches first, then the ones containing ``text``."""
         key = _escape_like(name_key(text))
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             "SELECT name FROM servers WHERE guild_id = ? AND name_key LIKE ? ESCAPE '\\' "
             "ORDER BY CASE WHEN name_key LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END, name_key "
             "LIMIT ?",
             (guild_id, f"%{key}%", f"{key}%", limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [str(r[0]) for r in rows]
 
     async def all(self) -> list[Server]:
         """Every server of every guild (for ``python -m bot check`` and pollers)."""
-        async with self._conn.execute(
+        rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM servers ORDER BY guild_id, name_key"
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_row_to_server(r) for r in rows]
 
     async def update(self, guild_id: int, name: str, changes: ServerChanges) -> Server | None:
@@ -135,23 +134,23 @@ class ServerRepository:
                 params.append(changes.rcon_password)
         if not sets:
             return await self.get(guild_id, name)
-        sets.append(f"updated_at = {_NOW}")
+        sets.append("updated_at = ?")
+        params.append(utc_now_text())
         try:
-            async with self._conn.execute(
+            row = await self._db.fetch_one(
                 f"UPDATE servers SET {', '.join(sets)} WHERE guild_id = ? AND name_key = ? "
                 f"RETURNING {_COLUMNS}",
                 (*params, guild_id, name_key(name)),
-            ) as cur:
-                row = await cur.fetchone()
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" in str(exc) and changes.name is not None:
+            )
+        except Exception as exc:
+            if self._db.is_unique_violation(exc) and changes.name is not None:
                 raise DuplicateServerError(changes.name.strip()) from None
             raise
         return None if row is None else _row_to_server(row)
 
     async def remove(self, guild_id: int, name: str) -> bool:
-        async with self._conn.execute(
+        changed = await self._db.execute(
             "DELETE FROM servers WHERE guild_id = ? AND name_key = ?",
             (guild_id, name_key(name)),
-        ) as cur:
-            return cur.rowcount > 0
+        )
+        return changed > 0

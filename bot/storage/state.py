@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.storage.database import Database
 
 
 class AppStateRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def get(self, key: str) -> str | None:
-        async with self._conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetch_one("SELECT value FROM app_state WHERE key = ?", (key,))
         return None if row is None else str(row[0])
 
     async def set(self, key: str, value: str) -> None:
-        await self._conn.execute(
+        await self._db.execute(
             "INSERT INTO app_state (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
 
     async def delete(self, key: str) -> None:
-        await self._conn.execute("DELETE FROM app_state WHERE key = ?", (key,))
+        await self._db.execute("DELETE FROM app_state WHERE key = ?", (key,))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -12,10 +11,9 @@ from bot.storage.events import Event
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
+async def store(backend_store: Store) -> AsyncIterator[Store]:
+    # Parametrised over SQLite and PostgreSQL (tests/bot/conftest.py).
+    yield backend_store
 
 
 async def add_server(store: Store, name: str = "Main", guild: int = 1) -> Server:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -13,10 +12,9 @@ from bot.storage.history import Sample
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
+async def store(backend_store: Store) -> AsyncIterator[Store]:
+    # Parametrised over SQLite and PostgreSQL (tests/bot/conftest.py).
+    yield backend_store
 
 
 def round_of(target_count: int, at: float) -> list[Sample]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -17,10 +16,9 @@ GUILD, MODS, HELPERS = 10, 100, 200
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
+async def store(backend_store: Store) -> AsyncIterator[Store]:
+    # Parametrised over SQLite and PostgreSQL (tests/bot/conftest.py).
+    yield backend_store
 
 
 async def add_server(store: Store, name: str) -> int:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,10 +17,9 @@ PASSWORD = "s3cret-pass"
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
+async def store(backend_store: Store) -> AsyncIterator[Store]:
+    # Parametrised over SQLite and PostgreSQL (tests/bot/conftest.py).
+    yield backend_store
     secrets.clear()
 
 
@@ -43,8 +41,11 @@ async def test_add_source_server_stores_encrypted_password(store: Store, tmp_pat
     assert outcome.server.rcon_password is not None
     assert PASSWORD not in outcome.server.rcon_password
     assert PASSWORD in secrets  # registered for log redaction
-    raw = (tmp_path / "db.sqlite3").read_bytes() + (tmp_path / "db.sqlite3-wal").read_bytes()
-    assert PASSWORD.encode() not in raw
+    if store.dialect == "sqlite":
+        raw = (tmp_path / "db.sqlite3").read_bytes() + (tmp_path / "db.sqlite3-wal").read_bytes()
+        assert PASSWORD.encode() not in raw
+    stored = await store.database.fetch_val("SELECT rcon_password FROM servers")
+    assert PASSWORD not in stored
 
 
 async def test_query_port_rule_then_probe(store: Store) -> None:
@@ -198,6 +199,5 @@ async def test_wrong_key_is_reported_not_crashing(store: Store, tmp_path: Path) 
     assert [s.name for s in bad] == ["Main"]
     with pytest.raises(DecryptionError):
         other.password_of(bad[0])
-    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
-        (stored,) = conn.execute("SELECT rcon_password FROM servers").fetchone()
+    stored = await store.database.fetch_val("SELECT rcon_password FROM servers")
     assert stored.startswith("gAAAA")  # a Fernet token, not the password

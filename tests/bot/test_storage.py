@@ -4,6 +4,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.storage import DuplicateServerError, NewServer, ServerChanges, Store
@@ -28,10 +29,9 @@ def new(name: str = "Main", guild_id: int = G1, **kw: object) -> NewServer:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
+async def store(backend_store: Store) -> AsyncIterator[Store]:
+    # Parametrised over SQLite and PostgreSQL (tests/bot/conftest.py).
+    yield backend_store
 
 
 async def test_add_get_roundtrip(store: Store) -> None:
@@ -107,12 +107,21 @@ async def test_remove(store: Store) -> None:
 
 
 async def test_constraints_and_integer_ids(store: Store, tmp_path: Path) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    if store.dialect == "sqlite":
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.servers.add(new("Bad", game_port=70000))
+        await store.servers.add(new("Snow", guild_id=2**63 - 1))
+        with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+            row = conn.execute("SELECT typeof(guild_id), guild_id FROM servers").fetchone()
+        assert row == ("integer", 2**63 - 1)
+        return
+    with pytest.raises(asyncpg.CheckViolationError):
         await store.servers.add(new("Bad", game_port=70000))
     await store.servers.add(new("Snow", guild_id=2**63 - 1))
-    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
-        row = conn.execute("SELECT typeof(guild_id), guild_id FROM servers").fetchone()
-    assert row == ("integer", 2**63 - 1)
+    row = await store.database.fetch_one(
+        "SELECT pg_typeof(guild_id)::text AS type, guild_id FROM servers"
+    )
+    assert row is not None and (row["type"], row["guild_id"]) == ("bigint", 2**63 - 1)
 
 
 async def test_app_state(store: Store) -> None:

@@ -1,0 +1,105 @@
+"""The bot on PostgreSQL (``DATABASE_URL``), end to end: ``/server add`` through the password
+modal, ``/status`` from a poll round, a live-feed delivery, and a restart that keeps it all."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import OutpostBot
+from bot.storage.audit import AuditFilter
+from tests.bot.pgtest import fresh_database
+from tests.cogs.conftest import make_settings
+from tests.cogs.feed_world import joins, lines, settle
+from tests.cogs.status_world import answered
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+
+PASSWORD = "Pg-e2e-RCON-pa55"
+MANAGE = 1 << 5  # manage_guild
+
+
+def feed_lines(fake: FakeDiscord, channel: int) -> list[str]:
+    """Player names of the feed lines in ``channel`` (command answers posted there aside)."""
+    return [
+        line.split("**")[3]
+        for line in lines(fake.channel_messages(channel))
+        if line.startswith("<t:")
+    ]
+
+
+@pytest.fixture
+async def database_url() -> AsyncIterator[str]:
+    async with fresh_database() as url:
+        yield url
+
+
+async def test_server_add_status_and_feed_on_postgres(
+    fake_discord: FakeDiscord, tmp_path: Path, database_url: str, captured_log: io.StringIO,
+) -> None:
+    fake = fake_discord
+    guild = fake.add_guild("Alpha")
+    admin = guild.add_member("alice", roles=[guild.add_role("Admins", permissions=MANAGE)])
+    member = guild.add_member("bob")
+    feed_channel = guild.add_channel("feed")
+    settings = make_settings(
+        fake, tmp_path, DATABASE_URL=database_url, FEED_BATCH_SECONDS="0.1"
+    )
+
+    def new_bot() -> OutpostBot:
+        return OutpostBot(settings, guild_ready_timeout=0.05, autopoll=False)
+
+    info = InfoSpec(server_name="Fake CS2", map_name="de_inferno", player_count=5, max_players=20)
+    async with (
+        FakeA2SServer(info=info) as a2s,
+        FakeRCONServer(password=PASSWORD) as rcon,
+    ):
+        host, port = a2s.address
+        async with run_bot(fake, new_bot()) as bot:
+            assert bot.store.dialect == "postgresql"
+            handle = await answered(await fake.slash(
+                guild.id, admin, "server add",
+                {"name": "Main", "address": f"{host}:{port}", "game": "cs2",
+                 "rcon_port": rcon.address[1]},
+            ))
+            assert handle.modal is not None, handle.data
+            submitted = await answered(await fake.submit_modal(handle, {"password": PASSWORD}))
+            added = await submitted.wait_followup()
+            assert added["embeds"][0]["title"] == "Server Main added"
+            stored = await bot.store.servers.get(guild.id, "main")
+            assert stored is not None and stored.rcon_password is not None
+            assert PASSWORD not in stored.rcon_password
+            assert bot.registry.password_of(stored) == PASSWORD
+
+            await bot.poller.run_round()
+            status = await answered(
+                await fake.slash(guild.id, member, "status", {"server": "main"})
+            )
+            embed = status.embeds[0]
+            assert embed["title"] == "Main"
+            assert any(f["value"] == "5/20" for f in embed["fields"])
+            assert await bot.store.history.count() == 1
+
+            await answered(await fake.slash(
+                guild.id, admin, "feed set",
+                {"server": "Main", "channel": feed_channel, "events": "joins"}))
+            for event in joins(stored.id, ["alice", "bob"]):
+                bot.feed.submit(event)
+            await settle(bot)
+            assert feed_lines(fake, feed_channel) == ["alice", "bob"]
+
+        # A second start on the same database: nothing re-delivered, the audit trail kept.
+        async with run_bot(fake, new_bot()) as bot:
+            await settle(bot)
+            assert feed_lines(fake, feed_channel) == ["alice", "bob"]
+            actions = [e.action for e in await bot.store.audit.search(
+                AuditFilter(guild.id), limit=10)]
+            assert "server add" in actions and "feed set" in actions
+            assert fake.sync_requests == 1
+    log_text = captured_log.getvalue()
+    assert "migrated to version" in log_text  # the first start migrated the PostgreSQL database
+    assert PASSWORD not in log_text
