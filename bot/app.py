@@ -9,6 +9,11 @@ Life cycle:
   a cog's ``cog_load`` (with ``before_loop`` waiting for ready) stop when ``close`` unloads cogs.
 - ``close``: background tasks, then discord.py's own close (cogs unloaded, HTTP and gateway
   closed), then the database.
+
+Scale-out: with ``SHARD_COUNT`` the bot is a :class:`ShardedOutpostBot` (discord.py's
+``AutoShardedBot``) running ``SHARD_IDS``; every service then works only for the guilds of those
+shards (:class:`~bot.sharding.ShardFilter`), and only the process running shard 0 syncs the
+commands. :func:`create_bot` picks the class from the settings.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.errors import OutpostTree
 from bot.logsetup import secrets
+from bot.metrics import Metrics, create_metrics
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
 from bot.services.alerts import AlertNotifier
@@ -46,6 +52,7 @@ from bot.services.rcon_pool import RconPool
 from bot.services.registry import ServerRegistry
 from bot.services.snapshots import Hysteresis
 from bot.services.status_source import A2SStatusSource, StatusSource
+from bot.sharding import ShardFilter
 from bot.storage import Server, Store
 
 log = logging.getLogger(__name__)
@@ -81,6 +88,7 @@ class OutpostBot(commands.Bot):
         autopoll: bool = True,
         rcon_connect_timeout: float = 5.0,
         battleye_config: ClientConfig | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         # Outpost never uses voice; without this every start logs two warnings about it.
         discord.VoiceClient.warn_nacl = False
@@ -93,8 +101,12 @@ class OutpostBot(commands.Bot):
             tree_cls=OutpostTree,
             guild_ready_timeout=guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
+            **self._client_options(settings),
         )
         self.settings = settings
+        self.shard_filter: ShardFilter = settings.shards
+        # None: created from the settings in setup_hook (which may start the endpoint).
+        self._metrics = metrics
         self.secret_box = SecretBox(settings.secret_key)
         self._extension_names = list(extensions) if extensions is not None else None
         self._query = query
@@ -125,7 +137,33 @@ class OutpostBot(commands.Bot):
         self.commands_synced: bool | None = None  # None until setup_hook decided
         secrets.add(settings.discord_token)
 
+    def _client_options(self, settings: Settings) -> dict[str, Any]:
+        """Extra discord.py client arguments (the sharded subclass adds its shards)."""
+        return {}
+
     # -- services ------------------------------------------------------------------------------
+
+    @property
+    def metrics(self) -> Metrics:
+        if self._metrics is None:
+            raise RuntimeError("the metrics recorder is built in setup_hook")
+        return self._metrics
+
+    def _watch_metrics(self) -> None:
+        """Values the services already hold, read by the metrics endpoint at each scrape."""
+        pool, feed = self.rcon_pool, self.feed
+        self.metrics.watch(
+            "outpost_rcon_connections", "RCON and BattlEye connections by protocol and state",
+            ("protocol", "state"), pool.connection_counts,
+        )
+        self.metrics.watch(
+            "outpost_feed_queue_depth", "Feed events waiting to be stored or posted", (),
+            lambda: {(): float(feed.queue_depth())},
+        )
+        self.metrics.watch(
+            "outpost_feed_dropped", "Feed lines dropped because a channel fell behind", (),
+            lambda: {(): float(feed.stats()["dropped"])}, kind="counter",
+        )
 
     @property
     def store(self) -> Store:
@@ -213,7 +251,7 @@ class OutpostBot(commands.Bot):
     def _build_rcon_services(self, registry: ServerRegistry) -> None:
         """One RCON connection pool (shared with the live feed), permissions and the audit log."""
         pool = self.rcon_pool
-        self._audit = AuditLog(self.store)
+        self._audit = AuditLog(self.store, metrics=self.metrics)
         self._permissions = PermissionService(self.store)
         self._rcon = RconCommands(pool, self._permissions, self._audit)
         poller = self.poller
@@ -247,6 +285,8 @@ class OutpostBot(commands.Bot):
             hysteresis=Hysteresis(offline_after=self.settings.offline_after_failures),
             retention_days=self.settings.history_retention_days,
             password_of=registry.password_of,
+            shards=self.shard_filter,
+            metrics=self.metrics,
         )
         self._poller = poller
         registry.add_change_listener(poller.refresh_roster)
@@ -290,7 +330,11 @@ class OutpostBot(commands.Bot):
     # -- life cycle ----------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        self._store = await Store.open(self.settings.database_path)
+        if self._metrics is None:
+            self._metrics = create_metrics(self.settings)
+        if self.shard_filter.sharded:
+            log.info("serving the guilds of %s", self.shard_filter.describe())
+        self._store = await Store.open_from_settings(self.settings)
         query, rcon_login = self._query, self._rcon_login
         if query is None or rcon_login is None:
             from bot.services.network import A2SQueryClient, rcon_login_test
@@ -309,16 +353,24 @@ class OutpostBot(commands.Bot):
             self._registry.password_of,
             connect_timeout=self._rcon_connect_timeout,
             battleye_config=self._battleye_config,
+            shards=self.shard_filter,
+            metrics=self.metrics,
         )
         self._build_status_services(self._registry)
         self._build_rcon_services(self._registry)
         self._build_feed(self._registry)
+        self._watch_metrics()
         names = (
             self._extension_names if self._extension_names is not None else discover_extensions()
         )
         for name in names:
             await self.load_extension(name)
-        self.commands_synced = await self.sync_commands_if_changed()
+        if self.shard_filter.syncs_commands:
+            self.commands_synced = await self.sync_commands_if_changed()
+        else:
+            # Commands are global: the process running shard 0 syncs them for everyone.
+            log.info("application commands are synced by the process running shard 0")
+            self.commands_synced = False
         self._launcher = asyncio.create_task(self._launch_background(), name="outpost:launcher")
 
     async def sync_commands_if_changed(self) -> bool:
@@ -377,3 +429,25 @@ class OutpostBot(commands.Bot):
         finally:
             if self._store is not None:
                 await self._store.close()
+            if self._metrics is not None:
+                # Stopping the endpoint's server waits for its thread's poll (up to 0.5 s).
+                await asyncio.to_thread(self._metrics.close)
+
+
+class ShardedOutpostBot(OutpostBot, commands.AutoShardedBot):
+    """The bot as one process of a sharded deployment (``SHARD_COUNT``/``SHARD_IDS``).
+
+    discord.py's ``AutoShardedBot`` runs the gateway connections of ``SHARD_IDS``; everything
+    Outpost adds is inherited unchanged and filtered by ``settings.shards``.
+    """
+
+    def _client_options(self, settings: Settings) -> dict[str, Any]:
+        ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+        return {"shard_count": settings.shard_count, "shard_ids": ids}
+
+
+def create_bot(settings: Settings, **options: Any) -> OutpostBot:
+    """The bot ``settings`` ask for: sharded with ``SHARD_COUNT``, else one plain process."""
+    if settings.shard_count is not None:
+        return ShardedOutpostBot(settings, **options)
+    return OutpostBot(settings, **options)

@@ -21,6 +21,8 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from bot.crypto import SecretKeyError, generate_key, validate_key
+from bot.sharding import MAX_SHARD_COUNT, ShardFilter, ShardSpecError, parse_shard_ids
+from bot.storage.urls import DatabaseUrl, DatabaseUrlError, parse_database_url
 
 DEFAULT_ENV_FILE = Path(".env")
 DEFAULT_DATABASE_PATH = "data/outpost.sqlite3"
@@ -36,6 +38,7 @@ MAX_FEED_BATCH_SECONDS = 60.0
 DEFAULT_FEED_QUEUE_LIMIT = 500
 MIN_FEED_QUEUE_LIMIT = 10
 MAX_FEED_QUEUE_LIMIT = 100_000
+DEFAULT_METRICS_HOST = "127.0.0.1"
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -61,6 +64,8 @@ class Settings:
     discord_token: str = field(repr=False)
     secret_key: str = field(repr=False)
     database_path: Path
+    # Set: PostgreSQL (DATABASE_URL) instead of the SQLite file; its repr hides the password.
+    database_url: DatabaseUrl | None = None
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     poll_interval: float = DEFAULT_POLL_INTERVAL
@@ -70,6 +75,20 @@ class Settings:
     feed_batch_seconds: float = DEFAULT_FEED_BATCH_SECONDS
     feed_queue_limit: int = DEFAULT_FEED_QUEUE_LIMIT
     env_file: Path | None = None
+    # None: one process, discord.py picks the shard count (GET /gateway/bot).
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    # None: no Prometheus endpoint (prometheus-client is then never imported).
+    metrics_port: int | None = None
+    metrics_host: str = DEFAULT_METRICS_HOST
+
+    @property
+    def shards(self) -> ShardFilter:
+        """The guilds this process serves (every guild when ``SHARD_COUNT`` is unset)."""
+        if self.shard_count is None:
+            return ShardFilter.everything()
+        ids = self.shard_ids if self.shard_ids is not None else tuple(range(self.shard_count))
+        return ShardFilter(self.shard_count, ids)
 
     @property
     def log_level_number(self) -> int:
@@ -185,6 +204,45 @@ def _parse_bool(raw: str | None, name: str) -> bool:
     raise ConfigError(f"{name} is invalid: expected on or off")
 
 
+def _parse_shards(
+    count_raw: str | None, ids_raw: str | None
+) -> tuple[int | None, tuple[int, ...] | None]:
+    if count_raw is None:
+        if ids_raw is not None:
+            raise ConfigError("SHARD_IDS is set but SHARD_COUNT is not: set both, or neither")
+        return None, None
+    count = _parse_int(count_raw, "SHARD_COUNT", 1, 1, MAX_SHARD_COUNT)
+    if ids_raw is None:
+        return count, None
+    try:
+        return count, parse_shard_ids(ids_raw, count)
+    except ShardSpecError as exc:
+        raise ConfigError(f"SHARD_IDS is invalid: {exc}") from None
+
+
+def _parse_metrics_port(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    return _parse_int(raw, "METRICS_PORT", 0, 1, 65535)
+
+
+def _parse_database_url(raw: str | None) -> DatabaseUrl | None:
+    """``DATABASE_URL``: unset means SQLite at ``DATABASE_PATH``. Errors never echo the value
+    (it may hold a password)."""
+    if raw is None:
+        return None
+    try:
+        url = parse_database_url(raw)
+    except DatabaseUrlError as exc:
+        raise ConfigError(f"DATABASE_URL is invalid: {exc}") from None
+    if url.kind != "postgresql":
+        raise ConfigError(
+            "DATABASE_URL is invalid: it selects PostgreSQL (postgresql://user@host/db); "
+            "for SQLite leave it empty and set DATABASE_PATH"
+        )
+    return url
+
+
 def _parse_database_path(raw: str | None, base_dir: Path) -> Path:
     path = Path(raw if raw is not None else DEFAULT_DATABASE_PATH).expanduser()
     if not path.is_absolute():
@@ -226,10 +284,12 @@ def load_settings(
     def get(name: str) -> str | None:
         return _clean(values.get(name))
 
+    shard_count, shard_ids = _parse_shards(get("SHARD_COUNT"), get("SHARD_IDS"))
     return Settings(
         discord_token=_parse_token(get("DISCORD_TOKEN"), env_path, required=require_token),
         secret_key=_parse_secret_key(get("OUTPOST_SECRET_KEY")),
         database_path=_parse_database_path(get("DATABASE_PATH"), env_path.parent),
+        database_url=_parse_database_url(get("DATABASE_URL")),
         dev_guild_id=_parse_guild_id(get("DEV_GUILD_ID")),
         log_level=_parse_log_level(get("LOG_LEVEL")),
         poll_interval=_parse_poll_interval(get("POLL_INTERVAL")),
@@ -251,6 +311,10 @@ def load_settings(
             MIN_FEED_QUEUE_LIMIT, MAX_FEED_QUEUE_LIMIT,
         ),
         env_file=env_path if env_path.is_file() else None,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        metrics_port=_parse_metrics_port(get("METRICS_PORT")),
+        metrics_host=get("METRICS_HOST") or DEFAULT_METRICS_HOST,
     )
 
 
@@ -260,6 +324,7 @@ _FALLBACK_TEMPLATE = f"""\
 DISCORD_TOKEN=
 OUTPOST_SECRET_KEY=
 DATABASE_PATH={DEFAULT_DATABASE_PATH}
+DATABASE_URL=
 DEV_GUILD_ID=
 LOG_LEVEL=INFO
 POLL_INTERVAL={DEFAULT_POLL_INTERVAL:g}
@@ -268,6 +333,10 @@ OFFLINE_AFTER_FAILURES={DEFAULT_OFFLINE_AFTER_FAILURES}
 PRESENCE=off
 FEED_BATCH_SECONDS={DEFAULT_FEED_BATCH_SECONDS:g}
 FEED_QUEUE_LIMIT={DEFAULT_FEED_QUEUE_LIMIT}
+SHARD_COUNT=
+SHARD_IDS=
+METRICS_PORT=
+METRICS_HOST={DEFAULT_METRICS_HOST}
 """
 
 _KEY_LINE = re.compile(r"^(\s*OUTPOST_SECRET_KEY\s*=).*$", re.MULTILINE)

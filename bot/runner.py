@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 import aiohttp
 import discord
 
-from bot.app import OutpostBot
+from bot.app import OutpostBot, create_bot
 from bot.config import Settings
+from bot.metrics import MetricsError
 from bot.storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ async def serve(
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
 ) -> int:
     """Log in, run until a signal or a fatal error; return the exit status."""
-    bot = bot if bot is not None else OutpostBot(settings)
+    bot = bot if bot is not None else create_bot(settings)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     installed: list[signal.Signals] = []
@@ -90,8 +91,10 @@ async def serve(
             "Discord rejected DISCORD_TOKEN: copy a fresh one (Developer Portal > Bot > Reset "
             "Token) into the .env file"
         )
+    except MetricsError as exc:
+        return fail(str(exc))
     except StorageError as exc:
-        return fail(f"database {settings.database_path}: {exc}")
+        return fail(f"database {settings.database_url or settings.database_path}: {exc}")
     except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as exc:
         return fail(f"cannot reach Discord: {exc.__class__.__name__}; check the network")
     finally:

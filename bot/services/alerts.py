@@ -44,7 +44,7 @@ class AlertNotifier:
         self.sent = 0
 
     async def on_round(self, report: RoundReport) -> None:
-        for alert in await self.store.alerts.all():
+        for alert in self.poller.shards.keep(await self.store.alerts.all()):
             try:
                 await self._check(alert)
             except Exception:

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.logsetup import secrets
+from bot.metrics import NO_METRICS, Metrics
 from bot.services.errors import UserError
 from bot.storage import Store
 from bot.storage.audit import AuditEntry, AuditFilter, NewAuditEntry
@@ -59,9 +60,13 @@ def _clean(text: str, limit: int) -> str:
 
 
 class AuditLog:
-    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, store: Store, clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics = NO_METRICS,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.metrics = metrics
         self._listeners: list[AuditListener] = []
 
     def add_listener(self, listener: AuditListener) -> None:
@@ -94,6 +99,7 @@ class AuditLog:
                 allowed_by=allowed_by,
             )
         )
+        self.metrics.audit_row()
         return AuditTicket(entry.id, self.clock())
 
     async def complete(

@@ -157,7 +157,12 @@ class BoardUpdater:
     # -- updating -----------------------------------------------------------------------------
 
     async def update_all(self) -> None:
-        boards = [b for b in await self.store.boards.all() if b.paused is None]
+        # Boards of other shards' guilds belong to another process (their channels are not
+        # even in this one's cache).
+        boards = [
+            b for b in await self.store.boards.all()
+            if b.paused is None and self.poller.shards.owns(b.guild_id)
+        ]
         by_guild: dict[int, list[Board]] = defaultdict(list)
         for board in boards:
             by_guild[board.guild_id].append(board)

@@ -17,9 +17,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.games import RconKind, get_game
+from bot.metrics import NO_METRICS, Metrics
 from bot.services.battleye_players import PollContext, RconAccess
 from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.services.status_source import StatusSource
+from bot.sharding import ShardFilter
 from bot.storage import Server, Store
 from bot.storage.history import Sample
 
@@ -100,8 +102,13 @@ class Poller:
         concurrency: int = DEFAULT_CONCURRENCY,
         password_of: PasswordReader | None = None,
         clock: Callable[[], float] = time.time,
+        shards: ShardFilter | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.store = store
+        # Only the guilds of this process's shards are polled (see bot.sharding).
+        self.shards = shards if shards is not None else ShardFilter.everything()
+        self.metrics = metrics
         self.source = source
         self.interval = interval
         self.hysteresis = hysteresis if hysteresis is not None else Hysteresis()
@@ -184,7 +191,7 @@ class Poller:
     # -- polling ------------------------------------------------------------------------------
 
     async def refresh_roster(self) -> list[Server]:
-        servers = await self.store.servers.all()
+        servers = self.shards.keep(await self.store.servers.all())
         by_guild: dict[int, list[Server]] = defaultdict(list)
         for server in servers:
             by_guild[server.guild_id].append(server)
@@ -255,6 +262,8 @@ class Poller:
                 before = self.snapshot_of(target)
                 after = self._apply(target, outcome, at)
                 answered += isinstance(outcome, ServerInfo)
+                for game in contexts[target].games:
+                    self.metrics.query(game, isinstance(outcome, ServerInfo))
                 if after.state is not before.state:
                     transitions.append(Transition(target, before, after))
                 samples.append(_sample(after, started_at))
@@ -268,6 +277,7 @@ class Poller:
                 transitions=tuple(transitions),
             )
             self.last_report = report
+            self.metrics.poll_round(report.duration)
         await self._notify(report)
         async with self._round_done:
             self._rounds += 1

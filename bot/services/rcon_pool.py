@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.games import RconKind, get_game
+from bot.metrics import NO_METRICS, Metrics
 from bot.protocols import battleye as be
 from bot.protocols import rcon
 from bot.services.rcon_errors import (
@@ -34,6 +35,7 @@ from bot.services.rcon_errors import (
     RconTimeout,
     RconUnavailable,
 )
+from bot.sharding import ShardFilter
 from bot.storage import Server
 
 log = logging.getLogger(__name__)
@@ -135,8 +137,12 @@ class RconPool:
         idle_timeout: float = 300.0,
         battleye_config: be.ClientConfig | None = None,
         rng: random.Random | None = None,
+        shards: ShardFilter | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._password_of = password_of
+        self.shards = shards if shards is not None else ShardFilter.everything()
+        self.metrics = metrics
         self.connect_timeout = connect_timeout
         self.command_timeout = command_timeout
         self.backoff_initial = backoff_initial
@@ -165,7 +171,19 @@ class RconPool:
         timeout: float | None = None,  # noqa: ASYNC109 - covers waiting and the command
     ) -> str:
         """Run ``command`` on either protocol and return the answer text."""
-        limit = self.command_timeout if timeout is None else timeout
+        game = get_game(server.game)
+        kind = game.rcon.value if game is not None else RconKind.NONE.value
+        try:
+            answer = await self._execute(
+                server, command, self.command_timeout if timeout is None else timeout
+            )
+        except RconError as exc:
+            self.metrics.rcon_command(kind, type(exc).__name__)
+            raise
+        self.metrics.rcon_command(kind, "ok")
+        return answer
+
+    async def _execute(self, server: Server, command: str, limit: float) -> str:
         entry = await self._entry(server)
         entry.last_used = asyncio.get_running_loop().time()
         if entry.fingerprint.kind is RconKind.SOURCE:
@@ -199,8 +217,13 @@ class RconPool:
         """Keep this server's connection up (and not closed as idle) until :meth:`release`.
 
         For BattlEye the connection starts now, in the background: the feed listens to it.
+        A server of a guild another process's shards own is not held here (that process
+        holds it), so two processes never keep the same connection.
         """
         self._check_open()
+        if not self.shards.owns(server.guild_id):
+            log.debug("not holding server %d: its guild belongs to another shard", server.id)
+            return
         entry = self._entry_now(server)
         entry.holds += 1
         if entry.fingerprint.kind is RconKind.BATTLEYE:
@@ -253,6 +276,14 @@ class RconPool:
         ):
             return ConnectionState.RECONNECTING
         return entry.state
+
+    def connection_counts(self) -> dict[tuple[str, ...], float]:
+        """Open connections by protocol and state (the metrics read it at each scrape)."""
+        counts: dict[tuple[str, ...], float] = {}
+        for server_id, entry in list(self._entries.items()):
+            key = (entry.fingerprint.kind.value, self.state(server_id).value)
+            counts[key] = counts.get(key, 0.0) + 1.0
+        return counts
 
     async def forget(self, server_id: int) -> None:
         """Close the server's connection (edited or removed); the next call reconnects."""

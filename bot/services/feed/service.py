@@ -130,7 +130,7 @@ class FeedService:
 
     async def on_round(self, report: RoundReport) -> None:
         """Poller listener: up/down, map changes and A2S-derived joins and leaves."""
-        servers = await self.store.servers.all()
+        servers = self.poller.shards.keep(await self.store.servers.all())
         self._servers = {s.id: s for s in servers}
         transitions = {t.target: t for t in report.transitions}
         for server in servers:
@@ -303,9 +303,13 @@ class FeedService:
     async def reload(self) -> None:
         """Read feeds, watches and servers again (after a command changed them)."""
         async with self._reload_lock:
-            feeds = await self.store.feeds.all()
-            watches = await self.store.watches.all()
-            self._servers = {s.id: s for s in await self.store.servers.all()}
+            # Another process posts the events of its shards' guilds (see bot.sharding).
+            servers = self.poller.shards.keep(await self.store.servers.all())
+            self._servers = {s.id: s for s in servers}
+            feeds = [f for f in await self.store.feeds.all() if f.server_id in self._servers]
+            watches = [
+                w for w in await self.store.watches.all() if w.server_id in self._servers
+            ]
             by_server: defaultdict[int, list[Feed]] = defaultdict(list)
             for feed in feeds:
                 by_server[feed.server_id].append(feed)
@@ -551,3 +555,7 @@ class FeedService:
             "dropped": sum(s.queue.total_dropped for s in self._senders.values()),
             "channels": len(self._senders),
         }
+
+    def queue_depth(self) -> int:
+        """Events waiting: not yet stored, plus lines queued for their channels."""
+        return self._inbox.qsize() + sum(len(s.queue) for s in self._senders.values())

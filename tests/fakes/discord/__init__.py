@@ -60,8 +60,18 @@ Main API (see each docstring):
   ``ratelimits.limited`` lists the requests answered 429.
 - ``run_bot(fake, bot)``: async context manager that starts the bot against the fake, waits
   until it is ready and closes it cleanly (tasks and heartbeat thread included).
-- ``subprocess_env()`` + ``python -m tests.fakes.discord.run_patched MODULE [ARGS]``: the same
-  fake for a bot started as a child process (``python -m bot``, signals).
+- ``subprocess_env(client=None)`` + ``python -m tests.fakes.discord.run_patched MODULE
+  [ARGS]``: the same fake for a bot started as a child process (``python -m bot``, signals).
+  ``client="name"`` tags that process's REST requests: ``client_requests`` lists ``(tag,
+  method, path)``, ``requests_of("name")`` its ``(method, path)``.
+- Shards: IDENTIFY's ``shard: [id, count]`` is honoured; several sessions (one per shard,
+  from one or several processes) are connected at once; READY and GUILD_CREATE carry only
+  the guilds of the identifying shard (``(guild_id >> 22) % count``), and every event about a
+  guild (interactions included) goes to that guild's shard, guild-less ones to shard 0.
+  ``gateway.shards`` (shard id -> session), ``shard_of(guild_id)``, ``wait_shards(count)``,
+  ``recommended_shards`` (the ``shards`` of ``GET /gateway/bot``, used by an
+  ``AutoShardedBot`` without a shard count); ``ids.guild_id_on_shard(shard, count, index)``
+  makes guild ids for a given shard.
 """
 
 from __future__ import annotations

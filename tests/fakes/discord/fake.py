@@ -63,6 +63,11 @@ class FakeDiscord:
         self.old_message_edit_limit = old_message_edit_limit
         self.violations: list[str] = []
         self.requests: list[tuple[str, str]] = []
+        # (client tag, method, path): the tag names the process (see run_patched.CLIENT_ENV).
+        self.client_requests: list[tuple[str | None, str, str]] = []
+        # What GET /gateway/bot recommends (discord.py's AutoShardedClient uses it when it
+        # is given no shard count).
+        self.recommended_shards = 1
         self.sync_requests = 0
         self.users: dict[int, FakeUser] = {}
         self.guilds: dict[int, FakeGuild] = {}
@@ -144,12 +149,42 @@ class FakeDiscord:
             discord.http.Route.BASE = old_base
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
-    def subprocess_env(self) -> dict[str, str]:
+    def subprocess_env(self, client: str | None = None) -> dict[str, str]:
         """Environment for ``python -m tests.fakes.discord.run_patched MODULE`` in a child
-        process: the fake's URLs, and ``DISCORD_TOKEN`` set to the token it accepts."""
-        from .run_patched import API_ENV, GATEWAY_ENV
+        process: the fake's URLs, and ``DISCORD_TOKEN`` set to the token it accepts.
 
-        return {API_ENV: self.api_base, GATEWAY_ENV: self.gateway_url, "DISCORD_TOKEN": self.token}
+        ``client`` tags the process's REST requests (``client_requests``, ``requests_of``), so
+        a test with several processes sees which one did what."""
+        from .run_patched import API_ENV, CLIENT_ENV, GATEWAY_ENV
+
+        env = {API_ENV: self.api_base, GATEWAY_ENV: self.gateway_url, "DISCORD_TOKEN": self.token}
+        if client is not None:
+            env[CLIENT_ENV] = client
+        return env
+
+    def requests_of(self, client: str) -> list[tuple[str, str]]:
+        """``(method, path)`` of the REST requests of the process tagged ``client``."""
+        return [(m, p) for tag, m, p in self.client_requests if tag == client]
+
+    def shard_of(self, guild_id: int) -> int | None:
+        """The shard whose session receives this guild's events (None: none connected)."""
+        session = self.gateway.session_for(guild_id)
+        return None if session is None else session.shard_id
+
+    async def wait_shards(
+        self, count: int, timeout: float = 10,  # noqa: ASYNC109 - a timeout argument is the documented API
+    ) -> None:
+        """Until ``count`` distinct shards identified and were sent READY and their guilds."""
+        async def check() -> None:
+            async with self.gateway.shard_ready:
+                await self.gateway.shard_ready.wait_for(lambda: len(self.gateway.shards) >= count)
+
+        try:
+            await asyncio.wait_for(check(), timeout)
+        except TimeoutError:
+            raise TimeoutError(
+                f"{len(self.gateway.shards)} of {count} shard(s) identified within {timeout} s"
+            ) from None
 
     async def wait_ready(self, timeout: float = 10) -> None:  # noqa: ASYNC109 - a timeout argument is the documented API
         """Until a client identified and was sent READY and every GUILD_CREATE."""
@@ -257,20 +292,24 @@ class FakeDiscord:
         return None
 
     def dispatch(self, event: str, data: dict[str, Any], *, intent: int | None = None) -> None:
-        """Send a gateway event to the connected bot (no-op before it identified)."""
+        """Send a gateway event to the connected bot (no-op before it identified); with
+        shards, to the shard owning the event's guild."""
         self.gateway.dispatch(event, data, intent=intent)
 
     def _ready_events(self, session: GatewaySession) -> list[tuple[str, dict[str, Any]]]:
+        guilds = [g for g in self.guilds.values() if session.owns(g.id)]
         ready = payloads.ready(
             bot=self.user(self.bot_user_id),
             session_id=session.session_id,
             resume_url=self.gateway_url,
-            guild_ids=list(self.guilds),
+            guild_ids=[g.id for g in guilds],
             app_id=self.app_id,
         )
+        if session.shard_count > 1:
+            ready["shard"] = [session.shard_id, session.shard_count]
         events: list[tuple[str, dict[str, Any]]] = [("READY", ready)]
         if session.intents & INTENT_GUILDS:
-            events += [("GUILD_CREATE", g.create_payload()) for g in self.guilds.values()]
+            events += [("GUILD_CREATE", g.create_payload()) for g in guilds]
         return events
 
     # ------------------------------------------------------------------ commands
@@ -387,10 +426,13 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ interactions
 
-    def _require_connected(self) -> None:
-        session = self.gateway.session
+    def _require_connected(self, guild_id: int | None = None) -> None:
+        session = self.gateway.session_for(guild_id)
         if session is None or session.connection is None:
-            raise FakeDiscordError("no bot is connected to the fake gateway (run_bot first)")
+            where = "" if guild_id is None else f" on the shard of guild {guild_id}"
+            raise FakeDiscordError(
+                f"no bot is connected to the fake gateway{where} (run_bot first)"
+            )
 
     def _member_json(self, guild: FakeGuild, user_id: int, channel_id: int) -> dict[str, Any]:
         return payloads.member(
@@ -410,7 +452,7 @@ class FakeDiscord:
         source_message: StoredMessage | None = None,
         label: str,
     ) -> InteractionHandle:
-        self._require_connected()
+        self._require_connected(guild.id)
         interaction_id = self.ids.next()
         token = f"itok.{secrets.token_urlsafe(32)}"
         payload = payloads.interaction(

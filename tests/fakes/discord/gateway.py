@@ -3,6 +3,12 @@
 Frames are plain JSON text (discord.py only decompresses binary frames, so the ``compress``
 query parameter can be ignored). Every dispatch gets the session's next sequence number and
 is kept, so a RESUME replays what the client missed while disconnected.
+
+Shards: IDENTIFY's ``shard: [id, count]`` makes the session that shard's (no field: shard 0 of
+1, every guild). Several sessions live at once, one per shard (a new IDENTIFY for a shard
+replaces its old session, as on Discord); an event about a guild goes only to the session of
+the shard owning it by Discord's formula ``(guild_id >> 22) % count``, events without a guild
+to shard 0.
 """
 
 from __future__ import annotations
@@ -42,6 +48,22 @@ class GatewaySession:
     seq: int = 0
     events: list[tuple[int, str]] = field(default_factory=list)
     connection: _Connection | None = None
+    shard_id: int = 0
+    shard_count: int = 1
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Discord's routing: a guild's events go to its shard, the rest to shard 0."""
+        if guild_id is None:
+            return self.shard_id == 0
+        return (guild_id >> 22) % self.shard_count == self.shard_id
+
+
+def guild_of(event: str, data: dict[str, Any]) -> int | None:
+    """The guild an event is about (``id`` for the GUILD_CREATE/UPDATE/DELETE family)."""
+    raw = data.get("guild_id")
+    if raw is None and event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+        raw = data.get("id")
+    return int(raw) if raw is not None else None
 
 
 # Builds the events sent after IDENTIFY: READY first, then one GUILD_CREATE per guild.
@@ -61,8 +83,12 @@ class Gateway:
         self._on_identify = on_identify
         self._heartbeat_ms = int(heartbeat_interval * 1000)
         self._violation = violation
+        # The most recently identified or resumed session (the only one without sharding).
         self.session: GatewaySession | None = None
         self._sessions: dict[str, GatewaySession] = {}
+        # The current session of each shard id.
+        self.shards: dict[int, GatewaySession] = {}
+        self.shard_ready = asyncio.Condition()
         self._connections: set[_Connection] = set()
         self.ready = asyncio.Event()
         self.resumed = asyncio.Event()
@@ -75,14 +101,26 @@ class Gateway:
 
     # ------------------------------------------------------------------ dispatch
 
-    def dispatch(self, event: str, data: dict[str, Any], *, intent: int | None = None) -> None:
-        """Send a DISPATCH to the current session (buffered while it is disconnected)."""
-        session = self.session
+    def dispatch(
+        self, event: str, data: dict[str, Any], *, intent: int | None = None,
+        guild_id: int | None = None,
+    ) -> None:
+        """Send a DISPATCH to the session of the shard owning the event's guild (buffered while
+        it is disconnected). ``guild_id`` defaults to the one in ``data``."""
+        guild = guild_id if guild_id is not None else guild_of(event, data)
+        session = self.session_for(guild)
         if session is None:
             return
         if intent is not None and not session.intents & intent:
             return
         self._emit(session, event, data)
+
+    def session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """The current session receiving this guild's events (None: no shard of it is up)."""
+        for session in self.shards.values():
+            if session.owns(guild_id):
+                return session
+        return None
 
     def _emit(
         self, session: GatewaySession, event: str, data: dict[str, Any],
@@ -192,10 +230,26 @@ class Gateway:
         if data.get("token") != self._token:
             await connection.ws.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed.")
             return
+        shard = data.get("shard") or [0, 1]
+        shard_id, shard_count = int(shard[0]), int(shard[1])
+        if not 0 <= shard_id < shard_count:
+            self._violation(f"gateway: IDENTIFY with an invalid shard {shard!r}")
+            await connection.ws.close(code=4010, message=b"Invalid shard.")
+            return
+        for other in self.shards.values():
+            if other.shard_count != shard_count and other.connection is not None:
+                self._violation(
+                    f"gateway: shard {shard_id} identified with {shard_count} shards while "
+                    f"shard {other.shard_id} runs with {other.shard_count}"
+                )
         self.identifies += 1
-        session = GatewaySession(secrets.token_hex(16), int(data.get("intents") or 0))
+        session = GatewaySession(
+            secrets.token_hex(16), int(data.get("intents") or 0),
+            shard_id=shard_id, shard_count=shard_count,
+        )
         self._sessions[session.session_id] = session
         self.session = session
+        self.shards[shard_id] = session
         session.connection = connection
         events = self._on_identify(session)
         done = asyncio.Event()
@@ -203,6 +257,8 @@ class Gateway:
             self._emit(session, event, payload, done if index == len(events) - 1 else None)
         await done.wait()
         self.ready.set()
+        async with self.shard_ready:
+            self.shard_ready.notify_all()
 
     def _resume(self, connection: _Connection, data: dict[str, Any]) -> None:
         session = self._sessions.get(str(data.get("session_id")))
@@ -213,6 +269,7 @@ class Gateway:
         last = int(data.get("seq") or 0)
         session.connection = connection
         self.session = session
+        self.shards[session.shard_id] = session
         for seq, frame in session.events:
             if seq > last:
                 connection.queue.put_nowait((frame, None))

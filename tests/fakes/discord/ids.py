@@ -30,3 +30,11 @@ class SnowflakeFactory:
 def snowflake_time_ms(snowflake: int) -> int:
     """Unix time in milliseconds encoded in a snowflake."""
     return (snowflake >> 22) + DISCORD_EPOCH_MS
+
+
+def guild_id_on_shard(shard_id: int, shard_count: int, index: int = 0) -> int:
+    """A realistic guild id (18 digits) that Discord routes to ``shard_id`` of ``shard_count``
+    by its formula ``(guild_id >> 22) % shard_count``; ``index`` tells several apart."""
+    high = (1 << 36) + index * shard_count + shard_id
+    high -= (1 << 36) % shard_count  # so that high % shard_count == shard_id
+    return (high << 22) | (index & 0x3FFFFF)

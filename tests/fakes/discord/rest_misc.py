@@ -48,7 +48,7 @@ async def get_gateway_bot(request: web.Request) -> web.StreamResponse:
     return json_response(
         {
             "url": fake_of(request).gateway_url,
-            "shards": 1,
+            "shards": fake_of(request).recommended_shards,
             "session_start_limit": {
                 "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1,
             },

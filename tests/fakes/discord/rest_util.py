@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from .fake import FakeDiscord
 
 API_PREFIX = "/api/v10"
+# run_patched appends "<mark><tag>" to the User-Agent of a tagged child process.
+CLIENT_AGENT_MARK = "fake-client/"
 FAKE_KEY: web.AppKey[FakeDiscord] = web.AppKey("fake_discord")
 
 

@@ -8,7 +8,9 @@ For end-to-end tests of the real entry point (``python -m bot``), signals includ
     )
 
 The URLs come from ``FAKE_DISCORD_API`` and ``FAKE_DISCORD_GATEWAY``; everything after the
-module name is passed on as its ``sys.argv[1:]``.
+module name is passed on as its ``sys.argv[1:]``. With ``FAKE_DISCORD_CLIENT`` set (the
+``client`` argument of ``subprocess_env``), discord.py's User-Agent carries that tag, so the
+fake attributes each REST request to its process (``fake.requests_of(tag)``).
 """
 
 from __future__ import annotations
@@ -16,13 +18,28 @@ from __future__ import annotations
 import os
 import runpy
 import sys
+from typing import Any
 
 import discord.gateway
 import discord.http
 import yarl
 
+from .rest_util import CLIENT_AGENT_MARK
+
 API_ENV = "FAKE_DISCORD_API"
 GATEWAY_ENV = "FAKE_DISCORD_GATEWAY"
+CLIENT_ENV = "FAKE_DISCORD_CLIENT"
+
+
+def tag_user_agent(tag: str) -> None:
+    """Every ``HTTPClient`` created from now on sends ``<its agent> fake-client/<tag>``."""
+    original = discord.http.HTTPClient.__init__
+
+    def init(self: discord.http.HTTPClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.user_agent = f"{self.user_agent} {CLIENT_AGENT_MARK}{tag}"
+
+    discord.http.HTTPClient.__init__ = init  # type: ignore[method-assign]
 
 
 def main(argv: list[str]) -> int:
@@ -36,6 +53,9 @@ def main(argv: list[str]) -> int:
         return 2
     discord.http.Route.BASE = api
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    tag = os.environ.get(CLIENT_ENV)
+    if tag:
+        tag_user_agent(tag)
     module, *args = argv
     sys.argv = [module, *args]
     runpy.run_module(module, run_name="__main__", alter_sys=True)

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from . import rest_commands, rest_interactions, rest_messages, rest_misc
 from .errors import ApiError
-from .rest_util import API_PREFIX, FAKE_KEY, json_response
+from .rest_util import API_PREFIX, CLIENT_AGENT_MARK, FAKE_KEY, json_response
 
 if TYPE_CHECKING:
     from .fake import FakeDiscord
@@ -38,6 +38,7 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     api_path = path[len(API_PREFIX):]
     method = request.method
     fake.requests.append((method, api_path))
+    fake.client_requests.append((client_tag(request), method, api_path))
     early = fake.ratelimits.early_retry(method, api_path)
     if early is not None:
         fake.violation(early)
@@ -78,6 +79,13 @@ async def _unknown_route(request: web.Request) -> web.StreamResponse:
     fake = request.app[FAKE_KEY]
     fake.violation(f"the fake does not implement {request.method} {request.path}")
     return json_response({"message": "404: Not Found", "code": 0}, status=404)
+
+
+def client_tag(request: web.Request) -> str | None:
+    """The process tag run_patched adds to discord.py's User-Agent (None: untagged)."""
+    agent = request.headers.get("User-Agent", "")
+    _, found, tag = agent.partition(f" {CLIENT_AGENT_MARK}")
+    return tag.split()[0] if found and tag else None
 
 
 def build_app(fake: FakeDiscord) -> web.Application:

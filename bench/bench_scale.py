@@ -1,0 +1,296 @@
+"""Scale-out benchmark: 2,000 servers polled by one process, or by two processes (two shards).
+
+The fake servers run in another process (``bench._a2s_fake_server``: 2,000 UDP sockets, INFO and
+PLAYERS(32) answers, no challenge). The servers are registered once in one SQLite file, spread
+over 40 guilds whose ids Discord routes half to shard 0 and half to shard 1 (and, when a
+PostgreSQL server answers on 127.0.0.1:5432, once more in a fresh PostgreSQL database created
+from ``test`` and dropped afterwards). Then, for each database:
+
+- one process polls everything (``SHARD_COUNT`` unset);
+- two processes run at the same time with ``ShardFilter(2, (0,))`` and ``ShardFilter(2, (1,))``,
+  as ``SHARD_IDS=0`` / ``SHARD_IDS=1`` would, sharing the same database (each writes the
+  history of its own servers).
+
+Each poller process is a fresh child with the bot's imports, the real ``A2SEngine``,
+``A2SStatusSource`` and ``Poller`` (history on), on uvloop when installed (as ``python -m bot``
+runs). Each does one cold round, then ``ROUNDS`` warm ones. Reported per process: servers
+polled, round wall time, CPU time per round and peak RSS.
+
+Run: ``.venv/bin/python -m bench scale`` (under a minute per database).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import resource
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SERVERS = 2000
+GUILDS = 40
+SHARDS = 2
+ROUNDS = 3
+RUNS = 3
+QUERY_TIMEOUT = 3.0
+RESULTS = Path(__file__).parent / "results" / "scale.md"
+_ROOT = Path(__file__).resolve().parents[1]
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_ADMIN = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
+
+
+def guild_ids() -> list[int]:
+    """Realistic guild ids, alternating between the two shards by Discord's formula."""
+    base = 1 << 36
+    return [((base + n) << 22) | n for n in range(GUILDS)]
+
+
+# -- child: one poller process ------------------------------------------------------------------
+
+
+async def _poll(database: str, shard_ids: list[int], rounds: int) -> dict[str, Any]:
+    import time
+
+    import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
+    from bot.protocols.a2s import A2SEngine
+    from bot.services.poller import Poller
+    from bot.services.status_source import A2SStatusSource
+    from bot.sharding import ShardFilter
+
+    shards = ShardFilter(SHARDS, tuple(shard_ids)) if shard_ids else ShardFilter.everything()
+    store = await _open(database)
+    try:
+        async with A2SEngine() as engine:
+            poller = Poller(store, A2SStatusSource(engine), interval=60.0,
+                            query_timeout=QUERY_TIMEOUT, shards=shards)
+            walls: list[float] = []
+            cpus: list[float] = []
+            answered: list[int] = []
+            targets = 0
+            for _ in range(rounds + 1):
+                wall, cpu = time.perf_counter(), time.process_time()
+                report = await poller.run_round()
+                walls.append(time.perf_counter() - wall)
+                cpus.append(time.process_time() - cpu)
+                answered.append(report.answered)
+                targets = report.targets
+    finally:
+        await store.close()
+    return {
+        "shards": shard_ids,
+        "targets": targets,
+        "walls": walls,
+        "cpus": cpus,
+        "answered": answered,
+        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+
+
+def child(argv: list[str]) -> int:
+    import asyncio
+
+    database, shard_text, rounds = argv[0], argv[1], int(argv[2])
+    shard_ids = [int(s) for s in shard_text.split(",") if s]
+    factory = None
+    try:
+        import uvloop
+    except ImportError:
+        pass
+    else:
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        result = runner.run(_poll(database, shard_ids, rounds))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+# -- parent: fake servers, database, runs, table ------------------------------------------------
+
+
+def _start_servers() -> tuple[subprocess.Popen[str], list[int]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench._a2s_fake_server", str(SERVERS)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_ROOT,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise RuntimeError("the fake A2S server process did not start")
+    return proc, json.loads(line)
+
+
+async def _open(database: str) -> Any:
+    from bot.storage import Store
+
+    if database.startswith("postgresql://"):
+        return await Store.open_url(database)
+    return await Store.open(Path(database))
+
+
+async def _seed(database: str, ports: list[int]) -> None:
+    from bot.storage import NewServer
+
+    store = await _open(database)
+    try:
+        guilds = guild_ids()
+        for i, port in enumerate(ports):
+            await store.servers.add(NewServer(
+                guilds[i % GUILDS], f"server {i:04d}", "csgo", "127.0.0.1", port, port,
+                None, None, 1,
+            ))
+    finally:
+        await store.close()
+
+
+def _run_processes(database: str, groups: list[str]) -> list[dict[str, Any]]:
+    """Start one poller process per shard group at once; wait for all of them."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.bench_scale", "--child", database, group,
+             str(ROUNDS)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=_ROOT,
+        )
+        for group in groups
+    ]
+    results: list[dict[str, Any]] = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        if proc.returncode != 0:
+            raise RuntimeError(f"a poller process failed: {err.strip()[-500:]}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+DEPLOYMENTS: dict[str, list[str]] = {
+    "1 process": [""],
+    "2 processes (shards 0, 1)": ["0", "1"],
+}
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+async def _postgres(statement: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN)
+    try:
+        await admin.execute(statement)
+    finally:
+        await admin.close()
+
+
+Runs = dict[str, dict[str, list[list[dict[str, Any]]]]]
+
+
+def _measure(database: str, ports: list[int]) -> dict[str, list[list[dict[str, Any]]]]:
+    import asyncio
+
+    asyncio.run(_seed(database, ports))
+    runs: dict[str, list[list[dict[str, Any]]]] = {name: [] for name in DEPLOYMENTS}
+    for _ in range(RUNS):
+        for name, groups in DEPLOYMENTS.items():  # interleaved: noise hits both alike
+            runs[name].append(_run_processes(database, groups))
+    return runs
+
+
+def main(argv: list[str]) -> int:
+    import asyncio
+
+    proc, ports = _start_servers()
+    runs: Runs = {}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            runs["SQLite"] = _measure(str(Path(folder) / "scale.sqlite3"), ports)
+        if _postgres_reachable():
+            name = f"outpost_bench_{secrets.token_hex(4)}"
+            asyncio.run(_postgres(f"CREATE DATABASE {name}"))
+            try:
+                runs["PostgreSQL"] = _measure(f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{name}",
+                                              ports)
+            finally:
+                asyncio.run(_postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        else:
+            print(f"PostgreSQL not reachable on {PG_HOST}:{PG_PORT}: SQLite only")
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()  # the fake server stops when its stdin closes
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    table = _table(runs)
+    print(table)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(table)
+    return 0
+
+
+def _table(runs: Runs) -> str:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        loop = "asyncio"
+    else:
+        loop = "uvloop"
+    lines = [
+        "# Scale-out benchmark: one process vs two shard processes",
+        "",
+        f"Date: {now}; machine: {os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()}, {loop} event loop.",
+        f"{SERVERS:,} registered servers over {GUILDS} guilds (half on each of {SHARDS} shards), "
+        "all answering from one fake-server process on loopback (INFO + PLAYERS with 32 players "
+        "each). Databases: one shared SQLite file, then one shared PostgreSQL database on "
+        "loopback when a server runs (history written every round). In the two-process rows "
+        "both pollers run at the same time on the same machine.",
+        f"Numbers are medians of {RUNS} runs (each process: 1 cold round, then {ROUNDS} warm "
+        "rounds; warm = median of its warm rounds). Other processes share the 2 cores, so "
+        "absolute numbers are noisy: compare within this run.",
+        "",
+        "| database | deployment | process | servers polled | cold round wall s "
+        "| warm round wall s | warm round CPU s | peak RSS MB |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for database, by_deployment in runs.items():
+        lines.extend(_rows(database, by_deployment))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _rows(database: str, runs: dict[str, list[list[dict[str, Any]]]]) -> list[str]:
+    lines: list[str] = []
+    for name, results in runs.items():
+        for index in range(len(DEPLOYMENTS[name])):
+            mine = [run[index] for run in results]
+            label = "all shards" if not mine[0]["shards"] else f"shard {mine[0]['shards'][0]}"
+            cold = statistics.median(r["walls"][0] for r in mine)
+            warm = statistics.median(statistics.median(r["walls"][1:]) for r in mine)
+            cpu = statistics.median(statistics.median(r["cpus"][1:]) for r in mine)
+            rss = statistics.median(r["peak_rss_kib"] for r in mine) / 1024
+            answered = min(min(r["answered"]) for r in mine)
+            lines.append(
+                f"| {database} | {name} | {label} | {answered:,} / {mine[0]['targets']:,} "
+                f"| {cold:.3f} | {warm:.3f} | {cpu:.3f} | {rss:.0f} |"
+            )
+    return lines
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        sys.exit(child(sys.argv[2:]))
+    sys.exit(main(sys.argv[1:]))
