@@ -10,22 +10,16 @@ from typing import Any
 import discord
 from discord import app_commands, ui
 
-from bot.errors import ReportingView
 from bot.rendering.text import clip, escape
 from bot.services.audit import Actor
 from bot.services.permissions import Caller, role_ids
 from bot.storage.audit import AuditEntry
+from cogs._common import InvokerOnlyView, guild_id_of
 
 # A code block inside a 2000-character message, with room for a title line.
 MAX_INLINE = 1800
 CONFIRM_SECONDS = 60.0
 COOLDOWN_SECONDS = 3.0  # one /rcon command per 3 s per user and guild
-
-
-def guild_id_of(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
 
 
 def caller_of(interaction: discord.Interaction[Any]) -> Caller:
@@ -75,7 +69,7 @@ ConfirmHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
 ExpireHandler = Callable[[str], Awaitable[None]]
 
 
-class ConfirmAction(ReportingView):
+class ConfirmAction(InvokerOnlyView):
     """Confirm/Cancel that only the invoker can press, for 60 s. The handler re-checks the
     permission: a grant revoked meanwhile stops the action."""
 
@@ -88,22 +82,15 @@ class ConfirmAction(ReportingView):
         timeout: float | None = None,
     ) -> None:
         # Read at call time, not bound as a default, so tests can shorten the window.
-        super().__init__(timeout=CONFIRM_SECONDS if timeout is None else timeout)
+        super().__init__(
+            origin.user.id, timeout=CONFIRM_SECONDS if timeout is None else timeout
+        )
         self.origin = origin
-        self.author_id = origin.user.id
         self._on_confirm = on_confirm
         self._on_abandon = on_abandon
         self.confirm.label = label
         # The follow-up carrying the buttons (set by the caller once sent).
         self.message: discord.WebhookMessage | None = None
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        if interaction.user.id != self.author_id:
-            await interaction.response.send_message(
-                "Only the person who ran the command can answer this.", ephemeral=True
-            )
-            return False
-        return True
 
     async def on_timeout(self) -> None:
         window = f"{self.timeout:g} s" if self.timeout is not None else "time"

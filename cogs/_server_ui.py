@@ -8,11 +8,12 @@ from typing import Any
 import discord
 from discord import ui
 
-from bot.errors import ReportingModal, ReportingView
+from bot.errors import ReportingModal
 from bot.games import get_game
 from bot.services.diagnostics import Report
 from bot.services.registry import MAX_PASSWORD_LENGTH, SaveOutcome
 from bot.storage import Server
+from cogs._common import InvokerOnlyView
 
 # Discord limits (embed fields, field value length).
 MAX_FIELDS = 25
@@ -52,7 +53,7 @@ class PasswordModal(ReportingModal):
         await self._on_password(interaction, self.password.value)
 
 
-class ConfirmView(ReportingView):
+class ConfirmView(InvokerOnlyView):
     """Confirm/Cancel for one user; ``result`` is True, False or None (timed out)."""
 
     def __init__(
@@ -61,9 +62,10 @@ class ConfirmView(ReportingView):
         on_confirm: Callable[[discord.Interaction[Any]], Awaitable[None]],
         timeout: float | None = None,
     ) -> None:
-        super().__init__(timeout=timeout if timeout is not None else CONFIRM_TIMEOUT)
+        super().__init__(
+            origin.user.id, timeout=timeout if timeout is not None else CONFIRM_TIMEOUT
+        )
         self.origin = origin
-        self.author_id = origin.user.id
         self._on_confirm = on_confirm
         self.result: bool | None = None
 
@@ -75,14 +77,6 @@ class ConfirmView(ReportingView):
             )
         except discord.HTTPException:
             pass  # the message is gone or the token expired; nothing left to clean up
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        if interaction.user.id != self.author_id:
-            await interaction.response.send_message(
-                "Only the person who ran the command can answer this.", ephemeral=True
-            )
-            return False
-        return True
 
     @ui.button(label="Remove", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 
@@ -12,19 +10,6 @@ from bot.rendering.embeds import ServerView
 from bot.storage import Server
 
 Interaction = discord.Interaction[OutpostBot]
-
-
-def guild_id_of(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
-
-
-def require_manage(interaction: discord.Interaction[Any]) -> None:
-    """``default_permissions`` is only a hint admins can change: check again at run time."""
-    guild_id_of(interaction)
-    if not interaction.permissions.manage_guild:
-        raise app_commands.MissingPermissions(["manage_guild"])
 
 
 async def server_choices(

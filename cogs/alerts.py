@@ -12,8 +12,9 @@ from bot.app import OutpostBot
 from bot.rendering.text import clip, escape
 from bot.services.alerts import observed
 from bot.services.errors import UserError
+from cogs._common import guild_id_of, require_manage
 from cogs._rcon_ui import actor_of
-from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices
+from cogs._status_ui import Interaction, server_choices
 
 AlertChannel = discord.TextChannel | discord.Thread
 

@@ -13,10 +13,10 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.errors import ReportingView
 from bot.services.audit import parse_since
 from bot.storage.audit import AuditEntry, AuditFilter
-from cogs._rcon_ui import actor_of, audit_embed, guild_id_of, mirror_embed
+from cogs._common import InvokerOnlyView, guild_id_of
+from cogs._rcon_ui import actor_of, audit_embed, mirror_embed
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +25,14 @@ PER_PAGE = 10
 PAGE_TIMEOUT = 300.0
 
 
-class AuditPages(ReportingView):
+class AuditPages(InvokerOnlyView):
     """Previous/Next over an audit query, for the invoker only."""
+
+    refusal = "Run /audit view yourself to page through the log."
 
     def __init__(self, bot: OutpostBot, origin: discord.Interaction[Any], f: AuditFilter,
                  total: int) -> None:
-        super().__init__(timeout=PAGE_TIMEOUT)
+        super().__init__(origin.user.id, timeout=PAGE_TIMEOUT)
         self.bot = bot
         self.origin = origin
         self.filter = f
@@ -45,14 +47,6 @@ class AuditPages(ReportingView):
     def _sync_buttons(self) -> None:
         self.previous.disabled = self.page <= 0
         self.next.disabled = self.page >= self.pages - 1
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        if interaction.user.id != self.origin.user.id:
-            await interaction.response.send_message(
-                "Run /audit view yourself to page through the log.", ephemeral=True
-            )
-            return False
-        return True
 
     async def render(self) -> discord.Embed:
         entries, self.total = await self.bot.audit.page(self.filter, self.page, PER_PAGE)

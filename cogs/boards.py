@@ -13,8 +13,9 @@ from bot.app import OutpostBot
 from bot.rendering.text import clip, escape
 from bot.services.errors import UserError
 from bot.storage import Server
+from cogs._common import guild_id_of, require_manage
 from cogs._rcon_ui import actor_of
-from cogs._status_ui import Interaction, guild_id_of, require_manage
+from cogs._status_ui import Interaction
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from bot.services.feed import CATEGORIES, parse_categories
 from bot.services.feed.model import describe
 from bot.services.feed.service import uses_battleye
 from bot.storage import Server
-from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices
+from cogs._common import guild_id_of, require_manage
+from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
 NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)

@@ -13,7 +13,8 @@ from bot.app import OutpostBot
 from bot.rendering.charts import render_history_async, stats
 from bot.rendering.text import clip, escape
 from bot.services.poller import target_of
-from cogs._status_ui import Interaction, guild_id_of, server_choices
+from cogs._common import guild_id_of
+from cogs._status_ui import Interaction, server_choices
 
 PERIODS = {"6h": 6 * 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
 FILENAME = "history.png"

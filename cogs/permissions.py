@@ -12,7 +12,8 @@ from discord.ext import commands
 from bot.app import OutpostBot
 from bot.services.permissions import Action, parse_action
 from bot.storage import Server
-from cogs._rcon_ui import actor_of, guild_id_of
+from cogs._common import guild_id_of, may_manage, require_manage
+from cogs._rcon_ui import actor_of
 
 Interaction = discord.Interaction[OutpostBot]
 ACTION_CHOICES = [
@@ -35,15 +36,13 @@ class Permissions(
         self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        guild_id_of(interaction)
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
+        require_manage(interaction)
         return True
 
     async def _server_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+        if not may_manage(interaction) or interaction.guild_id is None:
             return []
         names = await self.bot.registry.autocomplete(interaction.guild_id, current)
         return [app_commands.Choice(name=n, value=n) for n in names[:25]]

@@ -12,7 +12,8 @@ from bot.app import OutpostBot
 from bot.rendering.text import clip, escape
 from bot.services.errors import UserError
 from bot.services.feed.lookup import describe, history_lines, summarise
-from cogs._status_ui import Interaction, guild_id_of, require_manage
+from cogs._common import guild_id_of, require_manage
+from cogs._status_ui import Interaction
 
 
 @app_commands.guild_only()

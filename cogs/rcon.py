@@ -39,10 +39,10 @@ from bot.services.rcon_actions import (
     resolve_player,
 )
 from bot.storage import Server
+from cogs._common import guild_id_of
 from cogs._rcon_ui import (
     ConfirmAction,
     caller_of,
-    guild_id_of,
     send_text,
     user_cooldown,
     user_key,

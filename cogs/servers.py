@@ -20,6 +20,7 @@ from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
 from bot.services.names import MAX_NAME_LENGTH
 from bot.services.registry import PreparedServer
+from cogs._common import guild_id_of, may_manage, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._server_ui import (
     ConfirmView,
@@ -35,16 +36,6 @@ Interaction = discord.Interaction[OutpostBot]
 Port = app_commands.Range[int, 1, 65535]
 
 
-def _guild_id(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
-
-
-def _may_manage(interaction: discord.Interaction[Any]) -> bool:
-    return interaction.guild_id is not None and interaction.permissions.manage_guild
-
-
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Servers(
@@ -56,10 +47,7 @@ class Servers(
         self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        # default_permissions is only a hint (server admins can change it): enforce it here.
-        _guild_id(interaction)
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
+        require_manage(interaction)
         return True
 
     # -- autocomplete --------------------------------------------------------------------------
@@ -68,9 +56,9 @@ class Servers(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         # Autocomplete skips command checks: without the permission, suggest nothing.
-        if not _may_manage(interaction):
+        if not may_manage(interaction):
             return []
-        names = await self.bot.registry.autocomplete(_guild_id(interaction), current)
+        names = await self.bot.registry.autocomplete(guild_id_of(interaction), current)
         return [app_commands.Choice(name=n, value=n) for n in names[:25]]
 
     async def _games(
@@ -99,7 +87,7 @@ class Servers(
         rcon_port: Port | None = None,
     ) -> None:
         prepared = await self.bot.registry.prepare_add(
-            _guild_id(interaction), name, address, game, query_port, rcon_port
+            guild_id_of(interaction), name, address, game, query_port, rcon_port
         )
         user_id = interaction.user.id
 
@@ -121,7 +109,7 @@ class Servers(
 
     @app_commands.command(name="list", description="List this Discord server's game servers")
     async def list_servers(self, interaction: Interaction) -> None:
-        servers = await self.bot.registry.servers_of(_guild_id(interaction))
+        servers = await self.bot.registry.servers_of(guild_id_of(interaction))
         await interaction.response.send_message(embed=list_embed(servers), ephemeral=True)
 
     @app_commands.command(name="edit", description="Change a registered game server")
@@ -147,7 +135,7 @@ class Servers(
         new_password: bool = False,
     ) -> None:
         prepared: PreparedServer = await self.bot.registry.prepare_edit(
-            _guild_id(interaction),
+            guild_id_of(interaction),
             name,
             new_name=new_name,
             address=address,
@@ -177,7 +165,7 @@ class Servers(
     @app_commands.describe(name="The server to remove")
     @app_commands.autocomplete(name=_server_names)
     async def remove(self, interaction: Interaction, name: str) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction)
         server = await self.bot.registry.get(guild_id, name)
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
@@ -203,7 +191,7 @@ class Servers(
     @app_commands.autocomplete(name=_server_names)
     @app_commands.checks.cooldown(2, 30.0, key=lambda i: (i.guild_id, i.user.id))
     async def test(self, interaction: Interaction, name: str) -> None:
-        server = await self.bot.registry.get(_guild_id(interaction), name)
+        server = await self.bot.registry.get(guild_id_of(interaction), name)
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await diagnose(server, self.bot.registry)
         await interaction.followup.send(embed=report_embed(report), ephemeral=True)

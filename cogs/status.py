@@ -22,8 +22,9 @@ from bot.rendering.charts import render_history_async
 from bot.rendering.embeds import CHART_FILENAME, ServerView, status_embed, summary_embed
 from bot.services.poller import target_of
 from bot.storage import Server
+from cogs._common import guild_id_of, require_manage
 from cogs._rcon_ui import actor_of
-from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices, views_of
+from cogs._status_ui import Interaction, server_choices, views_of
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from bot.rendering.text import clip, escape
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed.watch import is_guid, pattern_key
-from cogs._status_ui import Interaction, guild_id_of, require_manage, server_choices
+from cogs._common import guild_id_of, require_manage
+from cogs._status_ui import Interaction, server_choices
 
 WatchChannel = discord.TextChannel | discord.Thread
 

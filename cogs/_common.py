@@ -1,0 +1,44 @@
+"""What every cog shares: guild checks done again at run time, and invoker-only buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import ReportingView
+
+
+def guild_id_of(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def may_manage(interaction: discord.Interaction[Any]) -> bool:
+    """For autocomplete, which skips command checks: suggest nothing without the permission."""
+    return interaction.guild_id is not None and interaction.permissions.manage_guild
+
+
+def require_manage(interaction: discord.Interaction[Any]) -> None:
+    """``default_permissions`` is only a hint admins can change: check again at run time."""
+    guild_id_of(interaction)
+    if not interaction.permissions.manage_guild:
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+
+class InvokerOnlyView(ReportingView):
+    """Buttons only the member who ran the command may press; others get ``refusal``."""
+
+    refusal = "Only the person who ran the command can answer this."
+
+    def __init__(self, invoker_id: int, *, timeout: float | None) -> None:
+        super().__init__(timeout=timeout)
+        self.invoker_id = invoker_id
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id != self.invoker_id:
+            await interaction.response.send_message(self.refusal, ephemeral=True)
+            return False
+        return True
