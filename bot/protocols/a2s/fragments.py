@@ -40,6 +40,9 @@ class SplitLayout(enum.Enum):
 class _Pending:
     raw: list[bytes] = field(default_factory=list)
     size: int = 0
+    # Set once completing this set raised: from then on every datagram re-runs the full check
+    # (and raises again), as it always did.
+    failed: bool = False
 
 
 def _source_fields(datagram: bytes) -> tuple[int, int] | None:
@@ -75,8 +78,7 @@ class Reassembler:
         self.max_size = max_size
         # The hinted layout first; the others still get a chance (a hint can be wrong), but
         # only when their packet 0 starts a plausible payload.
-        rest = [x for x in SplitLayout if x is not layout]
-        self._order = [layout, *rest] if layout is not None else rest
+        self._order = _ORDERS[layout]
         self._pending: dict[int, _Pending] = {}
 
     def feed(self, datagram: bytes) -> bytes | None:
@@ -102,7 +104,18 @@ class Reassembler:
         pending.raw.append(datagram)
         pending.size += len(datagram)
         for layout in self._order:
-            message = self._try_complete(split_id, pending, layout)
+            # Only a set this datagram belongs to can have just become complete, and a set of
+            # ``total`` fragments needs that many datagrams: skip the full check before that.
+            fields = (_goldsrc_fields if layout is SplitLayout.GOLDSRC else _source_fields)(
+                datagram
+            )
+            if not pending.failed and (fields is None or len(pending.raw) < fields[0]):
+                continue
+            try:
+                message = self._try_complete(split_id, pending, layout)
+            except BrokenMessageError:
+                pending.failed = True
+                raise
             if message is not None:
                 del self._pending[split_id]
                 return message
@@ -135,6 +148,17 @@ class Reassembler:
             chunks = [first[offset + 8 :]] + [parts[i][offset:] for i in range(1, total)]
             return _strip(_decompress(b"".join(chunks), dsize, crc, self.max_size))
         return _strip(b"".join(parts[i][offset:] for i in range(total)))
+
+
+def _order_for(layout: SplitLayout | None) -> tuple[SplitLayout, ...]:
+    rest = tuple(x for x in SplitLayout if x is not layout)
+    return rest if layout is None else (layout, *rest)
+
+
+# Computed once: one Reassembler is built per split answer.
+_ORDERS: dict[SplitLayout | None, tuple[SplitLayout, ...]] = {
+    layout: _order_for(layout) for layout in (None, *SplitLayout)
+}
 
 
 def _plausible(first: bytes, offset: int, compressed: bool) -> bool:

@@ -26,11 +26,9 @@ class Kind(enum.Enum):
     RULES = "rules"
 
 
-_EXPECTED = {
-    Kind.INFO: (packets.S2A_INFO, packets.S2A_INFO_GOLDSRC),
-    Kind.PLAYERS: (packets.S2A_PLAYER,),
-    Kind.RULES: (packets.S2A_RULES,),
-}
+_INFO_TYPES = (packets.S2A_INFO, packets.S2A_INFO_GOLDSRC)
+_PLAYER_TYPES = (packets.S2A_PLAYER,)
+_RULES_TYPES = (packets.S2A_RULES,)
 
 
 class QuerySession:
@@ -76,7 +74,14 @@ class QuerySession:
         self.error: BaseException | None = None
         self.ping: float | None = None
         self._sent_at = 0.0
-        self._expected = _EXPECTED[kind]
+        # Identity tests, not a dict lookup: hashing an Enum member runs Python code.
+        self._expected = (
+            _INFO_TYPES
+            if kind is Kind.INFO
+            else _PLAYER_TYPES
+            if kind is Kind.PLAYERS
+            else _RULES_TYPES
+        )
         self._layout = layout
         self._max_size = max_size
         # Created on the first split datagram: most answers are a single datagram.
