@@ -13,11 +13,13 @@ from bot.config import (
     DEFAULT_ENV_FILE,
     ConfigError,
     MissingTokenError,
+    Settings,
     ensure_env_file,
     load_settings,
 )
 from bot.logsetup import setup_logging
 from bot.runner import fail, run_async, serve
+from bot.storage import StorageError, Store
 
 
 def add_env_file_option(parser: argparse.ArgumentParser) -> None:
@@ -47,15 +49,29 @@ def handle(args: argparse.Namespace) -> int:
     except OSError as exc:
         return fail(f"cannot create {env_path}: {exc.strerror}")
     try:
-        settings = load_settings(env_path)
-    except MissingTokenError as exc:
-        if created:
-            return fail(
-                f"created {env_path} with a new OUTPOST_SECRET_KEY; now set DISCORD_TOKEN in "
-                "it (Discord Developer Portal > your application > Bot > Reset Token)"
-            )
-        return fail(str(exc))
+        settings = load_settings(env_path, require_token=False)
     except ConfigError as exc:
         return fail(str(exc))
+    if not settings.discord_token:
+        # Migrate now, so the database is ready (and a database problem shows) before the token
+        # is even set; with a token, setup_hook migrates as part of the start.
+        try:
+            run_async(lambda: _migrate(settings))
+        except StorageError as exc:
+            return fail(f"database {settings.database_url or settings.database_path}: {exc}")
+        try:
+            load_settings(env_path)
+        except MissingTokenError as exc:
+            if created:
+                return fail(
+                    f"created {env_path} with a new OUTPOST_SECRET_KEY; now set DISCORD_TOKEN "
+                    "in it (Discord Developer Portal > your application > Bot > Reset Token)"
+                )
+            return fail(str(exc))
     setup_logging(settings.log_level_number, extra_secrets=[settings.discord_token])
     return run_async(lambda: serve(settings))
+
+
+async def _migrate(settings: Settings) -> None:
+    store = await Store.open_from_settings(settings)
+    await store.close()

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -65,6 +66,10 @@ def test_first_run_creates_env_and_asks_for_token(tmp_path: Path) -> None:
     validate_key(key)
     # The rest of the template is kept, documentation included.
     assert "POLL_INTERVAL=60" in (tmp_path / ".env").read_text()
+    # The database is created and migrated already, ready for the start with a token.
+    with sqlite3.connect(tmp_path / "data" / "outpost.sqlite3") as db:
+        (version,) = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    assert version == MIGRATION_COUNT
     # Next start (still no token): the same single line, the key is not regenerated.
     second = bot(tmp_path, "run")
     assert second.returncode != 0
