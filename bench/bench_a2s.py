@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._a2s_fake_server import info_answer, players_answer, rules_message
+from bench._common import ROOT, start_a2s_servers, stop_server, uvloop_factory, write_results
 from bot.protocols.a2s import A2SEngine, packets
 
 PORTS = 200
@@ -43,7 +44,6 @@ REQUESTS = {
     0x55: packets.encode_players_request(),
     0x56: packets.encode_rules_request(),
 }
-RESULTS = Path(__file__).parent / "results" / "a2s.md"
 
 Address = tuple[str, int]
 Client = Callable[[list[Address], int, int], Awaitable[int]]
@@ -236,14 +236,6 @@ async def python_a2s(addresses: list[Address], kind: int, total: int) -> int:
     return await _workers(addresses, total, lambda a: method(a, 2.0))
 
 
-def _uvloop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
-
-
 def process_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by another process; NaN where /proc is absent."""
     try:
@@ -405,15 +397,7 @@ def decode_table(runs: int) -> list[str]:
 
 
 def start_server() -> tuple[subprocess.Popen[str], list[Address]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench._a2s_fake_server", str(PORTS)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert proc.stdout is not None
-    ports = json.loads(proc.stdout.readline())
+    proc, ports = start_a2s_servers(PORTS)
     return proc, [("127.0.0.1", p) for p in ports]
 
 
@@ -438,7 +422,7 @@ def measure_in_child(
         text=True,
         check=True,
         env={**os.environ, **MMAP_ENV},
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=ROOT,
         timeout=300,
     )
     server1 = process_cpu(server_pid)
@@ -460,7 +444,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.child_floor:
         return _child_floor(*args.child_floor)
-    uv = _uvloop_factory()
+    uv = uvloop_factory()
     clients: list[tuple[str, Client, Callable[[], asyncio.AbstractEventLoop], int]] = [
         ("floor: DatagramProtocol", floor_protocol, asyncio.new_event_loop, 40000),
         ("floor: add_reader + reused buffer", floor_add_reader, asyncio.new_event_loop, 40000),
@@ -506,9 +490,7 @@ def main(argv: list[str]) -> int:
                     f"| {qps / floor:.0%} | {floor_cpu / cpu:.0%} | {fails} | {server:,.1f} |"
                 )
     finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(10)
+        stop_server(proc)
     net_seconds = time.perf_counter() - started
     decode_rows = decode_table(args.runs)
     header = [
@@ -545,9 +527,7 @@ def main(argv: list[str]) -> int:
         f"Network part took {net_seconds:.0f} s.",
     ]
     text = "\n".join(header) + "\n"
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    write_results("a2s", text)
     return 0
 
 

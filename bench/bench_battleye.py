@@ -32,8 +32,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
+
+from bench._common import write_results
 
 RUNS = 5
 COMMANDS = 300
@@ -45,7 +46,6 @@ RETRY_INTERVAL = 0.1
 RESEND_INTERVAL = 0.3
 PASSWORD = "bench"
 _NOISE: Counter[str] = Counter()
-RESULTS = Path(__file__).parent / "results" / "battleye.md"
 Address = tuple[str, int]
 
 
@@ -424,7 +424,5 @@ def main(argv: list[str]) -> int:
         "(a message overtaking its login answer), ignored here. Took "
         f"{time.perf_counter() - started:.0f} s.\n"
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    print(text)
+    write_results("battleye", text)
     return 0

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._common import write_results
+
 EVENTS = 1000
 RATE = 50.0  # events per second
 WINDOWS = (2.0, 1.0)  # FEED_BATCH_SECONDS values compared
@@ -31,7 +33,6 @@ RUNS = 2
 BUCKET = (5, 5.0)  # messages per seconds, per channel (Discord's limit)
 PASSWORD = "bench-feed-secret"
 DRAIN_LIMIT = 60.0
-RESULTS = Path(__file__).parent / "results" / "feed.md"
 
 
 def _lines(messages: list[dict[str, Any]]) -> list[tuple[str, float]]:
@@ -109,10 +110,7 @@ def main(argv: list[str]) -> int:
     for _ in range(RUNS):
         for window in WINDOWS:  # interleaved, so CPU noise from others hits both alike
             results[window].append(asyncio.run(_run(window)))
-    table = _table(results)
-    print(table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table)
+    write_results("feed", _table(results))
     return 0
 
 

@@ -17,7 +17,6 @@ import datetime
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,21 +24,26 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench._common import (
+    ROOT,
+    start_a2s_servers,
+    stop_server,
+    timed_rounds,
+    uvloop_factory,
+    write_results,
+)
+
 SERVERS = 1000
 GUILDS = 10
 ROUNDS = 5
 RUNS = 3
 QUERY_TIMEOUT = 3.0
-RESULTS = Path(__file__).parent / "results" / "poller.md"
-_ROOT = Path(__file__).resolve().parents[1]
 
 
 # -- child: the poller process ----------------------------------------------------------------
 
 
 async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]:
-    import time
-
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
     from bot.protocols.a2s import A2SEngine
     from bot.services.poller import Poller
@@ -57,26 +61,11 @@ async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]
             async with A2SEngine() as engine:
                 poller = Poller(store, A2SStatusSource(engine), interval=60.0,
                                 query_timeout=QUERY_TIMEOUT)
-                walls: list[float] = []
-                cpus: list[float] = []
-                answered: list[int] = []
-                for _ in range(rounds + 1):
-                    wall, cpu = time.perf_counter(), time.process_time()
-                    report = await poller.run_round()
-                    walls.append(time.perf_counter() - wall)
-                    cpus.append(time.process_time() - cpu)
-                    answered.append(report.answered)
-                samples = await store.history.count()
+                result = await timed_rounds(poller, rounds)
+                result["samples"] = await store.history.count()
         finally:
             await store.close()
-    return {
-        "loop": loop_name,
-        "walls": walls,
-        "cpus": cpus,
-        "answered": answered,
-        "samples": samples,
-        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }
+    return {"loop": loop_name, **result}
 
 
 def child(argv: list[str]) -> int:
@@ -84,12 +73,7 @@ def child(argv: list[str]) -> int:
 
     ports = json.loads(argv[0])
     rounds = int(argv[1])
-    use_uvloop = argv[2] == "uvloop"
-    factory = None
-    if use_uvloop:
-        import uvloop
-
-        factory = uvloop.new_event_loop
+    factory = uvloop_factory() if argv[2] == "uvloop" else None
     with asyncio.Runner(loop_factory=factory) as runner:
         result = runner.run(_poll(ports, rounds, argv[2]))
     print(json.dumps(result), flush=True)
@@ -99,55 +83,30 @@ def child(argv: list[str]) -> int:
 # -- parent: fake servers, runs, table ----------------------------------------------------------
 
 
-def _start_servers() -> tuple[subprocess.Popen[str], list[int]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench._a2s_fake_server", str(SERVERS)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_ROOT,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise RuntimeError("the fake A2S server process did not start")
-    return proc, json.loads(line)
-
-
 def _run_poller(ports: list[int], loop_name: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-m", "bench.bench_poller", "--child", json.dumps(ports), str(ROUNDS),
          loop_name],
-        capture_output=True, text=True, cwd=_ROOT, timeout=600, check=True,
+        capture_output=True, text=True, cwd=ROOT, timeout=600, check=True,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
 def _loops() -> list[str]:
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return ["asyncio"]
-    return ["asyncio", "uvloop"]
+    return ["asyncio"] if uvloop_factory() is None else ["asyncio", "uvloop"]
 
 
 def main(argv: list[str]) -> int:
-    proc, ports = _start_servers()
+    proc, ports = start_a2s_servers(SERVERS)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in _loops()}
     try:
         for _ in range(RUNS):
             for name in runs:  # interleaved, so CPU noise from others hits both alike
                 runs[name].append(_run_poller(ports, name))
     finally:
-        if proc.stdin is not None:
-            proc.stdin.close()  # the fake server stops when its stdin closes
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    table = _table(runs)
-    print(table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table)
+        stop_server(proc)
+    write_results("poller", _table(runs))
     return 0
 
 

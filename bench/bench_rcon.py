@@ -20,12 +20,12 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from rcon.source import Client
 from rcon.source import rcon as rcon_oneshot
 
+from bench._common import ROOT, stop_server, uvloop_factory, write_results
 from bot.protocols import rcon as ours
 
 RUNS = 5
@@ -37,7 +37,6 @@ ONESHOT = 40
 BIG_SIZE = 100_000
 PASSWORD = "secret"
 PROFILE = "minecraft"
-RESULTS = Path(__file__).parent / "results" / "rcon.md"
 
 _HEADER = struct.Struct("<iii")
 Address = tuple[str, int]
@@ -226,15 +225,14 @@ class Row:
 
 
 def _start_server() -> tuple[subprocess.Popen[str], Address]:
-    root = Path(__file__).resolve().parents[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.fakes.rcon_server", "--profile", PROFILE,
          "--big", str(BIG_SIZE)],
-        cwd=root,
+        cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(root)},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert proc.stdout is not None
     port = int(proc.stdout.readline())
@@ -254,12 +252,9 @@ def _ms(row: Row, metric: str) -> str:
 def main(argv: list[str]) -> int:
     proc, address = _start_server()
     runners = [asyncio.Runner()]
-    try:
-        import uvloop
-
-        runners.append(asyncio.Runner(loop_factory=uvloop.new_event_loop))
-    except ImportError:
-        pass
+    uv = uvloop_factory()
+    if uv is not None:
+        runners.append(asyncio.Runner(loop_factory=uv))
     closers: list[Callable[[], None]] = []
     try:
         raw = RawClient(address)
@@ -312,9 +307,7 @@ def main(argv: list[str]) -> int:
             close()
         for runner in runners:
             runner.close()
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(timeout=10)
+        stop_server(proc)
 
     lines = [
         "# Source RCON benchmark",
@@ -353,10 +346,7 @@ def main(argv: list[str]) -> int:
         "because the Minecraft profile splits at 4096-byte bodies and answers its probe; on "
         "SRCDS it returns the first packet (tests/protocols/rcon/test_peers.py).",
     ]
-    table = "\n".join(lines) + "\n"
-    print(table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table)
+    write_results("rcon", "\n".join(lines) + "\n")
     return 0
 
 

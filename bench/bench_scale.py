@@ -25,7 +25,6 @@ import datetime
 import json
 import os
 import platform
-import resource
 import secrets
 import socket
 import statistics
@@ -35,14 +34,21 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench._common import (
+    ROOT,
+    start_a2s_servers,
+    stop_server,
+    timed_rounds,
+    uvloop_factory,
+    write_results,
+)
+
 SERVERS = 2000
 GUILDS = 40
 SHARDS = 2
 ROUNDS = 3
 RUNS = 3
 QUERY_TIMEOUT = 3.0
-RESULTS = Path(__file__).parent / "results" / "scale.md"
-_ROOT = Path(__file__).resolve().parents[1]
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
 
@@ -57,8 +63,6 @@ def guild_ids() -> list[int]:
 
 
 async def _poll(database: str, shard_ids: list[int], rounds: int) -> dict[str, Any]:
-    import time
-
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
     from bot.protocols.a2s import A2SEngine
     from bot.services.poller import Poller
@@ -71,27 +75,10 @@ async def _poll(database: str, shard_ids: list[int], rounds: int) -> dict[str, A
         async with A2SEngine() as engine:
             poller = Poller(store, A2SStatusSource(engine), interval=60.0,
                             query_timeout=QUERY_TIMEOUT, shards=shards)
-            walls: list[float] = []
-            cpus: list[float] = []
-            answered: list[int] = []
-            targets = 0
-            for _ in range(rounds + 1):
-                wall, cpu = time.perf_counter(), time.process_time()
-                report = await poller.run_round()
-                walls.append(time.perf_counter() - wall)
-                cpus.append(time.process_time() - cpu)
-                answered.append(report.answered)
-                targets = report.targets
+            result = await timed_rounds(poller, rounds)
     finally:
         await store.close()
-    return {
-        "shards": shard_ids,
-        "targets": targets,
-        "walls": walls,
-        "cpus": cpus,
-        "answered": answered,
-        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }
+    return {"shards": shard_ids, **result}
 
 
 def child(argv: list[str]) -> int:
@@ -99,33 +86,13 @@ def child(argv: list[str]) -> int:
 
     database, shard_text, rounds = argv[0], argv[1], int(argv[2])
     shard_ids = [int(s) for s in shard_text.split(",") if s]
-    factory = None
-    try:
-        import uvloop
-    except ImportError:
-        pass
-    else:
-        factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with asyncio.Runner(loop_factory=uvloop_factory()) as runner:
         result = runner.run(_poll(database, shard_ids, rounds))
     print(json.dumps(result), flush=True)
     return 0
 
 
 # -- parent: fake servers, database, runs, table ------------------------------------------------
-
-
-def _start_servers() -> tuple[subprocess.Popen[str], list[int]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench._a2s_fake_server", str(SERVERS)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_ROOT,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise RuntimeError("the fake A2S server process did not start")
-    return proc, json.loads(line)
 
 
 async def _open(database: str) -> Any:
@@ -157,7 +124,7 @@ def _run_processes(database: str, groups: list[str]) -> list[dict[str, Any]]:
         subprocess.Popen(
             [sys.executable, "-m", "bench.bench_scale", "--child", database, group,
              str(ROUNDS)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=_ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         )
         for group in groups
     ]
@@ -211,7 +178,7 @@ def _measure(database: str, ports: list[int]) -> dict[str, list[list[dict[str, A
 def main(argv: list[str]) -> int:
     import asyncio
 
-    proc, ports = _start_servers()
+    proc, ports = start_a2s_servers(SERVERS)
     runs: Runs = {}
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -227,27 +194,14 @@ def main(argv: list[str]) -> int:
         else:
             print(f"PostgreSQL not reachable on {PG_HOST}:{PG_PORT}: SQLite only")
     finally:
-        if proc.stdin is not None:
-            proc.stdin.close()  # the fake server stops when its stdin closes
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    table = _table(runs)
-    print(table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table)
+        stop_server(proc)
+    write_results("scale", _table(runs))
     return 0
 
 
 def _table(runs: Runs) -> str:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        loop = "asyncio"
-    else:
-        loop = "uvloop"
+    loop = "asyncio" if uvloop_factory() is None else "uvloop"
     lines = [
         "# Scale-out benchmark: one process vs two shard processes",
         "",

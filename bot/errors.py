@@ -15,6 +15,7 @@ import discord
 from discord import app_commands, ui
 
 from bot.crypto import DecryptionError
+from bot.logsetup import secrets as known_secrets
 from bot.services.errors import UserError
 from bot.storage.errors import StorageError
 
@@ -37,7 +38,8 @@ def describe_error(error: BaseException) -> str | None:
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, UserError | DecryptionError | StorageError):
-        return str(error)
+        # Shown in Discord: a storage error may quote its driver, so redact as the logs do.
+        return known_secrets.redact(str(error))
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try this again in {max(error.retry_after, 1):.0f} s."
     if isinstance(error, app_commands.NoPrivateMessage):

@@ -29,17 +29,24 @@ class SecretRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._secrets: tuple[str, ...] = ()
+        self._known: frozenset[str] = frozenset()
 
     def add(self, *secrets: str | None) -> None:
+        fresh = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
+        # Known already is the common case (the poller decrypts passwords every round): no
+        # lock, no sort.
+        if fresh <= self._known:
+            return
         with self._lock:
-            current = set(self._secrets)
-            current.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
+            current = self._known | fresh
             # Longest first, so a secret containing another is replaced whole.
             self._secrets = tuple(sorted(current, key=len, reverse=True))
+            self._known = current
 
     def clear(self) -> None:
         with self._lock:
             self._secrets = ()
+            self._known = frozenset()
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
@@ -48,7 +55,7 @@ class SecretRegistry:
         return text
 
     def __contains__(self, value: object) -> bool:
-        return value in self._secrets
+        return value in self._known
 
     def __repr__(self) -> str:
         return f"SecretRegistry(<{len(self._secrets)} secrets>)"

@@ -21,6 +21,7 @@ import discord
 
 from bot.app import OutpostBot, create_bot
 from bot.config import Settings
+from bot.logsetup import secrets
 from bot.metrics import MetricsError
 from bot.storage import StorageError
 
@@ -31,8 +32,11 @@ T = TypeVar("T")
 
 
 def fail(message: str) -> int:
-    """Print one line for the operator and return the exit status for it."""
-    print(f"outpost: {message}", file=sys.stderr)
+    """Print one line for the operator and return the exit status for it.
+
+    The line bypasses logging, so it is redacted here: a driver error may quote a secret.
+    """
+    print(f"outpost: {secrets.redact(message)}", file=sys.stderr)
     return 1
 
 

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import ReportingView
+from bot.services.registry import ServerRegistry
 
 
 def guild_id_of(interaction: discord.Interaction[Any]) -> int:
@@ -19,6 +20,16 @@ def guild_id_of(interaction: discord.Interaction[Any]) -> int:
 def may_manage(interaction: discord.Interaction[Any]) -> bool:
     """For autocomplete, which skips command checks: suggest nothing without the permission."""
     return interaction.guild_id is not None and interaction.permissions.manage_guild
+
+
+async def managed_server_choices(
+    registry: ServerRegistry, interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Server-name autocomplete for the manage-only cogs; nothing without the permission."""
+    if not may_manage(interaction):
+        return []
+    names = await registry.autocomplete(guild_id_of(interaction), current)
+    return [app_commands.Choice(name=n, value=n) for n in names[:25]]
 
 
 def require_manage(interaction: discord.Interaction[Any]) -> None:

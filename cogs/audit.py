@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.app import OutpostBot
 from bot.services.audit import parse_since
 from bot.storage.audit import AuditEntry, AuditFilter
-from cogs._common import InvokerOnlyView, guild_id_of
+from cogs._common import InvokerOnlyView, guild_id_of, managed_server_choices
 from cogs._rcon_ui import actor_of, audit_embed, mirror_embed
 
 log = logging.getLogger(__name__)
@@ -114,10 +114,7 @@ class Audit(
     async def _servers(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            return []
-        names = await self.bot.registry.autocomplete(interaction.guild_id, current)
-        return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+        return await managed_server_choices(self.bot.registry, interaction, current)
 
     async def _filter(
         self, interaction: Interaction, server: str | None, user: discord.User | None,

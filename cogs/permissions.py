@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.app import OutpostBot
 from bot.services.permissions import Action, parse_action
 from bot.storage import Server
-from cogs._common import guild_id_of, may_manage, require_manage
+from cogs._common import guild_id_of, managed_server_choices, require_manage
 from cogs._rcon_ui import actor_of
 
 Interaction = discord.Interaction[OutpostBot]
@@ -42,10 +42,7 @@ class Permissions(
     async def _server_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if not may_manage(interaction) or interaction.guild_id is None:
-            return []
-        names = await self.bot.registry.autocomplete(interaction.guild_id, current)
-        return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+        return await managed_server_choices(self.bot.registry, interaction, current)
 
     async def _scope(self, interaction: Interaction, server: str | None) -> Server | None:
         if server is None:

@@ -20,7 +20,7 @@ from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
 from bot.services.names import MAX_NAME_LENGTH
 from bot.services.registry import PreparedServer
-from cogs._common import guild_id_of, may_manage, require_manage
+from cogs._common import guild_id_of, managed_server_choices, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._server_ui import (
     ConfirmView,
@@ -55,11 +55,7 @@ class Servers(
     async def _server_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        # Autocomplete skips command checks: without the permission, suggest nothing.
-        if not may_manage(interaction):
-            return []
-        names = await self.bot.registry.autocomplete(guild_id_of(interaction), current)
-        return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+        return await managed_server_choices(self.bot.registry, interaction, current)
 
     async def _games(
         self, interaction: Interaction, current: str

@@ -133,18 +133,22 @@ class BoardUpdater:
 
     # -- rendering ----------------------------------------------------------------------------
 
-    async def views(self, board: Board) -> list[ServerView]:
+    async def views(self, board: Board, hidden: set[int] | None = None) -> list[ServerView]:
+        """``hidden``: the servers without a connect line, when the caller has read them."""
         servers = self.poller.servers_of(board.guild_id)
         if board.server_ids:
             by_id = {s.id: s for s in servers}
             chosen: list[Server] = [by_id[i] for i in board.server_ids if i in by_id]
         else:
             chosen = servers
-        hidden = await self.store.display.hidden_connect()
+        if hidden is None:
+            hidden = await self.store.display.hidden_connect()
         return [ServerView(s, self.poller.snapshot(s), s.id in hidden) for s in chosen]
 
-    async def render(self, board: Board) -> list[list[discord.Embed]]:
-        views = await self.views(board)
+    async def render(
+        self, board: Board, hidden: set[int] | None = None
+    ) -> list[list[discord.Embed]]:
+        views = await self.views(board, hidden)
         if not views:
             empty = discord.Embed(
                 title="Status board",
@@ -163,26 +167,30 @@ class BoardUpdater:
             b for b in await self.store.boards.all()
             if b.paused is None and self.poller.shards.owns(b.guild_id)
         ]
+        if not boards:
+            return
         by_guild: dict[int, list[Board]] = defaultdict(list)
         for board in boards:
             by_guild[board.guild_id].append(board)
+        # Read once per pass, not once per board.
+        hidden = await self.store.display.hidden_connect()
         # Guilds in parallel, each guild's boards in sequence (paced per guild).
-        await asyncio.gather(*(self._update_guild(g) for g in by_guild.values()))
+        await asyncio.gather(*(self._update_guild(g, hidden) for g in by_guild.values()))
 
-    async def _update_guild(self, boards: list[Board]) -> None:
+    async def _update_guild(self, boards: list[Board], hidden: set[int]) -> None:
         for board in boards:
             try:
-                await self.update_board(board)
+                await self.update_board(board, hidden)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("status board %d could not be updated", board.id)
 
-    async def update_board(self, board: Board) -> None:
+    async def update_board(self, board: Board, hidden: set[int] | None = None) -> None:
         """Bring one board up to date; pauses it on lost permissions."""
         async with self._board_locks[board.id]:
             try:
-                await self._update(board)
+                await self._update(board, hidden)
             except BoardPaused as paused:
                 log.warning("status board %d paused: %s", board.id, paused.reason)
                 await self.store.boards.set_paused(board.id, paused.reason)
@@ -193,9 +201,9 @@ class BoardUpdater:
             raise BoardPaused("the channel was deleted or I cannot see it")
         return channel
 
-    async def _update(self, board: Board) -> None:
+    async def _update(self, board: Board, hidden: set[int] | None) -> None:
         channel = self._channel(board)
-        groups = await self.render(board)
+        groups = await self.render(board, hidden)
         stored = {m.position: m for m in await self.store.boards.messages(board.id)}
         replaced: list[int] = []
         for position, embeds in enumerate(groups):

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.services.rcon_actions import PlayerRef
 from bot.services.rcon_errors import RconError, RconNotConfigured
@@ -90,8 +91,11 @@ class LivePlayers:
         async def refresh() -> None:
             try:
                 await self.fetch(server)
-            except RconError as exc:
+            except (RconError, DecryptionError) as exc:
+                # Nobody awaits this task: what it raises is handled here or never seen.
                 log.debug("player list of server %s not refreshed: %s", server.id, exc)
+            except Exception:
+                log.exception("player list of server %s: refresh failed", server.id)
 
         self._refreshing[server.id] = asyncio.get_running_loop().create_task(refresh())
 

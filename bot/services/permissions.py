@@ -19,10 +19,6 @@ class Action(enum.Enum):
     BAN = "ban"  # ban, unban and the ban list
     EXEC = "exec"
 
-    @property
-    def needs_confirmation(self) -> bool:
-        return self in (Action.BAN, Action.EXEC)
-
 
 def parse_action(value: str) -> Action:
     try:

@@ -136,6 +136,11 @@ class Poller:
     def snapshot_of(self, target: Target) -> Snapshot:
         return self._snapshots.get(target) or Snapshot(target)
 
+    @property
+    def servers(self) -> list[Server]:
+        """The servers of this process's shards as of the last round."""
+        return list(self._roster.servers)
+
     def servers_of(self, guild_id: int) -> list[Server]:
         return list(self._roster.by_guild.get(guild_id, ()))
 

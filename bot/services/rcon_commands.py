@@ -6,6 +6,7 @@ The audit row is written first (outcome ``pending``) and completed whatever happ
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -78,32 +79,30 @@ class RconCommands:
                 ticket, "denied", f"needs the {action.value} permission"
             )
             raise NotPermitted(action, server.name)
-        try:
-            plan = await build()
-        except UserError as exc:
-            outcome = exc.outcome if isinstance(exc, RconError) else "denied"
-            await self.audit.complete(ticket, outcome, str(exc), allowed_by=decision.allowed_by)
-            raise
-        except Exception as exc:
-            await self.audit.complete(
-                ticket, "error", type(exc).__name__, allowed_by=decision.allowed_by
-            )
-            raise
         outputs: list[str] = []
         try:
+            plan = await build()
             for command in plan.commands:
                 outputs.append(await self.pool.execute(server, command))
-        except RconError as exc:
-            await self.audit.complete(ticket, exc.outcome, str(exc), allowed_by=decision.allowed_by)
-            raise
-        except Exception as exc:
-            await self.audit.complete(
-                ticket, "error", type(exc).__name__, allowed_by=decision.allowed_by
+        except BaseException as exc:
+            outcome, excerpt = _failure(exc)
+            # Shielded: a cancelled command (shutdown) must still close its audit row.
+            await asyncio.shield(
+                self.audit.complete(ticket, outcome, excerpt, allowed_by=decision.allowed_by)
             )
             raise
         output = "\n".join(o for o in outputs if o)
         await self.audit.complete(ticket, "ok", output, allowed_by=decision.allowed_by)
         return Outcome(plan, output, decision)
+
+
+def _failure(exc: BaseException) -> tuple[str, str]:
+    """Outcome and excerpt of the audit row of a command that failed with ``exc``."""
+    if isinstance(exc, RconError):
+        return exc.outcome, str(exc)
+    if isinstance(exc, UserError):
+        return "denied", str(exc)  # refused input: the message is safe to store
+    return "error", type(exc).__name__
 
 
 def _actor(caller: Caller, user_name: str) -> Actor:

@@ -72,7 +72,6 @@ class _Entry:
     def __init__(self, server: Server, fingerprint: _Fingerprint) -> None:
         self.server = server
         self.server_id = server.id
-        self.name = server.name
         self.fingerprint = fingerprint
         self.state = ConnectionState.IDLE
         self.holds = 0
@@ -82,6 +81,10 @@ class _Entry:
         self.runner: asyncio.Task[None] | None = None
         self.stop = asyncio.Event()
         self._changed = asyncio.Event()
+
+    @property
+    def name(self) -> str:
+        return self.server.name
 
     def set_state(self, state: ConnectionState) -> None:
         if state is self.state:
@@ -319,7 +322,7 @@ class RconPool:
         fingerprint = _fingerprint(server)
         entry = self._entries.get(server.id)
         if entry is not None and entry.fingerprint == fingerprint:
-            entry.server, entry.name = server, server.name  # a rename keeps the connection
+            entry.server = server  # a rename keeps the connection
             return entry
         if entry is not None:
             # Settings changed without a sync (race with the listener): close in the background.
@@ -396,7 +399,8 @@ class RconPool:
     # -- BattlEye --------------------------------------------------------------------------------
 
     def _start_battleye(self, entry: _Entry) -> None:
-        if entry.runner is not None or entry.state is ConnectionState.AUTH_FAILED:
+        running = entry.runner is not None and not entry.runner.done()
+        if running or entry.state is ConnectionState.AUTH_FAILED:
             return
         password = self._secret_of(entry)
         entry.set_state(ConnectionState.CONNECTING)
@@ -436,6 +440,12 @@ class RconPool:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(delay):
                         await entry.stop.wait()
+            except Exception:
+                # Not a network or login problem: a bug or bad settings. Logged once here; the
+                # waiting command fails now and the next one starts a fresh runner.
+                log.exception("BattlEye RCon of server %s failed", entry.server_id)
+                entry.set_state(ConnectionState.IDLE)
+                return
             finally:
                 client.close()
                 if entry.client is client:
@@ -448,6 +458,10 @@ class RconPool:
         while True:
             if entry.state is ConnectionState.AUTH_FAILED:
                 raise RconAuthError(entry.name)
+            if entry.runner is not None and entry.runner.done():
+                raise RconUnavailable(
+                    f"The BattlEye RCon connection to {entry.name!r} failed; see the bot's log."
+                )
             client = entry.client
             if (
                 entry.state is ConnectionState.CONNECTED

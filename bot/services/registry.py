@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.crypto import SecretBox
+from bot.crypto import DecryptionError, SecretBox
 from bot.games import Game, get_game
 from bot.logsetup import secrets
 from bot.services.addresses import parse_address
@@ -137,7 +137,7 @@ class ServerRegistry:
                 continue
             try:
                 self.box.decrypt(server.rcon_password)
-            except Exception:
+            except DecryptionError:
                 bad.append(server)
         return bad
 

@@ -110,17 +110,21 @@ class MigrationTarget(Protocol):
         ...
 
 
+# The same on both engines: the bookkeeping table is created before the first migration.
+SCHEMA_MIGRATIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " applied_at TEXT NOT NULL)"
+)
+
+
 class SqliteMigrationTarget:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
     async def applied_versions(self) -> list[int]:
-        await self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY,"
-            " name TEXT NOT NULL,"
-            " applied_at TEXT NOT NULL)"
-        )
+        await self._conn.execute(SCHEMA_MIGRATIONS_DDL)
         async with self._conn.execute("SELECT version FROM schema_migrations") as cur:
             return sorted(int(row[0]) for row in await cur.fetchall())
 
@@ -163,12 +167,7 @@ class PostgresMigrationTarget:
         self._conn = conn
 
     async def applied_versions(self) -> list[int]:
-        await self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY,"
-            " name TEXT NOT NULL,"
-            " applied_at TEXT NOT NULL)"
-        )
+        await self._conn.execute(SCHEMA_MIGRATIONS_DDL)
         rows = await self._conn.fetch("SELECT version FROM schema_migrations")
         return sorted(int(row[0]) for row in rows)
 

@@ -60,3 +60,15 @@ def test_unexpected_and_ids() -> None:
     assert describe_error(RuntimeError("x")) is None
     ids = {new_error_id() for _ in range(50)}
     assert len(ids) == 50 and all(len(i) == 8 for i in ids)
+
+
+def test_expected_error_text_shown_in_discord_is_redacted() -> None:
+    from bot.logsetup import REDACTED, secrets
+    from bot.storage import StorageError
+
+    secrets.add("pg-secret-42")
+    try:
+        message = describe_error(StorageError("connection to u:pg-secret-42@db refused"))
+    finally:
+        secrets.clear()
+    assert message == f"connection to u:{REDACTED}@db refused"

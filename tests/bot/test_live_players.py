@@ -41,3 +41,23 @@ async def test_suggestions_come_from_memory_and_refresh_in_the_background() -> N
     finally:
         await live.close()
         await pool.close()
+
+
+async def test_background_refresh_with_an_undecryptable_password_ends_quietly() -> None:
+    from bot.crypto import DecryptionError
+
+    def undecryptable(_server: object) -> str:
+        raise DecryptionError("the key differs")
+
+    pool = RconPool(undecryptable, connect_timeout=1.0)
+    live = LivePlayers(pool, lambda _s: ["Ann"])
+    try:
+        s = server(1)
+        assert live.suggestions(s, "an") == [PlayerRef(-1, "Ann")]
+        refresh = live._refreshing[s.id]
+        await asyncio.wait({refresh}, timeout=3)
+        # Retrieved and handled here, not left for "Task exception was never retrieved".
+        assert refresh.done() and refresh.exception() is None
+    finally:
+        await live.close()
+        await pool.close()

@@ -59,3 +59,16 @@ def test_registry_ignores_short_and_prefers_longest() -> None:
     assert registry.redact("abc longsecret-2 longsecret") == f"abc {REDACTED} {REDACTED}"
     assert "abc" not in registry
     assert "longsecret" not in repr(registry)
+
+
+def test_operator_failure_line_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.runner import fail
+
+    secrets.add("db-pass-789")
+    try:
+        assert fail("database postgresql://u@h/d: auth for db-pass-789 failed") == 1
+    finally:
+        secrets.clear()
+    err = capsys.readouterr().err
+    assert "db-pass-789" not in err
+    assert err == f"outpost: database postgresql://u@h/d: auth for {REDACTED} failed\n"

@@ -94,3 +94,35 @@ async def test_audit_begin_complete_filters_and_track(store: Store) -> None:
     assert csv_text.splitlines()[0].startswith("id,at,guild_id,user_id,user_name")
     with pytest.raises(ValueError):
         await store.audit.complete(1, "maybe", "", None)
+
+
+async def test_rcon_command_cancelled_mid_way_is_not_left_pending(store: Store) -> None:
+    import asyncio
+
+    from bot.services.rcon_actions import Plan
+    from bot.services.rcon_commands import RconCommands
+    from bot.services.rcon_pool import RconPool
+
+    await add_server(store, "Main")
+    server = await store.servers.get(GUILD, "Main")
+    assert server is not None
+    pool = RconPool(lambda _s: None)
+    commands = RconCommands(pool, PermissionService(store), AuditLog(store))
+    building = asyncio.Event()
+
+    async def build() -> Plan:
+        building.set()
+        await asyncio.Event().wait()  # cancelled here, e.g. by a shutdown
+        raise AssertionError("not reached")
+
+    admin = Caller(GUILD, 7, True, ())
+    task = asyncio.create_task(
+        commands.run(admin, "Ann", Action.SAY, server, "hello", build)
+    )
+    await building.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await pool.close()
+    [entry] = await store.audit.search(AuditFilter(GUILD), limit=5)
+    assert (entry.outcome, entry.excerpt) == ("error", "CancelledError")

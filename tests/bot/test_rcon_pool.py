@@ -330,3 +330,15 @@ async def test_changed_settings_replace_the_connection_even_before_sync(pool: Rc
         assert await pool.execute(moved, "echo b") == "b"
         await wait_until(lambda: one.connections == 0)  # the stale one is closed
         assert two.received == ["echo b"]
+
+
+async def test_battleye_connection_failing_unexpectedly_is_reported_and_closes_cleanly() -> None:
+    pool = make_pool()
+    # A port the client rejects with ValueError: a failure outside the expected ones.
+    s = server(70000, game="dayz")
+    try:
+        with pytest.raises(RconUnavailable, match="failed"):
+            async with asyncio.timeout(0.5):  # at once, not after the connect timeout
+                await pool.execute(s, "players")
+    finally:
+        await pool.close()  # the runner's error was handled, not re-raised here

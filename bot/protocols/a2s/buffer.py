@@ -12,7 +12,6 @@ from bot.protocols.a2s.errors import BufferExhaustedError
 
 _U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
-_U64 = struct.Struct("<Q")
 _BYTES3 = struct.Struct("<BBB")
 
 
@@ -48,9 +47,6 @@ class Reader:
 
     def u32(self) -> int:
         return int(self._unpack(_U32)[0])
-
-    def u64(self) -> int:
-        return int(self._unpack(_U64)[0])
 
     def three_u8(self) -> tuple[int, int, int]:
         pos = self.pos

@@ -746,9 +746,7 @@ class A2SEngine:
         for _ in range(MAX_READS_PER_WAKEUP):
             try:
                 _, ancdata, _, addr = sock.recvmsg(1, 1024, socket.MSG_ERRQUEUE)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
+            except OSError:  # the queue is empty (BlockingIOError) or cannot be read
                 return
             if not isinstance(addr, tuple):
                 continue

@@ -66,9 +66,7 @@ async def _first_answer(
         for next_done in asyncio.as_completed(tasks):
             try:
                 return await next_done
-            except (TimeoutError, OSError, ValueError):
-                continue
-            except Exception:  # a broken answer still proves nothing; keep probing
+            except Exception:  # no answer, a closed port or a broken one: try the next port
                 continue
         return None
     finally:

@@ -144,14 +144,6 @@ def encode_server_message(sequence: int, payload: bytes) -> bytes:
     return _frame(PacketType.MESSAGE, bytes((_check_seq(sequence),)) + payload)
 
 
-def encode_client_packet(packet: ClientPacket) -> bytes:
-    if isinstance(packet, LoginRequest):
-        return encode_login(packet.password)
-    if isinstance(packet, CommandRequest):
-        return encode_command(packet.sequence, packet.command)
-    return encode_ack(packet.sequence)
-
-
 # --- decoding ---------------------------------------------------------------------------------
 
 

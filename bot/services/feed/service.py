@@ -130,7 +130,8 @@ class FeedService:
 
     async def on_round(self, report: RoundReport) -> None:
         """Poller listener: up/down, map changes and A2S-derived joins and leaves."""
-        servers = self.poller.shards.keep(await self.store.servers.all())
+        # The roster the round just polled: no second read of the servers table per round.
+        servers = self.poller.servers
         self._servers = {s.id: s for s in servers}
         transitions = {t.target: t for t in report.transitions}
         for server in servers:

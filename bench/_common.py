@@ -1,0 +1,88 @@
+"""What the benchmark scripts share: the fake-server process, the event loop, the results file.
+
+Not a benchmark itself (the leading underscore keeps it out of ``python -m bench``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = Path(__file__).parent / "results"
+STOP_TIMEOUT = 10.0
+
+
+def start_a2s_servers(count: int) -> tuple[subprocess.Popen[str], list[int]]:
+    """Start ``bench._a2s_fake_server`` with ``count`` UDP sockets; return it and their ports.
+
+    The process stops when its stdin closes (see :func:`stop_server`) or by itself later.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench._a2s_fake_server", str(count)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise RuntimeError("the fake A2S server process did not start")
+    ports: list[int] = json.loads(line)
+    return proc, ports
+
+
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    """Close the fake server's stdin (its stop signal); kill it if it does not exit in time."""
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def uvloop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop factory when it is installed (the ``fast`` extra), else None."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def write_results(name: str, text: str) -> None:
+    """Print the markdown and write it to ``bench/results/<name>.md``."""
+    print(text)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / f"{name}.md").write_text(text)
+
+
+async def timed_rounds(poller: Any, rounds: int) -> dict[str, Any]:
+    """One cold round then ``rounds`` warm ones of a ``Poller``: wall and CPU time of each,
+    servers answered and polled, and the process's peak RSS (KiB) afterwards."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    answered: list[int] = []
+    targets = 0
+    for _ in range(rounds + 1):
+        wall, cpu = time.perf_counter(), time.process_time()
+        report = await poller.run_round()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        answered.append(report.answered)
+        targets = report.targets
+    return {
+        "walls": walls,
+        "cpus": cpus,
+        "answered": answered,
+        "targets": targets,
+        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
