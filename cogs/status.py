@@ -82,7 +82,11 @@ class Status(commands.Cog):
                 await interaction.response.send_message(embed=embed, files=files)
             return
         # The chart is late: answer now, add it when it is ready.
-        await interaction.response.send_message(embed=status_embed(view, now))
+        try:
+            await interaction.response.send_message(embed=status_embed(view, now))
+        except BaseException:
+            chart_task.cancel()  # nobody will add it now; don't leave it unretrieved
+            raise
         await asyncio.wait({chart_task})
         png = _result(chart_task)
         if png is not None:

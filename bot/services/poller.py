@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
+from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.battleye_players import PollContext, RconAccess
@@ -225,7 +226,8 @@ class Poller:
                 continue
             try:
                 password = self._password_of(server)
-            except Exception:  # undecryptable (changed key): A2S only, /server test says why
+            except DecryptionError:
+                # Changed key: A2S only; the start-up warning and /server test say why.
                 continue
             if password is not None:
                 return RconAccess(server.host, server.rcon_port, password)

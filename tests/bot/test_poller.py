@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.crypto import DecryptionError
 from bot.services.battleye_players import PollContext
 from bot.services.poller import Poller, RoundReport
 from bot.services.snapshots import Hysteresis, PlayerInfo, ServerInfo, State, Target
@@ -256,7 +257,7 @@ async def test_poller_builds_battleye_access_only_for_battleye_games(store: Stor
 
     def password_of(server: object) -> str | None:
         if getattr(server, "rcon_password", None) == "bad-token":
-            raise ValueError("wrong key")
+            raise DecryptionError("wrong key")
         return "secret-pw"
 
     poller = Poller(store, source, interval=60, password_of=password_of)
