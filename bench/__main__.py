@@ -1,9 +1,10 @@
-"""Run every benchmark module in this folder (``bench_*.py``), or only the ones named."""
+"""Run every benchmark module in this folder (``bench_*.py``), or only the ones named, each in
+its own interpreter."""
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,8 +22,10 @@ def main(argv: list[str]) -> int:
         return 2
     status = 0
     for name in wanted:
-        module = importlib.import_module(f"bench.bench_{name}")
-        status |= int(module.main([]))
+        # A fresh interpreter per benchmark: peak-RSS figures of processes a benchmark forks
+        # would otherwise include whatever earlier benchmarks loaded into this one.
+        code = f"import sys, bench.bench_{name} as b; sys.exit(b.main([]))"
+        status |= subprocess.run([sys.executable, "-c", code], check=False).returncode
     return status
 
 
