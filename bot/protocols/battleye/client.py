@@ -44,6 +44,8 @@ F = TypeVar("F", bound=Listener)
 IDEMPOTENT_COMMANDS = frozenset({"", "players", "bans", "admins", "missions"})
 DISALLOWED = "Disallowed command"
 LISTENER_GRACE = 1.0
+# Message lines whose parsing consults the player names (see events.parse_message).
+_NAMED_PREFIXES = ("Player #", "RCon admin #", "(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,8 +553,19 @@ class BattlEyeClient:
     def _on_message(self, text: str) -> None:
         d = self._dispatcher.dispatch
         d("raw_event", text)
-        names = {pid: p.name for pid, p in self._players.items()}
+        if text.startswith("(") and not self._dispatcher.has_listeners("player_message"):
+            # Player chat changes no state: without a listener its typed event is waste.
+            return
+        # Only lines that can name a player need the names; most messages are not those.
+        names = (
+            {pid: p.name for pid, p in self._players.items()}
+            if text.startswith(_NAMED_PREFIXES)
+            else None
+        )
         event = ev.parse_message(text, names)
+        if type(event) is ev.UnknownMessage:
+            # The usual case on a busy server (kills, mod lines): skip the type tests below.
+            return
         if isinstance(event, ev.AdminLogin):
             if self._awaiting_own_login:
                 self._awaiting_own_login = False

@@ -33,6 +33,7 @@ class Dispatcher:
         self._listeners: defaultdict[str, list[Listener]] = defaultdict(list)
         self._waiters: defaultdict[str, list[_Waiter]] = defaultdict(list)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._keys: dict[str, str] = {}
 
     def add_listener(self, event: str, func: Listener) -> None:
         self._listeners[event_key(event)].append(func)
@@ -49,10 +50,18 @@ class Dispatcher:
 
         return decorator
 
+    def has_listeners(self, event: str) -> bool:
+        """Whether anything (listener or waiter) would see ``event`` now."""
+        key = self._key(event)
+        return bool(self._listeners.get(key) or self._waiters.get(key))
+
     def dispatch(self, event: str, *args: Any) -> None:
-        key = event_key(event)
-        for func in list(self._listeners.get(key, ())):
-            self._call(key, func, args)
+        key = self._key(event)
+        listeners = self._listeners.get(key)
+        if listeners:
+            # A copy: a listener may remove itself while we iterate.
+            for func in tuple(listeners):
+                self._call(key, func, args)
         waiters = self._waiters.get(key)
         if waiters:
             for fut, check in list(waiters):
@@ -81,13 +90,21 @@ class Dispatcher:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=limit)
 
+    def _key(self, event: str) -> str:
+        # Dispatch runs for every server message: remember each name's key once.
+        key = self._keys.get(event)
+        if key is None:
+            key = self._keys[event] = event_key(event)
+        return key
+
     def _call(self, key: str, func: Listener, args: tuple[Any, ...]) -> None:
         try:
             result = func(*args)
         except Exception:
             log.exception("listener %r for %s failed", func, key)
             return
-        if inspect.isawaitable(result):
+        # Most listeners return None; skip the (slower) awaitable check for them.
+        if result is not None and inspect.isawaitable(result):
             self._track(self._run(key, func, result))
 
     async def _run(self, key: str, func: Listener, awaitable: Awaitable[Any]) -> None:

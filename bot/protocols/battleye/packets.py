@@ -107,8 +107,12 @@ def encode_command(sequence: int, command: bytes) -> bytes:
     return _frame(PacketType.COMMAND, bytes((_check_seq(sequence),)) + command)
 
 
+# Every server message costs one ack: all 256 possible ones, CRC included, are built once.
+_ACKS = tuple(_frame(PacketType.MESSAGE, bytes((seq,))) for seq in range(256))
+
+
 def encode_ack(sequence: int) -> bytes:
-    return _frame(PacketType.MESSAGE, bytes((_check_seq(sequence),)))
+    return _ACKS[_check_seq(sequence)]
 
 
 def encode_login_response(success: bool) -> bytes:
@@ -146,18 +150,21 @@ def encode_server_message(sequence: int, payload: bytes) -> bytes:
 
 # --- decoding ---------------------------------------------------------------------------------
 
+# A dict lookup is several times cheaper than calling the enum on every datagram.
+_TYPES = {t.value: t for t in PacketType}
+
 
 def _unframe(data: bytes) -> tuple[PacketType, bytes]:
     if len(data) < HEADER_SIZE + 1:
         raise PacketError(REASON_SHORT, f"{len(data)} bytes")
     if data[:2] != _PREFIX or data[6] != 0xFF:
         raise PacketError(REASON_HEADER, "missing 'BE' ... 0xFF header")
-    if zlib.crc32(data[6:]) != int.from_bytes(data[2:6], "little"):
+    # A memoryview slice: the checksum is computed in place, without copying the payload.
+    if zlib.crc32(memoryview(data)[6:]) != int.from_bytes(data[2:6], "little"):
         raise PacketError(REASON_CRC, "checksum mismatch")
-    try:
-        ptype = PacketType(data[7])
-    except ValueError:
-        raise PacketError(REASON_TYPE, f"unknown type 0x{data[7]:02x}") from None
+    ptype = _TYPES.get(data[7])
+    if ptype is None:
+        raise PacketError(REASON_TYPE, f"unknown type 0x{data[7]:02x}")
     return ptype, data[8:]
 
 

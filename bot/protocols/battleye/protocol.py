@@ -280,13 +280,19 @@ class ClientProtocol:
     def next_deadline(self) -> float | None:
         if self.state is not ClientState.LOGGED_IN:
             return None
-        times = [self._last_command + self.config.keepalive_interval]
-        times.append(self._last_received + self.config.liveness_timeout)
-        times.extend(p.next_at for p in self._pending.values())
+        # Called after every datagram: a running minimum, no temporary list.
+        config = self.config
+        soonest = min(
+            self._last_command + config.keepalive_interval,
+            self._last_received + config.liveness_timeout,
+        )
+        for pending in self._pending.values():
+            if pending.next_at < soonest:
+                soonest = pending.next_at
         hold = self._sequencer.next_deadline()
-        if hold is not None:
-            times.append(hold)
-        return min(times)
+        if hold is not None and hold < soonest:
+            soonest = hold
+        return soonest
 
     def poll(self, now: float) -> list[ProtocolEvent]:
         if self.state is not ClientState.LOGGED_IN:
