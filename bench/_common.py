@@ -6,7 +6,10 @@ Not a benchmark itself (the leading underscore keeps it out of ``python -m bench
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
+import os
+import platform
 import resource
 import subprocess
 import sys
@@ -56,6 +59,15 @@ def uvloop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     except ImportError:
         return None
     return uvloop.new_event_loop
+
+
+def run_stamp() -> str:
+    """``Date: …; machine: N cores, arch, Python x.y.z`` for the head of a results file."""
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Date: {now}; machine: {os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def write_results(name: str, text: str) -> None:

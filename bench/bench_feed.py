@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -24,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._common import write_results
+from bench._common import run_stamp, write_results
 
 EVENTS = 1000
 RATE = 50.0  # events per second
@@ -115,12 +113,10 @@ def main(argv: list[str]) -> int:
 
 
 def _table(results: dict[float, list[dict[str, Any]]]) -> str:
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Live feed benchmark",
         "",
-        f"Date: {now}; machine: {os.cpu_count()} cores, {platform.machine()}, "
-        f"Python {platform.python_version()}.",
+        f"{run_stamp()}.",
         f"{EVENTS:,} BattlEye join lines at a sustained {RATE:g} events/s from a fake BattlEye "
         "server, through the bot's RCON pool and feed service, into one channel of the fake "
         f"Discord with Discord's per-channel bucket on ({BUCKET[0]} messages per "

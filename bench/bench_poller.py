@@ -13,10 +13,7 @@ Run: ``.venv/bin/python -m bench poller``.
 
 from __future__ import annotations
 
-import datetime
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -26,6 +23,7 @@ from typing import Any
 
 from bench._common import (
     ROOT,
+    run_stamp,
     start_a2s_servers,
     stop_server,
     timed_rounds,
@@ -111,12 +109,10 @@ def main(argv: list[str]) -> int:
 
 
 def _table(runs: dict[str, list[dict[str, Any]]]) -> str:
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Poller benchmark",
         "",
-        f"Date: {now}; machine: {os.cpu_count()} cores, {platform.machine()}, "
-        f"Python {platform.python_version()}.",
+        f"{run_stamp()}.",
         f"{SERVERS:,} registered servers ({GUILDS} guilds), all answering from one fake-server "
         "process on loopback (INFO + PLAYERS with 32 players each); the poller runs in its own "
         "process with the bot's imports, SQLite history on.",

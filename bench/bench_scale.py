@@ -21,10 +21,7 @@ Run: ``.venv/bin/python -m bench scale`` (under a minute per database).
 
 from __future__ import annotations
 
-import datetime
 import json
-import os
-import platform
 import secrets
 import socket
 import statistics
@@ -36,6 +33,7 @@ from typing import Any
 
 from bench._common import (
     ROOT,
+    run_stamp,
     start_a2s_servers,
     stop_server,
     timed_rounds,
@@ -200,13 +198,11 @@ def main(argv: list[str]) -> int:
 
 
 def _table(runs: Runs) -> str:
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     loop = "asyncio" if uvloop_factory() is None else "uvloop"
     lines = [
         "# Scale-out benchmark: one process vs two shard processes",
         "",
-        f"Date: {now}; machine: {os.cpu_count()} cores, {platform.machine()}, "
-        f"Python {platform.python_version()}, {loop} event loop.",
+        f"{run_stamp()}, {loop} event loop.",
         f"{SERVERS:,} registered servers over {GUILDS} guilds (half on each of {SHARDS} shards), "
         "all answering from one fake-server process on loopback (INFO + PLAYERS with 32 players "
         "each). Databases: one shared SQLite file, then one shared PostgreSQL database on "
