@@ -38,7 +38,7 @@ from bot.metrics import Metrics, create_metrics
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
 from bot.services.alerts import AlertNotifier
-from bot.services.audit import AuditLog
+from bot.services.audit import AuditLog, AuditMirror, discard_mirror
 from bot.services.battleye_players import BattlEyePlayerNames, PooledPlayerNames
 from bot.services.boards import BoardUpdater
 from bot.services.feed import FeedService
@@ -126,6 +126,7 @@ class OutpostBot(commands.Bot):
         # The pooled BattlEye connections' timing (tests shorten loss detection).
         self._battleye_config = battleye_config
         self._audit: AuditLog | None = None
+        self._audit_mirror: AuditMirror | None = None
         self._permissions: PermissionService | None = None
         self._rcon: RconCommands | None = None
         self._live_players: LivePlayers | None = None
@@ -231,6 +232,12 @@ class OutpostBot(commands.Bot):
         return self._audit
 
     @property
+    def audit_mirror(self) -> AuditMirror:
+        if self._audit_mirror is None:
+            raise RuntimeError("the audit mirror is built in setup_hook")
+        return self._audit_mirror
+
+    @property
     def permissions(self) -> PermissionService:
         if self._permissions is None:
             raise RuntimeError("the permission service is built in setup_hook")
@@ -252,6 +259,10 @@ class OutpostBot(commands.Bot):
         """One RCON connection pool (shared with the live feed), permissions and the audit log."""
         pool = self.rcon_pool
         self._audit = AuditLog(self.store, metrics=self.metrics)
+        # Mirror posts run from their own queue, never in front of an interaction's answer;
+        # the audit cog plugs in the sender.
+        self._audit_mirror = AuditMirror(discard_mirror)
+        self.add_background("audit mirror", self._audit_mirror.run)
         self._permissions = PermissionService(self.store)
         self._rcon = RconCommands(pool, self._permissions, self._audit)
         poller = self.poller

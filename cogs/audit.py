@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -13,8 +14,9 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.services.audit import parse_since
-from bot.storage.audit import AuditEntry, AuditFilter
+from bot.rendering.text import clip, escape
+from bot.services.audit import DeniedGroup, Dropped, MirrorItem, MirrorRetry, parse_since
+from bot.storage.audit import AuditFilter
 from cogs._common import InvokerOnlyView, guild_id_of, managed_server_choices
 from cogs._rcon_ui import actor_of, audit_embed, mirror_embed
 
@@ -23,6 +25,64 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[OutpostBot]
 PER_PAGE = 10
 PAGE_TIMEOUT = 300.0
+MESSAGE_EMBEDS_MAX = 10
+MESSAGE_EMBED_CHARS_MAX = 6000
+
+
+def denied_line(group: DeniedGroup) -> str:
+    """One line for a member's denied attempts of one window."""
+    actions = ", ".join(
+        f"{escape(a)} ×{n}" for a, n in sorted(group.actions.items(), key=lambda kv: -kv[1])[:5]
+    )
+    where = (
+        " on " + ", ".join(f"**{escape(s)}**" for s in sorted(group.servers)[:3])
+        if group.servers else ""
+    )
+    who = f"<@{group.user_id}>" if group.user_id else "other members"
+    span = f"`{group.first_at[11:19]}Z`–`{group.last_at[11:19]}Z`"
+    return f"⛔ {span} {who} denied {group.count}× ({actions}){where}"
+
+
+def mirror_embeds(items: Sequence[MirrorItem]) -> tuple[list[discord.Embed], int]:
+    """The embeds of one mirror message for a prefix of ``items``, and how many it took
+    (consecutive denied groups share one embed; Discord's per-message limits hold)."""
+    embeds: list[discord.Embed] = []
+    taken = chars = 0
+    while taken < len(items):
+        item = items[taken]
+        count = 1
+        if isinstance(item, DeniedGroup):
+            lines: list[str] = []
+            size = 0
+            for group in items[taken:]:
+                if not isinstance(group, DeniedGroup):
+                    break
+                line = clip(denied_line(group), 1000)
+                if lines and size + len(line) + 1 > 4000:
+                    break
+                lines.append(line)
+                size += len(line) + 1
+            count = len(lines)
+            embed = discord.Embed(
+                title="Denied attempts", description="\n".join(lines),
+                colour=discord.Colour.orange(),
+            )
+        elif isinstance(item, Dropped):
+            embed = discord.Embed(
+                description=f"{item.count} audit entries were not mirrored here (too many at "
+                "once, or Discord refused them); `/audit view` has every one.",
+                colour=discord.Colour.dark_grey(),
+            )
+        else:
+            embed = mirror_embed(item)
+        if embeds and (
+            len(embeds) >= MESSAGE_EMBEDS_MAX or chars + len(embed) > MESSAGE_EMBED_CHARS_MAX
+        ):
+            break
+        embeds.append(embed)
+        chars += len(embed)
+        taken += count
+    return embeds, taken
 
 
 class AuditPages(InvokerOnlyView):
@@ -87,10 +147,11 @@ class Audit(
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.audit.add_listener(self._mirror)
+        self.bot.audit_mirror.send = self._mirror
+        self.bot.audit.add_listener(self.bot.audit_mirror.on_entry)
 
     async def cog_unload(self) -> None:
-        self.bot.audit.remove_listener(self._mirror)
+        self.bot.audit.remove_listener(self.bot.audit_mirror.on_entry)
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         guild_id_of(interaction)
@@ -98,18 +159,23 @@ class Audit(
             raise app_commands.MissingPermissions(["manage_guild"])
         return True
 
-    async def _mirror(self, entry: AuditEntry) -> None:
-        channel_id = await self.bot.store.audit.channel(entry.guild_id)
-        if channel_id is None:
-            return
-        channel = self.bot.get_channel(channel_id)
+    async def _mirror(self, guild_id: int, items: Sequence[MirrorItem]) -> tuple[int, bool]:
+        """The mirror queue's sender: one message for a prefix of ``items``."""
+        channel_id = await self.bot.store.audit.channel(guild_id)
+        channel = self.bot.get_channel(channel_id) if channel_id is not None else None
         if not isinstance(channel, discord.TextChannel):
-            return
+            return len(items), False
+        embeds, taken = mirror_embeds(items)
+        if not embeds:
+            return max(taken, 1), False
         try:
-            await channel.send(embed=mirror_embed(entry))
+            await channel.send(embeds=embeds)
         except discord.HTTPException as exc:
-            log.warning("could not mirror audit entry %s to channel %s: %s",
-                        entry.id, channel_id, exc)
+            if exc.status == 429 or exc.status >= 500:
+                raise MirrorRetry(f"HTTP {exc.status}") from exc
+            log.warning("could not mirror %d audit item(s) to channel %s: HTTP %s code %s",
+                        taken, channel_id, exc.status, exc.code)
+        return taken, True
 
     async def _servers(
         self, interaction: Interaction, current: str

@@ -27,6 +27,7 @@ from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
+from tests.protocols.battleye.helpers import eventually
 
 
 @pytest.fixture(autouse=True)
@@ -119,6 +120,8 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         await followup_text(await w.fake.slash(
             w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "again"}
         ))
+        # Mirroring runs from a queue: wait until it has handled the last entry.
+        await eventually(lambda: bot.audit_mirror.pending() == 0)
         assert len(w.fake.channel_messages(w.channel_id)) == count
 
 

@@ -1,0 +1,110 @@
+"""The audit mirror queue: coalesced denials, a bound with a count of what was dropped, and
+bounded retries of a 429 or 5xx that never count as posted."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Sequence
+
+from bot.services.audit import (
+    MIRROR_RETRIES,
+    AuditMirror,
+    DeniedGroup,
+    Dropped,
+    MirrorItem,
+    MirrorRetry,
+)
+from bot.storage.audit import AuditEntry
+from tests.protocols.battleye.helpers import eventually
+
+GUILD = 7
+_ids = itertools.count(1)
+
+
+def entry(user_id: int, outcome: str = "ok", action: str = "rcon say") -> AuditEntry:
+    return AuditEntry(
+        id=next(_ids), at="2026-12-02T13:05:07", guild_id=GUILD, user_id=user_id,
+        user_name=f"u{user_id}", allowed_by="", server_id=1, server_name="Main",
+        action=action, arguments="", outcome=outcome, excerpt="", latency_ms=1.0,
+    )
+
+
+class Recorder:
+    def __init__(self, fail: int = 0) -> None:
+        self.posts: list[list[MirrorItem]] = []
+        self.calls = 0
+        self.fail = fail
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def __call__(self, guild_id: int, items: Sequence[MirrorItem]) -> tuple[int, bool]:
+        self.calls += 1
+        await self.gate.wait()
+        if self.fail:
+            self.fail -= 1
+            raise MirrorRetry("HTTP 429")
+        self.posts.append(list(items))
+        return len(items), True
+
+
+async def test_denials_are_one_line_per_member_and_window() -> None:
+    send = Recorder()
+    mirror = AuditMirror(send, window=0.2, gap=0.0, batch=50)
+    worker = asyncio.create_task(mirror.run())
+    try:
+        for _ in range(10):
+            for user in range(1, 7):
+                mirror.offer(entry(user, "denied"))
+        mirror.offer(entry(99, "ok", "permissions grant"))
+        await eventually(lambda: mirror.pending() == 0 and len(send.posts) >= 2)
+    finally:
+        worker.cancel()
+    items = [i for post in send.posts for i in post]
+    groups = [i for i in items if isinstance(i, DeniedGroup)]
+    assert sorted(g.user_id for g in groups) == [1, 2, 3, 4, 5, 6]
+    assert all(g.count == 10 and g.actions == {"rcon say": 10} for g in groups)
+    # The granted change was not held back by the denials' window.
+    assert isinstance(send.posts[0][0], AuditEntry)
+    assert send.posts[0][0].action == "permissions grant"
+
+
+async def test_queue_is_bounded_and_says_how_many_were_dropped() -> None:
+    send = Recorder()
+    send.gate.clear()  # the first post hangs, as behind an exhausted rate limit
+    mirror = AuditMirror(send, gap=0.0, limit=5, batch=10)
+    worker = asyncio.create_task(mirror.run())
+    try:
+        mirror.offer(entry(1))
+        await eventually(lambda: send.calls == 1)
+        for _ in range(12):
+            mirror.offer(entry(1))
+        send.gate.set()
+        await eventually(lambda: mirror.pending() == 0 and len(send.posts) >= 2)
+    finally:
+        worker.cancel()
+    assert len(send.posts[0]) == 1
+    second = send.posts[1]
+    assert second[0] == Dropped(7)
+    assert len(second) == 1 + 5
+    assert mirror.dropped == 7
+
+
+async def test_rate_limited_post_is_retried_then_given_up_and_counted() -> None:
+    send = Recorder(fail=2)
+    mirror = AuditMirror(send, gap=0.01)
+    worker = asyncio.create_task(mirror.run())
+    try:
+        mirror.offer(entry(1))
+        await eventually(lambda: len(send.posts) == 1)
+        assert send.calls == 3 and mirror.posted == 1 and mirror.dropped == 0
+        send.fail = MIRROR_RETRIES
+        mirror.offer(entry(2))
+        await eventually(lambda: mirror.dropped == 1)
+        assert mirror.posted == 1  # a refused post is never counted as posted
+        mirror.offer(entry(3))
+        await eventually(lambda: len(send.posts) == 2)
+    finally:
+        worker.cancel()
+    assert send.posts[1][0] == Dropped(1)
+    assert isinstance(send.posts[1][1], AuditEntry) and send.posts[1][1].user_id == 3
