@@ -218,7 +218,9 @@ class SessionRepository:
         marks = ", ".join("?" for _ in server_ids)
         key = name_key(name_or_guid)
         rows = await self._db.fetch_all(
-            f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE server_id IN ({marks}) "
+            # "+server_id": not an index key here, so the planner looks the player up by name
+            # and by GUID (two index searches) rather than reading every session of the guild.
+            f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE +server_id IN ({marks}) "
             "AND (player_key = ? OR lower(guid) = ?) ORDER BY joined_at DESC, id DESC LIMIT ?",
             (*server_ids, key, key, limit),
         )

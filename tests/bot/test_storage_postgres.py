@@ -55,7 +55,9 @@ async def test_fresh_database_gets_every_migration_with_postgres_types() -> None
         store = await Store.open_url(url)
         try:
             assert store.dialect == "postgresql"
-            assert await store.schema_version() == len(load_migrations(POSTGRES_MIGRATIONS_DIR))
+            assert await store.schema_version() == max(
+                m.version for m in load_migrations(POSTGRES_MIGRATIONS_DIR)
+            )
             types = {
                 (str(r[0]), str(r[1])): str(r[2])
                 for r in await store.database.fetch_all(
@@ -144,12 +146,12 @@ async def test_concurrent_starts_apply_each_migration_once(tmp_path: Path) -> No
     async with fresh_database() as url:
         stores = await asyncio.gather(*(Store.open_url(url) for _ in range(3)))
         try:
-            expected = len(load_migrations(POSTGRES_MIGRATIONS_DIR))
-            assert [await s.schema_version() for s in stores] == [expected] * 3
+            numbers = [m.version for m in load_migrations(POSTGRES_MIGRATIONS_DIR)]
+            assert [await s.schema_version() for s in stores] == [max(numbers)] * 3
         finally:
             for store in stores:
                 await store.close()
-        assert await versions(url) == list(range(1, expected + 1))
+        assert await versions(url) == numbers
 
 
 async def test_transaction_commits_together_or_not_at_all(backend_store: Store) -> None:
