@@ -310,6 +310,8 @@ class OutpostBot(commands.Bot):
         if self._autopoll:
             self.add_background("poller", poller.run)
         self.add_background("boards", self._boards.run)
+        # Alerts are sent from their own queue: a 429 or a mass outage never holds a round.
+        self.add_background("alerts", self._alerts.run)
 
     def add_background(self, name: str, factory: BackgroundFactory) -> None:
         """Run ``factory()`` once the bot is ready; it is cancelled on close.

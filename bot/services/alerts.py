@@ -3,12 +3,23 @@
 No spam while a server flaps: the state compared is the poller's debounced one (hysteresis), and
 each subscription stores the last state it reported, so a message goes out only on a real change
 (also across restarts: a restart does not announce every server again).
+
+Delivery runs from its own queue, never inside the poll round: a round only decides what is to
+be said (one pending message per alert, replaced or withdrawn if the state moves on before it
+went out), and a worker sends. A 429 or 5xx is retried with backoff a bounded number of times
+and never counted as delivered: the stored state moves only once the message went out, so a
+delivery given up on is decided again at the next round.
 """
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import discord
 
@@ -22,6 +33,23 @@ log = logging.getLogger(__name__)
 
 UP = "up"
 DOWN = "down"
+DEFAULT_RETRY_BASE = 2.0  # seconds before the first retry; doubles per attempt
+MAX_RETRY_DELAY = 120.0
+MAX_ATTEMPTS = 5
+DEFAULT_CONCURRENCY = 4  # alert messages in flight at once (other channels are not held up)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    alert: Alert
+    state: str
+    text: str
+    down_since: float | None
+    attempts: int = 0
+
+
+class _Retry(Exception):
+    """Discord answered 429 or 5xx: the message may go out later."""
 
 
 def observed(snap: Snapshot) -> str | None:
@@ -36,12 +64,27 @@ class AlertNotifier:
     def __init__(
         self, client: discord.Client, store: Store, poller: Poller,
         clock: Callable[[], float] | None = None,
+        *, retry_base: float = DEFAULT_RETRY_BASE, concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self.client = client
         self.store = store
         self.poller = poller
         self.clock = clock if clock is not None else poller.clock
-        self.sent = 0
+        self.retry_base = retry_base
+        self.sent = 0  # messages Discord accepted
+        self.given_up = 0  # deliveries dropped after MAX_ATTEMPTS (decided again next round)
+        # alert id -> the one message waiting for it; the heap orders (due, seq, alert id).
+        self._pending: dict[int, Delivery] = {}
+        self._due: list[tuple[float, int, int]] = []
+        self._seq = itertools.count()
+        self._inflight: set[int] = set()
+        self._latest: dict[int, str] = {}  # alert id -> the state the last round observed
+        self._sem = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Condition()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- deciding (in the poll round: database only, no Discord request) ----------------------
 
     async def on_round(self, report: RoundReport) -> None:
         for alert in self.poller.shards.keep(await self.store.alerts.all()):
@@ -49,6 +92,7 @@ class AlertNotifier:
                 await self._check(alert)
             except Exception:
                 log.exception("alert %d could not be checked", alert.id)
+        self._wake.set()
 
     async def _check(self, alert: Alert) -> None:
         server = self.poller.server_by_id(alert.server_id)
@@ -56,11 +100,20 @@ class AlertNotifier:
             return
         snap = self.poller.snapshot(server)
         state = observed(snap)
-        if state is None or state == alert.last_state:
+        if state is None:
+            return
+        self._latest[alert.id] = state
+        if state == alert.last_state:
+            # Back where it was before a pending message went out: nothing to say any more.
+            if alert.id not in self._inflight:
+                self._pending.pop(alert.id, None)
             return
         if alert.last_state is None:
             # First observation: remember it silently (nothing changed that we saw).
             await self.store.alerts.set_state(alert.id, state, snap.down_since)
+            return
+        waiting = self._pending.get(alert.id)
+        if alert.id in self._inflight or (waiting is not None and waiting.state == state):
             return
         mention = f"<@&{alert.role_id}>" if alert.role_id is not None else None
         if state == DOWN:
@@ -71,11 +124,92 @@ class AlertNotifier:
             downtime = None if since is None else max(0.0, self.clock() - since)
             text = online_transition_text(server.name, downtime, mention)
             down_since = None
-        if await self._send(alert, text):
-            await self.store.alerts.set_state(alert.id, state, down_since)
+        self._schedule(Delivery(alert, state, text, down_since), 0.0)
+
+    def _schedule(self, delivery: Delivery, delay: float) -> None:
+        alert_id = delivery.alert.id
+        self._pending[alert_id] = delivery
+        heapq.heappush(self._due, (time.monotonic() + delay, next(self._seq), alert_id))
+        self._wake.set()
+
+    def pending(self) -> int:
+        """Messages waiting or being sent."""
+        return len(self._pending) + len(self._inflight)
+
+    async def wait_idle(self) -> None:
+        """Until nothing is waiting or in flight (tests and tools)."""
+        async with self._idle:
+            await self._idle.wait_for(lambda: self.pending() == 0)
+
+    # -- delivering (the worker) --------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            while True:
+                now = time.monotonic()
+                while self._due and self._due[0][0] <= now:
+                    _, _, alert_id = heapq.heappop(self._due)
+                    delivery = self._pending.pop(alert_id, None)
+                    if delivery is None:
+                        continue  # withdrawn, or already sent from an earlier entry
+                    if alert_id in self._inflight:
+                        # Its previous message is still going out: look again shortly.
+                        self._pending[alert_id] = delivery
+                        heapq.heappush(self._due, (now + 0.5, next(self._seq), alert_id))
+                        continue
+                    self._inflight.add(alert_id)
+                    task = asyncio.create_task(self._deliver(delivery))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                await self._notify_idle()
+                delay = self._due[0][0] - now if self._due else None
+                self._wake.clear()
+                try:
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+
+    async def _notify_idle(self) -> None:
+        async with self._idle:
+            self._idle.notify_all()
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        alert = delivery.alert
+        try:
+            async with self._sem:
+                delivered = await self._send(alert, delivery.text)
+            if delivered:
+                await self.store.alerts.set_state(alert.id, delivery.state, delivery.down_since)
+        except _Retry as exc:
+            attempts = delivery.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                self.given_up += 1
+                log.warning("alert %d: giving up after %d attempts (%s); the next round "
+                            "decides again", alert.id, attempts, exc)
+            elif self._latest.get(alert.id, delivery.state) == delivery.state:
+                # Still what the last round saw (not withdrawn while this attempt ran).
+                delay = min(MAX_RETRY_DELAY, self.retry_base * 2 ** (attempts - 1))
+                self._inflight.discard(alert.id)
+                self._schedule(
+                    Delivery(alert, delivery.state, delivery.text, delivery.down_since, attempts),
+                    delay,
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("alert %d could not be delivered", alert.id)
+        finally:
+            self._inflight.discard(alert.id)
+            self._wake.set()
+            await self._notify_idle()
 
     async def _send(self, alert: Alert, text: str) -> bool:
-        """True when the message went out, or can never go out (so it is not retried)."""
+        """True when the message went out, False when it can never go out (so it is not
+        retried and the state moves on); raises _Retry when it may go out later."""
         channel = self.client.get_channel(alert.channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             log.warning("alert %d: channel %d not found", alert.id, alert.channel_id)
@@ -85,9 +219,11 @@ class AlertNotifier:
             await channel.send(text, allowed_mentions=discord.AllowedMentions(
                 everyone=False, users=False, roles=roles))
         except discord.HTTPException as exc:
-            # A 4xx will not get better by retrying every round; a 5xx may.
+            if exc.status == 429 or exc.status >= 500:
+                raise _Retry(f"HTTP {exc.status}") from exc
+            # Any other 4xx will not get better by retrying.
             log.warning("alert %d: message not sent (HTTP %s, code %s)", alert.id,
                         exc.status, exc.code)
-            return exc.status < 500
+            return True
         self.sent += 1
         return True
