@@ -5,7 +5,17 @@ the updater re-renders every board and edits only the messages whose render chan
 of the last render is kept in SQLite with the message id, so a restart edits the same messages
 and skips unchanged ones). Requests are paced per guild, one guild's boards after another in
 sequence, so a guild with many boards stays well inside Discord's limits; discord.py waits out
-any 429 on its own. Discord errors:
+any 429 on its own.
+
+Fair share: a pass gives each guild a budget of requests; a guild with more work than that
+resumes after its last board at the next pass, which starts at once. So one guild with hundreds
+of boards takes many short passes, and every other guild's boards are updated in each of them.
+
+Each board message carries a marker (the last embed's footer, ``Status board #<id> · <n>``). A
+message whose id could not be saved (a database error after Discord accepted it, or a crash) is
+found again by that marker among the channel's recent messages and edited, not posted again.
+
+Discord errors:
 
 - 10008 unknown message (deleted by someone): post a fresh message;
 - 30046 too many edits of a message older than an hour: post a fresh one, delete the old one;
@@ -18,9 +28,11 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -33,6 +45,9 @@ from bot.storage.boards import Board
 log = logging.getLogger(__name__)
 
 DEFAULT_GUILD_GAP = 1.0  # seconds between two board requests of one guild
+DEFAULT_GUILD_BUDGET = 10  # board requests of one guild per pass (its fair share)
+RECENT_MESSAGES = 50  # how far back a lost board message is looked for
+_MARKER = re.compile(r"^Status board #(\d+) · (\d+)$")
 UNKNOWN_MESSAGE = 10008
 OLD_MESSAGE_EDIT_LIMIT = 30046
 MISSING_ACCESS = 50001
@@ -58,6 +73,32 @@ class BoardPaused(Exception):
         self.reason = reason
 
 
+def marker(board_id: int, position: int) -> str:
+    return f"Status board #{board_id} · {position + 1}"
+
+
+def marked(board_id: int, groups: list[list[discord.Embed]]) -> list[list[discord.Embed]]:
+    """The groups with each message's marker in its last embed's footer."""
+    for position, embeds in enumerate(groups):
+        embeds[-1].set_footer(text=marker(board_id, position))
+    return groups
+
+
+@dataclass(slots=True)
+class Budget:
+    """Requests a guild may still make in this pass (None: no limit, e.g. /board set)."""
+
+    left: int | None = None
+
+    def spend(self) -> None:
+        if self.left is not None:
+            self.left -= 1
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left is not None and self.left <= 0
+
+
 class _Pacer:
     """At least ``gap`` seconds between two requests of one guild."""
 
@@ -77,12 +118,18 @@ class _Pacer:
 class BoardUpdater:
     def __init__(
         self, client: discord.Client, store: Store, poller: Poller,
-        *, guild_gap: float = DEFAULT_GUILD_GAP,
+        *, guild_gap: float = DEFAULT_GUILD_GAP, guild_budget: int = DEFAULT_GUILD_BUDGET,
     ) -> None:
         self.client = client
         self.store = store
         self.poller = poller
         self.pacer = _Pacer(guild_gap)
+        self.guild_budget = guild_budget
+        # guild id -> the board id its last pass stopped after (round-robin within a guild)
+        self._resume_after: dict[int, int] = {}
+        self._backlog = False  # a guild ran out of budget in the last pass
+        # (board id, position) -> a posted message whose id could not be stored yet
+        self._unsaved: dict[tuple[int, int], int] = {}
         self._dirty = asyncio.Event()
         self._board_locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.passes = 0  # completed update passes
@@ -110,21 +157,27 @@ class BoardUpdater:
             self._dirty.clear()
             serving = self._requested
             try:
-                await self.update_all()
+                self._backlog = await self.update_all()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("a status board pass failed")
+                self._backlog = False
+            if self._backlog:
+                self._wake()  # the rest of a busy guild's boards, in the next pass
             async with self._pass_done:
                 self.passes += 1
                 self._served = serving
                 self._pass_done.notify_all()
 
     async def wait_idle(self) -> None:
-        """Until a pass that started after every wake-up so far has finished."""
+        """Until a pass that started after every wake-up so far has finished, and no guild has
+        boards left over for a following pass."""
         wanted = self._requested
         async with self._pass_done:
-            await self._pass_done.wait_for(lambda: self._served >= wanted)
+            await self._pass_done.wait_for(
+                lambda: self._served >= max(wanted, self._requested) and not self._backlog
+            )
 
     async def forget_message(self, message_id: int) -> None:
         """A board message was deleted in Discord: post it again at the next pass."""
@@ -155,12 +208,13 @@ class BoardUpdater:
                 description="No servers to show: add some with `/server add`.",
                 colour=discord.Colour.light_grey(),
             )
-            return [[empty]]
-        return [[compact_embed(v) for v in group] for group in chunk(views)]
+            return marked(board.id, [[empty]])
+        return marked(board.id, [[compact_embed(v) for v in group] for group in chunk(views)])
 
     # -- updating -----------------------------------------------------------------------------
 
-    async def update_all(self) -> None:
+    async def update_all(self) -> bool:
+        """One pass; True when a guild ran out of its budget (boards left for the next)."""
         # Boards of other shards' guilds belong to another process (their channels are not
         # even in this one's cache).
         boards = [
@@ -168,29 +222,44 @@ class BoardUpdater:
             if b.paused is None and self.poller.shards.owns(b.guild_id)
         ]
         if not boards:
-            return
+            return False
         by_guild: dict[int, list[Board]] = defaultdict(list)
         for board in boards:
             by_guild[board.guild_id].append(board)
         # Read once per pass, not once per board.
         hidden = await self.store.display.hidden_connect()
         # Guilds in parallel, each guild's boards in sequence (paced per guild).
-        await asyncio.gather(*(self._update_guild(g, hidden) for g in by_guild.values()))
+        left = await asyncio.gather(
+            *(self._update_guild(g, b, hidden) for g, b in by_guild.items())
+        )
+        return any(left)
 
-    async def _update_guild(self, boards: list[Board], hidden: set[int]) -> None:
-        for board in boards:
+    async def _update_guild(self, guild_id: int, boards: list[Board], hidden: set[int]) -> bool:
+        """Up to the guild's budget, from after the board its last pass stopped at; True when
+        boards are left for the next pass."""
+        boards.sort(key=lambda b: b.id)
+        after = self._resume_after.get(guild_id, 0)
+        start = next((i for i, b in enumerate(boards) if b.id > after), 0)
+        budget = Budget(self.guild_budget)
+        for done, board in enumerate(boards[start:] + boards[:start]):
+            if budget.exhausted:
+                return done < len(boards)
+            self._resume_after[guild_id] = board.id
             try:
-                await self.update_board(board, hidden)
+                await self.update_board(board, hidden, budget)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("status board %d could not be updated", board.id)
+        return False
 
-    async def update_board(self, board: Board, hidden: set[int] | None = None) -> None:
+    async def update_board(
+        self, board: Board, hidden: set[int] | None = None, budget: Budget | None = None
+    ) -> None:
         """Bring one board up to date; pauses it on lost permissions."""
         async with self._board_locks[board.id]:
             try:
-                await self._update(board, hidden)
+                await self._update(board, hidden, budget if budget is not None else Budget())
             except BoardPaused as paused:
                 log.warning("status board %d paused: %s", board.id, paused.reason)
                 await self.store.boards.set_paused(board.id, paused.reason)
@@ -201,37 +270,80 @@ class BoardUpdater:
             raise BoardPaused("the channel was deleted or I cannot see it")
         return channel
 
-    async def _update(self, board: Board, hidden: set[int] | None) -> None:
+    async def _update(self, board: Board, hidden: set[int] | None, budget: Budget) -> None:
         channel = self._channel(board)
         groups = await self.render(board, hidden)
         stored = {m.position: m for m in await self.store.boards.messages(board.id)}
         replaced: list[int] = []
+        found: dict[int, int] | None = None
         for position, embeds in enumerate(groups):
             new_digest = digest(embeds)
             current = stored.get(position)
             if current is not None and current.digest == new_digest:
                 continue
             if current is None:
-                message_id = await self._post(board, channel, embeds)
+                lost = self._unsaved.get((board.id, position))
+                if lost is None:
+                    if found is None:  # read the channel once per board update
+                        found = await self._find_posted(board, channel, budget)
+                    lost = found.get(position)
+                if lost is not None:
+                    message_id, delete_old = await self._edit(
+                        board, channel, lost, embeds, budget
+                    )
+                    if delete_old:
+                        replaced.append(lost)
+                else:
+                    message_id = await self._post(board, channel, embeds, budget)
             else:
                 message_id, delete_old = await self._edit(
-                    board, channel, current.message_id, embeds
+                    board, channel, current.message_id, embeds, budget
                 )
                 if delete_old:
                     replaced.append(current.message_id)
+            # Remembered until stored: if the write fails, the next pass edits this message
+            # instead of posting another one.
+            self._unsaved[(board.id, position)] = message_id
             await self.store.boards.set_message(board.id, position, message_id, new_digest)
+            del self._unsaved[(board.id, position)]
         extra = [m.message_id for p, m in stored.items() if p >= len(groups)]
         if extra:
             await self.store.boards.drop_messages_from(board.id, len(groups))
         # Deleted only once the records point elsewhere: our own MESSAGE_DELETE events then
         # match no board message and trigger no repost.
         for message_id in replaced + extra:
-            await self._delete(board, channel, message_id)
+            await self._delete(board, channel, message_id, budget)
+
+    async def _find_posted(
+        self, board: Board, channel: discord.abc.Messageable, budget: Budget
+    ) -> dict[int, int]:
+        """Position -> id of this board's messages among the channel's recent ones (by their
+        marker), for messages posted before whose ids were never stored."""
+        known = {m.message_id for m in await self.store.boards.messages(board.id)}
+        me = self.client.user
+        found: dict[int, int] = {}
+        await self.pacer.wait(board.guild_id)
+        budget.spend()
+        try:
+            async for message in channel.history(limit=RECENT_MESSAGES):
+                if me is None or message.author.id != me.id or message.id in known:
+                    continue
+                for embed in message.embeds:
+                    match = _MARKER.match(embed.footer.text or "")
+                    if match is not None and int(match[1]) == board.id:
+                        # Newest first: keep the newest message of each position.
+                        found.setdefault(int(match[2]) - 1, message.id)
+        except discord.HTTPException as exc:
+            # No history access: post as before (a duplicate is better than no board).
+            log.info("board %d: could not read recent messages (%s)", board.id, exc.code)
+        return found
 
     async def _post(
-        self, board: Board, channel: discord.abc.Messageable, embeds: list[discord.Embed]
+        self, board: Board, channel: discord.abc.Messageable, embeds: list[discord.Embed],
+        budget: Budget,
     ) -> int:
         await self.pacer.wait(board.guild_id)
+        budget.spend()
         try:
             message = await channel.send(embeds=embeds)
         except discord.HTTPException as exc:
@@ -241,32 +353,34 @@ class BoardUpdater:
 
     async def _edit(
         self, board: Board, channel: discord.abc.Messageable, message_id: int,
-        embeds: list[discord.Embed],
+        embeds: list[discord.Embed], budget: Budget,
     ) -> tuple[int, bool]:
         """Edit in place; returns the message id now showing it and whether the old message
         is to be deleted."""
         partial = _partial(channel, message_id)
         await self.pacer.wait(board.guild_id)
+        budget.spend()
         try:
             await partial.edit(embeds=embeds)
         except discord.HTTPException as exc:
             if exc.code == UNKNOWN_MESSAGE:
                 log.info("board %d: message %d was deleted, posting a new one",
                          board.id, message_id)
-                return await self._post(board, channel, embeds), False
+                return await self._post(board, channel, embeds, budget), False
             if exc.code == OLD_MESSAGE_EDIT_LIMIT:
                 log.info("board %d: message %d hit the old-message edit limit, replacing it",
                          board.id, message_id)
                 # The caller deletes the old one once the new one is recorded.
-                return await self._post(board, channel, embeds), True
+                return await self._post(board, channel, embeds, budget), True
             raise self._pause_or_raise(exc) from exc
         self.edits += 1
         return message_id, False
 
     async def _delete(
-        self, board: Board, channel: discord.abc.Messageable, message_id: int
+        self, board: Board, channel: discord.abc.Messageable, message_id: int, budget: Budget
     ) -> None:
         await self.pacer.wait(board.guild_id)
+        budget.spend()
         try:
             await _partial(channel, message_id).delete()
         except discord.HTTPException as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -237,3 +238,77 @@ async def test_board_set_refuses_a_channel_where_the_bot_cannot_post(
         assert handle.ephemeral and "embed links" in (handle.content or "")
         assert await bot.store.boards.for_guild(w.guild_id) == []
         assert w.fake.channel_messages(closed) == []
+
+
+async def test_a_guild_with_many_boards_does_not_hold_back_another_guilds(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    guild = w.fake.guild(w.guild_id)
+    channels = [guild.add_channel(f"board-{i}") for i in range(40)]
+    beta = w.fake.add_guild("Beta")
+    beta_channel = beta.add_channel("status")
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.boards.pacer.gap = 0.0
+        bot.boards.guild_budget = 5
+        await register(bot, w.guild_id, "Busy", servers[0])
+        await register(bot, beta.id, "Quiet", servers[1])
+        await bot.poller.run_round()
+        for channel in channels:
+            await bot.store.boards.upsert(w.guild_id, channel, [], w.admin)
+        await bot.store.boards.upsert(beta.id, beta_channel, [], w.admin)
+        await poll(bot)  # every board posted, over several short passes
+        assert all(len(board_messages(w, c)) == 1 for c in channels)
+        bot.boards.pacer.gap = 0.05  # from now on the busy guild's 40 edits take >= 2 s
+        servers[0].info.player_count = 20
+        servers[1].info.player_count = 7
+        await bot.poller.run_round()
+        await w.fake.wait_until(lambda: "7/32" in str(board_messages(w, beta_channel)))
+        servers[1].info.player_count = 8
+        await bot.poller.run_round()
+        await w.fake.wait_until(lambda: "8/32" in str(board_messages(w, beta_channel)))
+        # The quiet guild's second change is shown while the busy guild is still catching up
+        # (before: only once every one of its 40 boards was edited).
+        edited = sum(board_messages(w, c)[0]["edits"] for c in channels)  # type: ignore[misc]
+        assert edited < len(channels)
+        await asyncio.wait_for(bot.boards.wait_idle(), 20)
+        assert all("20/32" in str(board_messages(w, c)[0]["embeds"]) for c in channels)
+
+
+@pytest.mark.parametrize("restart", [False, True])
+async def test_a_post_whose_id_was_not_saved_is_found_again(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer],
+    monkeypatch: pytest.MonkeyPatch, restart: bool,
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.boards.pacer.gap = 0.0
+        await register(bot, w.guild_id, "Main", servers[0])
+        await bot.poller.run_round()
+        boards = bot.store.boards
+
+        async def locked(*args: object) -> None:
+            raise sqlite3.OperationalError("database is locked")
+
+        # Discord accepts the post, then the database refuses its id.
+        monkeypatch.setattr(boards, "set_message", locked)
+        await boards.upsert(w.guild_id, w.channel_id, [], w.admin)
+        await poll(bot)
+        monkeypatch.undo()
+        (posted,) = board_messages(w, w.channel_id)
+        if not restart:
+            servers[0].info.player_count = 4
+            await poll(bot)
+    if restart:
+        servers[0].info.player_count = 4
+        async with run_bot(w.fake, w.bot()) as bot:
+            await poll(bot)
+            await poll(bot)
+            stored = await bot.store.boards.messages(1)
+    else:
+        stored = []
+    messages = board_messages(w, w.channel_id)
+    assert [m["id"] for m in messages] == [posted["id"]]  # edited, never posted twice
+    assert "4/32" in str(messages[0]["embeds"])
+    if restart:
+        assert [m.message_id for m in stored] == [int(posted["id"])]  # type: ignore[call-overload]
