@@ -165,14 +165,17 @@ class Servers(
         server = await self.bot.registry.get(guild_id, name)
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
+            # Answer first: the cascade and the change listeners (roster, feed, RCON pool)
+            # may take longer than Discord's 3 s.
+            await inter.response.edit_message(
+                content=f"Removing **{server.name}**…", embed=None, view=None
+            )
             async with self.bot.audit.track(
                 actor_of(inter), "server remove", f"address={server.address}",
                 server_id=server.id, server_name=server.name,
             ):
                 await self.bot.registry.remove(guild_id, server.name)
-            await inter.response.edit_message(
-                content=f"Removed **{server.name}**.", embed=None, view=None
-            )
+            await inter.edit_original_response(content=f"Removed **{server.name}**.")
 
         view = ConfirmView(interaction, confirmed)
         await interaction.response.send_message(

@@ -214,7 +214,10 @@ async def test_list_edit_test_remove(world: World) -> None:
         }
         confirm = await answered(await world.fake.click(remove, buttons["Remove"], world.admin))
         assert confirm.response_type == 7  # the confirmation message is updated in place
-        assert "Removed **Prime**" in (remove.original or {}).get("content", "")
+        # Answered first ("Removing…"), then edited once the removal is done.
+        await world.fake.wait_until(
+            lambda: "Removed **Prime**" in (remove.original or {}).get("content", "")
+        )
         assert await bot.store.servers.all() == []
 
 
@@ -392,3 +395,29 @@ async def test_unanswered_confirmation_times_out(
         assert (remove.original or {}).get("content") == "No answer: nothing was removed."
         assert not (remove.original or {}).get("components")
         assert len(await bot.store.servers.all()) == 1
+
+
+async def test_remove_answers_before_the_slow_part(world: World) -> None:
+    async with run_bot(world.fake, world.bot()) as bot:
+        await add_main(world)
+        release = asyncio.Event()
+
+        async def slow_listener() -> None:
+            await release.wait()  # e.g. the RCON pool closing connections, a big cascade
+
+        bot.registry.add_change_listener(slow_listener)
+        remove = await answered(
+            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
+        )
+        buttons = {
+            c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
+        }
+        confirm = await world.fake.click(remove, buttons["Remove"], world.admin)
+        # Answered while the listeners still run (before: only after them, past 3 s here).
+        await confirm.wait_response(timeout=2.0)
+        assert "Removing **Main**" in (remove.original or {}).get("content", "")
+        release.set()
+        await world.fake.wait_until(
+            lambda: "Removed **Main**" in (remove.original or {}).get("content", "")
+        )
+        assert await bot.store.servers.all() == []
