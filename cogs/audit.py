@@ -15,7 +15,14 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.rendering.text import clip, escape
-from bot.services.audit import DeniedGroup, Dropped, MirrorItem, MirrorRetry, parse_since
+from bot.services.audit import (
+    DeniedGroup,
+    Dropped,
+    MirrorItem,
+    MirrorRetry,
+    discard_mirror,
+    parse_since,
+)
 from bot.storage.audit import AuditFilter
 from cogs._common import InvokerOnlyView, guild_id_of, managed_server_choices
 from cogs._rcon_ui import actor_of, audit_embed, mirror_embed
@@ -152,6 +159,7 @@ class Audit(
 
     async def cog_unload(self) -> None:
         self.bot.audit.remove_listener(self.bot.audit_mirror.on_entry)
+        self.bot.audit_mirror.send = discard_mirror
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         guild_id_of(interaction)

@@ -195,6 +195,9 @@ class AuditLog:
 
 DEFAULT_MIRROR_WINDOW = 60.0  # seconds a member's denied attempts are folded into one line
 DEFAULT_MIRROR_GAP = 1.2  # seconds between two mirror posts of one guild (Discord: 5 per 5 s)
+# Seconds between any two mirror posts: at most 20 a second, well inside Discord's global 50
+# (which every other request of the bot shares).
+DEFAULT_MIRROR_GLOBAL_GAP = 0.05
 DEFAULT_MIRROR_LIMIT = 200  # queued items per guild; beyond, the oldest are dropped and counted
 DEFAULT_MIRROR_BATCH = 10  # items offered to one post (Discord: 10 embeds per message)
 MIRROR_RETRIES = 3  # attempts of one batch on a 429 or 5xx before it is dropped (and counted)
@@ -265,6 +268,7 @@ class AuditMirror:
         *,
         window: float = DEFAULT_MIRROR_WINDOW,
         gap: float = DEFAULT_MIRROR_GAP,
+        global_gap: float = DEFAULT_MIRROR_GLOBAL_GAP,
         limit: int = DEFAULT_MIRROR_LIMIT,
         batch: int = DEFAULT_MIRROR_BATCH,
         clock: Callable[[], float] = time.monotonic,
@@ -272,6 +276,8 @@ class AuditMirror:
         self.send = send
         self.window = window
         self.gap = gap
+        self.global_gap = global_gap
+        self._next_any = 0.0
         self.limit = limit
         self.batch = batch
         self.clock = clock
@@ -330,7 +336,7 @@ class AuditMirror:
         for queue in self._guilds.values():
             times.extend(g.due for g in queue.denied.values())
             if (queue.items or queue.dropped) and not queue.busy:
-                times.append(queue.next_post)
+                times.append(max(queue.next_post, self._next_any))
         return max(0.0, min(times) - now) if times else None
 
     async def run(self) -> None:
@@ -339,15 +345,22 @@ class AuditMirror:
             while True:
                 now = self.clock()
                 self._close_windows(now)
+                ready: list[tuple[float, int]] = []
                 for guild_id, queue in list(self._guilds.items()):
-                    ready = queue.items or queue.dropped
-                    if ready and not queue.busy and queue.next_post <= now:
-                        queue.busy = True
-                        task = asyncio.create_task(self._post(guild_id, queue))
-                        self._tasks.add(task)
-                        task.add_done_callback(self._tasks.discard)
-                    elif not ready and not queue.denied and not queue.busy:
+                    if queue.items or queue.dropped:
+                        if not queue.busy and queue.next_post <= now:
+                            ready.append((queue.next_post, guild_id))
+                    elif not queue.denied and not queue.busy:
                         del self._guilds[guild_id]
+                if ready and self._next_any <= now:
+                    # One post per global gap, the guild waiting longest first.
+                    _, guild_id = min(ready)
+                    self._next_any = now + self.global_gap
+                    queue = self._guilds[guild_id]
+                    queue.busy = True
+                    task = asyncio.create_task(self._post(guild_id, queue))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
                 delay = self._next_due(now)
                 self._wake.clear()
                 try:

@@ -108,3 +108,26 @@ async def test_rate_limited_post_is_retried_then_given_up_and_counted() -> None:
         worker.cancel()
     assert send.posts[1][0] == Dropped(1)
     assert isinstance(send.posts[1][1], AuditEntry) and send.posts[1][1].user_id == 3
+
+
+async def test_posts_are_spaced_globally_and_every_guild_gets_its_turn() -> None:
+    order: list[int] = []
+
+    async def send(guild_id: int, items: Sequence[MirrorItem]) -> tuple[int, bool]:
+        order.append(guild_id)
+        return 1, True  # one item per post, so each guild has three posts to make
+
+    mirror = AuditMirror(send, gap=0.0, global_gap=0.02)
+    for guild in (1, 2, 3):
+        for _ in range(3):
+            mirror.offer(
+                AuditEntry(next(_ids), "2026-12-02T13:05:07", guild, 1, "u", "", None, "",
+                           "server add", "", "ok", "", 1.0)
+            )
+    worker = asyncio.create_task(mirror.run())
+    try:
+        await eventually(lambda: len(order) == 9)
+    finally:
+        worker.cancel()
+    # Round robin by waiting time: no guild posts twice before every guild posted once.
+    assert sorted(order[:3]) == [1, 2, 3] and sorted(order[3:6]) == [1, 2, 3]
