@@ -87,11 +87,18 @@ class AlertNotifier:
     # -- deciding (in the poll round: database only, no Discord request) ----------------------
 
     async def on_round(self, report: RoundReport) -> None:
-        for alert in self.poller.shards.keep(await self.store.alerts.all()):
+        alerts = self.poller.shards.keep(await self.store.alerts.all())
+        for alert in alerts:
             try:
                 await self._check(alert)
             except Exception:
                 log.exception("alert %d could not be checked", alert.id)
+        # Removed alerts: nothing more to say for them.
+        current = {a.id for a in alerts}
+        for alert_id in set(self._pending) - current:
+            del self._pending[alert_id]
+        for alert_id in set(self._latest) - current:
+            del self._latest[alert_id]
         self._wake.set()
 
     async def _check(self, alert: Alert) -> None:
@@ -190,8 +197,8 @@ class AlertNotifier:
                 self.given_up += 1
                 log.warning("alert %d: giving up after %d attempts (%s); the next round "
                             "decides again", alert.id, attempts, exc)
-            elif self._latest.get(alert.id, delivery.state) == delivery.state:
-                # Still what the last round saw (not withdrawn while this attempt ran).
+            elif self._latest.get(alert.id) == delivery.state:
+                # Still what the last round saw (not withdrawn or removed meanwhile).
                 delay = min(MAX_RETRY_DELAY, self.retry_base * 2 ** (attempts - 1))
                 self._inflight.discard(alert.id)
                 self._schedule(

@@ -24,7 +24,10 @@ from tests.fakes.a2s_server import FakeA2SServer
 
 ROOT = Path(__file__).resolve().parents[2]
 # The schema version after migrating is the number of the last migration file.
-MIGRATION_COUNT = len(list((ROOT / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql")))
+# The schema version is the newest migration's number (numbers may have gaps).
+MIGRATION_COUNT = max(
+    int(p.name[:4]) for p in (ROOT / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql")
+)
 CLEARED = ("DISCORD_TOKEN", "OUTPOST_SECRET_KEY", "DATABASE_PATH", "DEV_GUILD_ID", "LOG_LEVEL",
            "POLL_INTERVAL")
 
