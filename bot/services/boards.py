@@ -176,7 +176,7 @@ class BoardUpdater:
         wanted = self._requested
         async with self._pass_done:
             await self._pass_done.wait_for(
-                lambda: self._served >= max(wanted, self._requested) and not self._backlog
+                lambda: self._served >= wanted and not self._backlog
             )
 
     async def forget_message(self, message_id: int) -> None:
