@@ -10,14 +10,14 @@ from typing import Any
 import discord
 from discord import app_commands, ui
 
-from bot.rendering.text import clip, escape
+from bot.rendering.text import clip, escape, sanitize
 from bot.services.audit import Actor
 from bot.services.permissions import Caller, role_ids
 from bot.storage.audit import AuditEntry
 from cogs._common import InvokerOnlyView, guild_id_of
 
-# A code block inside a 2000-character message, with room for a title line.
-MAX_INLINE = 1800
+# Discord's limit on a message's content; longer answers go out as a file.
+MAX_MESSAGE = 2000
 CONFIRM_SECONDS = 60.0
 COOLDOWN_SECONDS = 3.0  # one /rcon command per 3 s per user and guild
 
@@ -47,17 +47,22 @@ def user_key(interaction: discord.Interaction[Any]) -> tuple[int | None, int]:
     return (interaction.guild_id, interaction.user.id)
 
 
-def _code_block(text: str) -> str:
+def _code_block(text: str, limit: int | None = None) -> str:
     # A zero-width space keeps server text from closing our block.
-    return "```\n" + text.replace("```", "`\u200b``") + "\n```"
+    inner = text.replace("```", "`\u200b``")
+    if limit is not None:
+        inner = clip(inner, limit - 8)  # 8: the fences and their line feeds
+    return "```\n" + inner + "\n```"
 
 
 async def send_text(interaction: discord.Interaction[Any], title: str, text: str) -> None:
     """An ephemeral follow-up: the text in a code block, or attached when too long."""
-    body = text.strip() or "(empty answer)"
+    body = sanitize(text, multiline=True).strip() or "(empty answer)"
     heading = clip(title, 200)
-    if len(body) <= MAX_INLINE:
-        await interaction.followup.send(f"{heading}\n{_code_block(body)}", ephemeral=True)
+    # Measured after escaping: each ``` grows by one character inside the block.
+    inline = f"{heading}\n{_code_block(body)}"
+    if len(inline) <= MAX_MESSAGE:
+        await interaction.followup.send(inline, ephemeral=True)
         return
     attachment = discord.File(io.BytesIO(body.encode("utf-8")), filename="response.txt")
     await interaction.followup.send(
@@ -147,6 +152,7 @@ def mirror_embed(e: AuditEntry) -> discord.Embed:
     colour = discord.Colour.green() if e.outcome == "ok" else discord.Colour.orange()
     embed = discord.Embed(description=clip(entry_line(e), 4096), colour=colour)
     if e.excerpt:
-        embed.add_field(name="Response", value=clip(_code_block(e.excerpt), 1024), inline=False)
+        excerpt = sanitize(e.excerpt, multiline=True)
+        embed.add_field(name="Response", value=_code_block(excerpt, 1024), inline=False)
     embed.set_footer(text=f"#{e.id} · {e.user_name}")
     return embed
