@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip, escape
+from bot.rendering.text import escape, join_within
 from bot.services.alerts import observed
 from bot.services.errors import UserError
 from cogs._common import guild_id_of, require_manage
@@ -92,7 +92,7 @@ class Alerts(
             lines.append(f"**{name}** → <#{alert.channel_id}>{role} · {state}")
         embed = discord.Embed(
             title="Alerts",
-            description=clip("\n".join(lines), 4000) if lines else "No alerts yet.",
+            description=join_within(lines, 4000) if lines else "No alerts yet.",
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip, escape
+from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed.watch import is_guid, pattern_key
@@ -112,7 +112,7 @@ class Watches(
             )
         embed = discord.Embed(
             title="Watched players",
-            description=clip("\n".join(lines), 4000) if lines else "Nobody is watched.",
+            description=join_within(lines, 4000) if lines else "Nobody is watched.",
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -9,6 +9,7 @@ and feed line gets it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import discord
 
@@ -80,3 +81,25 @@ def relative(at: float) -> str:
 
 def address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def join_within(lines: Sequence[str], limit: int) -> str:
+    """Whole lines joined by line feeds within ``limit`` characters; the lines that do not fit
+    are counted in a last "… and N more" line (never a line cut in half)."""
+    whole = "\n".join(lines)
+    if len(whole) <= limit:
+        return whole
+    kept: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        # Room for this line and for the "and N more" line that will follow it.
+        if used + len(line) + 1 + len(more_line(len(lines) - i - 1)) > limit:
+            kept.append(more_line(len(lines) - i))
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
+
+
+def more_line(count: int) -> str:
+    return f"… and {count} more"

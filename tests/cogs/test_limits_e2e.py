@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 
 import cogs._rcon_ui
+from bot.app import OutpostBot
+from bot.services.permissions import Action
+from bot.storage import NewServer, Server
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
+    answered,
     register,
     seed_guild,
     source_answers,
@@ -84,3 +88,52 @@ async def test_rcon_answer_loses_controls_and_bidi_but_keeps_lines(world: RconWo
     assert not any(ch in content for ch in UNSAFE)
     assert content.count("gnp.exe") == 5 and "line 0" in content and "line 4" in content
     assert len(content.splitlines()) >= 7  # title, fences and the five lines
+
+
+async def _many_servers(w: RconWorld, bot: OutpostBot, count: int) -> list[Server]:
+    servers = []
+    for i in range(count):
+        # 30 of the 32 characters a name may have, each doubled by the markdown escaping.
+        name = f"{i:02d} " + "*_~" * 9
+        servers.append(await bot.store.servers.add(
+            NewServer(w.guild_id, name, "cs2", "127.0.0.1", 27015 + i, 27015 + i, None, None, 1)
+        ))
+    return servers
+
+
+async def test_board_list_with_many_big_boards_stays_within_embed_limits(
+    world: RconWorld,
+) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        servers = await _many_servers(w, bot, 20)
+        ids = [s.id for s in servers]
+        for channel in range(30):
+            board = await bot.store.boards.upsert(w.guild_id, 10_000 + channel, ids, w.admin)
+            await bot.store.boards.set_paused(board.id, "I lost the permission " + "x" * 900)
+        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
+    embed = listing.embeds[0]
+    shown = len(embed["fields"])
+    assert 0 < shown < 30
+    assert embed["footer"]["text"] == f"… and {30 - shown} more"
+
+
+async def test_long_lists_stay_within_embed_limits(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        servers = await _many_servers(w, bot, 50)
+        for s in servers:
+            await bot.permissions.grant(w.guild_id, w.mods_role, Action.SAY, s.id, w.admin)
+            await bot.permissions.grant(w.guild_id, w.mods_role, Action.KICK, s.id, w.admin)
+            await bot.store.alerts.upsert(w.guild_id, s.id, w.channel_id, w.mods_role, 1, None)
+            await bot.store.feeds.upsert(w.guild_id, s.id, w.channel_id, frozenset({"joins"}), 1)
+        texts = []
+        for command in ("permissions list", "alert list", "feed list"):
+            listing = await answered(await w.fake.slash(w.guild_id, w.admin, command))
+            texts.append(listing.embeds[0]["description"])
+    grants, alerts, feeds = texts
+    assert grants.splitlines()[-1].startswith("… and ") and grants.endswith(" more")
+    shown = len(grants.splitlines()) - 1
+    assert grants.splitlines()[-1] == f"… and {100 - shown} more"
+    assert alerts.splitlines()[-1].startswith("… and ")
+    assert feeds.splitlines()[-1].startswith("… and ")
