@@ -341,7 +341,10 @@ class OutpostBot(commands.Bot):
 
             query = query if query is not None else A2SQueryClient()
             rcon_login = rcon_login if rcon_login is not None else rcon_login_test
-        self._registry = ServerRegistry(self.store, self.secret_box, query, rcon_login)
+        self._registry = ServerRegistry(
+            self.store, self.secret_box, query, rcon_login,
+            max_servers=self.settings.quotas.servers,
+        )
         undecryptable = await self._registry.undecryptable()
         if undecryptable:
             log.warning(

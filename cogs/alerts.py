@@ -49,7 +49,7 @@ class Alerts(
         ):
             await self.bot.store.alerts.upsert(
                 guild_id, found.id, channel.id, role.id if role else None, interaction.user.id,
-                state,
+                state, limit=self.bot.settings.quotas.alerts,
             )
         mention = f", mentioning {role.mention}" if role else ""
         await interaction.response.send_message(

@@ -108,7 +108,8 @@ class Boards(
             actor_of(interaction), "board set", f"channel={channel.id} servers={names!r}"
         ):
             board = await self.bot.store.boards.upsert(
-                guild_id, channel.id, [s.id for s in chosen], interaction.user.id
+                guild_id, channel.id, [s.id for s in chosen], interaction.user.id,
+                limit=self.bot.settings.quotas.boards,
             )
         await self.bot.poller.refresh_roster()
         await self.bot.boards.update_board(board)

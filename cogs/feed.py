@@ -105,7 +105,8 @@ class Feeds(
             server_id=found.id, server_name=found.name,
         ):
             await self.bot.store.feeds.upsert(
-                guild_id, found.id, channel.id, categories, interaction.user.id
+                guild_id, found.id, channel.id, categories, interaction.user.id,
+                limit=self.bot.settings.quotas.feeds,
             )
         await self.bot.feed.reload()
         lines = [

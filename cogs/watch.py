@@ -61,6 +61,7 @@ class Watches(
             await self.bot.store.watches.upsert(
                 guild_id, found.id, name_or_guid.strip(), key, channel_id,
                 role.id if role else None, interaction.user.id,
+                limit=self.bot.settings.quotas.watches,
             )
         await self.bot.feed.reload()
         what = "GUID" if is_guid(name_or_guid) else "player"

@@ -3,6 +3,7 @@ from hostile game servers (controls, line separators, bidi overrides) neutralise
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,10 +18,13 @@ from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
     answered,
+    audit_rows,
+    followup_text,
     register,
     seed_guild,
     source_answers,
 )
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
@@ -137,3 +141,92 @@ async def test_long_lists_stay_within_embed_limits(world: RconWorld) -> None:
     assert grants.splitlines()[-1] == f"… and {100 - shown} more"
     assert alerts.splitlines()[-1].startswith("… and ")
     assert feeds.splitlines()[-1].startswith("… and ")
+
+
+async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    ids = seed_guild(fake_discord)
+    settings = make_settings(fake_discord, tmp_path, MAX_SERVERS_PER_GUILD="1")
+    async with (
+        FakeA2SServer(info=InfoSpec(server_name="Fake CS2")) as a2s,
+        FakeRCONServer(password=PASSWORD) as source,
+        FakeBattlEyeServer(PASSWORD) as battleye,
+    ):
+        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye,
+                      **ids)
+        host, port = a2s.address
+        async with run_bot(w.fake, w.bot()) as bot:
+            modals = []
+            for name in ("One", "Two"):
+                handle = await answered(await w.fake.slash(w.guild_id, w.admin, "server add", {
+                    "name": name, "address": f"{host}:{port}", "game": "cs2",
+                    "rcon_port": source.address[1],
+                }))
+                assert handle.modal is not None  # both pass the early count
+                modals.append(handle)
+            submitted = await asyncio.gather(
+                *(w.fake.submit_modal(m, {"password": PASSWORD}) for m in modals)
+            )
+            texts = []
+            for handle in submitted:
+                await handle.wait_response()
+                message = await handle.wait_followup()
+                texts.append(repr(message["content"]) + repr(message["embeds"]))
+            assert [s.name for s in await bot.registry.servers_of(w.guild_id)] in (
+                ["One"], ["Two"]
+            )
+            assert sum("already has 1 servers" in t for t in texts) == 1
+            refused = await answered(await w.fake.slash(w.guild_id, w.admin, "server add", {
+                "name": "Three", "address": f"{host}:{port}", "game": "cs2",
+            }))
+            assert refused.modal is None and "already has 1 servers" in str(refused.content)
+    rows = [r for r in audit_rows(settings) if r["action"] == "server add"]
+    assert sorted(r["outcome"] for r in rows) == ["denied", "ok"]
+
+
+async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    ids = seed_guild(fake_discord)
+    settings = make_settings(
+        fake_discord, tmp_path, MAX_BOARDS_PER_GUILD="1", MAX_ALERTS_PER_GUILD="1",
+        MAX_FEEDS_PER_GUILD="1", MAX_WATCHES_PER_GUILD="1",
+    )
+    async with (
+        FakeRCONServer(password=PASSWORD) as source,
+        FakeBattlEyeServer(PASSWORD) as battleye,
+    ):
+        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye,
+                      **ids)
+        other = fake_discord.guild(w.guild_id).add_channel("other")
+        async with run_bot(w.fake, w.bot()) as bot:
+            await register(bot, w.guild_id, "Main", "cs2", source.address[1])
+            cases = [
+                ("board set", {}, "status boards"),
+                ("alert set", {"server": "Main"}, "alerts"),
+                ("feed set", {"server": "Main"}, "feeds"),
+            ]
+            for command, options, what in cases:
+                for channel in (w.channel_id, other):
+                    text = await followup_text(await w.fake.slash(
+                        w.guild_id, w.admin, command, {**options, "channel": channel}
+                    ))
+                refusal = f"already has 1 {what}, the most allowed"
+                assert refusal in text, (command, text)
+                # The first one can still be changed.
+                again = await followup_text(await w.fake.slash(
+                    w.guild_id, w.admin, command, {**options, "channel": w.channel_id}
+                ))
+                assert refusal not in again
+            for player in ("Ann", "Bob"):
+                text = await followup_text(await w.fake.slash(w.guild_id, w.admin, "watch add", {
+                    "server": "Main", "name_or_guid": player, "channel": w.channel_id,
+                }))
+            assert "already has 1 watches, the most allowed" in text
+            assert len(await bot.store.boards.for_guild(w.guild_id)) == 1
+            assert len(await bot.store.alerts.for_guild(w.guild_id)) == 1
+            assert len(await bot.store.feeds.for_guild(w.guild_id)) == 1
+            assert len(await bot.store.watches.for_guild(w.guild_id)) == 1
+    denied = [r["action"] for r in audit_rows(settings) if r["outcome"] == "denied"]
+    assert denied == ["board set", "alert set", "feed set", "watch add"]
