@@ -3,7 +3,9 @@ as a message or a file, the invoker-only confirm button, and the audit page embe
 
 from __future__ import annotations
 
+import datetime
 import io
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -124,17 +126,44 @@ class ConfirmAction(InvokerOnlyView):
 
 # -- audit presentation ------------------------------------------------------------------------
 
-OUTCOME_MARK = {"ok": "✅", "denied": "⛔", "error": "❌", "timeout": "⌛", "pending": "…"}
+OUTCOME_MARK = {
+    "ok": "✅", "denied": "⛔", "error": "❌", "timeout": "⌛", "pending": "…", "unknown": "❔",
+}
+
+
+# Ids the commands write into arguments ("channel=123 role=456", "via role 456"), shown as
+# mentions.
+_ID_ARGUMENT = re.compile(r"\b(channel|role)([= ])(\d{15,21})\b")
+_MENTION = {"channel": "<#{}>", "role": "<@&{}>"}
+
+
+def _arguments(text: str) -> str:
+    """Arguments as readable text: typed text cannot mention or format anything (a zero-width
+    space after each ``<`` and ``@``), the ids our commands record become mentions."""
+    safe = escape(clip(text, 160)).replace("<", "<\u200b").replace("@", "@\u200b")
+    return _ID_ARGUMENT.sub(lambda m: m[1] + m[2] + _MENTION[m[1]].format(m[3]), safe)
+
+
+def _when(at: str) -> str:
+    """The row's UTC time as a Discord timestamp each reader sees in their own time zone."""
+    try:
+        moment = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return f"`{escape(at[:19])}`"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    stamp = int(moment.timestamp())
+    return f"<t:{stamp}:f> (<t:{stamp}:R>)"
 
 
 def entry_line(e: AuditEntry) -> str:
     where = f" on **{escape(e.server_name)}**" if e.server_name else ""
     latency = f" · {e.latency_ms:.0f} ms" if e.latency_ms is not None else ""
-    args = f" `{clip(e.arguments, 120).replace('`', 'ˋ')}`" if e.arguments else ""
-    by = f" (via {e.allowed_by})" if e.allowed_by else ""
+    args = f" · {_arguments(e.arguments)}" if e.arguments else ""
+    by = f" (via {_arguments(e.allowed_by)})" if e.allowed_by else ""
     return (
-        f"{OUTCOME_MARK.get(e.outcome, '?')} `{e.at[:19]}Z` <@{e.user_id}> "
-        f"{escape(e.action)}{where}{args}{by} → {e.outcome}{latency}"
+        f"{OUTCOME_MARK.get(e.outcome, '?')} {_when(e.at)} <@{e.user_id}> "
+        f"**{escape(e.action)}**{where}{args}{by} → {e.outcome}{latency}"
     )
 
 
@@ -144,7 +173,7 @@ def audit_embed(entries: list[AuditEntry], page: int, pages: int, total: int) ->
         embed.description = "No entries match."
     else:
         embed.description = clip("\n".join(entry_line(e) for e in entries), 4096)
-    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {total} entries · times UTC")
+    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {total} entries")
     return embed
 
 

@@ -14,8 +14,9 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.services.audit import parse_since
+from bot.services.permissions import Action
 from bot.storage.audit import AuditEntry, AuditFilter
-from cogs._common import InvokerOnlyView, guild_id_of, managed_server_choices
+from cogs._common import InvokerOnlyView, guild_id_of, managed_server_choices, may_manage
 from cogs._rcon_ui import actor_of, audit_embed, mirror_embed
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,45 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[OutpostBot]
 PER_PAGE = 10
 PAGE_TIMEOUT = 300.0
+# Every action the bot writes to the audit log (for autocomplete and word matching).
+KNOWN_ACTIONS = (
+    *(f"rcon {a.value}" for a in Action),
+    "permissions grant", "permissions revoke",
+    "server add", "server edit", "server remove", "server display",
+    "board set", "board remove", "alert set", "alert remove", "feed set", "feed remove",
+    "watch add", "watch remove", "audit channel set", "audit channel clear",
+)
+ACTION_GROUPS = tuple(dict.fromkeys(a.split()[0] for a in KNOWN_ACTIONS))
+
+
+def match_actions(text: str) -> tuple[str | None, tuple[str, ...] | None]:
+    """The filter for what was typed in ``action:``, as (prefix, exact actions).
+
+    A prefix of known actions ("rcon", "rcon k") stays a prefix match (it also finds actions
+    older or newer bots wrote); otherwise a word of an action ("kick" for "rcon kick",
+    "grant") selects the known actions having a word that starts with it."""
+    typed = " ".join(text.lower().split())
+    if not typed or any(a.startswith(typed) for a in KNOWN_ACTIONS):
+        return typed or None, None
+    words = tuple(a for a in KNOWN_ACTIONS if any(w.startswith(typed) for w in a.split()))
+    if words:
+        return None, words
+    return typed, None
+
+
+async def action_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    if not may_manage(interaction):
+        return []
+    prefix, exact = match_actions(current)
+    if exact is not None:
+        names = list(exact)
+    else:
+        start = prefix or ""
+        names = [g for g in ACTION_GROUPS if g.startswith(start) and g != start]
+        names += [a for a in KNOWN_ACTIONS if a.startswith(start)]
+    return [app_commands.Choice(name=n, value=n) for n in names[:25]]
 
 
 class AuditPages(InvokerOnlyView):
@@ -124,11 +164,13 @@ class Audit(
         server_id = None
         if server is not None:
             server_id = (await self.bot.registry.get(guild_id, server)).id
+        prefix, exact = match_actions(action) if action else (None, None)
         return AuditFilter(
             guild_id=guild_id,
             server_id=server_id,
             user_id=user.id if user is not None else None,
-            action=action.strip().lower() if action else None,
+            action=prefix,
+            actions=exact,
             since=parse_since(since, datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
             if since else None,
         )
@@ -136,10 +178,10 @@ class Audit(
     @app_commands.command(name="view", description="Browse the audit log (newest first)")
     @app_commands.describe(
         server="Only this server", user="Only this member",
-        action="Actions starting with this, e.g. 'rcon', 'rcon kick', 'server'",
+        action="An action ('rcon kick'), a group ('rcon') or a word ('kick')",
         since="30m, 24h, 7d, 2w or a date (UTC)",
     )
-    @app_commands.autocomplete(server=_servers)
+    @app_commands.autocomplete(server=_servers, action=action_choices)
     async def view(
         self, interaction: Interaction, server: str | None = None,
         user: discord.User | None = None,
@@ -154,9 +196,10 @@ class Audit(
     @app_commands.command(name="export", description="The audit log as a CSV file")
     @app_commands.describe(
         server="Only this server", user="Only this member",
-        action="Actions starting with this", since="30m, 24h, 7d, 2w or a date (UTC)",
+        action="An action ('rcon kick'), a group ('rcon') or a word ('kick')",
+        since="30m, 24h, 7d, 2w or a date (UTC)",
     )
-    @app_commands.autocomplete(server=_servers)
+    @app_commands.autocomplete(server=_servers, action=action_choices)
     @app_commands.checks.cooldown(1, 10.0, key=lambda i: (i.guild_id, i.user.id))
     async def export(
         self, interaction: Interaction, server: str | None = None,
