@@ -79,6 +79,18 @@ def relative(at: float) -> str:
     return f"<t:{int(at)}:R>"
 
 
+HIDDEN_ADDRESS = "(address hidden)"
+
+
+def mask_address(text: str, host: str) -> str:
+    """``text`` with the host (and a ``:port`` after it) replaced, for servers whose address
+    is hidden (``/status-connect show:False``): names and A2S titles often carry it."""
+    if not host:
+        return text
+    pattern = re.escape(host.strip("[]")) + r"\]?(?::\d{1,5})?"
+    return re.sub(r"\[?" + pattern, HIDDEN_ADDRESS, text, flags=re.IGNORECASE)
+
+
 def address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
