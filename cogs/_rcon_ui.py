@@ -66,10 +66,15 @@ async def send_text(interaction: discord.Interaction[Any], title: str, text: str
     if len(inline) <= MAX_MESSAGE:
         await interaction.followup.send(inline, ephemeral=True)
         return
-    attachment = discord.File(io.BytesIO(body.encode("utf-8")), filename="response.txt")
-    await interaction.followup.send(
-        f"{heading} ({len(body):,} characters, attached).", file=attachment, ephemeral=True
-    )
+    data = body.encode("utf-8")
+    note = f"{len(body):,} characters, attached"
+    # Within this guild's upload limit (Discord gives it with the interaction).
+    room = interaction.filesize_limit - 1024
+    if len(data) > room:
+        data = data[:room].decode("utf-8", "ignore").encode("utf-8")
+        note += f"; only the first {len(data):,} bytes fit Discord's upload limit"
+    attachment = discord.File(io.BytesIO(data), filename="response.txt")
+    await interaction.followup.send(f"{heading} ({note}).", file=attachment, ephemeral=True)
 
 
 ConfirmHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]

@@ -13,7 +13,9 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.rendering.files import UPLOAD_MARGIN, split_csv
 from bot.services.audit import parse_since
+from bot.services.errors import UserError
 from bot.services.permissions import Action
 from bot.storage.audit import AuditEntry, AuditFilter
 from cogs._common import InvokerOnlyView, guild_id_of, managed_server_choices, may_manage
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[OutpostBot]
 PER_PAGE = 10
 PAGE_TIMEOUT = 300.0
+MAX_EXPORT_PARTS = 10
 # Every action the bot writes to the audit log (for autocomplete and word matching).
 KNOWN_ACTIONS = (
     *(f"rcon {a.value}" for a in Action),
@@ -48,6 +51,10 @@ def match_actions(text: str) -> tuple[str | None, tuple[str, ...] | None]:
     if words:
         return None, words
     return typed, None
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1048576:.1f} MiB"
 
 
 async def action_choices(
@@ -211,11 +218,26 @@ class Audit(
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await self.bot.audit.export_csv(f)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-        await interaction.followup.send(
-            "The audit log (times in UTC).",
-            file=discord.File(io.BytesIO(data), filename=f"audit-{stamp}.csv"),
-            ephemeral=True,
-        )
+        # The upload limit of this guild (its boost level), as Discord gives it with the
+        # interaction; each part goes in its own message.
+        limit = interaction.filesize_limit - UPLOAD_MARGIN
+        parts = split_csv(data, limit)
+        if len(parts) > MAX_EXPORT_PARTS or any(len(p) > limit for p in parts):
+            raise UserError(
+                f"The export is {_mib(len(data))}, more than {MAX_EXPORT_PARTS} files of "
+                f"{_mib(interaction.filesize_limit)} (this server's upload limit). Narrow it "
+                "down with since:, server:, user: or action:."
+            )
+        for i, part in enumerate(parts, 1):
+            name = f"audit-{stamp}.csv" if len(parts) == 1 else (
+                f"audit-{stamp}-part{i}of{len(parts)}.csv"
+            )
+            text = "The audit log (times in UTC)" + (
+                f", part {i} of {len(parts)}." if len(parts) > 1 else "."
+            )
+            await interaction.followup.send(
+                text, file=discord.File(io.BytesIO(part), filename=name), ephemeral=True
+            )
 
     @channel.command(name="set", description="Post every new audit entry in this channel")
     @app_commands.describe(channel="The channel")

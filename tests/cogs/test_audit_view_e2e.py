@@ -4,6 +4,8 @@ Discord timestamps), rows a crash left ``pending`` shown as ``unknown`` after a 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 from collections.abc import AsyncIterator
@@ -11,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import OutpostBot
 from bot.services.audit import Actor
 from bot.storage import Store
 from bot.storage.audit import iso_at
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import PASSWORD, RconWorld, answered, audit_rows, seed_guild
 from tests.fakes.battleye_server import FakeBattlEyeServer
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import FakeDiscord, payloads, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 
 
@@ -110,3 +113,46 @@ async def test_audit_retention_setting_prunes_old_rows(world: RconWorld) -> None
             )
         await bot.poller.run_round()
     assert [r["action"] for r in audit_rows(w.settings)] == ["rcon kept"]
+
+
+async def _many_rows(bot: OutpostBot, w: RconWorld, count: int) -> None:
+    actor = Actor(w.guild_id, w.admin, "alice")
+    for i in range(count):
+        # Multi-line arguments: the parts must be cut between CSV rows, not inside one.
+        await bot.audit.record(actor, "rcon say", f"message='row {i:04d}\n{'x' * 150}'")
+
+
+async def test_export_past_the_upload_limit_is_split_into_parts(
+    world: RconWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = world
+    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 8 * 1024)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _many_rows(bot, w, 120)
+        handle = await answered(await w.fake.slash(w.guild_id, w.admin, "audit export"))
+        first = await handle.wait_followup()
+        total = int(re.search(r"part 1 of (\d+)", first["content"])[1])  # type: ignore[index]
+        messages = [first] + [await handle.wait_followup(n) for n in range(2, total + 1)]
+    assert 2 <= total <= 10
+    rows: list[dict[str, str]] = []
+    for i, message in enumerate(messages, 1):
+        assert f"part {i} of {total}" in message["content"]
+        (attachment,) = message["attachments"]
+        assert attachment["filename"].endswith(f"-part{i}of{total}.csv")
+        assert len(attachment["data"]) <= 8 * 1024
+        rows += list(csv.DictReader(io.StringIO(attachment["data"].decode())))
+    said = [r["arguments"].split("\n")[0] for r in rows]
+    assert said == [f"message='row {i:04d}" for i in reversed(range(120))]
+
+
+async def test_export_too_big_for_ten_parts_is_refused_with_a_hint(
+    world: RconWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = world
+    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 2 * 1024)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _many_rows(bot, w, 200)
+        handle = await answered(await w.fake.slash(w.guild_id, w.admin, "audit export"))
+        message = await handle.wait_followup()
+    assert message["attachments"] == []
+    assert "upload limit" in message["content"] and "since:" in message["content"]

@@ -26,7 +26,7 @@ from tests.cogs.rcon_world import (
 )
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import FakeDiscord, payloads, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 
 # Characters a game server may send that reorder or break what Discord shows around them.
@@ -230,3 +230,17 @@ async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
             assert len(await bot.store.watches.for_guild(w.guild_id)) == 1
     denied = [r["action"] for r in audit_rows(settings) if r["outcome"] == "denied"]
     assert denied == ["board set", "alert set", "feed set", "watch add"]
+
+
+async def test_rcon_answer_past_the_upload_limit_is_cut_to_fit(
+    world: RconWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = world
+    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 4096)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
+        done = await _exec(w, "cvarlist")  # about 16 KB
+    (attachment,) = done["attachments"]  # type: ignore[misc]
+    assert len(attachment["data"]) <= 4096 - 1024
+    assert attachment["data"].decode().startswith("cvar_0 : 1")
+    assert "only the first" in str(done["content"]) and "upload limit" in str(done["content"])
