@@ -44,6 +44,9 @@ def hostile_answers(command: str) -> str:
         return "```" * 600
     if command == "echo bidi":
         return "\n".join(f"line {i} {UNSAFE} gnp.exe" for i in range(5))
+    if command == "status":
+        eve = '#      7 "\u202eEve\u2069" STEAM_1:0:13 01:02 60 0 active 786432 1.2.3.4:27007'
+        return source_answers(command) + "\n" + eve
     return source_answers(command)
 
 
@@ -244,3 +247,17 @@ async def test_rcon_answer_past_the_upload_limit_is_cut_to_fit(
     assert len(attachment["data"]) <= 4096 - 1024
     assert attachment["data"].decode().startswith("cvar_0 : 1")
     assert "only the first" in str(done["content"]) and "upload limit" in str(done["content"])
+
+
+async def test_player_autocomplete_shows_names_without_bidi_controls(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
+        await bot.live_players.fetch(await bot.registry.get(w.guild_id, "Main"))
+        choices = await w.fake.autocomplete(
+            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "ev"}, "player"
+        )
+    assert [c["value"] for c in choices] == ["#7"]
+    assert choices[0]["name"].startswith("#7 Eve") and not any(
+        ch in choices[0]["name"] for ch in UNSAFE
+    )
