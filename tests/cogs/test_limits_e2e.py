@@ -4,6 +4,7 @@ from hostile game servers (controls, line separators, bidi overrides) neutralise
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -261,3 +262,34 @@ async def test_player_autocomplete_shows_names_without_bidi_controls(world: Rcon
     assert choices[0]["name"].startswith("#7 Eve") and not any(
         ch in choices[0]["name"] for ch in UNSAFE
     )
+
+
+async def test_server_add_and_test_replies_lose_controls_from_the_a2s_name(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    ids = seed_guild(fake_discord)
+    settings = make_settings(fake_discord, tmp_path)
+    hostile = f"Fake{UNSAFE}CS2\u202egnp.exe"
+    async with (
+        FakeA2SServer(info=InfoSpec(server_name=hostile)) as a2s,
+        FakeRCONServer(password=PASSWORD) as source,
+        FakeBattlEyeServer(PASSWORD) as battleye,
+    ):
+        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye,
+                      **ids)
+        host, port = a2s.address
+        async with run_bot(w.fake, w.bot()):
+            handle = await answered(await w.fake.slash(w.guild_id, w.admin, "server add", {
+                "name": "Main", "address": f"{host}:{port}", "game": "cs2",
+                "rcon_port": source.address[1],
+            }))
+            submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
+            added = await submitted.wait_followup()
+            test = await answered(await w.fake.slash(
+                w.guild_id, w.admin, "server test", {"name": "Main"}
+            ))
+            tested = await test.wait_followup()
+    for message in (added, tested):
+        text = json.dumps(message["embeds"], ensure_ascii=False)
+        assert "CS2" in text and "gnp.exe" in text, text
+        assert not any(ch in text for ch in UNSAFE), text
