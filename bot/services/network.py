@@ -58,10 +58,11 @@ async def _source_login(host: str, port: int, password: str, time_limit: float) 
     try:
         async with rcon.connect((host, port), password, timeout=time_limit):
             return LoginResult(LoginStatus.OK)
-    except rcon.RCONAuthenticationError as exc:
-        if exc.banned:
-            return LoginResult(LoginStatus.REFUSED, "connection dropped during login")
+    except rcon.RCONAuthenticationError:
         return LoginResult(LoginStatus.REFUSED, "password refused")
+    except rcon.RCONAuthDroppedError:
+        # A restart looks the same as srcds dropping a banned IP: not a verdict on the password.
+        return LoginResult(LoginStatus.UNREACHABLE, "connection dropped during login")
     except (rcon.RCONTimeoutError, TimeoutError):
         return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {time_limit:g} s")
     except (rcon.RCONCommunicationError, OSError) as exc:
