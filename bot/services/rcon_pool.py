@@ -378,6 +378,12 @@ class RconPool:
         except rcon.RCONAuthenticationError:
             raise RconAuthError(entry.name) from None
         except rcon.RCONError:
+            if isinstance(supervisor.last_error, rcon.RCONAuthDroppedError):
+                # Not "wrong password": retried with backoff (see RCONAuthDroppedError).
+                raise RconUnavailable(
+                    f"{entry.name!r} closed the connection during the RCON login (restarting, "
+                    "or it banned this IP after failed logins); retrying."
+                ) from None
             raise RconUnavailable(
                 f"{entry.name!r} is offline or its RCON port does not answer."
             ) from None

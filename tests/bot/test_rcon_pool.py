@@ -350,7 +350,7 @@ async def test_source_drop_during_login_is_retried_not_a_wrong_password(pool: Rc
     async with FakeRCONServer(password=PASSWORD) as fake:
         fake.banned = True
         s = server(fake.address[1])
-        with pytest.raises(RconUnavailable):
+        with pytest.raises(RconUnavailable, match="closed the connection during the RCON login"):
             await pool.execute(s, "status", timeout=0.3)
         assert pool.state(s.id) in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
         fake.unban()
