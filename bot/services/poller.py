@@ -106,15 +106,12 @@ class Poller:
         retention_days: float = DEFAULT_RETENTION_DAYS,
         concurrency: int = DEFAULT_CONCURRENCY,
         password_of: PasswordReader | None = None,
+        resolver: Resolver | None = None,
         clock: Callable[[], float] = time.time,
         shards: ShardFilter | None = None,
         metrics: Metrics = NO_METRICS,
-        resolver: Resolver | None = None,
     ) -> None:
         self.store = store
-        # Host names are resolved here, bounded and fair per guild, and the source is given
-        # the address; None leaves resolution to the source.
-        self.resolver = resolver
         # Only the guilds of this process's shards are polled (see bot.sharding).
         self.shards = shards if shards is not None else ShardFilter.everything()
         self.metrics = metrics
@@ -126,6 +123,9 @@ class Poller:
         self.retention = retention_days * 86400.0
         self.clock = clock
         self._password_of = password_of
+        # Host names are resolved here, bounded and fair per guild, and the source is given
+        # the address; None leaves resolution to the source.
+        self.resolver = resolver
         self._sem = asyncio.Semaphore(concurrency)
         self._snapshots: dict[Target, Snapshot] = {}
         # The guild a target's name lookups are charged to (the lowest id among its servers).
