@@ -289,9 +289,9 @@ class OutpostBot(commands.Bot):
             hysteresis=Hysteresis(offline_after=self.settings.offline_after_failures),
             retention_days=self.settings.history_retention_days,
             password_of=registry.password_of,
+            resolver=resolver,
             shards=self.shard_filter,
             metrics=self.metrics,
-            resolver=resolver,
         )
         self._poller = poller
         registry.add_change_listener(poller.refresh_roster)
