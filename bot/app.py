@@ -50,6 +50,7 @@ from bot.services.probes import QueryClient, RconLoginTester
 from bot.services.rcon_commands import RconCommands
 from bot.services.rcon_pool import RconPool
 from bot.services.registry import ServerRegistry
+from bot.services.resolver import Resolver
 from bot.services.snapshots import Hysteresis
 from bot.services.status_source import A2SStatusSource, StatusSource
 from bot.sharding import ShardFilter
@@ -272,7 +273,10 @@ class OutpostBot(commands.Bot):
         """One poller (one A2S engine for every server), with boards, alerts and presence
         listening to its rounds."""
         source = self._status_source
+        resolver = None
         if source is None:
+            # Real queries: host names resolved once per TTL, bounded and fair per guild.
+            resolver = Resolver()
             self._engine = A2SEngine()
             # DayZ names come over a pooled BattlEye connection when one is up (the feed
             # holds them), else from a short session of their own.
@@ -286,6 +290,7 @@ class OutpostBot(commands.Bot):
             retention_days=self.settings.history_retention_days,
             audit_retention_days=self.settings.audit_retention_days,
             password_of=registry.password_of,
+            resolver=resolver,
             shards=self.shard_filter,
             metrics=self.metrics,
         )

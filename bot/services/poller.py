@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
@@ -20,6 +21,7 @@ from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.battleye_players import PollContext, RconAccess
+from bot.services.resolver import Resolver
 from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.services.status_source import StatusSource
 from bot.sharding import ShardFilter
@@ -81,6 +83,8 @@ def target_of(server: Server) -> Target:
 
 def short_error(exc: BaseException) -> str:
     """A one-line reason without the exception text (which may quote addresses or secrets)."""
+    if isinstance(exc, socket.gaierror):
+        return "name does not resolve"
     if isinstance(exc, TimeoutError):
         return "no answer"
     if isinstance(exc, ConnectionRefusedError):
@@ -102,6 +106,7 @@ class Poller:
         retention_days: float = DEFAULT_RETENTION_DAYS,
         concurrency: int = DEFAULT_CONCURRENCY,
         password_of: PasswordReader | None = None,
+        resolver: Resolver | None = None,
         clock: Callable[[], float] = time.time,
         shards: ShardFilter | None = None,
         metrics: Metrics = NO_METRICS,
@@ -123,8 +128,13 @@ class Poller:
         self.retention = retention_days * 86400.0
         self.clock = clock
         self._password_of = password_of
+        # Host names are resolved here, bounded and fair per guild, and the source is given
+        # the address; None leaves resolution to the source.
+        self.resolver = resolver
         self._sem = asyncio.Semaphore(concurrency)
         self._snapshots: dict[Target, Snapshot] = {}
+        # The guild a target's name lookups are charged to (the lowest id among its servers).
+        self._guild_of: dict[Target, int] = {}
         self._roster = _Roster()
         self._listeners: list[Listener] = []
         self._rounds = 0
@@ -214,9 +224,12 @@ class Poller:
         for server in servers:
             grouped[target_of(server)].append(server)
         contexts: dict[Target, PollContext] = {}
+        guild_of: dict[Target, int] = {}
         for target, group in grouped.items():
             games = frozenset(s.game for s in group)
             contexts[target] = PollContext(target, games, self._battleye_access(group))
+            guild_of[target] = min(s.guild_id for s in group)
+        self._guild_of = guild_of
         # Servers removed from every guild are forgotten (and their memory freed).
         for gone in set(self._snapshots) - set(contexts):
             del self._snapshots[gone]
@@ -238,11 +251,39 @@ class Poller:
                 return RconAccess(server.host, server.rcon_port, password)
         return None
 
+    async def _address(
+        self, target: Target, guild_id: int, time_limit: float
+    ) -> tuple[Target, float]:
+        """The target to query (its host resolved) and the time left for the query."""
+        if self.resolver is None:
+            return target, time_limit
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(time_limit):
+                address = await self.resolver.resolve(target.host, guild_id)
+        except TimeoutError:
+            # The lookup goes on in the background and is cached for the next round.
+            raise socket.gaierror(socket.EAI_AGAIN, "name lookup timed out") from None
+        if address == target.host:
+            return target, time_limit
+        left = time_limit - (time.monotonic() - started)
+        return Target(address, target.port), max(left, 0.1)
+
     async def _fetch(self, context: PollContext) -> ServerInfo | BaseException:
+        try:
+            # Resolved before taking a query slot: slow names wait in the resolver's per-guild
+            # queue, not in the slots every guild's queries share.
+            target, limit = await self._address(
+                context.target, self._guild_of.get(context.target, 0), self.query_timeout
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return exc
         async with self._sem:
             try:
-                async with asyncio.timeout(self.query_timeout + _GUARD):
-                    return await self.source.fetch(context.target, context, self.query_timeout)
+                async with asyncio.timeout(limit + _GUARD):
+                    return await self.source.fetch(target, context, limit)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -335,11 +376,11 @@ class Poller:
             time_limit = self.live_timeout
         target = target_of(server)
         context = PollContext(target, frozenset({server.game}), self._battleye_access([server]))
+        outcome: ServerInfo | BaseException
         try:
-            async with asyncio.timeout(time_limit + _GUARD):
-                outcome: ServerInfo | BaseException = await self.source.fetch(
-                    target, context, time_limit
-                )
+            address, limit = await self._address(target, server.guild_id, time_limit)
+            async with asyncio.timeout(limit + _GUARD):
+                outcome = await self.source.fetch(address, context, limit)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -43,10 +43,6 @@ log = logging.getLogger(__name__)
 PasswordOf = Callable[[Server], str | None]
 Listener = Callable[..., Any]
 
-# Source RCON end-of-response profile per game; everything else speaks like srcds.
-_SOURCE_PROFILES = {"squad": "squad", "ark": "ark"}
-
-
 class ConnectionState(enum.Enum):
     IDLE = "idle"  # no connection (never used, or closed as idle)
     CONNECTING = "connecting"
@@ -360,10 +356,12 @@ class RconPool:
         if entry.supervisor is not None:
             return entry.supervisor
         fp = entry.fingerprint
+        game = get_game(fp.game)
         supervisor = rcon.RCONSupervisor(
             (fp.host, fp.port),
             self._secret_of(entry),
-            profile=_SOURCE_PROFILES.get(fp.game, "srcds"),
+            # The game's profile; None lets the client recognise id-zeroing servers at login.
+            profile=game.rcon_profile if game is not None else None,
             timeout=self.connect_timeout,
             backoff_initial=self.backoff_initial,
             backoff_max=max(self.backoff_max, self.backoff_initial),
@@ -380,6 +378,12 @@ class RconPool:
         except rcon.RCONAuthenticationError:
             raise RconAuthError(entry.name) from None
         except rcon.RCONError:
+            if isinstance(supervisor.last_error, rcon.RCONAuthDroppedError):
+                # Not "wrong password": retried with backoff (see RCONAuthDroppedError).
+                raise RconUnavailable(
+                    f"{entry.name!r} closed the connection during the RCON login (restarting, "
+                    "or it banned this IP after failed logins); retrying."
+                ) from None
             raise RconUnavailable(
                 f"{entry.name!r} is offline or its RCON port does not answer."
             ) from None
@@ -391,6 +395,11 @@ class RconPool:
             raise RconTimeout(f"{entry.name!r} did not answer within {limit:g} s.") from None
         except rcon.RCONMessageError:
             raise RconInvalidInput("This command is too long to send over RCON.") from None
+        except rcon.RCONBudgetExceededError as exc:
+            raise RconUnavailable(
+                f"{entry.name!r} sent an answer larger than {exc.budget // 1024} KiB; "
+                "the bot dropped the connection."
+            ) from None
         except rcon.RCONError:
             raise RconUnavailable(
                 f"The RCON connection to {entry.name!r} broke; the command may not have run."
