@@ -46,11 +46,23 @@ class StubChannel(discord.abc.Messageable):
 
 
 class StubClient:
-    def __init__(self, channel: StubChannel | None) -> None:
+    """``channel`` is in the cache; ``fetched`` is what Discord answers on a cache miss (a
+    channel, or the HTTP status of the refusal)."""
+
+    def __init__(self, channel: StubChannel | None, fetched: StubChannel | int = 404) -> None:
         self.channel = channel
+        self.fetched = fetched
+        self.fetches = 0
 
     def get_channel(self, channel_id: int) -> StubChannel | None:
         return self.channel
+
+    async def fetch_channel(self, channel_id: int) -> StubChannel:
+        self.fetches += 1
+        if isinstance(self.fetched, int):
+            error = discord.NotFound if self.fetched == 404 else discord.Forbidden
+            raise error(cast(Any, StubResponse(self.fetched)), {"code": 0, "message": "no"})
+        return self.fetched
 
 
 class StubHub:
@@ -109,7 +121,12 @@ def batch(feed_id: int, event_id: int) -> Batch:
 
 @pytest.mark.parametrize(
     ("fail_status", "outcome", "cursor"),
-    [(None, Outcome.SENT, 5), (503, Outcome.RETRY, 0), (403, Outcome.GONE, 5)],
+    [
+        (None, Outcome.SENT, 5), (503, Outcome.RETRY, 0), (404, Outcome.GONE, 5),
+        (400, Outcome.GONE, 5),
+        # Missing permissions can be given back: the lines wait, the cursor stays.
+        (403, Outcome.RETRY, 0),
+    ],
 )
 async def test_delivery_outcomes_and_cursor(
     store: Store, fail_status: int | None, outcome: Outcome, cursor: int
@@ -123,13 +140,32 @@ async def test_delivery_outcomes_and_cursor(
         (sent,) = channel.sent
         assert sent["allowed_mentions"].to_dict() == {"parse": [], "roles": []}
         assert sent["content"] is None and sent["embed"].description == "line"
+        assert len(sent["nonce"]) <= 25
+    assert (feed.channel_problem(10) is not None) is (fail_status == 403)
 
 
-async def test_a_missing_channel_is_gone(store: Store) -> None:
+async def test_a_deleted_channel_is_gone(store: Store) -> None:
     feed_id = await feed_of(store)
-    feed = service(store, StubClient(None))
+    client = StubClient(None, 404)
+    feed = service(store, client)
     assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.GONE
+    assert client.fetches == 1
     assert (await store.feeds.all())[0].delivered_through == 3
+
+
+async def test_a_cache_miss_fetches_the_channel_and_never_moves_the_cursor_unsent(
+    store: Store,
+) -> None:
+    feed_id = await feed_of(store)
+    hidden = StubClient(None, 403)
+    feed = service(store, hidden)
+    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.RETRY
+    assert (await store.feeds.all())[0].delivered_through == 0
+    assert "missing access" in (feed.channel_problem(10) or "")
+    channel = StubChannel()
+    feed = service(store, StubClient(None, channel))
+    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.SENT
+    assert len(channel.sent) == 1 and (await store.feeds.all())[0].delivered_through == 3
 
 
 async def test_battleye_servers_with_a_feed_are_held_and_released(store: Store) -> None:
