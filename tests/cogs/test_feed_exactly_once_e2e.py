@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +30,7 @@ def names(messages: list[dict[str, Any]]) -> list[str]:
 async def eventually(predicate: Callable[[], bool]) -> None:
     """Until ``predicate()`` holds (checked every few milliseconds, bounded by SETTLE)."""
     async with asyncio.timeout(SETTLE):
-        while not predicate():
+        while not predicate():  # noqa: ASYNC110 - plain values, no event to wait on
             await asyncio.sleep(0.01)
 
 
