@@ -20,7 +20,7 @@ from tests.cogs.feed_world import SETTLE, joins, lines, make_feed_world, settle
 from tests.cogs.status_world import answered, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.discord.permissions import SEND_MESSAGES
+from tests.fakes.discord.permissions import MANAGE_THREADS, SEND_MESSAGES
 
 
 def names(messages: list[dict[str, Any]]) -> list[str]:
@@ -272,3 +272,38 @@ async def test_the_first_answer_after_a_restart_is_a_baseline(
             await settle(bot)
         got = [line.split(" · ", 1)[1] for line in lines(w.fake.channel_messages(w.feed_channel))]
         assert got == ["⬅️ **bob** left ≈", "⬅️ **carol** left ≈"]
+
+
+async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    guild = w.fake.guild(w.status.guild_id)
+    thread = guild.add_thread(w.feed_channel, "server log")
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        main = await register(bot, w.status.guild_id, "Main", server)
+        await answered(await w.fake.slash(
+            w.status.guild_id, w.status.admin, "feed set",
+            {"server": "Main", "channel": thread, "events": "joins"}))
+        # Discord archives idle threads (and drops them from the client's cache).
+        guild.set_thread_archived(thread, True)
+        await eventually(lambda: bot.get_channel(thread) is None)
+        for event in joins(main.id, ["a"]):
+            bot.feed.submit(event)
+        await settle(bot)
+        assert names(w.fake.channel_messages(thread)) == ["a"]
+        assert not guild.channel(thread).archived
+        # Locked by a moderator: reopening needs Manage Threads, which the bot lacks.
+        guild.set_thread_archived(thread, True, locked=True)
+        await eventually(lambda: bot.get_channel(thread) is None)
+        for event in joins(main.id, ["b"]):
+            bot.feed.submit(event)
+        await eventually(lambda: bot.feed.channel_problem(thread) is not None)
+        listing = await answered(await w.fake.slash(
+            w.status.guild_id, w.status.admin, "feed list"))
+        assert "archived and locked: I need Manage Threads" in listing.embeds[0]["description"]
+        guild.set_bot_permissions(guild.bot_permissions() | MANAGE_THREADS)
+        await settle(bot)
+        assert names(w.fake.channel_messages(thread)) == ["a", "b"]
+        assert bot.feed.channel_problem(thread) is None
+        assert not w.fake.violations

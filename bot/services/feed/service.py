@@ -60,6 +60,8 @@ SETTLE_FIRST_DELAY = 0.2
 SETTLE_MAX_DELAY = 30.0
 _FORBIDDEN = "Discord refuses my messages there (missing permissions); lines wait"
 _NO_ACCESS = "I cannot see that channel (missing access); lines wait"
+_LOCKED = "the thread is archived and locked: I need Manage Threads to reopen it; lines wait"
+_ARCHIVED = "the thread is archived and I may not reopen it; lines wait"
 
 BattlEyeHandler = Callable[..., Awaitable[None]]
 
@@ -663,11 +665,30 @@ class FeedService:
             log.warning("feed: channel %d could not be fetched (%s); retrying", channel_id,
                         type(exc).__name__)
             return Outcome.RETRY
+        if isinstance(fetched, discord.Thread) and fetched.archived:
+            return await self._reopen(fetched)
         if not isinstance(fetched, discord.abc.Messageable):
             log.warning("feed: channel %d cannot hold messages; its lines are dropped",
                         channel_id)
             return Outcome.GONE
         return fetched
+
+    async def _reopen(self, thread: discord.Thread) -> discord.Thread | Outcome:
+        """Unarchive a feed's thread (Send Messages in Threads suffices unless it is locked;
+        a locked one needs Manage Threads), or say why not and try again later."""
+        try:
+            reopened = await thread.edit(archived=False)
+        except discord.Forbidden:
+            self._problems[thread.id] = _LOCKED if thread.locked else _ARCHIVED
+            log.warning("feed: thread %d is archived and may not be reopened; retrying later",
+                        thread.id)
+            return Outcome.RETRY
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            log.warning("feed: thread %d not reopened (%s); retrying", thread.id,
+                        type(exc).__name__)
+            return Outcome.RETRY
+        log.info("feed: thread %d was archived, reopened", thread.id)
+        return reopened
 
     def channel_problem(self, channel_id: int) -> str | None:
         """Why lines for the channel are waiting, if they are (for ``/feed list``)."""

@@ -20,6 +20,7 @@ from .errors import (
     MISSING_ACCESS,
     MISSING_PERMISSIONS,
     OLD_MESSAGE_EDIT_LIMIT,
+    THREAD_ARCHIVED,
     UNKNOWN_CHANNEL,
     UNKNOWN_MESSAGE,
     api_error,
@@ -33,6 +34,7 @@ from .permissions import (
     MANAGE_MESSAGES,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
 )
 from .rest_util import API_PREFIX, fake_of, json_response, no_content, snowflake
@@ -98,8 +100,12 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
     guild, channel_id, perms = _channel(request)
     payload, files = await read_body(request)
-    if not perms & SEND_MESSAGES:
+    channel = guild.channel(channel_id)
+    if not perms & (SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES):
         raise api_error(MISSING_PERMISSIONS)
+    if channel.archived:
+        # Strict: the bot must reopen the thread itself (PATCH archived=false) first.
+        raise api_error(THREAD_ARCHIVED)
     if (payload.get("embeds") and not perms & EMBED_LINKS) or (files and not perms & ATTACH_FILES):
         raise api_error(MISSING_PERMISSIONS)
     check_payload(fake, f"POST /channels/{channel_id}/messages", payload, files, creating=True)
