@@ -145,6 +145,7 @@ class FeedService:
         self._known: dict[int, Counter[str]] = {}
         self._maps: dict[int, str | None] = {}
         self._problems: dict[int, str] = {}
+        self._dropped_before = 0  # drops of the senders of an earlier run (a restart)
         self._last_prune = float("-inf")
         self._reload_lock = asyncio.Lock()
         self.events_stored = 0
@@ -407,6 +408,7 @@ class FeedService:
         await asyncio.gather(*(s.stop(SEND_GRACE) for s in senders), return_exceptions=True)
         # Their lines are stored events: a restart of this task queues them again from the
         # cursors (keeping the senders would post them twice).
+        self._dropped_before += sum(s.queue.total_dropped for s in senders)
         self._senders.clear()
         for sid, (server, handlers) in list(self._bound.items()):
             self._unbind(sid, server, handlers)
@@ -747,7 +749,9 @@ class FeedService:
             "events_stored": self.events_stored,
             "messages_sent": self.messages_sent,
             "lines_sent": self.lines_sent,
-            "dropped": sum(s.queue.total_dropped for s in self._senders.values()),
+            "dropped": self._dropped_before + sum(
+                s.queue.total_dropped for s in self._senders.values()
+            ),
             "channels": len(self._senders),
         }
 
