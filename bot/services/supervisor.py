@@ -129,10 +129,11 @@ class Supervisor:
 
     def readings(self) -> dict[tuple[str, ...], float]:
         """``{(service,): 1.0 when running else 0.0}`` (for a metrics gauge)."""
-        return {(s.name,): float(s.state == RUNNING) for s in self.services.values()}
+        # A copy: the metrics endpoint reads from its own thread.
+        return {(s.name,): float(s.state == RUNNING) for s in list(self.services.values())}
 
     def restart_counts(self) -> dict[tuple[str, ...], float]:
-        return {(s.name,): float(s.restarts) for s in self.services.values()}
+        return {(s.name,): float(s.restarts) for s in list(self.services.values())}
 
 
 async def reported_states(read: Callable[[str], Awaitable[dict[str, str]]]) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
@@ -15,6 +18,7 @@ from bot.services.feed.queue import Batch, Item
 from bot.services.feed.sender import Outcome
 from bot.services.poller import Poller
 from bot.storage import NewServer, Server, Store
+from bot.storage.events import Event
 
 
 class StubSource:
@@ -192,3 +196,30 @@ async def test_a2s_servers_are_not_held_and_a_failing_hold_is_undone(store: Stor
     await service(store, StubClient(None), failing).reload()
     (server,) = await store.servers.all()
     assert failing.held == [] and failing.listeners[server.id] == []
+
+
+async def test_events_survive_a_failed_start_and_a_failed_drain(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await feed_of(store)
+    (server,) = await store.servers.all()
+    feed = service(store, StubClient(None))
+    for name in ("a", "b"):
+        feed.submit(Event(server.id, time.time(), "join", name))
+
+    async def locked(*args: object) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store.feeds, "all", locked)
+        patch.setattr(store.events, "add_many", locked)
+        with pytest.raises(sqlite3.OperationalError):
+            await feed.run()  # the start fails, and so does storing the inbox
+    task = asyncio.create_task(feed.run())  # what the supervisor does next
+    try:
+        async with asyncio.timeout(10):
+            await feed.wait_stored(2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert [e.player for e in await store.events.recent(server.id)] == ["a", "b"]

@@ -427,6 +427,15 @@ class FeedService:
         except Exception as exc:
             log.error("feed: %d event(s) could not be stored at shutdown (%s)", len(events),
                       type(exc).__name__)
+            # Back to the front of the inbox, in order: a restart of this task (the
+            # supervisor's) stores them; only the end of the process loses them.
+            inbox: asyncio.Queue[Event | m.Roster] = asyncio.Queue()
+            for item in pending:
+                inbox.put_nowait(item)
+            while not self._inbox.empty():
+                inbox.put_nowait(self._inbox.get_nowait())
+            self._inbox = inbox
+            pending.clear()
             return
         pending.clear()
         self.events_stored += len(events)
