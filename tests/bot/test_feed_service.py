@@ -223,3 +223,25 @@ async def test_events_survive_a_failed_start_and_a_failed_drain(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert [e.player for e in await store.events.recent(server.id)] == ["a", "b"]
+
+
+async def test_events_of_a_server_removed_meanwhile_never_hold_up_the_others(
+    store: Store,
+) -> None:
+    await feed_of(store)
+    (gone,) = await store.servers.all()
+    other = await store.servers.add(NewServer(
+        1, "Other", "cs2", "127.0.0.1", 2402, 27116, None, None, 1
+    ))
+    feed = service(store, StubClient(None))
+    feed.submit(Event(gone.id, time.time(), "join", "a"))
+    feed.submit(Event(other.id, time.time(), "join", "b"))
+    await store.servers.remove(1, "Main")  # its events can no longer be stored
+    task = asyncio.create_task(feed.run())
+    try:
+        async with asyncio.timeout(10):
+            await feed.wait_stored(1)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert [e.player for e in await store.events.recent(other.id)] == ["b"]

@@ -392,6 +392,7 @@ class FeedService:
                     delay = min(INGEST_MAX_DELAY, INGEST_FIRST_DELAY * 2 ** (failures - 1))
                     log.warning("feed: %d event(s) not stored yet (%s); retrying in %.1f s",
                                 len(pending), type(exc).__name__, delay)
+                    await self._forget_removed_servers(pending)
                     await asyncio.sleep(delay)
                     continue
                 finally:
@@ -400,6 +401,19 @@ class FeedService:
                 await self._maybe_prune()
         finally:
             await self._shutdown(pending)
+
+    async def _forget_removed_servers(self, pending: deque[Event | m.Roster]) -> None:
+        """Drop what belongs to servers removed meanwhile: their rows could never be stored
+        (foreign keys), and retrying them would hold up every other server's events."""
+        try:
+            existing = {s.id for s in await self.store.servers.all()}
+        except Exception:
+            return  # the database is still failing: the retry comes anyway
+        kept = [item for item in pending if item.server_id in existing]
+        if len(kept) < len(pending):
+            log.info("feed: %d event(s) of removed servers dropped", len(pending) - len(kept))
+            pending.clear()
+            pending.extend(kept)
 
     async def _shutdown(self, pending: deque[Event | m.Roster]) -> None:
         for task in list(self._roster_tasks):
