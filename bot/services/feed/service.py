@@ -6,9 +6,17 @@ up/down). One ingest loop stores events in arrival order, keeps player sessions,
 line per subscription into the channel's queue; a :class:`ChannelSender` per channel sends them
 in batches.
 
-No duplicates, nothing lost: each subscription stores the id of the last event it delivered.
-At start the events after that id (within ``replay_window``) are queued again, so events
-stored but not yet sent when the bot stopped go out once, and delivered ones never again.
+No duplicates, nothing lost (the README's "feed promise" says exactly what that covers):
+
+- each subscription stores the id of the last event it delivered; at start every event after
+  that id (within ``replay_window``) is queued again, page by page;
+- an event leaves the inbox only once stored (store errors are retried in order; shutdown
+  stores what is left);
+- each message carries a nonce derived from its channel and cursors, and the batch being sent
+  is recorded first, so a retry or a resend after a restart is the same batch with the same
+  nonce, which Discord deduplicates; a cursor write that fails after the send is retried alone;
+- a channel missing from the cache is fetched (an archived thread reopened); a 403 keeps the
+  lines waiting. Only a deleted channel or a message Discord can never accept drops lines.
 """
 
 from __future__ import annotations
