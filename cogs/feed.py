@@ -144,11 +144,13 @@ class Feeds(
         guild_id = guild_id_of(interaction)
         feeds = await self.bot.store.feeds.for_guild(guild_id)
         names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
-        lines = [
-            f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · "
-            f"{describe(f.kinds)}"
-            for f in feeds
-        ]
+        lines = []
+        for f in feeds:
+            line = f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · " + (
+                describe(f.kinds)
+            )
+            problem = self.bot.feed.channel_problem(f.channel_id)
+            lines.append(line if problem is None else f"{line}\n⚠️ {problem}")
         embed = discord.Embed(
             title="Feeds",
             description=join_within(lines, 4000) if lines else "No feeds yet.",

@@ -78,12 +78,28 @@ class AlertNotifier:
         if await self._send(alert, text):
             await self.store.alerts.set_state(alert.id, state, down_since)
 
+    async def _channel(self, alert: Alert) -> discord.abc.Messageable | bool:
+        """The channel, from the cache or else from Discord; True when it is gone for good,
+        False when it cannot be reached now (the state is kept: the next round retries)."""
+        channel = self.client.get_channel(alert.channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        try:
+            fetched = await self.client.fetch_channel(alert.channel_id)
+        except discord.NotFound:
+            log.warning("alert %d: channel %d was deleted", alert.id, alert.channel_id)
+            return True
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            log.warning("alert %d: channel %d not reachable now (%s)", alert.id,
+                        alert.channel_id, type(exc).__name__)
+            return False
+        return fetched if isinstance(fetched, discord.abc.Messageable) else True
+
     async def _send(self, alert: Alert, text: str) -> bool:
         """True when the message went out, or can never go out (so it is not retried)."""
-        channel = self.client.get_channel(alert.channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            log.warning("alert %d: channel %d not found", alert.id, alert.channel_id)
-            return True
+        channel = await self._channel(alert)
+        if isinstance(channel, bool):
+            return channel
         roles = [discord.Object(alert.role_id)] if alert.role_id is not None else []
         try:
             await channel.send(text, allowed_mentions=discord.AllowedMentions(
