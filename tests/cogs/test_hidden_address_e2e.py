@@ -8,6 +8,7 @@ import asyncio
 import json
 from pathlib import Path
 
+from tests.cogs.feed_world import lines, make_feed_world, settle
 from tests.cogs.status_world import answered, make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -58,3 +59,26 @@ async def test_hidden_address_is_hidden_everywhere(
         texts.append(json.dumps((await history.wait_followup(timeout=20))["embeds"]))
     for text in texts:
         assert HOST not in text, text
+
+
+async def test_hidden_address_is_hidden_in_feed_lines(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        bot.poller.query_timeout = 0.2
+        port = server.address[1]
+        name = f"{HOST}:{port} main"
+        await register(bot, w.status.guild_id, name, server)
+        await bot.poller.run_round()
+        await answered(await w.fake.slash(
+            w.status.guild_id, w.status.admin, "feed set",
+            {"server": name, "channel": w.feed_channel, "events": "status"}))
+        await answered(await w.fake.slash(
+            w.status.guild_id, w.status.admin, "status-connect", {"server": name, "show": False}))
+        server.info = InfoSpec(map_name=f"{HOST}_arena")  # a map name carrying the host
+        await bot.poller.run_round()
+        await settle(bot)
+        got = lines(w.fake.channel_messages(w.feed_channel))
+        assert got and "map changed" in got[-1], got
+        assert all(HOST not in line and "(address hidden)" in line for line in got), got

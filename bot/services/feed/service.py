@@ -27,6 +27,7 @@ import logging
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
+from dataclasses import replace
 from typing import Any, Protocol
 
 import discord
@@ -34,6 +35,7 @@ import discord
 from bot.games import RconKind, get_game
 from bot.protocols.battleye import BattlEyeClient
 from bot.protocols.battleye.models import Player
+from bot.rendering.text import mask_address
 from bot.services.feed import a2s, render
 from bot.services.feed import battleye as be
 from bot.services.feed import model as m
@@ -149,6 +151,7 @@ class FeedService:
         self._watches: dict[int, list[Watch]] = {}
         self._subs: set[SubKey] = set()
         self._servers: dict[int, Server] = {}
+        self._hidden: set[int] = set()  # servers whose address is hidden
         self._bound: dict[int, tuple[Server, list[tuple[str, BattlEyeHandler]]]] = {}
         self._known: dict[int, Counter[str]] = {}
         self._maps: dict[int, str | None] = {}
@@ -350,6 +353,7 @@ class FeedService:
             # Another process posts the events of its shards' guilds (see bot.sharding).
             servers = self.poller.shards.keep(await self.store.servers.all())
             self._servers = {s.id: s for s in servers}
+            self._hidden = await self.store.display.hidden_connect()
             feeds = [f for f in await self.store.feeds.all() if f.server_id in self._servers]
             watches = [
                 w for w in await self.store.watches.all() if w.server_id in self._servers
@@ -531,12 +535,22 @@ class FeedService:
 
     def _server_name(self, server_id: int) -> str:
         server = self._servers.get(server_id)
-        return server.name if server is not None else f"server {server_id}"
+        if server is None:
+            return f"server {server_id}"
+        # /status-connect show:False hides the address in feed lines too (names often carry it).
+        return mask_address(server.name, server.host) if server_id in self._hidden else server.name
+
+    def _event_text(self, event: Event) -> Event:
+        server = self._servers.get(event.server_id)
+        if server is None or event.server_id not in self._hidden or not event.text:
+            return event
+        return replace(event, text=mask_address(event.text, server.host))
 
     def _items(self, event: Event, feeds: Iterable[Feed], watches: Iterable[Watch]) -> list[
         tuple[int, Item]
     ]:
         name = self._server_name(event.server_id)
+        event = self._event_text(event)
         now = time.monotonic()
         out: list[tuple[int, Item]] = []
         for feed in feeds:
