@@ -44,6 +44,8 @@ F = TypeVar("F", bound=Listener)
 IDEMPOTENT_COMMANDS = frozenset({"", "players", "bans", "admins", "missions"})
 DISALLOWED = "Disallowed command"
 LISTENER_GRACE = 1.0
+# Longest wait between re-logins: a server back up is logged into within about this long.
+RECONNECT_BACKOFF_MAX = 12.0
 # A hostile server can announce any number of players: keep at most this many (oldest go first).
 MAX_CACHED_PLAYERS = 512
 
@@ -63,12 +65,14 @@ class ClientConfig:
     login_timeout: float = 3.0
     # Attempts of the first connect before LoginTimeout; reconnects retry until close().
     login_attempts: int = 3
-    # Wait before the first login, and before re-login after a loss: logging in while the game
-    # server is still starting is known to break BattlEye logins (CubeCoders/AMP#779 uses 15 s).
+    # Wait before the first login: logging in while the game server is still starting is known
+    # to break some BattlEye logins (CubeCoders/AMP#779 uses 15 s). Off by default.
     connect_delay: float = 0.0
-    reconnect_delay: float = 15.0
+    # Wait before the first re-login after a loss (at once by default), then backoff with
+    # jitter. The cap keeps a restarted server's events back within seconds of it answering.
+    reconnect_delay: float = 0.0
     backoff_base: float = 1.0
-    backoff_max: float = 60.0
+    backoff_max: float = RECONNECT_BACKOFF_MAX
     jitter: float = 0.25
     # Extra rounds (new sequence number) for read-only commands whose answer never came.
     reask_rounds: int = 2
