@@ -257,13 +257,19 @@ class RconPool:
         if entry is not None and entry.client is not None:
             entry.client.remove_listener(event, coro)
 
-    def live_battleye(self, host: str, port: int) -> be.BattlEyeClient | None:
-        """A logged-in pooled client for this address, if one is up (never connects)."""
+    def live_battleye(
+        self, host: str, port: int, token: str | None
+    ) -> be.BattlEyeClient | None:
+        """A logged-in pooled client for this address logged in with the stored password
+        ``token`` (the encrypted form), if one is up (never connects)."""
+        if token is None:
+            return None
         for entry in self._entries.values():
             fp, client = entry.fingerprint, entry.client
             if (
                 fp.kind is RconKind.BATTLEYE
                 and (fp.host, fp.port) == (host, port)
+                and fp.token == token
                 and client is not None
                 and client.is_connected()
             ):
