@@ -484,10 +484,12 @@ class BattlEyeClient:
 
     async def fetch_players(self) -> list[Player]:
         """The ``players`` list; also refreshes the player cache (pings, lobby state)."""
-        players = [_clipped(p) for p in parse_players(await self.send_command("players"))]
+        listed = parse_players(await self.send_command("players"))
+        # Bounded like the cache: a hostile server can list any number of "players".
+        players = [_clipped(p) for p in listed[:MAX_CACHED_PLAYERS]]
         self._players.clear()
         self._names.clear()
-        for player in players[-MAX_CACHED_PLAYERS:]:
+        for player in players:
             self._remember(player)
         return players
 

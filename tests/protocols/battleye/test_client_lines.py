@@ -122,3 +122,13 @@ def test_name_index_follows_changes_and_splits_chat() -> None:
 def test_known_names_are_ignored_when_the_line_says_otherwise() -> None:
     index = NameIndex({0: "Alice"})
     assert parse_message("Player #0 Bq000 disconnected", index) == PlayerDisconnect(0, "Bq000")
+
+
+async def test_players_listing_is_bounded_too() -> None:
+    roster = [Player(i, f"P{i}", "1.1.1.1", i + 1, 10, "", False) for i in range(600)]
+    async with FakeBattlEyeServer(players=roster, chunk_size=4096) as server:
+        client = BattlEyeClient(FAST)
+        async with client.connect(*server.address, "secret"):
+            players = await client.fetch_players()
+    assert len(players) == MAX_CACHED_PLAYERS and len(client.players) == MAX_CACHED_PLAYERS
+    assert players[0].name == "P0"
