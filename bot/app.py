@@ -284,6 +284,7 @@ class OutpostBot(commands.Bot):
             interval=self.settings.poll_interval,
             hysteresis=Hysteresis(offline_after=self.settings.offline_after_failures),
             retention_days=self.settings.history_retention_days,
+            audit_retention_days=self.settings.audit_retention_days,
             password_of=registry.password_of,
             shards=self.shard_filter,
             metrics=self.metrics,
@@ -335,13 +336,19 @@ class OutpostBot(commands.Bot):
         if self.shard_filter.sharded:
             log.info("serving the guilds of %s", self.shard_filter.describe())
         self._store = await Store.open_from_settings(self.settings)
+        unknown = await self._store.audit.mark_unknown(self.shard_filter.owns)
+        if unknown:
+            log.warning("%d audit row(s) left pending by the last run marked unknown", unknown)
         query, rcon_login = self._query, self._rcon_login
         if query is None or rcon_login is None:
             from bot.services.network import A2SQueryClient, rcon_login_test
 
             query = query if query is not None else A2SQueryClient()
             rcon_login = rcon_login if rcon_login is not None else rcon_login_test
-        self._registry = ServerRegistry(self.store, self.secret_box, query, rcon_login)
+        self._registry = ServerRegistry(
+            self.store, self.secret_box, query, rcon_login,
+            max_servers=self.settings.quotas.servers,
+        )
         undecryptable = await self._registry.undecryptable()
         if undecryptable:
             log.warning(

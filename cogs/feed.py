@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip, escape
+from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
@@ -105,7 +105,8 @@ class Feeds(
             server_id=found.id, server_name=found.name,
         ):
             await self.bot.store.feeds.upsert(
-                guild_id, found.id, channel.id, categories, interaction.user.id
+                guild_id, found.id, channel.id, categories, interaction.user.id,
+                limit=self.bot.settings.quotas.feeds,
             )
         await self.bot.feed.reload()
         lines = [
@@ -150,7 +151,7 @@ class Feeds(
         ]
         embed = discord.Embed(
             title="Feeds",
-            description=clip("\n".join(lines), 4000) if lines else "No feeds yet.",
+            description=join_within(lines, 4000) if lines else "No feeds yet.",
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.rendering.text import sanitize
 from bot.services.errors import UserError
 from bot.services.live_players import Departure, rcon_kind
 from bot.services.permissions import Action
@@ -110,7 +111,8 @@ class Rcon(
             return []
         choices = []
         for p in self.bot.live_players.suggestions(server, current):
-            label = p.name if p.id < 0 else f"#{p.id} {p.name}"
+            shown = sanitize(p.name)  # from the game server: no controls or bidi overrides
+            label = shown if p.id < 0 else f"#{p.id} {shown}"
             # The slot and who holds it: the command acts on this player, not on the slot.
             value = p.name if p.id < 0 else player_token(p)
             choices.append(app_commands.Choice(name=label[:100] or "?", value=value[:100] or "?"))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import discord
 
 from bot.rendering.embeds import offline_transition_text, online_transition_text
+from bot.rendering.text import mask_address
 from bot.services.poller import Poller, RoundReport
 from bot.services.snapshots import Snapshot, State
 from bot.storage import Store
@@ -63,13 +64,16 @@ class AlertNotifier:
             await self.store.alerts.set_state(alert.id, state, snap.down_since)
             return
         mention = f"<@&{alert.role_id}>" if alert.role_id is not None else None
+        name = server.name
+        if server.id in await self.store.display.hidden_connect():
+            name = mask_address(name, server.host)
         if state == DOWN:
-            text = offline_transition_text(server.name, snap.down_since, mention)
+            text = offline_transition_text(name, snap.down_since, mention)
             down_since = snap.down_since
         else:
             since = alert.down_since
             downtime = None if since is None else max(0.0, self.clock() - since)
-            text = online_transition_text(server.name, downtime, mention)
+            text = online_transition_text(name, downtime, mention)
             down_since = None
         if await self._send(alert, text):
             await self.store.alerts.set_state(alert.id, state, down_since)

@@ -105,8 +105,13 @@ class Poller:
         clock: Callable[[], float] = time.time,
         shards: ShardFilter | None = None,
         metrics: Metrics = NO_METRICS,
+        audit_retention_days: float | None = None,
     ) -> None:
         self.store = store
+        # None: the audit log is kept for ever (tools and tests that build a bare poller).
+        self.audit_retention = (
+            audit_retention_days * 86400.0 if audit_retention_days is not None else None
+        )
         # Only the guilds of this process's shards are polled (see bot.sharding).
         self.shards = shards if shards is not None else ShardFilter.everything()
         self.metrics = metrics
@@ -319,8 +324,21 @@ class Poller:
                 pruned = await self.store.history.prune(now - self.retention)
                 if pruned:
                     log.info("pruned %d history sample(s) older than the retention", pruned)
+                await self._prune_audit(now)
         except Exception:
             log.exception("could not write the status history")
+
+    async def _prune_audit(self, now: float) -> None:
+        """The audit log's retention, on the history's hourly schedule."""
+        if self.audit_retention is None:
+            return
+        try:
+            pruned = await self.store.audit.prune(now - self.audit_retention)
+        except Exception:
+            log.exception("could not prune the audit log")
+            return
+        if pruned:
+            log.info("pruned %d audit row(s) older than AUDIT_RETENTION_DAYS", pruned)
 
     async def _notify(self, report: RoundReport) -> None:
         for listener in list(self._listeners):
