@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.games import RconKind
-from bot.rendering.text import clip, escape
+from bot.rendering.text import clip, escape, sanitize
 from bot.services.permissions import Action
 from bot.services.rcon_errors import RconInvalidInput, RconNotConfigured
 
@@ -284,7 +284,7 @@ def _answer_note(answer: str) -> str:
     text = answer.strip()
     if not text:
         return ""
-    return "\nThe server answered: `" + clip(text, 300).replace("`", "ˋ") + "`"
+    return "\nThe server answered: `" + clip(sanitize(text), 300).replace("`", "ˋ") + "`"
 
 
 def player_action_reply(

@@ -57,3 +57,15 @@ def test_battleye_ban_by_guid_when_known_by_slot_otherwise() -> None:
     # A Source SteamID is no BattlEye GUID.
     steam = PlayerRef(2, "Ann", "STEAM_1:0:11")
     assert plan_ban(RconKind.SOURCE, steam, 0).commands == ("banid 0 2 kick", "writeid")
+
+
+def test_reply_shows_a_server_answer_without_controls_or_bidi() -> None:
+    from bot.services.rcon_actions import plan_kick, player_action_reply
+
+    plan = plan_kick(RconKind.BATTLEYE, GUS, "afk")
+    text = player_action_reply(
+        plan, "bravo", reason="afk", minutes=None, answer="Invalid\u202e player\nID `x`",
+        confirmed=False,
+    )
+    assert text.startswith("Kick of **Griefer Gus** (#3) sent to **bravo**; the server did not")
+    assert "\u202e" not in text and "The server answered: `Invalid player ID ˋxˋ`" in text
