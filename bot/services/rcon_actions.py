@@ -193,7 +193,8 @@ def player_token(player: PlayerRef) -> str:
     """The autocomplete value for ``player``: the slot and who holds it, so the command acts on
     the player that was chosen even when the slot changed hands meanwhile."""
     if player.uid and " " not in player.uid and len(player.uid) <= 40:
-        return f"#{player.id} g:{player.uid} {player.name}"[:_TOKEN_MAX]
+        # The name rides along for the "left the server" message only: display-safe.
+        return f"#{player.id} g:{player.uid} {sanitize(player.name)}"[:_TOKEN_MAX]
     return f"#{player.id} n:{player.name}"[:_TOKEN_MAX]
 
 
