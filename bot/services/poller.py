@@ -15,12 +15,12 @@ import socket
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
-from bot.services.battleye_players import PollContext, RconAccess
+from bot.services.battleye_players import PollContext, RconAccess, access_key
 from bot.services.resolver import Resolver
 from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.services.status_source import StatusSource
@@ -146,8 +146,13 @@ class Poller:
     # -- reading (from memory, no I/O) --------------------------------------------------------
 
     def snapshot(self, server: Server) -> Snapshot:
+        """The target's snapshot as this server may see it: player names fetched with another
+        guild's credentials for the same address are never part of it."""
         target = target_of(server)
-        return self._snapshots.get(target) or Snapshot(target)
+        snap = self._snapshots.get(target) or Snapshot(target)
+        if snap.info is None or not snap.info.private_lists:
+            return snap
+        return replace(snap, info=snap.info.seen_with(access_key(server)))
 
     def snapshot_of(self, target: Target) -> Snapshot:
         return self._snapshots.get(target) or Snapshot(target)
@@ -227,7 +232,10 @@ class Poller:
         guild_of: dict[Target, int] = {}
         for target, group in grouped.items():
             games = frozenset(s.game for s in group)
-            contexts[target] = PollContext(target, games, self._battleye_access(group))
+            accesses = self._battleye_accesses(group)
+            contexts[target] = PollContext(
+                target, games, accesses[0] if accesses else None, accesses
+            )
             guild_of[target] = min(s.guild_id for s in group)
         self._guild_of = guild_of
         # Servers removed from every guild are forgotten (and their memory freed).
@@ -236,11 +244,21 @@ class Poller:
         return contexts
 
     def _battleye_access(self, group: list[Server]) -> RconAccess | None:
+        accesses = self._battleye_accesses(group)
+        return accesses[0] if accesses else None
+
+    def _battleye_accesses(self, group: list[Server]) -> tuple[RconAccess, ...]:
+        """One access per server of the group with usable BattlEye credentials (guilds sharing
+        an address each keep their own; the same stored credentials only once)."""
         if self._password_of is None:
-            return None
+            return ()
+        found: dict[str, RconAccess] = {}
         for server in group:
             game = get_game(server.game)
-            if game is None or game.rcon is not RconKind.BATTLEYE or server.rcon_port is None:
+            key = access_key(server)
+            if game is None or game.rcon is not RconKind.BATTLEYE or key is None:
+                continue
+            if key in found or server.rcon_port is None:
                 continue
             try:
                 password = self._password_of(server)
@@ -248,8 +266,10 @@ class Poller:
                 # Changed key: A2S only; the start-up warning and /server test say why.
                 continue
             if password is not None:
-                return RconAccess(server.host, server.rcon_port, password)
-        return None
+                found[key] = RconAccess(
+                    server.host, server.rcon_port, password, key, server.rcon_password
+                )
+        return tuple(found.values())
 
     async def _address(
         self, target: Target, guild_id: int, time_limit: float

@@ -147,12 +147,14 @@ class RconPool:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.idle_timeout = idle_timeout
+        # BattlEye logins are one cheap datagram: the first re-login after a loss goes out at
+        # once and the backoff stays short, so a restarted server is back within seconds.
         self._battleye_config = battleye_config or be.ClientConfig(
             login_timeout=connect_timeout / 2,
             login_attempts=2,
-            reconnect_delay=backoff_initial,
+            reconnect_delay=0.0,
             backoff_base=backoff_initial,
-            backoff_max=max(backoff_max, backoff_initial),
+            backoff_max=max(backoff_initial, min(backoff_max, be.client.RECONNECT_BACKOFF_MAX)),
         )
         self._rng = rng or random.Random()
         self._entries: dict[int, _Entry] = {}
@@ -251,13 +253,19 @@ class RconPool:
         if entry is not None and entry.client is not None:
             entry.client.remove_listener(event, coro)
 
-    def live_battleye(self, host: str, port: int) -> be.BattlEyeClient | None:
-        """A logged-in pooled client for this address, if one is up (never connects)."""
+    def live_battleye(
+        self, host: str, port: int, token: str | None
+    ) -> be.BattlEyeClient | None:
+        """A logged-in pooled client for this address logged in with the stored password
+        ``token`` (the encrypted form), if one is up (never connects)."""
+        if token is None:
+            return None
         for entry in self._entries.values():
             fp, client = entry.fingerprint, entry.client
             if (
                 fp.kind is RconKind.BATTLEYE
                 and (fp.host, fp.port) == (host, port)
+                and fp.token == token
                 and client is not None
                 and client.is_connected()
             ):
@@ -442,7 +450,7 @@ class RconPool:
                 return
             except (be.LoginFailure, OSError) as exc:
                 failures += 1
-                delay = self._backoff(failures)
+                delay = min(self._backoff(failures), self._battleye_config.backoff_max)
                 log.info("BattlEye RCon of server %s: %s; retry in %.2f s",
                          entry.server_id, type(exc).__name__, delay)
                 entry.set_state(ConnectionState.RECONNECTING)

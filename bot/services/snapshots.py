@@ -7,7 +7,7 @@ sequences. ``Snapshot`` is what ``/status``, boards, alerts and presence read.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 DEFAULT_OFFLINE_AFTER = 2
 DEFAULT_ONLINE_AFTER = 2
@@ -67,10 +67,25 @@ class ServerInfo:
     player_list: tuple[PlayerInfo, ...] = ()
     # False when PLAYERS failed or the server hides its players; the count is still known.
     players_known: bool = True
+    # Lists fetched with one guild's stored credentials (BattlEye names), by access key: shown
+    # only through seen_with() to a server holding those credentials, never in player_list.
+    private_lists: tuple[tuple[str, tuple[PlayerInfo, ...]], ...] = field(
+        default=(), repr=False, compare=False
+    )
 
     @property
     def full(self) -> bool:
         return self.max_players > 0 and self.players >= self.max_players
+
+    def seen_with(self, key: str | None) -> ServerInfo:
+        """This answer as a server with credentials ``key`` may see it: its own private list
+        in place of the public one when it has one, and nobody else's."""
+        if not self.private_lists:
+            return self
+        own = next((lst for k, lst in self.private_lists if key is not None and k == key), None)
+        return replace(
+            self, player_list=self.player_list if own is None else own, private_lists=()
+        )
 
 
 def clip_text(text: str, limit: int) -> str:

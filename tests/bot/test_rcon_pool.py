@@ -287,14 +287,24 @@ async def test_poller_names_use_the_pooled_battleye_connection(pool: RconPool) -
         s = server(fake.address[1], game="dayz")
         fallback = _Fallback()
         names = PooledPlayerNames(pool, fallback)
+        port = fake.address[1]
         context = PollContext(
-            Target("127.0.0.1", 2302), battleye=RconAccess("127.0.0.1", fake.address[1], PASSWORD)
+            Target("127.0.0.1", 2302),
+            battleye=RconAccess("127.0.0.1", port, PASSWORD, token=s.rcon_password),
         )
         assert await names.names(context) == ["from fallback"]  # nothing pooled yet
         pool.hold(s)
         await pool.battleye(s)
         assert await names.names(context) == ["Ann"]
         assert fallback.calls == 1 and fake.logins == 1
+        # Another guild's server at the same address, with its own stored password: the
+        # connection logged in with the first one's credentials never answers for it.
+        theirs = PollContext(
+            Target("127.0.0.1", 2302),
+            battleye=RconAccess("127.0.0.1", port, "guess", token="token-of-another-guild"),
+        )
+        assert await names.names(theirs) == ["from fallback"]
+        assert fallback.calls == 2
 
 
 async def test_slow_answer_is_a_timeout_and_the_connection_stays(pool: RconPool) -> None:

@@ -258,7 +258,8 @@ async def test_player_autocomplete_shows_names_without_bidi_controls(world: Rcon
         choices = await w.fake.autocomplete(
             w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "ev"}, "player"
         )
-    assert [c["value"] for c in choices] == ["#7"]
+    # The value pins the player (slot, SteamID, display-safe name), see test_rcon_targets_e2e.
+    assert [c["value"] for c in choices] == ["#7 g:STEAM_1:0:13 Eve"]
     assert choices[0]["name"].startswith("#7 Eve") and not any(
         ch in choices[0]["name"] for ch in UNSAFE
     )

@@ -60,6 +60,9 @@ STORE_CHUNK = 100  # events per INSERT (one statement: atomic)
 INGEST_FIRST_DELAY = 0.2
 INGEST_MAX_DELAY = 30.0
 DRAIN_GRACE = 5.0
+# Events waiting to be stored; beyond it the oldest is dropped and counted (a hostile or
+# runaway server must not grow the bot's memory without bound).
+DEFAULT_INBOX_LIMIT = 20_000
 ROSTER_TIMEOUT = 15.0
 SEND_GRACE = 2.0
 FOOTER_APPROXIMATE = "≈ joins and leaves derived from A2S player lists: approximate"
@@ -131,8 +134,11 @@ class FeedService:
         replay_window: float = DEFAULT_REPLAY_WINDOW,
         hub: BattlEyeHub | None = None,
         clock: Callable[[], float] = time.time,
+        inbox_limit: int = DEFAULT_INBOX_LIMIT,
     ) -> None:
         self.client = client
+        self.inbox_limit = inbox_limit
+        self.inbox_dropped = 0
         self.store = store
         self.poller = poller
         self.batch_seconds = batch_seconds
@@ -166,7 +172,14 @@ class FeedService:
     # -- input ---------------------------------------------------------------------------------
 
     def submit(self, event: Event | m.Roster) -> None:
-        """Queue an event for storing and routing (never blocks; order is kept)."""
+        """Queue an event for storing and routing (never blocks; order is kept). When the
+        inbox is full the oldest waiting event is dropped, counted and logged."""
+        if self._inbox.qsize() >= self.inbox_limit:
+            self._inbox.get_nowait()
+            if self.inbox_dropped % 1000 == 0:
+                log.warning("feed: event inbox full (%d); oldest dropped (%d so far)",
+                            self.inbox_limit, self.inbox_dropped + 1)
+            self.inbox_dropped += 1
         self._inbox.put_nowait(event)
         self._tick.set()
 
@@ -794,9 +807,9 @@ class FeedService:
             "events_stored": self.events_stored,
             "messages_sent": self.messages_sent,
             "lines_sent": self.lines_sent,
-            "dropped": self._dropped_before + sum(
-                s.queue.total_dropped for s in self._senders.values()
-            ),
+            "dropped": self._dropped_before + self.inbox_dropped
+            + sum(s.queue.total_dropped for s in self._senders.values()),
+            "inbox_dropped": self.inbox_dropped,
             "channels": len(self._senders),
         }
 
