@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.rendering.embeds import offline_transition_text, online_transition_text
+from bot.rendering.text import mask_address
 from bot.services.poller import Poller, RoundReport
 from bot.services.snapshots import Snapshot, State
 from bot.storage import Store
@@ -123,13 +124,16 @@ class AlertNotifier:
         if alert.id in self._inflight or (waiting is not None and waiting.state == state):
             return
         mention = f"<@&{alert.role_id}>" if alert.role_id is not None else None
+        name = server.name
+        if server.id in await self.store.display.hidden_connect():
+            name = mask_address(name, server.host)
         if state == DOWN:
-            text = offline_transition_text(server.name, snap.down_since, mention)
+            text = offline_transition_text(name, snap.down_since, mention)
             down_since = snap.down_since
         else:
             since = alert.down_since
             downtime = None if since is None else max(0.0, self.clock() - since)
-            text = online_transition_text(server.name, downtime, mention)
+            text = online_transition_text(name, downtime, mention)
             down_since = None
         self._schedule(Delivery(alert, state, text, down_since), 0.0)
 
@@ -214,13 +218,30 @@ class AlertNotifier:
             self._wake.set()
             await self._notify_idle()
 
-    async def _send(self, alert: Alert, text: str) -> bool:
-        """True when the message went out, False when it can never go out (so it is not
-        retried and the state moves on); raises _Retry when it may go out later."""
+    async def _channel(self, alert: Alert) -> discord.abc.Messageable | bool:
+        """The channel, from the cache or else from Discord; True when it is gone for good,
+        False when it cannot be reached now (the state is kept: the next round retries)."""
         channel = self.client.get_channel(alert.channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            log.warning("alert %d: channel %d not found", alert.id, alert.channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        try:
+            fetched = await self.client.fetch_channel(alert.channel_id)
+        except discord.NotFound:
+            log.warning("alert %d: channel %d was deleted", alert.id, alert.channel_id)
             return True
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            log.warning("alert %d: channel %d not reachable now (%s)", alert.id,
+                        alert.channel_id, type(exc).__name__)
+            return False
+        return fetched if isinstance(fetched, discord.abc.Messageable) else True
+
+    async def _send(self, alert: Alert, text: str) -> bool:
+        """True when the message went out or can never go out (the state moves on); False
+        when the channel cannot be reached now (the next round decides again); raises _Retry on
+        a 429 or 5xx (retried from the queue with backoff)."""
+        channel = await self._channel(alert)
+        if isinstance(channel, bool):
+            return channel
         roles = [discord.Object(alert.role_id)] if alert.role_id is not None else []
         try:
             await channel.send(text, allowed_mentions=discord.AllowedMentions(

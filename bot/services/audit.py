@@ -56,7 +56,15 @@ class AuditTicket:
 
 
 def _clean(text: str, limit: int) -> str:
-    text = secrets.redact(text)
+    margin = secrets.longest
+    if len(text) > limit + margin:
+        # Clipped before the per-secret scan (an answer can be megabytes), with room for one
+        # secret more; the window's last ``margin`` characters may hold a secret cut in two,
+        # so they go after the scan.
+        window = secrets.redact(text[: limit + margin])
+        text = (window[: len(window) - margin] if margin else window) + "…"
+    else:
+        text = secrets.redact(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# A leaf module without imports: a refused quota reads (and is audited) like any refused input.
+from bot.services.errors import UserError
+
 
 class StorageError(Exception):
     """Base class of every storage failure we raise on purpose."""
@@ -25,3 +28,15 @@ class DuplicateServerError(StorageError):
     def __init__(self, name: str) -> None:
         super().__init__(f"a server named {name!r} already exists in this Discord server")
         self.name = name
+
+
+class QuotaExceededError(StorageError, UserError):
+    """A guild already has as many rows of a kind as it may (nothing was written)."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(
+            f"This Discord server already has {limit} {what}, the most allowed: "
+            "remove one first."
+        )
+        self.what = what
+        self.limit = limit
