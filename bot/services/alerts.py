@@ -249,6 +249,12 @@ class AlertNotifier:
         except discord.HTTPException as exc:
             if exc.status == 429 or exc.status >= 500:
                 raise _Retry(f"HTTP {exc.status}") from exc
+            if isinstance(exc, discord.Forbidden):
+                # Lost permissions are often given back: not delivered, the state is kept
+                # and the next round decides again (never counted as sent).
+                log.warning("alert %d: not allowed to post in channel %d (code %s); kept for "
+                            "the next round", alert.id, alert.channel_id, exc.code)
+                return False
             # Any other 4xx will not get better by retrying.
             log.warning("alert %d: message not sent (HTTP %s, code %s)", alert.id,
                         exc.status, exc.code)

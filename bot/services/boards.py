@@ -19,7 +19,9 @@ Discord errors:
 
 - 10008 unknown message (deleted by someone): post a fresh message;
 - 30046 too many edits of a message older than an hour: post a fresh one, delete the old one;
-- 50001/50013 missing access or permissions: pause the board, ``/board list`` says why.
+- 50001/50013 missing access or permissions: pause the board, ``/board list`` says why, and
+  try it again every ``paused_retry`` seconds (permissions come back; a pause is never for good
+  unless the board is removed or set again).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_GUILD_GAP = 1.0  # seconds between two board requests of one guild
 DEFAULT_GUILD_BUDGET = 10  # board requests of one guild per pass (its fair share)
+DEFAULT_PAUSED_RETRY = 600.0  # seconds between two tries of a board paused on lost permissions
 RECENT_MESSAGES = 50  # how far back a lost board message is looked for
 _MARKER = re.compile(r"^Status board #(\d+) · (\d+)$")
 UNKNOWN_MESSAGE = 10008
@@ -119,12 +122,16 @@ class BoardUpdater:
     def __init__(
         self, client: discord.Client, store: Store, poller: Poller,
         *, guild_gap: float = DEFAULT_GUILD_GAP, guild_budget: int = DEFAULT_GUILD_BUDGET,
+        paused_retry: float = DEFAULT_PAUSED_RETRY,
     ) -> None:
         self.client = client
         self.store = store
         self.poller = poller
         self.pacer = _Pacer(guild_gap)
         self.guild_budget = guild_budget
+        self.paused_retry = paused_retry
+        # board id -> when a paused board is tried again (monotonic); absent: at the next pass
+        self._retry_paused_at: dict[int, float] = {}
         # guild id -> the board id its last pass stopped after (round-robin within a guild)
         self._resume_after: dict[int, int] = {}
         self._backlog = False  # a guild ran out of budget in the last pass
@@ -217,9 +224,10 @@ class BoardUpdater:
         """One pass; True when a guild ran out of its budget (boards left for the next)."""
         # Boards of other shards' guilds belong to another process (their channels are not
         # even in this one's cache).
+        now = time.monotonic()
         boards = [
             b for b in await self.store.boards.all()
-            if b.paused is None and self.poller.shards.owns(b.guild_id)
+            if self.poller.shards.owns(b.guild_id) and self._due(b, now)
         ]
         if not boards:
             return False
@@ -233,6 +241,17 @@ class BoardUpdater:
             *(self._update_guild(g, b, hidden) for g, b in by_guild.items())
         )
         return any(left)
+
+    def _due(self, board: Board, now: float) -> bool:
+        """A running board always; a paused one once per ``paused_retry`` (lost permissions are
+        often given back, and the board then resumes by itself)."""
+        if board.paused is None:
+            self._retry_paused_at.pop(board.id, None)
+            return True
+        if now < self._retry_paused_at.get(board.id, 0.0):
+            return False
+        self._retry_paused_at[board.id] = now + self.paused_retry
+        return True
 
     async def _update_guild(self, guild_id: int, boards: list[Board], hidden: set[int]) -> bool:
         """Up to the guild's budget, from after the board its last pass stopped at; True when
@@ -261,8 +280,14 @@ class BoardUpdater:
             try:
                 await self._update(board, hidden, budget if budget is not None else Budget())
             except BoardPaused as paused:
-                log.warning("status board %d paused: %s", board.id, paused.reason)
-                await self.store.boards.set_paused(board.id, paused.reason)
+                self._retry_paused_at[board.id] = time.monotonic() + self.paused_retry
+                if paused.reason != board.paused:  # logged once, not at every retry
+                    log.warning("status board %d paused: %s", board.id, paused.reason)
+                    await self.store.boards.set_paused(board.id, paused.reason)
+                return
+            if board.paused is not None:
+                log.info("status board %d resumed", board.id)
+                await self.store.boards.set_paused(board.id, None)
 
     async def _channel(self, board: Board) -> discord.abc.Messageable:
         channel = self.client.get_channel(board.channel_id)

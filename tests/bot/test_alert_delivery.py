@@ -34,7 +34,8 @@ class Channel(discord.abc.Messageable):
         self.attempts += 1
         status = self.statuses.pop(0) if self.statuses else 200
         if status != 200:
-            raise discord.HTTPException(
+            error = discord.Forbidden if status == 403 else discord.HTTPException
+            raise error(
                 SimpleNamespace(status=status, reason="nope"), {"message": "nope", "code": 0}
             )
         self.sent.append(str(content))
@@ -112,6 +113,25 @@ async def test_given_up_alert_is_not_delivered_and_is_decided_again(store: Store
         worker.cancel()
     assert len(channel.sent) == 1 and notifier.sent == 1
 
+
+
+async def test_a_forbidden_alert_is_not_delivered_and_is_decided_again(store: Store) -> None:
+    notifier, channel, poller = await setup(store, [403])
+    worker = asyncio.create_task(notifier.run())
+    try:
+        poller.state = State.OFFLINE
+        await notifier.on_round(None)  # type: ignore[arg-type]
+        await asyncio.wait_for(notifier.wait_idle(), 5)
+        assert channel.attempts == 1 and channel.sent == [] and notifier.sent == 0
+        (alert,) = await store.alerts.all()
+        assert alert.last_state == "up"  # lost permissions are not a delivery
+        await notifier.on_round(None)  # type: ignore[arg-type]  # permission given back
+        await asyncio.wait_for(notifier.wait_idle(), 5)
+    finally:
+        worker.cancel()
+    assert len(channel.sent) == 1 and notifier.sent == 1
+    (alert,) = await store.alerts.all()
+    assert alert.last_state == "down"
 
 async def test_a_message_withdrawn_when_the_server_is_back_before_it_went_out(
     store: Store,

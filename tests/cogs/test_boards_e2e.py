@@ -147,7 +147,7 @@ async def test_lost_permission_pauses_the_board_and_list_says_why(
         listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
         value = listing.embeds[0]["fields"][0]["value"]
         assert value.startswith("⏸️ paused: I lost the permission") and "Main" in value
-        # Paused: no more requests for it.
+        # Paused: no more requests for it until its retry is due.
         requests = len(w.fake.requests)
         servers[0].info.player_count = 10
         await poll(bot)
@@ -156,6 +156,32 @@ async def test_lost_permission_pauses_the_board_and_list_says_why(
         await board_set(w, w.channel_id, "main")
         (board,) = await bot.store.boards.for_guild(w.guild_id)
         assert board.paused is None
+
+
+async def test_a_paused_board_resumes_by_itself_when_the_permission_is_back(
+    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.boards.pacer.gap = 0.0
+        await register(bot, w.guild_id, "Main", servers[0])
+        await bot.poller.run_round()
+        await board_set(w, w.channel_id, "main")
+        (message,) = board_messages(w, w.channel_id)
+        w.fake.fail_message(int(message["id"]), 50013)  # type: ignore[call-overload]
+        servers[0].info.player_count = 9
+        await poll(bot)
+        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        assert board.paused is not None
+        # The permission is back (the failure was one request); the retry is due.
+        bot.boards.paused_retry = 0.0
+        bot.boards._retry_paused_at.clear()
+        servers[0].info.player_count = 11
+        await poll(bot)
+        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        assert board.paused is None
+        (message,) = board_messages(w, w.channel_id)
+        assert "11/" in str(message["embeds"])
 
 
 async def test_restart_edits_the_same_message(
