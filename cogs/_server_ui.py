@@ -23,6 +23,7 @@ COLOUR_OK = discord.Colour.green()
 COLOUR_WARN = discord.Colour.orange()
 COLOUR_FAIL = discord.Colour.red()
 
+ALREADY_ANSWERED = "This was already answered: it runs only once."
 # Seconds a confirmation waits; well inside the 15 min an interaction token lives.
 CONFIRM_TIMEOUT = 120.0
 
@@ -70,6 +71,8 @@ class ConfirmView(InvokerOnlyView):
         self.result: bool | None = None
 
     async def on_timeout(self) -> None:
+        if self.result is not None:
+            return  # answered; the view only stayed to answer late presses
         # Take the buttons away: a click after this would find no listener and fail.
         try:
             await self.origin.edit_original_response(
@@ -78,16 +81,26 @@ class ConfirmView(InvokerOnlyView):
         except discord.HTTPException:
             pass  # the message is gone or the token expired; nothing left to clean up
 
+    async def _second_press(self, interaction: discord.Interaction[Any]) -> bool:
+        """Answer a press after the first one (set before any await: two presses at once
+        still act once). The view is not stopped on the first press, so this listener stays."""
+        if self.result is None:
+            return False
+        await interaction.response.send_message(ALREADY_ANSWERED, ephemeral=True)
+        return True
+
     @ui.button(label="Remove", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        if await self._second_press(interaction):
+            return
         self.result = True
-        self.stop()
         await self._on_confirm(interaction)
 
     @ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        if await self._second_press(interaction):
+            return
         self.result = False
-        self.stop()
         await interaction.response.edit_message(
             content="Cancelled: nothing was removed.", view=None
         )

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip, escape
+from bot.rendering.text import clip
 from bot.services.errors import UserError
 from bot.services.feed.lookup import describe, history_lines, summarise
 from cogs._common import guild_id_of, require_manage
@@ -50,7 +50,7 @@ class Players(
         now = self.bot.poller.clock()
         seen = summarise(sessions, names, now)
         if seen is None:
-            raise UserError(f"No player **{escape(name.strip())}** seen on this server's games.")
+            raise UserError("No player by that name seen on this server's games.")
         embed = discord.Embed(
             title=clip(f"Player {seen.name}", 256),
             description=describe(seen),

@@ -88,6 +88,8 @@ class Servers(
         user_id = interaction.user.id
 
         async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
+            # A modal can be submitted minutes later: the permission is checked again.
+            require_manage(inter)
             await inter.response.defer(ephemeral=True, thinking=True)
             # Audited before and after; the password is never part of the arguments.
             async with self.bot.audit.track(
@@ -143,6 +145,7 @@ class Servers(
             raise UserError(f"{prepared.game.name} has no RCON: there is no password to set.")
 
         async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
+            require_manage(inter)
             await inter.response.defer(ephemeral=True, thinking=True)
             current = prepared.current
             async with self.bot.audit.track(
@@ -165,10 +168,13 @@ class Servers(
         server = await self.bot.registry.get(guild_id, name)
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
+            require_manage(inter)  # may have been taken away since the command
             async with self.bot.audit.track(
                 actor_of(inter), "server remove", f"address={server.address}",
                 server_id=server.id, server_name=server.name,
             ):
+                # Edited or removed meanwhile (or its name now another server's): refuse.
+                await self.bot.registry.unchanged(server)
                 await self.bot.registry.remove(guild_id, server.name)
             await inter.response.edit_message(
                 content=f"Removed **{server.name}**.", embed=None, view=None

@@ -50,11 +50,26 @@ class PreparedServer:
     network_changed: bool = True
 
     @property
+    def rcon_target_changed(self) -> bool:
+        """Edits: the host, the RCON port or the game differs from the stored server. The
+        stored password belongs to the old target and is never sent to a new one."""
+        current = self.current
+        if current is None:
+            return True
+        return (
+            self.host != current.host
+            or self.rcon_port != current.rcon_port
+            or self.game.key != current.game
+        )
+
+    @property
     def needs_password(self) -> bool:
-        """An RCON game without a stored password must ask for one."""
+        """An RCON game must ask for the password unless the stored one is for this very
+        target (an add, no stored password, or a changed host/RCON port/game)."""
         if not self.game.has_rcon:
             return False
-        return self.current is None or not self.current.has_rcon_password
+        current = self.current
+        return current is None or not current.has_rcon_password or self.rcon_target_changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +130,22 @@ class ServerRegistry:
             raise ServerNotFoundError(name)
         return server
 
+    async def unchanged(self, server: Server) -> Server:
+        """``server`` as stored now, if it was neither edited nor removed since it was read;
+        else a UserError. A confirm acts on the server the member saw, never on a newer
+        address (with the old password) nor on another server that took its name."""
+        for stored in await self.store.servers.for_guild(server.guild_id):
+            if stored.id == server.id:
+                if stored != server:
+                    raise UserError(
+                        f"{server.name} was changed since this was asked: nothing was done. "
+                        "Run the command again."
+                    )
+                return stored
+        raise UserError(
+            f"{server.name} was removed since this was asked: nothing was done."
+        )
+
     async def servers_of(self, guild_id: int) -> list[Server]:
         return await self.store.servers.for_guild(guild_id)
 
@@ -156,7 +187,8 @@ class ServerRegistry:
         game = _game_or_error(game_key)
         target = parse_address(address)
         if await self.store.servers.get(guild_id, name) is not None:
-            raise UserError(f"A server named {name!r} already exists here; pick another name.")
+            # The name is not echoed: errors never repeat what was typed.
+            raise UserError("A server with that name already exists here; pick another name.")
         if await self.store.servers.count(guild_id) >= MAX_SERVERS_PER_GUILD:
             raise UserError(f"This Discord server already has {MAX_SERVERS_PER_GUILD} servers.")
         game_port = target.port if target.port is not None else game.default_port
@@ -190,7 +222,7 @@ class ServerRegistry:
             final_name = validate_name(new_name)
             other = await self.store.servers.get(guild_id, final_name)
             if other is not None and other.id != current.id:
-                raise UserError(f"A server named {final_name!r} already exists here.")
+                raise UserError("A server with that name already exists here.")
         game = _game_or_error(game_key if game_key is not None else current.game)
         host, game_port = current.host, current.game_port
         if address is not None:
@@ -263,12 +295,13 @@ class ServerRegistry:
         token: str | None = None
         if prepared.game.has_rcon:
             if password is None and prepared.needs_password:
-                raise UserError("This game has RCON: a password is required.")
-            if password is not None or prepared.network_changed:
-                check_with = password if password is not None else self.password_of(current)
-                login, _ = await self._check_login(prepared, check_with, notes)
-                if password is not None:
-                    token = self.box.encrypt(password)
+                # Also when only the target changed: the stored password is for the old one.
+                raise UserError(
+                    "The RCON host, port or game changed: the password must be entered again."
+                )
+            if password is not None:
+                # Only a typed password is ever sent; it replaces the stored one.
+                login, token = await self._check_login(prepared, password, notes)
         changes = ServerChanges(
             name=prepared.name if prepared.name != current.name else None,
             game=prepared.game.key,
@@ -357,7 +390,7 @@ def _is_source(prepared: PreparedServer) -> bool:
 def _game_or_error(key: str) -> Game:
     game = get_game(key)
     if game is None:
-        raise UserError(f"Unknown game {key!r}: pick one from the list.")
+        raise UserError("Unknown game: pick one from the list.")
     return game
 
 

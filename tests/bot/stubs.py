@@ -38,11 +38,13 @@ class StubLogin:
     status_if_wrong: LoginStatus = LoginStatus.REFUSED
     offline: bool = False
     calls: list[tuple[RconKind, str, int]] = field(default_factory=list)
+    passwords: list[str] = field(default_factory=list)
 
     async def __call__(
         self, kind: RconKind, host: str, port: int, password: str, *, time_limit: float
     ) -> LoginResult:
         self.calls.append((kind, host, port))
+        self.passwords.append(password)
         if self.offline:
             return LoginResult(LoginStatus.NO_ANSWER, "no answer")
         if password != self.password:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,19 +139,67 @@ async def test_password_required_for_rcon_games(store: Store) -> None:
         await registry.add(prepared, "a\nb", USER)
 
 
-async def test_edit_address_reprobes_and_keeps_password(store: Store) -> None:
+async def test_edit_address_reprobes_and_asks_for_the_password_again(store: Store) -> None:
     query, login = StubQuery(answering={27015, 27025}), StubLogin()
     registry = make(store, query, login)
     await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    logins_before = len(login.calls)
     prepared = await registry.prepare_edit(G1, "main", address="127.0.0.2:27025", new_name="Prime")
-    assert not prepared.needs_password
-    outcome = await registry.edit(prepared, None)
+    # A changed target needs the password typed again: the stored one is never sent there.
+    assert prepared.rcon_target_changed and prepared.needs_password
+    with pytest.raises(UserError, match="password must be entered again"):
+        await registry.edit(prepared, None)
+    assert len(login.calls) == logins_before
+    stored = await registry.get(G1, "main")
+    assert (stored.host, stored.game_port) == ("127.0.0.1", 27015)  # nothing changed
+    outcome = await registry.edit(prepared, PASSWORD)
     server = outcome.server
     assert (server.name, server.host, server.game_port, server.query_port, server.rcon_port) == (
         "Prime", "127.0.0.2", 27025, 27025, 27025
     )
-    assert registry.password_of(server) == PASSWORD
-    assert login.calls[-1][1:] == ("127.0.0.2", 27025)  # re-tested with the stored password
+    assert login.calls[-1][1:] == ("127.0.0.2", 27025)  # tested with the typed password only
+    assert login.passwords[logins_before:] == [PASSWORD]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"address": "203.0.113.9:27015"},  # same port, other host
+        {"rcon_port": 27099},
+        {"game_key": "csgo"},
+    ],
+)
+async def test_any_rcon_target_change_drops_the_stored_password(
+    store: Store, change: dict[str, Any]
+) -> None:
+    login = StubLogin()
+    registry = make(store, StubQuery(answering={27015}), login)
+    await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    calls = len(login.calls)
+    prepared = await registry.prepare_edit(G1, "Main", **change)
+    assert prepared.needs_password
+    with pytest.raises(UserError, match="entered again"):
+        await registry.edit(prepared, None)
+    assert len(login.calls) == calls  # nothing was sent anywhere
+    # The new password replaces the old token.
+    login.password = "new-pass"
+    outcome = await registry.edit(prepared, "new-pass")
+    assert registry.password_of(outcome.server) == "new-pass"
+
+
+async def test_edit_of_the_query_port_only_keeps_the_password_and_sends_nothing(
+    store: Store,
+) -> None:
+    login = StubLogin()
+    registry = make(store, StubQuery(answering={27015, 27020}), login)
+    await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    calls = len(login.calls)
+    prepared = await registry.prepare_edit(G1, "Main", query_port=27020)
+    assert not prepared.needs_password
+    outcome = await registry.edit(prepared, None)
+    assert outcome.server.query_port == 27020
+    assert registry.password_of(outcome.server) == PASSWORD
+    assert len(login.calls) == calls
 
 
 async def test_edit_new_password_and_game_change(store: Store) -> None:

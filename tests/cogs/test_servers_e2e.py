@@ -296,7 +296,7 @@ async def test_second_guild_sees_nothing(world: World) -> None:
                     world.other_guild_id, world.other_admin, command, {"name": "Main"}
                 )
             )
-            assert handle.content == "No server named 'Main' in this Discord server."
+            assert handle.content == "No such server here."
         # The same name is free in the other guild.
         handle = await answered(
             await world.fake.slash(
