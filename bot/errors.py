@@ -115,6 +115,12 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
 class OutpostTree(app_commands.CommandTree[Any]):
     """Command tree whose ``on_error`` is the one error path for every app command."""
 
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # Outside ALLOWED_GUILD_IDS (and in DMs when it is set) the bot answers nothing,
+        # commands and autocomplete alike, until it has left the guild.
+        allowed = getattr(interaction.client, "guild_allowed", None)
+        return allowed is None or bool(allowed(interaction.guild_id))
+
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
     ) -> None:

@@ -10,8 +10,9 @@ from discord import ui
 
 from bot.errors import ReportingModal
 from bot.games import get_game
+from bot.rendering.text import escape
 from bot.services.diagnostics import Report
-from bot.services.registry import MAX_PASSWORD_LENGTH, SaveOutcome
+from bot.services.registry import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
 from bot.storage import Server
 from cogs._common import InvokerOnlyView
 
@@ -55,13 +56,17 @@ class PasswordModal(ReportingModal):
 
 
 class ConfirmView(InvokerOnlyView):
-    """Confirm/Cancel for one user; ``result`` is True, False or None (timed out)."""
+    """Confirm/Cancel for one user; ``result`` is True, False or None (timed out).
+    ``label`` names the confirm button, ``subject`` what does not happen otherwise."""
 
     def __init__(
         self,
         origin: discord.Interaction[Any],
         on_confirm: Callable[[discord.Interaction[Any]], Awaitable[None]],
         timeout: float | None = None,
+        *,
+        label: str = "Remove",
+        subject: str = "removed",
     ) -> None:
         super().__init__(
             origin.user.id, timeout=timeout if timeout is not None else CONFIRM_TIMEOUT
@@ -69,6 +74,8 @@ class ConfirmView(InvokerOnlyView):
         self.origin = origin
         self._on_confirm = on_confirm
         self.result: bool | None = None
+        self.subject = subject
+        self.confirm.label = label
 
     async def on_timeout(self) -> None:
         if self.result is not None:
@@ -76,7 +83,7 @@ class ConfirmView(InvokerOnlyView):
         # Take the buttons away: a click after this would find no listener and fail.
         try:
             await self.origin.edit_original_response(
-                content="No answer: nothing was removed.", view=None
+                content=f"No answer: nothing was {self.subject}.", embed=None, view=None
             )
         except discord.HTTPException:
             pass  # the message is gone or the token expired; nothing left to clean up
@@ -102,7 +109,7 @@ class ConfirmView(InvokerOnlyView):
             return
         self.result = False
         await interaction.response.edit_message(
-            content="Cancelled: nothing was removed.", view=None
+            content=f"Cancelled: nothing was {self.subject}.", embed=None, view=None
         )
 
 
@@ -137,9 +144,30 @@ def list_embed(servers: list[Server]) -> discord.Embed:
     return embed
 
 
+def probed_embed(pending: PendingAdd) -> discord.Embed:
+    """The server that answered on a probed port, for the member to confirm it is theirs."""
+    answer = pending.query.answer
+    prepared = pending.prepared
+    embed = discord.Embed(
+        title=clip(f"Is this {prepared.name}?", 256),
+        description=(
+            f"Nothing answered on {prepared.game.name}'s usual query port, but port "
+            f"{pending.query.port} does. If the host runs several servers, this may be another "
+            "one. Save only if it is yours."
+        ),
+        colour=COLOUR_WARN,
+    )
+    if answer is not None:
+        embed.add_field(name="Name", value=clip(escape(answer.server_name) or "?", 256))
+        embed.add_field(name="Map", value=clip(escape(answer.map_name) or "?", 256))
+        embed.add_field(name="Players", value=f"{answer.players}/{answer.max_players}")
+    return embed
+
+
 def saved_embed(outcome: SaveOutcome, verb: str) -> discord.Embed:
     server = outcome.server
-    warn = outcome.login is not None and not outcome.login.ok
+    # Amber, not green, when the login could not be verified or no query answered.
+    warn = (outcome.login is not None and not outcome.login.ok) or not outcome.answered
     notes = "\n".join(f"• {n}" for n in outcome.notes)
     embed = discord.Embed(
         title=clip(f"Server {server.name} {verb}", 256),

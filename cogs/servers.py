@@ -19,13 +19,14 @@ from bot.games import search_games
 from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
 from bot.services.names import MAX_NAME_LENGTH
-from bot.services.registry import PreparedServer
+from bot.services.registry import PendingAdd, PreparedServer
 from cogs._common import guild_id_of, managed_server_choices, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._server_ui import (
     ConfirmView,
     PasswordModal,
     list_embed,
+    probed_embed,
     report_embed,
     saved_embed,
 )
@@ -91,19 +92,42 @@ class Servers(
             # A modal can be submitted minutes later: the permission is checked again.
             require_manage(inter)
             await inter.response.defer(ephemeral=True, thinking=True)
-            # Audited before and after; the password is never part of the arguments.
-            async with self.bot.audit.track(
-                actor_of(inter), "server add",
-                f"game={prepared.game.key} address={prepared.host}:{prepared.game_port}",
-                server_name=prepared.name,
-            ):
-                outcome = await self.bot.registry.add(prepared, password, user_id)
-            await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
+            pending = await self.bot.registry.check_add(prepared, password)
+            if pending.needs_confirmation:
+                # The port was found by probing: on a host running several servers it may be a
+                # neighbour's. The member sees who answered and confirms before anything is saved.
+                await self._confirm_probed(inter, pending, user_id)
+                return
+            await self._save_add(inter, pending, user_id)
 
         if prepared.needs_password:
             await interaction.response.send_modal(PasswordModal(prepared.name, finish))
         else:
             await finish(interaction, None)
+
+    async def _save_add(
+        self, inter: discord.Interaction[Any], pending: PendingAdd, user_id: int
+    ) -> None:
+        prepared = pending.prepared
+        # Audited before and after; the password is never part of the arguments.
+        async with self.bot.audit.track(
+            actor_of(inter), "server add",
+            f"game={prepared.game.key} address={prepared.host}:{prepared.game_port}",
+            server_name=prepared.name,
+        ):
+            outcome = await self.bot.registry.save_add(pending, user_id)
+        await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
+
+    async def _confirm_probed(
+        self, inter: discord.Interaction[Any], pending: PendingAdd, user_id: int
+    ) -> None:
+        async def confirmed(click: discord.Interaction[Any]) -> None:
+            require_manage(click)
+            await click.response.edit_message(view=None)
+            await self._save_add(click, pending, user_id)
+
+        view = ConfirmView(inter, confirmed, label="Save", subject="saved")
+        await inter.followup.send(embed=probed_embed(pending), view=view, ephemeral=True)
 
     @app_commands.command(name="list", description="List this Discord server's game servers")
     async def list_servers(self, interaction: Interaction) -> None:

@@ -24,8 +24,15 @@ async def store(backend_store: Store) -> AsyncIterator[Store]:
     secrets.clear()
 
 
-def make(store: Store, query: StubQuery, login: StubLogin | None = None) -> ServerRegistry:
-    return ServerRegistry(store, SecretBox(generate_key()), query, login or StubLogin())
+async def no_dns(host: str) -> list[str]:
+    return []  # offline tests: names resolve to nothing (so count as public)
+
+
+def make(
+    store: Store, query: StubQuery, login: StubLogin | None = None, **options: Any
+) -> ServerRegistry:
+    options.setdefault("resolver", no_dns)
+    return ServerRegistry(store, SecretBox(generate_key()), query, login or StubLogin(), **options)
 
 
 async def test_add_source_server_stores_encrypted_password(store: Store, tmp_path: Path) -> None:
@@ -51,7 +58,7 @@ async def test_add_source_server_stores_encrypted_password(store: Store, tmp_pat
 
 async def test_query_port_rule_then_probe(store: Store) -> None:
     # DayZ: the rule says 27016; nothing answers there, the probe finds 27017.
-    query = StubQuery(answering=set(), probe_result=27017)
+    query = StubQuery(answering={27017}, probe_result=27017)
     registry = make(store, query)
     prepared = await registry.prepare_add(G1, "Day", "dayz.example.com:2402", "dayz")
     assert prepared.rcon_port == 2405  # BattlEye on game + 3

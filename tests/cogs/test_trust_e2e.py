@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -476,3 +477,79 @@ async def test_exec_password_setting_is_masked_in_audit_and_mirror(world: TrustW
     assert len(mirrored) == 2
     assert not any("hunter2x" in m or "n3w" in m for m in mirrored)
     assert "rcon_password [hidden]; status" in mirrored[1]
+
+
+# -- registering servers ---------------------------------------------------------------------
+
+ORANGE = discord.Colour.orange().value
+GREEN = discord.Colour.green().value
+
+
+async def add_server(w: TrustWorld, options: dict[str, object]) -> dict[str, Any]:
+    """``/server add`` of a game without RCON (no modal); the deferred reply."""
+    handle = await answered(await w.fake.slash(w.guild_id, w.admin, "server add", options))
+    return await handle.wait_followup()
+
+
+def labels(message: dict[str, Any]) -> dict[str, str]:
+    return {c["label"]: c["custom_id"] for row in message["components"] for c in row["components"]}
+
+
+async def test_probed_neighbour_is_named_and_cancel_saves_nothing(world: TrustWorld) -> None:
+    """Ours is down; the host runs another server, three ports up, which the probe finds. The
+    reply names who answered and asks; the member cancels and nothing is saved."""
+    w = world
+    host, neighbour = w.a2s.address
+    async with run_bot(w.fake, w.bot()) as bot:
+        question = await add_server(
+            w, {"name": "Ours", "address": f"{host}:{neighbour - 3}", "game": "other"}
+        )
+        embed = question["embeds"][0]
+        assert embed["title"] == "Is this Ours?" and embed["color"] == ORANGE
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert (fields["Name"], fields["Players"]) == ("Fake CS2", "5/20")
+        assert await bot.store.servers.all() == []  # nothing saved before the answer
+        cancel = await answered(await w.fake.click(question, labels(question)["Cancel"], w.admin))
+        assert cancel.response_type == 7
+        assert w.fake.message(int(question["id"]))["content"] == "Cancelled: nothing was saved."
+        assert await bot.store.servers.all() == []
+
+
+async def test_saved_without_an_answer_is_a_warning(world: TrustWorld) -> None:
+    w = world
+    async with FakeA2SServer() as silent:
+        host, port = silent.address
+    # The port is closed now: nothing answers there, nor (on loopback) around it.
+    async with run_bot(w.fake, w.bot()) as bot:
+        saved = await add_server(
+            w, {"name": "Down", "address": f"{host}:{port}", "game": "other",
+                "query_port": port},
+        )
+        embed = saved["embeds"][0]
+        assert embed["title"] == "Server Down added"
+        assert embed["color"] == ORANGE, embed
+        assert "No A2S answer" in embed["description"]
+        assert len(await bot.store.servers.all()) == 1
+        up = await add_server(
+            w, {"name": "Up", "address": f"{w.a2s.address[0]}:{w.a2s.address[1]}",
+                "game": "other"},
+        )
+        assert up["embeds"][0]["color"] == GREEN
+
+
+async def test_a2s_server_name_is_escaped_in_add_and_test(world: TrustWorld) -> None:
+    w = world
+    evil = InfoSpec(server_name="[Verify your account](https://evil)", map_name="**big**")
+    async with FakeA2SServer(info=evil) as hostile, run_bot(w.fake, w.bot()):
+        host, port = hostile.address
+        saved = await add_server(
+            w, {"name": "Evil", "address": f"{host}:{port}", "game": "other"}
+        )
+        description = saved["embeds"][0]["description"]
+        assert r"(\[Verify your account\](https://evil))" in description
+        test = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "server test", {"name": "Evil"}
+        ))
+        report = (await test.wait_followup())["embeds"][0]
+        query = next(f["value"] for f in report["fields"] if f["name"].endswith("A2S query"))
+        assert r"\[Verify your account\](https://evil) — \*\*big\*\*" in query
