@@ -9,6 +9,7 @@ import pytest
 from bot.crypto import DecryptionError, SecretBox, generate_key
 from bot.logsetup import secrets
 from bot.services.errors import ServerNotFoundError, UserError
+from bot.services.probes import LoginStatus
 from bot.services.registry import MAX_SERVERS_PER_GUILD, ServerRegistry
 from bot.storage import Store
 from tests.bot.stubs import StubLogin, StubQuery
@@ -257,3 +258,62 @@ async def test_wrong_key_is_reported_not_crashing(store: Store, tmp_path: Path) 
         other.password_of(bad[0])
     stored = await store.database.fetch_val("SELECT rcon_password FROM servers")
     assert stored.startswith("gAAAA")  # a Fernet token, not the password
+
+
+async def test_probed_query_port_is_confirmed_before_saving(store: Store) -> None:
+    query = StubQuery(answering={27017}, probe_result=27017)
+    registry = make(store, query)
+    pending = await registry.check_add(
+        await registry.prepare_add(G1, "Day", "dayz.example.com:2402", "dayz"), PASSWORD
+    )
+    assert pending.needs_confirmation and pending.query.port == 27017
+    assert pending.query.answer is not None and pending.query.answer.server_name == "Stub Server"
+    assert await registry.servers_of(G1) == []  # nothing saved yet
+    outcome = await registry.save_add(pending, USER)
+    assert outcome.server.query_port == 27017 and outcome.answered
+
+
+async def test_rule_port_answering_needs_no_confirmation(store: Store) -> None:
+    registry = make(store, StubQuery(answering={27015}))
+    pending = await registry.check_add(
+        await registry.prepare_add(G1, "Main", "h.example", "other"), None
+    )
+    assert not pending.needs_confirmation and pending.query.answer is not None
+
+
+async def test_private_addresses_refused_when_not_allowed(store: Store) -> None:
+    async def lan(host: str) -> list[str]:
+        return ["192.168.1.5"] if host == "lan.example" else ["8.8.8.8"]
+
+    login = StubLogin()
+    registry = make(store, StubQuery(answering={27015}), login, allow_private=False,
+                    resolver=lan)
+    for literal in ("127.0.0.1", "10.0.0.1:2302", "[fe80::1]:27015", "239.1.1.1", "[::1]"):
+        with pytest.raises(UserError, match="ALLOW_PRIVATE_ADDRESSES"):
+            await registry.prepare_add(G1, "Main", literal, "cs2")
+    # A name is checked after DNS, before anything is sent to it.
+    prepared = await registry.prepare_add(G1, "Main", "lan.example", "cs2")
+    with pytest.raises(UserError, match="ALLOW_PRIVATE_ADDRESSES"):
+        await registry.add(prepared, PASSWORD, USER)
+    assert login.calls == [] and await registry.servers_of(G1) == []
+    public = await registry.add(
+        await registry.prepare_add(G1, "Pub", "pub.example", "cs2"), PASSWORD, USER
+    )
+    assert public.server.host == "pub.example"
+    with pytest.raises(UserError, match="ALLOW_PRIVATE_ADDRESSES"):
+        await registry.prepare_edit(G1, "Pub", address="192.168.0.1")
+
+
+async def test_internal_targets_get_one_failure_text(store: Store) -> None:
+    notes = set()
+    for login in (StubLogin(offline=True),
+                  StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE)):
+        registry = make(store, StubQuery(), login)
+        outcome = await registry.add(
+            await registry.prepare_add(G1, f"S{len(notes)}", "10.0.0.1:2302", "arma3"),
+            PASSWORD, USER,
+        )
+        assert not outcome.answered
+        notes.add(tuple(n.replace(f"S{len(notes)}", "") for n in outcome.notes))
+    assert len(notes) == 1
+    assert all("not reachable or not a game server" in n for n in notes.pop())
