@@ -225,8 +225,13 @@ async def check_rcon(
     return CheckResult(name, CheckStatus.FAIL, f"{port}: {hints[game.rcon]}")
 
 
-async def diagnose(server: Server, registry: ServerRegistry) -> Report:
-    """Run the whole checklist for one server; never raises for network problems."""
+async def diagnose(
+    server: Server, registry: ServerRegistry, *, operator: bool = False
+) -> Report:
+    """Run the whole checklist for one server; never raises for network problems.
+
+    ``operator``: for the bot's operator (``python -m bot check``), who sees the detailed
+    failure of internal targets too; a guild member (``/server test``) does not."""
     game = get_game(server.game)
     if game is None:
         return Report(
@@ -245,7 +250,7 @@ async def diagnose(server: Server, registry: ServerRegistry) -> Report:
                 CheckResult("RCON login", CheckStatus.SKIPPED, skipped),
             ),
         )
-    internal = await registry.is_internal(server.host)
+    internal = not operator and await registry.is_internal(server.host)
     if internal and not registry.allow_private:
         refused = CheckResult("Address", CheckStatus.FAIL, INTERNAL_REFUSED)
         return Report(server, (dns, refused))

@@ -182,6 +182,12 @@ async def test_internal_targets_fail_uniformly_and_probe_nothing(
     query_detail, rcon_detail = details.pop()
     assert "not reachable or not a game server" in query_detail
     assert "not reachable or not a game server" in rcon_detail
+    # The operator (python -m bot check) still gets the detailed hints.
+    query = StubQuery()
+    report = await diagnose(
+        server, registry_for(store, box, query, StubLogin(offline=True)), operator=True
+    )
+    assert "No A2S answer on UDP 27015" in report.check("A2S query").detail
 
 
 async def test_internal_target_refused_when_private_addresses_are_off(store: Store) -> None:
