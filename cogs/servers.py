@@ -92,7 +92,15 @@ class Servers(
             # A modal can be submitted minutes later: the permission is checked again.
             require_manage(inter)
             await inter.response.defer(ephemeral=True, thinking=True)
-            pending = await self.bot.registry.check_add(prepared, password)
+            try:
+                pending = await self.bot.registry.check_add(prepared, password)
+            except UserError as exc:
+                # Refused before anything was saved (wrong password, address policy): audited.
+                await self.bot.audit.record(
+                    actor_of(inter), "server add", _add_summary(prepared), outcome="denied",
+                    excerpt=str(exc), server_name=prepared.name,
+                )
+                raise
             if pending.needs_confirmation:
                 # The port was found by probing: on a host running several servers it may be a
                 # neighbour's. The member sees who answered and confirms before anything is saved.
@@ -111,9 +119,7 @@ class Servers(
         prepared = pending.prepared
         # Audited before and after; the password is never part of the arguments.
         async with self.bot.audit.track(
-            actor_of(inter), "server add",
-            f"game={prepared.game.key} address={prepared.host}:{prepared.game_port}",
-            server_name=prepared.name,
+            actor_of(inter), "server add", _add_summary(prepared), server_name=prepared.name,
         ):
             outcome = await self.bot.registry.save_add(pending, user_id)
         await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
@@ -221,6 +227,10 @@ class Servers(
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await diagnose(server, self.bot.registry)
         await interaction.followup.send(embed=report_embed(report), ephemeral=True)
+
+
+def _add_summary(prepared: PreparedServer) -> str:
+    return f"game={prepared.game.key} address={prepared.host}:{prepared.game_port}"
 
 
 def _edit_summary(prepared: PreparedServer, new_password: bool) -> str:

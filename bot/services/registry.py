@@ -343,7 +343,8 @@ class ServerRegistry:
         current = prepared.current
         if current is None:
             raise ValueError("edit() needs a PreparedServer from prepare_edit()")
-        internal = await self._check_target(prepared.host)
+        # Only a new host is refused: a server stored before the policy can still be renamed.
+        internal = await self._check_target(prepared.host, refuse=prepared.host != current.host)
         notes: list[str] = []
         query_port = prepared.query_port
         answered = True
@@ -394,10 +395,10 @@ class ServerRegistry:
         """``host`` is (or resolves to) a loopback, private, link-local or multicast address."""
         return await is_internal(host, self.resolver)
 
-    async def _check_target(self, host: str) -> bool:
+    async def _check_target(self, host: str, *, refuse: bool = True) -> bool:
         """Refuse an internal target when they are not allowed; return whether it is one."""
         internal = await self.is_internal(host)
-        if internal and not self.allow_private:
+        if internal and refuse and not self.allow_private:
             raise UserError(INTERNAL_REFUSED)
         return internal
 
