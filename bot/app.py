@@ -50,8 +50,10 @@ from bot.services.probes import QueryClient, RconLoginTester
 from bot.services.rcon_commands import RconCommands
 from bot.services.rcon_pool import RconPool
 from bot.services.registry import ServerRegistry
+from bot.services.resolver import Resolver
 from bot.services.snapshots import Hysteresis
 from bot.services.status_source import A2SStatusSource, StatusSource
+from bot.services.supervisor import SERVICE_KEY_PREFIX, ServiceState, Supervisor
 from bot.sharding import ShardFilter
 from bot.storage import Server, Store
 
@@ -130,6 +132,9 @@ class OutpostBot(commands.Bot):
         self._rcon: RconCommands | None = None
         self._live_players: LivePlayers | None = None
         self._feed: FeedService | None = None
+        # Restarts failed background services; their states go to the database for
+        # `python -m bot check` and to the metrics.
+        self.supervisor = Supervisor(reporter=self._report_service)
         self._background_factories: list[tuple[str, BackgroundFactory]] = []
         self._background_tasks: list[asyncio.Task[None]] = []
         self._launcher: asyncio.Task[None] | None = None
@@ -161,6 +166,14 @@ class OutpostBot(commands.Bot):
         self.metrics.watch(
             "outpost_feed_queue_depth", "Feed events waiting to be stored or posted", (),
             lambda: {(): float(feed.queue_depth())},
+        )
+        self.metrics.watch(
+            "outpost_service_up", "Background services running (1) or restarting/stopped (0)",
+            ("service",), self.supervisor.readings,
+        )
+        self.metrics.watch(
+            "outpost_service_restarts", "Restarts of background services after an error",
+            ("service",), self.supervisor.restart_counts, kind="counter",
         )
         self.metrics.watch(
             "outpost_feed_dropped", "Feed lines dropped because a channel fell behind", (),
@@ -274,7 +287,10 @@ class OutpostBot(commands.Bot):
         """One poller (one A2S engine for every server), with boards, alerts and presence
         listening to its rounds."""
         source = self._status_source
+        resolver = None
         if source is None:
+            # Real queries: host names resolved once per TTL, bounded and fair per guild.
+            resolver = Resolver()
             self._engine = A2SEngine()
             # DayZ names come over a pooled BattlEye connection when one is up (the feed
             # holds them), else from a short session of their own.
@@ -286,7 +302,9 @@ class OutpostBot(commands.Bot):
             interval=self.settings.poll_interval,
             hysteresis=Hysteresis(offline_after=self.settings.offline_after_failures),
             retention_days=self.settings.history_retention_days,
+            audit_retention_days=self.settings.audit_retention_days,
             password_of=registry.password_of,
+            resolver=resolver,
             shards=self.shard_filter,
             metrics=self.metrics,
         )
@@ -305,22 +323,23 @@ class OutpostBot(commands.Bot):
     def add_background(self, name: str, factory: BackgroundFactory) -> None:
         """Run ``factory()`` once the bot is ready; it is cancelled on close.
 
-        A task that raises is logged, not restarted: long-running loops handle their own errors.
+        A task that raises is logged and started again with backoff (see
+        :mod:`bot.services.supervisor`).
         """
         self._background_factories.append((name, factory))
         if self._launched:
             self._spawn(name, factory)
 
     def _spawn(self, name: str, factory: BackgroundFactory) -> None:
-        async def runner() -> None:
-            try:
-                await factory()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("background task %s stopped with an error", name)
+        self._background_tasks.append(asyncio.create_task(
+            self.supervisor.run(name, factory), name=f"outpost:{name}"
+        ))
 
-        self._background_tasks.append(asyncio.create_task(runner(), name=f"outpost:{name}"))
+    async def _report_service(self, state: ServiceState) -> None:
+        if self._store is None:
+            return
+        scope = "" if not self.shard_filter.sharded else f"@{self.shard_filter.describe()}"
+        await self._store.state.set(f"{SERVICE_KEY_PREFIX}{state.name}{scope}", state.to_json())
 
     async def _launch_background(self) -> None:
         await self.wait_until_ready()
@@ -337,6 +356,9 @@ class OutpostBot(commands.Bot):
         if self.shard_filter.sharded:
             log.info("serving the guilds of %s", self.shard_filter.describe())
         self._store = await Store.open_from_settings(self.settings)
+        unknown = await self._store.audit.mark_unknown(self.shard_filter.owns)
+        if unknown:
+            log.warning("%d audit row(s) left pending by the last run marked unknown", unknown)
         query, rcon_login = self._query, self._rcon_login
         if query is None or rcon_login is None:
             from bot.services.network import A2SQueryClient, rcon_login_test
@@ -346,6 +368,7 @@ class OutpostBot(commands.Bot):
         self.allow_private_addresses = self._guard_public_bot()
         self._registry = ServerRegistry(
             self.store, self.secret_box, query, rcon_login,
+            max_servers=self.settings.quotas.servers,
             allow_private=self.allow_private_addresses,
         )
         undecryptable = await self._registry.undecryptable()

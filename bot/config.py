@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,11 @@ DEFAULT_FEED_QUEUE_LIMIT = 500
 MIN_FEED_QUEUE_LIMIT = 10
 MAX_FEED_QUEUE_LIMIT = 100_000
 DEFAULT_METRICS_HOST = "127.0.0.1"
+DEFAULT_AUDIT_RETENTION_DAYS = 365
+MAX_AUDIT_RETENTION_DAYS = 36500
+# Per-guild quotas (one tenant must not fill the database or the poll rounds for everyone).
+DEFAULT_QUOTAS = {"servers": 50, "boards": 10, "alerts": 100, "feeds": 50, "watches": 200}
+MAX_QUOTA = 100_000
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -55,6 +60,26 @@ class ConfigError(Exception):
 
 class MissingTokenError(ConfigError):
     """``DISCORD_TOKEN`` is not set (the normal state right after the first ``make run``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quotas:
+    """How many of each a guild may have (``MAX_<KIND>_PER_GUILD``), checked when saving."""
+
+    servers: int = DEFAULT_QUOTAS["servers"]
+    boards: int = DEFAULT_QUOTAS["boards"]
+    alerts: int = DEFAULT_QUOTAS["alerts"]
+    feeds: int = DEFAULT_QUOTAS["feeds"]
+    watches: int = DEFAULT_QUOTAS["watches"]
+
+
+def _parse_quotas(get: Callable[[str], str | None]) -> Quotas:
+    values = {
+        kind: _parse_int(get(f"MAX_{kind.upper()}_PER_GUILD"), f"MAX_{kind.upper()}_PER_GUILD",
+                         default, 1, MAX_QUOTA)
+        for kind, default in DEFAULT_QUOTAS.items()
+    }
+    return Quotas(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +106,8 @@ class Settings:
     # None: no Prometheus endpoint (prometheus-client is then never imported).
     metrics_port: int | None = None
     metrics_host: str = DEFAULT_METRICS_HOST
+    audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
+    quotas: Quotas = field(default_factory=Quotas)
     # None: every guild may use the bot; else it leaves (and ignores) the others.
     allowed_guild_ids: frozenset[int] | None = None
     # None: decided at start (off when the bot is public without an allowlist).
@@ -342,6 +369,11 @@ def load_settings(
         shard_ids=shard_ids,
         metrics_port=_parse_metrics_port(get("METRICS_PORT")),
         metrics_host=get("METRICS_HOST") or DEFAULT_METRICS_HOST,
+        audit_retention_days=_parse_int(
+            get("AUDIT_RETENTION_DAYS"), "AUDIT_RETENTION_DAYS", DEFAULT_AUDIT_RETENTION_DAYS,
+            1, MAX_AUDIT_RETENTION_DAYS,
+        ),
+        quotas=_parse_quotas(get),
         allowed_guild_ids=_parse_guild_ids(get("ALLOWED_GUILD_IDS")),
         allow_private_addresses=_parse_optional_bool(
             get("ALLOW_PRIVATE_ADDRESSES"), "ALLOW_PRIVATE_ADDRESSES"
@@ -368,6 +400,12 @@ SHARD_COUNT=
 SHARD_IDS=
 METRICS_PORT=
 METRICS_HOST={DEFAULT_METRICS_HOST}
+AUDIT_RETENTION_DAYS={DEFAULT_AUDIT_RETENTION_DAYS}
+MAX_SERVERS_PER_GUILD={DEFAULT_QUOTAS["servers"]}
+MAX_BOARDS_PER_GUILD={DEFAULT_QUOTAS["boards"]}
+MAX_ALERTS_PER_GUILD={DEFAULT_QUOTAS["alerts"]}
+MAX_FEEDS_PER_GUILD={DEFAULT_QUOTAS["feeds"]}
+MAX_WATCHES_PER_GUILD={DEFAULT_QUOTAS["watches"]}
 """
 
 _KEY_LINE = re.compile(r"^(\s*OUTPOST_SECRET_KEY\s*=).*$", re.MULTILINE)

@@ -68,6 +68,9 @@ class Game:
     rcon: RconKind = RconKind.NONE
     # Ignored when ``rcon`` is NONE.
     rcon_port: DerivedPort = SAME
+    # Source RCON profile name (bot.protocols.rcon.profiles); None: srcds behaviour, with
+    # servers that zero every id recognised at login.
+    rcon_profile: str | None = None
 
     @property
     def has_rcon(self) -> bool:
@@ -93,8 +96,10 @@ _GAMES = (
     Game("arma3", "Arma 3", 2302, offset(1), RconKind.BATTLEYE, offset(3)),
     # Reforger's A2S must be enabled in its config; BE RCon is configured separately.
     Game("arma_reforger", "Arma Reforger", 2001, fixed(17777), RconKind.BATTLEYE, fixed(19999)),
-    Game("squad", "Squad", 7787, fixed(27165), RconKind.SOURCE, fixed(21114)),
-    Game("ark", "ARK: Survival Evolved", 7777, fixed(27015), RconKind.SOURCE, fixed(27020)),
+    Game("squad", "Squad", 7787, fixed(27165), RconKind.SOURCE, fixed(21114), "squad"),
+    Game("ark", "ARK: Survival Evolved", 7777, fixed(27015), RconKind.SOURCE, fixed(27020), "ark"),
+    # Palworld zeroes every RCON id and answers each command with exactly one packet.
+    Game("palworld", "Palworld", 8211, fixed(27015), RconKind.SOURCE, fixed(25575), "palworld"),
     Game("project_zomboid", "Project Zomboid", 16261, SAME, RconKind.SOURCE, fixed(27015)),
     Game("valheim", "Valheim", 2456, offset(1)),
     Game("rust", "Rust", 28015, offset(2)),

@@ -10,7 +10,7 @@ from discord import ui
 
 from bot.errors import ReportingModal
 from bot.games import get_game
-from bot.rendering.text import escape
+from bot.rendering.text import escape, sanitize
 from bot.services.diagnostics import Report
 from bot.services.registry import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
 from bot.storage import Server
@@ -168,7 +168,8 @@ def saved_embed(outcome: SaveOutcome, verb: str) -> discord.Embed:
     server = outcome.server
     # Amber, not green, when the login could not be verified or no query answered.
     warn = (outcome.login is not None and not outcome.login.ok) or not outcome.answered
-    notes = "\n".join(f"• {n}" for n in outcome.notes)
+    # Notes quote the A2S server name: no controls or bidi overrides from it.
+    notes = "\n".join(f"• {sanitize(n)}" for n in outcome.notes)
     embed = discord.Embed(
         title=clip(f"Server {server.name} {verb}", 256),
         description=clip(notes, MAX_DESCRIPTION) if notes else None,
@@ -184,7 +185,7 @@ def report_embed(report: Report) -> discord.Embed:
     for check in report.checks:
         embed.add_field(
             name=f"{check.status.symbol} {check.name}",
-            value=clip(check.detail or check.status.value, MAX_FIELD_VALUE),
+            value=clip(sanitize(check.detail) or check.status.value, MAX_FIELD_VALUE),
             inline=False,
         )
     embed.set_footer(text=clip(f"{report.server.address} · query {report.server.query_port}", 2048))

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip, escape
+from bot.rendering.text import escape, join_within
 from bot.services.alerts import observed
 from bot.services.errors import UserError
 from cogs._common import guild_id_of, require_manage
@@ -49,7 +49,7 @@ class Alerts(
         ):
             await self.bot.store.alerts.upsert(
                 guild_id, found.id, channel.id, role.id if role else None, interaction.user.id,
-                state,
+                state, limit=self.bot.settings.quotas.alerts,
             )
         mention = f", mentioning {role.mention}" if role else ""
         await interaction.response.send_message(
@@ -92,7 +92,7 @@ class Alerts(
             lines.append(f"**{name}** → <#{alert.channel_id}>{role} · {state}")
         embed = discord.Embed(
             title="Alerts",
-            description=clip("\n".join(lines), 4000) if lines else "No alerts yet.",
+            description=join_within(lines, 4000) if lines else "No alerts yet.",
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

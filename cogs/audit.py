@@ -13,9 +13,18 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.rendering.files import UPLOAD_MARGIN, split_csv
 from bot.services.audit import parse_since
+from bot.services.errors import UserError
+from bot.services.permissions import Action
 from bot.storage.audit import AuditEntry, AuditFilter
-from cogs._common import InvokerOnlyView, guild_id_of, managed_server_choices, require_manage
+from cogs._common import (
+    InvokerOnlyView,
+    guild_id_of,
+    managed_server_choices,
+    may_manage,
+    require_manage,
+)
 from cogs._rcon_ui import actor_of, audit_embed, mirror_embed
 
 log = logging.getLogger(__name__)
@@ -23,6 +32,50 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[OutpostBot]
 PER_PAGE = 10
 PAGE_TIMEOUT = 300.0
+MAX_EXPORT_PARTS = 10
+# Every action the bot writes to the audit log (for autocomplete and word matching).
+KNOWN_ACTIONS = (
+    *(f"rcon {a.value}" for a in Action),
+    "permissions grant", "permissions revoke",
+    "server add", "server edit", "server remove", "server display",
+    "board set", "board remove", "alert set", "alert remove", "feed set", "feed remove",
+    "watch add", "watch remove", "audit channel set", "audit channel clear",
+)
+ACTION_GROUPS = tuple(dict.fromkeys(a.split()[0] for a in KNOWN_ACTIONS))
+
+
+def match_actions(text: str) -> tuple[str | None, tuple[str, ...] | None]:
+    """The filter for what was typed in ``action:``, as (prefix, exact actions).
+
+    A prefix of known actions ("rcon", "rcon k") stays a prefix match (it also finds actions
+    older or newer bots wrote); otherwise a word of an action ("kick" for "rcon kick",
+    "grant") selects the known actions having a word that starts with it."""
+    typed = " ".join(text.lower().split())
+    if not typed or any(a.startswith(typed) for a in KNOWN_ACTIONS):
+        return typed or None, None
+    words = tuple(a for a in KNOWN_ACTIONS if any(w.startswith(typed) for w in a.split()))
+    if words:
+        return None, words
+    return typed, None
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1048576:.1f} MiB"
+
+
+async def action_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    if not may_manage(interaction):
+        return []
+    prefix, exact = match_actions(current)
+    if exact is not None:
+        names = list(exact)
+    else:
+        start = prefix or ""
+        names = [g for g in ACTION_GROUPS if g.startswith(start) and g != start]
+        names += [a for a in KNOWN_ACTIONS if a.startswith(start)]
+    return [app_commands.Choice(name=n, value=n) for n in names[:25]]
 
 
 class AuditPages(InvokerOnlyView):
@@ -126,11 +179,13 @@ class Audit(
         server_id = None
         if server is not None:
             server_id = (await self.bot.registry.get(guild_id, server)).id
+        prefix, exact = match_actions(action) if action else (None, None)
         return AuditFilter(
             guild_id=guild_id,
             server_id=server_id,
             user_id=user.id if user is not None else None,
-            action=action.strip().lower() if action else None,
+            action=prefix,
+            actions=exact,
             since=parse_since(since, datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
             if since else None,
         )
@@ -138,10 +193,10 @@ class Audit(
     @app_commands.command(name="view", description="Browse the audit log (newest first)")
     @app_commands.describe(
         server="Only this server", user="Only this member",
-        action="Actions starting with this, e.g. 'rcon', 'rcon kick', 'server'",
+        action="An action ('rcon kick'), a group ('rcon') or a word ('kick')",
         since="30m, 24h, 7d, 2w or a date (UTC)",
     )
-    @app_commands.autocomplete(server=_servers)
+    @app_commands.autocomplete(server=_servers, action=action_choices)
     async def view(
         self, interaction: Interaction, server: str | None = None,
         user: discord.User | None = None,
@@ -156,9 +211,10 @@ class Audit(
     @app_commands.command(name="export", description="The audit log as a CSV file")
     @app_commands.describe(
         server="Only this server", user="Only this member",
-        action="Actions starting with this", since="30m, 24h, 7d, 2w or a date (UTC)",
+        action="An action ('rcon kick'), a group ('rcon') or a word ('kick')",
+        since="30m, 24h, 7d, 2w or a date (UTC)",
     )
-    @app_commands.autocomplete(server=_servers)
+    @app_commands.autocomplete(server=_servers, action=action_choices)
     @app_commands.checks.cooldown(1, 10.0, key=lambda i: (i.guild_id, i.user.id))
     async def export(
         self, interaction: Interaction, server: str | None = None,
@@ -170,11 +226,26 @@ class Audit(
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await self.bot.audit.export_csv(f)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-        await interaction.followup.send(
-            "The audit log (times in UTC).",
-            file=discord.File(io.BytesIO(data), filename=f"audit-{stamp}.csv"),
-            ephemeral=True,
-        )
+        # The upload limit of this guild (its boost level), as Discord gives it with the
+        # interaction; each part goes in its own message.
+        limit = interaction.filesize_limit - UPLOAD_MARGIN
+        parts = split_csv(data, limit)
+        if len(parts) > MAX_EXPORT_PARTS or any(len(p) > limit for p in parts):
+            raise UserError(
+                f"The export is {_mib(len(data))}, more than {MAX_EXPORT_PARTS} files of "
+                f"{_mib(interaction.filesize_limit)} (this server's upload limit). Narrow it "
+                "down with since:, server:, user: or action:."
+            )
+        for i, part in enumerate(parts, 1):
+            name = f"audit-{stamp}.csv" if len(parts) == 1 else (
+                f"audit-{stamp}-part{i}of{len(parts)}.csv"
+            )
+            text = "The audit log (times in UTC)" + (
+                f", part {i} of {len(parts)}." if len(parts) > 1 else "."
+            )
+            await interaction.followup.send(
+                text, file=discord.File(io.BytesIO(part), filename=name), ephemeral=True
+            )
 
     @channel.command(name="set", description="Post every new audit entry in this channel")
     @app_commands.describe(channel="The channel")

@@ -10,7 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip, escape
+from bot.rendering.embeds import MAX_EMBED_TOTAL, MAX_FIELD_VALUE, MAX_FIELDS
+from bot.rendering.text import clip, escape, join_within, more_line
 from bot.services.errors import UserError
 from bot.storage import Server
 from cogs._common import guild_id_of, require_manage
@@ -20,6 +21,7 @@ from cogs._status_ui import Interaction
 log = logging.getLogger(__name__)
 
 MAX_LIST_SERVERS = 50
+LIST_BUDGET = MAX_EMBED_TOTAL - 100  # room for the footer
 BoardChannel = discord.TextChannel | discord.Thread
 NEEDED = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, read_message_history=True
@@ -106,7 +108,8 @@ class Boards(
             actor_of(interaction), "board set", f"channel={channel.id} servers={names!r}"
         ):
             board = await self.bot.store.boards.upsert(
-                guild_id, channel.id, [s.id for s in chosen], interaction.user.id
+                guild_id, channel.id, [s.id for s in chosen], interaction.user.id,
+                limit=self.bot.settings.quotas.boards,
             )
         await self.bot.poller.refresh_roster()
         await self.bot.boards.update_board(board)
@@ -131,18 +134,23 @@ class Boards(
         if not boards:
             embed.description = "No boards yet. Post one with `/board set`."
         names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
-        for board in boards[:25]:
+        # Discord: 25 fields and 6,000 characters per embed; the rest is counted, not shown.
+        used = len(embed.title or "")
+        for i, board in enumerate(boards):
             shown = (
-                ", ".join(escape(names[i]) for i in board.server_ids if i in names)
+                join_within([escape(names[n]) for n in board.server_ids if n in names], 300)
+                .replace("\n", ", ")
                 if board.server_ids else "every server"
             )
             messages = len(await self.bot.store.boards.messages(board.id))
-            state = f"⏸️ paused: {board.paused}" if board.paused else "▶️ running"
-            embed.add_field(
-                name=clip(f"#{_channel_name(interaction, board.channel_id)}", 256),
-                value=clip(f"{state}\n{shown}\n{messages} message(s)", 1024),
-                inline=False,
-            )
+            state = f"⏸️ paused: {clip(board.paused, 300)}" if board.paused else "▶️ running"
+            name = clip(f"#{_channel_name(interaction, board.channel_id)}", 100)
+            value = clip(f"{state}\n{shown}\n{messages} message(s)", MAX_FIELD_VALUE)
+            if i == MAX_FIELDS or used + len(name) + len(value) > LIST_BUDGET:
+                embed.set_footer(text=more_line(len(boards) - i))
+                break
+            embed.add_field(name=name, value=value, inline=False)
+            used += len(name) + len(value)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="remove", description="Remove the status board of a channel")

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip, escape
+from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
@@ -105,7 +105,8 @@ class Feeds(
             server_id=found.id, server_name=found.name,
         ):
             await self.bot.store.feeds.upsert(
-                guild_id, found.id, channel.id, categories, interaction.user.id
+                guild_id, found.id, channel.id, categories, interaction.user.id,
+                limit=self.bot.settings.quotas.feeds,
             )
         await self.bot.feed.reload()
         lines = [
@@ -143,14 +144,16 @@ class Feeds(
         guild_id = guild_id_of(interaction)
         feeds = await self.bot.store.feeds.for_guild(guild_id)
         names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
-        lines = [
-            f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · "
-            f"{describe(f.kinds)}"
-            for f in feeds
-        ]
+        lines = []
+        for f in feeds:
+            line = f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · " + (
+                describe(f.kinds)
+            )
+            problem = self.bot.feed.channel_problem(f.channel_id)
+            lines.append(line if problem is None else f"{line}\n⚠️ {problem}")
         embed = discord.Embed(
             title="Feeds",
-            description=clip("\n".join(lines), 4000) if lines else "No feeds yet.",
+            description=join_within(lines, 4000) if lines else "No feeds yet.",
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.rendering.charts import render_history_async, stats
-from bot.rendering.text import clip, escape
+from bot.rendering.text import clip, escape, mask_address
 from bot.services.poller import target_of
 from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
@@ -41,7 +41,11 @@ class History(commands.Cog):
         await interaction.response.defer(thinking=True)
         end = time.time()
         samples = await self.bot.store.history.between(target_of(found).key, end - span, end)
-        title = clip(escape(found.name), 200)
+        # A hidden address (/status-connect show:False) stays hidden in titles and the chart.
+        shown = found.name
+        if found.id in await self.bot.store.display.hidden_connect():
+            shown = mask_address(shown, found.host)
+        title = clip(escape(shown), 200)
         embed = discord.Embed(title=f"{title}: players, last {period}",
                               colour=discord.Colour.blurple())
         summary = stats(samples)
@@ -59,7 +63,7 @@ class History(commands.Cog):
         embed.add_field(name="Online", value="-" if uptime is None else f"{uptime:.0%}")
         embed.set_footer(text=f"{summary.samples} samples · offline time shaded red · UTC")
         png = await render_history_async(
-            samples, end - span, end, title=found.name, gap=3 * self.bot.poller.interval
+            samples, end - span, end, title=shown, gap=3 * self.bot.poller.interval
         )
         embed.set_image(url=f"attachment://{FILENAME}")
         await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(png), FILENAME))

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.rendering.text import escape, join_within
 from bot.services.errors import UserError
 from bot.services.permissions import Action, parse_action
 from bot.storage import Server
@@ -137,12 +138,13 @@ class Permissions(
         names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
         lines = [
             f"<@&{g.role_id}> · **{g.action}** · "
-            + (names.get(g.server_id, f"server {g.server_id}") if g.server_id else "every server")
+            + (escape(names.get(g.server_id, f"server {g.server_id}")) if g.server_id
+               else "every server")
             for g in grants
         ]
         embed = discord.Embed(title="RCON permissions", colour=discord.Colour.blurple())
         embed.description = (
-            "\n".join(lines[:60]) if lines else "No grants: only Administrators can use /rcon."
+            join_within(lines, 4000) if lines else "No grants: only Administrators can use /rcon."
         )
         embed.set_footer(text="Administrators may do everything.")
         await interaction.response.send_message(embed=embed, ephemeral=True)

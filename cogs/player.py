@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip
+from bot.rendering.text import clip, escape, sanitize
 from bot.services.errors import UserError
 from bot.services.feed.lookup import describe, history_lines, summarise
 from cogs._common import guild_id_of, require_manage
@@ -35,7 +35,11 @@ class Players(
             return []
         ids = [s.id for s in self.bot.poller.servers_of(interaction.guild_id)]
         names = await self.bot.store.sessions.names_like(ids, current, 25)
-        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if n]
+        # Names come from game servers: shown without controls or bidi overrides.
+        return [
+            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100])
+            for n in names if n
+        ]
 
     @app_commands.command(name="lookup", description="When a player was last seen, and where")
     @app_commands.describe(name="Player name (any case) or BattlEye GUID")
@@ -52,7 +56,7 @@ class Players(
         if seen is None:
             raise UserError("No player by that name seen on this server's games.")
         embed = discord.Embed(
-            title=clip(f"Player {seen.name}", 256),
+            title=clip(f"Player {escape(seen.name)}", 256),
             description=describe(seen),
             colour=discord.Colour.blurple(),
         )

@@ -18,9 +18,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.rendering.text import sanitize
 from bot.services.audit import mask_secret_settings
 from bot.services.errors import UserError
-from bot.services.live_players import rcon_kind
+from bot.services.live_players import Departure, rcon_kind
 from bot.services.permissions import Action
 from bot.services.rcon_actions import (
     MAX_BAN_MINUTES,
@@ -30,6 +31,7 @@ from bot.services.rcon_actions import (
     Plan,
     PlayerRef,
     check_text,
+    find_ban,
     plan_ban,
     plan_bans,
     plan_exec,
@@ -37,7 +39,12 @@ from bot.services.rcon_actions import (
     plan_players,
     plan_say,
     plan_unban,
+    player_action_reply,
+    player_label,
+    player_token,
+    recheck_player,
     resolve_player,
+    unban_reply,
 )
 from bot.storage import Server
 from cogs._common import guild_id_of
@@ -105,8 +112,10 @@ class Rcon(
             return []
         choices = []
         for p in self.bot.live_players.suggestions(server, current):
-            label = p.name if p.id < 0 else f"#{p.id} {p.name}"
-            value = p.name if p.id < 0 else f"#{p.id}"
+            shown = sanitize(p.name)  # from the game server: no controls or bidi overrides
+            label = shown if p.id < 0 else f"#{p.id} {shown}"
+            # The slot and who holds it: the command acts on this player, not on the slot.
+            value = p.name if p.id < 0 else player_token(p)
             choices.append(app_commands.Choice(name=label[:100] or "?", value=value[:100] or "?"))
         return choices
 
@@ -150,7 +159,8 @@ class Rcon(
 
     async def _confirm(
         self, interaction: Interaction, server: Server, action: Action, arguments: str,
-        prepare: MakePlan, question: str, label: str,
+        prepare: MakePlan, question: str | Callable[[Plan], str], label: str,
+        run: Callable[[discord.Interaction[Any], Plan], Awaitable[None]] | None = None,
     ) -> None:
         """Check, validate and build now; send only when the invoker presses the button."""
         caller = caller_of(interaction)
@@ -166,19 +176,54 @@ class Rcon(
             raise
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
-            await self._run_confirmed(inter, server, plan)
+            if run is not None:
+                await run(inter, plan)
+            else:
+                await self._run_confirmed(inter, server, plan)
 
         async def abandoned(why: str) -> None:
             await self.bot.rcon.refuse(caller, user_name, action, server, plan.arguments, why)
 
         view = ConfirmAction(interaction, label, confirmed, abandoned)
         view.message = await interaction.followup.send(
-            question, view=view, ephemeral=True, wait=True
+            question if isinstance(question, str) else question(plan),
+            view=view, ephemeral=True, wait=True,
         )
 
     async def _player_plan(self, server: Server, player: str) -> PlayerRef:
         players = await self.bot.live_players.fetch(server)
         return resolve_player(players, player)
+
+    async def _on_player(
+        self, interaction: discord.Interaction[Any], server: Server, action: Action,
+        arguments: str, make: MakePlan, *, reason: str, minutes: int | None = None,
+    ) -> None:
+        """A kick or ban: the plan is made from a fresh player list right before sending, the
+        departure is watched from before the command, and the reply says what happened."""
+        watching: list[Departure] = []
+
+        async def build() -> Plan:
+            plan = await make(server)
+            assert plan.target is not None
+            watching.append(await self.bot.live_players.expect_departure(server, plan.target))
+            return plan
+
+        try:
+            outcome = await self.bot.rcon.run(
+                caller_of(interaction), interaction.user.name, action, server, arguments, build
+            )
+        except BaseException:
+            for departure in watching:
+                departure.cancel()
+            raise
+        confirmed = await watching[0].confirmed()
+        await interaction.followup.send(
+            player_action_reply(
+                outcome.plan, server.name, reason=reason, minutes=minutes,
+                answer=outcome.output, confirmed=confirmed,
+            ),
+            ephemeral=True,
+        )
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -204,6 +249,8 @@ class Rcon(
         reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
     ) -> None:
         why = reason or ""
+        target = await self._server(interaction, server)
+        await interaction.response.defer(ephemeral=True, thinking=True)
 
         async def make(s: Server) -> Plan:
             kind = rcon_kind(s)
@@ -212,7 +259,7 @@ class Rcon(
             return plan_kick(kind, await self._player_plan(s, player), why)
 
         args = f"player={player!r}" + (f" reason={why!r}" if why else "")
-        await self._simple(interaction, server, Action.KICK, args, make, "Kick on {server}")
+        await self._on_player(interaction, target, Action.KICK, args, make, reason=why.strip())
 
     @app_commands.command(name="ban", description="Ban a player (asks for confirmation)")
     @app_commands.describe(
@@ -239,10 +286,24 @@ class Rcon(
             f" reason={why!r}" if why else ""
         )
         length = f"for {duration} minutes" if duration else "permanently"
+
+        async def run(inter: discord.Interaction[Any], chosen: Plan) -> None:
+            async def again(s: Server) -> Plan:
+                # Pressed maybe a minute later: the slot may hold someone else by now.
+                assert chosen.target is not None
+                fresh = recheck_player(await self.bot.live_players.fetch(s), chosen.target)
+                return plan_ban(rcon_kind(s), fresh, duration, why)
+
+            await self._on_player(
+                inter, target, Action.BAN, args, again, reason=why.strip(), minutes=duration
+            )
+
+        def question(plan: Plan) -> str:
+            assert plan.target is not None
+            return f"Ban {player_label(plan.target)} on **{target.name}** {length}?"
+
         await self._confirm(
-            interaction, target, Action.BAN, args, prepare,
-            f"Ban **{discord.utils.escape_markdown(player)}** on **{target.name}** {length}?",
-            "Ban",
+            interaction, target, Action.BAN, args, prepare, question, "Ban", run=run
         )
 
     @app_commands.command(name="unban", description="Lift a ban")
@@ -254,11 +315,29 @@ class Rcon(
     async def unban(
         self, interaction: Interaction, server: str, ban: app_commands.Range[str, 1, 40]
     ) -> None:
-        async def make(s: Server) -> Plan:
-            return plan_unban(rcon_kind(s), ban)
+        target = await self._server(interaction, server)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        banned: list[str] = []
 
-        await self._simple(
-            interaction, server, Action.BAN, f"ban={ban!r}", make, "Unban on {server}"
+        async def make() -> Plan:
+            plan = plan_unban(rcon_kind(target), ban)
+            # What the number (BattlEye) or SteamID (Source) holds now, to confirm it after.
+            bans = await self.bot.live_players.bans(target)
+            if rcon_kind(target).value == "battleye":
+                banned.append(find_ban(bans, ban, target.name))
+            else:
+                banned.append(ban.strip())
+            return plan
+
+        outcome = await self.bot.rcon.run(
+            caller_of(interaction), interaction.user.name, Action.BAN, target, f"ban={ban!r}",
+            make,
+        )
+        confirmed = await self.bot.live_players.expect_unban(target, banned[0]).confirmed()
+        await interaction.followup.send(
+            unban_reply(ban.strip(), banned[0], target.name, answer=outcome.output,
+                        confirmed=confirmed),
+            ephemeral=True,
         )
 
     @app_commands.command(name="bans", description="List the bans")

@@ -115,6 +115,7 @@ class Status(commands.Cog):
             f"{'shown' if show else 'hidden'}.",
             ephemeral=True,
         )
+        await self.bot.feed.reload()  # feed lines name the server: mask its address from now on
 
 
 def _result(task: asyncio.Task[bytes | None]) -> bytes | None:

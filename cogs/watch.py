@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import clip, escape
+from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed.watch import is_guid, pattern_key
@@ -61,6 +61,7 @@ class Watches(
             await self.bot.store.watches.upsert(
                 guild_id, found.id, name_or_guid.strip(), key, channel_id,
                 role.id if role else None, interaction.user.id,
+                limit=self.bot.settings.quotas.watches,
             )
         await self.bot.feed.reload()
         what = "GUID" if is_guid(name_or_guid) else "player"
@@ -110,7 +111,7 @@ class Watches(
             )
         embed = discord.Embed(
             title="Watched players",
-            description=clip("\n".join(lines), 4000) if lines else "Nobody is watched.",
+            description=join_within(lines, 4000) if lines else "Nobody is watched.",
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -1,7 +1,7 @@
 """Shared test fixtures.
 
-The conformance fixtures live in ``../shared/fixtures/`` beside the checkout; tests that need them
-skip with a clear reason when that folder is absent (they are never copied into the project).
+The conformance captures live in ``tests/fixtures/`` (copied with their provenance README), so a
+fresh clone runs every protocol test without anything beside the checkout.
 """
 
 from __future__ import annotations
@@ -19,30 +19,23 @@ settings.register_profile(
 )
 settings.load_profile("outpost")
 
-SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
-
-
-def _require_shared() -> Path:
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip(f"shared conformance fixtures not found at {SHARED_FIXTURES}")
-    return SHARED_FIXTURES
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
-    """Path to ``../shared/fixtures``; skips the test when the folder is absent."""
-    return _require_shared()
+    """Path to the conformance captures in ``tests/fixtures``."""
+    return FIXTURES
 
 
 def load_hex(name: str) -> bytes:
-    """Bytes of ``../shared/fixtures/<name>`` (``.hex`` added when missing); skips when absent."""
-    root = _require_shared()
+    """Bytes of ``tests/fixtures/<name>`` (``.hex`` added when missing)."""
     if not name.endswith(".hex"):
         name += ".hex"
-    return bytes.fromhex((root / name).read_text())
+    return bytes.fromhex((FIXTURES / name).read_text())
 
 
 def load_expected() -> dict[str, Any]:
-    """Decoded values of the fixtures (``expected.json``); skips when absent."""
-    data: dict[str, Any] = json.loads((_require_shared() / "expected.json").read_text())
+    """Decoded values of the fixtures (``expected.json``)."""
+    data: dict[str, Any] = json.loads((FIXTURES / "expected.json").read_text())
     return data

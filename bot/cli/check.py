@@ -18,6 +18,7 @@ from bot.runner import fail, run_async
 from bot.services.diagnostics import CheckStatus, Report, diagnose
 from bot.services.probes import QueryClient, RconLoginTester
 from bot.services.registry import ServerRegistry
+from bot.services.supervisor import reported_states
 from bot.storage import StorageError, Store
 
 COLUMNS = ("guild", "server", "game", "address", "DNS", "A2S query", "Ping", "RCON login")
@@ -69,6 +70,11 @@ async def run_checks(
     store = await Store.open_from_settings(settings)
     try:
         print(f"database: {store.path} (schema version {await store.schema_version()})")
+        services = await reported_states(store.state.with_prefix)
+        if services:
+            print("background services (as the bot last reported them):")
+            for line in services:
+                print(f"  {line}")
         if query is None or rcon_login is None:
             from bot.services.network import A2SQueryClient, rcon_login_test
 

@@ -68,7 +68,7 @@ class RCONShell(cmd.Cmd):
         self,
         password_provider: Callable[[], str],
         *,
-        profile: str = "srcds",
+        profile: str | None = None,
         timeout: float = 10.0,
         stdin: IO[str] | None = None,
         stdout: IO[str] | None = None,
@@ -293,8 +293,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-p", "--password", help="the password (discouraged: visible in ps; a warning is printed)"
     )
     parser.add_argument(
-        "--profile", default="srcds", choices=sorted(PROFILES),
-        help="server behaviour: how the end of an answer is detected (default: srcds)",
+        "--profile", default=None, choices=sorted(PROFILES),
+        help="server behaviour: how the end of an answer is detected (default: srcds, "
+        "with servers that zero every id, like Palworld, recognised at login)",
     )
     parser.add_argument(
         "--timeout", type=float, default=10.0, help="seconds per command (default: 10)"

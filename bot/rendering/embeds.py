@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.games import get_game
-from bot.rendering.text import address, clip, duration, escape, relative
+from bot.rendering.text import address, clip, duration, escape, mask_address, relative
 from bot.services.snapshots import PlayerInfo, ServerInfo, Snapshot, State
 from bot.storage import Server
 
@@ -89,6 +89,14 @@ class ServerView:
             return None
         return f"steam://connect/{address(self.server.host, self.server.game_port)}"
 
+    def shown(self, text: str) -> str:
+        """Text about this server as shown: without its address when that is hidden."""
+        return mask_address(text, self.server.host) if self.hide_connect else text
+
+    @property
+    def name(self) -> str:
+        return self.shown(self.server.name)
+
 
 def players_line(info: ServerInfo) -> str:
     text = f"{info.players}/{info.max_players}"
@@ -134,11 +142,11 @@ def player_fields(players: Sequence[PlayerInfo], budget: int = PLAYER_LIST_BUDGE
 def status_embed(view: ServerView, now: float, *, chart: bool = False) -> discord.Embed:
     """``/status server``: everything about one server."""
     snap, look = view.snapshot, look_of(view.snapshot)
-    embed = discord.Embed(title=clip(escape(view.server.name), MAX_TITLE), colour=look.colour)
+    embed = discord.Embed(title=clip(escape(view.name), MAX_TITLE), colour=look.colour)
     info = snap.info
     lines: list[str] = []
     if info is not None:
-        lines.append(clip(escape(info.name), 300))
+        lines.append(clip(escape(view.shown(info.name)), 300))
     if look is Look.OFFLINE:
         seen = f"last seen {relative(snap.last_seen)}" if snap.last_seen else "never seen online"
         lines.append(f"**Offline**: {seen}.")
@@ -150,16 +158,17 @@ def status_embed(view: ServerView, now: float, *, chart: bool = False) -> discor
     embed.add_field(name="Status", value=f"{look.icon} {look.label}")
     if info is not None and look is not Look.OFFLINE:
         embed.add_field(name="Players", value=players_line(info))
-        embed.add_field(name="Map", value=clip(escape(info.map), 100) or "-")
+        embed.add_field(name="Map", value=clip(escape(view.shown(info.map)), 100) or "-")
         embed.add_field(name="Ping", value=f"{info.ping_ms:.0f} ms")
     embed.add_field(name="Game", value=clip(escape(view.game_name), 100))
     if info is not None:
         embed.add_field(name="Version", value=clip(escape(info.version), 100) or "-")
         flags = f"VAC {'on' if info.vac else 'off'} · password {'yes' if info.password else 'no'}"
         embed.add_field(name="Flags", value=flags)
-    embed.add_field(
-        name="Address", value=f"`{address(view.server.host, view.server.game_port)}`"
-    )
+    if not view.hide_connect:
+        embed.add_field(
+            name="Address", value=f"`{address(view.server.host, view.server.game_port)}`"
+        )
     if info is not None and look is not Look.OFFLINE:
         if info.player_list:
             values = player_fields(info.player_list)
@@ -180,11 +189,12 @@ def compact_embed(view: ServerView) -> discord.Embed:
     """One server on a status board: small enough for ten in a message, and no clock in it
     (a board is edited only when what it shows changed)."""
     snap, look = view.snapshot, look_of(view.snapshot)
-    embed = discord.Embed(title=clip(escape(view.server.name), 80), colour=look.colour)
+    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour)
     info = snap.info
     lines = [f"{look.icon} **{look.label}**"]
     if info is not None and look is not Look.OFFLINE:
-        lines.append(f"Players: **{players_line(info)}** · Map: {clip(escape(info.map), 40)}")
+        shown_map = clip(escape(view.shown(info.map)), 40)
+        lines.append(f"Players: **{players_line(info)}** · Map: {shown_map}")
     if look is Look.OFFLINE and snap.last_seen is not None:
         lines.append(f"Last seen {relative(snap.last_seen)}")
     if view.connect is not None:
@@ -211,9 +221,9 @@ def summary_embed(guild_name: str, views: Sequence[ServerView]) -> discord.Embed
     lines = []
     for view in views:
         look, info = look_of(view.snapshot), view.snapshot.info
-        line = f"{look.icon} **{clip(escape(view.server.name), 60)}**"
+        line = f"{look.icon} **{clip(escape(view.name), 60)}**"
         if info is not None and look is not Look.OFFLINE:
-            line += f" · {players_line(info)} · {clip(escape(info.map), 30)}"
+            line += f" · {players_line(info)} · {clip(escape(view.shown(info.map)), 30)}"
         else:
             line += f" · {look.label.lower()}"
         lines.append(line)

@@ -1,12 +1,25 @@
-"""Text helpers for embeds: markdown escaping, clipping, durations, Discord timestamps."""
+"""Text helpers for embeds: markdown escaping, clipping, durations, Discord timestamps.
+
+Text from game servers (names, maps, chat, console answers) may carry characters that break a
+line or reorder what is shown around them (a bidi override makes "evil.exe" read "exe.live").
+:func:`sanitize` removes them; :func:`escape` and the RCON answer path call it, so every embed
+and feed line gets it.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import discord
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls (C1 includes U+0085 NEL), DEL, the line and paragraph separators: each
+# becomes a space. Bidi embeddings, overrides, isolates and marks carry no text: dropped.
+_SEPARATORS = "\x7f-\x9f\u2028\u2029"
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_CONTROL = re.compile("[\x00-\x1f" + _SEPARATORS + "]")
+# The same but keeping line feeds and tabs (multi-line console answers in a code block).
+_CONTROL_BLOCK = re.compile("[\x00-\x08\x0b-\x1f" + _SEPARATORS + "]")
 # Line-start syntax escape_markdown leaves alone: headings, quotes, lists, subtext.
 _LINE_START = re.compile(r"^([#>]|[-*+](?=\s))")
 _NUMBERED = re.compile(r"^(\d+)\.(?=\s)")
@@ -14,9 +27,22 @@ _NUMBERED = re.compile(r"^(\d+)\.(?=\s)")
 _BRACKET = re.compile(r"(?<!\\)\]")
 
 
+def sanitize(text: str, *, multiline: bool = False) -> str:
+    """Server-provided text without controls, line separators or bidi controls.
+
+    One line by default (controls and separators become spaces); ``multiline`` keeps line feeds
+    and tabs, turns CR LF and a lone CR into a line feed, and drops the other controls.
+    """
+    text = _BIDI.sub("", text)
+    if not multiline:
+        return _CONTROL.sub(" ", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_BLOCK.sub("", text)
+
+
 def escape(text: str) -> str:
     """Game-server and player names shown as typed, never as Discord markdown."""
-    flat = _CONTROL.sub(" ", text).strip()
+    flat = sanitize(text).strip()
     escaped = discord.utils.escape_markdown(flat)
     escaped = _BRACKET.sub(r"\\]", escaped)
     escaped = _NUMBERED.sub(r"\1\\.", escaped)
@@ -53,5 +79,39 @@ def relative(at: float) -> str:
     return f"<t:{int(at)}:R>"
 
 
+HIDDEN_ADDRESS = "(address hidden)"
+
+
+def mask_address(text: str, host: str) -> str:
+    """``text`` with the host (and a ``:port`` after it) replaced, for servers whose address
+    is hidden (``/status-connect show:False``): names and A2S titles often carry it."""
+    if not host:
+        return text
+    pattern = re.escape(host.strip("[]")) + r"\]?(?::\d{1,5})?"
+    return re.sub(r"\[?" + pattern, HIDDEN_ADDRESS, text, flags=re.IGNORECASE)
+
+
 def address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def join_within(lines: Sequence[str], limit: int) -> str:
+    """Whole lines joined by line feeds within ``limit`` characters; the lines that do not fit
+    are counted in a last "… and N more" line (never a line cut in half)."""
+    whole = "\n".join(lines)
+    if len(whole) <= limit:
+        return whole
+    kept: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        # Room for this line and for the "and N more" line that will follow it.
+        if used + len(line) + 1 + len(more_line(len(lines) - i - 1)) > limit:
+            kept.append(more_line(len(lines) - i))
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
+
+
+def more_line(count: int) -> str:
+    return f"… and {count} more"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import discord
 
 from bot.rendering.embeds import offline_transition_text, online_transition_text
+from bot.rendering.text import mask_address
 from bot.services.poller import Poller, RoundReport
 from bot.services.snapshots import Snapshot, State
 from bot.storage import Store
@@ -63,23 +64,42 @@ class AlertNotifier:
             await self.store.alerts.set_state(alert.id, state, snap.down_since)
             return
         mention = f"<@&{alert.role_id}>" if alert.role_id is not None else None
+        name = server.name
+        if server.id in await self.store.display.hidden_connect():
+            name = mask_address(name, server.host)
         if state == DOWN:
-            text = offline_transition_text(server.name, snap.down_since, mention)
+            text = offline_transition_text(name, snap.down_since, mention)
             down_since = snap.down_since
         else:
             since = alert.down_since
             downtime = None if since is None else max(0.0, self.clock() - since)
-            text = online_transition_text(server.name, downtime, mention)
+            text = online_transition_text(name, downtime, mention)
             down_since = None
         if await self._send(alert, text):
             await self.store.alerts.set_state(alert.id, state, down_since)
 
+    async def _channel(self, alert: Alert) -> discord.abc.Messageable | bool:
+        """The channel, from the cache or else from Discord; True when it is gone for good,
+        False when it cannot be reached now (the state is kept: the next round retries)."""
+        channel = self.client.get_channel(alert.channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        try:
+            fetched = await self.client.fetch_channel(alert.channel_id)
+        except discord.NotFound:
+            log.warning("alert %d: channel %d was deleted", alert.id, alert.channel_id)
+            return True
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            log.warning("alert %d: channel %d not reachable now (%s)", alert.id,
+                        alert.channel_id, type(exc).__name__)
+            return False
+        return fetched if isinstance(fetched, discord.abc.Messageable) else True
+
     async def _send(self, alert: Alert, text: str) -> bool:
         """True when the message went out, or can never go out (so it is not retried)."""
-        channel = self.client.get_channel(alert.channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            log.warning("alert %d: channel %d not found", alert.id, alert.channel_id)
-            return True
+        channel = await self._channel(alert)
+        if isinstance(channel, bool):
+            return channel
         roles = [discord.Object(alert.role_id)] if alert.role_id is not None else []
         try:
             await channel.send(text, allowed_mentions=discord.AllowedMentions(

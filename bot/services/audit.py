@@ -83,12 +83,28 @@ def _clean(text: str, limit: int) -> str:
     return _clip(text, limit)
 
 
+# Characters kept past the excerpt's end for the settings scan, so a setting whose value the
+# clip cuts is still recognised (and masked) rather than left half visible.
+_SETTING_SPAN = 200
+
+
 def _clean_excerpt(text: str, secret: str | None) -> str:
-    """A server's answer: its own password and password-like settings masked, then clipped
-    (masking first, so a clip cannot cut a secret in half and leave its start)."""
+    """A server's answer: its own password and password-like settings masked, then clipped.
+
+    Clipped before the scans (an answer can be megabytes), keeping room for one password and
+    one setting more. A password cut in two by that first clip sits in the window's last
+    ``len(secret)`` characters whatever the replacements before it did, so those go before
+    the final clip."""
+    margin = len(secret) if secret else 0
+    span = MAX_EXCERPT + margin + _SETTING_SPAN
+    clipped = len(text) > span
+    window = text[:span] if clipped else text
     if secret:
-        text = text.replace(secret, MASK)
-    return _clip(mask_secret_settings(text), MAX_EXCERPT)
+        window = window.replace(secret, MASK)
+    window = mask_secret_settings(window)
+    if clipped:
+        window = (window[: len(window) - margin] if margin else window) + "…"
+    return _clip(window, MAX_EXCERPT)
 
 
 class AuditLog:

@@ -3,6 +3,10 @@
 The poller asks a :class:`PlayerNames` provider; :class:`BattlEyePlayerNames` logs in, runs
 ``players`` and disconnects. The interface is small on purpose: when the RCON/feed service keeps
 one connection per server, it can implement ``names`` on that connection instead.
+
+Names fetched with a guild's credentials belong to that guild: when several guilds register the
+same address, each :class:`RconAccess` carries the key of the stored credentials it came from
+(:func:`access_key`), and only servers holding those credentials see what they fetched.
 """
 
 from __future__ import annotations
@@ -14,6 +18,15 @@ from typing import Protocol
 from bot.protocols import battleye
 from bot.services.rcon_pool import RconPool
 from bot.services.snapshots import PlayerInfo, Target
+from bot.storage import Server
+
+
+def access_key(server: Server) -> str | None:
+    """Which stored credentials a server has (its RCON port and encrypted password token,
+    never the password): names fetched with them are shown to this server only."""
+    if server.rcon_port is None or server.rcon_password is None:
+        return None
+    return f"{server.rcon_port}:{server.rcon_password}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +34,9 @@ class RconAccess:
     host: str
     port: int
     password: str = field(repr=False)
+    # access_key() of the server these credentials are stored on ("" when not from a server).
+    key: str = field(default="", repr=False)
+    token: str | None = field(default=None, repr=False)  # the encrypted password as stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +46,14 @@ class PollContext:
     target: Target
     games: frozenset[str] = frozenset()
     battleye: RconAccess | None = None
+    # Every distinct set of BattlEye credentials registered for this address (one per guild
+    # server); ``battleye`` is the first. Each one's names are kept apart.
+    accesses: tuple[RconAccess, ...] = ()
+
+    def all_accesses(self) -> tuple[RconAccess, ...]:
+        if self.accesses:
+            return self.accesses
+        return (self.battleye,) if self.battleye is not None else ()
 
     def wants_names(self, players: Sequence[PlayerInfo] | None) -> bool:
         """True when BattlEye is configured and A2S gave no usable names."""
@@ -78,7 +102,9 @@ class PooledPlayerNames:
         access = context.battleye
         if access is None:
             return []
-        client = self.pool.live_battleye(access.host, access.port)
+        # Only a connection logged in with these very credentials: another guild's connection
+        # to the same address must not answer for this one.
+        client = self.pool.live_battleye(access.host, access.port, access.token)
         if client is None:
             return await self.fallback.names(context)
         players = await client.fetch_players()

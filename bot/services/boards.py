@@ -195,14 +195,24 @@ class BoardUpdater:
                 log.warning("status board %d paused: %s", board.id, paused.reason)
                 await self.store.boards.set_paused(board.id, paused.reason)
 
-    def _channel(self, board: Board) -> discord.abc.Messageable:
+    async def _channel(self, board: Board) -> discord.abc.Messageable:
         channel = self.client.get_channel(board.channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise BoardPaused("the channel was deleted or I cannot see it")
-        return channel
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        # Not in the cache (a guild not delivered yet, a thread): ask Discord. Only a deleted
+        # channel pauses the board; anything transient fails this pass, the next one retries.
+        try:
+            fetched = await self.client.fetch_channel(board.channel_id)
+        except discord.NotFound:
+            raise BoardPaused("the channel was deleted") from None
+        except discord.HTTPException as exc:
+            raise self._pause_or_raise(exc) from exc
+        if not isinstance(fetched, discord.abc.Messageable):
+            raise BoardPaused("that kind of channel cannot hold a status board")
+        return fetched
 
     async def _update(self, board: Board, hidden: set[int] | None) -> None:
-        channel = self._channel(board)
+        channel = await self._channel(board)
         groups = await self.render(board, hidden)
         stored = {m.position: m for m in await self.store.boards.messages(board.id)}
         replaced: list[int] = []

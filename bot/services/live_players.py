@@ -3,17 +3,23 @@
 BattlEye: the pooled client's ``players`` (kept current by join/leave events). Source: parsed
 ``status``. Autocomplete answers from the cache within Discord's deadline and refreshes a stale
 cache in the background; with nothing cached yet, A2S names from the poller are the fallback.
+
+:meth:`LivePlayers.expect_departure` confirms a kick or ban from the server: BattlEye's kick
+line for that player, or (Source) the player missing from the next ``status``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
+from bot.protocols.battleye import Player as BattlEyePlayer
 from bot.services.rcon_actions import PlayerRef
 from bot.services.rcon_errors import RconError, RconNotConfigured
 from bot.services.rcon_pool import RconPool
@@ -23,6 +29,10 @@ from bot.storage import Server
 log = logging.getLogger(__name__)
 
 A2SNames = Callable[[Server], list[str]]
+# How long a kick or ban reply waits for the server to confirm it.
+CONFIRM_SECONDS = 4.0
+_SOURCE_RECHECK = 0.5  # between two Source ``status`` reads while waiting
+_LISTID_ENTRY = re.compile(r"STEAM_[0-5]:[01]:\d+|\[U:1:\d+\]")
 
 
 def rcon_kind(server: Server) -> RconKind:
@@ -43,6 +53,7 @@ class LivePlayers:
         self.a2s_names = a2s_names
         self.ttl = ttl
         self.clock = clock
+        self.confirm_seconds = CONFIRM_SECONDS
         self._cache: dict[int, tuple[float, list[PlayerRef]]] = {}
         self._refreshing: dict[int, asyncio.Task[None]] = {}
 
@@ -55,10 +66,14 @@ class LivePlayers:
                 found = await client.fetch_players()
             except Exception as exc:  # the client's own errors: no answer, not logged in
                 raise RconError(f"{server.name!r} did not send its player list.") from exc
-            players = [PlayerRef(p.id, p.name) for p in found]
+            players = [PlayerRef(p.id, p.name, p.guid) for p in found]
         elif kind is RconKind.SOURCE:
             text = await self.pool.execute(server, "status")
-            players = [PlayerRef(p.userid, p.name) for p in parse_status(text) if not p.is_bot]
+            players = [
+                PlayerRef(p.userid, p.name, p.uniqueid if p.uniqueid.startswith(("STEAM_", "[U:"))
+                          else "")
+                for p in parse_status(text) if not p.is_bot
+            ]
         else:
             raise RconNotConfigured(f"{server.name!r} has no RCON configured.")
         self._cache[server.id] = (self.clock(), players)
@@ -79,6 +94,44 @@ class LivePlayers:
         hits = [p for p in players if needle in p.name.casefold() or needle == str(p.id)]
         hits.sort(key=lambda p: (not p.name.casefold().startswith(needle), p.name.casefold()))
         return hits[:limit]
+
+    async def expect_departure(self, server: Server, player: PlayerRef) -> Departure:
+        """Start watching for ``player`` to leave; call before sending the kick or ban, so a
+        kick line that comes before the command's answer is not missed."""
+        if rcon_kind(server) is RconKind.BATTLEYE:
+            client = await self.pool.battleye(server)
+
+            def is_them(gone: BattlEyePlayer, _reason: str) -> bool:
+                return gone.id == player.id and (
+                    gone.name == player.name or bool(player.guid and gone.guid == player.guid)
+                )
+
+            waiter = asyncio.ensure_future(client.wait_for("player_kick", check=is_them))
+            return Departure(self.confirm_seconds, waiter=waiter)
+        return Departure(self.confirm_seconds, recheck=lambda: self._still_there(server, player))
+
+    async def _still_there(self, server: Server, player: PlayerRef) -> bool:
+        return any(player.same_player(p) for p in await self.fetch(server))
+
+    async def bans(self, server: Server) -> dict[str, str]:
+        """The server's bans now: BattlEye ban number -> GUID or IP; Source SteamID -> itself."""
+        if rcon_kind(server) is RconKind.BATTLEYE:
+            client = await self.pool.battleye(server)
+            try:
+                found = await client.fetch_bans()
+            except Exception as exc:  # the client's own errors: no answer, not logged in
+                raise RconError(f"{server.name!r} did not send its ban list.") from exc
+            return {str(b.index): b.id for b in found}
+        text = await self.pool.execute(server, "listid")
+        return {sid: sid for sid in _LISTID_ENTRY.findall(text)}
+
+    def expect_unban(self, server: Server, banned: str) -> Departure:
+        """Confirms once ``banned`` (a GUID, IP or SteamID) is off the ban list."""
+
+        async def still_banned() -> bool:
+            return banned in (await self.bans(server)).values()
+
+        return Departure(self.confirm_seconds, recheck=still_banned)
 
     def forget(self, server_id: int) -> None:
         self._cache.pop(server_id, None)
@@ -105,3 +158,41 @@ class LivePlayers:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._refreshing.clear()
+
+
+class Departure:
+    """A pending confirmation that a player left: :meth:`confirmed` waits at most ``limit``."""
+
+    def __init__(
+        self,
+        limit: float,
+        *,
+        waiter: asyncio.Future[tuple[Any, ...]] | None = None,
+        recheck: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
+        self.limit = limit
+        self._waiter = waiter
+        self._recheck = recheck
+
+    async def confirmed(self) -> bool:
+        try:
+            async with asyncio.timeout(self.limit):
+                if self._waiter is not None:
+                    await self._waiter
+                    return True
+                assert self._recheck is not None
+                # A fresh list each round (no event to wait on): bounded by the timeout.
+                while await self._recheck():  # noqa: ASYNC110
+                    await asyncio.sleep(_SOURCE_RECHECK)
+                return True
+        except TimeoutError:
+            return False
+        except (RconError, DecryptionError) as exc:
+            log.debug("departure not confirmed: %s", exc)
+            return False
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.cancel()

@@ -9,6 +9,7 @@ import socket
 from bot.games import RconKind
 from bot.protocols import a2s, battleye, rcon
 from bot.services.probes import LoginResult, LoginStatus, QueryAnswer, QueryError, QueryFailure
+from bot.services.snapshots import MAX_MAP, MAX_SERVER_NAME, clip_text
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ class A2SQueryClient:
             raise QueryError(QueryFailure.UNREACHABLE, exc.strerror or type(exc).__name__) from exc
         return QueryAnswer(
             port=port,
-            server_name=_text(answer.server_name),
-            map_name=_text(answer.map_name),
+            # Shown in /server add and /server test replies: bounded like polled answers.
+            server_name=clip_text(_text(answer.server_name), MAX_SERVER_NAME),
+            map_name=clip_text(_text(answer.map_name), MAX_MAP),
             players=answer.player_count,
             max_players=answer.max_players,
             ping_ms=answer.ping * 1000.0,
@@ -58,10 +60,11 @@ async def _source_login(host: str, port: int, password: str, time_limit: float) 
     try:
         async with rcon.connect((host, port), password, timeout=time_limit):
             return LoginResult(LoginStatus.OK)
-    except rcon.RCONAuthenticationError as exc:
-        if exc.banned:
-            return LoginResult(LoginStatus.REFUSED, "connection dropped during login")
+    except rcon.RCONAuthenticationError:
         return LoginResult(LoginStatus.REFUSED, "password refused")
+    except rcon.RCONAuthDroppedError:
+        # A restart looks the same as srcds dropping a banned IP: not a verdict on the password.
+        return LoginResult(LoginStatus.UNREACHABLE, "connection dropped during login")
     except (rcon.RCONTimeoutError, TimeoutError):
         return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {time_limit:g} s")
     except (rcon.RCONCommunicationError, OSError) as exc:

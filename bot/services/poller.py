@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
-from bot.services.battleye_players import PollContext, RconAccess
+from bot.services.battleye_players import PollContext, RconAccess, access_key
+from bot.services.resolver import Resolver
 from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.services.status_source import StatusSource
 from bot.sharding import ShardFilter
@@ -81,6 +83,8 @@ def target_of(server: Server) -> Target:
 
 def short_error(exc: BaseException) -> str:
     """A one-line reason without the exception text (which may quote addresses or secrets)."""
+    if isinstance(exc, socket.gaierror):
+        return "name does not resolve"
     if isinstance(exc, TimeoutError):
         return "no answer"
     if isinstance(exc, ConnectionRefusedError):
@@ -102,11 +106,17 @@ class Poller:
         retention_days: float = DEFAULT_RETENTION_DAYS,
         concurrency: int = DEFAULT_CONCURRENCY,
         password_of: PasswordReader | None = None,
+        resolver: Resolver | None = None,
         clock: Callable[[], float] = time.time,
         shards: ShardFilter | None = None,
         metrics: Metrics = NO_METRICS,
+        audit_retention_days: float | None = None,
     ) -> None:
         self.store = store
+        # None: the audit log is kept for ever (tools and tests that build a bare poller).
+        self.audit_retention = (
+            audit_retention_days * 86400.0 if audit_retention_days is not None else None
+        )
         # Only the guilds of this process's shards are polled (see bot.sharding).
         self.shards = shards if shards is not None else ShardFilter.everything()
         self.metrics = metrics
@@ -118,8 +128,13 @@ class Poller:
         self.retention = retention_days * 86400.0
         self.clock = clock
         self._password_of = password_of
+        # Host names are resolved here, bounded and fair per guild, and the source is given
+        # the address; None leaves resolution to the source.
+        self.resolver = resolver
         self._sem = asyncio.Semaphore(concurrency)
         self._snapshots: dict[Target, Snapshot] = {}
+        # The guild a target's name lookups are charged to (the lowest id among its servers).
+        self._guild_of: dict[Target, int] = {}
         self._roster = _Roster()
         self._listeners: list[Listener] = []
         self._rounds = 0
@@ -131,8 +146,13 @@ class Poller:
     # -- reading (from memory, no I/O) --------------------------------------------------------
 
     def snapshot(self, server: Server) -> Snapshot:
+        """The target's snapshot as this server may see it: player names fetched with another
+        guild's credentials for the same address are never part of it."""
         target = target_of(server)
-        return self._snapshots.get(target) or Snapshot(target)
+        snap = self._snapshots.get(target) or Snapshot(target)
+        if snap.info is None or not snap.info.private_lists:
+            return snap
+        return replace(snap, info=snap.info.seen_with(access_key(server)))
 
     def snapshot_of(self, target: Target) -> Snapshot:
         return self._snapshots.get(target) or Snapshot(target)
@@ -209,20 +229,36 @@ class Poller:
         for server in servers:
             grouped[target_of(server)].append(server)
         contexts: dict[Target, PollContext] = {}
+        guild_of: dict[Target, int] = {}
         for target, group in grouped.items():
             games = frozenset(s.game for s in group)
-            contexts[target] = PollContext(target, games, self._battleye_access(group))
+            accesses = self._battleye_accesses(group)
+            contexts[target] = PollContext(
+                target, games, accesses[0] if accesses else None, accesses
+            )
+            guild_of[target] = min(s.guild_id for s in group)
+        self._guild_of = guild_of
         # Servers removed from every guild are forgotten (and their memory freed).
         for gone in set(self._snapshots) - set(contexts):
             del self._snapshots[gone]
         return contexts
 
     def _battleye_access(self, group: list[Server]) -> RconAccess | None:
+        accesses = self._battleye_accesses(group)
+        return accesses[0] if accesses else None
+
+    def _battleye_accesses(self, group: list[Server]) -> tuple[RconAccess, ...]:
+        """One access per server of the group with usable BattlEye credentials (guilds sharing
+        an address each keep their own; the same stored credentials only once)."""
         if self._password_of is None:
-            return None
+            return ()
+        found: dict[str, RconAccess] = {}
         for server in group:
             game = get_game(server.game)
-            if game is None or game.rcon is not RconKind.BATTLEYE or server.rcon_port is None:
+            key = access_key(server)
+            if game is None or game.rcon is not RconKind.BATTLEYE or key is None:
+                continue
+            if key in found or server.rcon_port is None:
                 continue
             try:
                 password = self._password_of(server)
@@ -230,14 +266,44 @@ class Poller:
                 # Changed key: A2S only; the start-up warning and /server test say why.
                 continue
             if password is not None:
-                return RconAccess(server.host, server.rcon_port, password)
-        return None
+                found[key] = RconAccess(
+                    server.host, server.rcon_port, password, key, server.rcon_password
+                )
+        return tuple(found.values())
+
+    async def _address(
+        self, target: Target, guild_id: int, time_limit: float
+    ) -> tuple[Target, float]:
+        """The target to query (its host resolved) and the time left for the query."""
+        if self.resolver is None:
+            return target, time_limit
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(time_limit):
+                address = await self.resolver.resolve(target.host, guild_id)
+        except TimeoutError:
+            # The lookup goes on in the background and is cached for the next round.
+            raise socket.gaierror(socket.EAI_AGAIN, "name lookup timed out") from None
+        if address == target.host:
+            return target, time_limit
+        left = time_limit - (time.monotonic() - started)
+        return Target(address, target.port), max(left, 0.1)
 
     async def _fetch(self, context: PollContext) -> ServerInfo | BaseException:
+        try:
+            # Resolved before taking a query slot: slow names wait in the resolver's per-guild
+            # queue, not in the slots every guild's queries share.
+            target, limit = await self._address(
+                context.target, self._guild_of.get(context.target, 0), self.query_timeout
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return exc
         async with self._sem:
             try:
-                async with asyncio.timeout(self.query_timeout + _GUARD):
-                    return await self.source.fetch(context.target, context, self.query_timeout)
+                async with asyncio.timeout(limit + _GUARD):
+                    return await self.source.fetch(target, context, limit)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -299,8 +365,21 @@ class Poller:
                 pruned = await self.store.history.prune(now - self.retention)
                 if pruned:
                     log.info("pruned %d history sample(s) older than the retention", pruned)
+                await self._prune_audit(now)
         except Exception:
             log.exception("could not write the status history")
+
+    async def _prune_audit(self, now: float) -> None:
+        """The audit log's retention, on the history's hourly schedule."""
+        if self.audit_retention is None:
+            return
+        try:
+            pruned = await self.store.audit.prune(now - self.audit_retention)
+        except Exception:
+            log.exception("could not prune the audit log")
+            return
+        if pruned:
+            log.info("pruned %d audit row(s) older than AUDIT_RETENTION_DAYS", pruned)
 
     async def _notify(self, report: RoundReport) -> None:
         for listener in list(self._listeners):
@@ -317,11 +396,11 @@ class Poller:
             time_limit = self.live_timeout
         target = target_of(server)
         context = PollContext(target, frozenset({server.game}), self._battleye_access([server]))
+        outcome: ServerInfo | BaseException
         try:
-            async with asyncio.timeout(time_limit + _GUARD):
-                outcome: ServerInfo | BaseException = await self.source.fetch(
-                    target, context, time_limit
-                )
+            address, limit = await self._address(target, server.guild_id, time_limit)
+            async with asyncio.timeout(limit + _GUARD):
+                outcome = await self.source.fetch(address, context, limit)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

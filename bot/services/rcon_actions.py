@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.games import RconKind
+from bot.rendering.text import clip, escape, sanitize
 from bot.services.permissions import Action
 from bot.services.rcon_errors import RconInvalidInput, RconNotConfigured
 
@@ -24,14 +25,39 @@ MAX_MESSAGE = 200
 MAX_EXEC = 500
 MAX_BAN_MINUTES = 60 * 24 * 365 * 10
 _STEAM_ID = re.compile(r"STEAM_[0-5]:[01]:\d{1,10}|\[U:1:\d{1,10}\]|\d{17}")
+_GUID = re.compile(r"[0-9a-fA-F]{32}")
+# An autocomplete value: "#<slot> g:<uid> <name>" (GUID/SteamID known) or "#<slot> n:<name>".
+_TOKEN = re.compile(r"#(?P<id>\d{1,9}) (?P<kind>[gn]):(?P<value>.+)", re.DOTALL)
+_TOKEN_MAX = 100  # Discord's limit for a choice value
+
+
+class PlayerLeft(RconInvalidInput):
+    """The chosen player is no longer on the server (their slot may hold someone else now)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"**{escape(clip(name, 100))}** left the server; nothing was sent.")
+        self.name = name
 
 
 @dataclass(frozen=True, slots=True)
 class PlayerRef:
-    """A player on the live list: the id is what commands use, the name is for display."""
+    """A player on the live list: the id is what commands use (on BattlEye a slot the server
+    gives the next player who joins), the name is for display, ``uid`` is the identity that
+    outlives the slot when the server shows one (BattlEye GUID, Source SteamID)."""
 
     id: int
     name: str
+    uid: str = ""
+
+    def same_player(self, other: PlayerRef) -> bool:
+        if self.uid and other.uid:
+            return self.uid.casefold() == other.uid.casefold()
+        return self.id == other.id and self.name == other.name
+
+    @property
+    def guid(self) -> str:
+        """The BattlEye GUID, when ``uid`` is one."""
+        return self.uid.lower() if _GUID.fullmatch(self.uid) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +67,7 @@ class Plan:
     action: Action
     commands: tuple[str, ...]
     arguments: str
+    target: PlayerRef | None = None  # the player a kick or ban is aimed at
 
 
 def _control(text: str) -> bool:
@@ -90,7 +117,7 @@ def plan_kick(kind: RconKind, player: PlayerRef, reason: str = "") -> Plan:
         command = f'kickid {pid} "{why}"' if why else f"kickid {pid}"
     else:
         command = f"kick {pid} {why}".rstrip()
-    return Plan(Action.KICK, (command,), _args(player=player, reason=why))
+    return Plan(Action.KICK, (command,), _args(player=player, reason=why), player)
 
 
 def plan_ban(
@@ -104,10 +131,19 @@ def plan_ban(
     if kind is RconKind.SOURCE:
         # banid has no reason field; writeid persists the ban across restarts.
         commands: tuple[str, ...] = (f"banid {length} {pid} kick", "writeid")
+    elif player.guid:
+        # By GUID: the ban lands on the player, never on whoever holds the slot by then.
+        # addBan does not remove a connected player; the kick (of a slot checked just before)
+        # does, and its kick line confirms it.
+        commands = (
+            f"addBan {player.guid} {length} {why}".rstrip(),
+            f"kick {pid} {why or 'Banned'}",
+        )
     else:
         commands = (f"ban {pid} {length} {why}".rstrip(),)
     return Plan(
-        Action.BAN, commands, _args(player=player, minutes=length or "permanent", reason=why)
+        Action.BAN, commands, _args(player=player, minutes=length or "permanent", reason=why),
+        player,
     )
 
 
@@ -181,9 +217,33 @@ def plan_exec(kind: RconKind, command: str) -> Plan:
     return Plan(Action.EXEC, (command.strip(),), command.strip())
 
 
+def player_token(player: PlayerRef) -> str:
+    """The autocomplete value for ``player``: the slot and who holds it, so the command acts on
+    the player that was chosen even when the slot changed hands meanwhile."""
+    if player.uid and " " not in player.uid and len(player.uid) <= 40:
+        # The name rides along for the "left the server" message only: display-safe.
+        return f"#{player.id} g:{player.uid} {sanitize(player.name)}"[:_TOKEN_MAX]
+    return f"#{player.id} n:{player.name}"[:_TOKEN_MAX]
+
+
 def resolve_player(players: Sequence[PlayerRef], text: str) -> PlayerRef:
-    """The player ``text`` names: ``#id`` or an id from autocomplete, else a unique name
-    (exact, then prefix, case-insensitive)."""
+    """The player ``text`` names: a value from autocomplete (slot and identity), ``#id``, else
+    a unique name (exact, then prefix, case-insensitive). Raises :class:`PlayerLeft` when the
+    chosen player is no longer in ``players``."""
+    token = _TOKEN.fullmatch(text.strip())
+    if token is not None:
+        slot, value, clipped = int(token["id"]), token["value"], len(text.strip()) >= _TOKEN_MAX
+        if token["kind"] == "g":
+            uid, _, name = value.partition(" ")
+            for p in players:
+                if p.uid and p.uid.casefold() == uid.casefold():
+                    return p
+            raise PlayerLeft(name or f"#{slot}")
+        for p in players:
+            # The name may have been clipped to fit the value.
+            if p.id == slot and (p.name == value or (clipped and p.name.startswith(value))):
+                return p
+        raise PlayerLeft(value)
     wanted = text.strip()
     digits = wanted.removeprefix("#")
     if digits.isdigit() and digits.isascii():
@@ -204,6 +264,15 @@ def resolve_player(players: Sequence[PlayerRef], text: str) -> PlayerRef:
     raise RconInvalidInput(
         f"{len(hits)} players match that name: pick one from the list (they carry ids)."
     )
+
+
+def recheck_player(players: Sequence[PlayerRef], chosen: PlayerRef) -> PlayerRef:
+    """``chosen`` as it is on the fresh list ``players``, or :class:`PlayerLeft`: by identity
+    when known, else the same name still in the same slot."""
+    for p in players:
+        if chosen.same_player(p):
+            return p
+    raise PlayerLeft(chosen.name)
 
 
 def _player_id(player: PlayerRef) -> int:
@@ -230,3 +299,58 @@ def _args(**values: object) -> str:
             continue
         parts.append(f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}")
     return " ".join(parts)
+
+
+# -- replies -----------------------------------------------------------------------------------
+
+
+def player_label(player: PlayerRef) -> str:
+    return f"**{escape(clip(player.name, 100))}** (#{player.id})"
+
+
+def _answer_note(answer: str) -> str:
+    # The server's own words when it said something (an empty answer is BattlEye's "done").
+    text = answer.strip()
+    if not text:
+        return ""
+    return "\nThe server answered: `" + clip(sanitize(text), 300).replace("`", "ˋ") + "`"
+
+
+def player_action_reply(
+    plan: Plan, server_name: str, *, reason: str, minutes: int | None, answer: str,
+    confirmed: bool,
+) -> str:
+    """What a kick or ban did, to whom and where; honest when the server did not confirm it."""
+    if plan.target is None:
+        raise ValueError("a kick or ban plan names its target")
+    who, where = player_label(plan.target), f"**{escape(server_name)}**"
+    why = f": {escape(reason)}" if reason else ""
+    if plan.action is Action.KICK:
+        done, sent = f"Kicked {who} from {where}{why}", f"Kick of {who} sent to {where}"
+    else:
+        length = f"for {minutes} minutes" if minutes else "permanently"
+        done = f"Banned {who} on {where} {length}{why}"
+        sent = f"Ban of {who} ({length}) sent to {where}"
+    text = done if confirmed else f"{sent}; the server did not confirm yet."
+    return text + _answer_note(answer)
+
+
+def unban_reply(ban: str, banned: str, server_name: str, *, answer: str, confirmed: bool) -> str:
+    what = f"ban #{ban} (**{escape(banned)}**)" if banned != ban else f"**{escape(ban)}**"
+    where = f"**{escape(server_name)}**"
+    if confirmed:
+        text = f"Lifted {what} on {where}" if banned != ban else f"Unbanned {what} on {where}"
+    else:
+        text = f"Unban of {what} sent to {where}; the server did not confirm yet."
+    return text + _answer_note(answer)
+
+
+def find_ban(bans: dict[str, str], ban: str, server_name: str) -> str:
+    """What ban ``ban`` holds (GUID, IP or SteamID), or RconInvalidInput when there is none."""
+    banned = bans.get(ban.strip())
+    if banned is None:
+        raise RconInvalidInput(
+            f"**{escape(server_name)}** has no ban {ban.strip()!r} (see /rcon bans); "
+            "nothing was sent."
+        )
+    return banned

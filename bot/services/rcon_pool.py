@@ -44,10 +44,6 @@ log = logging.getLogger(__name__)
 PasswordOf = Callable[[Server], str | None]
 Listener = Callable[..., Any]
 
-# Source RCON end-of-response profile per game; everything else speaks like srcds.
-_SOURCE_PROFILES = {"squad": "squad", "ark": "ark"}
-
-
 class ConnectionState(enum.Enum):
     IDLE = "idle"  # no connection (never used, or closed as idle)
     CONNECTING = "connecting"
@@ -152,12 +148,14 @@ class RconPool:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.idle_timeout = idle_timeout
+        # BattlEye logins are one cheap datagram: the first re-login after a loss goes out at
+        # once and the backoff stays short, so a restarted server is back within seconds.
         self._battleye_config = battleye_config or be.ClientConfig(
             login_timeout=connect_timeout / 2,
             login_attempts=2,
-            reconnect_delay=backoff_initial,
+            reconnect_delay=0.0,
             backoff_base=backoff_initial,
-            backoff_max=max(backoff_max, backoff_initial),
+            backoff_max=max(backoff_initial, min(backoff_max, be.client.RECONNECT_BACKOFF_MAX)),
         )
         self._rng = rng or random.Random()
         self._entries: dict[int, _Entry] = {}
@@ -256,13 +254,19 @@ class RconPool:
         if entry is not None and entry.client is not None:
             entry.client.remove_listener(event, coro)
 
-    def live_battleye(self, host: str, port: int) -> be.BattlEyeClient | None:
-        """A logged-in pooled client for this address, if one is up (never connects)."""
+    def live_battleye(
+        self, host: str, port: int, token: str | None
+    ) -> be.BattlEyeClient | None:
+        """A logged-in pooled client for this address logged in with the stored password
+        ``token`` (the encrypted form), if one is up (never connects)."""
+        if token is None:
+            return None
         for entry in self._entries.values():
             fp, client = entry.fingerprint, entry.client
             if (
                 fp.kind is RconKind.BATTLEYE
                 and (fp.host, fp.port) == (host, port)
+                and fp.token == token
                 and client is not None
                 and client.is_connected()
             ):
@@ -361,10 +365,12 @@ class RconPool:
         if entry.supervisor is not None:
             return entry.supervisor
         fp = entry.fingerprint
+        game = get_game(fp.game)
         supervisor = rcon.RCONSupervisor(
             (fp.host, fp.port),
             self._secret_of(entry),
-            profile=_SOURCE_PROFILES.get(fp.game, "srcds"),
+            # The game's profile; None lets the client recognise id-zeroing servers at login.
+            profile=game.rcon_profile if game is not None else None,
             timeout=self.connect_timeout,
             backoff_initial=self.backoff_initial,
             backoff_max=max(self.backoff_max, self.backoff_initial),
@@ -381,6 +387,12 @@ class RconPool:
         except rcon.RCONAuthenticationError:
             raise RconAuthError(entry.name) from None
         except rcon.RCONError:
+            if isinstance(supervisor.last_error, rcon.RCONAuthDroppedError):
+                # Not "wrong password": retried with backoff (see RCONAuthDroppedError).
+                raise RconUnavailable(
+                    f"{entry.name!r} closed the connection during the RCON login (restarting, "
+                    "or it banned this IP after failed logins); retrying."
+                ) from None
             raise RconUnavailable(
                 f"{entry.name!r} is offline or its RCON port does not answer."
             ) from None
@@ -392,6 +404,11 @@ class RconPool:
             raise RconTimeout(f"{entry.name!r} did not answer within {limit:g} s.") from None
         except rcon.RCONMessageError:
             raise RconInvalidInput("This command is too long to send over RCON.") from None
+        except rcon.RCONBudgetExceededError as exc:
+            raise RconUnavailable(
+                f"{entry.name!r} sent an answer larger than {exc.budget // 1024} KiB; "
+                "the bot dropped the connection."
+            ) from None
         except rcon.RCONError:
             raise RconUnavailable(
                 f"The RCON connection to {entry.name!r} broke; the command may not have run."
@@ -434,7 +451,7 @@ class RconPool:
                 return
             except (be.LoginFailure, OSError) as exc:
                 failures += 1
-                delay = self._backoff(failures)
+                delay = min(self._backoff(failures), self._battleye_config.backoff_max)
                 log.info("BattlEye RCon of server %s: %s; retry in %.2f s",
                          entry.server_id, type(exc).__name__, delay)
                 entry.set_state(ConnectionState.RECONNECTING)

@@ -35,6 +35,7 @@ from bot.services.probes import (
     RconLoginTester,
 )
 from bot.storage import NewServer, Server, ServerChanges, Store
+from bot.storage.errors import QuotaExceededError
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +138,12 @@ class ServerRegistry:
         *,
         query_timeout: float = QUERY_TIMEOUT,
         login_timeout: float = LOGIN_TIMEOUT,
+        max_servers: int = MAX_SERVERS_PER_GUILD,
         allow_private: bool = True,
         resolver: Resolver = resolve,
     ) -> None:
         self.store = store
+        self.max_servers = max_servers
         self.box = box
         self.query = query
         self.rcon_login = rcon_login
@@ -232,8 +235,9 @@ class ServerRegistry:
         if await self.store.servers.get(guild_id, name) is not None:
             # The name is not echoed: errors never repeat what was typed.
             raise UserError("A server with that name already exists here; pick another name.")
-        if await self.store.servers.count(guild_id) >= MAX_SERVERS_PER_GUILD:
-            raise UserError(f"This Discord server already has {MAX_SERVERS_PER_GUILD} servers.")
+        # Early, before the password modal; add() checks again when it saves.
+        if await self.store.servers.count(guild_id) >= self.max_servers:
+            raise QuotaExceededError("servers", self.max_servers)
         game_port = target.port if target.port is not None else game.default_port
         _check_ports(query_port, rcon_port)
         if rcon_port is not None and not game.has_rcon:
@@ -328,7 +332,9 @@ class ServerRegistry:
                 rcon_port=prepared.rcon_port,
                 rcon_password=pending.token,
                 created_by=created_by,
-            )
+            ),
+            # At save: two modals opened at once both passed prepare_add's count.
+            limit=self.max_servers,
         )
         log.info(
             "server %r added in guild %s by %s (%s)",

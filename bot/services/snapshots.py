@@ -7,10 +7,21 @@ sequences. ``Snapshot`` is what ``/status``, boards, alerts and presence read.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 DEFAULT_OFFLINE_AFTER = 2
 DEFAULT_ONLINE_AFTER = 2
+
+# Bounds on what a game server may make us keep (any server may be hostile: a 100 KB map name
+# or 255 names of 900 characters went into history, boards, the feed and sessions). Generous
+# for real servers: Source caps hostnames at 63 bytes, Steam names at 32 characters.
+MAX_SERVER_NAME = 128
+MAX_MAP = 96
+MAX_VERSION = 48
+MAX_PRODUCT = 96
+MAX_PLAYER_NAME = 64
+MAX_LISTED_PLAYERS = 256  # A2S counts players in one byte; other protocols must not exceed it
+MAX_COUNT = 65535  # players, slots, bots
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -56,10 +67,77 @@ class ServerInfo:
     player_list: tuple[PlayerInfo, ...] = ()
     # False when PLAYERS failed or the server hides its players; the count is still known.
     players_known: bool = True
+    # Lists fetched with one guild's stored credentials (BattlEye names), by access key: shown
+    # only through seen_with() to a server holding those credentials, never in player_list.
+    private_lists: tuple[tuple[str, tuple[PlayerInfo, ...]], ...] = field(
+        default=(), repr=False, compare=False
+    )
 
     @property
     def full(self) -> bool:
         return self.max_players > 0 and self.players >= self.max_players
+
+    def seen_with(self, key: str | None) -> ServerInfo:
+        """This answer as a server with credentials ``key`` may see it: its own private list
+        in place of the public one when it has one, and nobody else's."""
+        if not self.private_lists:
+            return self
+        own = next((lst for k, lst in self.private_lists if key is not None and k == key), None)
+        return replace(
+            self, player_list=self.player_list if own is None else own, private_lists=()
+        )
+
+
+def clip_text(text: str, limit: int) -> str:
+    """At most ``limit`` characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _count(value: int) -> int:
+    return value if 0 <= value <= MAX_COUNT else min(max(value, 0), MAX_COUNT)
+
+
+def _bounded_players(players: tuple[PlayerInfo, ...]) -> tuple[PlayerInfo, ...]:
+    if len(players) > MAX_LISTED_PLAYERS:
+        players = players[:MAX_LISTED_PLAYERS]
+    if all(len(p.name) <= MAX_PLAYER_NAME for p in players):
+        return players
+    return tuple(
+        p if len(p.name) <= MAX_PLAYER_NAME else replace(p, name=clip_text(p.name, MAX_PLAYER_NAME))
+        for p in players
+    )
+
+
+def bounded(info: ServerInfo) -> ServerInfo:
+    """``info`` with every server-provided string and list within the bounds above.
+
+    Every answer goes through here on its way into a snapshot (``Hysteresis.success``), so
+    whatever protocol produced it, nothing downstream stores more. Returns ``info`` itself
+    when it is within bounds already (the common case costs a few comparisons).
+    """
+    players = _bounded_players(info.player_list)
+    if (
+        players is info.player_list
+        and len(info.name) <= MAX_SERVER_NAME
+        and len(info.map) <= MAX_MAP
+        and len(info.version) <= MAX_VERSION
+        and len(info.product) <= MAX_PRODUCT
+        and 0 <= info.players <= MAX_COUNT
+        and 0 <= info.max_players <= MAX_COUNT
+        and 0 <= info.bots <= MAX_COUNT
+    ):
+        return info
+    return replace(
+        info,
+        name=clip_text(info.name, MAX_SERVER_NAME),
+        map=clip_text(info.map, MAX_MAP),
+        version=clip_text(info.version, MAX_VERSION),
+        product=clip_text(info.product, MAX_PRODUCT),
+        players=_count(info.players),
+        max_players=_count(info.max_players),
+        bots=_count(info.bots),
+        player_list=players,
+    )
 
 
 class State(enum.Enum):
@@ -112,6 +190,7 @@ class Hysteresis:
             raise ValueError("offline_after and online_after must be at least 1")
 
     def success(self, snap: Snapshot, info: ServerInfo, at: float) -> Snapshot:
+        info = bounded(info)  # the one ingest point for every protocol's answers
         successes = snap.successes + 1
         state = snap.state
         if state is State.UNKNOWN or (

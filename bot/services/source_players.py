@@ -37,14 +37,19 @@ class SourcePlayer:
         return self.uniqueid.upper() == "BOT"
 
 
+# Only CR/LF end a console line: str.splitlines() also splits on U+0085, U+2028 and the like,
+# which a player can put in a name to hide from the list (or forge a line).
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def parse_status(text: str) -> list[SourcePlayer]:
     players: list[SourcePlayer] = []
-    for line in text.splitlines():
-        m = _SRCDS.fullmatch(line.rstrip("\r"))
+    for line in _LINE_END.split(text):
+        m = _SRCDS.fullmatch(line)
         if m is not None:
             players.append(SourcePlayer(int(m["id"]), m["name"], m["uid"]))
             continue
-        m = _CS2.fullmatch(line.rstrip("\r"))
+        m = _CS2.fullmatch(line)
         if m is not None:
             players.append(SourcePlayer(int(m["id"]), m["name"]))
     return players

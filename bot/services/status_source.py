@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.protocols.a2s import A2SEngine, GoldSrcInfo, SourceInfo
@@ -81,13 +82,17 @@ class A2SStatusSource:
             players = [
                 PlayerInfo(_text(p.name), int(p.score), float(p.duration)) for p in raw
             ]
+        private: list[tuple[str, tuple[PlayerInfo, ...]]] = []
         if self.names is not None and context.wants_names(players):
-            remaining = max(0.1, time_limit - (time.monotonic() - started))
-            try:
-                async with asyncio.timeout(remaining):
-                    names = await self.names.names(context)
-            except Exception as exc:  # any provider failure: keep the A2S answer
-                log.debug("player names of %s failed: %s", target.key, type(exc).__name__)
-            else:
-                players = [PlayerInfo(n, 0, 0.0) for n in names]
-        return info_to_server(info, players, ping_ms)
+            # One fetch per guild's credentials; each result is kept for that guild alone.
+            for access in context.all_accesses():
+                remaining = max(0.1, time_limit - (time.monotonic() - started))
+                try:
+                    async with asyncio.timeout(remaining):
+                        names = await self.names.names(replace(context, battleye=access))
+                except Exception as exc:  # any provider failure: keep the A2S answer
+                    log.debug("player names of %s failed: %s", target.key, type(exc).__name__)
+                else:
+                    private.append((access.key, tuple(PlayerInfo(n, 0, 0.0) for n in names)))
+        server = info_to_server(info, players, ping_ms)
+        return replace(server, private_lists=tuple(private)) if private else server

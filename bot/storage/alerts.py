@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.storage.database import Database, Row
+from bot.storage.quota import insert_within
 
 _COLUMNS = "id, guild_id, server_id, channel_id, role_id, last_state, down_since"
 
@@ -38,13 +39,18 @@ class AlertRepository:
 
     async def upsert(
         self, guild_id: int, server_id: int, channel_id: int, role_id: int | None,
-        created_by: int, last_state: str | None,
+        created_by: int, last_state: str | None, *, limit: int | None = None,
     ) -> Alert:
-        row = await self._db.fetch_one(
-            "INSERT INTO alerts (guild_id, server_id, channel_id, role_id, last_state, "
-            "created_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (server_id, channel_id) "
-            f"DO UPDATE SET role_id = excluded.role_id RETURNING {_COLUMNS}",
-            (guild_id, server_id, channel_id, role_id, last_state, created_by),
+        """QuotaExceededError when a new alert would make more than ``limit`` in the guild."""
+        row = await insert_within(
+            self._db, guild_id=guild_id, limit=limit, what="alerts", table="alerts",
+            exists=("server_id = ? AND channel_id = ?", (server_id, channel_id)),
+            write=(
+                "INSERT INTO alerts (guild_id, server_id, channel_id, role_id, last_state, "
+                "created_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (server_id, channel_id) "
+                f"DO UPDATE SET role_id = excluded.role_id RETURNING {_COLUMNS}",
+                (guild_id, server_id, channel_id, role_id, last_state, created_by),
+            ),
         )
         assert row is not None  # RETURNING always yields the row
         return _alert(row)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.storage.database import Database, Row
@@ -10,7 +12,9 @@ _COLUMNS = (
     "id, at, guild_id, user_id, user_name, allowed_by, server_id, server_name, action, "
     "arguments, outcome, excerpt, latency_ms"
 )
-OUTCOMES = ("pending", "ok", "denied", "error", "timeout")
+# "unknown": left pending by a process that stopped before completing it (see mark_unknown).
+OUTCOMES = ("pending", "ok", "denied", "error", "timeout", "unknown")
+UNKNOWN_EXCERPT = "the bot stopped before this finished: it may or may not have run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +48,22 @@ class NewAuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
-    """``/audit`` filters; ``None`` matches anything. ``action`` matches a prefix."""
+    """``/audit`` filters; ``None`` matches anything. ``action`` matches a prefix, ``actions``
+    any of these exactly."""
 
     guild_id: int
     server_id: int | None = None
     user_id: int | None = None
     action: str | None = None
+    actions: tuple[str, ...] | None = None
     since: str | None = None  # ISO 8601 UTC, inclusive
+
+
+def iso_at(at: float) -> str:
+    """Unix seconds as the ``at`` column's text (``2024-05-01T12:00:00.123Z``), which sorts
+    as time does."""
+    moment = datetime.datetime.fromtimestamp(at, datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _entry(row: Row) -> AuditEntry:
@@ -84,6 +97,9 @@ def _where(f: AuditFilter) -> tuple[str, list[object]]:
         # Prefix match without LIKE wildcards from user text.
         clauses.append("substr(action, 1, ?) = ?")
         params.extend([len(f.action), f.action])
+    if f.actions is not None:
+        clauses.append(f"action IN ({', '.join('?' * len(f.actions))})" if f.actions else "1 = 0")
+        params.extend(f.actions)
     if f.since is not None:
         clauses.append("at >= ?")
         params.append(f.since)
@@ -139,6 +155,29 @@ class AuditRepository:
             f"SELECT COUNT(*) FROM audit_log WHERE {where}", params
         )
         return int(row[0]) if row is not None else 0
+
+    async def mark_unknown(self, owns: Callable[[int], bool] | None = None) -> int:
+        """Rows still ``pending`` (written before an action whose process then stopped) become
+        ``unknown``: nobody knows whether the action ran. ``owns`` limits it to this process's
+        guilds, so a starting shard never touches another process's rows in flight."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT guild_id FROM audit_log WHERE outcome = 'pending'"
+        )
+        changed = 0
+        for row in rows:
+            guild_id = int(row[0])
+            if owns is not None and not owns(guild_id):
+                continue
+            changed += await self._db.execute(
+                "UPDATE audit_log SET outcome = 'unknown', excerpt = CASE WHEN excerpt = '' "
+                "THEN ? ELSE excerpt END WHERE guild_id = ? AND outcome = 'pending'",
+                (UNKNOWN_EXCERPT, guild_id),
+            )
+        return changed
+
+    async def prune(self, before: float) -> int:
+        """Delete rows older than ``before`` (Unix seconds); returns how many."""
+        return await self._db.execute("DELETE FROM audit_log WHERE at < ?", (iso_at(before),))
 
     async def set_channel(self, guild_id: int, channel_id: int | None) -> None:
         if channel_id is None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.storage.database import Database, Row
+from bot.storage.quota import insert_within
 
 _COLUMNS = "id, guild_id, channel_id, server_ids, paused"
 
@@ -47,14 +48,20 @@ class BoardRepository:
         self._db = db
 
     async def upsert(
-        self, guild_id: int, channel_id: int, server_ids: Sequence[int], created_by: int
+        self, guild_id: int, channel_id: int, server_ids: Sequence[int], created_by: int,
+        *, limit: int | None = None,
     ) -> Board:
-        """Create the channel's board, or replace its server list (and resume it)."""
-        row = await self._db.fetch_one(
-            "INSERT INTO boards (guild_id, channel_id, server_ids, created_by) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET "
-            f"server_ids = excluded.server_ids, paused = NULL RETURNING {_COLUMNS}",
-            (guild_id, channel_id, json.dumps(list(server_ids)), created_by),
+        """Create the channel's board, or replace its server list (and resume it).
+        QuotaExceededError when that would make more than ``limit`` boards in the guild."""
+        row = await insert_within(
+            self._db, guild_id=guild_id, limit=limit, what="status boards", table="boards",
+            exists=("guild_id = ? AND channel_id = ?", (guild_id, channel_id)),
+            write=(
+                "INSERT INTO boards (guild_id, channel_id, server_ids, created_by) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET "
+                f"server_ids = excluded.server_ids, paused = NULL RETURNING {_COLUMNS}",
+                (guild_id, channel_id, json.dumps(list(server_ids)), created_by),
+            ),
         )
         assert row is not None  # RETURNING always yields the row
         return _board(row)

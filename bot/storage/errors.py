@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# A leaf module without imports: a refused quota reads (and is audited) like any refused input.
+from bot.services.errors import UserError
+
 
 class StorageError(Exception):
     """Base class of every storage failure we raise on purpose."""
@@ -26,3 +29,15 @@ class DuplicateServerError(StorageError):
         # The name is not part of the message: it is shown to the member who typed it.
         super().__init__("a server with that name already exists in this Discord server")
         self.name = name
+
+
+class QuotaExceededError(StorageError, UserError):
+    """A guild already has as many rows of a kind as it may (nothing was written)."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(
+            f"This Discord server already has {limit} {what}, the most allowed: "
+            "remove one first."
+        )
+        self.what = what
+        self.limit = limit

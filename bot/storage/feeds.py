@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.storage.database import Database, Row
+from bot.storage.quota import insert_within
 
 _FEED_COLUMNS = "id, guild_id, server_id, channel_id, kinds, delivered_through"
 _WATCH_COLUMNS = (
@@ -66,15 +67,20 @@ class FeedRepository:
 
     async def upsert(
         self, guild_id: int, server_id: int, channel_id: int, kinds: frozenset[str],
-        created_by: int,
+        created_by: int, *, limit: int | None = None,
     ) -> Feed:
-        """Create the server's feed in the channel, or replace its categories."""
-        row = await self._db.fetch_one(
-            "INSERT INTO feeds (guild_id, server_id, channel_id, kinds, delivered_through, "
-            f"created_by) VALUES (?, ?, ?, ?, {_NEWEST_EVENT}, ?) "
-            "ON CONFLICT (server_id, channel_id) DO UPDATE SET kinds = excluded.kinds "
-            f"RETURNING {_FEED_COLUMNS}",
-            (guild_id, server_id, channel_id, ",".join(sorted(kinds)), created_by),
+        """Create the server's feed in the channel, or replace its categories.
+        QuotaExceededError when a new feed would make more than ``limit`` in the guild."""
+        row = await insert_within(
+            self._db, guild_id=guild_id, limit=limit, what="feeds", table="feeds",
+            exists=("server_id = ? AND channel_id = ?", (server_id, channel_id)),
+            write=(
+                "INSERT INTO feeds (guild_id, server_id, channel_id, kinds, delivered_through, "
+                f"created_by) VALUES (?, ?, ?, ?, {_NEWEST_EVENT}, ?) "
+                "ON CONFLICT (server_id, channel_id) DO UPDATE SET kinds = excluded.kinds "
+                f"RETURNING {_FEED_COLUMNS}",
+                (guild_id, server_id, channel_id, ",".join(sorted(kinds)), created_by),
+            ),
         )
         assert row is not None  # RETURNING always yields the row
         return _feed(row)
@@ -119,15 +125,21 @@ class WatchRepository:
 
     async def upsert(
         self, guild_id: int, server_id: int, pattern: str, pattern_key: str, channel_id: int,
-        role_id: int | None, created_by: int,
+        role_id: int | None, created_by: int, *, limit: int | None = None,
     ) -> Watch:
-        row = await self._db.fetch_one(
-            "INSERT INTO watches (guild_id, server_id, pattern, pattern_key, channel_id, "
-            f"role_id, delivered_through, created_by) VALUES (?, ?, ?, ?, ?, ?, {_NEWEST_EVENT}, "
-            "?) ON CONFLICT (server_id, pattern_key) DO UPDATE SET pattern = excluded.pattern, "
-            "channel_id = excluded.channel_id, role_id = excluded.role_id "
-            f"RETURNING {_WATCH_COLUMNS}",
-            (guild_id, server_id, pattern, pattern_key, channel_id, role_id, created_by),
+        """QuotaExceededError when a new watch would make more than ``limit`` in the guild."""
+        row = await insert_within(
+            self._db, guild_id=guild_id, limit=limit, what="watches", table="watches",
+            exists=("server_id = ? AND pattern_key = ?", (server_id, pattern_key)),
+            write=(
+                "INSERT INTO watches (guild_id, server_id, pattern, pattern_key, channel_id, "
+                "role_id, delivered_through, created_by) "
+                f"VALUES (?, ?, ?, ?, ?, ?, {_NEWEST_EVENT}, ?) "
+                "ON CONFLICT (server_id, pattern_key) DO UPDATE SET pattern = excluded.pattern, "
+                "channel_id = excluded.channel_id, role_id = excluded.role_id "
+                f"RETURNING {_WATCH_COLUMNS}",
+                (guild_id, server_id, pattern, pattern_key, channel_id, role_id, created_by),
+            ),
         )
         assert row is not None  # RETURNING always yields the row
         return _watch(row)

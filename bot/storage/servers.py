@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from bot.storage.database import Database, Row
 from bot.storage.errors import DuplicateServerError
 from bot.storage.models import NewServer, Server, ServerChanges, name_key
+from bot.storage.quota import insert_within
 
 _COLUMNS = (
     "id, guild_id, name, game, host, game_port, query_port, rcon_port, rcon_password, "
@@ -47,13 +48,17 @@ class ServerRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(self, server: NewServer) -> Server:
+    async def add(self, server: NewServer, *, limit: int | None = None) -> Server:
+        """Insert the server; QuotaExceededError when the guild already has ``limit``."""
+        sql = (
+            "INSERT INTO servers (guild_id, name, name_key, game, host, game_port, "
+            "query_port, rcon_port, rcon_password, created_by) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}"
+        )
         try:
-            row = await self._db.fetch_one(
-                "INSERT INTO servers (guild_id, name, name_key, game, host, game_port, "
-                "query_port, rcon_port, rcon_password, created_by) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-                (
+            row = await insert_within(
+                self._db, guild_id=server.guild_id, limit=limit, what="servers",
+                table="servers", exists=None, write=(sql, (
                     server.guild_id,
                     server.name.strip(),
                     name_key(server.name),
@@ -64,7 +69,7 @@ class ServerRepository:
                     server.rcon_port,
                     server.rcon_password,
                     server.created_by,
-                ),
+                )),
             )
         except Exception as exc:
             if self._db.is_unique_violation(exc):

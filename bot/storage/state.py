@@ -22,3 +22,11 @@ class AppStateRepository:
 
     async def delete(self, key: str) -> None:
         await self._db.execute("DELETE FROM app_state WHERE key = ?", (key,))
+
+    async def with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every key starting with ``prefix`` (no LIKE wildcards in it), with its value."""
+        rows = await self._db.fetch_all(
+            "SELECT key, value FROM app_state WHERE substr(key, 1, ?) = ? ORDER BY key",
+            (len(prefix), prefix),
+        )
+        return {str(r[0]): str(r[1]) for r in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.feed.queue import ChannelQueue, Item
+from bot.services.feed.queue import Batch, ChannelQueue, Item, nonce_of
 from bot.services.feed.render import dropped_line
 
 
@@ -100,3 +100,13 @@ def test_nothing_is_lost_silently_and_order_is_kept(
     assert delivered == sorted(delivered)
     assert len(delivered) + dropped == len(sizes)
     assert delivered == list(range(len(sizes) - len(delivered) + 1, len(sizes) + 1))
+
+
+def test_the_nonce_follows_the_channel_and_the_cursors() -> None:
+    one = Batch((Item(("feed", 1), 5, "x"),), 0, {("feed", 1): 5, ("watch", 2): 4})
+    same = Batch((Item(("feed", 1), 5, "other text"),), 3, {("watch", 2): 4, ("feed", 1): 5})
+    assert nonce_of(10, one) == nonce_of(10, same)
+    assert len(nonce_of(10, one)) <= 25
+    assert nonce_of(11, one) != nonce_of(10, one)
+    assert nonce_of(10, Batch((), 0, {("feed", 1): 6})) != nonce_of(10, one)
+    assert nonce_of(10, Batch((), 0, {}, "ofrecorded")) == "ofrecorded"

@@ -99,3 +99,48 @@ async def test_stop_lets_the_message_in_flight_finish() -> None:
         await stopping
     assert finished == [1]
     assert len(sender.queue) == 1
+
+
+async def test_a_failed_batch_is_retried_as_it_was_not_regrown() -> None:
+    # A batch that grew on retry would carry another nonce: if Discord had accepted the first
+    # attempt, its lines would show twice.
+    attempts: list[list[int]] = []
+    done = asyncio.Event()
+
+    async def deliver(channel_id: int, batch: Batch) -> Outcome:
+        attempts.append([i.event_id for i in batch.items])
+        if len(attempts) == 1:
+            sender.push(item(3))
+            sender.push(item(4))
+            return Outcome.RETRY
+        if len(attempts) == 3:
+            done.set()
+        return Outcome.SENT
+
+    sender = ChannelSender(7, deliver, window=0.01, limit=100)
+    sender.start()
+    sender.push(item(1))
+    sender.push(item(2))
+    async with asyncio.timeout(5):
+        await done.wait()
+    await sender.stop()
+    assert attempts == [[1, 2], [1, 2], [3, 4]]
+
+
+async def test_a_resumed_batch_goes_first_with_its_nonce() -> None:
+    sent: list[tuple[list[int], str | None]] = []
+    idle = asyncio.Event()
+
+    async def deliver(channel_id: int, batch: Batch) -> Outcome:
+        sent.append(([i.event_id for i in batch.items], batch.nonce))
+        return Outcome.SENT
+
+    sender = ChannelSender(7, deliver, window=0.01, limit=100, on_idle=idle.set)
+    sender.push(item(3))
+    sender.resume(Batch((item(1), item(2)), 0, {("feed", 1): 2}, "ofrecorded"))
+    idle.clear()
+    sender.start()
+    async with asyncio.timeout(5):
+        await idle.wait()
+    await sender.stop()
+    assert sent == [([1, 2], "ofrecorded"), ([3], None)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
@@ -15,6 +18,7 @@ from bot.services.feed.queue import Batch, Item
 from bot.services.feed.sender import Outcome
 from bot.services.poller import Poller
 from bot.storage import NewServer, Server, Store
+from bot.storage.events import Event
 
 
 class StubSource:
@@ -46,11 +50,23 @@ class StubChannel(discord.abc.Messageable):
 
 
 class StubClient:
-    def __init__(self, channel: StubChannel | None) -> None:
+    """``channel`` is in the cache; ``fetched`` is what Discord answers on a cache miss (a
+    channel, or the HTTP status of the refusal)."""
+
+    def __init__(self, channel: StubChannel | None, fetched: StubChannel | int = 404) -> None:
         self.channel = channel
+        self.fetched = fetched
+        self.fetches = 0
 
     def get_channel(self, channel_id: int) -> StubChannel | None:
         return self.channel
+
+    async def fetch_channel(self, channel_id: int) -> StubChannel:
+        self.fetches += 1
+        if isinstance(self.fetched, int):
+            error = discord.NotFound if self.fetched == 404 else discord.Forbidden
+            raise error(cast(Any, StubResponse(self.fetched)), {"code": 0, "message": "no"})
+        return self.fetched
 
 
 class StubHub:
@@ -109,7 +125,12 @@ def batch(feed_id: int, event_id: int) -> Batch:
 
 @pytest.mark.parametrize(
     ("fail_status", "outcome", "cursor"),
-    [(None, Outcome.SENT, 5), (503, Outcome.RETRY, 0), (403, Outcome.GONE, 5)],
+    [
+        (None, Outcome.SENT, 5), (503, Outcome.RETRY, 0), (404, Outcome.GONE, 5),
+        (400, Outcome.GONE, 5),
+        # Missing permissions can be given back: the lines wait, the cursor stays.
+        (403, Outcome.RETRY, 0),
+    ],
 )
 async def test_delivery_outcomes_and_cursor(
     store: Store, fail_status: int | None, outcome: Outcome, cursor: int
@@ -123,13 +144,32 @@ async def test_delivery_outcomes_and_cursor(
         (sent,) = channel.sent
         assert sent["allowed_mentions"].to_dict() == {"parse": [], "roles": []}
         assert sent["content"] is None and sent["embed"].description == "line"
+        assert len(sent["nonce"]) <= 25
+    assert (feed.channel_problem(10) is not None) is (fail_status == 403)
 
 
-async def test_a_missing_channel_is_gone(store: Store) -> None:
+async def test_a_deleted_channel_is_gone(store: Store) -> None:
     feed_id = await feed_of(store)
-    feed = service(store, StubClient(None))
+    client = StubClient(None, 404)
+    feed = service(store, client)
     assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.GONE
+    assert client.fetches == 1
     assert (await store.feeds.all())[0].delivered_through == 3
+
+
+async def test_a_cache_miss_fetches_the_channel_and_never_moves_the_cursor_unsent(
+    store: Store,
+) -> None:
+    feed_id = await feed_of(store)
+    hidden = StubClient(None, 403)
+    feed = service(store, hidden)
+    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.RETRY
+    assert (await store.feeds.all())[0].delivered_through == 0
+    assert "missing access" in (feed.channel_problem(10) or "")
+    channel = StubChannel()
+    feed = service(store, StubClient(None, channel))
+    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.SENT
+    assert len(channel.sent) == 1 and (await store.feeds.all())[0].delivered_through == 3
 
 
 async def test_battleye_servers_with_a_feed_are_held_and_released(store: Store) -> None:
@@ -156,3 +196,52 @@ async def test_a2s_servers_are_not_held_and_a_failing_hold_is_undone(store: Stor
     await service(store, StubClient(None), failing).reload()
     (server,) = await store.servers.all()
     assert failing.held == [] and failing.listeners[server.id] == []
+
+
+async def test_events_survive_a_failed_start_and_a_failed_drain(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await feed_of(store)
+    (server,) = await store.servers.all()
+    feed = service(store, StubClient(None))
+    for name in ("a", "b"):
+        feed.submit(Event(server.id, time.time(), "join", name))
+
+    async def locked(*args: object) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store.feeds, "all", locked)
+        patch.setattr(store.events, "add_many", locked)
+        with pytest.raises(sqlite3.OperationalError):
+            await feed.run()  # the start fails, and so does storing the inbox
+    task = asyncio.create_task(feed.run())  # what the supervisor does next
+    try:
+        async with asyncio.timeout(10):
+            await feed.wait_stored(2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert [e.player for e in await store.events.recent(server.id)] == ["a", "b"]
+
+
+async def test_events_of_a_server_removed_meanwhile_never_hold_up_the_others(
+    store: Store,
+) -> None:
+    await feed_of(store)
+    (gone,) = await store.servers.all()
+    other = await store.servers.add(NewServer(
+        1, "Other", "cs2", "127.0.0.1", 2402, 27116, None, None, 1
+    ))
+    feed = service(store, StubClient(None))
+    feed.submit(Event(gone.id, time.time(), "join", "a"))
+    feed.submit(Event(other.id, time.time(), "join", "b"))
+    await store.servers.remove(1, "Main")  # its events can no longer be stored
+    task = asyncio.create_task(feed.run())
+    try:
+        async with asyncio.timeout(10):
+            await feed.wait_stored(1)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert [e.player for e in await store.events.recent(other.id)] == ["b"]

@@ -29,8 +29,10 @@ async def test_suggestions_come_from_memory_and_refresh_in_the_background() -> N
             assert live.suggestions(s, "an") == [PlayerRef(-1, "Ann")]
             refresh = live._refreshing[s.id]
             await asyncio.wait_for(refresh, 3)
-            assert live.suggestions(s, "an") == [PlayerRef(2, "Ann"), PlayerRef(6, "Annika")]
-            assert live.suggestions(s, "#6") == [PlayerRef(6, "Annika")]
+            ann = PlayerRef(2, "Ann", "STEAM_1:0:11")
+            annika = PlayerRef(6, "Annika", "STEAM_1:0:13")
+            assert live.suggestions(s, "an") == [ann, annika]
+            assert live.suggestions(s, "#6") == [annika]
             assert fake.received == ["status"]  # bots are left out, one fetch only
             live.suggestions(s, "")
             assert fake.received == ["status"]  # fresh: no new fetch

@@ -233,14 +233,18 @@ async def test_dayz_names_come_from_battleye_when_a2s_names_are_empty() -> None:
     async with FakeA2SServer(info=InfoSpec(player_count=2), players=players) as server, \
             A2SEngine() as engine:
         target = Target.of(*server.address)
-        access = RconAccess("127.0.0.1", 2305, "pw")
+        access = RconAccess("127.0.0.1", 2305, "pw", key="2305:token")
         names = FixedNames(["Survivor", "Bambi"])
         source = A2SStatusSource(engine, names)
         with_be = await source.fetch(target, PollContext(target, frozenset({"dayz"}), access), 2)
         without = await source.fetch(target, PollContext(target, frozenset({"dayz"})), 2)
         names.result = OSError("rcon down")
         failing = await source.fetch(target, PollContext(target, frozenset({"dayz"}), access), 2)
-    assert [p.name for p in with_be.player_list] == ["Survivor", "Bambi"]
+    # The names are the credentials' owner's only: the public list stays A2S's.
+    assert [p.name for p in with_be.player_list] == ["", ""]
+    assert [p.name for p in with_be.seen_with("2305:token").player_list] == ["Survivor", "Bambi"]
+    assert [p.name for p in with_be.seen_with("2305:other").player_list] == ["", ""]
+    assert [p.name for p in with_be.seen_with(None).player_list] == ["", ""]
     assert [p.name for p in without.player_list] == ["", ""]
     assert [p.name for p in failing.player_list] == ["", ""]  # A2S answer kept
     assert len(names.contexts) == 2

@@ -132,6 +132,16 @@ def test_parse_status_srcds_and_cs2() -> None:
     assert parse_status(text)[2].is_bot
 
 
+
+def test_parse_status_splits_lines_only_on_cr_and_lf() -> None:
+    # U+0085, U+2028 and friends inside a name must not split the line and hide the player.
+    names = ["Ann\x85x", "Bo\u2028b", "C\u2029", "D\x1ce", "E\x0bf"]
+    text = "\r\n".join(
+        f'#      {i} "{name}" STEAM_1:0:{i} 05:12 50 0 active 786432 1.2.3.4:27005'
+        for i, name in enumerate(names, 2)
+    )
+    assert [p.name for p in parse_status(text)] == names
+
 def test_parse_since() -> None:
     now = datetime.datetime(2026, 11, 22, 12, 0, 0)
     assert parse_since("24h", now) == "2026-11-21T12:00:00"

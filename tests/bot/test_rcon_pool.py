@@ -287,14 +287,24 @@ async def test_poller_names_use_the_pooled_battleye_connection(pool: RconPool) -
         s = server(fake.address[1], game="dayz")
         fallback = _Fallback()
         names = PooledPlayerNames(pool, fallback)
+        port = fake.address[1]
         context = PollContext(
-            Target("127.0.0.1", 2302), battleye=RconAccess("127.0.0.1", fake.address[1], PASSWORD)
+            Target("127.0.0.1", 2302),
+            battleye=RconAccess("127.0.0.1", port, PASSWORD, token=s.rcon_password),
         )
         assert await names.names(context) == ["from fallback"]  # nothing pooled yet
         pool.hold(s)
         await pool.battleye(s)
         assert await names.names(context) == ["Ann"]
         assert fallback.calls == 1 and fake.logins == 1
+        # Another guild's server at the same address, with its own stored password: the
+        # connection logged in with the first one's credentials never answers for it.
+        theirs = PollContext(
+            Target("127.0.0.1", 2302),
+            battleye=RconAccess("127.0.0.1", port, "guess", token="token-of-another-guild"),
+        )
+        assert await names.names(theirs) == ["from fallback"]
+        assert fallback.calls == 2
 
 
 async def test_slow_answer_is_a_timeout_and_the_connection_stays(pool: RconPool) -> None:
@@ -342,3 +352,49 @@ async def test_battleye_connection_failing_unexpectedly_is_reported_and_closes_c
                 await pool.execute(s, "players")
     finally:
         await pool.close()  # the runner's error was handled, not re-raised here
+
+
+async def test_source_drop_during_login_is_retried_not_a_wrong_password(pool: RconPool) -> None:
+    # SRCDS drops a banned IP, a restarting server drops everyone: neither is a refusal, so
+    # RCON must come back by itself instead of staying disabled until the server is edited.
+    async with FakeRCONServer(password=PASSWORD) as fake:
+        fake.banned = True
+        s = server(fake.address[1])
+        with pytest.raises(RconUnavailable, match="closed the connection during the RCON login"):
+            await pool.execute(s, "status", timeout=0.3)
+        assert pool.state(s.id) in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
+        fake.unban()
+        await wait_until(lambda: pool.state(s.id) is ConnectionState.CONNECTED)
+        assert await pool.execute(s, "echo back") == "back"
+        assert fake.failed_auth == 0
+
+
+@pytest.mark.parametrize("game", ["palworld", "other_source", "cs2"])
+async def test_zero_id_servers_work_by_game_profile_or_detection(
+    pool: RconPool, game: str
+) -> None:
+    # Palworld by its game's profile; any other Source game by detection at login.
+    async with FakeRCONServer(password=PASSWORD, profile="palworld") as fake:
+        s = server(fake.address[1], game)
+        assert await pool.execute(s, "echo hi") == "hi"
+        assert await pool.execute(s, "ShowPlayers") == ""
+
+
+def test_games_carry_their_source_rcon_profile() -> None:
+    from bot.games import GAMES
+    from bot.protocols.rcon import PROFILES
+
+    assert GAMES["palworld"].rcon_profile == "palworld"
+    assert GAMES["squad"].rcon_profile == "squad" and GAMES["ark"].rcon_profile == "ark"
+    for game in GAMES.values():
+        assert game.rcon_profile is None or game.rcon_profile in PROFILES
+
+
+async def test_source_answer_over_the_budget_is_reported(pool: RconPool) -> None:
+    async with FakeRCONServer(password=PASSWORD, responses={"flood": "z" * (5 << 20)}) as fake:
+        s = server(fake.address[1])
+        with pytest.raises(RconUnavailable, match="larger than 4096 KiB"):
+            await pool.execute(s, "flood", timeout=10.0)
+        # The next command reconnects.
+        await wait_until(lambda: pool.state(s.id) is ConnectionState.CONNECTED, limit=5.0)
+        assert await pool.execute(s, "echo ok") == "ok"

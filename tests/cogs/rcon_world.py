@@ -40,6 +40,47 @@ def source_answers(command: str) -> str:
     return ""
 
 
+class SourceConsole:
+    """``source_answers`` with state: ``kickid``/``banid`` take the player off ``status`` (as a
+    real server does, so kick and ban replies can be confirmed), ``removeid`` lifts a ban."""
+
+    def __init__(self) -> None:
+        self.rows = STATUS.splitlines()
+        self.banned = ["STEAM_1:0:99"]
+
+    def __call__(self, command: str) -> str:
+        name, _, rest = command.partition(" ")
+        if command == "status":
+            return "\n".join(self.rows)
+        if command == "listid":
+            lines = [f"{i + 1} permanent {sid}" for i, sid in enumerate(self.banned)]
+            return "\n".join([f"ID filter list: {len(lines)} entry", *lines])
+        if name == "kickid":
+            self._remove(rest.split(" ", 1)[0])
+            return ""
+        if name == "banid":
+            parts = rest.split(" ")
+            if len(parts) >= 2:
+                sid = self._remove(parts[1])
+                if sid:
+                    self.banned.append(sid)
+            return ""
+        if name == "removeid":
+            if rest in self.banned:
+                self.banned.remove(rest)
+                return ""
+            return f"removeid: couldn't find {rest}"
+        return source_answers(command)
+
+    def _remove(self, userid: str) -> str:
+        for row in self.rows:
+            fields = row.split()
+            if len(fields) > 1 and fields[0] == "#" and fields[1] == userid:
+                self.rows.remove(row)
+                return next((f for f in fields if f.startswith("STEAM_")), "")
+        return ""
+
+
 @dataclass
 class RconWorld:
     fake: FakeDiscord

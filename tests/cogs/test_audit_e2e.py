@@ -15,13 +15,13 @@ from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
+    SourceConsole,
     answered,
     audit_rows,
     database_bytes,
     followup_text,
     register,
     seed_guild,
-    source_answers,
 )
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
@@ -38,7 +38,7 @@ def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
     ids = seed_guild(fake_discord)
     async with (
-        FakeRCONServer(password=PASSWORD, handler=source_answers) as source,
+        FakeRCONServer(password=PASSWORD, handler=SourceConsole()) as source,
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
         yield RconWorld(

@@ -42,6 +42,10 @@ async def test_a2s_joins_leaves_map_changes_and_status(
         await bot.poller.run_round()
         await bot.poller.run_round()  # up after the second answer
         await settle(bot)
+        # Who is there when it comes back was not seen arriving: a baseline, no "joined".
+        server.players = [PlayerSpec("Player"), PlayerSpec("bob")]
+        await bot.poller.run_round()
+        await settle(bot)
         messages = w.fake.channel_messages(w.feed_channel)
         got = [line.split(" · ", 1)[1] for line in lines(messages)]
         assert got == [
@@ -50,7 +54,7 @@ async def test_a2s_joins_leaves_map_changes_and_status(
             "⬅️ **Player** left ≈", "⬅️ **alice** left ≈",
             "🔴 server is down",
             "🟢 server is up",
-            "➡️ **Player** joined ≈",
+            "➡️ **bob** joined ≈",
         ]
         assert messages[0]["embeds"][0]["footer"]["text"].startswith("≈ joins and leaves")
         assert all(line.startswith("<t:") and "**Main**" in line for line in lines(messages))

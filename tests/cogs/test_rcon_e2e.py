@@ -18,6 +18,7 @@ from tests.cogs.rcon_world import (
     HOSTILE_NAME,
     PASSWORD,
     RconWorld,
+    SourceConsole,
     all_text,
     answered,
     audit_rows,
@@ -26,7 +27,6 @@ from tests.cogs.rcon_world import (
     last_audit,
     register,
     seed_guild,
-    source_answers,
 )
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -49,7 +49,7 @@ def no_cooldown(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
     ids = seed_guild(fake_discord)
     async with (
-        FakeRCONServer(password=PASSWORD, handler=source_answers, max_failed_auth=10) as source,
+        FakeRCONServer(password=PASSWORD, handler=SourceConsole(), max_failed_auth=10) as source,
         FakeBattlEyeServer(PASSWORD, players=list(BE_PLAYERS)) as battleye,
     ):
         yield RconWorld(
@@ -73,18 +73,21 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
         choices = await w.fake.autocomplete(
             w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "bo"}, "player"
         )
-        assert choices == [{"name": f"#4 {HOSTILE_NAME}", "value": "#4"}]
+        # The value carries the slot and who holds it (SteamID, name), not the slot alone.
+        token = f"#4 g:STEAM_1:0:12 {HOSTILE_NAME}"
+        assert choices == [{"name": f"#4 {HOSTILE_NAME}", "value": token}]
         none = await w.fake.autocomplete(
             w.guild_id, w.member, "rcon kick", {"server": "Main", "player": "bo"}, "player"
         )
         assert none == []  # no kick permission: no player list
         w.source.received.clear()
         text = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "#4", "reason": "afk"}
+            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": token, "reason": "afk"}
         ))
-    # The hostile name never reaches the console: the command carries the numeric id.
-    assert w.source.received == ["status", 'kickid 4 "afk"']
-    assert "Kick on Main" in text
+    # The hostile name never reaches the console: the command carries the numeric id; the
+    # status after it confirms the player is gone.
+    assert w.source.received == ["status", 'kickid 4 "afk"', "status"]
+    assert text == f"Kicked **{HOSTILE_NAME}** (#4) from **Main**: afk"
     row = last_audit(w.settings)
     assert (row["action"], row["outcome"]) == ("rcon kick", "ok")
     assert row["allowed_by"] == "administrator"
@@ -194,15 +197,17 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
         )
         await handle.wait_response()
         question = await handle.wait_followup()
-        assert "Ban **Ann** on **Main** for 60 minutes?" in question["content"]
+        assert "Ban **Ann** (#2) on **Main** for 60 minutes?" in question["content"]
         assert w.source.received == ["status"]  # nothing but the lookup before the button
         intruder = await answered(await w.fake.click(question, "rcon:confirm", w.mod))
         assert "Only the person who ran the command" in (intruder.content or "")
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
         done = await click.wait_followup()
-        assert "Done on Main" in done["content"]
-    assert w.source.received == ["status", "banid 60 2 kick", "writeid"]
+        assert done["content"] == "Banned **Ann** (#2) on **Main** for 60 minutes"
+    # A fresh list right before sending (the confirm may come a minute later), and one after
+    # that confirms Ann is gone.
+    assert w.source.received == ["status", "status", "banid 60 2 kick", "writeid", "status"]
     row = last_audit(w.settings)
     assert (row["action"], row["outcome"]) == ("rcon ban", "ok")
 

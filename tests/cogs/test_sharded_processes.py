@@ -1,6 +1,6 @@
 """Two real bot processes (``python -m bot run``), shards 0 and 1 of 2, sharing one database.
 
-Every guild has a fake A2S server with players, a status board and a live feed. The fake
+Every guild has a fake A2S server that players join, a status board and a live feed. The fake
 Discord tags each process's REST requests, so the test sees that every board is edited by one
 process only (its guild's shard), that every join is stored once and posted once, and that
 only the process running shard 0 synced the commands.
@@ -120,11 +120,9 @@ async def test_two_processes_split_the_guilds(
             players = (f"Zulu{shard}{index}a", f"Yankee{shard}{index}b")
             places.append(Place(shard, guild.id, guild.add_channel("status"),
                                 guild.add_channel("feed"), players))
-    servers = [
-        FakeA2SServer(InfoSpec(player_count=len(p.players)),
-                      [PlayerSpec(name) for name in p.players])
-        for p in places
-    ]
+    # Empty at first: the first answer after a start is a baseline (nobody "joins"); the
+    # players arrive once both processes have polled.
+    servers = [FakeA2SServer(InfoSpec(player_count=0), []) for _ in places]
     async with contextlib.AsyncExitStack() as stack:
         for a2s in servers:
             await stack.enter_async_context(a2s)
@@ -141,6 +139,7 @@ async def test_two_processes_split_the_guilds(
                 "SHARD_COUNT": str(SHARDS),
                 "SHARD_IDS": str(shard),
                 "FEED_BATCH_SECONDS": "0.05",
+                "POLL_INTERVAL": "15",  # the shortest allowed: the joins come in round two
                 "LOG_LEVEL": "INFO",
                 "PYTHONPATH": str(ROOT),
             }
@@ -152,11 +151,16 @@ async def test_two_processes_split_the_guilds(
         outputs: list[str] = []
         try:
             await fake.wait_shards(SHARDS, timeout=30)
+            # A board is posted after its process's first poll round.
+            await fake.wait_until(
+                lambda: all(fake.channel_messages(p.board_channel) for p in places), timeout=30
+            )
+            for place, a2s in zip(places, servers, strict=True):
+                a2s.players = [PlayerSpec(name) for name in place.players]
+                a2s.info = InfoSpec(player_count=len(place.players))
 
             def everything_posted() -> bool:
                 for place in places:
-                    if not fake.channel_messages(place.board_channel):
-                        return False
                     text = "\n".join(lines_in(fake, place.feed_channel))
                     if not all(p in text for p in place.players):
                         return False

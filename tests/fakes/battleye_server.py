@@ -11,6 +11,7 @@ Contract (other test suites rely on it)::
         server.keepalives                  # empty (keep-alive) commands received
         server.silent = True               # stop answering anything (and stop re-sending)
         await server.restart()             # forget clients, new sequence space, same port
+        server.bans                        # (GUID or IP, minutes, reason) as `bans` lists them
 
 Constructor: ``password``, ``players`` (list of :class:`Player` for ``players``/``kick``/``say``),
 ``responses`` (exact command -> answer), ``handler`` (command -> answer, used when ``responses``
@@ -106,6 +107,8 @@ class FakeBattlEyeServer:
         self.command_timeout = command_timeout
         self.duplicate_commands = duplicate_commands
         self.silent = False
+        # ``ban``/``addBan`` add here, ``removeBan <n>`` removes entry n, ``bans`` lists them.
+        self.bans: list[tuple[str, int, str]] = []
         self.received_commands: list[str] = []
         self.keepalives = 0
         self.logins = 0
@@ -363,7 +366,31 @@ class FakeBattlEyeServer:
                 "\n".join(rows)
             )
         if name == "bans":
-            return "GUID Bans:\n[#] [GUID] [Minutes left] [Reason]\n" + "-" * 40 + "\n"
+            rows = [
+                f"{i:<4}{target} {'perm' if minutes == 0 else minutes} {reason}".rstrip()
+                for i, (target, minutes, reason) in enumerate(self.bans)
+            ]
+            return "GUID Bans:\n[#] [GUID] [Minutes left] [Reason]\n" + "-" * 40 + "\n" + (
+                "\n".join(rows)
+            )
+        if name == "addBan":
+            target, minutes, reason = [*rest.split(" ", 2), "", ""][:3]
+            if not target or not minutes.isdigit():
+                return "Invalid ban"
+            self.bans.append((target, int(minutes), reason))
+            return ""
+        if name == "ban":
+            slot, minutes, reason = [*rest.split(" ", 2), "", ""][:3]
+            player = next((p for p in self.players if str(p.id) == slot), None)
+            if player is None or not minutes.isdigit():
+                return "Invalid player ID"
+            self.bans.append((player.guid or player.ip, int(minutes), reason))
+            return self._kick(slot, reason, verb="Admin Ban")
+        if name == "removeBan":
+            if not rest.isdigit() or int(rest) >= len(self.bans):
+                return "Invalid ban ID"
+            del self.bans[int(rest)]
+            return ""
         if name == "missions":
             return "Missions on server:"
         if name == "say":
@@ -393,11 +420,11 @@ class FakeBattlEyeServer:
                 return ""
         return "Invalid player ID"
 
-    def _kick(self, target: str, reason: str) -> str:
+    def _kick(self, target: str, reason: str, verb: str = "Admin Kick") -> str:
         for p in self.players:
             if str(p.id) == target:
                 self.players.remove(p)
-                why = f"Admin Kick ({reason})" if reason else "Admin Kick"
+                why = f"{verb} ({reason})" if reason else verb
                 guid = p.guid or "-"
                 line = f"Player #{p.id} {p.name} ({guid}) has been kicked by BattlEye: {why}"
                 self._broadcast(line)

@@ -262,53 +262,67 @@ class A2SEngine:
         timeout: float,  # noqa: ASYNC109
         encoding: str | None,
     ) -> Any:
-        """Run one query; raises TimeoutError, BrokenMessageError or an OSError."""
+        """Run one query; raises TimeoutError, BrokenMessageError or an OSError.
+
+        ``timeout`` bounds the whole call, as python-a2s users expect: resolution, the wait
+        for a slot and for this address's turn, challenge rounds, resends and reassembly.
+        """
         if self._closed:
             raise RuntimeError("A2S engine closed")
         host, port = address
         # Fast path (``_cached_target`` inlined): an IP literal seen before needs no
         # resolution coroutine.
         literal = self._literals.get(host)
+        deadline: float | None = None
         if literal is not None:
             family, ip = literal
             key: Key = (ip, port)
             sockaddr: tuple[Any, ...] = key if family == _AF_INET else (ip, port, 0, 0)
         else:
-            family, key, sockaddr = await self._resolve(host, port)
+            deadline = asyncio.get_running_loop().time() + timeout
+            async with asyncio.timeout_at(deadline):
+                family, key, sockaddr = await self._resolve(host, port)
         if self._free > 0 and key not in self._queues and self.min_query_gap <= 0:
             # Fast path (a free slot, the address idle, no spacing): nothing to wait for.
             self._free -= 1
             self._queues[key] = None
             self._inflight += 1
             try:
-                query = self._start(kind, family, key, sockaddr, timeout, encoding)
+                query = self._start(kind, family, key, sockaddr, timeout, encoding, deadline)
                 try:
                     return await query.future
                 finally:
                     self._stop(query)
             finally:
                 self._release(key)
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + timeout
         self._inflight += 1
         try:
             # Two queues: a slot under max_in_flight, then the turn for this address. Both
             # are plain counters/dicts on the fast path (no waiting, no extra coroutine).
+            # Waiting counts against the deadline: three queries to one silent server
+            # must not take three timeouts.
             if self._free > 0:
                 self._free -= 1
             else:
-                await self._wait(self._slot_waiters, self._release_slot)
+                async with asyncio.timeout_at(deadline):
+                    await self._wait(self._slot_waiters, self._release_slot)
             try:
                 if key in self._queues:
                     queue = self._queues[key]
                     if queue is None:
                         queue = self._queues[key] = collections.deque()
-                    await self._wait(queue, lambda: self._release_address(key))
+                    async with asyncio.timeout_at(deadline):
+                        await self._wait(queue, lambda: self._release_address(key))
                 else:
                     self._queues[key] = None
                 try:
                     delay = self._gap_delay(key)
                     if delay > 0:
-                        await asyncio.sleep(delay)
-                    query = self._start(kind, family, key, sockaddr, timeout, encoding)
+                        async with asyncio.timeout_at(deadline):
+                            await asyncio.sleep(delay)
+                    query = self._start(kind, family, key, sockaddr, timeout, encoding, deadline)
                     try:
                         return await query.future
                     finally:
@@ -534,8 +548,11 @@ class A2SEngine:
         sockaddr: tuple[Any, ...],
         timeout: float,
         encoding: str | None,
+        deadline: float | None = None,
     ) -> _Query:
-        """Create the session, send the request and arm the resend/timeout timer."""
+        """Create the session, send the request and arm the resend/timeout timer.
+
+        ``deadline`` (loop time) ends the query; None: ``timeout`` from now."""
         sock = self._socks.get(family) or self._socket(family)
         loop = self._loop
         assert loop is not None
@@ -586,7 +603,12 @@ class A2SEngine:
         if interval is None:
             interval = min(max(timeout / 3, 0.02), 1.0)
         query.interval = interval
-        query.deadline = deadline = now + timeout
+        if deadline is None:
+            deadline = now + timeout
+        query.deadline = deadline
+        if deadline <= now:
+            self._finish(query, error=TimeoutError("no answer from the server"))
+            return query
         self._arm(min(now + interval, deadline), query)
         return query
 

@@ -44,8 +44,10 @@ F = TypeVar("F", bound=Listener)
 IDEMPOTENT_COMMANDS = frozenset({"", "players", "bans", "admins", "missions"})
 DISALLOWED = "Disallowed command"
 LISTENER_GRACE = 1.0
-# Message lines whose parsing consults the player names (see events.parse_message).
-_NAMED_PREFIXES = ("Player #", "RCon admin #", "(")
+# Longest wait between re-logins: a server back up is logged into within about this long.
+RECONNECT_BACKOFF_MAX = 12.0
+# A hostile server can announce any number of players: keep at most this many (oldest go first).
+MAX_CACHED_PLAYERS = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +65,14 @@ class ClientConfig:
     login_timeout: float = 3.0
     # Attempts of the first connect before LoginTimeout; reconnects retry until close().
     login_attempts: int = 3
-    # Wait before the first login, and before re-login after a loss: logging in while the game
-    # server is still starting is known to break BattlEye logins (CubeCoders/AMP#779 uses 15 s).
+    # Wait before the first login: logging in while the game server is still starting is known
+    # to break some BattlEye logins (CubeCoders/AMP#779 uses 15 s). Off by default.
     connect_delay: float = 0.0
-    reconnect_delay: float = 15.0
+    # Wait before the first re-login after a loss (at once by default), then backoff with
+    # jitter. The cap keeps a restarted server's events back within seconds of it answering.
+    reconnect_delay: float = 0.0
     backoff_base: float = 1.0
-    backoff_max: float = 60.0
+    backoff_max: float = RECONNECT_BACKOFF_MAX
     jitter: float = 0.25
     # Extra rounds (new sequence number) for read-only commands whose answer never came.
     reask_rounds: int = 2
@@ -155,6 +159,8 @@ class BattlEyeClient:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_when = 0.0
         self._players: dict[int, Player] = {}
+        # Names of the cached players, updated with each change (never rebuilt per message).
+        self._names = ev.NameIndex()
         self._client_id: int | None = None
         self._awaiting_own_login = False
         self._deliver = False
@@ -478,8 +484,13 @@ class BattlEyeClient:
 
     async def fetch_players(self) -> list[Player]:
         """The ``players`` list; also refreshes the player cache (pings, lobby state)."""
-        players = parse_players(await self.send_command("players"))
-        self._players = {p.id: p for p in players}
+        listed = parse_players(await self.send_command("players"))
+        # Bounded like the cache: a hostile server can list any number of "players".
+        players = [_clipped(p) for p in listed[:MAX_CACHED_PLAYERS]]
+        self._players.clear()
+        self._names.clear()
+        for player in players:
+            self._remember(player)
         return players
 
     async def fetch_bans(self) -> list[Ban]:
@@ -532,10 +543,29 @@ class BattlEyeClient:
         return self._players.get(player_id)
 
     def _find_by_name(self, name: str) -> Player:
-        for p in self._players.values():
-            if p.name == name:
-                return p
-        return Player(id=-1, name=name)
+        player_id = self._names.id_of(name)
+        player = None if player_id is None else self._players.get(player_id)
+        return player if player is not None else Player(id=-1, name=name)
+
+    def _remember(self, player: Player) -> None:
+        self._players.pop(player.id, None)
+        self._players[player.id] = player  # re-inserted: the newest is evicted last
+        self._names.set(player.id, player.name)
+        while len(self._players) > MAX_CACHED_PLAYERS:
+            oldest = next(iter(self._players))
+            self._forget(oldest)
+
+    def _forget(self, player_id: int) -> Player | None:
+        self._names.discard(player_id)
+        return self._players.pop(player_id, None)
+
+    def _cached(self, player_id: int, name: str) -> Player:
+        """The cached player in this slot if the line names the same player, else a new one:
+        slots are reused, and the line is the truth."""
+        cached = self._players.get(player_id)
+        if cached is not None and cached.name == name:
+            return cached
+        return Player(player_id, name)
 
     async def _refresh_players(self) -> None:
         try:
@@ -556,13 +586,7 @@ class BattlEyeClient:
         if text.startswith("(") and not self._dispatcher.has_listeners("player_message"):
             # Player chat changes no state: without a listener its typed event is waste.
             return
-        # Only lines that can name a player need the names; most messages are not those.
-        names = (
-            {pid: p.name for pid, p in self._players.items()}
-            if text.startswith(_NAMED_PREFIXES)
-            else None
-        )
-        event = ev.parse_message(text, names)
+        event = ev.parse_message(text, self._names)
         if type(event) is ev.UnknownMessage:
             # The usual case on a busy server (kills, mod lines): skip the type tests below.
             return
@@ -572,38 +596,39 @@ class BattlEyeClient:
                 self._client_id = event.admin_id
             d("admin_login", event.admin_id, event.addr)
         elif isinstance(event, ev.PlayerConnect):
-            player = Player(event.player_id, event.name, event.ip, event.port)
-            self._players[player.id] = player
+            player = _clipped(Player(event.player_id, event.name, event.ip, event.port))
+            self._remember(player)
             d("player_connect", player)
         elif isinstance(event, ev.PlayerGuid):
-            player = replace(self._cached(event.player_id, event.name), guid=event.guid)
-            self._players[player.id] = player
+            player = replace(self._cached(event.player_id, _clip(event.name)), guid=event.guid)
+            self._remember(player)
             d("player_guid", player)
         elif isinstance(event, ev.PlayerVerifyGuid):
-            base = self._cached(event.player_id, event.name)
+            base = self._cached(event.player_id, _clip(event.name))
             player = replace(base, guid=event.guid, guid_verified=True)
-            self._players[player.id] = player
+            self._remember(player)
             d("player_verify_guid", player)
         elif isinstance(event, ev.PlayerDisconnect):
-            d("player_disconnect", self._players.pop(event.player_id, None)
-              or Player(event.player_id, event.name))
+            player = self._cached(event.player_id, _clip(event.name))
+            self._forget(event.player_id)
+            d("player_disconnect", player)
         elif isinstance(event, ev.PlayerKick):
-            gone = self._players.pop(event.player_id, None)
-            d("player_kick", gone or Player(event.player_id, event.name, guid=event.guid or ""),
-              event.reason)
+            player = self._cached(event.player_id, _clip(event.name))
+            if event.guid and player.guid != event.guid:
+                player = replace(player, guid=event.guid)
+            self._forget(event.player_id)
+            d("player_kick", player, event.reason)
         elif isinstance(event, ev.PlayerChat):
-            d("player_message", self._find_by_name(event.name), event.channel, event.text)
+            d("player_message", self._find_by_name(_clip(event.name)), event.channel, event.text)
         elif isinstance(event, ev.AdminChat):
             d("admin_message", event.admin_id, event.channel, event.text)
             if event.channel == "Global":
                 d("admin_announcement", event.admin_id, event.text)
             elif event.recipient is not None:
-                d("admin_whisper", self._find_by_name(event.recipient), event.admin_id, event.text)
+                d("admin_whisper", self._find_by_name(_clip(event.recipient)), event.admin_id,
+                  event.text)
         elif isinstance(event, ev.BattlEyeNotice):
             d("battleye_notice", event.text)
-
-    def _cached(self, player_id: int, name: str) -> Player:
-        return self._players.get(player_id) or Player(player_id, name)
 
     # --- listeners --------------------------------------------------------------------------
 
@@ -628,6 +653,14 @@ class BattlEyeClient:
     ) -> tuple[Any, ...]:
         """The arguments of the next ``event`` passing ``check`` (sync or async); TimeoutError."""
         return await self._dispatcher.wait_for(event, check=check, timeout=timeout)
+
+
+def _clip(name: str) -> str:
+    return name[: ev.MAX_NAME]
+
+
+def _clipped(player: Player) -> Player:
+    return player if len(player.name) <= ev.MAX_NAME else replace(player, name=_clip(player.name))
 
 
 def _as_id(value: int) -> int:

@@ -6,9 +6,11 @@ whole message patterns. Two defences:
 * every pattern is anchored at both ends, and where a name sits between two fixed parts the
   part after the name is the one BattlEye writes last (the name is matched greedily), so a name
   cannot end a line early;
-* when the caller knows the names (``names``: player id -> name from the cache), a line about a
-  known id is read with that exact name, and chat lines are split on the longest known name.
+* when the caller knows the names (``names``: player id -> name from the cache, or a
+  :class:`NameIndex` kept by the client), a line about a known id is read with that exact name,
+  and chat lines are split on the longest known name.
 
+The cache only helps to split a line; what the event carries always comes from the line itself.
 A line no pattern knows becomes :class:`UnknownMessage`; nothing is dropped.
 """
 
@@ -17,6 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+# Longest player name the client keeps (BattlEye/Arma names are far shorter); a longer name in a
+# line is still parsed, it just never matches a known one. Bounds the chat split below.
+MAX_NAME = 256
 
 _GUID = r"[0-9A-Fa-f]{32}"
 _ADDR = r"(?P<ip>[^\s()]+):(?P<port>\d+)"
@@ -32,6 +38,10 @@ _KICK = re.compile(
     rf"Player #(?P<id>\d+) (?P<name>.*) \((?P<guid>{_GUID}|-)\) has been kicked by BattlEye: "
     r"(?P<reason>.*)",
     re.DOTALL,
+)
+# Some servers write kicks without the GUID part ("Player #9 Ghost has been kicked by ...").
+_KICK_NO_GUID = re.compile(
+    r"Player #(?P<id>\d+) (?P<name>.*) has been kicked by BattlEye: (?P<reason>.*)", re.DOTALL
 )
 _VERIFIED = re.compile(
     rf"Verified GUID \((?P<guid>{_GUID})\) of player #(?P<id>\d+) (?P<name>.*)", re.DOTALL
@@ -146,13 +156,77 @@ MessageEvent = (
 )
 
 
+class NameIndex:
+    """The known names, kept up to date by the client on each change of its player cache, so
+    parsing a line never walks the whole cache (a hostile server can fill it)."""
+
+    __slots__ = ("_by_id", "_ids")
+
+    def __init__(self, names: Mapping[int, str] | None = None) -> None:
+        self._by_id: dict[int, str] = {}
+        self._ids: dict[str, set[int]] = {}
+        for player_id, name in (names or {}).items():
+            self.set(player_id, name)
+
+    def set(self, player_id: int, name: str) -> None:
+        self.discard(player_id)
+        self._by_id[player_id] = name
+        self._ids.setdefault(name, set()).add(player_id)
+
+    def discard(self, player_id: int) -> None:
+        old = self._by_id.pop(player_id, None)
+        if old is not None:
+            ids = self._ids[old]
+            ids.discard(player_id)
+            if not ids:
+                del self._ids[old]
+
+    def clear(self) -> None:
+        self._by_id.clear()
+        self._ids.clear()
+
+    def get(self, player_id: int) -> str | None:
+        return self._by_id.get(player_id)
+
+    def id_of(self, name: str) -> int | None:
+        """The lowest player id holding ``name`` (names need not be unique)."""
+        ids = self._ids.get(name)
+        return min(ids) if ids else None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._ids
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def longest_prefix(self, text: str, sep: str, start: int = 0) -> str | None:
+        """The longest known name ``n`` with ``text[start:]`` starting ``n + sep``.
+
+        Only separator positions within MAX_NAME characters are tried: a few set lookups per
+        line, whatever the size of the cache or of the line.
+        """
+        limit = start + MAX_NAME + len(sep)
+        positions: list[int] = []
+        pos = text.find(sep, start)
+        while 0 <= pos <= limit:
+            positions.append(pos)
+            pos = text.find(sep, pos + 1)
+        for pos in reversed(positions):
+            candidate = text[start:pos]
+            if candidate and candidate in self._ids:
+                return candidate
+        return None
+
+
 def is_battleye_notice(line: str) -> bool:
     return line in _NOTICES_EXACT or line.startswith(_NOTICE_PREFIXES)
 
 
-def parse_message(line: str, names: Mapping[int, str] | None = None) -> MessageEvent:
+def parse_message(
+    line: str, names: NameIndex | Mapping[int, str] | None = None
+) -> MessageEvent:
     """Parse one server message; ``names`` (id -> name) resolves ambiguous lines."""
-    known = names or {}
+    known = names if isinstance(names, NameIndex) else NameIndex(names)
     if line.startswith("Player #"):
         return _parse_player_line(line, known) or UnknownMessage(line)
     if line.startswith("Verified GUID ("):
@@ -169,7 +243,7 @@ def parse_message(line: str, names: Mapping[int, str] | None = None) -> MessageE
     return UnknownMessage(line)
 
 
-def _parse_player_line(line: str, known: Mapping[int, str]) -> MessageEvent | None:
+def _parse_player_line(line: str, known: NameIndex) -> MessageEvent | None:
     prefix = _PLAYER_PREFIX.match(line)
     if prefix is None:
         return None
@@ -189,13 +263,15 @@ def _parse_player_line(line: str, known: Mapping[int, str]) -> MessageEvent | No
         return PlayerConnect(player_id, m["name"], m["ip"], int(m["port"]))
     if m := _KICK.fullmatch(line):
         return PlayerKick(player_id, m["name"], _guid_or_none(m["guid"]), m["reason"])
+    if m := _KICK_NO_GUID.fullmatch(line):
+        return PlayerKick(player_id, m["name"], None, m["reason"])
     return None
 
 
 _SUFFIX_GUID = re.compile(rf"- BE GUID: (?P<guid>{_GUID})")
 _SUFFIX_CONNECT = re.compile(rf"\({_ADDR}\) connected")
 _SUFFIX_KICK = re.compile(
-    rf"\((?P<guid>{_GUID}|-)\) has been kicked by BattlEye: (?P<reason>.*)", re.DOTALL
+    rf"(?:\((?P<guid>{_GUID}|-)\) )?has been kicked by BattlEye: (?P<reason>.*)", re.DOTALL
 )
 
 
@@ -205,7 +281,7 @@ def _parse_player_suffix(player_id: int, name: str, suffix: str) -> MessageEvent
     if m := _SUFFIX_GUID.fullmatch(suffix):
         return PlayerGuid(player_id, name, m["guid"])
     if m := _SUFFIX_KICK.fullmatch(suffix):
-        return PlayerKick(player_id, name, _guid_or_none(m["guid"]), m["reason"])
+        return PlayerKick(player_id, name, _guid_or_none(m["guid"] or "-"), m["reason"])
     if m := _SUFFIX_CONNECT.fullmatch(suffix):
         return PlayerConnect(player_id, name, m["ip"], int(m["port"]))
     return None
@@ -215,7 +291,7 @@ def _guid_or_none(guid: str) -> str | None:
     return None if guid == "-" else guid
 
 
-def _parse_admin_line(line: str, known: Mapping[int, str]) -> MessageEvent | None:
+def _parse_admin_line(line: str, known: NameIndex) -> MessageEvent | None:
     if m := _ADMIN_LOGIN.fullmatch(line):
         return AdminLogin(int(m["id"]), m["ip"], int(m["port"]))
     m = _ADMIN_CHAT.fullmatch(line)
@@ -226,10 +302,9 @@ def _parse_admin_line(line: str, known: Mapping[int, str]) -> MessageEvent | Non
         return AdminChat(admin_id, "Global", rest[len("Global) ") :])
     if rest.startswith("To "):
         # The recipient is a player name: prefer a known one (longest first).
-        for name in sorted(set(known.values()), key=len, reverse=True):
-            head = f"To {name}) "
-            if rest.startswith(head):
-                return AdminChat(admin_id, f"To {name}", rest[len(head) :], name)
+        name = known.longest_prefix(rest, ") ", 3)
+        if name is not None:
+            return AdminChat(admin_id, f"To {name}", rest[len(name) + 5 :], name)
         split = rest.find(") ")
         if split > 3:
             recipient = rest[3:split]
@@ -241,7 +316,7 @@ def _parse_admin_line(line: str, known: Mapping[int, str]) -> MessageEvent | Non
     return AdminChat(admin_id, rest[:split], rest[split + 2 :])
 
 
-def _parse_chat(line: str, known: Mapping[int, str]) -> MessageEvent | None:
+def _parse_chat(line: str, known: NameIndex) -> MessageEvent | None:
     channel: str | None = None
     for candidate in CHANNELS:
         if line.startswith(f"({candidate}) "):
@@ -253,9 +328,9 @@ def _parse_chat(line: str, known: Mapping[int, str]) -> MessageEvent | None:
             return None
         channel = line[1:close]
     rest = line[len(channel) + 3 :]
-    for name in sorted(set(known.values()), key=len, reverse=True):
-        if name and rest.startswith(f"{name}: "):
-            return PlayerChat(channel, name, rest[len(name) + 2 :])
+    name = known.longest_prefix(rest, ": ")
+    if name is not None:
+        return PlayerChat(channel, name, rest[len(name) + 2 :])
     split = rest.find(": ")
     if split < 0:
         return None

@@ -73,9 +73,18 @@ class Admin:
         return f"{self.ip}:{self.port}"
 
 
+# Only CR/LF end a console line: str.splitlines() also splits on U+0085, U+2028 and C0
+# separators, which a player can put in a name to vanish from the list or forge a row.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(text: str) -> list[str]:
+    return _LINE_END.split(text)
+
+
 def parse_players(text: str) -> list[Player]:
     players: list[Player] = []
-    for line in text.splitlines():
+    for line in _lines(text):
         m = _PLAYER_ROW.fullmatch(line.strip("\r"))
         if m is None:
             continue
@@ -102,7 +111,7 @@ def parse_players(text: str) -> list[Player]:
 def parse_bans(text: str) -> list[Ban]:
     bans: list[Ban] = []
     kind: Literal["guid", "ip"] = "guid"
-    for raw in text.splitlines():
+    for raw in _lines(text):
         line = raw.strip()
         lowered = line.lower()
         if lowered.startswith("guid bans"):
@@ -124,7 +133,7 @@ def parse_bans(text: str) -> list[Ban]:
 
 def parse_admins(text: str) -> list[Admin]:
     admins: list[Admin] = []
-    for line in text.splitlines():
+    for line in _lines(text):
         m = _ADMIN_ROW.fullmatch(line.strip())
         if m is not None:
             admins.append(Admin(int(m["id"]), m["ip"], int(m["port"])))
@@ -132,7 +141,7 @@ def parse_admins(text: str) -> list[Admin]:
 
 
 def parse_missions(text: str) -> list[str]:
-    lines = [line.strip() for line in text.splitlines()]
+    lines = [line.strip() for line in _lines(text)]
     if lines and lines[0].lower().startswith("missions on server"):
         lines = lines[1:]
     return [line for line in lines if line]

@@ -36,7 +36,9 @@ class ProtocolConfig:
 
     command_attempts: int = 3
     command_interval: float = 1.0
-    keepalive_interval: float = 30.0
+    # Well inside BattlEye's 45 s, and often enough that a restarted server (which ignores the
+    # old session) is noticed within keepalive_interval + attempts * interval.
+    keepalive_interval: float = 12.0
     liveness_timeout: float = 45.0
     message_hold: float = 10.5
 
@@ -90,6 +92,10 @@ class MessageReceived:
 
 @dataclass(frozen=True, slots=True)
 class ConnectionTimedOut:
+    """The session is gone: silent for ``liveness_timeout``, or a keep-alive (sent when idle,
+    and as a probe when a command goes unanswered) got no answer through all its attempts
+    with nothing at all received since."""
+
     silent_for: float
 
 
@@ -119,6 +125,7 @@ class _Pending:
     packet: bytes
     next_at: float
     keepalive: bool
+    sent_at: float = 0.0
     attempts: int = 1
     parts: MultipartAssembler = field(default_factory=MultipartAssembler)
 
@@ -177,7 +184,9 @@ class ClientProtocol:
             raise RuntimeError("not logged in")
         seq = self._allocate(now)
         packet = packets.encode_command(seq, command)
-        self._pending[seq] = _Pending(packet, now + self.config.command_interval, keepalive)
+        self._pending[seq] = _Pending(
+            packet, now + self.config.command_interval, keepalive, sent_at=now
+        )
         self._outgoing.append(packet)
         self._last_command = now
         if keepalive:
@@ -310,7 +319,24 @@ class ClientProtocol:
                 self._quarantine[seq] = now + self.config.command_interval
                 self.stats.commands_failed += 1
                 events.append(CommandFailed(seq, pending.keepalive))
+                if pending.keepalive and self._last_received < pending.sent_at:
+                    # Not a lost datagram: the server said nothing at all since we asked (it
+                    # restarted and forgot us, or went away). End the session now instead of
+                    # waiting out the liveness timeout.
+                    self.reset()
+                    events.append(ConnectionTimedOut(silent))
+                    return events
                 continue
+            if (
+                not pending.keepalive
+                and pending.attempts == 1
+                and self._last_received < pending.sent_at
+                and not any(p.keepalive for p in self._pending.values())
+            ):
+                # A command without answer from a silent server: probe the session with a
+                # keep-alive under its own number (some servers never answer a re-sent number,
+                # so the command alone cannot tell a lost datagram from a forgotten session).
+                self.send_command(b"", now, keepalive=True)
             # Same bytes, same sequence number: the server must not run it twice.
             pending.attempts += 1
             pending.next_at = now + self.config.command_interval

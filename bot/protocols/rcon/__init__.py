@@ -13,7 +13,9 @@ Blocking (python-valve's API)::
 
 from bot.protocols.rcon.client import RCONConnection, aexecute, connect
 from bot.protocols.rcon.connection import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     AuthResult,
+    BudgetExceeded,
     ClientConnection,
     Event,
     Response,
@@ -22,7 +24,9 @@ from bot.protocols.rcon.connection import (
 )
 from bot.protocols.rcon.convars import ConVar, parse_cvarlist
 from bot.protocols.rcon.errors import (
+    RCONAuthDroppedError,
     RCONAuthenticationError,
+    RCONBudgetExceededError,
     RCONCommunicationError,
     RCONError,
     RCONMessageError,
@@ -42,6 +46,7 @@ from bot.protocols.rcon.supervisor import RCONSupervisor, SupervisorState
 from bot.protocols.rcon.sync import RCON, execute
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "PROFILES",
     "RCON",
     "SERVERDATA_AUTH",
@@ -49,13 +54,16 @@ __all__ = [
     "SERVERDATA_EXECCOMMAND",
     "SERVERDATA_RESPONSE_VALUE",
     "AuthResult",
+    "BudgetExceeded",
     "ClientConnection",
     "ConVar",
     "EndDetection",
     "Event",
     "PacketFramer",
     "PacketType",
+    "RCONAuthDroppedError",
     "RCONAuthenticationError",
+    "RCONBudgetExceededError",
     "RCONCommunicationError",
     "RCONConnection",
     "RCONError",

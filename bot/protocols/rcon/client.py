@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, overload
 
-from bot.protocols.rcon.connection import AuthResult, ClientConnection, Response, State
+from bot.protocols.rcon.connection import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AuthResult,
+    BudgetExceeded,
+    ClientConnection,
+    Response,
+    State,
+)
 from bot.protocols.rcon.convars import ConVar, parse_cvarlist
 from bot.protocols.rcon.errors import (
+    RCONAuthDroppedError,
     RCONAuthenticationError,
+    RCONBudgetExceededError,
     RCONCommunicationError,
     RCONError,
     RCONMessageError,
@@ -44,7 +53,12 @@ class _Protocol(asyncio.Protocol):
 
 
 class RCONConnection:
-    """One TCP connection to an RCON server. Get one from :func:`connect`."""
+    """One TCP connection to an RCON server. Get one from :func:`connect`.
+
+    Without ``profile``, a server that zeroes every id is recognised at login and answered
+    in order (``profile`` names the result). ``max_response_bytes`` caps one answer: beyond
+    it the command fails with :class:`RCONBudgetExceededError` and the connection closes.
+    """
 
     def __init__(
         self,
@@ -54,13 +68,17 @@ class RCONConnection:
         profile: str | ServerProfile | None = None,
         encoding: str = "utf-8",
         on_unsolicited: UnsolicitedHandler | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.address = address
         self.timeout = timeout
-        self.profile = get_profile(profile)
         self.encoding = encoding
         self.on_unsolicited = on_unsolicited
-        self._sm = ClientConnection(self.profile)
+        self._sm = ClientConnection(
+            get_profile(profile),
+            detect_zero_ids=profile is None,
+            max_response_bytes=max_response_bytes,
+        )
         self._transport: asyncio.Transport | None = None
         self._loop = asyncio.get_running_loop()
         # request id -> (future, deadline in loop time, timeout given)
@@ -80,6 +98,15 @@ class RCONConnection:
         return f"<RCONConnection {host}:{port} {self._sm.state.value} profile={self.profile.name}>"
 
     # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def profile(self) -> ServerProfile:
+        """How this server is spoken to (may change at login, see the class docstring)."""
+        return self._sm.profile
+
+    @property
+    def max_response_bytes(self) -> int:
+        return self._sm.max_response_bytes
 
     @property
     def connected(self) -> bool:
@@ -146,7 +173,7 @@ class RCONConnection:
             self._auth_waiter = None
         if not ok:
             self.close()
-            raise RCONAuthenticationError(banned=False)
+            raise RCONAuthenticationError()
 
     def _expire_auth(self, waiter: asyncio.Future[bool], limit: float) -> None:
         if not waiter.done():
@@ -304,6 +331,16 @@ class RCONConnection:
                 entry = self._waiters.pop(event.request_id, None)
                 if entry is not None and not entry[0].done():
                     entry[0].set_result(event.body)
+            elif isinstance(event, BudgetExceeded):
+                log.warning(
+                    "RCON %s:%s: an answer exceeded %d bytes; closing",
+                    self.address[0], self.address[1], event.budget,
+                )
+                entry = self._waiters.pop(event.request_id, None)
+                if entry is not None and not entry[0].done():
+                    entry[0].set_exception(RCONBudgetExceededError(event.budget, event.request_id))
+                self.close()
+                return
             elif isinstance(event, AuthResult):
                 if self._auth_waiter is not None and not self._auth_waiter.done():
                     self._auth_waiter.set_result(event.success)
@@ -324,8 +361,9 @@ class RCONConnection:
         self._sm.connection_lost()
         auth = self._auth_waiter
         if auth is not None and not auth.done():
-            # SRCDS drops a banned IP's connection instead of answering the AUTH packet.
-            auth.set_exception(RCONAuthenticationError(banned=True))
+            # No answer to the AUTH packet: a restart or network drop as much as a ban (SRCDS
+            # drops a banned IP) or Squad's wrong password. Retried with backoff by callers.
+            auth.set_exception(RCONAuthDroppedError())
         self._closed = True
         self._fail_all(RCONCommunicationError("connection lost"))
         if not self._lost.done():
@@ -349,6 +387,7 @@ class _Options:
     profile: str | ServerProfile | None
     encoding: str
     on_unsolicited: UnsolicitedHandler | None
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 class _Connect:
@@ -373,6 +412,7 @@ class _Connect:
             profile=o.profile,
             encoding=o.encoding,
             on_unsolicited=o.on_unsolicited,
+            max_response_bytes=o.max_response_bytes,
         )
         await conn.open()
         try:
@@ -408,9 +448,18 @@ def connect(
     profile: str | ServerProfile | None = None,
     encoding: str = "utf-8",
     on_unsolicited: UnsolicitedHandler | None = None,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
 ) -> _Connect:
-    """Connect and authenticate: ``async with connect((host, port), password) as conn: ...``."""
-    return _Connect(address, password, _Options(timeout, profile, encoding, on_unsolicited))
+    """Connect and authenticate: ``async with connect((host, port), password) as conn: ...``.
+
+    ``profile=None`` (the default) recognises servers that zero every id at login; a named
+    profile is used as it is. ``max_response_bytes`` caps each answer (4 MiB by default).
+    """
+    return _Connect(
+        address,
+        password,
+        _Options(timeout, profile, encoding, on_unsolicited, max_response_bytes),
+    )
 
 
 async def aexecute(

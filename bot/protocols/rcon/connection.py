@@ -9,15 +9,18 @@ of being taken for the next command's.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from bot.protocols.rcon.errors import RCONError, RCONMessageError
 from bot.protocols.rcon.framing import PacketFramer
 from bot.protocols.rcon.packets import PacketType, RCONMessage, encode_packet
-from bot.protocols.rcon.profiles import DEFAULT_PROFILE, EndDetection, ServerProfile
+from bot.protocols.rcon.profiles import DEFAULT_PROFILE, PALWORLD, EndDetection, ServerProfile
 
 _ID_LIMIT = 2**31 - 1
+# Bytes of answer body one request may receive: beyond it the stream is treated as hostile
+# (a server streaming packets without end would otherwise grow the bot's memory unbounded).
+DEFAULT_MAX_RESPONSE_BYTES = 4 << 20
 # Ids whose answers are still dropped silently after their request ended (trailing packets).
 _RETIRED_KEEP = 256
 
@@ -53,12 +56,35 @@ class Unsolicited:
     message: RCONMessage
 
 
-Event = AuthResult | Response | Unsolicited
+@dataclass(frozen=True, slots=True)
+class BudgetExceeded:
+    """The answer to ``request_id`` outgrew ``budget`` bytes: the connection is now closed."""
+
+    request_id: int
+    budget: int
+
+
+Event = AuthResult | Response | Unsolicited | BudgetExceeded
+
+
+class _OverBudget(Exception):
+    def __init__(self, request_id: int) -> None:
+        self.request_id = request_id
 
 
 class _Request:
     # A plain slotted class: created for every command, so cheaper than a dataclass.
-    __slots__ = ("discard", "id", "packet", "packets", "parts", "probe_id", "probe_sent", "sent")
+    __slots__ = (
+        "discard",
+        "id",
+        "packet",
+        "packets",
+        "parts",
+        "probe_id",
+        "probe_sent",
+        "received",
+        "sent",
+    )
 
     def __init__(self, id_: int, probe_id: int | None, packet: bytes, discard: bool) -> None:
         self.id = id_
@@ -68,6 +94,7 @@ class _Request:
         self.sent = False
         self.probe_sent = False
         self.packets = 0
+        self.received = 0  # body bytes, kept or discarded: the budget counts both
         self.parts: list[bytes] = []
 
 
@@ -77,10 +104,25 @@ class ClientConnection:
     Handles: auth answers in either order (or without SRCDS's extra empty packet), end
     detection per profile, several commands in flight matched by id, servers that zero every id
     (matched in order), packets of unknown types surfaced as :class:`Unsolicited`.
+
+    ``detect_zero_ids``: an AUTH_RESPONSE with id 0 to our non-zero id (Palworld and other
+    servers that zero every id) switches to in-order matching, one packet per answer. Set it
+    when no profile was chosen explicitly. ``max_response_bytes`` is the per-request budget:
+    beyond it :meth:`receive_data` ends with a :class:`BudgetExceeded` event.
     """
 
-    def __init__(self, profile: ServerProfile = DEFAULT_PROFILE) -> None:
+    def __init__(
+        self,
+        profile: ServerProfile = DEFAULT_PROFILE,
+        *,
+        detect_zero_ids: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be at least 1")
         self.profile = profile
+        self.detect_zero_ids = detect_zero_ids
+        self.max_response_bytes = max_response_bytes
         self.state = State.CONNECTED
         self._framer = PacketFramer(profile.max_packet_size)
         self._out = bytearray()
@@ -194,6 +236,8 @@ class ClientConnection:
         """Feed received bytes; returns the events they complete.
 
         ``RCONMessageError`` means the stream is desynchronised: the connection is unusable.
+        A :class:`BudgetExceeded` event (always the last) means an answer outgrew the budget:
+        the connection is closed, the transport must drop it.
         """
         if self.state is State.CLOSED:
             raise RCONError("connection is closed")
@@ -206,6 +250,10 @@ class ClientConnection:
         except RCONMessageError:
             self.state = State.CLOSED
             raise
+        except _OverBudget as over:
+            # Nothing after the offending packet is read; what completed before still counts.
+            self.state = State.CLOSED
+            events.append(BudgetExceeded(over.request_id, self.max_response_bytes))
         return events
 
     def connection_lost(self) -> list[int]:
@@ -221,6 +269,8 @@ class ClientConnection:
         if self.state is State.AUTHENTICATING:
             if type_ == PacketType.AUTH_RESPONSE:
                 ok = id_ != -1 and (not self.profile.strict_auth_id or id_ == self._auth_id)
+                if ok and id_ == 0 and self.detect_zero_ids and self.profile.match_ids:
+                    self._switch_to_zero_ids()
                 self.state = State.AUTHENTICATED if ok else State.AUTH_FAILED
                 events.append(AuthResult(ok))
             elif type_ != PacketType.RESPONSE_VALUE:
@@ -247,6 +297,7 @@ class ClientConnection:
             if self.profile.end_detection is EndDetection.SINGLE:
                 self._complete(request, body, events)
                 return
+            self._count(request, body)
             request.packets += 1
             if not request.discard:
                 request.parts.append(body)
@@ -258,7 +309,28 @@ class ClientConnection:
         if not body and self.profile.malformed_followup:
             self._framer.expect_malformed_followup()
 
+    def _switch_to_zero_ids(self) -> None:
+        # Our ids are never 0, so this server zeroes them: answers can only be matched in
+        # the order sent, and without ids no probe can mark an answer's end.
+        self.profile = replace(
+            self.profile,
+            name=f"{self.profile.name}+zero-ids",
+            end_detection=EndDetection.SINGLE,
+            match_ids=False,
+            lockstep=False,
+            malformed_followup=False,
+            max_packet_size=max(self.profile.max_packet_size, PALWORLD.max_packet_size),
+        )
+        self._framer.max_packet_size = self.profile.max_packet_size
+        self._probe_type = PacketType.EXECCOMMAND
+
+    def _count(self, request: _Request, body: bytes) -> None:
+        request.received += len(body)
+        if request.received > self.max_response_bytes:
+            raise _OverBudget(request.id)
+
     def _complete(self, request: _Request, body: bytes, events: list[Event]) -> None:
+        self._count(request, body)
         request.packets += 1
         if not request.discard:
             request.parts.append(body)

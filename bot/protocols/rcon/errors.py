@@ -15,19 +15,34 @@ class RCONCommunicationError(RCONError):
 
 
 class RCONAuthenticationError(RCONError):
-    """The server refused the password, or dropped the connection during authentication.
+    """The server refused the password (an AUTH_RESPONSE with id -1)."""
 
-    ``banned`` is true when the server closed the connection instead of answering: SRCDS does
-    that to an IP it has banned after repeated failures (Squad does it for a wrong password).
+    def __init__(self) -> None:
+        super().__init__("wrong RCON password")
+
+
+class RCONAuthDroppedError(RCONCommunicationError):
+    """The connection closed before the server answered the AUTH packet.
+
+    Not a refusal: a server restarting, a network drop, SRCDS dropping an IP it banned after
+    failed logins, or Squad's answer to a wrong password all look the same. A connection
+    error, retried with backoff, never a reason to give up on the password for good.
     """
 
-    def __init__(self, banned: bool = False) -> None:
-        super().__init__(
-            "server closed the connection during authentication (banned IP or wrong password)"
-            if banned
-            else "wrong RCON password"
-        )
-        self.banned = banned
+    def __init__(self) -> None:
+        super().__init__("connection closed during authentication")
+
+
+class RCONBudgetExceededError(RCONError):
+    """An answer grew beyond the per-request byte budget; the connection was closed.
+
+    A hostile or broken server could otherwise stream without end into the bot's memory.
+    """
+
+    def __init__(self, budget: int, request_id: int | None = None) -> None:
+        super().__init__(f"answer exceeded the {budget}-byte budget; connection closed")
+        self.budget = budget
+        self.request_id = request_id
 
 
 class RCONTimeoutError(RCONError):

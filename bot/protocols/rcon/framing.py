@@ -24,12 +24,13 @@ class PacketFramer:
     later in the stream can be trusted, so the connection must be dropped.
     """
 
-    __slots__ = ("_armed", "_buffer", "_error", "_max_size", "_offset", "malformed_skipped")
+    __slots__ = ("_armed", "_buffer", "_error", "_offset", "malformed_skipped", "max_packet_size")
 
     def __init__(self, max_packet_size: int = DEFAULT_MAX_PACKET_SIZE) -> None:
         self._buffer = bytearray()
         self._offset = 0  # start of the first unparsed byte
-        self._max_size = max_packet_size
+        # Public: a connection that learns at login what server it talks to may change it.
+        self.max_packet_size = max_packet_size
         self._armed = False
         self._error: RCONMessageError | None = None
         self.malformed_skipped = 0
@@ -76,7 +77,7 @@ class PacketFramer:
         while True:
             offset = self._offset
             try:
-                size = check_size(buffer, offset, self._max_size)
+                size = check_size(buffer, offset, self.max_packet_size)
             except RCONMessageError as exc:
                 self._error = exc
                 raise

@@ -2,9 +2,10 @@
 
 After the server restarts it reconnects and re-authenticates; commands in flight when the
 connection broke fail with ``RCONCommunicationError`` (never silently re-run: ``kick`` or ``ban``
-must not happen twice). A refused password, or a connection dropped during authentication
-(SRCDS bans an IP after a few failures), stops the supervisor until ``set_password()``: it never
-re-sends a wrong password on its own.
+must not happen twice). A refused password stops the supervisor until ``set_password()``: it
+never re-sends a wrong password on its own. A connection dropped during authentication is a
+connection error like any other (a restart looks the same as a ban from there), retried with
+backoff.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.protocols.rcon.client import (
     UnsolicitedHandler,
     connect,
 )
+from bot.protocols.rcon.connection import DEFAULT_MAX_RESPONSE_BYTES
 from bot.protocols.rcon.errors import (
     RCONAuthenticationError,
     RCONCommunicationError,
@@ -60,6 +62,7 @@ class RCONSupervisor:
         rng: random.Random | None = None,
         on_unsolicited: UnsolicitedHandler | None = None,
         on_state: Callable[[SupervisorState], None] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if not 0.0 <= jitter <= 1.0:
             raise ValueError("jitter must be within 0..1")
@@ -74,6 +77,7 @@ class RCONSupervisor:
         self._rng = rng or random.Random()
         self.on_unsolicited = on_unsolicited
         self.on_state = on_state
+        self.max_response_bytes = max_response_bytes
         self.state = SupervisorState.IDLE
         self.last_error: RCONError | None = None
         self.connect_attempts = 0
@@ -165,6 +169,7 @@ class RCONSupervisor:
                     timeout=self.timeout,
                     profile=self.profile,
                     on_unsolicited=self.on_unsolicited,
+                    max_response_bytes=self.max_response_bytes,
                 )
             except RCONAuthenticationError as exc:
                 log.error("RCON %s:%s: %s; not retrying", self.address[0], self.address[1], exc)
@@ -200,8 +205,7 @@ class RCONSupervisor:
             if conn is not None and conn.authenticated:
                 return conn
             if self.state is SupervisorState.AUTH_FAILED:
-                assert isinstance(self.last_error, RCONAuthenticationError)
-                raise RCONAuthenticationError(banned=self.last_error.banned)
+                raise RCONAuthenticationError()
             if self.state is SupervisorState.STOPPED or self._task is None:
                 raise RCONError("RCON supervisor is not running")
             remaining = deadline - loop.time()

@@ -12,10 +12,19 @@ from collections import deque
 from collections.abc import Iterator
 from types import TracebackType
 
-from bot.protocols.rcon.connection import AuthResult, ClientConnection, Response, State
+from bot.protocols.rcon.connection import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AuthResult,
+    BudgetExceeded,
+    ClientConnection,
+    Response,
+    State,
+)
 from bot.protocols.rcon.convars import ConVar, parse_cvarlist
 from bot.protocols.rcon.errors import (
+    RCONAuthDroppedError,
     RCONAuthenticationError,
+    RCONBudgetExceededError,
     RCONCommunicationError,
     RCONError,
     RCONMessageError,
@@ -33,6 +42,8 @@ class RCON:
     """A blocking RCON connection: ``with RCON(address, password) as r: r("status")``.
 
     ``timeout=None`` means the default of 10 s: an RCON call never blocks forever.
+    Without ``profile`` a server that zeroes every id is recognised at login;
+    ``max_response_bytes`` caps one answer, as in the asyncio client.
     """
 
     def __init__(
@@ -43,15 +54,19 @@ class RCON:
         *,
         profile: str | ServerProfile | None = None,
         encoding: str = "utf-8",
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._address = address
         self._password = password
         self._timeout = DEFAULT_TIMEOUT if timeout is None else timeout
-        self._profile = get_profile(profile)
         self._encoding = encoding
         self._socket: socket.socket | None = None
         self._closed = False
-        self._sm = ClientConnection(self._profile)
+        self._sm = ClientConnection(
+            get_profile(profile),
+            detect_zero_ids=profile is None,
+            max_response_bytes=max_response_bytes,
+        )
         self._done: dict[int, bytes] = {}
         # Packets that answer nothing (Squad chat), newest last; bounded for long sessions.
         self.unsolicited: deque[RCONMessage] = deque(maxlen=1000)
@@ -120,14 +135,15 @@ class RCON:
             while self._sm.state is State.AUTHENTICATING:
                 self._pump(deadline, auth=True)
         except RCONCommunicationError:
+            # Dropped before the AUTH packet was answered: not a refusal (see the error).
             self.close()
-            raise RCONAuthenticationError(banned=True) from None
+            raise RCONAuthDroppedError() from None
         except RCONError:
             self.close()
             raise
         if self._sm.state is not State.AUTHENTICATED:
             self.close()
-            raise RCONAuthenticationError(banned=False)
+            raise RCONAuthenticationError()
 
     def close(self) -> None:
         """Close the connection; safe to call repeatedly."""
@@ -205,6 +221,9 @@ class RCON:
         for event in events:
             if isinstance(event, Response):
                 self._done[event.request_id] = event.body
+            elif isinstance(event, BudgetExceeded):
+                self.close()
+                raise RCONBudgetExceededError(event.budget, event.request_id)
             elif not isinstance(event, AuthResult):
                 self.unsolicited.append(event.message)
         self._flush()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bot.protocols.battleye.events import MAX_NAME
 from bot.protocols.battleye.models import Player
 from bot.services.feed import model as m
 from bot.storage.events import Event
+
+# Longest text (chat, kick reason) stored per event: a server can send a 64 KB line.
+MAX_TEXT = 1000
 
 # The reasons BattlEye writes when a banned player is removed.
 _BAN_MARKERS = ("admin ban", "global ban", "banned")
@@ -28,30 +32,40 @@ def is_ban(reason: str) -> bool:
 
 
 def _guid(player: Player) -> str | None:
-    return player.guid.lower() if player.guid else None
+    return player.guid.lower()[:32] if player.guid else None
+
+
+def _name(player: Player) -> str:
+    return player.name[:MAX_NAME]
+
+
+def _text(text: str) -> str:
+    return text[:MAX_TEXT]
 
 
 def connect(server_id: int, at: float, player: Player) -> Event:
-    return Event(server_id, at, m.JOIN, player.name, _guid(player), source=m.SOURCE_BATTLEYE)
+    return Event(server_id, at, m.JOIN, _name(player), _guid(player), source=m.SOURCE_BATTLEYE)
 
 
 def guid(server_id: int, at: float, player: Player) -> Event:
-    return Event(server_id, at, m.GUID, player.name, _guid(player), source=m.SOURCE_BATTLEYE)
+    return Event(server_id, at, m.GUID, _name(player), _guid(player), source=m.SOURCE_BATTLEYE)
 
 
 def disconnect(server_id: int, at: float, player: Player) -> Event:
-    return Event(server_id, at, m.LEAVE, player.name, _guid(player), source=m.SOURCE_BATTLEYE)
+    return Event(server_id, at, m.LEAVE, _name(player), _guid(player), source=m.SOURCE_BATTLEYE)
 
 
 def kick(server_id: int, at: float, player: Player, reason: str) -> Event:
     kind = m.BAN if is_ban(reason) else m.KICK
-    return Event(server_id, at, kind, player.name, _guid(player), reason, m.SOURCE_BATTLEYE)
+    return Event(
+        server_id, at, kind, _name(player), _guid(player), _text(reason), m.SOURCE_BATTLEYE
+    )
 
 
 def chat(server_id: int, at: float, player: Player, channel: str, text: str) -> Event:
     return Event(
-        server_id, at, m.CHAT, player.name, _guid(player), f"({channel}) {text}",
-        m.SOURCE_BATTLEYE,
+        server_id, at, m.CHAT, _name(player), _guid(player),
+        _text(f"({channel[:MAX_NAME]}) {text}"), m.SOURCE_BATTLEYE,
     )
 
 
@@ -62,6 +76,6 @@ def admin_login(server_id: int, at: float, admin_id: int) -> Event:
 
 def admin_message(server_id: int, at: float, admin_id: int, channel: str, text: str) -> Event:
     return Event(
-        server_id, at, m.ADMIN_MESSAGE, f"admin #{admin_id}", None, f"({channel}) {text}",
-        m.SOURCE_BATTLEYE,
+        server_id, at, m.ADMIN_MESSAGE, f"admin #{admin_id}", None,
+        _text(f"({channel[:MAX_NAME]}) {text}"), m.SOURCE_BATTLEYE,
     )

@@ -70,3 +70,4 @@ class Roster:
     server_id: int
     players: tuple[str, ...]
     at: float
+    source: str = SOURCE_BATTLEYE

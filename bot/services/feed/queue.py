@@ -6,6 +6,7 @@ cursors of the dropped events, so a restart does not replay them) rides on the n
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ SubKey = tuple[str, int]
 
 # Discord allows 4096 characters in an embed description; some room is kept for safety.
 MAX_BATCH_CHARS = 4000
+# Discord's message nonce is at most 25 characters.
+NONCE_PREFIX = "of"
+NONCE_HEX = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,8 @@ class Batch:
     items: tuple[Item, ...]
     dropped: int = 0
     cursors: dict[SubKey, int] = field(default_factory=dict)
+    # Set when the batch resumes a send recorded before a restart (its nonce is reused).
+    nonce: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -47,6 +53,17 @@ class Batch:
     @property
     def approximate(self) -> bool:
         return any(i.approximate for i in self.items)
+
+
+def nonce_of(channel_id: int, batch: Batch) -> str:
+    """The message nonce of a batch: derived from the channel and the cursors it moves, so the
+    same batch sent again (a retry, a resend after a restart) carries the same nonce and
+    Discord (``enforce_nonce``) answers with the message it already created."""
+    if batch.nonce is not None:
+        return batch.nonce
+    key = ";".join(f"{kind}{sub}:{event}" for (kind, sub), event in sorted(batch.cursors.items()))
+    digest = hashlib.blake2b(f"{channel_id}|{key}".encode(), digest_size=16).hexdigest()
+    return NONCE_PREFIX + digest[:NONCE_HEX]
 
 
 def _merge(cursors: dict[SubKey, int], sub: SubKey, event_id: int) -> None:

@@ -18,6 +18,7 @@ from bot.services.feed.queue import MAX_BATCH_CHARS, Batch, ChannelQueue, Item
 log = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = 60.0
+MIN_RETRY_DELAY = 0.05
 
 
 class Outcome(enum.Enum):
@@ -46,11 +47,19 @@ class ChannelSender:
         self._not_sending = asyncio.Event()
         self._not_sending.set()
         self._task: asyncio.Task[None] | None = None
+        # A batch whose delivery failed or resumes one recorded before a restart: it is sent
+        # again as it is (same lines, same nonce) before anything newer.
+        self._held: Batch | None = None
         self.messages = 0
 
     @property
     def idle(self) -> bool:
-        return not self.queue.pending and not self._sending
+        return not self.queue.pending and not self._sending and self._held is None
+
+    def resume(self, batch: Batch) -> None:
+        """Send ``batch`` first (a send that was in flight when the bot stopped)."""
+        self._held = batch
+        self._wakeup.set()
 
     def push(self, item: Item) -> None:
         self.queue.push(item)
@@ -81,7 +90,7 @@ class ChannelSender:
     async def _run(self) -> None:
         failures = 0
         while True:
-            if not self.queue.pending:
+            if not self.queue.pending and self._held is None:
                 self._wakeup.clear()
                 if self._on_idle is not None:
                     self._on_idle()
@@ -89,13 +98,15 @@ class ChannelSender:
             # The oldest waiting line opens the window; what arrives meanwhile shares its
             # message. A backlog (oldest line already older than the window) goes at once.
             oldest = self.queue.oldest_queued_at
-            if oldest is not None:
+            if oldest is not None and self._held is None:
                 delay = oldest + self.window - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
             if self._closing:
                 return
-            batch = self.queue.take(self.max_chars)
+            batch, self._held = self._held, None
+            if batch is None:
+                batch = self.queue.take(self.max_chars)
             if batch is None:
                 continue
             self._sending = True
@@ -106,9 +117,13 @@ class ChannelSender:
                 self._sending = False
                 self._not_sending.set()
             if outcome is Outcome.RETRY:
-                self.queue.put_back(batch)
+                # Not put back into the queue: a batch that grew would get another nonce, and
+                # a first attempt Discord did accept would then show twice.
+                self._held = batch
                 failures += 1
-                await asyncio.sleep(min(MAX_RETRY_DELAY, self.window * 2**failures))
+                await asyncio.sleep(
+                    min(MAX_RETRY_DELAY, max(MIN_RETRY_DELAY, self.window) * 2**failures)
+                )
             else:
                 failures = 0
                 self.messages += outcome is Outcome.SENT

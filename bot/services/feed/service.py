@@ -6,18 +6,28 @@ up/down). One ingest loop stores events in arrival order, keeps player sessions,
 line per subscription into the channel's queue; a :class:`ChannelSender` per channel sends them
 in batches.
 
-No duplicates, nothing lost: each subscription stores the id of the last event it delivered.
-At start the events after that id (within ``replay_window``) are queued again, so events
-stored but not yet sent when the bot stopped go out once, and delivered ones never again.
+No duplicates, nothing lost (the README's "feed promise" says exactly what that covers):
+
+- each subscription stores the id of the last event it delivered; at start every event after
+  that id (within ``replay_window``) is queued again, page by page;
+- an event leaves the inbox only once stored (store errors are retried in order; shutdown
+  stores what is left);
+- each message carries a nonce derived from its channel and cursors, and the batch being sent
+  is recorded first, so a retry or a resend after a restart is the same batch with the same
+  nonce, which Discord deduplicates; a cursor write that fails after the send is retried alone;
+- a channel missing from the cache is fetched (an archived thread reopened); a 403 keeps the
+  lines waiting. Only a deleted channel or a message Discord can never accept drops lines.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections import Counter, defaultdict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
+from dataclasses import replace
 from typing import Any, Protocol
 
 import discord
@@ -25,10 +35,11 @@ import discord
 from bot.games import RconKind, get_game
 from bot.protocols.battleye import BattlEyeClient
 from bot.protocols.battleye.models import Player
+from bot.rendering.text import mask_address
 from bot.services.feed import a2s, render
 from bot.services.feed import battleye as be
 from bot.services.feed import model as m
-from bot.services.feed.queue import Batch, Item, SubKey
+from bot.services.feed.queue import Batch, Item, SubKey, nonce_of
 from bot.services.feed.sender import ChannelSender, Outcome
 from bot.services.feed.watch import matches
 from bot.services.poller import Poller, RoundReport, target_of
@@ -44,11 +55,26 @@ DEFAULT_QUEUE_LIMIT = 500
 DEFAULT_REPLAY_WINDOW = 6 * 3600.0  # older undelivered events are stale news
 PRUNE_EVERY = 3600.0
 MAX_INGEST_BATCH = 500
+REPLAY_PAGE = 5000
+STORE_CHUNK = 100  # events per INSERT (one statement: atomic)
+INGEST_FIRST_DELAY = 0.2
+INGEST_MAX_DELAY = 30.0
+DRAIN_GRACE = 5.0
+# Events waiting to be stored; beyond it the oldest is dropped and counted (a hostile or
+# runaway server must not grow the bot's memory without bound).
+DEFAULT_INBOX_LIMIT = 20_000
 ROSTER_TIMEOUT = 15.0
 SEND_GRACE = 2.0
 FOOTER_APPROXIMATE = "≈ joins and leaves derived from A2S player lists: approximate"
 COLOUR = discord.Colour.dark_teal()
 _MAP_KEY = "feed:map:{}"
+_SEND_KEY = "feed:send:{}"  # the batch being sent to a channel: nonce and cursors
+SETTLE_FIRST_DELAY = 0.2
+SETTLE_MAX_DELAY = 30.0
+_FORBIDDEN = "Discord refuses my messages there (missing permissions); lines wait"
+_NO_ACCESS = "I cannot see that channel (missing access); lines wait"
+_LOCKED = "the thread is archived and locked: I need Manage Threads to reopen it; lines wait"
+_ARCHIVED = "the thread is archived and I may not reopen it; lines wait"
 
 BattlEyeHandler = Callable[..., Awaitable[None]]
 
@@ -69,6 +95,22 @@ class BattlEyeHub(Protocol):
     def remove_battleye_listener(
         self, server_id: int, event: str, coro: BattlEyeHandler
     ) -> None: ...
+
+
+def _encode_send(nonce: str, batch: Batch) -> str:
+    cursors = [[kind, sub, event] for (kind, sub), event in sorted(batch.cursors.items())]
+    return json.dumps({"nonce": nonce, "cursors": cursors})
+
+
+def _decode_send(text: str | None) -> tuple[str, dict[SubKey, int]] | None:
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        cursors = {(str(k), int(s)): int(e) for k, s, e in data["cursors"]}
+        return str(data["nonce"]), cursors
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def uses_battleye(server: Server) -> bool:
@@ -92,8 +134,11 @@ class FeedService:
         replay_window: float = DEFAULT_REPLAY_WINDOW,
         hub: BattlEyeHub | None = None,
         clock: Callable[[], float] = time.time,
+        inbox_limit: int = DEFAULT_INBOX_LIMIT,
     ) -> None:
         self.client = client
+        self.inbox_limit = inbox_limit
+        self.inbox_dropped = 0
         self.store = store
         self.poller = poller
         self.batch_seconds = batch_seconds
@@ -112,9 +157,12 @@ class FeedService:
         self._watches: dict[int, list[Watch]] = {}
         self._subs: set[SubKey] = set()
         self._servers: dict[int, Server] = {}
+        self._hidden: set[int] = set()  # servers whose address is hidden
         self._bound: dict[int, tuple[Server, list[tuple[str, BattlEyeHandler]]]] = {}
         self._known: dict[int, Counter[str]] = {}
         self._maps: dict[int, str | None] = {}
+        self._problems: dict[int, str] = {}
+        self._dropped_before = 0  # drops of the senders of an earlier run (a restart)
         self._last_prune = float("-inf")
         self._reload_lock = asyncio.Lock()
         self.events_stored = 0
@@ -124,7 +172,14 @@ class FeedService:
     # -- input ---------------------------------------------------------------------------------
 
     def submit(self, event: Event | m.Roster) -> None:
-        """Queue an event for storing and routing (never blocks; order is kept)."""
+        """Queue an event for storing and routing (never blocks; order is kept). When the
+        inbox is full the oldest waiting event is dropped, counted and logged."""
+        if self._inbox.qsize() >= self.inbox_limit:
+            self._inbox.get_nowait()
+            if self.inbox_dropped % 1000 == 0:
+                log.warning("feed: event inbox full (%d); oldest dropped (%d so far)",
+                            self.inbox_limit, self.inbox_dropped + 1)
+            self.inbox_dropped += 1
         self._inbox.put_nowait(event)
         self._tick.set()
 
@@ -142,7 +197,8 @@ class FeedService:
                 change.after.state is State.OFFLINE
             ):
                 self.submit(Event(server.id, at, m.SERVER_DOWN, source=m.SOURCE_STATUS))
-                self._known[server.id] = Counter()  # the ingest loop ends every session
+                # The ingest loop ends every session; the first answer after it is a baseline.
+                self._known.pop(server.id, None)
             elif change is not None and change.before.state is State.OFFLINE and (
                 change.after.state is State.ONLINE
             ):
@@ -166,12 +222,14 @@ class FeedService:
         if server.id in self._bound or not info.players_known:
             return
         known = self._known.get(server.id)
-        if known is None:
-            # First answer since the start: compare with the sessions still open in the
-            # database, so a restart neither re-announces nor forgets anyone.
-            known = a2s.counter(await self.store.sessions.open_names(server.id, m.SOURCE_A2S))
         now = a2s.names_of(info)
         self._known[server.id] = now
+        if known is None:
+            # The first answer since the start, since BattlEye stopped reporting for it or
+            # since it came back is a baseline: who is there was not seen arriving, so the
+            # sessions are made to match and nobody is announced.
+            self.submit(m.Roster(server.id, tuple(sorted(now.elements())), at, m.SOURCE_A2S))
+            return
         players = a2s.diff(known, now)
         for name in players.left:
             self.submit(Event(server.id, at, m.LEAVE, name, source=m.SOURCE_A2S))
@@ -272,6 +330,7 @@ class FeedService:
         for sid, (server, handlers) in list(self._bound.items()):
             if wanted.get(sid) != server:
                 self._unbind(sid, server, handlers)
+                self._known.pop(sid, None)  # A2S takes over: its first list is a baseline
         for sid, server in wanted.items():
             if sid not in self._bound:
                 handlers = self._handlers(sid)
@@ -307,6 +366,7 @@ class FeedService:
             # Another process posts the events of its shards' guilds (see bot.sharding).
             servers = self.poller.shards.keep(await self.store.servers.all())
             self._servers = {s.id: s for s in servers}
+            self._hidden = await self.store.display.hidden_connect()
             feeds = [f for f in await self.store.feeds.all() if f.server_id in self._servers]
             watches = [
                 w for w in await self.store.watches.all() if w.server_id in self._servers
@@ -332,62 +392,147 @@ class FeedService:
     # -- the loop ------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Background task: replay what was not delivered, then store and route forever."""
+        """Background task: replay what was not delivered, then store and route forever.
+
+        An event taken from the inbox leaves ``pending`` only once it is stored: a failing
+        store is retried with backoff, in order, and on shutdown what is left is stored (the
+        next start posts it)."""
+        pending: deque[Event | m.Roster] = deque()
         try:
             await self.reload()
             await self._replay()
             self._started.set()
+            failures = 0
             while True:
-                batch = [await self._inbox.get()]
-                while not self._inbox.empty() and len(batch) < MAX_INGEST_BATCH:
-                    batch.append(self._inbox.get_nowait())
+                if not pending:
+                    pending.append(await self._inbox.get())
+                while not self._inbox.empty() and len(pending) < MAX_INGEST_BATCH:
+                    pending.append(self._inbox.get_nowait())
                 self._processing = True
                 try:
-                    await self._ingest(batch)
-                except Exception:
-                    log.exception("feed: %d event(s) could not be stored", len(batch))
+                    await self._ingest(pending)
+                    failures = 0
+                except Exception as exc:
+                    failures += 1
+                    delay = min(INGEST_MAX_DELAY, INGEST_FIRST_DELAY * 2 ** (failures - 1))
+                    log.warning("feed: %d event(s) not stored yet (%s); retrying in %.1f s",
+                                len(pending), type(exc).__name__, delay)
+                    await self._forget_removed_servers(pending)
+                    await asyncio.sleep(delay)
+                    continue
                 finally:
                     self._processing = False
                     self._tick.set()
                 await self._maybe_prune()
         finally:
-            await self._shutdown()
+            await self._shutdown(pending)
 
-    async def _shutdown(self) -> None:
+    async def _forget_removed_servers(self, pending: deque[Event | m.Roster]) -> None:
+        """Drop what belongs to servers removed meanwhile: their rows could never be stored
+        (foreign keys), and retrying them would hold up every other server's events."""
+        try:
+            existing = {s.id for s in await self.store.servers.all()}
+        except Exception:
+            return  # the database is still failing: the retry comes anyway
+        kept = [item for item in pending if item.server_id in existing]
+        if len(kept) < len(pending):
+            log.info("feed: %d event(s) of removed servers dropped", len(pending) - len(kept))
+            pending.clear()
+            pending.extend(kept)
+
+    async def _shutdown(self, pending: deque[Event | m.Roster]) -> None:
         for task in list(self._roster_tasks):
             task.cancel()
         senders = list(self._senders.values())
         await asyncio.gather(*(s.stop(SEND_GRACE) for s in senders), return_exceptions=True)
+        # Their lines are stored events: a restart of this task queues them again from the
+        # cursors (keeping the senders would post them twice).
+        self._dropped_before += sum(s.queue.total_dropped for s in senders)
+        self._senders.clear()
         for sid, (server, handlers) in list(self._bound.items()):
             self._unbind(sid, server, handlers)
+        await self._drain(pending)
 
-    async def _ingest(self, items: list[Event | m.Roster]) -> None:
-        events: list[Event] = []
-        for item in items:
-            if isinstance(item, Event):
-                events.append(item)
-                continue
-            await self._store_and_route(events)  # what came before the roster, first
-            events = []
-            ended, opened = await self.store.sessions.reconcile(
-                item.server_id, item.players, m.SOURCE_BATTLEYE, item.at
-            )
-            if ended or opened:
-                log.info("feed: server %d sessions reconciled (%d ended, %d opened)",
-                         item.server_id, ended, opened)
-        await self._store_and_route(events)
-
-    async def _store_and_route(self, events: list[Event]) -> None:
+    async def _drain(self, pending: deque[Event | m.Roster]) -> None:
+        """Store what the inbox still holds (nothing is routed: the next start replays it)."""
+        while not self._inbox.empty():
+            pending.append(self._inbox.get_nowait())
+        events = [e for e in pending if isinstance(e, Event)]
         if not events:
             return
-        stored = await self.store.events.add_many(events)
-        self.events_stored += len(stored)
-        for event in stored:
+        try:
+            async with asyncio.timeout(DRAIN_GRACE):
+                await self.store.events.add_many(events)
+        except Exception as exc:
+            log.error("feed: %d event(s) could not be stored at shutdown (%s)", len(events),
+                      type(exc).__name__)
+            # Back to the front of the inbox, in order: a restart of this task (the
+            # supervisor's) stores them; only the end of the process loses them.
+            inbox: asyncio.Queue[Event | m.Roster] = asyncio.Queue()
+            for item in pending:
+                inbox.put_nowait(item)
+            while not self._inbox.empty():
+                inbox.put_nowait(self._inbox.get_nowait())
+            self._inbox = inbox
+            pending.clear()
+            return
+        pending.clear()
+        self.events_stored += len(events)
+        log.info("feed: %d event(s) stored at shutdown, posted at the next start", len(events))
+
+    async def _ingest(self, pending: deque[Event | m.Roster]) -> None:
+        """Store, track and route ``pending`` in order, removing each item once handled (a
+        failure leaves the rest, and only the rest, for the retry)."""
+        while pending:
+            head = pending[0]
+            if isinstance(head, m.Roster):
+                ended, opened = await self.store.sessions.reconcile(
+                    head.server_id, head.players, head.source, head.at
+                )
+                pending.popleft()
+                if ended or opened:
+                    log.info("feed: server %d sessions reconciled (%d ended, %d opened)",
+                             head.server_id, ended, opened)
+                continue
+            run: list[Event] = []
+            for item in pending:
+                if not isinstance(item, Event) or len(run) >= STORE_CHUNK:
+                    break
+                run.append(item)
+            stored = await self._store_run(pending, run)
+            self.events_stored += len(stored)
+            for event in stored:
+                try:
+                    await self._track_session(event)
+                except Exception:
+                    log.exception("feed: session of event %d not recorded", event.id)
+                self._route(event)
+
+    async def _store_run(
+        self, pending: deque[Event | m.Roster], run: list[Event]
+    ) -> list[Event]:
+        """Store ``run`` (the head of ``pending``) in one INSERT, entirely or not at all, and
+        take it off ``pending``. Cancelled meanwhile (shutdown), the statement may still
+        complete in the database's thread: it is waited for, so the drain neither stores the
+        events twice nor forgets them."""
+        task = asyncio.ensure_future(self.store.events.add_many(run))
+        try:
+            stored = await asyncio.shield(task)
+        except asyncio.CancelledError:
             try:
-                await self._track_session(event)
+                async with asyncio.timeout(DRAIN_GRACE):
+                    await asyncio.shield(task)
             except Exception:
-                log.exception("feed: session of event %d not recorded", event.id)
-            self._route(event)
+                # Not stored (or unknown after the grace): the drain tries again.
+                task.cancel()
+            else:
+                self.events_stored += len(run)
+                for _ in run:
+                    pending.popleft()
+            raise
+        for _ in run:
+            pending.popleft()
+        return stored
 
     async def _track_session(self, event: Event) -> None:
         sessions = self.store.sessions
@@ -403,12 +548,22 @@ class FeedService:
 
     def _server_name(self, server_id: int) -> str:
         server = self._servers.get(server_id)
-        return server.name if server is not None else f"server {server_id}"
+        if server is None:
+            return f"server {server_id}"
+        # /status-connect show:False hides the address in feed lines too (names often carry it).
+        return mask_address(server.name, server.host) if server_id in self._hidden else server.name
+
+    def _event_text(self, event: Event) -> Event:
+        server = self._servers.get(event.server_id)
+        if server is None or event.server_id not in self._hidden or not event.text:
+            return event
+        return replace(event, text=mask_address(event.text, server.host))
 
     def _items(self, event: Event, feeds: Iterable[Feed], watches: Iterable[Watch]) -> list[
         tuple[int, Item]
     ]:
         name = self._server_name(event.server_id)
+        event = self._event_text(event)
         now = time.monotonic()
         out: list[tuple[int, Item]] = []
         for feed in feeds:
@@ -442,32 +597,51 @@ class FeedService:
         return sender
 
     async def _replay(self) -> None:
-        """Queue the stored events each subscription has not delivered yet, oldest first."""
+        """Queue the stored events each subscription has not delivered yet, oldest first; a
+        send that was in flight when the bot stopped goes first, as it was (same nonce)."""
         since = self.clock() - self.replay_window
         per_channel: defaultdict[int, list[tuple[int, Item]]] = defaultdict(list)
         for feeds in self._feeds.values():
             for feed in feeds:
-                events = await self.store.events.after(
-                    feed.server_id, feed.delivered_through, since, m.kinds_of(feed.kinds)
-                )
-                for event in events:
+                async for event in self._pending(feed.server_id, feed.delivered_through,
+                                                 since, m.kinds_of(feed.kinds)):
                     for channel_id, item in self._items(event, [feed], []):
                         per_channel[channel_id].append((event.id, item))
         for watches in self._watches.values():
             for watch in watches:
-                events = await self.store.events.after(
-                    watch.server_id, watch.delivered_through, since, (m.JOIN, m.GUID)
-                )
-                for event in events:
+                async for event in self._pending(watch.server_id, watch.delivered_through,
+                                                 since, (m.JOIN, m.GUID)):
                     for channel_id, item in self._items(event, [], [watch]):
                         per_channel[channel_id].append((event.id, item))
-        for channel_id, items in per_channel.items():
-            items.sort(key=lambda pair: pair[0])
+        for channel_id, pairs in per_channel.items():
+            pairs.sort(key=lambda pair: pair[0])
+            items = [item for _, item in pairs]
             log.info("feed: %d undelivered line(s) queued again for channel %d",
                      len(items), channel_id)
             sender = self._sender(channel_id)
-            for _, item in items:
+            record = _decode_send(await self.store.state.get(_SEND_KEY.format(channel_id)))
+            if record is not None:
+                nonce, cursors = record
+                first = [i for i in items if i.event_id <= cursors.get(i.sub, 0)]
+                if first:
+                    items = [i for i in items if i.event_id > cursors.get(i.sub, 0)]
+                    moved = {k: v for k, v in cursors.items() if k in self._subs}
+                    sender.resume(Batch(tuple(first), 0, moved, nonce))
+            for item in items:
                 sender.push(item)
+
+    async def _pending(
+        self, server_id: int, after_id: int, since: float, kinds: Collection[str]
+    ) -> AsyncIterator[Event]:
+        """Every stored event after the cursor, page by page (however many there are)."""
+        while True:
+            page = await self.store.events.after(server_id, after_id, since, kinds,
+                                                 REPLAY_PAGE)
+            for event in page:
+                yield event
+            if len(page) < REPLAY_PAGE:
+                return
+            after_id = page[-1].id
 
     async def _maybe_prune(self) -> None:
         now = self.clock()
@@ -487,12 +661,11 @@ class FeedService:
     # -- delivery ------------------------------------------------------------------------------
 
     async def _deliver(self, channel_id: int, batch: Batch) -> Outcome:
-        channel = self.client.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            log.warning("feed: channel %d not found; %d line(s) dropped", channel_id,
-                        len(batch.items))
-            await self._advance(batch)
-            return Outcome.GONE
+        channel = await self._channel(channel_id)
+        if isinstance(channel, Outcome):
+            if channel is Outcome.GONE:
+                await self._settle(channel_id, batch)
+            return channel
         embed = discord.Embed(description="\n".join(batch.lines), colour=COLOUR)
         if batch.approximate:
             embed.set_footer(text=FOOTER_APPROXIMATE)
@@ -502,23 +675,104 @@ class FeedService:
             everyone=False, users=False, replied_user=False,
             roles=[discord.Object(r) for r in roles],
         )
+        nonce = nonce_of(channel_id, batch)
+        # Recorded before sending: a restart resends exactly this batch with this nonce, and
+        # Discord answers with the message it may already have created.
+        await self.store.state.set(_SEND_KEY.format(channel_id), _encode_send(nonce, batch))
         try:
-            await channel.send(content=content, embed=embed, allowed_mentions=allowed)
+            # discord.py sends ``enforce_nonce`` with every nonce.
+            await channel.send(content=content, embed=embed, allowed_mentions=allowed,
+                               nonce=nonce)
         except discord.HTTPException as exc:
             if exc.status >= 500 or exc.status == 429:
                 log.warning("feed: channel %d: HTTP %s, retrying", channel_id, exc.status)
                 return Outcome.RETRY
-            # 4xx (deleted channel, missing access): retrying cannot help.
+            if exc.status == 403:
+                # Permissions can be given back: the lines wait (bounded by the queue).
+                self._problems[channel_id] = _FORBIDDEN
+                log.warning("feed: channel %d refused the message (code %s); retrying later",
+                            channel_id, exc.code)
+                return Outcome.RETRY
+            # Deleted channel, or a message Discord can never accept: retrying cannot help.
             log.warning("feed: channel %d refused the message (HTTP %s, code %s)",
                         channel_id, exc.status, exc.code)
-            await self._advance(batch)
+            await self._settle(channel_id, batch)
             return Outcome.GONE
         except (OSError, TimeoutError):
             return Outcome.RETRY
+        self._problems.pop(channel_id, None)
         self.messages_sent += 1
         self.lines_sent += len(batch.items)
-        await self._advance(batch)
+        await self._settle(channel_id, batch)
         return Outcome.SENT
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable | Outcome:
+        """The channel from the cache, else from Discord: a cache miss (a guild not delivered
+        yet, a thread the cache does not hold) is no reason to give up on it."""
+        channel = self.client.get_channel(channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        try:
+            fetched = await self.client.fetch_channel(channel_id)
+        except discord.NotFound:
+            log.warning("feed: channel %d was deleted; its lines are dropped", channel_id)
+            return Outcome.GONE
+        except discord.Forbidden:
+            self._problems[channel_id] = _NO_ACCESS
+            log.warning("feed: channel %d cannot be seen; retrying later", channel_id)
+            return Outcome.RETRY
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            log.warning("feed: channel %d could not be fetched (%s); retrying", channel_id,
+                        type(exc).__name__)
+            return Outcome.RETRY
+        if isinstance(fetched, discord.Thread) and fetched.archived:
+            return await self._reopen(fetched)
+        if not isinstance(fetched, discord.abc.Messageable):
+            log.warning("feed: channel %d cannot hold messages; its lines are dropped",
+                        channel_id)
+            return Outcome.GONE
+        return fetched
+
+    async def _reopen(self, thread: discord.Thread) -> discord.Thread | Outcome:
+        """Unarchive a feed's thread (Send Messages in Threads suffices unless it is locked;
+        a locked one needs Manage Threads), or say why not and try again later."""
+        try:
+            reopened = await thread.edit(archived=False)
+        except discord.Forbidden:
+            self._problems[thread.id] = _LOCKED if thread.locked else _ARCHIVED
+            log.warning("feed: thread %d is archived and may not be reopened; retrying later",
+                        thread.id)
+            return Outcome.RETRY
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            log.warning("feed: thread %d not reopened (%s); retrying", thread.id,
+                        type(exc).__name__)
+            return Outcome.RETRY
+        log.info("feed: thread %d was archived, reopened", thread.id)
+        return reopened
+
+    def channel_problem(self, channel_id: int) -> str | None:
+        """Why lines for the channel are waiting, if they are (for ``/feed list``)."""
+        return self._problems.get(channel_id)
+
+    async def _settle(self, channel_id: int, batch: Batch) -> None:
+        """Move the batch's cursors, retrying only that write until it is stored: the
+        message went out (or never can), so it must never be sent again."""
+        delay = SETTLE_FIRST_DELAY
+        while True:
+            try:
+                await self._advance(batch)
+                break
+            except Exception as exc:
+                log.warning("feed: cursors of channel %d not saved (%s); retrying in %.1f s",
+                            channel_id, type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(SETTLE_MAX_DELAY, delay * 2)
+        try:
+            await self.store.state.delete(_SEND_KEY.format(channel_id))
+        except Exception as exc:
+            # Harmless: a record whose cursors were stored resumes nothing at the next start.
+            log.info("feed: send record of channel %d kept (%s)", channel_id,
+                     type(exc).__name__)
 
     async def _advance(self, batch: Batch) -> None:
         feeds = {i: e for (kind, i), e in batch.cursors.items() if kind == "feed"}
@@ -553,7 +807,9 @@ class FeedService:
             "events_stored": self.events_stored,
             "messages_sent": self.messages_sent,
             "lines_sent": self.lines_sent,
-            "dropped": sum(s.queue.total_dropped for s in self._senders.values()),
+            "dropped": self._dropped_before + self.inbox_dropped
+            + sum(s.queue.total_dropped for s in self._senders.values()),
+            "inbox_dropped": self.inbox_dropped,
             "channels": len(self._senders),
         }
 

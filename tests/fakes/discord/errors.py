@@ -51,6 +51,7 @@ INVALID_WEBHOOK_TOKEN = 50027
 INVALID_FORM_BODY = 50035
 INVALID_JSON = 50109
 MISSING_PERMISSIONS = 50013
+THREAD_ARCHIVED = 50083
 
 ERROR_MESSAGES: dict[int, tuple[int, str]] = {
     UNKNOWN_CHANNEL: (404, "Unknown Channel"),
@@ -72,6 +73,7 @@ ERROR_MESSAGES: dict[int, tuple[int, str]] = {
     INVALID_FORM_BODY: (400, "Invalid Form Body"),
     INVALID_JSON: (400, "The request body contains invalid JSON."),
     MISSING_PERMISSIONS: (403, "Missing Permissions"),
+    THREAD_ARCHIVED: (400, "Thread is archived"),
 }
 
 

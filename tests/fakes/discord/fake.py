@@ -80,6 +80,13 @@ class FakeDiscord:
         self.global_commands: list[dict[str, Any]] | None = None
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.messages = MessageStore(self.ids.next)
+        # Discord keeps a nonce sent with ``enforce_nonce`` for a few minutes: the same nonce
+        # from the same author in the same channel returns the message created first.
+        self.nonce_window = 300.0
+        self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
+        # Channel id -> (seconds, count): message posts there are created at once but
+        # answered only after ``seconds`` (a response lost or a client cancelled meanwhile).
+        self.stalled_posts: dict[int, tuple[float, int]] = {}
         self.interactions: dict[int, InteractionHandle] = {}
         self.interactions_by_token: dict[str, InteractionHandle] = {}
         self.ratelimits = RateLimiter()
@@ -428,6 +435,12 @@ class FakeDiscord:
         """The next ``count`` requests matching ``method`` and ``path_regex`` (searched in the
         path after ``/api/v10``, e.g. ``r"/channels/\\d+/messages$"``) get a proper 429."""
         self.ratelimits.add(method, path_regex, retry_after, count, is_global)
+
+    def stall_posts(self, channel_id: int, seconds: float, count: int = 1) -> None:
+        """The next ``count`` message posts in the channel are created (and dispatched) at
+        once but answered only after ``seconds``: what a client sees when Discord accepted a
+        message and the answer was lost, or when it gave up waiting."""
+        self.stalled_posts[channel_id] = (seconds, count)
 
     def bucket(self, method: str, path_regex: str, limit: int, per: float) -> None:
         """A Discord-like rate-limit bucket: ``limit`` requests per ``per`` seconds, announced

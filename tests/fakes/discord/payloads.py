@@ -72,7 +72,7 @@ def role(r: FakeRole) -> dict[str, Any]:
     return data
 
 
-def channel(guild_id: int, c: FakeChannel) -> dict[str, Any]:
+def channel(guild_id: int, c: FakeChannel, owner_id: int = 0) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": str(c.id),
         "type": c.type,
@@ -91,6 +91,17 @@ def channel(guild_id: int, c: FakeChannel) -> dict[str, Any]:
         data.update(topic=None, last_message_id=None, rate_limit_per_user=0)
     elif c.type in (2, 13):
         data.update(bitrate=64000, user_limit=0, rtc_region=None)
+    elif c.is_thread:
+        data.pop("permission_overwrites")
+        data.pop("position")
+        data.update(
+            owner_id=str(owner_id), last_message_id=None, rate_limit_per_user=0,
+            message_count=0, member_count=1,
+            thread_metadata={
+                "archived": c.archived, "locked": c.locked, "auto_archive_duration": 1440,
+                "archive_timestamp": "2026-01-01T00:00:00+00:00",
+            },
+        )
     return data
 
 
@@ -103,6 +114,7 @@ def guild_create(
     channels: Sequence[FakeChannel],
     members: Sequence[tuple[FakeMember, FakeUser]],
     member_count: int,
+    threads: Sequence[FakeChannel] = (),
 ) -> dict[str, Any]:
     return {
         "id": str(guild_id),
@@ -119,7 +131,7 @@ def guild_create(
         "emojis": [],
         "stickers": [],
         "features": [],
-        "threads": [],
+        "threads": [channel(guild_id, t, owner_id) for t in threads],
         "presences": [],
         "voice_states": [],
         "stage_instances": [],

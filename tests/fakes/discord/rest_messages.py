@@ -6,6 +6,7 @@ are situations the bot must handle. Breaking a documented limit is a violation a
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from .errors import (
     MISSING_ACCESS,
     MISSING_PERMISSIONS,
     OLD_MESSAGE_EDIT_LIMIT,
+    THREAD_ARCHIVED,
     UNKNOWN_CHANNEL,
     UNKNOWN_MESSAGE,
     api_error,
@@ -32,6 +34,7 @@ from .permissions import (
     MANAGE_MESSAGES,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
 )
 from .rest_util import API_PREFIX, fake_of, json_response, no_content, snowflake
@@ -97,11 +100,19 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
     guild, channel_id, perms = _channel(request)
     payload, files = await read_body(request)
-    if not perms & SEND_MESSAGES:
+    channel = guild.channel(channel_id)
+    if not perms & (SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES):
         raise api_error(MISSING_PERMISSIONS)
+    if channel.archived:
+        # Strict: the bot must reopen the thread itself (PATCH archived=false) first.
+        raise api_error(THREAD_ARCHIVED)
     if (payload.get("embeds") and not perms & EMBED_LINKS) or (files and not perms & ATTACH_FILES):
         raise api_error(MISSING_PERMISSIONS)
     check_payload(fake, f"POST /channels/{channel_id}/messages", payload, files, creating=True)
+    existing = _nonce_match(fake, channel_id, payload)
+    if existing is not None:
+        # Discord answers a repeated enforced nonce with the first message, creating nothing.
+        return json_response(fake.message_json(existing))
     message = fake.messages.create(
         channel_id=channel_id,
         guild_id=guild.id,
@@ -109,9 +120,53 @@ async def create_message(request: web.Request) -> web.StreamResponse:
         payload=payload,
         files=files,
     )
+    _remember_nonce(fake, channel_id, payload, message)
     data = fake.message_json(message)
     fake.dispatch("MESSAGE_CREATE", data, intent=INTENT_GUILD_MESSAGES)
+    stall = fake.stalled_posts.get(channel_id)
+    if stall is not None:
+        seconds, count = stall
+        if count <= 1:
+            del fake.stalled_posts[channel_id]
+        else:
+            fake.stalled_posts[channel_id] = (seconds, count - 1)
+        await asyncio.sleep(seconds)
     return json_response(data)
+
+
+def _nonce_key(fake: FakeDiscord, channel_id: int, payload: Mapping[str, Any]) -> (
+    tuple[int, int, str] | None
+):
+    nonce = payload.get("nonce")
+    if nonce is None or not payload.get("enforce_nonce"):
+        return None
+    text = str(nonce)
+    if len(text) > 25:
+        fake.violations.append(f"POST /channels/{channel_id}/messages: nonce over 25 characters")
+        raise invalid_form_body(["nonce: must be 25 or fewer in length"])
+    return (channel_id, fake.bot_user_id, text)
+
+
+def _nonce_match(
+    fake: FakeDiscord, channel_id: int, payload: Mapping[str, Any]
+) -> StoredMessage | None:
+    key = _nonce_key(fake, channel_id, payload)
+    if key is None or key not in fake.nonces:
+        return None
+    message_id, at = fake.nonces[key]
+    message = fake.messages.messages.get(message_id)
+    if time.time() - at > fake.nonce_window or message is None or message.deleted:
+        del fake.nonces[key]
+        return None
+    return message
+
+
+def _remember_nonce(
+    fake: FakeDiscord, channel_id: int, payload: Mapping[str, Any], message: StoredMessage
+) -> None:
+    key = _nonce_key(fake, channel_id, payload)
+    if key is not None:
+        fake.nonces[key] = (message.id, time.time())
 
 
 async def get_message(request: web.Request) -> web.StreamResponse:

@@ -7,13 +7,14 @@ from aiohttp import web
 from . import payloads
 from .errors import (
     MISSING_ACCESS,
+    MISSING_PERMISSIONS,
     UNKNOWN_CHANNEL,
     UNKNOWN_GUILD,
     UNKNOWN_MEMBER,
     UNKNOWN_USER,
     api_error,
 )
-from .permissions import VIEW_CHANNEL
+from .permissions import MANAGE_THREADS, SEND_MESSAGES_IN_THREADS, VIEW_CHANNEL
 from .rest_util import API_PREFIX, fake_of, json_response, no_content, snowflake
 
 
@@ -85,7 +86,9 @@ async def get_guild_channels(request: web.Request) -> web.StreamResponse:
     guild = fake.guilds.get(snowflake(request, "guild_id"))
     if guild is None:
         raise api_error(UNKNOWN_GUILD)
-    return json_response([payloads.channel(guild.id, c) for c in guild.channels.values()])
+    return json_response([
+        payloads.channel(guild.id, c) for c in guild.channels.values() if not c.is_thread
+    ])
 
 
 async def get_guild_roles(request: web.Request) -> web.StreamResponse:
@@ -117,7 +120,36 @@ async def get_channel(request: web.Request) -> web.StreamResponse:
     guild, _ = found
     if not guild.bot_permissions(channel_id) & VIEW_CHANNEL:
         raise api_error(MISSING_ACCESS)
-    return json_response(payloads.channel(guild.id, guild.channel(channel_id)))
+    return json_response(payloads.channel(guild.id, guild.channel(channel_id), guild.owner_id))
+
+
+async def modify_channel(request: web.Request) -> web.StreamResponse:
+    """PATCH /channels/{id}: only a thread's ``archived``/``locked`` (what the bot changes).
+    Reopening an unlocked thread needs Send Messages in Threads; a locked one, or locking,
+    needs Manage Threads."""
+    fake = fake_of(request)
+    channel_id = snowflake(request, "channel_id")
+    found = fake.find_channel(channel_id)
+    if found is None:
+        raise api_error(UNKNOWN_CHANNEL)
+    guild, _ = found
+    perms = guild.bot_permissions(channel_id)
+    if not perms & VIEW_CHANNEL:
+        raise api_error(MISSING_ACCESS)
+    channel = guild.channel(channel_id)
+    payload = await request.json()
+    unsupported = set(payload) - {"archived", "locked"}
+    if not channel.is_thread or unsupported:
+        fake.violation(f"PATCH /channels/{channel_id}: the fake supports only a thread's "
+                       f"archived/locked (got {sorted(payload)})")
+        raise api_error(MISSING_PERMISSIONS)
+    locked = bool(payload.get("locked", channel.locked))
+    needs = MANAGE_THREADS if (channel.locked or locked) else SEND_MESSAGES_IN_THREADS
+    if not perms & needs:
+        raise api_error(MISSING_PERMISSIONS)
+    guild.set_thread_archived(channel_id, bool(payload.get("archived", channel.archived)),
+                              locked=locked)
+    return json_response(payloads.channel(guild.id, channel, guild.owner_id))
 
 
 async def get_attachment(request: web.Request) -> web.StreamResponse:
@@ -144,4 +176,5 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(f"{p}/guilds/{{guild_id}}/roles", get_guild_roles)
     router.add_get(f"{p}/guilds/{{guild_id}}/members/{{user_id}}", get_guild_member)
     router.add_get(f"{p}/channels/{{channel_id}}", get_channel)
+    router.add_patch(f"{p}/channels/{{channel_id}}", modify_channel)
     router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", get_attachment)

@@ -27,6 +27,8 @@ from .permissions import (
 INTENT_GUILDS = 1 << 0
 INTENT_MEMBERS = 1 << 1
 INTENT_GUILD_MESSAGES = 1 << 9
+# Announcement, public and private threads.
+THREAD_TYPES = frozenset({10, 11, 12})
 
 
 class EventSink(Protocol):
@@ -69,6 +71,13 @@ class FakeChannel:
     position: int
     parent_id: int | None = None
     overwrites: dict[int, Overwrite] = field(default_factory=dict)
+    # Threads only: an archived thread is out of the client's cache and takes no messages.
+    archived: bool = False
+    locked: bool = False
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
 
 
 @dataclass(slots=True)
@@ -150,12 +159,15 @@ class FakeGuild:
         )
         if channel_id is None:
             return base
+        channel = self.channel(channel_id)
+        if channel.is_thread and channel.parent_id is not None:
+            channel = self.channel(channel.parent_id)  # a thread has its parent's permissions
         return channel_permissions(
             base,
             guild_id=self.id,
             member_id=user_id,
             member_roles=member.roles,
-            overwrites=self.channel(channel_id).overwrites,
+            overwrites=channel.overwrites,
         )
 
     def bot_permissions(self, channel_id: int | None = None) -> int:
@@ -195,6 +207,31 @@ class FakeGuild:
             "CHANNEL_CREATE", payloads.channel(self.id, channel), intent=INTENT_GUILDS
         )
         return channel_id
+
+    def add_thread(self, parent_id: int, name: str) -> int:
+        """A public thread in a text channel (created by the guild owner)."""
+        self.channel(parent_id)
+        thread_id = self._sink.ids.next()
+        thread = FakeChannel(thread_id, name, 11, 0, parent_id)
+        self.channels[thread_id] = thread
+        self._sink.dispatch(
+            "THREAD_CREATE", {**payloads.channel(self.id, thread, self.owner_id),
+                              "newly_created": True},
+            intent=INTENT_GUILDS,
+        )
+        return thread_id
+
+    def set_thread_archived(self, thread_id: int, archived: bool, *, locked: bool = False
+                            ) -> None:
+        """Archive (optionally lock) or reopen a thread, as Discord or a moderator would."""
+        thread = self.channel(thread_id)
+        if not thread.is_thread:
+            raise FakeDiscordError(f"channel {thread_id} is not a thread")
+        thread.archived, thread.locked = archived, locked
+        self._sink.dispatch(
+            "THREAD_UPDATE", payloads.channel(self.id, thread, self.owner_id),
+            intent=INTENT_GUILDS,
+        )
 
     def set_channel_permission(
         self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0
@@ -276,7 +313,8 @@ class FakeGuild:
             name=self.name,
             owner_id=self.owner_id,
             roles=list(self.roles.values()),
-            channels=list(self.channels.values()),
+            channels=[c for c in self.channels.values() if not c.is_thread],
+            threads=[c for c in self.channels.values() if c.is_thread and not c.archived],
             members=[(self.members[bot.id], bot)],
             member_count=len(self.members),
         )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import socket
+import time
 from typing import Any
 
 import pytest
 
 from bot.protocols import a2s
-from bot.protocols.a2s import api
+from bot.protocols.a2s import A2SEngine, api
 from bot.protocols.a2s.models import slot_builder
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 
@@ -94,3 +95,42 @@ def test_slot_builder_matches_the_dataclass_constructor() -> None:
     assert build(1, "x", 2, 3.0, None, None) == a2s.Player(1, "x", 2, 3.0)
     with pytest.raises(TypeError):
         build(1, "x")
+
+
+# -- the timeout bounds the whole call --------------------------------------------------------
+
+
+async def test_concurrent_calls_to_a_silent_server_each_end_at_their_timeout() -> None:
+    # Queries to one address take turns; before, each waited for the previous one's whole
+    # timeout first, so players and rules gathered with info took 2x and 3x the timeout.
+    timeout = 0.5
+    async with FakeA2SServer(silent=True) as server:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        ended: list[float] = []
+
+        async def one(call: Any) -> None:
+            with pytest.raises(TimeoutError):
+                await call(server.address, timeout=timeout)
+            ended.append(loop.time() - started)
+
+        await asyncio.gather(one(a2s.ainfo), one(a2s.aplayers), one(a2s.arules))
+    assert len(ended) == 3
+    assert max(ended) < 1.8 * timeout  # three timeouts in a row would be 3x
+
+
+def test_sync_timeout_covers_name_resolution(
+    threaded_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = threaded_server(silent=True)
+    original = A2SEngine._resolve
+
+    async def slow_resolve(self: A2SEngine, host: str, port: int) -> Any:
+        await asyncio.sleep(0.6)
+        return await original(self, "127.0.0.1", port)
+
+    monkeypatch.setattr(A2SEngine, "_resolve", slow_resolve)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        a2s.players(("slow.example", server.address[1]), timeout=0.4)
+    assert time.monotonic() - started < 0.9  # resolution + a whole timeout would be 1.0

@@ -1,4 +1,4 @@
-"""Every response fixture in ../shared/fixtures decodes to the values in expected.json."""
+"""Every response fixture in tests/fixtures decodes to the values in expected.json."""
 
 from __future__ import annotations
 

@@ -7,7 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from bot.protocols.battleye import BattlEyeClient, LoginRefused, LoginTimeout, RCONCommandError
+from bot.protocols.battleye import (
+    BattlEyeClient,
+    ClientConfig,
+    LoginRefused,
+    LoginTimeout,
+    RCONCommandError,
+)
 from bot.protocols.battleye.protocol import ProtocolConfig
 from tests.fakes.battleye_server import FakeBattlEyeServer
 
@@ -207,3 +213,63 @@ async def test_read_only_commands_are_reasked_others_are_not() -> None:
     finally:
         assert peer.transport is not None
         peer.transport.close()
+
+
+# Liveness far away: only the unanswered keep-alive (or command) can end the session quickly.
+NO_LIVENESS = replace(
+    FAST, reconnect_delay=0.0,
+    protocol=replace(FAST_PROTOCOL, keepalive_interval=0.3, liveness_timeout=30.0),
+)
+
+
+async def test_restarted_server_is_back_within_seconds_and_nothing_is_lost_or_doubled() -> None:
+    async with FakeBattlEyeServer() as server:
+        client = BattlEyeClient(NO_LIVENESS)
+        got = _collect(client, "m")
+        async with client.connect(*server.address, "secret"):
+            await server.push_messages(["m before 0", "m before 1"])
+            async with asyncio.timeout(5):
+                await server.wait_acked()
+            loop = asyncio.get_running_loop()
+            back = asyncio.ensure_future(client.wait_for("login", timeout=10))
+            await server.restart()
+            restarted = loop.time()
+            await back
+            # Keep-alive 0.3 s + 3 x 0.1 s unanswered, then a login at once: well under the
+            # 30 s liveness timeout that was the only way out before.
+            assert loop.time() - restarted < 5.0
+            assert client.reconnects == 1 and server.logins == 2
+            await server.push_messages([f"m after {i}" for i in range(20)])
+            async with asyncio.timeout(5):
+                await server.wait_acked()
+                await got.wait_count(22)
+            await asyncio.sleep(0.2)  # a copy delivered twice would show up here
+            assert got.items == ["m before 0", "m before 1"] + [f"m after {i}" for i in range(20)]
+
+
+async def test_unanswered_command_after_a_restart_ends_the_session_at_once() -> None:
+    quiet = replace(NO_LIVENESS, protocol=replace(NO_LIVENESS.protocol, keepalive_interval=20.0))
+    async with FakeBattlEyeServer() as server:
+        client = BattlEyeClient(quiet)
+        async with client.connect(*server.address, "secret"):
+            back = asyncio.ensure_future(client.wait_for("login", timeout=10))
+            await server.restart()
+            with pytest.raises(RCONCommandError):
+                await client.send_command("say -1 hello")
+            await back
+            assert await client.send_command("say -1 again") == ""
+            assert server.received_commands == ["say -1 again"]
+
+
+def test_default_reconnect_waits_stay_short_with_jitter() -> None:
+    import random
+
+    from bot.protocols.battleye.client import backoff_delay
+
+    config = ClientConfig()
+    assert config.reconnect_delay == 0.0 and config.connect_delay == 0.0
+    rng = random.Random(7)
+    waits = [backoff_delay(attempt, config, rng) for attempt in range(1, 40)]
+    # A server back up is logged into within one wait plus a login timeout: under 20 s.
+    assert max(waits) + config.login_timeout < 20.0
+    assert len({round(w, 6) for w in waits[10:]}) > 1  # jittered, not in step

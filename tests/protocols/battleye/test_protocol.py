@@ -146,3 +146,43 @@ def test_login_resets_sequences_and_dedupe() -> None:
     assert proto.receive_datagram(packets.encode_server_message(0, b"two"), 1.0) == [
         MessageReceived(0, "two")
     ]
+
+
+def test_default_timing_notices_a_forgotten_session_within_15_seconds() -> None:
+    """A restarted server ignores the old session; with BattlEye's own defaults the client
+    must see that from its keep-alive going unanswered, not after the 45 s liveness timeout."""
+    proto = logged_in(ProtocolConfig())
+    assert proto.config.keepalive_interval <= 15.0
+    ended_at = None
+    for tick in range(1, 460):  # a poll every 0.1 s, up to 46 s
+        now = tick / 10
+        events = proto.poll(now)
+        proto.data_to_send()  # into the void: the server never answers
+        if any(isinstance(e, ConnectionTimedOut) for e in events):
+            ended_at = now
+            break
+    assert ended_at is not None and ended_at <= 15.0
+    assert proto.state is ClientState.IDLE
+
+
+def test_unanswered_command_ends_a_silent_session_but_not_a_lossy_one() -> None:
+    proto = logged_in()
+    seq = proto.send_command(b"players", 5.0)
+    proto.data_to_send()
+    proto.poll(6.0)  # re-sent, and a keep-alive probe goes out under its own number
+    sent = [packets.decode_client_packet(d) for d in proto.data_to_send()]
+    assert packets.CommandRequest(seq + 1, b"") in sent
+    proto.poll(7.0)
+    assert proto.poll(8.0) == [CommandFailed(seq)]
+    events = proto.poll(9.0)  # the probe's third attempt is unanswered too: 4 s in all
+    assert events[0] == CommandFailed(seq + 1, keepalive=True)
+    assert isinstance(events[1], ConnectionTimedOut)
+    assert proto.state is ClientState.IDLE
+    # Lost answers while the server is otherwise talking: only the command fails.
+    proto = logged_in()
+    seq = proto.send_command(b"players", 5.0)
+    proto.poll(6.0)
+    proto.receive_datagram(packets.encode_server_message(0, b"still here"), 6.5)
+    proto.poll(7.0)
+    assert proto.poll(8.0) == [CommandFailed(seq)]
+    assert proto.state is ClientState.LOGGED_IN

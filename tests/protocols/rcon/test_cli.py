@@ -226,3 +226,15 @@ async def test_tab_completion_and_history_through_a_pty() -> None:
                 await proc.wait()
     assert proc.returncode == 0
     assert server.received == ["cvarlist", "sv_cheats", "sv_cheats"]
+
+
+async def test_execute_against_a_zero_id_server_needs_no_profile(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RCON_TEST_PW", "secret")
+    async with FakeRCONServer(profile="palworld") as server:
+        address = f"{server.address[0]}:{server.address[1]}"
+        code = await asyncio.to_thread(
+            run_cli, address, "--password-env", "RCON_TEST_PW", "--timeout", "2", "-e", "echo pal"
+        )
+    assert code == 0 and capsys.readouterr() == ("pal\n", "")

@@ -9,6 +9,7 @@ import pytest
 
 from bot.protocols import rcon
 from bot.protocols.rcon import (
+    RCONAuthDroppedError,
     RCONAuthenticationError,
     RCONCommunicationError,
     RCONError,
@@ -111,28 +112,30 @@ async def test_wrong_password_is_sent_once() -> None:
         with pytest.raises(RCONAuthenticationError) as info:
             async with rcon.connect(server.address, "wrong"):
                 pytest.fail("authenticated with a wrong password")
-        assert not info.value.banned
+        assert not isinstance(info.value, RCONCommunicationError)
         assert "wrong" not in str(info.value).replace("wrong RCON password", "")
     assert (server.auth_attempts, server.failed_auth) == (1, 1)
 
 
-async def test_banned_ip_is_reported_as_banned() -> None:
+async def test_banned_ip_is_a_dropped_connection_not_a_refusal() -> None:
+    # SRCDS drops a banned IP without answering: from here that is indistinguishable from a
+    # restart or a network drop, so it is a connection error, never "wrong password".
     async with FakeRCONServer(max_failed_auth=2) as server:
         for _ in range(2):
             with pytest.raises(RCONAuthenticationError):
                 await rcon.aexecute(server.address, "nope", "status")
-        with pytest.raises(RCONAuthenticationError) as info:
+        with pytest.raises(RCONAuthDroppedError) as info:
             await rcon.aexecute(server.address, "secret", "status")
-        assert info.value.banned
+        assert isinstance(info.value, RCONCommunicationError)
+        assert not isinstance(info.value, RCONAuthenticationError)
         server.unban()
         assert await rcon.aexecute(server.address, "secret", "echo back") == "back"
 
 
 async def test_squad_wrong_password_closes_the_connection() -> None:
     async with FakeRCONServer(profile="squad") as server:
-        with pytest.raises(RCONAuthenticationError) as info:
+        with pytest.raises(RCONAuthDroppedError):
             await rcon.aexecute(server.address, "nope", "status", profile="squad")
-        assert info.value.banned
 
 
 async def test_auth_timeout() -> None:

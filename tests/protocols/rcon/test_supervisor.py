@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from bot.protocols.rcon import (
+    RCONAuthDroppedError,
     RCONAuthenticationError,
     RCONCommunicationError,
     RCONError,
@@ -95,14 +96,20 @@ async def test_wrong_password_is_never_resent() -> None:
     assert server.auth_attempts == 2
 
 
-async def test_banned_stops_the_supervisor() -> None:
+async def test_drop_during_auth_is_retried_with_backoff() -> None:
+    # A ban, a restart or a network drop during login all look the same: retried with
+    # backoff like any connection error, never frozen as "wrong password".
+    log = StateLog()
     async with FakeRCONServer() as server:
         server.banned = True
-        async with RCONSupervisor(server.address, "secret", **FAST) as sup:
-            with pytest.raises(RCONAuthenticationError) as info:
-                await sup.wait_connected()
-            assert info.value.banned
-        assert server.connections_made == 1
+        async with RCONSupervisor(server.address, "secret", on_state=log, **FAST) as sup:
+            await log.reached(SupervisorState.BACKOFF, 2)
+            assert sup.state is not SupervisorState.AUTH_FAILED
+            assert isinstance(sup.last_error, RCONAuthDroppedError)
+            server.unban()
+            assert await sup.execute("echo back", timeout=5.0) == "back"
+        assert server.connections_made >= 3
+    assert SupervisorState.AUTH_FAILED not in log.states
 
 
 async def test_waits_for_a_server_that_is_not_up_yet() -> None:

@@ -1,0 +1,174 @@
+"""Host name resolution for the poller: a TTL cache in front of a bounded, per-guild-fair lookup.
+
+Every query used to call ``getaddrinfo`` in the loop's default executor (4-6 threads shared by
+the whole bot), so one tenant's slow DNS starved every other tenant's servers. Here a name is
+looked up at most once per TTL (a failure is remembered for a shorter TTL), requests for a name
+being looked up share that lookup, at most ``max_concurrent`` lookups run at once and one guild
+holds at most ``per_guild`` of them: a guild's many slow names queue behind each other, so a
+name that resolves slowly makes only its own servers late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+Lookup = Callable[[str], Awaitable[str]]
+
+DEFAULT_TTL = 120.0
+DEFAULT_NEGATIVE_TTL = 20.0
+# Below the default executor's thread count (min(32, cores + 4)), so name lookups never take
+# every thread other work (file I/O, to_thread) needs.
+DEFAULT_MAX_CONCURRENT = 4
+DEFAULT_PER_GUILD = 2
+MAX_ENTRIES = 65536
+
+
+async def system_lookup(host: str) -> str:
+    """The first address ``getaddrinfo`` gives for ``host`` (IPv4 or IPv6)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_DGRAM)
+    if not infos:
+        raise socket.gaierror(socket.EAI_NONAME, "no address for host")
+    return str(infos[0][4][0])
+
+
+def _literal(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    expires: float
+    address: str | None
+    # A failure as (code, text): a fresh exception is raised each time (re-raising one
+    # object would grow its traceback with every hit).
+    error: tuple[int, str] | None
+
+
+class Resolver:
+    """``await resolver.resolve(host, guild_id)`` gives an IP literal or raises an OSError
+    (``socket.gaierror`` for a name that does not resolve)."""
+
+    def __init__(
+        self,
+        lookup: Lookup | None = None,
+        *,
+        ttl: float = DEFAULT_TTL,
+        negative_ttl: float = DEFAULT_NEGATIVE_TTL,
+        max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+        per_guild: int = DEFAULT_PER_GUILD,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_concurrent < 1 or per_guild < 1:
+            raise ValueError("max_concurrent and per_guild must be at least 1")
+        self._lookup_fn = lookup
+        self.ttl = ttl
+        self.negative_ttl = negative_ttl
+        self.max_concurrent = max_concurrent
+        # Never the whole pool: one guild always leaves room for the others.
+        self.per_guild = min(per_guild, max(1, max_concurrent - 1))
+        self.clock = clock
+        self._cache: dict[str, _Entry] = {}
+        self._inflight: dict[str, asyncio.Task[str]] = {}
+        self._global = asyncio.Semaphore(max_concurrent)
+        # guild -> (its semaphore, requests using it); dropped when nobody uses it.
+        self._guilds: dict[int, tuple[asyncio.Semaphore, int]] = {}
+        self.lookups = 0  # lookups started (for tests and metrics)
+
+    def cached(self, host: str) -> str | None:
+        """The cached address of ``host`` if still fresh (no lookup)."""
+        entry = self._cache.get(host.lower())
+        if entry is None or entry.expires <= self.clock():
+            return None
+        return entry.address
+
+    async def resolve(self, host: str, guild_id: int) -> str:
+        literal = _literal(host)
+        if literal is not None:
+            return literal
+        name = host.lower()
+        entry = self._cache.get(name)
+        if entry is not None and entry.expires > self.clock():
+            if entry.error is not None:
+                raise socket.gaierror(*entry.error)
+            assert entry.address is not None
+            return entry.address
+        task = self._inflight.get(name)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(
+                self._lookup(name, guild_id), name=f"resolve:{name}"
+            )
+            self._inflight[name] = task
+            task.add_done_callback(self._landed)
+        # Shielded: a caller giving up (its poll deadline) leaves the lookup running, and its
+        # result cached for the next round.
+        return await asyncio.shield(task)
+
+    def _landed(self, task: asyncio.Task[str]) -> None:
+        for name, running in list(self._inflight.items()):
+            if running is task:
+                del self._inflight[name]
+        if not task.cancelled():
+            task.exception()  # retrieved: every caller may have given up already
+
+    async def _lookup(self, name: str, guild_id: int) -> str:
+        semaphore = self._guild_semaphore(guild_id)
+        try:
+            async with semaphore, self._global:
+                self.lookups += 1
+                failure: tuple[int, str] | None
+                try:
+                    # Looked up at call time: None means this module's system_lookup.
+                    lookup = self._lookup_fn or system_lookup
+                    address = await lookup(name)
+                except OSError as exc:
+                    code = exc.errno if isinstance(exc.errno, int) else socket.EAI_FAIL
+                    failure = (code, exc.strerror or "name does not resolve")
+                except Exception as exc:  # a broken lookup function: a failure like any other
+                    failure = (socket.EAI_FAIL, f"lookup failed: {type(exc).__name__}")
+                else:
+                    failure = None
+                if failure is not None:
+                    self._store(name, _Entry(self.clock() + self.negative_ttl, None, failure))
+                    raise socket.gaierror(*failure)
+        finally:
+            self._release_guild(guild_id)
+        self._store(name, _Entry(self.clock() + self.ttl, address, None))
+        return address
+
+    def _guild_semaphore(self, guild_id: int) -> asyncio.Semaphore:
+        held = self._guilds.get(guild_id)
+        if held is None:
+            semaphore = asyncio.Semaphore(self.per_guild)
+            self._guilds[guild_id] = (semaphore, 1)
+            return semaphore
+        self._guilds[guild_id] = (held[0], held[1] + 1)
+        return held[0]
+
+    def _release_guild(self, guild_id: int) -> None:
+        semaphore, users = self._guilds[guild_id]
+        if users <= 1:
+            del self._guilds[guild_id]
+        else:
+            self._guilds[guild_id] = (semaphore, users - 1)
+
+    def _store(self, name: str, entry: _Entry) -> None:
+        cache = self._cache
+        if name not in cache and len(cache) >= MAX_ENTRIES:
+            now = self.clock()
+            for key in [k for k, e in cache.items() if e.expires <= now]:
+                del cache[key]
+            if len(cache) >= MAX_ENTRIES:
+                del cache[next(iter(cache))]  # the oldest entry
+        cache.pop(name, None)  # re-inserted last: dict order is insertion order
+        cache[name] = entry

@@ -1,0 +1,148 @@
+"""Background services kept alive: one that fails is restarted with backoff, never lost.
+
+Every long-running loop the bot starts (poller, boards, feed...) runs under
+:meth:`Supervisor.run`. An exception (the database briefly locked at start, a bug in one pass)
+is logged and the service starts again after a delay that doubles up to ``max_delay``, and
+falls back to ``first_delay`` once the service had run for ``healthy_after`` seconds. Each
+service's state (running, restarting, stopped), restart count and last error type are kept for
+``python -m bot check`` (through the reporter, which stores them) and the metrics endpoint.
+Only the error's type is kept: messages can carry addresses or worse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SERVICE_KEY_PREFIX = "service:"  # app_state keys of the services' last reported states
+RUNNING = "running"
+RESTARTING = "restarting"
+STOPPED = "stopped"
+
+DEFAULT_FIRST_DELAY = 1.0
+DEFAULT_MAX_DELAY = 60.0
+DEFAULT_HEALTHY_AFTER = 60.0
+REPORT_TIMEOUT = 2.0  # a slow database must not hold up a restart or a shutdown
+
+Factory = Callable[[], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class ServiceState:
+    name: str
+    state: str
+    since: float  # wall clock of the last change
+    restarts: int = 0
+    last_error: str | None = None  # the exception's type name only
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ServiceState | None:
+        try:
+            data: dict[str, Any] = json.loads(text)
+            return cls(
+                name=str(data["name"]), state=str(data["state"]), since=float(data["since"]),
+                restarts=int(data["restarts"]),
+                last_error=None if data.get("last_error") is None else str(data["last_error"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def describe(self) -> str:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.since))
+        text = f"{self.name}: {self.state} since {stamp}"
+        if self.restarts:
+            text += f" ({self.restarts} restart(s), last error {self.last_error})"
+        return text
+
+
+Reporter = Callable[[ServiceState], Awaitable[None]]
+
+
+class Supervisor:
+    def __init__(
+        self,
+        *,
+        first_delay: float = DEFAULT_FIRST_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        healthy_after: float = DEFAULT_HEALTHY_AFTER,
+        reporter: Reporter | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.healthy_after = healthy_after
+        self.reporter = reporter
+        self.clock = clock
+        self.services: dict[str, ServiceState] = {}
+
+    async def run(self, name: str, factory: Factory) -> None:
+        """Run ``factory()`` until it returns or is cancelled; restart it after errors."""
+        state = ServiceState(name, RUNNING, self.clock())
+        self.services[name] = state
+        delay = self.first_delay
+        while True:
+            await self._change(state, RUNNING)
+            started = time.monotonic()
+            try:
+                await factory()
+            except asyncio.CancelledError:
+                await self._change(state, STOPPED)
+                raise
+            except Exception as exc:
+                if time.monotonic() - started >= self.healthy_after:
+                    delay = self.first_delay
+                state.restarts += 1
+                state.last_error = type(exc).__name__
+                log.exception("background service %s failed; restarting in %.1f s", name, delay)
+                await self._change(state, RESTARTING)
+                try:
+                    await asyncio.sleep(delay)
+                except asyncio.CancelledError:
+                    await self._change(state, STOPPED)
+                    raise
+                delay = min(self.max_delay, delay * 2)
+            else:
+                await self._change(state, STOPPED)
+                return
+
+    async def _change(self, state: ServiceState, value: str) -> None:
+        state.state = value
+        state.since = self.clock()
+        if self.reporter is None:
+            return
+        try:
+            async with asyncio.timeout(REPORT_TIMEOUT):
+                await self.reporter(state)
+        except Exception as exc:
+            # The report is for operators; the service must not depend on it.
+            log.debug("state of %s not reported (%s)", state.name, type(exc).__name__)
+
+    def readings(self) -> dict[tuple[str, ...], float]:
+        """``{(service,): 1.0 when running else 0.0}`` (for a metrics gauge)."""
+        # A copy: the metrics endpoint reads from its own thread.
+        return {(s.name,): float(s.state == RUNNING) for s in list(self.services.values())}
+
+    def restart_counts(self) -> dict[tuple[str, ...], float]:
+        return {(s.name,): float(s.restarts) for s in list(self.services.values())}
+
+
+async def reported_states(read: Callable[[str], Awaitable[dict[str, str]]]) -> list[str]:
+    """The states the bot last stored (``read``: the app_state prefix lookup), one line
+    each, for ``python -m bot check``."""
+    out = []
+    for key, value in (await read(SERVICE_KEY_PREFIX)).items():
+        state = ServiceState.from_json(value)
+        if state is not None:
+            scope = key.partition("@")[2]
+            out.append(state.describe() + (f" [{scope}]" if scope else ""))
+    return out

@@ -1,0 +1,194 @@
+"""The poller's resolver: TTL cache, shared lookups, global and per-guild bounds (no real DNS)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.services.battleye_players import PollContext
+from bot.services.poller import Poller
+from bot.services.resolver import Resolver
+from bot.services.snapshots import ServerInfo, Target
+from bot.storage import NewServer, Store
+
+
+class FakeDNS:
+    """Names map to addresses; names starting with ``slow`` wait for ``release``."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.calls: Counter[str] = Counter()
+        self.running = 0
+        self.peak = 0
+        self.fail: set[str] = set()
+
+    async def __call__(self, host: str) -> str:
+        self.calls[host] += 1
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        try:
+            if host.startswith("slow"):
+                await self.release.wait()
+            if host in self.fail:
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return f"10.0.0.{sum(host.encode()) % 250 + 1}"
+        finally:
+            self.running -= 1
+
+
+@pytest.fixture
+async def dns() -> AsyncIterator[FakeDNS]:
+    fake = FakeDNS()
+    yield fake
+    fake.release.set()  # let parked lookups end within the test's loop
+    await asyncio.sleep(0)
+
+
+async def test_positive_and_shorter_negative_ttl(dns: FakeDNS) -> None:
+    now = [0.0]
+    resolver = Resolver(dns, ttl=60.0, negative_ttl=10.0, clock=lambda: now[0])
+    dns.fail.add("gone.example")
+    first = await resolver.resolve("Game.Example", 1)
+    assert await resolver.resolve("game.example", 2) == first
+    for _ in range(2):
+        with pytest.raises(socket.gaierror):
+            await resolver.resolve("gone.example", 1)
+    assert dns.calls == {"game.example": 1, "gone.example": 1}
+    now[0] = 11.0  # the failure expired, the answer not yet
+    with pytest.raises(socket.gaierror):
+        await resolver.resolve("gone.example", 1)
+    await resolver.resolve("game.example", 1)
+    assert dns.calls == {"game.example": 1, "gone.example": 2}
+    now[0] = 61.0
+    await resolver.resolve("game.example", 1)
+    assert dns.calls["game.example"] == 2
+
+
+async def test_literals_need_no_lookup(dns: FakeDNS) -> None:
+    resolver = Resolver(dns)
+    assert await resolver.resolve("127.0.0.1", 1) == "127.0.0.1"
+    assert await resolver.resolve("2001:DB8::1", 1) == "2001:db8::1"
+    assert not dns.calls
+
+
+async def test_concurrent_requests_share_one_lookup(dns: FakeDNS) -> None:
+    resolver = Resolver(dns)
+    waiting = [asyncio.ensure_future(resolver.resolve("slow.example", g)) for g in range(10)]
+    await asyncio.sleep(0.01)
+    dns.release.set()
+    assert len(set(await asyncio.gather(*waiting))) == 1
+    assert dns.calls == {"slow.example": 1}
+
+
+async def test_global_bound(dns: FakeDNS) -> None:
+    resolver = Resolver(dns, max_concurrent=3, per_guild=3)
+    waiting = [
+        asyncio.ensure_future(resolver.resolve(f"slow{i}.example", i)) for i in range(12)
+    ]
+    await asyncio.sleep(0.02)
+    assert dns.running == 3
+    dns.release.set()
+    await asyncio.gather(*waiting)
+    assert dns.peak == 3 and len(dns.calls) == 12
+
+
+async def test_one_guilds_slow_names_leave_room_for_the_others(dns: FakeDNS) -> None:
+    resolver = Resolver(dns, max_concurrent=4, per_guild=2)
+    hog = [asyncio.ensure_future(resolver.resolve(f"slow{i}.example", 1)) for i in range(50)]
+    await asyncio.sleep(0.02)
+    assert dns.running == 2  # guild 1 holds two slots whatever it asks for
+    async with asyncio.timeout(1.0):
+        assert await resolver.resolve("fast.example", 2)
+        assert await resolver.resolve("quick.example", 3)
+    dns.release.set()
+    await asyncio.gather(*hog)
+    assert dns.peak <= 4
+
+
+async def test_a_caller_giving_up_leaves_the_answer_cached(dns: FakeDNS) -> None:
+    resolver = Resolver(dns)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.02):
+            await resolver.resolve("slow.example", 1)
+    dns.release.set()
+    await asyncio.sleep(0.01)
+    assert resolver.cached("slow.example") is not None
+    await resolver.resolve("slow.example", 1)
+    assert dns.calls == {"slow.example": 1}
+
+
+# -- in the poller --------------------------------------------------------------------------------
+
+
+class RecordingSource:
+    def __init__(self) -> None:
+        self.queried: list[Target] = []
+
+    async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
+        self.queried.append(target)
+        return ServerInfo("srv", "map", 1, 10, 0, False, True, "1", "game", 5.0)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await Store.open(tmp_path / "db.sqlite3")
+    yield s
+    await s.close()
+
+
+async def add(store: Store, guild: int, name: str, host: str, port: int) -> None:
+    await store.servers.add(NewServer(guild, name, "other", host, port, port, None, None, 1))
+
+
+async def test_poller_resolves_each_name_once_and_queries_the_address(
+    store: Store, dns: FakeDNS
+) -> None:
+    source = RecordingSource()
+    await add(store, 1, "a", "game.example", 27015)
+    await add(store, 1, "b", "game.example", 27016)
+    await add(store, 2, "c", "GAME.example", 27015)
+    poller = Poller(store, source, interval=60, resolver=Resolver(dns))
+    for _ in range(3):
+        report = await poller.run_round()
+        assert report.answered == 2
+    assert dns.calls == {"game.example": 1}
+    address = await poller.resolver.resolve("game.example", 1)  # type: ignore[union-attr]
+    assert set(source.queried) == {Target(address, 27015), Target(address, 27016)}
+    (server, *_) = await store.servers.all()
+    assert poller.snapshot(server).online  # snapshots stay keyed by the name
+
+
+async def test_slow_dns_of_one_guild_makes_only_its_servers_late(
+    store: Store, dns: FakeDNS
+) -> None:
+    source = RecordingSource()
+    for i in range(30):
+        await add(store, 1, f"hog{i}", f"slow{i}.example", 27015)
+    await add(store, 2, "victim", "victim.example", 27015)
+    await add(store, 3, "literal", "127.0.0.1", 27015)
+    resolver = Resolver(dns, max_concurrent=4, per_guild=2)
+    poller = Poller(store, source, interval=60, query_timeout=0.3, resolver=resolver)
+    async with asyncio.timeout(5.0):
+        await poller.run_round()
+    servers = {s.name: s for s in await store.servers.all()}
+    assert poller.snapshot(servers["victim"]).online
+    assert poller.snapshot(servers["literal"]).online
+    hog = poller.snapshot(servers["hog0"])
+    assert not hog.online and hog.error == "name does not resolve"
+    assert dns.peak <= 4 and dns.running == 2  # guild 1 still holds only its two slots
+
+
+async def test_a_name_that_does_not_resolve_is_reported_as_such(
+    store: Store, dns: FakeDNS
+) -> None:
+    dns.fail.add("typo.example")
+    await add(store, 1, "typo", "typo.example", 27015)
+    poller = Poller(store, RecordingSource(), interval=60, resolver=Resolver(dns))
+    await poller.run_round()
+    (server,) = await store.servers.all()
+    assert poller.snapshot(server).error == "name does not resolve"

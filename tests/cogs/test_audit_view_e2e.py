@@ -1,0 +1,158 @@
+"""End to end: ``/audit view`` usability (action autocomplete, word matching, mentions and
+Discord timestamps), rows a crash left ``pending`` shown as ``unknown`` after a restart, and
+``AUDIT_RETENTION_DAYS`` wired into the bot's prune."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import OutpostBot
+from bot.services.audit import Actor
+from bot.storage import Store
+from bot.storage.audit import iso_at
+from tests.cogs.conftest import make_settings
+from tests.cogs.rcon_world import PASSWORD, RconWorld, answered, audit_rows, seed_guild
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.discord import FakeDiscord, payloads, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
+    ids = seed_guild(fake_discord)
+    async with (
+        FakeRCONServer(password=PASSWORD) as source,
+        FakeBattlEyeServer(PASSWORD) as battleye,
+    ):
+        yield RconWorld(
+            fake=fake_discord,
+            settings=make_settings(fake_discord, tmp_path, AUDIT_RETENTION_DAYS="30"),
+            source=source, battleye=battleye, **ids,
+        )
+
+
+async def test_action_autocomplete_offers_the_known_actions(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()):
+        async def offered(text: str, user: int = w.admin) -> list[str]:
+            choices = await w.fake.autocomplete(
+                w.guild_id, user, "audit view", {"action": text}, "action"
+            )
+            return [c["value"] for c in choices]
+
+        everything = await offered("")
+        assert "rcon" in everything and "rcon kick" in everything and len(everything) <= 25
+        assert await offered("kick") == ["rcon kick"]
+        assert await offered("rcon b") == ["rcon ban"]
+        assert "permissions grant" in await offered("gra")
+        assert await offered("kick", w.member) == []  # not for members without Manage Server
+
+
+async def test_kick_finds_rcon_kick_and_ids_show_as_mentions(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        actor = Actor(w.guild_id, w.admin, "alice")
+        await bot.audit.record(actor, "rcon kick", "player='Gus' reason='camping'",
+                               allowed_by=f"role {w.mods_role}")
+        await bot.audit.record(actor, "rcon say", "message='kick me'")
+        await bot.audit.record(
+            actor, "alert set", f"channel={w.channel_id} role={w.mods_role}"
+        )
+        before = int(time.time()) - 5
+        kicks = await answered(await w.fake.slash(
+            w.guild_id, w.admin, "audit view", {"action": "kick"}
+        ))
+        text = kicks.embeds[0]["description"]
+        assert "rcon kick" in text and "rcon say" not in text
+        assert f"(via role <@&{w.mods_role}>)" in text
+        everything = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
+    text = everything.embeds[0]["description"]
+    assert f"channel=<#{w.channel_id}> role=<@&{w.mods_role}>" in text
+    stamps = re.findall(r"<t:(\d+):f> \(<t:(\d+):R>\)", text)
+    assert len(stamps) == 3 and all(a == b and int(a) >= before for a, b in stamps)
+    assert "times UTC" not in everything.embeds[0]["footer"]["text"]
+    assert w.fake.pinging_messages() == []
+
+
+async def test_pending_rows_of_a_crash_are_unknown_after_restart(world: RconWorld) -> None:
+    w = world
+    store = await Store.open(w.settings.database_path)
+    try:
+        # What a bot killed between writing the row and the RCON answer leaves behind.
+        await store.database.execute(
+            "INSERT INTO audit_log (guild_id, user_id, user_name, action, arguments) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (w.guild_id, w.admin, "alice", "rcon ban", "player='Gus'"),
+        )
+    finally:
+        await store.close()
+    async with run_bot(w.fake, w.bot()):
+        view = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
+    text = view.embeds[0]["description"]
+    assert text.startswith("❔") and "rcon ban" in text and "→ unknown" in text
+    (row,) = audit_rows(w.settings)
+    assert row["outcome"] == "unknown" and "stopped" in row["excerpt"]
+
+
+async def test_audit_retention_setting_prunes_old_rows(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        now = time.time()
+        for days, action in ((31, "rcon old"), (29, "rcon kept")):
+            await bot.store.database.execute(
+                "INSERT INTO audit_log (at, guild_id, user_id, user_name, action, outcome) "
+                "VALUES (?, ?, ?, ?, ?, 'ok')",
+                (iso_at(now - days * 86400), w.guild_id, w.admin, "alice", action),
+            )
+        await bot.poller.run_round()
+    assert [r["action"] for r in audit_rows(w.settings)] == ["rcon kept"]
+
+
+async def _many_rows(bot: OutpostBot, w: RconWorld, count: int) -> None:
+    actor = Actor(w.guild_id, w.admin, "alice")
+    for i in range(count):
+        # Multi-line arguments: the parts must be cut between CSV rows, not inside one.
+        await bot.audit.record(actor, "rcon say", f"message='row {i:04d}\n{'x' * 150}'")
+
+
+async def test_export_past_the_upload_limit_is_split_into_parts(
+    world: RconWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = world
+    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 8 * 1024)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _many_rows(bot, w, 120)
+        handle = await answered(await w.fake.slash(w.guild_id, w.admin, "audit export"))
+        first = await handle.wait_followup()
+        total = int(re.search(r"part 1 of (\d+)", first["content"])[1])  # type: ignore[index]
+        messages = [first] + [await handle.wait_followup(n) for n in range(2, total + 1)]
+    assert 2 <= total <= 10
+    rows: list[dict[str, str]] = []
+    for i, message in enumerate(messages, 1):
+        assert f"part {i} of {total}" in message["content"]
+        (attachment,) = message["attachments"]
+        assert attachment["filename"].endswith(f"-part{i}of{total}.csv")
+        assert len(attachment["data"]) <= 8 * 1024
+        rows += list(csv.DictReader(io.StringIO(attachment["data"].decode())))
+    said = [r["arguments"].split("\n")[0] for r in rows]
+    assert said == [f"message='row {i:04d}" for i in reversed(range(120))]
+
+
+async def test_export_too_big_for_ten_parts_is_refused_with_a_hint(
+    world: RconWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = world
+    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 2 * 1024)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _many_rows(bot, w, 200)
+        handle = await answered(await w.fake.slash(w.guild_id, w.admin, "audit export"))
+        message = await handle.wait_followup()
+    assert message["attachments"] == []
+    assert "upload limit" in message["content"] and "since:" in message["content"]

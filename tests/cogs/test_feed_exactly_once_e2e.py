@@ -1,0 +1,309 @@
+"""The feed's promise end to end through the fake Discord: every line once, in order, through
+failing cursor writes, sends cut off by a restart, store errors, shutdowns, long backlogs,
+cache misses and lost permissions; A2S-derived joins start from a baseline."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.services.feed import model as m
+from bot.services.feed.render import dropped_line
+from bot.storage.events import Event
+from tests.cogs.feed_world import SETTLE, joins, lines, make_feed_world, settle
+from tests.cogs.status_world import answered, register
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord.permissions import MANAGE_THREADS, SEND_MESSAGES
+
+
+def names(messages: list[dict[str, Any]]) -> list[str]:
+    return [line.split("**")[3] for line in lines(messages)]
+
+
+async def eventually(predicate: Callable[[], bool]) -> None:
+    """Until ``predicate()`` holds (checked every few milliseconds, bounded by SETTLE)."""
+    async with asyncio.timeout(SETTLE):
+        while not predicate():  # noqa: ASYNC110 - plain values, no event to wait on
+            await asyncio.sleep(0.01)
+
+
+def locked() -> sqlite3.OperationalError:
+    return sqlite3.OperationalError("database is locked")
+
+
+async def set_feed(w: Any, events: str = "joins, leaves") -> None:
+    await answered(await w.fake.slash(
+        w.status.guild_id, w.status.admin, "feed set",
+        {"server": "Main", "channel": w.feed_channel, "events": events}))
+
+
+async def test_a_cursor_write_failing_after_the_send_is_retried_alone(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        main = await register(bot, w.status.guild_id, "Main", server)
+        await set_feed(w)
+        real = bot.store.feeds.advance
+        failures = 2
+
+        async def advance(cursors: Any) -> None:
+            nonlocal failures
+            if failures:
+                failures -= 1
+                raise locked()
+            await real(cursors)
+
+        monkeypatch.setattr(bot.store.feeds, "advance", advance)
+        for event in joins(main.id, ["a", "b", "c"]):
+            bot.feed.submit(event)
+        await settle(bot)
+        assert failures == 0
+        assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
+        (feed,) = await bot.store.feeds.all()
+        assert feed.delivered_through == max(e.id for e in await bot.store.events.recent(main.id))
+
+
+async def test_a_send_cut_off_by_a_restart_is_not_posted_twice(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with FakeA2SServer() as server:
+        async with run_bot(w.fake, w.bot()) as bot:
+            main = await register(bot, w.status.guild_id, "Main", server)
+            await set_feed(w)
+            # Discord creates the message, the answer comes after the bot stopped waiting.
+            w.fake.stall_posts(w.feed_channel, 4.0)
+            for event in joins(main.id, ["a", "b"]):
+                bot.feed.submit(event)
+            await eventually(lambda: len(w.fake.channel_messages(w.feed_channel)) == 1)
+        async with run_bot(w.fake, w.bot()) as bot:
+            await settle(bot)
+            for event in joins(main.id, ["c"]):
+                bot.feed.submit(event)
+            await settle(bot)
+        messages = w.fake.channel_messages(w.feed_channel)
+        assert [names([m]) for m in messages] == [["a", "b"], ["c"]]
+        assert not w.fake.violations
+
+
+async def test_a_store_error_keeps_the_events_in_order(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        main = await register(bot, w.status.guild_id, "Main", server)
+        await set_feed(w)
+        real = bot.store.events.add_many
+        failures = 2
+
+        async def add_many(events: Any) -> list[Event]:
+            nonlocal failures
+            if failures:
+                failures -= 1
+                raise locked()
+            return await real(events)
+
+        monkeypatch.setattr(bot.store.events, "add_many", add_many)
+        for event in joins(main.id, ["a", "b"]):
+            bot.feed.submit(event)
+        await asyncio.sleep(0)
+        for event in joins(main.id, ["c"]):
+            bot.feed.submit(event)
+        await settle(bot)
+        assert failures == 0
+        assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
+
+
+async def test_shutdown_stores_what_the_inbox_holds(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with FakeA2SServer() as server:
+        async with run_bot(w.fake, w.bot()) as bot:
+            main = await register(bot, w.status.guild_id, "Main", server)
+            await set_feed(w)
+            real = bot.store.events.add_many
+            failing = True
+            attempts = 0
+
+            async def add_many(events: Any) -> list[Event]:
+                nonlocal attempts
+                attempts += 1
+                if failing:
+                    raise locked()
+                return await real(events)
+
+            monkeypatch.setattr(bot.store.events, "add_many", add_many)
+            for event in joins(main.id, ["a", "b", "c"]):
+                bot.feed.submit(event)
+            await eventually(lambda: attempts >= 2)
+            failing = False  # the database is back just as the bot stops
+        assert w.fake.channel_messages(w.feed_channel) == []
+        async with run_bot(w.fake, w.bot()) as bot:
+            await settle(bot)
+        assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
+
+
+async def test_replay_pages_through_more_than_10000_pending_events(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    total = 10_050
+    async with FakeA2SServer() as server:
+        async with run_bot(w.fake, w.bot()) as bot:
+            main = await register(bot, w.status.guild_id, "Main", server)
+            await set_feed(w)
+            # Stored but never routed: what a long Discord outage leaves behind.
+            now = time.time()
+            await bot.store.events.add_many([
+                Event(main.id, now, m.JOIN, f"p{n:05d}") for n in range(total)
+            ])
+        async with run_bot(w.fake, w.bot(FEED_QUEUE_LIMIT="10")) as bot:
+            await settle(bot)
+            (feed,) = await bot.store.feeds.all()
+            newest = max(e.id for e in await bot.store.events.recent(main.id, 1))
+            assert feed.delivered_through == newest
+        (message,) = w.fake.channel_messages(w.feed_channel)
+        got = lines([message])
+        assert got[0] == dropped_line(total - 10)
+        assert [line.split("**")[3] for line in got[1:]] == [
+            f"p{n:05d}" for n in range(total - 10, total)
+        ]
+
+
+async def test_a_channel_missing_from_the_cache_is_fetched(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        main = await register(bot, w.status.guild_id, "Main", server)
+        await set_feed(w)
+        # What a guild not delivered yet, or a thread the cache does not hold, looks like.
+        guild = bot.get_guild(w.status.guild_id)
+        assert guild is not None
+        channel = guild.get_channel(w.feed_channel)
+        assert channel is not None
+        guild._remove_channel(channel)
+        assert bot.get_channel(w.feed_channel) is None
+        for event in joins(main.id, ["a", "b"]):
+            bot.feed.submit(event)
+        await settle(bot)
+        assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b"]
+
+
+async def test_lost_permissions_hold_the_lines_and_feed_list_says_why(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    guild = w.fake.guild(w.status.guild_id)
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        main = await register(bot, w.status.guild_id, "Main", server)
+        await set_feed(w)
+        guild.deny_bot(w.feed_channel, SEND_MESSAGES)
+        for event in joins(main.id, ["a", "b"]):
+            bot.feed.submit(event)
+        await eventually(lambda: bot.feed.channel_problem(w.feed_channel) is not None)
+        (feed,) = await bot.store.feeds.all()
+        assert feed.delivered_through < min(e.id for e in await bot.store.events.recent(main.id))
+        listing = await answered(await w.fake.slash(
+            w.status.guild_id, w.status.admin, "feed list"))
+        assert "missing permissions" in listing.embeds[0]["description"]
+        guild.set_channel_permission(w.feed_channel, w.fake.bot_user_id)  # given back
+        await settle(bot)
+        assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b"]
+        listing = await answered(await w.fake.slash(
+            w.status.guild_id, w.status.admin, "feed list"))
+        assert "missing permissions" not in listing.embeds[0]["description"]
+
+
+async def test_the_first_answer_after_feed_set_is_a_baseline(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    players = [PlayerSpec("alice"), PlayerSpec("bob")]
+    a2s = FakeA2SServer(info=InfoSpec(player_count=2), players=players)
+    async with a2s as server, run_bot(w.fake, w.bot()) as bot:
+        bot.poller.query_timeout = 0.2
+        await register(bot, w.status.guild_id, "Main", server)
+        await set_feed(w)
+        await bot.poller.run_round()
+        await settle(bot)
+        assert w.fake.channel_messages(w.feed_channel) == []
+        server.players = [PlayerSpec("alice")]
+        await bot.poller.run_round()
+        await settle(bot)
+        got = [line.split(" · ", 1)[1] for line in lines(w.fake.channel_messages(w.feed_channel))]
+        assert got == ["⬅️ **bob** left ≈"]
+
+
+async def test_the_first_answer_after_a_restart_is_a_baseline(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    a2s = FakeA2SServer(info=InfoSpec(player_count=1), players=[PlayerSpec("alice")])
+    async with a2s as server:
+        async with run_bot(w.fake, w.bot()) as bot:
+            bot.poller.query_timeout = 0.2
+            main = await register(bot, w.status.guild_id, "Main", server)
+            await bot.poller.run_round()
+            await set_feed(w)
+            await settle(bot)
+        # Players arrive while the bot is down: nobody saw them join.
+        server.players = [PlayerSpec("alice"), PlayerSpec("bob"), PlayerSpec("carol")]
+        server.info = InfoSpec(player_count=3)
+        async with run_bot(w.fake, w.bot()) as bot:
+            bot.poller.query_timeout = 0.2
+            await bot.poller.run_round()
+            await settle(bot)
+            assert w.fake.channel_messages(w.feed_channel) == []
+            open_names = await bot.store.sessions.open_names(main.id, m.SOURCE_A2S)
+            assert sorted(open_names) == ["alice", "bob", "carol"]
+            server.players = [PlayerSpec("alice")]
+            server.info = InfoSpec(player_count=1)
+            await bot.poller.run_round()
+            await settle(bot)
+        got = [line.split(" · ", 1)[1] for line in lines(w.fake.channel_messages(w.feed_channel))]
+        assert got == ["⬅️ **bob** left ≈", "⬅️ **carol** left ≈"]
+
+
+async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    guild = w.fake.guild(w.status.guild_id)
+    thread = guild.add_thread(w.feed_channel, "server log")
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        main = await register(bot, w.status.guild_id, "Main", server)
+        await answered(await w.fake.slash(
+            w.status.guild_id, w.status.admin, "feed set",
+            {"server": "Main", "channel": thread, "events": "joins"}))
+        # Discord archives idle threads (and drops them from the client's cache).
+        guild.set_thread_archived(thread, True)
+        await eventually(lambda: bot.get_channel(thread) is None)
+        for event in joins(main.id, ["a"]):
+            bot.feed.submit(event)
+        await settle(bot)
+        assert names(w.fake.channel_messages(thread)) == ["a"]
+        assert not guild.channel(thread).archived
+        # Locked by a moderator: reopening needs Manage Threads, which the bot lacks.
+        guild.set_thread_archived(thread, True, locked=True)
+        await eventually(lambda: bot.get_channel(thread) is None)
+        for event in joins(main.id, ["b"]):
+            bot.feed.submit(event)
+        await eventually(lambda: bot.feed.channel_problem(thread) is not None)
+        listing = await answered(await w.fake.slash(
+            w.status.guild_id, w.status.admin, "feed list"))
+        assert "archived and locked: I need Manage Threads" in listing.embeds[0]["description"]
+        guild.set_bot_permissions(guild.bot_permissions() | MANAGE_THREADS)
+        await settle(bot)
+        assert names(w.fake.channel_messages(thread)) == ["a", "b"]
+        assert bot.feed.channel_problem(thread) is None
+        assert not w.fake.violations

@@ -1,0 +1,72 @@
+"""``/rcon`` end to end against Source RCON servers as they behave in the wild: one that zeroes
+every id (Palworld style) and one that drops the connection during login."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+import cogs._rcon_ui
+from bot.app import OutpostBot
+from bot.services.rcon_pool import ConnectionState
+from tests.cogs.conftest import make_settings
+from tests.cogs.rcon_world import PASSWORD, followup_text, register, seed_guild, source_answers
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+
+
+@pytest.fixture(autouse=True)
+def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+
+
+def make_bot(fake: FakeDiscord, tmp_path: Path) -> OutpostBot:
+    return OutpostBot(
+        make_settings(fake, tmp_path), guild_ready_timeout=0.05, autopoll=False,
+        rcon_connect_timeout=1.0,
+    )
+
+
+@pytest.mark.parametrize("game", ["other_source", "palworld"])
+async def test_players_from_a_server_that_zeroes_every_id(
+    fake_discord: FakeDiscord, tmp_path: Path, game: str
+) -> None:
+    ids = seed_guild(fake_discord)
+    async with FakeRCONServer(password=PASSWORD, handler=source_answers, profile="palworld") \
+            as source, run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot:
+        await register(bot, ids["guild_id"], "Pal", game, source.address[1])
+        text = await followup_text(await fake_discord.slash(
+            ids["guild_id"], ids["admin"], "rcon players", {"server": "Pal"}
+        ))
+    assert "Ann" in text
+    assert "did not answer" not in text
+
+
+async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    ids = seed_guild(fake_discord)
+    async with FakeRCONServer(password=PASSWORD, handler=source_answers) as source, \
+            run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot:
+        server = await register(bot, ids["guild_id"], "Main", "cs2", source.address[1])
+        bot.rcon_pool.backoff_initial, bot.rcon_pool.backoff_max = 0.05, 0.2  # fast retries
+        source.banned = True  # drops every connection before answering the AUTH packet
+        first = await followup_text(await fake_discord.slash(
+            ids["guild_id"], ids["admin"], "rcon players", {"server": "Main"}
+        ))
+        assert "was refused" not in first
+        assert "closed the connection during the RCON login" in first
+        source.unban()
+        # No edit of the server: RCON comes back by itself.
+        async with asyncio.timeout(10):  # the pool exposes no event for its state
+            while True:
+                if bot.rcon_pool.state(server.id) is ConnectionState.CONNECTED:
+                    break
+                await asyncio.sleep(0.02)
+        second = await followup_text(await fake_discord.slash(
+            ids["guild_id"], ids["admin"], "rcon players", {"server": "Main"}
+        ))
+    assert "Ann" in second
+    assert source.failed_auth == 0

@@ -1,0 +1,207 @@
+"""End to end: kick and ban act on the player that was chosen, not on the slot, and the replies
+say what happened to whom, confirmed by the server (fake Discord, fake BattlEye, fake Source)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+import cogs._rcon_ui
+from bot.app import OutpostBot
+from bot.protocols.battleye import Player
+from tests.cogs.conftest import make_settings
+from tests.cogs.rcon_world import (
+    PASSWORD,
+    RconWorld,
+    SourceConsole,
+    audit_rows,
+    followup_text,
+    register,
+    seed_guild,
+)
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+
+GUS_GUID = "c" * 32
+IVY_GUID = "d" * 32
+GUS = Player(3, "Griefer Gus", "1.2.3.4", 2304, 40, GUS_GUID, True)
+IVY = Player(3, "Innocent Ivy", "1.2.3.9", 2304, 30, IVY_GUID, True)
+ANN = Player(0, "Ann", "1.2.3.5", 2304, 50, "a" * 32, True)
+
+
+@pytest.fixture(autouse=True)
+def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
+    ids = seed_guild(fake_discord)
+    async with (
+        FakeRCONServer(password=PASSWORD, handler=SourceConsole()) as source,
+        FakeBattlEyeServer(PASSWORD, players=[ANN, GUS]) as battleye,
+    ):
+        yield RconWorld(
+            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
+            battleye=battleye, **ids,
+        )
+
+
+async def _bravo(w: RconWorld, bot: OutpostBot) -> None:
+    server = await register(bot, w.guild_id, "bravo", "dayz", w.battleye.address[1])
+    await bot.live_players.fetch(server)
+
+
+async def _gus_token(w: RconWorld, command: str) -> str:
+    choices = await w.fake.autocomplete(
+        w.guild_id, w.admin, command, {"server": "bravo", "player": "gus"}, "player"
+    )
+    assert [c["name"] for c in choices] == ["#3 Griefer Gus"]
+    return str(choices[0]["value"])
+
+
+def _slot_changes_hands(w: RconWorld) -> list[str]:
+    """Gus leaves; Ivy joins and BattlEye hands her slot #3."""
+    w.battleye.players = [ANN, IVY]
+    return ["Player #3 Griefer Gus disconnected", *w.battleye.player_joins(IVY)]
+
+
+def _sent(w: RconWorld) -> list[str]:
+    return [c for c in w.battleye.received_commands if c not in ("players", "bans")]
+
+
+async def test_ban_confirmed_after_the_slot_changed_hands_bans_nobody(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _bravo(w, bot)
+        token = await _gus_token(w, "rcon ban")
+        handle = await w.fake.slash(
+            w.guild_id, w.admin, "rcon ban",
+            {"server": "bravo", "player": token, "reason": "spawn camping"},
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        assert "Ban **Griefer Gus** (#3) on **bravo** permanently?" in question["content"]
+        await w.battleye.push_messages(_slot_changes_hands(w))
+        click = await w.fake.click(question, "rcon:confirm", w.admin)
+        await click.wait_response()
+        refused = await click.wait_followup()
+        assert refused["content"].endswith(
+            "**Griefer Gus** left the server; nothing was sent."
+        )
+    assert _sent(w) == [] and w.battleye.bans == []
+    assert IVY in w.battleye.players
+    row = [r for r in audit_rows(w.settings) if r["action"] == "rcon ban"][-1]
+    assert row["outcome"] == "denied" and "left the server" in row["excerpt"]
+
+
+async def test_kick_from_autocomplete_after_the_slot_changed_hands_kicks_nobody(
+    world: RconWorld,
+) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _bravo(w, bot)
+        token = await _gus_token(w, "rcon kick")
+        await w.battleye.push_messages(_slot_changes_hands(w))
+        text = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick", {"server": "bravo", "player": token}
+        ))
+    assert text.endswith("**Griefer Gus** left the server; nothing was sent.")
+    assert _sent(w) == [] and IVY in w.battleye.players
+    row = audit_rows(w.settings)[-1]
+    assert (row["action"], row["outcome"]) == ("rcon kick", "denied")
+
+
+async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(
+    world: RconWorld,
+) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _bravo(w, bot)
+        token = await _gus_token(w, "rcon ban")
+        handle = await w.fake.slash(
+            w.guild_id, w.admin, "rcon ban",
+            {"server": "bravo", "player": token, "duration": 60, "reason": "spawn camping"},
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        click = await w.fake.click(question, "rcon:confirm", w.admin)
+        await click.wait_response()
+        done = await click.wait_followup()
+    assert done["content"] == (
+        "Banned **Griefer Gus** (#3) on **bravo** for 60 minutes: spawn camping"
+    )
+    assert _sent(w) == [f"addBan {GUS_GUID} 60 spawn camping", "kick 3 spawn camping"]
+    assert w.battleye.bans == [(GUS_GUID, 60, "spawn camping")]
+
+
+async def test_kick_reply_names_the_player_and_is_confirmed_by_the_kick_line(
+    world: RconWorld,
+) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _bravo(w, bot)
+        token = await _gus_token(w, "rcon kick")
+        text = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick",
+            {"server": "bravo", "player": token, "reason": "spawn camping"},
+        ))
+    assert text == "Kicked **Griefer Gus** (#3) from **bravo**: spawn camping"
+    assert "(empty answer)" not in text
+    assert _sent(w) == ["kick 3 spawn camping"]
+
+
+async def test_unconfirmed_kick_says_so_honestly(world: RconWorld) -> None:
+    w = world
+    # The server answers the command but never writes the kick line.
+    w.battleye.responses["kick 3 spawn camping"] = ""
+    async with run_bot(w.fake, w.bot()) as bot:
+        bot.live_players.confirm_seconds = 0.3
+        await _bravo(w, bot)
+        text = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick",
+            {"server": "bravo", "player": "Griefer Gus", "reason": "spawn camping"},
+        ))
+    assert text == (
+        "Kick of **Griefer Gus** (#3) sent to **bravo**; the server did not confirm yet."
+    )
+
+
+async def test_battleye_unban_names_the_ban_and_confirms_it_from_the_list(
+    world: RconWorld,
+) -> None:
+    w = world
+    w.battleye.bans = [(ANN.guid, 0, "old"), (GUS_GUID, 0, "spawn camping")]
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _bravo(w, bot)
+        text = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "1"}
+        ))
+        missing = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "7"}
+        ))
+    assert text == f"Lifted ban #1 (**{GUS_GUID}**) on **bravo**"
+    assert w.battleye.bans == [(ANN.guid, 0, "old")]
+    assert "has no ban '7'" in missing and "nothing was sent" in missing
+    assert _sent(w) == ["removeBan 1"]
+
+
+async def test_source_kick_ban_and_unban_replies_are_confirmed_by_the_next_list(
+    world: RconWorld,
+) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "alpha", "cs2", w.source.address[1])
+        kicked = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick", {"server": "alpha", "player": "Ann"}
+        ))
+        unbanned = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon unban", {"server": "alpha", "ban": "STEAM_1:0:99"}
+        ))
+    assert kicked == "Kicked **Ann** (#2) from **alpha**"
+    assert unbanned == "Unbanned **STEAM\\_1:0:99** on **alpha**"
+    assert "removeid STEAM_1:0:99" in w.source.received
+    assert w.source.received[-1] == "listid"  # the confirmation

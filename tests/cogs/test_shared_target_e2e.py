@@ -1,0 +1,57 @@
+"""End to end: two guilds register the same DayZ address; BattlEye names fetched with one
+guild's credentials are shown to that guild only (fake Discord, fake A2S, fake BattlEye)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.protocols.battleye import Player
+from bot.storage import NewServer
+from tests.cogs.status_world import answered, make_world
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.discord import FakeDiscord, run_bot
+
+
+def _fields(embed: dict[str, object]) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in embed.get("fields", [])}  # type: ignore[attr-defined]
+
+
+async def test_names_fetched_with_one_guilds_password_are_not_shown_to_another(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_world(fake_discord, tmp_path)
+    other = fake_discord.add_guild("Beta")
+    outsider = other.add_member("eve")
+    guessed = fake_discord.add_guild("Gamma")
+    guesser = guessed.add_member("mal")
+    a2s_players = [PlayerSpec("", 0, 100.0), PlayerSpec("", 0, 200.0)]
+    be_players = [Player(0, "Survivor", "10.0.0.1", 2304, 30, "a" * 32, True),
+                  Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True)]
+    async with (
+        FakeA2SServer(info=InfoSpec(player_count=2, max_players=60), players=a2s_players) as a2s,
+        FakeBattlEyeServer("be-secret", players=be_players) as be,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        host, port = a2s.address
+        rcon = be.address[1]
+        box = bot.secret_box
+        # The owner (right password), a tenant without RCON, a tenant with a wrong password.
+        await bot.store.servers.add(NewServer(
+            w.guild_id, "Chernarus", "dayz", host, 2302, port, rcon, box.encrypt("be-secret"),
+            w.admin))
+        await bot.store.servers.add(NewServer(
+            other.id, "Copycat", "dayz", host, 2302, port, None, None, outsider))
+        await bot.store.servers.add(NewServer(
+            guessed.id, "Guess", "dayz", host, 2302, port, rcon, box.encrypt("wrong"), guesser))
+        await bot.poller.run_round()
+        own = (await answered(await w.fake.slash(
+            w.guild_id, w.member, "status", {"server": "Chernarus"}))).embeds[0]
+        copy = (await answered(await w.fake.slash(
+            other.id, outsider, "status", {"server": "Copycat"}))).embeds[0]
+        guess = (await answered(await w.fake.slash(
+            guessed.id, guesser, "status", {"server": "Guess"}))).embeds[0]
+    assert _fields(own)["Players online (2)"] == "Survivor\nBambi"
+    for embed in (copy, guess):
+        assert "Survivor" not in str(embed) and "Bambi" not in str(embed)
+    assert be.refused_logins >= 1  # the wrong password was tried for its own guild only
