@@ -141,6 +141,8 @@ class OutpostBot(commands.Bot):
         self._launcher: asyncio.Task[None] | None = None
         self._launched = False
         self.commands_synced: bool | None = None  # None until setup_hook decided
+        # Decided in setup_hook from the settings and whether the application is public.
+        self.allow_private_addresses = True
         secrets.add(settings.discord_token)
 
     def _client_options(self, settings: Settings) -> dict[str, Any]:
@@ -376,9 +378,11 @@ class OutpostBot(commands.Bot):
 
             query = query if query is not None else A2SQueryClient()
             rcon_login = rcon_login if rcon_login is not None else rcon_login_test
+        self.allow_private_addresses = self._guard_public_bot()
         self._registry = ServerRegistry(
             self.store, self.secret_box, query, rcon_login,
             max_servers=self.settings.quotas.servers,
+            allow_private=self.allow_private_addresses,
         )
         undecryptable = await self._registry.undecryptable()
         if undecryptable:
@@ -410,6 +414,36 @@ class OutpostBot(commands.Bot):
             log.info("application commands are synced by the process running shard 0")
             self.commands_synced = False
         self._launcher = asyncio.create_task(self._launch_background(), name="outpost:launcher")
+
+    def _guard_public_bot(self) -> bool:
+        """Warn once when anyone can invite the bot and no allowlist limits that; return
+        whether private, loopback, link-local and multicast addresses may be registered."""
+        app = self.application
+        public = app is not None and app.bot_public
+        open_to_all = public and self.settings.allowed_guild_ids is None
+        if open_to_all:
+            log.warning(
+                "this bot is public: anyone can invite it to their Discord server and register "
+                "game servers. Turn off Public Bot (Developer Portal > your application > Bot) "
+                "or set ALLOWED_GUILD_IDS to the servers it may serve"
+            )
+        configured = self.settings.allow_private_addresses
+        return configured if configured is not None else not open_to_all
+
+    def guild_allowed(self, guild_id: int | None) -> bool:
+        return self.settings.guild_allowed(guild_id)
+
+    async def _leave_if_not_allowed(self, guild: discord.Guild) -> None:
+        if self.guild_allowed(guild.id):
+            return
+        log.warning("leaving guild %s: it is not in ALLOWED_GUILD_IDS", guild.id)
+        try:
+            await guild.leave()
+        except discord.HTTPException as exc:
+            log.error("could not leave guild %s: %s", guild.id, exc)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._leave_if_not_allowed(guild)
 
     async def sync_commands_if_changed(self) -> bool:
         """Sync the command tree only if its definitions differ from the last successful sync.
@@ -447,6 +481,9 @@ class OutpostBot(commands.Bot):
             "ready as %s (id %s) in %d guild(s)",
             user, user.id if user else "?", len(self.guilds),
         )
+        # Guilds joined while the bot was down, or before the allowlist was set.
+        for guild in list(self.guilds):
+            await self._leave_if_not_allowed(guild)
 
     async def close(self) -> None:
         tasks = [t for t in (self._launcher, *self._background_tasks) if t is not None]

@@ -108,6 +108,16 @@ class Settings:
     metrics_host: str = DEFAULT_METRICS_HOST
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
     quotas: Quotas = field(default_factory=Quotas)
+    # None: every guild may use the bot; else it leaves (and ignores) the others.
+    allowed_guild_ids: frozenset[int] | None = None
+    # None: decided at start (off when the bot is public without an allowlist).
+    allow_private_addresses: bool | None = None
+
+    def guild_allowed(self, guild_id: int | None) -> bool:
+        return (
+            self.allowed_guild_ids is None
+            or (guild_id is not None and guild_id in self.allowed_guild_ids)
+        )
 
     @property
     def shards(self) -> ShardFilter:
@@ -247,6 +257,23 @@ def _parse_shards(
         raise ConfigError(f"SHARD_IDS is invalid: {exc}") from None
 
 
+def _parse_guild_ids(raw: str | None) -> frozenset[int] | None:
+    """``ALLOWED_GUILD_IDS``: Discord server ids separated by commas (or spaces)."""
+    if raw is None:
+        return None
+    parts = [p for p in re.split(r"[,\s]+", raw) if p]
+    if not parts or not all(_SNOWFLAKE.match(p) for p in parts):
+        raise ConfigError(
+            "ALLOWED_GUILD_IDS is invalid: expected Discord server ids (15-21 digits) "
+            "separated by commas, or nothing"
+        )
+    return frozenset(int(p) for p in parts)
+
+
+def _parse_optional_bool(raw: str | None, name: str) -> bool | None:
+    return None if raw is None else _parse_bool(raw, name)
+
+
 def _parse_metrics_port(raw: str | None) -> int | None:
     if raw is None:
         return None
@@ -347,6 +374,10 @@ def load_settings(
             1, MAX_AUDIT_RETENTION_DAYS,
         ),
         quotas=_parse_quotas(get),
+        allowed_guild_ids=_parse_guild_ids(get("ALLOWED_GUILD_IDS")),
+        allow_private_addresses=_parse_optional_bool(
+            get("ALLOW_PRIVATE_ADDRESSES"), "ALLOW_PRIVATE_ADDRESSES"
+        ),
     )
 
 

@@ -37,8 +37,13 @@ def describe_error(error: BaseException) -> str | None:
     """The user-facing text for an expected error, or None for an unexpected one."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
-    if isinstance(error, UserError | DecryptionError | StorageError):
-        # Shown in Discord: a storage error may quote its driver, so redact as the logs do.
+    if isinstance(error, UserError | DecryptionError):
+        # Our own texts, which never hold secrets nor repeat what was typed. Not passed through
+        # the redaction filter: a member could read "[redacted]" back and so test guesses of
+        # any guild's RCON password.
+        return str(error)
+    if isinstance(error, StorageError):
+        # A storage error may quote its driver (a database URL): redacted as the logs are.
         return known_secrets.redact(str(error))
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try this again in {max(error.retry_after, 1):.0f} s."
@@ -109,6 +114,12 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
 
 class OutpostTree(app_commands.CommandTree[Any]):
     """Command tree whose ``on_error`` is the one error path for every app command."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # Outside ALLOWED_GUILD_IDS (and in DMs when it is set) the bot answers nothing,
+        # commands and autocomplete alike, until it has left the guild.
+        allowed = getattr(interaction.client, "guild_allowed", None)
+        return allowed is None or bool(allowed(interaction.guild_id))
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /

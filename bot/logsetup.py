@@ -9,6 +9,7 @@ start, each RCON password when it is entered or decrypted.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import traceback
@@ -16,8 +17,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 REDACTED = "[redacted]"
-# Shorter values would redact ordinary words everywhere; such passwords are still never
-# formatted into log messages by our code, this filter is the safety net.
+# Shorter secrets are redacted only as a whole token (not inside a longer word), so a password
+# "ab" does not blank every "about" in the log, yet never appears on its own.
 MIN_SECRET_LENGTH = 4
 FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -30,9 +31,11 @@ class SecretRegistry:
         self._lock = threading.Lock()
         self._secrets: tuple[str, ...] = ()
         self._known: frozenset[str] = frozenset()
+        # The short ones (1-3 characters), matched as whole tokens only.
+        self._short: re.Pattern[str] | None = None
 
     def add(self, *secrets: str | None) -> None:
-        fresh = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
+        fresh = {s for s in secrets if s}
         # Known already is the common case (the poller decrypts passwords every round): no
         # lock, no sort.
         if fresh <= self._known:
@@ -40,12 +43,21 @@ class SecretRegistry:
         with self._lock:
             current = self._known | fresh
             # Longest first, so a secret containing another is replaced whole.
-            self._secrets = tuple(sorted(current, key=len, reverse=True))
+            self._secrets = tuple(
+                sorted((s for s in current if len(s) >= MIN_SECRET_LENGTH), key=len, reverse=True)
+            )
+            short = sorted((s for s in current if len(s) < MIN_SECRET_LENGTH), key=len,
+                           reverse=True)
+            self._short = (
+                re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, short)) + r")(?!\w)")
+                if short else None
+            )
             self._known = current
 
     def clear(self) -> None:
         with self._lock:
             self._secrets = ()
+            self._short = None
             self._known = frozenset()
 
     @property
@@ -58,6 +70,9 @@ class SecretRegistry:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
+        short = self._short
+        if short is not None:
+            text = short.sub(REDACTED, text)
         return text
 
     def __contains__(self, value: object) -> bool:

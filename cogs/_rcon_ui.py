@@ -77,6 +77,7 @@ async def send_text(interaction: discord.Interaction[Any], title: str, text: str
     await interaction.followup.send(f"{heading} ({note}).", file=attachment, ephemeral=True)
 
 
+ALREADY_ANSWERED = "This was already answered: it runs only once."
 ConfirmHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
 ExpireHandler = Callable[[str], Awaitable[None]]
 
@@ -103,8 +104,23 @@ class ConfirmAction(InvokerOnlyView):
         self.confirm.label = label
         # The follow-up carrying the buttons (set by the caller once sent).
         self.message: discord.WebhookMessage | None = None
+        self.answered = False
+
+    def _answer_once(self) -> bool:
+        """True for the first press of Confirm or Cancel, False for any later one. Set before
+        the first await, so two presses arriving together still run the action once."""
+        if self.answered:
+            return False
+        self.answered = True
+        return True
+
+    async def _already_answered(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message(ALREADY_ANSWERED, ephemeral=True)
 
     async def on_timeout(self) -> None:
+        if self.answered:
+            return  # confirmed or cancelled; the view only stayed to answer late presses
+        self.answered = True
         window = f"{self.timeout:g} s" if self.timeout is not None else "time"
         await self._on_abandon(f"not confirmed within {window}")
         if self.message is None:
@@ -116,15 +132,21 @@ class ConfirmAction(InvokerOnlyView):
         except discord.HTTPException:
             pass  # message gone or token expired: nothing left to clean up
 
+    # The view is not stopped on the first press: it stays registered until its timeout so a
+    # second press (a double click, or Cancel after Confirm) is answered instead of failing.
     @ui.button(label="Confirm", style=discord.ButtonStyle.danger, custom_id="rcon:confirm")
     async def confirm(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
-        self.stop()
+        if not self._answer_once():
+            await self._already_answered(interaction)
+            return
         await interaction.response.edit_message(content="Sending…", view=None)
         await self._on_confirm(interaction)
 
     @ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="rcon:cancel")
     async def cancel(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
-        self.stop()
+        if not self._answer_once():
+            await self._already_answered(interaction)
+            return
         await self._on_abandon("cancelled by the user")
         await interaction.response.edit_message(content="Cancelled: nothing was sent.", view=None)
 

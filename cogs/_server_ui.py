@@ -10,9 +10,9 @@ from discord import ui
 
 from bot.errors import ReportingModal
 from bot.games import get_game
-from bot.rendering.text import sanitize
+from bot.rendering.text import escape, sanitize
 from bot.services.diagnostics import Report
-from bot.services.registry import MAX_PASSWORD_LENGTH, SaveOutcome
+from bot.services.registry import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
 from bot.storage import Server
 from cogs._common import InvokerOnlyView
 
@@ -24,6 +24,7 @@ COLOUR_OK = discord.Colour.green()
 COLOUR_WARN = discord.Colour.orange()
 COLOUR_FAIL = discord.Colour.red()
 
+ALREADY_ANSWERED = "This was already answered: it runs only once."
 # Seconds a confirmation waits; well inside the 15 min an interaction token lives.
 CONFIRM_TIMEOUT = 120.0
 
@@ -55,13 +56,17 @@ class PasswordModal(ReportingModal):
 
 
 class ConfirmView(InvokerOnlyView):
-    """Confirm/Cancel for one user; ``result`` is True, False or None (timed out)."""
+    """Confirm/Cancel for one user; ``result`` is True, False or None (timed out).
+    ``label`` names the confirm button, ``subject`` what does not happen otherwise."""
 
     def __init__(
         self,
         origin: discord.Interaction[Any],
         on_confirm: Callable[[discord.Interaction[Any]], Awaitable[None]],
         timeout: float | None = None,
+        *,
+        label: str = "Remove",
+        subject: str = "removed",
     ) -> None:
         super().__init__(
             origin.user.id, timeout=timeout if timeout is not None else CONFIRM_TIMEOUT
@@ -69,28 +74,42 @@ class ConfirmView(InvokerOnlyView):
         self.origin = origin
         self._on_confirm = on_confirm
         self.result: bool | None = None
+        self.subject = subject
+        self.confirm.label = label
 
     async def on_timeout(self) -> None:
+        if self.result is not None:
+            return  # answered; the view only stayed to answer late presses
         # Take the buttons away: a click after this would find no listener and fail.
         try:
             await self.origin.edit_original_response(
-                content="No answer: nothing was removed.", view=None
+                content=f"No answer: nothing was {self.subject}.", embed=None, view=None
             )
         except discord.HTTPException:
             pass  # the message is gone or the token expired; nothing left to clean up
 
+    async def _second_press(self, interaction: discord.Interaction[Any]) -> bool:
+        """Answer a press after the first one (set before any await: two presses at once
+        still act once). The view is not stopped on the first press, so this listener stays."""
+        if self.result is None:
+            return False
+        await interaction.response.send_message(ALREADY_ANSWERED, ephemeral=True)
+        return True
+
     @ui.button(label="Remove", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        if await self._second_press(interaction):
+            return
         self.result = True
-        self.stop()
         await self._on_confirm(interaction)
 
     @ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[Any], _: ui.Button[Any]) -> None:
+        if await self._second_press(interaction):
+            return
         self.result = False
-        self.stop()
         await interaction.response.edit_message(
-            content="Cancelled: nothing was removed.", view=None
+            content=f"Cancelled: nothing was {self.subject}.", embed=None, view=None
         )
 
 
@@ -125,9 +144,30 @@ def list_embed(servers: list[Server]) -> discord.Embed:
     return embed
 
 
+def probed_embed(pending: PendingAdd) -> discord.Embed:
+    """The server that answered on a probed port, for the member to confirm it is theirs."""
+    answer = pending.query.answer
+    prepared = pending.prepared
+    embed = discord.Embed(
+        title=clip(f"Is this {prepared.name}?", 256),
+        description=(
+            f"Nothing answered on {prepared.game.name}'s usual query port, but port "
+            f"{pending.query.port} does. If the host runs several servers, this may be another "
+            "one. Save only if it is yours."
+        ),
+        colour=COLOUR_WARN,
+    )
+    if answer is not None:
+        embed.add_field(name="Name", value=clip(escape(answer.server_name) or "?", 256))
+        embed.add_field(name="Map", value=clip(escape(answer.map_name) or "?", 256))
+        embed.add_field(name="Players", value=f"{answer.players}/{answer.max_players}")
+    return embed
+
+
 def saved_embed(outcome: SaveOutcome, verb: str) -> discord.Embed:
     server = outcome.server
-    warn = outcome.login is not None and not outcome.login.ok
+    # Amber, not green, when the login could not be verified or no query answered.
+    warn = (outcome.login is not None and not outcome.login.ok) or not outcome.answered
     # Notes quote the A2S server name: no controls or bidi overrides from it.
     notes = "\n".join(f"• {sanitize(n)}" for n in outcome.notes)
     embed = discord.Embed(

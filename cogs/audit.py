@@ -27,7 +27,13 @@ from bot.services.audit import (
 from bot.services.errors import UserError
 from bot.services.permissions import Action
 from bot.storage.audit import AuditFilter
-from cogs._common import InvokerOnlyView, guild_id_of, managed_server_choices, may_manage
+from cogs._common import (
+    InvokerOnlyView,
+    guild_id_of,
+    managed_server_choices,
+    may_manage,
+    require_manage,
+)
 from cogs._rcon_ui import actor_of, audit_embed, mirror_embed
 
 log = logging.getLogger(__name__)
@@ -169,6 +175,8 @@ class AuditPages(InvokerOnlyView):
         return audit_embed(entries, self.page, self.pages, self.total)
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
+        # The permission may have been taken away since /audit view: check it on every page.
+        require_manage(interaction)
         self.page = max(0, self.page + step)
         embed = await self.render()
         await interaction.response.edit_message(embed=embed, view=self)

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.rendering.text import escape, join_within
+from bot.services.errors import UserError
 from bot.services.permissions import Action, parse_action
 from bot.storage import Server
 from cogs._common import guild_id_of, managed_server_choices, require_manage
@@ -24,6 +25,29 @@ ACTION_CHOICES = [
     app_commands.Choice(name="ban (ban, unban, ban list)", value="ban"),
     app_commands.Choice(name="exec (raw console)", value="exec"),
 ]
+
+
+# Rights that reach the console or remove players for good: only an Administrator hands them out.
+ADMIN_ONLY_GRANTS = frozenset({Action.EXEC, Action.BAN})
+
+
+def check_grant(interaction: discord.Interaction[Any], role: discord.Role, action: Action) -> None:
+    """Refuse a grant that would let a Manage-Server member raise their own (or a higher
+    role's) rights: Manage Server is not meant to be a path to the console."""
+    if role.is_default() and action is Action.EXEC:
+        raise UserError("Nobody can grant **exec** to @everyone.")
+    if interaction.permissions.administrator:
+        return
+    if action in ADMIN_ONLY_GRANTS:
+        raise UserError(f"Only an Administrator can grant **{action.value}**.")
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        raise UserError("Only an Administrator can grant this here.")
+    # @everyone counts as a role the member has: granting to it grants to themselves.
+    if role.is_default() or role in member.roles:
+        raise UserError("You cannot grant rights to a role you have yourself.")
+    if role >= member.top_role:
+        raise UserError("You can only grant rights to roles below your highest role.")
 
 
 @app_commands.guild_only()
@@ -65,6 +89,7 @@ class Permissions(
             server_id=scope.id if scope else None, server_name=scope.name if scope else "",
         ):
             if verb == "grant":
+                check_grant(interaction, role, action)
                 changed = await self.bot.permissions.grant(
                     guild_id, role.id, action, scope.id if scope else None, interaction.user.id
                 )

@@ -54,7 +54,7 @@ class Players(
         now = self.bot.poller.clock()
         seen = summarise(sessions, names, now)
         if seen is None:
-            raise UserError(f"No player **{escape(name.strip())}** seen on this server's games.")
+            raise UserError("No player by that name seen on this server's games.")
         embed = discord.Embed(
             title=clip(f"Player {escape(seen.name)}", 256),
             description=describe(seen),

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.rendering.text import sanitize
+from bot.services.audit import mask_secret_settings
 from bot.services.errors import UserError
 from bot.services.live_players import Departure, rcon_kind
 from bot.services.permissions import Action
@@ -126,9 +127,11 @@ class Rcon(
     async def _run_confirmed(
         self, interaction: discord.Interaction[Any], server: Server, plan: Plan
     ) -> None:
-        """The confirm button: ``rcon.run`` checks the presser's permission again."""
+        """The confirm button: ``rcon.run`` checks the presser's permission again, and the
+        server must still be the one asked about (not edited or removed since)."""
 
         async def build() -> Plan:
+            await self.bot.registry.unchanged(server)
             return plan
 
         outcome = await self.bot.rcon.run(
@@ -375,11 +378,20 @@ class Rcon(
         async def prepare(s: Server) -> Plan:
             return plan_exec(rcon_kind(s), command)
 
-        shown = discord.utils.escape_markdown(command[:300]).replace("`", "ˋ")
+        # The whole command as it is sent (plan_exec refused what a code block cannot show),
+        # only the value of a password-like setting hidden, as in the audit log.
+        shown = mask_secret_settings(command.strip())
+        note = " (password values hidden)" if shown != command.strip() else ""
         await self._confirm(
             interaction, target, Action.EXEC, command, prepare,
-            f"Run on **{target.name}**:\n`{shown}`", "Run",
+            f"Run on **{target.name}**{note}:\n{_command_block(shown)}", "Run",
         )
+
+
+def _command_block(command: str) -> str:
+    # A code block shows the text as is (no markdown); a zero-width space keeps ``` inside the
+    # command from closing it. At most MAX_EXEC characters: well inside one message.
+    return "```\n" + command.replace("```", "`\u200b``") + "\n```"
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -19,13 +19,14 @@ from bot.games import search_games
 from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
 from bot.services.names import MAX_NAME_LENGTH
-from bot.services.registry import PreparedServer
+from bot.services.registry import PendingAdd, PreparedServer
 from cogs._common import guild_id_of, managed_server_choices, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._server_ui import (
     ConfirmView,
     PasswordModal,
     list_embed,
+    probed_embed,
     report_embed,
     saved_embed,
 )
@@ -88,20 +89,51 @@ class Servers(
         user_id = interaction.user.id
 
         async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
+            # A modal can be submitted minutes later: the permission is checked again.
+            require_manage(inter)
             await inter.response.defer(ephemeral=True, thinking=True)
-            # Audited before and after; the password is never part of the arguments.
-            async with self.bot.audit.track(
-                actor_of(inter), "server add",
-                f"game={prepared.game.key} address={prepared.host}:{prepared.game_port}",
-                server_name=prepared.name,
-            ):
-                outcome = await self.bot.registry.add(prepared, password, user_id)
-            await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
+            try:
+                pending = await self.bot.registry.check_add(prepared, password)
+            except UserError as exc:
+                # Refused before anything was saved (wrong password, address policy): audited.
+                await self.bot.audit.record(
+                    actor_of(inter), "server add", _add_summary(prepared), outcome="denied",
+                    excerpt=str(exc), server_name=prepared.name,
+                )
+                raise
+            if pending.needs_confirmation:
+                # The port was found by probing: on a host running several servers it may be a
+                # neighbour's. The member sees who answered and confirms before anything is saved.
+                await self._confirm_probed(inter, pending, user_id)
+                return
+            await self._save_add(inter, pending, user_id)
 
         if prepared.needs_password:
             await interaction.response.send_modal(PasswordModal(prepared.name, finish))
         else:
             await finish(interaction, None)
+
+    async def _save_add(
+        self, inter: discord.Interaction[Any], pending: PendingAdd, user_id: int
+    ) -> None:
+        prepared = pending.prepared
+        # Audited before and after; the password is never part of the arguments.
+        async with self.bot.audit.track(
+            actor_of(inter), "server add", _add_summary(prepared), server_name=prepared.name,
+        ):
+            outcome = await self.bot.registry.save_add(pending, user_id)
+        await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
+
+    async def _confirm_probed(
+        self, inter: discord.Interaction[Any], pending: PendingAdd, user_id: int
+    ) -> None:
+        async def confirmed(click: discord.Interaction[Any]) -> None:
+            require_manage(click)
+            await click.response.edit_message(view=None)
+            await self._save_add(click, pending, user_id)
+
+        view = ConfirmView(inter, confirmed, label="Save", subject="saved")
+        await inter.followup.send(embed=probed_embed(pending), view=view, ephemeral=True)
 
     @app_commands.command(name="list", description="List this Discord server's game servers")
     async def list_servers(self, interaction: Interaction) -> None:
@@ -143,6 +175,7 @@ class Servers(
             raise UserError(f"{prepared.game.name} has no RCON: there is no password to set.")
 
         async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
+            require_manage(inter)
             await inter.response.defer(ephemeral=True, thinking=True)
             current = prepared.current
             async with self.bot.audit.track(
@@ -165,15 +198,18 @@ class Servers(
         server = await self.bot.registry.get(guild_id, name)
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
-            # Answer first: the cascade and the change listeners (roster, feed, RCON pool)
-            # may take longer than Discord's 3 s.
-            await inter.response.edit_message(
-                content=f"Removing **{server.name}**…", embed=None, view=None
-            )
+            require_manage(inter)  # may have been taken away since the command
             async with self.bot.audit.track(
                 actor_of(inter), "server remove", f"address={server.address}",
                 server_id=server.id, server_name=server.name,
             ):
+                # Edited or removed meanwhile (or its name now another server's): refuse.
+                await self.bot.registry.unchanged(server)
+                # Answer before the slow part: the cascade and the change listeners (roster,
+                # feed, RCON pool) may take longer than Discord's 3 s.
+                await inter.response.edit_message(
+                    content=f"Removing **{server.name}**…", embed=None, view=None
+                )
                 await self.bot.registry.remove(guild_id, server.name)
             await inter.edit_original_response(content=f"Removed **{server.name}**.")
 
@@ -194,6 +230,10 @@ class Servers(
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await diagnose(server, self.bot.registry)
         await interaction.followup.send(embed=report_embed(report), ephemeral=True)
+
+
+def _add_summary(prepared: PreparedServer) -> str:
+    return f"game={prepared.game.key} address={prepared.host}:{prepared.game_port}"
 
 
 def _edit_summary(prepared: PreparedServer, new_password: bool) -> str:

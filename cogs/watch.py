@@ -89,10 +89,8 @@ class Watches(
                 guild_id, found.id, pattern_key(name_or_guid)
             )
             if removed is None:
-                raise UserError(
-                    f"**{escape(name_or_guid.strip())}** is not watched on "
-                    f"**{escape(found.name)}**."
-                )
+                # What was typed is not echoed back (errors never repeat typed text).
+                raise UserError(f"That player is not watched on **{escape(found.name)}**.")
         await self.bot.feed.reload()
         await interaction.response.send_message(
             f"Stopped watching **{escape(removed.pattern)}** on **{escape(found.name)}**.",

@@ -85,7 +85,7 @@ async def run_checks(
         if not servers:
             print("servers: none registered yet (add them with /server add)")
             return 0
-        reports = [await diagnose(server, registry) for server in servers]
+        reports = [await diagnose(server, registry, operator=True) for server in servers]
     finally:
         await store.close()
     print(render_table([report_row(r) for r in reports]))

@@ -1,9 +1,13 @@
-"""Parsing the ``address`` users type: ``host`` or ``host:port``, IPv6 in brackets."""
+"""Parsing the ``address`` users type: ``host`` or ``host:port``, IPv6 in brackets; telling
+internal targets (the bot's own host or network) from public ones."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
+import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.services.errors import UserError
@@ -79,3 +83,59 @@ def parse_address(text: str) -> HostPort:
             ) from None
     host, sep, port = text.partition(":")
     return HostPort(_check_host(host), parse_port(port) if sep else None)
+
+
+# -- internal targets --------------------------------------------------------------------------
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str], Awaitable[list[str]]]
+RESOLVE_TIMEOUT = 5.0
+# RFC 6598 shared address space (carrier-grade NAT): not "private" to ipaddress, yet internal.
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+INTERNAL_REFUSED = (
+    "This bot does not accept private, loopback, link-local or multicast addresses "
+    "(ALLOW_PRIVATE_ADDRESSES is off). Use the server's public address."
+)
+
+
+def is_internal_ip(ip: IpAddress) -> bool:
+    """Loopback, private, link-local, multicast, unspecified or reserved: an address on the
+    bot's own host or network rather than a public game server."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
+        or ip.is_unspecified or ip.is_reserved
+        or (isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED)
+    )
+
+
+def literal_ip(host: str) -> IpAddress | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+async def resolve(host: str) -> list[str]:
+    """Every address ``host`` resolves to ([] when it does not resolve in time)."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await asyncio.wait_for(
+            loop.getaddrinfo(host, None, type=socket.SOCK_DGRAM), RESOLVE_TIMEOUT
+        )
+    except (OSError, TimeoutError):
+        return []
+    return sorted({str(info[4][0]) for info in infos})
+
+
+async def is_internal(host: str, resolver: Resolver = resolve) -> bool:
+    """True when ``host`` is, or resolves to, an internal address (any one of them)."""
+    ip = literal_ip(host)
+    if ip is not None:
+        return is_internal_ip(ip)
+    for text in await resolver(host):
+        found = literal_ip(text.split("%", 1)[0])  # drop an IPv6 zone id
+        if found is not None and is_internal_ip(found):
+            return True
+    return False

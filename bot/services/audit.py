@@ -2,9 +2,12 @@
 completed after, then offered to listeners (the mirror channel).
 
 ``begin(...)`` returns a ticket; ``complete(ticket, outcome, excerpt)`` records the outcome and
-the latency. ``record(...)`` does both for a change that has already been made. Arguments and
-excerpts pass through the secret registry, so a password that slipped into either is redacted
-before it reaches the database.
+the latency. ``record(...)`` does both for a change that has already been made.
+
+Arguments are stored as typed: the rows are read by the guild's own admins, and passing them
+through the global secret registry would show "[redacted]" for another guild's password, an
+oracle. Only the value of a password-like setting in a raw console command is masked, and an
+excerpt (the server's answer) has that server's own password masked.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.logsetup import secrets
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.errors import UserError
 from bot.storage import Store
@@ -55,17 +57,55 @@ class AuditTicket:
     started: float  # monotonic seconds
 
 
-def _clean(text: str, limit: int) -> str:
-    margin = secrets.longest
-    if len(text) > limit + margin:
-        # Clipped before the per-secret scan (an answer can be megabytes), with room for one
-        # secret more; the window's last ``margin`` characters may hold a secret cut in two,
-        # so they go after the scan.
-        window = secrets.redact(text[: limit + margin])
-        text = (window[: len(window) - margin] if margin else window) + "…"
-    else:
-        text = secrets.redact(text)
+MASK = "[hidden]"
+EXEC_ACTION = "rcon exec"
+# A setting whose name holds password/token/secret, and its value: `rcon_password abc`,
+# `sv_password "a b"`, `"rcon_password" = "abc"` (srcds echoing a cvar). The value stops at a
+# quote, a space or `;`, so a second command after it stays visible.
+_SECRET_SETTING = re.compile(
+    r'(?P<name>[\w.#-]*(?:password|passwd|token|secret)[\w.-]*|sv_setsteamaccount|#login)'
+    r'(?P<sep>"?(?:\s*=\s*|\s+))'
+    r'(?P<value>"[^"]*"?|[^\s;"]+)',
+    re.IGNORECASE,
+)
+
+
+def mask_secret_settings(text: str) -> str:
+    """``text`` with the value of every password-like setting replaced by ``[hidden]``."""
+    return _SECRET_SETTING.sub(lambda m: f"{m['name']}{m['sep']}{MASK}", text)
+
+
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clean(text: str, limit: int) -> str:
+    # Deliberately no redaction through the global secret registry (see the module doc).
+    return _clip(text, limit)
+
+
+# Characters kept past the excerpt's end for the settings scan, so a setting whose value the
+# clip cuts is still recognised (and masked) rather than left half visible.
+_SETTING_SPAN = 200
+
+
+def _clean_excerpt(text: str, secret: str | None) -> str:
+    """A server's answer: its own password and password-like settings masked, then clipped.
+
+    Clipped before the scans (an answer can be megabytes), keeping room for one password and
+    one setting more. A password cut in two by that first clip sits in the window's last
+    ``len(secret)`` characters whatever the replacements before it did, so those go before
+    the final clip."""
+    margin = len(secret) if secret else 0
+    span = MAX_EXCERPT + margin + _SETTING_SPAN
+    clipped = len(text) > span
+    window = text[:span] if clipped else text
+    if secret:
+        window = window.replace(secret, MASK)
+    window = mask_secret_settings(window)
+    if clipped:
+        window = (window[: len(window) - margin] if margin else window) + "…"
+    return _clip(window, MAX_EXCERPT)
 
 
 class AuditLog:
@@ -102,7 +142,10 @@ class AuditLog:
                 user_id=actor.user_id,
                 user_name=_clean(actor.user_name, 100),
                 action=action,
-                arguments=_clean(arguments, MAX_ARGUMENTS),
+                arguments=_clean(
+                    mask_secret_settings(arguments) if action == EXEC_ACTION else arguments,
+                    MAX_ARGUMENTS,
+                ),
                 server_id=server_id,
                 server_name=server_name,
                 allowed_by=allowed_by,
@@ -118,10 +161,12 @@ class AuditLog:
         excerpt: str = "",
         *,
         allowed_by: str | None = None,
+        secret: str | None = None,
     ) -> AuditEntry | None:
+        """``secret``: the password of the server that answered, masked in the excerpt."""
         latency_ms = (self.clock() - ticket.started) * 1000.0
         entry = await self.store.audit.complete(
-            ticket.entry_id, outcome, _clean(excerpt, MAX_EXCERPT), latency_ms, allowed_by
+            ticket.entry_id, outcome, _clean_excerpt(excerpt, secret), latency_ms, allowed_by
         )
         if entry is not None:
             await self._notify(entry)

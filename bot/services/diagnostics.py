@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from bot.crypto import DecryptionError
 from bot.games import Game, RconKind, get_game
+from bot.rendering.text import clip, escape
+from bot.services.addresses import INTERNAL_REFUSED
 from bot.services.probes import (
     LoginStatus,
     QueryAnswer,
@@ -27,6 +29,7 @@ from bot.services.registry import ServerRegistry
 from bot.storage import Server
 
 DNS_TIMEOUT = 5.0
+MAX_SHOWN_NAME = 100
 HIGH_PING_MS = 250.0
 
 
@@ -95,8 +98,16 @@ def _no_answer_hint(game: Game, port: int) -> str:
     )
 
 
+# What an internal target's failures all say: refused, silent and not-A2S are not told apart,
+# and no other port is probed, so /server test cannot map the bot's own network.
+INTERNAL_FAILURE = (
+    "not reachable or not a game server (details are not shown for private, loopback, "
+    "link-local and multicast addresses)"
+)
+
+
 async def check_query(
-    server: Server, game: Game, query: QueryClient, time_limit: float
+    server: Server, game: Game, query: QueryClient, time_limit: float, internal: bool = False
 ) -> tuple[CheckResult, QueryAnswer | None]:
     name = "A2S query"
     try:
@@ -104,6 +115,10 @@ async def check_query(
     except QueryError as exc:
         if exc.failure is QueryFailure.DNS:
             return CheckResult(name, CheckStatus.SKIPPED, "the host does not resolve"), None
+        if internal:
+            return CheckResult(
+                name, CheckStatus.FAIL, f"UDP {server.query_port}: {INTERNAL_FAILURE}."
+            ), None
         if exc.failure is QueryFailure.NOT_A2S:
             return CheckResult(
                 name,
@@ -123,9 +138,14 @@ async def check_query(
     return CheckResult(
         name,
         CheckStatus.OK,
-        f"answered on UDP {answer.port}: {answer.server_name} — {answer.map_name}, "
-        f"{answer.players}/{answer.max_players} players",
+        f"answered on UDP {answer.port}: {_shown(answer.server_name)} — "
+        f"{_shown(answer.map_name)}, {answer.players}/{answer.max_players} players",
     ), answer
+
+
+def _shown(text: str) -> str:
+    # Server-provided: clipped, and never rendered as markdown (no masked links).
+    return clip(escape(text), MAX_SHOWN_NAME)
 
 
 def check_ping(answer: QueryAnswer | None) -> CheckResult:
@@ -172,6 +192,7 @@ async def check_rcon(
     registry: ServerRegistry,
     login: RconLoginTester,
     time_limit: float,
+    internal: bool = False,
 ) -> CheckResult:
     name = "RCON login"
     if not game.has_rcon or server.rcon_port is None:
@@ -194,6 +215,8 @@ async def check_rcon(
                 "is blocking them."
             )
         return CheckResult(name, CheckStatus.OK, detail)
+    if internal and result.status is not LoginStatus.REFUSED:
+        return CheckResult(name, CheckStatus.FAIL, f"{port}: {INTERNAL_FAILURE}.")
     hints = {
         LoginStatus.REFUSED: _REFUSED_HINTS,
         LoginStatus.NO_ANSWER: _NO_ANSWER_HINTS,
@@ -202,8 +225,13 @@ async def check_rcon(
     return CheckResult(name, CheckStatus.FAIL, f"{port}: {hints[game.rcon]}")
 
 
-async def diagnose(server: Server, registry: ServerRegistry) -> Report:
-    """Run the whole checklist for one server; never raises for network problems."""
+async def diagnose(
+    server: Server, registry: ServerRegistry, *, operator: bool = False
+) -> Report:
+    """Run the whole checklist for one server; never raises for network problems.
+
+    ``operator``: for the bot's operator (``python -m bot check``), who sees the detailed
+    failure of internal targets too; a guild member (``/server test``) does not."""
     game = get_game(server.game)
     if game is None:
         return Report(
@@ -222,8 +250,14 @@ async def diagnose(server: Server, registry: ServerRegistry) -> Report:
                 CheckResult("RCON login", CheckStatus.SKIPPED, skipped),
             ),
         )
+    internal = not operator and await registry.is_internal(server.host)
+    if internal and not registry.allow_private:
+        refused = CheckResult("Address", CheckStatus.FAIL, INTERNAL_REFUSED)
+        return Report(server, (dns, refused))
     query_result, answer = await check_query(
-        server, game, registry.query, registry.query_timeout
+        server, game, registry.query, registry.query_timeout, internal
     )
-    rcon = await check_rcon(server, game, registry, registry.rcon_login, registry.login_timeout)
+    rcon = await check_rcon(
+        server, game, registry, registry.rcon_login, registry.login_timeout, internal
+    )
     return Report(server, (dns, query_result, check_ping(answer), rcon))

@@ -12,6 +12,8 @@ class UserError(Exception):
 
 
 class ServerNotFoundError(UserError):
+    # The typed name is not echoed: errors never repeat what a member typed (it could be
+    # anything they pasted, a password included).
     def __init__(self, name: str) -> None:
-        super().__init__(f"No server named {name!r} in this Discord server.")
+        super().__init__("No such server here.")
         self.name = name

@@ -11,6 +11,7 @@ the command. Only :func:`plan_exec` passes raw text, and only to ``exec`` holder
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -176,9 +177,27 @@ def plan_say(kind: RconKind, message: str) -> Plan:
     return Plan(Action.SAY, (command,), _args(message=text))
 
 
+# Longest run of spaces an exec command may hold: the confirm shows the command whole, and a
+# long run would push a second command out of sight.
+MAX_SPACE_RUN = 4
+_SPACE_RUN = re.compile(rf"\s{{{MAX_SPACE_RUN + 1},}}")
+
+
+def _invisible(text: str) -> bool:
+    """Characters a confirm cannot show faithfully: format characters (zero-width, bidi
+    controls), other separators than the plain space, and blank fillers."""
+    return any(
+        unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Co", "Cn")
+        or (ch.isspace() and ch != " ")
+        or ch in "\u115f\u1160\u3164\uffa0\u2800"
+        for ch in text
+    )
+
+
 def plan_exec(kind: RconKind, command: str) -> Plan:
-    """Raw console text; only line breaks and control characters are refused (the protocols
-    cannot carry them as one command)."""
+    """Raw console text. Refused: line breaks and control characters (the protocols cannot
+    carry them as one command), and whatever the confirm could not show as it is sent
+    (invisible characters, long runs of spaces)."""
     _rcon_kind(kind)
     if not command.strip():
         raise RconInvalidInput("The command is empty.")
@@ -186,6 +205,15 @@ def plan_exec(kind: RconKind, command: str) -> Plan:
         raise RconInvalidInput(f"The command is too long (at most {MAX_EXEC} characters).")
     if _control(command):
         raise RconInvalidInput("The command cannot contain line breaks or control characters.")
+    if _invisible(command):
+        raise RconInvalidInput(
+            "The command contains invisible characters; type it again with plain text."
+        )
+    if _SPACE_RUN.search(command.strip()):
+        raise RconInvalidInput(
+            f"The command has a run of more than {MAX_SPACE_RUN} spaces: it could hide a "
+            "second command from the confirmation. Nothing was sent."
+        )
     return Plan(Action.EXEC, (command.strip(),), command.strip())
 
 

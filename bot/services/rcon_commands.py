@@ -92,7 +92,10 @@ class RconCommands:
             )
             raise
         output = "\n".join(o for o in outputs if o)
-        await self.audit.complete(ticket, "ok", output, allowed_by=decision.allowed_by)
+        await self.audit.complete(
+            ticket, "ok", output, allowed_by=decision.allowed_by,
+            secret=self.pool.password_for(server),
+        )
         return Outcome(plan, output, decision)
 
 

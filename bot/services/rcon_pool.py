@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.protocols import battleye as be
@@ -493,6 +494,14 @@ class RconPool:
                 )
             # The client reconnects on its own without telling the entry: poll it briefly.
             await entry.wait_changed(min(remaining, 0.05))
+
+    def password_for(self, server: Server) -> str | None:
+        """The server's own password, to mask it in what the server answered (None when
+        none is stored or the key cannot open it)."""
+        try:
+            return self._password_of(server)
+        except DecryptionError:
+            return None
 
     def _backoff(self, failures: int) -> float:
         base = min(self.backoff_max, self.backoff_initial * 2.0 ** max(0, failures - 1))

@@ -14,12 +14,22 @@ from dataclasses import dataclass, field
 from bot.crypto import DecryptionError, SecretBox
 from bot.games import Game, get_game
 from bot.logsetup import secrets
-from bot.services.addresses import parse_address
+from bot.rendering.text import clip, escape
+from bot.services.addresses import (
+    INTERNAL_REFUSED,
+    Resolver,
+    is_internal,
+    is_internal_ip,
+    literal_ip,
+    parse_address,
+    resolve,
+)
 from bot.services.errors import ServerNotFoundError, UserError
 from bot.services.names import validate_name
 from bot.services.probes import (
     LoginResult,
     LoginStatus,
+    QueryAnswer,
     QueryClient,
     QueryError,
     RconLoginTester,
@@ -51,11 +61,26 @@ class PreparedServer:
     network_changed: bool = True
 
     @property
+    def rcon_target_changed(self) -> bool:
+        """Edits: the host, the RCON port or the game differs from the stored server. The
+        stored password belongs to the old target and is never sent to a new one."""
+        current = self.current
+        if current is None:
+            return True
+        return (
+            self.host != current.host
+            or self.rcon_port != current.rcon_port
+            or self.game.key != current.game
+        )
+
+    @property
     def needs_password(self) -> bool:
-        """An RCON game without a stored password must ask for one."""
+        """An RCON game must ask for the password unless the stored one is for this very
+        target (an add, no stored password, or a changed host/RCON port/game)."""
         if not self.game.has_rcon:
             return False
-        return self.current is None or not self.current.has_rcon_password
+        current = self.current
+        return current is None or not current.has_rcon_password or self.rcon_target_changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +88,33 @@ class SaveOutcome:
     server: Server
     notes: tuple[str, ...] = ()
     login: LoginResult | None = field(default=None)
+    # False: saved although no A2S query answered (shown as a warning, not a success).
+    answered: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPort:
+    """The query port an add or edit will save, and who answered there."""
+
+    port: int
+    answer: QueryAnswer | None  # None: nothing answered; the port is the rule's guess
+    probed: bool = False  # found by probing near the game port, not by the game's rule
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAdd:
+    """An add checked but not saved yet: saved at once, or after the member confirmed that the
+    server found by probing is theirs (``probed``)."""
+
+    prepared: PreparedServer
+    query: QueryPort
+    token: str | None = field(repr=False)
+    login: LoginResult | None
+    notes: tuple[str, ...]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.query.probed
 
 
 def validate_password(password: str) -> str:
@@ -87,6 +139,8 @@ class ServerRegistry:
         query_timeout: float = QUERY_TIMEOUT,
         login_timeout: float = LOGIN_TIMEOUT,
         max_servers: int = MAX_SERVERS_PER_GUILD,
+        allow_private: bool = True,
+        resolver: Resolver = resolve,
     ) -> None:
         self.store = store
         self.max_servers = max_servers
@@ -95,6 +149,9 @@ class ServerRegistry:
         self.rcon_login = rcon_login
         self.query_timeout = query_timeout
         self.login_timeout = login_timeout
+        # False: loopback, private, link-local and multicast targets are refused.
+        self.allow_private = allow_private
+        self.resolver = resolver
         self._change_listeners: list[Callable[[], Awaitable[object]]] = []
 
     def add_change_listener(self, listener: Callable[[], Awaitable[object]]) -> None:
@@ -117,6 +174,22 @@ class ServerRegistry:
         if server is None:
             raise ServerNotFoundError(name)
         return server
+
+    async def unchanged(self, server: Server) -> Server:
+        """``server`` as stored now, if it was neither edited nor removed since it was read;
+        else a UserError. A confirm acts on the server the member saw, never on a newer
+        address (with the old password) nor on another server that took its name."""
+        for stored in await self.store.servers.for_guild(server.guild_id):
+            if stored.id == server.id:
+                if stored != server:
+                    raise UserError(
+                        f"{server.name} was changed since this was asked: nothing was done. "
+                        "Run the command again."
+                    )
+                return stored
+        raise UserError(
+            f"{server.name} was removed since this was asked: nothing was done."
+        )
 
     async def servers_of(self, guild_id: int) -> list[Server]:
         return await self.store.servers.for_guild(guild_id)
@@ -158,8 +231,10 @@ class ServerRegistry:
         name = validate_name(name)
         game = _game_or_error(game_key)
         target = parse_address(address)
+        self._refuse_internal_literal(target.host)
         if await self.store.servers.get(guild_id, name) is not None:
-            raise UserError(f"A server named {name!r} already exists here; pick another name.")
+            # The name is not echoed: errors never repeat what was typed.
+            raise UserError("A server with that name already exists here; pick another name.")
         # Early, before the password modal; add() checks again when it saves.
         if await self.store.servers.count(guild_id) >= self.max_servers:
             raise QuotaExceededError("servers", self.max_servers)
@@ -194,11 +269,12 @@ class ServerRegistry:
             final_name = validate_name(new_name)
             other = await self.store.servers.get(guild_id, final_name)
             if other is not None and other.id != current.id:
-                raise UserError(f"A server named {final_name!r} already exists here.")
+                raise UserError("A server with that name already exists here.")
         game = _game_or_error(game_key if game_key is not None else current.game)
         host, game_port = current.host, current.game_port
         if address is not None:
             target = parse_address(address)
+            self._refuse_internal_literal(target.host)
             host = target.host
             game_port = target.port if target.port is not None else game.default_port
         _check_ports(query_port, rcon_port)
@@ -230,11 +306,21 @@ class ServerRegistry:
     async def add(
         self, prepared: PreparedServer, password: str | None, created_by: int
     ) -> SaveOutcome:
+        """Check and save in one step (the CLI and tests; the cog asks first when probed)."""
+        return await self.save_add(await self.check_add(prepared, password), created_by)
+
+    async def check_add(self, prepared: PreparedServer, password: str | None) -> PendingAdd:
+        """The slow checks of an add (address policy, query port, RCON login); nothing saved."""
         if prepared.game.has_rcon and password is None:
             raise UserError("This game has RCON: a password is required.")
+        internal = await self._check_target(prepared.host)
         notes: list[str] = []
-        query_port = await self._resolve_query_port(prepared, notes)
-        login, token = await self._check_login(prepared, password, notes)
+        query = await self._resolve_query_port(prepared, notes, internal)
+        login, token = await self._check_login(prepared, password, notes, internal)
+        return PendingAdd(prepared, query, token, login, tuple(notes))
+
+    async def save_add(self, pending: PendingAdd, created_by: int) -> SaveOutcome:
+        prepared = pending.prepared
         server = await self.store.servers.add(
             NewServer(
                 guild_id=prepared.guild_id,
@@ -242,9 +328,9 @@ class ServerRegistry:
                 game=prepared.game.key,
                 host=prepared.host,
                 game_port=prepared.game_port,
-                query_port=query_port,
+                query_port=pending.query.port,
                 rcon_port=prepared.rcon_port,
-                rcon_password=token,
+                rcon_password=pending.token,
                 created_by=created_by,
             ),
             # At save: two modals opened at once both passed prepare_add's count.
@@ -255,26 +341,33 @@ class ServerRegistry:
             server.name, server.guild_id, created_by, server.game,
         )
         await self._changed()
-        return SaveOutcome(server, tuple(notes), login)
+        return SaveOutcome(
+            server, pending.notes, pending.login, answered=pending.query.answer is not None
+        )
 
     async def edit(self, prepared: PreparedServer, password: str | None) -> SaveOutcome:
         current = prepared.current
         if current is None:
             raise ValueError("edit() needs a PreparedServer from prepare_edit()")
+        # Only a new host is refused: a server stored before the policy can still be renamed.
+        internal = await self._check_target(prepared.host, refuse=prepared.host != current.host)
         notes: list[str] = []
         query_port = prepared.query_port
+        answered = True
         if prepared.network_changed or query_port is None:
-            query_port = await self._resolve_query_port(prepared, notes)
+            query = await self._resolve_query_port(prepared, notes, internal)
+            query_port, answered = query.port, query.answer is not None
         login: LoginResult | None = None
         token: str | None = None
         if prepared.game.has_rcon:
             if password is None and prepared.needs_password:
-                raise UserError("This game has RCON: a password is required.")
-            if password is not None or prepared.network_changed:
-                check_with = password if password is not None else self.password_of(current)
-                login, _ = await self._check_login(prepared, check_with, notes)
-                if password is not None:
-                    token = self.box.encrypt(password)
+                # Also when only the target changed: the stored password is for the old one.
+                raise UserError(
+                    "The RCON host, port or game changed: the password must be entered again."
+                )
+            if password is not None:
+                # Only a typed password is ever sent; it replaces the stored one.
+                login, token = await self._check_login(prepared, password, notes, internal)
         changes = ServerChanges(
             name=prepared.name if prepared.name != current.name else None,
             game=prepared.game.key,
@@ -290,7 +383,7 @@ class ServerRegistry:
             raise ServerNotFoundError(current.name)
         log.info("server %r edited in guild %s", server.name, server.guild_id)
         await self._changed()
-        return SaveOutcome(server, tuple(notes), login)
+        return SaveOutcome(server, tuple(notes), login, answered=answered)
 
     async def remove(self, guild_id: int, name: str) -> None:
         if not await self.store.servers.remove(guild_id, name):
@@ -298,7 +391,26 @@ class ServerRegistry:
         log.info("server %r removed in guild %s", name, guild_id)
         await self._changed()
 
-    async def _resolve_query_port(self, prepared: PreparedServer, notes: list[str]) -> int:
+    def _refuse_internal_literal(self, host: str) -> None:
+        """An internal IP typed as such is refused before any modal (names: after DNS)."""
+        ip = literal_ip(host)
+        if ip is not None and is_internal_ip(ip) and not self.allow_private:
+            raise UserError(INTERNAL_REFUSED)
+
+    async def is_internal(self, host: str) -> bool:
+        """``host`` is (or resolves to) a loopback, private, link-local or multicast address."""
+        return await is_internal(host, self.resolver)
+
+    async def _check_target(self, host: str, *, refuse: bool = True) -> bool:
+        """Refuse an internal target when they are not allowed; return whether it is one."""
+        internal = await self.is_internal(host)
+        if internal and refuse and not self.allow_private:
+            raise UserError(INTERNAL_REFUSED)
+        return internal
+
+    async def _resolve_query_port(
+        self, prepared: PreparedServer, notes: list[str], internal: bool
+    ) -> QueryPort:
         explicit = prepared.query_port
         port = explicit if explicit is not None else prepared.game.query_port_for(
             prepared.game_port
@@ -308,26 +420,38 @@ class ServerRegistry:
         except QueryError as exc:
             first_error = exc
         else:
-            notes.append(f"A2S answers on port {port} ({answer.server_name}).")
-            return port
+            notes.append(f"A2S answers on port {port} ({_shown(answer.server_name)}).")
+            return QueryPort(port, answer)
         if explicit is None:
             found = await self.query.find_query_port(
                 prepared.host, prepared.game_port, prepared.game.key
             )
-            if found is not None:
+            probed = await self._answer_at(prepared.host, found) if found is not None else None
+            if found is not None and probed is not None:
                 notes.append(
                     f"No A2S answer on port {port} ({prepared.game.name}'s usual query port); "
                     f"found the query port by probing: {found}."
                 )
-                return found
+                return QueryPort(found, probed, probed=True)
+        # On an internal host the reason is not told apart (refused, silent, not A2S), so
+        # a tenant cannot map which ports of the bot's network are open.
+        why = NOT_REACHABLE if internal else str(first_error)
         notes.append(
-            f"No A2S answer on port {port} ({first_error}). Saved anyway: the server may be "
+            f"No A2S answer on port {port} ({why}). Saved anyway: the server may be "
             "offline, or its query is disabled or firewalled. Run /server test once it is up."
         )
-        return port
+        return QueryPort(port, None)
+
+    async def _answer_at(self, host: str, port: int) -> QueryAnswer | None:
+        """Who answers on a probed port (named in the confirmation), or None."""
+        try:
+            return await self.query.info(host, port, time_limit=self.query_timeout)
+        except QueryError:
+            return None
 
     async def _check_login(
-        self, prepared: PreparedServer, password: str | None, notes: list[str]
+        self, prepared: PreparedServer, password: str | None, notes: list[str],
+        internal: bool = False,
     ) -> tuple[LoginResult | None, str | None]:
         """Test the login; refuse a wrong password; return the result and the encrypted token."""
         if not prepared.game.has_rcon or password is None or prepared.rcon_port is None:
@@ -346,11 +470,22 @@ class ServerRegistry:
         if result.ok:
             notes.append(f"RCON login OK on port {prepared.rcon_port}.")
         else:
+            why = NOT_REACHABLE if internal else result.detail
             notes.append(
-                f"Could not verify the RCON login on port {prepared.rcon_port} ({result.detail}); "
+                f"Could not verify the RCON login on port {prepared.rcon_port} ({why}); "
                 "the password was saved anyway. Run /server test once the server is up."
             )
         return result, self.box.encrypt(password)
+
+
+NOT_REACHABLE = "not reachable or not a game server"
+MAX_SHOWN_NAME = 100
+
+
+def _shown(name: str) -> str:
+    """A server-provided name for a Discord reply: clipped and never markdown (a name like
+    ``[Verify your account](https://evil)`` must not render as a link)."""
+    return clip(escape(name), MAX_SHOWN_NAME)
 
 
 _SRCDS_BAN = " (or srcds banned this IP after failed logins)"
@@ -363,7 +498,7 @@ def _is_source(prepared: PreparedServer) -> bool:
 def _game_or_error(key: str) -> Game:
     game = get_game(key)
     if game is None:
-        raise UserError(f"Unknown game {key!r}: pick one from the list.")
+        raise UserError("Unknown game: pick one from the list.")
     return game
 
 

@@ -26,7 +26,8 @@ class DuplicateServerError(StorageError):
     """A server with that name already exists in the guild."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"a server named {name!r} already exists in this Discord server")
+        # The name is not part of the message: it is shown to the member who typed it.
+        super().__init__("a server with that name already exists in this Discord server")
         self.name = name
 
 

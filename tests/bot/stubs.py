@@ -16,6 +16,7 @@ class StubQuery:
     not_a2s: set[int] = field(default_factory=set)
     probe_result: int | None = None
     ping_ms: float = 12.0
+    server_name: str = "Stub Server"
     calls: list[tuple[str, int]] = field(default_factory=list)
     probes: list[tuple[str, int, str]] = field(default_factory=list)
 
@@ -25,7 +26,7 @@ class StubQuery:
             raise QueryError(QueryFailure.NOT_A2S, "not A2S")
         if port not in self.answering:
             raise QueryError(QueryFailure.NO_ANSWER, f"no answer within {time_limit:g} s")
-        return QueryAnswer(port, "Stub Server", "de_dust2", 3, 16, self.ping_ms)
+        return QueryAnswer(port, self.server_name, "de_dust2", 3, 16, self.ping_ms)
 
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
         self.probes.append((host, game_port, game))
@@ -38,11 +39,13 @@ class StubLogin:
     status_if_wrong: LoginStatus = LoginStatus.REFUSED
     offline: bool = False
     calls: list[tuple[RconKind, str, int]] = field(default_factory=list)
+    passwords: list[str] = field(default_factory=list)
 
     async def __call__(
         self, kind: RconKind, host: str, port: int, password: str, *, time_limit: float
     ) -> LoginResult:
         self.calls.append((kind, host, port))
+        self.passwords.append(password)
         if self.offline:
             return LoginResult(LoginStatus.NO_ANSWER, "no answer")
         if password != self.password:

@@ -1,4 +1,4 @@
-"""Audit text is clipped before the per-secret scan, and still never shows a secret."""
+"""Audit excerpts are clipped before they are scanned, and never show the server's password."""
 
 from __future__ import annotations
 
@@ -10,49 +10,49 @@ from bot.services import audit
 SECRET = "Hunter2-Secret-Pw"
 
 
-@pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch) -> SecretRegistry:
-    reg = SecretRegistry()
-    reg.add(SECRET, "short-pw")
-    monkeypatch.setattr(audit, "secrets", reg)
-    return reg
-
-
-def test_a_huge_answer_is_clipped_before_the_scan(
-    registry: SecretRegistry, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_huge_answer_is_clipped_before_the_scan(monkeypatch: pytest.MonkeyPatch) -> None:
     scanned: list[int] = []
-    original = registry.redact
+    original = audit.mask_secret_settings
 
     def spy(text: str) -> str:
         scanned.append(len(text))
         return original(text)
 
-    monkeypatch.setattr(registry, "redact", spy)
+    monkeypatch.setattr(audit, "mask_secret_settings", spy)
     answer = ("x" * 1000 + SECRET) * 4000  # about 4 MB, as the byte budget allows
-    cleaned = audit._clean(answer, audit.MAX_EXCERPT)
-    assert scanned and max(scanned) <= audit.MAX_EXCERPT + len(SECRET)
+    cleaned = audit._clean_excerpt(answer, SECRET)
+    assert scanned and max(scanned) <= audit.MAX_EXCERPT + len(SECRET) + audit._SETTING_SPAN
     assert len(cleaned) <= audit.MAX_EXCERPT and cleaned.endswith("…")
 
 
 @pytest.mark.parametrize("at", range(audit.MAX_EXCERPT - 20, audit.MAX_EXCERPT + 25))
-def test_a_secret_across_the_clip_never_shows_in_part(registry: SecretRegistry, at: int) -> None:
+def test_a_secret_across_the_clip_never_shows_in_part(at: int) -> None:
     text = "y" * at + SECRET + "z" * 5000
-    cleaned = audit._clean(text, audit.MAX_EXCERPT)
+    cleaned = audit._clean_excerpt(text, SECRET)
     assert len(cleaned) <= audit.MAX_EXCERPT
     for cut in range(4, len(SECRET) + 1):
         assert SECRET[:cut] not in cleaned
 
 
-def test_redactions_that_shorten_the_text_pull_no_half_secret_into_view(
-    registry: SecretRegistry,
-) -> None:
-    # Each redaction shortens the text, moving later characters into the kept part.
-    text = SECRET * 30 + "q" * 10 + SECRET + "w" * 100
-    cleaned = audit._clean(text, 400)
+@pytest.mark.parametrize("at", range(0, 260, 7))
+def test_masking_that_shortens_the_text_pulls_no_half_secret_into_view(at: int) -> None:
+    # Each replacement shortens the text, moving later characters into the kept part.
+    text = SECRET * 30 + "q" * at + SECRET + "w" * 5000
+    cleaned = audit._clean_excerpt(text, SECRET)
     for cut in range(4, len(SECRET) + 1):
         assert SECRET[:cut] not in cleaned
 
 
-def test_short_text_is_redacted_whole(registry: SecretRegistry) -> None:
-    assert audit._clean(f"pw {SECRET} and short-pw", 300) == "pw [redacted] and [redacted]"
+def test_short_text_is_masked_whole() -> None:
+    assert audit._clean_excerpt(f"pw {SECRET} and sv_password abc", SECRET) == (
+        f"pw {audit.MASK} and sv_password {audit.MASK}"
+    )
+
+
+def test_other_secrets_the_bot_knows_are_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stored as typed: redacting another guild's password here would make an oracle.
+    registry = SecretRegistry()
+    registry.add("0ther-guild-secret")
+    monkeypatch.setattr("bot.logsetup.secrets", registry)
+    assert audit._clean("message='0ther-guild-secret'", 300) == "message='0ther-guild-secret'"
+    assert audit._clean_excerpt("echo 0ther-guild-secret", None) == "echo 0ther-guild-secret"

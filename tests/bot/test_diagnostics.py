@@ -16,6 +16,9 @@ from tests.bot.stubs import StubLogin, StubQuery
 
 G1 = 111111111111111111
 PASSWORD = "s3cret-pass"
+# A public address (the stubs never touch the network): the detailed hints are for these; an
+# internal target's failures all read the same (test_internal_targets_fail_uniformly).
+PUBLIC = "1.2.3.4"
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def add(
-    store: Store, box: SecretBox, game: str, *, host: str = "127.0.0.1", query_port: int = 27015,
+    store: Store, box: SecretBox, game: str, *, host: str = PUBLIC, query_port: int = 27015,
     rcon_port: int | None = 27015, password: str | None = PASSWORD,
 ) -> Server:
     return await store.servers.add(
@@ -40,9 +43,13 @@ async def add(
 
 
 def registry_for(
-    store: Store, box: SecretBox, query: StubQuery, login: StubLogin
+    store: Store, box: SecretBox, query: StubQuery, login: StubLogin, *,
+    allow_private: bool = True,
 ) -> ServerRegistry:
-    return ServerRegistry(store, box, query, login, query_timeout=0.1, login_timeout=0.1)
+    return ServerRegistry(
+        store, box, query, login, query_timeout=0.1, login_timeout=0.1,
+        allow_private=allow_private,
+    )
 
 
 async def test_all_green(store: Store) -> None:
@@ -118,7 +125,7 @@ async def test_battleye_ok_mentions_restrictrcon(store: Store) -> None:
     login = StubLogin()
     report = await diagnose(server, registry_for(store, box, StubQuery({27015}), login))
     assert "RestrictRCon" in report.check("RCON login").detail
-    assert login.calls == [(RconKind.BATTLEYE, "127.0.0.1", 27015)]
+    assert login.calls == [(RconKind.BATTLEYE, PUBLIC, 27015)]
 
 
 async def test_rcon_skipped_or_failed_without_usable_password(store: Store) -> None:
@@ -152,3 +159,51 @@ async def test_dns_ok_and_ping_levels() -> None:
     assert result.status is CheckStatus.OK and "localhost →" in result.detail
     slow = QueryAnswer(1, "s", "m", 0, 1, 400.0)
     assert check_ping(slow).status is CheckStatus.WARN
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "192.168.0.9", "169.254.1.1", "::1"])
+async def test_internal_targets_fail_uniformly_and_probe_nothing(
+    store: Store, host: str
+) -> None:
+    box = SecretBox(generate_key())
+    server = await add(store, box, "cs2", host=host)
+    details = set()
+    # Silent, refused or not A2S, and a login unanswered or refused at TCP level: one text.
+    cases = [
+        (StubQuery(probe_result=27016), StubLogin(offline=True)),
+        (StubQuery(not_a2s={27015}, probe_result=27016),
+         StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE)),
+    ]
+    for query, login in cases:
+        report = await diagnose(server, registry_for(store, box, query, login))
+        assert query.probes == []  # no other port is tried
+        details.add((report.check("A2S query").detail, report.check("RCON login").detail))
+    assert len(details) == 1
+    query_detail, rcon_detail = details.pop()
+    assert "not reachable or not a game server" in query_detail
+    assert "not reachable or not a game server" in rcon_detail
+    # The operator (python -m bot check) still gets the detailed hints.
+    query = StubQuery()
+    report = await diagnose(
+        server, registry_for(store, box, query, StubLogin(offline=True)), operator=True
+    )
+    assert "No A2S answer on UDP 27015" in report.check("A2S query").detail
+
+
+async def test_internal_target_refused_when_private_addresses_are_off(store: Store) -> None:
+    box = SecretBox(generate_key())
+    server = await add(store, box, "cs2", host="10.0.0.5")
+    query, login = StubQuery({27015}), StubLogin()
+    report = await diagnose(
+        server, registry_for(store, box, query, login, allow_private=False)
+    )
+    assert "ALLOW_PRIVATE_ADDRESSES" in report.check("Address").detail
+    assert query.calls == [] and login.calls == []
+
+
+async def test_server_name_is_escaped(store: Store) -> None:
+    box = SecretBox(generate_key())
+    server = await add(store, box, "cs2")
+    query = StubQuery({27015}, server_name="[Verify your account](https://evil)")
+    report = await diagnose(server, registry_for(store, box, query, StubLogin()))
+    assert r"\[Verify your account\](https://evil)" in report.check("A2S query").detail

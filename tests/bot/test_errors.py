@@ -23,8 +23,8 @@ def _command() -> app_commands.Command[Any, ..., Any]:
     ("error", "expected"),
     [
         (UserError("Bad input."), "Bad input."),
-        (ServerNotFoundError("Main"), "No server named 'Main' in this Discord server."),
-        (DuplicateServerError("Main"), "a server named 'Main' already exists"),
+        (ServerNotFoundError("Main"), "No such server here."),
+        (DuplicateServerError("Main"), "a server with that name already exists"),
         (DecryptionError("key differs"), "key differs"),
         (app_commands.NoPrivateMessage(), "only works inside a Discord server"),
         (app_commands.MissingPermissions(["manage_guild"]), "**Manage Server** permission"),

@@ -53,7 +53,7 @@ def test_categories() -> None:
     assert parse_categories(None) == ALL
     assert parse_categories(" all ") == ALL
     assert parse_categories("Joins, leaves chat") == {"joins", "leaves", "chat"}
-    with pytest.raises(UserError, match="Unknown event type 'jions'"):
+    with pytest.raises(UserError, match="Unknown event type:"):
         parse_categories("jions")
     assert kinds_of(frozenset({"admin", "status"})) == {
         m.ADMIN_LOGIN, m.ADMIN_MESSAGE, m.SERVER_UP, m.SERVER_DOWN, m.MAP_CHANGE

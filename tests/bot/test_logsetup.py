@@ -53,12 +53,37 @@ def test_setup_twice_keeps_one_handler(captured: io.StringIO) -> None:
     assert len(ours) == 1
 
 
-def test_registry_ignores_short_and_prefers_longest() -> None:
+def test_registry_prefers_longest() -> None:
     registry = SecretRegistry()
-    registry.add("abc", "", None, "longsecret", "longsecret-2")
-    assert registry.redact("abc longsecret-2 longsecret") == f"abc {REDACTED} {REDACTED}"
-    assert "abc" not in registry
+    registry.add("", None, "longsecret", "longsecret-2")
+    assert registry.redact("x longsecret-2 longsecret") == f"x {REDACTED} {REDACTED}"
     assert "longsecret" not in repr(registry)
+
+
+def test_short_passwords_are_redacted_as_whole_tokens_only() -> None:
+    # 1-3 characters used to be exempt: a password "abc" reached the log as is.
+    registry = SecretRegistry()
+    registry.add("abc", "7", "x!")
+    assert "abc" in registry
+    line = "login with 'abc' as abc; pw=7 port 27015; about abcd cabc x!; x!y"
+    assert registry.redact(line) == (
+        f"login with '{REDACTED}' as {REDACTED}; pw={REDACTED} port 27015; "
+        f"about abcd cabc {REDACTED}; x!y"
+    )
+
+
+def test_short_password_never_reaches_the_log_output(captured: io.StringIO) -> None:
+    secrets.add("q9")
+    try:
+        logging.getLogger("outpost.test").warning("rcon login with %s failed", "q9")
+        try:
+            raise ValueError("password q9 refused")
+        except ValueError:
+            logging.getLogger("outpost.test").exception("boom")
+    finally:
+        secrets.clear()
+    assert " q9" not in captured.getvalue()
+    assert f"rcon login with {REDACTED} failed" in captured.getvalue()
 
 
 def test_operator_failure_line_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.crypto import DecryptionError, SecretBox, generate_key
 from bot.logsetup import secrets
 from bot.services.errors import ServerNotFoundError, UserError
+from bot.services.probes import LoginStatus
 from bot.services.registry import MAX_SERVERS_PER_GUILD, ServerRegistry
 from bot.storage import Store
 from tests.bot.stubs import StubLogin, StubQuery
@@ -23,8 +25,15 @@ async def store(backend_store: Store) -> AsyncIterator[Store]:
     secrets.clear()
 
 
-def make(store: Store, query: StubQuery, login: StubLogin | None = None) -> ServerRegistry:
-    return ServerRegistry(store, SecretBox(generate_key()), query, login or StubLogin())
+async def no_dns(host: str) -> list[str]:
+    return []  # offline tests: names resolve to nothing (so count as public)
+
+
+def make(
+    store: Store, query: StubQuery, login: StubLogin | None = None, **options: Any
+) -> ServerRegistry:
+    options.setdefault("resolver", no_dns)
+    return ServerRegistry(store, SecretBox(generate_key()), query, login or StubLogin(), **options)
 
 
 async def test_add_source_server_stores_encrypted_password(store: Store, tmp_path: Path) -> None:
@@ -50,7 +59,7 @@ async def test_add_source_server_stores_encrypted_password(store: Store, tmp_pat
 
 async def test_query_port_rule_then_probe(store: Store) -> None:
     # DayZ: the rule says 27016; nothing answers there, the probe finds 27017.
-    query = StubQuery(answering=set(), probe_result=27017)
+    query = StubQuery(answering={27017}, probe_result=27017)
     registry = make(store, query)
     prepared = await registry.prepare_add(G1, "Day", "dayz.example.com:2402", "dayz")
     assert prepared.rcon_port == 2405  # BattlEye on game + 3
@@ -138,19 +147,67 @@ async def test_password_required_for_rcon_games(store: Store) -> None:
         await registry.add(prepared, "a\nb", USER)
 
 
-async def test_edit_address_reprobes_and_keeps_password(store: Store) -> None:
+async def test_edit_address_reprobes_and_asks_for_the_password_again(store: Store) -> None:
     query, login = StubQuery(answering={27015, 27025}), StubLogin()
     registry = make(store, query, login)
     await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    logins_before = len(login.calls)
     prepared = await registry.prepare_edit(G1, "main", address="127.0.0.2:27025", new_name="Prime")
-    assert not prepared.needs_password
-    outcome = await registry.edit(prepared, None)
+    # A changed target needs the password typed again: the stored one is never sent there.
+    assert prepared.rcon_target_changed and prepared.needs_password
+    with pytest.raises(UserError, match="password must be entered again"):
+        await registry.edit(prepared, None)
+    assert len(login.calls) == logins_before
+    stored = await registry.get(G1, "main")
+    assert (stored.host, stored.game_port) == ("127.0.0.1", 27015)  # nothing changed
+    outcome = await registry.edit(prepared, PASSWORD)
     server = outcome.server
     assert (server.name, server.host, server.game_port, server.query_port, server.rcon_port) == (
         "Prime", "127.0.0.2", 27025, 27025, 27025
     )
-    assert registry.password_of(server) == PASSWORD
-    assert login.calls[-1][1:] == ("127.0.0.2", 27025)  # re-tested with the stored password
+    assert login.calls[-1][1:] == ("127.0.0.2", 27025)  # tested with the typed password only
+    assert login.passwords[logins_before:] == [PASSWORD]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"address": "203.0.113.9:27015"},  # same port, other host
+        {"rcon_port": 27099},
+        {"game_key": "csgo"},
+    ],
+)
+async def test_any_rcon_target_change_drops_the_stored_password(
+    store: Store, change: dict[str, Any]
+) -> None:
+    login = StubLogin()
+    registry = make(store, StubQuery(answering={27015}), login)
+    await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    calls = len(login.calls)
+    prepared = await registry.prepare_edit(G1, "Main", **change)
+    assert prepared.needs_password
+    with pytest.raises(UserError, match="entered again"):
+        await registry.edit(prepared, None)
+    assert len(login.calls) == calls  # nothing was sent anywhere
+    # The new password replaces the old token.
+    login.password = "new-pass"
+    outcome = await registry.edit(prepared, "new-pass")
+    assert registry.password_of(outcome.server) == "new-pass"
+
+
+async def test_edit_of_the_query_port_only_keeps_the_password_and_sends_nothing(
+    store: Store,
+) -> None:
+    login = StubLogin()
+    registry = make(store, StubQuery(answering={27015, 27020}), login)
+    await registry.add(await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2"), PASSWORD, 1)
+    calls = len(login.calls)
+    prepared = await registry.prepare_edit(G1, "Main", query_port=27020)
+    assert not prepared.needs_password
+    outcome = await registry.edit(prepared, None)
+    assert outcome.server.query_port == 27020
+    assert registry.password_of(outcome.server) == PASSWORD
+    assert len(login.calls) == calls
 
 
 async def test_edit_new_password_and_game_change(store: Store) -> None:
@@ -201,3 +258,62 @@ async def test_wrong_key_is_reported_not_crashing(store: Store, tmp_path: Path) 
         other.password_of(bad[0])
     stored = await store.database.fetch_val("SELECT rcon_password FROM servers")
     assert stored.startswith("gAAAA")  # a Fernet token, not the password
+
+
+async def test_probed_query_port_is_confirmed_before_saving(store: Store) -> None:
+    query = StubQuery(answering={27017}, probe_result=27017)
+    registry = make(store, query)
+    pending = await registry.check_add(
+        await registry.prepare_add(G1, "Day", "dayz.example.com:2402", "dayz"), PASSWORD
+    )
+    assert pending.needs_confirmation and pending.query.port == 27017
+    assert pending.query.answer is not None and pending.query.answer.server_name == "Stub Server"
+    assert await registry.servers_of(G1) == []  # nothing saved yet
+    outcome = await registry.save_add(pending, USER)
+    assert outcome.server.query_port == 27017 and outcome.answered
+
+
+async def test_rule_port_answering_needs_no_confirmation(store: Store) -> None:
+    registry = make(store, StubQuery(answering={27015}))
+    pending = await registry.check_add(
+        await registry.prepare_add(G1, "Main", "h.example", "other"), None
+    )
+    assert not pending.needs_confirmation and pending.query.answer is not None
+
+
+async def test_private_addresses_refused_when_not_allowed(store: Store) -> None:
+    async def lan(host: str) -> list[str]:
+        return ["192.168.1.5"] if host == "lan.example" else ["8.8.8.8"]
+
+    login = StubLogin()
+    registry = make(store, StubQuery(answering={27015}), login, allow_private=False,
+                    resolver=lan)
+    for literal in ("127.0.0.1", "10.0.0.1:2302", "[fe80::1]:27015", "239.1.1.1", "[::1]"):
+        with pytest.raises(UserError, match="ALLOW_PRIVATE_ADDRESSES"):
+            await registry.prepare_add(G1, "Main", literal, "cs2")
+    # A name is checked after DNS, before anything is sent to it.
+    prepared = await registry.prepare_add(G1, "Main", "lan.example", "cs2")
+    with pytest.raises(UserError, match="ALLOW_PRIVATE_ADDRESSES"):
+        await registry.add(prepared, PASSWORD, USER)
+    assert login.calls == [] and await registry.servers_of(G1) == []
+    public = await registry.add(
+        await registry.prepare_add(G1, "Pub", "pub.example", "cs2"), PASSWORD, USER
+    )
+    assert public.server.host == "pub.example"
+    with pytest.raises(UserError, match="ALLOW_PRIVATE_ADDRESSES"):
+        await registry.prepare_edit(G1, "Pub", address="192.168.0.1")
+
+
+async def test_internal_targets_get_one_failure_text(store: Store) -> None:
+    notes = set()
+    for login in (StubLogin(offline=True),
+                  StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE)):
+        registry = make(store, StubQuery(), login)
+        outcome = await registry.add(
+            await registry.prepare_add(G1, f"S{len(notes)}", "10.0.0.1:2302", "arma3"),
+            PASSWORD, USER,
+        )
+        assert not outcome.answered
+        notes.add(tuple(n.replace(f"S{len(notes)}", "") for n in outcome.notes))
+    assert len(notes) == 1
+    assert all("not reachable or not a game server" in n for n in notes.pop())

@@ -210,7 +210,7 @@ async def test_board_remove_and_refusals(
         await bot.poller.run_round()
         unknown = await answered(await w.fake.slash(
             w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, Nope"}))
-        assert unknown.content == "No server named 'Nope' in this Discord server."
+        assert unknown.content == "No such server here."
         member = await answered(await w.fake.slash(
             w.guild_id, w.member, "board list", bypass_default_permissions=True))
         assert "Manage Server" in (member.content or "")

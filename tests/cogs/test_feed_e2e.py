@@ -235,7 +235,7 @@ async def test_player_lookup_across_servers(
         assert [c["value"] for c in choices] == ["alice"]
         nobody = await answered(await w.fake.slash(
             w.status.guild_id, w.status.admin, "player lookup", {"name": "carol"}))
-        assert nobody.ephemeral and "No player **carol**" in (nobody.content or "")
+        assert nobody.ephemeral and "No player by that name" in (nobody.content or "")
 
 
 async def test_feed_commands_list_remove_and_refusals(
@@ -248,7 +248,7 @@ async def test_feed_commands_list_remove_and_refusals(
         bad = await answered(await w.fake.slash(
             w.status.guild_id, w.status.admin, "feed set",
             {"server": "Main", "channel": w.feed_channel, "events": "joins, jions"}))
-        assert "Unknown event type 'jions'" in (bad.content or "")
+        assert "Unknown event type:" in (bad.content or "")
         choices = await w.fake.autocomplete(
             w.status.guild_id, w.status.admin, "feed set",
             {"server": "Main", "channel": w.feed_channel, "events": "joins, l"}, "events")

@@ -299,7 +299,7 @@ async def test_second_guild_sees_nothing(world: World) -> None:
                     world.other_guild_id, world.other_admin, command, {"name": "Main"}
                 )
             )
-            assert handle.content == "No server named 'Main' in this Discord server."
+            assert handle.content == "No such server here."
         # The same name is free in the other guild.
         handle = await answered(
             await world.fake.slash(
@@ -370,7 +370,19 @@ async def test_dayz_with_battleye_rcon_and_probed_query_port(world: World) -> No
             )
         )
         submitted = await answered(await world.fake.submit_modal(handle, {"password": PASSWORD}))
-        description = (await submitted.wait_followup())["embeds"][0]["description"]
+        # Found by probing: the reply names who answered, and nothing is saved before Save.
+        question = await submitted.wait_followup()
+        embed = question["embeds"][0]
+        assert embed["title"] == "Is this Chernarus?"
+        assert f"port {a2s_port} does" in embed["description"]
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert fields == {"Name": "Fake CS2", "Map": "de\\_inferno", "Players": "5/20"}
+        assert await bot.store.servers.get(world.guild_id, "chernarus") is None
+        buttons = {
+            c["label"]: c["custom_id"] for row in question["components"] for c in row["components"]
+        }
+        click = await answered(await world.fake.click(question, buttons["Save"], world.admin))
+        description = (await click.wait_followup())["embeds"][0]["description"]
         assert f"found the query port by probing: {a2s_port}" in description
         assert "RCON login OK" in description
         stored = await bot.store.servers.get(world.guild_id, "chernarus")

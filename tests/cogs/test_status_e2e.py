@@ -177,7 +177,7 @@ async def test_unknown_server_and_hidden_connect_line(
         await bot.poller.run_round()
         missing = await status(w, "Nope")
         assert missing.ephemeral
-        assert missing.content == "No server named 'Nope' in this Discord server."
+        assert missing.content == "No such server here."
         hide = await answered(await w.fake.slash(
             w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}))
         assert hide.ephemeral and "hidden" in (hide.content or "")

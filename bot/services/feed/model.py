@@ -50,7 +50,7 @@ def parse_categories(text: str | None) -> frozenset[str]:
     unknown = [w for w in words if w not in CATEGORIES]
     if unknown:
         raise UserError(
-            f"Unknown event type {unknown[0][:30]!r}: use any of {', '.join(CATEGORIES)} "
+            f"Unknown event type: use any of {', '.join(CATEGORIES)} "
             "(or all)."
         )
     return frozenset(words)

@@ -68,6 +68,12 @@ class FakeDiscord:
         # What GET /gateway/bot recommends (discord.py's AutoShardedClient uses it when it
         # is given no shard count).
         self.recommended_shards = 1
+        # What GET /applications/@me says: may anyone invite the bot (Public Bot)?
+        self.bot_public = False
+        # Guilds the bot left (DELETE /users/@me/guilds/{id}), in order.
+        self.left_guilds: list[int] = []
+        # Set (an error code): leaving a guild fails with that error.
+        self.leave_error: int | None = None
         self.sync_requests = 0
         self.users: dict[int, FakeUser] = {}
         self.guilds: dict[int, FakeGuild] = {}
@@ -285,6 +291,12 @@ class FakeDiscord:
         del joined["unavailable"]
         self.dispatch("GUILD_CREATE", joined, intent=INTENT_GUILDS)
         return guild
+
+    def remove_guild(self, guild_id: int) -> None:
+        """The bot left (or was removed from) the guild: gone, and GUILD_DELETE is sent."""
+        self.guilds.pop(guild_id, None)
+        self.left_guilds.append(guild_id)
+        self.dispatch("GUILD_DELETE", {"id": str(guild_id)}, intent=INTENT_GUILDS)
 
     def guild(self, guild_id: int) -> FakeGuild:
         try:

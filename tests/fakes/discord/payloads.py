@@ -173,14 +173,16 @@ def ready(
     }
 
 
-def application(*, app_id: int, bot: FakeUser, owner: FakeUser) -> dict[str, Any]:
+def application(
+    *, app_id: int, bot: FakeUser, owner: FakeUser, bot_public: bool = False
+) -> dict[str, Any]:
     return {
         "id": str(app_id),
         "name": bot.name,
         "icon": None,
         "description": "",
         "rpc_origins": [],
-        "bot_public": False,
+        "bot_public": bot_public,
         "bot_require_code_grant": False,
         "bot": user(bot),
         "terms_of_service_url": None,

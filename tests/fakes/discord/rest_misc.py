@@ -15,7 +15,7 @@ from .errors import (
     api_error,
 )
 from .permissions import MANAGE_THREADS, SEND_MESSAGES_IN_THREADS, VIEW_CHANNEL
-from .rest_util import API_PREFIX, fake_of, json_response, snowflake
+from .rest_util import API_PREFIX, fake_of, json_response, no_content, snowflake
 
 
 async def get_me(request: web.Request) -> web.StreamResponse:
@@ -36,9 +36,22 @@ async def get_application(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
     return json_response(
         payloads.application(
-            app_id=fake.app_id, bot=fake.user(fake.bot_user_id), owner=fake.owner_user
+            app_id=fake.app_id, bot=fake.user(fake.bot_user_id), owner=fake.owner_user,
+            bot_public=fake.bot_public,
         )
     )
+
+
+async def leave_guild(request: web.Request) -> web.StreamResponse:
+    """DELETE /users/@me/guilds/{id}: the bot leaves; Discord then sends GUILD_DELETE."""
+    fake = fake_of(request)
+    guild_id = snowflake(request, "guild_id")
+    if guild_id not in fake.guilds:
+        raise api_error(UNKNOWN_GUILD)
+    if fake.leave_error is not None:
+        raise api_error(fake.leave_error)
+    fake.remove_guild(guild_id)
+    return no_content()
 
 
 async def get_gateway(request: web.Request) -> web.StreamResponse:
@@ -153,6 +166,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     p = API_PREFIX
     router.add_get(f"{p}/users/@me", get_me)
     router.add_get(f"{p}/users/{{user_id}}", get_user)
+    router.add_delete(f"{p}/users/@me/guilds/{{guild_id}}", leave_guild)
     router.add_get(f"{p}/oauth2/applications/@me", get_application)
     router.add_get(f"{p}/applications/@me", get_application)
     router.add_get(f"{p}/gateway", get_gateway)
