@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from ..backoff import Backoff, BackoffPolicy, Clock, Sleep
 from . import events as ev
 from .dispatch import Dispatcher, Listener
 from .errors import LoginFailure, LoginRefused, LoginTimeout, RCONCommandError
@@ -63,8 +64,9 @@ class ClientConfig:
 
     protocol: ProtocolConfig = field(default_factory=ProtocolConfig)
     login_timeout: float = 3.0
-    # Attempts of the first connect before LoginTimeout; reconnects retry until close().
-    login_attempts: int = 3
+    # Attempts of the first connect before LoginTimeout (None: retry until close(), as
+    # reconnects always do).
+    login_attempts: int | None = 3
     # Wait before the first login: logging in while the game server is still starting is known
     # to break some BattlEye logins (CubeCoders/AMP#779 uses 15 s). Off by default.
     connect_delay: float = 0.0
@@ -74,24 +76,35 @@ class ClientConfig:
     backoff_base: float = 1.0
     backoff_max: float = RECONNECT_BACKOFF_MAX
     jitter: float = 0.25
+    # A login that stayed up this long forgives earlier failures; a server dropping us
+    # sooner than that again and again gets the backoff, not a login at once each time.
+    healthy_after: float = 30.0
     # Extra rounds (new sequence number) for read-only commands whose answer never came.
     reask_rounds: int = 2
     max_command_bytes: int = DEFAULT_MAX_COMMAND_BYTES
     fetch_players_on_login: bool = True
 
     def __post_init__(self) -> None:
-        if self.login_timeout <= 0 or self.login_attempts < 1:
+        if self.login_timeout <= 0 or (self.login_attempts is not None and self.login_attempts < 1):
             raise ValueError("login_timeout must be positive and login_attempts at least 1")
         if min(self.connect_delay, self.reconnect_delay, self.backoff_base) < 0:
             raise ValueError("delays must not be negative")
         if self.backoff_max < self.backoff_base or not 0 <= self.jitter < 1:
             raise ValueError("need backoff_max >= backoff_base and 0 <= jitter < 1")
+        self.backoff_policy()  # validates healthy_after
+
+    def backoff_policy(self) -> BackoffPolicy:
+        return BackoffPolicy(
+            initial=self.backoff_base,
+            maximum=self.backoff_max,
+            jitter=self.jitter,
+            healthy_after=self.healthy_after,
+        )
 
 
 def backoff_delay(attempt: int, config: ClientConfig, rng: random.Random) -> float:
-    """Exponential backoff with multiplicative jitter, so many bots do not retry in step."""
-    base = min(config.backoff_max, config.backoff_base * 2.0 ** max(0, attempt - 1))
-    return max(0.0, base * (1.0 + rng.uniform(-config.jitter, config.jitter)))
+    """The wait after ``attempt`` failed logins (see :mod:`bot.protocols.backoff`)."""
+    return config.backoff_policy().delay(attempt, rng)
 
 
 class _NoAnswer(RCONCommandError):
@@ -141,9 +154,18 @@ class BattlEyeClient:
     network loses, duplicates or reorders datagrams (see :mod:`.dedupe`).
     """
 
-    def __init__(self, config: ClientConfig | None = None, *, rng: random.Random | None = None):
+    def __init__(
+        self,
+        config: ClientConfig | None = None,
+        *,
+        rng: random.Random | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+    ):
         self.config = config or ClientConfig()
         self._rng = rng or random.Random()
+        self._sleep = sleep
+        self._clock = clock
         self._dispatcher = Dispatcher()
         self._proto = ClientProtocol(self.config.protocol)
         self._transport: asyncio.DatagramTransport | None = None
@@ -257,12 +279,15 @@ class BattlEyeClient:
 
     async def _run(self, host: str, port: int, password: _Secret) -> None:
         assert self._closing is not None and self._first_login is not None
+        backoff = Backoff(
+            self.config.backoff_policy(), rng=self._rng, sleep=self._sleep, clock=self._clock
+        )
+        attempts = self.config.login_attempts
         first = True
-        failures = 0
         delay = self.config.connect_delay
         try:
             while not self._closing.is_set():
-                if delay > 0 and await self._sleep_or_closed(delay):
+                if delay > 0 and await backoff.wait(delay, self._closing):
                     break
                 try:
                     await self._login_once(host, port, password)
@@ -272,17 +297,19 @@ class BattlEyeClient:
                 except (LoginTimeout, OSError) as exc:
                     if self._closing.is_set():
                         break
-                    failures += 1
-                    if first and failures >= self.config.login_attempts:
+                    delay = backoff.failed()
+                    if first and attempts is not None and backoff.failures >= attempts:
                         raise LoginTimeout(
-                            f"no login answer from {host}:{port} after {failures} attempts"
+                            f"no login answer from {host}:{port} after {attempts} attempts"
                         ) from exc
-                    delay = backoff_delay(failures, self.config, self._rng)
-                    log.info("login attempt %d failed (%s); retry in %.2fs", failures, exc, delay)
+                    log.info(
+                        "login attempt %d failed (%s); retry in %.2fs", backoff.failures, exc, delay
+                    )
                     continue
                 if not first:
                     self.reconnects += 1
-                first, failures = False, 0
+                first = False
+                backoff.connected()
                 if not self._first_login.done():
                     self._first_login.set_result(None)
                 self._dispatcher.dispatch("login")
@@ -295,7 +322,7 @@ class BattlEyeClient:
                 reason = await self._session()
                 self._end_session("connection lost" if reason != "closed" else "client closed")
                 self._dispatcher.dispatch("disconnect")
-                delay = self.config.reconnect_delay
+                delay = backoff.lost(first=self.config.reconnect_delay)
         except BaseException as exc:
             if not self._first_login.done():
                 self._first_login.set_exception(exc)
@@ -306,12 +333,6 @@ class BattlEyeClient:
             self._end_session("client closed")
             if not self._first_login.done():
                 self._first_login.set_exception(LoginFailure("closed before login"))
-
-    async def _sleep_or_closed(self, delay: float) -> bool:
-        assert self._closing is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._closing.wait(), delay)
-        return self._closing.is_set()
 
     async def _login_once(self, host: str, port: int, password: _Secret) -> None:
         loop = asyncio.get_running_loop()
