@@ -12,7 +12,6 @@ from .errors import (
 )
 from .models import Admin, Ban, Player
 from .protocol import ClientProtocol, ProtocolConfig
-from .sync import SyncBattlEyeClient
 
 __all__ = [
     "Admin",
@@ -29,5 +28,4 @@ __all__ = [
     "ProtocolConfig",
     "RCONCommandError",
     "RCONError",
-    "SyncBattlEyeClient",
 ]
