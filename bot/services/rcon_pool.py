@@ -196,14 +196,14 @@ class RconPool:
                 return await client.send_command(command)
         except be.CommandValidationError as exc:
             raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+        except be.NotConnected:
+            raise RconUnavailable(f"{entry.name!r} is not connected (reconnecting).") from None
         except be.RCONCommandError as exc:
             if be.client.DISALLOWED in str(exc):
                 raise RconRefused(
                     f"{entry.name!r} refused the command (BattlEye RestrictRCon)."
                 ) from None
             raise RconUnavailable(f"{entry.name!r} did not answer the command.") from None
-        except RuntimeError:
-            raise RconUnavailable(f"{entry.name!r} is not connected (reconnecting).") from None
         except TimeoutError:
             raise RconTimeout(f"{entry.name!r} did not answer within {limit:g} s.") from None
 

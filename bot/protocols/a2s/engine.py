@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from bot.protocols.a2s import games
+from bot.protocols.a2s.errors import EngineClosedError, EngineLoopError
 from bot.protocols.a2s.fragments import DEFAULT_MAX_RESPONSE, SplitLayout, split_layout_for
 from bot.protocols.a2s.models import GoldSrcInfo, Player, PlayerList, RulesDict, SourceInfo
 from bot.protocols.a2s.session import DEFAULT_CHALLENGE_ROUNDS, Kind, QuerySession
@@ -220,7 +221,7 @@ class A2SEngine:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             if self._loop is not None and self._socks:
-                raise RuntimeError("an A2SEngine is bound to one event loop")
+                raise EngineLoopError("an A2SEngine is bound to one event loop")
             self._loop = loop
         sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
@@ -268,7 +269,7 @@ class A2SEngine:
         for a slot and for this address's turn, challenge rounds, resends and reassembly.
         """
         if self._closed:
-            raise RuntimeError("A2S engine closed")
+            raise EngineClosedError("A2S engine closed")
         host, port = address
         # Fast path (``_cached_target`` inlined): an IP literal seen before needs no
         # resolution coroutine.
@@ -351,7 +352,7 @@ class A2SEngine:
         a whole fleet, and one failing server never aborts the others.
         """
         if self._closed:
-            raise RuntimeError("A2S engine closed")
+            raise EngineClosedError("A2S engine closed")
         loop = asyncio.get_running_loop()
         targets: list[tuple[int, Key, tuple[Any, ...]] | BaseException] = []
         for host, port in addresses:

@@ -2,10 +2,12 @@
 
 from .client import BattlEyeClient, ClientConfig
 from .errors import (
+    ClientRunning,
     CommandValidationError,
     LoginFailure,
     LoginRefused,
     LoginTimeout,
+    NotConnected,
     PacketError,
     RCONCommandError,
     RCONError,
@@ -19,10 +21,12 @@ __all__ = [
     "BattlEyeClient",
     "ClientConfig",
     "ClientProtocol",
+    "ClientRunning",
     "CommandValidationError",
     "LoginFailure",
     "LoginRefused",
     "LoginTimeout",
+    "NotConnected",
     "PacketError",
     "Player",
     "ProtocolConfig",

@@ -20,7 +20,14 @@ from typing import Any, TypeVar
 from ..backoff import Backoff, BackoffPolicy, Clock, Sleep
 from . import events as ev
 from .dispatch import Dispatcher, Listener
-from .errors import LoginFailure, LoginRefused, LoginTimeout, RCONCommandError
+from .errors import (
+    ClientRunning,
+    LoginFailure,
+    LoginRefused,
+    LoginTimeout,
+    NotConnected,
+    RCONCommandError,
+)
 from .models import Admin, Ban, Player, parse_admins, parse_bans, parse_missions, parse_players
 from .protocol import (
     ClientProtocol,
@@ -227,11 +234,11 @@ class BattlEyeClient:
         """Log in, stay connected (reconnecting as needed) inside the block, close after it.
 
         Raises :class:`LoginRefused` / :class:`LoginTimeout` when the first login fails, and
-        :class:`RuntimeError` when already running. If the password is refused on a later
+        :class:`ClientRunning` when already running. If the password is refused on a later
         reconnect, the block's task is cancelled and ``LoginRefused`` is raised from it.
         """
         if self.is_running():
-            raise RuntimeError("client is already running")
+            raise ClientRunning("client is already running")
         if not 0 < port < 65536:
             raise ValueError(f"port must be 1..65535, got {port}")
         secret = _Secret(validate_password(password))
@@ -261,7 +268,7 @@ class BattlEyeClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(task)
             # Listeners get a moment to finish; one that never returns must not block close.
-            await self._dispatcher.drain(LISTENER_GRACE)
+            await self._dispatcher.drain(timeout=LISTENER_GRACE)
             failure = None if task.cancelled() else task.exception()
             if failure is not None:
                 if cancelled_by_us and current is not None:
@@ -461,12 +468,13 @@ class BattlEyeClient:
     async def send_command(self, command: str) -> str:
         """Send a command and return the answer text.
 
-        Raises :class:`RuntimeError` when not connected, :class:`RCONCommandError` when no
-        answer comes after the retries or the server answers "Disallowed command", and
+        Raises :class:`NotConnected` (an ``RCONCommandError``) when not logged in,
+        :class:`RCONCommandError` when no answer comes after the retries or the server
+        answers "Disallowed command", and
         :class:`CommandValidationError` (a ``ValueError``) for text that cannot be sent.
         """
         if not self.is_running():
-            raise RuntimeError("cannot send a command: the client is not connected")
+            raise NotConnected("cannot send a command: the client is not connected")
         data = encode_command(command, self.config.max_command_bytes)
         rounds = 1
         if command.strip().lower() in IDEMPOTENT_COMMANDS:
@@ -485,12 +493,9 @@ class BattlEyeClient:
 
     async def _command_round(self, data: bytes) -> str:
         if self._proto.state is not ClientState.LOGGED_IN or self._transport is None:
-            raise RCONCommandError("not logged in (the client is reconnecting)")
+            raise NotConnected("not logged in (the client is reconnecting)")
         loop = asyncio.get_running_loop()
-        try:
-            seq = self._proto.send_command(data, loop.time())
-        except RuntimeError as exc:
-            raise RCONCommandError(str(exc)) from None
+        seq = self._proto.send_command(data, loop.time())
         fut: asyncio.Future[str] = loop.create_future()
         self._futures[seq] = fut
         self._flush()
@@ -591,7 +596,7 @@ class BattlEyeClient:
     async def _refresh_players(self) -> None:
         try:
             await self.fetch_players()
-        except (RCONCommandError, RuntimeError) as exc:
+        except RCONCommandError as exc:
             log.warning("could not fetch players after login: %s", exc)
 
     def _spawn(self, coro: Any) -> None:

@@ -85,10 +85,10 @@ class Dispatcher:
             if entry in self._waiters[key]:
                 self._waiters[key].remove(entry)
 
-    async def drain(self, limit: float) -> None:
-        """Wait up to ``limit`` seconds for the listener tasks started so far."""
+    async def drain(self, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait up to ``timeout`` seconds for the listener tasks started so far."""
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=limit)
+            await asyncio.wait(list(self._tasks), timeout=timeout)
 
     def _key(self, event: str) -> str:
         # Dispatch runs for every server message: remember each name's key once.

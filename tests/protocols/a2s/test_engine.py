@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.protocols.a2s import A2SEngine, BrokenMessageError, SourceInfo, api
+from bot.protocols.a2s import A2SEngine, BrokenMessageError, EngineClosedError, SourceInfo, api
 from bot.protocols.a2s.engine import RECV_BUFFER
 from bot.protocols.a2s.session import Kind
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec, ServerFleet
@@ -252,7 +252,7 @@ async def test_close_fails_queries_in_flight() -> None:
         engine.close()
         with pytest.raises(ConnectionAbortedError):
             await task
-        with pytest.raises(RuntimeError):
+        with pytest.raises(EngineClosedError):
             await engine.info(server.address, 1)
 
 
