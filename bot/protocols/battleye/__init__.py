@@ -1,6 +1,7 @@
 """BattlEye RCON (DayZ, Arma 2, Arma 3): sans-IO protocol core and an asyncio client."""
 
-from .client import BattlEyeClient, ClientConfig
+from .client import BattlEyeClient
+from .config import ClientConfig
 from .errors import (
     ClientRunning,
     CommandValidationError,
