@@ -30,8 +30,13 @@ def test_delay_grows_is_capped_and_jitter_only_shortens() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"initial": -1.0}, {"initial": 2.0, "maximum": 1.0}, {"jitter": 1.5}, {"factor": 0.5},
-     {"healthy_after": -1.0}],
+    [
+        {"initial": -1.0},
+        {"initial": 2.0, "maximum": 1.0},
+        {"jitter": 1.5},
+        {"factor": 0.5},
+        {"healthy_after": -1.0},
+    ],
 )
 def test_bad_policies_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):

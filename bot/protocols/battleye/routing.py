@@ -114,8 +114,12 @@ class MessageRouter:
             if event.channel == "Global":
                 d("admin_announcement", event.admin_id, event.text)
             elif event.recipient is not None:
-                d("admin_whisper", self._find_by_name(_clip(event.recipient)), event.admin_id,
-                  event.text)
+                d(
+                    "admin_whisper",
+                    self._find_by_name(_clip(event.recipient)),
+                    event.admin_id,
+                    event.text,
+                )
         elif isinstance(event, ev.BattlEyeNotice):
             d("battleye_notice", event.text)
 
