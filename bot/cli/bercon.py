@@ -123,7 +123,7 @@ async def _interact(client: BattlEyeClient, out: TextIO) -> None:
             answer = await client.send_command(command)
             if answer:  # many commands (say, kick) answer with nothing
                 print(answer, file=out, flush=True)
-        except (RCONCommandError, CommandValidationError, RuntimeError) as exc:
+        except (RCONCommandError, CommandValidationError) as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
 
 

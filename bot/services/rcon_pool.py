@@ -19,7 +19,7 @@ import enum
 import logging
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.crypto import DecryptionError
@@ -196,14 +196,14 @@ class RconPool:
                 return await client.send_command(command)
         except be.CommandValidationError as exc:
             raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+        except be.NotConnected:
+            raise RconUnavailable(f"{entry.name!r} is not connected (reconnecting).") from None
         except be.RCONCommandError as exc:
             if be.client.DISALLOWED in str(exc):
                 raise RconRefused(
                     f"{entry.name!r} refused the command (BattlEye RestrictRCon)."
                 ) from None
             raise RconUnavailable(f"{entry.name!r} did not answer the command.") from None
-        except RuntimeError:
-            raise RconUnavailable(f"{entry.name!r} is not connected (reconnecting).") from None
         except TimeoutError:
             raise RconTimeout(f"{entry.name!r} did not answer within {limit:g} s.") from None
 
@@ -428,46 +428,36 @@ class RconPool:
 
     async def _run_battleye(self, entry: _Entry, password: str) -> None:
         fp = entry.fingerprint
-        failures = 0
-        while not entry.stop.is_set():
-            client = be.BattlEyeClient(self._battleye_config, rng=self._rng)
-            for event, func in self._listeners.get(entry.server_id, []):
-                client.add_listener(event, func)
-            entry.client = client
-            try:
-                async with client.connect(fp.host, fp.port, password):
-                    failures = 0
-                    entry.set_state(ConnectionState.CONNECTED)
-                    await entry.stop.wait()
-                return
-            except be.LoginRefused:
-                log.error("BattlEye RCon of server %s refused the password; not retrying",
-                          entry.server_id)
-                entry.set_state(ConnectionState.AUTH_FAILED)
-                return
-            except be.CommandValidationError:
-                # A password BattlEye cannot carry (control characters): as good as refused.
-                entry.set_state(ConnectionState.AUTH_FAILED)
-                return
-            except (be.LoginFailure, OSError) as exc:
-                failures += 1
-                delay = min(self._backoff(failures), self._battleye_config.backoff_max)
-                log.info("BattlEye RCon of server %s: %s; retry in %.2f s",
-                         entry.server_id, type(exc).__name__, delay)
-                entry.set_state(ConnectionState.RECONNECTING)
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(delay):
-                        await entry.stop.wait()
-            except Exception:
-                # Not a network or login problem: a bug or bad settings. Logged once here; the
-                # waiting command fails now and the next one starts a fresh runner.
-                log.exception("BattlEye RCon of server %s failed", entry.server_id)
-                entry.set_state(ConnectionState.IDLE)
-                return
-            finally:
-                client.close()
-                if entry.client is client:
-                    entry.client = None
+        # The client logs in again by itself after every loss, with its backoff: this runner
+        # only holds it open and mirrors its login/disconnect events into the entry's state.
+        config = replace(self._battleye_config, login_attempts=None)
+        client = be.BattlEyeClient(config, rng=self._rng)
+        for event, func in self._listeners.get(entry.server_id, []):
+            client.add_listener(event, func)
+        client.add_listener("login", lambda: entry.set_state(ConnectionState.CONNECTED))
+        client.add_listener("disconnect", lambda: entry.set_state(ConnectionState.RECONNECTING))
+        entry.client = client
+        try:
+            async with client.connect(fp.host, fp.port, password):
+                await entry.stop.wait()
+        except be.LoginRefused:
+            log.error("BattlEye RCon of server %s refused the password; not retrying",
+                      entry.server_id)
+            entry.set_state(ConnectionState.AUTH_FAILED)
+        except be.CommandValidationError:
+            # A password BattlEye cannot carry (control characters): as good as refused.
+            entry.set_state(ConnectionState.AUTH_FAILED)
+        except be.LoginFailure:
+            entry.set_state(ConnectionState.IDLE)  # closed before the first login
+        except Exception:
+            # Not a network or login problem: a bug or bad settings. Logged once here; the
+            # waiting command fails now and the next one starts a fresh runner.
+            log.exception("BattlEye RCon of server %s failed", entry.server_id)
+            entry.set_state(ConnectionState.IDLE)
+        finally:
+            client.close()
+            if entry.client is client:
+                entry.client = None
 
     async def _ready_battleye(self, entry: _Entry, limit: float) -> be.BattlEyeClient:
         self._start_battleye(entry)
@@ -492,8 +482,7 @@ class RconPool:
                 raise RconUnavailable(
                     f"{entry.name!r} is offline or its BattlEye RCon port does not answer."
                 )
-            # The client reconnects on its own without telling the entry: poll it briefly.
-            await entry.wait_changed(min(remaining, 0.05))
+            await entry.wait_changed(remaining)
 
     def password_for(self, server: Server) -> str | None:
         """The server's own password, to mask it in what the server answered (None when
@@ -502,10 +491,6 @@ class RconPool:
             return self._password_of(server)
         except DecryptionError:
             return None
-
-    def _backoff(self, failures: int) -> float:
-        base = min(self.backoff_max, self.backoff_initial * 2.0 ** max(0, failures - 1))
-        return base * (1.0 - 0.5 * self._rng.random())
 
     def _secret_of(self, entry: _Entry) -> str:
         # Looked up per connection, never stored on the entry: the fingerprint keeps only the

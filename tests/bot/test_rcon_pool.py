@@ -398,3 +398,31 @@ async def test_source_answer_over_the_budget_is_reported(pool: RconPool) -> None
         # The next command reconnects.
         await wait_until(lambda: pool.state(s.id) is ConnectionState.CONNECTED, limit=5.0)
         assert await pool.execute(s, "echo ok") == "ok"
+
+
+async def test_battleye_server_offline_at_first_is_one_client_until_it_answers(
+    pool: RconPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client retries its own logins with its backoff: the pool used to give up on it after
+    # login_attempts, build a new client and run a second backoff loop around it.
+    from bot.protocols import battleye as be
+
+    built: list[be.BattlEyeClient] = []
+
+    class Counted(be.BattlEyeClient):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            built.append(self)
+
+    monkeypatch.setattr(be, "BattlEyeClient", Counted)
+    async with FakeBattlEyeServer(PASSWORD) as fake:
+        fake.silent = True
+        s = server(fake.address[1], game="dayz")
+        pool.hold(s)
+        # Several login timeouts (0.3 s each, 2 attempts) pass unanswered.
+        await asyncio.sleep(1.5)
+        assert pool.state(s.id) is not ConnectionState.CONNECTED
+        fake.silent = False
+        client = await pool.battleye(s)
+        assert built == [client] and client.is_connected()
+        assert pool.state(s.id) is ConnectionState.CONNECTED

@@ -17,7 +17,13 @@ from bot.protocols.a2s.api import (
     rules,
 )
 from bot.protocols.a2s.engine import A2SEngine
-from bot.protocols.a2s.errors import BrokenMessageError, BufferExhaustedError
+from bot.protocols.a2s.errors import (
+    A2SError,
+    BrokenMessageError,
+    BufferExhaustedError,
+    EngineClosedError,
+    EngineLoopError,
+)
 from bot.protocols.a2s.games import Arma3Mod, Arma3Rules, DayZKeywords, decode_arma3_rules
 from bot.protocols.a2s.models import GoldSrcInfo, Player, PlayerList, RulesDict, SourceInfo
 from bot.protocols.a2s.probe import afind_query_port, find_query_port
@@ -27,11 +33,14 @@ __all__ = [
     "DEFAULT_ENCODING",
     "DEFAULT_TIMEOUT",
     "A2SEngine",
+    "A2SError",
     "Arma3Mod",
     "Arma3Rules",
     "BrokenMessageError",
     "BufferExhaustedError",
     "DayZKeywords",
+    "EngineClosedError",
+    "EngineLoopError",
     "GoldSrcInfo",
     "Kind",
     "Player",

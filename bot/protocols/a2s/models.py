@@ -7,9 +7,8 @@ Field names and order mirror python-a2s 1.4 so that results compare field by fie
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from bot.protocols.a2s import games
 
@@ -158,25 +157,3 @@ class RulesDict(dict[K, V]):
     def __init__(self, truncated: bool = False) -> None:
         super().__init__()
         self.truncated = truncated
-
-
-def slot_builder(cls: type[T]) -> Callable[..., T]:
-    """A constructor for a frozen slots dataclass taking every field positionally.
-
-    It sets the slots through their descriptors, skipping the generated ``__init__`` and its
-    ``object.__setattr__`` call per field: decoders build these values in hot loops. The body
-    is generated with one unrolled call per field (as ``dataclasses`` generates ``__init__``),
-    which costs about 60% of a loop over the setters.
-    """
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    for i, name in enumerate(names):
-        namespace[f"_set{i}"] = cls.__dict__[name].__set__
-    params = ", ".join(f"v{i}" for i in range(len(names)))
-    lines = [f"def build({params}):", "    obj = _new(_cls)"]
-    lines += [f"    _set{i}(obj, v{i})" for i in range(len(names))]
-    lines.append("    return obj")
-    exec("\n".join(lines), namespace)
-    build: Callable[..., T] = namespace["build"]
-    build.__qualname__ = f"slot_builder.<{cls.__name__}>"
-    return build

@@ -19,7 +19,6 @@ from bot.protocols.a2s.models import (
     PlayerList,
     RulesDict,
     SourceInfo,
-    slot_builder,
 )
 
 HEADER_SIMPLE: Final = b"\xff\xff\xff\xff"
@@ -103,9 +102,6 @@ def decode_info(message: bytes, encoding: str | None = "utf-8", ping: float = 0.
     if kind == S2A_INFO_GOLDSRC:
         return _decode_goldsrc_info(message, encoding, ping)
     raise BrokenMessageError(f"not an info response: 0x{kind:02x}")
-
-
-_source_info = slot_builder(SourceInfo)
 
 
 def _decode_source_info(message: bytes, encoding: str | None, ping: float) -> SourceInfo[Any]:
@@ -201,7 +197,7 @@ def _decode_source_info(message: bytes, encoding: str | None, ping: float) -> So
             platform = "m"
         stv_name = None if raw_stv_name is None else raw_stv_name.decode(encoding, "replace")
         keywords = None if raw_keywords is None else raw_keywords.decode(encoding, "replace")
-    info: SourceInfo[Any] = _source_info(
+    info: SourceInfo[Any] = SourceInfo(
         protocol,
         name,
         map_name,

@@ -13,14 +13,25 @@ import contextlib
 import logging
 import random
 import socket
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
 
-from . import events as ev
-from .dispatch import Dispatcher, Listener
-from .errors import LoginFailure, LoginRefused, LoginTimeout, RCONCommandError
-from .models import Admin, Ban, Player, parse_admins, parse_bans, parse_missions, parse_players
+from ..backoff import Backoff, Clock, Sleep
+from .commands import Commands
+from .config import RECONNECT_BACKOFF_MAX as RECONNECT_BACKOFF_MAX
+from .config import ClientConfig
+from .config import backoff_delay as backoff_delay
+from .dispatch import Dispatcher, Listening
+from .errors import (
+    ClientRunning,
+    LoginFailure,
+    LoginRefused,
+    LoginTimeout,
+    NotConnected,
+    RCONCommandError,
+)
+from .models import Player, parse_players
 from .protocol import (
     ClientProtocol,
     ClientState,
@@ -30,24 +41,18 @@ from .protocol import (
     LoginAccepted,
     LoginRejected,
     MessageReceived,
-    ProtocolConfig,
     ProtocolEvent,
     ProtocolStats,
 )
-from .validation import DEFAULT_MAX_COMMAND_BYTES, encode_command, validate_password, validate_text
+from .routing import MessageRouter
+from .validation import encode_command, validate_password
 
 log = logging.getLogger(__name__)
-
-F = TypeVar("F", bound=Listener)
 
 # Read-only commands: re-asking them under a new sequence number cannot do harm twice.
 IDEMPOTENT_COMMANDS = frozenset({"", "players", "bans", "admins", "missions"})
 DISALLOWED = "Disallowed command"
 LISTENER_GRACE = 1.0
-# Longest wait between re-logins: a server back up is logged into within about this long.
-RECONNECT_BACKOFF_MAX = 12.0
-# A hostile server can announce any number of players: keep at most this many (oldest go first).
-MAX_CACHED_PLAYERS = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,43 +60,6 @@ class _Secret:
     """The password on its way to the login packet: hidden from reprs and traceback locals."""
 
     value: bytes = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ClientConfig:
-    """Connection behaviour; seconds. Tests shrink these to tenths of seconds."""
-
-    protocol: ProtocolConfig = field(default_factory=ProtocolConfig)
-    login_timeout: float = 3.0
-    # Attempts of the first connect before LoginTimeout; reconnects retry until close().
-    login_attempts: int = 3
-    # Wait before the first login: logging in while the game server is still starting is known
-    # to break some BattlEye logins (CubeCoders/AMP#779 uses 15 s). Off by default.
-    connect_delay: float = 0.0
-    # Wait before the first re-login after a loss (at once by default), then backoff with
-    # jitter. The cap keeps a restarted server's events back within seconds of it answering.
-    reconnect_delay: float = 0.0
-    backoff_base: float = 1.0
-    backoff_max: float = RECONNECT_BACKOFF_MAX
-    jitter: float = 0.25
-    # Extra rounds (new sequence number) for read-only commands whose answer never came.
-    reask_rounds: int = 2
-    max_command_bytes: int = DEFAULT_MAX_COMMAND_BYTES
-    fetch_players_on_login: bool = True
-
-    def __post_init__(self) -> None:
-        if self.login_timeout <= 0 or self.login_attempts < 1:
-            raise ValueError("login_timeout must be positive and login_attempts at least 1")
-        if min(self.connect_delay, self.reconnect_delay, self.backoff_base) < 0:
-            raise ValueError("delays must not be negative")
-        if self.backoff_max < self.backoff_base or not 0 <= self.jitter < 1:
-            raise ValueError("need backoff_max >= backoff_base and 0 <= jitter < 1")
-
-
-def backoff_delay(attempt: int, config: ClientConfig, rng: random.Random) -> float:
-    """Exponential backoff with multiplicative jitter, so many bots do not retry in step."""
-    base = min(config.backoff_max, config.backoff_base * 2.0 ** max(0, attempt - 1))
-    return max(0.0, base * (1.0 + rng.uniform(-config.jitter, config.jitter)))
 
 
 class _NoAnswer(RCONCommandError):
@@ -115,7 +83,7 @@ class _Endpoint(asyncio.DatagramProtocol):
         log.debug("socket error: %s", exc)
 
 
-class BattlEyeClient:
+class BattlEyeClient(Commands, Listening):
     """Async BattlEye RCON client. Use :meth:`connect` as an async context manager.
 
     Events (``add_listener("player_connect", f)`` or ``"on_player_connect"``), with arguments:
@@ -141,9 +109,18 @@ class BattlEyeClient:
     network loses, duplicates or reorders datagrams (see :mod:`.dedupe`).
     """
 
-    def __init__(self, config: ClientConfig | None = None, *, rng: random.Random | None = None):
+    def __init__(
+        self,
+        config: ClientConfig | None = None,
+        *,
+        rng: random.Random | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+    ):
         self.config = config or ClientConfig()
         self._rng = rng or random.Random()
+        self._sleep = sleep
+        self._clock = clock
         self._dispatcher = Dispatcher()
         self._proto = ClientProtocol(self.config.protocol)
         self._transport: asyncio.DatagramTransport | None = None
@@ -158,11 +135,7 @@ class BattlEyeClient:
         self._futures: dict[int, asyncio.Future[str]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._timer_when = 0.0
-        self._players: dict[int, Player] = {}
-        # Names of the cached players, updated with each change (never rebuilt per message).
-        self._names = ev.NameIndex()
-        self._client_id: int | None = None
-        self._awaiting_own_login = False
+        self._router = MessageRouter(self._dispatcher)
         self._deliver = False
         self._deferred: list[str] = []
         self._background: set[asyncio.Task[Any]] = set()
@@ -174,7 +147,7 @@ class BattlEyeClient:
     @property
     def client_id(self) -> int | None:
         """Our RCON admin number (from the first ``RCon admin #N ... logged in`` after login)."""
-        return self._client_id
+        return self._router.client_id
 
     @property
     def stats(self) -> ProtocolStats:
@@ -205,11 +178,11 @@ class BattlEyeClient:
         """Log in, stay connected (reconnecting as needed) inside the block, close after it.
 
         Raises :class:`LoginRefused` / :class:`LoginTimeout` when the first login fails, and
-        :class:`RuntimeError` when already running. If the password is refused on a later
+        :class:`ClientRunning` when already running. If the password is refused on a later
         reconnect, the block's task is cancelled and ``LoginRefused`` is raised from it.
         """
         if self.is_running():
-            raise RuntimeError("client is already running")
+            raise ClientRunning("client is already running")
         if not 0 < port < 65536:
             raise ValueError(f"port must be 1..65535, got {port}")
         secret = _Secret(validate_password(password))
@@ -239,7 +212,7 @@ class BattlEyeClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(task)
             # Listeners get a moment to finish; one that never returns must not block close.
-            await self._dispatcher.drain(LISTENER_GRACE)
+            await self._dispatcher.drain(timeout=LISTENER_GRACE)
             failure = None if task.cancelled() else task.exception()
             if failure is not None:
                 if cancelled_by_us and current is not None:
@@ -257,12 +230,15 @@ class BattlEyeClient:
 
     async def _run(self, host: str, port: int, password: _Secret) -> None:
         assert self._closing is not None and self._first_login is not None
+        backoff = Backoff(
+            self.config.backoff_policy(), rng=self._rng, sleep=self._sleep, clock=self._clock
+        )
+        attempts = self.config.login_attempts
         first = True
-        failures = 0
         delay = self.config.connect_delay
         try:
             while not self._closing.is_set():
-                if delay > 0 and await self._sleep_or_closed(delay):
+                if delay > 0 and await backoff.wait(delay, self._closing):
                     break
                 try:
                     await self._login_once(host, port, password)
@@ -272,30 +248,32 @@ class BattlEyeClient:
                 except (LoginTimeout, OSError) as exc:
                     if self._closing.is_set():
                         break
-                    failures += 1
-                    if first and failures >= self.config.login_attempts:
+                    delay = backoff.failed()
+                    if first and attempts is not None and backoff.failures >= attempts:
                         raise LoginTimeout(
-                            f"no login answer from {host}:{port} after {failures} attempts"
+                            f"no login answer from {host}:{port} after {attempts} attempts"
                         ) from exc
-                    delay = backoff_delay(failures, self.config, self._rng)
-                    log.info("login attempt %d failed (%s); retry in %.2fs", failures, exc, delay)
+                    log.info(
+                        "login attempt %d failed (%s); retry in %.2fs", backoff.failures, exc, delay
+                    )
                     continue
                 if not first:
                     self.reconnects += 1
-                first, failures = False, 0
+                first = False
+                backoff.connected()
                 if not self._first_login.done():
                     self._first_login.set_result(None)
                 self._dispatcher.dispatch("login")
                 self._deliver = True
                 deferred, self._deferred = self._deferred, []
                 for text in deferred:
-                    self._on_message(text)
+                    self._router.route(text)
                 if self.config.fetch_players_on_login:
                     self._spawn(self._refresh_players())
                 reason = await self._session()
                 self._end_session("connection lost" if reason != "closed" else "client closed")
                 self._dispatcher.dispatch("disconnect")
-                delay = self.config.reconnect_delay
+                delay = backoff.lost(first=self.config.reconnect_delay)
         except BaseException as exc:
             if not self._first_login.done():
                 self._first_login.set_exception(exc)
@@ -306,12 +284,6 @@ class BattlEyeClient:
             self._end_session("client closed")
             if not self._first_login.done():
                 self._first_login.set_exception(LoginFailure("closed before login"))
-
-    async def _sleep_or_closed(self, delay: float) -> bool:
-        assert self._closing is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._closing.wait(), delay)
-        return self._closing.is_set()
 
     async def _login_once(self, host: str, port: int, password: _Secret) -> None:
         loop = asyncio.get_running_loop()
@@ -328,7 +300,7 @@ class BattlEyeClient:
         self._login_waiter = loop.create_future()
         self._deliver = False
         self._deferred.clear()
-        self._awaiting_own_login = True
+        self._router.awaiting_own_login = True
         self._proto.login(password.value, loop.time())
         self._flush()
         try:
@@ -415,7 +387,7 @@ class BattlEyeClient:
         for event in events:
             if isinstance(event, MessageReceived):
                 if self._deliver:
-                    self._on_message(event.text)
+                    self._router.route(event.text)
                 else:
                     # Arrived with or just after the login answer: after the "login" event.
                     self._deferred.append(event.text)
@@ -440,12 +412,13 @@ class BattlEyeClient:
     async def send_command(self, command: str) -> str:
         """Send a command and return the answer text.
 
-        Raises :class:`RuntimeError` when not connected, :class:`RCONCommandError` when no
-        answer comes after the retries or the server answers "Disallowed command", and
+        Raises :class:`NotConnected` (an ``RCONCommandError``) when not logged in,
+        :class:`RCONCommandError` when no answer comes after the retries or the server
+        answers "Disallowed command", and
         :class:`CommandValidationError` (a ``ValueError``) for text that cannot be sent.
         """
         if not self.is_running():
-            raise RuntimeError("cannot send a command: the client is not connected")
+            raise NotConnected("cannot send a command: the client is not connected")
         data = encode_command(command, self.config.max_command_bytes)
         rounds = 1
         if command.strip().lower() in IDEMPOTENT_COMMANDS:
@@ -464,12 +437,9 @@ class BattlEyeClient:
 
     async def _command_round(self, data: bytes) -> str:
         if self._proto.state is not ClientState.LOGGED_IN or self._transport is None:
-            raise RCONCommandError("not logged in (the client is reconnecting)")
+            raise NotConnected("not logged in (the client is reconnecting)")
         loop = asyncio.get_running_loop()
-        try:
-            seq = self._proto.send_command(data, loop.time())
-        except RuntimeError as exc:
-            raise RCONCommandError(str(exc)) from None
+        seq = self._proto.send_command(data, loop.time())
         fut: asyncio.Future[str] = loop.create_future()
         self._futures[seq] = fut
         self._flush()
@@ -484,186 +454,24 @@ class BattlEyeClient:
 
     async def fetch_players(self) -> list[Player]:
         """The ``players`` list; also refreshes the player cache (pings, lobby state)."""
-        listed = parse_players(await self.send_command("players"))
-        # Bounded like the cache: a hostile server can list any number of "players".
-        players = [_clipped(p) for p in listed[:MAX_CACHED_PLAYERS]]
-        self._players.clear()
-        self._names.clear()
-        for player in players:
-            self._remember(player)
-        return players
-
-    async def fetch_bans(self) -> list[Ban]:
-        return parse_bans(await self.send_command("bans"))
-
-    async def fetch_admins(self) -> list[Admin]:
-        return parse_admins(await self.send_command("admins"))
-
-    async def fetch_missions(self) -> list[str]:
-        return parse_missions(await self.send_command("missions"))
-
-    async def kick(self, player_id: int, reason: str = "") -> str:
-        validate_text(reason, what="reason")
-        return await self.send_command(f"kick {_as_id(player_id)} {reason}".rstrip())
-
-    async def ban(
-        self, id_guid_or_ip: int | str, duration_minutes: int | None = None, reason: str = ""
-    ) -> str:
-        """Ban a player by id (``ban``), or a GUID/IP (``addBan``); ``None`` minutes = permanent."""
-        validate_text(reason, what="reason")
-        minutes = 0 if duration_minutes is None else duration_minutes
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
-            raise ValueError("duration_minutes must be a non-negative int or None")
-        if isinstance(id_guid_or_ip, int) and not isinstance(id_guid_or_ip, bool):
-            command = f"ban {_as_id(id_guid_or_ip)} {minutes} {reason}"
-            return await self.send_command(command.rstrip())
-        target = validate_text(str(id_guid_or_ip), what="GUID or IP")
-        if not target or " " in target:
-            raise ValueError("a GUID or IP must be one non-empty word")
-        return await self.send_command(f"addBan {target} {minutes} {reason}".rstrip())
-
-    async def unban(self, ban_id: int) -> str:
-        return await self.send_command(f"removeBan {_as_id(ban_id)}")
-
-    async def send(self, message: str) -> str:
-        """Say ``message`` to everyone."""
-        return await self.send_command(f"say -1 {validate_text(message, what='message')}")
-
-    async def whisper(self, player_id: int, message: str) -> str:
-        text = validate_text(message, what="message")
-        return await self.send_command(f"say {_as_id(player_id)} {text}")
+        return self._router.replace_all(parse_players(await self.send_command("players")))
 
     # --- players ----------------------------------------------------------------------------
 
     @property
     def players(self) -> list[Player]:
-        return list(self._players.values())
+        return self._router.players
 
     def get_player(self, player_id: int) -> Player | None:
-        return self._players.get(player_id)
-
-    def _find_by_name(self, name: str) -> Player:
-        player_id = self._names.id_of(name)
-        player = None if player_id is None else self._players.get(player_id)
-        return player if player is not None else Player(id=-1, name=name)
-
-    def _remember(self, player: Player) -> None:
-        self._players.pop(player.id, None)
-        self._players[player.id] = player  # re-inserted: the newest is evicted last
-        self._names.set(player.id, player.name)
-        while len(self._players) > MAX_CACHED_PLAYERS:
-            oldest = next(iter(self._players))
-            self._forget(oldest)
-
-    def _forget(self, player_id: int) -> Player | None:
-        self._names.discard(player_id)
-        return self._players.pop(player_id, None)
-
-    def _cached(self, player_id: int, name: str) -> Player:
-        """The cached player in this slot if the line names the same player, else a new one:
-        slots are reused, and the line is the truth."""
-        cached = self._players.get(player_id)
-        if cached is not None and cached.name == name:
-            return cached
-        return Player(player_id, name)
+        return self._router.get(player_id)
 
     async def _refresh_players(self) -> None:
         try:
             await self.fetch_players()
-        except (RCONCommandError, RuntimeError) as exc:
+        except RCONCommandError as exc:
             log.warning("could not fetch players after login: %s", exc)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-    # --- messages -> events -----------------------------------------------------------------
-
-    def _on_message(self, text: str) -> None:
-        d = self._dispatcher.dispatch
-        d("raw_event", text)
-        if text.startswith("(") and not self._dispatcher.has_listeners("player_message"):
-            # Player chat changes no state: without a listener its typed event is waste.
-            return
-        event = ev.parse_message(text, self._names)
-        if type(event) is ev.UnknownMessage:
-            # The usual case on a busy server (kills, mod lines): skip the type tests below.
-            return
-        if isinstance(event, ev.AdminLogin):
-            if self._awaiting_own_login:
-                self._awaiting_own_login = False
-                self._client_id = event.admin_id
-            d("admin_login", event.admin_id, event.addr)
-        elif isinstance(event, ev.PlayerConnect):
-            player = _clipped(Player(event.player_id, event.name, event.ip, event.port))
-            self._remember(player)
-            d("player_connect", player)
-        elif isinstance(event, ev.PlayerGuid):
-            player = replace(self._cached(event.player_id, _clip(event.name)), guid=event.guid)
-            self._remember(player)
-            d("player_guid", player)
-        elif isinstance(event, ev.PlayerVerifyGuid):
-            base = self._cached(event.player_id, _clip(event.name))
-            player = replace(base, guid=event.guid, guid_verified=True)
-            self._remember(player)
-            d("player_verify_guid", player)
-        elif isinstance(event, ev.PlayerDisconnect):
-            player = self._cached(event.player_id, _clip(event.name))
-            self._forget(event.player_id)
-            d("player_disconnect", player)
-        elif isinstance(event, ev.PlayerKick):
-            player = self._cached(event.player_id, _clip(event.name))
-            if event.guid and player.guid != event.guid:
-                player = replace(player, guid=event.guid)
-            self._forget(event.player_id)
-            d("player_kick", player, event.reason)
-        elif isinstance(event, ev.PlayerChat):
-            d("player_message", self._find_by_name(_clip(event.name)), event.channel, event.text)
-        elif isinstance(event, ev.AdminChat):
-            d("admin_message", event.admin_id, event.channel, event.text)
-            if event.channel == "Global":
-                d("admin_announcement", event.admin_id, event.text)
-            elif event.recipient is not None:
-                d("admin_whisper", self._find_by_name(_clip(event.recipient)), event.admin_id,
-                  event.text)
-        elif isinstance(event, ev.BattlEyeNotice):
-            d("battleye_notice", event.text)
-
-    # --- listeners --------------------------------------------------------------------------
-
-    def add_listener(self, event: str, func: Listener) -> None:
-        """Call ``func`` on ``event`` (``"player_connect"`` or ``"on_player_connect"``)."""
-        self._dispatcher.add_listener(event, func)
-
-    def remove_listener(self, event: str, func: Listener) -> None:
-        self._dispatcher.remove_listener(event, func)
-
-    def listen(self, event: str | None = None) -> Callable[[F], F]:
-        """Decorator form of :meth:`add_listener`; the function name is the default event."""
-        return self._dispatcher.listen(event)
-
-    # berconpy's signature (timeout parameter), kept for drop-in use.
-    async def wait_for(
-        self,
-        event: str,
-        *,
-        check: Listener | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109
-    ) -> tuple[Any, ...]:
-        """The arguments of the next ``event`` passing ``check`` (sync or async); TimeoutError."""
-        return await self._dispatcher.wait_for(event, check=check, timeout=timeout)
-
-
-def _clip(name: str) -> str:
-    return name[: ev.MAX_NAME]
-
-
-def _clipped(player: Player) -> Player:
-    return player if len(player.name) <= ev.MAX_NAME else replace(player, name=_clip(player.name))
-
-
-def _as_id(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"expected a non-negative int id, got {value!r}")
-    return value

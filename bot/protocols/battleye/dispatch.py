@@ -85,10 +85,10 @@ class Dispatcher:
             if entry in self._waiters[key]:
                 self._waiters[key].remove(entry)
 
-    async def drain(self, limit: float) -> None:
-        """Wait up to ``limit`` seconds for the listener tasks started so far."""
+    async def drain(self, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait up to ``timeout`` seconds for the listener tasks started so far."""
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=limit)
+            await asyncio.wait(list(self._tasks), timeout=timeout)
 
     def _key(self, event: str) -> str:
         # Dispatch runs for every server message: remember each name's key once.
@@ -147,3 +147,31 @@ class Dispatcher:
         task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+class Listening:
+    """The listener API of a client owning a :class:`Dispatcher` (berconpy's names)."""
+
+    _dispatcher: Dispatcher
+
+    def add_listener(self, event: str, func: Listener) -> None:
+        """Call ``func`` on ``event`` (``"player_connect"`` or ``"on_player_connect"``)."""
+        self._dispatcher.add_listener(event, func)
+
+    def remove_listener(self, event: str, func: Listener) -> None:
+        self._dispatcher.remove_listener(event, func)
+
+    def listen(self, event: str | None = None) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_listener`; the function name is the default event."""
+        return self._dispatcher.listen(event)
+
+    # berconpy's signature (timeout parameter), kept for drop-in use.
+    async def wait_for(
+        self,
+        event: str,
+        *,
+        check: Listener | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> tuple[Any, ...]:
+        """The arguments of the next ``event`` passing ``check`` (sync or async); TimeoutError."""
+        return await self._dispatcher.wait_for(event, check=check, timeout=timeout)

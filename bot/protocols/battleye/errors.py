@@ -25,6 +25,14 @@ class RCONCommandError(RCONError):
     """A command got no answer, or the server refused it ("Disallowed command")."""
 
 
+class NotConnected(RCONCommandError):
+    """Not logged in: the client was never connected, is closed, or is logging in again."""
+
+
+class ClientRunning(RCONError):
+    """``connect()`` on a client that is already connected (one connection per client)."""
+
+
 class CommandValidationError(RCONError, ValueError):
     """A command or chat text cannot be sent as given (multi-line, control characters, length)."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import packets
 from .dedupe import Delivery, MessageSequencer
-from .errors import PacketError
+from .errors import NotConnected, PacketError, RCONCommandError
 from .multipart import MultipartAssembler, PartResult
 
 # BattlEye forgets a client that sent no command for this long (BERConProtocol v2).
@@ -181,7 +181,7 @@ class ClientProtocol:
     def send_command(self, command: bytes, now: float, *, keepalive: bool = False) -> int:
         """Queue a command; returns its sequence number (the key of its answer)."""
         if self.state is not ClientState.LOGGED_IN:
-            raise RuntimeError("not logged in")
+            raise NotConnected("not logged in")
         seq = self._allocate(now)
         packet = packets.encode_command(seq, command)
         self._pending[seq] = _Pending(
@@ -210,7 +210,7 @@ class ClientProtocol:
                 del self._quarantine[seq]
             self._next_seq = (seq + 1) % SEQ_SPACE
             return seq
-        raise RuntimeError("all 256 sequence numbers are in use")
+        raise RCONCommandError("all 256 sequence numbers are in use")
 
     # --- input --------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from enum import Enum
 from types import TracebackType
 from typing import Literal, overload
 
+from bot.protocols.backoff import Backoff, BackoffPolicy, Clock, Sleep
 from bot.protocols.rcon.client import (
     DEFAULT_TIMEOUT,
     Address,
@@ -59,22 +60,26 @@ class RCONSupervisor:
         backoff_max: float = 30.0,
         backoff_factor: float = 2.0,
         jitter: float = 0.5,
+        healthy_after: float = 30.0,
         rng: random.Random | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
         on_unsolicited: UnsolicitedHandler | None = None,
         on_state: Callable[[SupervisorState], None] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        if not 0.0 <= jitter <= 1.0:
-            raise ValueError("jitter must be within 0..1")
+        policy = BackoffPolicy(
+            initial=backoff_initial,
+            maximum=max(backoff_max, backoff_initial),
+            factor=backoff_factor,
+            jitter=jitter,
+            healthy_after=healthy_after,
+        )
         self.address = address
         self._password = password
         self.profile = profile
         self.timeout = timeout
-        self.backoff_initial = backoff_initial
-        self.backoff_max = backoff_max
-        self.backoff_factor = backoff_factor
-        self.jitter = jitter
-        self._rng = rng or random.Random()
+        self._backoff = Backoff(policy, rng=rng, sleep=sleep, clock=clock)
         self.on_unsolicited = on_unsolicited
         self.on_state = on_state
         self.max_response_bytes = max_response_bytes
@@ -134,14 +139,13 @@ class RCONSupervisor:
 
     # -- backoff ---------------------------------------------------------------------------------
 
-    def backoff_delay(self, failures: int) -> float:
-        """Delay before attempt number ``failures + 1``: exponential, capped, with jitter.
+    @property
+    def backoff(self) -> BackoffPolicy:
+        return self._backoff.policy
 
-        Jitter keeps a fleet of bots from reconnecting in lock-step after a host restart.
-        """
-        growth = self.backoff_factor ** max(0, failures - 1)
-        base = min(self.backoff_max, self.backoff_initial * growth)
-        return base * (1.0 - self.jitter * self._rng.random())
+    def backoff_delay(self, failures: int) -> float:
+        """Delay before attempt number ``failures + 1`` (see :mod:`bot.protocols.backoff`)."""
+        return self._backoff.delay(failures)
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -158,7 +162,7 @@ class RCONSupervisor:
                 log.exception("RCON on_state handler failed")
 
     async def _run(self) -> None:
-        failures = 0
+        backoff = self._backoff
         while True:
             self._set_state(SupervisorState.CONNECTING)
             self.connect_attempts += 1
@@ -178,22 +182,23 @@ class RCONSupervisor:
                 return
             except RCONError as exc:  # unreachable, refused, timed out, desynchronised
                 self.last_error = exc
-                failures += 1
-                delay = self.backoff_delay(failures)
+                delay = backoff.failed()
                 log.info("RCON %s:%s: %s; retry in %.2f s", *self.address[:2], exc, delay)
                 self._set_state(SupervisorState.BACKOFF)
-                await asyncio.sleep(delay)
+                await backoff.wait(delay)
                 continue
-            failures = 0
             self.connections += 1
             self._conn = conn
+            backoff.connected()
             self._set_state(SupervisorState.CONNECTED)
             await conn.wait_closed()
             self._conn = None
-            log.info("RCON %s:%s: connection lost; reconnecting", *self.address[:2])
+            # A restarting server refuses connections for a while: even the first reconnect
+            # waits one backoff step, and a connection dropped soon after login waits longer.
+            delay = backoff.lost(first=backoff.delay(1))
+            log.info("RCON %s:%s: connection lost; reconnect in %.2f s", *self.address[:2], delay)
             self._set_state(SupervisorState.BACKOFF)
-            # A restarting server refuses connections for a while: do not hammer it at once.
-            await asyncio.sleep(self.backoff_delay(1))
+            await backoff.wait(delay)
 
     async def wait_connected(self, timeout: float | None = None) -> RCONConnection:  # noqa: ASYNC109
         """The live connection, waiting up to ``timeout`` for one."""

@@ -12,7 +12,6 @@ import pytest
 
 from bot.protocols import a2s
 from bot.protocols.a2s import A2SEngine, api
-from bot.protocols.a2s.models import slot_builder
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 
 RULES = {f"r{i}": str(i) for i in range(300)}
@@ -88,13 +87,6 @@ def test_models_are_frozen_with_slots() -> None:
     with pytest.raises(AttributeError):
         player.name = "b"  # type: ignore[misc]
     assert not hasattr(player, "__dict__")
-
-
-def test_slot_builder_matches_the_dataclass_constructor() -> None:
-    build = slot_builder(a2s.Player)
-    assert build(1, "x", 2, 3.0, None, None) == a2s.Player(1, "x", 2, 3.0)
-    with pytest.raises(TypeError):
-        build(1, "x")
 
 
 # -- the timeout bounds the whole call --------------------------------------------------------

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.protocols.a2s import A2SEngine, BrokenMessageError, SourceInfo, api
+from bot.protocols.a2s import A2SEngine, BrokenMessageError, EngineClosedError, SourceInfo, api
 from bot.protocols.a2s.engine import RECV_BUFFER
-from bot.protocols.a2s.session import Kind
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec, ServerFleet
 
 PLAYERS = [PlayerSpec(f"player{i}", i, 60.0 * i) for i in range(32)]
@@ -252,7 +251,7 @@ async def test_close_fails_queries_in_flight() -> None:
         engine.close()
         with pytest.raises(ConnectionAbortedError):
             await task
-        with pytest.raises(RuntimeError):
+        with pytest.raises(EngineClosedError):
             await engine.info(server.address, 1)
 
 
@@ -300,7 +299,7 @@ def test_engine_on_the_fast_loop_survives_closed_ports() -> None:
     api.run(main, fast=True)
 
 
-async def test_batch_results_in_order_with_errors() -> None:
+async def test_many_queries_fail_alone_and_release_everything() -> None:
     closed = _closed_port()
     async with _server() as good, _server(silent=True) as silent:
         async with A2SEngine(max_in_flight=3) as engine:
@@ -312,7 +311,9 @@ async def test_batch_results_in_order_with_errors() -> None:
                 ("127.0.0.1", closed),
                 good.address,
             ]
-            results = await engine.batch(Kind.PLAYERS, addresses, timeout=0.3)
+            results = await asyncio.gather(
+                *[engine.players(a, 0.3) for a in addresses], return_exceptions=True
+            )
             assert [type(r).__name__ for r in results] == [
                 "PlayerList",
                 "TimeoutError",
@@ -322,10 +323,9 @@ async def test_batch_results_in_order_with_errors() -> None:
                 "PlayerList",
             ]
             assert engine._free == 3 and not engine._queues and not engine._active
-            assert await engine.batch(Kind.INFO, []) == []
 
 
-async def test_batch_many_servers_under_cap() -> None:
+async def test_many_servers_stay_under_the_cap() -> None:
     fleet = ServerFleet([_server(split_size=1248, challenge=i % 3 == 0) for i in range(40)])
     async with fleet, A2SEngine(max_in_flight=16) as engine:
         peak = 0
@@ -339,19 +339,19 @@ async def test_batch_many_servers_under_cap() -> None:
         engine._start = counting  # type: ignore[method-assign]
         addresses = [s.address for s in fleet.servers] * 3
         rules, info = await asyncio.gather(
-            engine.batch(Kind.RULES, addresses, 5), engine.info(fleet.servers[0].address, 5)
+            asyncio.gather(*[engine.rules(a, 5) for a in addresses]),
+            engine.info(fleet.servers[0].address, 5),
         )
     assert all(r == RULES for r in rules)
     assert info.server_name == "Test Server"
     assert peak <= 16
 
 
-async def test_batch_cancellation_releases_everything() -> None:
+async def test_cancelling_queued_queries_releases_everything() -> None:
     async with _server(silent=True) as a, _server(silent=True) as b, _server() as c:
         async with A2SEngine(max_in_flight=2) as engine:
-            task = asyncio.ensure_future(
-                engine.batch(Kind.INFO, [a.address, b.address, a.address, c.address], 5)
-            )
+            addresses = [a.address, b.address, a.address, c.address]
+            task = asyncio.gather(*[engine.info(address, 5) for address in addresses])
             for _ in range(50):
                 if len(engine._active) == 2:
                     break
@@ -376,17 +376,18 @@ async def test_min_query_gap_spaces_queries_to_one_server() -> None:
             await asyncio.gather(*[engine.info(server.address, 2) for _ in range(3)])
             assert loop.time() - start >= 2 * gap * 0.99
             start = loop.time()
-            results = await engine.batch(Kind.INFO, [server.address] * 2 + [other.address], 2)
+            addresses = [server.address] * 2 + [other.address]
+            results = await asyncio.gather(*[engine.info(a, 2) for a in addresses])
             assert all(r.server_name == "Test Server" for r in results)
             assert loop.time() - start >= gap * 0.99
             assert engine._free == engine.max_in_flight and not engine._queues
 
 
-async def test_batch_cancelled_while_spacing_releases_everything() -> None:
+async def test_query_cancelled_while_spacing_releases_everything() -> None:
     async with _server(challenge=False) as server:
         async with A2SEngine(min_query_gap=10.0) as engine:
             await engine.info(server.address, 2)
-            task = asyncio.ensure_future(engine.batch(Kind.INFO, [server.address], 2))
+            task = asyncio.ensure_future(engine.info(server.address, 2))
             for _ in range(5):
                 await asyncio.sleep(0)
             task.cancel()

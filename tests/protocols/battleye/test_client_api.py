@@ -14,7 +14,9 @@ import pytest
 from bot.protocols.battleye import (
     BattlEyeClient,
     ClientConfig,
+    ClientRunning,
     CommandValidationError,
+    NotConnected,
     Player,
     RCONCommandError,
     packets,
@@ -158,10 +160,21 @@ async def test_validation_rejects_before_sending() -> None:
             assert server.received_commands == before
 
 
-async def test_not_connected_is_a_runtime_error() -> None:
+async def test_second_connect_on_a_running_client_is_refused() -> None:
+    async with FakeBattlEyeServer() as server:
+        client = BattlEyeClient(FAST)
+        async with client.connect(*server.address, "secret"):
+            with pytest.raises(ClientRunning):
+                async with client.connect(*server.address, "secret"):
+                    pass
+            assert client.is_connected()
+
+
+async def test_not_connected_is_a_command_error_of_its_own() -> None:
     client = BattlEyeClient(FAST)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(NotConnected) as raised:
         await client.send_command("players")
+    assert isinstance(raised.value, RCONCommandError) and not isinstance(raised.value, RuntimeError)
     assert not client.is_running() and not client.is_connected()
     assert client.is_logged_in() is None
     client.close()

@@ -273,3 +273,24 @@ def test_default_reconnect_waits_stay_short_with_jitter() -> None:
     # A server back up is logged into within one wait plus a login timeout: under 20 s.
     assert max(waits) + config.login_timeout < 20.0
     assert len({round(w, 6) for w in waits[10:]}) > 1  # jittered, not in step
+
+
+async def test_server_dropping_us_right_after_login_gets_the_backoff() -> None:
+    # The first loss is answered by a login at once; a second one soon after waits the
+    # backoff instead of logging in at once again (a server kicking us each login).
+    slept: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        slept.append(delay)
+        await asyncio.sleep(0)
+
+    config = replace(NO_LIVENESS, backoff_base=0.1, backoff_max=1.0, jitter=0.0)
+    async with FakeBattlEyeServer() as server:
+        client = BattlEyeClient(config, sleep=fake_sleep)
+        async with client.connect(*server.address, "secret"):
+            for _ in range(2):
+                back = asyncio.ensure_future(client.wait_for("login", timeout=10))
+                await server.restart()
+                await back
+            assert client.reconnects == 2
+            assert slept == [0.1]  # nothing before the first re-login, one step before the next

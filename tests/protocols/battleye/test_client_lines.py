@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from bot.protocols.battleye import BattlEyeClient, Player
-from bot.protocols.battleye.client import MAX_CACHED_PLAYERS
 from bot.protocols.battleye.events import (
     MAX_NAME,
     NameIndex,
@@ -15,6 +14,7 @@ from bot.protocols.battleye.events import (
     PlayerKick,
     parse_message,
 )
+from bot.protocols.battleye.routing import MAX_CACHED_PLAYERS
 from tests.fakes.battleye_server import FakeBattlEyeServer
 
 from .helpers import FAST

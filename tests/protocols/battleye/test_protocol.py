@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.protocols.battleye import packets
+from bot.protocols.battleye import NotConnected, RCONCommandError, packets
 from bot.protocols.battleye.protocol import (
     ClientProtocol,
     ClientState,
@@ -37,7 +37,7 @@ def test_refused_login_is_its_own_state() -> None:
     proto.login(b"bad", 0.0)
     assert proto.receive_datagram(packets.encode_login_response(False), 0.0) == [LoginRejected()]
     assert proto.state is ClientState.REFUSED
-    with pytest.raises(RuntimeError):
+    with pytest.raises(NotConnected):
         proto.send_command(b"players", 0.0)
 
 
@@ -50,6 +50,15 @@ def test_sequence_numbers_wrap_from_255_to_0() -> None:
         proto.data_to_send()
         proto.receive_datagram(packets.encode_command_response(seq, b"ok"), float(i))
     assert seen[:256] == list(range(256)) and seen[256:260] == [0, 1, 2, 3]
+
+
+def test_all_sequence_numbers_in_use_is_a_command_error() -> None:
+    proto = logged_in()
+    for _ in range(256):
+        proto.send_command(b"x", 0.0)
+    with pytest.raises(RCONCommandError, match="256") as raised:
+        proto.send_command(b"x", 0.0)
+    assert not isinstance(raised.value, RuntimeError)
 
 
 def test_lost_answer_resends_same_bytes_then_fails_cleanly() -> None:

@@ -145,3 +145,33 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
     assert no_jitter.backoff_delay(3) == 4.0
     with pytest.raises(ValueError):
         RCONSupervisor(("127.0.0.1", 1), "pw", jitter=2.0)
+
+
+async def test_connections_dropped_right_after_login_back_off() -> None:
+    # A server that accepts the login and drops it at once used to get a reconnect every
+    # initial delay for ever; now each quick loss waits one step longer, and a connection
+    # that stayed up for healthy_after forgives them.
+    slept: list[float] = []
+    now = [0.0]
+
+    async def fake_sleep(delay: float) -> None:
+        slept.append(delay)
+        await asyncio.sleep(0)
+
+    async with FakeRCONServer(password="secret") as fake:
+        log = StateLog()
+        sup = RCONSupervisor(
+            fake.address, "secret", backoff_initial=0.01, backoff_max=10.0, jitter=0.0,
+            healthy_after=30.0, sleep=fake_sleep, clock=lambda: now[0], on_state=log,
+        )
+        async with sup:
+            for count in range(1, 5):
+                await log.reached(SupervisorState.CONNECTED, count)
+                now[0] += 1.0
+                fake.drop_connections()
+            await log.reached(SupervisorState.CONNECTED, 5)
+            assert slept == [0.01, 0.01, 0.02, 0.04]  # one step as before, then growing
+            now[0] += 30.0
+            fake.drop_connections()
+            await log.reached(SupervisorState.CONNECTED, 6)
+            assert slept[-1] == 0.01

@@ -1,0 +1,81 @@
+"""The one reconnect backoff shared by the BattlEye client and the Source RCON supervisor."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+
+from bot.protocols.backoff import Backoff, BackoffPolicy
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_delay_grows_is_capped_and_jitter_only_shortens() -> None:
+    policy = BackoffPolicy(initial=1.0, maximum=8.0, jitter=0.5)
+    rng = random.Random(3)
+    for failures, base in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (30, 8.0)]:
+        delays = {policy.delay(failures, rng) for _ in range(50)}
+        assert all(base * 0.5 <= d <= base for d in delays)
+        assert len(delays) > 1
+    assert BackoffPolicy(initial=1.0, jitter=0.0).delay(3, rng) == 4.0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"initial": -1.0},
+        {"initial": 2.0, "maximum": 1.0},
+        {"jitter": 1.5},
+        {"factor": 0.5},
+        {"healthy_after": -1.0},
+    ],
+)
+def test_bad_policies_are_refused(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        BackoffPolicy(**kwargs)
+
+
+def test_quick_losses_back_off_and_a_healthy_stretch_forgives() -> None:
+    clock = FakeClock()
+    backoff = Backoff(
+        BackoffPolicy(initial=1.0, maximum=100.0, jitter=0.0, healthy_after=30.0), clock=clock
+    )
+    waits = []
+    for _ in range(4):  # a server that accepts the login and drops it a second later
+        backoff.connected()
+        clock.now += 1.0
+        waits.append(backoff.lost(first=0.0))
+    assert waits == [0.0, 1.0, 2.0, 4.0]
+    backoff.connected()
+    clock.now += 30.0  # up long enough: the next loss is like the first
+    assert backoff.lost(first=0.0) == 0.0 and backoff.failures == 0
+    assert backoff.failed() == 1.0  # then failed attempts start from the bottom again
+
+
+async def test_wait_uses_the_injected_sleep_and_stops_early() -> None:
+    slept: list[float] = []
+    never = asyncio.Event()
+
+    async def fake_sleep(delay: float) -> None:
+        slept.append(delay)
+
+    backoff = Backoff(BackoffPolicy(), sleep=fake_sleep)
+    assert await backoff.wait(5.0) is False
+    assert await backoff.wait(7.0, never) is False
+    assert slept == [5.0, 7.0]
+
+    stop = asyncio.Event()
+    long_sleep = Backoff(BackoffPolicy(), sleep=lambda _d: asyncio.sleep(3600))
+    waiter = asyncio.ensure_future(long_sleep.wait(3600.0, stop))
+    await asyncio.sleep(0)
+    stop.set()
+    async with asyncio.timeout(2):
+        assert await waiter is True
