@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.crypto import DecryptionError
-from bot.games import RconKind, get_game
+from bot.games import Game, RconKind, get_game
 from bot.protocols.battleye import Player as BattlEyePlayer
 from bot.services.rcon_actions import PlayerRef
 from bot.services.rcon_errors import RconError, RconNotConfigured
@@ -38,6 +38,12 @@ _LISTID_ENTRY = re.compile(r"STEAM_[0-5]:[01]:\d+|\[U:1:\d+\]")
 def rcon_kind(server: Server) -> RconKind:
     game = get_game(server.game)
     return game.rcon if game is not None else RconKind.NONE
+
+
+def rcon_game(server: Server) -> Game | RconKind:
+    """What typed actions are planned for: the server's catalogue game (its console's
+    commands), or RconKind.NONE for a game the catalogue does not know."""
+    return get_game(server.game) or RconKind.NONE
 
 
 class LivePlayers:
