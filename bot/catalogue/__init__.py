@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from bot.protocols.rcon.profiles import PROFILES as RCON_PROFILES
+
 
 class CatalogueError(ValueError):
     """A row of the catalogue does not match the schema."""
@@ -210,7 +212,7 @@ _ROW_FIELDS = frozenset(
 )
 _ADMIN_FIELDS = frozenset({"protocol", "port", "profile", "console"})
 _CONSOLE_FIELDS = frozenset({"protocol", "actions", "unban_id", "unknown_command"})
-PROFILES = frozenset({"srcds", "srcds-mirror", "minecraft", "ark", "squad", "palworld"})
+PROFILES = frozenset(RCON_PROFILES)
 
 
 def _port(row: str, name: str, value: object) -> DerivedPort:

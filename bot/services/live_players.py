@@ -40,6 +40,12 @@ def rcon_kind(server: Server) -> RconKind:
     return game.rcon if game is not None else RconKind.NONE
 
 
+def _reads_srcds_status(server: Server) -> bool:
+    game = get_game(server.game)
+    console = game.console if game is not None else None
+    return console is not None and console.actions.get("players") == ("status",)
+
+
 def rcon_game(server: Server) -> Game | RconKind:
     """What typed actions are planned for: the server's catalogue game (its console's
     commands), or RconKind.NONE for a game the catalogue does not know."""
@@ -74,6 +80,9 @@ class LivePlayers:
                 raise RconError(f"{server.name!r} did not send its player list.") from exc
             players = [PlayerRef(p.id, p.name, p.guid) for p in found]
         elif kind is RconKind.SOURCE:
+            if not _reads_srcds_status(server):
+                # Only srcds' status is parsed: other consoles are not sent it at all.
+                raise RconNotConfigured(f"Outpost cannot read {server.name!r}'s player list.")
             text = await self.pool.execute(server, "status")
             players = [
                 PlayerRef(p.userid, p.name, p.uniqueid if p.uniqueid.startswith(("STEAM_", "[U:"))

@@ -113,6 +113,14 @@ def test_hidden_names_and_probe_ports() -> None:
     assert GAMES["ark"].probe_ports_for(7777) == [27015]
 
 
+def test_every_profile_is_a_protocol_profile() -> None:
+    from bot.protocols.rcon.profiles import get_profile
+
+    for game in GAMES.values():
+        if game.rcon_profile is not None:
+            assert get_profile(game.rcon_profile).name == game.rcon_profile
+
+
 def test_render() -> None:
     assert render('kickid {id}[ "{reason}"]', {"id": "3"}) == "kickid 3"
     assert render('kickid {id}[ "{reason}"]', {"id": "3", "reason": "afk"}) == 'kickid 3 "afk"'

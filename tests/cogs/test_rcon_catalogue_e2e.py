@@ -73,6 +73,19 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
     assert [r["outcome"] for r in audit_rows(w.settings)] == ["ok", "ok"]
 
 
+async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
+        await w.fake.autocomplete(
+            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "A"}, "player"
+        )
+        refresh = bot.live_players._refreshing.get(server.id)
+        if refresh is not None:
+            await refresh
+    assert "status" not in w.source.received
+
+
 @pytest.mark.parametrize(
     ("game", "command", "options"),
     [
