@@ -122,6 +122,12 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return fill(_OPTIONAL.sub(optional, template))
 
 
+def required(template: str) -> set[str]:
+    """The placeholders ``template`` cannot do without (outside ``[...]``, no default)."""
+    outside = _OPTIONAL.sub("", template)
+    return {m["name"] for m in _PLACEHOLDER.finditer(outside) if m["default"] is None}
+
+
 @dataclass(frozen=True, slots=True)
 class Console:
     """A console dialect: the exact commands of the typed actions it supports."""
@@ -133,6 +139,8 @@ class Console:
     unban_id: str = "steamid"
     # The console's answer to a command it does not know (regex, searched per line).
     unknown_command: re.Pattern[str] | None = None
+    # How the answer to its "players" command is read ("": not read, no typed player actions).
+    player_list: str = ""
 
     def supports(self, action: str) -> bool:
         return action in self.actions
@@ -211,7 +219,10 @@ _ROW_FIELDS = frozenset(
     }
 )
 _ADMIN_FIELDS = frozenset({"protocol", "port", "profile", "console"})
-_CONSOLE_FIELDS = frozenset({"protocol", "actions", "unban_id", "unknown_command"})
+_CONSOLE_FIELDS = frozenset(
+    {"protocol", "actions", "unban_id", "unknown_command", "player_list"}
+)
+PLAYER_LISTS = frozenset({"", "srcds_status", "squad", "battleye"})
 PROFILES = frozenset(RCON_PROFILES)
 
 
@@ -273,8 +284,14 @@ def _console(key: str, raw: object) -> Console:
             pattern = re.compile(_text(row, "unknown_command", unknown, required=True))
         except re.error as exc:
             raise CatalogueError(row, "unknown_command", f"bad regex: {exc}") from None
-    return Console(key, protocol, _actions(row, "actions", raw.get("actions", {})), unban_id,
-                   pattern)
+    player_list = raw.get("player_list", "")
+    if player_list not in PLAYER_LISTS:
+        raise CatalogueError(row, "player_list", f"one of {sorted(PLAYER_LISTS)}")
+    actions = _actions(row, "actions", raw.get("actions", {}))
+    if not player_list and any(a in actions for a in ("kick", "ban", "ban_guid", "whisper")):
+        # Those act on a player picked from the live list, which must be readable.
+        raise CatalogueError(row, "player_list", "needed by kick, ban and whisper")
+    return Console(key, protocol, actions, unban_id, pattern, player_list)
 
 
 def _game(key: str, raw: object, consoles: Mapping[str, Console]) -> Game:
@@ -311,7 +328,7 @@ def _game(key: str, raw: object, consoles: Mapping[str, Console]) -> Game:
             raise CatalogueError(key, "actions", "a game without a console has no actions")
         own = _actions(key, "actions", raw["actions"])
         console = Console(f"{console.key}+{key}", console.protocol, {**console.actions, **own},
-                          console.unban_id, console.unknown_command)
+                          console.unban_id, console.unknown_command, console.player_list)
     return Game(
         key=key,
         name=_text(key, "name", raw.get("name"), required=True),

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.catalogue import CONSOLES, Console, Game, RconKind, render
+from bot.catalogue import CONSOLES, Console, Game, RconKind, render, required
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.permissions import Action
 from bot.services.rcon_errors import RconError, RconInvalidInput, RconNotConfigured
@@ -134,7 +134,14 @@ def check_text(dialect: Dialect, text: str, *, what: str, limit: int, allow_empt
 
 
 def _commands(console: Console, action: str, **values: str) -> tuple[str, ...]:
-    return tuple(render(t, values) for t in console.actions[action])
+    templates = console.actions[action]
+    if any(not values.get(name) for t in templates for name in required(t)):
+        # e.g. a kick by SteamID for a player whose SteamID the list did not show.
+        raise RconInvalidInput(
+            "The server did not show the id this command needs for that player; use "
+            "`/rcon exec` with the game's own command. Nothing was sent."
+        )
+    return tuple(render(t, values) for t in templates)
 
 
 def plan_players(dialect: Dialect) -> Plan:

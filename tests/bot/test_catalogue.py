@@ -96,7 +96,7 @@ def test_every_old_key_resolves_with_its_ports(
 def test_typed_actions_follow_the_console() -> None:
     assert GAMES["cs2"].actions == ("players", "kick", "ban", "unban", "bans", "say")
     assert "whisper" in GAMES["dayz"].actions
-    assert GAMES["squad"].actions == ("players", "say")  # no srcds commands on Squad
+    assert GAMES["squad"].actions == ("players", "kick", "say", "whisper")  # none of srcds
     assert GAMES["squad"].console is not None
     assert GAMES["squad"].console.actions["say"] == ("AdminBroadcast {message}",)
     assert GAMES["ark"].console is not None
@@ -172,3 +172,10 @@ def test_a_broken_row_names_the_row_and_the_field(row: str, field: str) -> None:
     assert caught.value.row.casefold() == "bad"
     assert caught.value.field == field
     assert repr(field) in str(caught.value)
+
+
+def test_a_console_with_player_actions_must_read_the_player_list() -> None:
+    broken = '[consoles.x]\nprotocol = "source_rcon"\n[consoles.x.actions]\nkick = ["kick {id}"]\n'
+    with pytest.raises(CatalogueError) as caught:
+        parse(broken + _GOOD_ROW.replace('console = "srcds"', 'console = "x"'))
+    assert (caught.value.row, caught.value.field) == ("consoles.x", "player_list")

@@ -25,16 +25,34 @@ from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 
+SQUAD_ANN = (
+    "ID: 0 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000001 | "
+    "Name: Ann | Team ID: 1 | Squad ID: N/A | Is Leader: False | Role: USA_Rifleman_01"
+)
+SQUAD_BOB = (
+    "ID: 1 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7f steam: 76561198000000002 | "
+    "Name: Bob | Team ID: 2 | Squad ID: 1 | Is Leader: True | Role: RUS_SL_01"
+)
+
 
 class Console(SourceConsole):
-    """srcds' answer to a command it does not know; Squad's ListPlayers."""
+    """srcds' answer to a command it does not know; Squad's ListPlayers and AdminKick."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.squad = [SQUAD_ANN, SQUAD_BOB]
 
     def __call__(self, command: str) -> str:
         name = command.split(" ", 1)[0]
         if name in ("nosuchcommand", "status2"):
             return f'Unknown command "{name}"\n'
         if command == "ListPlayers":
-            return "----- Active Players -----\nID: 0 | Online IDs: EOS: x steam: 1 | Name: Ann"
+            return "\n".join(["----- Active Players -----", *self.squad,
+                              "----- Recently Disconnected Players [Max of 15] -----"])
+        if name == "AdminKick":
+            steam_id = command.split('"')[1]
+            self.squad = [row for row in self.squad if steam_id not in row]
+            return f"Kicked player {steam_id}"
         return super().__call__(command)
 
 
@@ -73,6 +91,24 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
     assert [r["outcome"] for r in audit_rows(w.settings)] == ["ok", "ok"]
 
 
+async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
+        await bot.live_players.fetch(server)  # what the autocomplete answers from
+        choices = await w.fake.autocomplete(
+            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "an"}, "player"
+        )
+        value = next(c["value"] for c in choices if "Ann" in c["name"])
+        reply = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": value, "reason": "bye"}
+        ))
+    assert reply.startswith("Kicked **Ann** (#0) from **Squad**: bye")
+    assert 'AdminKick "76561198000000001" bye' in w.source.received
+    assert "status" not in w.source.received
+    assert last_audit(w.settings)["outcome"] == "ok"
+
+
 async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
@@ -89,7 +125,6 @@ async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWor
 @pytest.mark.parametrize(
     ("game", "command", "options"),
     [
-        ("squad", "rcon kick", {"player": "Ann"}),
         ("squad", "rcon ban", {"player": "Ann"}),
         ("squad", "rcon unban", {"ban": "76561198000000000"}),
         ("squad", "rcon bans", {}),
