@@ -55,7 +55,8 @@ _SQUAD_LINE = re.compile(
     r"ID: (?P<id>\d{1,9}) \| (?:Online IDs:(?P<ids>[^|]*)|SteamID: (?P<sid>\d{17})) \| "
     r"Name: (?P<name>.*) \| Team ID: .*"
 )
-_SQUAD_ID = re.compile(r"(?P<platform>[A-Za-z]+):\s*(?P<id>[^\s|]+)")
+# Only plain ids go into commands: a server cannot smuggle quotes or separators through them.
+_SQUAD_ID = re.compile(r"(?P<platform>[A-Za-z]+):\s*(?P<id>[0-9A-Za-z]{1,64})(?=\s|$)")
 
 
 def parse_squad_players(text: str) -> list[PlayerRef]:

@@ -34,6 +34,11 @@ def test_parse_squad_players() -> None:
     assert [p.id for p in players] == [3, 4, 5]  # the disconnected are not on the list
 
 
+def test_an_id_with_quotes_is_not_taken() -> None:
+    line = ('ID: 7 | Online IDs: steam: 7656";AdminBan | Name: Eve | Team ID: 1 | Squad ID: 1')
+    assert parse_squad_players(line) == [PlayerRef(7, "Eve", "")]
+
+
 def test_squad_kick_goes_by_steamid_and_needs_it() -> None:
     squad = GAMES["squad"]
     plan = plan_kick(squad, PlayerRef(3, "Foo", "76561198000000000"), "afk")
