@@ -21,7 +21,7 @@ from bot.app import OutpostBot
 from bot.rendering.text import sanitize
 from bot.services.audit import mask_secret_settings
 from bot.services.errors import UserError
-from bot.services.live_players import Departure, rcon_kind
+from bot.services.live_players import Departure, rcon_game, rcon_kind
 from bot.services.permissions import Action
 from bot.services.rcon_actions import (
     MAX_BAN_MINUTES,
@@ -31,6 +31,7 @@ from bot.services.rcon_actions import (
     Plan,
     PlayerRef,
     check_text,
+    console_for,
     find_ban,
     plan_ban,
     plan_bans,
@@ -233,7 +234,7 @@ class Rcon(
     @cooldown
     async def players(self, interaction: Interaction, server: str) -> None:
         async def make(s: Server) -> Plan:
-            return plan_players(rcon_kind(s))
+            return plan_players(rcon_game(s))
 
         await self._simple(interaction, server, Action.PLAYERS, "", make, "Players on {server}")
 
@@ -253,8 +254,9 @@ class Rcon(
         await interaction.response.defer(ephemeral=True, thinking=True)
 
         async def make(s: Server) -> Plan:
-            kind = rcon_kind(s)
+            kind = rcon_game(s)
             # Validate before the player lookup: refused input sends nothing at all.
+            console_for(kind, "kick")
             check_text(kind, why, what="reason", limit=MAX_REASON, allow_empty=True)
             return plan_kick(kind, await self._player_plan(s, player), why)
 
@@ -278,7 +280,8 @@ class Rcon(
         why = reason or ""
 
         async def prepare(s: Server) -> Plan:
-            kind = rcon_kind(s)
+            kind = rcon_game(s)
+            console_for(kind, "ban")
             check_text(kind, why, what="reason", limit=MAX_REASON, allow_empty=True)
             return plan_ban(kind, await self._player_plan(s, player), duration, why)
 
@@ -292,7 +295,7 @@ class Rcon(
                 # Pressed maybe a minute later: the slot may hold someone else by now.
                 assert chosen.target is not None
                 fresh = recheck_player(await self.bot.live_players.fetch(s), chosen.target)
-                return plan_ban(rcon_kind(s), fresh, duration, why)
+                return plan_ban(rcon_game(s), fresh, duration, why)
 
             await self._on_player(
                 inter, target, Action.BAN, args, again, reason=why.strip(), minutes=duration
@@ -320,7 +323,7 @@ class Rcon(
         banned: list[str] = []
 
         async def make() -> Plan:
-            plan = plan_unban(rcon_kind(target), ban)
+            plan = plan_unban(rcon_game(target), ban)
             # What the number (BattlEye) or SteamID (Source) holds now, to confirm it after.
             bans = await self.bot.live_players.bans(target)
             if rcon_kind(target).value == "battleye":
@@ -346,7 +349,7 @@ class Rcon(
     @cooldown
     async def bans(self, interaction: Interaction, server: str) -> None:
         async def make(s: Server) -> Plan:
-            return plan_bans(rcon_kind(s))
+            return plan_bans(rcon_game(s))
 
         await self._simple(interaction, server, Action.BAN, "list", make, "Bans on {server}")
 
@@ -359,7 +362,7 @@ class Rcon(
         message: app_commands.Range[str, 1, MAX_MESSAGE],
     ) -> None:
         async def make(s: Server) -> Plan:
-            return plan_say(rcon_kind(s), message)
+            return plan_say(rcon_game(s), message)
 
         await self._simple(
             interaction, server, Action.SAY, f"message={message!r}", make, "Said on {server}"
@@ -376,7 +379,7 @@ class Rcon(
         target = await self._server(interaction, server)
 
         async def prepare(s: Server) -> Plan:
-            return plan_exec(rcon_kind(s), command)
+            return plan_exec(rcon_game(s), command)
 
         # The whole command as it is sent (plan_exec refused what a code block cannot show),
         # only the value of a password-like setting hidden, as in the audit log.

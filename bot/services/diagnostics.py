@@ -88,9 +88,8 @@ async def check_dns(host: str, time_limit: float = DNS_TIMEOUT) -> CheckResult:
 
 
 def _no_answer_hint(game: Game, port: int) -> str:
-    extra = ""
-    if game.key == "arma_reforger":
-        extra = " Arma Reforger answers A2S only when `a2s` is enabled in its config."
+    # How this game enables its query, from the catalogue.
+    extra = f" {game.name}: {game.query_hint}" if game.query_hint else ""
     return (
         f"No A2S answer on UDP {port}. Usual causes: wrong query port (it often differs from the "
         "game port), query disabled in the server config, a firewall blocking UDP "
@@ -196,7 +195,8 @@ async def check_rcon(
 ) -> CheckResult:
     name = "RCON login"
     if not game.has_rcon or server.rcon_port is None:
-        return CheckResult(name, CheckStatus.SKIPPED, f"{game.name}: no RCON configured")
+        why = f" ({game.admin_hint})" if game.admin_hint and not game.has_rcon else ""
+        return CheckResult(name, CheckStatus.SKIPPED, f"{game.name}: no RCON configured{why}")
     try:
         password = registry.password_of(server)
     except DecryptionError as exc:
@@ -222,7 +222,9 @@ async def check_rcon(
         LoginStatus.NO_ANSWER: _NO_ANSWER_HINTS,
         LoginStatus.UNREACHABLE: _UNREACHABLE_HINTS,
     }[result.status]
-    return CheckResult(name, CheckStatus.FAIL, f"{port}: {hints[game.rcon]}")
+    # How this game enables its console (the config line), from the catalogue.
+    setup = f" {game.name}: {game.admin_hint}" if game.admin_hint else ""
+    return CheckResult(name, CheckStatus.FAIL, f"{port}: {hints[game.rcon]}{setup}")
 
 
 async def diagnose(

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.crypto import DecryptionError
-from bot.games import RconKind, get_game
+from bot.games import Game, RconKind, get_game
 from bot.protocols.battleye import Player as BattlEyePlayer
 from bot.services.rcon_actions import PlayerRef
 from bot.services.rcon_errors import RconError, RconNotConfigured
@@ -38,6 +38,46 @@ _LISTID_ENTRY = re.compile(r"STEAM_[0-5]:[01]:\d+|\[U:1:\d+\]")
 def rcon_kind(server: Server) -> RconKind:
     game = get_game(server.game)
     return game.rcon if game is not None else RconKind.NONE
+
+
+def _player_list(server: Server) -> tuple[str, str] | None:
+    """How the server's console lists players: the catalogue's format and command."""
+    game = get_game(server.game)
+    console = game.console if game is not None else None
+    if console is None or not console.player_list or "players" not in console.actions:
+        return None
+    return console.player_list, console.actions["players"][0]
+
+
+# Squad's ListPlayers line (SquadJS' format): the ids come before the name, so a name cannot
+# forge them; the name runs to the last "| Team ID:".
+_SQUAD_LINE = re.compile(
+    r"ID: (?P<id>\d{1,9}) \| (?:Online IDs:(?P<ids>[^|]*)|SteamID: (?P<sid>\d{17})) \| "
+    r"Name: (?P<name>.*) \| Team ID: .*"
+)
+# Only plain ids go into commands: a server cannot smuggle quotes or separators through them.
+_SQUAD_ID = re.compile(r"(?P<platform>[A-Za-z]+):\s*(?P<id>[0-9A-Za-z]{1,64})(?=\s|$)")
+
+
+def parse_squad_players(text: str) -> list[PlayerRef]:
+    """Connected players from Squad's ListPlayers; uid is the SteamID (else the EOS id)."""
+    players: list[PlayerRef] = []
+    for line in text.splitlines():
+        if "Recently Disconnected" in line:
+            break  # the rest are players who left
+        m = _SQUAD_LINE.fullmatch(line.strip())
+        if m is None:
+            continue
+        ids = {p["platform"].casefold(): p["id"] for p in _SQUAD_ID.finditer(m["ids"] or "")}
+        uid = m["sid"] or ids.get("steam") or ids.get("eos", "")
+        players.append(PlayerRef(int(m["id"]), m["name"], uid))
+    return players
+
+
+def rcon_game(server: Server) -> Game | RconKind:
+    """What typed actions are planned for: the server's catalogue game (its console's
+    commands), or RconKind.NONE for a game the catalogue does not know."""
+    return get_game(server.game) or RconKind.NONE
 
 
 class LivePlayers:
@@ -68,8 +108,13 @@ class LivePlayers:
                 raise RconError(f"{server.name!r} did not send its player list.") from exc
             players = [PlayerRef(p.id, p.name, p.guid) for p in found]
         elif kind is RconKind.SOURCE:
-            text = await self.pool.execute(server, "status")
-            players = [
+            listing = _player_list(server)
+            if listing is None:
+                # A console whose list Outpost cannot read is not sent srcds' status at all.
+                raise RconNotConfigured(f"Outpost cannot read {server.name!r}'s player list.")
+            fmt, command = listing
+            text = await self.pool.execute(server, command)
+            players = parse_squad_players(text) if fmt == "squad" else [
                 PlayerRef(p.userid, p.name, p.uniqueid if p.uniqueid.startswith(("STEAM_", "[U:"))
                           else "")
                 for p in parse_status(text) if not p.is_bot

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import socket
 
-from bot.games import RconKind
+from bot.games import RconKind, get_game
 from bot.protocols import a2s, battleye, rcon
 from bot.services.probes import LoginResult, LoginStatus, QueryAnswer, QueryError, QueryFailure
 from bot.services.snapshots import MAX_MAP, MAX_SERVER_NAME, clip_text
@@ -48,9 +48,12 @@ class A2SQueryClient:
         )
 
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
+        # The game's query ports from the catalogue first; the protocol package knows no games.
+        entry = get_game(game)
+        known = entry.probe_ports_for(game_port) if entry is not None else ()
         try:
             return await a2s.afind_query_port(
-                host, game_port, game=game, timeout=self.probe_timeout
+                host, game_port, known=known, timeout=self.probe_timeout
             )
         except OSError:
             return None

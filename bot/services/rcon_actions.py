@@ -15,10 +15,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.games import RconKind
+from bot.catalogue import CONSOLES, Console, Game, RconKind, render, required
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.permissions import Action
-from bot.services.rcon_errors import RconInvalidInput, RconNotConfigured
+from bot.services.rcon_errors import RconError, RconInvalidInput, RconNotConfigured
 
 MAX_REASON = 120
 MAX_MESSAGE = 200
@@ -70,6 +70,41 @@ class Plan:
     target: PlayerRef | None = None  # the player a kick or ban is aimed at
 
 
+# What the plans are made for: a catalogue game (its console's commands), or a bare protocol
+# (srcds or BattlEye commands, for callers without a game).
+Dialect = RconKind | Game
+
+
+class RconUnsupported(RconError):
+    """The game's console has no command for this typed action (``exec`` still works)."""
+
+    outcome = "denied"
+
+    def __init__(self, game: str, action: str) -> None:
+        super().__init__(
+            f"Outpost knows no `{action}` command for {escape(game)}'s console: use `/rcon exec` "
+            "with the game's own command. Nothing was sent."
+        )
+
+
+def _kind(dialect: Dialect) -> RconKind:
+    return dialect if isinstance(dialect, RconKind) else dialect.rcon
+
+
+def console_for(dialect: Dialect, action: str) -> Console:
+    """The console whose template ``action`` uses; refuses games without RCON and actions the
+    game's console does not support."""
+    kind = _kind(dialect)
+    if kind is RconKind.NONE:
+        raise RconNotConfigured("This server's game has no RCON that Outpost supports.")
+    if isinstance(dialect, RconKind):
+        return CONSOLES["srcds" if kind is RconKind.SOURCE else "battleye"]
+    console = dialect.console
+    if console is None or not console.supports(action):
+        raise RconUnsupported(dialect.name, action)
+    return console
+
+
 def _control(text: str) -> bool:
     return any(
         ord(ch) < 0x20 or ord(ch) == 0x7F or 0x80 <= ord(ch) < 0xA0 or ch in "\u2028\u2029"
@@ -77,7 +112,7 @@ def _control(text: str) -> bool:
     )
 
 
-def check_text(kind: RconKind, text: str, *, what: str, limit: int, allow_empty: bool) -> str:
+def check_text(dialect: Dialect, text: str, *, what: str, limit: int, allow_empty: bool) -> str:
     """``text`` as given, or :class:`RconInvalidInput` saying what is not allowed."""
     if not text.strip():
         if allow_empty:
@@ -87,7 +122,7 @@ def check_text(kind: RconKind, text: str, *, what: str, limit: int, allow_empty:
         raise RconInvalidInput(f"The {what} is too long (at most {limit} characters).")
     if _control(text):
         raise RconInvalidInput(f"The {what} cannot contain line breaks or control characters.")
-    if kind is RconKind.SOURCE:
+    if _kind(dialect) is RconKind.SOURCE:
         bad = sorted({ch for ch in text if ch in ';"'})
         if bad:
             shown = " and ".join(f"`{ch}`" for ch in bad)
@@ -98,83 +133,76 @@ def check_text(kind: RconKind, text: str, *, what: str, limit: int, allow_empty:
     return text.strip()
 
 
-def _rcon_kind(kind: RconKind) -> RconKind:
-    if kind is RconKind.NONE:
-        raise RconNotConfigured("This server's game has no RCON that Outpost supports.")
-    return kind
+def _commands(console: Console, action: str, **values: str) -> tuple[str, ...]:
+    templates = console.actions[action]
+    if any(not values.get(name) for t in templates for name in required(t)):
+        # e.g. a kick by SteamID for a player whose SteamID the list did not show.
+        raise RconInvalidInput(
+            "The server did not show the id this command needs for that player; use "
+            "`/rcon exec` with the game's own command. Nothing was sent."
+        )
+    return tuple(render(t, values) for t in templates)
 
 
-def plan_players(kind: RconKind) -> Plan:
-    command = "status" if _rcon_kind(kind) is RconKind.SOURCE else "players"
-    return Plan(Action.PLAYERS, (command,), "")
+def plan_players(dialect: Dialect) -> Plan:
+    console = console_for(dialect, "players")
+    return Plan(Action.PLAYERS, _commands(console, "players"), "")
 
 
-def plan_kick(kind: RconKind, player: PlayerRef, reason: str = "") -> Plan:
-    kind = _rcon_kind(kind)
-    why = check_text(kind, reason, what="reason", limit=MAX_REASON, allow_empty=True)
+def plan_kick(dialect: Dialect, player: PlayerRef, reason: str = "") -> Plan:
+    console = console_for(dialect, "kick")
+    why = check_text(dialect, reason, what="reason", limit=MAX_REASON, allow_empty=True)
     pid = _player_id(player)
-    if kind is RconKind.SOURCE:
-        command = f'kickid {pid} "{why}"' if why else f"kickid {pid}"
-    else:
-        command = f"kick {pid} {why}".rstrip()
-    return Plan(Action.KICK, (command,), _args(player=player, reason=why), player)
+    commands = _commands(console, "kick", id=str(pid), uid=player.uid, reason=why)
+    return Plan(Action.KICK, commands, _args(player=player, reason=why), player)
 
 
 def plan_ban(
-    kind: RconKind, player: PlayerRef, minutes: int | None = None, reason: str = ""
+    dialect: Dialect, player: PlayerRef, minutes: int | None = None, reason: str = ""
 ) -> Plan:
     """``minutes`` None or 0: permanent."""
-    kind = _rcon_kind(kind)
-    why = check_text(kind, reason, what="reason", limit=MAX_REASON, allow_empty=True)
+    console = console_for(dialect, "ban")
+    why = check_text(dialect, reason, what="reason", limit=MAX_REASON, allow_empty=True)
     length = _minutes(minutes)
-    pid = _player_id(player)
-    if kind is RconKind.SOURCE:
-        # banid has no reason field; writeid persists the ban across restarts.
-        commands: tuple[str, ...] = (f"banid {length} {pid} kick", "writeid")
-    elif player.guid:
-        # By GUID: the ban lands on the player, never on whoever holds the slot by then.
-        # addBan does not remove a connected player; the kick (of a slot checked just before)
-        # does, and its kick line confirms it.
-        commands = (
-            f"addBan {player.guid} {length} {why}".rstrip(),
-            f"kick {pid} {why or 'Banned'}",
-        )
+    values = {"id": str(_player_id(player)), "uid": player.uid, "minutes": str(length),
+              "reason": why}
+    if player.guid and console.supports("ban_guid"):
+        # By GUID when the console can: the ban lands on the player, not on the slot.
+        commands = _commands(console, "ban_guid", guid=player.guid, **values)
     else:
-        commands = (f"ban {pid} {length} {why}".rstrip(),)
+        commands = _commands(console, "ban", **values)
     return Plan(
         Action.BAN, commands, _args(player=player, minutes=length or "permanent", reason=why),
         player,
     )
 
 
-def plan_unban(kind: RconKind, ban: str) -> Plan:
-    kind = _rcon_kind(kind)
+def plan_unban(dialect: Dialect, ban: str) -> Plan:
+    console = console_for(dialect, "unban")
     value = ban.strip()
-    if kind is RconKind.SOURCE:
+    if console.unban_id == "steamid":
         if not _STEAM_ID.fullmatch(value):
             raise RconInvalidInput(
                 "On Source servers a ban is lifted by SteamID (STEAM_0:1:123 or [U:1:123])."
             )
-        commands: tuple[str, ...] = (f"removeid {value}", "writeid")
     else:
         if not value.isdigit() or not value.isascii() or len(value) > 9:
             raise RconInvalidInput(
                 "On BattlEye servers a ban is lifted by its number from /rcon bans."
             )
-        commands = (f"removeBan {int(value)}",)
-    return Plan(Action.BAN, commands, _args(ban=value))
+        value = str(int(value))
+    return Plan(Action.BAN, _commands(console, "unban", ban=value), _args(ban=ban.strip()))
 
 
-def plan_bans(kind: RconKind) -> Plan:
-    command = "listid" if _rcon_kind(kind) is RconKind.SOURCE else "bans"
-    return Plan(Action.BAN, (command,), "list")
+def plan_bans(dialect: Dialect) -> Plan:
+    console = console_for(dialect, "bans")
+    return Plan(Action.BAN, _commands(console, "bans"), "list")
 
 
-def plan_say(kind: RconKind, message: str) -> Plan:
-    kind = _rcon_kind(kind)
-    text = check_text(kind, message, what="message", limit=MAX_MESSAGE, allow_empty=False)
-    command = f"say {text}" if kind is RconKind.SOURCE else f"say -1 {text}"
-    return Plan(Action.SAY, (command,), _args(message=text))
+def plan_say(dialect: Dialect, message: str) -> Plan:
+    console = console_for(dialect, "say")
+    text = check_text(dialect, message, what="message", limit=MAX_MESSAGE, allow_empty=False)
+    return Plan(Action.SAY, _commands(console, "say", message=text), _args(message=text))
 
 
 # Longest run of spaces an exec command may hold: the confirm shows the command whole, and a
@@ -194,11 +222,12 @@ def _invisible(text: str) -> bool:
     )
 
 
-def plan_exec(kind: RconKind, command: str) -> Plan:
+def plan_exec(dialect: Dialect, command: str) -> Plan:
     """Raw console text. Refused: line breaks and control characters (the protocols cannot
     carry them as one command), and whatever the confirm could not show as it is sent
     (invisible characters, long runs of spaces)."""
-    _rcon_kind(kind)
+    if _kind(dialect) is RconKind.NONE:
+        raise RconNotConfigured("This server's game has no RCON that Outpost supports.")
     if not command.strip():
         raise RconInvalidInput("The command is empty.")
     if len(command) > MAX_EXEC:

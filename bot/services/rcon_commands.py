@@ -10,11 +10,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.games import get_game
+from bot.rendering.text import clip, escape, sanitize
 from bot.services.audit import Actor, AuditLog
 from bot.services.errors import UserError
 from bot.services.permissions import Action, Caller, Decision, NotPermitted, PermissionService
 from bot.services.rcon_actions import Plan
-from bot.services.rcon_errors import RconError
+from bot.services.rcon_errors import RconError, RconRefused
 from bot.services.rcon_pool import RconPool
 from bot.storage import Server
 
@@ -92,11 +94,31 @@ class RconCommands:
             )
             raise
         output = "\n".join(o for o in outputs if o)
+        secret = self.pool.password_for(server)
+        rejected = _rejected(server, output)
+        if rejected is not None:
+            # The console said it does not know the command: that is no success.
+            if secret:
+                rejected = rejected.replace(secret, "•••")
+            await self.audit.complete(
+                ticket, "error", output, allowed_by=decision.allowed_by, secret=secret
+            )
+            raise RconRefused(
+                f"{escape(server.name)} did not accept the command: "
+                f"`{clip(sanitize(rejected), 200).replace('`', 'ˋ')}`"
+            )
         await self.audit.complete(
-            ticket, "ok", output, allowed_by=decision.allowed_by,
-            secret=self.pool.password_for(server),
+            ticket, "ok", output, allowed_by=decision.allowed_by, secret=secret
         )
         return Outcome(plan, output, decision)
+
+
+def _rejected(server: Server, output: str) -> str | None:
+    """The console's "unknown command" line in ``output``, for consoles that have one."""
+    game = get_game(server.game)
+    if game is None or game.console is None:
+        return None
+    return game.console.rejected(output)
 
 
 def _failure(exc: BaseException) -> tuple[str, str]:

@@ -83,6 +83,37 @@ async def test_no_answer_lists_usual_causes(store: Store) -> None:
     detail = report.check("A2S query").detail
     for cause in ("wrong query port", "query disabled", "firewall", "offline", "a2s"):
         assert cause in detail
+    # The config line that enables Reforger's query, from its catalogue row.
+    assert '"a2s": { "address": "0.0.0.0", "port": 17777 }' in detail
+
+
+@pytest.mark.parametrize(
+    ("game", "line"),
+    [("valheim", "-port 2456 gives A2S on 2457"), ("squad", "QueryPort=27165")],
+)
+async def test_no_answer_says_how_the_game_enables_its_query(
+    store: Store, game: str, line: str
+) -> None:
+    box = SecretBox(generate_key())
+    server = await add(store, box, game)
+    report = await diagnose(server, registry_for(store, box, StubQuery(), StubLogin()))
+    assert line in report.check("A2S query").detail
+
+
+@pytest.mark.parametrize(
+    ("game", "line"),
+    [("squad", "Rcon.cfg"), ("palworld", "RCONEnabled=True"), ("cs2", "rcon_password")],
+)
+async def test_rcon_no_answer_says_how_the_game_enables_its_console(
+    store: Store, game: str, line: str
+) -> None:
+    box = SecretBox(generate_key())
+    server = await add(store, box, game)
+    login = StubLogin(password="another", status_if_wrong=LoginStatus.NO_ANSWER)
+    login.offline = True
+    report = await diagnose(server, registry_for(store, box, StubQuery({27015}), login))
+    detail = report.check("RCON login").detail
+    assert line in detail and PASSWORD not in detail
 
 
 async def test_not_a2s(store: Store) -> None:

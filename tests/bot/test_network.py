@@ -62,6 +62,14 @@ async def test_find_query_port() -> None:
     assert found == port
 
 
+async def test_find_query_port_tries_the_catalogue_ports() -> None:
+    """Pavlov's query port is the game port + 400 (catalogue): far outside the ±10 window."""
+    async with FakeA2SServer() as server:
+        host, port = server.address
+        found = await A2SQueryClient(probe_timeout=0.5).find_query_port(host, port - 400, "pavlov")
+    assert found == port
+
+
 async def test_source_login_outcomes() -> None:
     async with FakeRCONServer(password="secret", max_failed_auth=5) as server:
         host, port = server.address

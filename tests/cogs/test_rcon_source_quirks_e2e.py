@@ -29,12 +29,19 @@ def make_bot(fake: FakeDiscord, tmp_path: Path) -> OutpostBot:
     )
 
 
+def palworld_answers(command: str) -> str:
+    # Palworld's own player list (the catalogue's "players" command for it); srcds' otherwise.
+    if command == "ShowPlayers":
+        return "name,playeruid,steamid\nAnn,123456789,76561198000000001\n"
+    return source_answers(command)
+
+
 @pytest.mark.parametrize("game", ["other_source", "palworld"])
 async def test_players_from_a_server_that_zeroes_every_id(
     fake_discord: FakeDiscord, tmp_path: Path, game: str
 ) -> None:
     ids = seed_guild(fake_discord)
-    async with FakeRCONServer(password=PASSWORD, handler=source_answers, profile="palworld") \
+    async with FakeRCONServer(password=PASSWORD, handler=palworld_answers, profile="palworld") \
             as source, run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot:
         await register(bot, ids["guild_id"], "Pal", game, source.address[1])
         text = await followup_text(await fake_discord.slash(

@@ -315,8 +315,9 @@ async def test_game_autocomplete_and_validation_error(world: World) -> None:
     async with run_bot(world.fake, world.bot()):
         choices = await world.fake.autocomplete(
             world.guild_id, world.admin, "server add",
-            {"name": "x", "address": "y", "game": "day"}, focused="game",
+            {"name": "x", "address": "y", "game": "dayz"}, focused="game",
         )
+        # The catalogue has several "Day…" games; the exact name comes first.
         assert choices[0] == {"name": "DayZ", "value": "dayz"}
         bad = await answered(
             await world.fake.slash(

@@ -10,12 +10,14 @@ from tests.fakes.a2s_server import FakeA2SServer
 
 
 def test_candidates_known_first_then_window() -> None:
-    ports = candidate_ports(7777, "ark")
-    assert ports[0] == 27015  # 7777 + 19238 and the absolute default coincide
+    # The caller passes the game's ports (the bot, from its catalogue); none: generic defaults.
+    ports = candidate_ports(7777, [27015])
+    assert ports[0] == 27015
     assert set(range(7767, 7788)) <= set(ports)
     assert len(ports) == len(set(ports))
-    assert candidate_ports(2302, "arma3")[0] == 2303
-    assert candidate_ports(1000, None)[:4] == [1000, 1001, 27015, 27016]
+    assert candidate_ports(2302, [2303, 2302])[:2] == [2303, 2302]
+    assert candidate_ports(1000)[:4] == [1000, 1001, 27015, 27016]
+    assert candidate_ports(100, [0, 70000, 101])[0] == 101  # invalid ports are dropped
 
 
 async def test_finds_query_port_in_window() -> None:
@@ -39,6 +41,13 @@ async def test_nothing_answers_returns_none() -> None:
     async with FakeA2SServer(silent=True) as server:
         found = await afind_query_port("127.0.0.1", server.address[1], timeout=0.2)
     assert found is None
+
+
+async def test_known_ports_outside_the_window() -> None:
+    async with FakeA2SServer() as server:
+        host, port = server.address
+        found = await afind_query_port(host, port - 400, known=[port], timeout=0.5)
+    assert found == port
 
 
 def test_sync_probe(threaded_server: Any) -> None:

@@ -1,0 +1,175 @@
+"""End to end: typed ``/rcon`` actions come from the game's catalogue row (Squad gets Squad's
+commands, not srcds'), actions a console does not support are refused with the ``exec`` hint,
+and a command the console did not know is never audited ``ok``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+import cogs._rcon_ui
+from tests.cogs.conftest import make_settings
+from tests.cogs.rcon_world import (
+    PASSWORD,
+    RconWorld,
+    SourceConsole,
+    audit_rows,
+    followup_text,
+    last_audit,
+    register,
+    seed_guild,
+)
+from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+
+SQUAD_ANN = (
+    "ID: 0 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000001 | "
+    "Name: Ann | Team ID: 1 | Squad ID: N/A | Is Leader: False | Role: USA_Rifleman_01"
+)
+SQUAD_BOB = (
+    "ID: 1 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7f steam: 76561198000000002 | "
+    "Name: Bob | Team ID: 2 | Squad ID: 1 | Is Leader: True | Role: RUS_SL_01"
+)
+
+
+class Console(SourceConsole):
+    """srcds' answer to a command it does not know; Squad's ListPlayers and AdminKick."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.squad = [SQUAD_ANN, SQUAD_BOB]
+
+    def __call__(self, command: str) -> str:
+        name = command.split(" ", 1)[0]
+        if name in ("nosuchcommand", "status2"):
+            return f'Unknown command "{name}"\n'
+        if command == "ListPlayers":
+            return "\n".join(["----- Active Players -----", *self.squad,
+                              "----- Recently Disconnected Players [Max of 15] -----"])
+        if name == "AdminKick":
+            steam_id = command.split('"')[1]
+            self.squad = [row for row in self.squad if steam_id not in row]
+            return f"Kicked player {steam_id}"
+        return super().__call__(command)
+
+
+@pytest.fixture(autouse=True)
+def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
+    ids = seed_guild(fake_discord)
+    async with (
+        FakeRCONServer(password=PASSWORD, handler=Console(), max_failed_auth=10) as source,
+        FakeBattlEyeServer(PASSWORD) as battleye,
+    ):
+        yield RconWorld(
+            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
+            battleye=battleye, **ids,
+        )
+
+
+async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
+        said = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon say", {"server": "Squad", "message": "restart in 5"}
+        ))
+        assert "Said on Squad" in said
+        players = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon players", {"server": "Squad"}
+        ))
+        assert "Ann" in players
+    # Before the catalogue, Squad got srcds' "say restart in 5" and "status".
+    assert w.source.received == ["AdminBroadcast restart in 5", "ListPlayers"]
+    assert [r["outcome"] for r in audit_rows(w.settings)] == ["ok", "ok"]
+
+
+async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
+        await bot.live_players.fetch(server)  # what the autocomplete answers from
+        choices = await w.fake.autocomplete(
+            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "an"}, "player"
+        )
+        value = next(c["value"] for c in choices if "Ann" in c["name"])
+        reply = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": value, "reason": "bye"}
+        ))
+    assert reply.startswith("Kicked **Ann** (#0) from **Squad**: bye")
+    assert 'AdminKick "76561198000000001" bye' in w.source.received
+    assert "status" not in w.source.received
+    assert last_audit(w.settings)["outcome"] == "ok"
+
+
+async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
+        await w.fake.autocomplete(
+            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "A"}, "player"
+        )
+        refresh = bot.live_players._refreshing.get(server.id)
+        if refresh is not None:
+            await refresh
+    assert "status" not in w.source.received
+
+
+@pytest.mark.parametrize(
+    ("game", "command", "options"),
+    [
+        ("squad", "rcon ban", {"player": "Ann"}),
+        ("squad", "rcon unban", {"ban": "76561198000000000"}),
+        ("squad", "rcon bans", {}),
+        ("conan", "rcon say", {"message": "hi"}),  # Source RCON, exec only
+        ("ark", "rcon kick", {"player": "Ann"}),
+    ],
+)
+async def test_unsupported_action_is_refused_with_the_exec_hint(
+    world: RconWorld, game: str, command: str, options: dict[str, str]
+) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Game", game, w.source.address[1])
+        reply = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, command, {"server": "Game", **options}
+        ))
+    assert "use `/rcon exec`" in reply and "Nothing was sent" in reply
+    assert w.source.received == []  # not even a player list
+    row = last_audit(w.settings)
+    # unban and bans are audited under the ban permission they need.
+    audited = "rcon ban" if command in ("rcon unban", "rcon bans") else command
+    assert (row["action"], row["outcome"]) == (audited, "denied")
+
+
+async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
+        handle = await w.fake.slash(
+            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "nosuchcommand 1"}
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        click = await w.fake.click(question, "rcon:confirm", w.admin)
+        await click.wait_response()
+        done = await click.wait_followup()
+        ok = await followup_text(await w.fake.slash(
+            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi"}
+        ))
+    assert "did not accept the command" in done["content"]
+    assert 'Unknown command "nosuchcommand"' in done["content"]
+    assert "Said on Main" in ok
+    rows = audit_rows(w.settings)
+    assert [(r["action"], r["outcome"]) for r in rows] == [
+        ("rcon exec", "error"), ("rcon say", "ok"),
+    ]
+    assert 'Unknown command "nosuchcommand"' in rows[0]["excerpt"]
+    assert w.source.received == ["nosuchcommand 1", "say hi"]
