@@ -21,7 +21,7 @@ from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.battleye_players import PollContext, RconAccess, access_key
-from bot.services.resolver import Resolver
+from bot.services.resolver import AddressRefused, Resolver
 from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.services.status_source import StatusSource
 from bot.sharding import ShardFilter
@@ -83,6 +83,8 @@ def target_of(server: Server) -> Target:
 
 def short_error(exc: BaseException) -> str:
     """A one-line reason without the exception text (which may quote addresses or secrets)."""
+    if isinstance(exc, AddressRefused):
+        return "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
     if isinstance(exc, socket.gaierror):
         return "name does not resolve"
     if isinstance(exc, TimeoutError):

@@ -27,15 +27,18 @@ from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.protocols import battleye as be
 from bot.protocols import rcon
+from bot.services.addresses import INTERNAL_REFUSED
 from bot.services.rcon_errors import (
     RconAuthError,
     RconError,
     RconInvalidInput,
+    RconLoginDropped,
     RconNotConfigured,
     RconRefused,
     RconTimeout,
     RconUnavailable,
 )
+from bot.services.resolver import AddressRefused, Resolver
 from bot.sharding import ShardFilter
 from bot.storage import Server
 
@@ -43,6 +46,10 @@ log = logging.getLogger(__name__)
 
 PasswordOf = Callable[[Server], str | None]
 Listener = Callable[..., Any]
+
+class _AddressRefusedError(rcon.RCONCommunicationError):
+    """The host resolves to an internal address and those are refused (no traffic sent)."""
+
 
 class ConnectionState(enum.Enum):
     IDLE = "idle"  # no connection (never used, or closed as idle)
@@ -139,8 +146,12 @@ class RconPool:
         rng: random.Random | None = None,
         shards: ShardFilter | None = None,
         metrics: Metrics = NO_METRICS,
+        resolver: Resolver | None = None,
     ) -> None:
         self._password_of = password_of
+        # With ALLOW_PRIVATE_ADDRESSES off, every connection attempt resolves the host here,
+        # checks it and connects to that very address (see _target_host).
+        self._resolver = resolver
         self.shards = shards if shards is not None else ShardFilter.everything()
         self.metrics = metrics
         self.connect_timeout = connect_timeout
@@ -188,6 +199,7 @@ class RconPool:
     async def _execute(self, server: Server, command: str, limit: float) -> str:
         entry = await self._entry(server)
         entry.last_used = asyncio.get_running_loop().time()
+        await self._check_address(entry)
         if entry.fingerprint.kind is RconKind.SOURCE:
             return await self._execute_source(entry, command, limit)
         client = await self._ready_battleye(entry, limit)
@@ -213,6 +225,7 @@ class RconPool:
         if entry.fingerprint.kind is not RconKind.BATTLEYE:
             raise RconNotConfigured(f"{server.name!r} does not use BattlEye RCon.")
         entry.last_used = asyncio.get_running_loop().time()
+        await self._check_address(entry)
         return await self._ready_battleye(entry, self.connect_timeout)
 
     def hold(self, server: Server) -> None:
@@ -359,6 +372,27 @@ class RconPool:
                 log.debug("closing idle RCON connection of server %s", server_id)
                 await self.forget(server_id)
 
+    # -- addresses -------------------------------------------------------------------------------
+
+    async def _target_host(self, entry: _Entry) -> str:
+        """Where a connection attempt goes: the stored host, or, when internal addresses are
+        refused, the address it resolves to now (checked; AddressRefused or another OSError).
+        Per attempt, since a name can be pointed at an internal address later (DNS
+        rebinding), and a server may have been saved before the setting was turned off."""
+        resolver = self._resolver
+        if resolver is None or resolver.allow_private:
+            return entry.fingerprint.host
+        return await resolver.resolve(entry.fingerprint.host, entry.server.guild_id)
+
+    async def _check_address(self, entry: _Entry) -> None:
+        """Fail a command at once, with the reason, rather than after the connect timeout."""
+        try:
+            await self._target_host(entry)
+        except AddressRefused:
+            raise RconUnavailable(f"{entry.name!r}: {INTERNAL_REFUSED}") from None
+        except OSError:
+            pass  # a name that does not resolve: the connection path reports it
+
     # -- Source RCON -----------------------------------------------------------------------------
 
     def _start_source(self, entry: _Entry) -> rcon.RCONSupervisor:
@@ -375,18 +409,29 @@ class RconPool:
             backoff_initial=self.backoff_initial,
             backoff_max=max(self.backoff_max, self.backoff_initial),
             rng=self._rng,
+            resolve_host=lambda _host: self._source_host(entry),
         )
         entry.supervisor = supervisor
         supervisor.start()
         return supervisor
+
+    async def _source_host(self, entry: _Entry) -> str:
+        try:
+            return await self._target_host(entry)
+        except AddressRefused:
+            raise _AddressRefusedError(INTERNAL_REFUSED) from None
+        except OSError:
+            raise rcon.RCONCommunicationError("the host name does not resolve") from None
 
     async def _execute_source(self, entry: _Entry, command: str, limit: float) -> str:
         supervisor = self._start_source(entry)
         try:
             await supervisor.wait_connected(min(limit, self.connect_timeout))
         except rcon.RCONAuthenticationError:
-            raise RconAuthError(entry.name) from None
+            raise _auth_error(entry.name, supervisor) from None
         except rcon.RCONError:
+            if isinstance(supervisor.last_error, _AddressRefusedError):
+                raise RconUnavailable(f"{entry.name!r}: {INTERNAL_REFUSED}") from None
             if isinstance(supervisor.last_error, rcon.RCONAuthDroppedError):
                 # Not "wrong password": retried with backoff (see RCONAuthDroppedError).
                 raise RconUnavailable(
@@ -399,7 +444,7 @@ class RconPool:
         try:
             return await supervisor.execute(command, timeout=limit)
         except rcon.RCONAuthenticationError:
-            raise RconAuthError(entry.name) from None
+            raise _auth_error(entry.name, supervisor) from None
         except rcon.RCONTimeoutError:
             raise RconTimeout(f"{entry.name!r} did not answer within {limit:g} s.") from None
         except rcon.RCONMessageError:
@@ -435,7 +480,9 @@ class RconPool:
                 client.add_listener(event, func)
             entry.client = client
             try:
-                async with client.connect(fp.host, fp.port, password):
+                # AddressRefused is an OSError: retried with backoff (only a lookup is sent).
+                host = await self._target_host(entry)
+                async with client.connect(host, fp.port, password):
                     failures = 0
                     entry.set_state(ConnectionState.CONNECTED)
                     await entry.stop.wait()
@@ -514,6 +561,13 @@ class RconPool:
         if not password:
             raise RconNotConfigured(f"{entry.name!r} has no RCON password stored.")
         return password
+
+
+def _auth_error(name: str, supervisor: rcon.RCONSupervisor) -> RconAuthError:
+    # Stopped after logins the server kept closing, or after an explicit refusal.
+    if isinstance(supervisor.last_error, rcon.RCONAuthDroppedError):
+        return RconLoginDropped(name)
+    return RconAuthError(name)
 
 
 def _fingerprint(server: Server) -> _Fingerprint:

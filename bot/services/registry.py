@@ -464,13 +464,18 @@ class ServerRegistry:
         )
         if result.status is LoginStatus.REFUSED:
             raise UserError(
-                f"RCON login on port {prepared.rcon_port} was refused: the password is wrong"
-                f"{_SRCDS_BAN if _is_source(prepared) else ''}. Nothing was saved."
+                f"RCON login on port {prepared.rcon_port} was refused: the password is wrong. "
+                "Nothing was saved."
             )
         if result.ok:
             notes.append(f"RCON login OK on port {prepared.rcon_port}.")
         else:
             why = NOT_REACHABLE if internal else result.detail
+            if result.status is LoginStatus.DROPPED and not internal:
+                why = (
+                    "the server closed the connection at login: on Squad a wrong password, "
+                    "else a restart or an IP ban"
+                )
             notes.append(
                 f"Could not verify the RCON login on port {prepared.rcon_port} ({why}); "
                 "the password was saved anyway. Run /server test once the server is up."
@@ -486,13 +491,6 @@ def _shown(name: str) -> str:
     """A server-provided name for a Discord reply: clipped and never markdown (a name like
     ``[Verify your account](https://evil)`` must not render as a link)."""
     return clip(escape(name), MAX_SHOWN_NAME)
-
-
-_SRCDS_BAN = " (or srcds banned this IP after failed logins)"
-
-
-def _is_source(prepared: PreparedServer) -> bool:
-    return prepared.game.rcon.value == "source"
 
 
 def _game_or_error(key: str) -> Game:

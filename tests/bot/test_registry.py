@@ -92,9 +92,11 @@ async def test_explicit_query_port_is_not_probed(store: Store) -> None:
 async def test_wrong_password_saves_nothing(store: Store) -> None:
     registry = make(store, StubQuery(answering={27015}))
     prepared = await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2")
-    with pytest.raises(UserError, match=r"refused.*srcds banned.*Nothing was saved") as info:
+    refused = r"refused: the password is wrong\. Nothing was saved"
+    with pytest.raises(UserError, match=refused) as info:
         await registry.add(prepared, "wrong-password", USER)
     assert "wrong-password" not in str(info.value)
+    assert "ban" not in str(info.value)  # a ban drops the login: not this case
     assert await registry.servers_of(G1) == []
 
 
@@ -306,14 +308,26 @@ async def test_private_addresses_refused_when_not_allowed(store: Store) -> None:
 
 async def test_internal_targets_get_one_failure_text(store: Store) -> None:
     notes = set()
-    for login in (StubLogin(offline=True),
-                  StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE)):
+    for i, login in enumerate((StubLogin(offline=True),
+                  StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE),
+                  StubLogin(password="x", status_if_wrong=LoginStatus.DROPPED))):
         registry = make(store, StubQuery(), login)
         outcome = await registry.add(
-            await registry.prepare_add(G1, f"S{len(notes)}", "10.0.0.1:2302", "arma3"),
+            await registry.prepare_add(G1, f"S{i}", "10.0.0.1:2302", "arma3"),
             PASSWORD, USER,
         )
         assert not outcome.answered
-        notes.add(tuple(n.replace(f"S{len(notes)}", "") for n in outcome.notes))
+        notes.add(tuple(n.replace(f"S{i}", "") for n in outcome.notes))
     assert len(notes) == 1
     assert all("not reachable or not a game server" in n for n in notes.pop())
+
+
+async def test_a_login_the_server_closes_is_saved_with_the_squad_hint(store: Store) -> None:
+    # Not a refusal (a restart looks the same), but the member learns what it may mean.
+    registry = make(store, StubQuery(answering={27165}),
+                    StubLogin(password="x", status_if_wrong=LoginStatus.DROPPED))
+    outcome = await registry.add(
+        await registry.prepare_add(G1, "Sq", "squad.example:7787", "squad"), PASSWORD, USER
+    )
+    note = next(n for n in outcome.notes if "Could not verify the RCON login" in n)
+    assert "closed the connection at login" in note and "Squad" in note

@@ -12,7 +12,7 @@ import pytest
 
 from bot.services.battleye_players import PollContext
 from bot.services.poller import Poller
-from bot.services.resolver import Resolver
+from bot.services.resolver import AddressRefused, Resolver
 from bot.services.snapshots import ServerInfo, Target
 from bot.storage import NewServer, Store
 
@@ -192,3 +192,45 @@ async def test_a_name_that_does_not_resolve_is_reported_as_such(
     await poller.run_round()
     (server,) = await store.servers.all()
     assert poller.snapshot(server).error == "name does not resolve"
+
+
+async def test_internal_addresses_refused_when_private_addresses_are_off() -> None:
+    # The address checked is the address returned (and queried): a name pointed at the bot's
+    # network later (DNS rebinding) is refused at that lookup, not only when saved.
+    answers = {"game.example": "93.184.216.34"}
+
+    async def dns(host: str) -> str:
+        return answers[host]
+
+    now = [0.0]
+    resolver = Resolver(dns, ttl=10.0, allow_private=False, clock=lambda: now[0])
+    assert await resolver.resolve("game.example", 1) == "93.184.216.34"
+    assert await resolver.resolve("1.1.1.1", 1) == "1.1.1.1"
+    answers["game.example"] = "192.168.1.10"
+    now[0] = 11.0
+    with pytest.raises(AddressRefused, match="ALLOW_PRIVATE_ADDRESSES"):
+        await resolver.resolve("game.example", 1)
+    for literal in ("127.0.0.1", "10.1.2.3", "169.254.1.1", "::1", "::ffff:127.0.0.1",
+                    "224.0.0.1"):
+        with pytest.raises(AddressRefused):
+            await resolver.resolve(literal, 1)
+    assert await Resolver(dns).resolve("127.0.0.1", 1) == "127.0.0.1"  # allowed by default
+
+
+async def test_poller_never_queries_a_refused_address(store: Store) -> None:
+    async def dns(host: str) -> str:
+        return {"rebound.example": "10.0.0.5", "public.example": "93.184.216.35"}[host]
+
+    source = RecordingSource()
+    await add(store, 1, "stored-before", "127.0.0.1", 27015)
+    await add(store, 1, "rebound", "rebound.example", 27015)
+    await add(store, 2, "public", "public.example", 27015)
+    poller = Poller(store, source, interval=60, resolver=Resolver(dns, allow_private=False))
+    report = await poller.run_round()
+    assert report.answered == 1
+    assert source.queried == [Target("93.184.216.35", 27015)]
+    servers = {s.name: s for s in await store.servers.all()}
+    for name in ("stored-before", "rebound"):
+        snap = poller.snapshot(servers[name])
+        assert not snap.online
+        assert snap.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
