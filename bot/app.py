@@ -491,6 +491,9 @@ class OutpostBot(commands.Bot):
             await self._leave_if_not_allowed(guild)
 
     async def close(self) -> None:
+        if self._audit_mirror is not None:
+            # Before the cogs unload (the sender goes with them) and the worker is cancelled.
+            await self._audit_mirror.drain()
         tasks = [t for t in (self._launcher, *self._background_tasks) if t is not None]
         for task in tasks:
             task.cancel()
