@@ -302,6 +302,7 @@ class Poller:
             raise
         except Exception as exc:
             return exc
+        context = self._pinned(context, target)
         async with self._sem:
             try:
                 async with asyncio.timeout(limit + _GUARD):
@@ -310,6 +311,22 @@ class Poller:
                 raise
             except Exception as exc:
                 return exc
+
+    def _pinned(self, context: PollContext, target: Target) -> PollContext:
+        """With internal addresses refused, BattlEye names are fetched from the very address
+        the query goes to (checked), never from a second lookup of the name."""
+        resolver = self.resolver
+        if resolver is None or resolver.allow_private or target.host == context.target.host:
+            return context
+
+        def pin(access: RconAccess) -> RconAccess:
+            return replace(access, connect_host=target.host)
+
+        return replace(
+            context,
+            battleye=pin(context.battleye) if context.battleye is not None else None,
+            accesses=tuple(pin(a) for a in context.accesses),
+        )
 
     def _apply(self, target: Target, outcome: ServerInfo | BaseException, at: float) -> Snapshot:
         before = self.snapshot_of(target)

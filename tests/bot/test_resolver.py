@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,42 @@ async def test_poller_never_queries_a_refused_address(store: Store) -> None:
         snap = poller.snapshot(servers[name])
         assert not snap.online
         assert snap.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
+
+
+async def test_battleye_names_go_to_the_address_that_was_checked(store: Store) -> None:
+    # The A2S query went to the checked address; a short BattlEye session for the names must
+    # not look the name up again (it could point at the bot's own network by then).
+    from bot.protocols.battleye import Player
+    from bot.services.battleye_players import BattlEyePlayerNames
+    from tests.fakes.battleye_server import FakeBattlEyeServer
+
+    class Capturing(RecordingSource):
+        contexts: list[PollContext] = []
+
+        async def fetch(self, target: Target, context: PollContext, time_limit: float
+                        ) -> ServerInfo:
+            self.contexts.append(context)
+            return await super().fetch(target, context, time_limit)
+
+    async def dns(host: str) -> str:
+        return "93.184.216.36"
+
+    await store.servers.add(NewServer(1, "dayz", "dayz", "game.example", 2302, 27016, 2305,
+                                      "token", 1))
+    source = Capturing()
+    poller = Poller(store, source, interval=60, password_of=lambda _s: "pw",
+                    resolver=Resolver(dns, allow_private=False))
+    await poller.run_round()
+    (context,) = source.contexts
+    assert context.battleye is not None
+    assert context.battleye.host == "game.example"  # the pooled connection is found by name
+    assert context.battleye.connect_host == "93.184.216.36"
+    assert [a.connect_host for a in context.accesses] == ["93.184.216.36"]
+    # And the short session connects there: here a name that does not resolve at all.
+    async with FakeBattlEyeServer("pw", players=[Player(0, "Ann", "1.2.3.4", 1, 0)]) as be:
+        host, port = be.address
+        pinned = PollContext(
+            context.target, context.games,
+            replace(context.battleye, host="unresolvable.invalid", port=port, connect_host=host),
+        )
+        assert await BattlEyePlayerNames(login_timeout=1.0).names(pinned) == ["Ann"]
