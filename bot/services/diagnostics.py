@@ -12,7 +12,7 @@ import asyncio
 import enum
 import ipaddress
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.crypto import DecryptionError
 from bot.games import Game, RconKind, get_game
@@ -257,14 +257,18 @@ async def diagnose(
                 CheckResult("RCON login", CheckStatus.SKIPPED, skipped),
             ),
         )
-    internal = not operator and await registry.is_internal(server.host)
+    internal, via = False, server.host
+    if not operator:
+        internal, via = await registry.checked_target(server.host, refuse=False)
     if internal and not registry.allow_private:
         refused = CheckResult("Address", CheckStatus.FAIL, INTERNAL_REFUSED)
         return Report(server, (dns, refused))
+    # Probed and logged into at the address that was checked (see checked_target).
+    traffic = replace(server, host=via)
     query_result, answer = await check_query(
-        server, game, registry.query, registry.query_timeout, internal
+        traffic, game, registry.query, registry.query_timeout, internal
     )
     rcon = await check_rcon(
-        server, game, registry, registry.rcon_login, registry.login_timeout, internal
+        traffic, game, registry, registry.rcon_login, registry.login_timeout, internal
     )
     return Report(server, (dns, query_result, check_ping(answer), rcon))

@@ -8,6 +8,8 @@ import pytest
 
 from bot.crypto import DecryptionError, SecretBox, generate_key
 from bot.logsetup import secrets
+from bot.services import diagnostics
+from bot.services.diagnostics import CheckResult, CheckStatus
 from bot.services.errors import ServerNotFoundError, UserError
 from bot.services.probes import LoginStatus
 from bot.services.registry import MAX_SERVERS_PER_GUILD, ServerRegistry
@@ -331,3 +333,37 @@ async def test_a_login_the_server_closes_is_saved_with_the_squad_hint(store: Sto
     )
     note = next(n for n in outcome.notes if "Could not verify the RCON login" in n)
     assert "closed the connection at login" in note and "Squad" in note
+
+
+async def test_probes_and_login_go_to_the_address_that_was_checked(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding: the name answers a public address to the check and an internal one to
+    # whatever looks it up next. With internal addresses refused, the query, the port probe
+    # and the login all go to the checked address (the name is what is saved).
+    answers = iter([["93.184.216.34"]])
+
+    async def rebinding(host: str) -> list[str]:
+        return next(answers, ["10.0.0.7"])
+
+    query = StubQuery(answering=set(), probe_result=None)
+    login = StubLogin()
+    registry = make(store, query, login, allow_private=False, resolver=rebinding)
+    outcome = await registry.add(
+        await registry.prepare_add(G1, "Main", "rebind.example", "arma3"), PASSWORD, USER
+    )
+    assert outcome.server.host == "rebind.example"
+    assert {host for host, _ in query.calls} == {"93.184.216.34"}
+    assert {host for host, _, _ in query.probes} == {"93.184.216.34"}
+    assert [host for _, host, _ in login.calls] == ["93.184.216.34"]
+    # /server test the same way: one checked lookup, the traffic to its address.
+    async def dns_ok(host: str, time_limit: float = 5.0) -> CheckResult:
+        return CheckResult("DNS", CheckStatus.OK, "resolves")
+
+    monkeypatch.setattr(diagnostics, "check_dns", dns_ok)
+    answers = iter([["93.184.216.35"]])
+    query.calls.clear()
+    login.calls.clear()
+    await diagnostics.diagnose(outcome.server, registry)
+    assert {host for host, _ in query.calls} == {"93.184.216.35"}
+    assert [host for _, host, _ in login.calls] == ["93.184.216.35"]
