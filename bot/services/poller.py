@@ -419,7 +419,9 @@ class Poller:
         try:
             address, limit = await self._address(target, server.guild_id, time_limit)
             async with asyncio.timeout(limit + _GUARD):
-                outcome = await self.source.fetch(address, context, limit)
+                outcome = await self.source.fetch(
+                    address, self._pinned(context, address), limit
+                )
         except asyncio.CancelledError:
             raise
         except Exception as exc:

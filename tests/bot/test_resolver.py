@@ -274,3 +274,32 @@ async def test_battleye_names_go_to_the_address_that_was_checked(store: Store) -
             replace(context.battleye, host="unresolvable.invalid", port=port, connect_host=host),
         )
         assert await BattlEyePlayerNames(login_timeout=1.0).names(pinned) == ["Ann"]
+
+
+async def test_a_live_query_is_refused_or_pinned_like_a_round(store: Store) -> None:
+    # /status on a stale snapshot queries at once: the same check and the same address.
+    class Capturing(RecordingSource):
+        contexts: list[PollContext] = []
+
+        async def fetch(self, target: Target, context: PollContext, time_limit: float
+                        ) -> ServerInfo:
+            self.contexts.append(context)
+            return await super().fetch(target, context, time_limit)
+
+    async def dns(host: str) -> str:
+        return {"ok.example": "93.184.216.37", "lan.example": "192.168.0.9"}[host]
+
+    await store.servers.add(NewServer(1, "ok", "dayz", "ok.example", 2302, 27016, 2305,
+                                      "token", 1))
+    await store.servers.add(NewServer(1, "lan", "dayz", "lan.example", 2302, 27016, 2305,
+                                      "token", 1))
+    source = Capturing()
+    poller = Poller(store, source, interval=60, password_of=lambda _s: "pw",
+                    resolver=Resolver(dns, allow_private=False))
+    servers = {s.name: s for s in await store.servers.all()}
+    lan = await poller.query_now(servers["lan"])
+    assert lan.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
+    assert (await poller.query_now(servers["ok"])).online
+    assert source.queried == [Target("93.184.216.37", 27016)]
+    (context,) = source.contexts
+    assert context.battleye is not None and context.battleye.connect_host == "93.184.216.37"
