@@ -143,6 +143,9 @@ class OutpostBot(commands.Bot):
         self.commands_synced: bool | None = None  # None until setup_hook decided
         # Decided in setup_hook from the settings and whether the application is public.
         self.allow_private_addresses = True
+        # Host names for traffic (polls, RCON): cached, fair per guild, and where internal
+        # addresses are refused, checked at every lookup (set up in setup_hook).
+        self._resolver: Resolver | None = None
         secrets.add(settings.discord_token)
 
     def _client_options(self, settings: Settings) -> dict[str, Any]:
@@ -301,7 +304,7 @@ class OutpostBot(commands.Bot):
         resolver = None
         if source is None:
             # Real queries: host names resolved once per TTL, bounded and fair per guild.
-            resolver = Resolver()
+            resolver = self._resolver
             self._engine = A2SEngine()
             # DayZ names come over a pooled BattlEye connection when one is up (the feed
             # holds them), else from a short session of their own.
@@ -391,8 +394,10 @@ class OutpostBot(commands.Bot):
                 "(was the key changed?); /server test shows which, /server edit sets them again",
                 len(undecryptable),
             )
+        self._resolver = Resolver(allow_private=self.allow_private_addresses)
         self._rcon_pool = RconPool(
             self._registry.password_of,
+            resolver=self._resolver,
             connect_timeout=self._rcon_connect_timeout,
             battleye_config=self._battleye_config,
             shards=self.shard_filter,
@@ -486,6 +491,9 @@ class OutpostBot(commands.Bot):
             await self._leave_if_not_allowed(guild)
 
     async def close(self) -> None:
+        if self._audit_mirror is not None:
+            # Before the cogs unload (the sender goes with them) and the worker is cancelled.
+            await self._audit_mirror.drain()
         tasks = [t for t in (self._launcher, *self._background_tasks) if t is not None]
         for task in tasks:
             task.cancel()

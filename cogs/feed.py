@@ -104,17 +104,19 @@ class Feeds(
             f"channel={channel.id} events={','.join(sorted(categories))}",
             server_id=found.id, server_name=found.name,
         ):
-            await self.bot.store.feeds.upsert(
+            feed = await self.bot.store.feeds.upsert(
                 guild_id, found.id, channel.id, categories, interaction.user.id,
                 limit=self.bot.settings.quotas.feeds,
             )
-        await self.bot.feed.reload()
+        # Routed from the next event on; the full reload (every guild's rows) after answering.
+        self.bot.feed.subscribe(found, feed)
         lines = [
             f"Events of **{escape(found.name)}** ({describe(categories)}) go to "
             f"{channel.mention}."
         ]
         lines += _notes(found, categories)
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        self.bot.feed.reload_later()
 
     @app_commands.command(name="remove", description="Stop a server's feed")
     @app_commands.describe(server="The server", channel="Only this channel (default: all)")
@@ -134,10 +136,11 @@ class Feeds(
             )
             if not removed:
                 raise UserError(f"**{escape(found.name)}** has no feed there.")
-        await self.bot.feed.reload()
+        self.bot.feed.unsubscribe(removed)
         await interaction.response.send_message(
             f"Removed {len(removed)} feed(s) of **{escape(found.name)}**.", ephemeral=True
         )
+        self.bot.feed.reload_later()
 
     @app_commands.command(name="list", description="List this Discord server's feeds")
     async def list_feeds(self, interaction: Interaction) -> None:

@@ -58,12 +58,13 @@ class Watches(
             f"role={role.id if role else 'none'}",
             server_id=found.id, server_name=found.name,
         ):
-            await self.bot.store.watches.upsert(
+            watch = await self.bot.store.watches.upsert(
                 guild_id, found.id, name_or_guid.strip(), key, channel_id,
                 role.id if role else None, interaction.user.id,
                 limit=self.bot.settings.quotas.watches,
             )
-        await self.bot.feed.reload()
+        # Matched from the next event on; the full reload (every guild's rows) after answering.
+        self.bot.feed.subscribe(found, watch)
         what = "GUID" if is_guid(name_or_guid) else "player"
         mention = f", mentioning {role.mention}" if role else ""
         await interaction.response.send_message(
@@ -71,6 +72,7 @@ class Watches(
             f"joins are posted in <#{channel_id}>{mention}.",
             ephemeral=True,
         )
+        self.bot.feed.reload_later()
 
     @app_commands.command(name="remove", description="Stop watching a player")
     @app_commands.describe(server="The server", name_or_guid="The watched name or GUID")
@@ -91,11 +93,12 @@ class Watches(
             if removed is None:
                 # What was typed is not echoed back (errors never repeat typed text).
                 raise UserError(f"That player is not watched on **{escape(found.name)}**.")
-        await self.bot.feed.reload()
+        self.bot.feed.unsubscribe([removed])
         await interaction.response.send_message(
             f"Stopped watching **{escape(removed.pattern)}** on **{escape(found.name)}**.",
             ephemeral=True,
         )
+        self.bot.feed.reload_later()
 
     @app_commands.command(name="list", description="List the watched players")
     async def list_watches(self, interaction: Interaction) -> None:

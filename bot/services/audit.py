@@ -255,6 +255,7 @@ DEFAULT_MIRROR_LIMIT = 200  # queued items per guild; beyond, the oldest are dro
 DEFAULT_MIRROR_BATCH = 10  # items offered to one post (Discord: 10 embeds per message)
 MIRROR_RETRIES = 3  # attempts of one batch on a 429 or 5xx before it is dropped (and counted)
 MAX_DENIED_GROUPS = 100  # open denied groups per guild; a raid beyond folds into "others"
+DEFAULT_DRAIN_SECONDS = 5.0  # how long shutdown waits for what is still queued
 
 
 @dataclass(slots=True)
@@ -337,6 +338,9 @@ class AuditMirror:
         self._guilds: dict[int, _GuildQueue] = {}
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._running = False
+        self._flushing = False  # shutting down: open denied windows close at once
+        self._progress = asyncio.Event()
         self.posted = 0  # messages sent
         self.dropped = 0  # items never mirrored
 
@@ -380,7 +384,7 @@ class AuditMirror:
     def _close_windows(self, now: float) -> None:
         for queue in self._guilds.values():
             for user_id, group in list(queue.denied.items()):
-                if group.due <= now:
+                if group.due <= now or self._flushing:
                     del queue.denied[user_id]
                     self._append(queue, group)
 
@@ -394,6 +398,7 @@ class AuditMirror:
 
     async def run(self) -> None:
         """Worker: posts what is due, at most one request in flight per guild."""
+        self._running = True
         try:
             while True:
                 now = self.clock()
@@ -422,8 +427,39 @@ class AuditMirror:
                 except TimeoutError:
                     pass
         finally:
+            self._running = False
             for task in list(self._tasks):
                 task.cancel()
+
+    async def drain(self, limit: float = DEFAULT_DRAIN_SECONDS) -> int:
+        """At shutdown, before the sender goes: post what is still queued (open denied windows
+        closed early), keeping the rate gaps, for at most ``limit`` seconds. Returns how many
+        entries were left unmirrored (logged)."""
+        self._flushing = True
+        self._wake.set()
+        # The background worker posts if it runs; otherwise one of our own, for this drain.
+        worker = None if self._running else asyncio.create_task(self.run())
+        try:
+            async with asyncio.timeout(limit):
+                while self.pending():
+                    self._progress.clear()
+                    self._wake.set()
+                    await self._progress.wait()  # set when a post ends
+        except TimeoutError:
+            pass
+        finally:
+            # Counted before our worker goes: cancelling it ends a post in flight.
+            left = sum(
+                sum(_weight(i) for i in q.items) + sum(g.count for g in q.denied.values())
+                + q.inflight + q.dropped
+                for q in self._guilds.values()
+            )
+            if worker is not None:
+                worker.cancel()
+                await asyncio.gather(worker, return_exceptions=True)
+        if left:
+            log.warning("%d audit entries were not mirrored before shutdown", left)
+        return left
 
     async def _post(self, guild_id: int, queue: _GuildQueue) -> None:
         # Taken out of the queue while in flight, so the bound never counts them as dropped.
@@ -461,6 +497,7 @@ class AuditMirror:
             queue.inflight = 0
             queue.busy = False
             self._wake.set()
+            self._progress.set()
 
     @staticmethod
     def _put_back(queue: _GuildQueue, items: Sequence[MirrorItem]) -> None:

@@ -37,6 +37,9 @@ class RconAccess:
     # access_key() of the server these credentials are stored on ("" when not from a server).
     key: str = field(default="", repr=False)
     token: str | None = field(default=None, repr=False)  # the encrypted password as stored
+    # The address ``host`` was resolved to and checked (internal addresses refused): a short
+    # session goes there, not to whatever the name resolves to a moment later.
+    connect_host: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,8 @@ class BattlEyePlayerNames:
         )
         client = battleye.BattlEyeClient(config)
         try:
-            async with client.connect(access.host, access.port, access.password):
+            host = access.connect_host or access.host
+            async with client.connect(host, access.port, access.password):
                 players = await client.fetch_players()
         finally:
             client.close()

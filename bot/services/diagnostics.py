@@ -2,7 +2,8 @@
 
 DNS, A2S answer and port, ping, RCON login; each failure says what usually causes it, from the
 problems users of game-server bots report most (wrong query port, query disabled, firewall, wrong
-password, srcds IP ban, BattlEye RestrictRCon).
+password, a login the server closes (Squad's wrong password, srcds IP ban), BattlEye
+RestrictRCon).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import enum
 import ipaddress
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.crypto import DecryptionError
 from bot.games import Game, RconKind, get_game
@@ -159,12 +160,18 @@ def check_ping(answer: QueryAnswer | None) -> CheckResult:
 
 
 _REFUSED_HINTS = {
-    RconKind.SOURCE: (
-        "the password is wrong, or srcds banned the bot's IP after failed logins "
-        "(sv_rcon_maxfailures / sv_rcon_banpenalty: wait for the ban to expire or restart "
-        "the server)."
-    ),
+    RconKind.SOURCE: "the password is wrong (rcon_password in the server's config).",
     RconKind.BATTLEYE: "the password is wrong (RConPassword in BEServer_x64.cfg).",
+}
+# Only Source RCON is a connection a server can close at login (BattlEye is UDP).
+_DROPPED_HINTS = {
+    RconKind.SOURCE: (
+        "the server closed the connection at login: a wrong password (Squad closes on a wrong "
+        "password), srcds dropping the bot's IP it banned after failed logins "
+        "(sv_rcon_maxfailures / sv_rcon_banpenalty: wait for the ban to expire or restart the "
+        "server), or the server restarting."
+    ),
+    RconKind.BATTLEYE: "the connection was dropped during the login: try again.",
 }
 _NO_ANSWER_HINTS = {
     RconKind.SOURCE: (
@@ -178,8 +185,7 @@ _NO_ANSWER_HINTS = {
 }
 _UNREACHABLE_HINTS = {
     RconKind.SOURCE: (
-        "the connection was refused or dropped: wrong RCON port, RCON not enabled, or srcds "
-        "dropping a banned IP."
+        "the connection was refused or dropped: wrong RCON port or RCON not enabled."
     ),
     RconKind.BATTLEYE: "the port is unreachable: wrong RCON port or the server is offline.",
 }
@@ -221,6 +227,7 @@ async def check_rcon(
         LoginStatus.REFUSED: _REFUSED_HINTS,
         LoginStatus.NO_ANSWER: _NO_ANSWER_HINTS,
         LoginStatus.UNREACHABLE: _UNREACHABLE_HINTS,
+        LoginStatus.DROPPED: _DROPPED_HINTS,
     }[result.status]
     # How this game enables its console (the config line), from the catalogue.
     setup = f" {game.name}: {game.admin_hint}" if game.admin_hint else ""
@@ -252,14 +259,18 @@ async def diagnose(
                 CheckResult("RCON login", CheckStatus.SKIPPED, skipped),
             ),
         )
-    internal = not operator and await registry.is_internal(server.host)
+    internal, via = False, server.host
+    if not operator:
+        internal, via = await registry.checked_target(server.host, refuse=False)
     if internal and not registry.allow_private:
         refused = CheckResult("Address", CheckStatus.FAIL, INTERNAL_REFUSED)
         return Report(server, (dns, refused))
+    # Probed and logged into at the address that was checked (see checked_target).
+    traffic = replace(server, host=via)
     query_result, answer = await check_query(
-        server, game, registry.query, registry.query_timeout, internal
+        traffic, game, registry.query, registry.query_timeout, internal
     )
     rcon = await check_rcon(
-        server, game, registry, registry.rcon_login, registry.login_timeout, internal
+        traffic, game, registry, registry.rcon_login, registry.login_timeout, internal
     )
     return Report(server, (dns, query_result, check_ping(answer), rcon))

@@ -66,8 +66,9 @@ async def _source_login(host: str, port: int, password: str, time_limit: float) 
     except rcon.RCONAuthenticationError:
         return LoginResult(LoginStatus.REFUSED, "password refused")
     except rcon.RCONAuthDroppedError:
-        # A restart looks the same as srcds dropping a banned IP: not a verdict on the password.
-        return LoginResult(LoginStatus.UNREACHABLE, "connection dropped during login")
+        # A restart looks the same as srcds dropping a banned IP (or Squad's answer to a wrong
+        # password): not a refusal, but said as what it is.
+        return LoginResult(LoginStatus.DROPPED, "connection closed during login")
     except (rcon.RCONTimeoutError, TimeoutError):
         return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {time_limit:g} s")
     except (rcon.RCONCommunicationError, OSError) as exc:

@@ -21,7 +21,7 @@ from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.battleye_players import PollContext, RconAccess, access_key
-from bot.services.resolver import Resolver
+from bot.services.resolver import AddressRefused, Resolver
 from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.services.status_source import StatusSource
 from bot.sharding import ShardFilter
@@ -83,6 +83,8 @@ def target_of(server: Server) -> Target:
 
 def short_error(exc: BaseException) -> str:
     """A one-line reason without the exception text (which may quote addresses or secrets)."""
+    if isinstance(exc, AddressRefused):
+        return "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
     if isinstance(exc, socket.gaierror):
         return "name does not resolve"
     if isinstance(exc, TimeoutError):
@@ -300,6 +302,7 @@ class Poller:
             raise
         except Exception as exc:
             return exc
+        context = self._pinned(context, target)
         async with self._sem:
             try:
                 async with asyncio.timeout(limit + _GUARD):
@@ -308,6 +311,22 @@ class Poller:
                 raise
             except Exception as exc:
                 return exc
+
+    def _pinned(self, context: PollContext, target: Target) -> PollContext:
+        """With internal addresses refused, BattlEye names are fetched from the very address
+        the query goes to (checked), never from a second lookup of the name."""
+        resolver = self.resolver
+        if resolver is None or resolver.allow_private or target.host == context.target.host:
+            return context
+
+        def pin(access: RconAccess) -> RconAccess:
+            return replace(access, connect_host=target.host)
+
+        return replace(
+            context,
+            battleye=pin(context.battleye) if context.battleye is not None else None,
+            accesses=tuple(pin(a) for a in context.accesses),
+        )
 
     def _apply(self, target: Target, outcome: ServerInfo | BaseException, at: float) -> Snapshot:
         before = self.snapshot_of(target)
@@ -400,7 +419,9 @@ class Poller:
         try:
             address, limit = await self._address(target, server.guild_id, time_limit)
             async with asyncio.timeout(limit + _GUARD):
-                outcome = await self.source.fetch(address, context, limit)
+                outcome = await self.source.fetch(
+                    address, self._pinned(context, address), limit
+                )
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -50,7 +50,10 @@ class QueryClient(Protocol):
 
 class LoginStatus(enum.Enum):
     OK = "ok"
-    REFUSED = "refused"  # the server said no: wrong password (or a srcds IP ban)
+    REFUSED = "refused"  # the server said no: wrong password
+    # The connection closed before the login was answered: a restart, srcds dropping an IP it
+    # banned after failed logins, or Squad's answer to a wrong password.
+    DROPPED = "dropped"
     NO_ANSWER = "no_answer"  # silence: wrong port, RCON disabled, firewall
     UNREACHABLE = "unreachable"  # connection refused or dropped before the login finished
 

@@ -24,9 +24,21 @@ class RconAuthError(RconError):
 
     def __init__(self, server_name: str) -> None:
         super().__init__(
-            f"The RCON password of {server_name!r} was refused (or the server banned this "
-            "bot's IP after failed logins). Fix it with /server edit; until then no login "
-            "is attempted."
+            f"The RCON password of {server_name!r} was refused. Fix it with /server edit; "
+            "until then no login is attempted."
+        )
+
+
+class RconLoginDropped(RconAuthError):
+    """The server closed the connection at several logins in a row, none succeeding: Squad's
+    answer to a wrong password, or an IP ban. Stopped like a refusal until the server is edited."""
+
+    def __init__(self, server_name: str) -> None:
+        RconError.__init__(
+            self,
+            f"{server_name!r} keeps closing the connection at login: wrong password (Squad "
+            "closes on a wrong password) or this IP is banned. Fix it with /server edit; "
+            "until then no login is attempted.",
         )
 
 

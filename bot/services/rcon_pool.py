@@ -27,15 +27,19 @@ from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.protocols import battleye as be
 from bot.protocols import rcon
+from bot.protocols.backoff import Backoff, BackoffPolicy
+from bot.services.addresses import INTERNAL_REFUSED
 from bot.services.rcon_errors import (
     RconAuthError,
     RconError,
     RconInvalidInput,
+    RconLoginDropped,
     RconNotConfigured,
     RconRefused,
     RconTimeout,
     RconUnavailable,
 )
+from bot.services.resolver import AddressRefused, Resolver
 from bot.sharding import ShardFilter
 from bot.storage import Server
 
@@ -43,6 +47,10 @@ log = logging.getLogger(__name__)
 
 PasswordOf = Callable[[Server], str | None]
 Listener = Callable[..., Any]
+
+class _AddressRefusedError(rcon.RCONCommunicationError):
+    """The host resolves to an internal address and those are refused (no traffic sent)."""
+
 
 class ConnectionState(enum.Enum):
     IDLE = "idle"  # no connection (never used, or closed as idle)
@@ -139,8 +147,12 @@ class RconPool:
         rng: random.Random | None = None,
         shards: ShardFilter | None = None,
         metrics: Metrics = NO_METRICS,
+        resolver: Resolver | None = None,
     ) -> None:
         self._password_of = password_of
+        # With ALLOW_PRIVATE_ADDRESSES off, every connection attempt resolves the host here,
+        # checks it and connects to that very address (see _target_host).
+        self._resolver = resolver
         self.shards = shards if shards is not None else ShardFilter.everything()
         self.metrics = metrics
         self.connect_timeout = connect_timeout
@@ -188,6 +200,7 @@ class RconPool:
     async def _execute(self, server: Server, command: str, limit: float) -> str:
         entry = await self._entry(server)
         entry.last_used = asyncio.get_running_loop().time()
+        await self._check_address(entry)
         if entry.fingerprint.kind is RconKind.SOURCE:
             return await self._execute_source(entry, command, limit)
         client = await self._ready_battleye(entry, limit)
@@ -213,6 +226,7 @@ class RconPool:
         if entry.fingerprint.kind is not RconKind.BATTLEYE:
             raise RconNotConfigured(f"{server.name!r} does not use BattlEye RCon.")
         entry.last_used = asyncio.get_running_loop().time()
+        await self._check_address(entry)
         return await self._ready_battleye(entry, self.connect_timeout)
 
     def hold(self, server: Server) -> None:
@@ -359,6 +373,27 @@ class RconPool:
                 log.debug("closing idle RCON connection of server %s", server_id)
                 await self.forget(server_id)
 
+    # -- addresses -------------------------------------------------------------------------------
+
+    async def _target_host(self, entry: _Entry) -> str:
+        """Where a connection attempt goes: the stored host, or, when internal addresses are
+        refused, the address it resolves to now (checked; AddressRefused or another OSError).
+        Per attempt, since a name can be pointed at an internal address later (DNS
+        rebinding), and a server may have been saved before the setting was turned off."""
+        resolver = self._resolver
+        if resolver is None or resolver.allow_private:
+            return entry.fingerprint.host
+        return await resolver.resolve(entry.fingerprint.host, entry.server.guild_id)
+
+    async def _check_address(self, entry: _Entry) -> None:
+        """Fail a command at once, with the reason, rather than after the connect timeout."""
+        try:
+            await self._target_host(entry)
+        except AddressRefused:
+            raise RconUnavailable(f"{entry.name!r}: {INTERNAL_REFUSED}") from None
+        except OSError:
+            pass  # a name that does not resolve: the connection path reports it
+
     # -- Source RCON -----------------------------------------------------------------------------
 
     def _start_source(self, entry: _Entry) -> rcon.RCONSupervisor:
@@ -375,18 +410,29 @@ class RconPool:
             backoff_initial=self.backoff_initial,
             backoff_max=max(self.backoff_max, self.backoff_initial),
             rng=self._rng,
+            resolve_host=lambda _host: self._source_host(entry),
         )
         entry.supervisor = supervisor
         supervisor.start()
         return supervisor
+
+    async def _source_host(self, entry: _Entry) -> str:
+        try:
+            return await self._target_host(entry)
+        except AddressRefused:
+            raise _AddressRefusedError(INTERNAL_REFUSED) from None
+        except OSError:
+            raise rcon.RCONCommunicationError("the host name does not resolve") from None
 
     async def _execute_source(self, entry: _Entry, command: str, limit: float) -> str:
         supervisor = self._start_source(entry)
         try:
             await supervisor.wait_connected(min(limit, self.connect_timeout))
         except rcon.RCONAuthenticationError:
-            raise RconAuthError(entry.name) from None
+            raise _auth_error(entry.name, supervisor) from None
         except rcon.RCONError:
+            if isinstance(supervisor.last_error, _AddressRefusedError):
+                raise RconUnavailable(f"{entry.name!r}: {INTERNAL_REFUSED}") from None
             if isinstance(supervisor.last_error, rcon.RCONAuthDroppedError):
                 # Not "wrong password": retried with backoff (see RCONAuthDroppedError).
                 raise RconUnavailable(
@@ -399,7 +445,7 @@ class RconPool:
         try:
             return await supervisor.execute(command, timeout=limit)
         except rcon.RCONAuthenticationError:
-            raise RconAuthError(entry.name) from None
+            raise _auth_error(entry.name, supervisor) from None
         except rcon.RCONTimeoutError:
             raise RconTimeout(f"{entry.name!r} did not answer within {limit:g} s.") from None
         except rcon.RCONMessageError:
@@ -430,6 +476,9 @@ class RconPool:
         fp = entry.fingerprint
         # The client logs in again by itself after every loss, with its backoff: this runner
         # only holds it open and mirrors its login/disconnect events into the entry's state.
+        host = await self._battleye_host(entry)
+        if host is None:
+            return  # stopped while the address could not be used
         config = replace(self._battleye_config, login_attempts=None)
         client = be.BattlEyeClient(config, rng=self._rng)
         for event, func in self._listeners.get(entry.server_id, []):
@@ -438,7 +487,7 @@ class RconPool:
         client.add_listener("disconnect", lambda: entry.set_state(ConnectionState.RECONNECTING))
         entry.client = client
         try:
-            async with client.connect(fp.host, fp.port, password):
+            async with client.connect(host, fp.port, password):
                 await entry.stop.wait()
         except be.LoginRefused:
             log.error("BattlEye RCon of server %s refused the password; not retrying",
@@ -458,6 +507,26 @@ class RconPool:
             client.close()
             if entry.client is client:
                 entry.client = None
+
+    async def _battleye_host(self, entry: _Entry) -> str | None:
+        """The checked address the client logs in at (pinned for the client's life, so a name
+        re-pointed at an internal address later is never followed); while the lookup fails or
+        the address is refused, retried with backoff. None when the entry stopped meanwhile."""
+        backoff = Backoff(BackoffPolicy(
+            initial=self._battleye_config.backoff_base,
+            maximum=self._battleye_config.backoff_max,
+        ), rng=self._rng)
+        while not entry.stop.is_set():
+            try:
+                return await self._target_host(entry)
+            except OSError as exc:  # AddressRefused included: only a lookup was sent
+                delay = backoff.failed()
+                log.info("BattlEye RCon of server %s: %s; retry in %.2f s",
+                         entry.server_id, type(exc).__name__, delay)
+                entry.set_state(ConnectionState.RECONNECTING)
+                if await backoff.wait(delay, entry.stop):
+                    break
+        return None
 
     async def _ready_battleye(self, entry: _Entry, limit: float) -> be.BattlEyeClient:
         self._start_battleye(entry)
@@ -499,6 +568,13 @@ class RconPool:
         if not password:
             raise RconNotConfigured(f"{entry.name!r} has no RCON password stored.")
         return password
+
+
+def _auth_error(name: str, supervisor: rcon.RCONSupervisor) -> RconAuthError:
+    # Stopped after logins the server kept closing, or after an explicit refusal.
+    if isinstance(supervisor.last_error, rcon.RCONAuthDroppedError):
+        return RconLoginDropped(name)
+    return RconAuthError(name)
 
 
 def _fingerprint(server: Server) -> _Fingerprint:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.crypto import DecryptionError, SecretBox
 from bot.games import Game, get_game
@@ -313,10 +313,11 @@ class ServerRegistry:
         """The slow checks of an add (address policy, query port, RCON login); nothing saved."""
         if prepared.game.has_rcon and password is None:
             raise UserError("This game has RCON: a password is required.")
-        internal = await self._check_target(prepared.host)
+        internal, via = await self.checked_target(prepared.host)
+        traffic = replace(prepared, host=via)  # probed and logged into; the name is saved
         notes: list[str] = []
-        query = await self._resolve_query_port(prepared, notes, internal)
-        login, token = await self._check_login(prepared, password, notes, internal)
+        query = await self._resolve_query_port(traffic, notes, internal)
+        login, token = await self._check_login(traffic, password, notes, internal)
         return PendingAdd(prepared, query, token, login, tuple(notes))
 
     async def save_add(self, pending: PendingAdd, created_by: int) -> SaveOutcome:
@@ -350,12 +351,15 @@ class ServerRegistry:
         if current is None:
             raise ValueError("edit() needs a PreparedServer from prepare_edit()")
         # Only a new host is refused: a server stored before the policy can still be renamed.
-        internal = await self._check_target(prepared.host, refuse=prepared.host != current.host)
+        internal, via = await self.checked_target(
+            prepared.host, refuse=prepared.host != current.host
+        )
+        traffic = replace(prepared, host=via)  # probed and logged into; the name is saved
         notes: list[str] = []
         query_port = prepared.query_port
         answered = True
         if prepared.network_changed or query_port is None:
-            query = await self._resolve_query_port(prepared, notes, internal)
+            query = await self._resolve_query_port(traffic, notes, internal)
             query_port, answered = query.port, query.answer is not None
         login: LoginResult | None = None
         token: str | None = None
@@ -367,7 +371,7 @@ class ServerRegistry:
                 )
             if password is not None:
                 # Only a typed password is ever sent; it replaces the stored one.
-                login, token = await self._check_login(prepared, password, notes, internal)
+                login, token = await self._check_login(traffic, password, notes, internal)
         changes = ServerChanges(
             name=prepared.name if prepared.name != current.name else None,
             game=prepared.game.key,
@@ -403,10 +407,27 @@ class ServerRegistry:
 
     async def _check_target(self, host: str, *, refuse: bool = True) -> bool:
         """Refuse an internal target when they are not allowed; return whether it is one."""
-        internal = await self.is_internal(host)
+        internal, _ = await self.checked_target(host, refuse=refuse)
+        return internal
+
+    async def checked_target(self, host: str, *, refuse: bool = True) -> tuple[bool, str]:
+        """Whether ``host`` is internal (refused when they are not allowed and ``refuse``),
+        and where to send the probes and the login: with internal addresses refused, an
+        address of the very lookup that was checked, so a name rebound to the bot's network
+        right after the check (DNS rebinding) cannot redirect them."""
+        if self.allow_private or literal_ip(host) is not None:
+            internal = await self.is_internal(host)
+            via = host
+        else:
+            found = [a.split("%", 1)[0] for a in await self.resolver(host)]
+            ips = [ip for ip in (literal_ip(a) for a in found) if ip is not None]
+            internal = any(is_internal_ip(ip) for ip in ips)
+            # Internal and kept (an edit that does not move a stored server), or not
+            # resolving (the probes fail the same way): the name as it is.
+            via = str(ips[0]) if ips and not internal else host
         if internal and refuse and not self.allow_private:
             raise UserError(INTERNAL_REFUSED)
-        return internal
+        return internal, via
 
     async def _resolve_query_port(
         self, prepared: PreparedServer, notes: list[str], internal: bool
@@ -464,13 +485,18 @@ class ServerRegistry:
         )
         if result.status is LoginStatus.REFUSED:
             raise UserError(
-                f"RCON login on port {prepared.rcon_port} was refused: the password is wrong"
-                f"{_SRCDS_BAN if _is_source(prepared) else ''}. Nothing was saved."
+                f"RCON login on port {prepared.rcon_port} was refused: the password is wrong. "
+                "Nothing was saved."
             )
         if result.ok:
             notes.append(f"RCON login OK on port {prepared.rcon_port}.")
         else:
             why = NOT_REACHABLE if internal else result.detail
+            if result.status is LoginStatus.DROPPED and not internal:
+                why = (
+                    "the server closed the connection at login: on Squad a wrong password, "
+                    "else a restart or an IP ban"
+                )
             notes.append(
                 f"Could not verify the RCON login on port {prepared.rcon_port} ({why}); "
                 "the password was saved anyway. Run /server test once the server is up."
@@ -486,13 +512,6 @@ def _shown(name: str) -> str:
     """A server-provided name for a Discord reply: clipped and never markdown (a name like
     ``[Verify your account](https://evil)`` must not render as a link)."""
     return clip(escape(name), MAX_SHOWN_NAME)
-
-
-_SRCDS_BAN = " (or srcds banned this IP after failed logins)"
-
-
-def _is_source(prepared: PreparedServer) -> bool:
-    return prepared.game.rcon.value == "source"
 
 
 def _game_or_error(key: str) -> Game:

@@ -18,6 +18,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.services.addresses import INTERNAL_REFUSED, is_internal_ip
+
 log = logging.getLogger(__name__)
 
 Lookup = Callable[[str], Awaitable[str]]
@@ -29,6 +31,16 @@ DEFAULT_NEGATIVE_TTL = 20.0
 DEFAULT_MAX_CONCURRENT = 4
 DEFAULT_PER_GUILD = 2
 MAX_ENTRIES = 65536
+
+
+class AddressRefused(OSError):
+    """The host is, or resolves to, an internal address while ALLOW_PRIVATE_ADDRESSES is off.
+
+    Checked where traffic goes, not only when saving: a name may later resolve elsewhere (DNS
+    rebinding), and a server may have been stored before the setting was turned off."""
+
+    def __init__(self) -> None:
+        super().__init__(INTERNAL_REFUSED)
 
 
 async def system_lookup(host: str) -> str:
@@ -68,6 +80,7 @@ class Resolver:
         max_concurrent: int = DEFAULT_MAX_CONCURRENT,
         per_guild: int = DEFAULT_PER_GUILD,
         clock: Callable[[], float] = time.monotonic,
+        allow_private: bool = True,
     ) -> None:
         if max_concurrent < 1 or per_guild < 1:
             raise ValueError("max_concurrent and per_guild must be at least 1")
@@ -78,6 +91,7 @@ class Resolver:
         # Never the whole pool: one guild always leaves room for the others.
         self.per_guild = min(per_guild, max(1, max_concurrent - 1))
         self.clock = clock
+        self.allow_private = allow_private
         self._cache: dict[str, _Entry] = {}
         self._inflight: dict[str, asyncio.Task[str]] = {}
         self._global = asyncio.Semaphore(max_concurrent)
@@ -93,6 +107,17 @@ class Resolver:
         return entry.address
 
     async def resolve(self, host: str, guild_id: int) -> str:
+        """The address to send to; :class:`AddressRefused` when it is internal and those are
+        refused (the very address returned is the one checked, so a caller connecting to it
+        cannot be rebound elsewhere)."""
+        address = await self._resolve(host, guild_id)
+        if not self.allow_private:
+            # An IPv6 zone id ("fe80::1%eth0") is not part of the address.
+            if is_internal_ip(ipaddress.ip_address(address.split("%", 1)[0])):
+                raise AddressRefused()
+        return address
+
+    async def _resolve(self, host: str, guild_id: int) -> str:
         literal = _literal(host)
         if literal is not None:
             return literal

@@ -131,3 +131,37 @@ async def test_posts_are_spaced_globally_and_every_guild_gets_its_turn() -> None
         worker.cancel()
     # Round robin by waiting time: no guild posts twice before every guild posted once.
     assert sorted(order[:3]) == [1, 2, 3] and sorted(order[3:6]) == [1, 2, 3]
+
+
+async def test_drain_posts_everything_queued_with_or_without_the_worker() -> None:
+    for with_worker in (True, False):
+        send = Recorder()
+        mirror = AuditMirror(send, window=60.0, gap=0.05, batch=2)
+        worker = asyncio.create_task(mirror.run()) if with_worker else None
+        try:
+            for user in (1, 2):
+                mirror.offer(entry(user, "denied"))  # open for a minute
+            for _ in range(5):
+                mirror.offer(entry(3))
+            assert await mirror.drain(limit=5.0) == 0
+            assert mirror.pending() == 0
+            posted = [i for post in send.posts for i in post]
+            assert sum(isinstance(i, DeniedGroup) for i in posted) == 2
+            assert sum(isinstance(i, AuditEntry) for i in posted) == 5
+        finally:
+            if worker is not None:
+                worker.cancel()
+                await asyncio.gather(worker, return_exceptions=True)
+
+
+async def test_drain_is_bounded_and_counts_what_is_left() -> None:
+    send = Recorder()
+    send.gate.clear()  # Discord never answers
+    mirror = AuditMirror(send, gap=0.0, batch=1)
+    for _ in range(3):
+        mirror.offer(entry(3))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await mirror.drain(limit=0.3) == 3
+    assert loop.time() - started < 3.0  # functional bound: returns near its limit
+    send.gate.set()

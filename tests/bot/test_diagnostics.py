@@ -128,7 +128,9 @@ async def test_not_a2s(store: Store) -> None:
 @pytest.mark.parametrize(
     ("game", "status", "expected"),
     [
-        ("cs2", LoginStatus.REFUSED, "srcds banned the bot's IP"),
+        ("cs2", LoginStatus.REFUSED, "the password is wrong"),
+        ("cs2", LoginStatus.DROPPED, "Squad closes on a wrong password"),
+        ("cs2", LoginStatus.DROPPED, "srcds dropping the bot's IP it banned"),
         ("cs2", LoginStatus.NO_ANSWER, "RCON disabled"),
         ("cs2", LoginStatus.UNREACHABLE, "connection was refused"),
         ("dayz", LoginStatus.REFUSED, "RConPassword"),
@@ -148,6 +150,9 @@ async def test_rcon_failure_hints(
     assert check.status is CheckStatus.FAIL
     assert expected in check.detail
     assert PASSWORD not in check.detail
+    # A refusal is an answer about the password; a ban shows as a dropped login instead.
+    if status is not LoginStatus.DROPPED:
+        assert "ban" not in check.detail
 
 
 async def test_battleye_ok_mentions_restrictrcon(store: Store) -> None:

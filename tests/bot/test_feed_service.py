@@ -245,3 +245,43 @@ async def test_events_of_a_server_removed_meanwhile_never_hold_up_the_others(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert [e.player for e in await store.events.recent(other.id)] == ["b"]
+
+
+async def test_a_reload_that_read_before_a_change_keeps_the_change(store: Store) -> None:
+    # The deferred reload can read the tables just before a command stores its change; what
+    # it then installs must not undo the change the command already put in effect.
+    hub = StubHub()
+    feed = service(store, StubClient(None), hub)
+    await feed.reload()
+    server = await store.servers.add(NewServer(
+        1, "Main", "dayz", "127.0.0.1", 2302, 27016, 2306,
+        SecretBox(generate_key()).encrypt("pw"), 1,
+    ))
+    old = await store.feeds.upsert(1, server.id, 10, frozenset({"joins"}), 1)
+    await feed.reload()
+    read, release = asyncio.Event(), asyncio.Event()
+    real_all = store.feeds.all
+
+    async def stale_read() -> list[Any]:
+        rows = await real_all()
+        read.set()
+        await release.wait()  # the command runs while this reload holds what it read
+        return rows
+
+    store.feeds.all = stale_read  # type: ignore[method-assign]
+    reloading = asyncio.ensure_future(feed.reload())
+    await read.wait()
+    new = await store.feeds.upsert(1, server.id, 11, frozenset({"joins"}), 1)
+    feed.subscribe(server, new)
+    removed = await store.feeds.remove(1, server.id, 10)
+    feed.unsubscribe(removed)
+    assert [f.id for f in feed.feeds_of(server.id)] == [new.id]
+    release.set()
+    await reloading
+    assert [f.id for f in feed.feeds_of(server.id)] == [new.id]
+    assert hub.held == [server.id]  # still held for the remaining feed, once
+    store.feeds.all = real_all  # type: ignore[method-assign]
+    await feed.reload()  # the next reload reads it from the table: the same
+    assert [f.id for f in feed.feeds_of(server.id)] == [new.id] and old.id not in (
+        f.id for f in feed.feeds_of(server.id)
+    )

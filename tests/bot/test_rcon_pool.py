@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 import pytest
@@ -20,6 +20,7 @@ from bot.services.rcon_errors import (
     RconUnavailable,
 )
 from bot.services.rcon_pool import ConnectionState, RconPool
+from bot.services.resolver import Resolver
 from bot.services.snapshots import Target
 from bot.storage import Server
 from tests.fakes.battleye_server import FakeBattlEyeServer
@@ -354,19 +355,77 @@ async def test_battleye_connection_failing_unexpectedly_is_reported_and_closes_c
         await pool.close()  # the runner's error was handled, not re-raised here
 
 
-async def test_source_drop_during_login_is_retried_not_a_wrong_password(pool: RconPool) -> None:
+async def test_source_drop_during_login_is_retried_not_a_wrong_password() -> None:
     # SRCDS drops a banned IP, a restarting server drops everyone: neither is a refusal, so
     # RCON must come back by itself instead of staying disabled until the server is edited.
-    async with FakeRCONServer(password=PASSWORD) as fake:
-        fake.banned = True
-        s = server(fake.address[1])
-        with pytest.raises(RconUnavailable, match="closed the connection during the RCON login"):
-            await pool.execute(s, "status", timeout=0.3)
-        assert pool.state(s.id) in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
-        fake.unban()
-        await wait_until(lambda: pool.state(s.id) is ConnectionState.CONNECTED)
-        assert await pool.execute(s, "echo back") == "back"
-        assert fake.failed_auth == 0
+    # A backoff long enough that the next attempt comes after the unban (below the cap of
+    # three logins in a row the server closes, tested further down).
+    pool = RconPool(lambda _s: PASSWORD, connect_timeout=1.0, backoff_initial=0.5,
+                    backoff_max=1.0)
+    try:
+        async with FakeRCONServer(password=PASSWORD) as fake:
+            fake.banned = True
+            s = server(fake.address[1])
+            with pytest.raises(
+                RconUnavailable, match="closed the connection during the RCON login"
+            ):
+                await pool.execute(s, "status", timeout=0.2)
+            assert pool.state(s.id) in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
+            fake.unban()
+            await wait_until(lambda: pool.state(s.id) is ConnectionState.CONNECTED)
+            assert await pool.execute(s, "echo back") == "back"
+            assert fake.failed_auth == 0 and fake.connections_made == 2
+    finally:
+        await pool.close()
+
+
+async def test_squad_closing_every_login_stops_after_three(pool: RconPool) -> None:
+    # Squad answers a wrong password by closing the connection: without a cap the wrong
+    # password would be sent again every backoff period, forever.
+    async with FakeRCONServer(password="the-right-one", profile="squad",
+                              max_failed_auth=1000) as fake:
+        s = server(fake.address[1], "squad")
+        pool.hold(s)  # as the feed does: the supervisor reconnects on its own
+        await wait_until(lambda: pool.state(s.id) is ConnectionState.AUTH_FAILED, limit=5.0)
+        assert fake.auth_attempts == 3
+        await asyncio.sleep(0.5)  # several backoff periods (0.05-0.2 s): nothing more sent
+        assert fake.auth_attempts == 3
+        with pytest.raises(RconAuthError, match="keeps closing the connection at login") as info:
+            await pool.execute(s, "ShowServerInfo")
+        assert "Squad closes on a wrong password" in str(info.value)
+        assert "banned" in str(info.value) and PASSWORD not in str(info.value)
+        assert fake.auth_attempts == 3
+        # An edit (a new stored token) clears the mark: the next call logs in again.
+        fake.password = PASSWORD
+        edited = replace(s, rcon_password="token-2")
+        await pool.sync([edited])
+        assert await pool.execute(edited, "echo fixed") == "fixed"
+        pool.release(edited)
+
+
+async def test_closed_logins_are_counted_only_until_a_login_succeeds() -> None:
+    # Two closed logins after each of two restarts: four in all, never three in a row, so
+    # RCON comes back each time. Backoff long enough to unban between the attempts.
+    pool = RconPool(lambda _s: PASSWORD, connect_timeout=1.0, backoff_initial=0.3,
+                    backoff_max=0.6)
+    try:
+        async with FakeRCONServer(password=PASSWORD) as fake:
+            s = server(fake.address[1])
+            pool.hold(s)
+            await wait_until(lambda: pool.state(s.id) is ConnectionState.CONNECTED)
+            for _ in range(2):
+                made = fake.connections_made
+                fake.banned = True
+                fake.drop_connections()
+                await wait_until(lambda m=made: fake.connections_made >= m + 2, limit=5.0)
+                fake.unban()
+                await wait_until(
+                    lambda: pool.state(s.id) is ConnectionState.CONNECTED, limit=5.0
+                )
+                assert fake.connections_made == made + 3
+            assert await pool.execute(s, "echo up") == "up"
+    finally:
+        await pool.close()
 
 
 @pytest.mark.parametrize("game", ["palworld", "other_source", "cs2"])
@@ -426,3 +485,57 @@ async def test_battleye_server_offline_at_first_is_one_client_until_it_answers(
         client = await pool.battleye(s)
         assert built == [client] and client.is_connected()
         assert pool.state(s.id) is ConnectionState.CONNECTED
+
+
+# -- ALLOW_PRIVATE_ADDRESSES=false where traffic goes ----------------------------------------------
+
+
+def refusing_pool(lookup: Callable[[str], Awaitable[str]] | None = None) -> RconPool:
+    async def no_dns(host: str) -> str:
+        raise socket.gaierror(socket.EAI_NONAME, "offline test")
+
+    return RconPool(
+        lambda _s: PASSWORD, connect_timeout=1.0, backoff_initial=0.05, backoff_max=0.2,
+        battleye_config=FAST_BE,
+        resolver=Resolver(lookup or no_dns, allow_private=False, ttl=0.0, negative_ttl=0.0),
+    )
+
+
+async def test_refused_private_address_is_never_connected_to_source() -> None:
+    # A server stored before the setting was turned off, and a name that now points at the
+    # bot's own network (DNS rebinding): no TCP connection, a clear answer at once.
+    async def rebound(host: str) -> str:
+        return "127.0.0.1"
+
+    async with FakeRCONServer(password=PASSWORD) as fake:
+        for host, pool in (
+            ("127.0.0.1", refusing_pool()), ("game.example", refusing_pool(rebound))
+        ):
+            s = replace(server(fake.address[1]), host=host)
+            try:
+                with pytest.raises(RconUnavailable, match="ALLOW_PRIVATE_ADDRESSES") as info:
+                    async with asyncio.timeout(0.5):  # not after the connect timeout
+                        await pool.execute(s, "status")
+                assert PASSWORD not in str(info.value)
+                pool.hold(s)  # the feed's long-lived connection: retried, never sent
+                await asyncio.sleep(0.3)
+                assert pool.state(s.id) is not ConnectionState.CONNECTED
+            finally:
+                await pool.close()
+        assert fake.connections_made == 0 and fake.auth_attempts == 0
+
+
+async def test_refused_private_address_is_never_connected_to_battleye() -> None:
+    async with FakeBattlEyeServer(PASSWORD) as fake:
+        pool = refusing_pool()
+        s = server(fake.address[1], game="dayz")
+        try:
+            with pytest.raises(RconUnavailable, match="ALLOW_PRIVATE_ADDRESSES"):
+                async with asyncio.timeout(0.5):
+                    await pool.execute(s, "players")
+            pool.hold(s)
+            await asyncio.sleep(0.3)
+            assert pool.state(s.id) is not ConnectionState.CONNECTED
+        finally:
+            await pool.close()
+        assert fake.logins == 0 and fake.refused_logins == 0

@@ -8,6 +8,8 @@ import pytest
 
 from bot.crypto import DecryptionError, SecretBox, generate_key
 from bot.logsetup import secrets
+from bot.services import diagnostics
+from bot.services.diagnostics import CheckResult, CheckStatus
 from bot.services.errors import ServerNotFoundError, UserError
 from bot.services.probes import LoginStatus
 from bot.services.registry import MAX_SERVERS_PER_GUILD, ServerRegistry
@@ -92,9 +94,11 @@ async def test_explicit_query_port_is_not_probed(store: Store) -> None:
 async def test_wrong_password_saves_nothing(store: Store) -> None:
     registry = make(store, StubQuery(answering={27015}))
     prepared = await registry.prepare_add(G1, "Main", "127.0.0.1", "cs2")
-    with pytest.raises(UserError, match=r"refused.*srcds banned.*Nothing was saved") as info:
+    refused = r"refused: the password is wrong\. Nothing was saved"
+    with pytest.raises(UserError, match=refused) as info:
         await registry.add(prepared, "wrong-password", USER)
     assert "wrong-password" not in str(info.value)
+    assert "ban" not in str(info.value)  # a ban drops the login: not this case
     assert await registry.servers_of(G1) == []
 
 
@@ -306,14 +310,60 @@ async def test_private_addresses_refused_when_not_allowed(store: Store) -> None:
 
 async def test_internal_targets_get_one_failure_text(store: Store) -> None:
     notes = set()
-    for login in (StubLogin(offline=True),
-                  StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE)):
+    for i, login in enumerate((StubLogin(offline=True),
+                  StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE),
+                  StubLogin(password="x", status_if_wrong=LoginStatus.DROPPED))):
         registry = make(store, StubQuery(), login)
         outcome = await registry.add(
-            await registry.prepare_add(G1, f"S{len(notes)}", "10.0.0.1:2302", "arma3"),
+            await registry.prepare_add(G1, f"S{i}", "10.0.0.1:2302", "arma3"),
             PASSWORD, USER,
         )
         assert not outcome.answered
-        notes.add(tuple(n.replace(f"S{len(notes)}", "") for n in outcome.notes))
+        notes.add(tuple(n.replace(f"S{i}", "") for n in outcome.notes))
     assert len(notes) == 1
     assert all("not reachable or not a game server" in n for n in notes.pop())
+
+
+async def test_a_login_the_server_closes_is_saved_with_the_squad_hint(store: Store) -> None:
+    # Not a refusal (a restart looks the same), but the member learns what it may mean.
+    registry = make(store, StubQuery(answering={27165}),
+                    StubLogin(password="x", status_if_wrong=LoginStatus.DROPPED))
+    outcome = await registry.add(
+        await registry.prepare_add(G1, "Sq", "squad.example:7787", "squad"), PASSWORD, USER
+    )
+    note = next(n for n in outcome.notes if "Could not verify the RCON login" in n)
+    assert "closed the connection at login" in note and "Squad" in note
+
+
+async def test_probes_and_login_go_to_the_address_that_was_checked(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding: the name answers a public address to the check and an internal one to
+    # whatever looks it up next. With internal addresses refused, the query, the port probe
+    # and the login all go to the checked address (the name is what is saved).
+    answers = iter([["93.184.216.34"]])
+
+    async def rebinding(host: str) -> list[str]:
+        return next(answers, ["10.0.0.7"])
+
+    query = StubQuery(answering=set(), probe_result=None)
+    login = StubLogin()
+    registry = make(store, query, login, allow_private=False, resolver=rebinding)
+    outcome = await registry.add(
+        await registry.prepare_add(G1, "Main", "rebind.example", "arma3"), PASSWORD, USER
+    )
+    assert outcome.server.host == "rebind.example"
+    assert {host for host, _ in query.calls} == {"93.184.216.34"}
+    assert {host for host, _, _ in query.probes} == {"93.184.216.34"}
+    assert [host for _, host, _ in login.calls] == ["93.184.216.34"]
+    # /server test the same way: one checked lookup, the traffic to its address.
+    async def dns_ok(host: str, time_limit: float = 5.0) -> CheckResult:
+        return CheckResult("DNS", CheckStatus.OK, "resolves")
+
+    monkeypatch.setattr(diagnostics, "check_dns", dns_ok)
+    answers = iter([["93.184.216.35"]])
+    query.calls.clear()
+    login.calls.clear()
+    await diagnostics.diagnose(outcome.server, registry)
+    assert {host for host, _ in query.calls} == {"93.184.216.35"}
+    assert [host for _, host, _ in login.calls] == ["93.184.216.35"]

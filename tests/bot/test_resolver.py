@@ -6,13 +6,14 @@ import asyncio
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.services.battleye_players import PollContext
 from bot.services.poller import Poller
-from bot.services.resolver import Resolver
+from bot.services.resolver import AddressRefused, Resolver
 from bot.services.snapshots import ServerInfo, Target
 from bot.storage import NewServer, Store
 
@@ -192,3 +193,113 @@ async def test_a_name_that_does_not_resolve_is_reported_as_such(
     await poller.run_round()
     (server,) = await store.servers.all()
     assert poller.snapshot(server).error == "name does not resolve"
+
+
+async def test_internal_addresses_refused_when_private_addresses_are_off() -> None:
+    # The address checked is the address returned (and queried): a name pointed at the bot's
+    # network later (DNS rebinding) is refused at that lookup, not only when saved.
+    answers = {"game.example": "93.184.216.34"}
+
+    async def dns(host: str) -> str:
+        return answers[host]
+
+    now = [0.0]
+    resolver = Resolver(dns, ttl=10.0, allow_private=False, clock=lambda: now[0])
+    assert await resolver.resolve("game.example", 1) == "93.184.216.34"
+    assert await resolver.resolve("1.1.1.1", 1) == "1.1.1.1"
+    answers["game.example"] = "192.168.1.10"
+    now[0] = 11.0
+    with pytest.raises(AddressRefused, match="ALLOW_PRIVATE_ADDRESSES"):
+        await resolver.resolve("game.example", 1)
+    for literal in ("127.0.0.1", "10.1.2.3", "169.254.1.1", "::1", "::ffff:127.0.0.1",
+                    "224.0.0.1"):
+        with pytest.raises(AddressRefused):
+            await resolver.resolve(literal, 1)
+    assert await Resolver(dns).resolve("127.0.0.1", 1) == "127.0.0.1"  # allowed by default
+
+
+async def test_poller_never_queries_a_refused_address(store: Store) -> None:
+    async def dns(host: str) -> str:
+        return {"rebound.example": "10.0.0.5", "public.example": "93.184.216.35"}[host]
+
+    source = RecordingSource()
+    await add(store, 1, "stored-before", "127.0.0.1", 27015)
+    await add(store, 1, "rebound", "rebound.example", 27015)
+    await add(store, 2, "public", "public.example", 27015)
+    poller = Poller(store, source, interval=60, resolver=Resolver(dns, allow_private=False))
+    report = await poller.run_round()
+    assert report.answered == 1
+    assert source.queried == [Target("93.184.216.35", 27015)]
+    servers = {s.name: s for s in await store.servers.all()}
+    for name in ("stored-before", "rebound"):
+        snap = poller.snapshot(servers[name])
+        assert not snap.online
+        assert snap.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
+
+
+async def test_battleye_names_go_to_the_address_that_was_checked(store: Store) -> None:
+    # The A2S query went to the checked address; a short BattlEye session for the names must
+    # not look the name up again (it could point at the bot's own network by then).
+    from bot.protocols.battleye import Player
+    from bot.services.battleye_players import BattlEyePlayerNames
+    from tests.fakes.battleye_server import FakeBattlEyeServer
+
+    class Capturing(RecordingSource):
+        contexts: list[PollContext] = []
+
+        async def fetch(self, target: Target, context: PollContext, time_limit: float
+                        ) -> ServerInfo:
+            self.contexts.append(context)
+            return await super().fetch(target, context, time_limit)
+
+    async def dns(host: str) -> str:
+        return "93.184.216.36"
+
+    await store.servers.add(NewServer(1, "dayz", "dayz", "game.example", 2302, 27016, 2305,
+                                      "token", 1))
+    source = Capturing()
+    poller = Poller(store, source, interval=60, password_of=lambda _s: "pw",
+                    resolver=Resolver(dns, allow_private=False))
+    await poller.run_round()
+    (context,) = source.contexts
+    assert context.battleye is not None
+    assert context.battleye.host == "game.example"  # the pooled connection is found by name
+    assert context.battleye.connect_host == "93.184.216.36"
+    assert [a.connect_host for a in context.accesses] == ["93.184.216.36"]
+    # And the short session connects there: here a name that does not resolve at all.
+    async with FakeBattlEyeServer("pw", players=[Player(0, "Ann", "1.2.3.4", 1, 0)]) as be:
+        host, port = be.address
+        pinned = PollContext(
+            context.target, context.games,
+            replace(context.battleye, host="unresolvable.invalid", port=port, connect_host=host),
+        )
+        assert await BattlEyePlayerNames(login_timeout=1.0).names(pinned) == ["Ann"]
+
+
+async def test_a_live_query_is_refused_or_pinned_like_a_round(store: Store) -> None:
+    # /status on a stale snapshot queries at once: the same check and the same address.
+    class Capturing(RecordingSource):
+        contexts: list[PollContext] = []
+
+        async def fetch(self, target: Target, context: PollContext, time_limit: float
+                        ) -> ServerInfo:
+            self.contexts.append(context)
+            return await super().fetch(target, context, time_limit)
+
+    async def dns(host: str) -> str:
+        return {"ok.example": "93.184.216.37", "lan.example": "192.168.0.9"}[host]
+
+    await store.servers.add(NewServer(1, "ok", "dayz", "ok.example", 2302, 27016, 2305,
+                                      "token", 1))
+    await store.servers.add(NewServer(1, "lan", "dayz", "lan.example", 2302, 27016, 2305,
+                                      "token", 1))
+    source = Capturing()
+    poller = Poller(store, source, interval=60, password_of=lambda _s: "pw",
+                    resolver=Resolver(dns, allow_private=False))
+    servers = {s.name: s for s in await store.servers.all()}
+    lan = await poller.query_now(servers["lan"])
+    assert lan.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
+    assert (await poller.query_now(servers["ok"])).online
+    assert source.queried == [Target("93.184.216.37", 27016)]
+    (context,) = source.contexts
+    assert context.battleye is not None and context.battleye.connect_host == "93.184.216.37"

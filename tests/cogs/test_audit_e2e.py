@@ -178,3 +178,22 @@ async def test_settings_changes_are_audited_without_the_password(world: RconWorl
     assert all(r["user_id"] == w.admin and r["latency_ms"] is not None for r in rows)
     assert PASSWORD.encode() not in database_bytes(w.settings)
     assert b"Wr0ng-pass" not in database_bytes(w.settings)
+
+
+async def test_audit_mirror_is_drained_at_shutdown(world: RconWorld) -> None:
+    # A denied attempt waits for its minute-long coalescing window; shutting down must post it
+    # (and whatever else is queued) instead of dropping it.
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
+        await answered(await w.fake.slash(
+            w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id}
+        ))
+        await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 1)
+        await answered(await w.fake.slash(
+            w.guild_id, w.member, "rcon say", {"server": "Main", "message": "let me in"}
+        ))
+        await eventually(lambda: bot.audit_mirror.pending() == 1)
+        assert len(w.fake.channel_messages(w.channel_id)) == 1
+    texts = [m["embeds"][0]["description"] for m in w.fake.channel_messages(w.channel_id)]
+    assert len(texts) == 2 and "denied" in texts[1] and "rcon say" in texts[1]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.services.feed.render import ZWSP, dropped_line
 from bot.storage.audit import AuditFilter
+from bot.storage.feeds import Feed, Watch
 from tests.cogs.feed_world import joins, lines, make_feed_world, settle
 from tests.cogs.status_world import answered, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
@@ -287,3 +288,70 @@ async def test_feed_commands_list_remove_and_refusals(
             ("feed remove", "denied"),
         ]
         assert entries[-1].server_name == "Main" and entries[-1].user_id == w.status.admin
+
+
+async def test_feed_and_watch_commands_answer_before_the_full_reload(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    # The full reload reads every guild's feeds, watches and servers: held here until the end,
+    # the commands still answer, and events right after each answer already follow the change.
+    w = make_feed_world(fake_discord, tmp_path)
+    watch_channel = w.fake.guild(w.status.guild_id).add_channel("watch")
+    async with FakeA2SServer() as server, run_bot(
+        w.fake, w.bot(FEED_BATCH_SECONDS="0.2")
+    ) as bot:
+        main = await register(bot, w.status.guild_id, "Main", server)
+        await settle(bot)
+        gate = asyncio.Event()
+        feeds_all, watches_all = bot.store.feeds.all, bot.store.watches.all
+        held: list[str] = []
+
+        async def slow_feeds() -> list[Feed]:
+            held.append("feeds")
+            await gate.wait()
+            return await feeds_all()
+
+        async def slow_watches() -> list[Watch]:
+            await gate.wait()
+            return await watches_all()
+
+        bot.store.feeds.all = slow_feeds  # type: ignore[method-assign]
+        bot.store.watches.all = slow_watches  # type: ignore[method-assign]
+        admin, guild = w.status.admin, w.status.guild_id
+        try:
+            done = await answered(await w.fake.slash(
+                guild, admin, "feed set",
+                {"server": "Main", "channel": w.feed_channel, "events": "joins"}))
+            assert "go to" in (done.content or "")
+            watched = await answered(await w.fake.slash(
+                guild, admin, "watch add",
+                {"server": "Main", "name_or_guid": "Vip", "channel": watch_channel}))
+            assert "Watching player **Vip**" in (watched.content or "")
+            assert held and not gate.is_set()  # a reload is waiting: the answers came first
+            for event in joins(main.id, ["early", "vip"]):
+                bot.feed.submit(event)
+            await w.fake.wait_until(
+                lambda: len(lines(w.fake.channel_messages(w.feed_channel))) >= 2
+                and len(w.fake.channel_messages(watch_channel)) >= 1
+            )
+            gone = await answered(await w.fake.slash(
+                guild, admin, "feed remove", {"server": "Main"}))
+            assert "Removed 1 feed" in (gone.content or "")
+            unwatched = await answered(await w.fake.slash(
+                guild, admin, "watch remove", {"server": "Main", "name_or_guid": "vip"}))
+            assert "Stopped watching" in (unwatched.content or "")
+            for event in joins(main.id, ["late", "vip"]):
+                bot.feed.submit(event)
+            await bot.feed.wait_stored(4)
+        finally:
+            gate.set()
+        await settle(bot)
+        for _ in range(100):  # bounded: the deferred reloads end once released
+            if not bot.feed._reload_tasks:
+                break
+            await asyncio.sleep(0.02)
+        await settle(bot)
+        got = [line.split("**")[3] for line in lines(w.fake.channel_messages(w.feed_channel))]
+        assert got == ["early", "vip"]  # each once; nothing after the removal
+        assert len(w.fake.channel_messages(watch_channel)) == 1
+        assert bot.feed.feeds_of(main.id) == []

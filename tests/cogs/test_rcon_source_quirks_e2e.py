@@ -58,7 +58,9 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
     async with FakeRCONServer(password=PASSWORD, handler=source_answers) as source, \
             run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot:
         server = await register(bot, ids["guild_id"], "Main", "cs2", source.address[1])
-        bot.rcon_pool.backoff_initial, bot.rcon_pool.backoff_max = 0.05, 0.2  # fast retries
+        # Slow enough that the unban comes before a third closed login in a row (the cap that
+        # stops a wrong Squad password, tested below).
+        bot.rcon_pool.backoff_initial, bot.rcon_pool.backoff_max = 2.0, 4.0
         source.banned = True  # drops every connection before answering the AUTH packet
         first = await followup_text(await fake_discord.slash(
             ids["guild_id"], ids["admin"], "rcon players", {"server": "Main"}
@@ -77,3 +79,25 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
         ))
     assert "Ann" in second
     assert source.failed_auth == 0
+
+
+async def test_a_wrong_squad_password_is_not_sent_again_and_again(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    # Squad closes the connection on a wrong password instead of refusing it.
+    ids = seed_guild(fake_discord)
+    async with FakeRCONServer(password="the-real-one", profile="squad",
+                              max_failed_auth=1000) as source, \
+            run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot:
+        await register(bot, ids["guild_id"], "Squad", "squad", source.address[1])
+        bot.rcon_pool.backoff_initial, bot.rcon_pool.backoff_max = 0.05, 0.2  # fast retries
+        texts = []
+        for _ in range(2):
+            texts.append(await followup_text(await fake_discord.slash(
+                ids["guild_id"], ids["admin"], "rcon say", {"server": "Squad", "message": "hi"}
+            )))
+        await asyncio.sleep(0.5)  # several backoff periods
+    assert "keeps closing the connection at login" in texts[1]
+    assert "Squad closes on a wrong password" in texts[1] and "banned" in texts[1]
+    assert PASSWORD not in texts[1]
+    assert source.auth_attempts == 3 and source.received == []

@@ -5,7 +5,9 @@ connection broke fail with ``RCONCommunicationError`` (never silently re-run: ``
 must not happen twice). A refused password stops the supervisor until ``set_password()``: it
 never re-sends a wrong password on its own. A connection dropped during authentication is a
 connection error like any other (a restart looks the same as a ban from there), retried with
-backoff.
+backoff, but only ``max_dropped_logins`` times in a row: Squad answers a wrong password by
+closing the connection, so past that the supervisor stops as for a refusal (``last_error`` is
+then an :class:`RCONAuthDroppedError`) instead of re-sending the password forever.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from types import TracebackType
 from typing import Literal, overload
@@ -28,6 +30,7 @@ from bot.protocols.rcon.client import (
 )
 from bot.protocols.rcon.connection import DEFAULT_MAX_RESPONSE_BYTES
 from bot.protocols.rcon.errors import (
+    RCONAuthDroppedError,
     RCONAuthenticationError,
     RCONCommunicationError,
     RCONError,
@@ -35,6 +38,8 @@ from bot.protocols.rcon.errors import (
 from bot.protocols.rcon.profiles import ServerProfile
 
 log = logging.getLogger(__name__)
+
+DEFAULT_MAX_DROPPED_LOGINS = 3
 
 
 class SupervisorState(Enum):
@@ -67,6 +72,8 @@ class RCONSupervisor:
         on_unsolicited: UnsolicitedHandler | None = None,
         on_state: Callable[[SupervisorState], None] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_dropped_logins: int = DEFAULT_MAX_DROPPED_LOGINS,
+        resolve_host: Callable[[str], Awaitable[str]] | None = None,
     ) -> None:
         policy = BackoffPolicy(
             initial=backoff_initial,
@@ -83,6 +90,10 @@ class RCONSupervisor:
         self.on_unsolicited = on_unsolicited
         self.on_state = on_state
         self.max_response_bytes = max_response_bytes
+        self.max_dropped_logins = max_dropped_logins
+        # Called before every attempt (an RCONError from it is a failed attempt): the caller
+        # may check where the name points now and have the connection go exactly there.
+        self.resolve_host = resolve_host
         self.state = SupervisorState.IDLE
         self.last_error: RCONError | None = None
         self.connect_attempts = 0
@@ -163,12 +174,16 @@ class RCONSupervisor:
 
     async def _run(self) -> None:
         backoff = self._backoff
+        dropped = 0  # logins the server closed the connection on since the last success
         while True:
             self._set_state(SupervisorState.CONNECTING)
             self.connect_attempts += 1
             try:
+                address = self.address
+                if self.resolve_host is not None:
+                    address = (await self.resolve_host(address[0]), address[1])
                 conn = await connect(
-                    self.address,
+                    address,
                     self._password,
                     timeout=self.timeout,
                     profile=self.profile,
@@ -182,11 +197,22 @@ class RCONSupervisor:
                 return
             except RCONError as exc:  # unreachable, refused, timed out, desynchronised
                 self.last_error = exc
+                # Counted until a login succeeds (other errors in between do not reset it).
+                dropped += isinstance(exc, RCONAuthDroppedError)
+                if dropped >= self.max_dropped_logins:
+                    log.error(
+                        "RCON %s:%s: the connection was closed at login %d times in a row "
+                        "(wrong password on Squad, or a ban); not retrying",
+                        self.address[0], self.address[1], dropped,
+                    )
+                    self._set_state(SupervisorState.AUTH_FAILED)
+                    return
                 delay = backoff.failed()
                 log.info("RCON %s:%s: %s; retry in %.2f s", *self.address[:2], exc, delay)
                 self._set_state(SupervisorState.BACKOFF)
                 await backoff.wait(delay)
                 continue
+            dropped = 0
             self.connections += 1
             self._conn = conn
             backoff.connected()

@@ -113,6 +113,10 @@ def _decode_send(text: str | None) -> tuple[str, dict[SubKey, int]] | None:
         return None
 
 
+def _key(subscription: Feed | Watch) -> SubKey:
+    return ("feed" if isinstance(subscription, Feed) else "watch", subscription.id)
+
+
 def uses_battleye(server: Server) -> bool:
     game = get_game(server.game)
     return (
@@ -165,6 +169,12 @@ class FeedService:
         self._dropped_before = 0  # drops of the senders of an earlier run (a restart)
         self._last_prune = float("-inf")
         self._reload_lock = asyncio.Lock()
+        # Changes a command made in memory before answering, numbered, so that a reload whose
+        # reads began before one of them applies it again on top of what it read.
+        self._changes: list[tuple[int, Callable[[], None]]] = []
+        self._change_seq = 0
+        self._reload_waiting = False  # a deferred reload is queued and has not read yet
+        self._reload_tasks: set[asyncio.Task[None]] = set()
         self.events_stored = 0
         self.messages_sent = 0
         self.lines_sent = 0
@@ -360,9 +370,71 @@ class FeedService:
 
     # -- subscriptions -------------------------------------------------------------------------
 
+    def subscribe(self, server: Server, subscription: Feed | Watch) -> None:
+        """A feed or watch a command just stored (new or changed) is routed from the next
+        event on, before the command answers; :meth:`reload_later` then reads everything."""
+        self._change(lambda: self._put(server, subscription))
+
+    def unsubscribe(self, removed: Iterable[Feed | Watch]) -> None:
+        """Feeds or watches a command just deleted get no further line (their queued lines
+        go too)."""
+        keys = {_key(s) for s in removed}
+        self._change(lambda: self._drop(keys))
+
+    def reload_later(self) -> None:
+        """The full :meth:`reload` after a command answered, in the background; one waiting
+        reload covers every change made before it starts reading."""
+        if self._reload_waiting:
+            return
+        self._reload_waiting = True
+        task = asyncio.get_running_loop().create_task(
+            self._deferred_reload(), name="outpost:feed-reload"
+        )
+        self._reload_tasks.add(task)
+        task.add_done_callback(self._reload_tasks.discard)
+
+    async def _deferred_reload(self) -> None:
+        try:
+            await self.reload()
+        except Exception:
+            # The change is in memory already; the next change or start reads again.
+            log.exception("feed: reload after a command failed")
+        finally:
+            self._reload_waiting = False
+
+    def _change(self, apply: Callable[[], None]) -> None:
+        self._change_seq += 1
+        self._changes.append((self._change_seq, apply))
+        apply()
+
+    def _put(self, server: Server, subscription: Feed | Watch) -> None:
+        if not self.poller.shards.owns(server.guild_id):
+            return  # another process posts this guild's events
+        self._servers.setdefault(server.id, server)
+        if isinstance(subscription, Feed):
+            feeds = [f for f in self._feeds.get(server.id, ()) if f.id != subscription.id]
+            self._feeds[server.id] = [*feeds, subscription]
+        else:
+            watches = [w for w in self._watches.get(server.id, ()) if w.id != subscription.id]
+            self._watches[server.id] = [*watches, subscription]
+        self._subs.add(_key(subscription))
+        self._sync_battleye()
+
+    def _drop(self, keys: set[SubKey]) -> None:
+        for sid, feeds in list(self._feeds.items()):
+            self._feeds[sid] = [f for f in feeds if ("feed", f.id) not in keys]
+        for sid, watches in list(self._watches.items()):
+            self._watches[sid] = [w for w in watches if ("watch", w.id) not in keys]
+        self._subs -= keys
+        for sender in self._senders.values():
+            sender.queue.discard(keys)
+        self._sync_battleye()
+
     async def reload(self) -> None:
         """Read feeds, watches and servers again (after a command changed them)."""
         async with self._reload_lock:
+            self._reload_waiting = False  # a change from now on needs a reload of its own
+            start = self._change_seq
             # Another process posts the events of its shards' guilds (see bot.sharding).
             servers = self.poller.shards.keep(await self.store.servers.all())
             self._servers = {s.id: s for s in servers}
@@ -378,9 +450,15 @@ class FeedService:
             for watch in watches:
                 watched[watch.server_id].append(watch)
             self._feeds, self._watches = dict(by_server), dict(watched)
-            subs = {("feed", f.id) for f in feeds} | {("watch", w.id) for w in watches}
-            gone = self._subs - subs
-            self._subs = subs
+            before = self._subs
+            self._subs = {("feed", f.id) for f in feeds} | {("watch", w.id) for w in watches}
+            # Changes made while this reload read may be missing from what it read: applied
+            # again (each is idempotent); older ones are in what it read.
+            later = [(seq, apply) for seq, apply in self._changes if seq > start]
+            self._changes = later
+            for _, apply in later:
+                apply()
+            gone = before - self._subs
             if gone:
                 for sender in self._senders.values():
                     sender.queue.discard(gone)
@@ -441,7 +519,7 @@ class FeedService:
             pending.extend(kept)
 
     async def _shutdown(self, pending: deque[Event | m.Roster]) -> None:
-        for task in list(self._roster_tasks):
+        for task in [*self._roster_tasks, *self._reload_tasks]:
             task.cancel()
         senders = list(self._senders.values())
         await asyncio.gather(*(s.stop(SEND_GRACE) for s in senders), return_exceptions=True)

@@ -112,6 +112,24 @@ async def test_drop_during_auth_is_retried_with_backoff() -> None:
     assert SupervisorState.AUTH_FAILED not in log.states
 
 
+async def test_logins_the_server_keeps_closing_stop_after_three() -> None:
+    # Squad closes the connection on a wrong password: retried forever, that password would
+    # go out every backoff period. Three in a row without a success stop it like a refusal.
+    log = StateLog()
+    async with FakeRCONServer(password="right", profile="squad", max_failed_auth=1000) as server:
+        async with RCONSupervisor(server.address, "wrong", on_state=log, **FAST) as sup:
+            await log.reached(SupervisorState.AUTH_FAILED)
+            assert server.auth_attempts == 3
+            assert isinstance(sup.last_error, RCONAuthDroppedError)
+            with pytest.raises(RCONAuthenticationError):
+                await sup.wait_connected(timeout=1.0)
+            await asyncio.sleep(0.2)  # many backoff periods: nothing more is sent
+            assert server.auth_attempts == 3
+            sup.set_password("right")  # what an edit of the server does
+            assert await sup.execute("echo fixed", timeout=5.0) == "fixed"
+        assert server.auth_attempts == 4
+
+
 async def test_waits_for_a_server_that_is_not_up_yet() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
