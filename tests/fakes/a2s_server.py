@@ -45,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import bz2
 import itertools
+import socket
 import struct
 import zlib
 from collections.abc import Collection, Mapping, Sequence
@@ -202,6 +203,26 @@ def split_goldsrc(datagram: bytes, split_id: int, chunk: int) -> list[bytes]:
     ]
 
 
+_QUIET_TRIES = 20
+_QUIET_SPAN = 12  # the bot probes game port ±10
+
+
+def _window_is_quiet(host: str, port: int) -> bool:
+    """No other UDP socket is bound within ±_QUIET_SPAN of ``port`` on ``host``."""
+    for other in range(max(1, port - _QUIET_SPAN), min(65535, port + _QUIET_SPAN) + 1):
+        if other == port:
+            continue
+        probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                              socket.SOCK_DGRAM)
+        try:
+            probe.bind((host, other))
+        except OSError:
+            return False
+        finally:
+            probe.close()
+    return True
+
+
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, server: FakeA2SServer) -> None:
         self.server = server
@@ -287,12 +308,19 @@ class FakeA2SServer:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(self.host, self._port)
-        )
+        for attempt in range(1, _QUIET_TRIES + 1):
+            transport, _ = await loop.create_datagram_endpoint(
+                lambda: _Protocol(self), local_addr=(self.host, self._port)
+            )
+            port = int(transport.get_extra_info("sockname")[1])
+            # An ephemeral port next to another UDP socket (another test worker's fake server)
+            # would let a probe of this server's window find that one: take another port (on a
+            # crowded machine, the last one tried).
+            if self._port != 0 or attempt == _QUIET_TRIES or _window_is_quiet(self.host, port):
+                break
+            transport.close()
         self._transport = transport
-        sockname = transport.get_extra_info("sockname")
-        self.address = (self.host, int(sockname[1]))
+        self.address = (self.host, port)
         stray, _ = await loop.create_datagram_endpoint(
             asyncio.DatagramProtocol, local_addr=(self.host, 0)
         )
