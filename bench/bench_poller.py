@@ -234,9 +234,9 @@ def _table(
         "",
         f"{run_stamp()}.",
         "Other engineers' work shares the 2 cores, so absolute numbers are noisy: compare within "
-        f"this run. Numbers are medians of {RUNS} runs per event loop (the whole benchmark was "
-        "run once); warm = median of a run's warm rounds; CPU = the poller process's CPU time; "
-        "peak RSS = the poller process's.",
+        f"this run. Numbers are medians of {RUNS} runs per event loop within one invocation; "
+        "warm = median of a run's warm rounds; CPU = the poller process's CPU time (all its "
+        "threads); peak RSS = the poller process's.",
         "",
         f"## {SERVERS:,} servers, one game",
         "",
