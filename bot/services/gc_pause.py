@@ -1,6 +1,6 @@
 """Pausing Python's cyclic garbage collector while a poll round fans out.
 
-A round over 10,000 servers allocates about a million short-lived objects (decoded players,
+A round over 10,000 servers allocates some 600,000 short-lived objects (decoded players,
 tasks, futures) while the previous round's snapshots hold some 300,000 long-lived ones; the
 automatic collector then runs several full collections per round, each walking every object,
 which measured at about a third of the round's CPU (bench/results/poller.md). Nothing the round
