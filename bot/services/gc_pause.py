@@ -3,9 +3,9 @@
 A round over 10,000 servers allocates some 600,000 short-lived objects (decoded players,
 tasks, futures) while the previous round's snapshots hold some 300,000 long-lived ones; the
 automatic collector then runs several full collections per round, each walking every object,
-which measured at about a third of the round's CPU (bench/results/poller.md). Nothing the round
-allocates needs the cycle collector to be freed (reference counting frees it), so the collector
-waits until the fan-out is over and then catches up once.
+which measured at about a third of the round's CPU (bench/results/poller.md). Reference counting
+frees almost all of it; the few cycles (failed queries' exceptions and tracebacks) wait for the
+collector, which catches up once after the fan-out (bounded by the query timeout).
 """
 
 from __future__ import annotations
