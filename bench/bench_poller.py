@@ -1,12 +1,19 @@
-"""Poller benchmark: poll rounds over 1,000 registered servers on loopback.
+"""Poller benchmark: poll rounds over 1,000 and over 10,000 registered servers on loopback.
 
-The fake servers run in another process (``bench._a2s_fake_server``: one process holding 1,000
-UDP sockets, INFO and PLAYERS(32) answers, no challenge). The poller runs in a fresh child
-process of its own, as the bot builds it: the real ``OutpostBot`` module imported (so discord.py
-counts in the memory), a SQLite store with 1,000 servers over 10 guilds, one ``A2SEngine``, the
-real ``A2SStatusSource`` and ``Poller`` (history written every round). Each run does one cold
-round (sockets, empty caches) then ``ROUNDS`` warm ones; reported: wall time and CPU time
-(``time.process_time`` of the poller process) per round, and the poller process's peak RSS.
+The fake servers run in another process. The 1,000-server round uses ``bench._a2s_fake_server``
+(1,000 UDP sockets, one game, INFO and PLAYERS(32) answers, no challenge). The 10,000-server
+round uses ``bench._a2s_mixed_server``: 10,000 UDP sockets (one query port per server, as the
+poller routes answers by address), a mix of catalogue games (Counter-Strike 2, TF2, Rust, Arma 3,
+DayZ, ARK, Valheim) registered with their query-port rules, challenged PLAYERS everywhere and
+challenged INFO on Valve's games, varied player counts, empty names where the game hides them,
+split answers for big player lists.
+
+The poller runs in a fresh child process of its own, as the bot builds it: the real
+``OutpostBot`` module imported (so discord.py counts in the memory), a SQLite store with the
+servers over 10 (100) guilds, one ``A2SEngine``, the real ``A2SStatusSource`` and ``Poller``
+(history written every round). Each run does one cold round (sockets, empty caches) then warm
+ones; reported: wall time and CPU time (``time.process_time`` of the poller process) per round,
+servers answered, and the poller process's peak RSS.
 
 Run: ``.venv/bin/python -m bench poller``.
 """
@@ -14,6 +21,7 @@ Run: ``.venv/bin/python -m bench poller``.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -21,6 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import _a2s_mixed_server
 from bench._common import (
     ROOT,
     run_stamp,
@@ -36,6 +45,10 @@ GUILDS = 10
 ROUNDS = 5
 RUNS = 3
 QUERY_TIMEOUT = 3.0
+# The 10,000-server round: fewer warm rounds (each run registers 10,000 servers first).
+MIXED_SERVERS = 10_000
+MIXED_GUILDS = 100
+MIXED_ROUNDS = 3
 
 
 # -- child: the poller process ----------------------------------------------------------------
@@ -66,14 +79,54 @@ async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]
     return {"loop": loop_name, **result}
 
 
+async def _poll_mixed(layout: list[list[Any]], rounds: int, loop_name: str) -> dict[str, Any]:
+    import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
+    from bot.games import PortRule, get_game
+    from bot.protocols.a2s import A2SEngine
+    from bot.services.poller import Poller
+    from bot.services.status_source import A2SStatusSource
+    from bot.storage import NewServer, Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = await Store.open(Path(folder) / "bench.sqlite3")
+        try:
+            for i, (port, profile_name) in enumerate(layout):
+                profile = _a2s_mixed_server.PROFILES[profile_name]
+                game = get_game(profile.game)
+                assert game is not None, profile.game
+                # Offset rules: the game port the query port derives from; fixed or same
+                # rules: the user typed the query port (several servers on one host).
+                offset = game.query.value if game.query.rule is PortRule.OFFSET else 0
+                await store.servers.add(NewServer(
+                    i % MIXED_GUILDS + 1, f"{profile.name} {i:05d}", profile.game,
+                    "127.0.0.1", port - offset, port, None, None, 1,
+                ))
+            async with A2SEngine() as engine:
+                poller = Poller(store, A2SStatusSource(engine), interval=60.0,
+                                query_timeout=QUERY_TIMEOUT)
+                result = await timed_rounds(poller, rounds)
+                result["samples"] = await store.history.count()
+                # INFO answered counts a server online; this checks PLAYERS came back too.
+                infos = [poller.snapshot(s).info for s in poller.servers]
+                result["with_players"] = sum(1 for i in infos if i is not None and i.players_known)
+                result["player_rows"] = sum(len(i.player_list) for i in infos if i is not None)
+        finally:
+            await store.close()
+    return {"loop": loop_name, **result}
+
+
 def child(argv: list[str]) -> int:
     import asyncio
 
-    ports = json.loads(argv[0])
     rounds = int(argv[1])
     factory = uvloop_factory() if argv[2] == "uvloop" else None
+    if argv[0] == "mixed":
+        # The layout (10,000 ports) comes on stdin: too long for one argv entry.
+        job = _poll_mixed(json.loads(sys.stdin.read()), rounds, argv[2])
+    else:
+        job = _poll(json.loads(argv[0]), rounds, argv[2])
     with asyncio.Runner(loop_factory=factory) as runner:
-        result = runner.run(_poll(ports, rounds, argv[2]))
+        result = runner.run(job)
     print(json.dumps(result), flush=True)
     return 0
 
@@ -81,11 +134,10 @@ def child(argv: list[str]) -> int:
 # -- parent: fake servers, runs, table ----------------------------------------------------------
 
 
-def _run_poller(ports: list[int], loop_name: str) -> dict[str, Any]:
+def _run_poller(job: str, rounds: int, loop_name: str, stdin: str | None = None) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_poller", "--child", json.dumps(ports), str(ROUNDS),
-         loop_name],
-        capture_output=True, text=True, cwd=ROOT, timeout=600, check=True,
+        [sys.executable, "-m", "bench.bench_poller", "--child", job, str(rounds), loop_name],
+        input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=600, check=True,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -95,34 +147,60 @@ def _loops() -> list[str]:
     return ["asyncio"] if uvloop_factory() is None else ["asyncio", "uvloop"]
 
 
+def _start_mixed_servers(count: int) -> tuple[subprocess.Popen[str], list[list[Any]]]:
+    """``bench._a2s_mixed_server`` with ``count`` servers; the process and its [port, profile]s."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench._a2s_mixed_server", str(count)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise RuntimeError("the mixed fake A2S server process did not start")
+    layout: list[list[Any]] = json.loads(line)
+    return proc, layout
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux; 0.01 s ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str]) -> int:
+    loops = _loops()
+    small: dict[str, list[dict[str, Any]]] = {name: [] for name in loops}
+    large: dict[str, list[dict[str, Any]]] = {name: [] for name in loops}
     proc, ports = start_a2s_servers(SERVERS)
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in _loops()}
     try:
         for _ in range(RUNS):
-            for name in runs:  # interleaved, so CPU noise from others hits both alike
-                runs[name].append(_run_poller(ports, name))
+            for name in loops:  # interleaved, so CPU noise from others hits both alike
+                small[name].append(_run_poller(json.dumps(ports), ROUNDS, name))
     finally:
         stop_server(proc)
-    write_results("poller", _table(runs))
+    mixed, layout = _start_mixed_servers(MIXED_SERVERS)
+    try:
+        for _ in range(RUNS):
+            for name in loops:
+                before = _cpu_seconds(mixed.pid)
+                result = _run_poller("mixed", MIXED_ROUNDS, name, json.dumps(layout))
+                # The fake server idles while the poller registers its servers: its CPU
+                # over a run is the rounds' (cold rounds answer more challenges).
+                result["server_cpu"] = (_cpu_seconds(mixed.pid) - before) / (MIXED_ROUNDS + 1)
+                large[name].append(result)
+    finally:
+        stop_server(mixed)
+    write_results("poller", _table(small, large, layout))
     return 0
 
 
-def _table(runs: dict[str, list[dict[str, Any]]]) -> str:
+def _rows(runs: dict[str, list[dict[str, Any]]], servers: int, mixed: bool = False) -> list[str]:
+    extra = " with player list | fake server CPU s / round |" if mixed else ""
     lines = [
-        "# Poller benchmark",
-        "",
-        f"{run_stamp()}.",
-        f"{SERVERS:,} registered servers ({GUILDS} guilds), all answering from one fake-server "
-        "process on loopback (INFO + PLAYERS with 32 players each); the poller runs in its own "
-        "process with the bot's imports, SQLite history on.",
-        f"Numbers are medians of {RUNS} runs (each: 1 cold round, then {ROUNDS} warm rounds; "
-        "warm = median of the warm rounds). Other processes share the CPU, so absolute numbers "
-        "are noisy: compare within this run. Aim: a round under 2 s wall, under 150 MB RSS.",
-        "",
         "| event loop | cold round wall s | warm round wall s | warm round CPU s "
-        "| answered / round | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"| answered / round | peak RSS MB |{extra}",
+        "|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if mixed else ""),
     ]
     for name, results in runs.items():
         cold = statistics.median(r["walls"][0] for r in results)
@@ -130,12 +208,60 @@ def _table(runs: dict[str, list[dict[str, Any]]]) -> str:
         cpu = statistics.median(statistics.median(r["cpus"][1:]) for r in results)
         answered = min(min(r["answered"]) for r in results)
         rss = statistics.median(r["peak_rss_kib"] for r in results) / 1024
-        lines.append(
-            f"| {name} | {cold:.3f} | {warm:.3f} | {cpu:.3f} | {answered:,} / {SERVERS:,} "
+        row = (
+            f"| {name} | {cold:.3f} | {warm:.3f} | {cpu:.3f} | {answered:,} / {servers:,} "
             f"| {rss:.0f} |"
         )
-    lines.append("")
-    return "\n".join(lines)
+        if mixed:
+            listed = min(r["with_players"] for r in results)
+            server_cpu = statistics.median(r["server_cpu"] for r in results)
+            row += f" {listed:,} | {server_cpu:.2f} |"
+        lines.append(row)
+    return lines
+
+
+def _table(
+    small: dict[str, list[dict[str, Any]]],
+    large: dict[str, list[dict[str, Any]]],
+    layout: list[list[Any]],
+) -> str:
+    counts: dict[str, int] = {}
+    for _, profile in layout:
+        counts[profile] = counts.get(profile, 0) + 1
+    mix = ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda x: -x[1]))
+    return "\n".join([
+        "# Poller benchmark",
+        "",
+        f"{run_stamp()}.",
+        "Other engineers' work shares the 2 cores, so absolute numbers are noisy: compare within "
+        f"this run. Numbers are medians of {RUNS} runs per event loop within one invocation; "
+        "warm = median of a run's warm rounds; CPU = the poller process's CPU time (all its "
+        "threads); peak RSS = the poller process's.",
+        "",
+        f"## {SERVERS:,} servers, one game",
+        "",
+        f"{SERVERS:,} registered servers ({GUILDS} guilds), all answering from one fake-server "
+        "process on loopback (INFO + PLAYERS with 32 players each, no challenge); the poller "
+        f"runs in its own process with the bot's imports, SQLite history on. Each run: 1 cold "
+        f"round, then {ROUNDS} warm rounds. Aim: a round under 2 s wall, under 150 MB RSS.",
+        "",
+        *_rows(small, SERVERS),
+        "",
+        f"## {MIXED_SERVERS:,} servers, mixed games",
+        "",
+        f"{MIXED_SERVERS:,} registered servers ({MIXED_GUILDS} guilds), each its own UDP port "
+        "in one fake-server process on loopback (`bench/_a2s_mixed_server.py`): "
+        f"{mix}. PLAYERS is challenged on every server, INFO on cs2/tf2 (cold rounds pay "
+        "those round trips, warm rounds reuse the cached challenge); 0-80 % of the slots "
+        "filled; DayZ and Valheim send empty names; Rust's big player lists come split. Each "
+        f"round sends at least {2 * MIXED_SERVERS:,} queries (INFO + PLAYERS per server). "
+        f"Each run: 1 cold round, then {MIXED_ROUNDS} warm rounds. "
+        "'with player list': servers whose PLAYERS answer came back in the last round. "
+        "Aim: a round under 2 s wall, under 250 MB peak RSS.",
+        "",
+        *_rows(large, MIXED_SERVERS, mixed=True),
+        "",
+    ])
 
 
 if __name__ == "__main__":

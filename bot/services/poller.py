@@ -21,6 +21,7 @@ from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.battleye_players import PollContext, RconAccess, access_key
+from bot.services.gc_pause import gc_paused
 from bot.services.resolver import AddressRefused, Resolver
 from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.services.status_source import StatusSource
@@ -345,7 +346,8 @@ class Poller:
             servers = await self.refresh_roster()
             contexts = self._contexts(servers)
             targets = list(contexts)
-            outcomes = await asyncio.gather(*(self._fetch(contexts[t]) for t in targets))
+            with gc_paused():
+                outcomes = await asyncio.gather(*(self._fetch(contexts[t]) for t in targets))
             at = self.clock()
             transitions: list[Transition] = []
             samples: list[Sample] = []

@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from typing import Any, Protocol
 
-from bot.protocols.a2s import A2SEngine, GoldSrcInfo, SourceInfo
+from bot.protocols.a2s import A2SEngine, GoldSrcInfo, Player, SourceInfo
 from bot.services.battleye_players import PlayerNames, PollContext
 from bot.services.snapshots import PlayerInfo, ServerInfo, Target
 
@@ -29,6 +29,28 @@ class StatusSource(Protocol):
 
 def _text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+_NEW = object.__new__
+# A frozen dataclass's __init__ sets each field through object.__setattr__; its slot descriptors
+# do the same in half the time, and a 10,000-server round builds some 300,000 PlayerInfo.
+_SET_NAME, _SET_SCORE, _SET_DURATION = (
+    PlayerInfo.__dict__[name].__set__ for name in ("name", "score", "duration")
+)
+
+
+def _player_infos(raw: list[Player[Any]]) -> list[PlayerInfo]:
+    """Our player values from A2S's (names decoded as text unless the engine gave bytes)."""
+    out: list[PlayerInfo] = []
+    append = out.append
+    for p in raw:
+        player: PlayerInfo = _NEW(PlayerInfo)
+        name = p.name
+        _SET_NAME(player, name if type(name) is str else _text(name))
+        _SET_SCORE(player, int(p.score))
+        _SET_DURATION(player, float(p.duration))
+        append(player)
+    return out
 
 
 def info_to_server(
@@ -79,9 +101,7 @@ class A2SStatusSource:
             log.debug("players of %s failed: %s", target.key, type(exc).__name__)
             players = None
         else:
-            players = [
-                PlayerInfo(_text(p.name), int(p.score), float(p.duration)) for p in raw
-            ]
+            players = _player_infos(raw)
         private: list[tuple[str, tuple[PlayerInfo, ...]]] = []
         if self.names is not None and context.wants_names(players):
             # One fetch per guild's credentials; each result is kept for that guild alone.
