@@ -156,21 +156,7 @@ class A2SEngine:
     # -- internals ----------------------------------------------------------------------------
 
     async def _resolve(self, host: str, port: int) -> tuple[int, Key, tuple[Any, ...]]:
-        try:
-            literal = self._literals[host]
-        except KeyError:
-            literal = udp.literal(host)
-            if len(self._literals) < 4096:
-                self._literals[host] = literal
-        if literal is None:
-            loop = asyncio.get_running_loop()
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
-            if not infos:
-                raise socket.gaierror(socket.EAI_NONAME, "no address for host")
-            literal = (int(infos[0][0]), str(infos[0][4][0]))
-        family, ip = literal
-        target: tuple[Any, ...] = (ip, port) if family == socket.AF_INET else (ip, port, 0, 0)
-        return family, (ip, port), target
+        return await udp.resolve(host, port, self._literals)
 
     def _socket(self, family: int) -> socket.socket:
         sock = self._socks.get(family)
@@ -337,13 +323,19 @@ class A2SEngine:
         meta = self._meta.get(key)
         if meta is None:
             query = _Query(
-                kind, encoding=encoding, max_rounds=self.max_challenge_rounds,
+                kind,
+                encoding=encoding,
+                max_rounds=self.max_challenge_rounds,
                 max_size=self.max_response_size,
             )
         else:
             query = _Query(
-                kind, encoding=encoding, challenge=meta.challenge, layout=meta.layout,
-                app_id=meta.app_id, max_rounds=self.max_challenge_rounds,
+                kind,
+                encoding=encoding,
+                challenge=meta.challenge,
+                layout=meta.layout,
+                app_id=meta.app_id,
+                max_rounds=self.max_challenge_rounds,
                 max_size=self.max_response_size,
             )
         query.future = future = loop.create_future()

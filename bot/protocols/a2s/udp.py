@@ -16,6 +16,7 @@ import socket
 import struct
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 Key = tuple[str, int]
 
@@ -42,6 +43,28 @@ def literal(host: str) -> tuple[int, str] | None:
             continue
         return int(family), socket.inet_ntop(family, packed)
     return None
+
+
+async def resolve(
+    host: str, port: int, literals: dict[str, tuple[int, str] | None]
+) -> tuple[int, Key, tuple[Any, ...]]:
+    """``(family, key, sockaddr)`` of ``host:port``; ``literals`` caches which hosts are IP
+    literals (bounded), so a name is resolved each time and a literal never."""
+    try:
+        found = literals[host]
+    except KeyError:
+        found = literal(host)
+        if len(literals) < 4096:
+            literals[host] = found
+    if found is None:
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+        if not infos:
+            raise socket.gaierror(socket.EAI_NONAME, "no address for host")
+        found = (int(infos[0][0]), str(infos[0][4][0]))
+    family, ip = found
+    target: tuple[Any, ...] = (ip, port) if family == socket.AF_INET else (ip, port, 0, 0)
+    return family, (ip, port), target
 
 
 def open_socket(family: int, loop: asyncio.AbstractEventLoop) -> socket.socket:
