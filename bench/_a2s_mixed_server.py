@@ -53,22 +53,48 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
-        Profile("cs2", "cs2", 0, 730, "csgo", "Counter-Strike 2", "de_mirage", 24,
-                challenges_info=True),
-        Profile("tf2", "tf2", 0, 440, "tf", "Team Fortress", "ctf_2fort", 24,
-                challenges_info=True),
+        Profile(
+            "cs2", "cs2", 0, 730, "csgo", "Counter-Strike 2", "de_mirage", 24, challenges_info=True
+        ),
+        Profile("tf2", "tf2", 0, 440, "tf", "Team Fortress", "ctf_2fort", 24, challenges_info=True),
         Profile("rust", "rust", 2, 252490, "rust", "Rust", "Procedural Map", 200),
         Profile("arma3", "arma3", 1, 107410, "Arma3", "Arma 3", "Altis", 64),
         Profile("dayz", "dayz", 0, 221100, "dayz", "DayZ", "chernarusplus", 60, hides_names=True),
-        Profile("ark", "ark", 0, 346110, "ark_survival_evolved", "ARK: Survival Evolved",
-                "TheIsland", 70),
+        Profile(
+            "ark",
+            "ark",
+            0,
+            346110,
+            "ark_survival_evolved",
+            "ARK: Survival Evolved",
+            "TheIsland",
+            70,
+        ),
         Profile("valheim", "valheim", 1, 892970, "valheim", "Valheim", "", 10, hides_names=True),
     )
 }
 # The share of each game among the registered servers (20 slots: cs2 and rust 4 each, ...).
 MIX: tuple[str, ...] = (
-    "cs2", "rust", "dayz", "arma3", "cs2", "ark", "rust", "tf2", "dayz", "valheim",
-    "cs2", "rust", "arma3", "tf2", "dayz", "ark", "cs2", "rust", "valheim", "dayz",
+    "cs2",
+    "rust",
+    "dayz",
+    "arma3",
+    "cs2",
+    "ark",
+    "rust",
+    "tf2",
+    "dayz",
+    "valheim",
+    "cs2",
+    "rust",
+    "arma3",
+    "tf2",
+    "dayz",
+    "ark",
+    "cs2",
+    "rust",
+    "valheim",
+    "dayz",
 )
 
 
@@ -156,7 +182,9 @@ def serve(count: int) -> None:
         port = sock.getsockname()[1]
         challenge = challenge_of(port)
         server = _Server(
-            sock, challenge, SIMPLE + b"A" + challenge,
+            sock,
+            challenge,
+            SIMPLE + b"A" + challenge,
             datagrams(info_answer(index, port, profile), index),
             datagrams(players_answer(index, profile), index | 0x10000),
             profile.challenges_info,

@@ -30,7 +30,10 @@ def start_a2s_servers(count: int) -> tuple[subprocess.Popen[str], list[int]]:
     """
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench._a2s_fake_server", str(count)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()

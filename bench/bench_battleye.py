@@ -307,9 +307,7 @@ async def measure_commands(server: ServerProcess, runner: Runner) -> float:
         await session.close()
 
 
-async def measure_events(
-    server: ServerProcess, runner: Runner, tag: str
-) -> tuple[float, float]:
+async def measure_events(server: ServerProcess, runner: Runner, tag: str) -> tuple[float, float]:
     """Events/s, and CPU seconds per event spent in this (client) process."""
     await server.call("restart")
     session = await runner.open(server.address, 1.0)
@@ -388,9 +386,7 @@ async def run_all() -> str:
             for run in range(RUNS):
                 for runner in RUNNERS:
                     # Events do not depend on the mode: measured once, with "replay".
-                    result = await measure_lossy(
-                        server, runner, f"l{run}", events=mode == "replay"
-                    )
+                    result = await measure_lossy(server, runner, f"l{run}", events=mode == "replay")
                     lossy.setdefault((runner.name, mode), []).append(result)
         finally:
             server.close()

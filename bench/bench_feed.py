@@ -59,17 +59,32 @@ async def _run(window: float) -> dict[str, Any]:
         guild = fake.add_guild("Bench")
         channel = guild.add_channel("feed")
         with tempfile.TemporaryDirectory() as folder:
-            settings = load_settings(Path(folder) / ".env", environ={
-                "DISCORD_TOKEN": fake.token, "OUTPOST_SECRET_KEY": generate_key(),
-                "DATABASE_PATH": "bench.sqlite3", "LOG_LEVEL": "WARNING",
-                "FEED_BATCH_SECONDS": str(window), "FEED_QUEUE_LIMIT": str(EVENTS * 2),
-            })
+            settings = load_settings(
+                Path(folder) / ".env",
+                environ={
+                    "DISCORD_TOKEN": fake.token,
+                    "OUTPOST_SECRET_KEY": generate_key(),
+                    "DATABASE_PATH": "bench.sqlite3",
+                    "LOG_LEVEL": "WARNING",
+                    "FEED_BATCH_SECONDS": str(window),
+                    "FEED_QUEUE_LIMIT": str(EVENTS * 2),
+                },
+            )
             bot = OutpostBot(settings, guild_ready_timeout=0.05, autopoll=False)
             async with run_bot(fake, bot):
-                server = await bot.store.servers.add(NewServer(
-                    guild.id, "Day", "dayz", "127.0.0.1", 2302, 27016, game.address[1],
-                    bot.secret_box.encrypt(PASSWORD), 1,
-                ))
+                server = await bot.store.servers.add(
+                    NewServer(
+                        guild.id,
+                        "Day",
+                        "dayz",
+                        "127.0.0.1",
+                        2302,
+                        27016,
+                        game.address[1],
+                        bot.secret_box.encrypt(PASSWORD),
+                        1,
+                    )
+                )
                 await bot.store.feeds.upsert(guild.id, server.id, channel, frozenset({"joins"}), 1)
                 await bot.feed.reload()
                 await bot.rcon_pool.battleye(server)  # connected and logged in
@@ -135,8 +150,7 @@ def _table(results: dict[float, list[dict[str, Any]]]) -> str:
         per_1000 = statistics.median(r["messages"] * 1000 / max(1, r["lines"]) for r in runs)
         limited = max(r["limited"] for r in runs)
         dropped = max(r["dropped"] for r in runs)
-        ok = all(r["in_order_once"] and r["lines"] == EVENTS and not r["violations"]
-                 for r in runs)
+        ok = all(r["in_order_once"] and r["lines"] == EVENTS and not r["violations"] for r in runs)
         lines.append(
             f"| {window:g} | {median:.2f} | {p99:.2f} | {per_1000:.1f} | {limited} | {dropped} "
             f"| {'yes' if ok else 'NO'} |"

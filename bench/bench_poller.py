@@ -65,13 +65,23 @@ async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]
         store = await Store.open(Path(folder) / "bench.sqlite3")
         try:
             for i, port in enumerate(ports):
-                await store.servers.add(NewServer(
-                    i % GUILDS + 1, f"server {i:04d}", "csgo", "127.0.0.1", port, port,
-                    None, None, 1,
-                ))
+                await store.servers.add(
+                    NewServer(
+                        i % GUILDS + 1,
+                        f"server {i:04d}",
+                        "csgo",
+                        "127.0.0.1",
+                        port,
+                        port,
+                        None,
+                        None,
+                        1,
+                    )
+                )
             async with A2SEngine() as engine:
-                poller = Poller(store, A2SStatusSource(engine), interval=60.0,
-                                query_timeout=QUERY_TIMEOUT)
+                poller = Poller(
+                    store, A2SStatusSource(engine), interval=60.0, query_timeout=QUERY_TIMEOUT
+                )
                 result = await timed_rounds(poller, rounds)
                 result["samples"] = await store.history.count()
         finally:
@@ -97,13 +107,23 @@ async def _poll_mixed(layout: list[list[Any]], rounds: int, loop_name: str) -> d
                 # Offset rules: the game port the query port derives from; fixed or same
                 # rules: the user typed the query port (several servers on one host).
                 offset = game.query.value if game.query.rule is PortRule.OFFSET else 0
-                await store.servers.add(NewServer(
-                    i % MIXED_GUILDS + 1, f"{profile.name} {i:05d}", profile.game,
-                    "127.0.0.1", port - offset, port, None, None, 1,
-                ))
+                await store.servers.add(
+                    NewServer(
+                        i % MIXED_GUILDS + 1,
+                        f"{profile.name} {i:05d}",
+                        profile.game,
+                        "127.0.0.1",
+                        port - offset,
+                        port,
+                        None,
+                        None,
+                        1,
+                    )
+                )
             async with A2SEngine() as engine:
-                poller = Poller(store, A2SStatusSource(engine), interval=60.0,
-                                query_timeout=QUERY_TIMEOUT)
+                poller = Poller(
+                    store, A2SStatusSource(engine), interval=60.0, query_timeout=QUERY_TIMEOUT
+                )
                 result = await timed_rounds(poller, rounds)
                 result["samples"] = await store.history.count()
                 # INFO answered counts a server online; this checks PLAYERS came back too.
@@ -137,7 +157,12 @@ def child(argv: list[str]) -> int:
 def _run_poller(job: str, rounds: int, loop_name: str, stdin: str | None = None) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-m", "bench.bench_poller", "--child", job, str(rounds), loop_name],
-        input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=600, check=True,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=True,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -151,7 +176,10 @@ def _start_mixed_servers(count: int) -> tuple[subprocess.Popen[str], list[list[A
     """``bench._a2s_mixed_server`` with ``count`` servers; the process and its [port, profile]s."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench._a2s_mixed_server", str(count)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -229,39 +257,41 @@ def _table(
     for _, profile in layout:
         counts[profile] = counts.get(profile, 0) + 1
     mix = ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda x: -x[1]))
-    return "\n".join([
-        "# Poller benchmark",
-        "",
-        f"{run_stamp()}.",
-        "Other engineers' work shares the 2 cores, so absolute numbers are noisy: compare within "
-        f"this run. Numbers are medians of {RUNS} runs per event loop within one invocation; "
-        "warm = median of a run's warm rounds; CPU = the poller process's CPU time (all its "
-        "threads); peak RSS = the poller process's.",
-        "",
-        f"## {SERVERS:,} servers, one game",
-        "",
-        f"{SERVERS:,} registered servers ({GUILDS} guilds), all answering from one fake-server "
-        "process on loopback (INFO + PLAYERS with 32 players each, no challenge); the poller "
-        f"runs in its own process with the bot's imports, SQLite history on. Each run: 1 cold "
-        f"round, then {ROUNDS} warm rounds. Aim: a round under 2 s wall, under 150 MB RSS.",
-        "",
-        *_rows(small, SERVERS),
-        "",
-        f"## {MIXED_SERVERS:,} servers, mixed games",
-        "",
-        f"{MIXED_SERVERS:,} registered servers ({MIXED_GUILDS} guilds), each its own UDP port "
-        "in one fake-server process on loopback (`bench/_a2s_mixed_server.py`): "
-        f"{mix}. PLAYERS is challenged on every server, INFO on cs2/tf2 (cold rounds pay "
-        "those round trips, warm rounds reuse the cached challenge); 0-80 % of the slots "
-        "filled; DayZ and Valheim send empty names; Rust's big player lists come split. Each "
-        f"round sends at least {2 * MIXED_SERVERS:,} queries (INFO + PLAYERS per server). "
-        f"Each run: 1 cold round, then {MIXED_ROUNDS} warm rounds. "
-        "'with player list': servers whose PLAYERS answer came back in the last round. "
-        "Aim: a round under 2 s wall, under 250 MB peak RSS.",
-        "",
-        *_rows(large, MIXED_SERVERS, mixed=True),
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Poller benchmark",
+            "",
+            f"{run_stamp()}.",
+            "Other work may share the 2 cores, so absolute numbers are noisy: compare within "
+            f"this run. Numbers are medians of {RUNS} runs per event loop within one invocation; "
+            "warm = median of a run's warm rounds; CPU = the poller process's CPU time (all its "
+            "threads); peak RSS = the poller process's.",
+            "",
+            f"## {SERVERS:,} servers, one game",
+            "",
+            f"{SERVERS:,} registered servers ({GUILDS} guilds), all answering from one fake-server "
+            "process on loopback (INFO + PLAYERS with 32 players each, no challenge); the poller "
+            f"runs in its own process with the bot's imports, SQLite history on. Each run: 1 cold "
+            f"round, then {ROUNDS} warm rounds. Aim: a round under 2 s wall, under 150 MB RSS.",
+            "",
+            *_rows(small, SERVERS),
+            "",
+            f"## {MIXED_SERVERS:,} servers, mixed games",
+            "",
+            f"{MIXED_SERVERS:,} registered servers ({MIXED_GUILDS} guilds), each its own UDP port "
+            "in one fake-server process on loopback (`bench/_a2s_mixed_server.py`): "
+            f"{mix}. PLAYERS is challenged on every server, INFO on cs2/tf2 (cold rounds pay "
+            "those round trips, warm rounds reuse the cached challenge); 0-80 % of the slots "
+            "filled; DayZ and Valheim send empty names; Rust's big player lists come split. Each "
+            f"round sends at least {2 * MIXED_SERVERS:,} queries (INFO + PLAYERS per server). "
+            f"Each run: 1 cold round, then {MIXED_ROUNDS} warm rounds. "
+            "'with player list': servers whose PLAYERS answer came back in the last round. "
+            "Aim: a round under 2 s wall, under 250 MB peak RSS.",
+            "",
+            *_rows(large, MIXED_SERVERS, mixed=True),
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -226,8 +226,15 @@ class Row:
 
 def _start_server() -> tuple[subprocess.Popen[str], Address]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.rcon_server", "--profile", PROFILE,
-         "--big", str(BIG_SIZE)],
+        [
+            sys.executable,
+            "-m",
+            "tests.fakes.rcon_server",
+            "--profile",
+            PROFILE,
+            "--big",
+            str(BIG_SIZE),
+        ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -262,41 +269,65 @@ def main(argv: list[str]) -> int:
         bare = Bare(runners[0], address)
         closers.append(bare.transport.close)
         rows = [
-            Row("raw socket, 1 packet/command (no end detection)",
-                {"seq": lambda: _timed(SEQUENTIAL, raw.one_packet)}),
-            Row("raw socket + sentinel (floor)", {
-                "seq": lambda: _timed(SEQUENTIAL, raw.with_sentinel),
-                "pipe": lambda: _timed(1, raw.pipelined) / PIPELINED,
-                "big": lambda: _timed(BIG_FETCHES, raw.big),
-            }),
+            Row(
+                "raw socket, 1 packet/command (no end detection)",
+                {"seq": lambda: _timed(SEQUENTIAL, raw.one_packet)},
+            ),
+            Row(
+                "raw socket + sentinel (floor)",
+                {
+                    "seq": lambda: _timed(SEQUENTIAL, raw.with_sentinel),
+                    "pipe": lambda: _timed(1, raw.pipelined) / PIPELINED,
+                    "big": lambda: _timed(BIG_FETCHES, raw.big),
+                },
+            ),
             Row("bare asyncio Protocol + sentinel (asyncio floor)", {"seq": bare.seq}),
         ]
         for runner, label in zip(runners, ["asyncio", "uvloop"], strict=False):
             client = Ours(runner, address)
             closers.append(client.close)
-            rows.append(Row(f"**ours**, {label}", {
-                "seq": client.run(client._seq),
-                "pipe": client.run(client._pipe),
-                "big": client.run(client._big),
-                "oneshot": client.run(client._oneshot),
-            }))
+            rows.append(
+                Row(
+                    f"**ours**, {label}",
+                    {
+                        "seq": client.run(client._seq),
+                        "pipe": client.run(client._pipe),
+                        "big": client.run(client._big),
+                        "oneshot": client.run(client._oneshot),
+                    },
+                )
+            )
         blocking = ours.RCON(address, PASSWORD, profile=PROFILE)
         blocking.connect()
         blocking.authenticate()
         closers.append(blocking.close)
-        rows.append(Row("ours, blocking `RCON`", {
-            "seq": lambda: _timed(SEQUENTIAL, lambda: blocking.execute("echo x")),
-            "big": lambda: _timed(BIG_FETCHES, lambda: blocking.execute("big")),
-        }))
+        rows.append(
+            Row(
+                "ours, blocking `RCON`",
+                {
+                    "seq": lambda: _timed(SEQUENTIAL, lambda: blocking.execute("echo x")),
+                    "big": lambda: _timed(BIG_FETCHES, lambda: blocking.execute("big")),
+                },
+            )
+        )
         theirs = Client(*address, passwd=PASSWORD, timeout=10)
         theirs.connect(login=True)
         closers.append(theirs.close)
-        rows.append(Row("`rcon` 2.4.9 `source.Client` (blocking)", {
-            "seq": lambda: _timed(SEQUENTIAL, lambda: theirs.run("echo x")),
-            "big": lambda: _timed(BIG_FETCHES, lambda: theirs.run("big")),
-        }))
-        rows.append(Row("`rcon` 2.4.9 `source.rcon()` (async one-shot)",
-                        {"oneshot": _theirs_oneshot(runners[0], address)}))
+        rows.append(
+            Row(
+                "`rcon` 2.4.9 `source.Client` (blocking)",
+                {
+                    "seq": lambda: _timed(SEQUENTIAL, lambda: theirs.run("echo x")),
+                    "big": lambda: _timed(BIG_FETCHES, lambda: theirs.run("big")),
+                },
+            )
+        )
+        rows.append(
+            Row(
+                "`rcon` 2.4.9 `source.rcon()` (async one-shot)",
+                {"oneshot": _theirs_oneshot(runners[0], address)},
+            )
+        )
         for run in range(RUNS):
             # Rotate the start so no client always runs right after the same neighbour.
             for row in rows[run % len(rows) :] + rows[: run % len(rows)]:

@@ -71,8 +71,13 @@ async def _poll(database: str, shard_ids: list[int], rounds: int) -> dict[str, A
     store = await _open(database)
     try:
         async with A2SEngine() as engine:
-            poller = Poller(store, A2SStatusSource(engine), interval=60.0,
-                            query_timeout=QUERY_TIMEOUT, shards=shards)
+            poller = Poller(
+                store,
+                A2SStatusSource(engine),
+                interval=60.0,
+                query_timeout=QUERY_TIMEOUT,
+                shards=shards,
+            )
             result = await timed_rounds(poller, rounds)
     finally:
         await store.close()
@@ -108,10 +113,19 @@ async def _seed(database: str, ports: list[int]) -> None:
     try:
         guilds = guild_ids()
         for i, port in enumerate(ports):
-            await store.servers.add(NewServer(
-                guilds[i % GUILDS], f"server {i:04d}", "csgo", "127.0.0.1", port, port,
-                None, None, 1,
-            ))
+            await store.servers.add(
+                NewServer(
+                    guilds[i % GUILDS],
+                    f"server {i:04d}",
+                    "csgo",
+                    "127.0.0.1",
+                    port,
+                    port,
+                    None,
+                    None,
+                    1,
+                )
+            )
     finally:
         await store.close()
 
@@ -120,9 +134,11 @@ def _run_processes(database: str, groups: list[str]) -> list[dict[str, Any]]:
     """Start one poller process per shard group at once; wait for all of them."""
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "bench.bench_scale", "--child", database, group,
-             str(ROUNDS)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            [sys.executable, "-m", "bench.bench_scale", "--child", database, group, str(ROUNDS)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
         )
         for group in groups
     ]
@@ -185,8 +201,9 @@ def main(argv: list[str]) -> int:
             name = f"outpost_bench_{secrets.token_hex(4)}"
             asyncio.run(_postgres(f"CREATE DATABASE {name}"))
             try:
-                runs["PostgreSQL"] = _measure(f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{name}",
-                                              ports)
+                runs["PostgreSQL"] = _measure(
+                    f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{name}", ports
+                )
             finally:
                 asyncio.run(_postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         else:

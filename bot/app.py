@@ -164,24 +164,36 @@ class OutpostBot(commands.Bot):
         """Values the services already hold, read by the metrics endpoint at each scrape."""
         pool, feed = self.rcon_pool, self.feed
         self.metrics.watch(
-            "outpost_rcon_connections", "RCON and BattlEye connections by protocol and state",
-            ("protocol", "state"), pool.connection_counts,
+            "outpost_rcon_connections",
+            "RCON and BattlEye connections by protocol and state",
+            ("protocol", "state"),
+            pool.connection_counts,
         )
         self.metrics.watch(
-            "outpost_feed_queue_depth", "Feed events waiting to be stored or posted", (),
+            "outpost_feed_queue_depth",
+            "Feed events waiting to be stored or posted",
+            (),
             lambda: {(): float(feed.queue_depth())},
         )
         self.metrics.watch(
-            "outpost_service_up", "Background services running (1) or restarting/stopped (0)",
-            ("service",), self.supervisor.readings,
+            "outpost_service_up",
+            "Background services running (1) or restarting/stopped (0)",
+            ("service",),
+            self.supervisor.readings,
         )
         self.metrics.watch(
-            "outpost_service_restarts", "Restarts of background services after an error",
-            ("service",), self.supervisor.restart_counts, kind="counter",
+            "outpost_service_restarts",
+            "Restarts of background services after an error",
+            ("service",),
+            self.supervisor.restart_counts,
+            kind="counter",
         )
         self.metrics.watch(
-            "outpost_feed_dropped", "Feed lines dropped because a channel fell behind", (),
-            lambda: {(): float(feed.stats()["dropped"])}, kind="counter",
+            "outpost_feed_dropped",
+            "Feed lines dropped because a channel fell behind",
+            (),
+            lambda: {(): float(feed.stats()["dropped"])},
+            kind="counter",
         )
 
     @property
@@ -347,9 +359,9 @@ class OutpostBot(commands.Bot):
             self._spawn(name, factory)
 
     def _spawn(self, name: str, factory: BackgroundFactory) -> None:
-        self._background_tasks.append(asyncio.create_task(
-            self.supervisor.run(name, factory), name=f"outpost:{name}"
-        ))
+        self._background_tasks.append(
+            asyncio.create_task(self.supervisor.run(name, factory), name=f"outpost:{name}")
+        )
 
     async def _report_service(self, state: ServiceState) -> None:
         if self._store is None:
@@ -383,7 +395,10 @@ class OutpostBot(commands.Bot):
             rcon_login = rcon_login if rcon_login is not None else rcon_login_test
         self.allow_private_addresses = self._guard_public_bot()
         self._registry = ServerRegistry(
-            self.store, self.secret_box, query, rcon_login,
+            self.store,
+            self.secret_box,
+            query,
+            rcon_login,
             max_servers=self.settings.quotas.servers,
             allow_private=self.allow_private_addresses,
         )
@@ -484,7 +499,9 @@ class OutpostBot(commands.Bot):
         user = self.user
         log.info(
             "ready as %s (id %s) in %d guild(s)",
-            user, user.id if user else "?", len(self.guilds),
+            user,
+            user.id if user else "?",
+            len(self.guilds),
         )
         # Guilds joined while the bot was down, or before the allowlist was set.
         for guild in list(self.guilds):

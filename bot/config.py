@@ -75,8 +75,13 @@ class Quotas:
 
 def _parse_quotas(get: Callable[[str], str | None]) -> Quotas:
     values = {
-        kind: _parse_int(get(f"MAX_{kind.upper()}_PER_GUILD"), f"MAX_{kind.upper()}_PER_GUILD",
-                         default, 1, MAX_QUOTA)
+        kind: _parse_int(
+            get(f"MAX_{kind.upper()}_PER_GUILD"),
+            f"MAX_{kind.upper()}_PER_GUILD",
+            default,
+            1,
+            MAX_QUOTA,
+        )
         for kind, default in DEFAULT_QUOTAS.items()
     }
     return Quotas(**values)
@@ -114,9 +119,8 @@ class Settings:
     allow_private_addresses: bool | None = None
 
     def guild_allowed(self, guild_id: int | None) -> bool:
-        return (
-            self.allowed_guild_ids is None
-            or (guild_id is not None and guild_id in self.allowed_guild_ids)
+        return self.allowed_guild_ids is None or (
+            guild_id is not None and guild_id in self.allowed_guild_ids
         )
 
     @property
@@ -150,8 +154,7 @@ def _parse_token(raw: str | None, env_file: Path, *, required: bool) -> str:
     if any(ch.isspace() for ch in raw) or raw.lower().startswith("bot "):
         # Never echo the value: it is a credential even when malformed.
         raise ConfigError(
-            "DISCORD_TOKEN is invalid: expected the bare bot token "
-            "(no spaces, no 'Bot ' prefix)"
+            "DISCORD_TOKEN is invalid: expected the bare bot token (no spaces, no 'Bot ' prefix)"
         )
     return raw
 
@@ -348,21 +351,33 @@ def load_settings(
         log_level=_parse_log_level(get("LOG_LEVEL")),
         poll_interval=_parse_poll_interval(get("POLL_INTERVAL")),
         history_retention_days=_parse_int(
-            get("HISTORY_RETENTION_DAYS"), "HISTORY_RETENTION_DAYS",
-            DEFAULT_HISTORY_RETENTION_DAYS, 1, MAX_HISTORY_RETENTION_DAYS,
+            get("HISTORY_RETENTION_DAYS"),
+            "HISTORY_RETENTION_DAYS",
+            DEFAULT_HISTORY_RETENTION_DAYS,
+            1,
+            MAX_HISTORY_RETENTION_DAYS,
         ),
         offline_after_failures=_parse_int(
-            get("OFFLINE_AFTER_FAILURES"), "OFFLINE_AFTER_FAILURES",
-            DEFAULT_OFFLINE_AFTER_FAILURES, 1, MAX_OFFLINE_AFTER_FAILURES,
+            get("OFFLINE_AFTER_FAILURES"),
+            "OFFLINE_AFTER_FAILURES",
+            DEFAULT_OFFLINE_AFTER_FAILURES,
+            1,
+            MAX_OFFLINE_AFTER_FAILURES,
         ),
         presence=_parse_bool(get("PRESENCE"), "PRESENCE"),
         feed_batch_seconds=_parse_seconds(
-            get("FEED_BATCH_SECONDS"), "FEED_BATCH_SECONDS", DEFAULT_FEED_BATCH_SECONDS,
-            MIN_FEED_BATCH_SECONDS, MAX_FEED_BATCH_SECONDS,
+            get("FEED_BATCH_SECONDS"),
+            "FEED_BATCH_SECONDS",
+            DEFAULT_FEED_BATCH_SECONDS,
+            MIN_FEED_BATCH_SECONDS,
+            MAX_FEED_BATCH_SECONDS,
         ),
         feed_queue_limit=_parse_int(
-            get("FEED_QUEUE_LIMIT"), "FEED_QUEUE_LIMIT", DEFAULT_FEED_QUEUE_LIMIT,
-            MIN_FEED_QUEUE_LIMIT, MAX_FEED_QUEUE_LIMIT,
+            get("FEED_QUEUE_LIMIT"),
+            "FEED_QUEUE_LIMIT",
+            DEFAULT_FEED_QUEUE_LIMIT,
+            MIN_FEED_QUEUE_LIMIT,
+            MAX_FEED_QUEUE_LIMIT,
         ),
         env_file=env_path if env_path.is_file() else None,
         shard_count=shard_count,
@@ -370,8 +385,11 @@ def load_settings(
         metrics_port=_parse_metrics_port(get("METRICS_PORT")),
         metrics_host=get("METRICS_HOST") or DEFAULT_METRICS_HOST,
         audit_retention_days=_parse_int(
-            get("AUDIT_RETENTION_DAYS"), "AUDIT_RETENTION_DAYS", DEFAULT_AUDIT_RETENTION_DAYS,
-            1, MAX_AUDIT_RETENTION_DAYS,
+            get("AUDIT_RETENTION_DAYS"),
+            "AUDIT_RETENTION_DAYS",
+            DEFAULT_AUDIT_RETENTION_DAYS,
+            1,
+            MAX_AUDIT_RETENTION_DAYS,
         ),
         quotas=_parse_quotas(get),
         allowed_guild_ids=_parse_guild_ids(get("ALLOWED_GUILD_IDS")),

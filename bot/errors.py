@@ -28,9 +28,7 @@ def new_error_id() -> str:
 
 
 def _permission_names(names: list[str]) -> str:
-    return ", ".join(
-        f"**{n.replace('_', ' ').replace('guild', 'server').title()}**" for n in names
-    )
+    return ", ".join(f"**{n.replace('_', ' ').replace('guild', 'server').title()}**" for n in names)
 
 
 def describe_error(error: BaseException) -> str | None:
@@ -80,8 +78,9 @@ async def send_ephemeral(interaction: discord.Interaction[Any], content: str) ->
             await interaction.response.send_message(content, ephemeral=True)
     except discord.HTTPException as exc:
         # Expired token or Discord outage: nothing more can reach this user.
-        log.warning("could not deliver an error message for interaction %s: %s",
-                    interaction.id, exc)
+        log.warning(
+            "could not deliver an error message for interaction %s: %s", interaction.id, exc
+        )
 
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> str | None:
@@ -90,9 +89,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
     error_id: str | None = None
     if message is None:
         error_id = new_error_id()
-        original = (
-            error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        )
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         command = interaction.command.qualified_name if interaction.command else None
         log.error(
             "error id %s: unexpected %s in %s (guild %s, user %s)",
@@ -105,9 +102,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         )
         message = f"Something went wrong on my side (error id `{error_id}`). Tell the bot's admin."
     else:
-        log.info(
-            "interaction %s refused: %s", interaction.id, type(error).__name__
-        )
+        log.info("interaction %s refused: %s", interaction.id, type(error).__name__)
     await send_ephemeral(interaction, message)
     return error_id
 

@@ -22,6 +22,16 @@ from bot.catalogue import (
 )
 
 __all__ = [
-    "CONSOLES", "GAMES", "SAME", "Console", "DerivedPort", "Game", "PortRule", "RconKind",
-    "fixed", "get_game", "offset", "search_games",
+    "CONSOLES",
+    "GAMES",
+    "SAME",
+    "Console",
+    "DerivedPort",
+    "Game",
+    "PortRule",
+    "RconKind",
+    "fixed",
+    "get_game",
+    "offset",
+    "search_games",
 ]

@@ -46,11 +46,13 @@ class SecretRegistry:
             self._secrets = tuple(
                 sorted((s for s in current if len(s) >= MIN_SECRET_LENGTH), key=len, reverse=True)
             )
-            short = sorted((s for s in current if len(s) < MIN_SECRET_LENGTH), key=len,
-                           reverse=True)
+            short = sorted(
+                (s for s in current if len(s) < MIN_SECRET_LENGTH), key=len, reverse=True
+            )
             self._short = (
                 re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, short)) + r")(?!\w)")
-                if short else None
+                if short
+                else None
             )
             self._known = current
 

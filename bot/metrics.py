@@ -105,24 +105,31 @@ class PrometheusMetrics(Metrics):
 
         self.registry = CollectorRegistry(auto_describe=True)
         self._round = Histogram(
-            "outpost_poll_round_seconds", "Duration of a status poll round",
+            "outpost_poll_round_seconds",
+            "Duration of a status poll round",
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60),
             registry=self.registry,
         )
         self._queries = Counter(
-            "outpost_queries", "Status queries by game and result", ("game", "result"),
+            "outpost_queries",
+            "Status queries by game and result",
+            ("game", "result"),
             registry=self.registry,
         )
         self._rcon = Counter(
-            "outpost_rcon_commands", "RCON commands by protocol and outcome",
-            ("protocol", "outcome"), registry=self.registry,
+            "outpost_rcon_commands",
+            "RCON commands by protocol and outcome",
+            ("protocol", "outcome"),
+            registry=self.registry,
         )
         self._audit = Counter(
             "outpost_audit_rows", "Audit log rows written", registry=self.registry
         )
         self._limited = Counter(
-            "outpost_discord_rate_limited", "Discord REST answers with HTTP 429",
-            ("scope",), registry=self.registry,
+            "outpost_discord_rate_limited",
+            "Discord REST answers with HTTP 429",
+            ("scope",),
+            registry=self.registry,
         )
         self._watched: list[_Watched] = []
         self.registry.register(_WatchCollector(self._watched))

@@ -95,9 +95,7 @@ class ConfirmAction(InvokerOnlyView):
         timeout: float | None = None,
     ) -> None:
         # Read at call time, not bound as a default, so tests can shorten the window.
-        super().__init__(
-            origin.user.id, timeout=CONFIRM_SECONDS if timeout is None else timeout
-        )
+        super().__init__(origin.user.id, timeout=CONFIRM_SECONDS if timeout is None else timeout)
         self.origin = origin
         self._on_confirm = on_confirm
         self._on_abandon = on_abandon
@@ -154,7 +152,12 @@ class ConfirmAction(InvokerOnlyView):
 # -- audit presentation ------------------------------------------------------------------------
 
 OUTCOME_MARK = {
-    "ok": "✅", "denied": "⛔", "error": "❌", "timeout": "⌛", "pending": "…", "unknown": "❔",
+    "ok": "✅",
+    "denied": "⛔",
+    "error": "❌",
+    "timeout": "⌛",
+    "pending": "…",
+    "unknown": "❔",
 }
 
 

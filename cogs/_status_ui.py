@@ -12,9 +12,7 @@ from bot.storage import Server
 Interaction = discord.Interaction[OutpostBot]
 
 
-async def server_choices(
-    interaction: Interaction, current: str
-) -> list[app_commands.Choice[str]]:
+async def server_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """The guild's server names from the poller's memory (no database, no network): Discord
     gives autocomplete 3 s and users type fast."""
     if interaction.guild_id is None:

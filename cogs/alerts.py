@@ -35,7 +35,10 @@ class Alerts(
     @app_commands.describe(server="The server", channel="Where to post", role="Role to mention")
     @app_commands.autocomplete(server=server_choices)
     async def set_alert(
-        self, interaction: Interaction, server: str, channel: AlertChannel,
+        self,
+        interaction: Interaction,
+        server: str,
+        channel: AlertChannel,
         role: discord.Role | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
@@ -43,13 +46,20 @@ class Alerts(
         # Start from what the poller sees now, so the first message is a real change.
         state = observed(self.bot.poller.snapshot(found))
         async with self.bot.audit.track(
-            actor_of(interaction), "alert set",
+            actor_of(interaction),
+            "alert set",
             f"channel={channel.id} role={role.id if role else None}",
-            server_id=found.id, server_name=found.name,
+            server_id=found.id,
+            server_name=found.name,
         ):
             await self.bot.store.alerts.upsert(
-                guild_id, found.id, channel.id, role.id if role else None, interaction.user.id,
-                state, limit=self.bot.settings.quotas.alerts,
+                guild_id,
+                found.id,
+                channel.id,
+                role.id if role else None,
+                interaction.user.id,
+                state,
+                limit=self.bot.settings.quotas.alerts,
             )
         mention = f", mentioning {role.mention}" if role else ""
         await interaction.response.send_message(
@@ -66,9 +76,11 @@ class Alerts(
         guild_id = guild_id_of(interaction)
         found = await self.bot.registry.get(guild_id, server)
         async with self.bot.audit.track(
-            actor_of(interaction), "alert remove",
+            actor_of(interaction),
+            "alert remove",
             f"channel={channel.id if channel else 'all'}",
-            server_id=found.id, server_name=found.name,
+            server_id=found.id,
+            server_name=found.name,
         ):
             removed = await self.bot.store.alerts.remove(
                 guild_id, found.id, channel.id if channel else None

@@ -52,7 +52,8 @@ def denied_line(group: DeniedGroup) -> str:
     )
     where = (
         " on " + ", ".join(f"**{escape(s)}**" for s in sorted(group.servers)[:3])
-        if group.servers else ""
+        if group.servers
+        else ""
     )
     who = f"<@{group.user_id}>" if group.user_id else "other members"
     span = f"`{group.first_at[11:19]}Z`–`{group.last_at[11:19]}Z`"
@@ -80,7 +81,8 @@ def mirror_embeds(items: Sequence[MirrorItem]) -> tuple[list[discord.Embed], int
                 size += len(line) + 1
             count = len(lines)
             embed = discord.Embed(
-                title="Denied attempts", description="\n".join(lines),
+                title="Denied attempts",
+                description="\n".join(lines),
                 colour=discord.Colour.orange(),
             )
         elif isinstance(item, Dropped):
@@ -99,14 +101,28 @@ def mirror_embeds(items: Sequence[MirrorItem]) -> tuple[list[discord.Embed], int
         chars += len(embed)
         taken += count
     return embeds, taken
+
+
 MAX_EXPORT_PARTS = 10
 # Every action the bot writes to the audit log (for autocomplete and word matching).
 KNOWN_ACTIONS = (
     *(f"rcon {a.value}" for a in Action),
-    "permissions grant", "permissions revoke",
-    "server add", "server edit", "server remove", "server display",
-    "board set", "board remove", "alert set", "alert remove", "feed set", "feed remove",
-    "watch add", "watch remove", "audit channel set", "audit channel clear",
+    "permissions grant",
+    "permissions revoke",
+    "server add",
+    "server edit",
+    "server remove",
+    "server display",
+    "board set",
+    "board remove",
+    "alert set",
+    "alert remove",
+    "feed set",
+    "feed remove",
+    "watch add",
+    "watch remove",
+    "audit channel set",
+    "audit channel clear",
 )
 ACTION_GROUPS = tuple(dict.fromkeys(a.split()[0] for a in KNOWN_ACTIONS))
 
@@ -130,9 +146,7 @@ def _mib(size: int) -> str:
     return f"{size / 1048576:.1f} MiB"
 
 
-async def action_choices(
-    interaction: Interaction, current: str
-) -> list[app_commands.Choice[str]]:
+async def action_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     if not may_manage(interaction):
         return []
     prefix, exact = match_actions(current)
@@ -150,8 +164,9 @@ class AuditPages(InvokerOnlyView):
 
     refusal = "Run /audit view yourself to page through the log."
 
-    def __init__(self, bot: OutpostBot, origin: discord.Interaction[Any], f: AuditFilter,
-                 total: int) -> None:
+    def __init__(
+        self, bot: OutpostBot, origin: discord.Interaction[Any], f: AuditFilter, total: int
+    ) -> None:
         super().__init__(origin.user.id, timeout=PAGE_TIMEOUT)
         self.bot = bot
         self.origin = origin
@@ -236,8 +251,13 @@ class Audit(
         except discord.HTTPException as exc:
             if exc.status == 429 or exc.status >= 500:
                 raise MirrorRetry(f"HTTP {exc.status}") from exc
-            log.warning("could not mirror %d audit item(s) to channel %s: HTTP %s code %s",
-                        taken, channel_id, exc.status, exc.code)
+            log.warning(
+                "could not mirror %d audit item(s) to channel %s: HTTP %s code %s",
+                taken,
+                channel_id,
+                exc.status,
+                exc.code,
+            )
         return taken, True
 
     async def _servers(
@@ -246,8 +266,12 @@ class Audit(
         return await managed_server_choices(self.bot.registry, interaction, current)
 
     async def _filter(
-        self, interaction: Interaction, server: str | None, user: discord.User | None,
-        action: str | None, since: str | None,
+        self,
+        interaction: Interaction,
+        server: str | None,
+        user: discord.User | None,
+        action: str | None,
+        since: str | None,
     ) -> AuditFilter:
         guild_id = guild_id_of(interaction)
         server_id = None
@@ -261,18 +285,22 @@ class Audit(
             action=prefix,
             actions=exact,
             since=parse_since(since, datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
-            if since else None,
+            if since
+            else None,
         )
 
     @app_commands.command(name="view", description="Browse the audit log (newest first)")
     @app_commands.describe(
-        server="Only this server", user="Only this member",
+        server="Only this server",
+        user="Only this member",
         action="An action ('rcon kick'), a group ('rcon') or a word ('kick')",
         since="30m, 24h, 7d, 2w or a date (UTC)",
     )
     @app_commands.autocomplete(server=_servers, action=action_choices)
     async def view(
-        self, interaction: Interaction, server: str | None = None,
+        self,
+        interaction: Interaction,
+        server: str | None = None,
         user: discord.User | None = None,
         action: app_commands.Range[str, 1, 40] | None = None,
         since: app_commands.Range[str, 1, 30] | None = None,
@@ -284,14 +312,17 @@ class Audit(
 
     @app_commands.command(name="export", description="The audit log as a CSV file")
     @app_commands.describe(
-        server="Only this server", user="Only this member",
+        server="Only this server",
+        user="Only this member",
         action="An action ('rcon kick'), a group ('rcon') or a word ('kick')",
         since="30m, 24h, 7d, 2w or a date (UTC)",
     )
     @app_commands.autocomplete(server=_servers, action=action_choices)
     @app_commands.checks.cooldown(1, 10.0, key=lambda i: (i.guild_id, i.user.id))
     async def export(
-        self, interaction: Interaction, server: str | None = None,
+        self,
+        interaction: Interaction,
+        server: str | None = None,
         user: discord.User | None = None,
         action: app_commands.Range[str, 1, 40] | None = None,
         since: app_commands.Range[str, 1, 30] | None = None,
@@ -311,8 +342,10 @@ class Audit(
                 "down with since:, server:, user: or action:."
             )
         for i, part in enumerate(parts, 1):
-            name = f"audit-{stamp}.csv" if len(parts) == 1 else (
-                f"audit-{stamp}-part{i}of{len(parts)}.csv"
+            name = (
+                f"audit-{stamp}.csv"
+                if len(parts) == 1
+                else (f"audit-{stamp}-part{i}of{len(parts)}.csv")
             )
             text = "The audit log (times in UTC)" + (
                 f", part {i} of {len(parts)}." if len(parts) > 1 else "."

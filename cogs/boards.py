@@ -91,7 +91,9 @@ class Boards(
     )
     @app_commands.autocomplete(servers=_servers_choices)
     async def set_board(
-        self, interaction: Interaction, channel: BoardChannel,
+        self,
+        interaction: Interaction,
+        channel: BoardChannel,
         servers: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
@@ -100,7 +102,8 @@ class Boards(
         if missing:
             raise UserError(
                 f"I need these permissions in {channel.mention} first: "
-                + ", ".join(m.replace("_", " ") for m in missing) + "."
+                + ", ".join(m.replace("_", " ") for m in missing)
+                + "."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         names = ",".join(s.name for s in chosen) or "every server"
@@ -108,7 +111,10 @@ class Boards(
             actor_of(interaction), "board set", f"channel={channel.id} servers={names!r}"
         ):
             board = await self.bot.store.boards.upsert(
-                guild_id, channel.id, [s.id for s in chosen], interaction.user.id,
+                guild_id,
+                channel.id,
+                [s.id for s in chosen],
+                interaction.user.id,
                 limit=self.bot.settings.quotas.boards,
             )
         await self.bot.poller.refresh_roster()
@@ -138,9 +144,11 @@ class Boards(
         used = len(embed.title or "")
         for i, board in enumerate(boards):
             shown = (
-                join_within([escape(names[n]) for n in board.server_ids if n in names], 300)
-                .replace("\n", ", ")
-                if board.server_ids else "every server"
+                join_within(
+                    [escape(names[n]) for n in board.server_ids if n in names], 300
+                ).replace("\n", ", ")
+                if board.server_ids
+                else "every server"
             )
             messages = len(await self.bot.store.boards.messages(board.id))
             state = f"⏸️ paused: {clip(board.paused, 300)}" if board.paused else "▶️ running"

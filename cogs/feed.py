@@ -53,8 +53,9 @@ async def category_choices(
     """Comma-separated categories: complete the last one, keep the ones already typed."""
     done, _, last = current.rpartition(",")
     typed = {w.strip() for w in done.split(",") if w.strip()}
-    prefix = ", ".join(sorted(typed, key=list(CATEGORIES).index)) if typed <= set(
-        CATEGORIES) else done
+    prefix = (
+        ", ".join(sorted(typed, key=list(CATEGORIES).index)) if typed <= set(CATEGORIES) else done
+    )
     choices = [] if typed else [app_commands.Choice(name="all", value="all")]
     for name in CATEGORIES:
         if name in typed or not name.startswith(last.strip().lower()):
@@ -82,12 +83,16 @@ class Feeds(
 
     @app_commands.command(name="set", description="Post a server's events in a channel")
     @app_commands.describe(
-        server="The server", channel="Where to post",
+        server="The server",
+        channel="Where to post",
         events="Any of: " + ", ".join(CATEGORIES) + " (comma-separated; default all)",
     )
     @app_commands.autocomplete(server=server_choices, events=category_choices)
     async def set_feed(
-        self, interaction: Interaction, server: str, channel: FeedChannel,
+        self,
+        interaction: Interaction,
+        server: str,
+        channel: FeedChannel,
         events: str | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
@@ -97,22 +102,28 @@ class Feeds(
         if missing:
             raise UserError(
                 f"I cannot post in {channel.mention}: I am missing "
-                + ", ".join(m.replace("_", " ") for m in missing) + "."
+                + ", ".join(m.replace("_", " ") for m in missing)
+                + "."
             )
         async with self.bot.audit.track(
-            _actor(interaction), "feed set",
+            _actor(interaction),
+            "feed set",
             f"channel={channel.id} events={','.join(sorted(categories))}",
-            server_id=found.id, server_name=found.name,
+            server_id=found.id,
+            server_name=found.name,
         ):
             feed = await self.bot.store.feeds.upsert(
-                guild_id, found.id, channel.id, categories, interaction.user.id,
+                guild_id,
+                found.id,
+                channel.id,
+                categories,
+                interaction.user.id,
                 limit=self.bot.settings.quotas.feeds,
             )
         # Routed from the next event on; the full reload (every guild's rows) after answering.
         self.bot.feed.subscribe(found, feed)
         lines = [
-            f"Events of **{escape(found.name)}** ({describe(categories)}) go to "
-            f"{channel.mention}."
+            f"Events of **{escape(found.name)}** ({describe(categories)}) go to {channel.mention}."
         ]
         lines += _notes(found, categories)
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
@@ -127,9 +138,11 @@ class Feeds(
         guild_id = guild_id_of(interaction)
         found = await self.bot.registry.get(guild_id, server)
         async with self.bot.audit.track(
-            _actor(interaction), "feed remove",
+            _actor(interaction),
+            "feed remove",
             f"channel={channel.id}" if channel else "channel=all",
-            server_id=found.id, server_name=found.name,
+            server_id=found.id,
+            server_name=found.name,
         ):
             removed = await self.bot.store.feeds.remove(
                 guild_id, found.id, channel.id if channel else None

@@ -28,13 +28,9 @@ class History(commands.Cog):
     @app_commands.guild_only()
     @app_commands.describe(server="The server", period="How far back (default 24h)")
     @app_commands.autocomplete(server=server_choices)
-    @app_commands.choices(
-        period=[app_commands.Choice(name=p, value=p) for p in PERIODS]
-    )
+    @app_commands.choices(period=[app_commands.Choice(name=p, value=p) for p in PERIODS])
     @app_commands.checks.cooldown(3, 30.0, key=lambda i: (i.guild_id, i.user.id))
-    async def history(
-        self, interaction: Interaction, server: str, period: str = "24h"
-    ) -> None:
+    async def history(self, interaction: Interaction, server: str, period: str = "24h") -> None:
         found = await self.bot.registry.get(guild_id_of(interaction), server)
         span = PERIODS.get(period, PERIODS["24h"])
         # Rendering takes a moment on a busy machine: take the 15 min window first.
@@ -46,8 +42,9 @@ class History(commands.Cog):
         if found.id in await self.bot.store.display.hidden_connect():
             shown = mask_address(shown, found.host)
         title = clip(escape(shown), 200)
-        embed = discord.Embed(title=f"{title}: players, last {period}",
-                              colour=discord.Colour.blurple())
+        embed = discord.Embed(
+            title=f"{title}: players, last {period}", colour=discord.Colour.blurple()
+        )
         summary = stats(samples)
         if not samples:
             embed.description = "No history yet: samples are taken at every poll."

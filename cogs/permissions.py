@@ -75,7 +75,11 @@ class Permissions(
         return await self.bot.registry.get(guild_id_of(interaction), server)
 
     async def _change(
-        self, interaction: Interaction, verb: str, role: discord.Role, action: Action,
+        self,
+        interaction: Interaction,
+        verb: str,
+        role: discord.Role,
+        action: Action,
         server: str | None,
     ) -> None:
         guild_id = guild_id_of(interaction)
@@ -85,8 +89,11 @@ class Permissions(
         if scope is not None:
             args += f" server={scope.name!r}"
         async with self.bot.audit.track(
-            actor_of(interaction), f"permissions {verb}", args,
-            server_id=scope.id if scope else None, server_name=scope.name if scope else "",
+            actor_of(interaction),
+            f"permissions {verb}",
+            args,
+            server_id=scope.id if scope else None,
+            server_name=scope.name if scope else "",
         ):
             if verb == "grant":
                 check_grant(interaction, role, action)
@@ -95,7 +102,8 @@ class Permissions(
                 )
                 text = (
                     f"{role.mention} may now use **{action.value}** {where}."
-                    if changed else f"{role.mention} already had **{action.value}** {where}."
+                    if changed
+                    else f"{role.mention} already had **{action.value}** {where}."
                 )
             else:
                 changed = await self.bot.permissions.revoke(
@@ -103,7 +111,8 @@ class Permissions(
                 )
                 text = (
                     f"{role.mention} may no longer use **{action.value}** {where}."
-                    if changed else f"{role.mention} had no **{action.value}** grant {where}."
+                    if changed
+                    else f"{role.mention} had no **{action.value}** grant {where}."
                 )
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -114,7 +123,10 @@ class Permissions(
     @app_commands.choices(action=ACTION_CHOICES)
     @app_commands.autocomplete(server=_server_names)
     async def grant(
-        self, interaction: Interaction, role: discord.Role, action: app_commands.Choice[str],
+        self,
+        interaction: Interaction,
+        role: discord.Role,
+        action: app_commands.Choice[str],
         server: str | None = None,
     ) -> None:
         await self._change(interaction, "grant", role, parse_action(action.value), server)
@@ -126,7 +138,10 @@ class Permissions(
     @app_commands.choices(action=ACTION_CHOICES)
     @app_commands.autocomplete(server=_server_names)
     async def revoke(
-        self, interaction: Interaction, role: discord.Role, action: app_commands.Choice[str],
+        self,
+        interaction: Interaction,
+        role: discord.Role,
+        action: app_commands.Choice[str],
         server: str | None = None,
     ) -> None:
         await self._change(interaction, "revoke", role, parse_action(action.value), server)
@@ -138,8 +153,11 @@ class Permissions(
         names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
         lines = [
             f"<@&{g.role_id}> · **{g.action}** · "
-            + (escape(names.get(g.server_id, f"server {g.server_id}")) if g.server_id
-               else "every server")
+            + (
+                escape(names.get(g.server_id, f"server {g.server_id}"))
+                if g.server_id
+                else "every server"
+            )
             for g in grants
         ]
         embed = discord.Embed(title="RCON permissions", colour=discord.Colour.blurple())

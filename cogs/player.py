@@ -37,16 +37,13 @@ class Players(
         names = await self.bot.store.sessions.names_like(ids, current, 25)
         # Names come from game servers: shown without controls or bidi overrides.
         return [
-            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100])
-            for n in names if n
+            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
         ]
 
     @app_commands.command(name="lookup", description="When a player was last seen, and where")
     @app_commands.describe(name="Player name (any case) or BattlEye GUID")
     @app_commands.autocomplete(name=_name_choices)
-    async def lookup(
-        self, interaction: Interaction, name: app_commands.Range[str, 1, 100]
-    ) -> None:
+    async def lookup(self, interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         guild_id = guild_id_of(interaction)
         servers = await self.bot.registry.servers_of(guild_id)
         names = {s.id: s.name for s in servers}

@@ -87,7 +87,8 @@ class Rcon(
             return []
         needle = current.strip().casefold()
         hits = [
-            s.name for s in self.bot.poller.servers_of(interaction.guild_id)
+            s.name
+            for s in self.bot.poller.servers_of(interaction.guild_id)
             if rcon_kind(s).value != "none" and needle in s.name.casefold()
         ]
         return [app_commands.Choice(name=n, value=n) for n in sorted(hits)[:25]]
@@ -136,14 +137,23 @@ class Rcon(
             return plan
 
         outcome = await self.bot.rcon.run(
-            caller_of(interaction), interaction.user.name, plan.action, server, plan.arguments,
+            caller_of(interaction),
+            interaction.user.name,
+            plan.action,
+            server,
+            plan.arguments,
             build,
         )
         await send_text(interaction, f"Done on {server.name}", outcome.output)
 
     async def _simple(
-        self, interaction: Interaction, server_name: str, action: Action, arguments: str,
-        make: MakePlan, title: str,
+        self,
+        interaction: Interaction,
+        server_name: str,
+        action: Action,
+        arguments: str,
+        make: MakePlan,
+        title: str,
     ) -> None:
         """Permission, audit and validation happen inside ``rcon.run``; nothing is sent to the
         server before ``make`` (the validation) returned a plan."""
@@ -159,8 +169,14 @@ class Rcon(
         await send_text(interaction, title.format(server=server.name), outcome.output)
 
     async def _confirm(
-        self, interaction: Interaction, server: Server, action: Action, arguments: str,
-        prepare: MakePlan, question: str | Callable[[Plan], str], label: str,
+        self,
+        interaction: Interaction,
+        server: Server,
+        action: Action,
+        arguments: str,
+        prepare: MakePlan,
+        question: str | Callable[[Plan], str],
+        label: str,
         run: Callable[[discord.Interaction[Any], Plan], Awaitable[None]] | None = None,
     ) -> None:
         """Check, validate and build now; send only when the invoker presses the button."""
@@ -188,7 +204,9 @@ class Rcon(
         view = ConfirmAction(interaction, label, confirmed, abandoned)
         view.message = await interaction.followup.send(
             question if isinstance(question, str) else question(plan),
-            view=view, ephemeral=True, wait=True,
+            view=view,
+            ephemeral=True,
+            wait=True,
         )
 
     async def _player_plan(self, server: Server, player: str) -> PlayerRef:
@@ -196,8 +214,15 @@ class Rcon(
         return resolve_player(players, player)
 
     async def _on_player(
-        self, interaction: discord.Interaction[Any], server: Server, action: Action,
-        arguments: str, make: MakePlan, *, reason: str, minutes: int | None = None,
+        self,
+        interaction: discord.Interaction[Any],
+        server: Server,
+        action: Action,
+        arguments: str,
+        make: MakePlan,
+        *,
+        reason: str,
+        minutes: int | None = None,
     ) -> None:
         """A kick or ban: the plan is made from a fresh player list right before sending, the
         departure is watched from before the command, and the reply says what happened."""
@@ -220,8 +245,12 @@ class Rcon(
         confirmed = await watching[0].confirmed()
         await interaction.followup.send(
             player_action_reply(
-                outcome.plan, server.name, reason=reason, minutes=minutes,
-                answer=outcome.output, confirmed=confirmed,
+                outcome.plan,
+                server.name,
+                reason=reason,
+                minutes=minutes,
+                answer=outcome.output,
+                confirmed=confirmed,
             ),
             ephemeral=True,
         )
@@ -245,7 +274,9 @@ class Rcon(
     @app_commands.autocomplete(server=_servers, player=_players)
     @cooldown
     async def kick(
-        self, interaction: Interaction, server: str,
+        self,
+        interaction: Interaction,
+        server: str,
         player: app_commands.Range[str, 1, 100],
         reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
     ) -> None:
@@ -265,13 +296,17 @@ class Rcon(
 
     @app_commands.command(name="ban", description="Ban a player (asks for confirmation)")
     @app_commands.describe(
-        server="The game server", player="Pick from the live list",
-        duration="Minutes; leave empty (or 0) for permanent", reason="Shown to the player",
+        server="The game server",
+        player="Pick from the live list",
+        duration="Minutes; leave empty (or 0) for permanent",
+        reason="Shown to the player",
     )
     @app_commands.autocomplete(server=_servers, player=_players)
     @cooldown
     async def ban(
-        self, interaction: Interaction, server: str,
+        self,
+        interaction: Interaction,
+        server: str,
         player: app_commands.Range[str, 1, 100],
         duration: Minutes | None = None,
         reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
@@ -333,13 +368,18 @@ class Rcon(
             return plan
 
         outcome = await self.bot.rcon.run(
-            caller_of(interaction), interaction.user.name, Action.BAN, target, f"ban={ban!r}",
+            caller_of(interaction),
+            interaction.user.name,
+            Action.BAN,
+            target,
+            f"ban={ban!r}",
             make,
         )
         confirmed = await self.bot.live_players.expect_unban(target, banned[0]).confirmed()
         await interaction.followup.send(
-            unban_reply(ban.strip(), banned[0], target.name, answer=outcome.output,
-                        confirmed=confirmed),
+            unban_reply(
+                ban.strip(), banned[0], target.name, answer=outcome.output, confirmed=confirmed
+            ),
             ephemeral=True,
         )
 
@@ -358,7 +398,9 @@ class Rcon(
     @app_commands.autocomplete(server=_servers)
     @cooldown
     async def say(
-        self, interaction: Interaction, server: str,
+        self,
+        interaction: Interaction,
+        server: str,
         message: app_commands.Range[str, 1, MAX_MESSAGE],
     ) -> None:
         async def make(s: Server) -> Plan:
@@ -373,7 +415,9 @@ class Rcon(
     @app_commands.autocomplete(server=_servers)
     @cooldown
     async def exec_(
-        self, interaction: Interaction, server: str,
+        self,
+        interaction: Interaction,
+        server: str,
         command: app_commands.Range[str, 1, MAX_EXEC],
     ) -> None:
         target = await self._server(interaction, server)
@@ -386,8 +430,13 @@ class Rcon(
         shown = mask_secret_settings(command.strip())
         note = " (password values hidden)" if shown != command.strip() else ""
         await self._confirm(
-            interaction, target, Action.EXEC, command, prepare,
-            f"Run on **{target.name}**{note}:\n{_command_block(shown)}", "Run",
+            interaction,
+            target,
+            Action.EXEC,
+            command,
+            prepare,
+            f"Run on **{target.name}**{note}:\n{_command_block(shown)}",
+            "Run",
         )
 
 

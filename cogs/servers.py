@@ -97,8 +97,12 @@ class Servers(
             except UserError as exc:
                 # Refused before anything was saved (wrong password, address policy): audited.
                 await self.bot.audit.record(
-                    actor_of(inter), "server add", _add_summary(prepared), outcome="denied",
-                    excerpt=str(exc), server_name=prepared.name,
+                    actor_of(inter),
+                    "server add",
+                    _add_summary(prepared),
+                    outcome="denied",
+                    excerpt=str(exc),
+                    server_name=prepared.name,
                 )
                 raise
             if pending.needs_confirmation:
@@ -119,7 +123,10 @@ class Servers(
         prepared = pending.prepared
         # Audited before and after; the password is never part of the arguments.
         async with self.bot.audit.track(
-            actor_of(inter), "server add", _add_summary(prepared), server_name=prepared.name,
+            actor_of(inter),
+            "server add",
+            _add_summary(prepared),
+            server_name=prepared.name,
         ):
             outcome = await self.bot.registry.save_add(pending, user_id)
         await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
@@ -179,8 +186,11 @@ class Servers(
             await inter.response.defer(ephemeral=True, thinking=True)
             current = prepared.current
             async with self.bot.audit.track(
-                actor_of(inter), "server edit", _edit_summary(prepared, password is not None),
-                server_id=current.id if current else None, server_name=prepared.name,
+                actor_of(inter),
+                "server edit",
+                _edit_summary(prepared, password is not None),
+                server_id=current.id if current else None,
+                server_name=prepared.name,
             ):
                 outcome = await self.bot.registry.edit(prepared, password)
             await inter.followup.send(embed=saved_embed(outcome, "updated"), ephemeral=True)
@@ -200,8 +210,11 @@ class Servers(
         async def confirmed(inter: discord.Interaction[Any]) -> None:
             require_manage(inter)  # may have been taken away since the command
             async with self.bot.audit.track(
-                actor_of(inter), "server remove", f"address={server.address}",
-                server_id=server.id, server_name=server.name,
+                actor_of(inter),
+                "server remove",
+                f"address={server.address}",
+                server_id=server.id,
+                server_name=server.name,
             ):
                 # Edited or removed meanwhile (or its name now another server's): refuse.
                 await self.bot.registry.unchanged(server)

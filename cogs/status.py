@@ -43,9 +43,7 @@ class Status(commands.Cog):
         if not samples:
             return None
         gap = 3 * self.bot.poller.interval
-        return await render_history_async(
-            samples, now - CHART_PERIOD, now, gap=gap, small=True
-        )
+        return await render_history_async(samples, now - CHART_PERIOD, now, gap=gap, small=True)
 
     @app_commands.command(name="status", description="Show a game server's status, or all of them")
     @app_commands.guild_only()
@@ -106,8 +104,11 @@ class Status(commands.Cog):
         require_manage(interaction)
         found = await self.bot.registry.get(guild_id_of(interaction), server)
         async with self.bot.audit.track(
-            actor_of(interaction), "server display", f"show_connect={show}",
-            server_id=found.id, server_name=found.name,
+            actor_of(interaction),
+            "server display",
+            f"show_connect={show}",
+            server_id=found.id,
+            server_name=found.name,
         ):
             await self.bot.store.display.set_hide_connect(found.id, not show)
         await interaction.response.send_message(

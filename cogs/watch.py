@@ -37,14 +37,19 @@ class Watches(
 
     @app_commands.command(name="add", description="Mention a role when this player joins")
     @app_commands.describe(
-        server="The server", name_or_guid="Player name (any case) or BattlEye GUID",
-        role="Role to mention (default: none)", channel="Where to post (default: here)",
+        server="The server",
+        name_or_guid="Player name (any case) or BattlEye GUID",
+        role="Role to mention (default: none)",
+        channel="Where to post (default: here)",
     )
     @app_commands.autocomplete(server=server_choices)
     async def add_watch(
-        self, interaction: Interaction, server: str,
+        self,
+        interaction: Interaction,
+        server: str,
         name_or_guid: app_commands.Range[str, 1, 64],
-        role: discord.Role | None = None, channel: WatchChannel | None = None,
+        role: discord.Role | None = None,
+        channel: WatchChannel | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.bot.registry.get(guild_id, server)
@@ -53,14 +58,21 @@ class Watches(
         if channel_id is None:
             raise UserError("Pick a channel for the watch.")
         async with self.bot.audit.track(
-            _actor(interaction), "watch add",
+            _actor(interaction),
+            "watch add",
             f"player={name_or_guid.strip()!r} channel={channel_id} "
             f"role={role.id if role else 'none'}",
-            server_id=found.id, server_name=found.name,
+            server_id=found.id,
+            server_name=found.name,
         ):
             watch = await self.bot.store.watches.upsert(
-                guild_id, found.id, name_or_guid.strip(), key, channel_id,
-                role.id if role else None, interaction.user.id,
+                guild_id,
+                found.id,
+                name_or_guid.strip(),
+                key,
+                channel_id,
+                role.id if role else None,
+                interaction.user.id,
                 limit=self.bot.settings.quotas.watches,
             )
         # Matched from the next event on; the full reload (every guild's rows) after answering.
@@ -78,14 +90,19 @@ class Watches(
     @app_commands.describe(server="The server", name_or_guid="The watched name or GUID")
     @app_commands.autocomplete(server=server_choices)
     async def remove_watch(
-        self, interaction: Interaction, server: str,
+        self,
+        interaction: Interaction,
+        server: str,
         name_or_guid: app_commands.Range[str, 1, 64],
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.bot.registry.get(guild_id, server)
         async with self.bot.audit.track(
-            _actor(interaction), "watch remove", f"player={name_or_guid.strip()!r}",
-            server_id=found.id, server_name=found.name,
+            _actor(interaction),
+            "watch remove",
+            f"player={name_or_guid.strip()!r}",
+            server_id=found.id,
+            server_name=found.name,
         ):
             removed = await self.bot.store.watches.remove(
                 guild_id, found.id, pattern_key(name_or_guid)

@@ -214,14 +214,22 @@ def _clamp(port: int) -> int:
 _KEY = re.compile(r"[a-z0-9][a-z0-9_]{0,39}")
 _ROW_FIELDS = frozenset(
     {
-        "name", "aliases", "game_port", "query_protocol", "query_port", "probe", "admin",
-        "actions", "hides_player_names", "query_hint", "admin_hint", "source",
+        "name",
+        "aliases",
+        "game_port",
+        "query_protocol",
+        "query_port",
+        "probe",
+        "admin",
+        "actions",
+        "hides_player_names",
+        "query_hint",
+        "admin_hint",
+        "source",
     }
 )
 _ADMIN_FIELDS = frozenset({"protocol", "port", "profile", "console"})
-_CONSOLE_FIELDS = frozenset(
-    {"protocol", "actions", "unban_id", "unknown_command", "player_list"}
-)
+_CONSOLE_FIELDS = frozenset({"protocol", "actions", "unban_id", "unknown_command", "player_list"})
 PLAYER_LISTS = frozenset({"", "srcds_status", "squad", "battleye"})
 PROFILES = frozenset(RCON_PROFILES)
 
@@ -251,8 +259,10 @@ def _actions(row: str, name: str, raw: object) -> dict[str, tuple[str, ...]]:
         where = f"{name}.{action}"
         if action not in ACTION_FIELDS:
             raise CatalogueError(row, where, f"unknown action; known: {', '.join(ACTION_FIELDS)}")
-        if not isinstance(commands, list) or not commands or not all(
-            isinstance(c, str) and c.strip() for c in commands
+        if (
+            not isinstance(commands, list)
+            or not commands
+            or not all(isinstance(c, str) and c.strip() for c in commands)
         ):
             raise CatalogueError(row, where, "must be a non-empty list of commands")
         for command in commands:
@@ -327,8 +337,14 @@ def _game(key: str, raw: object, consoles: Mapping[str, Console]) -> Game:
         if console is None:
             raise CatalogueError(key, "actions", "a game without a console has no actions")
         own = _actions(key, "actions", raw["actions"])
-        console = Console(f"{console.key}+{key}", console.protocol, {**console.actions, **own},
-                          console.unban_id, console.unknown_command, console.player_list)
+        console = Console(
+            f"{console.key}+{key}",
+            console.protocol,
+            {**console.actions, **own},
+            console.unban_id,
+            console.unknown_command,
+            console.player_list,
+        )
     return Game(
         key=key,
         name=_text(key, "name", raw.get("name"), required=True),

@@ -20,8 +20,7 @@ DEFAULT_COMMAND = "run"
 
 
 class _CommandModule(Protocol):
-    def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-        ...
+    def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
 def build_parser() -> argparse.ArgumentParser:

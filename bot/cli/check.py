@@ -41,8 +41,10 @@ def render_table(rows: Sequence[Sequence[str]]) -> str:
     """A plain-text table; widths follow the content."""
     table = [list(COLUMNS), *[list(r) for r in rows]]
     widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in table]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -29,19 +29,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     copy.add_argument(
-        "--from", dest="source", required=True, metavar="URL",
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
         help="the SQLite database, e.g. sqlite:///data/outpost.sqlite3",
     )
     copy.add_argument(
-        "--to", dest="target", required=True, metavar="URL",
+        "--to",
+        dest="target",
+        required=True,
+        metavar="URL",
         help="the PostgreSQL database, e.g. postgresql://outpost@127.0.0.1:5432/outpost",
     )
     copy.add_argument(
-        "--force", action="store_true",
+        "--force",
+        action="store_true",
         help="replace the contents of a target that already holds rows",
     )
     copy.add_argument(
-        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="ROWS",
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="ROWS",
         help=f"rows read and written at a time (default {DEFAULT_BATCH_SIZE})",
     )
     copy.set_defaults(handler=handle_copy)

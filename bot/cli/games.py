@@ -40,11 +40,16 @@ def _table(games: list[Game]) -> str:
     rows = [("KEY", "GAME", "PORT", "QUERY", "ADMIN", "ACTIONS")]
     for g in games:
         rcon = g.rcon_port_for(g.default_port)
-        rows.append((
-            g.key, g.name, str(g.default_port), str(g.query_port_for(g.default_port)),
-            f"{g.rcon.label} {rcon}" if rcon is not None else "-",
-            ",".join(g.actions) or ("exec" if g.has_rcon else "-"),
-        ))
+        rows.append(
+            (
+                g.key,
+                g.name,
+                str(g.default_port),
+                str(g.query_port_for(g.default_port)),
+                f"{g.rcon.label} {rcon}" if rcon is not None else "-",
+                ",".join(g.actions) or ("exec" if g.has_rcon else "-"),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)) + "  " + r[-1]
@@ -54,8 +59,10 @@ def _table(games: list[Game]) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     search: str = args.search or ""
-    games = search_games(search, limit=len(GAMES)) if search else sorted(
-        GAMES.values(), key=lambda g: g.name.casefold()
+    games = (
+        search_games(search, limit=len(GAMES))
+        if search
+        else sorted(GAMES.values(), key=lambda g: g.name.casefold())
     )
     if args.json:
         json.dump([game_json(g) for g in games], sys.stdout, indent=2)

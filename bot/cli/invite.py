@@ -39,9 +39,7 @@ def client_id_from_token(token: str) -> int | None:
 
 
 def invite_url(client_id: int) -> str:
-    return discord.utils.oauth_url(
-        client_id, permissions=REQUIRED_PERMISSIONS, scopes=SCOPES
-    )
+    return discord.utils.oauth_url(client_id, permissions=REQUIRED_PERMISSIONS, scopes=SCOPES)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

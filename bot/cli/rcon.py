@@ -282,7 +282,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--execute. The password comes from a prompt or --password-env.",
     )
     parser.add_argument(
-        "address", nargs="?", type=parse_address, metavar="HOST[:PORT]",
+        "address",
+        nargs="?",
+        type=parse_address,
+        metavar="HOST[:PORT]",
         help=f"server to connect to (port {DEFAULT_PORT} when omitted)",
     )
     parser.add_argument("-e", "--execute", metavar="CMD", help="run CMD, print the answer, exit")
@@ -293,7 +296,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-p", "--password", help="the password (discouraged: visible in ps; a warning is printed)"
     )
     parser.add_argument(
-        "--profile", default=None, choices=sorted(PROFILES),
+        "--profile",
+        default=None,
+        choices=sorted(PROFILES),
         help="server behaviour: how the end of an answer is detected (default: srcds, "
         "with servers that zero every id, like Palworld, recognised at login)",
     )

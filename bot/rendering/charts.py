@@ -91,15 +91,38 @@ def render_history(
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     times = [_when(s.at) for s in samples]
-    axes.step(times, [s.max_players for s in samples], where="post", color=MAX_COLOUR,
-              linewidth=1, label="max players")
-    axes.fill_between(times, [s.players if s.online else 0 for s in samples], step="post",
-                      color=PLAYERS_COLOUR, alpha=0.35, linewidth=0)
-    axes.step(times, [s.players if s.online else 0 for s in samples], where="post",
-              color=PLAYERS_COLOUR, linewidth=1.5, label="players")
+    axes.step(
+        times,
+        [s.max_players for s in samples],
+        where="post",
+        color=MAX_COLOUR,
+        linewidth=1,
+        label="max players",
+    )
+    axes.fill_between(
+        times,
+        [s.players if s.online else 0 for s in samples],
+        step="post",
+        color=PLAYERS_COLOUR,
+        alpha=0.35,
+        linewidth=0,
+    )
+    axes.step(
+        times,
+        [s.players if s.online else 0 for s in samples],
+        where="post",
+        color=PLAYERS_COLOUR,
+        linewidth=1.5,
+        label="players",
+    )
     for begin, finish in offline_spans(samples, gap):
-        axes.axvspan(_when(begin), _when(max(finish, begin + 1)), color=OFFLINE_COLOUR,
-                     alpha=0.2, linewidth=0)
+        axes.axvspan(
+            _when(begin),
+            _when(max(finish, begin + 1)),
+            color=OFFLINE_COLOUR,
+            alpha=0.2,
+            linewidth=0,
+        )
     axes.set_xlim(_when(start), _when(end))
     top = max([s.max_players for s in samples] + [s.players for s in samples] + [1])
     axes.set_ylim(0, top * 1.1 + 0.5)
@@ -123,8 +146,13 @@ def render_history(
 
 
 async def render_history_async(
-    samples: Sequence[Sample], start: float, end: float, *, title: str = "",
-    gap: float = 600.0, small: bool = False,
+    samples: Sequence[Sample],
+    start: float,
+    end: float,
+    *,
+    title: str = "",
+    gap: float = 600.0,
+    small: bool = False,
 ) -> bytes:
     """:func:`render_history` off the event loop."""
     return await asyncio.to_thread(

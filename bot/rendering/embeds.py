@@ -105,8 +105,11 @@ def players_line(info: ServerInfo) -> str:
     return text
 
 
-def player_fields(players: Sequence[PlayerInfo], budget: int = PLAYER_LIST_BUDGET,
-                  max_fields: int = PLAYER_LIST_FIELDS) -> list[str]:
+def player_fields(
+    players: Sequence[PlayerInfo],
+    budget: int = PLAYER_LIST_BUDGET,
+    max_fields: int = PLAYER_LIST_FIELDS,
+) -> list[str]:
     """Player lines packed into field values; the last line says "and N more" when cut."""
     lines = []
     for p in players:
@@ -176,8 +179,9 @@ def status_embed(view: ServerView, now: float, *, chart: bool = False) -> discor
                 name = f"Players online ({len(info.player_list)})" if i == 0 else "\u200b"
                 embed.add_field(name=name, value=value, inline=False)
         elif not info.players_known and info.players:
-            embed.add_field(name="Players online", value="The server hides its player list.",
-                            inline=False)
+            embed.add_field(
+                name="Players online", value="The server hides its player list.", inline=False
+            )
     if snap.checked_at is not None:
         embed.add_field(name="Last update", value=relative(snap.checked_at), inline=False)
     if chart:

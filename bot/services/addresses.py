@@ -104,8 +104,12 @@ def is_internal_ip(ip: IpAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return (
-        ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-        or ip.is_unspecified or ip.is_reserved
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_unspecified
+        or ip.is_reserved
         or (isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED)
     )
 

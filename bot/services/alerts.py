@@ -63,9 +63,14 @@ def observed(snap: Snapshot) -> str | None:
 
 class AlertNotifier:
     def __init__(
-        self, client: discord.Client, store: Store, poller: Poller,
+        self,
+        client: discord.Client,
+        store: Store,
+        poller: Poller,
         clock: Callable[[], float] | None = None,
-        *, retry_base: float = DEFAULT_RETRY_BASE, concurrency: int = DEFAULT_CONCURRENCY,
+        *,
+        retry_base: float = DEFAULT_RETRY_BASE,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self.client = client
         self.store = store
@@ -199,8 +204,12 @@ class AlertNotifier:
             attempts = delivery.attempts + 1
             if attempts >= MAX_ATTEMPTS:
                 self.given_up += 1
-                log.warning("alert %d: giving up after %d attempts (%s); the next round "
-                            "decides again", alert.id, attempts, exc)
+                log.warning(
+                    "alert %d: giving up after %d attempts (%s); the next round decides again",
+                    alert.id,
+                    attempts,
+                    exc,
+                )
             elif self._latest.get(alert.id) == delivery.state:
                 # Still what the last round saw (not withdrawn or removed meanwhile).
                 delay = min(MAX_RETRY_DELAY, self.retry_base * 2 ** (attempts - 1))
@@ -230,8 +239,12 @@ class AlertNotifier:
             log.warning("alert %d: channel %d was deleted", alert.id, alert.channel_id)
             return True
         except (discord.HTTPException, OSError, TimeoutError) as exc:
-            log.warning("alert %d: channel %d not reachable now (%s)", alert.id,
-                        alert.channel_id, type(exc).__name__)
+            log.warning(
+                "alert %d: channel %d not reachable now (%s)",
+                alert.id,
+                alert.channel_id,
+                type(exc).__name__,
+            )
             return False
         return fetched if isinstance(fetched, discord.abc.Messageable) else True
 
@@ -244,20 +257,28 @@ class AlertNotifier:
             return channel
         roles = [discord.Object(alert.role_id)] if alert.role_id is not None else []
         try:
-            await channel.send(text, allowed_mentions=discord.AllowedMentions(
-                everyone=False, users=False, roles=roles))
+            await channel.send(
+                text,
+                allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=roles),
+            )
         except discord.HTTPException as exc:
             if exc.status == 429 or exc.status >= 500:
                 raise _Retry(f"HTTP {exc.status}") from exc
             if isinstance(exc, discord.Forbidden):
                 # Lost permissions are often given back: not delivered, the state is kept
                 # and the next round decides again (never counted as sent).
-                log.warning("alert %d: not allowed to post in channel %d (code %s); kept for "
-                            "the next round", alert.id, alert.channel_id, exc.code)
+                log.warning(
+                    "alert %d: not allowed to post in channel %d (code %s); kept for "
+                    "the next round",
+                    alert.id,
+                    alert.channel_id,
+                    exc.code,
+                )
                 return False
             # Any other 4xx will not get better by retrying.
-            log.warning("alert %d: message not sent (HTTP %s, code %s)", alert.id,
-                        exc.status, exc.code)
+            log.warning(
+                "alert %d: message not sent (HTTP %s, code %s)", alert.id, exc.status, exc.code
+            )
             return True
         self.sent += 1
         return True

@@ -35,8 +35,19 @@ MAX_EXCERPT = 300
 MAX_ARGUMENTS = 500
 EXPORT_LIMIT = 50_000
 CSV_COLUMNS = (
-    "id", "at", "guild_id", "user_id", "user_name", "allowed_by", "server_id", "server_name",
-    "action", "arguments", "outcome", "excerpt", "latency_ms",
+    "id",
+    "at",
+    "guild_id",
+    "user_id",
+    "user_name",
+    "allowed_by",
+    "server_id",
+    "server_name",
+    "action",
+    "arguments",
+    "outcome",
+    "excerpt",
+    "latency_ms",
 )
 
 AuditListener = Callable[[AuditEntry], Awaitable[object]]
@@ -63,7 +74,7 @@ EXEC_ACTION = "rcon exec"
 # `sv_password "a b"`, `"rcon_password" = "abc"` (srcds echoing a cvar). The value stops at a
 # quote, a space or `;`, so a second command after it stays visible.
 _SECRET_SETTING = re.compile(
-    r'(?P<name>[\w.#-]*(?:password|passwd|token|secret)[\w.-]*|sv_setsteamaccount|#login)'
+    r"(?P<name>[\w.#-]*(?:password|passwd|token|secret)[\w.-]*|sv_setsteamaccount|#login)"
     r'(?P<sep>"?(?:\s*=\s*|\s+))'
     r'(?P<value>"[^"]*"?|[^\s;"]+)',
     re.IGNORECASE,
@@ -110,7 +121,9 @@ def _clean_excerpt(text: str, secret: str | None) -> str:
 
 class AuditLog:
     def __init__(
-        self, store: Store, clock: Callable[[], float] = time.monotonic,
+        self,
+        store: Store,
+        clock: Callable[[], float] = time.monotonic,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self.store = store
@@ -185,8 +198,12 @@ class AuditLog:
         allowed_by: str = "",
     ) -> AuditEntry | None:
         ticket = await self.begin(
-            actor, action, arguments,
-            server_id=server_id, server_name=server_name, allowed_by=allowed_by,
+            actor,
+            action,
+            arguments,
+            server_id=server_id,
+            server_name=server_name,
+            allowed_by=allowed_by,
         )
         return await self.complete(ticket, outcome, excerpt)
 
@@ -358,8 +375,12 @@ class AuditMirror:
                 group = queue.denied.get(user_id)
                 if group is None:
                     group = DeniedGroup(
-                        entry.guild_id, user_id, entry.user_name if user_id else "others",
-                        entry.at, entry.at, self.clock() + self.window,
+                        entry.guild_id,
+                        user_id,
+                        entry.user_name if user_id else "others",
+                        entry.at,
+                        entry.at,
+                        self.clock() + self.window,
                     )
                     queue.denied[user_id] = group
             group.add(entry)
@@ -450,8 +471,10 @@ class AuditMirror:
         finally:
             # Counted before our worker goes: cancelling it ends a post in flight.
             left = sum(
-                sum(_weight(i) for i in q.items) + sum(g.count for g in q.denied.values())
-                + q.inflight + q.dropped
+                sum(_weight(i) for i in q.items)
+                + sum(g.count for g in q.denied.values())
+                + q.inflight
+                + q.dropped
                 for q in self._guilds.values()
             )
             if worker is not None:
@@ -486,9 +509,9 @@ class AuditMirror:
                 queue.dropped += sum(_weight(i) for i in items)
                 queue.attempts = 0
             # Backoff doubles per attempt, from the gap.
-            queue.next_post = self.clock() + self.gap * (2 ** queue.attempts)
+            queue.next_post = self.clock() + self.gap * (2**queue.attempts)
         else:
-            self._put_back(queue, items[max(taken, 0):])
+            self._put_back(queue, items[max(taken, 0) :])
             queue.attempts = 0
             if sent:
                 self.posted += 1

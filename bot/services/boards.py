@@ -120,8 +120,13 @@ class _Pacer:
 
 class BoardUpdater:
     def __init__(
-        self, client: discord.Client, store: Store, poller: Poller,
-        *, guild_gap: float = DEFAULT_GUILD_GAP, guild_budget: int = DEFAULT_GUILD_BUDGET,
+        self,
+        client: discord.Client,
+        store: Store,
+        poller: Poller,
+        *,
+        guild_gap: float = DEFAULT_GUILD_GAP,
+        guild_budget: int = DEFAULT_GUILD_BUDGET,
         paused_retry: float = DEFAULT_PAUSED_RETRY,
     ) -> None:
         self.client = client
@@ -182,9 +187,7 @@ class BoardUpdater:
         boards left over for a following pass."""
         wanted = self._requested
         async with self._pass_done:
-            await self._pass_done.wait_for(
-                lambda: self._served >= wanted and not self._backlog
-            )
+            await self._pass_done.wait_for(lambda: self._served >= wanted and not self._backlog)
 
     async def forget_message(self, message_id: int) -> None:
         """A board message was deleted in Discord: post it again at the next pass."""
@@ -226,7 +229,8 @@ class BoardUpdater:
         # even in this one's cache).
         now = time.monotonic()
         boards = [
-            b for b in await self.store.boards.all()
+            b
+            for b in await self.store.boards.all()
             if self.poller.shards.owns(b.guild_id) and self._due(b, now)
         ]
         if not boards:
@@ -323,9 +327,7 @@ class BoardUpdater:
                         found = await self._find_posted(board, channel, budget)
                     lost = found.get(position)
                 if lost is not None:
-                    message_id, delete_old = await self._edit(
-                        board, channel, lost, embeds, budget
-                    )
+                    message_id, delete_old = await self._edit(board, channel, lost, embeds, budget)
                     if delete_old:
                         replaced.append(lost)
                 else:
@@ -374,7 +376,10 @@ class BoardUpdater:
         return found
 
     async def _post(
-        self, board: Board, channel: discord.abc.Messageable, embeds: list[discord.Embed],
+        self,
+        board: Board,
+        channel: discord.abc.Messageable,
+        embeds: list[discord.Embed],
         budget: Budget,
     ) -> int:
         await self.pacer.wait(board.guild_id)
@@ -387,8 +392,12 @@ class BoardUpdater:
         return message.id
 
     async def _edit(
-        self, board: Board, channel: discord.abc.Messageable, message_id: int,
-        embeds: list[discord.Embed], budget: Budget,
+        self,
+        board: Board,
+        channel: discord.abc.Messageable,
+        message_id: int,
+        embeds: list[discord.Embed],
+        budget: Budget,
     ) -> tuple[int, bool]:
         """Edit in place; returns the message id now showing it and whether the old message
         is to be deleted."""
@@ -399,12 +408,16 @@ class BoardUpdater:
             await partial.edit(embeds=embeds)
         except discord.HTTPException as exc:
             if exc.code == UNKNOWN_MESSAGE:
-                log.info("board %d: message %d was deleted, posting a new one",
-                         board.id, message_id)
+                log.info(
+                    "board %d: message %d was deleted, posting a new one", board.id, message_id
+                )
                 return await self._post(board, channel, embeds, budget), False
             if exc.code == OLD_MESSAGE_EDIT_LIMIT:
-                log.info("board %d: message %d hit the old-message edit limit, replacing it",
-                         board.id, message_id)
+                log.info(
+                    "board %d: message %d hit the old-message edit limit, replacing it",
+                    board.id,
+                    message_id,
+                )
                 # The caller deletes the old one once the new one is recorded.
                 return await self._post(board, channel, embeds, budget), True
             raise self._pause_or_raise(exc) from exc
@@ -420,8 +433,9 @@ class BoardUpdater:
             await _partial(channel, message_id).delete()
         except discord.HTTPException as exc:
             # Already gone or not ours to delete any more: the board goes on without it.
-            log.info("board %d: could not delete old message %d (%s)", board.id, message_id,
-                     exc.code)
+            log.info(
+                "board %d: could not delete old message %d (%s)", board.id, message_id, exc.code
+            )
 
     @staticmethod
     def _pause_or_raise(exc: discord.HTTPException) -> Exception:
@@ -432,7 +446,13 @@ class BoardUpdater:
 
 
 def _partial(channel: discord.abc.Messageable, message_id: int) -> discord.PartialMessage:
-    if isinstance(channel, discord.TextChannel | discord.Thread | discord.VoiceChannel
-                  | discord.StageChannel | discord.DMChannel):
+    if isinstance(
+        channel,
+        discord.TextChannel
+        | discord.Thread
+        | discord.VoiceChannel
+        | discord.StageChannel
+        | discord.DMChannel,
+    ):
         return channel.get_partial_message(message_id)
     raise BoardPaused("that kind of channel cannot hold a status board")

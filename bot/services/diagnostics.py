@@ -234,9 +234,7 @@ async def check_rcon(
     return CheckResult(name, CheckStatus.FAIL, f"{port}: {hints[game.rcon]}{setup}")
 
 
-async def diagnose(
-    server: Server, registry: ServerRegistry, *, operator: bool = False
-) -> Report:
+async def diagnose(server: Server, registry: ServerRegistry, *, operator: bool = False) -> Report:
     """Run the whole checklist for one server; never raises for network problems.
 
     ``operator``: for the bot's operator (``python -m bot check``), who sees the detailed

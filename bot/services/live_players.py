@@ -114,11 +114,19 @@ class LivePlayers:
                 raise RconNotConfigured(f"Outpost cannot read {server.name!r}'s player list.")
             fmt, command = listing
             text = await self.pool.execute(server, command)
-            players = parse_squad_players(text) if fmt == "squad" else [
-                PlayerRef(p.userid, p.name, p.uniqueid if p.uniqueid.startswith(("STEAM_", "[U:"))
-                          else "")
-                for p in parse_status(text) if not p.is_bot
-            ]
+            players = (
+                parse_squad_players(text)
+                if fmt == "squad"
+                else [
+                    PlayerRef(
+                        p.userid,
+                        p.name,
+                        p.uniqueid if p.uniqueid.startswith(("STEAM_", "[U:")) else "",
+                    )
+                    for p in parse_status(text)
+                    if not p.is_bot
+                ]
+            )
         else:
             raise RconNotConfigured(f"{server.name!r} has no RCON configured.")
         self._cache[server.id] = (self.clock(), players)

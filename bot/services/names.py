@@ -18,7 +18,5 @@ def validate_name(name: str) -> str:
     if len(name) > MAX_NAME_LENGTH:
         raise UserError(f"The server name is too long (at most {MAX_NAME_LENGTH} characters).")
     if not _NAME.match(name):
-        raise UserError(
-            "The server name may use letters, digits, spaces and . - # ( ) ' only."
-        )
+        raise UserError("The server name may use letters, digits, spaces and . - # ( ) ' only.")
     return name

@@ -421,9 +421,7 @@ class Poller:
         try:
             address, limit = await self._address(target, server.guild_id, time_limit)
             async with asyncio.timeout(limit + _GUARD):
-                outcome = await self.source.fetch(
-                    address, self._pinned(context, address), limit
-                )
+                outcome = await self.source.fetch(address, self._pinned(context, address), limit)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -443,7 +441,10 @@ class Poller:
             else:
                 log.debug(
                     "poll round %d: %d/%d answered in %.2f s",
-                    report.number, report.answered, report.targets, report.duration,
+                    report.number,
+                    report.answered,
+                    report.targets,
+                    report.duration,
                 )
             await asyncio.sleep(max(0.0, self.interval - (time.monotonic() - started)))
 

@@ -164,15 +164,21 @@ def plan_ban(
     console = console_for(dialect, "ban")
     why = check_text(dialect, reason, what="reason", limit=MAX_REASON, allow_empty=True)
     length = _minutes(minutes)
-    values = {"id": str(_player_id(player)), "uid": player.uid, "minutes": str(length),
-              "reason": why}
+    values = {
+        "id": str(_player_id(player)),
+        "uid": player.uid,
+        "minutes": str(length),
+        "reason": why,
+    }
     if player.guid and console.supports("ban_guid"):
         # By GUID when the console can: the ban lands on the player, not on the slot.
         commands = _commands(console, "ban_guid", guid=player.guid, **values)
     else:
         commands = _commands(console, "ban", **values)
     return Plan(
-        Action.BAN, commands, _args(player=player, minutes=length or "permanent", reason=why),
+        Action.BAN,
+        commands,
+        _args(player=player, minutes=length or "permanent", reason=why),
         player,
     )
 
@@ -346,7 +352,12 @@ def _answer_note(answer: str) -> str:
 
 
 def player_action_reply(
-    plan: Plan, server_name: str, *, reason: str, minutes: int | None, answer: str,
+    plan: Plan,
+    server_name: str,
+    *,
+    reason: str,
+    minutes: int | None,
+    answer: str,
     confirmed: bool,
 ) -> str:
     """What a kick or ban did, to whom and where; honest when the server did not confirm it."""

@@ -43,21 +43,36 @@ class RconCommands:
         decision = await self.permissions.decide(caller, action, server.id)
         if not decision.allowed:
             await self.audit.record(
-                _actor(caller, user_name), f"rcon {action.value}", arguments,
-                outcome="denied", excerpt=f"needs the {action.value} permission",
-                server_id=server.id, server_name=server.name,
+                _actor(caller, user_name),
+                f"rcon {action.value}",
+                arguments,
+                outcome="denied",
+                excerpt=f"needs the {action.value} permission",
+                server_id=server.id,
+                server_name=server.name,
             )
             raise NotPermitted(action, server.name)
         return decision
 
     async def refuse(
-        self, caller: Caller, user_name: str, action: Action, server: Server, arguments: str,
-        reason: str, decision: Decision | None = None,
+        self,
+        caller: Caller,
+        user_name: str,
+        action: Action,
+        server: Server,
+        arguments: str,
+        reason: str,
+        decision: Decision | None = None,
     ) -> None:
         """Audit an attempt that was stopped before anything was sent."""
         await self.audit.record(
-            _actor(caller, user_name), f"rcon {action.value}", arguments,
-            outcome="denied", excerpt=reason, server_id=server.id, server_name=server.name,
+            _actor(caller, user_name),
+            f"rcon {action.value}",
+            arguments,
+            outcome="denied",
+            excerpt=reason,
+            server_id=server.id,
+            server_name=server.name,
             allowed_by=decision.allowed_by if decision else "",
         )
 
@@ -77,9 +92,7 @@ class RconCommands:
         )
         decision = await self.permissions.decide(caller, action, server.id)
         if not decision.allowed:
-            await self.audit.complete(
-                ticket, "denied", f"needs the {action.value} permission"
-            )
+            await self.audit.complete(ticket, "denied", f"needs the {action.value} permission")
             raise NotPermitted(action, server.name)
         outputs: list[str] = []
         try:

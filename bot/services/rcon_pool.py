@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 PasswordOf = Callable[[Server], str | None]
 Listener = Callable[..., Any]
 
+
 class _AddressRefusedError(rcon.RCONCommunicationError):
     """The host resolves to an internal address and those are refused (no traffic sent)."""
 
@@ -268,9 +269,7 @@ class RconPool:
         if entry is not None and entry.client is not None:
             entry.client.remove_listener(event, coro)
 
-    def live_battleye(
-        self, host: str, port: int, token: str | None
-    ) -> be.BattlEyeClient | None:
+    def live_battleye(self, host: str, port: int, token: str | None) -> be.BattlEyeClient | None:
         """A logged-in pooled client for this address logged in with the stored password
         ``token`` (the encrypted form), if one is up (never connects)."""
         if token is None:
@@ -490,8 +489,9 @@ class RconPool:
             async with client.connect(host, fp.port, password):
                 await entry.stop.wait()
         except be.LoginRefused:
-            log.error("BattlEye RCon of server %s refused the password; not retrying",
-                      entry.server_id)
+            log.error(
+                "BattlEye RCon of server %s refused the password; not retrying", entry.server_id
+            )
             entry.set_state(ConnectionState.AUTH_FAILED)
         except be.CommandValidationError:
             # A password BattlEye cannot carry (control characters): as good as refused.
@@ -512,17 +512,24 @@ class RconPool:
         """The checked address the client logs in at (pinned for the client's life, so a name
         re-pointed at an internal address later is never followed); while the lookup fails or
         the address is refused, retried with backoff. None when the entry stopped meanwhile."""
-        backoff = Backoff(BackoffPolicy(
-            initial=self._battleye_config.backoff_base,
-            maximum=self._battleye_config.backoff_max,
-        ), rng=self._rng)
+        backoff = Backoff(
+            BackoffPolicy(
+                initial=self._battleye_config.backoff_base,
+                maximum=self._battleye_config.backoff_max,
+            ),
+            rng=self._rng,
+        )
         while not entry.stop.is_set():
             try:
                 return await self._target_host(entry)
             except OSError as exc:  # AddressRefused included: only a lookup was sent
                 delay = backoff.failed()
-                log.info("BattlEye RCon of server %s: %s; retry in %.2f s",
-                         entry.server_id, type(exc).__name__, delay)
+                log.info(
+                    "BattlEye RCon of server %s: %s; retry in %.2f s",
+                    entry.server_id,
+                    type(exc).__name__,
+                    delay,
+                )
                 entry.set_state(ConnectionState.RECONNECTING)
                 if await backoff.wait(delay, entry.stop):
                     break

@@ -187,9 +187,7 @@ class ServerRegistry:
                         "Run the command again."
                     )
                 return stored
-        raise UserError(
-            f"{server.name} was removed since this was asked: nothing was done."
-        )
+        raise UserError(f"{server.name} was removed since this was asked: nothing was done.")
 
     async def servers_of(self, guild_id: int) -> list[Server]:
         return await self.store.servers.for_guild(guild_id)
@@ -339,7 +337,10 @@ class ServerRegistry:
         )
         log.info(
             "server %r added in guild %s by %s (%s)",
-            server.name, server.guild_id, created_by, server.game,
+            server.name,
+            server.guild_id,
+            created_by,
+            server.game,
         )
         await self._changed()
         return SaveOutcome(
@@ -433,8 +434,8 @@ class ServerRegistry:
         self, prepared: PreparedServer, notes: list[str], internal: bool
     ) -> QueryPort:
         explicit = prepared.query_port
-        port = explicit if explicit is not None else prepared.game.query_port_for(
-            prepared.game_port
+        port = (
+            explicit if explicit is not None else prepared.game.query_port_for(prepared.game_port)
         )
         try:
             answer = await self.query.info(prepared.host, port, time_limit=self.query_timeout)
@@ -471,7 +472,10 @@ class ServerRegistry:
             return None
 
     async def _check_login(
-        self, prepared: PreparedServer, password: str | None, notes: list[str],
+        self,
+        prepared: PreparedServer,
+        password: str | None,
+        notes: list[str],
         internal: bool = False,
     ) -> tuple[LoginResult | None, str | None]:
         """Test the login; refuse a wrong password; return the result and the encrypted token."""
@@ -480,7 +484,10 @@ class ServerRegistry:
         validate_password(password)
         secrets.add(password)
         result = await self.rcon_login(
-            prepared.game.rcon, prepared.host, prepared.rcon_port, password,
+            prepared.game.rcon,
+            prepared.host,
+            prepared.rcon_port,
+            password,
             time_limit=self.login_timeout,
         )
         if result.status is LoginStatus.REFUSED:

@@ -83,9 +83,7 @@ class ServerInfo:
         if not self.private_lists:
             return self
         own = next((lst for k, lst in self.private_lists if key is not None and k == key), None)
-        return replace(
-            self, player_list=self.player_list if own is None else own, private_lists=()
-        )
+        return replace(self, player_list=self.player_list if own is None else own, private_lists=())
 
 
 def clip_text(text: str, limit: int) -> str:
@@ -193,9 +191,7 @@ class Hysteresis:
         info = bounded(info)  # the one ingest point for every protocol's answers
         successes = snap.successes + 1
         state = snap.state
-        if state is State.UNKNOWN or (
-            state is State.OFFLINE and successes >= self.online_after
-        ):
+        if state is State.UNKNOWN or (state is State.OFFLINE and successes >= self.online_after):
             state = State.ONLINE
         down_since = snap.down_since if state is State.OFFLINE else None
         return replace(

@@ -50,7 +50,9 @@ class ServiceState:
         try:
             data: dict[str, Any] = json.loads(text)
             return cls(
-                name=str(data["name"]), state=str(data["state"]), since=float(data["since"]),
+                name=str(data["name"]),
+                state=str(data["state"]),
+                since=float(data["since"]),
                 restarts=int(data["restarts"]),
                 last_error=None if data.get("last_error") is None else str(data["last_error"]),
             )

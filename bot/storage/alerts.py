@@ -38,12 +38,23 @@ class AlertRepository:
         self._db = db
 
     async def upsert(
-        self, guild_id: int, server_id: int, channel_id: int, role_id: int | None,
-        created_by: int, last_state: str | None, *, limit: int | None = None,
+        self,
+        guild_id: int,
+        server_id: int,
+        channel_id: int,
+        role_id: int | None,
+        created_by: int,
+        last_state: str | None,
+        *,
+        limit: int | None = None,
     ) -> Alert:
         """QuotaExceededError when a new alert would make more than ``limit`` in the guild."""
         row = await insert_within(
-            self._db, guild_id=guild_id, limit=limit, what="alerts", table="alerts",
+            self._db,
+            guild_id=guild_id,
+            limit=limit,
+            what="alerts",
+            table="alerts",
             exists=("server_id = ? AND channel_id = ?", (server_id, channel_id)),
             write=(
                 "INSERT INTO alerts (guild_id, server_id, channel_id, role_id, last_state, "

@@ -116,8 +116,14 @@ class AuditRepository:
             "server_name, action, arguments) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             f"RETURNING {_COLUMNS}",
             (
-                entry.guild_id, entry.user_id, entry.user_name, entry.allowed_by,
-                entry.server_id, entry.server_name, entry.action, entry.arguments,
+                entry.guild_id,
+                entry.user_id,
+                entry.user_name,
+                entry.allowed_by,
+                entry.server_id,
+                entry.server_name,
+                entry.action,
+                entry.arguments,
             ),
         )
         assert row is not None  # RETURNING always yields the row
@@ -151,9 +157,7 @@ class AuditRepository:
 
     async def count(self, f: AuditFilter) -> int:
         where, params = _where(f)
-        row = await self._db.fetch_one(
-            f"SELECT COUNT(*) FROM audit_log WHERE {where}", params
-        )
+        row = await self._db.fetch_one(f"SELECT COUNT(*) FROM audit_log WHERE {where}", params)
         return int(row[0]) if row is not None else 0
 
     async def mark_unknown(self, owns: Callable[[int], bool] | None = None) -> int:

@@ -48,13 +48,22 @@ class BoardRepository:
         self._db = db
 
     async def upsert(
-        self, guild_id: int, channel_id: int, server_ids: Sequence[int], created_by: int,
-        *, limit: int | None = None,
+        self,
+        guild_id: int,
+        channel_id: int,
+        server_ids: Sequence[int],
+        created_by: int,
+        *,
+        limit: int | None = None,
     ) -> Board:
         """Create the channel's board, or replace its server list (and resume it).
         QuotaExceededError when that would make more than ``limit`` boards in the guild."""
         row = await insert_within(
-            self._db, guild_id=guild_id, limit=limit, what="status boards", table="boards",
+            self._db,
+            guild_id=guild_id,
+            limit=limit,
+            what="status boards",
+            table="boards",
             exists=("guild_id = ? AND channel_id = ?", (guild_id, channel_id)),
             write=(
                 "INSERT INTO boards (guild_id, channel_id, server_ids, created_by) "
@@ -67,9 +76,7 @@ class BoardRepository:
         return _board(row)
 
     async def get(self, board_id: int) -> Board | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM boards WHERE id = ?", (board_id,)
-        )
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM boards WHERE id = ?", (board_id,))
         return None if row is None else _board(row)
 
     async def in_channel(self, guild_id: int, channel_id: int) -> Board | None:
@@ -119,9 +126,10 @@ class BoardRepository:
 
     async def forget_message(self, message_id: int) -> bool:
         """Drop the record of a deleted message; True when it was a board message."""
-        return await self._db.execute(
-            "DELETE FROM board_messages WHERE message_id = ?", (message_id,)
-        ) > 0
+        return (
+            await self._db.execute("DELETE FROM board_messages WHERE message_id = ?", (message_id,))
+            > 0
+        )
 
     async def drop_messages_from(self, board_id: int, position: int) -> None:
         """Forget messages at ``position`` and after (the board got shorter)."""

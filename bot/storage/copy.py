@@ -129,9 +129,9 @@ async def _source_tables(conn: aiosqlite.Connection) -> dict[str, list[str]]:
     return tables
 
 
-async def _source_foreign_keys(conn: aiosqlite.Connection, tables: Sequence[str]) -> dict[
-    str, set[str]
-]:
+async def _source_foreign_keys(
+    conn: aiosqlite.Connection, tables: Sequence[str]
+) -> dict[str, set[str]]:
     refs: dict[str, set[str]] = {}
     for name in tables:
         async with conn.execute(f'PRAGMA foreign_key_list("{name}")') as cur:
@@ -257,8 +257,7 @@ async def _copy(
             async with src.execute(f'SELECT {select} FROM "{table}"') as cur:
                 while batch := await cur.fetchmany(batch_size):
                     records = [
-                        tuple(f(v) for f, v in zip(converters, row, strict=True))
-                        for row in batch
+                        tuple(f(v) for f, v in zip(converters, row, strict=True)) for row in batch
                     ]
                     await conn.copy_records_to_table(table, records=records, columns=names)
                     copied += len(records)
@@ -281,4 +280,3 @@ async def _copy(
             )
         )
     return CopyReport(tuple(counts))
-

@@ -36,8 +36,7 @@ class QuotaExceededError(StorageError, UserError):
 
     def __init__(self, what: str, limit: int) -> None:
         super().__init__(
-            f"This Discord server already has {limit} {what}, the most allowed: "
-            "remove one first."
+            f"This Discord server already has {limit} {what}, the most allowed: remove one first."
         )
         self.what = what
         self.limit = limit

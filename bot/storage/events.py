@@ -44,17 +44,24 @@ class Session:
 
 def _event(row: Row) -> Event:
     return Event(
-        id=int(row["id"]), server_id=int(row["server_id"]), at=float(row["at"]),
-        kind=str(row["kind"]), player=str(row["player"]),
-        guid=None if row["guid"] is None else str(row["guid"]), text=str(row["text"]),
+        id=int(row["id"]),
+        server_id=int(row["server_id"]),
+        at=float(row["at"]),
+        kind=str(row["kind"]),
+        player=str(row["player"]),
+        guid=None if row["guid"] is None else str(row["guid"]),
+        text=str(row["text"]),
         source=str(row["source"]),
     )
 
 
 def _session(row: Row) -> Session:
     return Session(
-        id=int(row["id"]), server_id=int(row["server_id"]), player=str(row["player"]),
-        guid=None if row["guid"] is None else str(row["guid"]), source=str(row["source"]),
+        id=int(row["id"]),
+        server_id=int(row["server_id"]),
+        player=str(row["player"]),
+        guid=None if row["guid"] is None else str(row["guid"]),
+        source=str(row["source"]),
         joined_at=float(row["joined_at"]),
         left_at=None if row["left_at"] is None else float(row["left_at"]),
     )
@@ -76,7 +83,8 @@ class EventRepository:
             chunk = events[start : start + _CHUNK]
             values = ", ".join("(?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
             params = [
-                v for e in chunk
+                v
+                for e in chunk
                 for v in (e.server_id, e.at, e.kind, e.player, e.guid, e.text, e.source)
             ]
             rows = await self._db.fetch_all(
@@ -90,7 +98,11 @@ class EventRepository:
         return stored
 
     async def after(
-        self, server_id: int, after_id: int, since: float, kinds: Collection[str],
+        self,
+        server_id: int,
+        after_id: int,
+        since: float,
+        kinds: Collection[str],
         limit: int = 10_000,
     ) -> list[Event]:
         """The server's events of ``kinds`` with an id above ``after_id`` and not older than
@@ -141,11 +153,14 @@ class SessionRepository:
 
     async def close(self, server_id: int, player: str, at: float) -> bool:
         """End the player's most recent open session on the server; False when none is open."""
-        return await self._db.execute(
-            f"UPDATE player_sessions SET left_at = {_LEFT_AT} WHERE id = (SELECT MAX(id) "
-            "FROM player_sessions WHERE server_id = ? AND player_key = ? AND left_at IS NULL)",
-            (at, at, server_id, name_key(player)),
-        ) > 0
+        return (
+            await self._db.execute(
+                f"UPDATE player_sessions SET left_at = {_LEFT_AT} WHERE id = (SELECT MAX(id) "
+                "FROM player_sessions WHERE server_id = ? AND player_key = ? AND left_at IS NULL)",
+                (at, at, server_id, name_key(player)),
+            )
+            > 0
+        )
 
     async def close_all(self, server_id: int, at: float, source: str | None = None) -> int:
         """End every open session of the server (it went down); returns how many."""
@@ -231,8 +246,9 @@ class SessionRepository:
         if not server_ids:
             return []
         marks = ", ".join("?" for _ in server_ids)
-        pattern = "%" + name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace(
-            "_", "\\_") + "%"
+        pattern = (
+            "%" + name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
         rows = await self._db.fetch_all(
             # One row per name key, the spelling of its latest session (a window function:
             # SQLite's bare columns beside MAX() are not SQL PostgreSQL accepts).

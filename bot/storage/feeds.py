@@ -45,16 +45,22 @@ class Watch:
 def _feed(row: Row) -> Feed:
     kinds = frozenset(k for k in str(row["kinds"]).split(",") if k)
     return Feed(
-        id=int(row["id"]), guild_id=int(row["guild_id"]), server_id=int(row["server_id"]),
-        channel_id=int(row["channel_id"]), kinds=kinds,
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        server_id=int(row["server_id"]),
+        channel_id=int(row["channel_id"]),
+        kinds=kinds,
         delivered_through=int(row["delivered_through"]),
     )
 
 
 def _watch(row: Row) -> Watch:
     return Watch(
-        id=int(row["id"]), guild_id=int(row["guild_id"]), server_id=int(row["server_id"]),
-        pattern=str(row["pattern"]), pattern_key=str(row["pattern_key"]),
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        server_id=int(row["server_id"]),
+        pattern=str(row["pattern"]),
+        pattern_key=str(row["pattern_key"]),
         channel_id=int(row["channel_id"]),
         role_id=None if row["role_id"] is None else int(row["role_id"]),
         delivered_through=int(row["delivered_through"]),
@@ -66,13 +72,23 @@ class FeedRepository:
         self._db = db
 
     async def upsert(
-        self, guild_id: int, server_id: int, channel_id: int, kinds: frozenset[str],
-        created_by: int, *, limit: int | None = None,
+        self,
+        guild_id: int,
+        server_id: int,
+        channel_id: int,
+        kinds: frozenset[str],
+        created_by: int,
+        *,
+        limit: int | None = None,
     ) -> Feed:
         """Create the server's feed in the channel, or replace its categories.
         QuotaExceededError when a new feed would make more than ``limit`` in the guild."""
         row = await insert_within(
-            self._db, guild_id=guild_id, limit=limit, what="feeds", table="feeds",
+            self._db,
+            guild_id=guild_id,
+            limit=limit,
+            what="feeds",
+            table="feeds",
             exists=("server_id = ? AND channel_id = ?", (server_id, channel_id)),
             write=(
                 "INSERT INTO feeds (guild_id, server_id, channel_id, kinds, delivered_through, "
@@ -124,12 +140,24 @@ class WatchRepository:
         self._db = db
 
     async def upsert(
-        self, guild_id: int, server_id: int, pattern: str, pattern_key: str, channel_id: int,
-        role_id: int | None, created_by: int, *, limit: int | None = None,
+        self,
+        guild_id: int,
+        server_id: int,
+        pattern: str,
+        pattern_key: str,
+        channel_id: int,
+        role_id: int | None,
+        created_by: int,
+        *,
+        limit: int | None = None,
     ) -> Watch:
         """QuotaExceededError when a new watch would make more than ``limit`` in the guild."""
         row = await insert_within(
-            self._db, guild_id=guild_id, limit=limit, what="watches", table="watches",
+            self._db,
+            guild_id=guild_id,
+            limit=limit,
+            what="watches",
+            table="watches",
             exists=("server_id = ? AND pattern_key = ?", (server_id, pattern_key)),
             write=(
                 "INSERT INTO watches (guild_id, server_id, pattern, pattern_key, channel_id, "
@@ -145,9 +173,7 @@ class WatchRepository:
         return _watch(row)
 
     async def all(self) -> list[Watch]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_WATCH_COLUMNS} FROM watches ORDER BY id"
-        )
+        rows = await self._db.fetch_all(f"SELECT {_WATCH_COLUMNS} FROM watches ORDER BY id")
         return [_watch(r) for r in rows]
 
     async def for_guild(self, guild_id: int) -> list[Watch]:

@@ -37,9 +37,18 @@ class HistoryRepository:
             chunk = samples[start : start + _CHUNK]
             values = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
             params = [
-                v for s in chunk
-                for v in (s.target, s.at, int(s.online), s.players, s.max_players, s.bots,
-                          s.map, s.ping_ms)
+                v
+                for s in chunk
+                for v in (
+                    s.target,
+                    s.at,
+                    int(s.online),
+                    s.players,
+                    s.max_players,
+                    s.bots,
+                    s.map,
+                    s.ping_ms,
+                )
             ]
             await self._db.execute(
                 "INSERT INTO status_samples "
@@ -56,8 +65,13 @@ class HistoryRepository:
         )
         return [
             Sample(
-                target=str(r[0]), at=float(r[1]), online=bool(r[2]), players=int(r[3]),
-                max_players=int(r[4]), bots=int(r[5]), map=str(r[6]),
+                target=str(r[0]),
+                at=float(r[1]),
+                online=bool(r[2]),
+                players=int(r[3]),
+                max_players=int(r[4]),
+                bots=int(r[5]),
+                map=str(r[6]),
                 ping_ms=None if r[7] is None else float(r[7]),
             )
             for r in rows
@@ -65,9 +79,7 @@ class HistoryRepository:
 
     async def prune(self, before: float) -> int:
         """Delete samples older than ``before``; returns how many."""
-        return await self._db.execute(
-            "DELETE FROM status_samples WHERE at < ?", (before,)
-        )
+        return await self._db.execute("DELETE FROM status_samples WHERE at < ?", (before,))
 
     async def count(self) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM status_samples")

@@ -76,9 +76,7 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-def pending_migrations(
-    available: Sequence[Migration], applied: Sequence[int]
-) -> list[Migration]:
+def pending_migrations(available: Sequence[Migration], applied: Sequence[int]) -> list[Migration]:
     """The migrations still to apply, in order; refuse a database newer than the code."""
     known = {m.version for m in available}
     newest_known = max(known, default=0)

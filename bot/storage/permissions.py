@@ -38,20 +38,24 @@ class GrantRepository:
         self, guild_id: int, role_id: int, action: str, server_id: int | None, created_by: int
     ) -> bool:
         """Store a grant; False when the same grant already existed."""
-        return await self._db.execute(
-            "INSERT INTO rcon_grants (guild_id, role_id, action, server_id, created_by) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (guild_id, role_id, action, server_id, created_by),
-        ) > 0
+        return (
+            await self._db.execute(
+                "INSERT INTO rcon_grants (guild_id, role_id, action, server_id, created_by) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (guild_id, role_id, action, server_id, created_by),
+            )
+            > 0
+        )
 
-    async def remove(
-        self, guild_id: int, role_id: int, action: str, server_id: int | None
-    ) -> bool:
-        return await self._db.execute(
-            "DELETE FROM rcon_grants WHERE guild_id = ? AND role_id = ? AND action = ? "
-            "AND COALESCE(server_id, 0) = COALESCE(?, 0)",
-            (guild_id, role_id, action, server_id),
-        ) > 0
+    async def remove(self, guild_id: int, role_id: int, action: str, server_id: int | None) -> bool:
+        return (
+            await self._db.execute(
+                "DELETE FROM rcon_grants WHERE guild_id = ? AND role_id = ? AND action = ? "
+                "AND COALESCE(server_id, 0) = COALESCE(?, 0)",
+                (guild_id, role_id, action, server_id),
+            )
+            > 0
+        )
 
     async def for_guild(self, guild_id: int) -> list[Grant]:
         rows = await self._db.fetch_all(

@@ -57,19 +57,27 @@ class ServerRepository:
         )
         try:
             row = await insert_within(
-                self._db, guild_id=server.guild_id, limit=limit, what="servers",
-                table="servers", exists=None, write=(sql, (
-                    server.guild_id,
-                    server.name.strip(),
-                    name_key(server.name),
-                    server.game,
-                    server.host,
-                    server.game_port,
-                    server.query_port,
-                    server.rcon_port,
-                    server.rcon_password,
-                    server.created_by,
-                )),
+                self._db,
+                guild_id=server.guild_id,
+                limit=limit,
+                what="servers",
+                table="servers",
+                exists=None,
+                write=(
+                    sql,
+                    (
+                        server.guild_id,
+                        server.name.strip(),
+                        name_key(server.name),
+                        server.game,
+                        server.host,
+                        server.game_port,
+                        server.query_port,
+                        server.rcon_port,
+                        server.rcon_password,
+                        server.created_by,
+                    ),
+                ),
             )
         except Exception as exc:
             if self._db.is_unique_violation(exc):

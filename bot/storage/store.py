@@ -165,9 +165,7 @@ class Store:
         else:
             applied = await migrate(SqliteMigrationTarget(self.connection), available)
         if applied:
-            log.info(
-                "database %s migrated to version %04d", self.path, applied[-1].version
-            )
+            log.info("database %s migrated to version %04d", self.path, applied[-1].version)
         return applied
 
     async def schema_version(self) -> int:

@@ -114,7 +114,6 @@ async def test_given_up_alert_is_not_delivered_and_is_decided_again(store: Store
     assert len(channel.sent) == 1 and notifier.sent == 1
 
 
-
 async def test_a_forbidden_alert_is_not_delivered_and_is_decided_again(store: Store) -> None:
     notifier, channel, poller = await setup(store, [403])
     worker = asyncio.create_task(notifier.run())
@@ -132,6 +131,7 @@ async def test_a_forbidden_alert_is_not_delivered_and_is_decided_again(store: St
     assert len(channel.sent) == 1 and notifier.sent == 1
     (alert,) = await store.alerts.all()
     assert alert.last_state == "down"
+
 
 async def test_a_message_withdrawn_when_the_server_is_back_before_it_went_out(
     store: Store,

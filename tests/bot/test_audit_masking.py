@@ -52,7 +52,9 @@ async def test_exec_arguments_and_excerpts_are_masked(store: Store) -> None:
     audit = AuditLog(store)
     ticket = await audit.begin(ACTOR, "rcon exec", "rcon_password n3w-pass; echo ok")
     entry = await audit.complete(
-        ticket, "ok", '"rcon_password" = "own-pass-1" and own-pass-1 again; ok',
+        ticket,
+        "ok",
+        '"rcon_password" = "own-pass-1" and own-pass-1 again; ok',
         secret="own-pass-1",
     )
     assert entry is not None

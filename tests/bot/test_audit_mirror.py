@@ -24,9 +24,19 @@ _ids = itertools.count(1)
 
 def entry(user_id: int, outcome: str = "ok", action: str = "rcon say") -> AuditEntry:
     return AuditEntry(
-        id=next(_ids), at="2026-12-02T13:05:07", guild_id=GUILD, user_id=user_id,
-        user_name=f"u{user_id}", allowed_by="", server_id=1, server_name="Main",
-        action=action, arguments="", outcome=outcome, excerpt="", latency_ms=1.0,
+        id=next(_ids),
+        at="2026-12-02T13:05:07",
+        guild_id=GUILD,
+        user_id=user_id,
+        user_name=f"u{user_id}",
+        allowed_by="",
+        server_id=1,
+        server_name="Main",
+        action=action,
+        arguments="",
+        outcome=outcome,
+        excerpt="",
+        latency_ms=1.0,
     )
 
 
@@ -121,8 +131,21 @@ async def test_posts_are_spaced_globally_and_every_guild_gets_its_turn() -> None
     for guild in (1, 2, 3):
         for _ in range(3):
             mirror.offer(
-                AuditEntry(next(_ids), "2026-12-02T13:05:07", guild, 1, "u", "", None, "",
-                           "server add", "", "ok", "", 1.0)
+                AuditEntry(
+                    next(_ids),
+                    "2026-12-02T13:05:07",
+                    guild,
+                    1,
+                    "u",
+                    "",
+                    None,
+                    "",
+                    "server add",
+                    "",
+                    "ok",
+                    "",
+                    1.0,
+                )
             )
     worker = asyncio.create_task(mirror.run())
     try:

@@ -47,8 +47,9 @@ async def test_poller_prunes_audit_rows_past_the_retention(store: Store) -> None
     await _row(store, NOW - 366 * DAY, "old")
     await _row(store, NOW - 364 * DAY, "kept")
     await _row(store, NOW - 60, "recent")
-    poller = Poller(store, Answering(), interval=60, audit_retention_days=365,
-                    clock=lambda: clock[0])  # type: ignore[arg-type]
+    poller = Poller(
+        store, Answering(), interval=60, audit_retention_days=365, clock=lambda: clock[0]
+    )  # type: ignore[arg-type]
     await poller.run_round()
     assert await _actions(store) == ["kept", "recent"]
     # Hourly, like the history: two days later "kept" is past the retention too.

@@ -45,10 +45,36 @@ def test_the_catalogue_holds_150_games_with_sources() -> None:
 @pytest.mark.parametrize(
     "key",
     [
-        "cs2", "tf2", "gmod", "ark", "arma3", "arma_reforger", "dayz", "rust", "conan", "squad",
-        "insurgency", "insurgency_sandstorm", "vrising", "enshrouded", "valheim", "palworld",
-        "project_zomboid", "7dtd", "space_engineers", "unturned", "kf2", "mordhau", "hll",
-        "barotrauma", "arma2", "arma2oa", "l4d2", "csgo", "css", "svencoop",
+        "cs2",
+        "tf2",
+        "gmod",
+        "ark",
+        "arma3",
+        "arma_reforger",
+        "dayz",
+        "rust",
+        "conan",
+        "squad",
+        "insurgency",
+        "insurgency_sandstorm",
+        "vrising",
+        "enshrouded",
+        "valheim",
+        "palworld",
+        "project_zomboid",
+        "7dtd",
+        "space_engineers",
+        "unturned",
+        "kf2",
+        "mordhau",
+        "hll",
+        "barotrauma",
+        "arma2",
+        "arma2oa",
+        "l4d2",
+        "csgo",
+        "css",
+        "svencoop",
     ],
 )
 def test_games_users_run_are_there(key: str) -> None:
@@ -139,30 +165,48 @@ def test_a_good_row_parses() -> None:
         ('[games.bad]\nname = "Bad"\ngame_port = 70000\nsource = "x"\n', "game_port"),
         ('[games.bad]\nname = ""\ngame_port = 1\nsource = "x"\n', "name"),
         ('[games.bad]\nname = "Bad"\ngame_port = 1\n', "source"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nquery_port = "*2"\nsource = "x"\n',
-         "query_port"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nquery_protocol = "gopher"\nsource = "x"\n',
-         "query_protocol"),
+        (
+            '[games.bad]\nname = "Bad"\ngame_port = 1\nquery_port = "*2"\nsource = "x"\n',
+            "query_port",
+        ),
+        (
+            '[games.bad]\nname = "Bad"\ngame_port = 1\nquery_protocol = "gopher"\nsource = "x"\n',
+            "query_protocol",
+        ),
         ('[games.bad]\nname = "Bad"\ngame_port = 1\ncolour = "red"\nsource = "x"\n', "colour"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
-         'admin = { protocol = "telnet", port = 1 }\n', "admin.protocol"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
-         'admin = { protocol = "source_rcon", port = "same", console = "nope" }\n',
-         "admin.console"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
-         'admin = { protocol = "battleye", port = "same", console = "srcds" }\n',
-         "admin.console"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
-         'admin = { protocol = "source_rcon", port = "same", profile = "quake" }\n',
-         "admin.profile"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
-         'admin = { protocol = "source_rcon", port = "same", console = "srcds" }\n'
-         'actions = { dance = ["dance"] }\n', "actions.dance"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
-         'admin = { protocol = "source_rcon", port = "same", console = "srcds" }\n'
-         'actions = { say = ["say {password}"] }\n', "actions.say"),
-        ('[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\naliases = ["good"]\n',
-         "aliases"),
+        (
+            '[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
+            'admin = { protocol = "telnet", port = 1 }\n',
+            "admin.protocol",
+        ),
+        (
+            '[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
+            'admin = { protocol = "source_rcon", port = "same", console = "nope" }\n',
+            "admin.console",
+        ),
+        (
+            '[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
+            'admin = { protocol = "battleye", port = "same", console = "srcds" }\n',
+            "admin.console",
+        ),
+        (
+            '[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
+            'admin = { protocol = "source_rcon", port = "same", profile = "quake" }\n',
+            "admin.profile",
+        ),
+        (
+            '[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
+            'admin = { protocol = "source_rcon", port = "same", console = "srcds" }\n'
+            'actions = { dance = ["dance"] }\n',
+            "actions.dance",
+        ),
+        (
+            '[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
+            'admin = { protocol = "source_rcon", port = "same", console = "srcds" }\n'
+            'actions = { say = ["say {password}"] }\n',
+            "actions.say",
+        ),
+        ('[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\naliases = ["good"]\n', "aliases"),
         ('[games.Bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n', "key"),
     ],
 )

@@ -28,8 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_COUNT = max(
     int(p.name[:4]) for p in (ROOT / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql")
 )
-CLEARED = ("DISCORD_TOKEN", "OUTPOST_SECRET_KEY", "DATABASE_PATH", "DEV_GUILD_ID", "LOG_LEVEL",
-           "POLL_INTERVAL")
+CLEARED = (
+    "DISCORD_TOKEN",
+    "OUTPOST_SECRET_KEY",
+    "DATABASE_PATH",
+    "DEV_GUILD_ID",
+    "LOG_LEVEL",
+    "POLL_INTERVAL",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +58,11 @@ def child_env(**extra: str) -> dict[str, str]:
 def bot(cwd: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        cwd=cwd, env=child_env(**extra), capture_output=True, text=True, timeout=60,
+        cwd=cwd,
+        env=child_env(**extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -103,8 +113,15 @@ async def test_check_tests_every_server(tmp_path: Path) -> None:
         await store.servers.add(NewServer(2, "Down", "other", host, 1, 1, None, None, 1))
         await store.close()
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "check", "--env-file", str(env_file),
-            cwd=tmp_path, env=child_env(), stdout=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            "check",
+            "--env-file",
+            str(env_file),
+            cwd=tmp_path,
+            env=child_env(),
+            stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
         out_b, err_b = await asyncio.wait_for(proc.communicate(), 60)
@@ -113,9 +130,7 @@ async def test_check_tests_every_server(tmp_path: Path) -> None:
     assert "configuration: ok (DISCORD_TOKEN not set yet)" in out
     assert f"database: {db} (schema version {MIGRATION_COUNT})" in out
     rows = {
-        line.split()[1]: line.split()
-        for line in out.splitlines()
-        if line.startswith(("1 ", "2 "))
+        line.split()[1]: line.split() for line in out.splitlines() if line.startswith(("1 ", "2 "))
     }
     assert rows["Up"][4:] == ["skipped", "ok", "ok", "skipped"]
     assert rows["Down"][5] == "fail"

@@ -23,8 +23,11 @@ def test_json_lists_every_game_with_its_ports(capsys: pytest.CaptureFixture[str]
     assert "kick" in dayz["actions"] and "whisper" in dayz["actions"]
     assert by_key["valheim"]["admin"] is None
     assert by_key["valheim"]["query"] == {"protocol": "a2s", "port": 2457}
-    assert by_key["squad"]["admin"] == {"protocol": "source_rcon", "port": 21114,
-                                        "profile": "squad"}
+    assert by_key["squad"]["admin"] == {
+        "protocol": "source_rcon",
+        "port": 21114,
+        "profile": "squad",
+    }
     assert by_key["squad"]["actions"] == ["players", "kick", "say", "whisper"]
     assert by_key["project_zomboid"]["aliases"] == ["pz", "zomboid"]
     for row in rows:

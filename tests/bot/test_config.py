@@ -71,9 +71,7 @@ def test_settings_are_frozen_and_hide_secrets(tmp_path: Path) -> None:
         ("DISCORD_TOKEN", "Bot abc.def", "DISCORD_TOKEN is invalid"),
     ],
 )
-def test_bad_values_name_the_variable(
-    tmp_path: Path, name: str, value: str, expected: str
-) -> None:
+def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str, expected: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path / ".env", environ=env(**{name: value}))
     message = str(info.value)

@@ -55,6 +55,7 @@ def test_env_example_documents_and_parses_the_new_settings(tmp_path: Path) -> No
     for name in ("HISTORY_RETENTION_DAYS", "OFFLINE_AFTER_FAILURES", "PRESENCE"):
         assert values.get(name), name
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
-    settings = load_settings(tmp_path / ".env", environ={"DISCORD_TOKEN": "tok",
-                                                         "OUTPOST_SECRET_KEY": generate_key()})
+    settings = load_settings(
+        tmp_path / ".env", environ={"DISCORD_TOKEN": "tok", "OUTPOST_SECRET_KEY": generate_key()}
+    )
     assert settings.presence is False and settings.offline_after_failures == 2

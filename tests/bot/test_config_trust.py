@@ -38,8 +38,11 @@ def test_allowlist_and_private_addresses(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("ALLOWED_GUILD_IDS", "12,abc"), ("ALLOWED_GUILD_IDS", ","),
-     ("ALLOW_PRIVATE_ADDRESSES", "maybe")],
+    [
+        ("ALLOWED_GUILD_IDS", "12,abc"),
+        ("ALLOWED_GUILD_IDS", ","),
+        ("ALLOW_PRIVATE_ADDRESSES", "maybe"),
+    ],
 )
 def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=f"^{name} is invalid"):

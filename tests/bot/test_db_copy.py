@@ -43,7 +43,11 @@ def run_copy(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "bot", "db", "copy", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -58,17 +62,28 @@ async def populate(path: Path, box: SecretBox) -> dict[str, int]:
         )
         await store.servers.remove(GUILD, gone.name)
         main_server = await store.servers.add(
-            NewServer(GUILD, "Main", "cs2", "127.0.0.1", 27015, 27015, 27015,
-                      box.encrypt(PASSWORD), USER)
+            NewServer(
+                GUILD, "Main", "cs2", "127.0.0.1", 27015, 27015, 27015, box.encrypt(PASSWORD), USER
+            )
         )
         other = await store.servers.add(
             NewServer(2**63 - 1, "Other", "dayz", "10.0.0.1", 2302, 27016, 2305, None, USER)
         )
         await store.display.set_hide_connect(main_server.id, True)
         await store.history.add_many(
-            [Sample("127.0.0.1:27015", 1000.0 + i, i % 2 == 0, i % 10, 10, 0, "de_dust2",
-                    None if i % 3 else 12.5)
-             for i in range(SAMPLES)]
+            [
+                Sample(
+                    "127.0.0.1:27015",
+                    1000.0 + i,
+                    i % 2 == 0,
+                    i % 10,
+                    10,
+                    0,
+                    "de_dust2",
+                    None if i % 3 else 12.5,
+                )
+                for i in range(SAMPLES)
+            ]
         )
         board = await store.boards.upsert(GUILD, CHANNEL, [main_server.id, other.id], USER)
         await store.boards.set_message(board.id, 0, 555, "digest")
@@ -114,14 +129,19 @@ async def test_copy_end_to_end_keeps_everything(tmp_path: Path) -> None:
             assert await store.history.count() == SAMPLES
             samples = await store.history.between("127.0.0.1:27015", 1000.0, 1003.0)
             assert [(s.online, s.players, s.ping_ms) for s in samples] == [
-                (True, 0, 12.5), (False, 1, None), (True, 2, None), (False, 3, 12.5)
+                (True, 0, 12.5),
+                (False, 1, None),
+                (True, 2, None),
+                (False, 3, 12.5),
             ]
             (board,) = await store.boards.all()
             assert board.server_ids == (ids["main"], other.id)
             assert [m.message_id for m in await store.boards.messages(board.id)] == [555]
             (entry,) = await store.audit.search(AuditFilter(GUILD), limit=5)
             assert (entry.id, entry.outcome, entry.allowed_by) == (
-                ids["audit"], "ok", "administrator"
+                ids["audit"],
+                "ok",
+                "administrator",
             )
             assert await store.audit.channel(GUILD) == CHANNEL
             (feed,) = await store.feeds.all()
@@ -209,8 +229,12 @@ def test_count_mismatch_exits_non_zero(
 
 def test_copy_order_follows_foreign_keys() -> None:
     refs = {
-        "watches": {"servers"}, "servers": set(), "board_messages": {"boards"},
-        "boards": set(), "app_state": set(), "self_ref": {"self_ref"},
+        "watches": {"servers"},
+        "servers": set(),
+        "board_messages": {"boards"},
+        "boards": set(),
+        "app_state": set(),
+        "self_ref": {"self_ref"},
     }
     order = copy_order(refs)
     assert sorted(order) == sorted(refs)

@@ -30,24 +30,45 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def add(
-    store: Store, box: SecretBox, game: str, *, host: str = PUBLIC, query_port: int = 27015,
-    rcon_port: int | None = 27015, password: str | None = PASSWORD,
+    store: Store,
+    box: SecretBox,
+    game: str,
+    *,
+    host: str = PUBLIC,
+    query_port: int = 27015,
+    rcon_port: int | None = 27015,
+    password: str | None = PASSWORD,
 ) -> Server:
     return await store.servers.add(
         NewServer(
-            guild_id=G1, name=game, game=game, host=host, game_port=27015,
-            query_port=query_port, rcon_port=rcon_port,
-            rcon_password=box.encrypt(password) if password else None, created_by=1,
+            guild_id=G1,
+            name=game,
+            game=game,
+            host=host,
+            game_port=27015,
+            query_port=query_port,
+            rcon_port=rcon_port,
+            rcon_password=box.encrypt(password) if password else None,
+            created_by=1,
         )
     )
 
 
 def registry_for(
-    store: Store, box: SecretBox, query: StubQuery, login: StubLogin, *,
+    store: Store,
+    box: SecretBox,
+    query: StubQuery,
+    login: StubLogin,
+    *,
     allow_private: bool = True,
 ) -> ServerRegistry:
     return ServerRegistry(
-        store, box, query, login, query_timeout=0.1, login_timeout=0.1,
+        store,
+        box,
+        query,
+        login,
+        query_timeout=0.1,
+        login_timeout=0.1,
         allow_private=allow_private,
     )
 
@@ -198,17 +219,17 @@ async def test_dns_ok_and_ping_levels() -> None:
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "192.168.0.9", "169.254.1.1", "::1"])
-async def test_internal_targets_fail_uniformly_and_probe_nothing(
-    store: Store, host: str
-) -> None:
+async def test_internal_targets_fail_uniformly_and_probe_nothing(store: Store, host: str) -> None:
     box = SecretBox(generate_key())
     server = await add(store, box, "cs2", host=host)
     details = set()
     # Silent, refused or not A2S, and a login unanswered or refused at TCP level: one text.
     cases = [
         (StubQuery(probe_result=27016), StubLogin(offline=True)),
-        (StubQuery(not_a2s={27015}, probe_result=27016),
-         StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE)),
+        (
+            StubQuery(not_a2s={27015}, probe_result=27016),
+            StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE),
+        ),
     ]
     for query, login in cases:
         report = await diagnose(server, registry_for(store, box, query, login))
@@ -230,9 +251,7 @@ async def test_internal_target_refused_when_private_addresses_are_off(store: Sto
     box = SecretBox(generate_key())
     server = await add(store, box, "cs2", host="10.0.0.5")
     query, login = StubQuery({27015}), StubLogin()
-    report = await diagnose(
-        server, registry_for(store, box, query, login, allow_private=False)
-    )
+    report = await diagnose(server, registry_for(store, box, query, login, allow_private=False))
     assert "ALLOW_PRIVATE_ADDRESSES" in report.check("Address").detail
     assert query.calls == [] and login.calls == []
 

@@ -13,7 +13,16 @@ from bot.services.snapshots import PlayerInfo, ServerInfo
 
 def info(names: list[str], map_name: str = "de_dust2") -> ServerInfo:
     return ServerInfo(
-        "S", map_name, len(names), 16, 0, False, True, "1", "CS", 1.0,
+        "S",
+        map_name,
+        len(names),
+        16,
+        0,
+        False,
+        True,
+        "1",
+        "CS",
+        1.0,
         tuple(PlayerInfo(n, 0, 0.0) for n in names),
     )
 

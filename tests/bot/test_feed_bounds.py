@@ -33,7 +33,9 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 async def test_inbox_drops_the_oldest_and_counts(store: Store) -> None:
     feed = FeedService(
-        cast(discord.Client, object()), store, Poller(store, _Source(), interval=60),
+        cast(discord.Client, object()),
+        store,
+        Poller(store, _Source(), interval=60),
         inbox_limit=3,
     )
     for i in range(5):

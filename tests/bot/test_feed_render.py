@@ -56,7 +56,11 @@ def test_categories() -> None:
     with pytest.raises(UserError, match="Unknown event type:"):
         parse_categories("jions")
     assert kinds_of(frozenset({"admin", "status"})) == {
-        m.ADMIN_LOGIN, m.ADMIN_MESSAGE, m.SERVER_UP, m.SERVER_DOWN, m.MAP_CHANGE
+        m.ADMIN_LOGIN,
+        m.ADMIN_MESSAGE,
+        m.SERVER_UP,
+        m.SERVER_DOWN,
+        m.MAP_CHANGE,
     }
     assert describe(ALL) == "all events"
     assert describe(frozenset({"chat", "joins"})) == "joins, chat"

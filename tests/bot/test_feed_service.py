@@ -111,9 +111,9 @@ def service(store: Store, client: StubClient, hub: StubHub | None = None) -> Fee
 
 async def feed_of(store: Store, game: str = "cs2", password: str | None = None) -> int:
     token = SecretBox(generate_key()).encrypt(password) if password else None
-    server = await store.servers.add(NewServer(
-        1, "Main", game, "127.0.0.1", 2302, 27016, 2306 if password else None, token, 1
-    ))
+    server = await store.servers.add(
+        NewServer(1, "Main", game, "127.0.0.1", 2302, 27016, 2306 if password else None, token, 1)
+    )
     feed = await store.feeds.upsert(1, server.id, 10, frozenset({"joins"}), 1)
     return feed.id
 
@@ -126,7 +126,9 @@ def batch(feed_id: int, event_id: int) -> Batch:
 @pytest.mark.parametrize(
     ("fail_status", "outcome", "cursor"),
     [
-        (None, Outcome.SENT, 5), (503, Outcome.RETRY, 0), (404, Outcome.GONE, 5),
+        (None, Outcome.SENT, 5),
+        (503, Outcome.RETRY, 0),
+        (404, Outcome.GONE, 5),
         (400, Outcome.GONE, 5),
         # Missing permissions can be given back: the lines wait, the cursor stays.
         (403, Outcome.RETRY, 0),
@@ -230,9 +232,9 @@ async def test_events_of_a_server_removed_meanwhile_never_hold_up_the_others(
 ) -> None:
     await feed_of(store)
     (gone,) = await store.servers.all()
-    other = await store.servers.add(NewServer(
-        1, "Other", "cs2", "127.0.0.1", 2402, 27116, None, None, 1
-    ))
+    other = await store.servers.add(
+        NewServer(1, "Other", "cs2", "127.0.0.1", 2402, 27116, None, None, 1)
+    )
     feed = service(store, StubClient(None))
     feed.submit(Event(gone.id, time.time(), "join", "a"))
     feed.submit(Event(other.id, time.time(), "join", "b"))
@@ -253,10 +255,19 @@ async def test_a_reload_that_read_before_a_change_keeps_the_change(store: Store)
     hub = StubHub()
     feed = service(store, StubClient(None), hub)
     await feed.reload()
-    server = await store.servers.add(NewServer(
-        1, "Main", "dayz", "127.0.0.1", 2302, 27016, 2306,
-        SecretBox(generate_key()).encrypt("pw"), 1,
-    ))
+    server = await store.servers.add(
+        NewServer(
+            1,
+            "Main",
+            "dayz",
+            "127.0.0.1",
+            2302,
+            27016,
+            2306,
+            SecretBox(generate_key()).encrypt("pw"),
+            1,
+        )
+    )
     old = await store.feeds.upsert(1, server.id, 10, frozenset({"joins"}), 1)
     await feed.reload()
     read, release = asyncio.Event(), asyncio.Event()

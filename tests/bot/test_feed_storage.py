@@ -107,12 +107,14 @@ async def test_reconcile_matches_the_open_sessions_to_a_player_list(store: Store
     sessions = store.sessions
     for name in ("Ann", "Bob", "Bob", "Cid"):
         await sessions.open(server.id, name, None, "battleye", 10.0)
-    ended, opened = await sessions.reconcile(server.id, ["bob", "Cid", "Dee", "Dee"], "battleye",
-                                             50.0)
+    ended, opened = await sessions.reconcile(
+        server.id, ["bob", "Cid", "Dee", "Dee"], "battleye", 50.0
+    )
     assert (ended, opened) == (2, 2)  # Ann and one Bob ended; two Dees opened
-    assert sorted(await sessions.open_names(server.id, "battleye")) == ["Bob", "Cid", "Dee",
-                                                                        "Dee"]
+    assert sorted(await sessions.open_names(server.id, "battleye")) == ["Bob", "Cid", "Dee", "Dee"]
     (ann,) = await sessions.lookup([server.id], "ann")
     assert ann.left_at == 50.0
-    assert await sessions.reconcile(server.id, ["Bob", "Cid", "Dee", "Dee"], "battleye", 60.0) \
-        == (0, 0)
+    assert await sessions.reconcile(server.id, ["Bob", "Cid", "Dee", "Dee"], "battleye", 60.0) == (
+        0,
+        0,
+    )

@@ -38,12 +38,18 @@ async def test_huge_a2s_strings_are_clipped_before_snapshots_and_history(store: 
     # Measured on main: a 100 KB map name and 255 names of 900 characters grew the database
     # by 3.1 MB in 35 s.
     spec = InfoSpec(
-        server_name="N" * 5000, map_name="M" * 100_000, version="9" * 3000,
-        game="G" * 3000, player_count=255, max_players=255,
+        server_name="N" * 5000,
+        map_name="M" * 100_000,
+        version="9" * 3000,
+        game="G" * 3000,
+        player_count=255,
+        max_players=255,
     )
     players = [PlayerSpec(f"{i:03d}" + "x" * 897, i, 10.0) for i in range(255)]
-    async with FakeA2SServer(info=spec, players=players, split_size=1248) as server, \
-            A2SEngine() as engine:
+    async with (
+        FakeA2SServer(info=spec, players=players, split_size=1248) as server,
+        A2SEngine() as engine,
+    ):
         host, port = server.address
         await store.servers.add(NewServer(1, "evil", "other", host, port, port, None, None, 1))
         poller = Poller(store, A2SStatusSource(engine), interval=60, query_timeout=3.0)

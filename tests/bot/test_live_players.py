@@ -10,12 +10,14 @@ from bot.services.rcon_pool import RconPool
 from tests.bot.test_rcon_pool import PASSWORD, server
 from tests.fakes.rcon_server import FakeRCONServer
 
-STATUS = "\n".join([
-    "# userid name uniqueid connected ping loss state rate adr",
-    '#      2 "Ann" STEAM_1:0:11 05:12 50 0 active 786432 1.2.3.4:27005',
-    '#      3 "BOT Bo" BOT active',
-    '#      6 "Annika" STEAM_1:0:13 01:12 50 0 active 786432 1.2.3.4:27007',
-])
+STATUS = "\n".join(
+    [
+        "# userid name uniqueid connected ping loss state rate adr",
+        '#      2 "Ann" STEAM_1:0:11 05:12 50 0 active 786432 1.2.3.4:27005',
+        '#      3 "BOT Bo" BOT active',
+        '#      6 "Annika" STEAM_1:0:13 01:12 50 0 active 786432 1.2.3.4:27007',
+    ]
+)
 
 
 async def test_suggestions_come_from_memory_and_refresh_in_the_background() -> None:

@@ -17,14 +17,23 @@ def test_rate_limit_counter_reads_discord_py_messages() -> None:
     metrics = PrometheusMetrics()
     counter = RateLimitCounter(metrics)
     # The exact formats discord/http.py logs (route 429, too-long wait, global limit).
-    assert counter.filter(record(
-        "We are being rate limited. %s %s responded with 429. Retrying in %.2f seconds.",
-        "POST", "https://discord.com/api/v10/channels/1/messages", 0.5,
-    ))
-    counter.filter(record(
-        "We are being rate limited. %s %s responded with 429. Timeout of %.2f was too long, "
-        "erroring instead.", "PATCH", "url", 99.0,
-    ))
+    assert counter.filter(
+        record(
+            "We are being rate limited. %s %s responded with 429. Retrying in %.2f seconds.",
+            "POST",
+            "https://discord.com/api/v10/channels/1/messages",
+            0.5,
+        )
+    )
+    counter.filter(
+        record(
+            "We are being rate limited. %s %s responded with 429. Timeout of %.2f was too long, "
+            "erroring instead.",
+            "PATCH",
+            "url",
+            99.0,
+        )
+    )
     counter.filter(record("Global rate limit has been hit. Retrying in %.2f seconds.", 1.0))
     counter.filter(record("%s %s has received %s", "GET", "url", "{}"))
     text = generate_latest(metrics.registry).decode()
@@ -47,4 +56,3 @@ def test_watched_values_are_read_at_scrape_time() -> None:
     # The failing reader is skipped; the rest of the scrape still works.
     assert "outpost_feed_queue_depth 7.0" in text
     assert "outpost_broken" not in text
-

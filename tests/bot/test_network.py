@@ -37,7 +37,10 @@ async def test_a2s_info() -> None:
     async with FakeA2SServer(info=info) as server:
         answer = await A2SQueryClient().info(*server.address, time_limit=2.0)
     assert (answer.server_name, answer.map_name, answer.players, answer.max_players) == (
-        "Fake EU", "chernarusplus", 7, 60
+        "Fake EU",
+        "chernarusplus",
+        7,
+        60,
     )
     assert answer.port == server.address[1]
     assert 0 <= answer.ping_ms < 2000

@@ -116,9 +116,7 @@ async def test_rcon_command_cancelled_mid_way_is_not_left_pending(store: Store) 
         raise AssertionError("not reached")
 
     admin = Caller(GUILD, 7, True, ())
-    task = asyncio.create_task(
-        commands.run(admin, "Ann", Action.SAY, server, "hello", build)
-    )
+    task = asyncio.create_task(commands.run(admin, "Ann", Action.SAY, server, "hello", build))
     await building.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

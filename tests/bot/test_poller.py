@@ -58,8 +58,9 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await s.close()
 
 
-async def add(store: Store, guild: int, name: str, port: int, host: str = "127.0.0.1",
-              game: str = "other") -> None:
+async def add(
+    store: Store, guild: int, name: str, port: int, host: str = "127.0.0.1", game: str = "other"
+) -> None:
     await store.servers.add(NewServer(guild, name, game, host, port, port, None, None, 1))
 
 
@@ -213,14 +214,26 @@ class FixedNames:
 async def test_a2s_source_reads_info_and_players_from_the_engine() -> None:
     from bot.protocols.a2s import A2SEngine
 
-    spec = InfoSpec(server_name="Real", map_name="de_nuke", player_count=2, max_players=8,
-                    bot_count=1, password_protected=True)
+    spec = InfoSpec(
+        server_name="Real",
+        map_name="de_nuke",
+        player_count=2,
+        max_players=8,
+        bot_count=1,
+        password_protected=True,
+    )
     players = [PlayerSpec("alice", 3, 61.0), PlayerSpec("bob", 1, 5.0)]
     async with FakeA2SServer(info=spec, players=players) as server, A2SEngine() as engine:
         target = Target.of(*server.address)
         got = await A2SStatusSource(engine).fetch(target, PollContext(target), 2.0)
     assert (got.name, got.map, got.players, got.max_players, got.bots, got.password) == (
-        "Real", "de_nuke", 2, 8, 1, True)
+        "Real",
+        "de_nuke",
+        2,
+        8,
+        1,
+        True,
+    )
     assert got.player_list == (PlayerInfo("alice", 3, 61.0), PlayerInfo("bob", 1, 5.0))
     assert got.ping_ms >= 0
 
@@ -230,8 +243,10 @@ async def test_dayz_names_come_from_battleye_when_a2s_names_are_empty() -> None:
     from bot.services.battleye_players import RconAccess
 
     players = [PlayerSpec("", 0, 10.0), PlayerSpec("", 0, 20.0)]
-    async with FakeA2SServer(info=InfoSpec(player_count=2), players=players) as server, \
-            A2SEngine() as engine:
+    async with (
+        FakeA2SServer(info=InfoSpec(player_count=2), players=players) as server,
+        A2SEngine() as engine,
+    ):
         target = Target.of(*server.address)
         access = RconAccess("127.0.0.1", 2305, "pw", key="2305:token")
         names = FixedNames(["Survivor", "Bambi"])
@@ -252,12 +267,13 @@ async def test_dayz_names_come_from_battleye_when_a2s_names_are_empty() -> None:
 
 async def test_poller_builds_battleye_access_only_for_battleye_games(store: Store) -> None:
     source = ScriptedSource()
-    await store.servers.add(NewServer(1, "Chernarus", "dayz", "127.0.0.1", 2302, 27016, 2305,
-                                      "token", 1))
-    await store.servers.add(NewServer(1, "Broken", "dayz", "127.0.0.1", 2402, 27116, 2405,
-                                      "bad-token", 1))
-    await store.servers.add(NewServer(1, "CS", "cs2", "127.0.0.1", 27015, 27015, 27015,
-                                      "token", 1))
+    await store.servers.add(
+        NewServer(1, "Chernarus", "dayz", "127.0.0.1", 2302, 27016, 2305, "token", 1)
+    )
+    await store.servers.add(
+        NewServer(1, "Broken", "dayz", "127.0.0.1", 2402, 27116, 2405, "bad-token", 1)
+    )
+    await store.servers.add(NewServer(1, "CS", "cs2", "127.0.0.1", 27015, 27015, 27015, "token", 1))
 
     def password_of(server: object) -> str | None:
         if getattr(server, "rcon_password", None) == "bad-token":

@@ -40,8 +40,9 @@ class RecordingSource:
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     s = await Store.open(tmp_path / "db.sqlite3")
     for port in range(1, 6):
-        await s.servers.add(NewServer(1, f"s{port}", "other", "127.0.0.1", port, port, None,
-                                      None, 1))
+        await s.servers.add(
+            NewServer(1, f"s{port}", "other", "127.0.0.1", port, port, None, None, 1)
+        )
     yield s
     await s.close()
 

@@ -25,8 +25,9 @@ async def test_presence_shows_total_players_and_skips_unchanged(tmp_path: Path) 
     store = await Store.open(tmp_path / "db.sqlite3")
     try:
         for guild, port in ((1, 1), (2, 2), (3, 2)):  # port 2 shared by two guilds
-            await store.servers.add(NewServer(guild, f"s{port}", "other", "127.0.0.1", port,
-                                              port, None, None, 1))
+            await store.servers.add(
+                NewServer(guild, f"s{port}", "other", "127.0.0.1", port, port, None, None, 1)
+            )
         source = ScriptedSource()
         source.plan = {1: lambda t: info(4), 2: lambda t: info(7)}
         poller = Poller(store, source, interval=60)

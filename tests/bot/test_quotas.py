@@ -48,7 +48,8 @@ async def test_two_server_adds_racing_at_the_quota_save_only_one(store: Store) -
     first = await registry.prepare_add(G1, "C", "h.example", "other")
     second = await registry.prepare_add(G1, "D", "h.example", "other")
     results = await asyncio.gather(
-        registry.add(first, None, USER), registry.add(second, None, USER),
+        registry.add(first, None, USER),
+        registry.add(second, None, USER),
         return_exceptions=True,
     )
     # ... but only one is saved, and the other is refused in words a member can act on.
@@ -111,10 +112,15 @@ def test_quota_settings(tmp_path: Path) -> None:
     settings = load_settings(env, environ=base)
     assert settings.quotas == Quotas() and settings.quotas.servers == DEFAULT_QUOTAS["servers"]
     assert settings.audit_retention_days == 365
-    custom = load_settings(env, environ={
-        **base, "MAX_BOARDS_PER_GUILD": "3", "MAX_WATCHES_PER_GUILD": "7",
-        "AUDIT_RETENTION_DAYS": "30",
-    })
+    custom = load_settings(
+        env,
+        environ={
+            **base,
+            "MAX_BOARDS_PER_GUILD": "3",
+            "MAX_WATCHES_PER_GUILD": "7",
+            "AUDIT_RETENTION_DAYS": "30",
+        },
+    )
     assert (custom.quotas.boards, custom.quotas.watches) == (3, 7)
     assert custom.audit_retention_days == 30
     for name, value in (("MAX_FEEDS_PER_GUILD", "0"), ("AUDIT_RETENTION_DAYS", "soon")):

@@ -112,17 +112,19 @@ def test_resolve_player_by_id_exact_and_prefix() -> None:
 
 
 def test_parse_status_srcds_and_cs2() -> None:
-    text = "\n".join([
-        "hostname: x",
-        "# userid name uniqueid connected ping loss state rate adr",
-        '#      2 "Ann" STEAM_1:0:123 05:12 50 0 active 786432 1.2.3.4:27005',
-        '#  4 1 "Bob"; quit; "" STEAM_1:1:5 00:01 5 0 active 1 1.1.1.1:1',
-        '#      5 "BOT Carl" BOT active',
-        "---------players--------",
-        "  id     time ping loss      state   rate adr name",
-        "   9    00:13   48    0     active 786432 1.2.3.4:27005 'Dee'",
-        "garbage line",
-    ])
+    text = "\n".join(
+        [
+            "hostname: x",
+            "# userid name uniqueid connected ping loss state rate adr",
+            '#      2 "Ann" STEAM_1:0:123 05:12 50 0 active 786432 1.2.3.4:27005',
+            '#  4 1 "Bob"; quit; "" STEAM_1:1:5 00:01 5 0 active 1 1.1.1.1:1',
+            '#      5 "BOT Carl" BOT active',
+            "---------players--------",
+            "  id     time ping loss      state   rate adr name",
+            "   9    00:13   48    0     active 786432 1.2.3.4:27005 'Dee'",
+            "garbage line",
+        ]
+    )
     assert parse_status(text) == [
         SourcePlayer(2, "Ann", "STEAM_1:0:123"),
         SourcePlayer(4, 'Bob"; quit; "', "STEAM_1:1:5"),
@@ -130,7 +132,6 @@ def test_parse_status_srcds_and_cs2() -> None:
         SourcePlayer(9, "Dee"),
     ]
     assert parse_status(text)[2].is_bot
-
 
 
 def test_parse_status_splits_lines_only_on_cr_and_lf() -> None:
@@ -141,6 +142,7 @@ def test_parse_status_splits_lines_only_on_cr_and_lf() -> None:
         for i, name in enumerate(names, 2)
     )
     assert [p.name for p in parse_status(text)] == names
+
 
 def test_parse_since() -> None:
     now = datetime.datetime(2026, 11, 22, 12, 0, 0)

@@ -47,9 +47,18 @@ FAST_BE = ClientConfig(
 
 def server(port: int, game: str = "cs2", *, token: str = "token-1", sid: int = 1) -> Server:
     return Server(
-        id=sid, guild_id=10, name=f"S{sid}", game=game, host="127.0.0.1", game_port=27015,
-        query_port=27015, rcon_port=port, rcon_password=token, created_by=1,
-        created_at="", updated_at="",
+        id=sid,
+        guild_id=10,
+        name=f"S{sid}",
+        game=game,
+        host="127.0.0.1",
+        game_port=27015,
+        query_port=27015,
+        rcon_port=port,
+        rcon_password=token,
+        created_by=1,
+        created_at="",
+        updated_at="",
     )
 
 
@@ -106,8 +115,7 @@ async def test_source_reconnects_after_server_restart(pool: RconPool) -> None:
         await fake.restart()
         # The supervisor notices the drop and logs in again by itself (backoff 0.05 s).
         await wait_until(
-            lambda: fake.connections_made == 2
-            and pool.state(s.id) is ConnectionState.CONNECTED
+            lambda: fake.connections_made == 2 and pool.state(s.id) is ConnectionState.CONNECTED
         )
         assert await pool.execute(s, "echo two") == "two"
         assert fake.connections_made == 2
@@ -168,9 +176,10 @@ async def test_idle_connections_are_closed() -> None:
     pool = make_pool()
     pool.idle_timeout = 0.0
     try:
-        async with FakeRCONServer(password=PASSWORD) as one, FakeRCONServer(
-            password=PASSWORD
-        ) as two:
+        async with (
+            FakeRCONServer(password=PASSWORD) as one,
+            FakeRCONServer(password=PASSWORD) as two,
+        ):
             first, second = server(one.address[1]), server(two.address[1], sid=2)
             await pool.execute(first, "echo a")
             pool.hold(second)
@@ -360,8 +369,7 @@ async def test_source_drop_during_login_is_retried_not_a_wrong_password() -> Non
     # RCON must come back by itself instead of staying disabled until the server is edited.
     # A backoff long enough that the next attempt comes after the unban (below the cap of
     # three logins in a row the server closes, tested further down).
-    pool = RconPool(lambda _s: PASSWORD, connect_timeout=1.0, backoff_initial=0.5,
-                    backoff_max=1.0)
+    pool = RconPool(lambda _s: PASSWORD, connect_timeout=1.0, backoff_initial=0.5, backoff_max=1.0)
     try:
         async with FakeRCONServer(password=PASSWORD) as fake:
             fake.banned = True
@@ -382,8 +390,9 @@ async def test_source_drop_during_login_is_retried_not_a_wrong_password() -> Non
 async def test_squad_closing_every_login_stops_after_three(pool: RconPool) -> None:
     # Squad answers a wrong password by closing the connection: without a cap the wrong
     # password would be sent again every backoff period, forever.
-    async with FakeRCONServer(password="the-right-one", profile="squad",
-                              max_failed_auth=1000) as fake:
+    async with FakeRCONServer(
+        password="the-right-one", profile="squad", max_failed_auth=1000
+    ) as fake:
         s = server(fake.address[1], "squad")
         pool.hold(s)  # as the feed does: the supervisor reconnects on its own
         await wait_until(lambda: pool.state(s.id) is ConnectionState.AUTH_FAILED, limit=5.0)
@@ -406,8 +415,7 @@ async def test_squad_closing_every_login_stops_after_three(pool: RconPool) -> No
 async def test_closed_logins_are_counted_only_until_a_login_succeeds() -> None:
     # Two closed logins after each of two restarts: four in all, never three in a row, so
     # RCON comes back each time. Backoff long enough to unban between the attempts.
-    pool = RconPool(lambda _s: PASSWORD, connect_timeout=1.0, backoff_initial=0.3,
-                    backoff_max=0.6)
+    pool = RconPool(lambda _s: PASSWORD, connect_timeout=1.0, backoff_initial=0.3, backoff_max=0.6)
     try:
         async with FakeRCONServer(password=PASSWORD) as fake:
             s = server(fake.address[1])
@@ -419,9 +427,7 @@ async def test_closed_logins_are_counted_only_until_a_login_succeeds() -> None:
                 fake.drop_connections()
                 await wait_until(lambda m=made: fake.connections_made >= m + 2, limit=5.0)
                 fake.unban()
-                await wait_until(
-                    lambda: pool.state(s.id) is ConnectionState.CONNECTED, limit=5.0
-                )
+                await wait_until(lambda: pool.state(s.id) is ConnectionState.CONNECTED, limit=5.0)
                 assert fake.connections_made == made + 3
             assert await pool.execute(s, "echo up") == "up"
     finally:
@@ -429,9 +435,7 @@ async def test_closed_logins_are_counted_only_until_a_login_succeeds() -> None:
 
 
 @pytest.mark.parametrize("game", ["palworld", "other_source", "cs2"])
-async def test_zero_id_servers_work_by_game_profile_or_detection(
-    pool: RconPool, game: str
-) -> None:
+async def test_zero_id_servers_work_by_game_profile_or_detection(pool: RconPool, game: str) -> None:
     # Palworld by its game's profile; any other Source game by detection at login.
     async with FakeRCONServer(password=PASSWORD, profile="palworld") as fake:
         s = server(fake.address[1], game)
@@ -495,7 +499,10 @@ def refusing_pool(lookup: Callable[[str], Awaitable[str]] | None = None) -> Rcon
         raise socket.gaierror(socket.EAI_NONAME, "offline test")
 
     return RconPool(
-        lambda _s: PASSWORD, connect_timeout=1.0, backoff_initial=0.05, backoff_max=0.2,
+        lambda _s: PASSWORD,
+        connect_timeout=1.0,
+        backoff_initial=0.05,
+        backoff_max=0.2,
         battleye_config=FAST_BE,
         resolver=Resolver(lookup or no_dns, allow_private=False, ttl=0.0, negative_ttl=0.0),
     )
@@ -509,7 +516,8 @@ async def test_refused_private_address_is_never_connected_to_source() -> None:
 
     async with FakeRCONServer(password=PASSWORD) as fake:
         for host, pool in (
-            ("127.0.0.1", refusing_pool()), ("game.example", refusing_pool(rebound))
+            ("127.0.0.1", refusing_pool()),
+            ("game.example", refusing_pool(rebound)),
         ):
             s = replace(server(fake.address[1]), host=host)
             try:

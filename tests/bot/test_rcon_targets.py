@@ -51,7 +51,8 @@ def test_recheck_refuses_when_the_slot_changed_hands() -> None:
 
 def test_battleye_ban_by_guid_when_known_by_slot_otherwise() -> None:
     assert plan_ban(RconKind.BATTLEYE, GUS, 60, "cheat").commands == (
-        f"addBan {G} 60 cheat", "kick 3 cheat",
+        f"addBan {G} 60 cheat",
+        "kick 3 cheat",
     )
     assert plan_ban(RconKind.BATTLEYE, NO_GUID, None, "x").commands == ("ban 5 0 x",)
     # A Source SteamID is no BattlEye GUID.
@@ -64,7 +65,11 @@ def test_reply_shows_a_server_answer_without_controls_or_bidi() -> None:
 
     plan = plan_kick(RconKind.BATTLEYE, GUS, "afk")
     text = player_action_reply(
-        plan, "bravo", reason="afk", minutes=None, answer="Invalid\u202e player\nID `x`",
+        plan,
+        "bravo",
+        reason="afk",
+        minutes=None,
+        answer="Invalid\u202e player\nID `x`",
         confirmed=False,
     )
     assert text.startswith("Kick of **Griefer Gus** (#3) sent to **bravo**; the server did not")

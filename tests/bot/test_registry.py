@@ -167,7 +167,11 @@ async def test_edit_address_reprobes_and_asks_for_the_password_again(store: Stor
     outcome = await registry.edit(prepared, PASSWORD)
     server = outcome.server
     assert (server.name, server.host, server.game_port, server.query_port, server.rcon_port) == (
-        "Prime", "127.0.0.2", 27025, 27025, 27025
+        "Prime",
+        "127.0.0.2",
+        27025,
+        27025,
+        27025,
     )
     assert login.calls[-1][1:] == ("127.0.0.2", 27025)  # tested with the typed password only
     assert login.passwords[logins_before:] == [PASSWORD]
@@ -290,8 +294,7 @@ async def test_private_addresses_refused_when_not_allowed(store: Store) -> None:
         return ["192.168.1.5"] if host == "lan.example" else ["8.8.8.8"]
 
     login = StubLogin()
-    registry = make(store, StubQuery(answering={27015}), login, allow_private=False,
-                    resolver=lan)
+    registry = make(store, StubQuery(answering={27015}), login, allow_private=False, resolver=lan)
     for literal in ("127.0.0.1", "10.0.0.1:2302", "[fe80::1]:27015", "239.1.1.1", "[::1]"):
         with pytest.raises(UserError, match="ALLOW_PRIVATE_ADDRESSES"):
             await registry.prepare_add(G1, "Main", literal, "cs2")
@@ -310,13 +313,18 @@ async def test_private_addresses_refused_when_not_allowed(store: Store) -> None:
 
 async def test_internal_targets_get_one_failure_text(store: Store) -> None:
     notes = set()
-    for i, login in enumerate((StubLogin(offline=True),
-                  StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE),
-                  StubLogin(password="x", status_if_wrong=LoginStatus.DROPPED))):
+    for i, login in enumerate(
+        (
+            StubLogin(offline=True),
+            StubLogin(password="x", status_if_wrong=LoginStatus.UNREACHABLE),
+            StubLogin(password="x", status_if_wrong=LoginStatus.DROPPED),
+        )
+    ):
         registry = make(store, StubQuery(), login)
         outcome = await registry.add(
             await registry.prepare_add(G1, f"S{i}", "10.0.0.1:2302", "arma3"),
-            PASSWORD, USER,
+            PASSWORD,
+            USER,
         )
         assert not outcome.answered
         notes.add(tuple(n.replace(f"S{i}", "") for n in outcome.notes))
@@ -326,8 +334,11 @@ async def test_internal_targets_get_one_failure_text(store: Store) -> None:
 
 async def test_a_login_the_server_closes_is_saved_with_the_squad_hint(store: Store) -> None:
     # Not a refusal (a restart looks the same), but the member learns what it may mean.
-    registry = make(store, StubQuery(answering={27165}),
-                    StubLogin(password="x", status_if_wrong=LoginStatus.DROPPED))
+    registry = make(
+        store,
+        StubQuery(answering={27165}),
+        StubLogin(password="x", status_if_wrong=LoginStatus.DROPPED),
+    )
     outcome = await registry.add(
         await registry.prepare_add(G1, "Sq", "squad.example:7787", "squad"), PASSWORD, USER
     )
@@ -356,6 +367,7 @@ async def test_probes_and_login_go_to_the_address_that_was_checked(
     assert {host for host, _ in query.calls} == {"93.184.216.34"}
     assert {host for host, _, _ in query.probes} == {"93.184.216.34"}
     assert [host for _, host, _ in login.calls] == ["93.184.216.34"]
+
     # /server test the same way: one checked lookup, the traffic to its address.
     async def dns_ok(host: str, time_limit: float = 5.0) -> CheckResult:
         return CheckResult("DNS", CheckStatus.OK, "resolves")

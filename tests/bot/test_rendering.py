@@ -34,15 +34,36 @@ def server(name: str = "Main", sid: int = 1) -> Server:
     return Server(sid, 1, name, "cs2", "127.0.0.1", 27015, 27015, None, None, 1, "", "")
 
 
-def info(players: int = 5, max_players: int = 20, password: bool = False,
-         player_list: tuple[PlayerInfo, ...] = (), name: str = "A2S name") -> ServerInfo:
-    return ServerInfo(name, "de_dust2", players, max_players, 2, password, True, "1.0",
-                      "Counter-Strike 2", 23.4, player_list)
+def info(
+    players: int = 5,
+    max_players: int = 20,
+    password: bool = False,
+    player_list: tuple[PlayerInfo, ...] = (),
+    name: str = "A2S name",
+) -> ServerInfo:
+    return ServerInfo(
+        name,
+        "de_dust2",
+        players,
+        max_players,
+        2,
+        password,
+        True,
+        "1.0",
+        "Counter-Strike 2",
+        23.4,
+        player_list,
+    )
 
 
 def snap(state: State = State.ONLINE, i: ServerInfo | None = None) -> Snapshot:
-    return Snapshot(Target.of("127.0.0.1", 27015), state, i if i is not None else info(),
-                    checked_at=NOW - 10, last_seen=NOW - 10)
+    return Snapshot(
+        Target.of("127.0.0.1", 27015),
+        state,
+        i if i is not None else info(),
+        checked_at=NOW - 10,
+        last_seen=NOW - 10,
+    )
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -65,8 +86,7 @@ def test_looks() -> None:
 
 def test_255_players_with_64_character_names_fit() -> None:
     names = tuple(PlayerInfo(("W" * 60) + f"{i:04d}", i, 3600.0 + i) for i in range(255))
-    view = ServerView(server("x" * 300), snap(i=info(255, 255, player_list=names,
-                                                     name="y" * 300)))
+    view = ServerView(server("x" * 300), snap(i=info(255, 255, player_list=names, name="y" * 300)))
     embed = status_embed(view, NOW, chart=True)
     assert embed_problems(embed) == []
     assert len(embed) <= MAX_EMBED_TOTAL
@@ -131,8 +151,12 @@ def test_offline_embed_says_when_last_seen() -> None:
 
 def test_compact_embed_has_no_clock_so_unchanged_boards_are_not_edited() -> None:
     a = ServerView(server(), snap())
-    b = ServerView(server(), Snapshot(a.snapshot.target, State.ONLINE, info(),
-                                      checked_at=NOW + 500, last_seen=NOW + 500))
+    b = ServerView(
+        server(),
+        Snapshot(
+            a.snapshot.target, State.ONLINE, info(), checked_at=NOW + 500, last_seen=NOW + 500
+        ),
+    )
     assert digest([compact_embed(a)]) == digest([compact_embed(b)])
     c = ServerView(server(), snap(i=info(players=6)))
     assert digest([compact_embed(a)]) != digest([compact_embed(c)])
@@ -140,8 +164,7 @@ def test_compact_embed_has_no_clock_so_unchanged_boards_are_not_edited() -> None
 
 
 def test_summary_counts() -> None:
-    views = [ServerView(server("A", 1), snap()),
-             ServerView(server("B", 2), snap(State.OFFLINE))]
+    views = [ServerView(server("A", 1), snap()), ServerView(server("B", 2), snap(State.OFFLINE))]
     data = summary_embed("Guild", views).to_dict()
     fields = {f["name"]: f["value"] for f in data["fields"]}
     assert fields == {"Online": "1/2", "Players": "5"}
@@ -151,8 +174,9 @@ def test_summary_counts() -> None:
 
 def test_player_fields_budget() -> None:
     players = [PlayerInfo(f"p{i}", 1, 0) for i in range(5)]
-    assert player_fields(players) == ["p0 · 1 · 0s\np1 · 1 · 0s\np2 · 1 · 0s\np3 · 1 · 0s\n"
-                                      "p4 · 1 · 0s"]
+    assert player_fields(players) == [
+        "p0 · 1 · 0s\np1 · 1 · 0s\np2 · 1 · 0s\np3 · 1 · 0s\np4 · 1 · 0s"
+    ]
     assert player_fields([PlayerInfo("only name", 0, 0)]) == ["only name"]
     assert player_fields(players, budget=60)[-1].endswith("… and 2 more")
 

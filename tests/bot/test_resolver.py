@@ -88,9 +88,7 @@ async def test_concurrent_requests_share_one_lookup(dns: FakeDNS) -> None:
 
 async def test_global_bound(dns: FakeDNS) -> None:
     resolver = Resolver(dns, max_concurrent=3, per_guild=3)
-    waiting = [
-        asyncio.ensure_future(resolver.resolve(f"slow{i}.example", i)) for i in range(12)
-    ]
+    waiting = [asyncio.ensure_future(resolver.resolve(f"slow{i}.example", i)) for i in range(12)]
     await asyncio.sleep(0.02)
     assert dns.running == 3
     dns.release.set()
@@ -184,9 +182,7 @@ async def test_slow_dns_of_one_guild_makes_only_its_servers_late(
     assert dns.peak <= 4 and dns.running == 2  # guild 1 still holds only its two slots
 
 
-async def test_a_name_that_does_not_resolve_is_reported_as_such(
-    store: Store, dns: FakeDNS
-) -> None:
+async def test_a_name_that_does_not_resolve_is_reported_as_such(store: Store, dns: FakeDNS) -> None:
     dns.fail.add("typo.example")
     await add(store, 1, "typo", "typo.example", 27015)
     poller = Poller(store, RecordingSource(), interval=60, resolver=Resolver(dns))
@@ -211,8 +207,7 @@ async def test_internal_addresses_refused_when_private_addresses_are_off() -> No
     now[0] = 11.0
     with pytest.raises(AddressRefused, match="ALLOW_PRIVATE_ADDRESSES"):
         await resolver.resolve("game.example", 1)
-    for literal in ("127.0.0.1", "10.1.2.3", "169.254.1.1", "::1", "::ffff:127.0.0.1",
-                    "224.0.0.1"):
+    for literal in ("127.0.0.1", "10.1.2.3", "169.254.1.1", "::1", "::ffff:127.0.0.1", "224.0.0.1"):
         with pytest.raises(AddressRefused):
             await resolver.resolve(literal, 1)
     assert await Resolver(dns).resolve("127.0.0.1", 1) == "127.0.0.1"  # allowed by default
@@ -247,19 +242,26 @@ async def test_battleye_names_go_to_the_address_that_was_checked(store: Store) -
     class Capturing(RecordingSource):
         contexts: list[PollContext] = []
 
-        async def fetch(self, target: Target, context: PollContext, time_limit: float
-                        ) -> ServerInfo:
+        async def fetch(
+            self, target: Target, context: PollContext, time_limit: float
+        ) -> ServerInfo:
             self.contexts.append(context)
             return await super().fetch(target, context, time_limit)
 
     async def dns(host: str) -> str:
         return "93.184.216.36"
 
-    await store.servers.add(NewServer(1, "dayz", "dayz", "game.example", 2302, 27016, 2305,
-                                      "token", 1))
+    await store.servers.add(
+        NewServer(1, "dayz", "dayz", "game.example", 2302, 27016, 2305, "token", 1)
+    )
     source = Capturing()
-    poller = Poller(store, source, interval=60, password_of=lambda _s: "pw",
-                    resolver=Resolver(dns, allow_private=False))
+    poller = Poller(
+        store,
+        source,
+        interval=60,
+        password_of=lambda _s: "pw",
+        resolver=Resolver(dns, allow_private=False),
+    )
     await poller.run_round()
     (context,) = source.contexts
     assert context.battleye is not None
@@ -270,7 +272,8 @@ async def test_battleye_names_go_to_the_address_that_was_checked(store: Store) -
     async with FakeBattlEyeServer("pw", players=[Player(0, "Ann", "1.2.3.4", 1, 0)]) as be:
         host, port = be.address
         pinned = PollContext(
-            context.target, context.games,
+            context.target,
+            context.games,
             replace(context.battleye, host="unresolvable.invalid", port=port, connect_host=host),
         )
         assert await BattlEyePlayerNames(login_timeout=1.0).names(pinned) == ["Ann"]
@@ -281,21 +284,27 @@ async def test_a_live_query_is_refused_or_pinned_like_a_round(store: Store) -> N
     class Capturing(RecordingSource):
         contexts: list[PollContext] = []
 
-        async def fetch(self, target: Target, context: PollContext, time_limit: float
-                        ) -> ServerInfo:
+        async def fetch(
+            self, target: Target, context: PollContext, time_limit: float
+        ) -> ServerInfo:
             self.contexts.append(context)
             return await super().fetch(target, context, time_limit)
 
     async def dns(host: str) -> str:
         return {"ok.example": "93.184.216.37", "lan.example": "192.168.0.9"}[host]
 
-    await store.servers.add(NewServer(1, "ok", "dayz", "ok.example", 2302, 27016, 2305,
-                                      "token", 1))
-    await store.servers.add(NewServer(1, "lan", "dayz", "lan.example", 2302, 27016, 2305,
-                                      "token", 1))
+    await store.servers.add(NewServer(1, "ok", "dayz", "ok.example", 2302, 27016, 2305, "token", 1))
+    await store.servers.add(
+        NewServer(1, "lan", "dayz", "lan.example", 2302, 27016, 2305, "token", 1)
+    )
     source = Capturing()
-    poller = Poller(store, source, interval=60, password_of=lambda _s: "pw",
-                    resolver=Resolver(dns, allow_private=False))
+    poller = Poller(
+        store,
+        source,
+        interval=60,
+        password_of=lambda _s: "pw",
+        resolver=Resolver(dns, allow_private=False),
+    )
     servers = {s.name: s for s in await store.servers.all()}
     lan = await poller.query_now(servers["lan"])
     assert lan.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"

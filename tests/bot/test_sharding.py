@@ -87,8 +87,12 @@ def test_filter_keeps_its_guilds_and_syncs_on_shard_zero() -> None:
 
 
 def settings_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {"DISCORD_TOKEN": "abc.def", "OUTPOST_SECRET_KEY": generate_key(),
-            "DATABASE_PATH": str(tmp_path / "db.sqlite3"), **extra}
+    return {
+        "DISCORD_TOKEN": "abc.def",
+        "OUTPOST_SECRET_KEY": generate_key(),
+        "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+        **extra,
+    }
 
 
 def test_settings_without_shards_are_one_process(tmp_path: Path) -> None:
@@ -100,8 +104,9 @@ def test_settings_without_shards_are_one_process(tmp_path: Path) -> None:
 
 
 def test_settings_with_shards(tmp_path: Path) -> None:
-    env = settings_env(tmp_path, SHARD_COUNT="4", SHARD_IDS="2-3", METRICS_PORT="9108",
-                       METRICS_HOST="0.0.0.0")
+    env = settings_env(
+        tmp_path, SHARD_COUNT="4", SHARD_IDS="2-3", METRICS_PORT="9108", METRICS_HOST="0.0.0.0"
+    )
     settings = load_settings(tmp_path / ".env", environ=env)
     assert (settings.shard_count, settings.shard_ids) == (4, (2, 3))
     assert settings.shards == ShardFilter(4, (2, 3))
@@ -122,8 +127,6 @@ def test_settings_with_shards(tmp_path: Path) -> None:
         ({"METRICS_PORT": "http"}, "METRICS_PORT is invalid"),
     ],
 )
-def test_settings_reject_bad_shards(
-    tmp_path: Path, extra: dict[str, str], message: str
-) -> None:
+def test_settings_reject_bad_shards(tmp_path: Path, extra: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(tmp_path / ".env", environ=settings_env(tmp_path, **extra))

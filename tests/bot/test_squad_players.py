@@ -9,19 +9,21 @@ from bot.services.live_players import parse_squad_players
 from bot.services.rcon_actions import PlayerRef, plan_kick
 from bot.services.rcon_errors import RconInvalidInput
 
-LISTING = "\n".join([
-    "----- Active Players -----",
-    "ID: 3 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000000 | "
-    "Name: Foo | Team ID: 1 | Squad ID: 2 | Is Leader: True | Role: USA_SL_01",
-    # A name that imitates the rest of a line: the ids come before it and cannot be forged.
-    "ID: 4 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7f | "
-    "Name: x | Team ID: 1 | steam: 76561198999999999 | Team ID: 2 | Squad ID: N/A | "
-    "Is Leader: False | Role: RUS_Rifleman_01",
-    "ID: 5 | SteamID: 76561198000000005 | Name: Old | Team ID: 1 | Squad ID: N/A",
-    "----- Recently Disconnected Players [Max of 15] -----",
-    "ID: 2 | Online IDs: EOS: 0002 steam: 76561198000000002 | Since Disconnect: 01m.24s | "
-    "Name: Gone | Team ID: 1",
-])
+LISTING = "\n".join(
+    [
+        "----- Active Players -----",
+        "ID: 3 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000000 | "
+        "Name: Foo | Team ID: 1 | Squad ID: 2 | Is Leader: True | Role: USA_SL_01",
+        # A name that imitates the rest of a line: the ids come before it and cannot be forged.
+        "ID: 4 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7f | "
+        "Name: x | Team ID: 1 | steam: 76561198999999999 | Team ID: 2 | Squad ID: N/A | "
+        "Is Leader: False | Role: RUS_Rifleman_01",
+        "ID: 5 | SteamID: 76561198000000005 | Name: Old | Team ID: 1 | Squad ID: N/A",
+        "----- Recently Disconnected Players [Max of 15] -----",
+        "ID: 2 | Online IDs: EOS: 0002 steam: 76561198000000002 | Since Disconnect: 01m.24s | "
+        "Name: Gone | Team ID: 1",
+    ]
+)
 
 
 def test_parse_squad_players() -> None:
@@ -35,7 +37,7 @@ def test_parse_squad_players() -> None:
 
 
 def test_an_id_with_quotes_is_not_taken() -> None:
-    line = ('ID: 7 | Online IDs: steam: 7656";AdminBan | Name: Eve | Team ID: 1 | Squad ID: 1')
+    line = 'ID: 7 | Online IDs: steam: 7656";AdminBan | Name: Eve | Team ID: 1 | Squad ID: 1'
     assert parse_squad_players(line) == [PlayerRef(7, "Eve", "")]
 
 

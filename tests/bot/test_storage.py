@@ -82,7 +82,9 @@ async def test_update_and_clear_rcon(store: Store) -> None:
     )
     assert renamed is not None
     assert (renamed.name, renamed.query_port, renamed.rcon_password) == (
-        "Prime", 27016, "new-token"
+        "Prime",
+        27016,
+        "new-token",
     )
     assert await store.servers.get(G1, "Main") is None
     changes = ServerChanges(game="valheim", clear_rcon=True)

@@ -40,21 +40,41 @@ async def store(backend_store: Store) -> AsyncIterator[Store]:
     db = backend_store.database
     servers = []
     for n in range(20):
-        server = await backend_store.servers.add(NewServer(
-            n % 10, f"s{n}", "cs2", "127.0.0.1", 27015 + n, 27015 + n, None, None, 1,
-        ))
+        server = await backend_store.servers.add(
+            NewServer(
+                n % 10,
+                f"s{n}",
+                "cs2",
+                "127.0.0.1",
+                27015 + n,
+                27015 + n,
+                None,
+                None,
+                1,
+            )
+        )
         servers.append(server.id)
     await db.execute_many(
         "INSERT INTO audit_log (guild_id, user_id, user_name, server_id, action, at) "
         "VALUES (?, ?, 'x', ?, 'rcon say', ?)",
-        [(i % 100, i % 300, servers[i % 20], f"2026-11-{1 + i % 28:02d}T00:00:00")
-         for i in range(3000)],
+        [
+            (i % 100, i % 300, servers[i % 20], f"2026-11-{1 + i % 28:02d}T00:00:00")
+            for i in range(3000)
+        ],
     )
     await db.execute_many(
         "INSERT INTO player_sessions (server_id, player, player_key, guid, source, joined_at) "
         "VALUES (?, ?, ?, ?, 'a2s', ?)",
-        [(servers[i % 20], f"P{i % 700}", f"p{i % 700}", f"{i % 900:032x}" if i % 3 else None,
-          float(i)) for i in range(3000)],
+        [
+            (
+                servers[i % 20],
+                f"P{i % 700}",
+                f"p{i % 700}",
+                f"{i % 900:032x}" if i % 3 else None,
+                float(i),
+            )
+            for i in range(3000)
+        ],
     )
     await db.execute("ANALYZE")
     yield backend_store

@@ -38,11 +38,21 @@ def embed_text(embed: discord.Embed) -> str:
 def view() -> ServerView:
     players = tuple(PlayerInfo(hostile(f"player{i}"), i, 60.0 * i) for i in range(5))
     info = ServerInfo(
-        hostile("Server name"), hostile("de_dust2"), 5, 20, 0, False, True, hostile("1.0"),
-        "cs2", 20.0, players,
+        hostile("Server name"),
+        hostile("de_dust2"),
+        5,
+        20,
+        0,
+        False,
+        True,
+        hostile("1.0"),
+        "cs2",
+        20.0,
+        players,
     )
-    snap = Snapshot(Target.of("127.0.0.1", 27015), State.ONLINE, info,
-                    checked_at=NOW - 5, last_seen=NOW - 5)
+    snap = Snapshot(
+        Target.of("127.0.0.1", 27015), State.ONLINE, info, checked_at=NOW - 5, last_seen=NOW - 5
+    )
     server = Server(1, 1, "Main", "cs2", "127.0.0.1", 27015, 27015, None, None, 1, "", "")
     return ServerView(server, snap)
 

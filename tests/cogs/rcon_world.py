@@ -19,13 +19,15 @@ from tests.fakes.rcon_server import FakeRCONServer
 PASSWORD = "Rc0n-S3cret-pa55"
 ADMINISTRATOR = discord.Permissions(administrator=True).value
 HOSTILE_NAME = 'Bob"; quit; "'
-STATUS = "\n".join([
-    "hostname: Fake CS",
-    "# userid name uniqueid connected ping loss state rate adr",
-    '#      2 "Ann" STEAM_1:0:11 05:12 50 0 active 786432 1.2.3.4:27005',
-    f'#      4 "{HOSTILE_NAME}" STEAM_1:0:12 01:02 60 0 active 786432 1.2.3.4:27006',
-    '#      5 "BOT Carl" BOT active',
-])
+STATUS = "\n".join(
+    [
+        "hostname: Fake CS",
+        "# userid name uniqueid connected ping loss state rate adr",
+        '#      2 "Ann" STEAM_1:0:11 05:12 50 0 active 786432 1.2.3.4:27005',
+        f'#      4 "{HOSTILE_NAME}" STEAM_1:0:12 01:02 60 0 active 786432 1.2.3.4:27006',
+        '#      5 "BOT Carl" BOT active',
+    ]
+)
 
 
 def source_answers(command: str) -> str:
@@ -36,7 +38,7 @@ def source_answers(command: str) -> str:
     if command.startswith("echo "):
         return command[5:]
     if command == "cvarlist":
-        return "\n".join(f"cvar_{i} : 1 : , \"sv\" : a setting" for i in range(400))
+        return "\n".join(f'cvar_{i} : 1 : , "sv" : a setting' for i in range(400))
     return ""
 
 
@@ -105,8 +107,15 @@ async def register(
 ) -> Server:
     server = await bot.store.servers.add(
         NewServer(
-            guild_id, name, game, "127.0.0.1", 27015, 27015, port,
-            bot.secret_box.encrypt(password), 1,
+            guild_id,
+            name,
+            game,
+            "127.0.0.1",
+            27015,
+            27015,
+            port,
+            bot.secret_box.encrypt(password),
+            1,
         )
     )
     await bot.poller.refresh_roster()

@@ -48,7 +48,10 @@ def make_world(fake: FakeDiscord, tmp_path: Path) -> StatusWorld:
 
 
 async def register(
-    bot: OutpostBot, guild_id: int, name: str, server: FakeA2SServer | tuple[str, int],
+    bot: OutpostBot,
+    guild_id: int,
+    name: str,
+    server: FakeA2SServer | tuple[str, int],
     game: str = "cs2",
 ) -> Server:
     host, port = server.address if isinstance(server, FakeA2SServer) else server

@@ -75,7 +75,9 @@ async def test_public_bot_without_allowlist_warns_once_and_refuses_private_addre
     async with run_bot(fake, OutpostBot(settings, guild_ready_timeout=0.05)) as bot:
         assert bot.allow_private_addresses is False
         add = await fake.slash(
-            guild.id, admin, "server add",
+            guild.id,
+            admin,
+            "server add",
             {"name": "Local", "address": "127.0.0.1:27015", "game": "other"},
         )
         await add.wait_response()

@@ -43,8 +43,11 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
         yield RconWorld(
-            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
-            battleye=battleye, **ids,
+            fake=fake_discord,
+            settings=make_settings(fake_discord, tmp_path),
+            source=source,
+            battleye=battleye,
+            **ids,
         )
 
 
@@ -64,13 +67,13 @@ async def test_audit_pages_with_buttons(world: RconWorld) -> None:
         second = await answered(await w.fake.click(first, "audit:next", w.admin))
         assert "Page 2 of 3" in second.embeds[0]["footer"]["text"]
         assert "m12" in second.embeds[0]["description"]
-        filtered = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "audit view", {"action": "server"}
-        ))
+        filtered = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "audit view", {"action": "server"})
+        )
         assert "No entries match." in filtered.embeds[0]["description"]
-        refused = await answered(await w.fake.slash(
-            w.guild_id, w.member, "audit view", bypass_default_permissions=True
-        ))
+        refused = await answered(
+            await w.fake.slash(w.guild_id, w.member, "audit view", bypass_default_permissions=True)
+        )
         assert "Manage Server" in (refused.content or "")
 
 
@@ -78,12 +81,14 @@ async def test_audit_export_csv(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hello"}
-        ))
-        await followup_text(await w.fake.slash(
-            w.guild_id, w.member, "rcon players", {"server": "Main"}
-        ))
+        await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hello"}
+            )
+        )
+        await followup_text(
+            await w.fake.slash(w.guild_id, w.member, "rcon players", {"server": "Main"})
+        )
         await bot.audit.record(Actor(w.guild_id, w.admin, "alice"), "=HYPERLINK(1)", "x")
         handle = await w.fake.slash(w.guild_id, w.admin, "audit export", {"since": "1d"})
         await handle.wait_response()
@@ -102,13 +107,15 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        done = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id}
-        ))
+        done = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
+        )
         assert "will be posted" in (done.content or "")
-        await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi all"}
-        ))
+        await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi all"}
+            )
+        )
         await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 2)
         messages = w.fake.channel_messages(w.channel_id)
         texts = [m["embeds"][0]["description"] for m in messages]
@@ -117,14 +124,14 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         assert w.fake.pinging_messages() == []  # user mentions render without pinging
         await answered(await w.fake.slash(w.guild_id, w.admin, "audit channel clear"))
         count = len(w.fake.channel_messages(w.channel_id))
-        await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "again"}
-        ))
+        await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "again"}
+            )
+        )
         # Mirroring runs from a queue: wait until it has handled the last entry.
         await eventually(lambda: bot.audit_mirror.pending() == 0)
         assert len(w.fake.channel_messages(w.channel_id)) == count
-
-
 
 
 async def test_settings_changes_are_audited_without_the_password(world: RconWorld) -> None:
@@ -132,35 +139,51 @@ async def test_settings_changes_are_audited_without_the_password(world: RconWorl
     info = InfoSpec(server_name="Fake CS2", map_name="de_dust2", player_count=1, max_players=10)
     async with FakeA2SServer(info=info) as a2s, run_bot(w.fake, w.bot()):
         host, port = a2s.address
-        handle = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "server add",
-            {"name": "Main", "address": f"{host}:{port}", "game": "cs2",
-             "rcon_port": w.source.address[1]},
-        ))
+        handle = await answered(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "server add",
+                {
+                    "name": "Main",
+                    "address": f"{host}:{port}",
+                    "game": "cs2",
+                    "rcon_port": w.source.address[1],
+                },
+            )
+        )
         submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
         await submitted.wait_followup()
-        edit = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "server edit", {"name": "Main", "new_password": True}
-        ))
+        edit = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "server edit", {"name": "Main", "new_password": True}
+            )
+        )
         again = await answered(await w.fake.submit_modal(edit, {"password": "Wr0ng-pass"}))
         refused = await again.wait_followup()
         assert "refused" in refused["content"]
-        await answered(await w.fake.slash(
-            w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
-        ))
-        await answered(await w.fake.slash(
-            w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}
-        ))
-        await answered(await w.fake.slash(
-            w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "kick"}
-        ))
-        board = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "board set", {"channel": w.channel_id}
-        ))
+        await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
+            )
+        )
+        await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}
+            )
+        )
+        await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "kick"}
+            )
+        )
+        board = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": w.channel_id})
+        )
         await board.wait_followup()
-        removed = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "board remove", {"channel": w.channel_id}
-        ))
+        removed = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "board remove", {"channel": w.channel_id})
+        )
         await removed.wait_followup()
     rows = audit_rows(w.settings)
     assert [(r["action"], r["outcome"]) for r in rows] == [
@@ -186,13 +209,15 @@ async def test_audit_mirror_is_drained_at_shutdown(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await answered(await w.fake.slash(
-            w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id}
-        ))
+        await answered(
+            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
+        )
         await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 1)
-        await answered(await w.fake.slash(
-            w.guild_id, w.member, "rcon say", {"server": "Main", "message": "let me in"}
-        ))
+        await answered(
+            await w.fake.slash(
+                w.guild_id, w.member, "rcon say", {"server": "Main", "message": "let me in"}
+            )
+        )
         await eventually(lambda: bot.audit_mirror.pending() == 1)
         assert len(w.fake.channel_messages(w.channel_id)) == 1
     texts = [m["embeds"][0]["description"] for m in w.fake.channel_messages(w.channel_id)]

@@ -34,13 +34,16 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
         yield RconWorld(
             fake=fake_discord,
             settings=make_settings(fake_discord, tmp_path, AUDIT_RETENTION_DAYS="30"),
-            source=source, battleye=battleye, **ids,
+            source=source,
+            battleye=battleye,
+            **ids,
         )
 
 
 async def test_action_autocomplete_offers_the_known_actions(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()):
+
         async def offered(text: str, user: int = w.admin) -> list[str]:
             choices = await w.fake.autocomplete(
                 w.guild_id, user, "audit view", {"action": text}, "action"
@@ -59,16 +62,15 @@ async def test_kick_finds_rcon_kick_and_ids_show_as_mentions(world: RconWorld) -
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         actor = Actor(w.guild_id, w.admin, "alice")
-        await bot.audit.record(actor, "rcon kick", "player='Gus' reason='camping'",
-                               allowed_by=f"role {w.mods_role}")
-        await bot.audit.record(actor, "rcon say", "message='kick me'")
         await bot.audit.record(
-            actor, "alert set", f"channel={w.channel_id} role={w.mods_role}"
+            actor, "rcon kick", "player='Gus' reason='camping'", allowed_by=f"role {w.mods_role}"
         )
+        await bot.audit.record(actor, "rcon say", "message='kick me'")
+        await bot.audit.record(actor, "alert set", f"channel={w.channel_id} role={w.mods_role}")
         before = int(time.time()) - 5
-        kicks = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "audit view", {"action": "kick"}
-        ))
+        kicks = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "audit view", {"action": "kick"})
+        )
         text = kicks.embeds[0]["description"]
         assert "rcon kick" in text and "rcon say" not in text
         assert f"(via role <@&{w.mods_role}>)" in text

@@ -29,8 +29,9 @@ async def servers() -> AsyncIterator[list[FakeA2SServer]]:
         yield fleet
 
 
-async def board_set(w: StatusWorld, channel_id: int, servers: str | None = None
-                    ) -> InteractionHandle:
+async def board_set(
+    w: StatusWorld, channel_id: int, servers: str | None = None
+) -> InteractionHandle:
     options: dict[str, object] = {"channel": channel_id}
     if servers is not None:
         options["servers"] = servers
@@ -208,22 +209,31 @@ async def test_board_remove_and_refusals(
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", servers[0])
         await bot.poller.run_round()
-        unknown = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, Nope"}))
+        unknown = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, Nope"}
+            )
+        )
         assert unknown.content == "No such server here."
-        member = await answered(await w.fake.slash(
-            w.guild_id, w.member, "board list", bypass_default_permissions=True))
+        member = await answered(
+            await w.fake.slash(w.guild_id, w.member, "board list", bypass_default_permissions=True)
+        )
         assert "Manage Server" in (member.content or "")
         await board_set(w, w.channel_id, "Main")
         (message,) = board_messages(w, w.channel_id)
-        removed = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "board remove", {"channel": w.channel_id}))
+        removed = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "board remove", {"channel": w.channel_id})
+        )
         assert "Removed the status board" in (await removed.wait_followup())["content"]
         assert w.fake.message(int(message["id"]))["deleted"]  # type: ignore[call-overload]
         assert await bot.store.boards.for_guild(w.guild_id) == []
         choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, ma"},
-            focused="servers")
+            w.guild_id,
+            w.admin,
+            "board set",
+            {"channel": w.channel_id, "servers": "Main, ma"},
+            focused="servers",
+        )
         assert [c["value"] for c in choices] == ["Main, Main"]
 
 
@@ -259,8 +269,9 @@ async def test_board_set_refuses_a_channel_where_the_bot_cannot_post(
     guild.deny_bot(closed, discord.Permissions(embed_links=True).value)
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", servers[0])
-        handle = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "board set", {"channel": closed}))
+        handle = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": closed})
+        )
         assert handle.ephemeral and "embed links" in (handle.content or "")
         assert await bot.store.boards.for_guild(w.guild_id) == []
         assert w.fake.channel_messages(closed) == []
@@ -303,8 +314,11 @@ async def test_a_guild_with_many_boards_does_not_hold_back_another_guilds(
 
 @pytest.mark.parametrize("restart", [False, True])
 async def test_a_post_whose_id_was_not_saved_is_found_again(
-    fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer],
-    monkeypatch: pytest.MonkeyPatch, restart: bool,
+    fake_discord: FakeDiscord,
+    tmp_path: Path,
+    servers: list[FakeA2SServer],
+    monkeypatch: pytest.MonkeyPatch,
+    restart: bool,
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:

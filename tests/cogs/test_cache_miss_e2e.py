@@ -25,14 +25,18 @@ async def test_a_board_whose_channel_is_not_cached_is_edited_not_paused(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     w = make_world(fake_discord, tmp_path)
-    async with FakeA2SServer(info=InfoSpec(player_count=1)) as server, run_bot(
-        w.fake, w.bot()
-    ) as bot:
+    async with (
+        FakeA2SServer(info=InfoSpec(player_count=1)) as server,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
         bot.boards.pacer.gap = 0.0
         await register(bot, w.guild_id, "Main", server)
         await bot.poller.run_round()
-        handle = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "main"}))
+        handle = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "main"}
+            )
+        )
         await handle.wait_followup(timeout=10)
         (message,) = w.fake.channel_messages(w.channel_id)
         forget_channel(bot, w.guild_id, w.channel_id)
@@ -54,8 +58,11 @@ async def test_an_alert_whose_channel_is_not_cached_is_still_sent(
         bot.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
         await bot.poller.run_round()
-        await answered(await w.fake.slash(
-            w.guild_id, w.admin, "alert set", {"server": "Main", "channel": alerts_channel}))
+        await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "alert set", {"server": "Main", "channel": alerts_channel}
+            )
+        )
         await bot.poller.run_round()  # the first observation is remembered silently
         forget_channel(bot, w.guild_id, alerts_channel)
         server.silent = True

@@ -22,10 +22,19 @@ LOGIN_WAIT = 10.0
 
 
 async def register_dayz(bot: OutpostBot, guild_id: int, port: int) -> Server:
-    server = await bot.store.servers.add(NewServer(
-        guild_id, "Day", "dayz", "127.0.0.1", 2302, 27016, port,
-        bot.secret_box.encrypt(PASSWORD), 1,
-    ))
+    server = await bot.store.servers.add(
+        NewServer(
+            guild_id,
+            "Day",
+            "dayz",
+            "127.0.0.1",
+            2302,
+            27016,
+            port,
+            bot.secret_box.encrypt(PASSWORD),
+            1,
+        )
+    )
     await bot.poller.refresh_roster()
     return server
 
@@ -62,24 +71,37 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
         async with run_bot(w.fake, w.bot(replace(FAST, fetch_players_on_login=True))) as bot:
             server = await register_dayz(bot, w.status.guild_id, game.address[1])
             login = logged_in(bot, server)
-            await answered(await w.fake.slash(
-                w.status.guild_id, w.status.admin, "feed set",
-                {"server": "Day", "channel": w.feed_channel}))
-            await answered(await w.fake.slash(
-                w.status.guild_id, w.status.admin, "watch add",
-                {"server": "Day", "name_or_guid": GUID.upper(), "role": mods}))
+            await answered(
+                await w.fake.slash(
+                    w.status.guild_id,
+                    w.status.admin,
+                    "feed set",
+                    {"server": "Day", "channel": w.feed_channel},
+                )
+            )
+            await answered(
+                await w.fake.slash(
+                    w.status.guild_id,
+                    w.status.admin,
+                    "watch add",
+                    {"server": "Day", "name_or_guid": GUID.upper(), "role": mods},
+                )
+            )
             await wait(login)
             alice = Player(0, "Alice @everyone", "1.2.3.4", 2304, guid=GUID)
-            await game.push_messages([
-                *game.player_joins(alice),
-                "Player #1 Bob (1.2.3.5:2304) connected",
-                "(Global) Alice @everyone: hi <@&1> **all**",
-                "RCon admin #1 (9.9.9.9:1234) logged in",
-                "RCon admin #1: (Global) restart soon",
-                "Player #1 Bob disconnected",
-                "Player #3 Dave (1.2.3.7:2304) connected",
-                f"Player #0 Alice @everyone ({GUID}) has been kicked by BattlEye: Admin Ban (x)",
-            ])
+            await game.push_messages(
+                [
+                    *game.player_joins(alice),
+                    "Player #1 Bob (1.2.3.5:2304) connected",
+                    "(Global) Alice @everyone: hi <@&1> **all**",
+                    "RCon admin #1 (9.9.9.9:1234) logged in",
+                    "RCon admin #1: (Global) restart soon",
+                    "Player #1 Bob disconnected",
+                    "Player #3 Dave (1.2.3.7:2304) connected",
+                    f"Player #0 Alice @everyone ({GUID}) has been kicked by BattlEye: "
+                    "Admin Ban (x)",
+                ]
+            )
             async with asyncio.timeout(LOGIN_WAIT):
                 await game.wait_acked()
             await settle(bot)
@@ -112,9 +134,12 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
             await game.push_messages(game.player_joins(Player(2, "Carol", "1.2.3.6", 2304)))
             await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= len(first) + 1)
             await settle(bot)
-            assert bodies(w.fake, w.feed_channel)[len(first):] == ["➡️ **Carol** joined"]
-            dave = await answered(await w.fake.slash(
-                w.status.guild_id, w.status.admin, "player lookup", {"name": "dave"}))
+            assert bodies(w.fake, w.feed_channel)[len(first) :] == ["➡️ **Carol** joined"]
+            dave = await answered(
+                await w.fake.slash(
+                    w.status.guild_id, w.status.admin, "player lookup", {"name": "dave"}
+                )
+            )
             assert "**Dave** was last seen on **Day**" in dave.embeds[0]["description"]
 
         # The bot restarts: delivered events are not posted again; new ones flow.
@@ -126,11 +151,17 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
             await game.push_message("Player #2 Carol disconnected")
             await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= len(first) + 2)
             await settle(bot)
-            assert bodies(w.fake, w.feed_channel)[len(first) + 1:] == ["⬅️ **Carol** left"]
-            lookup = await answered(await w.fake.slash(
-                w.status.guild_id, w.status.admin, "player lookup", {"name": GUID}))
+            assert bodies(w.fake, w.feed_channel)[len(first) + 1 :] == ["⬅️ **Carol** left"]
+            lookup = await answered(
+                await w.fake.slash(
+                    w.status.guild_id, w.status.admin, "player lookup", {"name": GUID}
+                )
+            )
             assert "was last seen on **Day**" in lookup.embeds[0]["description"]
-            carol = await answered(await w.fake.slash(
-                w.status.guild_id, w.status.admin, "player lookup", {"name": "carol"}))
+            carol = await answered(
+                await w.fake.slash(
+                    w.status.guild_id, w.status.admin, "player lookup", {"name": "carol"}
+                )
+            )
             assert "**Carol** was last seen" in carol.embeds[0]["description"]
             assert "1 session(s) on record" in carol.embeds[0]["description"]

@@ -30,17 +30,24 @@ async def test_feed_lines_carry_the_name_from_the_line(
         async with run_bot(w.fake, w.bot(replace(FAST, fetch_players_on_login=True))) as bot:
             server = await register_dayz(bot, w.status.guild_id, game.address[1])
             login = logged_in(bot, server)
-            await answered(await w.fake.slash(
-                w.status.guild_id, w.status.admin, "feed set",
-                {"server": "Day", "channel": w.feed_channel}))
+            await answered(
+                await w.fake.slash(
+                    w.status.guild_id,
+                    w.status.admin,
+                    "feed set",
+                    {"server": "Day", "channel": w.feed_channel},
+                )
+            )
             await wait(login)
-            await game.push_messages([
-                "Player #0 Alice (1.2.3.4:2304) connected",
-                # Alice left and Bq000 took slot 0 while the bot was not looking.
-                "Player #0 Bq000 disconnected",
-                # Never seen connecting, and written without the GUID part.
-                "Player #9 Ghost has been kicked by BattlEye: Admin Kick (afk)",
-            ])
+            await game.push_messages(
+                [
+                    "Player #0 Alice (1.2.3.4:2304) connected",
+                    # Alice left and Bq000 took slot 0 while the bot was not looking.
+                    "Player #0 Bq000 disconnected",
+                    # Never seen connecting, and written without the GUID part.
+                    "Player #9 Ghost has been kicked by BattlEye: Admin Kick (afk)",
+                ]
+            )
             async with asyncio.timeout(LOGIN_WAIT):
                 await game.wait_acked()
             await settle(bot)

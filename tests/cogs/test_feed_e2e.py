@@ -24,13 +24,22 @@ async def test_a2s_joins_leaves_map_changes_and_status(
         bot.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
         await bot.poller.run_round()
-        handle = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.feed_channel, "events": "joins, leaves, status"}))
+        handle = await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": w.feed_channel, "events": "joins, leaves, status"},
+            )
+        )
         assert "go to" in (handle.content or "") and "approximate" in (handle.content or "")
         # Two players with one name are two players; an empty name is nobody.
-        server.players = [PlayerSpec("alice"), PlayerSpec("Player"), PlayerSpec("Player"),
-                          PlayerSpec("")]
+        server.players = [
+            PlayerSpec("alice"),
+            PlayerSpec("Player"),
+            PlayerSpec("Player"),
+            PlayerSpec(""),
+        ]
         await bot.poller.run_round()
         server.players = [PlayerSpec("Player")]
         server.info = InfoSpec(player_count=1, map_name="de_inferno")
@@ -50,9 +59,11 @@ async def test_a2s_joins_leaves_map_changes_and_status(
         messages = w.fake.channel_messages(w.feed_channel)
         got = [line.split(" · ", 1)[1] for line in lines(messages)]
         assert got == [
-            "➡️ **Player** joined ≈", "➡️ **Player** joined ≈",
+            "➡️ **Player** joined ≈",
+            "➡️ **Player** joined ≈",
             "🗺️ map changed: de\\_dust2 → de\\_inferno",
-            "⬅️ **Player** left ≈", "⬅️ **alice** left ≈",
+            "⬅️ **Player** left ≈",
+            "⬅️ **alice** left ≈",
             "🔴 server is down",
             "🟢 server is up",
             "➡️ **bob** joined ≈",
@@ -68,13 +79,19 @@ async def test_a_burst_of_1000_events_is_a_few_messages_without_a_429(
     w = make_feed_world(fake_discord, tmp_path)
     # Tighter than Discord's 5 per 5 s per channel, so discord.py must wait between posts.
     w.fake.bucket("POST", r"^/channels/[0-9]+/messages", 2, 0.5)
-    async with FakeA2SServer() as server, run_bot(
-        w.fake, w.bot(FEED_BATCH_SECONDS="0.2", FEED_QUEUE_LIMIT="5000")
-    ) as bot:
+    async with (
+        FakeA2SServer() as server,
+        run_bot(w.fake, w.bot(FEED_BATCH_SECONDS="0.2", FEED_QUEUE_LIMIT="5000")) as bot,
+    ):
         main = await register(bot, w.status.guild_id, "Main", server)
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.feed_channel}))
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": w.feed_channel},
+            )
+        )
         names = [f"player{n:04d}" for n in range(1000)]
         for event in joins(main.id, names):
             bot.feed.submit(event)
@@ -91,13 +108,19 @@ async def test_overflow_drops_the_oldest_and_says_so(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
-    async with FakeA2SServer() as server, run_bot(
-        w.fake, w.bot(FEED_BATCH_SECONDS="0.3", FEED_QUEUE_LIMIT="10")
-    ) as bot:
+    async with (
+        FakeA2SServer() as server,
+        run_bot(w.fake, w.bot(FEED_BATCH_SECONDS="0.3", FEED_QUEUE_LIMIT="10")) as bot,
+    ):
         main = await register(bot, w.status.guild_id, "Main", server)
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.feed_channel, "events": "joins"}))
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": w.feed_channel, "events": "joins"},
+            )
+        )
         for event in joins(main.id, [f"p{n}" for n in range(25)]):
             bot.feed.submit(event)
         await settle(bot)
@@ -107,9 +130,7 @@ async def test_overflow_drops_the_oldest_and_says_so(
         assert [line.split("**")[3] for line in got[1:]] == [f"p{n}" for n in range(15, 25)]
 
 
-async def test_hostile_player_names_ping_nobody(
-    fake_discord: FakeDiscord, tmp_path: Path
-) -> None:
+async def test_hostile_player_names_ping_nobody(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     w = make_feed_world(fake_discord, tmp_path)
     role = w.status.admin_role
     hostile = ["@everyone", "@here", f"<@&{role}>", f"<@{w.status.admin}>", "**big** `x`"]
@@ -117,9 +138,14 @@ async def test_hostile_player_names_ping_nobody(
         bot.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
         await bot.poller.run_round()
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.feed_channel}))
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": w.feed_channel},
+            )
+        )
         server.players = [PlayerSpec(n) for n in hostile]
         server.info = InfoSpec(player_count=len(hostile))
         await bot.poller.run_round()
@@ -140,9 +166,14 @@ async def test_bot_restart_delivers_pending_events_once_and_never_reposts(
         # A long window: the bot stops with the events stored but not posted yet.
         async with run_bot(w.fake, w.bot(FEED_BATCH_SECONDS="30")) as bot:
             main = await register(bot, w.status.guild_id, "Main", server)
-            await answered(await w.fake.slash(
-                w.status.guild_id, w.status.admin, "feed set",
-                {"server": "Main", "channel": w.feed_channel}))
+            await answered(
+                await w.fake.slash(
+                    w.status.guild_id,
+                    w.status.admin,
+                    "feed set",
+                    {"server": "Main", "channel": w.feed_channel},
+                )
+            )
             for event in joins(main.id, ["a", "b", "c"]):
                 bot.feed.submit(event)
             async with asyncio.timeout(10):
@@ -170,13 +201,22 @@ async def test_watch_list_pings_only_the_chosen_role(
         bot.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
         await bot.poller.run_round()
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.feed_channel, "events": "joins"}))
-        added = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "watch add",
-            {"server": "Main", "name_or_guid": "TrOlL", "role": mods,
-             "channel": watch_channel}))
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": w.feed_channel, "events": "joins"},
+            )
+        )
+        added = await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "watch add",
+                {"server": "Main", "name_or_guid": "TrOlL", "role": mods, "channel": watch_channel},
+            )
+        )
         assert "Watching player **TrOlL** on **Main**" in (added.content or "")
         server.players = [PlayerSpec("troll"), PlayerSpec("@everyone")]
         server.info = InfoSpec(player_count=2)
@@ -187,13 +227,21 @@ async def test_watch_list_pings_only_the_chosen_role(
         assert ping["pings"].roles == (mods,) and not ping["pings"].everyone
         assert "watched player **troll** joined **Main**" in lines([ping])[0]
         assert [m["id"] for m in w.fake.pinging_messages()] == [ping["id"]]
-        listing = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "watch list"))
-        assert f"**TrOlL** on **Main** → <#{watch_channel}> · <@&{mods}>" in (
-            listing.embeds[0]["description"])
-        removed = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "watch remove",
-            {"server": "Main", "name_or_guid": "troll"}))
+        listing = await answered(
+            await w.fake.slash(w.status.guild_id, w.status.admin, "watch list")
+        )
+        assert (
+            f"**TrOlL** on **Main** → <#{watch_channel}> · <@&{mods}>"
+            in (listing.embeds[0]["description"])
+        )
+        removed = await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "watch remove",
+                {"server": "Main", "name_or_guid": "troll"},
+            )
+        )
         assert removed.content == "Stopped watching **TrOlL** on **Main**."
         server.players = []
         await bot.poller.run_round()
@@ -203,9 +251,7 @@ async def test_watch_list_pings_only_the_chosen_role(
         assert len(w.fake.channel_messages(watch_channel)) == 1
 
 
-async def test_player_lookup_across_servers(
-    fake_discord: FakeDiscord, tmp_path: Path
-) -> None:
+async def test_player_lookup_across_servers(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     w = make_feed_world(fake_discord, tmp_path)
     async with FakeA2SServer() as one, FakeA2SServer() as two, run_bot(w.fake, w.bot()) as bot:
         bot.poller.query_timeout = 0.2
@@ -220,22 +266,30 @@ async def test_player_lookup_across_servers(
         two.players = []
         await bot.poller.run_round()
         await settle(bot)
-        alice = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "player lookup", {"name": "ALICE"}))
+        alice = await answered(
+            await w.fake.slash(
+                w.status.guild_id, w.status.admin, "player lookup", {"name": "ALICE"}
+            )
+        )
         text = alice.embeds[0]["description"]
         assert text.startswith("**alice** was last seen on **Two** <t:")
         assert "2 session(s) on record" in text
         value = alice.embeds[0]["fields"][0]["value"]
         assert value.index("**Two**") < value.index("**One**")  # newest first
         assert alice.embeds[0]["footer"]["text"].startswith("≈")
-        bob = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "player lookup", {"name": "bob"}))
+        bob = await answered(
+            await w.fake.slash(w.status.guild_id, w.status.admin, "player lookup", {"name": "bob"})
+        )
         assert "is online now on **One**" in bob.embeds[0]["description"]
         choices = await w.fake.autocomplete(
-            w.status.guild_id, w.status.admin, "player lookup", {"name": "AL"}, "name")
+            w.status.guild_id, w.status.admin, "player lookup", {"name": "AL"}, "name"
+        )
         assert [c["value"] for c in choices] == ["alice"]
-        nobody = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "player lookup", {"name": "carol"}))
+        nobody = await answered(
+            await w.fake.slash(
+                w.status.guild_id, w.status.admin, "player lookup", {"name": "carol"}
+            )
+        )
         assert nobody.ephemeral and "No player by that name" in (nobody.content or "")
 
 
@@ -246,45 +300,76 @@ async def test_feed_commands_list_remove_and_refusals(
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.status.guild_id, "Main", server)
         await register(bot, w.status.guild_id, "Second", ("127.0.0.1", 9))
-        bad = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.feed_channel, "events": "joins, jions"}))
+        bad = await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": w.feed_channel, "events": "joins, jions"},
+            )
+        )
         assert "Unknown event type:" in (bad.content or "")
         choices = await w.fake.autocomplete(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.feed_channel, "events": "joins, l"}, "events")
+            w.status.guild_id,
+            w.status.admin,
+            "feed set",
+            {"server": "Main", "channel": w.feed_channel, "events": "joins, l"},
+            "events",
+        )
         assert [c["value"] for c in choices] == ["joins, leaves"]
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.feed_channel, "events": "chat"}))
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": w.status.channel_id}))
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": w.feed_channel, "events": "chat"},
+            )
+        )
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": w.status.channel_id},
+            )
+        )
         # Several servers in one channel, and one server in several channels.
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Second", "channel": w.feed_channel, "events": "status"}))
-        listing = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed list"))
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Second", "channel": w.feed_channel, "events": "status"},
+            )
+        )
+        listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
         assert listing.embeds[0]["description"] == (
             f"**Main** → <#{w.feed_channel}> · chat\n"
             f"**Main** → <#{w.status.channel_id}> · all events\n"
             f"**Second** → <#{w.feed_channel}> · status"
         )
-        removed = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed remove", {"server": "Main"}))
+        removed = await answered(
+            await w.fake.slash(w.status.guild_id, w.status.admin, "feed remove", {"server": "Main"})
+        )
         assert removed.content == "Removed 2 feed(s) of **Main**."
-        again = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed remove", {"server": "Main"}))
+        again = await answered(
+            await w.fake.slash(w.status.guild_id, w.status.admin, "feed remove", {"server": "Main"})
+        )
         assert again.content == "**Main** has no feed there."
-        refused = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.member, "feed list", bypass_default_permissions=True))
+        refused = await answered(
+            await w.fake.slash(
+                w.status.guild_id, w.status.member, "feed list", bypass_default_permissions=True
+            )
+        )
         assert "Manage Server" in (refused.content or "")
         assert bot.feed.feeds_of(1) == []
         # Every change went through the audit log (the refused one as denied).
         entries, _ = await bot.audit.page(AuditFilter(w.status.guild_id, action="feed"), 0, 10)
         assert [(e.action, e.outcome) for e in reversed(entries)] == [
-            ("feed set", "ok"), ("feed set", "ok"), ("feed set", "ok"), ("feed remove", "ok"),
+            ("feed set", "ok"),
+            ("feed set", "ok"),
+            ("feed set", "ok"),
+            ("feed remove", "ok"),
             ("feed remove", "denied"),
         ]
         assert entries[-1].server_name == "Main" and entries[-1].user_id == w.status.admin
@@ -297,9 +382,7 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
     # the commands still answer, and events right after each answer already follow the change.
     w = make_feed_world(fake_discord, tmp_path)
     watch_channel = w.fake.guild(w.status.guild_id).add_channel("watch")
-    async with FakeA2SServer() as server, run_bot(
-        w.fake, w.bot(FEED_BATCH_SECONDS="0.2")
-    ) as bot:
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot(FEED_BATCH_SECONDS="0.2")) as bot:
         main = await register(bot, w.status.guild_id, "Main", server)
         await settle(bot)
         gate = asyncio.Event()
@@ -319,26 +402,42 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
         bot.store.watches.all = slow_watches  # type: ignore[method-assign]
         admin, guild = w.status.admin, w.status.guild_id
         try:
-            done = await answered(await w.fake.slash(
-                guild, admin, "feed set",
-                {"server": "Main", "channel": w.feed_channel, "events": "joins"}))
+            done = await answered(
+                await w.fake.slash(
+                    guild,
+                    admin,
+                    "feed set",
+                    {"server": "Main", "channel": w.feed_channel, "events": "joins"},
+                )
+            )
             assert "go to" in (done.content or "")
-            watched = await answered(await w.fake.slash(
-                guild, admin, "watch add",
-                {"server": "Main", "name_or_guid": "Vip", "channel": watch_channel}))
+            watched = await answered(
+                await w.fake.slash(
+                    guild,
+                    admin,
+                    "watch add",
+                    {"server": "Main", "name_or_guid": "Vip", "channel": watch_channel},
+                )
+            )
             assert "Watching player **Vip**" in (watched.content or "")
             assert held and not gate.is_set()  # a reload is waiting: the answers came first
             for event in joins(main.id, ["early", "vip"]):
                 bot.feed.submit(event)
             await w.fake.wait_until(
-                lambda: len(lines(w.fake.channel_messages(w.feed_channel))) >= 2
-                and len(w.fake.channel_messages(watch_channel)) >= 1
+                lambda: (
+                    len(lines(w.fake.channel_messages(w.feed_channel))) >= 2
+                    and len(w.fake.channel_messages(watch_channel)) >= 1
+                )
             )
-            gone = await answered(await w.fake.slash(
-                guild, admin, "feed remove", {"server": "Main"}))
+            gone = await answered(
+                await w.fake.slash(guild, admin, "feed remove", {"server": "Main"})
+            )
             assert "Removed 1 feed" in (gone.content or "")
-            unwatched = await answered(await w.fake.slash(
-                guild, admin, "watch remove", {"server": "Main", "name_or_guid": "vip"}))
+            unwatched = await answered(
+                await w.fake.slash(
+                    guild, admin, "watch remove", {"server": "Main", "name_or_guid": "vip"}
+                )
+            )
             assert "Stopped watching" in (unwatched.content or "")
             for event in joins(main.id, ["late", "vip"]):
                 bot.feed.submit(event)

@@ -39,9 +39,14 @@ def locked() -> sqlite3.OperationalError:
 
 
 async def set_feed(w: Any, events: str = "joins, leaves") -> None:
-    await answered(await w.fake.slash(
-        w.status.guild_id, w.status.admin, "feed set",
-        {"server": "Main", "channel": w.feed_channel, "events": events}))
+    await answered(
+        await w.fake.slash(
+            w.status.guild_id,
+            w.status.admin,
+            "feed set",
+            {"server": "Main", "channel": w.feed_channel, "events": events},
+        )
+    )
 
 
 async def test_a_cursor_write_failing_after_the_send_is_retried_alone(
@@ -163,9 +168,9 @@ async def test_replay_pages_through_more_than_10000_pending_events(
             await set_feed(w)
             # Stored but never routed: what a long Discord outage leaves behind.
             now = time.time()
-            await bot.store.events.add_many([
-                Event(main.id, now, m.JOIN, f"p{n:05d}") for n in range(total)
-            ])
+            await bot.store.events.add_many(
+                [Event(main.id, now, m.JOIN, f"p{n:05d}") for n in range(total)]
+            )
         async with run_bot(w.fake, w.bot(FEED_QUEUE_LIMIT="10")) as bot:
             await settle(bot)
             (feed,) = await bot.store.feeds.all()
@@ -213,14 +218,12 @@ async def test_lost_permissions_hold_the_lines_and_feed_list_says_why(
         await eventually(lambda: bot.feed.channel_problem(w.feed_channel) is not None)
         (feed,) = await bot.store.feeds.all()
         assert feed.delivered_through < min(e.id for e in await bot.store.events.recent(main.id))
-        listing = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed list"))
+        listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
         assert "missing permissions" in listing.embeds[0]["description"]
         guild.set_channel_permission(w.feed_channel, w.fake.bot_user_id)  # given back
         await settle(bot)
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b"]
-        listing = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed list"))
+        listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
         assert "missing permissions" not in listing.embeds[0]["description"]
 
 
@@ -282,9 +285,14 @@ async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
     thread = guild.add_thread(w.feed_channel, "server log")
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         main = await register(bot, w.status.guild_id, "Main", server)
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": "Main", "channel": thread, "events": "joins"}))
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Main", "channel": thread, "events": "joins"},
+            )
+        )
         # Discord archives idle threads (and drops them from the client's cache).
         guild.set_thread_archived(thread, True)
         await eventually(lambda: bot.get_channel(thread) is None)
@@ -299,8 +307,7 @@ async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
         for event in joins(main.id, ["b"]):
             bot.feed.submit(event)
         await eventually(lambda: bot.feed.channel_problem(thread) is not None)
-        listing = await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed list"))
+        listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
         assert "archived and locked: I need Manage Threads" in listing.embeds[0]["description"]
         guild.set_bot_permissions(guild.bot_permissions() | MANAGE_THREADS)
         await settle(bot)

@@ -42,8 +42,11 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
         yield RconWorld(
-            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
-            battleye=battleye, **ids,
+            fake=fake_discord,
+            settings=make_settings(fake_discord, tmp_path),
+            source=source,
+            battleye=battleye,
+            **ids,
         )
 
 
@@ -57,19 +60,22 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
     async with run_bot(w.fake, w.bot()) as bot:
         bot.audit_mirror.window = 3.0  # the coalescing window, shortened from a minute
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await answered(await w.fake.slash(
-            w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id}
-        ))
+        await answered(
+            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
+        )
         spam = [
             await w.fake.slash(
                 w.guild_id, user, "rcon say", {"server": "Main", "message": f"spam {n}"}
             )
-            for n in range(SPAMS_PER_MEMBER) for user in spammers
+            for n in range(SPAMS_PER_MEMBER)
+            for user in spammers
         ]
         grants = []
         for action in ("say", "kick", "players"):
             grant = await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant",
+                w.guild_id,
+                w.admin,
+                "permissions grant",
                 {"role": helpers, "action": action},
             )
             grants.append(await grant.wait_response(timeout=3.0))
@@ -79,8 +85,14 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
         texts = await asyncio.gather(*(followup_text(h) for h in spam))
         assert all("needs the **say** permission" in t for t in texts)
         # Every row was written; the mirror shows one line per member for the denials.
-        await eventually(lambda: bot.audit_mirror.pending() == 0 and len(
-            [m for m in w.fake.channel_messages(w.channel_id) if "Denied" in str(m)]) > 0, 20.0)
+        await eventually(
+            lambda: (
+                bot.audit_mirror.pending() == 0
+                and len([m for m in w.fake.channel_messages(w.channel_id) if "Denied" in str(m)])
+                > 0
+            ),
+            20.0,
+        )
         await asyncio.sleep(0.5)  # a stray extra post would land now
         messages = w.fake.channel_messages(w.channel_id)
     rows = audit_rows(w.settings)
@@ -88,12 +100,12 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
     assert len(denied) == SPAMS_PER_MEMBER * len(spammers)
     embeds = [e for m in messages for e in m["embeds"]]
     lines = [
-        line for e in embeds if e.get("title") == "Denied attempts"
+        line
+        for e in embeds
+        if e.get("title") == "Denied attempts"
         for line in e["description"].splitlines()
     ]
-    assert sorted(lines) == sorted(
-        line for line in lines if f"denied {SPAMS_PER_MEMBER}×" in line
-    )
+    assert sorted(lines) == sorted(line for line in lines if f"denied {SPAMS_PER_MEMBER}×" in line)
     assert sorted(int(line.split("<@")[1].split(">")[0]) for line in lines) == sorted(spammers)
     granted = [e for e in embeds if "permissions grant" in (e.get("description") or "")]
     assert len(granted) == 3

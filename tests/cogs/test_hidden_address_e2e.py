@@ -32,31 +32,38 @@ async def test_hidden_address_is_hidden_everywhere(
         await bot.poller.run_round()
         shown = await answered(await w.fake.slash(w.guild_id, w.admin, "status", {"server": name}))
         assert HOST in json.dumps(shown.embeds)  # shown until hidden
-        hide = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "status-connect", {"server": name, "show": False}))
+        hide = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "status-connect", {"server": name, "show": False}
+            )
+        )
         assert "hidden" in str(hide.content)
         texts: list[str] = []
-        status = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "status", {"server": name}))
+        status = await answered(await w.fake.slash(w.guild_id, w.admin, "status", {"server": name}))
         texts.append(json.dumps(status.embeds))
         assert "dust2" in texts[-1] and "(address hidden)" in texts[-1]
         summary = await answered(await w.fake.slash(w.guild_id, w.admin, "status"))
         texts.append(json.dumps(summary.embeds))
-        board = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "board set", {"channel": boards}))
+        board = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": boards})
+        )
         await board.wait_followup(timeout=10)
         await asyncio.wait_for(bot.boards.wait_idle(), 10)
         texts += [json.dumps(m["embeds"]) for m in w.fake.channel_messages(boards)]
-        await answered(await w.fake.slash(
-            w.guild_id, w.admin, "alert set", {"server": name, "channel": alerts}))
+        await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "alert set", {"server": name, "channel": alerts}
+            )
+        )
         server.silent = True
         for _ in range(2):
             await bot.poller.run_round()
         await asyncio.wait_for(bot.alerts.wait_idle(), 10)  # sent from the alerts' queue
         texts += [m["content"] for m in w.fake.channel_messages(alerts)]
         assert len(texts) == 4 and "is down" in texts[-1]
-        history = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "history", {"server": name}))
+        history = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "history", {"server": name})
+        )
         texts.append(json.dumps((await history.wait_followup(timeout=20))["embeds"]))
     for text in texts:
         assert HOST not in text, text
@@ -72,11 +79,19 @@ async def test_hidden_address_is_hidden_in_feed_lines(
         name = f"{HOST}:{port} main"
         await register(bot, w.status.guild_id, name, server)
         await bot.poller.run_round()
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "feed set",
-            {"server": name, "channel": w.feed_channel, "events": "status"}))
-        await answered(await w.fake.slash(
-            w.status.guild_id, w.status.admin, "status-connect", {"server": name, "show": False}))
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": name, "channel": w.feed_channel, "events": "status"},
+            )
+        )
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id, w.status.admin, "status-connect", {"server": name, "show": False}
+            )
+        )
         server.info = InfoSpec(map_name=f"{HOST}_arena")  # a map name carrying the host
         await bot.poller.run_round()
         await settle(bot)

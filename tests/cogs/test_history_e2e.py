@@ -24,11 +24,22 @@ async def test_history_chart_from_generated_samples(
         for i in range(7 * 288):
             at = now - 7 * 86400 + i * 300
             offline = now - 2 * 86400 <= at < now - 2 * 86400 + 7200
-            samples.append(Sample(key, at, not offline, 0 if offline else 4 + i % 21, 32, 0,
-                                  "de_dust2", None if offline else 20.0))
+            samples.append(
+                Sample(
+                    key,
+                    at,
+                    not offline,
+                    0 if offline else 4 + i % 21,
+                    32,
+                    0,
+                    "de_dust2",
+                    None if offline else 20.0,
+                )
+            )
         await bot.store.history.add_many(samples)
-        handle = await answered(await w.fake.slash(
-            w.guild_id, w.member, "history", {"server": "Main", "period": "7d"}))
+        handle = await answered(
+            await w.fake.slash(w.guild_id, w.member, "history", {"server": "Main", "period": "7d"})
+        )
         assert handle.response_type == 5  # deferred: rendering is not rushed
         followup = await handle.wait_followup(timeout=15)
         embed = followup["embeds"][0]
@@ -43,14 +54,16 @@ async def test_history_chart_from_generated_samples(
         assert png_size(attachment["data"]) == (800, 320)
         assert embed["image"]["url"] == "attachment://history.png"
 
-        short = await answered(await w.fake.slash(
-            w.guild_id, w.member, "history", {"server": "Main", "period": "6h"}))
+        short = await answered(
+            await w.fake.slash(w.guild_id, w.member, "history", {"server": "Main", "period": "6h"})
+        )
         six = (await short.wait_followup(timeout=15))["embeds"][0]
         assert six["title"] == "Main: players, last 6h"
 
         other = await register(bot, w.guild_id, "Empty", ("127.0.0.1", 27016))
         assert other.name == "Empty"
-        empty = await answered(await w.fake.slash(
-            w.guild_id, w.member, "history", {"server": "Empty"}))
+        empty = await answered(
+            await w.fake.slash(w.guild_id, w.member, "history", {"server": "Empty"})
+        )
         body = (await empty.wait_followup(timeout=15))["embeds"][0]
         assert body["description"].startswith("No history yet")

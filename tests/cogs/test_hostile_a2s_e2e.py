@@ -25,11 +25,14 @@ async def test_huge_strings_from_a_named_host_are_clipped_everywhere(
 
     monkeypatch.setattr(resolver_module, "system_lookup", lookup)
     w = make_world(fake_discord, tmp_path)
-    info = InfoSpec(server_name="Evil" * 2000, map_name="M" * 100_000,
-                    player_count=255, max_players=255)
+    info = InfoSpec(
+        server_name="Evil" * 2000, map_name="M" * 100_000, player_count=255, max_players=255
+    )
     players = [PlayerSpec(f"{i:03d}" + "n" * 897, i, 5.0) for i in range(255)]
-    async with FakeA2SServer(info=info, players=players, split_size=1248) as server, \
-            run_bot(w.fake, w.bot()) as bot:
+    async with (
+        FakeA2SServer(info=info, players=players, split_size=1248) as server,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
         port = server.address[1]
         await register(bot, w.guild_id, "evil", ("evil.example", port))
         for _ in range(2):

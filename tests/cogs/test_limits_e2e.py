@@ -59,8 +59,11 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
         yield RconWorld(
-            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
-            battleye=battleye, **ids,
+            fake=fake_discord,
+            settings=make_settings(fake_discord, tmp_path),
+            source=source,
+            battleye=battleye,
+            **ids,
         )
 
 
@@ -103,9 +106,11 @@ async def _many_servers(w: RconWorld, bot: OutpostBot, count: int) -> list[Serve
     for i in range(count):
         # 30 of the 32 characters a name may have, each doubled by the markdown escaping.
         name = f"{i:02d} " + "*_~" * 9
-        servers.append(await bot.store.servers.add(
-            NewServer(w.guild_id, name, "cs2", "127.0.0.1", 27015 + i, 27015 + i, None, None, 1)
-        ))
+        servers.append(
+            await bot.store.servers.add(
+                NewServer(w.guild_id, name, "cs2", "127.0.0.1", 27015 + i, 27015 + i, None, None, 1)
+            )
+        )
     return servers
 
 
@@ -157,16 +162,24 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
         FakeRCONServer(password=PASSWORD) as source,
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
-        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye,
-                      **ids)
+        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         host, port = a2s.address
         async with run_bot(w.fake, w.bot()) as bot:
             modals = []
             for name in ("One", "Two"):
-                handle = await answered(await w.fake.slash(w.guild_id, w.admin, "server add", {
-                    "name": name, "address": f"{host}:{port}", "game": "cs2",
-                    "rcon_port": source.address[1],
-                }))
+                handle = await answered(
+                    await w.fake.slash(
+                        w.guild_id,
+                        w.admin,
+                        "server add",
+                        {
+                            "name": name,
+                            "address": f"{host}:{port}",
+                            "game": "cs2",
+                            "rcon_port": source.address[1],
+                        },
+                    )
+                )
                 assert handle.modal is not None  # both pass the early count
                 modals.append(handle)
             submitted = await asyncio.gather(
@@ -177,13 +190,20 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
                 await handle.wait_response()
                 message = await handle.wait_followup()
                 texts.append(repr(message["content"]) + repr(message["embeds"]))
-            assert [s.name for s in await bot.registry.servers_of(w.guild_id)] in (
-                ["One"], ["Two"]
-            )
+            assert [s.name for s in await bot.registry.servers_of(w.guild_id)] in (["One"], ["Two"])
             assert sum("already has 1 servers" in t for t in texts) == 1
-            refused = await answered(await w.fake.slash(w.guild_id, w.admin, "server add", {
-                "name": "Three", "address": f"{host}:{port}", "game": "cs2",
-            }))
+            refused = await answered(
+                await w.fake.slash(
+                    w.guild_id,
+                    w.admin,
+                    "server add",
+                    {
+                        "name": "Three",
+                        "address": f"{host}:{port}",
+                        "game": "cs2",
+                    },
+                )
+            )
             assert refused.modal is None and "already has 1 servers" in str(refused.content)
     rows = [r for r in audit_rows(settings) if r["action"] == "server add"]
     assert sorted(r["outcome"] for r in rows) == ["denied", "ok"]
@@ -194,15 +214,18 @@ async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
 ) -> None:
     ids = seed_guild(fake_discord)
     settings = make_settings(
-        fake_discord, tmp_path, MAX_BOARDS_PER_GUILD="1", MAX_ALERTS_PER_GUILD="1",
-        MAX_FEEDS_PER_GUILD="1", MAX_WATCHES_PER_GUILD="1",
+        fake_discord,
+        tmp_path,
+        MAX_BOARDS_PER_GUILD="1",
+        MAX_ALERTS_PER_GUILD="1",
+        MAX_FEEDS_PER_GUILD="1",
+        MAX_WATCHES_PER_GUILD="1",
     )
     async with (
         FakeRCONServer(password=PASSWORD) as source,
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
-        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye,
-                      **ids)
+        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         other = fake_discord.guild(w.guild_id).add_channel("other")
         async with run_bot(w.fake, w.bot()) as bot:
             await register(bot, w.guild_id, "Main", "cs2", source.address[1])
@@ -213,20 +236,33 @@ async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
             ]
             for command, options, what in cases:
                 for channel in (w.channel_id, other):
-                    text = await followup_text(await w.fake.slash(
-                        w.guild_id, w.admin, command, {**options, "channel": channel}
-                    ))
+                    text = await followup_text(
+                        await w.fake.slash(
+                            w.guild_id, w.admin, command, {**options, "channel": channel}
+                        )
+                    )
                 refusal = f"already has 1 {what}, the most allowed"
                 assert refusal in text, (command, text)
                 # The first one can still be changed.
-                again = await followup_text(await w.fake.slash(
-                    w.guild_id, w.admin, command, {**options, "channel": w.channel_id}
-                ))
+                again = await followup_text(
+                    await w.fake.slash(
+                        w.guild_id, w.admin, command, {**options, "channel": w.channel_id}
+                    )
+                )
                 assert refusal not in again
             for player in ("Ann", "Bob"):
-                text = await followup_text(await w.fake.slash(w.guild_id, w.admin, "watch add", {
-                    "server": "Main", "name_or_guid": player, "channel": w.channel_id,
-                }))
+                text = await followup_text(
+                    await w.fake.slash(
+                        w.guild_id,
+                        w.admin,
+                        "watch add",
+                        {
+                            "server": "Main",
+                            "name_or_guid": player,
+                            "channel": w.channel_id,
+                        },
+                    )
+                )
             assert "already has 1 watches, the most allowed" in text
             assert len(await bot.store.boards.for_guild(w.guild_id)) == 1
             assert len(await bot.store.alerts.for_guild(w.guild_id)) == 1
@@ -276,19 +312,27 @@ async def test_server_add_and_test_replies_lose_controls_from_the_a2s_name(
         FakeRCONServer(password=PASSWORD) as source,
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
-        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye,
-                      **ids)
+        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         host, port = a2s.address
         async with run_bot(w.fake, w.bot()):
-            handle = await answered(await w.fake.slash(w.guild_id, w.admin, "server add", {
-                "name": "Main", "address": f"{host}:{port}", "game": "cs2",
-                "rcon_port": source.address[1],
-            }))
+            handle = await answered(
+                await w.fake.slash(
+                    w.guild_id,
+                    w.admin,
+                    "server add",
+                    {
+                        "name": "Main",
+                        "address": f"{host}:{port}",
+                        "game": "cs2",
+                        "rcon_port": source.address[1],
+                    },
+                )
+            )
             submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
             added = await submitted.wait_followup()
-            test = await answered(await w.fake.slash(
-                w.guild_id, w.admin, "server test", {"name": "Main"}
-            ))
+            test = await answered(
+                await w.fake.slash(w.guild_id, w.admin, "server test", {"name": "Main"})
+            )
             tested = await test.wait_followup()
     for message in (added, tested):
         text = json.dumps(message["embeds"], ensure_ascii=False)

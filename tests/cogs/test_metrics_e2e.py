@@ -31,9 +31,10 @@ Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
 async def scrape(port: int) -> Samples:
-    async with aiohttp.ClientSession() as session, session.get(
-        f"http://127.0.0.1:{port}/metrics"
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}/metrics") as response,
+    ):
         assert response.status == 200
         text = await response.text()
     samples: Samples = {}
@@ -74,17 +75,35 @@ async def test_metrics_move_during_a_run(fake_discord: FakeDiscord, tmp_path: Pa
         await bot.poller.run_round()
         # An RCON command over a pooled Source connection.
         host, port = rcon.address
-        server = await bot.store.servers.add(NewServer(
-            world.guild_id, "rcon", "cs2", host, port, port, port,
-            bot.secret_box.encrypt("hunter22"), 1,
-        ))
+        server = await bot.store.servers.add(
+            NewServer(
+                world.guild_id,
+                "rcon",
+                "cs2",
+                host,
+                port,
+                port,
+                port,
+                bot.secret_box.encrypt("hunter22"),
+                1,
+            )
+        )
         assert await bot.rcon_pool.execute(server, "status") == "did status"
         # And one over a pooled BattlEye connection.
         be_host, be_port = battleye.address
-        dayz = await bot.store.servers.add(NewServer(
-            world.guild_id, "dayz", "dayz", be_host, be_port, be_port, be_port,
-            bot.secret_box.encrypt("hunter22"), 1,
-        ))
+        dayz = await bot.store.servers.add(
+            NewServer(
+                world.guild_id,
+                "dayz",
+                "dayz",
+                be_host,
+                be_port,
+                be_port,
+                be_port,
+                bot.secret_box.encrypt("hunter22"),
+                1,
+            )
+        )
         assert await bot.rcon_pool.execute(dayz, "version") == "DayZ 1.26"
         # An audit row.
         await bot.audit.record(Actor(world.guild_id, world.admin, "alice"), "rcon", "status")
@@ -108,9 +127,7 @@ async def test_metrics_move_during_a_run(fake_discord: FakeDiscord, tmp_path: Pa
     assert len(fake_discord.ratelimits.limited) == 1
     # close() stopped the endpoint and unhooked the 429 counter.
     assert bot.metrics is metrics
-    assert not any(
-        isinstance(f, RateLimitCounter) for f in discord.http._log.filters
-    )
+    assert not any(isinstance(f, RateLimitCounter) for f in discord.http._log.filters)
 
 
 async def test_settings_choose_the_recorder(fake_discord: FakeDiscord, tmp_path: Path) -> None:

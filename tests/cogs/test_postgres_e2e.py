@@ -39,16 +39,17 @@ async def database_url() -> AsyncIterator[str]:
 
 
 async def test_server_add_status_and_feed_on_postgres(
-    fake_discord: FakeDiscord, tmp_path: Path, database_url: str, captured_log: io.StringIO,
+    fake_discord: FakeDiscord,
+    tmp_path: Path,
+    database_url: str,
+    captured_log: io.StringIO,
 ) -> None:
     fake = fake_discord
     guild = fake.add_guild("Alpha")
     admin = guild.add_member("alice", roles=[guild.add_role("Admins", permissions=MANAGE)])
     member = guild.add_member("bob")
     feed_channel = guild.add_channel("feed")
-    settings = make_settings(
-        fake, tmp_path, DATABASE_URL=database_url, FEED_BATCH_SECONDS="0.1"
-    )
+    settings = make_settings(fake, tmp_path, DATABASE_URL=database_url, FEED_BATCH_SECONDS="0.1")
 
     def new_bot() -> OutpostBot:
         return OutpostBot(settings, guild_ready_timeout=0.05, autopoll=False)
@@ -61,11 +62,19 @@ async def test_server_add_status_and_feed_on_postgres(
         host, port = a2s.address
         async with run_bot(fake, new_bot()) as bot:
             assert bot.store.dialect == "postgresql"
-            handle = await answered(await fake.slash(
-                guild.id, admin, "server add",
-                {"name": "Main", "address": f"{host}:{port}", "game": "cs2",
-                 "rcon_port": rcon.address[1]},
-            ))
+            handle = await answered(
+                await fake.slash(
+                    guild.id,
+                    admin,
+                    "server add",
+                    {
+                        "name": "Main",
+                        "address": f"{host}:{port}",
+                        "game": "cs2",
+                        "rcon_port": rcon.address[1],
+                    },
+                )
+            )
             assert handle.modal is not None, handle.data
             submitted = await answered(await fake.submit_modal(handle, {"password": PASSWORD}))
             added = await submitted.wait_followup()
@@ -84,9 +93,14 @@ async def test_server_add_status_and_feed_on_postgres(
             assert any(f["value"] == "5/20" for f in embed["fields"])
             assert await bot.store.history.count() == 1
 
-            await answered(await fake.slash(
-                guild.id, admin, "feed set",
-                {"server": "Main", "channel": feed_channel, "events": "joins"}))
+            await answered(
+                await fake.slash(
+                    guild.id,
+                    admin,
+                    "feed set",
+                    {"server": "Main", "channel": feed_channel, "events": "joins"},
+                )
+            )
             for event in joins(stored.id, ["alice", "bob"]):
                 bot.feed.submit(event)
             await settle(bot)
@@ -96,8 +110,9 @@ async def test_server_add_status_and_feed_on_postgres(
         async with run_bot(fake, new_bot()) as bot:
             await settle(bot)
             assert feed_lines(fake, feed_channel) == ["alice", "bob"]
-            actions = [e.action for e in await bot.store.audit.search(
-                AuditFilter(guild.id), limit=10)]
+            actions = [
+                e.action for e in await bot.store.audit.search(AuditFilter(guild.id), limit=10)
+            ]
             assert "server add" in actions and "feed set" in actions
             assert fake.sync_requests == 1
     log_text = captured_log.getvalue()

@@ -40,25 +40,39 @@ async def test_a_stored_internal_server_gets_no_traffic_once_refused(
         FakeBattlEyeServer(PASSWORD) as battleye,
         FakeA2SServer() as a2s,
     ):
-        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye,
-                      **ids)
+        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         async with run_bot(w.fake, w.bot()) as bot:
             assert bot.allow_private_addresses is False
             # Saved while the setting was on (rows from an earlier run).
-            await bot.store.servers.add(NewServer(
-                w.guild_id, "Main", "cs2", "127.0.0.1", 27015, a2s.address[1],
-                source.address[1], bot.secret_box.encrypt(PASSWORD), 1,
-            ))
+            await bot.store.servers.add(
+                NewServer(
+                    w.guild_id,
+                    "Main",
+                    "cs2",
+                    "127.0.0.1",
+                    27015,
+                    a2s.address[1],
+                    source.address[1],
+                    bot.secret_box.encrypt(PASSWORD),
+                    1,
+                )
+            )
             dayz = await register(bot, w.guild_id, "DayZ", "dayz", battleye.address[1])
             await bot.poller.run_round()
             snap = bot.poller.snapshot(await bot.registry.get(w.guild_id, "Main"))
             assert snap.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
             # The feed holds the BattlEye connection of a server with a feed: never made here.
-            await answered(await w.fake.slash(
-                w.guild_id, w.admin, "feed set", {"server": "DayZ", "channel": w.channel_id}))
+            await answered(
+                await w.fake.slash(
+                    w.guild_id, w.admin, "feed set", {"server": "DayZ", "channel": w.channel_id}
+                )
+            )
             for server in ("Main", "DayZ"):
-                text = await followup_text(await w.fake.slash(
-                    w.guild_id, w.admin, "rcon say", {"server": server, "message": "hi"}))
+                text = await followup_text(
+                    await w.fake.slash(
+                        w.guild_id, w.admin, "rcon say", {"server": server, "message": "hi"}
+                    )
+                )
                 assert "ALLOW_PRIVATE_ADDRESSES" in text, text
                 assert PASSWORD not in text
             assert dayz.id in {s.id for s in await bot.store.servers.all()}

@@ -47,8 +47,13 @@ class Console(SourceConsole):
         if name in ("nosuchcommand", "status2"):
             return f'Unknown command "{name}"\n'
         if command == "ListPlayers":
-            return "\n".join(["----- Active Players -----", *self.squad,
-                              "----- Recently Disconnected Players [Max of 15] -----"])
+            return "\n".join(
+                [
+                    "----- Active Players -----",
+                    *self.squad,
+                    "----- Recently Disconnected Players [Max of 15] -----",
+                ]
+            )
         if name == "AdminKick":
             steam_id = command.split('"')[1]
             self.squad = [row for row in self.squad if steam_id not in row]
@@ -69,8 +74,11 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
         yield RconWorld(
-            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
-            battleye=battleye, **ids,
+            fake=fake_discord,
+            settings=make_settings(fake_discord, tmp_path),
+            source=source,
+            battleye=battleye,
+            **ids,
         )
 
 
@@ -78,13 +86,15 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        said = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon say", {"server": "Squad", "message": "restart in 5"}
-        ))
+        said = await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon say", {"server": "Squad", "message": "restart in 5"}
+            )
+        )
         assert "Said on Squad" in said
-        players = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon players", {"server": "Squad"}
-        ))
+        players = await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Squad"})
+        )
         assert "Ann" in players
     # Before the catalogue, Squad got srcds' "say restart in 5" and "status".
     assert w.source.received == ["AdminBroadcast restart in 5", "ListPlayers"]
@@ -100,9 +110,14 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
             w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "an"}, "player"
         )
         value = next(c["value"] for c in choices if "Ann" in c["name"])
-        reply = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": value, "reason": "bye"}
-        ))
+        reply = await followup_text(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon kick",
+                {"server": "Squad", "player": value, "reason": "bye"},
+            )
+        )
     assert reply.startswith("Kicked **Ann** (#0) from **Squad**: bye")
     assert 'AdminKick "76561198000000001" bye' in w.source.received
     assert "status" not in w.source.received
@@ -138,9 +153,9 @@ async def test_unsupported_action_is_refused_with_the_exec_hint(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Game", game, w.source.address[1])
-        reply = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, command, {"server": "Game", **options}
-        ))
+        reply = await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, command, {"server": "Game", **options})
+        )
     assert "use `/rcon exec`" in reply and "Nothing was sent" in reply
     assert w.source.received == []  # not even a player list
     row = last_audit(w.settings)
@@ -161,15 +176,16 @@ async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
         done = await click.wait_followup()
-        ok = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi"}
-        ))
+        ok = await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi"})
+        )
     assert "did not accept the command" in done["content"]
     assert 'Unknown command "nosuchcommand"' in done["content"]
     assert "Said on Main" in ok
     rows = audit_rows(w.settings)
     assert [(r["action"], r["outcome"]) for r in rows] == [
-        ("rcon exec", "error"), ("rcon say", "ok"),
+        ("rcon exec", "error"),
+        ("rcon say", "ok"),
     ]
     assert 'Unknown command "nosuchcommand"' in rows[0]["excerpt"]
     assert w.source.received == ["nosuchcommand 1", "say hi"]

@@ -53,8 +53,11 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
         FakeBattlEyeServer(PASSWORD, players=list(BE_PLAYERS)) as battleye,
     ):
         yield RconWorld(
-            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
-            battleye=battleye, **ids,
+            fake=fake_discord,
+            settings=make_settings(fake_discord, tmp_path),
+            source=source,
+            battleye=battleye,
+            **ids,
         )
 
 
@@ -81,9 +84,14 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
         )
         assert none == []  # no kick permission: no player list
         w.source.received.clear()
-        text = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": token, "reason": "afk"}
-        ))
+        text = await followup_text(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon kick",
+                {"server": "Main", "player": token, "reason": "afk"},
+            )
+        )
     # The hostile name never reaches the console: the command carries the numeric id; the
     # status after it confirms the player is gone.
     assert w.source.received == ["status", 'kickid 4 "afk"', "status"]
@@ -118,25 +126,33 @@ async def test_per_server_grant(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        granted = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "permissions grant",
-            {"role": w.mods_role, "action": "say", "server": "Main"},
-        ))
+        granted = await answered(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "permissions grant",
+                {"role": w.mods_role, "action": "say", "server": "Main"},
+            )
+        )
         assert "may now use **say** on **Main**" in (granted.content or "")
         assert last_audit(w.settings)["action"] == "permissions grant"
-        ok = await followup_text(await w.fake.slash(
-            w.guild_id, w.mod, "rcon say", {"server": "Main", "message": "hello there"}
-        ))
+        ok = await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.mod, "rcon say", {"server": "Main", "message": "hello there"}
+            )
+        )
         assert "Said on Main" in ok
         row = last_audit(w.settings)
         assert (row["outcome"], row["allowed_by"]) == ("ok", f"role {w.mods_role}")
-        denied = await followup_text(await w.fake.slash(
-            w.guild_id, w.mod, "rcon say", {"server": "DayZ", "message": "hello there"}
-        ))
+        denied = await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.mod, "rcon say", {"server": "DayZ", "message": "hello there"}
+            )
+        )
         assert "needs the **say** permission on 'DayZ'" in denied
-        kick = await followup_text(await w.fake.slash(
-            w.guild_id, w.mod, "rcon kick", {"server": "Main", "player": "Ann"}
-        ))
+        kick = await followup_text(
+            await w.fake.slash(w.guild_id, w.mod, "rcon kick", {"server": "Main", "player": "Ann"})
+        )
         assert "needs the **kick** permission" in kick
         listing = await answered(await w.fake.slash(w.guild_id, w.admin, "permissions list"))
         assert f"<@&{w.mods_role}> · **say** · Main" in listing.embeds[0]["description"]
@@ -145,7 +161,8 @@ async def test_per_server_grant(world: RconWorld) -> None:
 
 
 @pytest.mark.parametrize(
-    "reason", ['x"; quit', "a;b", "line\nbreak", "bell\x07", 'say "hi"'],
+    "reason",
+    ['x"; quit', "a;b", "line\nbreak", "bell\x07", 'say "hi"'],
 )
 async def test_hostile_reason_is_refused_before_anything_is_sent(
     world: RconWorld, reason: str
@@ -153,9 +170,14 @@ async def test_hostile_reason_is_refused_before_anything_is_sent(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        text = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "Ann", "reason": reason}
-        ))
+        text = await followup_text(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon kick",
+                {"server": "Main", "player": "Ann", "reason": reason},
+            )
+        )
     assert ("cannot contain" in text and "Nothing was sent" in text) or "control" in text
     assert w.source.received == [] and w.source.connections_made == 0
     row = last_audit(w.settings)
@@ -166,21 +188,29 @@ async def test_battleye_players_say_kick_and_hostile_name(world: RconWorld) -> N
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        players = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon players", {"server": "DayZ"}
-        ))
+        players = await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "DayZ"})
+        )
         assert "Ann" in players and "```" in players
-        await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "restart in 5"}
-        ))
-        await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick",
-            {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
-        ))
+        await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "restart in 5"}
+            )
+        )
+        await followup_text(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon kick",
+                {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
+            )
+        )
         # BattlEye has no command chaining, but control characters would split the datagram.
-        refused = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "a\u0000b"}
-        ))
+        refused = await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "a\u0000b"}
+            )
+        )
         assert "control characters" in refused
     # "players" also runs at login (the client's player cache) and before the kick (lookup).
     sent = [c for c in w.battleye.received_commands if c != "players"]
@@ -216,18 +246,22 @@ async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await answered(await w.fake.slash(
-            w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "exec"}
-        ))
+        await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "exec"}
+            )
+        )
         handle = await w.fake.slash(
             w.guild_id, w.mod, "rcon exec", {"server": "Main", "command": "echo hi; quit"}
         )
         await handle.wait_response()
         question = await handle.wait_followup()
         assert "Run on **Main**" in question["content"]
-        revoked = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "permissions revoke", {"role": w.mods_role, "action": "exec"}
-        ))
+        revoked = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "permissions revoke", {"role": w.mods_role, "action": "exec"}
+            )
+        )
         assert "may no longer use **exec**" in (revoked.content or "")
         click = await w.fake.click(question, "rcon:confirm", w.mod)
         await click.wait_response()
@@ -291,9 +325,9 @@ async def test_wrong_password_is_tried_once_and_reported(world: RconWorld) -> No
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Bad", "cs2", w.source.address[1], password="nope-nope")
         for _ in range(3):
-            text = await followup_text(await w.fake.slash(
-                w.guild_id, w.admin, "rcon players", {"server": "Bad"}
-            ))
+            text = await followup_text(
+                await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Bad"})
+            )
             assert "RCON password of 'Bad' was refused" in text
         assert w.source.failed_auth == 1 and w.source.received == []
     outcomes = [r["outcome"] for r in audit_rows(w.settings)]
@@ -306,9 +340,9 @@ async def test_offline_server(world: RconWorld) -> None:
         port = w.source.address[1]
         await w.source.stop()
         await register(bot, w.guild_id, "Down", "cs2", port)
-        text = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon players", {"server": "Down"}
-        ))
+        text = await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Down"})
+        )
     assert "offline" in text
     assert last_audit(w.settings)["outcome"] == "error"
 
@@ -317,12 +351,12 @@ async def test_cooldown_per_user(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon players", {"server": "Main"}
-        ))
-        second = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "rcon players", {"server": "Main"}
-        ))
+        await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
+        )
+        second = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
+        )
         assert "Slow down" in (second.content or "")
     assert w.source.received == ["status"]
 
@@ -331,9 +365,9 @@ async def test_password_appears_nowhere(world: RconWorld, captured_log: io.Strin
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon players", {"server": "Main"}
-        ))
+        await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
+        )
         handle = await w.fake.slash(
             w.guild_id, w.admin, "rcon exec", {"server": "DayZ", "command": "players"}
         )
@@ -344,7 +378,9 @@ async def test_password_appears_nowhere(world: RconWorld, captured_log: io.Strin
         # A password typed into /rcon exec to set it is masked in the confirm and the audit
         # row (typed text is otherwise stored as typed: redacting it would be an oracle).
         handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec",
+            w.guild_id,
+            w.admin,
+            "rcon exec",
             {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
         )
         await handle.wait_response()

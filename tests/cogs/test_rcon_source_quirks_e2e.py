@@ -24,7 +24,9 @@ def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def make_bot(fake: FakeDiscord, tmp_path: Path) -> OutpostBot:
     return OutpostBot(
-        make_settings(fake, tmp_path), guild_ready_timeout=0.05, autopoll=False,
+        make_settings(fake, tmp_path),
+        guild_ready_timeout=0.05,
+        autopoll=False,
         rcon_connect_timeout=1.0,
     )
 
@@ -41,12 +43,16 @@ async def test_players_from_a_server_that_zeroes_every_id(
     fake_discord: FakeDiscord, tmp_path: Path, game: str
 ) -> None:
     ids = seed_guild(fake_discord)
-    async with FakeRCONServer(password=PASSWORD, handler=palworld_answers, profile="palworld") \
-            as source, run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot:
+    async with (
+        FakeRCONServer(password=PASSWORD, handler=palworld_answers, profile="palworld") as source,
+        run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot,
+    ):
         await register(bot, ids["guild_id"], "Pal", game, source.address[1])
-        text = await followup_text(await fake_discord.slash(
-            ids["guild_id"], ids["admin"], "rcon players", {"server": "Pal"}
-        ))
+        text = await followup_text(
+            await fake_discord.slash(
+                ids["guild_id"], ids["admin"], "rcon players", {"server": "Pal"}
+            )
+        )
     assert "Ann" in text
     assert "did not answer" not in text
 
@@ -55,16 +61,20 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     ids = seed_guild(fake_discord)
-    async with FakeRCONServer(password=PASSWORD, handler=source_answers) as source, \
-            run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot:
+    async with (
+        FakeRCONServer(password=PASSWORD, handler=source_answers) as source,
+        run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot,
+    ):
         server = await register(bot, ids["guild_id"], "Main", "cs2", source.address[1])
         # Slow enough that the unban comes before a third closed login in a row (the cap that
         # stops a wrong Squad password, tested below).
         bot.rcon_pool.backoff_initial, bot.rcon_pool.backoff_max = 2.0, 4.0
         source.banned = True  # drops every connection before answering the AUTH packet
-        first = await followup_text(await fake_discord.slash(
-            ids["guild_id"], ids["admin"], "rcon players", {"server": "Main"}
-        ))
+        first = await followup_text(
+            await fake_discord.slash(
+                ids["guild_id"], ids["admin"], "rcon players", {"server": "Main"}
+            )
+        )
         assert "was refused" not in first
         assert "closed the connection during the RCON login" in first
         source.unban()
@@ -74,9 +84,11 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
                 if bot.rcon_pool.state(server.id) is ConnectionState.CONNECTED:
                     break
                 await asyncio.sleep(0.02)
-        second = await followup_text(await fake_discord.slash(
-            ids["guild_id"], ids["admin"], "rcon players", {"server": "Main"}
-        ))
+        second = await followup_text(
+            await fake_discord.slash(
+                ids["guild_id"], ids["admin"], "rcon players", {"server": "Main"}
+            )
+        )
     assert "Ann" in second
     assert source.failed_auth == 0
 
@@ -86,16 +98,24 @@ async def test_a_wrong_squad_password_is_not_sent_again_and_again(
 ) -> None:
     # Squad closes the connection on a wrong password instead of refusing it.
     ids = seed_guild(fake_discord)
-    async with FakeRCONServer(password="the-real-one", profile="squad",
-                              max_failed_auth=1000) as source, \
-            run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot:
+    async with (
+        FakeRCONServer(password="the-real-one", profile="squad", max_failed_auth=1000) as source,
+        run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot,
+    ):
         await register(bot, ids["guild_id"], "Squad", "squad", source.address[1])
         bot.rcon_pool.backoff_initial, bot.rcon_pool.backoff_max = 0.05, 0.2  # fast retries
         texts = []
         for _ in range(2):
-            texts.append(await followup_text(await fake_discord.slash(
-                ids["guild_id"], ids["admin"], "rcon say", {"server": "Squad", "message": "hi"}
-            )))
+            texts.append(
+                await followup_text(
+                    await fake_discord.slash(
+                        ids["guild_id"],
+                        ids["admin"],
+                        "rcon say",
+                        {"server": "Squad", "message": "hi"},
+                    )
+                )
+            )
         await asyncio.sleep(0.5)  # several backoff periods
     assert "keeps closing the connection at login" in texts[1]
     assert "Squad closes on a wrong password" in texts[1] and "banned" in texts[1]

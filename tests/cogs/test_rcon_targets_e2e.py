@@ -45,8 +45,11 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
         FakeBattlEyeServer(PASSWORD, players=[ANN, GUS]) as battleye,
     ):
         yield RconWorld(
-            fake=fake_discord, settings=make_settings(fake_discord, tmp_path), source=source,
-            battleye=battleye, **ids,
+            fake=fake_discord,
+            settings=make_settings(fake_discord, tmp_path),
+            source=source,
+            battleye=battleye,
+            **ids,
         )
 
 
@@ -79,7 +82,9 @@ async def test_ban_confirmed_after_the_slot_changed_hands_bans_nobody(world: Rco
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon ban")
         handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon ban",
+            w.guild_id,
+            w.admin,
+            "rcon ban",
             {"server": "bravo", "player": token, "reason": "spawn camping"},
         )
         await handle.wait_response()
@@ -89,9 +94,7 @@ async def test_ban_confirmed_after_the_slot_changed_hands_bans_nobody(world: Rco
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
         refused = await click.wait_followup()
-        assert refused["content"].endswith(
-            "**Griefer Gus** left the server; nothing was sent."
-        )
+        assert refused["content"].endswith("**Griefer Gus** left the server; nothing was sent.")
     assert _sent(w) == [] and w.battleye.bans == []
     assert IVY in w.battleye.players
     row = [r for r in audit_rows(w.settings) if r["action"] == "rcon ban"][-1]
@@ -106,9 +109,11 @@ async def test_kick_from_autocomplete_after_the_slot_changed_hands_kicks_nobody(
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon kick")
         await w.battleye.push_messages(_slot_changes_hands(w))
-        text = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick", {"server": "bravo", "player": token}
-        ))
+        text = await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon kick", {"server": "bravo", "player": token}
+            )
+        )
     assert text.endswith("**Griefer Gus** left the server; nothing was sent.")
     assert _sent(w) == [] and IVY in w.battleye.players
     row = audit_rows(w.settings)[-1]
@@ -123,7 +128,9 @@ async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon ban")
         handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon ban",
+            w.guild_id,
+            w.admin,
+            "rcon ban",
             {"server": "bravo", "player": token, "duration": 60, "reason": "spawn camping"},
         )
         await handle.wait_response()
@@ -145,10 +152,14 @@ async def test_kick_reply_names_the_player_and_is_confirmed_by_the_kick_line(
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon kick")
-        text = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick",
-            {"server": "bravo", "player": token, "reason": "spawn camping"},
-        ))
+        text = await followup_text(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon kick",
+                {"server": "bravo", "player": token, "reason": "spawn camping"},
+            )
+        )
     assert text == "Kicked **Griefer Gus** (#3) from **bravo**: spawn camping"
     assert "(empty answer)" not in text
     assert _sent(w) == ["kick 3 spawn camping"]
@@ -161,10 +172,14 @@ async def test_unconfirmed_kick_says_so_honestly(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         bot.live_players.confirm_seconds = 0.3
         await _bravo(w, bot)
-        text = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick",
-            {"server": "bravo", "player": "Griefer Gus", "reason": "spawn camping"},
-        ))
+        text = await followup_text(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon kick",
+                {"server": "bravo", "player": "Griefer Gus", "reason": "spawn camping"},
+            )
+        )
     assert text == (
         "Kick of **Griefer Gus** (#3) sent to **bravo**; the server did not confirm yet."
     )
@@ -177,12 +192,12 @@ async def test_battleye_unban_names_the_ban_and_confirms_it_from_the_list(
     w.battleye.bans = [(ANN.guid, 0, "old"), (GUS_GUID, 0, "spawn camping")]
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
-        text = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "1"}
-        ))
-        missing = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "7"}
-        ))
+        text = await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "1"})
+        )
+        missing = await followup_text(
+            await w.fake.slash(w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "7"})
+        )
     assert text == f"Lifted ban #1 (**{GUS_GUID}**) on **bravo**"
     assert w.battleye.bans == [(ANN.guid, 0, "old")]
     assert "has no ban '7'" in missing and "nothing was sent" in missing
@@ -195,12 +210,16 @@ async def test_source_kick_ban_and_unban_replies_are_confirmed_by_the_next_list(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "alpha", "cs2", w.source.address[1])
-        kicked = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon kick", {"server": "alpha", "player": "Ann"}
-        ))
-        unbanned = await followup_text(await w.fake.slash(
-            w.guild_id, w.admin, "rcon unban", {"server": "alpha", "ban": "STEAM_1:0:99"}
-        ))
+        kicked = await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon kick", {"server": "alpha", "player": "Ann"}
+            )
+        )
+        unbanned = await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon unban", {"server": "alpha", "ban": "STEAM_1:0:99"}
+            )
+        )
     assert kicked == "Kicked **Ann** (#2) from **alpha**"
     assert unbanned == "Unbanned **STEAM\\_1:0:99** on **alpha**"
     assert "removeid STEAM_1:0:99" in w.source.received

@@ -28,8 +28,18 @@ MANAGE = discord.Permissions(manage_guild=True).value
 SUBCOMMANDS = ["add", "edit", "list", "remove", "test"]
 # Every top-level command the bot registers (one per feature cog).
 EXPECTED_COMMANDS = [
-    "alert", "audit", "board", "feed", "history", "permissions", "player", "rcon", "server",
-    "status", "status-connect", "watch",
+    "alert",
+    "audit",
+    "board",
+    "feed",
+    "history",
+    "permissions",
+    "player",
+    "rcon",
+    "server",
+    "status",
+    "status-connect",
+    "watch",
 ]
 
 
@@ -86,8 +96,12 @@ async def add_main(w: World) -> dict[str, Any]:
             w.guild_id,
             w.admin,
             "server add",
-            {"name": "Main", "address": f"{host}:{port}", "game": "cs2",
-             "rcon_port": w.rcon.address[1]},
+            {
+                "name": "Main",
+                "address": f"{host}:{port}",
+                "game": "cs2",
+                "rcon_port": w.rcon.address[1],
+            },
         )
     )
     assert handle.modal is not None, handle.data
@@ -159,9 +173,15 @@ async def test_wrong_password_is_refused_and_nothing_saved(world: World) -> None
     async with run_bot(world.fake, world.bot()) as bot:
         handle = await answered(
             await world.fake.slash(
-                world.guild_id, world.admin, "server add",
-                {"name": "Main", "address": f"{host}:{port}", "game": "cs2",
-                 "rcon_port": world.rcon.address[1]},
+                world.guild_id,
+                world.admin,
+                "server add",
+                {
+                    "name": "Main",
+                    "address": f"{host}:{port}",
+                    "game": "cs2",
+                    "rcon_port": world.rcon.address[1],
+                },
             )
         )
         submitted = await answered(await world.fake.submit_modal(handle, {"password": "nope!"}))
@@ -265,7 +285,9 @@ async def test_member_without_manage_server_is_refused(world: World) -> None:
         assert handle.content == "You need the **Manage Server** permission to use this command."
         add = await answered(
             await world.fake.slash(
-                world.guild_id, world.member, "server add",
+                world.guild_id,
+                world.member,
+                "server add",
                 {"name": "X", "address": "127.0.0.1", "game": "other"},
                 bypass_default_permissions=True,
             )
@@ -303,7 +325,9 @@ async def test_second_guild_sees_nothing(world: World) -> None:
         # The same name is free in the other guild.
         handle = await answered(
             await world.fake.slash(
-                world.other_guild_id, world.other_admin, "server add",
+                world.other_guild_id,
+                world.other_admin,
+                "server add",
                 {"name": "Main", "address": "127.0.0.1:1", "game": "other"},
             )
         )
@@ -314,14 +338,19 @@ async def test_second_guild_sees_nothing(world: World) -> None:
 async def test_game_autocomplete_and_validation_error(world: World) -> None:
     async with run_bot(world.fake, world.bot()):
         choices = await world.fake.autocomplete(
-            world.guild_id, world.admin, "server add",
-            {"name": "x", "address": "y", "game": "dayz"}, focused="game",
+            world.guild_id,
+            world.admin,
+            "server add",
+            {"name": "x", "address": "y", "game": "dayz"},
+            focused="game",
         )
         # The catalogue has several "Day…" games; the exact name comes first.
         assert choices[0] == {"name": "DayZ", "value": "dayz"}
         bad = await answered(
             await world.fake.slash(
-                world.guild_id, world.admin, "server add",
+                world.guild_id,
+                world.admin,
+                "server add",
                 {"name": "Bad", "address": "300.1.1.1", "game": "cs2"},
             )
         )
@@ -365,9 +394,15 @@ async def test_dayz_with_battleye_rcon_and_probed_query_port(world: World) -> No
     async with FakeBattlEyeServer(PASSWORD) as be, run_bot(world.fake, world.bot()) as bot:
         handle = await answered(
             await world.fake.slash(
-                world.guild_id, world.admin, "server add",
-                {"name": "Chernarus", "address": f"{a2s_host}:{game_port}", "game": "dayz",
-                 "rcon_port": be.address[1]},
+                world.guild_id,
+                world.admin,
+                "server add",
+                {
+                    "name": "Chernarus",
+                    "address": f"{a2s_host}:{game_port}",
+                    "game": "dayz",
+                    "rcon_port": be.address[1],
+                },
             )
         )
         submitted = await answered(await world.fake.submit_modal(handle, {"password": PASSWORD}))

@@ -24,9 +24,7 @@ def sharded(fake: FakeDiscord, tmp_path: Path, shard: int) -> OutpostBot:
     return bot
 
 
-async def test_each_shard_serves_only_its_guilds(
-    fake_discord: FakeDiscord, tmp_path: Path
-) -> None:
+async def test_each_shard_serves_only_its_guilds(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     fake = fake_discord
     guilds = [fake.add_guild(f"g{s}", guild_id=guild_id_on_shard(s, 2)) for s in (0, 1)]
     channels = [g.add_channel("status") for g in guilds]
@@ -76,8 +74,9 @@ async def test_each_shard_serves_only_its_guilds(
         host, port = rcon.address
         token = one.secret_box.encrypt("hunter22")
         held = [
-            await one.store.servers.add(NewServer(
-                g.id, f"r{i}", "cs2", host, port, port, port, token, 1))
+            await one.store.servers.add(
+                NewServer(g.id, f"r{i}", "cs2", host, port, port, port, token, 1)
+            )
             for i, g in enumerate(guilds)
         ]
         zero.rcon_pool.hold(held[1])

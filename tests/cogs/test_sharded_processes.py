@@ -72,8 +72,9 @@ async def seed(db_env: dict[str, str], places: list[Place], servers: list[FakeA2
         for place, a2s in zip(places, servers, strict=True):
             host, port = a2s.address
             server = await store.servers.add(
-                NewServer(place.guild_id, f"srv-{place.guild_id}", "cs2", host, port, port,
-                          None, None, 1)
+                NewServer(
+                    place.guild_id, f"srv-{place.guild_id}", "cs2", host, port, port, None, None, 1
+                )
             )
             place.server_id = server.id
             await store.boards.upsert(place.guild_id, place.board_channel, [], 1)
@@ -94,7 +95,8 @@ def writers(fake: FakeDiscord, channel_id: int) -> set[str | None]:
     """Tags of the processes that posted or edited messages in a channel."""
     pattern = re.compile(rf"^/channels/{channel_id}/messages(/\d+)?$")
     return {
-        client for client, method, path in fake.client_requests
+        client
+        for client, method, path in fake.client_requests
         if method in ("POST", "PATCH") and pattern.match(path)
     }
 
@@ -118,8 +120,11 @@ async def test_two_processes_split_the_guilds(
                 f"g{shard}{index}", guild_id=guild_id_on_shard(shard, SHARDS, index)
             )
             players = (f"Zulu{shard}{index}a", f"Yankee{shard}{index}b")
-            places.append(Place(shard, guild.id, guild.add_channel("status"),
-                                guild.add_channel("feed"), players))
+            places.append(
+                Place(
+                    shard, guild.id, guild.add_channel("status"), guild.add_channel("feed"), players
+                )
+            )
     # Empty at first: the first answer after a start is a baseline (nobody "joins"); the
     # players arrive once both processes have polled.
     servers = [FakeA2SServer(InfoSpec(player_count=0), []) for _ in places]
@@ -143,11 +148,19 @@ async def test_two_processes_split_the_guilds(
                 "LOG_LEVEL": "INFO",
                 "PYTHONPATH": str(ROOT),
             }
-            processes.append(await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.fakes.discord.run_patched", "bot", "run",
-                cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-            ))
+            processes.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "tests.fakes.discord.run_patched",
+                    "bot",
+                    "run",
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.STDOUT,
+                )
+            )
         outputs: list[str] = []
         try:
             await fake.wait_shards(SHARDS, timeout=30)
@@ -196,6 +209,9 @@ async def test_two_processes_split_the_guilds(
         text = "\n".join(lines_in(fake, place.feed_channel))
         assert {p: text.count(p) for p in place.players} == dict.fromkeys(place.players, 1)
     # Commands: synced by the process running shard 0 only.
-    syncs = {c for c, method, path in fake.client_requests
-             if method == "PUT" and path.endswith("/commands")}
+    syncs = {
+        c
+        for c, method, path in fake.client_requests
+        if method == "PUT" and path.endswith("/commands")
+    }
     assert syncs == {tag(0)}

@@ -26,8 +26,10 @@ async def test_names_fetched_with_one_guilds_password_are_not_shown_to_another(
     guessed = fake_discord.add_guild("Gamma")
     guesser = guessed.add_member("mal")
     a2s_players = [PlayerSpec("", 0, 100.0), PlayerSpec("", 0, 200.0)]
-    be_players = [Player(0, "Survivor", "10.0.0.1", 2304, 30, "a" * 32, True),
-                  Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True)]
+    be_players = [
+        Player(0, "Survivor", "10.0.0.1", 2304, 30, "a" * 32, True),
+        Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True),
+    ]
     async with (
         FakeA2SServer(info=InfoSpec(player_count=2, max_players=60), players=a2s_players) as a2s,
         FakeBattlEyeServer("be-secret", players=be_players) as be,
@@ -37,20 +39,39 @@ async def test_names_fetched_with_one_guilds_password_are_not_shown_to_another(
         rcon = be.address[1]
         box = bot.secret_box
         # The owner (right password), a tenant without RCON, a tenant with a wrong password.
-        await bot.store.servers.add(NewServer(
-            w.guild_id, "Chernarus", "dayz", host, 2302, port, rcon, box.encrypt("be-secret"),
-            w.admin))
-        await bot.store.servers.add(NewServer(
-            other.id, "Copycat", "dayz", host, 2302, port, None, None, outsider))
-        await bot.store.servers.add(NewServer(
-            guessed.id, "Guess", "dayz", host, 2302, port, rcon, box.encrypt("wrong"), guesser))
+        await bot.store.servers.add(
+            NewServer(
+                w.guild_id,
+                "Chernarus",
+                "dayz",
+                host,
+                2302,
+                port,
+                rcon,
+                box.encrypt("be-secret"),
+                w.admin,
+            )
+        )
+        await bot.store.servers.add(
+            NewServer(other.id, "Copycat", "dayz", host, 2302, port, None, None, outsider)
+        )
+        await bot.store.servers.add(
+            NewServer(
+                guessed.id, "Guess", "dayz", host, 2302, port, rcon, box.encrypt("wrong"), guesser
+            )
+        )
         await bot.poller.run_round()
-        own = (await answered(await w.fake.slash(
-            w.guild_id, w.member, "status", {"server": "Chernarus"}))).embeds[0]
-        copy = (await answered(await w.fake.slash(
-            other.id, outsider, "status", {"server": "Copycat"}))).embeds[0]
-        guess = (await answered(await w.fake.slash(
-            guessed.id, guesser, "status", {"server": "Guess"}))).embeds[0]
+        own = (
+            await answered(
+                await w.fake.slash(w.guild_id, w.member, "status", {"server": "Chernarus"})
+            )
+        ).embeds[0]
+        copy = (
+            await answered(await w.fake.slash(other.id, outsider, "status", {"server": "Copycat"}))
+        ).embeds[0]
+        guess = (
+            await answered(await w.fake.slash(guessed.id, guesser, "status", {"server": "Guess"}))
+        ).embeds[0]
     assert _fields(own)["Players online (2)"] == "Survivor\nBambi"
     for embed in (copy, guess):
         assert "Survivor" not in str(embed) and "Bambi" not in str(embed)

@@ -15,8 +15,12 @@ from tests.cogs.status_world import StatusWorld, answered, make_world, png_size,
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 
-GREEN, ORANGE, GOLD, RED = (discord.Colour.green().value, discord.Colour.orange().value,
-                            discord.Colour.gold().value, discord.Colour.red().value)
+GREEN, ORANGE, GOLD, RED = (
+    discord.Colour.green().value,
+    discord.Colour.orange().value,
+    discord.Colour.gold().value,
+    discord.Colour.red().value,
+)
 
 
 def fields(embed: dict[str, object]) -> dict[str, str]:
@@ -43,9 +47,16 @@ async def test_online_full_and_password_from_a_fresh_snapshot(
     w = make_world(fake_discord, tmp_path)
     players = [PlayerSpec("alice", 12, 754.0), PlayerSpec("**bob**", 3, 30.0)]
     async with (
-        FakeA2SServer(info=InfoSpec(server_name="Fake CS2", map_name="de_inferno",
-                                    player_count=2, max_players=20, bot_count=1),
-                      players=players) as online,
+        FakeA2SServer(
+            info=InfoSpec(
+                server_name="Fake CS2",
+                map_name="de_inferno",
+                player_count=2,
+                max_players=20,
+                bot_count=1,
+            ),
+            players=players,
+        ) as online,
         FakeA2SServer(info=InfoSpec(player_count=16, max_players=16)) as full,
         FakeA2SServer(info=InfoSpec(password_protected=True, vac_enabled=False)) as locked,
         run_bot(w.fake, w.bot()) as bot,
@@ -102,8 +113,11 @@ async def test_stale_snapshot_defers_then_queries_live(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     # Slow to answer: the bot must defer before its live query, or miss Discord's 3 s.
-    async with FakeA2SServer(delay=3.2) as slow, FakeA2SServer() as dead, \
-            run_bot(w.fake, w.bot()) as bot:
+    async with (
+        FakeA2SServer(delay=3.2) as slow,
+        FakeA2SServer() as dead,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
         dead.silent = True
         await register(bot, w.guild_id, "Slow", slow)
         await register(bot, w.guild_id, "Dead", dead)
@@ -126,8 +140,10 @@ async def test_255_players_with_64_character_names(
     players = [PlayerSpec(f"{i:03d}" + "_*" * 30 + "x", i, 60.0 * i) for i in range(255)]
     assert all(len(p.name) == 64 for p in players)  # type: ignore[arg-type]
     info = InfoSpec(server_name="N" * 63, player_count=255, max_players=255)
-    async with FakeA2SServer(info=info, players=players, split_size=1200) as server, \
-            run_bot(w.fake, w.bot()) as bot:
+    async with (
+        FakeA2SServer(info=info, players=players, split_size=1200) as server,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
         await register(bot, w.guild_id, "M" * 64, server)
         await bot.poller.run_round()
         snap = bot.poller.snapshot((await bot.store.servers.all())[0])
@@ -145,8 +161,10 @@ async def test_summary_and_autocomplete_from_memory(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     w = make_world(fake_discord, tmp_path)
-    async with FakeA2SServer(info=InfoSpec(player_count=4, max_players=10)) as up, \
-            run_bot(w.fake, w.bot()) as bot:
+    async with (
+        FakeA2SServer(info=InfoSpec(player_count=4, max_players=10)) as up,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
         await register(bot, w.guild_id, "Up", up)
         await register(bot, w.guild_id, "Down", ("127.0.0.1", 9))
         for i in range(30):
@@ -160,11 +178,13 @@ async def test_summary_and_autocomplete_from_memory(
         assert fields(embed) == {"Online": "1/32", "Players": "4"}
         assert "🟢 **Up** · 4/10" in embed["description"]
         assert "🔴 **Down** · offline" in embed["description"]
-        choices = await w.fake.autocomplete(w.guild_id, w.member, "status", {"server": ""},
-                                            focused="server")
+        choices = await w.fake.autocomplete(
+            w.guild_id, w.member, "status", {"server": ""}, focused="server"
+        )
         assert len(choices) == 25
-        up_only = await w.fake.autocomplete(w.guild_id, w.member, "status", {"server": "u"},
-                                            focused="server")
+        up_only = await w.fake.autocomplete(
+            w.guild_id, w.member, "status", {"server": "u"}, focused="server"
+        )
         assert [c["value"] for c in up_only] == ["Up"]
 
 
@@ -178,12 +198,21 @@ async def test_unknown_server_and_hidden_connect_line(
         missing = await status(w, "Nope")
         assert missing.ephemeral
         assert missing.content == "No such server here."
-        hide = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}))
+        hide = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}
+            )
+        )
         assert hide.ephemeral and "hidden" in (hide.content or "")
-        refused = await answered(await w.fake.slash(
-            w.guild_id, w.member, "status-connect", {"server": "Main", "show": True},
-            bypass_default_permissions=True))
+        refused = await answered(
+            await w.fake.slash(
+                w.guild_id,
+                w.member,
+                "status-connect",
+                {"server": "Main", "show": True},
+                bypass_default_permissions=True,
+            )
+        )
         assert "Manage Server" in (refused.content or "")
         embed = (await status(w, "Main")).embeds[0]
         assert "steam://" not in str(embed)
@@ -198,17 +227,29 @@ async def test_dayz_player_names_come_from_battleye(
 
     w = make_world(fake_discord, tmp_path)
     a2s_players = [PlayerSpec("", 0, 100.0), PlayerSpec("", 0, 200.0)]
-    be_players = [Player(0, "Survivor_1", "10.0.0.1", 2304, 30, "a" * 32, True),
-                  Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True)]
+    be_players = [
+        Player(0, "Survivor_1", "10.0.0.1", 2304, 30, "a" * 32, True),
+        Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True),
+    ]
     async with (
         FakeA2SServer(info=InfoSpec(player_count=2, max_players=60), players=a2s_players) as a2s,
         FakeBattlEyeServer("be-secret", players=be_players) as be,
         run_bot(w.fake, w.bot()) as bot,
     ):
         host, port = a2s.address
-        await bot.store.servers.add(NewServer(
-            w.guild_id, "Chernarus", "dayz", host, 2302, port, be.address[1],
-            bot.secret_box.encrypt("be-secret"), w.admin))
+        await bot.store.servers.add(
+            NewServer(
+                w.guild_id,
+                "Chernarus",
+                "dayz",
+                host,
+                2302,
+                port,
+                be.address[1],
+                bot.secret_box.encrypt("be-secret"),
+                w.admin,
+            )
+        )
         await bot.poller.run_round()
         embed = (await status(w, "Chernarus")).embeds[0]
         assert fields(embed)["Players online (2)"] == "Survivor\\_1\nBambi"

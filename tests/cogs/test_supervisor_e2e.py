@@ -52,9 +52,14 @@ async def test_a_failure_at_start_never_kills_the_feed(
     async with FakeA2SServer() as server:
         async with run_bot(w.fake, bot):
             main = await register(bot, w.status.guild_id, "Main", server)
-            await answered(await w.fake.slash(
-                w.status.guild_id, w.status.admin, "feed set",
-                {"server": "Main", "channel": w.feed_channel}))
+            await answered(
+                await w.fake.slash(
+                    w.status.guild_id,
+                    w.status.admin,
+                    "feed set",
+                    {"server": "Main", "channel": w.feed_channel},
+                )
+            )
             for event in joins(main.id, ["a", "b"]):
                 bot.feed.submit(event)
             await settle(bot)
@@ -62,7 +67,10 @@ async def test_a_failure_at_start_never_kills_the_feed(
             assert got == ["a", "b"]
             state = bot.supervisor.services["feed"]
             assert (state.state, state.restarts, state.last_error) == (
-                "running", 1, "OperationalError")
+                "running",
+                1,
+                "OperationalError",
+            )
             samples = await scrape(metrics.port)
             assert value(samples, "outpost_service_up", service="feed") == 1.0
             assert value(samples, "outpost_service_up", service="boards") == 1.0

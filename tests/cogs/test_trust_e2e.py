@@ -111,8 +111,17 @@ async def _add(w: TrustWorld, bot: OutpostBot) -> None:
     """Guild Alpha's CS2 server, its password stored encrypted (as /server add leaves it)."""
     host, port = w.a2s.address
     await bot.store.servers.add(
-        NewServer(w.guild_id, "Main", "cs2", host, port, port, w.rcon.address[1],
-                  bot.secret_box.encrypt(PASSWORD), w.admin)
+        NewServer(
+            w.guild_id,
+            "Main",
+            "cs2",
+            host,
+            port,
+            port,
+            w.rcon.address[1],
+            bot.secret_box.encrypt(PASSWORD),
+            w.admin,
+        )
     )
     await bot.poller.refresh_roster()
 
@@ -131,10 +140,14 @@ async def test_edit_to_another_host_asks_for_the_password_and_never_sends_the_st
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
         host, port = w.attacker.address
-        edit = await answered(await w.fake.slash(
-            w.guild_id, w.manager, "server edit",
-            {"name": "Main", "address": f"{host}:{w.a2s.address[1]}", "rcon_port": port},
-        ))
+        edit = await answered(
+            await w.fake.slash(
+                w.guild_id,
+                w.manager,
+                "server edit",
+                {"name": "Main", "address": f"{host}:{w.a2s.address[1]}", "rcon_port": port},
+            )
+        )
         # A modal, and nothing sent anywhere before it is filled in.
         assert edit.modal is not None, edit.data
         await asyncio.sleep(0.2)
@@ -157,9 +170,11 @@ async def test_password_modal_submit_rechecks_manage_server(world: TrustWorld) -
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        edit = await answered(await w.fake.slash(
-            w.guild_id, w.manager, "server edit", {"name": "Main", "new_password": True}
-        ))
+        edit = await answered(
+            await w.fake.slash(
+                w.guild_id, w.manager, "server edit", {"name": "Main", "new_password": True}
+            )
+        )
         assert edit.modal is not None
         # Manage Server is taken away while the modal is open.
         w.fake.guild(w.guild_id).set_role_permissions(w.managers_role, 0)
@@ -223,9 +238,11 @@ async def test_manage_server_member_cannot_raise_rights(
     role = w.guild_id if role_key == "everyone" else getattr(w, role_key)
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await answered(await w.fake.slash(
-            w.guild_id, w.manager, "permissions grant", {"role": role, "action": action}
-        ))
+        handle = await answered(
+            await w.fake.slash(
+                w.guild_id, w.manager, "permissions grant", {"role": role, "action": action}
+            )
+        )
         assert refusal in (handle.content or ""), handle.content
         assert await bot.permissions.grants_of(w.guild_id) == []
         if action == "exec":
@@ -242,9 +259,11 @@ async def test_manage_server_member_may_grant_say_to_a_lower_role(world: TrustWo
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await answered(await w.fake.slash(
-            w.guild_id, w.manager, "permissions grant", {"role": w.low_role, "action": "say"}
-        ))
+        handle = await answered(
+            await w.fake.slash(
+                w.guild_id, w.manager, "permissions grant", {"role": w.low_role, "action": "say"}
+            )
+        )
         assert "may now use **say**" in (handle.content or "")
         assert len(await bot.permissions.grants_of(w.guild_id)) == 1
 
@@ -252,15 +271,19 @@ async def test_manage_server_member_may_grant_say_to_a_lower_role(world: TrustWo
 async def test_nobody_grants_exec_to_everyone(world: TrustWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        handle = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "permissions grant", {"role": w.guild_id, "action": "exec"}
-        ))
+        handle = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "permissions grant", {"role": w.guild_id, "action": "exec"}
+            )
+        )
         assert "Nobody can grant **exec** to @everyone" in (handle.content or "")
         assert await bot.permissions.grants_of(w.guild_id) == []
         # An Administrator may still hand exec to a role, even their own.
-        ok = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "permissions grant", {"role": w.high_role, "action": "exec"}
-        ))
+        ok = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "permissions grant", {"role": w.high_role, "action": "exec"}
+            )
+        )
         assert "may now use **exec**" in (ok.content or "")
 
 
@@ -275,9 +298,9 @@ async def test_remove_button_rechecks_manage_server(world: TrustWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        remove = await answered(await w.fake.slash(
-            w.guild_id, w.manager, "server remove", {"name": "Main"}
-        ))
+        remove = await answered(
+            await w.fake.slash(w.guild_id, w.manager, "server remove", {"name": "Main"})
+        )
         w.fake.guild(w.guild_id).set_role_permissions(w.managers_role, 0)
         await asyncio.sleep(0.1)
         click = await answered(await w.fake.click(remove, buttons(remove)["Remove"], w.manager))
@@ -310,13 +333,15 @@ async def test_remove_confirm_refuses_a_server_renamed_and_replaced_meanwhile(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        remove = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "server remove", {"name": "Main"}
-        ))
+        remove = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "server remove", {"name": "Main"})
+        )
         # Meanwhile Main is renamed and another server takes its name.
-        renamed = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "server edit", {"name": "Main", "new_name": "Old"}
-        ))
+        renamed = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "server edit", {"name": "Main", "new_name": "Old"}
+            )
+        )
         await renamed.wait_followup()
         await register(bot, w.guild_id, "Main", "cs2", w.rcon.address[1])
         click = await answered(await w.fake.click(remove, buttons(remove)["Remove"], w.admin))
@@ -335,12 +360,14 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
         question = await handle.wait_followup()
         # The admin points Main at another RCON server (typing that server's password).
         port = w.attacker.address[1]
-        edit = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "server edit", {"name": "Main", "rcon_port": port}
-        ))
-        await (await answered(
-            await w.fake.submit_modal(edit, {"password": "attacker-knows-nothing"})
-        )).wait_followup()
+        edit = await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "server edit", {"name": "Main", "rcon_port": port}
+            )
+        )
+        await (
+            await answered(await w.fake.submit_modal(edit, {"password": "attacker-knows-nothing"}))
+        ).wait_followup()
         attempts = w.rcon.auth_attempts
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
@@ -389,9 +416,9 @@ async def test_remove_double_press_is_answered(world: TrustWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        remove = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "server remove", {"name": "Main"}
-        ))
+        remove = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "server remove", {"name": "Main"})
+        )
         ids = buttons(remove)
         first = await w.fake.click(remove, ids["Remove"], w.admin)
         again = await w.fake.click(remove, ids["Cancel"], w.admin)
@@ -475,7 +502,8 @@ async def test_exec_password_setting_is_masked_in_audit_and_mirror(world: TrustW
     assert w.rcon.received == ['sv_password "n3w pass"', "rcon_password hunter2x; status"]
     rows = [r for r in audit_rows(w.settings) if r["action"] == "rcon exec"]
     assert [r["arguments"] for r in rows] == [
-        "sv_password [hidden]", "rcon_password [hidden]; status"
+        "sv_password [hidden]",
+        "rcon_password [hidden]; status",
     ]
     assert len(mirrored) == 2
     assert not any("hunter2x" in m or "n3w" in m for m in mirrored)
@@ -526,8 +554,8 @@ async def test_saved_without_an_answer_is_a_warning(world: TrustWorld) -> None:
     # The port is closed now: nothing answers there, nor (on loopback) around it.
     async with run_bot(w.fake, w.bot()) as bot:
         saved = await add_server(
-            w, {"name": "Down", "address": f"{host}:{port}", "game": "other",
-                "query_port": port},
+            w,
+            {"name": "Down", "address": f"{host}:{port}", "game": "other", "query_port": port},
         )
         embed = saved["embeds"][0]
         assert embed["title"] == "Server Down added"
@@ -535,8 +563,8 @@ async def test_saved_without_an_answer_is_a_warning(world: TrustWorld) -> None:
         assert "No A2S answer" in embed["description"]
         assert len(await bot.store.servers.all()) == 1
         up = await add_server(
-            w, {"name": "Up", "address": f"{w.a2s.address[0]}:{w.a2s.address[1]}",
-                "game": "other"},
+            w,
+            {"name": "Up", "address": f"{w.a2s.address[0]}:{w.a2s.address[1]}", "game": "other"},
         )
         assert up["embeds"][0]["color"] == GREEN
 
@@ -546,14 +574,12 @@ async def test_a2s_server_name_is_escaped_in_add_and_test(world: TrustWorld) -> 
     evil = InfoSpec(server_name="[Verify your account](https://evil)", map_name="**big**")
     async with FakeA2SServer(info=evil) as hostile, run_bot(w.fake, w.bot()):
         host, port = hostile.address
-        saved = await add_server(
-            w, {"name": "Evil", "address": f"{host}:{port}", "game": "other"}
-        )
+        saved = await add_server(w, {"name": "Evil", "address": f"{host}:{port}", "game": "other"})
         description = saved["embeds"][0]["description"]
         assert r"(\[Verify your account\](https://evil))" in description
-        test = await answered(await w.fake.slash(
-            w.guild_id, w.admin, "server test", {"name": "Evil"}
-        ))
+        test = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "server test", {"name": "Evil"})
+        )
         report = (await test.wait_followup())["embeds"][0]
         query = next(f["value"] for f in report["fields"] if f["name"].endswith("A2S query"))
         assert r"\[Verify your account\](https://evil) — \*\*big\*\*" in query

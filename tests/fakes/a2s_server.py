@@ -212,8 +212,7 @@ def _window_is_quiet(host: str, port: int) -> bool:
     for other in range(max(1, port - _QUIET_SPAN), min(65535, port + _QUIET_SPAN) + 1):
         if other == port:
             continue
-        probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
-                              socket.SOCK_DGRAM)
+        probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
         try:
             probe.bind((host, other))
         except OSError:

@@ -362,16 +362,22 @@ class FakeBattlEyeServer:
             return self._players_text()
         if name == "admins":
             rows = [f"{c.admin_id} {c.addr[0]}:{c.addr[1]}" for c in self._clients.values()]
-            return "Connected RCon admins:\n[#] [IP Address]:[Port]\n" + "-" * 29 + "\n" + (
-                "\n".join(rows)
+            return (
+                "Connected RCon admins:\n[#] [IP Address]:[Port]\n"
+                + "-" * 29
+                + "\n"
+                + ("\n".join(rows))
             )
         if name == "bans":
             rows = [
                 f"{i:<4}{target} {'perm' if minutes == 0 else minutes} {reason}".rstrip()
                 for i, (target, minutes, reason) in enumerate(self.bans)
             ]
-            return "GUID Bans:\n[#] [GUID] [Minutes left] [Reason]\n" + "-" * 40 + "\n" + (
-                "\n".join(rows)
+            return (
+                "GUID Bans:\n[#] [GUID] [Minutes left] [Reason]\n"
+                + "-" * 40
+                + "\n"
+                + ("\n".join(rows))
             )
         if name == "addBan":
             target, minutes, reason = [*rest.split(" ", 2), "", ""][:3]

@@ -156,7 +156,16 @@ async def edits(interaction: discord.Interaction) -> None:
 
 
 COMMANDS: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = [
-    server, ping, confirm, password, report, manage, whoami, kick, choose, edits,
+    server,
+    ping,
+    confirm,
+    password,
+    report,
+    manage,
+    whoami,
+    kick,
+    choose,
+    edits,
 ]
 
 
@@ -210,7 +219,15 @@ async def test_startup_logs_in_and_syncs_guild_commands(world: World) -> None:
     fake = world.fake
     names = sorted(c["name"] for c in fake.commands(world.guild.id))
     assert names == [
-        "choose", "confirm", "edits", "kick", "manage", "password", "ping", "report", "server",
+        "choose",
+        "confirm",
+        "edits",
+        "kick",
+        "manage",
+        "password",
+        "ping",
+        "report",
+        "server",
         "whoami",
     ]
     assert fake.commands() == []
@@ -257,7 +274,9 @@ async def test_pings_are_recorded_when_allowed(world: World) -> None:
 
 async def test_group_subcommand_with_typed_options(world: World) -> None:
     handle = await world.fake.slash(
-        world.guild.id, world.admin, "server add",
+        world.guild.id,
+        world.admin,
+        "server add",
         {"name": "alpha", "port": 2302, "game": "dayz", "public": True},
     )
     await handle.wait_response()

@@ -35,9 +35,7 @@ async def receive(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
     return frame
 
 
-async def identify(
-    ws: aiohttp.ClientWebSocketResponse, token: str, intents: int
-) -> dict[str, Any]:
+async def identify(ws: aiohttp.ClientWebSocketResponse, token: str, intents: int) -> dict[str, Any]:
     hello = await receive(ws)
     assert hello["op"] == 10 and hello["d"]["heartbeat_interval"] == 41250
     await ws.send_json({"op": 2, "d": {"token": token, "intents": intents, "properties": {}}})

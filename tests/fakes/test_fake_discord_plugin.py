@@ -46,8 +46,16 @@ def test_fixture_fails_the_test_that_broke_a_rule(tmp_path: Path) -> None:
     test_file.write_text(CHILD_TESTS)
     result = subprocess.run(
         [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"), str(test_file),
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--rootdir={ROOT}",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            str(test_file),
         ],
         cwd=ROOT,
         capture_output=True,

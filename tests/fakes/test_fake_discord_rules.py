@@ -74,9 +74,7 @@ def test_total_of_all_embeds_in_a_message_is_6000() -> None:
 
 def test_message_content_and_empty_message() -> None:
     assert rules.check_message({"content": "x" * 2000}) == []
-    assert rules.check_message({"content": "x" * 2001}) == [
-        "content is 2001 characters (max 2000)"
-    ]
+    assert rules.check_message({"content": "x" * 2001}) == ["content is 2001 characters (max 2000)"]
     assert rules.check_message({}) == ["cannot send an empty message"]
     assert rules.check_message({}, has_files=True) == []
     assert rules.check_message({}, creating=False) == []
@@ -99,8 +97,11 @@ def test_component_limits() -> None:
     problems = rules.check_components([long_id])
     assert any("custom_id is 101 characters" in p for p in problems)
     assert any("label is 81 characters" in p for p in problems)
-    select = {"type": 3, "custom_id": "s", "options": [{"label": "o", "value": str(i)}
-                                                     for i in range(26)]}
+    select = {
+        "type": 3,
+        "custom_id": "s",
+        "options": [{"label": "o", "value": str(i)} for i in range(26)],
+    }
     mixed = {"type": 1, "components": [select, button("b")]}
     problems = rules.check_components([mixed])
     assert any("has 26 options" in p for p in problems)
@@ -182,11 +183,17 @@ def test_permission_computation() -> None:
         member_id: Overwrite(member_id, 1, deny=1 << 5),
     }
     perms = channel_permissions(
-        base, guild_id=guild_id, member_id=member_id, member_roles=[role_id],
+        base,
+        guild_id=guild_id,
+        member_id=member_id,
+        member_roles=[role_id],
         overwrites=overwrites,
     )
     assert perms == view_send
     hidden = {guild_id: Overwrite(guild_id, 0, deny=1 << 10)}
-    assert channel_permissions(
-        base, guild_id=guild_id, member_id=member_id, member_roles=[], overwrites=hidden
-    ) == 0
+    assert (
+        channel_permissions(
+            base, guild_id=guild_id, member_id=member_id, member_roles=[], overwrites=hidden
+        )
+        == 0
+    )

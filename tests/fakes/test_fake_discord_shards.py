@@ -24,11 +24,12 @@ __all__ = ["fake_discord"]
 class ShardBot(commands.AutoShardedBot):
     """A sharded bot answering /where with the shard that received the interaction."""
 
-    def __init__(self, *, shard_count: int | None, shard_ids: list[int] | None,
-                 sync: bool) -> None:
+    def __init__(self, *, shard_count: int | None, shard_ids: list[int] | None, sync: bool) -> None:
         super().__init__(
-            command_prefix=commands.when_mentioned, intents=discord.Intents.default(),
-            shard_count=shard_count, shard_ids=shard_ids,
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            shard_count=shard_count,
+            shard_ids=shard_ids,
         )
         self.sync = sync
         self.seen_guilds: list[int] = []
@@ -52,8 +53,9 @@ class ShardBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         @app_commands.command(name="where", description="Which shard got this")
         async def where(interaction: discord.Interaction) -> None:
-            await interaction.response.send_message(f"shard={interaction.guild.shard_id}"
-                                                    if interaction.guild else "no guild")
+            await interaction.response.send_message(
+                f"shard={interaction.guild.shard_id}" if interaction.guild else "no guild"
+            )
 
         self.tree.add_command(where)
         if self.sync:
@@ -134,10 +136,17 @@ async def test_child_process_requests_carry_their_tag(
         "    await client.close()\n"
         "asyncio.run(main())\n"
     )
-    env = {**os.environ, **fake.subprocess_env(client="alpha"),
-           "PYTHONPATH": os.pathsep.join([os.getcwd(), str(tmp_path)])}
+    env = {
+        **os.environ,
+        **fake.subprocess_env(client="alpha"),
+        "PYTHONPATH": os.pathsep.join([os.getcwd(), str(tmp_path)]),
+    }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakes.discord.run_patched", "probe_login", env=env,
+        sys.executable,
+        "-m",
+        "tests.fakes.discord.run_patched",
+        "probe_login",
+        env=env,
     )
     assert await asyncio.wait_for(proc.wait(), 30) == 0
     assert ("GET", "/users/@me") in fake.requests_of("alpha")

@@ -49,8 +49,15 @@ async def test_child_process_client_talks_to_the_fake(
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)]),
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakes.discord.run_patched", "poster", "--flag",
-        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "tests.fakes.discord.run_patched",
+        "poster",
+        "--flag",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, output.decode()

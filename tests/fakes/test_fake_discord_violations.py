@@ -104,9 +104,7 @@ class Env:
     bot: RuleBreaker
     http: aiohttp.ClientSession
 
-    async def raw(
-        self, method: str, path: str, payload: Any = None
-    ) -> tuple[int, Any]:
+    async def raw(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
         headers = {"Authorization": f"Bot {self.fake.token}"}
         async with self.http.request(
             method, self.fake.api_base + path, json=payload, headers=headers
@@ -232,7 +230,9 @@ async def test_invalid_command_schema_fails_the_sync(env: Env) -> None:
         {"name": "Status", "description": "ok", "type": 1},
         {"name": "long", "description": "d" * 101, "type": 1},
         {
-            "name": "opts", "description": "ok", "type": 1,
+            "name": "opts",
+            "description": "ok",
+            "type": 1,
             "options": [
                 {"name": "a", "description": "a", "type": 3},
                 {"name": "b", "description": "b", "type": 3, "required": True},

@@ -222,9 +222,7 @@ def is_battleye_notice(line: str) -> bool:
     return line in _NOTICES_EXACT or line.startswith(_NOTICE_PREFIXES)
 
 
-def parse_message(
-    line: str, names: NameIndex | Mapping[int, str] | None = None
-) -> MessageEvent:
+def parse_message(line: str, names: NameIndex | Mapping[int, str] | None = None) -> MessageEvent:
     """Parse one server message; ``names`` (id -> name) resolves ambiguous lines."""
     known = names if isinstance(names, NameIndex) else NameIndex(names)
     if line.startswith("Player #"):

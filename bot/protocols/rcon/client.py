@@ -334,7 +334,9 @@ class RCONConnection:
             elif isinstance(event, BudgetExceeded):
                 log.warning(
                     "RCON %s:%s: an answer exceeded %d bytes; closing",
-                    self.address[0], self.address[1], event.budget,
+                    self.address[0],
+                    self.address[1],
+                    event.budget,
                 )
                 entry = self._waiters.pop(event.request_id, None)
                 if entry is not None and not entry[0].done():

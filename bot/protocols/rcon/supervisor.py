@@ -203,7 +203,9 @@ class RCONSupervisor:
                     log.error(
                         "RCON %s:%s: the connection was closed at login %d times in a row "
                         "(wrong password on Squad, or a ban); not retrying",
-                        self.address[0], self.address[1], dropped,
+                        self.address[0],
+                        self.address[1],
+                        dropped,
                     )
                     self._set_state(SupervisorState.AUTH_FAILED)
                     return

@@ -64,8 +64,13 @@ def kick(server_id: int, at: float, player: Player, reason: str) -> Event:
 
 def chat(server_id: int, at: float, player: Player, channel: str, text: str) -> Event:
     return Event(
-        server_id, at, m.CHAT, _name(player), _guid(player),
-        _text(f"({channel[:MAX_NAME]}) {text}"), m.SOURCE_BATTLEYE,
+        server_id,
+        at,
+        m.CHAT,
+        _name(player),
+        _guid(player),
+        _text(f"({channel[:MAX_NAME]}) {text}"),
+        m.SOURCE_BATTLEYE,
     )
 
 
@@ -76,6 +81,11 @@ def admin_login(server_id: int, at: float, admin_id: int) -> Event:
 
 def admin_message(server_id: int, at: float, admin_id: int, channel: str, text: str) -> Event:
     return Event(
-        server_id, at, m.ADMIN_MESSAGE, f"admin #{admin_id}", None,
-        _text(f"({channel[:MAX_NAME]}) {text}"), m.SOURCE_BATTLEYE,
+        server_id,
+        at,
+        m.ADMIN_MESSAGE,
+        f"admin #{admin_id}",
+        None,
+        _text(f"({channel[:MAX_NAME]}) {text}"),
+        m.SOURCE_BATTLEYE,
     )

@@ -29,9 +29,9 @@ def summarise(
     if not sessions:
         return None
     latest = sessions[0]
-    online = tuple(dict.fromkeys(
-        server_names.get(s.server_id, "?") for s in sessions if s.left_at is None
-    ))
+    online = tuple(
+        dict.fromkeys(server_names.get(s.server_id, "?") for s in sessions if s.left_at is None)
+    )
 
     def end(s: Session) -> float:
         return now if s.left_at is None else s.left_at

@@ -32,8 +32,14 @@ Deliver = Callable[[int, Batch], Awaitable[Outcome]]
 
 class ChannelSender:
     def __init__(
-        self, channel_id: int, deliver: Deliver, *, window: float, limit: int,
-        on_idle: Callable[[], None] | None = None, max_chars: int = MAX_BATCH_CHARS,
+        self,
+        channel_id: int,
+        deliver: Deliver,
+        *,
+        window: float,
+        limit: int,
+        on_idle: Callable[[], None] | None = None,
+        max_chars: int = MAX_BATCH_CHARS,
     ) -> None:
         self.channel_id = channel_id
         self.queue = ChannelQueue(limit)
@@ -68,9 +74,7 @@ class ChannelSender:
     def start(self) -> None:
         self._closing = False
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(
-                self._run(), name=f"outpost:feed:{self.channel_id}"
-            )
+            self._task = asyncio.create_task(self._run(), name=f"outpost:feed:{self.channel_id}")
 
     async def stop(self, grace: float = 0.0) -> None:
         """Stop the loop; a message being sent gets ``grace`` seconds to be answered first (so

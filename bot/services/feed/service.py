@@ -88,9 +88,7 @@ class BattlEyeHub(Protocol):
 
     def release(self, server: Server) -> None: ...
 
-    def add_battleye_listener(
-        self, server_id: int, event: str, coro: BattlEyeHandler
-    ) -> None: ...
+    def add_battleye_listener(self, server_id: int, event: str, coro: BattlEyeHandler) -> None: ...
 
     def remove_battleye_listener(
         self, server_id: int, event: str, coro: BattlEyeHandler
@@ -120,7 +118,9 @@ def _key(subscription: Feed | Watch) -> SubKey:
 def uses_battleye(server: Server) -> bool:
     game = get_game(server.game)
     return (
-        game is not None and game.rcon is RconKind.BATTLEYE and server.rcon_port is not None
+        game is not None
+        and game.rcon is RconKind.BATTLEYE
+        and server.rcon_port is not None
         and server.has_rcon_password
     )
 
@@ -187,8 +187,11 @@ class FeedService:
         if self._inbox.qsize() >= self.inbox_limit:
             self._inbox.get_nowait()
             if self.inbox_dropped % 1000 == 0:
-                log.warning("feed: event inbox full (%d); oldest dropped (%d so far)",
-                            self.inbox_limit, self.inbox_dropped + 1)
+                log.warning(
+                    "feed: event inbox full (%d); oldest dropped (%d so far)",
+                    self.inbox_limit,
+                    self.inbox_dropped + 1,
+                )
             self.inbox_dropped += 1
         self._inbox.put_nowait(event)
         self._tick.set()
@@ -203,14 +206,18 @@ class FeedService:
             snap = self.poller.snapshot(server)
             at = snap.checked_at if snap.checked_at is not None else self.clock()
             change = transitions.get(target_of(server))
-            if change is not None and change.before.state is State.ONLINE and (
-                change.after.state is State.OFFLINE
+            if (
+                change is not None
+                and change.before.state is State.ONLINE
+                and (change.after.state is State.OFFLINE)
             ):
                 self.submit(Event(server.id, at, m.SERVER_DOWN, source=m.SOURCE_STATUS))
                 # The ingest loop ends every session; the first answer after it is a baseline.
                 self._known.pop(server.id, None)
-            elif change is not None and change.before.state is State.OFFLINE and (
-                change.after.state is State.ONLINE
+            elif (
+                change is not None
+                and change.before.state is State.OFFLINE
+                and (change.after.state is State.ONLINE)
             ):
                 self.submit(Event(server.id, at, m.SERVER_UP, source=m.SOURCE_STATUS))
             if snap.state is not State.ONLINE or snap.info is None:
@@ -324,8 +331,9 @@ class FeedService:
                 players = await client.fetch_players()
         except Exception as exc:
             # Sessions stay as they were; the next login tries again.
-            log.info("feed: player list of server %d unavailable (%s)", server_id,
-                     type(exc).__name__)
+            log.info(
+                "feed: player list of server %d unavailable (%s)", server_id, type(exc).__name__
+            )
             return
         self.submit(m.Roster(server_id, tuple(p.name for p in players), self.clock()))
 
@@ -334,7 +342,8 @@ class FeedService:
         if self.hub is None:
             return
         wanted = {
-            sid: server for sid, server in self._servers.items()
+            sid: server
+            for sid, server in self._servers.items()
             if (self._feeds.get(sid) or self._watches.get(sid)) and uses_battleye(server)
         }
         for sid, (server, handlers) in list(self._bound.items()):
@@ -352,13 +361,18 @@ class FeedService:
                 except Exception as exc:
                     # E.g. a password the current key cannot decrypt: A2S events still flow,
                     # and /server test tells the admin why BattlEye does not.
-                    log.warning("feed: no BattlEye connection for server %d (%s)", sid,
-                                type(exc).__name__)
+                    log.warning(
+                        "feed: no BattlEye connection for server %d (%s)", sid, type(exc).__name__
+                    )
                     self._unbind(sid, server, handlers, held=False)
 
     def _unbind(
-        self, sid: int, server: Server, handlers: list[tuple[str, BattlEyeHandler]],
-        *, held: bool = True,
+        self,
+        sid: int,
+        server: Server,
+        handlers: list[tuple[str, BattlEyeHandler]],
+        *,
+        held: bool = True,
     ) -> None:
         if self.hub is None:
             return
@@ -440,9 +454,7 @@ class FeedService:
             self._servers = {s.id: s for s in servers}
             self._hidden = await self.store.display.hidden_connect()
             feeds = [f for f in await self.store.feeds.all() if f.server_id in self._servers]
-            watches = [
-                w for w in await self.store.watches.all() if w.server_id in self._servers
-            ]
+            watches = [w for w in await self.store.watches.all() if w.server_id in self._servers]
             by_server: defaultdict[int, list[Feed]] = defaultdict(list)
             for feed in feeds:
                 by_server[feed.server_id].append(feed)
@@ -493,8 +505,12 @@ class FeedService:
                 except Exception as exc:
                     failures += 1
                     delay = min(INGEST_MAX_DELAY, INGEST_FIRST_DELAY * 2 ** (failures - 1))
-                    log.warning("feed: %d event(s) not stored yet (%s); retrying in %.1f s",
-                                len(pending), type(exc).__name__, delay)
+                    log.warning(
+                        "feed: %d event(s) not stored yet (%s); retrying in %.1f s",
+                        len(pending),
+                        type(exc).__name__,
+                        delay,
+                    )
                     await self._forget_removed_servers(pending)
                     await asyncio.sleep(delay)
                     continue
@@ -542,8 +558,11 @@ class FeedService:
             async with asyncio.timeout(DRAIN_GRACE):
                 await self.store.events.add_many(events)
         except Exception as exc:
-            log.error("feed: %d event(s) could not be stored at shutdown (%s)", len(events),
-                      type(exc).__name__)
+            log.error(
+                "feed: %d event(s) could not be stored at shutdown (%s)",
+                len(events),
+                type(exc).__name__,
+            )
             # Back to the front of the inbox, in order: a restart of this task (the
             # supervisor's) stores them; only the end of the process loses them.
             inbox: asyncio.Queue[Event | m.Roster] = asyncio.Queue()
@@ -569,8 +588,12 @@ class FeedService:
                 )
                 pending.popleft()
                 if ended or opened:
-                    log.info("feed: server %d sessions reconciled (%d ended, %d opened)",
-                             head.server_id, ended, opened)
+                    log.info(
+                        "feed: server %d sessions reconciled (%d ended, %d opened)",
+                        head.server_id,
+                        ended,
+                        opened,
+                    )
                 continue
             run: list[Event] = []
             for item in pending:
@@ -586,9 +609,7 @@ class FeedService:
                     log.exception("feed: session of event %d not recorded", event.id)
                 self._route(event)
 
-    async def _store_run(
-        self, pending: deque[Event | m.Roster], run: list[Event]
-    ) -> list[Event]:
+    async def _store_run(self, pending: deque[Event | m.Roster], run: list[Event]) -> list[Event]:
         """Store ``run`` (the head of ``pending``) in one INSERT, entirely or not at all, and
         take it off ``pending``. Cancelled meanwhile (shutdown), the statement may still
         complete in the database's thread: it is waited for, so the drain neither stores the
@@ -637,23 +658,34 @@ class FeedService:
             return event
         return replace(event, text=mask_address(event.text, server.host))
 
-    def _items(self, event: Event, feeds: Iterable[Feed], watches: Iterable[Watch]) -> list[
-        tuple[int, Item]
-    ]:
+    def _items(
+        self, event: Event, feeds: Iterable[Feed], watches: Iterable[Watch]
+    ) -> list[tuple[int, Item]]:
         name = self._server_name(event.server_id)
         event = self._event_text(event)
         now = time.monotonic()
         out: list[tuple[int, Item]] = []
         for feed in feeds:
             if event.kind in m.kinds_of(feed.kinds):
-                item = Item(("feed", feed.id), event.id, render.line(event, name), None,
-                            event.source == m.SOURCE_A2S, now)
+                item = Item(
+                    ("feed", feed.id),
+                    event.id,
+                    render.line(event, name),
+                    None,
+                    event.source == m.SOURCE_A2S,
+                    now,
+                )
                 out.append((feed.channel_id, item))
         for watch in watches:
             if matches(watch, event):
-                item = Item(("watch", watch.id), event.id,
-                            render.watch_line(event, name, watch.pattern), watch.role_id,
-                            False, now)
+                item = Item(
+                    ("watch", watch.id),
+                    event.id,
+                    render.watch_line(event, name, watch.pattern),
+                    watch.role_id,
+                    False,
+                    now,
+                )
                 out.append((watch.channel_id, item))
         return out
 
@@ -667,7 +699,10 @@ class FeedService:
         sender = self._senders.get(channel_id)
         if sender is None:
             sender = ChannelSender(
-                channel_id, self._deliver, window=self.batch_seconds, limit=self.queue_limit,
+                channel_id,
+                self._deliver,
+                window=self.batch_seconds,
+                limit=self.queue_limit,
                 on_idle=self._tick.set,
             )
             self._senders[channel_id] = sender
@@ -681,21 +716,24 @@ class FeedService:
         per_channel: defaultdict[int, list[tuple[int, Item]]] = defaultdict(list)
         for feeds in self._feeds.values():
             for feed in feeds:
-                async for event in self._pending(feed.server_id, feed.delivered_through,
-                                                 since, m.kinds_of(feed.kinds)):
+                async for event in self._pending(
+                    feed.server_id, feed.delivered_through, since, m.kinds_of(feed.kinds)
+                ):
                     for channel_id, item in self._items(event, [feed], []):
                         per_channel[channel_id].append((event.id, item))
         for watches in self._watches.values():
             for watch in watches:
-                async for event in self._pending(watch.server_id, watch.delivered_through,
-                                                 since, (m.JOIN, m.GUID)):
+                async for event in self._pending(
+                    watch.server_id, watch.delivered_through, since, (m.JOIN, m.GUID)
+                ):
                     for channel_id, item in self._items(event, [], [watch]):
                         per_channel[channel_id].append((event.id, item))
         for channel_id, pairs in per_channel.items():
             pairs.sort(key=lambda pair: pair[0])
             items = [item for _, item in pairs]
-            log.info("feed: %d undelivered line(s) queued again for channel %d",
-                     len(items), channel_id)
+            log.info(
+                "feed: %d undelivered line(s) queued again for channel %d", len(items), channel_id
+            )
             sender = self._sender(channel_id)
             record = _decode_send(await self.store.state.get(_SEND_KEY.format(channel_id)))
             if record is not None:
@@ -713,8 +751,7 @@ class FeedService:
     ) -> AsyncIterator[Event]:
         """Every stored event after the cursor, page by page (however many there are)."""
         while True:
-            page = await self.store.events.after(server_id, after_id, since, kinds,
-                                                 REPLAY_PAGE)
+            page = await self.store.events.after(server_id, after_id, since, kinds, REPLAY_PAGE)
             for event in page:
                 yield event
             if len(page) < REPLAY_PAGE:
@@ -733,8 +770,9 @@ class FeedService:
             log.exception("feed: pruning failed")
             return
         if events or sessions:
-            log.info("feed: pruned %d event(s) and %d session(s) past the retention",
-                     events, sessions)
+            log.info(
+                "feed: pruned %d event(s) and %d session(s) past the retention", events, sessions
+            )
 
     # -- delivery ------------------------------------------------------------------------------
 
@@ -750,7 +788,9 @@ class FeedService:
         roles = batch.roles
         content = " ".join(f"<@&{r}>" for r in roles) or None
         allowed = discord.AllowedMentions(
-            everyone=False, users=False, replied_user=False,
+            everyone=False,
+            users=False,
+            replied_user=False,
             roles=[discord.Object(r) for r in roles],
         )
         nonce = nonce_of(channel_id, batch)
@@ -759,8 +799,7 @@ class FeedService:
         await self.store.state.set(_SEND_KEY.format(channel_id), _encode_send(nonce, batch))
         try:
             # discord.py sends ``enforce_nonce`` with every nonce.
-            await channel.send(content=content, embed=embed, allowed_mentions=allowed,
-                               nonce=nonce)
+            await channel.send(content=content, embed=embed, allowed_mentions=allowed, nonce=nonce)
         except discord.HTTPException as exc:
             if exc.status >= 500 or exc.status == 429:
                 log.warning("feed: channel %d: HTTP %s, retrying", channel_id, exc.status)
@@ -768,12 +807,19 @@ class FeedService:
             if exc.status == 403:
                 # Permissions can be given back: the lines wait (bounded by the queue).
                 self._problems[channel_id] = _FORBIDDEN
-                log.warning("feed: channel %d refused the message (code %s); retrying later",
-                            channel_id, exc.code)
+                log.warning(
+                    "feed: channel %d refused the message (code %s); retrying later",
+                    channel_id,
+                    exc.code,
+                )
                 return Outcome.RETRY
             # Deleted channel, or a message Discord can never accept: retrying cannot help.
-            log.warning("feed: channel %d refused the message (HTTP %s, code %s)",
-                        channel_id, exc.status, exc.code)
+            log.warning(
+                "feed: channel %d refused the message (HTTP %s, code %s)",
+                channel_id,
+                exc.status,
+                exc.code,
+            )
             await self._settle(channel_id, batch)
             return Outcome.GONE
         except (OSError, TimeoutError):
@@ -800,14 +846,16 @@ class FeedService:
             log.warning("feed: channel %d cannot be seen; retrying later", channel_id)
             return Outcome.RETRY
         except (discord.HTTPException, OSError, TimeoutError) as exc:
-            log.warning("feed: channel %d could not be fetched (%s); retrying", channel_id,
-                        type(exc).__name__)
+            log.warning(
+                "feed: channel %d could not be fetched (%s); retrying",
+                channel_id,
+                type(exc).__name__,
+            )
             return Outcome.RETRY
         if isinstance(fetched, discord.Thread) and fetched.archived:
             return await self._reopen(fetched)
         if not isinstance(fetched, discord.abc.Messageable):
-            log.warning("feed: channel %d cannot hold messages; its lines are dropped",
-                        channel_id)
+            log.warning("feed: channel %d cannot hold messages; its lines are dropped", channel_id)
             return Outcome.GONE
         return fetched
 
@@ -818,12 +866,14 @@ class FeedService:
             reopened = await thread.edit(archived=False)
         except discord.Forbidden:
             self._problems[thread.id] = _LOCKED if thread.locked else _ARCHIVED
-            log.warning("feed: thread %d is archived and may not be reopened; retrying later",
-                        thread.id)
+            log.warning(
+                "feed: thread %d is archived and may not be reopened; retrying later", thread.id
+            )
             return Outcome.RETRY
         except (discord.HTTPException, OSError, TimeoutError) as exc:
-            log.warning("feed: thread %d not reopened (%s); retrying", thread.id,
-                        type(exc).__name__)
+            log.warning(
+                "feed: thread %d not reopened (%s); retrying", thread.id, type(exc).__name__
+            )
             return Outcome.RETRY
         log.info("feed: thread %d was archived, reopened", thread.id)
         return reopened
@@ -841,16 +891,19 @@ class FeedService:
                 await self._advance(batch)
                 break
             except Exception as exc:
-                log.warning("feed: cursors of channel %d not saved (%s); retrying in %.1f s",
-                            channel_id, type(exc).__name__, delay)
+                log.warning(
+                    "feed: cursors of channel %d not saved (%s); retrying in %.1f s",
+                    channel_id,
+                    type(exc).__name__,
+                    delay,
+                )
                 await asyncio.sleep(delay)
                 delay = min(SETTLE_MAX_DELAY, delay * 2)
         try:
             await self.store.state.delete(_SEND_KEY.format(channel_id))
         except Exception as exc:
             # Harmless: a record whose cursors were stored resumes nothing at the next start.
-            log.info("feed: send record of channel %d kept (%s)", channel_id,
-                     type(exc).__name__)
+            log.info("feed: send record of channel %d kept (%s)", channel_id, type(exc).__name__)
 
     async def _advance(self, batch: Batch) -> None:
         feeds = {i: e for (kind, i), e in batch.cursors.items() if kind == "feed"}
@@ -862,7 +915,9 @@ class FeedService:
 
     def _idle(self) -> bool:
         return (
-            self._inbox.empty() and not self._processing and not self._roster_tasks
+            self._inbox.empty()
+            and not self._processing
+            and not self._roster_tasks
             and all(s.idle for s in self._senders.values())
         )
 
@@ -885,7 +940,8 @@ class FeedService:
             "events_stored": self.events_stored,
             "messages_sent": self.messages_sent,
             "lines_sent": self.lines_sent,
-            "dropped": self._dropped_before + self.inbox_dropped
+            "dropped": self._dropped_before
+            + self.inbox_dropped
             + sum(s.queue.total_dropped for s in self._senders.values()),
             "inbox_dropped": self.inbox_dropped,
             "channels": len(self._senders),

@@ -185,9 +185,12 @@ class FakeDiscord:
         return None if session is None else session.shard_id
 
     async def wait_shards(
-        self, count: int, timeout: float = 10,  # noqa: ASYNC109 - a timeout argument is the documented API
+        self,
+        count: int,
+        timeout: float = 10,  # noqa: ASYNC109 - a timeout argument is the documented API
     ) -> None:
         """Until ``count`` distinct shards identified and were sent READY and their guilds."""
+
         async def check() -> None:
             async with self.gateway.shard_ready:
                 await self.gateway.shard_ready.wait_for(lambda: len(self.gateway.shards) >= count)
@@ -215,6 +218,7 @@ class FakeDiscord:
         timeout: float = 5,  # noqa: ASYNC109 - a timeout argument is the documented API
     ) -> None:
         """Until ``predicate()`` holds; re-checked after every REST request the fake handled."""
+
         async def check() -> None:
             async with self._changed:
                 await self._changed.wait_for(predicate)
@@ -429,8 +433,13 @@ class FakeDiscord:
         return self.view(stored)
 
     def rate_limit(
-        self, method: str, path_regex: str, retry_after: float, count: int = 1,
-        *, is_global: bool = False,
+        self,
+        method: str,
+        path_regex: str,
+        retry_after: float,
+        count: int = 1,
+        *,
+        is_global: bool = False,
     ) -> None:
         """The next ``count`` requests matching ``method`` and ``path_regex`` (searched in the
         path after ``/api/v10``, e.g. ``r"/channels/\\d+/messages$"``) get a proper 429."""
@@ -522,7 +531,11 @@ class FakeDiscord:
         )
 
     def _check_can_use(
-        self, guild: FakeGuild, user_id: int, channel_id: int, command: Mapping[str, Any],
+        self,
+        guild: FakeGuild,
+        user_id: int,
+        channel_id: int,
+        command: Mapping[str, Any],
         bypass_default_permissions: bool,
     ) -> None:
         perms = guild.permissions(user_id, channel_id)
@@ -569,8 +582,12 @@ class FakeDiscord:
             guild_id=guild_id if is_guild else None,
         )
         return self._start_interaction(
-            kind=payloads.INTERACTION_COMMAND, guild=guild, channel_id=channel, user_id=user_id,
-            data=data, label=f"/{name}",
+            kind=payloads.INTERACTION_COMMAND,
+            guild=guild,
+            channel_id=channel,
+            user_id=user_id,
+            data=data,
+            label=f"/{name}",
         )
 
     async def autocomplete(
@@ -599,8 +616,12 @@ class FakeDiscord:
             focused=focused,
         )
         handle = self._start_interaction(
-            kind=payloads.INTERACTION_AUTOCOMPLETE, guild=guild, channel_id=channel,
-            user_id=user_id, data=data, label=f"autocomplete /{name} {focused}",
+            kind=payloads.INTERACTION_AUTOCOMPLETE,
+            guild=guild,
+            channel_id=channel,
+            user_id=user_id,
+            data=data,
+            label=f"autocomplete /{name} {focused}",
         )
         # A refused answer (already a violation) leaves the user with no choices.
         await handle.wait_attempt(timeout)
@@ -653,8 +674,13 @@ class FakeDiscord:
         elif values is not None:
             raise FakeDiscordError(f"component {custom_id!r} is a button, not a select menu")
         return self._start_interaction(
-            kind=payloads.INTERACTION_COMPONENT, guild=guild, channel_id=message.channel_id,
-            user_id=user_id, data=data, source_message=message, label=f"component {custom_id}",
+            kind=payloads.INTERACTION_COMPONENT,
+            guild=guild,
+            channel_id=message.channel_id,
+            user_id=user_id,
+            data=data,
+            source_message=message,
+            label=f"component {custom_id}",
         )
 
     async def select(
@@ -687,8 +713,11 @@ class FakeDiscord:
         guild = self.guild(handle.guild_id)
         source = handle.source_message if handle.type == payloads.INTERACTION_COMPONENT else None
         return self._start_interaction(
-            kind=payloads.INTERACTION_MODAL_SUBMIT, guild=guild, channel_id=handle.channel_id,
-            user_id=user_id if user_id is not None else handle.user_id, data=data,
-            source_message=source, label=f"modal {modal['custom_id']}",
+            kind=payloads.INTERACTION_MODAL_SUBMIT,
+            guild=guild,
+            channel_id=handle.channel_id,
+            user_id=user_id if user_id is not None else handle.user_id,
+            data=data,
+            source_message=source,
+            label=f"modal {modal['custom_id']}",
         )
-

@@ -27,7 +27,14 @@ from aiohttp import WSMsgType, web
 _log = logging.getLogger(__name__)
 
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = (
-    0, 1, 2, 6, 7, 9, 10, 11,
+    0,
+    1,
+    2,
+    6,
+    7,
+    9,
+    10,
+    11,
 )
 AUTHENTICATION_FAILED = 4004
 _REPLAY_KEEP = 20_000  # events kept per session for RESUME
@@ -102,7 +109,11 @@ class Gateway:
     # ------------------------------------------------------------------ dispatch
 
     def dispatch(
-        self, event: str, data: dict[str, Any], *, intent: int | None = None,
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        intent: int | None = None,
         guild_id: int | None = None,
     ) -> None:
         """Send a DISPATCH to the session of the shard owning the event's guild (buffered while
@@ -123,7 +134,10 @@ class Gateway:
         return None
 
     def _emit(
-        self, session: GatewaySession, event: str, data: dict[str, Any],
+        self,
+        session: GatewaySession,
+        event: str,
+        data: dict[str, Any],
         sent: asyncio.Event | None = None,
     ) -> None:
         session.seq += 1
@@ -244,8 +258,10 @@ class Gateway:
                 )
         self.identifies += 1
         session = GatewaySession(
-            secrets.token_hex(16), int(data.get("intents") or 0),
-            shard_id=shard_id, shard_count=shard_count,
+            secrets.token_hex(16),
+            int(data.get("intents") or 0),
+            shard_id=shard_id,
+            shard_count=shard_count,
         )
         self._sessions[session.session_id] = session
         self.session = session

@@ -62,8 +62,7 @@ class InteractionHandle:
 
     def __repr__(self) -> str:
         return (
-            f"<InteractionHandle id={self.id} type={self.type} "
-            f"response_type={self.response_type}>"
+            f"<InteractionHandle id={self.id} type={self.type} response_type={self.response_type}>"
         )
 
     # ------------------------------------------------------------------ fed by the server
@@ -110,7 +109,9 @@ class InteractionHandle:
             ) from None
 
     async def wait_followup(
-        self, n: int = 1, timeout: float = 5  # noqa: ASYNC109 - documented API
+        self,
+        n: int = 1,
+        timeout: float = 5,  # noqa: ASYNC109 - documented API
     ) -> dict[str, Any]:
         """The ``n``-th follow-up (1-based) as it is now, once the bot sent it."""
         deadline = time.monotonic() + timeout

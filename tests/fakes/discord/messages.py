@@ -141,8 +141,11 @@ def _attachments_from(
             used.add(ident)
             result.append(
                 StoredAttachment(
-                    new_id(), meta.get("filename") or upload.filename, upload.data,
-                    meta.get("description"), upload.content_type,
+                    new_id(),
+                    meta.get("filename") or upload.filename,
+                    upload.data,
+                    meta.get("description"),
+                    upload.content_type,
                 )
             )
         elif ident in kept:
@@ -236,7 +239,8 @@ class MessageStore:
 
     def in_channel(self, channel_id: int) -> list[StoredMessage]:
         return [
-            m for m in self.messages.values()
+            m
+            for m in self.messages.values()
             if m.channel_id == channel_id and not m.deleted and not m.ephemeral
         ]
 

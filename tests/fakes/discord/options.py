@@ -15,11 +15,26 @@ from .errors import FakeDiscordError
 
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = (
-    3, 4, 5, 6, 7, 8, 9, 10, 11,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
 )
 _TYPE_NAMES = {
-    STRING: "string", INTEGER: "integer", BOOLEAN: "boolean", USER: "user", CHANNEL: "channel",
-    ROLE: "role", MENTIONABLE: "mentionable", NUMBER: "number", ATTACHMENT: "attachment",
+    STRING: "string",
+    INTEGER: "integer",
+    BOOLEAN: "boolean",
+    USER: "user",
+    CHANNEL: "channel",
+    ROLE: "role",
+    MENTIONABLE: "mentionable",
+    NUMBER: "number",
+    ATTACHMENT: "attachment",
 }
 
 
@@ -138,8 +153,12 @@ def _leaf_options(
                 raise FakeDiscordError(f"{here} has no autocomplete")
             # The focused option carries the raw text being typed, whatever its type.
             out.append(
-                {"name": name, "type": option["type"], "value": str(given.get(name, "")),
-                 "focused": True}
+                {
+                    "name": name,
+                    "type": option["type"],
+                    "value": str(given.get(name, "")),
+                    "focused": True,
+                }
             )
             continue
         if name not in given:
@@ -166,9 +185,7 @@ def build_command_data(
     resolved: dict[str, dict[str, Any]] = {}
     chain: list[Mapping[str, Any]] = []
     for part in path:
-        subs = {
-            o["name"]: o for o in schema if o.get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP)
-        }
+        subs = {o["name"]: o for o in schema if o.get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP)}
         if part not in subs:
             raise FakeDiscordError(f"{where} has no subcommand {part!r}; it has {sorted(subs)}")
         chain.append(subs[part])

@@ -95,10 +95,15 @@ def channel(guild_id: int, c: FakeChannel, owner_id: int = 0) -> dict[str, Any]:
         data.pop("permission_overwrites")
         data.pop("position")
         data.update(
-            owner_id=str(owner_id), last_message_id=None, rate_limit_per_user=0,
-            message_count=0, member_count=1,
+            owner_id=str(owner_id),
+            last_message_id=None,
+            rate_limit_per_user=0,
+            message_count=0,
+            member_count=1,
             thread_metadata={
-                "archived": c.archived, "locked": c.locked, "auto_archive_duration": 1440,
+                "archived": c.archived,
+                "locked": c.locked,
+                "auto_archive_duration": 1440,
                 "archive_timestamp": "2026-01-01T00:00:00+00:00",
             },
         )

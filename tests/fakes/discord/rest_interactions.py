@@ -42,13 +42,22 @@ _ALLOWED: dict[int, frozenset[int]] = {
         {it.CHANNEL_MESSAGE, it.DEFERRED_CHANNEL_MESSAGE, it.MODAL}
     ),
     payloads.INTERACTION_COMPONENT: frozenset(
-        {it.CHANNEL_MESSAGE, it.DEFERRED_CHANNEL_MESSAGE, it.DEFERRED_UPDATE_MESSAGE,
-         it.UPDATE_MESSAGE, it.MODAL}
+        {
+            it.CHANNEL_MESSAGE,
+            it.DEFERRED_CHANNEL_MESSAGE,
+            it.DEFERRED_UPDATE_MESSAGE,
+            it.UPDATE_MESSAGE,
+            it.MODAL,
+        }
     ),
     payloads.INTERACTION_AUTOCOMPLETE: frozenset({it.AUTOCOMPLETE_RESULT}),
     payloads.INTERACTION_MODAL_SUBMIT: frozenset(
-        {it.CHANNEL_MESSAGE, it.DEFERRED_CHANNEL_MESSAGE, it.DEFERRED_UPDATE_MESSAGE,
-         it.UPDATE_MESSAGE}
+        {
+            it.CHANNEL_MESSAGE,
+            it.DEFERRED_CHANNEL_MESSAGE,
+            it.DEFERRED_UPDATE_MESSAGE,
+            it.UPDATE_MESSAGE,
+        }
     ),
 }
 

@@ -70,8 +70,12 @@ def _channel_message(fake: FakeDiscord, message_id: int, channel_id: int) -> Sto
 
 
 def check_payload(
-    fake: FakeDiscord, where: str, payload: Mapping[str, Any], files: Sequence[UploadedFile],
-    *, creating: bool,
+    fake: FakeDiscord,
+    where: str,
+    payload: Mapping[str, Any],
+    files: Sequence[UploadedFile],
+    *,
+    creating: bool,
 ) -> None:
     """Record limit violations and answer 400 / 50035 like Discord."""
     problems = check_message(payload, has_files=bool(files), creating=creating)
@@ -134,9 +138,9 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     return json_response(data)
 
 
-def _nonce_key(fake: FakeDiscord, channel_id: int, payload: Mapping[str, Any]) -> (
-    tuple[int, int, str] | None
-):
+def _nonce_key(
+    fake: FakeDiscord, channel_id: int, payload: Mapping[str, Any]
+) -> tuple[int, int, str] | None:
     nonce = payload.get("nonce")
     if nonce is None or not payload.get("enforce_nonce"):
         return None

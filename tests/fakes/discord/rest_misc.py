@@ -36,7 +36,9 @@ async def get_application(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
     return json_response(
         payloads.application(
-            app_id=fake.app_id, bot=fake.user(fake.bot_user_id), owner=fake.owner_user,
+            app_id=fake.app_id,
+            bot=fake.user(fake.bot_user_id),
+            owner=fake.owner_user,
             bot_public=fake.bot_public,
         )
     )
@@ -64,7 +66,10 @@ async def get_gateway_bot(request: web.Request) -> web.StreamResponse:
             "url": fake_of(request).gateway_url,
             "shards": fake_of(request).recommended_shards,
             "session_start_limit": {
-                "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1,
+                "total": 1000,
+                "remaining": 999,
+                "reset_after": 14_400_000,
+                "max_concurrency": 1,
             },
         }
     )
@@ -86,9 +91,9 @@ async def get_guild_channels(request: web.Request) -> web.StreamResponse:
     guild = fake.guilds.get(snowflake(request, "guild_id"))
     if guild is None:
         raise api_error(UNKNOWN_GUILD)
-    return json_response([
-        payloads.channel(guild.id, c) for c in guild.channels.values() if not c.is_thread
-    ])
+    return json_response(
+        [payloads.channel(guild.id, c) for c in guild.channels.values() if not c.is_thread]
+    )
 
 
 async def get_guild_roles(request: web.Request) -> web.StreamResponse:
@@ -140,15 +145,18 @@ async def modify_channel(request: web.Request) -> web.StreamResponse:
     payload = await request.json()
     unsupported = set(payload) - {"archived", "locked"}
     if not channel.is_thread or unsupported:
-        fake.violation(f"PATCH /channels/{channel_id}: the fake supports only a thread's "
-                       f"archived/locked (got {sorted(payload)})")
+        fake.violation(
+            f"PATCH /channels/{channel_id}: the fake supports only a thread's "
+            f"archived/locked (got {sorted(payload)})"
+        )
         raise api_error(MISSING_PERMISSIONS)
     locked = bool(payload.get("locked", channel.locked))
     needs = MANAGE_THREADS if (channel.locked or locked) else SEND_MESSAGES_IN_THREADS
     if not perms & needs:
         raise api_error(MISSING_PERMISSIONS)
-    guild.set_thread_archived(channel_id, bool(payload.get("archived", channel.archived)),
-                              locked=locked)
+    guild.set_thread_archived(
+        channel_id, bool(payload.get("archived", channel.archived)), locked=locked
+    )
     return json_response(payloads.channel(guild.id, channel, guild.owner_id))
 
 

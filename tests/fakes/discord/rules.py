@@ -88,9 +88,7 @@ def embed_length(embed: Mapping[str, Any]) -> int:
 
 def check_embed(embed: Mapping[str, Any], where: str = "embed") -> list[str]:
     problems = _too_long(f"{where}.title", embed.get("title"), EMBED_TITLE_MAX)
-    problems += _too_long(
-        f"{where}.description", embed.get("description"), EMBED_DESCRIPTION_MAX
-    )
+    problems += _too_long(f"{where}.description", embed.get("description"), EMBED_DESCRIPTION_MAX)
     fields = embed.get("fields") or []
     if len(fields) > EMBED_FIELDS_MAX:
         problems.append(f"{where} has {len(fields)} fields (max {EMBED_FIELDS_MAX})")
@@ -225,7 +223,11 @@ def check_message(
     if flags & IS_COMPONENTS_V2 and (content or embeds):
         problems.append("a components-v2 message cannot have content or embeds")
     if creating and not (
-        content or embeds or components or has_files or payload.get("sticker_ids")
+        content
+        or embeds
+        or components
+        or has_files
+        or payload.get("sticker_ids")
         or payload.get("poll")
     ):
         problems.append(EMPTY_MESSAGE_PROBLEM)

@@ -35,7 +35,7 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     if not path.startswith(API_PREFIX):
         return await handler(request)  # attachments (the CDN part of the fake)
-    api_path = path[len(API_PREFIX):]
+    api_path = path[len(API_PREFIX) :]
     method = request.method
     fake.requests.append((method, api_path))
     fake.client_requests.append((client_tag(request), method, api_path))

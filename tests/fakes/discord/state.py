@@ -215,21 +215,21 @@ class FakeGuild:
         thread = FakeChannel(thread_id, name, 11, 0, parent_id)
         self.channels[thread_id] = thread
         self._sink.dispatch(
-            "THREAD_CREATE", {**payloads.channel(self.id, thread, self.owner_id),
-                              "newly_created": True},
+            "THREAD_CREATE",
+            {**payloads.channel(self.id, thread, self.owner_id), "newly_created": True},
             intent=INTENT_GUILDS,
         )
         return thread_id
 
-    def set_thread_archived(self, thread_id: int, archived: bool, *, locked: bool = False
-                            ) -> None:
+    def set_thread_archived(self, thread_id: int, archived: bool, *, locked: bool = False) -> None:
         """Archive (optionally lock) or reopen a thread, as Discord or a moderator would."""
         thread = self.channel(thread_id)
         if not thread.is_thread:
             raise FakeDiscordError(f"channel {thread_id} is not a thread")
         thread.archived, thread.locked = archived, locked
         self._sink.dispatch(
-            "THREAD_UPDATE", payloads.channel(self.id, thread, self.owner_id),
+            "THREAD_UPDATE",
+            payloads.channel(self.id, thread, self.owner_id),
             intent=INTENT_GUILDS,
         )
 

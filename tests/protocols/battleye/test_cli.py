@@ -19,10 +19,20 @@ ROOT = Path(__file__).resolve().parents[3]
 async def _bercon(*args: str, password: str = "secret") -> asyncio.subprocess.Process:
     env = dict(os.environ, BE_TEST_PW=password, PYTHONPATH=str(ROOT))
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "bercon", *args, "--password-env", "BE_TEST_PW",
-        "--login-timeout", "1",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT,
+        sys.executable,
+        "-m",
+        "bot",
+        "bercon",
+        *args,
+        "--password-env",
+        "BE_TEST_PW",
+        "--login-timeout",
+        "1",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
     )
 
 

@@ -50,9 +50,17 @@ async def test_events_and_player_cache() -> None:
         def chat(player: Player, channel: str, text: str) -> None:
             seen.append(("chat", (player.id, channel, text)))
 
-        for name in ("player_guid", "player_verify_guid", "player_disconnect", "player_kick",
-                     "admin_login", "admin_message", "admin_announcement", "admin_whisper",
-                     "battleye_notice"):
+        for name in (
+            "player_guid",
+            "player_verify_guid",
+            "player_disconnect",
+            "player_kick",
+            "admin_login",
+            "admin_message",
+            "admin_announcement",
+            "admin_whisper",
+            "battleye_notice",
+        ):
             client.add_listener(name, lambda *a, _n=name: seen.append((_n, a)))
 
         async with client.connect(*server.address, "secret"):
@@ -61,11 +69,13 @@ async def test_events_and_player_cache() -> None:
             assert client.players == [SPAM]
             joiner = Player(3, "[TAG] Jürgen: x", "5.6.7.8", 2316, guid=G2, guid_verified=True)
             await server.push_messages(server.player_joins(joiner))
-            await server.push_messages([
-                "(Side) [TAG] Jürgen: x: hello: there",
-                "(Global) Unknown Guy: hi",
-                "Connected to BE Master",
-            ])
+            await server.push_messages(
+                [
+                    "(Side) [TAG] Jürgen: x: hello: there",
+                    "(Global) Unknown Guy: hi",
+                    "Connected to BE Master",
+                ]
+            )
             await _settle(server)
             assert client.get_player(3) == replace(joiner, ping=None)
             assert await client.send("Restart soon") == ""
@@ -97,6 +107,7 @@ async def test_wait_for_with_sync_and_async_checks_and_remove_listener() -> None
         raw: list[str] = []
         client.add_listener("on_raw_event", raw.append)
         async with client.connect(*server.address, "secret"):
+
             async def is_two(text: str) -> bool:
                 return text == "two"
 

@@ -151,9 +151,12 @@ async def test_keepalive_keeps_an_idle_connection_logged_in() -> None:
 
 async def test_without_keepalive_battleye_would_forget_us() -> None:
     """The control experiment for the test above: the fake does enforce its timeout."""
-    slow = replace(FAST, protocol=ProtocolConfig(
-        command_attempts=1, command_interval=0.1, keepalive_interval=5.0, liveness_timeout=6.0
-    ))
+    slow = replace(
+        FAST,
+        protocol=ProtocolConfig(
+            command_attempts=1, command_interval=0.1, keepalive_interval=5.0, liveness_timeout=6.0
+        ),
+    )
     async with FakeBattlEyeServer(command_timeout=0.3) as server:
         client = BattlEyeClient(slow)
         async with client.connect(*server.address, "secret"):
@@ -217,7 +220,8 @@ async def test_read_only_commands_are_reasked_others_are_not() -> None:
 
 # Liveness far away: only the unanswered keep-alive (or command) can end the session quickly.
 NO_LIVENESS = replace(
-    FAST, reconnect_delay=0.0,
+    FAST,
+    reconnect_delay=0.0,
     protocol=replace(FAST_PROTOCOL, keepalive_interval=0.3, liveness_timeout=30.0),
 )
 

@@ -30,8 +30,14 @@ async def _settle(server: FakeBattlEyeServer) -> None:
 
 
 def _record(client: BattlEyeClient, seen: list[tuple[str, tuple[Any, ...]]]) -> None:
-    for name in ("player_connect", "player_guid", "player_verify_guid", "player_disconnect",
-                 "player_kick", "player_message"):
+    for name in (
+        "player_connect",
+        "player_guid",
+        "player_verify_guid",
+        "player_disconnect",
+        "player_kick",
+        "player_message",
+    ):
         client.add_listener(name, lambda *a, _n=name: seen.append((_n, a)))
 
 
@@ -48,19 +54,21 @@ async def test_every_line_reaches_listeners_with_the_name_from_the_line() -> Non
         seen: list[tuple[str, tuple[Any, ...]]] = []
         _record(client, seen)
         async with client.connect(*server.address, "secret"):
-            await server.push_messages([
-                # Slot 0 was held by Alice; Bq000 took it without the client seeing the join.
-                "Player #0 Alice (1.1.1.1:1) connected",
-                f"Player #0 Alice - BE GUID: {G1}",
-                "Player #0 Bq000 disconnected",
-                # A kick of a player the client never saw connect, in the GUID-less form.
-                "Player #9 Ghost has been kicked by BattlEye: Admin Kick (afk)",
-                # A GUID and a verify line for a slot whose cached holder left unseen.
-                "Player #4 Old (2.2.2.2:2) connected",
-                f"Player #4 New - BE GUID: {G2}",
-                f"Verified GUID ({G2}) of player #4 New",
-                f"Player #4 New ({G2}) has been kicked by BattlEye: Admin Ban (cheat)",
-            ])
+            await server.push_messages(
+                [
+                    # Slot 0 was held by Alice; Bq000 took it without the client seeing the join.
+                    "Player #0 Alice (1.1.1.1:1) connected",
+                    f"Player #0 Alice - BE GUID: {G1}",
+                    "Player #0 Bq000 disconnected",
+                    # A kick of a player the client never saw connect, in the GUID-less form.
+                    "Player #9 Ghost has been kicked by BattlEye: Admin Kick (afk)",
+                    # A GUID and a verify line for a slot whose cached holder left unseen.
+                    "Player #4 Old (2.2.2.2:2) connected",
+                    f"Player #4 New - BE GUID: {G2}",
+                    f"Verified GUID ({G2}) of player #4 New",
+                    f"Player #4 New ({G2}) has been kicked by BattlEye: Admin Ban (cheat)",
+                ]
+            )
             await _settle(server)
             assert client.get_player(0) is None and client.get_player(4) is None
 

@@ -32,14 +32,16 @@ def test_players() -> None:
     assert parse_players(PLAYERS)[0].addr == "1.2.3.4:2304"
 
 
-
 def test_players_split_only_on_cr_and_lf() -> None:
     # A name holding U+0085 or U+2028 must neither vanish nor forge a second row.
     names = ["Spa\x85m", "Bo\u2028b", "C\u2029d", "D\x1ce"]
-    rows = [f"{i}   1.2.3.4:2304   47   394e2c09af98b00fd4094f86c7921622(OK) {n}"
-            for i, n in enumerate(names)]
+    rows = [
+        f"{i}   1.2.3.4:2304   47   394e2c09af98b00fd4094f86c7921622(OK) {n}"
+        for i, n in enumerate(names)
+    ]
     text = "\r\n".join(["Players on server:", *rows, "(4 players in total)"])
     assert [p.name for p in parse_players(text)] == names
+
 
 BANS = """GUID Bans:
 [#] [GUID] [Minutes left] [Reason]

@@ -67,9 +67,17 @@ async def test_shell_session_through_a_stdin_pipe() -> None:
         )
         env = dict(os.environ, OUTPOST_RCON_PW="secret", PYTHONPATH=os.getcwd())
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "rcon", address, "--password-env", "OUTPOST_RCON_PW",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=env,
+            sys.executable,
+            "-m",
+            "bot",
+            "rcon",
+            address,
+            "--password-env",
+            "OUTPOST_RCON_PW",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
         )
         async with asyncio.timeout(30):
             out, err = await proc.communicate(script.encode() + b"\n")
@@ -89,9 +97,18 @@ async def test_execute_subprocess_prints_the_answer() -> None:
         address = f"{server.address[0]}:{server.address[1]}"
         env = dict(os.environ, PW="secret", PYTHONPATH=os.getcwd())
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "rcon", address, "--password-env", "PW",
-            "--execute", "status",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+            sys.executable,
+            "-m",
+            "bot",
+            "rcon",
+            address,
+            "--password-env",
+            "PW",
+            "--execute",
+            "status",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
         )
         async with asyncio.timeout(30):
             out, err = await proc.communicate()
@@ -117,8 +134,14 @@ async def test_execute_with_password_env_in_process(
     async with FakeRCONServer(profile="minecraft") as server:
         address = f"{server.address[0]}:{server.address[1]}"
         code = await asyncio.to_thread(
-            run_cli, address, "--password-env", "RCON_TEST_PW", "--profile", "minecraft",
-            "-e", "echo hi",
+            run_cli,
+            address,
+            "--password-env",
+            "RCON_TEST_PW",
+            "--profile",
+            "minecraft",
+            "-e",
+            "echo hi",
         )
     assert code == 0 and capsys.readouterr() == ("hi\n", "")
 
@@ -188,8 +211,17 @@ async def test_tab_completion_and_history_through_a_pty() -> None:
         master, slave = pty.openpty()
         env = dict(os.environ, PW="secret", PYTHONPATH=os.getcwd(), TERM="dumb")
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "rcon", address, "--password-env", "PW",
-            stdin=slave, stdout=slave, stderr=slave, env=env,
+            sys.executable,
+            "-m",
+            "bot",
+            "rcon",
+            address,
+            "--password-env",
+            "PW",
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
         )
         os.close(slave)
         loop = asyncio.get_running_loop()

@@ -23,7 +23,7 @@ BIG = "".join(f"line {i:05d} Jürgen ✓\n" for i in range(5000)).encode()  # ~1
 CVARLIST = (
     "cvar list\n--------------\n"
     + "".join(
-        f"{f'sv_var_{i:05d}':<40} : {i:<8} : , \"sv\", \"rep\"  : Variable number {i}\n"
+        f'{f"sv_var_{i:05d}":<40} : {i:<8} : , "sv", "rep"  : Variable number {i}\n'
         for i in range(1200)
     )
     + "--------------\n  1200 total convars/concommands\n"
@@ -190,8 +190,9 @@ async def test_close_is_idempotent_and_fails_pending() -> None:
 async def test_squad_chat_is_surfaced() -> None:
     chats: list[RCONMessage] = []
     async with FakeRCONServer(profile="squad", interleave_chat="[ChatAll] gg") as server:
-        async with rcon.connect(server.address, "secret", profile="squad",
-                                on_unsolicited=chats.append) as conn:
+        async with rcon.connect(
+            server.address, "secret", profile="squad", on_unsolicited=chats.append
+        ) as conn:
             assert await conn.execute("echo x") == "x"
             server.send_chat("[ChatAdmin] hello")
             assert await conn.execute("echo y") == "y"

@@ -241,8 +241,10 @@ def test_pipelined_commands_matched_by_id() -> None:
     assert len(packets) == 10
     probes = [p.id for p in packets[1::2]]
     assert len(set(requests) | set(probes)) == 10
-    stream = b"".join(pk(r, RV, f"{i}".encode()) + pk(p, RV) for i, (r, p) in
-                      enumerate(zip(requests, probes, strict=True)))
+    stream = b"".join(
+        pk(r, RV, f"{i}".encode()) + pk(p, RV)
+        for i, (r, p) in enumerate(zip(requests, probes, strict=True))
+    )
     events = conn.receive_data(stream)
     assert events == [Response(r, f"{i}".encode(), 1) for i, r in enumerate(requests)]
     assert conn.in_flight == 0

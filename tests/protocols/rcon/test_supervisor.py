@@ -152,7 +152,11 @@ async def test_execute_on_a_stopped_supervisor() -> None:
 
 def test_backoff_is_exponential_capped_and_jittered() -> None:
     sup = RCONSupervisor(
-        ("127.0.0.1", 1), "pw", backoff_initial=1.0, backoff_max=8.0, jitter=0.5,
+        ("127.0.0.1", 1),
+        "pw",
+        backoff_initial=1.0,
+        backoff_max=8.0,
+        jitter=0.5,
         rng=random.Random(1),
     )
     for failures, base in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0)]:
@@ -179,8 +183,15 @@ async def test_connections_dropped_right_after_login_back_off() -> None:
     async with FakeRCONServer(password="secret") as fake:
         log = StateLog()
         sup = RCONSupervisor(
-            fake.address, "secret", backoff_initial=0.01, backoff_max=10.0, jitter=0.0,
-            healthy_after=30.0, sleep=fake_sleep, clock=lambda: now[0], on_state=log,
+            fake.address,
+            "secret",
+            backoff_initial=0.01,
+            backoff_max=10.0,
+            jitter=0.0,
+            healthy_after=30.0,
+            sleep=fake_sleep,
+            clock=lambda: now[0],
+            on_state=log,
         )
         async with sup:
             for count in range(1, 5):
