@@ -23,13 +23,13 @@ RESULTS_DIR = Path(__file__).parent / "results"
 STOP_TIMEOUT = 10.0
 
 
-def start_a2s_servers(count: int) -> tuple[subprocess.Popen[str], list[int]]:
-    """Start ``bench._a2s_fake_server`` with ``count`` UDP sockets; return it and their ports.
+def start_server_process(module: str, *args: str) -> tuple[subprocess.Popen[str], Any]:
+    """Start ``python -m module args``; return it and the JSON of its first stdout line.
 
     The process stops when its stdin closes (see :func:`stop_server`) or by itself later.
     """
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench._a2s_fake_server", str(count)],
+        [sys.executable, "-m", module, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -39,9 +39,14 @@ def start_a2s_servers(count: int) -> tuple[subprocess.Popen[str], list[int]]:
     line = proc.stdout.readline()
     if not line:
         proc.kill()
-        raise RuntimeError("the fake A2S server process did not start")
-    ports: list[int] = json.loads(line)
-    return proc, ports
+        raise RuntimeError(f"the server process {module} did not start")
+    return proc, json.loads(line)
+
+
+def start_a2s_servers(count: int) -> tuple[subprocess.Popen[str], list[int]]:
+    """``bench._a2s_fake_server`` with ``count`` UDP sockets; the process and their ports."""
+    proc, ports = start_server_process("bench._a2s_fake_server", str(count))
+    return proc, list(ports)
 
 
 def stop_server(proc: subprocess.Popen[str]) -> None:

@@ -34,6 +34,7 @@ from bench._common import (
     ROOT,
     run_stamp,
     start_a2s_servers,
+    start_server_process,
     stop_server,
     timed_rounds,
     uvloop_factory,
@@ -174,20 +175,8 @@ def _loops() -> list[str]:
 
 def _start_mixed_servers(count: int) -> tuple[subprocess.Popen[str], list[list[Any]]]:
     """``bench._a2s_mixed_server`` with ``count`` servers; the process and its [port, profile]s."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench._a2s_mixed_server", str(count)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise RuntimeError("the mixed fake A2S server process did not start")
-    layout: list[list[Any]] = json.loads(line)
-    return proc, layout
+    proc, layout = start_server_process("bench._a2s_mixed_server", str(count))
+    return proc, list(layout)
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -27,6 +27,7 @@ from bot.rendering.embeds import offline_transition_text, online_transition_text
 from bot.rendering.text import mask_address
 from bot.services.poller import Poller, RoundReport
 from bot.services.snapshots import Snapshot, State
+from bot.services.supervisor import sleep_until_woken
 from bot.storage import Store
 from bot.storage.alerts import Alert
 
@@ -178,13 +179,7 @@ class AlertNotifier:
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
                 await self._notify_idle()
-                delay = self._due[0][0] - now if self._due else None
-                self._wake.clear()
-                try:
-                    async with asyncio.timeout(delay):
-                        await self._wake.wait()
-                except TimeoutError:
-                    pass
+                await sleep_until_woken(self._wake, self._due[0][0] - now if self._due else None)
         finally:
             for task in list(self._tasks):
                 task.cancel()

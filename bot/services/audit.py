@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.errors import UserError
+from bot.services.supervisor import sleep_until_woken
 from bot.storage import Store
 from bot.storage.audit import AuditEntry, AuditFilter, NewAuditEntry
 
@@ -440,13 +441,7 @@ class AuditMirror:
                     task = asyncio.create_task(self._post(guild_id, queue))
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
-                delay = self._next_due(now)
-                self._wake.clear()
-                try:
-                    async with asyncio.timeout(delay):
-                        await self._wake.wait()
-                except TimeoutError:
-                    pass
+                await sleep_until_woken(self._wake, self._next_due(now))
         finally:
             self._running = False
             for task in list(self._tasks):

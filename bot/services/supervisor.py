@@ -34,6 +34,18 @@ REPORT_TIMEOUT = 2.0  # a slow database must not hold up a restart or a shutdown
 Factory = Callable[[], Awaitable[None]]
 
 
+async def sleep_until_woken(wake: asyncio.Event, delay: float | None) -> None:
+    """The idle step of a queue worker: until ``wake`` is set or ``delay`` seconds passed
+    (None: no timer due, only a wake-up). Clears ``wake`` first: the caller computed ``delay``
+    from its state with no await since, so no wake-up can have been set in between."""
+    wake.clear()
+    try:
+        async with asyncio.timeout(delay):
+            await wake.wait()
+    except TimeoutError:
+        pass
+
+
 @dataclass(slots=True)
 class ServiceState:
     name: str
