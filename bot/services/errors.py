@@ -3,12 +3,9 @@ the CLI as well."""
 
 from __future__ import annotations
 
+from bot.user_errors import UserError
 
-class UserError(Exception):
-    """Bad input or a refused operation; the message is short, safe and shown as is.
-
-    Messages never contain secrets (passwords are never formatted into them).
-    """
+__all__ = ["ServerNotFoundError", "UserError"]
 
 
 class ServerNotFoundError(UserError):

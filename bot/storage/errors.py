@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # A leaf module without imports: a refused quota reads (and is audited) like any refused input.
-from bot.services.errors import UserError
+from bot.user_errors import UserError
 
 
 class StorageError(Exception):

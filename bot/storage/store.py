@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import aiosqlite
 
@@ -42,10 +42,20 @@ from bot.storage.state import AppStateRepository
 from bot.storage.urls import DatabaseUrl, parse_database_url
 
 if TYPE_CHECKING:
-    from bot.config import Settings
     from bot.storage.postgres import PostgresDatabase
 
 log = logging.getLogger(__name__)
+
+
+class DatabaseSettings(Protocol):
+    """What opening the configured database reads (``bot.config.Settings`` has both): storage
+    does not import the application's configuration."""
+
+    @property
+    def database_url(self) -> DatabaseUrl | None: ...
+
+    @property
+    def database_path(self) -> Path: ...
 
 
 class Store:
@@ -117,7 +127,7 @@ class Store:
         return await cls._finish(cls(db, parsed.redacted), available, migrate_now)
 
     @classmethod
-    async def open_from_settings(cls, settings: Settings) -> Store:
+    async def open_from_settings(cls, settings: DatabaseSettings) -> Store:
         """PostgreSQL when ``DATABASE_URL`` is set, else the SQLite file at ``DATABASE_PATH``."""
         if settings.database_url is not None:
             return await cls.open_url(settings.database_url)
