@@ -51,10 +51,10 @@ from bot.services.rcon_commands import RconCommands
 from bot.services.rcon_pool import RconPool
 from bot.services.registry import ServerRegistry
 from bot.services.resolver import Resolver
-from bot.services.snapshots import Hysteresis
 from bot.services.status_source import A2SStatusSource, StatusSource
 from bot.services.supervisor import SERVICE_KEY_PREFIX, ServiceState, Supervisor
 from bot.sharding import ShardFilter
+from bot.snapshots import Hysteresis
 from bot.storage import Server, Store
 
 log = logging.getLogger(__name__)

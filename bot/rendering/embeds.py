@@ -14,7 +14,7 @@ import discord
 
 from bot.games import get_game
 from bot.rendering.text import address, clip, duration, escape, mask_address, relative
-from bot.services.snapshots import PlayerInfo, ServerInfo, Snapshot, State
+from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State
 from bot.storage import Server
 
 # Discord's embed limits.

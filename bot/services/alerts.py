@@ -26,8 +26,8 @@ import discord
 from bot.rendering.embeds import offline_transition_text, online_transition_text
 from bot.rendering.text import mask_address
 from bot.services.poller import Poller, RoundReport
-from bot.services.snapshots import Snapshot, State
 from bot.services.supervisor import sleep_until_woken
+from bot.snapshots import Snapshot, State
 from bot.storage import Store
 from bot.storage.alerts import Alert
 

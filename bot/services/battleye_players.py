@@ -17,7 +17,7 @@ from typing import Protocol
 
 from bot.protocols import battleye
 from bot.services.rcon_pool import RconPool
-from bot.services.snapshots import PlayerInfo, Target
+from bot.snapshots import PlayerInfo, Target
 from bot.storage import Server
 
 

@@ -9,7 +9,7 @@ import socket
 from bot.games import RconKind, get_game
 from bot.protocols import a2s, battleye, rcon
 from bot.services.probes import LoginResult, LoginStatus, QueryAnswer, QueryError, QueryFailure
-from bot.services.snapshots import MAX_MAP, MAX_SERVER_NAME, clip_text
+from bot.snapshots import MAX_MAP, MAX_SERVER_NAME, clip_text
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Each round reads the registry, groups servers by queried address (servers of several guilds at
 one address are queried once), queries every address concurrently with its own time bound, folds
-the results into :class:`~bot.services.snapshots.Snapshot` values through the hysteresis rule,
+the results into :class:`~bot.snapshots.Snapshot` values through the hysteresis rule,
 writes one history sample per address, and tells the listeners (boards, alerts, presence).
 A failing query, listener or database write is logged; nothing stops the loop.
 """
@@ -23,9 +23,9 @@ from bot.metrics import NO_METRICS, Metrics
 from bot.services.battleye_players import PollContext, RconAccess, access_key
 from bot.services.gc_pause import gc_paused
 from bot.services.resolver import AddressRefused, Resolver
-from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.services.status_source import StatusSource
 from bot.sharding import ShardFilter
+from bot.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.storage import Server, Store
 from bot.storage.history import Sample
 

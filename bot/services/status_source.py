@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from bot.protocols.a2s import A2SEngine, GoldSrcInfo, Player, SourceInfo
 from bot.services.battleye_players import PlayerNames, PollContext
-from bot.services.snapshots import PlayerInfo, ServerInfo, Target
+from bot.snapshots import PlayerInfo, ServerInfo, Target
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ _CHUNK = 100  # rows per INSERT (8 parameters each, below even old SQLite's 999 
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    target: str  # "host:port", see bot.services.snapshots.Target.key
+    target: str  # "host:port", see bot.snapshots.Target.key
     at: float  # Unix time
     online: bool
     players: int

@@ -13,8 +13,8 @@ import discord
 import pytest
 
 from bot.services.alerts import MAX_ATTEMPTS, AlertNotifier
-from bot.services.snapshots import Snapshot, State, Target
 from bot.sharding import ShardFilter
+from bot.snapshots import Snapshot, State, Target
 from bot.storage import NewServer, Server, Store
 from tests.protocols.battleye.helpers import eventually
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.services.feed.a2s import counter, diff, map_change, names_of
-from bot.services.snapshots import PlayerInfo, ServerInfo
+from bot.snapshots import PlayerInfo, ServerInfo
 
 
 def info(names: list[str], map_name: str = "de_dust2") -> ServerInfo:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.protocols.a2s import A2SEngine
-from bot.services import snapshots
+from bot import snapshots
 from bot.services.poller import Poller
-from bot.services.snapshots import (
+from bot.services.status_source import A2SStatusSource
+from bot.snapshots import (
     MAX_LISTED_PLAYERS,
     MAX_MAP,
     MAX_PLAYER_NAME,
@@ -22,7 +23,6 @@ from bot.services.snapshots import (
     Snapshot,
     Target,
 )
-from bot.services.status_source import A2SStatusSource
 from bot.storage import NewServer, Store
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 

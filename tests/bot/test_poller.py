@@ -13,8 +13,8 @@ import pytest
 from bot.crypto import DecryptionError
 from bot.services.battleye_players import PollContext
 from bot.services.poller import Poller, RoundReport
-from bot.services.snapshots import Hysteresis, PlayerInfo, ServerInfo, State, Target
 from bot.services.status_source import A2SStatusSource
+from bot.snapshots import Hysteresis, PlayerInfo, ServerInfo, State, Target
 from bot.storage import NewServer, Store
 from bot.storage.history import Sample
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec

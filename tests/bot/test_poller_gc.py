@@ -13,8 +13,8 @@ import pytest
 from bot.protocols.a2s import Player
 from bot.services.battleye_players import PollContext
 from bot.services.poller import Poller
-from bot.services.snapshots import PlayerInfo, ServerInfo, Target
 from bot.services.status_source import _player_infos
+from bot.snapshots import PlayerInfo, ServerInfo, Target
 from bot.storage import NewServer, Store
 
 

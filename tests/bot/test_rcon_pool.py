@@ -21,7 +21,7 @@ from bot.services.rcon_errors import (
 )
 from bot.services.rcon_pool import ConnectionState, RconPool
 from bot.services.resolver import Resolver
-from bot.services.snapshots import Target
+from bot.snapshots import Target
 from bot.storage import Server
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.rcon_server import FakeRCONServer

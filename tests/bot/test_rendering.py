@@ -23,7 +23,7 @@ from bot.rendering.embeds import (
 )
 from bot.rendering.text import clip, duration, escape
 from bot.services.boards import chunk, digest
-from bot.services.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
+from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
 from bot.storage import Server
 from bot.storage.history import Sample
 

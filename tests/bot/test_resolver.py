@@ -14,7 +14,7 @@ import pytest
 from bot.services.battleye_players import PollContext
 from bot.services.poller import Poller
 from bot.services.resolver import AddressRefused, Resolver
-from bot.services.snapshots import ServerInfo, Target
+from bot.snapshots import ServerInfo, Target
 from bot.storage import NewServer, Store
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
+from bot.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 
 INFO = ServerInfo("n", "m", 1, 10, 0, False, True, "1", "g", 5.0)
 

@@ -11,7 +11,7 @@ from bot.rendering.embeds import ServerView, compact_embed, player_fields, statu
 from bot.rendering.text import escape
 from bot.services.feed import model as m
 from bot.services.feed.render import line, watch_line
-from bot.services.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
+from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
 from bot.storage import Server
 from bot.storage.events import Event
 

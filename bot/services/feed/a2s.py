@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.services.snapshots import ServerInfo
+from bot.snapshots import ServerInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from bot.services.feed.queue import Batch, Item, SubKey, nonce_of
 from bot.services.feed.sender import ChannelSender, Outcome
 from bot.services.feed.watch import matches
 from bot.services.poller import Poller, RoundReport, target_of
-from bot.services.snapshots import ServerInfo, State
+from bot.snapshots import ServerInfo, State
 from bot.storage import Server, Store
 from bot.storage.events import Event
 from bot.storage.feeds import Feed, Watch
