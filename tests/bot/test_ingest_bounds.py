@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.protocols.a2s import A2SEngine
 from bot import snapshots
+from bot.protocols.a2s import A2SEngine
 from bot.services.poller import Poller
 from bot.services.status_source import A2SStatusSource
 from bot.snapshots import (
