@@ -58,9 +58,13 @@ def _code_block(text: str, limit: int | None = None) -> str:
 
 
 async def send_text(interaction: discord.Interaction[Any], title: str, text: str) -> None:
-    """An ephemeral follow-up: the text in a code block, or attached when too long."""
-    body = sanitize(text, multiline=True).strip() or "(empty answer)"
+    """An ephemeral follow-up: the text in a code block, or attached when too long; an empty
+    answer (BattlEye's and srcds's "done") is no block at all."""
+    body = sanitize(text, multiline=True).strip()
     heading = clip(title, 200)
+    if not body:
+        await interaction.followup.send(f"{heading}: the server answered nothing.", ephemeral=True)
+        return
     # Measured after escaping: each ``` grows by one character inside the block.
     inline = f"{heading}\n{_code_block(body)}"
     if len(inline) <= MAX_MESSAGE:

@@ -142,6 +142,8 @@ async def test_per_server_grant(world: RconWorld) -> None:
             )
         )
         assert "Said on Main" in ok
+        # srcds answers say with nothing: a plain line, not a code block of "(empty answer)".
+        assert "```" not in ok and "answered nothing" in ok, ok
         row = last_audit(w.settings)
         assert (row["outcome"], row["allowed_by"]) == ("ok", f"role {w.mods_role}")
         denied = await followup_text(
