@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import OutpostBot
+from bot.storage.boards import Board
 from tests.cogs.status_world import StatusWorld, answered, make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
@@ -130,20 +131,28 @@ async def test_old_message_edit_limit_replaces_the_message(
         assert [m["id"] for m in board_messages(w, w.channel_id)] == [new["id"]]
 
 
+async def _board_that_lost_its_permission(
+    w: StatusWorld, bot: OutpostBot, server: FakeA2SServer
+) -> Board:
+    """A board of Main whose next edit is refused with 50013 (missing permissions), after it."""
+    bot.boards.pacer.gap = 0.0
+    await register(bot, w.guild_id, "Main", server)
+    await bot.poller.run_round()
+    await board_set(w, w.channel_id, "main")
+    (message,) = board_messages(w, w.channel_id)
+    w.fake.fail_message(int(message["id"]), 50013)  # type: ignore[call-overload]
+    server.info.player_count = 9
+    await poll(bot)
+    (board,) = await bot.store.boards.for_guild(w.guild_id)
+    return board
+
+
 async def test_lost_permission_pauses_the_board_and_list_says_why(
     fake_discord: FakeDiscord, tmp_path: Path, servers: list[FakeA2SServer]
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.poller.run_round()
-        await board_set(w, w.channel_id, "main")
-        (message,) = board_messages(w, w.channel_id)
-        w.fake.fail_message(int(message["id"]), 50013)  # type: ignore[call-overload]
-        servers[0].info.player_count = 9
-        await poll(bot)
-        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        board = await _board_that_lost_its_permission(w, bot, servers[0])
         assert board.paused is not None and "permission" in board.paused
         listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
         value = listing.embeds[0]["fields"][0]["value"]
@@ -164,15 +173,7 @@ async def test_a_paused_board_resumes_by_itself_when_the_permission_is_back(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.poller.run_round()
-        await board_set(w, w.channel_id, "main")
-        (message,) = board_messages(w, w.channel_id)
-        w.fake.fail_message(int(message["id"]), 50013)  # type: ignore[call-overload]
-        servers[0].info.player_count = 9
-        await poll(bot)
-        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        board = await _board_that_lost_its_permission(w, bot, servers[0])
         assert board.paused is not None
         # The permission is back (the failure was one request); the retry is due.
         bot.boards.paused_retry = 0.0
