@@ -100,6 +100,8 @@ def decode_legacy_text(text: str, latency_ms: float | None = None) -> JavaStatus
 
 def decode_legacy_answer(data: bytes, latency_ms: float | None = None) -> JavaStatus:
     """A whole kick packet (``FF`` + length + text) as a :class:`JavaStatus`."""
+    if not data:
+        raise NotMinecraft("connection closed without a legacy answer")
     size = legacy_answer_size(data)
     if size is None or len(data) < size:
         raise NotMinecraft("legacy answer shorter than its length")
