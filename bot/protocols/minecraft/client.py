@@ -24,7 +24,7 @@ from bot.protocols.minecraft.errors import (
     NotMinecraft,
     QueryDisabled,
 )
-from bot.protocols.minecraft.gs4 import QueryExchange
+from bot.protocols.minecraft.gs4 import QueryExchange, QueryState
 from bot.protocols.minecraft.legacy import (
     decode_legacy_answer,
     encode_legacy_ping,
@@ -231,7 +231,11 @@ async def _exchange(
                 async with asyncio.timeout_at(resend_at):
                     item = await protocol.inbox.get()
             except TimeoutError:
-                break  # send the request again
+                # Resend; an unanswered stat request starts over with a fresh token.
+                if exchange.state is QueryState.STAT:
+                    exchange.restart()
+                    request = exchange.request()
+                break
             if isinstance(item, OSError):
                 raise item
             result = exchange.receive_datagram(item)
@@ -251,8 +255,9 @@ async def query(
     """The Query full stat (UDP ``query.port``, which defaults to the server port; no SRV).
 
     Silence or ICMP port unreachable is :class:`QueryDisabled`; a handshake answered but no
-    stat is :class:`MinecraftTimeout`. Requests are resent every second; stray datagrams (other
-    session ids) are ignored.
+    stat is :class:`MinecraftTimeout`. A request unanswered for a second is sent again (a stat
+    request after a new handshake, in case the token expired); stray datagrams (other session
+    ids) are ignored.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -230,6 +230,14 @@ class QueryExchange:
             return encode_full_stat(self.session_id, self.token)
         raise InvalidStateError("the exchange is over")
 
+    def restart(self) -> None:
+        """Back to the handshake: a stat request left unanswered may carry an expired token
+        (vanilla forgets tokens after about 30 s and answers nothing). ``token`` keeps the last
+        one, so the caller still knows the server answered once."""
+        if self.state is QueryState.DONE:
+            raise InvalidStateError("the exchange is over")
+        self.state = QueryState.HANDSHAKE
+
     def receive_datagram(self, datagram: bytes) -> bytes | QueryStat | None:
         if self.state is QueryState.HANDSHAKE:
             token = decode_handshake(datagram, self.session_id)
