@@ -14,7 +14,8 @@ byte per character like vanilla, bytes as they are), ``players``, ``padding`` (1
 the pairs), ``token`` (fixed instead of random), ``token_lifetime``, ``silent`` (never answer),
 ``answer_stat`` (False: handshakes only), ``drop_first`` (ignore the first N datagrams: loss),
 ``stray`` (before each answer send one with another session id), ``raw_stat`` (bytes sent as
-the stat answer's body after the header), ``lifetime`` (stops by itself).
+the stat answer's body after the header), ``lifetime`` (stops by itself), ``port`` (0: any; the
+TCP status port of a FakeMinecraftServer, to serve both on one port number as vanilla does).
 """
 
 from __future__ import annotations
@@ -86,7 +87,9 @@ class FakeQueryServer:
         stray: bool = False,
         raw_stat: bytes | None = None,
         lifetime: float = 30.0,
+        port: int = 0,
     ) -> None:
+        self.port = port
         self.kv = DEFAULT_KV if kv is None else kv
         self.players: list[str | bytes] = ["Alex", "Steve"] if players is None else players
         self.padding = padding
@@ -109,7 +112,7 @@ class FakeQueryServer:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(
-            lambda: self._protocol, local_addr=("127.0.0.1", 0)
+            lambda: self._protocol, local_addr=("127.0.0.1", self.port)
         )
         self._transport = transport
         self.address = ("127.0.0.1", transport.get_extra_info("sockname")[1])

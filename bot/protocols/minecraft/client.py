@@ -20,6 +20,7 @@ from bot.protocols.minecraft.errors import (
     MinecraftError,
     MinecraftRefused,
     MinecraftTimeout,
+    MinecraftUnreachable,
     MinecraftUnresolved,
     NotMinecraft,
     QueryDisabled,
@@ -63,12 +64,15 @@ async def _within(deadline: float, what: str) -> AsyncIterator[None]:
         raise MinecraftTimeout(f"no {what} within the timeout") from None
 
 
-def _refused(error: OSError) -> MinecraftError:
+def _refused(error: OSError | UnicodeError) -> MinecraftError:
     if isinstance(error, socket.gaierror):
         return MinecraftUnresolved("host name does not resolve")
+    if isinstance(error, UnicodeError):
+        # The stdlib's IDNA codec refuses the name before any lookup (empty or long labels).
+        return MinecraftUnresolved("host name is not a valid DNS name")
     if isinstance(error, ConnectionRefusedError):
         return MinecraftRefused("connection refused")
-    return MinecraftRefused(f"unreachable: {error.strerror or type(error).__name__}")
+    return MinecraftUnreachable(f"unreachable: {error.strerror or type(error).__name__}")
 
 
 async def _connect(
@@ -79,7 +83,7 @@ async def _connect(
             return await asyncio.open_connection(host, port)
         except TimeoutError:
             raise
-        except OSError as error:
+        except (OSError, UnicodeError) as error:
             raise _refused(error) from None
 
 
@@ -270,7 +274,7 @@ async def query(
             )
         except TimeoutError:
             raise
-        except OSError as error:
+        except (OSError, UnicodeError) as error:
             raise _refused(error) from None
     try:
         async with asyncio.timeout_at(deadline):

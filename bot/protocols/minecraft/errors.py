@@ -20,7 +20,12 @@ class MinecraftTimeout(MinecraftError, TimeoutError):
 
 
 class MinecraftRefused(MinecraftError):
-    """Nothing to talk to: the TCP connection was refused or the host/network is unreachable."""
+    """Nothing to talk to: the TCP connection was refused (the port is closed) or, for the
+    subclasses, the host cannot be reached or its name has no address."""
+
+
+class MinecraftUnreachable(MinecraftRefused):
+    """A network error before any answer: no route to the host, network down."""
 
 
 class MinecraftUnresolved(MinecraftRefused):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import socket
 import threading
@@ -16,11 +17,14 @@ from bot.protocols.minecraft import (
     AnswerTooLarge,
     JavaPlayers,
     JavaVersion,
+    MinecraftEncodeError,
     MinecraftRefused,
     MinecraftTimeout,
+    MinecraftUnreachable,
     MinecraftUnresolved,
     NotMinecraft,
     legacy_status,
+    query,
     status,
     status_sync,
 )
@@ -179,6 +183,39 @@ async def test_a_name_that_does_not_resolve(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(asyncio, "open_connection", no_address)
     with pytest.raises(MinecraftUnresolved):
         await status("unknown.example", 25565, timeout=1)
+
+
+async def test_names_that_are_no_dns_names_are_unresolved() -> None:
+    # The stdlib's IDNA codec refuses these before any lookup: no DNS traffic.
+    for host in ("a" * 64 + ".example", "bad..name"):
+        with pytest.raises(MinecraftUnresolved):
+            await status(host, 25565, timeout=1)
+        with pytest.raises(MinecraftUnresolved):
+            await query(host, 25565, timeout=1)
+
+
+async def test_no_route_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def no_route(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.EHOSTUNREACH, "No route to host")
+
+    monkeypatch.setattr(asyncio, "open_connection", no_route)
+    with pytest.raises(MinecraftUnreachable, match="No route"):
+        await status("192.0.2.1", 25565, timeout=1)
+
+
+async def test_a_handshake_host_over_255_characters_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_open = asyncio.open_connection
+    async with FakeMinecraftServer() as server:
+
+        async def to_the_fake(host: str, port: int) -> Any:  # a long name resolving, in effect
+            return await real_open(*server.address)
+
+        monkeypatch.setattr(asyncio, "open_connection", to_the_fake)
+        with pytest.raises(MinecraftEncodeError):
+            await status(".".join(["a" * 60] * 5), 25565, timeout=1)
+    assert server.handshakes == []
 
 
 @pytest.fixture
