@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 FORMAT_CODE = re.compile("§.?", re.DOTALL)
-# Deeper parts of a component tree are ignored (vanilla's own JSON depth limit is 512).
+# Deeper parts of a component tree are ignored.
 MAX_CHAT_DEPTH = 32
 # Components visited at most; the rest of the tree is ignored.
 MAX_CHAT_NODES = 4096
