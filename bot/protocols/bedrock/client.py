@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from typing import Any, cast
 
 from bot.protocols.bedrock.errors import (
@@ -60,7 +61,8 @@ class _Exchange(asyncio.DatagramProtocol):
         self._resend = None
         if self._transport is None or self.answer.done():
             return
-        self._transport.sendto(self._query.next_request(self._loop.time()))
+        # perf_counter, not loop.time(): uvloop's clock moves in whole milliseconds.
+        self._transport.sendto(self._query.next_request(time.perf_counter()))
         if self._query.attempts < self._attempts:
             self._resend = self._loop.call_later(self._interval, self._send)
 
@@ -68,7 +70,7 @@ class _Exchange(asyncio.DatagramProtocol):
         if self.answer.done():
             return
         try:
-            status = self._query.receive(data, self._loop.time())
+            status = self._query.receive(data, time.perf_counter())
         except BedrockMalformedError as exc:
             self.rejected = exc
             self.rejected_count += 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from typing import Any, Generic, cast
 
 from bot.protocols.quake3.errors import (
@@ -63,7 +64,8 @@ class _Exchange(asyncio.DatagramProtocol, Generic[Answer]):
         self._resend = None
         if self._transport is None or self.answer.done():
             return
-        self._transport.sendto(self._query.next_request(self._loop.time()))
+        # perf_counter, not loop.time(): uvloop's clock moves in whole milliseconds.
+        self._transport.sendto(self._query.next_request(time.perf_counter()))
         if self._query.attempts < self._attempts:
             self._resend = self._loop.call_later(self._interval, self._send)
 
@@ -71,7 +73,7 @@ class _Exchange(asyncio.DatagramProtocol, Generic[Answer]):
         if self.answer.done():
             return
         try:
-            answer = self._query.receive(data, self._loop.time())
+            answer = self._query.receive(data, time.perf_counter())
         except Q3MalformedError as exc:
             self.rejected = exc
             self.rejected_count += 1

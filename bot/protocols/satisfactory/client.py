@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from typing import Any, cast
 
 from bot.protocols.satisfactory.errors import (
@@ -62,7 +63,8 @@ class _Exchange(asyncio.DatagramProtocol):
         self._resend = None
         if self._transport is None or self.answer.done():
             return
-        self._transport.sendto(self._query.next_request(self._loop.time()))
+        # perf_counter, not loop.time(): uvloop's clock moves in whole milliseconds.
+        self._transport.sendto(self._query.next_request(time.perf_counter()))
         if self._query.attempts < self._attempts:
             self._resend = self._loop.call_later(self._interval, self._send)
 
@@ -70,7 +72,7 @@ class _Exchange(asyncio.DatagramProtocol):
         if self.answer.done():
             return
         try:
-            state = self._query.receive(data, self._loop.time())
+            state = self._query.receive(data, time.perf_counter())
         except SatisfactoryMalformedError as exc:
             self.rejected = exc
             self.rejected_count += 1
