@@ -10,6 +10,7 @@ from bot.protocols.bedrock.errors import (
     BedrockMalformedError,
     BedrockMismatchError,
     BedrockRefusedError,
+    BedrockResolveError,
     BedrockTimeoutError,
     BedrockUnreachableError,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "BedrockMalformedError",
     "BedrockMismatchError",
     "BedrockRefusedError",
+    "BedrockResolveError",
     "BedrockStatus",
     "BedrockTimeoutError",
     "BedrockUnreachableError",

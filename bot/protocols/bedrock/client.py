@@ -20,6 +20,7 @@ from typing import Any, cast
 from bot.protocols.bedrock.errors import (
     BedrockMalformedError,
     BedrockRefusedError,
+    BedrockResolveError,
     BedrockTimeoutError,
     BedrockUnreachableError,
 )
@@ -35,7 +36,7 @@ def _network_error(exc: BaseException) -> BedrockUnreachableError:
     if isinstance(exc, ConnectionRefusedError):
         return BedrockRefusedError("nothing listens on that UDP port (ICMP port unreachable)")
     if isinstance(exc, socket.gaierror):
-        return BedrockUnreachableError(f"the name does not resolve ({exc.strerror})")
+        return BedrockResolveError(f"the name does not resolve ({exc.strerror})")
     return BedrockUnreachableError(f"network error: {exc}")
 
 

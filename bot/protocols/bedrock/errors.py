@@ -21,6 +21,10 @@ class BedrockUnreachableError(BedrockError):
     """The address cannot be reached: the name does not resolve, or ICMP says no route."""
 
 
+class BedrockResolveError(BedrockUnreachableError):
+    """The host name does not resolve (no such name, or no DNS answer)."""
+
+
 class BedrockRefusedError(BedrockUnreachableError):
     """ICMP port unreachable: the host is up but nothing listens on that UDP port."""
 

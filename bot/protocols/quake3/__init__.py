@@ -11,6 +11,7 @@ from bot.protocols.quake3.errors import (
     Q3Error,
     Q3MalformedError,
     Q3RefusedError,
+    Q3ResolveError,
     Q3TimeoutError,
     Q3UnreachableError,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "Q3MalformedError",
     "Q3Player",
     "Q3RefusedError",
+    "Q3ResolveError",
     "Q3Status",
     "Q3TimeoutError",
     "Q3UnreachableError",

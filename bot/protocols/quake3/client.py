@@ -21,6 +21,7 @@ from typing import Any, Generic, cast
 from bot.protocols.quake3.errors import (
     Q3MalformedError,
     Q3RefusedError,
+    Q3ResolveError,
     Q3TimeoutError,
     Q3UnreachableError,
 )
@@ -38,7 +39,7 @@ def _network_error(exc: BaseException) -> Q3UnreachableError:
     if isinstance(exc, ConnectionRefusedError):
         return Q3RefusedError("nothing listens on that UDP port (ICMP port unreachable)")
     if isinstance(exc, socket.gaierror):
-        return Q3UnreachableError(f"the name does not resolve ({exc.strerror})")
+        return Q3ResolveError(f"the name does not resolve ({exc.strerror})")
     return Q3UnreachableError(f"network error: {exc}")
 
 

@@ -21,6 +21,10 @@ class Q3UnreachableError(Q3Error):
     """The address cannot be reached: the name does not resolve, or ICMP says no route."""
 
 
+class Q3ResolveError(Q3UnreachableError):
+    """The host name does not resolve (no such name, or no DNS answer)."""
+
+
 class Q3RefusedError(Q3UnreachableError):
     """ICMP port unreachable: the host is up but nothing listens on that UDP port."""
 

@@ -10,6 +10,7 @@ from bot.protocols.satisfactory.errors import (
     SatisfactoryError,
     SatisfactoryMalformedError,
     SatisfactoryRefusedError,
+    SatisfactoryResolveError,
     SatisfactoryTimeoutError,
     SatisfactoryUnreachableError,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "SatisfactoryError",
     "SatisfactoryMalformedError",
     "SatisfactoryRefusedError",
+    "SatisfactoryResolveError",
     "SatisfactoryState",
     "SatisfactoryTimeoutError",
     "SatisfactoryUnreachableError",

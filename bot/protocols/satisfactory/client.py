@@ -21,6 +21,7 @@ from typing import Any, cast
 from bot.protocols.satisfactory.errors import (
     SatisfactoryMalformedError,
     SatisfactoryRefusedError,
+    SatisfactoryResolveError,
     SatisfactoryTimeoutError,
     SatisfactoryUnreachableError,
 )
@@ -37,7 +38,7 @@ def _network_error(exc: BaseException) -> SatisfactoryUnreachableError:
     if isinstance(exc, ConnectionRefusedError):
         return SatisfactoryRefusedError("nothing listens on that UDP port (ICMP port unreachable)")
     if isinstance(exc, socket.gaierror):
-        return SatisfactoryUnreachableError(f"the name does not resolve ({exc.strerror})")
+        return SatisfactoryResolveError(f"the name does not resolve ({exc.strerror})")
     return SatisfactoryUnreachableError(f"network error: {exc}")
 
 

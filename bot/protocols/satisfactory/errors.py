@@ -21,6 +21,10 @@ class SatisfactoryUnreachableError(SatisfactoryError):
     """The address cannot be reached: the name does not resolve, or ICMP says no route."""
 
 
+class SatisfactoryResolveError(SatisfactoryUnreachableError):
+    """The host name does not resolve (no such name, or no DNS answer)."""
+
+
 class SatisfactoryRefusedError(SatisfactoryUnreachableError):
     """ICMP port unreachable: the host is up but nothing listens on that UDP port."""
 

@@ -15,6 +15,7 @@ from bot.protocols.bedrock import (
     BedrockMalformedError,
     BedrockMismatchError,
     BedrockRefusedError,
+    BedrockResolveError,
     BedrockTimeoutError,
     BedrockUnreachableError,
 )
@@ -125,7 +126,7 @@ async def test_unresolvable_name(monkeypatch: pytest.MonkeyPatch) -> None:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(loop, "getaddrinfo", fail)
-    with pytest.raises(BedrockUnreachableError, match="does not resolve"):
+    with pytest.raises(BedrockResolveError, match="does not resolve"):
         await bedrock.ping("no.such.host.example", timeout=1.0)
 
 
@@ -160,6 +161,7 @@ async def test_every_error_is_a_bedrock_error() -> None:
     for cls in (
         BedrockTimeoutError,
         BedrockRefusedError,
+        BedrockResolveError,
         BedrockUnreachableError,
         BedrockMalformedError,
         BedrockMismatchError,

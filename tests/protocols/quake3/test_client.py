@@ -15,6 +15,7 @@ from bot.protocols.quake3 import (
     Q3Error,
     Q3MalformedError,
     Q3RefusedError,
+    Q3ResolveError,
     Q3TimeoutError,
     Q3UnreachableError,
 )
@@ -134,7 +135,7 @@ async def test_unresolvable_name(monkeypatch: pytest.MonkeyPatch) -> None:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", fail)
-    with pytest.raises(Q3UnreachableError, match="does not resolve"):
+    with pytest.raises(Q3ResolveError, match="does not resolve"):
         await quake3.get_status("no.such.host.example", timeout=1.0)
 
 
@@ -153,6 +154,7 @@ def test_every_error_is_a_q3_error() -> None:
     for cls in (
         Q3TimeoutError,
         Q3RefusedError,
+        Q3ResolveError,
         Q3UnreachableError,
         Q3MalformedError,
         Q3ChallengeMismatchError,

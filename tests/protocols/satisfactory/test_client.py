@@ -15,6 +15,7 @@ from bot.protocols.satisfactory import (
     SatisfactoryError,
     SatisfactoryMalformedError,
     SatisfactoryRefusedError,
+    SatisfactoryResolveError,
     SatisfactoryTimeoutError,
     SatisfactoryUnreachableError,
     ServerState,
@@ -108,7 +109,7 @@ async def test_unresolvable_name(monkeypatch: pytest.MonkeyPatch) -> None:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", fail)
-    with pytest.raises(SatisfactoryUnreachableError, match="does not resolve"):
+    with pytest.raises(SatisfactoryResolveError, match="does not resolve"):
         await satisfactory.poll_state("no.such.host.example", timeout=1.0)
 
 
@@ -127,6 +128,7 @@ def test_every_error_is_a_satisfactory_error() -> None:
     for cls in (
         SatisfactoryTimeoutError,
         SatisfactoryRefusedError,
+        SatisfactoryResolveError,
         SatisfactoryUnreachableError,
         SatisfactoryMalformedError,
         SatisfactoryCookieMismatchError,
