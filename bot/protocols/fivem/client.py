@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import socket
 from typing import TypeVar
 
 import aiohttp
@@ -31,6 +32,7 @@ from bot.protocols.fivem.errors import (
     FiveMTimeout,
     FiveMUnreachable,
     NotFiveM,
+    UnreachableReason,
 )
 from bot.protocols.fivem.models import FiveMDynamic, FiveMInfo, FiveMPlayer, FiveMStatus
 from bot.protocols.fivem.oob import decode_getinfo, encode_getinfo
@@ -66,7 +68,9 @@ async def fetch_status(
     try:
         base = URL.build(scheme="http", host=host, port=port)
     except (ValueError, TypeError):
-        raise FiveMUnreachable(f"not a valid address: {host!r}:{port}") from None
+        raise FiveMUnreachable(
+            f"not a valid address: {host!r}:{port}", reason="invalid_address"
+        ) from None
     try:
         async with asyncio.timeout(timeout):
             if session is not None:
@@ -107,7 +111,7 @@ class _Fetcher:
             error = exc
         except aiohttp.ClientConnectionError as exc:
             # Refused, DNS failure, reset, or closed before an answer.
-            error = FiveMUnreachable(f"{path}: {_reason(exc)}")
+            error = _unreachable(path, exc)
         except aiohttp.ClientError:
             # Not HTTP, broken chunking, a body shorter than its Content-Length.
             error = NotFiveM(f"{path}: malformed HTTP answer")
@@ -237,14 +241,16 @@ def _merge(
     )
 
 
-def _reason(exc: aiohttp.ClientConnectionError) -> str:
+def _unreachable(where: str, exc: aiohttp.ClientConnectionError) -> FiveMUnreachable:
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "name does not resolve"
+        return FiveMUnreachable(f"{where}: name does not resolve", reason="dns")
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return exc.os_error.strerror or type(exc.os_error).__name__
+        text = exc.os_error.strerror or type(exc.os_error).__name__
+        refused = isinstance(exc.os_error, ConnectionRefusedError)
+        return FiveMUnreachable(f"{where}: {text}", reason="refused" if refused else "network")
     if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "server closed the connection"
-    return type(exc).__name__
+        return FiveMUnreachable(f"{where}: server closed the connection")
+    return FiveMUnreachable(f"{where}: {type(exc).__name__}")
 
 
 # -- UDP getinfo -----------------------------------------------------------------------------
@@ -268,7 +274,10 @@ class _GetInfoProtocol(asyncio.DatagramProtocol):
         if not self.answer.done():
             # ICMP port unreachable, reported on the next socket call (Linux).
             reason = getattr(exc, "strerror", None) or type(exc).__name__
-            self.answer.set_exception(FiveMUnreachable(f"getinfo: {reason}"))
+            refused = isinstance(exc, ConnectionRefusedError)
+            self.answer.set_exception(
+                FiveMUnreachable(f"getinfo: {reason}", reason="refused" if refused else "network")
+            )
 
 
 async def fetch_getinfo(
@@ -300,9 +309,14 @@ async def fetch_getinfo(
         if protocol.bad_datagrams:
             raise NotFiveM(f"getinfo {host}:{port}: no valid infoResponse") from None
         raise FiveMTimeout(f"getinfo {host}:{port}: no answer within {timeout:g} s") from None
+    except socket.gaierror:
+        raise FiveMUnreachable(f"getinfo {host}: name does not resolve", reason="dns") from None
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise FiveMUnreachable(f"getinfo {host}:{port}: {reason}") from None
+        text = exc.strerror or type(exc).__name__
+        kind: UnreachableReason = (
+            "refused" if isinstance(exc, ConnectionRefusedError) else "network"
+        )
+        raise FiveMUnreachable(f"getinfo {host}:{port}: {text}", reason=kind) from None
     finally:
         if transport is not None:
             transport.close()

@@ -5,6 +5,10 @@ Messages name the endpoint and what went wrong, never the body: a hostile server
 
 from __future__ import annotations
 
+from typing import Literal
+
+UnreachableReason = Literal["dns", "refused", "invalid_address", "network"]
+
 
 class FiveMError(Exception):
     """Base class of every FiveM query error."""
@@ -15,7 +19,15 @@ class FiveMTimeout(FiveMError, TimeoutError):
 
 
 class FiveMUnreachable(FiveMError):
-    """No connection: the name does not resolve, the port is closed, or the peer hung up."""
+    """No connection: the name does not resolve, the port is closed, or the peer hung up.
+
+    ``reason``: ``"dns"`` (the name does not resolve), ``"refused"`` (nothing listens on the
+    port), ``"invalid_address"`` (not a host name or IP) or ``"network"`` (anything else).
+    """
+
+    def __init__(self, message: str, *, reason: UnreachableReason = "network") -> None:
+        super().__init__(message)
+        self.reason: UnreachableReason = reason
 
 
 class NotFiveM(FiveMError):

@@ -174,7 +174,9 @@ class PalworldClient:
     async def _call(self, work: Callable[[aiohttp.ClientSession], Awaitable[T]]) -> T:
         """Run ``work`` under the timeout, on the caller's session or a fresh one."""
         if self._base is None:
-            raise PalworldUnreachable(f"not a valid address: {self.host!r}:{self.port}")
+            raise PalworldUnreachable(
+                f"not a valid address: {self.host!r}:{self.port}", reason="invalid_address"
+            )
         failure: PalworldError | None = None
         try:
             async with asyncio.timeout(self.timeout):
@@ -234,7 +236,7 @@ class PalworldClient:
         except PalworldError as exc:
             failure = exc
         except aiohttp.ClientConnectionError as exc:
-            failure = PalworldUnreachable(f"{path}: {_reason(exc)}")
+            failure = _unreachable(path, exc)
         except aiohttp.ClientError:
             failure = NotPalworld(f"{path}: malformed HTTP answer")
         if failure is None:
@@ -300,11 +302,13 @@ async def _awaited(request: Awaitable[T]) -> T:
     return await request
 
 
-def _reason(exc: aiohttp.ClientConnectionError) -> str:
+def _unreachable(where: str, exc: aiohttp.ClientConnectionError) -> PalworldUnreachable:
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "name does not resolve"
+        return PalworldUnreachable(f"{where}: name does not resolve", reason="dns")
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return exc.os_error.strerror or type(exc.os_error).__name__
+        text = exc.os_error.strerror or type(exc.os_error).__name__
+        refused = isinstance(exc.os_error, ConnectionRefusedError)
+        return PalworldUnreachable(f"{where}: {text}", reason="refused" if refused else "network")
     if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "server closed the connection"
-    return type(exc).__name__
+        return PalworldUnreachable(f"{where}: server closed the connection")
+    return PalworldUnreachable(f"{where}: {type(exc).__name__}")

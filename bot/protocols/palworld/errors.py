@@ -7,6 +7,10 @@ holds the request and its headers) are neither their cause nor their context.
 
 from __future__ import annotations
 
+from typing import Literal
+
+UnreachableReason = Literal["dns", "refused", "invalid_address", "network"]
+
 
 class PalworldError(Exception):
     """Base class of every Palworld REST API error."""
@@ -37,7 +41,15 @@ class PalworldTimeout(PalworldError, TimeoutError):
 
 
 class PalworldUnreachable(PalworldError):
-    """No connection: the name does not resolve, the port is closed (REST API off?), a reset."""
+    """No connection: the name does not resolve, the port is closed (REST API off?), a reset.
+
+    ``reason``: ``"dns"`` (the name does not resolve), ``"refused"`` (nothing listens on the
+    port), ``"invalid_address"`` (not a host name or IP) or ``"network"`` (anything else).
+    """
+
+    def __init__(self, message: str, *, reason: UnreachableReason = "network") -> None:
+        super().__init__(message)
+        self.reason: UnreachableReason = reason
 
 
 class PalworldRequestError(PalworldError):

@@ -143,13 +143,21 @@ async def test_closed_port_is_unreachable() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # bound, never listening: connections are refused
-        with pytest.raises(FiveMUnreachable):
+        with pytest.raises(FiveMUnreachable) as caught:
             await fetch_status("127.0.0.1", port, timeout=2)
+    assert caught.value.reason == "refused"
 
 
 async def test_invalid_host_is_unreachable() -> None:
-    with pytest.raises(FiveMUnreachable, match="not a valid address"):
+    with pytest.raises(FiveMUnreachable, match="not a valid address") as caught:
         await fetch_status("bad host/x", timeout=1)
+    assert caught.value.reason == "invalid_address"
+
+
+async def test_unresolvable_host_says_dns() -> None:
+    with pytest.raises(FiveMUnreachable) as caught:
+        await fetch_status("no-such-host.invalid", timeout=2)
+    assert caught.value.reason == "dns"
 
 
 async def test_silent_server_is_a_timeout() -> None:

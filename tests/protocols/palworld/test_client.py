@@ -192,13 +192,21 @@ async def test_closed_port_is_unreachable() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         client = PalworldClient("127.0.0.1", sock.getsockname()[1], password=PASSWORD, timeout=2)
-        with pytest.raises(PalworldUnreachable):
+        with pytest.raises(PalworldUnreachable) as caught:
             await client.info()
+    assert caught.value.reason == "refused"
 
 
 async def test_invalid_host_is_unreachable() -> None:
-    with pytest.raises(PalworldUnreachable, match="not a valid address"):
+    with pytest.raises(PalworldUnreachable, match="not a valid address") as caught:
         await PalworldClient("bad host/x", password=PASSWORD).info()
+    assert caught.value.reason == "invalid_address"
+
+
+async def test_unresolvable_host_says_dns() -> None:
+    with pytest.raises(PalworldUnreachable) as caught:
+        await PalworldClient("no-such-host.invalid", password=PASSWORD, timeout=2).info()
+    assert caught.value.reason == "dns"
 
 
 async def test_callers_session_is_used_and_left_open() -> None:
