@@ -19,7 +19,8 @@ Contract (other test suites rely on it)::
   POST success answers have the body ``post_reply`` (default empty: not JSON).
 * ``modes`` maps a route (``"info"``, ``"kick"``…) to a hostile behaviour: ``huge`` streams
   without end (stops at ``HUGE_LIMIT`` or when the client goes), ``wrong-json``, ``html``,
-  ``error`` (500 with Unreal's JSON error), ``bad-request`` (400 plain text),
+  ``error`` (500 with Unreal's JSON error), ``bad-request`` (400 plain text), ``missing``
+  (the unknown-route 404, as if the route did not exist),
   ``echo-auth`` (400 whose text repeats the Authorization header and the password),
   ``slow`` (the body a byte each ``slow_delay`` s), ``redirect`` (302), ``hang`` (never
   answers; stops after ``HANG_LIMIT`` s).
@@ -226,6 +227,8 @@ class FakePalworldServer:
         return web.Response(body=self.post_reply, content_type="text/plain")
 
     async def _hostile(self, request: web.Request, mode: str) -> web.StreamResponse:
+        if mode == "missing":
+            return web.json_response(NOT_FOUND, status=404)
         if mode == "wrong-json":
             return web.Response(body=b'{"players": [', content_type="application/json")
         if mode == "html":
