@@ -23,7 +23,7 @@ from tests.fakes.palworld_server import sample_info, sample_metrics, sample_play
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner),
-    max_leaves=30,
+    max_leaves=20,
 )
 PLAYER_KEYS = [
     "name",
@@ -68,7 +68,7 @@ def test_arbitrary_json(value: Any) -> None:
     _decode_all(json.dumps({"players": value}).encode())
 
 
-@settings(max_examples=100)
+@settings(max_examples=60)
 @given(st.lists(st.dictionaries(st.sampled_from(PLAYER_KEYS), JSON, max_size=10), max_size=3))
 def test_players_with_any_values(players: list[dict[str, Any]]) -> None:
     try:
