@@ -14,7 +14,7 @@ Layers: :mod:`.codec` (JSON envelopes), :mod:`.protocol` (Identifiers and matchi
 :mod:`.transport` and :mod:`.client` (the only modules doing I/O).
 """
 
-from .client import ClientState, ClientStats, WebRconClient
+from .client import ClientStats, WebRconClient
 from .codec import (
     MAX_COMMAND_CHARS,
     MAX_MESSAGE_BYTES,
@@ -49,6 +49,7 @@ from .events import (
     parse_console_line,
     parse_push,
 )
+from .link import ClientState
 from .models import RustPlayer, RustServerInfo, parse_playerlist, parse_serverinfo
 from .protocol import ID_FIRST, ProtocolStats, Push, Reply, Unmatched, WebRconProtocol
 

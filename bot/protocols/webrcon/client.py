@@ -1,58 +1,34 @@
-"""asyncio WebRCON client (:class:`WebRconClient`): one WebSocket kept up for weeks.
+"""asyncio WebRCON client (:class:`WebRconClient`): commands, typed answers, events.
 
-``start()`` connects once and raises the typed error if that fails; from then on the client
-reconnects by itself with backoff (:mod:`bot.protocols.backoff`). A wrong password ends the
-client instead: refused at ``start()`` it is raised at once; refused on a reconnect it is
-retried ``auth_retries`` times (a restarting server can drop upgrades), then the client stops
-and every call raises :class:`WebRconAuthError`.
-
-Rust sends no pong, so liveness is a cheap command (``serverinfo``) every
-``keepalive_interval`` seconds: unanswered within ``keepalive_timeout``, the connection counts
-as dead and is replaced. A silent server is noticed within about interval + timeout.
-All protocol decisions live in :mod:`.protocol`; this module moves text frames and time.
+Connecting, keep-alive, reconnecting and giving up on a refused password are
+:mod:`.link`'s; protocol decisions are :mod:`.protocol`'s. This module sends commands and
+matches their replies, with one timeout per call covering the wait for a slot and the answer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from enum import Enum
 from types import TracebackType
 
 import aiohttp
 
-from ..backoff import Backoff, BackoffPolicy
+from ..backoff import BackoffPolicy
 from .codec import MAX_MESSAGE_BYTES, MessageType, ServerMessage, validate_command
-from .errors import (
-    NotWebRcon,
-    WebRconAuthError,
-    WebRconClosed,
-    WebRconError,
-    WebRconTimeout,
-)
-from .event_queue import ClientEvent, Connected, Disconnected, EventQueue
-from .events import parse_push
+from .errors import WebRconClosed, WebRconError, WebRconTimeout
+from .event_queue import ClientEvent, EventQueue
+from .link import ClientState, Link
 from .models import RustPlayer, RustServerInfo, parse_playerlist, parse_serverinfo
-from .protocol import DEFAULT_MAX_IN_FLIGHT, ProtocolStats, Push, Reply, WebRconProtocol
-from .transport import CLOSE_TIMEOUT, Secret, check_address, label, open_websocket
+from .protocol import DEFAULT_MAX_IN_FLIGHT, ProtocolStats, WebRconProtocol
+from .transport import Secret, check_address, label
 
-log = logging.getLogger(__name__)
+__all__ = ["ClientState", "ClientStats", "WebRconClient"]
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_KEEPALIVE_INTERVAL = 30.0
 DEFAULT_BACKOFF = BackoffPolicy(initial=1.0, maximum=30.0, jitter=0.25, healthy_after=30.0)
-
-
-class ClientState(Enum):
-    IDLE = "idle"
-    CONNECTED = "connected"
-    RECONNECTING = "reconnecting"
-    AUTH_FAILED = "auth_failed"
-    CLOSED = "closed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +39,7 @@ class ClientStats:
     pending_events: int
 
 
-class WebRconClient:
+class WebRconClient(Link):
     """Async Rust WebRCON client::
 
         async with WebRconClient("203.0.113.5", 28016, password, timeout=5) as rcon:
@@ -94,6 +70,7 @@ class WebRconClient:
         max_message_bytes: int = MAX_MESSAGE_BYTES,
         max_events: int = 1000,
         rng: random.Random | None = None,
+        resolve: Callable[[str], Awaitable[str]] | None = None,
     ) -> None:
         check_address(host, port)
         if not isinstance(password, str) or not password:
@@ -113,6 +90,7 @@ class WebRconClient:
         self._secret = Secret(password)
         self._backoff_policy = backoff
         self._rng = rng
+        self._resolve = resolve
         self._label = label(host, port)
         # Each caller holds one slot and may add one probe (allow_empty): twice the slots.
         self._proto = WebRconProtocol(
@@ -121,27 +99,13 @@ class WebRconClient:
         self._slots = asyncio.Semaphore(max_in_flight)
         self._waiters: dict[int, asyncio.Future[ServerMessage]] = {}
         self._queue = EventQueue(max_events)
-        self._state = ClientState.IDLE
-        self._failure: WebRconError | None = None
-        self._loss: WebRconError | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._runner: asyncio.Task[None] | None = None
-        self._closing = asyncio.Event()
         self.reconnects = 0
+        self._init_link()
 
     def __repr__(self) -> str:
         return f"<WebRconClient {self._label} {self._state.value}>"
 
     # --- state ------------------------------------------------------------------------------
-
-    @property
-    def state(self) -> ClientState:
-        return self._state
-
-    @property
-    def connected(self) -> bool:
-        return self._state is ClientState.CONNECTED and self._ws is not None
 
     @property
     def stats(self) -> ClientStats:
@@ -151,8 +115,6 @@ class WebRconClient:
             dropped_events=self._queue.dropped,
             pending_events=len(self._queue),
         )
-
-    # --- lifecycle --------------------------------------------------------------------------
 
     async def __aenter__(self) -> WebRconClient:
         await self.start()
@@ -166,212 +128,10 @@ class WebRconClient:
     ) -> None:
         await self.close()
 
-    async def start(self) -> None:
-        """Connect (within ``timeout``), then stay connected until :meth:`close`.
-
-        Raises WebRconRefused, WebRconTimeout, WebRconAuthError or NotWebRcon when this first
-        connection fails; the client is then closed.
-        """
-        if self._state is not ClientState.IDLE:
-            raise WebRconClosed(f"client for {self._label} was already started")
-        self._session = aiohttp.ClientSession()
-        # aiohttp re-sends an idempotent request once when the server drops the connection
-        # (as Rust does to a wrong password): that would be a second login attempt per
-        # connect, behind our backoff's back. Not a public option; test_utils sets it too.
-        if hasattr(self._session, "_retry_connection"):
-            self._session._retry_connection = False
-        try:
-            ws = await self._open()
-        except BaseException as exc:
-            self._state = (
-                ClientState.AUTH_FAILED if isinstance(exc, WebRconAuthError) else ClientState.CLOSED
-            )
-            if isinstance(exc, WebRconError):
-                self._failure = exc
-            await self._session.close()
-            self._queue.finish()
-            raise
-        self._attach(ws, reconnect=False)
-        self._runner = asyncio.create_task(self._run(ws), name=f"webrcon {self._label}")
-
-    async def close(self) -> None:
-        """Close the connection and stop reconnecting; idempotent."""
-        self._closing.set()
-        if self._state is not ClientState.AUTH_FAILED:
-            self._state = ClientState.CLOSED
-        if self._ws is not None:
-            await self._ws.close()
-        if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
-        self._fail_pending(WebRconClosed(f"client for {self._label} closed"))
-        if self._session is not None:
-            await self._session.close()
-        self._queue.finish()
-
-    async def _open(self) -> aiohttp.ClientWebSocketResponse:
-        assert self._session is not None
-        return await open_websocket(
-            self._session,
-            self.host,
-            self.port,
-            self._secret,
-            timeout=self.timeout,
-            max_message_bytes=self.max_message_bytes,
-            close_timeout=min(CLOSE_TIMEOUT, self.timeout),
-        )
-
-    def _attach(self, ws: aiohttp.ClientWebSocketResponse, *, reconnect: bool) -> None:
-        self._ws = ws
-        self._loss = None
-        self._state = ClientState.CONNECTED
-        self._queue.put(Connected(reconnect=reconnect))
-
-    def _detach(self, reason: WebRconError) -> None:
-        self._ws = None
-        if self._state is ClientState.CONNECTED:
-            self._state = ClientState.RECONNECTING
-        self._proto.connection_lost()
-        self._fail_pending(reason)
-        self._queue.put(Disconnected(str(reason)))
-
-    def _fail_pending(self, reason: WebRconError) -> None:
-        waiters, self._waiters = self._waiters, {}
-        for identifier, waiter in waiters.items():
-            self._proto.abandon(identifier)
-            if not waiter.done():
-                # One instance per caller: a shared one would collect every caller's traceback.
-                waiter.set_exception(type(reason)(str(reason)))
-
-    async def _run(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        backoff = Backoff(self._backoff_policy, rng=self._rng)
-        backoff.connected()
-        refusals = 0
-        while True:
-            reason = await self._serve(ws)
-            self._detach(reason)
-            if self._closing.is_set():
-                return
-            # Every reason names host:port already.
-            log.warning("WebRCON connection lost: %s; reconnecting", reason)
-            delay = backoff.lost(first=self.reconnect_delay)
-            while True:
-                if await backoff.wait(delay, self._closing):
-                    return
-                try:
-                    ws = await self._open()
-                except WebRconAuthError as exc:
-                    refusals += 1
-                    if refusals > self.auth_retries:
-                        log.error("WebRCON: %s; giving up", exc)
-                        self._give_up(exc)
-                        return
-                    delay = backoff.failed()
-                    log.warning("WebRCON reconnect refused: %s; next try in %.1fs", exc, delay)
-                except WebRconError as exc:
-                    delay = backoff.failed()
-                    log.info("WebRCON reconnect failed: %s; next try in %.1fs", exc, delay)
-                else:
-                    break
-            refusals = 0
-            self.reconnects += 1
-            backoff.connected()
-            self._attach(ws, reconnect=True)
-            log.info("WebRCON %s: reconnected", self._label)
-
-    def _give_up(self, error: WebRconAuthError) -> None:
-        self._state = ClientState.AUTH_FAILED
-        self._failure = error
-        self._fail_pending(error)
-        self._queue.finish()
-
-    # --- one connection -----------------------------------------------------------------------
-
-    async def _serve(self, ws: aiohttp.ClientWebSocketResponse) -> WebRconError:
-        """Read until the connection ends; returns why it ended."""
-        keepalive = asyncio.create_task(
-            self._keepalive(ws), name=f"webrcon keepalive {self._label}"
-        )
-        reason: WebRconError = WebRconClosed(f"{self._label} closed the connection")
-        try:
-            async for frame in ws:
-                if frame.type is aiohttp.WSMsgType.TEXT:
-                    error = self._on_text(frame.data)
-                elif frame.type is aiohttp.WSMsgType.ERROR:
-                    error = self._frame_error(frame.data)
-                elif frame.type is aiohttp.WSMsgType.BINARY:
-                    error = NotWebRcon(f"{self._label} sent a binary frame")
-                else:
-                    continue
-                if error is not None:
-                    reason = error
-                    log.warning("WebRCON: %s; closing", error)
-                    break
-        except (aiohttp.ClientError, OSError) as exc:
-            reason = WebRconClosed(f"connection to {self._label} broke ({type(exc).__name__})")
-        finally:
-            keepalive.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keepalive
-            with contextlib.suppress(aiohttp.ClientError, OSError):
-                await ws.close()
-        return self._loss or reason
-
-    def _frame_error(self, exc: object) -> WebRconError:
-        if (
-            isinstance(exc, aiohttp.WebSocketError)
-            and exc.code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
-        ):
-            return NotWebRcon(f"{self._label} sent a message over {self.max_message_bytes} bytes")
-        return NotWebRcon(f"{self._label} broke the WebSocket protocol")
-
-    def _on_text(self, text: str) -> WebRconError | None:
-        try:
-            incoming = self._proto.receive_message(text)
-        except NotWebRcon as exc:
-            return NotWebRcon(f"{self._label} sent a {exc}")
-        if isinstance(incoming, Reply):
-            waiter = self._waiters.pop(incoming.identifier, None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(incoming.message)
-        elif isinstance(incoming, Push):
-            self._queue.put(parse_push(incoming.message))
-        else:
-            log.debug(
-                "WebRCON %s: dropped a %s reply (Identifier %d)",
-                self._label,
-                "late" if incoming.late else "stray",
-                incoming.message.identifier,
-            )
-        return None
-
-    async def _keepalive(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        while True:
-            await asyncio.sleep(self.keepalive_interval)
-            try:
-                await self.request(self.keepalive_command, timeout=self.keepalive_timeout)
-            except WebRconTimeout:
-                self._loss = WebRconTimeout(
-                    f"{self._label} left the keep-alive unanswered for {self.keepalive_timeout} s"
-                )
-                await ws.close()
-                return
-            except WebRconError:
-                return  # the connection is already going
+    async def _keepalive_probe(self) -> None:
+        await self.request(self.keepalive_command, timeout=self.keepalive_timeout)
 
     # --- commands ---------------------------------------------------------------------------
-
-    def _usable_ws(self) -> aiohttp.ClientWebSocketResponse:
-        if self._state is ClientState.AUTH_FAILED and self._failure is not None:
-            raise WebRconAuthError(str(self._failure))
-        if self._state is ClientState.IDLE:
-            raise WebRconClosed(f"client for {self._label} is not started")
-        if self._state is ClientState.CLOSED:
-            raise WebRconClosed(f"client for {self._label} is closed")
-        if self._ws is None or self._state is not ClientState.CONNECTED:
-            raise WebRconClosed(f"not connected to {self._label} (reconnecting)")
-        return self._ws
 
     async def request(
         self,

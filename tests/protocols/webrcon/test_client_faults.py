@@ -94,7 +94,8 @@ async def test_keepalive_detects_a_silent_server_within_its_bound() -> None:
             lost = await next_event(client, Disconnected, timeout=3.0)
             detected_after = loop.time() - went_silent
             assert "keep-alive unanswered" in lost.reason
-            assert detected_after <= interval + timeout + 0.25
+            # Margin for a loaded 2-core machine; the keep-alive itself needs interval + timeout.
+            assert detected_after <= interval + timeout + 0.5
             server.mode = "normal"
             await reconnected(client)
             assert await client.command("echo alive") == "alive"
