@@ -22,7 +22,7 @@ import enum
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Listener = Callable[..., Any]
 
@@ -140,6 +140,47 @@ class AdminSession(Protocol):
 
     async def close(self) -> None:
         """Disconnect for good and stop reconnecting."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsolePlayer:
+    """One connected player as a console lists them (strings clipped by the adapter)."""
+
+    name: str
+    # What the console's kick/ban commands take for this player: a slot number (srcds,
+    # BattlEye), an id (Rust SteamID, Palworld userId, 7DTD entity id) or the name itself.
+    handle: str
+    # The player's stable identifiers where the protocol gives them (SteamID64, EOS id,
+    # BattlEye GUID, Minecraft UUID…), by kind: ("steam", "7656…").
+    ids: tuple[tuple[str, str], ...] = ()
+    ping_ms: int | None = None
+    address: str = field(default="", repr=False)  # the player's IP, where shown
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleEvent:
+    """Something the console pushed, in neutral terms (for the live feed).
+
+    ``kind``: ``chat``, ``join``, ``leave``, ``kick``, ``ban``, ``death``, ``admin_login``,
+    ``save``, ``restart`` or ``line`` (any other console line, kept as ``text``)."""
+
+    kind: str
+    player: str = ""
+    ids: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+    channel: str = ""  # chat: "global", "team", "side", "direct", …
+
+
+# Listeners of this event get every ConsoleEvent a session produces (add_listener).
+CONSOLE_EVENT = "console_event"
+
+
+@runtime_checkable
+class PlayerLister(Protocol):
+    """A session that lists players itself (typed, not parsed from a command's text)."""
+
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
         ...
 
 

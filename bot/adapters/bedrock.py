@@ -61,6 +61,7 @@ class BedrockAdapter:
     protocol = PROTOCOL
     label = "Bedrock ping"
     transport = "UDP"
+    needs_password = False
 
     async def query(
         self,

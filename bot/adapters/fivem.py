@@ -69,6 +69,7 @@ class FiveMAdapter:
     protocol = PROTOCOL
     label = "FiveM HTTP query"
     transport = "TCP"
+    needs_password = False
 
     def __init__(self) -> None:
         self._info: OrderedDict[tuple[str, int], FiveMInfo] = OrderedDict()

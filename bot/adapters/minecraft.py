@@ -115,6 +115,7 @@ class MinecraftAdapter:
     protocol = PROTOCOL
     label = "Minecraft status ping"
     transport = "TCP"
+    needs_password = False
 
     def __init__(self, *, resolver: SrvResolver | None = None, use_query: bool = True) -> None:
         self._resolver = resolver

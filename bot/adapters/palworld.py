@@ -62,6 +62,8 @@ class PalworldAdapter:
     protocol = PROTOCOL
     label = "Palworld REST API"
     transport = "TCP"
+    # The REST API answers nobody without the admin password.
+    needs_password = True
 
     async def query(
         self,

@@ -86,6 +86,7 @@ class Quake3Adapter:
     protocol = PROTOCOL
     label = "Quake 3 status query"
     transport = "UDP"
+    needs_password = False
 
     async def query(
         self,

@@ -16,7 +16,13 @@ from bot.adapters.a2s import A2SAdapter
 from bot.adapters.admin import AdminAdapter, LoginHints
 from bot.adapters.admin_errors import RconNotConfigured
 from bot.adapters.battleye import BattlEyeAdapter
+from bot.adapters.bedrock import BedrockAdapter
+from bot.adapters.fivem import FiveMAdapter
+from bot.adapters.minecraft import MinecraftAdapter
+from bot.adapters.palworld import PalworldAdapter
+from bot.adapters.quake3 import Quake3Adapter
 from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
+from bot.adapters.satisfactory import SatisfactoryAdapter
 from bot.adapters.source_rcon import SourceRconAdapter
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
@@ -85,7 +91,17 @@ class AdminAdapters(_Adapters[AdminAdapter]):
 
 def default_query_adapters(engine: A2SEngine | None = None) -> QueryAdapters:
     """Every query protocol Outpost speaks; ``engine``: the bot's shared A2S engine."""
-    return QueryAdapters([A2SAdapter(engine)])
+    return QueryAdapters(
+        [
+            A2SAdapter(engine),
+            MinecraftAdapter(),
+            BedrockAdapter(),
+            FiveMAdapter(),
+            Quake3Adapter(),
+            SatisfactoryAdapter(),
+            PalworldAdapter(),
+        ]
+    )
 
 
 def default_admin_adapters(battleye: ClientConfig | None = None) -> AdminAdapters:

@@ -73,6 +73,7 @@ class SatisfactoryAdapter:
     protocol = PROTOCOL
     label = "Satisfactory query"
     transport = "UDP"
+    needs_password = False
 
     async def query(
         self,
