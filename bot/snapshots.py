@@ -85,7 +85,9 @@ class ServerInfo:
         if not self.private_lists:
             return self
         own = next((lst for k, lst in self.private_lists if key is not None and k == key), None)
-        return replace(self, player_list=self.player_list if own is None else own, private_lists=())
+        if own is None:
+            return replace(self, private_lists=())
+        return replace(self, player_list=own, players_known=True, private_lists=())
 
 
 def clip_text(text: str, limit: int) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
 from bot.protocols import minecraft
 from bot.protocols.minecraft import JavaStatus, QueryStat, SrvResolver
+from bot.protocols.minecraft.srv import is_ip_literal
 from bot.snapshots import PlayerInfo, ServerInfo
 
 PROTOCOL = "minecraft"
@@ -167,6 +168,24 @@ class MinecraftAdapter:
             raise QueryError(
                 QueryFailure.NO_ANSWER, f"no answer within {timeout:g} s", protocol=PROTOCOL
             ) from None
+
+    async def locate(
+        self,
+        host: str,
+        *,
+        timeout: float,  # noqa: ASYNC109 - the whole lookup
+    ) -> tuple[str, int] | None:
+        """Where ``_minecraft._tcp.HOST`` points, or None (no record, or an IP given)."""
+        if is_ip_literal(host):
+            return None
+        try:
+            async with asyncio.timeout(timeout):
+                found = await minecraft.resolve_address(
+                    host, None, timeout=timeout, resolver=self._resolver
+                )
+        except (TimeoutError, minecraft.MinecraftError, OSError):
+            return None
+        return None if found == (host, DEFAULT_PORT) else found
 
     async def query(
         self,

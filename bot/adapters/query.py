@@ -140,3 +140,18 @@ class PortFinder(Protocol):
         known: Sequence[int] = (),
         timeout: float,  # noqa: ASYNC109 - per probe round
     ) -> int | None: ...
+
+
+@runtime_checkable
+class AddressLocator(Protocol):
+    """An adapter whose protocol publishes a server's real address in DNS (Minecraft's
+    ``_minecraft._tcp`` SRV record): ``/server add`` stores where it points."""
+
+    async def locate(
+        self,
+        host: str,
+        *,
+        timeout: float,  # noqa: ASYNC109 - the whole lookup
+    ) -> tuple[str, int] | None:
+        """The published ``(host, port)`` for ``host``, or None when it publishes none."""
+        ...

@@ -139,4 +139,5 @@ def admin_hints(protocol: str) -> LoginHints | None:
 # The names the catalogue may use (and "none": no query / no console). Built from the adapters
 # themselves (constructing one opens nothing), so the two cannot drift.
 QUERY_PROTOCOL_NAMES = frozenset(_QUERY)
+QUERY_NEEDS_PASSWORD = frozenset(name for name, a in _QUERY.items() if a.needs_password)
 ADMIN_PROTOCOL_NAMES = frozenset(_ADMIN)

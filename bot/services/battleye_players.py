@@ -52,6 +52,9 @@ class PollContext:
     # Every distinct set of BattlEye credentials registered for this address (one per guild
     # server); ``battleye`` is the first. Each one's names are kept apart.
     accesses: tuple[RconAccess, ...] = ()
+    # For query protocols that need the admin password (Palworld's REST API): the stored
+    # credentials of one server at this address; what they fetch is shown to that server only.
+    query_access: RconAccess | None = None
 
     def all_accesses(self) -> tuple[RconAccess, ...]:
         if self.accesses:

@@ -156,12 +156,15 @@ async def check_query(
                 f"port is {found} (fix it with /server edit query_port:{found}).",
             ), None
         return CheckResult(name, CheckStatus.FAIL, _no_answer_hint(game, server.query_port)), None
-    return CheckResult(
-        name,
-        CheckStatus.OK,
+    detail = (
         f"answered on {words.transport} {answer.port}: {_shown(answer.server_name)} — "
-        f"{_shown(answer.map_name)}, {answer.players}/{answer.max_players} players",
-    ), answer
+        f"{_shown(answer.map_name)}, {answer.players}/{answer.max_players} players"
+    )
+    if answer.notes:
+        # Answered, but something is off that the admin can fix (Minecraft's query off…).
+        notes = " ".join(escape(n) for n in answer.notes)
+        return CheckResult(name, CheckStatus.WARN, f"{detail}. {notes}"), answer
+    return CheckResult(name, CheckStatus.OK, detail), answer
 
 
 def _shown(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.adapters.query import PortFinder, QueryError
+from bot.adapters.query import AddressLocator, PortFinder, QueryError
 from bot.adapters.registry import QueryAdapters, default_admin_adapters
 from bot.catalogue import ADMIN_PROTOCOL_OF
 from bot.games import RconKind, get_game
@@ -26,9 +26,9 @@ class AdapterQueryClient:
     async def info(
         self, host: str, port: int, *, time_limit: float, protocol: str = "a2s"
     ) -> QueryAnswer:
-        result = await self.adapters.adapter(protocol).query(
-            host, port, timeout=time_limit, players=False
-        )
+        # With players: a protocol that gets names from a second request (Minecraft's Query)
+        # says so when that request is disabled, which /server test passes on.
+        result = await self.adapters.adapter(protocol).query(host, port, timeout=time_limit)
         status = result.status
         return QueryAnswer(
             port=port,
@@ -38,7 +38,16 @@ class AdapterQueryClient:
             players=status.players,
             max_players=status.max_players,
             ping_ms=status.ping_ms,
+            notes=result.notes,
         )
+
+    async def locate(
+        self, host: str, protocol: str, *, time_limit: float
+    ) -> tuple[str, int] | None:
+        adapter = self.adapters.adapter(protocol)
+        if not isinstance(adapter, AddressLocator):
+            return None
+        return await adapter.locate(host, timeout=time_limit)
 
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
         # The game's query ports from the catalogue first; the protocol packages know no games.

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from bot.adapters.query import FAILURE_WORDS, QueryError
+from bot.adapters.registry import QUERY_NEEDS_PASSWORD
 from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game, query_protocol_of
 from bot.metrics import NO_METRICS, Metrics
@@ -241,7 +242,11 @@ class Poller:
             games = frozenset(s.game for s in group)
             accesses = self._battleye_accesses(group)
             contexts[target] = PollContext(
-                target, games, accesses[0] if accesses else None, accesses
+                target,
+                games,
+                accesses[0] if accesses else None,
+                accesses,
+                self._query_access(target, group),
             )
             guild_of[target] = min(s.guild_id for s in group)
         self._guild_of = guild_of
@@ -249,6 +254,25 @@ class Poller:
         for gone in set(self._snapshots) - set(contexts):
             del self._snapshots[gone]
         return contexts
+
+    def _query_access(self, target: Target, group: list[Server]) -> RconAccess | None:
+        """The stored admin password of the first server of the group, for a query protocol
+        that needs one (the names it fetches stay that server's, see AdapterStatusSource)."""
+        if target.protocol not in QUERY_NEEDS_PASSWORD or self._password_of is None:
+            return None
+        for server in group:
+            key = access_key(server)
+            if key is None or server.rcon_port is None:
+                continue
+            try:
+                password = self._password_of(server)
+            except DecryptionError:
+                continue
+            if password:
+                return RconAccess(
+                    server.host, server.rcon_port, password, key, server.rcon_password
+                )
+        return None
 
     def _battleye_access(self, group: list[Server]) -> RconAccess | None:
         accesses = self._battleye_accesses(group)
@@ -420,7 +444,12 @@ class Poller:
         if time_limit is None:
             time_limit = self.live_timeout
         target = target_of(server)
-        context = PollContext(target, frozenset({server.game}), self._battleye_access([server]))
+        context = PollContext(
+            target,
+            frozenset({server.game}),
+            self._battleye_access([server]),
+            query_access=self._query_access(target, [server]),
+        )
         outcome: ServerInfo | BaseException
         try:
             address, limit = await self._address(target, server.guild_id, time_limit)

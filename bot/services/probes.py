@@ -34,6 +34,8 @@ class QueryAnswer:
     players: int
     max_players: int
     ping_ms: float
+    # Advice that is not a failure ("query is disabled: set enable-query=true…").
+    notes: tuple[str, ...] = ()
 
 
 class QueryClient(Protocol):
@@ -41,6 +43,12 @@ class QueryClient(Protocol):
         self, host: str, port: int, *, time_limit: float, protocol: str = "a2s"
     ) -> QueryAnswer:
         """The server's status in ``protocol`` (a catalogue name); raises :class:`QueryError`."""
+        ...
+
+    async def locate(
+        self, host: str, protocol: str, *, time_limit: float
+    ) -> tuple[str, int] | None:
+        """The address ``host`` publishes in DNS for ``protocol`` (Minecraft SRV), or None."""
         ...
 
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:

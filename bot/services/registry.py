@@ -60,6 +60,8 @@ class PreparedServer:
     # Edits only: the stored server and whether address/ports changed.
     current: Server | None = None
     network_changed: bool = True
+    # Said in the confirmation (where DNS pointed the address).
+    notes: tuple[str, ...] = ()
 
     @property
     def rcon_target_changed(self) -> bool:
@@ -237,7 +239,21 @@ class ServerRegistry:
         # Early, before the password modal; add() checks again when it saves.
         if await self.store.servers.count(guild_id) >= self.max_servers:
             raise QuotaExceededError("servers", self.max_servers)
-        game_port = target.port if target.port is not None else game.default_port
+        host, game_port = target.host, target.port
+        located = None
+        if game_port is None:
+            # Minecraft names its real address in DNS (_minecraft._tcp SRV): store where it
+            # points, so the poller asks the same address the players' clients join.
+            located = await self.query.locate(
+                host, game.query_protocol, time_limit=self.query_timeout
+            )
+        notes: tuple[str, ...] = ()
+        if located is not None:
+            self._refuse_internal_literal(located[0])
+            notes = (f"DNS points {_shown(host)} at {_shown(located[0])}:{located[1]} (SRV).",)
+            host, game_port = located
+        if game_port is None:
+            game_port = game.default_port
         _check_ports(query_port, rcon_port)
         if rcon_port is not None and not game.has_rcon:
             raise UserError(f"{game.name} has no RCON that Outpost supports; leave rcon_port out.")
@@ -245,10 +261,11 @@ class ServerRegistry:
             guild_id=guild_id,
             name=name,
             game=game,
-            host=target.host,
+            host=host,
             game_port=game_port,
             query_port=query_port,
             rcon_port=rcon_port if rcon_port is not None else game.rcon_port_for(game_port),
+            notes=notes,
         )
 
     async def prepare_edit(
@@ -314,7 +331,7 @@ class ServerRegistry:
             raise UserError("This game has RCON: a password is required.")
         internal, via = await self.checked_target(prepared.host)
         traffic = replace(prepared, host=via)  # probed and logged into; the name is saved
-        notes: list[str] = []
+        notes: list[str] = list(prepared.notes)
         query = await self._resolve_query_port(traffic, notes, internal)
         login, token = await self._check_login(traffic, password, notes, internal)
         return PendingAdd(prepared, query, token, login, tuple(notes))

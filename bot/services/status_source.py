@@ -37,8 +37,18 @@ class AdapterStatusSource:
     async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
         adapter = self.adapters.adapter(target.protocol)
         started = time.monotonic()
-        result = await adapter.query(target.host, target.port, timeout=time_limit)
+        access = context.query_access
+        result = await adapter.query(
+            target.host,
+            target.port,
+            timeout=time_limit,
+            password=access.password if access is not None else None,
+        )
         server = result.status
+        if access is not None and server.player_list:
+            # Fetched with one server's stored password: its names are that server's alone.
+            own = ((access.key, server.player_list),)
+            return replace(server, player_list=(), players_known=False, private_lists=own)
         players = server.player_list if server.players_known else None
         private: list[tuple[str, tuple[PlayerInfo, ...]]] = []
         if self.names is not None and context.wants_names(players):

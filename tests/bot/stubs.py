@@ -33,6 +33,13 @@ class StubQuery:
             raise QueryError(QueryFailure.NO_ANSWER, f"no answer within {time_limit:g} s")
         return QueryAnswer(port, self.server_name, "de_dust2", 3, 16, self.ping_ms)
 
+    located: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    async def locate(
+        self, host: str, protocol: str, *, time_limit: float
+    ) -> tuple[str, int] | None:
+        return self.located.get(host)
+
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
         self.probes.append((host, game_port, game))
         return self.probe_result
