@@ -223,6 +223,10 @@ class FakeSdtdServer:
             await self._session(client)
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            # Stopped by stop(): end normally, since asyncio's stream server logs an error
+            # for a handler task that ends cancelled.
+            pass
         finally:
             self._clients.discard(client)
             self._tasks.discard(task)

@@ -30,6 +30,7 @@ from .errors import SdtdAuthError, SdtdClosed, SdtdError, SdtdInvalidState, Sdtd
 from .events import (
     ChatDeduplicator,
     ChatMessage,
+    CommandExecuted,
     Connected,
     Disconnected,
     Event,
@@ -170,7 +171,7 @@ class SdtdTelnetClient:
             link.fail(SdtdClosed("the client was closed"))
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(_CLOSE_GRACE):
-                    await link.lost
+                    await asyncio.shield(link.lost)
         self._event_ready.set()
         self._notify()
 
@@ -217,7 +218,7 @@ class SdtdTelnetClient:
         backoff = self._backoff
         backoff.connected()
         while True:
-            reason = await link.lost
+            reason = await asyncio.shield(link.lost)  # cancelling us must not cancel it
             if self._closing.is_set():
                 return
             # A restarting server refuses connections for a while: even the first attempt
@@ -292,8 +293,10 @@ class SdtdTelnetClient:
 
     # --- events -----------------------------------------------------------------------------
 
-    def _on_log(self, line: LogLine) -> None:
+    def _on_log(self, line: LogLine, own_echo: bool = False) -> None:
         event = parse_event(line)
+        if own_echo and isinstance(event, CommandExecuted):
+            return  # our own command's echo: part of its answer, not news
         if event is None:
             if self.raw_log:
                 self._push(LogMessage(line))

@@ -31,7 +31,7 @@ class Owner(Protocol):
     session_config: SessionConfig
     max_events: int
 
-    def _on_log(self, line: LogLine) -> None: ...
+    def _on_log(self, line: LogLine, own_echo: bool = False) -> None: ...
     def _on_lost(self, link: Link, reason: str) -> None: ...
     def _notify(self) -> None: ...
 
@@ -89,8 +89,8 @@ class Link:
         self._handle(events)
 
     def on_lost(self, exc: Exception | None) -> None:
-        self.session.close()
         self._cancel_timer()
+        self._handle(self.session.connection_lost(), arm=False)
         error = self._error or SdtdClosed("the server closed the connection")
         self._resolve(error)
         if not self.lost.done():
@@ -101,11 +101,11 @@ class Link:
         self._timer = None
         self._handle(self.session.poll(self._loop.time()))
 
-    def _handle(self, events: list[SessionEvent]) -> None:
+    def _handle(self, events: list[SessionEvent], *, arm: bool = True) -> None:
         for event in events:
             if isinstance(event, LogReceived):
                 if self.live:
-                    self._client._on_log(event.line)
+                    self._client._on_log(event.line, event.own_echo)
                 elif len(self._early) < self._client.max_events:
                     self._early.append(event.line)
             elif isinstance(event, CommandAnswered):
@@ -121,7 +121,8 @@ class Link:
                 return
             elif isinstance(event, Ready) and not self.login.done():
                 self.login.set_result(None)
-        self._arm()
+        if arm:
+            self._arm()
         self._client._notify()
 
     # --- output -----------------------------------------------------------------------------
@@ -142,7 +143,8 @@ class Link:
             return await answer
         finally:
             self._answer = None
-            if not answer.done():  # timed out or cancelled: its late output must not leak
+            # Timed out or cancelled (awaiting a future cancels it): drain its late output.
+            if answer.cancelled() or not answer.done():
                 self.session.abandon(self._loop.time())
                 self._arm()
             self._client._notify()

@@ -21,14 +21,21 @@ lines do not. So an answer is the untimestamped lines after the command was sent
 1. a known trailer at once: ``Total of N in the game`` (``lp``), ``Total of N keystones in the
    game`` (``llp2``), N any number of digits;
 2. otherwise quiet: no output line for ``settle`` seconds after the last one (or after the
-   echo); before any sign of the command, ``first_output_wait`` after sending.
+   echo); before any sign of the command, ``first_output_wait`` after sending;
+3. or the connection's end, once output has begun.
 
-Log lines never end or join an answer (they may arrive between two output lines), and the echo
-only proves the command arrived. The untimestamped lines of a stack trace after an ``ERR`` or
-``EXC`` log line (indented, inferred from Mono's format) are not output either. An abandoned
-command (timeout) leaves the session draining: its late output is discarded until quiet, so it
-cannot become the next command's answer. Output that itself looks like a log line cannot be
-told apart; no 7DTD command is known to print one.
+Log lines never end or join an answer (they may arrive between two output lines). The echo
+comes before the output (both are queued by the main thread that runs the command), so once
+one of our commands was echoed the server is known to echo: output before our next command's
+echo is a previous command's late output, not this answer. The untimestamped lines of a stack
+trace after an ``ERR`` or ``EXC`` log line (indented, inferred from Mono's format) are not
+output either. An abandoned command (timeout) leaves the session draining: its late output is
+discarded until quiet, so it cannot become the next command's answer.
+
+Limits: a command that runs longer than ``settle`` between two output lines (or between its
+echo and its output) gets an answer cut short, its rest discarded; raise ``settle`` for such
+commands' servers. Output that itself looks like a log line cannot be told apart; no 7DTD
+command is known to print one.
 """
 
 from __future__ import annotations
@@ -109,7 +116,7 @@ class Answer:
 
     command: str
     lines: tuple[str, ...]
-    ended_by: Literal["trailer", "quiet"]
+    ended_by: Literal["trailer", "quiet", "closed"]
     echoed: bool
 
     @property
@@ -142,7 +149,10 @@ class Ready:
 
 @dataclass(frozen=True, slots=True)
 class LogReceived:
+    """A log line; ``own_echo`` when it is the echo of the command being answered."""
+
     line: LogLine
+    own_echo: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +211,7 @@ class Session:
         self._drain_until: float | None = None
         self._drained_bytes = 0
         self._after_error = False
+        self._echoes = False  # our commands are echoed (HideCommandExecutionLog is off)
 
     def __repr__(self) -> str:
         return f"<Session {self._state.value}>"
@@ -242,6 +253,7 @@ class Session:
             raise SdtdInvalidState("a command is still being answered")
         deadline = now + self.config.first_output_wait
         self._pending = _Pending(command, now, deadline, [])
+        self._drained_bytes = 0
         return data
 
     def abandon(self, now: float) -> None:
@@ -255,8 +267,18 @@ class Session:
         self._drain_until = until
         self._drained_bytes = 0
 
+    def connection_lost(self) -> list[SessionEvent]:
+        """The connection is gone. An answer whose output had begun is complete (the server
+        may close right after a command's output, ``shutdown``); one with no output yet is
+        lost, since whether the command ran cannot be told."""
+        events: list[SessionEvent] = []
+        if self._state is S.READY and self._pending is not None and self._pending.lines:
+            events.append(self._complete("closed"))
+        self.close()
+        return events
+
     def close(self) -> None:
-        """The connection is gone; the session cannot be used again."""
+        """The session cannot be used again."""
         self._state = S.CLOSED
         self._pending = None
         self._drain_until = None
@@ -347,12 +369,14 @@ class Session:
         if log is not None:
             self.stats.log_lines += 1
             self._after_error = log.level in ERROR_LEVELS
-            if pending is not None:
+            own = False
+            if pending is not None and not pending.echoed:
                 echo = ECHO.fullmatch(log.message)
-                if echo is not None and echo["command"].strip() == pending.command.strip():
-                    pending.echoed = pending.seen = True
+                own = echo is not None and echo["command"].strip() == pending.command.strip()
+                if own:
+                    pending.echoed = pending.seen = self._echoes = True
                     pending.deadline = now + self.config.settle
-            events.append(LogReceived(log))
+            events.append(LogReceived(log, own))
             return
         if self._after_error and line[:1].isspace():
             self._other(line, events)  # a stack trace line of the log entry before
@@ -363,6 +387,9 @@ class Session:
             return
         if pending is None:
             self._other(line, events)
+            return
+        if self._echoes and not pending.echoed:
+            self._drain_line(line)  # late output of the command before ours
             return
         pending.size += len(line) + 1
         if pending.size > self.config.max_answer_bytes:
@@ -376,18 +403,21 @@ class Session:
             events.append(self._complete("trailer"))
 
     def _drain(self, line: str, now: float) -> None:
+        self._drain_line(line)
+        assert self._drain_until is not None
+        self._drain_until = max(self._drain_until, now + self.config.settle)
+
+    def _drain_line(self, line: str) -> None:
         self.stats.drained_lines += 1
         self._drained_bytes += len(line) + 1
         if self._drained_bytes > self.config.max_answer_bytes:
             raise NotSdtd(f"output of over {self.config.max_answer_bytes} bytes never ended")
-        assert self._drain_until is not None
-        self._drain_until = max(self._drain_until, now + self.config.settle)
 
     def _other(self, line: str, events: list[SessionEvent]) -> None:
         self.stats.other_lines += 1
         events.append(OtherLine(line))
 
-    def _complete(self, ended_by: Literal["trailer", "quiet"]) -> CommandAnswered:
+    def _complete(self, ended_by: Literal["trailer", "quiet", "closed"]) -> CommandAnswered:
         pending = self._pending
         assert pending is not None
         self._pending = None

@@ -299,3 +299,42 @@ def test_commands_that_could_chain_or_break_are_refused(command: str) -> None:
 def test_stray_output_outside_a_command_is_other() -> None:
     session = ready_session()
     assert session.receive_data(b"stray\r\n", 0.0) == [OtherLine("stray")]
+
+
+def test_once_echoes_are_seen_output_before_our_echo_is_a_previous_commands() -> None:
+    session = ready_session()
+    session.send_command("gettime", 0.0)
+    session.receive_data(log("Executing command 'gettime' by Telnet from 1.2.3.4:5"), 0.1)
+    session.receive_data(b"Day 7, 14:23\r\n", 0.1)
+    assert answers(session.poll(0.6))[0].answer.echoed
+    session.send_command("version", 1.0)
+    session.receive_data(b"late output of an earlier command\r\n", 1.1)
+    session.receive_data(log("Executing command 'version' by Telnet from 1.2.3.4:5"), 1.2)
+    session.receive_data(b"Game version: V 1.0\r\n", 1.2)
+    [done] = answers(session.poll(1.7))
+    assert done.answer.lines == ("Game version: V 1.0",)
+    assert session.stats.drained_lines == 1
+
+
+def test_the_connection_end_completes_an_answer_with_output_only() -> None:
+    session = ready_session()
+    session.send_command("shutdown", 0.0)
+    session.receive_data(b"Shutting server down...\r\n", 0.1)
+    [done] = answers(session.connection_lost())
+    assert done.answer.ended_by == "closed" and done.answer.lines == ("Shutting server down...",)
+    session = ready_session()
+    session.send_command("kick 171", 0.0)
+    session.receive_data(log("Executing command 'kick 171' by Telnet from 1.2.3.4:5"), 0.1)
+    assert session.connection_lost() == []  # echoed, but its outcome is unknown
+    assert session.state is SessionState.CLOSED
+
+
+def test_own_echo_is_marked() -> None:
+    session = ready_session()
+    session.send_command("lp", 0.0)
+    events = session.receive_data(
+        log("Executing command 'lp' by Telnet from 9.9.9.9:1")
+        + log("Executing command 'lp' by Telnet from 9.9.9.9:1"),  # another client's, same text
+        0.1,
+    )
+    assert [e.own_echo for e in events if isinstance(e, LogReceived)] == [True, False]
