@@ -21,7 +21,7 @@ import contextlib
 import logging
 import random
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 
 from ..backoff import Backoff, BackoffPolicy, Clock, Sleep
@@ -73,6 +73,7 @@ class SdtdTelnetClient:
         backoff: BackoffPolicy = DEFAULT_BACKOFF,
         max_events: int = DEFAULT_MAX_EVENTS,
         raw_log: bool = False,
+        resolve: Callable[[str], Awaitable[str]] | None = None,
         rng: random.Random | None = None,
         sleep: Sleep | None = None,
         clock: Clock | None = None,
@@ -88,6 +89,10 @@ class SdtdTelnetClient:
         self.reconnect = reconnect
         self.max_events = max_events
         self.raw_log = raw_log
+        # Called before every connection attempt (reconnects too) with ``host``; the address it
+        # returns is connected to. An OSError from it is a refused attempt (kept as __cause__):
+        # the caller may check where the name points now and refuse internal addresses.
+        self.resolve = resolve
         self._password = Secret(password)
         self._backoff = Backoff(backoff, rng=rng, sleep=sleep, clock=clock)
         self._link: Link | None = None
@@ -180,8 +185,14 @@ class SdtdTelnetClient:
         link = Link(self, self._password)
         try:
             async with asyncio.timeout(self.timeout):
+                address = self.host
+                if self.resolve is not None:
+                    try:
+                        address = await self.resolve(self.host)
+                    except OSError as exc:
+                        raise SdtdRefused(f"{self.host}:{self.port}: {exc}") from exc
                 try:
-                    await loop.create_connection(lambda: LinkProtocol(link), self.host, self.port)
+                    await loop.create_connection(lambda: LinkProtocol(link), address, self.port)
                 except TimeoutError:
                     raise SdtdTimeout(f"TCP connect to {self.host}:{self.port} timed out") from None
                 except OSError as exc:

@@ -33,9 +33,9 @@ output either. An abandoned command (timeout) leaves the session draining: its l
 discarded until quiet, so it cannot become the next command's answer.
 
 Limits: a command that runs longer than ``settle`` between two output lines (or between its
-echo and its output) gets an answer cut short, its rest discarded; raise ``settle`` for such
-commands' servers. Output that itself looks like a log line cannot be told apart; no 7DTD
-command is known to print one.
+echo and its output) gets an answer cut short; its rest is stray output, kept out of the next
+answer when the server echoes, not always when it does not (raise ``settle`` there). Output
+that itself looks like a log line cannot be told apart; no 7DTD command is known to print one.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from bot.protocols.sdtd import (
 )
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
 
-from .helpers import FAST_SESSION, client_for
+from .helpers import FAST_SESSION, client_for, eventually
 
 EOS = "EOS_0002b5d970954287afdcb5dc35af0424"
 PLAYERS = [
@@ -163,3 +163,25 @@ def test_arguments_are_checked() -> None:
     with pytest.raises(ValueError):
         SdtdTelnetClient("h", 8081, "x", timeout=0)
     assert FAST_SESSION.settle < FAST_SESSION.first_output_wait
+
+
+async def test_every_attempt_asks_resolve_for_the_address() -> None:
+    asked: list[str] = []
+
+    async def resolve(host: str) -> str:
+        asked.append(host)
+        if len(asked) > 1:
+            raise PermissionError("private address refused")
+        return "127.0.0.1"
+
+    async with FakeSdtdServer() as server:
+        client = client_for(server, resolve=resolve)
+        client.host = "game.example"
+        async with client:
+            assert await client.command("gettime") == "Day 7, 14:23"
+            await server.restart()
+            await eventually(lambda: isinstance(client.last_error, SdtdRefused))
+        assert asked[:2] == ["game.example", "game.example"]
+        assert isinstance(client.last_error.__cause__, PermissionError)
+        assert "private address refused" in str(client.last_error)
+        assert server.logins == 1
