@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 
 from ..backoff import Backoff, BackoffPolicy, Clock, Sleep
-from .commands import encode_command
+from .commands import encode_command, encode_password
 from .errors import SdtdAuthError, SdtdClosed, SdtdError, SdtdInvalidState, SdtdRefused, SdtdTimeout
 from .events import (
     ChatDeduplicator,
@@ -93,6 +93,8 @@ class SdtdTelnetClient:
         # returns is connected to. An OSError from it is a refused attempt (kept as __cause__):
         # the caller may check where the name points now and refuse internal addresses.
         self.resolve = resolve
+        if password:
+            encode_password(password)  # refused now, not at the prompt (never in the error)
         self._password = Secret(password)
         self._backoff = Backoff(backoff, rng=rng, sleep=sleep, clock=clock)
         self._link: Link | None = None

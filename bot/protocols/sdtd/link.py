@@ -6,6 +6,8 @@ Private to :mod:`.client`, which owns the connections and turns their log lines 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -43,12 +45,35 @@ class Secret:
     value: str = field(repr=False)
 
 
+# A host that vanishes without a FIN would leave the connection open forever (the console
+# sends nothing when the log is quiet): TCP keep-alive notices it within about a minute.
+KEEPALIVE_IDLE = 30
+KEEPALIVE_INTERVAL = 10
+KEEPALIVE_COUNT = 3
+
+
+def _keepalive(transport: asyncio.Transport) -> None:
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for name, value in (
+            ("TCP_KEEPIDLE", KEEPALIVE_IDLE),
+            ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL),
+            ("TCP_KEEPCNT", KEEPALIVE_COUNT),
+        ):
+            if hasattr(socket, name):  # Linux; other systems keep their defaults
+                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+
+
 class LinkProtocol(asyncio.Protocol):
     def __init__(self, link: Link) -> None:
         self._link = link
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
+        _keepalive(transport)
         self._link.transport = transport
 
     def data_received(self, data: bytes) -> None:

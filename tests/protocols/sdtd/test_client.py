@@ -185,3 +185,17 @@ async def test_every_attempt_asks_resolve_for_the_address() -> None:
         assert isinstance(client.last_error.__cause__, PermissionError)
         assert "private address refused" in str(client.last_error)
         assert server.logins == 1
+
+
+def test_a_password_that_could_chain_is_refused_at_once() -> None:
+    with pytest.raises(SdtdInvalidCommand) as info:
+        SdtdTelnetClient("h", 8081, "pw\r\nshutdown")
+    assert "shutdown" not in str(info.value)
+
+
+async def test_the_socket_keeps_tcp_keepalive_on() -> None:
+    async with FakeSdtdServer() as server:
+        async with client_for(server) as client:
+            assert client._link is not None and client._link.transport is not None
+            sock = client._link.transport.get_extra_info("socket")
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
