@@ -104,6 +104,7 @@ class SdtdTelnetClient:
         self._closing = asyncio.Event()
         self._events: deque[Event] = deque()
         self._event_ready = asyncio.Event()
+        self._stopped = False  # no connection will come again (see `running`)
         self._dedupe = ChatDeduplicator()
         self._started = False
         self.last_error: SdtdError | None = None
@@ -120,6 +121,12 @@ class SdtdTelnetClient:
     def connected(self) -> bool:
         link = self._link
         return link is not None and link.session.state is SessionState.READY
+
+    @property
+    def running(self) -> bool:
+        """Connected or reconnecting: False before :meth:`connect`, after :meth:`close`, and
+        once it gave up (password refused at a re-login; a loss with ``reconnect=False``)."""
+        return self._started and not self._stopped and not self._closing.is_set()
 
     @property
     def stats(self) -> SessionStats | None:
@@ -158,8 +165,7 @@ class SdtdTelnetClient:
             link = await self._open()
         except SdtdError as exc:
             self.last_error = exc
-            self._closing.set()
-            self._event_ready.set()
+            self._stop_for_good()
             raise
         self._install(link, reconnect=False)
         if self.reconnect:
@@ -225,7 +231,13 @@ class SdtdTelnetClient:
         self._link = None
         if not self._closing.is_set():
             self._push(Disconnected(reason))
+        if not self.reconnect:
+            self._stop_for_good()
         self._notify()
+
+    def _stop_for_good(self) -> None:
+        self._stopped = True
+        self._event_ready.set()
 
     async def _supervise(self, link: Link) -> None:
         backoff = self._backoff
@@ -246,6 +258,7 @@ class SdtdTelnetClient:
                 except SdtdAuthError as exc:
                     log.error("7DTD %s:%s: %s; not retrying", self.host, self.port, exc)
                     self.last_error = exc
+                    self._stop_for_good()
                     self._notify()
                     return
                 except SdtdError as exc:
@@ -327,11 +340,12 @@ class SdtdTelnetClient:
         self._event_ready.set()
 
     async def events(self) -> AsyncIterator[Event]:
-        """Events in order until :meth:`close` (one consumer: each event is given once)."""
+        """Events in order (one consumer: each event is given once) while the client is
+        :attr:`running`; then the ones still queued, and the end."""
         while True:
             while self._events:
                 yield self._events.popleft()
-            if self._closing.is_set():
+            if not self.running:
                 return
             self._event_ready.clear()
             await self._event_ready.wait()

@@ -58,8 +58,9 @@ async def test_wrong_password_is_an_auth_error_and_never_retried() -> None:
         await asyncio.sleep(0.3)  # many backoff steps: no second try may come
         assert server.password_attempts == ["hunter2"]
         assert server.connections == 1
-        with pytest.raises(SdtdClosed):
+        with pytest.raises(SdtdAuthError):  # says why, without sending anything
             await client.command("lp")
+        assert server.connections == 1 and not client.running
 
 
 async def test_an_empty_password_for_a_server_that_asks_is_an_auth_error() -> None:

@@ -140,6 +140,10 @@ async def test_a_password_changed_while_down_stops_the_reconnects() -> None:
             assert server.password_attempts == ["secret", "secret"]
             with pytest.raises(SdtdAuthError):
                 await client.command("gettime")
+            assert not client.running
+            async with asyncio.timeout(1):  # the stream ends: nothing more will come
+                kinds = [type(e) async for e in client.events()]
+            assert kinds == [Connected, Disconnected]
 
 
 async def test_without_reconnect_a_lost_connection_stays_lost() -> None:
@@ -150,6 +154,9 @@ async def test_without_reconnect_a_lost_connection_stays_lost() -> None:
             assert server.logins == 1
             with pytest.raises(SdtdClosed):
                 await client.command("gettime")
+            assert not client.running
+            async with asyncio.timeout(1):
+                assert [type(e) async for e in client.events()] == [Connected, Disconnected]
 
 
 async def test_shutdown_is_announced_then_the_connection_ends() -> None:
