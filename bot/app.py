@@ -30,6 +30,7 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.adapters.registry import default_query_adapters
 from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.errors import OutpostTree
@@ -51,7 +52,7 @@ from bot.services.rcon_commands import RconCommands
 from bot.services.rcon_pool import RconPool
 from bot.services.registry import ServerRegistry
 from bot.services.resolver import Resolver
-from bot.services.status_source import A2SStatusSource, StatusSource
+from bot.services.status_source import AdapterStatusSource, StatusSource
 from bot.services.supervisor import SERVICE_KEY_PREFIX, ServiceState, Supervisor
 from bot.sharding import ShardFilter
 from bot.snapshots import Hysteresis
@@ -321,7 +322,7 @@ class OutpostBot(commands.Bot):
             # DayZ names come over a pooled BattlEye connection when one is up (the feed
             # holds them), else from a short session of their own.
             names = PooledPlayerNames(self.rcon_pool, BattlEyePlayerNames())
-            source = A2SStatusSource(self._engine, names)
+            source = AdapterStatusSource(default_query_adapters(self._engine), names)
         poller = Poller(
             self.store,
             source,
@@ -389,9 +390,9 @@ class OutpostBot(commands.Bot):
             log.warning("%d audit row(s) left pending by the last run marked unknown", unknown)
         query, rcon_login = self._query, self._rcon_login
         if query is None or rcon_login is None:
-            from bot.services.network import A2SQueryClient, rcon_login_test
+            from bot.services.network import AdapterQueryClient, rcon_login_test
 
-            query = query if query is not None else A2SQueryClient()
+            query = query if query is not None else AdapterQueryClient(default_query_adapters())
             rcon_login = rcon_login if rcon_login is not None else rcon_login_test
         self.allow_private_addresses = self._guard_public_bot()
         self._registry = ServerRegistry(

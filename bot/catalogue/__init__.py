@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from bot.adapters.registry import QUERY_PROTOCOL_NAMES
 from bot.protocols.rcon.profiles import PROFILES as RCON_PROFILES
 
 
@@ -42,8 +43,8 @@ class RconKind(enum.Enum):
 
 # Catalogue spelling of the admin protocols.
 ADMIN_PROTOCOLS = {"source_rcon": RconKind.SOURCE, "battleye": RconKind.BATTLEYE}
-# Query protocols a row may name; only ``a2s`` has an adapter today.
-QUERY_PROTOCOLS = frozenset({"a2s", "minecraft", "none"})
+# Query protocols a row may name: those with an adapter, and "none" (no query at all).
+QUERY_PROTOCOLS = QUERY_PROTOCOL_NAMES | {"none"}
 
 
 class PortRule(enum.Enum):
@@ -425,6 +426,12 @@ CONSOLES: Mapping[str, Console] = CATALOGUE.consoles
 
 def get_game(key: str) -> Game | None:
     return GAMES.get(key)
+
+
+def query_protocol_of(key: str) -> str:
+    """The query protocol of a stored game key (A2S for a key the catalogue lost)."""
+    game = GAMES.get(key)
+    return game.query_protocol if game is not None else "a2s"
 
 
 def search_games(text: str, limit: int = 25) -> list[Game]:

@@ -1,9 +1,9 @@
 """``/server test`` and ``python -m bot check``: a checklist per server.
 
-DNS, A2S answer and port, ping, RCON login; each failure says what usually causes it, from the
-problems users of game-server bots report most (wrong query port, query disabled, firewall, wrong
-password, a login the server closes (Squad's wrong password, srcds IP ban), BattlEye
-RestrictRCon).
+DNS, query answer (in the game's protocol) and port, ping, RCON login; each failure says what
+usually causes it, from the problems users of game-server bots report most (wrong query port,
+query disabled, firewall, wrong password, a login the server closes (Squad's wrong password,
+srcds IP ban), BattlEye RestrictRCon).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass, replace
 
+from bot.adapters.registry import words_for
 from bot.crypto import DecryptionError
 from bot.games import Game, RconKind, get_game
 from bot.rendering.text import clip, escape
@@ -90,12 +91,18 @@ async def check_dns(host: str, time_limit: float = DNS_TIMEOUT) -> CheckResult:
 
 def _no_answer_hint(game: Game, port: int) -> str:
     # How this game enables its query, from the catalogue.
+    words = words_for(game.query_protocol)
     extra = f" {game.name}: {game.query_hint}" if game.query_hint else ""
     return (
-        f"No A2S answer on UDP {port}. Usual causes: wrong query port (it often differs from the "
-        "game port), query disabled in the server config, a firewall blocking UDP "
-        f"{port}, or the server is offline.{extra}"
+        f"No {_protocol_name(words.label)} answer on {words.transport} {port}. Usual causes: "
+        "wrong query port (it often differs from the game port), query disabled in the server "
+        f"config, a firewall blocking {words.transport} {port}, or the server is offline.{extra}"
     )
+
+
+def _protocol_name(label: str) -> str:
+    # "A2S query" -> "A2S": the hint says "No A2S answer".
+    return label.removesuffix(" query")
 
 
 # What an internal target's failures all say: refused, silent and not-A2S are not told apart,
@@ -105,40 +112,54 @@ INTERNAL_FAILURE = (
     "link-local and multicast addresses)"
 )
 
+# What a failure other than silence says, per failure (the port is added in front).
+_FAILURE_HINTS = {
+    QueryFailure.UNREACHABLE: "the port is closed (nothing listens, or a firewall rejects it)",
+    QueryFailure.NETWORK: "a network error; the server may be unreachable from the bot",
+    QueryFailure.AUTH_REQUIRED: "the query needs the admin password: store it with /server edit",
+    QueryFailure.AUTH_REFUSED: "the stored admin password was refused: fix it with /server edit",
+    QueryFailure.SERVER_ERROR: "the server answered with an error",
+}
+
 
 async def check_query(
     server: Server, game: Game, query: QueryClient, time_limit: float, internal: bool = False
 ) -> tuple[CheckResult, QueryAnswer | None]:
-    name = "A2S query"
+    words = words_for(game.query_protocol)
+    name, shown = words.label, _protocol_name(words.label)
+    where = f"{words.transport} {server.query_port}"
     try:
-        answer = await query.info(server.host, server.query_port, time_limit=time_limit)
+        answer = await query.info(
+            server.host, server.query_port, time_limit=time_limit, protocol=game.query_protocol
+        )
     except QueryError as exc:
         if exc.failure is QueryFailure.DNS:
             return CheckResult(name, CheckStatus.SKIPPED, "the host does not resolve"), None
         if internal:
-            return CheckResult(
-                name, CheckStatus.FAIL, f"UDP {server.query_port}: {INTERNAL_FAILURE}."
-            ), None
-        if exc.failure is QueryFailure.NOT_A2S:
+            return CheckResult(name, CheckStatus.FAIL, f"{where}: {INTERNAL_FAILURE}."), None
+        if exc.failure is QueryFailure.NOT_THIS_PROTOCOL:
             return CheckResult(
                 name,
                 CheckStatus.FAIL,
-                f"UDP {server.query_port} answered, but not with A2S: that is probably the game "
+                f"{where} answered, but not with {shown}: that is probably the game "
                 "or RCON port, not the query port.",
             ), None
+        hint = _FAILURE_HINTS.get(exc.failure)
+        if hint is not None and exc.failure is not QueryFailure.UNREACHABLE:
+            return CheckResult(name, CheckStatus.FAIL, f"{where}: {hint}."), None
         found = await query.find_query_port(server.host, server.game_port, game.key)
         if found is not None and found != server.query_port:
             return CheckResult(
                 name,
                 CheckStatus.FAIL,
-                f"No A2S answer on UDP {server.query_port}, but port {found} answers: the query "
+                f"No {shown} answer on {where}, but port {found} answers: the query "
                 f"port is {found} (fix it with /server edit query_port:{found}).",
             ), None
         return CheckResult(name, CheckStatus.FAIL, _no_answer_hint(game, server.query_port)), None
     return CheckResult(
         name,
         CheckStatus.OK,
-        f"answered on UDP {answer.port}: {_shown(answer.server_name)} — "
+        f"answered on {words.transport} {answer.port}: {_shown(answer.server_name)} — "
         f"{_shown(answer.map_name)}, {answer.players}/{answer.max_players} players",
     ), answer
 
@@ -150,7 +171,7 @@ def _shown(text: str) -> str:
 
 def check_ping(answer: QueryAnswer | None) -> CheckResult:
     if answer is None:
-        return CheckResult("Ping", CheckStatus.SKIPPED, "no A2S answer to time")
+        return CheckResult("Ping", CheckStatus.SKIPPED, "no query answer to time")
     ms = answer.ping_ms
     if ms > HIGH_PING_MS:
         return CheckResult(
@@ -252,7 +273,7 @@ async def diagnose(server: Server, registry: ServerRegistry, *, operator: bool =
             server,
             (
                 dns,
-                CheckResult("A2S query", CheckStatus.SKIPPED, skipped),
+                CheckResult(words_for(game.query_protocol).label, CheckStatus.SKIPPED, skipped),
                 CheckResult("Ping", CheckStatus.SKIPPED, skipped),
                 CheckResult("RCON login", CheckStatus.SKIPPED, skipped),
             ),
