@@ -106,6 +106,7 @@ class A2SAdapter:
     protocol = PROTOCOL
     label = "A2S query"
     transport = "UDP"
+    needs_password = False
 
     def __init__(self, engine: A2SEngine | None = None) -> None:
         self._engine = engine

@@ -104,6 +104,11 @@ class QueryAdapter(Protocol):
         """``UDP`` or ``TCP``: said in advice about ports and firewalls."""
         ...
 
+    @property
+    def needs_password(self) -> bool:
+        """True when :meth:`query` needs the server's stored admin password."""
+        ...
+
     async def query(
         self,
         host: str,

@@ -43,6 +43,7 @@ class RconKind(enum.Enum):
 
 # Catalogue spelling of the admin protocols.
 ADMIN_PROTOCOLS = {"source_rcon": RconKind.SOURCE, "battleye": RconKind.BATTLEYE}
+ADMIN_PROTOCOL_OF = {kind: name for name, kind in ADMIN_PROTOCOLS.items()}
 # Query protocols a row may name: those with an adapter, and "none" (no query at all).
 QUERY_PROTOCOLS = QUERY_PROTOCOL_NAMES | {"none"}
 
@@ -180,6 +181,11 @@ class Game:
     @property
     def has_rcon(self) -> bool:
         return self.rcon is not RconKind.NONE
+
+    @property
+    def admin_protocol(self) -> str | None:
+        """The admin adapter's protocol name (``source_rcon``, ``battleye``…), or None."""
+        return ADMIN_PROTOCOL_OF.get(self.rcon)
 
     @property
     def actions(self) -> tuple[str, ...]:

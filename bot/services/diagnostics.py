@@ -14,9 +14,9 @@ import ipaddress
 import socket
 from dataclasses import dataclass, replace
 
-from bot.adapters.registry import words_for
+from bot.adapters.registry import admin_hints, words_for
 from bot.crypto import DecryptionError
-from bot.games import Game, RconKind, get_game
+from bot.games import Game, get_game
 from bot.rendering.text import clip, escape
 from bot.services.addresses import INTERNAL_REFUSED
 from bot.services.probes import (
@@ -180,38 +180,6 @@ def check_ping(answer: QueryAnswer | None) -> CheckResult:
     return CheckResult("Ping", CheckStatus.OK, f"{ms:.0f} ms from the bot")
 
 
-_REFUSED_HINTS = {
-    RconKind.SOURCE: "the password is wrong (rcon_password in the server's config).",
-    RconKind.BATTLEYE: "the password is wrong (RConPassword in BEServer_x64.cfg).",
-}
-# Only Source RCON is a connection a server can close at login (BattlEye is UDP).
-_DROPPED_HINTS = {
-    RconKind.SOURCE: (
-        "the server closed the connection at login: a wrong password (Squad closes on a wrong "
-        "password), srcds dropping the bot's IP it banned after failed logins "
-        "(sv_rcon_maxfailures / sv_rcon_banpenalty: wait for the ban to expire or restart the "
-        "server), or the server restarting."
-    ),
-    RconKind.BATTLEYE: "the connection was dropped during the login: try again.",
-}
-_NO_ANSWER_HINTS = {
-    RconKind.SOURCE: (
-        "no answer: wrong RCON port, RCON disabled (no rcon_password set on the server), or a "
-        "firewall blocking TCP."
-    ),
-    RconKind.BATTLEYE: (
-        "no answer to the login: wrong RCON port (RConPort in BEServer_x64.cfg, often game "
-        "port + 3), BattlEye RCon disabled, or a firewall blocking UDP."
-    ),
-}
-_UNREACHABLE_HINTS = {
-    RconKind.SOURCE: (
-        "the connection was refused or dropped: wrong RCON port or RCON not enabled."
-    ),
-    RconKind.BATTLEYE: "the port is unreachable: wrong RCON port or the server is offline.",
-}
-
-
 async def check_rcon(
     server: Server,
     game: Game,
@@ -233,26 +201,20 @@ async def check_rcon(
             name, CheckStatus.SKIPPED, "no password stored (set one with /server edit)"
         )
     result = await login(game.rcon, server.host, server.rcon_port, password, time_limit=time_limit)
-    port = f"{'UDP' if game.rcon is RconKind.BATTLEYE else 'TCP'} {server.rcon_port}"
+    words = words_for(game.admin_protocol or "")
+    hints = admin_hints(game.admin_protocol or "")
+    port = f"{words.transport} {server.rcon_port}"
     if result.status is LoginStatus.OK:
-        detail = f"{game.rcon.label} login OK on {port}"
-        if game.rcon is RconKind.BATTLEYE:
-            detail += (
-                ". If kick/ban later do nothing, RestrictRCon=1 in the server config "
-                "is blocking them."
-            )
+        detail = f"{words.label} login OK on {port}"
+        if hints is not None and hints.after_ok:
+            detail += f". {hints.after_ok}"
         return CheckResult(name, CheckStatus.OK, detail)
     if internal and result.status is not LoginStatus.REFUSED:
         return CheckResult(name, CheckStatus.FAIL, f"{port}: {INTERNAL_FAILURE}.")
-    hints = {
-        LoginStatus.REFUSED: _REFUSED_HINTS,
-        LoginStatus.NO_ANSWER: _NO_ANSWER_HINTS,
-        LoginStatus.UNREACHABLE: _UNREACHABLE_HINTS,
-        LoginStatus.DROPPED: _DROPPED_HINTS,
-    }[result.status]
+    hint = hints.for_status(result.status) if hints is not None else result.detail
     # How this game enables its console (the config line), from the catalogue.
     setup = f" {game.name}: {game.admin_hint}" if game.admin_hint else ""
-    return CheckResult(name, CheckStatus.FAIL, f"{port}: {hints[game.rcon]}{setup}")
+    return CheckResult(name, CheckStatus.FAIL, f"{port}: {hint}{setup}")
 
 
 async def diagnose(server: Server, registry: ServerRegistry, *, operator: bool = False) -> Report:

@@ -1,15 +1,14 @@
-"""The real network side of the services, on Outpost's own protocol packages."""
+"""The real network side of the services, through the protocol adapters."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from bot.adapters.query import PortFinder, QueryError
-from bot.adapters.registry import QueryAdapters
+from bot.adapters.registry import QueryAdapters, default_admin_adapters
+from bot.catalogue import ADMIN_PROTOCOL_OF
 from bot.games import RconKind, get_game
-from bot.protocols import battleye, rcon
-from bot.services.probes import LoginResult, LoginStatus, QueryAnswer
+from bot.services.probes import LoginResult, QueryAnswer
 from bot.snapshots import MAX_MAP, MAX_SERVER_NAME, clip_text
 
 log = logging.getLogger(__name__)
@@ -58,51 +57,16 @@ class AdapterQueryClient:
         return None
 
 
-async def _source_login(host: str, port: int, password: str, time_limit: float) -> LoginResult:
-    try:
-        async with rcon.connect((host, port), password, timeout=time_limit):
-            return LoginResult(LoginStatus.OK)
-    except rcon.RCONAuthenticationError:
-        return LoginResult(LoginStatus.REFUSED, "password refused")
-    except rcon.RCONAuthDroppedError:
-        # A restart looks the same as srcds dropping a banned IP (or Squad's answer to a wrong
-        # password): not a refusal, but said as what it is.
-        return LoginResult(LoginStatus.DROPPED, "connection closed during login")
-    except (rcon.RCONTimeoutError, TimeoutError):
-        return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {time_limit:g} s")
-    except (rcon.RCONCommunicationError, OSError) as exc:
-        return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)
-
-
-async def _battleye_login(host: str, port: int, password: str, time_limit: float) -> LoginResult:
-    # Two login datagrams within the limit (UDP can lose one); no player list fetch.
-    config = battleye.ClientConfig(
-        login_timeout=time_limit / 2, login_attempts=2, fetch_players_on_login=False
-    )
-    client = battleye.BattlEyeClient(config)
-    try:
-        # Safety net above the client's own login timeout.
-        async with asyncio.timeout(time_limit + 1.0):
-            async with client.connect(host, port, password):
-                return LoginResult(LoginStatus.OK)
-    except battleye.LoginRefused:
-        return LoginResult(LoginStatus.REFUSED, "password refused")
-    except battleye.CommandValidationError:
-        return LoginResult(LoginStatus.REFUSED, "BattlEye does not accept this password")
-    except (battleye.LoginTimeout, TimeoutError):
-        return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {time_limit:g} s")
-    except OSError as exc:
-        return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)
-    finally:
-        client.close()
-
-
 async def rcon_login_test(
     kind: RconKind, host: str, port: int, password: str, *, time_limit: float
 ) -> LoginResult:
-    """One login attempt, then disconnect. Never retried (srcds bans after failures)."""
-    if kind is RconKind.SOURCE:
-        return await _source_login(host, port, password, time_limit)
-    if kind is RconKind.BATTLEYE:
-        return await _battleye_login(host, port, password, time_limit)
-    raise ValueError(f"{kind.label} has no login to test")
+    """One login attempt through the game's admin adapter, then disconnect. Never retried
+    (srcds bans after failures)."""
+    protocol = ADMIN_PROTOCOL_OF.get(kind)
+    if protocol is None:
+        raise ValueError(f"{kind.label} has no login to test")
+    adapter = _ADMIN.adapter(protocol)
+    return await adapter.test_login(host, port, password, timeout=time_limit)
+
+
+_ADMIN = default_admin_adapters()

@@ -6,10 +6,10 @@ can pass their own. Results are plain values so cogs and the CLI render them the
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.adapters.admin import LoginResult, LoginStatus
 from bot.adapters.query import QueryError, QueryFailure
 from bot.games import RconKind
 
@@ -47,26 +47,6 @@ class QueryClient(Protocol):
         """The query port of a server of ``game`` (a catalogue key) on ``game_port``: the first
         of the game's usual ports (and, for A2S, the ports near it) that answers, or None."""
         ...
-
-
-class LoginStatus(enum.Enum):
-    OK = "ok"
-    REFUSED = "refused"  # the server said no: wrong password
-    # The connection closed before the login was answered: a restart, srcds dropping an IP it
-    # banned after failed logins, or Squad's answer to a wrong password.
-    DROPPED = "dropped"
-    NO_ANSWER = "no_answer"  # silence: wrong port, RCON disabled, firewall
-    UNREACHABLE = "unreachable"  # connection refused or dropped before the login finished
-
-
-@dataclass(frozen=True, slots=True)
-class LoginResult:
-    status: LoginStatus
-    detail: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status is LoginStatus.OK
 
 
 class RconLoginTester(Protocol):
