@@ -26,6 +26,7 @@ class Alerts(
 ):
     def __init__(self, bot: OutpostBot) -> None:
         self.bot = bot
+        self.services = bot.services
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         require_manage(interaction)
@@ -42,17 +43,17 @@ class Alerts(
         role: discord.Role | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.registry.get(guild_id, server)
+        found = await self.services.registry.get(guild_id, server)
         # Start from what the poller sees now, so the first message is a real change.
-        state = observed(self.bot.poller.snapshot(found))
-        async with self.bot.audit.track(
+        state = observed(self.services.poller.snapshot(found))
+        async with self.services.audit.track(
             actor_of(interaction),
             "alert set",
             f"channel={channel.id} role={role.id if role else None}",
             server_id=found.id,
             server_name=found.name,
         ):
-            await self.bot.store.alerts.upsert(
+            await self.services.store.alerts.upsert(
                 guild_id,
                 found.id,
                 channel.id,
@@ -74,15 +75,15 @@ class Alerts(
         self, interaction: Interaction, server: str, channel: AlertChannel | None = None
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.registry.get(guild_id, server)
-        async with self.bot.audit.track(
+        found = await self.services.registry.get(guild_id, server)
+        async with self.services.audit.track(
             actor_of(interaction),
             "alert remove",
             f"channel={channel.id if channel else 'all'}",
             server_id=found.id,
             server_name=found.name,
         ):
-            removed = await self.bot.store.alerts.remove(
+            removed = await self.services.store.alerts.remove(
                 guild_id, found.id, channel.id if channel else None
             )
         if not removed:
@@ -94,8 +95,8 @@ class Alerts(
     @app_commands.command(name="list", description="List this Discord server's alerts")
     async def list_alerts(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        alerts = await self.bot.store.alerts.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        alerts = await self.services.store.alerts.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         lines = []
         for alert in alerts:
             role = f" · <@&{alert.role_id}>" if alert.role_id is not None else ""

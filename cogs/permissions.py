@@ -59,6 +59,7 @@ class Permissions(
 ):
     def __init__(self, bot: OutpostBot) -> None:
         self.bot = bot
+        self.services = bot.services
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         require_manage(interaction)
@@ -67,12 +68,12 @@ class Permissions(
     async def _server_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.bot.registry, interaction, current)
+        return await managed_server_choices(self.services.registry, interaction, current)
 
     async def _scope(self, interaction: Interaction, server: str | None) -> Server | None:
         if server is None:
             return None
-        return await self.bot.registry.get(guild_id_of(interaction), server)
+        return await self.services.registry.get(guild_id_of(interaction), server)
 
     async def _change(
         self,
@@ -88,7 +89,7 @@ class Permissions(
         args = f"role={role.id} action={action.value}"
         if scope is not None:
             args += f" server={scope.name!r}"
-        async with self.bot.audit.track(
+        async with self.services.audit.track(
             actor_of(interaction),
             f"permissions {verb}",
             args,
@@ -97,7 +98,7 @@ class Permissions(
         ):
             if verb == "grant":
                 check_grant(interaction, role, action)
-                changed = await self.bot.permissions.grant(
+                changed = await self.services.permissions.grant(
                     guild_id, role.id, action, scope.id if scope else None, interaction.user.id
                 )
                 text = (
@@ -106,7 +107,7 @@ class Permissions(
                     else f"{role.mention} already had **{action.value}** {where}."
                 )
             else:
-                changed = await self.bot.permissions.revoke(
+                changed = await self.services.permissions.revoke(
                     guild_id, role.id, action, scope.id if scope else None
                 )
                 text = (
@@ -149,8 +150,8 @@ class Permissions(
     @app_commands.command(name="list", description="Show the /rcon grants of this server")
     async def list_grants(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        grants = await self.bot.permissions.grants_of(guild_id)
-        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        grants = await self.services.permissions.grants_of(guild_id)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         lines = [
             f"<@&{g.role_id}> · **{g.action}** · "
             + (

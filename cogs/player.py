@@ -23,6 +23,7 @@ class Players(
 ):
     def __init__(self, bot: OutpostBot) -> None:
         self.bot = bot
+        self.services = bot.services
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         require_manage(interaction)
@@ -33,8 +34,8 @@ class Players(
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             return []
-        ids = [s.id for s in self.bot.poller.servers_of(interaction.guild_id)]
-        names = await self.bot.store.sessions.names_like(ids, current, 25)
+        ids = [s.id for s in self.services.poller.servers_of(interaction.guild_id)]
+        names = await self.services.store.sessions.names_like(ids, current, 25)
         # Names come from game servers: shown without controls or bidi overrides.
         return [
             app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
@@ -45,10 +46,10 @@ class Players(
     @app_commands.autocomplete(name=_name_choices)
     async def lookup(self, interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         guild_id = guild_id_of(interaction)
-        servers = await self.bot.registry.servers_of(guild_id)
+        servers = await self.services.registry.servers_of(guild_id)
         names = {s.id: s.name for s in servers}
-        sessions = await self.bot.store.sessions.lookup(list(names), name)
-        now = self.bot.poller.clock()
+        sessions = await self.services.store.sessions.lookup(list(names), name)
+        now = self.services.poller.clock()
         seen = summarise(sessions, names, now)
         if seen is None:
             raise UserError("No player by that name seen on this server's games.")

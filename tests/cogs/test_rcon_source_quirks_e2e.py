@@ -68,7 +68,7 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
         server = await register(bot, ids["guild_id"], "Main", "cs2", source.address[1])
         # Slow enough that the unban comes before a third closed login in a row (the cap that
         # stops a wrong Squad password, tested below).
-        bot.rcon_pool.backoff_initial, bot.rcon_pool.backoff_max = 2.0, 4.0
+        bot.services.rcon_pool.backoff_initial, bot.services.rcon_pool.backoff_max = 2.0, 4.0
         source.banned = True  # drops every connection before answering the AUTH packet
         first = await followup_text(
             await fake_discord.slash(
@@ -81,7 +81,7 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
         # No edit of the server: RCON comes back by itself.
         async with asyncio.timeout(10):  # the pool exposes no event for its state
             while True:
-                if bot.rcon_pool.state(server.id) is ConnectionState.CONNECTED:
+                if bot.services.rcon_pool.state(server.id) is ConnectionState.CONNECTED:
                     break
                 await asyncio.sleep(0.02)
         second = await followup_text(
@@ -103,7 +103,10 @@ async def test_a_wrong_squad_password_is_not_sent_again_and_again(
         run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot,
     ):
         await register(bot, ids["guild_id"], "Squad", "squad", source.address[1])
-        bot.rcon_pool.backoff_initial, bot.rcon_pool.backoff_max = 0.05, 0.2  # fast retries
+        bot.services.rcon_pool.backoff_initial, bot.services.rcon_pool.backoff_max = (
+            0.05,
+            0.2,
+        )  # fast retries
         texts = []
         for _ in range(2):
             texts.append(

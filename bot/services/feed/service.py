@@ -80,7 +80,7 @@ BattlEyeHandler = Callable[..., Awaitable[None]]
 
 
 class BattlEyeHub(Protocol):
-    """What the feed needs from the RCON pool (``bot.rcon_pool``)."""
+    """What the feed needs from the RCON pool (``bot.services.rcon_pool``)."""
 
     async def battleye(self, server: Server) -> BattlEyeClient: ...
 
