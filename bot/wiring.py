@@ -16,6 +16,10 @@ import discord
 
 from bot.config import Settings
 from bot.crypto import SecretBox
+from bot.delivery.alerts import DiscordAlertChannels
+from bot.delivery.boards import BoardPage, DiscordBoards
+from bot.delivery.feed import DiscordFeedChannels
+from bot.delivery.presence import DiscordPresence
 from bot.metrics import Metrics
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
@@ -77,7 +81,7 @@ class Services:
     resolver: Resolver
     rcon_pool: RconPool
     poller: Poller
-    boards: BoardUpdater
+    boards: BoardUpdater[BoardPage]
     alerts: AlertNotifier
     presence: PresenceUpdater | None  # None: PRESENCE is off
     audit: AuditLog
@@ -174,9 +178,10 @@ async def build_services(
         shards=shards,
         metrics=metrics,
     )
-    boards = BoardUpdater(client, store, poller)
-    alerts = AlertNotifier(client, store, poller)
-    presence = PresenceUpdater(client, poller) if settings.presence else None
+    # Boards, alerts, presence and the feed post through the Discord side (bot.delivery).
+    boards = BoardUpdater(DiscordBoards(client), store, poller)
+    alerts = AlertNotifier(DiscordAlertChannels(client), store, poller)
+    presence = PresenceUpdater(DiscordPresence(client), poller) if settings.presence else None
 
     # RCON from Discord: permissions checked at run time, every attempt audited.
     audit = AuditLog(store, metrics=metrics)
@@ -194,7 +199,7 @@ async def build_services(
 
     # The live feed: fed by the poller's rounds and BattlEye (through the pool).
     feed = FeedService(
-        client,
+        DiscordFeedChannels(client),
         store,
         poller,
         batch_seconds=settings.feed_batch_seconds,

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.app import OutpostBot
-from bot.rendering.embeds import ServerView
+from bot.rendering.views import ServerView
 from bot.storage import Server
 
 Interaction = discord.Interaction[OutpostBot]

@@ -19,7 +19,8 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.rendering.charts import render_history_async
-from bot.rendering.embeds import CHART_FILENAME, ServerView, status_embed, summary_embed
+from bot.rendering.embeds import CHART_FILENAME, status_embed, summary_embed
+from bot.rendering.views import ServerView
 from bot.services.poller import target_of
 from bot.storage import Server
 from cogs._common import guild_id_of, require_manage

@@ -1,4 +1,5 @@
-"""FeedService pieces without Discord: delivery outcomes and cursors, BattlEye holds."""
+"""FeedService pieces with a stub Discord client behind the real Discord side: delivery
+outcomes and cursors, BattlEye holds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import discord
 import pytest
 
 from bot.crypto import SecretBox, generate_key
+from bot.delivery.feed import DiscordFeedChannels
 from bot.services.feed import FeedService
 from bot.services.feed.queue import Batch, Item
 from bot.services.feed.sender import Outcome
@@ -106,7 +108,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 def service(store: Store, client: StubClient, hub: StubHub | None = None) -> FeedService:
     poller = Poller(store, StubSource(), interval=60)
-    return FeedService(cast(discord.Client, client), store, poller, hub=hub)
+    return FeedService(DiscordFeedChannels(cast(discord.Client, client)), store, poller, hub=hub)
 
 
 async def feed_of(store: Store, game: str = "cs2", password: str | None = None) -> int:

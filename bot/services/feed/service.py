@@ -16,7 +16,8 @@ No duplicates, nothing lost (the README's "feed promise" says exactly what that 
   is recorded first, so a retry or a resend after a restart is the same batch with the same
   nonce, which Discord deduplicates; a cursor write that fails after the send is retried alone;
 - a channel missing from the cache is fetched (an archived thread reopened); a 403 keeps the
-  lines waiting. Only a deleted channel or a message Discord can never accept drops lines.
+  lines waiting. Only a deleted channel or a message Discord can never accept drops lines
+  (the Discord side, :mod:`bot.delivery.feed`, says which through :mod:`.posting`).
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iter
 from dataclasses import replace
 from typing import Any, Protocol
 
-import discord
-
 from bot.games import RconKind, get_game
 from bot.protocols.battleye import BattlEyeClient
 from bot.protocols.battleye.models import Player
@@ -39,6 +38,7 @@ from bot.rendering.text import mask_address
 from bot.services.feed import a2s, render
 from bot.services.feed import battleye as be
 from bot.services.feed import model as m
+from bot.services.feed.posting import FeedChannels, Refused
 from bot.services.feed.queue import Batch, Item, SubKey, nonce_of
 from bot.services.feed.sender import ChannelSender, Outcome
 from bot.services.feed.watch import matches
@@ -65,16 +65,10 @@ DRAIN_GRACE = 5.0
 DEFAULT_INBOX_LIMIT = 20_000
 ROSTER_TIMEOUT = 15.0
 SEND_GRACE = 2.0
-FOOTER_APPROXIMATE = "≈ joins and leaves derived from A2S player lists: approximate"
-COLOUR = discord.Colour.dark_teal()
 _MAP_KEY = "feed:map:{}"
 _SEND_KEY = "feed:send:{}"  # the batch being sent to a channel: nonce and cursors
 SETTLE_FIRST_DELAY = 0.2
 SETTLE_MAX_DELAY = 30.0
-_FORBIDDEN = "Discord refuses my messages there (missing permissions); lines wait"
-_NO_ACCESS = "I cannot see that channel (missing access); lines wait"
-_LOCKED = "the thread is archived and locked: I need Manage Threads to reopen it; lines wait"
-_ARCHIVED = "the thread is archived and I may not reopen it; lines wait"
 
 BattlEyeHandler = Callable[..., Awaitable[None]]
 
@@ -128,7 +122,7 @@ def uses_battleye(server: Server) -> bool:
 class FeedService:
     def __init__(
         self,
-        client: discord.Client,
+        channels: FeedChannels,
         store: Store,
         poller: Poller,
         *,
@@ -140,7 +134,7 @@ class FeedService:
         clock: Callable[[], float] = time.time,
         inbox_limit: int = DEFAULT_INBOX_LIMIT,
     ) -> None:
-        self.client = client
+        self.channels = channels
         self.inbox_limit = inbox_limit
         self.inbox_dropped = 0
         self.store = store
@@ -777,106 +771,29 @@ class FeedService:
     # -- delivery ------------------------------------------------------------------------------
 
     async def _deliver(self, channel_id: int, batch: Batch) -> Outcome:
-        channel = await self._channel(channel_id)
-        if isinstance(channel, Outcome):
-            if channel is Outcome.GONE:
-                await self._settle(channel_id, batch)
-            return channel
-        embed = discord.Embed(description="\n".join(batch.lines), colour=COLOUR)
-        if batch.approximate:
-            embed.set_footer(text=FOOTER_APPROXIMATE)
-        roles = batch.roles
-        content = " ".join(f"<@&{r}>" for r in roles) or None
-        allowed = discord.AllowedMentions(
-            everyone=False,
-            users=False,
-            replied_user=False,
-            roles=[discord.Object(r) for r in roles],
-        )
+        channel = await self.channels.open(channel_id)
+        if isinstance(channel, Refused):
+            return await self._refused(channel_id, batch, channel)
         nonce = nonce_of(channel_id, batch)
         # Recorded before sending: a restart resends exactly this batch with this nonce, and
         # Discord answers with the message it may already have created.
         await self.store.state.set(_SEND_KEY.format(channel_id), _encode_send(nonce, batch))
-        try:
-            # discord.py sends ``enforce_nonce`` with every nonce.
-            await channel.send(content=content, embed=embed, allowed_mentions=allowed, nonce=nonce)
-        except discord.HTTPException as exc:
-            if exc.status >= 500 or exc.status == 429:
-                log.warning("feed: channel %d: HTTP %s, retrying", channel_id, exc.status)
-                return Outcome.RETRY
-            if exc.status == 403:
-                # Permissions can be given back: the lines wait (bounded by the queue).
-                self._problems[channel_id] = _FORBIDDEN
-                log.warning(
-                    "feed: channel %d refused the message (code %s); retrying later",
-                    channel_id,
-                    exc.code,
-                )
-                return Outcome.RETRY
-            # Deleted channel, or a message Discord can never accept: retrying cannot help.
-            log.warning(
-                "feed: channel %d refused the message (HTTP %s, code %s)",
-                channel_id,
-                exc.status,
-                exc.code,
-            )
-            await self._settle(channel_id, batch)
-            return Outcome.GONE
-        except (OSError, TimeoutError):
-            return Outcome.RETRY
+        refused = await channel.send(batch, nonce)
+        if refused is not None:
+            return await self._refused(channel_id, batch, refused)
         self._problems.pop(channel_id, None)
         self.messages_sent += 1
         self.lines_sent += len(batch.items)
         await self._settle(channel_id, batch)
         return Outcome.SENT
 
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable | Outcome:
-        """The channel from the cache, else from Discord: a cache miss (a guild not delivered
-        yet, a thread the cache does not hold) is no reason to give up on it."""
-        channel = self.client.get_channel(channel_id)
-        if isinstance(channel, discord.abc.Messageable):
-            return channel
-        try:
-            fetched = await self.client.fetch_channel(channel_id)
-        except discord.NotFound:
-            log.warning("feed: channel %d was deleted; its lines are dropped", channel_id)
-            return Outcome.GONE
-        except discord.Forbidden:
-            self._problems[channel_id] = _NO_ACCESS
-            log.warning("feed: channel %d cannot be seen; retrying later", channel_id)
-            return Outcome.RETRY
-        except (discord.HTTPException, OSError, TimeoutError) as exc:
-            log.warning(
-                "feed: channel %d could not be fetched (%s); retrying",
-                channel_id,
-                type(exc).__name__,
-            )
-            return Outcome.RETRY
-        if isinstance(fetched, discord.Thread) and fetched.archived:
-            return await self._reopen(fetched)
-        if not isinstance(fetched, discord.abc.Messageable):
-            log.warning("feed: channel %d cannot hold messages; its lines are dropped", channel_id)
-            return Outcome.GONE
-        return fetched
-
-    async def _reopen(self, thread: discord.Thread) -> discord.Thread | Outcome:
-        """Unarchive a feed's thread (Send Messages in Threads suffices unless it is locked;
-        a locked one needs Manage Threads), or say why not and try again later."""
-        try:
-            reopened = await thread.edit(archived=False)
-        except discord.Forbidden:
-            self._problems[thread.id] = _LOCKED if thread.locked else _ARCHIVED
-            log.warning(
-                "feed: thread %d is archived and may not be reopened; retrying later", thread.id
-            )
-            return Outcome.RETRY
-        except (discord.HTTPException, OSError, TimeoutError) as exc:
-            log.warning(
-                "feed: thread %d not reopened (%s); retrying", thread.id, type(exc).__name__
-            )
-            return Outcome.RETRY
-        log.info("feed: thread %d was archived, reopened", thread.id)
-        return reopened
+    async def _refused(self, channel_id: int, batch: Batch, refused: Refused) -> Outcome:
+        if refused.problem is not None:
+            self._problems[channel_id] = refused.problem
+        if refused.outcome is Outcome.GONE:
+            # Retrying cannot help: the lines are dropped and their cursors move.
+            await self._settle(channel_id, batch)
+        return refused.outcome
 
     def channel_problem(self, channel_id: int) -> str | None:
         """Why lines for the channel are waiting, if they are (for ``/feed list``)."""
