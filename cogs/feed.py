@@ -13,8 +13,8 @@ from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
+from bot.services.feed.battleye_link import uses_battleye
 from bot.services.feed.model import describe
-from bot.services.feed.service import uses_battleye
 from bot.storage import Server
 from cogs._common import guild_id_of, require_manage
 from cogs._status_ui import Interaction, server_choices

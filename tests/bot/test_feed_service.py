@@ -142,7 +142,7 @@ async def test_delivery_outcomes_and_cursor(
     feed_id = await feed_of(store)
     channel = StubChannel(fail_status)
     feed = service(store, StubClient(channel))
-    assert await feed._deliver(10, batch(feed_id, 5)) is outcome
+    assert await feed.outbox.deliver(10, batch(feed_id, 5)) is outcome
     assert (await store.feeds.all())[0].delivered_through == cursor
     if outcome is Outcome.SENT:
         (sent,) = channel.sent
@@ -156,7 +156,7 @@ async def test_a_deleted_channel_is_gone(store: Store) -> None:
     feed_id = await feed_of(store)
     client = StubClient(None, 404)
     feed = service(store, client)
-    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.GONE
+    assert await feed.outbox.deliver(10, batch(feed_id, 3)) is Outcome.GONE
     assert client.fetches == 1
     assert (await store.feeds.all())[0].delivered_through == 3
 
@@ -167,12 +167,12 @@ async def test_a_cache_miss_fetches_the_channel_and_never_moves_the_cursor_unsen
     feed_id = await feed_of(store)
     hidden = StubClient(None, 403)
     feed = service(store, hidden)
-    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.RETRY
+    assert await feed.outbox.deliver(10, batch(feed_id, 3)) is Outcome.RETRY
     assert (await store.feeds.all())[0].delivered_through == 0
     assert "missing access" in (feed.channel_problem(10) or "")
     channel = StubChannel()
     feed = service(store, StubClient(None, channel))
-    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.SENT
+    assert await feed.outbox.deliver(10, batch(feed_id, 3)) is Outcome.SENT
     assert len(channel.sent) == 1 and (await store.feeds.all())[0].delivered_through == 3
 
 

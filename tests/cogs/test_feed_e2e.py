@@ -448,7 +448,7 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
             gate.set()
         await settle(bot)
         for _ in range(100):  # bounded: the deferred reloads end once released
-            if not bot.services.feed._reload_tasks:
+            if not bot.services.feed.subscriptions.reload_tasks:
                 break
             await asyncio.sleep(0.02)
         await settle(bot)
