@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.text import escape, join_within
 from bot.services.alerts import observed
 from bot.services.errors import UserError
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices
 
@@ -22,16 +20,8 @@ AlertChannel = discord.TextChannel | discord.Thread
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Alerts(
-    commands.GroupCog, group_name="alert", group_description="Up/down alerts for game servers"
+    ManagedGroupCog, group_name="alert", group_description="Up/down alerts for game servers"
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     @app_commands.command(name="set", description="Post a message when a server goes down or up")
     @app_commands.describe(server="The server", channel="Where to post", role="Role to mention")
     @app_commands.autocomplete(server=server_choices)
@@ -112,6 +102,4 @@ class Alerts(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the alerts cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Alerts(bot))

@@ -27,6 +27,7 @@ from bot.services.audit import (
 from bot.services.errors import UserError
 from bot.services.permissions import Action
 from bot.storage.audit import AuditFilter
+from cogs._base import ManagedGroupCog
 from cogs._common import (
     InvokerOnlyView,
     guild_id_of,
@@ -215,15 +216,11 @@ class AuditPages(InvokerOnlyView):
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Audit(
-    commands.GroupCog,
+    ManagedGroupCog,
     group_name="audit",
     group_description="The audit log of RCON commands and settings changes",
 ):
     channel = app_commands.Group(name="channel", description="Mirror new entries to a channel")
-
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
 
     async def cog_load(self) -> None:
         self.services.audit_mirror.send = self._mirror
@@ -232,12 +229,6 @@ class Audit(
     async def cog_unload(self) -> None:
         self.services.audit.remove_listener(self.services.audit_mirror.on_entry)
         self.services.audit_mirror.send = discard_mirror
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        guild_id_of(interaction)
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
-        return True
 
     async def _mirror(self, guild_id: int, items: Sequence[MirrorItem]) -> tuple[int, bool]:
         """The mirror queue's sender: one message for a prefix of ``items``."""
@@ -379,6 +370,4 @@ class Audit(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the audit cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Audit(bot))

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.embeds import MAX_EMBED_TOTAL, MAX_FIELD_VALUE, MAX_FIELDS
 from bot.rendering.text import clip, escape, join_within, more_line
 from bot.services.errors import UserError
 from bot.storage import Server
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction
 
@@ -43,16 +42,8 @@ def _missing(channel: BoardChannel) -> list[str]:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Boards(
-    commands.GroupCog, group_name="board", group_description="Live status boards in a channel"
+    ManagedGroupCog, group_name="board", group_description="Live status boards in a channel"
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     async def _servers_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -191,6 +182,4 @@ def _channel_name(interaction: Interaction, channel_id: int) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the boards cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Boards(bot))

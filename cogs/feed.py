@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
@@ -16,7 +13,8 @@ from bot.services.feed import CATEGORIES, parse_categories
 from bot.services.feed.battleye_link import uses_battleye
 from bot.services.feed.model import describe
 from bot.storage import Server
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
@@ -72,16 +70,8 @@ def _actor(interaction: Interaction) -> Actor:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Feeds(
-    commands.GroupCog, group_name="feed", group_description="Live server events in a channel"
+    ManagedGroupCog, group_name="feed", group_description="Live server events in a channel"
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     @app_commands.command(name="set", description="Post a server's events in a channel")
     @app_commands.describe(
         server="The server",
@@ -177,6 +167,4 @@ class Feeds(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the feed cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Feeds(bot))

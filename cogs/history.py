@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.charts import render_history_async, stats
 from bot.rendering.text import clip, escape, mask_address
 from bot.services.poller import target_of
+from cogs._base import OutpostCog
 from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
@@ -20,11 +20,7 @@ PERIODS = {"6h": 6 * 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 8640
 FILENAME = "history.png"
 
 
-class History(commands.Cog):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
+class History(OutpostCog):
     @app_commands.command(name="history", description="Chart a server's player count over time")
     @app_commands.guild_only()
     @app_commands.describe(server="The server", period="How far back (default 24h)")
@@ -72,6 +68,4 @@ def _num(value: int | None) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the history cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(History(bot))

@@ -14,7 +14,8 @@ from bot.rendering.text import escape, join_within
 from bot.services.errors import UserError
 from bot.services.permissions import Action, parse_action
 from bot.storage import Server
-from cogs._common import guild_id_of, managed_server_choices, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of, managed_server_choices
 from cogs._rcon_ui import actor_of
 
 Interaction = discord.Interaction[OutpostBot]
@@ -53,18 +54,10 @@ def check_grant(interaction: discord.Interaction[Any], role: discord.Role, actio
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Permissions(
-    commands.GroupCog,
+    ManagedGroupCog,
     group_name="permissions",
     group_description="Grant roles the right to use /rcon actions",
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     async def _server_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -170,6 +163,4 @@ class Permissions(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the permissions cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Permissions(bot))

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.errors import UserError
 from bot.services.feed.lookup import describe, history_lines, summarise
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._status_ui import Interaction
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Players(
-    commands.GroupCog, group_name="player", group_description="Players seen on your servers"
+    ManagedGroupCog, group_name="player", group_description="Players seen on your servers"
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     async def _name_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -69,6 +59,4 @@ class Players(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the player cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Players(bot))

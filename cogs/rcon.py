@@ -48,6 +48,7 @@ from bot.services.rcon_actions import (
     unban_reply,
 )
 from bot.storage import Server
+from cogs._base import OutpostGroupCog
 from cogs._common import guild_id_of
 from cogs._rcon_ui import (
     ConfirmAction,
@@ -67,14 +68,10 @@ cooldown = app_commands.checks.dynamic_cooldown(user_cooldown, key=user_key)
 
 @app_commands.guild_only()
 class Rcon(
-    commands.GroupCog,
+    OutpostGroupCog,
     group_name="rcon",
     group_description="Run RCON commands on a game server (permissions: /permissions)",
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         guild_id_of(interaction)
         return True
@@ -447,6 +444,4 @@ def _command_block(command: str) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the rcon cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Rcon(bot))

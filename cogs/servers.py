@@ -20,6 +20,7 @@ from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
 from bot.services.names import MAX_NAME_LENGTH
 from bot.services.registry import PendingAdd, PreparedServer
+from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._server_ui import (
@@ -40,18 +41,10 @@ Port = app_commands.Range[int, 1, 65535]
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Servers(
-    commands.GroupCog,
+    ManagedGroupCog,
     group_name="server",
     group_description="Register the game servers Outpost watches",
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     # -- autocomplete --------------------------------------------------------------------------
 
     async def _server_names(
@@ -264,6 +257,4 @@ def _edit_summary(prepared: PreparedServer, new_password: bool) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the servers cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Servers(bot))

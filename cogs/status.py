@@ -17,12 +17,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.charts import render_history_async
 from bot.rendering.embeds import CHART_FILENAME, status_embed, summary_embed
 from bot.rendering.views import ServerView
 from bot.services.poller import target_of
 from bot.storage import Server
+from cogs._base import OutpostCog
 from cogs._common import guild_id_of, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices, views_of
@@ -33,11 +33,7 @@ CHART_WAIT = 1.0
 CHART_PERIOD = 86400.0
 
 
-class Status(commands.Cog):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
+class Status(OutpostCog):
     async def _chart(self, server: Server, now: float) -> bytes | None:
         samples = await self.services.store.history.between(
             target_of(server).key, now - CHART_PERIOD, now
@@ -137,6 +133,4 @@ def _io(data: bytes) -> io.BytesIO:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the status cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Status(bot))

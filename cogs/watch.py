@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed.watch import is_guid, pattern_key
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 WatchChannel = discord.TextChannel | discord.Thread
@@ -25,17 +23,7 @@ def _actor(interaction: Interaction) -> Actor:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Watches(
-    commands.GroupCog, group_name="watch", group_description="Be told when a player joins"
-):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
+class Watches(ManagedGroupCog, group_name="watch", group_description="Be told when a player joins"):
     @app_commands.command(name="add", description="Mention a role when this player joins")
     @app_commands.describe(
         server="The server",
@@ -139,6 +127,4 @@ class Watches(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the watch cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Watches(bot))
