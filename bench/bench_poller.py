@@ -10,7 +10,7 @@ split answers for big player lists.
 
 The poller runs in a fresh child process of its own, as the bot builds it: the real
 ``OutpostBot`` module imported (so discord.py counts in the memory), a SQLite store with the
-servers over 10 (100) guilds, one ``A2SEngine``, the real ``A2SStatusSource`` and ``Poller``
+servers over 10 (100) guilds, one ``A2SEngine``, the real ``AdapterStatusSource`` and ``Poller``
 (history written every round). Each run does one cold round (sockets, empty caches) then warm
 ones; reported: wall time and CPU time (``time.process_time`` of the poller process) per round,
 servers answered, and the poller process's peak RSS.
@@ -57,9 +57,10 @@ MIXED_ROUNDS = 3
 
 async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]:
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
+    from bot.adapters.registry import default_query_adapters
     from bot.protocols.a2s import A2SEngine
     from bot.services.poller import Poller
-    from bot.services.status_source import A2SStatusSource
+    from bot.services.status_source import AdapterStatusSource
     from bot.storage import NewServer, Store
 
     with tempfile.TemporaryDirectory() as folder:
@@ -81,7 +82,10 @@ async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]
                 )
             async with A2SEngine() as engine:
                 poller = Poller(
-                    store, A2SStatusSource(engine), interval=60.0, query_timeout=QUERY_TIMEOUT
+                    store,
+                    AdapterStatusSource(default_query_adapters(engine)),
+                    interval=60.0,
+                    query_timeout=QUERY_TIMEOUT,
                 )
                 result = await timed_rounds(poller, rounds)
                 result["samples"] = await store.history.count()
@@ -92,10 +96,11 @@ async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]
 
 async def _poll_mixed(layout: list[list[Any]], rounds: int, loop_name: str) -> dict[str, Any]:
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
+    from bot.adapters.registry import default_query_adapters
     from bot.games import PortRule, get_game
     from bot.protocols.a2s import A2SEngine
     from bot.services.poller import Poller
-    from bot.services.status_source import A2SStatusSource
+    from bot.services.status_source import AdapterStatusSource
     from bot.storage import NewServer, Store
 
     with tempfile.TemporaryDirectory() as folder:
@@ -123,7 +128,10 @@ async def _poll_mixed(layout: list[list[Any]], rounds: int, loop_name: str) -> d
                 )
             async with A2SEngine() as engine:
                 poller = Poller(
-                    store, A2SStatusSource(engine), interval=60.0, query_timeout=QUERY_TIMEOUT
+                    store,
+                    AdapterStatusSource(default_query_adapters(engine)),
+                    interval=60.0,
+                    query_timeout=QUERY_TIMEOUT,
                 )
                 result = await timed_rounds(poller, rounds)
                 result["samples"] = await store.history.count()

@@ -12,7 +12,7 @@ from ``test`` and dropped afterwards). Then, for each database:
   history of its own servers).
 
 Each poller process is a fresh child with the bot's imports, the real ``A2SEngine``,
-``A2SStatusSource`` and ``Poller`` (history on), on uvloop when installed (as ``python -m bot``
+``AdapterStatusSource`` and ``Poller`` (history on), on uvloop when installed (as ``python -m bot``
 runs). Each does one cold round, then ``ROUNDS`` warm ones. Reported per process: servers
 polled, round wall time, CPU time per round and peak RSS.
 
@@ -62,9 +62,10 @@ def guild_ids() -> list[int]:
 
 async def _poll(database: str, shard_ids: list[int], rounds: int) -> dict[str, Any]:
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
+    from bot.adapters.registry import default_query_adapters
     from bot.protocols.a2s import A2SEngine
     from bot.services.poller import Poller
-    from bot.services.status_source import A2SStatusSource
+    from bot.services.status_source import AdapterStatusSource
     from bot.sharding import ShardFilter
 
     shards = ShardFilter(SHARDS, tuple(shard_ids)) if shard_ids else ShardFilter.everything()
@@ -73,7 +74,7 @@ async def _poll(database: str, shard_ids: list[int], rounds: int) -> dict[str, A
         async with A2SEngine() as engine:
             poller = Poller(
                 store,
-                A2SStatusSource(engine),
+                AdapterStatusSource(default_query_adapters(engine)),
                 interval=60.0,
                 query_timeout=QUERY_TIMEOUT,
                 shards=shards,

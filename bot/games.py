@@ -18,6 +18,7 @@ from bot.catalogue import (
     fixed,
     get_game,
     offset,
+    query_protocol_of,
     search_games,
 )
 
@@ -33,5 +34,6 @@ __all__ = [
     "fixed",
     "get_game",
     "offset",
+    "query_protocol_of",
     "search_games",
 ]

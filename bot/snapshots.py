@@ -30,11 +30,13 @@ class Target:
 
     host: str
     port: int
+    # The query protocol's catalogue name: which adapter asks this address.
+    protocol: str = "a2s"
 
     @classmethod
-    def of(cls, host: str, port: int) -> Target:
+    def of(cls, host: str, port: int, protocol: str = "a2s") -> Target:
         # Host names are case-insensitive: "Game.Example" and "game.example" are one server.
-        return cls(host.strip().lower(), port)
+        return cls(host.strip().lower(), port, protocol)
 
     @property
     def key(self) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.adapters.registry import default_query_adapters
 from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.delivery.alerts import DiscordAlertChannels
@@ -37,7 +38,7 @@ from bot.services.rcon_commands import RconCommands
 from bot.services.rcon_pool import RconPool
 from bot.services.registry import ServerRegistry
 from bot.services.resolver import Resolver
-from bot.services.status_source import A2SStatusSource, StatusSource
+from bot.services.status_source import AdapterStatusSource, StatusSource
 from bot.services.supervisor import Supervisor
 from bot.snapshots import Hysteresis
 from bot.storage import Server, Store
@@ -125,9 +126,9 @@ async def build_services(
     # Servers: registered, validated, their RCON passwords decrypted on demand.
     query, rcon_login = options.query, options.rcon_login
     if query is None or rcon_login is None:
-        from bot.services.network import A2SQueryClient, rcon_login_test
+        from bot.services.network import AdapterQueryClient, rcon_login_test
 
-        query = query if query is not None else A2SQueryClient()
+        query = query if query is not None else AdapterQueryClient(default_query_adapters())
         rcon_login = rcon_login if rcon_login is not None else rcon_login_test
     registry = ServerRegistry(
         store,
@@ -165,7 +166,8 @@ async def build_services(
         engine = A2SEngine()
         # DayZ names come over a pooled BattlEye connection when one is up (the feed holds
         # them), else from a short session of their own.
-        source = A2SStatusSource(engine, PooledPlayerNames(rcon_pool, BattlEyePlayerNames()))
+        names = PooledPlayerNames(rcon_pool, BattlEyePlayerNames())
+        source = AdapterStatusSource(default_query_adapters(engine), names)
     poller = Poller(
         store,
         source,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from bot.adapters.registry import QUERY_PROTOCOL_NAMES
 from bot.protocols.rcon.profiles import PROFILES as RCON_PROFILES
 
 
@@ -42,8 +43,9 @@ class RconKind(enum.Enum):
 
 # Catalogue spelling of the admin protocols.
 ADMIN_PROTOCOLS = {"source_rcon": RconKind.SOURCE, "battleye": RconKind.BATTLEYE}
-# Query protocols a row may name; only ``a2s`` has an adapter today.
-QUERY_PROTOCOLS = frozenset({"a2s", "minecraft", "none"})
+ADMIN_PROTOCOL_OF = {kind: name for name, kind in ADMIN_PROTOCOLS.items()}
+# Query protocols a row may name: those with an adapter, and "none" (no query at all).
+QUERY_PROTOCOLS = QUERY_PROTOCOL_NAMES | {"none"}
 
 
 class PortRule(enum.Enum):
@@ -179,6 +181,11 @@ class Game:
     @property
     def has_rcon(self) -> bool:
         return self.rcon is not RconKind.NONE
+
+    @property
+    def admin_protocol(self) -> str | None:
+        """The admin adapter's protocol name (``source_rcon``, ``battleye``…), or None."""
+        return ADMIN_PROTOCOL_OF.get(self.rcon)
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -425,6 +432,12 @@ CONSOLES: Mapping[str, Console] = CATALOGUE.consoles
 
 def get_game(key: str) -> Game | None:
     return GAMES.get(key)
+
+
+def query_protocol_of(key: str) -> str:
+    """The query protocol of a stored game key (A2S for a key the catalogue lost)."""
+    game = GAMES.get(key)
+    return game.query_protocol if game is not None else "a2s"
 
 
 def search_games(text: str, limit: int = 25) -> list[Game]:

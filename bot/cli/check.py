@@ -78,9 +78,10 @@ async def run_checks(
             for line in services:
                 print(f"  {line}")
         if query is None or rcon_login is None:
-            from bot.services.network import A2SQueryClient, rcon_login_test
+            from bot.adapters.registry import default_query_adapters
+            from bot.services.network import AdapterQueryClient, rcon_login_test
 
-            query = query if query is not None else A2SQueryClient()
+            query = query if query is not None else AdapterQueryClient(default_query_adapters())
             rcon_login = rcon_login if rcon_login is not None else rcon_login_test
         registry = ServerRegistry(store, SecretBox(settings.secret_key), query, rcon_login)
         servers = await store.servers.all()

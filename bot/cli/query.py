@@ -1,22 +1,23 @@
-"""`python -m bot query HOST[:PORT]`: ask a game server for its A2S info, players and rules."""
+"""`python -m bot query HOST[:PORT] [--protocol NAME]`: ask a game server for its status.
+
+Any query protocol Outpost has an adapter for (``--protocol``, default ``a2s``); ``--json``
+prints a protocol-neutral ``status`` object beside the protocol's own fields (for A2S ``info``,
+``players`` and, with ``--rules``, ``rules``).
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
-import socket
 import sys
 from typing import Any
 
-from bot.protocols.a2s import (
-    A2SEngine,
-    BrokenMessageError,
-    GoldSrcInfo,
-    SourceInfo,
-    afind_query_port,
-)
+from bot.adapters.a2s import A2SAnswer
+from bot.adapters.query import PortFinder, QueryError, QueryFailure
+from bot.adapters.registry import QUERY_PROTOCOL_NAMES, default_query_adapters
+from bot.protocols.a2s import A2SEngine, A2SError
 from bot.protocols.a2s.api import run
+from bot.snapshots import ServerInfo
 
 DEFAULT_PORT = 27015
 
@@ -43,49 +44,70 @@ def parse_target(text: str) -> tuple[str, int]:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "query", help="query a game server over A2S", description=__doc__
+        "query", help="ask a game server for its status", description=__doc__
     )
     parser.add_argument(
-        "target", type=parse_target, metavar="HOST[:PORT]", help="default port 27015"
+        "target", type=parse_target, metavar="HOST[:PORT]", help="default port 27015 (A2S)"
+    )
+    parser.add_argument(
+        "--protocol",
+        default="a2s",
+        choices=sorted(QUERY_PROTOCOL_NAMES),
+        help="query protocol (default a2s; `python -m bot games` says which game speaks which)",
     )
     parser.add_argument("--players", action="store_true", help="also list players")
-    parser.add_argument("--rules", action="store_true", help="also list rules (server cvars)")
+    parser.add_argument("--rules", action="store_true", help="also list rules (A2S server cvars)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--timeout", type=float, default=3.0, metavar="S", help="default 3")
     parser.add_argument(
         "--probe",
         action="store_true",
-        help="PORT is the game port: find the query port near it first",
+        help="PORT is the game port: find the query port near it first (A2S)",
     )
     parser.set_defaults(handler=handle)
 
 
-def _info_dict(info: SourceInfo[str] | GoldSrcInfo[str]) -> dict[str, Any]:
-    data = dataclasses.asdict(info)
-    if isinstance(info, SourceInfo):
-        data["resolved_app_id"] = info.resolved_app_id
-        data["real_player_count"] = info.real_player_count
-        data["real_max_players"] = info.real_max_players
-    return data
+def neutral_status(status: ServerInfo) -> dict[str, Any]:
+    """The protocol-neutral fields every query protocol gives (``--json``'s ``status``)."""
+    return {
+        "name": status.name,
+        "map": status.map,
+        "players": status.players,
+        "max_players": status.max_players,
+        "bots": status.bots,
+        "version": status.version,
+        "password": status.password,
+        "player_names": [p.name for p in status.player_list] if status.players_known else None,
+        "ping_ms": round(status.ping_ms, 1),
+    }
 
 
 async def _collect(args: argparse.Namespace) -> dict[str, Any]:
     host, port = args.target
     async with A2SEngine() as engine:
+        adapter = default_query_adapters(engine).adapter(args.protocol)
         if args.probe:
-            found = await afind_query_port(host, port, timeout=args.timeout, engine=engine)
+            if not isinstance(adapter, PortFinder):
+                raise QueryError(QueryFailure.NOT_THIS_PROTOCOL, "--probe needs an A2S query")
+            found = await adapter.find_port(host, port, timeout=args.timeout)
             if found is None:
-                raise TimeoutError(f"no A2S answer on ports {port - 10}..{port + 10}")
+                raise QueryError(
+                    QueryFailure.NO_ANSWER, f"no answer on ports {port - 10}..{port + 10}"
+                )
             port = found
-        address = (host, port)
-        out: dict[str, Any] = {"address": [host, port]}
-        out["info"] = _info_dict(await engine.info(address, args.timeout))
-        if args.players:
-            players = await engine.players(address, args.timeout)
-            out["players"] = [dataclasses.asdict(p) for p in players]
-            out["players_truncated"] = players.truncated
+        result = await adapter.query(host, port, timeout=args.timeout, players=args.players)
+        out: dict[str, Any] = {"address": [host, port], "protocol": args.protocol}
+        out["status"] = neutral_status(result.status)
+        out.update(adapter.raw_fields(result.raw))
+        if args.players and args.protocol == "a2s" and "players" not in out:
+            out["players"] = []
+        if args.players and "players" in out and isinstance(result.raw, A2SAnswer):
+            raw_players = result.raw.players
+            out["players_truncated"] = bool(getattr(raw_players, "truncated", False))
         if args.rules:
-            rules = await engine.rules(address, args.timeout)
+            if args.protocol != "a2s":
+                raise QueryError(QueryFailure.NOT_THIS_PROTOCOL, "--rules is an A2S request")
+            rules = await engine.rules((host, port), args.timeout)
             out["rules"] = dict(rules)
             out["rules_truncated"] = rules.truncated
         return out
@@ -99,7 +121,28 @@ def _fmt_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{sec:02d}"
 
 
+def render_neutral(data: dict[str, Any]) -> str:
+    """The summary for protocols other than A2S: the neutral status."""
+    status = data["status"]
+    host, port = data["address"]
+    lines = [
+        f"{status['name']}  ({host}:{port}, {data['protocol']})",
+        f"  map      {status['map'] or '-'}",
+        f"  players  {status['players']}/{status['max_players']} ({status['bots']} bots)",
+        f"  server   {'password' if status['password'] else 'open'}; version "
+        f"{status['version'] or '?'}",
+        f"  ping     {status['ping_ms']:.1f} ms",
+    ]
+    names = status["player_names"]
+    if names is not None and "players" in data:
+        lines.append(f"players: {len(names)}")
+        lines.extend(f"  {name or '(unnamed)'}" for name in names)
+    return "\n".join(lines)
+
+
 def render(data: dict[str, Any]) -> str:
+    if "info" not in data:
+        return render_neutral(data)
     info = data["info"]
     host, port = data["address"]
     lines = [
@@ -138,24 +181,22 @@ def handle(args: argparse.Namespace) -> int:
     host, port = args.target
     try:
         data = run(lambda: _collect(args))
-    except TimeoutError as exc:
-        reason = str(exc) or f"no answer within {args.timeout:g} s"
-        print(f"error: {host}:{port}: {reason}", file=sys.stderr)
+    except QueryError as exc:
+        where = host if exc.failure is QueryFailure.DNS else f"{host}:{port}"
+        print(f"error: {where}: {_ERROR_WORDS.get(exc.failure, exc.detail)}", file=sys.stderr)
         return 1
-    except socket.gaierror as exc:
-        print(f"error: {host}: cannot resolve ({exc.strerror})", file=sys.stderr)
-        return 1
-    except ConnectionRefusedError:
-        print(f"error: {host}:{port}: port closed (connection refused)", file=sys.stderr)
-        return 1
-    except BrokenMessageError as exc:
-        print(f"error: {host}:{port}: malformed answer ({exc})", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"error: {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+    except (OSError, A2SError) as exc:  # --rules: the engine's own errors
+        print(f"error: {host}:{port}: {type(exc).__name__}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(render(data))
     return 0
+
+
+_ERROR_WORDS = {
+    QueryFailure.DNS: "cannot resolve the host name",
+    QueryFailure.UNREACHABLE: "port closed (connection refused)",
+    QueryFailure.NOT_THIS_PROTOCOL: "not this protocol (wrong port or --protocol?)",
+}

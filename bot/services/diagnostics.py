@@ -1,9 +1,9 @@
 """``/server test`` and ``python -m bot check``: a checklist per server.
 
-DNS, A2S answer and port, ping, RCON login; each failure says what usually causes it, from the
-problems users of game-server bots report most (wrong query port, query disabled, firewall, wrong
-password, a login the server closes (Squad's wrong password, srcds IP ban), BattlEye
-RestrictRCon).
+DNS, query answer (in the game's protocol) and port, ping, RCON login; each failure says what
+usually causes it, from the problems users of game-server bots report most (wrong query port,
+query disabled, firewall, wrong password, a login the server closes (Squad's wrong password,
+srcds IP ban), BattlEye RestrictRCon).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import ipaddress
 import socket
 from dataclasses import dataclass, replace
 
+from bot.adapters.registry import admin_hints, words_for
 from bot.crypto import DecryptionError
-from bot.games import Game, RconKind, get_game
+from bot.games import Game, get_game
 from bot.rendering.text import clip, escape
 from bot.services.addresses import INTERNAL_REFUSED
 from bot.services.probes import (
@@ -90,12 +91,18 @@ async def check_dns(host: str, time_limit: float = DNS_TIMEOUT) -> CheckResult:
 
 def _no_answer_hint(game: Game, port: int) -> str:
     # How this game enables its query, from the catalogue.
+    words = words_for(game.query_protocol)
     extra = f" {game.name}: {game.query_hint}" if game.query_hint else ""
     return (
-        f"No A2S answer on UDP {port}. Usual causes: wrong query port (it often differs from the "
-        "game port), query disabled in the server config, a firewall blocking UDP "
-        f"{port}, or the server is offline.{extra}"
+        f"No {_protocol_name(words.label)} answer on {words.transport} {port}. Usual causes: "
+        "wrong query port (it often differs from the game port), query disabled in the server "
+        f"config, a firewall blocking {words.transport} {port}, or the server is offline.{extra}"
     )
+
+
+def _protocol_name(label: str) -> str:
+    # "A2S query" -> "A2S": the hint says "No A2S answer".
+    return label.removesuffix(" query")
 
 
 # What an internal target's failures all say: refused, silent and not-A2S are not told apart,
@@ -105,40 +112,54 @@ INTERNAL_FAILURE = (
     "link-local and multicast addresses)"
 )
 
+# What a failure other than silence says, per failure (the port is added in front).
+_FAILURE_HINTS = {
+    QueryFailure.UNREACHABLE: "the port is closed (nothing listens, or a firewall rejects it)",
+    QueryFailure.NETWORK: "a network error; the server may be unreachable from the bot",
+    QueryFailure.AUTH_REQUIRED: "the query needs the admin password: store it with /server edit",
+    QueryFailure.AUTH_REFUSED: "the stored admin password was refused: fix it with /server edit",
+    QueryFailure.SERVER_ERROR: "the server answered with an error",
+}
+
 
 async def check_query(
     server: Server, game: Game, query: QueryClient, time_limit: float, internal: bool = False
 ) -> tuple[CheckResult, QueryAnswer | None]:
-    name = "A2S query"
+    words = words_for(game.query_protocol)
+    name, shown = words.label, _protocol_name(words.label)
+    where = f"{words.transport} {server.query_port}"
     try:
-        answer = await query.info(server.host, server.query_port, time_limit=time_limit)
+        answer = await query.info(
+            server.host, server.query_port, time_limit=time_limit, protocol=game.query_protocol
+        )
     except QueryError as exc:
         if exc.failure is QueryFailure.DNS:
             return CheckResult(name, CheckStatus.SKIPPED, "the host does not resolve"), None
         if internal:
-            return CheckResult(
-                name, CheckStatus.FAIL, f"UDP {server.query_port}: {INTERNAL_FAILURE}."
-            ), None
-        if exc.failure is QueryFailure.NOT_A2S:
+            return CheckResult(name, CheckStatus.FAIL, f"{where}: {INTERNAL_FAILURE}."), None
+        if exc.failure is QueryFailure.NOT_THIS_PROTOCOL:
             return CheckResult(
                 name,
                 CheckStatus.FAIL,
-                f"UDP {server.query_port} answered, but not with A2S: that is probably the game "
+                f"{where} answered, but not with {shown}: that is probably the game "
                 "or RCON port, not the query port.",
             ), None
+        hint = _FAILURE_HINTS.get(exc.failure)
+        if hint is not None and exc.failure is not QueryFailure.UNREACHABLE:
+            return CheckResult(name, CheckStatus.FAIL, f"{where}: {hint}."), None
         found = await query.find_query_port(server.host, server.game_port, game.key)
         if found is not None and found != server.query_port:
             return CheckResult(
                 name,
                 CheckStatus.FAIL,
-                f"No A2S answer on UDP {server.query_port}, but port {found} answers: the query "
+                f"No {shown} answer on {where}, but port {found} answers: the query "
                 f"port is {found} (fix it with /server edit query_port:{found}).",
             ), None
         return CheckResult(name, CheckStatus.FAIL, _no_answer_hint(game, server.query_port)), None
     return CheckResult(
         name,
         CheckStatus.OK,
-        f"answered on UDP {answer.port}: {_shown(answer.server_name)} — "
+        f"answered on {words.transport} {answer.port}: {_shown(answer.server_name)} — "
         f"{_shown(answer.map_name)}, {answer.players}/{answer.max_players} players",
     ), answer
 
@@ -150,45 +171,13 @@ def _shown(text: str) -> str:
 
 def check_ping(answer: QueryAnswer | None) -> CheckResult:
     if answer is None:
-        return CheckResult("Ping", CheckStatus.SKIPPED, "no A2S answer to time")
+        return CheckResult("Ping", CheckStatus.SKIPPED, "no query answer to time")
     ms = answer.ping_ms
     if ms > HIGH_PING_MS:
         return CheckResult(
             "Ping", CheckStatus.WARN, f"{ms:.0f} ms from the bot (high: status may time out)"
         )
     return CheckResult("Ping", CheckStatus.OK, f"{ms:.0f} ms from the bot")
-
-
-_REFUSED_HINTS = {
-    RconKind.SOURCE: "the password is wrong (rcon_password in the server's config).",
-    RconKind.BATTLEYE: "the password is wrong (RConPassword in BEServer_x64.cfg).",
-}
-# Only Source RCON is a connection a server can close at login (BattlEye is UDP).
-_DROPPED_HINTS = {
-    RconKind.SOURCE: (
-        "the server closed the connection at login: a wrong password (Squad closes on a wrong "
-        "password), srcds dropping the bot's IP it banned after failed logins "
-        "(sv_rcon_maxfailures / sv_rcon_banpenalty: wait for the ban to expire or restart the "
-        "server), or the server restarting."
-    ),
-    RconKind.BATTLEYE: "the connection was dropped during the login: try again.",
-}
-_NO_ANSWER_HINTS = {
-    RconKind.SOURCE: (
-        "no answer: wrong RCON port, RCON disabled (no rcon_password set on the server), or a "
-        "firewall blocking TCP."
-    ),
-    RconKind.BATTLEYE: (
-        "no answer to the login: wrong RCON port (RConPort in BEServer_x64.cfg, often game "
-        "port + 3), BattlEye RCon disabled, or a firewall blocking UDP."
-    ),
-}
-_UNREACHABLE_HINTS = {
-    RconKind.SOURCE: (
-        "the connection was refused or dropped: wrong RCON port or RCON not enabled."
-    ),
-    RconKind.BATTLEYE: "the port is unreachable: wrong RCON port or the server is offline.",
-}
 
 
 async def check_rcon(
@@ -212,26 +201,20 @@ async def check_rcon(
             name, CheckStatus.SKIPPED, "no password stored (set one with /server edit)"
         )
     result = await login(game.rcon, server.host, server.rcon_port, password, time_limit=time_limit)
-    port = f"{'UDP' if game.rcon is RconKind.BATTLEYE else 'TCP'} {server.rcon_port}"
+    words = words_for(game.admin_protocol or "")
+    hints = admin_hints(game.admin_protocol or "")
+    port = f"{words.transport} {server.rcon_port}"
     if result.status is LoginStatus.OK:
-        detail = f"{game.rcon.label} login OK on {port}"
-        if game.rcon is RconKind.BATTLEYE:
-            detail += (
-                ". If kick/ban later do nothing, RestrictRCon=1 in the server config "
-                "is blocking them."
-            )
+        detail = f"{words.label} login OK on {port}"
+        if hints is not None and hints.after_ok:
+            detail += f". {hints.after_ok}"
         return CheckResult(name, CheckStatus.OK, detail)
     if internal and result.status is not LoginStatus.REFUSED:
         return CheckResult(name, CheckStatus.FAIL, f"{port}: {INTERNAL_FAILURE}.")
-    hints = {
-        LoginStatus.REFUSED: _REFUSED_HINTS,
-        LoginStatus.NO_ANSWER: _NO_ANSWER_HINTS,
-        LoginStatus.UNREACHABLE: _UNREACHABLE_HINTS,
-        LoginStatus.DROPPED: _DROPPED_HINTS,
-    }[result.status]
+    hint = hints.for_status(result.status) if hints is not None else result.detail
     # How this game enables its console (the config line), from the catalogue.
     setup = f" {game.name}: {game.admin_hint}" if game.admin_hint else ""
-    return CheckResult(name, CheckStatus.FAIL, f"{port}: {hints[game.rcon]}{setup}")
+    return CheckResult(name, CheckStatus.FAIL, f"{port}: {hint}{setup}")
 
 
 async def diagnose(server: Server, registry: ServerRegistry, *, operator: bool = False) -> Report:
@@ -252,7 +235,7 @@ async def diagnose(server: Server, registry: ServerRegistry, *, operator: bool =
             server,
             (
                 dns,
-                CheckResult("A2S query", CheckStatus.SKIPPED, skipped),
+                CheckResult(words_for(game.query_protocol).label, CheckStatus.SKIPPED, skipped),
                 CheckResult("Ping", CheckStatus.SKIPPED, skipped),
                 CheckResult("RCON login", CheckStatus.SKIPPED, skipped),
             ),

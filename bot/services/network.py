@@ -1,14 +1,14 @@
-"""The real network side of the services, on Outpost's own protocol packages."""
+"""The real network side of the services, through the protocol adapters."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import socket
 
+from bot.adapters.query import PortFinder, QueryError
+from bot.adapters.registry import QueryAdapters, default_admin_adapters
+from bot.catalogue import ADMIN_PROTOCOL_OF
 from bot.games import RconKind, get_game
-from bot.protocols import a2s, battleye, rcon
-from bot.services.probes import LoginResult, LoginStatus, QueryAnswer, QueryError, QueryFailure
+from bot.services.probes import LoginResult, QueryAnswer
 from bot.snapshots import MAX_MAP, MAX_SERVER_NAME, clip_text
 
 log = logging.getLogger(__name__)
@@ -16,94 +16,57 @@ log = logging.getLogger(__name__)
 PROBE_TIMEOUT = 1.0
 
 
-def _text(value: object) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+class AdapterQueryClient:
+    """``/server add`` and ``/server test`` queries through the query adapters."""
 
-
-class A2SQueryClient:
-    """A2S through the shared default engine (one UDP socket for every query)."""
-
-    def __init__(self, probe_timeout: float = PROBE_TIMEOUT) -> None:
+    def __init__(self, adapters: QueryAdapters, probe_timeout: float = PROBE_TIMEOUT) -> None:
+        self.adapters = adapters
         self.probe_timeout = probe_timeout
 
-    async def info(self, host: str, port: int, *, time_limit: float) -> QueryAnswer:
-        try:
-            answer = await a2s.ainfo((host, port), time_limit)
-        except socket.gaierror as exc:
-            raise QueryError(QueryFailure.DNS, f"{host} does not resolve") from exc
-        except TimeoutError as exc:
-            raise QueryError(QueryFailure.NO_ANSWER, f"no answer within {time_limit:g} s") from exc
-        except a2s.BrokenMessageError as exc:
-            raise QueryError(QueryFailure.NOT_A2S, "the answer is not valid A2S") from exc
-        except OSError as exc:
-            raise QueryError(QueryFailure.UNREACHABLE, exc.strerror or type(exc).__name__) from exc
+    async def info(
+        self, host: str, port: int, *, time_limit: float, protocol: str = "a2s"
+    ) -> QueryAnswer:
+        result = await self.adapters.adapter(protocol).query(
+            host, port, timeout=time_limit, players=False
+        )
+        status = result.status
         return QueryAnswer(
             port=port,
             # Shown in /server add and /server test replies: bounded like polled answers.
-            server_name=clip_text(_text(answer.server_name), MAX_SERVER_NAME),
-            map_name=clip_text(_text(answer.map_name), MAX_MAP),
-            players=answer.player_count,
-            max_players=answer.max_players,
-            ping_ms=answer.ping * 1000.0,
+            server_name=clip_text(status.name, MAX_SERVER_NAME),
+            map_name=clip_text(status.map, MAX_MAP),
+            players=status.players,
+            max_players=status.max_players,
+            ping_ms=status.ping_ms,
         )
 
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
-        # The game's query ports from the catalogue first; the protocol package knows no games.
+        # The game's query ports from the catalogue first; the protocol packages know no games.
         entry = get_game(game)
-        known = entry.probe_ports_for(game_port) if entry is not None else ()
-        try:
-            return await a2s.afind_query_port(
-                host, game_port, known=known, timeout=self.probe_timeout
-            )
-        except OSError:
-            return None
-
-
-async def _source_login(host: str, port: int, password: str, time_limit: float) -> LoginResult:
-    try:
-        async with rcon.connect((host, port), password, timeout=time_limit):
-            return LoginResult(LoginStatus.OK)
-    except rcon.RCONAuthenticationError:
-        return LoginResult(LoginStatus.REFUSED, "password refused")
-    except rcon.RCONAuthDroppedError:
-        # A restart looks the same as srcds dropping a banned IP (or Squad's answer to a wrong
-        # password): not a refusal, but said as what it is.
-        return LoginResult(LoginStatus.DROPPED, "connection closed during login")
-    except (rcon.RCONTimeoutError, TimeoutError):
-        return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {time_limit:g} s")
-    except (rcon.RCONCommunicationError, OSError) as exc:
-        return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)
-
-
-async def _battleye_login(host: str, port: int, password: str, time_limit: float) -> LoginResult:
-    # Two login datagrams within the limit (UDP can lose one); no player list fetch.
-    config = battleye.ClientConfig(
-        login_timeout=time_limit / 2, login_attempts=2, fetch_players_on_login=False
-    )
-    client = battleye.BattlEyeClient(config)
-    try:
-        # Safety net above the client's own login timeout.
-        async with asyncio.timeout(time_limit + 1.0):
-            async with client.connect(host, port, password):
-                return LoginResult(LoginStatus.OK)
-    except battleye.LoginRefused:
-        return LoginResult(LoginStatus.REFUSED, "password refused")
-    except battleye.CommandValidationError:
-        return LoginResult(LoginStatus.REFUSED, "BattlEye does not accept this password")
-    except (battleye.LoginTimeout, TimeoutError):
-        return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {time_limit:g} s")
-    except OSError as exc:
-        return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)
-    finally:
-        client.close()
+        protocol = entry.query_protocol if entry is not None else "a2s"
+        known = entry.probe_ports_for(game_port) if entry is not None else [game_port]
+        adapter = self.adapters.adapter(protocol)
+        if isinstance(adapter, PortFinder):
+            return await adapter.find_port(host, game_port, known=known, timeout=self.probe_timeout)
+        for port in dict.fromkeys(known):
+            try:
+                await adapter.query(host, port, timeout=self.probe_timeout, players=False)
+            except QueryError:
+                continue
+            return port
+        return None
 
 
 async def rcon_login_test(
     kind: RconKind, host: str, port: int, password: str, *, time_limit: float
 ) -> LoginResult:
-    """One login attempt, then disconnect. Never retried (srcds bans after failures)."""
-    if kind is RconKind.SOURCE:
-        return await _source_login(host, port, password, time_limit)
-    if kind is RconKind.BATTLEYE:
-        return await _battleye_login(host, port, password, time_limit)
-    raise ValueError(f"{kind.label} has no login to test")
+    """One login attempt through the game's admin adapter, then disconnect. Never retried
+    (srcds bans after failures)."""
+    protocol = ADMIN_PROTOCOL_OF.get(kind)
+    if protocol is None:
+        raise ValueError(f"{kind.label} has no login to test")
+    adapter = _ADMIN.adapter(protocol)
+    return await adapter.test_login(host, port, password, timeout=time_limit)
+
+
+_ADMIN = default_admin_adapters()

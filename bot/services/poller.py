@@ -17,8 +17,9 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from bot.adapters.query import FAILURE_WORDS, QueryError
 from bot.crypto import DecryptionError
-from bot.games import RconKind, get_game
+from bot.games import RconKind, get_game, query_protocol_of
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.battleye_players import PollContext, RconAccess, access_key
 from bot.services.gc_pause import gc_paused
@@ -79,13 +80,16 @@ class _Roster:
 
 
 def target_of(server: Server) -> Target:
-    return Target.of(server.host, server.query_port)
+    """The polled address of a server, asked in its game's query protocol."""
+    return Target.of(server.host, server.query_port, query_protocol_of(server.game))
 
 
 def short_error(exc: BaseException) -> str:
     """A one-line reason without the exception text (which may quote addresses or secrets)."""
     if isinstance(exc, AddressRefused):
         return "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
+    if isinstance(exc, QueryError):
+        return FAILURE_WORDS[exc.failure]
     if isinstance(exc, socket.gaierror):
         return "name does not resolve"
     if isinstance(exc, TimeoutError):
@@ -290,7 +294,7 @@ class Poller:
         if address == target.host:
             return target, time_limit
         left = time_limit - (time.monotonic() - started)
-        return Target(address, target.port), max(left, 0.1)
+        return replace(target, host=address), max(left, 0.1)
 
     async def _fetch(self, context: PollContext) -> ServerInfo | BaseException:
         try:

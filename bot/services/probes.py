@@ -6,16 +6,27 @@ can pass their own. Results are plain values so cogs and the CLI render them the
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.adapters.admin import LoginResult, LoginStatus
+from bot.adapters.query import QueryError, QueryFailure
 from bot.games import RconKind
+
+__all__ = [
+    "LoginResult",
+    "LoginStatus",
+    "QueryAnswer",
+    "QueryClient",
+    "QueryError",
+    "QueryFailure",
+    "RconLoginTester",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class QueryAnswer:
-    """The part of an A2S_INFO answer the registry and diagnostics show."""
+    """The part of a status answer the registry and diagnostics show (any query protocol)."""
 
     port: int
     server_name: str
@@ -25,47 +36,17 @@ class QueryAnswer:
     ping_ms: float
 
 
-class QueryFailure(enum.Enum):
-    NO_ANSWER = "no_answer"  # timeout: wrong port, query disabled, firewall or offline
-    NOT_A2S = "not_a2s"  # something answered, but not A2S (probably the game/RCON port)
-    UNREACHABLE = "unreachable"  # the OS refused (ICMP port unreachable, no route)
-    DNS = "dns"  # the host name does not resolve
-
-
-class QueryError(Exception):
-    def __init__(self, failure: QueryFailure, detail: str) -> None:
-        super().__init__(detail)
-        self.failure = failure
-
-
 class QueryClient(Protocol):
-    async def info(self, host: str, port: int, *, time_limit: float) -> QueryAnswer:
-        """A2S_INFO; raises :class:`QueryError`."""
+    async def info(
+        self, host: str, port: int, *, time_limit: float, protocol: str = "a2s"
+    ) -> QueryAnswer:
+        """The server's status in ``protocol`` (a catalogue name); raises :class:`QueryError`."""
         ...
 
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
-        """The port near ``game_port`` that answers A2S (``game``: a games-table key), or None."""
+        """The query port of a server of ``game`` (a catalogue key) on ``game_port``: the first
+        of the game's usual ports (and, for A2S, the ports near it) that answers, or None."""
         ...
-
-
-class LoginStatus(enum.Enum):
-    OK = "ok"
-    REFUSED = "refused"  # the server said no: wrong password
-    # The connection closed before the login was answered: a restart, srcds dropping an IP it
-    # banned after failed logins, or Squad's answer to a wrong password.
-    DROPPED = "dropped"
-    NO_ANSWER = "no_answer"  # silence: wrong port, RCON disabled, firewall
-    UNREACHABLE = "unreachable"  # connection refused or dropped before the login finished
-
-
-@dataclass(frozen=True, slots=True)
-class LoginResult:
-    status: LoginStatus
-    detail: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status is LoginStatus.OK
 
 
 class RconLoginTester(Protocol):

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
+from bot.adapters.registry import words_for
 from bot.crypto import DecryptionError, SecretBox
 from bot.games import Game, get_game
 from bot.logsetup import secrets
@@ -88,7 +89,7 @@ class SaveOutcome:
     server: Server
     notes: tuple[str, ...] = ()
     login: LoginResult | None = field(default=None)
-    # False: saved although no A2S query answered (shown as a warning, not a success).
+    # False: saved although no query answered (shown as a warning, not a success).
     answered: bool = True
 
 
@@ -437,21 +438,27 @@ class ServerRegistry:
         port = (
             explicit if explicit is not None else prepared.game.query_port_for(prepared.game_port)
         )
+        protocol = prepared.game.query_protocol
+        shown = words_for(protocol).label.removesuffix(" query")
         try:
-            answer = await self.query.info(prepared.host, port, time_limit=self.query_timeout)
+            answer = await self.query.info(
+                prepared.host, port, time_limit=self.query_timeout, protocol=protocol
+            )
         except QueryError as exc:
             first_error = exc
         else:
-            notes.append(f"A2S answers on port {port} ({_shown(answer.server_name)}).")
+            notes.append(f"{shown} answers on port {port} ({_shown(answer.server_name)}).")
             return QueryPort(port, answer)
         if explicit is None:
             found = await self.query.find_query_port(
                 prepared.host, prepared.game_port, prepared.game.key
             )
-            probed = await self._answer_at(prepared.host, found) if found is not None else None
+            probed = (
+                await self._answer_at(prepared.host, found, protocol) if found is not None else None
+            )
             if found is not None and probed is not None:
                 notes.append(
-                    f"No A2S answer on port {port} ({prepared.game.name}'s usual query port); "
+                    f"No {shown} answer on port {port} ({prepared.game.name}'s usual query port); "
                     f"found the query port by probing: {found}."
                 )
                 return QueryPort(found, probed, probed=True)
@@ -459,15 +466,17 @@ class ServerRegistry:
         # a tenant cannot map which ports of the bot's network are open.
         why = NOT_REACHABLE if internal else str(first_error)
         notes.append(
-            f"No A2S answer on port {port} ({why}). Saved anyway: the server may be "
+            f"No {shown} answer on port {port} ({why}). Saved anyway: the server may be "
             "offline, or its query is disabled or firewalled. Run /server test once it is up."
         )
         return QueryPort(port, None)
 
-    async def _answer_at(self, host: str, port: int) -> QueryAnswer | None:
+    async def _answer_at(self, host: str, port: int, protocol: str) -> QueryAnswer | None:
         """Who answers on a probed port (named in the confirmation), or None."""
         try:
-            return await self.query.info(host, port, time_limit=self.query_timeout)
+            return await self.query.info(
+                host, port, time_limit=self.query_timeout, protocol=protocol
+            )
         except QueryError:
             return None
 

@@ -1,9 +1,9 @@
-"""Where the poller gets a server's status from: A2S through the shared engine.
+"""Where the poller gets a server's status from: the query adapter of the target's protocol.
 
-``StatusSource`` is the interface (tests pass their own); :class:`A2SStatusSource` is the real
-one: INFO and PLAYERS through one :class:`~bot.protocols.a2s.A2SEngine` for the whole bot, and,
-for BattlEye games whose A2S player names are empty (DayZ), the names from a
-:class:`~bot.services.battleye_players.PlayerNames` provider.
+``StatusSource`` is the interface (tests pass their own); :class:`AdapterStatusSource` is the
+real one: it asks the adapter the catalogue names for the target's game (A2S through the bot's
+one shared engine, Minecraft, …) and, for games whose query hides player names (DayZ's A2S
+list), adds the names from a :class:`~bot.services.battleye_players.PlayerNames` provider.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import asyncio
 import logging
 import time
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
-from bot.protocols.a2s import A2SEngine, GoldSrcInfo, Player, SourceInfo
+from bot.adapters.registry import QueryAdapters
 from bot.services.battleye_players import PlayerNames, PollContext
 from bot.snapshots import PlayerInfo, ServerInfo, Target
 
@@ -27,81 +27,19 @@ class StatusSource(Protocol):
         ...
 
 
-def _text(value: object) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+class AdapterStatusSource:
+    """The target's query adapter; player names from the console where the query hides them."""
 
-
-_NEW = object.__new__
-# A frozen dataclass's __init__ sets each field through object.__setattr__; its slot descriptors
-# do the same in half the time, and a 10,000-server round builds some 300,000 PlayerInfo.
-_SET_NAME, _SET_SCORE, _SET_DURATION = (
-    PlayerInfo.__dict__[name].__set__ for name in ("name", "score", "duration")
-)
-
-
-def _player_infos(raw: list[Player[Any]]) -> list[PlayerInfo]:
-    """Our player values from A2S's (names decoded as text unless the engine gave bytes)."""
-    out: list[PlayerInfo] = []
-    append = out.append
-    for p in raw:
-        player: PlayerInfo = _NEW(PlayerInfo)
-        name = p.name
-        _SET_NAME(player, name if type(name) is str else _text(name))
-        _SET_SCORE(player, int(p.score))
-        _SET_DURATION(player, float(p.duration))
-        append(player)
-    return out
-
-
-def info_to_server(
-    info: SourceInfo[Any] | GoldSrcInfo[Any],
-    players: list[PlayerInfo] | None,
-    ping_ms: float,
-) -> ServerInfo:
-    """Our value type from decoded A2S answers (``players`` None: PLAYERS failed)."""
-    if isinstance(info, SourceInfo):
-        count, slots = info.real_player_count, info.real_max_players
-    else:
-        count, slots = info.player_count, info.max_players
-    version = _text(info.version) if isinstance(info, SourceInfo) else str(info.protocol)
-    return ServerInfo(
-        name=_text(info.server_name),
-        map=_text(info.map_name),
-        players=count,
-        max_players=slots,
-        bots=info.bot_count,
-        password=bool(info.password_protected),
-        vac=bool(info.vac_enabled),
-        version=version,
-        product=_text(info.game),
-        ping_ms=ping_ms,
-        player_list=tuple(players or ()),
-        players_known=players is not None,
-    )
-
-
-class A2SStatusSource:
-    """INFO then PLAYERS on the shared engine; PLAYERS failing still counts as online."""
-
-    def __init__(self, engine: A2SEngine, names: PlayerNames | None = None) -> None:
-        self.engine = engine
+    def __init__(self, adapters: QueryAdapters, names: PlayerNames | None = None) -> None:
+        self.adapters = adapters
         self.names = names
 
     async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
-        address = (target.host, target.port)
+        adapter = self.adapters.adapter(target.protocol)
         started = time.monotonic()
-        info = await self.engine.info(address, time_limit)
-        # The engine reports the INFO round trip; a retry makes it larger, which is fair.
-        ping_ms = info.ping * 1000.0
-        remaining = max(0.1, time_limit - (time.monotonic() - started))
-        players: list[PlayerInfo] | None
-        try:
-            raw = await self.engine.players(address, remaining)
-        except (TimeoutError, OSError, ValueError) as exc:
-            log.debug("players of %s failed: %s", target.key, type(exc).__name__)
-            players = None
-        else:
-            players = _player_infos(raw)
+        result = await adapter.query(target.host, target.port, timeout=time_limit)
+        server = result.status
+        players = server.player_list if server.players_known else None
         private: list[tuple[str, tuple[PlayerInfo, ...]]] = []
         if self.names is not None and context.wants_names(players):
             # One fetch per guild's credentials; each result is kept for that guild alone.
@@ -110,9 +48,8 @@ class A2SStatusSource:
                 try:
                     async with asyncio.timeout(remaining):
                         names = await self.names.names(replace(context, battleye=access))
-                except Exception as exc:  # any provider failure: keep the A2S answer
+                except Exception as exc:  # any provider failure: keep the query's answer
                     log.debug("player names of %s failed: %s", target.key, type(exc).__name__)
                 else:
                     private.append((access.key, tuple(PlayerInfo(n, 0, 0.0) for n in names)))
-        server = info_to_server(info, players, ping_ms)
         return replace(server, private_lists=tuple(private)) if private else server

@@ -20,10 +20,15 @@ class StubQuery:
     calls: list[tuple[str, int]] = field(default_factory=list)
     probes: list[tuple[str, int, str]] = field(default_factory=list)
 
-    async def info(self, host: str, port: int, *, time_limit: float) -> QueryAnswer:
+    protocols: list[str] = field(default_factory=list)
+
+    async def info(
+        self, host: str, port: int, *, time_limit: float, protocol: str = "a2s"
+    ) -> QueryAnswer:
         self.calls.append((host, port))
+        self.protocols.append(protocol)
         if port in self.not_a2s:
-            raise QueryError(QueryFailure.NOT_A2S, "not A2S")
+            raise QueryError(QueryFailure.NOT_THIS_PROTOCOL, "not A2S")
         if port not in self.answering:
             raise QueryError(QueryFailure.NO_ANSWER, f"no answer within {time_limit:g} s")
         return QueryAnswer(port, self.server_name, "de_dust2", 3, 16, self.ping_ms)

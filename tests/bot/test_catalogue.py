@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.adapters.registry import QUERY_PROTOCOL_NAMES
 from bot.catalogue import (
     ACTIONS,
     CONSOLES,
@@ -35,7 +36,7 @@ def test_the_catalogue_holds_150_games_with_sources() -> None:
     assert len({g.name.casefold() for g in GAMES.values()}) == len(GAMES)
     for game in GAMES.values():
         assert game.source.strip(), game.key
-        assert game.query_protocol == "a2s", game.key  # only A2S has an adapter today
+        assert game.query_protocol in QUERY_PROTOCOL_NAMES, game.key  # an adapter speaks it
         assert 1 <= game.query_port_for(game.default_port) <= 65535
         assert len(game.name) <= 100  # an autocomplete choice's name
         if game.console is not None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot import snapshots
+from bot.adapters.registry import default_query_adapters
 from bot.protocols.a2s import A2SEngine
 from bot.services.poller import Poller
-from bot.services.status_source import A2SStatusSource
+from bot.services.status_source import AdapterStatusSource
 from bot.snapshots import (
     MAX_LISTED_PLAYERS,
     MAX_MAP,
@@ -52,7 +53,12 @@ async def test_huge_a2s_strings_are_clipped_before_snapshots_and_history(store: 
     ):
         host, port = server.address
         await store.servers.add(NewServer(1, "evil", "other", host, port, port, None, None, 1))
-        poller = Poller(store, A2SStatusSource(engine), interval=60, query_timeout=3.0)
+        poller = Poller(
+            store,
+            AdapterStatusSource(default_query_adapters(engine)),
+            interval=60,
+            query_timeout=3.0,
+        )
         report = await poller.run_round()
         assert report.answered == 1
         (registered,) = await store.servers.all()
@@ -93,9 +99,11 @@ def test_answers_within_bounds_are_kept_as_they_are() -> None:
 
 
 async def test_probe_answers_for_server_add_are_bounded_too() -> None:
-    from bot.services.network import A2SQueryClient
+    from bot.services.network import AdapterQueryClient
 
     spec = InfoSpec(server_name="S" * 20_000, map_name="M" * 20_000)
     async with FakeA2SServer(info=spec, split_size=1248) as server:
-        answer = await A2SQueryClient().info(*server.address, time_limit=3.0)
+        answer = await AdapterQueryClient(default_query_adapters()).info(
+            *server.address, time_limit=3.0
+        )
     assert len(answer.server_name) <= MAX_SERVER_NAME and len(answer.map_name) <= MAX_MAP

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.adapters.registry import default_query_adapters
 from bot.games import RconKind
-from bot.services.network import A2SQueryClient, rcon_login_test
+from bot.services.network import AdapterQueryClient, rcon_login_test
 from bot.services.probes import LoginStatus, QueryError, QueryFailure
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
@@ -35,7 +36,9 @@ def closed_tcp_port() -> int:
 async def test_a2s_info() -> None:
     info = InfoSpec(server_name="Fake EU", map_name="chernarusplus", player_count=7, max_players=60)
     async with FakeA2SServer(info=info) as server:
-        answer = await A2SQueryClient().info(*server.address, time_limit=2.0)
+        answer = await AdapterQueryClient(default_query_adapters()).info(
+            *server.address, time_limit=2.0
+        )
     assert (answer.server_name, answer.map_name, answer.players, answer.max_players) == (
         "Fake EU",
         "chernarusplus",
@@ -48,20 +51,26 @@ async def test_a2s_info() -> None:
 
 async def test_a2s_silence_is_no_answer(silent_udp_port: int) -> None:
     with pytest.raises(QueryError) as info:
-        await A2SQueryClient().info("127.0.0.1", silent_udp_port, time_limit=0.3)
+        await AdapterQueryClient(default_query_adapters()).info(
+            "127.0.0.1", silent_udp_port, time_limit=0.3
+        )
     assert info.value.failure in (QueryFailure.NO_ANSWER, QueryFailure.UNREACHABLE)
 
 
 async def test_a2s_bad_host_is_dns_failure() -> None:
     with pytest.raises(QueryError) as info:
-        await A2SQueryClient().info("no-such-host.invalid", 27015, time_limit=1.0)
+        await AdapterQueryClient(default_query_adapters()).info(
+            "no-such-host.invalid", 27015, time_limit=1.0
+        )
     assert info.value.failure is QueryFailure.DNS
 
 
 async def test_find_query_port() -> None:
     async with FakeA2SServer() as server:
         host, port = server.address
-        found = await A2SQueryClient(probe_timeout=0.5).find_query_port(host, port - 1, "arma3")
+        found = await AdapterQueryClient(
+            default_query_adapters(), probe_timeout=0.5
+        ).find_query_port(host, port - 1, "arma3")
     assert found == port
 
 
@@ -69,7 +78,9 @@ async def test_find_query_port_tries_the_catalogue_ports() -> None:
     """Pavlov's query port is the game port + 400 (catalogue): far outside the ±10 window."""
     async with FakeA2SServer() as server:
         host, port = server.address
-        found = await A2SQueryClient(probe_timeout=0.5).find_query_port(host, port - 400, "pavlov")
+        found = await AdapterQueryClient(
+            default_query_adapters(), probe_timeout=0.5
+        ).find_query_port(host, port - 400, "pavlov")
     assert found == port
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.registry import default_query_adapters
 from bot.crypto import DecryptionError
 from bot.services.battleye_players import PollContext
 from bot.services.poller import Poller, RoundReport
-from bot.services.status_source import A2SStatusSource
+from bot.services.status_source import AdapterStatusSource
 from bot.snapshots import Hysteresis, PlayerInfo, ServerInfo, State, Target
 from bot.storage import NewServer, Store
 from bot.storage.history import Sample
@@ -225,7 +226,9 @@ async def test_a2s_source_reads_info_and_players_from_the_engine() -> None:
     players = [PlayerSpec("alice", 3, 61.0), PlayerSpec("bob", 1, 5.0)]
     async with FakeA2SServer(info=spec, players=players) as server, A2SEngine() as engine:
         target = Target.of(*server.address)
-        got = await A2SStatusSource(engine).fetch(target, PollContext(target), 2.0)
+        got = await AdapterStatusSource(default_query_adapters(engine)).fetch(
+            target, PollContext(target), 2.0
+        )
     assert (got.name, got.map, got.players, got.max_players, got.bots, got.password) == (
         "Real",
         "de_nuke",
@@ -250,7 +253,7 @@ async def test_dayz_names_come_from_battleye_when_a2s_names_are_empty() -> None:
         target = Target.of(*server.address)
         access = RconAccess("127.0.0.1", 2305, "pw", key="2305:token")
         names = FixedNames(["Survivor", "Bambi"])
-        source = A2SStatusSource(engine, names)
+        source = AdapterStatusSource(default_query_adapters(engine), names)
         with_be = await source.fetch(target, PollContext(target, frozenset({"dayz"}), access), 2)
         without = await source.fetch(target, PollContext(target, frozenset({"dayz"})), 2)
         names.result = OSError("rcon down")

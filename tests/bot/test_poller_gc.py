@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.a2s import player_infos
 from bot.protocols.a2s import Player
 from bot.services.battleye_players import PollContext
 from bot.services.poller import Poller
-from bot.services.status_source import _player_infos
 from bot.snapshots import PlayerInfo, ServerInfo, Target
 from bot.storage import NewServer, Store
 
@@ -99,7 +99,7 @@ async def test_a_collector_the_application_turned_off_stays_off(store: Store) ->
 
 def test_player_values_from_a2s_players_equal_constructed_ones() -> None:
     raw = [Player(0, "Ann", 3, 12.5), Player(0, b"B\xffb", -1, 0.0)]
-    built = _player_infos(raw)
+    built = player_infos(raw)
     assert built == [PlayerInfo("Ann", 3, 12.5), PlayerInfo("B\ufffdb", -1, 0.0)]
     assert hash(built[0]) == hash(PlayerInfo("Ann", 3, 12.5))
     with pytest.raises(AttributeError):  # still frozen

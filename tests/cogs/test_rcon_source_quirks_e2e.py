@@ -4,6 +4,7 @@ every id (Palworld style) and one that drops the connection during login."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,8 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
         server = await register(bot, ids["guild_id"], "Main", "cs2", source.address[1])
         # Slow enough that the unban comes before a third closed login in a row (the cap that
         # stops a wrong Squad password, tested below).
-        bot.services.rcon_pool.backoff_initial, bot.services.rcon_pool.backoff_max = 2.0, 4.0
+        pool = bot.services.rcon_pool
+        pool.options = replace(pool.options, backoff_initial=2.0, backoff_max=4.0)
         source.banned = True  # drops every connection before answering the AUTH packet
         first = await followup_text(
             await fake_discord.slash(
@@ -103,10 +105,9 @@ async def test_a_wrong_squad_password_is_not_sent_again_and_again(
         run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot,
     ):
         await register(bot, ids["guild_id"], "Squad", "squad", source.address[1])
-        bot.services.rcon_pool.backoff_initial, bot.services.rcon_pool.backoff_max = (
-            0.05,
-            0.2,
-        )  # fast retries
+        pool = bot.services.rcon_pool
+        # Fast retries.
+        pool.options = replace(pool.options, backoff_initial=0.05, backoff_max=0.2)
         texts = []
         for _ in range(2):
             texts.append(

@@ -85,3 +85,49 @@ def test_closed_port_and_bad_host(capsys: Any) -> None:
     assert len(err) == 2
     assert "closed" in err[0] or "no answer" in err[0]
     assert "resolve" in err[1]
+
+
+def test_json_carries_the_protocol_neutral_status(threaded_server: Any, capsys: Any) -> None:
+    server = threaded_server(
+        InfoSpec(server_name="Neutral", map_name="de_nuke", player_count=2, bot_count=1),
+        [PlayerSpec("ann"), PlayerSpec("ben")],
+    )
+    host, port = server.address
+    argv = ["query", f"{host}:{port}", "--protocol", "a2s", "--json", "--players"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    status = data["status"]
+    assert data["protocol"] == "a2s"
+    assert (status["name"], status["map"], status["players"], status["bots"]) == (
+        "Neutral",
+        "de_nuke",
+        2,
+        1,
+    )
+    assert status["player_names"] == ["ann", "ben"]
+    assert set(status) == {
+        "name",
+        "map",
+        "players",
+        "max_players",
+        "bots",
+        "version",
+        "password",
+        "player_names",
+        "ping_ms",
+    }
+    # The protocol's own fields stay beside it.
+    assert data["info"]["server_name"] == "Neutral"
+
+
+def test_without_players_the_names_are_unknown_not_empty(threaded_server: Any, capsys: Any) -> None:
+    server = threaded_server(players=[PlayerSpec("ann")])
+    host, port = server.address
+    assert main(["query", f"{host}:{port}", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"]["player_names"] is None
+
+
+def test_unknown_protocol_is_refused_by_the_parser(capsys: Any) -> None:
+    with pytest.raises(SystemExit):
+        main(["query", "127.0.0.1:1", "--protocol", "gopher"])
+    assert "invalid choice" in capsys.readouterr().err

@@ -1,0 +1,62 @@
+"""Errors of the admin (console) adapters and the typed commands, one per thing a user can act on.
+
+They are :class:`UserError` subclasses, so the app-command error path shows their (short, safe)
+text as is. No message ever contains a password or the raw console command.
+"""
+
+from __future__ import annotations
+
+from bot.user_errors import UserError
+
+
+class RconError(UserError):
+    """Base class: an RCON call could not be made or did not succeed."""
+
+    outcome = "error"
+
+
+class RconNotConfigured(RconError):
+    """The server has no RCON (game without RCON, no port or no stored password)."""
+
+
+class RconAuthError(RconError):
+    """The server refused the stored password; nothing is retried until it is edited."""
+
+    def __init__(self, server_name: str) -> None:
+        super().__init__(
+            f"The RCON password of {server_name!r} was refused. Fix it with /server edit; "
+            "until then no login is attempted."
+        )
+
+
+class RconLoginDropped(RconAuthError):
+    """The server closed the connection at several logins in a row, none succeeding: Squad's
+    answer to a wrong password, or an IP ban. Stopped like a refusal until the server is edited."""
+
+    def __init__(self, server_name: str) -> None:
+        RconError.__init__(
+            self,
+            f"{server_name!r} keeps closing the connection at login: wrong password (Squad "
+            "closes on a wrong password) or this IP is banned. Fix it with /server edit; "
+            "until then no login is attempted.",
+        )
+
+
+class RconUnavailable(RconError):
+    """Offline, unreachable, or the connection broke while the command was in flight."""
+
+
+class RconTimeout(RconError):
+    """No complete answer within the time limit."""
+
+    outcome = "timeout"
+
+
+class RconRefused(RconError):
+    """The game server refused the command (BattlEye RestrictRCon: "Disallowed command")."""
+
+
+class RconInvalidInput(RconError):
+    """User input that must not reach the console (injection, control characters, length)."""
+
+    outcome = "denied"

@@ -1,0 +1,270 @@
+"""BattlEye RCon (UDP; DayZ, Arma 2/3, Reforger…) as an admin adapter.
+
+A session holds one :class:`~bot.protocols.battleye.BattlEyeClient`, which logs in again by
+itself after every loss, with its own backoff; the session's runner only keeps it open and
+mirrors its login/disconnect events into the state. The checked address is pinned for the
+client's life, so a host name re-pointed at an internal address later is never followed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import replace
+
+from bot.adapters.admin import (
+    AdminTarget,
+    Listener,
+    LoginHints,
+    LoginResult,
+    LoginStatus,
+    SessionOptions,
+    SessionState,
+)
+from bot.adapters.admin_errors import (
+    RconAuthError,
+    RconInvalidInput,
+    RconRefused,
+    RconTimeout,
+    RconUnavailable,
+)
+from bot.protocols import battleye as be
+from bot.protocols.backoff import Backoff, BackoffPolicy
+
+log = logging.getLogger(__name__)
+
+
+def client_config(options: SessionOptions) -> be.ClientConfig:
+    """BattlEye logins are one cheap datagram: the first re-login after a loss goes out at
+    once and the backoff stays short, so a restarted server is back within seconds."""
+    return be.ClientConfig(
+        login_timeout=options.connect_timeout / 2,
+        login_attempts=None,
+        reconnect_delay=0.0,
+        backoff_base=options.backoff_initial,
+        backoff_max=max(
+            options.backoff_initial, min(options.backoff_max, be.client.RECONNECT_BACKOFF_MAX)
+        ),
+    )
+
+
+class BattlEyeSession:
+    def __init__(
+        self, target: AdminTarget, options: SessionOptions, config: be.ClientConfig
+    ) -> None:
+        self.target = target
+        self.options = options
+        self.config = replace(config, login_attempts=None)
+        self.client: be.BattlEyeClient | None = None
+        self._state = SessionState.IDLE
+        self._changed = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        self._listeners: list[tuple[str, Listener]] = []
+
+    @property
+    def state(self) -> SessionState:
+        if self._state is SessionState.CONNECTED and not self.connected:
+            return SessionState.RECONNECTING
+        return self._state
+
+    @property
+    def connected(self) -> bool:
+        client = self.client
+        return client is not None and client.is_connected()
+
+    def _set_state(self, state: SessionState) -> None:
+        if state is self._state:
+            return
+        self._state = state
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    def start(self) -> None:
+        running = self._runner is not None and not self._runner.done()
+        if running or self._state is SessionState.AUTH_FAILED or self._stop.is_set():
+            return
+        self._set_state(SessionState.CONNECTING)
+        self._runner = asyncio.get_running_loop().create_task(
+            self._run(), name=f"battleye-session:{self.target.server_id}"
+        )
+
+    async def _run(self) -> None:
+        host = await self._checked_host()
+        if host is None:
+            return  # stopped while the address could not be used
+        client = be.BattlEyeClient(self.config, rng=self.options.rng)
+        for event, func in self._listeners:
+            client.add_listener(event, func)
+        client.add_listener("login", lambda: self._set_state(SessionState.CONNECTED))
+        client.add_listener("disconnect", lambda: self._set_state(SessionState.RECONNECTING))
+        self.client = client
+        server = self.target.server_id
+        try:
+            async with client.connect(host, self.target.port, self.target.password):
+                await self._stop.wait()
+        except be.LoginRefused:
+            log.error("BattlEye RCon of server %s refused the password; not retrying", server)
+            self._set_state(SessionState.AUTH_FAILED)
+        except be.CommandValidationError:
+            # A password BattlEye cannot carry (control characters): as good as refused.
+            self._set_state(SessionState.AUTH_FAILED)
+        except be.LoginFailure:
+            self._set_state(SessionState.IDLE)  # closed before the first login
+        except Exception:
+            # Not a network or login problem: a bug or bad settings. Logged once here; the
+            # waiting command fails now and the next one starts a fresh runner.
+            log.exception("BattlEye RCon of server %s failed", server)
+            self._set_state(SessionState.IDLE)
+        finally:
+            client.close()
+            if self.client is client:
+                self.client = None
+
+    async def _checked_host(self) -> str | None:
+        """The checked address; while the lookup fails or the address is refused, retried
+        with backoff. None when the session stopped meanwhile."""
+        policy = BackoffPolicy(initial=self.config.backoff_base, maximum=self.config.backoff_max)
+        backoff = Backoff(policy, rng=self.options.rng)
+        while not self._stop.is_set():
+            try:
+                return await self.target.resolve(self.target.host)
+            except OSError as exc:  # AddressNotAllowed included: only a lookup was sent
+                delay = backoff.failed()
+                log.info(
+                    "BattlEye RCon of server %s: %s; retry in %.2f s",
+                    self.target.server_id,
+                    type(exc).__name__,
+                    delay,
+                )
+                self._set_state(SessionState.RECONNECTING)
+                if await backoff.wait(delay, self._stop):
+                    break
+        return None
+
+    async def ready(self, timeout: float) -> be.BattlEyeClient:  # noqa: ASYNC109
+        """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
+        self.start()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(timeout, self.options.connect_timeout)
+        name = self.target.name
+        while True:
+            if self._state is SessionState.AUTH_FAILED:
+                raise RconAuthError(name)
+            if self._runner is not None and self._runner.done():
+                raise RconUnavailable(
+                    f"The BattlEye RCon connection to {name!r} failed; see the bot's log."
+                )
+            client = self.client
+            if self._state is SessionState.CONNECTED and client is not None and self.connected:
+                return client
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise RconUnavailable(
+                    f"{name!r} is offline or its BattlEye RCon port does not answer."
+                )
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await changed.wait()
+
+    async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+        client = await self.ready(timeout)
+        name = self.target.name
+        try:
+            async with asyncio.timeout(timeout):
+                return await client.send_command(command)
+        except be.CommandValidationError as exc:
+            raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+        except be.NotConnected:
+            raise RconUnavailable(f"{name!r} is not connected (reconnecting).") from None
+        except be.RCONCommandError as exc:
+            if be.client.DISALLOWED in str(exc):
+                raise RconRefused(
+                    f"{name!r} refused the command (BattlEye RestrictRCon)."
+                ) from None
+            raise RconUnavailable(f"{name!r} did not answer the command.") from None
+        except TimeoutError:
+            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+
+    def rename(self, name: str) -> None:
+        self.target = replace(self.target, name=name)
+
+    def add_listener(self, event: str, listener: Listener) -> None:
+        self._listeners.append((event, listener))
+        if self.client is not None:
+            self.client.add_listener(event, listener)
+
+    def remove_listener(self, event: str, listener: Listener) -> None:
+        if (event, listener) in self._listeners:
+            self._listeners.remove((event, listener))
+        if self.client is not None:
+            self.client.remove_listener(event, listener)
+
+    async def close(self) -> None:
+        self._stop.set()
+        client = self.client
+        if client is not None:
+            client.close()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+        self._set_state(SessionState.IDLE)
+
+
+class BattlEyeAdapter:
+    protocol = "battleye"
+    label = "BattlEye RCon"
+    transport = "UDP"
+    hints = LoginHints(
+        refused="the password is wrong (RConPassword in BEServer_x64.cfg).",
+        dropped="the connection was dropped during the login: try again.",
+        no_answer=(
+            "no answer to the login: wrong RCON port (RConPort in BEServer_x64.cfg, often game "
+            "port + 3), BattlEye RCon disabled, or a firewall blocking UDP."
+        ),
+        unreachable="the port is unreachable: wrong RCON port or the server is offline.",
+        after_ok=(
+            "If kick/ban later do nothing, RestrictRCon=1 in the server config is blocking them."
+        ),
+    )
+
+    def __init__(self, config: be.ClientConfig | None = None) -> None:
+        # None: derived from each session's options (client_config).
+        self.config = config
+
+    def open(self, target: AdminTarget, options: SessionOptions) -> BattlEyeSession:
+        config = self.config if self.config is not None else client_config(options)
+        return BattlEyeSession(target, options, config)
+
+    async def test_login(
+        self,
+        host: str,
+        port: int,
+        password: str,
+        *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> LoginResult:
+        # Two login datagrams within the limit (UDP can lose one); no player list fetch.
+        config = be.ClientConfig(
+            login_timeout=timeout / 2, login_attempts=2, fetch_players_on_login=False
+        )
+        client = be.BattlEyeClient(config)
+        try:
+            # Safety net above the client's own login timeout.
+            async with asyncio.timeout(timeout + 1.0):
+                async with client.connect(host, port, password):
+                    return LoginResult(LoginStatus.OK)
+        except be.LoginRefused:
+            return LoginResult(LoginStatus.REFUSED, "password refused")
+        except be.CommandValidationError:
+            return LoginResult(LoginStatus.REFUSED, "BattlEye does not accept this password")
+        except (be.LoginTimeout, TimeoutError):
+            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
+        except OSError as exc:
+            return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)
+        finally:
+            client.close()

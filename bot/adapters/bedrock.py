@@ -1,0 +1,88 @@
+"""Minecraft: Bedrock Edition (RakNet unconnected ping) as a query adapter.
+
+One datagram each way (resent once within the timeout). The pong carries counts, no player
+names, so ``players_known`` is always False; the MOTD's second line (the level name) stands
+in for the map.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
+from bot.protocols import bedrock
+from bot.protocols.bedrock import BedrockStatus, Edition
+from bot.snapshots import ServerInfo
+
+PROTOCOL = "bedrock"
+_PRODUCTS = {Edition.POCKET: "Minecraft: Bedrock Edition", Edition.EDUCATION: "Minecraft Education"}
+
+
+def status_to_server(status: BedrockStatus) -> ServerInfo:
+    """The neutral status of a decoded pong."""
+    motd = status.motd
+    version = motd.version or (f"protocol {motd.protocol}" if motd.protocol is not None else "")
+    return ServerInfo(
+        name=motd.name,
+        map=motd.level_name,
+        players=motd.players,
+        max_players=motd.max_players,
+        bots=0,
+        password=False,
+        vac=False,
+        version=version,
+        product=_PRODUCTS[motd.edition],
+        ping_ms=status.latency * 1000.0,
+        player_list=(),
+        players_known=False,
+    )
+
+
+def _failure(exc: bedrock.BedrockError, timeout: float) -> QueryError:
+    if isinstance(exc, bedrock.BedrockTimeoutError):
+        failure, detail = QueryFailure.NO_ANSWER, f"no answer within {timeout:g} s"
+    elif isinstance(exc, bedrock.BedrockRefusedError):
+        failure, detail = QueryFailure.UNREACHABLE, "nothing listens on that UDP port"
+    elif isinstance(exc, bedrock.BedrockResolveError):
+        failure, detail = QueryFailure.DNS, "the host name does not resolve"
+    elif isinstance(exc, bedrock.BedrockUnreachableError):
+        failure, detail = QueryFailure.NETWORK, str(exc)
+    elif isinstance(exc, bedrock.BedrockMalformedError):
+        failure, detail = QueryFailure.NOT_THIS_PROTOCOL, f"not a Bedrock pong ({exc.reason})"
+    else:
+        failure, detail = QueryFailure.NOT_THIS_PROTOCOL, type(exc).__name__
+    return QueryError(failure, detail, protocol=PROTOCOL)
+
+
+class BedrockAdapter:
+    """RakNet Unconnected Ping to a Bedrock server (default port 19132)."""
+
+    protocol = PROTOCOL
+    label = "Bedrock ping"
+    transport = "UDP"
+    needs_password = False
+
+    async def query(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float,  # noqa: ASYNC109 - covers the whole ping
+        players: bool = True,
+        password: str | None = None,
+    ) -> QueryResult:
+        # ``players`` changes nothing: the pong never names players.
+        try:
+            status = await bedrock.ping(host, port, timeout=timeout)
+        except bedrock.BedrockError as exc:
+            raise _failure(exc, timeout) from exc
+        return QueryResult(status_to_server(status), status)
+
+    def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:
+        if not isinstance(raw, BedrockStatus):
+            return {}
+        fields: dict[str, JsonValue] = dataclasses.asdict(raw)
+        fields["motd"]["edition"] = raw.motd.edition.value
+        fields["motd"]["extra"] = list(raw.motd.extra)
+        return fields

@@ -1,0 +1,116 @@
+"""The Quake 3 family (ioquake3, ET, Urban Terror, OpenArena, Call of Duty…) as a query adapter.
+
+``players=True`` asks ``getstatus`` (info and the player list); ``players=False`` asks the
+lighter ``getinfo`` (counts only). One request per call (resent once if unanswered): servers
+rate-limit these and drop the excess silently.
+
+Bots: only ``getinfo`` says how many clients are human (ioq3 ``g_humanplayers``, ET
+``humans``); the player list cannot tell, because ping 0 marks bots and LAN players alike. So
+``bots`` is 0 for a ``getstatus`` answer and for servers that do not report humans.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
+from bot.protocols import quake3
+from bot.protocols.quake3 import Q3Info, Q3Status
+from bot.snapshots import PlayerInfo, ServerInfo
+
+PROTOCOL = "quake3"
+
+
+def _version(version: str, protocol: int | None) -> str:
+    return version or (f"protocol {protocol}" if protocol is not None else "")
+
+
+def status_to_server(status: Q3Status) -> ServerInfo:
+    """The neutral status of a ``statusResponse``."""
+    return ServerInfo(
+        name=status.hostname,
+        map=status.map,
+        players=len(status.players),
+        max_players=max(0, status.max_players or 0),
+        bots=0,
+        password=bool(status.needs_password),
+        vac=False,
+        version=_version(status.version, status.protocol),
+        product=status.game,
+        ping_ms=status.latency * 1000.0,
+        player_list=tuple(PlayerInfo(p.name, p.score, 0.0) for p in status.players),
+        players_known=True,
+    )
+
+
+def info_to_server(info: Q3Info) -> ServerInfo:
+    """The neutral status of an ``infoResponse`` (no player list)."""
+    return ServerInfo(
+        name=info.hostname,
+        map=info.map,
+        players=max(0, info.clients or 0),
+        max_players=max(0, info.max_players or 0),
+        bots=info.bots or 0,
+        password=bool(info.needs_password),
+        vac=False,
+        version=_version("", info.protocol),
+        product=info.game,
+        ping_ms=info.latency * 1000.0,
+        player_list=(),
+        players_known=False,
+    )
+
+
+def _failure(exc: quake3.Q3Error, timeout: float) -> QueryError:
+    if isinstance(exc, quake3.Q3TimeoutError):
+        # Silence includes the server's rate limit dropping us: "no answer", not "down".
+        failure, detail = QueryFailure.NO_ANSWER, f"no answer within {timeout:g} s"
+    elif isinstance(exc, quake3.Q3RefusedError):
+        failure, detail = QueryFailure.UNREACHABLE, "nothing listens on that UDP port"
+    elif isinstance(exc, quake3.Q3ResolveError):
+        failure, detail = QueryFailure.DNS, "the host name does not resolve"
+    elif isinstance(exc, quake3.Q3UnreachableError):
+        failure, detail = QueryFailure.NETWORK, str(exc)
+    elif isinstance(exc, quake3.Q3MalformedError):
+        detail = f"not a Quake 3 status answer ({exc.reason})"
+        failure = QueryFailure.NOT_THIS_PROTOCOL
+    else:
+        failure, detail = QueryFailure.NOT_THIS_PROTOCOL, type(exc).__name__
+    return QueryError(failure, detail, protocol=PROTOCOL)
+
+
+class Quake3Adapter:
+    """``getstatus``/``getinfo`` to a Quake 3 family server (27960; CoD 28960)."""
+
+    protocol = PROTOCOL
+    label = "Quake 3 status query"
+    transport = "UDP"
+    needs_password = False
+
+    async def query(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float,  # noqa: ASYNC109 - covers the whole query
+        players: bool = True,
+        password: str | None = None,
+    ) -> QueryResult:
+        try:
+            if players:
+                status = await quake3.get_status(host, port, timeout=timeout)
+                return QueryResult(status_to_server(status), status)
+            info = await quake3.get_info(host, port, timeout=timeout)
+        except quake3.Q3Error as exc:
+            raise _failure(exc, timeout) from exc
+        return QueryResult(info_to_server(info), info)
+
+    def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:
+        if not isinstance(raw, Q3Status | Q3Info):
+            return {}
+        fields: dict[str, JsonValue] = dataclasses.asdict(raw)
+        fields["info"] = dict(raw.info)
+        if isinstance(raw, Q3Status):
+            fields["players"] = [dataclasses.asdict(p) for p in raw.players]
+        return fields

@@ -1,0 +1,110 @@
+"""Satisfactory (1.0+) Lightweight Query as a query adapter.
+
+The UDP query says whether the server runs, its name, its state, its changelist and whether
+it is modded; it says nothing about players (that is the HTTPS API's ``QueryServerState``,
+which needs a token). So ``players``/``max_players`` are 0 and ``players_known`` False, and
+the state goes into ``notes`` when it is not "playing".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
+from bot.protocols import satisfactory
+from bot.protocols.satisfactory import SatisfactoryState, ServerState
+from bot.snapshots import ServerInfo
+
+PROTOCOL = "satisfactory"
+_STATE_NOTES = {
+    ServerState.OFFLINE: "the server reports itself offline",
+    ServerState.IDLE: "no save loaded (the server is idle)",
+    ServerState.LOADING: "loading a save (its HTTPS API is unavailable meanwhile)",
+}
+
+
+def state_to_server(state: SatisfactoryState) -> ServerInfo:
+    """The neutral status of a Server State Response."""
+    return ServerInfo(
+        name=state.name,
+        map="",
+        players=0,
+        max_players=0,
+        bots=0,
+        password=False,
+        vac=False,
+        version=f"CL {state.net_cl}",
+        product="Satisfactory (modded)" if state.modded else "Satisfactory",
+        ping_ms=state.latency * 1000.0,
+        player_list=(),
+        players_known=False,
+    )
+
+
+def state_notes(state: SatisfactoryState) -> tuple[str, ...]:
+    if state.state == ServerState.PLAYING:
+        return ()
+    if isinstance(state.state, ServerState):
+        return (_STATE_NOTES[state.state],)
+    return (f"unknown server state {state.state}",)
+
+
+def _failure(exc: satisfactory.SatisfactoryError, timeout: float) -> QueryError:
+    if isinstance(exc, satisfactory.SatisfactoryTimeoutError):
+        failure, detail = QueryFailure.NO_ANSWER, f"no answer within {timeout:g} s"
+    elif isinstance(exc, satisfactory.SatisfactoryRefusedError):
+        failure, detail = QueryFailure.UNREACHABLE, "nothing listens on that UDP port"
+    elif isinstance(exc, satisfactory.SatisfactoryResolveError):
+        failure, detail = QueryFailure.DNS, "the host name does not resolve"
+    elif isinstance(exc, satisfactory.SatisfactoryUnreachableError):
+        failure, detail = QueryFailure.NETWORK, str(exc)
+    elif isinstance(exc, satisfactory.SatisfactoryMalformedError):
+        detail = f"not a Satisfactory state response ({exc.reason})"
+        failure = QueryFailure.NOT_THIS_PROTOCOL
+    else:
+        failure, detail = QueryFailure.NOT_THIS_PROTOCOL, type(exc).__name__
+    return QueryError(failure, detail, protocol=PROTOCOL)
+
+
+class SatisfactoryAdapter:
+    """Poll Server State to a Satisfactory 1.0+ server (the game port, default 7777)."""
+
+    protocol = PROTOCOL
+    label = "Satisfactory query"
+    transport = "UDP"
+    needs_password = False
+
+    async def query(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float,  # noqa: ASYNC109 - covers the whole poll
+        players: bool = True,
+        password: str | None = None,
+    ) -> QueryResult:
+        # ``players`` and ``password`` change nothing: the UDP query has neither.
+        try:
+            state = await satisfactory.poll_state(host, port, timeout=timeout)
+        except satisfactory.SatisfactoryError as exc:
+            raise _failure(exc, timeout) from exc
+        return QueryResult(state_to_server(state), state, notes=state_notes(state))
+
+    def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:
+        if not isinstance(raw, SatisfactoryState):
+            return {}
+        fields: dict[str, JsonValue] = dataclasses.asdict(raw)
+        fields["state_name"] = (
+            raw.state.name.lower() if isinstance(raw.state, ServerState) else "unknown"
+        )
+        fields["modded"] = raw.modded
+        fields["sub_states"] = [
+            {
+                "id": s.id,
+                "version": s.version,
+                "kind": s.kind.name.lower() if s.kind is not None else None,
+            }
+            for s in raw.sub_states
+        ]
+        return fields

@@ -1,0 +1,205 @@
+"""Source RCON (TCP; srcds, Minecraft, Squad, ARK, Conan, Project Zomboid…) as an admin adapter.
+
+A session is an :class:`~bot.protocols.rcon.RCONSupervisor`: it logs in, reconnects with
+backoff and jitter, and stops for good on a refused password (or on logins the server keeps
+closing, Squad's answer to a wrong password). Packets the server pushes unasked (Squad's chat)
+reach the listeners of the ``message`` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+from bot.adapters.admin import (
+    AddressNotAllowed,
+    AdminTarget,
+    Listener,
+    LoginHints,
+    LoginResult,
+    LoginStatus,
+    SessionOptions,
+    SessionState,
+)
+from bot.adapters.admin_errors import (
+    RconAuthError,
+    RconInvalidInput,
+    RconLoginDropped,
+    RconTimeout,
+    RconUnavailable,
+)
+from bot.protocols import rcon
+
+log = logging.getLogger(__name__)
+
+_STATES = {
+    rcon.SupervisorState.IDLE: SessionState.CONNECTING,
+    rcon.SupervisorState.CONNECTING: SessionState.CONNECTING,
+    rcon.SupervisorState.CONNECTED: SessionState.CONNECTED,
+    rcon.SupervisorState.BACKOFF: SessionState.RECONNECTING,
+    rcon.SupervisorState.AUTH_FAILED: SessionState.AUTH_FAILED,
+    rcon.SupervisorState.STOPPED: SessionState.IDLE,
+}
+
+
+class _RefusedAddress(rcon.RCONCommunicationError):
+    """The checked address may not be used (no traffic was sent)."""
+
+
+class SourceRconSession:
+    def __init__(self, target: AdminTarget, options: SessionOptions) -> None:
+        self.target = target
+        self.options = options
+        self._listeners: list[tuple[str, Listener]] = []
+        self._supervisor: rcon.RCONSupervisor | None = None
+
+    @property
+    def state(self) -> SessionState:
+        if self._supervisor is None:
+            return SessionState.IDLE
+        return _STATES[self._supervisor.state]
+
+    def start(self) -> None:
+        if self._supervisor is not None:
+            return
+        t, o = self.target, self.options
+        self._supervisor = rcon.RCONSupervisor(
+            (t.host, t.port),
+            t.password,
+            # None lets the client recognise id-zeroing servers at login.
+            profile=t.profile,
+            timeout=o.connect_timeout,
+            backoff_initial=o.backoff_initial,
+            backoff_max=max(o.backoff_max, o.backoff_initial),
+            rng=o.rng,
+            resolve_host=self._resolve,
+            on_unsolicited=self._pushed,
+        )
+        self._supervisor.start()
+
+    async def _resolve(self, host: str) -> str:
+        try:
+            return await self.target.resolve(host)
+        except AddressNotAllowed as exc:
+            raise _RefusedAddress(str(exc)) from None
+        except OSError:
+            raise rcon.RCONCommunicationError("the host name does not resolve") from None
+
+    def _pushed(self, message: rcon.RCONMessage) -> None:
+        for event, listener in list(self._listeners):
+            if event == "message":
+                try:
+                    result = listener(message)
+                    if asyncio.iscoroutine(result):
+                        result.close()  # listeners of pushed packets are plain callables
+                        log.error("a coroutine listener of RCON messages was ignored")
+                except Exception:
+                    log.exception("an RCON message listener failed")
+
+    def rename(self, name: str) -> None:
+        self.target = replace(self.target, name=name)
+
+    def add_listener(self, event: str, listener: Listener) -> None:
+        self._listeners.append((event, listener))
+
+    def remove_listener(self, event: str, listener: Listener) -> None:
+        if (event, listener) in self._listeners:
+            self._listeners.remove((event, listener))
+
+    async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+        self.start()
+        supervisor = self._supervisor
+        assert supervisor is not None
+        name = self.target.name
+        try:
+            await supervisor.wait_connected(min(timeout, self.options.connect_timeout))
+        except rcon.RCONAuthenticationError:
+            raise self._auth_error() from None
+        except rcon.RCONError:
+            last = supervisor.last_error
+            if isinstance(last, _RefusedAddress):
+                raise RconUnavailable(f"{name!r}: {last}") from None
+            if isinstance(last, rcon.RCONAuthDroppedError):
+                # Not "wrong password": retried with backoff (see RCONAuthDroppedError).
+                raise RconUnavailable(
+                    f"{name!r} closed the connection during the RCON login (restarting, "
+                    "or it banned this IP after failed logins); retrying."
+                ) from None
+            raise RconUnavailable(
+                f"{name!r} is offline or its RCON port does not answer."
+            ) from None
+        try:
+            return await supervisor.execute(command, timeout=timeout)
+        except rcon.RCONAuthenticationError:
+            raise self._auth_error() from None
+        except rcon.RCONTimeoutError:
+            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+        except rcon.RCONMessageError:
+            raise RconInvalidInput("This command is too long to send over RCON.") from None
+        except rcon.RCONBudgetExceededError as exc:
+            raise RconUnavailable(
+                f"{name!r} sent an answer larger than {exc.budget // 1024} KiB; "
+                "the bot dropped the connection."
+            ) from None
+        except rcon.RCONError:
+            raise RconUnavailable(
+                f"The RCON connection to {name!r} broke; the command may not have run."
+            ) from None
+
+    def _auth_error(self) -> RconAuthError:
+        # Stopped after logins the server kept closing, or after an explicit refusal.
+        assert self._supervisor is not None
+        if isinstance(self._supervisor.last_error, rcon.RCONAuthDroppedError):
+            return RconLoginDropped(self.target.name)
+        return RconAuthError(self.target.name)
+
+    async def close(self) -> None:
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None:
+            await supervisor.stop()
+
+
+class SourceRconAdapter:
+    protocol = "source_rcon"
+    label = "Source RCON"
+    transport = "TCP"
+    hints = LoginHints(
+        refused="the password is wrong (rcon_password in the server's config).",
+        dropped=(
+            "the server closed the connection at login: a wrong password (Squad closes on a "
+            "wrong password), srcds dropping the bot's IP it banned after failed logins "
+            "(sv_rcon_maxfailures / sv_rcon_banpenalty: wait for the ban to expire or restart "
+            "the server), or the server restarting."
+        ),
+        no_answer=(
+            "no answer: wrong RCON port, RCON disabled (no rcon_password set on the server), or "
+            "a firewall blocking TCP."
+        ),
+        unreachable="the connection was refused or dropped: wrong RCON port or RCON not enabled.",
+    )
+
+    def open(self, target: AdminTarget, options: SessionOptions) -> SourceRconSession:
+        return SourceRconSession(target, options)
+
+    async def test_login(
+        self,
+        host: str,
+        port: int,
+        password: str,
+        *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> LoginResult:
+        try:
+            async with rcon.connect((host, port), password, timeout=timeout):
+                return LoginResult(LoginStatus.OK)
+        except rcon.RCONAuthenticationError:
+            return LoginResult(LoginStatus.REFUSED, "password refused")
+        except rcon.RCONAuthDroppedError:
+            # A restart looks the same as srcds dropping a banned IP (or Squad's answer to a
+            # wrong password): not a refusal, but said as what it is.
+            return LoginResult(LoginStatus.DROPPED, "connection closed during login")
+        except (rcon.RCONTimeoutError, TimeoutError):
+            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
+        except (rcon.RCONCommunicationError, OSError) as exc:
+            return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)

@@ -1,0 +1,41 @@
+"""One exception hierarchy for the Bedrock (RakNet unconnected ping) client.
+
+Callers branch on the class: :class:`BedrockTimeoutError` (no answer: server down, wrong port,
+firewall, packet loss), :class:`BedrockRefusedError` (ICMP port unreachable: nothing listens
+there), :class:`BedrockUnreachableError` (name does not resolve, no route) and
+:class:`BedrockMalformedError` (something answered, but not a Bedrock pong to our ping).
+"""
+
+from __future__ import annotations
+
+
+class BedrockError(Exception):
+    """Base class of every Bedrock query error."""
+
+
+class BedrockTimeoutError(BedrockError, TimeoutError):
+    """No valid pong within the timeout (a ``TimeoutError`` too, for generic callers)."""
+
+
+class BedrockUnreachableError(BedrockError):
+    """The address cannot be reached: the name does not resolve, or ICMP says no route."""
+
+
+class BedrockResolveError(BedrockUnreachableError):
+    """The host name does not resolve (no such name, or no DNS answer)."""
+
+
+class BedrockRefusedError(BedrockUnreachableError):
+    """ICMP port unreachable: the host is up but nothing listens on that UDP port."""
+
+
+class BedrockMalformedError(BedrockError):
+    """A datagram that is not a valid Unconnected Pong (or MOTD); ``reason`` says why."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+class BedrockMismatchError(BedrockMalformedError):
+    """A well-formed pong that echoes a time we never sent: stale or spoofed, not ours."""

@@ -1,0 +1,87 @@
+"""One state poll as a sans-IO state machine: requests out, datagrams in, a state back.
+
+Each attempt carries its own random cookie; the response echoes it, which tells which attempt
+it answers (latency is measured from that send) and refuses stale or spoofed responses
+(opengsq returns None there and gamedig never checks it; we raise).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.protocols.satisfactory.errors import SatisfactoryCookieMismatchError
+from bot.protocols.satisfactory.packets import (
+    ServerState,
+    StateResponse,
+    SubState,
+    decode_state_response,
+    encode_poll,
+)
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SatisfactoryState:
+    """A server's state: the decoded response and the round-trip time (s)."""
+
+    state: ServerState | int
+    net_cl: int
+    flags: int
+    sub_states: tuple[SubState, ...]
+    name: str
+    latency: float
+
+    @property
+    def modded(self) -> bool:
+        return bool(self.flags & 1)
+
+    @property
+    def https_api_available(self) -> bool:
+        """False while a save loads (state 2), when the HTTPS API does not answer."""
+        return self.state != ServerState.LOADING
+
+
+class PollQuery:
+    """Builds up to ``MAX_ATTEMPTS`` polls and recognises the response to one of them."""
+
+    def __init__(self, *, token: Callable[[], int] | None = None) -> None:
+        self._token = token or (lambda: secrets.randbits(64))
+        self._sent: dict[int, float] = {}
+
+    @property
+    def attempts(self) -> int:
+        return len(self._sent)
+
+    def next_request(self, now: float) -> bytes:
+        """The next poll datagram, sent at ``now``."""
+        if len(self._sent) >= MAX_ATTEMPTS:
+            raise ValueError(f"at most {MAX_ATTEMPTS} attempts per query")
+        cookie = self._token()
+        while cookie in self._sent:
+            cookie = self._token()
+        datagram = encode_poll(cookie)
+        self._sent[cookie] = now
+        return datagram
+
+    def receive(self, datagram: bytes, now: float) -> SatisfactoryState:
+        """The state ``datagram`` carries, received at ``now``.
+
+        Raises :class:`SatisfactoryMalformedError` for anything that is not a valid response,
+        and its subclass :class:`SatisfactoryCookieMismatchError` for a response to a poll this
+        query did not send.
+        """
+        response: StateResponse = decode_state_response(datagram)
+        sent_at = self._sent.get(response.cookie)
+        if sent_at is None:
+            raise SatisfactoryCookieMismatchError("mismatch", "the response echoes another cookie")
+        return SatisfactoryState(
+            state=response.state,
+            net_cl=response.net_cl,
+            flags=response.flags,
+            sub_states=response.sub_states,
+            name=response.name,
+            latency=max(0.0, now - sent_at),
+        )

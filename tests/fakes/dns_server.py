@@ -1,0 +1,104 @@
+"""A tiny authoritative DNS server on 127.0.0.1 UDP answering SRV questions from a table.
+
+Messages are parsed and built with dnspython (the library the client uses to ask, but not the
+code under test: that is our ordering and fallback logic). Contract::
+
+    async with FakeDNSServer({"_minecraft._tcp.play.example": [(0, 5, 25566, "localhost")]}) as dns:
+        SrvResolver(nameservers=[dns.host], port=dns.port)
+        dns.questions   # [(name, type)] asked
+
+A name in the table answers SRV (records ``(priority, weight, port, target)``) and NOERROR
+with no answer for other types; any other name is NXDOMAIN. ``silent=True`` answers nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+
+class _Protocol(asyncio.DatagramProtocol):
+    def __init__(self, server: FakeDNSServer) -> None:
+        self.server = server
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        answer = self.server.answer(data)
+        if answer is not None and self.transport is not None:
+            self.transport.sendto(answer, addr)
+
+
+class FakeDNSServer:
+    def __init__(
+        self,
+        records: dict[str, list[tuple[int, int, int, str]]] | None = None,
+        *,
+        silent: bool = False,
+        lifetime: float = 30.0,
+    ) -> None:
+        self.records = {name.lower().rstrip("."): rows for name, rows in (records or {}).items()}
+        self.silent = silent
+        self.lifetime = lifetime
+        self.questions: list[tuple[str, str]] = []
+        self.host = "127.0.0.1"
+        self.port = 0
+        self._transport: asyncio.DatagramTransport | None = None
+        self._stopper: asyncio.TimerHandle | None = None
+
+    def answer(self, data: bytes) -> bytes | None:
+        try:
+            query = dns.message.from_wire(data)
+        except (dns.exception.DNSException, ValueError):
+            return None
+        if not query.question:
+            return None
+        question = query.question[0]
+        name = question.name.to_text(omit_final_dot=True).lower()
+        self.questions.append((name, dns.rdatatype.to_text(question.rdtype)))
+        if self.silent:
+            return None
+        response = dns.message.make_response(query)
+        response.flags |= dns.flags.AA
+        rows = self.records.get(name)
+        if rows is None:
+            response.set_rcode(dns.rcode.NXDOMAIN)
+        elif question.rdtype == dns.rdatatype.SRV and rows:
+            texts = [f"{p} {w} {port} {target.rstrip('.')}." for p, w, port, target in rows]
+            response.answer.append(
+                dns.rrset.from_text_list(question.name, 60, dns.rdataclass.IN, "SRV", texts)
+            )
+        return response.to_wire()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Protocol(self), local_addr=("127.0.0.1", 0)
+        )
+        self._transport = transport
+        self.port = transport.get_extra_info("sockname")[1]
+        self._stopper = loop.call_later(self.lifetime, self.close)
+
+    def close(self) -> None:
+        if self._stopper is not None:
+            self._stopper.cancel()
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    async def __aenter__(self) -> FakeDNSServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,220 @@
+"""A fake Quake 3 family server answering ``getstatus``/``getinfo`` on loopback.
+
+Contract::
+
+    async with FakeQuake3Server(serverinfo={"sv_hostname": "^1Red"}, players=[(5, 40, "a")]) as s:
+        status = await quake3.get_status(*s.address, timeout=1.0)
+
+* ``serverinfo``: the getstatus info pairs (default ``DEFAULT_SERVERINFO``); ``players``: a list
+  of ``(score, ping, name)`` tuples, sent as ``%i %i "%s"`` lines as ioq3 does, or of raw
+  ``str`` lines for other engines' layouts. ``getinfo``: the getinfo pairs (default derived
+  from ``serverinfo`` as ioq3's SVC_Info does). All may be changed while it runs. Text is sent
+  as Latin-1.
+* The challenge argument is echoed as the ``challenge`` key, as ioq3 does.
+* ``mode`` (a :class:`Mode`): ``NORMAL``; ``SILENT`` never answers; ``GARBAGE`` answers junk;
+  ``WRONG_TOKEN`` echoes another challenge; ``NO_CHALLENGE`` echoes none (FiveM getstatus,
+  some CoD builds); ``OVERSIZED`` pads the answer past the client's datagram bound; ``PRINT``
+  answers an OOB ``print`` packet instead (another command's reply).
+* ``drop_first``: ignore that many requests (loss). ``stray``: junk datagrams before every
+  answer. ``delay``: seconds before answering. ``raw``: bytes sent verbatim as the answer.
+  ``rate_limit``: answer at most that many requests, then drop silently (ioq3's leaky bucket).
+* ``requests`` counts datagrams, ``received`` keeps the last ``MAX_KEPT``; closes itself after
+  ``lifetime`` seconds. Written from the protocol notes, not from the client's code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+OOB = b"\xff\xff\xff\xff"
+MAX_KEPT = 100
+DEFAULT_SERVERINFO = {
+    "sv_hostname": "^1Fake ^7Arena",
+    "mapname": "q3dm17",
+    "sv_maxclients": "16",
+    "g_gametype": "0",
+    "gamename": "baseq3",
+    "protocol": "68",
+    "g_needpass": "0",
+    "version": "ioq3 1.36_GIT linux-x86_64",
+}
+# The statusResponse example of the protocol notes (§4.1), byte for byte.
+NOTES_STATUS = (
+    b"\xff\xff\xff\xffstatusResponse\n\\sv_hostname\\^1EU^7 Race\\mapname\\aurora-speed1"
+    b'\\sv_maxclients\\16\n12 48 "^1No^7va"\n'
+)
+
+Player = tuple[int, int, str] | str
+
+
+class Mode(Enum):
+    NORMAL = "normal"
+    SILENT = "silent"
+    GARBAGE = "garbage"
+    WRONG_TOKEN = "wrong_token"
+    NO_CHALLENGE = "no_challenge"
+    OVERSIZED = "oversized"
+    PRINT = "print"
+
+
+def infostring(pairs: Mapping[str, str]) -> str:
+    return "".join(f"\\{key}\\{value}" for key, value in pairs.items())
+
+
+def player_line(player: Player) -> str:
+    if isinstance(player, str):
+        return player + "\n"
+    score, ping, name = player
+    return f'{score} {ping} "{name}"\n'
+
+
+def encode_status(pairs: Mapping[str, str], players: Sequence[Player]) -> bytes:
+    text = "statusResponse\n" + infostring(pairs) + "\n" + "".join(map(player_line, players))
+    return OOB + text.encode("latin-1")
+
+
+def encode_info(pairs: Mapping[str, str]) -> bytes:
+    return OOB + ("infoResponse\n" + infostring(pairs)).encode("latin-1")
+
+
+def parse_request(datagram: bytes) -> tuple[str, str] | None:
+    """``(command, challenge)`` of a getstatus/getinfo request, else None."""
+    if not datagram.startswith(OOB):
+        return None
+    words = datagram[4:].decode("latin-1").strip().split(" ")
+    if words[0] not in ("getstatus", "getinfo"):
+        return None
+    challenge = words[1] if len(words) > 1 else ""
+    if len(challenge) > 128:  # ioq3 ignores these
+        return None
+    return words[0], challenge
+
+
+class _Protocol(asyncio.DatagramProtocol):
+    def __init__(self, server: FakeQuake3Server) -> None:
+        self.server = server
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        self.server._on_datagram(data, addr)
+
+
+class FakeQuake3Server:
+    def __init__(
+        self,
+        serverinfo: Mapping[str, str] | None = None,
+        players: Sequence[Player] = (),
+        *,
+        getinfo: Mapping[str, str] | None = None,
+        mode: Mode = Mode.NORMAL,
+        drop_first: int = 0,
+        stray: int = 0,
+        delay: float = 0.0,
+        raw: bytes | None = None,
+        rate_limit: int | None = None,
+        host: str = "127.0.0.1",
+        lifetime: float = 30.0,
+    ) -> None:
+        self.serverinfo = dict(serverinfo if serverinfo is not None else DEFAULT_SERVERINFO)
+        self.players = list(players)
+        self.getinfo = dict(getinfo) if getinfo is not None else None
+        self.mode = mode
+        self.drop_first = drop_first
+        self.stray = stray
+        self.delay = delay
+        self.raw = raw
+        self.rate_limit = rate_limit
+        self.host = host
+        self.lifetime = lifetime
+        self.requests = 0
+        self.answered = 0
+        self.received: list[bytes] = []
+        self.address: tuple[str, int] = (host, 0)
+        self._transport: asyncio.DatagramTransport | None = None
+        self._handles: list[asyncio.TimerHandle] = []
+
+    async def __aenter__(self) -> FakeQuake3Server:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Protocol(self), local_addr=(self.host, 0)
+        )
+        self._transport = transport
+        self.address = (self.host, int(transport.get_extra_info("sockname")[1]))
+        self._handles.append(loop.call_later(self.lifetime, self._close))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._close()
+        await asyncio.sleep(0)
+
+    def _close(self) -> None:
+        for handle in self._handles:
+            handle.cancel()
+        self._handles.clear()
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    def info_pairs(self) -> dict[str, str]:
+        """What ioq3's SVC_Info would say for the current serverinfo and players."""
+        if self.getinfo is not None:
+            return dict(self.getinfo)
+        source = self.serverinfo
+        return {
+            "protocol": source.get("protocol", "68"),
+            "hostname": source.get("sv_hostname", ""),
+            "mapname": source.get("mapname", ""),
+            "clients": str(len(self.players)),
+            "g_humanplayers": str(sum(1 for p in self.players if isinstance(p, tuple) and p[1])),
+            "sv_maxclients": source.get("sv_maxclients", "0"),
+            "gametype": source.get("g_gametype", "0"),
+            "gamename": source.get("gamename", ""),
+            "g_needpass": source.get("g_needpass", "0"),
+        }
+
+    def _on_datagram(self, data: bytes, addr: Any) -> None:
+        self.requests += 1
+        self.received = [*self.received[-(MAX_KEPT - 1) :], data]
+        request = parse_request(data)
+        if request is None or self.mode is Mode.SILENT:
+            return
+        if self.drop_first > 0:
+            self.drop_first -= 1
+            return
+        if self.rate_limit is not None and self.answered >= self.rate_limit:
+            return
+        self.answered += 1
+        answer = self._answer(*request)
+        if self.delay > 0:
+            loop = asyncio.get_running_loop()
+            self._handles.append(loop.call_later(self.delay, self._send, answer, addr))
+        else:
+            self._send(answer, addr)
+
+    def _answer(self, command: str, challenge: str) -> bytes:
+        if self.raw is not None:
+            return self.raw
+        if self.mode is Mode.GARBAGE:
+            return b"\x00\x01garbage" * 4
+        if self.mode is Mode.PRINT:
+            return OOB + b"print\nServer is busy.\n"
+        pairs = self.serverinfo if command == "getstatus" else self.info_pairs()
+        pairs = dict(pairs)
+        if self.mode is Mode.WRONG_TOKEN:
+            pairs["challenge"] = challenge + "x"
+        elif self.mode is not Mode.NO_CHALLENGE:
+            pairs["challenge"] = challenge
+        if self.mode is Mode.OVERSIZED:
+            pairs["padding"] = "p" * 40_000
+        if command == "getstatus":
+            return encode_status(pairs, self.players)
+        return encode_info(pairs)
+
+    def _send(self, answer: bytes, addr: Any) -> None:
+        if self._transport is None:
+            return
+        for _ in range(self.stray):
+            self._transport.sendto(b"\x00junk", addr)
+        self._transport.sendto(answer, addr)

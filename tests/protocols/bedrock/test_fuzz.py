@@ -1,0 +1,66 @@
+"""Any bytes or text fed to the Bedrock decoders: a result or BedrockMalformedError, only."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.protocols.bedrock import BedrockMalformedError, PingQuery, decode_pong, parse_motd
+from bot.protocols.bedrock.motd import strip_formatting
+from tests.fakes.bedrock_server import NOTES_MOTD, encode_pong, motd_string
+
+VALID = [
+    encode_pong(1, 2, NOTES_MOTD),
+    encode_pong(1, 2, motd_string()),
+    encode_pong(1, 2, "MCEE;a;1;v;0;1"),
+]
+
+
+def _decode(datagram: bytes) -> None:
+    query = PingQuery(token=lambda: 1)
+    query.next_request(0.0)
+    try:
+        status = query.receive(datagram, 1.0)
+    except BedrockMalformedError:
+        return
+    assert status.motd.players >= 0 and status.latency == 1.0
+
+
+@settings(max_examples=150)
+@given(st.binary(max_size=600))
+def test_arbitrary_bytes(data: bytes) -> None:
+    _decode(data)
+    _decode(b"\x1c" + data)
+    try:
+        decode_pong(data)
+    except BedrockMalformedError:
+        pass
+
+
+@settings(max_examples=150)
+@given(st.sampled_from(VALID), st.data())
+def test_mutated_pongs(datagram: bytes, data: st.DataObject) -> None:
+    cut = data.draw(st.integers(0, len(datagram)))
+    mutated = bytearray(datagram[:cut])
+    for _ in range(data.draw(st.integers(0, 4))):
+        if mutated:
+            mutated[data.draw(st.integers(0, len(mutated) - 1))] = data.draw(st.integers(0, 255))
+    _decode(bytes(mutated))
+
+
+@settings(max_examples=150)
+@given(st.lists(st.text(max_size=40), max_size=30))
+def test_arbitrary_motd_fields(fields: list[str]) -> None:
+    text = ";".join(fields)
+    for candidate in (text, "MCPE;" + text, "MCPE;a;1;v;0;1;" + text):
+        try:
+            motd = parse_motd(candidate)
+        except BedrockMalformedError:
+            continue
+        assert motd.players >= 0 and motd.max_players >= 0
+        assert "§" not in motd.name and len(motd.name_raw) <= 256
+
+
+@given(st.text(max_size=200))
+def test_strip_formatting_leaves_no_codes(text: str) -> None:
+    assert "§" not in strip_formatting(text)
