@@ -72,7 +72,7 @@ async def _run(window: float) -> dict[str, Any]:
             )
             bot = OutpostBot(settings, guild_ready_timeout=0.05, autopoll=False)
             async with run_bot(fake, bot):
-                server = await bot.store.servers.add(
+                server = await bot.services.store.servers.add(
                     NewServer(
                         guild.id,
                         "Day",
@@ -85,9 +85,11 @@ async def _run(window: float) -> dict[str, Any]:
                         1,
                     )
                 )
-                await bot.store.feeds.upsert(guild.id, server.id, channel, frozenset({"joins"}), 1)
-                await bot.feed.reload()
-                await bot.rcon_pool.battleye(server)  # connected and logged in
+                await bot.services.store.feeds.upsert(
+                    guild.id, server.id, channel, frozenset({"joins"}), 1
+                )
+                await bot.services.feed.reload()
+                await bot.services.rcon_pool.battleye(server)  # connected and logged in
                 pushed: dict[str, float] = {}
                 loop = asyncio.get_running_loop()
                 start = loop.time()
@@ -101,7 +103,7 @@ async def _run(window: float) -> dict[str, Any]:
                     timeout=DRAIN_LIMIT,
                 )
                 messages = fake.channel_messages(channel)
-                stats = bot.feed.stats()
+                stats = bot.services.feed.stats()
         lines = _lines(messages)
         latencies = sorted(created - pushed[name] for name, created in lines)
         names = [name for name, _ in lines]

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.app import OutpostBot
-from bot.rendering.embeds import ServerView
+from bot.rendering.views import ServerView
 from bot.storage import Server
 
 Interaction = discord.Interaction[OutpostBot]
@@ -17,10 +17,10 @@ async def server_choices(interaction: Interaction, current: str) -> list[app_com
     gives autocomplete 3 s and users type fast."""
     if interaction.guild_id is None:
         return []
-    names = interaction.client.poller.names(interaction.guild_id, current, limit=25)
+    names = interaction.client.services.poller.names(interaction.guild_id, current, limit=25)
     return [app_commands.Choice(name=n, value=n) for n in names]
 
 
 async def views_of(bot: OutpostBot, servers: list[Server]) -> list[ServerView]:
-    hidden = await bot.store.display.hidden_connect()
-    return [ServerView(s, bot.poller.snapshot(s), s.id in hidden) for s in servers]
+    hidden = await bot.services.store.display.hidden_connect()
+    return [ServerView(s, bot.services.poller.snapshot(s), s.id in hidden) for s in servers]

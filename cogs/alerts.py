@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.text import escape, join_within
 from bot.services.alerts import observed
 from bot.services.errors import UserError
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices
 
@@ -22,15 +20,8 @@ AlertChannel = discord.TextChannel | discord.Thread
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Alerts(
-    commands.GroupCog, group_name="alert", group_description="Up/down alerts for game servers"
+    ManagedGroupCog, group_name="alert", group_description="Up/down alerts for game servers"
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     @app_commands.command(name="set", description="Post a message when a server goes down or up")
     @app_commands.describe(server="The server", channel="Where to post", role="Role to mention")
     @app_commands.autocomplete(server=server_choices)
@@ -42,17 +33,17 @@ class Alerts(
         role: discord.Role | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.registry.get(guild_id, server)
+        found = await self.services.registry.get(guild_id, server)
         # Start from what the poller sees now, so the first message is a real change.
-        state = observed(self.bot.poller.snapshot(found))
-        async with self.bot.audit.track(
+        state = observed(self.services.poller.snapshot(found))
+        async with self.services.audit.track(
             actor_of(interaction),
             "alert set",
             f"channel={channel.id} role={role.id if role else None}",
             server_id=found.id,
             server_name=found.name,
         ):
-            await self.bot.store.alerts.upsert(
+            await self.services.store.alerts.upsert(
                 guild_id,
                 found.id,
                 channel.id,
@@ -74,15 +65,15 @@ class Alerts(
         self, interaction: Interaction, server: str, channel: AlertChannel | None = None
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.registry.get(guild_id, server)
-        async with self.bot.audit.track(
+        found = await self.services.registry.get(guild_id, server)
+        async with self.services.audit.track(
             actor_of(interaction),
             "alert remove",
             f"channel={channel.id if channel else 'all'}",
             server_id=found.id,
             server_name=found.name,
         ):
-            removed = await self.bot.store.alerts.remove(
+            removed = await self.services.store.alerts.remove(
                 guild_id, found.id, channel.id if channel else None
             )
         if not removed:
@@ -94,8 +85,8 @@ class Alerts(
     @app_commands.command(name="list", description="List this Discord server's alerts")
     async def list_alerts(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        alerts = await self.bot.store.alerts.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        alerts = await self.services.store.alerts.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         lines = []
         for alert in alerts:
             role = f" · <@&{alert.role_id}>" if alert.role_id is not None else ""
@@ -111,6 +102,4 @@ class Alerts(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the alerts cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Alerts(bot))

@@ -27,6 +27,7 @@ from bot.services.audit import (
 from bot.services.errors import UserError
 from bot.services.permissions import Action
 from bot.storage.audit import AuditFilter
+from cogs._base import ManagedGroupCog
 from cogs._common import (
     InvokerOnlyView,
     guild_id_of,
@@ -169,6 +170,7 @@ class AuditPages(InvokerOnlyView):
     ) -> None:
         super().__init__(origin.user.id, timeout=PAGE_TIMEOUT)
         self.bot = bot
+        self.services = bot.services
         self.origin = origin
         self.filter = f
         self.page = 0
@@ -184,7 +186,7 @@ class AuditPages(InvokerOnlyView):
         self.next.disabled = self.page >= self.pages - 1
 
     async def render(self) -> discord.Embed:
-        entries, self.total = await self.bot.audit.page(self.filter, self.page, PER_PAGE)
+        entries, self.total = await self.services.audit.page(self.filter, self.page, PER_PAGE)
         self.page = min(self.page, self.pages - 1)
         self._sync_buttons()
         return audit_embed(entries, self.page, self.pages, self.total)
@@ -214,32 +216,23 @@ class AuditPages(InvokerOnlyView):
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Audit(
-    commands.GroupCog,
+    ManagedGroupCog,
     group_name="audit",
     group_description="The audit log of RCON commands and settings changes",
 ):
     channel = app_commands.Group(name="channel", description="Mirror new entries to a channel")
 
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
     async def cog_load(self) -> None:
-        self.bot.audit_mirror.send = self._mirror
-        self.bot.audit.add_listener(self.bot.audit_mirror.on_entry)
+        self.services.audit_mirror.send = self._mirror
+        self.services.audit.add_listener(self.services.audit_mirror.on_entry)
 
     async def cog_unload(self) -> None:
-        self.bot.audit.remove_listener(self.bot.audit_mirror.on_entry)
-        self.bot.audit_mirror.send = discard_mirror
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        guild_id_of(interaction)
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
-        return True
+        self.services.audit.remove_listener(self.services.audit_mirror.on_entry)
+        self.services.audit_mirror.send = discard_mirror
 
     async def _mirror(self, guild_id: int, items: Sequence[MirrorItem]) -> tuple[int, bool]:
         """The mirror queue's sender: one message for a prefix of ``items``."""
-        channel_id = await self.bot.store.audit.channel(guild_id)
+        channel_id = await self.services.store.audit.channel(guild_id)
         channel = self.bot.get_channel(channel_id) if channel_id is not None else None
         if not isinstance(channel, discord.TextChannel):
             return len(items), False
@@ -263,7 +256,7 @@ class Audit(
     async def _servers(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.bot.registry, interaction, current)
+        return await managed_server_choices(self.services.registry, interaction, current)
 
     async def _filter(
         self,
@@ -276,7 +269,7 @@ class Audit(
         guild_id = guild_id_of(interaction)
         server_id = None
         if server is not None:
-            server_id = (await self.bot.registry.get(guild_id, server)).id
+            server_id = (await self.services.registry.get(guild_id, server)).id
         prefix, exact = match_actions(action) if action else (None, None)
         return AuditFilter(
             guild_id=guild_id,
@@ -329,7 +322,7 @@ class Audit(
     ) -> None:
         f = await self._filter(interaction, server, user, action, since)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await self.bot.audit.export_csv(f)
+        data = await self.services.audit.export_csv(f)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
         # The upload limit of this guild (its boost level), as Discord gives it with the
         # interaction; each part goes in its own message.
@@ -358,10 +351,10 @@ class Audit(
     @app_commands.describe(channel="The channel")
     async def channel_set(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.bot.audit.track(
+        async with self.services.audit.track(
             actor_of(interaction), "audit channel set", f"channel={channel.id}"
         ):
-            await self.bot.store.audit.set_channel(guild_id, channel.id)
+            await self.services.store.audit.set_channel(guild_id, channel.id)
         await interaction.response.send_message(
             f"New audit entries will be posted in {channel.mention}.", ephemeral=True
         )
@@ -369,14 +362,12 @@ class Audit(
     @channel.command(name="clear", description="Stop mirroring audit entries")
     async def channel_clear(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.bot.audit.track(actor_of(interaction), "audit channel clear"):
-            await self.bot.store.audit.set_channel(guild_id, None)
+        async with self.services.audit.track(actor_of(interaction), "audit channel clear"):
+            await self.services.store.audit.set_channel(guild_id, None)
         await interaction.response.send_message(
             "Audit entries are no longer mirrored.", ephemeral=True
         )
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the audit cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Audit(bot))

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.embeds import MAX_EMBED_TOTAL, MAX_FIELD_VALUE, MAX_FIELDS
 from bot.rendering.text import clip, escape, join_within, more_line
 from bot.services.errors import UserError
 from bot.storage import Server
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction
 
@@ -43,15 +42,8 @@ def _missing(channel: BoardChannel) -> list[str]:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Boards(
-    commands.GroupCog, group_name="board", group_description="Live status boards in a channel"
+    ManagedGroupCog, group_name="board", group_description="Live status boards in a channel"
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     async def _servers_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -60,7 +52,7 @@ class Boards(
             return []
         done, _, last = current.rpartition(",")
         prefix = f"{done}, " if done else ""
-        names = self.bot.poller.names(interaction.guild_id, last, limit=25)
+        names = self.services.poller.names(interaction.guild_id, last, limit=25)
         choices = []
         for name in names:
             value = prefix + name
@@ -73,7 +65,7 @@ class Boards(
             return []
         chosen: list[Server] = []
         for name in split_names(text):
-            server = await self.bot.registry.get(guild_id, name)
+            server = await self.services.registry.get(guild_id, name)
             if server.id not in {s.id for s in chosen}:
                 chosen.append(server)
         return chosen
@@ -82,7 +74,7 @@ class Boards(
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         # Someone deleted a board message: repost it rather than wait for a failing edit.
         if payload.guild_id is not None:
-            await self.bot.boards.forget_message(payload.message_id)
+            await self.services.boards.forget_message(payload.message_id)
 
     @app_commands.command(name="set", description="Post a live status board in a channel")
     @app_commands.describe(
@@ -107,19 +99,19 @@ class Boards(
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         names = ",".join(s.name for s in chosen) or "every server"
-        async with self.bot.audit.track(
+        async with self.services.audit.track(
             actor_of(interaction), "board set", f"channel={channel.id} servers={names!r}"
         ):
-            board = await self.bot.store.boards.upsert(
+            board = await self.services.store.boards.upsert(
                 guild_id,
                 channel.id,
                 [s.id for s in chosen],
                 interaction.user.id,
                 limit=self.bot.settings.quotas.boards,
             )
-        await self.bot.poller.refresh_roster()
-        await self.bot.boards.update_board(board)
-        current = await self.bot.store.boards.get(board.id)
+        await self.services.poller.refresh_roster()
+        await self.services.boards.update_board(board)
+        current = await self.services.store.boards.get(board.id)
         if current is not None and current.paused is not None:
             await interaction.followup.send(
                 f"The board in {channel.mention} could not be posted: {current.paused}.",
@@ -135,11 +127,11 @@ class Boards(
     @app_commands.command(name="list", description="List this Discord server's status boards")
     async def list_boards(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        boards = await self.bot.store.boards.for_guild(guild_id)
+        boards = await self.services.store.boards.for_guild(guild_id)
         embed = discord.Embed(title="Status boards", colour=discord.Colour.blurple())
         if not boards:
             embed.description = "No boards yet. Post one with `/board set`."
-        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         # Discord: 25 fields and 6,000 characters per embed; the rest is counted, not shown.
         used = len(embed.title or "")
         for i, board in enumerate(boards):
@@ -150,7 +142,7 @@ class Boards(
                 if board.server_ids
                 else "every server"
             )
-            messages = len(await self.bot.store.boards.messages(board.id))
+            messages = len(await self.services.store.boards.messages(board.id))
             state = f"⏸️ paused: {clip(board.paused, 300)}" if board.paused else "▶️ running"
             name = clip(f"#{_channel_name(interaction, board.channel_id)}", 100)
             value = clip(f"{state}\n{shown}\n{messages} message(s)", MAX_FIELD_VALUE)
@@ -165,14 +157,14 @@ class Boards(
     @app_commands.describe(channel="The channel holding the board")
     async def remove_board(self, interaction: Interaction, channel: BoardChannel) -> None:
         guild_id = guild_id_of(interaction)
-        board = await self.bot.store.boards.in_channel(guild_id, channel.id)
+        board = await self.services.store.boards.in_channel(guild_id, channel.id)
         if board is None:
             raise UserError(f"There is no status board in {channel.mention}.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.audit.track(
+        async with self.services.audit.track(
             actor_of(interaction), "board remove", f"channel={channel.id}"
         ):
-            message_ids = await self.bot.store.boards.remove(guild_id, channel.id)
+            message_ids = await self.services.store.boards.remove(guild_id, channel.id)
         for message_id in message_ids:
             try:
                 await channel.get_partial_message(message_id).delete()
@@ -190,6 +182,4 @@ def _channel_name(interaction: Interaction, channel_id: int) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the boards cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Boards(bot))

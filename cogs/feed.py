@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
+from bot.services.feed.battleye_link import uses_battleye
 from bot.services.feed.model import describe
-from bot.services.feed.service import uses_battleye
 from bot.storage import Server
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
@@ -72,15 +70,8 @@ def _actor(interaction: Interaction) -> Actor:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Feeds(
-    commands.GroupCog, group_name="feed", group_description="Live server events in a channel"
+    ManagedGroupCog, group_name="feed", group_description="Live server events in a channel"
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     @app_commands.command(name="set", description="Post a server's events in a channel")
     @app_commands.describe(
         server="The server",
@@ -96,7 +87,7 @@ class Feeds(
         events: str | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.registry.get(guild_id, server)
+        found = await self.services.registry.get(guild_id, server)
         categories = parse_categories(events)
         missing = _missing(channel)
         if missing:
@@ -105,14 +96,14 @@ class Feeds(
                 + ", ".join(m.replace("_", " ") for m in missing)
                 + "."
             )
-        async with self.bot.audit.track(
+        async with self.services.audit.track(
             _actor(interaction),
             "feed set",
             f"channel={channel.id} events={','.join(sorted(categories))}",
             server_id=found.id,
             server_name=found.name,
         ):
-            feed = await self.bot.store.feeds.upsert(
+            feed = await self.services.store.feeds.upsert(
                 guild_id,
                 found.id,
                 channel.id,
@@ -121,13 +112,13 @@ class Feeds(
                 limit=self.bot.settings.quotas.feeds,
             )
         # Routed from the next event on; the full reload (every guild's rows) after answering.
-        self.bot.feed.subscribe(found, feed)
+        self.services.feed.subscribe(found, feed)
         lines = [
             f"Events of **{escape(found.name)}** ({describe(categories)}) go to {channel.mention}."
         ]
         lines += _notes(found, categories)
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
-        self.bot.feed.reload_later()
+        self.services.feed.reload_later()
 
     @app_commands.command(name="remove", description="Stop a server's feed")
     @app_commands.describe(server="The server", channel="Only this channel (default: all)")
@@ -136,36 +127,36 @@ class Feeds(
         self, interaction: Interaction, server: str, channel: FeedChannel | None = None
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.registry.get(guild_id, server)
-        async with self.bot.audit.track(
+        found = await self.services.registry.get(guild_id, server)
+        async with self.services.audit.track(
             _actor(interaction),
             "feed remove",
             f"channel={channel.id}" if channel else "channel=all",
             server_id=found.id,
             server_name=found.name,
         ):
-            removed = await self.bot.store.feeds.remove(
+            removed = await self.services.store.feeds.remove(
                 guild_id, found.id, channel.id if channel else None
             )
             if not removed:
                 raise UserError(f"**{escape(found.name)}** has no feed there.")
-        self.bot.feed.unsubscribe(removed)
+        self.services.feed.unsubscribe(removed)
         await interaction.response.send_message(
             f"Removed {len(removed)} feed(s) of **{escape(found.name)}**.", ephemeral=True
         )
-        self.bot.feed.reload_later()
+        self.services.feed.reload_later()
 
     @app_commands.command(name="list", description="List this Discord server's feeds")
     async def list_feeds(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        feeds = await self.bot.store.feeds.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        feeds = await self.services.store.feeds.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         lines = []
         for f in feeds:
             line = f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · " + (
                 describe(f.kinds)
             )
-            problem = self.bot.feed.channel_problem(f.channel_id)
+            problem = self.services.feed.channel_problem(f.channel_id)
             lines.append(line if problem is None else f"{line}\n⚠️ {problem}")
         embed = discord.Embed(
             title="Feeds",
@@ -176,6 +167,4 @@ class Feeds(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the feed cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Feeds(bot))

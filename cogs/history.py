@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.charts import render_history_async, stats
 from bot.rendering.text import clip, escape, mask_address
 from bot.services.poller import target_of
+from cogs._base import OutpostCog
 from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
@@ -20,10 +20,7 @@ PERIODS = {"6h": 6 * 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 8640
 FILENAME = "history.png"
 
 
-class History(commands.Cog):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
+class History(OutpostCog):
     @app_commands.command(name="history", description="Chart a server's player count over time")
     @app_commands.guild_only()
     @app_commands.describe(server="The server", period="How far back (default 24h)")
@@ -31,15 +28,15 @@ class History(commands.Cog):
     @app_commands.choices(period=[app_commands.Choice(name=p, value=p) for p in PERIODS])
     @app_commands.checks.cooldown(3, 30.0, key=lambda i: (i.guild_id, i.user.id))
     async def history(self, interaction: Interaction, server: str, period: str = "24h") -> None:
-        found = await self.bot.registry.get(guild_id_of(interaction), server)
+        found = await self.services.registry.get(guild_id_of(interaction), server)
         span = PERIODS.get(period, PERIODS["24h"])
         # Rendering takes a moment on a busy machine: take the 15 min window first.
         await interaction.response.defer(thinking=True)
         end = time.time()
-        samples = await self.bot.store.history.between(target_of(found).key, end - span, end)
+        samples = await self.services.store.history.between(target_of(found).key, end - span, end)
         # A hidden address (/status-connect show:False) stays hidden in titles and the chart.
         shown = found.name
-        if found.id in await self.bot.store.display.hidden_connect():
+        if found.id in await self.services.store.display.hidden_connect():
             shown = mask_address(shown, found.host)
         title = clip(escape(shown), 200)
         embed = discord.Embed(
@@ -60,7 +57,7 @@ class History(commands.Cog):
         embed.add_field(name="Online", value="-" if uptime is None else f"{uptime:.0%}")
         embed.set_footer(text=f"{summary.samples} samples · offline time shaded red · UTC")
         png = await render_history_async(
-            samples, end - span, end, title=shown, gap=3 * self.bot.poller.interval
+            samples, end - span, end, title=shown, gap=3 * self.services.poller.interval
         )
         embed.set_image(url=f"attachment://{FILENAME}")
         await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(png), FILENAME))
@@ -71,6 +68,4 @@ def _num(value: int | None) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the history cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(History(bot))

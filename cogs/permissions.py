@@ -14,7 +14,8 @@ from bot.rendering.text import escape, join_within
 from bot.services.errors import UserError
 from bot.services.permissions import Action, parse_action
 from bot.storage import Server
-from cogs._common import guild_id_of, managed_server_choices, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of, managed_server_choices
 from cogs._rcon_ui import actor_of
 
 Interaction = discord.Interaction[OutpostBot]
@@ -53,26 +54,19 @@ def check_grant(interaction: discord.Interaction[Any], role: discord.Role, actio
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Permissions(
-    commands.GroupCog,
+    ManagedGroupCog,
     group_name="permissions",
     group_description="Grant roles the right to use /rcon actions",
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     async def _server_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.bot.registry, interaction, current)
+        return await managed_server_choices(self.services.registry, interaction, current)
 
     async def _scope(self, interaction: Interaction, server: str | None) -> Server | None:
         if server is None:
             return None
-        return await self.bot.registry.get(guild_id_of(interaction), server)
+        return await self.services.registry.get(guild_id_of(interaction), server)
 
     async def _change(
         self,
@@ -88,7 +82,7 @@ class Permissions(
         args = f"role={role.id} action={action.value}"
         if scope is not None:
             args += f" server={scope.name!r}"
-        async with self.bot.audit.track(
+        async with self.services.audit.track(
             actor_of(interaction),
             f"permissions {verb}",
             args,
@@ -97,7 +91,7 @@ class Permissions(
         ):
             if verb == "grant":
                 check_grant(interaction, role, action)
-                changed = await self.bot.permissions.grant(
+                changed = await self.services.permissions.grant(
                     guild_id, role.id, action, scope.id if scope else None, interaction.user.id
                 )
                 text = (
@@ -106,7 +100,7 @@ class Permissions(
                     else f"{role.mention} already had **{action.value}** {where}."
                 )
             else:
-                changed = await self.bot.permissions.revoke(
+                changed = await self.services.permissions.revoke(
                     guild_id, role.id, action, scope.id if scope else None
                 )
                 text = (
@@ -149,8 +143,8 @@ class Permissions(
     @app_commands.command(name="list", description="Show the /rcon grants of this server")
     async def list_grants(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        grants = await self.bot.permissions.grants_of(guild_id)
-        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        grants = await self.services.permissions.grants_of(guild_id)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         lines = [
             f"<@&{g.role_id}> · **{g.action}** · "
             + (
@@ -169,6 +163,4 @@ class Permissions(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the permissions cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Permissions(bot))

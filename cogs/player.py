@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.errors import UserError
 from bot.services.feed.lookup import describe, history_lines, summarise
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._status_ui import Interaction
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Players(
-    commands.GroupCog, group_name="player", group_description="Players seen on your servers"
+    ManagedGroupCog, group_name="player", group_description="Players seen on your servers"
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     async def _name_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             return []
-        ids = [s.id for s in self.bot.poller.servers_of(interaction.guild_id)]
-        names = await self.bot.store.sessions.names_like(ids, current, 25)
+        ids = [s.id for s in self.services.poller.servers_of(interaction.guild_id)]
+        names = await self.services.store.sessions.names_like(ids, current, 25)
         # Names come from game servers: shown without controls or bidi overrides.
         return [
             app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
@@ -45,10 +36,10 @@ class Players(
     @app_commands.autocomplete(name=_name_choices)
     async def lookup(self, interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         guild_id = guild_id_of(interaction)
-        servers = await self.bot.registry.servers_of(guild_id)
+        servers = await self.services.registry.servers_of(guild_id)
         names = {s.id: s.name for s in servers}
-        sessions = await self.bot.store.sessions.lookup(list(names), name)
-        now = self.bot.poller.clock()
+        sessions = await self.services.store.sessions.lookup(list(names), name)
+        now = self.services.poller.clock()
         seen = summarise(sessions, names, now)
         if seen is None:
             raise UserError("No player by that name seen on this server's games.")
@@ -68,6 +59,4 @@ class Players(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the player cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Players(bot))

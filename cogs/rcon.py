@@ -48,6 +48,7 @@ from bot.services.rcon_actions import (
     unban_reply,
 )
 from bot.storage import Server
+from cogs._base import OutpostGroupCog
 from cogs._common import guild_id_of
 from cogs._rcon_ui import (
     ConfirmAction,
@@ -67,13 +68,10 @@ cooldown = app_commands.checks.dynamic_cooldown(user_cooldown, key=user_key)
 
 @app_commands.guild_only()
 class Rcon(
-    commands.GroupCog,
+    OutpostGroupCog,
     group_name="rcon",
     group_description="Run RCON commands on a game server (permissions: /permissions)",
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         guild_id_of(interaction)
         return True
@@ -88,7 +86,7 @@ class Rcon(
         needle = current.strip().casefold()
         hits = [
             s.name
-            for s in self.bot.poller.servers_of(interaction.guild_id)
+            for s in self.services.poller.servers_of(interaction.guild_id)
             if rcon_kind(s).value != "none" and needle in s.name.casefold()
         ]
         return [app_commands.Choice(name=n, value=n) for n in sorted(hits)[:25]]
@@ -100,20 +98,19 @@ class Rcon(
         if interaction.guild_id is None:
             return []
         name = getattr(interaction.namespace, "server", None)
-        server = next(
-            (s for s in self.bot.poller.servers_of(interaction.guild_id) if s.name == name), None
-        )
+        servers = self.services.poller.servers_of(interaction.guild_id)
+        server = next((s for s in servers if s.name == name), None)
         if server is None:
             return []
         # Autocomplete skips checks; only someone who may act on players sees (and refreshes)
         # the list, so a member cannot make the bot poll RCON by typing.
         command = interaction.command.name if interaction.command else ""
         action = Action.BAN if command == "ban" else Action.KICK
-        decision = await self.bot.permissions.decide(caller_of(interaction), action, server.id)
+        decision = await self.services.permissions.decide(caller_of(interaction), action, server.id)
         if not decision.allowed:
             return []
         choices = []
-        for p in self.bot.live_players.suggestions(server, current):
+        for p in self.services.live_players.suggestions(server, current):
             shown = sanitize(p.name)  # from the game server: no controls or bidi overrides
             label = shown if p.id < 0 else f"#{p.id} {shown}"
             # The slot and who holds it: the command acts on this player, not on the slot.
@@ -124,7 +121,7 @@ class Rcon(
     # -- helpers -------------------------------------------------------------------------------
 
     async def _server(self, interaction: Interaction, name: str) -> Server:
-        return await self.bot.registry.get(guild_id_of(interaction), name)
+        return await self.services.registry.get(guild_id_of(interaction), name)
 
     async def _run_confirmed(
         self, interaction: discord.Interaction[Any], server: Server, plan: Plan
@@ -133,10 +130,10 @@ class Rcon(
         server must still be the one asked about (not edited or removed since)."""
 
         async def build() -> Plan:
-            await self.bot.registry.unchanged(server)
+            await self.services.registry.unchanged(server)
             return plan
 
-        outcome = await self.bot.rcon.run(
+        outcome = await self.services.rcon.run(
             caller_of(interaction),
             interaction.user.name,
             plan.action,
@@ -163,7 +160,7 @@ class Rcon(
         async def build() -> Plan:
             return await make(server)
 
-        outcome = await self.bot.rcon.run(
+        outcome = await self.services.rcon.run(
             caller_of(interaction), interaction.user.name, action, server, arguments, build
         )
         await send_text(interaction, title.format(server=server.name), outcome.output)
@@ -182,12 +179,12 @@ class Rcon(
         """Check, validate and build now; send only when the invoker presses the button."""
         caller = caller_of(interaction)
         user_name = interaction.user.name
-        decision = await self.bot.rcon.authorize(caller, user_name, action, server, arguments)
+        decision = await self.services.rcon.authorize(caller, user_name, action, server, arguments)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             plan = await prepare(server)
         except UserError as exc:
-            await self.bot.rcon.refuse(
+            await self.services.rcon.refuse(
                 caller, user_name, action, server, arguments, str(exc), decision
             )
             raise
@@ -199,7 +196,7 @@ class Rcon(
                 await self._run_confirmed(inter, server, plan)
 
         async def abandoned(why: str) -> None:
-            await self.bot.rcon.refuse(caller, user_name, action, server, plan.arguments, why)
+            await self.services.rcon.refuse(caller, user_name, action, server, plan.arguments, why)
 
         view = ConfirmAction(interaction, label, confirmed, abandoned)
         view.message = await interaction.followup.send(
@@ -210,7 +207,7 @@ class Rcon(
         )
 
     async def _player_plan(self, server: Server, player: str) -> PlayerRef:
-        players = await self.bot.live_players.fetch(server)
+        players = await self.services.live_players.fetch(server)
         return resolve_player(players, player)
 
     async def _on_player(
@@ -231,11 +228,11 @@ class Rcon(
         async def build() -> Plan:
             plan = await make(server)
             assert plan.target is not None
-            watching.append(await self.bot.live_players.expect_departure(server, plan.target))
+            watching.append(await self.services.live_players.expect_departure(server, plan.target))
             return plan
 
         try:
-            outcome = await self.bot.rcon.run(
+            outcome = await self.services.rcon.run(
                 caller_of(interaction), interaction.user.name, action, server, arguments, build
             )
         except BaseException:
@@ -329,7 +326,7 @@ class Rcon(
             async def again(s: Server) -> Plan:
                 # Pressed maybe a minute later: the slot may hold someone else by now.
                 assert chosen.target is not None
-                fresh = recheck_player(await self.bot.live_players.fetch(s), chosen.target)
+                fresh = recheck_player(await self.services.live_players.fetch(s), chosen.target)
                 return plan_ban(rcon_game(s), fresh, duration, why)
 
             await self._on_player(
@@ -360,14 +357,14 @@ class Rcon(
         async def make() -> Plan:
             plan = plan_unban(rcon_game(target), ban)
             # What the number (BattlEye) or SteamID (Source) holds now, to confirm it after.
-            bans = await self.bot.live_players.bans(target)
+            bans = await self.services.live_players.bans(target)
             if rcon_kind(target).value == "battleye":
                 banned.append(find_ban(bans, ban, target.name))
             else:
                 banned.append(ban.strip())
             return plan
 
-        outcome = await self.bot.rcon.run(
+        outcome = await self.services.rcon.run(
             caller_of(interaction),
             interaction.user.name,
             Action.BAN,
@@ -375,7 +372,7 @@ class Rcon(
             f"ban={ban!r}",
             make,
         )
-        confirmed = await self.bot.live_players.expect_unban(target, banned[0]).confirmed()
+        confirmed = await self.services.live_players.expect_unban(target, banned[0]).confirmed()
         await interaction.followup.send(
             unban_reply(
                 ban.strip(), banned[0], target.name, answer=outcome.output, confirmed=confirmed
@@ -447,6 +444,4 @@ def _command_block(command: str) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the rcon cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Rcon(bot))

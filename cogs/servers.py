@@ -20,6 +20,7 @@ from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
 from bot.services.names import MAX_NAME_LENGTH
 from bot.services.registry import PendingAdd, PreparedServer
+from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._server_ui import (
@@ -40,23 +41,16 @@ Port = app_commands.Range[int, 1, 65535]
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Servers(
-    commands.GroupCog,
+    ManagedGroupCog,
     group_name="server",
     group_description="Register the game servers Outpost watches",
 ):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
     # -- autocomplete --------------------------------------------------------------------------
 
     async def _server_names(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.bot.registry, interaction, current)
+        return await managed_server_choices(self.services.registry, interaction, current)
 
     async def _games(
         self, interaction: Interaction, current: str
@@ -83,7 +77,7 @@ class Servers(
         query_port: Port | None = None,
         rcon_port: Port | None = None,
     ) -> None:
-        prepared = await self.bot.registry.prepare_add(
+        prepared = await self.services.registry.prepare_add(
             guild_id_of(interaction), name, address, game, query_port, rcon_port
         )
         user_id = interaction.user.id
@@ -93,10 +87,10 @@ class Servers(
             require_manage(inter)
             await inter.response.defer(ephemeral=True, thinking=True)
             try:
-                pending = await self.bot.registry.check_add(prepared, password)
+                pending = await self.services.registry.check_add(prepared, password)
             except UserError as exc:
                 # Refused before anything was saved (wrong password, address policy): audited.
-                await self.bot.audit.record(
+                await self.services.audit.record(
                     actor_of(inter),
                     "server add",
                     _add_summary(prepared),
@@ -122,13 +116,13 @@ class Servers(
     ) -> None:
         prepared = pending.prepared
         # Audited before and after; the password is never part of the arguments.
-        async with self.bot.audit.track(
+        async with self.services.audit.track(
             actor_of(inter),
             "server add",
             _add_summary(prepared),
             server_name=prepared.name,
         ):
-            outcome = await self.bot.registry.save_add(pending, user_id)
+            outcome = await self.services.registry.save_add(pending, user_id)
         await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
 
     async def _confirm_probed(
@@ -144,7 +138,7 @@ class Servers(
 
     @app_commands.command(name="list", description="List this Discord server's game servers")
     async def list_servers(self, interaction: Interaction) -> None:
-        servers = await self.bot.registry.servers_of(guild_id_of(interaction))
+        servers = await self.services.registry.servers_of(guild_id_of(interaction))
         await interaction.response.send_message(embed=list_embed(servers), ephemeral=True)
 
     @app_commands.command(name="edit", description="Change a registered game server")
@@ -169,7 +163,7 @@ class Servers(
         rcon_port: Port | None = None,
         new_password: bool = False,
     ) -> None:
-        prepared: PreparedServer = await self.bot.registry.prepare_edit(
+        prepared: PreparedServer = await self.services.registry.prepare_edit(
             guild_id_of(interaction),
             name,
             new_name=new_name,
@@ -185,14 +179,14 @@ class Servers(
             require_manage(inter)
             await inter.response.defer(ephemeral=True, thinking=True)
             current = prepared.current
-            async with self.bot.audit.track(
+            async with self.services.audit.track(
                 actor_of(inter),
                 "server edit",
                 _edit_summary(prepared, password is not None),
                 server_id=current.id if current else None,
                 server_name=prepared.name,
             ):
-                outcome = await self.bot.registry.edit(prepared, password)
+                outcome = await self.services.registry.edit(prepared, password)
             await inter.followup.send(embed=saved_embed(outcome, "updated"), ephemeral=True)
 
         if new_password or prepared.needs_password:
@@ -205,11 +199,11 @@ class Servers(
     @app_commands.autocomplete(name=_server_names)
     async def remove(self, interaction: Interaction, name: str) -> None:
         guild_id = guild_id_of(interaction)
-        server = await self.bot.registry.get(guild_id, name)
+        server = await self.services.registry.get(guild_id, name)
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
             require_manage(inter)  # may have been taken away since the command
-            async with self.bot.audit.track(
+            async with self.services.audit.track(
                 actor_of(inter),
                 "server remove",
                 f"address={server.address}",
@@ -217,13 +211,13 @@ class Servers(
                 server_name=server.name,
             ):
                 # Edited or removed meanwhile (or its name now another server's): refuse.
-                await self.bot.registry.unchanged(server)
+                await self.services.registry.unchanged(server)
                 # Answer before the slow part: the cascade and the change listeners (roster,
                 # feed, RCON pool) may take longer than Discord's 3 s.
                 await inter.response.edit_message(
                     content=f"Removing **{server.name}**…", embed=None, view=None
                 )
-                await self.bot.registry.remove(guild_id, server.name)
+                await self.services.registry.remove(guild_id, server.name)
             await inter.edit_original_response(content=f"Removed **{server.name}**.")
 
         view = ConfirmView(interaction, confirmed)
@@ -239,9 +233,9 @@ class Servers(
     @app_commands.autocomplete(name=_server_names)
     @app_commands.checks.cooldown(2, 30.0, key=lambda i: (i.guild_id, i.user.id))
     async def test(self, interaction: Interaction, name: str) -> None:
-        server = await self.bot.registry.get(guild_id_of(interaction), name)
+        server = await self.services.registry.get(guild_id_of(interaction), name)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await diagnose(server, self.bot.registry)
+        report = await diagnose(server, self.services.registry)
         await interaction.followup.send(embed=report_embed(report), ephemeral=True)
 
 
@@ -263,6 +257,4 @@ def _edit_summary(prepared: PreparedServer, new_password: bool) -> str:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the servers cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Servers(bot))

@@ -17,11 +17,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.charts import render_history_async
-from bot.rendering.embeds import CHART_FILENAME, ServerView, status_embed, summary_embed
+from bot.rendering.embeds import CHART_FILENAME, status_embed, summary_embed
+from bot.rendering.views import ServerView
 from bot.services.poller import target_of
 from bot.storage import Server
+from cogs._base import OutpostCog
 from cogs._common import guild_id_of, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices, views_of
@@ -32,17 +33,14 @@ CHART_WAIT = 1.0
 CHART_PERIOD = 86400.0
 
 
-class Status(commands.Cog):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
+class Status(OutpostCog):
     async def _chart(self, server: Server, now: float) -> bytes | None:
-        samples = await self.bot.store.history.between(
+        samples = await self.services.store.history.between(
             target_of(server).key, now - CHART_PERIOD, now
         )
         if not samples:
             return None
-        gap = 3 * self.bot.poller.interval
+        gap = 3 * self.services.poller.interval
         return await render_history_async(samples, now - CHART_PERIOD, now, gap=gap, small=True)
 
     @app_commands.command(name="status", description="Show a game server's status, or all of them")
@@ -52,20 +50,20 @@ class Status(commands.Cog):
     async def status(self, interaction: Interaction, server: str | None = None) -> None:
         guild_id = guild_id_of(interaction)
         if server is None:
-            servers = await self.bot.registry.servers_of(guild_id)
+            servers = await self.services.registry.servers_of(guild_id)
             guild_name = interaction.guild.name if interaction.guild else "this server"
             embed = summary_embed(guild_name, await views_of(self.bot, servers))
             await interaction.response.send_message(embed=embed)
             return
-        found = await self.bot.registry.get(guild_id, server)
-        poller = self.bot.poller
+        found = await self.services.registry.get(guild_id, server)
+        poller = self.services.poller
         snap = poller.snapshot(found)
         deferred = False
         if not poller.is_fresh(snap):
             await interaction.response.defer(thinking=True)
             deferred = True
             snap = await poller.query_now(found)
-        hidden = found.id in await self.bot.store.display.hidden_connect()
+        hidden = found.id in await self.services.store.display.hidden_connect()
         view = ServerView(found, snap, hidden)
         now = time.time()
         chart_task = asyncio.create_task(self._chart(found, now))
@@ -102,21 +100,23 @@ class Status(commands.Cog):
     @app_commands.autocomplete(server=server_choices)
     async def status_connect(self, interaction: Interaction, server: str, show: bool) -> None:
         require_manage(interaction)
-        found = await self.bot.registry.get(guild_id_of(interaction), server)
-        async with self.bot.audit.track(
+        found = await self.services.registry.get(guild_id_of(interaction), server)
+        async with self.services.audit.track(
             actor_of(interaction),
             "server display",
             f"show_connect={show}",
             server_id=found.id,
             server_name=found.name,
         ):
-            await self.bot.store.display.set_hide_connect(found.id, not show)
+            await self.services.store.display.set_hide_connect(found.id, not show)
         await interaction.response.send_message(
             f"The connect line of **{discord.utils.escape_markdown(found.name)}** is now "
             f"{'shown' if show else 'hidden'}.",
             ephemeral=True,
         )
-        await self.bot.feed.reload()  # feed lines name the server: mask its address from now on
+        await (
+            self.services.feed.reload()
+        )  # feed lines name the server: mask its address from now on
 
 
 def _result(task: asyncio.Task[bytes | None]) -> bytes | None:
@@ -133,6 +133,4 @@ def _io(data: bytes) -> io.BytesIO:
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the status cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Status(bot))

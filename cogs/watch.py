@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import OutpostBot
 from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed.watch import is_guid, pattern_key
-from cogs._common import guild_id_of, require_manage
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 WatchChannel = discord.TextChannel | discord.Thread
@@ -25,16 +23,7 @@ def _actor(interaction: Interaction) -> Actor:
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Watches(
-    commands.GroupCog, group_name="watch", group_description="Be told when a player joins"
-):
-    def __init__(self, bot: OutpostBot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        require_manage(interaction)
-        return True
-
+class Watches(ManagedGroupCog, group_name="watch", group_description="Be told when a player joins"):
     @app_commands.command(name="add", description="Mention a role when this player joins")
     @app_commands.describe(
         server="The server",
@@ -52,12 +41,12 @@ class Watches(
         channel: WatchChannel | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.registry.get(guild_id, server)
+        found = await self.services.registry.get(guild_id, server)
         key = pattern_key(name_or_guid)
         channel_id = channel.id if channel is not None else interaction.channel_id
         if channel_id is None:
             raise UserError("Pick a channel for the watch.")
-        async with self.bot.audit.track(
+        async with self.services.audit.track(
             _actor(interaction),
             "watch add",
             f"player={name_or_guid.strip()!r} channel={channel_id} "
@@ -65,7 +54,7 @@ class Watches(
             server_id=found.id,
             server_name=found.name,
         ):
-            watch = await self.bot.store.watches.upsert(
+            watch = await self.services.store.watches.upsert(
                 guild_id,
                 found.id,
                 name_or_guid.strip(),
@@ -76,7 +65,7 @@ class Watches(
                 limit=self.bot.settings.quotas.watches,
             )
         # Matched from the next event on; the full reload (every guild's rows) after answering.
-        self.bot.feed.subscribe(found, watch)
+        self.services.feed.subscribe(found, watch)
         what = "GUID" if is_guid(name_or_guid) else "player"
         mention = f", mentioning {role.mention}" if role else ""
         await interaction.response.send_message(
@@ -84,7 +73,7 @@ class Watches(
             f"joins are posted in <#{channel_id}>{mention}.",
             ephemeral=True,
         )
-        self.bot.feed.reload_later()
+        self.services.feed.reload_later()
 
     @app_commands.command(name="remove", description="Stop watching a player")
     @app_commands.describe(server="The server", name_or_guid="The watched name or GUID")
@@ -96,32 +85,32 @@ class Watches(
         name_or_guid: app_commands.Range[str, 1, 64],
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.registry.get(guild_id, server)
-        async with self.bot.audit.track(
+        found = await self.services.registry.get(guild_id, server)
+        async with self.services.audit.track(
             _actor(interaction),
             "watch remove",
             f"player={name_or_guid.strip()!r}",
             server_id=found.id,
             server_name=found.name,
         ):
-            removed = await self.bot.store.watches.remove(
+            removed = await self.services.store.watches.remove(
                 guild_id, found.id, pattern_key(name_or_guid)
             )
             if removed is None:
                 # What was typed is not echoed back (errors never repeat typed text).
                 raise UserError(f"That player is not watched on **{escape(found.name)}**.")
-        self.bot.feed.unsubscribe([removed])
+        self.services.feed.unsubscribe([removed])
         await interaction.response.send_message(
             f"Stopped watching **{escape(removed.pattern)}** on **{escape(found.name)}**.",
             ephemeral=True,
         )
-        self.bot.feed.reload_later()
+        self.services.feed.reload_later()
 
     @app_commands.command(name="list", description="List the watched players")
     async def list_watches(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        watches = await self.bot.store.watches.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.bot.registry.servers_of(guild_id)}
+        watches = await self.services.store.watches.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         lines = []
         for watch in watches:
             role = f" · <@&{watch.role_id}>" if watch.role_id is not None else ""
@@ -138,6 +127,4 @@ class Watches(
 
 
 async def setup(bot: commands.Bot) -> None:
-    if not isinstance(bot, OutpostBot):
-        raise TypeError("the watch cog needs Outpost's bot (bot.app.OutpostBot)")
     await bot.add_cog(Watches(bot))

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import discord
 
-from bot.games import get_game
-from bot.rendering.text import address, clip, duration, escape, mask_address, relative
+from bot.rendering.text import address, clip, duration, escape, relative
+from bot.rendering.views import ServerView
 from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State
-from bot.storage import Server
 
 # Discord's embed limits.
 MAX_TITLE = 256
@@ -68,34 +66,6 @@ def look_of(snap: Snapshot) -> Look:
     if snap.info.password:
         return Look.PASSWORD
     return Look.ONLINE
-
-
-@dataclass(frozen=True, slots=True)
-class ServerView:
-    """A registered server with what is shown about it."""
-
-    server: Server
-    snapshot: Snapshot
-    hide_connect: bool = False
-
-    @property
-    def game_name(self) -> str:
-        game = get_game(self.server.game)
-        return game.name if game is not None else self.server.game
-
-    @property
-    def connect(self) -> str | None:
-        if self.hide_connect:
-            return None
-        return f"steam://connect/{address(self.server.host, self.server.game_port)}"
-
-    def shown(self, text: str) -> str:
-        """Text about this server as shown: without its address when that is hidden."""
-        return mask_address(text, self.server.host) if self.hide_connect else text
-
-    @property
-    def name(self) -> str:
-        return self.shown(self.server.name)
 
 
 def players_line(info: ServerInfo) -> str:
@@ -241,20 +211,6 @@ def summary_embed(guild_name: str, views: Sequence[ServerView]) -> discord.Embed
     embed.add_field(name="Online", value=f"{len(online)}/{len(views)}")
     embed.add_field(name="Players", value=str(players))
     return embed
-
-
-def offline_transition_text(name: str, down_since: float | None, mention: str | None) -> str:
-    """The alert message for a server going down."""
-    since = f" (no answer since {relative(down_since)})" if down_since is not None else ""
-    prefix = f"{mention} " if mention else ""
-    return f"{prefix}🔴 **{clip(escape(name), 100)}** is down{since}."
-
-
-def online_transition_text(name: str, downtime: float | None, mention: str | None) -> str:
-    """The alert message for a server back up, with how long it was down."""
-    was = f" after {duration(downtime)} down" if downtime is not None else ""
-    prefix = f"{mention} " if mention else ""
-    return f"{prefix}🟢 **{clip(escape(name), 100)}** is back up{was}."
 
 
 def embed_problems(embed: discord.Embed) -> list[str]:

@@ -1,4 +1,6 @@
-"""Text helpers for embeds: markdown escaping, clipping, durations, Discord timestamps.
+"""Text helpers for messages and embeds: markdown escaping, clipping, durations, Discord
+timestamps, the alert messages. Plain strings only (no discord import): services render
+feed lines and alert texts with them.
 
 Text from game servers (names, maps, chat, console answers) may carry characters that break a
 line or reorder what is shown around them (a bidi override makes "evil.exe" read "exe.live").
@@ -10,8 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-import discord
 
 # C0 and C1 controls (C1 includes U+0085 NEL), DEL, the line and paragraph separators: each
 # becomes a space. Bidi embeddings, overrides, isolates and marks carry no text: dropped.
@@ -25,6 +25,17 @@ _LINE_START = re.compile(r"^([#>]|[-*+](?=\s))")
 _NUMBERED = re.compile(r"^(\d+)\.(?=\s)")
 # escape_markdown escapes "[" (masked links) but not "]".
 _BRACKET = re.compile(r"(?<!\\)\]")
+# discord.utils.escape_markdown(text) with its defaults (links left alone), written out here so
+# that this module needs no discord import; tests/bot/test_text_sanitize.py pins the two equal.
+_URL = r"(?P<url><[^: >]+:\/[^ >]+>|(?:https?|steam):\/\/[^\s<]+[^<.,:;\"\'\]\s])"
+_MARKDOWN = re.compile(
+    rf"(?:{_URL}|(?P<markdown>[_\\~|\*`]|^>(?:>>)?\s|\[.+\]\(.+\)|^#{{1,3}}|^\s*-))", re.MULTILINE
+)
+
+
+def escape_markdown(text: str) -> str:
+    """Every markdown character of ``text`` escaped with a backslash, links left as they are."""
+    return _MARKDOWN.sub(lambda m: m["url"] or "\\" + m["markdown"], text)
 
 
 def sanitize(text: str, *, multiline: bool = False) -> str:
@@ -43,7 +54,7 @@ def sanitize(text: str, *, multiline: bool = False) -> str:
 def escape(text: str) -> str:
     """Game-server and player names shown as typed, never as Discord markdown."""
     flat = sanitize(text).strip()
-    escaped = discord.utils.escape_markdown(flat)
+    escaped = escape_markdown(flat)
     escaped = _BRACKET.sub(r"\\]", escaped)
     escaped = _NUMBERED.sub(r"\1\\.", escaped)
     return _LINE_START.sub(r"\\\1", escaped)
@@ -115,3 +126,20 @@ def join_within(lines: Sequence[str], limit: int) -> str:
 
 def more_line(count: int) -> str:
     return f"… and {count} more"
+
+
+# -- alert messages ---------------------------------------------------------------------------
+
+
+def offline_transition_text(name: str, down_since: float | None, mention: str | None) -> str:
+    """The alert message for a server going down."""
+    since = f" (no answer since {relative(down_since)})" if down_since is not None else ""
+    prefix = f"{mention} " if mention else ""
+    return f"{prefix}🔴 **{clip(escape(name), 100)}** is down{since}."
+
+
+def online_transition_text(name: str, downtime: float | None, mention: str | None) -> str:
+    """The alert message for a server back up, with how long it was down."""
+    was = f" after {duration(downtime)} down" if downtime is not None else ""
+    prefix = f"{mention} " if mention else ""
+    return f"{prefix}🟢 **{clip(escape(name), 100)}** is back up{was}."

@@ -9,22 +9,24 @@ be said (one pending message per alert, replaced or withdrawn if the state moves
 went out), and a worker sends. A 429 or 5xx is retried with backoff a bounded number of times
 and never counted as delivered: the stored state moves only once the message went out, so a
 delivery given up on is decided again at the next round.
+
+Posting is the Discord side's (:class:`AlertChannels`, implemented in :mod:`bot.delivery.alerts`):
+it answers with a plain :class:`Posted` outcome or raises :class:`AlertRetry`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import heapq
 import itertools
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-import discord
-
-from bot.rendering.embeds import offline_transition_text, online_transition_text
-from bot.rendering.text import mask_address
+from bot.rendering.text import mask_address, offline_transition_text, online_transition_text
 from bot.services.poller import Poller, RoundReport
 from bot.services.supervisor import sleep_until_woken
 from bot.snapshots import Snapshot, State
@@ -50,8 +52,27 @@ class Delivery:
     attempts: int = 0
 
 
-class _Retry(Exception):
-    """Discord answered 429 or 5xx: the message may go out later."""
+class AlertRetry(Exception):
+    """Discord answered 429 or 5xx: the message may go out later (retried with backoff)."""
+
+
+class Posted(enum.Enum):
+    """What became of one alert message."""
+
+    SENT = "sent"  # Discord accepted it
+    # It can never go out (channel deleted, a refusal retrying cannot fix): the state moves on.
+    DROPPED = "dropped"
+    # It cannot go out now (channel unreachable, permissions lost, which are often given
+    # back): the state is kept and the next round decides again.
+    KEPT = "kept"
+
+
+class AlertChannels(Protocol):
+    """Posts an alert's text in its channel, mentioning only its role."""
+
+    async def post(self, alert: Alert, text: str) -> Posted:
+        """Raises :class:`AlertRetry` on a 429 or 5xx."""
+        ...
 
 
 def observed(snap: Snapshot) -> str | None:
@@ -65,7 +86,7 @@ def observed(snap: Snapshot) -> str | None:
 class AlertNotifier:
     def __init__(
         self,
-        client: discord.Client,
+        channels: AlertChannels,
         store: Store,
         poller: Poller,
         clock: Callable[[], float] | None = None,
@@ -73,7 +94,7 @@ class AlertNotifier:
         retry_base: float = DEFAULT_RETRY_BASE,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
-        self.client = client
+        self.channels = channels
         self.store = store
         self.poller = poller
         self.clock = clock if clock is not None else poller.clock
@@ -195,7 +216,7 @@ class AlertNotifier:
                 delivered = await self._send(alert, delivery.text)
             if delivered:
                 await self.store.alerts.set_state(alert.id, delivery.state, delivery.down_since)
-        except _Retry as exc:
+        except AlertRetry as exc:
             attempts = delivery.attempts + 1
             if attempts >= MAX_ATTEMPTS:
                 self.given_up += 1
@@ -222,58 +243,11 @@ class AlertNotifier:
             self._wake.set()
             await self._notify_idle()
 
-    async def _channel(self, alert: Alert) -> discord.abc.Messageable | bool:
-        """The channel, from the cache or else from Discord; True when it is gone for good,
-        False when it cannot be reached now (the state is kept: the next round retries)."""
-        channel = self.client.get_channel(alert.channel_id)
-        if isinstance(channel, discord.abc.Messageable):
-            return channel
-        try:
-            fetched = await self.client.fetch_channel(alert.channel_id)
-        except discord.NotFound:
-            log.warning("alert %d: channel %d was deleted", alert.id, alert.channel_id)
-            return True
-        except (discord.HTTPException, OSError, TimeoutError) as exc:
-            log.warning(
-                "alert %d: channel %d not reachable now (%s)",
-                alert.id,
-                alert.channel_id,
-                type(exc).__name__,
-            )
-            return False
-        return fetched if isinstance(fetched, discord.abc.Messageable) else True
-
     async def _send(self, alert: Alert, text: str) -> bool:
         """True when the message went out or can never go out (the state moves on); False
-        when the channel cannot be reached now (the next round decides again); raises _Retry on
-        a 429 or 5xx (retried from the queue with backoff)."""
-        channel = await self._channel(alert)
-        if isinstance(channel, bool):
-            return channel
-        roles = [discord.Object(alert.role_id)] if alert.role_id is not None else []
-        try:
-            await channel.send(
-                text,
-                allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=roles),
-            )
-        except discord.HTTPException as exc:
-            if exc.status == 429 or exc.status >= 500:
-                raise _Retry(f"HTTP {exc.status}") from exc
-            if isinstance(exc, discord.Forbidden):
-                # Lost permissions are often given back: not delivered, the state is kept
-                # and the next round decides again (never counted as sent).
-                log.warning(
-                    "alert %d: not allowed to post in channel %d (code %s); kept for "
-                    "the next round",
-                    alert.id,
-                    alert.channel_id,
-                    exc.code,
-                )
-                return False
-            # Any other 4xx will not get better by retrying.
-            log.warning(
-                "alert %d: message not sent (HTTP %s, code %s)", alert.id, exc.status, exc.code
-            )
-            return True
-        self.sent += 1
-        return True
+        when it cannot go out now (the next round decides again); raises AlertRetry on a 429
+        or 5xx (retried from the queue with backoff)."""
+        posted = await self.channels.post(alert, text)
+        if posted is Posted.SENT:
+            self.sent += 1
+        return posted is not Posted.KEPT

@@ -11,35 +11,33 @@ Fair share: a pass gives each guild a budget of requests; a guild with more work
 resumes after its last board at the next pass, which starts at once. So one guild with hundreds
 of boards takes many short passes, and every other guild's boards are updated in each of them.
 
-Each board message carries a marker (the last embed's footer, ``Status board #<id> · <n>``). A
-message whose id could not be saved (a database error after Discord accepted it, or a crash) is
-found again by that marker among the channel's recent messages and edited, not posted again.
+Each board message carries a marker (``Status board #<id> · <n>``, in the last embed's footer).
+A message whose id could not be saved (a database error after Discord accepted it, or a crash)
+is found again by that marker among the channel's recent messages and edited, not posted again.
 
-Discord errors:
+What Discord answers comes back through the :class:`BoardPublisher` port (the Discord side is
+:mod:`bot.delivery.boards`) as plain outcomes:
 
-- 10008 unknown message (deleted by someone): post a fresh message;
-- 30046 too many edits of a message older than an hour: post a fresh one, delete the old one;
-- 50001/50013 missing access or permissions: pause the board, ``/board list`` says why, and
-  try it again every ``paused_retry`` seconds (permissions come back; a pause is never for good
-  unless the board is removed or set again).
+- an edited message that was deleted by someone (:attr:`Edit.MISSING`): post a fresh message;
+- too many edits of a message older than an hour (:attr:`Edit.TOO_OLD`): post a fresh one,
+  delete the old one;
+- lost access or permissions (:class:`BoardPaused`): pause the board, ``/board list`` says why,
+  and try it again every ``paused_retry`` seconds (permissions come back; a pause is never for
+  good unless the board is removed or set again).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
+import enum
 import logging
-import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, Protocol, TypeVar
 
-import discord
-
-from bot.rendering.embeds import MAX_EMBEDS_PER_MESSAGE, ServerView, compact_embed
+from bot.rendering.views import ServerView
 from bot.services.poller import Poller, RoundReport
 from bot.storage import Server, Store
 from bot.storage.boards import Board
@@ -49,25 +47,6 @@ log = logging.getLogger(__name__)
 DEFAULT_GUILD_GAP = 1.0  # seconds between two board requests of one guild
 DEFAULT_GUILD_BUDGET = 10  # board requests of one guild per pass (its fair share)
 DEFAULT_PAUSED_RETRY = 600.0  # seconds between two tries of a board paused on lost permissions
-RECENT_MESSAGES = 50  # how far back a lost board message is looked for
-_MARKER = re.compile(r"^Status board #(\d+) · (\d+)$")
-UNKNOWN_MESSAGE = 10008
-OLD_MESSAGE_EDIT_LIMIT = 30046
-MISSING_ACCESS = 50001
-MISSING_PERMISSIONS = 50013
-_PAUSE_REASONS = {
-    MISSING_ACCESS: "I cannot see that channel any more (missing access)",
-    MISSING_PERMISSIONS: "I lost the permission to send or edit messages there",
-}
-
-
-def digest(embeds: Sequence[discord.Embed]) -> str:
-    data = json.dumps([e.to_dict() for e in embeds], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(data.encode()).hexdigest()
-
-
-def chunk(items: Sequence[Any], size: int = MAX_EMBEDS_PER_MESSAGE) -> list[list[Any]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 class BoardPaused(Exception):
@@ -77,14 +56,57 @@ class BoardPaused(Exception):
 
 
 def marker(board_id: int, position: int) -> str:
+    """The text that tells a board's message apart: board id and 1-based position."""
     return f"Status board #{board_id} · {position + 1}"
 
 
-def marked(board_id: int, groups: list[list[discord.Embed]]) -> list[list[discord.Embed]]:
-    """The groups with each message's marker in its last embed's footer."""
-    for position, embeds in enumerate(groups):
-        embeds[-1].set_footer(text=marker(board_id, position))
-    return groups
+# What one message of a board shows, as the Discord side renders it (embeds there).
+PageT = TypeVar("PageT")
+_PageIn = TypeVar("_PageIn", contravariant=True)  # BoardChannel only takes pages
+
+
+class Edit(enum.Enum):
+    """What became of an edit."""
+
+    EDITED = "edited"
+    MISSING = "missing"  # the message was deleted: post a fresh one
+    TOO_OLD = "too old"  # an old message's edit limit: post a fresh one, delete the old one
+
+
+class BoardChannel(Protocol[_PageIn]):
+    """One channel holding a board. Every method raises :class:`BoardPaused` when access or
+    permissions are lost, anything else on a transient failure (the next pass retries)."""
+
+    async def find_marked(self, known: set[int]) -> dict[int, int]:
+        """Position -> id of the board's messages (by their marker) among the channel's recent
+        ones, leaving out ``known`` ids; empty when the history cannot be read."""
+        ...
+
+    async def post(self, page: _PageIn) -> int:
+        """The new message's id."""
+        ...
+
+    async def edit(self, message_id: int, page: _PageIn) -> Edit: ...
+
+    async def delete(self, message_id: int) -> None:
+        """Never fails: a message already gone is fine."""
+        ...
+
+
+class BoardPublisher(Protocol[PageT]):
+    """The Discord side of the boards: rendering, and the channels the messages go to."""
+
+    def render(self, board_id: int, views: Sequence[ServerView]) -> list[PageT]:
+        """One page per message, each marked with :func:`marker`."""
+        ...
+
+    def digest(self, page: PageT) -> str:
+        """Equal for equal renders: an unchanged message is not edited."""
+        ...
+
+    async def channel(self, board: Board) -> BoardChannel[PageT]:
+        """The board's channel (raises :class:`BoardPaused` when it is gone or unreachable)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -118,10 +140,10 @@ class _Pacer:
             self._next[guild_id] = time.monotonic() + self.gap
 
 
-class BoardUpdater:
+class BoardUpdater(Generic[PageT]):
     def __init__(
         self,
-        client: discord.Client,
+        publisher: BoardPublisher[PageT],
         store: Store,
         poller: Poller,
         *,
@@ -129,7 +151,7 @@ class BoardUpdater:
         guild_budget: int = DEFAULT_GUILD_BUDGET,
         paused_retry: float = DEFAULT_PAUSED_RETRY,
     ) -> None:
-        self.client = client
+        self.publisher = publisher
         self.store = store
         self.poller = poller
         self.pacer = _Pacer(guild_gap)
@@ -208,18 +230,8 @@ class BoardUpdater:
             hidden = await self.store.display.hidden_connect()
         return [ServerView(s, self.poller.snapshot(s), s.id in hidden) for s in chosen]
 
-    async def render(
-        self, board: Board, hidden: set[int] | None = None
-    ) -> list[list[discord.Embed]]:
-        views = await self.views(board, hidden)
-        if not views:
-            empty = discord.Embed(
-                title="Status board",
-                description="No servers to show: add some with `/server add`.",
-                colour=discord.Colour.light_grey(),
-            )
-            return marked(board.id, [[empty]])
-        return marked(board.id, [[compact_embed(v) for v in group] for group in chunk(views)])
+    async def render(self, board: Board, hidden: set[int] | None = None) -> list[PageT]:
+        return self.publisher.render(board.id, await self.views(board, hidden))
 
     # -- updating -----------------------------------------------------------------------------
 
@@ -293,30 +305,14 @@ class BoardUpdater:
                 log.info("status board %d resumed", board.id)
                 await self.store.boards.set_paused(board.id, None)
 
-    async def _channel(self, board: Board) -> discord.abc.Messageable:
-        channel = self.client.get_channel(board.channel_id)
-        if isinstance(channel, discord.abc.Messageable):
-            return channel
-        # Not in the cache (a guild not delivered yet, a thread): ask Discord. Only a deleted
-        # channel pauses the board; anything transient fails this pass, the next one retries.
-        try:
-            fetched = await self.client.fetch_channel(board.channel_id)
-        except discord.NotFound:
-            raise BoardPaused("the channel was deleted") from None
-        except discord.HTTPException as exc:
-            raise self._pause_or_raise(exc) from exc
-        if not isinstance(fetched, discord.abc.Messageable):
-            raise BoardPaused("that kind of channel cannot hold a status board")
-        return fetched
-
     async def _update(self, board: Board, hidden: set[int] | None, budget: Budget) -> None:
-        channel = await self._channel(board)
+        channel = await self.publisher.channel(board)
         groups = await self.render(board, hidden)
         stored = {m.position: m for m in await self.store.boards.messages(board.id)}
         replaced: list[int] = []
         found: dict[int, int] | None = None
-        for position, embeds in enumerate(groups):
-            new_digest = digest(embeds)
+        for position, page in enumerate(groups):
+            new_digest = self.publisher.digest(page)
             current = stored.get(position)
             if current is not None and current.digest == new_digest:
                 continue
@@ -327,14 +323,14 @@ class BoardUpdater:
                         found = await self._find_posted(board, channel, budget)
                     lost = found.get(position)
                 if lost is not None:
-                    message_id, delete_old = await self._edit(board, channel, lost, embeds, budget)
+                    message_id, delete_old = await self._edit(board, channel, lost, page, budget)
                     if delete_old:
                         replaced.append(lost)
                 else:
-                    message_id = await self._post(board, channel, embeds, budget)
+                    message_id = await self._post(board, channel, page, budget)
             else:
                 message_id, delete_old = await self._edit(
-                    board, channel, current.message_id, embeds, budget
+                    board, channel, current.message_id, page, budget
                 )
                 if delete_old:
                     replaced.append(current.message_id)
@@ -351,108 +347,56 @@ class BoardUpdater:
         for message_id in replaced + extra:
             await self._delete(board, channel, message_id, budget)
 
+    async def _request(self, board: Board, budget: Budget) -> None:
+        """Before every Discord request of a board: the guild's pace and budget."""
+        await self.pacer.wait(board.guild_id)
+        budget.spend()
+
     async def _find_posted(
-        self, board: Board, channel: discord.abc.Messageable, budget: Budget
+        self, board: Board, channel: BoardChannel[PageT], budget: Budget
     ) -> dict[int, int]:
         """Position -> id of this board's messages among the channel's recent ones (by their
         marker), for messages posted before whose ids were never stored."""
         known = {m.message_id for m in await self.store.boards.messages(board.id)}
-        me = self.client.user
-        found: dict[int, int] = {}
-        await self.pacer.wait(board.guild_id)
-        budget.spend()
-        try:
-            async for message in channel.history(limit=RECENT_MESSAGES):
-                if me is None or message.author.id != me.id or message.id in known:
-                    continue
-                for embed in message.embeds:
-                    match = _MARKER.match(embed.footer.text or "")
-                    if match is not None and int(match[1]) == board.id:
-                        # Newest first: keep the newest message of each position.
-                        found.setdefault(int(match[2]) - 1, message.id)
-        except discord.HTTPException as exc:
-            # No history access: post as before (a duplicate is better than no board).
-            log.info("board %d: could not read recent messages (%s)", board.id, exc.code)
-        return found
+        await self._request(board, budget)
+        return await channel.find_marked(known)
 
     async def _post(
-        self,
-        board: Board,
-        channel: discord.abc.Messageable,
-        embeds: list[discord.Embed],
-        budget: Budget,
+        self, board: Board, channel: BoardChannel[PageT], page: PageT, budget: Budget
     ) -> int:
-        await self.pacer.wait(board.guild_id)
-        budget.spend()
-        try:
-            message = await channel.send(embeds=embeds)
-        except discord.HTTPException as exc:
-            raise self._pause_or_raise(exc) from exc
+        await self._request(board, budget)
+        message_id = await channel.post(page)
         self.posts += 1
-        return message.id
+        return message_id
 
     async def _edit(
         self,
         board: Board,
-        channel: discord.abc.Messageable,
+        channel: BoardChannel[PageT],
         message_id: int,
-        embeds: list[discord.Embed],
+        page: PageT,
         budget: Budget,
     ) -> tuple[int, bool]:
         """Edit in place; returns the message id now showing it and whether the old message
         is to be deleted."""
-        partial = _partial(channel, message_id)
-        await self.pacer.wait(board.guild_id)
-        budget.spend()
-        try:
-            await partial.edit(embeds=embeds)
-        except discord.HTTPException as exc:
-            if exc.code == UNKNOWN_MESSAGE:
-                log.info(
-                    "board %d: message %d was deleted, posting a new one", board.id, message_id
-                )
-                return await self._post(board, channel, embeds, budget), False
-            if exc.code == OLD_MESSAGE_EDIT_LIMIT:
-                log.info(
-                    "board %d: message %d hit the old-message edit limit, replacing it",
-                    board.id,
-                    message_id,
-                )
-                # The caller deletes the old one once the new one is recorded.
-                return await self._post(board, channel, embeds, budget), True
-            raise self._pause_or_raise(exc) from exc
+        await self._request(board, budget)
+        edit = await channel.edit(message_id, page)
+        if edit is Edit.MISSING:
+            log.info("board %d: message %d was deleted, posting a new one", board.id, message_id)
+            return await self._post(board, channel, page, budget), False
+        if edit is Edit.TOO_OLD:
+            log.info(
+                "board %d: message %d hit the old-message edit limit, replacing it",
+                board.id,
+                message_id,
+            )
+            # The caller deletes the old one once the new one is recorded.
+            return await self._post(board, channel, page, budget), True
         self.edits += 1
         return message_id, False
 
     async def _delete(
-        self, board: Board, channel: discord.abc.Messageable, message_id: int, budget: Budget
+        self, board: Board, channel: BoardChannel[PageT], message_id: int, budget: Budget
     ) -> None:
-        await self.pacer.wait(board.guild_id)
-        budget.spend()
-        try:
-            await _partial(channel, message_id).delete()
-        except discord.HTTPException as exc:
-            # Already gone or not ours to delete any more: the board goes on without it.
-            log.info(
-                "board %d: could not delete old message %d (%s)", board.id, message_id, exc.code
-            )
-
-    @staticmethod
-    def _pause_or_raise(exc: discord.HTTPException) -> Exception:
-        reason = _PAUSE_REASONS.get(exc.code)
-        if reason is None and isinstance(exc, discord.Forbidden):
-            reason = "Discord refused my messages in that channel (forbidden)"
-        return BoardPaused(reason) if reason is not None else exc
-
-
-def _partial(channel: discord.abc.Messageable, message_id: int) -> discord.PartialMessage:
-    if isinstance(
-        channel,
-        discord.TextChannel
-        | discord.Thread
-        | discord.VoiceChannel
-        | discord.StageChannel
-        | discord.DMChannel,
-    ):
-        return channel.get_partial_message(message_id)
-    raise BoardPaused("that kind of channel cannot hold a status board")
+        await self._request(board, budget)
+        await channel.delete(message_id)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
-import discord
+from typing import Protocol
 
 from bot.services.poller import Poller, RoundReport
-
-log = logging.getLogger(__name__)
 
 
 def presence_text(players: int, servers: int) -> str:
@@ -18,12 +14,18 @@ def presence_text(players: int, servers: int) -> str:
     )
 
 
+class PresenceSink(Protocol):
+    """Where the text goes (the Discord side: the bot's "Watching …" activity)."""
+
+    async def show(self, text: str) -> None: ...
+
+
 class PresenceUpdater:
     """Sets the activity after a round, only when its text changed (presence updates are
     rate limited by the gateway)."""
 
-    def __init__(self, client: discord.Client, poller: Poller) -> None:
-        self.client = client
+    def __init__(self, sink: PresenceSink, poller: Poller) -> None:
+        self.sink = sink
         self.poller = poller
         self.current: str | None = None
 
@@ -31,7 +33,5 @@ class PresenceUpdater:
         text = presence_text(self.poller.total_players(), report.targets)
         if text == self.current:
             return
-        await self.client.change_presence(
-            activity=discord.Activity(type=discord.ActivityType.watching, name=text)
-        )
+        await self.sink.show(text)
         self.current = text

@@ -12,6 +12,7 @@ from typing import Any
 import discord
 import pytest
 
+from bot.delivery.alerts import DiscordAlertChannels
 from bot.services.alerts import MAX_ATTEMPTS, AlertNotifier
 from bot.sharding import ShardFilter
 from bot.snapshots import Snapshot, State, Target
@@ -75,7 +76,8 @@ async def setup(store: Store, statuses: list[int]) -> tuple[AlertNotifier, Chann
     channel = Channel(statuses)
     client = SimpleNamespace(get_channel=lambda channel_id: channel)
     poller = Poller(server)
-    notifier = AlertNotifier(client, store, poller, retry_base=0.01)  # type: ignore[arg-type]
+    channels = DiscordAlertChannels(client)  # type: ignore[arg-type]
+    notifier = AlertNotifier(channels, store, poller, retry_base=0.01)  # type: ignore[arg-type]
     return notifier, channel, poller
 
 

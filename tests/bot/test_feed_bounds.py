@@ -10,6 +10,7 @@ from typing import Any, cast
 import discord
 import pytest
 
+from bot.delivery.feed import DiscordFeedChannels
 from bot.protocols.battleye import Player
 from bot.protocols.battleye.events import MAX_NAME
 from bot.services.feed import FeedService
@@ -33,7 +34,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 async def test_inbox_drops_the_oldest_and_counts(store: Store) -> None:
     feed = FeedService(
-        cast(discord.Client, object()),
+        DiscordFeedChannels(cast(discord.Client, object())),
         store,
         Poller(store, _Source(), interval=60),
         inbox_limit=3,

@@ -1,4 +1,5 @@
-"""FeedService pieces without Discord: delivery outcomes and cursors, BattlEye holds."""
+"""FeedService pieces with a stub Discord client behind the real Discord side: delivery
+outcomes and cursors, BattlEye holds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import discord
 import pytest
 
 from bot.crypto import SecretBox, generate_key
+from bot.delivery.feed import DiscordFeedChannels
 from bot.services.feed import FeedService
 from bot.services.feed.queue import Batch, Item
 from bot.services.feed.sender import Outcome
@@ -106,7 +108,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 def service(store: Store, client: StubClient, hub: StubHub | None = None) -> FeedService:
     poller = Poller(store, StubSource(), interval=60)
-    return FeedService(cast(discord.Client, client), store, poller, hub=hub)
+    return FeedService(DiscordFeedChannels(cast(discord.Client, client)), store, poller, hub=hub)
 
 
 async def feed_of(store: Store, game: str = "cs2", password: str | None = None) -> int:
@@ -140,7 +142,7 @@ async def test_delivery_outcomes_and_cursor(
     feed_id = await feed_of(store)
     channel = StubChannel(fail_status)
     feed = service(store, StubClient(channel))
-    assert await feed._deliver(10, batch(feed_id, 5)) is outcome
+    assert await feed.outbox.deliver(10, batch(feed_id, 5)) is outcome
     assert (await store.feeds.all())[0].delivered_through == cursor
     if outcome is Outcome.SENT:
         (sent,) = channel.sent
@@ -154,7 +156,7 @@ async def test_a_deleted_channel_is_gone(store: Store) -> None:
     feed_id = await feed_of(store)
     client = StubClient(None, 404)
     feed = service(store, client)
-    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.GONE
+    assert await feed.outbox.deliver(10, batch(feed_id, 3)) is Outcome.GONE
     assert client.fetches == 1
     assert (await store.feeds.all())[0].delivered_through == 3
 
@@ -165,12 +167,12 @@ async def test_a_cache_miss_fetches_the_channel_and_never_moves_the_cursor_unsen
     feed_id = await feed_of(store)
     hidden = StubClient(None, 403)
     feed = service(store, hidden)
-    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.RETRY
+    assert await feed.outbox.deliver(10, batch(feed_id, 3)) is Outcome.RETRY
     assert (await store.feeds.all())[0].delivered_through == 0
     assert "missing access" in (feed.channel_problem(10) or "")
     channel = StubChannel()
     feed = service(store, StubClient(None, channel))
-    assert await feed._deliver(10, batch(feed_id, 3)) is Outcome.SENT
+    assert await feed.outbox.deliver(10, batch(feed_id, 3)) is Outcome.SENT
     assert len(channel.sent) == 1 and (await store.feeds.all())[0].delivered_through == 3
 
 

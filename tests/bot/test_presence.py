@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import discord
 
+from bot.delivery.presence import DiscordPresence
 from bot.services.poller import Poller
 from bot.services.presence import PresenceUpdater, presence_text
 from bot.storage import NewServer, Store
@@ -32,7 +33,7 @@ async def test_presence_shows_total_players_and_skips_unchanged(tmp_path: Path) 
         source.plan = {1: lambda t: info(4), 2: lambda t: info(7)}
         poller = Poller(store, source, interval=60)
         client = RecordingClient()
-        presence = PresenceUpdater(cast(Any, client), poller)
+        presence = PresenceUpdater(DiscordPresence(cast(Any, client)), poller)
         poller.add_listener(presence.on_round)
         await poller.run_round()
         await poller.run_round()

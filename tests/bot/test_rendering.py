@@ -9,11 +9,11 @@ import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.delivery.boards import chunk, digest
 from bot.rendering.charts import offline_spans, render_history, render_history_async, stats
 from bot.rendering.embeds import (
     MAX_EMBED_TOTAL,
     Look,
-    ServerView,
     compact_embed,
     embed_problems,
     look_of,
@@ -22,7 +22,7 @@ from bot.rendering.embeds import (
     summary_embed,
 )
 from bot.rendering.text import clip, duration, escape
-from bot.services.boards import chunk, digest
+from bot.rendering.views import ServerView
 from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
 from bot.storage import Server
 from bot.storage.history import Sample

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 
 import discord
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.rendering.embeds import ServerView, compact_embed, player_fields, status_embed
-from bot.rendering.text import escape
+from bot.rendering.embeds import compact_embed, player_fields, status_embed
+from bot.rendering.text import escape, escape_markdown
+from bot.rendering.views import ServerView
 from bot.services.feed import model as m
 from bot.services.feed.render import line, watch_line
 from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
@@ -89,3 +92,38 @@ def test_feed_lines_have_no_unsafe_characters() -> None:
     join = Event(1, NOW, m.JOIN, player=hostile("Bob"))
     assert clean(watch_line(join, hostile("Main"), hostile("bob")))
     assert "**Bob**" in watch_line(Event(1, NOW, m.JOIN, player="\u202eBob\u2069"), "M", "b")
+
+
+# Markdown characters, link and quote openers, and text around them.
+_MARKDOWN_PIECES = st.sampled_from(
+    [
+        "_",
+        "*",
+        "`",
+        "~",
+        "|",
+        "\\",
+        ">",
+        ">>> ",
+        "# ",
+        "### ",
+        " - ",
+        "[a](b)",
+        "\n",
+        " ",
+        "x",
+        "https://a_b.c/d_e",
+        "steam://connect/1.2.3.4:2302",
+        "<https://x_y>",
+        "<a:/b_c>",
+        ".",
+        "]",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MARKDOWN_PIECES | st.text(max_size=3), max_size=12).map("".join))
+def test_escape_markdown_is_discords(text: str) -> None:
+    # Our copy keeps rendering free of discord imports; it must stay discord.py's rule.
+    assert escape_markdown(text) == discord.utils.escape_markdown(text)

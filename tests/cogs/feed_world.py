@@ -45,7 +45,7 @@ def make_feed_world(fake: FakeDiscord, tmp_path: Path) -> FeedWorld:
 
 async def settle(bot: OutpostBot) -> None:
     async with asyncio.timeout(SETTLE):
-        await bot.feed.wait_idle()
+        await bot.services.feed.wait_idle()
 
 
 def joins(server_id: int, names: list[str]) -> list[Event]:

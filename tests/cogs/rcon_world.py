@@ -105,7 +105,7 @@ class RconWorld:
 async def register(
     bot: OutpostBot, guild_id: int, name: str, game: str, port: int, password: str = PASSWORD
 ) -> Server:
-    server = await bot.store.servers.add(
+    server = await bot.services.store.servers.add(
         NewServer(
             guild_id,
             name,
@@ -118,7 +118,7 @@ async def register(
             1,
         )
     )
-    await bot.poller.refresh_roster()
+    await bot.services.poller.refresh_roster()
     return server
 
 

@@ -55,7 +55,7 @@ async def register(
     game: str = "cs2",
 ) -> Server:
     host, port = server.address if isinstance(server, FakeA2SServer) else server
-    return await bot.store.servers.add(
+    return await bot.services.store.servers.add(
         NewServer(guild_id, name, game, host, port, port, None, None, 1)
     )
 

@@ -15,8 +15,8 @@ async def rounds(bot: OutpostBot, server: FakeA2SServer, pattern: str) -> None:
     """One poll round per character: ``+`` the server answers, ``-`` it is silent."""
     for ch in pattern:
         server.silent = ch == "-"
-        await bot.poller.run_round()
-        await bot.alerts.wait_idle()  # alerts go out from their own queue
+        await bot.services.poller.run_round()
+        await bot.services.alerts.wait_idle()  # alerts go out from their own queue
 
 
 async def test_down_and_up_once_each_without_spam_while_flapping(
@@ -27,9 +27,9 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
     alerts_channel = guild.add_channel("alerts")
     on_call = guild.add_role("On call")
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         handle = await answered(
             await w.fake.slash(
                 w.guild_id,
@@ -59,8 +59,8 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
         )
     # A restart does not announce anything again.
     async with FakeA2SServer() as _, run_bot(w.fake, w.bot()) as bot:
-        await bot.poller.run_round()
-        await bot.alerts.wait_idle()
+        await bot.services.poller.run_round()
+        await bot.services.alerts.wait_idle()
     assert len(w.fake.channel_messages(alerts_channel)) == 2
 
 
@@ -69,9 +69,9 @@ async def test_alert_without_role_pings_nobody_and_remove(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await answered(
             await w.fake.slash(
                 w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
@@ -102,9 +102,9 @@ async def test_a_rate_limited_alert_never_holds_the_poll_round(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await answered(
             await w.fake.slash(
                 w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
@@ -113,17 +113,17 @@ async def test_a_rate_limited_alert_never_holds_the_poll_round(
         # The first post of the down message gets a 429 that asks for a 1 s wait.
         w.fake.rate_limit("POST", rf"^/channels/{w.channel_id}/messages$", retry_after=1.0)
         server.silent = True
-        await bot.poller.run_round()
-        report = await bot.poller.run_round()  # down: confirmed at the second failure
+        await bot.services.poller.run_round()
+        report = await bot.services.poller.run_round()  # down: confirmed at the second failure
         assert report.transitions
         # The round is over while the message still waits out the rate limit.
         assert w.fake.channel_messages(w.channel_id) == []
-        assert bot.alerts.pending() == 1 and bot.alerts.sent == 0
-        await bot.poller.run_round()  # a later round does not queue it twice
-        await asyncio.wait_for(bot.alerts.wait_idle(), 10)
+        assert bot.services.alerts.pending() == 1 and bot.services.alerts.sent == 0
+        await bot.services.poller.run_round()  # a later round does not queue it twice
+        await asyncio.wait_for(bot.services.alerts.wait_idle(), 10)
         (message,) = w.fake.channel_messages(w.channel_id)
         assert "**Main** is down" in message["content"]
-        assert bot.alerts.sent == 1
+        assert bot.services.alerts.sent == 1
         assert len(w.fake.ratelimits.limited) == 1
-        (alert,) = await bot.store.alerts.for_guild(w.guild_id)
+        (alert,) = await bot.services.store.alerts.for_guild(w.guild_id)
         assert alert.last_state == "down"

@@ -82,7 +82,7 @@ async def test_public_bot_without_allowlist_warns_once_and_refuses_private_addre
         )
         await add.wait_response()
         assert "ALLOW_PRIVATE_ADDRESSES" in (add.content or "")
-        assert await bot.store.servers.all() == []
+        assert await bot.services.store.servers.all() == []
     log = captured_log.getvalue()
     assert log.count(PUBLIC_WARNING) == 1
     assert "turn off public bot" in log.lower() and "ALLOWED_GUILD_IDS" in log

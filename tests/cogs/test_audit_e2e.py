@@ -56,8 +56,10 @@ async def test_audit_pages_with_buttons(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         actor = Actor(w.guild_id, w.admin, "alice")
         for i in range(23):
-            await bot.audit.record(actor, "rcon say", f"message='m{i}'")
-        await bot.audit.record(Actor(w.guild_id + 1, w.admin, "x"), "rcon say", "other guild")
+            await bot.services.audit.record(actor, "rcon say", f"message='m{i}'")
+        await bot.services.audit.record(
+            Actor(w.guild_id + 1, w.admin, "x"), "rcon say", "other guild"
+        )
         first = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
         assert first.ephemeral
         embed = first.embeds[0]
@@ -89,7 +91,7 @@ async def test_audit_export_csv(world: RconWorld) -> None:
         await followup_text(
             await w.fake.slash(w.guild_id, w.member, "rcon players", {"server": "Main"})
         )
-        await bot.audit.record(Actor(w.guild_id, w.admin, "alice"), "=HYPERLINK(1)", "x")
+        await bot.services.audit.record(Actor(w.guild_id, w.admin, "alice"), "=HYPERLINK(1)", "x")
         handle = await w.fake.slash(w.guild_id, w.admin, "audit export", {"since": "1d"})
         await handle.wait_response()
         message = await handle.wait_followup()
@@ -130,7 +132,7 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
             )
         )
         # Mirroring runs from a queue: wait until it has handled the last entry.
-        await eventually(lambda: bot.audit_mirror.pending() == 0)
+        await eventually(lambda: bot.services.audit_mirror.pending() == 0)
         assert len(w.fake.channel_messages(w.channel_id)) == count
 
 
@@ -218,7 +220,7 @@ async def test_audit_mirror_is_drained_at_shutdown(world: RconWorld) -> None:
                 w.guild_id, w.member, "rcon say", {"server": "Main", "message": "let me in"}
             )
         )
-        await eventually(lambda: bot.audit_mirror.pending() == 1)
+        await eventually(lambda: bot.services.audit_mirror.pending() == 1)
         assert len(w.fake.channel_messages(w.channel_id)) == 1
     texts = [m["embeds"][0]["description"] for m in w.fake.channel_messages(w.channel_id)]
     assert len(texts) == 2 and "denied" in texts[1] and "rcon say" in texts[1]

@@ -62,11 +62,13 @@ async def test_kick_finds_rcon_kick_and_ids_show_as_mentions(world: RconWorld) -
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         actor = Actor(w.guild_id, w.admin, "alice")
-        await bot.audit.record(
+        await bot.services.audit.record(
             actor, "rcon kick", "player='Gus' reason='camping'", allowed_by=f"role {w.mods_role}"
         )
-        await bot.audit.record(actor, "rcon say", "message='kick me'")
-        await bot.audit.record(actor, "alert set", f"channel={w.channel_id} role={w.mods_role}")
+        await bot.services.audit.record(actor, "rcon say", "message='kick me'")
+        await bot.services.audit.record(
+            actor, "alert set", f"channel={w.channel_id} role={w.mods_role}"
+        )
         before = int(time.time()) - 5
         kicks = await answered(
             await w.fake.slash(w.guild_id, w.admin, "audit view", {"action": "kick"})
@@ -108,12 +110,12 @@ async def test_audit_retention_setting_prunes_old_rows(world: RconWorld) -> None
     async with run_bot(w.fake, w.bot()) as bot:
         now = time.time()
         for days, action in ((31, "rcon old"), (29, "rcon kept")):
-            await bot.store.database.execute(
+            await bot.services.store.database.execute(
                 "INSERT INTO audit_log (at, guild_id, user_id, user_name, action, outcome) "
                 "VALUES (?, ?, ?, ?, ?, 'ok')",
                 (iso_at(now - days * 86400), w.guild_id, w.admin, "alice", action),
             )
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
     assert [r["action"] for r in audit_rows(w.settings)] == ["rcon kept"]
 
 
@@ -121,7 +123,7 @@ async def _many_rows(bot: OutpostBot, w: RconWorld, count: int) -> None:
     actor = Actor(w.guild_id, w.admin, "alice")
     for i in range(count):
         # Multi-line arguments: the parts must be cut between CSV rows, not inside one.
-        await bot.audit.record(actor, "rcon say", f"message='row {i:04d}\n{'x' * 150}'")
+        await bot.services.audit.record(actor, "rcon say", f"message='row {i:04d}\n{'x' * 150}'")
 
 
 async def test_export_past_the_upload_limit_is_split_into_parts(

@@ -43,8 +43,8 @@ async def board_set(
 
 async def poll(bot: OutpostBot) -> None:
     """One round, then the board pass it triggers."""
-    await bot.poller.run_round()
-    await asyncio.wait_for(bot.boards.wait_idle(), 10)
+    await bot.services.poller.run_round()
+    await asyncio.wait_for(bot.services.boards.wait_idle(), 10)
 
 
 def board_messages(w: StatusWorld, channel_id: int) -> list[dict[str, object]]:
@@ -56,10 +56,10 @@ async def test_board_posts_ten_embeds_per_message_and_edits_in_place(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.boards.pacer.gap = 0.0
+        bot.services.boards.pacer.gap = 0.0
         for i, server in enumerate(servers):
             await register(bot, w.guild_id, f"Server {i:02d}", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         handle = await board_set(w, w.channel_id)
         assert "updates after each poll" in handle.followups[0]["content"]
         posted = board_messages(w, w.channel_id)
@@ -84,19 +84,19 @@ async def test_deleted_message_is_posted_again(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.boards.pacer.gap = 0.0
+        bot.services.boards.pacer.gap = 0.0
         await register(bot, w.guild_id, "Main", servers[0])
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await board_set(w, w.channel_id)
         (first,) = board_messages(w, w.channel_id)
         # Deleted by a moderator: the bot sees MESSAGE_DELETE and reposts at the next pass.
         w.fake.delete_message(int(first["id"]))  # type: ignore[call-overload]
         for _ in range(100):  # bounded: the gateway event arrives within 5 s
-            stored = [m.message_id for m in await bot.store.boards.messages(1)]
+            stored = [m.message_id for m in await bot.services.store.boards.messages(1)]
             if stored != [int(first["id"])]:  # type: ignore[call-overload]
                 break
             await asyncio.sleep(0.05)
-        await asyncio.wait_for(bot.boards.wait_idle(), 10)
+        await asyncio.wait_for(bot.services.boards.wait_idle(), 10)
         (second,) = board_messages(w, w.channel_id)
         assert second["id"] != first["id"]
         # Deleted without the bot seeing it: the edit answers 10008 and it posts a fresh one.
@@ -106,7 +106,7 @@ async def test_deleted_message_is_posted_again(
         messages = board_messages(w, w.channel_id)
         assert [m["id"] for m in messages][-1] != second["id"]
         assert "5/32" in str(messages[-1]["embeds"])
-        stored = await bot.store.boards.messages(1)
+        stored = await bot.services.store.boards.messages(1)
         assert [m.message_id for m in stored] == [int(messages[-1]["id"])]  # type: ignore[call-overload]
 
 
@@ -115,9 +115,9 @@ async def test_old_message_edit_limit_replaces_the_message(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.boards.pacer.gap = 0.0
+        bot.services.boards.pacer.gap = 0.0
         await register(bot, w.guild_id, "Main", servers[0])
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await board_set(w, w.channel_id)
         (old,) = board_messages(w, w.channel_id)
         w.fake.fail_message(int(old["id"]), 30046, methods=("PATCH",))  # type: ignore[call-overload]
@@ -135,15 +135,15 @@ async def _board_that_lost_its_permission(
     w: StatusWorld, bot: OutpostBot, server: FakeA2SServer
 ) -> Board:
     """A board of Main whose next edit is refused with 50013 (missing permissions), after it."""
-    bot.boards.pacer.gap = 0.0
+    bot.services.boards.pacer.gap = 0.0
     await register(bot, w.guild_id, "Main", server)
-    await bot.poller.run_round()
+    await bot.services.poller.run_round()
     await board_set(w, w.channel_id, "main")
     (message,) = board_messages(w, w.channel_id)
     w.fake.fail_message(int(message["id"]), 50013)  # type: ignore[call-overload]
     server.info.player_count = 9
     await poll(bot)
-    (board,) = await bot.store.boards.for_guild(w.guild_id)
+    (board,) = await bot.services.store.boards.for_guild(w.guild_id)
     return board
 
 
@@ -164,7 +164,7 @@ async def test_lost_permission_pauses_the_board_and_list_says_why(
         assert len(w.fake.requests) == requests
         # /board set again resumes it.
         await board_set(w, w.channel_id, "main")
-        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        (board,) = await bot.services.store.boards.for_guild(w.guild_id)
         assert board.paused is None
 
 
@@ -176,11 +176,11 @@ async def test_a_paused_board_resumes_by_itself_when_the_permission_is_back(
         board = await _board_that_lost_its_permission(w, bot, servers[0])
         assert board.paused is not None
         # The permission is back (the failure was one request); the retry is due.
-        bot.boards.paused_retry = 0.0
-        bot.boards._retry_paused_at.clear()
+        bot.services.boards.paused_retry = 0.0
+        bot.services.boards._retry_paused_at.clear()
         servers[0].info.player_count = 11
         await poll(bot)
-        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        (board,) = await bot.services.store.boards.for_guild(w.guild_id)
         assert board.paused is None
         (message,) = board_messages(w, w.channel_id)
         assert "11/" in str(message["embeds"])
@@ -192,7 +192,7 @@ async def test_restart_edits_the_same_message(
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", servers[3])
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await board_set(w, w.channel_id)
     (before,) = board_messages(w, w.channel_id)
     servers[3].info.player_count = 20
@@ -209,7 +209,7 @@ async def test_board_remove_and_refusals(
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", servers[0])
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         unknown = await answered(
             await w.fake.slash(
                 w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, Nope"}
@@ -227,7 +227,7 @@ async def test_board_remove_and_refusals(
         )
         assert "Removed the status board" in (await removed.wait_followup())["content"]
         assert w.fake.message(int(message["id"]))["deleted"]  # type: ignore[call-overload]
-        assert await bot.store.boards.for_guild(w.guild_id) == []
+        assert await bot.services.store.boards.for_guild(w.guild_id) == []
         choices = await w.fake.autocomplete(
             w.guild_id,
             w.admin,
@@ -245,12 +245,12 @@ async def test_many_boards_of_one_guild_are_paced(
     guild = w.fake.guild(w.guild_id)
     channels = [guild.add_channel(f"board-{i}") for i in range(4)]
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.boards.pacer.gap = 0.0
+        bot.services.boards.pacer.gap = 0.0
         await register(bot, w.guild_id, "Main", servers[0])
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         for channel in channels:
             await board_set(w, channel)
-        bot.boards.pacer.gap = 0.15
+        bot.services.boards.pacer.gap = 0.15
         servers[0].info.player_count = 3
         started = time.monotonic()
         await poll(bot)
@@ -274,7 +274,7 @@ async def test_board_set_refuses_a_channel_where_the_bot_cannot_post(
             await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": closed})
         )
         assert handle.ephemeral and "embed links" in (handle.content or "")
-        assert await bot.store.boards.for_guild(w.guild_id) == []
+        assert await bot.services.store.boards.for_guild(w.guild_id) == []
         assert w.fake.channel_messages(closed) == []
 
 
@@ -287,29 +287,29 @@ async def test_a_guild_with_many_boards_does_not_hold_back_another_guilds(
     beta = w.fake.add_guild("Beta")
     beta_channel = beta.add_channel("status")
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.boards.pacer.gap = 0.0
-        bot.boards.guild_budget = 5
+        bot.services.boards.pacer.gap = 0.0
+        bot.services.boards.guild_budget = 5
         await register(bot, w.guild_id, "Busy", servers[0])
         await register(bot, beta.id, "Quiet", servers[1])
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         for channel in channels:
-            await bot.store.boards.upsert(w.guild_id, channel, [], w.admin)
-        await bot.store.boards.upsert(beta.id, beta_channel, [], w.admin)
+            await bot.services.store.boards.upsert(w.guild_id, channel, [], w.admin)
+        await bot.services.store.boards.upsert(beta.id, beta_channel, [], w.admin)
         await poll(bot)  # every board posted, over several short passes
         assert all(len(board_messages(w, c)) == 1 for c in channels)
-        bot.boards.pacer.gap = 0.05  # from now on the busy guild's 40 edits take >= 2 s
+        bot.services.boards.pacer.gap = 0.05  # from now on the busy guild's 40 edits take >= 2 s
         servers[0].info.player_count = 20
         servers[1].info.player_count = 7
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await w.fake.wait_until(lambda: "7/32" in str(board_messages(w, beta_channel)))
         servers[1].info.player_count = 8
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await w.fake.wait_until(lambda: "8/32" in str(board_messages(w, beta_channel)))
         # The quiet guild's second change is shown while the busy guild is still catching up
         # (before: only once every one of its 40 boards was edited).
         edited = sum(board_messages(w, c)[0]["edits"] for c in channels)  # type: ignore[misc]
         assert edited < len(channels)
-        await asyncio.wait_for(bot.boards.wait_idle(), 20)
+        await asyncio.wait_for(bot.services.boards.wait_idle(), 20)
         assert all("20/32" in str(board_messages(w, c)[0]["embeds"]) for c in channels)
 
 
@@ -323,10 +323,10 @@ async def test_a_post_whose_id_was_not_saved_is_found_again(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.boards.pacer.gap = 0.0
+        bot.services.boards.pacer.gap = 0.0
         await register(bot, w.guild_id, "Main", servers[0])
-        await bot.poller.run_round()
-        boards = bot.store.boards
+        await bot.services.poller.run_round()
+        boards = bot.services.store.boards
 
         async def locked(*args: object) -> None:
             raise sqlite3.OperationalError("database is locked")
@@ -345,7 +345,7 @@ async def test_a_post_whose_id_was_not_saved_is_found_again(
         async with run_bot(w.fake, w.bot()) as bot:
             await poll(bot)
             await poll(bot)
-            stored = await bot.store.boards.messages(1)
+            stored = await bot.services.store.boards.messages(1)
     else:
         stored = []
     messages = board_messages(w, w.channel_id)

@@ -29,9 +29,9 @@ async def test_a_board_whose_channel_is_not_cached_is_edited_not_paused(
         FakeA2SServer(info=InfoSpec(player_count=1)) as server,
         run_bot(w.fake, w.bot()) as bot,
     ):
-        bot.boards.pacer.gap = 0.0
+        bot.services.boards.pacer.gap = 0.0
         await register(bot, w.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         handle = await answered(
             await w.fake.slash(
                 w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "main"}
@@ -41,9 +41,9 @@ async def test_a_board_whose_channel_is_not_cached_is_edited_not_paused(
         (message,) = w.fake.channel_messages(w.channel_id)
         forget_channel(bot, w.guild_id, w.channel_id)
         server.info.player_count = 7
-        await bot.poller.run_round()
-        await asyncio.wait_for(bot.boards.wait_idle(), 10)
-        (board,) = await bot.store.boards.for_guild(w.guild_id)
+        await bot.services.poller.run_round()
+        await asyncio.wait_for(bot.services.boards.wait_idle(), 10)
+        (board,) = await bot.services.store.boards.for_guild(w.guild_id)
         assert board.paused is None
         (edited,) = w.fake.channel_messages(w.channel_id)
         assert edited["id"] == message["id"] and edited["edited_timestamp"] is not None
@@ -55,21 +55,21 @@ async def test_an_alert_whose_channel_is_not_cached_is_still_sent(
     w = make_world(fake_discord, tmp_path)
     alerts_channel = w.fake.guild(w.guild_id).add_channel("alerts")
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await answered(
             await w.fake.slash(
                 w.guild_id, w.admin, "alert set", {"server": "Main", "channel": alerts_channel}
             )
         )
-        await bot.poller.run_round()  # the first observation is remembered silently
+        await bot.services.poller.run_round()  # the first observation is remembered silently
         forget_channel(bot, w.guild_id, alerts_channel)
         server.silent = True
-        await bot.poller.run_round()
-        await bot.poller.run_round()  # down after the second failure
-        await asyncio.wait_for(bot.alerts.wait_idle(), 10)  # sent from the alerts' queue
+        await bot.services.poller.run_round()
+        await bot.services.poller.run_round()  # down after the second failure
+        await asyncio.wait_for(bot.services.alerts.wait_idle(), 10)  # sent from the alerts' queue
         (message,) = w.fake.channel_messages(alerts_channel)
         assert "🔴 **Main** is down" in message["content"]
-        (alert,) = await bot.store.alerts.all()
+        (alert,) = await bot.services.store.alerts.all()
         assert alert.last_state == "down"

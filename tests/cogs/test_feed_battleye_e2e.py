@@ -22,7 +22,7 @@ LOGIN_WAIT = 10.0
 
 
 async def register_dayz(bot: OutpostBot, guild_id: int, port: int) -> Server:
-    server = await bot.store.servers.add(
+    server = await bot.services.store.servers.add(
         NewServer(
             guild_id,
             "Day",
@@ -35,7 +35,7 @@ async def register_dayz(bot: OutpostBot, guild_id: int, port: int) -> Server:
             1,
         )
     )
-    await bot.poller.refresh_roster()
+    await bot.services.poller.refresh_roster()
     return server
 
 
@@ -46,7 +46,7 @@ def logged_in(bot: OutpostBot, server: Server) -> asyncio.Event:
     async def on_login() -> None:
         event.set()
 
-    bot.rcon_pool.add_battleye_listener(server.id, "login", on_login)
+    bot.services.rcon_pool.add_battleye_listener(server.id, "login", on_login)
     return event
 
 
@@ -121,7 +121,7 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
             pings = w.fake.pinging_messages()
             assert len(pings) == 1 and pings[0]["pings"].roles == (mods,)
             assert pings[0]["channel_id"] == str(w.status.channel_id)
-            stored = await bot.store.events.recent(server.id, 20)
+            stored = await bot.services.store.events.recent(server.id, 20)
             join = next(e for e in stored if e.kind == "join" and e.player.startswith("Alice"))
             assert join.guid == GUID
 

@@ -21,9 +21,9 @@ async def test_a2s_joins_leaves_map_changes_and_status(
     w = make_feed_world(fake_discord, tmp_path)
     a2s = FakeA2SServer(info=InfoSpec(player_count=1), players=[PlayerSpec("alice")])
     async with a2s as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         handle = await answered(
             await w.fake.slash(
                 w.status.guild_id,
@@ -40,21 +40,21 @@ async def test_a2s_joins_leaves_map_changes_and_status(
             PlayerSpec("Player"),
             PlayerSpec(""),
         ]
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         server.players = [PlayerSpec("Player")]
         server.info = InfoSpec(player_count=1, map_name="de_inferno")
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         server.silent = True
-        await bot.poller.run_round()
-        await bot.poller.run_round()  # down after the second failure
+        await bot.services.poller.run_round()
+        await bot.services.poller.run_round()  # down after the second failure
         server.silent = False
-        await bot.poller.run_round()
-        await bot.poller.run_round()  # up after the second answer
+        await bot.services.poller.run_round()
+        await bot.services.poller.run_round()  # up after the second answer
         await settle(bot)
         # Who is there when it comes back was not seen arriving: a baseline, no "joined".
         server.players = [PlayerSpec("Player"), PlayerSpec("bob")]
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         messages = w.fake.channel_messages(w.feed_channel)
         got = [line.split(" · ", 1)[1] for line in lines(messages)]
@@ -94,14 +94,14 @@ async def test_a_burst_of_1000_events_is_a_few_messages_without_a_429(
         )
         names = [f"player{n:04d}" for n in range(1000)]
         for event in joins(main.id, names):
-            bot.feed.submit(event)
+            bot.services.feed.submit(event)
         await settle(bot)
         messages = w.fake.channel_messages(w.feed_channel)
         assert 5 <= len(messages) <= 25, len(messages)
         got = [line.split("**")[3] for line in lines(messages)]
         assert got == names  # every event once, in order
         assert w.fake.ratelimits.limited == []
-        assert bot.feed.stats()["dropped"] == 0
+        assert bot.services.feed.stats()["dropped"] == 0
 
 
 async def test_overflow_drops_the_oldest_and_says_so(
@@ -122,7 +122,7 @@ async def test_overflow_drops_the_oldest_and_says_so(
             )
         )
         for event in joins(main.id, [f"p{n}" for n in range(25)]):
-            bot.feed.submit(event)
+            bot.services.feed.submit(event)
         await settle(bot)
         (message,) = w.fake.channel_messages(w.feed_channel)
         got = lines([message])
@@ -135,9 +135,9 @@ async def test_hostile_player_names_ping_nobody(fake_discord: FakeDiscord, tmp_p
     role = w.status.admin_role
     hostile = ["@everyone", "@here", f"<@&{role}>", f"<@{w.status.admin}>", "**big** `x`"]
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await answered(
             await w.fake.slash(
                 w.status.guild_id,
@@ -148,7 +148,7 @@ async def test_hostile_player_names_ping_nobody(fake_discord: FakeDiscord, tmp_p
         )
         server.players = [PlayerSpec(n) for n in hostile]
         server.info = InfoSpec(player_count=len(hostile))
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         (message,) = w.fake.channel_messages(w.feed_channel)
         text = "\n".join(lines([message]))
@@ -175,14 +175,14 @@ async def test_bot_restart_delivers_pending_events_once_and_never_reposts(
                 )
             )
             for event in joins(main.id, ["a", "b", "c"]):
-                bot.feed.submit(event)
+                bot.services.feed.submit(event)
             async with asyncio.timeout(10):
-                await bot.feed.wait_stored(3)
+                await bot.services.feed.wait_stored(3)
         assert w.fake.channel_messages(w.feed_channel) == []
         async with run_bot(w.fake, w.bot()) as bot:
             await settle(bot)
             for event in joins(main.id, ["d"]):
-                bot.feed.submit(event)
+                bot.services.feed.submit(event)
             await settle(bot)
         async with run_bot(w.fake, w.bot()) as bot:
             await settle(bot)
@@ -198,9 +198,9 @@ async def test_watch_list_pings_only_the_chosen_role(
     mods = guild.add_role("Mods")
     watch_channel = guild.add_channel("watch")
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await answered(
             await w.fake.slash(
                 w.status.guild_id,
@@ -220,7 +220,7 @@ async def test_watch_list_pings_only_the_chosen_role(
         assert "Watching player **TrOlL** on **Main**" in (added.content or "")
         server.players = [PlayerSpec("troll"), PlayerSpec("@everyone")]
         server.info = InfoSpec(player_count=2)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         (ping,) = w.fake.channel_messages(watch_channel)
         assert ping["content"] == f"<@&{mods}>"
@@ -244,9 +244,9 @@ async def test_watch_list_pings_only_the_chosen_role(
         )
         assert removed.content == "Stopped watching **TrOlL** on **Main**."
         server.players = []
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         server.players = [PlayerSpec("troll")]
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         assert len(w.fake.channel_messages(watch_channel)) == 1
 
@@ -254,17 +254,17 @@ async def test_watch_list_pings_only_the_chosen_role(
 async def test_player_lookup_across_servers(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     w = make_feed_world(fake_discord, tmp_path)
     async with FakeA2SServer() as one, FakeA2SServer() as two, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "One", one)
         await register(bot, w.status.guild_id, "Two", two)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         one.players = [PlayerSpec("Alice"), PlayerSpec("bob")]
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         one.players = [PlayerSpec("bob")]
         two.players = [PlayerSpec("alice")]
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         two.players = []
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         alice = await answered(
             await w.fake.slash(
@@ -362,9 +362,11 @@ async def test_feed_commands_list_remove_and_refusals(
             )
         )
         assert "Manage Server" in (refused.content or "")
-        assert bot.feed.feeds_of(1) == []
+        assert bot.services.feed.feeds_of(1) == []
         # Every change went through the audit log (the refused one as denied).
-        entries, _ = await bot.audit.page(AuditFilter(w.status.guild_id, action="feed"), 0, 10)
+        entries, _ = await bot.services.audit.page(
+            AuditFilter(w.status.guild_id, action="feed"), 0, 10
+        )
         assert [(e.action, e.outcome) for e in reversed(entries)] == [
             ("feed set", "ok"),
             ("feed set", "ok"),
@@ -386,7 +388,7 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
         main = await register(bot, w.status.guild_id, "Main", server)
         await settle(bot)
         gate = asyncio.Event()
-        feeds_all, watches_all = bot.store.feeds.all, bot.store.watches.all
+        feeds_all, watches_all = bot.services.store.feeds.all, bot.services.store.watches.all
         held: list[str] = []
 
         async def slow_feeds() -> list[Feed]:
@@ -398,8 +400,8 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
             await gate.wait()
             return await watches_all()
 
-        bot.store.feeds.all = slow_feeds  # type: ignore[method-assign]
-        bot.store.watches.all = slow_watches  # type: ignore[method-assign]
+        bot.services.store.feeds.all = slow_feeds  # type: ignore[method-assign]
+        bot.services.store.watches.all = slow_watches  # type: ignore[method-assign]
         admin, guild = w.status.admin, w.status.guild_id
         try:
             done = await answered(
@@ -422,7 +424,7 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
             assert "Watching player **Vip**" in (watched.content or "")
             assert held and not gate.is_set()  # a reload is waiting: the answers came first
             for event in joins(main.id, ["early", "vip"]):
-                bot.feed.submit(event)
+                bot.services.feed.submit(event)
             await w.fake.wait_until(
                 lambda: (
                     len(lines(w.fake.channel_messages(w.feed_channel))) >= 2
@@ -440,17 +442,17 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
             )
             assert "Stopped watching" in (unwatched.content or "")
             for event in joins(main.id, ["late", "vip"]):
-                bot.feed.submit(event)
-            await bot.feed.wait_stored(4)
+                bot.services.feed.submit(event)
+            await bot.services.feed.wait_stored(4)
         finally:
             gate.set()
         await settle(bot)
         for _ in range(100):  # bounded: the deferred reloads end once released
-            if not bot.feed._reload_tasks:
+            if not bot.services.feed.subscriptions.reload_tasks:
                 break
             await asyncio.sleep(0.02)
         await settle(bot)
         got = [line.split("**")[3] for line in lines(w.fake.channel_messages(w.feed_channel))]
         assert got == ["early", "vip"]  # each once; nothing after the removal
         assert len(w.fake.channel_messages(watch_channel)) == 1
-        assert bot.feed.feeds_of(main.id) == []
+        assert bot.services.feed.feeds_of(main.id) == []

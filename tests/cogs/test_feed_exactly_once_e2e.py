@@ -56,7 +56,7 @@ async def test_a_cursor_write_failing_after_the_send_is_retried_alone(
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         main = await register(bot, w.status.guild_id, "Main", server)
         await set_feed(w)
-        real = bot.store.feeds.advance
+        real = bot.services.store.feeds.advance
         failures = 2
 
         async def advance(cursors: Any) -> None:
@@ -66,14 +66,16 @@ async def test_a_cursor_write_failing_after_the_send_is_retried_alone(
                 raise locked()
             await real(cursors)
 
-        monkeypatch.setattr(bot.store.feeds, "advance", advance)
+        monkeypatch.setattr(bot.services.store.feeds, "advance", advance)
         for event in joins(main.id, ["a", "b", "c"]):
-            bot.feed.submit(event)
+            bot.services.feed.submit(event)
         await settle(bot)
         assert failures == 0
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
-        (feed,) = await bot.store.feeds.all()
-        assert feed.delivered_through == max(e.id for e in await bot.store.events.recent(main.id))
+        (feed,) = await bot.services.store.feeds.all()
+        assert feed.delivered_through == max(
+            e.id for e in await bot.services.store.events.recent(main.id)
+        )
 
 
 async def test_a_send_cut_off_by_a_restart_is_not_posted_twice(
@@ -87,12 +89,12 @@ async def test_a_send_cut_off_by_a_restart_is_not_posted_twice(
             # Discord creates the message, the answer comes after the bot stopped waiting.
             w.fake.stall_posts(w.feed_channel, 4.0)
             for event in joins(main.id, ["a", "b"]):
-                bot.feed.submit(event)
+                bot.services.feed.submit(event)
             await eventually(lambda: len(w.fake.channel_messages(w.feed_channel)) == 1)
         async with run_bot(w.fake, w.bot()) as bot:
             await settle(bot)
             for event in joins(main.id, ["c"]):
-                bot.feed.submit(event)
+                bot.services.feed.submit(event)
             await settle(bot)
         messages = w.fake.channel_messages(w.feed_channel)
         assert [names([m]) for m in messages] == [["a", "b"], ["c"]]
@@ -106,7 +108,7 @@ async def test_a_store_error_keeps_the_events_in_order(
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         main = await register(bot, w.status.guild_id, "Main", server)
         await set_feed(w)
-        real = bot.store.events.add_many
+        real = bot.services.store.events.add_many
         failures = 2
 
         async def add_many(events: Any) -> list[Event]:
@@ -116,12 +118,12 @@ async def test_a_store_error_keeps_the_events_in_order(
                 raise locked()
             return await real(events)
 
-        monkeypatch.setattr(bot.store.events, "add_many", add_many)
+        monkeypatch.setattr(bot.services.store.events, "add_many", add_many)
         for event in joins(main.id, ["a", "b"]):
-            bot.feed.submit(event)
+            bot.services.feed.submit(event)
         await asyncio.sleep(0)
         for event in joins(main.id, ["c"]):
-            bot.feed.submit(event)
+            bot.services.feed.submit(event)
         await settle(bot)
         assert failures == 0
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
@@ -135,7 +137,7 @@ async def test_shutdown_stores_what_the_inbox_holds(
         async with run_bot(w.fake, w.bot()) as bot:
             main = await register(bot, w.status.guild_id, "Main", server)
             await set_feed(w)
-            real = bot.store.events.add_many
+            real = bot.services.store.events.add_many
             failing = True
             attempts = 0
 
@@ -146,9 +148,9 @@ async def test_shutdown_stores_what_the_inbox_holds(
                     raise locked()
                 return await real(events)
 
-            monkeypatch.setattr(bot.store.events, "add_many", add_many)
+            monkeypatch.setattr(bot.services.store.events, "add_many", add_many)
             for event in joins(main.id, ["a", "b", "c"]):
-                bot.feed.submit(event)
+                bot.services.feed.submit(event)
             await eventually(lambda: attempts >= 2)
             failing = False  # the database is back just as the bot stops
         assert w.fake.channel_messages(w.feed_channel) == []
@@ -168,13 +170,13 @@ async def test_replay_pages_through_more_than_10000_pending_events(
             await set_feed(w)
             # Stored but never routed: what a long Discord outage leaves behind.
             now = time.time()
-            await bot.store.events.add_many(
+            await bot.services.store.events.add_many(
                 [Event(main.id, now, m.JOIN, f"p{n:05d}") for n in range(total)]
             )
         async with run_bot(w.fake, w.bot(FEED_QUEUE_LIMIT="10")) as bot:
             await settle(bot)
-            (feed,) = await bot.store.feeds.all()
-            newest = max(e.id for e in await bot.store.events.recent(main.id, 1))
+            (feed,) = await bot.services.store.feeds.all()
+            newest = max(e.id for e in await bot.services.store.events.recent(main.id, 1))
             assert feed.delivered_through == newest
         (message,) = w.fake.channel_messages(w.feed_channel)
         got = lines([message])
@@ -199,7 +201,7 @@ async def test_a_channel_missing_from_the_cache_is_fetched(
         guild._remove_channel(channel)
         assert bot.get_channel(w.feed_channel) is None
         for event in joins(main.id, ["a", "b"]):
-            bot.feed.submit(event)
+            bot.services.feed.submit(event)
         await settle(bot)
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b"]
 
@@ -214,10 +216,12 @@ async def test_lost_permissions_hold_the_lines_and_feed_list_says_why(
         await set_feed(w)
         guild.deny_bot(w.feed_channel, SEND_MESSAGES)
         for event in joins(main.id, ["a", "b"]):
-            bot.feed.submit(event)
-        await eventually(lambda: bot.feed.channel_problem(w.feed_channel) is not None)
-        (feed,) = await bot.store.feeds.all()
-        assert feed.delivered_through < min(e.id for e in await bot.store.events.recent(main.id))
+            bot.services.feed.submit(event)
+        await eventually(lambda: bot.services.feed.channel_problem(w.feed_channel) is not None)
+        (feed,) = await bot.services.store.feeds.all()
+        assert feed.delivered_through < min(
+            e.id for e in await bot.services.store.events.recent(main.id)
+        )
         listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
         assert "missing permissions" in listing.embeds[0]["description"]
         guild.set_channel_permission(w.feed_channel, w.fake.bot_user_id)  # given back
@@ -234,14 +238,14 @@ async def test_the_first_answer_after_feed_set_is_a_baseline(
     players = [PlayerSpec("alice"), PlayerSpec("bob")]
     a2s = FakeA2SServer(info=InfoSpec(player_count=2), players=players)
     async with a2s as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
         await set_feed(w)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         assert w.fake.channel_messages(w.feed_channel) == []
         server.players = [PlayerSpec("alice")]
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         got = [line.split(" · ", 1)[1] for line in lines(w.fake.channel_messages(w.feed_channel))]
         assert got == ["⬅️ **bob** left ≈"]
@@ -254,24 +258,24 @@ async def test_the_first_answer_after_a_restart_is_a_baseline(
     a2s = FakeA2SServer(info=InfoSpec(player_count=1), players=[PlayerSpec("alice")])
     async with a2s as server:
         async with run_bot(w.fake, w.bot()) as bot:
-            bot.poller.query_timeout = 0.2
+            bot.services.poller.query_timeout = 0.2
             main = await register(bot, w.status.guild_id, "Main", server)
-            await bot.poller.run_round()
+            await bot.services.poller.run_round()
             await set_feed(w)
             await settle(bot)
         # Players arrive while the bot is down: nobody saw them join.
         server.players = [PlayerSpec("alice"), PlayerSpec("bob"), PlayerSpec("carol")]
         server.info = InfoSpec(player_count=3)
         async with run_bot(w.fake, w.bot()) as bot:
-            bot.poller.query_timeout = 0.2
-            await bot.poller.run_round()
+            bot.services.poller.query_timeout = 0.2
+            await bot.services.poller.run_round()
             await settle(bot)
             assert w.fake.channel_messages(w.feed_channel) == []
-            open_names = await bot.store.sessions.open_names(main.id, m.SOURCE_A2S)
+            open_names = await bot.services.store.sessions.open_names(main.id, m.SOURCE_A2S)
             assert sorted(open_names) == ["alice", "bob", "carol"]
             server.players = [PlayerSpec("alice")]
             server.info = InfoSpec(player_count=1)
-            await bot.poller.run_round()
+            await bot.services.poller.run_round()
             await settle(bot)
         got = [line.split(" · ", 1)[1] for line in lines(w.fake.channel_messages(w.feed_channel))]
         assert got == ["⬅️ **bob** left ≈", "⬅️ **carol** left ≈"]
@@ -297,7 +301,7 @@ async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
         guild.set_thread_archived(thread, True)
         await eventually(lambda: bot.get_channel(thread) is None)
         for event in joins(main.id, ["a"]):
-            bot.feed.submit(event)
+            bot.services.feed.submit(event)
         await settle(bot)
         assert names(w.fake.channel_messages(thread)) == ["a"]
         assert not guild.channel(thread).archived
@@ -305,12 +309,12 @@ async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
         guild.set_thread_archived(thread, True, locked=True)
         await eventually(lambda: bot.get_channel(thread) is None)
         for event in joins(main.id, ["b"]):
-            bot.feed.submit(event)
-        await eventually(lambda: bot.feed.channel_problem(thread) is not None)
+            bot.services.feed.submit(event)
+        await eventually(lambda: bot.services.feed.channel_problem(thread) is not None)
         listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
         assert "archived and locked: I need Manage Threads" in listing.embeds[0]["description"]
         guild.set_bot_permissions(guild.bot_permissions() | MANAGE_THREADS)
         await settle(bot)
         assert names(w.fake.channel_messages(thread)) == ["a", "b"]
-        assert bot.feed.channel_problem(thread) is None
+        assert bot.services.feed.channel_problem(thread) is None
         assert not w.fake.violations

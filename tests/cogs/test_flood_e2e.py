@@ -58,7 +58,7 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
     # Discord's limit for posting in one channel: 5 messages per 5 s.
     w.fake.bucket("POST", r"^/channels/[0-9]+/messages", 5, 5.0)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.audit_mirror.window = 3.0  # the coalescing window, shortened from a minute
+        bot.services.audit_mirror.window = 3.0  # the coalescing window, shortened from a minute
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         await answered(
             await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
@@ -87,7 +87,7 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
         # Every row was written; the mirror shows one line per member for the denials.
         await eventually(
             lambda: (
-                bot.audit_mirror.pending() == 0
+                bot.services.audit_mirror.pending() == 0
                 and len([m for m in w.fake.channel_messages(w.channel_id) if "Denied" in str(m)])
                 > 0
             ),

@@ -25,11 +25,11 @@ async def test_hidden_address_is_hidden_everywhere(
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         port = server.address[1]
         server.info = InfoSpec(server_name=f"Join {HOST}:{port} now", map_name="de_dust2")
-        bot.poller.query_timeout = 0.2
-        bot.boards.pacer.gap = 0.0
+        bot.services.poller.query_timeout = 0.2
+        bot.services.boards.pacer.gap = 0.0
         name = f"{HOST} box"  # admins name servers after their address too
         await register(bot, w.guild_id, name, server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         shown = await answered(await w.fake.slash(w.guild_id, w.admin, "status", {"server": name}))
         assert HOST in json.dumps(shown.embeds)  # shown until hidden
         hide = await answered(
@@ -48,7 +48,7 @@ async def test_hidden_address_is_hidden_everywhere(
             await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": boards})
         )
         await board.wait_followup(timeout=10)
-        await asyncio.wait_for(bot.boards.wait_idle(), 10)
+        await asyncio.wait_for(bot.services.boards.wait_idle(), 10)
         texts += [json.dumps(m["embeds"]) for m in w.fake.channel_messages(boards)]
         await answered(
             await w.fake.slash(
@@ -57,8 +57,8 @@ async def test_hidden_address_is_hidden_everywhere(
         )
         server.silent = True
         for _ in range(2):
-            await bot.poller.run_round()
-        await asyncio.wait_for(bot.alerts.wait_idle(), 10)  # sent from the alerts' queue
+            await bot.services.poller.run_round()
+        await asyncio.wait_for(bot.services.alerts.wait_idle(), 10)  # sent from the alerts' queue
         texts += [m["content"] for m in w.fake.channel_messages(alerts)]
         assert len(texts) == 4 and "is down" in texts[-1]
         history = await answered(
@@ -74,11 +74,11 @@ async def test_hidden_address_is_hidden_in_feed_lines(
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.2
+        bot.services.poller.query_timeout = 0.2
         port = server.address[1]
         name = f"{HOST}:{port} main"
         await register(bot, w.status.guild_id, name, server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await answered(
             await w.fake.slash(
                 w.status.guild_id,
@@ -93,7 +93,7 @@ async def test_hidden_address_is_hidden_in_feed_lines(
             )
         )
         server.info = InfoSpec(map_name=f"{HOST}_arena")  # a map name carrying the host
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         await settle(bot)
         got = lines(w.fake.channel_messages(w.feed_channel))
         assert got and "map changed" in got[-1], got

@@ -36,7 +36,7 @@ async def test_history_chart_from_generated_samples(
                     None if offline else 20.0,
                 )
             )
-        await bot.store.history.add_many(samples)
+        await bot.services.store.history.add_many(samples)
         handle = await answered(
             await w.fake.slash(w.guild_id, w.member, "history", {"server": "Main", "period": "7d"})
         )

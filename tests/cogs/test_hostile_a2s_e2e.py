@@ -36,15 +36,15 @@ async def test_huge_strings_from_a_named_host_are_clipped_everywhere(
         port = server.address[1]
         await register(bot, w.guild_id, "evil", ("evil.example", port))
         for _ in range(2):
-            report = await bot.poller.run_round()
+            report = await bot.services.poller.run_round()
             assert report.answered == 1
         assert looked_up == ["evil.example"]  # once, then from the cache
-        (registered,) = await bot.store.servers.all()
-        snap = bot.poller.snapshot(registered)
+        (registered,) = await bot.services.store.servers.all()
+        snap = bot.services.poller.snapshot(registered)
         assert snap.info is not None
         assert len(snap.info.name) <= MAX_SERVER_NAME and len(snap.info.map) <= MAX_MAP
         assert all(len(p.name) <= MAX_PLAYER_NAME for p in snap.info.player_list)
-        samples = await bot.store.history.between(
+        samples = await bot.services.store.history.between(
             Target.of("evil.example", port).key, 0, float("inf")
         )
         assert len(samples) == 2 and all(len(s.map) <= MAX_MAP for s in samples)

@@ -107,7 +107,7 @@ async def _many_servers(w: RconWorld, bot: OutpostBot, count: int) -> list[Serve
         # 30 of the 32 characters a name may have, each doubled by the markdown escaping.
         name = f"{i:02d} " + "*_~" * 9
         servers.append(
-            await bot.store.servers.add(
+            await bot.services.store.servers.add(
                 NewServer(w.guild_id, name, "cs2", "127.0.0.1", 27015 + i, 27015 + i, None, None, 1)
             )
         )
@@ -122,8 +122,12 @@ async def test_board_list_with_many_big_boards_stays_within_embed_limits(
         servers = await _many_servers(w, bot, 20)
         ids = [s.id for s in servers]
         for channel in range(30):
-            board = await bot.store.boards.upsert(w.guild_id, 10_000 + channel, ids, w.admin)
-            await bot.store.boards.set_paused(board.id, "I lost the permission " + "x" * 900)
+            board = await bot.services.store.boards.upsert(
+                w.guild_id, 10_000 + channel, ids, w.admin
+            )
+            await bot.services.store.boards.set_paused(
+                board.id, "I lost the permission " + "x" * 900
+            )
         listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
     embed = listing.embeds[0]
     shown = len(embed["fields"])
@@ -136,10 +140,16 @@ async def test_long_lists_stay_within_embed_limits(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         servers = await _many_servers(w, bot, 50)
         for s in servers:
-            await bot.permissions.grant(w.guild_id, w.mods_role, Action.SAY, s.id, w.admin)
-            await bot.permissions.grant(w.guild_id, w.mods_role, Action.KICK, s.id, w.admin)
-            await bot.store.alerts.upsert(w.guild_id, s.id, w.channel_id, w.mods_role, 1, None)
-            await bot.store.feeds.upsert(w.guild_id, s.id, w.channel_id, frozenset({"joins"}), 1)
+            await bot.services.permissions.grant(w.guild_id, w.mods_role, Action.SAY, s.id, w.admin)
+            await bot.services.permissions.grant(
+                w.guild_id, w.mods_role, Action.KICK, s.id, w.admin
+            )
+            await bot.services.store.alerts.upsert(
+                w.guild_id, s.id, w.channel_id, w.mods_role, 1, None
+            )
+            await bot.services.store.feeds.upsert(
+                w.guild_id, s.id, w.channel_id, frozenset({"joins"}), 1
+            )
         texts = []
         for command in ("permissions list", "alert list", "feed list"):
             listing = await answered(await w.fake.slash(w.guild_id, w.admin, command))
@@ -190,7 +200,10 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
                 await handle.wait_response()
                 message = await handle.wait_followup()
                 texts.append(repr(message["content"]) + repr(message["embeds"]))
-            assert [s.name for s in await bot.registry.servers_of(w.guild_id)] in (["One"], ["Two"])
+            assert [s.name for s in await bot.services.registry.servers_of(w.guild_id)] in (
+                ["One"],
+                ["Two"],
+            )
             assert sum("already has 1 servers" in t for t in texts) == 1
             refused = await answered(
                 await w.fake.slash(
@@ -264,10 +277,10 @@ async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
                     )
                 )
             assert "already has 1 watches, the most allowed" in text
-            assert len(await bot.store.boards.for_guild(w.guild_id)) == 1
-            assert len(await bot.store.alerts.for_guild(w.guild_id)) == 1
-            assert len(await bot.store.feeds.for_guild(w.guild_id)) == 1
-            assert len(await bot.store.watches.for_guild(w.guild_id)) == 1
+            assert len(await bot.services.store.boards.for_guild(w.guild_id)) == 1
+            assert len(await bot.services.store.alerts.for_guild(w.guild_id)) == 1
+            assert len(await bot.services.store.feeds.for_guild(w.guild_id)) == 1
+            assert len(await bot.services.store.watches.for_guild(w.guild_id)) == 1
     denied = [r["action"] for r in audit_rows(settings) if r["outcome"] == "denied"]
     assert denied == ["board set", "alert set", "feed set", "watch add"]
 
@@ -290,7 +303,7 @@ async def test_player_autocomplete_shows_names_without_bidi_controls(world: Rcon
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await bot.live_players.fetch(await bot.registry.get(w.guild_id, "Main"))
+        await bot.services.live_players.fetch(await bot.services.registry.get(w.guild_id, "Main"))
         choices = await w.fake.autocomplete(
             w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "ev"}, "player"
         )

@@ -71,11 +71,11 @@ async def test_metrics_move_during_a_run(fake_discord: FakeDiscord, tmp_path: Pa
         # A poll round: one server answers, one does not.
         await register(bot, world.guild_id, "up", a2s)
         await register(bot, world.guild_id, "down", ("127.0.0.1", closed_udp_port()), game="tf2")
-        bot.poller.query_timeout = 0.3
-        await bot.poller.run_round()
+        bot.services.poller.query_timeout = 0.3
+        await bot.services.poller.run_round()
         # An RCON command over a pooled Source connection.
         host, port = rcon.address
-        server = await bot.store.servers.add(
+        server = await bot.services.store.servers.add(
             NewServer(
                 world.guild_id,
                 "rcon",
@@ -88,10 +88,10 @@ async def test_metrics_move_during_a_run(fake_discord: FakeDiscord, tmp_path: Pa
                 1,
             )
         )
-        assert await bot.rcon_pool.execute(server, "status") == "did status"
+        assert await bot.services.rcon_pool.execute(server, "status") == "did status"
         # And one over a pooled BattlEye connection.
         be_host, be_port = battleye.address
-        dayz = await bot.store.servers.add(
+        dayz = await bot.services.store.servers.add(
             NewServer(
                 world.guild_id,
                 "dayz",
@@ -104,9 +104,11 @@ async def test_metrics_move_during_a_run(fake_discord: FakeDiscord, tmp_path: Pa
                 1,
             )
         )
-        assert await bot.rcon_pool.execute(dayz, "version") == "DayZ 1.26"
+        assert await bot.services.rcon_pool.execute(dayz, "version") == "DayZ 1.26"
         # An audit row.
-        await bot.audit.record(Actor(world.guild_id, world.admin, "alice"), "rcon", "status")
+        await bot.services.audit.record(
+            Actor(world.guild_id, world.admin, "alice"), "rcon", "status"
+        )
         # A 429 from Discord, which discord.py waits out and retries.
         fake_discord.rate_limit("POST", r"^/channels/\d+/messages$", retry_after=0.05)
         channel = bot.get_channel(world.channel_id)
@@ -126,7 +128,7 @@ async def test_metrics_move_during_a_run(fake_discord: FakeDiscord, tmp_path: Pa
     assert value(after, "outpost_discord_rate_limited_total", scope="route") == 1
     assert len(fake_discord.ratelimits.limited) == 1
     # close() stopped the endpoint and unhooked the 429 counter.
-    assert bot.metrics is metrics
+    assert bot.services.metrics is metrics
     assert not any(isinstance(f, RateLimitCounter) for f in discord.http._log.filters)
 
 

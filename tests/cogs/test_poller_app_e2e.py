@@ -22,11 +22,11 @@ async def test_poll_loop_runs_after_ready_and_sets_presence(
             await register(bot, w.guild_id, "Main", server)
         bot = OutpostBot(settings, guild_ready_timeout=0.05)
         async with run_bot(w.fake, bot):
-            report = await asyncio.wait_for(bot.poller.wait_rounds(1), 10)
+            report = await asyncio.wait_for(bot.services.poller.wait_rounds(1), 10)
             assert report.targets == 1 and report.answered == 1
             assert bot.guilds[0].me.activity is not None
             assert bot.guilds[0].me.activity.name == "6 players on 1 server"
-        assert bot.store.closed
+        assert bot.services.store.closed
 
 
 async def test_presence_is_off_by_default(fake_discord: FakeDiscord, tmp_path: Path) -> None:
@@ -34,5 +34,5 @@ async def test_presence_is_off_by_default(fake_discord: FakeDiscord, tmp_path: P
     async with FakeA2SServer() as server:
         async with run_bot(w.fake, w.bot()) as bot:
             await register(bot, w.guild_id, "Main", server)
-            await bot.poller.run_round()
+            await bot.services.poller.run_round()
             assert bot.guilds[0].me.activity is None

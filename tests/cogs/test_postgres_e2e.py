@@ -61,7 +61,7 @@ async def test_server_add_status_and_feed_on_postgres(
     ):
         host, port = a2s.address
         async with run_bot(fake, new_bot()) as bot:
-            assert bot.store.dialect == "postgresql"
+            assert bot.services.store.dialect == "postgresql"
             handle = await answered(
                 await fake.slash(
                     guild.id,
@@ -79,19 +79,19 @@ async def test_server_add_status_and_feed_on_postgres(
             submitted = await answered(await fake.submit_modal(handle, {"password": PASSWORD}))
             added = await submitted.wait_followup()
             assert added["embeds"][0]["title"] == "Server Main added"
-            stored = await bot.store.servers.get(guild.id, "main")
+            stored = await bot.services.store.servers.get(guild.id, "main")
             assert stored is not None and stored.rcon_password is not None
             assert PASSWORD not in stored.rcon_password
-            assert bot.registry.password_of(stored) == PASSWORD
+            assert bot.services.registry.password_of(stored) == PASSWORD
 
-            await bot.poller.run_round()
+            await bot.services.poller.run_round()
             status = await answered(
                 await fake.slash(guild.id, member, "status", {"server": "main"})
             )
             embed = status.embeds[0]
             assert embed["title"] == "Main"
             assert any(f["value"] == "5/20" for f in embed["fields"])
-            assert await bot.store.history.count() == 1
+            assert await bot.services.store.history.count() == 1
 
             await answered(
                 await fake.slash(
@@ -102,7 +102,7 @@ async def test_server_add_status_and_feed_on_postgres(
                 )
             )
             for event in joins(stored.id, ["alice", "bob"]):
-                bot.feed.submit(event)
+                bot.services.feed.submit(event)
             await settle(bot)
             assert feed_lines(fake, feed_channel) == ["alice", "bob"]
 
@@ -111,7 +111,8 @@ async def test_server_add_status_and_feed_on_postgres(
             await settle(bot)
             assert feed_lines(fake, feed_channel) == ["alice", "bob"]
             actions = [
-                e.action for e in await bot.store.audit.search(AuditFilter(guild.id), limit=10)
+                e.action
+                for e in await bot.services.store.audit.search(AuditFilter(guild.id), limit=10)
             ]
             assert "server add" in actions and "feed set" in actions
             assert fake.sync_requests == 1

@@ -44,7 +44,7 @@ async def test_a_stored_internal_server_gets_no_traffic_once_refused(
         async with run_bot(w.fake, w.bot()) as bot:
             assert bot.allow_private_addresses is False
             # Saved while the setting was on (rows from an earlier run).
-            await bot.store.servers.add(
+            await bot.services.store.servers.add(
                 NewServer(
                     w.guild_id,
                     "Main",
@@ -58,8 +58,8 @@ async def test_a_stored_internal_server_gets_no_traffic_once_refused(
                 )
             )
             dayz = await register(bot, w.guild_id, "DayZ", "dayz", battleye.address[1])
-            await bot.poller.run_round()
-            snap = bot.poller.snapshot(await bot.registry.get(w.guild_id, "Main"))
+            await bot.services.poller.run_round()
+            snap = bot.services.poller.snapshot(await bot.services.registry.get(w.guild_id, "Main"))
             assert snap.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
             # The feed holds the BattlEye connection of a server with a feed: never made here.
             await answered(
@@ -75,7 +75,7 @@ async def test_a_stored_internal_server_gets_no_traffic_once_refused(
                 )
                 assert "ALLOW_PRIVATE_ADDRESSES" in text, text
                 assert PASSWORD not in text
-            assert dayz.id in {s.id for s in await bot.store.servers.all()}
+            assert dayz.id in {s.id for s in await bot.services.store.servers.all()}
         assert a2s.requests == 0
         assert source.connections_made == 0 and source.auth_attempts == 0
         assert battleye.logins == 0 and battleye.refused_logins == 0

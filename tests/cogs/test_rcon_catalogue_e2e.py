@@ -105,7 +105,7 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await bot.live_players.fetch(server)  # what the autocomplete answers from
+        await bot.services.live_players.fetch(server)  # what the autocomplete answers from
         choices = await w.fake.autocomplete(
             w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "an"}, "player"
         )
@@ -131,7 +131,7 @@ async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWor
         await w.fake.autocomplete(
             w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "A"}, "player"
         )
-        refresh = bot.live_players._refreshing.get(server.id)
+        refresh = bot.services.live_players._refreshing.get(server.id)
         if refresh is not None:
             await refresh
     assert "status" not in w.source.received

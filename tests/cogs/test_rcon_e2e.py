@@ -72,7 +72,7 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
         # The first autocomplete starts a refresh; the list answers from the cache after that.
-        await bot.live_players.fetch(await bot.registry.get(w.guild_id, "Main"))
+        await bot.services.live_players.fetch(await bot.services.registry.get(w.guild_id, "Main"))
         choices = await w.fake.autocomplete(
             w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "bo"}, "player"
         )

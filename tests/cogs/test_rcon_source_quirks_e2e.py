@@ -69,7 +69,7 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
         server = await register(bot, ids["guild_id"], "Main", "cs2", source.address[1])
         # Slow enough that the unban comes before a third closed login in a row (the cap that
         # stops a wrong Squad password, tested below).
-        pool = bot.rcon_pool
+        pool = bot.services.rcon_pool
         pool.options = replace(pool.options, backoff_initial=2.0, backoff_max=4.0)
         source.banned = True  # drops every connection before answering the AUTH packet
         first = await followup_text(
@@ -83,7 +83,7 @@ async def test_a_drop_during_login_is_retried_not_taken_for_a_wrong_password(
         # No edit of the server: RCON comes back by itself.
         async with asyncio.timeout(10):  # the pool exposes no event for its state
             while True:
-                if bot.rcon_pool.state(server.id) is ConnectionState.CONNECTED:
+                if bot.services.rcon_pool.state(server.id) is ConnectionState.CONNECTED:
                     break
                 await asyncio.sleep(0.02)
         second = await followup_text(
@@ -105,7 +105,7 @@ async def test_a_wrong_squad_password_is_not_sent_again_and_again(
         run_bot(fake_discord, make_bot(fake_discord, tmp_path)) as bot,
     ):
         await register(bot, ids["guild_id"], "Squad", "squad", source.address[1])
-        pool = bot.rcon_pool
+        pool = bot.services.rcon_pool
         # Fast retries.
         pool.options = replace(pool.options, backoff_initial=0.05, backoff_max=0.2)
         texts = []

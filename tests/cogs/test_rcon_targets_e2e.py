@@ -55,7 +55,7 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
 
 async def _bravo(w: RconWorld, bot: OutpostBot) -> None:
     server = await register(bot, w.guild_id, "bravo", "dayz", w.battleye.address[1])
-    await bot.live_players.fetch(server)
+    await bot.services.live_players.fetch(server)
 
 
 async def _gus_token(w: RconWorld, command: str) -> str:
@@ -170,7 +170,7 @@ async def test_unconfirmed_kick_says_so_honestly(world: RconWorld) -> None:
     # The server answers the command but never writes the kick line.
     w.battleye.responses["kick 3 spawn camping"] = ""
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.live_players.confirm_seconds = 0.3
+        bot.services.live_players.confirm_seconds = 0.3
         await _bravo(w, bot)
         text = await followup_text(
             await w.fake.slash(

@@ -154,9 +154,9 @@ async def test_add_with_modal_stores_password_encrypted(
         assert "A2S answers on port" in embed["description"]
         assert "RCON login OK" in embed["description"]
         assert followup["flags"] & 64  # ephemeral
-        stored = await bot.store.servers.get(world.guild_id, "main")
+        stored = await bot.services.store.servers.get(world.guild_id, "main")
         assert stored is not None and stored.rcon_password is not None
-        assert bot.registry.password_of(stored) == PASSWORD
+        assert bot.services.registry.password_of(stored) == PASSWORD
     assert world.rcon.auth_attempts == 1
     assert PASSWORD.encode() not in database_bytes(world.settings)
     with sqlite3.connect(world.settings.database_path) as conn:
@@ -187,7 +187,7 @@ async def test_wrong_password_is_refused_and_nothing_saved(world: World) -> None
         submitted = await answered(await world.fake.submit_modal(handle, {"password": "nope!"}))
         followup = await submitted.wait_followup()
         assert "refused" in followup["content"] and "Nothing was saved" in followup["content"]
-        assert await bot.store.servers.all() == []
+        assert await bot.services.store.servers.all() == []
 
 
 async def test_list_edit_test_remove(world: World) -> None:
@@ -238,7 +238,7 @@ async def test_list_edit_test_remove(world: World) -> None:
         await world.fake.wait_until(
             lambda: "Removed **Prime**" in (remove.original or {}).get("content", "")
         )
-        assert await bot.store.servers.all() == []
+        assert await bot.services.store.servers.all() == []
 
 
 async def test_status_autocomplete_sees_changes_without_waiting_for_a_poll(world: World) -> None:
@@ -253,7 +253,7 @@ async def test_status_autocomplete_sees_changes_without_waiting_for_a_poll(world
         assert await status_choices() == []
         await add_main(world)
         assert await status_choices() == ["Main"]
-        await bot.registry.remove(world.guild_id, "Main")
+        await bot.services.registry.remove(world.guild_id, "Main")
         assert await status_choices() == []
 
 
@@ -268,7 +268,7 @@ async def test_cancel_keeps_the_server(world: World) -> None:
         }
         await answered(await world.fake.click(remove, buttons["Cancel"], world.admin))
         assert "nothing was removed" in (remove.original or {}).get("content", "")
-        assert len(await bot.store.servers.all()) == 1
+        assert len(await bot.services.store.servers.all()) == 1
 
 
 async def test_member_without_manage_server_is_refused(world: World) -> None:
@@ -297,7 +297,7 @@ async def test_member_without_manage_server_is_refused(world: World) -> None:
             world.guild_id, world.member, "server remove", {"name": ""}, focused="name"
         )
         assert choices == []
-        assert len(await bot.store.servers.all()) == 1
+        assert len(await bot.services.store.servers.all()) == 1
 
 
 async def test_second_guild_sees_nothing(world: World) -> None:
@@ -413,7 +413,7 @@ async def test_dayz_with_battleye_rcon_and_probed_query_port(world: World) -> No
         assert f"port {a2s_port} does" in embed["description"]
         fields = {f["name"]: f["value"] for f in embed["fields"]}
         assert fields == {"Name": "Fake CS2", "Map": "de\\_inferno", "Players": "5/20"}
-        assert await bot.store.servers.get(world.guild_id, "chernarus") is None
+        assert await bot.services.store.servers.get(world.guild_id, "chernarus") is None
         buttons = {
             c["label"]: c["custom_id"] for row in question["components"] for c in row["components"]
         }
@@ -421,7 +421,7 @@ async def test_dayz_with_battleye_rcon_and_probed_query_port(world: World) -> No
         description = (await click.wait_followup())["embeds"][0]["description"]
         assert f"found the query port by probing: {a2s_port}" in description
         assert "RCON login OK" in description
-        stored = await bot.store.servers.get(world.guild_id, "chernarus")
+        stored = await bot.services.store.servers.get(world.guild_id, "chernarus")
         assert stored is not None and stored.query_port == a2s_port
 
 
@@ -442,7 +442,7 @@ async def test_unanswered_confirmation_times_out(
             await asyncio.sleep(0.05)
         assert (remove.original or {}).get("content") == "No answer: nothing was removed."
         assert not (remove.original or {}).get("components")
-        assert len(await bot.store.servers.all()) == 1
+        assert len(await bot.services.store.servers.all()) == 1
 
 
 async def test_remove_answers_before_the_slow_part(world: World) -> None:
@@ -453,7 +453,7 @@ async def test_remove_answers_before_the_slow_part(world: World) -> None:
         async def slow_listener() -> None:
             await release.wait()  # e.g. the RCON pool closing connections, a big cascade
 
-        bot.registry.add_change_listener(slow_listener)
+        bot.services.registry.add_change_listener(slow_listener)
         remove = await answered(
             await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
         )
@@ -468,4 +468,4 @@ async def test_remove_answers_before_the_slow_part(world: World) -> None:
         await world.fake.wait_until(
             lambda: "Removed **Main**" in (remove.original or {}).get("content", "")
         )
-        assert await bot.store.servers.all() == []
+        assert await bot.services.store.servers.all() == []

@@ -41,48 +41,48 @@ async def test_each_shard_serves_only_its_guilds(fake_discord: FakeDiscord, tmp_
 
         servers = [await register(one, g.id, f"s{i}", a2s[i]) for i, g in enumerate(guilds)]
         for guild, channel, server in zip(guilds, channels, servers, strict=True):
-            await one.store.alerts.upsert(guild.id, server.id, channel, None, 1, None)
-            await one.store.feeds.upsert(guild.id, server.id, channel, m.ALL, 1)
+            await one.services.store.alerts.upsert(guild.id, server.id, channel, None, 1, None)
+            await one.services.store.feeds.upsert(guild.id, server.id, channel, m.ALL, 1)
 
         # Poller and alerts: shard 0's round queries and checks only its own guild's server.
-        report = await zero.poller.run_round()
+        report = await zero.services.poller.run_round()
         assert (report.targets, a2s[0].requests > 0, a2s[1].requests) == (1, True, 0)
-        alerts = {a.guild_id: a.last_state for a in await one.store.alerts.all()}
+        alerts = {a.guild_id: a.last_state for a in await one.services.store.alerts.all()}
         assert alerts[guilds[0].id] is not None and alerts[guilds[1].id] is None
-        assert [s.id for s in zero.poller.servers_of(guilds[0].id)] == [servers[0].id]
-        assert zero.poller.servers_of(guilds[1].id) == []
-        report = await one.poller.run_round()
+        assert [s.id for s in zero.services.poller.servers_of(guilds[0].id)] == [servers[0].id]
+        assert zero.services.poller.servers_of(guilds[1].id) == []
+        report = await one.services.poller.run_round()
         assert report.targets == 1 and a2s[1].requests > 0
-        assert one.poller.servers_of(guilds[0].id) == []
-        alerts = {a.guild_id: a.last_state for a in await one.store.alerts.all()}
+        assert one.services.poller.servers_of(guilds[0].id) == []
+        alerts = {a.guild_id: a.last_state for a in await one.services.store.alerts.all()}
         assert alerts[guilds[1].id] is not None
         # Feeds: each process routes the events of its own servers only.
-        await zero.feed.reload()
-        await one.feed.reload()
-        assert [len(zero.feed.feeds_of(s.id)) for s in servers] == [1, 0]
-        assert [len(one.feed.feeds_of(s.id)) for s in servers] == [0, 1]
+        await zero.services.feed.reload()
+        await one.services.feed.reload()
+        assert [len(zero.services.feed.feeds_of(s.id)) for s in servers] == [1, 0]
+        assert [len(one.services.feed.feeds_of(s.id)) for s in servers] == [0, 1]
         # Boards: the process of the other shard never touches (nor pauses) a board.
         for guild, channel in zip(guilds, channels, strict=True):
-            await one.store.boards.upsert(guild.id, channel, [], 1)
-        await one.boards.update_all()
+            await one.services.store.boards.upsert(guild.id, channel, [], 1)
+        await one.services.boards.update_all()
         assert fake.channel_messages(channels[0]) == []
         assert len(fake.channel_messages(channels[1])) == 1
-        await zero.boards.update_all()
+        await zero.services.boards.update_all()
         assert len(fake.channel_messages(channels[0])) == 1
-        assert all(b.paused is None for b in await one.store.boards.all())
+        assert all(b.paused is None for b in await one.services.store.boards.all())
         # RCON pool: holding a server of another shard's guild opens nothing.
         host, port = rcon.address
         token = one.secret_box.encrypt("hunter22")
         held = [
-            await one.store.servers.add(
+            await one.services.store.servers.add(
                 NewServer(g.id, f"r{i}", "cs2", host, port, port, port, token, 1)
             )
             for i, g in enumerate(guilds)
         ]
-        zero.rcon_pool.hold(held[1])
-        one.rcon_pool.hold(held[0])
-        assert zero.rcon_pool.state(held[1].id) is ConnectionState.IDLE
-        assert one.rcon_pool.state(held[0].id) is ConnectionState.IDLE
+        zero.services.rcon_pool.hold(held[1])
+        one.services.rcon_pool.hold(held[0])
+        assert zero.services.rcon_pool.state(held[1].id) is ConnectionState.IDLE
+        assert one.services.rcon_pool.state(held[0].id) is ConnectionState.IDLE
         assert rcon.connections_made == 0
-        one.rcon_pool.hold(held[1])
-        assert one.rcon_pool.state(held[1].id) is not ConnectionState.IDLE
+        one.services.rcon_pool.hold(held[1])
+        assert one.services.rcon_pool.state(held[1].id) is not ConnectionState.IDLE

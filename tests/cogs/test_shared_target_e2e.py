@@ -39,7 +39,7 @@ async def test_names_fetched_with_one_guilds_password_are_not_shown_to_another(
         rcon = be.address[1]
         box = bot.secret_box
         # The owner (right password), a tenant without RCON, a tenant with a wrong password.
-        await bot.store.servers.add(
+        await bot.services.store.servers.add(
             NewServer(
                 w.guild_id,
                 "Chernarus",
@@ -52,15 +52,15 @@ async def test_names_fetched_with_one_guilds_password_are_not_shown_to_another(
                 w.admin,
             )
         )
-        await bot.store.servers.add(
+        await bot.services.store.servers.add(
             NewServer(other.id, "Copycat", "dayz", host, 2302, port, None, None, outsider)
         )
-        await bot.store.servers.add(
+        await bot.services.store.servers.add(
             NewServer(
                 guessed.id, "Guess", "dayz", host, 2302, port, rcon, box.encrypt("wrong"), guesser
             )
         )
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         own = (
             await answered(
                 await w.fake.slash(w.guild_id, w.member, "status", {"server": "Chernarus"})

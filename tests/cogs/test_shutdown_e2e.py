@@ -42,7 +42,7 @@ async def test_signal_shuts_down_cleanly(
     assert await asyncio.wait_for(task, 5) == 0
     assert loop_cancelled.is_set()
     assert bot.is_closed()
-    assert bot.store.closed
+    assert bot.services.store.closed
     # The handlers were removed again (False: there was nothing left to remove).
     loop = asyncio.get_running_loop()
     assert not loop.remove_signal_handler(signal.SIGTERM)

@@ -64,7 +64,7 @@ async def test_online_full_and_password_from_a_fresh_snapshot(
         await register(bot, w.guild_id, "Main", online)
         await register(bot, w.guild_id, "Packed", full)
         await register(bot, w.guild_id, "Private", locked)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         started = time.monotonic()
         handle = await status(w, "main")
         assert time.monotonic() - started < 3.0
@@ -93,13 +93,13 @@ async def test_offline_server_gets_an_offline_embed_with_last_seen(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.3
+        bot.services.poller.query_timeout = 0.3
         await register(bot, w.guild_id, "Main", server)
-        await bot.poller.run_round()
-        seen = bot.poller.last_report
+        await bot.services.poller.run_round()
+        seen = bot.services.poller.last_report
         server.silent = True
-        await bot.poller.run_round()
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
+        await bot.services.poller.run_round()
         handle = await status(w, "Main")
         assert handle.response_type == 4
         embed = handle.embeds[0]
@@ -121,12 +121,12 @@ async def test_stale_snapshot_defers_then_queries_live(
         dead.silent = True
         await register(bot, w.guild_id, "Slow", slow)
         await register(bot, w.guild_id, "Dead", dead)
-        bot.poller.live_timeout = 6.0
+        bot.services.poller.live_timeout = 6.0
         handle = await status(w, "Slow")  # never polled yet: no snapshot
         assert handle.response_type == 5
         followup = await handle.wait_followup(timeout=15)
         assert fields(followup["embeds"][0])["Status"] == "🟢 Online"
-        bot.poller.live_timeout = 0.5
+        bot.services.poller.live_timeout = 0.5
         gone = await status(w, "Dead")
         assert gone.response_type == 5
         embed = (await gone.wait_followup(timeout=10))["embeds"][0]
@@ -145,8 +145,8 @@ async def test_255_players_with_64_character_names(
         run_bot(w.fake, w.bot()) as bot,
     ):
         await register(bot, w.guild_id, "M" * 64, server)
-        await bot.poller.run_round()
-        snap = bot.poller.snapshot((await bot.store.servers.all())[0])
+        await bot.services.poller.run_round()
+        snap = bot.services.poller.snapshot((await bot.services.store.servers.all())[0])
         assert snap.info is not None and len(snap.info.player_list) == 255
         handle = await status(w, "M" * 64)
         embed = handle.embeds[0]
@@ -169,9 +169,9 @@ async def test_summary_and_autocomplete_from_memory(
         await register(bot, w.guild_id, "Down", ("127.0.0.1", 9))
         for i in range(30):
             await register(bot, w.guild_id, f"Extra {i:02d}", ("127.0.0.1", 1000 + i))
-        bot.poller.query_timeout = 0.2
-        await bot.poller.run_round()
-        await bot.poller.run_round()
+        bot.services.poller.query_timeout = 0.2
+        await bot.services.poller.run_round()
+        await bot.services.poller.run_round()
         handle = await status(w)
         assert handle.response_type == 4
         embed = handle.embeds[0]
@@ -194,7 +194,7 @@ async def test_unknown_server_and_hidden_connect_line(
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         missing = await status(w, "Nope")
         assert missing.ephemeral
         assert missing.content == "No such server here."
@@ -237,7 +237,7 @@ async def test_dayz_player_names_come_from_battleye(
         run_bot(w.fake, w.bot()) as bot,
     ):
         host, port = a2s.address
-        await bot.store.servers.add(
+        await bot.services.store.servers.add(
             NewServer(
                 w.guild_id,
                 "Chernarus",
@@ -250,7 +250,7 @@ async def test_dayz_player_names_come_from_battleye(
                 w.admin,
             )
         )
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         embed = (await status(w, "Chernarus")).embeds[0]
         assert fields(embed)["Players online (2)"] == "Survivor\\_1\nBambi"
     assert "players" in be.received_commands
@@ -273,7 +273,7 @@ async def test_a_late_chart_is_added_by_editing_the_answer(
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", server)
-        await bot.poller.run_round()
+        await bot.services.poller.run_round()
         handle = await status(w, "Main")
         assert handle.response_type == 4 and handle.files == {}
         assert "image" not in handle.embeds[0]

@@ -27,7 +27,7 @@ class LockedAtStart(OutpostBot):
     async def setup_hook(self) -> None:
         await super().setup_hook()
         self.supervisor.first_delay = 0.05  # the default backoff starts at 1 s
-        feeds = self.store.feeds
+        feeds = self.services.store.feeds
         real = feeds.all
         failed = False
 
@@ -61,7 +61,7 @@ async def test_a_failure_at_start_never_kills_the_feed(
                 )
             )
             for event in joins(main.id, ["a", "b"]):
-                bot.feed.submit(event)
+                bot.services.feed.submit(event)
             await settle(bot)
             got = [line.split("**")[3] for line in lines(w.fake.channel_messages(w.feed_channel))]
             assert got == ["a", "b"]

@@ -110,7 +110,7 @@ async def text_of(handle: InteractionHandle) -> str:
 async def _add(w: TrustWorld, bot: OutpostBot) -> None:
     """Guild Alpha's CS2 server, its password stored encrypted (as /server add leaves it)."""
     host, port = w.a2s.address
-    await bot.store.servers.add(
+    await bot.services.store.servers.add(
         NewServer(
             w.guild_id,
             "Main",
@@ -123,7 +123,7 @@ async def _add(w: TrustWorld, bot: OutpostBot) -> None:
             w.admin,
         )
     )
-    await bot.poller.refresh_roster()
+    await bot.services.poller.refresh_roster()
 
 
 def auth_bodies(server: FakeRCONServer) -> list[bytes]:
@@ -152,7 +152,7 @@ async def test_edit_to_another_host_asks_for_the_password_and_never_sends_the_st
         assert edit.modal is not None, edit.data
         await asyncio.sleep(0.2)
         assert w.attacker.auth_attempts == 0 and w.rcon.auth_attempts == 0
-        stored = await bot.store.servers.get(w.guild_id, "Main")
+        stored = await bot.services.store.servers.get(w.guild_id, "Main")
         assert stored is not None and stored.rcon_port == w.rcon.address[1]  # unchanged
         submitted = await answered(
             await w.fake.submit_modal(edit, {"password": "attacker-knows-nothing"})
@@ -160,9 +160,9 @@ async def test_edit_to_another_host_asks_for_the_password_and_never_sends_the_st
         await submitted.wait_followup()
         # Only the typed password ever reached the new target; it replaced the stored one.
         assert auth_bodies(w.attacker) == [b"attacker-knows-nothing"]
-        edited = await bot.store.servers.get(w.guild_id, "Main")
+        edited = await bot.services.store.servers.get(w.guild_id, "Main")
         assert edited is not None and edited.rcon_port == port
-        assert bot.registry.password_of(edited) == "attacker-knows-nothing"
+        assert bot.services.registry.password_of(edited) == "attacker-knows-nothing"
     assert PASSWORD.encode() not in b"".join(auth_bodies(w.attacker))
 
 
@@ -181,8 +181,8 @@ async def test_password_modal_submit_rechecks_manage_server(world: TrustWorld) -
         await asyncio.sleep(0.1)
         submitted = await answered(await w.fake.submit_modal(edit, {"password": "new-pass-1"}))
         assert "Manage Server" in (submitted.content or "")
-        stored = await bot.store.servers.get(w.guild_id, "Main")
-        assert stored is not None and bot.registry.password_of(stored) == PASSWORD
+        stored = await bot.services.store.servers.get(w.guild_id, "Main")
+        assert stored is not None and bot.services.registry.password_of(stored) == PASSWORD
     assert w.rcon.auth_attempts == 0
 
 
@@ -193,9 +193,9 @@ async def test_typed_text_is_never_redacted_back_to_the_member(world: TrustWorld
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        stored = await bot.store.servers.get(w.guild_id, "Main")
+        stored = await bot.services.store.servers.get(w.guild_id, "Main")
         assert stored is not None
-        bot.registry.password_of(stored)  # as the poller does: now a known secret
+        bot.services.registry.password_of(stored)  # as the poller does: now a known secret
         answers = []
         for guess in (PASSWORD, "not-the-password"):
             for command, option in (("status", "server"), ("history", "server")):
@@ -244,7 +244,7 @@ async def test_manage_server_member_cannot_raise_rights(
             )
         )
         assert refusal in (handle.content or ""), handle.content
-        assert await bot.permissions.grants_of(w.guild_id) == []
+        assert await bot.services.permissions.grants_of(w.guild_id) == []
         if action == "exec":
             run = await w.fake.slash(
                 w.guild_id, w.manager, "rcon exec", {"server": "Main", "command": "status"}
@@ -265,7 +265,7 @@ async def test_manage_server_member_may_grant_say_to_a_lower_role(world: TrustWo
             )
         )
         assert "may now use **say**" in (handle.content or "")
-        assert len(await bot.permissions.grants_of(w.guild_id)) == 1
+        assert len(await bot.services.permissions.grants_of(w.guild_id)) == 1
 
 
 async def test_nobody_grants_exec_to_everyone(world: TrustWorld) -> None:
@@ -277,7 +277,7 @@ async def test_nobody_grants_exec_to_everyone(world: TrustWorld) -> None:
             )
         )
         assert "Nobody can grant **exec** to @everyone" in (handle.content or "")
-        assert await bot.permissions.grants_of(w.guild_id) == []
+        assert await bot.services.permissions.grants_of(w.guild_id) == []
         # An Administrator may still hand exec to a role, even their own.
         ok = await answered(
             await w.fake.slash(
@@ -305,14 +305,14 @@ async def test_remove_button_rechecks_manage_server(world: TrustWorld) -> None:
         await asyncio.sleep(0.1)
         click = await answered(await w.fake.click(remove, buttons(remove)["Remove"], w.manager))
         assert "Manage Server" in (click.content or "")
-        assert len(await bot.store.servers.all()) == 1
+        assert len(await bot.services.store.servers.all()) == 1
 
 
 async def test_audit_page_buttons_recheck_manage_server(world: TrustWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         for i in range(12):
-            await bot.audit.record(_actor(w), "test", f"n={i}")
+            await bot.services.audit.record(_actor(w), "test", f"n={i}")
         view = await answered(await w.fake.slash(w.guild_id, w.manager, "audit view"))
         custom_ids = [c["custom_id"] for row in view.components for c in row["components"]]
         assert "audit:next" in custom_ids
@@ -346,7 +346,7 @@ async def test_remove_confirm_refuses_a_server_renamed_and_replaced_meanwhile(
         await register(bot, w.guild_id, "Main", "cs2", w.rcon.address[1])
         click = await answered(await w.fake.click(remove, buttons(remove)["Remove"], w.admin))
         assert "was changed since this was asked" in (click.content or "")
-        assert sorted(s.name for s in await bot.store.servers.all()) == ["Main", "Old"]
+        assert sorted(s.name for s in await bot.services.store.servers.all()) == ["Main", "Old"]
 
 
 async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld) -> None:
@@ -378,7 +378,7 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
         )
         await removed.wait_response()
         second = await removed.wait_followup()
-        await bot.registry.remove(w.guild_id, "Main")
+        await bot.services.registry.remove(w.guild_id, "Main")
         click2 = await w.fake.click(second, "rcon:confirm", w.admin)
         await click2.wait_response()
         assert "was removed since this was asked" in (await click2.wait_followup())["content"]
@@ -428,7 +428,7 @@ async def test_remove_double_press_is_answered(world: TrustWorld) -> None:
         await w.fake.wait_until(
             lambda: "Removed **Main**" in (remove.original or {}).get("content", "")
         )
-        assert await bot.store.servers.all() == []
+        assert await bot.services.store.servers.all() == []
     rows = [r for r in audit_rows(w.settings) if r["action"] == "server remove"]
     assert [r["outcome"] for r in rows] == ["ok"]
 
@@ -482,7 +482,7 @@ async def test_exec_password_setting_is_masked_in_audit_and_mirror(world: TrustW
     channel = w.fake.guild(w.guild_id).add_channel("audit")
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        await bot.store.audit.set_channel(w.guild_id, channel)
+        await bot.services.store.audit.set_channel(w.guild_id, channel)
         for command in ('sv_password "n3w pass"', "rcon_password hunter2x; status"):
             handle = await w.fake.slash(
                 w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
@@ -540,11 +540,11 @@ async def test_probed_neighbour_is_named_and_cancel_saves_nothing(world: TrustWo
         assert embed["title"] == "Is this Ours?" and embed["color"] == ORANGE
         fields = {f["name"]: f["value"] for f in embed["fields"]}
         assert (fields["Name"], fields["Players"]) == ("Fake CS2", "5/20")
-        assert await bot.store.servers.all() == []  # nothing saved before the answer
+        assert await bot.services.store.servers.all() == []  # nothing saved before the answer
         cancel = await answered(await w.fake.click(question, labels(question)["Cancel"], w.admin))
         assert cancel.response_type == 7
         assert w.fake.message(int(question["id"]))["content"] == "Cancelled: nothing was saved."
-        assert await bot.store.servers.all() == []
+        assert await bot.services.store.servers.all() == []
 
 
 async def test_saved_without_an_answer_is_a_warning(world: TrustWorld) -> None:
@@ -561,7 +561,7 @@ async def test_saved_without_an_answer_is_a_warning(world: TrustWorld) -> None:
         assert embed["title"] == "Server Down added"
         assert embed["color"] == ORANGE, embed
         assert "No A2S answer" in embed["description"]
-        assert len(await bot.store.servers.all()) == 1
+        assert len(await bot.services.store.servers.all()) == 1
         up = await add_server(
             w,
             {"name": "Up", "address": f"{w.a2s.address[0]}:{w.a2s.address[1]}", "game": "other"},

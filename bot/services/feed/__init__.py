@@ -7,7 +7,13 @@
 - :mod:`.a2s`: joins, leaves and map changes derived from successive poll snapshots (pure).
 - :mod:`.battleye`: BattlEye client events turned into stored events (pure).
 - :mod:`.watch`: watch-list matching (pure).
-- :mod:`.service`: :class:`FeedService`, which stores, routes and replays events.
+- :mod:`.battleye_link`: the held BattlEye connections and their events.
+- :mod:`.round_events`: up/down, map changes, A2S-derived joins and leaves from poll rounds.
+- :mod:`.subscriptions`: the feeds and watches to deliver, read and changed by commands.
+- :mod:`.ingest`: events stored in order, with the player sessions they open and close.
+- :mod:`.routing`: stored events become lines in their channels' queues; replay at start.
+- :mod:`.outbox`: batches sent through the port (:mod:`.posting`), recorded and settled.
+- :mod:`.service`: :class:`FeedService`, the ingest loop tying them together.
 """
 
 from bot.services.feed.model import CATEGORIES, parse_categories

@@ -1,0 +1,39 @@
+"""What a status embed or board shows about one server, as plain values (no discord import:
+the board service picks the views, the Discord side renders them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.games import get_game
+from bot.rendering.text import address, mask_address
+from bot.snapshots import Snapshot
+from bot.storage import Server
+
+
+@dataclass(frozen=True, slots=True)
+class ServerView:
+    """A registered server with what is shown about it."""
+
+    server: Server
+    snapshot: Snapshot
+    hide_connect: bool = False
+
+    @property
+    def game_name(self) -> str:
+        game = get_game(self.server.game)
+        return game.name if game is not None else self.server.game
+
+    @property
+    def connect(self) -> str | None:
+        if self.hide_connect:
+            return None
+        return f"steam://connect/{address(self.server.host, self.server.game_port)}"
+
+    def shown(self, text: str) -> str:
+        """Text about this server as shown: without its address when that is hidden."""
+        return mask_address(text, self.server.host) if self.hide_connect else text
+
+    @property
+    def name(self) -> str:
+        return self.shown(self.server.name)

@@ -1,0 +1,290 @@
+"""Every service of the bot, built by one function into one typed object.
+
+:func:`build_services` is the only place that knows which service needs which: it builds them
+in the order they depend on each other, connects the listeners (registry changes, poll rounds,
+audit entries) and returns the background loops for the bot to run. The cogs read the result
+as ``bot.services``; nothing else is built behind their backs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import discord
+
+from bot.adapters.registry import default_query_adapters
+from bot.config import Settings
+from bot.crypto import SecretBox
+from bot.delivery.alerts import DiscordAlertChannels
+from bot.delivery.boards import BoardPage, DiscordBoards
+from bot.delivery.feed import DiscordFeedChannels
+from bot.delivery.presence import DiscordPresence
+from bot.metrics import Metrics
+from bot.protocols.a2s import A2SEngine
+from bot.protocols.battleye import ClientConfig
+from bot.services.alerts import AlertNotifier
+from bot.services.audit import AuditLog, AuditMirror, discard_mirror
+from bot.services.battleye_players import BattlEyePlayerNames, PooledPlayerNames
+from bot.services.boards import BoardUpdater
+from bot.services.feed import FeedService
+from bot.services.live_players import LivePlayers
+from bot.services.permissions import PermissionService
+from bot.services.poller import Poller
+from bot.services.presence import PresenceUpdater
+from bot.services.probes import QueryClient, RconLoginTester
+from bot.services.rcon_commands import RconCommands
+from bot.services.rcon_pool import RconPool
+from bot.services.registry import ServerRegistry
+from bot.services.resolver import Resolver
+from bot.services.status_source import AdapterStatusSource, StatusSource
+from bot.services.supervisor import Supervisor
+from bot.snapshots import Hysteresis
+from bot.storage import Server, Store
+
+log = logging.getLogger(__name__)
+
+BackgroundFactory = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Background:
+    """A loop the bot runs (supervised, restarted on error) once it is ready."""
+
+    name: str
+    run: BackgroundFactory
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOptions:
+    """What tests and tools replace; the defaults are the real network and timings."""
+
+    query: QueryClient | None = None
+    rcon_login: RconLoginTester | None = None
+    # None: real A2S queries through one engine (host names resolved by the resolver).
+    status_source: StatusSource | None = None
+    # False: no poll loop (tests and tools run rounds themselves with poller.run_round()).
+    autopoll: bool = True
+    # Seconds to wait for an RCON login before "offline" (tests shorten it).
+    rcon_connect_timeout: float = 5.0
+    # The pooled BattlEye connections' timing (tests shorten loss detection).
+    battleye_config: ClientConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The bot's services, built once; the cogs use them as ``bot.services``."""
+
+    store: Store
+    metrics: Metrics
+    registry: ServerRegistry
+    resolver: Resolver
+    rcon_pool: RconPool
+    poller: Poller
+    boards: BoardUpdater[BoardPage]
+    alerts: AlertNotifier
+    presence: PresenceUpdater | None  # None: PRESENCE is off
+    audit: AuditLog
+    audit_mirror: AuditMirror
+    permissions: PermissionService
+    rcon: RconCommands
+    live_players: LivePlayers
+    feed: FeedService
+    # Started by the bot once it is ready, in this order.
+    background: tuple[Background, ...]
+    # The A2S engine built for real queries (None when a status source was given).
+    engine: A2SEngine | None = None
+
+    async def close(self) -> None:
+        """Sockets and connections; the store and the metrics endpoint are the bot's."""
+        if self.engine is not None:
+            self.engine.close()
+        await self.live_players.close()
+        await self.rcon_pool.close()
+
+
+async def build_services(
+    settings: Settings,
+    store: Store,
+    client: discord.Client,
+    *,
+    metrics: Metrics,
+    secret_box: SecretBox,
+    supervisor: Supervisor,
+    allow_private: bool,
+    options: ServiceOptions | None = None,
+) -> Services:
+    """Build every service over ``store`` and connect them; nothing runs until the bot starts
+    the returned ``background`` loops."""
+    options = options if options is not None else ServiceOptions()
+    shards = settings.shards
+    unknown = await store.audit.mark_unknown(shards.owns)
+    if unknown:
+        log.warning("%d audit row(s) left pending by the last run marked unknown", unknown)
+
+    # Servers: registered, validated, their RCON passwords decrypted on demand.
+    query, rcon_login = options.query, options.rcon_login
+    if query is None or rcon_login is None:
+        from bot.services.network import AdapterQueryClient, rcon_login_test
+
+        query = query if query is not None else AdapterQueryClient(default_query_adapters())
+        rcon_login = rcon_login if rcon_login is not None else rcon_login_test
+    registry = ServerRegistry(
+        store,
+        secret_box,
+        query,
+        rcon_login,
+        max_servers=settings.quotas.servers,
+        allow_private=allow_private,
+    )
+    undecryptable = await registry.undecryptable()
+    if undecryptable:
+        log.warning(
+            "%d stored RCON password(s) cannot be decrypted with OUTPOST_SECRET_KEY "
+            "(was the key changed?); /server test shows which, /server edit sets them again",
+            len(undecryptable),
+        )
+
+    # Host names for traffic (polls, RCON): cached, fair per guild, and where internal
+    # addresses are refused, checked at every lookup.
+    resolver = Resolver(allow_private=allow_private)
+    # One RCON connection pool, shared by /rcon, the player names of polls and the feed.
+    rcon_pool = RconPool(
+        registry.password_of,
+        resolver=resolver,
+        connect_timeout=options.rcon_connect_timeout,
+        battleye_config=options.battleye_config,
+        shards=shards,
+        metrics=metrics,
+    )
+
+    # One poller (one A2S engine for every server); everything below listens to its rounds.
+    engine: A2SEngine | None = None
+    source = options.status_source
+    if source is None:
+        engine = A2SEngine()
+        # DayZ names come over a pooled BattlEye connection when one is up (the feed holds
+        # them), else from a short session of their own.
+        names = PooledPlayerNames(rcon_pool, BattlEyePlayerNames())
+        source = AdapterStatusSource(default_query_adapters(engine), names)
+    poller = Poller(
+        store,
+        source,
+        interval=settings.poll_interval,
+        hysteresis=Hysteresis(offline_after=settings.offline_after_failures),
+        retention_days=settings.history_retention_days,
+        audit_retention_days=settings.audit_retention_days,
+        password_of=registry.password_of,
+        resolver=resolver if options.status_source is None else None,
+        shards=shards,
+        metrics=metrics,
+    )
+    # Boards, alerts, presence and the feed post through the Discord side (bot.delivery).
+    boards = BoardUpdater(DiscordBoards(client), store, poller)
+    alerts = AlertNotifier(DiscordAlertChannels(client), store, poller)
+    presence = PresenceUpdater(DiscordPresence(client), poller) if settings.presence else None
+
+    # RCON from Discord: permissions checked at run time, every attempt audited.
+    audit = AuditLog(store, metrics=metrics)
+    # Mirror posts run from their own queue, never in front of an interaction's answer; the
+    # audit cog plugs in the sender.
+    audit_mirror = AuditMirror(discard_mirror)
+    permissions = PermissionService(store)
+    rcon = RconCommands(rcon_pool, permissions, audit)
+
+    def a2s_names(server: Server) -> list[str]:
+        info = poller.snapshot(server).info
+        return [p.name for p in info.player_list] if info is not None else []
+
+    live_players = LivePlayers(rcon_pool, a2s_names)
+
+    # The live feed: fed by the poller's rounds and BattlEye (through the pool).
+    feed = FeedService(
+        DiscordFeedChannels(client),
+        store,
+        poller,
+        batch_seconds=settings.feed_batch_seconds,
+        queue_limit=settings.feed_queue_limit,
+        retention_days=settings.history_retention_days,
+        hub=rcon_pool,
+    )
+
+    async def drop_stale_connections() -> None:
+        # Edited or removed servers: their connections (and a refused-password mark) go.
+        await rcon_pool.sync(await store.servers.all())
+
+    for on_change in (poller.refresh_roster, drop_stale_connections, feed.reload):
+        registry.add_change_listener(on_change)
+    round_listeners = [boards.on_round, alerts.on_round]
+    if presence is not None:
+        round_listeners.append(presence.on_round)
+    round_listeners.append(feed.on_round)
+    for on_round in round_listeners:
+        poller.add_listener(on_round)
+
+    services = Services(
+        store=store,
+        metrics=metrics,
+        registry=registry,
+        resolver=resolver,
+        rcon_pool=rcon_pool,
+        poller=poller,
+        boards=boards,
+        alerts=alerts,
+        presence=presence,
+        audit=audit,
+        audit_mirror=audit_mirror,
+        permissions=permissions,
+        rcon=rcon,
+        live_players=live_players,
+        feed=feed,
+        background=(
+            *((Background("poller", poller.run),) if options.autopoll else ()),
+            Background("boards", boards.run),
+            # Alerts are sent from their own queue: a 429 or a mass outage never holds a round.
+            Background("alerts", alerts.run),
+            Background("audit mirror", audit_mirror.run),
+            Background("feed", feed.run),
+        ),
+        engine=engine,
+    )
+    _watch_metrics(services, supervisor)
+    return services
+
+
+def _watch_metrics(services: Services, supervisor: Supervisor) -> None:
+    """Values the services already hold, read by the metrics endpoint at each scrape."""
+    metrics, feed = services.metrics, services.feed
+    metrics.watch(
+        "outpost_rcon_connections",
+        "RCON and BattlEye connections by protocol and state",
+        ("protocol", "state"),
+        services.rcon_pool.connection_counts,
+    )
+    metrics.watch(
+        "outpost_feed_queue_depth",
+        "Feed events waiting to be stored or posted",
+        (),
+        lambda: {(): float(feed.queue_depth())},
+    )
+    metrics.watch(
+        "outpost_service_up",
+        "Background services running (1) or restarting/stopped (0)",
+        ("service",),
+        supervisor.readings,
+    )
+    metrics.watch(
+        "outpost_service_restarts",
+        "Restarts of background services after an error",
+        ("service",),
+        supervisor.restart_counts,
+        kind="counter",
+    )
+    metrics.watch(
+        "outpost_feed_dropped",
+        "Feed lines dropped because a channel fell behind",
+        (),
+        lambda: {(): float(feed.stats()["dropped"])},
+        kind="counter",
+    )
