@@ -30,7 +30,7 @@ async def test_minecraft_quake3_and_bedrock_servers_on_status(
         await register(bot, w.guild_id, "Craft", minecraft.address, game="minecraft")
         await register(bot, w.guild_id, "Arena", quake.address, game="q3a")
         await register(bot, w.guild_id, "Pocket", bedrock.address, game="minecraft_bedrock")
-        report = await bot.poller.run_round()
+        report = await bot.services.poller.run_round()
         assert (report.targets, report.answered) == (3, 3)
         embeds = {}
         for name in ("Craft", "Arena", "Pocket"):
@@ -54,10 +54,10 @@ async def test_a_silent_minecraft_server_goes_offline_like_any_other(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeMinecraftServer(hostile="silent") as silent, run_bot(w.fake, w.bot()) as bot:
-        bot.poller.query_timeout = 0.5
+        bot.services.poller.query_timeout = 0.5
         await register(bot, w.guild_id, "Quiet", silent.address, game="minecraft")
         for _ in range(2):  # offline after two failed rounds (hysteresis)
-            report = await bot.poller.run_round()
+            report = await bot.services.poller.run_round()
             assert report.answered == 0
         handle = await answered(
             await w.fake.slash(w.guild_id, w.member, "status", {"server": "Quiet"})
