@@ -173,3 +173,42 @@ async def test_rust_webrcon_say_and_kick_by_steamid(world: RconWorld) -> None:
     assert 'kick "76561198000000001" "cheating"' in rust.received
     assert "**Alice**" in kicked
     assert [r["outcome"] for r in audit_rows(w.settings)][:1] == ["ok"]
+
+
+HOSTILE = 'x"; quit'
+
+
+async def test_injection_attempts_reach_no_console(world: RconWorld) -> None:
+    w = world
+    sdtd_players = [FakePlayer(5, HOSTILE, steam_id="76561198000000009")]
+    rust_players = [
+        {"SteamID": "76561198000000009", "DisplayName": HOSTILE, "Ping": 1, "Address": "1.2.3.4:1"}
+    ]
+    async with (
+        FakeSdtdServer(PASSWORD, players=sdtd_players) as sdtd,
+        FakeWebRconServer(PASSWORD, players=rust_players) as rust,
+        FakePalworldServer(password=PASSWORD) as pal,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        servers = {
+            "Zombies": await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1]),
+            "Rusty": await register(bot, w.guild_id, "Rusty", "rust", rust.address[1]),
+            "Pals": await register(bot, w.guild_id, "Pals", "palworld_rest", pal.address[1]),
+            "Craft": await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1]),
+        }
+        for name in servers:
+            reply = await followup_text(
+                await w.fake.slash(
+                    w.guild_id, w.admin, "rcon say", {"server": name, "message": "hi\nquit"}
+                )
+            )
+            assert "line breaks" in reply, (name, reply)
+        for name in ("Zombies", "Rusty"):
+            await bot.services.live_players.fetch(servers[name])
+            await _kick(w, name, "x", reason="bye")
+    # The hostile name never reaches a console: kicks go by entity id / SteamID.
+    assert not any("quit" in c for c in rust.received), rust.received
+    assert 'kick "76561198000000009" "bye"' in rust.received
+    assert [p.name for p in sdtd.players] == []  # kicked by its entity id
+    assert pal.calls == [] and sdtd.said == []
+    assert not any("quit" in c for c in w.source.received)
