@@ -101,10 +101,10 @@ def page_of(views: Sequence[ServerView]) -> BoardPage:
     embeds: list[discord.Embed] = []
     icons: dict[str, bytes] = {}
     for view in views:
-        png = view.icon
-        name = icon_filename(png) if png is not None else None
-        if name is not None and png is not None:
-            icons[name] = png
+        png, name = view.icon, None
+        if png is not None:
+            name = icon_filename(png)
+            icons[name] = png  # two servers with one picture share one file
         embeds.append(compact_embed(view, thumbnail=name))
     return BoardPage(embeds, icons)
 

@@ -114,8 +114,11 @@ def player_fields(
     return values
 
 
-def status_embed(view: ServerView, now: float, *, chart: bool = False) -> discord.Embed:
-    """``/status server``: everything about one server."""
+def status_embed(
+    view: ServerView, now: float, *, chart: bool = False, icon: bool = False
+) -> discord.Embed:
+    """``/status server``: everything about one server. ``chart``/``icon``: the message attaches
+    the chart as :data:`CHART_FILENAME` / the server's icon as :data:`ICON_FILENAME`."""
     snap, look = view.snapshot, look_of(view.snapshot)
     embed = discord.Embed(title=clip(escape(view.name), MAX_TITLE), colour=look.colour)
     info = snap.info
@@ -158,7 +161,7 @@ def status_embed(view: ServerView, now: float, *, chart: bool = False) -> discor
         embed.add_field(name="Last update", value=relative(snap.checked_at), inline=False)
     if chart:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
-    if view.icon is not None:  # the caller attaches view.icon as ICON_FILENAME
+    if icon:
         embed.set_thumbnail(url=f"attachment://{ICON_FILENAME}")
     return embed
 
