@@ -25,7 +25,7 @@ MAX_LISTED_PLAYERS = 256  # A2S counts players in one byte; other protocols must
 MAX_COUNT = 65535  # players, slots, bots
 # A server's picture (Minecraft's 64x64 favicon, FiveM's 96x96 icon) is re-sent to Discord as
 # an attachment: only PNGs, small in bytes and in pixels; anything else is dropped, not fixed.
-MAX_ICON_BYTES = 64 * 1024
+MAX_ICON_BYTES = 20 * 1024
 MAX_ICON_SIDE = 512
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IHDR = struct.Struct(">I4sII")  # the first chunk: length 13, b"IHDR", width, height

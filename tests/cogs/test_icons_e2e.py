@@ -132,7 +132,7 @@ def huge_picture() -> bytes:
     "favicon",
     [
         favicon_uri(b"GIF89a" + bytes(200)),  # not a PNG
-        favicon_uri(make_png(1, 1) + bytes(66 * 1024)),  # over 64 KiB
+        favicon_uri(make_png(1, 1) + bytes(40 * 1024)),  # over MAX_ICON_BYTES (20 KiB)
         favicon_uri(huge_picture()),
         "https://evil.example/icon.png",  # a URL is never fetched nor passed on
     ],
