@@ -31,13 +31,8 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
-from bot.adapters.palworld_admin import (
-    USER_ID,
-    PalworldAdminAdapter,
-    PalworldAdminSession,
-    PalworldCommand,
-    parse_command,
-)
+from bot.adapters.palworld_admin import PalworldAdminAdapter, PalworldAdminSession
+from bot.adapters.palworld_commands import USER_ID, PalworldCommand, parse_command
 from tests.fakes.palworld_server import FakePalworldServer
 
 PASSWORD = "pal-admin-secret-pw"
