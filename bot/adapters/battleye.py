@@ -161,7 +161,6 @@ class BattlEyeSession:
         self._listeners: list[tuple[str, Listener]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._translated: be.BattlEyeClient | None = None  # the client feeding console events
-        self._own_login_pending = False
 
     @property
     def state(self) -> SessionState:
@@ -259,19 +258,13 @@ class BattlEyeSession:
         self._translated = client
         emit = self._emit
 
-        def on_login() -> None:
-            # BattlEye announces every login to every admin: the first admin login after each
-            # of ours is the bot itself (a reconnect is no admin activity).
-            self._own_login_pending = True
-
         def on_admin_login(admin_id: int, addr: str) -> None:
-            if self._own_login_pending:
-                self._own_login_pending = False
-                return
-            emit(admin_login_event(admin_id))
+            # BattlEye announces every login to every admin: the client takes the first one
+            # after each of its logins as its own (a reconnect is no admin activity).
+            if admin_id != client.client_id:
+                emit(admin_login_event(admin_id))
 
         translators: dict[str, Listener] = {
-            "login": on_login,
             "player_connect": lambda player: emit(join_event(player)),
             "player_guid": lambda player: emit(guid_event(player)),
             "player_disconnect": lambda player: emit(leave_event(player)),

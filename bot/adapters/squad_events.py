@@ -48,7 +48,8 @@ _IDS = r"\[(?i:online ids{sep}(?P<ids>[^\]]*)|steamid{sep}(?P<steam>[^\]]*))\]"
 _CHAT = re.compile(
     r"\[(?P<channel>ChatAll|ChatTeam|ChatSquad|ChatAdmin)\] "
     + _IDS.format(sep=":")
-    + r" (?P<name>.+?) : (?P<text>.*)",
+    # The text may be empty ("Foo :" once the packet's trailing space is stripped).
+    + r" (?P<name>.+?) :(?: (?P<text>.*))?",
     re.DOTALL,
 )
 _CAMERA = re.compile(
@@ -99,7 +100,8 @@ def parse(text: str) -> ConsoleEvent | None:
     kept = line[:MAX_TEXT]
     if line.startswith("[Chat") and (m := _CHAT.fullmatch(line)):
         channel = CHANNELS[m["channel"]]
-        return ConsoleEvent("chat", _name(m), _ids_of(m), m["text"][:MAX_TEXT], channel)
+        said = (m["text"] or "")[:MAX_TEXT]
+        return ConsoleEvent("chat", _name(m), _ids_of(m), said, channel)
     if line.startswith("[") and line.lower().rstrip(".").endswith("possessed admin camera"):
         if m := _CAMERA.fullmatch(line):
             return ConsoleEvent("line", _name(m), _ids_of(m), kept)
