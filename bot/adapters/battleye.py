@@ -223,6 +223,8 @@ class BattlEyeSession:
             client.close()
             if self.client is client:
                 self.client = None
+            if self._translated is client:
+                self._translated = None
 
     async def _checked_host(self) -> str | None:
         """The checked address; while the lookup fails or the address is refused, retried
