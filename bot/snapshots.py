@@ -7,6 +7,7 @@ sequences. ``Snapshot`` is what ``/status``, boards, alerts and presence read.
 from __future__ import annotations
 
 import enum
+import struct
 from dataclasses import dataclass, field, replace
 
 DEFAULT_OFFLINE_AFTER = 2
@@ -22,6 +23,12 @@ MAX_PRODUCT = 96
 MAX_PLAYER_NAME = 64
 MAX_LISTED_PLAYERS = 256  # A2S counts players in one byte; other protocols must not exceed it
 MAX_COUNT = 65535  # players, slots, bots
+# A server's picture (Minecraft's 64x64 favicon, FiveM's 96x96 icon) is re-sent to Discord as
+# an attachment: only PNGs, small in bytes and in pixels; anything else is dropped, not fixed.
+MAX_ICON_BYTES = 20 * 1024
+MAX_ICON_SIDE = 512
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_IHDR = struct.Struct(">I4sII")  # the first chunk: length 13, b"IHDR", width, height
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -74,6 +81,9 @@ class ServerInfo:
     private_lists: tuple[tuple[str, tuple[PlayerInfo, ...]], ...] = field(
         default=(), repr=False, compare=False
     )
+    # The server's own picture (PNG bytes, checked by bounded()); not part of what the answer
+    # "is": equal answers with other icons compare equal.
+    icon: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def full(self) -> bool:
@@ -110,6 +120,26 @@ def _bounded_players(players: tuple[PlayerInfo, ...]) -> tuple[PlayerInfo, ...]:
     )
 
 
+def valid_icon(icon: bytes | None) -> bool:
+    """True for a PNG within :data:`MAX_ICON_BYTES` whose header says 1 to
+    :data:`MAX_ICON_SIDE` pixels each way (what Discord is sent; the rest is not looked at)."""
+    if not isinstance(icon, bytes) or len(icon) > MAX_ICON_BYTES or len(icon) < 24:
+        return False
+    if not icon.startswith(PNG_SIGNATURE):
+        return False
+    length: int
+    kind: bytes
+    width: int
+    height: int
+    length, kind, width, height = _IHDR.unpack_from(icon, 8)
+    return (
+        length == 13
+        and kind == b"IHDR"
+        and 0 < width <= MAX_ICON_SIDE
+        and 0 < height <= MAX_ICON_SIDE
+    )
+
+
 def bounded(info: ServerInfo) -> ServerInfo:
     """``info`` with every server-provided string and list within the bounds above.
 
@@ -118,8 +148,10 @@ def bounded(info: ServerInfo) -> ServerInfo:
     when it is within bounds already (the common case costs a few comparisons).
     """
     players = _bounded_players(info.player_list)
+    icon_ok = info.icon is None or valid_icon(info.icon)
     if (
         players is info.player_list
+        and icon_ok
         and len(info.name) <= MAX_SERVER_NAME
         and len(info.map) <= MAX_MAP
         and len(info.version) <= MAX_VERSION
@@ -139,6 +171,7 @@ def bounded(info: ServerInfo) -> ServerInfo:
         max_players=_count(info.max_players),
         bots=_count(info.bots),
         player_list=players,
+        icon=info.icon if icon_ok else None,
     )
 
 
@@ -193,6 +226,11 @@ class Hysteresis:
 
     def success(self, snap: Snapshot, info: ServerInfo, at: float) -> Snapshot:
         info = bounded(info)  # the one ingest point for every protocol's answers
+        kept = snap.info.icon if snap.info is not None else None
+        if kept is not None and info.icon is not kept and info.icon == kept:
+            # The same picture every round: one bytes object per server is kept, not a new
+            # one each round (10,000 snapshots would churn up to 64 KiB each per round).
+            info = replace(info, icon=kept)
         successes = snap.successes + 1
         state = snap.state
         if state is State.UNKNOWN or (state is State.OFFLINE and successes >= self.online_after):

@@ -12,7 +12,7 @@ from bot.errors import ReportingModal
 from bot.games import get_game
 from bot.rendering.text import escape, sanitize
 from bot.services.diagnostics import Report
-from bot.services.registry import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
+from bot.services.server_changes import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
 from bot.storage import Server
 from cogs._common import InvokerOnlyView
 

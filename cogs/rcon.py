@@ -343,7 +343,8 @@ class Rcon(
 
     @app_commands.command(name="unban", description="Lift a ban")
     @app_commands.describe(
-        server="The game server", ban="BattlEye: the number from /rcon bans; Source: the SteamID"
+        server="The game server",
+        ban="BattlEye: the number from /rcon bans; Source: the SteamID; others: the name or id",
     )
     @app_commands.autocomplete(server=_servers)
     @cooldown

@@ -19,7 +19,7 @@ from bot.games import search_games
 from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
 from bot.services.names import MAX_NAME_LENGTH
-from bot.services.registry import PendingAdd, PreparedServer
+from bot.services.server_changes import PendingAdd, PreparedServer
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices, require_manage
 from cogs._rcon_ui import actor_of

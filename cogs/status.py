@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.rendering.charts import render_history_async
-from bot.rendering.embeds import CHART_FILENAME, status_embed, summary_embed
+from bot.rendering.embeds import CHART_FILENAME, ICON_FILENAME, status_embed, summary_embed
 from bot.rendering.views import ServerView
 from bot.services.poller import target_of
 from bot.storage import Server
@@ -65,13 +65,14 @@ class Status(OutpostCog):
             snap = await poller.query_now(found)
         hidden = found.id in await self.services.store.display.hidden_connect()
         view = ServerView(found, snap, hidden)
+        icon = view.icon  # the server's own picture, a checked PNG: the thumbnail
         now = time.time()
         chart_task = asyncio.create_task(self._chart(found, now))
         done, _ = await asyncio.wait({chart_task}, timeout=None if deferred else CHART_WAIT)
         if chart_task in done:
             png = _result(chart_task)
-            embed = status_embed(view, now, chart=png is not None)
-            files = [discord.File(_io(png), CHART_FILENAME)] if png is not None else []
+            embed = status_embed(view, now, chart=png is not None, icon=icon is not None)
+            files = _files(icon, png)
             if deferred:
                 await interaction.followup.send(embed=embed, files=files)
             else:
@@ -79,16 +80,20 @@ class Status(OutpostCog):
             return
         # The chart is late: answer now, add it when it is ready.
         try:
-            await interaction.response.send_message(embed=status_embed(view, now))
+            await interaction.response.send_message(
+                embed=status_embed(view, now, icon=icon is not None),
+                files=_files(icon, None),
+            )
         except BaseException:
             chart_task.cancel()  # nobody will add it now; don't leave it unretrieved
             raise
         await asyncio.wait({chart_task})
         png = _result(chart_task)
         if png is not None:
+            # The edit's attachments replace the message's: the icon goes again with the chart.
             await interaction.edit_original_response(
-                embed=status_embed(view, now, chart=True),
-                attachments=[discord.File(_io(png), CHART_FILENAME)],
+                embed=status_embed(view, now, chart=True, icon=icon is not None),
+                attachments=_files(icon, png),
             )
 
     @app_commands.command(
@@ -128,8 +133,15 @@ def _result(task: asyncio.Task[bytes | None]) -> bytes | None:
         return None
 
 
-def _io(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)
+def _files(icon: bytes | None, chart: bytes | None) -> list[discord.File]:
+    """What the status embed names: the server's icon (its thumbnail) and the chart (its
+    image). New File objects for every request: a File is read once."""
+    files = []
+    if icon is not None:
+        files.append(discord.File(io.BytesIO(icon), ICON_FILENAME))
+    if chart is not None:
+        files.append(discord.File(io.BytesIO(chart), CHART_FILENAME))
+    return files
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -20,10 +20,13 @@ from bot.adapters.bedrock import BedrockAdapter
 from bot.adapters.fivem import FiveMAdapter
 from bot.adapters.minecraft import MinecraftAdapter
 from bot.adapters.palworld import PalworldAdapter
+from bot.adapters.palworld_admin import PalworldAdminAdapter
 from bot.adapters.quake3 import Quake3Adapter
 from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
 from bot.adapters.satisfactory import SatisfactoryAdapter
+from bot.adapters.sdtd import SdtdAdapter
 from bot.adapters.source_rcon import SourceRconAdapter
+from bot.adapters.webrcon import WebRconAdapter
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
 
@@ -107,7 +110,15 @@ def default_query_adapters(engine: A2SEngine | None = None) -> QueryAdapters:
 def default_admin_adapters(battleye: ClientConfig | None = None) -> AdminAdapters:
     """Every console protocol Outpost speaks; ``battleye``: a client configuration for every
     BattlEye session (None: derived from the pool's timeouts)."""
-    return AdminAdapters([SourceRconAdapter(), BattlEyeAdapter(battleye)])
+    return AdminAdapters(
+        [
+            SourceRconAdapter(),
+            BattlEyeAdapter(battleye),
+            WebRconAdapter(),
+            SdtdAdapter(),
+            PalworldAdminAdapter(),
+        ]
+    )
 
 
 @dataclass(frozen=True, slots=True)

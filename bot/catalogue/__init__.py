@@ -35,14 +35,31 @@ class RconKind(enum.Enum):
     NONE = "none"
     SOURCE = "source"
     BATTLEYE = "battleye"
+    WEBRCON = "webrcon"
+    SDTD = "sdtd_telnet"
+    PALWORLD_REST = "palworld_rest"
 
     @property
     def label(self) -> str:
-        return {"none": "none", "source": "Source RCON", "battleye": "BattlEye RCon"}[self.value]
+        return _KIND_LABELS[self.value]
 
 
-# Catalogue spelling of the admin protocols.
-ADMIN_PROTOCOLS = {"source_rcon": RconKind.SOURCE, "battleye": RconKind.BATTLEYE}
+_KIND_LABELS = {
+    "none": "none",
+    "source": "Source RCON",
+    "battleye": "BattlEye RCon",
+    "webrcon": "Rust WebRCON",
+    "sdtd_telnet": "7 Days to Die telnet",
+    "palworld_rest": "Palworld REST API",
+}
+# Catalogue spelling of the admin protocols: the admin adapters' names (bot.adapters.registry).
+ADMIN_PROTOCOLS = {
+    "source_rcon": RconKind.SOURCE,
+    "battleye": RconKind.BATTLEYE,
+    "webrcon": RconKind.WEBRCON,
+    "sdtd_telnet": RconKind.SDTD,
+    "palworld_rest": RconKind.PALWORLD_REST,
+}
 ADMIN_PROTOCOL_OF = {kind: name for name, kind in ADMIN_PROTOCOLS.items()}
 # Query protocols a row may name: those with an adapter, and "none" (no query at all).
 QUERY_PROTOCOLS = QUERY_PROTOCOL_NAMES | {"none"}
@@ -88,16 +105,19 @@ def fixed(value: int) -> DerivedPort:
 
 
 # The typed actions and the placeholders each one's template may use.
+# id: the slot number; uid: the player's SteamID/GUID/EOS id; handle: what the console's own
+# list calls the player (a name, an entity id, a userId); limit: the ban length in minutes, a
+# decade for permanent (consoles without permanent bans).
 ACTION_FIELDS: dict[str, frozenset[str]] = {
     "players": frozenset(),
-    "kick": frozenset({"id", "uid", "reason"}),
-    "ban": frozenset({"id", "uid", "minutes", "reason"}),
+    "kick": frozenset({"id", "uid", "handle", "reason"}),
+    "ban": frozenset({"id", "uid", "handle", "minutes", "limit", "reason"}),
     # BattlEye: the ban by GUID, used when the player's GUID is known.
     "ban_guid": frozenset({"id", "guid", "minutes", "reason"}),
     "unban": frozenset({"ban"}),
     "bans": frozenset(),
     "say": frozenset({"message"}),
-    "whisper": frozenset({"id", "uid", "message"}),
+    "whisper": frozenset({"id", "uid", "handle", "message"}),
 }
 ACTIONS = tuple(a for a in ACTION_FIELDS if a != "ban_guid")
 _PLACEHOLDER = re.compile(r"\{(?P<name>[a-z]+)(?:\|(?P<default>[^{}\[\]]*))?\}")
@@ -137,7 +157,7 @@ class Console:
     key: str
     protocol: RconKind
     actions: Mapping[str, tuple[str, ...]]
-    # How an unban names the ban: a SteamID, or the number from the ban list.
+    # How an unban names the ban (UNBAN_IDS).
     unban_id: str = "steamid"
     # The console's answer to a command it does not know (regex, searched per line).
     unknown_command: re.Pattern[str] | None = None
@@ -237,7 +257,13 @@ _ROW_FIELDS = frozenset(
 )
 _ADMIN_FIELDS = frozenset({"protocol", "port", "profile", "console"})
 _CONSOLE_FIELDS = frozenset({"protocol", "actions", "unban_id", "unknown_command", "player_list"})
-PLAYER_LISTS = frozenset({"", "srcds_status", "squad", "battleye"})
+# How the "players" answer is read ("adapter": the console adapter lists players itself).
+PLAYER_LISTS = frozenset(
+    {"", "srcds_status", "squad", "battleye", "minecraft", "ark", "zomboid", "adapter"}
+)
+# How an unban names the ban: a SteamID, the number from the ban list, or one identifier token
+# (a Minecraft name, a SteamID64, a Palworld userId).
+UNBAN_IDS = frozenset({"steamid", "number", "player"})
 PROFILES = frozenset(RCON_PROFILES)
 
 
@@ -292,8 +318,8 @@ def _console(key: str, raw: object) -> Console:
     if protocol is None:
         raise CatalogueError(row, "protocol", f"one of {', '.join(ADMIN_PROTOCOLS)}")
     unban_id = raw.get("unban_id", "steamid")
-    if unban_id not in ("steamid", "number"):
-        raise CatalogueError(row, "unban_id", 'must be "steamid" or "number"')
+    if unban_id not in UNBAN_IDS:
+        raise CatalogueError(row, "unban_id", f"one of {', '.join(sorted(UNBAN_IDS))}")
     unknown = raw.get("unknown_command")
     pattern = None
     if unknown is not None:

@@ -12,15 +12,13 @@ import sys
 
 from bot.catalogue import GAMES, Game, search_games
 
-_ADMIN_NAMES = {"source": "source_rcon", "battleye": "battleye"}
-
 
 def game_json(game: Game) -> dict[str, object]:
     port = game.default_port
     rcon_port = game.rcon_port_for(port)
     admin = None
-    if rcon_port is not None:
-        admin = {"protocol": _ADMIN_NAMES[game.rcon.value], "port": rcon_port}
+    if rcon_port is not None and game.admin_protocol is not None:
+        admin = {"protocol": game.admin_protocol, "port": rcon_port}
         if game.rcon_profile:
             admin["profile"] = game.rcon_profile
     return {

@@ -20,10 +20,12 @@ from bot.runner import fail
 
 # Status boards, alerts and feeds post embeds; a status message is found again after a restart
 # with fetch_message (Read Message History). Editing our own messages needs no permission.
+# Attach Files: history charts and the servers' icons (boards post without them when denied).
 REQUIRED_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     embed_links=True,
+    attach_files=True,
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")

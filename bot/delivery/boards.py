@@ -7,30 +7,40 @@ the last embed's footer. Discord's error codes become the port's outcomes:
 - 30046 too many edits of a message older than an hour: :attr:`Edit.TOO_OLD`;
 - 50001/50013 missing access or permissions, any 403, a deleted channel or one that cannot
   hold messages: :class:`BoardPaused` with the reason ``/board list`` shows.
+
+Server icons (Minecraft favicons, FiveM icons) are embed thumbnails naming the message's own
+attachments (``attachment://icon-<hash>.png``): never a URL a game server gave. Discord shows an
+attachment no embed names as a loose file, so a message's attachments are kept equal to the
+icons its embeds name: an edit whose icons are the ones the message already holds leaves them
+(no re-upload); any other edit replaces them all. Without Attach Files in the channel the board
+goes on without thumbnails rather than pausing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import discord
 
 from bot.delivery.channels import find_channel
-from bot.rendering.embeds import MAX_EMBEDS_PER_MESSAGE, compact_embed
+from bot.rendering.embeds import MAX_EMBEDS_PER_MESSAGE, compact_embed, icon_filename
 from bot.rendering.views import ServerView
 from bot.services.boards import BoardPaused, Edit, marker
 from bot.storage.boards import Board
 
 log = logging.getLogger(__name__)
 
-BoardPage = list[discord.Embed]
-
 RECENT_MESSAGES = 50  # how far back a lost board message is looked for
+# Board messages whose attachments are remembered (a few filenames each); past this the memory
+# starts over and each message's next edit uploads its icons once more.
+MAX_REMEMBERED_MESSAGES = 50_000
 _MARKER = re.compile(r"^Status board #(\d+) · (\d+)$")
 UNKNOWN_MESSAGE = 10008
 OLD_MESSAGE_EDIT_LIMIT = 30046
@@ -50,6 +60,26 @@ _PartialChannel = (
 )
 
 
+@dataclass(slots=True)
+class BoardPage:
+    """One board message: its embeds and the icons their thumbnails name (filename -> PNG)."""
+
+    embeds: list[discord.Embed]
+    icons: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def without_icons(self) -> list[discord.Embed]:
+        """Copies of the embeds without thumbnails (a channel where files are not allowed)."""
+        plain = [embed.copy() for embed in self.embeds]
+        for embed in plain:
+            embed.set_thumbnail(url=None)
+        return plain
+
+
+def files_of(icons: Mapping[str, bytes]) -> list[discord.File]:
+    # New File objects for each request: a File is read once by the request that sends it.
+    return [discord.File(io.BytesIO(png), filename=name) for name, png in icons.items()]
+
+
 def digest(embeds: Sequence[discord.Embed]) -> str:
     data = json.dumps([e.to_dict() for e in embeds], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode()).hexdigest()
@@ -59,11 +89,24 @@ def chunk(items: Sequence[Any], size: int = MAX_EMBEDS_PER_MESSAGE) -> list[list
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def marked(board_id: int, groups: list[BoardPage]) -> list[BoardPage]:
-    """The groups with each message's marker in its last embed's footer."""
-    for position, embeds in enumerate(groups):
-        embeds[-1].set_footer(text=marker(board_id, position))
-    return groups
+def marked(board_id: int, pages: list[BoardPage]) -> list[BoardPage]:
+    """The pages with each message's marker in its last embed's footer."""
+    for position, page in enumerate(pages):
+        page.embeds[-1].set_footer(text=marker(board_id, position))
+    return pages
+
+
+def page_of(views: Sequence[ServerView]) -> BoardPage:
+    """Compact embeds of ``views``, each with its server's icon as thumbnail where it has one."""
+    embeds: list[discord.Embed] = []
+    icons: dict[str, bytes] = {}
+    for view in views:
+        png, name = view.icon, None
+        if png is not None:
+            name = icon_filename(png)
+            icons[name] = png  # two servers with one picture share one file
+        embeds.append(compact_embed(view, thumbnail=name))
+    return BoardPage(embeds, icons)
 
 
 def _pause_or_raise(exc: discord.HTTPException) -> Exception:
@@ -78,6 +121,8 @@ class DiscordBoards:
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
+        # message id -> the filenames of its attachments, as Discord last answered
+        self.attached: dict[int, frozenset[str]] = {}
 
     def render(self, board_id: int, views: Sequence[ServerView]) -> list[BoardPage]:
         if not views:
@@ -86,11 +131,12 @@ class DiscordBoards:
                 description="No servers to show: add some with `/server add`.",
                 colour=discord.Colour.light_grey(),
             )
-            return marked(board_id, [[empty]])
-        return marked(board_id, [[compact_embed(v) for v in group] for group in chunk(views)])
+            return marked(board_id, [BoardPage([empty])])
+        return marked(board_id, [page_of(group) for group in chunk(views)])
 
     def digest(self, page: BoardPage) -> str:
-        return digest(page)
+        # Icons are named by their content (icon_filename), so the embeds alone tell them apart.
+        return digest(page.embeds)
 
     async def channel(self, board: Board) -> DiscordBoardChannel:
         # Not in the cache (a guild not delivered yet, a thread): asked from Discord. Only a
@@ -104,16 +150,42 @@ class DiscordBoards:
             raise _pause_or_raise(exc) from exc
         if not isinstance(channel, _PartialChannel):
             raise BoardPaused(_NOT_A_BOARD_CHANNEL)
-        return DiscordBoardChannel(self.client, board.id, channel)
+        return DiscordBoardChannel(self.client, board.id, channel, self.attached)
 
 
 class DiscordBoardChannel:
     """One board's channel: its messages posted, edited, deleted and looked for."""
 
-    def __init__(self, client: discord.Client, board_id: int, channel: _PartialChannel) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        board_id: int,
+        channel: _PartialChannel,
+        attached: dict[int, frozenset[str]],
+    ) -> None:
         self.client = client
         self.board_id = board_id
         self.channel = channel
+        self.attached = attached  # shared by the publisher's channels: see DiscordBoards
+
+    @property
+    def can_attach(self) -> bool:
+        """Whether the bot may attach files here, as far as the cache knows (unknown: yes)."""
+        channel = self.channel
+        if isinstance(channel, discord.DMChannel):
+            return True
+        me: discord.Member | None = channel.guild.me  # typed as always set; it is not
+        return me is None or channel.permissions_for(me).attach_files
+
+    def _shown(self, page: BoardPage) -> tuple[list[discord.Embed], dict[str, bytes]]:
+        if page.icons and not self.can_attach:
+            return page.without_icons(), {}
+        return page.embeds, page.icons
+
+    def _remember(self, message: discord.Message) -> None:
+        if len(self.attached) >= MAX_REMEMBERED_MESSAGES:
+            self.attached.clear()
+        self.attached[message.id] = frozenset(a.filename for a in message.attachments)
 
     async def find_marked(self, known: set[int]) -> dict[int, int]:
         board_id = self.board_id
@@ -134,24 +206,36 @@ class DiscordBoardChannel:
         return found
 
     async def post(self, page: BoardPage) -> int:
+        embeds, icons = self._shown(page)
         try:
-            message = await self.channel.send(embeds=page)
+            message = await self.channel.send(embeds=embeds, files=files_of(icons))
         except discord.HTTPException as exc:
             raise _pause_or_raise(exc) from exc
+        self._remember(message)
         return message.id
 
     async def edit(self, message_id: int, page: BoardPage) -> Edit:
+        embeds, icons = self._shown(page)
+        partial = self.channel.get_partial_message(message_id)
         try:
-            await self.channel.get_partial_message(message_id).edit(embeds=page)
+            if self.attached.get(message_id) == frozenset(icons):
+                # The thumbnails name the files the message holds: Discord keeps them.
+                message = await partial.edit(embeds=embeds)
+            else:
+                # Replaces every attachment: none is left over to show as a loose file.
+                message = await partial.edit(embeds=embeds, attachments=files_of(icons))
         except discord.HTTPException as exc:
             if exc.code == UNKNOWN_MESSAGE:
+                self.attached.pop(message_id, None)
                 return Edit.MISSING
             if exc.code == OLD_MESSAGE_EDIT_LIMIT:
                 return Edit.TOO_OLD
             raise _pause_or_raise(exc) from exc
+        self._remember(message)
         return Edit.EDITED
 
     async def delete(self, message_id: int) -> None:
+        self.attached.pop(message_id, None)
         try:
             await self.channel.get_partial_message(message_id).delete()
         except discord.HTTPException as exc:

@@ -7,6 +7,7 @@ embed: boards compare renders to skip edits, and tests check Discord's limits on
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Sequence
 
 import discord
@@ -31,6 +32,7 @@ PLAYER_LIST_FIELDS = 3
 # Ten compact embeds share one message's 6,000 characters.
 COMPACT_BUDGET = MAX_EMBED_TOTAL // MAX_EMBEDS_PER_MESSAGE - 20
 CHART_FILENAME = "players-24h.png"
+ICON_FILENAME = "icon.png"  # the server's picture, as /status attaches it
 
 
 class Look(enum.Enum):
@@ -112,8 +114,11 @@ def player_fields(
     return values
 
 
-def status_embed(view: ServerView, now: float, *, chart: bool = False) -> discord.Embed:
-    """``/status server``: everything about one server."""
+def status_embed(
+    view: ServerView, now: float, *, chart: bool = False, icon: bool = False
+) -> discord.Embed:
+    """``/status server``: everything about one server. ``chart``/``icon``: the message attaches
+    the chart as :data:`CHART_FILENAME` / the server's icon as :data:`ICON_FILENAME`."""
     snap, look = view.snapshot, look_of(view.snapshot)
     embed = discord.Embed(title=clip(escape(view.name), MAX_TITLE), colour=look.colour)
     info = snap.info
@@ -156,14 +161,26 @@ def status_embed(view: ServerView, now: float, *, chart: bool = False) -> discor
         embed.add_field(name="Last update", value=relative(snap.checked_at), inline=False)
     if chart:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
+    if icon:
+        embed.set_thumbnail(url=f"attachment://{ICON_FILENAME}")
     return embed
 
 
-def compact_embed(view: ServerView) -> discord.Embed:
+def icon_filename(png: bytes) -> str:
+    """A board's name for a server icon: named by its content, so several fit in one message
+    (two servers with one picture share it) and an unchanged icon keeps its name, which makes
+    the board's digest change exactly when a picture does."""
+    return f"icon-{hashlib.sha256(png).hexdigest()[:16]}.png"
+
+
+def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
     """One server on a status board: small enough for ten in a message, and no clock in it
-    (a board is edited only when what it shows changed)."""
+    (a board is edited only when what it shows changed). ``thumbnail``: the filename of the
+    server's icon as the message attaches it."""
     snap, look = view.snapshot, look_of(view.snapshot)
     embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour)
+    if thumbnail is not None:
+        embed.set_thumbnail(url=f"attachment://{thumbnail}")
     info = snap.info
     lines = [f"{look.icon} **{look.label}**"]
     if info is not None and look is not Look.OFFLINE:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.games import get_game
 from bot.rendering.text import address, mask_address
-from bot.snapshots import Snapshot
+from bot.snapshots import Snapshot, valid_icon
 from bot.storage import Server
 
 
@@ -29,6 +29,14 @@ class ServerView:
         if self.hide_connect:
             return None
         return f"steam://connect/{address(self.server.host, self.server.game_port)}"
+
+    @property
+    def icon(self) -> bytes | None:
+        """The server's own picture (PNG bytes), None when it offers none. Checked again here,
+        where the bytes leave for Discord: only a valid PNG is ever sent on."""
+        info = self.snapshot.info
+        icon = info.icon if info is not None else None
+        return icon if icon is not None and valid_icon(icon) else None
 
     def shown(self, text: str) -> str:
         """Text about this server as shown: without its address when that is hidden."""

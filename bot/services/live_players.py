@@ -17,9 +17,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.adapters.admin import PlayerLister
 from bot.crypto import DecryptionError
 from bot.games import Game, RconKind, get_game
 from bot.protocols.battleye import Player as BattlEyePlayer
+from bot.services.console_players import TEXT_PARSERS, from_console
 from bot.services.rcon_actions import PlayerRef
 from bot.services.rcon_errors import RconError, RconNotConfigured
 from bot.services.rcon_pool import RconPool
@@ -38,6 +40,12 @@ _LISTID_ENTRY = re.compile(r"STEAM_[0-5]:[01]:\d+|\[U:1:\d+\]")
 def rcon_kind(server: Server) -> RconKind:
     game = get_game(server.game)
     return game.rcon if game is not None else RconKind.NONE
+
+
+def _unban_id(server: Server) -> str:
+    game = get_game(server.game)
+    console = game.console if game is not None else None
+    return console.unban_id if console is not None else "steamid"
 
 
 def _player_list(server: Server) -> tuple[str, str] | None:
@@ -107,6 +115,13 @@ class LivePlayers:
             except Exception as exc:  # the client's own errors: no answer, not logged in
                 raise RconError(f"{server.name!r} did not send its player list.") from exc
             players = [PlayerRef(p.id, p.name, p.guid) for p in found]
+        elif (listing := _player_list(server)) is not None and listing[0] == "adapter":
+            session = await self.pool.session(server)
+            if not isinstance(session, PlayerLister):
+                raise RconNotConfigured(f"Outpost cannot read {server.name!r}'s player list.")
+            players = from_console(await session.players(timeout=self.pool.command_timeout))
+        elif listing is not None and listing[0] in TEXT_PARSERS:
+            players = TEXT_PARSERS[listing[0]](await self.pool.execute(server, listing[1]))
         elif kind is RconKind.SOURCE:
             listing = _player_list(server)
             if listing is None:
@@ -175,14 +190,32 @@ class LivePlayers:
             except Exception as exc:  # the client's own errors: no answer, not logged in
                 raise RconError(f"{server.name!r} did not send its ban list.") from exc
             return {str(b.index): b.id for b in found}
+        if _unban_id(server) == "player":
+            # Bans named by player (Minecraft, 7DTD, ARK…): nothing to look up before.
+            return {}
         text = await self.pool.execute(server, "listid")
         return {sid: sid for sid in _LISTID_ENTRY.findall(text)}
 
     def expect_unban(self, server: Server, banned: str) -> Departure:
-        """Confirms once ``banned`` (a GUID, IP or SteamID) is off the ban list."""
+        """Confirms once ``banned`` (a GUID, IP, SteamID or player) is off the ban list."""
+        if _unban_id(server) == "player":
+            return self._expect_unban_by_player(server, banned)
 
         async def still_banned() -> bool:
             return banned in (await self.bans(server)).values()
+
+        return Departure(self.confirm_seconds, recheck=still_banned)
+
+    def _expect_unban_by_player(self, server: Server, banned: str) -> Departure:
+        game = get_game(server.game)
+        console = game.console if game is not None else None
+        if console is None or "bans" not in console.actions:
+            return Departure.unconfirmable()
+        command = console.actions["bans"][0]
+        word = re.compile(rf"(?<![\w.:-]){re.escape(banned)}(?![\w.:-])", re.IGNORECASE)
+
+        async def still_banned() -> bool:
+            return word.search(await self.pool.execute(server, command)) is not None
 
         return Departure(self.confirm_seconds, recheck=still_banned)
 
@@ -227,7 +260,14 @@ class Departure:
         self._waiter = waiter
         self._recheck = recheck
 
+    @classmethod
+    def unconfirmable(cls) -> Departure:
+        """The console cannot show it (no ban list): never confirmed, at once."""
+        return cls(0.0)
+
     async def confirmed(self) -> bool:
+        if self._waiter is None and self._recheck is None:
+            return False
         try:
             async with asyncio.timeout(self.limit):
                 if self._waiter is not None:

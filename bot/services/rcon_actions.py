@@ -48,6 +48,9 @@ class PlayerRef:
     id: int
     name: str
     uid: str = ""
+    # What the console's own list calls the player where that is neither the slot nor the
+    # uid (a Minecraft or Zomboid name, a 7DTD entity id, a Palworld userId); "" for none.
+    handle: str = ""
 
     def same_player(self, other: PlayerRef) -> bool:
         if self.uid and other.uid:
@@ -105,6 +108,10 @@ def console_for(dialect: Dialect, action: str) -> Console:
     return console
 
 
+# Consoles that read quoted arguments and ``;``-separated commands: text must not hold either.
+_QUOTING_CONSOLES = frozenset({RconKind.SOURCE, RconKind.WEBRCON, RconKind.SDTD})
+
+
 def _control(text: str) -> bool:
     return any(
         ord(ch) < 0x20 or ord(ch) == 0x7F or 0x80 <= ord(ch) < 0xA0 or ch in "\u2028\u2029"
@@ -122,12 +129,12 @@ def check_text(dialect: Dialect, text: str, *, what: str, limit: int, allow_empt
         raise RconInvalidInput(f"The {what} is too long (at most {limit} characters).")
     if _control(text):
         raise RconInvalidInput(f"The {what} cannot contain line breaks or control characters.")
-    if _kind(dialect) is RconKind.SOURCE:
+    if _kind(dialect) in _QUOTING_CONSOLES:
         bad = sorted({ch for ch in text if ch in ';"'})
         if bad:
             shown = " and ".join(f"`{ch}`" for ch in bad)
             raise RconInvalidInput(
-                f"The {what} cannot contain {shown}: on Source servers they would end it and "
+                f"The {what} cannot contain {shown}: on this console they would end it and "
                 "start another console command. Nothing was sent."
             )
     return text.strip()
@@ -153,7 +160,9 @@ def plan_kick(dialect: Dialect, player: PlayerRef, reason: str = "") -> Plan:
     console = console_for(dialect, "kick")
     why = check_text(dialect, reason, what="reason", limit=MAX_REASON, allow_empty=True)
     pid = _player_id(player)
-    commands = _commands(console, "kick", id=str(pid), uid=player.uid, reason=why)
+    commands = _commands(
+        console, "kick", id=str(pid), uid=player.uid, handle=_handle(player), reason=why
+    )
     return Plan(Action.KICK, commands, _args(player=player, reason=why), player)
 
 
@@ -167,7 +176,9 @@ def plan_ban(
     values = {
         "id": str(_player_id(player)),
         "uid": player.uid,
+        "handle": _handle(player),
         "minutes": str(length),
+        "limit": str(length or PERMANENT_LIMIT_MINUTES),
         "reason": why,
     }
     if player.guid and console.supports("ban_guid"):
@@ -186,7 +197,12 @@ def plan_ban(
 def plan_unban(dialect: Dialect, ban: str) -> Plan:
     console = console_for(dialect, "unban")
     value = ban.strip()
-    if console.unban_id == "steamid":
+    if console.unban_id == "player":
+        if not _WORD.fullmatch(value):
+            raise RconInvalidInput(
+                "Give the banned player's name or id as one word (letters, digits, _ . : -)."
+            )
+    elif console.unban_id == "steamid":
         if not _STEAM_ID.fullmatch(value):
             raise RconInvalidInput(
                 "On Source servers a ban is lifted by SteamID (STEAM_0:1:123 or [U:1:123])."
@@ -308,6 +324,18 @@ def recheck_player(players: Sequence[PlayerRef], chosen: PlayerRef) -> PlayerRef
         if chosen.same_player(p):
             return p
     raise PlayerLeft(chosen.name)
+
+
+# A name or id that goes into a command as one word: nothing that could end it or start another.
+_WORD = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+# "Permanent" on consoles whose bans need a length: ten years.
+PERMANENT_LIMIT_MINUTES = 10 * 365 * 24 * 60
+
+
+def _handle(player: PlayerRef) -> str:
+    """The console's own name for the player, if it is one safe word (else "": the template
+    that needs it then refuses the action instead of sending something else)."""
+    return player.handle if _WORD.fullmatch(player.handle) else ""
 
 
 def _player_id(player: PlayerRef) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from bot.adapters.registry import words_for
 from bot.crypto import DecryptionError, SecretBox
@@ -35,100 +35,20 @@ from bot.services.probes import (
     QueryError,
     RconLoginTester,
 )
+from bot.services.server_changes import (
+    LOGIN_TIMEOUT,
+    MAX_SERVERS_PER_GUILD,
+    QUERY_TIMEOUT,
+    PendingAdd,
+    PreparedServer,
+    QueryPort,
+    SaveOutcome,
+    validate_password,
+)
 from bot.storage import NewServer, Server, ServerChanges, Store
 from bot.storage.errors import QuotaExceededError
 
 log = logging.getLogger(__name__)
-
-MAX_SERVERS_PER_GUILD = 50
-QUERY_TIMEOUT = 3.0
-LOGIN_TIMEOUT = 5.0
-MAX_PASSWORD_LENGTH = 128
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedServer:
-    """Validated input for an add or an edit; nothing has been probed yet."""
-
-    guild_id: int
-    name: str
-    game: Game
-    host: str
-    game_port: int
-    query_port: int | None  # None: derive from the game rule, probing if needed
-    rcon_port: int | None
-    # Edits only: the stored server and whether address/ports changed.
-    current: Server | None = None
-    network_changed: bool = True
-    # Said in the confirmation (where DNS pointed the address).
-    notes: tuple[str, ...] = ()
-
-    @property
-    def rcon_target_changed(self) -> bool:
-        """Edits: the host, the RCON port or the game differs from the stored server. The
-        stored password belongs to the old target and is never sent to a new one."""
-        current = self.current
-        if current is None:
-            return True
-        return (
-            self.host != current.host
-            or self.rcon_port != current.rcon_port
-            or self.game.key != current.game
-        )
-
-    @property
-    def needs_password(self) -> bool:
-        """An RCON game must ask for the password unless the stored one is for this very
-        target (an add, no stored password, or a changed host/RCON port/game)."""
-        if not self.game.has_rcon:
-            return False
-        current = self.current
-        return current is None or not current.has_rcon_password or self.rcon_target_changed
-
-
-@dataclass(frozen=True, slots=True)
-class SaveOutcome:
-    server: Server
-    notes: tuple[str, ...] = ()
-    login: LoginResult | None = field(default=None)
-    # False: saved although no query answered (shown as a warning, not a success).
-    answered: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class QueryPort:
-    """The query port an add or edit will save, and who answered there."""
-
-    port: int
-    answer: QueryAnswer | None  # None: nothing answered; the port is the rule's guess
-    probed: bool = False  # found by probing near the game port, not by the game's rule
-
-
-@dataclass(frozen=True, slots=True)
-class PendingAdd:
-    """An add checked but not saved yet: saved at once, or after the member confirmed that the
-    server found by probing is theirs (``probed``)."""
-
-    prepared: PreparedServer
-    query: QueryPort
-    token: str | None = field(repr=False)
-    login: LoginResult | None
-    notes: tuple[str, ...]
-
-    @property
-    def needs_confirmation(self) -> bool:
-        return self.query.probed
-
-
-def validate_password(password: str) -> str:
-    # Passwords are taken as typed (spaces can be part of them); only emptiness is checked.
-    if not password:
-        raise UserError("The RCON password is empty.")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise UserError(f"The RCON password is too long (at most {MAX_PASSWORD_LENGTH}).")
-    if any(ch in password for ch in "\r\n\0"):
-        raise UserError("The RCON password cannot contain line breaks.")
-    return password
 
 
 class ServerRegistry:

@@ -45,6 +45,9 @@ class AdapterStatusSource:
             password=access.password if access is not None else None,
         )
         server = result.status
+        if result.icon is not None:
+            # Checked (PNG, size) and deduplicated against the last round in the snapshot.
+            server = replace(server, icon=result.icon)
         if access is not None and server.player_list:
             # Fetched with one server's stored password: its names are that server's alone.
             own = ((access.key, server.player_list),)

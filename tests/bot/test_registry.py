@@ -12,7 +12,8 @@ from bot.services import diagnostics
 from bot.services.diagnostics import CheckResult, CheckStatus
 from bot.services.errors import ServerNotFoundError, UserError
 from bot.services.probes import LoginStatus
-from bot.services.registry import MAX_SERVERS_PER_GUILD, ServerRegistry
+from bot.services.registry import ServerRegistry
+from bot.services.server_changes import MAX_SERVERS_PER_GUILD
 from bot.storage import Store
 from tests.bot.stubs import StubLogin, StubQuery
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,3 +73,24 @@ def png_size(data: bytes) -> tuple[int, int]:
     length, kind, width, height = struct.unpack(">I4sII", data[8:24])
     assert (length, kind) == (13, b"IHDR")
     return width, height
+
+
+def make_png(width: int = 64, height: int = 64, shade: int = 0) -> bytes:
+    """A valid RGB PNG of one colour (``shade`` tells pictures apart), like a server favicon."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    row = b"\x00" + bytes((shade % 256, 128, 255 - shade % 256)) * width
+    pixels = zlib.compress(row * height)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def favicon_uri(image: bytes) -> str:
+    """``image`` as a Minecraft status JSON carries its favicon."""
+    return "data:image/png;base64," + base64.b64encode(image).decode("ascii")

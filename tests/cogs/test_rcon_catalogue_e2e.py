@@ -144,7 +144,7 @@ async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWor
         ("squad", "rcon unban", {"ban": "76561198000000000"}),
         ("squad", "rcon bans", {}),
         ("conan", "rcon say", {"message": "hi"}),  # Source RCON, exec only
-        ("ark", "rcon kick", {"player": "Ann"}),
+        ("ark", "rcon bans", {}),
     ],
 )
 async def test_unsupported_action_is_refused_with_the_exec_hint(

@@ -32,6 +32,7 @@ from .errors import (
     WebRconRefused,
     WebRconRequestError,
     WebRconTimeout,
+    WebRconUpgradeClosed,
 )
 from .event_queue import ClientEvent, Connected, Disconnected
 from .events import (
@@ -89,6 +90,7 @@ __all__ = [
     "WebRconRefused",
     "WebRconRequestError",
     "WebRconTimeout",
+    "WebRconUpgradeClosed",
     "decode_message",
     "encode_request",
     "parse_chat",

@@ -31,6 +31,13 @@ DEFAULT_KEEPALIVE_INTERVAL = 30.0
 DEFAULT_BACKOFF = BackoffPolicy(initial=1.0, maximum=30.0, jitter=0.25, healthy_after=30.0)
 
 
+def _retrieve(future: asyncio.Future[ServerMessage]) -> None:
+    """Mark a failed reply future as seen: a lost connection fails the command and its probe
+    together, and the one nobody awaited would be logged as "exception never retrieved"."""
+    if future.done() and not future.cancelled():
+        future.exception()
+
+
 @dataclass(frozen=True, slots=True)
 class ClientStats:
     protocol: ProtocolStats
@@ -195,6 +202,7 @@ class WebRconClient(Link):
                 return await waiter
             finally:
                 self._forget(identifier)
+                _retrieve(waiter)
 
     async def _exchange_or_empty(self, command: str) -> ServerMessage:
         async with self._slots:
@@ -208,9 +216,11 @@ class WebRconClient(Link):
                         return await waiter
                 finally:
                     self._forget(probe_id)
+                    _retrieve(probe)
                 return ServerMessage(identifier=identifier, message="", type=MessageType.GENERIC)
             finally:
                 self._forget(identifier)
+                _retrieve(waiter)
 
     async def _send(self, ws: aiohttp.ClientWebSocketResponse, frame: str) -> None:
         error: WebRconError

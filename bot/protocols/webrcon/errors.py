@@ -25,6 +25,12 @@ class WebRconAuthError(WebRconError):
     frame, or a close, instead of an HTTP answer), or answered 401/403. Not retried in a loop."""
 
 
+class WebRconUpgradeClosed(WebRconAuthError):
+    """The connection closed during the upgrade without Rust's close frame: a wrong password
+    read by aiohttp's pure-Python parser, or a port that is not WebRCON (``rcon.web 0``).
+    Treated as a refusal; a login test tells it from a definite one."""
+
+
 class NotWebRcon(WebRconError):
     """The peer does not speak WebRCON: an HTTP answer other than the upgrade, a message that is
     not WebRCON's JSON, a binary frame, a message over the size bound, or a malformed answer."""

@@ -21,7 +21,14 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
-from .errors import NotWebRcon, WebRconAuthError, WebRconError, WebRconRefused, WebRconTimeout
+from .errors import (
+    NotWebRcon,
+    WebRconAuthError,
+    WebRconError,
+    WebRconRefused,
+    WebRconTimeout,
+    WebRconUpgradeClosed,
+)
 
 # Characters RFC 3986 allows as they are in a path segment. Servers may or may not decode the
 # path (Facepunch/webrcon#9: passwords with symbols failing), so only what would break the
@@ -64,8 +71,8 @@ def _url(host: str, port: int, secret: Secret) -> URL:
     return URL.build(scheme="ws", host=host, port=port).with_path(path, encoded=True)
 
 
-def _closed_during_upgrade(where: str) -> WebRconAuthError:
-    return WebRconAuthError(
+def _closed_during_upgrade(where: str) -> WebRconUpgradeClosed:
+    return WebRconUpgradeClosed(
         f"{where} closed the connection during the WebSocket upgrade: a wrong RCON password, "
         "or not a WebRCON port (with rcon.web 0 the RCON port speaks Source RCON)"
     )

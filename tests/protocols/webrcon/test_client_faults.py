@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,6 +19,7 @@ from bot.protocols.webrcon import (
     WebRconClosed,
     WebRconRefused,
     WebRconTimeout,
+    WebRconUpgradeClosed,
 )
 from tests.fakes.webrcon_server import RAW_CLOSE_FRAME, FakeWebRconServer
 
@@ -38,8 +40,9 @@ async def test_fake_refuses_a_wrong_password_with_rusts_bare_close_frame() -> No
 async def test_wrong_password_is_an_auth_error_and_not_retried() -> None:
     async with FakeWebRconServer(password="right") as server:
         client = client_for(server, password="wrong")
-        with pytest.raises(WebRconAuthError, match="refused the RCON password"):
+        with pytest.raises(WebRconAuthError, match="refused the RCON password") as caught:
             await client.start()
+        assert not isinstance(caught.value, WebRconUpgradeClosed)
         assert client.state is ClientState.AUTH_FAILED
         await asyncio.sleep(0.2)
         assert server.connections_made == 1 and server.refused == 1
@@ -130,7 +133,8 @@ async def test_wrong_identifiers_time_out_and_are_counted() -> None:
 
 async def test_close_during_the_upgrade_is_an_auth_error_saying_it_may_be_the_port() -> None:
     async with FakeWebRconServer(mode="close_on_connect") as server:
-        with pytest.raises(WebRconAuthError, match=r"rcon\.web 0"):
+        # A subclass of the auth error, so a login test can say "dropped", not "refused".
+        with pytest.raises(WebRconUpgradeClosed, match=r"rcon\.web 0"):
             await client_for(server).start()
         assert server.connections_made == 1
 
@@ -191,3 +195,22 @@ async def test_an_http_server_that_is_not_webrcon(
     async for port in http_site(status):
         with pytest.raises(error, match=match):
             await WebRconClient("127.0.0.1", port, "pw", timeout=1.0, backoff=FAST_BACKOFF).start()
+
+
+async def test_a_loss_during_allow_empty_leaves_no_unretrieved_future() -> None:
+    # The loss fails the command and its probe together; neither may reach the loop's
+    # "Future exception was never retrieved" log once collected.
+    reported: list[dict[str, object]] = []
+    gc.collect()  # earlier tests' garbage is not this test's business
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    try:
+        async with FakeWebRconServer(mode="non_json") as server, client_for(server) as client:
+            with pytest.raises(NotWebRcon):
+                await client.command("echo x", allow_empty=True)
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert not [c for c in reported if "never retrieved" in str(c.get("message"))]

@@ -1,0 +1,476 @@
+"""Palworld's REST API (HTTP on TCP 8212, Basic ``admin``:AdminPassword) as an admin adapter.
+
+REST keeps no connection, so a session's state is the health of its requests: CONNECTED after
+an authenticated ``GET /info`` succeeded, and so while requests succeed. A 401 makes it
+AUTH_FAILED: nothing is sent any more until the pool replaces the session. A network failure
+or timeout makes it RECONNECTING: only the runner's health check (one ``info``, on the
+backoff's schedule) is sent until it answers, and commands meanwhile fail at once, so a
+dead server sees no request storm.
+
+The address is pinned per connection: every health check asks ``target.resolve`` and the
+requests of the connection it opens go to that checked address; the next loss re-resolves.
+The host name itself is never sent to aiohttp, so a name re-pointed at an internal address
+is not followed, while a server whose address changed is found again after one failure.
+
+The console language of :meth:`PalworldAdminSession.execute` (:data:`COMMANDS`) maps onto the
+endpoints; the REST API pushes nothing, so joins and leaves are derived from successive
+player lists, polled only while someone listens to ``CONSOLE_EVENT``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from bot.adapters.admin import (
+    CONSOLE_EVENT,
+    AddressNotAllowed,
+    AdminTarget,
+    ConsoleEvent,
+    ConsolePlayer,
+    Listener,
+    LoginHints,
+    LoginResult,
+    LoginStatus,
+    SessionOptions,
+    SessionState,
+)
+from bot.adapters.admin_errors import (
+    RconAuthError,
+    RconError,
+    RconInvalidInput,
+    RconRefused,
+    RconTimeout,
+    RconUnavailable,
+)
+from bot.adapters.palworld_commands import (
+    console_player,
+    parse_command,
+    run_command,
+    steam_ids,
+)
+from bot.protocols import palworld as pw
+from bot.protocols.backoff import Backoff, BackoffPolicy
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PROTOCOL = "palworld_rest"
+DEFAULT_POLL_INTERVAL = 15.0  # seconds between player lists while someone listens to events
+MAX_LISTENER_TASKS = 64  # coroutine listeners running at once; past it events are dropped
+
+_OFFLINE = "offline, or its REST API port does not answer; retrying"
+_NOT_PALWORLD = "something other than Palworld's REST API answers on its port; retrying"
+
+
+class PalworldAdminSession:
+    """One server's REST API: an AdminSession and a PlayerLister."""
+
+    def __init__(
+        self,
+        target: AdminTarget,
+        options: SessionOptions,
+        *,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> None:
+        if not poll_interval > 0:
+            raise ValueError("poll_interval must be positive")
+        self.target = target
+        self.options = options
+        self.poll_interval = poll_interval
+        self._state = SessionState.IDLE
+        self._changed = asyncio.Event()  # replaced (after being set) at every state change
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()  # a loss or a refusal: the runner has work
+        self._runner: asyncio.Task[None] | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._listeners: list[tuple[str, Listener]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._address: str | None = None  # pinned while CONNECTED
+        self._epoch = 0  # one per connection: a late failure of an older one is ignored
+        self._failure = _OFFLINE  # why the last attempt failed, said to members
+
+    def __repr__(self) -> str:
+        return f"<PalworldAdminSession server={self.target.server_id} {self._state.value}>"
+
+    @property
+    def state(self) -> SessionState:
+        return self._state
+
+    def _set_state(self, state: SessionState) -> None:
+        if state is self._state:
+            return
+        self._state = state
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    def start(self) -> None:
+        running = self._runner is not None and not self._runner.done()
+        if running or self._state is SessionState.AUTH_FAILED or self._stop.is_set():
+            return
+        self._set_state(SessionState.CONNECTING)
+        self._runner = asyncio.get_running_loop().create_task(
+            self._run(), name=f"palworld-session:{self.target.server_id}"
+        )
+        self._ensure_poller()
+
+    # -- the runner: health checks on the backoff's schedule ---------------------------------
+
+    async def _run(self) -> None:
+        o = self.options
+        policy = BackoffPolicy(
+            initial=o.backoff_initial, maximum=max(o.backoff_max, o.backoff_initial)
+        )
+        backoff = Backoff(policy, rng=o.rng)
+        server = self.target.server_id
+        try:
+            while not self._stop.is_set():
+                if await self._attempt():
+                    backoff.connected()
+                    await self._wake.wait()  # until a request fails or is refused
+                    if self._state is SessionState.AUTH_FAILED:
+                        return
+                    delay = backoff.lost(first=o.backoff_initial)
+                elif self._state is SessionState.AUTH_FAILED:
+                    return
+                else:
+                    self._set_state(SessionState.RECONNECTING)
+                    delay = backoff.failed()
+                log.info(
+                    "Palworld REST API of server %s: %s; next check in %.2f s",
+                    server,
+                    self._failure,
+                    delay,
+                )
+                if await backoff.wait(delay, self._stop):
+                    return
+        except Exception:
+            # A bug or bad settings, not the network: logged once; the next command restarts.
+            log.exception("Palworld REST API session of server %s failed", server)
+            self._address = None
+            self._set_state(SessionState.IDLE)
+
+    async def _attempt(self) -> bool:
+        """One health check: resolve, then an authenticated ``info``, within connect_timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.connect_timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                address = await self.target.resolve(self.target.host)
+        except AddressNotAllowed as exc:  # only a lookup was made
+            self._failure = str(exc)
+            return False
+        except (OSError, TimeoutError):
+            self._failure = "its host name does not resolve; retrying"
+            return False
+        client = self._client(address, deadline - loop.time())
+        try:
+            await client.info()
+        except pw.AuthRefused:
+            self._refused()
+            return False
+        except (pw.PalworldTimeout, pw.PalworldUnreachable):
+            self._failure = _OFFLINE
+            return False
+        except pw.PalworldError:
+            self._failure = _NOT_PALWORLD
+            return False
+        if self._state is SessionState.AUTH_FAILED:  # a late 401 of an older request
+            return False
+        self._wake.clear()
+        self._address = address
+        self._epoch += 1
+        self._set_state(SessionState.CONNECTED)
+        return True
+
+    def _client(self, address: str, timeout: float) -> pw.PalworldClient:
+        t = self.target
+        return pw.PalworldClient(address, t.port, password=t.password, timeout=max(timeout, 0.001))
+
+    def _lost(self, epoch: int) -> None:
+        if epoch != self._epoch or self._state is not SessionState.CONNECTED:
+            return
+        self._failure = _OFFLINE
+        self._address = None
+        self._set_state(SessionState.RECONNECTING)
+        self._wake.set()
+
+    def _refused(self) -> None:
+        if self._state is not SessionState.AUTH_FAILED:
+            log.error(
+                "Palworld REST API of server %s refused the admin password; not retrying",
+                self.target.server_id,
+            )
+        self._address = None
+        self._set_state(SessionState.AUTH_FAILED)
+        self._wake.set()
+
+    # -- requests ------------------------------------------------------------------------------
+
+    async def _ready(self, deadline: float) -> tuple[str, int]:
+        """The pinned address and its connection, once CONNECTED (admin_errors otherwise)."""
+        self.start()
+        loop = asyncio.get_running_loop()
+        name = self.target.name
+        while True:
+            if self._state is SessionState.AUTH_FAILED:
+                raise RconAuthError(name)
+            if self._stop.is_set():
+                raise RconUnavailable(f"The REST API session of {name!r} is closed.")
+            if self._state is SessionState.CONNECTED and self._address is not None:
+                return self._address, self._epoch
+            if self._state is SessionState.RECONNECTING:
+                # Said at once: only the runner's health check may reach a failing server.
+                raise RconUnavailable(f"{name!r}: {self._failure}.")
+            if self._runner is None or self._runner.done():
+                raise RconUnavailable(f"The REST API session of {name!r} failed; see the log.")
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise RconUnavailable(f"{name!r}: {_OFFLINE}.")
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await changed.wait()
+
+    async def _call(
+        self,
+        timeout: float,  # noqa: ASYNC109 - covers waiting for CONNECTED and the request
+        work: Callable[[pw.PalworldClient], Awaitable[T]],
+    ) -> T:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        address, epoch = await self._ready(deadline)
+        name = self.target.name
+        remaining = deadline - loop.time()
+        if remaining <= 0:  # spent waiting for the health check: not the server's fault
+            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.")
+        try:
+            return await work(self._client(address, remaining))
+        except pw.AuthRefused:
+            self._refused()  # the password changed on the server: stop here
+            raise RconAuthError(name) from None
+        except pw.PalworldTimeout:
+            self._lost(epoch)
+            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+        except pw.PalworldUnreachable:
+            self._lost(epoch)
+            raise RconUnavailable(f"{name!r}: {_OFFLINE}.") from None
+        except pw.InvalidArgument as exc:
+            raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+        except pw.PalworldRequestError as exc:
+            # The server answered: the connection is fine. Its text is cleaned, clipped and
+            # stripped of the password by the codec.
+            detail = f": {exc.message}" if exc.message else ""
+            if 400 <= exc.status < 500:
+                raise RconRefused(
+                    f"{name!r} refused the request (HTTP {exc.status}{detail})."
+                ) from None
+            raise RconUnavailable(
+                f"{name!r} failed the request (HTTP {exc.status}{detail})."
+            ) from None
+        except pw.PalworldError:
+            raise RconUnavailable(
+                f"{name!r} did not answer as Palworld's REST API (an older build without "
+                "this endpoint, or another program on the port)."
+            ) from None
+
+    async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+        parsed = parse_command(command)  # refused input sends nothing
+        return await self._call(timeout, lambda client: run_command(parsed, client))
+
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
+        players = await self._call(timeout, lambda client: client.players())
+        return [console_player(p) for p in players]
+
+    def rename(self, name: str) -> None:
+        self.target = replace(self.target, name=name)
+
+    # -- events: joins and leaves from successive player lists -------------------------------
+
+    def add_listener(self, event: str, listener: Listener) -> None:
+        self._listeners.append((event, listener))
+        if event == CONSOLE_EVENT:
+            self._ensure_poller()
+
+    def remove_listener(self, event: str, listener: Listener) -> None:
+        if (event, listener) in self._listeners:
+            self._listeners.remove((event, listener))
+        if not self._has_event_listeners() and self._poller is not None:
+            self._poller.cancel()  # nobody listens: no more player lists
+            self._poller = None
+
+    def _has_event_listeners(self) -> bool:
+        return any(event == CONSOLE_EVENT for event, _ in self._listeners)
+
+    def _ensure_poller(self) -> None:
+        polling = self._poller is not None and not self._poller.done()
+        if polling or self._stop.is_set() or not self._has_event_listeners():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # added outside the loop: start() begins polling
+        self._poller = loop.create_task(
+            self._poll(), name=f"palworld-players:{self.target.server_id}"
+        )
+
+    async def _until_connected(self) -> bool:
+        """Wait for CONNECTED; False once the session is refused or closed."""
+        while self._state is not SessionState.CONNECTED:
+            if self._state is SessionState.AUTH_FAILED or self._stop.is_set():
+                return False
+            await self._changed.wait()
+        return True
+
+    async def _poll(self) -> None:
+        # The first list is the baseline: no join for whoever is already on. It is kept across
+        # losses, so players who left during an outage are said when the server is back.
+        baseline: dict[str, pw.PalworldPlayer] | None = None
+        try:
+            while await self._until_connected():
+                try:
+                    listed = await self._call(
+                        self.options.connect_timeout, lambda client: client.players()
+                    )
+                except RconAuthError:
+                    return
+                except RconError as exc:
+                    log.debug("player list of server %s: %s", self.target.server_id, exc)
+                else:
+                    current = {p.user_id: p for p in listed if p.user_id}
+                    if baseline is not None:
+                        self._emit_changes(baseline, current)
+                    baseline = current
+                if await self._pause(self.poll_interval):
+                    return
+        except Exception:
+            log.exception("player polling of server %s failed", self.target.server_id)
+
+    async def _pause(self, delay: float) -> bool:
+        """Sleep ``delay`` seconds or until closed; True when closed."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._stop.wait()
+        return self._stop.is_set()
+
+    def _emit_changes(
+        self, before: dict[str, pw.PalworldPlayer], after: dict[str, pw.PalworldPlayer]
+    ) -> None:
+        for user_id, player in before.items():
+            if user_id not in after:
+                self._emit(ConsoleEvent("leave", player.name, steam_ids(user_id)))
+        for user_id, player in after.items():
+            if user_id not in before:
+                self._emit(ConsoleEvent("join", player.name, steam_ids(user_id)))
+
+    def _emit(self, event: ConsoleEvent) -> None:
+        for name, listener in list(self._listeners):
+            if name != CONSOLE_EVENT:
+                continue
+            try:
+                result = listener(event)
+            except Exception:
+                log.exception("a console event listener of server %s failed", self.target.server_id)
+                continue
+            if result is not None and inspect.isawaitable(result):
+                self._schedule(result)
+
+    def _schedule(self, awaitable: Awaitable[Any]) -> None:
+        if len(self._tasks) >= MAX_LISTENER_TASKS:
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()
+            log.warning(
+                "server %s: too many event listeners running; one event dropped",
+                self.target.server_id,
+            )
+            return
+        task = asyncio.ensure_future(self._guarded(awaitable))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _guarded(self, awaitable: Awaitable[Any]) -> None:
+        try:
+            await awaitable
+        except Exception:
+            log.exception("a console event listener of server %s failed", self.target.server_id)
+
+    async def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        tasks = [t for t in (self._runner, self._poller, *self._tasks) if t is not None]
+        self._runner = self._poller = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._address = None
+        self._set_state(SessionState.IDLE)
+
+
+class PalworldAdminAdapter:
+    protocol = PROTOCOL
+    label = "Palworld REST API"
+    transport = "TCP"
+    hints = LoginHints(
+        refused=(
+            "the password is wrong: AdminPassword in PalWorldSettings.ini (the REST API's user "
+            "is always admin)."
+        ),
+        dropped="the server closed the connection before answering (restarting?): try again.",
+        no_answer=(
+            "no answer: wrong REST port (RESTAPIPort in PalWorldSettings.ini, 8212 by default, "
+            "not the game port 8211/UDP) or a firewall blocking TCP."
+        ),
+        unreachable=(
+            "the connection was refused, or something other than Palworld's REST API answered: "
+            "set RESTAPIEnabled=True and RESTAPIPort=8212 in PalWorldSettings.ini (and restart "
+            "the server), and use that port."
+        ),
+        after_ok=(
+            "Palworld's docs say not to expose the REST API to the Internet: let only the bot "
+            "reach its port."
+        ),
+    )
+
+    def __init__(self, *, poll_interval: float = DEFAULT_POLL_INTERVAL) -> None:
+        if not poll_interval > 0:
+            raise ValueError("poll_interval must be positive")
+        self.poll_interval = poll_interval
+
+    def open(self, target: AdminTarget, options: SessionOptions) -> PalworldAdminSession:
+        return PalworldAdminSession(target, options, poll_interval=self.poll_interval)
+
+    async def test_login(
+        self,
+        host: str,
+        port: int,
+        password: str,
+        *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> LoginResult:
+        """One authenticated ``GET /info``, never retried."""
+        client = pw.PalworldClient(host, port, password=password, timeout=timeout)
+        try:
+            async with asyncio.timeout(timeout + 1.0):  # above the client's own timeout
+                info = await client.info()
+        except pw.AuthRefused:
+            return LoginResult(LoginStatus.REFUSED, "password refused (HTTP 401)")
+        except TimeoutError:  # PalworldTimeout included
+            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
+        except pw.PalworldUnreachable as exc:
+            detail = {
+                "dns": "the name does not resolve",
+                "refused": "connection refused",
+                "invalid_address": "not a valid address",
+            }.get(exc.reason, "the connection failed")
+            return LoginResult(LoginStatus.UNREACHABLE, detail)
+        except pw.PalworldError:
+            return LoginResult(LoginStatus.UNREACHABLE, "not Palworld's REST API")
+        return LoginResult(LoginStatus.OK, f"{info.servername} {info.version}".strip())
