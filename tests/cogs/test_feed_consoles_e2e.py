@@ -5,18 +5,12 @@ the poller derives none), with the sessions matching its player list after the l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from bot.adapters.admin import AdminTarget, LoginHints, LoginResult, SessionOptions
-from bot.adapters.registry import AdminAdapters, default_admin_adapters
-from bot.adapters.sdtd import SdtdAdapter, SdtdSession
+from bot.adapters.registry import AdminAdapters
+from bot.adapters.sdtd import SdtdAdapter
 from bot.app import OutpostBot
-from bot.games import get_game
 from bot.protocols import sdtd
-from bot.services.feed import console_link
 from bot.services.rcon_pool import ConnectionState
 from bot.storage import NewServer, Server
 from tests.cogs.feed_world import lines, make_feed_world, settle
@@ -108,48 +102,9 @@ async def test_squad_chat_and_kicks_reach_the_feed_and_joins_stay_a2s(
     assert not w.fake.pinging_messages()
 
 
-class Renamed:
-    """The 7 Days to Die adapter under another protocol name: the pool finds a game's adapter
-    by the catalogue's protocol name, and 7DTD's console row may not be wired yet."""
-
-    def __init__(self, inner: SdtdAdapter, protocol: str) -> None:
-        self.inner = inner
-        self.protocol = protocol
-        self.label = inner.label
-        self.transport = inner.transport
-        self.hints: LoginHints = inner.hints
-
-    def open(self, target: AdminTarget, options: SessionOptions) -> SdtdSession:
-        return self.inner.open(target, options)
-
-    async def test_login(
-        self,
-        host: str,
-        port: int,
-        password: str,
-        *,
-        timeout: float,  # noqa: ASYNC109
-    ) -> LoginResult:
-        return await self.inner.test_login(host, port, password, timeout=timeout)
-
-
-@pytest.fixture
-def sdtd_game(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str]]:
-    """7 Days to Die's catalogue key and console protocol once the catalogue has them; until
-    then a stand-in game whose console protocol is taken as reporting joins (as 7DTD's does)."""
-    game = get_game("7dtd")
-    if game is not None and game.admin_protocol is not None:
-        yield "7dtd", game.admin_protocol
-        return
-    reporting = console_link.REPORTS_JOINS | {"source_rcon"}
-    monkeypatch.setattr(console_link, "REPORTS_JOINS", reporting)
-    yield "cs2", "source_rcon"
-
-
 async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
-    fake_discord: FakeDiscord, tmp_path: Path, sdtd_game: tuple[str, str]
+    fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    game_key, protocol = sdtd_game
     w = make_feed_world(fake_discord, tmp_path)
     spawn = (
         "PlayerSpawnedInWorld (reason: JoinMultiplayer, position: 1, 2, 3): EntityID=171, "
@@ -161,12 +116,14 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
         FakeSdtdServer(PASSWORD, players=[already]) as telnet,
         run_bot(w.fake, w.bot()) as bot,
     ):
+        # The telnet session's waits in hundredths of seconds (the fake answers at once).
         pool = bot.services.rcon_pool
-        others = [a for a in default_admin_adapters().values() if a.protocol != protocol]
-        pool.adapters = AdminAdapters([*others, Renamed(SdtdAdapter(FAST_TELNET), protocol)])
+        fast = SdtdAdapter(FAST_TELNET)
+        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
+        pool.adapters = AdminAdapters([*others, fast])
         bot.services.poller.query_timeout = 0.2
         server = await register(
-            bot, w.status.guild_id, "Navezgane", game_key, a2s.address[1], telnet.address[1]
+            bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
         )
         await answered(
             await w.fake.slash(
