@@ -1,0 +1,162 @@
+"""Consoles other than BattlEye into a feed channel through the fake Discord: Squad's pushed
+chat and kicks (its joins and leaves stay the A2S-derived ones: its console does not report
+them), and a 7 Days to Die telnet console's joins, chat and leaves (reported by the console, so
+the poller derives none), with the sessions matching its player list after the login."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.adapters.registry import AdminAdapters
+from bot.adapters.sdtd import SdtdAdapter
+from bot.app import OutpostBot
+from bot.protocols import sdtd
+from bot.services.rcon_pool import ConnectionState
+from bot.storage import NewServer, Server
+from tests.cogs.feed_world import lines, make_feed_world, settle
+from tests.cogs.status_world import answered
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.rcon_server import FakeRCONServer
+from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
+from tests.protocols.battleye.helpers import eventually
+
+PASSWORD = "console-feed-secret"
+ONLINE = "EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000000"
+PLTFM = "Steam_76561198028175941"
+EOS = "EOS_0002b5d970954287afdcb5dc35af0424"
+FAST_TELNET = sdtd.SessionConfig(first_output_wait=0.3, settle=0.05, banner_wait=0.1)
+
+
+async def register(
+    bot: OutpostBot, guild_id: int, name: str, game: str, query_port: int, rcon_port: int
+) -> Server:
+    server = await bot.services.store.servers.add(
+        NewServer(
+            guild_id,
+            name,
+            game,
+            "127.0.0.1",
+            query_port,
+            query_port,
+            rcon_port,
+            bot.secret_box.encrypt(PASSWORD),
+            1,
+        )
+    )
+    await bot.services.poller.refresh_roster()
+    return server
+
+
+async def connected(bot: OutpostBot, server: Server) -> None:
+    pool = bot.services.rcon_pool
+    await eventually(lambda: pool.state(server.id) is ConnectionState.CONNECTED, 10.0)
+
+
+def bodies(fake: FakeDiscord, channel: int) -> list[str]:
+    return [line.split(" · ", 1)[1] for line in lines(fake.channel_messages(channel))]
+
+
+async def test_squad_chat_and_kicks_reach_the_feed_and_joins_stay_a2s(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with (
+        FakeA2SServer() as a2s,
+        FakeRCONServer(PASSWORD, profile="squad") as game,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        bot.services.poller.query_timeout = 0.2
+        server = await register(
+            bot, w.status.guild_id, "Squad", "squad", a2s.address[1], game.address[1]
+        )
+        await bot.services.poller.run_round()  # the A2S baseline: nobody
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Squad", "channel": w.feed_channel},
+            )
+        )
+        await connected(bot, server)  # the feed holds the console connection
+        game.send_chat(f"[ChatAll] [Online IDs:{ONLINE}] Foo @everyone : hi <@&1> **all**")
+        game.send_chat(f"[ChatAdmin] [Online IDs:{ONLINE}] Foo @everyone : mods?")
+        game.send_chat(f"[Online Ids:{ONLINE}] Foo has possessed admin camera.")  # no category
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 2)
+        a2s.players = [PlayerSpec("Foo @everyone")]
+        a2s.info = InfoSpec(player_count=1)
+        await bot.services.poller.run_round()
+        game.send_chat(f"Kicked player 3. [Online IDs= {ONLINE}] Foo @everyone")
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 4)
+        await settle(bot)
+        got = bodies(w.fake, w.feed_channel)
+        stored = await bot.services.store.events.recent(server.id, 10)
+    assert got == [
+        "💬 **Foo @\u200beveryone**: (Global) hi <\u200b@\u200b&1> \\*\\*all\\*\\*",
+        "💬 **Foo @\u200beveryone**: (Admin) mods?",
+        "➡️ **Foo @\u200beveryone** joined ≈",
+        "👢 **Foo @\u200beveryone** was kicked",
+    ]
+    assert {e.source for e in stored} == {"source_rcon", "a2s"}
+    assert not w.fake.pinging_messages()
+
+
+async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    spawn = (
+        "PlayerSpawnedInWorld (reason: JoinMultiplayer, position: 1, 2, 3): EntityID=171, "
+        f"PltfmId='{PLTFM}', CrossId='{EOS}', OwnerID='{PLTFM}', PlayerName='Cata'"
+    )
+    already = FakePlayer(170, "Revlin", steam_id="76561198012345678")
+    async with (
+        FakeA2SServer() as a2s,
+        FakeSdtdServer(PASSWORD, players=[already]) as telnet,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        # The telnet session's waits in hundredths of seconds (the fake answers at once).
+        pool = bot.services.rcon_pool
+        fast = SdtdAdapter(FAST_TELNET)
+        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
+        pool.adapters = AdminAdapters([*others, fast])
+        bot.services.poller.query_timeout = 0.2
+        server = await register(
+            bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
+        )
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Navezgane", "channel": w.feed_channel},
+            )
+        )
+        await connected(bot, server)
+        await settle(bot)  # the player list after the login: Revlin has a session
+        revlin = await answered(
+            await w.fake.slash(
+                w.status.guild_id, w.status.admin, "player lookup", {"name": "revlin"}
+            )
+        )
+        a2s.players = [PlayerSpec("Revlin")]
+        a2s.info = InfoSpec(player_count=1)
+        await bot.services.poller.run_round()
+        await telnet.emit_log(spawn)
+        await telnet.emit_log(f"Chat (from '{PLTFM}', entity id '171', to 'Global'): 'Cata': hi")
+        await telnet.emit_log("GMSG: Player 'Cata' died")  # deaths have no feed category yet
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 2)
+        # The poller sees Cata arrive too: the console reported it, so no "≈" line.
+        a2s.players = [PlayerSpec("Revlin"), PlayerSpec("Cata")]
+        a2s.info = InfoSpec(player_count=2)
+        await bot.services.poller.run_round()
+        await telnet.emit_log(
+            f"Player disconnected: EntityID=171, PltfmId='{PLTFM}', CrossId='{EOS}', "
+            f"OwnerID='{PLTFM}', PlayerName='Cata'"
+        )
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 3)
+        await settle(bot)
+        got = bodies(w.fake, w.feed_channel)
+    assert got == ["➡️ **Cata** joined", "💬 **Cata**: (Global) hi", "⬅️ **Cata** left"]
+    assert "**Revlin** is online now on **Navezgane**" in revlin.embeds[0]["description"]
