@@ -58,8 +58,17 @@ def protocol_of(server: Server) -> str | None:
     return game.admin_protocol
 
 
+# Consoles that push events (Source RCON pushes only on Squad): the feed holds and listens to
+# these; an srcds console pushes nothing, so the feed keeps no idle connection to it.
+PUSHES_EVENTS = REPORTS_JOINS
+
+
 def uses_console(server: Server) -> bool:
-    return protocol_of(server) is not None
+    protocol = protocol_of(server)
+    if protocol == "source_rcon":
+        game = get_game(server.game)
+        return game is not None and game.rcon_profile == "squad"
+    return protocol in PUSHES_EVENTS
 
 
 def reports_joins(server: Server) -> bool:
