@@ -6,6 +6,7 @@ the poller derives none), with the sessions matching its player list after the l
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.adapters.registry import AdminAdapters
 from bot.adapters.sdtd import SdtdAdapter
@@ -17,14 +18,17 @@ from tests.cogs.feed_world import lines, make_feed_world, settle
 from tests.cogs.status_world import answered
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.minecraft_server import DEFAULT_STATUS, FakeMinecraftServer
 from tests.fakes.rcon_server import FakeRCONServer
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
+from tests.fakes.webrcon_server import FakeWebRconServer
 from tests.protocols.battleye.helpers import eventually
 
 PASSWORD = "console-feed-secret"
 ONLINE = "EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000000"
 PLTFM = "Steam_76561198028175941"
 EOS = "EOS_0002b5d970954287afdcb5dc35af0424"
+NOTCH = "069a79f4-44e9-4726-a5be-fca90e38aaf5"
 FAST_TELNET = sdtd.SessionConfig(first_output_wait=0.3, settle=0.05, banner_wait=0.1)
 
 
@@ -160,3 +164,66 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
         got = bodies(w.fake, w.feed_channel)
     assert got == ["➡️ **Cata** joined", "💬 **Cata**: (Global) hi", "⬅️ **Cata** left"]
     assert "**Revlin** is online now on **Navezgane**" in revlin.embeds[0]["description"]
+
+
+async def _feed_to_channel(w: Any, name: str) -> None:
+    await answered(
+        await w.fake.slash(
+            w.status.guild_id,
+            w.status.admin,
+            "feed set",
+            {"server": name, "channel": w.feed_channel},
+        )
+    )
+
+
+async def test_rust_webrcon_joins_chat_and_leaves_reach_the_feed(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with (
+        FakeA2SServer() as a2s,
+        FakeWebRconServer(PASSWORD, players=[]) as rust,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        bot.services.poller.query_timeout = 0.2
+        server = await register(
+            bot, w.status.guild_id, "Rusty", "rust", a2s.address[1], rust.address[1]
+        )
+        await _feed_to_channel(w, "Rusty")
+        await connected(bot, server)
+        await rust.push_join("76561198000000042", "Scrap")
+        await rust.push_chat("Scrap", "76561198000000042", "anyone for a raid?", channel=0)
+        await rust.push_leave("76561198000000042", "Scrap")
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 3)
+        await settle(bot)
+        got = bodies(w.fake, w.feed_channel)
+    assert got[0] == "➡️ **Scrap** joined"
+    assert "**Scrap**" in got[1] and "anyone for a raid?" in got[1]
+    assert got[2] == "⬅️ **Scrap** left"
+
+
+async def test_minecraft_joins_and_leaves_come_from_the_status_sample(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    status = dict(DEFAULT_STATUS)
+    async with FakeMinecraftServer(status=status) as mc, run_bot(w.fake, w.bot()) as bot:
+        await bot.services.store.servers.add(
+            NewServer(
+                w.status.guild_id, "Craft", "minecraft", *mc.address, mc.address[1], None, None, 1
+            )
+        )
+        await bot.services.poller.refresh_roster()
+        await _feed_to_channel(w, "Craft")
+        await bot.services.poller.run_round()  # the baseline: Alex and Steve
+        players = dict(status["players"])
+        players["sample"] = [*players["sample"], {"name": "Notch", "id": NOTCH}]
+        players["online"] = 3
+        mc.status = {**status, "players": players}
+        await bot.services.poller.run_round()
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 1)
+        await settle(bot)
+        got = bodies(w.fake, w.feed_channel)
+    # Derived from the query's list (no console on this server): marked approximate.
+    assert len(got) == 1 and "**Notch**" in got[0] and "joined" in got[0]
