@@ -5,9 +5,11 @@ the poller derives none), with the sessions matching its player list after the l
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.palworld_admin import PalworldAdminAdapter
 from bot.adapters.registry import AdminAdapters
 from bot.adapters.sdtd import SdtdAdapter
 from bot.app import OutpostBot
@@ -19,6 +21,7 @@ from tests.cogs.status_world import answered
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.minecraft_server import DEFAULT_STATUS, FakeMinecraftServer
+from tests.fakes.palworld_server import FakePalworldServer, sample_players
 from tests.fakes.rcon_server import FakeRCONServer
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
@@ -227,3 +230,32 @@ async def test_minecraft_joins_and_leaves_come_from_the_status_sample(
         got = bodies(w.fake, w.feed_channel)
     # Derived from the query's list (no console on this server): marked approximate.
     assert len(got) == 1 and "**Notch**" in got[0] and "joined" in got[0]
+
+
+async def test_palworld_rest_joins_come_from_the_polled_player_list(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with (
+        FakeA2SServer() as a2s,
+        FakePalworldServer(password=PASSWORD, players=[]) as pal,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        pool = bot.services.rcon_pool
+        fast = PalworldAdminAdapter(poll_interval=0.1)
+        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
+        pool.adapters = AdminAdapters([*others, fast])
+        bot.services.poller.query_timeout = 0.2
+        server = await register(
+            bot, w.status.guild_id, "Pals", "palworld_rest", a2s.address[1], pal.address[1]
+        )
+        await _feed_to_channel(w, "Pals")
+        await connected(bot, server)
+        await asyncio.sleep(0.3)  # a few polls: the empty baseline
+        pal.players = sample_players()[:1]
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 1)
+        pal.players = []
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 2)
+        await settle(bot)
+        got = bodies(w.fake, w.feed_channel)
+    assert got == ["➡️ **Alice** joined", "⬅️ **Alice** left"]
