@@ -59,8 +59,8 @@ async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
     from bot.adapters.registry import default_query_adapters
     from bot.protocols.a2s import A2SEngine
-    from bot.services.poller import Poller
-    from bot.services.status_source import AdapterStatusSource
+    from bot.services.status.poller import Poller
+    from bot.services.status.status_source import AdapterStatusSource
     from bot.storage import NewServer, Store
 
     with tempfile.TemporaryDirectory() as folder:
@@ -99,8 +99,8 @@ async def _poll_mixed(layout: list[list[Any]], rounds: int, loop_name: str) -> d
     from bot.adapters.registry import default_query_adapters
     from bot.games import PortRule, get_game
     from bot.protocols.a2s import A2SEngine
-    from bot.services.poller import Poller
-    from bot.services.status_source import AdapterStatusSource
+    from bot.services.status.poller import Poller
+    from bot.services.status.status_source import AdapterStatusSource
     from bot.storage import NewServer, Store
 
     with tempfile.TemporaryDirectory() as folder:

@@ -64,8 +64,8 @@ async def _poll(database: str, shard_ids: list[int], rounds: int) -> dict[str, A
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
     from bot.adapters.registry import default_query_adapters
     from bot.protocols.a2s import A2SEngine
-    from bot.services.poller import Poller
-    from bot.services.status_source import AdapterStatusSource
+    from bot.services.status.poller import Poller
+    from bot.services.status.status_source import AdapterStatusSource
     from bot.sharding import ShardFilter
 
     shards = ShardFilter(SHARDS, tuple(shard_ids)) if shard_ids else ShardFilter.everything()

@@ -38,8 +38,8 @@ from bot.errors import OutpostTree
 from bot.logsetup import secrets
 from bot.metrics import Metrics, create_metrics
 from bot.protocols.battleye import ClientConfig
-from bot.services.probes import QueryClient, RconLoginTester
-from bot.services.status_source import StatusSource
+from bot.services.servers.probes import QueryClient, RconLoginTester
+from bot.services.status.status_source import StatusSource
 from bot.services.supervisor import SERVICE_KEY_PREFIX, ServiceState, Supervisor
 from bot.sharding import ShardFilter
 from bot.storage import Store

@@ -24,21 +24,21 @@ from bot.delivery.presence import DiscordPresence
 from bot.metrics import Metrics
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
-from bot.services.alerts import AlertNotifier
 from bot.services.audit import AuditLog, AuditMirror, discard_mirror
-from bot.services.battleye_players import BattlEyePlayerNames, PooledPlayerNames
-from bot.services.boards import BoardUpdater
 from bot.services.feed import FeedService
-from bot.services.live_players import LivePlayers
-from bot.services.permissions import PermissionService
-from bot.services.poller import Poller
-from bot.services.presence import PresenceUpdater
-from bot.services.probes import QueryClient, RconLoginTester
-from bot.services.rcon_commands import RconCommands
-from bot.services.rcon_pool import RconPool
-from bot.services.registry import ServerRegistry
-from bot.services.resolver import Resolver
-from bot.services.status_source import AdapterStatusSource, StatusSource
+from bot.services.rcon.commands import RconCommands
+from bot.services.rcon.live_players import LivePlayers
+from bot.services.rcon.permissions import PermissionService
+from bot.services.rcon.pool import RconPool
+from bot.services.servers.probes import QueryClient, RconLoginTester
+from bot.services.servers.registry import ServerRegistry
+from bot.services.servers.resolver import Resolver
+from bot.services.status.alerts import AlertNotifier
+from bot.services.status.boards import BoardUpdater
+from bot.services.status.player_names import BattlEyePlayerNames, PooledPlayerNames
+from bot.services.status.poller import Poller
+from bot.services.status.presence import PresenceUpdater
+from bot.services.status.status_source import AdapterStatusSource, StatusSource
 from bot.services.supervisor import Supervisor
 from bot.snapshots import Hysteresis
 from bot.storage import Server, Store
@@ -126,7 +126,7 @@ async def build_services(
     # Servers: registered, validated, their RCON passwords decrypted on demand.
     query, rcon_login = options.query, options.rcon_login
     if query is None or rcon_login is None:
-        from bot.services.network import AdapterQueryClient, rcon_login_test
+        from bot.services.servers.network import AdapterQueryClient, rcon_login_test
 
         query = query if query is not None else AdapterQueryClient(default_query_adapters())
         rcon_login = rcon_login if rcon_login is not None else rcon_login_test

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import ReportingView
-from bot.services.registry import ServerRegistry
+from bot.services.servers.registry import ServerRegistry
 
 
 def guild_id_of(interaction: discord.Interaction[Any]) -> int:

@@ -14,7 +14,7 @@ from discord import app_commands, ui
 
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.audit import Actor
-from bot.services.permissions import Caller, role_ids
+from bot.services.rcon.permissions import Caller, role_ids
 from bot.storage.audit import AuditEntry
 from cogs._common import InvokerOnlyView, guild_id_of
 

@@ -11,8 +11,8 @@ from discord import ui
 from bot.errors import ReportingModal
 from bot.games import get_game
 from bot.rendering.text import escape, sanitize
-from bot.services.diagnostics import Report
-from bot.services.server_changes import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
+from bot.services.servers.changes import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
+from bot.services.servers.diagnostics import Report
 from bot.storage import Server
 from cogs._common import InvokerOnlyView
 

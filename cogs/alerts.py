@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.rendering.text import escape, join_within
-from bot.services.alerts import observed
 from bot.services.errors import UserError
+from bot.services.status.alerts import observed
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
 from cogs._rcon_ui import actor_of

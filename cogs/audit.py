@@ -25,7 +25,7 @@ from bot.services.audit import (
     parse_since,
 )
 from bot.services.errors import UserError
-from bot.services.permissions import Action
+from bot.services.rcon.permissions import Action
 from bot.storage.audit import AuditFilter
 from cogs._base import ManagedGroupCog
 from cogs._common import (

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.rendering.charts import render_history_async, stats
 from bot.rendering.text import clip, escape, mask_address
-from bot.services.poller import target_of
+from bot.services.status.poller import target_of
 from cogs._base import OutpostCog
 from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices

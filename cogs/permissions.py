@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.app import OutpostBot
 from bot.rendering.text import escape, join_within
 from bot.services.errors import UserError
-from bot.services.permissions import Action, parse_action
+from bot.services.rcon.permissions import Action, parse_action
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices

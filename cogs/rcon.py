@@ -3,7 +3,7 @@
 Every call is checked at run time against the grants (``/permissions``), Administrator may do
 everything, and ``ban``/``exec`` are re-checked when the confirm button is pressed. There is no
 ``default_permissions`` on the group: granted roles must see it, and the run-time check is the
-gate. Input is validated before anything reaches the server (``bot.services.rcon_actions``);
+gate. Input is validated before anything reaches the server (``bot.services.rcon.actions``);
 every attempt lands in the audit log.
 """
 
@@ -21,9 +21,7 @@ from bot.app import OutpostBot
 from bot.rendering.text import sanitize
 from bot.services.audit import mask_secret_settings
 from bot.services.errors import UserError
-from bot.services.live_players import Departure, rcon_game, rcon_kind
-from bot.services.permissions import Action
-from bot.services.rcon_actions import (
+from bot.services.rcon.actions import (
     MAX_BAN_MINUTES,
     MAX_EXEC,
     MAX_MESSAGE,
@@ -47,6 +45,8 @@ from bot.services.rcon_actions import (
     resolve_player,
     unban_reply,
 )
+from bot.services.rcon.live_players import Departure, rcon_game, rcon_kind
+from bot.services.rcon.permissions import Action
 from bot.storage import Server
 from cogs._base import OutpostGroupCog
 from cogs._common import guild_id_of

@@ -16,10 +16,10 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.games import search_games
-from bot.services.diagnostics import diagnose
 from bot.services.errors import UserError
-from bot.services.names import MAX_NAME_LENGTH
-from bot.services.server_changes import PendingAdd, PreparedServer
+from bot.services.servers.changes import PendingAdd, PreparedServer
+from bot.services.servers.diagnostics import diagnose
+from bot.services.servers.names import MAX_NAME_LENGTH
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices, require_manage
 from cogs._rcon_ui import actor_of

@@ -20,7 +20,7 @@ from discord.ext import commands
 from bot.rendering.charts import render_history_async
 from bot.rendering.embeds import CHART_FILENAME, ICON_FILENAME, status_embed, summary_embed
 from bot.rendering.views import ServerView
-from bot.services.poller import target_of
+from bot.services.status.poller import target_of
 from bot.storage import Server
 from cogs._base import OutpostCog
 from cogs._common import guild_id_of, require_manage

@@ -1,7 +1,7 @@
 """The admin adapter interface: one long-lived console session per server.
 
 Every console protocol (Source RCON, BattlEye RCon, and those to come: Rust WebRCON, 7 Days to
-Die telnet, Palworld REST…) is an :class:`AdminAdapter`. The pool (:mod:`bot.services.rcon_pool`)
+Die telnet, Palworld REST…) is an :class:`AdminAdapter`. The pool (:mod:`bot.services.rcon.pool`)
 keeps one :class:`AdminSession` per server and shares it between ``/rcon``, the feed and the
 poller; it never knows which protocol it holds.
 

@@ -15,9 +15,9 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.crypto import SecretBox, generate_key
 from bot.logsetup import setup_logging
 from bot.runner import fail, run_async
-from bot.services.diagnostics import CheckStatus, Report, diagnose
-from bot.services.probes import QueryClient, RconLoginTester
-from bot.services.registry import ServerRegistry
+from bot.services.servers.diagnostics import CheckStatus, Report, diagnose
+from bot.services.servers.probes import QueryClient, RconLoginTester
+from bot.services.servers.registry import ServerRegistry
 from bot.services.supervisor import reported_states
 from bot.storage import StorageError, Store
 
@@ -79,7 +79,7 @@ async def run_checks(
                 print(f"  {line}")
         if query is None or rcon_login is None:
             from bot.adapters.registry import default_query_adapters
-            from bot.services.network import AdapterQueryClient, rcon_login_test
+            from bot.services.servers.network import AdapterQueryClient, rcon_login_test
 
             query = query if query is not None else AdapterQueryClient(default_query_adapters())
             rcon_login = rcon_login if rcon_login is not None else rcon_login_test

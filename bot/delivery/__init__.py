@@ -4,8 +4,8 @@ discord.py's answers and errors into that port's plain outcomes, so ``bot/servic
 imports discord.
 
 - :mod:`.channels`: a channel from the cache, else from Discord.
-- :mod:`.alerts`: alert messages (:class:`bot.services.alerts.AlertChannels`).
-- :mod:`.boards`: status board messages (:class:`bot.services.boards.BoardPublisher`).
+- :mod:`.alerts`: alert messages (:class:`bot.services.status.alerts.AlertChannels`).
+- :mod:`.boards`: status board messages (:class:`bot.services.status.boards.BoardPublisher`).
 - :mod:`.feed`: feed batches (:class:`bot.services.feed.posting.FeedChannels`).
-- :mod:`.presence`: the bot's activity (:class:`bot.services.presence.PresenceSink`).
+- :mod:`.presence`: the bot's activity (:class:`bot.services.status.presence.PresenceSink`).
 """

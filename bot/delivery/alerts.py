@@ -1,4 +1,4 @@
-"""Alert messages in Discord, for :class:`bot.services.alerts.AlertNotifier`."""
+"""Alert messages in Discord, for :class:`bot.services.status.alerts.AlertNotifier`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import discord
 
 from bot.delivery.channels import find_channel
-from bot.services.alerts import AlertRetry, Posted
+from bot.services.status.alerts import AlertRetry, Posted
 from bot.storage.alerts import Alert
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Status board messages in Discord, for :class:`bot.services.boards.BoardUpdater`.
+"""Status board messages in Discord, for :class:`bot.services.status.boards.BoardUpdater`.
 
 A page is one message's embeds (up to 10 compact server embeds); the board's marker sits in
 the last embed's footer. Discord's error codes become the port's outcomes:
@@ -32,7 +32,7 @@ import discord
 from bot.delivery.channels import find_channel
 from bot.rendering.embeds import MAX_EMBEDS_PER_MESSAGE, compact_embed, icon_filename
 from bot.rendering.views import ServerView
-from bot.services.boards import BoardPaused, Edit, marker
+from bot.services.status.boards import BoardPaused, Edit, marker
 from bot.storage.boards import Board
 
 log = logging.getLogger(__name__)

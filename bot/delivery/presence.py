@@ -1,4 +1,4 @@
-"""The bot's activity, for :class:`bot.services.presence.PresenceUpdater`."""
+"""The bot's activity, for :class:`bot.services.status.presence.PresenceUpdater`."""
 
 from __future__ import annotations
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.games import RconKind
-from bot.services.probes import LoginResult, LoginStatus, QueryAnswer, QueryError, QueryFailure
+from bot.services.servers.probes import (
+    LoginResult,
+    LoginStatus,
+    QueryAnswer,
+    QueryError,
+    QueryFailure,
+)
 
 
 @dataclass

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.addresses import HostPort, parse_address
 from bot.services.errors import UserError
-from bot.services.names import validate_name
+from bot.services.servers.addresses import HostPort, parse_address
+from bot.services.servers.names import validate_name
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import discord
 import pytest
 
 from bot.delivery.alerts import DiscordAlertChannels
-from bot.services.alerts import MAX_ATTEMPTS, AlertNotifier
+from bot.services.status.alerts import MAX_ATTEMPTS, AlertNotifier
 from bot.sharding import ShardFilter
 from bot.snapshots import Snapshot, State, Target
 from bot.storage import NewServer, Server, Store

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.services.poller import Poller
+from bot.services.status.poller import Poller
 from bot.snapshots import ServerInfo, Target
 from bot.storage import Store
 from bot.storage.audit import AuditFilter, iso_at

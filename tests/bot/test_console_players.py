@@ -6,13 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.admin import ConsolePlayer
-from bot.services.console_players import (
+from bot.services.rcon.actions import PlayerRef
+from bot.services.rcon.console_players import (
     from_console,
     parse_ark_players,
     parse_minecraft_list,
     parse_zomboid_players,
 )
-from bot.services.rcon_actions import PlayerRef
 
 
 def test_minecraft_list_new_and_old_forms() -> None:

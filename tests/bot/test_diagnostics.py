@@ -8,9 +8,9 @@ import pytest
 from bot.crypto import SecretBox, generate_key
 from bot.games import RconKind
 from bot.logsetup import secrets
-from bot.services.diagnostics import CheckStatus, check_dns, check_ping, diagnose
-from bot.services.probes import LoginStatus, QueryAnswer
-from bot.services.registry import ServerRegistry
+from bot.services.servers.diagnostics import CheckStatus, check_dns, check_ping, diagnose
+from bot.services.servers.probes import LoginStatus, QueryAnswer
+from bot.services.servers.registry import ServerRegistry
 from bot.storage import NewServer, Server, Store
 from tests.bot.stubs import StubLogin, StubQuery
 

@@ -14,7 +14,7 @@ from bot.delivery.feed import DiscordFeedChannels
 from bot.protocols.battleye import Player
 from bot.protocols.battleye.events import MAX_NAME
 from bot.services.feed import FeedService
-from bot.services.poller import Poller
+from bot.services.status.poller import Poller
 from bot.storage import Store
 from bot.storage.events import Event
 from tests.bot import feed_battleye as be

@@ -19,7 +19,7 @@ from bot.delivery.feed import DiscordFeedChannels
 from bot.services.feed import FeedService
 from bot.services.feed.queue import Batch, Item
 from bot.services.feed.sender import Outcome
-from bot.services.poller import Poller
+from bot.services.status.poller import Poller
 from bot.storage import NewServer, Server, Store
 from bot.storage.events import Event
 

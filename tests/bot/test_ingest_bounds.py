@@ -11,8 +11,8 @@ import pytest
 from bot import snapshots
 from bot.adapters.registry import default_query_adapters
 from bot.protocols.a2s import A2SEngine
-from bot.services.poller import Poller
-from bot.services.status_source import AdapterStatusSource
+from bot.services.status.poller import Poller
+from bot.services.status.status_source import AdapterStatusSource
 from bot.snapshots import (
     MAX_LISTED_PLAYERS,
     MAX_MAP,
@@ -99,7 +99,7 @@ def test_answers_within_bounds_are_kept_as_they_are() -> None:
 
 
 async def test_probe_answers_for_server_add_are_bounded_too() -> None:
-    from bot.services.network import AdapterQueryClient
+    from bot.services.servers.network import AdapterQueryClient
 
     spec = InfoSpec(server_name="S" * 20_000, map_name="M" * 20_000)
     async with FakeA2SServer(info=spec, split_size=1248) as server:

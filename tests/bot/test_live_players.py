@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.services.live_players import LivePlayers
-from bot.services.rcon_actions import PlayerRef
-from bot.services.rcon_pool import RconPool
+from bot.services.rcon.actions import PlayerRef
+from bot.services.rcon.live_players import LivePlayers
+from bot.services.rcon.pool import RconPool
 from tests.bot.test_rcon_pool import PASSWORD, server
 from tests.fakes.rcon_server import FakeRCONServer
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.adapters.registry import default_query_adapters
 from bot.games import RconKind
-from bot.services.network import AdapterQueryClient, rcon_login_test
-from bot.services.probes import LoginStatus, QueryError, QueryFailure
+from bot.services.servers.network import AdapterQueryClient, rcon_login_test
+from bot.services.servers.probes import LoginStatus, QueryError, QueryFailure
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.rcon_server import FakeRCONServer

@@ -8,7 +8,7 @@ import pytest
 
 from bot.services.audit import Actor, AuditLog
 from bot.services.errors import UserError
-from bot.services.permissions import Action, Caller, PermissionService, parse_action
+from bot.services.rcon.permissions import Action, Caller, PermissionService, parse_action
 from bot.storage import NewServer, Store
 from bot.storage.audit import AuditFilter
 
@@ -99,9 +99,9 @@ async def test_audit_begin_complete_filters_and_track(store: Store) -> None:
 async def test_rcon_command_cancelled_mid_way_is_not_left_pending(store: Store) -> None:
     import asyncio
 
-    from bot.services.rcon_actions import Plan
-    from bot.services.rcon_commands import RconCommands
-    from bot.services.rcon_pool import RconPool
+    from bot.services.rcon.actions import Plan
+    from bot.services.rcon.commands import RconCommands
+    from bot.services.rcon.pool import RconPool
 
     await add_server(store, "Main")
     server = await store.servers.get(GUILD, "Main")

@@ -12,9 +12,9 @@ import pytest
 
 from bot.adapters.registry import default_query_adapters
 from bot.crypto import DecryptionError
-from bot.services.battleye_players import PollContext
-from bot.services.poller import Poller, RoundReport
-from bot.services.status_source import AdapterStatusSource
+from bot.services.status.player_names import PollContext
+from bot.services.status.poller import Poller, RoundReport
+from bot.services.status.status_source import AdapterStatusSource
 from bot.snapshots import Hysteresis, PlayerInfo, ServerInfo, State, Target
 from bot.storage import NewServer, Store
 from bot.storage.history import Sample
@@ -243,7 +243,7 @@ async def test_a2s_source_reads_info_and_players_from_the_engine() -> None:
 
 async def test_dayz_names_come_from_battleye_when_a2s_names_are_empty() -> None:
     from bot.protocols.a2s import A2SEngine
-    from bot.services.battleye_players import RconAccess
+    from bot.services.status.player_names import RconAccess
 
     players = [PlayerSpec("", 0, 10.0), PlayerSpec("", 0, 20.0)]
     async with (
@@ -294,7 +294,7 @@ async def test_poller_builds_battleye_access_only_for_battleye_games(store: Stor
 
 async def test_battleye_player_names_against_the_fake_battleye_server() -> None:
     from bot.protocols.battleye import Player
-    from bot.services.battleye_players import BattlEyePlayerNames, RconAccess
+    from bot.services.status.player_names import BattlEyePlayerNames, RconAccess
     from tests.fakes.battleye_server import FakeBattlEyeServer
 
     roster = [

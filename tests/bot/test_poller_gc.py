@@ -12,8 +12,8 @@ import pytest
 
 from bot.adapters.a2s import player_infos
 from bot.protocols.a2s import Player
-from bot.services.battleye_players import PollContext
-from bot.services.poller import Poller
+from bot.services.status.player_names import PollContext
+from bot.services.status.poller import Poller
 from bot.snapshots import PlayerInfo, ServerInfo, Target
 from bot.storage import NewServer, Store
 

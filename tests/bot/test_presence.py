@@ -8,8 +8,8 @@ from typing import Any, cast
 import discord
 
 from bot.delivery.presence import DiscordPresence
-from bot.services.poller import Poller
-from bot.services.presence import PresenceUpdater, presence_text
+from bot.services.status.poller import Poller
+from bot.services.status.presence import PresenceUpdater, presence_text
 from bot.storage import NewServer, Store
 from tests.bot.test_poller import ScriptedSource, info
 

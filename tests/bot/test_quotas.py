@@ -14,7 +14,7 @@ from bot.config import DEFAULT_QUOTAS, ConfigError, Quotas, load_settings
 from bot.crypto import SecretBox, generate_key
 from bot.logsetup import secrets
 from bot.services.errors import UserError
-from bot.services.registry import ServerRegistry
+from bot.services.servers.registry import ServerRegistry
 from bot.storage import NewServer, Store
 from bot.storage.errors import QuotaExceededError
 from tests.bot.stubs import StubLogin, StubQuery

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from bot.games import RconKind
 from bot.services.audit import parse_since
 from bot.services.errors import UserError
-from bot.services.permissions import Action
-from bot.services.rcon_actions import (
+from bot.services.rcon.actions import (
     PlayerRef,
     check_text,
     plan_ban,
@@ -24,8 +23,9 @@ from bot.services.rcon_actions import (
     plan_unban,
     resolve_player,
 )
-from bot.services.rcon_errors import RconInvalidInput, RconNotConfigured
-from bot.services.source_players import SourcePlayer, parse_status
+from bot.services.rcon.errors import RconInvalidInput, RconNotConfigured
+from bot.services.rcon.permissions import Action
+from bot.services.rcon.source_players import SourcePlayer, parse_status
 
 SOURCE, BATTLEYE = RconKind.SOURCE, RconKind.BATTLEYE
 ANN = PlayerRef(2, "Ann")

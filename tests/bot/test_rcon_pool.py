@@ -11,16 +11,16 @@ import pytest
 
 from bot.protocols.battleye import ClientConfig, Player
 from bot.protocols.battleye.protocol import ProtocolConfig
-from bot.services.battleye_players import PollContext, PooledPlayerNames, RconAccess
-from bot.services.rcon_errors import (
+from bot.services.rcon.errors import (
     RconAuthError,
     RconNotConfigured,
     RconRefused,
     RconTimeout,
     RconUnavailable,
 )
-from bot.services.rcon_pool import ConnectionState, RconPool
-from bot.services.resolver import Resolver
+from bot.services.rcon.pool import ConnectionState, RconPool
+from bot.services.servers.resolver import Resolver
+from bot.services.status.player_names import PollContext, PooledPlayerNames, RconAccess
 from bot.snapshots import Target
 from bot.storage import Server
 from tests.fakes.battleye_server import FakeBattlEyeServer

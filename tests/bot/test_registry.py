@@ -8,12 +8,12 @@ import pytest
 
 from bot.crypto import DecryptionError, SecretBox, generate_key
 from bot.logsetup import secrets
-from bot.services import diagnostics
-from bot.services.diagnostics import CheckResult, CheckStatus
 from bot.services.errors import ServerNotFoundError, UserError
-from bot.services.probes import LoginStatus
-from bot.services.registry import ServerRegistry
-from bot.services.server_changes import MAX_SERVERS_PER_GUILD
+from bot.services.servers import diagnostics
+from bot.services.servers.changes import MAX_SERVERS_PER_GUILD
+from bot.services.servers.diagnostics import CheckResult, CheckStatus
+from bot.services.servers.probes import LoginStatus
+from bot.services.servers.registry import ServerRegistry
 from bot.storage import Store
 from tests.bot.stubs import StubLogin, StubQuery
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.battleye_players import PollContext
-from bot.services.poller import Poller
-from bot.services.resolver import AddressRefused, Resolver
+from bot.services.servers.resolver import AddressRefused, Resolver
+from bot.services.status.player_names import PollContext
+from bot.services.status.poller import Poller
 from bot.snapshots import ServerInfo, Target
 from bot.storage import NewServer, Store
 
@@ -236,7 +236,7 @@ async def test_battleye_names_go_to_the_address_that_was_checked(store: Store) -
     # The A2S query went to the checked address; a short BattlEye session for the names must
     # not look the name up again (it could point at the bot's own network by then).
     from bot.protocols.battleye import Player
-    from bot.services.battleye_players import BattlEyePlayerNames
+    from bot.services.status.player_names import BattlEyePlayerNames
     from tests.fakes.battleye_server import FakeBattlEyeServer
 
     class Capturing(RecordingSource):

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from bot.adapters.query import QueryResult
 from bot.rendering.views import ServerView
-from bot.services.battleye_players import PollContext
-from bot.services.status_source import AdapterStatusSource
+from bot.services.status.player_names import PollContext
+from bot.services.status.status_source import AdapterStatusSource
 from bot.snapshots import (
     MAX_ICON_BYTES,
     Hysteresis,

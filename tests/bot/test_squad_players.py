@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue import GAMES
-from bot.services.live_players import parse_squad_players
-from bot.services.rcon_actions import PlayerRef, plan_kick
-from bot.services.rcon_errors import RconInvalidInput
+from bot.services.rcon.actions import PlayerRef, plan_kick
+from bot.services.rcon.errors import RconInvalidInput
+from bot.services.rcon.live_players import parse_squad_players
 
 LISTING = "\n".join(
     [

@@ -14,7 +14,7 @@ from bot.adapters.registry import AdminAdapters
 from bot.adapters.sdtd import SdtdAdapter
 from bot.app import OutpostBot
 from bot.protocols import sdtd
-from bot.services.rcon_pool import ConnectionState
+from bot.services.rcon.pool import ConnectionState
 from bot.storage import NewServer, Server
 from tests.cogs.feed_world import lines, make_feed_world, settle
 from tests.cogs.status_world import answered

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.services.poller import target_of
+from bot.services.status.poller import target_of
 from bot.storage.history import Sample
 from tests.cogs.status_world import answered, make_world, png_size, register
 from tests.fakes.discord import FakeDiscord, run_bot

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import resolver as resolver_module
+from bot.services.servers import resolver as resolver_module
 from bot.snapshots import MAX_MAP, MAX_PLAYER_NAME, MAX_SERVER_NAME, Target
 from tests.cogs.status_world import answered, make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec

@@ -12,7 +12,7 @@ import pytest
 
 import cogs._rcon_ui
 from bot.app import OutpostBot
-from bot.services.permissions import Action
+from bot.services.rcon.permissions import Action
 from bot.storage import NewServer, Server
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (

@@ -11,7 +11,7 @@ import pytest
 
 import cogs._rcon_ui
 from bot.app import OutpostBot
-from bot.services.rcon_pool import ConnectionState
+from bot.services.rcon.pool import ConnectionState
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import PASSWORD, followup_text, register, seed_guild, source_answers
 from tests.fakes.discord import FakeDiscord, run_bot

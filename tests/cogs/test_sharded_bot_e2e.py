@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.app import OutpostBot, ShardedOutpostBot, create_bot
 from bot.services.feed import model as m
-from bot.services.rcon_pool import ConnectionState
+from bot.services.rcon.pool import ConnectionState
 from bot.storage import NewServer
 from tests.cogs.conftest import make_settings
 from tests.cogs.status_world import register

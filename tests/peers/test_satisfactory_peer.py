@@ -91,7 +91,12 @@ async def https_api(
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", port))  # the UDP fake's port number: one port for both APIs
+    try:
+        sock.bind(("127.0.0.1", port))  # the UDP fake's port number: one port for both APIs
+    except OSError:
+        sock.close()
+        await runner.cleanup()
+        raise
     try:
         await web.SockSite(runner, sock, ssl_context=context).start()
         yield
@@ -128,12 +133,23 @@ async def test_playing_opengsq_adds_the_https_counts(tmp_path: Path) -> None:
     }
     calls: list[Any] = []
     context = self_signed(tmp_path)
-    async with FakeSatisfactoryServer(state=3, name=NAME) as server:
-        host, port = server.address
-        async with https_api(port, context, game_state, calls):
-            async with asyncio.timeout(TIMEOUT * 2):  # opengsq gives aiohttp no timeout
-                theirs = await Satisfactory(host, port, TOKEN, TIMEOUT).get_status()
-            ours = await satisfactory.poll_state(host, port, timeout=TIMEOUT)
+    for _ in range(20):  # the UDP fake's port number may be taken for TCP by another test
+        async with FakeSatisfactoryServer(state=3, name=NAME) as server:
+            host, port = server.address
+            try:
+                api = https_api(port, context, game_state, calls)
+                await api.__aenter__()
+            except OSError:
+                continue
+            try:
+                async with asyncio.timeout(TIMEOUT * 2):  # opengsq gives aiohttp no timeout
+                    theirs = await Satisfactory(host, port, TOKEN, TIMEOUT).get_status()
+                ours = await satisfactory.poll_state(host, port, timeout=TIMEOUT)
+            finally:
+                await api.__aexit__(None, None, None)
+            break
+    else:
+        pytest.fail("no UDP port whose number was free for TCP too")
     assert theirs is not None
     assert (theirs.state, theirs.name) == (int(ours.state), ours.name) == (3, NAME)
     assert (theirs.num_players, theirs.max_players) == (2, 4)

@@ -37,7 +37,7 @@ Submit = Callable[[Event | m.Roster], None]
 
 
 class ConsoleHub(Protocol):
-    """What the feed needs from the RCON pool (``bot.services.rcon_pool``)."""
+    """What the feed needs from the RCON pool (``bot.services.rcon.pool``)."""
 
     async def session(self, server: Server) -> AdminSession: ...
 

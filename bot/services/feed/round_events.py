@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from bot.services.feed import a2s
 from bot.services.feed import model as m
 from bot.services.feed.console_link import Submit
-from bot.services.poller import Poller, RoundReport, target_of
+from bot.services.status.poller import Poller, RoundReport, target_of
 from bot.snapshots import ServerInfo, State
 from bot.storage import Server, Store
 from bot.storage.events import Event

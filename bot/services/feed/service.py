@@ -40,7 +40,7 @@ from bot.services.feed.queue import SubKey
 from bot.services.feed.round_events import RoundEvents
 from bot.services.feed.routing import Router
 from bot.services.feed.subscriptions import Subscriptions
-from bot.services.poller import Poller, RoundReport
+from bot.services.status.poller import Poller, RoundReport
 from bot.storage import Server, Store
 from bot.storage.events import Event
 from bot.storage.feeds import Feed, Watch

@@ -18,8 +18,8 @@ from bot.adapters.registry import admin_hints, words_for
 from bot.crypto import DecryptionError
 from bot.games import Game, get_game
 from bot.rendering.text import clip, escape
-from bot.services.addresses import INTERNAL_REFUSED
-from bot.services.probes import (
+from bot.services.servers.addresses import INTERNAL_REFUSED
+from bot.services.servers.probes import (
     LoginStatus,
     QueryAnswer,
     QueryClient,
@@ -27,7 +27,7 @@ from bot.services.probes import (
     QueryFailure,
     RconLoginTester,
 )
-from bot.services.registry import ServerRegistry
+from bot.services.servers.registry import ServerRegistry
 from bot.storage import Server
 
 DNS_TIMEOUT = 5.0

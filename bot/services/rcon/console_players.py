@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.adapters.admin import ConsolePlayer
-from bot.services.rcon_actions import PlayerRef
+from bot.services.rcon.actions import PlayerRef
 from bot.snapshots import MAX_LISTED_PLAYERS, MAX_PLAYER_NAME, clip_text
 
 # "There are 2 of a max of 20 players online: Alex, Steve" (1.13+; older: "There are 2/20

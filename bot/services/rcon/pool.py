@@ -34,14 +34,14 @@ from bot.crypto import DecryptionError
 from bot.games import get_game
 from bot.metrics import NO_METRICS, Metrics
 from bot.protocols import battleye as be
-from bot.services.addresses import INTERNAL_REFUSED
-from bot.services.rcon_errors import (
+from bot.services.rcon.errors import (
     RconAuthError,
     RconError,
     RconNotConfigured,
     RconUnavailable,
 )
-from bot.services.resolver import AddressRefused, Resolver
+from bot.services.servers.addresses import INTERNAL_REFUSED
+from bot.services.servers.resolver import AddressRefused, Resolver
 from bot.sharding import ShardFilter
 from bot.storage import Server
 

@@ -8,7 +8,7 @@ from bot.adapters.query import AddressLocator, PortFinder, QueryError
 from bot.adapters.registry import QueryAdapters, default_admin_adapters
 from bot.catalogue import ADMIN_PROTOCOL_OF
 from bot.games import RconKind, get_game
-from bot.services.probes import LoginResult, QueryAnswer
+from bot.services.servers.probes import LoginResult, QueryAnswer
 from bot.snapshots import MAX_MAP, MAX_SERVER_NAME, clip_text
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """What the services need from the network, as small interfaces.
 
-The real implementations (:mod:`bot.services.network`) sit on Outpost's protocol packages; tests
-can pass their own. Results are plain values so cogs and the CLI render them the same way.
+The real implementations (:mod:`bot.services.servers.network`) sit on the protocol adapters;
+tests can pass their own. Results are plain values so cogs and the CLI render them the same way.
 """
 
 from __future__ import annotations

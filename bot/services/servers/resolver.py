@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.services.addresses import INTERNAL_REFUSED, is_internal_ip
+from bot.services.servers.addresses import INTERNAL_REFUSED, is_internal_ip
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from bot.catalogue import CONSOLES, Console, Game, RconKind, render, required
 from bot.rendering.text import clip, escape, sanitize
-from bot.services.permissions import Action
-from bot.services.rcon_errors import RconError, RconInvalidInput, RconNotConfigured
+from bot.services.rcon.errors import RconError, RconInvalidInput, RconNotConfigured
+from bot.services.rcon.permissions import Action
 
 MAX_REASON = 120
 MAX_MESSAGE = 200

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.rendering.text import mask_address, offline_transition_text, online_transition_text
-from bot.services.poller import Poller, RoundReport
+from bot.services.status.poller import Poller, RoundReport
 from bot.services.supervisor import sleep_until_woken
 from bot.snapshots import Snapshot, State
 from bot.storage import Store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.services.poller import Poller, RoundReport
+from bot.services.status.poller import Poller, RoundReport
 
 
 def presence_text(players: int, servers: int) -> str:

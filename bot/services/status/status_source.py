@@ -3,7 +3,7 @@
 ``StatusSource`` is the interface (tests pass their own); :class:`AdapterStatusSource` is the
 real one: it asks the adapter the catalogue names for the target's game (A2S through the bot's
 one shared engine, Minecraft, …) and, for games whose query hides player names (DayZ's A2S
-list), adds the names from a :class:`~bot.services.battleye_players.PlayerNames` provider.
+list), adds the names from a :class:`~bot.services.status.player_names.PlayerNames` provider.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot.adapters.registry import QueryAdapters
-from bot.services.battleye_players import PlayerNames, PollContext
+from bot.services.status.player_names import PlayerNames, PollContext
 from bot.snapshots import PlayerInfo, ServerInfo, Target
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.games import Game
 from bot.services.errors import UserError
-from bot.services.probes import LoginResult, QueryAnswer
+from bot.services.servers.probes import LoginResult, QueryAnswer
 from bot.storage import Server
 
 MAX_SERVERS_PER_GUILD = 50

@@ -16,7 +16,8 @@ from bot.crypto import DecryptionError, SecretBox
 from bot.games import Game, get_game
 from bot.logsetup import secrets
 from bot.rendering.text import clip, escape
-from bot.services.addresses import (
+from bot.services.errors import ServerNotFoundError, UserError
+from bot.services.servers.addresses import (
     INTERNAL_REFUSED,
     Resolver,
     is_internal,
@@ -25,17 +26,7 @@ from bot.services.addresses import (
     parse_address,
     resolve,
 )
-from bot.services.errors import ServerNotFoundError, UserError
-from bot.services.names import validate_name
-from bot.services.probes import (
-    LoginResult,
-    LoginStatus,
-    QueryAnswer,
-    QueryClient,
-    QueryError,
-    RconLoginTester,
-)
-from bot.services.server_changes import (
+from bot.services.servers.changes import (
     LOGIN_TIMEOUT,
     MAX_SERVERS_PER_GUILD,
     QUERY_TIMEOUT,
@@ -44,6 +35,15 @@ from bot.services.server_changes import (
     QueryPort,
     SaveOutcome,
     validate_password,
+)
+from bot.services.servers.names import validate_name
+from bot.services.servers.probes import (
+    LoginResult,
+    LoginStatus,
+    QueryAnswer,
+    QueryClient,
+    QueryError,
+    RconLoginTester,
 )
 from bot.storage import NewServer, Server, ServerChanges, Store
 from bot.storage.errors import QuotaExceededError

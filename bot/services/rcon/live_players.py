@@ -21,11 +21,11 @@ from bot.adapters.admin import PlayerLister
 from bot.crypto import DecryptionError
 from bot.games import Game, RconKind, get_game
 from bot.protocols.battleye import Player as BattlEyePlayer
-from bot.services.console_players import TEXT_PARSERS, from_console
-from bot.services.rcon_actions import PlayerRef
-from bot.services.rcon_errors import RconError, RconNotConfigured
-from bot.services.rcon_pool import RconPool
-from bot.services.source_players import parse_status
+from bot.services.rcon.actions import PlayerRef
+from bot.services.rcon.console_players import TEXT_PARSERS, from_console
+from bot.services.rcon.errors import RconError, RconNotConfigured
+from bot.services.rcon.pool import RconPool
+from bot.services.rcon.source_players import parse_status
 from bot.storage import Server
 
 log = logging.getLogger(__name__)

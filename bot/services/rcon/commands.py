@@ -14,10 +14,10 @@ from bot.games import get_game
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.audit import Actor, AuditLog
 from bot.services.errors import UserError
-from bot.services.permissions import Action, Caller, Decision, NotPermitted, PermissionService
-from bot.services.rcon_actions import Plan
-from bot.services.rcon_errors import RconError, RconRefused
-from bot.services.rcon_pool import RconPool
+from bot.services.rcon.actions import Plan
+from bot.services.rcon.errors import RconError, RconRefused
+from bot.services.rcon.permissions import Action, Caller, Decision, NotPermitted, PermissionService
+from bot.services.rcon.pool import RconPool
 from bot.storage import Server
 
 PlanBuilder = Callable[[], Awaitable[Plan]]

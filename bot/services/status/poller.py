@@ -22,10 +22,10 @@ from bot.adapters.registry import QUERY_NEEDS_PASSWORD
 from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game, query_protocol_of
 from bot.metrics import NO_METRICS, Metrics
-from bot.services.battleye_players import PollContext, RconAccess, access_key
-from bot.services.gc_pause import gc_paused
-from bot.services.resolver import AddressRefused, Resolver
-from bot.services.status_source import StatusSource
+from bot.services.servers.resolver import AddressRefused, Resolver
+from bot.services.status.gc_pause import gc_paused
+from bot.services.status.player_names import PollContext, RconAccess, access_key
+from bot.services.status.status_source import StatusSource
 from bot.sharding import ShardFilter
 from bot.snapshots import Hysteresis, ServerInfo, Snapshot, State, Target
 from bot.storage import Server, Store

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.protocols import battleye
-from bot.services.rcon_pool import RconPool
+from bot.services.rcon.pool import RconPool
 from bot.snapshots import PlayerInfo, Target
 from bot.storage import Server
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from bot.rendering.views import ServerView
-from bot.services.poller import Poller, RoundReport
+from bot.services.status.poller import Poller, RoundReport
 from bot.storage import Server, Store
 from bot.storage.boards import Board
 

@@ -1,0 +1,1 @@
+"""Consoles: the connection pool, typed actions, live player lists, permissions."""

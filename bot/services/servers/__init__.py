@@ -1,0 +1,1 @@
+"""Registering servers: validation, address policy, probes, diagnostics."""

@@ -1,0 +1,1 @@
+"""Server status: the poller and its query source, boards, alerts and presence."""
