@@ -10,12 +10,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from bot.adapters.caps import ConnectionCap
 from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
 from bot.protocols import bedrock
 from bot.protocols.bedrock import BedrockStatus, Edition
 from bot.snapshots import ServerInfo
 
 PROTOCOL = "bedrock"
+# Pings in flight at once (one UDP socket each); the rest wait inside their own timeout.
+MAX_SOCKETS = 256
 _PRODUCTS = {Edition.POCKET: "Minecraft: Bedrock Edition", Edition.EDUCATION: "Minecraft Education"}
 
 
@@ -63,6 +66,9 @@ class BedrockAdapter:
     transport = "UDP"
     needs_password = False
 
+    def __init__(self, *, max_sockets: int = MAX_SOCKETS) -> None:
+        self.cap = ConnectionCap(max_sockets, protocol=PROTOCOL)
+
     async def query(
         self,
         host: str,
@@ -73,10 +79,11 @@ class BedrockAdapter:
         password: str | None = None,
     ) -> QueryResult:
         # ``players`` changes nothing: the pong never names players.
-        try:
-            status = await bedrock.ping(host, port, timeout=timeout)
-        except bedrock.BedrockError as exc:
-            raise _failure(exc, timeout) from exc
+        async with self.cap.slot(timeout) as remaining:
+            try:
+                status = await bedrock.ping(host, port, timeout=remaining)
+            except bedrock.BedrockError as exc:
+                raise _failure(exc, timeout) from exc
         return QueryResult(status_to_server(status), status)
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

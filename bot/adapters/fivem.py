@@ -2,7 +2,13 @@
 
 info.json (rate-limited, the largest body) is fetched again only when dynamic.json's ``iv``
 changed since the last poll of that server: the adapter keeps the last info per address in a
-bounded cache, which is the only state it holds.
+bounded cache.
+
+The queries in flight (or waiting for a slot) share one aiohttp session (see
+:class:`~bot.adapters.caps.SharedSession`: closed when the last of them ends;
+:meth:`FiveMAdapter.aclose` closes it at shutdown) whose connector holds at most
+``max_connections``; each query asks for up to three bodies at once, so at most a third as
+many queries run at once and the others wait inside their timeout.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from bot.adapters.caps import ConnectionCap, SharedSession
 from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
 from bot.protocols import fivem
 from bot.protocols.fivem import FiveMInfo, FiveMStatus
@@ -20,6 +27,11 @@ from bot.snapshots import PlayerInfo, ServerInfo
 PROTOCOL = "fivem"
 # Servers whose info.json is remembered; past it the least recently polled is forgotten.
 MAX_CACHED_INFO = 4096
+# HTTP connections open at once across every FiveM query, and to one server (host and port).
+MAX_CONNECTIONS = 256
+MAX_CONNECTIONS_PER_SERVER = 3
+# dynamic.json, info.json and players.json are fetched concurrently.
+CONNECTIONS_PER_QUERY = 3
 _PLATFORMS = {"gta5": "FiveM", "rdr3": "RedM"}
 
 
@@ -71,8 +83,19 @@ class FiveMAdapter:
     transport = "TCP"
     needs_password = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_connections: int = MAX_CONNECTIONS) -> None:
         self._info: OrderedDict[tuple[str, int], FiveMInfo] = OrderedDict()
+        self.cap = ConnectionCap(
+            max(1, max_connections // CONNECTIONS_PER_QUERY), protocol=PROTOCOL
+        )
+        self.session = SharedSession(
+            limit=max_connections,
+            limit_per_host=min(max_connections, MAX_CONNECTIONS_PER_SERVER),
+        )
+
+    async def aclose(self) -> None:
+        """Close the shared HTTP session (at shutdown)."""
+        await self.session.aclose()
 
     async def query(
         self,
@@ -85,12 +108,19 @@ class FiveMAdapter:
     ) -> QueryResult:
         key = (host, port)
         known = self._info.get(key)
-        try:
-            status = await fivem.fetch_status(
-                host, port, timeout=timeout, players=players, known_info=known
-            )
-        except fivem.FiveMError as exc:
-            raise _failure(exc) from exc
+        # Waiting queries hold the session too: it stays open until the queue is empty.
+        async with self.session.use() as session, self.cap.slot(timeout) as remaining:
+            try:
+                status = await fivem.fetch_status(
+                    host,
+                    port,
+                    timeout=remaining,
+                    players=players,
+                    known_info=known,
+                    session=session,
+                )
+            except fivem.FiveMError as exc:
+                raise _failure(exc) from exc
         self._remember(key, status.info)
         notes: tuple[str, ...] = ()
         if status.dynamic is None:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from bot.adapters.caps import ConnectionCap
 from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
 from bot.protocols import minecraft
 from bot.protocols.minecraft import JavaStatus, QueryStat, SrvResolver
@@ -40,6 +41,9 @@ MAX_QUERY_OFF_ENTRIES = 4096
 SRV_TIMEOUT_SHARE = 0.5
 # Plugins fill the sample with hover text under the nil UUID; those are not players.
 NIL_UUIDS = frozenset({"00000000-0000-0000-0000-000000000000", "0" * 32})
+# Status pings in flight at once (one TCP connection each, and one Query UDP socket beside
+# it); the rest wait inside their own timeout.
+MAX_CONNECTIONS = 256
 QUERY_OFF_NOTE = "Query is off: set enable-query=true in server.properties for the full player list"
 
 
@@ -118,7 +122,14 @@ class MinecraftAdapter:
     transport = "TCP"
     needs_password = False
 
-    def __init__(self, *, resolver: SrvResolver | None = None, use_query: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        resolver: SrvResolver | None = None,
+        use_query: bool = True,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        self.cap = ConnectionCap(max_connections, protocol=PROTOCOL)
         self._resolver = resolver
         self._use_query = use_query
         # Ports found silent (until when they are left alone), and silent polls in a row.
@@ -196,24 +207,25 @@ class MinecraftAdapter:
         players: bool = True,
         password: str | None = None,
     ) -> QueryResult:
-        started = time.monotonic()
-        deadline = started + timeout
+        deadline = time.monotonic() + timeout
         target = await self._target(host, port, timeout)
-        remaining = max(0.0, deadline - time.monotonic())
-        query_task: asyncio.Task[QueryStat] | None = None
-        if players and self._use_query and self._query_wanted(target):
-            # Query listens on the status port unless query.port says otherwise.
-            query_task = asyncio.create_task(minecraft.query(*target, timeout=remaining))
-        try:
+        # The SRV lookup is DNS, not a connection: the cap covers what follows.
+        async with self.cap.slot(max(0.0, deadline - time.monotonic())) as remaining:
+            started = time.monotonic()
+            query_task: asyncio.Task[QueryStat] | None = None
+            if players and self._use_query and self._query_wanted(target):
+                # Query listens on the status port unless query.port says otherwise.
+                query_task = asyncio.create_task(minecraft.query(*target, timeout=remaining))
             try:
-                status = await minecraft.status(*target, timeout=remaining)
-            except minecraft.MinecraftError as exc:
-                raise _failure(exc, host, timeout) from exc
-            elapsed = time.monotonic() - started
-            stat, silent = await self._collect(query_task, deadline)
-        finally:
-            if query_task is not None:
-                _discard(query_task)
+                try:
+                    status = await minecraft.status(*target, timeout=remaining)
+                except minecraft.MinecraftError as exc:
+                    raise _failure(exc, host, timeout) from exc
+                elapsed = time.monotonic() - started
+                stat, silent = await self._collect(query_task, deadline)
+            finally:
+                if query_task is not None:
+                    _discard(query_task)
         if query_task is not None:
             self._note_query(target, silent)
         ping_ms = status.latency_ms if status.latency_ms is not None else elapsed * 1000.0

@@ -4,6 +4,12 @@ The REST API has no anonymous status: without a stored password the query fails 
 AUTH_REQUIRED. The port is the REST port (8212 by default), not the game port (8211/UDP).
 The admin endpoints (announce, kick, ban, unban, save, shutdown, stop) are
 :class:`~bot.protocols.palworld.PalworldClient` methods, for the admin adapter to wrap.
+
+The queries in flight (or waiting for a slot) share one aiohttp session (see
+:class:`~bot.adapters.caps.SharedSession`: closed when the last of them ends;
+:meth:`PalworldAdapter.aclose` closes it at shutdown). Sharing is
+safe across servers and passwords: the password goes in each request's header, redirects are
+not followed, connections are not reused and there is no cookie jar.
 """
 
 from __future__ import annotations
@@ -11,12 +17,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from bot.adapters.caps import ConnectionCap, SharedSession
 from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
 from bot.protocols import palworld
 from bot.protocols.palworld import PalworldClient, PalworldStatus
 from bot.snapshots import PlayerInfo, ServerInfo
 
 PROTOCOL = "palworld"
+# HTTP connections open at once across every Palworld query, and to one server.
+MAX_CONNECTIONS = 256
+MAX_CONNECTIONS_PER_SERVER = 3
+# info, metrics and players are fetched concurrently.
+CONNECTIONS_PER_QUERY = 3
 
 
 def status_to_server(status: PalworldStatus, players_known: bool) -> ServerInfo:
@@ -57,13 +69,26 @@ def _failure(exc: palworld.PalworldError) -> QueryError:
 
 
 class PalworldAdapter:
-    """One :class:`PalworldClient` per query; nothing kept between queries."""
+    """One :class:`PalworldClient` per query, on the shared session; no per-server state."""
 
     protocol = PROTOCOL
     label = "Palworld REST API"
     transport = "TCP"
     # The REST API answers nobody without the admin password.
     needs_password = True
+
+    def __init__(self, *, max_connections: int = MAX_CONNECTIONS) -> None:
+        self.cap = ConnectionCap(
+            max(1, max_connections // CONNECTIONS_PER_QUERY), protocol=PROTOCOL
+        )
+        self.session = SharedSession(
+            limit=max_connections,
+            limit_per_host=min(max_connections, MAX_CONNECTIONS_PER_SERVER),
+        )
+
+    async def aclose(self) -> None:
+        """Close the shared HTTP session (at shutdown)."""
+        await self.session.aclose()
 
     async def query(
         self,
@@ -80,11 +105,15 @@ class PalworldAdapter:
                 "Palworld's REST API needs the server's AdminPassword",
                 protocol=PROTOCOL,
             )
-        client = PalworldClient(host, port, password=password, timeout=timeout)
-        try:
-            status = await client.status(players=players)
-        except palworld.PalworldError as exc:
-            raise _failure(exc) from exc
+        # Waiting queries hold the session too: it stays open until the queue is empty.
+        async with self.session.use() as session, self.cap.slot(timeout) as remaining:
+            client = PalworldClient(
+                host, port, password=password, timeout=remaining, session=session
+            )
+            try:
+                status = await client.status(players=players)
+            except palworld.PalworldError as exc:
+                raise _failure(exc) from exc
         return QueryResult(status_to_server(status, players), status)
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

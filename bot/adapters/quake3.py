@@ -14,12 +14,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from bot.adapters.caps import ConnectionCap
 from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
 from bot.protocols import quake3
 from bot.protocols.quake3 import Q3Info, Q3Status
 from bot.snapshots import PlayerInfo, ServerInfo
 
 PROTOCOL = "quake3"
+# Queries in flight at once (one UDP socket each); the rest wait inside their own timeout.
+MAX_SOCKETS = 256
 
 
 def _version(version: str, protocol: int | None) -> str:
@@ -88,6 +91,9 @@ class Quake3Adapter:
     transport = "UDP"
     needs_password = False
 
+    def __init__(self, *, max_sockets: int = MAX_SOCKETS) -> None:
+        self.cap = ConnectionCap(max_sockets, protocol=PROTOCOL)
+
     async def query(
         self,
         host: str,
@@ -97,13 +103,14 @@ class Quake3Adapter:
         players: bool = True,
         password: str | None = None,
     ) -> QueryResult:
-        try:
-            if players:
-                status = await quake3.get_status(host, port, timeout=timeout)
-                return QueryResult(status_to_server(status), status)
-            info = await quake3.get_info(host, port, timeout=timeout)
-        except quake3.Q3Error as exc:
-            raise _failure(exc, timeout) from exc
+        async with self.cap.slot(timeout) as remaining:
+            try:
+                if players:
+                    status = await quake3.get_status(host, port, timeout=remaining)
+                    return QueryResult(status_to_server(status), status)
+                info = await quake3.get_info(host, port, timeout=remaining)
+            except quake3.Q3Error as exc:
+                raise _failure(exc, timeout) from exc
         return QueryResult(info_to_server(info), info)
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

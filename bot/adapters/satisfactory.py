@@ -11,12 +11,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from bot.adapters.caps import ConnectionCap
 from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
 from bot.protocols import satisfactory
 from bot.protocols.satisfactory import SatisfactoryState, ServerState
 from bot.snapshots import ServerInfo
 
 PROTOCOL = "satisfactory"
+# Polls in flight at once (one UDP socket each); the rest wait inside their own timeout.
+MAX_SOCKETS = 256
 _STATE_NOTES = {
     ServerState.OFFLINE: "the server reports itself offline",
     ServerState.IDLE: "no save loaded (the server is idle)",
@@ -75,6 +78,9 @@ class SatisfactoryAdapter:
     transport = "UDP"
     needs_password = False
 
+    def __init__(self, *, max_sockets: int = MAX_SOCKETS) -> None:
+        self.cap = ConnectionCap(max_sockets, protocol=PROTOCOL)
+
     async def query(
         self,
         host: str,
@@ -85,10 +91,11 @@ class SatisfactoryAdapter:
         password: str | None = None,
     ) -> QueryResult:
         # ``players`` and ``password`` change nothing: the UDP query has neither.
-        try:
-            state = await satisfactory.poll_state(host, port, timeout=timeout)
-        except satisfactory.SatisfactoryError as exc:
-            raise _failure(exc, timeout) from exc
+        async with self.cap.slot(timeout) as remaining:
+            try:
+                state = await satisfactory.poll_state(host, port, timeout=remaining)
+            except satisfactory.SatisfactoryError as exc:
+                raise _failure(exc, timeout) from exc
         return QueryResult(state_to_server(state), state, notes=state_notes(state))
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:
