@@ -180,8 +180,8 @@ async def _poll_protocols(
     from bot.adapters.registry import default_query_adapters
     from bot.games import PortRule, get_game
     from bot.protocols.a2s import A2SEngine
-    from bot.services.poller import Poller
-    from bot.services.status_source import AdapterStatusSource
+    from bot.services.status.poller import Poller
+    from bot.services.status.status_source import AdapterStatusSource
     from bot.storage import NewServer, Store
 
     entries: list[tuple[str, str, int, int]] = []  # (protocol, game, game port, query port)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.adapters.registry import default_query_adapters
+from bot.adapters.registry import QueryAdapters, default_query_adapters
 from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.delivery.alerts import DiscordAlertChannels
@@ -95,11 +95,15 @@ class Services:
     background: tuple[Background, ...]
     # The A2S engine built for real queries (None when a status source was given).
     engine: A2SEngine | None = None
+    # The query adapters built for real queries (their HTTP sessions are closed with us).
+    query_adapters: tuple[QueryAdapters, ...] = ()
 
     async def close(self) -> None:
         """Sockets and connections; the store and the metrics endpoint are the bot's."""
         if self.engine is not None:
             self.engine.close()
+        for adapters in self.query_adapters:
+            await adapters.aclose()
         await self.live_players.close()
         await self.rcon_pool.close()
 
@@ -125,10 +129,15 @@ async def build_services(
 
     # Servers: registered, validated, their RCON passwords decrypted on demand.
     query, rcon_login = options.query, options.rcon_login
+    # Every set of query adapters built here, to close their shared HTTP sessions at the end.
+    adapters: list[QueryAdapters] = []
     if query is None or rcon_login is None:
         from bot.services.servers.network import AdapterQueryClient, rcon_login_test
 
-        query = query if query is not None else AdapterQueryClient(default_query_adapters())
+        if query is None:
+            probe_adapters = default_query_adapters()
+            adapters.append(probe_adapters)
+            query = AdapterQueryClient(probe_adapters)
         rcon_login = rcon_login if rcon_login is not None else rcon_login_test
     registry = ServerRegistry(
         store,
@@ -167,7 +176,9 @@ async def build_services(
         # DayZ names come over a pooled BattlEye connection when one is up (the feed holds
         # them), else from a short session of their own.
         names = PooledPlayerNames(rcon_pool, BattlEyePlayerNames())
-        source = AdapterStatusSource(default_query_adapters(engine), names)
+        poll_adapters = default_query_adapters(engine)
+        adapters.append(poll_adapters)
+        source = AdapterStatusSource(poll_adapters, names)
     poller = Poller(
         store,
         source,
@@ -248,6 +259,7 @@ async def build_services(
             Background("feed", feed.run),
         ),
         engine=engine,
+        query_adapters=tuple(adapters),
     )
     _watch_metrics(services, supervisor)
     return services

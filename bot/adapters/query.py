@@ -155,3 +155,10 @@ class AddressLocator(Protocol):
     ) -> tuple[str, int] | None:
         """The published ``(host, port)`` for ``host``, or None when it publishes none."""
         ...
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """An adapter that keeps something open between queries (an HTTP session)."""
+
+    async def aclose(self) -> None: ...

@@ -22,7 +22,7 @@ from bot.adapters.minecraft import MinecraftAdapter
 from bot.adapters.palworld import PalworldAdapter
 from bot.adapters.palworld_admin import PalworldAdminAdapter
 from bot.adapters.quake3 import Quake3Adapter
-from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
+from bot.adapters.query import Closable, QueryAdapter, QueryError, QueryFailure
 from bot.adapters.satisfactory import SatisfactoryAdapter
 from bot.adapters.sdtd import SdtdAdapter
 from bot.adapters.source_rcon import SourceRconAdapter
@@ -73,6 +73,13 @@ class UnknownProtocol(QueryError):
 
 
 class QueryAdapters(_Adapters[QueryAdapter]):
+    async def aclose(self) -> None:
+        """Close what the adapters keep open between queries (FiveM's and Palworld's HTTP
+        sessions); they open it again on the next query."""
+        for adapter in self._by_name.values():
+            if isinstance(adapter, Closable):
+                await adapter.aclose()
+
     def adapter(self, protocol: str) -> QueryAdapter:
         """The adapter for ``protocol``; :class:`UnknownProtocol` when there is none."""
         try:

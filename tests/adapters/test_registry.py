@@ -40,3 +40,16 @@ def test_unknown_protocol_is_a_query_error() -> None:
 def test_two_adapters_for_one_protocol_are_refused() -> None:
     with pytest.raises(ValueError, match="two query adapters"):
         QueryAdapters([A2SAdapter(), A2SAdapter()])
+
+
+async def test_aclose_closes_the_adapters_that_keep_a_session() -> None:
+    closed: list[str] = []
+
+    class Keeps(A2SAdapter):
+        protocol = "keeps"
+
+        async def aclose(self) -> None:
+            closed.append(self.protocol)
+
+    await QueryAdapters([A2SAdapter(), Keeps()]).aclose()
+    assert closed == ["keeps"]
