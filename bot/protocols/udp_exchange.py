@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
+from bot.protocols.udp_query import MAX_ATTEMPTS
+
 # A server spraying junk must not keep the call busy until the deadline.
 MAX_REJECTED_DATAGRAMS = 16
 
@@ -128,8 +130,8 @@ async def exchange(
     *,
     timeout: float,  # noqa: ASYNC109 - one deadline for DNS, resends and the answer
     attempts: int,
-    max_attempts: int,
     errors: UDPErrors,
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> Answer:
     """Run one query made by ``new_query`` against ``host:port``; its answer or an error.
 

@@ -17,7 +17,7 @@ from bot.protocols.bedrock.errors import (
     BedrockTimeoutError,
     BedrockUnreachableError,
 )
-from bot.protocols.bedrock.query import MAX_ATTEMPTS, BedrockStatus, PingQuery
+from bot.protocols.bedrock.query import BedrockStatus, PingQuery
 from bot.protocols.udp_exchange import UDPErrors, exchange
 
 DEFAULT_PORT = 19132
@@ -46,12 +46,4 @@ async def ping(
     :class:`BedrockUnreachableError` or :class:`BedrockMalformedError` (never anything else
     for what the network or the server does); ``ValueError`` for bad arguments.
     """
-    return await exchange(
-        PingQuery,
-        host,
-        port,
-        timeout=timeout,
-        attempts=attempts,
-        max_attempts=MAX_ATTEMPTS,
-        errors=_ERRORS,
-    )
+    return await exchange(PingQuery, host, port, timeout=timeout, attempts=attempts, errors=_ERRORS)

@@ -19,7 +19,7 @@ from bot.protocols.quake3.errors import (
     Q3UnreachableError,
 )
 from bot.protocols.quake3.models import Q3Info, Q3Status
-from bot.protocols.quake3.query import MAX_ATTEMPTS, Answer, InfoQuery, Q3Query, StatusQuery
+from bot.protocols.quake3.query import Answer, InfoQuery, Q3Query, StatusQuery
 from bot.protocols.udp_exchange import UDPErrors, exchange
 
 # ioq3/ET/UrT/OpenArena; Call of Duty 1-4/WaW use 28960, Jedi Academy 29070.
@@ -43,13 +43,7 @@ async def _run(
     attempts: int,
 ) -> Answer:
     return await exchange(
-        lambda: query,
-        host,
-        port,
-        timeout=timeout,
-        attempts=attempts,
-        max_attempts=MAX_ATTEMPTS,
-        errors=_ERRORS,
+        lambda: query, host, port, timeout=timeout, attempts=attempts, errors=_ERRORS
     )
 
 

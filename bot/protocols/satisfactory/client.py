@@ -18,7 +18,7 @@ from bot.protocols.satisfactory.errors import (
     SatisfactoryTimeoutError,
     SatisfactoryUnreachableError,
 )
-from bot.protocols.satisfactory.query import MAX_ATTEMPTS, PollQuery, SatisfactoryState
+from bot.protocols.satisfactory.query import PollQuery, SatisfactoryState
 from bot.protocols.udp_exchange import UDPErrors, exchange
 
 # The game port: 1.0+ serves the Lightweight Query API (UDP) and the HTTPS API (TCP) on it.
@@ -47,12 +47,4 @@ async def poll_state(
     :class:`SatisfactoryUnreachableError` or :class:`SatisfactoryMalformedError` (never
     anything else for what the network or the server does); ``ValueError`` for bad arguments.
     """
-    return await exchange(
-        PollQuery,
-        host,
-        port,
-        timeout=timeout,
-        attempts=attempts,
-        max_attempts=MAX_ATTEMPTS,
-        errors=_ERRORS,
-    )
+    return await exchange(PollQuery, host, port, timeout=timeout, attempts=attempts, errors=_ERRORS)
