@@ -10,7 +10,7 @@ from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
-from bot.services.feed.battleye_link import uses_battleye
+from bot.services.feed.console_link import reports_joins, uses_console
 from bot.services.feed.model import describe
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
@@ -32,15 +32,15 @@ def _missing(channel: FeedChannel) -> list[str]:
 
 
 def _notes(server: Server, categories: frozenset[str]) -> list[str]:
-    if uses_battleye(server):
+    if reports_joins(server):
         return []
     notes = []
     if categories & {"joins", "leaves"}:
-        notes.append("Joins and leaves come from the server's A2S player list: approximate.")
-    if categories & BATTLEYE_ONLY:
+        notes.append("Joins and leaves come from the server's query player list: approximate.")
+    if categories & BATTLEYE_ONLY and not uses_console(server):
         notes.append(
-            "Chat, kicks, bans and admin events need BattlEye RCon with a stored password "
-            "(`/server edit`)."
+            "Chat, kicks, bans and admin events need a console that reports them (BattlEye, "
+            "Rust WebRCON, 7 Days to Die telnet, Squad) with a stored password (`/server edit`)."
         )
     return notes
 

@@ -4,17 +4,31 @@ A session holds one :class:`~bot.protocols.battleye.BattlEyeClient`, which logs 
 itself after every loss, with its own backoff; the session's runner only keeps it open and
 mirrors its login/disconnect events into the state. The checked address is pinned for the
 client's life, so a host name re-pointed at an internal address later is never followed.
+
+Listener events: the client's own (``login``, ``player_connect``… see ``BattlEyeClient``) and,
+while someone listens to :data:`~bot.adapters.admin.CONSOLE_EVENT`, their neutral form: ``join``
+(a connect line: no GUID yet), a ``line`` carrying the player's GUID (``BE GUID`` line, just
+after the join), ``leave``, ``kick`` or ``ban`` (by the kick reason), ``chat`` (players; RCon
+admins' messages too, with an :data:`ADMIN_ID` id), ``admin_login`` (other admins: the bot's own
+login after each of its logins is left out) and BattlEye's notices as ``line``. Player ids are
+``(GUID_ID, guid)`` where known (from the line or the client's player cache).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from bot.adapters.admin import (
+    CONSOLE_EVENT,
     AdminTarget,
+    ConsoleEvent,
+    ConsolePlayer,
     Listener,
     LoginHints,
     LoginResult,
@@ -31,8 +45,91 @@ from bot.adapters.admin_errors import (
 )
 from bot.protocols import battleye as be
 from bot.protocols.backoff import Backoff, BackoffPolicy
+from bot.protocols.battleye.events import CHANNELS, MAX_NAME
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Ids of ConsoleEvent/ConsolePlayer values: a player's BattlEye GUID (32 hex digits, lower
+# case), and the number of an RCon admin (its chat and logins are the admin's, not a player's).
+GUID_ID = "battleye_guid"
+ADMIN_ID = "rcon_admin"
+# Longest chat text or kick reason passed on (a server can send a 64 KB line), and channel.
+MAX_TEXT = 1000
+MAX_CHANNEL = 64
+# Coroutine listeners of console events running at once; past it new ones are dropped (logged).
+MAX_LISTENER_TASKS = 256
+# The reasons BattlEye writes when a banned player is removed.
+_BAN_MARKERS = ("admin ban", "global ban", "banned")
+
+
+def is_ban(reason: str) -> bool:
+    low = reason.casefold()
+    return any(marker in low for marker in _BAN_MARKERS)
+
+
+def player_ids(player: be.Player) -> tuple[tuple[str, str], ...]:
+    return ((GUID_ID, player.guid.lower()[:32]),) if player.guid else ()
+
+
+def _name(player: be.Player) -> str:
+    return player.name[:MAX_NAME]
+
+
+def _channel(channel: str) -> str:
+    # Arma's own channels in the neutral spelling ("global"); others (custom radio channels,
+    # an admin's "To <name>") as BattlEye wrote them.
+    return channel.lower() if channel in CHANNELS else channel[:MAX_CHANNEL]
+
+
+def join_event(player: be.Player) -> ConsoleEvent:
+    return ConsoleEvent("join", _name(player), player_ids(player))
+
+
+def guid_event(player: be.Player) -> ConsoleEvent:
+    """The ``BE GUID`` line after a join: the player's GUID, as a ``line`` (not a second join)."""
+    text = f"Player #{player.id} {_name(player)} - BE GUID: {player.guid[:32]}"
+    return ConsoleEvent("line", _name(player), player_ids(player), text)
+
+
+def leave_event(player: be.Player) -> ConsoleEvent:
+    return ConsoleEvent("leave", _name(player), player_ids(player))
+
+
+def kick_event(player: be.Player, reason: str) -> ConsoleEvent:
+    kind = "ban" if is_ban(reason) else "kick"
+    return ConsoleEvent(kind, _name(player), player_ids(player), reason[:MAX_TEXT])
+
+
+def chat_event(player: be.Player, channel: str, text: str) -> ConsoleEvent:
+    return ConsoleEvent(
+        "chat", _name(player), player_ids(player), text[:MAX_TEXT], _channel(channel)
+    )
+
+
+def _admin(admin_id: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return f"admin #{admin_id}", ((ADMIN_ID, str(admin_id)),)
+
+
+def admin_login_event(admin_id: int) -> ConsoleEvent:
+    # The admin's address is left out: feed channels are no place for IP addresses.
+    name, ids = _admin(admin_id)
+    return ConsoleEvent("admin_login", name, ids)
+
+
+def admin_message_event(admin_id: int, channel: str, text: str) -> ConsoleEvent:
+    name, ids = _admin(admin_id)
+    return ConsoleEvent("chat", name, ids, text[:MAX_TEXT], _channel(channel))
+
+
+def notice_event(text: str) -> ConsoleEvent:
+    return ConsoleEvent("line", text=text[:MAX_TEXT])
+
+
+def console_player(player: be.Player) -> ConsolePlayer:
+    # The slot number is what ``kick``/``ban`` take.
+    return ConsolePlayer(_name(player), str(player.id), player_ids(player), player.ping, player.ip)
 
 
 def client_config(options: SessionOptions) -> be.ClientConfig:
@@ -62,6 +159,8 @@ class BattlEyeSession:
         self._stop = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._listeners: list[tuple[str, Listener]] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._translated: be.BattlEyeClient | None = None  # the client feeding console events
 
     @property
     def state(self) -> SessionState:
@@ -96,7 +195,10 @@ class BattlEyeSession:
             return  # stopped while the address could not be used
         client = be.BattlEyeClient(self.config, rng=self.options.rng)
         for event, func in self._listeners:
-            client.add_listener(event, func)
+            if event != CONSOLE_EVENT:
+                client.add_listener(event, func)
+        if self._wants_console_events():
+            self._translate(client)
         client.add_listener("login", lambda: self._set_state(SessionState.CONNECTED))
         client.add_listener("disconnect", lambda: self._set_state(SessionState.RECONNECTING))
         self.client = client
@@ -121,6 +223,8 @@ class BattlEyeSession:
             client.close()
             if self.client is client:
                 self.client = None
+            if self._translated is client:
+                self._translated = None
 
     async def _checked_host(self) -> str | None:
         """The checked address; while the lookup fails or the address is refused, retried
@@ -142,6 +246,76 @@ class BattlEyeSession:
                 if await backoff.wait(delay, self._stop):
                     break
         return None
+
+    # -- console events ----------------------------------------------------------------------
+
+    def _wants_console_events(self) -> bool:
+        return any(event == CONSOLE_EVENT for event, _ in self._listeners)
+
+    def _translate(self, client: be.BattlEyeClient) -> None:
+        """Turn the client's typed events into console events (once per client; only while
+        someone listens, so chat lines are parsed only then)."""
+        if self._translated is client:
+            return
+        self._translated = client
+        emit = self._emit
+
+        def on_admin_login(admin_id: int, addr: str) -> None:
+            # BattlEye announces every login to every admin: the client takes the first one
+            # after each of its logins as its own (a reconnect is no admin activity).
+            if admin_id != client.client_id:
+                emit(admin_login_event(admin_id))
+
+        translators: dict[str, Listener] = {
+            "player_connect": lambda player: emit(join_event(player)),
+            "player_guid": lambda player: emit(guid_event(player)),
+            "player_disconnect": lambda player: emit(leave_event(player)),
+            "player_kick": lambda player, reason: emit(kick_event(player, reason)),
+            "player_message": lambda player, channel, text: emit(chat_event(player, channel, text)),
+            "admin_login": on_admin_login,
+            "admin_message": lambda admin, channel, text: emit(
+                admin_message_event(admin, channel, text)
+            ),
+            "battleye_notice": lambda text: emit(notice_event(text)),
+        }
+        for event, func in translators.items():
+            client.add_listener(event, func)
+
+    def _emit(self, event: ConsoleEvent) -> None:
+        for name, listener in list(self._listeners):
+            if name != CONSOLE_EVENT:
+                continue
+            try:
+                result = listener(event)
+            except Exception:
+                log.exception("a console event listener of server %s failed", self.target.server_id)
+                continue
+            if result is not None and inspect.isawaitable(result):
+                self._schedule(result)
+
+    def _schedule(self, awaitable: Awaitable[Any]) -> None:
+        if len(self._tasks) >= MAX_LISTENER_TASKS:
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()
+            log.warning(
+                "console event listeners of server %s are behind; an event was dropped",
+                self.target.server_id,
+            )
+            return
+        task = asyncio.ensure_future(awaitable)
+        self._tasks.add(task)
+        task.add_done_callback(self._listener_done)
+
+    def _listener_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "a console event listener of server %s failed",
+                self.target.server_id,
+                exc_info=task.exception(),
+            )
+
+    # -- commands ------------------------------------------------------------------------------
 
     async def ready(self, timeout: float) -> be.BattlEyeClient:  # noqa: ASYNC109
         """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
@@ -170,11 +344,24 @@ class BattlEyeSession:
                     await changed.wait()
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+        return await self._call(lambda client: client.send_command(command), timeout)
+
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
+        """The ``players`` list, typed (:class:`~bot.adapters.admin.PlayerLister`): the handle
+        is the slot number, the ids the GUID."""
+        listed = await self._call(lambda client: client.fetch_players(), timeout)
+        return [console_player(player) for player in listed]
+
+    async def _call(
+        self,
+        request: Callable[[be.BattlEyeClient], Awaitable[T]],
+        timeout: float,  # noqa: ASYNC109
+    ) -> T:
         client = await self.ready(timeout)
         name = self.target.name
         try:
             async with asyncio.timeout(timeout):
-                return await client.send_command(command)
+                return await request(client)
         except be.CommandValidationError as exc:
             raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
         except be.NotConnected:
@@ -193,13 +380,18 @@ class BattlEyeSession:
 
     def add_listener(self, event: str, listener: Listener) -> None:
         self._listeners.append((event, listener))
-        if self.client is not None:
-            self.client.add_listener(event, listener)
+        client = self.client
+        if client is None:
+            return
+        if event == CONSOLE_EVENT:
+            self._translate(client)
+        else:
+            client.add_listener(event, listener)
 
     def remove_listener(self, event: str, listener: Listener) -> None:
         if (event, listener) in self._listeners:
             self._listeners.remove((event, listener))
-        if self.client is not None:
+        if self.client is not None and event != CONSOLE_EVENT:
             self.client.remove_listener(event, listener)
 
     async def close(self) -> None:
@@ -212,6 +404,8 @@ class BattlEyeSession:
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await runner
+        for task in list(self._tasks):
+            task.cancel()
         self._set_state(SessionState.IDLE)
 
 

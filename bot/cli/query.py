@@ -1,14 +1,16 @@
 """`python -m bot query HOST[:PORT] [--protocol NAME]`: ask a game server for its status.
 
 Any query protocol Outpost has an adapter for (``--protocol``, default ``a2s``); ``--json``
-prints a protocol-neutral ``status`` object beside the protocol's own fields (for A2S ``info``,
-``players`` and, with ``--rules``, ``rules``).
+prints a protocol-neutral ``status`` object beside the protocol's own fields (A2S: ``info``,
+``players`` and, with ``--rules``, ``rules`` at the top level, as always; other protocols:
+under ``raw``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -58,6 +60,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--players", action="store_true", help="also list players")
     parser.add_argument("--rules", action="store_true", help="also list rules (A2S server cvars)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="read the admin password from this environment variable (Palworld's REST API); "
+        "never on the command line, where other users can read it",
+    )
     parser.add_argument("--timeout", type=float, default=3.0, metavar="S", help="default 3")
     parser.add_argument(
         "--probe",
@@ -87,26 +95,30 @@ async def _collect(args: argparse.Namespace) -> dict[str, Any]:
     async with A2SEngine() as engine:
         adapter = default_query_adapters(engine).adapter(args.protocol)
         if args.probe:
-            if not isinstance(adapter, PortFinder):
-                raise QueryError(QueryFailure.NOT_THIS_PROTOCOL, "--probe needs an A2S query")
+            assert isinstance(adapter, PortFinder)  # handle() refuses --probe otherwise
             found = await adapter.find_port(host, port, timeout=args.timeout)
             if found is None:
                 raise QueryError(
                     QueryFailure.NO_ANSWER, f"no answer on ports {port - 10}..{port + 10}"
                 )
             port = found
-        result = await adapter.query(host, port, timeout=args.timeout, players=args.players)
+        password = os.environ.get(args.password_env) if args.password_env else None
+        result = await adapter.query(
+            host, port, timeout=args.timeout, players=args.players, password=password
+        )
         out: dict[str, Any] = {"address": [host, port], "protocol": args.protocol}
         out["status"] = neutral_status(result.status)
-        out.update(adapter.raw_fields(result.raw))
+        raw = adapter.raw_fields(result.raw)
+        if args.protocol == "a2s":
+            out.update(raw)  # info, players: where scripts have always read them
+        else:
+            out["raw"] = dict(raw)
         if args.players and args.protocol == "a2s" and "players" not in out:
             out["players"] = []
         if args.players and "players" in out and isinstance(result.raw, A2SAnswer):
             raw_players = result.raw.players
             out["players_truncated"] = bool(getattr(raw_players, "truncated", False))
         if args.rules:
-            if args.protocol != "a2s":
-                raise QueryError(QueryFailure.NOT_THIS_PROTOCOL, "--rules is an A2S request")
             rules = await engine.rules((host, port), args.timeout)
             out["rules"] = dict(rules)
             out["rules_truncated"] = rules.truncated
@@ -179,6 +191,9 @@ def render(data: dict[str, Any]) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     host, port = args.target
+    if args.protocol != "a2s" and (args.rules or args.probe):
+        print("error: --rules and --probe are A2S requests", file=sys.stderr)
+        return 2
     try:
         data = run(lambda: _collect(args))
     except QueryError as exc:

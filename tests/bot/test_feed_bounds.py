@@ -14,10 +14,10 @@ from bot.delivery.feed import DiscordFeedChannels
 from bot.protocols.battleye import Player
 from bot.protocols.battleye.events import MAX_NAME
 from bot.services.feed import FeedService
-from bot.services.feed import battleye as be
 from bot.services.poller import Poller
 from bot.storage import Store
 from bot.storage.events import Event
+from tests.bot import feed_battleye as be
 
 
 class _Source:

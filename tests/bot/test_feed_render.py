@@ -6,13 +6,13 @@ import pytest
 
 from bot.protocols.battleye.models import Player
 from bot.services.errors import UserError
-from bot.services.feed import battleye as be
 from bot.services.feed import model as m
 from bot.services.feed.model import ALL, describe, kinds_of, parse_categories
 from bot.services.feed.render import ZWSP, line, neutral, watch_line
 from bot.services.feed.watch import matches, pattern_key
 from bot.storage.events import Event
 from bot.storage.feeds import Watch
+from tests.bot import feed_battleye as be
 
 
 @pytest.mark.parametrize(

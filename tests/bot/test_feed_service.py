@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, cast
 
 import discord
 import pytest
 
+from bot.adapters.admin import CONSOLE_EVENT
 from bot.crypto import SecretBox, generate_key
 from bot.delivery.feed import DiscordFeedChannels
 from bot.services.feed import FeedService
@@ -77,7 +78,7 @@ class StubHub:
         self.held: list[int] = []
         self.listeners: dict[int, list[str]] = {}
 
-    async def battleye(self, server: Server) -> Any:
+    async def session(self, server: Server) -> Any:
         raise RuntimeError("not connected in these tests")
 
     def hold(self, server: Server) -> None:
@@ -88,14 +89,10 @@ class StubHub:
     def release(self, server: Server) -> None:
         self.held.remove(server.id)
 
-    def add_battleye_listener(
-        self, server_id: int, event: str, coro: Callable[..., Awaitable[None]]
-    ) -> None:
+    def add_listener(self, server_id: int, event: str, listener: Callable[..., Any]) -> None:
         self.listeners.setdefault(server_id, []).append(event)
 
-    def remove_battleye_listener(
-        self, server_id: int, event: str, coro: Callable[..., Awaitable[None]]
-    ) -> None:
+    def remove_listener(self, server_id: int, event: str, listener: Callable[..., Any]) -> None:
         self.listeners[server_id].remove(event)
 
 
@@ -183,7 +180,7 @@ async def test_battleye_servers_with_a_feed_are_held_and_released(store: Store) 
     await feed.reload()
     (server,) = await store.servers.all()
     assert hub.held == [server.id]
-    assert "player_connect" in hub.listeners[server.id]
+    assert CONSOLE_EVENT in hub.listeners[server.id]
     await store.feeds.remove(1, server.id, None)
     await feed.reload()
     assert hub.held == [] and hub.listeners[server.id] == []

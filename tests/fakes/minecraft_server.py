@@ -23,6 +23,8 @@ Keyword-only knobs:
                 "drip" (sends the answer one byte every ``drip_delay`` seconds). Each also
                 applies to the legacy ping, so the fallback meets the same server.
   pong          "echo", "none" (close after the status), "wrong" (another payload), "silent".
+                A ping right after the handshake (no status request) is answered too, as
+                vanilla does.
   pong_delay    seconds before the pong.
   tail          bytes appended after the JSON String inside the status packet (BCC).
   fragment      write answers in chunks of this many bytes, yielding between them.
@@ -283,9 +285,16 @@ class FakeMinecraftServer:
             if self.on_modern == "kick":
                 await self._send(writer, kick("Outdated client! Please use 1.6.4"))
             return
-        if await self._read_packet(reader) != b"\x00":
+        request = await self._read_packet(reader)
+        # Vanilla also answers a ping sent straight after the handshake, with no status
+        # request: mcstatus's ping() does exactly that against real servers.
+        ping_first = request[:1] == b"\x01" and self.pong != "none"
+        if request != b"\x00" and not ping_first:
             raise ValueError("not a status request")
         if await self._hostile(reader, writer):
+            return
+        if ping_first:
+            await self._answer_ping(reader, writer, request)
             return
         await self._send(writer, self.status_packet())
         await self._answer_ping(reader, writer)
@@ -309,11 +318,12 @@ class FakeMinecraftServer:
         return True
 
     async def _answer_ping(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes = b""
     ) -> None:
         if self.pong == "none":
             return
-        body = await self._read_packet(reader)
+        if not body:
+            body = await self._read_packet(reader)
         if body[:1] != b"\x01" or len(body) != 9:
             raise ValueError("not a ping")
         payload = struct.unpack(">q", body[1:])[0]

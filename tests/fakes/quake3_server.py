@@ -84,7 +84,10 @@ def parse_request(datagram: bytes) -> tuple[str, str] | None:
     """``(command, challenge)`` of a getstatus/getinfo request, else None."""
     if not datagram.startswith(OOB):
         return None
-    words = datagram[4:].decode("latin-1").strip().split(" ")
+    # ioq3 reads the request with MSG_ReadStringLine, which stops at a NUL or a newline:
+    # opengsq sends "getstatus\0", and ioq3 answers it.
+    line = datagram[4:].split(b"\x00", 1)[0].split(b"\n", 1)[0]
+    words = line.decode("latin-1").strip().split(" ")
     if words[0] not in ("getstatus", "getinfo"):
         return None
     challenge = words[1] if len(words) > 1 else ""
@@ -204,7 +207,9 @@ class FakeQuake3Server:
         pairs = dict(pairs)
         if self.mode is Mode.WRONG_TOKEN:
             pairs["challenge"] = challenge + "x"
-        elif self.mode is not Mode.NO_CHALLENGE:
+        elif self.mode is not Mode.NO_CHALLENGE and challenge:
+            # ioq3's Info_SetValueForKey drops a key whose value is empty: no challenge
+            # asked, no challenge key.
             pairs["challenge"] = challenge
         if self.mode is Mode.OVERSIZED:
             pairs["padding"] = "p" * 40_000

@@ -5,9 +5,9 @@
 - :mod:`.queue`: the bounded per-channel queue and the batches taken from it (pure).
 - :mod:`.sender`: one delivery loop per channel (one message per batching window).
 - :mod:`.a2s`: joins, leaves and map changes derived from successive poll snapshots (pure).
-- :mod:`.battleye`: BattlEye client events turned into stored events (pure).
+- :mod:`.console`: console events (any admin protocol) turned into stored events (pure).
 - :mod:`.watch`: watch-list matching (pure).
-- :mod:`.battleye_link`: the held BattlEye connections and their events.
+- :mod:`.console_link`: the held console connections and their events.
 - :mod:`.round_events`: up/down, map changes, A2S-derived joins and leaves from poll rounds.
 - :mod:`.subscriptions`: the feeds and watches to deliver, read and changed by commands.
 - :mod:`.ingest`: events stored in order, with the player sessions they open and close.

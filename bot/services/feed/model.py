@@ -20,7 +20,10 @@ MAP_CHANGE = "map_change"
 # Stored for sessions and watches, never posted: BattlEye sends the GUID just after a join.
 GUID = "guid"
 
+# Console events are stored with the admin protocol's name as their source ("battleye",
+# "sdtd_telnet"…; "console" if it is unknown).
 SOURCE_BATTLEYE = "battleye"
+SOURCE_CONSOLE = "console"
 SOURCE_A2S = "a2s"  # derived from successive player lists: approximate
 SOURCE_STATUS = "status"
 
@@ -61,8 +64,9 @@ def describe(categories: frozenset[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Roster:
-    """The players BattlEye lists right after a (re)login: sessions are made to match it,
-    since joins and leaves during the disconnection were never sent to us."""
+    """The players a console lists right after a (re)login (or the first A2S list, a
+    baseline): sessions are made to match it, since joins and leaves while nobody was looking
+    were never seen."""
 
     server_id: int
     players: tuple[str, ...]

@@ -1,5 +1,5 @@
 """Feed events from the poller's rounds: up/down, map changes, and joins and leaves derived
-from successive A2S player lists (for servers BattlEye does not report)."""
+from successive A2S player lists (for servers whose console does not report them)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from bot.services.feed import a2s
 from bot.services.feed import model as m
-from bot.services.feed.battleye_link import Submit
+from bot.services.feed.console_link import Submit
 from bot.services.poller import Poller, RoundReport, target_of
 from bot.snapshots import ServerInfo, State
 from bot.storage import Server, Store
@@ -33,7 +33,7 @@ class RoundEvents:
         self.poller = poller
         self._submit = submit
         self._clock = clock
-        self._linked = linked  # BattlEye reports this server's joins and leaves
+        self._linked = linked  # the console reports this server's joins and leaves
         self._known: dict[int, Counter[str]] = {}
         self._maps: dict[int, str | None] = {}
 
@@ -69,14 +69,14 @@ class RoundEvents:
             await self.store.state.set(_MAP_KEY.format(server.id), info.map)
         if change is not None:
             self._submit(Event(server.id, at, m.MAP_CHANGE, text=change, source=m.SOURCE_STATUS))
-        # BattlEye reports exact joins and leaves for the servers it watches.
+        # Consoles that report joins and leaves report them exactly.
         if self._linked(server.id) or not info.players_known:
             return
         known = self._known.get(server.id)
         now = a2s.names_of(info)
         self._known[server.id] = now
         if known is None:
-            # The first answer since the start, since BattlEye stopped reporting for it or
+            # The first answer since the start, since its console stopped reporting for it or
             # since it came back is a baseline: who is there was not seen arriving, so the
             # sessions are made to match and nobody is announced.
             self._submit(m.Roster(server.id, tuple(sorted(now.elements())), at, m.SOURCE_A2S))

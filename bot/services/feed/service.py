@@ -1,8 +1,9 @@
 """The feed service: every event is stored, then routed to the feeds and watches that want it.
 
-Sources: BattlEye client events (:mod:`.battleye_link`, through the RCON pool's persistent
-connection, one per server that has a feed or a watch) and the poller's rounds
-(:mod:`.round_events`: A2S-derived joins/leaves, map changes, up/down). One ingest loop here
+Sources: console events of any admin protocol (:mod:`.console_link`, through the RCON pool's
+persistent connection, one per server with a console that has a feed or a watch) and the
+poller's rounds (:mod:`.round_events`: map changes, up/down, and A2S-derived joins/leaves for
+servers whose console does not report them). One ingest loop here
 stores events in arrival order (:mod:`.ingest`), keeps player sessions, and puts one line per
 subscription (:mod:`.subscriptions`) into the channel's queue (:mod:`.routing`); a
 :class:`~.sender.ChannelSender` per channel sends them in batches (:mod:`.outbox`).
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.services.feed import model as m
-from bot.services.feed.battleye_link import BattlEyeHub, BattlEyeLink
+from bot.services.feed.console_link import ConsoleHub, ConsoleLink
 from bot.services.feed.ingest import EventWriter, Pending
 from bot.services.feed.outbox import Outbox
 from bot.services.feed.posting import FeedChannels
@@ -68,7 +69,7 @@ class FeedService:
         queue_limit: int = DEFAULT_QUEUE_LIMIT,
         retention_days: float = 30.0,
         replay_window: float = DEFAULT_REPLAY_WINDOW,
-        hub: BattlEyeHub | None = None,
+        hub: ConsoleHub | None = None,
         clock: Callable[[], float] = time.time,
         inbox_limit: int = DEFAULT_INBOX_LIMIT,
     ) -> None:
@@ -84,8 +85,8 @@ class FeedService:
         self._tick = asyncio.Event()
         self._started = asyncio.Event()
         self.subscriptions = Subscriptions(store, poller.shards, self._subscriptions_changed)
-        self.battleye = BattlEyeLink(hub, self.submit, clock, on_roster_done=self._tick.set)
-        self.rounds = RoundEvents(store, poller, self.submit, clock, self.battleye.linked)
+        self.consoles = ConsoleLink(hub, self.submit, clock, on_roster_done=self._tick.set)
+        self.rounds = RoundEvents(store, poller, self.submit, clock, self.consoles.linked)
         self.outbox = Outbox(channels, store)
         self.router = Router(
             store,
@@ -145,9 +146,9 @@ class FeedService:
 
     def _subscriptions_changed(self, gone: set[SubKey]) -> None:
         self.router.discard(gone)
-        # BattlEye for the servers that now have a feed or a watch; A2S takes over for the
-        # others, its first list a baseline.
-        for server_id in self.battleye.sync(self.subscriptions.battleye_servers()):
+        # Consoles for the servers that now have a feed or a watch; where a console stopped
+        # reporting joins and leaves, A2S takes over, its first list a baseline.
+        for server_id in self.consoles.sync(self.subscriptions.console_servers()):
             self.rounds.forget(server_id)
 
     # -- the loop ------------------------------------------------------------------------------
@@ -195,7 +196,7 @@ class FeedService:
     async def _shutdown(self, pending: Pending) -> None:
         for task in self.subscriptions.reload_tasks:
             task.cancel()
-        self.battleye.close()
+        self.consoles.close()
         await self.router.stop()
         await self._drain(pending)
 
@@ -221,7 +222,7 @@ class FeedService:
         return (
             self._inbox.empty()
             and not self._processing
-            and not self.battleye.roster_tasks
+            and not self.consoles.roster_tasks
             and self.router.idle
         )
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from bot.services.feed.battleye_link import uses_battleye
+from bot.services.feed.console_link import uses_console
 from bot.services.feed.queue import SubKey
 from bot.sharding import ShardFilter
 from bot.storage import Server, Store
@@ -57,12 +57,12 @@ class Subscriptions:
     def feeds_of(self, server_id: int) -> list[Feed]:
         return list(self.feeds.get(server_id, ()))
 
-    def battleye_servers(self) -> dict[int, Server]:
-        """The BattlEye servers with a feed or a watch, by id."""
+    def console_servers(self) -> dict[int, Server]:
+        """The servers with a console (any admin protocol) and a feed or a watch, by id."""
         return {
             sid: server
             for sid, server in self.servers.items()
-            if (self.feeds.get(sid) or self.watches.get(sid)) and uses_battleye(server)
+            if (self.feeds.get(sid) or self.watches.get(sid)) and uses_console(server)
         }
 
     def subscribe(self, server: Server, subscription: Feed | Watch) -> None:
