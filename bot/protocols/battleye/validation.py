@@ -6,6 +6,8 @@ cut and at worst run as a second command; we refuse with a clear error instead o
 
 from __future__ import annotations
 
+from bot.protocols.text_checks import first_control
+
 from .errors import CommandValidationError
 
 # BERConProtocol sets no command length; this cap is our own conservative default (configurable
@@ -13,19 +15,11 @@ from .errors import CommandValidationError
 DEFAULT_MAX_COMMAND_BYTES = 2048
 
 
-def _first_control(text: str) -> int | None:
-    for i, ch in enumerate(text):
-        code = ord(ch)
-        if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or ch in "\u2028\u2029":
-            return i
-    return None
-
-
 def validate_text(text: str, *, what: str = "text") -> str:
     """A chat text or a command argument: one line, printable."""
     if not isinstance(text, str):
         raise CommandValidationError(f"{what} must be a str, not {type(text).__name__}")
-    position = _first_control(text)
+    position = first_control(text)
     if position is not None:
         kind = "a line break" if text[position] in "\r\n\u2028\u2029" else "a control character"
         raise CommandValidationError(f"{what} contains {kind} at position {position}")
@@ -47,6 +41,6 @@ def validate_password(password: str) -> bytes:
     """Password bytes; the error never contains the password itself."""
     if not isinstance(password, str) or not password:
         raise CommandValidationError("password must be a non-empty str")
-    if _first_control(password) is not None:
+    if first_control(password) is not None:
         raise CommandValidationError("password contains a control character")
     return password.encode("utf-8")

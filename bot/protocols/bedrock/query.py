@@ -1,8 +1,8 @@
 """One status ping as a sans-IO state machine: requests out, datagrams in, a status back.
 
-Each attempt carries its own random ``time`` value; the pong echoes it, which tells which
-attempt it answers (so the latency is measured from that send) and rejects stale or spoofed
-pongs. The caller owns the socket and the clock (``now`` in seconds, any monotonic origin).
+Each attempt carries its own random ``time`` value (the token of :mod:`bot.protocols.udp_query`);
+the pong echoes it, which tells which attempt it answers (so the latency is measured from that
+send) and rejects stale or spoofed pongs.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from bot.protocols.bedrock.errors import BedrockMismatchError
 from bot.protocols.bedrock.motd import Motd, parse_motd
 from bot.protocols.bedrock.packets import decode_pong, encode_ping
-
-MAX_ATTEMPTS = 8
+from bot.protocols.udp_query import MAX_ATTEMPTS as MAX_ATTEMPTS
+from bot.protocols.udp_query import TokenQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,27 +27,15 @@ class BedrockStatus:
     latency: float
 
 
-class PingQuery:
+class PingQuery(TokenQuery[int]):
     """Builds up to ``MAX_ATTEMPTS`` pings and recognises the pong answering one of them."""
 
     def __init__(self, *, token: Callable[[], int] | None = None) -> None:
-        self._token = token or (lambda: secrets.randbits(63))
+        super().__init__(token or (lambda: secrets.randbits(63)))
         self._client_guid = secrets.randbits(63)
-        self._sent: dict[int, float] = {}
 
-    @property
-    def attempts(self) -> int:
-        return len(self._sent)
-
-    def next_request(self, now: float) -> bytes:
-        """The next ping datagram, sent at ``now``."""
-        if len(self._sent) >= MAX_ATTEMPTS:
-            raise ValueError(f"at most {MAX_ATTEMPTS} attempts per query")
-        time = self._token()
-        while time in self._sent:
-            time = self._token()
-        self._sent[time] = now
-        return encode_ping(time, self._client_guid)
+    def _request(self, token: int) -> bytes:
+        return encode_ping(token, self._client_guid)
 
     def receive(self, datagram: bytes, now: float) -> BedrockStatus:
         """The status ``datagram`` carries, received at ``now``.

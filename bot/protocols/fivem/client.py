@@ -36,15 +36,12 @@ from bot.protocols.fivem.errors import (
 )
 from bot.protocols.fivem.models import FiveMDynamic, FiveMInfo, FiveMPlayer, FiveMStatus
 from bot.protocols.fivem.oob import decode_getinfo, encode_getinfo
+from bot.protocols.http_body import bounded_request, client_error, new_session, read_bounded
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 30120
 DEFAULT_TIMEOUT = 5.0
-_CHUNK = 64 * 1024
-# aiohttp's own header bounds, spelled out: a server chooses its headers too.
-_MAX_HEADER_LINE = 8190
-_MAX_HEADERS = 64
 _HEADERS = {"Accept": "application/json", "Accept-Encoding": "identity"}
 
 T = TypeVar("T")
@@ -75,19 +72,12 @@ async def fetch_status(
         async with asyncio.timeout(timeout):
             if session is not None:
                 return await _status(_Fetcher(session, base), players, known_info)
-            async with _new_session() as own:
+            async with new_session() as own:
                 return await _status(_Fetcher(own, base), players, known_info)
     except TimeoutError as exc:
         if isinstance(exc, FiveMError):
             raise
         raise FiveMTimeout(f"{host}:{port}: no complete answer within {timeout:g} s") from None
-
-
-def _new_session() -> aiohttp.ClientSession:
-    # The caller's timeout is the only one; proxies from the environment are not used.
-    return aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=None), trust_env=False, auto_decompress=False
-    )
 
 
 class _Fetcher:
@@ -109,12 +99,8 @@ class _Fetcher:
             raise
         except FiveMError as exc:
             error = exc
-        except aiohttp.ClientConnectionError as exc:
-            # Refused, DNS failure, reset, or closed before an answer.
-            error = _unreachable(path, exc)
-        except aiohttp.ClientError:
-            # Not HTTP, broken chunking, a body shorter than its Content-Length.
-            error = NotFiveM(f"{path}: malformed HTTP answer")
+        except aiohttp.ClientError as exc:
+            error = client_error(path, exc, unreachable=FiveMUnreachable, malformed=NotFiveM)
         if error is not None:
             # Raised here, outside the except block: the aiohttp exception (whose repr holds
             # the request and its headers) is neither the cause nor the context.
@@ -125,19 +111,13 @@ class _Fetcher:
         return body
 
     async def _get(self, path: str, limit: int, missing_ok: bool) -> bytes | None:
-        async with self.session.get(
-            self.base.with_path(path),
-            headers=_HEADERS,
-            allow_redirects=False,
-            auto_decompress=False,
-            max_line_size=_MAX_HEADER_LINE,
-            max_field_size=_MAX_HEADER_LINE,
-            max_headers=_MAX_HEADERS,
+        async with bounded_request(
+            self.session, "GET", self.base.with_path(path), headers=_HEADERS
         ) as response:
             status = response.status
             log.debug("fivem %s %s: HTTP %d", self.base, path, status)
             if status == 200:
-                return await read_bounded(response, limit, path)
+                return await read_bounded(response, limit, path, too_large=BodyTooLarge)
             if status == 404:
                 if missing_ok:
                     return None
@@ -145,20 +125,6 @@ class _Fetcher:
             if status == 429:
                 raise FiveMRateLimited(path, status)
             raise FiveMHTTPError(path, status)
-
-
-async def read_bounded(response: aiohttp.ClientResponse, limit: int, path: str) -> bytes:
-    """The body, read in chunks; past ``limit`` bytes the connection is dropped."""
-    if response.content_length is not None and response.content_length > limit:
-        response.close()
-        raise BodyTooLarge(path, limit)
-    body = bytearray()
-    async for chunk in response.content.iter_chunked(_CHUNK):
-        body += chunk
-        if len(body) > limit:
-            response.close()
-            raise BodyTooLarge(path, limit)
-    return bytes(body)
 
 
 async def _status(fetch: _Fetcher, want_players: bool, known: FiveMInfo | None) -> FiveMStatus:
@@ -239,18 +205,6 @@ def _merge(
         ping=ping,
         info_reused=info_reused,
     )
-
-
-def _unreachable(where: str, exc: aiohttp.ClientConnectionError) -> FiveMUnreachable:
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return FiveMUnreachable(f"{where}: name does not resolve", reason="dns")
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        text = exc.os_error.strerror or type(exc.os_error).__name__
-        refused = isinstance(exc.os_error, ConnectionRefusedError)
-        return FiveMUnreachable(f"{where}: {text}", reason="refused" if refused else "network")
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return FiveMUnreachable(f"{where}: server closed the connection")
-    return FiveMUnreachable(f"{where}: {type(exc).__name__}")
 
 
 # -- UDP getinfo -----------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 from typing import Any
 
 from bot.protocols.fivem.errors import NotFiveM
 from bot.protocols.fivem.models import FiveMDynamic, FiveMInfo, FiveMPlayer
 from bot.protocols.fivem.text import display, printable
+from bot.protocols.json_body import load_json
 
 # Body bounds, enforced while reading. info.json holds the icon (96x96 PNG, base64) and the
 # resource list; players.json ~300 bytes a player at OneSync's 2048 slots.
@@ -38,22 +38,6 @@ _MAX_INT = 2**63
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _DATA_URL = "data:image/png;base64,"
-
-
-def load_json(body: bytes, path: str) -> Any:
-    """Parse a JSON body; NaN/Infinity, bad UTF-8 runs and deep nesting are all NotFiveM."""
-    # Invalid UTF-8 becomes U+FFFD rather than failing: a broken player name should not hide
-    # the whole server. A BOM is skipped.
-    text = body.decode("utf-8-sig", errors="replace")
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        # RecursionError: "[[[[…" nested deeper than the interpreter's limit.
-        raise NotFiveM(f"{path}: not JSON") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
 
 
 def as_int(value: Any) -> int | None:
@@ -85,7 +69,7 @@ def _object(data: Any, path: str) -> dict[str, Any]:
 
 def decode_info(body: bytes) -> FiveMInfo:
     """``GET /info.json``."""
-    data = _object(load_json(body, "info.json"), "info.json")
+    data = _object(load_json(body, "info.json", NotFiveM), "info.json")
     raw_vars = data.get("vars")
     raw_resources = data.get("resources")
     if not isinstance(raw_vars, dict) and not isinstance(raw_resources, list):
@@ -146,7 +130,7 @@ def decode_icon(value: Any) -> bytes | None:
 
 def decode_dynamic(body: bytes) -> FiveMDynamic:
     """``GET /dynamic.json``; every value but ``clients`` is a convar string."""
-    data = _object(load_json(body, "dynamic.json"), "dynamic.json")
+    data = _object(load_json(body, "dynamic.json", NotFiveM), "dynamic.json")
     clients = as_int(data.get("clients"))
     if clients is None and "hostname" not in data:
         raise NotFiveM("dynamic.json: neither clients nor hostname")
@@ -183,7 +167,7 @@ def build_dynamic(
 
 def decode_players(body: bytes) -> tuple[FiveMPlayer, ...]:
     """``GET /players.json``: at most ``MAX_PLAYERS`` players, in the server's order."""
-    data = load_json(body, "players.json")
+    data = load_json(body, "players.json", NotFiveM)
     if not isinstance(data, list):
         raise NotFiveM("players.json: expected a JSON array")
     players: list[FiveMPlayer] = []

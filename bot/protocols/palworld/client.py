@@ -16,6 +16,7 @@ from typing import TypeVar
 import aiohttp
 from yarl import URL
 
+from bot.protocols.http_body import bounded_request, client_error, new_session, read_bounded
 from bot.protocols.palworld import codec
 from bot.protocols.palworld.errors import (
     BodyTooLarge,
@@ -38,9 +39,6 @@ DEFAULT_PORT = 8212
 DEFAULT_TIMEOUT = 5.0
 USERNAME = "admin"  # Palworld's only REST user (notes 6)
 API_PREFIX = "/v1/api/"
-_CHUNK = 64 * 1024
-_MAX_HEADER_LINE = 8190
-_MAX_HEADERS = 64
 
 T = TypeVar("T")
 
@@ -182,7 +180,7 @@ class PalworldClient:
             async with asyncio.timeout(self.timeout):
                 if self._session is not None:
                     return await work(self._session)
-                async with _new_session() as session:
+                async with new_session() as session:
                     return await work(session)
         except PalworldError:
             raise
@@ -215,30 +213,24 @@ class PalworldClient:
         elif method == "POST":
             body = b""  # Content-Length: 0 for save and stop
         try:
-            async with session.request(
-                method,
-                self._base.with_path(path),
-                data=body,
-                headers=headers,
-                allow_redirects=False,
-                auto_decompress=False,
-                max_line_size=_MAX_HEADER_LINE,
-                max_field_size=_MAX_HEADER_LINE,
-                max_headers=_MAX_HEADERS,
+            async with bounded_request(
+                session, method, self._base.with_path(path), headers=headers, data=body
             ) as response:
                 status = response.status
                 # Only a query's answer must be whole; of anything else the start will do.
                 whole = method == "GET" and 200 <= status < 300
                 limit = limit if whole else codec.MAX_ERROR_BYTES
-                data = await _read_bounded(response, limit, path, strict=whole)
+                data = await read_bounded(
+                    response, limit, path, too_large=BodyTooLarge, strict=whole
+                )
         except TimeoutError:
             raise
         except PalworldError as exc:
             failure = exc
-        except aiohttp.ClientConnectionError as exc:
-            failure = _unreachable(path, exc)
-        except aiohttp.ClientError:
-            failure = NotPalworld(f"{path}: malformed HTTP answer")
+        except aiohttp.ClientError as exc:
+            failure = client_error(
+                path, exc, unreachable=PalworldUnreachable, malformed=NotPalworld
+            )
         if failure is None:
             failure = codec.error_for(path, status, data, secrets=self._secrets)
         elapsed = (loop.time() - started) * 1000
@@ -255,32 +247,6 @@ class PalworldClient:
             raise failure
         self.ping = elapsed
         return data, elapsed
-
-
-def _new_session() -> aiohttp.ClientSession:
-    # The call's timeout is the only one; proxies from the environment are not used.
-    return aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=None), trust_env=False, auto_decompress=False
-    )
-
-
-async def _read_bounded(
-    response: aiohttp.ClientResponse, limit: int, path: str, *, strict: bool
-) -> bytes:
-    """The body, read in chunks. Past ``limit``: BodyTooLarge when ``strict``, else cut there
-    (an error text needs only its start). Either way the connection is dropped."""
-    if strict and response.content_length is not None and response.content_length > limit:
-        response.close()
-        raise BodyTooLarge(path, limit)
-    body = bytearray()
-    async for chunk in response.content.iter_chunked(_CHUNK):
-        body += chunk
-        if len(body) > limit:
-            response.close()
-            if strict:
-                raise BodyTooLarge(path, limit)
-            return bytes(body[:limit])
-    return bytes(body)
 
 
 async def _all(requests: Sequence[Awaitable[T]]) -> list[T]:
@@ -300,15 +266,3 @@ async def _all(requests: Sequence[Awaitable[T]]) -> list[T]:
 
 async def _awaited(request: Awaitable[T]) -> T:
     return await request
-
-
-def _unreachable(where: str, exc: aiohttp.ClientConnectionError) -> PalworldUnreachable:
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return PalworldUnreachable(f"{where}: name does not resolve", reason="dns")
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        text = exc.os_error.strerror or type(exc.os_error).__name__
-        refused = isinstance(exc.os_error, ConnectionRefusedError)
-        return PalworldUnreachable(f"{where}: {text}", reason="refused" if refused else "network")
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return PalworldUnreachable(f"{where}: server closed the connection")
-    return PalworldUnreachable(f"{where}: {type(exc).__name__}")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from bot.protocols.json_body import load_json, reject_constant
 from bot.protocols.palworld.errors import (
     AuthRefused,
     InvalidArgument,
@@ -77,21 +78,8 @@ def _float(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def load_json(body: bytes, path: str) -> Any:
-    """A JSON body; NaN/Infinity, nesting past the recursion limit and non-JSON: NotPalworld."""
-    text = body.decode("utf-8-sig", errors="replace")
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise NotPalworld(f"{path}: not JSON") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
 def _object(body: bytes, path: str) -> dict[str, Any]:
-    data = load_json(body, path)
+    data = load_json(body, path, NotPalworld)
     if not isinstance(data, dict):
         raise NotPalworld(f"{path}: expected a JSON object")
     return data
@@ -120,7 +108,7 @@ def server_message(body: bytes, secrets: Iterable[str] = ()) -> str:
     error, or the plain-text body; cleaned, clipped, every secret replaced by ``***``."""
     text = body[:MAX_ERROR_BYTES].decode("utf-8", errors="replace")
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=reject_constant)
     except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):

@@ -1,11 +1,12 @@
 """One getstatus/getinfo query as a sans-IO state machine: requests out, datagrams in.
 
-Each attempt sends its own random challenge; servers echo it as the ``challenge`` info key,
-which tells which attempt an answer belongs to (latency is measured from that send) and
-rejects stale or spoofed answers. Not every engine echoes it (FiveM's getstatus, some CoD
-builds, engines that echo only challenges they issued), so by default an answer without one is
-accepted and one with a challenge we never sent is refused; ``require_challenge=True`` also
-refuses answers without one. Latency of an unechoed answer is measured from the first send.
+Each attempt sends its own random challenge (a :mod:`bot.protocols.udp_query` token); servers
+echo it as the ``challenge`` info key, which tells which attempt an answer belongs to (latency
+is measured from that send) and rejects stale or spoofed answers. Not every engine echoes it
+(FiveM's getstatus, some CoD builds, engines that echo only challenges they issued), so by
+default an answer without one is accepted and one with a challenge we never sent is refused;
+``require_challenge=True`` also refuses answers without one. Latency of an unechoed answer is
+measured from the first send.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from bot.protocols.quake3.packets import (
     encode_getinfo,
     encode_getstatus,
 )
-
-MAX_ATTEMPTS = 8
+from bot.protocols.udp_query import MAX_ATTEMPTS as MAX_ATTEMPTS
+from bot.protocols.udp_query import TokenQuery
 
 Answer = TypeVar("Answer", Q3Status, Q3Info)
 
@@ -33,7 +34,7 @@ def _random_challenge() -> str:
     return secrets.token_hex(6)
 
 
-class Q3Query(Generic[Answer]):
+class Q3Query(TokenQuery[str], Generic[Answer]):
     """Shared by both queries: one challenge per attempt, matched on the way back."""
 
     _encode: Callable[[str], bytes]
@@ -42,24 +43,11 @@ class Q3Query(Generic[Answer]):
     def __init__(
         self, *, require_challenge: bool = False, token: Callable[[], str] | None = None
     ) -> None:
+        super().__init__(token or _random_challenge)
         self.require_challenge = require_challenge
-        self._token = token or _random_challenge
-        self._sent: dict[str, float] = {}
 
-    @property
-    def attempts(self) -> int:
-        return len(self._sent)
-
-    def next_request(self, now: float) -> bytes:
-        """The next request datagram, sent at ``now``."""
-        if len(self._sent) >= MAX_ATTEMPTS:
-            raise ValueError(f"at most {MAX_ATTEMPTS} attempts per query")
-        challenge = self._token()
-        while challenge in self._sent:
-            challenge = self._token()
-        datagram = type(self)._encode(challenge)
-        self._sent[challenge] = now
-        return datagram
+    def _request(self, token: str) -> bytes:
+        return type(self)._encode(token)
 
     def receive(self, datagram: bytes, now: float) -> Answer:
         """The answer ``datagram`` carries, received at ``now``.

@@ -1,22 +1,15 @@
-"""The asyncio transport: one connected UDP socket per poll, closed when it returns.
+"""The asyncio transport: one poll over :func:`bot.protocols.udp_exchange.exchange`.
 
-A connected socket gets only the server's datagrams and, on Linux, its ICMP errors (a closed
-port answers "port unreachable", reported as :class:`SatisfactoryRefusedError` at once). One
-``timeout`` covers everything: name resolution, every resend, the answer.
-
-The poll is resent up to ``attempts`` times, evenly spread over the timeout. The API's doc
-asks clients to poll on a schedule rather than flood (polling a dead server hard "can trigger
-anti-DDoS measures"), so keep ``attempts`` small. Datagrams that are not our response are
-counted and ignored (a valid one may follow); if nothing valid arrives, the error is the last
-reason one was refused, else a timeout.
+One connected UDP socket per poll, closed when it returns; one ``timeout`` covers name
+resolution, every resend and the answer; a closed port is :class:`SatisfactoryRefusedError` at
+once. The poll is resent up to ``attempts`` times, evenly spread over the timeout. The API's
+doc asks clients to poll on a schedule rather than flood (polling a dead server hard "can
+trigger anti-DDoS measures"), so keep ``attempts`` small. Datagrams that are not our response
+are counted and ignored (a valid one may follow); if nothing valid arrives, the error is the
+last reason one was refused, else a timeout.
 """
 
 from __future__ import annotations
-
-import asyncio
-import socket
-import time
-from typing import Any, cast
 
 from bot.protocols.satisfactory.errors import (
     SatisfactoryMalformedError,
@@ -25,81 +18,20 @@ from bot.protocols.satisfactory.errors import (
     SatisfactoryTimeoutError,
     SatisfactoryUnreachableError,
 )
-from bot.protocols.satisfactory.query import MAX_ATTEMPTS, PollQuery, SatisfactoryState
+from bot.protocols.satisfactory.query import PollQuery, SatisfactoryState
+from bot.protocols.udp_exchange import UDPErrors, exchange
 
 # The game port: 1.0+ serves the Lightweight Query API (UDP) and the HTTPS API (TCP) on it.
 DEFAULT_PORT = 7777
 DEFAULT_ATTEMPTS = 2
-# A server spraying junk must not keep the call busy until the deadline.
-MAX_REJECTED_DATAGRAMS = 16
 
-
-def _network_error(exc: BaseException) -> SatisfactoryUnreachableError:
-    if isinstance(exc, ConnectionRefusedError):
-        return SatisfactoryRefusedError("nothing listens on that UDP port (ICMP port unreachable)")
-    if isinstance(exc, socket.gaierror):
-        return SatisfactoryResolveError(f"the name does not resolve ({exc.strerror})")
-    return SatisfactoryUnreachableError(f"network error: {exc}")
-
-
-class _Exchange(asyncio.DatagramProtocol):
-    """Sends the polls on schedule and resolves ``answer`` with the first valid response."""
-
-    def __init__(self, query: PollQuery, attempts: int, interval: float) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._query = query
-        self._attempts = attempts
-        self._interval = interval
-        self._transport: asyncio.DatagramTransport | None = None
-        self._resend: asyncio.TimerHandle | None = None
-        self.answer: asyncio.Future[SatisfactoryState] = self._loop.create_future()
-        self.rejected: SatisfactoryMalformedError | None = None
-        self.rejected_count = 0
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = cast(asyncio.DatagramTransport, transport)
-        self._send()
-
-    def _send(self) -> None:
-        self._resend = None
-        if self._transport is None or self.answer.done():
-            return
-        # perf_counter, not loop.time(): uvloop's clock moves in whole milliseconds.
-        self._transport.sendto(self._query.next_request(time.perf_counter()))
-        if self._query.attempts < self._attempts:
-            self._resend = self._loop.call_later(self._interval, self._send)
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        if self.answer.done():
-            return
-        try:
-            state = self._query.receive(data, time.perf_counter())
-        except SatisfactoryMalformedError as exc:
-            self.rejected = exc
-            self.rejected_count += 1
-            if self.rejected_count >= MAX_REJECTED_DATAGRAMS:
-                self.answer.set_exception(exc)
-            return
-        self.answer.set_result(state)
-
-    def error_received(self, exc: Exception) -> None:
-        if not self.answer.done():
-            self.answer.set_exception(_network_error(exc))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if exc is not None and not self.answer.done():
-            self.answer.set_exception(_network_error(exc))
-
-    def close(self) -> None:
-        # Mark a late error as retrieved (asyncio would log it) and stop pending work.
-        if not self.answer.done():
-            self.answer.cancel()
-        elif not self.answer.cancelled():
-            self.answer.exception()
-        if self._resend is not None:
-            self._resend.cancel()
-        if self._transport is not None:
-            self._transport.close()
+_ERRORS = UDPErrors(
+    malformed=SatisfactoryMalformedError,
+    timeout=SatisfactoryTimeoutError,
+    unreachable=SatisfactoryUnreachableError,
+    resolve=SatisfactoryResolveError,
+    refused=SatisfactoryRefusedError,
+)
 
 
 async def poll_state(
@@ -115,33 +47,4 @@ async def poll_state(
     :class:`SatisfactoryUnreachableError` or :class:`SatisfactoryMalformedError` (never
     anything else for what the network or the server does); ``ValueError`` for bad arguments.
     """
-    if not 0 < port <= 0xFFFF:
-        raise ValueError(f"port {port} out of range")
-    if not timeout > 0:
-        raise ValueError("timeout must be positive")
-    if not 1 <= attempts <= MAX_ATTEMPTS:
-        raise ValueError(f"attempts must be 1..{MAX_ATTEMPTS}")
-    loop = asyncio.get_running_loop()
-    exchange: _Exchange | None = None
-    deadline = asyncio.timeout(timeout)
-    try:
-        async with deadline:
-            try:
-                _, exchange = await loop.create_datagram_endpoint(
-                    lambda: _Exchange(PollQuery(), attempts, timeout / attempts),
-                    remote_addr=(host, port),
-                )
-            except OSError as exc:
-                raise _network_error(exc) from exc
-            return await exchange.answer
-    except TimeoutError as exc:
-        if not deadline.expired():
-            raise
-        if exchange is not None and exchange.rejected is not None:
-            raise exchange.rejected from exc
-        raise SatisfactoryTimeoutError(
-            f"no answer from {host}:{port} within {timeout:g} s"
-        ) from exc
-    finally:
-        if exchange is not None:
-            exchange.close()
+    return await exchange(PollQuery, host, port, timeout=timeout, attempts=attempts, errors=_ERRORS)

@@ -1,8 +1,9 @@
 """One state poll as a sans-IO state machine: requests out, datagrams in, a state back.
 
-Each attempt carries its own random cookie; the response echoes it, which tells which attempt
-it answers (latency is measured from that send) and refuses stale or spoofed responses
-(opengsq returns None there and gamedig never checks it; we raise).
+Each attempt carries its own random cookie (the token of :mod:`bot.protocols.udp_query`); the
+response echoes it, which tells which attempt it answers (latency is measured from that send)
+and refuses stale or spoofed responses (opengsq returns None there and gamedig never checks
+it; we raise).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from bot.protocols.satisfactory.packets import (
     decode_state_response,
     encode_poll,
 )
-
-MAX_ATTEMPTS = 8
+from bot.protocols.udp_query import MAX_ATTEMPTS as MAX_ATTEMPTS
+from bot.protocols.udp_query import TokenQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,27 +45,14 @@ class SatisfactoryState:
         return self.state != ServerState.LOADING
 
 
-class PollQuery:
+class PollQuery(TokenQuery[int]):
     """Builds up to ``MAX_ATTEMPTS`` polls and recognises the response to one of them."""
 
     def __init__(self, *, token: Callable[[], int] | None = None) -> None:
-        self._token = token or (lambda: secrets.randbits(64))
-        self._sent: dict[int, float] = {}
+        super().__init__(token or (lambda: secrets.randbits(64)))
 
-    @property
-    def attempts(self) -> int:
-        return len(self._sent)
-
-    def next_request(self, now: float) -> bytes:
-        """The next poll datagram, sent at ``now``."""
-        if len(self._sent) >= MAX_ATTEMPTS:
-            raise ValueError(f"at most {MAX_ATTEMPTS} attempts per query")
-        cookie = self._token()
-        while cookie in self._sent:
-            cookie = self._token()
-        datagram = encode_poll(cookie)
-        self._sent[cookie] = now
-        return datagram
+    def _request(self, token: int) -> bytes:
+        return encode_poll(token)
 
     def receive(self, datagram: bytes, now: float) -> SatisfactoryState:
         """The state ``datagram`` carries, received at ``now``.

@@ -7,6 +7,8 @@ cut or cleaned, so what runs is exactly what was asked for.
 
 from __future__ import annotations
 
+from bot.protocols.text_checks import first_control
+
 from .errors import SdtdInvalidCommand
 
 # No limit is documented for the console; this one is ours, far above any real command.
@@ -16,19 +18,11 @@ BAN_UNITS = frozenset({"minute", "minutes", "hour", "hours", "day", "days", "wee
 BAN_UNITS |= {"month", "months", "year", "years"}
 
 
-def _first_control(text: str) -> int | None:
-    for i, ch in enumerate(text):
-        code = ord(ch)
-        if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or ch in "\u2028\u2029":
-            return i
-    return None
-
-
 def validate_text(text: str, *, what: str = "command") -> str:
     """``text`` if it is one printable line; :class:`SdtdInvalidCommand` otherwise."""
     if not isinstance(text, str):
         raise SdtdInvalidCommand(f"{what} must be a str, not {type(text).__name__}")
-    position = _first_control(text)
+    position = first_control(text)
     if position is not None:
         ch = text[position]
         kind = "a line break" if ch in "\r\n\u2028\u2029" else "NUL" if ch == "\0" else "a control"
@@ -54,7 +48,7 @@ def encode_password(password: str) -> bytes:
     """The password line; errors never contain the password itself."""
     if not isinstance(password, str) or not password:
         raise SdtdInvalidCommand("password must be a non-empty str")
-    if _first_control(password) is not None:
+    if first_control(password) is not None:
         raise SdtdInvalidCommand("password contains a control character")
     data = password.encode("utf-8")
     if len(data) > MAX_COMMAND_BYTES:

@@ -1,0 +1,27 @@
+"""JSON of a hostile HTTP body, shared by the HTTP protocol packages. No I/O.
+
+Invalid UTF-8 becomes U+FFFD rather than failing (a broken player name should not hide the
+whole server); a BOM is skipped; NaN/Infinity and nesting past the interpreter's recursion
+limit are refused like any other non-JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+
+def load_json(body: bytes, path: str, error: Callable[[str], Exception]) -> Any:
+    """``body`` parsed as JSON; anything else raises ``error(f"{path}: not JSON")``."""
+    text = body.decode("utf-8-sig", errors="replace")
+    try:
+        return json.loads(text, parse_constant=reject_constant)
+    except (ValueError, RecursionError):
+        # RecursionError: "[[[[…" nested deeper than the interpreter's limit.
+        raise error(f"{path}: not JSON") from None
+
+
+def reject_constant(name: str) -> Any:
+    """``parse_constant`` for :func:`json.loads`: NaN, Infinity and -Infinity are not JSON."""
+    raise ValueError(name)
