@@ -11,7 +11,8 @@ import dataclasses
 from collections.abc import Mapping
 
 from bot.adapters.caps import ConnectionCap
-from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
+from bot.adapters.query import JsonValue, QueryResult
+from bot.adapters.udp_failures import UdpErrors
 from bot.protocols import bedrock
 from bot.protocols.bedrock import BedrockStatus, Edition
 from bot.snapshots import ServerInfo
@@ -42,20 +43,15 @@ def status_to_server(status: BedrockStatus) -> ServerInfo:
     )
 
 
-def _failure(exc: bedrock.BedrockError, timeout: float) -> QueryError:
-    if isinstance(exc, bedrock.BedrockTimeoutError):
-        failure, detail = QueryFailure.NO_ANSWER, f"no answer within {timeout:g} s"
-    elif isinstance(exc, bedrock.BedrockRefusedError):
-        failure, detail = QueryFailure.UNREACHABLE, "nothing listens on that UDP port"
-    elif isinstance(exc, bedrock.BedrockResolveError):
-        failure, detail = QueryFailure.DNS, "the host name does not resolve"
-    elif isinstance(exc, bedrock.BedrockUnreachableError):
-        failure, detail = QueryFailure.NETWORK, str(exc)
-    elif isinstance(exc, bedrock.BedrockMalformedError):
-        failure, detail = QueryFailure.NOT_THIS_PROTOCOL, f"not a Bedrock pong ({exc.reason})"
-    else:
-        failure, detail = QueryFailure.NOT_THIS_PROTOCOL, type(exc).__name__
-    return QueryError(failure, detail, protocol=PROTOCOL)
+_ERRORS = UdpErrors(
+    PROTOCOL,
+    "Bedrock pong",
+    timeout=bedrock.BedrockTimeoutError,
+    refused=bedrock.BedrockRefusedError,
+    resolve=bedrock.BedrockResolveError,
+    unreachable=bedrock.BedrockUnreachableError,
+    malformed=bedrock.BedrockMalformedError,
+)
 
 
 class BedrockAdapter:
@@ -83,7 +79,7 @@ class BedrockAdapter:
             try:
                 status = await bedrock.ping(host, port, timeout=remaining)
             except bedrock.BedrockError as exc:
-                raise _failure(exc, timeout) from exc
+                raise _ERRORS.failure(exc, timeout) from exc
         return QueryResult(status_to_server(status), status)
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

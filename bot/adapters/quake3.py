@@ -15,7 +15,8 @@ import dataclasses
 from collections.abc import Mapping
 
 from bot.adapters.caps import ConnectionCap
-from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
+from bot.adapters.query import JsonValue, QueryResult
+from bot.adapters.udp_failures import UdpErrors
 from bot.protocols import quake3
 from bot.protocols.quake3 import Q3Info, Q3Status
 from bot.snapshots import PlayerInfo, ServerInfo
@@ -65,22 +66,15 @@ def info_to_server(info: Q3Info) -> ServerInfo:
     )
 
 
-def _failure(exc: quake3.Q3Error, timeout: float) -> QueryError:
-    if isinstance(exc, quake3.Q3TimeoutError):
-        # Silence includes the server's rate limit dropping us: "no answer", not "down".
-        failure, detail = QueryFailure.NO_ANSWER, f"no answer within {timeout:g} s"
-    elif isinstance(exc, quake3.Q3RefusedError):
-        failure, detail = QueryFailure.UNREACHABLE, "nothing listens on that UDP port"
-    elif isinstance(exc, quake3.Q3ResolveError):
-        failure, detail = QueryFailure.DNS, "the host name does not resolve"
-    elif isinstance(exc, quake3.Q3UnreachableError):
-        failure, detail = QueryFailure.NETWORK, str(exc)
-    elif isinstance(exc, quake3.Q3MalformedError):
-        detail = f"not a Quake 3 status answer ({exc.reason})"
-        failure = QueryFailure.NOT_THIS_PROTOCOL
-    else:
-        failure, detail = QueryFailure.NOT_THIS_PROTOCOL, type(exc).__name__
-    return QueryError(failure, detail, protocol=PROTOCOL)
+_ERRORS = UdpErrors(
+    PROTOCOL,
+    "Quake 3 status answer",
+    timeout=quake3.Q3TimeoutError,
+    refused=quake3.Q3RefusedError,
+    resolve=quake3.Q3ResolveError,
+    unreachable=quake3.Q3UnreachableError,
+    malformed=quake3.Q3MalformedError,
+)
 
 
 class Quake3Adapter:
@@ -110,7 +104,7 @@ class Quake3Adapter:
                     return QueryResult(status_to_server(status), status)
                 info = await quake3.get_info(host, port, timeout=remaining)
             except quake3.Q3Error as exc:
-                raise _failure(exc, timeout) from exc
+                raise _ERRORS.failure(exc, timeout) from exc
         return QueryResult(info_to_server(info), info)
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

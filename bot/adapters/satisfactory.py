@@ -12,7 +12,8 @@ import dataclasses
 from collections.abc import Mapping
 
 from bot.adapters.caps import ConnectionCap
-from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
+from bot.adapters.query import JsonValue, QueryResult
+from bot.adapters.udp_failures import UdpErrors
 from bot.protocols import satisfactory
 from bot.protocols.satisfactory import SatisfactoryState, ServerState
 from bot.snapshots import ServerInfo
@@ -53,21 +54,15 @@ def state_notes(state: SatisfactoryState) -> tuple[str, ...]:
     return (f"unknown server state {state.state}",)
 
 
-def _failure(exc: satisfactory.SatisfactoryError, timeout: float) -> QueryError:
-    if isinstance(exc, satisfactory.SatisfactoryTimeoutError):
-        failure, detail = QueryFailure.NO_ANSWER, f"no answer within {timeout:g} s"
-    elif isinstance(exc, satisfactory.SatisfactoryRefusedError):
-        failure, detail = QueryFailure.UNREACHABLE, "nothing listens on that UDP port"
-    elif isinstance(exc, satisfactory.SatisfactoryResolveError):
-        failure, detail = QueryFailure.DNS, "the host name does not resolve"
-    elif isinstance(exc, satisfactory.SatisfactoryUnreachableError):
-        failure, detail = QueryFailure.NETWORK, str(exc)
-    elif isinstance(exc, satisfactory.SatisfactoryMalformedError):
-        detail = f"not a Satisfactory state response ({exc.reason})"
-        failure = QueryFailure.NOT_THIS_PROTOCOL
-    else:
-        failure, detail = QueryFailure.NOT_THIS_PROTOCOL, type(exc).__name__
-    return QueryError(failure, detail, protocol=PROTOCOL)
+_ERRORS = UdpErrors(
+    PROTOCOL,
+    "Satisfactory state response",
+    timeout=satisfactory.SatisfactoryTimeoutError,
+    refused=satisfactory.SatisfactoryRefusedError,
+    resolve=satisfactory.SatisfactoryResolveError,
+    unreachable=satisfactory.SatisfactoryUnreachableError,
+    malformed=satisfactory.SatisfactoryMalformedError,
+)
 
 
 class SatisfactoryAdapter:
@@ -95,7 +90,7 @@ class SatisfactoryAdapter:
             try:
                 state = await satisfactory.poll_state(host, port, timeout=remaining)
             except satisfactory.SatisfactoryError as exc:
-                raise _failure(exc, timeout) from exc
+                raise _ERRORS.failure(exc, timeout) from exc
         return QueryResult(state_to_server(state), state, notes=state_notes(state))
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

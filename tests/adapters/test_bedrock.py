@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.bedrock import BedrockAdapter, _failure
+from bot.adapters.bedrock import _ERRORS, BedrockAdapter
 from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
 from bot.protocols import bedrock
 from tests.fakes.bedrock_server import NOTES_MOTD, FakeBedrockServer, Mode, motd_string
@@ -96,5 +96,5 @@ async def test_unresolvable_name_is_dns(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_other_network_errors() -> None:
     cause = OSError(errno.ENETUNREACH, "Network is unreachable")
-    error = _failure(bedrock.BedrockUnreachableError(f"network error: {cause}"), 1.0)
+    error = _ERRORS.failure(bedrock.BedrockUnreachableError(f"network error: {cause}"), 1.0)
     assert error.failure is QueryFailure.NETWORK and "unreachable" in error.detail

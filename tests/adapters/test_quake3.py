@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.quake3 import Quake3Adapter, _failure
+from bot.adapters.quake3 import _ERRORS, Quake3Adapter
 from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
 from bot.protocols import quake3
 from tests.fakes.quake3_server import FakeQuake3Server, Mode, parse_request
@@ -129,5 +129,5 @@ async def test_unresolvable_name_is_dns(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_other_network_errors() -> None:
-    error = _failure(quake3.Q3UnreachableError("network error: no route"), 1.0)
+    error = _ERRORS.failure(quake3.Q3UnreachableError("network error: no route"), 1.0)
     assert error.failure is QueryFailure.NETWORK

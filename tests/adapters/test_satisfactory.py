@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
-from bot.adapters.satisfactory import SatisfactoryAdapter, _failure
+from bot.adapters.satisfactory import _ERRORS, SatisfactoryAdapter
 from bot.protocols import satisfactory
 from tests.fakes.satisfactory_server import FakeSatisfactoryServer, Mode
 
@@ -93,5 +93,7 @@ async def test_unresolvable_name_is_dns(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_other_network_errors() -> None:
-    error = _failure(satisfactory.SatisfactoryUnreachableError("network error: no route"), 1.0)
+    error = _ERRORS.failure(
+        satisfactory.SatisfactoryUnreachableError("network error: no route"), 1.0
+    )
     assert error.failure is QueryFailure.NETWORK
