@@ -17,12 +17,10 @@ login after each of its logins is left out) and BattlEye's notices as ``line``. 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
@@ -36,13 +34,8 @@ from bot.adapters.admin import (
     SessionOptions,
     SessionState,
 )
-from bot.adapters.admin_errors import (
-    RconAuthError,
-    RconInvalidInput,
-    RconRefused,
-    RconTimeout,
-    RconUnavailable,
-)
+from bot.adapters.admin_errors import RconInvalidInput, RconRefused, RconTimeout, RconUnavailable
+from bot.adapters.listeners import SessionListeners, SessionRunner
 from bot.protocols import battleye as be
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.battleye.events import CHANNELS, MAX_NAME
@@ -58,8 +51,6 @@ ADMIN_ID = "rcon_admin"
 # Longest chat text or kick reason passed on (a server can send a 64 KB line), and channel.
 MAX_TEXT = 1000
 MAX_CHANNEL = 64
-# Coroutine listeners of console events running at once; past it new ones are dropped (logged).
-MAX_LISTENER_TASKS = 256
 # The reasons BattlEye writes when a banned player is removed.
 _BAN_MARKERS = ("admin ban", "global ban", "banned")
 
@@ -154,71 +145,56 @@ class BattlEyeSession:
         self.options = options
         self.config = replace(config, login_attempts=None)
         self.client: be.BattlEyeClient | None = None
-        self._state = SessionState.IDLE
-        self._changed = asyncio.Event()
-        self._stop = asyncio.Event()
-        self._runner: asyncio.Task[None] | None = None
-        self._listeners: list[tuple[str, Listener]] = []
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._runner = SessionRunner(f"battleye-session:{target.server_id}")
+        # All of them: those of CONSOLE_EVENT here, the others forwarded to each client.
+        self.listeners = SessionListeners(target.server_id, "BattlEye RCon")
         self._translated: be.BattlEyeClient | None = None  # the client feeding console events
 
     @property
     def state(self) -> SessionState:
-        if self._state is SessionState.CONNECTED and not self.connected:
+        state = self._runner.state
+        if state is SessionState.CONNECTED and not self.connected:
             return SessionState.RECONNECTING
-        return self._state
+        return state
 
     @property
     def connected(self) -> bool:
         client = self.client
         return client is not None and client.is_connected()
 
-    def _set_state(self, state: SessionState) -> None:
-        if state is self._state:
-            return
-        self._state = state
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
-
     def start(self) -> None:
-        running = self._runner is not None and not self._runner.done()
-        if running or self._state is SessionState.AUTH_FAILED or self._stop.is_set():
-            return
-        self._set_state(SessionState.CONNECTING)
-        self._runner = asyncio.get_running_loop().create_task(
-            self._run(), name=f"battleye-session:{self.target.server_id}"
-        )
+        self._runner.start(self._run)
 
     async def _run(self) -> None:
         host = await self._checked_host()
         if host is None:
             return  # stopped while the address could not be used
         client = be.BattlEyeClient(self.config, rng=self.options.rng)
-        for event, func in self._listeners:
+        for event, func in self.listeners:
             if event != CONSOLE_EVENT:
                 client.add_listener(event, func)
-        if self._wants_console_events():
+        if self.listeners.has(CONSOLE_EVENT):
             self._translate(client)
-        client.add_listener("login", lambda: self._set_state(SessionState.CONNECTED))
-        client.add_listener("disconnect", lambda: self._set_state(SessionState.RECONNECTING))
+        client.add_listener("login", lambda: self._runner.set_state(SessionState.CONNECTED))
+        client.add_listener("disconnect", lambda: self._runner.set_state(SessionState.RECONNECTING))
         self.client = client
         server = self.target.server_id
         try:
             async with client.connect(host, self.target.port, self.target.password):
-                await self._stop.wait()
+                await self._runner.stop.wait()
         except be.LoginRefused:
             log.error("BattlEye RCon of server %s refused the password; not retrying", server)
-            self._set_state(SessionState.AUTH_FAILED)
+            self._runner.set_state(SessionState.AUTH_FAILED)
         except be.CommandValidationError:
             # A password BattlEye cannot carry (control characters): as good as refused.
-            self._set_state(SessionState.AUTH_FAILED)
+            self._runner.set_state(SessionState.AUTH_FAILED)
         except be.LoginFailure:
-            self._set_state(SessionState.IDLE)  # closed before the first login
+            self._runner.set_state(SessionState.IDLE)  # closed before the first login
         except Exception:
             # Not a network or login problem: a bug or bad settings. Logged once here; the
             # waiting command fails now and the next one starts a fresh runner.
             log.exception("BattlEye RCon of server %s failed", server)
-            self._set_state(SessionState.IDLE)
+            self._runner.set_state(SessionState.IDLE)
         finally:
             client.close()
             if self.client is client:
@@ -231,7 +207,7 @@ class BattlEyeSession:
         with backoff. None when the session stopped meanwhile."""
         policy = BackoffPolicy(initial=self.config.backoff_base, maximum=self.config.backoff_max)
         backoff = Backoff(policy, rng=self.options.rng)
-        while not self._stop.is_set():
+        while not self._runner.stopped:
             try:
                 return await self.target.resolve(self.target.host)
             except OSError as exc:  # AddressNotAllowed included: only a lookup was sent
@@ -242,15 +218,12 @@ class BattlEyeSession:
                     type(exc).__name__,
                     delay,
                 )
-                self._set_state(SessionState.RECONNECTING)
-                if await backoff.wait(delay, self._stop):
+                self._runner.set_state(SessionState.RECONNECTING)
+                if await backoff.wait(delay, self._runner.stop):
                     break
         return None
 
     # -- console events ----------------------------------------------------------------------
-
-    def _wants_console_events(self) -> bool:
-        return any(event == CONSOLE_EVENT for event, _ in self._listeners)
 
     def _translate(self, client: be.BattlEyeClient) -> None:
         """Turn the client's typed events into console events (once per client; only while
@@ -282,66 +255,27 @@ class BattlEyeSession:
             client.add_listener(event, func)
 
     def _emit(self, event: ConsoleEvent) -> None:
-        for name, listener in list(self._listeners):
-            if name != CONSOLE_EVENT:
-                continue
-            try:
-                result = listener(event)
-            except Exception:
-                log.exception("a console event listener of server %s failed", self.target.server_id)
-                continue
-            if result is not None and inspect.isawaitable(result):
-                self._schedule(result)
-
-    def _schedule(self, awaitable: Awaitable[Any]) -> None:
-        if len(self._tasks) >= MAX_LISTENER_TASKS:
-            if inspect.iscoroutine(awaitable):
-                awaitable.close()
-            log.warning(
-                "console event listeners of server %s are behind; an event was dropped",
-                self.target.server_id,
-            )
-            return
-        task = asyncio.ensure_future(awaitable)
-        self._tasks.add(task)
-        task.add_done_callback(self._listener_done)
-
-    def _listener_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error(
-                "a console event listener of server %s failed",
-                self.target.server_id,
-                exc_info=task.exception(),
-            )
+        self.listeners.emit(CONSOLE_EVENT, event)
 
     # -- commands ------------------------------------------------------------------------------
 
     async def ready(self, timeout: float) -> be.BattlEyeClient:  # noqa: ASYNC109
         """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
         self.start()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(timeout, self.options.connect_timeout)
+        deadline = asyncio.get_running_loop().time() + max(timeout, self.options.connect_timeout)
         name = self.target.name
-        while True:
-            if self._state is SessionState.AUTH_FAILED:
-                raise RconAuthError(name)
-            if self._runner is not None and self._runner.done():
-                raise RconUnavailable(
-                    f"The BattlEye RCon connection to {name!r} failed; see the bot's log."
-                )
-            client = self.client
-            if self._state is SessionState.CONNECTED and client is not None and self.connected:
-                return client
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise RconUnavailable(
-                    f"{name!r} is offline or its BattlEye RCon port does not answer."
-                )
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):
-                    await changed.wait()
+        client = await self._runner.ready(
+            self._logged_in, deadline, name=name, label="BattlEye RCon"
+        )
+        if client is None:
+            raise RconUnavailable(f"{name!r} is offline or its BattlEye RCon port does not answer.")
+        return client
+
+    def _logged_in(self) -> be.BattlEyeClient | None:
+        client = self.client
+        if self._runner.state is SessionState.CONNECTED and client is not None and self.connected:
+            return client
+        return None
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         return await self._call(lambda client: client.send_command(command), timeout)
@@ -379,7 +313,7 @@ class BattlEyeSession:
         self.target = replace(self.target, name=name)
 
     def add_listener(self, event: str, listener: Listener) -> None:
-        self._listeners.append((event, listener))
+        self.listeners.add(event, listener)
         client = self.client
         if client is None:
             return
@@ -389,24 +323,17 @@ class BattlEyeSession:
             client.add_listener(event, listener)
 
     def remove_listener(self, event: str, listener: Listener) -> None:
-        if (event, listener) in self._listeners:
-            self._listeners.remove((event, listener))
+        self.listeners.remove(event, listener)
         if self.client is not None and event != CONSOLE_EVENT:
             self.client.remove_listener(event, listener)
 
     async def close(self) -> None:
-        self._stop.set()
+        self._runner.stop.set()
         client = self.client
         if client is not None:
             client.close()
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await runner
-        for task in list(self._tasks):
-            task.cancel()
-        self._set_state(SessionState.IDLE)
+        await self._runner.close()
+        await self.listeners.close()
 
 
 class BattlEyeAdapter:

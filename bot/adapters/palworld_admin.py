@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
@@ -48,6 +47,7 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
+from bot.adapters.listeners import SessionListeners, SessionRunner
 from bot.adapters.palworld_commands import (
     console_player,
     parse_command,
@@ -63,7 +63,7 @@ T = TypeVar("T")
 
 PROTOCOL = "palworld_rest"
 DEFAULT_POLL_INTERVAL = 15.0  # seconds between player lists while someone listens to events
-MAX_LISTENER_TASKS = 64  # coroutine listeners running at once; past it events are dropped
+LABEL = "Palworld REST API"
 
 _OFFLINE = "offline, or its REST API port does not answer; retrying"
 _NOT_PALWORLD = "something other than Palworld's REST API answers on its port; retrying"
@@ -84,40 +84,23 @@ class PalworldAdminSession:
         self.target = target
         self.options = options
         self.poll_interval = poll_interval
-        self._state = SessionState.IDLE
-        self._changed = asyncio.Event()  # replaced (after being set) at every state change
-        self._stop = asyncio.Event()
+        self._runner = SessionRunner(f"palworld-session:{target.server_id}")
         self._wake = asyncio.Event()  # a loss or a refusal: the runner has work
-        self._runner: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
-        self._listeners: list[tuple[str, Listener]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.listeners = SessionListeners(target.server_id, LABEL)
         self._address: str | None = None  # pinned while CONNECTED
         self._epoch = 0  # one per connection: a late failure of an older one is ignored
         self._failure = _OFFLINE  # why the last attempt failed, said to members
 
     def __repr__(self) -> str:
-        return f"<PalworldAdminSession server={self.target.server_id} {self._state.value}>"
+        return f"<PalworldAdminSession server={self.target.server_id} {self.state.value}>"
 
     @property
     def state(self) -> SessionState:
-        return self._state
-
-    def _set_state(self, state: SessionState) -> None:
-        if state is self._state:
-            return
-        self._state = state
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+        return self._runner.state
 
     def start(self) -> None:
-        running = self._runner is not None and not self._runner.done()
-        if running or self._state is SessionState.AUTH_FAILED or self._stop.is_set():
-            return
-        self._set_state(SessionState.CONNECTING)
-        self._runner = asyncio.get_running_loop().create_task(
-            self._run(), name=f"palworld-session:{self.target.server_id}"
-        )
+        self._runner.start(self._run)
         self._ensure_poller()
 
     # -- the runner: health checks on the backoff's schedule ---------------------------------
@@ -130,17 +113,17 @@ class PalworldAdminSession:
         backoff = Backoff(policy, rng=o.rng)
         server = self.target.server_id
         try:
-            while not self._stop.is_set():
+            while not self._runner.stopped:
                 if await self._attempt():
                     backoff.connected()
                     await self._wake.wait()  # until a request fails or is refused
-                    if self._state is SessionState.AUTH_FAILED:
+                    if self.state is SessionState.AUTH_FAILED:
                         return
                     delay = backoff.lost(first=o.backoff_initial)
-                elif self._state is SessionState.AUTH_FAILED:
+                elif self.state is SessionState.AUTH_FAILED:
                     return
                 else:
-                    self._set_state(SessionState.RECONNECTING)
+                    self._runner.set_state(SessionState.RECONNECTING)
                     delay = backoff.failed()
                 log.info(
                     "Palworld REST API of server %s: %s; next check in %.2f s",
@@ -148,13 +131,13 @@ class PalworldAdminSession:
                     self._failure,
                     delay,
                 )
-                if await backoff.wait(delay, self._stop):
+                if await backoff.wait(delay, self._runner.stop):
                     return
         except Exception:
             # A bug or bad settings, not the network: logged once; the next command restarts.
             log.exception("Palworld REST API session of server %s failed", server)
             self._address = None
-            self._set_state(SessionState.IDLE)
+            self._runner.set_state(SessionState.IDLE)
 
     async def _attempt(self) -> bool:
         """One health check: resolve, then an authenticated ``info``, within connect_timeout."""
@@ -181,12 +164,12 @@ class PalworldAdminSession:
         except pw.PalworldError:
             self._failure = _NOT_PALWORLD
             return False
-        if self._state is SessionState.AUTH_FAILED:  # a late 401 of an older request
+        if self.state is SessionState.AUTH_FAILED:  # a late 401 of an older request
             return False
         self._wake.clear()
         self._address = address
         self._epoch += 1
-        self._set_state(SessionState.CONNECTED)
+        self._runner.set_state(SessionState.CONNECTED)
         return True
 
     def _client(self, address: str, timeout: float) -> pw.PalworldClient:
@@ -194,21 +177,21 @@ class PalworldAdminSession:
         return pw.PalworldClient(address, t.port, password=t.password, timeout=max(timeout, 0.001))
 
     def _lost(self, epoch: int) -> None:
-        if epoch != self._epoch or self._state is not SessionState.CONNECTED:
+        if epoch != self._epoch or self.state is not SessionState.CONNECTED:
             return
         self._failure = _OFFLINE
         self._address = None
-        self._set_state(SessionState.RECONNECTING)
+        self._runner.set_state(SessionState.RECONNECTING)
         self._wake.set()
 
     def _refused(self) -> None:
-        if self._state is not SessionState.AUTH_FAILED:
+        if self.state is not SessionState.AUTH_FAILED:
             log.error(
                 "Palworld REST API of server %s refused the admin password; not retrying",
                 self.target.server_id,
             )
         self._address = None
-        self._set_state(SessionState.AUTH_FAILED)
+        self._runner.set_state(SessionState.AUTH_FAILED)
         self._wake.set()
 
     # -- requests ------------------------------------------------------------------------------
@@ -216,27 +199,22 @@ class PalworldAdminSession:
     async def _ready(self, deadline: float) -> tuple[str, int]:
         """The pinned address and its connection, once CONNECTED (admin_errors otherwise)."""
         self.start()
-        loop = asyncio.get_running_loop()
         name = self.target.name
-        while True:
-            if self._state is SessionState.AUTH_FAILED:
-                raise RconAuthError(name)
-            if self._stop.is_set():
-                raise RconUnavailable(f"The REST API session of {name!r} is closed.")
-            if self._state is SessionState.CONNECTED and self._address is not None:
-                return self._address, self._epoch
-            if self._state is SessionState.RECONNECTING:
-                # Said at once: only the runner's health check may reach a failing server.
-                raise RconUnavailable(f"{name!r}: {self._failure}.")
-            if self._runner is None or self._runner.done():
-                raise RconUnavailable(f"The REST API session of {name!r} failed; see the log.")
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise RconUnavailable(f"{name!r}: {_OFFLINE}.")
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):
-                    await changed.wait()
+        ready = await self._runner.ready(self._pinned, deadline, name=name, label=LABEL)
+        if ready is None:
+            raise RconUnavailable(f"{name!r}: {_OFFLINE}.")
+        return ready
+
+    def _pinned(self) -> tuple[str, int] | None:
+        name = self.target.name
+        if self._runner.stopped:
+            raise RconUnavailable(f"The REST API session of {name!r} is closed.")
+        if self.state is SessionState.CONNECTED and self._address is not None:
+            return self._address, self._epoch
+        if self.state is SessionState.RECONNECTING:
+            # Said at once: only the runner's health check may reach a failing server.
+            raise RconUnavailable(f"{name!r}: {self._failure}.")
+        return None
 
     async def _call(
         self,
@@ -294,23 +272,19 @@ class PalworldAdminSession:
     # -- events: joins and leaves from successive player lists -------------------------------
 
     def add_listener(self, event: str, listener: Listener) -> None:
-        self._listeners.append((event, listener))
+        self.listeners.add(event, listener)
         if event == CONSOLE_EVENT:
             self._ensure_poller()
 
     def remove_listener(self, event: str, listener: Listener) -> None:
-        if (event, listener) in self._listeners:
-            self._listeners.remove((event, listener))
-        if not self._has_event_listeners() and self._poller is not None:
+        self.listeners.remove(event, listener)
+        if not self.listeners.has(CONSOLE_EVENT) and self._poller is not None:
             self._poller.cancel()  # nobody listens: no more player lists
             self._poller = None
 
-    def _has_event_listeners(self) -> bool:
-        return any(event == CONSOLE_EVENT for event, _ in self._listeners)
-
     def _ensure_poller(self) -> None:
         polling = self._poller is not None and not self._poller.done()
-        if polling or self._stop.is_set() or not self._has_event_listeners():
+        if polling or self._runner.stopped or not self.listeners.has(CONSOLE_EVENT):
             return
         try:
             loop = asyncio.get_running_loop()
@@ -322,11 +296,15 @@ class PalworldAdminSession:
 
     async def _until_connected(self) -> bool:
         """Wait for CONNECTED; False once the session is refused or closed."""
-        while self._state is not SessionState.CONNECTED:
-            if self._state is SessionState.AUTH_FAILED or self._stop.is_set():
+
+        def settled() -> bool | None:
+            if self.state is SessionState.CONNECTED:
+                return True
+            if self.state is SessionState.AUTH_FAILED or self._runner.stopped:
                 return False
-            await self._changed.wait()
-        return True
+            return None
+
+        return bool(await self._runner.wait_for(settled, None))
 
     async def _poll(self) -> None:
         # The first list is the baseline: no join for whoever is already on. It is kept across
@@ -356,8 +334,8 @@ class PalworldAdminSession:
         """Sleep ``delay`` seconds or until closed; True when closed."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(delay):
-                await self._stop.wait()
-        return self._stop.is_set()
+                await self._runner.stop.wait()
+        return self._runner.stopped
 
     def _emit_changes(
         self, before: dict[str, pw.PalworldPlayer], after: dict[str, pw.PalworldPlayer]
@@ -370,48 +348,20 @@ class PalworldAdminSession:
                 self._emit(ConsoleEvent("join", player.name, steam_ids(user_id)))
 
     def _emit(self, event: ConsoleEvent) -> None:
-        for name, listener in list(self._listeners):
-            if name != CONSOLE_EVENT:
-                continue
-            try:
-                result = listener(event)
-            except Exception:
-                log.exception("a console event listener of server %s failed", self.target.server_id)
-                continue
-            if result is not None and inspect.isawaitable(result):
-                self._schedule(result)
-
-    def _schedule(self, awaitable: Awaitable[Any]) -> None:
-        if len(self._tasks) >= MAX_LISTENER_TASKS:
-            if inspect.iscoroutine(awaitable):
-                awaitable.close()
-            log.warning(
-                "server %s: too many event listeners running; one event dropped",
-                self.target.server_id,
-            )
-            return
-        task = asyncio.ensure_future(self._guarded(awaitable))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _guarded(self, awaitable: Awaitable[Any]) -> None:
-        try:
-            await awaitable
-        except Exception:
-            log.exception("a console event listener of server %s failed", self.target.server_id)
+        self.listeners.emit(CONSOLE_EVENT, event)
 
     async def close(self) -> None:
-        self._stop.set()
+        self._runner.stop.set()
         self._wake.set()
-        tasks = [t for t in (self._runner, self._poller, *self._tasks) if t is not None]
-        self._runner = self._poller = None
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
+        poller, self._poller = self._poller, None
+        if poller is not None:
+            poller.cancel()
+        await self._runner.close()
+        if poller is not None:
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await poller
+        await self.listeners.close()
         self._address = None
-        self._set_state(SessionState.IDLE)
 
 
 class PalworldAdminAdapter:

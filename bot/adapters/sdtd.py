@@ -21,11 +21,8 @@ also goes to listeners of its own name (``chat``, ``player_connect``, ``player_s
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import inspect
 import logging
 from dataclasses import replace
-from typing import Any
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
@@ -41,6 +38,7 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconAuthError, RconInvalidInput, RconTimeout, RconUnavailable
+from bot.adapters.listeners import SessionListeners, SessionRunner
 from bot.protocols import sdtd
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.sdtd.events import NON_PLAYER
@@ -149,39 +147,23 @@ class SdtdSession:
         self.options = options
         self.session_config = session_config
         self.client: sdtd.SdtdTelnetClient | None = None
-        self._state = SessionState.IDLE
-        self._changed = asyncio.Event()
-        self._stop = asyncio.Event()
-        self._runner: asyncio.Task[None] | None = None
-        self._listeners: list[tuple[str, Listener]] = []
-        self._background: set[asyncio.Task[Any]] = set()
+        self._runner = SessionRunner(f"sdtd-session:{target.server_id}")
+        self.listeners = SessionListeners(target.server_id, "7DTD telnet")
         self.last_error: sdtd.SdtdError | None = None
 
     @property
     def state(self) -> SessionState:
-        if self._state is SessionState.CONNECTED and not self.connected:
+        state = self._runner.state
+        if state is SessionState.CONNECTED and not self.connected:
             return SessionState.RECONNECTING
-        return self._state
+        return state
 
     @property
     def connected(self) -> bool:
         return self.client is not None and self.client.connected
 
-    def _set_state(self, state: SessionState) -> None:
-        if state is self._state:
-            return
-        self._state = state
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
-
     def start(self) -> None:
-        running = self._runner is not None and not self._runner.done()
-        if running or self._state is SessionState.AUTH_FAILED or self._stop.is_set():
-            return
-        self._set_state(SessionState.CONNECTING)
-        self._runner = asyncio.get_running_loop().create_task(
-            self._run(), name=f"sdtd-session:{self.target.server_id}"
-        )
+        self._runner.start(self._run)
 
     def _client(self) -> sdtd.SdtdTelnetClient:
         return sdtd.SdtdTelnetClient(
@@ -199,21 +181,21 @@ class SdtdSession:
         server = self.target.server_id
         backoff = Backoff(backoff_policy(self.options), rng=self.options.rng)
         try:
-            while not self._stop.is_set():
+            while not self._runner.stopped:
                 try:
                     client = self._client()
                     await client.connect()
                 except (sdtd.SdtdAuthError, sdtd.SdtdInvalidCommand) as exc:
                     # Refused, or a password the console cannot carry: as good as refused.
                     log.error("7DTD telnet of server %s: %s; not retrying", server, exc)
-                    self._set_state(SessionState.AUTH_FAILED)
+                    self._runner.set_state(SessionState.AUTH_FAILED)
                     return
                 except sdtd.SdtdError as exc:
                     self.last_error = exc
                     delay = backoff.failed()
                     log.info("7DTD telnet of server %s: %s; retry in %.2f s", server, exc, delay)
-                    self._set_state(SessionState.RECONNECTING)
-                    if await backoff.wait(delay, self._stop):
+                    self._runner.set_state(SessionState.RECONNECTING)
+                    if await backoff.wait(delay, self._runner.stop):
                         return
                     continue
                 backoff.failures = 0
@@ -227,75 +209,51 @@ class SdtdSession:
                     await client.close()
                 if isinstance(client.last_error, sdtd.SdtdAuthError):
                     log.error("7DTD telnet of server %s refused the password; not retrying", server)
-                    self._set_state(SessionState.AUTH_FAILED)
+                    self._runner.set_state(SessionState.AUTH_FAILED)
                     return
         except Exception:
             # Not a network or login problem: a bug. Logged once; the waiting command fails
             # now and the next one starts a fresh runner.
             log.exception("7DTD telnet of server %s failed", server)
-            self._set_state(SessionState.IDLE)
+            self._runner.set_state(SessionState.IDLE)
 
     def _on_event(self, event: sdtd.Event) -> None:
         if isinstance(event, sdtd.Connected):
-            self._set_state(SessionState.CONNECTED)
-            self._dispatch("login")
+            self._runner.set_state(SessionState.CONNECTED)
+            self.listeners.emit("login")
         elif isinstance(event, sdtd.Disconnected):
-            self._set_state(SessionState.RECONNECTING)
-            self._dispatch("disconnect")
+            self._runner.set_state(SessionState.RECONNECTING)
+            self.listeners.emit("disconnect")
         else:
             name = EVENT_NAMES.get(type(event))
             if name is not None:
-                self._dispatch(name, event)
-                self._dispatch("event", event)
+                self.listeners.emit(name, event)
+                self.listeners.emit("event", event)
             if not isinstance(event, sdtd.LogMessage):
                 neutral = console_event(event)
                 if neutral is not None:
-                    self._dispatch(CONSOLE_EVENT, neutral)
-
-    def _dispatch(self, name: str, *args: Any) -> None:
-        for event, listener in list(self._listeners):
-            if event != name:
-                continue
-            try:
-                result = listener(*args)
-                if inspect.isawaitable(result):
-                    task = asyncio.ensure_future(result)
-                    self._background.add(task)
-                    task.add_done_callback(self._listener_done)
-            except Exception:
-                log.exception("7DTD telnet listener for %r failed", name)
-
-    def _listener_done(self, task: asyncio.Future[Any]) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("7DTD telnet listener failed", exc_info=task.exception())
+                    self.listeners.emit(CONSOLE_EVENT, neutral)
 
     async def ready(self, timeout: float) -> sdtd.SdtdTelnetClient:  # noqa: ASYNC109
         """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
         self.start()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(timeout, self.options.connect_timeout)
+        deadline = asyncio.get_running_loop().time() + max(timeout, self.options.connect_timeout)
         name = self.target.name
-        while True:
-            if self._state is SessionState.AUTH_FAILED:
-                raise RconAuthError(name)
-            if self._runner is not None and self._runner.done():
-                raise RconUnavailable(
-                    f"The 7 Days to Die telnet connection to {name!r} failed; see the bot's log."
-                )
-            client = self.client
-            if self._state is SessionState.CONNECTED and client is not None and client.connected:
-                return client
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                cause = None if self.last_error is None else self.last_error.__cause__
-                if isinstance(cause, AddressNotAllowed):
-                    raise RconUnavailable(f"{name!r}: {cause}")
-                raise RconUnavailable(f"{name!r} is offline or its telnet port does not answer.")
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):
-                    await changed.wait()
+        client = await self._runner.ready(
+            self._logged_in, deadline, name=name, label="7 Days to Die telnet"
+        )
+        if client is not None:
+            return client
+        cause = None if self.last_error is None else self.last_error.__cause__
+        if isinstance(cause, AddressNotAllowed):
+            raise RconUnavailable(f"{name!r}: {cause}")
+        raise RconUnavailable(f"{name!r} is offline or its telnet port does not answer.")
+
+    def _logged_in(self) -> sdtd.SdtdTelnetClient | None:
+        client = self.client
+        if self._runner.state is SessionState.CONNECTED and client is not None and client.connected:
+            return client
+        return None
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         name = self.target.name
@@ -330,23 +288,18 @@ class SdtdSession:
         self.target = replace(self.target, name=name)
 
     def add_listener(self, event: str, listener: Listener) -> None:
-        self._listeners.append((event, listener))
+        self.listeners.add(event, listener)
 
     def remove_listener(self, event: str, listener: Listener) -> None:
-        if (event, listener) in self._listeners:
-            self._listeners.remove((event, listener))
+        self.listeners.remove(event, listener)
 
     async def close(self) -> None:
-        self._stop.set()
+        self._runner.stop.set()
         client = self.client
         if client is not None:
             await client.close()
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await runner
-        self._set_state(SessionState.IDLE)
+        await self._runner.close()
+        await self.listeners.close()
 
 
 class SdtdAdapter:

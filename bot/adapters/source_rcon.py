@@ -10,19 +10,13 @@ listeners of :data:`~bot.adapters.admin.CONSOLE_EVENT`.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import logging
-from collections.abc import Awaitable
 from dataclasses import replace
-from typing import Any
 
 from bot.adapters import squad_events
 from bot.adapters.admin import (
     CONSOLE_EVENT,
     AddressNotAllowed,
     AdminTarget,
-    ConsoleEvent,
     Listener,
     LoginHints,
     LoginResult,
@@ -37,12 +31,8 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
+from bot.adapters.listeners import SessionListeners
 from bot.protocols import rcon
-
-log = logging.getLogger(__name__)
-
-# Coroutine listeners of console events running at once; past it new ones are dropped (logged).
-MAX_LISTENER_TASKS = 256
 
 _STATES = {
     rcon.SupervisorState.IDLE: SessionState.CONNECTING,
@@ -62,9 +52,8 @@ class SourceRconSession:
     def __init__(self, target: AdminTarget, options: SessionOptions) -> None:
         self.target = target
         self.options = options
-        self._listeners: list[tuple[str, Listener]] = []
+        self.listeners = SessionListeners(target.server_id, "Source RCON")
         self._supervisor: rcon.RCONSupervisor | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
     def state(self) -> SessionState:
@@ -99,66 +88,20 @@ class SourceRconSession:
             raise rcon.RCONCommunicationError("the host name does not resolve") from None
 
     def _pushed(self, message: rcon.RCONMessage) -> None:
-        wants_events = False
-        for event, listener in list(self._listeners):
-            if event == CONSOLE_EVENT:
-                wants_events = True
-            elif event == "message":
-                try:
-                    result = listener(message)
-                    if asyncio.iscoroutine(result):
-                        result.close()  # listeners of pushed packets are plain callables
-                        log.error("a coroutine listener of RCON messages was ignored")
-                except Exception:
-                    log.exception("an RCON message listener failed")
-        if wants_events and self.target.profile == squad_events.PROFILE:
+        self.listeners.emit("message", message)
+        if self.target.profile == squad_events.PROFILE and self.listeners.has(CONSOLE_EVENT):
             neutral = squad_events.console_event(message)
             if neutral is not None:
-                self._emit(neutral)
-
-    def _emit(self, event: ConsoleEvent) -> None:
-        for name, listener in list(self._listeners):
-            if name != CONSOLE_EVENT:
-                continue
-            try:
-                result = listener(event)
-            except Exception:
-                log.exception("a console event listener of server %s failed", self.target.server_id)
-                continue
-            if result is not None and inspect.isawaitable(result):
-                self._schedule(result)
-
-    def _schedule(self, awaitable: Awaitable[Any]) -> None:
-        if len(self._tasks) >= MAX_LISTENER_TASKS:
-            if inspect.iscoroutine(awaitable):
-                awaitable.close()
-            log.warning(
-                "console event listeners of server %s are behind; an event was dropped",
-                self.target.server_id,
-            )
-            return
-        task = asyncio.ensure_future(awaitable)
-        self._tasks.add(task)
-        task.add_done_callback(self._listener_done)
-
-    def _listener_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error(
-                "a console event listener of server %s failed",
-                self.target.server_id,
-                exc_info=task.exception(),
-            )
+                self.listeners.emit(CONSOLE_EVENT, neutral)
 
     def rename(self, name: str) -> None:
         self.target = replace(self.target, name=name)
 
     def add_listener(self, event: str, listener: Listener) -> None:
-        self._listeners.append((event, listener))
+        self.listeners.add(event, listener)
 
     def remove_listener(self, event: str, listener: Listener) -> None:
-        if (event, listener) in self._listeners:
-            self._listeners.remove((event, listener))
+        self.listeners.remove(event, listener)
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         self.start()
@@ -211,8 +154,7 @@ class SourceRconSession:
         supervisor, self._supervisor = self._supervisor, None
         if supervisor is not None:
             await supervisor.stop()
-        for task in list(self._tasks):
-            task.cancel()
+        await self.listeners.close()
 
 
 class SourceRconAdapter:

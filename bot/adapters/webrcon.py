@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
@@ -46,6 +45,7 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
+from bot.adapters.listeners import SessionListeners
 from bot.protocols import webrcon
 from bot.protocols.backoff import BackoffPolicy
 
@@ -55,9 +55,6 @@ T = TypeVar("T")
 
 # Listeners of this event get the package's own event objects (ClientEvent values).
 RAW_EVENT = "webrcon_event"
-# Coroutine listeners running at once, per session; past it a call is dropped (and counted),
-# so a slow listener cannot pile up tasks while the server pushes.
-MAX_LISTENER_TASKS = 256
 
 _STATES = {
     webrcon.ClientState.IDLE: SessionState.CONNECTING,  # the session's task is starting it
@@ -111,80 +108,6 @@ def to_console_player(player: webrcon.RustPlayer) -> ConsolePlayer:
     )
 
 
-class _Listeners:
-    """A session's listeners by event name: plain callables are called at once, coroutine
-    ones run as tasks (at most MAX_LISTENER_TASKS; past it a call is dropped and counted in
-    ``dropped``). One that raises is logged once and keeps being called."""
-
-    def __init__(self, server_id: int) -> None:
-        self.server_id = server_id
-        self._entries: list[tuple[str, Listener]] = []
-        self._tasks: set[asyncio.Future[Any]] = set()
-        self._failed: set[int] = set()  # id()s of the listeners whose failure was logged
-        self.dropped = 0
-
-    def add(self, event: str, listener: Listener) -> None:
-        self._entries.append((event, listener))
-
-    def remove(self, event: str, listener: Listener) -> None:
-        if (event, listener) in self._entries:
-            self._entries.remove((event, listener))
-        if not any(fn is listener for _, fn in self._entries):
-            self._failed.discard(id(listener))
-
-    def notify(self, event: str, value: object) -> None:
-        for name, listener in list(self._entries):
-            if name != event:
-                continue
-            try:
-                result = listener(value)
-            except Exception as exc:
-                self._failed_once(event, listener, exc)
-                continue
-            if inspect.isawaitable(result):
-                self._schedule(event, listener, result)
-
-    def _schedule(self, event: str, listener: Listener, call: Awaitable[Any]) -> None:
-        if len(self._tasks) >= MAX_LISTENER_TASKS:
-            if inspect.iscoroutine(call):
-                call.close()  # never awaited: closed, so no "never awaited" warning
-            if self.dropped == 0:
-                log.warning(
-                    "WebRCON of server %s: %d listener calls pending; dropping events",
-                    self.server_id,
-                    MAX_LISTENER_TASKS,
-                )
-            self.dropped += 1
-            return
-        task = asyncio.ensure_future(call)
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Future[Any]) -> None:
-            self._tasks.discard(finished)
-            if not finished.cancelled() and finished.exception() is not None:
-                self._failed_once(event, listener, finished.exception())
-
-        task.add_done_callback(done)
-
-    def _failed_once(self, event: str, listener: Listener, exc: BaseException | None) -> None:
-        # Once per listener: a broken one would otherwise log every console line.
-        if id(listener) in self._failed:
-            return
-        self._failed.add(id(listener))
-        log.error(
-            "a %s listener of server %s failed (further failures are not logged)",
-            event,
-            self.server_id,
-            exc_info=exc,
-        )
-
-    async def close(self) -> None:
-        tasks, self._tasks = self._tasks, set()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
 class WebRconSession:
     def __init__(self, target: AdminTarget, options: SessionOptions) -> None:
         self.target = target
@@ -199,7 +122,7 @@ class WebRconSession:
         self._address_problem: str | None = None
         self._attempts = 0  # connection attempts made (each one resolves first)
         self._problem_changed = asyncio.Event()
-        self.listeners = _Listeners(target.server_id)
+        self.listeners = SessionListeners(target.server_id, "WebRCON")
 
     def __repr__(self) -> str:
         return f"<WebRconSession server {self.target.server_id} {self.state.value}>"
@@ -396,10 +319,10 @@ class WebRconSession:
         self.listeners.remove(event, listener)
 
     def _dispatch(self, event: webrcon.ClientEvent) -> None:
-        self.listeners.notify(RAW_EVENT, event)
+        self.listeners.emit(RAW_EVENT, event)
         neutral = to_console_event(event)
         if neutral is not None:
-            self.listeners.notify(CONSOLE_EVENT, neutral)
+            self.listeners.emit(CONSOLE_EVENT, neutral)
 
     async def close(self) -> None:
         self._closed = True

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.adapters import webrcon as adapter_module
+from bot.adapters import listeners as listeners_module
 from bot.adapters.admin import (
     CONSOLE_EVENT,
     AddressNotAllowed,
@@ -190,7 +190,7 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
 
 
 async def test_coroutine_listener_calls_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(adapter_module, "MAX_LISTENER_TASKS", 2)
+    monkeypatch.setattr(listeners_module, "MAX_LISTENER_TASKS", 2)
     release = asyncio.Event()
     finished: list[str] = []
 
