@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from bot.adapters.admin import Listener, SessionState
 from bot.adapters.admin_errors import RconAuthError, RconUnavailable
 
-__all__ = ["MAX_LISTENER_TASKS", "SessionListeners", "SessionRunner"]
+__all__ = ["MAX_LISTENER_TASKS", "SessionListeners", "SessionRunner", "cancel_and_wait"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,15 @@ T = TypeVar("T")
 # Coroutine listener calls running at once, per session; past it a call is dropped (counted in
 # SessionListeners.dropped), so a slow listener cannot pile up tasks while a server pushes.
 MAX_LISTENER_TASKS = 256
+
+
+async def cancel_and_wait(*tasks: asyncio.Future[Any] | None) -> None:
+    """Cancel the tasks (None: skipped) and wait until they ended; what they raised is not
+    raised again (each logs its own failures). A cancelled caller is still cancelled."""
+    running = [task for task in tasks if task is not None]
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
 
 
 class _Entry:
@@ -129,9 +138,7 @@ class SessionListeners:
     async def close(self) -> None:
         """Cancel the coroutine listener calls still running and wait for them to end."""
         tasks, self._tasks = self._tasks, set()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(*tasks)
 
 
 class SessionRunner:
@@ -215,8 +222,5 @@ class SessionRunner:
         """Stop the loop for good (cancelled, awaited); the state becomes IDLE."""
         self.stop.set()
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         self.set_state(SessionState.IDLE)

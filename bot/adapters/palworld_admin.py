@@ -47,7 +47,7 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
-from bot.adapters.listeners import SessionListeners, SessionRunner
+from bot.adapters.listeners import SessionListeners, SessionRunner, cancel_and_wait
 from bot.adapters.palworld_commands import (
     console_player,
     parse_command,
@@ -354,12 +354,8 @@ class PalworldAdminSession:
         self._runner.stop.set()
         self._wake.set()
         poller, self._poller = self._poller, None
-        if poller is not None:
-            poller.cancel()
+        await cancel_and_wait(poller)
         await self._runner.close()
-        if poller is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
         await self.listeners.close()
         self._address = None
 

@@ -19,7 +19,6 @@ prints nothing (``say``…) as answered with "": Rust sends no reply at all to t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -45,7 +44,7 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
-from bot.adapters.listeners import SessionListeners
+from bot.adapters.listeners import SessionListeners, cancel_and_wait
 from bot.protocols import webrcon
 from bot.protocols.backoff import BackoffPolicy
 
@@ -328,10 +327,7 @@ class WebRconSession:
         self._closed = True
         self._started.set()
         runner, self._runner = self._runner, None
-        if runner is not None:
-            runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await runner
+        await cancel_and_wait(runner)
         if self.client is not None:
             await self.client.close()
         await self.listeners.close()

@@ -226,3 +226,23 @@ async def test_failing_and_coroutine_listeners_do_not_break_the_session() -> Non
         finally:
             await session.close()
     assert [e.text for e in awaited] == ["one", "two"]
+
+
+async def test_coroutine_message_listeners_run_like_console_event_ones() -> None:
+    # "message" listeners go through the same registry: a coroutine one is run, not ignored.
+    awaited: list[RCONMessage] = []
+
+    async def on_message(message: RCONMessage) -> None:
+        await asyncio.sleep(0)
+        awaited.append(message)
+
+    async with FakeRCONServer("pw", profile="squad") as fake:
+        session = SourceRconAdapter().open(_target(fake, "srcds"), OPTIONS)
+        session.add_listener("message", on_message)
+        try:
+            await session.execute("echo hi", timeout=2.0)
+            fake.send_chat("[ChatAll] [SteamID:1] Foo : hi")
+            await eventually(lambda: len(awaited) == 1)
+        finally:
+            await session.close()
+    assert awaited[0].body == b"[ChatAll] [SteamID:1] Foo : hi"
