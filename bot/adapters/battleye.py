@@ -152,10 +152,7 @@ class BattlEyeSession:
 
     @property
     def state(self) -> SessionState:
-        state = self._runner.state
-        if state is SessionState.CONNECTED and not self.connected:
-            return SessionState.RECONNECTING
-        return state
+        return self._runner.reported(self.connected)
 
     @property
     def connected(self) -> bool:
@@ -272,10 +269,7 @@ class BattlEyeSession:
         return client
 
     def _logged_in(self) -> be.BattlEyeClient | None:
-        client = self.client
-        if self._runner.state is SessionState.CONNECTED and client is not None and self.connected:
-            return client
-        return None
+        return self.client if self.state is SessionState.CONNECTED else None
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         return await self._call(lambda client: client.send_command(command), timeout)

@@ -165,6 +165,13 @@ class SessionRunner:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
+    def reported(self, linked: bool) -> SessionState:
+        """The state to report for a client that reconnects by itself: CONNECTED only while
+        it is ``linked`` (a loss shows as RECONNECTING before the loop notices)."""
+        if self._state is SessionState.CONNECTED and not linked:
+            return SessionState.RECONNECTING
+        return self._state
+
     @property
     def stopped(self) -> bool:
         return self.stop.is_set()

@@ -153,10 +153,7 @@ class SdtdSession:
 
     @property
     def state(self) -> SessionState:
-        state = self._runner.state
-        if state is SessionState.CONNECTED and not self.connected:
-            return SessionState.RECONNECTING
-        return state
+        return self._runner.reported(self.connected)
 
     @property
     def connected(self) -> bool:
@@ -250,10 +247,7 @@ class SdtdSession:
         raise RconUnavailable(f"{name!r} is offline or its telnet port does not answer.")
 
     def _logged_in(self) -> sdtd.SdtdTelnetClient | None:
-        client = self.client
-        if self._runner.state is SessionState.CONNECTED and client is not None and client.connected:
-            return client
-        return None
+        return self.client if self.state is SessionState.CONNECTED else None
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         name = self.target.name

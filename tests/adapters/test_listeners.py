@@ -230,6 +230,10 @@ async def test_the_runner_runs_one_loop_at_a_time_and_none_after_a_refusal_or_cl
     await asyncio.sleep(0)
     assert started == [0] and runner.state is SessionState.CONNECTED
 
+    # A client that lost its link before the loop heard of it reports RECONNECTING.
+    assert runner.reported(linked=True) is SessionState.CONNECTED
+    assert runner.reported(linked=False) is SessionState.RECONNECTING
+
     hold.set()  # the loop ends on its own: ended, and start() runs a fresh one
     await asyncio.sleep(0)
     assert runner.ended
@@ -240,6 +244,7 @@ async def test_the_runner_runs_one_loop_at_a_time_and_none_after_a_refusal_or_cl
 
     await runner.close()
     assert runner.stopped and runner.state is SessionState.IDLE and not runner.ended
+    assert runner.reported(linked=False) is SessionState.IDLE
     runner.start(loop)
     refused = SessionRunner("test-session:8")
     refused.set_state(SessionState.AUTH_FAILED)
