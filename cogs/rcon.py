@@ -1,7 +1,10 @@
-"""``/rcon players|kick|ban|unban|bans|say|exec``: RCON from Discord, Source and BattlEye.
+"""``/rcon players|kick|ban|unban|bans|say|whisper|whitelist|save|shutdown|exec``: RCON from
+Discord, on every console the catalogue knows.
 
 Every call is checked at run time against the grants (``/permissions``), Administrator may do
-everything, and ``ban``/``exec`` are re-checked when the confirm button is pressed. There is no
+everything, and ``ban``/``shutdown``/``exec`` are re-checked when the confirm button is pressed.
+``whisper`` needs the ``say`` grant, ``whitelist`` the ``ban`` grant, ``save`` and ``shutdown``
+the ``exec`` grant (they stop or stall the server: administrators' business). There is no
 ``default_permissions`` on the group: granted roles must see it, and the run-time check is the
 gate. Input is validated before anything reaches the server (``bot.services.rcon.actions``);
 every attempt lands in the audit log.
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -26,6 +29,7 @@ from bot.services.rcon.actions import (
     MAX_EXEC,
     MAX_MESSAGE,
     MAX_REASON,
+    MAX_SHUTDOWN_SECONDS,
     Plan,
     PlayerRef,
     check_text,
@@ -36,14 +40,19 @@ from bot.services.rcon.actions import (
     plan_exec,
     plan_kick,
     plan_players,
+    plan_save,
     plan_say,
+    plan_shutdown,
     plan_unban,
+    plan_whisper,
+    plan_whitelist,
     player_action_reply,
     player_label,
     player_token,
     recheck_player,
     resolve_player,
     unban_reply,
+    whisper_reply,
 )
 from bot.services.rcon.live_players import Departure, rcon_game, rcon_kind
 from bot.services.rcon.permissions import Action
@@ -62,6 +71,10 @@ log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[OutpostBot]
 Minutes = app_commands.Range[int, 0, MAX_BAN_MINUTES]
+Seconds = app_commands.Range[int, 0, MAX_SHUTDOWN_SECONDS]
+# The permission each player-picking command needs, so autocomplete shows the list only to
+# members who may use it.
+_PLAYER_ACTIONS = {"ban": Action.BAN, "whisper": Action.SAY}
 MakePlan = Callable[[Server], Awaitable[Plan]]
 cooldown = app_commands.checks.dynamic_cooldown(user_cooldown, key=user_key)
 
@@ -105,7 +118,7 @@ class Rcon(
         # Autocomplete skips checks; only someone who may act on players sees (and refreshes)
         # the list, so a member cannot make the bot poll RCON by typing.
         command = interaction.command.name if interaction.command else ""
-        action = Action.BAN if command == "ban" else Action.KICK
+        action = _PLAYER_ACTIONS.get(command, Action.KICK)
         decision = await self.services.permissions.decide(caller_of(interaction), action, server.id)
         if not decision.allowed:
             return []
@@ -407,6 +420,110 @@ class Rcon(
         await self._simple(
             interaction, server, Action.SAY, f"message={message!r}", make, "Said on {server}"
         )
+
+    @app_commands.command(name="whisper", description="Send a private message to one player")
+    @app_commands.describe(
+        server="The game server", player="Pick from the live list", message="The message"
+    )
+    @app_commands.autocomplete(server=_servers, player=_players)
+    @cooldown
+    async def whisper(
+        self,
+        interaction: Interaction,
+        server: str,
+        player: app_commands.Range[str, 1, 100],
+        message: app_commands.Range[str, 1, MAX_MESSAGE],
+    ) -> None:
+        target = await self._server(interaction, server)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+        async def make() -> Plan:
+            kind = rcon_game(target)
+            # Validate before the player lookup: refused input sends nothing at all.
+            console_for(kind, "whisper")
+            check_text(kind, message, what="message", limit=MAX_MESSAGE, allow_empty=False)
+            # A fresh list: the autocomplete's slot may hold someone else by now.
+            return plan_whisper(kind, await self._player_plan(target, player), message)
+
+        outcome = await self.services.rcon.run(
+            caller_of(interaction),
+            interaction.user.name,
+            Action.SAY,
+            target,
+            f"whisper player={player!r} message={message!r}",
+            make,
+        )
+        await interaction.followup.send(
+            whisper_reply(outcome.plan, target.name, answer=outcome.output), ephemeral=True
+        )
+
+    @app_commands.command(name="whitelist", description="Add a player to the whitelist, or remove")
+    @app_commands.describe(
+        server="The game server",
+        action="add or remove",
+        name="The player's name (3-16 of A-Z 0-9 _)",
+    )
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def whitelist(
+        self,
+        interaction: Interaction,
+        server: str,
+        action: Literal["add", "remove"],
+        name: app_commands.Range[str, 1, 40],
+    ) -> None:
+        async def make(s: Server) -> Plan:
+            return plan_whitelist(rcon_game(s), action, name)
+
+        await self._simple(
+            interaction,
+            server,
+            Action.BAN,
+            f"whitelist {action} name={name!r}",
+            make,
+            f"Whitelist {action} on {{server}}",
+        )
+
+    @app_commands.command(name="save", description="Save the world now")
+    @app_commands.describe(server="The game server")
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def save(self, interaction: Interaction, server: str) -> None:
+        async def make(s: Server) -> Plan:
+            return plan_save(rcon_game(s))
+
+        await self._simple(interaction, server, Action.EXEC, "save", make, "Saved {server}")
+
+    @app_commands.command(name="shutdown", description="Stop the server (asks first)")
+    @app_commands.describe(
+        server="The game server",
+        in_seconds="Countdown where the console has one (Palworld, Rust); empty: now",
+        message="Told to the players where the console can (Palworld, Rust)",
+    )
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def shutdown(
+        self,
+        interaction: Interaction,
+        server: str,
+        in_seconds: Seconds | None = None,
+        message: app_commands.Range[str, 1, MAX_MESSAGE] | None = None,
+    ) -> None:
+        target = await self._server(interaction, server)
+        text = message or ""
+
+        async def prepare(s: Server) -> Plan:
+            return plan_shutdown(rcon_game(s), in_seconds, text)
+
+        when = f" in {in_seconds} s" if in_seconds else " now"
+        args = f"shutdown{when}" + (f" message={text!r}" if text else "")
+
+        def question(plan: Plan) -> str:
+            # The exact console lines: which game stops how is not obvious.
+            lines = "\n".join(plan.commands)
+            return f"Shut down **{target.name}**{when}? Sends:\n{_command_block(lines)}"
+
+        await self._confirm(interaction, target, Action.EXEC, args, prepare, question, "Shut down")
 
     @app_commands.command(name="exec", description="Run a raw console command (asks first)")
     @app_commands.describe(server="The game server", command="Sent as typed")

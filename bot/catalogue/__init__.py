@@ -107,7 +107,8 @@ def fixed(value: int) -> DerivedPort:
 # The typed actions and the placeholders each one's template may use.
 # id: the slot number; uid: the player's SteamID/GUID/EOS id; handle: what the console's own
 # list calls the player (a name, an entity id, a userId); limit: the ban length in minutes, a
-# decade for permanent (consoles without permanent bans).
+# decade for permanent (consoles without permanent bans). A template that leaves out ``seconds``
+# or ``message`` of a shutdown tells the planner that console has no countdown or message.
 ACTION_FIELDS: dict[str, frozenset[str]] = {
     "players": frozenset(),
     "kick": frozenset({"id", "uid", "handle", "reason"}),
@@ -118,6 +119,12 @@ ACTION_FIELDS: dict[str, frozenset[str]] = {
     "bans": frozenset(),
     "say": frozenset({"message"}),
     "whisper": frozenset({"id", "uid", "handle", "message"}),
+    # Server lifecycle: seconds is the countdown (0: now), message what players are told.
+    "save": frozenset(),
+    "shutdown": frozenset({"seconds", "message"}),
+    # A player name as the console's whitelist takes it (validated per console before use).
+    "whitelist_add": frozenset({"name"}),
+    "whitelist_remove": frozenset({"name"}),
 }
 ACTIONS = tuple(a for a in ACTION_FIELDS if a != "ban_guid")
 _PLACEHOLDER = re.compile(r"\{(?P<name>[a-z]+)(?:\|(?P<default>[^{}\[\]]*))?\}")
@@ -148,6 +155,11 @@ def required(template: str) -> set[str]:
     """The placeholders ``template`` cannot do without (outside ``[...]``, no default)."""
     outside = _OPTIONAL.sub("", template)
     return {m["name"] for m in _PLACEHOLDER.finditer(outside) if m["default"] is None}
+
+
+def fields(template: str) -> set[str]:
+    """Every placeholder ``template`` uses, optional or not."""
+    return {m["name"] for m in _PLACEHOLDER.finditer(template)}
 
 
 @dataclass(frozen=True, slots=True)

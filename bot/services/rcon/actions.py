@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.catalogue import CONSOLES, Console, Game, RconKind, render, required
+from bot.catalogue import CONSOLES, Console, Game, RconKind, fields, render, required
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.rcon.errors import RconError, RconInvalidInput, RconNotConfigured
 from bot.services.rcon.permissions import Action
@@ -85,8 +85,8 @@ class RconUnsupported(RconError):
 
     def __init__(self, game: str, action: str) -> None:
         super().__init__(
-            f"Outpost knows no `{action}` command for {escape(game)}'s console: use `/rcon exec` "
-            "with the game's own command. Nothing was sent."
+            f"Outpost knows no `{action.replace('_', ' ')}` command for {escape(game)}'s "
+            "console: use `/rcon exec` with the game's own command. Nothing was sent."
         )
 
 
@@ -101,7 +101,10 @@ def console_for(dialect: Dialect, action: str) -> Console:
     if kind is RconKind.NONE:
         raise RconNotConfigured("This server's game has no RCON that Outpost supports.")
     if isinstance(dialect, RconKind):
-        return CONSOLES["srcds" if kind is RconKind.SOURCE else "battleye"]
+        bare = CONSOLES["srcds" if kind is RconKind.SOURCE else "battleye"]
+        if not bare.supports(action):
+            raise RconUnsupported(kind.label, action)
+        return bare
     console = dialect.console
     if console is None or not console.supports(action):
         raise RconUnsupported(dialect.name, action)
@@ -225,6 +228,77 @@ def plan_say(dialect: Dialect, message: str) -> Plan:
     console = console_for(dialect, "say")
     text = check_text(dialect, message, what="message", limit=MAX_MESSAGE, allow_empty=False)
     return Plan(Action.SAY, _commands(console, "say", message=text), _args(message=text))
+
+
+def plan_whisper(dialect: Dialect, player: PlayerRef, message: str) -> Plan:
+    """A private message to one player; needs the ``say`` permission."""
+    console = console_for(dialect, "whisper")
+    text = check_text(dialect, message, what="message", limit=MAX_MESSAGE, allow_empty=False)
+    pid = _player_id(player)
+    commands = _commands(
+        console, "whisper", id=str(pid), uid=player.uid, handle=_handle(player), message=text
+    )
+    return Plan(Action.SAY, commands, "whisper " + _args(player=player, message=text), player)
+
+
+def plan_save(dialect: Dialect) -> Plan:
+    """Save the world now; the ``exec`` permission (it stalls a busy server for a moment)."""
+    console = console_for(dialect, "save")
+    return Plan(Action.EXEC, _commands(console, "save"), "save")
+
+
+# Palworld's longest countdown (its REST API refuses more); a day is enough everywhere.
+MAX_SHUTDOWN_SECONDS = 86_400
+SHUTDOWN_MESSAGE = "The server is shutting down"
+
+
+def plan_shutdown(dialect: Dialect, seconds: int | None = None, message: str = "") -> Plan:
+    """Stop the server: after ``seconds`` (None or 0: now) with ``message`` told to the players,
+    where the console has a countdown and a message; refused where it has not (rather than
+    stopping at once what was asked to stop later)."""
+    console = console_for(dialect, "shutdown")
+    text = check_text(dialect, message, what="message", limit=MAX_MESSAGE, allow_empty=True)
+    if seconds is None:
+        seconds = 0
+    if isinstance(seconds, bool) or not 0 <= seconds <= MAX_SHUTDOWN_SECONDS:
+        raise RconInvalidInput(f"The countdown must be 0 to {MAX_SHUTDOWN_SECONDS} seconds.")
+    templates = console.actions["shutdown"]
+    used = {m for t in templates for m in fields(t)}
+    game = dialect.name if isinstance(dialect, Game) else _kind(dialect).label
+    if seconds and "seconds" not in used:
+        raise RconInvalidInput(
+            f"{escape(game)}'s console stops the server at once: it has no countdown. Leave "
+            "the countdown empty (warn the players with `/rcon say` first). Nothing was sent."
+        )
+    if text and "message" not in used:
+        raise RconInvalidInput(
+            f"{escape(game)}'s console has no shutdown message: send it with `/rcon say` "
+            "first, then shut down without one. Nothing was sent."
+        )
+    commands = _commands(
+        console, "shutdown", seconds=str(seconds), message=text or SHUTDOWN_MESSAGE
+    )
+    when = f"in {seconds} s" if seconds else "now"
+    return Plan(Action.EXEC, commands, f"shutdown {when} {_args(message=text)}".strip())
+
+
+WHITELIST_OPS = ("add", "remove")
+# Minecraft's rule for a player name (3-16 of A-Z a-z 0-9 _): nothing that could chain a command.
+_MINECRAFT_NAME = re.compile(r"[A-Za-z0-9_]{3,16}")
+
+
+def plan_whitelist(dialect: Dialect, op: str, name: str) -> Plan:
+    """``whitelist add|remove <name>``; the ``ban`` permission (it decides who may join)."""
+    if op not in WHITELIST_OPS:
+        raise RconInvalidInput("Pick add or remove.")
+    console = console_for(dialect, f"whitelist_{op}")
+    value = name.strip()
+    if not _MINECRAFT_NAME.fullmatch(value):
+        raise RconInvalidInput(
+            "A player name is 3 to 16 letters, digits or `_` (Minecraft's rule). Nothing was sent."
+        )
+    commands = _commands(console, f"whitelist_{op}", name=value)
+    return Plan(Action.BAN, commands, f"whitelist {op} " + _args(name=value))
 
 
 # Longest run of spaces an exec command may hold: the confirm shows the command whole, and a
@@ -400,6 +474,13 @@ def player_action_reply(
         done = f"Banned {who} on {where} {length}{why}"
         sent = f"Ban of {who} ({length}) sent to {where}"
     text = done if confirmed else f"{sent}; the server did not confirm yet."
+    return text + _answer_note(answer)
+
+
+def whisper_reply(plan: Plan, server_name: str, *, answer: str) -> str:
+    if plan.target is None:
+        raise ValueError("a whisper plan names its target")
+    text = f"Whispered to {player_label(plan.target)} on **{escape(server_name)}**"
     return text + _answer_note(answer)
 
 
