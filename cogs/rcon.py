@@ -13,7 +13,6 @@ every attempt lands in the audit log.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import discord
@@ -23,7 +22,6 @@ from discord.ext import commands
 from bot.app import OutpostBot
 from bot.rendering.text import sanitize
 from bot.services.audit import mask_secret_settings
-from bot.services.errors import UserError
 from bot.services.rcon.actions import (
     MAX_BAN_MINUTES,
     MAX_EXEC,
@@ -31,10 +29,8 @@ from bot.services.rcon.actions import (
     MAX_REASON,
     MAX_SHUTDOWN_SECONDS,
     Plan,
-    PlayerRef,
     check_text,
     console_for,
-    find_ban,
     plan_ban,
     plan_bans,
     plan_exec,
@@ -46,23 +42,23 @@ from bot.services.rcon.actions import (
     plan_unban,
     plan_whisper,
     plan_whitelist,
-    player_action_reply,
-    player_label,
     player_token,
     recheck_player,
-    resolve_player,
+)
+from bot.services.rcon.live_players import rcon_game, rcon_kind
+from bot.services.rcon.permissions import Action
+from bot.services.rcon.replies import (
+    find_ban,
+    player_label,
     unban_reply,
     whisper_reply,
 )
-from bot.services.rcon.live_players import Departure, rcon_game, rcon_kind
-from bot.services.rcon.permissions import Action
 from bot.storage import Server
 from cogs._base import OutpostGroupCog
 from cogs._common import guild_id_of
+from cogs._rcon_flows import RconFlows
 from cogs._rcon_ui import (
-    ConfirmAction,
     caller_of,
-    send_text,
     user_cooldown,
     user_key,
 )
@@ -75,12 +71,12 @@ Seconds = app_commands.Range[int, 0, MAX_SHUTDOWN_SECONDS]
 # The permission each player-picking command needs, so autocomplete shows the list only to
 # members who may use it.
 _PLAYER_ACTIONS = {"ban": Action.BAN, "whisper": Action.SAY}
-MakePlan = Callable[[Server], Awaitable[Plan]]
 cooldown = app_commands.checks.dynamic_cooldown(user_cooldown, key=user_key)
 
 
 @app_commands.guild_only()
 class Rcon(
+    RconFlows,
     OutpostGroupCog,
     group_name="rcon",
     group_description="Run RCON commands on a game server (permissions: /permissions)",
@@ -130,140 +126,6 @@ class Rcon(
             value = p.name if p.id < 0 else player_token(p)
             choices.append(app_commands.Choice(name=label[:100] or "?", value=value[:100] or "?"))
         return choices
-
-    # -- helpers -------------------------------------------------------------------------------
-
-    async def _server(self, interaction: Interaction, name: str) -> Server:
-        return await self.services.registry.get(guild_id_of(interaction), name)
-
-    async def _run_confirmed(
-        self, interaction: discord.Interaction[Any], server: Server, plan: Plan
-    ) -> None:
-        """The confirm button: ``rcon.run`` checks the presser's permission again, and the
-        server must still be the one asked about (not edited or removed since)."""
-
-        async def build() -> Plan:
-            await self.services.registry.unchanged(server)
-            return plan
-
-        outcome = await self.services.rcon.run(
-            caller_of(interaction),
-            interaction.user.name,
-            plan.action,
-            server,
-            plan.arguments,
-            build,
-        )
-        await send_text(interaction, f"Done on {server.name}", outcome.output)
-
-    async def _simple(
-        self,
-        interaction: Interaction,
-        server_name: str,
-        action: Action,
-        arguments: str,
-        make: MakePlan,
-        title: str,
-    ) -> None:
-        """Permission, audit and validation happen inside ``rcon.run``; nothing is sent to the
-        server before ``make`` (the validation) returned a plan."""
-        server = await self._server(interaction, server_name)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-
-        async def build() -> Plan:
-            return await make(server)
-
-        outcome = await self.services.rcon.run(
-            caller_of(interaction), interaction.user.name, action, server, arguments, build
-        )
-        await send_text(interaction, title.format(server=server.name), outcome.output)
-
-    async def _confirm(
-        self,
-        interaction: Interaction,
-        server: Server,
-        action: Action,
-        arguments: str,
-        prepare: MakePlan,
-        question: str | Callable[[Plan], str],
-        label: str,
-        run: Callable[[discord.Interaction[Any], Plan], Awaitable[None]] | None = None,
-    ) -> None:
-        """Check, validate and build now; send only when the invoker presses the button."""
-        caller = caller_of(interaction)
-        user_name = interaction.user.name
-        decision = await self.services.rcon.authorize(caller, user_name, action, server, arguments)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            plan = await prepare(server)
-        except UserError as exc:
-            await self.services.rcon.refuse(
-                caller, user_name, action, server, arguments, str(exc), decision
-            )
-            raise
-
-        async def confirmed(inter: discord.Interaction[Any]) -> None:
-            if run is not None:
-                await run(inter, plan)
-            else:
-                await self._run_confirmed(inter, server, plan)
-
-        async def abandoned(why: str) -> None:
-            await self.services.rcon.refuse(caller, user_name, action, server, plan.arguments, why)
-
-        view = ConfirmAction(interaction, label, confirmed, abandoned)
-        view.message = await interaction.followup.send(
-            question if isinstance(question, str) else question(plan),
-            view=view,
-            ephemeral=True,
-            wait=True,
-        )
-
-    async def _player_plan(self, server: Server, player: str) -> PlayerRef:
-        players = await self.services.live_players.fetch(server)
-        return resolve_player(players, player)
-
-    async def _on_player(
-        self,
-        interaction: discord.Interaction[Any],
-        server: Server,
-        action: Action,
-        arguments: str,
-        make: MakePlan,
-        *,
-        reason: str,
-        minutes: int | None = None,
-    ) -> None:
-        """A kick or ban: the plan is made from a fresh player list right before sending, the
-        departure is watched from before the command, and the reply says what happened."""
-        watching: list[Departure] = []
-
-        async def build() -> Plan:
-            plan = await make(server)
-            assert plan.target is not None
-            watching.append(await self.services.live_players.expect_departure(server, plan.target))
-            return plan
-
-        try:
-            outcome = await self.services.rcon.run(
-                caller_of(interaction), interaction.user.name, action, server, arguments, build
-            )
-        except BaseException:
-            for departure in watching:
-                departure.cancel()
-            raise
-        confirmed = await watching[0].confirmed()
-        await interaction.followup.send(
-            player_action_reply(
-                outcome.plan,
-                server.name,
-                reason=reason,
-                minutes=minutes,
-                answer=outcome.output,
-                confirmed=confirmed,
-            ),
-            ephemeral=True,
-        )
 
     # -- commands ------------------------------------------------------------------------------
 

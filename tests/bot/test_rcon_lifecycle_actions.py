@@ -18,10 +18,10 @@ from bot.services.rcon.actions import (
     plan_shutdown,
     plan_whisper,
     plan_whitelist,
-    whisper_reply,
 )
 from bot.services.rcon.errors import RconInvalidInput
 from bot.services.rcon.permissions import Action
+from bot.services.rcon.replies import whisper_reply
 
 GUID = "a" * 32
 STEAM = "76561198000000001"

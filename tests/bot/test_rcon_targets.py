@@ -61,7 +61,8 @@ def test_battleye_ban_by_guid_when_known_by_slot_otherwise() -> None:
 
 
 def test_reply_shows_a_server_answer_without_controls_or_bidi() -> None:
-    from bot.services.rcon.actions import plan_kick, player_action_reply
+    from bot.services.rcon.actions import plan_kick
+    from bot.services.rcon.replies import player_action_reply
 
     plan = plan_kick(RconKind.BATTLEYE, GUS, "afk")
     text = player_action_reply(
