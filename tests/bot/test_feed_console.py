@@ -98,7 +98,7 @@ def test_player_ids_are_kept_by_kind_and_shape() -> None:
     )
     assert events(ConsoleEvent("join", "X", hostile))[0].ids == PlayerIds()
     # The first valid id of a kind wins; at most a few pairs are read.
-    many = tuple(("xbl", str(i)) for i in range(50)) + (("steam", "76561198000000000"),)
+    many = (*(("xbl", str(i)) for i in range(50)), ("steam", "76561198000000000"))
     assert events(ConsoleEvent("join", "X", many))[0].ids == PlayerIds()
 
 
