@@ -19,8 +19,8 @@ from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
 NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
-# Categories only BattlEye reports; an A2S-only server has joins, leaves and status.
-BATTLEYE_ONLY = frozenset({"chat", "kicks", "bans", "admin"})
+# Categories only a console reports; an A2S-only server has joins, leaves and status.
+BATTLEYE_ONLY = frozenset({"chat", "kicks", "bans", "admin", "deaths", "server"})
 
 
 def _missing(channel: FeedChannel) -> list[str]:
@@ -39,8 +39,9 @@ def _notes(server: Server, categories: frozenset[str]) -> list[str]:
         notes.append("Joins and leaves come from the server's query player list: approximate.")
     if categories & BATTLEYE_ONLY and not uses_console(server):
         notes.append(
-            "Chat, kicks, bans and admin events need a console that reports them (BattlEye, "
-            "Rust WebRCON, 7 Days to Die telnet, Squad) with a stored password (`/server edit`)."
+            "Chat, kicks, bans, deaths, admin and server events need a console that reports "
+            "them (BattlEye, Rust WebRCON, 7 Days to Die telnet, Squad) with a stored password "
+            "(`/server edit`)."
         )
     return notes
 

@@ -8,7 +8,8 @@ from discord.ext import commands
 
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.errors import UserError
-from bot.services.feed.lookup import describe, history_lines, summarise
+from bot.services.feed import ids as player_ids
+from bot.services.feed.lookup import describe, history_lines, id_lines, summarise
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
 from cogs._status_ui import Interaction
@@ -32,13 +33,15 @@ class Players(
         ]
 
     @app_commands.command(name="lookup", description="When a player was last seen, and where")
-    @app_commands.describe(name="Player name (any case) or BattlEye GUID")
+    @app_commands.describe(name="Player name (any case), SteamID64, EOS id or BattlEye GUID")
     @app_commands.autocomplete(name=_name_choices)
     async def lookup(self, interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         guild_id = guild_id_of(interaction)
         servers = await self.services.registry.servers_of(guild_id)
         names = {s.id: s.name for s in servers}
-        sessions = await self.services.store.sessions.lookup(list(names), name)
+        sessions = await self.services.store.sessions.lookup(
+            list(names), name, ids=player_ids.typed(name)
+        )
         now = self.services.poller.clock()
         seen = summarise(sessions, names, now)
         if seen is None:
@@ -53,6 +56,9 @@ class Players(
             value=clip("\n".join(history_lines(sessions, names, now)), 1024),
             inline=False,
         )
+        known = id_lines(sessions)
+        if known:
+            embed.add_field(name="Identifiers", value=clip("\n".join(known), 1024), inline=False)
         if any(s.source == "a2s" for s in sessions):
             embed.set_footer(text="≈ from A2S player lists: times are approximate")
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor
 from bot.services.errors import UserError
-from bot.services.feed.watch import is_guid, pattern_key
+from bot.services.feed.watch import id_kind, pattern_key
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
@@ -27,7 +27,7 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
     @app_commands.command(name="add", description="Mention a role when this player joins")
     @app_commands.describe(
         server="The server",
-        name_or_guid="Player name (any case) or BattlEye GUID",
+        name_or_guid="Player name (any case), BattlEye GUID, SteamID64 or EOS id",
         role="Role to mention (default: none)",
         channel="Where to post (default: here)",
     )
@@ -66,7 +66,7 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
             )
         # Matched from the next event on; the full reload (every guild's rows) after answering.
         self.services.feed.subscribe(found, watch)
-        what = "GUID" if is_guid(name_or_guid) else "player"
+        what = id_kind(name_or_guid) or "player"
         mention = f", mentioning {role.mention}" if role else ""
         await interaction.response.send_message(
             f"Watching {what} **{escape(name_or_guid.strip())}** on **{escape(found.name)}**: "
@@ -76,7 +76,7 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
         self.services.feed.reload_later()
 
     @app_commands.command(name="remove", description="Stop watching a player")
-    @app_commands.describe(server="The server", name_or_guid="The watched name or GUID")
+    @app_commands.describe(server="The server", name_or_guid="The watched name or id")
     @app_commands.autocomplete(server=server_choices)
     async def remove_watch(
         self,

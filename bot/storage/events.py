@@ -9,12 +9,32 @@ from dataclasses import dataclass, replace
 from bot.storage.database import Database, Row
 from bot.storage.models import name_key
 
-_EVENT_COLUMNS = "id, server_id, at, kind, player, guid, text, source"
-_SESSION_COLUMNS = "id, server_id, player, guid, source, joined_at, left_at"
-_CHUNK = 100  # rows per INSERT (7 parameters each, far below SQLite's limit)
+_IDS = "steam_id, eos_id, mc_uuid"
+_EVENT_COLUMNS = f"id, server_id, at, kind, player, guid, text, source, {_IDS}"
+_SESSION_COLUMNS = f"id, server_id, player, guid, source, joined_at, left_at, {_IDS}"
+_CHUNK = 100  # rows per INSERT (10 parameters each, far below SQLite's limit)
 # A session never ends before it began. Written with CASE (two parameters, both ``at``): the
 # two-argument MAX() is SQLite's, GREATEST() PostgreSQL's.
 _LEFT_AT = "CASE WHEN ? > joined_at THEN ? ELSE joined_at END"
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerIds:
+    """A player's stable ids besides the BattlEye GUID, validated before they get here
+    (:mod:`bot.services.feed.ids`)."""
+
+    steam_id: str | None = None  # SteamID64, 17 digits
+    eos_id: str | None = None  # Epic Online Services product user id, 32 lower-case hex
+    mc_uuid: str | None = None  # Minecraft UUID, dashed lower-case
+
+    def __bool__(self) -> bool:
+        return any((self.steam_id, self.eos_id, self.mc_uuid))
+
+    def values(self) -> tuple[str | None, str | None, str | None]:
+        return (self.steam_id, self.eos_id, self.mc_uuid)
+
+
+NO_IDS = PlayerIds()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +49,7 @@ class Event:
     text: str = ""
     source: str = "battleye"
     id: int = 0
+    ids: PlayerIds = NO_IDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +61,17 @@ class Session:
     source: str
     joined_at: float
     left_at: float | None  # None: still connected
+    ids: PlayerIds = NO_IDS
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _ids(row: Row) -> PlayerIds:
+    return PlayerIds(
+        _text_or_none(row["steam_id"]), _text_or_none(row["eos_id"]), _text_or_none(row["mc_uuid"])
+    )
 
 
 def _event(row: Row) -> Event:
@@ -52,6 +84,7 @@ def _event(row: Row) -> Event:
         guid=None if row["guid"] is None else str(row["guid"]),
         text=str(row["text"]),
         source=str(row["source"]),
+        ids=_ids(row),
     )
 
 
@@ -64,6 +97,7 @@ def _session(row: Row) -> Session:
         source=str(row["source"]),
         joined_at=float(row["joined_at"]),
         left_at=None if row["left_at"] is None else float(row["left_at"]),
+        ids=_ids(row),
     )
 
 
@@ -81,15 +115,24 @@ class EventRepository:
         stored: list[Event] = []
         for start in range(0, len(events), _CHUNK):
             chunk = events[start : start + _CHUNK]
-            values = ", ".join("(?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
+            values = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
             params = [
                 v
                 for e in chunk
-                for v in (e.server_id, e.at, e.kind, e.player, e.guid, e.text, e.source)
+                for v in (
+                    e.server_id,
+                    e.at,
+                    e.kind,
+                    e.player,
+                    e.guid,
+                    e.text,
+                    e.source,
+                    *e.ids.values(),
+                )
             ]
             rows = await self._db.fetch_all(
-                "INSERT INTO feed_events (server_id, at, kind, player, guid, text, source) "
-                f"VALUES {values} RETURNING id",
+                "INSERT INTO feed_events (server_id, at, kind, player, guid, text, source, "
+                f"{_IDS}) VALUES {values} RETURNING id",
                 params,
             )
             # RETURNING order is unspecified; ids of one statement grow in VALUES order.
@@ -143,12 +186,32 @@ class SessionRepository:
         self._db = db
 
     async def open(
-        self, server_id: int, player: str, guid: str | None, source: str, at: float
+        self,
+        server_id: int,
+        player: str,
+        guid: str | None,
+        source: str,
+        at: float,
+        ids: PlayerIds = NO_IDS,
     ) -> None:
         await self._db.execute(
             "INSERT INTO player_sessions (server_id, player, player_key, guid, source, "
-            "joined_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (server_id, player, name_key(player), guid, source, at),
+            f"joined_at, {_IDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (server_id, player, name_key(player), guid, source, at, *ids.values()),
+        )
+
+    async def add_ids(self, server_id: int, player: str, ids: PlayerIds) -> None:
+        """Fill the ids the player's open session lacks (a session opened from a player list
+        after a login has none; the player's next chat line or leave names them)."""
+        if not ids:
+            return
+        await self._db.execute(
+            "UPDATE player_sessions SET steam_id = COALESCE(steam_id, ?), "
+            "eos_id = COALESCE(eos_id, ?), mc_uuid = COALESCE(mc_uuid, ?) "
+            "WHERE id = (SELECT MAX(id) FROM player_sessions WHERE server_id = ? "
+            "AND player_key = ? AND left_at IS NULL) "
+            "AND (steam_id IS NULL OR eos_id IS NULL OR mc_uuid IS NULL)",
+            (*ids.values(), server_id, name_key(player)),
         )
 
     async def close(self, server_id: int, player: str, at: float) -> bool:
@@ -224,20 +287,30 @@ class SessionRepository:
         return len(ended), opened
 
     async def lookup(
-        self, server_ids: Collection[int], name_or_guid: str, limit: int = 50
+        self,
+        server_ids: Collection[int],
+        name_or_guid: str,
+        limit: int = 50,
+        ids: PlayerIds = NO_IDS,
     ) -> list[Session]:
-        """Sessions of a player (exact name, case-insensitive, or GUID) on these servers,
-        newest first."""
+        """Sessions of a player (exact name, case-insensitive, or GUID, or one of ``ids``: what
+        the typed text can be) on these servers, newest first."""
         if not server_ids:
             return []
         marks = ", ".join("?" for _ in server_ids)
         key = name_key(name_or_guid)
+        terms = ["player_key = ?", "lower(guid) = ?"]
+        params: list[object] = [key, key]
+        for column, value in zip(("steam_id", "eos_id", "mc_uuid"), ids.values(), strict=True):
+            if value is not None:
+                terms.append(f"{column} = ?")
+                params.append(value)
         rows = await self._db.fetch_all(
-            # "+server_id": not an index key here, so the planner looks the player up by name
-            # and by GUID (two index searches) rather than reading every session of the guild.
+            # "+server_id": not an index key here, so the planner looks the player up by name,
+            # GUID and ids (an index search each) rather than reading every session of the guild.
             f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE +server_id IN ({marks}) "
-            "AND (player_key = ? OR lower(guid) = ?) ORDER BY joined_at DESC, id DESC LIMIT ?",
-            (*server_ids, key, key, limit),
+            f"AND ({' OR '.join(terms)}) ORDER BY joined_at DESC, id DESC LIMIT ?",
+            (*server_ids, *params, limit),
         )
         return [_session(r) for r in rows]
 

@@ -18,10 +18,11 @@ from bot.services.feed import console
 from bot.services.feed import model as m
 from bot.services.feed.console_link import ConsoleLink, reports_joins, uses_console
 from bot.storage import NewServer, Server, Store
-from bot.storage.events import Event
+from bot.storage.events import Event, PlayerIds
 
 GUID = "0123456789abcdef0123456789abcdef"
 STEAM = (("steam", "76561198000000000"),)
+STEAM_IDS = PlayerIds(steam_id="76561198000000000")
 
 
 def events(event: ConsoleEvent, source: str = "sdtd_telnet") -> list[Event]:
@@ -30,7 +31,7 @@ def events(event: ConsoleEvent, source: str = "sdtd_telnet") -> list[Event]:
 
 def test_players_coming_and_going() -> None:
     assert events(ConsoleEvent("join", "Cata", STEAM)) == [
-        Event(7, 5.0, m.JOIN, "Cata", None, "", "sdtd_telnet")
+        Event(7, 5.0, m.JOIN, "Cata", None, "", "sdtd_telnet", ids=STEAM_IDS)
     ]
     assert events(ConsoleEvent("leave", "Cata", ((GUID_ID, GUID.upper()),)), "battleye") == [
         Event(7, 5.0, m.LEAVE, "Cata", GUID, "", "battleye")
@@ -58,8 +59,47 @@ def test_chat_says_its_channel_and_admins_speak_as_admins() -> None:
 def test_a_guid_line_is_the_stored_guid_event_and_other_lines_are_not_stored() -> None:
     (guid,) = events(ConsoleEvent("line", "Bob", ((GUID_ID, GUID),), "… BE GUID …"), "battleye")
     assert guid == Event(7, 5.0, m.GUID, "Bob", GUID, "", "battleye")
-    for kind in ("death", "save", "restart", "line"):
-        assert events(ConsoleEvent(kind, "Cata", STEAM, "x")) == []
+    assert events(ConsoleEvent("line", "Cata", STEAM, "x")) == []
+    assert events(ConsoleEvent("line", text="Foo has possessed admin camera.")) == []
+
+
+def test_deaths_saves_and_restarts_are_stored() -> None:
+    (death,) = events(ConsoleEvent("death", "Cata", STEAM))
+    assert death == Event(7, 5.0, m.DEATH, "Cata", None, "", "sdtd_telnet", ids=STEAM_IDS)
+    assert events(ConsoleEvent("death", "Cata", text="fell"))[0].text == "fell"
+    (saved,) = events(ConsoleEvent("save", text="12,345 entities"), "webrcon")
+    assert saved == Event(7, 5.0, m.SAVE, "", None, "12,345 entities", "webrcon")
+    # 7 Days to Die's echo of the command says nothing more than "saved".
+    assert events(ConsoleEvent("save", text="saveworld"))[0].text == ""
+    (restart,) = events(ConsoleEvent("restart", text="in 300 s"), "webrcon")
+    assert (restart.kind, restart.text) == (m.RESTART, "in 300 s")
+    # Who ran "shutdown" from where: the admin's address stays out of the feed.
+    (down,) = events(ConsoleEvent("restart", text="shutdown (Telnet from 203.0.113.7:50802)"))
+    assert down.text == "shutdown (Telnet)"
+
+
+def test_player_ids_are_kept_by_kind_and_shape() -> None:
+    eos = "0002b5d970954287afdcb5dc35af0424"
+    squad = (("eos", eos.upper()), ("steam", "76561198000000000"))
+    (chat,) = events(ConsoleEvent("chat", "Foo", squad, "hi", "global"), "source_rcon")
+    assert chat.ids == PlayerIds("76561198000000000", eos)
+    sdtd = (("steam", "76561198028175941"), ("eos", f"EOS_{eos}"))
+    assert events(ConsoleEvent("join", "Cata", sdtd))[0].ids == PlayerIds("76561198028175941", eos)
+    notch = "069A79F444E94726A5BEFCA90E38AAF5"
+    (mc,) = events(ConsoleEvent("join", "Notch", (("minecraft_uuid", notch),)))
+    assert mc.ids.mc_uuid == "069a79f4-44e9-4726-a5be-fca90e38aaf5"
+    # Not of the shape: dropped, never stored (a URL, a too-short or out-of-range SteamID).
+    hostile = (
+        ("steam", "https://evil.example/7656119"),
+        ("steam", "76561190000000000"),
+        ("eos", "EOS_" + "z" * 32),
+        ("eos", "a" * 100_000),
+        ("uuid", "not-a-uuid"),
+    )
+    assert events(ConsoleEvent("join", "X", hostile))[0].ids == PlayerIds()
+    # The first valid id of a kind wins; at most a few pairs are read.
+    many = (*(("xbl", str(i)) for i in range(50)), ("steam", "76561198000000000"))
+    assert events(ConsoleEvent("join", "X", many))[0].ids == PlayerIds()
 
 
 def test_stored_text_is_clipped() -> None:
@@ -147,7 +187,7 @@ async def test_the_link_holds_listens_and_lists_players_after_a_login(store: Sto
         while link.roster_tasks:
             await asyncio.wait(link.roster_tasks)
     assert submitted == [
-        Event(squad.id, 9.0, m.CHAT, "Foo", None, "(Team) hi", "source_rcon"),
+        Event(squad.id, 9.0, m.CHAT, "Foo", None, "(Team) hi", "source_rcon", ids=STEAM_IDS),
         m.Roster(dayz.id, ("Ann", "Bob"), 9.0, "battleye"),
     ]
     # Released: A2S takes over the joins and leaves of the server whose console reported them.

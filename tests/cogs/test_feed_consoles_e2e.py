@@ -152,8 +152,8 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
         await bot.services.poller.run_round()
         await telnet.emit_log(spawn)
         await telnet.emit_log(f"Chat (from '{PLTFM}', entity id '171', to 'Global'): 'Cata': hi")
-        await telnet.emit_log("GMSG: Player 'Cata' died")  # deaths have no feed category yet
-        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 2)
+        await telnet.emit_log("GMSG: Player 'Cata' died")
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 3)
         # The poller sees Cata arrive too: the console reported it, so no "≈" line.
         a2s.players = [PlayerSpec("Revlin"), PlayerSpec("Cata")]
         a2s.info = InfoSpec(player_count=2)
@@ -162,10 +162,15 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
             f"Player disconnected: EntityID=171, PltfmId='{PLTFM}', CrossId='{EOS}', "
             f"OwnerID='{PLTFM}', PlayerName='Cata'"
         )
-        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 3)
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 4)
         await settle(bot)
         got = bodies(w.fake, w.feed_channel)
-    assert got == ["➡️ **Cata** joined", "💬 **Cata**: (Global) hi", "⬅️ **Cata** left"]
+    assert got == [
+        "➡️ **Cata** joined",
+        "💬 **Cata**: (Global) hi",
+        "💀 **Cata** died",
+        "⬅️ **Cata** left",
+    ]
     assert "**Revlin** is online now on **Navezgane**" in revlin.embeds[0]["description"]
 
 

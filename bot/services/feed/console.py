@@ -5,14 +5,22 @@ What each kind becomes: ``join``, ``leave``, ``kick``, ``ban`` the same kinds; `
 line with its channel (``(Global) hi``), or an admin message when an RCon admin wrote it (an
 :data:`~bot.adapters.battleye.ADMIN_ID` id); ``admin_login`` an admin login; a ``line`` naming a
 player with a BattlEye GUID (the ``BE GUID`` line after a join) the stored, never posted GUID
-event that GUID watches and ``/player lookup`` read. Deaths, saves, restarts and other lines
-have no feed category yet: they are not stored.
+event that GUID watches and ``/player lookup`` read; ``death`` a death; ``save`` and
+``restart`` the server lifecycle the console announces (a world save, a restart or shutdown to
+come). Other lines (admin camera, warnings…) have no feed category: they are not stored.
+
+Every stored event keeps the player's ids the console gave, validated by shape
+(:mod:`~bot.services.feed.ids`).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from bot.adapters.admin import ConsoleEvent
 from bot.adapters.battleye import ADMIN_ID, GUID_ID
+from bot.services.feed import ids as player_ids
 from bot.services.feed import model as m
 from bot.storage.events import Event
 
@@ -24,6 +32,10 @@ MAX_CHANNEL = 64
 GUID_LENGTH = 32
 
 Ids = tuple[tuple[str, str], ...]
+# 7 Days to Die echoes the command that saved the world: not worth repeating in the feed.
+_SAVE_ECHOES = frozenset({"saveworld", "sa"})
+# "shutdown (Telnet from 203.0.113.7:50802)": the admin's address is no business of a feed.
+_FROM_ADDRESS = re.compile(r"\s+from\s+[^\s()]{1,80}")
 
 
 def _id(ids: Ids, kind: str) -> str | None:
@@ -46,8 +58,22 @@ def _said(channel: str, text: str) -> str:
     return f"({channel[:1].upper()}{channel[1:]}) {text}"[:MAX_TEXT]
 
 
+def _lifecycle_text(kind: str, text: str) -> str:
+    text = " ".join(text.split())[:MAX_TEXT]
+    if kind == m.SAVE and text.lower() in _SAVE_ECHOES:
+        return ""
+    return _FROM_ADDRESS.sub("", text)
+
+
 def events_of(server_id: int, at: float, event: ConsoleEvent, source: str) -> list[Event]:
     """The stored events ``event`` stands for (none for what the feed does not show)."""
+    return [
+        replace(e, ids=player_ids.from_console(event.ids))
+        for e in _events_of(server_id, at, event, source)
+    ]
+
+
+def _events_of(server_id: int, at: float, event: ConsoleEvent, source: str) -> list[Event]:
     kind = event.kind
     player = event.player[:MAX_NAME]
     guid = _guid(event.ids)
@@ -67,6 +93,10 @@ def events_of(server_id: int, at: float, event: ConsoleEvent, source: str) -> li
         admin = _id(event.ids, ADMIN_ID)
         who = player or (f"admin #{admin[:16]}" if admin is not None else "an admin")
         return [Event(server_id, at, m.ADMIN_LOGIN, who, source=source)]
+    if kind == m.DEATH:
+        return [Event(server_id, at, m.DEATH, player, guid, event.text[:MAX_TEXT], source)]
+    if kind in (m.SAVE, m.RESTART):
+        return [Event(server_id, at, kind, text=_lifecycle_text(kind, event.text), source=source)]
     if kind == "line" and guid is not None and player:
         return [Event(server_id, at, m.GUID, player, guid, source=source)]
     return []

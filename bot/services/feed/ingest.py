@@ -87,8 +87,14 @@ class EventWriter:
     async def _track_session(self, event: Event) -> None:
         sessions = self.store.sessions
         if event.kind == m.JOIN and event.player:
-            await sessions.open(event.server_id, event.player, event.guid, event.source, event.at)
-        elif event.kind in (m.LEAVE, m.KICK, m.BAN) and event.player:
+            await sessions.open(
+                event.server_id, event.player, event.guid, event.source, event.at, event.ids
+            )
+            return
+        if event.ids and event.player:
+            # A session opened from a player list has no ids: the player's next line names them.
+            await sessions.add_ids(event.server_id, event.player, event.ids)
+        if event.kind in (m.LEAVE, m.KICK, m.BAN) and event.player:
             await sessions.close(event.server_id, event.player, event.at)
         elif event.kind == m.GUID and event.guid:
             await sessions.set_guid(event.server_id, event.player, event.guid)

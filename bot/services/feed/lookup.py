@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.rendering.text import duration, escape, relative
+from bot.services.feed import ids as player_ids
 from bot.storage.events import Session
 
 MAX_SHOWN = 10
+MAX_IDS_SHOWN = 3  # per kind: a player renamed or seen from several accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,4 +75,28 @@ def history_lines(
             f"**{escape(server_names.get(s.server_id, '?'))}** · <t:{int(s.joined_at)}:f> · "
             f"{duration(end - s.joined_at)}{state}{approx}"
         )
+    return lines
+
+
+def _distinct(values: Sequence[str | None]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))[:MAX_IDS_SHOWN]
+
+
+def id_lines(sessions: Sequence[Session]) -> list[str]:
+    """The ids known for the player (newest first), each validated again before it is shown:
+    a SteamID64 as a link to its Steam Community profile (a link built here, from digits)."""
+    lines = []
+    for steam in _distinct([s.ids.steam_id for s in sessions]):
+        profile = player_ids.steam_profile(steam)
+        if profile:
+            lines.append(f"SteamID: [{steam}]({profile})")
+    for eos in _distinct([s.ids.eos_id for s in sessions]):
+        if player_ids.eos_id(eos) == eos:
+            lines.append(f"EOS id: `{eos}`")
+    for uuid in _distinct([s.ids.mc_uuid for s in sessions]):
+        if player_ids.mc_uuid(uuid) == uuid:
+            lines.append(f"Minecraft UUID: `{uuid}`")
+    for guid in _distinct([(s.guid or "").lower() for s in sessions]):
+        if len(guid) == 32 and all(c in "0123456789abcdef" for c in guid):
+            lines.append(f"BattlEye GUID: `{guid}`")
     return lines

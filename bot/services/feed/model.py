@@ -17,6 +17,10 @@ ADMIN_MESSAGE = "admin_message"
 SERVER_UP = "server_up"
 SERVER_DOWN = "server_down"
 MAP_CHANGE = "map_change"
+DEATH = "death"
+# Server lifecycle the console announces: a world save, a restart or shutdown to come.
+SAVE = "save"
+RESTART = "restart"
 # Stored for sessions and watches, never posted: BattlEye sends the GUID just after a join.
 GUID = "guid"
 
@@ -35,6 +39,8 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "bans": frozenset({BAN}),
     "admin": frozenset({ADMIN_LOGIN, ADMIN_MESSAGE}),
     "status": frozenset({SERVER_UP, SERVER_DOWN, MAP_CHANGE}),
+    "deaths": frozenset({DEATH}),
+    "server": frozenset({SAVE, RESTART}),
 }
 ALL = frozenset(CATEGORIES)
 _SPLIT = re.compile(r"[\s,;]+")

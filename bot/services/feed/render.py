@@ -45,6 +45,12 @@ def _body(event: Event) -> str:
         return "🟢 server is up"
     if kind == m.SERVER_DOWN:
         return "🔴 server is down"
+    if kind == m.DEATH:
+        return f"💀 {who} died" + (f": {text}" if text else "")
+    if kind == m.SAVE:
+        return "💾 world saved" + (f": {text}" if text else "")
+    if kind == m.RESTART:
+        return "🔄 server restart announced" + (f": {text}" if text else "")
     if kind == m.MAP_CHANGE:
         return f"🗺️ map changed: {text}"
     return f"{neutral(kind, 32)}: {text}"

@@ -1,0 +1,124 @@
+"""Deaths, server lifecycle and player ids through the fake Discord: a 7 Days to Die death and
+a Rust save reach the feed under their categories (and only there), a watch on a SteamID64
+fires when a Rust player with that id joins, and ``/player lookup`` by that id shows it with
+its Steam profile link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.adapters.registry import AdminAdapters
+from bot.adapters.sdtd import SdtdAdapter
+from tests.cogs.feed_world import lines, make_feed_world, settle
+from tests.cogs.status_world import answered
+from tests.cogs.test_feed_consoles_e2e import FAST_TELNET, PASSWORD, bodies, connected, register
+from tests.fakes.a2s_server import FakeA2SServer
+from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.sdtd_server import FakeSdtdServer
+from tests.fakes.webrcon_server import FakeWebRconServer
+
+STEAM = "76561198000000042"
+PLTFM = "Steam_76561198028175941"
+EOS = "EOS_0002b5d970954287afdcb5dc35af0424"
+
+
+async def test_a_7dtd_death_reaches_the_deaths_feed(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    spawn = (
+        "PlayerSpawnedInWorld (reason: JoinMultiplayer, position: 1, 2, 3): EntityID=171, "
+        f"PltfmId='{PLTFM}', CrossId='{EOS}', OwnerID='{PLTFM}', PlayerName='Cata'"
+    )
+    async with (
+        FakeA2SServer() as a2s,
+        FakeSdtdServer(PASSWORD, players=[]) as telnet,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        pool = bot.services.rcon_pool
+        fast = SdtdAdapter(FAST_TELNET)
+        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
+        pool.adapters = AdminAdapters([*others, fast])
+        bot.services.poller.query_timeout = 0.2
+        server = await register(
+            bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
+        )
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Navezgane", "channel": w.feed_channel, "events": "deaths"},
+            )
+        )
+        await connected(bot, server)
+        await settle(bot)
+        await telnet.emit_log(spawn)  # a join: not in this feed's categories
+        await telnet.emit_log("GMSG: Player 'Cata' died")
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 1)
+        await settle(bot)
+        got = bodies(w.fake, w.feed_channel)
+        looked = await answered(
+            await w.fake.slash(
+                w.status.guild_id, w.status.admin, "player lookup", {"name": EOS.lower()}
+            )
+        )
+    assert got == ["💀 **Cata** died"]
+    # The spawn's ids were kept with the session: found by EOS id, shown with the SteamID.
+    (ids_field,) = [f for f in looked.embeds[0]["fields"] if f["name"] == "Identifiers"]
+    assert "EOS id: `0002b5d970954287afdcb5dc35af0424`" in ids_field["value"]
+    assert "https://steamcommunity.com/profiles/76561198028175941" in ids_field["value"]
+
+
+async def test_a_rust_save_reaches_the_server_feed_and_a_steam_watch_fires(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    watch_channel = w.fake.guild(w.status.guild_id).add_channel("watch")
+    async with (
+        FakeA2SServer() as a2s,
+        FakeWebRconServer(PASSWORD, players=[]) as rust,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        bot.services.poller.query_timeout = 0.2
+        server = await register(
+            bot, w.status.guild_id, "Rusty", "rust", a2s.address[1], rust.address[1]
+        )
+        await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "feed set",
+                {"server": "Rusty", "channel": w.feed_channel, "events": "server"},
+            )
+        )
+        added = await answered(
+            await w.fake.slash(
+                w.status.guild_id,
+                w.status.admin,
+                "watch add",
+                {"server": "Rusty", "name_or_guid": STEAM, "channel": watch_channel},
+            )
+        )
+        await connected(bot, server)
+        # A player of another name and id first: the watch stays quiet.
+        await rust.push_join("76561198000000043", "Other")
+        await rust.push_join(STEAM, "Scrap")
+        await rust.push_console("Saved 12,345 ents, cache(0.01), write(0.02), disk(0.00).")
+        await rust.push_console("Restarting in 60 seconds")
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 2)
+        await w.fake.wait_until(lambda: len(w.fake.channel_messages(watch_channel)) >= 1)
+        await settle(bot)
+        got = bodies(w.fake, w.feed_channel)
+        pings = lines(w.fake.channel_messages(watch_channel))
+        looked = await answered(
+            await w.fake.slash(w.status.guild_id, w.status.admin, "player lookup", {"name": STEAM})
+        )
+    assert f"Watching SteamID **{STEAM}** on **Rusty**" in (added.content or "")
+    assert got == ["💾 world saved: 12,345 entities", "🔄 server restart announced: in 60 s"]
+    assert len(pings) == 1 and "watched player **Scrap** joined **Rusty**" in pings[0]
+    assert looked.embeds[0]["title"] == "Player Scrap"
+    (ids_field,) = [f for f in looked.embeds[0]["fields"] if f["name"] == "Identifiers"]
+    assert ids_field["value"] == (
+        f"SteamID: [{STEAM}](https://steamcommunity.com/profiles/{STEAM})"
+    )
