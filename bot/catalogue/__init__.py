@@ -107,12 +107,13 @@ def fixed(value: int) -> DerivedPort:
 # The typed actions and the placeholders each one's template may use.
 # id: the slot number; uid: the player's SteamID/GUID/EOS id; handle: what the console's own
 # list calls the player (a name, an entity id, a userId); limit: the ban length in minutes, a
-# decade for permanent (consoles without permanent bans). A template that leaves out ``seconds``
+# decade for permanent (consoles without permanent bans); length: Squad's form ("0" permanent,
+# else "<minutes>m"). A template that leaves out ``seconds``
 # or ``message`` of a shutdown tells the planner that console has no countdown or message.
 ACTION_FIELDS: dict[str, frozenset[str]] = {
     "players": frozenset(),
     "kick": frozenset({"id", "uid", "handle", "reason"}),
-    "ban": frozenset({"id", "uid", "handle", "minutes", "limit", "reason"}),
+    "ban": frozenset({"id", "uid", "handle", "minutes", "limit", "length", "reason"}),
     # BattlEye: the ban by GUID, used when the player's GUID is known.
     "ban_guid": frozenset({"id", "guid", "minutes", "reason"}),
     "unban": frozenset({"ban"}),

@@ -123,7 +123,7 @@ def test_every_old_key_resolves_with_its_ports(
 def test_typed_actions_follow_the_console() -> None:
     assert GAMES["cs2"].actions == ("players", "kick", "ban", "unban", "bans", "say")
     assert "whisper" in GAMES["dayz"].actions
-    assert GAMES["squad"].actions == ("players", "kick", "say", "whisper")  # none of srcds
+    assert GAMES["squad"].actions == ("players", "kick", "ban", "say", "whisper")  # none of srcds
     assert GAMES["squad"].console is not None
     assert GAMES["squad"].console.actions["say"] == ("AdminBroadcast {message}",)
     assert GAMES["ark"].console is not None

@@ -54,7 +54,7 @@ class Console(SourceConsole):
                     "----- Recently Disconnected Players [Max of 15] -----",
                 ]
             )
-        if name == "AdminKick":
+        if name in ("AdminKick", "AdminBan"):
             steam_id = command.split('"')[1]
             self.squad = [row for row in self.squad if steam_id not in row]
             return f"Kicked player {steam_id}"
@@ -124,6 +124,30 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
     assert last_audit(w.settings)["outcome"] == "ok"
 
 
+async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
+        await bot.services.live_players.fetch(server)
+        choices = await w.fake.autocomplete(
+            w.guild_id, w.admin, "rcon ban", {"server": "Squad", "player": "bo"}, "player"
+        )
+        value = next(c["value"] for c in choices if "Bob" in c["name"])
+        handle = await w.fake.slash(
+            w.guild_id,
+            w.admin,
+            "rcon ban",
+            {"server": "Squad", "player": value, "duration": 90, "reason": "teamkill"},
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        click = await w.fake.click(question, "rcon:confirm", w.admin)
+        await click.wait_response()
+        await click.wait_followup()
+    assert 'AdminBan "76561198000000002" 90m teamkill' in w.source.received
+    assert last_audit(w.settings)["outcome"] == "ok"
+
+
 async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
@@ -140,7 +164,6 @@ async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWor
 @pytest.mark.parametrize(
     ("game", "command", "options"),
     [
-        ("squad", "rcon ban", {"player": "Ann"}),
         ("squad", "rcon unban", {"ban": "76561198000000000"}),
         ("squad", "rcon bans", {}),
         ("conan", "rcon say", {"message": "hi"}),  # Source RCON, exec only

@@ -182,6 +182,7 @@ def plan_ban(
         "handle": _handle(player),
         "minutes": str(length),
         "limit": str(length or PERMANENT_LIMIT_MINUTES),
+        "length": f"{length}m" if length else "0",
         "reason": why,
     }
     if player.guid and console.supports("ban_guid"):
