@@ -87,8 +87,8 @@ class Link:
         self._runner: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
 
-    async def _keepalive_probe(self) -> None:
-        raise NotImplementedError  # the client sends its keep-alive command
+    # The keep-alive request; the client (the class this mixin goes into) defines it.
+    _keepalive_probe: Callable[[], Awaitable[None]]
 
     # --- state --------------------------------------------------------------------------------
 
