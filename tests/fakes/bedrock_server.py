@@ -23,13 +23,13 @@ The encoder here is written from the protocol notes on its own, not from the cli
 
 from __future__ import annotations
 
-import asyncio
 import struct
 from enum import Enum
 from typing import Any
 
+from tests.fakes.udp_fake import UdpFake
+
 MAGIC = bytes.fromhex("00ffff00fefefefefdfdfdfd12345678")
-MAX_KEPT = 100
 # The example MOTD from the protocol notes (mcstatus's test capture).
 NOTES_MOTD = (
     "MCPE;§r§4G§r§6a§r§ey§r§2B§r§1o§r§9w§r§ds§r§4e§r§6r;422;;1;69;3767071975391053022;;"
@@ -79,15 +79,7 @@ def parse_ping(datagram: bytes) -> tuple[int, int] | None:
     return int(time), int(guid)
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, server: FakeBedrockServer) -> None:
-        self.server = server
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        self.server._on_datagram(data, addr)
-
-
-class FakeBedrockServer:
+class FakeBedrockServer(UdpFake):
     def __init__(
         self,
         motd: str | bytes | None = None,
@@ -103,56 +95,21 @@ class FakeBedrockServer:
     ) -> None:
         self.motd: str | bytes = motd if motd is not None else motd_string()
         self.server_guid = server_guid
-        self.mode = mode
-        self.drop_first = drop_first
-        self.stray = stray
-        self.delay = delay
-        self.raw = raw
-        self.host = host
-        self.lifetime = lifetime
-        self.requests = 0
-        self.received: list[bytes] = []
-        self.address: tuple[str, int] = (host, 0)
-        self._transport: asyncio.DatagramTransport | None = None
-        self._handles: list[asyncio.TimerHandle] = []
-
-    async def __aenter__(self) -> FakeBedrockServer:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(self.host, 0)
+        super().__init__(
+            drop_first=drop_first,
+            stray=stray,
+            delay=delay,
+            raw=raw,
+            host=host,
+            lifetime=lifetime,
         )
-        self._transport = transport
-        self.address = (self.host, int(transport.get_extra_info("sockname")[1]))
-        self._handles.append(loop.call_later(self.lifetime, self._close))
-        return self
+        self.mode = mode
 
-    async def __aexit__(self, *exc: object) -> None:
-        self._close()
-        await asyncio.sleep(0)
+    def _parse(self, data: bytes) -> tuple[Any, ...] | None:
+        return parse_ping(data)
 
-    def _close(self) -> None:
-        for handle in self._handles:
-            handle.cancel()
-        self._handles.clear()
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
-
-    def _on_datagram(self, data: bytes, addr: Any) -> None:
-        self.requests += 1
-        self.received = [*self.received[-(MAX_KEPT - 1) :], data]
-        parsed = parse_ping(data)
-        if parsed is None or self.mode is Mode.SILENT:
-            return
-        if self.drop_first > 0:
-            self.drop_first -= 1
-            return
-        answer = self._answer(*parsed)
-        if self.delay > 0:
-            loop = asyncio.get_running_loop()
-            self._handles.append(loop.call_later(self.delay, self._send, answer, addr))
-        else:
-            self._send(answer, addr)
+    def _silent_now(self) -> bool:
+        return self.mode is Mode.SILENT
 
     def _answer(self, time: int, _client_guid: int) -> bytes:
         if self.raw is not None:
@@ -169,10 +126,3 @@ class FakeBedrockServer:
         if self.mode is Mode.TRUNCATED:
             return pong[: len(pong) - 5]
         return pong
-
-    def _send(self, answer: bytes, addr: Any) -> None:
-        if self._transport is None:
-            return
-        for _ in range(self.stray):
-            self._transport.sendto(b"\x00junk", addr)
-        self._transport.sendto(answer, addr)

@@ -24,13 +24,13 @@ Contract::
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
 
+from tests.fakes.udp_fake import UdpFake
+
 OOB = b"\xff\xff\xff\xff"
-MAX_KEPT = 100
 DEFAULT_SERVERINFO = {
     "sv_hostname": "^1Fake ^7Arena",
     "mapname": "q3dm17",
@@ -96,15 +96,7 @@ def parse_request(datagram: bytes) -> tuple[str, str] | None:
     return words[0], challenge
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, server: FakeQuake3Server) -> None:
-        self.server = server
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        self.server._on_datagram(data, addr)
-
-
-class FakeQuake3Server:
+class FakeQuake3Server(UdpFake):
     def __init__(
         self,
         serverinfo: Mapping[str, str] | None = None,
@@ -123,42 +115,17 @@ class FakeQuake3Server:
         self.serverinfo = dict(serverinfo if serverinfo is not None else DEFAULT_SERVERINFO)
         self.players = list(players)
         self.getinfo = dict(getinfo) if getinfo is not None else None
-        self.mode = mode
-        self.drop_first = drop_first
-        self.stray = stray
-        self.delay = delay
-        self.raw = raw
-        self.rate_limit = rate_limit
-        self.host = host
-        self.lifetime = lifetime
-        self.requests = 0
-        self.answered = 0
-        self.received: list[bytes] = []
-        self.address: tuple[str, int] = (host, 0)
-        self._transport: asyncio.DatagramTransport | None = None
-        self._handles: list[asyncio.TimerHandle] = []
-
-    async def __aenter__(self) -> FakeQuake3Server:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(self.host, 0)
+        super().__init__(
+            drop_first=drop_first,
+            stray=stray,
+            delay=delay,
+            raw=raw,
+            host=host,
+            lifetime=lifetime,
         )
-        self._transport = transport
-        self.address = (self.host, int(transport.get_extra_info("sockname")[1]))
-        self._handles.append(loop.call_later(self.lifetime, self._close))
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._close()
-        await asyncio.sleep(0)
-
-    def _close(self) -> None:
-        for handle in self._handles:
-            handle.cancel()
-        self._handles.clear()
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        self.mode = mode
+        self.rate_limit = rate_limit
+        self.answered = 0
 
     def info_pairs(self) -> dict[str, str]:
         """What ioq3's SVC_Info would say for the current serverinfo and players."""
@@ -177,24 +144,17 @@ class FakeQuake3Server:
             "g_needpass": source.get("g_needpass", "0"),
         }
 
-    def _on_datagram(self, data: bytes, addr: Any) -> None:
-        self.requests += 1
-        self.received = [*self.received[-(MAX_KEPT - 1) :], data]
-        request = parse_request(data)
-        if request is None or self.mode is Mode.SILENT:
-            return
-        if self.drop_first > 0:
-            self.drop_first -= 1
-            return
+    def _parse(self, data: bytes) -> tuple[Any, ...] | None:
+        return parse_request(data)
+
+    def _silent_now(self) -> bool:
+        return self.mode is Mode.SILENT
+
+    def _may_answer(self) -> bool:
         if self.rate_limit is not None and self.answered >= self.rate_limit:
-            return
+            return False
         self.answered += 1
-        answer = self._answer(*request)
-        if self.delay > 0:
-            loop = asyncio.get_running_loop()
-            self._handles.append(loop.call_later(self.delay, self._send, answer, addr))
-        else:
-            self._send(answer, addr)
+        return True
 
     def _answer(self, command: str, challenge: str) -> bytes:
         if self.raw is not None:
@@ -216,10 +176,3 @@ class FakeQuake3Server:
         if command == "getstatus":
             return encode_status(pairs, self.players)
         return encode_info(pairs)
-
-    def _send(self, answer: bytes, addr: Any) -> None:
-        if self._transport is None:
-            return
-        for _ in range(self.stray):
-            self._transport.sendto(b"\x00junk", addr)
-        self._transport.sendto(answer, addr)

@@ -22,13 +22,13 @@ Contract::
 
 from __future__ import annotations
 
-import asyncio
 import struct
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-MAX_KEPT = 100
+from tests.fakes.udp_fake import UdpFake
+
 REAL_SUB_STATES = ((0, 17), (1, 1), (3, 5), (2, 1))
 # The notes' example poll: cookie 0x66F5D672.
 NOTES_POLL = bytes.fromhex("D5F60001 72D6F56600000000 01")
@@ -72,15 +72,7 @@ def parse_poll(datagram: bytes) -> int | None:
     return int(struct.unpack_from("<Q", datagram, 4)[0])
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, server: FakeSatisfactoryServer) -> None:
-        self.server = server
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        self.server._on_datagram(data, addr)
-
-
-class FakeSatisfactoryServer:
+class FakeSatisfactoryServer(UdpFake):
     def __init__(
         self,
         *,
@@ -102,56 +94,22 @@ class FakeSatisfactoryServer:
         self.flags = flags
         self.sub_states = list(sub_states)
         self.name = name
-        self.mode = mode
-        self.drop_first = drop_first
-        self.stray = stray
-        self.delay = delay
-        self.raw = raw
-        self.host = host
-        self.lifetime = lifetime
-        self.requests = 0
-        self.received: list[bytes] = []
-        self.address: tuple[str, int] = (host, 0)
-        self._transport: asyncio.DatagramTransport | None = None
-        self._handles: list[asyncio.TimerHandle] = []
-
-    async def __aenter__(self) -> FakeSatisfactoryServer:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(self.host, 0)
+        super().__init__(
+            drop_first=drop_first,
+            stray=stray,
+            delay=delay,
+            raw=raw,
+            host=host,
+            lifetime=lifetime,
         )
-        self._transport = transport
-        self.address = (self.host, int(transport.get_extra_info("sockname")[1]))
-        self._handles.append(loop.call_later(self.lifetime, self._close))
-        return self
+        self.mode = mode
 
-    async def __aexit__(self, *exc: object) -> None:
-        self._close()
-        await asyncio.sleep(0)
-
-    def _close(self) -> None:
-        for handle in self._handles:
-            handle.cancel()
-        self._handles.clear()
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
-
-    def _on_datagram(self, data: bytes, addr: Any) -> None:
-        self.requests += 1
-        self.received = [*self.received[-(MAX_KEPT - 1) :], data]
+    def _parse(self, data: bytes) -> tuple[Any, ...] | None:
         cookie = parse_poll(data)
-        if cookie is None or self.mode is Mode.SILENT:
-            return
-        if self.drop_first > 0:
-            self.drop_first -= 1
-            return
-        answer = self._answer(cookie)
-        if self.delay > 0:
-            loop = asyncio.get_running_loop()
-            self._handles.append(loop.call_later(self.delay, self._send, answer, addr))
-        else:
-            self._send(answer, addr)
+        return None if cookie is None else (cookie,)
+
+    def _silent_now(self) -> bool:
+        return self.mode is Mode.SILENT
 
     def _answer(self, cookie: int) -> bytes:
         if self.raw is not None:
@@ -174,10 +132,3 @@ class FakeSatisfactoryServer:
         if self.mode is Mode.TRUNCATED:
             return response[:-4]
         return response
-
-    def _send(self, answer: bytes, addr: Any) -> None:
-        if self._transport is None:
-            return
-        for _ in range(self.stray):
-            self._transport.sendto(b"\x00junk", addr)
-        self._transport.sendto(answer, addr)

@@ -1,0 +1,112 @@
+"""What the UDP query fakes (Bedrock, Quake 3, Satisfactory) share: a socket on 127.0.0.1 that
+stops by itself after ``lifetime`` seconds, the requests kept (bounded), and the scripted faults
+every one of them offers: silence, dropping the first requests, junk datagrams before the answer,
+a delay. Each fake says how to read a request (``_parse``) and what to answer (``_answer``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Self
+
+MAX_KEPT = 100
+STRAY = b"\x00junk"
+
+
+class _Protocol(asyncio.DatagramProtocol):
+    def __init__(self, server: UdpFake) -> None:
+        self.server = server
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        self.server._on_datagram(data, addr)
+
+
+class UdpFake:
+    def __init__(
+        self,
+        *,
+        drop_first: int,
+        stray: int,
+        delay: float,
+        raw: bytes | None,
+        host: str,
+        lifetime: float,
+    ) -> None:
+        self.drop_first = drop_first
+        self.stray = stray
+        self.delay = delay
+        self.raw = raw
+        self.host = host
+        self.lifetime = lifetime
+        self.requests = 0
+        self.received: list[bytes] = []
+        self.address: tuple[str, int] = (host, 0)
+        self._transport: asyncio.DatagramTransport | None = None
+        self._handles: list[asyncio.TimerHandle] = []
+
+    # -- what each fake defines ----------------------------------------------------------------
+
+    def _parse(self, data: bytes) -> tuple[Any, ...] | None:
+        """The request's fields, or None for a datagram this server ignores."""
+        raise NotImplementedError  # pragma: no cover - every fake defines it
+
+    def _answer(self, *request: Any) -> bytes:
+        raise NotImplementedError  # pragma: no cover - every fake defines it
+
+    def _silent_now(self) -> bool:
+        """True while the server ignores requests (its mode says silent; tests switch it)."""
+        return False
+
+    def _may_answer(self) -> bool:
+        """A rate limit's say (Quake 3); called once per request it would answer."""
+        return True
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Protocol(self), local_addr=(self.host, 0)
+        )
+        self._transport = transport
+        self.address = (self.host, int(transport.get_extra_info("sockname")[1]))
+        self._handles.append(loop.call_later(self.lifetime, self._close))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._close()
+        await asyncio.sleep(0)
+
+    def _close(self) -> None:
+        for handle in self._handles:
+            handle.cancel()
+        self._handles.clear()
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    # -- traffic -------------------------------------------------------------------------------
+
+    def _on_datagram(self, data: bytes, addr: Any) -> None:
+        self.requests += 1
+        self.received = [*self.received[-(MAX_KEPT - 1) :], data]
+        request = self._parse(data)
+        if request is None or self._silent_now():
+            return
+        if self.drop_first > 0:
+            self.drop_first -= 1
+            return
+        if not self._may_answer():
+            return
+        answer = self.raw if self.raw is not None else self._answer(*request)
+        if self.delay > 0:
+            loop = asyncio.get_running_loop()
+            self._handles.append(loop.call_later(self.delay, self._send, answer, addr))
+        else:
+            self._send(answer, addr)
+
+    def _send(self, answer: bytes, addr: Any) -> None:
+        if self._transport is None:
+            return
+        for _ in range(self.stray):
+            self._transport.sendto(STRAY, addr)
+        self._transport.sendto(answer, addr)
