@@ -163,7 +163,8 @@ class ConsoleEvent:
     """Something the console pushed, in neutral terms (for the live feed).
 
     ``kind``: ``chat``, ``join``, ``leave``, ``kick``, ``ban``, ``death``, ``admin_login``,
-    ``save``, ``restart`` or ``line`` (any other console line, kept as ``text``)."""
+    ``admin_action`` (``text`` says what the admin did), ``save``, ``restart`` or ``line``
+    (any other console line, kept as ``text``)."""
 
     kind: str
     player: str = ""

@@ -104,7 +104,8 @@ def parse(text: str) -> ConsoleEvent | None:
         return ConsoleEvent("chat", _name(m), _ids_of(m), said, channel)
     if line.startswith("[") and line.lower().rstrip(".").endswith("possessed admin camera"):
         if m := _CAMERA.fullmatch(line):
-            return ConsoleEvent("line", _name(m), _ids_of(m), kept)
+            did = "left the admin camera" if m["un"] else "took the admin camera"
+            return ConsoleEvent("admin_action", _name(m), _ids_of(m), did)
     if line.startswith("Kicked player ") and (m := _KICK.fullmatch(line)):
         return ConsoleEvent("kick", _name(m), _ids_of(m))
     if line.startswith("Banned player ") and (m := _BAN.fullmatch(line)):

@@ -21,7 +21,7 @@ EOS = "0002a1b2c3d4e5f60718293a4b5c6d7e"
 STEAM = "76561198000000000"
 IDS = (("eos", EOS), ("steam", STEAM))
 ONLINE = f"EOS: {EOS} steam: {STEAM}"
-KINDS = {"chat", "join", "leave", "kick", "ban", "line"}
+KINDS = {"chat", "join", "leave", "kick", "ban", "admin_action", "line"}
 
 
 def test_the_notes_chat_lines() -> None:
@@ -44,10 +44,11 @@ def test_the_notes_chat_lines() -> None:
 def test_the_notes_admin_camera_warn_kick_ban_and_squad_lines() -> None:
     possessed = f"[Online Ids:{ONLINE}] Foo has possessed admin camera."
     unpossessed = f"[Online IDs:{ONLINE}] Foo has unpossessed admin camera."
-    assert squad.parse(possessed) == ConsoleEvent("line", "Foo", IDS, possessed)
-    assert squad.parse(unpossessed) == ConsoleEvent("line", "Foo", IDS, unpossessed)
+    took, left = "took the admin camera", "left the admin camera"
+    assert squad.parse(possessed) == ConsoleEvent("admin_action", "Foo", IDS, took)
+    assert squad.parse(unpossessed) == ConsoleEvent("admin_action", "Foo", IDS, left)
     old = f"[SteamID:{STEAM}] Foo Bar has possessed admin camera."
-    assert squad.parse(old) == ConsoleEvent("line", "Foo Bar", (("steam", STEAM),), old)
+    assert squad.parse(old) == ConsoleEvent("admin_action", "Foo Bar", (("steam", STEAM),), took)
     warn = 'Remote admin has warned player Foo. Message was "stop that"'
     assert squad.parse(warn) == ConsoleEvent("line", "Foo", (), warn)
     assert squad.parse(f"Kicked player 3. [Online IDs= {ONLINE}] Foo") == ConsoleEvent(

@@ -28,7 +28,7 @@ def test_json_lists_every_game_with_its_ports(capsys: pytest.CaptureFixture[str]
         "port": 21114,
         "profile": "squad",
     }
-    assert by_key["squad"]["actions"] == ["players", "kick", "say", "whisper"]
+    assert by_key["squad"]["actions"] == ["players", "kick", "ban", "say", "whisper"]
     assert by_key["project_zomboid"]["aliases"] == ["pz", "zomboid"]
     for row in rows:
         assert {"key", "name", "aliases", "game_port", "query", "admin", "actions"} <= set(row)

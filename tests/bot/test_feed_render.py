@@ -58,6 +58,7 @@ def test_categories() -> None:
     assert kinds_of(frozenset({"admin", "status"})) == {
         m.ADMIN_LOGIN,
         m.ADMIN_MESSAGE,
+        m.ADMIN_ACTION,
         m.SERVER_UP,
         m.SERVER_DOWN,
         m.MAP_CHANGE,

@@ -89,19 +89,20 @@ async def test_squad_chat_and_kicks_reach_the_feed_and_joins_stay_a2s(
         await connected(bot, server)  # the feed holds the console connection
         game.send_chat(f"[ChatAll] [Online IDs:{ONLINE}] Foo @everyone : hi <@&1> **all**")
         game.send_chat(f"[ChatAdmin] [Online IDs:{ONLINE}] Foo @everyone : mods?")
-        game.send_chat(f"[Online Ids:{ONLINE}] Foo has possessed admin camera.")  # no category
-        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 2)
+        game.send_chat(f"[Online Ids:{ONLINE}] Foo has possessed admin camera.")
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 3)
         a2s.players = [PlayerSpec("Foo @everyone")]
         a2s.info = InfoSpec(player_count=1)
         await bot.services.poller.run_round()
         game.send_chat(f"Kicked player 3. [Online IDs= {ONLINE}] Foo @everyone")
-        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 4)
+        await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 5)
         await settle(bot)
         got = bodies(w.fake, w.feed_channel)
         stored = await bot.services.store.events.recent(server.id, 10)
     assert got == [
         "💬 **Foo @\u200beveryone**: (Global) hi <\u200b@\u200b&1> \\*\\*all\\*\\*",
         "💬 **Foo @\u200beveryone**: (Admin) mods?",
+        "🛡️ **Foo** took the admin camera",
         "➡️ **Foo @\u200beveryone** joined ≈",
         "👢 **Foo @\u200beveryone** was kicked",
     ]

@@ -7,7 +7,7 @@ line with its channel (``(Global) hi``), or an admin message when an RCon admin 
 player with a BattlEye GUID (the ``BE GUID`` line after a join) the stored, never posted GUID
 event that GUID watches and ``/player lookup`` read; ``death`` a death; ``save`` and
 ``restart`` the server lifecycle the console announces (a world save, a restart or shutdown to
-come). Other lines (admin camera, warnings…) have no feed category: they are not stored.
+come). Other lines have no feed category: they are not stored.
 
 Every stored event keeps the player's ids the console gave, validated by shape
 (:mod:`~bot.services.feed.ids`).
@@ -93,6 +93,10 @@ def _events_of(server_id: int, at: float, event: ConsoleEvent, source: str) -> l
         admin = _id(event.ids, ADMIN_ID)
         who = player or (f"admin #{admin[:16]}" if admin is not None else "an admin")
         return [Event(server_id, at, m.ADMIN_LOGIN, who, source=source)]
+    if kind == m.ADMIN_ACTION:
+        # What the admin did, in the adapter's words ("took the admin camera").
+        said = " ".join(event.text.split())[:MAX_TEXT]
+        return [Event(server_id, at, m.ADMIN_ACTION, player, guid, said, source)] if player else []
     if kind == m.DEATH:
         return [Event(server_id, at, m.DEATH, player, guid, event.text[:MAX_TEXT], source)]
     if kind in (m.SAVE, m.RESTART):

@@ -14,6 +14,8 @@ KICK = "kick"
 BAN = "ban"
 ADMIN_LOGIN = "admin_login"
 ADMIN_MESSAGE = "admin_message"
+# An admin did something in game (Squad: took the admin camera, warned a player).
+ADMIN_ACTION = "admin_action"
 SERVER_UP = "server_up"
 SERVER_DOWN = "server_down"
 MAP_CHANGE = "map_change"
@@ -37,7 +39,7 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "chat": frozenset({CHAT}),
     "kicks": frozenset({KICK}),
     "bans": frozenset({BAN}),
-    "admin": frozenset({ADMIN_LOGIN, ADMIN_MESSAGE}),
+    "admin": frozenset({ADMIN_LOGIN, ADMIN_MESSAGE, ADMIN_ACTION}),
     "status": frozenset({SERVER_UP, SERVER_DOWN, MAP_CHANGE}),
     "deaths": frozenset({DEATH}),
     "server": frozenset({SAVE, RESTART}),

@@ -41,6 +41,8 @@ def _body(event: Event) -> str:
         return f"🛡️ RCon {neutral(event.player, MAX_NAME)} logged in"
     if kind == m.ADMIN_MESSAGE:
         return f"📢 RCon {neutral(event.player, MAX_NAME)}: {text}"
+    if kind == m.ADMIN_ACTION:
+        return f"🛡️ {who} {text}"
     if kind == m.SERVER_UP:
         return "🟢 server is up"
     if kind == m.SERVER_DOWN:
