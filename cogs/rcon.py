@@ -20,7 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
-from bot.rendering.text import sanitize
+from bot.rendering.text import escape, sanitize
 from bot.services.audit import mask_secret_settings
 from bot.services.rcon.actions import (
     MAX_BAN_MINUTES,
@@ -32,6 +32,7 @@ from bot.services.rcon.actions import (
     check_text,
     console_for,
     plan_ban,
+    plan_ban_ip,
     plan_bans,
     plan_exec,
     plan_kick,
@@ -345,6 +346,31 @@ class Rcon(
             make,
             f"Whitelist {action} on {{server}}",
         )
+
+    @app_commands.command(name="ban-ip", description="Ban an IP address (Minecraft; asks first)")
+    @app_commands.describe(
+        server="The game server",
+        target="A connected player's name (their address is banned) or an IP address",
+        reason="Shown to the player",
+    )
+    @app_commands.autocomplete(server=_servers)
+    @cooldown
+    async def ban_ip(
+        self,
+        interaction: Interaction,
+        server: str,
+        target: app_commands.Range[str, 1, 45],
+        reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
+    ) -> None:
+        found = await self._server(interaction, server)
+        why = reason or ""
+
+        async def prepare(s: Server) -> Plan:
+            return plan_ban_ip(rcon_game(s), target, why)
+
+        args = f"ban-ip target={target!r}" + (f" reason={why!r}" if why else "")
+        question = f"Ban the address of **{escape(target)}** on **{escape(found.name)}**?"
+        await self._confirm(interaction, found, Action.BAN, args, prepare, question, "Ban")
 
     @app_commands.command(name="save", description="Save the world now")
     @app_commands.describe(server="The game server")

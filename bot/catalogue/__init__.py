@@ -126,6 +126,8 @@ ACTION_FIELDS: dict[str, frozenset[str]] = {
     # A player name as the console's whitelist takes it (validated per console before use).
     "whitelist_add": frozenset({"name"}),
     "whitelist_remove": frozenset({"name"}),
+    # Minecraft's ban-ip: a player name or an address.
+    "ban_ip": frozenset({"name", "reason"}),
 }
 ACTIONS = tuple(a for a in ACTION_FIELDS if a != "ban_guid")
 _PLACEHOLDER = re.compile(r"\{(?P<name>[a-z]+)(?:\|(?P<default>[^{}\[\]]*))?\}")

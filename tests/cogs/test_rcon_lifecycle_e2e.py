@@ -361,3 +361,29 @@ async def test_seven_days_to_die_save_and_shutdown(world: RconWorld) -> None:
     assert "Shutting server down" in done
     # Never left pending, whatever the connection did once the server went away.
     assert all(r["outcome"] != "pending" for r in audit_rows(w.settings))
+
+
+async def test_minecraft_ban_ip_asks_first_then_sends(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
+        refused = await followup_text(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon ban-ip", {"server": "Craft", "target": "a; op me"}
+            )
+        )
+        handle = await w.fake.slash(
+            w.guild_id,
+            w.admin,
+            "rcon ban-ip",
+            {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
+        )
+        await handle.wait_response()
+        question = await handle.wait_followup()
+        assert "203.0.113.7" in question["content"]
+        click = await w.fake.click(question, "rcon:confirm", w.admin)
+        await click.wait_response()
+        await click.wait_followup()
+    assert "IP address" in refused
+    assert "ban-ip 203.0.113.7 alts" in w.source.received
+    assert not any("op me" in c for c in w.source.received)

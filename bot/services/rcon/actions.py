@@ -10,6 +10,7 @@ the command. Only :func:`plan_exec` passes raw text, and only to ``exec`` holder
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -300,6 +301,28 @@ def plan_whitelist(dialect: Dialect, op: str, name: str) -> Plan:
         )
     commands = _commands(console, f"whitelist_{op}", name=value)
     return Plan(Action.BAN, commands, f"whitelist {op} " + _args(name=value))
+
+
+def plan_ban_ip(dialect: Dialect, target: str, reason: str = "") -> Plan:
+    """``ban-ip <name or address>`` (Minecraft); the ``ban`` permission."""
+    console = console_for(dialect, "ban_ip")
+    value = target.strip()
+    if not (_MINECRAFT_NAME.fullmatch(value) or _is_ip(value)):
+        raise RconInvalidInput(
+            "Give a player name (3 to 16 letters, digits or `_`) or an IP address. "
+            "Nothing was sent."
+        )
+    why = check_text(dialect, reason, what="reason", limit=MAX_REASON, allow_empty=True)
+    commands = _commands(console, "ban_ip", name=value, reason=why)
+    return Plan(Action.BAN, commands, "ban-ip " + _args(target=value, reason=why))
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 # Longest run of spaces an exec command may hold: the confirm shows the command whole, and a
