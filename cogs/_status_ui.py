@@ -22,5 +22,6 @@ async def server_choices(interaction: Interaction, current: str) -> list[app_com
 
 
 async def views_of(bot: OutpostBot, servers: list[Server]) -> list[ServerView]:
-    hidden = await bot.services.store.display.hidden_connect()
-    return [ServerView(s, bot.services.poller.snapshot(s), s.id in hidden) for s in servers]
+    display = await bot.services.store.display.all()
+    poller = bot.services.poller
+    return [ServerView.of(s, poller.snapshot(s), display.get(s.id)) for s in servers]

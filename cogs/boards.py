@@ -80,6 +80,13 @@ class Boards(
     @app_commands.describe(
         channel="Where the board goes",
         servers="Server names separated by commas (empty: every server)",
+        style="compact: ten servers a message; detailed: four, with their players",
+    )
+    @app_commands.choices(
+        style=[
+            app_commands.Choice(name="compact", value="compact"),
+            app_commands.Choice(name="detailed (with players)", value="detailed"),
+        ]
     )
     @app_commands.autocomplete(servers=_servers_choices)
     async def set_board(
@@ -87,6 +94,7 @@ class Boards(
         interaction: Interaction,
         channel: BoardChannel,
         servers: app_commands.Range[str, 1, 1000] | None = None,
+        style: str = "compact",
     ) -> None:
         guild_id = guild_id_of(interaction)
         chosen = await self._resolve(guild_id, servers)
@@ -100,13 +108,16 @@ class Boards(
         await interaction.response.defer(ephemeral=True, thinking=True)
         names = ",".join(s.name for s in chosen) or "every server"
         async with self.services.audit.track(
-            actor_of(interaction), "board set", f"channel={channel.id} servers={names!r}"
+            actor_of(interaction),
+            "board set",
+            f"channel={channel.id} servers={names!r} style={style}",
         ):
             board = await self.services.store.boards.upsert(
                 guild_id,
                 channel.id,
                 [s.id for s in chosen],
                 interaction.user.id,
+                style=style,
                 limit=self.bot.settings.quotas.boards,
             )
         await self.services.poller.refresh_roster()
@@ -120,7 +131,8 @@ class Boards(
             return
         what = f"{len(chosen)} server(s)" if chosen else "every server"
         await interaction.followup.send(
-            f"Status board in {channel.mention} showing {what}; it updates after each poll.",
+            f"Status board ({style}) in {channel.mention} showing {what}; "
+            "it updates after each poll.",
             ephemeral=True,
         )
 
@@ -144,6 +156,7 @@ class Boards(
             )
             messages = len(await self.services.store.boards.messages(board.id))
             state = f"⏸️ paused: {clip(board.paused, 300)}" if board.paused else "▶️ running"
+            state += f" · {board.style}"
             name = clip(f"#{_channel_name(interaction, board.channel_id)}", 100)
             value = clip(f"{state}\n{shown}\n{messages} message(s)", MAX_FIELD_VALUE)
             if i == MAX_FIELDS or used + len(name) + len(value) > LIST_BUDGET:

@@ -16,10 +16,14 @@ import time
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import MISSING
 
 from bot.rendering.charts import render_history_async
 from bot.rendering.embeds import CHART_FILENAME, ICON_FILENAME, status_embed, summary_embed
+from bot.rendering.links import join_links, link_view
+from bot.rendering.players import PlayerSort
 from bot.rendering.views import ServerView
+from bot.services.status.join_links import checked_join_url
 from bot.services.status.poller import target_of
 from bot.storage import Server
 from cogs._base import OutpostCog
@@ -45,9 +49,20 @@ class Status(OutpostCog):
 
     @app_commands.command(name="status", description="Show a game server's status, or all of them")
     @app_commands.guild_only()
-    @app_commands.describe(server="The server to show (leave empty for a summary of all)")
+    @app_commands.describe(
+        server="The server to show (leave empty for a summary of all)",
+        sort="How the player list is ordered (default: time connected)",
+    )
+    @app_commands.choices(
+        sort=[
+            app_commands.Choice(name="time connected", value="time"),
+            app_commands.Choice(name="score", value="score"),
+        ]
+    )
     @app_commands.autocomplete(server=server_choices)
-    async def status(self, interaction: Interaction, server: str | None = None) -> None:
+    async def status(
+        self, interaction: Interaction, server: str | None = None, sort: str = "time"
+    ) -> None:
         guild_id = guild_id_of(interaction)
         if server is None:
             servers = await self.services.registry.servers_of(guild_id)
@@ -63,26 +78,33 @@ class Status(OutpostCog):
             await interaction.response.defer(thinking=True)
             deferred = True
             snap = await poller.query_now(found)
-        hidden = found.id in await self.services.store.display.hidden_connect()
-        view = ServerView(found, snap, hidden)
+        display = (await self.services.store.display.all()).get(found.id)
+        view = ServerView.of(found, snap, display)
+        order = PlayerSort(sort)
+        # The "Join" link, when one is set (send_message refuses view=None: MISSING is none).
+        links = link_view(join_links([view]))
+        buttons = links if links is not None else MISSING
         icon = view.icon  # the server's own picture, a checked PNG: the thumbnail
         now = time.time()
         chart_task = asyncio.create_task(self._chart(found, now))
         done, _ = await asyncio.wait({chart_task}, timeout=None if deferred else CHART_WAIT)
         if chart_task in done:
             png = _result(chart_task)
-            embed = status_embed(view, now, chart=png is not None, icon=icon is not None)
+            embed = status_embed(
+                view, now, chart=png is not None, icon=icon is not None, sort=order
+            )
             files = _files(icon, png)
             if deferred:
-                await interaction.followup.send(embed=embed, files=files)
+                await interaction.followup.send(embed=embed, files=files, view=buttons)
             else:
-                await interaction.response.send_message(embed=embed, files=files)
+                await interaction.response.send_message(embed=embed, files=files, view=buttons)
             return
         # The chart is late: answer now, add it when it is ready.
         try:
             await interaction.response.send_message(
-                embed=status_embed(view, now, icon=icon is not None),
+                embed=status_embed(view, now, icon=icon is not None, sort=order),
                 files=_files(icon, None),
+                view=buttons,
             )
         except BaseException:
             chart_task.cancel()  # nobody will add it now; don't leave it unretrieved
@@ -92,7 +114,7 @@ class Status(OutpostCog):
         if png is not None:
             # The edit's attachments replace the message's: the icon goes again with the chart.
             await interaction.edit_original_response(
-                embed=status_embed(view, now, chart=True, icon=icon is not None),
+                embed=status_embed(view, now, chart=True, icon=icon is not None, sort=order),
                 attachments=_files(icon, png),
             )
 
@@ -101,7 +123,7 @@ class Status(OutpostCog):
     )
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(server="The server", show="Show the steam://connect line")
+    @app_commands.describe(server="The server", show="Show the address players join at")
     @app_commands.autocomplete(server=server_choices)
     async def status_connect(self, interaction: Interaction, server: str, show: bool) -> None:
         require_manage(interaction)
@@ -122,6 +144,41 @@ class Status(OutpostCog):
         await (
             self.services.feed.reload()
         )  # feed lines name the server: mask its address from now on
+
+    @app_commands.command(
+        name="status-link", description="Set or clear a server's Join link button"
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.describe(
+        server="The server",
+        url="An https:// link that joins the server (empty: remove the button)",
+    )
+    @app_commands.autocomplete(server=server_choices)
+    async def status_link(
+        self,
+        interaction: Interaction,
+        server: str,
+        url: app_commands.Range[str, 1, 600] | None = None,
+    ) -> None:
+        require_manage(interaction)
+        found = await self.services.registry.get(guild_id_of(interaction), server)
+        link = None if url is None else checked_join_url(url)
+        async with self.services.audit.track(
+            actor_of(interaction),
+            "server display",
+            f"join_url={link!r}" if link is not None else "join_url=None",
+            server_id=found.id,
+            server_name=found.name,
+        ):
+            await self.services.store.display.set_join_url(found.id, link)
+        name = discord.utils.escape_markdown(found.name)
+        text = (
+            f"**{name}** now shows a Join button linking to <{link}>."
+            if link is not None
+            else f"**{name}** no longer shows a Join button."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 def _result(task: asyncio.Task[bytes | None]) -> bytes | None:

@@ -28,9 +28,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import discord
+from discord.utils import MISSING
 
 from bot.delivery.channels import find_channel
-from bot.rendering.embeds import MAX_EMBEDS_PER_MESSAGE, compact_embed, icon_filename
+from bot.rendering.embeds import (
+    DETAILED_PER_MESSAGE,
+    MAX_EMBEDS_PER_MESSAGE,
+    compact_embed,
+    detailed_embed,
+    icon_filename,
+)
+from bot.rendering.links import join_links, link_view
 from bot.rendering.views import ServerView
 from bot.services.status.boards import BoardPaused, Edit, marker
 from bot.storage.boards import Board
@@ -62,10 +70,12 @@ _PartialChannel = (
 
 @dataclass(slots=True)
 class BoardPage:
-    """One board message: its embeds and the icons their thumbnails name (filename -> PNG)."""
+    """One board message: its embeds, the icons their thumbnails name (filename -> PNG) and
+    its "Join" link buttons (label, url)."""
 
     embeds: list[discord.Embed]
     icons: dict[str, bytes] = field(default_factory=dict, repr=False)
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     def without_icons(self) -> list[discord.Embed]:
         """Copies of the embeds without thumbnails (a channel where files are not allowed)."""
@@ -80,8 +90,9 @@ def files_of(icons: Mapping[str, bytes]) -> list[discord.File]:
     return [discord.File(io.BytesIO(png), filename=name) for name, png in icons.items()]
 
 
-def digest(embeds: Sequence[discord.Embed]) -> str:
-    data = json.dumps([e.to_dict() for e in embeds], sort_keys=True, separators=(",", ":"))
+def digest(embeds: Sequence[discord.Embed], links: Sequence[tuple[str, str]] = ()) -> str:
+    shown = {"embeds": [e.to_dict() for e in embeds], "links": [list(link) for link in links]}
+    data = json.dumps(shown, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -96,8 +107,14 @@ def marked(board_id: int, pages: list[BoardPage]) -> list[BoardPage]:
     return pages
 
 
-def page_of(views: Sequence[ServerView]) -> BoardPage:
-    """Compact embeds of ``views``, each with its server's icon as thumbnail where it has one."""
+_EMBED_OF = {"compact": compact_embed, "detailed": detailed_embed}
+_PER_MESSAGE = {"compact": MAX_EMBEDS_PER_MESSAGE, "detailed": DETAILED_PER_MESSAGE}
+
+
+def page_of(views: Sequence[ServerView], style: str = "compact") -> BoardPage:
+    """Embeds of ``views`` in the board's style, each with its server's icon as thumbnail
+    where it has one, and the servers' join links as buttons."""
+    embed_of = _EMBED_OF[style]
     embeds: list[discord.Embed] = []
     icons: dict[str, bytes] = {}
     for view in views:
@@ -105,8 +122,8 @@ def page_of(views: Sequence[ServerView]) -> BoardPage:
         if png is not None:
             name = icon_filename(png)
             icons[name] = png  # two servers with one picture share one file
-        embeds.append(compact_embed(view, thumbnail=name))
-    return BoardPage(embeds, icons)
+        embeds.append(embed_of(view, thumbnail=name))
+    return BoardPage(embeds, icons, join_links(views))
 
 
 def _pause_or_raise(exc: discord.HTTPException) -> Exception:
@@ -117,26 +134,27 @@ def _pause_or_raise(exc: discord.HTTPException) -> Exception:
 
 
 class DiscordBoards:
-    """Renders boards as compact embeds and opens their channels."""
+    """Renders boards as embeds in their style and opens their channels."""
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
         # message id -> the filenames of its attachments, as Discord last answered
         self.attached: dict[int, frozenset[str]] = {}
 
-    def render(self, board_id: int, views: Sequence[ServerView]) -> list[BoardPage]:
+    def render(self, board: Board, views: Sequence[ServerView]) -> list[BoardPage]:
         if not views:
             empty = discord.Embed(
                 title="Status board",
                 description="No servers to show: add some with `/server add`.",
                 colour=discord.Colour.light_grey(),
             )
-            return marked(board_id, [BoardPage([empty])])
-        return marked(board_id, [page_of(group) for group in chunk(views)])
+            return marked(board.id, [BoardPage([empty])])
+        groups = chunk(views, _PER_MESSAGE[board.style])
+        return marked(board.id, [page_of(group, board.style) for group in groups])
 
     def digest(self, page: BoardPage) -> str:
-        # Icons are named by their content (icon_filename), so the embeds alone tell them apart.
-        return digest(page.embeds)
+        # Icons are named by their content (icon_filename), so the embeds tell them apart.
+        return digest(page.embeds, page.links)
 
     async def channel(self, board: Board) -> DiscordBoardChannel:
         # Not in the cache (a guild not delivered yet, a thread): asked from Discord. Only a
@@ -208,7 +226,10 @@ class DiscordBoardChannel:
     async def post(self, page: BoardPage) -> int:
         embeds, icons = self._shown(page)
         try:
-            message = await self.channel.send(embeds=embeds, files=files_of(icons))
+            view = link_view(page.links)
+            message = await self.channel.send(
+                embeds=embeds, files=files_of(icons), view=view if view is not None else MISSING
+            )
         except discord.HTTPException as exc:
             raise _pause_or_raise(exc) from exc
         self._remember(message)
@@ -216,14 +237,15 @@ class DiscordBoardChannel:
 
     async def edit(self, message_id: int, page: BoardPage) -> Edit:
         embeds, icons = self._shown(page)
+        view = link_view(page.links)  # None also removes buttons a message had
         partial = self.channel.get_partial_message(message_id)
         try:
             if self.attached.get(message_id) == frozenset(icons):
                 # The thumbnails name the files the message holds: Discord keeps them.
-                message = await partial.edit(embeds=embeds)
+                message = await partial.edit(embeds=embeds, view=view)
             else:
                 # Replaces every attachment: none is left over to show as a loose file.
-                message = await partial.edit(embeds=embeds, attachments=files_of(icons))
+                message = await partial.edit(embeds=embeds, attachments=files_of(icons), view=view)
         except discord.HTTPException as exc:
             if exc.code == UNKNOWN_MESSAGE:
                 self.attached.pop(message_id, None)

@@ -6,15 +6,17 @@ embed: boards compare renders to skip edits, and tests check Discord's limits on
 
 from __future__ import annotations
 
+import datetime
 import enum
 import hashlib
 from collections.abc import Sequence
 
 import discord
 
-from bot.rendering.text import address, clip, duration, escape, relative
+from bot.rendering.players import PlayerSort, player_columns, sorted_players
+from bot.rendering.text import clip, escape, relative
 from bot.rendering.views import ServerView
-from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State
+from bot.snapshots import ServerInfo, Snapshot, State
 
 # Discord's embed limits.
 MAX_TITLE = 256
@@ -28,9 +30,11 @@ MAX_EMBEDS_PER_MESSAGE = 10
 
 # Our own budgets inside those limits.
 PLAYER_LIST_BUDGET = 3000  # characters of player lines in a /status embed
-PLAYER_LIST_FIELDS = 3
 # Ten compact embeds share one message's 6,000 characters.
 COMPACT_BUDGET = MAX_EMBED_TOTAL // MAX_EMBEDS_PER_MESSAGE - 20
+# Detailed board embeds carry player columns: four share a message.
+DETAILED_PER_MESSAGE = 4
+DETAILED_PLAYERS_BUDGET = 700
 CHART_FILENAME = "players-24h.png"
 ICON_FILENAME = "icon.png"  # the server's picture, as /status attaches it
 
@@ -77,88 +81,108 @@ def players_line(info: ServerInfo) -> str:
     return text
 
 
-def player_fields(
-    players: Sequence[PlayerInfo],
-    budget: int = PLAYER_LIST_BUDGET,
-    max_fields: int = PLAYER_LIST_FIELDS,
-) -> list[str]:
-    """Player lines packed into field values; the last line says "and N more" when cut."""
-    lines = []
-    for p in players:
-        name = clip(escape(p.name), 100) or "*(connecting)*"
-        # Names from BattlEye (DayZ) come without score or time: show just the name.
-        known = p.score or p.duration
-        lines.append(f"{name} · {p.score} · {duration(p.duration)}" if known else name)
-    values: list[str] = []
-    current: list[str] = []
-    size = used = 0
-    shown = 0
-    more_reserve = 24  # room for "… and 255 more"
-    for line in lines:
-        if used + len(line) + 1 > budget - more_reserve:
-            break
-        if size + len(line) + 1 > MAX_FIELD_VALUE - more_reserve:
-            if len(values) + 1 >= max_fields:
-                break
-            values.append("\n".join(current))
-            current, size = [], 0
-        current.append(line)
-        size += len(line) + 1
-        used += len(line) + 1
-        shown += 1
-    hidden = len(lines) - shown
-    if hidden:
-        current.append(f"… and {hidden} more")
-    if current:
-        values.append("\n".join(current))
-    return values
+def board_ping(ping_ms: float) -> str:
+    """Ping as a board shows it: coarse, so a few milliseconds of jitter do not edit the
+    message every pass (boards are edited only when what they show changed)."""
+    step = 10 if ping_ms < 100 else 50
+    return f"{max(step, round(ping_ms / step) * step):.0f} ms"
+
+
+def state_line(view: ServerView, look: Look) -> str:
+    """``🟢 **Online** · **12/60** players (2 bots)``, or since when a server is offline."""
+    snap, info = view.snapshot, view.snapshot.info
+    if look is Look.OFFLINE:
+        line = f"{look.icon} **Offline**"
+        if snap.down_since is not None:
+            since = int(snap.down_since)
+            line += f" since <t:{since}:f> (<t:{since}:R>)"
+        if snap.last_seen is None:
+            return f"{line} · never seen online"
+        if snap.down_since is None:
+            return f"{line} · last seen {relative(snap.last_seen)}"
+        return line
+    if look is Look.PENDING or info is None:
+        return f"{look.icon} {look.label}: the server is being checked."
+    return f"{look.icon} **{look.label}** · **{players_line(info)}** players"
+
+
+def details_line(view: ServerView, info: ServerInfo, *, ping: str | None) -> str:
+    """``🗺️ de_dust2 · 📶 35 ms · 🏷️ 1.38``: what is there, nothing for what is not."""
+    parts = []
+    shown_map = clip(escape(view.shown(info.map)), 60)
+    if shown_map:
+        parts.append(f"🗺️ {shown_map}")
+    if ping is not None:
+        parts.append(f"📶 {ping}")
+    version = clip(escape(info.version), 40)
+    if version:
+        parts.append(f"🏷️ {version}")
+    if info.password:
+        parts.append("🔒 password")
+    return " · ".join(parts)
+
+
+def _header(view: ServerView, look: Look, *, ping: str | None, own_name: int) -> list[str]:
+    """The lines every style starts with: the server's own name where it differs, the state,
+    the details, the join address as copyable code."""
+    info = view.snapshot.info
+    lines: list[str] = []
+    if info is not None and own_name:
+        own = clip(escape(view.shown(info.name)), own_name)
+        if own and own != escape(view.name):
+            lines.append(f"*{own}*")
+    lines.append(state_line(view, look))
+    if info is not None and look is not Look.OFFLINE:
+        details = details_line(view, info, ping=ping)
+        if details:
+            lines.append(details)
+    if view.connect is not None:
+        lines.append(f"Join: `{view.connect}`")
+    return lines
+
+
+def _players(
+    embed: discord.Embed, view: ServerView, *, columns: int, budget: int, sort: PlayerSort
+) -> None:
+    """The player list as inline columns, or why there is none."""
+    info, look = view.snapshot.info, look_of(view.snapshot)
+    if info is None or look is Look.OFFLINE:
+        return
+    values = player_columns(info.player_list, columns=columns, budget=budget, sort=sort)
+    for i, value in enumerate(values):
+        name = f"Players ({len(info.player_list)})" if i == 0 else "\u200b"
+        embed.add_field(name=name, value=value, inline=True)
+    if not values and not info.players_known and info.players:
+        embed.add_field(name="Players", value="The server hides its player list.", inline=False)
 
 
 def status_embed(
-    view: ServerView, now: float, *, chart: bool = False, icon: bool = False
+    view: ServerView,
+    now: float,
+    *,
+    chart: bool = False,
+    icon: bool = False,
+    sort: PlayerSort = PlayerSort.TIME,
 ) -> discord.Embed:
     """``/status server``: everything about one server. ``chart``/``icon``: the message attaches
     the chart as :data:`CHART_FILENAME` / the server's icon as :data:`ICON_FILENAME`."""
     snap, look = view.snapshot, look_of(view.snapshot)
-    embed = discord.Embed(title=clip(escape(view.name), MAX_TITLE), colour=look.colour)
+    embed = discord.Embed(
+        title=clip(escape(view.name), MAX_TITLE), colour=look.colour, url=view.join_url
+    )
     info = snap.info
-    lines: list[str] = []
-    if info is not None:
-        lines.append(clip(escape(view.shown(info.name)), 300))
-    if look is Look.OFFLINE:
-        seen = f"last seen {relative(snap.last_seen)}" if snap.last_seen else "never seen online"
-        lines.append(f"**Offline**: {seen}.")
-    elif look is Look.PENDING:
-        lines.append("No answer yet: the server is being checked.")
-    if view.connect is not None:
-        lines.append(f"Connect: `{view.connect}`")
-    embed.description = clip("\n".join(lines), 1000) or None
-    embed.add_field(name="Status", value=f"{look.icon} {look.label}")
-    if info is not None and look is not Look.OFFLINE:
-        embed.add_field(name="Players", value=players_line(info))
-        embed.add_field(name="Map", value=clip(escape(view.shown(info.map)), 100) or "-")
-        embed.add_field(name="Ping", value=f"{info.ping_ms:.0f} ms")
+    ping = f"{info.ping_ms:.0f} ms" if info is not None else None
+    lines = _header(view, look, ping=ping, own_name=300)
+    embed.description = clip("\n".join(lines), 1000)
     embed.add_field(name="Game", value=clip(escape(view.game_name), 100))
-    if info is not None:
-        embed.add_field(name="Version", value=clip(escape(info.version), 100) or "-")
-        flags = f"VAC {'on' if info.vac else 'off'} · password {'yes' if info.password else 'no'}"
-        embed.add_field(name="Flags", value=flags)
-    if not view.hide_connect:
-        embed.add_field(
-            name="Address", value=f"`{address(view.server.host, view.server.game_port)}`"
-        )
-    if info is not None and look is not Look.OFFLINE:
-        if info.player_list:
-            values = player_fields(info.player_list)
-            for i, value in enumerate(values):
-                name = f"Players online ({len(info.player_list)})" if i == 0 else "\u200b"
-                embed.add_field(name=name, value=value, inline=False)
-        elif not info.players_known and info.players:
-            embed.add_field(
-                name="Players online", value="The server hides its player list.", inline=False
-            )
+    if info is not None and info.vac:
+        embed.add_field(name="Anti-cheat", value="VAC")
+    # Beside a thumbnail Discord fits two inline fields a row, else three.
+    _players(embed, view, columns=2 if icon else 3, budget=PLAYER_LIST_BUDGET, sort=sort)
     if snap.checked_at is not None:
-        embed.add_field(name="Last update", value=relative(snap.checked_at), inline=False)
+        # Shown in the footer in each reader's own time zone.
+        embed.set_footer(text="Last checked")
+        embed.timestamp = datetime.datetime.fromtimestamp(snap.checked_at, datetime.UTC)
     if chart:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
     if icon:
@@ -174,27 +198,39 @@ def icon_filename(png: bytes) -> str:
 
 
 def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
-    """One server on a status board: small enough for ten in a message, and no clock in it
-    (a board is edited only when what it shows changed). ``thumbnail``: the filename of the
-    server's icon as the message attaches it."""
+    """One server on a ``compact`` status board: small enough for ten in a message, and no
+    clock in it (a board is edited only when what it shows changed). ``thumbnail``: the
+    filename of the server's icon as the message attaches it."""
     snap, look = view.snapshot, look_of(view.snapshot)
-    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour)
+    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour, url=view.join_url)
     if thumbnail is not None:
         embed.set_thumbnail(url=f"attachment://{thumbnail}")
     info = snap.info
-    lines = [f"{look.icon} **{look.label}**"]
-    if info is not None and look is not Look.OFFLINE:
-        shown_map = clip(escape(view.shown(info.map)), 40)
-        lines.append(f"Players: **{players_line(info)}** · Map: {shown_map}")
-    if look is Look.OFFLINE and snap.last_seen is not None:
-        lines.append(f"Last seen {relative(snap.last_seen)}")
-    if view.connect is not None:
-        lines.append(f"`{view.connect}`")
+    ping = board_ping(info.ping_ms) if info is not None else None
+    lines = _header(view, look, ping=ping, own_name=0)
     if info is not None and look is not Look.OFFLINE and info.player_list:
-        names = ", ".join(clip(escape(p.name), 32) for p in info.player_list[:40] if p.name)
+        ordered = sorted_players(info.player_list, PlayerSort.TIME)
+        names = ", ".join(clip(escape(p.name), 32) for p in ordered[:40] if p.name)
         if names:
             lines.append(clip(names, 200))
     embed.description = clip("\n".join(lines), COMPACT_BUDGET - len(embed.title or ""))
+    return embed
+
+
+def detailed_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
+    """One server on a ``detailed`` board: the compact lines, the game, and the players in
+    columns; :data:`DETAILED_PER_MESSAGE` of them share one message's 6,000 characters."""
+    snap, look = view.snapshot, look_of(view.snapshot)
+    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour, url=view.join_url)
+    if thumbnail is not None:
+        embed.set_thumbnail(url=f"attachment://{thumbnail}")
+    info = snap.info
+    ping = board_ping(info.ping_ms) if info is not None else None
+    lines = _header(view, look, ping=ping, own_name=100)
+    lines.append(f"🎮 {clip(escape(view.game_name), 60)}")
+    embed.description = clip("\n".join(lines), 600)
+    columns = 2 if thumbnail is not None else 3
+    _players(embed, view, columns=columns, budget=DETAILED_PLAYERS_BUDGET, sort=PlayerSort.TIME)
     return embed
 
 

@@ -9,6 +9,7 @@ from bot.games import get_game
 from bot.rendering.text import address, mask_address
 from bot.snapshots import Snapshot, valid_icon
 from bot.storage import Server
+from bot.storage.display import Display
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,14 @@ class ServerView:
     server: Server
     snapshot: Snapshot
     hide_connect: bool = False
+    join_url: str | None = None  # an http(s) link the guild set: a "Join" link button
+
+    @classmethod
+    def of(cls, server: Server, snapshot: Snapshot, display: Display | None) -> ServerView:
+        """``display``: the server's options (None: the defaults)."""
+        if display is None:
+            return cls(server, snapshot)
+        return cls(server, snapshot, display.hide_connect, display.join_url)
 
     @property
     def game_name(self) -> str:
@@ -26,9 +35,11 @@ class ServerView:
 
     @property
     def connect(self) -> str | None:
+        """The address players join at, to copy into the game (None when hidden). Not a
+        ``steam://`` link: Discord does not make those clickable, and most games are not Steam's."""
         if self.hide_connect:
             return None
-        return f"steam://connect/{address(self.server.host, self.server.game_port)}"
+        return address(self.server.host, self.server.game_port)
 
     @property
     def icon(self) -> bytes | None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from bot.storage.database import Database, Row
 from bot.storage.quota import insert_within
 
-_COLUMNS = "id, guild_id, channel_id, server_ids, paused"
+_COLUMNS = "id, guild_id, channel_id, server_ids, paused, style"
+STYLES = ("compact", "detailed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Board:
     channel_id: int
     server_ids: tuple[int, ...]  # empty: every server of the guild
     paused: str | None  # why the board is paused, or None
+    style: str = "compact"  # one of STYLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ def _board(row: Row) -> Board:
         channel_id=int(row["channel_id"]),
         server_ids=tuple(int(i) for i in json.loads(row["server_ids"])),
         paused=None if row["paused"] is None else str(row["paused"]),
+        style=str(row["style"]),
     )
 
 
@@ -54,9 +57,10 @@ class BoardRepository:
         server_ids: Sequence[int],
         created_by: int,
         *,
+        style: str = "compact",
         limit: int | None = None,
     ) -> Board:
-        """Create the channel's board, or replace its server list (and resume it).
+        """Create the channel's board, or replace its server list and style (and resume it).
         QuotaExceededError when that would make more than ``limit`` boards in the guild."""
         row = await insert_within(
             self._db,
@@ -66,10 +70,11 @@ class BoardRepository:
             table="boards",
             exists=("guild_id = ? AND channel_id = ?", (guild_id, channel_id)),
             write=(
-                "INSERT INTO boards (guild_id, channel_id, server_ids, created_by) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET "
-                f"server_ids = excluded.server_ids, paused = NULL RETURNING {_COLUMNS}",
-                (guild_id, channel_id, json.dumps(list(server_ids)), created_by),
+                "INSERT INTO boards (guild_id, channel_id, server_ids, created_by, style) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET "
+                "server_ids = excluded.server_ids, style = excluded.style, paused = NULL "
+                f"RETURNING {_COLUMNS}",
+                (guild_id, channel_id, json.dumps(list(server_ids)), created_by, style),
             ),
         )
         assert row is not None  # RETURNING always yields the row

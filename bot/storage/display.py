@@ -1,8 +1,20 @@
-"""Per-server display options (``server_display``): e.g. hiding the connect line."""
+"""Per-server display options (``server_display``): hiding the connect line, a join link."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.storage.database import Database
+
+MAX_JOIN_URL = 512  # Discord's limit for a link button's url
+
+
+@dataclass(frozen=True, slots=True)
+class Display:
+    """How one server is shown (the defaults: an absent row)."""
+
+    hide_connect: bool = False
+    join_url: str | None = None  # http(s) link shown as a "Join" button
 
 
 class DisplayRepository:
@@ -16,9 +28,28 @@ class DisplayRepository:
         )
         return {int(r[0]) for r in rows}
 
+    async def all(self) -> dict[int, Display]:
+        """Server id -> its options, for the servers that have a row."""
+        rows = await self._db.fetch_all(
+            "SELECT server_id, hide_connect, join_url FROM server_display"
+        )
+        return {
+            int(r[0]): Display(int(r[1]) == 1, None if r[2] is None else str(r[2])) for r in rows
+        }
+
     async def set_hide_connect(self, server_id: int, hide: bool) -> None:
         await self._db.execute(
             "INSERT INTO server_display (server_id, hide_connect) VALUES (?, ?) "
             "ON CONFLICT (server_id) DO UPDATE SET hide_connect = excluded.hide_connect",
             (server_id, int(hide)),
+        )
+
+    async def set_join_url(self, server_id: int, url: str | None) -> None:
+        """``url``: checked by the caller (bot.services.status.join_links); None clears it."""
+        if url is not None and len(url) > MAX_JOIN_URL:
+            raise ValueError("join url too long")
+        await self._db.execute(
+            "INSERT INTO server_display (server_id, join_url) VALUES (?, ?) "
+            "ON CONFLICT (server_id) DO UPDATE SET join_url = excluded.join_url",
+            (server_id, url),
         )

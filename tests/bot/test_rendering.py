@@ -17,7 +17,6 @@ from bot.rendering.embeds import (
     compact_embed,
     embed_problems,
     look_of,
-    player_fields,
     status_embed,
     summary_embed,
 )
@@ -92,7 +91,7 @@ def test_255_players_with_64_character_names_fit() -> None:
     assert len(embed) <= MAX_EMBED_TOTAL
     values = [f["value"] for f in embed.to_dict()["fields"]]
     assert any(v.endswith("more") and "… and " in v for v in values)
-    shown = sum(1 for v in values for line in v.split("\n") if "W" * 60 in line)
+    shown = sum(1 for v in values for line in v.split("\n") if line.startswith("**WWW"))
     assert f"… and {255 - shown} more" in "\n".join(values)
 
 
@@ -121,31 +120,34 @@ def test_markdown_is_escaped() -> None:
     view = ServerView(server("**Main**"), snap(i=info(player_list=(PlayerInfo("_evil_", 1, 1),))))
     data = status_embed(view, NOW).to_dict()
     assert data["title"] == "\\*\\*Main\\*\\*"
-    assert any(f["value"].startswith("\\_evil\\_ ·") for f in data["fields"])
+    assert any(f["value"].startswith("**\\_evil\\_** ·") for f in data["fields"])
 
 
 def test_status_embed_content() -> None:
     view = ServerView(server(), snap(i=info(player_list=(PlayerInfo("alice", 7, 3725),))))
     data = status_embed(view, NOW, chart=True).to_dict()
     fields = {f["name"]: f["value"] for f in data["fields"]}
-    assert fields["Status"] == "🟢 Online"
-    assert fields["Players"] == "5/20 (2 bots)"
-    assert fields["Map"] == "de\\_dust2" and fields["Ping"] == "23 ms"
-    assert fields["Game"] == "Counter-Strike 2" and fields["Version"] == "1.0"
-    assert fields["Flags"] == "VAC on · password no"
-    assert fields["Address"] == "`127.0.0.1:27015`"
-    assert fields["Players online (1)"] == "alice · 7 · 1h 02m"
-    assert fields["Last update"] == f"<t:{int(NOW - 10)}:R>"
-    assert "Connect: `steam://connect/127.0.0.1:27015`" in data["description"]
+    lines = data["description"].split("\n")
+    assert lines == [
+        "*A2S name*",
+        "🟢 **Online** · **5/20 (2 bots)** players",
+        "🗺️ de\\_dust2 · 📶 23 ms · 🏷️ 1.0",
+        "Join: `127.0.0.1:27015`",
+    ]
+    assert fields["Game"] == "Counter-Strike 2" and fields["Anti-cheat"] == "VAC"
+    assert fields["Players (1)"] == "**alice** · 1h 02m"
+    assert data["footer"]["text"] == "Last checked"
+    assert data["timestamp"].startswith("2027-01-15T07:59:50")  # NOW - 10, in UTC
     assert data["image"]["url"] == "attachment://players-24h.png"
+    assert data["color"] == discord.Colour.green().value
     hidden = status_embed(ServerView(server(), snap(), hide_connect=True), NOW).to_dict()
-    assert "steam://" not in str(hidden)
+    assert "127.0.0.1" not in str(hidden) and "Join:" not in hidden["description"]
 
 
 def test_offline_embed_says_when_last_seen() -> None:
     data = status_embed(ServerView(server(), snap(State.OFFLINE)), NOW).to_dict()
     assert data["color"] == discord.Colour.red().value
-    assert f"last seen <t:{int(NOW - 10)}:R>" in data["description"]
+    assert f"🔴 **Offline** · last seen <t:{int(NOW - 10)}:R>" in data["description"]
     assert "Players" not in {f["name"] for f in data["fields"]}
 
 
@@ -170,15 +172,6 @@ def test_summary_counts() -> None:
     assert fields == {"Online": "1/2", "Players": "5"}
     assert "🟢 **A** · 5/20 (2 bots) · de\\_dust2" in data["description"]
     assert "🔴 **B** · offline" in data["description"]
-
-
-def test_player_fields_budget() -> None:
-    players = [PlayerInfo(f"p{i}", 1, 0) for i in range(5)]
-    assert player_fields(players) == [
-        "p0 · 1 · 0s\np1 · 1 · 0s\np2 · 1 · 0s\np3 · 1 · 0s\np4 · 1 · 0s"
-    ]
-    assert player_fields([PlayerInfo("only name", 0, 0)]) == ["only name"]
-    assert player_fields(players, budget=60)[-1].endswith("… and 2 more")
 
 
 def test_text_helpers() -> None:

@@ -9,7 +9,8 @@ import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rendering.embeds import compact_embed, player_fields, status_embed
+from bot.rendering.embeds import compact_embed, detailed_embed, status_embed
+from bot.rendering.players import player_columns
 from bot.rendering.text import escape, escape_markdown
 from bot.rendering.views import ServerView
 from bot.services.feed import model as m
@@ -75,13 +76,14 @@ def test_status_embed_has_no_unsafe_characters() -> None:
 
 
 def test_board_embed_has_no_unsafe_characters() -> None:
-    text = embed_text(compact_embed(view()))
-    assert clean(text)
-    assert "ayer1" in text
+    for embed in (compact_embed(view()), detailed_embed(view())):
+        text = embed_text(embed)
+        assert clean(text)
+        assert "ayer1" in text
 
 
 def test_player_list_has_no_unsafe_characters() -> None:
-    values = player_fields([PlayerInfo(hostile("Ann"), 1, 5.0)])
+    values = player_columns([PlayerInfo(hostile("Ann"), 1, 5.0)])
     assert values and all(clean(v) for v in values)
     assert "An" in values[0]
 

@@ -197,7 +197,7 @@ async def test_settings_changes_are_audited_without_the_password(world: RconWorl
         ("board set", "ok"),
         ("board remove", "ok"),
     ]
-    assert rows[5]["arguments"] == f"channel={w.channel_id} servers='every server'"
+    assert rows[5]["arguments"] == f"channel={w.channel_id} servers='every server' style=compact"
     assert rows[0]["arguments"] == f"game=cs2 address={host}:{port}"
     assert "password=changed" in rows[1]["arguments"]
     assert all(r["user_id"] == w.admin and r["latency_ms"] is not None for r in rows)

@@ -90,7 +90,7 @@ async def test_server_add_status_and_feed_on_postgres(
             )
             embed = status.embeds[0]
             assert embed["title"] == "Main"
-            assert any(f["value"] == "5/20" for f in embed["fields"])
+            assert "**5/20** players" in embed["description"]
             assert await bot.services.store.history.count() == 1
 
             await answered(

@@ -39,6 +39,7 @@ EXPECTED_COMMANDS = [
     "server",
     "status",
     "status-connect",
+    "status-link",
     "watch",
 ]
 

@@ -72,7 +72,7 @@ async def test_names_fetched_with_one_guilds_password_are_not_shown_to_another(
         guess = (
             await answered(await w.fake.slash(guessed.id, guesser, "status", {"server": "Guess"}))
         ).embeds[0]
-    assert _fields(own)["Players online (2)"] == "Survivor\nBambi"
+    assert _fields(own)["Players (2)"] == "**Bambi**\n**Survivor**"
     for embed in (copy, guess):
         assert "Survivor" not in str(embed) and "Bambi" not in str(embed)
     assert be.refused_logins >= 1  # the wrong password was tried for its own guild only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -72,20 +73,23 @@ async def test_online_full_and_password_from_a_fresh_snapshot(
         embed = handle.embeds[0]
         f = fields(embed)
         assert embed["title"] == "Main" and embed["color"] == GREEN
-        assert f["Status"] == "🟢 Online" and f["Players"] == "2/20 (1 bot)"
-        assert f["Map"] == "de\\_inferno" and f["Flags"] == "VAC on · password no"
-        assert f["Players online (2)"] == "alice · 12 · 12m\n\\*\\*bob\\*\\* · 3 · 30s"
+        lines = embed["description"].split("\n")
+        assert lines[1] == "🟢 **Online** · **2/20 (1 bot)** players"
+        assert lines[2].startswith("🗺️ de\\_inferno · 📶 ") and "🔒" not in lines[2]
+        assert f["Anti-cheat"] == "VAC"
+        assert f["Players (2)"] == "**alice** · 12m\n**\\*\\*bob\\*\\*** · 30s"
         host, port = online.address
-        assert f"Connect: `steam://connect/{host}:{port}`" in embed["description"]
-        assert f["Last update"].startswith("<t:") and f["Last update"].endswith(":R>")
+        assert f"Join: `{host}:{port}`" in embed["description"]
+        assert embed["footer"]["text"] == "Last checked" and embed["timestamp"]
         files = await with_chart(handle)
         assert png_size(files["players-24h.png"]) == (600, 200)
         assert handle.embeds[0]["image"]["url"].endswith("players-24h.png")
 
         packed = (await status(w, "Packed")).embeds[0]
-        assert packed["color"] == ORANGE and fields(packed)["Status"] == "🟠 Full"
+        assert packed["color"] == ORANGE and "🟠 **Full** · **16/16" in packed["description"]
         private = (await status(w, "Private")).embeds[0]
-        assert private["color"] == GOLD and fields(private)["Flags"] == "VAC off · password yes"
+        assert private["color"] == GOLD and "🔒 password" in private["description"]
+        assert "Anti-cheat" not in fields(private)
 
 
 async def test_offline_server_gets_an_offline_embed_with_last_seen(
@@ -103,9 +107,11 @@ async def test_offline_server_gets_an_offline_embed_with_last_seen(
         handle = await status(w, "Main")
         assert handle.response_type == 4
         embed = handle.embeds[0]
-        assert embed["color"] == RED and fields(embed)["Status"] == "🔴 Offline"
+        assert embed["color"] == RED
         assert seen is not None
-        assert "**Offline**: last seen <t:" in embed["description"]
+        # Since when, in each reader's own time zone, and how long ago.
+        assert re.search(r"🔴 \*\*Offline\*\* since <t:(\d+):f> \(<t:\1:R>\)", embed["description"])
+        assert "Players" not in str(fields(embed))
 
 
 async def test_stale_snapshot_defers_then_queries_live(
@@ -125,7 +131,7 @@ async def test_stale_snapshot_defers_then_queries_live(
         handle = await status(w, "Slow")  # never polled yet: no snapshot
         assert handle.response_type == 5
         followup = await handle.wait_followup(timeout=15)
-        assert fields(followup["embeds"][0])["Status"] == "🟢 Online"
+        assert "🟢 **Online**" in followup["embeds"][0]["description"]
         bot.services.poller.live_timeout = 0.5
         gone = await status(w, "Dead")
         assert gone.response_type == 5
@@ -215,7 +221,8 @@ async def test_unknown_server_and_hidden_connect_line(
         )
         assert "Manage Server" in (refused.content or "")
         embed = (await status(w, "Main")).embeds[0]
-        assert "steam://" not in str(embed)
+        host, port = server.address
+        assert "Join:" not in embed["description"] and f"{host}:{port}" not in str(embed)
 
 
 async def test_dayz_player_names_come_from_battleye(
@@ -252,7 +259,7 @@ async def test_dayz_player_names_come_from_battleye(
         )
         await bot.services.poller.run_round()
         embed = (await status(w, "Chernarus")).embeds[0]
-        assert fields(embed)["Players online (2)"] == "Survivor\\_1\nBambi"
+        assert fields(embed)["Players (2)"] == "**Bambi**\n**Survivor\\_1**"
     assert "players" in be.received_commands
 
 

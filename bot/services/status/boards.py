@@ -33,7 +33,7 @@ import enum
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -41,6 +41,7 @@ from bot.rendering.views import ServerView
 from bot.services.status.poller import Poller, RoundReport
 from bot.storage import Server, Store
 from bot.storage.boards import Board
+from bot.storage.display import Display
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,8 @@ class BoardChannel(Protocol[_PageIn]):
 class BoardPublisher(Protocol[PageT]):
     """The Discord side of the boards: rendering, and the channels the messages go to."""
 
-    def render(self, board_id: int, views: Sequence[ServerView]) -> list[PageT]:
-        """One page per message, each marked with :func:`marker`."""
+    def render(self, board: Board, views: Sequence[ServerView]) -> list[PageT]:
+        """One page per message in the board's style, each marked with :func:`marker`."""
         ...
 
     def digest(self, page: PageT) -> str:
@@ -218,20 +219,24 @@ class BoardUpdater(Generic[PageT]):
 
     # -- rendering ----------------------------------------------------------------------------
 
-    async def views(self, board: Board, hidden: set[int] | None = None) -> list[ServerView]:
-        """``hidden``: the servers without a connect line, when the caller has read them."""
+    async def views(
+        self, board: Board, display: Mapping[int, Display] | None = None
+    ) -> list[ServerView]:
+        """``display``: the servers' display options, when the caller has read them."""
         servers = self.poller.servers_of(board.guild_id)
         if board.server_ids:
             by_id = {s.id: s for s in servers}
             chosen: list[Server] = [by_id[i] for i in board.server_ids if i in by_id]
         else:
             chosen = servers
-        if hidden is None:
-            hidden = await self.store.display.hidden_connect()
-        return [ServerView(s, self.poller.snapshot(s), s.id in hidden) for s in chosen]
+        if display is None:
+            display = await self.store.display.all()
+        return [ServerView.of(s, self.poller.snapshot(s), display.get(s.id)) for s in chosen]
 
-    async def render(self, board: Board, hidden: set[int] | None = None) -> list[PageT]:
-        return self.publisher.render(board.id, await self.views(board, hidden))
+    async def render(
+        self, board: Board, display: Mapping[int, Display] | None = None
+    ) -> list[PageT]:
+        return self.publisher.render(board, await self.views(board, display))
 
     # -- updating -----------------------------------------------------------------------------
 
@@ -251,10 +256,10 @@ class BoardUpdater(Generic[PageT]):
         for board in boards:
             by_guild[board.guild_id].append(board)
         # Read once per pass, not once per board.
-        hidden = await self.store.display.hidden_connect()
+        display = await self.store.display.all()
         # Guilds in parallel, each guild's boards in sequence (paced per guild).
         left = await asyncio.gather(
-            *(self._update_guild(g, b, hidden) for g, b in by_guild.items())
+            *(self._update_guild(g, b, display) for g, b in by_guild.items())
         )
         return any(left)
 
@@ -269,7 +274,9 @@ class BoardUpdater(Generic[PageT]):
         self._retry_paused_at[board.id] = now + self.paused_retry
         return True
 
-    async def _update_guild(self, guild_id: int, boards: list[Board], hidden: set[int]) -> bool:
+    async def _update_guild(
+        self, guild_id: int, boards: list[Board], display: Mapping[int, Display]
+    ) -> bool:
         """Up to the guild's budget, from after the board its last pass stopped at; True when
         boards are left for the next pass."""
         boards.sort(key=lambda b: b.id)
@@ -281,7 +288,7 @@ class BoardUpdater(Generic[PageT]):
                 return done < len(boards)
             self._resume_after[guild_id] = board.id
             try:
-                await self.update_board(board, hidden, budget)
+                await self.update_board(board, display, budget)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -289,12 +296,15 @@ class BoardUpdater(Generic[PageT]):
         return False
 
     async def update_board(
-        self, board: Board, hidden: set[int] | None = None, budget: Budget | None = None
+        self,
+        board: Board,
+        display: Mapping[int, Display] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         """Bring one board up to date; pauses it on lost permissions."""
         async with self._board_locks[board.id]:
             try:
-                await self._update(board, hidden, budget if budget is not None else Budget())
+                await self._update(board, display, budget if budget is not None else Budget())
             except BoardPaused as paused:
                 self._retry_paused_at[board.id] = time.monotonic() + self.paused_retry
                 if paused.reason != board.paused:  # logged once, not at every retry
@@ -305,9 +315,11 @@ class BoardUpdater(Generic[PageT]):
                 log.info("status board %d resumed", board.id)
                 await self.store.boards.set_paused(board.id, None)
 
-    async def _update(self, board: Board, hidden: set[int] | None, budget: Budget) -> None:
+    async def _update(
+        self, board: Board, display: Mapping[int, Display] | None, budget: Budget
+    ) -> None:
         channel = await self.publisher.channel(board)
-        groups = await self.render(board, hidden)
+        groups = await self.render(board, display)
         stored = {m.position: m for m in await self.store.boards.messages(board.id)}
         replaced: list[int] = []
         found: dict[int, int] | None = None
