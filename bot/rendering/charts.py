@@ -111,21 +111,36 @@ def offline_spans(samples: Sequence[Sample], gap: float) -> list[tuple[float, fl
 
 
 @functools.cache
-def font_families() -> tuple[str, ...]:
-    """The installed :data:`FONT_CANDIDATES`, in order (a fallback list for ``fontfamily``)."""
+def _fonts() -> tuple[tuple[str, ...], frozenset[int]]:
+    """The installed :data:`FONT_CANDIDATES` that load, in order, and the code points one of
+    them has a glyph for (at the title's weight). A font that fails to load is skipped: a
+    broken font on the host must not break every chart."""
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return tuple(name for name in FONT_CANDIDATES if name in installed) or ("DejaVu Sans",)
-
-
-@functools.cache
-def _covered() -> frozenset[int]:
-    """Code points some font of :func:`font_families` has a glyph for (title weight)."""
+    families: list[str] = []
     points: set[int] = set()
-    for family in font_families():
+    for family in FONT_CANDIDATES:
+        if family not in installed:
+            continue
         props = font_manager.FontProperties(family=family, weight=TITLE_WEIGHT)
-        path = font_manager.findfont(props, fallback_to_default=False)
-        points.update(ft2font.FT2Font(path).get_charmap())
-    return frozenset(points)
+        try:
+            path = font_manager.findfont(props, fallback_to_default=False)
+            charmap = ft2font.FT2Font(path).get_charmap()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        families.append(family)
+        points.update(charmap)
+    if not families:  # matplotlib ships DejaVu Sans: only a broken install gets here
+        return ("DejaVu Sans",), frozenset(range(0x20, 0x7F))
+    return tuple(families), frozenset(points)
+
+
+def font_families() -> tuple[str, ...]:
+    """The fallback list for the title's ``fontfamily``."""
+    return _fonts()[0]
+
+
+def _covered() -> frozenset[int]:
+    return _fonts()[1]
 
 
 def drawable(text: str) -> str:

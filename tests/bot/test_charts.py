@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
-from matplotlib import image
+from matplotlib import font_manager, ft2font, image
 
 from bot.rendering import charts
 from bot.rendering.charts import (
@@ -137,11 +137,31 @@ def test_title_keeps_what_fonts_draw(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_font_fallback_list_holds_only_installed_fonts() -> None:
-    from matplotlib import font_manager
-
     installed = {f.name for f in font_manager.fontManager.ttflist}
     families = charts.font_families()
     assert families[0] == "DejaVu Sans" and set(families) <= installed
+
+
+def test_a_font_that_fails_to_load_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = ft2font.FT2Font
+
+    def loading(path: str) -> ft2font.FT2Font:
+        if "Serif" in str(path):
+            raise RuntimeError("broken font file")
+        return real(path)
+
+    monkeypatch.setattr(charts, "FONT_CANDIDATES", ("No Such Font", "DejaVu Serif", "DejaVu Sans"))
+    monkeypatch.setattr(ft2font, "FT2Font", loading)
+    charts._fonts.cache_clear()
+    try:
+        assert charts.font_families() == ("DejaVu Sans",)
+        assert ord("A") in charts._covered()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert render_history([], NOW - 3600, NOW, title="Main")[:4] == b"\x89PNG"
+    finally:
+        monkeypatch.undo()
+        charts._fonts.cache_clear()
 
 
 def test_a_long_title_is_cut_to_fit(recwarn: pytest.WarningsRecorder) -> None:
