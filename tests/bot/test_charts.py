@@ -117,7 +117,9 @@ def test_last_value_label() -> None:
 def test_cjk_and_emoji_title_renders_without_warnings(caplog: pytest.LogCaptureFixture) -> None:
     title = "[JP] 日本サーバー 🎮🔥 👍🏽 Ünïcode — $5 & 100%"
     with warnings.catch_warnings(), caplog.at_level(logging.WARNING):
-        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would raise here
+        warnings.simplefilter(
+            "error", UserWarning
+        )  # "Glyph ... missing from font(s)" would raise here
         png = render_history(day(), NOW - DAY, NOW, title=title)
     assert not caplog.records  # no findfont complaints either
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -157,7 +159,7 @@ def test_a_font_that_fails_to_load_is_skipped(monkeypatch: pytest.MonkeyPatch) -
         assert charts.font_families() == ("DejaVu Sans",)
         assert ord("A") in charts._covered()
         with warnings.catch_warnings():
-            warnings.simplefilter("error")
+            warnings.simplefilter("error", UserWarning)
             assert render_history([], NOW - 3600, NOW, title="Main")[:4] == b"\x89PNG"
     finally:
         monkeypatch.undo()
