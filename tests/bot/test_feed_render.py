@@ -90,3 +90,19 @@ def test_watch_matching() -> None:
     assert matches(by_guid, guid_line) and not matches(by_name, guid_line)
     with pytest.raises(UserError):
         pattern_key("   ")
+
+
+def test_lines_without_a_server_and_with_short_ids() -> None:
+    from bot.services.feed.render import short_id
+    from bot.storage.events import PlayerIds
+
+    steam = Event(1, 5.0, m.KICK, "Bob", text="afk", ids=PlayerIds(steam_id="76561198000000042"))
+    assert line(steam, None) == "<t:5:T> 👢 **Bob** was kicked: afk · `…00000042`"
+    eos = Event(1, 5.0, m.LEAVE, "Eve", ids=PlayerIds(eos_id="a" * 32), source=m.SOURCE_A2S)
+    assert line(eos, "S").endswith("⬅️ **Eve** left · `…aaaaaaaa` ≈")
+    # Chat lines are about what was said: no id.
+    assert "`" not in line(Event(1, 5.0, m.CHAT, "Bob", guid="f" * 32, text="hi"), None)
+    assert short_id(Event(1, 5.0, m.JOIN, "x")) is None
+    assert short_id(Event(1, 5.0, m.JOIN, "x", guid="abc")) == "abc"
+    admin = Event(1, 5.0, m.ADMIN_LOGIN, "admin #2")
+    assert line(admin, None) == "<t:5:T> 🛡️ **admin #2** logged in to the console"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,3 +61,23 @@ def lines(messages: list[dict[str, Any]]) -> list[str]:
         for embed in message.get("embeds") or []:
             out += str(embed.get("description", "")).split("\n")
     return out
+
+
+_PREFIX = re.compile(r"^<t:\d+:T> (?:\*\*.*?\*\* · )?")  # the time, the server if named
+_SHORT_ID = re.compile(r" · `…?[0-9a-f-]+`(?= ≈$|$)")
+
+
+def body(line: str, *, ids: bool = False) -> str:
+    """A feed line without its time and server name (and without the player's short id
+    unless ``ids``): what happened."""
+    text = _PREFIX.sub("", line, count=1)
+    return text if ids else _SHORT_ID.sub("", text)
+
+
+def bodies(messages: list[dict[str, Any]], *, ids: bool = False) -> list[str]:
+    return [body(line, ids=ids) for line in lines(messages)]
+
+
+def player(line: str) -> str:
+    """The player a feed line is about (its first bold text after the server)."""
+    return body(line).split("**")[1]

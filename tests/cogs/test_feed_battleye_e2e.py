@@ -10,7 +10,8 @@ from pathlib import Path
 from bot.app import OutpostBot
 from bot.protocols.battleye.models import Player
 from bot.storage import NewServer, Server
-from tests.cogs.feed_world import lines, make_feed_world, settle
+from tests.cogs.feed_world import bodies as feed_bodies
+from tests.cogs.feed_world import make_feed_world, settle
 from tests.cogs.status_world import answered
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -56,7 +57,7 @@ async def wait(event: asyncio.Event) -> None:
 
 
 def bodies(fake: FakeDiscord, channel: int) -> list[str]:
-    return [line.split(" · ", 1)[1] for line in lines(fake.channel_messages(channel))]
+    return feed_bodies(fake.channel_messages(channel))
 
 
 async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
@@ -110,8 +111,8 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
                 "➡️ **Alice @\u200beveryone** joined",
                 "➡️ **Bob** joined",
                 "💬 **Alice @\u200beveryone**: (Global) hi <\u200b@\u200b&1> \\*\\*all\\*\\*",
-                "🛡️ RCon admin #1 logged in",
-                "📢 RCon admin #1: (Global) restart soon",
+                "🛡️ **admin #1** logged in to the console",
+                "📢 **admin #1** (console): (Global) restart soon",
                 "⬅️ **Bob** left",
                 "➡️ **Dave** joined",
                 "🔨 **Alice @\u200beveryone** was banned: Admin Ban (x)",

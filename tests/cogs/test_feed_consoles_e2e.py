@@ -16,7 +16,8 @@ from bot.app import OutpostBot
 from bot.protocols import sdtd
 from bot.services.rcon.pool import ConnectionState
 from bot.storage import NewServer, Server
-from tests.cogs.feed_world import lines, make_feed_world, settle
+from tests.cogs.feed_world import bodies as feed_bodies
+from tests.cogs.feed_world import make_feed_world, settle
 from tests.cogs.status_world import answered
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -61,7 +62,7 @@ async def connected(bot: OutpostBot, server: Server) -> None:
 
 
 def bodies(fake: FakeDiscord, channel: int) -> list[str]:
-    return [line.split(" · ", 1)[1] for line in lines(fake.channel_messages(channel))]
+    return feed_bodies(fake.channel_messages(channel))
 
 
 async def test_squad_chat_and_kicks_reach_the_feed_and_joins_stay_a2s(

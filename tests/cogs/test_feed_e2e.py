@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.services.feed.render import ZWSP, dropped_line
 from bot.storage.audit import AuditFilter
 from bot.storage.feeds import Feed, Watch
-from tests.cogs.feed_world import joins, lines, make_feed_world, settle
+from tests.cogs.feed_world import bodies, joins, lines, make_feed_world, player, settle
 from tests.cogs.status_world import answered, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -57,7 +57,7 @@ async def test_a2s_joins_leaves_map_changes_and_status(
         await bot.services.poller.run_round()
         await settle(bot)
         messages = w.fake.channel_messages(w.feed_channel)
-        got = [line.split(" · ", 1)[1] for line in lines(messages)]
+        got = bodies(messages)
         assert got == [
             "➡️ **Player** joined ≈",
             "➡️ **Player** joined ≈",
@@ -69,7 +69,8 @@ async def test_a2s_joins_leaves_map_changes_and_status(
             "➡️ **bob** joined ≈",
         ]
         assert messages[0]["embeds"][0]["footer"]["text"].startswith("≈ joins and leaves")
-        assert all(line.startswith("<t:") and "**Main**" in line for line in lines(messages))
+        # One server in the channel: its name is left out of the lines.
+        assert all(line.startswith("<t:") and "**Main**" not in line for line in lines(messages))
         assert not w.fake.pinging_messages()
 
 
@@ -98,7 +99,7 @@ async def test_a_burst_of_1000_events_is_a_few_messages_without_a_429(
         await settle(bot)
         messages = w.fake.channel_messages(w.feed_channel)
         assert 5 <= len(messages) <= 25, len(messages)
-        got = [line.split("**")[3] for line in lines(messages)]
+        got = [player(line) for line in lines(messages)]
         assert got == names  # every event once, in order
         assert w.fake.ratelimits.limited == []
         assert bot.services.feed.stats()["dropped"] == 0
@@ -127,7 +128,7 @@ async def test_overflow_drops_the_oldest_and_says_so(
         (message,) = w.fake.channel_messages(w.feed_channel)
         got = lines([message])
         assert got[0] == dropped_line(15)
-        assert [line.split("**")[3] for line in got[1:]] == [f"p{n}" for n in range(15, 25)]
+        assert [player(line) for line in got[1:]] == [f"p{n}" for n in range(15, 25)]
 
 
 async def test_hostile_player_names_ping_nobody(fake_discord: FakeDiscord, tmp_path: Path) -> None:
@@ -186,7 +187,7 @@ async def test_bot_restart_delivers_pending_events_once_and_never_reposts(
             await settle(bot)
         async with run_bot(w.fake, w.bot()) as bot:
             await settle(bot)
-        got = [line.split("**")[3] for line in lines(w.fake.channel_messages(w.feed_channel))]
+        got = [player(line) for line in lines(w.fake.channel_messages(w.feed_channel))]
         assert got == ["a", "b", "c", "d"]
 
 
@@ -452,7 +453,44 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
                 break
             await asyncio.sleep(0.02)
         await settle(bot)
-        got = [line.split("**")[3] for line in lines(w.fake.channel_messages(w.feed_channel))]
+        got = [player(line) for line in lines(w.fake.channel_messages(w.feed_channel))]
         assert got == ["early", "vip"]  # each once; nothing after the removal
         assert len(w.fake.channel_messages(watch_channel)) == 1
         assert bot.services.feed.feeds_of(main.id) == []
+
+
+async def test_server_names_only_where_a_channel_carries_several_and_short_ids(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    from bot.services.feed import model as m
+    from bot.storage.events import Event, PlayerIds
+
+    w = make_feed_world(fake_discord, tmp_path)
+    async with run_bot(w.fake, w.bot()) as bot:
+        main = await register(bot, w.status.guild_id, "Main", ("127.0.0.1", 1))
+        second = await register(bot, w.status.guild_id, "Second", ("127.0.0.1", 2))
+
+        async def feed(server: str) -> None:
+            await answered(
+                await w.fake.slash(
+                    w.status.guild_id,
+                    w.status.admin,
+                    "feed set",
+                    {"server": server, "channel": w.feed_channel, "events": "joins"},
+                )
+            )
+
+        steam = PlayerIds(steam_id="76561198000123456")
+        await feed("Main")
+        bot.services.feed.submit(Event(main.id, 1.0, m.JOIN, "alice", ids=steam, source="rcon"))
+        await settle(bot)
+        await feed("Second")
+        bot.services.feed.submit(Event(main.id, 2.0, m.JOIN, "bob", source="rcon"))
+        guid = "0123456789abcdef0123456789abcdef"
+        bot.services.feed.submit(Event(second.id, 3.0, m.JOIN, "carl", guid=guid))
+        await settle(bot)
+        assert lines(w.fake.channel_messages(w.feed_channel)) == [
+            "<t:1:T> ➡️ **alice** joined · `…00123456`",
+            "<t:2:T> **Main** · ➡️ **bob** joined",
+            "<t:3:T> **Second** · ➡️ **carl** joined · `…89abcdef`",
+        ]

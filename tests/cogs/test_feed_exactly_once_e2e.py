@@ -16,7 +16,7 @@ import pytest
 from bot.services.feed import model as m
 from bot.services.feed.render import dropped_line
 from bot.storage.events import Event
-from tests.cogs.feed_world import SETTLE, joins, lines, make_feed_world, settle
+from tests.cogs.feed_world import SETTLE, bodies, joins, lines, make_feed_world, player, settle
 from tests.cogs.status_world import answered, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -24,7 +24,7 @@ from tests.fakes.discord.permissions import MANAGE_THREADS, SEND_MESSAGES
 
 
 def names(messages: list[dict[str, Any]]) -> list[str]:
-    return [line.split("**")[3] for line in lines(messages)]
+    return [player(line) for line in lines(messages)]
 
 
 async def eventually(predicate: Callable[[], bool]) -> None:
@@ -181,9 +181,7 @@ async def test_replay_pages_through_more_than_10000_pending_events(
         (message,) = w.fake.channel_messages(w.feed_channel)
         got = lines([message])
         assert got[0] == dropped_line(total - 10)
-        assert [line.split("**")[3] for line in got[1:]] == [
-            f"p{n:05d}" for n in range(total - 10, total)
-        ]
+        assert [player(line) for line in got[1:]] == [f"p{n:05d}" for n in range(total - 10, total)]
 
 
 async def test_a_channel_missing_from_the_cache_is_fetched(
@@ -247,7 +245,7 @@ async def test_the_first_answer_after_feed_set_is_a_baseline(
         server.players = [PlayerSpec("alice")]
         await bot.services.poller.run_round()
         await settle(bot)
-        got = [line.split(" · ", 1)[1] for line in lines(w.fake.channel_messages(w.feed_channel))]
+        got = bodies(w.fake.channel_messages(w.feed_channel))
         assert got == ["⬅️ **bob** left ≈"]
 
 
@@ -277,7 +275,7 @@ async def test_the_first_answer_after_a_restart_is_a_baseline(
             server.info = InfoSpec(player_count=1)
             await bot.services.poller.run_round()
             await settle(bot)
-        got = [line.split(" · ", 1)[1] for line in lines(w.fake.channel_messages(w.feed_channel))]
+        got = bodies(w.fake.channel_messages(w.feed_channel))
         assert got == ["⬅️ **bob** left ≈", "⬅️ **carol** left ≈"]
 
 

@@ -13,7 +13,7 @@ from bot.app import OutpostBot
 from bot.storage.audit import AuditFilter
 from tests.bot.pgtest import fresh_database
 from tests.cogs.conftest import make_settings
-from tests.cogs.feed_world import joins, lines, settle
+from tests.cogs.feed_world import joins, lines, player, settle
 from tests.cogs.status_world import answered
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -26,9 +26,7 @@ MANAGE = 1 << 5  # manage_guild
 def feed_lines(fake: FakeDiscord, channel: int) -> list[str]:
     """Player names of the feed lines in ``channel`` (command answers posted there aside)."""
     return [
-        line.split("**")[3]
-        for line in lines(fake.channel_messages(channel))
-        if line.startswith("<t:")
+        player(line) for line in lines(fake.channel_messages(channel)) if line.startswith("<t:")
     ]
 
 

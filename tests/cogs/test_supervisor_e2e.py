@@ -14,7 +14,7 @@ from bot.cli.check import run_checks
 from bot.metrics import PrometheusMetrics
 from bot.services.supervisor import STOPPED
 from tests.cogs.conftest import make_settings
-from tests.cogs.feed_world import joins, lines, make_feed_world, settle
+from tests.cogs.feed_world import joins, lines, make_feed_world, player, settle
 from tests.cogs.status_world import answered, register
 from tests.cogs.test_metrics_e2e import scrape, value
 from tests.fakes.a2s_server import FakeA2SServer
@@ -63,7 +63,7 @@ async def test_a_failure_at_start_never_kills_the_feed(
             for event in joins(main.id, ["a", "b"]):
                 bot.services.feed.submit(event)
             await settle(bot)
-            got = [line.split("**")[3] for line in lines(w.fake.channel_messages(w.feed_channel))]
+            got = [player(line) for line in lines(w.fake.channel_messages(w.feed_channel))]
             assert got == ["a", "b"]
             state = bot.supervisor.services["feed"]
             assert (state.state, state.restarts, state.last_error) == (

@@ -105,7 +105,9 @@ class Router:
         out: list[tuple[int, Item]] = []
         for feed in feeds:
             if event.kind in m.kinds_of(feed.kinds):
-                line = render.line(event, name)
+                # The server's name only where the channel carries several servers.
+                shared = self.subscriptions.servers_in_channel(feed.channel_id) > 1
+                line = render.line(event, name if shared else None)
                 approximate = event.source == m.SOURCE_A2S
                 out.append(
                     (feed.channel_id, Item(key_of(feed), event.id, line, None, approximate, now))

@@ -46,6 +46,9 @@ class Subscriptions:
         self.feeds: dict[int, list[Feed]] = {}
         self.watches: dict[int, list[Watch]] = {}
         self.keys: set[SubKey] = set()
+        # channel id -> how many servers' feeds post there (built when first asked after a
+        # change): a channel of one server leaves the server's name out of its lines.
+        self._channel_servers: dict[int, int] | None = None
         self._reload_lock = asyncio.Lock()
         # Changes a command made in memory before answering, numbered, so that a reload whose
         # reads began before one of them applies it again on top of what it read.
@@ -56,6 +59,16 @@ class Subscriptions:
 
     def feeds_of(self, server_id: int) -> list[Feed]:
         return list(self.feeds.get(server_id, ()))
+
+    def servers_in_channel(self, channel_id: int) -> int:
+        """How many servers have a feed posting to ``channel_id``."""
+        if self._channel_servers is None:
+            servers: dict[int, set[int]] = {}
+            for sid, feeds in self.feeds.items():
+                for feed in feeds:
+                    servers.setdefault(feed.channel_id, set()).add(sid)
+            self._channel_servers = {c: len(ids) for c, ids in servers.items()}
+        return self._channel_servers.get(channel_id, 0)
 
     def console_servers(self) -> dict[int, Server]:
         """The servers with a console (any admin protocol) and a feed or a watch, by id."""
@@ -113,6 +126,7 @@ class Subscriptions:
             watches = [w for w in self.watches.get(server.id, ()) if w.id != subscription.id]
             self.watches[server.id] = [*watches, subscription]
         self.keys.add(key_of(subscription))
+        self._channel_servers = None
         self._on_change(set())
 
     def _drop(self, keys: set[SubKey]) -> None:
@@ -121,6 +135,7 @@ class Subscriptions:
         for sid, watches in list(self.watches.items()):
             self.watches[sid] = [w for w in watches if key_of(w) not in keys]
         self.keys -= keys
+        self._channel_servers = None
         self._on_change(keys)
 
     async def reload(self) -> None:
@@ -135,6 +150,7 @@ class Subscriptions:
             feeds = [f for f in await self.store.feeds.all() if f.server_id in self.servers]
             watches = [w for w in await self.store.watches.all() if w.server_id in self.servers]
             self.feeds, self.watches = _by_server(feeds), _by_server(watches)
+            self._channel_servers = None
             before = self.keys
             self.keys = {key_of(f) for f in feeds} | {key_of(w) for w in watches}
             # Changes made while this reload read may be missing from what it read: applied
