@@ -9,6 +9,7 @@ from typing import Any
 import discord
 
 from bot.app import OutpostBot
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.rcon.actions import Plan, PlayerRef, resolve_player
 from bot.services.rcon.live_players import Departure
@@ -17,7 +18,8 @@ from bot.services.rcon.replies import player_action_reply
 from bot.storage import Server
 from bot.wiring import Services
 from cogs._common import guild_id_of
-from cogs._rcon_ui import ConfirmAction, caller_of, send_text
+from cogs._rcon_ui import ConfirmAction, caller_of
+from cogs._results import failures_shown, reply_embed, send_output
 
 Interaction = discord.Interaction[OutpostBot]
 MakePlan = Callable[[Server], Awaitable[Plan]]
@@ -41,15 +43,16 @@ class RconFlows:
             await self.services.registry.unchanged(server)
             return plan
 
-        outcome = await self.services.rcon.run(
-            caller_of(interaction),
-            interaction.user.name,
-            plan.action,
-            server,
-            plan.arguments,
-            build,
-        )
-        await send_text(interaction, f"Done on {server.name}", outcome.output)
+        async with failures_shown(interaction, server.name):
+            outcome = await self.services.rcon.run(
+                caller_of(interaction),
+                interaction.user.name,
+                plan.action,
+                server,
+                plan.arguments,
+                build,
+            )
+            await send_output(interaction, f"Done on {escape(server.name)}", outcome.output)
 
     async def _simple(
         self,
@@ -68,10 +71,11 @@ class RconFlows:
         async def build() -> Plan:
             return await make(server)
 
-        outcome = await self.services.rcon.run(
-            caller_of(interaction), interaction.user.name, action, server, arguments, build
-        )
-        await send_text(interaction, title.format(server=server.name), outcome.output)
+        async with failures_shown(interaction, server.name):
+            outcome = await self.services.rcon.run(
+                caller_of(interaction), interaction.user.name, action, server, arguments, build
+            )
+            await send_output(interaction, title.format(server=escape(server.name)), outcome.output)
 
     async def _confirm(
         self,
@@ -85,6 +89,20 @@ class RconFlows:
         run: Callable[[discord.Interaction[Any], Plan], Awaitable[None]] | None = None,
     ) -> None:
         """Check, validate and build now; send only when the invoker presses the button."""
+        async with failures_shown(interaction, server.name):
+            await self._ask(interaction, server, action, arguments, prepare, question, label, run)
+
+    async def _ask(
+        self,
+        interaction: Interaction,
+        server: Server,
+        action: Action,
+        arguments: str,
+        prepare: MakePlan,
+        question: str | Callable[[Plan], str],
+        label: str,
+        run: Callable[[discord.Interaction[Any], Plan], Awaitable[None]] | None,
+    ) -> None:
         caller = caller_of(interaction)
         user_name = interaction.user.name
         decision = await self.services.rcon.authorize(caller, user_name, action, server, arguments)
@@ -139,23 +157,22 @@ class RconFlows:
             watching.append(await self.services.live_players.expect_departure(server, plan.target))
             return plan
 
-        try:
-            outcome = await self.services.rcon.run(
-                caller_of(interaction), interaction.user.name, action, server, arguments, build
-            )
-        except BaseException:
-            for departure in watching:
-                departure.cancel()
-            raise
-        confirmed = await watching[0].confirmed()
-        await interaction.followup.send(
-            player_action_reply(
+        async with failures_shown(interaction, server.name):
+            try:
+                outcome = await self.services.rcon.run(
+                    caller_of(interaction), interaction.user.name, action, server, arguments, build
+                )
+            except BaseException:
+                for departure in watching:
+                    departure.cancel()
+                raise
+            confirmed = await watching[0].confirmed()
+            reply = player_action_reply(
                 outcome.plan,
                 server.name,
                 reason=reason,
                 minutes=minutes,
                 answer=outcome.output,
                 confirmed=confirmed,
-            ),
-            ephemeral=True,
-        )
+            )
+            await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)

@@ -1,25 +1,18 @@
-"""Discord glue shared by ``/rcon``, ``/permissions`` and ``/audit``: who is calling, long text
-as a message or a file, the invoker-only confirm button, and the audit page embed."""
+"""Discord glue shared by ``/rcon``, ``/permissions`` and ``/audit``: who is calling, the
+cooldown, and the invoker-only confirm button."""
 
 from __future__ import annotations
 
-import datetime
-import io
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 from discord import app_commands, ui
 
-from bot.rendering.text import clip, escape, sanitize
 from bot.services.audit import Actor
 from bot.services.rcon.permissions import Caller, role_ids
-from bot.storage.audit import AuditEntry
 from cogs._common import InvokerOnlyView, guild_id_of
 
-# Discord's limit on a message's content; longer answers go out as a file.
-MAX_MESSAGE = 2000
 CONFIRM_SECONDS = 60.0
 COOLDOWN_SECONDS = 3.0  # one /rcon command per 3 s per user and guild
 
@@ -47,38 +40,6 @@ def user_cooldown(interaction: discord.Interaction[Any]) -> app_commands.Cooldow
 
 def user_key(interaction: discord.Interaction[Any]) -> tuple[int | None, int]:
     return (interaction.guild_id, interaction.user.id)
-
-
-def _code_block(text: str, limit: int | None = None) -> str:
-    # A zero-width space keeps server text from closing our block.
-    inner = text.replace("```", "`\u200b``")
-    if limit is not None:
-        inner = clip(inner, limit - 8)  # 8: the fences and their line feeds
-    return "```\n" + inner + "\n```"
-
-
-async def send_text(interaction: discord.Interaction[Any], title: str, text: str) -> None:
-    """An ephemeral follow-up: the text in a code block, or attached when too long; an empty
-    answer (BattlEye's and srcds's "done") is no block at all."""
-    body = sanitize(text, multiline=True).strip()
-    heading = clip(title, 200)
-    if not body:
-        await interaction.followup.send(f"{heading}: the server answered nothing.", ephemeral=True)
-        return
-    # Measured after escaping: each ``` grows by one character inside the block.
-    inline = f"{heading}\n{_code_block(body)}"
-    if len(inline) <= MAX_MESSAGE:
-        await interaction.followup.send(inline, ephemeral=True)
-        return
-    data = body.encode("utf-8")
-    note = f"{len(body):,} characters, attached"
-    # Within this guild's upload limit (Discord gives it with the interaction).
-    room = interaction.filesize_limit - 1024
-    if len(data) > room:
-        data = data[:room].decode("utf-8", "ignore").encode("utf-8")
-        note += f"; only the first {len(data):,} bytes fit Discord's upload limit"
-    attachment = discord.File(io.BytesIO(data), filename="response.txt")
-    await interaction.followup.send(f"{heading} ({note}).", file=attachment, ephemeral=True)
 
 
 ALREADY_ANSWERED = "This was already answered: it runs only once."
@@ -151,71 +112,3 @@ class ConfirmAction(InvokerOnlyView):
             return
         await self._on_abandon("cancelled by the user")
         await interaction.response.edit_message(content="Cancelled: nothing was sent.", view=None)
-
-
-# -- audit presentation ------------------------------------------------------------------------
-
-OUTCOME_MARK = {
-    "ok": "✅",
-    "denied": "⛔",
-    "error": "❌",
-    "timeout": "⌛",
-    "pending": "…",
-    "unknown": "❔",
-}
-
-
-# Ids the commands write into arguments ("channel=123 role=456", "via role 456"), shown as
-# mentions.
-_ID_ARGUMENT = re.compile(r"\b(channel|role)([= ])(\d{15,21})\b")
-_MENTION = {"channel": "<#{}>", "role": "<@&{}>"}
-
-
-def _arguments(text: str) -> str:
-    """Arguments as readable text: typed text cannot mention or format anything (a zero-width
-    space after each ``<`` and ``@``), the ids our commands record become mentions."""
-    safe = escape(clip(text, 160)).replace("<", "<\u200b").replace("@", "@\u200b")
-    return _ID_ARGUMENT.sub(lambda m: m[1] + m[2] + _MENTION[m[1]].format(m[3]), safe)
-
-
-def _when(at: str) -> str:
-    """The row's UTC time as a Discord timestamp each reader sees in their own time zone."""
-    try:
-        moment = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
-    except ValueError:
-        return f"`{escape(at[:19])}`"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    stamp = int(moment.timestamp())
-    return f"<t:{stamp}:f> (<t:{stamp}:R>)"
-
-
-def entry_line(e: AuditEntry) -> str:
-    where = f" on **{escape(e.server_name)}**" if e.server_name else ""
-    latency = f" · {e.latency_ms:.0f} ms" if e.latency_ms is not None else ""
-    args = f" · {_arguments(e.arguments)}" if e.arguments else ""
-    by = f" (via {_arguments(e.allowed_by)})" if e.allowed_by else ""
-    return (
-        f"{OUTCOME_MARK.get(e.outcome, '?')} {_when(e.at)} <@{e.user_id}> "
-        f"**{escape(e.action)}**{where}{args}{by} → {e.outcome}{latency}"
-    )
-
-
-def audit_embed(entries: list[AuditEntry], page: int, pages: int, total: int) -> discord.Embed:
-    embed = discord.Embed(title="Audit log", colour=discord.Colour.blurple())
-    if not entries:
-        embed.description = "No entries match."
-    else:
-        embed.description = clip("\n".join(entry_line(e) for e in entries), 4096)
-    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {total} entries")
-    return embed
-
-
-def mirror_embed(e: AuditEntry) -> discord.Embed:
-    colour = discord.Colour.green() if e.outcome == "ok" else discord.Colour.orange()
-    embed = discord.Embed(description=clip(entry_line(e), 4096), colour=colour)
-    if e.excerpt:
-        excerpt = sanitize(e.excerpt, multiline=True)
-        embed.add_field(name="Response", value=_code_block(excerpt, 1024), inline=False)
-    embed.set_footer(text=f"#{e.id} · {e.user_name}")
-    return embed

@@ -10,29 +10,23 @@ from discord import ui
 
 from bot.errors import ReportingModal
 from bot.games import get_game
-from bot.rendering.text import escape, sanitize
+from bot.rendering.text import clip, escape, sanitize
 from bot.services.servers.changes import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
 from bot.services.servers.diagnostics import Report
 from bot.storage import Server
 from cogs._common import InvokerOnlyView
+from cogs._results import COLOUR_FAIL, COLOUR_OK, COLOUR_WARN
 
 # Discord limits (embed fields, field value length).
 MAX_FIELDS = 25
 MAX_FIELD_VALUE = 1024
 MAX_DESCRIPTION = 4096
-COLOUR_OK = discord.Colour.green()
-COLOUR_WARN = discord.Colour.orange()
-COLOUR_FAIL = discord.Colour.red()
 
 ALREADY_ANSWERED = "This was already answered: it runs only once."
 # Seconds a confirmation waits; well inside the 15 min an interaction token lives.
 CONFIRM_TIMEOUT = 120.0
 
 PasswordHandler = Callable[[discord.Interaction[Any], str], Awaitable[None]]
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class PasswordModal(ReportingModal):
@@ -137,7 +131,9 @@ def list_embed(servers: list[Server]) -> discord.Embed:
         return embed
     shown = servers[:MAX_FIELDS]
     for server in shown:
-        embed.add_field(name=clip(server.name, 256), value=server_summary(server), inline=False)
+        embed.add_field(
+            name=clip(escape(server.name), 256), value=server_summary(server), inline=False
+        )
     if len(servers) > len(shown):
         embed.description = f"Showing {len(shown)} of {len(servers)} servers."
     embed.set_footer(text=f"{len(servers)} server(s)")
@@ -149,7 +145,7 @@ def probed_embed(pending: PendingAdd) -> discord.Embed:
     answer = pending.query.answer
     prepared = pending.prepared
     embed = discord.Embed(
-        title=clip(f"Is this {prepared.name}?", 256),
+        title=clip(f"Is this {escape(prepared.name)}?", 256),
         description=(
             f"Nothing answered on {prepared.game.name}'s usual query port, but port "
             f"{pending.query.port} does. If the host runs several servers, this may be another "
@@ -164,24 +160,56 @@ def probed_embed(pending: PendingAdd) -> discord.Embed:
     return embed
 
 
+def _saved_title(outcome: SaveOutcome, verb: str) -> tuple[str, str | None]:
+    """The title and, when something is amiss, the line that says what to do about it."""
+    name = escape(outcome.server.name)
+    done = "Saved" if verb == "added" else verb.capitalize()
+    if not outcome.answered:
+        return (
+            f"{done}, but not answering",
+            f"**{name}** is saved but did not answer: it may be offline, or its query port "
+            f"is closed or firewalled. Run `/server test` on it to see which check fails.",
+        )
+    if outcome.login is not None and not outcome.login.ok:
+        return (
+            f"{done}, but RCON not verified",
+            f"**{name}** is saved, but its RCON login could not be checked. Run `/server test` "
+            "on it once the server is up.",
+        )
+    return f"Server {name} {verb}", None
+
+
 def saved_embed(outcome: SaveOutcome, verb: str) -> discord.Embed:
-    server = outcome.server
-    # Amber, not green, when the login could not be verified or no query answered.
-    warn = (outcome.login is not None and not outcome.login.ok) or not outcome.answered
+    """Green when saved and answering; amber (still saved) when the query did not answer or the
+    RCON login could not be verified, with the diagnostics to run."""
+    title, hint = _saved_title(outcome, verb)
     # Notes quote the A2S server name: no controls or bidi overrides from it.
-    notes = "\n".join(f"• {sanitize(n)}" for n in outcome.notes)
+    lines = [f"• {sanitize(n)}" for n in outcome.notes]
+    if hint:
+        lines.insert(0, hint)
+    text = "\n".join(lines)
     embed = discord.Embed(
-        title=clip(f"Server {server.name} {verb}", 256),
-        description=clip(notes, MAX_DESCRIPTION) if notes else None,
-        colour=COLOUR_WARN if warn else COLOUR_OK,
+        title=clip(title, 256),
+        description=clip(text, MAX_DESCRIPTION) if text else None,
+        colour=COLOUR_OK if hint is None else COLOUR_WARN,
     )
-    embed.add_field(name="Server", value=server_summary(server), inline=False)
+    embed.add_field(name="Server", value=server_summary(outcome.server), inline=False)
     return embed
+
+
+def removed_embed(name: str) -> discord.Embed:
+    shown = escape(name)
+    return discord.Embed(
+        title=clip(f"Removed {shown}", 256),
+        description=f"**{shown}** is no longer watched; its settings and stored password are "
+        "deleted.",
+        colour=COLOUR_OK,
+    )
 
 
 def report_embed(report: Report) -> discord.Embed:
     colour = COLOUR_OK if report.ok else COLOUR_FAIL
-    embed = discord.Embed(title=clip(f"Test of {report.server.name}", 256), colour=colour)
+    embed = discord.Embed(title=clip(f"Test of {escape(report.server.name)}", 256), colour=colour)
     for check in report.checks:
         embed.add_field(
             name=f"{check.status.symbol} {check.name}",

@@ -15,10 +15,7 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.rendering.files import UPLOAD_MARGIN, split_csv
-from bot.rendering.text import clip, escape
 from bot.services.audit import (
-    DeniedGroup,
-    Dropped,
     MirrorItem,
     MirrorRetry,
     discard_mirror,
@@ -27,6 +24,7 @@ from bot.services.audit import (
 from bot.services.errors import UserError
 from bot.services.rcon.permissions import Action
 from bot.storage.audit import AuditFilter
+from cogs._audit_ui import audit_embed, filters_text, mirror_embeds
 from cogs._base import ManagedGroupCog
 from cogs._common import (
     InvokerOnlyView,
@@ -35,73 +33,13 @@ from cogs._common import (
     may_manage,
     require_manage,
 )
-from cogs._rcon_ui import actor_of, audit_embed, mirror_embed
+from cogs._rcon_ui import actor_of
 
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[OutpostBot]
 PER_PAGE = 10
 PAGE_TIMEOUT = 300.0
-MESSAGE_EMBEDS_MAX = 10
-MESSAGE_EMBED_CHARS_MAX = 6000
-
-
-def denied_line(group: DeniedGroup) -> str:
-    """One line for a member's denied attempts of one window."""
-    actions = ", ".join(
-        f"{escape(a)} ×{n}" for a, n in sorted(group.actions.items(), key=lambda kv: -kv[1])[:5]
-    )
-    where = (
-        " on " + ", ".join(f"**{escape(s)}**" for s in sorted(group.servers)[:3])
-        if group.servers
-        else ""
-    )
-    who = f"<@{group.user_id}>" if group.user_id else "other members"
-    span = f"`{group.first_at[11:19]}Z`–`{group.last_at[11:19]}Z`"
-    return f"⛔ {span} {who} denied {group.count}× ({actions}){where}"
-
-
-def mirror_embeds(items: Sequence[MirrorItem]) -> tuple[list[discord.Embed], int]:
-    """The embeds of one mirror message for a prefix of ``items``, and how many it took
-    (consecutive denied groups share one embed; Discord's per-message limits hold)."""
-    embeds: list[discord.Embed] = []
-    taken = chars = 0
-    while taken < len(items):
-        item = items[taken]
-        count = 1
-        if isinstance(item, DeniedGroup):
-            lines: list[str] = []
-            size = 0
-            for group in items[taken:]:
-                if not isinstance(group, DeniedGroup):
-                    break
-                line = clip(denied_line(group), 1000)
-                if lines and size + len(line) + 1 > 4000:
-                    break
-                lines.append(line)
-                size += len(line) + 1
-            count = len(lines)
-            embed = discord.Embed(
-                title="Denied attempts",
-                description="\n".join(lines),
-                colour=discord.Colour.orange(),
-            )
-        elif isinstance(item, Dropped):
-            embed = discord.Embed(
-                description=f"{item.count} audit entries were not mirrored here (too many at "
-                "once, or Discord refused them); `/audit view` has every one.",
-                colour=discord.Colour.dark_grey(),
-            )
-        else:
-            embed = mirror_embed(item)
-        if embeds and (
-            len(embeds) >= MESSAGE_EMBEDS_MAX or chars + len(embed) > MESSAGE_EMBED_CHARS_MAX
-        ):
-            break
-        embeds.append(embed)
-        chars += len(embed)
-        taken += count
-    return embeds, taken
 
 
 MAX_EXPORT_PARTS = 10
@@ -166,13 +104,19 @@ class AuditPages(InvokerOnlyView):
     refusal = "Run /audit view yourself to page through the log."
 
     def __init__(
-        self, bot: OutpostBot, origin: discord.Interaction[Any], f: AuditFilter, total: int
+        self,
+        bot: OutpostBot,
+        origin: discord.Interaction[Any],
+        f: AuditFilter,
+        total: int,
+        filters: str = "",
     ) -> None:
         super().__init__(origin.user.id, timeout=PAGE_TIMEOUT)
         self.bot = bot
         self.services = bot.services
         self.origin = origin
         self.filter = f
+        self.filters = filters  # shown in the footer
         self.page = 0
         self.total = total
         self._sync_buttons()
@@ -189,7 +133,7 @@ class AuditPages(InvokerOnlyView):
         entries, self.total = await self.services.audit.page(self.filter, self.page, PER_PAGE)
         self.page = min(self.page, self.pages - 1)
         self._sync_buttons()
-        return audit_embed(entries, self.page, self.pages, self.total)
+        return audit_embed(entries, self.page, self.pages, self.total, self.filters)
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
         # The permission may have been taken away since /audit view: check it on every page.
@@ -240,7 +184,8 @@ class Audit(
         if not embeds:
             return max(taken, 1), False
         try:
-            await channel.send(embeds=embeds)
+            # Entries mention members and channels: shown, never pinged.
+            await channel.send(embeds=embeds, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             if exc.status == 429 or exc.status >= 500:
                 raise MirrorRetry(f"HTTP {exc.status}") from exc
@@ -299,7 +244,8 @@ class Audit(
         since: app_commands.Range[str, 1, 30] | None = None,
     ) -> None:
         f = await self._filter(interaction, server, user, action, since)
-        pages = AuditPages(self.bot, interaction, f, 0)
+        shown = filters_text(server, user.name if user else None, action, since)
+        pages = AuditPages(self.bot, interaction, f, 0, shown)
         embed = await pages.render()
         await interaction.response.send_message(embed=embed, view=pages, ephemeral=True)
 

@@ -63,6 +63,7 @@ from cogs._rcon_ui import (
     user_cooldown,
     user_key,
 )
+from cogs._results import failures_shown, reply_embed
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ class Rcon(
 
         def question(plan: Plan) -> str:
             assert plan.target is not None
-            return f"Ban {player_label(plan.target)} on **{target.name}** {length}?"
+            return f"Ban {player_label(plan.target)} on **{escape(target.name)}** {length}?"
 
         await self._confirm(
             interaction, target, Action.BAN, args, prepare, question, "Ban", run=run
@@ -241,21 +242,24 @@ class Rcon(
                 banned.append(ban.strip())
             return plan
 
-        outcome = await self.services.rcon.run(
-            caller_of(interaction),
-            interaction.user.name,
-            Action.BAN,
-            target,
-            f"ban={ban!r}",
-            make,
-        )
-        confirmed = await self.services.live_players.expect_unban(target, banned[0]).confirmed()
-        await interaction.followup.send(
-            unban_reply(
-                ban.strip(), banned[0], target.name, answer=outcome.output, confirmed=confirmed
-            ),
-            ephemeral=True,
-        )
+        async with failures_shown(interaction, target.name):
+            outcome = await self.services.rcon.run(
+                caller_of(interaction),
+                interaction.user.name,
+                Action.BAN,
+                target,
+                f"ban={ban!r}",
+                make,
+            )
+            unbanned = self.services.live_players.expect_unban(target, banned[0])
+            reply = unban_reply(
+                ban.strip(),
+                banned[0],
+                target.name,
+                answer=outcome.output,
+                confirmed=await unbanned.confirmed(),
+            )
+            await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
 
     @app_commands.command(name="bans", description="List the bans")
     @app_commands.describe(server="The game server")
@@ -308,17 +312,17 @@ class Rcon(
             # A fresh list: the autocomplete's slot may hold someone else by now.
             return plan_whisper(kind, await self._player_plan(target, player), message)
 
-        outcome = await self.services.rcon.run(
-            caller_of(interaction),
-            interaction.user.name,
-            Action.SAY,
-            target,
-            f"whisper player={player!r} message={message!r}",
-            make,
-        )
-        await interaction.followup.send(
-            whisper_reply(outcome.plan, target.name, answer=outcome.output), ephemeral=True
-        )
+        async with failures_shown(interaction, target.name):
+            outcome = await self.services.rcon.run(
+                caller_of(interaction),
+                interaction.user.name,
+                Action.SAY,
+                target,
+                f"whisper player={player!r} message={message!r}",
+                make,
+            )
+            reply = whisper_reply(outcome.plan, target.name, answer=outcome.output)
+            await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
 
     @app_commands.command(name="whitelist", description="Add a player to the whitelist, or remove")
     @app_commands.describe(
@@ -409,7 +413,7 @@ class Rcon(
         def question(plan: Plan) -> str:
             # The exact console lines: which game stops how is not obvious.
             lines = "\n".join(plan.commands)
-            return f"Shut down **{target.name}**{when}? Sends:\n{_command_block(lines)}"
+            return f"Shut down **{escape(target.name)}**{when}? Sends:\n{_command_block(lines)}"
 
         await self._confirm(interaction, target, Action.EXEC, args, prepare, question, "Shut down")
 
@@ -438,7 +442,7 @@ class Rcon(
             Action.EXEC,
             command,
             prepare,
-            f"Run on **{target.name}**{note}:\n{_command_block(shown)}",
+            f"Run on **{escape(target.name)}**{note}:\n{_command_block(shown)}",
             "Run",
         )
 

@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.app import OutpostBot
 from bot.games import search_games
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.servers.changes import PendingAdd, PreparedServer
 from bot.services.servers.diagnostics import diagnose
@@ -28,6 +29,7 @@ from cogs._server_ui import (
     PasswordModal,
     list_embed,
     probed_embed,
+    removed_embed,
     report_embed,
     saved_embed,
 )
@@ -215,15 +217,15 @@ class Servers(
                 # Answer before the slow part: the cascade and the change listeners (roster,
                 # feed, RCON pool) may take longer than Discord's 3 s.
                 await inter.response.edit_message(
-                    content=f"Removing **{server.name}**…", embed=None, view=None
+                    content=f"Removing **{escape(server.name)}**…", embed=None, view=None
                 )
                 await self.services.registry.remove(guild_id, server.name)
-            await inter.edit_original_response(content=f"Removed **{server.name}**.")
+            await inter.edit_original_response(content=None, embed=removed_embed(server.name))
 
         view = ConfirmView(interaction, confirmed)
         await interaction.response.send_message(
-            f"Remove **{server.name}** (`{server.address}`)? Its settings and stored password "
-            "are deleted.",
+            f"Remove **{escape(server.name)}** (`{server.address}`)? Its settings and stored "
+            "password are deleted.",
             view=view,
             ephemeral=True,
         )

@@ -124,3 +124,37 @@ async def test_rcon_command_cancelled_mid_way_is_not_left_pending(store: Store) 
     await pool.close()
     [entry] = await store.audit.search(AuditFilter(GUILD), limit=5)
     assert (entry.outcome, entry.excerpt) == ("error", "CancelledError")
+
+
+async def test_a_plan_that_fails_half_way_is_partly_done(store: Store) -> None:
+    from bot.services.rcon.actions import Plan
+    from bot.services.rcon.commands import PartlyDone, RconCommands
+    from bot.services.rcon.errors import RconTimeout
+    from bot.storage import Server
+
+    await add_server(store, "Main")
+    server = await store.servers.get(GUILD, "Main")
+    assert server is not None
+
+    class HalfPool:
+        """Runs the first command, times out on the second (a ban written, its kick not)."""
+
+        sent: list[str] = []
+
+        async def execute(self, _server: Server, command: str) -> str:
+            self.sent.append(command)
+            if len(self.sent) > 1:
+                raise RconTimeout("no answer within 5 s")
+            return ""
+
+    commands = RconCommands(HalfPool(), PermissionService(store), AuditLog(store))  # type: ignore[arg-type]
+
+    async def build() -> Plan:
+        return Plan(Action.BAN, ("addBan x 0 r", "kick 3 r"), "player='Gus'")
+
+    with pytest.raises(PartlyDone) as raised:
+        await commands.run(Caller(GUILD, 7, True, ()), "Ann", Action.BAN, server, "gus", build)
+    assert (raised.value.done, raised.value.total, raised.value.outcome) == (1, 2, "timeout")
+    assert "Only 1 of 2 commands ran" in str(raised.value)
+    [entry] = await store.audit.search(AuditFilter(GUILD), limit=5)
+    assert entry.outcome == "timeout"  # audited as what happened to the failing command

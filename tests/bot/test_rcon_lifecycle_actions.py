@@ -182,8 +182,10 @@ def test_whisper_text_never_splits_a_command(message: str) -> None:
 
 def test_whisper_reply_names_the_player() -> None:
     plan = plan_whisper(GAMES["minecraft"], PlayerRef(0, "Al*ex", handle="Alex"), "hi")
-    assert whisper_reply(plan, "Craft", answer="") == r"Whispered to **Al\*ex** (#0) on **Craft**"
-    assert "answered: `You whisper`" in whisper_reply(plan, "Craft", answer="You whisper")
+    quiet = whisper_reply(plan, "Craft", answer="")
+    assert quiet.text == r"Whispered to **Al\*ex** (#0) on **Craft**"
+    assert (quiet.title, quiet.answer, quiet.confirmed) == ("Done on Craft", "", True)
+    assert whisper_reply(plan, "Craft", answer=" You whisper\n").answer == "You whisper"
 
 
 def test_catalogue_checks_the_new_actions_placeholders() -> None:

@@ -60,18 +60,20 @@ def test_battleye_ban_by_guid_when_known_by_slot_otherwise() -> None:
     assert plan_ban(RconKind.SOURCE, steam, 0).commands == ("banid 0 2 kick", "writeid")
 
 
-def test_reply_shows_a_server_answer_without_controls_or_bidi() -> None:
+def test_unconfirmed_reply_says_so_and_keeps_the_server_answer_apart() -> None:
     from bot.services.rcon.actions import plan_kick
     from bot.services.rcon.replies import player_action_reply
 
     plan = plan_kick(RconKind.BATTLEYE, GUS, "afk")
-    text = player_action_reply(
+    reply = player_action_reply(
         plan,
-        "bravo",
+        "br_avo",
         reason="afk",
         minutes=None,
         answer="Invalid\u202e player\nID `x`",
         confirmed=False,
     )
-    assert text.startswith("Kick of **Griefer Gus** (#3) sent to **bravo**; the server did not")
-    assert "\u202e" not in text and "The server answered: `Invalid player ID ˋxˋ`" in text
+    assert reply.text.startswith("Kick of **Griefer Gus** (#3) sent to **br\\_avo**; the server")
+    # The title names the server escaped; the answer is shown (sanitized) by the cog.
+    assert reply.title == "Sent to br\\_avo, not confirmed yet" and not reply.confirmed
+    assert reply.answer == "Invalid\u202e player\nID `x`" and "Invalid" not in reply.text

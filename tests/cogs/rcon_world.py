@@ -127,13 +127,54 @@ async def answered(handle: InteractionHandle) -> InteractionHandle:
     return handle
 
 
+def message_text(message: dict[str, Any]) -> str:
+    """A message's content and the text of its embeds (title, description, fields), one part a
+    line: what a member reads."""
+    parts = [str(message["content"])] if message.get("content") else []
+    for embed in message.get("embeds") or []:
+        parts += [str(embed[k]) for k in ("title", "description") if embed.get(k)]
+        for field in embed.get("fields") or []:
+            parts += [str(field["name"]), str(field["value"])]
+    return "\n".join(parts)
+
+
 async def followup_text(handle: InteractionHandle) -> str:
     """The answer's text: the follow-up after a deferral, or the direct reply."""
     await handle.wait_response()
     if handle.response_type != 5:
-        return str(handle.content)
-    message = await handle.wait_followup()
-    return str(message["content"])
+        return message_text({"content": handle.content, "embeds": handle.embeds})
+    return message_text(await handle.wait_followup())
+
+
+# The colours of a result: done, only partly done or unconfirmed, failed.
+GREEN = discord.Colour.green().value
+AMBER = 0xF0B232
+RED = discord.Colour.red().value
+
+
+def result_of(message: dict[str, Any]) -> dict[str, Any]:
+    """The one embed a result message is (no text beside it)."""
+    assert not message.get("content"), message
+    (embed,) = message["embeds"]
+    return dict(embed)
+
+
+async def result(handle: InteractionHandle) -> dict[str, Any]:
+    """The result embed of a deferred command."""
+    await handle.wait_response()
+    assert handle.response_type == 5, handle.data
+    return result_of(await handle.wait_followup())
+
+
+def removed(message: dict[str, Any] | None, name: str) -> bool:
+    """Whether ``message`` became the green "Removed" result (its text replaced)."""
+    embeds = (message or {}).get("embeds") or []
+    return (
+        bool(embeds)
+        and embeds[0]["title"] == f"Removed {name}"
+        and embeds[0]["color"] == GREEN
+        and not (message or {}).get("content")
+    )
 
 
 def audit_rows(settings: Settings) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import cogs._rcon_ui
 from bot.services.audit import Actor
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
+    GREEN,
     PASSWORD,
     RconWorld,
     SourceConsole,
@@ -121,9 +122,15 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 2)
         messages = w.fake.channel_messages(w.channel_id)
         texts = [m["embeds"][0]["description"] for m in messages]
-        assert "audit channel set" in texts[0]
+        assert "audit channel set" in texts[0] and f"channel=<#{w.channel_id}>" in texts[0]
         assert "rcon say" in texts[1] and "Main" in texts[1]
+        # Who as a mention, when as a Discord timestamp, the outcome as an icon and colour.
+        assert texts[1].startswith("✅ <t:") and f"<@{w.admin}>" in texts[1]
+        assert messages[1]["embeds"][0]["color"] == GREEN
         assert w.fake.pinging_messages() == []  # user mentions render without pinging
+        # Sent with no mention allowed at all, whatever the entry holds.
+        assert all(m["allowed_mentions"]["parse"] == [] for m in messages)
+        assert not any(m["allowed_mentions"].get("users") for m in messages)
         await answered(await w.fake.slash(w.guild_id, w.admin, "audit channel clear"))
         count = len(w.fake.channel_messages(w.channel_id))
         await followup_text(

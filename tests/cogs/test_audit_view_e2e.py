@@ -75,6 +75,13 @@ async def test_kick_finds_rcon_kick_and_ids_show_as_mentions(world: RconWorld) -
         )
         text = kicks.embeds[0]["description"]
         assert "rcon kick" in text and "rcon say" not in text
+        # The filters in use are said in the footer.
+        assert kicks.embeds[0]["footer"]["text"] == "action: kick · Page 1 of 1 · 1 entries"
+        assert text.startswith("✅ <t:") and f"<@{w.admin}> **rcon kick**" in text
+        mine = await answered(
+            await w.fake.slash(w.guild_id, w.admin, "audit view", {"user": w.admin, "since": "1d"})
+        )
+        assert mine.embeds[0]["footer"]["text"].startswith("user: alice · since: 1d · Page 1")
         assert f"(via role <@&{w.mods_role}>)" in text
         everything = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
     text = everything.embeds[0]["description"]
@@ -100,7 +107,7 @@ async def test_pending_rows_of_a_crash_are_unknown_after_restart(world: RconWorl
     async with run_bot(w.fake, w.bot()):
         view = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
     text = view.embeds[0]["description"]
-    assert text.startswith("❔") and "rcon ban" in text and "→ unknown" in text
+    assert text.startswith("⚠️") and "rcon ban" in text and "→ unknown" in text
     (row,) = audit_rows(w.settings)
     assert row["outcome"] == "unknown" and "stopped" in row["excerpt"]
 

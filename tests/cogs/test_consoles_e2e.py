@@ -17,6 +17,7 @@ from tests.cogs.rcon_world import (
     audit_rows,
     followup_text,
     last_audit,
+    message_text,
     register,
     seed_guild,
 )
@@ -120,7 +121,7 @@ async def test_seven_days_to_die_unknown_command_is_not_ok(world: RconWorld) -> 
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
         done = await click.wait_followup()
-    assert "did not accept the command" in done["content"]
+    assert "did not accept the command" in message_text(done)
     assert last_audit(w.settings)["outcome"] == "error"
 
 

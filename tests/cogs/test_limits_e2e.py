@@ -16,12 +16,14 @@ from bot.services.rcon.permissions import Action
 from bot.storage import NewServer, Server
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
+    GREEN,
     PASSWORD,
     RconWorld,
     answered,
     audit_rows,
     followup_text,
     register,
+    result_of,
     seed_guild,
     source_answers,
 )
@@ -41,8 +43,9 @@ def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def hostile_answers(command: str) -> str:
     if command == "echo ticks":
-        # 1,800 characters that the code-block escaping grows to 2,400.
-        return "```" * 600
+        # 3,600 characters (they fit an embed's 4,096) that the code-block escaping grows to
+        # 4,800 (they do not).
+        return "```" * 1200
     if command == "echo bidi":
         return "\n".join(f"line {i} {UNSAFE} gnp.exe" for i in range(5))
     if command == "status":
@@ -78,16 +81,17 @@ async def _exec(w: RconWorld, command: str) -> dict[str, object]:
     return await click.wait_followup()
 
 
-async def test_rcon_answer_that_escaping_grows_past_2000_is_attached(world: RconWorld) -> None:
+async def test_rcon_answer_that_escaping_grows_past_4096_is_attached(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         done = await _exec(w, "echo ticks")
-    # The fake Discord fails the test on a >2000-character message; and the answer is whole.
-    content = str(done["content"])
-    assert len(content) <= 2000 and "attached" in content
+    # The fake Discord fails the test on an embed past its limits; and the answer is whole.
+    embed = result_of(done)
+    assert embed["color"] == GREEN and "attached" in embed["description"]
+    assert "```" not in embed["description"] and not embed.get("fields")
     files = {a["filename"]: a["data"] for a in done["attachments"]}  # type: ignore[attr-defined]
-    assert files["response.txt"].decode() == "```" * 600
+    assert files["response.txt"].decode() == "```" * 1200
 
 
 async def test_rcon_answer_loses_controls_and_bidi_but_keeps_lines(world: RconWorld) -> None:
@@ -95,10 +99,12 @@ async def test_rcon_answer_loses_controls_and_bidi_but_keeps_lines(world: RconWo
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         done = await _exec(w, "echo bidi")
-    content = str(done["content"])
+    embed = result_of(done)
+    content = embed["description"]
+    assert embed["title"] == "Done on Main" and content.startswith("```\n")
     assert not any(ch in content for ch in UNSAFE)
     assert content.count("gnp.exe") == 5 and "line 0" in content and "line 4" in content
-    assert len(content.splitlines()) >= 7  # title, fences and the five lines
+    assert len(content.splitlines()) == 7  # the fences and the five lines
 
 
 async def _many_servers(w: RconWorld, bot: OutpostBot, count: int) -> list[Server]:
@@ -296,7 +302,8 @@ async def test_rcon_answer_past_the_upload_limit_is_cut_to_fit(
     (attachment,) = done["attachments"]  # type: ignore[misc]
     assert len(attachment["data"]) <= 4096 - 1024
     assert attachment["data"].decode().startswith("cvar_0 : 1")
-    assert "only the first" in str(done["content"]) and "upload limit" in str(done["content"])
+    note = result_of(done)["description"]
+    assert "only the first" in note and "upload limit" in note
 
 
 async def test_player_autocomplete_shows_names_without_bidi_controls(world: RconWorld) -> None:

@@ -13,12 +13,14 @@ import cogs._rcon_ui
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
+    RED,
     RconWorld,
     SourceConsole,
     audit_rows,
     followup_text,
     last_audit,
     register,
+    result_of,
     seed_guild,
 )
 from tests.fakes.battleye_server import FakeBattlEyeServer
@@ -118,7 +120,7 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
                 {"server": "Squad", "player": value, "reason": "bye"},
             )
         )
-    assert reply.startswith("Kicked **Ann** (#0) from **Squad**: bye")
+    assert reply.startswith("Done on Squad\nKicked **Ann** (#0) from **Squad**: bye")
     assert 'AdminKick "76561198000000001" bye' in w.source.received
     assert "status" not in w.source.received
     assert last_audit(w.settings)["outcome"] == "ok"
@@ -202,8 +204,10 @@ async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
         ok = await followup_text(
             await w.fake.slash(w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi"})
         )
-    assert "did not accept the command" in done["content"]
-    assert 'Unknown command "nosuchcommand"' in done["content"]
+    failed = result_of(done)
+    assert (failed["title"], failed["color"]) == ("Failed on Main", RED)
+    assert "did not accept the command" in failed["description"]
+    assert 'Unknown command "nosuchcommand"' in failed["description"]
     assert "Said on Main" in ok
     rows = audit_rows(w.settings)
     assert [(r["action"], r["outcome"]) for r in rows] == [

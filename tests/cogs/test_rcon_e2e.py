@@ -15,8 +15,10 @@ from bot.app import OutpostBot
 from bot.protocols.battleye import Player
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
+    GREEN,
     HOSTILE_NAME,
     PASSWORD,
+    RED,
     RconWorld,
     SourceConsole,
     all_text,
@@ -26,6 +28,8 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     register,
+    result,
+    result_of,
     seed_guild,
 )
 from tests.fakes.battleye_server import FakeBattlEyeServer
@@ -84,7 +88,7 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
         )
         assert none == []  # no kick permission: no player list
         w.source.received.clear()
-        text = await followup_text(
+        kicked = await result(
             await w.fake.slash(
                 w.guild_id,
                 w.admin,
@@ -95,7 +99,8 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
     # The hostile name never reaches the console: the command carries the numeric id; the
     # status after it confirms the player is gone.
     assert w.source.received == ["status", 'kickid 4 "afk"', "status"]
-    assert text == f"Kicked **{HOSTILE_NAME}** (#4) from **Main**: afk"
+    assert (kicked["title"], kicked["color"]) == ("Done on Main", GREEN)
+    assert kicked["description"] == f"Kicked **{HOSTILE_NAME}** (#4) from **Main**: afk"
     row = last_audit(w.settings)
     assert (row["action"], row["outcome"]) == ("rcon kick", "ok")
     assert row["allowed_by"] == "administrator"
@@ -236,7 +241,7 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
         done = await click.wait_followup()
-        assert done["content"] == "Banned **Ann** (#2) on **Main** for 60 minutes"
+        assert result_of(done)["description"] == "Banned **Ann** (#2) on **Main** for 60 minutes"
     # A fresh list right before sending (the confirm may come a minute later), and one after
     # that confirms Ann is gone.
     assert w.source.received == ["status", "status", "banid 60 2 kick", "writeid", "status"]
@@ -268,7 +273,9 @@ async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None
         click = await w.fake.click(question, "rcon:confirm", w.mod)
         await click.wait_response()
         refused = await click.wait_followup()
-        assert "needs the **exec** permission" in refused["content"]
+        failed = result_of(refused)
+        assert (failed["title"], failed["color"]) == ("Failed on Main", RED)
+        assert "needs the **exec** permission" in failed["description"]
     assert w.source.received == []
     rows = [r for r in audit_rows(w.settings) if r["action"] == "rcon exec"]
     assert [r["outcome"] for r in rows] == ["denied"]
@@ -315,7 +322,8 @@ async def test_exec_long_response_is_attached_as_a_file(world: RconWorld) -> Non
         await click.wait_response()
         done = await click.wait_followup()
         files = {a["filename"]: a["data"] for a in done["attachments"]}
-    assert "attached" in done["content"]
+    attached = result_of(done)
+    assert attached["title"] == "Done on Main" and "attached" in attached["description"]
     body = files["response.txt"].decode()
     assert body.count("cvar_") == 400
     row = last_audit(w.settings)

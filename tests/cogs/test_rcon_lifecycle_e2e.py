@@ -19,6 +19,7 @@ from tests.cogs.rcon_world import (
     audit_rows,
     followup_text,
     last_audit,
+    message_text,
     register,
     seed_guild,
 )
@@ -117,7 +118,7 @@ async def _confirmed(w: RconWorld, command: str, options: dict[str, Any]) -> tup
     click = await w.fake.click(question, "rcon:confirm", w.admin)
     await click.wait_response()
     done = await click.wait_followup()
-    return str(question["content"]), str(done["content"])
+    return str(question["content"]), message_text(done)
 
 
 async def test_minecraft_whisper_to_a_player_from_the_live_list(world: RconWorld) -> None:
@@ -130,7 +131,7 @@ async def test_minecraft_whisper_to_a_player_from_the_live_list(world: RconWorld
         reply = await _whisper(w, w.admin, "Craft", value, "meet at spawn")
     # A fresh list right before the tell: the player is checked, then whispered to by name.
     assert w.source.received == ["list", "tell Alex meet at spawn"]
-    assert reply.startswith("Whispered to **Alex** (#")
+    assert reply.startswith("Done on Craft\nWhispered to **Alex** (#")
     assert "You whisper to Alex: meet at spawn" in reply
     row = last_audit(w.settings)
     assert (row["action"], row["outcome"]) == ("rcon say", "ok")
@@ -150,8 +151,8 @@ async def test_battleye_and_squad_whisper_by_slot_and_steamid(world: RconWorld) 
         )
     assert "say 0 hi" in w.battleye.received_commands
     assert 'AdminWarn "76561198000000001" no ramming' in w.source.received
-    assert be.startswith("Whispered to **Ann** (#0) on **DayZ**")
-    assert sq.startswith("Whispered to **Ann** (#0) on **Squad**")
+    assert be.startswith("Done on DayZ\nWhispered to **Ann** (#0) on **DayZ**")
+    assert sq.startswith("Done on Squad\nWhispered to **Ann** (#0) on **Squad**")
     assert [r["outcome"] for r in audit_rows(w.settings)] == ["ok", "ok"]
 
 
@@ -210,7 +211,7 @@ async def test_grants_whisper_needs_say_lifecycle_needs_exec_whitelist_needs_ban
         # The say grant is enough for a whisper.
         ok = await _whisper(w, w.mod, "Craft", "Alex", "hello")
         denied = await _whisper(w, w.member, "Craft", "Alex", "hello")
-    assert ok.startswith("Whispered to **Alex**")
+    assert ok.startswith("Done on Craft\nWhispered to **Alex**")
     assert "needs the **say** permission" in denied
     assert w.source.received == ["list", "tell Alex hello"]
 

@@ -13,12 +13,17 @@ from bot.app import OutpostBot
 from bot.protocols.battleye import Player
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
+    AMBER,
+    GREEN,
     PASSWORD,
+    RED,
     RconWorld,
     SourceConsole,
     audit_rows,
     followup_text,
     register,
+    result,
+    result_of,
     seed_guild,
 )
 from tests.fakes.battleye_server import FakeBattlEyeServer
@@ -94,7 +99,9 @@ async def test_ban_confirmed_after_the_slot_changed_hands_bans_nobody(world: Rco
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
         refused = await click.wait_followup()
-        assert refused["content"].endswith("**Griefer Gus** left the server; nothing was sent.")
+        failed = result_of(refused)
+        assert (failed["title"], failed["color"]) == ("Failed on bravo", RED)
+        assert failed["description"].endswith("**Griefer Gus** left the server; nothing was sent.")
     assert _sent(w) == [] and w.battleye.bans == []
     assert IVY in w.battleye.players
     row = [r for r in audit_rows(w.settings) if r["action"] == "rcon ban"][-1]
@@ -138,9 +145,12 @@ async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
         done = await click.wait_followup()
-    assert done["content"] == (
+    banned = result_of(done)
+    assert (banned["title"], banned["color"]) == ("Done on bravo", GREEN)
+    assert banned["description"] == (
         "Banned **Griefer Gus** (#3) on **bravo** for 60 minutes: spawn camping"
     )
+    assert "fields" not in banned or not banned["fields"]  # BattlEye answered nothing
     assert _sent(w) == [f"addBan {GUS_GUID} 60 spawn camping", "kick 3 spawn camping"]
     assert w.battleye.bans == [(GUS_GUID, 60, "spawn camping")]
 
@@ -152,7 +162,7 @@ async def test_kick_reply_names_the_player_and_is_confirmed_by_the_kick_line(
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon kick")
-        text = await followup_text(
+        kicked = await result(
             await w.fake.slash(
                 w.guild_id,
                 w.admin,
@@ -160,8 +170,10 @@ async def test_kick_reply_names_the_player_and_is_confirmed_by_the_kick_line(
                 {"server": "bravo", "player": token, "reason": "spawn camping"},
             )
         )
-    assert text == "Kicked **Griefer Gus** (#3) from **bravo**: spawn camping"
-    assert "(empty answer)" not in text
+    assert (kicked["title"], kicked["color"]) == ("Done on bravo", GREEN)
+    assert kicked["description"] == "Kicked **Griefer Gus** (#3) from **bravo**: spawn camping"
+    # BattlEye answers a kick with nothing: a plain line, no code block of an empty answer.
+    assert not kicked.get("fields") and "```" not in kicked["description"]
     assert _sent(w) == ["kick 3 spawn camping"]
 
 
@@ -172,7 +184,7 @@ async def test_unconfirmed_kick_says_so_honestly(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         bot.services.live_players.confirm_seconds = 0.3
         await _bravo(w, bot)
-        text = await followup_text(
+        sent = await result(
             await w.fake.slash(
                 w.guild_id,
                 w.admin,
@@ -180,7 +192,9 @@ async def test_unconfirmed_kick_says_so_honestly(world: RconWorld) -> None:
                 {"server": "bravo", "player": "Griefer Gus", "reason": "spawn camping"},
             )
         )
-    assert text == (
+    # Amber, not green: sent, but the server did not say it happened.
+    assert (sent["title"], sent["color"]) == ("Sent to bravo, not confirmed yet", AMBER)
+    assert sent["description"] == (
         "Kick of **Griefer Gus** (#3) sent to **bravo**; the server did not confirm yet."
     )
 
@@ -192,13 +206,14 @@ async def test_battleye_unban_names_the_ban_and_confirms_it_from_the_list(
     w.battleye.bans = [(ANN.guid, 0, "old"), (GUS_GUID, 0, "spawn camping")]
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
-        text = await followup_text(
+        lifted = await result(
             await w.fake.slash(w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "1"})
         )
         missing = await followup_text(
             await w.fake.slash(w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "7"})
         )
-    assert text == f"Lifted ban #1 (**{GUS_GUID}**) on **bravo**"
+    assert lifted["description"] == f"Lifted ban #1 (**{GUS_GUID}**) on **bravo**"
+    assert lifted["color"] == GREEN
     assert w.battleye.bans == [(ANN.guid, 0, "old")]
     assert "has no ban '7'" in missing and "nothing was sent" in missing
     assert _sent(w) == ["removeBan 1"]
@@ -210,17 +225,18 @@ async def test_source_kick_ban_and_unban_replies_are_confirmed_by_the_next_list(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "alpha", "cs2", w.source.address[1])
-        kicked = await followup_text(
+        kicked = await result(
             await w.fake.slash(
                 w.guild_id, w.admin, "rcon kick", {"server": "alpha", "player": "Ann"}
             )
         )
-        unbanned = await followup_text(
+        unbanned = await result(
             await w.fake.slash(
                 w.guild_id, w.admin, "rcon unban", {"server": "alpha", "ban": "STEAM_1:0:99"}
             )
         )
-    assert kicked == "Kicked **Ann** (#2) from **alpha**"
-    assert unbanned == "Unbanned **STEAM\\_1:0:99** on **alpha**"
+    assert kicked["description"] == "Kicked **Ann** (#2) from **alpha**"
+    assert unbanned["description"] == "Unbanned **STEAM\\_1:0:99** on **alpha**"
+    assert kicked["color"] == unbanned["color"] == GREEN
     assert "removeid STEAM_1:0:99" in w.source.received
     assert w.source.received[-1] == "listid"  # the confirmation

@@ -18,6 +18,7 @@ import pytest
 from bot.app import OutpostBot
 from bot.config import Settings
 from tests.cogs.conftest import make_settings
+from tests.cogs.rcon_world import removed
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
@@ -236,9 +237,7 @@ async def test_list_edit_test_remove(world: World) -> None:
         confirm = await answered(await world.fake.click(remove, buttons["Remove"], world.admin))
         assert confirm.response_type == 7  # the confirmation message is updated in place
         # Answered first ("Removing…"), then edited once the removal is done.
-        await world.fake.wait_until(
-            lambda: "Removed **Prime**" in (remove.original or {}).get("content", "")
-        )
+        await world.fake.wait_until(lambda: removed(remove.original, "Prime"))
         assert await bot.services.store.servers.all() == []
 
 
@@ -333,7 +332,10 @@ async def test_second_guild_sees_nothing(world: World) -> None:
             )
         )
         followup = await handle.wait_followup()
-        assert followup["embeds"][0]["title"] == "Server Main added"
+        # Nothing answers on port 1: saved, but amber and pointing at the diagnostics.
+        saved = followup["embeds"][0]
+        assert saved["title"] == "Saved, but not answering" and saved["color"] == 0xF0B232
+        assert "/server test" in saved["description"]
 
 
 async def test_game_autocomplete_and_validation_error(world: World) -> None:
@@ -466,7 +468,5 @@ async def test_remove_answers_before_the_slow_part(world: World) -> None:
         await confirm.wait_response(timeout=2.0)
         assert "Removing **Main**" in (remove.original or {}).get("content", "")
         release.set()
-        await world.fake.wait_until(
-            lambda: "Removed **Main**" in (remove.original or {}).get("content", "")
-        )
+        await world.fake.wait_until(lambda: removed(remove.original, "Main"))
         assert await bot.services.store.servers.all() == []

@@ -20,7 +20,7 @@ from bot.logsetup import REDACTED, secrets
 from bot.services.audit import Actor
 from bot.storage import NewServer
 from tests.cogs.conftest import make_settings
-from tests.cogs.rcon_world import audit_rows, register
+from tests.cogs.rcon_world import audit_rows, followup_text, message_text, register, removed
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
@@ -101,10 +101,7 @@ async def answered(handle: InteractionHandle) -> InteractionHandle:
 
 
 async def text_of(handle: InteractionHandle) -> str:
-    await handle.wait_response()
-    if handle.response_type == 5:
-        return str((await handle.wait_followup())["content"])
-    return str(handle.content)
+    return await followup_text(handle)
 
 
 async def _add(w: TrustWorld, bot: OutpostBot) -> None:
@@ -372,7 +369,7 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
         click = await w.fake.click(question, "rcon:confirm", w.admin)
         await click.wait_response()
         refused = await click.wait_followup()
-        assert "was changed since this was asked" in refused["content"]
+        assert "was changed since this was asked" in message_text(refused)
         removed = await w.fake.slash(
             w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
         )
@@ -381,7 +378,7 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
         await bot.services.registry.remove(w.guild_id, "Main")
         click2 = await w.fake.click(second, "rcon:confirm", w.admin)
         await click2.wait_response()
-        assert "was removed since this was asked" in (await click2.wait_followup())["content"]
+        assert "was removed since this was asked" in message_text(await click2.wait_followup())
     # Nothing went to the old host with the old password, nor to the new one.
     assert w.rcon.auth_attempts == attempts and w.rcon.received == []
     assert w.attacker.received == []
@@ -425,9 +422,7 @@ async def test_remove_double_press_is_answered(world: TrustWorld) -> None:
         await first.wait_response()
         await again.wait_response()
         assert again.content == "This was already answered: it runs only once."
-        await w.fake.wait_until(
-            lambda: "Removed **Main**" in (remove.original or {}).get("content", "")
-        )
+        await w.fake.wait_until(lambda: removed(remove.original, "Main"))
         assert await bot.services.store.servers.all() == []
     rows = [r for r in audit_rows(w.settings) if r["action"] == "server remove"]
     assert [r["outcome"] for r in rows] == ["ok"]
@@ -513,7 +508,7 @@ async def test_exec_password_setting_is_masked_in_audit_and_mirror(world: TrustW
 
 # -- registering servers ---------------------------------------------------------------------
 
-ORANGE = discord.Colour.orange().value
+AMBER = 0xF0B232  # warnings: saved but not answering, a probed port to confirm
 GREEN = discord.Colour.green().value
 
 
@@ -537,7 +532,7 @@ async def test_probed_neighbour_is_named_and_cancel_saves_nothing(world: TrustWo
             w, {"name": "Ours", "address": f"{host}:{neighbour - 3}", "game": "other"}
         )
         embed = question["embeds"][0]
-        assert embed["title"] == "Is this Ours?" and embed["color"] == ORANGE
+        assert embed["title"] == "Is this Ours?" and embed["color"] == AMBER
         fields = {f["name"]: f["value"] for f in embed["fields"]}
         assert (fields["Name"], fields["Players"]) == ("Fake CS2", "5/20")
         assert await bot.services.store.servers.all() == []  # nothing saved before the answer
@@ -558,8 +553,11 @@ async def test_saved_without_an_answer_is_a_warning(world: TrustWorld) -> None:
             {"name": "Down", "address": f"{host}:{port}", "game": "other", "query_port": port},
         )
         embed = saved["embeds"][0]
-        assert embed["title"] == "Server Down added"
-        assert embed["color"] == ORANGE, embed
+        # Saved, but not a green "added": amber, saying what to run next.
+        assert embed["title"] == "Saved, but not answering"
+        assert embed["color"] == AMBER, embed
+        assert embed["description"].startswith("**Down** is saved but did not answer")
+        assert "Run `/server test`" in embed["description"]
         assert "No A2S answer" in embed["description"]
         assert len(await bot.services.store.servers.all()) == 1
         up = await add_server(
@@ -567,6 +565,7 @@ async def test_saved_without_an_answer_is_a_warning(world: TrustWorld) -> None:
             {"name": "Up", "address": f"{w.a2s.address[0]}:{w.a2s.address[1]}", "game": "other"},
         )
         assert up["embeds"][0]["color"] == GREEN
+        assert up["embeds"][0]["title"] == "Server Up added"
 
 
 async def test_a2s_server_name_is_escaped_in_add_and_test(world: TrustWorld) -> None:

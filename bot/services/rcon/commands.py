@@ -23,6 +23,16 @@ from bot.storage import Server
 PlanBuilder = Callable[[], Awaitable[Plan]]
 
 
+class PartlyDone(RconError):
+    """A plan's first commands ran, then one failed: the action is partly applied (a ban
+    written but its kick not sent). Audited with the failure's own outcome."""
+
+    def __init__(self, done: int, total: int, cause: RconError) -> None:
+        super().__init__(f"Only {done} of {total} commands ran before this failed: {cause}")
+        self.outcome = cause.outcome
+        self.done, self.total = done, total
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     plan: Plan
@@ -95,8 +105,10 @@ class RconCommands:
             await self.audit.complete(ticket, "denied", f"needs the {action.value} permission")
             raise NotPermitted(action, server.name)
         outputs: list[str] = []
+        total = 0
         try:
             plan = await build()
+            total = len(plan.commands)
             for command in plan.commands:
                 outputs.append(await self.pool.execute(server, command))
         except BaseException as exc:
@@ -105,6 +117,8 @@ class RconCommands:
             await asyncio.shield(
                 self.audit.complete(ticket, outcome, excerpt, allowed_by=decision.allowed_by)
             )
+            if isinstance(exc, RconError) and outputs:
+                raise PartlyDone(len(outputs), total, exc) from exc
             raise
         output = "\n".join(o for o in outputs if o)
         secret = self.pool.password_for(server)

@@ -1,24 +1,34 @@
 """What a typed /rcon action did, said to the member: to whom, where, and whether the server
-confirmed it (its own words attached when it said something)."""
+confirmed it (its own words, shown by the cog, only when it said something)."""
 
 from __future__ import annotations
 
-from bot.rendering.text import clip, escape, sanitize
+from dataclasses import dataclass
+
+from bot.rendering.text import clip, escape
 from bot.services.rcon.actions import Plan, PlayerRef
 from bot.services.rcon.errors import RconInvalidInput
 from bot.services.rcon.permissions import Action
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What an action did: a title and one sentence (markdown, names escaped), the server's own
+    words ("" when it answered nothing), and whether the server confirmed it."""
+
+    title: str
+    text: str
+    answer: str = ""
+    confirmed: bool = True
 
 
 def player_label(player: PlayerRef) -> str:
     return f"**{escape(clip(player.name, 100))}** (#{player.id})"
 
 
-def _answer_note(answer: str) -> str:
-    # The server's own words when it said something (an empty answer is BattlEye's "done").
-    text = answer.strip()
-    if not text:
-        return ""
-    return "\nThe server answered: `" + clip(sanitize(text), 300).replace("`", "ˋ") + "`"
+def _title(server_name: str, confirmed: bool) -> str:
+    where = escape(clip(server_name, 100))
+    return f"Done on {where}" if confirmed else f"Sent to {where}, not confirmed yet"
 
 
 def player_action_reply(
@@ -29,7 +39,7 @@ def player_action_reply(
     minutes: int | None,
     answer: str,
     confirmed: bool,
-) -> str:
+) -> Reply:
     """What a kick or ban did, to whom and where; honest when the server did not confirm it."""
     if plan.target is None:
         raise ValueError("a kick or ban plan names its target")
@@ -42,24 +52,24 @@ def player_action_reply(
         done = f"Banned {who} on {where} {length}{why}"
         sent = f"Ban of {who} ({length}) sent to {where}"
     text = done if confirmed else f"{sent}; the server did not confirm yet."
-    return text + _answer_note(answer)
+    return Reply(_title(server_name, confirmed), text, answer.strip(), confirmed)
 
 
-def whisper_reply(plan: Plan, server_name: str, *, answer: str) -> str:
+def whisper_reply(plan: Plan, server_name: str, *, answer: str) -> Reply:
     if plan.target is None:
         raise ValueError("a whisper plan names its target")
     text = f"Whispered to {player_label(plan.target)} on **{escape(server_name)}**"
-    return text + _answer_note(answer)
+    return Reply(_title(server_name, True), text, answer.strip())
 
 
-def unban_reply(ban: str, banned: str, server_name: str, *, answer: str, confirmed: bool) -> str:
+def unban_reply(ban: str, banned: str, server_name: str, *, answer: str, confirmed: bool) -> Reply:
     what = f"ban #{ban} (**{escape(banned)}**)" if banned != ban else f"**{escape(ban)}**"
     where = f"**{escape(server_name)}**"
     if confirmed:
         text = f"Lifted {what} on {where}" if banned != ban else f"Unbanned {what} on {where}"
     else:
         text = f"Unban of {what} sent to {where}; the server did not confirm yet."
-    return text + _answer_note(answer)
+    return Reply(_title(server_name, confirmed), text, answer.strip(), confirmed)
 
 
 def find_ban(bans: dict[str, str], ban: str, server_name: str) -> str:
