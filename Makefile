@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ run: $(STAMP_RUN)
 	$(BIN)/python -m bot
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check bot cogs tests bench
-	$(BIN)/ruff format --check bot cogs tests bench
+	$(BIN)/ruff check bot cogs tests bench tools
+	$(BIN)/ruff format --check bot cogs tests bench tools
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP_DEV)
@@ -37,6 +37,11 @@ test: lint typecheck pytest
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m bench
+
+# What members see, rendered from the real bot through the fake Discord (needs chromium;
+# not part of `make test`): docs/screenshots/*.png, shown in the README.
+screenshots: $(STAMP_DEV)
+	$(BIN)/python -m tools.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

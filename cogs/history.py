@@ -47,14 +47,13 @@ class History(OutpostCog):
             embed.description = "No history yet: samples are taken at every poll."
             await interaction.followup.send(embed=embed)
             return
-        embed.add_field(name="Min", value=_num(summary.minimum))
-        embed.add_field(name="Max", value=_num(summary.maximum))
-        embed.add_field(
-            name="Average",
-            value="-" if summary.average is None else f"{summary.average:.1f}",
+        # One line, not four inline fields (a fourth would wrap alone onto a second row).
+        average = "-" if summary.average is None else f"{summary.average:.1f}"
+        uptime = "-" if summary.uptime is None else f"{summary.uptime:.0%}"
+        embed.description = (
+            f"👥 min **{_num(summary.minimum)}** · max **{_num(summary.maximum)}** · "
+            f"average **{average}** · 🟢 online **{uptime}** of the time"
         )
-        uptime = summary.uptime
-        embed.add_field(name="Online", value="-" if uptime is None else f"{uptime:.0%}")
         embed.set_footer(text=f"{summary.samples} samples · offline time shaded red · UTC")
         png = await render_history_async(
             samples, end - span, end, title=shown, gap=3 * self.services.poller.interval

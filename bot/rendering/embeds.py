@@ -122,9 +122,18 @@ def details_line(view: ServerView, info: ServerInfo, *, ping: str | None) -> str
     return " · ".join(parts)
 
 
-def _header(view: ServerView, look: Look, *, ping: str | None, own_name: int) -> list[str]:
+def game_line(view: ServerView) -> str:
+    """``🎮 Counter-Strike 2 · 🛡️ VAC``."""
+    info = view.snapshot.info
+    line = f"🎮 {clip(escape(view.game_name), 60)}"
+    return f"{line} · 🛡️ VAC" if info is not None and info.vac else line
+
+
+def _header(
+    view: ServerView, look: Look, *, ping: str | None, own_name: int, game: bool = False
+) -> list[str]:
     """The lines every style starts with: the server's own name where it differs, the state,
-    the details, the join address as copyable code."""
+    the details (and the game), the join address as copyable code."""
     info = view.snapshot.info
     lines: list[str] = []
     if info is not None and own_name:
@@ -136,6 +145,8 @@ def _header(view: ServerView, look: Look, *, ping: str | None, own_name: int) ->
         details = details_line(view, info, ping=ping)
         if details:
             lines.append(details)
+    if game:
+        lines.append(game_line(view))
     if view.connect is not None:
         lines.append(f"Join: `{view.connect}`")
     return lines
@@ -172,12 +183,10 @@ def status_embed(
     )
     info = snap.info
     ping = f"{info.ping_ms:.0f} ms" if info is not None else None
-    lines = _header(view, look, ping=ping, own_name=300)
+    lines = _header(view, look, ping=ping, own_name=300, game=True)
     embed.description = clip("\n".join(lines), 1000)
-    embed.add_field(name="Game", value=clip(escape(view.game_name), 100))
-    if info is not None and info.vac:
-        embed.add_field(name="Anti-cheat", value="VAC")
-    # Beside a thumbnail Discord fits two inline fields a row, else three.
+    # The player columns are the only inline fields: side by side in one row (two fit
+    # beside a thumbnail, else three).
     _players(embed, view, columns=2 if icon else 3, budget=PLAYER_LIST_BUDGET, sort=sort)
     if snap.checked_at is not None:
         # Shown in the footer in each reader's own time zone.
@@ -226,8 +235,7 @@ def detailed_embed(view: ServerView, *, thumbnail: str | None = None) -> discord
         embed.set_thumbnail(url=f"attachment://{thumbnail}")
     info = snap.info
     ping = board_ping(info.ping_ms) if info is not None else None
-    lines = _header(view, look, ping=ping, own_name=100)
-    lines.append(f"🎮 {clip(escape(view.game_name), 60)}")
+    lines = _header(view, look, ping=ping, own_name=100, game=True)
     embed.description = clip("\n".join(lines), 600)
     columns = 2 if thumbnail is not None else 3
     _players(embed, view, columns=columns, budget=DETAILED_PLAYERS_BUDGET, sort=PlayerSort.TIME)

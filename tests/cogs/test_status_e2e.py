@@ -76,7 +76,7 @@ async def test_online_full_and_password_from_a_fresh_snapshot(
         lines = embed["description"].split("\n")
         assert lines[1] == "🟢 **Online** · **2/20 (1 bot)** players"
         assert lines[2].startswith("🗺️ de\\_inferno · 📶 ") and "🔒" not in lines[2]
-        assert f["Anti-cheat"] == "VAC"
+        assert lines[3] == "🎮 Counter-Strike 2 · 🛡️ VAC"
         assert f["Players (2)"] == "**alice** · 12m\n**\\*\\*bob\\*\\*** · 30s"
         host, port = online.address
         assert f"Join: `{host}:{port}`" in embed["description"]
@@ -89,7 +89,7 @@ async def test_online_full_and_password_from_a_fresh_snapshot(
         assert packed["color"] == ORANGE and "🟠 **Full** · **16/16" in packed["description"]
         private = (await status(w, "Private")).embeds[0]
         assert private["color"] == GOLD and "🔒 password" in private["description"]
-        assert "Anti-cheat" not in fields(private)
+        assert "VAC" not in private["description"]
 
 
 async def test_offline_server_gets_an_offline_embed_with_last_seen(
