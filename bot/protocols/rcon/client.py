@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Literal, overload
 
 from bot.protocols.rcon.connection import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -31,6 +30,7 @@ from bot.protocols.rcon.errors import (
     RCONMessageError,
     RCONTimeoutError,
 )
+from bot.protocols.rcon.executor import Executor
 from bot.protocols.rcon.packets import RCONMessage
 from bot.protocols.rcon.profiles import ServerProfile, get_profile
 
@@ -52,7 +52,7 @@ class _Protocol(asyncio.Protocol):
         self._owner._on_lost(exc)
 
 
-class RCONConnection:
+class RCONConnection(Executor):
     """One TCP connection to an RCON server. Get one from :func:`connect`.
 
     Without ``profile``, a server that zeroes every id is recognised at login and answered
@@ -181,50 +181,17 @@ class RCONConnection:
 
     # -- commands --------------------------------------------------------------------------------
 
-    @overload
-    async def execute(
+    async def _execute(
         self,
         command: str,
         *,
-        block: Literal[True] = ...,
-        raw: Literal[False] = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> str: ...
-
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[True] = ...,
-        raw: Literal[True],
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> bytes: ...
-
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[False],
-        raw: bool = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> None: ...
-
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: bool = True,
-        raw: bool = False,
+        block: bool,
+        raw: bool,
         # Not asyncio.timeout(): expiry must also tell the state machine to drop the late answer.
-        timeout: float | None = None,  # noqa: ASYNC109
+        timeout: float | None,  # noqa: ASYNC109
     ) -> str | bytes | None:
-        """Run ``command`` and return its whole answer (text, or bytes with ``raw=True``).
-
-        ``block=False`` sends it and returns at once; the answer is dropped when it arrives.
-        ``RCONTimeoutError`` leaves the connection usable: only that answer is lost.
-        """
+        """With ``block=False`` the answer is dropped when it arrives. ``RCONTimeoutError``
+        leaves the connection usable: only that answer is lost."""
         if not self.authenticated:
             raise RCONError("not connected" if not self.connected else "not authenticated")
         request_id = self._sm.send_command(command, discard=not block)

@@ -18,7 +18,6 @@ import random
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from types import TracebackType
-from typing import Literal, overload
 
 from bot.protocols.backoff import Backoff, BackoffPolicy, Clock, Sleep
 from bot.protocols.rcon.client import (
@@ -35,6 +34,7 @@ from bot.protocols.rcon.errors import (
     RCONCommunicationError,
     RCONError,
 )
+from bot.protocols.rcon.executor import Executor
 from bot.protocols.rcon.profiles import ServerProfile
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class SupervisorState(Enum):
     STOPPED = "stopped"
 
 
-class RCONSupervisor:
+class RCONSupervisor(Executor):
     """Keeps one authenticated connection open; ``execute`` waits for it (within the timeout)."""
 
     def __init__(
@@ -255,49 +255,14 @@ class RCONSupervisor:
 
     # -- commands --------------------------------------------------------------------------------
 
-    @overload
-    async def execute(
+    async def _execute(
         self,
         command: str,
         *,
-        block: Literal[True] = ...,
-        raw: Literal[False] = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> str: ...
-
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[True] = ...,
-        raw: Literal[True],
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> bytes: ...
-
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[False],
-        raw: bool = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> None: ...
-
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: bool = True,
-        raw: bool = False,
-        timeout: float | None = None,  # noqa: ASYNC109 - shared by waiting and the command
+        block: bool,
+        raw: bool,
+        timeout: float | None,  # noqa: ASYNC109 - shared by waiting and the command
     ) -> str | bytes | None:
         """Run ``command`` on the current connection, waiting for one if reconnecting."""
         conn = await self.wait_connected(timeout)
-        if not block:
-            await conn.execute(command, block=False)
-            return None
-        if raw:
-            return await conn.execute(command, raw=True, timeout=timeout)
-        return await conn.execute(command, timeout=timeout)
+        return await conn._execute(command, block=block, raw=raw, timeout=timeout)
