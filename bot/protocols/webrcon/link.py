@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 from ..backoff import Backoff, BackoffPolicy
+from ..event_queue import Connected, Disconnected, EventQueue
 from .codec import ServerMessage
 from .errors import (
     NotWebRcon,
@@ -36,8 +37,7 @@ from .errors import (
     WebRconRefused,
     WebRconTimeout,
 )
-from .event_queue import Connected, Disconnected, EventQueue
-from .events import parse_push
+from .events import ClientEvent, parse_push
 from .protocol import Push, Reply, WebRconProtocol
 from .transport import CLOSE_TIMEOUT, Secret, open_websocket
 
@@ -75,7 +75,7 @@ class Link:
     _rng: random.Random | None
     _proto: WebRconProtocol
     _waiters: dict[int, asyncio.Future[ServerMessage]]
-    _queue: EventQueue
+    _queue: EventQueue[ClientEvent]
 
     def _init_link(self) -> None:
         self._state = ClientState.IDLE
