@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass
-from types import TracebackType
 
 from bot.protocols.rcon.connection import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -32,7 +31,7 @@ from bot.protocols.rcon.errors import (
 )
 from bot.protocols.rcon.executor import Executor
 from bot.protocols.rcon.packets import RCONMessage
-from bot.protocols.rcon.profiles import ServerProfile, get_profile
+from bot.protocols.rcon.profiles import ServerProfile
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +73,7 @@ class RCONConnection(Executor):
         self.timeout = timeout
         self.encoding = encoding
         self.on_unsolicited = on_unsolicited
-        self._sm = ClientConnection(
-            get_profile(profile),
-            detect_zero_ids=profile is None,
-            max_response_bytes=max_response_bytes,
-        )
+        self._sm = ClientConnection.for_profile(profile, max_response_bytes)
         self._transport: asyncio.Transport | None = None
         self._loop = asyncio.get_running_loop()
         # request id -> (future, deadline in loop time, timeout given)
@@ -181,14 +176,10 @@ class RCONConnection(Executor):
 
     # -- commands --------------------------------------------------------------------------------
 
+    # ``limit`` is not asyncio.timeout(): expiry must also tell the state machine to drop the
+    # late answer.
     async def _execute(
-        self,
-        command: str,
-        *,
-        block: bool,
-        raw: bool,
-        # Not asyncio.timeout(): expiry must also tell the state machine to drop the late answer.
-        timeout: float | None,  # noqa: ASYNC109
+        self, command: str, *, block: bool, raw: bool, limit: float | None
     ) -> str | bytes | None:
         """With ``block=False`` the answer is dropped when it arrives. ``RCONTimeoutError``
         leaves the connection usable: only that answer is lost."""
@@ -204,7 +195,8 @@ class RCONConnection(Executor):
             self._loop.call_soon(self._flush)
         if not block:
             return None
-        limit = self.timeout if timeout is None else timeout
+        if limit is None:
+            limit = self.timeout
         loop = self._loop
         waiter: asyncio.Future[bytes] = loop.create_future()
         deadline = loop.time() + limit
@@ -398,12 +390,7 @@ class _Connect:
         self._conn = await self._open()
         return self._conn
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._conn is not None:
             self._conn.close()
             await self._conn.wait_closed()

@@ -17,7 +17,6 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from types import TracebackType
 
 from bot.protocols.backoff import Backoff, BackoffPolicy, Clock, Sleep
 from bot.protocols.rcon.client import (
@@ -140,12 +139,7 @@ class RCONSupervisor(Executor):
         self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
     # -- backoff ---------------------------------------------------------------------------------
@@ -256,13 +250,9 @@ class RCONSupervisor(Executor):
     # -- commands --------------------------------------------------------------------------------
 
     async def _execute(
-        self,
-        command: str,
-        *,
-        block: bool,
-        raw: bool,
-        timeout: float | None,  # noqa: ASYNC109 - shared by waiting and the command
+        self, command: str, *, block: bool, raw: bool, limit: float | None
     ) -> str | bytes | None:
-        """Run ``command`` on the current connection, waiting for one if reconnecting."""
-        conn = await self.wait_connected(timeout)
-        return await conn._execute(command, block=block, raw=raw, timeout=timeout)
+        """Run ``command`` on the current connection, waiting for one if reconnecting
+        (``limit`` covers both)."""
+        conn = await self.wait_connected(limit)
+        return await conn._execute(command, block=block, raw=raw, limit=limit)

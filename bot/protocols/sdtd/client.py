@@ -21,7 +21,6 @@ import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
-from types import TracebackType
 
 from ..backoff import Backoff, BackoffPolicy, Clock, Sleep
 from ..event_queue import Connected, Disconnected, EventQueue
@@ -147,12 +146,7 @@ class SdtdTelnetClient:
         await self.connect()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def connect(self) -> None:
