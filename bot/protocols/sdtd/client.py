@@ -245,26 +245,31 @@ class SdtdTelnetClient:
             # waits one step, and a connection dropped soon after login waits longer.
             delay = backoff.lost(first=backoff.delay(1))
             log.info("7DTD %s:%s: %s; reconnect in %.2fs", self.host, self.port, reason, delay)
-            while True:
-                if await backoff.wait(delay, self._closing):
-                    return
-                try:
-                    link = await self._open()
-                except SdtdAuthError as exc:
-                    log.error("7DTD %s:%s: %s; not retrying", self.host, self.port, exc)
-                    self.last_error = exc
-                    self._stop_for_good()
-                    self._notify()
-                    return
-                except SdtdError as exc:
-                    self.last_error = exc
-                    delay = backoff.failed()
-                    log.info("7DTD %s:%s: %s; retry in %.2fs", self.host, self.port, exc, delay)
-                    continue
-                break
+            try:
+                opened = await backoff.retry(
+                    self._open,
+                    SdtdError,
+                    delay=delay,
+                    stop=self._closing,
+                    fatal=lambda exc: isinstance(exc, SdtdAuthError),
+                    retrying=self._retrying,
+                )
+            except SdtdAuthError as exc:
+                log.error("7DTD %s:%s: %s; not retrying", self.host, self.port, exc)
+                self.last_error = exc
+                self._stop_for_good()
+                self._notify()
+                return
+            if opened is None:
+                return
+            link = opened
             self.reconnects += 1
             backoff.connected()
             self._install(link, reconnect=True)
+
+    def _retrying(self, exc: SdtdError, delay: float) -> None:
+        self.last_error = exc
+        log.info("7DTD %s:%s: %s; retry in %.2fs", self.host, self.port, exc, delay)
 
     # --- commands ---------------------------------------------------------------------------
 
