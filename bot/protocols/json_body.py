@@ -25,3 +25,17 @@ def load_json(body: bytes, path: str, error: Callable[[str], Exception]) -> Any:
 def reject_constant(name: str) -> Any:
     """``parse_constant`` for :func:`json.loads`: NaN, Infinity and -Infinity are not JSON."""
     raise ValueError(name)
+
+
+def player_objects(
+    value: Any, limit: int, path: str, error: Callable[[str], Exception]
+) -> list[dict[str, Any]]:
+    """The first ``limit`` entries of a JSON player list, each a JSON object (else
+    ``error``): past ``limit`` they are neither checked nor kept."""
+    if not isinstance(value, list):
+        raise error(f"{path}: expected a JSON array of players")
+    kept = value[:limit]
+    for entry in kept:
+        if not isinstance(entry, dict):
+            raise error(f"{path}: a player is not a JSON object")
+    return kept

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from bot.protocols.json_body import load_json, reject_constant
+from bot.protocols.json_body import load_json, player_objects, reject_constant
 from bot.protocols.palworld.errors import (
     AuthRefused,
     InvalidArgument,
@@ -137,14 +137,8 @@ def decode_info(body: bytes) -> PalworldInfo:
 def decode_players(body: bytes) -> tuple[PalworldPlayer, ...]:
     """At most ``MAX_PLAYERS`` players, in the server's order."""
     raw = _object(body, "players").get("players")
-    if not isinstance(raw, list):
-        raise NotPalworld("players: no players list")
-    players = []
-    for entry in raw[:MAX_PLAYERS]:
-        if not isinstance(entry, dict):
-            raise NotPalworld("players: a player is not a JSON object")
-        players.append(_player(entry))
-    return tuple(players)
+    entries = player_objects(raw, MAX_PLAYERS, "players", NotPalworld)
+    return tuple(_player(entry) for entry in entries)
 
 
 def _player(entry: dict[str, Any]) -> PalworldPlayer:
