@@ -7,9 +7,9 @@ each answer resolves a future, with no reader task in between (this path bounds 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Generator
-from dataclasses import dataclass
 
 from bot.protocols.rcon.connection import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -342,39 +342,22 @@ class RCONConnection(Executor):
             self._sm.connection_lost()
 
 
-@dataclass(frozen=True, slots=True)
-class _Options:
-    timeout: float
-    profile: str | ServerProfile | None
-    encoding: str
-    on_unsolicited: UnsolicitedHandler | None
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
-
-
 class _Connect:
     """What :func:`connect` returns: ``async with`` it, or ``await`` it and close yourself."""
 
-    __slots__ = ("_address", "_conn", "_options", "_password")
+    __slots__ = ("_address", "_conn", "_make", "_password")
 
-    def __init__(self, address: Address, password: str, options: _Options) -> None:
+    def __init__(self, address: Address, password: str, make: Callable[[], RCONConnection]) -> None:
         self._address = address
         self._password = password
-        self._options = options
+        self._make = make  # called in _open: a connection needs the running loop
         self._conn: RCONConnection | None = None
 
     def __repr__(self) -> str:
         return f"<rcon.connect {self._address[0]}:{self._address[1]}>"
 
     async def _open(self) -> RCONConnection:
-        o = self._options
-        conn = RCONConnection(
-            self._address,
-            timeout=o.timeout,
-            profile=o.profile,
-            encoding=o.encoding,
-            on_unsolicited=o.on_unsolicited,
-            max_response_bytes=o.max_response_bytes,
-        )
+        conn = self._make()
         await conn.open()
         try:
             await conn.authenticate(self._password)
@@ -411,11 +394,16 @@ def connect(
     ``profile=None`` (the default) recognises servers that zero every id at login; a named
     profile is used as it is. ``max_response_bytes`` caps each answer (4 MiB by default).
     """
-    return _Connect(
+    make = functools.partial(
+        RCONConnection,
         address,
-        password,
-        _Options(timeout, profile, encoding, on_unsolicited, max_response_bytes),
+        timeout=timeout,
+        profile=profile,
+        encoding=encoding,
+        on_unsolicited=on_unsolicited,
+        max_response_bytes=max_response_bytes,
     )
+    return _Connect(address, password, make)
 
 
 async def aexecute(
