@@ -5,7 +5,8 @@ which runs them). Jitter only shortens a wait, so ``maximum`` is a true cap, and
 of bots from reconnecting in lock-step after a host restart. A connection lost soon after it
 came up counts as a failure: a server that accepts the login and drops it at once gets an
 ever longer wait instead of a login every ``first`` seconds. The failure count is forgiven
-once a connection stayed up for ``healthy_after`` seconds.
+once a connection stayed up for ``healthy_after`` seconds. :meth:`Backoff.retry` is the
+attempt-until-connected loop the 7DTD, WebRCON and Source RCON clients share.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
+T = TypeVar("T")
+E = TypeVar("E", bound=Exception)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +109,31 @@ class Backoff:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         return stop.is_set()
+
+    async def retry(
+        self,
+        attempt: Callable[[], Awaitable[T]],
+        errors: type[E],
+        *,
+        delay: float = 0.0,
+        stop: asyncio.Event | None = None,
+        fatal: Callable[[E], bool] | None = None,
+        retrying: Callable[[E, float], None] | None = None,
+    ) -> T | None:
+        """``attempt()`` after ``delay`` (none if 0), then after each backoff step while it
+        raises ``errors``, until it returns; None once ``stop`` is set. An error ``fatal``
+        says yes to is raised (not counted as a failure); ``retrying`` hears the others with
+        the wait before the next attempt. Exceptions not of ``errors`` propagate."""
+        while True:
+            if stop is not None and stop.is_set():
+                return None
+            if delay > 0 and await self.wait(delay, stop):
+                return None
+            try:
+                return await attempt()
+            except errors as exc:
+                if fatal is not None and fatal(exc):
+                    raise
+                delay = self.failed()
+                if retrying is not None:
+                    retrying(exc, delay)

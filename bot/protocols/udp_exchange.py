@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from bot.protocols.udp_query import MAX_ATTEMPTS
+from bot.protocols.udp_query import MAX_ATTEMPTS, MalformedDatagram
 
 # A server spraying junk must not keep the call busy until the deadline.
 MAX_REJECTED_DATAGRAMS = 16
@@ -43,7 +43,7 @@ class ResendingQuery(Protocol[Answer_co]):
 class UDPErrors:
     """A package's error classes; each factory takes the message."""
 
-    malformed: type[Exception]  # what the query's ``receive`` raises for a refused datagram
+    malformed: type[MalformedDatagram]  # what the query's ``receive`` raises for a refused datagram
     timeout: Callable[[str], Exception]
     unreachable: Callable[[str], Exception]
     resolve: Callable[[str], Exception]  # the name does not resolve (an unreachable error)

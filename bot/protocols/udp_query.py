@@ -16,6 +16,15 @@ MAX_ATTEMPTS = 8
 Token = TypeVar("Token", bound=Hashable)
 
 
+class MalformedDatagram(Exception):
+    """A datagram a query refuses (the base of each UDP package's malformed error);
+    ``reason`` is the short, stable why, ``detail`` what was seen."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
 class TokenQuery(ABC, Generic[Token]):
     """Builds up to ``MAX_ATTEMPTS`` requests, each with a token not used before in the query.
 

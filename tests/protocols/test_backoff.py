@@ -1,4 +1,4 @@
-"""The one reconnect backoff shared by the BattlEye client and the Source RCON supervisor."""
+"""The one reconnect backoff shared by the BattlEye, 7DTD, WebRCON and Source RCON clients."""
 
 from __future__ import annotations
 
@@ -79,3 +79,59 @@ async def test_wait_uses_the_injected_sleep_and_stops_early() -> None:
     stop.set()
     async with asyncio.timeout(2):
         assert await waiter is True
+
+
+class Flaky:
+    """Fails with the scripted errors, then answers "up"."""
+
+    def __init__(self, *errors: OSError) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "up"
+
+
+async def test_retry_waits_each_backoff_step_until_an_attempt_works() -> None:
+    slept: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        slept.append(delay)
+
+    heard: list[tuple[str, float]] = []
+    backoff = Backoff(BackoffPolicy(initial=1.0, jitter=0.0), sleep=fake_sleep)
+    attempt = Flaky(ConnectionRefusedError("a"), TimeoutError("b"))
+    result = await backoff.retry(
+        attempt, OSError, delay=0.5, retrying=lambda exc, d: heard.append((str(exc), d))
+    )
+    assert result == "up"
+    assert attempt.calls == 3
+    assert slept == [0.5, 1.0, 2.0]  # the given delay, then one step per failure
+    assert heard == [("a", 1.0), ("b", 2.0)]
+    assert backoff.failures == 2
+
+
+async def test_retry_raises_a_fatal_error_and_lets_other_types_through() -> None:
+    backoff = Backoff(BackoffPolicy(initial=0.0, jitter=0.0))
+    attempt = Flaky(ConnectionRefusedError("retried"), PermissionError("fatal"))
+    with pytest.raises(PermissionError, match="fatal"):
+        await backoff.retry(attempt, OSError, fatal=lambda exc: isinstance(exc, PermissionError))
+    assert (attempt.calls, backoff.failures) == (2, 1)  # the fatal one is not a failure
+
+    async def broken() -> str:
+        raise ValueError("not a connection error")
+
+    with pytest.raises(ValueError):
+        await backoff.retry(broken, OSError)
+
+
+async def test_retry_returns_none_once_stop_is_set() -> None:
+    stop = asyncio.Event()
+    stop.set()
+    attempt = Flaky()
+    backoff = Backoff(BackoffPolicy())
+    assert await backoff.retry(attempt, OSError, stop=stop) is None
+    assert attempt.calls == 0

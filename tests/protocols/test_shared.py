@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from bot.protocols.http_body import client_error
-from bot.protocols.json_body import load_json
+from bot.protocols.json_body import json_float, json_int, load_json, player_objects
 from bot.protocols.text_checks import first_control
 from bot.protocols.udp_exchange import UDPErrors, exchange, network_error
 from bot.protocols.udp_query import MAX_ATTEMPTS, TokenQuery
@@ -170,6 +170,36 @@ def test_json_tolerates_a_bom_and_bad_utf8() -> None:
     assert load_json(b'\xef\xbb\xbf{"name": "a\xffb"}', "x.json", ToyMalformed) == {
         "name": "a\ufffdb"
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "as_int", "as_float"),
+    [
+        (3, 3, 3.0),
+        (1.0, 1, 1.0),
+        (-2.7, -2, -2.7),
+        (True, None, None),
+        ("3", None, None),
+        (None, None, None),
+        (2**63, None, float(2**63)),
+        (10**400, None, None),  # JSON allows it; float() of it overflows
+        (float("nan"), None, None),
+    ],
+)
+def test_json_numbers(value: object, as_int: int | None, as_float: float | None) -> None:
+    assert json_int(value) == as_int
+    assert json_float(value) == as_float
+
+
+def test_player_objects_keep_the_first_ones_and_refuse_non_objects() -> None:
+    assert player_objects([{"a": 1}, {"b": 2}, "ignored past the limit"], 2, "p", ToyMalformed) == [
+        {"a": 1},
+        {"b": 2},
+    ]
+    with pytest.raises(ToyMalformed, match=r"^p: a player is not a JSON object$"):
+        player_objects([{}, 3], 5, "p", ToyMalformed)
+    with pytest.raises(ToyMalformed, match=r"^p: expected a JSON array of players$"):
+        player_objects({"players": []}, 5, "p", ToyMalformed)
 
 
 @pytest.mark.parametrize(

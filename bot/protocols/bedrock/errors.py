@@ -8,6 +8,8 @@ there), :class:`BedrockUnreachableError` (name does not resolve, no route) and
 
 from __future__ import annotations
 
+from bot.protocols.udp_query import MalformedDatagram
+
 
 class BedrockError(Exception):
     """Base class of every Bedrock query error."""
@@ -29,12 +31,8 @@ class BedrockRefusedError(BedrockUnreachableError):
     """ICMP port unreachable: the host is up but nothing listens on that UDP port."""
 
 
-class BedrockMalformedError(BedrockError):
+class BedrockMalformedError(BedrockError, MalformedDatagram):
     """A datagram that is not a valid Unconnected Pong (or MOTD); ``reason`` says why."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
 
 
 class BedrockMismatchError(BedrockMalformedError):

@@ -16,7 +16,7 @@ from typing import Any
 from bot.protocols.fivem.errors import NotFiveM
 from bot.protocols.fivem.models import FiveMDynamic, FiveMInfo, FiveMPlayer
 from bot.protocols.fivem.text import display, printable
-from bot.protocols.json_body import load_json
+from bot.protocols.json_body import load_json, player_objects
 
 # Body bounds, enforced while reading. info.json holds the icon (96x96 PNG, base64) and the
 # resource list; players.json ~300 bytes a player at OneSync's 2048 slots.
@@ -168,14 +168,8 @@ def build_dynamic(
 def decode_players(body: bytes) -> tuple[FiveMPlayer, ...]:
     """``GET /players.json``: at most ``MAX_PLAYERS`` players, in the server's order."""
     data = load_json(body, "players.json", NotFiveM)
-    if not isinstance(data, list):
-        raise NotFiveM("players.json: expected a JSON array")
-    players: list[FiveMPlayer] = []
-    for entry in data[:MAX_PLAYERS]:
-        if not isinstance(entry, dict):
-            raise NotFiveM("players.json: a player is not a JSON object")
-        players.append(_player(entry))
-    return tuple(players)
+    entries = player_objects(data, MAX_PLAYERS, "players.json", NotFiveM)
+    return tuple(_player(entry) for entry in entries)
 
 
 def _player(entry: dict[str, Any]) -> FiveMPlayer:

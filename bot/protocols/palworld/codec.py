@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from bot.protocols.json_body import load_json, reject_constant
+from bot.protocols.json_body import (
+    INT_BOUND,
+    json_float,
+    json_int,
+    load_json,
+    player_objects,
+    reject_constant,
+)
 from bot.protocols.palworld.errors import (
     AuthRefused,
     InvalidArgument,
@@ -43,7 +50,6 @@ MAX_SERVER_MESSAGE = 200
 MAX_MESSAGE = 500  # announce / kick / ban / shutdown text we send
 MAX_USER_ID = 128
 MAX_WAITTIME = 86_400
-_MAX_INT = 2**63
 
 ROUTE_NOT_FOUND = "errors.com.epicgames.httpserver.route_handler_not_found"
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
@@ -59,23 +65,6 @@ def clean(value: Any, limit: int) -> str:
         return ""
     text = _UNPRINTABLE.sub(" ", value[: limit * 2]).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if -_MAX_INT < value < _MAX_INT else None
-    if isinstance(value, float) and math.isfinite(value) and abs(value) < _MAX_INT:
-        return int(value)  # Palworld sends some counters as 1.0
-    return None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 def _object(body: bytes, path: str) -> dict[str, Any]:
@@ -137,21 +126,15 @@ def decode_info(body: bytes) -> PalworldInfo:
 def decode_players(body: bytes) -> tuple[PalworldPlayer, ...]:
     """At most ``MAX_PLAYERS`` players, in the server's order."""
     raw = _object(body, "players").get("players")
-    if not isinstance(raw, list):
-        raise NotPalworld("players: no players list")
-    players = []
-    for entry in raw[:MAX_PLAYERS]:
-        if not isinstance(entry, dict):
-            raise NotPalworld("players: a player is not a JSON object")
-        players.append(_player(entry))
-    return tuple(players)
+    entries = player_objects(raw, MAX_PLAYERS, "players", NotPalworld)
+    return tuple(_player(entry) for entry in entries)
 
 
 def _player(entry: dict[str, Any]) -> PalworldPlayer:
     player_id = entry.get("playerId")
     if isinstance(player_id, int | float) and not isinstance(player_id, bool):
         # Old builds sent a (sometimes negative) number.
-        number = _int(player_id)
+        number = json_int(player_id)
         player_id = None if number is None else str(number)
     return PalworldPlayer(
         name=clean(entry.get("name"), MAX_NAME),
@@ -159,11 +142,11 @@ def _player(entry: dict[str, Any]) -> PalworldPlayer:
         player_id=_id(player_id),
         user_id=_id(entry.get("userId")) or "",
         ip=clean(entry.get("ip"), MAX_TEXT),
-        ping=_float(entry.get("ping")),
-        location_x=_float(entry.get("location_x")),
-        location_y=_float(entry.get("location_y")),
-        level=_int(entry.get("level")),
-        building_count=_int(entry.get("building_count")),
+        ping=json_float(entry.get("ping")),
+        location_x=json_float(entry.get("location_x")),
+        location_y=json_float(entry.get("location_y")),
+        level=json_int(entry.get("level")),
+        building_count=json_int(entry.get("building_count")),
     )
 
 
@@ -176,17 +159,17 @@ def _id(value: Any) -> str | None:
 
 def decode_metrics(body: bytes) -> PalworldMetrics:
     data = _object(body, "metrics")
-    current, maximum = _int(data.get("currentplayernum")), _int(data.get("maxplayernum"))
+    current, maximum = json_int(data.get("currentplayernum")), json_int(data.get("maxplayernum"))
     if current is None or maximum is None:
         raise NotPalworld("metrics: no currentplayernum/maxplayernum")
     return PalworldMetrics(
-        serverfps=_int(data.get("serverfps")),
+        serverfps=json_int(data.get("serverfps")),
         currentplayernum=max(current, 0),
-        serverframetime=_float(data.get("serverframetime")),
+        serverframetime=json_float(data.get("serverframetime")),
         maxplayernum=max(maximum, 0),
-        uptime=_int(data.get("uptime")),
-        days=_int(data.get("days")),
-        basecampnum=_int(data.get("basecampnum")),
+        uptime=json_int(data.get("uptime")),
+        days=json_int(data.get("days")),
+        basecampnum=json_int(data.get("basecampnum")),
     )
 
 
@@ -201,7 +184,7 @@ def decode_settings(body: bytes) -> dict[str, SettingValue]:
         if isinstance(value, bool):
             settings[key] = value
         elif isinstance(value, int):
-            if -_MAX_INT < value < _MAX_INT:
+            if -INT_BOUND < value < INT_BOUND:
                 settings[key] = value
         elif isinstance(value, float):
             if math.isfinite(value):

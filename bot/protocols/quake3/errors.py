@@ -8,6 +8,8 @@ resolve, no route) and :class:`Q3MalformedError` (an answer, but not the one we 
 
 from __future__ import annotations
 
+from bot.protocols.udp_query import MalformedDatagram
+
 
 class Q3Error(Exception):
     """Base class of every Quake 3 query error."""
@@ -29,12 +31,8 @@ class Q3RefusedError(Q3UnreachableError):
     """ICMP port unreachable: the host is up but nothing listens on that UDP port."""
 
 
-class Q3MalformedError(Q3Error):
+class Q3MalformedError(Q3Error, MalformedDatagram):
     """A datagram that is not the expected response; ``reason`` says why."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
 
 
 class Q3ChallengeMismatchError(Q3MalformedError):

@@ -7,11 +7,9 @@ each answer resolves a future, with no reader task in between (this path bounds 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Generator
-from dataclasses import dataclass
-from types import TracebackType
-from typing import Literal, overload
 
 from bot.protocols.rcon.connection import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -31,8 +29,9 @@ from bot.protocols.rcon.errors import (
     RCONMessageError,
     RCONTimeoutError,
 )
+from bot.protocols.rcon.executor import Executor
 from bot.protocols.rcon.packets import RCONMessage
-from bot.protocols.rcon.profiles import ServerProfile, get_profile
+from bot.protocols.rcon.profiles import ServerProfile
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ class _Protocol(asyncio.Protocol):
         self._owner._on_lost(exc)
 
 
-class RCONConnection:
+class RCONConnection(Executor):
     """One TCP connection to an RCON server. Get one from :func:`connect`.
 
     Without ``profile``, a server that zeroes every id is recognised at login and answered
@@ -74,11 +73,7 @@ class RCONConnection:
         self.timeout = timeout
         self.encoding = encoding
         self.on_unsolicited = on_unsolicited
-        self._sm = ClientConnection(
-            get_profile(profile),
-            detect_zero_ids=profile is None,
-            max_response_bytes=max_response_bytes,
-        )
+        self._sm = ClientConnection.for_profile(profile, max_response_bytes)
         self._transport: asyncio.Transport | None = None
         self._loop = asyncio.get_running_loop()
         # request id -> (future, deadline in loop time, timeout given)
@@ -181,50 +176,13 @@ class RCONConnection:
 
     # -- commands --------------------------------------------------------------------------------
 
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[True] = ...,
-        raw: Literal[False] = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> str: ...
-
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[True] = ...,
-        raw: Literal[True],
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> bytes: ...
-
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[False],
-        raw: bool = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> None: ...
-
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: bool = True,
-        raw: bool = False,
-        # Not asyncio.timeout(): expiry must also tell the state machine to drop the late answer.
-        timeout: float | None = None,  # noqa: ASYNC109
+    # ``limit`` is not asyncio.timeout(): expiry must also tell the state machine to drop the
+    # late answer.
+    async def _execute(
+        self, command: str, *, block: bool, raw: bool, limit: float | None
     ) -> str | bytes | None:
-        """Run ``command`` and return its whole answer (text, or bytes with ``raw=True``).
-
-        ``block=False`` sends it and returns at once; the answer is dropped when it arrives.
-        ``RCONTimeoutError`` leaves the connection usable: only that answer is lost.
-        """
+        """With ``block=False`` the answer is dropped when it arrives. ``RCONTimeoutError``
+        leaves the connection usable: only that answer is lost."""
         if not self.authenticated:
             raise RCONError("not connected" if not self.connected else "not authenticated")
         request_id = self._sm.send_command(command, discard=not block)
@@ -237,7 +195,8 @@ class RCONConnection:
             self._loop.call_soon(self._flush)
         if not block:
             return None
-        limit = self.timeout if timeout is None else timeout
+        if limit is None:
+            limit = self.timeout
         loop = self._loop
         waiter: asyncio.Future[bytes] = loop.create_future()
         deadline = loop.time() + limit
@@ -383,39 +342,22 @@ class RCONConnection:
             self._sm.connection_lost()
 
 
-@dataclass(frozen=True, slots=True)
-class _Options:
-    timeout: float
-    profile: str | ServerProfile | None
-    encoding: str
-    on_unsolicited: UnsolicitedHandler | None
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
-
-
 class _Connect:
     """What :func:`connect` returns: ``async with`` it, or ``await`` it and close yourself."""
 
-    __slots__ = ("_address", "_conn", "_options", "_password")
+    __slots__ = ("_address", "_conn", "_make", "_password")
 
-    def __init__(self, address: Address, password: str, options: _Options) -> None:
+    def __init__(self, address: Address, password: str, make: Callable[[], RCONConnection]) -> None:
         self._address = address
         self._password = password
-        self._options = options
+        self._make = make  # called in _open: a connection needs the running loop
         self._conn: RCONConnection | None = None
 
     def __repr__(self) -> str:
         return f"<rcon.connect {self._address[0]}:{self._address[1]}>"
 
     async def _open(self) -> RCONConnection:
-        o = self._options
-        conn = RCONConnection(
-            self._address,
-            timeout=o.timeout,
-            profile=o.profile,
-            encoding=o.encoding,
-            on_unsolicited=o.on_unsolicited,
-            max_response_bytes=o.max_response_bytes,
-        )
+        conn = self._make()
         await conn.open()
         try:
             await conn.authenticate(self._password)
@@ -431,12 +373,7 @@ class _Connect:
         self._conn = await self._open()
         return self._conn
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._conn is not None:
             self._conn.close()
             await self._conn.wait_closed()
@@ -457,11 +394,16 @@ def connect(
     ``profile=None`` (the default) recognises servers that zero every id at login; a named
     profile is used as it is. ``max_response_bytes`` caps each answer (4 MiB by default).
     """
-    return _Connect(
+    make = functools.partial(
+        RCONConnection,
         address,
-        password,
-        _Options(timeout, profile, encoding, on_unsolicited, max_response_bytes),
+        timeout=timeout,
+        profile=profile,
+        encoding=encoding,
+        on_unsolicited=on_unsolicited,
+        max_response_bytes=max_response_bytes,
     )
+    return _Connect(address, password, make)
 
 
 async def aexecute(

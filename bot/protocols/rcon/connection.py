@@ -15,7 +15,13 @@ from enum import Enum
 from bot.protocols.rcon.errors import RCONError, RCONMessageError
 from bot.protocols.rcon.framing import PacketFramer
 from bot.protocols.rcon.packets import PacketType, RCONMessage, encode_packet
-from bot.protocols.rcon.profiles import DEFAULT_PROFILE, PALWORLD, EndDetection, ServerProfile
+from bot.protocols.rcon.profiles import (
+    DEFAULT_PROFILE,
+    PALWORLD,
+    EndDetection,
+    ServerProfile,
+    get_profile,
+)
 
 _ID_LIMIT = 2**31 - 1
 # Bytes of answer body one request may receive: beyond it the stream is treated as hostile
@@ -136,6 +142,18 @@ class ClientConnection:
             PacketType.RESPONSE_VALUE
             if profile.end_detection is EndDetection.MIRROR
             else PacketType.EXECCOMMAND
+        )
+
+    @classmethod
+    def for_profile(
+        cls, profile: str | ServerProfile | None, max_response_bytes: int
+    ) -> ClientConnection:
+        """For the profile a caller chose (a name or a profile), or for ``None`` the default
+        one, then recognising servers that zero every id at login."""
+        return cls(
+            get_profile(profile),
+            detect_zero_ids=profile is None,
+            max_response_bytes=max_response_bytes,
         )
 
     # -- sending -------------------------------------------------------------------------------

@@ -17,8 +17,6 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from types import TracebackType
-from typing import Literal, overload
 
 from bot.protocols.backoff import Backoff, BackoffPolicy, Clock, Sleep
 from bot.protocols.rcon.client import (
@@ -35,6 +33,7 @@ from bot.protocols.rcon.errors import (
     RCONCommunicationError,
     RCONError,
 )
+from bot.protocols.rcon.executor import Executor
 from bot.protocols.rcon.profiles import ServerProfile
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ class SupervisorState(Enum):
     STOPPED = "stopped"
 
 
-class RCONSupervisor:
+class RCONSupervisor(Executor):
     """Keeps one authenticated connection open; ``execute`` waits for it (within the timeout)."""
 
     def __init__(
@@ -140,12 +139,7 @@ class RCONSupervisor:
         self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
     # -- backoff ---------------------------------------------------------------------------------
@@ -175,45 +169,37 @@ class RCONSupervisor:
     async def _run(self) -> None:
         backoff = self._backoff
         dropped = 0  # logins the server closed the connection on since the last success
-        while True:
-            self._set_state(SupervisorState.CONNECTING)
-            self.connect_attempts += 1
-            try:
-                address = self.address
-                if self.resolve_host is not None:
-                    address = (await self.resolve_host(address[0]), address[1])
-                conn = await connect(
-                    address,
-                    self._password,
-                    timeout=self.timeout,
-                    profile=self.profile,
-                    on_unsolicited=self.on_unsolicited,
-                    max_response_bytes=self.max_response_bytes,
-                )
-            except RCONAuthenticationError as exc:
+
+        def gives_up(exc: RCONError) -> bool:
+            nonlocal dropped
+            self.last_error = exc
+            if isinstance(exc, RCONAuthenticationError):
                 log.error("RCON %s:%s: %s; not retrying", self.address[0], self.address[1], exc)
-                self.last_error = exc
+                return True
+            # Counted until a login succeeds (other errors in between do not reset it).
+            dropped += isinstance(exc, RCONAuthDroppedError)
+            if dropped < self.max_dropped_logins:
+                return False
+            log.error(
+                "RCON %s:%s: the connection was closed at login %d times in a row "
+                "(wrong password on Squad, or a ban); not retrying",
+                self.address[0],
+                self.address[1],
+                dropped,
+            )
+            return True
+
+        delay = 0.0  # the first attempt at once
+        while True:
+            try:
+                # Unreachable, refused, timed out, desynchronised: retried with backoff.
+                conn = await backoff.retry(
+                    self._attempt, RCONError, delay=delay, fatal=gives_up, retrying=self._retrying
+                )
+            except RCONError:
                 self._set_state(SupervisorState.AUTH_FAILED)
                 return
-            except RCONError as exc:  # unreachable, refused, timed out, desynchronised
-                self.last_error = exc
-                # Counted until a login succeeds (other errors in between do not reset it).
-                dropped += isinstance(exc, RCONAuthDroppedError)
-                if dropped >= self.max_dropped_logins:
-                    log.error(
-                        "RCON %s:%s: the connection was closed at login %d times in a row "
-                        "(wrong password on Squad, or a ban); not retrying",
-                        self.address[0],
-                        self.address[1],
-                        dropped,
-                    )
-                    self._set_state(SupervisorState.AUTH_FAILED)
-                    return
-                delay = backoff.failed()
-                log.info("RCON %s:%s: %s; retry in %.2f s", *self.address[:2], exc, delay)
-                self._set_state(SupervisorState.BACKOFF)
-                await backoff.wait(delay)
-                continue
+            assert conn is not None  # no stop event: only a connection ends the retries
             dropped = 0
             self.connections += 1
             self._conn = conn
@@ -226,7 +212,25 @@ class RCONSupervisor:
             delay = backoff.lost(first=backoff.delay(1))
             log.info("RCON %s:%s: connection lost; reconnect in %.2f s", *self.address[:2], delay)
             self._set_state(SupervisorState.BACKOFF)
-            await backoff.wait(delay)
+
+    async def _attempt(self) -> RCONConnection:
+        self._set_state(SupervisorState.CONNECTING)
+        self.connect_attempts += 1
+        address = self.address
+        if self.resolve_host is not None:
+            address = (await self.resolve_host(address[0]), address[1])
+        return await connect(
+            address,
+            self._password,
+            timeout=self.timeout,
+            profile=self.profile,
+            on_unsolicited=self.on_unsolicited,
+            max_response_bytes=self.max_response_bytes,
+        )
+
+    def _retrying(self, exc: RCONError, delay: float) -> None:
+        log.info("RCON %s:%s: %s; retry in %.2f s", *self.address[:2], exc, delay)
+        self._set_state(SupervisorState.BACKOFF)
 
     async def wait_connected(self, timeout: float | None = None) -> RCONConnection:  # noqa: ASYNC109
         """The live connection, waiting up to ``timeout`` for one."""
@@ -255,49 +259,10 @@ class RCONSupervisor:
 
     # -- commands --------------------------------------------------------------------------------
 
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[True] = ...,
-        raw: Literal[False] = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> str: ...
-
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[True] = ...,
-        raw: Literal[True],
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> bytes: ...
-
-    @overload
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: Literal[False],
-        raw: bool = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
-    ) -> None: ...
-
-    async def execute(
-        self,
-        command: str,
-        *,
-        block: bool = True,
-        raw: bool = False,
-        timeout: float | None = None,  # noqa: ASYNC109 - shared by waiting and the command
+    async def _execute(
+        self, command: str, *, block: bool, raw: bool, limit: float | None
     ) -> str | bytes | None:
-        """Run ``command`` on the current connection, waiting for one if reconnecting."""
-        conn = await self.wait_connected(timeout)
-        if not block:
-            await conn.execute(command, block=False)
-            return None
-        if raw:
-            return await conn.execute(command, raw=True, timeout=timeout)
-        return await conn.execute(command, timeout=timeout)
+        """Run ``command`` on the current connection, waiting for one if reconnecting
+        (``limit`` covers both)."""
+        conn = await self.wait_connected(limit)
+        return await conn._execute(command, block=block, raw=raw, limit=limit)

@@ -31,7 +31,7 @@ from bot.protocols.rcon.errors import (
     RCONTimeoutError,
 )
 from bot.protocols.rcon.packets import PacketType, RCONMessage
-from bot.protocols.rcon.profiles import ServerProfile, get_profile
+from bot.protocols.rcon.profiles import ServerProfile
 
 Address = tuple[str, int]
 DEFAULT_TIMEOUT = 10.0
@@ -62,11 +62,7 @@ class RCON:
         self._encoding = encoding
         self._socket: socket.socket | None = None
         self._closed = False
-        self._sm = ClientConnection(
-            get_profile(profile),
-            detect_zero_ids=profile is None,
-            max_response_bytes=max_response_bytes,
-        )
+        self._sm = ClientConnection.for_profile(profile, max_response_bytes)
         self._done: dict[int, bytes] = {}
         # Packets that answer nothing (Squad chat), newest last; bounded for long sessions.
         self.unsolicited: deque[RCONMessage] = deque(maxlen=1000)

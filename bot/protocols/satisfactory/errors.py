@@ -8,6 +8,8 @@ and :class:`SatisfactoryMalformedError` (an answer that is not a Server State Re
 
 from __future__ import annotations
 
+from bot.protocols.udp_query import MalformedDatagram
+
 
 class SatisfactoryError(Exception):
     """Base class of every Satisfactory query error."""
@@ -29,12 +31,8 @@ class SatisfactoryRefusedError(SatisfactoryUnreachableError):
     """ICMP port unreachable: the host is up but nothing listens on that UDP port."""
 
 
-class SatisfactoryMalformedError(SatisfactoryError):
+class SatisfactoryMalformedError(SatisfactoryError, MalformedDatagram):
     """A datagram that is not a valid Server State Response; ``reason`` says why."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
 
 
 class SatisfactoryCookieMismatchError(SatisfactoryMalformedError):

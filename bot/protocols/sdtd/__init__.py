@@ -11,6 +11,7 @@
 See :mod:`.session` for how the end of an answer is found.
 """
 
+from ..event_queue import Connected, Disconnected
 from .client import DEFAULT_PORT, DEFAULT_TIMEOUT, SdtdTelnetClient
 from .commands import ban_add, ban_remove, encode_command, kick, quote, say
 from .errors import (
@@ -27,8 +28,6 @@ from .events import (
     ChatDeduplicator,
     ChatMessage,
     CommandExecuted,
-    Connected,
-    Disconnected,
     EntityKilled,
     Event,
     GameEvent,

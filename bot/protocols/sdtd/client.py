@@ -20,19 +20,16 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from types import TracebackType
 
 from ..backoff import Backoff, BackoffPolicy, Clock, Sleep
+from ..event_queue import Connected, Disconnected, EventQueue
 from .commands import encode_command, encode_password
 from .errors import SdtdAuthError, SdtdClosed, SdtdError, SdtdInvalidState, SdtdRefused, SdtdTimeout
 from .events import (
     ChatDeduplicator,
     ChatMessage,
     CommandExecuted,
-    Connected,
-    Disconnected,
     Event,
     LogMessage,
     parse_event,
@@ -102,14 +99,12 @@ class SdtdTelnetClient:
         self._lock = asyncio.Lock()
         self._changed = asyncio.Event()
         self._closing = asyncio.Event()
-        self._events: deque[Event] = deque()
-        self._event_ready = asyncio.Event()
+        self._events: EventQueue[Event] = EventQueue(max_events)
         self._stopped = False  # no connection will come again (see `running`)
         self._dedupe = ChatDeduplicator()
         self._started = False
         self.last_error: SdtdError | None = None
         self.reconnects = 0
-        self.dropped_events = 0
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "closed" if self._closing.is_set() else "down"
@@ -133,6 +128,11 @@ class SdtdTelnetClient:
         return None if self._link is None else self._link.session.stats
 
     @property
+    def dropped_events(self) -> int:
+        """Events the consumer was too slow for (the oldest go beyond ``max_events``)."""
+        return self._events.dropped
+
+    @property
     def duplicate_chats(self) -> int:
         return self._dedupe.duplicates
 
@@ -146,12 +146,7 @@ class SdtdTelnetClient:
         await self.connect()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def connect(self) -> None:
@@ -185,7 +180,7 @@ class SdtdTelnetClient:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(_CLOSE_GRACE):
                     await asyncio.shield(link.lost)
-        self._event_ready.set()
+        self._events.finish()
         self._notify()
 
     async def _open(self) -> Link:
@@ -237,7 +232,7 @@ class SdtdTelnetClient:
 
     def _stop_for_good(self) -> None:
         self._stopped = True
-        self._event_ready.set()
+        self._events.finish()
 
     async def _supervise(self, link: Link) -> None:
         backoff = self._backoff
@@ -250,26 +245,31 @@ class SdtdTelnetClient:
             # waits one step, and a connection dropped soon after login waits longer.
             delay = backoff.lost(first=backoff.delay(1))
             log.info("7DTD %s:%s: %s; reconnect in %.2fs", self.host, self.port, reason, delay)
-            while True:
-                if await backoff.wait(delay, self._closing):
-                    return
-                try:
-                    link = await self._open()
-                except SdtdAuthError as exc:
-                    log.error("7DTD %s:%s: %s; not retrying", self.host, self.port, exc)
-                    self.last_error = exc
-                    self._stop_for_good()
-                    self._notify()
-                    return
-                except SdtdError as exc:
-                    self.last_error = exc
-                    delay = backoff.failed()
-                    log.info("7DTD %s:%s: %s; retry in %.2fs", self.host, self.port, exc, delay)
-                    continue
-                break
+            try:
+                opened = await backoff.retry(
+                    self._open,
+                    SdtdError,
+                    delay=delay,
+                    stop=self._closing,
+                    fatal=lambda exc: isinstance(exc, SdtdAuthError),
+                    retrying=self._retrying,
+                )
+            except SdtdAuthError as exc:
+                log.error("7DTD %s:%s: %s; not retrying", self.host, self.port, exc)
+                self.last_error = exc
+                self._stop_for_good()
+                self._notify()
+                return
+            if opened is None:
+                return
+            link = opened
             self.reconnects += 1
             backoff.connected()
             self._install(link, reconnect=True)
+
+    def _retrying(self, exc: SdtdError, delay: float) -> None:
+        self.last_error = exc
+        log.info("7DTD %s:%s: %s; retry in %.2fs", self.host, self.port, exc, delay)
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -333,25 +333,18 @@ class SdtdTelnetClient:
         self._push(event)
 
     def _push(self, event: Event) -> None:
-        if len(self._events) >= self.max_events:
-            self._events.popleft()
-            self.dropped_events += 1
-        self._events.append(event)
-        self._event_ready.set()
+        self._events.put(event)
 
     async def events(self) -> AsyncIterator[Event]:
         """Events in order (one consumer: each event is given once) while the client is
         :attr:`running`; then the ones still queued, and the end."""
-        while True:
-            while self._events:
-                yield self._events.popleft()
-            if not self.running:
-                return
-            self._event_ready.clear()
-            await self._event_ready.wait()
+        if not self._started:  # nothing comes before connect(): what is queued, and the end
+            for event in self._events.take_all():
+                yield event
+            return
+        async for event in self._events.stream():
+            yield event
 
     def pending_events(self) -> list[Event]:
         """Take every queued event without waiting."""
-        out = list(self._events)
-        self._events.clear()
-        return out
+        return self._events.take_all()

@@ -28,6 +28,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from ..event_queue import Connected, Disconnected
 from .lines import LogLine, clip, strip_colours
 from .models import MAX_ID_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS, Vector
 
@@ -188,21 +189,6 @@ class LogMessage:
     line: LogLine
 
 
-# --- session events (made by the client, not parsed) -----------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Connected:
-    """Logged in; ``reconnect`` after a loss. Log lines of the gap are never sent again."""
-
-    reconnect: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Disconnected:
-    reason: str
-
-
 GameEvent = (
     ChatMessage
     | PlayerConnected
@@ -215,6 +201,7 @@ GameEvent = (
     | CommandExecuted
     | ServerShutdown
 )
+# Connected and Disconnected are made by the client, not parsed.
 Event = GameEvent | LogMessage | Connected | Disconnected
 
 

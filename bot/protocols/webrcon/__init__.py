@@ -14,6 +14,7 @@ Layers: :mod:`.codec` (JSON envelopes), :mod:`.protocol` (Identifiers and matchi
 :mod:`.transport` and :mod:`.client` (the only modules doing I/O).
 """
 
+from ..event_queue import Connected, Disconnected
 from .client import ClientStats, WebRconClient
 from .codec import (
     MAX_COMMAND_CHARS,
@@ -34,10 +35,10 @@ from .errors import (
     WebRconTimeout,
     WebRconUpgradeClosed,
 )
-from .event_queue import ClientEvent, Connected, Disconnected
 from .events import (
     ChatChannel,
     ChatMessage,
+    ClientEvent,
     ConsoleMessage,
     PlayerBanned,
     PlayerJoined,

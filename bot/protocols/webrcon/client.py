@@ -11,14 +11,14 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
 
 import aiohttp
 
 from ..backoff import BackoffPolicy
+from ..event_queue import EventQueue
 from .codec import MAX_MESSAGE_BYTES, MessageType, ServerMessage, validate_command
 from .errors import WebRconClosed, WebRconError, WebRconTimeout
-from .event_queue import ClientEvent, EventQueue
+from .events import ClientEvent
 from .link import ClientState, Link
 from .models import RustPlayer, RustServerInfo, parse_playerlist, parse_serverinfo
 from .protocol import DEFAULT_MAX_IN_FLIGHT, ProtocolStats, WebRconProtocol
@@ -105,7 +105,7 @@ class WebRconClient(Link):
         )
         self._slots = asyncio.Semaphore(max_in_flight)
         self._waiters: dict[int, asyncio.Future[ServerMessage]] = {}
-        self._queue = EventQueue(max_events)
+        self._queue: EventQueue[ClientEvent] = EventQueue(max_events)
         self.reconnects = 0
         self._init_link()
 
@@ -127,12 +127,7 @@ class WebRconClient(Link):
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def _keepalive_probe(self) -> None:

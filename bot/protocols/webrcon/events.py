@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from ..event_queue import Connected, Disconnected
 from .codec import MessageType, ServerMessage, clip, loads_json
 
 MAX_NAME = 128
@@ -149,6 +150,8 @@ PushEvent = (
     | ServerRestarting
     | ConsoleMessage
 )
+# What the client's queue holds: the pushes and its own connection markers.
+ClientEvent = PushEvent | Connected | Disconnected
 
 
 def _port(text: str) -> int:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 from ..backoff import Backoff, BackoffPolicy
+from ..event_queue import Connected, Disconnected, EventQueue
 from .codec import ServerMessage
 from .errors import (
     NotWebRcon,
@@ -36,8 +37,7 @@ from .errors import (
     WebRconRefused,
     WebRconTimeout,
 )
-from .event_queue import Connected, Disconnected, EventQueue
-from .events import parse_push
+from .events import ClientEvent, parse_push
 from .protocol import Push, Reply, WebRconProtocol
 from .transport import CLOSE_TIMEOUT, Secret, open_websocket
 
@@ -75,7 +75,7 @@ class Link:
     _rng: random.Random | None
     _proto: WebRconProtocol
     _waiters: dict[int, asyncio.Future[ServerMessage]]
-    _queue: EventQueue
+    _queue: EventQueue[ClientEvent]
 
     def _init_link(self) -> None:
         self._state = ClientState.IDLE
@@ -270,21 +270,27 @@ class Link:
     ) -> aiohttp.ClientWebSocketResponse | None:
         """Attempts with backoff until one works; None when closing or giving up."""
         refusals = 0
-        while True:
-            if await backoff.wait(delay, self._closing):
-                return None
-            try:
-                return await self._open()
-            except WebRconAuthError as exc:
-                refusals += 1
-                if not worked or refusals > self.auth_retries:
-                    self._give_up(exc)
-                    return None
-                delay = backoff.failed()
-                log.warning("WebRCON reconnect refused: %s; next try in %.1fs", exc, delay)
-            except WebRconError as exc:
-                delay = backoff.failed()
-                log.info("WebRCON connect failed: %s; next try in %.1fs", exc, delay)
+
+        def refused_for_good(exc: WebRconError) -> bool:
+            # A refusal after a working connection may be the server's restart: a few retries.
+            nonlocal refusals
+            if not isinstance(exc, WebRconAuthError):
+                return False
+            refusals += 1
+            return not worked or refusals > self.auth_retries
+
+        try:
+            return await backoff.retry(
+                self._open,
+                WebRconError,
+                delay=delay,
+                stop=self._closing,
+                fatal=refused_for_good,
+                retrying=_log_retry,
+            )
+        except WebRconAuthError as exc:
+            self._give_up(exc)
+            return None
 
     # --- one connection -----------------------------------------------------------------------
 
@@ -359,3 +365,10 @@ class Link:
                 return
             except WebRconError:
                 return  # the connection is already going
+
+
+def _log_retry(exc: WebRconError, delay: float) -> None:
+    if isinstance(exc, WebRconAuthError):
+        log.warning("WebRCON reconnect refused: %s; next try in %.1fs", exc, delay)
+    else:
+        log.info("WebRCON connect failed: %s; next try in %.1fs", exc, delay)

@@ -13,9 +13,9 @@ wrong type or not finite read as 0; every string is clipped.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from ..json_body import json_float, json_int
 from .codec import clip, loads_json
 from .errors import NotWebRcon
 
@@ -69,26 +69,12 @@ class RustServerInfo:
     save_created_time: str = ""
 
 
-_INT_BOUND = 2**63
-
-
 def _int(value: object) -> int:
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value if -_INT_BOUND < value < _INT_BOUND else 0
-    if isinstance(value, float) and math.isfinite(value) and abs(value) < _INT_BOUND:
-        return int(value)
-    return 0
+    return json_int(value) or 0
 
 
 def _float(value: object) -> float:
-    if isinstance(value, bool):
-        return 0.0
-    if isinstance(value, int | float):
-        number = float(value) if abs(value) < 1e300 else 0.0
-        return number if math.isfinite(number) else 0.0
-    return 0.0
+    return json_float(value) or 0.0
 
 
 def _str(value: object, limit: int) -> str:

@@ -38,10 +38,7 @@ async def next_event(client: WebRconClient, kind: type[Any], timeout: float = 2.
 
 def drain(client: WebRconClient) -> list[ClientEvent]:
     """Every event queued right now."""
-    events = []
-    while len(client._queue):
-        events.append(client._queue._events.popleft())
-    return events
+    return client._queue.take_all()
 
 
 async def reconnected(client: WebRconClient, timeout: float = 3.0) -> None:  # noqa: ASYNC109
