@@ -68,6 +68,9 @@ FONT_CANDIDATES = (
     "Noto Emoji",
     "Symbola",
 )
+# Files of the fallback fonts, by name: fonts installed after matplotlib built its font cache
+# (apt-get install fonts-noto-cjk on a running host) are added from these at the first chart.
+FONT_FILE_HINTS = ("notosans", "notoemoji", "wqy", "droidsansfallback", "symbola")
 TITLE_WEIGHT = "bold"
 MISSING_GLYPH = "\N{WHITE SQUARE}"  # in DejaVu Sans, which matplotlib always ships
 
@@ -115,6 +118,7 @@ def _fonts() -> tuple[tuple[str, ...], frozenset[int]]:
     """The installed :data:`FONT_CANDIDATES` that load, in order, and the code points one of
     them has a glyph for (at the title's weight). A font that fails to load is skipped: a
     broken font on the host must not break every chart."""
+    _add_new_fallback_files()
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     families: list[str] = []
     points: set[int] = set()
@@ -132,6 +136,24 @@ def _fonts() -> tuple[tuple[str, ...], frozenset[int]]:
     if not families:  # matplotlib ships DejaVu Sans: only a broken install gets here
         return ("DejaVu Sans",), frozenset(range(0x20, 0x7F))
     return tuple(families), frozenset(points)
+
+
+def _add_new_fallback_files() -> None:
+    """Teach matplotlib the fallback font files its cache does not list yet."""
+    manager = font_manager.fontManager
+    known = {entry.fname for entry in manager.ttflist}
+    try:
+        found = font_manager.findSystemFonts()
+    except (OSError, ValueError):  # no readable font folders: the cached list it is
+        return
+    for path in found:
+        name = path.rsplit("/", 1)[-1].lower().replace("-", "").replace("_", "")
+        if path in known or not name.startswith(FONT_FILE_HINTS):
+            continue
+        try:
+            manager.addfont(path)
+        except (OSError, RuntimeError, ValueError):
+            continue  # a broken file: skipped, like a font that fails to load
 
 
 def font_families() -> tuple[str, ...]:

@@ -180,3 +180,23 @@ def test_a_long_title_is_cut_to_fit(recwarn: pytest.WarningsRecorder) -> None:
 def test_empty_period_renders() -> None:
     pixels = rgba(render_history([], NOW - 3600, NOW, small=True))
     assert pixels.shape == (200, 600, 4) and pixels[0, 0, 3] == 0
+
+
+def test_fonts_installed_after_matplotlibs_cache_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A host installs fonts-noto-cjk after matplotlib cached its font list: the first chart
+    # adds the new files. Simulated with matplotlib's own DejaVu Serif, renamed by its path.
+    manager = font_manager.fontManager
+    serif = [e for e in manager.ttflist if e.name == "DejaVu Serif"]
+    assert serif
+    monkeypatch.setattr(
+        manager, "ttflist", [e for e in manager.ttflist if e.name != "DejaVu Serif"]
+    )
+    monkeypatch.setattr(charts, "FONT_CANDIDATES", ("DejaVu Sans", "DejaVu Serif"))
+    monkeypatch.setattr(charts, "FONT_FILE_HINTS", ("dejavuserif",))
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: [e.fname for e in serif])
+    charts._fonts.cache_clear()
+    try:
+        assert charts.font_families() == ("DejaVu Sans", "DejaVu Serif")
+    finally:
+        monkeypatch.undo()
+        charts._fonts.cache_clear()
