@@ -206,18 +206,25 @@ def icon_filename(png: bytes) -> str:
     return f"icon-{hashlib.sha256(png).hexdigest()[:16]}.png"
 
 
-def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
-    """One server on a ``compact`` status board: small enough for ten in a message, and no
-    clock in it (a board is edited only when what it shows changed). ``thumbnail``: the
-    filename of the server's icon as the message attaches it."""
-    snap, look = view.snapshot, look_of(view.snapshot)
+def _board_embed(
+    view: ServerView, thumbnail: str | None, *, own_name: int, game: bool
+) -> tuple[discord.Embed, list[str]]:
+    """A board embed's title, colour, link and thumbnail, and its header lines (pings coarse:
+    no clock in a board, which is edited only when what it shows changed)."""
+    look, info = look_of(view.snapshot), view.snapshot.info
     embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour, url=view.join_url)
     if thumbnail is not None:
         embed.set_thumbnail(url=f"attachment://{thumbnail}")
-    info = snap.info
     ping = board_ping(info.ping_ms) if info is not None else None
-    lines = _header(view, look, ping=ping, own_name=0)
-    if info is not None and look is not Look.OFFLINE and info.player_list:
+    return embed, _header(view, look, ping=ping, own_name=own_name, game=game)
+
+
+def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
+    """One server on a ``compact`` status board: small enough for ten in a message.
+    ``thumbnail``: the filename of the server's icon as the message attaches it."""
+    embed, lines = _board_embed(view, thumbnail, own_name=0, game=False)
+    info = view.snapshot.info
+    if info is not None and look_of(view.snapshot) is not Look.OFFLINE and info.player_list:
         ordered = sorted_players(info.player_list, PlayerSort.TIME)
         names = ", ".join(clip(escape(p.name), 32) for p in ordered[:40] if p.name)
         if names:
@@ -229,13 +236,7 @@ def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.
 def detailed_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
     """One server on a ``detailed`` board: the compact lines, the game, and the players in
     columns; :data:`DETAILED_PER_MESSAGE` of them share one message's 6,000 characters."""
-    snap, look = view.snapshot, look_of(view.snapshot)
-    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour, url=view.join_url)
-    if thumbnail is not None:
-        embed.set_thumbnail(url=f"attachment://{thumbnail}")
-    info = snap.info
-    ping = board_ping(info.ping_ms) if info is not None else None
-    lines = _header(view, look, ping=ping, own_name=100, game=True)
+    embed, lines = _board_embed(view, thumbnail, own_name=100, game=True)
     embed.description = clip("\n".join(lines), 600)
     columns = 2 if thumbnail is not None else 3
     _players(embed, view, columns=columns, budget=DETAILED_PLAYERS_BUDGET, sort=PlayerSort.TIME)
