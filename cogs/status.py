@@ -78,7 +78,7 @@ class Status(OutpostCog):
             await interaction.response.defer(thinking=True)
             deferred = True
             snap = await poller.query_now(found)
-        display = (await self.services.store.display.all()).get(found.id)
+        display = await self.services.store.display.get(found.id)
         view = ServerView.of(found, snap, display)
         order = PlayerSort(sort)
         # The "Join" link, when one is set (send_message refuses view=None: MISSING is none).

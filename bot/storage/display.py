@@ -37,6 +37,15 @@ class DisplayRepository:
             int(r[0]): Display(int(r[1]) == 1, None if r[2] is None else str(r[2])) for r in rows
         }
 
+    async def get(self, server_id: int) -> Display:
+        """One server's options (the defaults when it has no row)."""
+        row = await self._db.fetch_one(
+            "SELECT hide_connect, join_url FROM server_display WHERE server_id = ?", (server_id,)
+        )
+        if row is None:
+            return Display()
+        return Display(int(row[0]) == 1, None if row[1] is None else str(row[1]))
+
     async def set_hide_connect(self, server_id: int, hide: bool) -> None:
         await self._db.execute(
             "INSERT INTO server_display (server_id, hide_connect) VALUES (?, ?) "
