@@ -9,9 +9,12 @@ from discord.ext import commands
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.errors import UserError
 from bot.services.feed import ids as player_ids
+from bot.services.feed import records
 from bot.services.feed.lookup import describe, history_lines, id_lines, summarise
+from bot.storage.players import MAX_NOTE, PlayerRecord, identifiers_of
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
+from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction
 
 
@@ -62,6 +65,95 @@ class Players(
         if any(s.source == "a2s" for s in sessions):
             embed.set_footer(text="≈ from A2S player lists: times are approximate")
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _record_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            return []
+        names = await self.services.store.players.names_like(interaction.guild_id, current, 25)
+        return [
+            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
+        ]
+
+    async def _record(self, guild_id: int, text: str) -> PlayerRecord:
+        """The guild's record for a name or an identifier (the most recently seen of a name)."""
+        typed = player_ids.typed(text)
+        lowered = text.strip().lower()
+        guid = (
+            lowered
+            if len(lowered) == 32 and all(c in "0123456789abcdef" for c in lowered)
+            else None
+        )
+        strong = [
+            i
+            for i in identifiers_of(
+                "", steam=typed.steam_id, guid=guid, eos=typed.eos_id, mc_uuid=typed.mc_uuid
+            )
+        ]
+        players = self.services.store.players
+        found = await players.find(guild_id, strong, text)
+        record = await players.get(found[0]) if found else None
+        if record is None or record.guild_id != guild_id:
+            raise UserError("No player by that name or id seen on this server's games.")
+        return record
+
+    @app_commands.command(name="info", description="Everything known about a player")
+    @app_commands.describe(player="Name, SteamID64, EOS id, BattlEye GUID or Minecraft UUID")
+    @app_commands.autocomplete(player=_record_choices)
+    async def info(self, interaction: Interaction, player: app_commands.Range[str, 1, 100]) -> None:
+        guild_id = guild_id_of(interaction)
+        record = await self._record(guild_id, player)
+        store = self.services.store
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        sessions = [s for s in await store.sessions.of_player(record.id) if s.server_id in names]
+        now = self.services.poller.clock()
+        embed = discord.Embed(
+            title=clip(f"Player {escape(record.name)}", 256),
+            description=records.summary(record, sessions, names, now),
+            colour=discord.Colour.blurple(),
+        )
+        guids = [i.value for i in record.identifiers if i.kind == "guid"]
+        keys = [n.name.strip().casefold() for n in record.names]
+        sections = [
+            ("Identifiers", records.identifier_lines(record.identifiers)),
+            ("Names", records.name_lines(record)),
+            ("Servers", records.server_lines(sessions, names, now)),
+            ("Latest sessions", history_lines(sessions, names, now)),
+            ("Notes", records.note_lines(await store.players.notes(record.id))),
+            (
+                "Kicks and bans",
+                records.sanction_lines(
+                    await store.events.sanctions(list(names), keys, guids), names
+                ),
+            ),
+        ]
+        for title, lines in sections:
+            if lines:
+                embed.add_field(name=title, value=clip("\n".join(lines), 1024), inline=False)
+        embed.set_footer(text=f"Player record #{record.id}")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="note", description="Add an admin note to a player's record")
+    @app_commands.describe(player="Name or identifier", text="The note (members never see it)")
+    @app_commands.autocomplete(player=_record_choices)
+    async def note(
+        self,
+        interaction: Interaction,
+        player: app_commands.Range[str, 1, 100],
+        text: app_commands.Range[str, 1, MAX_NOTE],
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        record = await self._record(guild_id, player)
+        async with self.services.audit.track(
+            actor_of(interaction), "player note", f"player=#{record.id}"
+        ):
+            await self.services.store.players.add_note(
+                record.id, interaction.user.id, text, self.services.poller.clock()
+            )
+        await interaction.response.send_message(
+            f"Note added to **{escape(record.name)}** (record #{record.id}).", ephemeral=True
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -169,6 +169,34 @@ class EventRepository:
         )
         return [_event(r) for r in rows]
 
+    async def sanctions(
+        self,
+        server_ids: Collection[int],
+        names: Collection[str],
+        guids: Collection[str],
+        limit: int = 10,
+    ) -> list[Event]:
+        """Kick and ban events on ``server_ids`` naming one of ``names`` (case-folded) or
+        ``guids``, newest first."""
+        if not server_ids or not (names or guids):
+            return []
+        servers = ", ".join("?" for _ in server_ids)
+        terms: list[str] = []
+        params: list[object] = []
+        if names:
+            terms.append(f"lower(player) IN ({', '.join('?' for _ in names)})")
+            params += list(names)
+        if guids:
+            terms.append(f"lower(guid) IN ({', '.join('?' for _ in guids)})")
+            params += list(guids)
+        rows = await self._db.fetch_all(
+            f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id IN ({servers}) "
+            f"AND kind IN ('kick', 'ban') AND ({' OR '.join(terms)}) ORDER BY at DESC, id DESC "
+            "LIMIT ?",
+            (*server_ids, *params, limit),
+        )
+        return [_event(r) for r in rows]
+
     async def set_join_guid(self, server_id: int, player: str, guid: str) -> None:
         """Record the GUID on the player's latest join (BattlEye sends it just after)."""
         await self._db.execute(
@@ -311,6 +339,15 @@ class SessionRepository:
             f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE +server_id IN ({marks}) "
             f"AND ({' OR '.join(terms)}) ORDER BY joined_at DESC, id DESC LIMIT ?",
             (*server_ids, *params, limit),
+        )
+        return [_session(r) for r in rows]
+
+    async def of_player(self, player_id: int, limit: int = 200) -> list[Session]:
+        """The sessions of one player record, newest first."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE player_id = ? "
+            "ORDER BY joined_at DESC, id DESC LIMIT ?",
+            (player_id, limit),
         )
         return [_session(r) for r in rows]
 

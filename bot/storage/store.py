@@ -36,6 +36,7 @@ from bot.storage.migrations import (
     migrate_postgres,
 )
 from bot.storage.permissions import GrantRepository
+from bot.storage.players import PlayerRepository
 from bot.storage.servers import ServerRepository
 from bot.storage.sqlite import connect
 from bot.storage.state import AppStateRepository
@@ -78,6 +79,7 @@ class Store:
         self.watches = WatchRepository(db)
         self.events = EventRepository(db)
         self.sessions = SessionRepository(db)
+        self.players = PlayerRepository(db)
 
     @classmethod
     async def open(

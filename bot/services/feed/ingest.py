@@ -11,6 +11,7 @@ from collections.abc import Callable
 from bot.services.feed import model as m
 from bot.storage import Store
 from bot.storage.events import Event
+from bot.storage.players import STRONG_KINDS, identifiers_of
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,8 @@ DRAIN_GRACE = 5.0
 PRUNE_EVERY = 3600.0
 
 Pending = deque[Event | m.Roster]
+# Events that are about a player's presence: they keep the player's record current.
+_PLAYER_KINDS = frozenset({m.JOIN, m.LEAVE, m.KICK, m.BAN, m.GUID})
 
 
 class EventWriter:
@@ -90,6 +93,7 @@ class EventWriter:
             await sessions.open(
                 event.server_id, event.player, event.guid, event.source, event.at, event.ids
             )
+            await self._track_player(event)
             return
         if event.ids and event.player:
             # A session opened from a player list has no ids: the player's next line names them.
@@ -101,6 +105,31 @@ class EventWriter:
             await self.store.events.set_join_guid(event.server_id, event.player, event.guid)
         elif event.kind == m.SERVER_DOWN:
             await sessions.close_all(event.server_id, event.at)
+        await self._track_player(event)
+
+    async def _track_player(self, event: Event) -> None:
+        """The player's record: on joins, leaves, and lines that say who the player is."""
+        if not event.player or not (event.kind in _PLAYER_KINDS or event.ids):
+            return
+        ids = event.ids
+        identifiers = identifiers_of(
+            event.player,
+            steam=ids.steam_id,
+            guid=event.guid.lower() if event.guid else None,
+            eos=ids.eos_id,
+            mc_uuid=ids.mc_uuid,
+        )
+        if event.source == m.SOURCE_BATTLEYE and not any(
+            i.kind in STRONG_KINDS for i in identifiers
+        ):
+            # BattlEye sends the GUID just after the connect line: the record waits for it
+            # (a name alone would pool every "Survivor" into one record).
+            return
+        player_id = await self.store.players.observe(
+            event.server_id, event.player, identifiers, event.at
+        )
+        if player_id is not None and (event.kind in (m.JOIN, m.GUID) or event.ids):
+            await self.store.players.link_open_session(event.server_id, event.player, player_id)
 
     async def forget_removed_servers(self, pending: Pending) -> None:
         """Drop what belongs to servers removed meanwhile: their rows could never be stored

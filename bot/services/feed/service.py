@@ -151,6 +151,17 @@ class FeedService:
         for server_id in self.consoles.sync(self.subscriptions.console_servers()):
             self.rounds.forget(server_id)
 
+    async def _backfill_players(self) -> None:
+        """Records for the sessions of this process's servers that have none (stored before
+        records existed): once at start."""
+        try:
+            linked = await self.store.players.backfill(set(self.subscriptions.servers))
+        except Exception:
+            log.exception("feed: player records of older sessions not filled in")
+            return
+        if linked:
+            log.info("feed: %d older session(s) given player records", linked)
+
     # -- the loop ------------------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -162,6 +173,7 @@ class FeedService:
         pending: Pending = deque()
         try:
             await self.reload()
+            await self._backfill_players()
             await self.router.replay(self.clock() - self.replay_window)
             self._started.set()
             failures = 0
