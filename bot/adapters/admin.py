@@ -177,6 +177,22 @@ class ConsoleEvent:
 CONSOLE_EVENT = "console_event"
 
 
+@dataclass(frozen=True, slots=True)
+class ConsoleFeed:
+    """What a console gives the live feed, so the feed never has to know protocols by name."""
+
+    # It pushes console events: the feed holds a connection and listens. A console that
+    # pushes nothing (srcds) gets no idle connection.
+    pushes: bool = False
+    # It reports every join and leave, exactly and with names (pushed, or from a player list
+    # the session polls itself): the poll-derived ones would repeat them.
+    joins: bool = False
+
+
+NO_FEED = ConsoleFeed()
+FULL_FEED = ConsoleFeed(pushes=True, joins=True)
+
+
 @runtime_checkable
 class PlayerLister(Protocol):
     """A session that lists players itself (typed, not parsed from a command's text)."""
@@ -205,6 +221,10 @@ class AdminAdapter(Protocol):
 
     @property
     def hints(self) -> LoginHints: ...
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        """What its consoles give the live feed, for a game of this quirks ``profile``."""
+        ...
 
     def open(self, target: AdminTarget, options: SessionOptions) -> AdminSession:
         """A session for ``target``, not started (the caller calls ``start``)."""

@@ -24,8 +24,10 @@ from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    FULL_FEED,
     AdminTarget,
     ConsoleEvent,
+    ConsoleFeed,
     ConsolePlayer,
     Listener,
     LoginHints,
@@ -350,6 +352,10 @@ class BattlEyeAdapter:
     def __init__(self, config: be.ClientConfig | None = None) -> None:
         # None: derived from each session's options (client_config).
         self.config = config
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # Joins, leaves (with GUIDs), kicks and chat are pushed as they happen.
+        return FULL_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> BattlEyeSession:
         config = self.config if self.config is not None else client_config(options)

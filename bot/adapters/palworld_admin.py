@@ -28,9 +28,11 @@ from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    FULL_FEED,
     AddressNotAllowed,
     AdminTarget,
     ConsoleEvent,
+    ConsoleFeed,
     ConsolePlayer,
     Listener,
     LoginHints,
@@ -389,6 +391,10 @@ class PalworldAdminAdapter:
         if not poll_interval > 0:
             raise ValueError("poll_interval must be positive")
         self.poll_interval = poll_interval
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # Nothing is pushed, but the session polls its player list itself (with ids).
+        return FULL_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> PalworldAdminSession:
         return PalworldAdminSession(target, options, poll_interval=self.poll_interval)

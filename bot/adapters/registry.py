@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from bot.adapters.a2s import A2SAdapter
-from bot.adapters.admin import AdminAdapter, LoginHints
+from bot.adapters.admin import NO_FEED, AdminAdapter, ConsoleFeed, LoginHints
 from bot.adapters.admin_errors import RconNotConfigured
 from bot.adapters.battleye import BattlEyeAdapter
 from bot.adapters.bedrock import BedrockAdapter
@@ -152,6 +152,12 @@ def admin_hints(protocol: str) -> LoginHints | None:
     """What ``/server test`` says of each failed login in this console protocol."""
     adapter = _ADMIN.get(protocol)
     return adapter.hints if adapter is not None else None
+
+
+def console_feed(protocol: str, profile: str | None) -> ConsoleFeed:
+    """What a console of this admin protocol (and quirks profile) gives the live feed."""
+    adapter = _ADMIN.get(protocol)
+    return adapter.feed(profile) if adapter is not None else NO_FEED
 
 
 # The names the catalogue may use (and "none": no query / no console). Built from the adapters

@@ -26,9 +26,11 @@ from dataclasses import replace
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    FULL_FEED,
     AddressNotAllowed,
     AdminTarget,
     ConsoleEvent,
+    ConsoleFeed,
     ConsolePlayer,
     Listener,
     LoginHints,
@@ -319,6 +321,10 @@ class SdtdAdapter:
 
     def __init__(self, session_config: sdtd.SessionConfig | None = None) -> None:
         self.session_config = session_config
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # The live log pushes spawns, leaves and chat; ``lp`` lists the players.
+        return FULL_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> SdtdSession:
         return SdtdSession(target, options, self.session_config)

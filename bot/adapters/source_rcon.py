@@ -15,8 +15,10 @@ from dataclasses import replace
 from bot.adapters import squad_events
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    NO_FEED,
     AddressNotAllowed,
     AdminTarget,
+    ConsoleFeed,
     Listener,
     LoginHints,
     LoginResult,
@@ -175,6 +177,11 @@ class SourceRconAdapter:
         ),
         unreachable="the connection was refused or dropped: wrong RCON port or RCON not enabled.",
     )
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # Only Squad pushes (chat and admin lines); srcds pushes nothing. Neither reports every
+        # join and leave: the A2S-derived ones stay.
+        return ConsoleFeed(pushes=True) if profile == squad_events.PROFILE else NO_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> SourceRconSession:
         return SourceRconSession(target, options)

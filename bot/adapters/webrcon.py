@@ -26,9 +26,11 @@ from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    FULL_FEED,
     AddressNotAllowed,
     AdminTarget,
     ConsoleEvent,
+    ConsoleFeed,
     ConsolePlayer,
     Listener,
     LoginHints,
@@ -357,6 +359,10 @@ class WebRconAdapter:
             "server is offline or still starting."
         ),
     )
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # Rust pushes joins, leaves and chat; ``playerlist`` lists the players.
+        return FULL_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> WebRconSession:
         return WebRconSession(target, options)
