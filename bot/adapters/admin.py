@@ -24,6 +24,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from bot.adapters.described import Described
+
 Listener = Callable[..., Any]
 
 
@@ -201,23 +203,8 @@ class PlayerLister(Protocol):
         ...
 
 
-class AdminAdapter(Protocol):
+class AdminAdapter(Described, Protocol):
     """One console protocol: opens sessions and tests logins."""
-
-    @property
-    def protocol(self) -> str:
-        """The catalogue's name of the protocol (``source_rcon``, ``battleye``…)."""
-        ...
-
-    @property
-    def label(self) -> str:
-        """How people call it ("Source RCON", "BattlEye RCon")."""
-        ...
-
-    @property
-    def transport(self) -> str:
-        """``TCP`` or ``UDP``: said in advice about ports and firewalls."""
-        ...
 
     @property
     def hints(self) -> LoginHints: ...
