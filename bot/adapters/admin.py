@@ -24,6 +24,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from bot.adapters.described import Described
+
 Listener = Callable[..., Any]
 
 
@@ -177,6 +179,22 @@ class ConsoleEvent:
 CONSOLE_EVENT = "console_event"
 
 
+@dataclass(frozen=True, slots=True)
+class ConsoleFeed:
+    """What a console gives the live feed, so the feed never has to know protocols by name."""
+
+    # It pushes console events: the feed holds a connection and listens. A console that
+    # pushes nothing (srcds) gets no idle connection.
+    pushes: bool = False
+    # It reports every join and leave, exactly and with names (pushed, or from a player list
+    # the session polls itself): the poll-derived ones would repeat them.
+    joins: bool = False
+
+
+NO_FEED = ConsoleFeed()
+FULL_FEED = ConsoleFeed(pushes=True, joins=True)
+
+
 @runtime_checkable
 class PlayerLister(Protocol):
     """A session that lists players itself (typed, not parsed from a command's text)."""
@@ -185,26 +203,15 @@ class PlayerLister(Protocol):
         ...
 
 
-class AdminAdapter(Protocol):
+class AdminAdapter(Described, Protocol):
     """One console protocol: opens sessions and tests logins."""
 
     @property
-    def protocol(self) -> str:
-        """The catalogue's name of the protocol (``source_rcon``, ``battleye``…)."""
-        ...
-
-    @property
-    def label(self) -> str:
-        """How people call it ("Source RCON", "BattlEye RCon")."""
-        ...
-
-    @property
-    def transport(self) -> str:
-        """``TCP`` or ``UDP``: said in advice about ports and firewalls."""
-        ...
-
-    @property
     def hints(self) -> LoginHints: ...
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        """What its consoles give the live feed, for a game of this quirks ``profile``."""
+        ...
 
     def open(self, target: AdminTarget, options: SessionOptions) -> AdminSession:
         """A session for ``target``, not started (the caller calls ``start``)."""

@@ -24,8 +24,10 @@ from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    FULL_FEED,
     AdminTarget,
     ConsoleEvent,
+    ConsoleFeed,
     ConsolePlayer,
     Listener,
     LoginHints,
@@ -35,7 +37,7 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconInvalidInput, RconRefused, RconTimeout, RconUnavailable
-from bot.adapters.listeners import SessionListeners, SessionRunner
+from bot.adapters.listeners import ListenedSession, SessionRunner
 from bot.protocols import battleye as be
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.battleye.events import CHANNELS, MAX_NAME
@@ -137,17 +139,16 @@ def client_config(options: SessionOptions) -> be.ClientConfig:
     )
 
 
-class BattlEyeSession:
+class BattlEyeSession(ListenedSession):
     def __init__(
         self, target: AdminTarget, options: SessionOptions, config: be.ClientConfig
     ) -> None:
-        self.target = target
-        self.options = options
+        # The listeners: all of them; those of CONSOLE_EVENT here, the others forwarded to
+        # each client.
+        super().__init__(target, options, "BattlEye RCon")
         self.config = replace(config, login_attempts=None)
         self.client: be.BattlEyeClient | None = None
         self._runner = SessionRunner(f"battleye-session:{target.server_id}")
-        # All of them: those of CONSOLE_EVENT here, the others forwarded to each client.
-        self.listeners = SessionListeners(target.server_id, "BattlEye RCon")
         self._translated: be.BattlEyeClient | None = None  # the client feeding console events
 
     @property
@@ -303,11 +304,8 @@ class BattlEyeSession:
         except TimeoutError:
             raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
 
-    def rename(self, name: str) -> None:
-        self.target = replace(self.target, name=name)
-
     def add_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.add(event, listener)
+        super().add_listener(event, listener)
         client = self.client
         if client is None:
             return
@@ -317,7 +315,7 @@ class BattlEyeSession:
             client.add_listener(event, listener)
 
     def remove_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.remove(event, listener)
+        super().remove_listener(event, listener)
         if self.client is not None and event != CONSOLE_EVENT:
             self.client.remove_listener(event, listener)
 
@@ -350,6 +348,10 @@ class BattlEyeAdapter:
     def __init__(self, config: be.ClientConfig | None = None) -> None:
         # None: derived from each session's options (client_config).
         self.config = config
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # Joins, leaves (with GUIDs), kicks and chat are pushed as they happen.
+        return FULL_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> BattlEyeSession:
         config = self.config if self.config is not None else client_config(options)

@@ -10,16 +10,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from bot.adapters.caps import ConnectionCap
 from bot.adapters.query import JsonValue, QueryResult
 from bot.adapters.udp_failures import UdpErrors
+from bot.adapters.udp_query import UdpQueryAdapter
 from bot.protocols import bedrock
 from bot.protocols.bedrock import BedrockStatus, Edition
 from bot.snapshots import ServerInfo
 
 PROTOCOL = "bedrock"
-# Pings in flight at once (one UDP socket each); the rest wait inside their own timeout.
-MAX_SOCKETS = 256
 _PRODUCTS = {Edition.POCKET: "Minecraft: Bedrock Edition", Edition.EDUCATION: "Minecraft Education"}
 
 
@@ -46,6 +44,7 @@ def status_to_server(status: BedrockStatus) -> ServerInfo:
 _ERRORS = UdpErrors(
     PROTOCOL,
     "Bedrock pong",
+    error=bedrock.BedrockError,
     timeout=bedrock.BedrockTimeoutError,
     refused=bedrock.BedrockRefusedError,
     resolve=bedrock.BedrockResolveError,
@@ -54,32 +53,16 @@ _ERRORS = UdpErrors(
 )
 
 
-class BedrockAdapter:
+class BedrockAdapter(UdpQueryAdapter):
     """RakNet Unconnected Ping to a Bedrock server (default port 19132)."""
 
     protocol = PROTOCOL
     label = "Bedrock ping"
-    transport = "UDP"
-    needs_password = False
+    errors = _ERRORS
 
-    def __init__(self, *, max_sockets: int = MAX_SOCKETS) -> None:
-        self.cap = ConnectionCap(max_sockets, protocol=PROTOCOL)
-
-    async def query(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float,  # noqa: ASYNC109 - covers the whole ping
-        players: bool = True,
-        password: str | None = None,
-    ) -> QueryResult:
+    async def ask(self, host: str, port: int, remaining: float, players: bool) -> QueryResult:
         # ``players`` changes nothing: the pong never names players.
-        async with self.cap.slot(timeout) as remaining:
-            try:
-                status = await bedrock.ping(host, port, timeout=remaining)
-            except bedrock.BedrockError as exc:
-                raise _ERRORS.failure(exc, timeout) from exc
+        status = await bedrock.ping(host, port, timeout=remaining)
         return QueryResult(status_to_server(status), status)
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

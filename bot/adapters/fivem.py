@@ -4,11 +4,8 @@ info.json (rate-limited, the largest body) is fetched again only when dynamic.js
 changed since the last poll of that server: the adapter keeps the last info per address in a
 bounded cache.
 
-The queries in flight (or waiting for a slot) share one aiohttp session (see
-:class:`~bot.adapters.caps.SharedSession`: closed when the last of them ends;
-:meth:`FiveMAdapter.aclose` closes it at shutdown) whose connector holds at most
-``max_connections``; each query asks for up to three bodies at once, so at most a third as
-many queries run at once and the others wait inside their timeout.
+The queries share one aiohttp session, bounded as :mod:`bot.adapters.http_query` says; each
+asks for up to three bodies at once.
 """
 
 from __future__ import annotations
@@ -18,8 +15,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from bot.adapters.caps import ConnectionCap, SharedSession
-from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
+from bot.adapters.http_query import MAX_CONNECTIONS, HttpErrors, HttpQueryAdapter
+from bot.adapters.query import JsonValue, QueryResult
 from bot.protocols import fivem
 from bot.protocols.fivem import FiveMInfo, FiveMStatus
 from bot.snapshots import PlayerInfo, ServerInfo
@@ -27,11 +24,6 @@ from bot.snapshots import PlayerInfo, ServerInfo
 PROTOCOL = "fivem"
 # Servers whose info.json is remembered; past it the least recently polled is forgotten.
 MAX_CACHED_INFO = 4096
-# HTTP connections open at once across every FiveM query, and to one server (host and port).
-MAX_CONNECTIONS = 256
-MAX_CONNECTIONS_PER_SERVER = 3
-# dynamic.json, info.json and players.json are fetched concurrently.
-CONNECTIONS_PER_QUERY = 3
 _PLATFORMS = {"gta5": "FiveM", "rdr3": "RedM"}
 
 
@@ -58,44 +50,26 @@ def status_to_server(status: FiveMStatus) -> ServerInfo:
     )
 
 
-def _failure(exc: fivem.FiveMError) -> QueryError:
-    failure = QueryFailure.NOT_THIS_PROTOCOL
-    if isinstance(exc, fivem.FiveMTimeout):
-        failure = QueryFailure.NO_ANSWER
-    elif isinstance(exc, fivem.FiveMUnreachable):
-        failure = {
-            "dns": QueryFailure.DNS,
-            "invalid_address": QueryFailure.DNS,
-            "refused": QueryFailure.UNREACHABLE,
-        }.get(exc.reason, QueryFailure.NETWORK)
-    elif isinstance(exc, fivem.FiveMHTTPError) and exc.status >= 400:
-        # 429 included: FXServer answered, it just will not now.
-        failure = QueryFailure.SERVER_ERROR
-    # Redirects, 404s and bodies that are not FXServer's JSON: another web server.
-    return QueryError(failure, str(exc), protocol=PROTOCOL)
+_ERRORS = HttpErrors(
+    PROTOCOL,
+    timeout=fivem.FiveMTimeout,
+    unreachable=fivem.FiveMUnreachable,
+    http=fivem.FiveMHTTPError,
+)
 
 
-class FiveMAdapter:
+class FiveMAdapter(HttpQueryAdapter):
     """``fetch_status`` per query, with info.json cached by ``iv``."""
 
     protocol = PROTOCOL
     label = "FiveM HTTP query"
-    transport = "TCP"
     needs_password = False
+    # dynamic.json, info.json and players.json are fetched concurrently.
+    connections_per_query = 3
 
     def __init__(self, *, max_connections: int = MAX_CONNECTIONS) -> None:
+        super().__init__(max_connections=max_connections)
         self._info: OrderedDict[tuple[str, int], FiveMInfo] = OrderedDict()
-        self.cap = ConnectionCap(
-            max(1, max_connections // CONNECTIONS_PER_QUERY), protocol=PROTOCOL
-        )
-        self.session = SharedSession(
-            limit=max_connections,
-            limit_per_host=min(max_connections, MAX_CONNECTIONS_PER_SERVER),
-        )
-
-    async def aclose(self) -> None:
-        """Close the shared HTTP session (at shutdown)."""
-        await self.session.aclose()
 
     async def query(
         self,
@@ -108,8 +82,7 @@ class FiveMAdapter:
     ) -> QueryResult:
         key = (host, port)
         known = self._info.get(key)
-        # Waiting queries hold the session too: it stays open until the queue is empty.
-        async with self.session.use() as session, self.cap.slot(timeout) as remaining:
+        async with self.slot(timeout) as (session, remaining):
             try:
                 status = await fivem.fetch_status(
                     host,
@@ -120,7 +93,7 @@ class FiveMAdapter:
                     session=session,
                 )
             except fivem.FiveMError as exc:
-                raise _failure(exc) from exc
+                raise _ERRORS.failure(exc) from exc
         self._remember(key, status.info)
         notes: tuple[str, ...] = ()
         if status.dynamic is None:

@@ -1,5 +1,7 @@
 """What every admin session repeats, written once.
 
+- :class:`ListenedSession`: the base of all five admin sessions: the target (renamed in place,
+  the connection stays), the options and the listeners, added and removed.
 - :class:`SessionListeners`: a session's listeners (all five admin sessions). Plain callables are
   called at once; coroutine ones run as tasks in a bounded set (past :data:`MAX_LISTENER_TASKS` a
   call is dropped, counted and logged); one that raises is logged once and keeps being called;
@@ -16,12 +18,19 @@ import contextlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
-from bot.adapters.admin import Listener, SessionState
+from bot.adapters.admin import AdminTarget, Listener, SessionOptions, SessionState
 from bot.adapters.admin_errors import RconAuthError, RconUnavailable
 
-__all__ = ["MAX_LISTENER_TASKS", "SessionListeners", "SessionRunner", "cancel_and_wait"]
+__all__ = [
+    "MAX_LISTENER_TASKS",
+    "ListenedSession",
+    "SessionListeners",
+    "SessionRunner",
+    "cancel_and_wait",
+]
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +148,27 @@ class SessionListeners:
         """Cancel the coroutine listener calls still running and wait for them to end."""
         tasks, self._tasks = self._tasks, set()
         await cancel_and_wait(*tasks)
+
+
+class ListenedSession:
+    """An admin session's target, options and listeners; a session whose client takes listeners
+    itself (BattlEye) or that polls only while someone listens (Palworld) extends
+    :meth:`add_listener` and :meth:`remove_listener`."""
+
+    def __init__(self, target: AdminTarget, options: SessionOptions, label: str) -> None:
+        self.target = target
+        self.options = options
+        # ``label``: the protocol, as log lines name it ("BattlEye RCon").
+        self.listeners = SessionListeners(target.server_id, label)
+
+    def rename(self, name: str) -> None:
+        self.target = replace(self.target, name=name)
+
+    def add_listener(self, event: str, listener: Listener) -> None:
+        self.listeners.add(event, listener)
+
+    def remove_listener(self, event: str, listener: Listener) -> None:
+        self.listeners.remove(event, listener)
 
 
 class SessionRunner:

@@ -23,14 +23,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    FULL_FEED,
     AddressNotAllowed,
     AdminTarget,
     ConsoleEvent,
+    ConsoleFeed,
     ConsolePlayer,
     Listener,
     LoginHints,
@@ -47,7 +48,7 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
-from bot.adapters.listeners import SessionListeners, SessionRunner, cancel_and_wait
+from bot.adapters.listeners import ListenedSession, SessionRunner, cancel_and_wait
 from bot.adapters.palworld_commands import (
     console_player,
     parse_command,
@@ -69,7 +70,7 @@ _OFFLINE = "offline, or its REST API port does not answer; retrying"
 _NOT_PALWORLD = "something other than Palworld's REST API answers on its port; retrying"
 
 
-class PalworldAdminSession:
+class PalworldAdminSession(ListenedSession):
     """One server's REST API: an AdminSession and a PlayerLister."""
 
     def __init__(
@@ -81,13 +82,11 @@ class PalworldAdminSession:
     ) -> None:
         if not poll_interval > 0:
             raise ValueError("poll_interval must be positive")
-        self.target = target
-        self.options = options
+        super().__init__(target, options, LABEL)
         self.poll_interval = poll_interval
         self._runner = SessionRunner(f"palworld-session:{target.server_id}")
         self._wake = asyncio.Event()  # a loss or a refusal: the runner has work
         self._poller: asyncio.Task[None] | None = None
-        self.listeners = SessionListeners(target.server_id, LABEL)
         self._address: str | None = None  # pinned while CONNECTED
         self._epoch = 0  # one per connection: a late failure of an older one is ignored
         self._failure = _OFFLINE  # why the last attempt failed, said to members
@@ -266,18 +265,15 @@ class PalworldAdminSession:
         players = await self._call(timeout, lambda client: client.players())
         return [console_player(p) for p in players]
 
-    def rename(self, name: str) -> None:
-        self.target = replace(self.target, name=name)
-
     # -- events: joins and leaves from successive player lists -------------------------------
 
     def add_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.add(event, listener)
+        super().add_listener(event, listener)
         if event == CONSOLE_EVENT:
             self._ensure_poller()
 
     def remove_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.remove(event, listener)
+        super().remove_listener(event, listener)
         if not self.listeners.has(CONSOLE_EVENT) and self._poller is not None:
             self._poller.cancel()  # nobody listens: no more player lists
             self._poller = None
@@ -389,6 +385,10 @@ class PalworldAdminAdapter:
         if not poll_interval > 0:
             raise ValueError("poll_interval must be positive")
         self.poll_interval = poll_interval
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # Nothing is pushed, but the session polls its player list itself (with ids).
+        return FULL_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> PalworldAdminSession:
         return PalworldAdminSession(target, options, poll_interval=self.poll_interval)

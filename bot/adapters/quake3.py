@@ -14,16 +14,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from bot.adapters.caps import ConnectionCap
 from bot.adapters.query import JsonValue, QueryResult
 from bot.adapters.udp_failures import UdpErrors
+from bot.adapters.udp_query import UdpQueryAdapter
 from bot.protocols import quake3
 from bot.protocols.quake3 import Q3Info, Q3Status
 from bot.snapshots import PlayerInfo, ServerInfo
 
 PROTOCOL = "quake3"
-# Queries in flight at once (one UDP socket each); the rest wait inside their own timeout.
-MAX_SOCKETS = 256
 
 
 def _version(version: str, protocol: int | None) -> str:
@@ -69,6 +67,7 @@ def info_to_server(info: Q3Info) -> ServerInfo:
 _ERRORS = UdpErrors(
     PROTOCOL,
     "Quake 3 status answer",
+    error=quake3.Q3Error,
     timeout=quake3.Q3TimeoutError,
     refused=quake3.Q3RefusedError,
     resolve=quake3.Q3ResolveError,
@@ -77,34 +76,18 @@ _ERRORS = UdpErrors(
 )
 
 
-class Quake3Adapter:
+class Quake3Adapter(UdpQueryAdapter):
     """``getstatus``/``getinfo`` to a Quake 3 family server (27960; CoD 28960)."""
 
     protocol = PROTOCOL
     label = "Quake 3 status query"
-    transport = "UDP"
-    needs_password = False
+    errors = _ERRORS
 
-    def __init__(self, *, max_sockets: int = MAX_SOCKETS) -> None:
-        self.cap = ConnectionCap(max_sockets, protocol=PROTOCOL)
-
-    async def query(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float,  # noqa: ASYNC109 - covers the whole query
-        players: bool = True,
-        password: str | None = None,
-    ) -> QueryResult:
-        async with self.cap.slot(timeout) as remaining:
-            try:
-                if players:
-                    status = await quake3.get_status(host, port, timeout=remaining)
-                    return QueryResult(status_to_server(status), status)
-                info = await quake3.get_info(host, port, timeout=remaining)
-            except quake3.Q3Error as exc:
-                raise _ERRORS.failure(exc, timeout) from exc
+    async def ask(self, host: str, port: int, remaining: float, players: bool) -> QueryResult:
+        if players:
+            status = await quake3.get_status(host, port, timeout=remaining)
+            return QueryResult(status_to_server(status), status)
+        info = await quake3.get_info(host, port, timeout=remaining)
         return QueryResult(info_to_server(info), info)
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

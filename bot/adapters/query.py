@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from bot.adapters.described import Described
 from bot.snapshots import ServerInfo
 
 JsonValue = Any  # what json.dumps accepts; the CLI prints raw_fields() as is
@@ -86,23 +87,8 @@ class QueryResult:
     notes: tuple[str, ...] = ()
 
 
-class QueryAdapter(Protocol):
+class QueryAdapter(Described, Protocol):
     """One query protocol. Implementations keep no per-server state beyond caches."""
-
-    @property
-    def protocol(self) -> str:
-        """The catalogue's name of the protocol (``a2s``, ``minecraft``…)."""
-        ...
-
-    @property
-    def label(self) -> str:
-        """How people call it in messages ("A2S query", "Minecraft status ping")."""
-        ...
-
-    @property
-    def transport(self) -> str:
-        """``UDP`` or ``TCP``: said in advice about ports and firewalls."""
-        ...
 
     @property
     def needs_password(self) -> bool:

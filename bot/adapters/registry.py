@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from bot.adapters.a2s import A2SAdapter
-from bot.adapters.admin import AdminAdapter, LoginHints
+from bot.adapters.admin import NO_FEED, AdminAdapter, ConsoleFeed, LoginHints
 from bot.adapters.admin_errors import RconNotConfigured
 from bot.adapters.battleye import BattlEyeAdapter
 from bot.adapters.bedrock import BedrockAdapter
+from bot.adapters.described import Described
 from bot.adapters.fivem import FiveMAdapter
 from bot.adapters.minecraft import MinecraftAdapter
 from bot.adapters.palworld import PalworldAdapter
@@ -30,13 +31,7 @@ from bot.adapters.webrcon import WebRconAdapter
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
 
-
-class _Named(Protocol):
-    @property
-    def protocol(self) -> str: ...
-
-
-A = TypeVar("A", bound=_Named)
+A = TypeVar("A", bound=Described)
 
 
 class _Adapters(Mapping[str, A], Generic[A]):
@@ -142,7 +137,7 @@ _ADMIN = default_admin_adapters()
 
 def words_for(protocol: str) -> ProtocolWords:
     """How messages name a query or admin protocol."""
-    adapter: QueryAdapter | AdminAdapter | None = _QUERY.get(protocol) or _ADMIN.get(protocol)
+    adapter: Described | None = _QUERY.get(protocol) or _ADMIN.get(protocol)
     if adapter is None:
         return ProtocolWords(protocol, "UDP")
     return ProtocolWords(adapter.label, adapter.transport)
@@ -152,6 +147,12 @@ def admin_hints(protocol: str) -> LoginHints | None:
     """What ``/server test`` says of each failed login in this console protocol."""
     adapter = _ADMIN.get(protocol)
     return adapter.hints if adapter is not None else None
+
+
+def console_feed(protocol: str, profile: str | None) -> ConsoleFeed:
+    """What a console of this admin protocol (and quirks profile) gives the live feed."""
+    adapter = _ADMIN.get(protocol)
+    return adapter.feed(profile) if adapter is not None else NO_FEED
 
 
 # The names the catalogue may use (and "none": no query / no console). Built from the adapters

@@ -11,16 +11,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from bot.adapters.caps import ConnectionCap
 from bot.adapters.query import JsonValue, QueryResult
 from bot.adapters.udp_failures import UdpErrors
+from bot.adapters.udp_query import UdpQueryAdapter
 from bot.protocols import satisfactory
 from bot.protocols.satisfactory import SatisfactoryState, ServerState
 from bot.snapshots import ServerInfo
 
 PROTOCOL = "satisfactory"
-# Polls in flight at once (one UDP socket each); the rest wait inside their own timeout.
-MAX_SOCKETS = 256
 _STATE_NOTES = {
     ServerState.OFFLINE: "the server reports itself offline",
     ServerState.IDLE: "no save loaded (the server is idle)",
@@ -57,6 +55,7 @@ def state_notes(state: SatisfactoryState) -> tuple[str, ...]:
 _ERRORS = UdpErrors(
     PROTOCOL,
     "Satisfactory state response",
+    error=satisfactory.SatisfactoryError,
     timeout=satisfactory.SatisfactoryTimeoutError,
     refused=satisfactory.SatisfactoryRefusedError,
     resolve=satisfactory.SatisfactoryResolveError,
@@ -65,32 +64,16 @@ _ERRORS = UdpErrors(
 )
 
 
-class SatisfactoryAdapter:
+class SatisfactoryAdapter(UdpQueryAdapter):
     """Poll Server State to a Satisfactory 1.0+ server (the game port, default 7777)."""
 
     protocol = PROTOCOL
     label = "Satisfactory query"
-    transport = "UDP"
-    needs_password = False
+    errors = _ERRORS
 
-    def __init__(self, *, max_sockets: int = MAX_SOCKETS) -> None:
-        self.cap = ConnectionCap(max_sockets, protocol=PROTOCOL)
-
-    async def query(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float,  # noqa: ASYNC109 - covers the whole poll
-        players: bool = True,
-        password: str | None = None,
-    ) -> QueryResult:
-        # ``players`` and ``password`` change nothing: the UDP query has neither.
-        async with self.cap.slot(timeout) as remaining:
-            try:
-                state = await satisfactory.poll_state(host, port, timeout=remaining)
-            except satisfactory.SatisfactoryError as exc:
-                raise _ERRORS.failure(exc, timeout) from exc
+    async def ask(self, host: str, port: int, remaining: float, players: bool) -> QueryResult:
+        # ``players`` changes nothing: the UDP query has no player list.
+        state = await satisfactory.poll_state(host, port, timeout=remaining)
         return QueryResult(state_to_server(state), state, notes=state_notes(state))
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:

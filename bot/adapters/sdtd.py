@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    FULL_FEED,
     AddressNotAllowed,
     AdminTarget,
     ConsoleEvent,
+    ConsoleFeed,
     ConsolePlayer,
-    Listener,
     LoginHints,
     LoginResult,
     LoginStatus,
@@ -38,7 +38,7 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconAuthError, RconInvalidInput, RconTimeout, RconUnavailable
-from bot.adapters.listeners import SessionListeners, SessionRunner
+from bot.adapters.listeners import ListenedSession, SessionRunner
 from bot.protocols import sdtd
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.sdtd.events import NON_PLAYER
@@ -136,19 +136,17 @@ def backoff_policy(options: SessionOptions) -> BackoffPolicy:
     )
 
 
-class SdtdSession:
+class SdtdSession(ListenedSession):
     def __init__(
         self,
         target: AdminTarget,
         options: SessionOptions,
         session_config: sdtd.SessionConfig | None = None,
     ) -> None:
-        self.target = target
-        self.options = options
+        super().__init__(target, options, "7DTD telnet")
         self.session_config = session_config
         self.client: sdtd.SdtdTelnetClient | None = None
         self._runner = SessionRunner(f"sdtd-session:{target.server_id}")
-        self.listeners = SessionListeners(target.server_id, "7DTD telnet")
         self.last_error: sdtd.SdtdError | None = None
 
     @property
@@ -278,15 +276,6 @@ class SdtdSession:
         text = await self.execute("lp", timeout=timeout)
         return [console_player(player) for player in sdtd.parse_players(text)]
 
-    def rename(self, name: str) -> None:
-        self.target = replace(self.target, name=name)
-
-    def add_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.add(event, listener)
-
-    def remove_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.remove(event, listener)
-
     async def close(self) -> None:
         self._runner.stop.set()
         client = self.client
@@ -319,6 +308,10 @@ class SdtdAdapter:
 
     def __init__(self, session_config: sdtd.SessionConfig | None = None) -> None:
         self.session_config = session_config
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # The live log pushes spawns, leaves and chat; ``lp`` lists the players.
+        return FULL_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> SdtdSession:
         return SdtdSession(target, options, self.session_config)

@@ -10,14 +10,13 @@ listeners of :data:`~bot.adapters.admin.CONSOLE_EVENT`.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.adapters import squad_events
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    NO_FEED,
     AddressNotAllowed,
     AdminTarget,
-    Listener,
+    ConsoleFeed,
     LoginHints,
     LoginResult,
     LoginStatus,
@@ -31,7 +30,7 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
-from bot.adapters.listeners import SessionListeners
+from bot.adapters.listeners import ListenedSession
 from bot.protocols import rcon
 
 _STATES = {
@@ -48,11 +47,9 @@ class _RefusedAddress(rcon.RCONCommunicationError):
     """The checked address may not be used (no traffic was sent)."""
 
 
-class SourceRconSession:
+class SourceRconSession(ListenedSession):
     def __init__(self, target: AdminTarget, options: SessionOptions) -> None:
-        self.target = target
-        self.options = options
-        self.listeners = SessionListeners(target.server_id, "Source RCON")
+        super().__init__(target, options, "Source RCON")
         self._supervisor: rcon.RCONSupervisor | None = None
 
     @property
@@ -93,15 +90,6 @@ class SourceRconSession:
             neutral = squad_events.console_event(message)
             if neutral is not None:
                 self.listeners.emit(CONSOLE_EVENT, neutral)
-
-    def rename(self, name: str) -> None:
-        self.target = replace(self.target, name=name)
-
-    def add_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.add(event, listener)
-
-    def remove_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.remove(event, listener)
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         self.start()
@@ -175,6 +163,11 @@ class SourceRconAdapter:
         ),
         unreachable="the connection was refused or dropped: wrong RCON port or RCON not enabled.",
     )
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # Only Squad pushes (chat and admin lines); srcds pushes nothing. Neither reports every
+        # join and leave: the A2S-derived ones stay.
+        return ConsoleFeed(pushes=True) if profile == squad_events.PROFILE else NO_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> SourceRconSession:
         return SourceRconSession(target, options)

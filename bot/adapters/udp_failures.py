@@ -16,6 +16,8 @@ class UdpErrors:
     protocol: str
     # What a malformed answer is not, in "not a Bedrock pong (…)".
     answer: str
+    # The package's base error: what a query catches and maps.
+    error: type[Exception]
     timeout: type[Exception]
     refused: type[Exception]
     resolve: type[Exception]

@@ -21,16 +21,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import TypeVar
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
+    FULL_FEED,
     AddressNotAllowed,
     AdminTarget,
     ConsoleEvent,
+    ConsoleFeed,
     ConsolePlayer,
-    Listener,
     LoginHints,
     LoginResult,
     LoginStatus,
@@ -44,7 +44,7 @@ from bot.adapters.admin_errors import (
     RconTimeout,
     RconUnavailable,
 )
-from bot.adapters.listeners import SessionListeners, cancel_and_wait
+from bot.adapters.listeners import ListenedSession, cancel_and_wait
 from bot.protocols import webrcon
 from bot.protocols.backoff import BackoffPolicy
 
@@ -107,10 +107,9 @@ def to_console_player(player: webrcon.RustPlayer) -> ConsolePlayer:
     )
 
 
-class WebRconSession:
+class WebRconSession(ListenedSession):
     def __init__(self, target: AdminTarget, options: SessionOptions) -> None:
-        self.target = target
-        self.options = options
+        super().__init__(target, options, "WebRCON")
         self.client: webrcon.WebRconClient | None = None
         self._runner: asyncio.Task[None] | None = None
         self._started = asyncio.Event()  # the client is started (or will never be)
@@ -121,7 +120,6 @@ class WebRconSession:
         self._address_problem: str | None = None
         self._attempts = 0  # connection attempts made (each one resolves first)
         self._problem_changed = asyncio.Event()
-        self.listeners = SessionListeners(target.server_id, "WebRCON")
 
     def __repr__(self) -> str:
         return f"<WebRconSession server {self.target.server_id} {self.state.value}>"
@@ -308,15 +306,6 @@ class WebRconSession:
 
     # --- listeners ------------------------------------------------------------------------------
 
-    def rename(self, name: str) -> None:
-        self.target = replace(self.target, name=name)
-
-    def add_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.add(event, listener)
-
-    def remove_listener(self, event: str, listener: Listener) -> None:
-        self.listeners.remove(event, listener)
-
     def _dispatch(self, event: webrcon.ClientEvent) -> None:
         self.listeners.emit(RAW_EVENT, event)
         neutral = to_console_event(event)
@@ -357,6 +346,10 @@ class WebRconAdapter:
             "server is offline or still starting."
         ),
     )
+
+    def feed(self, profile: str | None) -> ConsoleFeed:
+        # Rust pushes joins, leaves and chat; ``playerlist`` lists the players.
+        return FULL_FEED
 
     def open(self, target: AdminTarget, options: SessionOptions) -> WebRconSession:
         return WebRconSession(target, options)

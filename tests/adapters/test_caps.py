@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.bedrock import MAX_SOCKETS, BedrockAdapter
+from bot.adapters.bedrock import BedrockAdapter
 from bot.adapters.caps import ConnectionCap
 from bot.adapters.fivem import FiveMAdapter
 from bot.adapters.minecraft import MAX_CONNECTIONS, MinecraftAdapter
@@ -27,6 +27,7 @@ from bot.adapters.palworld import PalworldAdapter
 from bot.adapters.quake3 import Quake3Adapter
 from bot.adapters.query import QueryError, QueryFailure
 from bot.adapters.satisfactory import SatisfactoryAdapter
+from bot.adapters.udp_query import MAX_SOCKETS
 from bot.protocols import bedrock, fivem, minecraft, palworld, quake3, satisfactory
 from bot.protocols.palworld import PalworldClient
 from tests.fakes import fivem_server, palworld_server

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.a2s import A2SAdapter
+from bot.adapters.admin import FULL_FEED, NO_FEED, ConsoleFeed
 from bot.adapters.query import QueryError, QueryFailure
 from bot.adapters.registry import (
     QUERY_PROTOCOL_NAMES,
     QueryAdapters,
     UnknownProtocol,
+    console_feed,
     default_query_adapters,
     words_for,
 )
@@ -28,6 +30,17 @@ def test_each_adapter_describes_itself() -> None:
         assert adapter.protocol == name
         assert adapter.transport in {"UDP", "TCP"}
         assert adapter.label and words_for(name).label == adapter.label
+
+
+def test_each_admin_adapter_says_what_its_console_gives_the_feed() -> None:
+    # Consoles that push every join and leave (or poll their own player list).
+    for protocol in ("battleye", "sdtd_telnet", "webrcon", "palworld_rest"):
+        assert console_feed(protocol, None) == FULL_FEED, protocol
+    # Source RCON pushes only with Squad's profile, and never every join and leave.
+    assert console_feed("source_rcon", "squad") == ConsoleFeed(pushes=True, joins=False)
+    assert console_feed("source_rcon", None) == NO_FEED
+    assert console_feed("source_rcon", "ark") == NO_FEED
+    assert console_feed("gopher", None) == NO_FEED
 
 
 def test_unknown_protocol_is_a_query_error() -> None:

@@ -15,7 +15,16 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.adapters.admin import CONSOLE_EVENT, AdminSession, ConsoleEvent, Listener, PlayerLister
+from bot.adapters.admin import (
+    CONSOLE_EVENT,
+    NO_FEED,
+    AdminSession,
+    ConsoleEvent,
+    ConsoleFeed,
+    Listener,
+    PlayerLister,
+)
+from bot.adapters.registry import console_feed
 from bot.games import get_game
 from bot.services.feed import console
 from bot.services.feed import model as m
@@ -26,11 +35,6 @@ log = logging.getLogger(__name__)
 
 ROSTER_TIMEOUT = 15.0
 LOGIN_EVENT = "login"
-
-# The admin protocols whose consoles report every join and leave (pushed, or from a player
-# list the session polls itself, with ids): the poll-derived ones would repeat them. The other
-# consoles (srcds, Squad: chat and admin lines only) keep the A2S-derived joins and leaves.
-REPORTS_JOINS = frozenset({"battleye", "sdtd_telnet", "webrcon", "palworld_rest"})
 
 Handlers = list[tuple[str, Listener]]
 Submit = Callable[[Event | m.Roster], None]
@@ -58,22 +62,22 @@ def protocol_of(server: Server) -> str | None:
     return game.admin_protocol
 
 
-# Consoles that push events (Source RCON pushes only on Squad): the feed holds and listens to
-# these; an srcds console pushes nothing, so the feed keeps no idle connection to it.
-PUSHES_EVENTS = REPORTS_JOINS
+def feed_of(server: Server) -> ConsoleFeed:
+    """What the server's console gives the feed (the adapter says; none without a console)."""
+    protocol, game = protocol_of(server), get_game(server.game)
+    if protocol is None or game is None:
+        return NO_FEED
+    return console_feed(protocol, game.rcon_profile)
 
 
 def uses_console(server: Server) -> bool:
-    protocol = protocol_of(server)
-    if protocol == "source_rcon":
-        game = get_game(server.game)
-        return game is not None and game.rcon_profile == "squad"
-    return protocol in PUSHES_EVENTS
+    """The server's console pushes events: the feed holds a connection to it and listens."""
+    return feed_of(server).pushes
 
 
 def reports_joins(server: Server) -> bool:
     """The server's console reports joins and leaves (exactly, with names)."""
-    return protocol_of(server) in REPORTS_JOINS
+    return feed_of(server).joins
 
 
 class ConsoleLink:

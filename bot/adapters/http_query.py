@@ -1,0 +1,90 @@
+"""What the HTTP query adapters (FiveM, Palworld) share: their bounds and how their packages'
+errors read as query failures (:class:`HttpErrors`).
+
+The queries in flight (or waiting for a slot) share one aiohttp session (see
+:class:`~bot.adapters.caps.SharedSession`: closed when the last of them ends;
+:meth:`HttpQueryAdapter.aclose` closes it at shutdown) whose connector holds at most
+``max_connections``; each query asks for up to :attr:`HttpQueryAdapter.connections_per_query`
+bodies at once, so at most that fraction as many queries run at once and the others wait inside
+their timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import ClassVar
+
+import aiohttp
+
+from bot.adapters.caps import ConnectionCap, SharedSession
+from bot.adapters.query import QueryError, QueryFailure
+
+# HTTP connections open at once across every query of one adapter, and to one server.
+MAX_CONNECTIONS = 256
+MAX_CONNECTIONS_PER_SERVER = 3
+
+# The protocol packages' ``reason`` of an unreachable server, as a query failure (others:
+# NETWORK).
+_UNREACHABLE = {
+    "dns": QueryFailure.DNS,
+    "invalid_address": QueryFailure.DNS,
+    "refused": QueryFailure.UNREACHABLE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HttpErrors:
+    """One HTTP package's error classes, mapped; any other error of it: NOT_THIS_PROTOCOL
+    (redirects, 404s, bodies that are not the protocol's JSON: another web server)."""
+
+    protocol: str
+    timeout: type[Exception]
+    unreachable: type[Exception]  # with a ``reason`` (see _UNREACHABLE)
+    http: type[Exception]  # an answer with an HTTP ``status``
+    refused: type[Exception] | None = None  # the stored password was refused
+
+    def failure(self, exc: Exception) -> QueryError:
+        failure = QueryFailure.NOT_THIS_PROTOCOL
+        if self.refused is not None and isinstance(exc, self.refused):
+            failure = QueryFailure.AUTH_REFUSED
+        elif isinstance(exc, self.timeout):
+            failure = QueryFailure.NO_ANSWER
+        elif isinstance(exc, self.unreachable):
+            failure = _UNREACHABLE.get(getattr(exc, "reason", ""), QueryFailure.NETWORK)
+        elif isinstance(exc, self.http) and getattr(exc, "status", 0) >= 400:
+            # 429 included: the server answered, it just will not now.
+            failure = QueryFailure.SERVER_ERROR
+        # The packages' messages never hold a password (their errors modules say how).
+        return QueryError(failure, str(exc), protocol=self.protocol)
+
+
+class HttpQueryAdapter:
+    protocol: ClassVar[str]
+    # Bodies one query fetches concurrently.
+    connections_per_query: ClassVar[int]
+    transport = "TCP"
+
+    def __init__(self, *, max_connections: int = MAX_CONNECTIONS) -> None:
+        self.cap = ConnectionCap(
+            max(1, max_connections // self.connections_per_query), protocol=self.protocol
+        )
+        self.session = SharedSession(
+            limit=max_connections,
+            limit_per_host=min(max_connections, MAX_CONNECTIONS_PER_SERVER),
+        )
+
+    async def aclose(self) -> None:
+        """Close the shared HTTP session (at shutdown)."""
+        await self.session.aclose()
+
+    @asynccontextmanager
+    async def slot(
+        self,
+        timeout: float,  # noqa: ASYNC109 - the query's, waiting for the slot included
+    ) -> AsyncIterator[tuple[aiohttp.ClientSession, float]]:
+        """The shared session and what is left of ``timeout`` once a slot is held."""
+        # Waiting queries hold the session too: it stays open until the queue is empty.
+        async with self.session.use() as session, self.cap.slot(timeout) as remaining:
+            yield session, remaining
