@@ -112,10 +112,14 @@ class PlayerRepository:
                     f"last_seen = {self._greatest}(player_names.last_seen, excluded.last_seen)",
                     (player_id, name, name_key(name), at, at),
                 )
-                await tx.execute(
-                    "UPDATE players SET name = ?, last_seen = ? WHERE id = ? AND last_seen <= ?",
-                    (name, at, player_id, at),
-                )
+            # Older sightings (a backfill beside live events) move first_seen back, never
+            # last_seen or the name; SET reads the row as it was before the update.
+            await tx.execute(
+                f"UPDATE players SET first_seen = {self._least}(first_seen, ?), "
+                f"name = CASE WHEN last_seen <= ? AND ? <> '' THEN ? ELSE name END, "
+                f"last_seen = {self._greatest}(last_seen, ?) WHERE id = ?",
+                (at, at, name, name, at, player_id),
+            )
             return player_id
 
     async def _resolve(

@@ -4,6 +4,7 @@ over at start, notes audited, guilds isolated."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -109,6 +110,10 @@ async def test_sessions_stored_before_records_are_carried_over_at_start(
         await store.sessions.close(server.id, "Old Timer", 3650.0)
     async with run_bot(w.fake, w.bot()) as bot:
         await settle(bot)
+        for _ in range(100):  # bounded: the backfill runs beside the feed's loop
+            if await bot.services.store.players.names_like(w.status.guild_id, "old"):
+                break
+            await asyncio.sleep(0.05)
         shown = await answered(
             await w.fake.slash(w.status.guild_id, w.status.admin, "player info", {"player": GUID})
         )

@@ -84,6 +84,7 @@ class FeedService:
         self._processing = False
         self._tick = asyncio.Event()
         self._started = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()  # the start's record backfill
         self.subscriptions = Subscriptions(store, poller.shards, self._subscriptions_changed)
         self.consoles = ConsoleLink(hub, self.submit, clock, on_roster_done=self._tick.set)
         self.rounds = RoundEvents(store, poller, self.submit, clock, self.consoles.linked)
@@ -173,9 +174,12 @@ class FeedService:
         pending: Pending = deque()
         try:
             await self.reload()
-            await self._backfill_players()
             await self.router.replay(self.clock() - self.replay_window)
             self._started.set()
+            # Beside the loop, not before it: a large history must not hold up new events.
+            backfill = asyncio.create_task(self._backfill_players(), name="feed:backfill")
+            self._background.add(backfill)
+            backfill.add_done_callback(self._background.discard)
             failures = 0
             while True:
                 if not pending:
@@ -206,7 +210,7 @@ class FeedService:
             await self._shutdown(pending)
 
     async def _shutdown(self, pending: Pending) -> None:
-        for task in self.subscriptions.reload_tasks:
+        for task in (*self.subscriptions.reload_tasks, *self._background):
             task.cancel()
         self.consoles.close()
         await self.router.stop()
