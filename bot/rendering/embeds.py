@@ -206,16 +206,22 @@ def icon_filename(png: bytes) -> str:
     return f"icon-{hashlib.sha256(png).hexdigest()[:16]}.png"
 
 
+def _board_embed(view: ServerView, thumbnail: str | None) -> tuple[discord.Embed, Look, str | None]:
+    """The start both board styles share: the titled embed, the server's look and its ping."""
+    look = look_of(view.snapshot)
+    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour, url=view.join_url)
+    if thumbnail is not None:
+        embed.set_thumbnail(url=f"attachment://{thumbnail}")
+    info = view.snapshot.info
+    return embed, look, board_ping(info.ping_ms) if info is not None else None
+
+
 def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
     """One server on a ``compact`` status board: small enough for ten in a message, and no
     clock in it (a board is edited only when what it shows changed). ``thumbnail``: the
     filename of the server's icon as the message attaches it."""
-    snap, look = view.snapshot, look_of(view.snapshot)
-    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour, url=view.join_url)
-    if thumbnail is not None:
-        embed.set_thumbnail(url=f"attachment://{thumbnail}")
-    info = snap.info
-    ping = board_ping(info.ping_ms) if info is not None else None
+    embed, look, ping = _board_embed(view, thumbnail)
+    info = view.snapshot.info
     lines = _header(view, look, ping=ping, own_name=0)
     if info is not None and look is not Look.OFFLINE and info.player_list:
         ordered = sorted_players(info.player_list, PlayerSort.TIME)
@@ -229,12 +235,7 @@ def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.
 def detailed_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
     """One server on a ``detailed`` board: the compact lines, the game, and the players in
     columns; :data:`DETAILED_PER_MESSAGE` of them share one message's 6,000 characters."""
-    snap, look = view.snapshot, look_of(view.snapshot)
-    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour, url=view.join_url)
-    if thumbnail is not None:
-        embed.set_thumbnail(url=f"attachment://{thumbnail}")
-    info = snap.info
-    ping = board_ping(info.ping_ms) if info is not None else None
+    embed, look, ping = _board_embed(view, thumbnail)
     lines = _header(view, look, ping=ping, own_name=100, game=True)
     embed.description = clip("\n".join(lines), 600)
     columns = 2 if thumbnail is not None else 3

@@ -62,7 +62,6 @@ class GuildRows(ABC, Generic[T]):
         return self._row(row)
 
 
-
 class CursorRows(GuildRows[T]):
     """Subscriptions with a delivery cursor (``delivered_through``, the last event id handled)."""
 

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.audit.export import EXPORT_LIMIT, entries_csv
@@ -44,6 +45,14 @@ class Actor:
     guild_id: int
     user_id: int
     user_name: str
+
+
+class Where(TypedDict, total=False):
+    """What an entry is about, the same keywords for begin, record and track."""
+
+    server_id: int | None  # default None: a guild-wide change
+    server_name: str
+    allowed_by: str  # the rule that let the user act
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +82,7 @@ class AuditLog:
             self._listeners.remove(listener)
 
     async def begin(
-        self,
-        actor: Actor,
-        action: str,
-        arguments: str = "",
-        *,
-        server_id: int | None = None,
-        server_name: str = "",
-        allowed_by: str = "",
+        self, actor: Actor, action: str, arguments: str = "", **where: Unpack[Where]
     ) -> AuditTicket:
         entry = await self.store.audit.begin(
             NewAuditEntry(
@@ -92,9 +94,9 @@ class AuditLog:
                     mask_secret_settings(arguments) if action == EXEC_ACTION else arguments,
                     MAX_ARGUMENTS,
                 ),
-                server_id=server_id,
-                server_name=server_name,
-                allowed_by=allowed_by,
+                server_id=where.get("server_id"),
+                server_name=where.get("server_name", ""),
+                allowed_by=where.get("allowed_by", ""),
             )
         )
         self.metrics.audit_row()
@@ -126,35 +128,18 @@ class AuditLog:
         *,
         outcome: str = "ok",
         excerpt: str = "",
-        server_id: int | None = None,
-        server_name: str = "",
-        allowed_by: str = "",
+        **where: Unpack[Where],
     ) -> AuditEntry | None:
-        ticket = await self.begin(
-            actor,
-            action,
-            arguments,
-            server_id=server_id,
-            server_name=server_name,
-            allowed_by=allowed_by,
-        )
+        ticket = await self.begin(actor, action, arguments, **where)
         return await self.complete(ticket, outcome, excerpt)
 
     @contextlib.asynccontextmanager
     async def track(
-        self,
-        actor: Actor,
-        action: str,
-        arguments: str = "",
-        *,
-        server_id: int | None = None,
-        server_name: str = "",
+        self, actor: Actor, action: str, arguments: str = "", **where: Unpack[Where]
     ) -> AsyncIterator[AuditTicket]:
         """Audit a change around the block: ``ok`` when it ends normally, ``denied`` for a
         refused input (UserError), ``error`` otherwise; the exception propagates."""
-        ticket = await self.begin(
-            actor, action, arguments, server_id=server_id, server_name=server_name
-        )
+        ticket = await self.begin(actor, action, arguments, **where)
         try:
             yield ticket
         except UserError as exc:

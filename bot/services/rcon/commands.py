@@ -52,15 +52,8 @@ class RconCommands:
         """The decision when allowed; a denial is audited and raised as NotPermitted."""
         decision = await self.permissions.decide(caller, action, server.id)
         if not decision.allowed:
-            await self.audit.record(
-                _actor(caller, user_name),
-                f"rcon {action.value}",
-                arguments,
-                outcome="denied",
-                excerpt=f"needs the {action.value} permission",
-                server_id=server.id,
-                server_name=server.name,
-            )
+            reason = f"needs the {action.value} permission"
+            await self.refuse(caller, user_name, action, server, arguments, reason)
             raise NotPermitted(action, server.name)
         return decision
 
