@@ -30,7 +30,7 @@ from bot.services.audit.masking import (
     mask_secret_settings,
 )
 from bot.services.errors import UserError
-from bot.storage import Store
+from bot.storage import Server, Store
 from bot.storage.audit import AuditEntry, AuditFilter, NewAuditEntry
 
 log = logging.getLogger(__name__)
@@ -47,12 +47,24 @@ class Actor:
     user_name: str
 
 
+class About(TypedDict):
+    """The server an entry is about (see :func:`about`)."""
+
+    server_id: int
+    server_name: str
+
+
 class Where(TypedDict, total=False):
-    """What an entry is about, the same keywords for begin, record and track."""
+    """What an entry is about, the same keywords for begin, record and track; all optional."""
 
     server_id: int | None  # default None: a guild-wide change
     server_name: str
     allowed_by: str  # the rule that let the user act
+
+
+def about(server: Server) -> About:
+    """The entry is about ``server``."""
+    return {"server_id": server.id, "server_name": server.name}
 
 
 @dataclass(frozen=True, slots=True)
