@@ -38,6 +38,8 @@ Planner = Callable[[Dialect], Plan]
 
 
 def by_dialect(planner: Planner) -> MakePlan:
+    """``planner`` as a MakePlan, for the confirm flow."""
+
     async def make(server: Server) -> Plan:
         return planner(rcon_game(server))
 

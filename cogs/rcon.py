@@ -400,6 +400,7 @@ class Rcon(
 
 
 def _with_reason(arguments: str, why: str) -> str:
+    """The audited arguments, with the reason when one was given."""
     return arguments + (f" reason={why!r}" if why else "")
 
 
