@@ -32,6 +32,21 @@ async def managed_server_choices(
     return [app_commands.Choice(name=n, value=n) for n in names[:25]]
 
 
+def missing_permissions(
+    channel: discord.TextChannel | discord.Thread, needed: discord.Permissions
+) -> str:
+    """The ``needed`` permissions the bot lacks in ``channel``, as words ("send messages,
+    embed links"); empty when none is missing or the bot's member is not cached (Discord will
+    tell when posting)."""
+    me: discord.Member | None = channel.guild.me  # typed as always set; it is not
+    if me is None:
+        return ""
+    have = channel.permissions_for(me)
+    return ", ".join(
+        name.replace("_", " ") for name, value in needed if value and not getattr(have, name)
+    )
+
+
 def require_manage(interaction: discord.Interaction[Any]) -> None:
     """``default_permissions`` is only a hint admins can change: check again at run time."""
     guild_id_of(interaction)

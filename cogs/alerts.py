@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.rendering.text import escape, join_within
+from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.status.alerts import observed
 from cogs._base import ManagedGroupCog
@@ -40,8 +41,7 @@ class Alerts(
             actor_of(interaction),
             "alert set",
             f"channel={channel.id} role={role.id if role else None}",
-            server_id=found.id,
-            server_name=found.name,
+            **about(found),
         ):
             await self.services.store.alerts.upsert(
                 guild_id,
@@ -70,8 +70,7 @@ class Alerts(
             actor_of(interaction),
             "alert remove",
             f"channel={channel.id if channel else 'all'}",
-            server_id=found.id,
-            server_name=found.name,
+            **about(found),
         ):
             removed = await self.services.store.alerts.remove(
                 guild_id, found.id, channel.id if channel else None

@@ -37,6 +37,14 @@ from cogs._rcon_ui import actor_of
 
 log = logging.getLogger(__name__)
 
+# The filter options /audit view and /audit export share.
+_FILTER_HELP = {
+    "server": "Only this server",
+    "user": "Only this member",
+    "action": "An action ('rcon kick'), a group ('rcon') or a word ('kick')",
+    "since": "30m, 24h, 7d, 2w or a date (UTC)",
+}
+
 Interaction = discord.Interaction[OutpostBot]
 PER_PAGE = 10
 PAGE_TIMEOUT = 300.0
@@ -228,12 +236,7 @@ class Audit(
         )
 
     @app_commands.command(name="view", description="Browse the audit log (newest first)")
-    @app_commands.describe(
-        server="Only this server",
-        user="Only this member",
-        action="An action ('rcon kick'), a group ('rcon') or a word ('kick')",
-        since="30m, 24h, 7d, 2w or a date (UTC)",
-    )
+    @app_commands.describe(**_FILTER_HELP)
     @app_commands.autocomplete(server=_servers, action=action_choices)
     async def view(
         self,
@@ -250,12 +253,7 @@ class Audit(
         await interaction.response.send_message(embed=embed, view=pages, ephemeral=True)
 
     @app_commands.command(name="export", description="The audit log as a CSV file")
-    @app_commands.describe(
-        server="Only this server",
-        user="Only this member",
-        action="An action ('rcon kick'), a group ('rcon') or a word ('kick')",
-        since="30m, 24h, 7d, 2w or a date (UTC)",
-    )
+    @app_commands.describe(**_FILTER_HELP)
     @app_commands.autocomplete(server=_servers, action=action_choices)
     @app_commands.checks.cooldown(1, 10.0, key=lambda i: (i.guild_id, i.user.id))
     async def export(

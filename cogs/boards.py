@@ -13,7 +13,7 @@ from bot.rendering.text import clip, escape, join_within, more_line
 from bot.services.errors import UserError
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import guild_id_of, missing_permissions
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction
 
@@ -29,14 +29,6 @@ NEEDED = discord.Permissions(
 
 def split_names(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
-
-
-def _missing(channel: BoardChannel) -> list[str]:
-    me: discord.Member | None = channel.guild.me  # typed as always set; it is not
-    if me is None:  # not cached: Discord will tell when posting
-        return []
-    have = channel.permissions_for(me)
-    return [name for name, value in NEEDED if value and not getattr(have, name)]
 
 
 @app_commands.guild_only()
@@ -98,13 +90,9 @@ class Boards(
     ) -> None:
         guild_id = guild_id_of(interaction)
         chosen = await self._resolve(guild_id, servers)
-        missing = _missing(channel)
+        missing = missing_permissions(channel, NEEDED)
         if missing:
-            raise UserError(
-                f"I need these permissions in {channel.mention} first: "
-                + ", ".join(m.replace("_", " ") for m in missing)
-                + "."
-            )
+            raise UserError(f"I need these permissions in {channel.mention} first: {missing}.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         names = ",".join(s.name for s in chosen) or "every server"
         async with self.services.audit.track(

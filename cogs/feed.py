@@ -7,28 +7,20 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.rendering.text import escape, join_within
-from bot.services.audit import Actor
+from bot.services.audit import Actor, about
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
 from bot.services.feed.console_link import reports_joins, uses_console
 from bot.services.feed.model import describe
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import guild_id_of, missing_permissions
 from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
 NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
 # Categories only a console reports; an A2S-only server has joins, leaves and status.
 BATTLEYE_ONLY = frozenset({"chat", "kicks", "bans", "admin", "deaths", "server"})
-
-
-def _missing(channel: FeedChannel) -> list[str]:
-    me: discord.Member | None = channel.guild.me  # typed as always set; it is not
-    if me is None:
-        return []
-    have = channel.permissions_for(me)
-    return [name for name, value in NEEDED if value and not getattr(have, name)]
 
 
 def _notes(server: Server, categories: frozenset[str]) -> list[str]:
@@ -90,19 +82,14 @@ class Feeds(
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
         categories = parse_categories(events)
-        missing = _missing(channel)
+        missing = missing_permissions(channel, NEEDED)
         if missing:
-            raise UserError(
-                f"I cannot post in {channel.mention}: I am missing "
-                + ", ".join(m.replace("_", " ") for m in missing)
-                + "."
-            )
+            raise UserError(f"I cannot post in {channel.mention}: I am missing {missing}.")
         async with self.services.audit.track(
             _actor(interaction),
             "feed set",
             f"channel={channel.id} events={','.join(sorted(categories))}",
-            server_id=found.id,
-            server_name=found.name,
+            **about(found),
         ):
             feed = await self.services.store.feeds.upsert(
                 guild_id,
@@ -133,8 +120,7 @@ class Feeds(
             _actor(interaction),
             "feed remove",
             f"channel={channel.id}" if channel else "channel=all",
-            server_id=found.id,
-            server_name=found.name,
+            **about(found),
         ):
             removed = await self.services.store.feeds.remove(
                 guild_id, found.id, channel.id if channel else None

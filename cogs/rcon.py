@@ -13,6 +13,7 @@ every attempt lands in the audit log.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 
 import discord
@@ -57,7 +58,7 @@ from bot.services.rcon.replies import (
 from bot.storage import Server
 from cogs._base import OutpostGroupCog
 from cogs._common import guild_id_of
-from cogs._rcon_flows import RconFlows
+from cogs._rcon_flows import RconFlows, by_dialect
 from cogs._rcon_ui import (
     caller_of,
     user_cooldown,
@@ -73,7 +74,31 @@ Seconds = app_commands.Range[int, 0, MAX_SHUTDOWN_SECONDS]
 # The permission each player-picking command needs, so autocomplete shows the list only to
 # members who may use it.
 _PLAYER_ACTIONS = {"ban": Action.BAN, "whisper": Action.SAY}
+Callback = Callable[..., Coroutine[Any, Any, None]]
+Autocomplete = Callable[..., Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 cooldown = app_commands.checks.dynamic_cooldown(user_cooldown, key=user_key)
+
+
+def _command(
+    name: str,
+    description: str,
+    servers: Autocomplete,
+    players: Autocomplete | None = None,
+    /,
+    **describe: str,
+) -> Callable[[Callback], app_commands.Command[Any, ..., None]]:
+    """One ``/rcon`` subcommand: ``server`` (and, given ``players``, ``player``) described and
+    autocompleted, and the per-user cooldown."""
+    complete = {"server": servers} | ({"player": players} if players else {})
+    if players:
+        describe = {"player": "Pick from the live list"} | describe
+
+    def wrap(callback: Callback) -> app_commands.Command[Any, ..., None]:
+        callback = app_commands.autocomplete(**complete)(cooldown(callback))
+        callback = app_commands.describe(server="The game server", **describe)(callback)
+        return app_commands.command(name=name, description=description)(callback)
+
+    return wrap
 
 
 @app_commands.guild_only()
@@ -131,22 +156,13 @@ class Rcon(
 
     # -- commands ------------------------------------------------------------------------------
 
-    @app_commands.command(name="players", description="List the players on a server")
-    @app_commands.describe(server="The game server")
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
+    @_command("players", "List the players on a server", _servers)
     async def players(self, interaction: Interaction, server: str) -> None:
-        async def make(s: Server) -> Plan:
-            return plan_players(rcon_game(s))
+        await self._simple(
+            interaction, server, Action.PLAYERS, "", plan_players, "Players on {server}"
+        )
 
-        await self._simple(interaction, server, Action.PLAYERS, "", make, "Players on {server}")
-
-    @app_commands.command(name="kick", description="Kick a player")
-    @app_commands.describe(
-        server="The game server", player="Pick from the live list", reason="Shown to the player"
-    )
-    @app_commands.autocomplete(server=_servers, player=_players)
-    @cooldown
+    @_command("kick", "Kick a player", _servers, _players, reason="Shown to the player")
     async def kick(
         self,
         interaction: Interaction,
@@ -155,28 +171,22 @@ class Rcon(
         reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
     ) -> None:
         why = reason or ""
-        target = await self._server(interaction, server)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await self._deferred(interaction, server)
 
         async def make(s: Server) -> Plan:
-            kind = rcon_game(s)
-            # Validate before the player lookup: refused input sends nothing at all.
-            console_for(kind, "kick")
-            check_text(kind, why, what="reason", limit=MAX_REASON, allow_empty=True)
-            return plan_kick(kind, await self._player_plan(s, player), why)
+            return plan_kick(*await self._reasoned_player(s, "kick", player, why), why)
 
-        args = f"player={player!r}" + (f" reason={why!r}" if why else "")
+        args = _with_reason(f"player={player!r}", why)
         await self._on_player(interaction, target, Action.KICK, args, make, reason=why.strip())
 
-    @app_commands.command(name="ban", description="Ban a player (asks for confirmation)")
-    @app_commands.describe(
-        server="The game server",
-        player="Pick from the live list",
+    @_command(
+        "ban",
+        "Ban a player (asks for confirmation)",
+        _servers,
+        _players,
         duration="Minutes; leave empty (or 0) for permanent",
         reason="Shown to the player",
     )
-    @app_commands.autocomplete(server=_servers, player=_players)
-    @cooldown
     async def ban(
         self,
         interaction: Interaction,
@@ -189,14 +199,9 @@ class Rcon(
         why = reason or ""
 
         async def prepare(s: Server) -> Plan:
-            kind = rcon_game(s)
-            console_for(kind, "ban")
-            check_text(kind, why, what="reason", limit=MAX_REASON, allow_empty=True)
-            return plan_ban(kind, await self._player_plan(s, player), duration, why)
+            return plan_ban(*await self._reasoned_player(s, "ban", player, why), duration, why)
 
-        args = f"player={player!r} minutes={duration or 'permanent'}" + (
-            f" reason={why!r}" if why else ""
-        )
+        args = _with_reason(f"player={player!r} minutes={duration or 'permanent'}", why)
         length = f"for {duration} minutes" if duration else "permanently"
 
         async def run(inter: discord.Interaction[Any], chosen: Plan) -> None:
@@ -218,18 +223,16 @@ class Rcon(
             interaction, target, Action.BAN, args, prepare, question, "Ban", run=run
         )
 
-    @app_commands.command(name="unban", description="Lift a ban")
-    @app_commands.describe(
-        server="The game server",
+    @_command(
+        "unban",
+        "Lift a ban",
+        _servers,
         ban="BattlEye: the number from /rcon bans; Source: the SteamID; others: the name or id",
     )
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
     async def unban(
         self, interaction: Interaction, server: str, ban: app_commands.Range[str, 1, 40]
     ) -> None:
-        target = await self._server(interaction, server)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await self._deferred(interaction, server)
         banned: list[str] = []
 
         async def make() -> Plan:
@@ -243,14 +246,7 @@ class Rcon(
             return plan
 
         async with failures_shown(interaction, target.name):
-            outcome = await self.services.rcon.run(
-                caller_of(interaction),
-                interaction.user.name,
-                Action.BAN,
-                target,
-                f"ban={ban!r}",
-                make,
-            )
+            outcome = await self._run(interaction, target, Action.BAN, f"ban={ban!r}", make)
             unbanned = self.services.live_players.expect_unban(target, banned[0])
             reply = unban_reply(
                 ban.strip(),
@@ -261,39 +257,33 @@ class Rcon(
             )
             await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
 
-    @app_commands.command(name="bans", description="List the bans")
-    @app_commands.describe(server="The game server")
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
+    @_command("bans", "List the bans", _servers)
     async def bans(self, interaction: Interaction, server: str) -> None:
-        async def make(s: Server) -> Plan:
-            return plan_bans(rcon_game(s))
+        await self._simple(interaction, server, Action.BAN, "list", plan_bans, "Bans on {server}")
 
-        await self._simple(interaction, server, Action.BAN, "list", make, "Bans on {server}")
-
-    @app_commands.command(name="say", description="Send a message to everyone on the server")
-    @app_commands.describe(server="The game server", message="The message")
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
+    @_command("say", "Send a message to everyone on the server", _servers, message="The message")
     async def say(
         self,
         interaction: Interaction,
         server: str,
         message: app_commands.Range[str, 1, MAX_MESSAGE],
     ) -> None:
-        async def make(s: Server) -> Plan:
-            return plan_say(rcon_game(s), message)
-
         await self._simple(
-            interaction, server, Action.SAY, f"message={message!r}", make, "Said on {server}"
+            interaction,
+            server,
+            Action.SAY,
+            f"message={message!r}",
+            lambda kind: plan_say(kind, message),
+            "Said on {server}",
         )
 
-    @app_commands.command(name="whisper", description="Send a private message to one player")
-    @app_commands.describe(
-        server="The game server", player="Pick from the live list", message="The message"
+    @_command(
+        "whisper",
+        "Send a private message to one player",
+        _servers,
+        _players,
+        message="The message",
     )
-    @app_commands.autocomplete(server=_servers, player=_players)
-    @cooldown
     async def whisper(
         self,
         interaction: Interaction,
@@ -301,8 +291,7 @@ class Rcon(
         player: app_commands.Range[str, 1, 100],
         message: app_commands.Range[str, 1, MAX_MESSAGE],
     ) -> None:
-        target = await self._server(interaction, server)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        target = await self._deferred(interaction, server)
 
         async def make() -> Plan:
             kind = rcon_game(target)
@@ -313,25 +302,18 @@ class Rcon(
             return plan_whisper(kind, await self._player_plan(target, player), message)
 
         async with failures_shown(interaction, target.name):
-            outcome = await self.services.rcon.run(
-                caller_of(interaction),
-                interaction.user.name,
-                Action.SAY,
-                target,
-                f"whisper player={player!r} message={message!r}",
-                make,
-            )
+            args = f"whisper player={player!r} message={message!r}"
+            outcome = await self._run(interaction, target, Action.SAY, args, make)
             reply = whisper_reply(outcome.plan, target.name, answer=outcome.output)
             await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
 
-    @app_commands.command(name="whitelist", description="Add a player to the whitelist, or remove")
-    @app_commands.describe(
-        server="The game server",
+    @_command(
+        "whitelist",
+        "Add a player to the whitelist, or remove",
+        _servers,
         action="add or remove",
         name="The player's name (3-16 of A-Z 0-9 _)",
     )
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
     async def whitelist(
         self,
         interaction: Interaction,
@@ -339,26 +321,22 @@ class Rcon(
         action: Literal["add", "remove"],
         name: app_commands.Range[str, 1, 40],
     ) -> None:
-        async def make(s: Server) -> Plan:
-            return plan_whitelist(rcon_game(s), action, name)
-
         await self._simple(
             interaction,
             server,
             Action.BAN,
             f"whitelist {action} name={name!r}",
-            make,
+            lambda kind: plan_whitelist(kind, action, name),
             f"Whitelist {action} on {{server}}",
         )
 
-    @app_commands.command(name="ban-ip", description="Ban an IP address (Minecraft; asks first)")
-    @app_commands.describe(
-        server="The game server",
+    @_command(
+        "ban-ip",
+        "Ban an IP address (Minecraft; asks first)",
+        _servers,
         target="A connected player's name (their address is banned) or an IP address",
         reason="Shown to the player",
     )
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
     async def ban_ip(
         self,
         interaction: Interaction,
@@ -368,32 +346,22 @@ class Rcon(
     ) -> None:
         found = await self._server(interaction, server)
         why = reason or ""
-
-        async def prepare(s: Server) -> Plan:
-            return plan_ban_ip(rcon_game(s), target, why)
-
-        args = f"ban-ip target={target!r}" + (f" reason={why!r}" if why else "")
+        prepare = by_dialect(lambda kind: plan_ban_ip(kind, target, why))
+        args = _with_reason(f"ban-ip target={target!r}", why)
         question = f"Ban the address of **{escape(target)}** on **{escape(found.name)}**?"
         await self._confirm(interaction, found, Action.BAN, args, prepare, question, "Ban")
 
-    @app_commands.command(name="save", description="Save the world now")
-    @app_commands.describe(server="The game server")
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
+    @_command("save", "Save the world now", _servers)
     async def save(self, interaction: Interaction, server: str) -> None:
-        async def make(s: Server) -> Plan:
-            return plan_save(rcon_game(s))
+        await self._simple(interaction, server, Action.EXEC, "save", plan_save, "Saved {server}")
 
-        await self._simple(interaction, server, Action.EXEC, "save", make, "Saved {server}")
-
-    @app_commands.command(name="shutdown", description="Stop the server (asks first)")
-    @app_commands.describe(
-        server="The game server",
+    @_command(
+        "shutdown",
+        "Stop the server (asks first)",
+        _servers,
         in_seconds="Countdown where the console has one (Palworld, Rust); empty: now",
         message="Told to the players where the console can (Palworld, Rust)",
     )
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
     async def shutdown(
         self,
         interaction: Interaction,
@@ -403,10 +371,7 @@ class Rcon(
     ) -> None:
         target = await self._server(interaction, server)
         text = message or ""
-
-        async def prepare(s: Server) -> Plan:
-            return plan_shutdown(rcon_game(s), in_seconds, text)
-
+        prepare = by_dialect(lambda kind: plan_shutdown(kind, in_seconds, text))
         when = f" in {in_seconds} s" if in_seconds else " now"
         args = f"shutdown{when}" + (f" message={text!r}" if text else "")
 
@@ -417,10 +382,7 @@ class Rcon(
 
         await self._confirm(interaction, target, Action.EXEC, args, prepare, question, "Shut down")
 
-    @app_commands.command(name="exec", description="Run a raw console command (asks first)")
-    @app_commands.describe(server="The game server", command="Sent as typed")
-    @app_commands.autocomplete(server=_servers)
-    @cooldown
+    @_command("exec", "Run a raw console command (asks first)", _servers, command="Sent as typed")
     async def exec_(
         self,
         interaction: Interaction,
@@ -428,23 +390,18 @@ class Rcon(
         command: app_commands.Range[str, 1, MAX_EXEC],
     ) -> None:
         target = await self._server(interaction, server)
-
-        async def prepare(s: Server) -> Plan:
-            return plan_exec(rcon_game(s), command)
-
+        prepare = by_dialect(lambda kind: plan_exec(kind, command))
         # The whole command as it is sent (plan_exec refused what a code block cannot show),
         # only the value of a password-like setting hidden, as in the audit log.
         shown = mask_secret_settings(command.strip())
         note = " (password values hidden)" if shown != command.strip() else ""
-        await self._confirm(
-            interaction,
-            target,
-            Action.EXEC,
-            command,
-            prepare,
-            f"Run on **{escape(target.name)}**{note}:\n{_command_block(shown)}",
-            "Run",
-        )
+        question = f"Run on **{escape(target.name)}**{note}:\n{_command_block(shown)}"
+        await self._confirm(interaction, target, Action.EXEC, command, prepare, question, "Run")
+
+
+def _with_reason(arguments: str, why: str) -> str:
+    """The audited arguments, with the reason when one was given."""
+    return arguments + (f" reason={why!r}" if why else "")
 
 
 def _command_block(command: str) -> str:

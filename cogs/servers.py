@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.app import OutpostBot
 from bot.games import search_games
 from bot.rendering.text import escape
+from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.servers.changes import PendingAdd, PreparedServer
 from bot.services.servers.diagnostics import diagnose
@@ -209,8 +210,7 @@ class Servers(
                 actor_of(inter),
                 "server remove",
                 f"address={server.address}",
-                server_id=server.id,
-                server_name=server.name,
+                **about(server),
             ):
                 # Edited or removed meanwhile (or its name now another server's): refuse.
                 await self.services.registry.unchanged(server)

@@ -23,6 +23,7 @@ from bot.rendering.embeds import CHART_FILENAME, ICON_FILENAME, status_embed, su
 from bot.rendering.links import join_links, link_view
 from bot.rendering.players import PlayerSort
 from bot.rendering.views import ServerView
+from bot.services.audit import about
 from bot.services.status.join_links import checked_join_url
 from bot.services.status.poller import target_of
 from bot.storage import Server
@@ -132,8 +133,7 @@ class Status(OutpostCog):
             actor_of(interaction),
             "server display",
             f"show_connect={show}",
-            server_id=found.id,
-            server_name=found.name,
+            **about(found),
         ):
             await self.services.store.display.set_hide_connect(found.id, not show)
         await interaction.response.send_message(
@@ -168,8 +168,7 @@ class Status(OutpostCog):
             actor_of(interaction),
             "server display",
             f"join_url={link!r}" if link is not None else "join_url=None",
-            server_id=found.id,
-            server_name=found.name,
+            **about(found),
         ):
             await self.services.store.display.set_join_url(found.id, link)
         name = discord.utils.escape_markdown(found.name)

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.rendering.text import escape, join_within
-from bot.services.audit import Actor
+from bot.services.audit import Actor, about
 from bot.services.errors import UserError
 from bot.services.feed.watch import id_kind, pattern_key
 from cogs._base import ManagedGroupCog
@@ -51,8 +51,7 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
             "watch add",
             f"player={name_or_guid.strip()!r} channel={channel_id} "
             f"role={role.id if role else 'none'}",
-            server_id=found.id,
-            server_name=found.name,
+            **about(found),
         ):
             watch = await self.services.store.watches.upsert(
                 guild_id,
@@ -90,8 +89,7 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
             _actor(interaction),
             "watch remove",
             f"player={name_or_guid.strip()!r}",
-            server_id=found.id,
-            server_name=found.name,
+            **about(found),
         ):
             removed = await self.services.store.watches.remove(
                 guild_id, found.id, pattern_key(name_or_guid)

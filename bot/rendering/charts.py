@@ -19,6 +19,7 @@ import itertools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import matplotlib
 
@@ -274,16 +275,21 @@ def _fit(heading: Text, text: str, room: float, renderer: RendererAgg) -> None:
     heading.set_text(clip(text, low))
 
 
+class ChartOptions(TypedDict, total=False):
+    """The keywords of the history renderers."""
+
+    title: str  # default "": no title
+    gap: float  # seconds without a sample that count as offline, default 600
+    small: bool  # the thumbnail size, default False
+
+
 def history_figure(
-    samples: Sequence[Sample],
-    start: float,
-    end: float,
-    *,
-    title: str = "",
-    gap: float = 600.0,
-    small: bool = False,
+    samples: Sequence[Sample], start: float, end: float, **options: Unpack[ChartOptions]
 ) -> Figure:
     """The laid-out figure of :func:`render_history` (on an Agg canvas)."""
+    title = options.get("title", "")
+    gap = options.get("gap", 600.0)
+    small = options.get("small", False)
     width, height = (SMALL_WIDTH_PX, SMALL_HEIGHT_PX) if small else (WIDTH_PX, HEIGHT_PX)
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="none")
     canvas = FigureCanvasAgg(figure)
@@ -344,17 +350,11 @@ def history_figure(
 
 
 def render_history(
-    samples: Sequence[Sample],
-    start: float,
-    end: float,
-    *,
-    title: str = "",
-    gap: float = 600.0,
-    small: bool = False,
+    samples: Sequence[Sample], start: float, end: float, **options: Unpack[ChartOptions]
 ) -> bytes:
     """A transparent PNG of players and max players from ``start`` to ``end`` (UTC), offline
     shaded, the last sample marked."""
-    figure = history_figure(samples, start, end, title=title, gap=gap, small=small)
+    figure = history_figure(samples, start, end, **options)
     out = io.BytesIO()
     # The canvas's own print_png: savefig would draw the figure twice after tight_layout.
     # No Software/date metadata: the same samples give the same bytes.
@@ -363,15 +363,7 @@ def render_history(
 
 
 async def render_history_async(
-    samples: Sequence[Sample],
-    start: float,
-    end: float,
-    *,
-    title: str = "",
-    gap: float = 600.0,
-    small: bool = False,
+    samples: Sequence[Sample], start: float, end: float, **options: Unpack[ChartOptions]
 ) -> bytes:
     """:func:`render_history` off the event loop."""
-    return await asyncio.to_thread(
-        render_history, list(samples), start, end, title=title, gap=gap, small=small
-    )
+    return await asyncio.to_thread(render_history, list(samples), start, end, **options)

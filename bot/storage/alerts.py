@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
-from bot.storage.quota import insert_within
+from bot.storage.database import Row
+from bot.storage.guild_rows import GuildRows
 
 _COLUMNS = "id, guild_id, server_id, channel_id, role_id, last_state, down_since"
 
@@ -33,9 +33,12 @@ def _alert(row: Row) -> Alert:
     )
 
 
-class AlertRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class AlertRepository(GuildRows[Alert]):
+    _TABLE = "alerts"
+    _COLUMNS = _COLUMNS
+
+    def _row(self, row: Row) -> Alert:
+        return _alert(row)
 
     async def upsert(
         self,
@@ -49,12 +52,10 @@ class AlertRepository:
         limit: int | None = None,
     ) -> Alert:
         """QuotaExceededError when a new alert would make more than ``limit`` in the guild."""
-        row = await insert_within(
-            self._db,
+        return await self._upsert(
             guild_id=guild_id,
             limit=limit,
             what="alerts",
-            table="alerts",
             exists=("server_id = ? AND channel_id = ?", (server_id, channel_id)),
             write=(
                 "INSERT INTO alerts (guild_id, server_id, channel_id, role_id, last_state, "
@@ -63,18 +64,6 @@ class AlertRepository:
                 (guild_id, server_id, channel_id, role_id, last_state, created_by),
             ),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _alert(row)
-
-    async def for_guild(self, guild_id: int) -> list[Alert]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM alerts WHERE guild_id = ? ORDER BY id", (guild_id,)
-        )
-        return [_alert(r) for r in rows]
-
-    async def all(self) -> list[Alert]:
-        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM alerts ORDER BY id")
-        return [_alert(r) for r in rows]
 
     async def remove(self, guild_id: int, server_id: int, channel_id: int | None) -> int:
         """Delete the server's alerts (in one channel, or all); returns how many."""

@@ -10,8 +10,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
-from bot.storage.quota import insert_within
+from bot.storage.database import Row
+from bot.storage.guild_rows import GuildRows
 
 _COLUMNS = "id, guild_id, channel_id, server_ids, paused, style"
 STYLES = ("compact", "detailed")
@@ -46,9 +46,12 @@ def _board(row: Row) -> Board:
     )
 
 
-class BoardRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class BoardRepository(GuildRows[Board]):
+    _TABLE = "boards"
+    _COLUMNS = _COLUMNS
+
+    def _row(self, row: Row) -> Board:
+        return _board(row)
 
     async def upsert(
         self,
@@ -62,12 +65,10 @@ class BoardRepository:
     ) -> Board:
         """Create the channel's board, or replace its server list and style (and resume it).
         QuotaExceededError when that would make more than ``limit`` boards in the guild."""
-        row = await insert_within(
-            self._db,
+        return await self._upsert(
             guild_id=guild_id,
             limit=limit,
             what="status boards",
-            table="boards",
             exists=("guild_id = ? AND channel_id = ?", (guild_id, channel_id)),
             write=(
                 "INSERT INTO boards (guild_id, channel_id, server_ids, created_by, style) "
@@ -77,8 +78,6 @@ class BoardRepository:
                 (guild_id, channel_id, json.dumps(list(server_ids)), created_by, style),
             ),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _board(row)
 
     async def get(self, board_id: int) -> Board | None:
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM boards WHERE id = ?", (board_id,))
@@ -90,16 +89,6 @@ class BoardRepository:
             (guild_id, channel_id),
         )
         return None if row is None else _board(row)
-
-    async def for_guild(self, guild_id: int) -> list[Board]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM boards WHERE guild_id = ? ORDER BY id", (guild_id,)
-        )
-        return [_board(r) for r in rows]
-
-    async def all(self) -> list[Board]:
-        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM boards ORDER BY id")
-        return [_board(r) for r in rows]
 
     async def remove(self, guild_id: int, channel_id: int) -> list[int]:
         """Delete the channel's board; returns the ids of its messages (to delete them)."""

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
+from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database, Row
 from bot.storage.models import name_key
 
@@ -101,6 +102,10 @@ def _session(row: Row) -> Session:
     )
 
 
+def _event_values(e: Event) -> tuple[object, ...]:
+    return (e.server_id, e.at, e.kind, e.player, e.guid, e.text, e.source, *e.ids.values())
+
+
 class EventRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -113,23 +118,7 @@ class EventRepository:
         by) another coroutine's writes.
         """
         stored: list[Event] = []
-        for start in range(0, len(events), _CHUNK):
-            chunk = events[start : start + _CHUNK]
-            values = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
-            params = [
-                v
-                for e in chunk
-                for v in (
-                    e.server_id,
-                    e.at,
-                    e.kind,
-                    e.player,
-                    e.guid,
-                    e.text,
-                    e.source,
-                    *e.ids.values(),
-                )
-            ]
+        for chunk, values, params in insert_chunks(events, _event_values, _CHUNK):
             rows = await self._db.fetch_all(
                 "INSERT INTO feed_events (server_id, at, kind, player, guid, text, source, "
                 f"{_IDS}) VALUES {values} RETURNING id",

@@ -6,11 +6,10 @@ delivered or reported as dropped; it only moves forward.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
-from bot.storage.quota import insert_within
+from bot.storage.database import Row
+from bot.storage.guild_rows import CursorRows
 
 _FEED_COLUMNS = "id, guild_id, server_id, channel_id, kinds, delivered_through"
 _WATCH_COLUMNS = (
@@ -67,9 +66,12 @@ def _watch(row: Row) -> Watch:
     )
 
 
-class FeedRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class FeedRepository(CursorRows[Feed]):
+    _TABLE = "feeds"
+    _COLUMNS = _FEED_COLUMNS
+
+    def _row(self, row: Row) -> Feed:
+        return _feed(row)
 
     async def upsert(
         self,
@@ -83,12 +85,10 @@ class FeedRepository:
     ) -> Feed:
         """Create the server's feed in the channel, or replace its categories.
         QuotaExceededError when a new feed would make more than ``limit`` in the guild."""
-        row = await insert_within(
-            self._db,
+        return await self._upsert(
             guild_id=guild_id,
             limit=limit,
             what="feeds",
-            table="feeds",
             exists=("server_id = ? AND channel_id = ?", (server_id, channel_id)),
             write=(
                 "INSERT INTO feeds (guild_id, server_id, channel_id, kinds, delivered_through, "
@@ -98,18 +98,6 @@ class FeedRepository:
                 (guild_id, server_id, channel_id, ",".join(sorted(kinds)), created_by),
             ),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _feed(row)
-
-    async def all(self) -> list[Feed]:
-        rows = await self._db.fetch_all(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY id")
-        return [_feed(r) for r in rows]
-
-    async def for_guild(self, guild_id: int) -> list[Feed]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_FEED_COLUMNS} FROM feeds WHERE guild_id = ? ORDER BY id", (guild_id,)
-        )
-        return [_feed(r) for r in rows]
 
     async def remove(self, guild_id: int, server_id: int, channel_id: int | None) -> list[Feed]:
         """Delete the server's feeds (in one channel, or all); returns the removed ones."""
@@ -124,20 +112,13 @@ class FeedRepository:
         )
         return [_feed(r) for r in rows]
 
-    async def advance(self, cursors: Mapping[int, int]) -> None:
-        """Move each feed's cursor (feed id -> event id) forward, never back."""
-        if not cursors:
-            return
-        await self._db.execute_many(
-            "UPDATE feeds SET delivered_through = CASE WHEN delivered_through > ? THEN "
-            "delivered_through ELSE ? END WHERE id = ?",
-            [(event_id, event_id, feed_id) for feed_id, event_id in cursors.items()],
-        )
 
+class WatchRepository(CursorRows[Watch]):
+    _TABLE = "watches"
+    _COLUMNS = _WATCH_COLUMNS
 
-class WatchRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def _row(self, row: Row) -> Watch:
+        return _watch(row)
 
     async def upsert(
         self,
@@ -152,12 +133,10 @@ class WatchRepository:
         limit: int | None = None,
     ) -> Watch:
         """QuotaExceededError when a new watch would make more than ``limit`` in the guild."""
-        row = await insert_within(
-            self._db,
+        return await self._upsert(
             guild_id=guild_id,
             limit=limit,
             what="watches",
-            table="watches",
             exists=("server_id = ? AND pattern_key = ?", (server_id, pattern_key)),
             write=(
                 "INSERT INTO watches (guild_id, server_id, pattern, pattern_key, channel_id, "
@@ -169,18 +148,6 @@ class WatchRepository:
                 (guild_id, server_id, pattern, pattern_key, channel_id, role_id, created_by),
             ),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _watch(row)
-
-    async def all(self) -> list[Watch]:
-        rows = await self._db.fetch_all(f"SELECT {_WATCH_COLUMNS} FROM watches ORDER BY id")
-        return [_watch(r) for r in rows]
-
-    async def for_guild(self, guild_id: int) -> list[Watch]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_WATCH_COLUMNS} FROM watches WHERE guild_id = ? ORDER BY id", (guild_id,)
-        )
-        return [_watch(r) for r in rows]
 
     async def remove(self, guild_id: int, server_id: int, pattern_key: str) -> Watch | None:
         row = await self._db.fetch_one(
@@ -189,13 +156,3 @@ class WatchRepository:
             (guild_id, server_id, pattern_key),
         )
         return None if row is None else _watch(row)
-
-    async def advance(self, cursors: Mapping[int, int]) -> None:
-        """Move each watch's cursor (watch id -> event id) forward, never back."""
-        if not cursors:
-            return
-        await self._db.execute_many(
-            "UPDATE watches SET delivered_through = CASE WHEN delivered_through > ? THEN "
-            "delivered_through ELSE ? END WHERE id = ?",
-            [(event_id, event_id, watch_id) for watch_id, event_id in cursors.items()],
-        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database
 
 _CHUNK = 100  # rows per INSERT (8 parameters each, below even old SQLite's 999 limit)
@@ -22,6 +23,10 @@ class Sample:
     ping_ms: float | None
 
 
+def _sample_values(s: Sample) -> tuple[object, ...]:
+    return (s.target, s.at, int(s.online), s.players, s.max_players, s.bots, s.map, s.ping_ms)
+
+
 class HistoryRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -33,23 +38,7 @@ class HistoryRepository:
         explicit BEGIN/COMMIT on the connection every coroutine shares would sweep their
         writes into this transaction (or fail on theirs).
         """
-        for start in range(0, len(samples), _CHUNK):
-            chunk = samples[start : start + _CHUNK]
-            values = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
-            params = [
-                v
-                for s in chunk
-                for v in (
-                    s.target,
-                    s.at,
-                    int(s.online),
-                    s.players,
-                    s.max_players,
-                    s.bots,
-                    s.map,
-                    s.ping_ms,
-                )
-            ]
+        for _, values, params in insert_chunks(samples, _sample_values, _CHUNK):
             await self._db.execute(
                 "INSERT INTO status_samples "
                 f"(target, at, online, players, max_players, bots, map, ping_ms) VALUES {values} "

@@ -63,9 +63,10 @@ def _rowcount(status: str) -> int:
 
 
 class _PgExecutor:
-    """Statements on one pinned connection (inside a transaction)."""
+    """Statements on one pinned connection (inside a transaction), or on the pool, which
+    takes a connection per statement: asyncpg gives both the same five calls."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection | asyncpg.Pool) -> None:
         self._conn = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -85,12 +86,13 @@ class _PgExecutor:
         return await self._conn.fetchval(to_dollar_params(sql), *params)
 
 
-class PostgresDatabase:
+class PostgresDatabase(_PgExecutor):
     """A pool of asyncpg connections; open it with :meth:`connect`."""
 
     dialect: Dialect = "postgresql"
 
     def __init__(self, pool: asyncpg.Pool, url: DatabaseUrl) -> None:
+        super().__init__(pool)
         self.pool = pool
         self.url = url
 
@@ -108,22 +110,6 @@ class PostgresDatabase:
                 f"cannot connect to {url.redacted}: {exc.__class__.__name__}: {exc}"
             ) from exc
         return cls(pool, url)
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        return _rowcount(await self.pool.execute(to_dollar_params(sql), *params))
-
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        await self.pool.executemany(to_dollar_params(sql), [tuple(r) for r in rows])
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(await self.pool.fetch(to_dollar_params(sql), *params))
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        row: Row | None = await self.pool.fetchrow(to_dollar_params(sql), *params)
-        return row
-
-    async def fetch_val(self, sql: str, params: Params = ()) -> Any:
-        return await self.pool.fetchval(to_dollar_params(sql), *params)
 
     @asynccontextmanager
     async def acquire(self) -> AsyncIterator[asyncpg.Connection]:

@@ -6,7 +6,7 @@
 - :mod:`.export`: the CSV export and the ``since`` of a filter.
 """
 
-from bot.services.audit.audit_log import Actor, AuditListener, AuditLog, AuditTicket
+from bot.services.audit.audit_log import Actor, AuditListener, AuditLog, AuditTicket, Where, about
 from bot.services.audit.export import CSV_COLUMNS, EXPORT_LIMIT, parse_since
 from bot.services.audit.masking import MASK, mask_secret_settings
 from bot.services.audit.mirror import (
@@ -35,6 +35,8 @@ __all__ = [
     "MirrorItem",
     "MirrorRetry",
     "MirrorSender",
+    "Where",
+    "about",
     "discard_mirror",
     "mask_secret_settings",
     "parse_since",

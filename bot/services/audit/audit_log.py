@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from bot.metrics import NO_METRICS, Metrics
 from bot.services.audit.export import EXPORT_LIMIT, entries_csv
@@ -29,7 +30,7 @@ from bot.services.audit.masking import (
     mask_secret_settings,
 )
 from bot.services.errors import UserError
-from bot.storage import Store
+from bot.storage import Server, Store
 from bot.storage.audit import AuditEntry, AuditFilter, NewAuditEntry
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,26 @@ class Actor:
     guild_id: int
     user_id: int
     user_name: str
+
+
+class About(TypedDict):
+    """The server an entry is about (see :func:`about`)."""
+
+    server_id: int
+    server_name: str
+
+
+class Where(TypedDict, total=False):
+    """What an entry is about, the same keywords for begin, record and track; all optional."""
+
+    server_id: int | None  # default None: a guild-wide change
+    server_name: str
+    allowed_by: str  # the rule that let the user act
+
+
+def about(server: Server) -> About:
+    """The entry is about ``server``."""
+    return {"server_id": server.id, "server_name": server.name}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +94,7 @@ class AuditLog:
             self._listeners.remove(listener)
 
     async def begin(
-        self,
-        actor: Actor,
-        action: str,
-        arguments: str = "",
-        *,
-        server_id: int | None = None,
-        server_name: str = "",
-        allowed_by: str = "",
+        self, actor: Actor, action: str, arguments: str = "", **where: Unpack[Where]
     ) -> AuditTicket:
         entry = await self.store.audit.begin(
             NewAuditEntry(
@@ -92,9 +106,9 @@ class AuditLog:
                     mask_secret_settings(arguments) if action == EXEC_ACTION else arguments,
                     MAX_ARGUMENTS,
                 ),
-                server_id=server_id,
-                server_name=server_name,
-                allowed_by=allowed_by,
+                server_id=where.get("server_id"),
+                server_name=where.get("server_name", ""),
+                allowed_by=where.get("allowed_by", ""),
             )
         )
         self.metrics.audit_row()
@@ -126,35 +140,18 @@ class AuditLog:
         *,
         outcome: str = "ok",
         excerpt: str = "",
-        server_id: int | None = None,
-        server_name: str = "",
-        allowed_by: str = "",
+        **where: Unpack[Where],
     ) -> AuditEntry | None:
-        ticket = await self.begin(
-            actor,
-            action,
-            arguments,
-            server_id=server_id,
-            server_name=server_name,
-            allowed_by=allowed_by,
-        )
+        ticket = await self.begin(actor, action, arguments, **where)
         return await self.complete(ticket, outcome, excerpt)
 
     @contextlib.asynccontextmanager
     async def track(
-        self,
-        actor: Actor,
-        action: str,
-        arguments: str = "",
-        *,
-        server_id: int | None = None,
-        server_name: str = "",
+        self, actor: Actor, action: str, arguments: str = "", **where: Unpack[Where]
     ) -> AsyncIterator[AuditTicket]:
         """Audit a change around the block: ``ok`` when it ends normally, ``denied`` for a
         refused input (UserError), ``error`` otherwise; the exception propagates."""
-        ticket = await self.begin(
-            actor, action, arguments, server_id=server_id, server_name=server_name
-        )
+        ticket = await self.begin(actor, action, arguments, **where)
         try:
             yield ticket
         except UserError as exc:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.games import get_game
 from bot.rendering.text import clip, escape, sanitize
-from bot.services.audit import Actor, AuditLog
+from bot.services.audit import Actor, AuditLog, about
 from bot.services.errors import UserError
 from bot.services.rcon.actions import Plan
 from bot.services.rcon.errors import RconError, RconRefused
@@ -52,15 +52,8 @@ class RconCommands:
         """The decision when allowed; a denial is audited and raised as NotPermitted."""
         decision = await self.permissions.decide(caller, action, server.id)
         if not decision.allowed:
-            await self.audit.record(
-                _actor(caller, user_name),
-                f"rcon {action.value}",
-                arguments,
-                outcome="denied",
-                excerpt=f"needs the {action.value} permission",
-                server_id=server.id,
-                server_name=server.name,
-            )
+            reason = f"needs the {action.value} permission"
+            await self.refuse(caller, user_name, action, server, arguments, reason)
             raise NotPermitted(action, server.name)
         return decision
 
@@ -81,8 +74,7 @@ class RconCommands:
             arguments,
             outcome="denied",
             excerpt=reason,
-            server_id=server.id,
-            server_name=server.name,
+            **about(server),
             allowed_by=decision.allowed_by if decision else "",
         )
 
@@ -97,9 +89,7 @@ class RconCommands:
     ) -> Outcome:
         """Check, audit, build the plan (validation), send its commands in order."""
         actor = _actor(caller, user_name)
-        ticket = await self.audit.begin(
-            actor, f"rcon {action.value}", arguments, server_id=server.id, server_name=server.name
-        )
+        ticket = await self.audit.begin(actor, f"rcon {action.value}", arguments, **about(server))
         decision = await self.permissions.decide(caller, action, server.id)
         if not decision.allowed:
             await self.audit.complete(ticket, "denied", f"needs the {action.value} permission")

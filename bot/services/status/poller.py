@@ -255,23 +255,30 @@ class Poller:
             del self._snapshots[gone]
         return contexts
 
+    def _access(self, server: Server) -> RconAccess | None:
+        """The server's stored admin credentials; None without a key, an RCON port or a
+        password that decrypts (changed key: A2S only; the start-up warning and /server test
+        say why)."""
+        key = access_key(server)
+        if self._password_of is None or key is None or server.rcon_port is None:
+            return None
+        try:
+            password = self._password_of(server)
+        except DecryptionError:
+            return None
+        if password is None:
+            return None
+        return RconAccess(server.host, server.rcon_port, password, key, server.rcon_password)
+
     def _query_access(self, target: Target, group: list[Server]) -> RconAccess | None:
         """The stored admin password of the first server of the group, for a query protocol
         that needs one (the names it fetches stay that server's, see AdapterStatusSource)."""
-        if target.protocol not in QUERY_NEEDS_PASSWORD or self._password_of is None:
+        if target.protocol not in QUERY_NEEDS_PASSWORD:
             return None
         for server in group:
-            key = access_key(server)
-            if key is None or server.rcon_port is None:
-                continue
-            try:
-                password = self._password_of(server)
-            except DecryptionError:
-                continue
-            if password:
-                return RconAccess(
-                    server.host, server.rcon_port, password, key, server.rcon_password
-                )
+            access = self._access(server)
+            if access is not None and access.password:
+                return access
         return None
 
     def _battleye_access(self, group: list[Server]) -> RconAccess | None:
@@ -281,25 +288,14 @@ class Poller:
     def _battleye_accesses(self, group: list[Server]) -> tuple[RconAccess, ...]:
         """One access per server of the group with usable BattlEye credentials (guilds sharing
         an address each keep their own; the same stored credentials only once)."""
-        if self._password_of is None:
-            return ()
         found: dict[str, RconAccess] = {}
         for server in group:
             game = get_game(server.game)
-            key = access_key(server)
-            if game is None or game.rcon is not RconKind.BATTLEYE or key is None:
+            if game is None or game.rcon is not RconKind.BATTLEYE or access_key(server) in found:
                 continue
-            if key in found or server.rcon_port is None:
-                continue
-            try:
-                password = self._password_of(server)
-            except DecryptionError:
-                # Changed key: A2S only; the start-up warning and /server test say why.
-                continue
-            if password is not None:
-                found[key] = RconAccess(
-                    server.host, server.rcon_port, password, key, server.rcon_password
-                )
+            access = self._access(server)
+            if access is not None:
+                found[access.key] = access
         return tuple(found.values())
 
     async def _address(
