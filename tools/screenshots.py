@@ -351,6 +351,18 @@ async def scenes(out: Path) -> list[Path]:
                         None,
                     )
 
+                    await slash(
+                        "player note",
+                        {"player": "Kestrel", "text": "Asked to stop spawn-peeking; was polite."},
+                    )
+                    info = await slash("player info", {"player": "76561198012345678"})
+                    recorder.add(
+                        "player",
+                        "/player info player:76561198012345678",
+                        [recorder.message(info.original or {}, ephemeral=True)],
+                        "alice",
+                    )
+
                     await bot.services.live_players.fetch(
                         await bot.services.registry.get(guild.id, "Main")
                     )
