@@ -218,3 +218,16 @@ async def test_migration_0006_keeps_rows_and_gives_all_feeds_the_new_categories(
         return
     async with fresh_database() as url:
         await run(url)
+
+
+def test_steam_ids_as_people_type_them() -> None:
+    from bot.services.feed.ids import steam_typed, typed
+    from bot.services.feed.watch import pattern_key
+
+    expected = "76561197960290419"  # account 24691 = 2 * 12345 + 1
+    for text in ("STEAM_0:1:12345", "steam_1:1:12345", "[U:1:24691]", f" {expected} "):
+        assert steam_typed(text) == expected
+        assert typed(text).steam_id == expected
+        assert pattern_key(text) == expected
+    for bad in ("STEAM_0:0:0", "STEAM_2:1:5", "STEAM_0:1:99999999999", "[U:2:5]", "STEAM_0:1:"):
+        assert steam_typed(bad) is None

@@ -30,9 +30,23 @@ MINECRAFT_KINDS = frozenset({"minecraft_uuid", "minecraft", "uuid"})
 _STEAM = re.compile(r"[0-9]{17}")
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The legacy and Steam3 forms people paste from srcds ``status`` and ban lists:
+# STEAM_X:Y:Z (account number 2Z + Y; X, the universe, is 0 or 1 for public accounts) and
+# [U:1:N] (account number N).
+_STEAM2 = re.compile(r"STEAM_[01]:([01]):([0-9]{1,10})", re.IGNORECASE)
+_STEAM3 = re.compile(r"\[U:1:([0-9]{1,10})\]", re.IGNORECASE)
 _LONGEST = 40  # the longest shape accepted ("EOS_" + 32): longer values are not looked at
 
-__all__ = ["NO_IDS", "PlayerIds", "eos_id", "from_console", "mc_uuid", "steam_id", "typed"]
+__all__ = [
+    "NO_IDS",
+    "PlayerIds",
+    "eos_id",
+    "from_console",
+    "mc_uuid",
+    "steam_id",
+    "steam_typed",
+    "typed",
+]
 
 
 def steam_id(value: str) -> str | None:
@@ -41,6 +55,21 @@ def steam_id(value: str) -> str | None:
     if len(value) > _LONGEST or not _STEAM.fullmatch(value):
         return None
     return value if STEAM_MIN <= int(value) <= STEAM_MAX else None
+
+
+def steam_typed(value: str) -> str | None:
+    """A SteamID64 from what a person types: the 17 digits, ``STEAM_X:Y:Z`` or ``[U:1:N]``."""
+    value = value.strip()
+    if len(value) > _LONGEST:
+        return None
+    legacy, steam3 = _STEAM2.fullmatch(value), _STEAM3.fullmatch(value)
+    if legacy is not None:
+        account = int(legacy[2]) * 2 + int(legacy[1])
+    elif steam3 is not None:
+        account = int(steam3[1])
+    else:
+        return steam_id(value)
+    return steam_id(str(STEAM_BASE + account)) if 0 < account <= 0xFFFF_FFFF else None
 
 
 def eos_id(value: str) -> str | None:
@@ -85,10 +114,11 @@ def from_console(pairs: Iterable[tuple[str, str]]) -> PlayerIds:
 
 
 def typed(text: str) -> PlayerIds:
-    """The ids a typed text can be (``/player lookup``): 32 hex digits can be an EOS id (or a
-    BattlEye GUID, looked up apart); a dashed UUID only a Minecraft UUID."""
+    """The ids a typed text can be (``/player lookup``, ``/player info``, ``/watch add``): a
+    SteamID in any of its three forms; 32 hex digits can be an EOS id (or a BattlEye GUID,
+    looked up apart); a dashed UUID only a Minecraft UUID."""
     text = text.strip()
-    return PlayerIds(steam_id(text), eos_id(text), mc_uuid(text) if "-" in text else None)
+    return PlayerIds(steam_typed(text), eos_id(text), mc_uuid(text) if "-" in text else None)
 
 
 def steam_profile(steam: str) -> str | None:

@@ -27,7 +27,7 @@ def id_kind(text: str) -> str | None:
     cleaned = text.strip()
     if is_guid(cleaned):
         return "GUID or EOS id"
-    if player_ids.steam_id(cleaned):
+    if player_ids.steam_typed(cleaned):
         return "SteamID"
     if player_ids.eos_id(cleaned):
         return "EOS id"  # "EOS_0002…", as 7 Days to Die prints it
@@ -46,7 +46,7 @@ def pattern_key(text: str) -> str:
         raise UserError(f"That name is too long (at most {MAX_PATTERN} characters).")
     if is_guid(cleaned):
         return cleaned.lower()
-    steam = player_ids.steam_id(cleaned)
+    steam = player_ids.steam_typed(cleaned)  # STEAM_X:Y:Z and [U:1:N] too
     if steam:
         return steam
     eos = player_ids.eos_id(cleaned)
