@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
-import itertools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from bot.rendering.text import clip
-from bot.storage.history import Sample
+from bot.storage.history import Sample, offline_spans
 
 WIDTH_PX = 800
 HEIGHT_PX = 320
@@ -96,22 +95,6 @@ def stats(samples: Sequence[Sample]) -> Stats:
     if not counts:
         return Stats(len(samples), 0, None, None, None)
     return Stats(len(samples), len(counts), min(counts), max(counts), sum(counts) / len(counts))
-
-
-def offline_spans(samples: Sequence[Sample], gap: float) -> list[tuple[float, float]]:
-    """Time ranges where the server was offline; a hole longer than ``gap`` (the bot was not
-    polling) is not counted as offline."""
-    spans: list[tuple[float, float]] = []
-    start: float | None = None
-    for prev, cur in itertools.pairwise(samples):
-        if not prev.online and start is None:
-            start = prev.at
-        if start is not None and (cur.online or cur.at - prev.at > gap):
-            spans.append((start, cur.at if cur.at - prev.at <= gap else prev.at))
-            start = None
-    if samples and not samples[-1].online:
-        spans.append((start if start is not None else samples[-1].at, samples[-1].at))
-    return spans
 
 
 @functools.cache

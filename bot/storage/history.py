@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,22 @@ class Sample:
 
 def _sample_values(s: Sample) -> tuple[object, ...]:
     return (s.target, s.at, int(s.online), s.players, s.max_players, s.bots, s.map, s.ping_ms)
+
+
+def offline_spans(samples: Sequence[Sample], gap: float) -> list[tuple[float, float]]:
+    """Time ranges where the server was offline; a hole longer than ``gap`` (the bot was not
+    polling) is not counted as offline."""
+    spans: list[tuple[float, float]] = []
+    start: float | None = None
+    for prev, cur in itertools.pairwise(samples):
+        if not prev.online and start is None:
+            start = prev.at
+        if start is not None and (cur.online or cur.at - prev.at > gap):
+            spans.append((start, cur.at if cur.at - prev.at <= gap else prev.at))
+            start = None
+    if samples and not samples[-1].online:
+        spans.append((start if start is not None else samples[-1].at, samples[-1].at))
+    return spans
 
 
 class HistoryRepository:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.delivery.boards import chunk, digest
-from bot.rendering.charts import offline_spans, render_history, render_history_async, stats
+from bot.rendering.charts import render_history, render_history_async, stats
 from bot.rendering.embeds import (
     MAX_EMBED_TOTAL,
     Look,
@@ -24,7 +24,7 @@ from bot.rendering.text import clip, duration, escape
 from bot.rendering.views import ServerView
 from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
 from bot.storage import Server
-from bot.storage.history import Sample
+from bot.storage.history import Sample, offline_spans
 
 NOW = 1_800_000_000.0
 

@@ -41,6 +41,7 @@ EXPECTED_COMMANDS = [
     "status",
     "status-connect",
     "status-link",
+    "uptime",
     "watch",
 ]
 

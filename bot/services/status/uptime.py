@@ -1,0 +1,107 @@
+"""``/uptime``: how much of a period a server answered, and its outages, from the stored poll
+samples (pure: no I/O, no discord).
+
+A hole in the samples longer than ``gap`` (the bot was not polling) is neither up nor down: it
+is left out of the ratio and ends an outage where it starts, as the history chart shades it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.rendering.text import duration
+from bot.storage.history import Sample, offline_spans
+
+MAX_OUTAGES_SHOWN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    start: float
+    end: float  # ``now`` while it lasts
+    ongoing: bool
+
+    @property
+    def seconds(self) -> float:
+        return max(0.0, self.end - self.start)
+
+
+@dataclass(frozen=True, slots=True)
+class Uptime:
+    samples: int
+    online: int
+    outages: tuple[Outage, ...]  # newest first
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.samples else self.online / self.samples
+
+    @property
+    def down_seconds(self) -> float:
+        return sum(o.seconds for o in self.outages)
+
+    @property
+    def longest(self) -> Outage | None:
+        return max(self.outages, key=lambda o: o.seconds, default=None)
+
+
+def uptime(samples: Sequence[Sample], *, gap: float, now: float) -> Uptime:
+    """``samples`` oldest first (as the history repository returns them)."""
+    spans = offline_spans(samples, gap)
+    still_down = bool(samples) and not samples[-1].online and now - samples[-1].at <= gap
+    outages = []
+    for i, (start, end) in enumerate(spans):
+        ongoing = still_down and i == len(spans) - 1
+        outages.append(Outage(start, now if ongoing else end, ongoing))
+    online = sum(1 for s in samples if s.online)
+    return Uptime(len(samples), online, tuple(reversed(outages)))
+
+
+def level(report: Uptime) -> str | None:
+    """``ok`` (99 % or more), ``warn`` (90 % or more) or ``fail``; None without samples."""
+    ratio = report.ratio
+    if ratio is None:
+        return None
+    return "ok" if ratio >= 0.99 else "warn" if ratio >= 0.9 else "fail"
+
+
+_ICONS = {"ok": "🟢", "warn": "🟠", "fail": "🔴"}
+
+
+def summary_line(report: Uptime) -> str:
+    """``🟢 99.4 % online · 2 outages, 1h 10m down in all · longest 1h 05m``."""
+    ratio, grade = report.ratio, level(report)
+    if ratio is None or grade is None:
+        return "No samples in this period yet: they are taken at every poll."
+    icon = _ICONS[grade]
+    # 99.95 % shows as 99.9 %, never as a rounded-up 100 % that hides an outage.
+    shown = "100" if report.online == report.samples else f"{int(ratio * 1000) / 10:.1f}"
+    parts = [f"{icon} **{shown} %** online"]
+    count = len(report.outages)
+    if count:
+        parts.append(
+            f"{count} outage{'s' if count != 1 else ''}, "
+            f"{duration(report.down_seconds)} down in all"
+        )
+        longest = report.longest
+        if longest is not None and count > 1:
+            parts.append(f"longest {duration(longest.seconds)}")
+    else:
+        parts.append("no outage")
+    return " · ".join(parts)
+
+
+def outage_lines(report: Uptime) -> list[str]:
+    """The latest outages: ``<t:…:f> · 12m`` (each reader's own time zone)."""
+    lines = []
+    for outage in report.outages[:MAX_OUTAGES_SHOWN]:
+        start = int(outage.start)
+        if outage.ongoing:
+            lines.append(f"🔴 <t:{start}:f> · down since <t:{start}:R>")
+        else:
+            lines.append(f"<t:{start}:f> · {duration(outage.seconds)}")
+    hidden = len(report.outages) - MAX_OUTAGES_SHOWN
+    if hidden > 0:
+        lines.append(f"… and {hidden} earlier")
+    return lines
