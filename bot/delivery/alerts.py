@@ -7,7 +7,7 @@ import logging
 import discord
 
 from bot.delivery.channels import find_channel
-from bot.services.status.alerts import AlertRetry, Posted
+from bot.services.status.alerts import AlertRetry, Posted, Sent
 from bot.storage.alerts import Alert
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ class DiscordAlertChannels:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def post(self, alert: Alert, text: str) -> Posted:
+    async def post(self, alert: Alert, text: str) -> Sent | Posted:
         try:
             channel = await find_channel(self.client, alert.channel_id)
         except discord.NotFound:
@@ -35,12 +35,8 @@ class DiscordAlertChannels:
             return Posted.KEPT
         if not isinstance(channel, discord.abc.Messageable):
             return Posted.DROPPED
-        roles = [discord.Object(alert.role_id)] if alert.role_id is not None else []
         try:
-            await channel.send(
-                text,
-                allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=roles),
-            )
+            message = await channel.send(text, allowed_mentions=_mentions(alert))
         except discord.HTTPException as exc:
             if exc.status == 429 or exc.status >= 500:
                 raise AlertRetry(f"HTTP {exc.status}") from exc
@@ -60,4 +56,31 @@ class DiscordAlertChannels:
                 "alert %d: message not sent (HTTP %s, code %s)", alert.id, exc.status, exc.code
             )
             return Posted.DROPPED
+        return Sent(message.id)
+
+    async def edit(self, alert: Alert, message_id: int, text: str) -> Posted:
+        """The incident message, edited; DROPPED when it is gone or not ours to edit."""
+        channel = self.client.get_channel(alert.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            # Not in the cache: a fresh post (found or not) decides what is possible.
+            return Posted.DROPPED
+        try:
+            await channel.get_partial_message(message_id).edit(
+                content=text, allowed_mentions=_mentions(alert)
+            )
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                raise AlertRetry(f"HTTP {exc.status}") from exc
+            log.info(
+                "alert %d: incident message %d not edited (HTTP %s); posting instead",
+                alert.id,
+                message_id,
+                exc.status,
+            )
+            return Posted.DROPPED
         return Posted.SENT
+
+
+def _mentions(alert: Alert) -> discord.AllowedMentions:
+    roles = [discord.Object(alert.role_id)] if alert.role_id is not None else []
+    return discord.AllowedMentions(everyone=False, users=False, roles=roles)

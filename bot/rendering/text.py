@@ -138,6 +138,19 @@ def offline_transition_text(name: str, down_since: float | None, mention: str | 
     return f"{prefix}🔴 **{clip(escape(name), 100)}** is down{since}."
 
 
+def resolved_incident_text(
+    name: str, down_since: float, back_at: float, mention: str | None
+) -> str:
+    """The "down" alert message as it is edited once the server is back: the outage's
+    length and times (each reader's own time zone)."""
+    prefix = f"{mention} " if mention else ""
+    span = duration(max(0.0, back_at - down_since))
+    return (
+        f"{prefix}✅ **{clip(escape(name), 100)}** was down for {span} "
+        f"(<t:{int(down_since)}:f> – <t:{int(back_at)}:t>)."
+    )
+
+
 def online_transition_text(name: str, downtime: float | None, mention: str | None) -> str:
     """The alert message for a server back up, with how long it was down."""
     was = f" after {duration(downtime)} down" if downtime is not None else ""

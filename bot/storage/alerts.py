@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
 
-_COLUMNS = "id, guild_id, server_id, channel_id, role_id, last_state, down_since"
+_COLUMNS = (
+    "id, guild_id, server_id, channel_id, role_id, last_state, down_since, incident_message_id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +21,7 @@ class Alert:
     role_id: int | None
     last_state: str | None  # 'up', 'down' or None
     down_since: float | None
+    incident_message_id: int | None = None  # the "down" message to edit when it is back
 
 
 def _alert(row: Row) -> Alert:
@@ -30,6 +33,9 @@ def _alert(row: Row) -> Alert:
         role_id=None if row["role_id"] is None else int(row["role_id"]),
         last_state=None if row["last_state"] is None else str(row["last_state"]),
         down_since=None if row["down_since"] is None else float(row["down_since"]),
+        incident_message_id=(
+            None if row["incident_message_id"] is None else int(row["incident_message_id"])
+        ),
     )
 
 
@@ -76,8 +82,17 @@ class AlertRepository(GuildRows[Alert]):
             params = (guild_id, server_id, channel_id)
         return await self._db.execute(sql, params)
 
-    async def set_state(self, alert_id: int, state: str, down_since: float | None) -> None:
+    async def set_state(
+        self,
+        alert_id: int,
+        state: str,
+        down_since: float | None,
+        incident_message_id: int | None = None,
+    ) -> None:
+        """The state reported last; ``incident_message_id``: the "down" message (None: none
+        open, as after the edit that closed it)."""
         await self._db.execute(
-            "UPDATE alerts SET last_state = ?, down_since = ? WHERE id = ?",
-            (state, down_since, alert_id),
+            "UPDATE alerts SET last_state = ?, down_since = ?, incident_message_id = ? "
+            "WHERE id = ?",
+            (state, down_since, incident_message_id, alert_id),
         )

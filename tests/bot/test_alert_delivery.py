@@ -40,7 +40,7 @@ class Channel(discord.abc.Messageable):
                 SimpleNamespace(status=status, reason="nope"), {"message": "nope", "code": 0}
             )
         self.sent.append(str(content))
-        return None
+        return SimpleNamespace(id=len(self.sent))
 
 
 class Poller:

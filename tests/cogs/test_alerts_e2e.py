@@ -1,9 +1,12 @@
-"""Up/down alerts end to end: one message down, one up, nothing while flapping."""
+"""Up/down alerts end to end: one incident message down, edited with its length when the
+server is back (a new message when it was deleted), nothing while flapping."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
+from typing import Any
 
 from bot.app import OutpostBot
 from tests.cogs.status_world import answered, make_world, register
@@ -48,10 +51,14 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
         assert messages[0]["content"].startswith(f"<@&{on_call}> 🔴 **Main** is down")
         assert messages[0]["pings"].roles == (on_call,)
         await rounds(bot, server, "++++")  # back up after two answers in a row
-        messages = w.fake.channel_messages(alerts_channel)
-        assert len(messages) == 2
-        assert "🟢 **Main** is back up after " in messages[1]["content"]
-        assert "down." in messages[1]["content"]
+        # One line per incident: the "down" message now says how long it lasted.
+        (incident,) = w.fake.channel_messages(alerts_channel)
+        assert incident["edits"] == 1
+        assert re.fullmatch(
+            rf"<@&{on_call}> ✅ \*\*Main\*\* was down for \S+ \(<t:\d+:f> – <t:\d+:t>\)\.",
+            incident["content"],
+        )
+        assert incident["pings"].roles == (on_call,)  # the edit pings no one again
         listing = await answered(await w.fake.slash(w.guild_id, w.admin, "alert list"))
         assert (
             f"**Main** → <#{alerts_channel}> · <@&{on_call}> · up"
@@ -61,7 +68,29 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
     async with FakeA2SServer() as _, run_bot(w.fake, w.bot()) as bot:
         await bot.services.poller.run_round()
         await bot.services.alerts.wait_idle()
-    assert len(w.fake.channel_messages(alerts_channel)) == 2
+    assert len(w.fake.channel_messages(alerts_channel)) == 1
+    # The next incident's message deleted by a moderator before the server is back: the
+    # "back up" line comes as a message of its own.
+    async with FakeA2SServer() as second, run_bot(w.fake, w.bot()) as bot:
+        bot.services.poller.query_timeout = 0.2
+        await register(bot, w.guild_id, "Second", second)
+        await bot.services.poller.run_round()
+        await answered(
+            await w.fake.slash(
+                w.guild_id, w.admin, "alert set", {"server": "Second", "channel": alerts_channel}
+            )
+        )
+
+        def about_second() -> list[dict[str, Any]]:
+            return [m for m in w.fake.channel_messages(alerts_channel) if "Second" in m["content"]]
+
+        await rounds(bot, second, "--")
+        (down,) = about_second()
+        assert "🔴 **Second** is down" in down["content"]
+        w.fake.delete_message(int(down["id"]))
+        await rounds(bot, second, "++")
+        (back,) = about_second()
+        assert "🟢 **Second** is back up after " in back["content"]
 
 
 async def test_alert_without_role_pings_nobody_and_remove(

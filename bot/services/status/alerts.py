@@ -23,10 +23,15 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.rendering.text import mask_address, offline_transition_text, online_transition_text
+from bot.rendering.text import (
+    mask_address,
+    offline_transition_text,
+    online_transition_text,
+    resolved_incident_text,
+)
 from bot.services.status.poller import Poller, RoundReport
 from bot.services.supervisor import sleep_until_woken
 from bot.snapshots import Snapshot, State
@@ -50,6 +55,10 @@ class Delivery:
     text: str
     down_since: float | None
     attempts: int = 0
+    # Back up after an incident message: that message, edited to ``edit_text``; ``text`` is
+    # posted only when the edit cannot be made (the message was deleted).
+    edit_message: int | None = None
+    edit_text: str = ""
 
 
 class AlertRetry(Exception):
@@ -67,11 +76,24 @@ class Posted(enum.Enum):
     KEPT = "kept"
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message Discord accepted."""
+
+    message_id: int
+
+
 class AlertChannels(Protocol):
     """Posts an alert's text in its channel, mentioning only its role."""
 
-    async def post(self, alert: Alert, text: str) -> Posted:
-        """Raises :class:`AlertRetry` on a 429 or 5xx."""
+    async def post(self, alert: Alert, text: str) -> Sent | Posted:
+        """:class:`Sent`, or why not (DROPPED, KEPT); raises :class:`AlertRetry` on a 429 or
+        5xx."""
+        ...
+
+    async def edit(self, alert: Alert, message_id: int, text: str) -> Posted:
+        """SENT when edited; DROPPED when that message cannot be edited (deleted): the caller
+        posts instead; KEPT when the channel is unreachable now. Raises :class:`AlertRetry`."""
         ...
 
 
@@ -159,9 +181,23 @@ class AlertNotifier:
             down_since = snap.down_since
         else:
             since = alert.down_since
-            downtime = None if since is None else max(0.0, self.clock() - since)
+            now = self.clock()
+            downtime = None if since is None else max(0.0, now - since)
             text = online_transition_text(name, downtime, mention)
             down_since = None
+            if alert.incident_message_id is not None and since is not None:
+                # One line per incident: the "down" message says how long it lasted.
+                edited = resolved_incident_text(name, since, now, mention)
+                delivery = Delivery(
+                    alert,
+                    state,
+                    text,
+                    None,
+                    edit_message=alert.incident_message_id,
+                    edit_text=edited,
+                )
+                self._schedule(delivery, 0.0)
+                return
         self._schedule(Delivery(alert, state, text, down_since), 0.0)
 
     def _schedule(self, delivery: Delivery, delay: float) -> None:
@@ -213,9 +249,13 @@ class AlertNotifier:
         alert = delivery.alert
         try:
             async with self._sem:
-                delivered = await self._send(alert, delivery.text)
+                delivered, message_id = await self._send(delivery)
             if delivered:
-                await self.store.alerts.set_state(alert.id, delivery.state, delivery.down_since)
+                # A "down" message is the open incident, edited when the server is back.
+                incident = message_id if delivery.state == DOWN else None
+                await self.store.alerts.set_state(
+                    alert.id, delivery.state, delivery.down_since, incident
+                )
         except AlertRetry as exc:
             attempts = delivery.attempts + 1
             if attempts >= MAX_ATTEMPTS:
@@ -230,10 +270,7 @@ class AlertNotifier:
                 # Still what the last round saw (not withdrawn or removed meanwhile).
                 delay = min(MAX_RETRY_DELAY, self.retry_base * 2 ** (attempts - 1))
                 self._inflight.discard(alert.id)
-                self._schedule(
-                    Delivery(alert, delivery.state, delivery.text, delivery.down_since, attempts),
-                    delay,
-                )
+                self._schedule(replace(delivery, attempts=attempts), delay)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -243,11 +280,22 @@ class AlertNotifier:
             self._wake.set()
             await self._notify_idle()
 
-    async def _send(self, alert: Alert, text: str) -> bool:
-        """True when the message went out or can never go out (the state moves on); False
-        when it cannot go out now (the next round decides again); raises AlertRetry on a 429
-        or 5xx (retried from the queue with backoff)."""
-        posted = await self.channels.post(alert, text)
-        if posted is Posted.SENT:
+    async def _send(self, delivery: Delivery) -> tuple[bool, int | None]:
+        """(True, the new message's id or None) when the message went out, was edited in, or
+        can never go out (the state moves on); (False, None) when it cannot go out now (the
+        next round decides again); raises AlertRetry on a 429 or 5xx (retried from the
+        queue with backoff)."""
+        alert = delivery.alert
+        if delivery.edit_message is not None:
+            edited = await self.channels.edit(alert, delivery.edit_message, delivery.edit_text)
+            if edited is Posted.SENT:
+                self.sent += 1
+                return True, None
+            if edited is Posted.KEPT:
+                return False, None
+            # The incident message is gone: say it in a message of its own.
+        posted = await self.channels.post(alert, delivery.text)
+        if isinstance(posted, Sent):
             self.sent += 1
-        return posted is not Posted.KEPT
+            return True, posted.message_id
+        return posted is not Posted.KEPT, None
