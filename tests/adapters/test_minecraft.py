@@ -156,7 +156,7 @@ async def test_a_legacy_server_still_gives_a_status() -> None:
 
 
 @pytest.mark.parametrize(
-    ("knobs", "failure", "timeout"),
+    ("knobs", "failure", "limit"),
     [
         ({"hostile": "silent"}, QueryFailure.NO_ANSWER, 0.4),
         # Answered at once: a generous timeout, so a loaded machine cannot turn the fake's
@@ -166,13 +166,13 @@ async def test_a_legacy_server_still_gives_a_status() -> None:
     ],
 )
 async def test_failures_of_a_server(
-    knobs: dict[str, Any], failure: QueryFailure, timeout: float
+    knobs: dict[str, Any], failure: QueryFailure, limit: float
 ) -> None:
     async with FakeMinecraftServer(**knobs) as server:
         started = time.monotonic()
         with pytest.raises(QueryError) as caught:
-            await MinecraftAdapter().query(*server.address, timeout=timeout)
-        assert time.monotonic() - started < timeout + 0.5
+            await MinecraftAdapter().query(*server.address, timeout=limit)
+        assert time.monotonic() - started < limit + 0.5
     assert caught.value.failure is failure and caught.value.protocol == "minecraft"
 
 
