@@ -79,19 +79,8 @@ async def test_hidden_address_is_hidden_in_feed_lines(
         name = f"{HOST}:{port} main"
         await register(bot, w.status.guild_id, name, server)
         await bot.services.poller.run_round()
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": name, "channel": w.feed_channel, "events": "status"},
-            )
-        )
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id, w.status.admin, "status-connect", {"server": name, "show": False}
-            )
-        )
+        await w.feed_set(name, "status")
+        await w.as_admin("status-connect", {"server": name, "show": False})
         server.info = InfoSpec(map_name=f"{HOST}_arena")  # a map name carrying the host
         await bot.services.poller.run_round()
         await settle(bot)
