@@ -47,6 +47,23 @@ async def poll(bot: OutpostBot) -> None:
     await asyncio.wait_for(bot.services.boards.wait_idle(), 10)
 
 
+async def with_main(w: StatusWorld, bot: OutpostBot, server: FakeA2SServer) -> None:
+    """Main registered and polled once, boards posting without pacing."""
+    bot.services.boards.pacer.gap = 0.0
+    await register(bot, w.guild_id, "Main", server)
+    await bot.services.poller.run_round()
+
+
+async def main_board(
+    w: StatusWorld, bot: OutpostBot, server: FakeA2SServer, servers: str | None = None
+) -> dict[str, object]:
+    """The one board message of Main, in the world's channel."""
+    await with_main(w, bot, server)
+    await board_set(w, w.channel_id, servers)
+    (message,) = board_messages(w, w.channel_id)
+    return message
+
+
 def board_messages(w: StatusWorld, channel_id: int) -> list[dict[str, object]]:
     return [m for m in w.fake.channel_messages(channel_id) if m["embeds"]]
 
@@ -84,11 +101,7 @@ async def test_deleted_message_is_posted_again(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
-        await board_set(w, w.channel_id)
-        (first,) = board_messages(w, w.channel_id)
+        first = await main_board(w, bot, servers[0])
         # Deleted by a moderator: the bot sees MESSAGE_DELETE and reposts at the next pass.
         w.fake.delete_message(int(first["id"]))  # type: ignore[call-overload]
         for _ in range(100):  # bounded: the gateway event arrives within 5 s
@@ -115,11 +128,7 @@ async def test_old_message_edit_limit_replaces_the_message(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
-        await board_set(w, w.channel_id)
-        (old,) = board_messages(w, w.channel_id)
+        old = await main_board(w, bot, servers[0])
         w.fake.fail_message(int(old["id"]), 30046, methods=("PATCH",))  # type: ignore[call-overload]
         servers[0].info.player_count = 7
         await poll(bot)
@@ -135,11 +144,7 @@ async def _board_that_lost_its_permission(
     w: StatusWorld, bot: OutpostBot, server: FakeA2SServer
 ) -> Board:
     """A board of Main whose next edit is refused with 50013 (missing permissions), after it."""
-    bot.services.boards.pacer.gap = 0.0
-    await register(bot, w.guild_id, "Main", server)
-    await bot.services.poller.run_round()
-    await board_set(w, w.channel_id, "main")
-    (message,) = board_messages(w, w.channel_id)
+    message = await main_board(w, bot, server, "main")
     w.fake.fail_message(int(message["id"]), 50013)  # type: ignore[call-overload]
     server.info.player_count = 9
     await poll(bot)
@@ -245,9 +250,7 @@ async def test_many_boards_of_one_guild_are_paced(
     guild = w.fake.guild(w.guild_id)
     channels = [guild.add_channel(f"board-{i}") for i in range(4)]
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
+        await with_main(w, bot, servers[0])
         for channel in channels:
             await board_set(w, channel)
         bot.services.boards.pacer.gap = 0.15
@@ -323,9 +326,7 @@ async def test_a_post_whose_id_was_not_saved_is_found_again(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
+        await with_main(w, bot, servers[0])
         boards = bot.services.store.boards
 
         async def locked(*args: object) -> None:
