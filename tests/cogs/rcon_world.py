@@ -4,7 +4,10 @@ fake BattlEye server, for the ``/rcon``, ``/permissions`` and ``/audit`` end-to-
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -12,7 +15,8 @@ import discord
 from bot.app import OutpostBot
 from bot.config import Settings
 from bot.storage import NewServer, Server
-from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.cogs.conftest import make_settings
+from tests.fakes.battleye_server import FakeBattlEyeServer, Player
 from tests.fakes.discord import FakeDiscord, InteractionHandle
 from tests.fakes.rcon_server import FakeRCONServer
 
@@ -213,3 +217,31 @@ def seed_guild(fake: FakeDiscord) -> dict[str, int]:
         "mods_role": mods,
         "channel_id": guild.add_channel("audit"),
     }
+
+
+@asynccontextmanager
+async def open_world(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    handler: Callable[[str], str | bytes] | None = None,
+    *,
+    players: list[Player] | None = None,
+    max_failed_auth: int = 3,
+    **settings: str,
+) -> AsyncIterator[RconWorld]:
+    """The guild of ``seed_guild``, a fake Source RCON answering with ``handler`` and a fake
+    BattlEye server with ``players``, both with ``PASSWORD``; ``settings`` go to the app."""
+    ids = seed_guild(fake)
+    async with (
+        FakeRCONServer(
+            password=PASSWORD, handler=handler, max_failed_auth=max_failed_auth
+        ) as source,
+        FakeBattlEyeServer(PASSWORD, players=players) as battleye,
+    ):
+        yield RconWorld(
+            fake=fake,
+            settings=make_settings(fake, tmp_path, **settings),
+            source=source,
+            battleye=battleye,
+            **ids,
+        )

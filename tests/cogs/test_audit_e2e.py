@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.services.audit import Actor
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     GREEN,
     PASSWORD,
@@ -21,35 +19,20 @@ from tests.cogs.rcon_world import (
     audit_rows,
     database_bytes,
     followup_text,
+    open_world,
     register,
-    seed_guild,
 )
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 from tests.protocols.battleye.helpers import eventually
 
-
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=SourceConsole()) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, SourceConsole()) as world:
+        yield world
 
 
 async def test_audit_pages_with_buttons(world: RconWorld) -> None:

@@ -17,27 +17,14 @@ from bot.app import OutpostBot
 from bot.services.audit import Actor
 from bot.storage import Store
 from bot.storage.audit import iso_at
-from tests.cogs.conftest import make_settings
-from tests.cogs.rcon_world import PASSWORD, RconWorld, answered, audit_rows, seed_guild
-from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.cogs.rcon_world import RconWorld, answered, audit_rows, open_world
 from tests.fakes.discord import FakeDiscord, payloads, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path, AUDIT_RETENTION_DAYS="30"),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, AUDIT_RETENTION_DAYS="30") as world:
+        yield world
 
 
 async def test_action_autocomplete_offers_the_known_actions(world: RconWorld) -> None:

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-import cogs._rcon_ui
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
@@ -18,15 +16,15 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     message_text,
+    open_world,
     register,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.palworld_server import FakePalworldServer
-from tests.fakes.rcon_server import FakeRCONServer
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
+
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 class MinecraftConsole:
@@ -51,25 +49,10 @@ class MinecraftConsole:
         return "Unknown or incomplete command, see below for error"
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
-
-
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=MinecraftConsole()) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, MinecraftConsole()) as world:
+        yield world
 
 
 async def _kick(w: RconWorld, server: str, needle: str, reason: str = "bye") -> str:

@@ -9,45 +9,28 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
-    PASSWORD,
     RconWorld,
     answered,
     audit_rows,
     followup_text,
+    open_world,
     register,
-    seed_guild,
     source_answers,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 from tests.protocols.battleye.helpers import eventually
 
 SPAMS_PER_MEMBER = 5
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=source_answers) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, source_answers) as world:
+        yield world
 
 
 async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) -> None:

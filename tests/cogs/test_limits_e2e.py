@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.services.rcon.permissions import Action
 from bot.storage import NewServer, Server
@@ -22,6 +21,7 @@ from tests.cogs.rcon_world import (
     answered,
     audit_rows,
     followup_text,
+    open_world,
     register,
     result_of,
     seed_guild,
@@ -36,9 +36,7 @@ from tests.fakes.rcon_server import FakeRCONServer
 UNSAFE = "\u0085\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x1b\x9b"
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 def hostile_answers(command: str) -> str:
@@ -56,18 +54,8 @@ def hostile_answers(command: str) -> str:
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=hostile_answers) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, hostile_answers) as world:
+        yield world
 
 
 async def _exec(w: RconWorld, command: str) -> dict[str, object]:

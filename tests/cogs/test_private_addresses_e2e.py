@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.storage import NewServer
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
@@ -24,10 +23,7 @@ from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 
-
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 async def test_a_stored_internal_server_gets_no_traffic_once_refused(

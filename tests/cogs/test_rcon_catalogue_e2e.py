@@ -9,23 +9,18 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
-    PASSWORD,
     RED,
     RconWorld,
     SourceConsole,
     audit_rows,
     followup_text,
     last_audit,
+    open_world,
     register,
     result_of,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 SQUAD_ANN = (
     "ID: 0 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000001 | "
@@ -35,6 +30,8 @@ SQUAD_BOB = (
     "ID: 1 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7f steam: 76561198000000002 | "
     "Name: Bob | Team ID: 2 | Squad ID: 1 | Is Leader: True | Role: RUS_SL_01"
 )
+
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 class Console(SourceConsole):
@@ -63,25 +60,10 @@ class Console(SourceConsole):
         return super().__call__(command)
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
-
-
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=Console(), max_failed_auth=10) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, Console(), max_failed_auth=10) as world:
+        yield world
 
 
 async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:

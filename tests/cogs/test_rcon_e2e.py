@@ -13,7 +13,6 @@ import pytest
 import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.protocols.battleye import Player
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     GREEN,
     HOSTILE_NAME,
@@ -27,14 +26,12 @@ from tests.cogs.rcon_world import (
     database_bytes,
     followup_text,
     last_audit,
+    open_world,
     register,
     result,
     result_of,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 BE_PLAYERS = [
     Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True),
@@ -51,18 +48,11 @@ def no_cooldown(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=SourceConsole(), max_failed_auth=10) as source,
-        FakeBattlEyeServer(PASSWORD, players=list(BE_PLAYERS)) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    players = list(BE_PLAYERS)
+    async with open_world(
+        fake_discord, tmp_path, SourceConsole(), players=players, max_failed_auth=10
+    ) as world:
+        yield world
 
 
 async def servers(w: RconWorld, bot: OutpostBot) -> tuple[int, int]:

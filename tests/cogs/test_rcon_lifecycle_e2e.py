@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 
-import cogs._rcon_ui
 from bot.protocols.battleye import Player
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
@@ -20,13 +18,11 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     message_text,
+    open_world,
     register,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.palworld_server import FakePalworldServer
-from tests.fakes.rcon_server import FakeRCONServer
 from tests.fakes.sdtd_server import FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
 
@@ -34,6 +30,8 @@ SQUAD_ANN = (
     "ID: 0 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000001 | "
     "Name: Ann | Team ID: 1 | Squad ID: N/A | Is Leader: False | Role: USA_Rifleman_01"
 )
+
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 class Console:
@@ -70,26 +68,11 @@ class Console:
         return "Unknown or incomplete command, see below for error"
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
-
-
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
     players = [Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True)]
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=Console()) as source,
-        FakeBattlEyeServer(PASSWORD, players=players) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, Console(), players=players) as world:
+        yield world
 
 
 async def _pick(w: RconWorld, command: str, server: str, needle: str) -> str:

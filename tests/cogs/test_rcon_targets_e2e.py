@@ -8,27 +8,22 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.protocols.battleye import Player
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     AMBER,
     GREEN,
-    PASSWORD,
     RED,
     RconWorld,
     SourceConsole,
     audit_rows,
     followup_text,
+    open_world,
     register,
     result,
     result_of,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 GUS_GUID = "c" * 32
 IVY_GUID = "d" * 32
@@ -37,25 +32,13 @@ IVY = Player(3, "Innocent Ivy", "1.2.3.9", 2304, 30, IVY_GUID, True)
 ANN = Player(0, "Ann", "1.2.3.5", 2304, 50, "a" * 32, True)
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=SourceConsole()) as source,
-        FakeBattlEyeServer(PASSWORD, players=[ANN, GUS]) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, SourceConsole(), players=[ANN, GUS]) as world:
+        yield world
 
 
 async def _bravo(w: RconWorld, bot: OutpostBot) -> None:
