@@ -16,6 +16,7 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from bot.storage import NewServer, Server
 from tests.cogs.conftest import make_settings
+from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
 from tests.fakes.battleye_server import FakeBattlEyeServer, Player
 from tests.fakes.discord import FakeDiscord, InteractionHandle
 from tests.fakes.rcon_server import FakeRCONServer
@@ -124,11 +125,6 @@ async def register(
     )
     await bot.services.poller.refresh_roster()
     return server
-
-
-async def answered(handle: InteractionHandle) -> InteractionHandle:
-    await handle.wait_response()
-    return handle
 
 
 def message_text(message: dict[str, Any]) -> str:

@@ -67,6 +67,24 @@ async def answered(handle: InteractionHandle) -> InteractionHandle:
     return handle
 
 
+async def server_add(
+    fake: FakeDiscord,
+    guild_id: int,
+    user: int,
+    name: str,
+    address: str,
+    game: str,
+    rcon_port: int,
+    password: str,
+) -> InteractionHandle:
+    """``/server add`` with an RCON port, then its password modal: the modal's answered handle
+    (the bot defers it while it probes; the outcome is its follow-up)."""
+    options = {"name": name, "address": address, "game": game, "rcon_port": rcon_port}
+    handle = await answered(await fake.slash(guild_id, user, "server add", options))
+    assert handle.modal is not None, handle.data
+    return await answered(await fake.submit_modal(handle, {"password": password}))
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from the PNG signature and IHDR chunk."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:8]

@@ -27,6 +27,7 @@ from tests.cogs.rcon_world import (
     seed_guild,
     source_answers,
 )
+from tests.cogs.status_world import server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, payloads, run_bot
@@ -323,20 +324,16 @@ async def test_server_add_and_test_replies_lose_controls_from_the_a2s_name(
         w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         host, port = a2s.address
         async with run_bot(w.fake, w.bot()):
-            handle = await answered(
-                await w.fake.slash(
-                    w.guild_id,
-                    w.admin,
-                    "server add",
-                    {
-                        "name": "Main",
-                        "address": f"{host}:{port}",
-                        "game": "cs2",
-                        "rcon_port": source.address[1],
-                    },
-                )
+            submitted = await server_add(
+                w.fake,
+                w.guild_id,
+                w.admin,
+                "Main",
+                f"{host}:{port}",
+                "cs2",
+                source.address[1],
+                PASSWORD,
             )
-            submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
             added = await submitted.wait_followup()
             test = await answered(
                 await w.fake.slash(w.guild_id, w.admin, "server test", {"name": "Main"})

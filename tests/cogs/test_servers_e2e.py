@@ -19,9 +19,10 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import removed
+from tests.cogs.status_world import answered, server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
-from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
+from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 
 PASSWORD = "Pl4in-RCON-pa55word"
@@ -85,29 +86,12 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Worl
         )
 
 
-async def answered(handle: InteractionHandle) -> InteractionHandle:
-    await handle.wait_response()
-    return handle
-
-
 async def add_main(w: World) -> dict[str, Any]:
     """``/server add`` for a CS2 server, through the password modal; returns the follow-up."""
     host, port = w.a2s.address
-    handle = await answered(
-        await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "server add",
-            {
-                "name": "Main",
-                "address": f"{host}:{port}",
-                "game": "cs2",
-                "rcon_port": w.rcon.address[1],
-            },
-        )
+    submitted = await server_add(
+        w.fake, w.guild_id, w.admin, "Main", f"{host}:{port}", "cs2", w.rcon.address[1], PASSWORD
     )
-    assert handle.modal is not None, handle.data
-    submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
     assert submitted.response_type == 5 and submitted.ephemeral  # deferred while it probes
     return await submitted.wait_followup()
 
@@ -173,20 +157,16 @@ async def test_add_with_modal_stores_password_encrypted(
 async def test_wrong_password_is_refused_and_nothing_saved(world: World) -> None:
     host, port = world.a2s.address
     async with run_bot(world.fake, world.bot()) as bot:
-        handle = await answered(
-            await world.fake.slash(
-                world.guild_id,
-                world.admin,
-                "server add",
-                {
-                    "name": "Main",
-                    "address": f"{host}:{port}",
-                    "game": "cs2",
-                    "rcon_port": world.rcon.address[1],
-                },
-            )
+        submitted = await server_add(
+            world.fake,
+            world.guild_id,
+            world.admin,
+            "Main",
+            f"{host}:{port}",
+            "cs2",
+            world.rcon.address[1],
+            "nope!",
         )
-        submitted = await answered(await world.fake.submit_modal(handle, {"password": "nope!"}))
         followup = await submitted.wait_followup()
         assert "refused" in followup["content"] and "Nothing was saved" in followup["content"]
         assert await bot.services.store.servers.all() == []
@@ -395,20 +375,16 @@ async def test_dayz_with_battleye_rcon_and_probed_query_port(world: World) -> No
     a2s_host, a2s_port = world.a2s.address
     game_port = a2s_port - 1  # the rule's 27016 is silent: the probe must find game + 1
     async with FakeBattlEyeServer(PASSWORD) as be, run_bot(world.fake, world.bot()) as bot:
-        handle = await answered(
-            await world.fake.slash(
-                world.guild_id,
-                world.admin,
-                "server add",
-                {
-                    "name": "Chernarus",
-                    "address": f"{a2s_host}:{game_port}",
-                    "game": "dayz",
-                    "rcon_port": be.address[1],
-                },
-            )
+        submitted = await server_add(
+            world.fake,
+            world.guild_id,
+            world.admin,
+            "Chernarus",
+            f"{a2s_host}:{game_port}",
+            "dayz",
+            be.address[1],
+            PASSWORD,
         )
-        submitted = await answered(await world.fake.submit_modal(handle, {"password": PASSWORD}))
         # Found by probing: the reply names who answered, and nothing is saved before Save.
         question = await submitted.wait_followup()
         embed = question["embeds"][0]
