@@ -14,10 +14,11 @@ import discord
 
 from bot.app import OutpostBot
 from bot.config import Settings
+from bot.protocols.battleye import Player
 from bot.storage import NewServer, Server
 from tests.cogs.conftest import make_settings
 from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
-from tests.fakes.battleye_server import FakeBattlEyeServer, Player
+from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
 from tests.fakes.rcon_server import FakeRCONServer
 
