@@ -160,6 +160,21 @@ def result_of(message: dict[str, Any]) -> dict[str, Any]:
     return dict(embed)
 
 
+async def asked(handle: InteractionHandle) -> dict[str, Any]:
+    """The question a command answers with after deferring (its follow-up)."""
+    await handle.wait_response()
+    return await handle.wait_followup()
+
+
+async def confirm(
+    fake: FakeDiscord, question: dict[str, Any], user: int, button: str = "rcon:confirm"
+) -> dict[str, Any]:
+    """``button`` of ``question`` clicked by ``user``: the follow-up the click answers with."""
+    click = await fake.click(question, button, user)
+    await click.wait_response()
+    return await click.wait_followup()
+
+
 async def result(handle: InteractionHandle) -> dict[str, Any]:
     """The result embed of a deferred command."""
     await handle.wait_response()

@@ -12,7 +12,9 @@ import pytest
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
     last_audit,
     message_text,
@@ -96,14 +98,12 @@ async def test_seven_days_to_die_unknown_command_is_not_ok(world: RconWorld) -> 
     w = world
     async with FakeSdtdServer(PASSWORD) as sdtd, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Zombies", "command": "nosuch 1"}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon exec", {"server": "Zombies", "command": "nosuch 1"}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
     assert "did not accept the command" in message_text(done)
     assert last_audit(w.settings)["outcome"] == "error"
 

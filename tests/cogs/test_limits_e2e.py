@@ -19,7 +19,9 @@ from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
     answered,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
     open_world,
     register,
@@ -60,14 +62,10 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
 
 
 async def _exec(w: RconWorld, command: str) -> dict[str, object]:
-    handle = await w.fake.slash(
-        w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
+    question = await asked(
+        await w.fake.slash(w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command})
     )
-    await handle.wait_response()
-    question = await handle.wait_followup()
-    click = await w.fake.click(question, "rcon:confirm", w.admin)
-    await click.wait_response()
-    return await click.wait_followup()
+    return await confirm(w.fake, question, w.admin)
 
 
 async def test_rcon_answer_that_escaping_grows_past_4096_is_attached(world: RconWorld) -> None:

@@ -13,7 +13,9 @@ from tests.cogs.rcon_world import (
     RED,
     RconWorld,
     SourceConsole,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
     last_audit,
     open_world,
@@ -117,17 +119,15 @@ async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None
             w.guild_id, w.admin, "rcon ban", {"server": "Squad", "player": "bo"}, "player"
         )
         value = next(c["value"] for c in choices if "Bob" in c["name"])
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon ban",
-            {"server": "Squad", "player": value, "duration": 90, "reason": "teamkill"},
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon ban",
+                {"server": "Squad", "player": value, "duration": 90, "reason": "teamkill"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        await click.wait_followup()
+        await confirm(w.fake, question, w.admin)
     assert 'AdminBan "76561198000000002" 90m teamkill' in w.source.received
     assert last_audit(w.settings)["outcome"] == "ok"
 
@@ -175,14 +175,12 @@ async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "nosuchcommand 1"}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "nosuchcommand 1"}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
         ok = await followup_text(
             await w.fake.slash(w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi"})
         )

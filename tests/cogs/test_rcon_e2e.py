@@ -22,7 +22,9 @@ from tests.cogs.rcon_world import (
     SourceConsole,
     all_text,
     answered,
+    asked,
     audit_rows,
+    confirm,
     database_bytes,
     followup_text,
     last_audit,
@@ -219,18 +221,16 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon ban", {"server": "Main", "player": "Ann", "duration": 60}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon ban", {"server": "Main", "player": "Ann", "duration": 60}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "Ban **Ann** (#2) on **Main** for 60 minutes?" in question["content"]
         assert w.source.received == ["status"]  # nothing but the lookup before the button
         intruder = await answered(await w.fake.click(question, "rcon:confirm", w.mod))
         assert "Only the person who ran the command" in (intruder.content or "")
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
         assert result_of(done)["description"] == "Banned **Ann** (#2) on **Main** for 60 minutes"
     # A fresh list right before sending (the confirm may come a minute later), and one after
     # that confirms Ann is gone.
@@ -248,11 +248,11 @@ async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None
                 w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "exec"}
             )
         )
-        handle = await w.fake.slash(
-            w.guild_id, w.mod, "rcon exec", {"server": "Main", "command": "echo hi; quit"}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.mod, "rcon exec", {"server": "Main", "command": "echo hi; quit"}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "Run on **Main**" in question["content"]
         revoked = await answered(
             await w.fake.slash(
@@ -260,9 +260,7 @@ async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None
             )
         )
         assert "may no longer use **exec**" in (revoked.content or "")
-        click = await w.fake.click(question, "rcon:confirm", w.mod)
-        await click.wait_response()
-        refused = await click.wait_followup()
+        refused = await confirm(w.fake, question, w.mod)
         failed = result_of(refused)
         assert (failed["title"], failed["color"]) == ("Failed on Main", RED)
         assert "needs the **exec** permission" in failed["description"]
@@ -279,11 +277,11 @@ async def test_unconfirmed_exec_expires_and_sends_nothing(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert question["components"]
         expired = "Not confirmed within 0.2 s: nothing was sent."
         for _ in range(100):  # bounded: at most 5 s
@@ -303,14 +301,12 @@ async def test_exec_long_response_is_attached_as_a_file(world: RconWorld) -> Non
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "cvarlist"}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "cvarlist"}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
         files = {a["filename"]: a["data"] for a in done["attachments"]}
     attached = result_of(done)
     assert attached["title"] == "Done on Main" and "attached" in attached["description"]
@@ -372,23 +368,19 @@ async def test_password_appears_nowhere(world: RconWorld, captured_log: io.Strin
             w.guild_id, w.admin, "rcon exec", {"server": "DayZ", "command": "players"}
         )
         await handle.wait_response()
-        click = await w.fake.click(await handle.wait_followup(), "rcon:confirm", w.admin)
-        await click.wait_response()
-        await click.wait_followup()
+        await confirm(w.fake, await handle.wait_followup(), w.admin)
         # A password typed into /rcon exec to set it is masked in the confirm and the audit
         # row (typed text is otherwise stored as typed: redacting it would be an oracle).
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon exec",
-            {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon exec",
+                {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "rcon_password [hidden]; echo done" in question["content"]
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        await click.wait_followup()
+        await confirm(w.fake, question, w.admin)
     assert w.source.received[-1] == f"rcon_password {PASSWORD}; echo done"
     assert PASSWORD.encode() not in database_bytes(w.settings)
     assert PASSWORD not in captured_log.getvalue()

@@ -14,7 +14,9 @@ from bot.protocols.battleye import Player
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
     last_audit,
     message_text,
@@ -95,12 +97,8 @@ async def _whisper(w: RconWorld, user: int, server: str, player: str, message: s
 
 async def _confirmed(w: RconWorld, command: str, options: dict[str, Any]) -> tuple[str, str]:
     """The question asked, then what the bot said after Confirm was pressed."""
-    handle = await w.fake.slash(w.guild_id, w.admin, command, options)
-    await handle.wait_response()
-    question = await handle.wait_followup()
-    click = await w.fake.click(question, "rcon:confirm", w.admin)
-    await click.wait_response()
-    done = await click.wait_followup()
+    question = await asked(await w.fake.slash(w.guild_id, w.admin, command, options))
+    done = await confirm(w.fake, question, w.admin)
     return str(question["content"]), message_text(done)
 
 
@@ -281,9 +279,9 @@ async def test_shutdown_cancelled_sends_nothing(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        handle = await w.fake.slash(w.guild_id, w.admin, "rcon shutdown", {"server": "Craft"})
-        await handle.wait_response()
-        question = await handle.wait_followup()
+        question = await asked(
+            await w.fake.slash(w.guild_id, w.admin, "rcon shutdown", {"server": "Craft"})
+        )
         click = await w.fake.click(question, "rcon:cancel", w.admin)
         await click.wait_response()
     assert w.source.received == []
@@ -356,18 +354,16 @@ async def test_minecraft_ban_ip_asks_first_then_sends(world: RconWorld) -> None:
                 w.guild_id, w.admin, "rcon ban-ip", {"server": "Craft", "target": "a; op me"}
             )
         )
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon ban-ip",
-            {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon ban-ip",
+                {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "203.0.113.7" in question["content"]
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        await click.wait_followup()
+        await confirm(w.fake, question, w.admin)
     assert "IP address" in refused
     assert "ban-ip 203.0.113.7 alts" in w.source.received
     assert not any("op me" in c for c in w.source.received)

@@ -16,7 +16,9 @@ from tests.cogs.rcon_world import (
     RED,
     RconWorld,
     SourceConsole,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
     open_world,
     register,
@@ -69,19 +71,17 @@ async def test_ban_confirmed_after_the_slot_changed_hands_bans_nobody(world: Rco
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon ban")
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon ban",
-            {"server": "bravo", "player": token, "reason": "spawn camping"},
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon ban",
+                {"server": "bravo", "player": token, "reason": "spawn camping"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "Ban **Griefer Gus** (#3) on **bravo** permanently?" in question["content"]
         await w.battleye.push_messages(_slot_changes_hands(w))
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        refused = await click.wait_followup()
+        refused = await confirm(w.fake, question, w.admin)
         failed = result_of(refused)
         assert (failed["title"], failed["color"]) == ("Failed on bravo", RED)
         assert failed["description"].endswith("**Griefer Gus** left the server; nothing was sent.")
@@ -117,17 +117,15 @@ async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon ban")
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon ban",
-            {"server": "bravo", "player": token, "duration": 60, "reason": "spawn camping"},
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id,
+                w.admin,
+                "rcon ban",
+                {"server": "bravo", "player": token, "duration": 60, "reason": "spawn camping"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
     banned = result_of(done)
     assert (banned["title"], banned["color"]) == ("Done on bravo", GREEN)
     assert banned["description"] == (

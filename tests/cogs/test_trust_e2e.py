@@ -20,7 +20,15 @@ from bot.logsetup import REDACTED, secrets
 from bot.services.audit import Actor
 from bot.storage import NewServer
 from tests.cogs.conftest import make_settings
-from tests.cogs.rcon_world import audit_rows, followup_text, message_text, register, removed
+from tests.cogs.rcon_world import (
+    asked,
+    audit_rows,
+    confirm,
+    followup_text,
+    message_text,
+    register,
+    removed,
+)
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
@@ -350,11 +358,11 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         # The admin points Main at another RCON server (typing that server's password).
         port = w.attacker.address[1]
         edit = await answered(
@@ -366,9 +374,7 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
             await answered(await w.fake.submit_modal(edit, {"password": "attacker-knows-nothing"}))
         ).wait_followup()
         attempts = w.rcon.auth_attempts
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        refused = await click.wait_followup()
+        refused = await confirm(w.fake, question, w.admin)
         assert "was changed since this was asked" in message_text(refused)
         removed = await w.fake.slash(
             w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
@@ -376,9 +382,8 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
         await removed.wait_response()
         second = await removed.wait_followup()
         await bot.services.registry.remove(w.guild_id, "Main")
-        click2 = await w.fake.click(second, "rcon:confirm", w.admin)
-        await click2.wait_response()
-        assert "was removed since this was asked" in message_text(await click2.wait_followup())
+        gone = await confirm(w.fake, second, w.admin)
+        assert "was removed since this was asked" in message_text(gone)
     # Nothing went to the old host with the old password, nor to the new one.
     assert w.rcon.auth_attempts == attempts and w.rcon.received == []
     assert w.attacker.received == []
@@ -391,11 +396,11 @@ async def test_double_press_runs_once_and_is_answered(world: TrustWorld, second:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "echo once"}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "echo once"}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         # Both presses land before the bot answered the first (a double click).
         first = await w.fake.click(question, "rcon:confirm", w.admin)
         again = await w.fake.click(question, second, w.admin)
@@ -463,11 +468,11 @@ async def test_exec_confirm_shows_the_whole_command(world: TrustWorld) -> None:
     command = "echo " + "x" * 300 + " " + "y" * 170 + tail  # 490 characters
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
+        question = await asked(
+            await w.fake.slash(
+                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert f"```\n{command}\n```" in question["content"]
         assert question["content"].rstrip().endswith(tail + "\n```")
 
@@ -479,15 +484,13 @@ async def test_exec_password_setting_is_masked_in_audit_and_mirror(world: TrustW
         await _add(w, bot)
         await bot.services.store.audit.set_channel(w.guild_id, channel)
         for command in ('sv_password "n3w pass"', "rcon_password hunter2x; status"):
-            handle = await w.fake.slash(
-                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
+            question = await asked(
+                await w.fake.slash(
+                    w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
+                )
             )
-            await handle.wait_response()
-            question = await handle.wait_followup()
             assert "hunter2x" not in question["content"] and "n3w" not in question["content"]
-            click = await w.fake.click(question, "rcon:confirm", w.admin)
-            await click.wait_response()
-            await click.wait_followup()
+            await confirm(w.fake, question, w.admin)
         mirrored: list[str] = []
         for _ in range(100):  # bounded: at most 5 s
             mirrored = [repr(m) for m in w.fake.channel_messages(channel)]
