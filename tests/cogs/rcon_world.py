@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.protocols.battleye import Player
 from bot.storage import NewServer, Server
 from tests.cogs.conftest import make_settings
+from tests.cogs.status_world import Commands
 from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
@@ -90,7 +91,7 @@ class SourceConsole:
 
 
 @dataclass
-class RconWorld:
+class RconWorld(Commands):
     fake: FakeDiscord
     settings: Settings
     guild_id: int

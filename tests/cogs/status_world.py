@@ -7,6 +7,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 
@@ -20,8 +21,32 @@ from tests.fakes.discord import FakeDiscord, InteractionHandle
 MANAGE = discord.Permissions(manage_guild=True).value
 
 
+class Commands:
+    """Slash commands of a world's guild by its admin or its plain member, each once Discord
+    has the bot's answer."""
+
+    fake: FakeDiscord
+    guild_id: int
+    admin: int
+    member: int
+
+    async def as_admin(
+        self, command: str, options: dict[str, Any] | None = None
+    ) -> InteractionHandle:
+        return await answered(await self.fake.slash(self.guild_id, self.admin, command, options))
+
+    async def as_member(
+        self, command: str, options: dict[str, Any] | None = None, *, bypass: bool = False
+    ) -> InteractionHandle:
+        """``bypass``: sent although Discord's client would hide the command from a member."""
+        handle = await self.fake.slash(
+            self.guild_id, self.member, command, options, bypass_default_permissions=bypass
+        )
+        return await answered(handle)
+
+
 @dataclass
-class StatusWorld:
+class StatusWorld(Commands):
     fake: FakeDiscord
     settings: Settings
     guild_id: int

@@ -45,7 +45,7 @@ async def test_audit_pages_with_buttons(world: RconWorld) -> None:
         await bot.services.audit.record(
             Actor(w.guild_id + 1, w.admin, "x"), "rcon say", "other guild"
         )
-        first = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
+        first = await w.as_admin("audit view")
         assert first.ephemeral
         embed = first.embeds[0]
         assert "Page 1 of 3 · 23 entries" in embed["footer"]["text"]
@@ -54,13 +54,9 @@ async def test_audit_pages_with_buttons(world: RconWorld) -> None:
         second = await answered(await w.fake.click(first, "audit:next", w.admin))
         assert "Page 2 of 3" in second.embeds[0]["footer"]["text"]
         assert "m12" in second.embeds[0]["description"]
-        filtered = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit view", {"action": "server"})
-        )
+        filtered = await w.as_admin("audit view", {"action": "server"})
         assert "No entries match." in filtered.embeds[0]["description"]
-        refused = await answered(
-            await w.fake.slash(w.guild_id, w.member, "audit view", bypass_default_permissions=True)
-        )
+        refused = await w.as_member("audit view", bypass=True)
         assert "Manage Server" in (refused.content or "")
 
 
@@ -94,9 +90,7 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        done = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
-        )
+        done = await w.as_admin("audit channel set", {"channel": w.channel_id})
         assert "will be posted" in (done.content or "")
         await followup_text(
             await w.fake.slash(
@@ -115,7 +109,7 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         # Sent with no mention allowed at all, whatever the entry holds.
         assert all(m["allowed_mentions"]["parse"] == [] for m in messages)
         assert not any(m["allowed_mentions"].get("users") for m in messages)
-        await answered(await w.fake.slash(w.guild_id, w.admin, "audit channel clear"))
+        await w.as_admin("audit channel clear")
         count = len(w.fake.channel_messages(w.channel_id))
         await followup_text(
             await w.fake.slash(
@@ -143,36 +137,16 @@ async def test_settings_changes_are_audited_without_the_password(world: RconWorl
             PASSWORD,
         )
         await submitted.wait_followup()
-        edit = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "server edit", {"name": "Main", "new_password": True}
-            )
-        )
+        edit = await w.as_admin("server edit", {"name": "Main", "new_password": True})
         again = await answered(await w.fake.submit_modal(edit, {"password": "Wr0ng-pass"}))
         refused = await again.wait_followup()
         assert "refused" in refused["content"]
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
-            )
-        )
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}
-            )
-        )
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "kick"}
-            )
-        )
-        board = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": w.channel_id})
-        )
+        await w.as_admin("alert set", {"server": "Main", "channel": w.channel_id})
+        await w.as_admin("status-connect", {"server": "Main", "show": False})
+        await w.as_admin("permissions grant", {"role": w.mods_role, "action": "kick"})
+        board = await w.as_admin("board set", {"channel": w.channel_id})
         await board.wait_followup()
-        removed = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board remove", {"channel": w.channel_id})
-        )
+        removed = await w.as_admin("board remove", {"channel": w.channel_id})
         await removed.wait_followup()
     rows = audit_rows(w.settings)
     assert [(r["action"], r["outcome"]) for r in rows] == [
@@ -198,15 +172,9 @@ async def test_audit_mirror_is_drained_at_shutdown(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
-        )
+        await w.as_admin("audit channel set", {"channel": w.channel_id})
         await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 1)
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.member, "rcon say", {"server": "Main", "message": "let me in"}
-            )
-        )
+        await w.as_member("rcon say", {"server": "Main", "message": "let me in"})
         await eventually(lambda: bot.services.audit_mirror.pending() == 1)
         assert len(w.fake.channel_messages(w.channel_id)) == 1
     texts = [m["embeds"][0]["description"] for m in w.fake.channel_messages(w.channel_id)]

@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import OutpostBot
 from bot.storage.boards import Board
-from tests.cogs.status_world import StatusWorld, answered, make_world, register
+from tests.cogs.status_world import StatusWorld, make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 
@@ -36,7 +36,7 @@ async def board_set(
     options: dict[str, object] = {"channel": channel_id}
     if servers is not None:
         options["servers"] = servers
-    handle = await answered(await w.fake.slash(w.guild_id, w.admin, "board set", options))
+    handle = await w.as_admin("board set", options)
     await handle.wait_followup(timeout=10)
     return handle
 
@@ -159,7 +159,7 @@ async def test_lost_permission_pauses_the_board_and_list_says_why(
     async with run_bot(w.fake, w.bot()) as bot:
         board = await _board_that_lost_its_permission(w, bot, servers[0])
         assert board.paused is not None and "permission" in board.paused
-        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
+        listing = await w.as_admin("board list")
         value = listing.embeds[0]["fields"][0]["value"]
         assert value.startswith("⏸️ paused: I lost the permission") and "Main" in value
         # Paused: no more requests for it until its retry is due.
@@ -215,21 +215,13 @@ async def test_board_remove_and_refusals(
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", servers[0])
         await bot.services.poller.run_round()
-        unknown = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, Nope"}
-            )
-        )
+        unknown = await w.as_admin("board set", {"channel": w.channel_id, "servers": "Main, Nope"})
         assert unknown.content == "No such server here."
-        member = await answered(
-            await w.fake.slash(w.guild_id, w.member, "board list", bypass_default_permissions=True)
-        )
+        member = await w.as_member("board list", bypass=True)
         assert "Manage Server" in (member.content or "")
         await board_set(w, w.channel_id, "Main")
         (message,) = board_messages(w, w.channel_id)
-        removed = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board remove", {"channel": w.channel_id})
-        )
+        removed = await w.as_admin("board remove", {"channel": w.channel_id})
         assert "Removed the status board" in (await removed.wait_followup())["content"]
         assert w.fake.message(int(message["id"]))["deleted"]  # type: ignore[call-overload]
         assert await bot.services.store.boards.for_guild(w.guild_id) == []
@@ -273,9 +265,7 @@ async def test_board_set_refuses_a_channel_where_the_bot_cannot_post(
     guild.deny_bot(closed, discord.Permissions(embed_links=True).value)
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", servers[0])
-        handle = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": closed})
-        )
+        handle = await w.as_admin("board set", {"channel": closed})
         assert handle.ephemeral and "embed links" in (handle.content or "")
         assert await bot.services.store.boards.for_guild(w.guild_id) == []
         assert w.fake.channel_messages(closed) == []

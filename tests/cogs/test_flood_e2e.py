@@ -11,7 +11,6 @@ import pytest
 
 from tests.cogs.rcon_world import (
     RconWorld,
-    answered,
     audit_rows,
     followup_text,
     open_world,
@@ -43,9 +42,7 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
     async with run_bot(w.fake, w.bot()) as bot:
         bot.services.audit_mirror.window = 3.0  # the coalescing window, shortened from a minute
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
-        )
+        await w.as_admin("audit channel set", {"channel": w.channel_id})
         spam = [
             await w.fake.slash(
                 w.guild_id, user, "rcon say", {"server": "Main", "message": f"spam {n}"}

@@ -18,7 +18,6 @@ from tests.cogs.rcon_world import (
     GREEN,
     PASSWORD,
     RconWorld,
-    answered,
     asked,
     audit_rows,
     confirm,
@@ -121,7 +120,7 @@ async def test_board_list_with_many_big_boards_stays_within_embed_limits(
             await bot.services.store.boards.set_paused(
                 board.id, "I lost the permission " + "x" * 900
             )
-        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
+        listing = await w.as_admin("board list")
     embed = listing.embeds[0]
     shown = len(embed["fields"])
     assert 0 < shown < 30
@@ -145,7 +144,7 @@ async def test_long_lists_stay_within_embed_limits(world: RconWorld) -> None:
             )
         texts = []
         for command in ("permissions list", "alert list", "feed list"):
-            listing = await answered(await w.fake.slash(w.guild_id, w.admin, command))
+            listing = await w.as_admin(command)
             texts.append(listing.embeds[0]["description"])
     grants, alerts, feeds = texts
     assert grants.splitlines()[-1].startswith("… and ") and grants.endswith(" more")
@@ -170,18 +169,14 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
         async with run_bot(w.fake, w.bot()) as bot:
             modals = []
             for name in ("One", "Two"):
-                handle = await answered(
-                    await w.fake.slash(
-                        w.guild_id,
-                        w.admin,
-                        "server add",
-                        {
-                            "name": name,
-                            "address": f"{host}:{port}",
-                            "game": "cs2",
-                            "rcon_port": source.address[1],
-                        },
-                    )
+                handle = await w.as_admin(
+                    "server add",
+                    {
+                        "name": name,
+                        "address": f"{host}:{port}",
+                        "game": "cs2",
+                        "rcon_port": source.address[1],
+                    },
                 )
                 assert handle.modal is not None  # both pass the early count
                 modals.append(handle)
@@ -198,17 +193,13 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
                 ["Two"],
             )
             assert sum("already has 1 servers" in t for t in texts) == 1
-            refused = await answered(
-                await w.fake.slash(
-                    w.guild_id,
-                    w.admin,
-                    "server add",
-                    {
-                        "name": "Three",
-                        "address": f"{host}:{port}",
-                        "game": "cs2",
-                    },
-                )
+            refused = await w.as_admin(
+                "server add",
+                {
+                    "name": "Three",
+                    "address": f"{host}:{port}",
+                    "game": "cs2",
+                },
             )
             assert refused.modal is None and "already has 1 servers" in str(refused.content)
     rows = [r for r in audit_rows(settings) if r["action"] == "server add"]
@@ -333,9 +324,7 @@ async def test_server_add_and_test_replies_lose_controls_from_the_a2s_name(
                 PASSWORD,
             )
             added = await submitted.wait_followup()
-            test = await answered(
-                await w.fake.slash(w.guild_id, w.admin, "server test", {"name": "Main"})
-            )
+            test = await w.as_admin("server test", {"name": "Main"})
             tested = await test.wait_followup()
     for message in (added, tested):
         text = json.dumps(message["embeds"], ensure_ascii=False)

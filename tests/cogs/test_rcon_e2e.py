@@ -123,13 +123,8 @@ async def test_per_server_grant(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        granted = await answered(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
-                "permissions grant",
-                {"role": w.mods_role, "action": "say", "server": "Main"},
-            )
+        granted = await w.as_admin(
+            "permissions grant", {"role": w.mods_role, "action": "say", "server": "Main"}
         )
         assert "may now use **say** on **Main**" in (granted.content or "")
         assert last_audit(w.settings)["action"] == "permissions grant"
@@ -153,7 +148,7 @@ async def test_per_server_grant(world: RconWorld) -> None:
             await w.fake.slash(w.guild_id, w.mod, "rcon kick", {"server": "Main", "player": "Ann"})
         )
         assert "needs the **kick** permission" in kick
-        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "permissions list"))
+        listing = await w.as_admin("permissions list")
         assert f"<@&{w.mods_role}> · **say** · Main" in listing.embeds[0]["description"]
     assert w.source.received == ["say hello there"]
     assert w.battleye.received_commands == []
@@ -243,22 +238,14 @@ async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "exec"}
-            )
-        )
+        await w.as_admin("permissions grant", {"role": w.mods_role, "action": "exec"})
         question = await asked(
             await w.fake.slash(
                 w.guild_id, w.mod, "rcon exec", {"server": "Main", "command": "echo hi; quit"}
             )
         )
         assert "Run on **Main**" in question["content"]
-        revoked = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions revoke", {"role": w.mods_role, "action": "exec"}
-            )
-        )
+        revoked = await w.as_admin("permissions revoke", {"role": w.mods_role, "action": "exec"})
         assert "may no longer use **exec**" in (revoked.content or "")
         refused = await confirm(w.fake, question, w.mod)
         failed = result_of(refused)
@@ -350,9 +337,7 @@ async def test_cooldown_per_user(world: RconWorld) -> None:
         await followup_text(
             await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
         )
-        second = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
-        )
+        second = await w.as_admin("rcon players", {"server": "Main"})
         assert "Slow down" in (second.content or "")
     assert w.source.received == ["status"]
 
