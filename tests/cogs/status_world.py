@@ -30,19 +30,48 @@ class Commands:
     admin: int
     member: int
 
+    async def by_admin(
+        self,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        channel_id: int | None = None,
+    ) -> InteractionHandle:
+        """``/command`` sent by the admin, not waited for."""
+        return await self.fake.slash(
+            self.guild_id, self.admin, command, options, channel_id=channel_id
+        )
+
+    async def by_member(
+        self,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        channel_id: int | None = None,
+        bypass_default_permissions: bool = False,
+    ) -> InteractionHandle:
+        """``/command`` sent by the member, not waited for; ``bypass_default_permissions``: sent
+        although Discord's client would hide the command from a member."""
+        return await self.fake.slash(
+            self.guild_id,
+            self.member,
+            command,
+            options,
+            channel_id=channel_id,
+            bypass_default_permissions=bypass_default_permissions,
+        )
+
     async def as_admin(
         self, command: str, options: dict[str, Any] | None = None
     ) -> InteractionHandle:
-        return await answered(await self.fake.slash(self.guild_id, self.admin, command, options))
+        return await answered(await self.by_admin(command, options))
 
     async def as_member(
         self, command: str, options: dict[str, Any] | None = None, *, bypass: bool = False
     ) -> InteractionHandle:
-        """``bypass``: sent although Discord's client would hide the command from a member."""
-        handle = await self.fake.slash(
-            self.guild_id, self.member, command, options, bypass_default_permissions=bypass
+        return await answered(
+            await self.by_member(command, options, bypass_default_permissions=bypass)
         )
-        return await answered(handle)
 
 
 @dataclass

@@ -64,16 +64,10 @@ async def test_audit_export_csv(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hello"}
-            )
-        )
-        await followup_text(
-            await w.fake.slash(w.guild_id, w.member, "rcon players", {"server": "Main"})
-        )
+        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hello"}))
+        await followup_text(await w.by_member("rcon players", {"server": "Main"}))
         await bot.services.audit.record(Actor(w.guild_id, w.admin, "alice"), "=HYPERLINK(1)", "x")
-        handle = await w.fake.slash(w.guild_id, w.admin, "audit export", {"since": "1d"})
+        handle = await w.by_admin("audit export", {"since": "1d"})
         await handle.wait_response()
         message = await handle.wait_followup()
     data = next(a["data"] for a in message["attachments"] if a["filename"].endswith(".csv"))
@@ -92,11 +86,7 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         done = await w.as_admin("audit channel set", {"channel": w.channel_id})
         assert "will be posted" in (done.content or "")
-        await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi all"}
-            )
-        )
+        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hi all"}))
         await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 2)
         messages = w.fake.channel_messages(w.channel_id)
         texts = [m["embeds"][0]["description"] for m in messages]
@@ -111,11 +101,7 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         assert not any(m["allowed_mentions"].get("users") for m in messages)
         await w.as_admin("audit channel clear")
         count = len(w.fake.channel_messages(w.channel_id))
-        await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "again"}
-            )
-        )
+        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "again"}))
         # Mirroring runs from a queue: wait until it has handled the last entry.
         await eventually(lambda: bot.services.audit_mirror.pending() == 0)
         assert len(w.fake.channel_messages(w.channel_id)) == count

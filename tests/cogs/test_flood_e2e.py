@@ -52,15 +52,13 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
         ]
         grants = []
         for action in ("say", "kick", "players"):
-            grant = await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            grant = await w.by_admin(
                 "permissions grant",
                 {"role": helpers, "action": action},
             )
             grants.append(await grant.wait_response(timeout=3.0))
         assert all("may now use" in g["data"]["content"] for g in grants)
-        view = await w.fake.slash(w.guild_id, w.admin, "audit view", {"action": "rcon"})
+        view = await w.by_admin("audit view", {"action": "rcon"})
         await view.wait_response(timeout=3.0)
         texts = await asyncio.gather(*(followup_text(h) for h in spam))
         assert all("needs the **say** permission" in t for t in texts)

@@ -61,9 +61,7 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
 
 
 async def _exec(w: RconWorld, command: str) -> dict[str, object]:
-    question = await asked(
-        await w.fake.slash(w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command})
-    )
+    question = await asked(await w.by_admin("rcon exec", {"server": "Main", "command": command}))
     return await confirm(w.fake, question, w.admin)
 
 
@@ -234,24 +232,18 @@ async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
             for command, options, what in cases:
                 for channel in (w.channel_id, other):
                     text = await followup_text(
-                        await w.fake.slash(
-                            w.guild_id, w.admin, command, {**options, "channel": channel}
-                        )
+                        await w.by_admin(command, {**options, "channel": channel})
                     )
                 refusal = f"already has 1 {what}, the most allowed"
                 assert refusal in text, (command, text)
                 # The first one can still be changed.
                 again = await followup_text(
-                    await w.fake.slash(
-                        w.guild_id, w.admin, command, {**options, "channel": w.channel_id}
-                    )
+                    await w.by_admin(command, {**options, "channel": w.channel_id})
                 )
                 assert refusal not in again
             for player in ("Ann", "Bob"):
                 text = await followup_text(
-                    await w.fake.slash(
-                        w.guild_id,
-                        w.admin,
+                    await w.by_admin(
                         "watch add",
                         {
                             "server": "Main",

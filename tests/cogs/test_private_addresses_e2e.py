@@ -13,7 +13,6 @@ from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
-    answered,
     followup_text,
     register,
     seed_guild,
@@ -58,16 +57,10 @@ async def test_a_stored_internal_server_gets_no_traffic_once_refused(
             snap = bot.services.poller.snapshot(await bot.services.registry.get(w.guild_id, "Main"))
             assert snap.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
             # The feed holds the BattlEye connection of a server with a feed: never made here.
-            await answered(
-                await w.fake.slash(
-                    w.guild_id, w.admin, "feed set", {"server": "DayZ", "channel": w.channel_id}
-                )
-            )
+            await w.as_admin("feed set", {"server": "DayZ", "channel": w.channel_id})
             for server in ("Main", "DayZ"):
                 text = await followup_text(
-                    await w.fake.slash(
-                        w.guild_id, w.admin, "rcon say", {"server": server, "message": "hi"}
-                    )
+                    await w.by_admin("rcon say", {"server": server, "message": "hi"})
                 )
                 assert "ALLOW_PRIVATE_ADDRESSES" in text, text
                 assert PASSWORD not in text

@@ -73,14 +73,10 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         said = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Squad", "message": "restart in 5"}
-            )
+            await w.by_admin("rcon say", {"server": "Squad", "message": "restart in 5"})
         )
         assert "Said on Squad" in said
-        players = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Squad"})
-        )
+        players = await followup_text(await w.by_admin("rcon players", {"server": "Squad"}))
         assert "Ann" in players
     # Before the catalogue, Squad got srcds' "say restart in 5" and "status".
     assert w.source.received == ["AdminBroadcast restart in 5", "ListPlayers"]
@@ -97,9 +93,7 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
         )
         value = next(c["value"] for c in choices if "Ann" in c["name"])
         reply = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "Squad", "player": value, "reason": "bye"},
             )
@@ -120,9 +114,7 @@ async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None
         )
         value = next(c["value"] for c in choices if "Bob" in c["name"])
         question = await asked(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon ban",
                 {"server": "Squad", "player": value, "duration": 90, "reason": "teamkill"},
             )
@@ -160,9 +152,7 @@ async def test_unsupported_action_is_refused_with_the_exec_hint(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Game", game, w.source.address[1])
-        reply = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, command, {"server": "Game", **options})
-        )
+        reply = await followup_text(await w.by_admin(command, {"server": "Game", **options}))
     assert "use `/rcon exec`" in reply and "Nothing was sent" in reply
     assert w.source.received == []  # not even a player list
     row = last_audit(w.settings)
@@ -176,14 +166,10 @@ async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         question = await asked(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "nosuchcommand 1"}
-            )
+            await w.by_admin("rcon exec", {"server": "Main", "command": "nosuchcommand 1"})
         )
         done = await confirm(w.fake, question, w.admin)
-        ok = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi"})
-        )
+        ok = await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hi"}))
     failed = result_of(done)
     assert (failed["title"], failed["color"]) == ("Failed on Main", RED)
     assert "did not accept the command" in failed["description"]

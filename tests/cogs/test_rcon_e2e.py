@@ -81,9 +81,7 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
         assert none == []  # no kick permission: no player list
         w.source.received.clear()
         kicked = await result(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "Main", "player": token, "reason": "afk"},
             )
@@ -110,7 +108,7 @@ async def test_member_without_grant_is_denied_and_nothing_is_sent(world: RconWor
             ("rcon kick", {"server": "Main", "player": "Ann"}),
             ("rcon bans", {"server": "Main"}),
         ]:
-            handle = await w.fake.slash(w.guild_id, w.member, command, options)
+            handle = await w.by_member(command, options)
             text = await followup_text(handle)
             action = command.split()[1].replace("bans", "ban")
             assert f"needs the **{action}** permission" in text, text
@@ -165,9 +163,7 @@ async def test_hostile_reason_is_refused_before_anything_is_sent(
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
         text = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "Main", "player": "Ann", "reason": reason},
             )
@@ -182,28 +178,20 @@ async def test_battleye_players_say_kick_and_hostile_name(world: RconWorld) -> N
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        players = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "DayZ"})
-        )
+        players = await followup_text(await w.by_admin("rcon players", {"server": "DayZ"}))
         assert "Ann" in players and "```" in players
         await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "restart in 5"}
-            )
+            await w.by_admin("rcon say", {"server": "DayZ", "message": "restart in 5"})
         )
         await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
             )
         )
         # BattlEye has no command chaining, but control characters would split the datagram.
         refused = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "a\u0000b"}
-            )
+            await w.by_admin("rcon say", {"server": "DayZ", "message": "a\u0000b"})
         )
         assert "control characters" in refused
     # "players" also runs at login (the client's player cache) and before the kick (lookup).
@@ -217,9 +205,7 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
         question = await asked(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon ban", {"server": "Main", "player": "Ann", "duration": 60}
-            )
+            await w.by_admin("rcon ban", {"server": "Main", "player": "Ann", "duration": 60})
         )
         assert "Ban **Ann** (#2) on **Main** for 60 minutes?" in question["content"]
         assert w.source.received == ["status"]  # nothing but the lookup before the button
@@ -265,9 +251,7 @@ async def test_unconfirmed_exec_expires_and_sends_nothing(
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
         question = await asked(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
-            )
+            await w.by_admin("rcon exec", {"server": "Main", "command": "status"})
         )
         assert question["components"]
         expired = "Not confirmed within 0.2 s: nothing was sent."
@@ -289,9 +273,7 @@ async def test_exec_long_response_is_attached_as_a_file(world: RconWorld) -> Non
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
         question = await asked(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "cvarlist"}
-            )
+            await w.by_admin("rcon exec", {"server": "Main", "command": "cvarlist"})
         )
         done = await confirm(w.fake, question, w.admin)
         files = {a["filename"]: a["data"] for a in done["attachments"]}
@@ -308,9 +290,7 @@ async def test_wrong_password_is_tried_once_and_reported(world: RconWorld) -> No
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Bad", "cs2", w.source.address[1], password="nope-nope")
         for _ in range(3):
-            text = await followup_text(
-                await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Bad"})
-            )
+            text = await followup_text(await w.by_admin("rcon players", {"server": "Bad"}))
             assert "RCON password of 'Bad' was refused" in text
         assert w.source.failed_auth == 1 and w.source.received == []
     outcomes = [r["outcome"] for r in audit_rows(w.settings)]
@@ -323,9 +303,7 @@ async def test_offline_server(world: RconWorld) -> None:
         port = w.source.address[1]
         await w.source.stop()
         await register(bot, w.guild_id, "Down", "cs2", port)
-        text = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Down"})
-        )
+        text = await followup_text(await w.by_admin("rcon players", {"server": "Down"}))
     assert "offline" in text
     assert last_audit(w.settings)["outcome"] == "error"
 
@@ -334,9 +312,7 @@ async def test_cooldown_per_user(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
-        )
+        await followup_text(await w.by_admin("rcon players", {"server": "Main"}))
         second = await w.as_admin("rcon players", {"server": "Main"})
         assert "Slow down" in (second.content or "")
     assert w.source.received == ["status"]
@@ -346,20 +322,14 @@ async def test_password_appears_nowhere(world: RconWorld, captured_log: io.Strin
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
-        )
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "DayZ", "command": "players"}
-        )
+        await followup_text(await w.by_admin("rcon players", {"server": "Main"}))
+        handle = await w.by_admin("rcon exec", {"server": "DayZ", "command": "players"})
         await handle.wait_response()
         await confirm(w.fake, await handle.wait_followup(), w.admin)
         # A password typed into /rcon exec to set it is masked in the confirm and the audit
         # row (typed text is otherwise stored as typed: redacting it would be an oracle).
         question = await asked(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon exec",
                 {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
             )

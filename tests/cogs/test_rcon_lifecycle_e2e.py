@@ -97,7 +97,7 @@ async def _whisper(w: RconWorld, user: int, server: str, player: str, message: s
 
 async def _confirmed(w: RconWorld, command: str, options: dict[str, Any]) -> tuple[str, str]:
     """The question asked, then what the bot said after Confirm was pressed."""
-    question = await asked(await w.fake.slash(w.guild_id, w.admin, command, options))
+    question = await asked(await w.by_admin(command, options))
     done = await confirm(w.fake, question, w.admin)
     return str(question["content"]), message_text(done)
 
@@ -172,9 +172,7 @@ async def test_grants_whisper_needs_say_lifecycle_needs_exec_whitelist_needs_ban
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "say"}
-            )
+            await w.by_admin("permissions grant", {"role": w.mods_role, "action": "say"})
         )
         w.source.received.clear()
         for command, options, needs in [
@@ -201,29 +199,21 @@ async def test_minecraft_save_whitelist_and_shutdown(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        saved = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon save", {"server": "Craft"})
-        )
+        saved = await followup_text(await w.by_admin("rcon save", {"server": "Craft"}))
         added = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon whitelist",
                 {"server": "Craft", "action": "add", "name": "Steve_01"},
             )
         )
         removed = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon whitelist",
                 {"server": "Craft", "action": "remove", "name": "Steve_01"},
             )
         )
         bad = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon whitelist",
                 {"server": "Craft", "action": "add", "name": "x; stop"},
             )
@@ -258,16 +248,10 @@ async def test_shutdown_countdown_refused_where_the_console_has_none(world: Rcon
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         later = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon shutdown", {"server": "Craft", "in_seconds": 300}
-            )
+            await w.by_admin("rcon shutdown", {"server": "Craft", "in_seconds": 300})
         )
-        cs2 = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon shutdown", {"server": "Main"})
-        )
-        cs2_save = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon save", {"server": "Main"})
-        )
+        cs2 = await followup_text(await w.by_admin("rcon shutdown", {"server": "Main"}))
+        cs2_save = await followup_text(await w.by_admin("rcon save", {"server": "Main"}))
     assert "no countdown" in later and "Nothing was sent" in later
     assert "no `shutdown` command" in cs2 and "use `/rcon exec`" in cs2
     assert "no `save` command" in cs2_save
@@ -279,9 +263,7 @@ async def test_shutdown_cancelled_sends_nothing(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        question = await asked(
-            await w.fake.slash(w.guild_id, w.admin, "rcon shutdown", {"server": "Craft"})
-        )
+        question = await asked(await w.by_admin("rcon shutdown", {"server": "Craft"}))
         click = await w.fake.click(question, "rcon:cancel", w.admin)
         await click.wait_response()
     assert w.source.received == []
@@ -293,9 +275,7 @@ async def test_palworld_rest_save_and_shutdown_with_countdown(world: RconWorld) 
     w = world
     async with FakePalworldServer(password=PASSWORD) as pal, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Pals", "palworld_rest", pal.address[1])
-        saved = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon save", {"server": "Pals"})
-        )
+        saved = await followup_text(await w.by_admin("rcon save", {"server": "Pals"}))
         question, done = await _confirmed(
             w,
             "rcon shutdown",
@@ -315,9 +295,7 @@ async def test_rust_shutdown_countdown_and_quote_refused(world: RconWorld) -> No
     async with FakeWebRconServer(PASSWORD) as rust, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Rusty", "rust", rust.address[1])
         quoted = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon shutdown",
                 {"server": "Rusty", "in_seconds": 30, "message": 'bye"; quit'},
             )
@@ -335,9 +313,7 @@ async def test_seven_days_to_die_save_and_shutdown(world: RconWorld) -> None:
     w = world
     async with FakeSdtdServer(PASSWORD) as sdtd, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon save", {"server": "Zombies"})
-        )
+        await followup_text(await w.by_admin("rcon save", {"server": "Zombies"}))
         _, done = await _confirmed(w, "rcon shutdown", {"server": "Zombies"})
     assert "saveworld" in sdtd.received_commands and "shutdown" in sdtd.received_commands
     assert "Shutting server down" in done
@@ -350,14 +326,10 @@ async def test_minecraft_ban_ip_asks_first_then_sends(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         refused = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon ban-ip", {"server": "Craft", "target": "a; op me"}
-            )
+            await w.by_admin("rcon ban-ip", {"server": "Craft", "target": "a; op me"})
         )
         question = await asked(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon ban-ip",
                 {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
             )

@@ -72,9 +72,7 @@ async def test_ban_confirmed_after_the_slot_changed_hands_bans_nobody(world: Rco
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon ban")
         question = await asked(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon ban",
                 {"server": "bravo", "player": token, "reason": "spawn camping"},
             )
@@ -100,9 +98,7 @@ async def test_kick_from_autocomplete_after_the_slot_changed_hands_kicks_nobody(
         token = await _gus_token(w, "rcon kick")
         await w.battleye.push_messages(_slot_changes_hands(w))
         text = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon kick", {"server": "bravo", "player": token}
-            )
+            await w.by_admin("rcon kick", {"server": "bravo", "player": token})
         )
     assert text.endswith("**Griefer Gus** left the server; nothing was sent.")
     assert _sent(w) == [] and IVY in w.battleye.players
@@ -118,9 +114,7 @@ async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon ban")
         question = await asked(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon ban",
                 {"server": "bravo", "player": token, "duration": 60, "reason": "spawn camping"},
             )
@@ -144,9 +138,7 @@ async def test_kick_reply_names_the_player_and_is_confirmed_by_the_kick_line(
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon kick")
         kicked = await result(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "bravo", "player": token, "reason": "spawn camping"},
             )
@@ -166,9 +158,7 @@ async def test_unconfirmed_kick_says_so_honestly(world: RconWorld) -> None:
         bot.services.live_players.confirm_seconds = 0.3
         await _bravo(w, bot)
         sent = await result(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "bravo", "player": "Griefer Gus", "reason": "spawn camping"},
             )
@@ -187,11 +177,9 @@ async def test_battleye_unban_names_the_ban_and_confirms_it_from_the_list(
     w.battleye.bans = [(ANN.guid, 0, "old"), (GUS_GUID, 0, "spawn camping")]
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
-        lifted = await result(
-            await w.fake.slash(w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "1"})
-        )
+        lifted = await result(await w.by_admin("rcon unban", {"server": "bravo", "ban": "1"}))
         missing = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "7"})
+            await w.by_admin("rcon unban", {"server": "bravo", "ban": "7"})
         )
     assert lifted["description"] == f"Lifted ban #1 (**{GUS_GUID}**) on **bravo**"
     assert lifted["color"] == GREEN
@@ -206,15 +194,9 @@ async def test_source_kick_ban_and_unban_replies_are_confirmed_by_the_next_list(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "alpha", "cs2", w.source.address[1])
-        kicked = await result(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon kick", {"server": "alpha", "player": "Ann"}
-            )
-        )
+        kicked = await result(await w.by_admin("rcon kick", {"server": "alpha", "player": "Ann"}))
         unbanned = await result(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon unban", {"server": "alpha", "ban": "STEAM_1:0:99"}
-            )
+            await w.by_admin("rcon unban", {"server": "alpha", "ban": "STEAM_1:0:99"})
         )
     assert kicked["description"] == "Kicked **Ann** (#2) from **alpha**"
     assert unbanned["description"] == "Unbanned **STEAM\\_1:0:99** on **alpha**"

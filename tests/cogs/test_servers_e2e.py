@@ -19,7 +19,7 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import removed
-from tests.cogs.status_world import answered, server_add
+from tests.cogs.status_world import Commands, answered, server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -47,7 +47,7 @@ EXPECTED_COMMANDS = [
 
 
 @dataclass
-class World:
+class World(Commands):
     fake: FakeDiscord
     settings: Settings
     guild_id: int
@@ -175,41 +175,29 @@ async def test_wrong_password_is_refused_and_nothing_saved(world: World) -> None
 async def test_list_edit_test_remove(world: World) -> None:
     async with run_bot(world.fake, world.bot()) as bot:
         await add_main(world)
-        listing = await answered(await world.fake.slash(world.guild_id, world.admin, "server list"))
+        listing = await world.as_admin("server list")
         assert listing.ephemeral
         field = listing.embeds[0]["fields"][0]
         assert field["name"] == "Main" and "Counter-Strike 2" in field["value"]
         assert "password set" in field["value"]
 
-        test = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "main"})
-        )
+        test = await world.as_admin("server test", {"name": "main"})
         assert test.response_type == 5
         report = (await test.wait_followup())["embeds"][0]
         checks = {f["name"]: f["value"] for f in report["fields"]}
         assert set(checks) == {"➖ DNS", "✅ A2S query", "✅ Ping", "✅ RCON login"}
         assert "Fake CS2" in checks["✅ A2S query"]
 
-        edit = await answered(
-            await world.fake.slash(
-                world.guild_id, world.admin, "server edit", {"name": "Main", "new_name": "Prime"}
-            )
-        )
+        edit = await world.as_admin("server edit", {"name": "Main", "new_name": "Prime"})
         edited = await edit.wait_followup()
         assert edited["embeds"][0]["title"] == "Server Prime updated"
         # A new password goes through the same modal.
-        again = await answered(
-            await world.fake.slash(
-                world.guild_id, world.admin, "server edit", {"name": "Prime", "new_password": True}
-            )
-        )
+        again = await world.as_admin("server edit", {"name": "Prime", "new_password": True})
         assert again.modal is not None
         resubmit = await answered(await world.fake.submit_modal(again, {"password": PASSWORD}))
         assert "RCON login OK" in (await resubmit.wait_followup())["embeds"][0]["description"]
 
-        remove = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Prime"})
-        )
+        remove = await world.as_admin("server remove", {"name": "Prime"})
         assert "Remove **Prime**" in (remove.content or "")
         buttons = {
             c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
@@ -240,9 +228,7 @@ async def test_status_autocomplete_sees_changes_without_waiting_for_a_poll(world
 async def test_cancel_keeps_the_server(world: World) -> None:
     async with run_bot(world.fake, world.bot()) as bot:
         await add_main(world)
-        remove = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
-        )
+        remove = await world.as_admin("server remove", {"name": "Main"})
         buttons = {
             c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
         }
@@ -256,21 +242,11 @@ async def test_member_without_manage_server_is_refused(world: World) -> None:
         await add_main(world)
         # Discord hides the command from bob; an admin may override that in the Integrations
         # settings, so the bot checks again at run time.
-        handle = await answered(
-            await world.fake.slash(
-                world.guild_id, world.member, "server list", bypass_default_permissions=True
-            )
-        )
+        handle = await world.as_member("server list", bypass=True)
         assert handle.ephemeral
         assert handle.content == "You need the **Manage Server** permission to use this command."
-        add = await answered(
-            await world.fake.slash(
-                world.guild_id,
-                world.member,
-                "server add",
-                {"name": "X", "address": "127.0.0.1", "game": "other"},
-                bypass_default_permissions=True,
-            )
+        add = await world.as_member(
+            "server add", {"name": "X", "address": "127.0.0.1", "game": "other"}, bypass=True
         )
         assert "Manage Server" in (add.content or "")
         choices = await world.fake.autocomplete(
@@ -329,13 +305,8 @@ async def test_game_autocomplete_and_validation_error(world: World) -> None:
         )
         # The catalogue has several "Day…" games; the exact name comes first.
         assert choices[0] == {"name": "DayZ", "value": "dayz"}
-        bad = await answered(
-            await world.fake.slash(
-                world.guild_id,
-                world.admin,
-                "server add",
-                {"name": "Bad", "address": "300.1.1.1", "game": "cs2"},
-            )
+        bad = await world.as_admin(
+            "server add", {"name": "Bad", "address": "300.1.1.1", "game": "cs2"}
         )
         assert bad.ephemeral and bad.response_type == 4
         assert (bad.content or "").startswith("The address must be")
@@ -346,9 +317,7 @@ async def test_restart_keeps_everything(world: World) -> None:
         await add_main(world)
     async with run_bot(world.fake, world.bot()) as bot:
         assert bot.commands_synced is False
-        test = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "Main"})
-        )
+        test = await world.as_admin("server test", {"name": "Main"})
         report = (await test.wait_followup())["embeds"][0]
         assert "✅ RCON login" in [f["name"] for f in report["fields"]]
     assert world.rcon.auth_attempts == 2
@@ -363,9 +332,7 @@ async def test_changed_secret_key_is_reported_not_fatal(
     settings = make_settings(world.fake, tmp_path)
     async with run_bot(world.fake, OutpostBot(settings, guild_ready_timeout=0.05)):
         assert "1 stored RCON password(s) cannot be decrypted" in captured_log.getvalue()
-        test = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "Main"})
-        )
+        test = await world.as_admin("server test", {"name": "Main"})
         fields = (await test.wait_followup())["embeds"][0]["fields"]
         rcon = next(f for f in fields if f["name"].endswith("RCON login"))
         assert rcon["name"].startswith("❌") and "OUTPOST_SECRET_KEY" in rcon["value"]
@@ -411,9 +378,7 @@ async def test_unanswered_confirmation_times_out(
     monkeypatch.setattr("cogs._server_ui.CONFIRM_TIMEOUT", 0.2)
     async with run_bot(world.fake, world.bot()) as bot:
         await add_main(world)
-        remove = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
-        )
+        remove = await world.as_admin("server remove", {"name": "Main"})
         assert remove.components
         for _ in range(100):  # bounded: at most 5 s
             if (remove.original or {}).get("content") == "No answer: nothing was removed.":
@@ -433,9 +398,7 @@ async def test_remove_answers_before_the_slow_part(world: World) -> None:
             await release.wait()  # e.g. the RCON pool closing connections, a big cascade
 
         bot.services.registry.add_change_listener(slow_listener)
-        remove = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
-        )
+        remove = await world.as_admin("server remove", {"name": "Main"})
         buttons = {
             c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
         }
