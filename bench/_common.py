@@ -23,6 +23,22 @@ RESULTS_DIR = Path(__file__).parent / "results"
 STOP_TIMEOUT = 10.0
 
 
+async def until_stdin_closes(limit: float) -> None:
+    """Wait (in a fake-server process) until the parent closes our stdin, or ``limit`` seconds."""
+    loop = asyncio.get_running_loop()
+    stdin_closed = loop.create_future()
+
+    def on_stdin() -> None:
+        if not os.read(sys.stdin.fileno(), 4096) and not stdin_closed.done():
+            stdin_closed.set_result(None)
+
+    loop.add_reader(sys.stdin.fileno(), on_stdin)
+    try:
+        await asyncio.wait_for(stdin_closed, limit)
+    except TimeoutError:
+        pass
+
+
 def start_server_process(module: str, *args: str) -> tuple[subprocess.Popen[str], Any]:
     """Start ``python -m module args``; return it and the JSON of its first stdout line.
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import os
 import resource
 import socket
 import struct
@@ -34,6 +33,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, cast
 
+from bench._common import until_stdin_closes
 from tests.fakes import fivem_server
 from tests.fakes.bedrock_server import encode_pong, motd_string, parse_ping
 from tests.fakes.minecraft_query_server import DEFAULT_KV, VANILLA_PADDING, full_stat_body
@@ -317,17 +317,7 @@ async def serve(counts: dict[str, int]) -> None:
                 await loop.create_datagram_endpoint(functools.partial(_Answerer, answer), sock=sock)
             layout.append((port, kind))
     print(json.dumps(layout), flush=True)
-    stdin_closed = loop.create_future()
-
-    def on_stdin() -> None:
-        if not os.read(sys.stdin.fileno(), 4096) and not stdin_closed.done():
-            stdin_closed.set_result(None)
-
-    loop.add_reader(sys.stdin.fileno(), on_stdin)
-    try:
-        await asyncio.wait_for(stdin_closed, MAX_LIFETIME)
-    except TimeoutError:
-        pass
+    await until_stdin_closes(MAX_LIFETIME)
 
 
 def main(argv: list[str]) -> None:

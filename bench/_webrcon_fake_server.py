@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import sys
 from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
 
+from bench._common import until_stdin_closes
 from tests.fakes.webrcon_server import envelope
 
 MAX_LIFETIME = 300.0
@@ -83,18 +83,8 @@ async def serve(password: str) -> None:
     sock.bind(("127.0.0.1", 0))
     await web.SockSite(runner, sock).start()
     print(json.dumps([sock.getsockname()[1]]), flush=True)
-    loop = asyncio.get_running_loop()
-    stdin_closed = loop.create_future()
-
-    def on_stdin() -> None:
-        if not os.read(sys.stdin.fileno(), 4096) and not stdin_closed.done():
-            stdin_closed.set_result(None)
-
-    loop.add_reader(sys.stdin.fileno(), on_stdin)
     try:
-        await asyncio.wait_for(stdin_closed, MAX_LIFETIME)
-    except TimeoutError:
-        pass
+        await until_stdin_closes(MAX_LIFETIME)
     finally:
         await runner.cleanup()
 

@@ -122,40 +122,51 @@ class Session(abc.ABC):
         """Disconnect."""
 
 
-@dataclass
-class Runner:
-    name: str
-    open: Callable[[Address, float], Awaitable[Session]]
+class ClientSession(Session):
+    """A library client (ours or berconpy): ``client.connect()`` entered at start, left at close."""
 
-
-class OursSession(Session):
-    def __init__(self, interval: float) -> None:
-        from bot.protocols.battleye import BattlEyeClient, ClientConfig, ProtocolConfig
-
-        config = ClientConfig(
-            protocol=ProtocolConfig(command_interval=interval, message_hold=3.0),
-            fetch_players_on_login=False,
-        )
-        self.client = BattlEyeClient(config)
-        self.received = []
-        self.client.add_listener("raw_event", self.received.append)
-        self._cm: Any = None
+    client: Any
+    error: type[Exception]  # what the client raises for a refused command
+    _cm: Any = None
 
     async def start(self, address: Address) -> None:
         self._cm = self.client.connect(*address, PASSWORD)
         await self._cm.__aenter__()
 
     async def command(self, text: str) -> bool:
-        from bot.protocols.battleye import RCONCommandError
-
         try:
             await self.client.send_command(text)
-        except RCONCommandError:
+        except self.error:
             return False
         return True
 
     async def close(self) -> None:
         await self._cm.__aexit__(None, None, None)
+
+
+@dataclass
+class Runner:
+    name: str
+    open: Callable[[Address, float], Awaitable[Session]]
+
+
+class OursSession(ClientSession):
+    def __init__(self, interval: float) -> None:
+        from bot.protocols.battleye import (
+            BattlEyeClient,
+            ClientConfig,
+            ProtocolConfig,
+            RCONCommandError,
+        )
+
+        config = ClientConfig(
+            protocol=ProtocolConfig(command_interval=interval, message_hold=3.0),
+            fetch_players_on_login=False,
+        )
+        self.client = BattlEyeClient(config)
+        self.error = RCONCommandError
+        self.received = []
+        self.client.add_listener("raw_event", self.received.append)
 
 
 async def open_ours(address: Address, interval: float) -> Session:
@@ -164,7 +175,7 @@ async def open_ours(address: Address, interval: float) -> Session:
     return session
 
 
-class BerconpySession(Session):
+class BerconpySession(ClientSession):
     def __init__(self, interval: float) -> None:
         import berconpy
 
@@ -173,29 +184,13 @@ class BerconpySession(Session):
             warnings.simplefilter("ignore")
             cls = berconpy.AsyncRCONClient
         self.client = cls(protocol=berconpy.ArmaConnector(commander=commander))
+        self.error = berconpy.RCONCommandError
         self.received = []
 
         async def on_message(text: str) -> None:
             self.received.append(text)
 
         self.client.add_listener("on_message", on_message)
-        self._cm: Any = None
-
-    async def start(self, address: Address) -> None:
-        self._cm = self.client.connect(*address, PASSWORD)
-        await self._cm.__aenter__()
-
-    async def command(self, text: str) -> bool:
-        import berconpy
-
-        try:
-            await self.client.send_command(text)
-        except berconpy.RCONCommandError:
-            return False
-        return True
-
-    async def close(self) -> None:
-        await self._cm.__aexit__(None, None, None)
 
 
 async def open_berconpy(address: Address, interval: float) -> Session:

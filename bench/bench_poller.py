@@ -84,7 +84,14 @@ PROTOCOL_GAMES = {
 # -- child: the poller process ----------------------------------------------------------------
 
 
-async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]:
+# A server to register: guild, name, game, game port, query port.
+Row = tuple[int, str, str, int, int]
+
+
+async def _poll_rows(
+    rows: list[Row], rounds: int, loop_name: str, count_players: bool = False
+) -> dict[str, Any]:
+    """``rows`` stored in a fresh SQLite store, then ``rounds`` timed poll rounds over them."""
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
     from bot.adapters.registry import default_query_adapters
     from bot.protocols.a2s import A2SEngine
@@ -95,19 +102,9 @@ async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]
     with tempfile.TemporaryDirectory() as folder:
         store = await Store.open(Path(folder) / "bench.sqlite3")
         try:
-            for i, port in enumerate(ports):
+            for guild, name, game, port, query_port in rows:
                 await store.servers.add(
-                    NewServer(
-                        i % GUILDS + 1,
-                        f"server {i:04d}",
-                        "csgo",
-                        "127.0.0.1",
-                        port,
-                        port,
-                        None,
-                        None,
-                        1,
-                    )
+                    NewServer(guild, name, game, "127.0.0.1", port, query_port, None, None, 1)
                 )
             async with A2SEngine() as engine:
                 poller = Poller(
@@ -118,59 +115,38 @@ async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]
                 )
                 result = await timed_rounds(poller, rounds)
                 result["samples"] = await store.history.count()
+                if count_players:
+                    # INFO answered counts a server online; this checks PLAYERS came back too.
+                    infos = [poller.snapshot(s).info for s in poller.servers]
+                    result["with_players"] = sum(
+                        1 for i in infos if i is not None and i.players_known
+                    )
+                    result["player_rows"] = sum(len(i.player_list) for i in infos if i is not None)
         finally:
             await store.close()
     return {"loop": loop_name, **result}
+
+
+async def _poll(ports: list[int], rounds: int, loop_name: str) -> dict[str, Any]:
+    rows = [(i % GUILDS + 1, f"server {i:04d}", "csgo", port, port) for i, port in enumerate(ports)]
+    return await _poll_rows(rows, rounds, loop_name)
 
 
 async def _poll_mixed(layout: list[list[Any]], rounds: int, loop_name: str) -> dict[str, Any]:
-    import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
-    from bot.adapters.registry import default_query_adapters
     from bot.games import PortRule, get_game
-    from bot.protocols.a2s import A2SEngine
-    from bot.services.status.poller import Poller
-    from bot.services.status.status_source import AdapterStatusSource
-    from bot.storage import NewServer, Store
 
-    with tempfile.TemporaryDirectory() as folder:
-        store = await Store.open(Path(folder) / "bench.sqlite3")
-        try:
-            for i, (port, profile_name) in enumerate(layout):
-                profile = _a2s_mixed_server.PROFILES[profile_name]
-                game = get_game(profile.game)
-                assert game is not None, profile.game
-                # Offset rules: the game port the query port derives from; fixed or same
-                # rules: the user typed the query port (several servers on one host).
-                offset = game.query.value if game.query.rule is PortRule.OFFSET else 0
-                await store.servers.add(
-                    NewServer(
-                        i % MIXED_GUILDS + 1,
-                        f"{profile.name} {i:05d}",
-                        profile.game,
-                        "127.0.0.1",
-                        port - offset,
-                        port,
-                        None,
-                        None,
-                        1,
-                    )
-                )
-            async with A2SEngine() as engine:
-                poller = Poller(
-                    store,
-                    AdapterStatusSource(default_query_adapters(engine)),
-                    interval=60.0,
-                    query_timeout=QUERY_TIMEOUT,
-                )
-                result = await timed_rounds(poller, rounds)
-                result["samples"] = await store.history.count()
-                # INFO answered counts a server online; this checks PLAYERS came back too.
-                infos = [poller.snapshot(s).info for s in poller.servers]
-                result["with_players"] = sum(1 for i in infos if i is not None and i.players_known)
-                result["player_rows"] = sum(len(i.player_list) for i in infos if i is not None)
-        finally:
-            await store.close()
-    return {"loop": loop_name, **result}
+    rows: list[Row] = []
+    for i, (port, profile_name) in enumerate(layout):
+        profile = _a2s_mixed_server.PROFILES[profile_name]
+        game = get_game(profile.game)
+        assert game is not None, profile.game
+        # Offset rules: the game port the query port derives from; fixed or same
+        # rules: the user typed the query port (several servers on one host).
+        offset = game.query.value if game.query.rule is PortRule.OFFSET else 0
+        rows.append(
+            (i % MIXED_GUILDS + 1, f"{profile.name} {i:05d}", profile.game, port - offset, port)
+        )
+    return await _poll_rows(rows, rounds, loop_name, count_players=True)
 
 
 async def _poll_protocols(

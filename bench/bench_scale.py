@@ -114,19 +114,8 @@ async def _seed(database: str, ports: list[int]) -> None:
     try:
         guilds = guild_ids()
         for i, port in enumerate(ports):
-            await store.servers.add(
-                NewServer(
-                    guilds[i % GUILDS],
-                    f"server {i:04d}",
-                    "csgo",
-                    "127.0.0.1",
-                    port,
-                    port,
-                    None,
-                    None,
-                    1,
-                )
-            )
+            row = (guilds[i % GUILDS], f"server {i:04d}", "csgo", "127.0.0.1", port, port)
+            await store.servers.add(NewServer(*row, None, None, 1))
     finally:
         await store.close()
 

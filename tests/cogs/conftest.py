@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+import cogs._rcon_ui
 from bot.config import Settings, load_settings
 from bot.crypto import generate_key
 from bot.logsetup import secrets, setup_logging
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord.pytest_plugin import fake_discord
 
-__all__ = ["captured_log", "fake_discord", "make_settings"]
+__all__ = ["captured_log", "fake_discord", "make_settings", "no_rcon_cooldown"]
 
 
 def make_settings(fake: FakeDiscord, tmp_path: Path, **extra: str) -> Settings:
@@ -47,3 +48,9 @@ def captured_log() -> Iterator[io.StringIO]:
     for name, level in saved_levels.items():
         logging.getLogger(name).setLevel(level)
     secrets.clear()
+
+
+@pytest.fixture
+def no_rcon_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RCON commands back to back, without the per-user cooldown (it has its own test)."""
+    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)

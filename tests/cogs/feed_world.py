@@ -15,7 +15,7 @@ from bot.services.feed import model as m
 from bot.storage.events import Event
 from tests.cogs.conftest import make_settings
 from tests.cogs.status_world import StatusWorld, make_world
-from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord, InteractionHandle
 
 SETTLE = 15.0  # upper bound for a feed to deliver in tests (normally well under a second)
 
@@ -36,6 +36,21 @@ class FeedWorld:
         return OutpostBot(
             config, guild_ready_timeout=0.05, autopoll=False, battleye_config=battleye_config
         )
+
+    async def as_admin(
+        self, command: str, options: dict[str, Any] | None = None
+    ) -> InteractionHandle:
+        """``/command`` run by the guild's admin, once Discord has the bot's answer."""
+        handle = await self.fake.slash(self.status.guild_id, self.status.admin, command, options)
+        await handle.wait_response()
+        return handle
+
+    async def feed_set(self, server: str, events: str | None = None) -> InteractionHandle:
+        """``/feed set`` of ``server`` into the feed channel (the default events unless named)."""
+        options: dict[str, Any] = {"server": server, "channel": self.feed_channel}
+        if events is not None:
+            options["events"] = events
+        return await self.as_admin("feed set", options)
 
 
 def make_feed_world(fake: FakeDiscord, tmp_path: Path) -> FeedWorld:

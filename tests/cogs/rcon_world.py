@@ -4,14 +4,21 @@ fake BattlEye server, for the ``/rcon``, ``/permissions`` and ``/audit`` end-to-
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import discord
 
 from bot.app import OutpostBot
 from bot.config import Settings
+from bot.protocols.battleye import Player
 from bot.storage import NewServer, Server
+from tests.cogs.conftest import make_settings
+from tests.cogs.status_world import Commands
+from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
 from tests.fakes.rcon_server import FakeRCONServer
@@ -84,7 +91,7 @@ class SourceConsole:
 
 
 @dataclass
-class RconWorld:
+class RconWorld(Commands):
     fake: FakeDiscord
     settings: Settings
     guild_id: int
@@ -122,11 +129,6 @@ async def register(
     return server
 
 
-async def answered(handle: InteractionHandle) -> InteractionHandle:
-    await handle.wait_response()
-    return handle
-
-
 def message_text(message: dict[str, Any]) -> str:
     """A message's content and the text of its embeds (title, description, fields), one part a
     line: what a member reads."""
@@ -157,6 +159,21 @@ def result_of(message: dict[str, Any]) -> dict[str, Any]:
     assert not message.get("content"), message
     (embed,) = message["embeds"]
     return dict(embed)
+
+
+async def asked(handle: InteractionHandle) -> dict[str, Any]:
+    """The question a command answers with after deferring (its follow-up)."""
+    await handle.wait_response()
+    return await handle.wait_followup()
+
+
+async def confirm(
+    fake: FakeDiscord, question: dict[str, Any], user: int, button: str = "rcon:confirm"
+) -> dict[str, Any]:
+    """``button`` of ``question`` clicked by ``user``: the follow-up the click answers with."""
+    click = await fake.click(question, button, user)
+    await click.wait_response()
+    return await click.wait_followup()
 
 
 async def result(handle: InteractionHandle) -> dict[str, Any]:
@@ -213,3 +230,31 @@ def seed_guild(fake: FakeDiscord) -> dict[str, int]:
         "mods_role": mods,
         "channel_id": guild.add_channel("audit"),
     }
+
+
+@asynccontextmanager
+async def open_world(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    handler: Callable[[str], str | bytes] | None = None,
+    *,
+    players: list[Player] | None = None,
+    max_failed_auth: int = 3,
+    **settings: str,
+) -> AsyncIterator[RconWorld]:
+    """The guild of ``seed_guild``, a fake Source RCON answering with ``handler`` and a fake
+    BattlEye server with ``players``, both with ``PASSWORD``; ``settings`` go to the app."""
+    ids = seed_guild(fake)
+    async with (
+        FakeRCONServer(
+            password=PASSWORD, handler=handler, max_failed_auth=max_failed_auth
+        ) as source,
+        FakeBattlEyeServer(PASSWORD, players=players) as battleye,
+    ):
+        yield RconWorld(
+            fake=fake,
+            settings=make_settings(fake, tmp_path, **settings),
+            source=source,
+            battleye=battleye,
+            **ids,
+        )

@@ -7,6 +7,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 
@@ -20,8 +21,61 @@ from tests.fakes.discord import FakeDiscord, InteractionHandle
 MANAGE = discord.Permissions(manage_guild=True).value
 
 
+class Commands:
+    """Slash commands of a world's guild by its admin or its plain member, each once Discord
+    has the bot's answer."""
+
+    fake: FakeDiscord
+    guild_id: int
+    admin: int
+    member: int
+
+    async def by_admin(
+        self,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        channel_id: int | None = None,
+    ) -> InteractionHandle:
+        """``/command`` sent by the admin, not waited for."""
+        return await self.fake.slash(
+            self.guild_id, self.admin, command, options, channel_id=channel_id
+        )
+
+    async def by_member(
+        self,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        channel_id: int | None = None,
+        bypass_default_permissions: bool = False,
+    ) -> InteractionHandle:
+        """``/command`` sent by the member, not waited for; ``bypass_default_permissions``: sent
+        although Discord's client would hide the command from a member."""
+        return await self.fake.slash(
+            self.guild_id,
+            self.member,
+            command,
+            options,
+            channel_id=channel_id,
+            bypass_default_permissions=bypass_default_permissions,
+        )
+
+    async def as_admin(
+        self, command: str, options: dict[str, Any] | None = None
+    ) -> InteractionHandle:
+        return await answered(await self.by_admin(command, options))
+
+    async def as_member(
+        self, command: str, options: dict[str, Any] | None = None, *, bypass: bool = False
+    ) -> InteractionHandle:
+        return await answered(
+            await self.by_member(command, options, bypass_default_permissions=bypass)
+        )
+
+
 @dataclass
-class StatusWorld:
+class StatusWorld(Commands):
     fake: FakeDiscord
     settings: Settings
     guild_id: int
@@ -65,6 +119,24 @@ async def register(
 async def answered(handle: InteractionHandle) -> InteractionHandle:
     await handle.wait_response()
     return handle
+
+
+async def server_add(
+    fake: FakeDiscord,
+    guild_id: int,
+    user: int,
+    name: str,
+    address: str,
+    game: str,
+    rcon_port: int,
+    password: str,
+) -> InteractionHandle:
+    """``/server add`` with an RCON port, then its password modal: the modal's answered handle
+    (the bot defers it while it probes; the outcome is its follow-up)."""
+    options = {"name": name, "address": address, "game": game, "rcon_port": rcon_port}
+    handle = await answered(await fake.slash(guild_id, user, "server add", options))
+    assert handle.modal is not None, handle.data
+    return await answered(await fake.submit_modal(handle, {"password": password}))
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import OutpostBot
-from tests.cogs.status_world import answered, make_world, register
+from tests.cogs.status_world import make_world, register
 from tests.fakes.a2s_server import FakeA2SServer
 from tests.fakes.discord import FakeDiscord, run_bot
 
@@ -33,13 +33,8 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
         bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
         await bot.services.poller.run_round()
-        handle = await answered(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
-                "alert set",
-                {"server": "Main", "channel": alerts_channel, "role": on_call},
-            )
+        handle = await w.as_admin(
+            "alert set", {"server": "Main", "channel": alerts_channel, "role": on_call}
         )
         assert handle.ephemeral and "go to" in (handle.content or "")
         await rounds(bot, server, "+-+-+")  # flapping: never two failures in a row
@@ -59,7 +54,7 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
             incident["content"],
         )
         assert incident["pings"].roles == (on_call,)  # the edit pings no one again
-        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "alert list"))
+        listing = await w.as_admin("alert list")
         assert (
             f"**Main** → <#{alerts_channel}> · <@&{on_call}> · up"
             in (listing.embeds[0]["description"])
@@ -75,11 +70,7 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
         bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Second", second)
         await bot.services.poller.run_round()
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "alert set", {"server": "Second", "channel": alerts_channel}
-            )
-        )
+        await w.as_admin("alert set", {"server": "Second", "channel": alerts_channel})
 
         def about_second() -> list[dict[str, Any]]:
             return [m for m in w.fake.channel_messages(alerts_channel) if "Second" in m["content"]]
@@ -101,28 +92,18 @@ async def test_alert_without_role_pings_nobody_and_remove(
         bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
         await bot.services.poller.run_round()
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
-            )
-        )
+        await w.as_admin("alert set", {"server": "Main", "channel": w.channel_id})
         await rounds(bot, server, "--")
         (message,) = w.fake.channel_messages(w.channel_id)
         assert message["content"].startswith("🔴 **Main** is down (no answer since <t:")
         assert not message["pings"].anyone
-        removed = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "alert remove", {"server": "Main"})
-        )
+        removed = await w.as_admin("alert remove", {"server": "Main"})
         assert removed.content == "Removed 1 alert(s) of **Main**."
         await rounds(bot, server, "++")
         assert len(w.fake.channel_messages(w.channel_id)) == 1
-        again = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "alert remove", {"server": "Main"})
-        )
+        again = await w.as_admin("alert remove", {"server": "Main"})
         assert again.content == "**Main** has no alert there."
-        refused = await answered(
-            await w.fake.slash(w.guild_id, w.member, "alert list", bypass_default_permissions=True)
-        )
+        refused = await w.as_member("alert list", bypass=True)
         assert "Manage Server" in (refused.content or "")
 
 
@@ -134,11 +115,7 @@ async def test_a_rate_limited_alert_never_holds_the_poll_round(
         bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
         await bot.services.poller.run_round()
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
-            )
-        )
+        await w.as_admin("alert set", {"server": "Main", "channel": w.channel_id})
         # The first post of the down message gets a 429 that asks for a 1 s wait.
         w.fake.rate_limit("POST", rf"^/channels/{w.channel_id}/messages$", retry_after=1.0)
         server.silent = True

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.services.audit import Actor
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     GREEN,
     PASSWORD,
@@ -21,35 +19,21 @@ from tests.cogs.rcon_world import (
     audit_rows,
     database_bytes,
     followup_text,
+    open_world,
     register,
-    seed_guild,
 )
+from tests.cogs.status_world import server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 from tests.protocols.battleye.helpers import eventually
 
-
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=SourceConsole()) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, SourceConsole()) as world:
+        yield world
 
 
 async def test_audit_pages_with_buttons(world: RconWorld) -> None:
@@ -61,7 +45,7 @@ async def test_audit_pages_with_buttons(world: RconWorld) -> None:
         await bot.services.audit.record(
             Actor(w.guild_id + 1, w.admin, "x"), "rcon say", "other guild"
         )
-        first = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
+        first = await w.as_admin("audit view")
         assert first.ephemeral
         embed = first.embeds[0]
         assert "Page 1 of 3 · 23 entries" in embed["footer"]["text"]
@@ -70,13 +54,9 @@ async def test_audit_pages_with_buttons(world: RconWorld) -> None:
         second = await answered(await w.fake.click(first, "audit:next", w.admin))
         assert "Page 2 of 3" in second.embeds[0]["footer"]["text"]
         assert "m12" in second.embeds[0]["description"]
-        filtered = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit view", {"action": "server"})
-        )
+        filtered = await w.as_admin("audit view", {"action": "server"})
         assert "No entries match." in filtered.embeds[0]["description"]
-        refused = await answered(
-            await w.fake.slash(w.guild_id, w.member, "audit view", bypass_default_permissions=True)
-        )
+        refused = await w.as_member("audit view", bypass=True)
         assert "Manage Server" in (refused.content or "")
 
 
@@ -84,16 +64,10 @@ async def test_audit_export_csv(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hello"}
-            )
-        )
-        await followup_text(
-            await w.fake.slash(w.guild_id, w.member, "rcon players", {"server": "Main"})
-        )
+        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hello"}))
+        await followup_text(await w.by_member("rcon players", {"server": "Main"}))
         await bot.services.audit.record(Actor(w.guild_id, w.admin, "alice"), "=HYPERLINK(1)", "x")
-        handle = await w.fake.slash(w.guild_id, w.admin, "audit export", {"since": "1d"})
+        handle = await w.by_admin("audit export", {"since": "1d"})
         await handle.wait_response()
         message = await handle.wait_followup()
     data = next(a["data"] for a in message["attachments"] if a["filename"].endswith(".csv"))
@@ -110,15 +84,9 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        done = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
-        )
+        done = await w.as_admin("audit channel set", {"channel": w.channel_id})
         assert "will be posted" in (done.content or "")
-        await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi all"}
-            )
-        )
+        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hi all"}))
         await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 2)
         messages = w.fake.channel_messages(w.channel_id)
         texts = [m["embeds"][0]["description"] for m in messages]
@@ -131,13 +99,9 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         # Sent with no mention allowed at all, whatever the entry holds.
         assert all(m["allowed_mentions"]["parse"] == [] for m in messages)
         assert not any(m["allowed_mentions"].get("users") for m in messages)
-        await answered(await w.fake.slash(w.guild_id, w.admin, "audit channel clear"))
+        await w.as_admin("audit channel clear")
         count = len(w.fake.channel_messages(w.channel_id))
-        await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "again"}
-            )
-        )
+        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "again"}))
         # Mirroring runs from a queue: wait until it has handled the last entry.
         await eventually(lambda: bot.services.audit_mirror.pending() == 0)
         assert len(w.fake.channel_messages(w.channel_id)) == count
@@ -148,51 +112,27 @@ async def test_settings_changes_are_audited_without_the_password(world: RconWorl
     info = InfoSpec(server_name="Fake CS2", map_name="de_dust2", player_count=1, max_players=10)
     async with FakeA2SServer(info=info) as a2s, run_bot(w.fake, w.bot()):
         host, port = a2s.address
-        handle = await answered(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
-                "server add",
-                {
-                    "name": "Main",
-                    "address": f"{host}:{port}",
-                    "game": "cs2",
-                    "rcon_port": w.source.address[1],
-                },
-            )
+        submitted = await server_add(
+            w.fake,
+            w.guild_id,
+            w.admin,
+            "Main",
+            f"{host}:{port}",
+            "cs2",
+            w.source.address[1],
+            PASSWORD,
         )
-        submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
         await submitted.wait_followup()
-        edit = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "server edit", {"name": "Main", "new_password": True}
-            )
-        )
+        edit = await w.as_admin("server edit", {"name": "Main", "new_password": True})
         again = await answered(await w.fake.submit_modal(edit, {"password": "Wr0ng-pass"}))
         refused = await again.wait_followup()
         assert "refused" in refused["content"]
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "alert set", {"server": "Main", "channel": w.channel_id}
-            )
-        )
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}
-            )
-        )
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "kick"}
-            )
-        )
-        board = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": w.channel_id})
-        )
+        await w.as_admin("alert set", {"server": "Main", "channel": w.channel_id})
+        await w.as_admin("status-connect", {"server": "Main", "show": False})
+        await w.as_admin("permissions grant", {"role": w.mods_role, "action": "kick"})
+        board = await w.as_admin("board set", {"channel": w.channel_id})
         await board.wait_followup()
-        removed = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board remove", {"channel": w.channel_id})
-        )
+        removed = await w.as_admin("board remove", {"channel": w.channel_id})
         await removed.wait_followup()
     rows = audit_rows(w.settings)
     assert [(r["action"], r["outcome"]) for r in rows] == [
@@ -218,15 +158,9 @@ async def test_audit_mirror_is_drained_at_shutdown(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
-        )
+        await w.as_admin("audit channel set", {"channel": w.channel_id})
         await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 1)
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.member, "rcon say", {"server": "Main", "message": "let me in"}
-            )
-        )
+        await w.as_member("rcon say", {"server": "Main", "message": "let me in"})
         await eventually(lambda: bot.services.audit_mirror.pending() == 1)
         assert len(w.fake.channel_messages(w.channel_id)) == 1
     texts = [m["embeds"][0]["description"] for m in w.fake.channel_messages(w.channel_id)]

@@ -17,27 +17,14 @@ from bot.app import OutpostBot
 from bot.services.audit import Actor
 from bot.storage import Store
 from bot.storage.audit import iso_at
-from tests.cogs.conftest import make_settings
-from tests.cogs.rcon_world import PASSWORD, RconWorld, answered, audit_rows, seed_guild
-from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.cogs.rcon_world import RconWorld, audit_rows, open_world
 from tests.fakes.discord import FakeDiscord, payloads, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path, AUDIT_RETENTION_DAYS="30"),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, AUDIT_RETENTION_DAYS="30") as world:
+        yield world
 
 
 async def test_action_autocomplete_offers_the_known_actions(world: RconWorld) -> None:
@@ -70,20 +57,16 @@ async def test_kick_finds_rcon_kick_and_ids_show_as_mentions(world: RconWorld) -
             actor, "alert set", f"channel={w.channel_id} role={w.mods_role}"
         )
         before = int(time.time()) - 5
-        kicks = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit view", {"action": "kick"})
-        )
+        kicks = await w.as_admin("audit view", {"action": "kick"})
         text = kicks.embeds[0]["description"]
         assert "rcon kick" in text and "rcon say" not in text
         # The filters in use are said in the footer.
         assert kicks.embeds[0]["footer"]["text"] == "action: kick · Page 1 of 1 · 1 entries"
         assert text.startswith("✅ <t:") and f"<@{w.admin}> **rcon kick**" in text
-        mine = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit view", {"user": w.admin, "since": "1d"})
-        )
+        mine = await w.as_admin("audit view", {"user": w.admin, "since": "1d"})
         assert mine.embeds[0]["footer"]["text"].startswith("user: alice · since: 1d · Page 1")
         assert f"(via role <@&{w.mods_role}>)" in text
-        everything = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
+        everything = await w.as_admin("audit view")
     text = everything.embeds[0]["description"]
     assert f"channel=<#{w.channel_id}> role=<@&{w.mods_role}>" in text
     stamps = re.findall(r"<t:(\d+):f> \(<t:(\d+):R>\)", text)
@@ -105,7 +88,7 @@ async def test_pending_rows_of_a_crash_are_unknown_after_restart(world: RconWorl
     finally:
         await store.close()
     async with run_bot(w.fake, w.bot()):
-        view = await answered(await w.fake.slash(w.guild_id, w.admin, "audit view"))
+        view = await w.as_admin("audit view")
     text = view.embeds[0]["description"]
     assert text.startswith("⚠️") and "rcon ban" in text and "→ unknown" in text
     (row,) = audit_rows(w.settings)
@@ -140,7 +123,7 @@ async def test_export_past_the_upload_limit_is_split_into_parts(
     monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 8 * 1024)
     async with run_bot(w.fake, w.bot()) as bot:
         await _many_rows(bot, w, 120)
-        handle = await answered(await w.fake.slash(w.guild_id, w.admin, "audit export"))
+        handle = await w.as_admin("audit export")
         first = await handle.wait_followup()
         total = int(re.search(r"part 1 of (\d+)", first["content"])[1])  # type: ignore[index]
         messages = [first] + [await handle.wait_followup(n) for n in range(2, total + 1)]
@@ -163,7 +146,7 @@ async def test_export_too_big_for_ten_parts_is_refused_with_a_hint(
     monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 2 * 1024)
     async with run_bot(w.fake, w.bot()) as bot:
         await _many_rows(bot, w, 200)
-        handle = await answered(await w.fake.slash(w.guild_id, w.admin, "audit export"))
+        handle = await w.as_admin("audit export")
         message = await handle.wait_followup()
     assert message["attachments"] == []
     assert "upload limit" in message["content"] and "since:" in message["content"]

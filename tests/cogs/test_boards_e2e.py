@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import OutpostBot
 from bot.storage.boards import Board
-from tests.cogs.status_world import StatusWorld, answered, make_world, register
+from tests.cogs.status_world import StatusWorld, make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 
@@ -36,7 +36,7 @@ async def board_set(
     options: dict[str, object] = {"channel": channel_id}
     if servers is not None:
         options["servers"] = servers
-    handle = await answered(await w.fake.slash(w.guild_id, w.admin, "board set", options))
+    handle = await w.as_admin("board set", options)
     await handle.wait_followup(timeout=10)
     return handle
 
@@ -45,6 +45,23 @@ async def poll(bot: OutpostBot) -> None:
     """One round, then the board pass it triggers."""
     await bot.services.poller.run_round()
     await asyncio.wait_for(bot.services.boards.wait_idle(), 10)
+
+
+async def with_main(w: StatusWorld, bot: OutpostBot, server: FakeA2SServer) -> None:
+    """Main registered and polled once, boards posting without pacing."""
+    bot.services.boards.pacer.gap = 0.0
+    await register(bot, w.guild_id, "Main", server)
+    await bot.services.poller.run_round()
+
+
+async def main_board(
+    w: StatusWorld, bot: OutpostBot, server: FakeA2SServer, servers: str | None = None
+) -> dict[str, object]:
+    """The one board message of Main, in the world's channel."""
+    await with_main(w, bot, server)
+    await board_set(w, w.channel_id, servers)
+    (message,) = board_messages(w, w.channel_id)
+    return message
 
 
 def board_messages(w: StatusWorld, channel_id: int) -> list[dict[str, object]]:
@@ -84,11 +101,7 @@ async def test_deleted_message_is_posted_again(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
-        await board_set(w, w.channel_id)
-        (first,) = board_messages(w, w.channel_id)
+        first = await main_board(w, bot, servers[0])
         # Deleted by a moderator: the bot sees MESSAGE_DELETE and reposts at the next pass.
         w.fake.delete_message(int(first["id"]))  # type: ignore[call-overload]
         for _ in range(100):  # bounded: the gateway event arrives within 5 s
@@ -115,11 +128,7 @@ async def test_old_message_edit_limit_replaces_the_message(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
-        await board_set(w, w.channel_id)
-        (old,) = board_messages(w, w.channel_id)
+        old = await main_board(w, bot, servers[0])
         w.fake.fail_message(int(old["id"]), 30046, methods=("PATCH",))  # type: ignore[call-overload]
         servers[0].info.player_count = 7
         await poll(bot)
@@ -135,11 +144,7 @@ async def _board_that_lost_its_permission(
     w: StatusWorld, bot: OutpostBot, server: FakeA2SServer
 ) -> Board:
     """A board of Main whose next edit is refused with 50013 (missing permissions), after it."""
-    bot.services.boards.pacer.gap = 0.0
-    await register(bot, w.guild_id, "Main", server)
-    await bot.services.poller.run_round()
-    await board_set(w, w.channel_id, "main")
-    (message,) = board_messages(w, w.channel_id)
+    message = await main_board(w, bot, server, "main")
     w.fake.fail_message(int(message["id"]), 50013)  # type: ignore[call-overload]
     server.info.player_count = 9
     await poll(bot)
@@ -154,7 +159,7 @@ async def test_lost_permission_pauses_the_board_and_list_says_why(
     async with run_bot(w.fake, w.bot()) as bot:
         board = await _board_that_lost_its_permission(w, bot, servers[0])
         assert board.paused is not None and "permission" in board.paused
-        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
+        listing = await w.as_admin("board list")
         value = listing.embeds[0]["fields"][0]["value"]
         assert value.startswith("⏸️ paused: I lost the permission") and "Main" in value
         # Paused: no more requests for it until its retry is due.
@@ -210,21 +215,13 @@ async def test_board_remove_and_refusals(
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", servers[0])
         await bot.services.poller.run_round()
-        unknown = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "Main, Nope"}
-            )
-        )
+        unknown = await w.as_admin("board set", {"channel": w.channel_id, "servers": "Main, Nope"})
         assert unknown.content == "No such server here."
-        member = await answered(
-            await w.fake.slash(w.guild_id, w.member, "board list", bypass_default_permissions=True)
-        )
+        member = await w.as_member("board list", bypass=True)
         assert "Manage Server" in (member.content or "")
         await board_set(w, w.channel_id, "Main")
         (message,) = board_messages(w, w.channel_id)
-        removed = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board remove", {"channel": w.channel_id})
-        )
+        removed = await w.as_admin("board remove", {"channel": w.channel_id})
         assert "Removed the status board" in (await removed.wait_followup())["content"]
         assert w.fake.message(int(message["id"]))["deleted"]  # type: ignore[call-overload]
         assert await bot.services.store.boards.for_guild(w.guild_id) == []
@@ -245,9 +242,7 @@ async def test_many_boards_of_one_guild_are_paced(
     guild = w.fake.guild(w.guild_id)
     channels = [guild.add_channel(f"board-{i}") for i in range(4)]
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
+        await with_main(w, bot, servers[0])
         for channel in channels:
             await board_set(w, channel)
         bot.services.boards.pacer.gap = 0.15
@@ -270,9 +265,7 @@ async def test_board_set_refuses_a_channel_where_the_bot_cannot_post(
     guild.deny_bot(closed, discord.Permissions(embed_links=True).value)
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", servers[0])
-        handle = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": closed})
-        )
+        handle = await w.as_admin("board set", {"channel": closed})
         assert handle.ephemeral and "embed links" in (handle.content or "")
         assert await bot.services.store.boards.for_guild(w.guild_id) == []
         assert w.fake.channel_messages(closed) == []
@@ -323,9 +316,7 @@ async def test_a_post_whose_id_was_not_saved_is_found_again(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
+        await with_main(w, bot, servers[0])
         boards = bot.services.store.boards
 
         async def locked(*args: object) -> None:

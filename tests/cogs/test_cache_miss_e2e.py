@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from bot.app import OutpostBot
-from tests.cogs.status_world import answered, make_world, register
+from tests.cogs.status_world import make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 
@@ -32,11 +32,7 @@ async def test_a_board_whose_channel_is_not_cached_is_edited_not_paused(
         bot.services.boards.pacer.gap = 0.0
         await register(bot, w.guild_id, "Main", server)
         await bot.services.poller.run_round()
-        handle = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "board set", {"channel": w.channel_id, "servers": "main"}
-            )
-        )
+        handle = await w.as_admin("board set", {"channel": w.channel_id, "servers": "main"})
         await handle.wait_followup(timeout=10)
         (message,) = w.fake.channel_messages(w.channel_id)
         forget_channel(bot, w.guild_id, w.channel_id)
@@ -58,11 +54,7 @@ async def test_an_alert_whose_channel_is_not_cached_is_still_sent(
         bot.services.poller.query_timeout = 0.2
         await register(bot, w.guild_id, "Main", server)
         await bot.services.poller.run_round()
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "alert set", {"server": "Main", "channel": alerts_channel}
-            )
-        )
+        await w.as_admin("alert set", {"server": "Main", "channel": alerts_channel})
         await bot.services.poller.run_round()  # the first observation is remembered silently
         forget_channel(bot, w.guild_id, alerts_channel)
         server.silent = True

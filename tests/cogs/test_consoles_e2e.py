@@ -9,24 +9,24 @@ from typing import Any
 
 import pytest
 
-import cogs._rcon_ui
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
     last_audit,
     message_text,
+    open_world,
     register,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.palworld_server import FakePalworldServer
-from tests.fakes.rcon_server import FakeRCONServer
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
+
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 class MinecraftConsole:
@@ -51,25 +51,10 @@ class MinecraftConsole:
         return "Unknown or incomplete command, see below for error"
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
-
-
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=MinecraftConsole()) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, MinecraftConsole()) as world:
+        yield world
 
 
 async def _kick(w: RconWorld, server: str, needle: str, reason: str = "bye") -> str:
@@ -78,9 +63,7 @@ async def _kick(w: RconWorld, server: str, needle: str, reason: str = "bye") -> 
     )
     value = next(c["value"] for c in choices if needle.casefold() in c["name"].casefold())
     return await followup_text(
-        await w.fake.slash(
-            w.guild_id,
-            w.admin,
+        await w.by_admin(
             "rcon kick",
             {"server": server, "player": value, "reason": reason},
         )
@@ -93,13 +76,9 @@ async def test_seven_days_to_die_say_players_and_kick(world: RconWorld) -> None:
     async with FakeSdtdServer(PASSWORD, players=players) as sdtd, run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
         said = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Zombies", "message": "horde at 22"}
-            )
+            await w.by_admin("rcon say", {"server": "Zombies", "message": "horde at 22"})
         )
-        listed = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Zombies"})
-        )
+        listed = await followup_text(await w.by_admin("rcon players", {"server": "Zombies"}))
         await bot.services.live_players.fetch(server)
         kicked = await _kick(w, "Zombies", "Halp")
     assert "Said on Zombies" in said and sdtd.said == ["horde at 22"]
@@ -113,14 +92,10 @@ async def test_seven_days_to_die_unknown_command_is_not_ok(world: RconWorld) -> 
     w = world
     async with FakeSdtdServer(PASSWORD) as sdtd, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Zombies", "command": "nosuch 1"}
+        question = await asked(
+            await w.by_admin("rcon exec", {"server": "Zombies", "command": "nosuch 1"})
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
     assert "did not accept the command" in message_text(done)
     assert last_audit(w.settings)["outcome"] == "error"
 
@@ -130,9 +105,7 @@ async def test_palworld_rest_announce_and_kick_by_user_id(world: RconWorld) -> N
     async with FakePalworldServer(password=PASSWORD) as pal, run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Pals", "palworld_rest", pal.address[1])
         said = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Pals", "message": "save soon"}
-            )
+            await w.by_admin("rcon say", {"server": "Pals", "message": "save soon"})
         )
         await bot.services.live_players.fetch(server)
         kicked = await _kick(w, "Pals", "Alice", reason="afk")
@@ -150,9 +123,7 @@ async def test_minecraft_kick_by_name_from_list(world: RconWorld) -> None:
         server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await bot.services.live_players.fetch(server)
         kicked = await _kick(w, "Craft", "Alex", reason="griefing")
-        listed = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Craft"})
-        )
+        listed = await followup_text(await w.by_admin("rcon players", {"server": "Craft"}))
     assert "Kicked **Alex**" in kicked
     assert "kick Alex griefing" in w.source.received
     assert "Steve" in listed and "Alex" not in listed.split("Steve")[0].split("\n")[-1]
@@ -163,9 +134,7 @@ async def test_rust_webrcon_say_and_kick_by_steamid(world: RconWorld) -> None:
     async with FakeWebRconServer(PASSWORD) as rust, run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Rusty", "rust", rust.address[1])
         said = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Rusty", "message": "wipe friday"}
-            )
+            await w.by_admin("rcon say", {"server": "Rusty", "message": "wipe friday"})
         )
         await bot.services.live_players.fetch(server)
         kicked = await _kick(w, "Rusty", "Alice", reason="cheating")
@@ -199,9 +168,7 @@ async def test_injection_attempts_reach_no_console(world: RconWorld) -> None:
         }
         for name in servers:
             reply = await followup_text(
-                await w.fake.slash(
-                    w.guild_id, w.admin, "rcon say", {"server": name, "message": "hi\nquit"}
-                )
+                await w.by_admin("rcon say", {"server": name, "message": "hi\nquit"})
             )
             assert "line breaks" in reply, (name, reply)
         for name in ("Zombies", "Rusty"):

@@ -12,7 +12,6 @@ from bot.protocols.battleye.models import Player
 from bot.storage import NewServer, Server
 from tests.cogs.feed_world import bodies as feed_bodies
 from tests.cogs.feed_world import make_feed_world, settle
-from tests.cogs.status_world import answered
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.protocols.battleye.helpers import FAST
@@ -72,21 +71,9 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
         async with run_bot(w.fake, w.bot(replace(FAST, fetch_players_on_login=True))) as bot:
             server = await register_dayz(bot, w.status.guild_id, game.address[1])
             login = logged_in(bot, server)
-            await answered(
-                await w.fake.slash(
-                    w.status.guild_id,
-                    w.status.admin,
-                    "feed set",
-                    {"server": "Day", "channel": w.feed_channel},
-                )
-            )
-            await answered(
-                await w.fake.slash(
-                    w.status.guild_id,
-                    w.status.admin,
-                    "watch add",
-                    {"server": "Day", "name_or_guid": GUID.upper(), "role": mods},
-                )
+            await w.feed_set("Day")
+            await w.as_admin(
+                "watch add", {"server": "Day", "name_or_guid": GUID.upper(), "role": mods}
             )
             await wait(login)
             alice = Player(0, "Alice @everyone", "1.2.3.4", 2304, guid=GUID)
@@ -136,11 +123,7 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
             await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= len(first) + 1)
             await settle(bot)
             assert bodies(w.fake, w.feed_channel)[len(first) :] == ["➡️ **Carol** joined"]
-            dave = await answered(
-                await w.fake.slash(
-                    w.status.guild_id, w.status.admin, "player lookup", {"name": "dave"}
-                )
-            )
+            dave = await w.as_admin("player lookup", {"name": "dave"})
             assert "**Dave** was last seen on **Day**" in dave.embeds[0]["description"]
 
         # The bot restarts: delivered events are not posted again; new ones flow.
@@ -153,16 +136,8 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
             await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= len(first) + 2)
             await settle(bot)
             assert bodies(w.fake, w.feed_channel)[len(first) + 1 :] == ["⬅️ **Carol** left"]
-            lookup = await answered(
-                await w.fake.slash(
-                    w.status.guild_id, w.status.admin, "player lookup", {"name": GUID}
-                )
-            )
+            lookup = await w.as_admin("player lookup", {"name": GUID})
             assert "was last seen on **Day**" in lookup.embeds[0]["description"]
-            carol = await answered(
-                await w.fake.slash(
-                    w.status.guild_id, w.status.admin, "player lookup", {"name": "carol"}
-                )
-            )
+            carol = await w.as_admin("player lookup", {"name": "carol"})
             assert "**Carol** was last seen" in carol.embeds[0]["description"]
             assert "1 session(s) on record" in carol.embeds[0]["description"]

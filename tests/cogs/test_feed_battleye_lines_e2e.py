@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from tests.cogs.feed_world import make_feed_world, settle
-from tests.cogs.status_world import answered
 from tests.cogs.test_feed_battleye_e2e import (
     LOGIN_WAIT,
     PASSWORD,
@@ -30,14 +29,7 @@ async def test_feed_lines_carry_the_name_from_the_line(
         async with run_bot(w.fake, w.bot(replace(FAST, fetch_players_on_login=True))) as bot:
             server = await register_dayz(bot, w.status.guild_id, game.address[1])
             login = logged_in(bot, server)
-            await answered(
-                await w.fake.slash(
-                    w.status.guild_id,
-                    w.status.admin,
-                    "feed set",
-                    {"server": "Day", "channel": w.feed_channel},
-                )
-            )
+            await w.feed_set("Day")
             await wait(login)
             await game.push_messages(
                 [

@@ -18,7 +18,6 @@ from bot.services.rcon.pool import ConnectionState
 from bot.storage import NewServer, Server
 from tests.cogs.feed_world import bodies as feed_bodies
 from tests.cogs.feed_world import make_feed_world, settle
-from tests.cogs.status_world import answered
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.minecraft_server import DEFAULT_STATUS, FakeMinecraftServer
@@ -79,14 +78,7 @@ async def test_squad_chat_and_kicks_reach_the_feed_and_joins_stay_a2s(
             bot, w.status.guild_id, "Squad", "squad", a2s.address[1], game.address[1]
         )
         await bot.services.poller.run_round()  # the A2S baseline: nobody
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Squad", "channel": w.feed_channel},
-            )
-        )
+        await w.feed_set("Squad")
         await connected(bot, server)  # the feed holds the console connection
         game.send_chat(f"[ChatAll] [Online IDs:{ONLINE}] Foo @everyone : hi <@&1> **all**")
         game.send_chat(f"[ChatAdmin] [Online IDs:{ONLINE}] Foo @everyone : mods?")
@@ -134,21 +126,10 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
         server = await register(
             bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
         )
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Navezgane", "channel": w.feed_channel},
-            )
-        )
+        await w.feed_set("Navezgane")
         await connected(bot, server)
         await settle(bot)  # the player list after the login: Revlin has a session
-        revlin = await answered(
-            await w.fake.slash(
-                w.status.guild_id, w.status.admin, "player lookup", {"name": "revlin"}
-            )
-        )
+        revlin = await w.as_admin("player lookup", {"name": "revlin"})
         a2s.players = [PlayerSpec("Revlin")]
         a2s.info = InfoSpec(player_count=1)
         await bot.services.poller.run_round()
@@ -177,14 +158,7 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
 
 
 async def _feed_to_channel(w: Any, name: str) -> None:
-    await answered(
-        await w.fake.slash(
-            w.status.guild_id,
-            w.status.admin,
-            "feed set",
-            {"server": name, "channel": w.feed_channel},
-        )
-    )
+    await w.feed_set(name)
 
 
 async def test_rust_webrcon_joins_chat_and_leaves_reach_the_feed(

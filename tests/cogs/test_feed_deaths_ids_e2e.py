@@ -10,7 +10,6 @@ from pathlib import Path
 from bot.adapters.registry import AdminAdapters
 from bot.adapters.sdtd import SdtdAdapter
 from tests.cogs.feed_world import lines, make_feed_world, settle
-from tests.cogs.status_world import answered
 from tests.cogs.test_feed_consoles_e2e import FAST_TELNET, PASSWORD, bodies, connected, register
 from tests.fakes.a2s_server import FakeA2SServer
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -43,14 +42,7 @@ async def test_a_7dtd_death_reaches_the_deaths_feed(
         server = await register(
             bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
         )
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Navezgane", "channel": w.feed_channel, "events": "deaths"},
-            )
-        )
+        await w.feed_set("Navezgane", "deaths")
         await connected(bot, server)
         await settle(bot)
         await telnet.emit_log(spawn)  # a join: not in this feed's categories
@@ -58,11 +50,7 @@ async def test_a_7dtd_death_reaches_the_deaths_feed(
         await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 1)
         await settle(bot)
         got = bodies(w.fake, w.feed_channel)
-        looked = await answered(
-            await w.fake.slash(
-                w.status.guild_id, w.status.admin, "player lookup", {"name": EOS.lower()}
-            )
-        )
+        looked = await w.as_admin("player lookup", {"name": EOS.lower()})
     assert got == ["💀 **Cata** died"]
     # The spawn's ids were kept with the session: found by EOS id, shown with the SteamID.
     (ids_field,) = [f for f in looked.embeds[0]["fields"] if f["name"] == "Identifiers"]
@@ -84,21 +72,9 @@ async def test_a_rust_save_reaches_the_server_feed_and_a_steam_watch_fires(
         server = await register(
             bot, w.status.guild_id, "Rusty", "rust", a2s.address[1], rust.address[1]
         )
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Rusty", "channel": w.feed_channel, "events": "server"},
-            )
-        )
-        added = await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "watch add",
-                {"server": "Rusty", "name_or_guid": STEAM, "channel": watch_channel},
-            )
+        await w.feed_set("Rusty", "server")
+        added = await w.as_admin(
+            "watch add", {"server": "Rusty", "name_or_guid": STEAM, "channel": watch_channel}
         )
         await connected(bot, server)
         # A player of another name and id first: the watch stays quiet.
@@ -111,9 +87,7 @@ async def test_a_rust_save_reaches_the_server_feed_and_a_steam_watch_fires(
         await settle(bot)
         got = bodies(w.fake, w.feed_channel)
         pings = lines(w.fake.channel_messages(watch_channel))
-        looked = await answered(
-            await w.fake.slash(w.status.guild_id, w.status.admin, "player lookup", {"name": STEAM})
-        )
+        looked = await w.as_admin("player lookup", {"name": STEAM})
     assert f"Watching SteamID **{STEAM}** on **Rusty**" in (added.content or "")
     assert got == ["💾 world saved: 12,345 entities", "🔄 server restart announced: in 60 s"]
     assert len(pings) == 1 and "watched player **Scrap** joined **Rusty**" in pings[0]

@@ -24,14 +24,7 @@ async def test_a2s_joins_leaves_map_changes_and_status(
         bot.services.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
         await bot.services.poller.run_round()
-        handle = await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": w.feed_channel, "events": "joins, leaves, status"},
-            )
-        )
+        handle = await w.feed_set("Main", "joins, leaves, status")
         assert "go to" in (handle.content or "") and "approximate" in (handle.content or "")
         # Two players with one name are two players; an empty name is nobody.
         server.players = [
@@ -85,14 +78,7 @@ async def test_a_burst_of_1000_events_is_a_few_messages_without_a_429(
         run_bot(w.fake, w.bot(FEED_BATCH_SECONDS="0.2", FEED_QUEUE_LIMIT="5000")) as bot,
     ):
         main = await register(bot, w.status.guild_id, "Main", server)
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": w.feed_channel},
-            )
-        )
+        await w.feed_set("Main")
         names = [f"player{n:04d}" for n in range(1000)]
         for event in joins(main.id, names):
             bot.services.feed.submit(event)
@@ -114,14 +100,7 @@ async def test_overflow_drops_the_oldest_and_says_so(
         run_bot(w.fake, w.bot(FEED_BATCH_SECONDS="0.3", FEED_QUEUE_LIMIT="10")) as bot,
     ):
         main = await register(bot, w.status.guild_id, "Main", server)
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": w.feed_channel, "events": "joins"},
-            )
-        )
+        await w.feed_set("Main", "joins")
         for event in joins(main.id, [f"p{n}" for n in range(25)]):
             bot.services.feed.submit(event)
         await settle(bot)
@@ -139,14 +118,7 @@ async def test_hostile_player_names_ping_nobody(fake_discord: FakeDiscord, tmp_p
         bot.services.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
         await bot.services.poller.run_round()
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": w.feed_channel},
-            )
-        )
+        await w.feed_set("Main")
         server.players = [PlayerSpec(n) for n in hostile]
         server.info = InfoSpec(player_count=len(hostile))
         await bot.services.poller.run_round()
@@ -167,14 +139,7 @@ async def test_bot_restart_delivers_pending_events_once_and_never_reposts(
         # A long window: the bot stops with the events stored but not posted yet.
         async with run_bot(w.fake, w.bot(FEED_BATCH_SECONDS="30")) as bot:
             main = await register(bot, w.status.guild_id, "Main", server)
-            await answered(
-                await w.fake.slash(
-                    w.status.guild_id,
-                    w.status.admin,
-                    "feed set",
-                    {"server": "Main", "channel": w.feed_channel},
-                )
-            )
+            await w.feed_set("Main")
             for event in joins(main.id, ["a", "b", "c"]):
                 bot.services.feed.submit(event)
             async with asyncio.timeout(10):
@@ -202,21 +167,10 @@ async def test_watch_list_pings_only_the_chosen_role(
         bot.services.poller.query_timeout = 0.2
         await register(bot, w.status.guild_id, "Main", server)
         await bot.services.poller.run_round()
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": w.feed_channel, "events": "joins"},
-            )
-        )
-        added = await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "watch add",
-                {"server": "Main", "name_or_guid": "TrOlL", "role": mods, "channel": watch_channel},
-            )
+        await w.feed_set("Main", "joins")
+        added = await w.as_admin(
+            "watch add",
+            {"server": "Main", "name_or_guid": "TrOlL", "role": mods, "channel": watch_channel},
         )
         assert "Watching player **TrOlL** on **Main**" in (added.content or "")
         server.players = [PlayerSpec("troll"), PlayerSpec("@everyone")]
@@ -228,21 +182,12 @@ async def test_watch_list_pings_only_the_chosen_role(
         assert ping["pings"].roles == (mods,) and not ping["pings"].everyone
         assert "watched player **troll** joined **Main**" in lines([ping])[0]
         assert [m["id"] for m in w.fake.pinging_messages()] == [ping["id"]]
-        listing = await answered(
-            await w.fake.slash(w.status.guild_id, w.status.admin, "watch list")
-        )
+        listing = await w.as_admin("watch list")
         assert (
             f"**TrOlL** on **Main** → <#{watch_channel}> · <@&{mods}>"
             in (listing.embeds[0]["description"])
         )
-        removed = await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "watch remove",
-                {"server": "Main", "name_or_guid": "troll"},
-            )
-        )
+        removed = await w.as_admin("watch remove", {"server": "Main", "name_or_guid": "troll"})
         assert removed.content == "Stopped watching **TrOlL** on **Main**."
         server.players = []
         await bot.services.poller.run_round()
@@ -267,30 +212,20 @@ async def test_player_lookup_across_servers(fake_discord: FakeDiscord, tmp_path:
         two.players = []
         await bot.services.poller.run_round()
         await settle(bot)
-        alice = await answered(
-            await w.fake.slash(
-                w.status.guild_id, w.status.admin, "player lookup", {"name": "ALICE"}
-            )
-        )
+        alice = await w.as_admin("player lookup", {"name": "ALICE"})
         text = alice.embeds[0]["description"]
         assert text.startswith("**alice** was last seen on **Two** <t:")
         assert "2 session(s) on record" in text
         value = alice.embeds[0]["fields"][0]["value"]
         assert value.index("**Two**") < value.index("**One**")  # newest first
         assert alice.embeds[0]["footer"]["text"].startswith("≈")
-        bob = await answered(
-            await w.fake.slash(w.status.guild_id, w.status.admin, "player lookup", {"name": "bob"})
-        )
+        bob = await w.as_admin("player lookup", {"name": "bob"})
         assert "is online now on **One**" in bob.embeds[0]["description"]
         choices = await w.fake.autocomplete(
             w.status.guild_id, w.status.admin, "player lookup", {"name": "AL"}, "name"
         )
         assert [c["value"] for c in choices] == ["alice"]
-        nobody = await answered(
-            await w.fake.slash(
-                w.status.guild_id, w.status.admin, "player lookup", {"name": "carol"}
-            )
-        )
+        nobody = await w.as_admin("player lookup", {"name": "carol"})
         assert nobody.ephemeral and "No player by that name" in (nobody.content or "")
 
 
@@ -301,14 +236,7 @@ async def test_feed_commands_list_remove_and_refusals(
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.status.guild_id, "Main", server)
         await register(bot, w.status.guild_id, "Second", ("127.0.0.1", 9))
-        bad = await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": w.feed_channel, "events": "joins, jions"},
-            )
-        )
+        bad = await w.feed_set("Main", "joins, jions")
         assert "Unknown event type:" in (bad.content or "")
         choices = await w.fake.autocomplete(
             w.status.guild_id,
@@ -318,44 +246,19 @@ async def test_feed_commands_list_remove_and_refusals(
             "events",
         )
         assert [c["value"] for c in choices] == ["joins, leaves"]
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": w.feed_channel, "events": "chat"},
-            )
-        )
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": w.status.channel_id},
-            )
-        )
+        await w.feed_set("Main", "chat")
+        await w.as_admin("feed set", {"server": "Main", "channel": w.status.channel_id})
         # Several servers in one channel, and one server in several channels.
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Second", "channel": w.feed_channel, "events": "status"},
-            )
-        )
-        listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
+        await w.feed_set("Second", "status")
+        listing = await w.as_admin("feed list")
         assert listing.embeds[0]["description"] == (
             f"**Main** → <#{w.feed_channel}> · chat\n"
             f"**Main** → <#{w.status.channel_id}> · all events\n"
             f"**Second** → <#{w.feed_channel}> · status"
         )
-        removed = await answered(
-            await w.fake.slash(w.status.guild_id, w.status.admin, "feed remove", {"server": "Main"})
-        )
+        removed = await w.as_admin("feed remove", {"server": "Main"})
         assert removed.content == "Removed 2 feed(s) of **Main**."
-        again = await answered(
-            await w.fake.slash(w.status.guild_id, w.status.admin, "feed remove", {"server": "Main"})
-        )
+        again = await w.as_admin("feed remove", {"server": "Main"})
         assert again.content == "**Main** has no feed there."
         refused = await answered(
             await w.fake.slash(
@@ -471,14 +374,7 @@ async def test_server_names_only_where_a_channel_carries_several_and_short_ids(
         second = await register(bot, w.status.guild_id, "Second", ("127.0.0.1", 2))
 
         async def feed(server: str) -> None:
-            await answered(
-                await w.fake.slash(
-                    w.status.guild_id,
-                    w.status.admin,
-                    "feed set",
-                    {"server": server, "channel": w.feed_channel, "events": "joins"},
-                )
-            )
+            await w.feed_set(server, "joins")
 
         steam = PlayerIds(steam_id="76561198000123456")
         await feed("Main")

@@ -17,7 +17,7 @@ from bot.services.feed import model as m
 from bot.services.feed.render import dropped_line
 from bot.storage.events import Event
 from tests.cogs.feed_world import SETTLE, bodies, joins, lines, make_feed_world, player, settle
-from tests.cogs.status_world import answered, register
+from tests.cogs.status_world import register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.discord.permissions import MANAGE_THREADS, SEND_MESSAGES
@@ -39,14 +39,7 @@ def locked() -> sqlite3.OperationalError:
 
 
 async def set_feed(w: Any, events: str = "joins, leaves") -> None:
-    await answered(
-        await w.fake.slash(
-            w.status.guild_id,
-            w.status.admin,
-            "feed set",
-            {"server": "Main", "channel": w.feed_channel, "events": events},
-        )
-    )
+    await w.feed_set("Main", events)
 
 
 async def test_a_cursor_write_failing_after_the_send_is_retried_alone(
@@ -220,12 +213,12 @@ async def test_lost_permissions_hold_the_lines_and_feed_list_says_why(
         assert feed.delivered_through < min(
             e.id for e in await bot.services.store.events.recent(main.id)
         )
-        listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
+        listing = await w.as_admin("feed list")
         assert "missing permissions" in listing.embeds[0]["description"]
         guild.set_channel_permission(w.feed_channel, w.fake.bot_user_id)  # given back
         await settle(bot)
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b"]
-        listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
+        listing = await w.as_admin("feed list")
         assert "missing permissions" not in listing.embeds[0]["description"]
 
 
@@ -287,14 +280,7 @@ async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
     thread = guild.add_thread(w.feed_channel, "server log")
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         main = await register(bot, w.status.guild_id, "Main", server)
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": "Main", "channel": thread, "events": "joins"},
-            )
-        )
+        await w.as_admin("feed set", {"server": "Main", "channel": thread, "events": "joins"})
         # Discord archives idle threads (and drops them from the client's cache).
         guild.set_thread_archived(thread, True)
         await eventually(lambda: bot.get_channel(thread) is None)
@@ -309,7 +295,7 @@ async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
         for event in joins(main.id, ["b"]):
             bot.services.feed.submit(event)
         await eventually(lambda: bot.services.feed.channel_problem(thread) is not None)
-        listing = await answered(await w.fake.slash(w.status.guild_id, w.status.admin, "feed list"))
+        listing = await w.as_admin("feed list")
         assert "archived and locked: I need Manage Threads" in listing.embeds[0]["description"]
         guild.set_bot_permissions(guild.bot_permissions() | MANAGE_THREADS)
         await settle(bot)

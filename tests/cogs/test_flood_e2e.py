@@ -9,45 +9,27 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
-    PASSWORD,
     RconWorld,
-    answered,
     audit_rows,
     followup_text,
+    open_world,
     register,
-    seed_guild,
     source_answers,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 from tests.protocols.battleye.helpers import eventually
 
 SPAMS_PER_MEMBER = 5
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=source_answers) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, source_answers) as world:
+        yield world
 
 
 async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) -> None:
@@ -60,9 +42,7 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
     async with run_bot(w.fake, w.bot()) as bot:
         bot.services.audit_mirror.window = 3.0  # the coalescing window, shortened from a minute
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await answered(
-            await w.fake.slash(w.guild_id, w.admin, "audit channel set", {"channel": w.channel_id})
-        )
+        await w.as_admin("audit channel set", {"channel": w.channel_id})
         spam = [
             await w.fake.slash(
                 w.guild_id, user, "rcon say", {"server": "Main", "message": f"spam {n}"}
@@ -72,15 +52,13 @@ async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) ->
         ]
         grants = []
         for action in ("say", "kick", "players"):
-            grant = await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            grant = await w.by_admin(
                 "permissions grant",
                 {"role": helpers, "action": action},
             )
             grants.append(await grant.wait_response(timeout=3.0))
         assert all("may now use" in g["data"]["content"] for g in grants)
-        view = await w.fake.slash(w.guild_id, w.admin, "audit view", {"action": "rcon"})
+        view = await w.by_admin("audit view", {"action": "rcon"})
         await view.wait_response(timeout=3.0)
         texts = await asyncio.gather(*(followup_text(h) for h in spam))
         assert all("needs the **say** permission" in t for t in texts)

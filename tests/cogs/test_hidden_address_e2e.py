@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from tests.cogs.feed_world import lines, make_feed_world, settle
-from tests.cogs.status_world import answered, make_world, register
+from tests.cogs.status_world import make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 
@@ -30,40 +30,28 @@ async def test_hidden_address_is_hidden_everywhere(
         name = f"{HOST} box"  # admins name servers after their address too
         await register(bot, w.guild_id, name, server)
         await bot.services.poller.run_round()
-        shown = await answered(await w.fake.slash(w.guild_id, w.admin, "status", {"server": name}))
+        shown = await w.as_admin("status", {"server": name})
         assert HOST in json.dumps(shown.embeds)  # shown until hidden
-        hide = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "status-connect", {"server": name, "show": False}
-            )
-        )
+        hide = await w.as_admin("status-connect", {"server": name, "show": False})
         assert "hidden" in str(hide.content)
         texts: list[str] = []
-        status = await answered(await w.fake.slash(w.guild_id, w.admin, "status", {"server": name}))
+        status = await w.as_admin("status", {"server": name})
         texts.append(json.dumps(status.embeds))
         assert "dust2" in texts[-1] and "(address hidden)" in texts[-1]
-        summary = await answered(await w.fake.slash(w.guild_id, w.admin, "status"))
+        summary = await w.as_admin("status")
         texts.append(json.dumps(summary.embeds))
-        board = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": boards})
-        )
+        board = await w.as_admin("board set", {"channel": boards})
         await board.wait_followup(timeout=10)
         await asyncio.wait_for(bot.services.boards.wait_idle(), 10)
         texts += [json.dumps(m["embeds"]) for m in w.fake.channel_messages(boards)]
-        await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "alert set", {"server": name, "channel": alerts}
-            )
-        )
+        await w.as_admin("alert set", {"server": name, "channel": alerts})
         server.silent = True
         for _ in range(2):
             await bot.services.poller.run_round()
         await asyncio.wait_for(bot.services.alerts.wait_idle(), 10)  # sent from the alerts' queue
         texts += [m["content"] for m in w.fake.channel_messages(alerts)]
         assert len(texts) == 4 and "is down" in texts[-1]
-        history = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "history", {"server": name})
-        )
+        history = await w.as_admin("history", {"server": name})
         texts.append(json.dumps((await history.wait_followup(timeout=20))["embeds"]))
     for text in texts:
         assert HOST not in text, text
@@ -79,19 +67,8 @@ async def test_hidden_address_is_hidden_in_feed_lines(
         name = f"{HOST}:{port} main"
         await register(bot, w.status.guild_id, name, server)
         await bot.services.poller.run_round()
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id,
-                w.status.admin,
-                "feed set",
-                {"server": name, "channel": w.feed_channel, "events": "status"},
-            )
-        )
-        await answered(
-            await w.fake.slash(
-                w.status.guild_id, w.status.admin, "status-connect", {"server": name, "show": False}
-            )
-        )
+        await w.feed_set(name, "status")
+        await w.as_admin("status-connect", {"server": name, "show": False})
         server.info = InfoSpec(map_name=f"{HOST}_arena")  # a map name carrying the host
         await bot.services.poller.run_round()
         await settle(bot)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.services.status.poller import target_of
 from bot.storage.history import Sample
-from tests.cogs.status_world import answered, make_world, png_size, register
+from tests.cogs.status_world import make_world, png_size, register
 from tests.fakes.discord import FakeDiscord, run_bot
 
 
@@ -37,9 +37,7 @@ async def test_history_chart_from_generated_samples(
                 )
             )
         await bot.services.store.history.add_many(samples)
-        handle = await answered(
-            await w.fake.slash(w.guild_id, w.member, "history", {"server": "Main", "period": "7d"})
-        )
+        handle = await w.as_member("history", {"server": "Main", "period": "7d"})
         assert handle.response_type == 5  # deferred: rendering is not rushed
         followup = await handle.wait_followup(timeout=15)
         embed = followup["embeds"][0]
@@ -55,16 +53,12 @@ async def test_history_chart_from_generated_samples(
         assert png_size(attachment["data"]) == (800, 320)
         assert embed["image"]["url"] == "attachment://history.png"
 
-        short = await answered(
-            await w.fake.slash(w.guild_id, w.member, "history", {"server": "Main", "period": "6h"})
-        )
+        short = await w.as_member("history", {"server": "Main", "period": "6h"})
         six = (await short.wait_followup(timeout=15))["embeds"][0]
         assert six["title"] == "Main: players, last 6h"
 
         other = await register(bot, w.guild_id, "Empty", ("127.0.0.1", 27016))
         assert other.name == "Empty"
-        empty = await answered(
-            await w.fake.slash(w.guild_id, w.member, "history", {"server": "Empty"})
-        )
+        empty = await w.as_member("history", {"server": "Empty"})
         body = (await empty.wait_followup(timeout=15))["embeds"][0]
         assert body["description"].startswith("No history yet")

@@ -9,7 +9,7 @@ import pytest
 
 from bot.services.servers import resolver as resolver_module
 from bot.snapshots import MAX_MAP, MAX_PLAYER_NAME, MAX_SERVER_NAME, Target
-from tests.cogs.status_world import answered, make_world, register
+from tests.cogs.status_world import make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 
@@ -48,9 +48,7 @@ async def test_huge_strings_from_a_named_host_are_clipped_everywhere(
             Target.of("evil.example", port).key, 0, float("inf")
         )
         assert len(samples) == 2 and all(len(s.map) <= MAX_MAP for s in samples)
-        handle = await answered(
-            await w.fake.slash(w.guild_id, w.member, "status", {"server": "evil"})
-        )
+        handle = await w.as_member("status", {"server": "evil"})
         embed = handle.embeds[0]
         text = str(embed)
         assert "M" * (MAX_MAP + 1) not in text and "n" * MAX_PLAYER_NAME not in text

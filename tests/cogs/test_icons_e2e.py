@@ -15,7 +15,6 @@ from bot.app import OutpostBot
 from bot.rendering.embeds import MAX_EMBED_TOTAL, embed_problems
 from tests.cogs.status_world import (
     StatusWorld,
-    answered,
     favicon_uri,
     make_png,
     make_world,
@@ -38,7 +37,7 @@ def with_favicon(favicon: str | None) -> dict[str, Any]:
 
 
 async def status(w: StatusWorld, server: str) -> InteractionHandle:
-    return await answered(await w.fake.slash(w.guild_id, w.member, "status", {"server": server}))
+    return await w.as_member("status", {"server": server})
 
 
 async def files_when(handle: InteractionHandle, count: int) -> dict[str, bytes]:
@@ -159,9 +158,7 @@ async def test_a_bad_favicon_is_not_shown(
 
 
 async def board_set(w: StatusWorld) -> None:
-    handle = await answered(
-        await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": w.channel_id})
-    )
+    handle = await w.as_admin("board set", {"channel": w.channel_id})
     await handle.wait_followup(timeout=10)
 
 

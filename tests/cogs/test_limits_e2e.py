@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.services.rcon.permissions import Action
 from bot.storage import NewServer, Server
@@ -19,14 +18,17 @@ from tests.cogs.rcon_world import (
     GREEN,
     PASSWORD,
     RconWorld,
-    answered,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
+    open_world,
     register,
     result_of,
     seed_guild,
     source_answers,
 )
+from tests.cogs.status_world import server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, payloads, run_bot
@@ -36,9 +38,7 @@ from tests.fakes.rcon_server import FakeRCONServer
 UNSAFE = "\u0085\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x1b\x9b"
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 def hostile_answers(command: str) -> str:
@@ -56,29 +56,13 @@ def hostile_answers(command: str) -> str:
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=hostile_answers) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, hostile_answers) as world:
+        yield world
 
 
 async def _exec(w: RconWorld, command: str) -> dict[str, object]:
-    handle = await w.fake.slash(
-        w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
-    )
-    await handle.wait_response()
-    question = await handle.wait_followup()
-    click = await w.fake.click(question, "rcon:confirm", w.admin)
-    await click.wait_response()
-    return await click.wait_followup()
+    question = await asked(await w.by_admin("rcon exec", {"server": "Main", "command": command}))
+    return await confirm(w.fake, question, w.admin)
 
 
 async def test_rcon_answer_that_escaping_grows_past_4096_is_attached(world: RconWorld) -> None:
@@ -134,7 +118,7 @@ async def test_board_list_with_many_big_boards_stays_within_embed_limits(
             await bot.services.store.boards.set_paused(
                 board.id, "I lost the permission " + "x" * 900
             )
-        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "board list"))
+        listing = await w.as_admin("board list")
     embed = listing.embeds[0]
     shown = len(embed["fields"])
     assert 0 < shown < 30
@@ -158,7 +142,7 @@ async def test_long_lists_stay_within_embed_limits(world: RconWorld) -> None:
             )
         texts = []
         for command in ("permissions list", "alert list", "feed list"):
-            listing = await answered(await w.fake.slash(w.guild_id, w.admin, command))
+            listing = await w.as_admin(command)
             texts.append(listing.embeds[0]["description"])
     grants, alerts, feeds = texts
     assert grants.splitlines()[-1].startswith("… and ") and grants.endswith(" more")
@@ -183,18 +167,14 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
         async with run_bot(w.fake, w.bot()) as bot:
             modals = []
             for name in ("One", "Two"):
-                handle = await answered(
-                    await w.fake.slash(
-                        w.guild_id,
-                        w.admin,
-                        "server add",
-                        {
-                            "name": name,
-                            "address": f"{host}:{port}",
-                            "game": "cs2",
-                            "rcon_port": source.address[1],
-                        },
-                    )
+                handle = await w.as_admin(
+                    "server add",
+                    {
+                        "name": name,
+                        "address": f"{host}:{port}",
+                        "game": "cs2",
+                        "rcon_port": source.address[1],
+                    },
                 )
                 assert handle.modal is not None  # both pass the early count
                 modals.append(handle)
@@ -211,17 +191,13 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
                 ["Two"],
             )
             assert sum("already has 1 servers" in t for t in texts) == 1
-            refused = await answered(
-                await w.fake.slash(
-                    w.guild_id,
-                    w.admin,
-                    "server add",
-                    {
-                        "name": "Three",
-                        "address": f"{host}:{port}",
-                        "game": "cs2",
-                    },
-                )
+            refused = await w.as_admin(
+                "server add",
+                {
+                    "name": "Three",
+                    "address": f"{host}:{port}",
+                    "game": "cs2",
+                },
             )
             assert refused.modal is None and "already has 1 servers" in str(refused.content)
     rows = [r for r in audit_rows(settings) if r["action"] == "server add"]
@@ -256,24 +232,18 @@ async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
             for command, options, what in cases:
                 for channel in (w.channel_id, other):
                     text = await followup_text(
-                        await w.fake.slash(
-                            w.guild_id, w.admin, command, {**options, "channel": channel}
-                        )
+                        await w.by_admin(command, {**options, "channel": channel})
                     )
                 refusal = f"already has 1 {what}, the most allowed"
                 assert refusal in text, (command, text)
                 # The first one can still be changed.
                 again = await followup_text(
-                    await w.fake.slash(
-                        w.guild_id, w.admin, command, {**options, "channel": w.channel_id}
-                    )
+                    await w.by_admin(command, {**options, "channel": w.channel_id})
                 )
                 assert refusal not in again
             for player in ("Ann", "Bob"):
                 text = await followup_text(
-                    await w.fake.slash(
-                        w.guild_id,
-                        w.admin,
+                    await w.by_admin(
                         "watch add",
                         {
                             "server": "Main",
@@ -335,24 +305,18 @@ async def test_server_add_and_test_replies_lose_controls_from_the_a2s_name(
         w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         host, port = a2s.address
         async with run_bot(w.fake, w.bot()):
-            handle = await answered(
-                await w.fake.slash(
-                    w.guild_id,
-                    w.admin,
-                    "server add",
-                    {
-                        "name": "Main",
-                        "address": f"{host}:{port}",
-                        "game": "cs2",
-                        "rcon_port": source.address[1],
-                    },
-                )
+            submitted = await server_add(
+                w.fake,
+                w.guild_id,
+                w.admin,
+                "Main",
+                f"{host}:{port}",
+                "cs2",
+                source.address[1],
+                PASSWORD,
             )
-            submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
             added = await submitted.wait_followup()
-            test = await answered(
-                await w.fake.slash(w.guild_id, w.admin, "server test", {"name": "Main"})
-            )
+            test = await w.as_admin("server test", {"name": "Main"})
             tested = await test.wait_followup()
     for message in (added, tested):
         text = json.dumps(message["embeds"], ensure_ascii=False)

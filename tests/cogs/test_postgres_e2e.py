@@ -14,7 +14,7 @@ from bot.storage.audit import AuditFilter
 from tests.bot.pgtest import fresh_database
 from tests.cogs.conftest import make_settings
 from tests.cogs.feed_world import joins, lines, player, settle
-from tests.cogs.status_world import answered
+from tests.cogs.status_world import answered, server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
@@ -60,21 +60,9 @@ async def test_server_add_status_and_feed_on_postgres(
         host, port = a2s.address
         async with run_bot(fake, new_bot()) as bot:
             assert bot.services.store.dialect == "postgresql"
-            handle = await answered(
-                await fake.slash(
-                    guild.id,
-                    admin,
-                    "server add",
-                    {
-                        "name": "Main",
-                        "address": f"{host}:{port}",
-                        "game": "cs2",
-                        "rcon_port": rcon.address[1],
-                    },
-                )
+            submitted = await server_add(
+                fake, guild.id, admin, "Main", f"{host}:{port}", "cs2", rcon.address[1], PASSWORD
             )
-            assert handle.modal is not None, handle.data
-            submitted = await answered(await fake.submit_modal(handle, {"password": PASSWORD}))
             added = await submitted.wait_followup()
             assert added["embeds"][0]["title"] == "Server Main added"
             stored = await bot.services.store.servers.get(guild.id, "main")

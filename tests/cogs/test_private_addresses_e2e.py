@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.storage import NewServer
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
-    answered,
     followup_text,
     register,
     seed_guild,
@@ -24,10 +22,7 @@ from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 
-
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 async def test_a_stored_internal_server_gets_no_traffic_once_refused(
@@ -62,16 +57,10 @@ async def test_a_stored_internal_server_gets_no_traffic_once_refused(
             snap = bot.services.poller.snapshot(await bot.services.registry.get(w.guild_id, "Main"))
             assert snap.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
             # The feed holds the BattlEye connection of a server with a feed: never made here.
-            await answered(
-                await w.fake.slash(
-                    w.guild_id, w.admin, "feed set", {"server": "DayZ", "channel": w.channel_id}
-                )
-            )
+            await w.as_admin("feed set", {"server": "DayZ", "channel": w.channel_id})
             for server in ("Main", "DayZ"):
                 text = await followup_text(
-                    await w.fake.slash(
-                        w.guild_id, w.admin, "rcon say", {"server": server, "message": "hi"}
-                    )
+                    await w.by_admin("rcon say", {"server": server, "message": "hi"})
                 )
                 assert "ALLOW_PRIVATE_ADDRESSES" in text, text
                 assert PASSWORD not in text

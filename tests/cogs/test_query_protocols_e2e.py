@@ -7,7 +7,7 @@ from pathlib import Path
 
 import discord
 
-from tests.cogs.status_world import answered, make_world, register
+from tests.cogs.status_world import make_world, register
 from tests.fakes.bedrock_server import FakeBedrockServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.minecraft_server import FakeMinecraftServer
@@ -34,9 +34,7 @@ async def test_minecraft_quake3_and_bedrock_servers_on_status(
         assert (report.targets, report.answered) == (3, 3)
         embeds = {}
         for name in ("Craft", "Arena", "Pocket"):
-            handle = await answered(
-                await w.fake.slash(w.guild_id, w.member, "status", {"server": name})
-            )
+            handle = await w.as_member("status", {"server": name})
             embeds[name] = handle.embeds[0]
     craft, arena = embeds["Craft"], embeds["Arena"]
     assert all(e["color"] == GREEN for e in embeds.values())
@@ -59,7 +57,5 @@ async def test_a_silent_minecraft_server_goes_offline_like_any_other(
         for _ in range(2):  # offline after two failed rounds (hysteresis)
             report = await bot.services.poller.run_round()
             assert report.answered == 0
-        handle = await answered(
-            await w.fake.slash(w.guild_id, w.member, "status", {"server": "Quiet"})
-        )
+        handle = await w.as_member("status", {"server": "Quiet"})
     assert handle.embeds[0]["color"] == discord.Colour.red().value

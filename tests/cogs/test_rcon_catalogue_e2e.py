@@ -9,23 +9,20 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
-    PASSWORD,
     RED,
     RconWorld,
     SourceConsole,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
     last_audit,
+    open_world,
     register,
     result_of,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 SQUAD_ANN = (
     "ID: 0 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000001 | "
@@ -35,6 +32,8 @@ SQUAD_BOB = (
     "ID: 1 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7f steam: 76561198000000002 | "
     "Name: Bob | Team ID: 2 | Squad ID: 1 | Is Leader: True | Role: RUS_SL_01"
 )
+
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 class Console(SourceConsole):
@@ -63,25 +62,10 @@ class Console(SourceConsole):
         return super().__call__(command)
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
-
-
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=Console(), max_failed_auth=10) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, Console(), max_failed_auth=10) as world:
+        yield world
 
 
 async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
@@ -89,14 +73,10 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         said = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "Squad", "message": "restart in 5"}
-            )
+            await w.by_admin("rcon say", {"server": "Squad", "message": "restart in 5"})
         )
         assert "Said on Squad" in said
-        players = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Squad"})
-        )
+        players = await followup_text(await w.by_admin("rcon players", {"server": "Squad"}))
         assert "Ann" in players
     # Before the catalogue, Squad got srcds' "say restart in 5" and "status".
     assert w.source.received == ["AdminBroadcast restart in 5", "ListPlayers"]
@@ -113,9 +93,7 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
         )
         value = next(c["value"] for c in choices if "Ann" in c["name"])
         reply = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "Squad", "player": value, "reason": "bye"},
             )
@@ -135,17 +113,13 @@ async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None
             w.guild_id, w.admin, "rcon ban", {"server": "Squad", "player": "bo"}, "player"
         )
         value = next(c["value"] for c in choices if "Bob" in c["name"])
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon ban",
-            {"server": "Squad", "player": value, "duration": 90, "reason": "teamkill"},
+        question = await asked(
+            await w.by_admin(
+                "rcon ban",
+                {"server": "Squad", "player": value, "duration": 90, "reason": "teamkill"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        await click.wait_followup()
+        await confirm(w.fake, question, w.admin)
     assert 'AdminBan "76561198000000002" 90m teamkill' in w.source.received
     assert last_audit(w.settings)["outcome"] == "ok"
 
@@ -178,9 +152,7 @@ async def test_unsupported_action_is_refused_with_the_exec_hint(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Game", game, w.source.address[1])
-        reply = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, command, {"server": "Game", **options})
-        )
+        reply = await followup_text(await w.by_admin(command, {"server": "Game", **options}))
     assert "use `/rcon exec`" in reply and "Nothing was sent" in reply
     assert w.source.received == []  # not even a player list
     row = last_audit(w.settings)
@@ -193,17 +165,11 @@ async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "nosuchcommand 1"}
+        question = await asked(
+            await w.by_admin("rcon exec", {"server": "Main", "command": "nosuchcommand 1"})
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
-        ok = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon say", {"server": "Main", "message": "hi"})
-        )
+        done = await confirm(w.fake, question, w.admin)
+        ok = await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hi"}))
     failed = result_of(done)
     assert (failed["title"], failed["color"]) == ("Failed on Main", RED)
     assert "did not accept the command" in failed["description"]

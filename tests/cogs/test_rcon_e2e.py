@@ -13,7 +13,6 @@ import pytest
 import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.protocols.battleye import Player
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     GREEN,
     HOSTILE_NAME,
@@ -23,18 +22,18 @@ from tests.cogs.rcon_world import (
     SourceConsole,
     all_text,
     answered,
+    asked,
     audit_rows,
+    confirm,
     database_bytes,
     followup_text,
     last_audit,
+    open_world,
     register,
     result,
     result_of,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 BE_PLAYERS = [
     Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True),
@@ -51,18 +50,11 @@ def no_cooldown(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=SourceConsole(), max_failed_auth=10) as source,
-        FakeBattlEyeServer(PASSWORD, players=list(BE_PLAYERS)) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    players = list(BE_PLAYERS)
+    async with open_world(
+        fake_discord, tmp_path, SourceConsole(), players=players, max_failed_auth=10
+    ) as world:
+        yield world
 
 
 async def servers(w: RconWorld, bot: OutpostBot) -> tuple[int, int]:
@@ -89,9 +81,7 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
         assert none == []  # no kick permission: no player list
         w.source.received.clear()
         kicked = await result(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "Main", "player": token, "reason": "afk"},
             )
@@ -118,7 +108,7 @@ async def test_member_without_grant_is_denied_and_nothing_is_sent(world: RconWor
             ("rcon kick", {"server": "Main", "player": "Ann"}),
             ("rcon bans", {"server": "Main"}),
         ]:
-            handle = await w.fake.slash(w.guild_id, w.member, command, options)
+            handle = await w.by_member(command, options)
             text = await followup_text(handle)
             action = command.split()[1].replace("bans", "ban")
             assert f"needs the **{action}** permission" in text, text
@@ -131,13 +121,8 @@ async def test_per_server_grant(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        granted = await answered(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
-                "permissions grant",
-                {"role": w.mods_role, "action": "say", "server": "Main"},
-            )
+        granted = await w.as_admin(
+            "permissions grant", {"role": w.mods_role, "action": "say", "server": "Main"}
         )
         assert "may now use **say** on **Main**" in (granted.content or "")
         assert last_audit(w.settings)["action"] == "permissions grant"
@@ -161,7 +146,7 @@ async def test_per_server_grant(world: RconWorld) -> None:
             await w.fake.slash(w.guild_id, w.mod, "rcon kick", {"server": "Main", "player": "Ann"})
         )
         assert "needs the **kick** permission" in kick
-        listing = await answered(await w.fake.slash(w.guild_id, w.admin, "permissions list"))
+        listing = await w.as_admin("permissions list")
         assert f"<@&{w.mods_role}> · **say** · Main" in listing.embeds[0]["description"]
     assert w.source.received == ["say hello there"]
     assert w.battleye.received_commands == []
@@ -178,9 +163,7 @@ async def test_hostile_reason_is_refused_before_anything_is_sent(
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
         text = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "Main", "player": "Ann", "reason": reason},
             )
@@ -195,28 +178,20 @@ async def test_battleye_players_say_kick_and_hostile_name(world: RconWorld) -> N
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        players = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "DayZ"})
-        )
+        players = await followup_text(await w.by_admin("rcon players", {"server": "DayZ"}))
         assert "Ann" in players and "```" in players
         await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "restart in 5"}
-            )
+            await w.by_admin("rcon say", {"server": "DayZ", "message": "restart in 5"})
         )
         await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
             )
         )
         # BattlEye has no command chaining, but control characters would split the datagram.
         refused = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon say", {"server": "DayZ", "message": "a\u0000b"}
-            )
+            await w.by_admin("rcon say", {"server": "DayZ", "message": "a\u0000b"})
         )
         assert "control characters" in refused
     # "players" also runs at login (the client's player cache) and before the kick (lookup).
@@ -229,18 +204,14 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon ban", {"server": "Main", "player": "Ann", "duration": 60}
+        question = await asked(
+            await w.by_admin("rcon ban", {"server": "Main", "player": "Ann", "duration": 60})
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "Ban **Ann** (#2) on **Main** for 60 minutes?" in question["content"]
         assert w.source.received == ["status"]  # nothing but the lookup before the button
         intruder = await answered(await w.fake.click(question, "rcon:confirm", w.mod))
         assert "Only the person who ran the command" in (intruder.content or "")
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
         assert result_of(done)["description"] == "Banned **Ann** (#2) on **Main** for 60 minutes"
     # A fresh list right before sending (the confirm may come a minute later), and one after
     # that confirms Ann is gone.
@@ -253,26 +224,16 @@ async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await answered(
+        await w.as_admin("permissions grant", {"role": w.mods_role, "action": "exec"})
+        question = await asked(
             await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "exec"}
+                w.guild_id, w.mod, "rcon exec", {"server": "Main", "command": "echo hi; quit"}
             )
         )
-        handle = await w.fake.slash(
-            w.guild_id, w.mod, "rcon exec", {"server": "Main", "command": "echo hi; quit"}
-        )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "Run on **Main**" in question["content"]
-        revoked = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions revoke", {"role": w.mods_role, "action": "exec"}
-            )
-        )
+        revoked = await w.as_admin("permissions revoke", {"role": w.mods_role, "action": "exec"})
         assert "may no longer use **exec**" in (revoked.content or "")
-        click = await w.fake.click(question, "rcon:confirm", w.mod)
-        await click.wait_response()
-        refused = await click.wait_followup()
+        refused = await confirm(w.fake, question, w.mod)
         failed = result_of(refused)
         assert (failed["title"], failed["color"]) == ("Failed on Main", RED)
         assert "needs the **exec** permission" in failed["description"]
@@ -289,11 +250,9 @@ async def test_unconfirmed_exec_expires_and_sends_nothing(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
+        question = await asked(
+            await w.by_admin("rcon exec", {"server": "Main", "command": "status"})
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert question["components"]
         expired = "Not confirmed within 0.2 s: nothing was sent."
         for _ in range(100):  # bounded: at most 5 s
@@ -313,14 +272,10 @@ async def test_exec_long_response_is_attached_as_a_file(world: RconWorld) -> Non
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "cvarlist"}
+        question = await asked(
+            await w.by_admin("rcon exec", {"server": "Main", "command": "cvarlist"})
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
         files = {a["filename"]: a["data"] for a in done["attachments"]}
     attached = result_of(done)
     assert attached["title"] == "Done on Main" and "attached" in attached["description"]
@@ -335,9 +290,7 @@ async def test_wrong_password_is_tried_once_and_reported(world: RconWorld) -> No
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Bad", "cs2", w.source.address[1], password="nope-nope")
         for _ in range(3):
-            text = await followup_text(
-                await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Bad"})
-            )
+            text = await followup_text(await w.by_admin("rcon players", {"server": "Bad"}))
             assert "RCON password of 'Bad' was refused" in text
         assert w.source.failed_auth == 1 and w.source.received == []
     outcomes = [r["outcome"] for r in audit_rows(w.settings)]
@@ -350,9 +303,7 @@ async def test_offline_server(world: RconWorld) -> None:
         port = w.source.address[1]
         await w.source.stop()
         await register(bot, w.guild_id, "Down", "cs2", port)
-        text = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Down"})
-        )
+        text = await followup_text(await w.by_admin("rcon players", {"server": "Down"}))
     assert "offline" in text
     assert last_audit(w.settings)["outcome"] == "error"
 
@@ -361,12 +312,8 @@ async def test_cooldown_per_user(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
-        )
-        second = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
-        )
+        await followup_text(await w.by_admin("rcon players", {"server": "Main"}))
+        second = await w.as_admin("rcon players", {"server": "Main"})
         assert "Slow down" in (second.content or "")
     assert w.source.received == ["status"]
 
@@ -375,30 +322,20 @@ async def test_password_appears_nowhere(world: RconWorld, captured_log: io.Strin
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon players", {"server": "Main"})
-        )
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "DayZ", "command": "players"}
-        )
+        await followup_text(await w.by_admin("rcon players", {"server": "Main"}))
+        handle = await w.by_admin("rcon exec", {"server": "DayZ", "command": "players"})
         await handle.wait_response()
-        click = await w.fake.click(await handle.wait_followup(), "rcon:confirm", w.admin)
-        await click.wait_response()
-        await click.wait_followup()
+        await confirm(w.fake, await handle.wait_followup(), w.admin)
         # A password typed into /rcon exec to set it is masked in the confirm and the audit
         # row (typed text is otherwise stored as typed: redacting it would be an oracle).
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon exec",
-            {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
+        question = await asked(
+            await w.by_admin(
+                "rcon exec",
+                {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "rcon_password [hidden]; echo done" in question["content"]
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        await click.wait_followup()
+        await confirm(w.fake, question, w.admin)
     assert w.source.received[-1] == f"rcon_password {PASSWORD}; echo done"
     assert PASSWORD.encode() not in database_bytes(w.settings)
     assert PASSWORD not in captured_log.getvalue()

@@ -10,23 +10,21 @@ from typing import Any
 
 import pytest
 
-import cogs._rcon_ui
 from bot.protocols.battleye import Player
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
     last_audit,
     message_text,
+    open_world,
     register,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.palworld_server import FakePalworldServer
-from tests.fakes.rcon_server import FakeRCONServer
 from tests.fakes.sdtd_server import FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
 
@@ -34,6 +32,8 @@ SQUAD_ANN = (
     "ID: 0 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000001 | "
     "Name: Ann | Team ID: 1 | Squad ID: N/A | Is Leader: False | Role: USA_Rifleman_01"
 )
+
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 class Console:
@@ -70,26 +70,11 @@ class Console:
         return "Unknown or incomplete command, see below for error"
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
-
-
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
     players = [Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True)]
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=Console()) as source,
-        FakeBattlEyeServer(PASSWORD, players=players) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, Console(), players=players) as world:
+        yield world
 
 
 async def _pick(w: RconWorld, command: str, server: str, needle: str) -> str:
@@ -112,12 +97,8 @@ async def _whisper(w: RconWorld, user: int, server: str, player: str, message: s
 
 async def _confirmed(w: RconWorld, command: str, options: dict[str, Any]) -> tuple[str, str]:
     """The question asked, then what the bot said after Confirm was pressed."""
-    handle = await w.fake.slash(w.guild_id, w.admin, command, options)
-    await handle.wait_response()
-    question = await handle.wait_followup()
-    click = await w.fake.click(question, "rcon:confirm", w.admin)
-    await click.wait_response()
-    done = await click.wait_followup()
+    question = await asked(await w.by_admin(command, options))
+    done = await confirm(w.fake, question, w.admin)
     return str(question["content"]), message_text(done)
 
 
@@ -191,9 +172,7 @@ async def test_grants_whisper_needs_say_lifecycle_needs_exec_whitelist_needs_ban
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant", {"role": w.mods_role, "action": "say"}
-            )
+            await w.by_admin("permissions grant", {"role": w.mods_role, "action": "say"})
         )
         w.source.received.clear()
         for command, options, needs in [
@@ -220,29 +199,21 @@ async def test_minecraft_save_whitelist_and_shutdown(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        saved = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon save", {"server": "Craft"})
-        )
+        saved = await followup_text(await w.by_admin("rcon save", {"server": "Craft"}))
         added = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon whitelist",
                 {"server": "Craft", "action": "add", "name": "Steve_01"},
             )
         )
         removed = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon whitelist",
                 {"server": "Craft", "action": "remove", "name": "Steve_01"},
             )
         )
         bad = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon whitelist",
                 {"server": "Craft", "action": "add", "name": "x; stop"},
             )
@@ -277,16 +248,10 @@ async def test_shutdown_countdown_refused_where_the_console_has_none(world: Rcon
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         later = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon shutdown", {"server": "Craft", "in_seconds": 300}
-            )
+            await w.by_admin("rcon shutdown", {"server": "Craft", "in_seconds": 300})
         )
-        cs2 = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon shutdown", {"server": "Main"})
-        )
-        cs2_save = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon save", {"server": "Main"})
-        )
+        cs2 = await followup_text(await w.by_admin("rcon shutdown", {"server": "Main"}))
+        cs2_save = await followup_text(await w.by_admin("rcon save", {"server": "Main"}))
     assert "no countdown" in later and "Nothing was sent" in later
     assert "no `shutdown` command" in cs2 and "use `/rcon exec`" in cs2
     assert "no `save` command" in cs2_save
@@ -298,9 +263,7 @@ async def test_shutdown_cancelled_sends_nothing(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        handle = await w.fake.slash(w.guild_id, w.admin, "rcon shutdown", {"server": "Craft"})
-        await handle.wait_response()
-        question = await handle.wait_followup()
+        question = await asked(await w.by_admin("rcon shutdown", {"server": "Craft"}))
         click = await w.fake.click(question, "rcon:cancel", w.admin)
         await click.wait_response()
     assert w.source.received == []
@@ -312,9 +275,7 @@ async def test_palworld_rest_save_and_shutdown_with_countdown(world: RconWorld) 
     w = world
     async with FakePalworldServer(password=PASSWORD) as pal, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Pals", "palworld_rest", pal.address[1])
-        saved = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon save", {"server": "Pals"})
-        )
+        saved = await followup_text(await w.by_admin("rcon save", {"server": "Pals"}))
         question, done = await _confirmed(
             w,
             "rcon shutdown",
@@ -334,9 +295,7 @@ async def test_rust_shutdown_countdown_and_quote_refused(world: RconWorld) -> No
     async with FakeWebRconServer(PASSWORD) as rust, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Rusty", "rust", rust.address[1])
         quoted = await followup_text(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon shutdown",
                 {"server": "Rusty", "in_seconds": 30, "message": 'bye"; quit'},
             )
@@ -354,9 +313,7 @@ async def test_seven_days_to_die_save_and_shutdown(world: RconWorld) -> None:
     w = world
     async with FakeSdtdServer(PASSWORD) as sdtd, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon save", {"server": "Zombies"})
-        )
+        await followup_text(await w.by_admin("rcon save", {"server": "Zombies"}))
         _, done = await _confirmed(w, "rcon shutdown", {"server": "Zombies"})
     assert "saveworld" in sdtd.received_commands and "shutdown" in sdtd.received_commands
     assert "Shutting server down" in done
@@ -369,22 +326,16 @@ async def test_minecraft_ban_ip_asks_first_then_sends(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         refused = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon ban-ip", {"server": "Craft", "target": "a; op me"}
+            await w.by_admin("rcon ban-ip", {"server": "Craft", "target": "a; op me"})
+        )
+        question = await asked(
+            await w.by_admin(
+                "rcon ban-ip",
+                {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
             )
         )
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon ban-ip",
-            {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
-        )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "203.0.113.7" in question["content"]
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        await click.wait_followup()
+        await confirm(w.fake, question, w.admin)
     assert "IP address" in refused
     assert "ban-ip 203.0.113.7 alts" in w.source.received
     assert not any("op me" in c for c in w.source.received)

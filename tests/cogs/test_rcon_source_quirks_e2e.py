@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.services.rcon.pool import ConnectionState
 from tests.cogs.conftest import make_settings
@@ -17,10 +16,7 @@ from tests.cogs.rcon_world import PASSWORD, followup_text, register, seed_guild,
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 
-
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 def make_bot(fake: FakeDiscord, tmp_path: Path) -> OutpostBot:

@@ -8,27 +8,24 @@ from pathlib import Path
 
 import pytest
 
-import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.protocols.battleye import Player
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     AMBER,
     GREEN,
-    PASSWORD,
     RED,
     RconWorld,
     SourceConsole,
+    asked,
     audit_rows,
+    confirm,
     followup_text,
+    open_world,
     register,
     result,
     result_of,
-    seed_guild,
 )
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 GUS_GUID = "c" * 32
 IVY_GUID = "d" * 32
@@ -37,25 +34,13 @@ IVY = Player(3, "Innocent Ivy", "1.2.3.9", 2304, 30, IVY_GUID, True)
 ANN = Player(0, "Ann", "1.2.3.5", 2304, 50, "a" * 32, True)
 
 
-@pytest.fixture(autouse=True)
-def no_cooldown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
+pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    ids = seed_guild(fake_discord)
-    async with (
-        FakeRCONServer(password=PASSWORD, handler=SourceConsole()) as source,
-        FakeBattlEyeServer(PASSWORD, players=[ANN, GUS]) as battleye,
-    ):
-        yield RconWorld(
-            fake=fake_discord,
-            settings=make_settings(fake_discord, tmp_path),
-            source=source,
-            battleye=battleye,
-            **ids,
-        )
+    async with open_world(fake_discord, tmp_path, SourceConsole(), players=[ANN, GUS]) as world:
+        yield world
 
 
 async def _bravo(w: RconWorld, bot: OutpostBot) -> None:
@@ -86,19 +71,15 @@ async def test_ban_confirmed_after_the_slot_changed_hands_bans_nobody(world: Rco
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon ban")
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon ban",
-            {"server": "bravo", "player": token, "reason": "spawn camping"},
+        question = await asked(
+            await w.by_admin(
+                "rcon ban",
+                {"server": "bravo", "player": token, "reason": "spawn camping"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert "Ban **Griefer Gus** (#3) on **bravo** permanently?" in question["content"]
         await w.battleye.push_messages(_slot_changes_hands(w))
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        refused = await click.wait_followup()
+        refused = await confirm(w.fake, question, w.admin)
         failed = result_of(refused)
         assert (failed["title"], failed["color"]) == ("Failed on bravo", RED)
         assert failed["description"].endswith("**Griefer Gus** left the server; nothing was sent.")
@@ -117,9 +98,7 @@ async def test_kick_from_autocomplete_after_the_slot_changed_hands_kicks_nobody(
         token = await _gus_token(w, "rcon kick")
         await w.battleye.push_messages(_slot_changes_hands(w))
         text = await followup_text(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon kick", {"server": "bravo", "player": token}
-            )
+            await w.by_admin("rcon kick", {"server": "bravo", "player": token})
         )
     assert text.endswith("**Griefer Gus** left the server; nothing was sent.")
     assert _sent(w) == [] and IVY in w.battleye.players
@@ -134,17 +113,13 @@ async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon ban")
-        handle = await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "rcon ban",
-            {"server": "bravo", "player": token, "duration": 60, "reason": "spawn camping"},
+        question = await asked(
+            await w.by_admin(
+                "rcon ban",
+                {"server": "bravo", "player": token, "duration": 60, "reason": "spawn camping"},
+            )
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        done = await click.wait_followup()
+        done = await confirm(w.fake, question, w.admin)
     banned = result_of(done)
     assert (banned["title"], banned["color"]) == ("Done on bravo", GREEN)
     assert banned["description"] == (
@@ -163,9 +138,7 @@ async def test_kick_reply_names_the_player_and_is_confirmed_by_the_kick_line(
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon kick")
         kicked = await result(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "bravo", "player": token, "reason": "spawn camping"},
             )
@@ -185,9 +158,7 @@ async def test_unconfirmed_kick_says_so_honestly(world: RconWorld) -> None:
         bot.services.live_players.confirm_seconds = 0.3
         await _bravo(w, bot)
         sent = await result(
-            await w.fake.slash(
-                w.guild_id,
-                w.admin,
+            await w.by_admin(
                 "rcon kick",
                 {"server": "bravo", "player": "Griefer Gus", "reason": "spawn camping"},
             )
@@ -206,11 +177,9 @@ async def test_battleye_unban_names_the_ban_and_confirms_it_from_the_list(
     w.battleye.bans = [(ANN.guid, 0, "old"), (GUS_GUID, 0, "spawn camping")]
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
-        lifted = await result(
-            await w.fake.slash(w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "1"})
-        )
+        lifted = await result(await w.by_admin("rcon unban", {"server": "bravo", "ban": "1"}))
         missing = await followup_text(
-            await w.fake.slash(w.guild_id, w.admin, "rcon unban", {"server": "bravo", "ban": "7"})
+            await w.by_admin("rcon unban", {"server": "bravo", "ban": "7"})
         )
     assert lifted["description"] == f"Lifted ban #1 (**{GUS_GUID}**) on **bravo**"
     assert lifted["color"] == GREEN
@@ -225,15 +194,9 @@ async def test_source_kick_ban_and_unban_replies_are_confirmed_by_the_next_list(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "alpha", "cs2", w.source.address[1])
-        kicked = await result(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon kick", {"server": "alpha", "player": "Ann"}
-            )
-        )
+        kicked = await result(await w.by_admin("rcon kick", {"server": "alpha", "player": "Ann"}))
         unbanned = await result(
-            await w.fake.slash(
-                w.guild_id, w.admin, "rcon unban", {"server": "alpha", "ban": "STEAM_1:0:99"}
-            )
+            await w.by_admin("rcon unban", {"server": "alpha", "ban": "STEAM_1:0:99"})
         )
     assert kicked["description"] == "Kicked **Ann** (#2) from **alpha**"
     assert unbanned["description"] == "Unbanned **STEAM\\_1:0:99** on **alpha**"

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.protocols.minecraft import SrvResolver
 from bot.protocols.minecraft import srv as minecraft_srv
 from tests.cogs.conftest import make_settings
+from tests.cogs.status_world import server_add
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 from tests.fakes.dns_server import FakeDNSServer
 from tests.fakes.fivem_server import FakeFiveMServer
@@ -50,22 +51,15 @@ async def test_minecraft_added_through_its_srv_record_then_on_status(
             monkeypatch.setattr(minecraft_srv, "_default_resolver", resolver)
             bot_settings = make_settings(fake_discord, tmp_path)
             async with run_bot(fake_discord, _bot(bot_settings)) as bot:
-                handle = await answered(
-                    await fake_discord.slash(
-                        guild.id,
-                        admin,
-                        "server add",
-                        {
-                            "name": "Craft",
-                            "address": "play.example.test",
-                            "game": "minecraft",
-                            "rcon_port": rcon.address[1],
-                        },
-                    )
-                )
-                assert handle.modal is not None, handle.data
-                submitted = await answered(
-                    await fake_discord.submit_modal(handle, {"password": PASSWORD})
+                submitted = await server_add(
+                    fake_discord,
+                    guild.id,
+                    admin,
+                    "Craft",
+                    "play.example.test",
+                    "minecraft",
+                    rcon.address[1],
+                    PASSWORD,
                 )
                 followup = await submitted.wait_followup()
                 description = followup["embeds"][0]["description"]

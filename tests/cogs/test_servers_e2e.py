@@ -19,9 +19,10 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import removed
+from tests.cogs.status_world import Commands, answered, server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
-from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
+from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 
 PASSWORD = "Pl4in-RCON-pa55word"
@@ -47,7 +48,7 @@ EXPECTED_COMMANDS = [
 
 
 @dataclass
-class World:
+class World(Commands):
     fake: FakeDiscord
     settings: Settings
     guild_id: int
@@ -86,29 +87,12 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Worl
         )
 
 
-async def answered(handle: InteractionHandle) -> InteractionHandle:
-    await handle.wait_response()
-    return handle
-
-
 async def add_main(w: World) -> dict[str, Any]:
     """``/server add`` for a CS2 server, through the password modal; returns the follow-up."""
     host, port = w.a2s.address
-    handle = await answered(
-        await w.fake.slash(
-            w.guild_id,
-            w.admin,
-            "server add",
-            {
-                "name": "Main",
-                "address": f"{host}:{port}",
-                "game": "cs2",
-                "rcon_port": w.rcon.address[1],
-            },
-        )
+    submitted = await server_add(
+        w.fake, w.guild_id, w.admin, "Main", f"{host}:{port}", "cs2", w.rcon.address[1], PASSWORD
     )
-    assert handle.modal is not None, handle.data
-    submitted = await answered(await w.fake.submit_modal(handle, {"password": PASSWORD}))
     assert submitted.response_type == 5 and submitted.ephemeral  # deferred while it probes
     return await submitted.wait_followup()
 
@@ -174,20 +158,16 @@ async def test_add_with_modal_stores_password_encrypted(
 async def test_wrong_password_is_refused_and_nothing_saved(world: World) -> None:
     host, port = world.a2s.address
     async with run_bot(world.fake, world.bot()) as bot:
-        handle = await answered(
-            await world.fake.slash(
-                world.guild_id,
-                world.admin,
-                "server add",
-                {
-                    "name": "Main",
-                    "address": f"{host}:{port}",
-                    "game": "cs2",
-                    "rcon_port": world.rcon.address[1],
-                },
-            )
+        submitted = await server_add(
+            world.fake,
+            world.guild_id,
+            world.admin,
+            "Main",
+            f"{host}:{port}",
+            "cs2",
+            world.rcon.address[1],
+            "nope!",
         )
-        submitted = await answered(await world.fake.submit_modal(handle, {"password": "nope!"}))
         followup = await submitted.wait_followup()
         assert "refused" in followup["content"] and "Nothing was saved" in followup["content"]
         assert await bot.services.store.servers.all() == []
@@ -196,41 +176,29 @@ async def test_wrong_password_is_refused_and_nothing_saved(world: World) -> None
 async def test_list_edit_test_remove(world: World) -> None:
     async with run_bot(world.fake, world.bot()) as bot:
         await add_main(world)
-        listing = await answered(await world.fake.slash(world.guild_id, world.admin, "server list"))
+        listing = await world.as_admin("server list")
         assert listing.ephemeral
         field = listing.embeds[0]["fields"][0]
         assert field["name"] == "Main" and "Counter-Strike 2" in field["value"]
         assert "password set" in field["value"]
 
-        test = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "main"})
-        )
+        test = await world.as_admin("server test", {"name": "main"})
         assert test.response_type == 5
         report = (await test.wait_followup())["embeds"][0]
         checks = {f["name"]: f["value"] for f in report["fields"]}
         assert set(checks) == {"➖ DNS", "✅ A2S query", "✅ Ping", "✅ RCON login"}
         assert "Fake CS2" in checks["✅ A2S query"]
 
-        edit = await answered(
-            await world.fake.slash(
-                world.guild_id, world.admin, "server edit", {"name": "Main", "new_name": "Prime"}
-            )
-        )
+        edit = await world.as_admin("server edit", {"name": "Main", "new_name": "Prime"})
         edited = await edit.wait_followup()
         assert edited["embeds"][0]["title"] == "Server Prime updated"
         # A new password goes through the same modal.
-        again = await answered(
-            await world.fake.slash(
-                world.guild_id, world.admin, "server edit", {"name": "Prime", "new_password": True}
-            )
-        )
+        again = await world.as_admin("server edit", {"name": "Prime", "new_password": True})
         assert again.modal is not None
         resubmit = await answered(await world.fake.submit_modal(again, {"password": PASSWORD}))
         assert "RCON login OK" in (await resubmit.wait_followup())["embeds"][0]["description"]
 
-        remove = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Prime"})
-        )
+        remove = await world.as_admin("server remove", {"name": "Prime"})
         assert "Remove **Prime**" in (remove.content or "")
         buttons = {
             c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
@@ -261,9 +229,7 @@ async def test_status_autocomplete_sees_changes_without_waiting_for_a_poll(world
 async def test_cancel_keeps_the_server(world: World) -> None:
     async with run_bot(world.fake, world.bot()) as bot:
         await add_main(world)
-        remove = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
-        )
+        remove = await world.as_admin("server remove", {"name": "Main"})
         buttons = {
             c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
         }
@@ -277,21 +243,11 @@ async def test_member_without_manage_server_is_refused(world: World) -> None:
         await add_main(world)
         # Discord hides the command from bob; an admin may override that in the Integrations
         # settings, so the bot checks again at run time.
-        handle = await answered(
-            await world.fake.slash(
-                world.guild_id, world.member, "server list", bypass_default_permissions=True
-            )
-        )
+        handle = await world.as_member("server list", bypass=True)
         assert handle.ephemeral
         assert handle.content == "You need the **Manage Server** permission to use this command."
-        add = await answered(
-            await world.fake.slash(
-                world.guild_id,
-                world.member,
-                "server add",
-                {"name": "X", "address": "127.0.0.1", "game": "other"},
-                bypass_default_permissions=True,
-            )
+        add = await world.as_member(
+            "server add", {"name": "X", "address": "127.0.0.1", "game": "other"}, bypass=True
         )
         assert "Manage Server" in (add.content or "")
         choices = await world.fake.autocomplete(
@@ -350,13 +306,8 @@ async def test_game_autocomplete_and_validation_error(world: World) -> None:
         )
         # The catalogue has several "Day…" games; the exact name comes first.
         assert choices[0] == {"name": "DayZ", "value": "dayz"}
-        bad = await answered(
-            await world.fake.slash(
-                world.guild_id,
-                world.admin,
-                "server add",
-                {"name": "Bad", "address": "300.1.1.1", "game": "cs2"},
-            )
+        bad = await world.as_admin(
+            "server add", {"name": "Bad", "address": "300.1.1.1", "game": "cs2"}
         )
         assert bad.ephemeral and bad.response_type == 4
         assert (bad.content or "").startswith("The address must be")
@@ -367,9 +318,7 @@ async def test_restart_keeps_everything(world: World) -> None:
         await add_main(world)
     async with run_bot(world.fake, world.bot()) as bot:
         assert bot.commands_synced is False
-        test = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "Main"})
-        )
+        test = await world.as_admin("server test", {"name": "Main"})
         report = (await test.wait_followup())["embeds"][0]
         assert "✅ RCON login" in [f["name"] for f in report["fields"]]
     assert world.rcon.auth_attempts == 2
@@ -384,9 +333,7 @@ async def test_changed_secret_key_is_reported_not_fatal(
     settings = make_settings(world.fake, tmp_path)
     async with run_bot(world.fake, OutpostBot(settings, guild_ready_timeout=0.05)):
         assert "1 stored RCON password(s) cannot be decrypted" in captured_log.getvalue()
-        test = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server test", {"name": "Main"})
-        )
+        test = await world.as_admin("server test", {"name": "Main"})
         fields = (await test.wait_followup())["embeds"][0]["fields"]
         rcon = next(f for f in fields if f["name"].endswith("RCON login"))
         assert rcon["name"].startswith("❌") and "OUTPOST_SECRET_KEY" in rcon["value"]
@@ -396,20 +343,16 @@ async def test_dayz_with_battleye_rcon_and_probed_query_port(world: World) -> No
     a2s_host, a2s_port = world.a2s.address
     game_port = a2s_port - 1  # the rule's 27016 is silent: the probe must find game + 1
     async with FakeBattlEyeServer(PASSWORD) as be, run_bot(world.fake, world.bot()) as bot:
-        handle = await answered(
-            await world.fake.slash(
-                world.guild_id,
-                world.admin,
-                "server add",
-                {
-                    "name": "Chernarus",
-                    "address": f"{a2s_host}:{game_port}",
-                    "game": "dayz",
-                    "rcon_port": be.address[1],
-                },
-            )
+        submitted = await server_add(
+            world.fake,
+            world.guild_id,
+            world.admin,
+            "Chernarus",
+            f"{a2s_host}:{game_port}",
+            "dayz",
+            be.address[1],
+            PASSWORD,
         )
-        submitted = await answered(await world.fake.submit_modal(handle, {"password": PASSWORD}))
         # Found by probing: the reply names who answered, and nothing is saved before Save.
         question = await submitted.wait_followup()
         embed = question["embeds"][0]
@@ -436,9 +379,7 @@ async def test_unanswered_confirmation_times_out(
     monkeypatch.setattr("cogs._server_ui.CONFIRM_TIMEOUT", 0.2)
     async with run_bot(world.fake, world.bot()) as bot:
         await add_main(world)
-        remove = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
-        )
+        remove = await world.as_admin("server remove", {"name": "Main"})
         assert remove.components
         for _ in range(100):  # bounded: at most 5 s
             if (remove.original or {}).get("content") == "No answer: nothing was removed.":
@@ -458,9 +399,7 @@ async def test_remove_answers_before_the_slow_part(world: World) -> None:
             await release.wait()  # e.g. the RCON pool closing connections, a big cascade
 
         bot.services.registry.add_change_listener(slow_listener)
-        remove = await answered(
-            await world.fake.slash(world.guild_id, world.admin, "server remove", {"name": "Main"})
-        )
+        remove = await world.as_admin("server remove", {"name": "Main"})
         buttons = {
             c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
         }

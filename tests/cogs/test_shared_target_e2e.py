@@ -61,11 +61,7 @@ async def test_names_fetched_with_one_guilds_password_are_not_shown_to_another(
             )
         )
         await bot.services.poller.run_round()
-        own = (
-            await answered(
-                await w.fake.slash(w.guild_id, w.member, "status", {"server": "Chernarus"})
-            )
-        ).embeds[0]
+        own = (await w.as_member("status", {"server": "Chernarus"})).embeds[0]
         copy = (
             await answered(await w.fake.slash(other.id, outsider, "status", {"server": "Copycat"}))
         ).embeds[0]

@@ -12,7 +12,7 @@ import discord
 import pytest
 
 from bot.rendering.embeds import embed_problems
-from tests.cogs.status_world import StatusWorld, answered, make_world, png_size, register
+from tests.cogs.status_world import StatusWorld, make_world, png_size, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 
@@ -39,7 +39,7 @@ async def with_chart(handle: InteractionHandle) -> dict[str, bytes]:
 
 async def status(w: StatusWorld, server: str | None = None) -> InteractionHandle:
     options = {} if server is None else {"server": server}
-    return await answered(await w.fake.slash(w.guild_id, w.member, "status", options))
+    return await w.as_member("status", options)
 
 
 async def test_online_full_and_password_from_a_fresh_snapshot(
@@ -204,21 +204,9 @@ async def test_unknown_server_and_hidden_connect_line(
         missing = await status(w, "Nope")
         assert missing.ephemeral
         assert missing.content == "No such server here."
-        hide = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "status-connect", {"server": "Main", "show": False}
-            )
-        )
+        hide = await w.as_admin("status-connect", {"server": "Main", "show": False})
         assert hide.ephemeral and "hidden" in (hide.content or "")
-        refused = await answered(
-            await w.fake.slash(
-                w.guild_id,
-                w.member,
-                "status-connect",
-                {"server": "Main", "show": True},
-                bypass_default_permissions=True,
-            )
-        )
+        refused = await w.as_member("status-connect", {"server": "Main", "show": True}, bypass=True)
         assert "Manage Server" in (refused.content or "")
         embed = (await status(w, "Main")).embeds[0]
         host, port = server.address

@@ -40,28 +40,16 @@ async def test_join_link_is_checked_audited_and_shown_as_a_button(
         for bad in ("javascript:alert(1)", "steam://connect/1.2.3.4:27015", "https://", "x y"):
             refused = await link(w, bad)
             assert refused.ephemeral and "link" in (refused.content or "")
-        denied = await answered(
-            await w.fake.slash(
-                w.guild_id,
-                w.member,
-                "status-link",
-                {"server": "Main", "url": JOIN},
-                bypass_default_permissions=True,
-            )
-        )
+        denied = await w.as_member("status-link", {"server": "Main", "url": JOIN}, bypass=True)
         assert "Manage Server" in (denied.content or "")
         done = await link(w, JOIN)
         assert done.ephemeral and JOIN in (done.content or "")
-        shown = await answered(
-            await w.fake.slash(w.guild_id, w.member, "status", {"server": "Main"})
-        )
+        shown = await w.as_member("status", {"server": "Main"})
         assert link_buttons(shown.components) == [("Join Main", JOIN)]
         assert shown.embeds[0]["url"] == JOIN
         cleared = await link(w, None)
         assert "no longer" in (cleared.content or "")
-        plain = await answered(
-            await w.fake.slash(w.guild_id, w.member, "status", {"server": "Main"})
-        )
+        plain = await w.as_member("status", {"server": "Main"})
         assert plain.components == [] and "url" not in plain.embeds[0]
         entries = await bot.services.store.audit.search(AuditFilter(w.guild_id), limit=10)
         assert [e.arguments for e in entries if e.action == "server display"] == [
@@ -83,11 +71,7 @@ async def test_detailed_board_lists_players_and_carries_the_join_button(
         await register(bot, w.guild_id, "Main", server)
         await bot.services.poller.run_round()
         await link(w, JOIN)
-        handle = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "board set", {"channel": w.channel_id, "style": "detailed"}
-            )
-        )
+        handle = await w.as_admin("board set", {"channel": w.channel_id, "style": "detailed"})
         await handle.wait_followup(timeout=10)
         assert "(detailed)" in handle.followups[0]["content"]
         (message,) = [m for m in w.fake.channel_messages(w.channel_id) if m["embeds"]]
@@ -102,9 +86,7 @@ async def test_detailed_board_lists_players_and_carries_the_join_button(
         (message,) = [m for m in w.fake.channel_messages(w.channel_id) if m["embeds"]]
         assert message["components"] == [] and message["edits"] == 1
         # Back to compact: one line of names, no player fields.
-        handle = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "board set", {"channel": w.channel_id})
-        )
+        handle = await w.as_admin("board set", {"channel": w.channel_id})
         await handle.wait_followup(timeout=10)
         (message,) = [m for m in w.fake.channel_messages(w.channel_id) if m["embeds"]]
         assert "fields" not in message["embeds"][0] or not message["embeds"][0]["fields"]

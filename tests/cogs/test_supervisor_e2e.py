@@ -15,7 +15,7 @@ from bot.metrics import PrometheusMetrics
 from bot.services.supervisor import STOPPED
 from tests.cogs.conftest import make_settings
 from tests.cogs.feed_world import joins, lines, make_feed_world, player, settle
-from tests.cogs.status_world import answered, register
+from tests.cogs.status_world import register
 from tests.cogs.test_metrics_e2e import scrape, value
 from tests.fakes.a2s_server import FakeA2SServer
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -52,14 +52,7 @@ async def test_a_failure_at_start_never_kills_the_feed(
     async with FakeA2SServer() as server:
         async with run_bot(w.fake, bot):
             main = await register(bot, w.status.guild_id, "Main", server)
-            await answered(
-                await w.fake.slash(
-                    w.status.guild_id,
-                    w.status.admin,
-                    "feed set",
-                    {"server": "Main", "channel": w.feed_channel},
-                )
-            )
+            await w.feed_set("Main")
             for event in joins(main.id, ["a", "b"]):
                 bot.services.feed.submit(event)
             await settle(bot)

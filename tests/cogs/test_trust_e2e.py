@@ -20,7 +20,16 @@ from bot.logsetup import REDACTED, secrets
 from bot.services.audit import Actor
 from bot.storage import NewServer
 from tests.cogs.conftest import make_settings
-from tests.cogs.rcon_world import audit_rows, followup_text, message_text, register, removed
+from tests.cogs.rcon_world import (
+    asked,
+    audit_rows,
+    confirm,
+    followup_text,
+    message_text,
+    register,
+    removed,
+)
+from tests.cogs.status_world import Commands
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
@@ -33,7 +42,7 @@ ADMINISTRATOR = discord.Permissions(administrator=True).value
 
 
 @dataclass
-class TrustWorld:
+class TrustWorld(Commands):
     fake: FakeDiscord
     settings: Settings
     guild_id: int
@@ -206,9 +215,7 @@ async def test_typed_text_is_never_redacted_back_to_the_member(world: TrustWorld
         # The audit log keeps what was typed as typed (read by this guild's own admins): a
         # "[redacted]" there would be the same oracle, one step later.
         secrets.add(OTHER_PASSWORD)  # another guild's password, known to the bot
-        said = await w.fake.slash(
-            w.guild_id, w.admin, "rcon say", {"server": "Main", "message": OTHER_PASSWORD}
-        )
+        said = await w.by_admin("rcon say", {"server": "Main", "message": OTHER_PASSWORD})
         assert "Said on Main" in await text_of(said)
     row = next(r for r in audit_rows(w.settings) if r["action"] == "rcon say")
     assert row["arguments"] == f"message={OTHER_PASSWORD!r}"
@@ -268,19 +275,11 @@ async def test_manage_server_member_may_grant_say_to_a_lower_role(world: TrustWo
 async def test_nobody_grants_exec_to_everyone(world: TrustWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        handle = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant", {"role": w.guild_id, "action": "exec"}
-            )
-        )
+        handle = await w.as_admin("permissions grant", {"role": w.guild_id, "action": "exec"})
         assert "Nobody can grant **exec** to @everyone" in (handle.content or "")
         assert await bot.services.permissions.grants_of(w.guild_id) == []
         # An Administrator may still hand exec to a role, even their own.
-        ok = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "permissions grant", {"role": w.high_role, "action": "exec"}
-            )
-        )
+        ok = await w.as_admin("permissions grant", {"role": w.high_role, "action": "exec"})
         assert "may now use **exec**" in (ok.content or "")
 
 
@@ -330,15 +329,9 @@ async def test_remove_confirm_refuses_a_server_renamed_and_replaced_meanwhile(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        remove = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "server remove", {"name": "Main"})
-        )
+        remove = await w.as_admin("server remove", {"name": "Main"})
         # Meanwhile Main is renamed and another server takes its name.
-        renamed = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "server edit", {"name": "Main", "new_name": "Old"}
-            )
-        )
+        renamed = await w.as_admin("server edit", {"name": "Main", "new_name": "Old"})
         await renamed.wait_followup()
         await register(bot, w.guild_id, "Main", "cs2", w.rcon.address[1])
         click = await answered(await w.fake.click(remove, buttons(remove)["Remove"], w.admin))
@@ -350,35 +343,24 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
+        question = await asked(
+            await w.by_admin("rcon exec", {"server": "Main", "command": "status"})
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         # The admin points Main at another RCON server (typing that server's password).
         port = w.attacker.address[1]
-        edit = await answered(
-            await w.fake.slash(
-                w.guild_id, w.admin, "server edit", {"name": "Main", "rcon_port": port}
-            )
-        )
+        edit = await w.as_admin("server edit", {"name": "Main", "rcon_port": port})
         await (
             await answered(await w.fake.submit_modal(edit, {"password": "attacker-knows-nothing"}))
         ).wait_followup()
         attempts = w.rcon.auth_attempts
-        click = await w.fake.click(question, "rcon:confirm", w.admin)
-        await click.wait_response()
-        refused = await click.wait_followup()
+        refused = await confirm(w.fake, question, w.admin)
         assert "was changed since this was asked" in message_text(refused)
-        removed = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "status"}
-        )
+        removed = await w.by_admin("rcon exec", {"server": "Main", "command": "status"})
         await removed.wait_response()
         second = await removed.wait_followup()
         await bot.services.registry.remove(w.guild_id, "Main")
-        click2 = await w.fake.click(second, "rcon:confirm", w.admin)
-        await click2.wait_response()
-        assert "was removed since this was asked" in message_text(await click2.wait_followup())
+        gone = await confirm(w.fake, second, w.admin)
+        assert "was removed since this was asked" in message_text(gone)
     # Nothing went to the old host with the old password, nor to the new one.
     assert w.rcon.auth_attempts == attempts and w.rcon.received == []
     assert w.attacker.received == []
@@ -391,11 +373,9 @@ async def test_double_press_runs_once_and_is_answered(world: TrustWorld, second:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": "echo once"}
+        question = await asked(
+            await w.by_admin("rcon exec", {"server": "Main", "command": "echo once"})
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         # Both presses land before the bot answered the first (a double click).
         first = await w.fake.click(question, "rcon:confirm", w.admin)
         again = await w.fake.click(question, second, w.admin)
@@ -413,9 +393,7 @@ async def test_remove_double_press_is_answered(world: TrustWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        remove = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "server remove", {"name": "Main"})
-        )
+        remove = await w.as_admin("server remove", {"name": "Main"})
         ids = buttons(remove)
         first = await w.fake.click(remove, ids["Remove"], w.admin)
         again = await w.fake.click(remove, ids["Cancel"], w.admin)
@@ -446,9 +424,7 @@ async def test_exec_that_the_confirm_could_not_show_is_refused(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
-        )
+        handle = await w.by_admin("rcon exec", {"server": "Main", "command": command})
         text = await text_of(handle)
         assert refusal in text, text
         assert not (await handle.wait_followup()).get("components")
@@ -463,11 +439,9 @@ async def test_exec_confirm_shows_the_whole_command(world: TrustWorld) -> None:
     command = "echo " + "x" * 300 + " " + "y" * 170 + tail  # 490 characters
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        handle = await w.fake.slash(
-            w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
+        question = await asked(
+            await w.by_admin("rcon exec", {"server": "Main", "command": command})
         )
-        await handle.wait_response()
-        question = await handle.wait_followup()
         assert f"```\n{command}\n```" in question["content"]
         assert question["content"].rstrip().endswith(tail + "\n```")
 
@@ -479,15 +453,11 @@ async def test_exec_password_setting_is_masked_in_audit_and_mirror(world: TrustW
         await _add(w, bot)
         await bot.services.store.audit.set_channel(w.guild_id, channel)
         for command in ('sv_password "n3w pass"', "rcon_password hunter2x; status"):
-            handle = await w.fake.slash(
-                w.guild_id, w.admin, "rcon exec", {"server": "Main", "command": command}
+            question = await asked(
+                await w.by_admin("rcon exec", {"server": "Main", "command": command})
             )
-            await handle.wait_response()
-            question = await handle.wait_followup()
             assert "hunter2x" not in question["content"] and "n3w" not in question["content"]
-            click = await w.fake.click(question, "rcon:confirm", w.admin)
-            await click.wait_response()
-            await click.wait_followup()
+            await confirm(w.fake, question, w.admin)
         mirrored: list[str] = []
         for _ in range(100):  # bounded: at most 5 s
             mirrored = [repr(m) for m in w.fake.channel_messages(channel)]
@@ -514,7 +484,7 @@ GREEN = discord.Colour.green().value
 
 async def add_server(w: TrustWorld, options: dict[str, object]) -> dict[str, Any]:
     """``/server add`` of a game without RCON (no modal); the deferred reply."""
-    handle = await answered(await w.fake.slash(w.guild_id, w.admin, "server add", options))
+    handle = await w.as_admin("server add", options)
     return await handle.wait_followup()
 
 
@@ -576,9 +546,7 @@ async def test_a2s_server_name_is_escaped_in_add_and_test(world: TrustWorld) -> 
         saved = await add_server(w, {"name": "Evil", "address": f"{host}:{port}", "game": "other"})
         description = saved["embeds"][0]["description"]
         assert r"(\[Verify your account\](https://evil))" in description
-        test = await answered(
-            await w.fake.slash(w.guild_id, w.admin, "server test", {"name": "Evil"})
-        )
+        test = await w.as_admin("server test", {"name": "Evil"})
         report = (await test.wait_followup())["embeds"][0]
         query = next(f["value"] for f in report["fields"] if f["name"].endswith("A2S query"))
         assert r"\[Verify your account\](https://evil) — \*\*big\*\*" in query

@@ -52,6 +52,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.served import Served
+
 SIMPLE = b"\xff\xff\xff\xff"
 SPLIT = b"\xfe\xff\xff\xff"
 
@@ -237,7 +239,7 @@ class _ClientState:
     passed: bool = False
 
 
-class FakeA2SServer:
+class FakeA2SServer(Served):
     def __init__(
         self,
         info: InfoSpec | None = None,
@@ -298,13 +300,6 @@ class FakeA2SServer:
         self._handles: list[asyncio.TimerHandle] = []
         self.address: tuple[str, int] = (host, port)
 
-    async def __aenter__(self) -> FakeA2SServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         for attempt in range(1, _QUIET_TRIES + 1):
@@ -333,6 +328,8 @@ class FakeA2SServer:
                 transport.close()
         self._transport = self._stray_transport = None
         await asyncio.sleep(0)
+
+    stop = close  # what ``Served`` calls on exit
 
     def rotate_challenge(self) -> None:
         """Invalidate every client's challenge (as a server restart would)."""

@@ -42,6 +42,7 @@ from typing import Any, Literal
 from bot.protocols.battleye import packets
 from bot.protocols.battleye.errors import PacketError
 from bot.protocols.battleye.models import Player
+from tests.fakes.served import Served
 
 _ANSWER_CACHE = 32
 
@@ -72,7 +73,7 @@ class _Endpoint(asyncio.DatagramProtocol):
         self.server._incoming(data, addr)
 
 
-class FakeBattlEyeServer:
+class FakeBattlEyeServer(Served):
     def __init__(
         self,
         password: str = "secret",
@@ -148,13 +149,6 @@ class FakeBattlEyeServer:
         if self._transport is not None:
             self._transport.close()
             self._transport = None
-
-    async def __aenter__(self) -> FakeBattlEyeServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     async def restart(self) -> None:
         """Forget every client and sequence number; keep the port (like a game-server restart)."""

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import struct
 from enum import Enum
-from typing import Any
+from typing import Any, Unpack
 
-from tests.fakes.udp_fake import UdpFake
+from tests.fakes.udp_fake import Faults, UdpFake
 
 MAGIC = bytes.fromhex("00ffff00fefefefefdfdfdfd12345678")
 # The example MOTD from the protocol notes (mcstatus's test capture).
@@ -86,23 +86,11 @@ class FakeBedrockServer(UdpFake):
         *,
         server_guid: int = 0x0123456789ABCDEF,
         mode: Mode = Mode.NORMAL,
-        drop_first: int = 0,
-        stray: int = 0,
-        delay: float = 0.0,
-        raw: bytes | None = None,
-        host: str = "127.0.0.1",
-        lifetime: float = 30.0,
+        **faults: Unpack[Faults],
     ) -> None:
         self.motd: str | bytes = motd if motd is not None else motd_string()
         self.server_guid = server_guid
-        super().__init__(
-            drop_first=drop_first,
-            stray=stray,
-            delay=delay,
-            raw=raw,
-            host=host,
-            lifetime=lifetime,
-        )
+        super().__init__(**faults)
         self.mode = mode
 
     def _parse(self, data: bytes) -> tuple[Any, ...] | None:

@@ -24,6 +24,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from tests.fakes.served import Served
+
 
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, server: FakeDNSServer) -> None:
@@ -39,7 +41,7 @@ class _Protocol(asyncio.DatagramProtocol):
             self.transport.sendto(answer, addr)
 
 
-class FakeDNSServer:
+class FakeDNSServer(Served):
     def __init__(
         self,
         records: dict[str, list[tuple[int, int, int, str]]] | None = None,
@@ -96,9 +98,5 @@ class FakeDNSServer:
             self._transport.close()
             self._transport = None
 
-    async def __aenter__(self) -> FakeDNSServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
+    async def stop(self) -> None:
         self.close()

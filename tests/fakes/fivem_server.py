@@ -32,10 +32,11 @@ import json
 import socket
 import struct
 import zlib
-from types import TracebackType
 from typing import Any, cast
 
 from aiohttp import web
+
+from tests.fakes.served import Served
 
 HUGE_LIMIT = 64 * 1024 * 1024
 PATHS = ("/info.json", "/dynamic.json", "/players.json")
@@ -146,7 +147,7 @@ class _GetInfoServer(asyncio.DatagramProtocol):
         self.transport.sendto(b"\xff\xff\xff\xffinfoResponse\n" + text.encode(), addr)
 
 
-class FakeFiveMServer:
+class FakeFiveMServer(Served):
     def __init__(
         self,
         *,
@@ -176,15 +177,6 @@ class FakeFiveMServer:
         self._udp: asyncio.DatagramTransport | None = None
         self.address: tuple[str, int] = ("127.0.0.1", 0)
 
-    async def __aenter__(self) -> FakeFiveMServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/{name}", self._handle)
@@ -206,6 +198,8 @@ class FakeFiveMServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    stop = close  # what ``Served`` calls on exit
 
     def _body(self, path: str) -> bytes:
         if path in self.bodies:

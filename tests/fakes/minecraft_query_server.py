@@ -26,6 +26,8 @@ import struct
 import time
 from typing import Any, cast
 
+from tests.fakes.served import Served
+
 VANILLA_PADDING = b"splitnum\x00\x80\x00"
 DEFAULT_KV: list[tuple[str, str | bytes]] = [
     ("hostname", "A Minecraft Server"),
@@ -72,7 +74,7 @@ class _Protocol(asyncio.DatagramProtocol):
         self.server._on_datagram(data, addr)
 
 
-class FakeQueryServer:
+class FakeQueryServer(Served):
     def __init__(
         self,
         *,
@@ -125,11 +127,7 @@ class FakeQueryServer:
             self._transport.close()
             self._transport = None
 
-    async def __aenter__(self) -> FakeQueryServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
+    async def stop(self) -> None:
         self.close()
 
     def _send(self, data: bytes, addr: Any, session: bytes) -> None:

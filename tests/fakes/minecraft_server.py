@@ -40,6 +40,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.served import Served
+
 DEFAULT_STATUS: dict[str, Any] = {
     "version": {"name": "1.21.4", "protocol": 769},
     "players": {
@@ -117,7 +119,7 @@ def parse_varint(data: bytes, offset: int) -> tuple[int, int]:
     raise ValueError("VarInt too long")
 
 
-class FakeMinecraftServer:
+class FakeMinecraftServer(Served):
     def __init__(
         self,
         *,
@@ -172,13 +174,6 @@ class FakeMinecraftServer:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def __aenter__(self) -> FakeMinecraftServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1

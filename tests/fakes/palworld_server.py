@@ -35,10 +35,11 @@ import hmac
 import json
 import socket
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.served import Served
 
 HUGE_LIMIT = 64 * 1024 * 1024
 HANG_LIMIT = 10.0
@@ -121,7 +122,7 @@ def sample_metrics() -> dict[str, Any]:
     }
 
 
-class FakePalworldServer:
+class FakePalworldServer(Served):
     def __init__(
         self,
         *,
@@ -150,15 +151,6 @@ class FakePalworldServer:
         self.address: tuple[str, int] = ("127.0.0.1", 0)
         self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> FakePalworldServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
@@ -173,6 +165,8 @@ class FakePalworldServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    stop = close  # what ``Served`` calls on exit
 
     def _authorised(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")

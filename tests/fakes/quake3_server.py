@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, Unpack
 
-from tests.fakes.udp_fake import UdpFake
+from tests.fakes.udp_fake import Faults, UdpFake
 
 OOB = b"\xff\xff\xff\xff"
 DEFAULT_SERVERINFO = {
@@ -104,25 +104,13 @@ class FakeQuake3Server(UdpFake):
         *,
         getinfo: Mapping[str, str] | None = None,
         mode: Mode = Mode.NORMAL,
-        drop_first: int = 0,
-        stray: int = 0,
-        delay: float = 0.0,
-        raw: bytes | None = None,
         rate_limit: int | None = None,
-        host: str = "127.0.0.1",
-        lifetime: float = 30.0,
+        **faults: Unpack[Faults],
     ) -> None:
         self.serverinfo = dict(serverinfo if serverinfo is not None else DEFAULT_SERVERINFO)
         self.players = list(players)
         self.getinfo = dict(getinfo) if getinfo is not None else None
-        super().__init__(
-            drop_first=drop_first,
-            stray=stray,
-            delay=delay,
-            raw=raw,
-            host=host,
-            lifetime=lifetime,
-        )
+        super().__init__(**faults)
         self.mode = mode
         self.rate_limit = rate_limit
         self.answered = 0

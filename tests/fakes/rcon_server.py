@@ -60,8 +60,9 @@ import struct
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import cast
+
+from tests.fakes.served import Served
 
 AUTH = 3
 AUTH_RESPONSE = 2
@@ -268,7 +269,7 @@ class _Conn(asyncio.Protocol):
         self.emit(*packets, delay=delay)
 
 
-class FakeRCONServer:
+class FakeRCONServer(Served):
     """Async context manager serving RCON on 127.0.0.1 (port 0 unless given); see module doc."""
 
     def __init__(
@@ -387,18 +388,6 @@ class FakeRCONServer:
         for conn in list(self._conns):
             if conn.authenticated:
                 conn.emit(packet(0, CHAT_VALUE, text.encode("utf-8")))
-
-    async def __aenter__(self) -> FakeRCONServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
 
 async def _serve(argv: list[str]) -> None:

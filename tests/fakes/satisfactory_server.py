@@ -25,9 +25,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, Unpack
 
-from tests.fakes.udp_fake import UdpFake
+from tests.fakes.udp_fake import Faults, UdpFake
 
 REAL_SUB_STATES = ((0, 17), (1, 1), (3, 5), (2, 1))
 # The notes' example poll: cookie 0x66F5D672.
@@ -82,26 +82,14 @@ class FakeSatisfactoryServer(UdpFake):
         sub_states: Sequence[tuple[int, int]] = REAL_SUB_STATES,
         name: str | bytes = "Satisfactory Server",
         mode: Mode = Mode.NORMAL,
-        drop_first: int = 0,
-        stray: int = 0,
-        delay: float = 0.0,
-        raw: bytes | None = None,
-        host: str = "127.0.0.1",
-        lifetime: float = 30.0,
+        **faults: Unpack[Faults],
     ) -> None:
         self.state = state
         self.net_cl = net_cl
         self.flags = flags
         self.sub_states = list(sub_states)
         self.name = name
-        super().__init__(
-            drop_first=drop_first,
-            stray=stray,
-            delay=delay,
-            raw=raw,
-            host=host,
-            lifetime=lifetime,
-        )
+        super().__init__(**faults)
         self.mode = mode
 
     def _parse(self, data: bytes) -> tuple[Any, ...] | None:

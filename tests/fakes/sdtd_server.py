@@ -34,6 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from tests.fakes.served import Served
+
 Hostile = Literal["silence", "no_newline", "endless_line", "http", "flood"]
 BANNER = (
     "*** Connected with 7DTD server.",
@@ -82,7 +84,7 @@ class _Client:
         self.peer = f"{peer[0]}:{peer[1]}"
 
 
-class FakeSdtdServer:
+class FakeSdtdServer(Served):
     def __init__(
         self,
         password: str = "secret",
@@ -163,13 +165,6 @@ class FakeSdtdServer:
         await self.stop()
         await asyncio.sleep(down_for)
         await self.start()
-
-    async def __aenter__(self) -> FakeSdtdServer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     async def wait_clients(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         async with asyncio.timeout(timeout):

@@ -6,7 +6,7 @@ a delay. Each fake says how to read a request (``_parse``) and what to answer (`
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Self
+from typing import Any, NotRequired, Self, TypedDict
 
 MAX_KEPT = 100
 STRAY = b"\x00junk"
@@ -20,16 +20,27 @@ class _Protocol(asyncio.DatagramProtocol):
         self.server._on_datagram(data, addr)
 
 
+class Faults(TypedDict):
+    """The keyword arguments every UDP fake passes on to ``UdpFake`` (``**faults``)."""
+
+    drop_first: NotRequired[int]
+    stray: NotRequired[int]
+    delay: NotRequired[float]
+    raw: NotRequired[bytes | None]
+    host: NotRequired[str]
+    lifetime: NotRequired[float]
+
+
 class UdpFake:
     def __init__(
         self,
         *,
-        drop_first: int,
-        stray: int,
-        delay: float,
-        raw: bytes | None,
-        host: str,
-        lifetime: float,
+        drop_first: int = 0,
+        stray: int = 0,
+        delay: float = 0.0,
+        raw: bytes | None = None,
+        host: str = "127.0.0.1",
+        lifetime: float = 30.0,
     ) -> None:
         self.drop_first = drop_first
         self.stray = stray

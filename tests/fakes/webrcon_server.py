@@ -36,11 +36,12 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.served import Served
 
 RAW_CLOSE_FRAME = b"\x88\x02\x03\xe8"  # what Rust writes instead of refusing with HTTP
 MODES = (
@@ -109,7 +110,7 @@ def envelope(identifier: int, message: str, type_: str = "Generic") -> str:
     )
 
 
-class FakeWebRconServer:
+class FakeWebRconServer(Served):
     def __init__(
         self,
         password: str = "secret",
@@ -149,18 +150,6 @@ class FakeWebRconServer:
     @property
     def clients(self) -> int:
         return len(self._clients)
-
-    async def __aenter__(self) -> FakeWebRconServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # --- lifecycle ------------------------------------------------------------------------------
 

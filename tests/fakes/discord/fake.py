@@ -12,14 +12,15 @@ import contextlib
 import copy
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import discord
 import discord.gateway
 import discord.http
 import yarl
 from aiohttp import web
+
+from tests.fakes.served import Served
 
 from . import payloads
 from .errors import FakeDiscordError
@@ -38,7 +39,7 @@ from .ui_input import modal_submit_data, select_values
 USE_APPLICATION_COMMANDS = 1 << 31
 
 
-class FakeDiscord:
+class FakeDiscord(Served):
     """A fake Discord (REST + gateway) on 127.0.0.1 for the real discord.py client.
 
     Use as ``async with FakeDiscord() as fake:``; see the package docstring for an example.
@@ -107,18 +108,6 @@ class FakeDiscord:
         return f"<FakeDiscord port={self.port} guilds={len(self.guilds)}>"
 
     # ------------------------------------------------------------------ lifecycle
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def start(self) -> None:
         from .server import build_app

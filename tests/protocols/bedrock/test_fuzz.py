@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from bot.protocols.bedrock import BedrockMalformedError, PingQuery, decode_pong, parse_motd
 from bot.protocols.bedrock.motd import strip_formatting
 from tests.fakes.bedrock_server import NOTES_MOTD, encode_pong, motd_string
+from tests.protocols.fuzzing import mutated
 
 VALID = [
     encode_pong(1, 2, NOTES_MOTD),
@@ -40,12 +41,7 @@ def test_arbitrary_bytes(data: bytes) -> None:
 @settings(max_examples=150)
 @given(st.sampled_from(VALID), st.data())
 def test_mutated_pongs(datagram: bytes, data: st.DataObject) -> None:
-    cut = data.draw(st.integers(0, len(datagram)))
-    mutated = bytearray(datagram[:cut])
-    for _ in range(data.draw(st.integers(0, 4))):
-        if mutated:
-            mutated[data.draw(st.integers(0, len(mutated) - 1))] = data.draw(st.integers(0, 255))
-    _decode(bytes(mutated))
+    _decode(mutated(datagram, data))
 
 
 @settings(max_examples=150)

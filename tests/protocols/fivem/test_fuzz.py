@@ -13,12 +13,9 @@ from bot.protocols.fivem.errors import NotFiveM
 from bot.protocols.fivem.models import FiveMDynamic, FiveMInfo
 from bot.protocols.fivem.oob import decode_getinfo
 from tests.fakes.fivem_server import sample_dynamic, sample_info, sample_players
+from tests.protocols.fuzzing import json_values, mutated
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner),
-    max_leaves=30,
-)
+JSON = json_values(max_leaves=30)
 KEYS = [
     "hostname",
     "clients",
@@ -78,8 +75,4 @@ def test_objects_with_the_right_keys_and_any_values(fields: dict[str, Any], as_l
 @settings(max_examples=100)
 @given(st.sampled_from(VALID), st.data())
 def test_mutated_valid_bodies(raw: bytes, data: st.DataObject) -> None:
-    mutated = bytearray(raw[: data.draw(st.integers(0, len(raw)))])
-    for _ in range(data.draw(st.integers(0, 4))):
-        if mutated:
-            mutated[data.draw(st.integers(0, len(mutated) - 1))] = data.draw(st.integers(0, 255))
-    _decode_all(bytes(mutated))
+    _decode_all(mutated(raw, data))

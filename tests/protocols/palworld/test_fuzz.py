@@ -19,12 +19,9 @@ from bot.protocols.palworld.codec import (
 )
 from bot.protocols.palworld.errors import NotPalworld, PalworldError, PalworldRequestError
 from tests.fakes.palworld_server import sample_info, sample_metrics, sample_players
+from tests.protocols.fuzzing import json_values, mutated
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner),
-    max_leaves=20,
-)
+JSON = json_values(max_leaves=20)
 PLAYER_KEYS = [
     "name",
     "accountName",
@@ -82,11 +79,7 @@ def test_players_with_any_values(players: list[dict[str, Any]]) -> None:
 @settings(max_examples=100)
 @given(st.sampled_from(VALID), st.data())
 def test_mutated_valid_bodies(raw: bytes, data: st.DataObject) -> None:
-    mutated = bytearray(raw[: data.draw(st.integers(0, len(raw)))])
-    for _ in range(data.draw(st.integers(0, 4))):
-        if mutated:
-            mutated[data.draw(st.integers(0, len(mutated) - 1))] = data.draw(st.integers(0, 255))
-    _decode_all(bytes(mutated))
+    _decode_all(mutated(raw, data))
 
 
 PRINTABLE = st.text(st.characters(blacklist_categories=["Cc", "Cs", "Zl", "Zp"]), max_size=80)

@@ -15,6 +15,7 @@ from bot.protocols.quake3 import (
 )
 from bot.protocols.quake3.packets import MAX_PLAYERS
 from tests.fakes.quake3_server import DEFAULT_SERVERINFO, NOTES_STATUS, encode_info, encode_status
+from tests.protocols.fuzzing import mutated
 
 VALID = [
     NOTES_STATUS,
@@ -46,12 +47,7 @@ def test_arbitrary_bytes(data: bytes) -> None:
 @settings(max_examples=150)
 @given(st.sampled_from(VALID), st.data())
 def test_mutated_answers(datagram: bytes, data: st.DataObject) -> None:
-    cut = data.draw(st.integers(0, len(datagram)))
-    mutated = bytearray(datagram[:cut])
-    for _ in range(data.draw(st.integers(0, 4))):
-        if mutated:
-            mutated[data.draw(st.integers(0, len(mutated) - 1))] = data.draw(st.integers(0, 255))
-    _decode(bytes(mutated))
+    _decode(mutated(datagram, data))
 
 
 @given(st.text(alphabet=st.sampled_from('\\^"a1 \n\r-'), max_size=300))

@@ -29,6 +29,25 @@ def run_cli(*argv: str) -> int:
     return main(["rcon", *argv])
 
 
+async def rcon_process(
+    address: str, *args: str, stdin: bytes | None = None
+) -> tuple[int | None, bytes, bytes]:
+    """``python -m bot rcon ADDRESS`` as a real process, the password ("secret") in the
+    environment, ``stdin`` piped in when given: its exit code, stdout and stderr."""
+    env = dict(os.environ, OUTPOST_RCON_PW="secret", PYTHONPATH=os.getcwd())
+    proc = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "rcon", address, "--password-env", "OUTPOST_RCON_PW"),
+        *args,
+        stdin=None if stdin is None else asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    async with asyncio.timeout(30):
+        out, err = await proc.communicate(stdin)
+    return proc.returncode, out, err
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -65,24 +84,9 @@ async def test_shell_session_through_a_stdin_pipe() -> None:
                 "!exit",
             ]
         )
-        env = dict(os.environ, OUTPOST_RCON_PW="secret", PYTHONPATH=os.getcwd())
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "rcon",
-            address,
-            "--password-env",
-            "OUTPOST_RCON_PW",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env,
-        )
-        async with asyncio.timeout(30):
-            out, err = await proc.communicate(script.encode() + b"\n")
+        code, out, err = await rcon_process(address, stdin=script.encode() + b"\n")
     text = out.decode()
-    assert proc.returncode == 0, err.decode()
+    assert code == 0, err.decode()
     assert f"connected to {address}" in text
     assert "hostname: Outpost" in text
     assert "!connect HOST[:PORT] [PASSWORD]" in text  # the help text
@@ -95,24 +99,8 @@ async def test_shell_session_through_a_stdin_pipe() -> None:
 async def test_execute_subprocess_prints_the_answer() -> None:
     async with FakeRCONServer(responses=ANSWERS) as server:
         address = f"{server.address[0]}:{server.address[1]}"
-        env = dict(os.environ, PW="secret", PYTHONPATH=os.getcwd())
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "rcon",
-            address,
-            "--password-env",
-            "PW",
-            "--execute",
-            "status",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env,
-        )
-        async with asyncio.timeout(30):
-            out, err = await proc.communicate()
-    assert (proc.returncode, out, err) == (0, b"hostname: Outpost\nmap: de_dust2\n", b"")
+        result = await rcon_process(address, "--execute", "status")
+    assert result == (0, b"hostname: Outpost\nmap: de_dust2\n", b"")
 
 
 async def test_execute_failure_is_one_line_and_nonzero(

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bot.protocols.satisfactory import PollQuery, SatisfactoryMalformedError
 from tests.fakes.satisfactory_server import encode_response
+from tests.protocols.fuzzing import mutated
 
 VALID = [
     encode_response(1),
@@ -36,12 +37,7 @@ def test_arbitrary_bytes(data: bytes) -> None:
 @settings(max_examples=200)
 @given(st.sampled_from(VALID), st.data())
 def test_mutated_responses(datagram: bytes, data: st.DataObject) -> None:
-    cut = data.draw(st.integers(0, len(datagram)))
-    mutated = bytearray(datagram[:cut])
-    for _ in range(data.draw(st.integers(0, 4))):
-        if mutated:
-            mutated[data.draw(st.integers(0, len(mutated) - 1))] = data.draw(st.integers(0, 255))
-    _decode(bytes(mutated))
+    _decode(mutated(datagram, data))
 
 
 @settings(max_examples=100)
