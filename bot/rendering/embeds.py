@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.rendering.players import PlayerSort, player_columns, sorted_players
-from bot.rendering.text import clip, escape, relative
+from bot.rendering.text import clip, escape, percent_up, relative
 from bot.rendering.views import ServerView
 from bot.snapshots import ServerInfo, Snapshot, State
 
@@ -140,7 +140,10 @@ def _header(
         own = clip(escape(view.shown(info.name)), own_name)
         if own and own != escape(view.name):
             lines.append(f"*{own}*")
-    lines.append(state_line(view, look))
+    state = state_line(view, look)
+    if view.uptime is not None and view.uptime[1] > 0:
+        state += f" · ⏱️ {percent_up(*view.uptime)} % up (7 d)"
+    lines.append(state)
     if info is not None and look is not Look.OFFLINE:
         details = details_line(view, info, ping=ping)
         if details:

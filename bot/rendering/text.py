@@ -156,3 +156,13 @@ def online_transition_text(name: str, downtime: float | None, mention: str | Non
     was = f" after {duration(downtime)} down" if downtime is not None else ""
     prefix = f"{mention} " if mention else ""
     return f"{prefix}🟢 **{clip(escape(name), 100)}** is back up{was}."
+
+
+def percent_up(online: int, total: int) -> str:
+    """``99.9``: the share of ``total`` samples that were online, cut (never rounded up) to one
+    decimal, so 99.95 % never shows as a 100 that hides an outage; ``100`` only when all were."""
+    if total <= 0:
+        return "-"
+    if online >= total:
+        return "100"
+    return f"{int(online * 1000 / total) / 10:.1f}"

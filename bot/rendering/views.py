@@ -20,13 +20,20 @@ class ServerView:
     snapshot: Snapshot
     hide_connect: bool = False
     join_url: str | None = None  # an http(s) link the guild set: a "Join" link button
+    uptime: tuple[int, int] | None = None  # boards: (online, all) samples of the last 7 days
 
     @classmethod
-    def of(cls, server: Server, snapshot: Snapshot, display: Display | None) -> ServerView:
+    def of(
+        cls,
+        server: Server,
+        snapshot: Snapshot,
+        display: Display | None,
+        uptime: tuple[int, int] | None = None,
+    ) -> ServerView:
         """``display``: the server's options (None: the defaults)."""
         if display is None:
-            return cls(server, snapshot)
-        return cls(server, snapshot, display.hide_connect, display.join_url)
+            return cls(server, snapshot, uptime=uptime)
+        return cls(server, snapshot, display.hide_connect, display.join_url, uptime)
 
     @property
     def game_name(self) -> str:

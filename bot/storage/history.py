@@ -63,6 +63,21 @@ class HistoryRepository:
                 params,
             )
 
+    async def online_counts(
+        self, targets: Sequence[str], since: float
+    ) -> dict[str, tuple[int, int]]:
+        """target -> (online samples, samples) since ``since``, for the targets that have any
+        (one grouped read over the primary key's ranges)."""
+        if not targets:
+            return {}
+        marks = ", ".join("?" for _ in targets)
+        rows = await self._db.fetch_all(
+            "SELECT target, SUM(online), COUNT(*) FROM status_samples "
+            f"WHERE target IN ({marks}) AND at >= ? GROUP BY target",
+            (*targets, since),
+        )
+        return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
     async def between(self, target: str, start: float, end: float) -> list[Sample]:
         rows = await self._db.fetch_all(
             "SELECT target, at, online, players, max_players, bots, map, ping_ms "

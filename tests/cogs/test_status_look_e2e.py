@@ -77,6 +77,7 @@ async def test_detailed_board_lists_players_and_carries_the_join_button(
         (message,) = [m for m in w.fake.channel_messages(w.channel_id) if m["embeds"]]
         (embed,) = message["embeds"]
         assert embed["fields"][0]["name"] == "Players (2)"
+        assert "· ⏱️ 100 % up (7 d)" in embed["description"]  # one polled round, answered
         assert embed["fields"][0]["value"] == "**alice** · 1h 01m\n**bob** · 1m"
         assert link_buttons(message["components"]) == [("Join Main", JOIN)]
         # The link removed: the next pass edits the message without its button.

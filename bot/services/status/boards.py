@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from bot.rendering.views import ServerView
-from bot.services.status.poller import Poller, RoundReport
+from bot.services.status.poller import Poller, RoundReport, target_of
+from bot.services.status.uptime_cache import UptimeCache
 from bot.storage import Server, Store
 from bot.storage.boards import Board
 from bot.storage.display import Display
@@ -156,6 +157,8 @@ class BoardUpdater(Generic[PageT]):
         self.store = store
         self.poller = poller
         self.pacer = _Pacer(guild_gap)
+        # Boards show each server's 7-day uptime, read hourly (not every pass).
+        self.uptimes = UptimeCache(store.history, poller.clock)
         self.guild_budget = guild_budget
         self.paused_retry = paused_retry
         # board id -> when a paused board is tried again (monotonic); absent: at the next pass
@@ -231,7 +234,13 @@ class BoardUpdater(Generic[PageT]):
             chosen = servers
         if display is None:
             display = await self.store.display.all()
-        return [ServerView.of(s, self.poller.snapshot(s), display.get(s.id)) for s in chosen]
+        uptimes = await self.uptimes.counts([target_of(s).key for s in chosen])
+        return [
+            ServerView.of(
+                s, self.poller.snapshot(s), display.get(s.id), uptimes.get(target_of(s).key)
+            )
+            for s in chosen
+        ]
 
     async def render(
         self, board: Board, display: Mapping[int, Display] | None = None

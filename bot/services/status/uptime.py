@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.rendering.text import duration
+from bot.rendering.text import duration, percent_up
 from bot.storage.history import Sample, offline_spans
 
 MAX_OUTAGES_SHOWN = 10
@@ -75,8 +75,7 @@ def summary_line(report: Uptime) -> str:
     if ratio is None or grade is None:
         return "No samples in this period yet: they are taken at every poll."
     icon = _ICONS[grade]
-    # 99.95 % shows as 99.9 %, never as a rounded-up 100 % that hides an outage.
-    shown = "100" if report.online == report.samples else f"{int(ratio * 1000) / 10:.1f}"
+    shown = percent_up(report.online, report.samples)
     parts = [f"{icon} **{shown} %** online"]
     count = len(report.outages)
     if count:
