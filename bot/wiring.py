@@ -20,6 +20,7 @@ from bot.crypto import SecretBox
 from bot.delivery.alerts import DiscordAlertChannels
 from bot.delivery.boards import BoardPage, DiscordBoards
 from bot.delivery.feed import DiscordFeedChannels
+from bot.delivery.population import DiscordPingChannels
 from bot.delivery.presence import DiscordPresence
 from bot.metrics import Metrics
 from bot.protocols.a2s import A2SEngine
@@ -37,6 +38,7 @@ from bot.services.status.alerts import AlertNotifier
 from bot.services.status.boards import BoardUpdater
 from bot.services.status.player_names import BattlEyePlayerNames, PooledPlayerNames
 from bot.services.status.poller import Poller
+from bot.services.status.population import PopulationNotifier
 from bot.services.status.presence import PresenceUpdater
 from bot.services.status.status_source import AdapterStatusSource, StatusSource
 from bot.services.supervisor import Supervisor
@@ -84,6 +86,7 @@ class Services:
     poller: Poller
     boards: BoardUpdater[BoardPage]
     alerts: AlertNotifier
+    population: PopulationNotifier
     presence: PresenceUpdater | None  # None: PRESENCE is off
     audit: AuditLog
     audit_mirror: AuditMirror
@@ -194,6 +197,7 @@ async def build_services(
     # Boards, alerts, presence and the feed post through the Discord side (bot.delivery).
     boards = BoardUpdater(DiscordBoards(client), store, poller)
     alerts = AlertNotifier(DiscordAlertChannels(client), store, poller)
+    population = PopulationNotifier(DiscordPingChannels(client), store, poller)
     presence = PresenceUpdater(DiscordPresence(client), poller) if settings.presence else None
 
     # RCON from Discord: permissions checked at run time, every attempt audited.
@@ -227,7 +231,7 @@ async def build_services(
 
     for on_change in (poller.refresh_roster, drop_stale_connections, feed.reload):
         registry.add_change_listener(on_change)
-    round_listeners = [boards.on_round, alerts.on_round]
+    round_listeners = [boards.on_round, alerts.on_round, population.on_round]
     if presence is not None:
         round_listeners.append(presence.on_round)
     round_listeners.append(feed.on_round)
@@ -243,6 +247,7 @@ async def build_services(
         poller=poller,
         boards=boards,
         alerts=alerts,
+        population=population,
         presence=presence,
         audit=audit,
         audit_mirror=audit_mirror,

@@ -37,6 +37,7 @@ from bot.storage.migrations import (
 )
 from bot.storage.permissions import GrantRepository
 from bot.storage.players import PlayerRepository
+from bot.storage.population import PopulationPingRepository
 from bot.storage.servers import ServerRepository
 from bot.storage.sqlite import connect
 from bot.storage.state import AppStateRepository
@@ -72,6 +73,7 @@ class Store:
         self.history = HistoryRepository(db)
         self.boards = BoardRepository(db)
         self.alerts = AlertRepository(db)
+        self.population = PopulationPingRepository(db)
         self.display = DisplayRepository(db)
         self.grants = GrantRepository(db)
         self.audit = AuditRepository(db)

@@ -35,6 +35,7 @@ EXPECTED_COMMANDS = [
     "board",
     "feed",
     "history",
+    "notify",
     "permissions",
     "player",
     "rcon",

@@ -11,10 +11,17 @@ from .errors import (
     UNKNOWN_CHANNEL,
     UNKNOWN_GUILD,
     UNKNOWN_MEMBER,
+    UNKNOWN_ROLE,
     UNKNOWN_USER,
     api_error,
 )
-from .permissions import MANAGE_THREADS, SEND_MESSAGES_IN_THREADS, VIEW_CHANNEL
+from .permissions import (
+    ADMINISTRATOR,
+    MANAGE_ROLES,
+    MANAGE_THREADS,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+)
 from .rest_util import API_PREFIX, fake_of, json_response, no_content, snowflake
 
 
@@ -116,6 +123,31 @@ async def get_guild_member(request: web.Request) -> web.StreamResponse:
     return json_response(payloads.member(member, fake.user(user_id)))
 
 
+async def member_role(request: web.Request) -> web.StreamResponse:
+    """PUT/DELETE /guilds/{g}/members/{u}/roles/{r}: as Discord, only with Manage Roles and for
+    a role below the bot's highest one (never a managed role); a GUILD_MEMBER_UPDATE follows."""
+    fake = fake_of(request)
+    guild = fake.guilds.get(snowflake(request, "guild_id"))
+    if guild is None:
+        raise api_error(UNKNOWN_GUILD)
+    user_id, role_id = snowflake(request, "user_id"), snowflake(request, "role_id")
+    if user_id not in guild.members:
+        raise api_error(UNKNOWN_MEMBER)
+    role = guild.roles.get(role_id)
+    if role is None or role_id == guild.id:
+        raise api_error(UNKNOWN_ROLE)
+    bot = fake.bot_user_id
+    perms = guild.permissions(bot)
+    top = max(guild.roles[r].position for r in guild.members[bot].roles)
+    if not perms & (MANAGE_ROLES | ADMINISTRATOR) or role.managed or role.position >= top:
+        raise api_error(MISSING_PERMISSIONS)
+    if request.method == "PUT":
+        guild.add_member_role(user_id, role_id)
+    else:
+        guild.remove_member_role(user_id, role_id)
+    return no_content()
+
+
 async def get_channel(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
     channel_id = snowflake(request, "channel_id")
@@ -183,6 +215,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(f"{p}/guilds/{{guild_id}}/channels", get_guild_channels)
     router.add_get(f"{p}/guilds/{{guild_id}}/roles", get_guild_roles)
     router.add_get(f"{p}/guilds/{{guild_id}}/members/{{user_id}}", get_guild_member)
+    roles_of = f"{p}/guilds/{{guild_id}}/members/{{user_id}}/roles/{{role_id}}"
+    router.add_put(roles_of, member_role)
+    router.add_delete(roles_of, member_role)
     router.add_get(f"{p}/channels/{{channel_id}}", get_channel)
     router.add_patch(f"{p}/channels/{{channel_id}}", modify_channel)
     router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", get_attachment)

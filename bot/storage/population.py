@@ -1,0 +1,102 @@
+"""Population pings (``population_pings``): a role mentioned when a server's player count
+crosses a threshold, with whether it may fire again (``armed``) and when it last did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.database import Database, Row
+
+_COLUMNS = (
+    "id, guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, armed, "
+    "last_fired"
+)
+DIRECTIONS = ("above", "below")
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationPing:
+    id: int
+    guild_id: int
+    server_id: int
+    channel_id: int
+    role_id: int
+    direction: str  # one of DIRECTIONS
+    threshold: int
+    cooldown: float  # seconds between two pings at the least
+    armed: bool | None  # None: the server's count not seen yet
+    last_fired: float | None
+
+
+def _ping(row: Row) -> PopulationPing:
+    return PopulationPing(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        server_id=int(row["server_id"]),
+        channel_id=int(row["channel_id"]),
+        role_id=int(row["role_id"]),
+        direction=str(row["direction"]),
+        threshold=int(row["threshold"]),
+        cooldown=float(row["cooldown"]),
+        armed=None if row["armed"] is None else int(row["armed"]) == 1,
+        last_fired=None if row["last_fired"] is None else float(row["last_fired"]),
+    )
+
+
+class PopulationPingRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        guild_id: int,
+        server_id: int,
+        channel_id: int,
+        role_id: int,
+        direction: str,
+        threshold: int,
+        created_by: int,
+        *,
+        cooldown: float = 3600.0,
+    ) -> PopulationPing:
+        """Create the ping, or replace its role and cooldown (the same server, channel,
+        direction and threshold); it waits for a round before it can fire."""
+        row = await self._db.fetch_one(
+            "INSERT INTO population_pings (guild_id, server_id, channel_id, role_id, direction, "
+            "threshold, cooldown, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (server_id, channel_id, direction, threshold) DO UPDATE SET "
+            f"role_id = excluded.role_id, cooldown = excluded.cooldown RETURNING {_COLUMNS}",
+            (guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, created_by),
+        )
+        assert row is not None  # RETURNING always yields the row
+        return _ping(row)
+
+    async def all(self) -> list[PopulationPing]:
+        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM population_pings ORDER BY id")
+        return [_ping(r) for r in rows]
+
+    async def for_guild(self, guild_id: int) -> list[PopulationPing]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM population_pings WHERE guild_id = ? ORDER BY id", (guild_id,)
+        )
+        return [_ping(r) for r in rows]
+
+    async def count(self, guild_id: int) -> int:
+        value = await self._db.fetch_val(
+            "SELECT COUNT(*) FROM population_pings WHERE guild_id = ?", (guild_id,)
+        )
+        return int(value or 0)
+
+    async def remove(self, guild_id: int, ping_id: int) -> bool:
+        return (
+            await self._db.execute(
+                "DELETE FROM population_pings WHERE guild_id = ? AND id = ?", (guild_id, ping_id)
+            )
+            > 0
+        )
+
+    async def set_state(self, ping_id: int, armed: bool, last_fired: float | None) -> None:
+        await self._db.execute(
+            "UPDATE population_pings SET armed = ?, last_fired = ? WHERE id = ?",
+            (int(armed), last_fired, ping_id),
+        )

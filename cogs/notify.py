@@ -1,0 +1,221 @@
+"""``/notify population|list|remove|panel``: a role pinged when a server fills up (or empties),
+and a panel where members take or drop that role themselves."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.rendering.text import clip, escape
+from bot.services.audit import about
+from bot.services.errors import UserError
+from bot.services.status.population import MAX_PINGS_PER_GUILD, band
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
+from cogs._rcon_ui import actor_of
+from cogs._status_ui import Interaction, server_choices
+
+PingChannel = discord.TextChannel | discord.Thread
+MAX_THRESHOLD = 1000
+
+
+class RoleToggle(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"notify:role:(?P<role>[0-9]{1,20})"
+):
+    """The panel's button: gives the clicking member the ping role, or takes it away. Works
+    across restarts (the role is in the button's id) and only for a role a population ping of
+    the guild mentions: a panel never hands out any other role."""
+
+    def __init__(self, role_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Get or stop these pings",
+                emoji="🔔",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"notify:role:{role_id}",
+            )
+        )
+        self.role_id = role_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> RoleToggle:
+        return cls(int(match["role"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild, member = interaction.guild, interaction.user
+        role = guild.get_role(self.role_id) if guild is not None else None
+        pings = await interaction.client.services.store.population.for_guild(
+            guild.id if guild is not None else 0
+        )
+        if role is None or not isinstance(member, discord.Member):
+            await interaction.followup.send("That role no longer exists.", ephemeral=True)
+            return
+        if all(p.role_id != role.id for p in pings):
+            await interaction.followup.send(
+                "That role is not used by a population ping any more.", ephemeral=True
+            )
+            return
+        try:
+            if role in member.roles:
+                await member.remove_roles(role, reason="Outpost ping panel")
+                text = f"You will no longer be pinged with {role.mention}."
+            else:
+                await member.add_roles(role, reason="Outpost ping panel")
+                text = f"You will be pinged with {role.mention} when it fills up."
+        except discord.Forbidden:
+            text = (
+                "I cannot change that role: an admin must give me Manage Roles and put my role "
+                "above it."
+            )
+        await interaction.followup.send(text, ephemeral=True)
+
+
+def _describe(direction: str, threshold: int) -> str:
+    return f"{'≥' if direction == 'above' else '≤'} {threshold} players"
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Notify(
+    ManagedGroupCog, group_name="notify", group_description="Ping a role when a server fills up"
+):
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RoleToggle)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(RoleToggle)
+
+    @app_commands.command(
+        name="population", description="Ping a role once when a server's player count crosses"
+    )
+    @app_commands.describe(
+        server="The server",
+        role="The role to ping",
+        above="Ping when the count reaches this many players",
+        below="Ping when the count drops to this many players",
+        channel="Where to ping (default: this channel)",
+        cooldown_minutes="Quiet time after a ping (default 60)",
+    )
+    @app_commands.autocomplete(server=server_choices)
+    async def population(
+        self,
+        interaction: Interaction,
+        server: str,
+        role: discord.Role,
+        above: app_commands.Range[int, 1, MAX_THRESHOLD] | None = None,
+        below: app_commands.Range[int, 0, MAX_THRESHOLD] | None = None,
+        channel: PingChannel | None = None,
+        cooldown_minutes: app_commands.Range[int, 0, 10080] = 60,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        if (above is None) == (below is None):
+            raise UserError("Give either `above` or `below` (one of them).")
+        if role.is_default() or role.managed:
+            raise UserError("Pick a role members can hold (not @everyone or a bot's role).")
+        target = channel or interaction.channel
+        if not isinstance(target, PingChannel):
+            raise UserError("Pick a text channel or thread for the pings.")
+        found = await self.services.registry.get(guild_id, server)
+        store = self.services.store.population
+        if await store.count(guild_id) >= MAX_PINGS_PER_GUILD:
+            raise UserError(f"This server has {MAX_PINGS_PER_GUILD} population pings already.")
+        direction, threshold = ("above", above) if above is not None else ("below", below)
+        assert threshold is not None
+        async with self.services.audit.track(
+            actor_of(interaction),
+            "notify population",
+            f"{direction}={threshold} role={role.id} channel={target.id} "
+            f"cooldown={cooldown_minutes}m",
+            **about(found),
+        ):
+            await store.add(
+                guild_id,
+                found.id,
+                target.id,
+                role.id,
+                direction,
+                threshold,
+                interaction.user.id,
+                cooldown=cooldown_minutes * 60.0,
+            )
+        back = threshold - band(threshold) if direction == "above" else threshold + band(threshold)
+        await interaction.response.send_message(
+            f"{role.mention} will be pinged in {target.mention} once **{escape(found.name)}** "
+            f"has {_describe(direction, threshold)}; again only after it went back to "
+            f"{back} and {cooldown_minutes} minutes passed.",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @app_commands.command(name="list", description="List this Discord server's population pings")
+    async def list_pings(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        pings = await self.services.store.population.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        lines = [
+            f"`#{p.id}` **{escape(names.get(p.server_id, '?'))}** "
+            f"{_describe(p.direction, p.threshold)} → <@&{p.role_id}> in <#{p.channel_id}>"
+            for p in pings
+        ]
+        embed = discord.Embed(
+            title="Population pings",
+            description=clip("\n".join(lines), 4096) or "None yet: `/notify population`.",
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="remove", description="Remove a population ping")
+    @app_commands.describe(ping="Its number from /notify list")
+    async def remove(self, interaction: Interaction, ping: app_commands.Range[int, 1]) -> None:
+        guild_id = guild_id_of(interaction)
+        async with self.services.audit.track(
+            actor_of(interaction), "notify remove", f"ping={ping}"
+        ):
+            removed = await self.services.store.population.remove(guild_id, ping)
+        if not removed:
+            raise UserError("No population ping with that number here.")
+        await interaction.response.send_message(f"Removed ping `#{ping}`.", ephemeral=True)
+
+    @app_commands.command(name="panel", description="Post a button members use to get a ping role")
+    @app_commands.describe(channel="Where to post the panel", role="The ping role it gives")
+    async def panel(
+        self, interaction: Interaction, channel: PingChannel, role: discord.Role
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        pings = await self.services.store.population.for_guild(guild_id)
+        if all(p.role_id != role.id for p in pings):
+            raise UserError("Set up a `/notify population` ping for that role first.")
+        view = discord.ui.View(timeout=None)
+        view.add_item(RoleToggle(role.id))
+        embed = discord.Embed(
+            title=clip(f"🔔 {role.name} pings", 256),
+            description=(
+                f"Press the button to get {role.mention} and hear when our servers fill up; "
+                "press it again to stop."
+            ),
+            colour=discord.Colour.blurple(),
+        )
+        async with self.services.audit.track(
+            actor_of(interaction), "notify panel", f"channel={channel.id} role={role.id}"
+        ):
+            await channel.send(
+                embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
+            )
+        await interaction.response.send_message(
+            f"Panel posted in {channel.mention}.", ephemeral=True
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Notify(bot))
