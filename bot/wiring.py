@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.delivery.alerts import DiscordAlertChannels
 from bot.delivery.boards import BoardPage, DiscordBoards
+from bot.delivery.counters import DiscordCounterChannels
 from bot.delivery.feed import DiscordFeedChannels
 from bot.delivery.population import DiscordPingChannels
 from bot.delivery.presence import DiscordPresence
@@ -36,6 +37,7 @@ from bot.services.servers.registry import ServerRegistry
 from bot.services.servers.resolver import Resolver
 from bot.services.status.alerts import AlertNotifier
 from bot.services.status.boards import BoardUpdater
+from bot.services.status.counters import CounterUpdater
 from bot.services.status.player_names import BattlEyePlayerNames, PooledPlayerNames
 from bot.services.status.poller import Poller
 from bot.services.status.population import PopulationNotifier
@@ -87,6 +89,7 @@ class Services:
     boards: BoardUpdater[BoardPage]
     alerts: AlertNotifier
     population: PopulationNotifier
+    counters: CounterUpdater
     presence: PresenceUpdater | None  # None: PRESENCE is off
     audit: AuditLog
     audit_mirror: AuditMirror
@@ -198,6 +201,7 @@ async def build_services(
     boards = BoardUpdater(DiscordBoards(client), store, poller)
     alerts = AlertNotifier(DiscordAlertChannels(client), store, poller)
     population = PopulationNotifier(DiscordPingChannels(client), store, poller)
+    counters = CounterUpdater(DiscordCounterChannels(client), store, poller)
     presence = PresenceUpdater(DiscordPresence(client), poller) if settings.presence else None
 
     # RCON from Discord: permissions checked at run time, every attempt audited.
@@ -231,7 +235,7 @@ async def build_services(
 
     for on_change in (poller.refresh_roster, drop_stale_connections, feed.reload):
         registry.add_change_listener(on_change)
-    round_listeners = [boards.on_round, alerts.on_round, population.on_round]
+    round_listeners = [boards.on_round, alerts.on_round, population.on_round, counters.on_round]
     if presence is not None:
         round_listeners.append(presence.on_round)
     round_listeners.append(feed.on_round)
@@ -248,6 +252,7 @@ async def build_services(
         boards=boards,
         alerts=alerts,
         population=population,
+        counters=counters,
         presence=presence,
         audit=audit,
         audit_mirror=audit_mirror,

@@ -21,6 +21,7 @@ from bot.logsetup import secrets
 from bot.storage.alerts import AlertRepository
 from bot.storage.audit import AuditRepository
 from bot.storage.boards import BoardRepository
+from bot.storage.counters import CounterRepository
 from bot.storage.database import Database, Dialect, SqliteDatabase
 from bot.storage.display import DisplayRepository
 from bot.storage.events import EventRepository, SessionRepository
@@ -74,6 +75,7 @@ class Store:
         self.boards = BoardRepository(db)
         self.alerts = AlertRepository(db)
         self.population = PopulationPingRepository(db)
+        self.counters = CounterRepository(db)
         self.display = DisplayRepository(db)
         self.grants = GrantRepository(db)
         self.audit = AuditRepository(db)

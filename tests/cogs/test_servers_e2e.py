@@ -33,6 +33,7 @@ EXPECTED_COMMANDS = [
     "alert",
     "audit",
     "board",
+    "counter",
     "feed",
     "history",
     "notify",

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import copy
 import secrets
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -63,6 +64,10 @@ class FakeDiscord(Served):
         # Edits allowed on a message older than one hour before 30046 (None: unlimited).
         self.old_message_edit_limit = old_message_edit_limit
         self.violations: list[str] = []
+        # Channel renames: the times of each channel's last ones, on a clock a test may set
+        # (the bot's rename budget runs on the clock the test injects into the bot).
+        self.rename_clock: Callable[[], float] = time.time
+        self.renames: dict[int, list[float]] = {}
         self.requests: list[tuple[str, str]] = []
         # (client tag, method, path): the tag names the process (see run_patched.CLIENT_ENV).
         self.client_requests: list[tuple[str | None, str, str]] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import discord
 
 ADMINISTRATOR = 1 << 3
+MANAGE_CHANNELS = 1 << 4
 MANAGE_ROLES = 1 << 28
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11

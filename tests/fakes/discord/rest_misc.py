@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from . import payloads
 from .errors import (
+    INVALID_FORM_BODY,
     MISSING_ACCESS,
     MISSING_PERMISSIONS,
     UNKNOWN_CHANNEL,
@@ -17,6 +20,7 @@ from .errors import (
 )
 from .permissions import (
     ADMINISTRATOR,
+    MANAGE_CHANNELS,
     MANAGE_ROLES,
     MANAGE_THREADS,
     SEND_MESSAGES_IN_THREADS,
@@ -148,6 +152,30 @@ async def member_role(request: web.Request) -> web.StreamResponse:
     return no_content()
 
 
+RENAME_WINDOW = 600.0  # Discord: two renames of a channel per ten minutes
+RENAMES_PER_WINDOW = 2
+
+
+def _rename(fake: Any, guild: Any, channel: Any, name: str, perms: int) -> web.StreamResponse:
+    """A channel's new name. Discord allows two renames per channel per ten minutes and then
+    holds the third for the rest of the window (a 429 with that wait): a bot that gets there
+    breaks the rule, so the fake records it. Times come from ``fake.rename_clock``."""
+    if not perms & (MANAGE_CHANNELS | ADMINISTRATOR):
+        raise api_error(MISSING_PERMISSIONS)
+    if not 1 <= len(name) <= 100:
+        raise api_error(INVALID_FORM_BODY)
+    now = fake.rename_clock()
+    recent = [t for t in fake.renames.get(channel.id, []) if now - t < RENAME_WINDOW]
+    if len(recent) >= RENAMES_PER_WINDOW:
+        fake.violation(
+            f"PATCH /channels/{channel.id}: a third rename within ten minutes (Discord holds it)"
+        )
+        raise api_error(MISSING_PERMISSIONS)
+    fake.renames[channel.id] = [*recent, now]
+    guild.rename_channel(channel.id, name)
+    return json_response(payloads.channel(guild.id, channel, guild.owner_id))
+
+
 async def get_channel(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
     channel_id = snowflake(request, "channel_id")
@@ -175,6 +203,8 @@ async def modify_channel(request: web.Request) -> web.StreamResponse:
         raise api_error(MISSING_ACCESS)
     channel = guild.channel(channel_id)
     payload = await request.json()
+    if not channel.is_thread and set(payload) == {"name"}:
+        return _rename(fake, guild, channel, str(payload["name"]), perms)
     unsupported = set(payload) - {"archived", "locked"}
     if not channel.is_thread or unsupported:
         fake.violation(

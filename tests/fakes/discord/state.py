@@ -233,6 +233,14 @@ class FakeGuild:
             intent=INTENT_GUILDS,
         )
 
+    def rename_channel(self, channel_id: int, name: str) -> None:
+        """Rename a (non-thread) channel, as the bot's PATCH or an admin would."""
+        channel = self.channel(channel_id)
+        channel.name = name
+        self._sink.dispatch(
+            "CHANNEL_UPDATE", payloads.channel(self.id, channel), intent=INTENT_GUILDS
+        )
+
     def set_channel_permission(
         self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0
     ) -> None:

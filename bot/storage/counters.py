@@ -1,0 +1,77 @@
+"""Channel counters (``channel_counters``): a channel whose name shows a server's status, with
+the name it shows and when it was last renamed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.database import Database, Row
+
+_COLUMNS = "id, guild_id, channel_id, server_id, format, shown, renamed_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    id: int
+    guild_id: int
+    channel_id: int
+    server_id: int
+    format: str
+    shown: str | None  # the name the channel was last given
+    renamed_at: float | None
+
+
+def _counter(row: Row) -> Counter:
+    return Counter(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        channel_id=int(row["channel_id"]),
+        server_id=int(row["server_id"]),
+        format=str(row["format"]),
+        shown=None if row["shown"] is None else str(row["shown"]),
+        renamed_at=None if row["renamed_at"] is None else float(row["renamed_at"]),
+    )
+
+
+class CounterRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def upsert(
+        self, guild_id: int, channel_id: int, server_id: int, fmt: str, created_by: int
+    ) -> Counter:
+        """The channel's counter, created or pointed at another server or format (the last
+        rename is kept: the limit counts it still)."""
+        row = await self._db.fetch_one(
+            "INSERT INTO channel_counters (guild_id, channel_id, server_id, format, created_by) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET "
+            f"server_id = excluded.server_id, format = excluded.format RETURNING {_COLUMNS}",
+            (guild_id, channel_id, server_id, fmt, created_by),
+        )
+        assert row is not None  # RETURNING always yields the row
+        return _counter(row)
+
+    async def all(self) -> list[Counter]:
+        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM channel_counters ORDER BY id")
+        return [_counter(r) for r in rows]
+
+    async def for_guild(self, guild_id: int) -> list[Counter]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM channel_counters WHERE guild_id = ? ORDER BY id", (guild_id,)
+        )
+        return [_counter(r) for r in rows]
+
+    async def remove(self, guild_id: int, channel_id: int) -> bool:
+        return (
+            await self._db.execute(
+                "DELETE FROM channel_counters WHERE guild_id = ? AND channel_id = ?",
+                (guild_id, channel_id),
+            )
+            > 0
+        )
+
+    async def set_shown(self, counter_id: int, shown: str, renamed_at: float) -> None:
+        await self._db.execute(
+            "UPDATE channel_counters SET shown = ?, renamed_at = ? WHERE id = ?",
+            (shown, renamed_at, counter_id),
+        )

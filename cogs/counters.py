@@ -1,0 +1,102 @@
+"""``/counter set|remove|list``: a channel whose name shows a server's status."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.rendering.text import clip, escape
+from bot.services.audit import about
+from bot.services.errors import UserError
+from bot.services.status.counters import (
+    DEFAULT_FORMAT,
+    MAX_COUNTERS_PER_GUILD,
+    MIN_GAP,
+    check_format,
+    render,
+)
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of
+from cogs._rcon_ui import actor_of
+from cogs._status_ui import Interaction, server_choices
+
+CounterChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChannel
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Counters(
+    ManagedGroupCog, group_name="counter", group_description="Channel names that show a status"
+):
+    @app_commands.command(name="set", description="Rename a channel to show a server's status")
+    @app_commands.describe(
+        channel="The channel (a voice channel is usual)",
+        server="The server",
+        format="Fields: {status} {name} {players} {max} {map} {bots}",
+    )
+    @app_commands.autocomplete(server=server_choices)
+    async def set_counter(
+        self,
+        interaction: Interaction,
+        channel: CounterChannel,
+        server: str,
+        format: app_commands.Range[str, 1, 100] = DEFAULT_FORMAT,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.services.registry.get(guild_id, server)
+        fmt = check_format(format)
+        me = channel.guild.me
+        if me is not None and not channel.permissions_for(me).manage_channels:
+            raise UserError(f"I need Manage Channels in {channel.mention} to rename it.")
+        store = self.services.store.counters
+        existing = {c.channel_id for c in await store.for_guild(guild_id)}
+        if channel.id not in existing and len(existing) >= MAX_COUNTERS_PER_GUILD:
+            raise UserError(f"This server has {MAX_COUNTERS_PER_GUILD} counters already.")
+        async with self.services.audit.track(
+            actor_of(interaction),
+            "counter set",
+            f"channel={channel.id} format={fmt!r}",
+            **about(found),
+        ):
+            await store.upsert(guild_id, channel.id, found.id, fmt, interaction.user.id)
+        preview = render(fmt, found.name, self.services.poller.snapshot(found))
+        await interaction.response.send_message(
+            f"{channel.mention} will show **{escape(preview)}**, updated after polls (Discord "
+            f"allows a rename every {MIN_GAP / 60:.0f} minutes or so: changes in between are "
+            "combined).",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="remove", description="Stop renaming a channel")
+    @app_commands.describe(channel="The counter's channel")
+    async def remove_counter(self, interaction: Interaction, channel: CounterChannel) -> None:
+        guild_id = guild_id_of(interaction)
+        async with self.services.audit.track(
+            actor_of(interaction), "counter remove", f"channel={channel.id}"
+        ):
+            removed = await self.services.store.counters.remove(guild_id, channel.id)
+        if not removed:
+            raise UserError(f"{channel.mention} has no counter.")
+        await interaction.response.send_message(
+            f"{channel.mention} keeps its name from now on.", ephemeral=True
+        )
+
+    @app_commands.command(name="list", description="List this Discord server's counters")
+    async def list_counters(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        lines = [
+            f"<#{c.channel_id}> · **{escape(names.get(c.server_id, '?'))}** · `{c.format}`"
+            for c in await self.services.store.counters.for_guild(guild_id)
+        ]
+        embed = discord.Embed(
+            title="Channel counters",
+            description=clip("\n".join(lines), 4096) or "None yet: `/counter set`.",
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Counters(bot))
