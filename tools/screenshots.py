@@ -363,6 +363,28 @@ async def scenes(out: Path) -> list[Path]:
                         "alice",
                     )
 
+                    community = guild.add_channel("looking-for-game")
+                    names[community] = "looking-for-game"
+                    recorder.names[str(community)] = "looking-for-game"
+                    pingers = guild.add_role("Players")
+                    recorder.names[str(pingers)] = "Players"
+                    guild.roles[guild.bot_role_id].position = 100
+                    await slash(
+                        "notify population",
+                        {"server": "Main", "role": pingers, "above": 14, "channel": community},
+                    )
+                    await slash("notify panel", {"channel": community, "role": pingers})
+                    await poller.run_round()  # the ping's first sight: 12 players, armed
+                    main_query.info.player_count = 15
+                    await poller.run_round()
+                    await bot.services.population.wait_idle()
+                    recorder.add(
+                        "notify",
+                        "#looking-for-game: the role panel, then a population ping",
+                        [recorder.message(m) for m in fake.channel_messages(community)],
+                        None,
+                    )
+
                     await bot.services.live_players.fetch(
                         await bot.services.registry.get(guild.id, "Main")
                     )
