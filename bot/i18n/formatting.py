@@ -1,0 +1,34 @@
+"""Numbers, durations and dates the way each language writes them (Babel's CLDR data), for
+what Discord's own ``<t:…>`` timestamps do not already show in each reader's language."""
+
+from __future__ import annotations
+
+import datetime
+
+from babel import dates, numbers
+
+from bot.i18n.locales import babel_locale
+
+
+def number(language: str, value: float, *, decimals: int | None = None) -> str:
+    """``1,234.5`` / ``1.234,5`` / ``1 234,5``; ``decimals`` fixes the digits after the point."""
+    locale = babel_locale(language)
+    if decimals is None:
+        return numbers.format_decimal(value, locale=locale)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return numbers.format_decimal(value, format=pattern, locale=locale)
+
+
+def duration(language: str, seconds: float, *, threshold: float = 0.85) -> str:
+    """``3 hours`` / ``3 Stunden`` / ``3 часа``: a rounded length of time."""
+    return dates.format_timedelta(
+        datetime.timedelta(seconds=seconds),
+        threshold=threshold,
+        format="long",
+        locale=babel_locale(language),
+    )
+
+
+def date(language: str, when: datetime.datetime) -> str:
+    """A date and time, medium length, in the language's own order."""
+    return dates.format_datetime(when, format="medium", locale=babel_locale(language))
