@@ -35,6 +35,7 @@ import cogs
 from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.errors import OutpostTree
+from bot.i18n.translator import OutpostTranslator
 from bot.logsetup import secrets
 from bot.metrics import Metrics, create_metrics
 from bot.protocols.battleye import ClientConfig
@@ -178,6 +179,8 @@ class OutpostBot(commands.Bot):
         names = (
             self._extension_names if self._extension_names is not None else discover_extensions()
         )
+        # Descriptions and choice names in each member's language (names stay English).
+        await self.tree.set_translator(OutpostTranslator(self.tree))
         for name in names:
             await self.load_extension(name)
         if self.shard_filter.syncs_commands:
@@ -231,7 +234,14 @@ class OutpostBot(commands.Bot):
         )
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        # With the translations: a changed translation is a change Discord must get.
+        translator = self.tree.translator
+        payload = [
+            await c.get_translated_payload(self.tree, translator)
+            if translator is not None
+            else c.to_dict(self.tree)
+            for c in self.tree.get_commands(guild=guild)
+        ]
         digest = commands_hash(payload)
         scope = f"guild:{guild.id}" if guild is not None else "global"
         key = f"commands_hash:{self.application_id}:{scope}"

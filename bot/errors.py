@@ -15,6 +15,7 @@ import discord
 from discord import app_commands, ui
 
 from bot.crypto import DecryptionError
+from bot.i18n import resolve, t
 from bot.logsetup import secrets as known_secrets
 from bot.services.errors import UserError
 from bot.storage.errors import StorageError
@@ -27,12 +28,25 @@ def new_error_id() -> str:
     return secrets.token_hex(4)
 
 
-def _permission_names(names: list[str]) -> str:
-    return ", ".join(f"**{n.replace('_', ' ').replace('guild', 'server').title()}**" for n in names)
+def user_language(interaction: discord.Interaction[Any]) -> str:
+    """The language of an ephemeral answer: the member's own Discord language."""
+    return resolve(interaction.locale.value)
 
 
-def describe_error(error: BaseException) -> str | None:
-    """The user-facing text for an expected error, or None for an unexpected one."""
+def _permission_name(language: str, name: str) -> str:
+    key = f"permissions.{name}"
+    text = t(language, key)
+    # A permission the catalogue does not name yet: Discord's name, from the flag's.
+    return text if text != key else name.replace("_", " ").replace("guild", "server").title()
+
+
+def _permission_names(names: list[str], language: str) -> str:
+    return ", ".join(f"**{_permission_name(language, n)}**" for n in names)
+
+
+def describe_error(error: BaseException, language: str = "en") -> str | None:
+    """The user-facing text for an expected error in ``language``, or None for an unexpected
+    one."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, UserError | DecryptionError):
@@ -44,28 +58,25 @@ def describe_error(error: BaseException) -> str | None:
         # A storage error may quote its driver (a database URL): redacted as the logs are.
         return known_secrets.redact(str(error))
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try this again in {max(error.retry_after, 1):.0f} s."
+        return t(language, "errors.cooldown", count=round(max(error.retry_after, 1)))
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works inside a Discord server."
+        return t(language, "errors.no_private_message")
     if isinstance(error, app_commands.MissingPermissions):
-        return (
-            f"You need the {_permission_names(error.missing_permissions)} permission to use "
-            "this command."
-        )
+        names = _permission_names(error.missing_permissions, language)
+        return t(language, "errors.missing_permissions", permissions=names)
     if isinstance(error, app_commands.BotMissingPermissions):
-        return (
-            f"I am missing the {_permission_names(error.missing_permissions)} permission "
-            "here; ask an admin to grant it."
-        )
+        names = _permission_names(error.missing_permissions, language)
+        return t(language, "errors.bot_missing_permissions", permissions=names)
     if isinstance(error, app_commands.MissingRole | app_commands.MissingAnyRole):
-        return "You do not have a role allowed to use this command."
+        return t(language, "errors.missing_role")
     if isinstance(error, app_commands.CheckFailure):
-        return "You are not allowed to use this here."
+        return t(language, "errors.check_failure")
     if isinstance(error, app_commands.TransformerError):
         # The raw value is not echoed: it could be anything the user pasted.
-        return f"That value is not a valid {error.type.name.lower()} for this option."
+        kind = t(language, f"types.{error.type.name.lower()}")
+        return t(language, "errors.bad_value", type=kind)
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-        return "This command is out of date: Discord is still updating it, try again shortly."
+        return t(language, "errors.out_of_date")
     return None
 
 
@@ -85,7 +96,8 @@ async def send_ephemeral(interaction: discord.Interaction[Any], content: str) ->
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> str | None:
     """Tell the user what went wrong; return the error id for an unexpected error."""
-    message = describe_error(error)
+    language = user_language(interaction)
+    message = describe_error(error, language)
     error_id: str | None = None
     if message is None:
         error_id = new_error_id()
@@ -100,7 +112,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
             interaction.user.id,
             exc_info=(type(original), original, original.__traceback__),
         )
-        message = f"Something went wrong on my side (error id `{error_id}`). Tell the bot's admin."
+        message = t(language, "errors.unexpected", error_id=error_id)
     else:
         log.info("interaction %s refused: %s", interaction.id, type(error).__name__)
     await send_ephemeral(interaction, message)

@@ -28,6 +28,7 @@ from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
 from bot.services.audit import AuditLog, AuditMirror, discard_mirror
 from bot.services.feed import FeedService
+from bot.services.languages import GuildLanguages
 from bot.services.rcon.commands import RconCommands
 from bot.services.rcon.live_players import LivePlayers
 from bot.services.rcon.permissions import PermissionService
@@ -97,6 +98,7 @@ class Services:
     rcon: RconCommands
     live_players: LivePlayers
     feed: FeedService
+    languages: GuildLanguages
     # Started by the bot once it is ready, in this order.
     background: tuple[Background, ...]
     # The A2S engine built for real queries (None when a status source was given).
@@ -197,8 +199,11 @@ async def build_services(
         shards=shards,
         metrics=metrics,
     )
+    # Shared messages speak the guild's language (/settings language, else its locale).
+    languages = GuildLanguages(store.guild_settings)
+    await languages.load()
     # Boards, alerts, presence and the feed post through the Discord side (bot.delivery).
-    boards = BoardUpdater(DiscordBoards(client), store, poller)
+    boards = BoardUpdater(DiscordBoards(client, languages), store, poller)
     alerts = AlertNotifier(DiscordAlertChannels(client), store, poller)
     population = PopulationNotifier(DiscordPingChannels(client), store, poller)
     counters = CounterUpdater(DiscordCounterChannels(client), store, poller)
@@ -260,6 +265,7 @@ async def build_services(
         rcon=rcon,
         live_players=live_players,
         feed=feed,
+        languages=languages,
         background=(
             *((Background("poller", poller.run),) if options.autopoll else ()),
             Background("boards", boards.run),

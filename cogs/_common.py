@@ -7,7 +7,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import ReportingView
+from bot.errors import ReportingView, user_language
+from bot.i18n import resolve, t
 from bot.services.servers.registry import ServerRegistry
 
 
@@ -54,10 +55,22 @@ def require_manage(interaction: discord.Interaction[Any]) -> None:
         raise app_commands.MissingPermissions(["manage_guild"])
 
 
+def guild_language(interaction: discord.Interaction[Any]) -> str:
+    """The language of what the bot posts for everyone (boards, public answers): the guild's
+    ``/settings language``, else its preferred locale, else English. Ephemeral answers use
+    :func:`bot.errors.user_language` (the member's own)."""
+    preferred = interaction.guild_locale.value if interaction.guild_locale else None
+    languages = getattr(interaction.client, "services", None)
+    if languages is None or interaction.guild_id is None:
+        return resolve(preferred)
+    shared: str = languages.languages.shared(interaction.guild_id, preferred)
+    return shared
+
+
 class InvokerOnlyView(ReportingView):
     """Buttons only the member who ran the command may press; others get ``refusal``."""
 
-    refusal = "Only the person who ran the command can answer this."
+    refusal = "errors.invoker_only"  # a catalogue key, said in the presser's language
 
     def __init__(self, invoker_id: int, *, timeout: float | None) -> None:
         super().__init__(timeout=timeout)
@@ -65,6 +78,7 @@ class InvokerOnlyView(ReportingView):
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         if interaction.user.id != self.invoker_id:
-            await interaction.response.send_message(self.refusal, ephemeral=True)
+            text = t(user_language(interaction), self.refusal)
+            await interaction.response.send_message(text, ephemeral=True)
             return False
         return True

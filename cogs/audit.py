@@ -109,7 +109,7 @@ async def action_choices(interaction: Interaction, current: str) -> list[app_com
 class AuditPages(InvokerOnlyView):
     """Previous/Next over an audit query, for the invoker only."""
 
-    refusal = "Run /audit view yourself to page through the log."
+    refusal = "audit.view_yourself"
 
     def __init__(
         self,

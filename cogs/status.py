@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
+from bot.i18n import t
 from bot.rendering.charts import render_history_async
 from bot.rendering.embeds import CHART_FILENAME, ICON_FILENAME, status_embed, summary_embed
 from bot.rendering.links import join_links, link_view
@@ -28,7 +29,7 @@ from bot.services.status.join_links import checked_join_url
 from bot.services.status.poller import target_of
 from bot.storage import Server
 from cogs._base import OutpostCog
-from cogs._common import guild_id_of, require_manage
+from cogs._common import guild_id_of, guild_language, require_manage
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices, views_of
 
@@ -65,10 +66,14 @@ class Status(OutpostCog):
         self, interaction: Interaction, server: str | None = None, sort: str = "time"
     ) -> None:
         guild_id = guild_id_of(interaction)
+        # A public answer: in the guild's language, like its boards.
+        language = guild_language(interaction)
         if server is None:
             servers = await self.services.registry.servers_of(guild_id)
-            guild_name = interaction.guild.name if interaction.guild else "this server"
-            embed = summary_embed(guild_name, await views_of(self.bot, servers))
+            guild_name = (
+                interaction.guild.name if interaction.guild else t(language, "status.this_server")
+            )
+            embed = summary_embed(guild_name, await views_of(self.bot, servers), language)
             await interaction.response.send_message(embed=embed)
             return
         found = await self.services.registry.get(guild_id, server)
@@ -92,7 +97,12 @@ class Status(OutpostCog):
         if chart_task in done:
             png = _result(chart_task)
             embed = status_embed(
-                view, now, chart=png is not None, icon=icon is not None, sort=order
+                view,
+                now,
+                chart=png is not None,
+                icon=icon is not None,
+                sort=order,
+                language=language,
             )
             files = _files(icon, png)
             if deferred:
@@ -103,7 +113,7 @@ class Status(OutpostCog):
         # The chart is late: answer now, add it when it is ready.
         try:
             await interaction.response.send_message(
-                embed=status_embed(view, now, icon=icon is not None, sort=order),
+                embed=status_embed(view, now, icon=icon is not None, sort=order, language=language),
                 files=_files(icon, None),
                 view=buttons,
             )
@@ -115,7 +125,9 @@ class Status(OutpostCog):
         if png is not None:
             # The edit's attachments replace the message's: the icon goes again with the chart.
             await interaction.edit_original_response(
-                embed=status_embed(view, now, chart=True, icon=icon is not None, sort=order),
+                embed=status_embed(
+                    view, now, chart=True, icon=icon is not None, sort=order, language=language
+                ),
                 attachments=_files(icon, png),
             )
 

@@ -31,6 +31,7 @@ import discord
 from discord.utils import MISSING
 
 from bot.delivery.channels import find_channel
+from bot.i18n import resolve, t
 from bot.rendering.embeds import (
     DETAILED_PER_MESSAGE,
     MAX_EMBEDS_PER_MESSAGE,
@@ -40,6 +41,7 @@ from bot.rendering.embeds import (
 )
 from bot.rendering.links import join_links, link_view
 from bot.rendering.views import ServerView
+from bot.services.languages import GuildLanguages
 from bot.services.status.boards import BoardPaused, Edit, marker
 from bot.storage.boards import Board
 
@@ -111,7 +113,7 @@ _EMBED_OF = {"compact": compact_embed, "detailed": detailed_embed}
 _PER_MESSAGE = {"compact": MAX_EMBEDS_PER_MESSAGE, "detailed": DETAILED_PER_MESSAGE}
 
 
-def page_of(views: Sequence[ServerView], style: str = "compact") -> BoardPage:
+def page_of(views: Sequence[ServerView], style: str = "compact", language: str = "en") -> BoardPage:
     """Embeds of ``views`` in the board's style, each with its server's icon as thumbnail
     where it has one, and the servers' join links as buttons."""
     embed_of = _EMBED_OF[style]
@@ -122,7 +124,7 @@ def page_of(views: Sequence[ServerView], style: str = "compact") -> BoardPage:
         if png is not None:
             name = icon_filename(png)
             icons[name] = png  # two servers with one picture share one file
-        embeds.append(embed_of(view, thumbnail=name))
+        embeds.append(embed_of(view, thumbnail=name, language=language))
     return BoardPage(embeds, icons, join_links(views))
 
 
@@ -136,21 +138,31 @@ def _pause_or_raise(exc: discord.HTTPException) -> Exception:
 class DiscordBoards:
     """Renders boards as embeds in their style and opens their channels."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, languages: GuildLanguages | None = None) -> None:
         self.client = client
+        self.languages = languages
         # message id -> the filenames of its attachments, as Discord last answered
         self.attached: dict[int, frozenset[str]] = {}
 
+    def language(self, guild_id: int) -> str:
+        """The guild's shared language (its preferred locale as far as the cache knows it)."""
+        guild = self.client.get_guild(guild_id)
+        preferred = guild.preferred_locale.value if guild is not None else None
+        if self.languages is None:
+            return resolve(preferred)
+        return self.languages.shared(guild_id, preferred)
+
     def render(self, board: Board, views: Sequence[ServerView]) -> list[BoardPage]:
+        language = self.language(board.guild_id)
         if not views:
             empty = discord.Embed(
-                title="Status board",
-                description="No servers to show: add some with `/server add`.",
+                title=t(language, "board.empty_title"),
+                description=t(language, "board.empty"),
                 colour=discord.Colour.light_grey(),
             )
             return marked(board.id, [BoardPage([empty])])
         groups = chunk(views, _PER_MESSAGE[board.style])
-        return marked(board.id, [page_of(group, board.style) for group in groups])
+        return marked(board.id, [page_of(group, board.style, language) for group in groups])
 
     def digest(self, page: BoardPage) -> str:
         # Icons are named by their content (icon_filename), so the embeds tell them apart.

@@ -13,6 +13,12 @@ from bot.i18n.locales import ENGLISH, babel_locale
 MAX_SCHEMA_TEXT = 100
 # Texts that are the same word in other languages (names, units): never "untranslated".
 SAME_EVERYWHERE = frozenset({"Online", "Offline", "6h", "24h", "7d", "30d", "RCON", "Steam"})
+# Words a language happens to share with English (checked by a person, language by language).
+SAME_IN: dict[str, frozenset[str]] = {
+    "fr": frozenset({"compact", "score"}),
+    "nl": frozenset({"score", "{count} bots"}),
+    "it": frozenset({"score", "file", "Password", "password"}),
+}
 
 
 @dataclass
@@ -72,7 +78,8 @@ def check(language: str, schema: Mapping[str, str], catalogue: Catalogue = CATAL
         forms = _forms_problem(language, key, entry, source)
         if forms is not None:
             report.problems.append(forms)
-        if language != ENGLISH and entry == source and _english_text(source) not in SAME_EVERYWHERE:
+        same = SAME_EVERYWHERE | SAME_IN.get(language, frozenset())
+        if language != ENGLISH and entry == source and _english_text(source) not in same:
             report.problems.append(f"{key}: still the English text {_english_text(source)!r}")
         if key in schema and not 1 <= len(_english_text(entry)) <= MAX_SCHEMA_TEXT:
             report.problems.append(

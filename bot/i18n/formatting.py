@@ -19,6 +19,12 @@ def number(language: str, value: float, *, decimals: int | None = None) -> str:
     return numbers.format_decimal(value, format=pattern, locale=locale)
 
 
+def decimal_sign(language: str) -> str:
+    """``.`` / ``,``: for a number already cut to its digits elsewhere."""
+    sign: str = numbers.get_decimal_symbol(babel_locale(language))
+    return sign
+
+
 def duration(language: str, seconds: float, *, threshold: float = 0.85) -> str:
     """``3 hours`` / ``3 Stunden`` / ``3 часа``: a rounded length of time."""
     return dates.format_timedelta(

@@ -8,8 +8,10 @@ English to translate. Exit status 1 when anything is missing or wrong.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.app import OutpostBot
@@ -17,7 +19,7 @@ from bot.config import load_settings
 from bot.crypto import generate_key
 from bot.i18n.check import check
 from bot.i18n.locales import ENGLISH, LANGUAGES
-from bot.i18n.translator import schema_strings
+from bot.i18n.translator import Tree, schema_strings
 
 
 class _OfflineBot(OutpostBot):
@@ -25,8 +27,9 @@ class _OfflineBot(OutpostBot):
         return False  # never reaches Discord: only the tree is wanted
 
 
-async def command_schema() -> dict[str, str]:
-    """Every translatable string of the real command tree: key -> English."""
+@contextlib.asynccontextmanager
+async def offline_tree() -> AsyncIterator[Tree]:
+    """The real command tree, every cog loaded as the bot loads them, with the translator."""
     with tempfile.TemporaryDirectory() as folder:
         environ = {
             "DISCORD_TOKEN": "offline.token.unused",
@@ -37,9 +40,15 @@ async def command_schema() -> dict[str, str]:
         async with bot:
             try:
                 await bot.setup_hook()
-                return schema_strings(bot.tree)
+                yield bot.tree
             finally:
                 await bot.close()
+
+
+async def command_schema() -> dict[str, str]:
+    """Every translatable string of the real command tree: key -> English."""
+    async with offline_tree() as tree:
+        return schema_strings(tree)
 
 
 def main(argv: list[str]) -> int:

@@ -60,8 +60,17 @@ def schema_strings(tree: Tree) -> dict[str, str]:
         for param in node.parameters:
             found[option_key(node.qualified_name, param.name)] = param.description
             for choice in param.choices:
-                found[choice_key(node.qualified_name, param.name, choice.value)] = choice.name
+                if _translated(choice):
+                    key = choice_key(node.qualified_name, param.name, choice.value)
+                    found[key] = choice.name
     return found
+
+
+def _translated(choice: app_commands.Choice[Any]) -> bool:
+    """False for a choice made with ``locale_str(name, translate=False)`` (a language's own
+    name, the same for every reader)."""
+    locale_name = getattr(choice, "_locale_name", None)
+    return locale_name is None or locale_name.extras.get("translate", True)
 
 
 def _choice_keys(tree: Tree) -> dict[int, str]:
@@ -72,7 +81,8 @@ def _choice_keys(tree: Tree) -> dict[int, str]:
         if isinstance(node, app_commands.Command):
             for param in node.parameters:
                 for choice in param.choices:
-                    keys[id(choice)] = choice_key(node.qualified_name, param.name, choice.value)
+                    if _translated(choice):
+                        keys[id(choice)] = choice_key(node.qualified_name, param.name, choice.value)
     return keys
 
 
@@ -90,6 +100,8 @@ class OutpostTranslator(app_commands.Translator):
         if where is Where.parameter_description:
             return option_key(data.command.qualified_name, data.name)
         if where is Where.choice_name:
+            if not _translated(data):
+                return None
             key = self._choices.get(id(data))
             if key is None:
                 self._choices = _choice_keys(self._tree)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.i18n import ENGLISH, number, t
+from bot.i18n.formatting import decimal_sign
 from bot.rendering.players import PlayerSort, player_columns, sorted_players
 from bot.rendering.text import clip, escape, percent_up, relative
 from bot.rendering.views import ServerView
@@ -42,15 +44,19 @@ ICON_FILENAME = "icon.png"  # the server's picture, as /status attaches it
 class Look(enum.Enum):
     """What the embed colour says, most important first."""
 
-    OFFLINE = ("Offline", "🔴", discord.Colour.red())
-    PENDING = ("Waiting for the first answer", "⚪", discord.Colour.light_grey())
-    FULL = ("Full", "🟠", discord.Colour.orange())
-    PASSWORD = ("Password", "🔒", discord.Colour.gold())
-    ONLINE = ("Online", "🟢", discord.Colour.green())
+    OFFLINE = ("status.offline", "🔴", discord.Colour.red())
+    PENDING = ("status.pending", "⚪", discord.Colour.light_grey())
+    FULL = ("status.full", "🟠", discord.Colour.orange())
+    PASSWORD = ("status.password", "🔒", discord.Colour.gold())
+    ONLINE = ("status.online", "🟢", discord.Colour.green())
 
     @property
     def label(self) -> str:
-        return self.value[0]
+        """The English label (as logs and tests name the look)."""
+        return t(ENGLISH, self.value[0])
+
+    def label_in(self, language: str) -> str:
+        return t(language, self.value[0])
 
     @property
     def icon(self) -> str:
@@ -74,10 +80,10 @@ def look_of(snap: Snapshot) -> Look:
     return Look.ONLINE
 
 
-def players_line(info: ServerInfo) -> str:
+def players_line(info: ServerInfo, language: str = ENGLISH) -> str:
     text = f"{info.players}/{info.max_players}"
     if info.bots:
-        text += f" ({info.bots} bot{'s' if info.bots != 1 else ''})"
+        text += f" ({t(language, 'status.bots', count=info.bots)})"
     return text
 
 
@@ -88,25 +94,33 @@ def board_ping(ping_ms: float) -> str:
     return f"{max(step, round(ping_ms / step) * step):.0f} ms"
 
 
-def state_line(view: ServerView, look: Look) -> str:
-    """``🟢 **Online** · **12/60** players (2 bots)``, or since when a server is offline."""
+def state_line(view: ServerView, look: Look, language: str = ENGLISH) -> str:
+    """``🟢 **Online** · **12/60** players (2 bots)``, or since when a server is offline.
+    Times are Discord timestamps: each reader sees them in their own language and zone."""
     snap, info = view.snapshot, view.snapshot.info
+    label = look.label_in(language)
     if look is Look.OFFLINE:
-        line = f"{look.icon} **Offline**"
+        line = f"{look.icon} **{label}**"
         if snap.down_since is not None:
             since = int(snap.down_since)
-            line += f" since <t:{since}:f> (<t:{since}:R>)"
+            down = t(
+                language, "status.down_since", time=f"<t:{since}:f>", relative=f"<t:{since}:R>"
+            )
+            line += f" {down}"
         if snap.last_seen is None:
-            return f"{line} · never seen online"
+            return f"{line} · {t(language, 'status.never_seen')}"
         if snap.down_since is None:
-            return f"{line} · last seen {relative(snap.last_seen)}"
+            return f"{line} · {t(language, 'status.last_seen', relative=relative(snap.last_seen))}"
         return line
     if look is Look.PENDING or info is None:
-        return f"{look.icon} {look.label}: the server is being checked."
-    return f"{look.icon} **{look.label}** · **{players_line(info)}** players"
+        return f"{look.icon} {label}: {t(language, 'status.being_checked')}"
+    players = t(language, "status.players_line", players=players_line(info, language))
+    return f"{look.icon} **{label}** · {players}"
 
 
-def details_line(view: ServerView, info: ServerInfo, *, ping: str | None) -> str:
+def details_line(
+    view: ServerView, info: ServerInfo, *, ping: str | None, language: str = ENGLISH
+) -> str:
     """``🗺️ de_dust2 · 📶 35 ms · 🏷️ 1.38``: what is there, nothing for what is not."""
     parts = []
     shown_map = clip(escape(view.shown(info.map)), 60)
@@ -118,7 +132,7 @@ def details_line(view: ServerView, info: ServerInfo, *, ping: str | None) -> str
     if version:
         parts.append(f"🏷️ {version}")
     if info.password:
-        parts.append("🔒 password")
+        parts.append(f"🔒 {t(language, 'status.password_tag')}")
     return " · ".join(parts)
 
 
@@ -130,7 +144,13 @@ def game_line(view: ServerView) -> str:
 
 
 def _header(
-    view: ServerView, look: Look, *, ping: str | None, own_name: int, game: bool = False
+    view: ServerView,
+    look: Look,
+    *,
+    ping: str | None,
+    own_name: int,
+    game: bool = False,
+    language: str = ENGLISH,
 ) -> list[str]:
     """The lines every style starts with: the server's own name where it differs, the state,
     the details (and the game), the join address as copyable code."""
@@ -140,23 +160,35 @@ def _header(
         own = clip(escape(view.shown(info.name)), own_name)
         if own and own != escape(view.name):
             lines.append(f"*{own}*")
-    state = state_line(view, look)
+    state = state_line(view, look, language)
     if view.uptime is not None and view.uptime[1] > 0:
-        state += f" · ⏱️ {percent_up(*view.uptime)} % up (7 d)"
+        state += f" · ⏱️ {t(language, 'status.uptime', percent=_percent(language, view.uptime))}"
     lines.append(state)
     if info is not None and look is not Look.OFFLINE:
-        details = details_line(view, info, ping=ping)
+        details = details_line(view, info, ping=ping, language=language)
         if details:
             lines.append(details)
     if game:
         lines.append(game_line(view))
     if view.connect is not None:
-        lines.append(f"Join: `{view.connect}`")
+        lines.append(t(language, "status.join", address=view.connect))
     return lines
 
 
+def _percent(language: str, uptime: tuple[int, int]) -> str:
+    """``99.9`` with the language's decimal sign (cut, never rounded up: see percent_up)."""
+    shown = percent_up(*uptime)
+    return shown.replace(".", decimal_sign(language))
+
+
 def _players(
-    embed: discord.Embed, view: ServerView, *, columns: int, budget: int, sort: PlayerSort
+    embed: discord.Embed,
+    view: ServerView,
+    *,
+    columns: int,
+    budget: int,
+    sort: PlayerSort,
+    language: str = ENGLISH,
 ) -> None:
     """The player list as inline columns, or why there is none."""
     info, look = view.snapshot.info, look_of(view.snapshot)
@@ -164,10 +196,16 @@ def _players(
         return
     values = player_columns(info.player_list, columns=columns, budget=budget, sort=sort)
     for i, value in enumerate(values):
-        name = f"Players ({len(info.player_list)})" if i == 0 else "\u200b"
+        name = (
+            t(language, "status.players_count", count=len(info.player_list)) if i == 0 else "\u200b"
+        )
         embed.add_field(name=name, value=value, inline=True)
     if not values and not info.players_known and info.players:
-        embed.add_field(name="Players", value="The server hides its player list.", inline=False)
+        embed.add_field(
+            name=t(language, "status.players"),
+            value=t(language, "status.players_hidden"),
+            inline=False,
+        )
 
 
 def status_embed(
@@ -177,6 +215,7 @@ def status_embed(
     chart: bool = False,
     icon: bool = False,
     sort: PlayerSort = PlayerSort.TIME,
+    language: str = ENGLISH,
 ) -> discord.Embed:
     """``/status server``: everything about one server. ``chart``/``icon``: the message attaches
     the chart as :data:`CHART_FILENAME` / the server's icon as :data:`ICON_FILENAME`."""
@@ -186,14 +225,21 @@ def status_embed(
     )
     info = snap.info
     ping = f"{info.ping_ms:.0f} ms" if info is not None else None
-    lines = _header(view, look, ping=ping, own_name=300, game=True)
+    lines = _header(view, look, ping=ping, own_name=300, game=True, language=language)
     embed.description = clip("\n".join(lines), 1000)
     # The player columns are the only inline fields: side by side in one row (two fit
     # beside a thumbnail, else three).
-    _players(embed, view, columns=2 if icon else 3, budget=PLAYER_LIST_BUDGET, sort=sort)
+    _players(
+        embed,
+        view,
+        columns=2 if icon else 3,
+        budget=PLAYER_LIST_BUDGET,
+        sort=sort,
+        language=language,
+    )
     if snap.checked_at is not None:
         # Shown in the footer in each reader's own time zone.
-        embed.set_footer(text="Last checked")
+        embed.set_footer(text=t(language, "status.last_checked"))
         embed.timestamp = datetime.datetime.fromtimestamp(snap.checked_at, datetime.UTC)
     if chart:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
@@ -210,7 +256,7 @@ def icon_filename(png: bytes) -> str:
 
 
 def _board_embed(
-    view: ServerView, thumbnail: str | None, *, own_name: int, game: bool
+    view: ServerView, thumbnail: str | None, *, own_name: int, game: bool, language: str
 ) -> tuple[discord.Embed, list[str]]:
     """A board embed's title, colour, link and thumbnail, and its header lines (pings coarse:
     no clock in a board, which is edited only when what it shows changed)."""
@@ -219,13 +265,15 @@ def _board_embed(
     if thumbnail is not None:
         embed.set_thumbnail(url=f"attachment://{thumbnail}")
     ping = board_ping(info.ping_ms) if info is not None else None
-    return embed, _header(view, look, ping=ping, own_name=own_name, game=game)
+    return embed, _header(view, look, ping=ping, own_name=own_name, game=game, language=language)
 
 
-def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
+def compact_embed(
+    view: ServerView, *, thumbnail: str | None = None, language: str = ENGLISH
+) -> discord.Embed:
     """One server on a ``compact`` status board: small enough for ten in a message.
     ``thumbnail``: the filename of the server's icon as the message attaches it."""
-    embed, lines = _board_embed(view, thumbnail, own_name=0, game=False)
+    embed, lines = _board_embed(view, thumbnail, own_name=0, game=False, language=language)
     info = view.snapshot.info
     if info is not None and look_of(view.snapshot) is not Look.OFFLINE and info.player_list:
         ordered = sorted_players(info.player_list, PlayerSort.TIME)
@@ -236,45 +284,57 @@ def compact_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.
     return embed
 
 
-def detailed_embed(view: ServerView, *, thumbnail: str | None = None) -> discord.Embed:
+def detailed_embed(
+    view: ServerView, *, thumbnail: str | None = None, language: str = ENGLISH
+) -> discord.Embed:
     """One server on a ``detailed`` board: the compact lines, the game, and the players in
     columns; :data:`DETAILED_PER_MESSAGE` of them share one message's 6,000 characters."""
-    embed, lines = _board_embed(view, thumbnail, own_name=100, game=True)
+    embed, lines = _board_embed(view, thumbnail, own_name=100, game=True, language=language)
     embed.description = clip("\n".join(lines), 600)
     columns = 2 if thumbnail is not None else 3
-    _players(embed, view, columns=columns, budget=DETAILED_PLAYERS_BUDGET, sort=PlayerSort.TIME)
+    _players(
+        embed,
+        view,
+        columns=columns,
+        budget=DETAILED_PLAYERS_BUDGET,
+        sort=PlayerSort.TIME,
+        language=language,
+    )
     return embed
 
 
-def summary_embed(guild_name: str, views: Sequence[ServerView]) -> discord.Embed:
+def summary_embed(
+    guild_name: str, views: Sequence[ServerView], language: str = ENGLISH
+) -> discord.Embed:
     """``/status`` without a server: every server of the guild, one line each."""
     online = [v for v in views if v.snapshot.online]
     players = sum(v.snapshot.info.players for v in online if v.snapshot.info is not None)
     embed = discord.Embed(
-        title=clip(f"Servers of {escape(guild_name)}", MAX_TITLE),
+        title=clip(t(language, "status.summary_title", guild=escape(guild_name)), MAX_TITLE),
         colour=discord.Colour.green() if len(online) == len(views) else discord.Colour.orange(),
     )
     if not views:
-        embed.description = "No servers yet. An admin adds them with `/server add`."
+        embed.description = t(language, "status.summary_empty")
         return embed
     lines = []
     for view in views:
         look, info = look_of(view.snapshot), view.snapshot.info
         line = f"{look.icon} **{clip(escape(view.name), 60)}**"
         if info is not None and look is not Look.OFFLINE:
-            line += f" · {players_line(info)} · {clip(escape(view.shown(info.map)), 30)}"
+            shown_map = clip(escape(view.shown(info.map)), 30)
+            line += f" · {players_line(info, language)} · {shown_map}"
         else:
-            line += f" · {look.label.lower()}"
+            line += f" · {look.label_in(language).lower()}"
         lines.append(line)
     body = ""
     for i, line in enumerate(lines):
         if len(body) + len(line) + 40 > MAX_DESCRIPTION:
-            body += f"… and {len(lines) - i} more"
+            body += t(language, "status.summary_more", count=len(lines) - i)
             break
         body += line + "\n"
     embed.description = body.rstrip("\n")
-    embed.add_field(name="Online", value=f"{len(online)}/{len(views)}")
-    embed.add_field(name="Players", value=str(players))
+    embed.add_field(name=t(language, "status.online"), value=f"{len(online)}/{len(views)}")
+    embed.add_field(name=t(language, "status.players"), value=number(language, players))
     return embed
 
 

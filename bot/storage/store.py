@@ -26,6 +26,7 @@ from bot.storage.database import Database, Dialect, SqliteDatabase
 from bot.storage.display import DisplayRepository
 from bot.storage.events import EventRepository, SessionRepository
 from bot.storage.feeds import FeedRepository, WatchRepository
+from bot.storage.guild_settings import GuildSettingsRepository
 from bot.storage.history import HistoryRepository
 from bot.storage.migrations import (
     MIGRATIONS_DIR,
@@ -76,6 +77,7 @@ class Store:
         self.alerts = AlertRepository(db)
         self.population = PopulationPingRepository(db)
         self.counters = CounterRepository(db)
+        self.guild_settings = GuildSettingsRepository(db)
         self.display = DisplayRepository(db)
         self.grants = GrantRepository(db)
         self.audit = AuditRepository(db)

@@ -52,7 +52,7 @@ def test_transformer_error_does_not_echo_the_value() -> None:
         "secret-ish text", discord.AppCommandOptionType.integer, app_commands.Transformer()
     )
     message = describe_error(error)
-    assert message == "That value is not a valid integer for this option."
+    assert message == "That value is not a valid whole number for this option."
     assert "secret-ish" not in message
 
 

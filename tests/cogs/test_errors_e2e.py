@@ -56,7 +56,7 @@ async def test_each_error_kind(
         assert first.content == "done"
         second = await run(fake_discord, guild.id, user, "boom cooldown")
         assert second.ephemeral
-        assert re.fullmatch(r"Slow down: try this again in \d+ s\.", second.content or "")
+        assert re.fullmatch(r"Slow down: try this again in \d+ seconds?\.", second.content or "")
 
         opened = await run(fake_discord, guild.id, user, "boom modal")
         submitted = await fake_discord.submit_modal(opened, {"text": "hello"})

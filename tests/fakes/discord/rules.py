@@ -39,6 +39,11 @@ COMMAND_CHOICES_MAX = 25
 CHAT_INPUT_COMMANDS_MAX = 100
 CONTEXT_MENU_COMMANDS_MAX = 5
 COMMAND_TOTAL_CHARS_MAX = 4000
+# The locales Discord accepts as keys of *_localizations.
+DISCORD_LOCALES = frozenset(
+    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el "
+    "bg ru uk hi th zh-CN ja zh-TW ko".split()
+)
 CHOICE_NAME_MAX = 100
 CHOICE_STRING_VALUE_MAX = 100
 
@@ -259,6 +264,32 @@ def _check_description(where: str, description: Any) -> list[str]:
     return []
 
 
+def _check_localizations(where: str, owner: Mapping[str, Any], field: str, limit: int) -> list[str]:
+    """``<field>_localizations``: Discord's locales only, each text within the field's limit."""
+    mapping = owner.get(f"{field}_localizations")
+    if mapping is None:
+        return []
+    if not isinstance(mapping, Mapping):
+        return [f"{where}: {field}_localizations must be an object"]
+    problems: list[str] = []
+    for locale, text in mapping.items():
+        if locale not in DISCORD_LOCALES:
+            problems.append(f"{where}: {field}_localizations has unknown locale {locale!r}")
+        if not isinstance(text, str) or not 1 <= len(text) <= limit:
+            problems.append(
+                f"{where}: {field}_localizations[{locale!r}] must be 1-{limit} characters"
+            )
+    return problems
+
+
+def _longest(owner: Mapping[str, Any], field: str) -> int:
+    """Discord counts the longest of a field's default and localisations toward a command's
+    total."""
+    texts = [str(owner.get(field) or "")]
+    texts += [str(v) for v in (owner.get(f"{field}_localizations") or {}).values()]
+    return max(len(t) for t in texts)
+
+
 def _check_choices(where: str, option: Mapping[str, Any]) -> list[str]:
     choices = option.get("choices") or []
     problems: list[str] = []
@@ -270,6 +301,7 @@ def _check_choices(where: str, option: Mapping[str, Any]) -> list[str]:
         name = choice.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= CHOICE_NAME_MAX:
             problems.append(f"{where}.choices[{i}]: name must be 1-{CHOICE_NAME_MAX} characters")
+        problems += _check_localizations(f"{where}.choices[{i}]", choice, "name", CHOICE_NAME_MAX)
         problems += _too_long(f"{where}.choices[{i}].value", choice.get("value"), 100)
     return problems
 
@@ -291,6 +323,7 @@ def _check_options(where: str, options: Sequence[Mapping[str, Any]], depth: int)
         here = f"{where} option {name!r}"
         problems += _check_name(here, name, chat_input=True)
         problems += _check_description(here, option.get("description"))
+        problems += _check_localizations(here, option, "description", COMMAND_DESCRIPTION_MAX)
         kind = option.get("type")
         if kind == SUB_COMMAND_GROUP:
             if depth > 0:
@@ -315,11 +348,11 @@ def _check_options(where: str, options: Sequence[Mapping[str, Any]], depth: int)
 
 
 def _command_chars(command: Mapping[str, Any]) -> int:
-    total = len(command.get("name") or "") + len(command.get("description") or "")
+    total = _longest(command, "name") + _longest(command, "description")
     for option in command.get("options") or []:
         total += _command_chars(option)
     for choice in command.get("choices") or []:
-        total += len(str(choice.get("name") or "")) + len(str(choice.get("value") or ""))
+        total += _longest(choice, "name") + len(str(choice.get("value") or ""))
     return total
 
 
@@ -330,6 +363,7 @@ def check_command(command: Mapping[str, Any]) -> list[str]:
     problems = _check_name(where, command.get("name"), chat_input=chat_input)
     if chat_input:
         problems += _check_description(where, command.get("description"))
+        problems += _check_localizations(where, command, "description", COMMAND_DESCRIPTION_MAX)
         problems += _check_options(where, command.get("options") or [], 0)
         chars = _command_chars(command)
         if chars > COMMAND_TOTAL_CHARS_MAX:

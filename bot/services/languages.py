@@ -1,0 +1,40 @@
+"""Which language a guild's shared messages (boards, feeds, alerts, the audit mirror) are in.
+
+The guild's ``/settings language`` when set, else the guild's preferred locale as Discord
+gives it, else English. Settings are cached (read once at start, written through), so a board
+pass asks no database; ephemeral answers use the member's own locale instead
+(:func:`bot.i18n.resolve` on the interaction's).
+"""
+
+from __future__ import annotations
+
+from bot.i18n import LANGUAGES, resolve
+from bot.services.errors import UserError
+from bot.storage.guild_settings import GuildSettingsRepository
+
+
+class GuildLanguages:
+    def __init__(self, repository: GuildSettingsRepository) -> None:
+        self._repository = repository
+        self._chosen: dict[int, str] = {}
+
+    async def load(self) -> None:
+        self._chosen = await self._repository.languages()
+
+    def chosen(self, guild_id: int) -> str | None:
+        """The language set with ``/settings language``, or None (follow the guild's)."""
+        return self._chosen.get(guild_id)
+
+    def shared(self, guild_id: int, preferred_locale: str | None) -> str:
+        """The language of the guild's shared messages."""
+        return resolve(self.chosen(guild_id), preferred_locale)
+
+    async def choose(self, guild_id: int, language: str | None) -> None:
+        """Set (or with None, clear) the guild's language."""
+        if language is not None and language not in LANGUAGES:
+            raise UserError(f"unknown language {language!r}")
+        await self._repository.set_language(guild_id, language)
+        if language is None:
+            self._chosen.pop(guild_id, None)
+        else:
+            self._chosen[guild_id] = language
