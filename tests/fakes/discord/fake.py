@@ -82,6 +82,8 @@ class FakeDiscord(Served):
         self.leave_error: int | None = None
         self.sync_requests = 0
         self.users: dict[int, FakeUser] = {}
+        # Each user's Discord client language (the interactions' ``locale``); en-US if unset.
+        self.user_locales: dict[int, str] = {}
         self.guilds: dict[int, FakeGuild] = {}
         self.global_commands: list[dict[str, Any]] | None = None
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
@@ -272,8 +274,10 @@ class FakeDiscord(Served):
         guild_id: int | None = None,
         everyone_permissions: int | None = None,
         bot_permissions: int | None = None,
+        preferred_locale: str = "en-US",
     ) -> FakeGuild:
-        """A guild the bot is in (GUILD_CREATE is sent at once if a client is connected)."""
+        """A guild the bot is in (GUILD_CREATE is sent at once if a client is connected);
+        ``preferred_locale``: its Discord locale code (``fr``, ``pt-BR``…)."""
         ident = guild_id if guild_id is not None else self.ids.next()
         if ident in self.guilds:
             raise FakeDiscordError(f"guild {ident} already exists")
@@ -283,6 +287,7 @@ class FakeDiscord(Served):
         if bot_permissions is not None:
             kwargs["bot_permissions"] = bot_permissions
         guild = FakeGuild(self, name, ident, **kwargs)
+        guild.preferred_locale = preferred_locale
         self.guilds[ident] = guild
         # A guild joined while connected comes without "unavailable" (discord.py: guild_join).
         joined = guild.create_payload()
@@ -494,6 +499,8 @@ class FakeDiscord(Served):
             app_permissions=guild.bot_permissions(channel_id),
             data=data,
             message=None if source_message is None else self.message_json(source_message),
+            locale=self.user_locales.get(user_id, "en-US"),
+            guild_locale=guild.preferred_locale,
         )
         handle = InteractionHandle(
             interaction_id=interaction_id,

@@ -120,6 +120,7 @@ def guild_create(
     members: Sequence[tuple[FakeMember, FakeUser]],
     member_count: int,
     threads: Sequence[FakeChannel] = (),
+    preferred_locale: str = "en-US",
 ) -> dict[str, Any]:
     return {
         "id": str(guild_id),
@@ -148,7 +149,7 @@ def guild_create(
         "mfa_level": 0,
         "nsfw_level": 0,
         "premium_tier": 0,
-        "preferred_locale": "en-US",
+        "preferred_locale": preferred_locale,
         "system_channel_flags": 0,
     }
 
@@ -213,8 +214,11 @@ def interaction(
     app_permissions: int,
     data: Mapping[str, Any],
     message: Mapping[str, Any] | None = None,
+    locale: str = "en-US",
+    guild_locale: str = "en-US",
 ) -> dict[str, Any]:
-    """An INTERACTION_CREATE body for a guild interaction."""
+    """An INTERACTION_CREATE body for a guild interaction; ``locale`` is the member's client
+    language, ``guild_locale`` the guild's preferred locale."""
     payload: dict[str, Any] = {
         "id": str(interaction_id),
         "application_id": str(app_id),
@@ -222,13 +226,13 @@ def interaction(
         "token": token,
         "version": 1,
         "guild_id": str(guild_id),
-        "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+        "guild": {"id": str(guild_id), "locale": guild_locale, "features": []},
         "channel_id": channel_json["id"],
         "channel": dict(channel_json),
         "member": dict(member_json),
         "app_permissions": str(app_permissions),
-        "locale": "en-US",
-        "guild_locale": "en-US",
+        "locale": locale,
+        "guild_locale": guild_locale,
         "entitlements": [],
         "authorizing_integration_owners": {"0": str(guild_id)},
         "context": 0,

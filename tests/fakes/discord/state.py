@@ -107,6 +107,8 @@ class FakeGuild:
         self._sink = sink
         self.id = guild_id
         self.name = name
+        # Community > Overview > Server Primary Language; interactions carry it as guild_locale.
+        self.preferred_locale = "en-US"
         self.roles: dict[int, FakeRole] = {}
         self.channels: dict[int, FakeChannel] = {}
         self.members: dict[int, FakeMember] = {}
@@ -325,4 +327,5 @@ class FakeGuild:
             threads=[c for c in self.channels.values() if c.is_thread and not c.archived],
             members=[(self.members[bot.id], bot)],
             member_count=len(self.members),
+            preferred_locale=self.preferred_locale,
         )

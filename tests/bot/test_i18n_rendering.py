@@ -1,0 +1,94 @@
+"""Status embeds and boards in every language: the translated texts, and Discord's embed limits
+in the worst case whatever the language (the longest one included)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.delivery.boards import marked, page_of
+from bot.i18n import LANGUAGES, t
+from bot.rendering.embeds import (
+    MAX_EMBED_TOTAL,
+    compact_embed,
+    detailed_embed,
+    embed_problems,
+    status_embed,
+    summary_embed,
+)
+from bot.rendering.views import ServerView
+from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
+from tests.bot.test_status_layout import LONG_URL, NOW, online, server, worst_players
+
+ALL = list(LANGUAGES)
+
+
+def views() -> list[ServerView]:
+    """Every look a board shows, worst-case long: online with 255 long names, offline since a
+    time, never seen, waiting, and a server hiding its list."""
+    target = Target.of("127.0.0.1", 27015)
+    hidden = ServerInfo("x", "m", 40, 64, 0, False, False, "1", "cs2", 30.0, (), False)
+    shapes = [
+        online(worst_players(), name="_" * 300),
+        Snapshot(target, State.OFFLINE, None, NOW, NOW - 600, NOW - 300, failures=3),
+        Snapshot(target, State.OFFLINE, None, NOW, None, None, failures=3),
+        Snapshot(target, State.UNKNOWN),
+        Snapshot(target, State.ONLINE, hidden, NOW, NOW),
+    ]
+    return [
+        ServerView(server("N" * 100, i), shapes[i % len(shapes)], False, LONG_URL, (9990, 10000))
+        for i in range(40)
+    ]
+
+
+@pytest.mark.parametrize("language", ALL)
+def test_status_and_boards_stay_within_discords_limits(language: str) -> None:
+    for view in views()[:5]:
+        for icon in (False, True):
+            embed = status_embed(view, NOW, chart=True, icon=icon, language=language)
+            assert embed_problems(embed) == [], (language, view.snapshot.state)
+    for style, per_message in (("compact", 10), ("detailed", 4)):
+        everything = views()
+        pages = marked(
+            7,
+            [
+                page_of(everything[i : i + per_message], style, language)
+                for i in range(0, len(everything), per_message)
+            ],
+        )
+        for page in pages:
+            assert sum(len(e) for e in page.embeds) <= MAX_EMBED_TOTAL, (language, style)
+            assert all(embed_problems(e) == [] for e in page.embeds), (language, style)
+    summary = summary_embed("G" * 100, views() * 5, language)
+    assert embed_problems(summary) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "online_line", "players_field"),
+    [
+        ("en", "🟢 **Online** · **2/20 (1 bot)** players", "Players (2)"),
+        ("fr", "🟢 **En ligne** · **2/20 (1 bot)** joueurs", "Joueurs (2)"),
+        ("de", "🟢 **Online** · **2/20 (1 Bot)** Spieler", "Spieler (2)"),
+        ("ru", "🟢 **Онлайн** · игроки: **2/20 (1 бот)**", "Игроки (2)"),
+        ("ja", "🟢 **オンライン** · プレイヤー **2/20 (Bot 1)**", "プレイヤー（2）"),
+    ],
+)
+def test_the_status_embed_speaks_the_language(
+    language: str, online_line: str, players_field: str
+) -> None:
+    players = (PlayerInfo("alice", 3, 4000.0), PlayerInfo("bob", 1, 60.0))
+    info = ServerInfo("Main", "de_dust2", 2, 20, 1, False, True, "1.0", "cs2", 40.0, players)
+    snap = Snapshot(Target.of("127.0.0.1", 27015), State.ONLINE, info, NOW, NOW)
+    embed = status_embed(ServerView(server(), snap), NOW, language=language).to_dict()
+    assert online_line in embed["description"].split("\n")
+    assert embed["fields"][0]["name"] == players_field
+    assert embed["footer"]["text"] == t(language, "status.last_checked")
+
+
+def test_board_numbers_and_plurals_follow_the_language() -> None:
+    snap = online((), name="x")
+    view = ServerView(server(), snap, uptime=(9995, 10000))
+    assert "99,9 % en ligne" in str(compact_embed(view, language="fr").description)
+    assert "99.9 % up" in str(compact_embed(view, language="en").description)
+    assert "(3 бота)" in str(detailed_embed(view, language="ru").description)
+    offline = ServerView(server(), Snapshot(Target.of("h", 1), State.OFFLINE, None, NOW, None))
+    assert "nie online gesehen" in str(compact_embed(offline, language="de").description)
