@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import user_language
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES, language_name, t
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, guild_language
 from cogs._rcon_ui import actor_of
@@ -20,8 +20,10 @@ def _language_choices() -> list[app_commands.Choice[str]]:
     # Each language by its own name (not translated: a reader looks for their own language's),
     # then the way back to the guild's locale (translated).
     own = [
-        app_commands.Choice(name=app_commands.locale_str(name, translate=False), value=code)
-        for code, name in LANGUAGES.items()
+        app_commands.Choice(
+            name=app_commands.locale_str(language_name(code), translate=False), value=code
+        )
+        for code in LANGUAGES
     ]
     return [*own, app_commands.Choice(name="This Discord server's language", value=DEFAULT)]
 
@@ -44,7 +46,7 @@ class Settings(
         reader = user_language(interaction)
         languages = self.services.languages
         if language is None:
-            shared = LANGUAGES[guild_language(interaction)]
+            shared = language_name(guild_language(interaction))
             key = (
                 "settings.language_current"
                 if languages.chosen(guild_id)
@@ -58,7 +60,7 @@ class Settings(
         ):
             await languages.choose(guild_id, chosen)
         # Boards speak the new language from their next pass.
-        shared = LANGUAGES[guild_language(interaction)]
+        shared = language_name(guild_language(interaction))
         key = "settings.language_set" if chosen is not None else "settings.language_reset"
         await interaction.response.send_message(t(reader, key, language=shared), ephemeral=True)
 

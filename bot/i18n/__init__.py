@@ -21,6 +21,7 @@ __all__ = [
     "LANGUAGES",
     "catalogue_language",
     "duration",
+    "language_name",
     "number",
     "resolve",
     "t",
@@ -52,6 +53,11 @@ def _formatted(language: str, values: Mapping[str, Value]) -> dict[str, str]:
         name: number(language, value) if isinstance(value, int | float) else value
         for name, value in values.items()
     }
+
+
+def language_name(language: str) -> str:
+    """The language's own name (``Deutsch``), from its file's ``[language] name``."""
+    return t(language, "language.name")
 
 
 def t(language: str, key: str, /, **values: Value) -> str:

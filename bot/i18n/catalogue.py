@@ -13,10 +13,10 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from bot.i18n.locales import ENGLISH, LANGUAGES
+from bot.i18n.locales import DISCORD_LOCALES, ENGLISH, LOCALES_DIR, shipped_languages
 
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
 
@@ -106,12 +106,13 @@ def file_name(language: str) -> str:
     return f"{language}.toml"
 
 
-def load() -> Catalogue:
-    folder = resources.files(__package__).joinpath("locales")
+def load(folder: Path = LOCALES_DIR) -> Catalogue:
     languages: dict[str, dict[str, Entry]] = {}
-    for language in LANGUAGES:
+    for language in shipped_languages(folder):
         name = file_name(language)
-        source = folder.joinpath(name)
+        if language != ENGLISH and language not in DISCORD_LOCALES:
+            raise CatalogueError(f"{name}: not named by a Discord locale code (de, pt-BR, zh-CN…)")
+        source = folder / name
         if not source.is_file():
             raise CatalogueError(f"{name}: missing locale file")
         languages[language] = parse(source.read_text(encoding="utf-8"), name)

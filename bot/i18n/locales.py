@@ -4,26 +4,28 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import babel
 
 ENGLISH = "en"
-# The catalogue's languages, by Discord's locale codes (en is the source of every key).
-LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "de": "Deutsch",
-    "fr": "Français",
-    "es-ES": "Español",
-    "pt-BR": "Português (Brasil)",
-    "ru": "Русский",
-    "uk": "Українська",
-    "pl": "Polski",
-    "tr": "Türkçe",
-    "it": "Italiano",
-    "nl": "Nederlands",
-    "zh-CN": "中文 (简体)",
-    "ja": "日本語",
-}
+LOCALES_DIR = Path(__file__).with_name("locales")
+# The locale codes Discord sends (interaction.locale, guild_locale) and accepts in
+# *_localizations; a catalogue file is named by one of them (English: en).
+DISCORD_LOCALES = frozenset(
+    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el "
+    "bg ru uk hi th zh-CN ja zh-TW ko".split()
+)
+
+
+def shipped_languages(folder: Path = LOCALES_DIR) -> tuple[str, ...]:
+    """The catalogue's languages: one ``<code>.toml`` each (a new file is a new language),
+    English first."""
+    codes = sorted(path.stem for path in folder.glob("*.toml"))
+    return (ENGLISH, *(code for code in codes if code != ENGLISH))
+
+
+LANGUAGES: tuple[str, ...] = shipped_languages()
 # Discord locales that are not catalogue languages but read one well.
 _ALIASES = {"en-US": "en", "en-GB": "en", "es-419": "es-ES"}
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.i18n import catalogue as catalogue_module
-from bot.i18n import plural_form, resolve, t
+from bot.i18n import language_name, plural_form, resolve, t
 from bot.i18n.catalogue import CATALOGUE, Catalogue, CatalogueError, parse
 from bot.i18n.check import check
 from bot.i18n.formatting import duration, number
@@ -33,6 +35,15 @@ def test_every_shipped_file_loads() -> None:
     # The import already did; a second load proves it reads the package's files, not a cache.
     assert set(catalogue_module.load().languages) == set(CATALOGUE.languages)
     assert len(CATALOGUE.languages) == 13
+
+
+def test_a_new_file_is_a_new_language_and_its_name_must_be_discords(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text('[a]\nb = "Hi"\n', encoding="utf-8")
+    (tmp_path / "ko.toml").write_text('[a]\nb = "안녕"\n', encoding="utf-8")
+    assert catalogue_module.load(tmp_path).languages["ko"] == {"a.b": "안녕"}
+    (tmp_path / "klingon.toml").write_text('[a]\nb = "nuqneH"\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"^klingon.toml: not named by a Discord locale"):
+        catalogue_module.load(tmp_path)
 
 
 def test_nested_tables_flatten_and_plural_tables_stay_whole() -> None:
@@ -85,6 +96,15 @@ def test_check_reports_missing_extra_untranslated_plural_and_length() -> None:
     long = Catalogue({"en": {}, "de": {"commands.a.description": "x" * 101}})
     assert check("de", {"commands.a.description": "Kick"}, long).problems == [
         "commands.a.description: 101 characters (Discord: 1-100)"
+    ]
+
+
+def test_each_language_has_its_own_name() -> None:
+    assert [language_name(code) for code in ("en", "de", "pt-BR", "ja")] == [
+        "English",
+        "Deutsch",
+        "Português (Brasil)",
+        "日本語",
     ]
 
 

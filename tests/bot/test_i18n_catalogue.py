@@ -1,9 +1,9 @@
 """Every language file against English and the real command tree (all cogs loaded as the bot
 loads them): every key, the same placeholders, translated, within Discord's limits.
 
-A contributor adding a language adds ``bot/i18n/locales/<code>.toml`` and its name in
-``bot.i18n.locales.LANGUAGES`` and runs this file; ``python -m bot.i18n.missing <code>``
-lists what is left. A new command shows up here as missing keys in every language.
+A contributor adding a language adds ``bot/i18n/locales/<code>.toml`` (the file is the
+language) and runs this file; ``python -m bot.i18n.missing <code>`` lists what is left. A new
+command shows up here as missing keys in every language.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ COMMAND_CHOICES_MAX = 25
 CHAT_INPUT_COMMANDS_MAX = 100
 CONTEXT_MENU_COMMANDS_MAX = 5
 COMMAND_TOTAL_CHARS_MAX = 4000
-# The locales Discord accepts as keys of *_localizations.
+# The locales Discord accepts as keys of *_localizations (written out again, not imported:
+# the fake is Discord's side).
 DISCORD_LOCALES = frozenset(
     "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el "
     "bg ru uk hi th zh-CN ja zh-TW ko".split()
