@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.delivery.alerts import DiscordAlertChannels
 from bot.delivery.boards import BoardPage, DiscordBoards
+from bot.delivery.channels import preferred_locales
 from bot.delivery.counters import DiscordCounterChannels
 from bot.delivery.feed import DiscordFeedChannels
 from bot.delivery.population import DiscordPingChannels
@@ -200,11 +201,11 @@ async def build_services(
         metrics=metrics,
     )
     # Shared messages speak the guild's language (/settings language, else its locale).
-    languages = GuildLanguages(store.guild_settings)
+    languages = GuildLanguages(store.guild_settings, preferred_locales(client))
     await languages.load()
     # Boards, alerts, presence and the feed post through the Discord side (bot.delivery).
     boards = BoardUpdater(DiscordBoards(client, languages), store, poller)
-    alerts = AlertNotifier(DiscordAlertChannels(client), store, poller)
+    alerts = AlertNotifier(DiscordAlertChannels(client), store, poller, languages=languages)
     population = PopulationNotifier(DiscordPingChannels(client), store, poller)
     counters = CounterUpdater(DiscordCounterChannels(client), store, poller)
     presence = PresenceUpdater(DiscordPresence(client), poller) if settings.presence else None

@@ -30,7 +30,7 @@ from typing import Any
 import discord
 from discord.utils import MISSING
 
-from bot.delivery.channels import find_channel
+from bot.delivery.channels import find_channel, preferred_locales
 from bot.i18n import resolve, t
 from bot.rendering.embeds import (
     DETAILED_PER_MESSAGE,
@@ -146,11 +146,9 @@ class DiscordBoards:
 
     def language(self, guild_id: int) -> str:
         """The guild's shared language (its preferred locale as far as the cache knows it)."""
-        guild = self.client.get_guild(guild_id)
-        preferred = guild.preferred_locale.value if guild is not None else None
         if self.languages is None:
-            return resolve(preferred)
-        return self.languages.shared(guild_id, preferred)
+            return resolve(preferred_locales(self.client)(guild_id))
+        return self.languages.of(guild_id)
 
     def render(self, board: Board, views: Sequence[ServerView]) -> list[BoardPage]:
         language = self.language(board.guild_id)

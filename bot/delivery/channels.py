@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import discord
 
 Channel = discord.abc.GuildChannel | discord.abc.PrivateChannel | discord.Thread
+
+
+def preferred_locales(client: discord.Client) -> Callable[[int], str | None]:
+    """A guild's preferred locale (Discord's code) from the cache; None for a guild not there."""
+
+    def of(guild_id: int) -> str | None:
+        guild = client.get_guild(guild_id)
+        return guild.preferred_locale.value if guild is not None else None
+
+    return of
 
 
 async def find_channel(client: discord.Client, channel_id: int) -> Channel:

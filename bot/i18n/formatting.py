@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from babel import dates, numbers
+from babel import dates, numbers, units
 
 from bot.i18n.locales import babel_locale
 
@@ -33,6 +33,12 @@ def duration(language: str, seconds: float, *, threshold: float = 0.85) -> str:
         format="long",
         locale=babel_locale(language),
     )
+
+
+def unit(language: str, value: int, name: str) -> str:
+    """``5 min`` / ``5 Min.`` / ``5 мин``: a CLDR unit (``duration-minute``…) in its short form."""
+    text: str = units.format_unit(value, name, length="short", locale=babel_locale(language))
+    return text
 
 
 def date(language: str, when: datetime.datetime) -> str:

@@ -194,7 +194,9 @@ def _players(
     info, look = view.snapshot.info, look_of(view.snapshot)
     if info is None or look is Look.OFFLINE:
         return
-    values = player_columns(info.player_list, columns=columns, budget=budget, sort=sort)
+    values = player_columns(
+        info.player_list, columns=columns, budget=budget, sort=sort, language=language
+    )
     for i, value in enumerate(values):
         name = (
             t(language, "status.players_count", count=len(info.player_list)) if i == 0 else "\u200b"

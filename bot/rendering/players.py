@@ -6,7 +6,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from bot.rendering.text import clip, duration, escape
+from bot.i18n import ENGLISH
+from bot.rendering.text import clip, duration, escape, more_line
 from bot.snapshots import PlayerInfo
 
 MAX_FIELD_VALUE = 1024
@@ -14,7 +15,7 @@ MAX_FIELD_VALUE = 1024
 COLUMN_NAME_WIDTH = 24
 MORE_RESERVE = 24  # room for "… and 255 more"
 MIN_PER_COLUMN = 6  # a short list stays one column: two names side by side read as a row
-CONNECTING = "*(connecting)*"
+CONNECTING = "*(connecting)*"  # a slot whose name the server does not give yet
 
 
 class PlayerSort(enum.Enum):
@@ -28,7 +29,13 @@ def sorted_players(players: Sequence[PlayerInfo], sort: PlayerSort) -> list[Play
     return sorted(players, key=lambda p: (-p.duration, p.name.casefold()))
 
 
-def player_line(player: PlayerInfo, sort: PlayerSort, *, width: int = COLUMN_NAME_WIDTH) -> str:
+def player_line(
+    player: PlayerInfo,
+    sort: PlayerSort,
+    *,
+    width: int = COLUMN_NAME_WIDTH,
+    language: str = ENGLISH,
+) -> str:
     """``**name** · 1h 05m`` (or ``· 31`` by score); only the name where the server gives
     neither time nor score (BattlEye names)."""
     name = clip(escape(player.name), width)
@@ -36,7 +43,7 @@ def player_line(player: PlayerInfo, sort: PlayerSort, *, width: int = COLUMN_NAM
     if sort is PlayerSort.SCORE and (player.score or player.duration):
         return f"{shown} · {player.score}"
     if player.duration:
-        return f"{shown} · {duration(player.duration)}"
+        return f"{shown} · {duration(player.duration, language)}"
     return shown
 
 
@@ -46,11 +53,12 @@ def player_columns(
     columns: int = 3,
     budget: int = 3000,
     sort: PlayerSort = PlayerSort.TIME,
+    language: str = ENGLISH,
 ) -> list[str]:
     """Field values (at most ``columns``) holding the sorted players top to bottom, then left
     to right, in about equal heights; the last says "… and N more" for those that did not fit
     in ``budget`` characters. Empty when there are no players."""
-    lines = [player_line(p, sort) for p in sorted_players(players, sort)]
+    lines = [player_line(p, sort, language=language) for p in sorted_players(players, sort)]
     if not lines:
         return []
     per_value = min(MAX_FIELD_VALUE, budget // columns) - MORE_RESERVE
@@ -75,5 +83,5 @@ def player_columns(
     if any(len(v) > per_value for v in values):
         values = ["\n".join(group) for group in greedy if group]
     if hidden:
-        values[-1] += f"\n… and {hidden} more"
+        values[-1] += "\n" + more_line(hidden, language)
     return values

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.i18n import ENGLISH, t
+from bot.i18n.formatting import unit
+
 # C0 and C1 controls (C1 includes U+0085 NEL), DEL, the line and paragraph separators: each
 # becomes a space. Bidi embeddings, overrides, isolates and marks carry no text: dropped.
 _SEPARATORS = "\x7f-\x9f\u2028\u2029"
@@ -70,12 +73,15 @@ def clip(text: str, limit: int) -> str:
     return cut + "…"
 
 
-def duration(seconds: float) -> str:
-    """``45s``, ``12m``, ``3h 05m``, ``2d 4h``."""
+def duration(seconds: float, language: str = ENGLISH) -> str:
+    """``45s``, ``12m``, ``3h 05m``, ``2d 4h``; in another language its CLDR short units
+    (``3 ч 5 мин``, ``3小时5分钟``)."""
     total = max(0, int(seconds))
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
+    if language != ENGLISH:
+        return _localised_duration(language, days, hours, minutes, secs)
     if days:
         return f"{days}d {hours}h"
     if hours:
@@ -83,6 +89,24 @@ def duration(seconds: float) -> str:
     if minutes:
         return f"{minutes}m"
     return f"{secs}s"
+
+
+def _localised_duration(language: str, days: int, hours: int, minutes: int, secs: int) -> str:
+    # The two largest units, as the English form shows them.
+    if days:
+        parts = [(days, "duration-day"), (hours, "duration-hour")]
+    elif hours:
+        parts = [(hours, "duration-hour"), (minutes, "duration-minute")]
+    elif minutes:
+        parts = [(minutes, "duration-minute")]
+    else:
+        parts = [(secs, "duration-second")]
+    gap = "" if language in _NO_SPACES else " "
+    return gap.join(unit(language, value, name) for value, name in parts)
+
+
+# Scripts written without spaces between words.
+_NO_SPACES = frozenset({"zh-CN"})
 
 
 def relative(at: float) -> str:
@@ -124,38 +148,61 @@ def join_within(lines: Sequence[str], limit: int) -> str:
     return "\n".join(kept)
 
 
-def more_line(count: int) -> str:
-    return f"… and {count} more"
+def more_line(count: int, language: str = ENGLISH) -> str:
+    return t(language, "status.summary_more", count=count)
 
 
 # -- alert messages ---------------------------------------------------------------------------
 
 
-def offline_transition_text(name: str, down_since: float | None, mention: str | None) -> str:
+# In the guild's language (shared messages); times are Discord timestamps, shown to each reader
+# in their own language and zone.
+
+
+def _mentioned(mention: str | None, text: str) -> str:
+    return f"{mention} {text}" if mention else text
+
+
+def offline_transition_text(
+    name: str, down_since: float | None, mention: str | None, language: str = ENGLISH
+) -> str:
     """The alert message for a server going down."""
-    since = f" (no answer since {relative(down_since)})" if down_since is not None else ""
-    prefix = f"{mention} " if mention else ""
-    return f"{prefix}🔴 **{clip(escape(name), 100)}** is down{since}."
+    shown = clip(escape(name), 100)
+    if down_since is None:
+        return _mentioned(mention, t(language, "alerts.down", name=shown))
+    text = t(language, "alerts.down_since", name=shown, relative=relative(down_since))
+    return _mentioned(mention, text)
 
 
 def resolved_incident_text(
-    name: str, down_since: float, back_at: float, mention: str | None
+    name: str,
+    down_since: float,
+    back_at: float,
+    mention: str | None,
+    language: str = ENGLISH,
 ) -> str:
     """The "down" alert message as it is edited once the server is back: the outage's
     length and times (each reader's own time zone)."""
-    prefix = f"{mention} " if mention else ""
-    span = duration(max(0.0, back_at - down_since))
-    return (
-        f"{prefix}✅ **{clip(escape(name), 100)}** was down for {span} "
-        f"(<t:{int(down_since)}:f> – <t:{int(back_at)}:t>)."
+    text = t(
+        language,
+        "alerts.resolved",
+        name=clip(escape(name), 100),
+        duration=duration(max(0.0, back_at - down_since), language),
+        start=f"<t:{int(down_since)}:f>",
+        end=f"<t:{int(back_at)}:t>",
     )
+    return _mentioned(mention, text)
 
 
-def online_transition_text(name: str, downtime: float | None, mention: str | None) -> str:
+def online_transition_text(
+    name: str, downtime: float | None, mention: str | None, language: str = ENGLISH
+) -> str:
     """The alert message for a server back up, with how long it was down."""
-    was = f" after {duration(downtime)} down" if downtime is not None else ""
-    prefix = f"{mention} " if mention else ""
-    return f"{prefix}🟢 **{clip(escape(name), 100)}** is back up{was}."
+    shown = clip(escape(name), 100)
+    if downtime is None:
+        return _mentioned(mention, t(language, "alerts.up", name=shown))
+    text = t(language, "alerts.up_after", name=shown, duration=duration(downtime, language))
+    return _mentioned(mention, text)
 
 
 def percent_up(online: int, total: int) -> str:

@@ -8,14 +8,26 @@ pass asks no database; ephemeral answers use the member's own locale instead
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.i18n import LANGUAGES, resolve
 from bot.services.errors import UserError
 from bot.storage.guild_settings import GuildSettingsRepository
 
+PreferredLocale = Callable[[int], str | None]
+
+
+def _unknown(guild_id: int) -> str | None:
+    return None
+
 
 class GuildLanguages:
-    def __init__(self, repository: GuildSettingsRepository) -> None:
+    def __init__(
+        self, repository: GuildSettingsRepository, preferred: PreferredLocale = _unknown
+    ) -> None:
         self._repository = repository
+        # The guild's preferred locale as Discord last told it (the gateway's guild cache).
+        self._preferred = preferred
         self._chosen: dict[int, str] = {}
 
     async def load(self) -> None:
@@ -26,8 +38,12 @@ class GuildLanguages:
         return self._chosen.get(guild_id)
 
     def shared(self, guild_id: int, preferred_locale: str | None) -> str:
-        """The language of the guild's shared messages."""
+        """The language of the guild's shared messages, its preferred locale given."""
         return resolve(self.chosen(guild_id), preferred_locale)
+
+    def of(self, guild_id: int) -> str:
+        """The language of the guild's shared messages, its preferred locale looked up."""
+        return self.shared(guild_id, self._preferred(guild_id))
 
     async def choose(self, guild_id: int, language: str | None) -> None:
         """Set (or with None, clear) the guild's language."""

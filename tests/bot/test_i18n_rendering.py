@@ -15,6 +15,12 @@ from bot.rendering.embeds import (
     status_embed,
     summary_embed,
 )
+from bot.rendering.players import player_columns
+from bot.rendering.text import (
+    offline_transition_text,
+    online_transition_text,
+    resolved_incident_text,
+)
 from bot.rendering.views import ServerView
 from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
 from tests.bot.test_status_layout import LONG_URL, NOW, online, server, worst_players
@@ -92,3 +98,22 @@ def test_board_numbers_and_plurals_follow_the_language() -> None:
     assert "(3 бота)" in str(detailed_embed(view, language="ru").description)
     offline = ServerView(server(), Snapshot(Target.of("h", 1), State.OFFLINE, None, NOW, None))
     assert "nie online gesehen" in str(compact_embed(offline, language="de").description)
+
+
+def test_alert_texts_in_the_guilds_language() -> None:
+    assert offline_transition_text("Main", None, "<@&1>", "fr") == "<@&1> 🔴 **Main** est tombé."
+    assert online_transition_text("Main", 3900, None, "de") == (
+        "🟢 **Main** ist nach 1 Std. 5 Min. Ausfall wieder online."
+    )
+    assert resolved_incident_text("Main", 0, 90, None, "ja") == (
+        "✅ **Main** は 1 分 ダウンしていました（<t:0:f> – <t:90:t>）。"
+    )
+    # English keeps its compact form.
+    assert online_transition_text("Main", 3900, None) == "🟢 **Main** is back up after 1h 05m down."
+
+
+def test_player_times_and_more_lines_follow_the_language() -> None:
+    players = tuple(PlayerInfo(f"p{i}", i, 3900.0) for i in range(300))
+    values = player_columns(players, columns=3, budget=1500, language="ru")
+    assert values[0].split("\n")[0].endswith("· 1 ч 5 мин")
+    assert values[-1].split("\n")[-1].startswith("… и ещё ")

@@ -5,6 +5,7 @@ synced commands carry their translations."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,29 @@ async def test_german_member_in_a_french_guild(
             board = await board_of(w, bot)
             assert "🟢 **Online** · **3/20 (1 bot)** players" in str(board["embeds"])
         assert w.fake.violations == []
+
+
+async def test_alerts_speak_the_guilds_language(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    w = french_guild_world(fake_discord, tmp_path, "ru")
+    alerts = w.fake.guild(w.guild_id).add_channel("alerts")
+    async with FakeA2SServer() as game, run_bot(w.fake, w.bot()) as bot:
+        bot.services.poller.query_timeout = 0.2
+        await register(bot, w.guild_id, "Main", game)
+        await bot.services.poller.run_round()
+        await w.as_admin("alert set", {"server": "Main", "channel": alerts})
+
+        async def rounds(pattern: str) -> None:
+            for ch in pattern:
+                game.silent = ch == "-"
+                await bot.services.poller.run_round()
+                await bot.services.alerts.wait_idle()
+
+        await rounds("--")
+        (down,) = w.fake.channel_messages(alerts)
+        assert down["content"].startswith("🔴 **Main** упал (нет ответа с <t:")
+        await rounds("++")
+        (resolved,) = w.fake.channel_messages(alerts)
+        # The outage's length in Russian units; its times are Discord timestamps.
+        assert re.fullmatch(
+            r"✅ \*\*Main\*\* лежал \d+ (с|мин) \(<t:\d+:f> – <t:\d+:t>\)\.", resolved["content"]
+        )

@@ -26,12 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from bot.i18n import ENGLISH
 from bot.rendering.text import (
     mask_address,
     offline_transition_text,
     online_transition_text,
     resolved_incident_text,
 )
+from bot.services.languages import GuildLanguages
 from bot.services.status.poller import Poller, RoundReport
 from bot.services.supervisor import sleep_until_woken
 from bot.snapshots import Snapshot, State
@@ -115,8 +117,11 @@ class AlertNotifier:
         *,
         retry_base: float = DEFAULT_RETRY_BASE,
         concurrency: int = DEFAULT_CONCURRENCY,
+        languages: GuildLanguages | None = None,
     ) -> None:
         self.channels = channels
+        # Alerts are shared messages: in the guild's language (English without one).
+        self.languages = languages
         self.store = store
         self.poller = poller
         self.clock = clock if clock is not None else poller.clock
@@ -176,18 +181,19 @@ class AlertNotifier:
         name = server.name
         if server.id in await self.store.display.hidden_connect():
             name = mask_address(name, server.host)
+        language = self.languages.of(alert.guild_id) if self.languages is not None else ENGLISH
         if state == DOWN:
-            text = offline_transition_text(name, snap.down_since, mention)
+            text = offline_transition_text(name, snap.down_since, mention, language)
             down_since = snap.down_since
         else:
             since = alert.down_since
             now = self.clock()
             downtime = None if since is None else max(0.0, now - since)
-            text = online_transition_text(name, downtime, mention)
+            text = online_transition_text(name, downtime, mention, language)
             down_since = None
             if alert.incident_message_id is not None and since is not None:
                 # One line per incident: the "down" message says how long it lasted.
-                edited = resolved_incident_text(name, since, now, mention)
+                edited = resolved_incident_text(name, since, now, mention, language)
                 delivery = Delivery(
                     alert,
                     state,
