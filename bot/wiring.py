@@ -233,6 +233,7 @@ async def build_services(
         queue_limit=settings.feed_queue_limit,
         retention_days=settings.history_retention_days,
         hub=rcon_pool,
+        languages=languages,
     )
 
     async def drop_stale_connections() -> None:

@@ -12,12 +12,15 @@ from bot.i18n.locales import ENGLISH, babel_locale
 # Discord's limits on a localised description and a choice name.
 MAX_SCHEMA_TEXT = 100
 # Texts that are the same word in other languages (names, units): never "untranslated".
-SAME_EVERYWHERE = frozenset({"Online", "Offline", "6h", "24h", "7d", "30d", "RCON", "Steam"})
+SAME_EVERYWHERE = frozenset(
+    {"Online", "Offline", "6h", "24h", "7d", "30d", "RCON", "Steam", "💬 {who}: {text}"}
+)
 # Words a language happens to share with English (checked by a person, language by language).
 SAME_IN: dict[str, frozenset[str]] = {
     "fr": frozenset({"compact", "score"}),
-    "nl": frozenset({"score", "{count} bots"}),
-    "it": frozenset({"score", "file", "Password", "password"}),
+    "nl": frozenset({"score", "{count} bots", "📢 {who} (console): {text}"}),
+    "it": frozenset({"score", "file", "Password", "password", "📢 {who} (console): {text}"}),
+    "pt-BR": frozenset({"📢 {who} (console): {text}"}),
 }
 
 

@@ -22,7 +22,11 @@ from bot.rendering.text import (
     resolved_incident_text,
 )
 from bot.rendering.views import ServerView
+from bot.services.feed import model as m
+from bot.services.feed.render import line as feed_line
+from bot.services.feed.render import watch_line
 from bot.snapshots import PlayerInfo, ServerInfo, Snapshot, State, Target
+from bot.storage.events import Event
 from tests.bot.test_status_layout import LONG_URL, NOW, online, server, worst_players
 
 ALL = list(LANGUAGES)
@@ -117,3 +121,28 @@ def test_player_times_and_more_lines_follow_the_language() -> None:
     values = player_columns(players, columns=3, budget=1500, language="ru")
     assert values[0].split("\n")[0].endswith("· 1 ч 5 мин")
     assert values[-1].split("\n")[-1].startswith("… и ещё ")
+
+
+@pytest.mark.parametrize("language", ALL)
+def test_every_feed_line_is_in_the_language_and_game_text_stays_as_typed(language: str) -> None:
+    kinds = [m.JOIN, m.LEAVE, m.CHAT, m.KICK, m.BAN, m.ADMIN_LOGIN, m.ADMIN_MESSAGE, m.DEATH]
+    kinds += [m.SERVER_UP, m.SERVER_DOWN, m.SAVE, m.RESTART, m.MAP_CHANGE]
+    for kind in kinds:
+        event = Event(1, 1700000000.0, kind, "@everyone", text="gg <@&1>")
+        shown = feed_line(event, "Main", language)
+        assert shown.startswith("<t:1700000000:T> **Main** · ")
+        # Whatever the language, nothing from the game can ping.
+        assert "@everyone" not in shown and "<@&1>" not in shown
+    assert feed_line(Event(1, 0.0, m.JOIN, None), None, language).endswith(
+        t(language, "feed.join", who=t(language, "feed.someone"))
+    )
+
+
+def test_feed_lines_read_naturally() -> None:
+    kick = Event(1, 0.0, m.KICK, "Bob", text="afk")
+    assert feed_line(kick, None, "de") == "<t:0:T> 👢 **Bob** wurde gekickt: afk"
+    assert feed_line(kick, None, "fr") == "<t:0:T> 👢 **Bob** a été expulsé : afk"
+    join = Event(1, 0.0, m.JOIN, "Bob")
+    assert watch_line(join, "Main", "bob", "ru") == (
+        "<t:0:T> 👀 отслеживаемый игрок **Bob** зашёл на **Main** (отслеживание: bob)"
+    )

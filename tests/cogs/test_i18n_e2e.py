@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import OutpostBot
 from tests.cogs.conftest import make_settings
+from tests.cogs.feed_world import bodies, make_feed_world, settle
 from tests.cogs.status_world import MANAGE, StatusWorld, answered, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -144,3 +145,30 @@ async def test_alerts_speak_the_guilds_language(fake_discord: FakeDiscord, tmp_p
         assert re.fullmatch(
             r"✅ \*\*Main\*\* лежал \d+ (с|мин) \(<t:\d+:f> – <t:\d+:t>\)\.", resolved["content"]
         )
+
+
+async def test_feed_lines_speak_the_guilds_language(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    w = make_feed_world(fake_discord, tmp_path)
+    async with (
+        FakeA2SServer(info=InfoSpec(player_count=0)) as game,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        await register(bot, w.status.guild_id, "Main", game)
+        await bot.services.poller.run_round()
+        await w.feed_set("Main", "joins, leaves")
+        chosen = await w.as_admin("settings language", {"language": "pl"})
+        assert chosen.ephemeral
+        game.info = InfoSpec(player_count=1)
+        game.players = [PlayerSpec("alice")]
+        await bot.services.poller.run_round()
+        await settle(bot)
+        game.players = []
+        game.info = InfoSpec(player_count=0)
+        await bot.services.poller.run_round()
+        await settle(bot)
+        assert bodies(w.fake.channel_messages(w.feed_channel)) == [
+            "➡️ **alice** dołączył ≈",
+            "⬅️ **alice** wyszedł ≈",
+        ]

@@ -11,6 +11,7 @@ neither a ping nor a rendered mention, even if a message were sent with mentions
 
 from __future__ import annotations
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
 from bot.services.feed import model as m
 from bot.storage.events import Event
@@ -42,45 +43,47 @@ def short_id(event: Event) -> str | None:
     return full if len(full) <= SHORT_ID else "…" + full[-SHORT_ID:]
 
 
-def _body(event: Event) -> str:
-    who = f"**{neutral(event.player, MAX_NAME)}**" if event.player else "someone"
+# Catalogue keys by kind: (without the event's text, with it); None where the text is the line.
+_KEYS: dict[str, tuple[str, str | None]] = {
+    m.JOIN: ("feed.join", None),
+    m.LEAVE: ("feed.leave", None),
+    m.CHAT: ("feed.chat", "feed.chat"),
+    m.KICK: ("feed.kick", "feed.kick_reason"),
+    m.BAN: ("feed.ban", "feed.ban_reason"),
+    m.ADMIN_LOGIN: ("feed.admin_login", None),
+    m.ADMIN_MESSAGE: ("feed.admin_message", "feed.admin_message"),
+    m.SERVER_UP: ("feed.server_up", None),
+    m.SERVER_DOWN: ("feed.server_down", None),
+    m.DEATH: ("feed.death", "feed.death_reason"),
+    m.SAVE: ("feed.save", "feed.save_text"),
+    m.RESTART: ("feed.restart", "feed.restart_text"),
+    m.MAP_CHANGE: ("feed.map_change", "feed.map_change"),
+}
+
+
+def _body(event: Event, language: str) -> str:
+    # The feed is a shared message: in the guild's language; what players typed stays as typed.
+    if event.player:
+        who = f"**{neutral(event.player, MAX_NAME)}**"
+    else:
+        who = t(language, "feed.someone")
     text = neutral(event.text)
     kind = event.kind
-    if kind == m.JOIN:
-        return f"➡️ {who} joined"
-    if kind == m.LEAVE:
-        return f"⬅️ {who} left"
-    if kind == m.CHAT:
-        return f"💬 {who}: {text}"
-    if kind == m.KICK:
-        return f"👢 {who} was kicked" + (f": {text}" if text else "")
-    if kind == m.BAN:
-        return f"🔨 {who} was banned" + (f": {text}" if text else "")
-    if kind == m.ADMIN_LOGIN:
-        return f"🛡️ {who} logged in to the console"
-    if kind == m.ADMIN_MESSAGE:
-        return f"📢 {who} (console): {text}"
     if kind == m.ADMIN_ACTION:
-        return f"🛡️ {who} {text}"
-    if kind == m.SERVER_UP:
-        return "🟢 server is up"
-    if kind == m.SERVER_DOWN:
-        return "🔴 server is down"
-    if kind == m.DEATH:
-        return f"💀 {who} died" + (f": {text}" if text else "")
-    if kind == m.SAVE:
-        return "💾 world saved" + (f": {text}" if text else "")
-    if kind == m.RESTART:
-        return "🔄 server restart announced" + (f": {text}" if text else "")
-    if kind == m.MAP_CHANGE:
-        return f"🗺️ map changed: {text}"
-    return f"{neutral(kind, 32)}: {text}"
+        return f"🛡️ {who} {text}"  # the console's own words for what was done
+    keys = _KEYS.get(kind)
+    if keys is None:
+        return f"{neutral(kind, 32)}: {text}"
+    plain, with_text = keys
+    if text and with_text is not None:
+        return t(language, with_text, who=who, text=text)
+    return t(language, plain, who=who, text=text)
 
 
-def line(event: Event, server_name: str | None) -> str:
+def line(event: Event, server_name: str | None, language: str = ENGLISH) -> str:
     """``<t:…:T> **Server** · ➡️ **name** joined`` (``≈`` marks an approximate event);
     ``server_name`` None: the channel carries this server only."""
-    body = _body(event)
+    body = _body(event, language)
     ident = short_id(event) if event.kind in _IDENTIFIED else None
     if ident is not None:
         body += f" · `{ident}`"  # ids are hex or digits: nothing to escape in code
@@ -90,11 +93,15 @@ def line(event: Event, server_name: str | None) -> str:
     return f"<t:{int(event.at)}:T> {where}{body}"
 
 
-def watch_line(event: Event, server_name: str, pattern: str) -> str:
-    return (
-        f"<t:{int(event.at)}:T> 👀 watched player **{neutral(event.player, MAX_NAME)}** "
-        f"joined **{neutral(server_name, MAX_NAME)}** (watch: {neutral(pattern, MAX_NAME)})"
+def watch_line(event: Event, server_name: str, pattern: str, language: str = ENGLISH) -> str:
+    text = t(
+        language,
+        "feed.watch",
+        who=f"**{neutral(event.player, MAX_NAME)}**",
+        server=f"**{neutral(server_name, MAX_NAME)}**",
+        pattern=neutral(pattern, MAX_NAME),
     )
+    return f"<t:{int(event.at)}:T> {text}"
 
 
 def dropped_line(count: int) -> str:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Collection, Iterable
 from dataclasses import replace
 
+from bot.i18n import ENGLISH
 from bot.rendering.text import mask_address
 from bot.services.feed import model as m
 from bot.services.feed import render
@@ -39,8 +40,11 @@ class Router:
         batch_seconds: float,
         queue_limit: int,
         on_idle: Callable[[], None],
+        language_of: Callable[[int], str] = lambda guild_id: ENGLISH,
     ) -> None:
         self.store = store
+        # guild id -> the language of its shared messages (feed lines are rendered per feed).
+        self.language_of = language_of
         self.subscriptions = subscriptions
         self.outbox = outbox
         self.batch_seconds = batch_seconds
@@ -107,14 +111,16 @@ class Router:
             if event.kind in m.kinds_of(feed.kinds):
                 # The server's name only where the channel carries several servers.
                 shared = self.subscriptions.servers_in_channel(feed.channel_id) > 1
-                line = render.line(event, name if shared else None)
+                language = self.language_of(feed.guild_id)
+                line = render.line(event, name if shared else None, language)
                 approximate = event.source == m.SOURCE_A2S
                 out.append(
                     (feed.channel_id, Item(key_of(feed), event.id, line, None, approximate, now))
                 )
         for watch in watches:
             if matches(watch, event):
-                line = render.watch_line(event, name, watch.pattern)
+                language = self.language_of(watch.guild_id)
+                line = render.watch_line(event, name, watch.pattern, language)
                 out.append(
                     (
                         watch.channel_id,

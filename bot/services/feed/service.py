@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.i18n import ENGLISH
 from bot.services.feed import model as m
 from bot.services.feed.console_link import ConsoleHub, ConsoleLink
 from bot.services.feed.ingest import EventWriter, Pending
@@ -40,6 +41,7 @@ from bot.services.feed.queue import SubKey
 from bot.services.feed.round_events import RoundEvents
 from bot.services.feed.routing import Router
 from bot.services.feed.subscriptions import Subscriptions
+from bot.services.languages import GuildLanguages
 from bot.services.status.poller import Poller, RoundReport
 from bot.storage import Server, Store
 from bot.storage.events import Event
@@ -72,6 +74,7 @@ class FeedService:
         hub: ConsoleHub | None = None,
         clock: Callable[[], float] = time.time,
         inbox_limit: int = DEFAULT_INBOX_LIMIT,
+        languages: GuildLanguages | None = None,
     ) -> None:
         self.store = store
         self.poller = poller
@@ -96,6 +99,7 @@ class FeedService:
             batch_seconds=batch_seconds,
             queue_limit=queue_limit,
             on_idle=self._tick.set,
+            language_of=languages.of if languages is not None else lambda guild_id: ENGLISH,
         )
         self.writer = EventWriter(store, self.router.route)
 
