@@ -49,6 +49,8 @@ def describe_error(error: BaseException, language: str = "en") -> str | None:
     one."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, UserError) and error.key is not None:
+        return t(language, error.key, **error.values)
     if isinstance(error, UserError | DecryptionError):
         # Our own texts, which never hold secrets nor repeat what was typed. Not passed through
         # the redaction filter: a member could read "[redacted]" back and so test guesses of

@@ -12,5 +12,5 @@ class ServerNotFoundError(UserError):
     # The typed name is not echoed: errors never repeat what a member typed (it could be
     # anything they pasted, a password included).
     def __init__(self, name: str) -> None:
-        super().__init__("No such server here.")
+        super().__init__(key="errors.no_such_server")
         self.name = name

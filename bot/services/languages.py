@@ -48,7 +48,7 @@ class GuildLanguages:
     async def choose(self, guild_id: int, language: str | None) -> None:
         """Set (or with None, clear) the guild's language."""
         if language is not None and language not in LANGUAGES:
-            raise UserError(f"unknown language {language!r}")
+            raise UserError(key="errors.unknown_language")
         await self._repository.set_language(guild_id, language)
         if language is None:
             self._chosen.pop(guild_id, None)

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import describe_error
 from bot.i18n import catalogue as catalogue_module
 from bot.i18n import language_name, plural_form, resolve, t
 from bot.i18n.catalogue import CATALOGUE, Catalogue, CatalogueError, parse
 from bot.i18n.check import check
 from bot.i18n.formatting import duration, number
+from bot.services.errors import UserError
 
 
 @pytest.mark.parametrize(
@@ -123,3 +125,10 @@ def test_numbers_and_durations_per_locale() -> None:
     assert duration("de", 7200) == "2 Stunden"
     assert duration("ru", 5 * 3600) == "5 часов"
     assert t("de", "status.bots", count=1200).startswith("1.200")
+
+
+def test_a_keyed_user_error_is_english_for_logs_and_the_readers_language_for_them() -> None:
+    error = UserError(key="errors.cooldown", count=3)
+    assert str(error) == "Slow down: try this again in 3 seconds."  # logs, the audit log
+    assert describe_error(error, "ru") == "Не так быстро: повторите через 3 секунды."
+    assert describe_error(UserError("Plain text."), "ru") == "Plain text."

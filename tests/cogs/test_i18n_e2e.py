@@ -90,6 +90,11 @@ async def test_german_member_in_a_french_guild(
             "Du brauchst die Berechtigung **Server verwalten**, um diesen Befehl zu nutzen."
         )
 
+        # A service's refusal, ephemeral: German too.
+        unknown = await w.as_member("status", {"server": "Nope"})
+        assert unknown.ephemeral
+        assert unknown.content == "Einen solchen Server gibt es hier nicht."
+
         # The board, for everyone: French.
         posted = await answered(await w.by_admin("board set", {"channel": w.channel_id}))
         await posted.wait_followup(timeout=10)

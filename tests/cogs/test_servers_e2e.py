@@ -41,6 +41,7 @@ EXPECTED_COMMANDS = [
     "player",
     "rcon",
     "server",
+    "settings",
     "status",
     "status-connect",
     "status-link",
