@@ -33,7 +33,8 @@ def user_language(interaction: discord.Interaction[Any]) -> str:
     return resolve(interaction.locale.value)
 
 
-def _permission_name(language: str, name: str) -> str:
+def permission_name(language: str, name: str) -> str:
+    """Discord's name of a permission flag (``manage_guild``: "Manage Server") in ``language``."""
     key = f"permissions.{name}"
     text = t(language, key)
     # A permission the catalogue does not name yet: Discord's name, from the flag's.
@@ -41,7 +42,7 @@ def _permission_name(language: str, name: str) -> str:
 
 
 def _permission_names(names: list[str], language: str) -> str:
-    return ", ".join(f"**{_permission_name(language, n)}**" for n in names)
+    return ", ".join(f"**{permission_name(language, n)}**" for n in names)
 
 
 def describe_error(error: BaseException, language: str = "en") -> str | None:

@@ -7,8 +7,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import ReportingView, user_language
-from bot.i18n import resolve, t
+from bot.errors import ReportingView, permission_name, user_language
+from bot.i18n import ENGLISH, resolve, t
 from bot.services.servers.registry import ServerRegistry
 
 
@@ -34,18 +34,21 @@ async def managed_server_choices(
 
 
 def missing_permissions(
-    channel: discord.TextChannel | discord.Thread, needed: discord.Permissions
+    channel: discord.TextChannel | discord.Thread,
+    needed: discord.Permissions,
+    language: str = ENGLISH,
 ) -> str:
     """The ``needed`` permissions the bot lacks in ``channel``, as words ("send messages,
-    embed links"); empty when none is missing or the bot's member is not cached (Discord will
-    tell when posting)."""
+    embed links"; in another language Discord's names of them); empty when none is missing or
+    the bot's member is not cached (Discord will tell when posting)."""
     me: discord.Member | None = channel.guild.me  # typed as always set; it is not
     if me is None:
         return ""
     have = channel.permissions_for(me)
-    return ", ".join(
-        name.replace("_", " ") for name, value in needed if value and not getattr(have, name)
-    )
+    lacking = [name for name, value in needed if value and not getattr(have, name)]
+    if language == ENGLISH:
+        return ", ".join(name.replace("_", " ") for name in lacking)
+    return ", ".join(permission_name(language, name) for name in lacking)
 
 
 def require_manage(interaction: discord.Interaction[Any]) -> None:

@@ -6,6 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import escape, join_within
 from bot.services.audit import about
 from bot.services.errors import UserError
@@ -52,9 +54,15 @@ class Alerts(
                 state,
                 limit=self.bot.settings.quotas.alerts,
             )
-        mention = f", mentioning {role.mention}" if role else ""
+        reader = user_language(interaction)
+        name = escape(found.name)
+        text = (
+            t(reader, "alerts.set_role", name=name, channel=channel.mention, role=role.mention)
+            if role
+            else t(reader, "alerts.set", name=name, channel=channel.mention)
+        )
         await interaction.response.send_message(
-            f"Alerts for **{escape(found.name)}** go to {channel.mention}{mention}.",
+            text,
             ephemeral=True,
         )
 
@@ -76,25 +84,27 @@ class Alerts(
                 guild_id, found.id, channel.id if channel else None
             )
         if not removed:
-            raise UserError(f"**{escape(found.name)}** has no alert there.")
-        await interaction.response.send_message(
-            f"Removed {removed} alert(s) of **{escape(found.name)}**.", ephemeral=True
+            raise UserError(key="alerts.none_there", name=escape(found.name))
+        text = t(
+            user_language(interaction), "alerts.removed", count=removed, name=escape(found.name)
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="list", description="List this Discord server's alerts")
     async def list_alerts(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         alerts = await self.services.store.alerts.for_guild(guild_id)
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        reader = user_language(interaction)
         lines = []
         for alert in alerts:
             role = f" · <@&{alert.role_id}>" if alert.role_id is not None else ""
-            state = alert.last_state or "not seen yet"
+            state = t(reader, f"alerts.state_{alert.last_state or 'unseen'}")
             name = escape(names.get(alert.server_id, "?"))
             lines.append(f"**{name}** → <#{alert.channel_id}>{role} · {state}")
         embed = discord.Embed(
-            title="Alerts",
-            description=join_within(lines, 4000) if lines else "No alerts yet.",
+            title=t(reader, "alerts.list_title"),
+            description=join_within(lines, 4000) if lines else t(reader, "alerts.list_empty"),
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.embeds import MAX_EMBED_TOTAL, MAX_FIELD_VALUE, MAX_FIELDS
 from bot.rendering.text import clip, escape, join_within, more_line
 from bot.services.errors import UserError
@@ -90,9 +92,10 @@ class Boards(
     ) -> None:
         guild_id = guild_id_of(interaction)
         chosen = await self._resolve(guild_id, servers)
-        missing = missing_permissions(channel, NEEDED)
+        reader = user_language(interaction)
+        missing = missing_permissions(channel, NEEDED, reader)
         if missing:
-            raise UserError(f"I need these permissions in {channel.mention} first: {missing}.")
+            raise UserError(key="boards.need_permissions", channel=channel.mention, missing=missing)
         await interaction.response.defer(ephemeral=True, thinking=True)
         names = ",".join(s.name for s in chosen) or "every server"
         async with self.services.audit.track(
@@ -112,25 +115,26 @@ class Boards(
         await self.services.boards.update_board(board)
         current = await self.services.store.boards.get(board.id)
         if current is not None and current.paused is not None:
-            await interaction.followup.send(
-                f"The board in {channel.mention} could not be posted: {current.paused}.",
-                ephemeral=True,
-            )
+            # The reason is the board's stored pause reason (English, as /board list shows it).
+            text = t(reader, "boards.not_posted", channel=channel.mention, reason=current.paused)
+            await interaction.followup.send(text, ephemeral=True)
             return
-        what = f"{len(chosen)} server(s)" if chosen else "every server"
-        await interaction.followup.send(
-            f"Status board ({style}) in {channel.mention} showing {what}; "
-            "it updates after each poll.",
-            ephemeral=True,
+        what = (
+            t(reader, "boards.servers", count=len(chosen))
+            if chosen
+            else t(reader, "boards.every_server")
         )
+        text = t(reader, "boards.posted", style=style, channel=channel.mention, what=what)
+        await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="list", description="List this Discord server's status boards")
     async def list_boards(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
+        reader = user_language(interaction)
         boards = await self.services.store.boards.for_guild(guild_id)
-        embed = discord.Embed(title="Status boards", colour=discord.Colour.blurple())
+        embed = discord.Embed(title=t(reader, "boards.list_title"), colour=discord.Colour.blurple())
         if not boards:
-            embed.description = "No boards yet. Post one with `/board set`."
+            embed.description = t(reader, "boards.list_empty")
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         # Discord: 25 fields and 6,000 characters per embed; the rest is counted, not shown.
         used = len(embed.title or "")
@@ -140,15 +144,20 @@ class Boards(
                     [escape(names[n]) for n in board.server_ids if n in names], 300
                 ).replace("\n", ", ")
                 if board.server_ids
-                else "every server"
+                else t(reader, "boards.every_server")
             )
             messages = len(await self.services.store.boards.messages(board.id))
-            state = f"⏸️ paused: {clip(board.paused, 300)}" if board.paused else "▶️ running"
+            state = (
+                t(reader, "boards.paused", reason=clip(board.paused, 300))
+                if board.paused
+                else t(reader, "boards.running")
+            )
             state += f" · {board.style}"
             name = clip(f"#{_channel_name(interaction, board.channel_id)}", 100)
-            value = clip(f"{state}\n{shown}\n{messages} message(s)", MAX_FIELD_VALUE)
+            count = t(reader, "boards.messages", count=messages)
+            value = clip(f"{state}\n{shown}\n{count}", MAX_FIELD_VALUE)
             if i == MAX_FIELDS or used + len(name) + len(value) > LIST_BUDGET:
-                embed.set_footer(text=more_line(len(boards) - i))
+                embed.set_footer(text=more_line(len(boards) - i, reader))
                 break
             embed.add_field(name=name, value=value, inline=False)
             used += len(name) + len(value)
@@ -160,7 +169,7 @@ class Boards(
         guild_id = guild_id_of(interaction)
         board = await self.services.store.boards.in_channel(guild_id, channel.id)
         if board is None:
-            raise UserError(f"There is no status board in {channel.mention}.")
+            raise UserError(key="boards.none_in", channel=channel.mention)
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.services.audit.track(
             actor_of(interaction), "board remove", f"channel={channel.id}"
@@ -171,9 +180,8 @@ class Boards(
                 await channel.get_partial_message(message_id).delete()
             except discord.HTTPException as exc:
                 log.info("board message %d not deleted (%s)", message_id, exc.code)
-        await interaction.followup.send(
-            f"Removed the status board in {channel.mention}.", ephemeral=True
-        )
+        text = t(user_language(interaction), "boards.removed", channel=channel.mention)
+        await interaction.followup.send(text, ephemeral=True)
 
 
 def _channel_name(interaction: Interaction, channel_id: int) -> str:

@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
+from bot.errors import user_language
 from bot.i18n import t
 from bot.rendering.charts import render_history_async
 from bot.rendering.embeds import CHART_FILENAME, ICON_FILENAME, status_embed, summary_embed
@@ -88,7 +89,7 @@ class Status(OutpostCog):
         view = ServerView.of(found, snap, display)
         order = PlayerSort(sort)
         # The "Join" link, when one is set (send_message refuses view=None: MISSING is none).
-        links = link_view(join_links([view]))
+        links = link_view(join_links([view], language))
         buttons = links if links is not None else MISSING
         icon = view.icon  # the server's own picture, a checked PNG: the thumbnail
         now = time.time()
@@ -148,10 +149,10 @@ class Status(OutpostCog):
             **about(found),
         ):
             await self.services.store.display.set_hide_connect(found.id, not show)
+        key = "status.connect_shown" if show else "status.connect_hidden"
+        name = discord.utils.escape_markdown(found.name)
         await interaction.response.send_message(
-            f"The connect line of **{discord.utils.escape_markdown(found.name)}** is now "
-            f"{'shown' if show else 'hidden'}.",
-            ephemeral=True,
+            t(user_language(interaction), key, name=name), ephemeral=True
         )
         await (
             self.services.feed.reload()
@@ -184,10 +185,11 @@ class Status(OutpostCog):
         ):
             await self.services.store.display.set_join_url(found.id, link)
         name = discord.utils.escape_markdown(found.name)
+        reader = user_language(interaction)
         text = (
-            f"**{name}** now shows a Join button linking to <{link}>."
+            t(reader, "status.link_set", name=name, link=link)
             if link is not None
-            else f"**{name}** no longer shows a Join button."
+            else t(reader, "status.link_removed", name=name)
         )
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -125,7 +125,7 @@ def page_of(views: Sequence[ServerView], style: str = "compact", language: str =
             name = icon_filename(png)
             icons[name] = png  # two servers with one picture share one file
         embeds.append(embed_of(view, thumbnail=name, language=language))
-    return BoardPage(embeds, icons, join_links(views))
+    return BoardPage(embeds, icons, join_links(views, language))
 
 
 def _pause_or_raise(exc: discord.HTTPException) -> Exception:

@@ -18,7 +18,7 @@ SAME_EVERYWHERE = frozenset(
 # Words a language happens to share with English (checked by a person, language by language).
 SAME_IN: dict[str, frozenset[str]] = {
     "fr": frozenset({"compact", "score"}),
-    "nl": frozenset({"score", "{count} bots", "📢 {who} (console): {text}"}),
+    "nl": frozenset({"score", "{count} bots", "{count} servers", "📢 {who} (console): {text}"}),
     "it": frozenset({"score", "file", "Password", "password", "📢 {who} (console): {text}"}),
     "pt-BR": frozenset({"📢 {who} (console): {text}"}),
 }

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip
 from bot.rendering.views import ServerView
 
@@ -17,13 +18,15 @@ MAX_LABEL = 80  # Discord's limit for a button's label
 MAX_BUTTONS = 25  # five rows of five
 
 
-def join_links(views: Sequence[ServerView]) -> list[tuple[str, str]]:
-    """``(label, url)`` of the views' join links, in order, at most :data:`MAX_BUTTONS`."""
+def join_links(views: Sequence[ServerView], language: str = ENGLISH) -> list[tuple[str, str]]:
+    """``(label, url)`` of the views' join links, in order, at most :data:`MAX_BUTTONS`;
+    labels in ``language`` (buttons under shared messages: the guild's)."""
     links = []
     for view in views:
         if view.join_url is not None:
             # A label is plain text (no markdown), so the name goes unescaped.
-            links.append((clip(f"Join {view.name}", MAX_LABEL), view.join_url))
+            label = t(language, "status.join_button", name=view.name)
+            links.append((clip(label, MAX_LABEL), view.join_url))
     return links[:MAX_BUTTONS]
 
 

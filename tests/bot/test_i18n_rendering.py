@@ -15,6 +15,7 @@ from bot.rendering.embeds import (
     status_embed,
     summary_embed,
 )
+from bot.rendering.links import join_links
 from bot.rendering.players import player_columns
 from bot.rendering.text import (
     offline_transition_text,
@@ -146,3 +147,11 @@ def test_feed_lines_read_naturally() -> None:
     assert watch_line(join, "Main", "bob", "ru") == (
         "<t:0:T> 👀 отслеживаемый игрок **Bob** зашёл на **Main** (отслеживание: bob)"
     )
+
+
+def test_join_buttons_under_shared_messages_speak_the_guilds_language() -> None:
+    linked = ServerView(server("Zeta"), online(), join_url="https://zeta.example/join")
+    assert join_links([linked], "fr") == [("Rejoindre Zeta", "https://zeta.example/join")]
+    assert page_of([linked], "compact", "tr").links == [
+        ("Zeta sunucusuna katıl", "https://zeta.example/join")
+    ]

@@ -98,7 +98,7 @@ async def test_alert_without_role_pings_nobody_and_remove(
         assert message["content"].startswith("🔴 **Main** is down (no answer since <t:")
         assert not message["pings"].anyone
         removed = await w.as_admin("alert remove", {"server": "Main"})
-        assert removed.content == "Removed 1 alert(s) of **Main**."
+        assert removed.content == "Removed 1 alert of **Main**."
         await rounds(bot, server, "++")
         assert len(w.fake.channel_messages(w.channel_id)) == 1
         again = await w.as_admin("alert remove", {"server": "Main"})

@@ -98,6 +98,11 @@ async def test_german_member_in_a_french_guild(
         # The board, for everyone: French.
         posted = await answered(await w.by_admin("board set", {"channel": w.channel_id}))
         await posted.wait_followup(timeout=10)
+        # The admin's own confirmation: German.
+        assert posted.followups[0]["content"] == (
+            f"Statusboard (compact) in <#{w.channel_id}> mit allen Servern; es aktualisiert "
+            "sich nach jeder Abfrage."
+        )
         board = await board_of(w, bot)
         (embed,) = board["embeds"]  # type: ignore[misc]
         lines = embed["description"].split("\n")
