@@ -132,3 +132,20 @@ def test_a_keyed_user_error_is_english_for_logs_and_the_readers_language_for_the
     assert str(error) == "Slow down: try this again in 3 seconds."  # logs, the audit log
     assert describe_error(error, "ru") == "Не так быстро: повторите через 3 секунды."
     assert describe_error(UserError("Plain text."), "ru") == "Plain text."
+
+
+def test_server_refusals_keep_their_english_and_speak_the_readers_language() -> None:
+    from bot.services.servers.addresses import INTERNAL_REFUSED, parse_address
+    from bot.services.servers.names import validate_name
+
+    # The English is the text other paths (the RCON pool, /server test) quote as a constant.
+    assert t("en", "servers.internal_refused") == INTERNAL_REFUSED
+    with pytest.raises(UserError) as caught:
+        parse_address("[2001:db8::1")
+    assert str(caught.value) == "An IPv6 address in brackets is missing its closing ']'."
+    assert (
+        describe_error(caught.value, "pl") == "Adresowi IPv6 w nawiasach brakuje zamykającego ']'."
+    )
+    with pytest.raises(UserError) as long_name:
+        validate_name("x" * 500)
+    assert "(höchstens" in str(describe_error(long_name.value, "de"))

@@ -28,9 +28,9 @@ class HostPort:
         return host if port is None else f"{host}:{port}"
 
 
-def parse_port(text: str, what: str = "port") -> int:
+def parse_port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise UserError(f"The {what} must be a number from 1 to 65535.")
+        raise UserError(key="servers.bad_port")
     return int(text)
 
 
@@ -47,10 +47,7 @@ def _check_host(host: str) -> str:
         or not all(_LABEL.match(label) for label in labels)
         or labels[-1].isdigit()  # "1.2.3" or "300.1.1.1": a mistyped IP, not a name
     ):
-        raise UserError(
-            "The address must be a host name, an IPv4 address or an [IPv6] address, "
-            "optionally followed by :port."
-        )
+        raise UserError(key="servers.bad_address")
     return name.lower()
 
 
@@ -58,29 +55,27 @@ def parse_address(text: str) -> HostPort:
     """``example.com``, ``example.com:2302``, ``1.2.3.4:27015``, ``[2001:db8::1]:27015``."""
     text = text.strip()
     if not text:
-        raise UserError("The address is empty.")
+        raise UserError(key="servers.address_empty")
     if text.startswith("["):
         close = text.find("]")
         if close == -1:
-            raise UserError("An IPv6 address in brackets is missing its closing ']'.")
+            raise UserError(key="servers.ipv6_unclosed")
         inner, rest = text[1:close], text[close + 1 :]
         try:
             host = str(ipaddress.IPv6Address(inner))
         except ValueError:
-            raise UserError("The address in brackets is not a valid IPv6 address.") from None
+            raise UserError(key="servers.ipv6_invalid") from None
         if not rest:
             return HostPort(host, None)
         if not rest.startswith(":"):
-            raise UserError("After ']' only ':port' may follow.")
+            raise UserError(key="servers.after_bracket")
         return HostPort(host, parse_port(rest[1:]))
     if text.count(":") > 1:
         # A bare IPv6 address: accepted without a port, since a port would be ambiguous.
         try:
             return HostPort(str(ipaddress.IPv6Address(text)), None)
         except ValueError:
-            raise UserError(
-                "Put an IPv6 address in brackets when giving a port: [2001:db8::1]:27015."
-            ) from None
+            raise UserError(key="servers.ipv6_port") from None
     host, sep, port = text.partition(":")
     return HostPort(_check_host(host), parse_port(port) if sep else None)
 

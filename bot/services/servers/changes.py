@@ -93,9 +93,9 @@ class PendingAdd:
 def validate_password(password: str) -> str:
     # Passwords are taken as typed (spaces can be part of them); only emptiness is checked.
     if not password:
-        raise UserError("The RCON password is empty.")
+        raise UserError(key="servers.password_empty")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise UserError(f"The RCON password is too long (at most {MAX_PASSWORD_LENGTH}).")
+        raise UserError(key="servers.password_too_long", max=MAX_PASSWORD_LENGTH)
     if any(ch in password for ch in "\r\n\0"):
-        raise UserError("The RCON password cannot contain line breaks.")
+        raise UserError(key="servers.password_lines")
     return password

@@ -14,9 +14,9 @@ _NAME = re.compile(r"^[\w][\w .\-#()']*$")
 def validate_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise UserError("The server name is empty.")
+        raise UserError(key="servers.name_empty")
     if len(name) > MAX_NAME_LENGTH:
-        raise UserError(f"The server name is too long (at most {MAX_NAME_LENGTH} characters).")
+        raise UserError(key="servers.name_too_long", max=MAX_NAME_LENGTH)
     if not _NAME.match(name):
-        raise UserError("The server name may use letters, digits, spaces and . - # ( ) ' only.")
+        raise UserError(key="servers.name_chars")
     return name

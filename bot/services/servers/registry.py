@@ -18,7 +18,6 @@ from bot.logsetup import secrets
 from bot.rendering.text import clip, escape
 from bot.services.errors import ServerNotFoundError, UserError
 from bot.services.servers.addresses import (
-    INTERNAL_REFUSED,
     Resolver,
     is_internal,
     is_internal_ip,
@@ -105,12 +104,9 @@ class ServerRegistry:
         for stored in await self.store.servers.for_guild(server.guild_id):
             if stored.id == server.id:
                 if stored != server:
-                    raise UserError(
-                        f"{server.name} was changed since this was asked: nothing was done. "
-                        "Run the command again."
-                    )
+                    raise UserError(key="servers.changed", name=server.name)
                 return stored
-        raise UserError(f"{server.name} was removed since this was asked: nothing was done.")
+        raise UserError(key="servers.removed_meanwhile", name=server.name)
 
     async def servers_of(self, guild_id: int) -> list[Server]:
         return await self.store.servers.for_guild(guild_id)
@@ -155,7 +151,7 @@ class ServerRegistry:
         self._refuse_internal_literal(target.host)
         if await self.store.servers.get(guild_id, name) is not None:
             # The name is not echoed: errors never repeat what was typed.
-            raise UserError("A server with that name already exists here; pick another name.")
+            raise UserError(key="servers.name_taken_pick")
         # Early, before the password modal; add() checks again when it saves.
         if await self.store.servers.count(guild_id) >= self.max_servers:
             raise QuotaExceededError("servers", self.max_servers)
@@ -176,7 +172,7 @@ class ServerRegistry:
             game_port = game.default_port
         _check_ports(query_port, rcon_port)
         if rcon_port is not None and not game.has_rcon:
-            raise UserError(f"{game.name} has no RCON that Outpost supports; leave rcon_port out.")
+            raise UserError(key="servers.no_rcon", game=game.name)
         return PreparedServer(
             guild_id=guild_id,
             name=name,
@@ -205,7 +201,7 @@ class ServerRegistry:
             final_name = validate_name(new_name)
             other = await self.store.servers.get(guild_id, final_name)
             if other is not None and other.id != current.id:
-                raise UserError("A server with that name already exists here.")
+                raise UserError(key="servers.name_taken")
         game = _game_or_error(game_key if game_key is not None else current.game)
         host, game_port = current.host, current.game_port
         if address is not None:
@@ -215,7 +211,7 @@ class ServerRegistry:
             game_port = target.port if target.port is not None else game.default_port
         _check_ports(query_port, rcon_port)
         if rcon_port is not None and not game.has_rcon:
-            raise UserError(f"{game.name} has no RCON that Outpost supports; leave rcon_port out.")
+            raise UserError(key="servers.no_rcon", game=game.name)
         game_changed = game.key != current.game
         network_changed = (
             address is not None or game_changed or query_port is not None or rcon_port is not None
@@ -248,7 +244,7 @@ class ServerRegistry:
     async def check_add(self, prepared: PreparedServer, password: str | None) -> PendingAdd:
         """The slow checks of an add (address policy, query port, RCON login); nothing saved."""
         if prepared.game.has_rcon and password is None:
-            raise UserError("This game has RCON: a password is required.")
+            raise UserError(key="servers.password_required")
         internal, via = await self.checked_target(prepared.host)
         traffic = replace(prepared, host=via)  # probed and logged into; the name is saved
         notes: list[str] = list(prepared.notes)
@@ -305,9 +301,7 @@ class ServerRegistry:
         if prepared.game.has_rcon:
             if password is None and prepared.needs_password:
                 # Also when only the target changed: the stored password is for the old one.
-                raise UserError(
-                    "The RCON host, port or game changed: the password must be entered again."
-                )
+                raise UserError(key="servers.password_again")
             if password is not None:
                 # Only a typed password is ever sent; it replaces the stored one.
                 login, token = await self._check_login(traffic, password, notes, internal)
@@ -338,7 +332,7 @@ class ServerRegistry:
         """An internal IP typed as such is refused before any modal (names: after DNS)."""
         ip = literal_ip(host)
         if ip is not None and is_internal_ip(ip) and not self.allow_private:
-            raise UserError(INTERNAL_REFUSED)
+            raise UserError(key="servers.internal_refused")
 
     async def is_internal(self, host: str) -> bool:
         """``host`` is (or resolves to) a loopback, private, link-local or multicast address."""
@@ -365,7 +359,7 @@ class ServerRegistry:
             # resolving (the probes fail the same way): the name as it is.
             via = str(ips[0]) if ips and not internal else host
         if internal and refuse and not self.allow_private:
-            raise UserError(INTERNAL_REFUSED)
+            raise UserError(key="servers.internal_refused")
         return internal, via
 
     async def _resolve_query_port(
@@ -437,10 +431,8 @@ class ServerRegistry:
             time_limit=self.login_timeout,
         )
         if result.status is LoginStatus.REFUSED:
-            raise UserError(
-                f"RCON login on port {prepared.rcon_port} was refused: the password is wrong. "
-                "Nothing was saved."
-            )
+            # The port as digits (a number would be written 27.015 in German).
+            raise UserError(key="servers.password_wrong", port=str(prepared.rcon_port))
         if result.ok:
             notes.append(f"RCON login OK on port {prepared.rcon_port}.")
         else:
@@ -470,11 +462,11 @@ def _shown(name: str) -> str:
 def _game_or_error(key: str) -> Game:
     game = get_game(key)
     if game is None:
-        raise UserError("Unknown game: pick one from the list.")
+        raise UserError(key="servers.unknown_game")
     return game
 
 
 def _check_ports(*ports: int | None) -> None:
     for port in ports:
         if port is not None and not 1 <= port <= 65535:
-            raise UserError("Ports must be numbers from 1 to 65535.")
+            raise UserError(key="servers.ports")
