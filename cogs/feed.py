@@ -6,12 +6,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor, about
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
 from bot.services.feed.console_link import reports_joins, uses_console
-from bot.services.feed.model import describe
+from bot.services.feed.model import ALL, describe
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, missing_permissions
@@ -23,19 +25,20 @@ NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=
 BATTLEYE_ONLY = frozenset({"chat", "kicks", "bans", "admin", "deaths", "server"})
 
 
-def _notes(server: Server, categories: frozenset[str]) -> list[str]:
+def _notes(server: Server, categories: frozenset[str], language: str) -> list[str]:
     if reports_joins(server):
         return []
     notes = []
     if categories & {"joins", "leaves"}:
-        notes.append("Joins and leaves come from the server's query player list: approximate.")
+        notes.append(t(language, "feeds.note_approximate"))
     if categories & BATTLEYE_ONLY and not uses_console(server):
-        notes.append(
-            "Chat, kicks, bans, deaths, admin and server events need a console that reports "
-            "them (BattlEye, Rust WebRCON, 7 Days to Die telnet, Squad) with a stored password "
-            "(`/server edit`)."
-        )
+        notes.append(t(language, "feeds.note_console"))
     return notes
+
+
+def _described(categories: frozenset[str], language: str) -> str:
+    # Category names are what members type (joins, chat…): only "all events" is words.
+    return t(language, "feeds.all_events") if categories >= ALL else describe(categories)
 
 
 async def category_choices(
@@ -82,9 +85,10 @@ class Feeds(
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
         categories = parse_categories(events)
-        missing = missing_permissions(channel, NEEDED)
+        reader = user_language(interaction)
+        missing = missing_permissions(channel, NEEDED, reader)
         if missing:
-            raise UserError(f"I cannot post in {channel.mention}: I am missing {missing}.")
+            raise UserError(key="feeds.cannot_post", channel=channel.mention, missing=missing)
         async with self.services.audit.track(
             _actor(interaction),
             "feed set",
@@ -101,10 +105,14 @@ class Feeds(
             )
         # Routed from the next event on; the full reload (every guild's rows) after answering.
         self.services.feed.subscribe(found, feed)
-        lines = [
-            f"Events of **{escape(found.name)}** ({describe(categories)}) go to {channel.mention}."
-        ]
-        lines += _notes(found, categories)
+        events_of = t(
+            reader,
+            "feeds.set",
+            name=escape(found.name),
+            events=_described(categories, reader),
+            channel=channel.mention,
+        )
+        lines = [events_of, *_notes(found, categories, reader)]
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
         self.services.feed.reload_later()
 
@@ -126,11 +134,15 @@ class Feeds(
                 guild_id, found.id, channel.id if channel else None
             )
             if not removed:
-                raise UserError(f"**{escape(found.name)}** has no feed there.")
+                raise UserError(key="feeds.none_there", name=escape(found.name))
         self.services.feed.unsubscribe(removed)
-        await interaction.response.send_message(
-            f"Removed {len(removed)} feed(s) of **{escape(found.name)}**.", ephemeral=True
+        text = t(
+            user_language(interaction),
+            "feeds.removed",
+            count=len(removed),
+            name=escape(found.name),
         )
+        await interaction.response.send_message(text, ephemeral=True)
         self.services.feed.reload_later()
 
     @app_commands.command(name="list", description="List this Discord server's feeds")
@@ -138,16 +150,17 @@ class Feeds(
         guild_id = guild_id_of(interaction)
         feeds = await self.services.store.feeds.for_guild(guild_id)
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        reader = user_language(interaction)
         lines = []
         for f in feeds:
             line = f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · " + (
-                describe(f.kinds)
+                _described(f.kinds, reader)
             )
             problem = self.services.feed.channel_problem(f.channel_id)
             lines.append(line if problem is None else f"{line}\n⚠️ {problem}")
         embed = discord.Embed(
-            title="Feeds",
-            description=join_within(lines, 4000) if lines else "No feeds yet.",
+            title=t(reader, "feeds.list_title"),
+            description=join_within(lines, 4000) if lines else t(reader, "feeds.list_empty"),
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

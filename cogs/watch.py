@@ -6,6 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import escape, join_within
 from bot.services.audit import Actor, about
 from bot.services.errors import UserError
@@ -13,6 +15,14 @@ from bot.services.feed.watch import id_kind, pattern_key
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
 from cogs._status_ui import Interaction, server_choices
+
+# What id_kind says a typed watch is -> how a member reads it.
+_KINDS = {
+    "GUID or EOS id": "watches.kind_guid_or_eos",
+    "SteamID": "watches.kind_steam",
+    "EOS id": "watches.kind_eos",
+    "Minecraft UUID": "watches.kind_mc",
+}
 
 WatchChannel = discord.TextChannel | discord.Thread
 
@@ -45,7 +55,7 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
         key = pattern_key(name_or_guid)
         channel_id = channel.id if channel is not None else interaction.channel_id
         if channel_id is None:
-            raise UserError("Pick a channel for the watch.")
+            raise UserError(key="watches.pick_channel")
         async with self.services.audit.track(
             _actor(interaction),
             "watch add",
@@ -65,13 +75,20 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
             )
         # Matched from the next event on; the full reload (every guild's rows) after answering.
         self.services.feed.subscribe(found, watch)
-        what = id_kind(name_or_guid) or "player"
-        mention = f", mentioning {role.mention}" if role else ""
-        await interaction.response.send_message(
-            f"Watching {what} **{escape(name_or_guid.strip())}** on **{escape(found.name)}**: "
-            f"joins are posted in <#{channel_id}>{mention}.",
-            ephemeral=True,
+        reader = user_language(interaction)
+        kind = _KINDS.get(id_kind(name_or_guid) or "", "watches.kind_player")
+        values = {
+            "what": t(reader, kind),
+            "who": escape(name_or_guid.strip()),
+            "server": escape(found.name),
+            "channel": f"<#{channel_id}>",
+        }
+        text = (
+            t(reader, "watches.watching_role", role=role.mention, **values)
+            if role
+            else t(reader, "watches.watching", **values)
         )
+        await interaction.response.send_message(text, ephemeral=True)
         self.services.feed.reload_later()
 
     @app_commands.command(name="remove", description="Stop watching a player")
@@ -96,12 +113,15 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
             )
             if removed is None:
                 # What was typed is not echoed back (errors never repeat typed text).
-                raise UserError(f"That player is not watched on **{escape(found.name)}**.")
+                raise UserError(key="watches.not_watched", server=escape(found.name))
         self.services.feed.unsubscribe([removed])
-        await interaction.response.send_message(
-            f"Stopped watching **{escape(removed.pattern)}** on **{escape(found.name)}**.",
-            ephemeral=True,
+        text = t(
+            user_language(interaction),
+            "watches.stopped",
+            who=escape(removed.pattern),
+            server=escape(found.name),
         )
+        await interaction.response.send_message(text, ephemeral=True)
         self.services.feed.reload_later()
 
     @app_commands.command(name="list", description="List the watched players")
@@ -109,16 +129,20 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
         guild_id = guild_id_of(interaction)
         watches = await self.services.store.watches.for_guild(guild_id)
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        reader = user_language(interaction)
         lines = []
         for watch in watches:
             role = f" · <@&{watch.role_id}>" if watch.role_id is not None else ""
-            lines.append(
-                f"**{escape(watch.pattern)}** on **{escape(names.get(watch.server_id, '?'))}** "
-                f"→ <#{watch.channel_id}>{role}"
+            where = t(
+                reader,
+                "watches.list_line",
+                who=escape(watch.pattern),
+                server=escape(names.get(watch.server_id, "?")),
             )
+            lines.append(f"{where} → <#{watch.channel_id}>{role}")
         embed = discord.Embed(
-            title="Watched players",
-            description=join_within(lines, 4000) if lines else "Nobody is watched.",
+            title=t(reader, "watches.list_title"),
+            description=join_within(lines, 4000) if lines else t(reader, "watches.list_empty"),
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

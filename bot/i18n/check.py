@@ -13,14 +13,21 @@ from bot.i18n.locales import ENGLISH, babel_locale
 MAX_SCHEMA_TEXT = 100
 # Texts that are the same word in other languages (names, units): never "untranslated".
 SAME_EVERYWHERE = frozenset(
-    {"Online", "Offline", "6h", "24h", "7d", "30d", "RCON", "Steam", "💬 {who}: {text}"}
+    {
+        *("Online", "Offline", "6h", "24h", "7d", "30d", "RCON", "Steam", "SteamID"),
+        *("Minecraft UUID", "💬 {who}: {text}"),
+    }
 )
 # Words a language happens to share with English (checked by a person, language by language).
 SAME_IN: dict[str, frozenset[str]] = {
     "fr": frozenset({"compact", "score"}),
-    "nl": frozenset({"score", "{count} bots", "{count} servers", "📢 {who} (console): {text}"}),
+    "nl": frozenset(
+        {"score", "{count} bots", "{count} servers", "📢 {who} (console): {text}", "Feeds"}
+    ),
     "it": frozenset({"score", "file", "Password", "password", "📢 {who} (console): {text}"}),
-    "pt-BR": frozenset({"📢 {who} (console): {text}"}),
+    "pt-BR": frozenset({"📢 {who} (console): {text}", "Feeds"}),
+    "de": frozenset({"Feeds"}),
+    "es-ES": frozenset({"Feeds"}),
 }
 
 

@@ -257,7 +257,7 @@ async def test_feed_commands_list_remove_and_refusals(
             f"**Second** → <#{w.feed_channel}> · status"
         )
         removed = await w.as_admin("feed remove", {"server": "Main"})
-        assert removed.content == "Removed 2 feed(s) of **Main**."
+        assert removed.content == "Removed 2 feeds of **Main**."
         again = await w.as_admin("feed remove", {"server": "Main"})
         assert again.content == "**Main** has no feed there."
         refused = await answered(

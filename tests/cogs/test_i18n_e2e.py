@@ -167,7 +167,18 @@ async def test_feed_lines_speak_the_guilds_language(
     ):
         await register(bot, w.status.guild_id, "Main", game)
         await bot.services.poller.run_round()
-        await w.feed_set("Main", "joins, leaves")
+        w.fake.user_locales[w.status.admin] = "de"
+        feed = await w.feed_set("Main", "joins, leaves")
+        assert feed.content is not None
+        assert feed.content.startswith(
+            f"Ereignisse von **Main** (joins, leaves) gehen nach <#{w.feed_channel}>.\n"
+            "Joins und Leaves kommen aus der Query-Spielerliste"
+        )
+        watched = await w.as_admin("watch add", {"server": "Main", "name_or_guid": "bob"})
+        assert watched.content == (
+            f"Beobachte Spieler **bob** auf **Main**: Joins werden in <#{watched.channel_id}> "
+            "gepostet."
+        )
         chosen = await w.as_admin("settings language", {"language": "pl"})
         assert chosen.ephemeral
         game.info = InfoSpec(player_count=1)
