@@ -6,6 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import permission_name, user_language
+from bot.i18n import t
 from bot.rendering.text import clip, escape
 from bot.services.audit import about
 from bot.services.errors import UserError
@@ -46,13 +48,17 @@ class Counters(
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
         fmt = check_format(format)
+        reader = user_language(interaction)
         me = channel.guild.me
         if me is not None and not channel.permissions_for(me).manage_channels:
-            raise UserError(f"I need Manage Channels in {channel.mention} to rename it.")
+            permission = permission_name(reader, "manage_channels")
+            raise UserError(
+                key="counters.need_manage", permission=permission, channel=channel.mention
+            )
         store = self.services.store.counters
         existing = {c.channel_id for c in await store.for_guild(guild_id)}
         if channel.id not in existing and len(existing) >= MAX_COUNTERS_PER_GUILD:
-            raise UserError(f"This server has {MAX_COUNTERS_PER_GUILD} counters already.")
+            raise UserError(key="counters.limit", count=MAX_COUNTERS_PER_GUILD)
         async with self.services.audit.track(
             actor_of(interaction),
             "counter set",
@@ -61,12 +67,14 @@ class Counters(
         ):
             await store.upsert(guild_id, channel.id, found.id, fmt, interaction.user.id)
         preview = render(fmt, found.name, self.services.poller.snapshot(found))
-        await interaction.response.send_message(
-            f"{channel.mention} will show **{escape(preview)}**, updated after polls (Discord "
-            f"allows a rename every {MIN_GAP / 60:.0f} minutes or so: changes in between are "
-            "combined).",
-            ephemeral=True,
+        text = t(
+            reader,
+            "counters.set",
+            channel=channel.mention,
+            preview=escape(preview),
+            minutes=round(MIN_GAP / 60),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="remove", description="Stop renaming a channel")
     @app_commands.describe(channel="The counter's channel")
@@ -77,22 +85,22 @@ class Counters(
         ):
             removed = await self.services.store.counters.remove(guild_id, channel.id)
         if not removed:
-            raise UserError(f"{channel.mention} has no counter.")
-        await interaction.response.send_message(
-            f"{channel.mention} keeps its name from now on.", ephemeral=True
-        )
+            raise UserError(key="counters.none", channel=channel.mention)
+        text = t(user_language(interaction), "counters.removed", channel=channel.mention)
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="list", description="List this Discord server's counters")
     async def list_counters(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
+        reader = user_language(interaction)
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         lines = [
             f"<#{c.channel_id}> · **{escape(names.get(c.server_id, '?'))}** · `{c.format}`"
             for c in await self.services.store.counters.for_guild(guild_id)
         ]
         embed = discord.Embed(
-            title="Channel counters",
-            description=clip("\n".join(lines), 4096) or "None yet: `/counter set`.",
+            title=t(reader, "counters.list_title"),
+            description=clip("\n".join(lines), 4096) or t(reader, "counters.list_empty"),
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

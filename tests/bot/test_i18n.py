@@ -149,3 +149,13 @@ def test_server_refusals_keep_their_english_and_speak_the_readers_language() -> 
     with pytest.raises(UserError) as long_name:
         validate_name("x" * 500)
     assert "(höchstens" in str(describe_error(long_name.value, "de"))
+
+
+def test_a_counter_format_refusal_lists_the_fields_in_any_language() -> None:
+    from bot.services.status.counters import check_format
+
+    with pytest.raises(UserError) as caught:
+        check_format("{status} {nope}")
+    assert str(caught.value).startswith("Use only these fields in the format: {status}")
+    shown = describe_error(caught.value, "tr")
+    assert shown is not None and shown.startswith("Biçimde yalnızca şu alanları kullan: {status}")

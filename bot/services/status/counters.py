@@ -37,10 +37,10 @@ def check_format(fmt: str) -> str:
     UserError saying what is allowed otherwise."""
     text = fmt.strip()
     if not 1 <= len(text) <= MAX_NAME:
-        raise UserError(f"A counter's format has 1 to {MAX_NAME} characters.")
+        raise UserError(key="counters.format_length", max=MAX_NAME)
     if _fields_of(text) is None:
         known = ", ".join("{" + f + "}" for f in FIELDS)
-        raise UserError(f"Use only these fields in the format: {known}.")
+        raise UserError(key="counters.format_fields", fields=known)
     return text
 
 
