@@ -6,11 +6,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import t
 from bot.rendering.text import clip, escape, mask_address
 from bot.services.status.poller import target_of
 from bot.services.status.uptime import level, outage_lines, summary_line, uptime
 from cogs._base import OutpostCog
-from cogs._common import guild_id_of
+from cogs._common import guild_id_of, guild_language
 from cogs._status_ui import Interaction, server_choices
 
 PERIODS = {"24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
@@ -41,15 +42,19 @@ class Uptime(OutpostCog):
         if found.id in await self.services.store.display.hidden_connect():
             name = mask_address(name, found.host)
         colour = COLOURS.get(level(report) or "", discord.Colour.light_grey())
+        # A public answer: in the guild's language.
+        language = guild_language(interaction)
         embed = discord.Embed(
-            title=clip(f"{escape(name)}: uptime, last {period}", 256),
-            description=summary_line(report),
+            title=clip(t(language, "uptime.title", name=escape(name), period=period), 256),
+            description=summary_line(report, language),
             colour=colour,
         )
-        lines = outage_lines(report)
+        lines = outage_lines(report, language)
         if lines:
-            embed.add_field(name="Outages", value=clip("\n".join(lines), 1024), inline=False)
-        embed.set_footer(text=f"{report.samples} samples · a poll every {poller.interval:g} s")
+            field = t(language, "uptime.outages_field")
+            embed.add_field(name=field, value=clip("\n".join(lines), 1024), inline=False)
+        footer = t(language, "uptime.footer", count=report.samples, interval=poller.interval)
+        embed.set_footer(text=footer)
         await interaction.followup.send(embed=embed)
 
 

@@ -15,7 +15,7 @@ MAX_SCHEMA_TEXT = 100
 SAME_EVERYWHERE = frozenset(
     {
         *("Online", "Offline", "6h", "24h", "7d", "30d", "RCON", "Steam", "SteamID"),
-        *("Minecraft UUID", "💬 {who}: {text}"),
+        *("Minecraft UUID", "💬 {who}: {text}", "{icon} **{percent} %** online"),
     }
 )
 # Words a language happens to share with English (checked by a person, language by language).

@@ -155,3 +155,16 @@ def test_join_buttons_under_shared_messages_speak_the_guilds_language() -> None:
     assert page_of([linked], "compact", "tr").links == [
         ("Zeta sunucusuna katıl", "https://zeta.example/join")
     ]
+
+
+def test_uptime_summary_in_the_guilds_language() -> None:
+    from bot.services.status.uptime import outage_lines, summary_line, uptime
+    from tests.bot.test_uptime import NOW as UPTIME_NOW
+    from tests.bot.test_uptime import series
+
+    report = uptime(series("uuuddduuuuddu" + "u" * 87), gap=180, now=UPTIME_NOW)
+    assert summary_line(report) == "🟠 **95.0 %** online · 2 outages, 5m down in all · longest 3m"
+    assert summary_line(report, "ru") == (
+        "🟠 **95,0 %** онлайн · 2 падения, всего 5 мин простоя · самый долгий 3 мин"
+    )
+    assert outage_lines(report, "de")[0].endswith(" · 2 Min.")

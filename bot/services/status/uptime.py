@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.i18n import ENGLISH, t
+from bot.i18n.formatting import decimal_sign
 from bot.rendering.text import duration, percent_up
 from bot.storage.history import Sample, offline_spans
 
@@ -69,38 +71,39 @@ def level(report: Uptime) -> str | None:
 _ICONS = {"ok": "🟢", "warn": "🟠", "fail": "🔴"}
 
 
-def summary_line(report: Uptime) -> str:
+def summary_line(report: Uptime, language: str = ENGLISH) -> str:
     """``🟢 99.4 % online · 2 outages, 1h 10m down in all · longest 1h 05m``."""
     ratio, grade = report.ratio, level(report)
     if ratio is None or grade is None:
-        return "No samples in this period yet: they are taken at every poll."
+        return t(language, "uptime.no_samples")
     icon = _ICONS[grade]
-    shown = percent_up(report.online, report.samples)
-    parts = [f"{icon} **{shown} %** online"]
+    shown = percent_up(report.online, report.samples).replace(".", decimal_sign(language))
+    parts = [t(language, "uptime.online", icon=icon, percent=shown)]
     count = len(report.outages)
     if count:
-        parts.append(
-            f"{count} outage{'s' if count != 1 else ''}, "
-            f"{duration(report.down_seconds)} down in all"
-        )
+        down = duration(report.down_seconds, language)
+        parts.append(t(language, "uptime.outages", count=count, duration=down))
         longest = report.longest
         if longest is not None and count > 1:
-            parts.append(f"longest {duration(longest.seconds)}")
+            parts.append(
+                t(language, "uptime.longest", duration=duration(longest.seconds, language))
+            )
     else:
-        parts.append("no outage")
+        parts.append(t(language, "uptime.no_outage"))
     return " · ".join(parts)
 
 
-def outage_lines(report: Uptime) -> list[str]:
+def outage_lines(report: Uptime, language: str = ENGLISH) -> list[str]:
     """The latest outages: ``<t:…:f> · 12m`` (each reader's own time zone)."""
     lines = []
     for outage in report.outages[:MAX_OUTAGES_SHOWN]:
         start = int(outage.start)
         if outage.ongoing:
-            lines.append(f"🔴 <t:{start}:f> · down since <t:{start}:R>")
+            since = t(language, "uptime.down_since", relative=f"<t:{start}:R>")
+            lines.append(f"🔴 <t:{start}:f> · {since}")
         else:
-            lines.append(f"<t:{start}:f> · {duration(outage.seconds)}")
+            lines.append(f"<t:{start}:f> · {duration(outage.seconds, language)}")
     hidden = len(report.outages) - MAX_OUTAGES_SHOWN
     if hidden > 0:
-        lines.append(f"… and {hidden} earlier")
+        lines.append(t(language, "uptime.earlier", count=hidden))
     return lines
