@@ -10,6 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import escape, join_within
 from bot.services.errors import UserError
 from bot.services.rcon.permissions import Action, parse_action
@@ -36,19 +38,19 @@ def check_grant(interaction: discord.Interaction[Any], role: discord.Role, actio
     """Refuse a grant that would let a Manage-Server member raise their own (or a higher
     role's) rights: Manage Server is not meant to be a path to the console."""
     if role.is_default() and action is Action.EXEC:
-        raise UserError("Nobody can grant **exec** to @everyone.")
+        raise UserError(key="grants.everyone_exec")
     if interaction.permissions.administrator:
         return
     if action in ADMIN_ONLY_GRANTS:
-        raise UserError(f"Only an Administrator can grant **{action.value}**.")
+        raise UserError(key="grants.admin_only", action=action.value)
     member = interaction.user
     if not isinstance(member, discord.Member):
-        raise UserError("Only an Administrator can grant this here.")
+        raise UserError(key="grants.admin_only_here")
     # @everyone counts as a role the member has: granting to it grants to themselves.
     if role.is_default() or role in member.roles:
-        raise UserError("You cannot grant rights to a role you have yourself.")
+        raise UserError(key="grants.own_role")
     if role >= member.top_role:
-        raise UserError("You can only grant rights to roles below your highest role.")
+        raise UserError(key="grants.below")
 
 
 @app_commands.guild_only()
@@ -78,7 +80,13 @@ class Permissions(
     ) -> None:
         guild_id = guild_id_of(interaction)
         scope = await self._scope(interaction, server)
-        where = f"on **{scope.name}**" if scope else "on every server"
+        reader = user_language(interaction)
+        where = (
+            t(reader, "grants.on_server", server=escape(scope.name))
+            if scope
+            else t(reader, "grants.on_every")
+        )
+        said = {"role": role.mention, "action": action.value, "where": where}
         args = f"role={role.id} action={action.value}"
         if scope is not None:
             args += f" server={scope.name!r}"
@@ -94,20 +102,12 @@ class Permissions(
                 changed = await self.services.permissions.grant(
                     guild_id, role.id, action, scope.id if scope else None, interaction.user.id
                 )
-                text = (
-                    f"{role.mention} may now use **{action.value}** {where}."
-                    if changed
-                    else f"{role.mention} already had **{action.value}** {where}."
-                )
+                text = t(reader, "grants.granted" if changed else "grants.had", **said)
             else:
                 changed = await self.services.permissions.revoke(
                     guild_id, role.id, action, scope.id if scope else None
                 )
-                text = (
-                    f"{role.mention} may no longer use **{action.value}** {where}."
-                    if changed
-                    else f"{role.mention} had no **{action.value}** grant {where}."
-                )
+                text = t(reader, "grants.revoked" if changed else "grants.had_none", **said)
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="grant", description="Let a role use an /rcon action")
@@ -145,20 +145,19 @@ class Permissions(
         guild_id = guild_id_of(interaction)
         grants = await self.services.permissions.grants_of(guild_id)
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        reader = user_language(interaction)
         lines = [
             f"<@&{g.role_id}> · **{g.action}** · "
             + (
-                escape(names.get(g.server_id, f"server {g.server_id}"))
+                escape(names.get(g.server_id, f"#{g.server_id}"))
                 if g.server_id
-                else "every server"
+                else t(reader, "grants.every_server")
             )
             for g in grants
         ]
-        embed = discord.Embed(title="RCON permissions", colour=discord.Colour.blurple())
-        embed.description = (
-            join_within(lines, 4000) if lines else "No grants: only Administrators can use /rcon."
-        )
-        embed.set_footer(text="Administrators may do everything.")
+        embed = discord.Embed(title=t(reader, "grants.list_title"), colour=discord.Colour.blurple())
+        embed.description = join_within(lines, 4000) if lines else t(reader, "grants.list_empty")
+        embed.set_footer(text=t(reader, "grants.list_footer"))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

@@ -90,6 +90,13 @@ async def test_german_member_in_a_french_guild(
             "Du brauchst die Berechtigung **Server verwalten**, um diesen Befehl zu nutzen."
         )
 
+        # /permissions refusals, in German (a role above the admin's own, exec).
+        helpers = w.fake.guild(w.guild_id).add_role("Helfer", permissions=0)
+        above = await w.as_admin("permissions grant", {"role": helpers, "action": "say"})
+        assert above.content == "Du kannst nur Rollen unter deiner höchsten Rolle Rechte geben."
+        refused = await w.as_admin("permissions grant", {"role": helpers, "action": "exec"})
+        assert refused.content == "Nur ein Administrator kann **exec** vergeben."
+
         # A service's refusal, ephemeral: German too.
         unknown = await w.as_member("status", {"server": "Nope"})
         assert unknown.ephemeral
