@@ -9,11 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import number, t
+from bot.i18n.formatting import percent
 from bot.rendering.charts import render_history_async, stats
 from bot.rendering.text import clip, escape, mask_address
 from bot.services.status.poller import target_of
 from cogs._base import OutpostCog
-from cogs._common import guild_id_of
+from cogs._common import guild_id_of, guild_language
 from cogs._status_ui import Interaction, server_choices
 
 PERIODS = {"6h": 6 * 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
@@ -39,22 +41,29 @@ class History(OutpostCog):
         if found.id in await self.services.store.display.hidden_connect():
             shown = mask_address(shown, found.host)
         title = clip(escape(shown), 200)
+        # A public answer: in the guild's language (the chart's own labels are not yet).
+        language = guild_language(interaction)
         embed = discord.Embed(
-            title=f"{title}: players, last {period}", colour=discord.Colour.blurple()
+            title=t(language, "history.title", name=title, period=period),
+            colour=discord.Colour.blurple(),
         )
         summary = stats(samples)
         if not samples:
-            embed.description = "No history yet: samples are taken at every poll."
+            embed.description = t(language, "history.empty")
             await interaction.followup.send(embed=embed)
             return
         # One line, not four inline fields (a fourth would wrap alone onto a second row).
-        average = "-" if summary.average is None else f"{summary.average:.1f}"
-        uptime = "-" if summary.uptime is None else f"{summary.uptime:.0%}"
-        embed.description = (
-            f"👥 min **{_num(summary.minimum)}** · max **{_num(summary.maximum)}** · "
-            f"average **{average}** · 🟢 online **{uptime}** of the time"
+        average = "-" if summary.average is None else number(language, summary.average, decimals=1)
+        uptime = "-" if summary.uptime is None else percent(language, summary.uptime)
+        embed.description = t(
+            language,
+            "history.summary",
+            min=_num(summary.minimum),
+            max=_num(summary.maximum),
+            average=average,
+            uptime=uptime,
         )
-        embed.set_footer(text=f"{summary.samples} samples · offline time shaded red · UTC")
+        embed.set_footer(text=t(language, "history.footer", count=summary.samples))
         png = await render_history_async(
             samples, end - span, end, title=shown, gap=3 * self.services.poller.interval
         )

@@ -19,6 +19,12 @@ def number(language: str, value: float, *, decimals: int | None = None) -> str:
     return numbers.format_decimal(value, format=pattern, locale=locale)
 
 
+def percent(language: str, ratio: float) -> str:
+    """``95%`` / ``95 %`` / ``%95``: a whole percentage the language's way."""
+    text: str = numbers.format_percent(ratio, locale=babel_locale(language))
+    return text
+
+
 def decimal_sign(language: str) -> str:
     """``.`` / ``,``: for a number already cut to its digits elsewhere."""
     sign: str = numbers.get_decimal_symbol(babel_locale(language))

@@ -159,3 +159,15 @@ def test_a_counter_format_refusal_lists_the_fields_in_any_language() -> None:
     assert str(caught.value).startswith("Use only these fields in the format: {status}")
     shown = describe_error(caught.value, "tr")
     assert shown is not None and shown.startswith("Biçimde yalnızca şu alanları kullan: {status}")
+
+
+def test_percentages_follow_the_language() -> None:
+    from bot.i18n.formatting import percent
+
+    # CLDR's own spacing: a no-break space keeps "99 %" on one line.
+    assert [percent(lang, 0.99) for lang in ("en", "de", "tr", "fr")] == [
+        "99%",
+        "99\u00a0%",
+        "%99",
+        "99\u00a0%",
+    ]
