@@ -6,6 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.errors import UserError
 from bot.services.feed import ids as player_ids
@@ -48,22 +50,24 @@ class Players(
         now = self.services.poller.clock()
         seen = summarise(sessions, names, now)
         if seen is None:
-            raise UserError("No player by that name seen on this server's games.")
+            raise UserError(key="players.not_found")
+        reader = user_language(interaction)
         embed = discord.Embed(
-            title=clip(f"Player {escape(seen.name)}", 256),
-            description=describe(seen),
+            title=clip(t(reader, "players.title", name=escape(seen.name)), 256),
+            description=describe(seen, reader),
             colour=discord.Colour.blurple(),
         )
         embed.add_field(
-            name="Latest sessions",
-            value=clip("\n".join(history_lines(sessions, names, now)), 1024),
+            name=t(reader, "players.latest"),
+            value=clip("\n".join(history_lines(sessions, names, now, reader)), 1024),
             inline=False,
         )
         known = id_lines(sessions)
         if known:
-            embed.add_field(name="Identifiers", value=clip("\n".join(known), 1024), inline=False)
+            field = t(reader, "players.identifiers")
+            embed.add_field(name=field, value=clip("\n".join(known), 1024), inline=False)
         if any(s.source == "a2s" for s in sessions):
-            embed.set_footer(text="≈ from A2S player lists: times are approximate")
+            embed.set_footer(text=t(reader, "players.approximate"))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     async def _record_choices(
@@ -95,7 +99,7 @@ class Players(
         found = await players.find(guild_id, strong, text)
         record = await players.get(found[0]) if found else None
         if record is None or record.guild_id != guild_id:
-            raise UserError("No player by that name or id seen on this server's games.")
+            raise UserError(key="players.not_found_id")
         return record
 
     @app_commands.command(name="info", description="Everything known about a player")
@@ -108,30 +112,29 @@ class Players(
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         sessions = [s for s in await store.sessions.of_player(record.id) if s.server_id in names]
         now = self.services.poller.clock()
+        reader = user_language(interaction)
         embed = discord.Embed(
-            title=clip(f"Player {escape(record.name)}", 256),
-            description=records.summary(record, sessions, names, now),
+            title=clip(t(reader, "players.title", name=escape(record.name)), 256),
+            description=records.summary(record, sessions, names, now, reader),
             colour=discord.Colour.blurple(),
         )
         guids = [i.value for i in record.identifiers if i.kind == "guid"]
         keys = [n.name.strip().casefold() for n in record.names]
+        sanctions = await store.events.sanctions(list(names), keys, guids)
         sections = [
-            ("Identifiers", records.identifier_lines(record.identifiers)),
-            ("Names", records.name_lines(record)),
-            ("Servers", records.server_lines(sessions, names, now)),
-            ("Latest sessions", history_lines(sessions, names, now)),
-            ("Notes", records.note_lines(await store.players.notes(record.id))),
-            (
-                "Kicks and bans",
-                records.sanction_lines(
-                    await store.events.sanctions(list(names), keys, guids), names
-                ),
-            ),
+            ("players.identifiers", records.identifier_lines(record.identifiers)),
+            ("players.names", records.name_lines(record)),
+            ("players.servers_field", records.server_lines(sessions, names, now, reader)),
+            ("players.latest", history_lines(sessions, names, now, reader)),
+            ("players.notes", records.note_lines(await store.players.notes(record.id))),
+            ("players.sanctions", records.sanction_lines(sanctions, names, reader)),
         ]
         for title, lines in sections:
             if lines:
-                embed.add_field(name=title, value=clip("\n".join(lines), 1024), inline=False)
-        embed.set_footer(text=f"Player record #{record.id}")
+                embed.add_field(
+                    name=t(reader, title), value=clip("\n".join(lines), 1024), inline=False
+                )
+        embed.set_footer(text=t(reader, "players.record", id=str(record.id)))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="note", description="Add an admin note to a player's record")
@@ -151,9 +154,13 @@ class Players(
             await self.services.store.players.add_note(
                 record.id, interaction.user.id, text, self.services.poller.clock()
             )
-        await interaction.response.send_message(
-            f"Note added to **{escape(record.name)}** (record #{record.id}).", ephemeral=True
+        text = t(
+            user_language(interaction),
+            "players.note_added",
+            name=escape(record.name),
+            id=str(record.id),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -15,19 +15,21 @@ MAX_SCHEMA_TEXT = 100
 SAME_EVERYWHERE = frozenset(
     {
         *("Online", "Offline", "6h", "24h", "7d", "30d", "RCON", "Steam", "SteamID"),
-        *("Minecraft UUID", "💬 {who}: {text}", "{icon} **{percent} %** online"),
+        *("Minecraft UUID", "💬 {who}: {text}", "{icon} **{percent} %** online", "(online)"),
     }
 )
 # Words a language happens to share with English (checked by a person, language by language).
+_CONSOLE = "📢 {who} (console): {text}"
+_TIME_IN = "**{server}** · {duration} in {sessions}"
 SAME_IN: dict[str, frozenset[str]] = {
-    "fr": frozenset({"compact", "score"}),
-    "nl": frozenset(
-        {"score", "{count} bots", "{count} servers", "📢 {who} (console): {text}", "Feeds"}
-    ),
-    "it": frozenset({"score", "file", "Password", "password", "📢 {who} (console): {text}"}),
-    "pt-BR": frozenset({"📢 {who} (console): {text}", "Feeds"}),
-    "de": frozenset({"Feeds"}),
+    "de": frozenset({"Feeds", _TIME_IN}),
     "es-ES": frozenset({"Feeds"}),
+    "fr": frozenset({"compact", "score", "Notes"}),
+    "it": frozenset({"score", "file", "Password", "password", _CONSOLE, _TIME_IN}),
+    "nl": frozenset(
+        {"score", "{count} bots", "{count} servers", "Servers", "Feeds", _CONSOLE, _TIME_IN}
+    ),
+    "pt-BR": frozenset({"Feeds", _CONSOLE}),
 }
 
 

@@ -168,3 +168,14 @@ def test_uptime_summary_in_the_guilds_language() -> None:
         "🟠 **95,0 %** онлайн · 2 падения, всего 5 мин простоя · самый долгий 3 мин"
     )
     assert outage_lines(report, "de")[0].endswith(" · 2 Min.")
+
+
+def test_player_lookup_in_the_readers_language() -> None:
+    from bot.services.feed.lookup import Seen, describe
+
+    seen = Seen("Ann", (), NOW - 60, "Main", 3900.0, 7800.0, 2)
+    assert describe(seen, "pl") == (
+        "**Ann** był ostatnio widziany na **Main** <t:1799999940:R>, po 1 godz. 5 min gry.\n"
+        "2 sesje w zapisie, łącznie 2 godz. 10 min."
+    )
+    assert describe(seen).endswith("2 sessions on record, 2h 10m in total.")

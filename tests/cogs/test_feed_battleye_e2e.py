@@ -140,4 +140,4 @@ async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(
             assert "was last seen on **Day**" in lookup.embeds[0]["description"]
             carol = await w.as_admin("player lookup", {"name": "carol"})
             assert "**Carol** was last seen" in carol.embeds[0]["description"]
-            assert "1 session(s) on record" in carol.embeds[0]["description"]
+            assert "1 session on record" in carol.embeds[0]["description"]

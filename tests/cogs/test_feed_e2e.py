@@ -215,7 +215,7 @@ async def test_player_lookup_across_servers(fake_discord: FakeDiscord, tmp_path:
         alice = await w.as_admin("player lookup", {"name": "ALICE"})
         text = alice.embeds[0]["description"]
         assert text.startswith("**alice** was last seen on **Two** <t:")
-        assert "2 session(s) on record" in text
+        assert "2 sessions on record" in text
         value = alice.embeds[0]["fields"][0]["value"]
         assert value.index("**Two**") < value.index("**One**")  # newest first
         assert alice.embeds[0]["footer"]["text"].startswith("≈")

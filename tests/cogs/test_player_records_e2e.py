@@ -72,7 +72,7 @@ async def test_records_from_the_feed_info_and_notes(
             "Hans",
             "Survivor",
         ]
-        assert fields["Servers"] == ("**Day** · 5m in 1 session(s)\n**Rusty** · 1m in 1 session(s)")
+        assert fields["Servers"] == ("**Day** · 5m in 1 session\n**Rusty** · 1m in 1 session")
         assert "👢 kicked on **Day**: Client not responding" in fields["Kicks and bans"]
         by_name = await slash(w.status.admin, "player info", {"player": "survivor"})
         assert by_name.embeds[0]["footer"] == embed["footer"]  # one record
@@ -119,4 +119,4 @@ async def test_sessions_stored_before_records_are_carried_over_at_start(
         )
         (embed,) = shown.embeds
         assert embed["title"] == "Player Old Timer"
-        assert "1h 00m played in 1 session(s) on 1 server(s)" in embed["description"]
+        assert "1h 00m played in 1 session on 1 server" in embed["description"]

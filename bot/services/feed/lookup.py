@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import duration, escape, relative
 from bot.services.feed import ids as player_ids
 from bot.storage.events import Session
@@ -50,30 +51,44 @@ def summarise(
     )
 
 
-def describe(seen: Seen) -> str:
+def describe(seen: Seen, language: str = ENGLISH) -> str:
     name = f"**{escape(seen.name)}**"
+    stay = duration(seen.last_stay, language)
     if seen.online_on:
         where = ", ".join(f"**{escape(n)}**" for n in seen.online_on)
-        head = f"{name} is online now on {where} (for {duration(seen.last_stay)})."
+        head = t(language, "players.online_now", name=name, where=where, duration=stay)
     else:
-        head = (
-            f"{name} was last seen on **{escape(seen.last_server)}** "
-            f"{relative(seen.last_seen)}, after a stay of {duration(seen.last_stay)}."
+        head = t(
+            language,
+            "players.last_seen",
+            name=name,
+            server=escape(seen.last_server),
+            relative=relative(seen.last_seen),
+            duration=stay,
         )
-    return f"{head}\n{seen.sessions} session(s) on record, {duration(seen.total)} in total."
+    total = t(
+        language,
+        "players.sessions_total",
+        count=seen.sessions,
+        duration=duration(seen.total, language),
+    )
+    return f"{head}\n{total}"
 
 
 def history_lines(
-    sessions: Sequence[Session], server_names: Mapping[int, str], now: float
+    sessions: Sequence[Session],
+    server_names: Mapping[int, str],
+    now: float,
+    language: str = ENGLISH,
 ) -> list[str]:
     lines = []
     for s in sessions[:MAX_SHOWN]:
         end = now if s.left_at is None else s.left_at
-        state = " (online)" if s.left_at is None else ""
+        state = f" {t(language, 'players.online_tag')}" if s.left_at is None else ""
         approx = " ≈" if s.source == "a2s" else ""
         lines.append(
             f"**{escape(server_names.get(s.server_id, '?'))}** · <t:{int(s.joined_at)}:f> · "
-            f"{duration(end - s.joined_at)}{state}{approx}"
+            f"{duration(end - s.joined_at, language)}{state}{approx}"
         )
     return lines
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, duration, escape
 from bot.services.feed import ids as player_ids
 from bot.storage.events import Event, Session
@@ -26,18 +27,29 @@ def _end(session: Session, now: float) -> float:
 
 
 def summary(
-    record: PlayerRecord, sessions: Sequence[Session], server_names: Mapping[int, str], now: float
+    record: PlayerRecord,
+    sessions: Sequence[Session],
+    server_names: Mapping[int, str],
+    now: float,
+    language: str = ENGLISH,
 ) -> str:
     online = sorted({server_names.get(s.server_id, "?") for s in sessions if s.left_at is None})
     total = sum(max(0.0, _end(s, now) - s.joined_at) for s in sessions)
     servers = len({s.server_id for s in sessions})
     first, last = int(record.first_seen), int(record.last_seen)
     lines = [
-        f"First seen <t:{first}:f> · last seen <t:{last}:R>",
-        f"{duration(total)} played in {len(sessions)} session(s) on {servers} server(s)",
+        t(language, "players.seen", first=f"<t:{first}:f>", last=f"<t:{last}:R>"),
+        t(
+            language,
+            "players.played",
+            duration=duration(total, language),
+            sessions=t(language, "players.sessions", count=len(sessions)),
+            servers=t(language, "players.servers", count=servers),
+        ),
     ]
     if online:
-        lines.insert(0, "🟢 Online now on " + ", ".join(f"**{escape(n)}**" for n in online))
+        where = ", ".join(f"**{escape(n)}**" for n in online)
+        lines.insert(0, t(language, "players.online_on", where=where))
     return "\n".join(lines)
 
 
@@ -65,7 +77,10 @@ def name_lines(record: PlayerRecord) -> list[str]:
 
 
 def server_lines(
-    sessions: Sequence[Session], server_names: Mapping[int, str], now: float
+    sessions: Sequence[Session],
+    server_names: Mapping[int, str],
+    now: float,
+    language: str = ENGLISH,
 ) -> list[str]:
     """Per server: sessions and play time, most played first."""
     time_on: dict[int, float] = defaultdict(float)
@@ -75,8 +90,13 @@ def server_lines(
         count[s.server_id] += 1
     ordered = sorted(time_on, key=lambda sid: -time_on[sid])[:MAX_SERVERS]
     return [
-        f"**{escape(server_names.get(sid, '?'))}** · {duration(time_on[sid])} in "
-        f"{count[sid]} session(s)"
+        t(
+            language,
+            "players.server_line",
+            server=escape(server_names.get(sid, "?")),
+            duration=duration(time_on[sid], language),
+            sessions=t(language, "players.sessions", count=count[sid]),
+        )
         for sid in ordered
     ]
 
@@ -85,12 +105,13 @@ def note_lines(notes: Sequence[Note]) -> list[str]:
     return [f"<t:{int(n.at)}:d> <@{n.author_id}>: {clip(escape(n.text), 300)}" for n in notes]
 
 
-def sanction_lines(events: Sequence[Event], server_names: Mapping[int, str]) -> list[str]:
+def sanction_lines(
+    events: Sequence[Event], server_names: Mapping[int, str], language: str = ENGLISH
+) -> list[str]:
     lines = []
     for e in events:
-        what = "👢 kicked" if e.kind == "kick" else "🔨 banned"
+        key = "players.kicked_on" if e.kind == "kick" else "players.banned_on"
+        what = t(language, key, server=escape(server_names.get(e.server_id, "?")))
         reason = f": {clip(escape(e.text), 120)}" if e.text else ""
-        lines.append(
-            f"<t:{int(e.at)}:d> {what} on **{escape(server_names.get(e.server_id, '?'))}**{reason}"
-        )
+        lines.append(f"<t:{int(e.at)}:d> {what}{reason}")
     return lines
