@@ -206,7 +206,7 @@ async def build_services(
     # Boards, alerts, presence and the feed post through the Discord side (bot.delivery).
     boards = BoardUpdater(DiscordBoards(client, languages), store, poller)
     alerts = AlertNotifier(DiscordAlertChannels(client), store, poller, languages=languages)
-    population = PopulationNotifier(DiscordPingChannels(client), store, poller)
+    population = PopulationNotifier(DiscordPingChannels(client), store, poller, languages=languages)
     counters = CounterUpdater(DiscordCounterChannels(client), store, poller)
     presence = PresenceUpdater(DiscordPresence(client), poller) if settings.presence else None
 

@@ -10,12 +10,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import user_language
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
 from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.status.population import MAX_PINGS_PER_GUILD, band
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import guild_id_of, guild_language
 from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices
 
@@ -30,10 +32,11 @@ class RoleToggle(
     across restarts (the role is in the button's id) and only for a role a population ping of
     the guild mentions: a panel never hands out any other role."""
 
-    def __init__(self, role_id: int) -> None:
+    def __init__(self, role_id: int, language: str = ENGLISH) -> None:
+        # The label shows on the posted panel only (a click rebuilds the item from its id).
         super().__init__(
             discord.ui.Button(
-                label="Get or stop these pings",
+                label=t(language, "notify.button"),
                 emoji="🔔",
                 style=discord.ButtonStyle.primary,
                 custom_id=f"notify:role:{role_id}",
@@ -53,36 +56,33 @@ class RoleToggle(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        reader = user_language(interaction)
         guild, member = interaction.guild, interaction.user
         role = guild.get_role(self.role_id) if guild is not None else None
         pings = await interaction.client.services.store.population.for_guild(
             guild.id if guild is not None else 0
         )
         if role is None or not isinstance(member, discord.Member):
-            await interaction.followup.send("That role no longer exists.", ephemeral=True)
+            await interaction.followup.send(t(reader, "notify.role_gone"), ephemeral=True)
             return
         if all(p.role_id != role.id for p in pings):
-            await interaction.followup.send(
-                "That role is not used by a population ping any more.", ephemeral=True
-            )
+            await interaction.followup.send(t(reader, "notify.role_unused"), ephemeral=True)
             return
         try:
             if role in member.roles:
                 await member.remove_roles(role, reason="Outpost ping panel")
-                text = f"You will no longer be pinged with {role.mention}."
+                text = t(reader, "notify.role_dropped", role=role.mention)
             else:
                 await member.add_roles(role, reason="Outpost ping panel")
-                text = f"You will be pinged with {role.mention} when it fills up."
+                text = t(reader, "notify.role_taken", role=role.mention)
         except discord.Forbidden:
-            text = (
-                "I cannot change that role: an admin must give me Manage Roles and put my role "
-                "above it."
-            )
+            text = t(reader, "notify.role_forbidden")
         await interaction.followup.send(text, ephemeral=True)
 
 
-def _describe(direction: str, threshold: int) -> str:
-    return f"{'≥' if direction == 'above' else '≤'} {threshold} players"
+def _describe(direction: str, threshold: int, language: str) -> str:
+    sign = "≥" if direction == "above" else "≤"
+    return t(language, "notify.threshold", sign=sign, count=threshold)
 
 
 @app_commands.guild_only()
@@ -120,16 +120,16 @@ class Notify(
     ) -> None:
         guild_id = guild_id_of(interaction)
         if (above is None) == (below is None):
-            raise UserError("Give either `above` or `below` (one of them).")
+            raise UserError(key="notify.above_or_below")
         if role.is_default() or role.managed:
-            raise UserError("Pick a role members can hold (not @everyone or a bot's role).")
+            raise UserError(key="notify.holdable_role")
         target = channel or interaction.channel
         if not isinstance(target, PingChannel):
-            raise UserError("Pick a text channel or thread for the pings.")
+            raise UserError(key="notify.text_channel")
         found = await self.services.registry.get(guild_id, server)
         store = self.services.store.population
         if await store.count(guild_id) >= MAX_PINGS_PER_GUILD:
-            raise UserError(f"This server has {MAX_PINGS_PER_GUILD} population pings already.")
+            raise UserError(key="notify.limit", count=MAX_PINGS_PER_GUILD)
         direction, threshold = ("above", above) if above is not None else ("below", below)
         assert threshold is not None
         async with self.services.audit.track(
@@ -150,10 +150,18 @@ class Notify(
                 cooldown=cooldown_minutes * 60.0,
             )
         back = threshold - band(threshold) if direction == "above" else threshold + band(threshold)
+        reader = user_language(interaction)
         await interaction.response.send_message(
-            f"{role.mention} will be pinged in {target.mention} once **{escape(found.name)}** "
-            f"has {_describe(direction, threshold)}; again only after it went back to "
-            f"{back} and {cooldown_minutes} minutes passed.",
+            t(
+                reader,
+                "notify.set",
+                role=role.mention,
+                channel=target.mention,
+                name=escape(found.name),
+                threshold=_describe(direction, threshold, reader),
+                back=back,
+                minutes=cooldown_minutes,
+            ),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -163,14 +171,22 @@ class Notify(
         guild_id = guild_id_of(interaction)
         pings = await self.services.store.population.for_guild(guild_id)
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        reader = user_language(interaction)
         lines = [
-            f"`#{p.id}` **{escape(names.get(p.server_id, '?'))}** "
-            f"{_describe(p.direction, p.threshold)} → <@&{p.role_id}> in <#{p.channel_id}>"
+            t(
+                reader,
+                "notify.list_line",
+                id=str(p.id),
+                name=escape(names.get(p.server_id, "?")),
+                threshold=_describe(p.direction, p.threshold, reader),
+                role=f"<@&{p.role_id}>",
+                channel=f"<#{p.channel_id}>",
+            )
             for p in pings
         ]
         embed = discord.Embed(
-            title="Population pings",
-            description=clip("\n".join(lines), 4096) or "None yet: `/notify population`.",
+            title=t(reader, "notify.list_title"),
+            description=clip("\n".join(lines), 4096) or t(reader, "notify.list_empty"),
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -184,8 +200,9 @@ class Notify(
         ):
             removed = await self.services.store.population.remove(guild_id, ping)
         if not removed:
-            raise UserError("No population ping with that number here.")
-        await interaction.response.send_message(f"Removed ping `#{ping}`.", ephemeral=True)
+            raise UserError(key="notify.no_such_ping")
+        text = t(user_language(interaction), "notify.removed", id=str(ping))
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="panel", description="Post a button members use to get a ping role")
     @app_commands.describe(channel="Where to post the panel", role="The ping role it gives")
@@ -195,15 +212,14 @@ class Notify(
         guild_id = guild_id_of(interaction)
         pings = await self.services.store.population.for_guild(guild_id)
         if all(p.role_id != role.id for p in pings):
-            raise UserError("Set up a `/notify population` ping for that role first.")
+            raise UserError(key="notify.set_up_first")
+        # The panel is for everyone: in the guild's language.
+        language = guild_language(interaction)
         view = discord.ui.View(timeout=None)
-        view.add_item(RoleToggle(role.id))
+        view.add_item(RoleToggle(role.id, language))
         embed = discord.Embed(
-            title=clip(f"🔔 {role.name} pings", 256),
-            description=(
-                f"Press the button to get {role.mention} and hear when our servers fill up; "
-                "press it again to stop."
-            ),
+            title=clip(t(language, "notify.panel_title", role=role.name), 256),
+            description=t(language, "notify.panel", role=role.mention),
             colour=discord.Colour.blurple(),
         )
         async with self.services.audit.track(
@@ -212,9 +228,8 @@ class Notify(
             await channel.send(
                 embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
             )
-        await interaction.response.send_message(
-            f"Panel posted in {channel.mention}.", ephemeral=True
-        )
+        text = t(user_language(interaction), "notify.panel_posted", channel=channel.mention)
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -21,13 +21,15 @@ SAME_EVERYWHERE = frozenset(
 # Words a language happens to share with English (checked by a person, language by language).
 _CONSOLE = "📢 {who} (console): {text}"
 _TIME_IN = "**{server}** · {duration} in {sessions}"
+_PING_IN = "`#{id}` **{name}** {threshold} → {role} in {channel}"
 SAME_IN: dict[str, frozenset[str]] = {
-    "de": frozenset({"Feeds", _TIME_IN}),
+    "de": frozenset({"Feeds", _TIME_IN, _PING_IN}),
     "es-ES": frozenset({"Feeds"}),
     "fr": frozenset({"compact", "score", "Notes"}),
-    "it": frozenset({"score", "file", "Password", "password", _CONSOLE, _TIME_IN}),
+    "it": frozenset({"score", "file", "Password", "password", _CONSOLE, _TIME_IN, _PING_IN}),
     "nl": frozenset(
         {"score", "{count} bots", "{count} servers", "Servers", "Feeds", _CONSOLE, _TIME_IN}
+        | {_PING_IN}
     ),
     "pt-BR": frozenset({"Feeds", _CONSOLE}),
 }

@@ -179,3 +179,16 @@ def test_player_lookup_in_the_readers_language() -> None:
         "2 sesje w zapisie, łącznie 2 godz. 10 min."
     )
     assert describe(seen).endswith("2 sessions on record, 2h 10m in total.")
+
+
+def test_population_pings_in_the_guilds_language() -> None:
+    from bot.services.status.population import ping_text
+    from bot.storage.population import PopulationPing
+
+    up = PopulationPing(1, 1, 1, 2, 3, "above", 20, 3600.0, True, None)
+    assert (
+        ping_text(up, "Main", 21, 32) == "<@&3> 📈 **Main** has **21/32** players: come and join!"
+    )
+    assert ping_text(up, "Main", 21, 32, "ru") == (
+        "<@&3> 📈 На **Main** уже **21/32** игроков: залетайте!"
+    )

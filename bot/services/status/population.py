@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape, mask_address
+from bot.services.languages import GuildLanguages
 from bot.services.status.poller import Poller, RoundReport
 from bot.snapshots import State
 from bot.storage import Store
@@ -58,12 +60,17 @@ def decide(ping: PopulationPing, players: int, now: float) -> Decision:
     return Decision(False, ping.armed)
 
 
-def ping_text(ping: PopulationPing, server_name: str, players: int, max_players: int) -> str:
+def ping_text(
+    ping: PopulationPing,
+    server_name: str,
+    players: int,
+    max_players: int,
+    language: str = ENGLISH,
+) -> str:
+    """The ping, a shared message: in the guild's language."""
     name = clip(escape(server_name), 100)
-    if ping.direction == "above":
-        what = f"📈 **{name}** has **{players}/{max_players}** players: come and join!"
-    else:
-        what = f"📉 **{name}** is down to **{players}/{max_players}** players."
+    key = "population.above" if ping.direction == "above" else "population.below"
+    what = t(language, key, name=name, players=f"{players}/{max_players}")
     return f"<@&{ping.role_id}> {what}"
 
 
@@ -80,8 +87,10 @@ class PopulationNotifier:
         store: Store,
         poller: Poller,
         clock: Callable[[], float] | None = None,
+        languages: GuildLanguages | None = None,
     ) -> None:
         self.channels = channels
+        self.languages = languages
         self.store = store
         self.poller = poller
         self.clock = clock if clock is not None else poller.clock
@@ -116,7 +125,10 @@ class PopulationNotifier:
                 name = server.name
                 if server.id in hidden:
                     name = mask_address(name, server.host)
-                text = ping_text(ping, name, info.players, info.max_players)
+                language = (
+                    self.languages.of(ping.guild_id) if self.languages is not None else ENGLISH
+                )
+                text = ping_text(ping, name, info.players, info.max_players, language)
                 task = asyncio.create_task(self._send(ping, text))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
