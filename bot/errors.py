@@ -18,7 +18,7 @@ from bot.crypto import DecryptionError
 from bot.i18n import resolve, t
 from bot.logsetup import secrets as known_secrets
 from bot.services.errors import UserError
-from bot.storage.errors import StorageError
+from bot.storage.errors import QuotaExceededError, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,10 @@ def describe_error(error: BaseException, language: str = "en") -> str | None:
     one."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, QuotaExceededError):
+        # The kind of row ("servers", "status boards"…) named in the reader's language too.
+        kind = t(language, "quota." + error.what.replace(" ", "_"))
+        return t(language, "quota.exceeded", count=error.limit, what=kind)
     if isinstance(error, UserError) and error.key is not None:
         return t(language, error.key, **error.values)
     if isinstance(error, UserError | DecryptionError):

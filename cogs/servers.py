@@ -176,7 +176,7 @@ class Servers(
             rcon_port=rcon_port,
         )
         if new_password and not prepared.game.has_rcon:
-            raise UserError(f"{prepared.game.name} has no RCON: there is no password to set.")
+            raise UserError(key="servers.no_password_to_set", game=prepared.game.name)
 
         async def finish(inter: discord.Interaction[Any], password: str | None) -> None:
             require_manage(inter)

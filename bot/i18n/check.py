@@ -24,14 +24,14 @@ _TIME_IN = "**{server}** · {duration} in {sessions}"
 _PING_IN = "`#{id}` **{name}** {threshold} → {role} in {channel}"
 SAME_IN: dict[str, frozenset[str]] = {
     "de": frozenset({"Feeds", _TIME_IN, _PING_IN}),
-    "es-ES": frozenset({"Feeds"}),
+    "es-ES": frozenset({"Feeds", "feeds"}),
     "fr": frozenset({"compact", "score", "Notes"}),
     "it": frozenset({"score", "file", "Password", "password", _CONSOLE, _TIME_IN, _PING_IN}),
     "nl": frozenset(
         {"score", "{count} bots", "{count} servers", "Servers", "Feeds", _CONSOLE, _TIME_IN}
-        | {_PING_IN}
+        | {_PING_IN, "servers", "feeds"}
     ),
-    "pt-BR": frozenset({"Feeds", _CONSOLE}),
+    "pt-BR": frozenset({"Feeds", "feeds", _CONSOLE}),
 }
 
 

@@ -171,3 +171,15 @@ def test_percentages_follow_the_language() -> None:
         "%99",
         "99\u00a0%",
     ]
+
+
+def test_a_quota_refusal_names_the_kind_in_the_readers_language() -> None:
+    from bot.storage.errors import QuotaExceededError
+
+    error = QuotaExceededError("status boards", 5)
+    assert str(error) == (
+        "This Discord server already has 5 status boards, the most allowed: remove one first."
+    )
+    assert describe_error(error, "de") == (
+        "Dieser Discord-Server hat schon 5 Statusboards, das Maximum: entferne erst eins."
+    )

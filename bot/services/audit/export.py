@@ -70,9 +70,7 @@ def parse_since(text: str, now: datetime.datetime) -> str:
         try:
             start = datetime.datetime.fromisoformat(value)
         except ValueError:
-            raise UserError(
-                "`since` takes a duration like 30m, 24h, 7d, 2w, or a date like 2026-11-01."
-            ) from None
+            raise UserError(key="audit.bad_since") from None
         if start.tzinfo is not None:
             start = start.astimezone(datetime.UTC).replace(tzinfo=None)
     return start.strftime("%Y-%m-%dT%H:%M:%S")

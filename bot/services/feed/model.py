@@ -60,7 +60,7 @@ def parse_categories(text: str | None) -> frozenset[str]:
         return ALL
     unknown = [w for w in words if w not in CATEGORIES]
     if unknown:
-        raise UserError(f"Unknown event type: use any of {', '.join(CATEGORIES)} (or all).")
+        raise UserError(key="feeds.unknown_event", events=", ".join(CATEGORIES))
     return frozenset(words)
 
 

@@ -41,9 +41,9 @@ def pattern_key(text: str) -> str:
     or a case-folded name."""
     cleaned = text.strip()
     if not cleaned:
-        raise UserError("Give a player name, a BattlEye GUID, a SteamID64 or an EOS id.")
+        raise UserError(key="watches.give_player")
     if len(cleaned) > MAX_PATTERN:
-        raise UserError(f"That name is too long (at most {MAX_PATTERN} characters).")
+        raise UserError(key="watches.too_long", max=MAX_PATTERN)
     if is_guid(cleaned):
         return cleaned.lower()
     steam = player_ids.steam_typed(cleaned)  # STEAM_X:Y:Z and [U:1:N] too

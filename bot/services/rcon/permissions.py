@@ -25,7 +25,7 @@ def parse_action(value: str) -> Action:
         return Action(value.strip().lower())
     except ValueError:
         names = ", ".join(a.value for a in Action)
-        raise UserError(f"Unknown action: pick one of {names}.") from None
+        raise UserError(key="grants.unknown_action", actions=names) from None
 
 
 @dataclass(frozen=True, slots=True)

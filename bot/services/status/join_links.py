@@ -14,17 +14,17 @@ def checked_join_url(text: str) -> str:
     at most :data:`MAX_JOIN_URL` characters. UserError saying what is wrong otherwise."""
     url = text.strip()
     if len(url) > MAX_JOIN_URL:
-        raise UserError(f"A join link may have at most {MAX_JOIN_URL} characters.")
+        raise UserError(key="links.too_long", max=MAX_JOIN_URL)
     if any(c.isspace() or not c.isprintable() for c in url):
-        raise UserError("A join link cannot contain spaces or control characters.")
+        raise UserError(key="links.spaces")
     try:
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
-        raise UserError("That is not a valid link.") from None
+        raise UserError(key="links.invalid") from None
     # Discord's link buttons take http(s) and discord: links; steam:// and others are refused,
     # and javascript: or data: must never reach a member's client.
     if parts.scheme.lower() not in ("http", "https") or not host:
-        raise UserError("A join link must start with https:// (or http://) and name a host.")
+        raise UserError(key="links.scheme")
     return url
