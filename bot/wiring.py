@@ -27,6 +27,8 @@ from bot.metrics import Metrics
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
 from bot.services.audit import AuditLog, AuditMirror, discard_mirror
+from bot.services.bans.enforce import BanEnforcer
+from bot.services.bans.service import BanService
 from bot.services.feed import FeedService
 from bot.services.rcon.commands import RconCommands
 from bot.services.rcon.live_players import LivePlayers
@@ -97,6 +99,8 @@ class Services:
     rcon: RconCommands
     live_players: LivePlayers
     feed: FeedService
+    bans: BanService
+    ban_enforcer: BanEnforcer
     # Started by the bot once it is ready, in this order.
     background: tuple[Background, ...]
     # The A2S engine built for real queries (None when a status source was given).
@@ -110,6 +114,7 @@ class Services:
             self.engine.close()
         for adapters in self.query_adapters:
             await adapters.aclose()
+        await self.ban_enforcer.close()
         await self.live_players.close()
         await self.rcon_pool.close()
 
@@ -229,6 +234,19 @@ async def build_services(
         hub=rcon_pool,
     )
 
+    # The guild ban list: sent to every console, retried, lifted at expiry, enforced on join.
+    bans = BanService(
+        store,
+        rcon_pool,
+        permissions,
+        audit,
+        poller.servers_of,
+        poller.server_by_id,
+        owns=shards.owns,
+    )
+    ban_enforcer = BanEnforcer(bans, live_players, owns=shards.owns)
+    feed.writer.on_player_seen = ban_enforcer.on_seen
+
     async def drop_stale_connections() -> None:
         # Edited or removed servers: their connections (and a refused-password mark) go.
         await rcon_pool.sync(await store.servers.all())
@@ -260,6 +278,8 @@ async def build_services(
         rcon=rcon,
         live_players=live_players,
         feed=feed,
+        bans=bans,
+        ban_enforcer=ban_enforcer,
         background=(
             *((Background("poller", poller.run),) if options.autopoll else ()),
             Background("boards", boards.run),
@@ -267,6 +287,12 @@ async def build_services(
             Background("alerts", alerts.run),
             Background("audit mirror", audit_mirror.run),
             Background("feed", feed.run),
+            # Tests run the ban rounds and sweeps themselves, as they run poll rounds.
+            *(
+                (Background("bans", bans.run), Background("ban sweep", ban_enforcer.run))
+                if options.autopoll
+                else ()
+            ),
         ),
         engine=engine,
         query_adapters=tuple(adapters),

@@ -20,6 +20,7 @@ import aiosqlite
 from bot.logsetup import secrets
 from bot.storage.alerts import AlertRepository
 from bot.storage.audit import AuditRepository
+from bot.storage.bans import BanRepository
 from bot.storage.boards import BoardRepository
 from bot.storage.counters import CounterRepository
 from bot.storage.database import Database, Dialect, SqliteDatabase
@@ -84,6 +85,7 @@ class Store:
         self.events = EventRepository(db)
         self.sessions = SessionRepository(db)
         self.players = PlayerRepository(db)
+        self.bans = BanRepository(db)
 
     @classmethod
     async def open(

@@ -1,0 +1,471 @@
+"""The guild ban list's rules: who may ban and lift, whom a ban names, where it goes, and the
+round that sends what is due (bans to servers that were unreachable, unbans at expiry).
+
+Every console command is audited (``ban apply``, ``ban lift``) with its server and outcome;
+``ban add`` and ``ban remove`` record the change itself. A round only works on servers of this
+process's shards, and lifting a ban is claimed in the database first, so a sharded deployment
+never lifts or announces one twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.catalogue import Console
+from bot.games import get_game
+from bot.rendering.text import clip
+from bot.services.audit import Actor, AuditLog, about
+from bot.services.bans import identity, native
+from bot.services.bans.duration import parse_minutes, shown
+from bot.services.bans.naming import name_player
+from bot.services.bans.transfer import Imported, export_csv, export_json
+from bot.services.errors import UserError
+from bot.services.rcon.actions import MAX_REASON
+from bot.services.rcon.errors import RconError
+from bot.services.rcon.permissions import Action, Caller, PermissionService
+from bot.services.rcon.pool import RconPool
+from bot.storage import Server, Store
+from bot.storage.bans import Ban, BanTarget, NewBan
+
+log = logging.getLogger(__name__)
+
+# A retry waits 30 s, then twice as long each time, at most an hour; a console that refused
+# (failed) starts at five minutes: it will not change its mind soon.
+RETRY_FIRST = 30.0
+RETRY_REFUSED = 300.0
+RETRY_MAX = 3600.0
+ROUND_LIMIT = 50  # targets sent per round: an import of thousands goes out in steps
+APPLY_TIMEOUT = 15.0  # one server's commands, at most
+MAX_ACTIVE_BANS = 10_000  # per guild
+SYSTEM = "ban list"  # the actor name of what the list does by itself
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOutcome:
+    server_name: str
+    state: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BanReport:
+    ban: Ban
+    outcomes: tuple[ServerOutcome, ...]
+    refused: tuple[str, ...] = ()  # servers left out: the member may not ban there
+
+
+def retry_after(attempts: int, refused: bool) -> float:
+    first = RETRY_REFUSED if refused else RETRY_FIRST
+    return float(min(RETRY_MAX, first * 2 ** max(0, attempts)))
+
+
+def console_of(server: Server) -> Console | None:
+    game = get_game(server.game)
+    return game.console if game is not None else None
+
+
+def check_reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise UserError("Give a reason: the player is told it when kicked.")
+    if len(text) > MAX_REASON:
+        raise UserError(f"The reason is too long (at most {MAX_REASON} characters).")
+    if not native.reason_ok(text):
+        raise UserError(
+            'The reason cannot contain `"`, `;` or line breaks: consoles would read them as '
+            "the end of the command."
+        )
+    return text
+
+
+class BanService:
+    def __init__(
+        self,
+        store: Store,
+        pool: RconPool,
+        permissions: PermissionService,
+        audit: AuditLog,
+        servers_of: Callable[[int], list[Server]],
+        server_by_id: Callable[[int], Server | None],
+        *,
+        owns: Callable[[int], bool] = lambda _guild: True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.owns = owns
+        self.store = store
+        self.pool = pool
+        self.permissions = permissions
+        self.audit = audit
+        self.servers_of = servers_of
+        self.server_by_id = server_by_id
+        self.clock = clock
+        self.wake = asyncio.Event()  # set when something is due sooner than planned
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    # -- adding and lifting -------------------------------------------------------------------
+
+    async def add(
+        self,
+        caller: Caller,
+        user_name: str,
+        player: str,
+        reason: str,
+        duration: str = "",
+        server_names: Sequence[str] = (),
+    ) -> BanReport:
+        """Record the ban and send it to each chosen server now; servers that cannot be
+        reached get it from the rounds."""
+        why = check_reason(reason)
+        minutes = parse_minutes(duration)
+        named = await name_player(self.store, caller.guild_id, player)
+        now = self.clock()
+        if await self.store.bans.count_active(caller.guild_id, now) >= MAX_ACTIVE_BANS:
+            raise UserError(f"This server already has {MAX_ACTIVE_BANS} active bans.")
+        servers, refused = await self._chosen(caller, server_names, Action.BAN)
+        actor = Actor(caller.guild_id, caller.user_id, user_name)
+        for old in await self.store.bans.matching(caller.guild_id, named.identifiers, now):
+            raise UserError(
+                f"That player is already banned (ban #{old.id}): lift it with `/ban remove` "
+                "first to change it."
+            )
+        ban = await self.store.bans.add(
+            NewBan(
+                guild_id=caller.guild_id,
+                label=named.label,
+                reason=why,
+                identifiers=named.identifiers,
+                created_at=now,
+                created_by=caller.user_id,
+                created_by_name=user_name,
+                expires_at=None if minutes is None else now + minutes * 60,
+                player_id=named.player_id,
+                all_servers=not server_names and not refused,
+            ),
+            [s.id for s in servers],
+        )
+        await self.audit.record(
+            actor,
+            "ban add",
+            f"ban=#{ban.id} player={clip(named.label, 64)!r} length={shown(minutes)} "
+            f"servers={len(servers)} reason={why!r}",
+        )
+        outcomes = await asyncio.gather(*(self._send_ban(ban, s, actor) for s in servers))
+        return BanReport(ban, tuple(outcomes), tuple(refused))
+
+    async def _chosen(
+        self, caller: Caller, names: Sequence[str], action: Action
+    ) -> tuple[list[Server], list[str]]:
+        """The servers asked for (default: all of the guild) that the member may act on, and
+        the names of those refused for lack of the permission."""
+        own = self.servers_of(caller.guild_id)
+        if names:
+            wanted = {n.strip().casefold() for n in names if n.strip()}
+            chosen = [s for s in own if s.name.casefold() in wanted]
+            missing = wanted - {s.name.casefold() for s in chosen}
+            if missing:
+                raise UserError(f"No server named {sorted(missing)[0]!r} here.")
+        else:
+            chosen = own
+        if not chosen:
+            raise UserError("This server has no game servers to ban on yet.")
+        allowed: list[Server] = []
+        refused: list[str] = []
+        for server in chosen:
+            if (await self.permissions.decide(caller, action, server.id)).allowed:
+                allowed.append(server)
+            else:
+                refused.append(server.name)
+        if not allowed:
+            raise UserError(
+                f"You are not permitted to do this: it needs the **{action.value}** permission "
+                "(ask an admin: /permissions grant)."
+            )
+        return allowed, refused
+
+    async def find(self, guild_id: int, text: str) -> Ban:
+        """An active ban by number (``12``, ``#12``) or by any identifier or name of its player."""
+        value = text.strip().removeprefix("#")
+        now = self.clock()
+        if value.isdigit() and value.isascii() and len(value) <= 12:
+            ban = await self.store.bans.get(int(value))
+            if ban is None or ban.guild_id != guild_id:
+                raise UserError(f"No ban #{value} here.")
+            return ban
+        named = await name_player(self.store, guild_id, text)
+        bans = await self.store.bans.matching(guild_id, named.identifiers, now)
+        if not bans:
+            raise UserError("That player has no active ban here.")
+        return bans[0]
+
+    async def remove(self, caller: Caller, user_name: str, text: str) -> BanReport:
+        ban = await self.find(caller.guild_id, text)
+        if not ban.active(self.clock()):
+            raise UserError(f"Ban #{ban.id} is no longer active.")
+        # Lifting needs the unban permission on every server the ban reached.
+        targets = await self.store.bans.targets(ban.id)
+        for target in targets:
+            decision = await self.permissions.decide(caller, Action.UNBAN, target.server_id)
+            if not decision.allowed:
+                raise UserError(
+                    "You are not permitted to do this: it needs the **unban** permission on "
+                    "every server the ban reached (ask an admin: /permissions grant)."
+                )
+        actor = Actor(caller.guild_id, caller.user_id, user_name)
+        outcomes = await self.lift(ban, "removed", actor)
+        refreshed = await self.store.bans.get(ban.id)
+        return BanReport(refreshed or ban, tuple(outcomes))
+
+    async def lift(self, ban: Ban, why: str, actor: Actor) -> list[ServerOutcome]:
+        """Lift ``ban`` everywhere (``why``: removed or expired); nothing if another process
+        lifted it first."""
+        now = self.clock()
+        if not await self.store.bans.lift(ban.id, now, actor.user_id or None, why):
+            return []
+        await self.audit.record(
+            actor, "ban remove" if why == "removed" else "ban expire", f"ban=#{ban.id}"
+        )
+        outcomes: list[ServerOutcome] = []
+        unbans: list[tuple[Server, BanTarget]] = []
+        for target in await self.store.bans.targets(ban.id):
+            server = self.server_by_id(target.server_id)
+            name = server.name if server is not None else f"#{target.server_id}"
+            console = console_of(server) if server is not None else None
+            state = _state_after_lift(target.state, why, console)
+            await self.store.bans.set_target(
+                ban.id, target.server_id, state, now, detail="", attempts=0
+            )
+            if state == "lifting" and server is not None:
+                unbans.append((server, target))
+            else:
+                outcomes.append(ServerOutcome(name, state))
+        lifted = await asyncio.gather(*(self._send_unban(ban, s, actor) for s, _ in unbans))
+        return outcomes + list(lifted)
+
+    async def import_bans(
+        self,
+        caller: Caller,
+        user_name: str,
+        entries: Sequence[Imported],
+        server_names: Sequence[str] = (),
+    ) -> tuple[int, int]:
+        """Record imported bans (the rounds send them, ROUND_LIMIT at a time); how many were
+        added and how many players were banned already."""
+        servers, refused = await self._chosen(caller, server_names, Action.BAN)
+        now = self.clock()
+        room = MAX_ACTIVE_BANS - await self.store.bans.count_active(caller.guild_id, now)
+        if len(entries) > room:
+            raise UserError(f"That would pass {MAX_ACTIVE_BANS} active bans on this server.")
+        added = already = 0
+        for entry in entries:
+            if await self.store.bans.matching(caller.guild_id, entry.identifiers, now):
+                already += 1
+                continue
+            await self.store.bans.add(
+                NewBan(
+                    guild_id=caller.guild_id,
+                    label=entry.label,
+                    reason=entry.reason,
+                    identifiers=entry.identifiers,
+                    created_at=now,
+                    created_by=caller.user_id,
+                    created_by_name=user_name,
+                    expires_at=entry.expires_at,
+                    all_servers=not server_names and not refused,
+                ),
+                [s.id for s in servers],
+            )
+            added += 1
+        await self.audit.record(
+            Actor(caller.guild_id, caller.user_id, user_name),
+            "ban import",
+            f"added={added} already={already} servers={len(servers)}",
+        )
+        self.wake.set()
+        return added, already
+
+    async def export(self, guild_id: int, fmt: str) -> bytes:
+        """Every ban of the guild, active first (CSV or JSON)."""
+        now = self.clock()
+        bans = await self.store.bans.listed(guild_id, now, limit=MAX_ACTIVE_BANS)
+        bans += await self.store.bans.listed(guild_id, now, active=False, limit=MAX_ACTIVE_BANS)
+        return export_json(bans, now) if fmt == "json" else export_csv(bans, now)
+
+    # -- talking to the consoles --------------------------------------------------------------
+
+    def _lock(self, server_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(server_id, asyncio.Lock())
+
+    async def _send_ban(self, ban: Ban, server: Server, actor: Actor) -> ServerOutcome:
+        async with self._lock(server.id):
+            now = self.clock()
+            commands = native.ban_commands(console_of(server), ban, now)
+            if commands is None:
+                detail = "no ban command for this player's ids here: kicked when they join"
+                await self._settle(ban, server, "kick", detail, ("pending", "failed"))
+                return ServerOutcome(server.name, "kick", detail)
+            state, detail = await self._run(server, actor, "ban apply", ban, commands)
+            await self._settle(ban, server, state, detail, ("pending", "failed"))
+            return ServerOutcome(server.name, state, detail)
+
+    async def _send_unban(self, ban: Ban, server: Server, actor: Actor) -> ServerOutcome:
+        async with self._lock(server.id):
+            console = console_of(server)
+            try:
+                commands = await self._unban_commands(console, ban, server)
+            except RconError as exc:
+                await self._settle(ban, server, "lifting", str(exc), ("lifting",))
+                return ServerOutcome(server.name, "lifting", str(exc))
+            if not commands:
+                await self._settle(ban, server, "lifted", "", ("lifting",))
+                return ServerOutcome(server.name, "lifted")
+            state, detail = await self._run(server, actor, "ban lift", ban, commands)
+            final = "lifted" if state == "applied" else "lifting"
+            await self._settle(ban, server, final, detail, ("lifting",))
+            return ServerOutcome(server.name, final, detail)
+
+    async def _unban_commands(self, console: Console | None, ban: Ban, server: Server) -> list[str]:
+        """The unban commands; for consoles that lift by number, one removeBan per row of the
+        ban's GUID in the ban list now (none left: nothing to send)."""
+        if console is None:
+            return []
+        if not native.needs_ban_number(console):
+            return list(native.unban_commands(console, ban) or ())
+        guid = identity.template_values(ban.identifiers, ban.label).get("guid")
+        if not guid or "bans" not in console.actions:
+            return []
+        listing = await asyncio.wait_for(
+            self.pool.execute(server, console.actions["bans"][0]), APPLY_TIMEOUT
+        )
+        commands: list[str] = []
+        for number in native.battleye_ban_numbers(listing, guid):
+            commands += native.unban_commands(console, ban, number) or ()
+        return commands
+
+    async def _run(
+        self, server: Server, actor: Actor, action: str, ban: Ban, commands: Sequence[str]
+    ) -> tuple[str, str]:
+        """Send ``commands`` in order, audited: ("applied", "") or the state to retry in and
+        why (pending: not reached; failed: the console refused)."""
+        ticket = await self.audit.begin(
+            actor, action, f"ban=#{ban.id} player={clip(ban.label, 64)!r}", **about(server)
+        )
+        outputs: list[str] = []
+        try:
+            async with asyncio.timeout(APPLY_TIMEOUT):
+                for command in commands:
+                    outputs.append(await self.pool.execute(server, command))
+        except (RconError, TimeoutError) as exc:
+            detail = str(exc) if isinstance(exc, RconError) else "the console did not answer"
+            outcome = exc.outcome if isinstance(exc, RconError) else "timeout"
+            await asyncio.shield(self.audit.complete(ticket, outcome, detail))
+            return "pending", detail
+        output = "\n".join(o for o in outputs if o)
+        secret = self.pool.password_for(server)
+        console = console_of(server)
+        rejected = console.rejected(output) if console is not None else None
+        if rejected is not None:
+            await self.audit.complete(ticket, "error", output, secret=secret)
+            return "failed", rejected
+        await self.audit.complete(ticket, "ok", output, secret=secret)
+        return "applied", ""
+
+    async def _settle(
+        self, ban: Ban, server: Server, state: str, detail: str, only_from: Sequence[str]
+    ) -> None:
+        """Store a target's new state, with the next try for one to retry. A ban lifted while
+        its command was on the way is lifted again (the server has it now)."""
+        now = self.clock()
+        target = next(
+            (t for t in await self.store.bans.targets(ban.id) if t.server_id == server.id), None
+        )
+        attempts = target.attempts if target is not None else 0
+        retry = state in ("pending", "failed", "lifting")
+        next_try = now + retry_after(attempts, state == "failed") if retry else 0.0
+        moved = await self.store.bans.set_target(
+            ban.id,
+            server.id,
+            state,
+            now,
+            detail=detail,
+            next_try=next_try,
+            attempts=attempts + 1 if retry else 0,
+            only_from=only_from,
+        )
+        if not moved and state == "applied":
+            # Lifted while the ban was on its way: the server has it now, take it back.
+            if await self.store.bans.set_target(
+                ban.id, server.id, "lifting", now, attempts=0, only_from=("cancelled",)
+            ):
+                self.wake.set()
+
+    # -- the rounds ---------------------------------------------------------------------------
+
+    async def run_round(self) -> None:
+        """One round: new servers get the all-servers bans, expired bans are lifted, due
+        targets are sent (at most ROUND_LIMIT)."""
+        now = self.clock()
+        added = await self.store.bans.add_new_servers(now)
+        if added:
+            log.info("bans: %d ban(s) queued for newly added servers", added)
+        for ban in await self.store.bans.expired(now):
+            if self.owns(ban.guild_id):
+                await self.lift(ban, "expired", Actor(ban.guild_id, 0, SYSTEM))
+        due = await self.store.bans.due(now, ROUND_LIMIT * 4)
+        sent = 0
+        for target in due:
+            server = self.server_by_id(target.server_id)
+            if server is None:
+                continue  # another process's shard, or a server removed meanwhile
+            banned = await self.store.bans.get(target.ban_id)
+            if banned is None:
+                continue
+            actor = Actor(banned.guild_id, 0, SYSTEM)
+            if target.state == "lifting":
+                await self._send_unban(banned, server, actor)
+            elif banned.active(now):
+                await self._send_ban(banned, server, actor)
+            sent += 1
+            if sent >= ROUND_LIMIT:
+                break
+
+    async def next_wake(self, default: float) -> float:
+        """Seconds until the next round is useful (due target or expiry), at most ``default``."""
+        now = self.clock()
+        times = [
+            t
+            for t in (await self.store.bans.next_due(), await self.store.bans.next_expiry())
+            if t is not None
+        ]
+        if not times:
+            return default
+        return max(1.0, min(default, min(times) - now))
+
+    async def run(self, idle: float = 60.0) -> None:
+        """The background loop: a round, then sleep until something is due (woken early by
+        :attr:`wake`)."""
+        while True:
+            try:
+                await self.run_round()
+            except Exception:
+                log.exception("bans: round failed")
+            self.wake.clear()
+            try:
+                async with asyncio.timeout(await self.next_wake(idle)):
+                    await self.wake.wait()
+            except TimeoutError:
+                pass
+
+
+def _state_after_lift(state: str, why: str, console: Console | None) -> str:
+    """What a target becomes when its ban is lifted."""
+    if state in ("pending", "failed"):
+        return "cancelled"  # never reached the server: nothing to take back
+    if state == "applied":
+        if why == "expired" and console is not None and console.ban_expires:
+            return "lifted"  # the console ended its own timed ban
+        return "lifting"
+    return "lifted" if state == "kick" else state
