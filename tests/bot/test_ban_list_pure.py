@@ -150,12 +150,16 @@ def test_every_game_with_a_ban_list_command_has_its_unban() -> None:
     "console",
     [
         '[consoles.x]\nprotocol = "battleye"\nban_expires = true\n',
-        '[consoles.x]\nprotocol = "battleye"\n[consoles.x.actions]\nban_offline = ["addBan {guid} 0"]\n',
+        '[consoles.x]\nprotocol = "battleye"\n[consoles.x.actions]\n'
+        'ban_offline = ["addBan {guid} 0"]\n',
         '[consoles.x]\nprotocol = "battleye"\nban_expires = "yes"\n',
     ],
 )
 def test_a_broken_ban_list_console_is_named(console: str) -> None:
-    row = '[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\nadmin = { protocol = "battleye", port = "same", console = "x" }\n'
+    row = (
+        '[games.bad]\nname = "Bad"\ngame_port = 1\nsource = "x"\n'
+        'admin = { protocol = "battleye", port = "same", console = "x" }\n'
+    )
     with pytest.raises(CatalogueError) as caught:
         parse(console + row)
     assert caught.value.row == "consoles.x"
