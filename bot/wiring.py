@@ -115,6 +115,7 @@ class Services:
         for adapters in self.query_adapters:
             await adapters.aclose()
         await self.ban_enforcer.close()
+        await self.bans.close()
         await self.live_players.close()
         await self.rcon_pool.close()
 

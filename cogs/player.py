@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.rendering.text import clip, escape, sanitize
+from bot.services.bans import render as render_bans
 from bot.services.errors import UserError
 from bot.services.feed import ids as player_ids
 from bot.services.feed import records
@@ -121,6 +122,10 @@ class Players(
             ("Servers", records.server_lines(sessions, names, now)),
             ("Latest sessions", history_lines(sessions, names, now)),
             ("Notes", records.note_lines(await store.players.notes(record.id))),
+            (
+                "Ban list",
+                [render_bans.list_line(b, [], now) for b in await store.bans.of_player(record.id)],
+            ),
             (
                 "Kicks and bans",
                 records.sanction_lines(

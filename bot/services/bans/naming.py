@@ -41,7 +41,8 @@ async def name_player(store: Store, guild_id: int, text: str) -> Named:
             idents.append(Identifier("name", record.name.strip().casefold()))
         return Named(record.name, tuple(idents), record.id)
     if typed:
-        return Named(text, tuple(typed))
+        # Shown in one form whatever form was typed (STEAM_1:0:…, [U:1:…], 7656…).
+        return Named(typed[0].value, tuple(typed))
     if identity.MINECRAFT_NAME.fullmatch(text):
         return Named(text, (Identifier("name", text.casefold()),))
     raise UserError(

@@ -84,7 +84,7 @@ def list_line(ban: Ban, targets: Sequence[BanTarget], now: float) -> str:
     when = "permanent" if ban.expires_at is None else f"ends <t:{int(ban.expires_at)}:R>"
     if not ban.active(now):
         when = status_text(ban, now)
-    return (
-        f"`#{ban.id}` **{escape(clip(ban.label, 40))}** · {clip(escape(ban.reason), 60)} · "
-        f"{when} · {where}"
+    line = (
+        f"`#{ban.id}` **{escape(clip(ban.label, 40))}** · {clip(escape(ban.reason), 60)} · {when}"
     )
+    return f"{line} · {where}" if targets else line

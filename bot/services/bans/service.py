@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.catalogue import Console
 from bot.games import get_game
@@ -40,6 +41,7 @@ RETRY_REFUSED = 300.0
 RETRY_MAX = 3600.0
 ROUND_LIMIT = 50  # targets sent per round: an import of thousands goes out in steps
 APPLY_TIMEOUT = 15.0  # one server's commands, at most
+REPLY_WAIT = 4.0  # how long /ban add and remove wait for the servers before answering
 MAX_ACTIVE_BANS = 10_000  # per guild
 SYSTEM = "ban list"  # the actor name of what the list does by itself
 
@@ -105,6 +107,7 @@ class BanService:
         self.clock = clock
         self.wake = asyncio.Event()  # set when something is due sooner than planned
         self._locks: dict[int, asyncio.Lock] = {}
+        self._background: set[asyncio.Future[ServerOutcome]] = set()
 
     # -- adding and lifting -------------------------------------------------------------------
 
@@ -153,8 +156,38 @@ class BanService:
             f"ban=#{ban.id} player={clip(named.label, 64)!r} length={shown(minutes)} "
             f"servers={len(servers)} reason={why!r}",
         )
-        outcomes = await asyncio.gather(*(self._send_ban(ban, s, actor) for s in servers))
+        outcomes = await self._within_reply(
+            [(s.name, self._send_ban(ban, s, actor)) for s in servers], "pending"
+        )
         return BanReport(ban, tuple(outcomes), tuple(refused))
+
+    async def _within_reply(
+        self, sends: Sequence[tuple[str, Coroutine[Any, Any, ServerOutcome]]], state: str
+    ) -> list[ServerOutcome]:
+        """Run ``sends`` at once; what is not done within REPLY_WAIT goes on in the background
+        (its state is stored when it ends) and is shown as ``state``, still under way."""
+        tasks = [(name, asyncio.ensure_future(c)) for name, c in sends]
+        if tasks:
+            await asyncio.wait([t for _, t in tasks], timeout=REPLY_WAIT)
+        outcomes: list[ServerOutcome] = []
+        for name, task in tasks:
+            if task.done():
+                outcomes.append(task.result())
+                continue
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            outcomes.append(ServerOutcome(name, state, "still trying to reach it"))
+        return outcomes
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def wait_idle(self) -> None:
+        """Until the sends that outlived their reply are done (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def _chosen(
         self, caller: Caller, names: Sequence[str], action: Action
@@ -170,6 +203,7 @@ class BanService:
                 raise UserError(f"No server named {sorted(missing)[0]!r} here.")
         else:
             chosen = own
+        chosen = sorted(chosen, key=lambda s: s.name.casefold())
         if not chosen:
             raise UserError("This server has no game servers to ban on yet.")
         allowed: list[Server] = []
@@ -242,8 +276,10 @@ class BanService:
                 unbans.append((server, target))
             else:
                 outcomes.append(ServerOutcome(name, state))
-        lifted = await asyncio.gather(*(self._send_unban(ban, s, actor) for s, _ in unbans))
-        return outcomes + list(lifted)
+        lifted = await self._within_reply(
+            [(s.name, self._send_unban(ban, s, actor)) for s, _ in unbans], "lifting"
+        )
+        return outcomes + lifted
 
     async def import_bans(
         self,
