@@ -32,6 +32,7 @@ from tests.cogs.rcon_world import (
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle, Upload, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
+from tests.fakes.webrcon_server import FakeWebRconServer
 
 STEAM = "76561198017965694"
 GUID = identity.battleye_guid(STEAM)
@@ -278,3 +279,24 @@ async def test_import_bans_txt_export_and_guild_isolation(world: RconWorld) -> N
         text = (await denied.wait_followup())["content"]
         assert "not permitted" in text
         assert w.battleye.received_commands == before
+
+
+async def test_rust_gets_banid_and_the_unban_at_expiry(world: RconWorld) -> None:
+    w = world
+    banid = f'banid {STEAM} "" "Toxic"'
+    answers = {banid: f"Banned User: {STEAM}", f"unban {STEAM}": f"Unbanned User: {STEAM}"}
+    async with FakeWebRconServer(PASSWORD, responses=answers) as rust:
+        async with run_bot(w.fake, w.bot()) as bot:
+            clock = clocked(bot)
+            await register(bot, w.guild_id, "Rusty", "rust", rust.address[1])
+            embed = await ban_embed(
+                await w.by_admin("ban add", {"player": STEAM, "reason": "Toxic", "duration": "1d"})
+            )
+            assert fields(embed)["Servers"] == "✅ **Rusty**: banned"
+            assert banid in rust.received
+            clock.now += 86400 - 60
+            await bot.services.bans.run_round()
+            assert f"unban {STEAM}" not in rust.received
+            clock.now += 61
+            await bot.services.bans.run_round()
+            assert f"unban {STEAM}" in rust.received
