@@ -12,7 +12,8 @@ import pytest
 
 from bot.services.audit import Actor, AuditLog
 from bot.services.bans import identity
-from bot.services.bans.service import RETRY_FIRST, BanService
+from bot.services.bans.sending import RETRY_FIRST
+from bot.services.bans.service import BanService
 from bot.services.errors import UserError
 from bot.services.rcon.errors import RconUnavailable
 from bot.services.rcon.permissions import Action, Caller, PermissionService

@@ -18,7 +18,7 @@ import pytest
 from bot.app import OutpostBot
 from bot.protocols.battleye import Player
 from bot.services.bans import identity
-from bot.services.bans.service import RETRY_FIRST
+from bot.services.bans.sending import RETRY_FIRST
 from bot.storage.audit import AuditFilter
 from tests.cogs.feed_world import settle
 from tests.cogs.rcon_world import (

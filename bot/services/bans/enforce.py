@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from bot.rendering.text import clip
 from bot.services.audit import Actor, about
 from bot.services.bans import identity
-from bot.services.bans.service import SYSTEM, BanService, console_of
+from bot.services.bans.sending import console_of
+from bot.services.bans.service import SYSTEM, BanService
 from bot.services.rcon.actions import PlayerRef, plan_kick
 from bot.services.rcon.errors import RconError
 from bot.services.rcon.live_players import LivePlayers, rcon_game

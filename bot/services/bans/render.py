@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.bans.duration import shown
-from bot.services.bans.service import ServerOutcome
+from bot.services.bans.sending import ServerOutcome
 from bot.services.feed import ids as player_ids
 from bot.storage.bans import Ban, BanTarget
 

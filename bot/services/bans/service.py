@@ -17,16 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.catalogue import Console
-from bot.games import get_game
 from bot.rendering.text import clip
-from bot.services.audit import Actor, AuditLog, about
-from bot.services.bans import identity, native
+from bot.services.audit import Actor, AuditLog
+from bot.services.bans import native
 from bot.services.bans.duration import parse_minutes, shown
 from bot.services.bans.naming import name_player
+from bot.services.bans.sending import ConsoleSender, ServerOutcome, console_of
 from bot.services.bans.transfer import Imported, export_csv, export_json
 from bot.services.errors import UserError
 from bot.services.rcon.actions import MAX_REASON
-from bot.services.rcon.errors import RconError
 from bot.services.rcon.permissions import Action, Caller, PermissionService
 from bot.services.rcon.pool import RconPool
 from bot.storage import Server, Store
@@ -34,23 +33,10 @@ from bot.storage.bans import Ban, BanTarget, NewBan
 
 log = logging.getLogger(__name__)
 
-# A retry waits 30 s, then twice as long each time, at most an hour; a console that refused
-# (failed) starts at five minutes: it will not change its mind soon.
-RETRY_FIRST = 30.0
-RETRY_REFUSED = 300.0
-RETRY_MAX = 3600.0
 ROUND_LIMIT = 50  # targets sent per round: an import of thousands goes out in steps
-APPLY_TIMEOUT = 15.0  # one server's commands, at most
 REPLY_WAIT = 4.0  # how long /ban add and remove wait for the servers before answering
 MAX_ACTIVE_BANS = 10_000  # per guild
 SYSTEM = "ban list"  # the actor name of what the list does by itself
-
-
-@dataclass(frozen=True, slots=True)
-class ServerOutcome:
-    server_name: str
-    state: str
-    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +46,12 @@ class BanReport:
     refused: tuple[str, ...] = ()  # servers left out: the member may not ban there
 
 
-def retry_after(attempts: int, refused: bool) -> float:
-    first = RETRY_REFUSED if refused else RETRY_FIRST
-    return float(min(RETRY_MAX, first * 2 ** max(0, attempts)))
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Where a new ban goes, and whether servers added later get it too."""
 
-
-def console_of(server: Server) -> Console | None:
-    game = get_game(server.game)
-    return game.console if game is not None else None
+    servers: Sequence[Server]
+    all_servers: bool
 
 
 def check_reason(reason: str) -> str:
@@ -106,7 +90,7 @@ class BanService:
         self.server_by_id = server_by_id
         self.clock = clock
         self.wake = asyncio.Event()  # set when something is due sooner than planned
-        self._locks: dict[int, asyncio.Lock] = {}
+        self.sender = ConsoleSender(store, pool, audit, lambda: self.clock(), self.wake)
         self._background: set[asyncio.Future[ServerOutcome]] = set()
 
     # -- adding and lifting -------------------------------------------------------------------
@@ -135,21 +119,10 @@ class BanService:
                 f"That player is already banned (ban #{old.id}): lift it with `/ban remove` "
                 "first to change it."
             )
-        ban = await self.store.bans.add(
-            NewBan(
-                guild_id=caller.guild_id,
-                label=named.label,
-                reason=why,
-                identifiers=named.identifiers,
-                created_at=now,
-                created_by=caller.user_id,
-                created_by_name=user_name,
-                expires_at=None if minutes is None else now + minutes * 60,
-                player_id=named.player_id,
-                all_servers=not server_names and not refused,
-            ),
-            [s.id for s in servers],
-        )
+        expires = None if minutes is None else now + minutes * 60
+        entry = Imported(named.label, named.identifiers, why, expires)
+        scope = _Scope(servers, all_servers=not server_names and not refused)
+        ban = await self._record(caller, user_name, entry, scope, named.player_id)
         await self.audit.record(
             actor,
             "ban add",
@@ -157,7 +130,7 @@ class BanService:
             f"servers={len(servers)} reason={why!r}",
         )
         outcomes = await self._within_reply(
-            [(s.name, self._send_ban(ban, s, actor)) for s in servers], "pending"
+            [(s.name, self.sender.send_ban(ban, s, actor)) for s in servers], "pending"
         )
         return BanReport(ban, tuple(outcomes), tuple(refused))
 
@@ -188,6 +161,30 @@ class BanService:
         """Until the sends that outlived their reply are done (tests, shutdown)."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def _record(
+        self,
+        caller: Caller,
+        user_name: str,
+        entry: Imported,
+        scope: _Scope,
+        player_id: int | None = None,
+    ) -> Ban:
+        return await self.store.bans.add(
+            NewBan(
+                guild_id=caller.guild_id,
+                label=entry.label,
+                reason=entry.reason,
+                identifiers=entry.identifiers,
+                created_at=self.clock(),
+                created_by=caller.user_id,
+                created_by_name=user_name,
+                expires_at=entry.expires_at,
+                player_id=player_id,
+                all_servers=scope.all_servers,
+            ),
+            [s.id for s in scope.servers],
+        )
 
     async def _chosen(
         self, caller: Caller, names: Sequence[str], action: Action
@@ -277,7 +274,7 @@ class BanService:
             else:
                 outcomes.append(ServerOutcome(name, state))
         lifted = await self._within_reply(
-            [(s.name, self._send_unban(ban, s, actor)) for s, _ in unbans], "lifting"
+            [(s.name, self.sender.send_unban(ban, s, actor)) for s, _ in unbans], "lifting"
         )
         return outcomes + lifted
 
@@ -296,24 +293,12 @@ class BanService:
         if len(entries) > room:
             raise UserError(f"That would pass {MAX_ACTIVE_BANS} active bans on this server.")
         added = already = 0
+        scope = _Scope(servers, all_servers=not server_names and not refused)
         for entry in entries:
             if await self.store.bans.matching(caller.guild_id, entry.identifiers, now):
                 already += 1
                 continue
-            await self.store.bans.add(
-                NewBan(
-                    guild_id=caller.guild_id,
-                    label=entry.label,
-                    reason=entry.reason,
-                    identifiers=entry.identifiers,
-                    created_at=now,
-                    created_by=caller.user_id,
-                    created_by_name=user_name,
-                    expires_at=entry.expires_at,
-                    all_servers=not server_names and not refused,
-                ),
-                [s.id for s in servers],
-            )
+            await self._record(caller, user_name, entry, scope)
             added += 1
         await self.audit.record(
             Actor(caller.guild_id, caller.user_id, user_name),
@@ -329,114 +314,6 @@ class BanService:
         bans = await self.store.bans.listed(guild_id, now, limit=MAX_ACTIVE_BANS)
         bans += await self.store.bans.listed(guild_id, now, active=False, limit=MAX_ACTIVE_BANS)
         return export_json(bans, now) if fmt == "json" else export_csv(bans, now)
-
-    # -- talking to the consoles --------------------------------------------------------------
-
-    def _lock(self, server_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(server_id, asyncio.Lock())
-
-    async def _send_ban(self, ban: Ban, server: Server, actor: Actor) -> ServerOutcome:
-        async with self._lock(server.id):
-            now = self.clock()
-            commands = native.ban_commands(console_of(server), ban, now)
-            if commands is None:
-                detail = "no ban command for this player's ids here: kicked when they join"
-                await self._settle(ban, server, "kick", detail, ("pending", "failed"))
-                return ServerOutcome(server.name, "kick", detail)
-            state, detail = await self._run(server, actor, "ban apply", ban, commands)
-            await self._settle(ban, server, state, detail, ("pending", "failed"))
-            return ServerOutcome(server.name, state, detail)
-
-    async def _send_unban(self, ban: Ban, server: Server, actor: Actor) -> ServerOutcome:
-        async with self._lock(server.id):
-            console = console_of(server)
-            try:
-                commands = await self._unban_commands(console, ban, server)
-            except RconError as exc:
-                await self._settle(ban, server, "lifting", str(exc), ("lifting",))
-                return ServerOutcome(server.name, "lifting", str(exc))
-            if not commands:
-                await self._settle(ban, server, "lifted", "", ("lifting",))
-                return ServerOutcome(server.name, "lifted")
-            state, detail = await self._run(server, actor, "ban lift", ban, commands)
-            final = "lifted" if state == "applied" else "lifting"
-            await self._settle(ban, server, final, detail, ("lifting",))
-            return ServerOutcome(server.name, final, detail)
-
-    async def _unban_commands(self, console: Console | None, ban: Ban, server: Server) -> list[str]:
-        """The unban commands; for consoles that lift by number, one removeBan per row of the
-        ban's GUID in the ban list now (none left: nothing to send)."""
-        if console is None:
-            return []
-        if not native.needs_ban_number(console):
-            return list(native.unban_commands(console, ban) or ())
-        guid = identity.template_values(ban.identifiers, ban.label).get("guid")
-        if not guid or "bans" not in console.actions:
-            return []
-        listing = await asyncio.wait_for(
-            self.pool.execute(server, console.actions["bans"][0]), APPLY_TIMEOUT
-        )
-        commands: list[str] = []
-        for number in native.battleye_ban_numbers(listing, guid):
-            commands += native.unban_commands(console, ban, number) or ()
-        return commands
-
-    async def _run(
-        self, server: Server, actor: Actor, action: str, ban: Ban, commands: Sequence[str]
-    ) -> tuple[str, str]:
-        """Send ``commands`` in order, audited: ("applied", "") or the state to retry in and
-        why (pending: not reached; failed: the console refused)."""
-        ticket = await self.audit.begin(
-            actor, action, f"ban=#{ban.id} player={clip(ban.label, 64)!r}", **about(server)
-        )
-        outputs: list[str] = []
-        try:
-            async with asyncio.timeout(APPLY_TIMEOUT):
-                for command in commands:
-                    outputs.append(await self.pool.execute(server, command))
-        except (RconError, TimeoutError) as exc:
-            detail = str(exc) if isinstance(exc, RconError) else "the console did not answer"
-            outcome = exc.outcome if isinstance(exc, RconError) else "timeout"
-            await asyncio.shield(self.audit.complete(ticket, outcome, detail))
-            return "pending", detail
-        output = "\n".join(o for o in outputs if o)
-        secret = self.pool.password_for(server)
-        console = console_of(server)
-        rejected = console.rejected(output) if console is not None else None
-        if rejected is not None:
-            await self.audit.complete(ticket, "error", output, secret=secret)
-            return "failed", rejected
-        await self.audit.complete(ticket, "ok", output, secret=secret)
-        return "applied", ""
-
-    async def _settle(
-        self, ban: Ban, server: Server, state: str, detail: str, only_from: Sequence[str]
-    ) -> None:
-        """Store a target's new state, with the next try for one to retry. A ban lifted while
-        its command was on the way is lifted again (the server has it now)."""
-        now = self.clock()
-        target = next(
-            (t for t in await self.store.bans.targets(ban.id) if t.server_id == server.id), None
-        )
-        attempts = target.attempts if target is not None else 0
-        retry = state in ("pending", "failed", "lifting")
-        next_try = now + retry_after(attempts, state == "failed") if retry else 0.0
-        moved = await self.store.bans.set_target(
-            ban.id,
-            server.id,
-            state,
-            now,
-            detail=detail,
-            next_try=next_try,
-            attempts=attempts + 1 if retry else 0,
-            only_from=only_from,
-        )
-        if not moved and state == "applied":
-            # Lifted while the ban was on its way: the server has it now, take it back.
-            if await self.store.bans.set_target(
-                ban.id, server.id, "lifting", now, attempts=0, only_from=("cancelled",)
-            ):
-                self.wake.set()
 
     # -- the rounds ---------------------------------------------------------------------------
 
@@ -461,9 +338,9 @@ class BanService:
                 continue
             actor = Actor(banned.guild_id, 0, SYSTEM)
             if target.state == "lifting":
-                await self._send_unban(banned, server, actor)
+                await self.sender.send_unban(banned, server, actor)
             elif banned.active(now):
-                await self._send_ban(banned, server, actor)
+                await self.sender.send_ban(banned, server, actor)
             sent += 1
             if sent >= ROUND_LIMIT:
                 break
