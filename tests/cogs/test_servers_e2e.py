@@ -32,6 +32,7 @@ SUBCOMMANDS = ["add", "edit", "list", "remove", "test"]
 EXPECTED_COMMANDS = [
     "alert",
     "audit",
+    "ban",
     "board",
     "counter",
     "feed",
