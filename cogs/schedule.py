@@ -76,7 +76,7 @@ class Schedules(
         timezone="Time zone of the times (default UTC)",
         text="The message, the console command, or the restart's reason",
         steps="Restart only: minutes announced before it (default 15,5,1; empty: none)",
-        channel="Restart only: where to note restarts and failures",
+        channel="Where to note restarts and failures",
         missed="A run missed while the bot was down: skip it (default) or run it late",
     )
     @app_commands.autocomplete(server=server_choices, timezone=timezone_choices)

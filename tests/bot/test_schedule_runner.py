@@ -8,14 +8,19 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+import pytest
+
 from bot.services.audit import AuditLog
+from bot.services.errors import UserError
 from bot.services.rcon.commands import RconCommands
-from bot.services.rcon.permissions import Caller, PermissionService
+from bot.services.rcon.permissions import Caller, NotPermitted, PermissionService
 from bot.services.schedules.console import ConsoleRuns, Owner
 from bot.services.schedules.manage import ScheduleRequest, add_schedule
 from bot.services.schedules.runner import MAX_SLEEP, ScheduleRunner
+from bot.sharding import ShardFilter, shard_of
 from bot.storage import NewServer, Server, Store
 from bot.storage.audit import AuditFilter
+from bot.storage.errors import QuotaExceededError
 from tests.fakes.clock import FakeClock
 
 GUILD, ADMIN, MOD, MODS = 10, 20, 30, 40
@@ -65,7 +70,7 @@ class Rig:
     notices: Notices
     server: Server
 
-    def runner(self) -> ScheduleRunner:
+    def runner(self, shards: ShardFilter | None = None) -> ScheduleRunner:
         """A runner as a bot process builds it (a second call: a second process, or the bot
         started again)."""
         rcon = RconCommands(self.console, PermissionService(self.store), AuditLog(self.store))  # type: ignore[arg-type]
@@ -75,6 +80,7 @@ class Rig:
             ConsoleRuns(rcon, self.members),
             servers.get,
             self.notices,
+            shards=shards,
             clock=self.clock,
         )
 
@@ -265,3 +271,57 @@ async def test_nothing_scheduled_sleeps_the_longest(backend_store: Store) -> Non
     finally:
         loop.cancel()
         await runner.close()
+
+
+async def test_only_the_process_owning_the_guild_runs_it(backend_store: Store) -> None:
+    r = await rig(backend_store)
+    mine = shard_of(GUILD, 2)
+    owner, other = r.runner(ShardFilter(2, (mine,))), r.runner(ShardFilter(2, (1 - mine,)))
+    await r.add(owner, kind="message", when="every 10m", payload="hi")
+    r.clock.advance(600)
+    assert await other.run_due() == 0
+    await other.settle()
+    assert r.console.received == []
+    await owner.settle()
+    assert r.console.received == ["say hi"]
+
+
+async def test_a_restart_missed_while_down_is_skipped_by_its_rule(backend_store: Store) -> None:
+    r = await rig(backend_store)
+    runner = r.runner()
+    sid = await r.add(runner, kind="restart", when="08:20", steps="5", payload="", missed="skip")
+    r.clock.advance(15 * 60)  # 08:15: the countdown starts
+    await runner.settle()
+    await runner.close()
+    r.clock.advance(30 * 60)  # down past the restart at 08:20
+    again = r.runner()
+    await again.settle()
+    assert r.console.received == ["say Server restarts in 5 minutes."]  # no late "stop"
+    schedule = await r.store.schedules.get(GUILD, sid)
+    assert schedule is not None and schedule.last_outcome.startswith("skipped: the restart at")
+    assert await r.store.countdowns.for_guild(GUILD) == []
+
+
+async def test_requests_are_checked_before_anything_is_stored(backend_store: Store) -> None:
+    r = await rig(backend_store)
+    runner = r.runner()
+    for bad in (
+        {"kind": "message", "when": "every 10m", "payload": ""},
+        {"kind": "message", "when": "every 10m", "payload": "two\nlines"},
+        {"kind": "command", "when": "04:00", "zone": "Mars/Base", "payload": "save-all"},
+        {"kind": "restart", "when": "every 10m", "steps": "15,5"},  # countdown > interval
+        {"kind": "restart", "when": "04:00", "steps": "0"},
+    ):
+        with pytest.raises(UserError):
+            await r.add(runner, **bad)
+    # The say grant is no exec grant: a command schedule is refused (and audited).
+    await r.store.grants.add(GUILD, MODS, "say", None, ADMIN)
+    with pytest.raises(NotPermitted):
+        await r.add(runner, user=MOD, kind="command", when="04:00", payload="save-all")
+    assert await r.store.schedules.for_guild(GUILD) == []
+    await r.add(runner, kind="message", when="04:00", payload="one")
+    owner = Owner(GUILD, ADMIN, "alice")
+    caller = Caller(GUILD, ADMIN, True, ())
+    request = ScheduleRequest(kind="message", when="05:00", payload="two")
+    with pytest.raises(QuotaExceededError):
+        await add_schedule(runner, caller, owner, r.server, request, limit=1)
