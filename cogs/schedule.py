@@ -18,7 +18,7 @@ from bot.services.schedules.runner import schedule_lead
 from bot.services.schedules.timing import describe, parse_when, zone_choices
 from bot.storage.schedules import Schedule
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import guild_id_of, may_manage
 from cogs._rcon_ui import actor_of, caller_of
 from cogs._status_ui import Interaction, server_choices
 
@@ -29,6 +29,28 @@ async def timezone_choices(
     interaction: Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+
+
+async def schedule_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[int]]:
+    """The guild's schedules by number, with what they do (nothing without Manage Server)."""
+    if not may_manage(interaction):
+        return []
+    guild_id = guild_id_of(interaction)
+    services = interaction.client.services
+    names = {s.id: s.name for s in await services.registry.servers_of(guild_id)}
+    needle = current.strip().lstrip("#").casefold()
+    choices = []
+    for schedule in await services.store.schedules.for_guild(guild_id):
+        label = clip(
+            f"#{schedule.id} {names.get(schedule.server_id, '?')}: {schedule.kind} "
+            f"{schedule.timing}" + (" (paused)" if schedule.paused else ""),
+            100,
+        )
+        if needle in label.casefold():
+            choices.append(app_commands.Choice(name=label, value=schedule.id))
+    return choices[:25]
 
 
 def _owner(interaction: Interaction) -> Owner:
@@ -138,6 +160,7 @@ class Schedules(
 
     @app_commands.command(name="remove", description="Delete a schedule")
     @app_commands.describe(schedule="Its number from /schedule list")
+    @app_commands.autocomplete(schedule=schedule_choices)
     async def remove(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         guild_id = guild_id_of(interaction)
         async with self.services.audit.track(
@@ -150,6 +173,7 @@ class Schedules(
 
     @app_commands.command(name="pause", description="Stop a schedule until resumed")
     @app_commands.describe(schedule="Its number from /schedule list")
+    @app_commands.autocomplete(schedule=schedule_choices)
     async def pause(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
         async with self.services.audit.track(
@@ -162,6 +186,7 @@ class Schedules(
 
     @app_commands.command(name="resume", description="Run a paused schedule again")
     @app_commands.describe(schedule="Its number from /schedule list")
+    @app_commands.autocomplete(schedule=schedule_choices)
     async def resume(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
         async with self.services.audit.track(
@@ -175,12 +200,14 @@ class Schedules(
 
     @app_commands.command(name="run-now", description="Run a schedule once now (as you)")
     @app_commands.describe(schedule="Its number from /schedule list")
+    @app_commands.autocomplete(schedule=schedule_choices)
     async def run_now(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
         await interaction.response.defer(ephemeral=True, thinking=True)
         runner = self.services.schedules
-        outcome = await runner.execute(found, _owner(interaction), runner.clock.now())
-        await self.services.store.schedules.set_outcome(found.id, outcome)
+        now = runner.clock.now()
+        outcome = await runner.execute(found, _owner(interaction), now)
+        await self.services.store.schedules.set_outcome(found.id, outcome, ran_at=now)
         await interaction.followup.send(
             f"Schedule `#{schedule}` ran: {clip(outcome, 300)}", ephemeral=True
         )

@@ -202,10 +202,19 @@ class ScheduleRepository:
         )
         return changed > 0
 
-    async def set_outcome(self, schedule_id: int, outcome: str) -> None:
+    async def set_outcome(
+        self, schedule_id: int, outcome: str, *, ran_at: float | None = None
+    ) -> None:
+        """The last run's outcome (and, for a run outside the timetable, when it ran)."""
+        if ran_at is None:
+            await self._db.execute(
+                "UPDATE schedules SET last_outcome = ? WHERE id = ?",
+                (outcome[:MAX_OUTCOME], schedule_id),
+            )
+            return
         await self._db.execute(
-            "UPDATE schedules SET last_outcome = ? WHERE id = ?",
-            (outcome[:MAX_OUTCOME], schedule_id),
+            "UPDATE schedules SET last_outcome = ?, last_run = ? WHERE id = ?",
+            (outcome[:MAX_OUTCOME], ran_at, schedule_id),
         )
 
     async def set_paused(

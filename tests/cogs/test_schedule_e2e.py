@@ -88,6 +88,10 @@ async def test_a_scheduled_message_reaches_the_console_at_its_time(world: RconWo
             )
         )
         assert "HH:MM" in bad
+        picks = await w.fake.autocomplete(
+            w.guild_id, w.admin, "schedule pause", {"schedule": "1"}, "schedule"
+        )
+        assert [(c["name"], c["value"]) for c in picks] == [("#1 Craft: message daily 09:30", 1)]
         await minutes(bot, clock, 29)
         assert w.source.received == []
         await minutes(bot, clock, 1)
