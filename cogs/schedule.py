@@ -126,7 +126,10 @@ class Schedules(
             missed=missed,
         )
         async with self.services.audit.track(
-            actor_of(interaction), "schedule add", f"{kind} {when} {timezone}", **about(found)
+            actor_of(interaction),
+            "schedule add",
+            f"{kind} {when} {timezone}" + (f" text={clip(text, 200)!r}" if text else ""),
+            **about(found),
         ):
             schedule = await add_schedule(
                 self.services.schedules,
@@ -163,13 +166,29 @@ class Schedules(
     @app_commands.autocomplete(schedule=schedule_choices)
     async def remove(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         guild_id = guild_id_of(interaction)
+        hint = await self._running_hint(guild_id, schedule)  # before the row (and link) goes
         async with self.services.audit.track(
             actor_of(interaction), "schedule remove", f"schedule={schedule}"
         ):
             removed = await self.services.store.schedules.remove(guild_id, schedule)
         if not removed:
             raise UserError("No schedule with that number here (see `/schedule list`).")
-        await interaction.response.send_message(f"Removed schedule `#{schedule}`.", ephemeral=True)
+        await interaction.response.send_message(
+            f"Removed schedule `#{schedule}`.{hint}",
+            ephemeral=True,
+        )
+
+    async def _running_hint(self, guild_id: int, number: int) -> str:
+        """A restart countdown the schedule started goes on: say so, and how to stop it."""
+        for countdown in await self.services.store.countdowns.for_guild(guild_id):
+            if countdown.schedule_id == number:
+                server = self.services.poller.server_by_id(countdown.server_id)
+                name = escape(server.name) if server is not None else "?"
+                return (
+                    f" Its restart of **{name}** <t:{int(countdown.shutdown_at)}:R> still "
+                    "runs: `/restart cancel` stops it."
+                )
+        return ""
 
     @app_commands.command(name="pause", description="Stop a schedule until resumed")
     @app_commands.describe(schedule="Its number from /schedule list")
@@ -180,8 +199,9 @@ class Schedules(
             actor_of(interaction), "schedule pause", f"schedule={schedule}"
         ):
             await self.services.store.schedules.set_paused(found.guild_id, found.id, True)
+        hint = await self._running_hint(found.guild_id, found.id)
         await interaction.response.send_message(
-            f"Schedule `#{schedule}` is paused (`/schedule resume` it).", ephemeral=True
+            f"Schedule `#{schedule}` is paused (`/schedule resume` it).{hint}", ephemeral=True
         )
 
     @app_commands.command(name="resume", description="Run a paused schedule again")

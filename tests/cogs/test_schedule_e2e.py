@@ -199,6 +199,9 @@ async def test_a_bot_restart_neither_loses_nor_doubles_a_schedule(world: RconWor
         assert w.source.received == ["say tick"]
         await minutes(bot, clock, 5)  # 08:15: the daily restart's countdown starts
         assert w.source.received[-1] == "say Server restarts in 15 minutes: daily"
+        # Pausing the schedule leaves the countdown it started running, and says so.
+        paused = reply(await w.as_admin("schedule pause", {"schedule": 2}))
+        assert f"Its restart of **Craft** <t:{int(T0 + 1800)}:R> still runs" in paused
     # Down for 13 minutes (08:15 to 08:28): the 5-minute step is missed, a tick too.
     clock.advance(13 * 60)
     w.source.received.clear()
@@ -212,4 +215,5 @@ async def test_a_bot_restart_neither_loses_nor_doubles_a_schedule(world: RconWor
     # in either order).
     assert w.source.received[2] == "say Server restarts in 1 minute: daily"
     assert sorted(w.source.received[3:]) == ["say tick", "stop"]
-    assert listing.count("`#") == 2 and "last" in listing and "restarted" in listing
+    assert listing.count("`#") == 2 and "⏸️ paused" in listing
+    assert "last <t:" in listing and ": restarted" in listing
