@@ -179,9 +179,17 @@ class ScheduleRunner:
             return claimed
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
+        task = asyncio.create_task(self._guarded(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
+        # A run that fails (the database gone for a moment) is logged; the loop goes on, and
+        # the claim already moved on: it is not retried, so it can never run twice.
+        try:
+            await work
+        except Exception:
+            log.exception("a scheduled run failed")
 
     async def wait_idle(self) -> None:
         while self._tasks:
