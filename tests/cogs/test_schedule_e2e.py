@@ -6,13 +6,17 @@ doubles a schedule or a countdown."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.app import OutpostBot
+from bot.app import OutpostBot, create_bot
+from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
+    ADMINISTRATOR,
+    PASSWORD,
     RconWorld,
     audit_rows,
     followup_text,
@@ -23,6 +27,8 @@ from tests.cogs.rcon_world import (
 from tests.cogs.status_world import answered
 from tests.fakes.clock import FakeClock
 from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord.ids import guild_id_on_shard
+from tests.fakes.rcon_server import FakeRCONServer
 
 T0 = 1_800_000_000.0  # 2027-01-15 08:00 UTC, 09:00 in Berlin
 
@@ -217,3 +223,43 @@ async def test_a_bot_restart_neither_loses_nor_doubles_a_schedule(world: RconWor
     assert sorted(w.source.received[3:]) == ["say tick", "stop"]
     assert listing.count("`#") == 2 and "⏸️ paused" in listing
     assert "last <t:" in listing and ": restarted" in listing
+
+
+async def test_two_shard_processes_on_one_database_run_each_schedule_once(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake, clock = fake_discord, FakeClock(T0)
+    guilds = [fake.add_guild(f"g{s}", guild_id=guild_id_on_shard(s, 2)) for s in (0, 1)]
+    admins = [
+        g.add_member("alice", roles=[g.add_role("Admins", permissions=ADMINISTRATOR)])
+        for g in guilds
+    ]
+
+    def shard(number: int) -> OutpostBot:
+        settings = make_settings(fake, tmp_path, SHARD_COUNT="2", SHARD_IDS=str(number))
+        return create_bot(settings, guild_ready_timeout=0.05, autopoll=False, schedule_clock=clock)
+
+    zero, one = shard(0), shard(1)
+    async with (
+        FakeRCONServer(password=PASSWORD, handler=craft_console) as console,
+        run_bot(fake, zero),
+        run_bot(fake, one),
+    ):
+        await fake.wait_shards(2)
+        for i, (guild, admin) in enumerate(zip(guilds, admins, strict=True)):
+            await register(zero, guild.id, "Craft", "minecraft", console.address[1])
+            await one.services.poller.refresh_roster()
+            added = await answered(
+                await fake.slash(
+                    guild.id,
+                    admin,
+                    "schedule add",
+                    {"server": "Craft", "kind": "message", "when": "every 10m", "text": f"g{i}"},
+                )
+            )
+            assert "Schedule added" in (added.content or "")
+        for _ in range(3):
+            clock.advance(600)
+            # Both processes look at the same rows at once; each runs only its own guild's.
+            await asyncio.gather(zero.services.schedules.settle(), one.services.schedules.settle())
+    assert sorted(console.received) == ["say g0"] * 3 + ["say g1"] * 3
