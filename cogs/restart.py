@@ -33,7 +33,7 @@ class Restart(OutpostGroupCog, group_name="restart", group_description="Restart 
         server="The server",
         in_minutes="Minutes until the shutdown",
         message="Told to the players with each step",
-        steps="Minutes announced before it (default 15,5,1), besides the start",
+        steps="Minutes announced before it (default 15,5,1; none), besides the start",
         channel="Where to note the restart",
     )
     @app_commands.autocomplete(server=server_choices)

@@ -97,7 +97,7 @@ class Schedules(
         when="04:00 · 04:00,16:00 · mon,thu 04:00 · weekdays 06:30 · every 6h",
         timezone="Time zone of the times (default UTC)",
         text="The message, the console command, or the restart's reason",
-        steps="Restart only: minutes announced before it (default 15,5,1; empty: none)",
+        steps="Restart only: minutes announced before it (default 15,5,1; none: no countdown)",
         channel="Where to note restarts and failures",
         missed="A run missed while the bot was down: skip it (default) or run it late",
     )

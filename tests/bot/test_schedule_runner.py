@@ -325,3 +325,13 @@ async def test_requests_are_checked_before_anything_is_stored(backend_store: Sto
     request = ScheduleRequest(kind="message", when="05:00", payload="two")
     with pytest.raises(QuotaExceededError):
         await add_schedule(runner, caller, owner, r.server, request, limit=1)
+
+
+async def test_a_restart_without_countdown_only_stops(backend_store: Store) -> None:
+    r = await rig(backend_store)
+    runner = r.runner()
+    await r.add(runner, kind="restart", when="every 1h", steps="none", channel_id=7)
+    r.clock.advance(3600)
+    await runner.settle()
+    assert r.console.received == ["stop"]
+    assert r.notices.posted == [(7, "🔁 **Craft** was shut down for its restart.")]

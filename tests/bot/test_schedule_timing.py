@@ -132,7 +132,7 @@ def test_zones_and_their_autocomplete() -> None:
 
 def test_countdown_steps() -> None:
     assert parse_steps("1, 15,5,5") == (15, 5, 1)
-    assert parse_steps("") == ()
+    assert parse_steps("") == parse_steps(" None ") == ()
     for bad in ("0", "x", "1441", ",".join(str(i) for i in range(1, 13))):
         with pytest.raises(UserError):
             parse_steps(bad)

@@ -13,7 +13,10 @@ MAX_MINUTES = 1440  # a day's notice is the longest a countdown announces
 
 
 def parse_steps(text: str) -> tuple[int, ...]:
-    """``"15,5,1"`` -> (15, 5, 1): unique minutes, longest first; ``""`` -> no announcement."""
+    """``"15,5,1"`` -> (15, 5, 1): unique minutes, longest first; ``none`` (Discord sends no
+    empty option) or ``""`` -> no announcement."""
+    if text.strip().lower() in ("", "none", "-"):
+        return ()
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
     steps: set[int] = set()
     for part in parts:
