@@ -23,6 +23,7 @@ from bot.delivery.counters import DiscordCounterChannels
 from bot.delivery.feed import DiscordFeedChannels
 from bot.delivery.population import DiscordPingChannels
 from bot.delivery.presence import DiscordPresence
+from bot.delivery.schedules import DiscordMembers, DiscordNotices
 from bot.metrics import Metrics
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
@@ -34,6 +35,8 @@ from bot.services.rcon.commands import RconCommands
 from bot.services.rcon.live_players import LivePlayers
 from bot.services.rcon.permissions import PermissionService
 from bot.services.rcon.pool import RconPool
+from bot.services.schedules.console import ConsoleRuns
+from bot.services.schedules.runner import Clock, ScheduleRunner
 from bot.services.servers.probes import QueryClient, RconLoginTester
 from bot.services.servers.registry import ServerRegistry
 from bot.services.servers.resolver import Resolver
@@ -76,6 +79,8 @@ class ServiceOptions:
     rcon_connect_timeout: float = 5.0
     # The pooled BattlEye connections' timing (tests shorten loss detection).
     battleye_config: ClientConfig | None = None
+    # The scheduler's clock (tests drive a fake one); None: the system's.
+    schedule_clock: Clock | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,7 @@ class Services:
     feed: FeedService
     bans: BanService
     ban_enforcer: BanEnforcer
+    schedules: ScheduleRunner
     # Started by the bot once it is ready, in this order.
     background: tuple[Background, ...]
     # The A2S engine built for real queries (None when a status source was given).
@@ -116,6 +122,7 @@ class Services:
             await adapters.aclose()
         await self.ban_enforcer.close()
         await self.bans.close()
+        await self.schedules.close()
         await self.live_players.close()
         await self.rcon_pool.close()
 
@@ -247,6 +254,15 @@ async def build_services(
     )
     ban_enforcer = BanEnforcer(bans, live_players, owns=shards.owns)
     feed.writer.on_player_seen = ban_enforcer.on_seen
+    # Schedules and restart countdowns: console runs as their owner, checked and audited.
+    schedules = ScheduleRunner(
+        store,
+        ConsoleRuns(rcon, DiscordMembers(client)),
+        poller.server_by_id,
+        DiscordNotices(client),
+        shards=shards,
+        clock=options.schedule_clock,
+    )
 
     async def drop_stale_connections() -> None:
         # Edited or removed servers: their connections (and a refused-password mark) go.
@@ -281,6 +297,7 @@ async def build_services(
         feed=feed,
         bans=bans,
         ban_enforcer=ban_enforcer,
+        schedules=schedules,
         background=(
             *((Background("poller", poller.run),) if options.autopoll else ()),
             Background("boards", boards.run),
@@ -294,6 +311,7 @@ async def build_services(
                 if options.autopoll
                 else ()
             ),
+            Background("schedules", schedules.run),
         ),
         engine=engine,
         query_adapters=tuple(adapters),

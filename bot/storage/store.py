@@ -40,6 +40,7 @@ from bot.storage.migrations import (
 from bot.storage.permissions import GrantRepository
 from bot.storage.players import PlayerRepository
 from bot.storage.population import PopulationPingRepository
+from bot.storage.schedules import CountdownRepository, ScheduleRepository
 from bot.storage.servers import ServerRepository
 from bot.storage.sqlite import connect
 from bot.storage.state import AppStateRepository
@@ -77,6 +78,8 @@ class Store:
         self.alerts = AlertRepository(db)
         self.population = PopulationPingRepository(db)
         self.counters = CounterRepository(db)
+        self.schedules = ScheduleRepository(db)
+        self.countdowns = CountdownRepository(db)
         self.display = DisplayRepository(db)
         self.grants = GrantRepository(db)
         self.audit = AuditRepository(db)

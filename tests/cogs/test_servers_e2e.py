@@ -41,6 +41,8 @@ EXPECTED_COMMANDS = [
     "permissions",
     "player",
     "rcon",
+    "restart",
+    "schedule",
     "server",
     "status",
     "status-connect",
