@@ -277,12 +277,12 @@ class BanRepository:
 
     async def add_new_servers(self, at: float) -> int:
         """Give every active all-servers ban a pending target on servers of its guild added
-        since; how many were added."""
+        since (or given a console password since); how many were added."""
         return await self._db.execute(
             "INSERT INTO ban_targets (ban_id, server_id, state, updated_at) "
             "SELECT b.id, s.id, 'pending', ? FROM bans b JOIN servers s ON s.guild_id = b.guild_id "
             "WHERE b.all_servers = 1 AND b.lifted_at IS NULL AND (b.expires_at IS NULL OR "
-            "b.expires_at > ?) AND NOT EXISTS (SELECT 1 FROM "
+            "b.expires_at > ?) AND s.rcon_password IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
             "ban_targets t WHERE t.ban_id = b.id AND t.server_id = s.id)",
             (at, at),
         )

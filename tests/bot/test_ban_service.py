@@ -266,3 +266,17 @@ async def test_a_server_added_later_gets_the_all_servers_bans(backend_store: Sto
     await w.service().run_round()
     assert w.sent("CS2") == ["banid 0 STEAM_0:0:28849983", "writeid"]
     assert len(await backend_store.bans.targets(report.ban.id)) == 5
+
+
+async def test_servers_without_a_console_are_left_out(backend_store: Store) -> None:
+    w = await world(backend_store)
+    quiet = await backend_store.servers.add(
+        NewServer(1, "Quiet", "css", "127.0.0.1", 27017, 27017, None, None, 1)
+    )
+    w.servers["Quiet"] = quiet
+    report = await w.service().add(ADMIN, "mod", STEAM, "Aimbot")
+    assert "Quiet" not in {o.server_name for o in report.outcomes}
+    await w.service().run_round()  # nor does a round give it the ban
+    assert all(t.server_id != quiet.id for t in await backend_store.bans.targets(report.ban.id))
+    with pytest.raises(UserError, match="no console set up"):
+        await w.service().add(ADMIN, "mod", "76561198000000042", "x", "", ["Quiet"])

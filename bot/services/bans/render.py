@@ -34,7 +34,8 @@ def length_text(ban: Ban) -> str:
     if ban.expires_at is None:
         return "permanent"
     minutes = round((ban.expires_at - ban.created_at) / 60)
-    return f"{shown(minutes)}, ends <t:{int(ban.expires_at)}:R>"
+    end = int(ban.expires_at)
+    return f"{shown(minutes)}, ends <t:{end}:f> (<t:{end}:R>)"
 
 
 def status_text(ban: Ban, now: float) -> str:

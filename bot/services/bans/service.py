@@ -54,6 +54,11 @@ class _Scope:
     all_servers: bool
 
 
+def has_console(server: Server) -> bool:
+    """Whether the ban list can reach the server: a console the catalogue knows, a password."""
+    return console_of(server) is not None and server.has_rcon_password
+
+
 def check_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
@@ -198,11 +203,20 @@ class BanService:
             missing = wanted - {s.name.casefold() for s in chosen}
             if missing:
                 raise UserError(f"No server named {sorted(missing)[0]!r} here.")
+            for server in chosen:
+                if not has_console(server):
+                    raise UserError(
+                        f"{server.name!r} has no console set up (its game's RCON and a stored "
+                        "password, /server edit): the ban list reaches servers through it."
+                    )
         else:
-            chosen = own
+            chosen = [s for s in own if has_console(s)]
         chosen = sorted(chosen, key=lambda s: s.name.casefold())
         if not chosen:
-            raise UserError("This server has no game servers to ban on yet.")
+            raise UserError(
+                "None of this server's game servers has a console set up (RCON and a stored "
+                "password, /server edit): there is nothing to ban on yet."
+            )
         allowed: list[Server] = []
         refused: list[str] = []
         for server in chosen:
