@@ -196,6 +196,7 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="export", description="Download the ban list (CSV or JSON)")
+    @app_commands.describe(format="File format")
     async def export(
         self, interaction: Interaction, format: Literal["csv", "json"] = "csv"
     ) -> None:
