@@ -39,6 +39,7 @@ from bot.i18n.translator import OutpostTranslator
 from bot.logsetup import secrets
 from bot.metrics import Metrics, create_metrics
 from bot.protocols.battleye import ClientConfig
+from bot.services.schedules.runner import Clock
 from bot.services.servers.probes import QueryClient, RconLoginTester
 from bot.services.status.status_source import StatusSource
 from bot.services.supervisor import SERVICE_KEY_PREFIX, ServiceState, Supervisor
@@ -81,6 +82,7 @@ class OutpostBot(commands.Bot):
         rcon_connect_timeout: float = 5.0,
         battleye_config: ClientConfig | None = None,
         metrics: Metrics | None = None,
+        schedule_clock: Clock | None = None,
     ) -> None:
         # Outpost never uses voice; without this every start logs two warnings about it.
         discord.VoiceClient.warn_nacl = False
@@ -108,6 +110,7 @@ class OutpostBot(commands.Bot):
             autopoll=autopoll,
             rcon_connect_timeout=rcon_connect_timeout,
             battleye_config=battleye_config,
+            schedule_clock=schedule_clock,
         )
         # Opened in setup_hook and closed last; the services use it through ``services.store``.
         self._store: Store | None = None

@@ -42,7 +42,14 @@ DEFAULT_METRICS_HOST = "127.0.0.1"
 DEFAULT_AUDIT_RETENTION_DAYS = 365
 MAX_AUDIT_RETENTION_DAYS = 36500
 # Per-guild quotas (one tenant must not fill the database or the poll rounds for everyone).
-DEFAULT_QUOTAS = {"servers": 50, "boards": 10, "alerts": 100, "feeds": 50, "watches": 200}
+DEFAULT_QUOTAS = {
+    "servers": 50,
+    "boards": 10,
+    "alerts": 100,
+    "feeds": 50,
+    "watches": 200,
+    "schedules": 25,
+}
 MAX_QUOTA = 100_000
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -71,6 +78,7 @@ class Quotas:
     alerts: int = DEFAULT_QUOTAS["alerts"]
     feeds: int = DEFAULT_QUOTAS["feeds"]
     watches: int = DEFAULT_QUOTAS["watches"]
+    schedules: int = DEFAULT_QUOTAS["schedules"]
 
 
 def _parse_quotas(get: Callable[[str], str | None]) -> Quotas:
@@ -424,6 +432,7 @@ MAX_BOARDS_PER_GUILD={DEFAULT_QUOTAS["boards"]}
 MAX_ALERTS_PER_GUILD={DEFAULT_QUOTAS["alerts"]}
 MAX_FEEDS_PER_GUILD={DEFAULT_QUOTAS["feeds"]}
 MAX_WATCHES_PER_GUILD={DEFAULT_QUOTAS["watches"]}
+MAX_SCHEDULES_PER_GUILD={DEFAULT_QUOTAS["schedules"]}
 """
 
 _KEY_LINE = re.compile(r"^(\s*OUTPOST_SECRET_KEY\s*=).*$", re.MULTILINE)

@@ -24,16 +24,21 @@ from bot.delivery.counters import DiscordCounterChannels
 from bot.delivery.feed import DiscordFeedChannels
 from bot.delivery.population import DiscordPingChannels
 from bot.delivery.presence import DiscordPresence
+from bot.delivery.schedules import DiscordMembers, DiscordNotices
 from bot.metrics import Metrics
 from bot.protocols.a2s import A2SEngine
 from bot.protocols.battleye import ClientConfig
 from bot.services.audit import AuditLog, AuditMirror, discard_mirror
+from bot.services.bans.enforce import BanEnforcer
+from bot.services.bans.service import BanService
 from bot.services.feed import FeedService
 from bot.services.languages import GuildLanguages
 from bot.services.rcon.commands import RconCommands
 from bot.services.rcon.live_players import LivePlayers
 from bot.services.rcon.permissions import PermissionService
 from bot.services.rcon.pool import RconPool
+from bot.services.schedules.console import ConsoleRuns
+from bot.services.schedules.runner import Clock, ScheduleRunner
 from bot.services.servers.probes import QueryClient, RconLoginTester
 from bot.services.servers.registry import ServerRegistry
 from bot.services.servers.resolver import Resolver
@@ -76,6 +81,8 @@ class ServiceOptions:
     rcon_connect_timeout: float = 5.0
     # The pooled BattlEye connections' timing (tests shorten loss detection).
     battleye_config: ClientConfig | None = None
+    # The scheduler's clock (tests drive a fake one); None: the system's.
+    schedule_clock: Clock | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +107,9 @@ class Services:
     live_players: LivePlayers
     feed: FeedService
     languages: GuildLanguages
+    bans: BanService
+    ban_enforcer: BanEnforcer
+    schedules: ScheduleRunner
     # Started by the bot once it is ready, in this order.
     background: tuple[Background, ...]
     # The A2S engine built for real queries (None when a status source was given).
@@ -113,6 +123,9 @@ class Services:
             self.engine.close()
         for adapters in self.query_adapters:
             await adapters.aclose()
+        await self.ban_enforcer.close()
+        await self.bans.close()
+        await self.schedules.close()
         await self.live_players.close()
         await self.rcon_pool.close()
 
@@ -236,6 +249,28 @@ async def build_services(
         languages=languages,
     )
 
+    # The guild ban list: sent to every console, retried, lifted at expiry, enforced on join.
+    bans = BanService(
+        store,
+        rcon_pool,
+        permissions,
+        audit,
+        poller.servers_of,
+        poller.server_by_id,
+        owns=shards.owns,
+    )
+    ban_enforcer = BanEnforcer(bans, live_players, owns=shards.owns)
+    feed.writer.on_player_seen = ban_enforcer.on_seen
+    # Schedules and restart countdowns: console runs as their owner, checked and audited.
+    schedules = ScheduleRunner(
+        store,
+        ConsoleRuns(rcon, DiscordMembers(client)),
+        poller.server_by_id,
+        DiscordNotices(client),
+        shards=shards,
+        clock=options.schedule_clock,
+    )
+
     async def drop_stale_connections() -> None:
         # Edited or removed servers: their connections (and a refused-password mark) go.
         await rcon_pool.sync(await store.servers.all())
@@ -268,6 +303,9 @@ async def build_services(
         live_players=live_players,
         feed=feed,
         languages=languages,
+        bans=bans,
+        ban_enforcer=ban_enforcer,
+        schedules=schedules,
         background=(
             *((Background("poller", poller.run),) if options.autopoll else ()),
             Background("boards", boards.run),
@@ -275,6 +313,13 @@ async def build_services(
             Background("alerts", alerts.run),
             Background("audit mirror", audit_mirror.run),
             Background("feed", feed.run),
+            # Tests run the ban rounds and sweeps themselves, as they run poll rounds.
+            *(
+                (Background("bans", bans.run), Background("ban sweep", ban_enforcer.run))
+                if options.autopoll
+                else ()
+            ),
+            Background("schedules", schedules.run),
         ),
         engine=engine,
         query_adapters=tuple(adapters),

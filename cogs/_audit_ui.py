@@ -77,8 +77,10 @@ def entry_line(e: AuditEntry) -> str:
     latency = f" · {e.latency_ms:.0f} ms" if e.latency_ms is not None else ""
     args = f" · {_arguments(e.arguments)}" if e.arguments else ""
     by = f" (via {_arguments(e.allowed_by)})" if e.allowed_by else ""
+    # User 0: the bot itself (the ban list's kicks and expiries), shown by its role's name.
+    who = f"<@{e.user_id}>" if e.user_id else f"*{escape(clip(e.user_name, 40))}*"
     line = (
-        f"{OUTCOME_MARK.get(e.outcome, '⚠️')} {when(e.at)} <@{e.user_id}> "
+        f"{OUTCOME_MARK.get(e.outcome, '⚠️')} {when(e.at)} {who} "
         f"**{escape(e.action)}**{where}{args}{by} → {escape(e.outcome)}{latency}"
     )
     return clip(line, MAX_LINE)

@@ -70,6 +70,13 @@ KNOWN_ACTIONS = (
     "watch remove",
     "audit channel set",
     "audit channel clear",
+    "ban add",
+    "ban apply",
+    "ban kick",
+    "ban remove",
+    "ban expire",
+    "ban lift",
+    "ban import",
 )
 ACTION_GROUPS = tuple(dict.fromkeys(a.split()[0] for a in KNOWN_ACTIONS))
 

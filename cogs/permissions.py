@@ -25,13 +25,14 @@ ACTION_CHOICES = [
     app_commands.Choice(name="players (list players)", value="players"),
     app_commands.Choice(name="say (message everyone)", value="say"),
     app_commands.Choice(name="kick", value="kick"),
-    app_commands.Choice(name="ban (ban, unban, ban list)", value="ban"),
+    app_commands.Choice(name="ban (/rcon ban, unban, bans; /ban add)", value="ban"),
+    app_commands.Choice(name="unban (lift a /ban list ban)", value="unban"),
     app_commands.Choice(name="exec (raw console)", value="exec"),
 ]
 
 
 # Rights that reach the console or remove players for good: only an Administrator hands them out.
-ADMIN_ONLY_GRANTS = frozenset({Action.EXEC, Action.BAN})
+ADMIN_ONLY_GRANTS = frozenset({Action.EXEC, Action.BAN, Action.UNBAN})
 
 
 def check_grant(interaction: discord.Interaction[Any], role: discord.Role, action: Action) -> None:

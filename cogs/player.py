@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.errors import user_language
 from bot.i18n import t
 from bot.rendering.text import clip, escape, sanitize
+from bot.services.bans import render as render_bans
 from bot.services.errors import UserError
 from bot.services.feed import ids as player_ids
 from bot.services.feed import records
@@ -127,6 +128,10 @@ class Players(
             ("players.servers_field", records.server_lines(sessions, names, now, reader)),
             ("players.latest", history_lines(sessions, names, now, reader)),
             ("players.notes", records.note_lines(await store.players.notes(record.id))),
+            (
+                "players.ban_list",
+                [render_bans.list_line(b, [], now) for b in await store.bans.of_player(record.id)],
+            ),
             ("players.sanctions", records.sanction_lines(sanctions, names, reader)),
         ]
         for title, lines in sections:

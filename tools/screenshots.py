@@ -385,6 +385,26 @@ async def scenes(out: Path) -> list[Path]:
                         None,
                     )
 
+                    listed = await fake.slash(
+                        guild.id,
+                        admin,
+                        "ban add",
+                        {"player": "76561198012345678", "reason": "Aimbot", "duration": "7d"},
+                    )
+                    await listed.wait_response(timeout=15)
+                    banned = await listed.wait_followup(timeout=15)
+                    await bot.services.bans.wait_idle()
+                    ban_list = await slash("ban list", {})
+                    recorder.add(
+                        "ban",
+                        "/ban add player:76561198012345678 reason:Aimbot duration:7d, /ban list",
+                        [
+                            recorder.message(banned, ephemeral=True),
+                            recorder.message(ban_list.original or {}, ephemeral=True),
+                        ],
+                        "alice",
+                    )
+
                     await bot.services.live_players.fetch(
                         await bot.services.registry.get(guild.id, "Main")
                     )

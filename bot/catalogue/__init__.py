@@ -124,6 +124,8 @@ class Console:
     unknown_command: re.Pattern[str] | None = None
     # How the answer to its "players" command is read ("": not read, no typed player actions).
     player_list: str = ""
+    # Timed bans end by themselves on this console (else the ban list lifts them at expiry).
+    ban_expires: bool = False
 
     def supports(self, action: str) -> bool:
         return action in self.actions
@@ -217,7 +219,9 @@ _ROW_FIELDS = frozenset(
     }
 )
 _ADMIN_FIELDS = frozenset({"protocol", "port", "profile", "console"})
-_CONSOLE_FIELDS = frozenset({"protocol", "actions", "unban_id", "unknown_command", "player_list"})
+_CONSOLE_FIELDS = frozenset(
+    {"protocol", "actions", "unban_id", "unknown_command", "player_list", "ban_expires"}
+)
 # How the "players" answer is read ("adapter": the console adapter lists players itself).
 PLAYER_LISTS = frozenset(
     {"", "srcds_status", "squad", "battleye", "minecraft", "ark", "zomboid", "adapter"}
@@ -295,7 +299,14 @@ def _console(key: str, raw: object) -> Console:
     if not player_list and any(a in actions for a in ("kick", "ban", "ban_guid", "whisper")):
         # Those act on a player picked from the live list, which must be readable.
         raise CatalogueError(row, "player_list", "needed by kick, ban and whisper")
-    return Console(key, protocol, actions, unban_id, pattern, player_list)
+    ban_expires = raw.get("ban_expires", False)
+    if not isinstance(ban_expires, bool):
+        raise CatalogueError(row, "ban_expires", "must be true or false")
+    if ban_expires and "ban_offline" not in actions:
+        raise CatalogueError(row, "ban_expires", "needs a ban_offline command")
+    if ("ban_offline" in actions) != ("unban_offline" in actions):
+        raise CatalogueError(row, "unban_offline", "ban_offline and unban_offline go together")
+    return Console(key, protocol, actions, unban_id, pattern, player_list, ban_expires)
 
 
 def _game(key: str, raw: object, consoles: Mapping[str, Console]) -> Game:
@@ -338,6 +349,7 @@ def _game(key: str, raw: object, consoles: Mapping[str, Console]) -> Game:
             console.unban_id,
             console.unknown_command,
             console.player_list,
+            console.ban_expires,
         )
     return Game(
         key=key,

@@ -30,9 +30,19 @@ ACTION_FIELDS: dict[str, frozenset[str]] = {
     "whitelist_remove": frozenset({"name"}),
     # Minecraft's ban-ip: a player name or an address.
     "ban_ip": frozenset({"name", "reason"}),
+    # The guild ban list's bans of a player who need not be online, by identifier: steam
+    # (SteamID64), steam2 (STEAM_0:Y:Z), guid (BattlEye, also derived from the SteamID), eos,
+    # name (a Minecraft name). A template needing an identifier the ban lacks is not sent:
+    # the ban is then enforced by a kick on join.
+    "ban_offline": frozenset(
+        {"steam", "steam2", "guid", "eos", "name", "minutes", "limit", "length", "reason"}
+    ),
+    # ban: the ban's number on consoles that lift by number (read from the "bans" answer).
+    "unban_offline": frozenset({"steam", "steam2", "guid", "eos", "name", "ban"}),
 }
-ACTIONS = tuple(a for a in ACTION_FIELDS if a != "ban_guid")
-_PLACEHOLDER = re.compile(r"\{(?P<name>[a-z]+)(?:\|(?P<default>[^{}\[\]]*))?\}")
+# The actions behind /rcon (the others serve the ban list and the BattlEye GUID ban).
+ACTIONS = tuple(a for a in ACTION_FIELDS if a not in ("ban_guid", "ban_offline", "unban_offline"))
+_PLACEHOLDER = re.compile(r"\{(?P<name>[a-z][a-z0-9]*)(?:\|(?P<default>[^{}\[\]]*))?\}")
 _OPTIONAL = re.compile(r"\[(?P<body>[^\[\]]*)\]")
 
 

@@ -20,6 +20,7 @@ import aiosqlite
 from bot.logsetup import secrets
 from bot.storage.alerts import AlertRepository
 from bot.storage.audit import AuditRepository
+from bot.storage.bans import BanRepository
 from bot.storage.boards import BoardRepository
 from bot.storage.counters import CounterRepository
 from bot.storage.database import Database, Dialect, SqliteDatabase
@@ -40,6 +41,7 @@ from bot.storage.migrations import (
 from bot.storage.permissions import GrantRepository
 from bot.storage.players import PlayerRepository
 from bot.storage.population import PopulationPingRepository
+from bot.storage.schedules import CountdownRepository, ScheduleRepository
 from bot.storage.servers import ServerRepository
 from bot.storage.sqlite import connect
 from bot.storage.state import AppStateRepository
@@ -78,6 +80,8 @@ class Store:
         self.population = PopulationPingRepository(db)
         self.counters = CounterRepository(db)
         self.guild_settings = GuildSettingsRepository(db)
+        self.schedules = ScheduleRepository(db)
+        self.countdowns = CountdownRepository(db)
         self.display = DisplayRepository(db)
         self.grants = GrantRepository(db)
         self.audit = AuditRepository(db)
@@ -86,6 +90,7 @@ class Store:
         self.events = EventRepository(db)
         self.sessions = SessionRepository(db)
         self.players = PlayerRepository(db)
+        self.bans = BanRepository(db)
 
     @classmethod
     async def open(

@@ -56,7 +56,7 @@ async def test_decisions_by_role_action_and_server(store: Store) -> None:
 
 def test_parse_action() -> None:
     assert parse_action(" Kick ") is Action.KICK
-    with pytest.raises(UserError, match="players, say, kick, ban, exec"):
+    with pytest.raises(UserError, match="players, say, kick, ban, unban, exec"):
         parse_action("shutdown")
 
 

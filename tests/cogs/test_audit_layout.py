@@ -114,3 +114,8 @@ def test_mirror_message_stays_within_discord_limits() -> None:
     assert 0 < len(embeds) <= 10 and taken == len(embeds)
     assert sum(len(e) for e in embeds) <= 6000
     assert all(embed_problems(e) == [] for e in embeds)
+
+
+def test_what_the_bot_did_by_itself_names_it_instead_of_a_mention() -> None:
+    line = entry_line(entry(user_id=0, user_name="ban list", action="ban kick"))
+    assert "*ban list* **ban kick**" in line and "<@0>" not in line

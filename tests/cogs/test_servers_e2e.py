@@ -32,6 +32,7 @@ SUBCOMMANDS = ["add", "edit", "list", "remove", "test"]
 EXPECTED_COMMANDS = [
     "alert",
     "audit",
+    "ban",
     "board",
     "counter",
     "feed",
@@ -40,6 +41,8 @@ EXPECTED_COMMANDS = [
     "permissions",
     "player",
     "rcon",
+    "restart",
+    "schedule",
     "server",
     "settings",
     "status",

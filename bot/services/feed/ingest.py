@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.services.feed import model as m
 from bot.storage import Store
 from bot.storage.events import Event
-from bot.storage.players import STRONG_KINDS, identifiers_of
+from bot.storage.players import STRONG_KINDS, Identifier, identifiers_of
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,8 @@ DRAIN_GRACE = 5.0
 PRUNE_EVERY = 3600.0
 
 Pending = deque[Event | m.Roster]
+# Told of each player who joined (or was identified) on a server: the ban list's enforcement.
+PlayerSeen = Callable[[int, str, list[Identifier]], Awaitable[None]]
 # Events that are about a player's presence: they keep the player's record current.
 _PLAYER_KINDS = frozenset({m.JOIN, m.LEAVE, m.KICK, m.BAN, m.GUID})
 
@@ -30,6 +32,7 @@ class EventWriter:
         self._route = route
         self.events_stored = 0
         self._last_prune = float("-inf")
+        self.on_player_seen: PlayerSeen | None = None
 
     async def ingest(self, pending: Pending) -> None:
         """Store, track and route ``pending`` in order, removing each item once handled (a
@@ -130,6 +133,11 @@ class EventWriter:
         )
         if player_id is not None and (event.kind in (m.JOIN, m.GUID) or event.ids):
             await self.store.players.link_open_session(event.server_id, event.player, player_id)
+        if self.on_player_seen is not None and event.kind in (m.JOIN, m.GUID):
+            try:
+                await self.on_player_seen(event.server_id, event.player, identifiers)
+            except Exception:
+                log.exception("feed: ban check of event %d failed", event.id)
 
     async def forget_removed_servers(self, pending: Pending) -> None:
         """Drop what belongs to servers removed meanwhile: their rows could never be stored

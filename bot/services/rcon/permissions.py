@@ -16,7 +16,8 @@ class Action(enum.Enum):
     PLAYERS = "players"
     SAY = "say"
     KICK = "kick"
-    BAN = "ban"  # ban, unban and the ban list
+    BAN = "ban"  # /rcon ban, unban and bans; /ban add
+    UNBAN = "unban"  # lifting a ban of the guild ban list (/ban remove)
     EXEC = "exec"
 
 

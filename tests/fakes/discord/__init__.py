@@ -81,6 +81,7 @@ from .fake import FakeDiscord
 from .harness import run_bot
 from .interactions import InteractionHandle
 from .mentions import Pings
+from .messages import Upload
 from .state import FakeGuild
 
 __all__ = [
@@ -90,5 +91,6 @@ __all__ = [
     "FakeGuild",
     "InteractionHandle",
     "Pings",
+    "Upload",
     "run_bot",
 ]

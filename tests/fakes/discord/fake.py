@@ -28,7 +28,7 @@ from .errors import FakeDiscordError
 from .gateway import Gateway, GatewaySession
 from .ids import SnowflakeFactory
 from .interactions import InteractionHandle
-from .messages import MessageStore, StoredMessage
+from .messages import MessageStore, StoredAttachment, StoredMessage, Upload
 from .options import build_command_data, find_command
 from .permissions import ADMINISTRATOR
 from .ratelimits import RateLimiter
@@ -88,6 +88,8 @@ class FakeDiscord(Served):
         self.global_commands: list[dict[str, Any]] | None = None
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.messages = MessageStore(self.ids.next)
+        # Files members attached to slash commands, served at their attachment URLs.
+        self.uploads: dict[int, StoredAttachment] = {}
         # Discord keeps a nonce sent with ``enforce_nonce`` for a few minutes: the same nonce
         # from the same author in the same channel returns the message created first.
         self.nonce_window = 300.0
@@ -357,6 +359,23 @@ class FakeDiscord(Served):
 
     # ------------------------------------------------------------------ messages
 
+    def _attachment(self, channel_id: int, upload: Upload) -> dict[str, Any]:
+        """The attachment object of a member's upload (as in ``data.resolved``)."""
+        attachment_id = self.ids.next()
+        stored = StoredAttachment(
+            attachment_id, upload.filename, upload.data, content_type=upload.content_type
+        )
+        self.uploads[attachment_id] = stored
+        url = self.attachment_url(channel_id, attachment_id, upload.filename)
+        return {
+            "id": str(attachment_id),
+            "filename": upload.filename,
+            "size": len(upload.data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": upload.content_type,
+        }
+
     def attachment_url(self, channel_id: int, attachment_id: int, filename: str) -> str:
         return f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{filename}"
 
@@ -575,10 +594,14 @@ class FakeDiscord(Served):
             raise FakeDiscordError("empty command name")
         command, is_guild = self._find_command(guild_id, parts[0])
         self._check_can_use(guild, user_id, channel, command, bypass_default_permissions)
+        given = {
+            k: self._attachment(channel, v) if isinstance(v, Upload) else v
+            for k, v in (options or {}).items()
+        }
         data = build_command_data(
             command,
             parts[1:],
-            options or {},
+            given,
             GuildResolver(self.user, guild, channel, user_id),
             guild_id=guild_id if is_guild else None,
         )

@@ -31,6 +31,15 @@ class UploadedFile:
     content_type: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file a member attaches to a slash command's attachment option."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    content_type: str = "application/octet-stream"
+
+
 @dataclass(slots=True)
 class StoredAttachment:
     id: int

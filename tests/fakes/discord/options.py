@@ -126,6 +126,12 @@ def _convert(
             raise FakeDiscordError(f"{where}: channel type {channel['type']} not in {allowed}")
         resolved.setdefault("channels", {})[str(ident)] = channel
         return str(ident)
+    if kind == ATTACHMENT:
+        # FakeDiscord.slash turns an Upload into the attachment object Discord would send.
+        if not isinstance(value, dict) or "id" not in value or "url" not in value:
+            raise FakeDiscordError(f"{where} is an attachment option: pass an Upload")
+        resolved.setdefault("attachments", {})[str(value["id"])] = value
+        return str(value["id"])
     label = _TYPE_NAMES.get(int(kind or 0), str(kind))
     raise FakeDiscordError(f"{where}: {label} options are not supported")
 

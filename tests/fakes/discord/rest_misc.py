@@ -225,6 +225,9 @@ async def modify_channel(request: web.Request) -> web.StreamResponse:
 async def get_attachment(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
     attachment_id = snowflake(request, "attachment_id")
+    upload = fake.uploads.get(attachment_id)
+    if upload is not None:
+        return web.Response(body=upload.data, content_type="application/octet-stream")
     for message in fake.messages.messages.values():
         for attachment in message.attachments:
             if attachment.id == attachment_id:

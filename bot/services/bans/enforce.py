@@ -1,0 +1,190 @@
+"""Enforcement: a banned player seen on a server of the guild is kicked with the ban's reason,
+audited as ``ban kick``. Seen means a join (or GUID) line in the feed, or the server's live
+player list, read every few minutes for guilds with active bans; so servers without native
+bans, or whose ban file was reset, stay protected.
+
+A name identifies a player only where nothing stronger is known (a Minecraft name ban; a live
+list without ids): two players may share a name, a SteamID is one player.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from bot.rendering.text import clip
+from bot.services.audit import Actor, about
+from bot.services.bans import identity
+from bot.services.bans.sending import console_of
+from bot.services.bans.service import SYSTEM, BanService
+from bot.services.rcon.actions import PlayerRef, plan_kick
+from bot.services.rcon.errors import RconError
+from bot.services.rcon.live_players import LivePlayers, rcon_game
+from bot.storage import Server
+from bot.storage.bans import Ban
+from bot.storage.players import Identifier
+
+log = logging.getLogger(__name__)
+
+KICK_AGAIN_AFTER = 30.0  # the same player on the same server: one kick per 30 s
+MAX_KICKS_RUNNING = 20
+SWEEP_EVERY = 180.0
+KICK_REASON = "Banned: {reason}"
+# States in which a server holds (or enforces) the ban.
+_ENFORCED = frozenset({"pending", "applied", "failed", "kick"})
+
+
+def _ids_of(player: PlayerRef) -> list[Identifier]:
+    return identity.seen_identifiers(player.name, uid=player.uid)
+
+
+def same_player(ban: Ban, seen: Sequence[Identifier]) -> bool:
+    """Whether identifiers seen on a server are the ban's player: by a strong id when the
+    server showed one, else by name, for bans that carry the name as an identity (a Minecraft
+    name; never a name that came along with a SteamID or GUID)."""
+    banned = set(ban.identifiers)
+    strong_seen = identity.strong(seen)
+    if strong_seen:
+        return any(i in banned for i in strong_seen)
+    return any(i in banned for i in seen if i.kind == "name")
+
+
+class BanEnforcer:
+    def __init__(
+        self,
+        bans: BanService,
+        live_players: LivePlayers,
+        *,
+        owns: Callable[[int], bool] = lambda _guild: True,
+    ) -> None:
+        self.bans = bans
+        self.live = live_players
+        self.owns = owns
+        self.kicks_sent = 0
+        self._last_kick: dict[tuple[int, int], float] = {}
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def banned_in(self, server: Server, seen: Sequence[Identifier]) -> Ban | None:
+        """The active ban that covers ``server`` for the player seen with ``seen``."""
+        now = self.bans.clock()
+        for ban in await self.bans.store.bans.matching(server.guild_id, list(seen), now):
+            if not same_player(ban, seen):
+                continue
+            targets = await self.bans.store.bans.targets(ban.id)
+            if any(t.server_id == server.id and t.state in _ENFORCED for t in targets):
+                return ban
+        return None
+
+    async def on_seen(self, server_id: int, name: str, seen: list[Identifier]) -> None:
+        """A join (or identification) line: kick the player in the background if banned."""
+        server = self.bans.server_by_id(server_id)
+        if server is None or not seen:
+            return
+        seen = identity.with_derived(seen)
+        ban = await self.banned_in(server, seen)
+        if ban is None or not self._may_kick(server.id, ban.id):
+            return
+        if len(self._running) >= MAX_KICKS_RUNNING:
+            log.warning(
+                "bans: %d kicks under way; the sweep kicks %r later",
+                len(self._running),
+                clip(name, 32),
+            )
+            return
+        task = asyncio.create_task(self._kick_seen(server, ban, name, seen))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    def _may_kick(self, server_id: int, ban_id: int) -> bool:
+        now = self.bans.clock()
+        key = (server_id, ban_id)
+        if now - self._last_kick.get(key, float("-inf")) < KICK_AGAIN_AFTER:
+            return False
+        self._last_kick[key] = now
+        if len(self._last_kick) > 10_000:
+            self._last_kick = {
+                k: t for k, t in self._last_kick.items() if now - t < KICK_AGAIN_AFTER
+            }
+        return True
+
+    async def _kick_seen(self, server: Server, ban: Ban, name: str, seen: list[Identifier]) -> None:
+        try:
+            players = await self.live.fetch(server)
+        except RconError as exc:
+            log.info(
+                "bans: %s's player list unavailable for a kick (%s)", server.id, type(exc).__name__
+            )
+            return
+        for player in players:
+            ids = _ids_of(player)
+            if identity.strong(seen) and not identity.strong(ids):
+                # The list shows names only: the player the line named, by that name.
+                if player.name.strip().casefold() != name.strip().casefold():
+                    continue
+            elif not same_player(ban, ids):
+                continue
+            await self.kick(server, ban, player)
+            return
+
+    async def kick(self, server: Server, ban: Ban, player: PlayerRef) -> bool:
+        """Kick ``player`` off ``server`` for ``ban``, audited; whether the console took it."""
+        actor = Actor(ban.guild_id, 0, SYSTEM)
+        audit = self.bans.audit
+        ticket = await audit.begin(
+            actor, "ban kick", f"ban=#{ban.id} player={clip(player.name, 64)!r}", **about(server)
+        )
+        try:
+            plan = plan_kick(rcon_game(server), player, KICK_REASON.format(reason=ban.reason)[:120])
+            outputs = [await self.bans.pool.execute(server, c) for c in plan.commands]
+        except RconError as exc:
+            await asyncio.shield(audit.complete(ticket, exc.outcome, str(exc)))
+            return False
+        output = "\n".join(o for o in outputs if o)
+        console = console_of(server)
+        rejected = console.rejected(output) if console is not None else None
+        secret = self.bans.pool.password_for(server)
+        await audit.complete(ticket, "error" if rejected else "ok", output, secret=secret)
+        if rejected is None:
+            self.kicks_sent += 1
+        return rejected is None
+
+    async def sweep(self) -> int:
+        """Read the live list of every server of the guilds with active bans; kick who is
+        banned. How many kicks were sent."""
+        kicked = 0
+        now = self.bans.clock()
+        for guild_id in await self.bans.store.bans.active_guilds(now):
+            if not self.owns(guild_id):
+                continue
+            for server in self.bans.servers_of(guild_id):
+                console = console_of(server)
+                if console is None or not console.supports("kick") or not server.has_rcon_password:
+                    continue
+                kicked += await self._sweep_server(server)
+        return kicked
+
+    async def _sweep_server(self, server: Server) -> int:
+        try:
+            players = await self.live.fetch(server)
+        except RconError:
+            return 0  # offline or no console: the next sweep tries again
+        kicked = 0
+        for player in players:
+            ban = await self.banned_in(server, _ids_of(player))
+            if ban is not None and self._may_kick(server.id, ban.id):
+                kicked += await self.kick(server, ban, player)
+        return kicked
+
+    async def run(self, every: float = SWEEP_EVERY) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("bans: sweep failed")
+            await asyncio.sleep(every)
+
+    async def close(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)

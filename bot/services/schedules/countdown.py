@@ -1,0 +1,63 @@
+"""A restart countdown's arithmetic: its steps ("15,5,1": minutes before the shutdown), when
+each is announced, what the players read. Pure; the runner stores and claims the steps."""
+
+from __future__ import annotations
+
+import math
+
+from bot.services.errors import UserError
+
+DEFAULT_STEPS = (15, 5, 1)
+MAX_STEPS = 10
+MAX_MINUTES = 1440  # a day's notice is the longest a countdown announces
+
+
+def parse_steps(text: str) -> tuple[int, ...]:
+    """``"15,5,1"`` -> (15, 5, 1): unique minutes, longest first; ``none`` (Discord sends no
+    empty option) or ``""`` -> no announcement."""
+    if text.strip().lower() in ("", "none", "-"):
+        return ()
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    steps: set[int] = set()
+    for part in parts:
+        if not part.isdigit() or not 1 <= int(part) <= MAX_MINUTES:
+            raise UserError(f"Countdown steps are minutes from 1 to {MAX_MINUTES}, like `15,5,1`.")
+        steps.add(int(part))
+    if len(steps) > MAX_STEPS:
+        raise UserError(f"A countdown has at most {MAX_STEPS} steps.")
+    return tuple(sorted(steps, reverse=True))
+
+
+def steps_text(steps: tuple[int, ...]) -> str:
+    return ",".join(str(s) for s in steps)
+
+
+def lead_seconds(steps: tuple[int, ...]) -> float:
+    """How long before the restart its countdown starts (the first announcement)."""
+    return max(steps, default=0) * 60.0
+
+
+def step_times(shutdown_at: float, steps: tuple[int, ...]) -> list[float]:
+    """When each step is announced, earliest first."""
+    return sorted(shutdown_at - m * 60.0 for m in steps)
+
+
+def after_step(shutdown_at: float, steps: tuple[int, ...], now: float) -> float:
+    """What comes next once everything due at ``now`` is done: the next announcement still
+    ahead, else the shutdown."""
+    ahead = [t for t in step_times(shutdown_at, steps) if t > now]
+    return ahead[0] if ahead else shutdown_at
+
+
+def minutes_left(shutdown_at: float, now: float) -> int:
+    """Whole minutes to announce at ``now`` (1 at the least: "in 0 minutes" helps nobody)."""
+    return max(1, math.ceil((shutdown_at - now) / 60.0 - 1e-6))
+
+
+def announcement(minutes: int, message: str) -> str:
+    unit = "minute" if minutes == 1 else "minutes"
+    text = f"Server restarts in {minutes} {unit}"
+    return f"{text}: {message}" if message else f"{text}."
+
+
+CANCELLED = "The server restart is cancelled."

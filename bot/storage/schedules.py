@@ -1,0 +1,331 @@
+"""Schedules (``schedules``) and restart countdowns in progress (``countdowns``).
+
+Both are claimed in the database: a due schedule runs only in the process whose
+:meth:`ScheduleRepository.claim` moved its ``next_run`` on (the others see no change), and a
+countdown's next step only where :meth:`CountdownRepository.claim_step` (or, for the shutdown,
+:meth:`CountdownRepository.claim_shutdown`, which deletes the row) changed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.database import Database, Row
+from bot.storage.quota import insert_within
+
+KINDS = ("message", "restart", "command")
+MISSED_RULES = ("late", "skip")
+MAX_OUTCOME = 300
+
+_SCHEDULE = (
+    "id, guild_id, server_id, kind, timing, zone, anchor, payload, steps, channel_id, missed, "
+    "paused, next_run, last_run, last_outcome, created_by, created_by_name"
+)
+_COUNTDOWN = (
+    "id, guild_id, server_id, schedule_id, shutdown_at, steps, message, channel_id, missed, "
+    "next_at, created_by, created_by_name"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    id: int
+    guild_id: int
+    server_id: int
+    kind: str  # one of KINDS
+    timing: str  # normalised text of bot.services.schedules.timing
+    zone: str
+    anchor: float
+    payload: str
+    steps: str
+    channel_id: int | None
+    missed: str  # one of MISSED_RULES
+    paused: bool
+    next_run: float
+    last_run: float | None
+    last_outcome: str
+    created_by: int
+    created_by_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewSchedule:
+    guild_id: int
+    server_id: int
+    kind: str
+    timing: str
+    zone: str
+    anchor: float
+    payload: str
+    steps: str
+    channel_id: int | None
+    missed: str
+    next_run: float
+    created_by: int
+    created_by_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    id: int
+    guild_id: int
+    server_id: int
+    schedule_id: int | None
+    shutdown_at: float
+    steps: str
+    message: str
+    channel_id: int | None
+    missed: str
+    next_at: float
+    created_by: int
+    created_by_name: str
+
+
+def _schedule(row: Row) -> Schedule:
+    return Schedule(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        server_id=int(row["server_id"]),
+        kind=str(row["kind"]),
+        timing=str(row["timing"]),
+        zone=str(row["zone"]),
+        anchor=float(row["anchor"]),
+        payload=str(row["payload"]),
+        steps=str(row["steps"]),
+        channel_id=None if row["channel_id"] is None else int(row["channel_id"]),
+        missed=str(row["missed"]),
+        paused=int(row["paused"]) == 1,
+        next_run=float(row["next_run"]),
+        last_run=None if row["last_run"] is None else float(row["last_run"]),
+        last_outcome=str(row["last_outcome"]),
+        created_by=int(row["created_by"]),
+        created_by_name=str(row["created_by_name"]),
+    )
+
+
+def _countdown(row: Row) -> Countdown:
+    return Countdown(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        server_id=int(row["server_id"]),
+        schedule_id=None if row["schedule_id"] is None else int(row["schedule_id"]),
+        shutdown_at=float(row["shutdown_at"]),
+        steps=str(row["steps"]),
+        message=str(row["message"]),
+        channel_id=None if row["channel_id"] is None else int(row["channel_id"]),
+        missed=str(row["missed"]),
+        next_at=float(row["next_at"]),
+        created_by=int(row["created_by"]),
+        created_by_name=str(row["created_by_name"]),
+    )
+
+
+class ScheduleRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, new: NewSchedule, *, limit: int | None = None) -> Schedule:
+        """QuotaExceededError when it would make more than ``limit`` schedules in the guild."""
+        row = await insert_within(
+            self._db,
+            guild_id=new.guild_id,
+            limit=limit,
+            what="schedules",
+            table="schedules",
+            exists=None,
+            write=(
+                "INSERT INTO schedules (guild_id, server_id, kind, timing, zone, anchor, payload, "
+                "steps, channel_id, missed, next_run, created_by, created_by_name) "
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_SCHEDULE}",
+                (
+                    new.guild_id,
+                    new.server_id,
+                    new.kind,
+                    new.timing,
+                    new.zone,
+                    new.anchor,
+                    new.payload,
+                    new.steps,
+                    new.channel_id,
+                    new.missed,
+                    new.next_run,
+                    new.created_by,
+                    new.created_by_name,
+                ),
+            ),
+        )
+        assert row is not None  # RETURNING always yields the row
+        return _schedule(row)
+
+    async def get(self, guild_id: int, schedule_id: int) -> Schedule | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? AND id = ?",
+            (guild_id, schedule_id),
+        )
+        return _schedule(row) if row is not None else None
+
+    async def by_id(self, schedule_id: int) -> Schedule | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_SCHEDULE} FROM schedules WHERE id = ?", (schedule_id,)
+        )
+        return _schedule(row) if row is not None else None
+
+    async def for_guild(self, guild_id: int) -> list[Schedule]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? ORDER BY id", (guild_id,)
+        )
+        return [_schedule(r) for r in rows]
+
+    async def due(self, now: float) -> list[Schedule]:
+        """Active schedules whose run time has come, soonest first (every guild: the caller
+        keeps its own)."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_SCHEDULE} FROM schedules WHERE paused = 0 AND next_run <= ? "
+            "ORDER BY next_run, id",
+            (now,),
+        )
+        return [_schedule(r) for r in rows]
+
+    async def upcoming(self) -> list[tuple[int, float]]:
+        """(guild id, next run) of every active schedule, for the runner's next wake-up."""
+        rows = await self._db.fetch_all(
+            "SELECT guild_id, next_run FROM schedules WHERE paused = 0 ORDER BY next_run"
+        )
+        return [(int(r["guild_id"]), float(r["next_run"])) for r in rows]
+
+    async def claim(self, schedule_id: int, due: float, after: float) -> bool:
+        """Move the run at ``due`` on to ``after``; True only for the one caller that did."""
+        changed = await self._db.execute(
+            "UPDATE schedules SET next_run = ?, last_run = ? "
+            "WHERE id = ? AND next_run = ? AND paused = 0",
+            (after, due, schedule_id, due),
+        )
+        return changed > 0
+
+    async def set_outcome(
+        self, schedule_id: int, outcome: str, *, ran_at: float | None = None
+    ) -> None:
+        """The last run's outcome (and, for a run outside the timetable, when it ran)."""
+        if ran_at is None:
+            await self._db.execute(
+                "UPDATE schedules SET last_outcome = ? WHERE id = ?",
+                (outcome[:MAX_OUTCOME], schedule_id),
+            )
+            return
+        await self._db.execute(
+            "UPDATE schedules SET last_outcome = ?, last_run = ? WHERE id = ?",
+            (outcome[:MAX_OUTCOME], ran_at, schedule_id),
+        )
+
+    async def set_paused(
+        self, guild_id: int, schedule_id: int, paused: bool, next_run: float | None = None
+    ) -> bool:
+        """Pause, or resume with the next run counted from now (nothing missed while paused
+        runs late)."""
+        if next_run is None:
+            changed = await self._db.execute(
+                "UPDATE schedules SET paused = ? WHERE guild_id = ? AND id = ?",
+                (int(paused), guild_id, schedule_id),
+            )
+        else:
+            changed = await self._db.execute(
+                "UPDATE schedules SET paused = ?, next_run = ? WHERE guild_id = ? AND id = ?",
+                (int(paused), next_run, guild_id, schedule_id),
+            )
+        return changed > 0
+
+    async def remove(self, guild_id: int, schedule_id: int) -> bool:
+        return (
+            await self._db.execute(
+                "DELETE FROM schedules WHERE guild_id = ? AND id = ?", (guild_id, schedule_id)
+            )
+            > 0
+        )
+
+
+class CountdownRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def start(
+        self,
+        *,
+        guild_id: int,
+        server_id: int,
+        schedule_id: int | None,
+        shutdown_at: float,
+        steps: str,
+        message: str,
+        channel_id: int | None,
+        missed: str,
+        next_at: float,
+        created_by: int,
+        created_by_name: str,
+    ) -> Countdown | None:
+        """The new countdown, or None when the server has one running already."""
+        row = await self._db.fetch_one(
+            "INSERT INTO countdowns (guild_id, server_id, schedule_id, shutdown_at, steps, "
+            "message, channel_id, missed, next_at, created_by, created_by_name) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"ON CONFLICT (server_id) DO NOTHING RETURNING {_COUNTDOWN}",
+            (
+                guild_id,
+                server_id,
+                schedule_id,
+                shutdown_at,
+                steps,
+                message,
+                channel_id,
+                missed,
+                next_at,
+                created_by,
+                created_by_name,
+            ),
+        )
+        return _countdown(row) if row is not None else None
+
+    async def of_server(self, server_id: int) -> Countdown | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COUNTDOWN} FROM countdowns WHERE server_id = ?", (server_id,)
+        )
+        return _countdown(row) if row is not None else None
+
+    async def for_guild(self, guild_id: int) -> list[Countdown]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COUNTDOWN} FROM countdowns WHERE guild_id = ? ORDER BY shutdown_at",
+            (guild_id,),
+        )
+        return [_countdown(r) for r in rows]
+
+    async def due(self, now: float) -> list[Countdown]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COUNTDOWN} FROM countdowns WHERE next_at <= ? ORDER BY next_at, id",
+            (now,),
+        )
+        return [_countdown(r) for r in rows]
+
+    async def upcoming(self) -> list[tuple[int, float]]:
+        rows = await self._db.fetch_all("SELECT guild_id, next_at FROM countdowns ORDER BY next_at")
+        return [(int(r["guild_id"]), float(r["next_at"])) for r in rows]
+
+    async def claim_step(self, countdown_id: int, due: float, after: float) -> bool:
+        changed = await self._db.execute(
+            "UPDATE countdowns SET next_at = ? WHERE id = ? AND next_at = ?",
+            (after, countdown_id, due),
+        )
+        return changed > 0
+
+    async def claim_shutdown(self, countdown_id: int, due: float) -> bool:
+        """Delete the countdown whose shutdown is due: True for the one caller that did."""
+        changed = await self._db.execute(
+            "DELETE FROM countdowns WHERE id = ? AND next_at = ?", (countdown_id, due)
+        )
+        return changed > 0
+
+    async def cancel(self, guild_id: int, server_id: int) -> Countdown | None:
+        """The countdown removed (its shutdown then never runs), None when there was none."""
+        row = await self._db.fetch_one(
+            f"DELETE FROM countdowns WHERE guild_id = ? AND server_id = ? RETURNING {_COUNTDOWN}",
+            (guild_id, server_id),
+        )
+        return _countdown(row) if row is not None else None

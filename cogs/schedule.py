@@ -1,0 +1,237 @@
+"""``/schedule add|list|remove|pause|resume|run-now``: announcements, restarts and console
+commands at daily times (in a time zone) or at an interval, run as the admin who made them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.rendering.text import clip, escape
+from bot.services.audit import about
+from bot.services.errors import UserError
+from bot.services.schedules.console import MAX_PAYLOAD, Owner
+from bot.services.schedules.manage import ScheduleRequest, add_schedule
+from bot.services.schedules.runner import schedule_lead
+from bot.services.schedules.timing import describe, parse_when, zone_choices
+from bot.storage.schedules import Schedule
+from cogs._base import ManagedGroupCog
+from cogs._common import guild_id_of, may_manage
+from cogs._rcon_ui import actor_of, caller_of
+from cogs._status_ui import Interaction, server_choices
+
+NoteChannel = discord.TextChannel | discord.Thread
+
+
+async def timezone_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+
+
+async def schedule_choices(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[int]]:
+    """The guild's schedules by number, with what they do (nothing without Manage Server)."""
+    if not may_manage(interaction):
+        return []
+    guild_id = guild_id_of(interaction)
+    services = interaction.client.services
+    names = {s.id: s.name for s in await services.registry.servers_of(guild_id)}
+    needle = current.strip().lstrip("#").casefold()
+    choices = []
+    for schedule in await services.store.schedules.for_guild(guild_id):
+        label = clip(
+            f"#{schedule.id} {names.get(schedule.server_id, '?')}: {schedule.kind} "
+            f"{schedule.timing}" + (" (paused)" if schedule.paused else ""),
+            100,
+        )
+        if needle in label.casefold():
+            choices.append(app_commands.Choice(name=label, value=schedule.id))
+    return choices[:25]
+
+
+def _owner(interaction: Interaction) -> Owner:
+    return Owner(guild_id_of(interaction), interaction.user.id, interaction.user.name)
+
+
+def _what(schedule: Schedule) -> str:
+    if schedule.kind == "restart":
+        steps = f" (countdown {schedule.steps} min)" if schedule.steps else ""
+        return f"restart{steps}"
+    shown = clip(schedule.payload, 60).replace("`", "ˋ")
+    return f"{schedule.kind} `{shown}`"
+
+
+def line(schedule: Schedule, server_name: str) -> str:
+    """One schedule as ``/schedule list`` shows it."""
+    when = describe(parse_when(schedule.timing), schedule.zone)
+    at = int(schedule.next_run + schedule_lead(schedule))
+    state = "⏸️ paused" if schedule.paused else f"next <t:{at}:R>"
+    text = f"`#{schedule.id}` **{escape(server_name)}** {_what(schedule)}, {when}: {state}"
+    if schedule.last_outcome:
+        last = f" <t:{int(schedule.last_run)}:R>" if schedule.last_run else ""
+        text += f"\n  last{last}: {clip(schedule.last_outcome, 120)}"
+    return text
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Schedules(
+    ManagedGroupCog,
+    group_name="schedule",
+    group_description="Announcements, restarts and commands on a timetable",
+):
+    async def _schedule(self, interaction: Interaction, number: int) -> Schedule:
+        found = await self.services.store.schedules.get(guild_id_of(interaction), number)
+        if found is None:
+            raise UserError("No schedule with that number here (see `/schedule list`).")
+        return found
+
+    @app_commands.command(name="add", description="Run something on a server at set times")
+    @app_commands.describe(
+        server="The server",
+        kind="message: say it in game; restart: countdown then shutdown; command: console",
+        when="04:00 · 04:00,16:00 · mon,thu 04:00 · weekdays 06:30 · every 6h",
+        timezone="Time zone of the times (default UTC)",
+        text="The message, the console command, or the restart's reason",
+        steps="Restart only: minutes announced before it (default 15,5,1; none: no countdown)",
+        channel="Where to note restarts and failures",
+        missed="A run missed while the bot was down: skip it (default) or run it late",
+    )
+    @app_commands.autocomplete(server=server_choices, timezone=timezone_choices)
+    async def add(
+        self,
+        interaction: Interaction,
+        server: str,
+        kind: Literal["message", "restart", "command"],
+        when: app_commands.Range[str, 1, 100],
+        timezone: app_commands.Range[str, 1, 64] = "UTC",
+        text: app_commands.Range[str, 1, MAX_PAYLOAD] | None = None,
+        steps: app_commands.Range[str, 0, 60] = "15,5,1",
+        channel: NoteChannel | None = None,
+        missed: Literal["skip", "late"] = "skip",
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.services.registry.get(guild_id, server)
+        request = ScheduleRequest(
+            kind=kind,
+            when=when,
+            zone=timezone,
+            payload=text or "",
+            steps=steps,
+            channel_id=channel.id if channel else None,
+            missed=missed,
+        )
+        async with self.services.audit.track(
+            actor_of(interaction),
+            "schedule add",
+            f"{kind} {when} {timezone}" + (f" text={clip(text, 200)!r}" if text else ""),
+            **about(found),
+        ):
+            schedule = await add_schedule(
+                self.services.schedules,
+                caller_of(interaction),
+                _owner(interaction),
+                found,
+                request,
+                limit=self.bot.settings.quotas.schedules,
+            )
+        await interaction.response.send_message(
+            f"Schedule added:\n{line(schedule, found.name)}",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @app_commands.command(name="list", description="This Discord server's schedules")
+    async def list_schedules(self, interaction: Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        schedules = await self.services.store.schedules.for_guild(guild_id)
+        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        lines = [line(s, names.get(s.server_id, "?")) for s in schedules]
+        for countdown in await self.services.store.countdowns.for_guild(guild_id):
+            name = escape(names.get(countdown.server_id, "?"))
+            lines.append(f"🔁 **{name}** restarts <t:{int(countdown.shutdown_at)}:R>")
+        embed = discord.Embed(
+            title="Schedules",
+            description=clip("\n".join(lines), 4096) or "None yet: `/schedule add`.",
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="remove", description="Delete a schedule")
+    @app_commands.describe(schedule="Its number from /schedule list")
+    @app_commands.autocomplete(schedule=schedule_choices)
+    async def remove(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
+        guild_id = guild_id_of(interaction)
+        hint = await self._running_hint(guild_id, schedule)  # before the row (and link) goes
+        async with self.services.audit.track(
+            actor_of(interaction), "schedule remove", f"schedule={schedule}"
+        ):
+            removed = await self.services.store.schedules.remove(guild_id, schedule)
+        if not removed:
+            raise UserError("No schedule with that number here (see `/schedule list`).")
+        await interaction.response.send_message(
+            f"Removed schedule `#{schedule}`.{hint}",
+            ephemeral=True,
+        )
+
+    async def _running_hint(self, guild_id: int, number: int) -> str:
+        """A restart countdown the schedule started goes on: say so, and how to stop it."""
+        for countdown in await self.services.store.countdowns.for_guild(guild_id):
+            if countdown.schedule_id == number:
+                server = self.services.poller.server_by_id(countdown.server_id)
+                name = escape(server.name) if server is not None else "?"
+                return (
+                    f" Its restart of **{name}** <t:{int(countdown.shutdown_at)}:R> still "
+                    "runs: `/restart cancel` stops it."
+                )
+        return ""
+
+    @app_commands.command(name="pause", description="Stop a schedule until resumed")
+    @app_commands.describe(schedule="Its number from /schedule list")
+    @app_commands.autocomplete(schedule=schedule_choices)
+    async def pause(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
+        found = await self._schedule(interaction, schedule)
+        async with self.services.audit.track(
+            actor_of(interaction), "schedule pause", f"schedule={schedule}"
+        ):
+            await self.services.store.schedules.set_paused(found.guild_id, found.id, True)
+        hint = await self._running_hint(found.guild_id, found.id)
+        await interaction.response.send_message(
+            f"Schedule `#{schedule}` is paused (`/schedule resume` it).{hint}", ephemeral=True
+        )
+
+    @app_commands.command(name="resume", description="Run a paused schedule again")
+    @app_commands.describe(schedule="Its number from /schedule list")
+    @app_commands.autocomplete(schedule=schedule_choices)
+    async def resume(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
+        found = await self._schedule(interaction, schedule)
+        async with self.services.audit.track(
+            actor_of(interaction), "schedule resume", f"schedule={schedule}"
+        ):
+            after = await self.services.schedules.resume(found.guild_id, found)
+        at = int(after + schedule_lead(found))
+        await interaction.response.send_message(
+            f"Schedule `#{schedule}` runs again, next <t:{at}:R>.", ephemeral=True
+        )
+
+    @app_commands.command(name="run-now", description="Run a schedule once now (as you)")
+    @app_commands.describe(schedule="Its number from /schedule list")
+    @app_commands.autocomplete(schedule=schedule_choices)
+    async def run_now(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
+        found = await self._schedule(interaction, schedule)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        runner = self.services.schedules
+        now = runner.clock.now()
+        outcome = await runner.execute(found, _owner(interaction), now)
+        await self.services.store.schedules.set_outcome(found.id, outcome, ran_at=now)
+        await interaction.followup.send(
+            f"Schedule `#{schedule}` ran: {clip(outcome, 300)}", ephemeral=True
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Schedules(bot))
