@@ -16,6 +16,7 @@ SAME_EVERYWHERE = frozenset(
     {
         *("Online", "Offline", "6h", "24h", "7d", "30d", "RCON", "Steam", "SteamID"),
         *("Minecraft UUID", "💬 {who}: {text}", "{icon} **{percent} %** online", "(online)"),
+        *("csv", "json", "04:00 · 04:00,16:00 · mon,thu 04:00 · weekdays 06:30 · every 6h"),
     }
 )
 # Words a language happens to share with English (checked by a person, language by language).
@@ -25,7 +26,7 @@ _PING_IN = "`#{id}` **{name}** {threshold} → {role} in {channel}"
 SAME_IN: dict[str, frozenset[str]] = {
     "de": frozenset({"Feeds", _TIME_IN, _PING_IN}),
     "es-ES": frozenset({"Feeds", "feeds"}),
-    "fr": frozenset({"compact", "score", "Notes"}),
+    "fr": frozenset({"compact", "score", "Notes", "Page", "message"}),
     "it": frozenset({"score", "file", "Password", "password", _CONSOLE, _TIME_IN, _PING_IN}),
     "nl": frozenset(
         {"score", "{count} bots", "{count} servers", "Servers", "Feeds", _CONSOLE, _TIME_IN}
