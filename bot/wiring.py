@@ -259,7 +259,7 @@ async def build_services(
         poller.server_by_id,
         owns=shards.owns,
     )
-    ban_enforcer = BanEnforcer(bans, live_players, owns=shards.owns)
+    ban_enforcer = BanEnforcer(bans, live_players, owns=shards.owns, language_of=languages.of)
     feed.writer.on_player_seen = ban_enforcer.on_seen
     # Schedules and restart countdowns: console runs as their owner, checked and audited.
     schedules = ScheduleRunner(
@@ -269,6 +269,7 @@ async def build_services(
         DiscordNotices(client),
         shards=shards,
         clock=options.schedule_clock,
+        language_of=languages.of,
     )
 
     async def drop_stale_connections() -> None:

@@ -16,10 +16,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.bans import render
 from bot.services.bans.service import BanReport
-from bot.services.bans.transfer import MAX_IMPORT_BYTES, BanImportError, parse
+from bot.services.bans.transfer import MAX_IMPORT_BYTES, parse
 from bot.services.errors import UserError
 from bot.services.rcon.actions import MAX_REASON
 from bot.services.rcon.permissions import Action
@@ -40,21 +42,27 @@ def _tone(report: BanReport) -> Tone:
     return "warn" if any(o.state in _WAITING for o in report.outcomes) else "ok"
 
 
-def _ban_embed(title: str, ban: Ban, report: BanReport | None, tone: Tone) -> discord.Embed:
+def _ban_embed(
+    language: str, title: str, ban: Ban, report: BanReport | None, tone: Tone
+) -> discord.Embed:
+    """A ban as one member reads it (ephemeral: in their language; the reason as typed)."""
     embed = discord.Embed(title=clip(title, 256), colour=TONES[tone])
+    length = render.length_text(ban, language)
     embed.description = clip(
-        f"**Reason:** {escape(ban.reason)}\n**Length:** {render.length_text(ban)}", 4096
+        t(language, "banlist.details", reason=escape(ban.reason), length=length), 4096
     )
     if report is not None:
         embed.add_field(
-            name="Servers", value=clip(render.outcome_lines(report.outcomes), 1024), inline=False
+            name=t(language, "banlist.servers"),
+            value=clip(render.outcome_lines(report.outcomes, language), 1024),
+            inline=False,
         )
         if report.refused:
             names = ", ".join(escape(n) for n in report.refused[:10])
             embed.add_field(
-                name="Left out (you may not ban there)", value=clip(names, 1024), inline=False
+                name=t(language, "banlist.left_out"), value=clip(names, 1024), inline=False
             )
-    embed.set_footer(text=f"Ban #{ban.id}")
+    embed.set_footer(text=t(language, "banlist.footer", id=str(ban.id)))
     return embed
 
 
@@ -131,8 +139,9 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         report = await self.services.bans.add(
             caller_of(interaction), interaction.user.name, player, reason, duration, names
         )
-        title = f"Banned {escape(report.ban.label)}"
-        embed = _ban_embed(title, report.ban, report, _tone(report))
+        language = user_language(interaction)
+        title = t(language, "banlist.add_title", player=escape(report.ban.label))
+        embed = _ban_embed(language, title, report.ban, report, _tone(report))
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(name="remove", description="Lift a ban on every server")
@@ -141,8 +150,9 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
     async def remove(self, interaction: Interaction, ban: app_commands.Range[str, 1, 100]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.services.bans.remove(caller_of(interaction), interaction.user.name, ban)
-        title = f"Ban lifted: {escape(report.ban.label)}"
-        embed = _ban_embed(title, report.ban, report, _tone(report))
+        language = user_language(interaction)
+        title = t(language, "banlist.remove_title", player=escape(report.ban.label))
+        embed = _ban_embed(language, title, report.ban, report, _tone(report))
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(name="list", description="The ban list")
@@ -155,19 +165,22 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
     ) -> None:
         guild_id = guild_id_of(interaction)
         if not await self._may(interaction, Action.BAN):
-            raise UserError("The ban list needs the **ban** permission (or Manage Server).")
+            raise UserError(key="banlist.needs_permission")
+        language = user_language(interaction)
         store, now = self.services.store, self.services.bans.clock()
         bans = await store.bans.listed(
             guild_id, now, active=show == "active", limit=PER_PAGE, offset=(page - 1) * PER_PAGE
         )
-        lines = [render.list_line(b, await store.bans.targets(b.id), now) for b in bans]
+        lines = [render.list_line(b, await store.bans.targets(b.id), now, language) for b in bans]
         total = await store.bans.count_active(guild_id, now)
         embed = discord.Embed(
-            title=f"Ban list · {total} active" if show == "active" else "Lifted and expired bans",
-            description=clip("\n".join(lines), 4096) or "No bans here.",
+            title=t(language, "banlist.list_title", count=total)
+            if show == "active"
+            else t(language, "banlist.list_history"),
+            description=clip("\n".join(lines), 4096) or t(language, "banlist.list_empty"),
             colour=discord.Colour.blurple(),
         )
-        embed.set_footer(text=f"Page {page} · /ban info for one ban")
+        embed.set_footer(text=t(language, "banlist.list_footer", page=page))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="info", description="One ban: who, why, and where it stands")
@@ -176,23 +189,34 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
     async def info(self, interaction: Interaction, ban: app_commands.Range[str, 1, 100]) -> None:
         guild_id = guild_id_of(interaction)
         if not await self._may(interaction, Action.BAN):
-            raise UserError("The ban list needs the **ban** permission (or Manage Server).")
+            raise UserError(key="banlist.needs_permission")
+        language = user_language(interaction)
         found = await self.services.bans.find(guild_id, ban)
         now = self.services.bans.clock()
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
         targets = await self.services.store.bans.targets(found.id)
-        embed = _ban_embed(f"Ban of {escape(found.label)}", found, None, "ok")
-        embed.add_field(
-            name="Status",
-            value=f"{render.status_text(found, now)} · by <@{found.created_by}> "
-            f"<t:{int(found.created_at)}:f>",
-            inline=False,
+        title = t(language, "banlist.info_title", player=escape(found.label))
+        embed = _ban_embed(language, title, found, None, "ok")
+        status = t(
+            language,
+            "banlist.status_by",
+            status=render.status_text(found, now, language),
+            user=f"<@{found.created_by}>",
+            when=f"<t:{int(found.created_at)}:f>",
         )
-        idents = render.identifier_lines(found)
+        embed.add_field(name=t(language, "banlist.status"), value=status, inline=False)
+        idents = render.identifier_lines(found, language)
         if idents:
-            embed.add_field(name="Identifiers", value=clip("\n".join(idents), 1024), inline=False)
+            embed.add_field(
+                name=t(language, "banlist.identifiers"),
+                value=clip("\n".join(idents), 1024),
+                inline=False,
+            )
         outcomes = render.target_outcomes(targets, names)
-        embed.add_field(name="Servers", value=clip(render.outcome_lines(outcomes), 1024))
+        embed.add_field(
+            name=t(language, "banlist.servers"),
+            value=clip(render.outcome_lines(outcomes, language), 1024),
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="export", description="Download the ban list (CSV or JSON)")
@@ -202,12 +226,13 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
     ) -> None:
         guild_id = guild_id_of(interaction)
         if not await self._may(interaction, Action.BAN):
-            raise UserError("The ban list needs the **ban** permission (or Manage Server).")
+            raise UserError(key="banlist.needs_permission")
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await self.services.bans.export(guild_id, format)
         day = dt.datetime.fromtimestamp(self.services.bans.clock(), dt.UTC).strftime("%Y-%m-%d")
         file = discord.File(io.BytesIO(data), filename=f"bans-{day}.{format}")
-        await interaction.followup.send("The ban list.", file=file, ephemeral=True)
+        text = t(user_language(interaction), "banlist.export")
+        await interaction.followup.send(text, file=file, ephemeral=True)
 
     @app_commands.command(
         name="import", description="Import bans: bans.txt, banned-players.json, or an export"
@@ -224,28 +249,28 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         servers: app_commands.Range[str, 0, 500] = "",
     ) -> None:
         if file.size > MAX_IMPORT_BYTES:
-            raise UserError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+            raise UserError(key="banlist.file_too_large", mb=MAX_IMPORT_BYTES // (1024 * 1024))
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
-        try:
-            parsed = parse(file.filename, data, self.services.bans.clock())
-        except BanImportError as exc:
-            raise UserError(str(exc)) from None
+        # A BanImportError is a keyed UserError: the member reads why in their language.
+        parsed = parse(file.filename, data, self.services.bans.clock())
         names = [n for n in servers.split(",") if n.strip()]
         added, already = await self.services.bans.import_bans(
             caller_of(interaction), interaction.user.name, parsed.bans, names
         )
-        lines = [f"**{added}** ban(s) added; the servers get them over the next minutes."]
-        for count, what in (
-            (already, "already banned"),
-            (parsed.expired, "already ended"),
-            (parsed.ip_only, "IP bans left out (addresses change hands)"),
-            (parsed.skipped, "lines not understood"),
+        language = user_language(interaction)
+        lines = [t(language, "banlist.imported", count=added)]
+        for count, key in (
+            (already, "banlist.import_already"),
+            (parsed.expired, "banlist.import_expired"),
+            (parsed.ip_only, "banlist.import_ip"),
+            (parsed.skipped, "banlist.import_skipped"),
         ):
             if count:
-                lines.append(f"{count} {what}")
+                lines.append(t(language, key, count=count))
+        title = t(language, "banlist.import_title", file=escape(sanitize(file.filename)))
         embed = discord.Embed(
-            title=clip(f"Imported {escape(sanitize(file.filename))}", 256),
+            title=clip(title, 256),
             description="\n".join(lines),
             colour=TONES["ok" if added else "warn"],
         )

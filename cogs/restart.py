@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import clip, escape
 from bot.services.errors import UserError
 from bot.services.rcon.actions import MAX_MESSAGE
@@ -59,12 +61,14 @@ class Restart(OutpostGroupCog, group_name="restart", group_description="Restart 
         countdown = await self.services.schedules.start_restart(
             _owner(interaction), found, in_minutes, text, chosen, channel.id if channel else None
         )
-        await interaction.response.send_message(
-            f"**{escape(found.name)}** restarts <t:{int(countdown.shutdown_at)}:R>; announced "
-            f"in game at {countdown.steps.replace(',', ', ')} minutes before. "
-            "`/restart cancel` stops it.",
-            ephemeral=True,
+        text = t(
+            user_language(interaction),
+            "restarts.started",
+            server=escape(found.name),
+            when=f"<t:{int(countdown.shutdown_at)}:R>",
+            steps=countdown.steps.replace(",", ", "),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="cancel", description="Cancel a pending restart (said in game)")
     @app_commands.describe(server="The server")
@@ -75,13 +79,15 @@ class Restart(OutpostGroupCog, group_name="restart", group_description="Restart 
             caller_of(interaction), interaction.user.name, Action.EXEC, found, "restart cancel"
         )
         if await self.services.store.countdowns.of_server(found.id) is None:
-            raise UserError(f"**{escape(found.name)}** has no restart pending.")
+            raise UserError(key="restarts.none_pending", server=escape(found.name))
         await interaction.response.defer(ephemeral=True, thinking=True)
         _, outcome = await self.services.schedules.cancel_restart(_owner(interaction), found)
-        said = "and told the players" if outcome == "ok" else f"(not said in game: {outcome})"
-        await interaction.followup.send(
-            clip(f"Restart of **{escape(found.name)}** cancelled {said}.", 2000), ephemeral=True
-        )
+        language, name = user_language(interaction), escape(found.name)
+        if outcome == "ok":
+            text = t(language, "restarts.cancel_told", server=name)
+        else:
+            text = t(language, "restarts.cancel_not_said", server=name, outcome=outcome)
+        await interaction.followup.send(clip(text, 2000), ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import user_language
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
 from bot.services.audit import about
 from bot.services.errors import UserError
@@ -41,11 +43,12 @@ async def schedule_choices(
     services = interaction.client.services
     names = {s.id: s.name for s in await services.registry.servers_of(guild_id)}
     needle = current.strip().lstrip("#").casefold()
+    paused = t(user_language(interaction), "schedules.paused_choice")
     choices = []
     for schedule in await services.store.schedules.for_guild(guild_id):
         label = clip(
             f"#{schedule.id} {names.get(schedule.server_id, '?')}: {schedule.kind} "
-            f"{schedule.timing}" + (" (paused)" if schedule.paused else ""),
+            f"{schedule.timing}" + (paused if schedule.paused else ""),
             100,
         )
         if needle in label.casefold():
@@ -57,23 +60,32 @@ def _owner(interaction: Interaction) -> Owner:
     return Owner(guild_id_of(interaction), interaction.user.id, interaction.user.name)
 
 
-def _what(schedule: Schedule) -> str:
+def _what(schedule: Schedule, language: str) -> str:
     if schedule.kind == "restart":
-        steps = f" (countdown {schedule.steps} min)" if schedule.steps else ""
-        return f"restart{steps}"
+        if schedule.steps:
+            return t(language, "schedules.restart_steps", steps=schedule.steps)
+        return t(language, "schedules.restart")
+    # The kind (message, command) is the option's value as typed in /schedule add.
     shown = clip(schedule.payload, 60).replace("`", "ˋ")
     return f"{schedule.kind} `{shown}`"
 
 
-def line(schedule: Schedule, server_name: str) -> str:
-    """One schedule as ``/schedule list`` shows it."""
+def line(schedule: Schedule, server_name: str, language: str = ENGLISH) -> str:
+    """One schedule as ``/schedule list`` shows it (the timing as typed, the last outcome as
+    stored)."""
     when = describe(parse_when(schedule.timing), schedule.zone)
     at = int(schedule.next_run + schedule_lead(schedule))
-    state = "⏸️ paused" if schedule.paused else f"next <t:{at}:R>"
-    text = f"`#{schedule.id}` **{escape(server_name)}** {_what(schedule)}, {when}: {state}"
+    state = (
+        t(language, "schedules.paused_mark")
+        if schedule.paused
+        else t(language, "schedules.next", when=f"<t:{at}:R>")
+    )
+    what = _what(schedule, language)
+    text = f"`#{schedule.id}` **{escape(server_name)}** {what}, {when}: {state}"
     if schedule.last_outcome:
         last = f" <t:{int(schedule.last_run)}:R>" if schedule.last_run else ""
-        text += f"\n  last{last}: {clip(schedule.last_outcome, 120)}"
+        word = t(language, "schedules.last")
+        text += f"\n  {word}{last}: {clip(schedule.last_outcome, 120)}"
     return text
 
 
@@ -87,7 +99,7 @@ class Schedules(
     async def _schedule(self, interaction: Interaction, number: int) -> Schedule:
         found = await self.services.store.schedules.get(guild_id_of(interaction), number)
         if found is None:
-            raise UserError("No schedule with that number here (see `/schedule list`).")
+            raise UserError(key="schedules.not_found")
         return found
 
     @app_commands.command(name="add", description="Run something on a server at set times")
@@ -139,8 +151,9 @@ class Schedules(
                 request,
                 limit=self.bot.settings.quotas.schedules,
             )
+        language = user_language(interaction)
         await interaction.response.send_message(
-            f"Schedule added:\n{line(schedule, found.name)}",
+            t(language, "schedules.added", line=line(schedule, found.name, language)),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -150,13 +163,15 @@ class Schedules(
         guild_id = guild_id_of(interaction)
         schedules = await self.services.store.schedules.for_guild(guild_id)
         names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
-        lines = [line(s, names.get(s.server_id, "?")) for s in schedules]
+        language = user_language(interaction)
+        lines = [line(s, names.get(s.server_id, "?"), language) for s in schedules]
         for countdown in await self.services.store.countdowns.for_guild(guild_id):
             name = escape(names.get(countdown.server_id, "?"))
-            lines.append(f"🔁 **{name}** restarts <t:{int(countdown.shutdown_at)}:R>")
+            when = f"<t:{int(countdown.shutdown_at)}:R>"
+            lines.append(t(language, "schedules.countdown_line", server=name, when=when))
         embed = discord.Embed(
-            title="Schedules",
-            description=clip("\n".join(lines), 4096) or "None yet: `/schedule add`.",
+            title=t(language, "schedules.title"),
+            description=clip("\n".join(lines), 4096) or t(language, "schedules.empty"),
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -166,28 +181,27 @@ class Schedules(
     @app_commands.autocomplete(schedule=schedule_choices)
     async def remove(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         guild_id = guild_id_of(interaction)
-        hint = await self._running_hint(guild_id, schedule)  # before the row (and link) goes
+        language = user_language(interaction)
+        hint = await self._running_hint(guild_id, schedule, language)  # before the row goes
         async with self.services.audit.track(
             actor_of(interaction), "schedule remove", f"schedule={schedule}"
         ):
             removed = await self.services.store.schedules.remove(guild_id, schedule)
         if not removed:
-            raise UserError("No schedule with that number here (see `/schedule list`).")
+            raise UserError(key="schedules.not_found")
         await interaction.response.send_message(
-            f"Removed schedule `#{schedule}`.{hint}",
+            t(language, "schedules.removed", id=str(schedule)) + hint,
             ephemeral=True,
         )
 
-    async def _running_hint(self, guild_id: int, number: int) -> str:
+    async def _running_hint(self, guild_id: int, number: int, language: str) -> str:
         """A restart countdown the schedule started goes on: say so, and how to stop it."""
         for countdown in await self.services.store.countdowns.for_guild(guild_id):
             if countdown.schedule_id == number:
                 server = self.services.poller.server_by_id(countdown.server_id)
                 name = escape(server.name) if server is not None else "?"
-                return (
-                    f" Its restart of **{name}** <t:{int(countdown.shutdown_at)}:R> still "
-                    "runs: `/restart cancel` stops it."
-                )
+                when = f"<t:{int(countdown.shutdown_at)}:R>"
+                return t(language, "schedules.running_hint", server=name, when=when)
         return ""
 
     @app_commands.command(name="pause", description="Stop a schedule until resumed")
@@ -199,9 +213,10 @@ class Schedules(
             actor_of(interaction), "schedule pause", f"schedule={schedule}"
         ):
             await self.services.store.schedules.set_paused(found.guild_id, found.id, True)
-        hint = await self._running_hint(found.guild_id, found.id)
+        language = user_language(interaction)
+        hint = await self._running_hint(found.guild_id, found.id, language)
         await interaction.response.send_message(
-            f"Schedule `#{schedule}` is paused (`/schedule resume` it).{hint}", ephemeral=True
+            t(language, "schedules.paused", id=str(schedule)) + hint, ephemeral=True
         )
 
     @app_commands.command(name="resume", description="Run a paused schedule again")
@@ -214,9 +229,10 @@ class Schedules(
         ):
             after = await self.services.schedules.resume(found.guild_id, found)
         at = int(after + schedule_lead(found))
-        await interaction.response.send_message(
-            f"Schedule `#{schedule}` runs again, next <t:{at}:R>.", ephemeral=True
+        text = t(
+            user_language(interaction), "schedules.resumed", id=str(schedule), when=f"<t:{at}:R>"
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="run-now", description="Run a schedule once now (as you)")
     @app_commands.describe(schedule="Its number from /schedule list")
@@ -228,9 +244,13 @@ class Schedules(
         now = runner.clock.now()
         outcome = await runner.execute(found, _owner(interaction), now)
         await self.services.store.schedules.set_outcome(found.id, outcome, ran_at=now)
-        await interaction.followup.send(
-            f"Schedule `#{schedule}` ran: {clip(outcome, 300)}", ephemeral=True
+        text = t(
+            user_language(interaction),
+            "schedules.ran",
+            id=str(schedule),
+            outcome=clip(outcome, 300),
         )
+        await interaction.followup.send(text, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

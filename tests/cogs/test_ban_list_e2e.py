@@ -247,9 +247,9 @@ async def test_import_bans_txt_export_and_guild_isolation(world: RconWorld) -> N
         embed = await ban_embed(handle)
         assert embed["title"] == "Imported bans.txt"
         assert embed["description"].split("\n") == [
-            "**2** ban(s) added; the servers get them over the next minutes.",
-            "1 IP bans left out (addresses change hands)",
-            "1 lines not understood",
+            "**2** bans added; the servers get them over the next minutes.",
+            "1 IP ban left out (addresses change hands)",
+            "1 line not understood",
         ]
         await bot.services.bans.run_round()
         assert sorted(w.battleye.bans) == sorted([(GUID, 0, "Cheating"), ("c" * 32, 1440, "Toxic")])

@@ -20,12 +20,10 @@ def parse_minutes(text: str) -> int | None:
         return None
     m = _DURATION.fullmatch(value)
     if m is None:
-        raise UserError(
-            "Give the length as `30m`, `12h`, `7d`, `2w` or a number of minutes (empty: permanent)."
-        )
+        raise UserError(key="banlist.duration_format")
     minutes = int(m["n"]) * _UNITS[(m["unit"] or "m").lower()]
     if not 1 <= minutes <= MAX_MINUTES:
-        raise UserError("A ban lasts from 1 minute to 10 years (empty: permanent).")
+        raise UserError(key="banlist.duration_range")
     return minutes
 
 

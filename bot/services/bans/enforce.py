@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip
 from bot.services.audit import Actor, about
 from bot.services.bans import identity
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 KICK_AGAIN_AFTER = 30.0  # the same player on the same server: one kick per 30 s
 MAX_KICKS_RUNNING = 20
 SWEEP_EVERY = 180.0
-KICK_REASON = "Banned: {reason}"
 # States in which a server holds (or enforces) the ban.
 _ENFORCED = frozenset({"pending", "applied", "failed", "kick"})
 
@@ -57,8 +57,11 @@ class BanEnforcer:
         live_players: LivePlayers,
         *,
         owns: Callable[[int], bool] = lambda _guild: True,
+        language_of: Callable[[int], str] = lambda _guild: ENGLISH,
     ) -> None:
         self.bans = bans
+        # The kick's "Banned:" is the bot's word to the player: the guild's language.
+        self.language_of = language_of
         self.live = live_players
         self.owns = owns
         self.kicks_sent = 0
@@ -135,7 +138,7 @@ class BanEnforcer:
             actor, "ban kick", f"ban=#{ban.id} player={clip(player.name, 64)!r}", **about(server)
         )
         try:
-            plan = plan_kick(rcon_game(server), player, KICK_REASON.format(reason=ban.reason)[:120])
+            plan = plan_kick(rcon_game(server), player, self.kick_reason(ban))
             outputs = [await self.bans.pool.execute(server, c) for c in plan.commands]
         except RconError as exc:
             await asyncio.shield(audit.complete(ticket, exc.outcome, str(exc)))
@@ -148,6 +151,11 @@ class BanEnforcer:
         if rejected is None:
             self.kicks_sent += 1
         return rejected is None
+
+    def kick_reason(self, ban: Ban) -> str:
+        """What the kicked player reads: the moderator's reason, as typed, after the word."""
+        language = self.language_of(ban.guild_id)
+        return t(language, "banlist.kick_reason", reason=ban.reason)[:120]
 
     async def sweep(self) -> int:
         """Read the live list of every server of the guilds with active bans; kick who is

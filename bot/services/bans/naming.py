@@ -28,10 +28,7 @@ async def name_player(store: Store, guild_id: int, text: str) -> Named:
     typed = identity.typed_identifiers(text)
     players = store.players
     if not typed and text.removeprefix("#").isdigit():
-        raise UserError(
-            "That looks like a slot number: a ban names a player by name or identifier "
-            "(SteamID, BattlEye GUID, EOS id, Minecraft name or UUID), never by slot."
-        )
+        raise UserError(key="banlist.slot_number")
     found = await players.find(guild_id, typed, "" if typed else text, limit=1)
     record = await players.get(found[0]) if found else None
     if record is not None and record.guild_id == guild_id:
@@ -45,7 +42,4 @@ async def name_player(store: Store, guild_id: int, text: str) -> Named:
         return Named(typed[0].value, tuple(typed))
     if identity.MINECRAFT_NAME.fullmatch(text):
         return Named(text, (Identifier("name", text.casefold()),))
-    raise UserError(
-        "No player by that name seen on this server's games: give an identifier "
-        "(SteamID, BattlEye GUID, EOS id, Minecraft UUID) or a Minecraft name."
-    )
+    raise UserError(key="banlist.unknown_player")

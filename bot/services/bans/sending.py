@@ -27,6 +27,9 @@ RETRY_FIRST = 30.0
 RETRY_REFUSED = 300.0
 RETRY_MAX = 3600.0
 APPLY_TIMEOUT = 15.0  # one server's commands, at most
+# The bot's own details of a target (shown in the reader's language; a console's are as is).
+STILL_TRYING = "still trying to reach it"
+NO_ANSWER = "the console did not answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,7 @@ class ConsoleSender:
                 for command in commands:
                     outputs.append(await self.pool.execute(server, command))
         except (RconError, TimeoutError) as exc:
-            detail = str(exc) if isinstance(exc, RconError) else "the console did not answer"
+            detail = str(exc) if isinstance(exc, RconError) else NO_ANSWER
             outcome = exc.outcome if isinstance(exc, RconError) else "timeout"
             await asyncio.shield(self.audit.complete(ticket, outcome, detail))
             return "pending", detail

@@ -22,7 +22,7 @@ from bot.services.audit import Actor, AuditLog
 from bot.services.bans import native
 from bot.services.bans.duration import parse_minutes, shown
 from bot.services.bans.naming import name_player
-from bot.services.bans.sending import ConsoleSender, ServerOutcome, console_of
+from bot.services.bans.sending import STILL_TRYING, ConsoleSender, ServerOutcome, console_of
 from bot.services.bans.transfer import Imported, export_csv, export_json
 from bot.services.errors import UserError
 from bot.services.rcon.actions import MAX_REASON
@@ -62,14 +62,11 @@ def has_console(server: Server) -> bool:
 def check_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
-        raise UserError("Give a reason: the player is told it when kicked.")
+        raise UserError(key="banlist.reason_needed")
     if len(text) > MAX_REASON:
-        raise UserError(f"The reason is too long (at most {MAX_REASON} characters).")
+        raise UserError(key="banlist.reason_too_long", max=MAX_REASON)
     if not native.reason_ok(text):
-        raise UserError(
-            'The reason cannot contain `"`, `;` or line breaks: consoles would read them as '
-            "the end of the command."
-        )
+        raise UserError(key="banlist.reason_chars")
     return text
 
 
@@ -116,14 +113,11 @@ class BanService:
         named = await name_player(self.store, caller.guild_id, player)
         now = self.clock()
         if await self.store.bans.count_active(caller.guild_id, now) >= MAX_ACTIVE_BANS:
-            raise UserError(f"This server already has {MAX_ACTIVE_BANS} active bans.")
+            raise UserError(key="banlist.too_many", max=MAX_ACTIVE_BANS)
         servers, refused = await self._chosen(caller, server_names, Action.BAN)
         actor = Actor(caller.guild_id, caller.user_id, user_name)
         for old in await self.store.bans.matching(caller.guild_id, named.identifiers, now):
-            raise UserError(
-                f"That player is already banned (ban #{old.id}): lift it with `/ban remove` "
-                "first to change it."
-            )
+            raise UserError(key="banlist.already_banned", id=str(old.id))
         expires = None if minutes is None else now + minutes * 60
         entry = Imported(named.label, named.identifiers, why, expires)
         scope = _Scope(servers, all_servers=not server_names and not refused)
@@ -154,7 +148,7 @@ class BanService:
                 continue
             self._background.add(task)
             task.add_done_callback(self._background.discard)
-            outcomes.append(ServerOutcome(name, state, "still trying to reach it"))
+            outcomes.append(ServerOutcome(name, state, STILL_TRYING))
         return outcomes
 
     async def close(self) -> None:
@@ -202,21 +196,15 @@ class BanService:
             chosen = [s for s in own if s.name.casefold() in wanted]
             missing = wanted - {s.name.casefold() for s in chosen}
             if missing:
-                raise UserError(f"No server named {sorted(missing)[0]!r} here.")
+                raise UserError(key="banlist.no_server_named", name=repr(sorted(missing)[0]))
             for server in chosen:
                 if not has_console(server):
-                    raise UserError(
-                        f"{server.name!r} has no console set up (its game's RCON and a stored "
-                        "password, /server edit): the ban list reaches servers through it."
-                    )
+                    raise UserError(key="banlist.no_console", name=repr(server.name))
         else:
             chosen = [s for s in own if has_console(s)]
         chosen = sorted(chosen, key=lambda s: s.name.casefold())
         if not chosen:
-            raise UserError(
-                "None of this server's game servers has a console set up (RCON and a stored "
-                "password, /server edit): there is nothing to ban on yet."
-            )
+            raise UserError(key="banlist.no_consoles")
         allowed: list[Server] = []
         refused: list[str] = []
         for server in chosen:
@@ -225,10 +213,7 @@ class BanService:
             else:
                 refused.append(server.name)
         if not allowed:
-            raise UserError(
-                f"You are not permitted to do this: it needs the **{action.value}** permission "
-                "(ask an admin: /permissions grant)."
-            )
+            raise UserError(key="banlist.not_permitted", permission=action.value)
         return allowed, refused
 
     async def find(self, guild_id: int, text: str) -> Ban:
@@ -238,27 +223,24 @@ class BanService:
         if value.isdigit() and value.isascii() and len(value) <= 12:
             ban = await self.store.bans.get(int(value))
             if ban is None or ban.guild_id != guild_id:
-                raise UserError(f"No ban #{value} here.")
+                raise UserError(key="banlist.no_such_ban", id=value)
             return ban
         named = await name_player(self.store, guild_id, text)
         bans = await self.store.bans.matching(guild_id, named.identifiers, now)
         if not bans:
-            raise UserError("That player has no active ban here.")
+            raise UserError(key="banlist.no_active_ban")
         return bans[0]
 
     async def remove(self, caller: Caller, user_name: str, text: str) -> BanReport:
         ban = await self.find(caller.guild_id, text)
         if not ban.active(self.clock()):
-            raise UserError(f"Ban #{ban.id} is no longer active.")
+            raise UserError(key="banlist.not_active", id=str(ban.id))
         # Lifting needs the unban permission on every server the ban reached.
         targets = await self.store.bans.targets(ban.id)
         for target in targets:
             decision = await self.permissions.decide(caller, Action.UNBAN, target.server_id)
             if not decision.allowed:
-                raise UserError(
-                    "You are not permitted to do this: it needs the **unban** permission on "
-                    "every server the ban reached (ask an admin: /permissions grant)."
-                )
+                raise UserError(key="banlist.not_permitted_unban")
         actor = Actor(caller.guild_id, caller.user_id, user_name)
         outcomes = await self.lift(ban, "removed", actor)
         refreshed = await self.store.bans.get(ban.id)
@@ -305,7 +287,7 @@ class BanService:
         now = self.clock()
         room = MAX_ACTIVE_BANS - await self.store.bans.count_active(caller.guild_id, now)
         if len(entries) > room:
-            raise UserError(f"That would pass {MAX_ACTIVE_BANS} active bans on this server.")
+            raise UserError(key="banlist.import_too_many", max=MAX_ACTIVE_BANS)
         added = already = 0
         scope = _Scope(servers, all_servers=not server_names and not refused)
         for entry in entries:

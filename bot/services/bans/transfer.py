@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.services.bans import identity
+from bot.services.errors import UserError
 from bot.services.feed import ids as player_ids
 from bot.services.rcon.actions import MAX_REASON
 from bot.storage.bans import Ban
@@ -42,8 +43,9 @@ _HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 _BAD_REASON = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\";]+")
 
 
-class BanImportError(ValueError):
-    """The file cannot be read as the format asked for (the message says why)."""
+class BanImportError(UserError, ValueError):
+    """The file cannot be read as the format asked for (its catalogue key says why, in the
+    reader's language)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +147,14 @@ def detect(filename: str, data: bytes) -> str:
 def parse(filename: str, data: bytes, now: float, fmt: str = "auto") -> ImportResult:
     """The bans in an uploaded file."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise BanImportError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        raise BanImportError(key="banlist.file_too_large", mb=MAX_IMPORT_BYTES // (1024 * 1024))
     if fmt not in FORMATS:
-        raise BanImportError(f"Unknown format: one of {', '.join(FORMATS)}.")
+        raise BanImportError(key="banlist.unknown_format", formats=", ".join(FORMATS))
     kind = detect(filename, data) if fmt == "auto" else fmt
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BanImportError("The file is not UTF-8 text.") from None
+        raise BanImportError(key="banlist.not_utf8") from None
     parser = {
         "outpost-csv": _outpost_csv,
         "outpost-json": _outpost_json,
@@ -161,7 +163,7 @@ def parse(filename: str, data: bytes, now: float, fmt: str = "auto") -> ImportRe
     }[kind]
     result = parser(text, now)
     if len(result.bans) > MAX_IMPORT_BANS:
-        raise BanImportError(f"The file holds more than {MAX_IMPORT_BANS} bans.")
+        raise BanImportError(key="banlist.file_too_many", max=MAX_IMPORT_BANS)
     return result
 
 
@@ -230,11 +232,11 @@ def _json_list(text: str) -> list[Any]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise BanImportError("The file is not valid JSON.") from None
+        raise BanImportError(key="banlist.not_json") from None
     if isinstance(data, dict) and isinstance(data.get("bans"), list):
         data = data["bans"]
     if not isinstance(data, list):
-        raise BanImportError("The JSON file holds no list of bans.")
+        raise BanImportError(key="banlist.no_list")
     return data
 
 
@@ -344,9 +346,7 @@ def _outpost_csv(text: str, now: float) -> ImportResult:
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or "identifiers" not in reader.fieldnames:
-        raise BanImportError(
-            "The CSV file has no `identifiers` column (export one with /ban export)."
-        )
+        raise BanImportError(key="banlist.no_identifiers_column")
     for row in reader:
         raw = str(row.get("identifiers") or "")
         pairs = [tuple(p.split(":", 1)) for p in raw.split(";")[:16] if ":" in p]

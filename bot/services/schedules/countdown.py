@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from bot.i18n import ENGLISH, t
 from bot.services.errors import UserError
 
 DEFAULT_STEPS = (15, 5, 1)
@@ -21,10 +22,10 @@ def parse_steps(text: str) -> tuple[int, ...]:
     steps: set[int] = set()
     for part in parts:
         if not part.isdigit() or not 1 <= int(part) <= MAX_MINUTES:
-            raise UserError(f"Countdown steps are minutes from 1 to {MAX_MINUTES}, like `15,5,1`.")
+            raise UserError(key="restarts.steps_range", max=MAX_MINUTES)
         steps.add(int(part))
     if len(steps) > MAX_STEPS:
-        raise UserError(f"A countdown has at most {MAX_STEPS} steps.")
+        raise UserError(key="restarts.too_many_steps", max=MAX_STEPS)
     return tuple(sorted(steps, reverse=True))
 
 
@@ -54,10 +55,12 @@ def minutes_left(shutdown_at: float, now: float) -> int:
     return max(1, math.ceil((shutdown_at - now) / 60.0 - 1e-6))
 
 
-def announcement(minutes: int, message: str) -> str:
-    unit = "minute" if minutes == 1 else "minutes"
-    text = f"Server restarts in {minutes} {unit}"
-    return f"{text}: {message}" if message else f"{text}."
+def announcement(minutes: int, message: str, language: str = ENGLISH) -> str:
+    """What the players read at a step, in the guild's language (``message``: the admin's)."""
+    if message:
+        return t(language, "restarts.in_minutes_because", count=minutes, message=message)
+    return t(language, "restarts.in_minutes", count=minutes)
 
 
-CANCELLED = "The server restart is cancelled."
+def cancelled(language: str = ENGLISH) -> str:
+    return t(language, "restarts.cancelled")

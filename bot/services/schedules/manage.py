@@ -36,21 +36,21 @@ async def add_schedule(
     limit: int | None,
 ) -> Schedule:
     if request.kind not in KINDS:
-        raise UserError("Pick message, restart or command.")
+        raise UserError(key="schedules.pick_kind")
     if request.missed not in MISSED_RULES:
-        raise UserError("A missed run is either run `late` or `skip`ped.")
+        raise UserError(key="schedules.missed_rule")
     timing = parse_when(request.when)
     zone = check_zone(request.zone)
     steps = parse_steps(request.steps) if request.kind == "restart" else ()
     if request.kind != "restart" and not request.payload.strip():
         what = "message" if request.kind == "message" else "command"
-        raise UserError(f"Give the {what} to send (`text`).")
+        raise UserError(key=f"schedules.give_{what}")
     if len(request.payload) > MAX_PAYLOAD:
-        raise UserError(f"The text is too long (at most {MAX_PAYLOAD} characters).")
+        raise UserError(key="schedules.text_too_long", max=MAX_PAYLOAD)
     payload = check_payload(server, request.kind, request.payload, steps)
     lead = lead_seconds(steps)
     if isinstance(timing, Interval) and lead >= timing.seconds:
-        raise UserError("The countdown must be shorter than the interval between restarts.")
+        raise UserError(key="schedules.countdown_too_long")
     action = KIND_ACTIONS[request.kind]
     await runner.console.rcon.authorize(
         caller, owner.name, action, server, f"schedule add: {request.kind} {timing.text()}"

@@ -19,14 +19,15 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.rcon.permissions import Action
 from bot.services.schedules.console import ConsoleRuns, Owner
 from bot.services.schedules.countdown import (
-    CANCELLED,
     after_step,
     announcement,
+    cancelled,
     lead_seconds,
     minutes_left,
     parse_steps,
@@ -66,6 +67,11 @@ class Notices(Protocol):
 
 
 ServerOf = Callable[[int], Server | None]
+LanguageOf = Callable[[int], str]
+
+
+def _english(_guild_id: int) -> str:
+    return ENGLISH
 
 
 def owner_of(schedule: Schedule | Countdown) -> Owner:
@@ -99,8 +105,11 @@ class ScheduleRunner:
         shards: ShardFilter | None = None,
         clock: Clock | None = None,
         grace: float = GRACE,
+        language_of: LanguageOf = _english,
     ) -> None:
         self.store = store
+        # Announcements in game and notices in channels are shared: the guild's language.
+        self.language_of = language_of
         self.console = console
         self.server_of = server_of
         self.notices = notices
@@ -255,8 +264,16 @@ class ScheduleRunner:
             return
         server = self.server_of(schedule.server_id)
         name = escape(server.name) if server is not None else "?"
+        language = self.language_of(schedule.guild_id)
         await self.notices.post(
-            schedule.channel_id, f"⚠️ Schedule `#{schedule.id}` on **{name}**: {outcome}"
+            schedule.channel_id,
+            t(
+                language,
+                "schedules.failed_notice",
+                id=str(schedule.id),
+                server=name,
+                outcome=outcome,
+            ),
         )
 
     # -- countdowns ----------------------------------------------------------------------------
@@ -303,7 +320,7 @@ class ScheduleRunner:
             minutes = minutes_left(countdown.shutdown_at, now)  # resumed: what is left now
         else:
             minutes = round((countdown.shutdown_at - countdown.next_at) / 60.0)
-        text = announcement(minutes, countdown.message)
+        text = announcement(minutes, countdown.message, self.language_of(countdown.guild_id))
         outcome = await self.console.say(
             owner_of(countdown), server, Action.EXEC, self._label(countdown), text
         )
@@ -329,10 +346,11 @@ class ScheduleRunner:
             )
         if countdown.channel_id is not None:
             name = escape(server.name)
+            language = self.language_of(countdown.guild_id)
             text = (
-                f"🔁 **{name}** was shut down for its restart."
+                t(language, "restarts.shut_down", server=name)
                 if outcome == "ok"
-                else f"⚠️ The restart of **{name}**: {outcome}"
+                else t(language, "restarts.failed_notice", server=name, outcome=outcome)
             )
             await self.notices.post(countdown.channel_id, text)
 
@@ -360,19 +378,20 @@ class ScheduleRunner:
             "late",
         )
         if countdown is None:
-            raise UserError(
-                f"**{escape(server.name)}** has a restart pending already: "
-                "`/restart cancel` it first."
-            )
+            raise UserError(key="restarts.already_pending", server=escape(server.name))
         return countdown
 
     async def cancel_restart(self, owner: Owner, server: Server) -> tuple[Countdown, str]:
         """Stop the server's pending restart (its shutdown never runs) and say so in game."""
         countdown = await self.store.countdowns.cancel(server.guild_id, server.id)
         if countdown is None:
-            raise UserError(f"**{escape(server.name)}** has no restart pending.")
+            raise UserError(key="restarts.none_pending", server=escape(server.name))
         outcome = await self.console.say(
-            owner, server, Action.EXEC, f"{self._label(countdown)} cancelled", CANCELLED
+            owner,
+            server,
+            Action.EXEC,
+            f"{self._label(countdown)} cancelled",
+            cancelled(self.language_of(server.guild_id)),
         )
         if countdown.schedule_id is not None:
             await self.store.schedules.set_outcome(

@@ -75,19 +75,16 @@ def parse_when(text: str) -> Timing:
     elif len(words) == 2:
         days, times_text = _days(words[0]), words[1]
     else:
-        raise UserError(_HELP)
+        raise UserError(key="schedules.help")
     times = []
     for part in times_text.split(","):
         match = _TIME.fullmatch(part.strip())
         if match is None:
-            raise UserError(f"`{part[:20]}` is no time: write it as HH:MM (24 h). " + _HELP)
+            raise UserError(key="schedules.not_a_time", text=part[:20])
         times.append((int(match[1]), int(match[2])))
     if not 1 <= len(set(times)) <= MAX_TIMES:
-        raise UserError(f"Give 1 to {MAX_TIMES} times a day.")
+        raise UserError(key="schedules.times_per_day", max=MAX_TIMES)
     return Daily(tuple(sorted(set(times))), days)
-
-
-_HELP = "Examples: `04:00`, `04:00,16:00`, `mon,thu 04:00`, `weekdays 06:30`, `every 6h`."
 
 
 def _days(text: str) -> tuple[int, ...]:
@@ -97,7 +94,7 @@ def _days(text: str) -> tuple[int, ...]:
     for part in text.split(","):
         name = part.strip()[:3]
         if name not in DAYS:
-            raise UserError(f"`{part[:20]}` is no weekday: use mon … sun. " + _HELP)
+            raise UserError(key="schedules.not_a_weekday", text=part[:20])
         days.add(DAYS.index(name))
     return tuple(sorted(days))
 
@@ -105,10 +102,10 @@ def _days(text: str) -> tuple[int, ...]:
 def _interval(value: str) -> Interval:
     match = _INTERVAL.fullmatch(value)
     if match is None or not (match[1] or match[2]):
-        raise UserError("Write an interval as `every 6h`, `every 90m` or `every 1h30m`.")
+        raise UserError(key="schedules.interval_format")
     seconds = int(match[1] or 0) * 3600 + int(match[2] or 0) * 60
     if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
-        raise UserError("An interval is from 5 minutes to 7 days.")
+        raise UserError(key="schedules.interval_range")
     return Interval(seconds)
 
 
@@ -121,13 +118,11 @@ def check_zone(name: str) -> str:
     """``name`` when it is an IANA time zone (``Europe/Berlin``, ``UTC``), else a UserError."""
     value = name.strip()
     if value not in _zone_names():
-        raise UserError(
-            f"`{value[:40]}` is no time zone: pick one from the list (e.g. `Europe/Berlin`)."
-        )
+        raise UserError(key="schedules.no_zone", zone=value[:40])
     try:
         _zone(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"`{value[:40]}` is no time zone known here.") from None
+        raise UserError(key="schedules.zone_unknown", zone=value[:40]) from None
     return value
 
 
