@@ -16,6 +16,7 @@ from bot.services.rcon.actions import MAX_MESSAGE
 from bot.services.rcon.permissions import Action
 from bot.services.schedules.console import Owner, check_payload
 from bot.services.schedules.countdown import MAX_MINUTES, parse_steps
+from bot.services.schedules.outcomes import OK, shown
 from cogs._base import OutpostGroupCog
 from cogs._common import guild_id_of
 from cogs._rcon_ui import caller_of
@@ -83,10 +84,11 @@ class Restart(OutpostGroupCog, group_name="restart", group_description="Restart 
         await interaction.response.defer(ephemeral=True, thinking=True)
         _, outcome = await self.services.schedules.cancel_restart(_owner(interaction), found)
         language, name = user_language(interaction), escape(found.name)
-        if outcome == "ok":
+        if outcome == OK:
             text = t(language, "restarts.cancel_told", server=name)
         else:
-            text = t(language, "restarts.cancel_not_said", server=name, outcome=outcome)
+            said = shown(outcome, language)
+            text = t(language, "restarts.cancel_not_said", server=name, outcome=said)
         await interaction.followup.send(clip(text, 2000), ephemeral=True)
 
 

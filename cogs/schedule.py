@@ -16,6 +16,7 @@ from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.schedules.console import MAX_PAYLOAD, Owner
 from bot.services.schedules.manage import ScheduleRequest, add_schedule
+from bot.services.schedules.outcomes import shown
 from bot.services.schedules.runner import schedule_lead
 from bot.services.schedules.timing import describe, parse_when, zone_choices
 from bot.storage.schedules import Schedule
@@ -66,8 +67,8 @@ def _what(schedule: Schedule, language: str) -> str:
             return t(language, "schedules.restart_steps", steps=schedule.steps)
         return t(language, "schedules.restart")
     # The kind (message, command) is the option's value as typed in /schedule add.
-    shown = clip(schedule.payload, 60).replace("`", "ˋ")
-    return f"{schedule.kind} `{shown}`"
+    payload = clip(schedule.payload, 60).replace("`", "ˋ")
+    return f"{schedule.kind} `{payload}`"
 
 
 def line(schedule: Schedule, server_name: str, language: str = ENGLISH) -> str:
@@ -85,7 +86,8 @@ def line(schedule: Schedule, server_name: str, language: str = ENGLISH) -> str:
     if schedule.last_outcome:
         last = f" <t:{int(schedule.last_run)}:R>" if schedule.last_run else ""
         word = t(language, "schedules.last")
-        text += f"\n  {word}{last}: {clip(schedule.last_outcome, 120)}"
+        outcome = shown(schedule.last_outcome, language)
+        text += f"\n  {word}{last}: {clip(outcome, 120)}"
     return text
 
 
@@ -244,12 +246,9 @@ class Schedules(
         now = runner.clock.now()
         outcome = await runner.execute(found, _owner(interaction), now)
         await self.services.store.schedules.set_outcome(found.id, outcome, ran_at=now)
-        text = t(
-            user_language(interaction),
-            "schedules.ran",
-            id=str(schedule),
-            outcome=clip(outcome, 300),
-        )
+        language = user_language(interaction)
+        said = clip(shown(outcome, language), 300)
+        text = t(language, "schedules.ran", id=str(schedule), outcome=said)
         await interaction.followup.send(text, ephemeral=True)
 
 

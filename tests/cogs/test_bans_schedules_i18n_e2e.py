@@ -129,3 +129,31 @@ async def test_a_french_guild_gets_the_restart_countdown_in_french(
         "say Le serveur redémarre dans 10 minutes.",
         "say Le redémarrage du serveur est annulé.",
     ]
+
+
+async def test_a_german_admin_reads_schedules_in_german(craft_world: RconWorld) -> None:
+    w, clock = craft_world, FakeClock(T0)
+    w.fake.user_locales[w.admin] = "de"
+    async with run_bot(w.fake, scheduled_bot(w, clock)) as bot:
+        await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
+        added = reply(
+            await w.as_admin(
+                "schedule add",
+                {"server": "Craft", "kind": "message", "when": "09:30", "text": "Hallo!"},
+            )
+        )
+        assert added.startswith("Zeitplan hinzugefügt:\n`#1` **Craft** message `Hallo!`")
+        assert f"nächster Lauf <t:{int(T0 + 5400)}:R>" in added
+        bad = reply(
+            await w.as_admin(
+                "schedule add", {"server": "Craft", "kind": "message", "when": "25:00", "text": "x"}
+            )
+        )
+        assert bad.startswith("`25:00` ist keine Uhrzeit: Schreib sie als HH:MM (24 h).")
+        ran = await followup_text(await w.by_admin("schedule run-now", {"schedule": 1}))
+        assert ran == "Zeitplan `#1` ausgeführt: erledigt"
+        listing = (await w.as_admin("schedule list")).embeds[0]
+        assert listing["title"] == "Zeitpläne"
+        assert "\n  zuletzt <t:" in listing["description"]
+        assert listing["description"].endswith(": erledigt")
+    assert w.source.received == ["say Hallo!"]

@@ -16,6 +16,7 @@ from bot.services.rcon.commands import RconCommands
 from bot.services.rcon.live_players import rcon_game
 from bot.services.rcon.permissions import Action, Caller, NotPermitted
 from bot.services.schedules.countdown import announcement
+from bot.services.schedules.outcomes import OK, stored
 from bot.storage import Server
 
 log = logging.getLogger(__name__)
@@ -81,14 +82,14 @@ class ConsoleRuns:
         try:
             await self.rcon.run(caller, owner.name, action, server, label, plan)
         except NotPermitted:
-            return f"denied: {clip(owner.name, 40)} lacks the {action.value} permission"
+            return stored("denied", who=clip(owner.name, 40), permission=action.value)
         except UserError as exc:  # console errors and refused input; already audited
             outcome = getattr(exc, "outcome", "error")
             return f"{outcome}: {clip(sanitize(str(exc)), 160)}"
         except Exception as exc:  # a scheduled run must not take the runner down
             log.exception("scheduled run %s on server %d failed", label, server.id)
             return f"error: {type(exc).__name__}"
-        return "ok"
+        return OK
 
     async def say(self, owner: Owner, server: Server, action: Action, label: str, text: str) -> str:
         game = rcon_game(server)
@@ -114,5 +115,5 @@ class ConsoleRuns:
         try:
             await self.rcon.authorize(caller, owner.name, action, server, label)
         except NotPermitted:
-            return f"denied: {clip(owner.name, 40)} lacks the {action.value} permission"
-        return "ok"
+            return stored("denied", who=clip(owner.name, 40), permission=action.value)
+        return OK

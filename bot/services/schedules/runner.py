@@ -34,6 +34,7 @@ from bot.services.schedules.countdown import (
     step_times,
     steps_text,
 )
+from bot.services.schedules.outcomes import OK, shown, stored
 from bot.services.schedules.timing import Timing, next_run, parse_when
 from bot.sharding import ShardFilter
 from bot.storage import Server, Store
@@ -224,7 +225,7 @@ class ScheduleRunner:
 
     async def _run_schedule(self, schedule: Schedule, now: float, late: bool) -> None:
         if late and schedule.missed == "skip":
-            outcome = f"skipped: missed <t:{int(schedule.next_run)}:f> while the bot was down"
+            outcome = stored("missed", when=f"<t:{int(schedule.next_run)}:f>")
         else:
             # On time, a restart keeps its planned time; late, it gets its full countdown.
             start = now if late else schedule.next_run
@@ -236,14 +237,14 @@ class ScheduleRunner:
         ``start``."""
         server = self.server_of(schedule.server_id)
         if server is None:
-            return "error: the server is not registered any more"
+            return stored("server_gone")
         label = f"schedule #{schedule.id}"
         if schedule.kind == "message":
             return await self.console.say(owner, server, Action.SAY, label, schedule.payload)
         if schedule.kind == "command":
             return await self.console.command(owner, server, label, schedule.payload)
         allowed = await self.console.may(owner, server, Action.EXEC, f"{label}: restart")
-        if allowed != "ok":
+        if allowed != OK:
             return allowed
         steps = parse_steps(schedule.steps)
         started = await self._begin(
@@ -256,11 +257,11 @@ class ScheduleRunner:
             schedule.channel_id,
             schedule.missed,
         )
-        return "countdown started" if started else "skipped: a restart countdown was running"
+        return stored("countdown_started" if started else "countdown_running")
 
     async def _report(self, schedule: Schedule, outcome: str) -> None:
         await self.store.schedules.set_outcome(schedule.id, outcome)
-        if outcome.startswith(("ok", "countdown")) or schedule.channel_id is None:
+        if outcome in (OK, stored("countdown_started")) or schedule.channel_id is None:
             return
         server = self.server_of(schedule.server_id)
         name = escape(server.name) if server is not None else "?"
@@ -272,7 +273,7 @@ class ScheduleRunner:
                 "schedules.failed_notice",
                 id=str(schedule.id),
                 server=name,
-                outcome=outcome,
+                outcome=shown(outcome, language),
             ),
         )
 
@@ -324,7 +325,7 @@ class ScheduleRunner:
         outcome = await self.console.say(
             owner_of(countdown), server, Action.EXEC, self._label(countdown), text
         )
-        if outcome != "ok":
+        if outcome != OK:
             log.info("countdown %d: announcement not sent (%s)", countdown.id, outcome)
 
     async def _shutdown(self, countdown: Countdown, now: float) -> None:
@@ -332,25 +333,27 @@ class ScheduleRunner:
         if server is None:
             return
         if now - countdown.shutdown_at > self.grace and countdown.missed == "skip":
-            outcome = (
-                f"skipped: the restart at <t:{int(countdown.shutdown_at)}:f> was missed "
-                "while the bot was down"
-            )
+            outcome = stored("restart_missed", when=f"<t:{int(countdown.shutdown_at)}:f>")
         else:
             outcome = await self.console.shutdown(
                 owner_of(countdown), server, self._label(countdown)
             )
         if countdown.schedule_id is not None:
             await self.store.schedules.set_outcome(
-                countdown.schedule_id, "restarted" if outcome == "ok" else outcome
+                countdown.schedule_id, stored("restarted") if outcome == OK else outcome
             )
         if countdown.channel_id is not None:
             name = escape(server.name)
             language = self.language_of(countdown.guild_id)
             text = (
                 t(language, "restarts.shut_down", server=name)
-                if outcome == "ok"
-                else t(language, "restarts.failed_notice", server=name, outcome=outcome)
+                if outcome == OK
+                else t(
+                    language,
+                    "restarts.failed_notice",
+                    server=name,
+                    outcome=shown(outcome, language),
+                )
             )
             await self.notices.post(countdown.channel_id, text)
 
@@ -395,7 +398,7 @@ class ScheduleRunner:
         )
         if countdown.schedule_id is not None:
             await self.store.schedules.set_outcome(
-                countdown.schedule_id, f"cancelled by {owner.name}"
+                countdown.schedule_id, stored("cancelled_by", who=owner.name)
             )
         return countdown, outcome
 
