@@ -212,7 +212,7 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
                 value=clip("\n".join(idents), 1024),
                 inline=False,
             )
-        outcomes = render.target_outcomes(targets, names)
+        outcomes = render.target_outcomes(targets, names, language)
         embed.add_field(
             name=t(language, "banlist.servers"),
             value=clip(render.outcome_lines(outcomes, language), 1024),

@@ -51,7 +51,8 @@ class Restart(OutpostGroupCog, group_name="restart", group_description="Restart 
     ) -> None:
         found = await self.services.registry.get(guild_id_of(interaction), server)
         chosen = parse_steps(steps)
-        text = check_payload(found, "restart", message or "", (in_minutes,))
+        language = self.services.languages.of(found.guild_id)  # what the players will read
+        text = check_payload(found, "restart", message or "", (in_minutes,), language)
         await self.services.rcon.authorize(
             caller_of(interaction),
             interaction.user.name,

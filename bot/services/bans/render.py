@@ -80,11 +80,17 @@ def outcome_lines(outcomes: Sequence[ServerOutcome], language: str = ENGLISH) ->
     return "\n".join(lines) or t(language, "banlist.no_server")
 
 
-def target_outcomes(targets: Sequence[BanTarget], names: Mapping[int, str]) -> list[ServerOutcome]:
-    return [
-        ServerOutcome(names.get(tg.server_id, f"server #{tg.server_id}"), tg.state, tg.detail)
-        for tg in targets
-    ]
+def target_outcomes(
+    targets: Sequence[BanTarget], names: Mapping[int, str], language: str = ENGLISH
+) -> list[ServerOutcome]:
+    """Each target with its server's name (a server removed since: its number)."""
+    outcomes = []
+    for target in targets:
+        name = names.get(target.server_id)
+        if name is None:
+            name = t(language, "banlist.server.number", id=str(target.server_id))
+        outcomes.append(ServerOutcome(name, target.state, target.detail))
+    return outcomes
 
 
 def identifier_lines(ban: Ban, language: str = ENGLISH) -> list[str]:

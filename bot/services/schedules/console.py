@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.i18n import ENGLISH
 from bot.rendering.text import clip, sanitize
 from bot.services.errors import UserError
 from bot.services.rcon.actions import Plan, plan_exec, plan_say, plan_shutdown
@@ -45,8 +46,12 @@ class Owner:
 KIND_ACTIONS = {"message": Action.SAY, "command": Action.EXEC, "restart": Action.EXEC}
 
 
-def check_payload(server: Server, kind: str, payload: str, steps: tuple[int, ...]) -> str:
-    """The payload as it will be sent, or a UserError; nothing reaches the console here."""
+def check_payload(
+    server: Server, kind: str, payload: str, steps: tuple[int, ...], language: str = ENGLISH
+) -> str:
+    """The payload as it will be sent, or a UserError; nothing reaches the console here. A
+    restart's announcement is checked as the players will read it (``language``: the
+    guild's)."""
     game = rcon_game(server)
     if kind == "message":
         plan_say(game, payload)
@@ -55,7 +60,7 @@ def check_payload(server: Server, kind: str, payload: str, steps: tuple[int, ...
         return plan_exec(game, payload).commands[0]
     plan_shutdown(game)  # refuses consoles without a shutdown command
     if steps:
-        plan_say(game, announcement(max(steps), payload))
+        plan_say(game, announcement(max(steps), payload, language))
     return payload.strip()
 
 

@@ -47,7 +47,8 @@ async def add_schedule(
         raise UserError(key=f"schedules.give_{what}")
     if len(request.payload) > MAX_PAYLOAD:
         raise UserError(key="schedules.text_too_long", max=MAX_PAYLOAD)
-    payload = check_payload(server, request.kind, request.payload, steps)
+    language = runner.language_of(owner.guild_id)
+    payload = check_payload(server, request.kind, request.payload, steps, language)
     lead = lead_seconds(steps)
     if isinstance(timing, Interval) and lead >= timing.seconds:
         raise UserError(key="schedules.countdown_too_long")
