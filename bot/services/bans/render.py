@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape, sanitize
-from bot.services.bans.duration import shown
+from bot.services.bans.duration import shown_in
 from bot.services.bans.sending import NO_ANSWER, STILL_TRYING, ServerOutcome
 from bot.services.feed import ids as player_ids
 from bot.storage.bans import Ban, BanTarget
@@ -41,7 +41,7 @@ def length_text(ban: Ban, language: str = ENGLISH) -> str:
     return t(
         language,
         "banlist.ends",
-        length=shown(minutes),
+        length=shown_in(max(1, minutes), language),
         date=f"<t:{end}:f>",
         relative=f"<t:{end}:R>",
     )
