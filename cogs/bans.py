@@ -27,7 +27,7 @@ from bot.services.rcon.actions import MAX_REASON
 from bot.services.rcon.permissions import Action
 from bot.storage.bans import Ban
 from cogs._base import OutpostGroupCog
-from cogs._common import guild_id_of
+from cogs._common import guild_id_of, guild_language
 from cogs._rcon_ui import caller_of
 from cogs._results import TONES, Tone
 
@@ -253,7 +253,9 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         # A BanImportError is a keyed UserError: the member reads why in their language.
-        parsed = parse(file.filename, data, self.services.bans.clock())
+        # An entry without a reason gets the bot's own, which the players read: the guild's.
+        default = t(guild_language(interaction), "banlist.import.reason")
+        parsed = parse(file.filename, data, self.services.bans.clock(), default_reason=default)
         names = [n for n in servers.split(",") if n.strip()]
         added, already = await self.services.bans.import_bans(
             caller_of(interaction), interaction.user.name, parsed.bans, names

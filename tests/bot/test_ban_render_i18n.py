@@ -11,6 +11,7 @@ from bot.services.bans import render
 from bot.services.bans.duration import shown_in
 from bot.services.bans.enforce import BanEnforcer
 from bot.services.bans.sending import NO_ANSWER, STILL_TRYING, ServerOutcome
+from bot.services.bans.transfer import parse as parse_import
 from bot.storage.bans import BanTarget
 from tests.bot.test_ban_list_pure import NOW, ban
 
@@ -60,3 +61,14 @@ def test_the_kick_says_banned_in_the_guilds_language() -> None:
     french = BanEnforcer(unused, unused, language_of=lambda g: languages.get(g, "en"))
     assert french.kick_reason(ban(reason="Toxic")) == "Banni : Toxic"
     assert BanEnforcer(unused, unused).kick_reason(ban(reason="Wallhack")) == "Banned: Wallhack"
+
+
+def test_an_imported_ban_without_a_reason_gets_the_guilds_words() -> None:
+    lines = f"{'a' * 32} -1\n{'b' * 32} -1 Cheating\n".encode()
+    result = parse_import("bans.txt", lines, NOW, default_reason="Ban importé")
+    assert [b.reason for b in result.bans] == ["Ban importé", "Cheating"]
+    english = parse_import("bans.txt", lines, NOW)
+    assert english.bans[0].reason == "Imported ban"
+    # A default that could end a console command is cleaned like any reason.
+    hostile = parse_import("bans.txt", lines, NOW, default_reason='x"; quit')
+    assert hostile.bans[0].reason == "x quit"

@@ -62,11 +62,18 @@ class ImportResult:
     skipped: int = 0  # lines or entries that did not parse
     expired: int = 0  # entries whose ban had already ended
     ip_only: int = 0  # BattlEye IP bans: not kept (addresses change hands)
+    # The reason of an entry without one: the players read it when kicked (guild's language).
+    default_reason: str = IMPORTED_REASON
 
 
-def clean_reason(text: str) -> str:
-    cleaned = " ".join(_BAD_REASON.sub(" ", text).split())
-    return cleaned[:MAX_REASON] or IMPORTED_REASON
+def _cleaned(text: str) -> str:
+    return " ".join(_BAD_REASON.sub(" ", text).split())[:MAX_REASON]
+
+
+def clean_reason(text: str, default: str = IMPORTED_REASON) -> str:
+    """``text`` without what would end a console command; ``default`` (cleaned the same way)
+    when nothing is left."""
+    return _cleaned(text) or _cleaned(default) or IMPORTED_REASON
 
 
 def _iso(at: float | None) -> str:
@@ -144,8 +151,14 @@ def detect(filename: str, data: bytes) -> str:
     return "bans.txt"
 
 
-def parse(filename: str, data: bytes, now: float, fmt: str = "auto") -> ImportResult:
-    """The bans in an uploaded file."""
+def parse(
+    filename: str,
+    data: bytes,
+    now: float,
+    fmt: str = "auto",
+    default_reason: str = IMPORTED_REASON,
+) -> ImportResult:
+    """The bans in an uploaded file (``default_reason``: for entries that give none)."""
     if len(data) > MAX_IMPORT_BYTES:
         raise BanImportError(key="banlist.file_too_large", mb=MAX_IMPORT_BYTES // (1024 * 1024))
     if fmt not in FORMATS:
@@ -161,7 +174,7 @@ def parse(filename: str, data: bytes, now: float, fmt: str = "auto") -> ImportRe
         "bans.txt": _bans_txt,
         "banned-players.json": _banned_players,
     }[kind]
-    result = parser(text, now)
+    result = parser(text, now, ImportResult(default_reason=default_reason))
     if len(result.bans) > MAX_IMPORT_BANS:
         raise BanImportError(key="banlist.file_too_many", max=MAX_IMPORT_BANS)
     return result
@@ -184,13 +197,17 @@ def _add(
         return
     if len(result.bans) <= MAX_IMPORT_BANS:
         result.bans.append(
-            Imported(label[:64] or found[0].value, tuple(found), clean_reason(reason), expires)
+            Imported(
+                label[:64] or found[0].value,
+                tuple(found),
+                clean_reason(reason, result.default_reason),
+                expires,
+            )
         )
 
 
-def _bans_txt(text: str, now: float) -> ImportResult:
+def _bans_txt(text: str, now: float, result: ImportResult) -> ImportResult:
     """BattlEye's bans.txt: ``<GUID or IP> <expiry: unix time, -1 permanent> <reason>``."""
-    result = ImportResult()
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith(("//", "#")):
@@ -240,9 +257,8 @@ def _json_list(text: str) -> list[Any]:
     return data
 
 
-def _banned_players(text: str, now: float) -> ImportResult:
+def _banned_players(text: str, now: float, result: ImportResult) -> ImportResult:
     """Minecraft's banned-players.json: ``[{uuid, name, created, source, expires, reason}]``."""
-    result = ImportResult()
     for entry in _json_list(text):
         if not isinstance(entry, dict):
             result.skipped += 1
@@ -326,8 +342,7 @@ def _outpost_entry(
     )
 
 
-def _outpost_json(text: str, now: float) -> ImportResult:
-    result = ImportResult()
+def _outpost_json(text: str, now: float, result: ImportResult) -> ImportResult:
     for entry in _json_list(text):
         raw = entry.get("identifiers") if isinstance(entry, dict) else None
         if not isinstance(entry, dict) or not isinstance(raw, list):
@@ -342,8 +357,7 @@ def _outpost_json(text: str, now: float) -> ImportResult:
     return result
 
 
-def _outpost_csv(text: str, now: float) -> ImportResult:
-    result = ImportResult()
+def _outpost_csv(text: str, now: float, result: ImportResult) -> ImportResult:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or "identifiers" not in reader.fieldnames:
         raise BanImportError(key="banlist.no_identifiers_column")
