@@ -130,9 +130,9 @@ def address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def join_within(lines: Sequence[str], limit: int) -> str:
+def join_within(lines: Sequence[str], limit: int, language: str = ENGLISH) -> str:
     """Whole lines joined by line feeds within ``limit`` characters; the lines that do not fit
-    are counted in a last "… and N more" line (never a line cut in half)."""
+    are counted in a last "… and N more" line in ``language`` (never a line cut in half)."""
     whole = "\n".join(lines)
     if len(whole) <= limit:
         return whole
@@ -140,8 +140,8 @@ def join_within(lines: Sequence[str], limit: int) -> str:
     used = 0
     for i, line in enumerate(lines):
         # Room for this line and for the "and N more" line that will follow it.
-        if used + len(line) + 1 + len(more_line(len(lines) - i - 1)) > limit:
-            kept.append(more_line(len(lines) - i))
+        if used + len(line) + 1 + len(more_line(len(lines) - i - 1, language)) > limit:
+            kept.append(more_line(len(lines) - i, language))
             break
         kept.append(line)
         used += len(line) + 1
