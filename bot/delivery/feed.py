@@ -13,7 +13,7 @@ import logging
 import discord
 
 from bot.delivery.channels import find_channel
-from bot.services.feed.posting import Refused
+from bot.services.feed.posting import PROBLEMS, Refused
 from bot.services.feed.queue import Batch
 from bot.services.feed.sender import Outcome
 
@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 
 FOOTER_APPROXIMATE = "≈ joins and leaves derived from A2S player lists: approximate"
 COLOUR = discord.Colour.dark_teal()
-_FORBIDDEN = "Discord refuses my messages there (missing permissions); lines wait"
-_NO_ACCESS = "I cannot see that channel (missing access); lines wait"
-_LOCKED = "the thread is archived and locked: I need Manage Threads to reopen it; lines wait"
-_ARCHIVED = "the thread is archived and I may not reopen it; lines wait"
+_FORBIDDEN = PROBLEMS["forbidden"]
+_NO_ACCESS = PROBLEMS["no_access"]
+_LOCKED = PROBLEMS["locked"]
+_ARCHIVED = PROBLEMS["archived"]
 _RETRY = Refused(Outcome.RETRY)
 _GONE = Refused(Outcome.GONE)
 

@@ -114,16 +114,19 @@ def relative(at: float) -> str:
     return f"<t:{int(at)}:R>"
 
 
-HIDDEN_ADDRESS = "(address hidden)"
+HIDDEN_ADDRESS = "(address hidden)"  # English; misc.address_hidden in the catalogue
 
 
-def mask_address(text: str, host: str) -> str:
-    """``text`` with the host (and a ``:port`` after it) replaced, for servers whose address
-    is hidden (``/status-connect show:False``): names and A2S titles often carry it."""
+def mask_address(text: str, host: str, language: str = ENGLISH) -> str:
+    """``text`` with the host (and a ``:port`` after it) replaced by "(address hidden)" in
+    ``language``, for servers whose address is hidden (``/status-connect show:False``): names
+    and A2S titles often carry it."""
     if not host:
         return text
     pattern = re.escape(host.strip("[]")) + r"\]?(?::\d{1,5})?"
-    return re.sub(r"\[?" + pattern, HIDDEN_ADDRESS, text, flags=re.IGNORECASE)
+    hidden = t(language, "misc.address_hidden")
+    # A function, not a template: the text is never read as backreferences.
+    return re.sub(r"\[?" + pattern, lambda _: hidden, text, flags=re.IGNORECASE)
 
 
 def address(host: str, port: int) -> str:
