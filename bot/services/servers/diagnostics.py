@@ -22,6 +22,7 @@ from bot.adapters.registry import admin_hints, words_for
 from bot.crypto import DecryptionError
 from bot.games import Game, get_game
 from bot.i18n import ENGLISH, t
+from bot.i18n.catalogue import CATALOGUE
 from bot.rendering.text import clip, escape
 from bot.services.servers.probes import (
     LoginStatus,
@@ -72,6 +73,14 @@ class Report:
 
 def _t(language: str, key: str, /, **values: str | int | float) -> str:
     return t(language, f"serverui.test.{key}", **values)
+
+
+def login_hint(protocol: str, status: LoginStatus, english: str, language: str) -> str:
+    """A console protocol's hint for a login outcome in ``language``
+    (``serverui.login.<protocol>.<status>``); the adapter's own English where the catalogue
+    has none (an adapter added since)."""
+    key = f"serverui.login.{protocol}.{status.value}"
+    return t(language, key) if key in CATALOGUE.languages[ENGLISH] else english
 
 
 async def check_dns(
@@ -220,11 +229,18 @@ async def check_rcon(
     if result.status is LoginStatus.OK:
         detail = _t(language, "login_ok", protocol=words.label, where=port)
         if hints is not None and hints.after_ok:
-            detail += f". {hints.after_ok}"
+            after = login_hint(game.admin_protocol or "", LoginStatus.OK, hints.after_ok, language)
+            detail += f". {after}"
         return CheckResult(name, CheckStatus.OK, detail)
     if internal and result.status is not LoginStatus.REFUSED:
         return CheckResult(name, CheckStatus.FAIL, _internal(port, language))
-    hint = hints.for_status(result.status) if hints is not None else result.detail
+    hint = (
+        login_hint(
+            game.admin_protocol or "", result.status, hints.for_status(result.status), language
+        )
+        if hints is not None
+        else result.detail
+    )
     # How this game enables its console (the config line), from the catalogue.
     setup = f" {game.name}: {game.admin_hint}" if game.admin_hint else ""
     return CheckResult(name, CheckStatus.FAIL, f"{port}: {hint}{setup}")
