@@ -271,6 +271,20 @@ class ChartOptions(TypedDict, total=False):
     language: str  # of the labels (the guild's: the chart is posted for everyone), default en
 
 
+# Dates on the time axis without month names for other languages than English (strftime's
+# are English): ISO-like numbers every language reads.
+_NUMERIC_DATES = {
+    "formats": ["%Y", "%m", "%d", "%H:%M", "%H:%M", "%S.%f"],
+    "zero_formats": ["", "%Y", "%m-%d", "%m-%d", "%H:%M", "%H:%M"],
+    "offset_formats": ["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"],
+}
+
+
+def _date_formatter(locator: AutoDateLocator, language: str) -> ConciseDateFormatter:
+    extra = {} if language == ENGLISH else _NUMERIC_DATES
+    return ConciseDateFormatter(locator, tz="UTC", **extra)  # type: ignore[no-untyped-call]
+
+
 def history_figure(
     samples: Sequence[Sample], start: float, end: float, **options: Unpack[ChartOptions]
 ) -> Figure:
@@ -323,9 +337,7 @@ def history_figure(
     axes.xaxis_date(tz="UTC")
     locator = AutoDateLocator(tz="UTC")  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(
-        ConciseDateFormatter(locator, tz="UTC")  # type: ignore[no-untyped-call]
-    )
+    axes.xaxis.set_major_formatter(_date_formatter(locator, language))
     if not small:
         _legend(axes, language)
     shown = drawable(title)

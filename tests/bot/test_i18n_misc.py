@@ -84,3 +84,22 @@ def test_the_chart_labels_are_in_the_language() -> None:
     offline = Sample("t", NOW, False, 0, 10, 0, "", None)
     assert current_label(offline, "zh-CN") == "离线"
     assert current_label(offline) == "offline"
+
+
+@pytest.mark.parametrize("span", [DAY, 30 * DAY])
+def test_the_chart_dates_have_no_english_month_names_in_other_languages(span: float) -> None:
+    samples = [
+        Sample("t", NOW - span + i * span / 100, True, 3, 10, 0, "m", 20.0) for i in range(101)
+    ]
+
+    def ticks(language: str) -> list[str]:
+        figure = history_figure(samples, NOW - span, NOW, language=language)
+        figure.canvas.draw()
+        axis = figure.axes[0].xaxis
+        return [x.get_text() for x in axis.get_ticklabels()] + [axis.get_offset_text().get_text()]
+
+    german = ticks("de")
+    assert any(german) and not any(c.isalpha() for text in german for c in text)
+    if span > DAY:
+        # English keeps matplotlib's month names.
+        assert any(c.isalpha() for text in ticks("en") for c in text)
