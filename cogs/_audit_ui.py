@@ -1,6 +1,9 @@
 """How the audit log looks in Discord: one line per entry (who as a mention, when as a Discord
 timestamp in each reader's own time zone, an outcome icon), the ``/audit view`` page with its
-filters in the footer, and the embeds of the mirror channel."""
+filters in the footer, and the embeds of the mirror channel.
+
+The page is in the reader's language, the mirror in the guild's; what a row stores (action
+names like ``rcon kick``, arguments, excerpts, names) is shown as stored."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape, join_within, sanitize
 from bot.services.audit import DeniedGroup, Dropped, MirrorItem
 from bot.storage.audit import AuditEntry
@@ -72,16 +76,27 @@ def when(at: str) -> str:
     return f"<t:{stamp}:f> (<t:{stamp}:R>)"
 
 
-def entry_line(e: AuditEntry) -> str:
-    where = f" on **{escape(clip(e.server_name, 100))}**" if e.server_name else ""
+def outcome_name(outcome: str, language: str) -> str:
+    """A stored outcome code in ``language``; a code this bot does not know, as stored."""
+    if outcome not in OUTCOME_MARK:
+        return escape(outcome)
+    return t(language, f"auditlog.outcome.{outcome}")
+
+
+def entry_line(e: AuditEntry, language: str = ENGLISH) -> str:
+    where = (
+        " " + t(language, "auditlog.on", server=escape(clip(e.server_name, 100)))
+        if e.server_name
+        else ""
+    )
     latency = f" · {e.latency_ms:.0f} ms" if e.latency_ms is not None else ""
     args = f" · {_arguments(e.arguments)}" if e.arguments else ""
-    by = f" (via {_arguments(e.allowed_by)})" if e.allowed_by else ""
+    by = " " + t(language, "auditlog.via", grant=_arguments(e.allowed_by)) if e.allowed_by else ""
     # User 0: the bot itself (the ban list's kicks and expiries), shown by its role's name.
     who = f"<@{e.user_id}>" if e.user_id else f"*{escape(clip(e.user_name, 40))}*"
     line = (
         f"{OUTCOME_MARK.get(e.outcome, '⚠️')} {when(e.at)} {who} "
-        f"**{escape(e.action)}**{where}{args}{by} → {escape(e.outcome)}{latency}"
+        f"**{escape(e.action)}**{where}{args}{by} → {outcome_name(e.outcome, language)}{latency}"
     )
     return clip(line, MAX_LINE)
 
@@ -89,7 +104,8 @@ def entry_line(e: AuditEntry) -> str:
 def filters_text(
     server: str | None, user: str | None, action: str | None, since: str | None
 ) -> str:
-    """The filters of an ``/audit view``, as the footer shows them (plain text)."""
+    """The filters of an ``/audit view``, as the footer shows them (plain text). Labelled by
+    the option names, which Discord shows in English to everyone."""
     parts = [
         f"{label}: {sanitize(value).strip()}"
         for label, value in (("server", server), ("user", user), ("action", action))
@@ -101,27 +117,40 @@ def filters_text(
 
 
 def audit_embed(
-    entries: list[AuditEntry], page: int, pages: int, total: int, filters: str = ""
+    entries: list[AuditEntry],
+    page: int,
+    pages: int,
+    total: int,
+    filters: str = "",
+    language: str = ENGLISH,
 ) -> discord.Embed:
-    embed = discord.Embed(title="Audit log", colour=discord.Colour.blurple())
+    embed = discord.Embed(title=t(language, "auditlog.title"), colour=discord.Colour.blurple())
     if not entries:
-        embed.description = "No entries match."
+        embed.description = t(language, "auditlog.empty")
     else:
         # Whole lines only; what does not fit is counted ("… and N more").
-        embed.description = join_within([entry_line(e) for e in entries], MAX_DESCRIPTION)
-    footer = f"Page {page + 1} of {max(pages, 1)} · {total} entries"
+        lines = [entry_line(e, language) for e in entries]
+        embed.description = join_within(lines, MAX_DESCRIPTION, language)
+    footer = t(
+        language,
+        "auditlog.footer",
+        page=page + 1,
+        pages=max(pages, 1),
+        entries=t(language, "auditlog.entries", count=total),
+    )
     if filters:
         footer = f"{filters} · {footer}"
     embed.set_footer(text=clip(footer, MAX_FOOTER))
     return embed
 
 
-def mirror_embed(e: AuditEntry) -> discord.Embed:
+def mirror_embed(e: AuditEntry, language: str = ENGLISH) -> discord.Embed:
     colour = OUTCOME_COLOUR.get(e.outcome, COLOUR_WARN)
-    embed = discord.Embed(description=entry_line(e), colour=colour)
+    embed = discord.Embed(description=entry_line(e, language), colour=colour)
     if e.excerpt:
         excerpt = sanitize(e.excerpt, multiline=True)
-        embed.add_field(name="Response", value=code_block(excerpt, 1024), inline=False)
+        name = t(language, "auditlog.response")
+        embed.add_field(name=name, value=code_block(excerpt, 1024), inline=False)
     embed.set_footer(text=clip(f"#{e.id} · {e.user_name}", MAX_FOOTER))
     return embed
 
@@ -133,54 +162,60 @@ def _span(group: DeniedGroup) -> str:
     return f"<t:{first}:T>–<t:{last}:T>"
 
 
-def denied_line(group: DeniedGroup) -> str:
+def denied_line(group: DeniedGroup, language: str = ENGLISH) -> str:
     """One line for a member's denied attempts of one window."""
     actions = ", ".join(
         f"{escape(a)} ×{n}" for a, n in sorted(group.actions.items(), key=lambda kv: -kv[1])[:5]
     )
-    where = (
-        " on " + ", ".join(f"**{escape(s)}**" for s in sorted(group.servers)[:3])
-        if group.servers
-        else ""
-    )
-    who = f"<@{group.user_id}>" if group.user_id else "other members"
-    return f"⛔ {_span(group)} {who} denied {group.count}× ({actions}){where}"
+    servers = ", ".join(f"**{escape(s)}**" for s in sorted(group.servers)[:3])
+    where = " " + t(language, "auditlog.on_servers", servers=servers) if group.servers else ""
+    who = f"<@{group.user_id}>" if group.user_id else t(language, "auditlog.others")
+    denied = t(language, "auditlog.denied", who=who, count=group.count, actions=actions)
+    return f"⛔ {_span(group)} {denied}{where}"
 
 
-def _denied_embed(items: Sequence[MirrorItem]) -> tuple[discord.Embed, int]:
+def _denied_embed(
+    items: Sequence[MirrorItem], language: str = ENGLISH
+) -> tuple[discord.Embed, int]:
     """One embed for the consecutive denied groups at the start of ``items``."""
     lines: list[str] = []
     size = 0
     for group in items:
         if not isinstance(group, DeniedGroup):
             break
-        line = clip(denied_line(group), MAX_LINE)
+        line = clip(denied_line(group, language), MAX_LINE)
         if lines and size + len(line) + 1 > 4000:
             break
         lines.append(line)
         size += len(line) + 1
-    embed = discord.Embed(title="Denied attempts", description="\n".join(lines), colour=COLOUR_FAIL)
+    embed = discord.Embed(
+        title=t(language, "auditlog.denied_title"),
+        description="\n".join(lines),
+        colour=COLOUR_FAIL,
+    )
     return embed, len(lines)
 
 
-def mirror_embeds(items: Sequence[MirrorItem]) -> tuple[list[discord.Embed], int]:
-    """The embeds of one mirror message for a prefix of ``items``, and how many it took
-    (consecutive denied groups share one embed; Discord's per-message limits hold)."""
+def mirror_embeds(
+    items: Sequence[MirrorItem], language: str = ENGLISH
+) -> tuple[list[discord.Embed], int]:
+    """The embeds of one mirror message for a prefix of ``items`` in the guild's ``language``,
+    and how many it took (consecutive denied groups share one embed; Discord's per-message
+    limits hold)."""
     embeds: list[discord.Embed] = []
     taken = chars = 0
     while taken < len(items):
         item = items[taken]
         count = 1
         if isinstance(item, DeniedGroup):
-            embed, count = _denied_embed(items[taken:])
+            embed, count = _denied_embed(items[taken:], language)
         elif isinstance(item, Dropped):
             embed = discord.Embed(
-                description=f"{item.count} audit entries were not mirrored here (too many at "
-                "once, or Discord refused them); `/audit view` has every one.",
+                description=t(language, "auditlog.dropped", count=item.count),
                 colour=discord.Colour.dark_grey(),
             )
         else:
-            embed = mirror_embed(item)
+            embed = mirror_embed(item, language)
         if embeds and (
             len(embeds) >= MESSAGE_EMBEDS_MAX or chars + len(embed) > MESSAGE_EMBED_CHARS_MAX
         ):

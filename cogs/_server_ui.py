@@ -1,4 +1,6 @@
-"""Discord presentation for the servers cog: the password modal, the confirm view, embeds."""
+"""Discord presentation for the servers cog: the password modal, the confirm view, embeds.
+
+All ephemeral: in the language of the member who ran the command."""
 
 from __future__ import annotations
 
@@ -8,10 +10,16 @@ from typing import Any
 import discord
 from discord import ui
 
-from bot.errors import ReportingModal
+from bot.errors import ReportingModal, user_language
 from bot.games import get_game
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape, sanitize
-from bot.services.servers.changes import MAX_PASSWORD_LENGTH, PendingAdd, SaveOutcome
+from bot.services.servers.changes import (
+    MAX_PASSWORD_LENGTH,
+    PendingAdd,
+    SaveOutcome,
+    note_text,
+)
 from bot.services.servers.diagnostics import Report
 from bot.storage import Server
 from cogs._common import InvokerOnlyView
@@ -22,27 +30,35 @@ MAX_FIELDS = 25
 MAX_FIELD_VALUE = 1024
 MAX_DESCRIPTION = 4096
 
-ALREADY_ANSWERED = "This was already answered: it runs only once."
 # Seconds a confirmation waits; well inside the 15 min an interaction token lives.
 CONFIRM_TIMEOUT = 120.0
 
 PasswordHandler = Callable[[discord.Interaction[Any], str], Awaitable[None]]
 
 
+def _t(language: str, key: str, /, **values: str | int | float) -> str:
+    return t(language, f"serverui.{key}", **values)
+
+
 class PasswordModal(ReportingModal):
-    """Asks for the RCON password: a modal, never a slash option (options are visible)."""
+    """Asks for the RCON password: a modal, never a slash option (options are visible).
+    Labelled in the language of the member it is shown to."""
 
-    password: ui.TextInput[PasswordModal] = ui.TextInput(
-        label="RCON password",
-        custom_id="password",
-        style=discord.TextStyle.short,
-        min_length=1,
-        max_length=MAX_PASSWORD_LENGTH,
-        placeholder="Stored encrypted; only used to log in to your server",
-    )
-
-    def __init__(self, server_name: str, on_password: PasswordHandler) -> None:
-        super().__init__(title=clip(f"RCON password for {server_name}", 45), timeout=600)
+    def __init__(
+        self, server_name: str, on_password: PasswordHandler, language: str = ENGLISH
+    ) -> None:
+        # Discord: a modal title has at most 45 characters, a label 45, a placeholder 100.
+        title = clip(_t(language, "modal.title", name=server_name), 45)
+        super().__init__(title=title, timeout=600)
+        self.password: ui.TextInput[PasswordModal] = ui.TextInput(
+            label=clip(_t(language, "modal.label"), 45),
+            custom_id="password",
+            style=discord.TextStyle.short,
+            min_length=1,
+            max_length=MAX_PASSWORD_LENGTH,
+            placeholder=clip(_t(language, "modal.placeholder"), 100),
+        )
+        self.add_item(self.password)
         self._on_password = on_password
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
@@ -51,7 +67,8 @@ class PasswordModal(ReportingModal):
 
 class ConfirmView(InvokerOnlyView):
     """Confirm/Cancel for one user; ``result`` is True, False or None (timed out).
-    ``label`` names the confirm button, ``subject`` what does not happen otherwise."""
+    ``action`` (``remove`` or ``save``) names the confirm button and what does not happen
+    otherwise, in the invoker's ``language``."""
 
     def __init__(
         self,
@@ -59,8 +76,8 @@ class ConfirmView(InvokerOnlyView):
         on_confirm: Callable[[discord.Interaction[Any]], Awaitable[None]],
         timeout: float | None = None,
         *,
-        label: str = "Remove",
-        subject: str = "removed",
+        action: str = "remove",
+        language: str = ENGLISH,
     ) -> None:
         super().__init__(
             origin.user.id, timeout=timeout if timeout is not None else CONFIRM_TIMEOUT
@@ -68,8 +85,10 @@ class ConfirmView(InvokerOnlyView):
         self.origin = origin
         self._on_confirm = on_confirm
         self.result: bool | None = None
-        self.subject = subject
-        self.confirm.label = label
+        self.action = action
+        self.language = language
+        self.confirm.label = _t(language, f"confirm.{action}.button")
+        self.cancel.label = _t(language, "confirm.cancel")
 
     async def on_timeout(self) -> None:
         if self.result is not None:
@@ -77,7 +96,7 @@ class ConfirmView(InvokerOnlyView):
         # Take the buttons away: a click after this would find no listener and fail.
         try:
             await self.origin.edit_original_response(
-                content=f"No answer: nothing was {self.subject}.", embed=None, view=None
+                content=_t(self.language, f"confirm.{self.action}.timeout"), embed=None, view=None
             )
         except discord.HTTPException:
             pass  # the message is gone or the token expired; nothing left to clean up
@@ -87,7 +106,8 @@ class ConfirmView(InvokerOnlyView):
         still act once). The view is not stopped on the first press, so this listener stays."""
         if self.result is None:
             return False
-        await interaction.response.send_message(ALREADY_ANSWERED, ephemeral=True)
+        text = _t(user_language(interaction), "confirm.already")
+        await interaction.response.send_message(text, ephemeral=True)
         return True
 
     @ui.button(label="Remove", style=discord.ButtonStyle.danger)
@@ -103,88 +123,93 @@ class ConfirmView(InvokerOnlyView):
             return
         self.result = False
         await interaction.response.edit_message(
-            content=f"Cancelled: nothing was {self.subject}.", embed=None, view=None
+            content=_t(self.language, f"confirm.{self.action}.cancelled"), embed=None, view=None
         )
 
 
-def _rcon_line(server: Server) -> str:
+def _rcon_line(server: Server, language: str) -> str:
     game = get_game(server.game)
     if game is None or not game.has_rcon or server.rcon_port is None:
-        return "RCON: none"
-    password = "password set" if server.has_rcon_password else "no password"
-    return f"{game.rcon.label} on {server.rcon_port} ({password})"
+        return _t(language, "rcon_none")
+    password = _t(language, "password_set" if server.has_rcon_password else "no_password")
+    # The protocol's name ("Source RCON") as it is; the port as digits.
+    return _t(
+        language,
+        "rcon_line",
+        protocol=game.rcon.label,
+        port=str(server.rcon_port),
+        password=password,
+    )
 
 
-def server_summary(server: Server) -> str:
+def server_summary(server: Server, language: str = ENGLISH) -> str:
     game = get_game(server.game)
+    where = _t(language, "where", address=server.address, port=str(server.query_port))
     return clip(
-        f"{game.name if game else server.game}\n"
-        f"`{server.address}` · query {server.query_port}\n{_rcon_line(server)}",
+        f"{game.name if game else server.game}\n{where}\n{_rcon_line(server, language)}",
         MAX_FIELD_VALUE,
     )
 
 
-def list_embed(servers: list[Server]) -> discord.Embed:
-    embed = discord.Embed(title="Game servers", colour=COLOUR_OK)
+def list_embed(servers: list[Server], language: str = ENGLISH) -> discord.Embed:
+    embed = discord.Embed(title=_t(language, "list_title"), colour=COLOUR_OK)
     if not servers:
-        embed.description = "No servers yet. Add one with `/server add`."
+        embed.description = _t(language, "list_empty")
         return embed
     shown = servers[:MAX_FIELDS]
     for server in shown:
         embed.add_field(
-            name=clip(escape(server.name), 256), value=server_summary(server), inline=False
+            name=clip(escape(server.name), 256),
+            value=server_summary(server, language),
+            inline=False,
         )
     if len(servers) > len(shown):
-        embed.description = f"Showing {len(shown)} of {len(servers)} servers."
-    embed.set_footer(text=f"{len(servers)} server(s)")
+        embed.description = _t(language, "list_showing", shown=len(shown), count=len(servers))
+    embed.set_footer(text=_t(language, "list_footer", count=len(servers)))
     return embed
 
 
-def probed_embed(pending: PendingAdd) -> discord.Embed:
+def probed_embed(pending: PendingAdd, language: str = ENGLISH) -> discord.Embed:
     """The server that answered on a probed port, for the member to confirm it is theirs."""
     answer = pending.query.answer
     prepared = pending.prepared
     embed = discord.Embed(
-        title=clip(f"Is this {escape(prepared.name)}?", 256),
-        description=(
-            f"Nothing answered on {prepared.game.name}'s usual query port, but port "
-            f"{pending.query.port} does. If the host runs several servers, this may be another "
-            "one. Save only if it is yours."
-        ),
+        title=clip(_t(language, "probed_title", name=escape(prepared.name)), 256),
+        description=_t(language, "probed", game=prepared.game.name, port=str(pending.query.port)),
         colour=COLOUR_WARN,
     )
     if answer is not None:
-        embed.add_field(name="Name", value=clip(escape(answer.server_name) or "?", 256))
-        embed.add_field(name="Map", value=clip(escape(answer.map_name) or "?", 256))
-        embed.add_field(name="Players", value=f"{answer.players}/{answer.max_players}")
+        name = clip(escape(answer.server_name) or "?", 256)
+        embed.add_field(name=_t(language, "field_name"), value=name)
+        embed.add_field(
+            name=_t(language, "field_map"), value=clip(escape(answer.map_name) or "?", 256)
+        )
+        embed.add_field(
+            name=_t(language, "field_players"), value=f"{answer.players}/{answer.max_players}"
+        )
     return embed
 
 
-def _saved_title(outcome: SaveOutcome, verb: str) -> tuple[str, str | None]:
-    """The title and, when something is amiss, the line that says what to do about it."""
+def _saved_title(outcome: SaveOutcome, verb: str, language: str) -> tuple[str, str | None]:
+    """The title and, when something is amiss, the line that says what to do about it.
+    ``verb``: ``added`` or ``updated``."""
     name = escape(outcome.server.name)
-    done = "Saved" if verb == "added" else verb.capitalize()
     if not outcome.answered:
-        return (
-            f"{done}, but not answering",
-            f"**{name}** is saved but did not answer: it may be offline, or its query port "
-            f"is closed or firewalled. Run `/server test` on it to see which check fails.",
-        )
+        return _t(language, f"saved.{verb}_silent"), _t(language, "saved.silent", name=name)
     if outcome.login is not None and not outcome.login.ok:
         return (
-            f"{done}, but RCON not verified",
-            f"**{name}** is saved, but its RCON login could not be checked. Run `/server test` "
-            "on it once the server is up.",
+            _t(language, f"saved.{verb}_unverified"),
+            _t(language, "saved.unverified", name=name),
         )
-    return f"Server {name} {verb}", None
+    return _t(language, f"saved.{verb}", name=name), None
 
 
-def saved_embed(outcome: SaveOutcome, verb: str) -> discord.Embed:
+def saved_embed(outcome: SaveOutcome, verb: str, language: str = ENGLISH) -> discord.Embed:
     """Green when saved and answering; amber (still saved) when the query did not answer or the
     RCON login could not be verified, with the diagnostics to run."""
-    title, hint = _saved_title(outcome, verb)
+    title, hint = _saved_title(outcome, verb, language)
     # Notes quote the A2S server name: no controls or bidi overrides from it.
-    lines = [f"• {sanitize(n)}" for n in outcome.notes]
+    lines = [f"• {sanitize(note_text(n, language))}" for n in outcome.notes]
     if hint:
         lines.insert(0, hint)
     text = "\n".join(lines)
@@ -193,28 +218,36 @@ def saved_embed(outcome: SaveOutcome, verb: str) -> discord.Embed:
         description=clip(text, MAX_DESCRIPTION) if text else None,
         colour=COLOUR_OK if hint is None else COLOUR_WARN,
     )
-    embed.add_field(name="Server", value=server_summary(outcome.server), inline=False)
+    embed.add_field(
+        name=_t(language, "field_server"),
+        value=server_summary(outcome.server, language),
+        inline=False,
+    )
     return embed
 
 
-def removed_embed(name: str) -> discord.Embed:
+def removed_embed(name: str, language: str = ENGLISH) -> discord.Embed:
     shown = escape(name)
     return discord.Embed(
-        title=clip(f"Removed {shown}", 256),
-        description=f"**{shown}** is no longer watched; its settings and stored password are "
-        "deleted.",
+        title=clip(_t(language, "removed_title", name=shown), 256),
+        description=_t(language, "removed", name=shown),
         colour=COLOUR_OK,
     )
 
 
-def report_embed(report: Report) -> discord.Embed:
+def report_embed(report: Report, language: str = ENGLISH) -> discord.Embed:
     colour = COLOUR_OK if report.ok else COLOUR_FAIL
-    embed = discord.Embed(title=clip(f"Test of {escape(report.server.name)}", 256), colour=colour)
+    title = clip(_t(language, "test_title", name=escape(report.server.name)), 256)
+    embed = discord.Embed(title=title, colour=colour)
     for check in report.checks:
+        status = _t(language, f"status.{check.status.value}")
         embed.add_field(
-            name=f"{check.status.symbol} {check.name}",
-            value=clip(sanitize(check.detail) or check.status.value, MAX_FIELD_VALUE),
+            name=clip(f"{check.status.symbol} {check.name}", 256),
+            value=clip(sanitize(check.detail) or status, MAX_FIELD_VALUE),
             inline=False,
         )
-    embed.set_footer(text=clip(f"{report.server.address} · query {report.server.query_port}", 2048))
+    where = _t(
+        language, "where_plain", address=report.server.address, port=str(report.server.query_port)
+    )
+    embed.set_footer(text=clip(where, 2048))
     return embed

@@ -14,6 +14,8 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.files import UPLOAD_MARGIN, split_csv
 from bot.services.audit import (
     MirrorItem,
@@ -96,8 +98,9 @@ def match_actions(text: str) -> tuple[str | None, tuple[str, ...] | None]:
     return typed, None
 
 
-def _mib(size: int) -> str:
-    return f"{size / 1048576:.1f} MiB"
+def _mib(size: int) -> float:
+    # Shown with one decimal, written the reader's way (1,5 in German).
+    return round(size / 1048576, 1)
 
 
 async def action_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -134,6 +137,10 @@ class AuditPages(InvokerOnlyView):
         self.filters = filters  # shown in the footer
         self.page = 0
         self.total = total
+        # Ephemeral: the invoker's language (only the invoker may turn pages).
+        self.language = user_language(origin)
+        self.previous.label = t(self.language, "auditlog.previous")
+        self.next.label = t(self.language, "auditlog.next")
         self._sync_buttons()
 
     @property
@@ -148,7 +155,7 @@ class AuditPages(InvokerOnlyView):
         entries, self.total = await self.services.audit.page(self.filter, self.page, PER_PAGE)
         self.page = min(self.page, self.pages - 1)
         self._sync_buttons()
-        return audit_embed(entries, self.page, self.pages, self.total, self.filters)
+        return audit_embed(entries, self.page, self.pages, self.total, self.filters, self.language)
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
         # The permission may have been taken away since /audit view: check it on every page.
@@ -195,7 +202,8 @@ class Audit(
         channel = self.bot.get_channel(channel_id) if channel_id is not None else None
         if not isinstance(channel, discord.TextChannel):
             return len(items), False
-        embeds, taken = mirror_embeds(items)
+        # Seen by everyone in the channel: the guild's language.
+        embeds, taken = mirror_embeds(items, self.services.languages.of(guild_id))
         if not embeds:
             return max(taken, 1), False
         try:
@@ -281,18 +289,22 @@ class Audit(
         parts = split_csv(data, limit)
         if len(parts) > MAX_EXPORT_PARTS or any(len(p) > limit for p in parts):
             raise UserError(
-                f"The export is {_mib(len(data))}, more than {MAX_EXPORT_PARTS} files of "
-                f"{_mib(interaction.filesize_limit)} (this server's upload limit). Narrow it "
-                "down with since:, server:, user: or action:."
+                key="auditlog.export_too_big",
+                size=_mib(len(data)),
+                parts=MAX_EXPORT_PARTS,
+                limit=_mib(interaction.filesize_limit),
             )
+        language = user_language(interaction)
         for i, part in enumerate(parts, 1):
             name = (
                 f"audit-{stamp}.csv"
                 if len(parts) == 1
                 else (f"audit-{stamp}-part{i}of{len(parts)}.csv")
             )
-            text = "The audit log (times in UTC)" + (
-                f", part {i} of {len(parts)}." if len(parts) > 1 else "."
+            text = (
+                t(language, "auditlog.export_part", part=i, parts=len(parts))
+                if len(parts) > 1
+                else t(language, "auditlog.export_file")
             )
             await interaction.followup.send(
                 text, file=discord.File(io.BytesIO(part), filename=name), ephemeral=True
@@ -306,18 +318,16 @@ class Audit(
             actor_of(interaction), "audit channel set", f"channel={channel.id}"
         ):
             await self.services.store.audit.set_channel(guild_id, channel.id)
-        await interaction.response.send_message(
-            f"New audit entries will be posted in {channel.mention}.", ephemeral=True
-        )
+        text = t(user_language(interaction), "auditlog.channel_set", channel=channel.mention)
+        await interaction.response.send_message(text, ephemeral=True)
 
     @channel.command(name="clear", description="Stop mirroring audit entries")
     async def channel_clear(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         async with self.services.audit.track(actor_of(interaction), "audit channel clear"):
             await self.services.store.audit.set_channel(guild_id, None)
-        await interaction.response.send_message(
-            "Audit entries are no longer mirrored.", ephemeral=True
-        )
+        text = t(user_language(interaction), "auditlog.channel_cleared")
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

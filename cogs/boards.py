@@ -13,6 +13,7 @@ from bot.i18n import t
 from bot.rendering.embeds import MAX_EMBED_TOTAL, MAX_FIELD_VALUE, MAX_FIELDS
 from bot.rendering.text import clip, escape, join_within, more_line
 from bot.services.errors import UserError
+from bot.services.status.boards import pause_reason_text
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, missing_permissions
@@ -115,8 +116,9 @@ class Boards(
         await self.services.boards.update_board(board)
         current = await self.services.store.boards.get(board.id)
         if current is not None and current.paused is not None:
-            # The reason is the board's stored pause reason (English, as /board list shows it).
-            text = t(reader, "boards.not_posted", channel=channel.mention, reason=current.paused)
+            # The board's stored pause reason, said in the reader's language.
+            reason = pause_reason_text(current.paused, reader)
+            text = t(reader, "boards.not_posted", channel=channel.mention, reason=reason)
             await interaction.followup.send(text, ephemeral=True)
             return
         what = (
@@ -148,7 +150,11 @@ class Boards(
             )
             messages = len(await self.services.store.boards.messages(board.id))
             state = (
-                t(reader, "boards.paused", reason=clip(board.paused, 300))
+                t(
+                    reader,
+                    "boards.paused",
+                    reason=clip(pause_reason_text(board.paused, reader), 300),
+                )
                 if board.paused
                 else t(reader, "boards.running")
             )

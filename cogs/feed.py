@@ -14,6 +14,7 @@ from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
 from bot.services.feed.console_link import reports_joins, uses_console
 from bot.services.feed.model import ALL, describe
+from bot.services.feed.posting import problem_text
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, missing_permissions
@@ -157,10 +158,14 @@ class Feeds(
                 _described(f.kinds, reader)
             )
             problem = self.services.feed.channel_problem(f.channel_id)
-            lines.append(line if problem is None else f"{line}\n⚠️ {problem}")
+            if problem is not None:
+                line += f"\n⚠️ {problem_text(problem, reader)}"
+            lines.append(line)
         embed = discord.Embed(
             title=t(reader, "feeds.list_title"),
-            description=join_within(lines, 4000) if lines else t(reader, "feeds.list_empty"),
+            description=join_within(lines, 4000, reader)
+            if lines
+            else t(reader, "feeds.list_empty"),
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

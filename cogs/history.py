@@ -37,12 +37,12 @@ class History(OutpostCog):
         end = time.time()
         samples = await self.services.store.history.between(target_of(found).key, end - span, end)
         # A hidden address (/status-connect show:False) stays hidden in titles and the chart.
+        # A public answer: in the guild's language, the chart's labels too.
+        language = guild_language(interaction)
         shown = found.name
         if found.id in await self.services.store.display.hidden_connect():
-            shown = mask_address(shown, found.host)
+            shown = mask_address(shown, found.host, language)
         title = clip(escape(shown), 200)
-        # A public answer: in the guild's language (the chart's own labels are not yet).
-        language = guild_language(interaction)
         embed = discord.Embed(
             title=t(language, "history.title", name=title, period=period),
             colour=discord.Colour.blurple(),
@@ -65,7 +65,12 @@ class History(OutpostCog):
         )
         embed.set_footer(text=t(language, "history.footer", count=summary.samples))
         png = await render_history_async(
-            samples, end - span, end, title=shown, gap=3 * self.services.poller.interval
+            samples,
+            end - span,
+            end,
+            title=shown,
+            gap=3 * self.services.poller.interval,
+            language=language,
         )
         embed.set_image(url=f"attachment://{FILENAME}")
         await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(png), FILENAME))

@@ -15,7 +15,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.errors import user_language
 from bot.games import search_games
+from bot.i18n import t
 from bot.rendering.text import escape
 from bot.services.audit import about
 from bot.services.errors import UserError
@@ -110,7 +112,8 @@ class Servers(
             await self._save_add(inter, pending, user_id)
 
         if prepared.needs_password:
-            await interaction.response.send_modal(PasswordModal(prepared.name, finish))
+            modal = PasswordModal(prepared.name, finish, user_language(interaction))
+            await interaction.response.send_modal(modal)
         else:
             await finish(interaction, None)
 
@@ -126,7 +129,8 @@ class Servers(
             server_name=prepared.name,
         ):
             outcome = await self.services.registry.save_add(pending, user_id)
-        await inter.followup.send(embed=saved_embed(outcome, "added"), ephemeral=True)
+        embed = saved_embed(outcome, "added", user_language(inter))
+        await inter.followup.send(embed=embed, ephemeral=True)
 
     async def _confirm_probed(
         self, inter: discord.Interaction[Any], pending: PendingAdd, user_id: int
@@ -136,13 +140,16 @@ class Servers(
             await click.response.edit_message(view=None)
             await self._save_add(click, pending, user_id)
 
-        view = ConfirmView(inter, confirmed, label="Save", subject="saved")
-        await inter.followup.send(embed=probed_embed(pending), view=view, ephemeral=True)
+        language = user_language(inter)
+        view = ConfirmView(inter, confirmed, action="save", language=language)
+        embed = probed_embed(pending, language)
+        await inter.followup.send(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(name="list", description="List this Discord server's game servers")
     async def list_servers(self, interaction: Interaction) -> None:
         servers = await self.services.registry.servers_of(guild_id_of(interaction))
-        await interaction.response.send_message(embed=list_embed(servers), ephemeral=True)
+        embed = list_embed(servers, user_language(interaction))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="edit", description="Change a registered game server")
     @app_commands.describe(
@@ -190,10 +197,12 @@ class Servers(
                 server_name=prepared.name,
             ):
                 outcome = await self.services.registry.edit(prepared, password)
-            await inter.followup.send(embed=saved_embed(outcome, "updated"), ephemeral=True)
+            embed = saved_embed(outcome, "updated", user_language(inter))
+            await inter.followup.send(embed=embed, ephemeral=True)
 
         if new_password or prepared.needs_password:
-            await interaction.response.send_modal(PasswordModal(prepared.name, finish))
+            modal = PasswordModal(prepared.name, finish, user_language(interaction))
+            await interaction.response.send_modal(modal)
         else:
             await finish(interaction, None)
 
@@ -203,6 +212,8 @@ class Servers(
     async def remove(self, interaction: Interaction, name: str) -> None:
         guild_id = guild_id_of(interaction)
         server = await self.services.registry.get(guild_id, name)
+        language = user_language(interaction)
+        shown = escape(server.name)
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
             require_manage(inter)  # may have been taken away since the command
@@ -216,19 +227,15 @@ class Servers(
                 await self.services.registry.unchanged(server)
                 # Answer before the slow part: the cascade and the change listeners (roster,
                 # feed, RCON pool) may take longer than Discord's 3 s.
-                await inter.response.edit_message(
-                    content=f"Removing **{escape(server.name)}**…", embed=None, view=None
-                )
+                removing = t(language, "serverui.removing", name=shown)
+                await inter.response.edit_message(content=removing, embed=None, view=None)
                 await self.services.registry.remove(guild_id, server.name)
-            await inter.edit_original_response(content=None, embed=removed_embed(server.name))
+            embed = removed_embed(server.name, language)
+            await inter.edit_original_response(content=None, embed=embed)
 
-        view = ConfirmView(interaction, confirmed)
-        await interaction.response.send_message(
-            f"Remove **{escape(server.name)}** (`{server.address}`)? Its settings and stored "
-            "password are deleted.",
-            view=view,
-            ephemeral=True,
-        )
+        view = ConfirmView(interaction, confirmed, language=language)
+        question = t(language, "serverui.remove_question", name=shown, address=server.address)
+        await interaction.response.send_message(question, view=view, ephemeral=True)
 
     @app_commands.command(name="test", description="Check DNS, A2S query, ping and RCON login")
     @app_commands.describe(name="The server to test")
@@ -237,8 +244,9 @@ class Servers(
     async def test(self, interaction: Interaction, name: str) -> None:
         server = await self.services.registry.get(guild_id_of(interaction), name)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await diagnose(server, self.services.registry)
-        await interaction.followup.send(embed=report_embed(report), ephemeral=True)
+        language = user_language(interaction)
+        report = await diagnose(server, self.services.registry, language=language)
+        await interaction.followup.send(embed=report_embed(report, language), ephemeral=True)
 
 
 def _add_summary(prepared: PreparedServer) -> str:

@@ -41,14 +41,16 @@ CHART_PERIOD = 86400.0
 
 
 class Status(OutpostCog):
-    async def _chart(self, server: Server, now: float) -> bytes | None:
+    async def _chart(self, server: Server, now: float, language: str) -> bytes | None:
         samples = await self.services.store.history.between(
             target_of(server).key, now - CHART_PERIOD, now
         )
         if not samples:
             return None
         gap = 3 * self.services.poller.interval
-        return await render_history_async(samples, now - CHART_PERIOD, now, gap=gap, small=True)
+        return await render_history_async(
+            samples, now - CHART_PERIOD, now, gap=gap, small=True, language=language
+        )
 
     @app_commands.command(name="status", description="Show a game server's status, or all of them")
     @app_commands.guild_only()
@@ -93,7 +95,7 @@ class Status(OutpostCog):
         buttons = links if links is not None else MISSING
         icon = view.icon  # the server's own picture, a checked PNG: the thumbnail
         now = time.time()
-        chart_task = asyncio.create_task(self._chart(found, now))
+        chart_task = asyncio.create_task(self._chart(found, now, language))
         done, _ = await asyncio.wait({chart_task}, timeout=None if deferred else CHART_WAIT)
         if chart_task in done:
             png = _result(chart_task)

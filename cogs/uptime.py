@@ -38,12 +38,12 @@ class Uptime(OutpostCog):
         now = poller.clock()
         samples = await self.services.store.history.between(target_of(found).key, now - span, now)
         report = uptime(samples, gap=3 * poller.interval, now=now)
-        name = found.name
-        if found.id in await self.services.store.display.hidden_connect():
-            name = mask_address(name, found.host)
-        colour = COLOURS.get(level(report) or "", discord.Colour.light_grey())
         # A public answer: in the guild's language.
         language = guild_language(interaction)
+        name = found.name
+        if found.id in await self.services.store.display.hidden_connect():
+            name = mask_address(name, found.host, language)
+        colour = COLOURS.get(level(report) or "", discord.Colour.light_grey())
         embed = discord.Embed(
             title=clip(t(language, "uptime.title", name=escape(name), period=period), 256),
             description=summary_line(report, language),

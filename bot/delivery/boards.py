@@ -42,7 +42,7 @@ from bot.rendering.embeds import (
 from bot.rendering.links import join_links, link_view
 from bot.rendering.views import ServerView
 from bot.services.languages import GuildLanguages
-from bot.services.status.boards import BoardPaused, Edit, marker
+from bot.services.status.boards import PAUSE_REASONS, BoardPaused, Edit, marker
 from bot.storage.boards import Board
 
 log = logging.getLogger(__name__)
@@ -57,10 +57,10 @@ OLD_MESSAGE_EDIT_LIMIT = 30046
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 _PAUSE_REASONS = {
-    MISSING_ACCESS: "I cannot see that channel any more (missing access)",
-    MISSING_PERMISSIONS: "I lost the permission to send or edit messages there",
+    MISSING_ACCESS: PAUSE_REASONS["missing_access"],
+    MISSING_PERMISSIONS: PAUSE_REASONS["missing_permissions"],
 }
-_NOT_A_BOARD_CHANNEL = "that kind of channel cannot hold a status board"
+_NOT_A_BOARD_CHANNEL = PAUSE_REASONS["not_a_board_channel"]
 _PartialChannel = (
     discord.TextChannel
     | discord.Thread
@@ -131,7 +131,7 @@ def page_of(views: Sequence[ServerView], style: str = "compact", language: str =
 def _pause_or_raise(exc: discord.HTTPException) -> Exception:
     reason = _PAUSE_REASONS.get(exc.code)
     if reason is None and isinstance(exc, discord.Forbidden):
-        reason = "Discord refused my messages in that channel (forbidden)"
+        reason = PAUSE_REASONS["forbidden"]
     return BoardPaused(reason) if reason is not None else exc
 
 
@@ -173,7 +173,7 @@ class DiscordBoards:
         try:
             channel = await find_channel(self.client, board.channel_id)
         except discord.NotFound:
-            raise BoardPaused("the channel was deleted") from None
+            raise BoardPaused(PAUSE_REASONS["deleted"]) from None
         except discord.HTTPException as exc:
             raise _pause_or_raise(exc) from exc
         if not isinstance(channel, _PartialChannel):

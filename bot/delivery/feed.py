@@ -13,18 +13,18 @@ import logging
 import discord
 
 from bot.delivery.channels import find_channel
-from bot.services.feed.posting import Refused
+from bot.i18n import t
+from bot.services.feed.posting import PROBLEMS, Refused
 from bot.services.feed.queue import Batch
 from bot.services.feed.sender import Outcome
 
 log = logging.getLogger(__name__)
 
-FOOTER_APPROXIMATE = "≈ joins and leaves derived from A2S player lists: approximate"
 COLOUR = discord.Colour.dark_teal()
-_FORBIDDEN = "Discord refuses my messages there (missing permissions); lines wait"
-_NO_ACCESS = "I cannot see that channel (missing access); lines wait"
-_LOCKED = "the thread is archived and locked: I need Manage Threads to reopen it; lines wait"
-_ARCHIVED = "the thread is archived and I may not reopen it; lines wait"
+_FORBIDDEN = PROBLEMS["forbidden"]
+_NO_ACCESS = PROBLEMS["no_access"]
+_LOCKED = PROBLEMS["locked"]
+_ARCHIVED = PROBLEMS["archived"]
 _RETRY = Refused(Outcome.RETRY)
 _GONE = Refused(Outcome.GONE)
 
@@ -87,7 +87,8 @@ class DiscordFeedChannel:
     async def send(self, batch: Batch, nonce: str) -> Refused | None:
         embed = discord.Embed(description="\n".join(batch.lines), colour=COLOUR)
         if batch.approximate:
-            embed.set_footer(text=FOOTER_APPROXIMATE)
+            # In the guild's language, like the lines above it.
+            embed.set_footer(text=t(batch.language, "misc.feed_approximate"))
         roles = batch.roles
         content = " ".join(f"<@&{r}>" for r in roles) or None
         allowed = discord.AllowedMentions(

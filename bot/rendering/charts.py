@@ -33,6 +33,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip
 from bot.storage.history import Sample, offline_spans
 
@@ -189,12 +190,14 @@ def _style(axes: Axes, small: bool) -> None:
     axes.set_axisbelow(True)
 
 
-def current_label(last: Sample) -> str:
-    """The label of the last sample's dot: ``players/max`` or ``offline``."""
-    return f"{last.players}/{last.max_players}" if last.online else "offline"
+def current_label(last: Sample, language: str = ENGLISH) -> str:
+    """The label of the last sample's dot: ``players/max`` or ``offline`` (in ``language``)."""
+    return (
+        f"{last.players}/{last.max_players}" if last.online else t(language, "misc.chart.offline")
+    )
 
 
-def _mark_last(axes: Axes, last: Sample, small: bool) -> None:
+def _mark_last(axes: Axes, last: Sample, small: bool, language: str) -> None:
     """A dot on the last sample, labelled with its value on its right: no data is ever drawn
     after the last sample, so the label never covers the line."""
     colour = PLAYERS_COLOUR if last.online else OFFLINE_COLOUR
@@ -203,7 +206,7 @@ def _mark_last(axes: Axes, last: Sample, small: bool) -> None:
         [_when(last.at)], [value], "o", color=colour, markersize=5 if small else 6, clip_on=False
     )
     axes.annotate(
-        current_label(last),
+        current_label(last, language),
         (_when(last.at), value),
         xytext=(6, 1 if value else 2),
         textcoords="offset points",
@@ -216,10 +219,11 @@ def _mark_last(axes: Axes, last: Sample, small: bool) -> None:
     )
 
 
-def _legend(axes: Axes) -> None:
+def _legend(axes: Axes, language: str) -> None:
     """One row above the plot, right-aligned, so it never covers the data."""
     handles, _ = axes.get_legend_handles_labels()
-    offline = Patch(color=OFFLINE_COLOUR, alpha=OFFLINE_ALPHA, linewidth=0, label="offline")
+    label = t(language, "misc.chart.offline")
+    offline = Patch(color=OFFLINE_COLOUR, alpha=OFFLINE_ALPHA, linewidth=0, label=label)
     axes.legend(
         handles=[*handles[::-1], offline],
         loc="lower right",
@@ -264,6 +268,21 @@ class ChartOptions(TypedDict, total=False):
     title: str  # default "": no title
     gap: float  # seconds without a sample that count as offline, default 600
     small: bool  # the thumbnail size, default False
+    language: str  # of the labels (the guild's: the chart is posted for everyone), default en
+
+
+# Dates on the time axis without month names for other languages than English (strftime's
+# are English): ISO-like numbers every language reads.
+_NUMERIC_DATES = {
+    "formats": ["%Y", "%m", "%d", "%H:%M", "%H:%M", "%S.%f"],
+    "zero_formats": ["", "%Y", "%m-%d", "%m-%d", "%H:%M", "%H:%M"],
+    "offset_formats": ["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"],
+}
+
+
+def _date_formatter(locator: AutoDateLocator, language: str) -> ConciseDateFormatter:
+    extra = {} if language == ENGLISH else _NUMERIC_DATES
+    return ConciseDateFormatter(locator, tz="UTC", **extra)  # type: ignore[no-untyped-call]
 
 
 def history_figure(
@@ -273,6 +292,7 @@ def history_figure(
     title = options.get("title", "")
     gap = options.get("gap", 600.0)
     small = options.get("small", False)
+    language = options.get("language", ENGLISH)
     width, height = (SMALL_WIDTH_PX, SMALL_HEIGHT_PX) if small else (WIDTH_PX, HEIGHT_PX)
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="none")
     canvas = FigureCanvasAgg(figure)
@@ -287,12 +307,19 @@ def history_figure(
         color=MAX_COLOUR,
         linewidth=1,
         linestyle=(0, (4, 3)),
-        label="max players",
+        label=t(language, "misc.chart.max_players"),
     )
     axes.fill_between(
         times, players, step="post", color=PLAYERS_COLOUR, alpha=PLAYERS_FILL_ALPHA, linewidth=0
     )
-    axes.step(times, players, where="post", color=PLAYERS_COLOUR, linewidth=1.6, label="players")
+    axes.step(
+        times,
+        players,
+        where="post",
+        color=PLAYERS_COLOUR,
+        linewidth=1.6,
+        label=t(language, "misc.chart.players"),
+    )
     for begin, finish in offline_spans(samples, gap):
         axes.axvspan(
             _when(begin),
@@ -302,7 +329,7 @@ def history_figure(
             linewidth=0,
         )
     if samples and start <= samples[-1].at <= end:  # drawn unclipped: never outside the plot
-        _mark_last(axes, samples[-1], small)
+        _mark_last(axes, samples[-1], small, language)
     axes.set_xlim(_when(start), _when(end))
     top = max([s.max_players for s in samples] + [s.players for s in samples] + [1])
     axes.set_ylim(0, top * 1.12 + 0.5)
@@ -310,11 +337,9 @@ def history_figure(
     axes.xaxis_date(tz="UTC")
     locator = AutoDateLocator(tz="UTC")  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(
-        ConciseDateFormatter(locator, tz="UTC")  # type: ignore[no-untyped-call]
-    )
+    axes.xaxis.set_major_formatter(_date_formatter(locator, language))
     if not small:
-        _legend(axes)
+        _legend(axes, language)
     shown = drawable(title)
     if shown:
         heading = axes.set_title(

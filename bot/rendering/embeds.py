@@ -123,7 +123,7 @@ def details_line(
 ) -> str:
     """``🗺️ de_dust2 · 📶 35 ms · 🏷️ 1.38``: what is there, nothing for what is not."""
     parts = []
-    shown_map = clip(escape(view.shown(info.map)), 60)
+    shown_map = clip(escape(view.shown(info.map, language)), 60)
     if shown_map:
         parts.append(f"🗺️ {shown_map}")
     if ping is not None:
@@ -157,8 +157,8 @@ def _header(
     info = view.snapshot.info
     lines: list[str] = []
     if info is not None and own_name:
-        own = clip(escape(view.shown(info.name)), own_name)
-        if own and own != escape(view.name):
+        own = clip(escape(view.shown(info.name, language)), own_name)
+        if own and own != escape(view.name_in(language)):
             lines.append(f"*{own}*")
     state = state_line(view, look, language)
     if view.uptime is not None and view.uptime[1] > 0:
@@ -223,7 +223,7 @@ def status_embed(
     the chart as :data:`CHART_FILENAME` / the server's icon as :data:`ICON_FILENAME`."""
     snap, look = view.snapshot, look_of(view.snapshot)
     embed = discord.Embed(
-        title=clip(escape(view.name), MAX_TITLE), colour=look.colour, url=view.join_url
+        title=clip(escape(view.name_in(language)), MAX_TITLE), colour=look.colour, url=view.join_url
     )
     info = snap.info
     ping = f"{info.ping_ms:.0f} ms" if info is not None else None
@@ -263,7 +263,9 @@ def _board_embed(
     """A board embed's title, colour, link and thumbnail, and its header lines (pings coarse:
     no clock in a board, which is edited only when what it shows changed)."""
     look, info = look_of(view.snapshot), view.snapshot.info
-    embed = discord.Embed(title=clip(escape(view.name), 80), colour=look.colour, url=view.join_url)
+    embed = discord.Embed(
+        title=clip(escape(view.name_in(language)), 80), colour=look.colour, url=view.join_url
+    )
     if thumbnail is not None:
         embed.set_thumbnail(url=f"attachment://{thumbnail}")
     ping = board_ping(info.ping_ms) if info is not None else None
@@ -321,9 +323,9 @@ def summary_embed(
     lines = []
     for view in views:
         look, info = look_of(view.snapshot), view.snapshot.info
-        line = f"{look.icon} **{clip(escape(view.name), 60)}**"
+        line = f"{look.icon} **{clip(escape(view.name_in(language)), 60)}**"
         if info is not None and look is not Look.OFFLINE:
-            shown_map = clip(escape(view.shown(info.map)), 30)
+            shown_map = clip(escape(view.shown(info.map, language)), 30)
             line += f" · {players_line(info, language)} · {shown_map}"
         else:
             line += f" · {look.label_in(language).lower()}"

@@ -25,7 +25,7 @@ def join_links(views: Sequence[ServerView], language: str = ENGLISH) -> list[tup
     for view in views:
         if view.join_url is not None:
             # A label is plain text (no markdown), so the name goes unescaped.
-            label = t(language, "status.join_button", name=view.name)
+            label = t(language, "status.join_button", name=view.name_in(language))
             links.append((clip(label, MAX_LABEL), view.join_url))
     return links[:MAX_BUTTONS]
 

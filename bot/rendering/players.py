@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from bot.i18n import ENGLISH
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, duration, escape, more_line
 from bot.snapshots import PlayerInfo
 
@@ -15,7 +15,6 @@ MAX_FIELD_VALUE = 1024
 COLUMN_NAME_WIDTH = 24
 MORE_RESERVE = 24  # room for "… and 255 more"
 MIN_PER_COLUMN = 6  # a short list stays one column: two names side by side read as a row
-CONNECTING = "*(connecting)*"  # a slot whose name the server does not give yet
 
 
 class PlayerSort(enum.Enum):
@@ -39,7 +38,8 @@ def player_line(
     """``**name** · 1h 05m`` (or ``· 31`` by score); only the name where the server gives
     neither time nor score (BattlEye names)."""
     name = clip(escape(player.name), width)
-    shown = f"**{name}**" if name else CONNECTING
+    # A slot whose name the server does not give yet: "(connecting)" in the language.
+    shown = f"**{name}**" if name else f"*{t(language, 'misc.connecting')}*"
     if sort is PlayerSort.SCORE and (player.score or player.duration):
         return f"{shown} · {player.score}"
     if player.duration:

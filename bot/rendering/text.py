@@ -114,25 +114,28 @@ def relative(at: float) -> str:
     return f"<t:{int(at)}:R>"
 
 
-HIDDEN_ADDRESS = "(address hidden)"
+HIDDEN_ADDRESS = "(address hidden)"  # English; misc.address_hidden in the catalogue
 
 
-def mask_address(text: str, host: str) -> str:
-    """``text`` with the host (and a ``:port`` after it) replaced, for servers whose address
-    is hidden (``/status-connect show:False``): names and A2S titles often carry it."""
+def mask_address(text: str, host: str, language: str = ENGLISH) -> str:
+    """``text`` with the host (and a ``:port`` after it) replaced by "(address hidden)" in
+    ``language``, for servers whose address is hidden (``/status-connect show:False``): names
+    and A2S titles often carry it."""
     if not host:
         return text
     pattern = re.escape(host.strip("[]")) + r"\]?(?::\d{1,5})?"
-    return re.sub(r"\[?" + pattern, HIDDEN_ADDRESS, text, flags=re.IGNORECASE)
+    hidden = t(language, "misc.address_hidden")
+    # A function, not a template: the text is never read as backreferences.
+    return re.sub(r"\[?" + pattern, lambda _: hidden, text, flags=re.IGNORECASE)
 
 
 def address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def join_within(lines: Sequence[str], limit: int) -> str:
+def join_within(lines: Sequence[str], limit: int, language: str = ENGLISH) -> str:
     """Whole lines joined by line feeds within ``limit`` characters; the lines that do not fit
-    are counted in a last "… and N more" line (never a line cut in half)."""
+    are counted in a last "… and N more" line in ``language`` (never a line cut in half)."""
     whole = "\n".join(lines)
     if len(whole) <= limit:
         return whole
@@ -140,8 +143,8 @@ def join_within(lines: Sequence[str], limit: int) -> str:
     used = 0
     for i, line in enumerate(lines):
         # Room for this line and for the "and N more" line that will follow it.
-        if used + len(line) + 1 + len(more_line(len(lines) - i - 1)) > limit:
-            kept.append(more_line(len(lines) - i))
+        if used + len(line) + 1 + len(more_line(len(lines) - i - 1, language)) > limit:
+            kept.append(more_line(len(lines) - i, language))
             break
         kept.append(line)
         used += len(line) + 1

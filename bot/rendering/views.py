@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.games import get_game
+from bot.i18n import ENGLISH
 from bot.rendering.text import address, mask_address
 from bot.snapshots import Snapshot, valid_icon
 from bot.storage import Server
@@ -56,10 +57,15 @@ class ServerView:
         icon = info.icon if info is not None else None
         return icon if icon is not None and valid_icon(icon) else None
 
-    def shown(self, text: str) -> str:
-        """Text about this server as shown: without its address when that is hidden."""
-        return mask_address(text, self.server.host) if self.hide_connect else text
+    def shown(self, text: str, language: str = ENGLISH) -> str:
+        """Text about this server as shown: without its address when that is hidden (said
+        "(address hidden)" in ``language``)."""
+        return mask_address(text, self.server.host, language) if self.hide_connect else text
 
     @property
     def name(self) -> str:
         return self.shown(self.server.name)
+
+    def name_in(self, language: str) -> str:
+        """The name as shown to readers of ``language``."""
+        return self.shown(self.server.name, language)

@@ -262,3 +262,23 @@ async def test_server_name_is_escaped(store: Store) -> None:
     query = StubQuery({27015}, server_name="[Verify your account](https://evil)")
     report = await diagnose(server, registry_for(store, box, query, StubLogin()))
     assert r"\[Verify your account\](https://evil)" in report.check("A2S query").detail
+
+
+def test_every_console_login_hint_is_in_the_catalogue_as_the_adapter_says_it() -> None:
+    # The catalogue's English is the adapters' own text: a change there shows up here.
+    from bot.adapters.admin import LoginStatus
+    from bot.adapters.registry import admin_hints, default_admin_adapters
+    from bot.i18n import t
+    from bot.services.servers.diagnostics import login_hint
+
+    protocols = list(default_admin_adapters())
+    assert set(protocols) == {"battleye", "source_rcon", "webrcon", "sdtd_telnet", "palworld_rest"}
+    for protocol in protocols:
+        hints = admin_hints(protocol)
+        assert hints is not None
+        for status in LoginStatus:
+            english = hints.for_status(status)
+            if english:
+                assert t("en", f"serverui.login.{protocol}.{status.value}") == english
+                assert login_hint(protocol, status, english, "de") != english
+    assert login_hint("new_protocol", LoginStatus.REFUSED, "as written", "de") == "as written"

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
+from bot.i18n import LANGUAGES
 from bot.rendering.embeds import embed_problems
+from bot.rendering.text import more_line
 from bot.services.audit import DeniedGroup, Dropped
 from bot.storage.audit import OUTCOMES, AuditEntry
 from cogs._audit_ui import (
@@ -19,6 +23,7 @@ from cogs._audit_ui import (
     mirror_embeds,
 )
 from cogs._results import COLOUR_FAIL, COLOUR_OK, COLOUR_WARN
+from cogs.audit import PER_PAGE
 
 AT = "2026-05-01T12:00:00.123Z"
 STAMP = int(datetime.datetime(2026, 5, 1, 12, tzinfo=datetime.UTC).timestamp())
@@ -119,3 +124,57 @@ def test_mirror_message_stays_within_discord_limits() -> None:
 def test_what_the_bot_did_by_itself_names_it_instead_of_a_mention() -> None:
     line = entry_line(entry(user_id=0, user_name="ban list", action="ban kick"))
     assert "*ban list* **ban kick**" in line and "<@0>" not in line
+
+
+def _longest_language() -> str:
+    """The language whose audit page text is longest (the one closest to Discord's limits)."""
+    sample = [entry(i, outcome="timeout", allowed_by="role 1") for i in range(3)]
+
+    def size(language: str) -> int:
+        embed = audit_embed(sample, 0, 9, 999, "server: x", language)
+        return len(embed) + sum(len(entry_line(e, language)) for e in sample)
+
+    return max(LANGUAGES, key=size)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_full_page_stays_within_discord_limits_in_every_language(language: str) -> None:
+    long = "x" * 150
+    entries = [
+        entry(i, outcome="timeout", arguments=f"message='{long}{i}'", allowed_by="role 1")
+        for i in range(PER_PAGE * 4)
+    ]
+    filters = filters_text("M" * 100, "u" * 40, "a" * 40, "s" * 30)
+    embed = audit_embed(entries, 0, 1000, 123456, filters, language)
+    assert embed_problems(embed) == [] and len(embed) <= 6000
+    assert len(str(embed.description)) <= 4096
+    # The lines that did not fit are counted in the reader's language.
+    assert str(embed.description).split("\n")[-1] == more_line(
+        len(entries) - str(embed.description).count("⚠️"), language
+    )
+
+
+def test_the_longest_language_is_checked_too() -> None:
+    longest = _longest_language()
+    assert longest != "en"
+    test_a_full_page_stays_within_discord_limits_in_every_language(longest)
+
+
+def test_a_german_page_and_mirror() -> None:
+    embed = audit_embed([entry(allowed_by="role 1")], 0, 1, 1, "action: kick", "de")
+    assert embed.title == "Audit-Log"
+    assert embed.footer.text == "action: kick · Seite 1 von 1 · 1 Eintrag"
+    line = str(embed.description)
+    # The action as stored, the rest in German.
+    assert "**rcon kick** auf **Ma\\_in**" in line and "→ erfolgreich" in line
+    assert "(über role" in line
+    assert audit_embed([], 0, 1, 0, language="de").description == "Keine passenden Einträge."
+    group = DeniedGroup(1, 0, "others", AT, AT, due=0.0)
+    group.add(entry(outcome="denied"))
+    embeds, _ = mirror_embeds([group, Dropped(2), entry(excerpt="pong")], "de")
+    assert embeds[0].title == "Abgewiesene Versuche"
+    assert "andere Mitglieder abgewiesen 1×" in str(embeds[0].description)
+    assert str(embeds[1].description).startswith("2 Audit-Einträge wurden hier nicht gespiegelt")
+    assert embeds[2].fields[0].name == "Antwort"
+    # A stored outcome this bot does not know is shown as stored.
+    assert entry_line(entry(outcome="later"), "de").endswith("→ later · 12 ms")

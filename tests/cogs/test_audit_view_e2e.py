@@ -61,7 +61,7 @@ async def test_kick_finds_rcon_kick_and_ids_show_as_mentions(world: RconWorld) -
         text = kicks.embeds[0]["description"]
         assert "rcon kick" in text and "rcon say" not in text
         # The filters in use are said in the footer.
-        assert kicks.embeds[0]["footer"]["text"] == "action: kick · Page 1 of 1 · 1 entries"
+        assert kicks.embeds[0]["footer"]["text"] == "action: kick · Page 1 of 1 · 1 entry"
         assert text.startswith("✅ <t:") and f"<@{w.admin}> **rcon kick**" in text
         mine = await w.as_admin("audit view", {"user": w.admin, "since": "1d"})
         assert mine.embeds[0]["footer"]["text"].startswith("user: alice · since: 1d · Page 1")
@@ -150,3 +150,44 @@ async def test_export_too_big_for_ten_parts_is_refused_with_a_hint(
         message = await handle.wait_followup()
     assert message["attachments"] == []
     assert "upload limit" in message["content"] and "since:" in message["content"]
+
+
+async def test_a_german_member_reads_the_audit_log_in_german(world: RconWorld) -> None:
+    w = world
+    w.fake.user_locales[w.admin] = "de"
+    async with run_bot(w.fake, w.bot()) as bot:
+        # The guild's shared language is French: the mirror channel is in French.
+        await bot.services.languages.choose(w.guild_id, "fr")
+        actor = Actor(w.guild_id, w.admin, "alice")
+        await bot.services.audit.record(actor, "rcon kick", "player='Gus'")
+        page = await w.as_admin("audit view", {"action": "rcon kick"})
+        set_ = await w.as_admin("audit channel set", {"channel": w.channel_id})
+        await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 1)
+        mirrored = w.fake.channel_messages(w.channel_id)[0]["embeds"][0]["description"]
+        cleared = await w.as_admin("audit channel clear")
+    (embed,) = page.embeds
+    assert page.ephemeral and embed["title"] == "Audit-Log"
+    assert embed["footer"]["text"] == "action: rcon kick · Seite 1 von 1 · 1 Eintrag"
+    # The stored action and arguments as they are; the outcome in German.
+    assert "**rcon kick**" in embed["description"] and "player='Gus'" in embed["description"]
+    assert "→ erfolgreich" in embed["description"]
+    labels = [c["label"] for row in page.components for c in row["components"]]
+    assert labels == ["◀ Zurück", "Weiter ▶"]
+    assert set_.content == f"Neue Audit-Einträge werden in <#{w.channel_id}> gepostet."
+    assert cleared.content == "Audit-Einträge werden nicht mehr gespiegelt."
+    assert "**audit channel set**" in mirrored and "→ réussi" in mirrored
+
+
+async def test_a_german_member_is_refused_a_too_big_export_in_german(
+    world: RconWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = world
+    w.fake.user_locales[w.admin] = "de"
+    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 2 * 1024)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _many_rows(bot, w, 200)
+        handle = await w.as_admin("audit export")
+        message = await handle.wait_followup()
+    assert message["attachments"] == []
+    assert message["content"].startswith("Der Export ist ")
+    assert "Upload-Limit" in message["content"] and "since:" in message["content"]

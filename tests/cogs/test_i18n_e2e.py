@@ -200,3 +200,6 @@ async def test_feed_lines_speak_the_guilds_language(
             "➡️ **alice** dołączył ≈",
             "⬅️ **alice** wyszedł ≈",
         ]
+        # The footer of approximate lines too.
+        footer = w.fake.channel_messages(w.feed_channel)[0]["embeds"][0]["footer"]["text"]
+        assert footer == "≈ wejścia i wyjścia wyliczone z list graczy A2S: w przybliżeniu"

@@ -416,3 +416,52 @@ async def test_remove_answers_before_the_slow_part(world: World) -> None:
         release.set()
         await world.fake.wait_until(lambda: removed(remove.original, "Main"))
         assert await bot.services.store.servers.all() == []
+
+
+async def test_a_german_member_manages_servers_in_german(world: World) -> None:
+    world.fake.user_locales[world.admin] = "de"
+    async with run_bot(world.fake, world.bot()) as bot:
+        host, port = world.a2s.address
+        options = {
+            "name": "Main",
+            "address": f"{host}:{port}",
+            "game": "cs2",
+            "rcon_port": world.rcon.address[1],
+        }
+        asked = await answered(
+            await world.fake.slash(world.guild_id, world.admin, "server add", options)
+        )
+        assert asked.modal is not None
+        assert asked.modal["title"] == "RCON-Passwort für Main"
+        submitted = await answered(await world.fake.submit_modal(asked, {"password": PASSWORD}))
+        saved = (await submitted.wait_followup())["embeds"][0]
+        assert saved["title"] == "Server Main hinzugefügt"
+        # The registry's notes in German; the server's own name as it answered.
+        assert "RCON-Login auf Port" in saved["description"]
+        assert "antwortet auf Port" in saved["description"] and "Fake CS2" in saved["description"]
+
+        listing = await world.as_admin("server list")
+        (embed,) = listing.embeds
+        assert listing.ephemeral and embed["title"] == "Gameserver"
+        assert embed["footer"]["text"] == "1 Server"
+        field = embed["fields"][0]
+        assert field["name"] == "Main" and "Passwort gesetzt" in field["value"]
+        assert "· Query " in field["value"]
+
+        test = await world.as_admin("server test", {"name": "Main"})
+        report = (await test.wait_followup())["embeds"][0]
+        assert report["title"] == "Test von Main"
+        checks = {f["name"]: f["value"] for f in report["fields"]}
+        assert set(checks) == {"➖ DNS", "✅ A2S query", "✅ Ping", "✅ RCON-Login"}
+        assert checks["➖ DNS"].endswith("ist eine IP-Adresse")
+        assert "ms vom Bot aus" in checks["✅ Ping"]
+
+        remove = await world.as_admin("server remove", {"name": "Main"})
+        assert (remove.content or "").startswith("**Main** (`")
+        buttons = {
+            c["label"]: c["custom_id"] for row in remove.components for c in row["components"]
+        }
+        assert set(buttons) == {"Entfernen", "Abbrechen"}
+        await answered(await world.fake.click(remove, buttons["Abbrechen"], world.admin))
+        assert (remove.original or {}).get("content") == "Abgebrochen: nichts wurde entfernt."
+        assert len(await bot.services.store.servers.all()) == 1

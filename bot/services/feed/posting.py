@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.i18n import t
 from bot.services.feed.queue import Batch
 from bot.services.feed.sender import Outcome
 
@@ -21,6 +22,23 @@ class Refused:
     outcome: Outcome
     # Why the lines wait, for /feed list (lost permissions, a locked thread); None: as before.
     problem: str | None = None
+
+
+# Why a channel's lines wait (Refused.problem), in English as the logs and the outbox hold
+# them; /feed list says them in the reader's language (misc.feed_problem.<code>).
+PROBLEMS = {
+    "forbidden": "Discord refuses my messages there (missing permissions); lines wait",
+    "no_access": "I cannot see that channel (missing access); lines wait",
+    "locked": "the thread is archived and locked: I need Manage Threads to reopen it; lines wait",
+    "archived": "the thread is archived and I may not reopen it; lines wait",
+}
+_CODES = {text: code for code, text in PROBLEMS.items()}
+
+
+def problem_text(problem: str, language: str) -> str:
+    """A channel problem in ``language``; one this bot does not know, as it is."""
+    code = _CODES.get(problem)
+    return problem if code is None else t(language, f"misc.feed_problem.{code}")
 
 
 class FeedChannel(Protocol):

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from bot.i18n import ENGLISH
 from bot.services.feed.render import dropped_line
 
 # A subscription: ("feed", id) or ("watch", id); its cursor moves when its lines are delivered.
@@ -31,6 +32,7 @@ class Item:
     role_id: int | None = None  # watch lines mention this role
     approximate: bool = False
     queued_at: float = 0.0  # monotonic; the oldest line of a batch opens its window
+    language: str = ENGLISH  # the guild's, the line is in: the batch's own line follows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +44,12 @@ class Batch:
     nonce: str | None = None
 
     @property
+    def language(self) -> str:
+        return self.items[0].language if self.items else ENGLISH
+
+    @property
     def lines(self) -> list[str]:
-        head = [dropped_line(self.dropped)] if self.dropped else []
+        head = [dropped_line(self.dropped, self.language)] if self.dropped else []
         return head + [i.line for i in self.items]
 
     @property
@@ -107,7 +113,8 @@ class ChannelQueue:
         """The oldest lines that fit in one message (at least one), with the drop count."""
         if not self.pending:
             return None
-        used = len(dropped_line(self._dropped)) + 1 if self._dropped else 0
+        language = self._items[0].language if self._items else ENGLISH
+        used = len(dropped_line(self._dropped, language)) + 1 if self._dropped else 0
         items: list[Item] = []
         while self._items:
             size = len(self._items[0].line) + 1

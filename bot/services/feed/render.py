@@ -104,5 +104,5 @@ def watch_line(event: Event, server_name: str, pattern: str, language: str = ENG
     return f"<t:{int(event.at)}:T> {text}"
 
 
-def dropped_line(count: int) -> str:
-    return f"⚠️ {count} older event(s) dropped: the queue of this channel was full."
+def dropped_line(count: int, language: str = ENGLISH) -> str:
+    return "⚠️ " + t(language, "misc.feed_dropped", count=count)

@@ -85,26 +85,26 @@ class Router:
         self.dropped_before += sum(s.queue.total_dropped for s in senders)
         self.senders.clear()
 
-    def _server_name(self, server_id: int) -> str:
+    def _server_name(self, server_id: int, language: str) -> str:
         subs = self.subscriptions
         server = subs.servers.get(server_id)
         if server is None:
             return f"server {server_id}"
         # /status-connect show:False hides the address in feed lines too (names often carry it).
-        return mask_address(server.name, server.host) if server_id in subs.hidden else server.name
+        if server_id not in subs.hidden:
+            return server.name
+        return mask_address(server.name, server.host, language)
 
-    def _event_text(self, event: Event) -> Event:
+    def _event_text(self, event: Event, language: str) -> Event:
         subs = self.subscriptions
         server = subs.servers.get(event.server_id)
         if server is None or event.server_id not in subs.hidden or not event.text:
             return event
-        return replace(event, text=mask_address(event.text, server.host))
+        return replace(event, text=mask_address(event.text, server.host, language))
 
     def _items(
         self, event: Event, feeds: Iterable[Feed], watches: Iterable[Watch]
     ) -> list[tuple[int, Item]]:
-        name = self._server_name(event.server_id)
-        event = self._event_text(event)
         now = time.monotonic()
         out: list[tuple[int, Item]] = []
         for feed in feeds:
@@ -112,19 +112,25 @@ class Router:
                 # The server's name only where the channel carries several servers.
                 shared = self.subscriptions.servers_in_channel(feed.channel_id) > 1
                 language = self.language_of(feed.guild_id)
-                line = render.line(event, name if shared else None, language)
+                name = self._server_name(event.server_id, language) if shared else None
+                line = render.line(self._event_text(event, language), name, language)
                 approximate = event.source == m.SOURCE_A2S
                 out.append(
-                    (feed.channel_id, Item(key_of(feed), event.id, line, None, approximate, now))
+                    (
+                        feed.channel_id,
+                        Item(key_of(feed), event.id, line, None, approximate, now, language),
+                    )
                 )
         for watch in watches:
             if matches(watch, event):
                 language = self.language_of(watch.guild_id)
-                line = render.watch_line(event, name, watch.pattern, language)
+                name = self._server_name(event.server_id, language)
+                shown = self._event_text(event, language)
+                line = render.watch_line(shown, name, watch.pattern, language)
                 out.append(
                     (
                         watch.channel_id,
-                        Item(key_of(watch), event.id, line, watch.role_id, False, now),
+                        Item(key_of(watch), event.id, line, watch.role_id, False, now, language),
                     )
                 )
         return out

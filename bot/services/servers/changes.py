@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.games import Game
+from bot.i18n import ENGLISH, t
 from bot.services.errors import UserError
 from bot.services.servers.probes import LoginResult, QueryAnswer
 from bot.storage import Server
@@ -14,6 +15,29 @@ MAX_SERVERS_PER_GUILD = 50
 QUERY_TIMEOUT = 3.0
 LOGIN_TIMEOUT = 5.0
 MAX_PASSWORD_LENGTH = 128
+
+
+class Note(str):
+    """A note said after an add or edit: its English text (logs, tests), and the catalogue key
+    and values to say it in the reader's language (:func:`note_text`). A value may itself be a
+    note (a reason inside the sentence)."""
+
+    key: str
+    values: dict[str, str]
+
+    def __new__(cls, key: str, /, **values: str) -> Note:
+        note = super().__new__(cls, t(ENGLISH, key, **values))
+        note.key = key
+        note.values = values
+        return note
+
+
+def note_text(note: str, language: str) -> str:
+    """A note in ``language``; a plain text (a protocol's own error) as it is."""
+    if not isinstance(note, Note):
+        return note
+    values = {name: note_text(value, language) for name, value in note.values.items()}
+    return t(language, note.key, **values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,10 @@ DNS, query answer (in the game's protocol) and port, ping, RCON login; each fail
 usually causes it, from the problems users of game-server bots report most (wrong query port,
 query disabled, firewall, wrong password, a login the server closes (Squad's wrong password,
 srcds IP ban), BattlEye RestrictRCon).
+
+Said in ``language`` (``/server test``: the member's; the operator's CLI: English). The
+catalogue's per-game config lines (``query_hint``/``admin_hint``), the protocols' own login
+hints and errors, and what servers answer stay as they are.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from dataclasses import dataclass, replace
 from bot.adapters.registry import admin_hints, words_for
 from bot.crypto import DecryptionError
 from bot.games import Game, get_game
+from bot.i18n import ENGLISH, t
+from bot.i18n.catalogue import CATALOGUE
 from bot.rendering.text import clip, escape
-from bot.services.servers.addresses import INTERNAL_REFUSED
 from bot.services.servers.probes import (
     LoginStatus,
     QueryAnswer,
@@ -66,38 +71,48 @@ class Report:
         return next(c for c in self.checks if c.name == name)
 
 
-async def check_dns(host: str, time_limit: float = DNS_TIMEOUT) -> CheckResult:
+def _t(language: str, key: str, /, **values: str | int | float) -> str:
+    return t(language, f"serverui.test.{key}", **values)
+
+
+def login_hint(protocol: str, status: LoginStatus, english: str, language: str) -> str:
+    """A console protocol's hint for a login outcome in ``language``
+    (``serverui.login.<protocol>.<status>``); the adapter's own English where the catalogue
+    has none (an adapter added since)."""
+    key = f"serverui.login.{protocol}.{status.value}"
+    return t(language, key) if key in CATALOGUE.languages[ENGLISH] else english
+
+
+async def check_dns(
+    host: str, time_limit: float = DNS_TIMEOUT, language: str = ENGLISH
+) -> CheckResult:
     try:
         ipaddress.ip_address(host)
     except ValueError:
         pass
     else:
-        return CheckResult("DNS", CheckStatus.SKIPPED, f"{host} is an IP address")
+        return CheckResult("DNS", CheckStatus.SKIPPED, _t(language, "dns_ip", host=host))
     loop = asyncio.get_running_loop()
     try:
         infos = await asyncio.wait_for(
             loop.getaddrinfo(host, None, type=socket.SOCK_DGRAM), time_limit
         )
     except (OSError, TimeoutError) as exc:
+        error = exc.__class__.__name__
         return CheckResult(
-            "DNS",
-            CheckStatus.FAIL,
-            f"{host} does not resolve ({exc.__class__.__name__}): check the spelling and that "
-            "its DNS record exists.",
+            "DNS", CheckStatus.FAIL, _t(language, "dns_fail", host=host, error=error)
         )
     addresses = sorted({str(info[4][0]) for info in infos})
     return CheckResult("DNS", CheckStatus.OK, f"{host} → {', '.join(addresses[:3])}")
 
 
-def _no_answer_hint(game: Game, port: int) -> str:
-    # How this game enables its query, from the catalogue.
+def _no_answer_hint(game: Game, port: int, language: str = ENGLISH) -> str:
+    # How this game enables its query, from the catalogue (a config line: as written there).
     words = words_for(game.query_protocol)
     extra = f" {game.name}: {game.query_hint}" if game.query_hint else ""
-    return (
-        f"No {_protocol_name(words.label)} answer on {words.transport} {port}. Usual causes: "
-        "wrong query port (it often differs from the game port), query disabled in the server "
-        f"config, a firewall blocking {words.transport} {port}, or the server is offline.{extra}"
-    )
+    where = f"{words.transport} {port}"
+    text = _t(language, "no_answer", protocol=_protocol_name(words.label), where=where)
+    return text + extra
 
 
 def _protocol_name(label: str) -> str:
@@ -105,25 +120,32 @@ def _protocol_name(label: str) -> str:
     return label.removesuffix(" query")
 
 
-# What an internal target's failures all say: refused, silent and not-A2S are not told apart,
-# and no other port is probed, so /server test cannot map the bot's own network.
-INTERNAL_FAILURE = (
-    "not reachable or not a game server (details are not shown for private, loopback, "
-    "link-local and multicast addresses)"
-)
+# What an internal target's failures all say (serverui.test.internal): refused, silent and
+# not-A2S are not told apart, and no other port is probed, so /server test cannot map the
+# bot's own network.
 
-# What a failure other than silence says, per failure (the port is added in front).
+
+def _internal(where: str, language: str) -> str:
+    return _t(language, "internal", where=where)
+
+
+# What a failure other than silence says, per failure (catalogue keys serverui.test.<name>).
 _FAILURE_HINTS = {
-    QueryFailure.UNREACHABLE: "the port is closed (nothing listens, or a firewall rejects it)",
-    QueryFailure.NETWORK: "a network error; the server may be unreachable from the bot",
-    QueryFailure.AUTH_REQUIRED: "the query needs the admin password: store it with /server edit",
-    QueryFailure.AUTH_REFUSED: "the stored admin password was refused: fix it with /server edit",
-    QueryFailure.SERVER_ERROR: "the server answered with an error",
+    QueryFailure.UNREACHABLE: "closed",
+    QueryFailure.NETWORK: "network",
+    QueryFailure.AUTH_REQUIRED: "auth_required",
+    QueryFailure.AUTH_REFUSED: "auth_refused",
+    QueryFailure.SERVER_ERROR: "server_error",
 }
 
 
 async def check_query(
-    server: Server, game: Game, query: QueryClient, time_limit: float, internal: bool = False
+    server: Server,
+    game: Game,
+    query: QueryClient,
+    time_limit: float,
+    internal: bool = False,
+    language: str = ENGLISH,
 ) -> tuple[CheckResult, QueryAnswer | None]:
     words = words_for(game.query_protocol)
     name, shown = words.label, _protocol_name(words.label)
@@ -134,31 +156,30 @@ async def check_query(
         )
     except QueryError as exc:
         if exc.failure is QueryFailure.DNS:
-            return CheckResult(name, CheckStatus.SKIPPED, "the host does not resolve"), None
+            return CheckResult(name, CheckStatus.SKIPPED, _t(language, "no_dns")), None
         if internal:
-            return CheckResult(name, CheckStatus.FAIL, f"{where}: {INTERNAL_FAILURE}."), None
+            return CheckResult(name, CheckStatus.FAIL, _internal(where, language)), None
         if exc.failure is QueryFailure.NOT_THIS_PROTOCOL:
-            return CheckResult(
-                name,
-                CheckStatus.FAIL,
-                f"{where} answered, but not with {shown}: that is probably the game "
-                "or RCON port, not the query port.",
-            ), None
+            text = _t(language, "other_protocol", where=where, protocol=shown)
+            return CheckResult(name, CheckStatus.FAIL, text), None
         hint = _FAILURE_HINTS.get(exc.failure)
         if hint is not None and exc.failure is not QueryFailure.UNREACHABLE:
-            return CheckResult(name, CheckStatus.FAIL, f"{where}: {hint}."), None
+            text = f"{where}: {_t(language, hint)}"
+            return CheckResult(name, CheckStatus.FAIL, text), None
         found = await query.find_query_port(server.host, server.game_port, game.key)
         if found is not None and found != server.query_port:
-            return CheckResult(
-                name,
-                CheckStatus.FAIL,
-                f"No {shown} answer on {where}, but port {found} answers: the query "
-                f"port is {found} (fix it with /server edit query_port:{found}).",
-            ), None
-        return CheckResult(name, CheckStatus.FAIL, _no_answer_hint(game, server.query_port)), None
-    detail = (
-        f"answered on {words.transport} {answer.port}: {_shown(answer.server_name)} — "
-        f"{_shown(answer.map_name)}, {answer.players}/{answer.max_players} players"
+            # Ports as digits (a number would be written 27.015 in German).
+            text = _t(language, "found_port", protocol=shown, where=where, port=str(found))
+            return CheckResult(name, CheckStatus.FAIL, text), None
+        hint_text = _no_answer_hint(game, server.query_port, language)
+        return CheckResult(name, CheckStatus.FAIL, hint_text), None
+    detail = _t(
+        language,
+        "answered",
+        where=f"{words.transport} {answer.port}",
+        name=_shown(answer.server_name),
+        map=_shown(answer.map_name),
+        players=f"{answer.players}/{answer.max_players}",
     )
     if answer.notes:
         # Answered, but something is off that the admin can fix (Minecraft's query off…).
@@ -172,15 +193,13 @@ def _shown(text: str) -> str:
     return clip(escape(text), MAX_SHOWN_NAME)
 
 
-def check_ping(answer: QueryAnswer | None) -> CheckResult:
+def check_ping(answer: QueryAnswer | None, language: str = ENGLISH) -> CheckResult:
     if answer is None:
-        return CheckResult("Ping", CheckStatus.SKIPPED, "no query answer to time")
-    ms = answer.ping_ms
-    if ms > HIGH_PING_MS:
-        return CheckResult(
-            "Ping", CheckStatus.WARN, f"{ms:.0f} ms from the bot (high: status may time out)"
-        )
-    return CheckResult("Ping", CheckStatus.OK, f"{ms:.0f} ms from the bot")
+        return CheckResult("Ping", CheckStatus.SKIPPED, _t(language, "no_ping"))
+    ms = f"{answer.ping_ms:.0f}"
+    if answer.ping_ms > HIGH_PING_MS:
+        return CheckResult("Ping", CheckStatus.WARN, _t(language, "ping_high", ms=ms))
+    return CheckResult("Ping", CheckStatus.OK, _t(language, "ping", ms=ms))
 
 
 async def check_rcon(
@@ -190,71 +209,85 @@ async def check_rcon(
     login: RconLoginTester,
     time_limit: float,
     internal: bool = False,
+    language: str = ENGLISH,
 ) -> CheckResult:
-    name = "RCON login"
+    name = _t(language, "rcon")
     if not game.has_rcon or server.rcon_port is None:
         why = f" ({game.admin_hint})" if game.admin_hint and not game.has_rcon else ""
-        return CheckResult(name, CheckStatus.SKIPPED, f"{game.name}: no RCON configured{why}")
+        text = _t(language, "no_rcon", game=game.name) + why
+        return CheckResult(name, CheckStatus.SKIPPED, text)
     try:
         password = registry.password_of(server)
-    except DecryptionError as exc:
-        return CheckResult(name, CheckStatus.FAIL, str(exc))
+    except DecryptionError:
+        return CheckResult(name, CheckStatus.FAIL, _t(language, "undecryptable"))
     if password is None:
-        return CheckResult(
-            name, CheckStatus.SKIPPED, "no password stored (set one with /server edit)"
-        )
+        return CheckResult(name, CheckStatus.SKIPPED, _t(language, "no_password"))
     result = await login(game.rcon, server.host, server.rcon_port, password, time_limit=time_limit)
     words = words_for(game.admin_protocol or "")
     hints = admin_hints(game.admin_protocol or "")
     port = f"{words.transport} {server.rcon_port}"
     if result.status is LoginStatus.OK:
-        detail = f"{words.label} login OK on {port}"
+        detail = _t(language, "login_ok", protocol=words.label, where=port)
         if hints is not None and hints.after_ok:
-            detail += f". {hints.after_ok}"
+            after = login_hint(game.admin_protocol or "", LoginStatus.OK, hints.after_ok, language)
+            detail += f". {after}"
         return CheckResult(name, CheckStatus.OK, detail)
     if internal and result.status is not LoginStatus.REFUSED:
-        return CheckResult(name, CheckStatus.FAIL, f"{port}: {INTERNAL_FAILURE}.")
-    hint = hints.for_status(result.status) if hints is not None else result.detail
+        return CheckResult(name, CheckStatus.FAIL, _internal(port, language))
+    hint = (
+        login_hint(
+            game.admin_protocol or "", result.status, hints.for_status(result.status), language
+        )
+        if hints is not None
+        else result.detail
+    )
     # How this game enables its console (the config line), from the catalogue.
     setup = f" {game.name}: {game.admin_hint}" if game.admin_hint else ""
     return CheckResult(name, CheckStatus.FAIL, f"{port}: {hint}{setup}")
 
 
-async def diagnose(server: Server, registry: ServerRegistry, *, operator: bool = False) -> Report:
+async def diagnose(
+    server: Server,
+    registry: ServerRegistry,
+    *,
+    operator: bool = False,
+    language: str = ENGLISH,
+) -> Report:
     """Run the whole checklist for one server; never raises for network problems.
 
     ``operator``: for the bot's operator (``python -m bot check``), who sees the detailed
-    failure of internal targets too; a guild member (``/server test``) does not."""
+    failure of internal targets too; a guild member (``/server test``) does not. The check
+    names and details are in ``language``."""
     game = get_game(server.game)
     if game is None:
-        return Report(
-            server,
-            (CheckResult("Game", CheckStatus.FAIL, f"unknown game {server.game!r}"),),
-        )
-    dns = await check_dns(server.host)
+        unknown = _t(language, "unknown_game", game=repr(server.game))
+        return Report(server, (CheckResult(_t(language, "game"), CheckStatus.FAIL, unknown),))
+    dns = await check_dns(server.host, language=language)
     if dns.status is CheckStatus.FAIL:
-        skipped = "the host does not resolve"
+        skipped = _t(language, "no_dns")
         return Report(
             server,
             (
                 dns,
                 CheckResult(words_for(game.query_protocol).label, CheckStatus.SKIPPED, skipped),
                 CheckResult("Ping", CheckStatus.SKIPPED, skipped),
-                CheckResult("RCON login", CheckStatus.SKIPPED, skipped),
+                CheckResult(_t(language, "rcon"), CheckStatus.SKIPPED, skipped),
             ),
         )
     internal, via = False, server.host
     if not operator:
         internal, via = await registry.checked_target(server.host, refuse=False)
     if internal and not registry.allow_private:
-        refused = CheckResult("Address", CheckStatus.FAIL, INTERNAL_REFUSED)
+        refused = CheckResult(
+            _t(language, "address"), CheckStatus.FAIL, t(language, "servers.internal_refused")
+        )
         return Report(server, (dns, refused))
     # Probed and logged into at the address that was checked (see checked_target).
     traffic = replace(server, host=via)
     query_result, answer = await check_query(
-        traffic, game, registry.query, registry.query_timeout, internal
+        traffic, game, registry.query, registry.query_timeout, internal, language
     )
     rcon = await check_rcon(
-        traffic, game, registry, registry.rcon_login, registry.login_timeout, internal
+        traffic, game, registry, registry.rcon_login, registry.login_timeout, internal, language
     )
-    return Report(server, (dns, query_result, check_ping(answer), rcon))
+    return Report(server, (dns, query_result, check_ping(answer, language), rcon))

@@ -29,6 +29,7 @@ from bot.services.servers.changes import (
     LOGIN_TIMEOUT,
     MAX_SERVERS_PER_GUILD,
     QUERY_TIMEOUT,
+    Note,
     PendingAdd,
     PreparedServer,
     QueryPort,
@@ -166,7 +167,14 @@ class ServerRegistry:
         notes: tuple[str, ...] = ()
         if located is not None:
             self._refuse_internal_literal(located[0])
-            notes = (f"DNS points {_shown(host)} at {_shown(located[0])}:{located[1]} (SRV).",)
+            notes = (
+                Note(
+                    "serverui.note.srv",
+                    host=_shown(host),
+                    target=_shown(located[0]),
+                    port=str(located[1]),
+                ),
+            )
             host, game_port = located
         if game_port is None:
             game_port = game.default_port
@@ -378,7 +386,14 @@ class ServerRegistry:
         except QueryError as exc:
             first_error = exc
         else:
-            notes.append(f"{shown} answers on port {port} ({_shown(answer.server_name)}).")
+            notes.append(
+                Note(
+                    "serverui.note.answers",
+                    protocol=shown,
+                    port=str(port),
+                    name=_shown(answer.server_name),
+                )
+            )
             return QueryPort(port, answer)
         if explicit is None:
             found = await self.query.find_query_port(
@@ -389,17 +404,19 @@ class ServerRegistry:
             )
             if found is not None and probed is not None:
                 notes.append(
-                    f"No {shown} answer on port {port} ({prepared.game.name}'s usual query port); "
-                    f"found the query port by probing: {found}."
+                    Note(
+                        "serverui.note.probed",
+                        protocol=shown,
+                        port=str(port),
+                        game=prepared.game.name,
+                        found=str(found),
+                    )
                 )
                 return QueryPort(found, probed, probed=True)
         # On an internal host the reason is not told apart (refused, silent, not A2S), so
         # a tenant cannot map which ports of the bot's network are open.
         why = NOT_REACHABLE if internal else str(first_error)
-        notes.append(
-            f"No {shown} answer on port {port} ({why}). Saved anyway: the server may be "
-            "offline, or its query is disabled or firewalled. Run /server test once it is up."
-        )
+        notes.append(Note("serverui.note.no_answer", protocol=shown, port=str(port), why=why))
         return QueryPort(port, None)
 
     async def _answer_at(self, host: str, port: int, protocol: str) -> QueryAnswer | None:
@@ -434,22 +451,18 @@ class ServerRegistry:
             # The port as digits (a number would be written 27.015 in German).
             raise UserError(key="servers.password_wrong", port=str(prepared.rcon_port))
         if result.ok:
-            notes.append(f"RCON login OK on port {prepared.rcon_port}.")
+            notes.append(Note("serverui.note.login_ok", port=str(prepared.rcon_port)))
         else:
             why = NOT_REACHABLE if internal else result.detail
             if result.status is LoginStatus.DROPPED and not internal:
-                why = (
-                    "the server closed the connection at login: on Squad a wrong password, "
-                    "else a restart or an IP ban"
-                )
+                why = Note("serverui.note.dropped")
             notes.append(
-                f"Could not verify the RCON login on port {prepared.rcon_port} ({why}); "
-                "the password was saved anyway. Run /server test once the server is up."
+                Note("serverui.note.login_unverified", port=str(prepared.rcon_port), why=why)
             )
         return result, self.box.encrypt(password)
 
 
-NOT_REACHABLE = "not reachable or not a game server"
+NOT_REACHABLE = Note("serverui.note.not_reachable")
 MAX_SHOWN_NAME = 100
 
 

@@ -178,10 +178,10 @@ class AlertNotifier:
         if alert.id in self._inflight or (waiting is not None and waiting.state == state):
             return
         mention = f"<@&{alert.role_id}>" if alert.role_id is not None else None
+        language = self.languages.of(alert.guild_id) if self.languages is not None else ENGLISH
         name = server.name
         if server.id in await self.store.display.hidden_connect():
-            name = mask_address(name, server.host)
-        language = self.languages.of(alert.guild_id) if self.languages is not None else ENGLISH
+            name = mask_address(name, server.host, language)
         if state == DOWN:
             text = offline_transition_text(name, snap.down_since, mention, language)
             down_since = snap.down_since

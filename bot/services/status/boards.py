@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from bot.i18n import t
 from bot.rendering.views import ServerView
 from bot.services.status.poller import Poller, RoundReport, target_of
 from bot.services.status.uptime_cache import UptimeCache
@@ -55,6 +56,24 @@ class BoardPaused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+# Why a board is paused, as stored (English: rows written by older bots hold the same texts,
+# and logs show them). /board says them in the reader's language (misc.pause.<code>).
+PAUSE_REASONS = {
+    "missing_access": "I cannot see that channel any more (missing access)",
+    "missing_permissions": "I lost the permission to send or edit messages there",
+    "forbidden": "Discord refused my messages in that channel (forbidden)",
+    "deleted": "the channel was deleted",
+    "not_a_board_channel": "that kind of channel cannot hold a status board",
+}
+_PAUSE_CODES = {text: code for code, text in PAUSE_REASONS.items()}
+
+
+def pause_reason_text(stored: str, language: str) -> str:
+    """A stored pause reason in ``language``; one this bot does not know, as stored."""
+    code = _PAUSE_CODES.get(stored)
+    return stored if code is None else t(language, f"misc.pause.{code}")
 
 
 def marker(board_id: int, position: int) -> str:

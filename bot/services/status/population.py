@@ -122,12 +122,12 @@ class PopulationNotifier:
             if decision.fire:
                 if hidden is None:
                     hidden = await self.store.display.hidden_connect()
-                name = server.name
-                if server.id in hidden:
-                    name = mask_address(name, server.host)
                 language = (
                     self.languages.of(ping.guild_id) if self.languages is not None else ENGLISH
                 )
+                name = server.name
+                if server.id in hidden:
+                    name = mask_address(name, server.host, language)
                 text = ping_text(ping, name, info.players, info.max_players, language)
                 task = asyncio.create_task(self._send(ping, text))
                 self._tasks.add(task)

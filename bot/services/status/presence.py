@@ -8,6 +8,9 @@ from bot.services.status.poller import Poller, RoundReport
 
 
 def presence_text(players: int, servers: int) -> str:
+    # English on purpose: the presence is one text for the whole bot, shown alike in every
+    # guild (Discord has no per-locale activity), and Discord's own "Watching" before it is
+    # in each reader's language already.
     return (
         f"{players} player{'s' if players != 1 else ''} on {servers} "
         f"server{'s' if servers != 1 else ''}"
