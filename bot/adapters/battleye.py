@@ -302,7 +302,7 @@ class BattlEyeSession(ListenedSession):
                 ) from None
             raise RconUnavailable(f"{name!r} did not answer the command.") from None
         except TimeoutError:
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
 
     def add_listener(self, event: str, listener: Listener) -> None:
         super().add_listener(event, listener)

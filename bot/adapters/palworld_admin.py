@@ -226,7 +226,7 @@ class PalworldAdminSession(ListenedSession):
         name = self.target.name
         remaining = deadline - loop.time()
         if remaining <= 0:  # spent waiting for the health check: not the server's fault
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.")
+            raise RconTimeout.after(name, timeout)
         try:
             return await work(self._client(address, remaining))
         except pw.AuthRefused:
@@ -234,7 +234,7 @@ class PalworldAdminSession(ListenedSession):
             raise RconAuthError(name) from None
         except pw.PalworldTimeout:
             self._lost(epoch)
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
         except pw.PalworldUnreachable:
             self._lost(epoch)
             raise RconUnavailable(f"{name!r}: {_OFFLINE}.") from None

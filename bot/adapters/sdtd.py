@@ -259,7 +259,7 @@ class SdtdSession(ListenedSession):
         except sdtd.SdtdInvalidCommand as exc:
             raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
         except sdtd.SdtdTimeout:
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
         except sdtd.SdtdAuthError:
             raise RconAuthError(name) from None
         except sdtd.NotSdtd:

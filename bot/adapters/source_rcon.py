@@ -118,7 +118,7 @@ class SourceRconSession(ListenedSession):
         except rcon.RCONAuthenticationError:
             raise self._auth_error() from None
         except rcon.RCONTimeoutError:
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
         except rcon.RCONMessageError:
             raise RconInvalidInput("This command is too long to send over RCON.") from None
         except rcon.RCONBudgetExceededError as exc:

@@ -260,7 +260,7 @@ class WebRconSession(ListenedSession):
         except webrcon.WebRconRequestError:
             raise self._invalid() from None
         except webrcon.WebRconTimeout:
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
         except webrcon.WebRconAuthError:
             raise RconAuthError(name) from None
         except webrcon.NotWebRcon:
