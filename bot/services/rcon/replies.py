@@ -56,14 +56,13 @@ def player_action_reply(
     if plan.target is None:
         raise ValueError("a kick or ban plan names its target")
     who, where = player_label(plan.target), f"**{escape(server_name)}**"
-    why = t(language, "rcon.reply.reason", reason=escape(reason)) if reason else ""
-    if plan.action is Action.KICK:
-        key = "rcon.reply.kicked" if confirmed else "rcon.reply.kick_sent"
-        text = t(language, key, who=who, where=where, why=why)
+    done, sent = ("kicked", "kick_sent") if plan.action is Action.KICK else ("banned", "ban_sent")
+    if not confirmed:
+        key = f"rcon.reply.{sent}"
     else:
-        key = "rcon.reply.banned" if confirmed else "rcon.reply.ban_sent"
-        length = ban_length(language, minutes)
-        text = t(language, key, who=who, where=where, length=length, why=why)
+        key = f"rcon.reply.{done}_reason" if reason else f"rcon.reply.{done}"
+    length = ban_length(language, minutes)
+    text = t(language, key, who=who, where=where, length=length, reason=escape(reason))
     return Reply(_title(language, server_name, confirmed), text, answer.strip(), confirmed)
 
 
