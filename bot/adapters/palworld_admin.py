@@ -207,7 +207,7 @@ class PalworldAdminSession(ListenedSession):
     def _pinned(self) -> tuple[str, int] | None:
         name = self.target.name
         if self._runner.stopped:
-            raise RconUnavailable(f"The REST API session of {name!r} is closed.")
+            raise RconUnavailable(key="rcon.session_closed", server=repr(name), protocol="REST API")
         if self.state is SessionState.CONNECTED and self._address is not None:
             return self._address, self._epoch
         if self.state is SessionState.RECONNECTING:

@@ -242,7 +242,7 @@ class SdtdSession(ListenedSession):
         cause = None if self.last_error is None else self.last_error.__cause__
         if isinstance(cause, AddressNotAllowed):
             raise RconUnavailable(f"{name!r}: {cause}")
-        raise RconUnavailable(f"{name!r} is offline or its telnet port does not answer.")
+        raise RconUnavailable(key="rcon.offline", server=repr(name), port="telnet")
 
     def _logged_in(self) -> sdtd.SdtdTelnetClient | None:
         return self.client if self.state is SessionState.CONNECTED else None
@@ -267,9 +267,7 @@ class SdtdSession(ListenedSession):
                 f"{name!r} sent an answer past the bot's limits; the connection was reset."
             ) from None
         except sdtd.SdtdError:
-            raise RconUnavailable(
-                f"{name!r} lost the connection before answering (reconnecting)."
-            ) from None
+            raise RconUnavailable(key="rcon.lost_connection", server=repr(name)) from None
 
     async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
         """The players online (``lp``), typed (:class:`~bot.adapters.admin.PlayerLister`)."""

@@ -108,3 +108,18 @@ async def test_german_ban_question_buttons_and_result(world: RconWorld) -> None:
         done = result_of(await confirm(w.fake, question, w.admin))
     assert done["title"] == "Erledigt auf Main"
     assert done["description"] == "**Ann** (#2) auf **Main** für 1 Minute gebannt"
+
+
+async def test_console_error_from_the_adapter_is_german(world: RconWorld) -> None:
+    w = world
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Bad", "cs2", w.source.address[1], password="nope-nope")
+        failed = await result(await w.by_admin("rcon players", {"server": "Bad"}))
+    assert failed["title"] == "Fehlgeschlagen auf Bad"
+    assert failed["description"] == (
+        "Das RCON-Passwort von 'Bad' wurde abgelehnt. Korrigier es mit /server edit; "
+        "bis dahin versucht Outpost keinen Login."
+    )
+    # Raised deep in the adapter with a key: the audit row keeps the English text.
+    excerpt = last_audit(w.settings)["excerpt"]
+    assert excerpt.startswith("The RCON password") and excerpt.endswith("no login is attempted.")

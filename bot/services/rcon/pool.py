@@ -339,7 +339,9 @@ class RconPool:
         try:
             await self._target_host(entry.fingerprint.host, entry.server.guild_id)
         except AddressNotAllowed:
-            raise RconUnavailable(f"{entry.server.name!r}: {INTERNAL_REFUSED}") from None
+            raise RconUnavailable(
+                key="rcon.internal_refused", server=repr(entry.server.name)
+            ) from None
         except OSError:
             pass  # a name that does not resolve: the connection path reports it
 
