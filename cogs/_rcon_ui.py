@@ -10,7 +10,7 @@ import discord
 from discord import app_commands, ui
 
 from bot.errors import user_language
-from bot.i18n import ENGLISH, t
+from bot.i18n import t
 from bot.services.audit import Actor
 from bot.services.rcon.permissions import Caller, role_ids
 from cogs._common import InvokerOnlyView, guild_id_of
@@ -44,7 +44,6 @@ def user_key(interaction: discord.Interaction[Any]) -> tuple[int | None, int]:
     return (interaction.guild_id, interaction.user.id)
 
 
-ALREADY_ANSWERED = t(ENGLISH, "rcon.confirm.already_answered")
 ConfirmHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
 ExpireHandler = Callable[[str], Awaitable[None]]
 
