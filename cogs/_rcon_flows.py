@@ -9,6 +9,8 @@ from typing import Any
 import discord
 
 from bot.app import OutpostBot
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.rcon.actions import (
@@ -85,7 +87,10 @@ class RconFlows:
 
         async with failures_shown(interaction, server.name):
             outcome = await self._run(interaction, server, plan.action, plan.arguments, build)
-            await send_output(interaction, f"Done on {escape(server.name)}", outcome.output)
+            title = t(
+                user_language(interaction), "rcon.reply.done_title", server=escape(server.name)
+            )
+            await send_output(interaction, title, outcome.output)
 
     async def _simple(
         self,
@@ -97,7 +102,8 @@ class RconFlows:
         title: str,
     ) -> None:
         """Permission, audit and validation happen inside ``rcon.run``; nothing is sent to the
-        server before ``planner`` (the validation) returned a plan."""
+        server before ``planner`` (the validation) returned a plan. ``title`` is a catalogue key
+        with a ``{server}`` placeholder."""
         server = await self._deferred(interaction, server_name)
 
         async def build() -> Plan:
@@ -105,7 +111,8 @@ class RconFlows:
 
         async with failures_shown(interaction, server.name):
             outcome = await self._run(interaction, server, action, arguments, build)
-            await send_output(interaction, title.format(server=escape(server.name)), outcome.output)
+            shown = t(user_language(interaction), title, server=escape(server.name))
+            await send_output(interaction, shown, outcome.output)
 
     async def _confirm(
         self,
@@ -196,6 +203,7 @@ class RconFlows:
                     departure.cancel()
                 raise
             confirmed = await watching[0].confirmed()
+            language = user_language(interaction)
             reply = player_action_reply(
                 outcome.plan,
                 server.name,
@@ -203,5 +211,6 @@ class RconFlows:
                 minutes=minutes,
                 answer=outcome.output,
                 confirmed=confirmed,
+                language=language,
             )
-            await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
+            await interaction.followup.send(embed=reply_embed(reply, language), ephemeral=True)

@@ -9,6 +9,8 @@ from typing import Any
 import discord
 from discord import app_commands, ui
 
+from bot.errors import user_language
+from bot.i18n import t
 from bot.services.audit import Actor
 from bot.services.rcon.permissions import Caller, role_ids
 from cogs._common import InvokerOnlyView, guild_id_of
@@ -42,7 +44,6 @@ def user_key(interaction: discord.Interaction[Any]) -> tuple[int | None, int]:
     return (interaction.guild_id, interaction.user.id)
 
 
-ALREADY_ANSWERED = "This was already answered: it runs only once."
 ConfirmHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
 ExpireHandler = Callable[[str], Awaitable[None]]
 
@@ -64,7 +65,10 @@ class ConfirmAction(InvokerOnlyView):
         self.origin = origin
         self._on_confirm = on_confirm
         self._on_abandon = on_abandon
+        # The invoker's language: only they can press, and every answer here is theirs.
+        self.language = user_language(origin)
         self.confirm.label = label
+        self.cancel.label = t(self.language, "rcon.confirm.cancel")
         # The follow-up carrying the buttons (set by the caller once sent).
         self.message: discord.WebhookMessage | None = None
         self.answered = False
@@ -78,19 +82,21 @@ class ConfirmAction(InvokerOnlyView):
         return True
 
     async def _already_answered(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_message(ALREADY_ANSWERED, ephemeral=True)
+        text = t(self.language, "rcon.confirm.already_answered")
+        await interaction.response.send_message(text, ephemeral=True)
 
     async def on_timeout(self) -> None:
         if self.answered:
             return  # confirmed or cancelled; the view only stayed to answer late presses
         self.answered = True
         window = f"{self.timeout:g} s" if self.timeout is not None else "time"
-        await self._on_abandon(f"not confirmed within {window}")
+        await self._on_abandon(f"not confirmed within {window}")  # the audit row: English
         if self.message is None:
             return
+        seconds = f"{self.timeout:g}" if self.timeout is not None else "?"
         try:
             await self.message.edit(
-                content=f"Not confirmed within {window}: nothing was sent.", view=None
+                content=t(self.language, "rcon.confirm.expired", seconds=seconds), view=None
             )
         except discord.HTTPException:
             pass  # message gone or token expired: nothing left to clean up
@@ -102,7 +108,8 @@ class ConfirmAction(InvokerOnlyView):
         if not self._answer_once():
             await self._already_answered(interaction)
             return
-        await interaction.response.edit_message(content="Sending…", view=None)
+        sending = t(self.language, "rcon.confirm.sending")
+        await interaction.response.edit_message(content=sending, view=None)
         await self._on_confirm(interaction)
 
     @ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="rcon:cancel")
@@ -111,4 +118,5 @@ class ConfirmAction(InvokerOnlyView):
             await self._already_answered(interaction)
             return
         await self._on_abandon("cancelled by the user")
-        await interaction.response.edit_message(content="Cancelled: nothing was sent.", view=None)
+        cancelled = t(self.language, "rcon.confirm.cancelled")
+        await interaction.response.edit_message(content=cancelled, view=None)

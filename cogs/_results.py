@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import discord
 
+from bot.errors import user_language
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.errors import UserError
 from bot.services.rcon.commands import PartlyDone
@@ -29,8 +31,9 @@ TONES: dict[Tone, discord.Colour] = {"ok": COLOUR_OK, "warn": COLOUR_WARN, "fail
 MAX_TITLE = 256
 MAX_DESCRIPTION = 4096
 MAX_FIELD_VALUE = 1024
-ANSWER_FIELD = "The server answered"
-NOTHING = "Done; the server answered nothing."
+# The English texts, for tests; shown through the catalogue in the reader's language.
+ANSWER_FIELD = t(ENGLISH, "rcon.result.answer_field")
+NOTHING = t(ENGLISH, "rcon.result.nothing")
 
 
 def code_block(text: str, limit: int | None = None) -> str:
@@ -45,7 +48,9 @@ def _answer(text: str) -> str:
     return sanitize(text, multiline=True).strip()
 
 
-def result_embed(title: str, text: str, tone: Tone, answer: str = "") -> discord.Embed:
+def result_embed(
+    title: str, text: str, tone: Tone, answer: str = "", language: str = ENGLISH
+) -> discord.Embed:
     """``title`` and ``text`` are markdown whose names are already escaped."""
     embed = discord.Embed(
         title=clip(title, MAX_TITLE),
@@ -54,53 +59,73 @@ def result_embed(title: str, text: str, tone: Tone, answer: str = "") -> discord
     )
     body = _answer(answer)
     if body:
-        embed.add_field(name=ANSWER_FIELD, value=code_block(body, MAX_FIELD_VALUE), inline=False)
+        field = t(language, "rcon.result.answer_field")
+        embed.add_field(name=field, value=code_block(body, MAX_FIELD_VALUE), inline=False)
     return embed
 
 
-def reply_embed(reply: Reply) -> discord.Embed:
-    return result_embed(reply.title, reply.text, "ok" if reply.confirmed else "warn", reply.answer)
+def reply_embed(reply: Reply, language: str = ENGLISH) -> discord.Embed:
+    tone: Tone = "ok" if reply.confirmed else "warn"
+    return result_embed(reply.title, reply.text, tone, reply.answer, language)
 
 
-def failure_embed(exc: UserError, server_name: str) -> discord.Embed:
+def error_text(exc: UserError, language: str) -> str:
+    """A refusal in ``language``: from its catalogue key, else its own (English) text."""
+    if isinstance(exc, PartlyDone):
+        cause = error_text(exc.cause, language)
+        return t(language, "rcon.partly_done", done=exc.done, total=exc.total, cause=cause)
+    if exc.key is not None:
+        return t(language, exc.key, **exc.values)
+    return str(exc)
+
+
+def failure_embed(exc: UserError, server_name: str, language: str = ENGLISH) -> discord.Embed:
     """A refused or failed action; amber when partly applied or timed out (the command may
     have run)."""
     where = escape(server_name)
+    text = error_text(exc, language)
+    tone: Tone
     if isinstance(exc, PartlyDone):
-        return result_embed(f"Partly done on {where}", str(exc), "warn")
-    if getattr(exc, "outcome", "") == "timeout":
-        return result_embed(f"No answer in time from {where}", str(exc), "warn")
-    return result_embed(f"Failed on {where}", str(exc), "fail")
+        title, tone = t(language, "rcon.result.partly_title", server=where), "warn"
+    elif getattr(exc, "outcome", "") == "timeout":
+        title, tone = t(language, "rcon.result.timeout_title", server=where), "warn"
+    else:
+        title, tone = t(language, "rcon.result.failed_title", server=where), "fail"
+    return result_embed(title, text, tone, language=language)
 
 
 async def send_output(interaction: discord.Interaction[Any], title: str, output: str) -> None:
     """A console's answer under ``title``: in a code block, attached when too long, or one plain
     line when the server answered nothing."""
+    language = user_language(interaction)
     body = _answer(output)
     if not body:
-        await interaction.followup.send(embed=result_embed(title, NOTHING, "ok"), ephemeral=True)
+        nothing = t(language, "rcon.result.nothing")
+        embed = result_embed(title, nothing, "ok", language=language)
+        await interaction.followup.send(embed=embed, ephemeral=True)
         return
     # Measured after escaping: each ``` grows by one character inside the block.
     block = code_block(body)
     if len(block) <= MAX_DESCRIPTION:
-        await interaction.followup.send(embed=result_embed(title, block, "ok"), ephemeral=True)
+        embed = result_embed(title, block, "ok", language=language)
+        await interaction.followup.send(embed=embed, ephemeral=True)
         return
     data = body.encode("utf-8")
-    note = f"Done; the answer ({len(body):,} characters) is attached as response.txt"
+    note = t(language, "rcon.result.attached", count=len(body))
     # Within this guild's upload limit (Discord gives it with the interaction).
     room = interaction.filesize_limit - 1024
     if len(data) > room:
         data = data[:room].decode("utf-8", "ignore").encode("utf-8")
-        note += f"; only the first {len(data):,} bytes fit Discord's upload limit"
+        note = t(language, "rcon.result.attached_clipped", count=len(body), bytes=len(data))
     attachment = discord.File(io.BytesIO(data), filename="response.txt")
-    embed = result_embed(title, note + ".", "ok")
+    embed = result_embed(title, note, "ok", language=language)
     await interaction.followup.send(embed=embed, file=attachment, ephemeral=True)
 
 
 async def send_failure(
     interaction: discord.Interaction[Any], exc: UserError, server_name: str
 ) -> None:
-    embed = failure_embed(exc, server_name)
+    embed = failure_embed(exc, server_name, user_language(interaction))
     if interaction.response.is_done():
         await interaction.followup.send(embed=embed, ephemeral=True)
     else:

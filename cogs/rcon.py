@@ -21,6 +21,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.errors import user_language
+from bot.i18n import t
 from bot.rendering.text import escape, sanitize
 from bot.services.audit import mask_secret_settings
 from bot.services.rcon.actions import (
@@ -50,6 +52,7 @@ from bot.services.rcon.actions import (
 from bot.services.rcon.live_players import rcon_game, rcon_kind
 from bot.services.rcon.permissions import Action
 from bot.services.rcon.replies import (
+    ban_length,
     find_ban,
     player_label,
     unban_reply,
@@ -159,7 +162,7 @@ class Rcon(
     @_command("players", "List the players on a server", _servers)
     async def players(self, interaction: Interaction, server: str) -> None:
         await self._simple(
-            interaction, server, Action.PLAYERS, "", plan_players, "Players on {server}"
+            interaction, server, Action.PLAYERS, "", plan_players, "rcon.title.players"
         )
 
     @_command("kick", "Kick a player", _servers, _players, reason="Shown to the player")
@@ -202,7 +205,7 @@ class Rcon(
             return plan_ban(*await self._reasoned_player(s, "ban", player, why), duration, why)
 
         args = _with_reason(f"player={player!r} minutes={duration or 'permanent'}", why)
-        length = f"for {duration} minutes" if duration else "permanently"
+        language = user_language(interaction)
 
         async def run(inter: discord.Interaction[Any], chosen: Plan) -> None:
             async def again(s: Server) -> Plan:
@@ -217,10 +220,17 @@ class Rcon(
 
         def question(plan: Plan) -> str:
             assert plan.target is not None
-            return f"Ban {player_label(plan.target)} on **{escape(target.name)}** {length}?"
+            return t(
+                language,
+                "rcon.ask.ban",
+                who=player_label(plan.target),
+                server=escape(target.name),
+                length=ban_length(language, duration),
+            )
 
+        label = t(language, "rcon.ask.ban_button")
         await self._confirm(
-            interaction, target, Action.BAN, args, prepare, question, "Ban", run=run
+            interaction, target, Action.BAN, args, prepare, question, label, run=run
         )
 
     @_command(
@@ -248,18 +258,20 @@ class Rcon(
         async with failures_shown(interaction, target.name):
             outcome = await self._run(interaction, target, Action.BAN, f"ban={ban!r}", make)
             unbanned = self.services.live_players.expect_unban(target, banned[0])
+            language = user_language(interaction)
             reply = unban_reply(
                 ban.strip(),
                 banned[0],
                 target.name,
                 answer=outcome.output,
                 confirmed=await unbanned.confirmed(),
+                language=language,
             )
-            await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
+            await interaction.followup.send(embed=reply_embed(reply, language), ephemeral=True)
 
     @_command("bans", "List the bans", _servers)
     async def bans(self, interaction: Interaction, server: str) -> None:
-        await self._simple(interaction, server, Action.BAN, "list", plan_bans, "Bans on {server}")
+        await self._simple(interaction, server, Action.BAN, "list", plan_bans, "rcon.title.bans")
 
     @_command("say", "Send a message to everyone on the server", _servers, message="The message")
     async def say(
@@ -274,7 +286,7 @@ class Rcon(
             Action.SAY,
             f"message={message!r}",
             lambda kind: plan_say(kind, message),
-            "Said on {server}",
+            "rcon.title.said",
         )
 
     @_command(
@@ -304,8 +316,11 @@ class Rcon(
         async with failures_shown(interaction, target.name):
             args = f"whisper player={player!r} message={message!r}"
             outcome = await self._run(interaction, target, Action.SAY, args, make)
-            reply = whisper_reply(outcome.plan, target.name, answer=outcome.output)
-            await interaction.followup.send(embed=reply_embed(reply), ephemeral=True)
+            language = user_language(interaction)
+            reply = whisper_reply(
+                outcome.plan, target.name, answer=outcome.output, language=language
+            )
+            await interaction.followup.send(embed=reply_embed(reply, language), ephemeral=True)
 
     @_command(
         "whitelist",
@@ -327,7 +342,7 @@ class Rcon(
             Action.BAN,
             f"whitelist {action} name={name!r}",
             lambda kind: plan_whitelist(kind, action, name),
-            f"Whitelist {action} on {{server}}",
+            f"rcon.title.whitelist_{action}",
         )
 
     @_command(
@@ -348,12 +363,14 @@ class Rcon(
         why = reason or ""
         prepare = by_dialect(lambda kind: plan_ban_ip(kind, target, why))
         args = _with_reason(f"ban-ip target={target!r}", why)
-        question = f"Ban the address of **{escape(target)}** on **{escape(found.name)}**?"
-        await self._confirm(interaction, found, Action.BAN, args, prepare, question, "Ban")
+        language = user_language(interaction)
+        question = t(language, "rcon.ask.ban_ip", target=escape(target), server=escape(found.name))
+        label = t(language, "rcon.ask.ban_button")
+        await self._confirm(interaction, found, Action.BAN, args, prepare, question, label)
 
     @_command("save", "Save the world now", _servers)
     async def save(self, interaction: Interaction, server: str) -> None:
-        await self._simple(interaction, server, Action.EXEC, "save", plan_save, "Saved {server}")
+        await self._simple(interaction, server, Action.EXEC, "save", plan_save, "rcon.title.saved")
 
     @_command(
         "shutdown",
@@ -374,13 +391,24 @@ class Rcon(
         prepare = by_dialect(lambda kind: plan_shutdown(kind, in_seconds, text))
         when = f" in {in_seconds} s" if in_seconds else " now"
         args = f"shutdown{when}" + (f" message={text!r}" if text else "")
+        language = user_language(interaction)
 
         def question(plan: Plan) -> str:
             # The exact console lines: which game stops how is not obvious.
-            lines = "\n".join(plan.commands)
-            return f"Shut down **{escape(target.name)}**{when}? Sends:\n{_command_block(lines)}"
+            lines = _command_block("\n".join(plan.commands))
+            name = escape(target.name)
+            if in_seconds:
+                return t(
+                    language,
+                    "rcon.ask.shutdown_in",
+                    server=name,
+                    seconds=str(in_seconds),
+                    commands=lines,
+                )
+            return t(language, "rcon.ask.shutdown_now", server=name, commands=lines)
 
-        await self._confirm(interaction, target, Action.EXEC, args, prepare, question, "Shut down")
+        label = t(language, "rcon.ask.shutdown_button")
+        await self._confirm(interaction, target, Action.EXEC, args, prepare, question, label)
 
     @_command("exec", "Run a raw console command (asks first)", _servers, command="Sent as typed")
     async def exec_(
@@ -394,9 +422,11 @@ class Rcon(
         # The whole command as it is sent (plan_exec refused what a code block cannot show),
         # only the value of a password-like setting hidden, as in the audit log.
         shown = mask_secret_settings(command.strip())
-        note = " (password values hidden)" if shown != command.strip() else ""
-        question = f"Run on **{escape(target.name)}**{note}:\n{_command_block(shown)}"
-        await self._confirm(interaction, target, Action.EXEC, command, prepare, question, "Run")
+        language = user_language(interaction)
+        key = "rcon.ask.exec_masked" if shown != command.strip() else "rcon.ask.exec"
+        question = t(language, key, server=escape(target.name), command=_command_block(shown))
+        label = t(language, "rcon.ask.exec_button")
+        await self._confirm(interaction, target, Action.EXEC, command, prepare, question, label)
 
 
 def _with_reason(arguments: str, why: str) -> str:

@@ -1,7 +1,9 @@
 """Errors of the admin (console) adapters and the typed commands, one per thing a user can act on.
 
 They are :class:`UserError` subclasses, so the app-command error path shows their (short, safe)
-text as is. No message ever contains a password or the raw console command.
+text: in the reader's language for those raised with a catalogue key (``rcon.*``), as is for
+the protocol details still raised as English text. No message ever contains a password or the
+raw console command.
 """
 
 from __future__ import annotations
@@ -23,10 +25,7 @@ class RconAuthError(RconError):
     """The server refused the stored password; nothing is retried until it is edited."""
 
     def __init__(self, server_name: str) -> None:
-        super().__init__(
-            f"The RCON password of {server_name!r} was refused. Fix it with /server edit; "
-            "until then no login is attempted."
-        )
+        super().__init__(key="rcon.auth_refused", server=repr(server_name))
 
 
 class RconLoginDropped(RconAuthError):
@@ -34,12 +33,7 @@ class RconLoginDropped(RconAuthError):
     answer to a wrong password, or an IP ban. Stopped like a refusal until the server is edited."""
 
     def __init__(self, server_name: str) -> None:
-        RconError.__init__(
-            self,
-            f"{server_name!r} keeps closing the connection at login: wrong password (Squad "
-            "closes on a wrong password) or this IP is banned. Fix it with /server edit; "
-            "until then no login is attempted.",
-        )
+        RconError.__init__(self, key="rcon.login_dropped", server=repr(server_name))
 
 
 class RconUnavailable(RconError):
@@ -50,6 +44,11 @@ class RconTimeout(RconError):
     """No complete answer within the time limit."""
 
     outcome = "timeout"
+
+    @classmethod
+    def after(cls, server_name: str, seconds: float) -> RconTimeout:
+        """The adapters' usual timeout, in the reader's language."""
+        return cls(key="rcon.timed_out", server=repr(server_name), seconds=f"{seconds:g}")
 
 
 class RconRefused(RconError):

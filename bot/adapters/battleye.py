@@ -266,7 +266,7 @@ class BattlEyeSession(ListenedSession):
             self._logged_in, deadline, name=name, label="BattlEye RCon"
         )
         if client is None:
-            raise RconUnavailable(f"{name!r} is offline or its BattlEye RCon port does not answer.")
+            raise RconUnavailable(key="rcon.offline", server=repr(name), port="BattlEye RCon")
         return client
 
     def _logged_in(self) -> be.BattlEyeClient | None:
@@ -294,15 +294,13 @@ class BattlEyeSession(ListenedSession):
         except be.CommandValidationError as exc:
             raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
         except be.NotConnected:
-            raise RconUnavailable(f"{name!r} is not connected (reconnecting).") from None
+            raise RconUnavailable(key="rcon.not_connected", server=repr(name)) from None
         except be.RCONCommandError as exc:
             if be.client.DISALLOWED in str(exc):
-                raise RconRefused(
-                    f"{name!r} refused the command (BattlEye RestrictRCon)."
-                ) from None
-            raise RconUnavailable(f"{name!r} did not answer the command.") from None
+                raise RconRefused(key="rcon.restricted", server=repr(name)) from None
+            raise RconUnavailable(key="rcon.no_answer", server=repr(name)) from None
         except TimeoutError:
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
 
     def add_listener(self, event: str, listener: Listener) -> None:
         super().add_listener(event, listener)

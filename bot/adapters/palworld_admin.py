@@ -207,7 +207,7 @@ class PalworldAdminSession(ListenedSession):
     def _pinned(self) -> tuple[str, int] | None:
         name = self.target.name
         if self._runner.stopped:
-            raise RconUnavailable(f"The REST API session of {name!r} is closed.")
+            raise RconUnavailable(key="rcon.session_closed", server=repr(name), protocol="REST API")
         if self.state is SessionState.CONNECTED and self._address is not None:
             return self._address, self._epoch
         if self.state is SessionState.RECONNECTING:
@@ -226,7 +226,7 @@ class PalworldAdminSession(ListenedSession):
         name = self.target.name
         remaining = deadline - loop.time()
         if remaining <= 0:  # spent waiting for the health check: not the server's fault
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.")
+            raise RconTimeout.after(name, timeout)
         try:
             return await work(self._client(address, remaining))
         except pw.AuthRefused:
@@ -234,7 +234,7 @@ class PalworldAdminSession(ListenedSession):
             raise RconAuthError(name) from None
         except pw.PalworldTimeout:
             self._lost(epoch)
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
         except pw.PalworldUnreachable:
             self._lost(epoch)
             raise RconUnavailable(f"{name!r}: {_OFFLINE}.") from None

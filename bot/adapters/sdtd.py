@@ -242,7 +242,7 @@ class SdtdSession(ListenedSession):
         cause = None if self.last_error is None else self.last_error.__cause__
         if isinstance(cause, AddressNotAllowed):
             raise RconUnavailable(f"{name!r}: {cause}")
-        raise RconUnavailable(f"{name!r} is offline or its telnet port does not answer.")
+        raise RconUnavailable(key="rcon.offline", server=repr(name), port="telnet")
 
     def _logged_in(self) -> sdtd.SdtdTelnetClient | None:
         return self.client if self.state is SessionState.CONNECTED else None
@@ -259,7 +259,7 @@ class SdtdSession(ListenedSession):
         except sdtd.SdtdInvalidCommand as exc:
             raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
         except sdtd.SdtdTimeout:
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
         except sdtd.SdtdAuthError:
             raise RconAuthError(name) from None
         except sdtd.NotSdtd:
@@ -267,9 +267,7 @@ class SdtdSession(ListenedSession):
                 f"{name!r} sent an answer past the bot's limits; the connection was reset."
             ) from None
         except sdtd.SdtdError:
-            raise RconUnavailable(
-                f"{name!r} lost the connection before answering (reconnecting)."
-            ) from None
+            raise RconUnavailable(key="rcon.lost_connection", server=repr(name)) from None
 
     async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
         """The players online (``lp``), typed (:class:`~bot.adapters.admin.PlayerLister`)."""

@@ -106,19 +106,14 @@ class SourceRconSession(ListenedSession):
                 raise RconUnavailable(f"{name!r}: {last}") from None
             if isinstance(last, rcon.RCONAuthDroppedError):
                 # Not "wrong password": retried with backoff (see RCONAuthDroppedError).
-                raise RconUnavailable(
-                    f"{name!r} closed the connection during the RCON login (restarting, "
-                    "or it banned this IP after failed logins); retrying."
-                ) from None
-            raise RconUnavailable(
-                f"{name!r} is offline or its RCON port does not answer."
-            ) from None
+                raise RconUnavailable(key="rcon.login_closed", server=repr(name)) from None
+            raise RconUnavailable(key="rcon.offline", server=repr(name), port="RCON") from None
         try:
             return await supervisor.execute(command, timeout=timeout)
         except rcon.RCONAuthenticationError:
             raise self._auth_error() from None
         except rcon.RCONTimeoutError:
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
         except rcon.RCONMessageError:
             raise RconInvalidInput("This command is too long to send over RCON.") from None
         except rcon.RCONBudgetExceededError as exc:
@@ -128,7 +123,7 @@ class SourceRconSession(ListenedSession):
             ) from None
         except rcon.RCONError:
             raise RconUnavailable(
-                f"The RCON connection to {name!r} broke; the command may not have run."
+                key="rcon.connection_broke", server=repr(name), protocol="RCON"
             ) from None
 
     def _auth_error(self) -> RconAuthError:

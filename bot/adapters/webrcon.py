@@ -223,12 +223,12 @@ class WebRconSession(ListenedSession):
         self.start()
         name = self.target.name
         if self._unusable == "password":
-            raise RconNotConfigured(f"{name!r} has no RCON password stored.")
+            raise RconNotConfigured(key="rcon.no_password", server=repr(name))
         if self._unusable is not None:
-            raise RconNotConfigured(f"The address of {name!r} cannot be used for WebRCON.")
+            raise RconNotConfigured(key="rcon.address_unusable", server=repr(name))
         client = self.client
         if self._closed or client is None:
-            raise RconUnavailable(f"The WebRCON session of {name!r} is closed.")
+            raise RconUnavailable(key="rcon.session_closed", server=repr(name), protocol="WebRCON")
         if client.connected:
             return client
         try:
@@ -240,7 +240,7 @@ class WebRconSession(ListenedSession):
         except webrcon.WebRconAuthError:
             raise RconAuthError(name) from None
         except webrcon.WebRconError:
-            raise RconUnavailable(f"The WebRCON connection to {name!r} is closed.") from None
+            raise RconUnavailable(key="rcon.connection_closed", server=repr(name)) from None
         return client
 
     async def _call(
@@ -260,7 +260,7 @@ class WebRconSession(ListenedSession):
         except webrcon.WebRconRequestError:
             raise self._invalid() from None
         except webrcon.WebRconTimeout:
-            raise RconTimeout(f"{name!r} did not answer within {timeout:g} s.") from None
+            raise RconTimeout.after(name, timeout) from None
         except webrcon.WebRconAuthError:
             raise RconAuthError(name) from None
         except webrcon.NotWebRcon:
@@ -270,7 +270,7 @@ class WebRconSession(ListenedSession):
             ) from None
         except webrcon.WebRconError:
             raise RconUnavailable(
-                f"The WebRCON connection to {name!r} broke; the command may not have run."
+                key="rcon.connection_broke", server=repr(name), protocol="WebRCON"
             ) from None
 
     @staticmethod

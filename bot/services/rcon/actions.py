@@ -36,7 +36,7 @@ class PlayerLeft(RconInvalidInput):
     """The chosen player is no longer on the server (their slot may hold someone else now)."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"**{escape(clip(name, 100))}** left the server; nothing was sent.")
+        super().__init__(key="rcon.player_left", name=escape(clip(name, 100)))
         self.name = name
 
 
@@ -85,10 +85,7 @@ class RconUnsupported(RconError):
     outcome = "denied"
 
     def __init__(self, game: str, action: str) -> None:
-        super().__init__(
-            f"Outpost knows no `{action.replace('_', ' ')}` command for {escape(game)}'s "
-            "console: use `/rcon exec` with the game's own command. Nothing was sent."
-        )
+        super().__init__(key="rcon.unsupported", action=action.replace("_", " "), game=escape(game))
 
 
 def _kind(dialect: Dialect) -> RconKind:
@@ -100,7 +97,7 @@ def console_for(dialect: Dialect, action: str) -> Console:
     game's console does not support."""
     kind = _kind(dialect)
     if kind is RconKind.NONE:
-        raise RconNotConfigured("This server's game has no RCON that Outpost supports.")
+        raise RconNotConfigured(key="rcon.no_rcon")
     if isinstance(dialect, RconKind):
         bare = CONSOLES["srcds" if kind is RconKind.SOURCE else "battleye"]
         if not bare.supports(action):
@@ -124,23 +121,23 @@ def _control(text: str) -> bool:
 
 
 def check_text(dialect: Dialect, text: str, *, what: str, limit: int, allow_empty: bool) -> str:
-    """``text`` as given, or :class:`RconInvalidInput` saying what is not allowed."""
+    """``text`` as given, or :class:`RconInvalidInput` saying what is not allowed. ``what``
+    (``reason`` or ``message``) names the refusal's keys: ``rcon.text.<what>_empty``…"""
+    key = f"rcon.text.{what}"
     if not text.strip():
         if allow_empty:
             return ""
-        raise RconInvalidInput(f"The {what} is empty.")
+        raise RconInvalidInput(key=f"{key}_empty")
     if len(text) > limit:
-        raise RconInvalidInput(f"The {what} is too long (at most {limit} characters).")
+        raise RconInvalidInput(key=f"{key}_too_long", count=limit)
     if _control(text):
-        raise RconInvalidInput(f"The {what} cannot contain line breaks or control characters.")
+        raise RconInvalidInput(key=f"{key}_control")
     if _kind(dialect) in _QUOTING_CONSOLES:
         bad = sorted({ch for ch in text if ch in ';"'})
         if bad:
-            shown = " and ".join(f"`{ch}`" for ch in bad)
-            raise RconInvalidInput(
-                f"The {what} cannot contain {shown}: on this console they would end it and "
-                "start another console command. Nothing was sent."
-            )
+            if len(bad) > 1:  # both: their own text, no "and" glued together in code
+                raise RconInvalidInput(key=f"{key}_quotes_both")
+            raise RconInvalidInput(key=f"{key}_quotes", char=f"`{bad[0]}`")
     return text.strip()
 
 
@@ -148,10 +145,7 @@ def _commands(console: Console, action: str, **values: str) -> tuple[str, ...]:
     templates = console.actions[action]
     if any(not values.get(name) for t in templates for name in required(t)):
         # e.g. a kick by SteamID for a player whose SteamID the list did not show.
-        raise RconInvalidInput(
-            "The server did not show the id this command needs for that player; use "
-            "`/rcon exec` with the game's own command. Nothing was sent."
-        )
+        raise RconInvalidInput(key="rcon.missing_id")
     return tuple(render(t, values) for t in templates)
 
 
@@ -204,19 +198,13 @@ def plan_unban(dialect: Dialect, ban: str) -> Plan:
     value = ban.strip()
     if console.unban_id == "player":
         if not _WORD.fullmatch(value):
-            raise RconInvalidInput(
-                "Give the banned player's name or id as one word (letters, digits, _ . : -)."
-            )
+            raise RconInvalidInput(key="rcon.unban.word")
     elif console.unban_id == "steamid":
         if not _STEAM_ID.fullmatch(value):
-            raise RconInvalidInput(
-                "On Source servers a ban is lifted by SteamID (STEAM_0:1:123 or [U:1:123])."
-            )
+            raise RconInvalidInput(key="rcon.unban.steamid")
     else:
         if not value.isdigit() or not value.isascii() or len(value) > 9:
-            raise RconInvalidInput(
-                "On BattlEye servers a ban is lifted by its number from /rcon bans."
-            )
+            raise RconInvalidInput(key="rcon.unban.battleye")
         value = str(int(value))
     return Plan(Action.BAN, _commands(console, "unban", ban=value), _args(ban=ban.strip()))
 
@@ -263,20 +251,14 @@ def plan_shutdown(dialect: Dialect, seconds: int | None = None, message: str = "
     if seconds is None:
         seconds = 0
     if isinstance(seconds, bool) or not 0 <= seconds <= MAX_SHUTDOWN_SECONDS:
-        raise RconInvalidInput(f"The countdown must be 0 to {MAX_SHUTDOWN_SECONDS} seconds.")
+        raise RconInvalidInput(key="rcon.shutdown.countdown_range", max=MAX_SHUTDOWN_SECONDS)
     templates = console.actions["shutdown"]
     used = {m for t in templates for m in fields(t)}
     game = dialect.name if isinstance(dialect, Game) else _kind(dialect).label
     if seconds and "seconds" not in used:
-        raise RconInvalidInput(
-            f"{escape(game)}'s console stops the server at once: it has no countdown. Leave "
-            "the countdown empty (warn the players with `/rcon say` first). Nothing was sent."
-        )
+        raise RconInvalidInput(key="rcon.shutdown.no_countdown", game=escape(game))
     if text and "message" not in used:
-        raise RconInvalidInput(
-            f"{escape(game)}'s console has no shutdown message: send it with `/rcon say` "
-            "first, then shut down without one. Nothing was sent."
-        )
+        raise RconInvalidInput(key="rcon.shutdown.no_message", game=escape(game))
     commands = _commands(
         console, "shutdown", seconds=str(seconds), message=text or SHUTDOWN_MESSAGE
     )
@@ -292,13 +274,11 @@ _MINECRAFT_NAME = re.compile(r"[A-Za-z0-9_]{3,16}")
 def plan_whitelist(dialect: Dialect, op: str, name: str) -> Plan:
     """``whitelist add|remove <name>``; the ``ban`` permission (it decides who may join)."""
     if op not in WHITELIST_OPS:
-        raise RconInvalidInput("Pick add or remove.")
+        raise RconInvalidInput(key="rcon.whitelist.op")
     console = console_for(dialect, f"whitelist_{op}")
     value = name.strip()
     if not _MINECRAFT_NAME.fullmatch(value):
-        raise RconInvalidInput(
-            "A player name is 3 to 16 letters, digits or `_` (Minecraft's rule). Nothing was sent."
-        )
+        raise RconInvalidInput(key="rcon.whitelist.name")
     commands = _commands(console, f"whitelist_{op}", name=value)
     return Plan(Action.BAN, commands, f"whitelist {op} " + _args(name=value))
 
@@ -308,10 +288,7 @@ def plan_ban_ip(dialect: Dialect, target: str, reason: str = "") -> Plan:
     console = console_for(dialect, "ban_ip")
     value = target.strip()
     if not (_MINECRAFT_NAME.fullmatch(value) or _is_ip(value)):
-        raise RconInvalidInput(
-            "Give a player name (3 to 16 letters, digits or `_`) or an IP address. "
-            "Nothing was sent."
-        )
+        raise RconInvalidInput(key="rcon.ban_ip_target")
     why = check_text(dialect, reason, what="reason", limit=MAX_REASON, allow_empty=True)
     commands = _commands(console, "ban_ip", name=value, reason=why)
     return Plan(Action.BAN, commands, "ban-ip " + _args(target=value, reason=why))
@@ -347,22 +324,17 @@ def plan_exec(dialect: Dialect, command: str) -> Plan:
     carry them as one command), and whatever the confirm could not show as it is sent
     (invisible characters, long runs of spaces)."""
     if _kind(dialect) is RconKind.NONE:
-        raise RconNotConfigured("This server's game has no RCON that Outpost supports.")
+        raise RconNotConfigured(key="rcon.no_rcon")
     if not command.strip():
-        raise RconInvalidInput("The command is empty.")
+        raise RconInvalidInput(key="rcon.exec.empty")
     if len(command) > MAX_EXEC:
-        raise RconInvalidInput(f"The command is too long (at most {MAX_EXEC} characters).")
+        raise RconInvalidInput(key="rcon.exec.too_long", count=MAX_EXEC)
     if _control(command):
-        raise RconInvalidInput("The command cannot contain line breaks or control characters.")
+        raise RconInvalidInput(key="rcon.exec.control")
     if _invisible(command):
-        raise RconInvalidInput(
-            "The command contains invisible characters; type it again with plain text."
-        )
+        raise RconInvalidInput(key="rcon.exec.invisible")
     if _SPACE_RUN.search(command.strip()):
-        raise RconInvalidInput(
-            f"The command has a run of more than {MAX_SPACE_RUN} spaces: it could hide a "
-            "second command from the confirmation. Nothing was sent."
-        )
+        raise RconInvalidInput(key="rcon.exec.spaces", count=MAX_SPACE_RUN)
     return Plan(Action.EXEC, (command.strip(),), command.strip())
 
 
@@ -407,12 +379,8 @@ def resolve_player(players: Sequence[PlayerRef], text: str) -> PlayerRef:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise RconInvalidInput(
-            "No such player online: pick one from the list (it may have just left)."
-        )
-    raise RconInvalidInput(
-        f"{len(hits)} players match that name: pick one from the list (they carry ids)."
-    )
+        raise RconInvalidInput(key="rcon.no_such_player")
+    raise RconInvalidInput(key="rcon.ambiguous_player", count=len(hits))
 
 
 def recheck_player(players: Sequence[PlayerRef], chosen: PlayerRef) -> PlayerRef:
@@ -438,7 +406,7 @@ def _handle(player: PlayerRef) -> str:
 
 def _player_id(player: PlayerRef) -> int:
     if isinstance(player.id, bool) or not isinstance(player.id, int) or player.id < 0:
-        raise RconInvalidInput("Invalid player id.")
+        raise RconInvalidInput(key="rcon.invalid_player_id")
     return player.id
 
 
@@ -446,7 +414,7 @@ def _minutes(minutes: int | None) -> int:
     if minutes is None:
         return 0
     if isinstance(minutes, bool) or not 0 <= minutes <= MAX_BAN_MINUTES:
-        raise RconInvalidInput(f"The duration must be 0 to {MAX_BAN_MINUTES} minutes.")
+        raise RconInvalidInput(key="rcon.duration_range", max=MAX_BAN_MINUTES)
     return minutes
 
 

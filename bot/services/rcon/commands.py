@@ -28,9 +28,12 @@ class PartlyDone(RconError):
     written but its kick not sent). Audited with the failure's own outcome."""
 
     def __init__(self, done: int, total: int, cause: RconError) -> None:
+        # str() (logs, audit) is English; the reader's text is made when shown, with the
+        # cause's own text in the same language (see cogs/_results.py).
         super().__init__(f"Only {done} of {total} commands ran before this failed: {cause}")
         self.outcome = cause.outcome
         self.done, self.total = done, total
+        self.cause = cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +123,8 @@ class RconCommands:
             await self.audit.complete(
                 ticket, "error", output, allowed_by=decision.allowed_by, secret=secret
             )
-            raise RconRefused(
-                f"{escape(server.name)} did not accept the command: "
-                f"`{clip(sanitize(rejected), 200).replace('`', 'ˋ')}`"
-            )
+            line = clip(sanitize(rejected), 200).replace("`", "ˋ")
+            raise RconRefused(key="rcon.refused", server=escape(server.name), line=line)
         await self.audit.complete(
             ticket, "ok", output, allowed_by=decision.allowed_by, secret=secret
         )

@@ -113,12 +113,12 @@ class LivePlayers:
             try:
                 found = await client.fetch_players()
             except Exception as exc:  # the client's own errors: no answer, not logged in
-                raise RconError(f"{server.name!r} did not send its player list.") from exc
+                raise RconError(key="rcon.no_player_list", server=repr(server.name)) from exc
             players = [PlayerRef(p.id, p.name, p.guid) for p in found]
         elif (listing := _player_list(server)) is not None and listing[0] == "adapter":
             session = await self.pool.session(server)
             if not isinstance(session, PlayerLister):
-                raise RconNotConfigured(f"Outpost cannot read {server.name!r}'s player list.")
+                raise RconNotConfigured(key="rcon.cannot_read_players", server=repr(server.name))
             players = from_console(await session.players(timeout=self.pool.command_timeout))
         elif listing is not None and listing[0] in TEXT_PARSERS:
             players = TEXT_PARSERS[listing[0]](await self.pool.execute(server, listing[1]))
@@ -126,7 +126,7 @@ class LivePlayers:
             listing = _player_list(server)
             if listing is None:
                 # A console whose list Outpost cannot read is not sent srcds' status at all.
-                raise RconNotConfigured(f"Outpost cannot read {server.name!r}'s player list.")
+                raise RconNotConfigured(key="rcon.cannot_read_players", server=repr(server.name))
             fmt, command = listing
             text = await self.pool.execute(server, command)
             players = (
@@ -143,7 +143,7 @@ class LivePlayers:
                 ]
             )
         else:
-            raise RconNotConfigured(f"{server.name!r} has no RCON configured.")
+            raise RconNotConfigured(key="rcon.not_configured", server=repr(server.name))
         self._cache[server.id] = (self.clock(), players)
         return players
 
@@ -188,7 +188,7 @@ class LivePlayers:
             try:
                 found = await client.fetch_bans()
             except Exception as exc:  # the client's own errors: no answer, not logged in
-                raise RconError(f"{server.name!r} did not send its ban list.") from exc
+                raise RconError(key="rcon.no_ban_list", server=repr(server.name)) from exc
             return {str(b.index): b.id for b in found}
         if _unban_id(server) == "player":
             # Bans named by player (Minecraft, 7DTD, ARK…): nothing to look up before.

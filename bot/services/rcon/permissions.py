@@ -51,10 +51,7 @@ class NotPermitted(UserError):
     outcome = "denied"
 
     def __init__(self, action: Action, server_name: str) -> None:
-        super().__init__(
-            f"You are not permitted to do this: it needs the **{action.value}** permission on "
-            f"{server_name!r} (ask an admin: /permissions grant)."
-        )
+        super().__init__(key="rcon.not_permitted", action=action.value, server=repr(server_name))
         self.action = action
 
 

@@ -156,7 +156,7 @@ class RconPool:
         """The server's BattlEye client, connected and logged in (kept up while in use)."""
         session = await self.session(server)
         if not isinstance(session, BattlEyeSession):
-            raise RconNotConfigured(f"{server.name!r} does not use BattlEye RCon.")
+            raise RconNotConfigured(key="rcon.not_battleye", server=repr(server.name))
         return await session.ready(self.connect_timeout)
 
     def hold(self, server: Server) -> None:
@@ -264,7 +264,7 @@ class RconPool:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise RconUnavailable("The bot is shutting down.")
+            raise RconUnavailable(key="rcon.shutting_down")
 
     def _entry_now(self, server: Server) -> _Entry:
         fingerprint = _fingerprint(server)
@@ -339,14 +339,16 @@ class RconPool:
         try:
             await self._target_host(entry.fingerprint.host, entry.server.guild_id)
         except AddressNotAllowed:
-            raise RconUnavailable(f"{entry.server.name!r}: {INTERNAL_REFUSED}") from None
+            raise RconUnavailable(
+                key="rcon.internal_refused", server=repr(entry.server.name)
+            ) from None
         except OSError:
             pass  # a name that does not resolve: the connection path reports it
 
     def _secret_of(self, server: Server) -> str:
         password = self._password_of(server)
         if not password:
-            raise RconNotConfigured(f"{server.name!r} has no RCON password stored.")
+            raise RconNotConfigured(key="rcon.no_password", server=repr(server.name))
         return password
 
 
@@ -361,9 +363,9 @@ def _fingerprint(server: Server) -> _Fingerprint:
     game = get_game(server.game)
     protocol = game.admin_protocol if game is not None else None
     if protocol is None or server.rcon_port is None:
-        raise RconNotConfigured(f"{server.name!r} has no RCON configured.")
+        raise RconNotConfigured(key="rcon.not_configured", server=repr(server.name))
     if server.rcon_password is None:
-        raise RconNotConfigured(f"{server.name!r} has no RCON password stored.")
+        raise RconNotConfigured(key="rcon.no_password", server=repr(server.name))
     return _Fingerprint(protocol, server.host, server.rcon_port, server.game, server.rcon_password)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
 from bot.services.rcon.actions import Plan, PlayerRef
 from bot.services.rcon.errors import RconInvalidInput
@@ -26,9 +27,18 @@ def player_label(player: PlayerRef) -> str:
     return f"**{escape(clip(player.name, 100))}** (#{player.id})"
 
 
-def _title(server_name: str, confirmed: bool) -> str:
+def _title(language: str, server_name: str, confirmed: bool) -> str:
     where = escape(clip(server_name, 100))
-    return f"Done on {where}" if confirmed else f"Sent to {where}, not confirmed yet"
+    return t(
+        language, "rcon.reply.done_title" if confirmed else "rcon.reply.sent_title", server=where
+    )
+
+
+def ban_length(language: str, minutes: int | None) -> str:
+    """ "for 5 minutes" or "permanently", as a ban's question and reply say it."""
+    if minutes:
+        return t(language, "rcon.reply.for_minutes", count=minutes)
+    return t(language, "rcon.reply.permanently")
 
 
 def player_action_reply(
@@ -39,37 +49,53 @@ def player_action_reply(
     minutes: int | None,
     answer: str,
     confirmed: bool,
+    language: str = ENGLISH,
 ) -> Reply:
-    """What a kick or ban did, to whom and where; honest when the server did not confirm it."""
+    """What a kick or ban did, to whom and where; honest when the server did not confirm it.
+    The reason is the member's own text: shown as typed (escaped), never translated."""
     if plan.target is None:
         raise ValueError("a kick or ban plan names its target")
     who, where = player_label(plan.target), f"**{escape(server_name)}**"
-    why = f": {escape(reason)}" if reason else ""
-    if plan.action is Action.KICK:
-        done, sent = f"Kicked {who} from {where}{why}", f"Kick of {who} sent to {where}"
+    done, sent = ("kicked", "kick_sent") if plan.action is Action.KICK else ("banned", "ban_sent")
+    if not confirmed:
+        key = f"rcon.reply.{sent}"
     else:
-        length = f"for {minutes} minutes" if minutes else "permanently"
-        done = f"Banned {who} on {where} {length}{why}"
-        sent = f"Ban of {who} ({length}) sent to {where}"
-    text = done if confirmed else f"{sent}; the server did not confirm yet."
-    return Reply(_title(server_name, confirmed), text, answer.strip(), confirmed)
+        key = f"rcon.reply.{done}_reason" if reason else f"rcon.reply.{done}"
+    length = ban_length(language, minutes)
+    text = t(language, key, who=who, where=where, length=length, reason=escape(reason))
+    return Reply(_title(language, server_name, confirmed), text, answer.strip(), confirmed)
 
 
-def whisper_reply(plan: Plan, server_name: str, *, answer: str) -> Reply:
+def whisper_reply(plan: Plan, server_name: str, *, answer: str, language: str = ENGLISH) -> Reply:
     if plan.target is None:
         raise ValueError("a whisper plan names its target")
-    text = f"Whispered to {player_label(plan.target)} on **{escape(server_name)}**"
-    return Reply(_title(server_name, True), text, answer.strip())
+    who, where = player_label(plan.target), f"**{escape(server_name)}**"
+    text = t(language, "rcon.reply.whispered", who=who, where=where)
+    return Reply(_title(language, server_name, True), text, answer.strip())
 
 
-def unban_reply(ban: str, banned: str, server_name: str, *, answer: str, confirmed: bool) -> Reply:
-    what = f"ban #{ban} (**{escape(banned)}**)" if banned != ban else f"**{escape(ban)}**"
+def unban_reply(
+    ban: str,
+    banned: str,
+    server_name: str,
+    *,
+    answer: str,
+    confirmed: bool,
+    language: str = ENGLISH,
+) -> Reply:
+    numbered = banned != ban
+    what = (
+        t(language, "rcon.reply.ban_number", ban=ban, banned=escape(banned))
+        if numbered
+        else f"**{escape(ban)}**"
+    )
     where = f"**{escape(server_name)}**"
-    if confirmed:
-        text = f"Lifted {what} on {where}" if banned != ban else f"Unbanned {what} on {where}"
+    if not confirmed:
+        key = "rcon.reply.unban_sent"
     else:
-        text = f"Unban of {what} sent to {where}; the server did not confirm yet."
-    return Reply(_title(server_name, confirmed), text, answer.strip(), confirmed)
+        key = "rcon.reply.lifted" if numbered else "rcon.reply.unbanned"
+    text = t(language, key, what=what, where=where)
+    return Reply(_title(language, server_name, confirmed), text, answer.strip(), confirmed)
 
 
 def find_ban(bans: dict[str, str], ban: str, server_name: str) -> str:
@@ -77,7 +103,6 @@ def find_ban(bans: dict[str, str], ban: str, server_name: str) -> str:
     banned = bans.get(ban.strip())
     if banned is None:
         raise RconInvalidInput(
-            f"**{escape(server_name)}** has no ban {ban.strip()!r} (see /rcon bans); "
-            "nothing was sent."
+            key="rcon.no_such_ban", server=escape(server_name), ban=repr(ban.strip())
         )
     return banned
