@@ -24,6 +24,7 @@ __all__ = [
     "language_name",
     "number",
     "resolve",
+    "stored_text",
     "t",
 ]
 
@@ -73,3 +74,12 @@ def t(language: str, key: str, /, **values: Value) -> str:
             log.error("message %s in %s cannot be formatted: %r", key, lang, exc)
     log.error("message %s is not in the catalogue", key)
     return key
+
+
+def stored_text(stored: str, english: Mapping[str, str], language: str, prefix: str) -> str:
+    """A text stored in English (``english``: code -> that text) shown in ``language`` through
+    ``<prefix>.<code>``; one this bot does not know, as stored."""
+    for code, text in english.items():
+        if text == stored:
+            return t(language, f"{prefix}.{code}")
+    return stored

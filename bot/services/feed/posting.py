@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.i18n import t
+from bot.i18n import stored_text
 from bot.services.feed.queue import Batch
 from bot.services.feed.sender import Outcome
 
@@ -32,13 +32,11 @@ PROBLEMS = {
     "locked": "the thread is archived and locked: I need Manage Threads to reopen it; lines wait",
     "archived": "the thread is archived and I may not reopen it; lines wait",
 }
-_CODES = {text: code for code, text in PROBLEMS.items()}
 
 
 def problem_text(problem: str, language: str) -> str:
     """A channel problem in ``language``; one this bot does not know, as it is."""
-    code = _CODES.get(problem)
-    return problem if code is None else t(language, f"misc.feed_problem.{code}")
+    return stored_text(problem, PROBLEMS, language, "misc.feed_problem")
 
 
 class FeedChannel(Protocol):

@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from bot.i18n import t
+from bot.i18n import stored_text
 from bot.rendering.views import ServerView
 from bot.services.status.poller import Poller, RoundReport, target_of
 from bot.services.status.uptime_cache import UptimeCache
@@ -67,13 +67,11 @@ PAUSE_REASONS = {
     "deleted": "the channel was deleted",
     "not_a_board_channel": "that kind of channel cannot hold a status board",
 }
-_PAUSE_CODES = {text: code for code, text in PAUSE_REASONS.items()}
 
 
 def pause_reason_text(stored: str, language: str) -> str:
     """A stored pause reason in ``language``; one this bot does not know, as stored."""
-    code = _PAUSE_CODES.get(stored)
-    return stored if code is None else t(language, f"misc.pause.{code}")
+    return stored_text(stored, PAUSE_REASONS, language, "misc.pause")
 
 
 def marker(board_id: int, position: int) -> str:
