@@ -1,9 +1,9 @@
 """Errors of the admin (console) adapters and the typed commands, one per thing a user can act on.
 
 They are :class:`UserError` subclasses, so the app-command error path shows their (short, safe)
-text: in the reader's language for those raised with a catalogue key (``rcon.*``), as is for
-the protocol details still raised as English text. No message ever contains a password or the
-raw console command.
+text: in the reader's language, from their catalogue key (``rcon.*``, ``consoles.*``); a protocol
+library's own detail is a value inside a translated sentence. No message ever contains a
+password or the raw console command.
 """
 
 from __future__ import annotations

@@ -292,7 +292,8 @@ class BattlEyeSession(ListenedSession):
             async with asyncio.timeout(timeout):
                 return await request(client)
         except be.CommandValidationError as exc:
-            raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+            # The detail is the protocol library's wording, kept as a value.
+            raise RconInvalidInput(key="consoles.cannot_send", detail=str(exc)) from None
         except be.NotConnected:
             raise RconUnavailable(key="rcon.not_connected", server=repr(name)) from None
         except be.RCONCommandError as exc:

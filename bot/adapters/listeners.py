@@ -249,7 +249,7 @@ class SessionRunner:
                 raise RconAuthError(name)
             if self.ended:
                 raise RconUnavailable(
-                    f"The {label} connection to {name!r} failed; see the bot's log."
+                    key="consoles.connection_failed", label=label, server=repr(name)
                 )
             return usable()
 

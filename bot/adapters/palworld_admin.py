@@ -66,8 +66,13 @@ PROTOCOL = "palworld_rest"
 DEFAULT_POLL_INTERVAL = 15.0  # seconds between player lists while someone listens to events
 LABEL = "Palworld REST API"
 
-_OFFLINE = "offline, or its REST API port does not answer; retrying"
-_NOT_PALWORLD = "something other than Palworld's REST API answers on its port; retrying"
+# Why the last health check failed, as a catalogue key and its values (members read it in
+# their language; the log gets the English text).
+Failure = tuple[str, dict[str, str]]
+_OFFLINE: Failure = ("rcon.offline", {"port": "REST API"})
+_NOT_PALWORLD: Failure = ("consoles.palworld.not_palworld", {})
+_UNRESOLVED: Failure = ("consoles.unresolved", {})
+_REFUSED_ADDRESS: Failure = ("rcon.internal_refused", {})
 
 
 class PalworldAdminSession(ListenedSession):
@@ -89,7 +94,7 @@ class PalworldAdminSession(ListenedSession):
         self._poller: asyncio.Task[None] | None = None
         self._address: str | None = None  # pinned while CONNECTED
         self._epoch = 0  # one per connection: a late failure of an older one is ignored
-        self._failure = _OFFLINE  # why the last attempt failed, said to members
+        self._failure: Failure = _OFFLINE  # why the last attempt failed, said to members
 
     def __repr__(self) -> str:
         return f"<PalworldAdminSession server={self.target.server_id} {self.state.value}>"
@@ -127,7 +132,7 @@ class PalworldAdminSession(ListenedSession):
                 log.info(
                     "Palworld REST API of server %s: %s; next check in %.2f s",
                     server,
-                    self._failure,
+                    self._unavailable(self._failure),
                     delay,
                 )
                 if await backoff.wait(delay, self._runner.stop):
@@ -145,11 +150,11 @@ class PalworldAdminSession(ListenedSession):
         try:
             async with asyncio.timeout_at(deadline):
                 address = await self.target.resolve(self.target.host)
-        except AddressNotAllowed as exc:  # only a lookup was made
-            self._failure = str(exc)
+        except AddressNotAllowed:  # only a lookup was made
+            self._failure = _REFUSED_ADDRESS
             return False
         except (OSError, TimeoutError):
-            self._failure = "its host name does not resolve; retrying"
+            self._failure = _UNRESOLVED
             return False
         client = self._client(address, deadline - loop.time())
         try:
@@ -201,7 +206,7 @@ class PalworldAdminSession(ListenedSession):
         name = self.target.name
         ready = await self._runner.ready(self._pinned, deadline, name=name, label=LABEL)
         if ready is None:
-            raise RconUnavailable(f"{name!r}: {_OFFLINE}.")
+            raise self._unavailable(_OFFLINE)
         return ready
 
     def _pinned(self) -> tuple[str, int] | None:
@@ -212,7 +217,7 @@ class PalworldAdminSession(ListenedSession):
             return self._address, self._epoch
         if self.state is SessionState.RECONNECTING:
             # Said at once: only the runner's health check may reach a failing server.
-            raise RconUnavailable(f"{name!r}: {self._failure}.")
+            raise self._unavailable(self._failure)
         return None
 
     async def _call(
@@ -237,25 +242,23 @@ class PalworldAdminSession(ListenedSession):
             raise RconTimeout.after(name, timeout) from None
         except pw.PalworldUnreachable:
             self._lost(epoch)
-            raise RconUnavailable(f"{name!r}: {_OFFLINE}.") from None
+            raise self._unavailable(_OFFLINE) from None
         except pw.InvalidArgument as exc:
-            raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+            raise RconInvalidInput(key="consoles.cannot_send", detail=str(exc)) from None
         except pw.PalworldRequestError as exc:
             # The server answered: the connection is fine. Its text is cleaned, clipped and
             # stripped of the password by the codec.
             detail = f": {exc.message}" if exc.message else ""
+            values = {"server": repr(name), "status": str(exc.status), "detail": detail}
             if 400 <= exc.status < 500:
-                raise RconRefused(
-                    f"{name!r} refused the request (HTTP {exc.status}{detail})."
-                ) from None
-            raise RconUnavailable(
-                f"{name!r} failed the request (HTTP {exc.status}{detail})."
-            ) from None
+                raise RconRefused(key="consoles.palworld.refused", **values) from None
+            raise RconUnavailable(key="consoles.palworld.failed", **values) from None
         except pw.PalworldError:
-            raise RconUnavailable(
-                f"{name!r} did not answer as Palworld's REST API (an older build without "
-                "this endpoint, or another program on the port)."
-            ) from None
+            raise RconUnavailable(key="consoles.palworld.not_rest", server=repr(name)) from None
+
+    def _unavailable(self, failure: Failure) -> RconUnavailable:
+        key, values = failure
+        return RconUnavailable(key=key, server=repr(self.target.name), **values)
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         parsed = parse_command(command)  # refused input sends nothing

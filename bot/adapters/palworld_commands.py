@@ -33,14 +33,17 @@ COMMANDS = (
     "kick <userId> [message]",
     "ban <userId> [message]",
     "unban <userId>",
-    "announce <message> (or broadcast <message>)",
+    "announce <message>",
+    "broadcast <message>",
     "save",
     "shutdown <seconds> <message>",
     "stop",
     "info",
     "metrics",
 )
-USAGE = "Palworld's REST API takes these commands: " + "; ".join(COMMANDS) + "."
+# The command lines stay as they are in every language; the sentence around them is translated.
+USAGE_KEY = "consoles.palworld.commands"
+USAGE_VALUES = {"commands": "; ".join(f"`{command}`" for command in COMMANDS)}
 _NO_ARGUMENTS = frozenset({"players", "save", "stop", "info", "metrics"})
 
 # -- the console language (pure) ---------------------------------------------------------------
@@ -62,55 +65,62 @@ def valid_user_id(value: str) -> bool:
 
 def _user_id(verb: str, value: str) -> str:
     if not valid_user_id(value):
-        raise RconInvalidInput(
-            f"{verb} takes a userId as `players` lists it (steam_7656…, ps5_…), not a name."
-        )
+        raise RconInvalidInput(key="consoles.palworld.user_id", verb=verb)
     return value
+
+
+def _usage(line: str) -> RconInvalidInput:
+    return RconInvalidInput(key="consoles.palworld.usage", usage=line)
 
 
 def _message(verb: str, value: str, *, required: bool) -> str:
     try:
         return codec.check_message(value, required=required)
     except pw.InvalidArgument as exc:
-        raise RconInvalidInput(f"{verb}: {exc}.") from None
+        # The detail is the codec's (English) wording, kept as a value.
+        raise RconInvalidInput(
+            key="consoles.palworld.bad_message", verb=verb, detail=str(exc)
+        ) from None
 
 
 def parse_command(text: str) -> PalworldCommand:
     """The command ``text`` names, checked to the last argument (RconInvalidInput otherwise,
     whose text never repeats the input)."""
     if len(text) > MAX_COMMAND:
-        raise RconInvalidInput(f"This command is longer than {MAX_COMMAND} characters.")
+        raise RconInvalidInput(key="rcon.exec.too_long", count=MAX_COMMAND)
     if _CONTROL.search(text):
-        raise RconInvalidInput("This command holds control characters or line breaks.")
+        raise RconInvalidInput(key="rcon.exec.control")
     words = text.split(None, 2)
     verb = words[0].lower() if words else ""
     verb = "announce" if verb == "broadcast" else verb
     if verb in _NO_ARGUMENTS:
         if len(words) > 1:
-            raise RconInvalidInput(f"{verb} takes no arguments.")
+            raise RconInvalidInput(key="consoles.palworld.no_arguments", verb=verb)
         return PalworldCommand(verb)
     if verb in ("kick", "ban"):
         if len(words) < 2:
-            raise RconInvalidInput(f"Usage: {verb} <userId> [message].")
+            raise _usage(f"{verb} <userId> [message]")
         message = _message(verb, words[2].strip() if len(words) > 2 else "", required=False)
         return PalworldCommand(verb, user_id=_user_id(verb, words[1]), message=message)
     if verb == "unban":
         if len(words) != 2:
-            raise RconInvalidInput("Usage: unban <userId>.")
+            raise _usage("unban <userId>")
         return PalworldCommand(verb, user_id=_user_id(verb, words[1]))
     if verb == "announce":
         rest = text.split(None, 1)
         if len(rest) < 2:
-            raise RconInvalidInput("Usage: announce <message>.")
+            raise _usage("announce <message>")
         return PalworldCommand(verb, message=_message(verb, rest[1].strip(), required=True))
     if verb == "shutdown":
         if len(words) < 3 or not words[1].isascii() or not words[1].isdigit():
-            raise RconInvalidInput("Usage: shutdown <seconds> <message>.")
+            raise _usage("shutdown <seconds> <message>")
         if len(words[1]) > 6 or int(words[1]) > codec.MAX_WAITTIME:
-            raise RconInvalidInput(f"shutdown: at most {codec.MAX_WAITTIME} seconds.")
+            raise RconInvalidInput(
+                key="consoles.palworld.max_wait", seconds=str(codec.MAX_WAITTIME)
+            )
         message = _message(verb, words[2].strip(), required=True)
         return PalworldCommand(verb, seconds=int(words[1]), message=message)
-    raise RconInvalidInput(USAGE)
+    raise RconInvalidInput(key=USAGE_KEY, **USAGE_VALUES)
 
 
 def steam_ids(user_id: str) -> tuple[tuple[str, str], ...]:
@@ -202,7 +212,7 @@ async def run_command(command: PalworldCommand, client: pw.PalworldClient) -> st
     if verb == "stop":
         await client.stop()
         return "Stopping now, without saving."
-    raise RconInvalidInput(USAGE)  # parse_command makes only the verbs above
+    raise RconInvalidInput(key=USAGE_KEY, **USAGE_VALUES)  # parse_command makes only these
 
 
 # -- the session -------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ class AdminAdapters(_Adapters[AdminAdapter]):
         try:
             return self._by_name[protocol]
         except KeyError:
-            raise RconNotConfigured(f"Outpost has no console adapter for {protocol!r}.") from None
+            raise RconNotConfigured(key="consoles.no_adapter", protocol=repr(protocol)) from None
 
 
 def default_query_adapters(engine: A2SEngine | None = None) -> QueryAdapters:

@@ -241,7 +241,7 @@ class SdtdSession(ListenedSession):
             return client
         cause = None if self.last_error is None else self.last_error.__cause__
         if isinstance(cause, AddressNotAllowed):
-            raise RconUnavailable(f"{name!r}: {cause}")
+            raise RconUnavailable(key="rcon.internal_refused", server=repr(name))
         raise RconUnavailable(key="rcon.offline", server=repr(name), port="telnet")
 
     def _logged_in(self) -> sdtd.SdtdTelnetClient | None:
@@ -252,20 +252,18 @@ class SdtdSession(ListenedSession):
         try:
             sdtd.encode_command(command)  # refused before waiting for a connection
         except sdtd.SdtdInvalidCommand as exc:
-            raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+            raise RconInvalidInput(key="consoles.cannot_send", detail=str(exc)) from None
         client = await self.ready(timeout)
         try:
             return await client.command(command, timeout=timeout)
         except sdtd.SdtdInvalidCommand as exc:
-            raise RconInvalidInput(f"This command cannot be sent: {exc}.") from None
+            raise RconInvalidInput(key="consoles.cannot_send", detail=str(exc)) from None
         except sdtd.SdtdTimeout:
             raise RconTimeout.after(name, timeout) from None
         except sdtd.SdtdAuthError:
             raise RconAuthError(name) from None
         except sdtd.NotSdtd:
-            raise RconUnavailable(
-                f"{name!r} sent an answer past the bot's limits; the connection was reset."
-            ) from None
+            raise RconUnavailable(key="consoles.oversized", server=repr(name)) from None
         except sdtd.SdtdError:
             raise RconUnavailable(key="rcon.lost_connection", server=repr(name)) from None
 

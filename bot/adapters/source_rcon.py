@@ -103,7 +103,7 @@ class SourceRconSession(ListenedSession):
         except rcon.RCONError:
             last = supervisor.last_error
             if isinstance(last, _RefusedAddress):
-                raise RconUnavailable(f"{name!r}: {last}") from None
+                raise RconUnavailable(key="rcon.internal_refused", server=repr(name)) from None
             if isinstance(last, rcon.RCONAuthDroppedError):
                 # Not "wrong password": retried with backoff (see RCONAuthDroppedError).
                 raise RconUnavailable(key="rcon.login_closed", server=repr(name)) from None
@@ -115,11 +115,10 @@ class SourceRconSession(ListenedSession):
         except rcon.RCONTimeoutError:
             raise RconTimeout.after(name, timeout) from None
         except rcon.RCONMessageError:
-            raise RconInvalidInput("This command is too long to send over RCON.") from None
+            raise RconInvalidInput(key="consoles.too_long_rcon") from None
         except rcon.RCONBudgetExceededError as exc:
             raise RconUnavailable(
-                f"{name!r} sent an answer larger than {exc.budget // 1024} KiB; "
-                "the bot dropped the connection."
+                key="consoles.over_budget", server=repr(name), kib=str(exc.budget // 1024)
             ) from None
         except rcon.RCONError:
             raise RconUnavailable(

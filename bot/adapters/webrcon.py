@@ -116,7 +116,8 @@ class WebRconSession(ListenedSession):
         self._closed = False
         # "password" or "address": which setting no client could be made with (nothing sent).
         self._unusable: str | None = None
-        # Why the last attempt could not even resolve (no traffic sent); None once one did.
+        # Why the last attempt could not even resolve (no traffic sent), as a catalogue key;
+        # None once one did.
         self._address_problem: str | None = None
         self._attempts = 0  # connection attempts made (each one resolves first)
         self._problem_changed = asyncio.Event()
@@ -167,17 +168,17 @@ class WebRconSession(ListenedSession):
         self._attempts += 1
         try:
             address = await self.target.resolve(host)
-        except AddressNotAllowed as exc:
-            self._problem(str(exc) or "this address is not allowed")
+        except AddressNotAllowed:
+            self._problem("rcon.internal_refused")
             raise
         except OSError:
-            self._problem("its host name does not resolve")
+            self._problem("consoles.unresolved")
             raise OSError(f"cannot resolve {host}") from None
         self._address_problem = None
         return address
 
-    def _problem(self, text: str) -> None:
-        self._address_problem = text
+    def _problem(self, key: str) -> None:
+        self._address_problem = key
         changed, self._problem_changed = self._problem_changed, asyncio.Event()
         changed.set()
 
@@ -201,8 +202,8 @@ class WebRconSession(ListenedSession):
     def _offline(self) -> RconUnavailable:
         name = self.target.name
         if self._address_problem is not None:
-            return RconUnavailable(f"{name!r}: {self._address_problem}")
-        return RconUnavailable(f"{name!r} is offline or its WebRCON port does not answer.")
+            return RconUnavailable(key=self._address_problem, server=repr(name))
+        return RconUnavailable(key="rcon.offline", server=repr(name), port="WebRCON")
 
     async def _wait_connected(self, client: webrcon.WebRconClient) -> None:
         """Until connected; fails at once when the address could not be used."""
@@ -264,10 +265,7 @@ class WebRconSession(ListenedSession):
         except webrcon.WebRconAuthError:
             raise RconAuthError(name) from None
         except webrcon.NotWebRcon:
-            raise RconUnavailable(
-                f"{name!r} sent an answer that is not WebRCON or too large; the bot dropped "
-                "the connection."
-            ) from None
+            raise RconUnavailable(key="consoles.webrcon.not_webrcon", server=repr(name)) from None
         except webrcon.WebRconError:
             raise RconUnavailable(
                 key="rcon.connection_broke", server=repr(name), protocol="WebRCON"
@@ -275,10 +273,7 @@ class WebRconSession(ListenedSession):
 
     @staticmethod
     def _invalid() -> RconInvalidInput:
-        return RconInvalidInput(
-            "This command cannot be sent over WebRCON: it is empty, longer than "
-            f"{webrcon.MAX_COMMAND_CHARS} characters, or holds a line break or control character."
-        )
+        return RconInvalidInput(key="consoles.webrcon.invalid", count=webrcon.MAX_COMMAND_CHARS)
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         try:
@@ -299,8 +294,7 @@ class WebRconSession(ListenedSession):
             listed = webrcon.parse_playerlist(text)
         except webrcon.NotWebRcon:
             raise RconUnavailable(
-                f"{self.target.name!r} answered playerlist with something that is not a "
-                "player list."
+                key="consoles.webrcon.bad_playerlist", server=repr(self.target.name)
             ) from None
         return [to_console_player(p) for p in listed]
 

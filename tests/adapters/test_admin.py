@@ -70,7 +70,7 @@ async def test_a_refused_address_is_said_and_nothing_is_sent() -> None:
     async with FakeRCONServer(password="pw") as fake:
         session = SourceRconAdapter().open(_target(fake.address, "pw", resolve=refuse), FAST)
         try:
-            with pytest.raises(RconUnavailable, match="internal addresses are refused"):
+            with pytest.raises(RconUnavailable, match="does not accept private"):
                 await session.execute("status", timeout=0.5)
             assert fake.connections_made == 0
         finally:

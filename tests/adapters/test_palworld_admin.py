@@ -401,7 +401,7 @@ async def test_a_refused_address_is_said_and_nothing_is_sent() -> None:
         raise OSError("no such host")
 
     async with FakePalworldServer(password=PASSWORD) as server:
-        for resolve, text in ((refuse, "internal addresses are refused"), (unknown, "resolve")):
+        for resolve, text in ((refuse, "does not accept private"), (unknown, "resolve")):
             target = _target(server.address[1], resolve=resolve)
             session = PalworldAdminAdapter().open(target, FAST)
             try:

@@ -162,7 +162,7 @@ async def test_an_address_refused_by_resolve_is_said_and_never_connected_to() ->
     async with FakeSdtdServer() as server:
         session = SdtdAdapter(FAST).open(target(server, resolve=refuse), OPTIONS)
         try:
-            with pytest.raises(RconUnavailable, match="internal addresses are refused"):
+            with pytest.raises(RconUnavailable, match="does not accept private"):
                 await session.execute("gettime", timeout=0.3)
         finally:
             await session.close()
