@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.protocols.battleye.models import Player
 from bot.services.feed import model as m
@@ -439,6 +440,34 @@ async def scenes(out: Path) -> list[Path]:
                         "/audit view",
                         [recorder.message(audit.original or {}, ephemeral=True)],
                         "alice",
+                    )
+                    # Languages: the guild reads German; bob's own Discord is in French.
+                    await slash("settings language", {"language": "de"})
+                    fake.user_locales[member] = "fr"
+                    public = await slash("status", {"server": "Main"}, member)
+                    for _ in range(100):  # the chart may come by an edit
+                        if len(public.files) >= 1:
+                            break
+                        await asyncio.sleep(0.05)
+                    # The refusal, not the cooldown of bob's earlier /rcon kick (3 s a user).
+                    await asyncio.sleep(cogs._rcon_ui.COOLDOWN_SECONDS + 0.1)
+                    refused = await fake.slash(
+                        guild.id, member, "rcon kick", {"server": "Main", "player": "Kestrel"}
+                    )
+                    await refused.wait_response(timeout=15)
+                    answer = (
+                        await refused.wait_followup(timeout=15)
+                        if refused.response_type == 5
+                        else refused.original or {}
+                    )
+                    recorder.add(
+                        "languages",
+                        "/settings language:de, then bob (Discord in French): /status, /rcon kick",
+                        [
+                            recorder.message(public.original or {}),
+                            recorder.message(dict(answer), ephemeral=True),
+                        ],
+                        "bob",
                     )
                     if fake.violations:
                         raise SystemExit(
