@@ -33,6 +33,8 @@ MAX_KICKS_RUNNING = 20
 # A banned player on a server whose joins the feed does not see plays at most about a minute;
 # one player-list command a minute per server, only in guilds with active bans.
 SWEEP_EVERY = 60.0
+SWEEP_AT_ONCE = 16  # player lists read at the same time
+SWEEP_SERVER_TIMEOUT = 10.0
 # States in which a server holds (or enforces) the ban.
 _ENFORCED = frozenset({"pending", "applied", "failed", "kick"})
 
@@ -162,22 +164,30 @@ class BanEnforcer:
     async def sweep(self) -> int:
         """Read the live list of every server of the guilds with active bans; kick who is
         banned. How many kicks were sent."""
-        kicked = 0
         now = self.bans.clock()
-        for guild_id in await self.bans.store.bans.active_guilds(now):
-            if not self.owns(guild_id):
-                continue
-            for server in self.bans.servers_of(guild_id):
-                console = console_of(server)
-                if console is None or not console.supports("kick") or not server.has_rcon_password:
-                    continue
-                kicked += await self._sweep_server(server)
-        return kicked
+        servers = [
+            server
+            for guild_id in await self.bans.store.bans.active_guilds(now)
+            if self.owns(guild_id)
+            for server in self.bans.servers_of(guild_id)
+            if (console := console_of(server)) is not None
+            and console.supports("kick")
+            and server.has_rcon_password
+        ]
+        # Side by side, each bounded in time: a guild of silent servers never holds up another.
+        slots = asyncio.Semaphore(SWEEP_AT_ONCE)
+
+        async def one(server: Server) -> int:
+            async with slots:
+                return await self._sweep_server(server)
+
+        return sum(await asyncio.gather(*(one(s) for s in servers)))
 
     async def _sweep_server(self, server: Server) -> int:
         try:
-            players = await self.live.fetch(server)
-        except RconError:
+            async with asyncio.timeout(SWEEP_SERVER_TIMEOUT):
+                players = await self.live.fetch(server)
+        except (RconError, TimeoutError):
             return 0  # offline or no console: the next sweep tries again
         kicked = 0
         for player in players:
