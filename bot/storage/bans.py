@@ -204,13 +204,12 @@ class BanRepository:
         for ident in identifiers:
             params += [ident.kind, ident.value]
         rows = await self._db.fetch_all(
-            f"SELECT DISTINCT b.id FROM ban_identifiers i JOIN bans b ON b.id = i.ban_id "
-            f"WHERE i.guild_id = ? AND ({pairs}) AND b.lifted_at IS NULL "
-            "AND (b.expires_at IS NULL OR b.expires_at > ?) ORDER BY b.id",
+            f"SELECT {_BAN_COLUMNS} FROM bans WHERE id IN (SELECT i.ban_id FROM ban_identifiers i "
+            f"WHERE i.guild_id = ? AND ({pairs})) AND lifted_at IS NULL "
+            "AND (expires_at IS NULL OR expires_at > ?) ORDER BY id",
             (*params, now),
         )
-        bans = [await self.get(int(r[0])) for r in rows]
-        return [b for b in bans if b is not None]
+        return await self._bans(rows)
 
     async def of_player(self, player_id: int, limit: int = 10) -> list[Ban]:
         """Bans of the player record (by record or by any of its identifiers), newest first."""

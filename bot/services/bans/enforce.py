@@ -86,7 +86,7 @@ class BanEnforcer:
     async def on_seen(self, server_id: int, name: str, seen: list[Identifier]) -> None:
         """A join (or identification) line: kick the player in the background if banned."""
         server = self.bans.server_by_id(server_id)
-        if server is None or not seen:
+        if server is None or not seen or not await self.bans.has_active_bans(server.guild_id):
             return
         seen = identity.with_derived(seen)
         ban = await self.banned_in(server, seen)

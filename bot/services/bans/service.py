@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 ROUND_LIMIT = 50  # targets sent per round: an import of thousands goes out in steps
 REPLY_WAIT = 4.0  # how long /ban add and remove wait for the servers before answering
 MAX_ACTIVE_BANS = 10_000  # per guild
+ACTIVE_GUILDS_TTL = 60.0
 SYSTEM = "ban list"  # the actor name of what the list does by itself
 
 
@@ -93,6 +94,11 @@ class BanService:
         self.clock = clock
         self.wake = asyncio.Event()  # set when something is due sooner than planned
         self.sender = ConsoleSender(store, pool, audit, lambda: self.clock(), self.wake)
+        # The guilds with active bans, read at most once a minute: every join the feed sees
+        # asks, and most guilds have none (a ban added here shows at once: its guild's
+        # commands come to this process).
+        self._active_guilds: set[int] = set()
+        self._active_read = float("-inf")
         self._background: set[asyncio.Future[ServerOutcome]] = set()
 
     # -- adding and lifting -------------------------------------------------------------------
@@ -161,6 +167,13 @@ class BanService:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
+    async def has_active_bans(self, guild_id: int) -> bool:
+        now = self.clock()
+        if not 0 <= now - self._active_read < ACTIVE_GUILDS_TTL:
+            self._active_guilds = set(await self.store.bans.active_guilds(now))
+            self._active_read = now
+        return guild_id in self._active_guilds
+
     async def _record(
         self,
         caller: Caller,
@@ -169,6 +182,7 @@ class BanService:
         scope: _Scope,
         player_id: int | None = None,
     ) -> Ban:
+        self._active_guilds.add(caller.guild_id)
         return await self.store.bans.add(
             NewBan(
                 guild_id=caller.guild_id,
