@@ -3,7 +3,8 @@
 Redirects are not followed (a hostile server could point the bot at an internal address);
 compressed bodies are not inflated; headers and bodies are bounded.
 
-Each package passes its own error classes in, so callers still get that package's hierarchy.
+Each package passes its own error classes in, so callers still get that package's hierarchy;
+its unreachable and body-too-large errors also derive from the shared bases here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,28 @@ UnreachableReason = Literal["dns", "refused", "invalid_address", "network"]
 Unreachable = TypeVar("Unreachable", bound=Exception)
 Malformed = TypeVar("Malformed", bound=Exception)
 Error_co = TypeVar("Error_co", bound=Exception, covariant=True)
+
+
+class UnreachableHost(Exception):
+    """The base of each HTTP package's unreachable error: no connection, and why.
+
+    ``reason``: ``"dns"`` (the name does not resolve), ``"refused"`` (nothing listens on the
+    port), ``"invalid_address"`` (not a host name or IP) or ``"network"`` (anything else).
+    """
+
+    def __init__(self, message: str, *, reason: UnreachableReason = "network") -> None:
+        super().__init__(message)
+        self.reason: UnreachableReason = reason
+
+
+class OversizedBody(Exception):
+    """The base of each HTTP package's body-too-large error (:func:`read_bounded`'s
+    ``too_large``): reading stopped at ``limit`` bytes and the connection was dropped."""
+
+    def __init__(self, path: str, limit: int) -> None:
+        super().__init__(f"{path}: body larger than {limit} bytes")
+        self.path = path
+        self.limit = limit
 
 
 class UnreachableFactory(Protocol[Error_co]):

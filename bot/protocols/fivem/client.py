@@ -32,11 +32,16 @@ from bot.protocols.fivem.errors import (
     FiveMTimeout,
     FiveMUnreachable,
     NotFiveM,
-    UnreachableReason,
 )
 from bot.protocols.fivem.models import FiveMDynamic, FiveMInfo, FiveMPlayer, FiveMStatus
 from bot.protocols.fivem.oob import decode_getinfo, encode_getinfo
-from bot.protocols.http_body import bounded_request, client_error, new_session, read_bounded
+from bot.protocols.http_body import (
+    UnreachableReason,
+    bounded_request,
+    client_error,
+    new_session,
+    read_bounded,
+)
 
 log = logging.getLogger(__name__)
 

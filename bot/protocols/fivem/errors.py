@@ -5,9 +5,7 @@ Messages name the endpoint and what went wrong, never the body: a hostile server
 
 from __future__ import annotations
 
-from typing import Literal
-
-UnreachableReason = Literal["dns", "refused", "invalid_address", "network"]
+from bot.protocols.http_body import OversizedBody, UnreachableHost
 
 
 class FiveMError(Exception):
@@ -18,29 +16,19 @@ class FiveMTimeout(FiveMError, TimeoutError):
     """The whole query (DNS, connect, every request, every body) did not finish in time."""
 
 
-class FiveMUnreachable(FiveMError):
+class FiveMUnreachable(FiveMError, UnreachableHost):
     """No connection: the name does not resolve, the port is closed, or the peer hung up.
 
-    ``reason``: ``"dns"`` (the name does not resolve), ``"refused"`` (nothing listens on the
-    port), ``"invalid_address"`` (not a host name or IP) or ``"network"`` (anything else).
+    ``reason``: see :class:`~bot.protocols.http_body.UnreachableHost`.
     """
-
-    def __init__(self, message: str, *, reason: UnreachableReason = "network") -> None:
-        super().__init__(message)
-        self.reason: UnreachableReason = reason
 
 
 class NotFiveM(FiveMError):
     """The answer is not FXServer's: not HTTP, not JSON, the wrong shape, or a missing route."""
 
 
-class BodyTooLarge(NotFiveM):
+class BodyTooLarge(NotFiveM, OversizedBody):
     """A body grew past its bound; reading stopped there and the connection was dropped."""
-
-    def __init__(self, path: str, limit: int) -> None:
-        super().__init__(f"{path}: body larger than {limit} bytes")
-        self.path = path
-        self.limit = limit
 
 
 class FiveMHTTPError(FiveMError):

@@ -7,9 +7,7 @@ holds the request and its headers) are neither their cause nor their context.
 
 from __future__ import annotations
 
-from typing import Literal
-
-UnreachableReason = Literal["dns", "refused", "invalid_address", "network"]
+from bot.protocols.http_body import OversizedBody, UnreachableHost
 
 
 class PalworldError(Exception):
@@ -27,29 +25,19 @@ class NotPalworld(PalworldError):
     """Not Palworld's REST API: an unknown route (404), not HTTP, or a body of the wrong shape."""
 
 
-class BodyTooLarge(NotPalworld):
+class BodyTooLarge(NotPalworld, OversizedBody):
     """A body grew past its bound; reading stopped there and the connection was dropped."""
-
-    def __init__(self, path: str, limit: int) -> None:
-        super().__init__(f"{path}: body larger than {limit} bytes")
-        self.path = path
-        self.limit = limit
 
 
 class PalworldTimeout(PalworldError, TimeoutError):
     """The call (DNS, connect, every request and body) did not finish within the timeout."""
 
 
-class PalworldUnreachable(PalworldError):
+class PalworldUnreachable(PalworldError, UnreachableHost):
     """No connection: the name does not resolve, the port is closed (REST API off?), a reset.
 
-    ``reason``: ``"dns"`` (the name does not resolve), ``"refused"`` (nothing listens on the
-    port), ``"invalid_address"`` (not a host name or IP) or ``"network"`` (anything else).
+    ``reason``: see :class:`~bot.protocols.http_body.UnreachableHost`.
     """
-
-    def __init__(self, message: str, *, reason: UnreachableReason = "network") -> None:
-        super().__init__(message)
-        self.reason: UnreachableReason = reason
 
 
 class PalworldRequestError(PalworldError):

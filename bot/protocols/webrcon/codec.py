@@ -78,6 +78,16 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit]
 
 
+def clip_json_text(value: object, limit: int) -> str:
+    """A JSON string field, clipped; an integer is written out (some builds send ids such as
+    UserId and SteamID as numbers); anything else reads as ``""``."""
+    if isinstance(value, str):
+        return clip(value, limit)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return clip(str(value), limit)
+    return ""
+
+
 def validate_command(command: str) -> str:
     """``command`` if it can be sent as one console line; raises WebRconRequestError."""
     if not isinstance(command, str):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from ..event_queue import Connected, Disconnected
-from .codec import MessageType, ServerMessage, clip, loads_json
+from .codec import MessageType, ServerMessage, clip, clip_json_text, loads_json
 
 MAX_NAME = 128
 MAX_CHAT = 1024  # Rust cuts chat at 128 characters; plugins may send longer
@@ -169,14 +169,6 @@ def _int_or_zero(value: object) -> int:
     return 0
 
 
-def _text(value: object, limit: int) -> str:
-    if isinstance(value, str):
-        return clip(value, limit)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return clip(str(value), limit)  # UserId is a number on old builds
-    return ""
-
-
 def parse_chat(payload: str) -> ChatMessage | None:
     """The JSON inside a Chat message; None when it is not a chat entry."""
     try:
@@ -190,10 +182,10 @@ def parse_chat(payload: str) -> ChatMessage | None:
         channel = _CHANNELS_BY_NAME.get(channel.lower(), -1)
     return ChatMessage(
         channel=_int_or_zero(channel),
-        username=_text(obj.get("Username"), MAX_NAME),
-        user_id=_text(obj.get("UserId"), MAX_SHORT),
+        username=clip_json_text(obj.get("Username"), MAX_NAME),
+        user_id=clip_json_text(obj.get("UserId"), MAX_SHORT),
         text=clip(obj["Message"], MAX_CHAT),
-        color=_text(obj.get("Color"), MAX_SHORT),
+        color=clip_json_text(obj.get("Color"), MAX_SHORT),
         time=_int_or_zero(obj.get("Time")),
     )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..json_body import json_float, json_int
-from .codec import clip, loads_json
+from .codec import clip_json_text, loads_json
 from .errors import NotWebRcon
 
 MAX_PLAYERS = 4096
@@ -77,14 +77,6 @@ def _float(value: object) -> float:
     return json_float(value) or 0.0
 
 
-def _str(value: object, limit: int) -> str:
-    if isinstance(value, str):
-        return clip(value, limit)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return clip(str(value), limit)  # ids as numbers on some builds
-    return ""
-
-
 def _parse_json(text: str, what: str) -> object:
     try:
         return loads_json(text)
@@ -101,18 +93,18 @@ def parse_playerlist(text: str) -> list[RustPlayer]:
     for entry in data[:MAX_PLAYERS]:
         if not isinstance(entry, dict):
             continue
-        steam_id = _str(entry.get("SteamID"), MAX_ID)
+        steam_id = clip_json_text(entry.get("SteamID"), MAX_ID)
         if not steam_id:
             continue
         players.append(
             RustPlayer(
                 steam_id=steam_id,
-                name=_str(entry.get("DisplayName"), MAX_NAME),
+                name=clip_json_text(entry.get("DisplayName"), MAX_NAME),
                 ping=_int(entry.get("Ping")),
-                address=_str(entry.get("Address"), MAX_FIELD),
+                address=clip_json_text(entry.get("Address"), MAX_FIELD),
                 connected_seconds=_int(entry.get("ConnectedSeconds")),
                 health=_float(entry.get("Health")),
-                owner_steam_id=_str(entry.get("OwnerSteamID"), MAX_ID),
+                owner_steam_id=clip_json_text(entry.get("OwnerSteamID"), MAX_ID),
                 violation_level=_float(entry.get("VoiationLevel", entry.get("ViolationLevel"))),
                 current_level=_float(entry.get("CurrentLevel")),
                 unspent_xp=_float(entry.get("UnspentXp")),
@@ -127,14 +119,14 @@ def parse_serverinfo(text: str) -> RustServerInfo:
     if not isinstance(data, dict):
         raise NotWebRcon("the serverinfo answer is not a JSON object")
     return RustServerInfo(
-        hostname=_str(data.get("Hostname"), MAX_FIELD),
+        hostname=clip_json_text(data.get("Hostname"), MAX_FIELD),
         max_players=_int(data.get("MaxPlayers")),
         players=_int(data.get("Players")),
         queued=_int(data.get("Queued")),
         joining=_int(data.get("Joining")),
-        map=_str(data.get("Map"), MAX_FIELD),
+        map=clip_json_text(data.get("Map"), MAX_FIELD),
         entity_count=_int(data.get("EntityCount")),
-        game_time=_str(data.get("GameTime"), MAX_FIELD),
+        game_time=clip_json_text(data.get("GameTime"), MAX_FIELD),
         uptime=_int(data.get("Uptime")),
         framerate=_float(data.get("Framerate")),
         memory=_int(data.get("Memory")),
@@ -142,5 +134,5 @@ def parse_serverinfo(text: str) -> RustServerInfo:
         network_in=_int(data.get("NetworkIn")),
         network_out=_int(data.get("NetworkOut")),
         restarting=data.get("Restarting") is True,
-        save_created_time=_str(data.get("SaveCreatedTime"), MAX_FIELD),
+        save_created_time=clip_json_text(data.get("SaveCreatedTime"), MAX_FIELD),
     )
