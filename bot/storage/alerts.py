@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
+from bot.storage.rows import row_reader
 
 _COLUMNS = (
     "id, guild_id, server_id, channel_id, role_id, last_state, down_since, incident_message_id"
@@ -24,19 +25,7 @@ class Alert:
     incident_message_id: int | None = None  # the "down" message to edit when it is back
 
 
-def _alert(row: Row) -> Alert:
-    return Alert(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        channel_id=int(row["channel_id"]),
-        role_id=None if row["role_id"] is None else int(row["role_id"]),
-        last_state=None if row["last_state"] is None else str(row["last_state"]),
-        down_since=None if row["down_since"] is None else float(row["down_since"]),
-        incident_message_id=(
-            None if row["incident_message_id"] is None else int(row["incident_message_id"])
-        ),
-    )
+_alert = row_reader(Alert)
 
 
 class AlertRepository(GuildRows[Alert]):

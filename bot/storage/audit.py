@@ -6,7 +6,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
+from bot.storage.rows import row_reader
 
 _COLUMNS = (
     "id, at, guild_id, user_id, user_name, allowed_by, server_id, server_name, action, "
@@ -66,22 +67,7 @@ def iso_at(at: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _entry(row: Row) -> AuditEntry:
-    return AuditEntry(
-        id=int(row["id"]),
-        at=str(row["at"]),
-        guild_id=int(row["guild_id"]),
-        user_id=int(row["user_id"]),
-        user_name=str(row["user_name"]),
-        allowed_by=str(row["allowed_by"]),
-        server_id=None if row["server_id"] is None else int(row["server_id"]),
-        server_name=str(row["server_name"]),
-        action=str(row["action"]),
-        arguments=str(row["arguments"]),
-        outcome=str(row["outcome"]),
-        excerpt=str(row["excerpt"]),
-        latency_ms=None if row["latency_ms"] is None else float(row["latency_ms"]),
-    )
+_entry = row_reader(AuditEntry)
 
 
 def _where(f: AuditFilter) -> tuple[str, list[object]]:

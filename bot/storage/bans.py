@@ -8,10 +8,11 @@ conditional UPDATE, so two processes never lift (or announce) the same ban twice
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.storage.database import Database, Row
 from bot.storage.players import Identifier
+from bot.storage.rows import row_reader
 
 MAX_LABEL = 128
 MAX_BAN_REASON = 200
@@ -72,35 +73,9 @@ class NewBan:
     all_servers: bool = True
 
 
-def _ban(row: Row, identifiers: tuple[Identifier, ...]) -> Ban:
-    return Ban(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        player_id=None if row["player_id"] is None else int(row["player_id"]),
-        label=str(row["label"]),
-        reason=str(row["reason"]),
-        created_at=float(row["created_at"]),
-        created_by=int(row["created_by"]),
-        created_by_name=str(row["created_by_name"]),
-        expires_at=None if row["expires_at"] is None else float(row["expires_at"]),
-        all_servers=int(row["all_servers"]) == 1,
-        lifted_at=None if row["lifted_at"] is None else float(row["lifted_at"]),
-        lifted_by=None if row["lifted_by"] is None else int(row["lifted_by"]),
-        lift_reason=None if row["lift_reason"] is None else str(row["lift_reason"]),
-        identifiers=identifiers,
-    )
-
-
-def _target(row: Row) -> BanTarget:
-    return BanTarget(
-        ban_id=int(row["ban_id"]),
-        server_id=int(row["server_id"]),
-        state=str(row["state"]),
-        detail=str(row["detail"]),
-        attempts=int(row["attempts"]),
-        next_try=float(row["next_try"]),
-        updated_at=float(row["updated_at"]),
-    )
+# A ban's identifiers live in their own table: read apart, then given to the ban (see _bans).
+_ban = row_reader(Ban, unread=("identifiers",))
+_target = row_reader(BanTarget)
 
 
 def _marks(values: Collection[object]) -> str:
@@ -162,8 +137,9 @@ class BanRepository:
         return {k: tuple(v) for k, v in found.items()}
 
     async def _bans(self, rows: Sequence[Row]) -> list[Ban]:
-        idents = await self._identifiers([int(r["id"]) for r in rows])
-        return [_ban(r, idents.get(int(r["id"]), ())) for r in rows]
+        bans = [_ban(r) for r in rows]
+        idents = await self._identifiers([b.id for b in bans])
+        return [replace(b, identifiers=idents.get(b.id, ())) for b in bans]
 
     async def get(self, ban_id: int) -> Ban | None:
         row = await self._db.fetch_one(f"SELECT {_BAN_COLUMNS} FROM bans WHERE id = ?", (ban_id,))

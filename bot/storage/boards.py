@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
+from bot.storage.rows import row_reader
 
 _COLUMNS = "id, guild_id, channel_id, server_ids, paused, style"
 STYLES = ("compact", "detailed")
@@ -35,15 +36,13 @@ class BoardMessage:
     digest: str
 
 
-def _board(row: Row) -> Board:
-    return Board(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        channel_id=int(row["channel_id"]),
-        server_ids=tuple(int(i) for i in json.loads(row["server_ids"])),
-        paused=None if row["paused"] is None else str(row["paused"]),
-        style=str(row["style"]),
-    )
+def _server_ids(row: Row) -> tuple[int, ...]:
+    """The ``server_ids`` column: a JSON list of ids."""
+    return tuple(int(i) for i in json.loads(row["server_ids"]))
+
+
+_board = row_reader(Board, derived={"server_ids": _server_ids})
+_message = row_reader(BoardMessage)
 
 
 class BoardRepository(GuildRows[Board]):
@@ -108,7 +107,7 @@ class BoardRepository(GuildRows[Board]):
             "WHERE board_id = ? ORDER BY position",
             (board_id,),
         )
-        return [BoardMessage(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
+        return [_message(r) for r in rows]
 
     async def set_message(self, board_id: int, position: int, message_id: int, digest: str) -> None:
         await self._db.execute(

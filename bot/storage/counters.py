@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
+from bot.storage.rows import row_reader
 
 _COLUMNS = "id, guild_id, channel_id, server_id, format, shown, renamed_at"
 
@@ -21,16 +22,7 @@ class Counter:
     renamed_at: float | None
 
 
-def _counter(row: Row) -> Counter:
-    return Counter(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        channel_id=int(row["channel_id"]),
-        server_id=int(row["server_id"]),
-        format=str(row["format"]),
-        shown=None if row["shown"] is None else str(row["shown"]),
-        renamed_at=None if row["renamed_at"] is None else float(row["renamed_at"]),
-    )
+_counter = row_reader(Counter)
 
 
 class CounterRepository:

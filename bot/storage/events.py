@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database, Row
 from bot.storage.models import name_key
+from bot.storage.rows import row_reader
 
 _IDS = "steam_id, eos_id, mc_uuid"
 _EVENT_COLUMNS = f"id, server_id, at, kind, player, guid, text, source, {_IDS}"
@@ -75,31 +76,9 @@ def _ids(row: Row) -> PlayerIds:
     )
 
 
-def _event(row: Row) -> Event:
-    return Event(
-        id=int(row["id"]),
-        server_id=int(row["server_id"]),
-        at=float(row["at"]),
-        kind=str(row["kind"]),
-        player=str(row["player"]),
-        guid=None if row["guid"] is None else str(row["guid"]),
-        text=str(row["text"]),
-        source=str(row["source"]),
-        ids=_ids(row),
-    )
-
-
-def _session(row: Row) -> Session:
-    return Session(
-        id=int(row["id"]),
-        server_id=int(row["server_id"]),
-        player=str(row["player"]),
-        guid=None if row["guid"] is None else str(row["guid"]),
-        source=str(row["source"]),
-        joined_at=float(row["joined_at"]),
-        left_at=None if row["left_at"] is None else float(row["left_at"]),
-        ids=_ids(row),
-    )
+# The player's ids are three columns of their own, read into one PlayerIds.
+_event = row_reader(Event, derived={"ids": _ids})
+_session = row_reader(Session, derived={"ids": _ids})
 
 
 def _event_values(e: Event) -> tuple[object, ...]:

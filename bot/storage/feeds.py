@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Row
 from bot.storage.guild_rows import CursorRows
+from bot.storage.rows import row_reader
 
 _FEED_COLUMNS = "id, guild_id, server_id, channel_id, kinds, delivered_through"
 _WATCH_COLUMNS = (
@@ -41,29 +42,13 @@ class Watch:
     delivered_through: int
 
 
-def _feed(row: Row) -> Feed:
-    kinds = frozenset(k for k in str(row["kinds"]).split(",") if k)
-    return Feed(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        channel_id=int(row["channel_id"]),
-        kinds=kinds,
-        delivered_through=int(row["delivered_through"]),
-    )
+def _kinds(row: Row) -> frozenset[str]:
+    """The ``kinds`` column: categories joined by commas (see FeedRepository.upsert)."""
+    return frozenset(k for k in str(row["kinds"]).split(",") if k)
 
 
-def _watch(row: Row) -> Watch:
-    return Watch(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        pattern=str(row["pattern"]),
-        pattern_key=str(row["pattern_key"]),
-        channel_id=int(row["channel_id"]),
-        role_id=None if row["role_id"] is None else int(row["role_id"]),
-        delivered_through=int(row["delivered_through"]),
-    )
+_feed = row_reader(Feed, derived={"kinds": _kinds})
+_watch = row_reader(Watch)
 
 
 class FeedRepository(CursorRows[Feed]):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database
+from bot.storage.rows import row_reader
 
 _CHUNK = 100  # rows per INSERT (8 parameters each, below even old SQLite's 999 limit)
 
@@ -22,6 +23,9 @@ class Sample:
     bots: int
     map: str
     ping_ms: float | None
+
+
+_sample = row_reader(Sample)
 
 
 def _sample_values(s: Sample) -> tuple[object, ...]:
@@ -84,19 +88,7 @@ class HistoryRepository:
             "FROM status_samples WHERE target = ? AND at >= ? AND at <= ? ORDER BY at",
             (target, start, end),
         )
-        return [
-            Sample(
-                target=str(r[0]),
-                at=float(r[1]),
-                online=bool(r[2]),
-                players=int(r[3]),
-                max_players=int(r[4]),
-                bots=int(r[5]),
-                map=str(r[6]),
-                ping_ms=None if r[7] is None else float(r[7]),
-            )
-            for r in rows
-        ]
+        return [_sample(r) for r in rows]
 
     async def prune(self, before: float) -> int:
         """Delete samples older than ``before``; returns how many."""

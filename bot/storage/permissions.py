@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
+from bot.storage.rows import row_reader
 
 _COLUMNS = "id, guild_id, role_id, action, server_id, created_by"
 
@@ -19,15 +20,7 @@ class Grant:
     created_by: int
 
 
-def _grant(row: Row) -> Grant:
-    return Grant(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        role_id=int(row["role_id"]),
-        action=str(row["action"]),
-        server_id=None if row["server_id"] is None else int(row["server_id"]),
-        created_by=int(row["created_by"]),
-    )
+_grant = row_reader(Grant)
 
 
 class GrantRepository:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database, Executor
 from bot.storage.models import name_key
+from bot.storage.rows import row_reader
 
 STRONG_KINDS = ("steam", "guid", "eos", "mc_uuid")
 KINDS = (*STRONG_KINDS, "name")
@@ -53,6 +54,10 @@ class PlayerRecord:
     last_seen: float
     identifiers: tuple[Identifier, ...]  # strong ones first, by kind
     names: tuple[NameSeen, ...]  # most recently seen first
+
+
+_note = row_reader(Note)
+_name_seen = row_reader(NameSeen)
 
 
 def identifiers_of(
@@ -222,7 +227,7 @@ class PlayerRepository:
             first_seen=float(row[3]),
             last_seen=float(row[4]),
             identifiers=tuple(identifiers),
-            names=tuple(NameSeen(str(r[0]), float(r[1]), float(r[2])) for r in names),
+            names=tuple(_name_seen(r) for r in names),
         )
 
     async def find(
@@ -269,7 +274,7 @@ class PlayerRepository:
             "ORDER BY at DESC, id DESC LIMIT ?",
             (player_id, limit),
         )
-        return [Note(int(r[0]), int(r[1]), float(r[2]), str(r[3])) for r in rows]
+        return [_note(r) for r in rows]
 
     # -- sessions -----------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
+from bot.storage.rows import row_reader
 
 _COLUMNS = (
     "id, guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, armed, "
@@ -28,19 +29,7 @@ class PopulationPing:
     last_fired: float | None
 
 
-def _ping(row: Row) -> PopulationPing:
-    return PopulationPing(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        channel_id=int(row["channel_id"]),
-        role_id=int(row["role_id"]),
-        direction=str(row["direction"]),
-        threshold=int(row["threshold"]),
-        cooldown=float(row["cooldown"]),
-        armed=None if row["armed"] is None else int(row["armed"]) == 1,
-        last_fired=None if row["last_fired"] is None else float(row["last_fired"]),
-    )
+_ping = row_reader(PopulationPing)
 
 
 class PopulationPingRepository:

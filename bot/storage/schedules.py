@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
 from bot.storage.quota import insert_within
+from bot.storage.rows import row_reader
 
 KINDS = ("message", "restart", "command")
 MISSED_RULES = ("late", "skip")
@@ -81,43 +82,8 @@ class Countdown:
     created_by_name: str
 
 
-def _schedule(row: Row) -> Schedule:
-    return Schedule(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        kind=str(row["kind"]),
-        timing=str(row["timing"]),
-        zone=str(row["zone"]),
-        anchor=float(row["anchor"]),
-        payload=str(row["payload"]),
-        steps=str(row["steps"]),
-        channel_id=None if row["channel_id"] is None else int(row["channel_id"]),
-        missed=str(row["missed"]),
-        paused=int(row["paused"]) == 1,
-        next_run=float(row["next_run"]),
-        last_run=None if row["last_run"] is None else float(row["last_run"]),
-        last_outcome=str(row["last_outcome"]),
-        created_by=int(row["created_by"]),
-        created_by_name=str(row["created_by_name"]),
-    )
-
-
-def _countdown(row: Row) -> Countdown:
-    return Countdown(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        schedule_id=None if row["schedule_id"] is None else int(row["schedule_id"]),
-        shutdown_at=float(row["shutdown_at"]),
-        steps=str(row["steps"]),
-        message=str(row["message"]),
-        channel_id=None if row["channel_id"] is None else int(row["channel_id"]),
-        missed=str(row["missed"]),
-        next_at=float(row["next_at"]),
-        created_by=int(row["created_by"]),
-        created_by_name=str(row["created_by_name"]),
-    )
+_schedule = row_reader(Schedule)
+_countdown = row_reader(Countdown)
 
 
 class ScheduleRepository:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
 from bot.storage.errors import DuplicateServerError
 from bot.storage.models import NewServer, Server, ServerChanges, name_key
 from bot.storage.quota import insert_within
+from bot.storage.rows import row_reader
 
 _COLUMNS = (
     "id, guild_id, name, game, host, game_port, query_port, rcon_port, rcon_password, "
@@ -23,21 +24,8 @@ def utc_now_text() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _row_to_server(row: Row) -> Server:
-    return Server(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        name=str(row["name"]),
-        game=str(row["game"]),
-        host=str(row["host"]),
-        game_port=int(row["game_port"]),
-        query_port=int(row["query_port"]),
-        rcon_port=None if row["rcon_port"] is None else int(row["rcon_port"]),
-        rcon_password=None if row["rcon_password"] is None else str(row["rcon_password"]),
-        created_by=int(row["created_by"]),
-        created_at=str(row["created_at"]),
-        updated_at=str(row["updated_at"]),
-    )
+# Server's fields are its columns (``rcon_password``: the stored token, or NULL).
+_row_to_server = row_reader(Server)
 
 
 def _escape_like(text: str) -> str:

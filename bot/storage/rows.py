@@ -1,0 +1,82 @@
+"""Result rows read into the repositories' frozen dataclasses, by each field's declared type.
+
+Why one reader rather than a hand-written ``_thing(row)`` per table: the conversions are the
+same everywhere (the drivers return ``int``/``float``/``str`` or ``None``, and 0/1 flags stand
+for booleans on both engines), so writing them once per field type keeps every mapping to the
+dataclass alone: a new column is a new field, not a new line in a mapper.
+
+A field is read from the column of its name with the conversion its type asks for:
+
+* ``int``, ``float``, ``str``: that constructor;
+* ``bool``: ``value == 1`` (flags are stored as 0/1 integers, see ``migrations/README.md``);
+* ``X | None``: ``None`` for NULL, else as ``X``.
+
+Fields of any other type (JSON text, comma lists, values spread over several columns) are
+named in ``derived`` with the function that builds them from the row, or in ``unread`` when
+the row does not hold them at all (they keep their default; the caller fills them in).
+The reader is built once per dataclass, at import, so a type it cannot read fails then.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
+
+from bot.storage.database import Row
+
+T = TypeVar("T")
+Read = Callable[[Row], Any]
+
+_CONVERT: dict[object, Callable[[Any], Any]] = {
+    int: int,
+    float: float,
+    str: str,
+    bool: lambda value: int(value) == 1,
+}
+
+
+def _column(name: str, kind: object, owner: type) -> Read:
+    """How the field ``name`` of type ``kind`` is read from its column."""
+    nullable = False
+    if typing.get_origin(kind) in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        nullable = len(args) < len(typing.get_args(kind))
+        kind = args[0] if len(args) == 1 else kind
+    convert = _CONVERT.get(kind)
+    if convert is None:
+        raise TypeError(f"{owner.__name__}.{name}: no column reading for {kind!r}")
+    if nullable:
+        return lambda row: None if (value := row[name]) is None else convert(value)
+    return lambda row: convert(row[name])
+
+
+def row_reader(
+    cls: type[T],
+    *,
+    derived: Mapping[str, Read] | None = None,
+    unread: Collection[str] = (),
+) -> Callable[[Row], T]:
+    """A function making a ``cls`` (a dataclass) from one row, as the module docstring says."""
+    derived = derived or {}
+    hints = typing.get_type_hints(cls)
+    fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+    unknown = (set(derived) | set(unread)) - {f.name for f in fields}
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    for f in fields:
+        no_default = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if f.name in unread and no_default:
+            raise TypeError(f"{cls.__name__}.{f.name}: an unread field needs a default")
+    reads = [
+        (f.name, derived.get(f.name) or _column(f.name, hints[f.name], cls))
+        for f in fields
+        if f.name not in unread
+    ]
+
+    def read(row: Row) -> T:
+        return cls(**{name: get(row) for name, get in reads})
+
+    return read
