@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 _COLUMNS = (
     "id, guild_id, server_id, channel_id, role_id, last_state, down_since, incident_message_id"
@@ -25,15 +24,13 @@ class Alert:
     incident_message_id: int | None = None  # the "down" message to edit when it is back
 
 
-_alert = row_reader(Alert)
+_alert = RowReader(Alert)
 
 
 class AlertRepository(GuildRows[Alert]):
     _TABLE = "alerts"
     _COLUMNS = _COLUMNS
-
-    def _row(self, row: Row) -> Alert:
-        return _alert(row)
+    _READ = _alert
 
     async def upsert(
         self,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.storage.database import Database
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 _COLUMNS = (
     "id, at, guild_id, user_id, user_name, allowed_by, server_id, server_name, action, "
@@ -67,7 +67,7 @@ def iso_at(at: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-_entry = row_reader(AuditEntry)
+_entry = RowReader(AuditEntry)
 
 
 def _where(f: AuditFilter) -> tuple[str, list[object]]:
@@ -97,7 +97,8 @@ class AuditRepository:
         self._db = db
 
     async def begin(self, entry: NewAuditEntry) -> AuditEntry:
-        row = await self._db.fetch_one(
+        return await _entry.returning(
+            self._db,
             "INSERT INTO audit_log (guild_id, user_id, user_name, allowed_by, server_id, "
             "server_name, action, arguments) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             f"RETURNING {_COLUMNS}",
@@ -112,8 +113,6 @@ class AuditRepository:
                 entry.arguments,
             ),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _entry(row)
 
     async def complete(
         self,
@@ -125,21 +124,21 @@ class AuditRepository:
     ) -> AuditEntry | None:
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        row = await self._db.fetch_one(
+        return await _entry.fetch_one(
+            self._db,
             "UPDATE audit_log SET outcome = ?, excerpt = ?, latency_ms = ?, "
             "allowed_by = COALESCE(?, allowed_by) WHERE id = ? "
             f"RETURNING {_COLUMNS}",
             (outcome, excerpt, latency_ms, allowed_by, entry_id),
         )
-        return None if row is None else _entry(row)
 
     async def search(self, f: AuditFilter, *, limit: int, offset: int = 0) -> list[AuditEntry]:
         where, params = _where(f)
-        rows = await self._db.fetch_all(
+        return await _entry.fetch_all(
+            self._db,
             f"SELECT {_COLUMNS} FROM audit_log WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
-        return [_entry(r) for r in rows]
 
     async def count(self, f: AuditFilter) -> int:
         where, params = _where(f)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from bot.storage.database import Database, Row
 from bot.storage.players import Identifier
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 MAX_LABEL = 128
 MAX_BAN_REASON = 200
@@ -74,8 +74,8 @@ class NewBan:
 
 
 # A ban's identifiers live in their own table: read apart, then given to the ban (see _bans).
-_ban = row_reader(Ban, unread=("identifiers",))
-_target = row_reader(BanTarget)
+_ban = RowReader(Ban, unread=("identifiers",))
+_target = RowReader(BanTarget)
 
 
 def _marks(values: Collection[object]) -> str:
@@ -201,11 +201,11 @@ class BanRepository:
     # -- per-server state ---------------------------------------------------------------------
 
     async def targets(self, ban_id: int) -> list[BanTarget]:
-        rows = await self._db.fetch_all(
+        return await _target.fetch_all(
+            self._db,
             f"SELECT {_TARGET_COLUMNS} FROM ban_targets WHERE ban_id = ? ORDER BY server_id",
             (ban_id,),
         )
-        return [_target(r) for r in rows]
 
     async def set_target(
         self,
@@ -236,12 +236,12 @@ class BanRepository:
 
     async def due(self, now: float, limit: int = 100) -> list[BanTarget]:
         """Targets whose ban or unban is to be sent now, longest waiting first."""
-        rows = await self._db.fetch_all(
+        return await _target.fetch_all(
+            self._db,
             f"SELECT {_TARGET_COLUMNS} FROM ban_targets WHERE state IN ({_marks(RETRIED)}) "
             "AND next_try <= ? ORDER BY next_try, ban_id LIMIT ?",
             (*RETRIED, now, limit),
         )
-        return [_target(r) for r in rows]
 
     async def next_due(self) -> float | None:
         """When the next retried target is due (None: none waits)."""

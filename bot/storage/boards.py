@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 _COLUMNS = "id, guild_id, channel_id, server_ids, paused, style"
 STYLES = ("compact", "detailed")
@@ -41,16 +41,14 @@ def _server_ids(row: Row) -> tuple[int, ...]:
     return tuple(int(i) for i in json.loads(row["server_ids"]))
 
 
-_board = row_reader(Board, derived={"server_ids": _server_ids})
-_message = row_reader(BoardMessage)
+_board = RowReader(Board, derived={"server_ids": _server_ids})
+_message = RowReader(BoardMessage)
 
 
 class BoardRepository(GuildRows[Board]):
     _TABLE = "boards"
     _COLUMNS = _COLUMNS
-
-    def _row(self, row: Row) -> Board:
-        return _board(row)
+    _READ = _board
 
     async def upsert(
         self,
@@ -79,15 +77,16 @@ class BoardRepository(GuildRows[Board]):
         )
 
     async def get(self, board_id: int) -> Board | None:
-        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM boards WHERE id = ?", (board_id,))
-        return None if row is None else _board(row)
+        return await _board.fetch_one(
+            self._db, f"SELECT {_COLUMNS} FROM boards WHERE id = ?", (board_id,)
+        )
 
     async def in_channel(self, guild_id: int, channel_id: int) -> Board | None:
-        row = await self._db.fetch_one(
+        return await _board.fetch_one(
+            self._db,
             f"SELECT {_COLUMNS} FROM boards WHERE guild_id = ? AND channel_id = ?",
             (guild_id, channel_id),
         )
-        return None if row is None else _board(row)
 
     async def remove(self, guild_id: int, channel_id: int) -> list[int]:
         """Delete the channel's board; returns the ids of its messages (to delete them)."""
@@ -102,12 +101,12 @@ class BoardRepository(GuildRows[Board]):
         await self._db.execute("UPDATE boards SET paused = ? WHERE id = ?", (reason, board_id))
 
     async def messages(self, board_id: int) -> list[BoardMessage]:
-        rows = await self._db.fetch_all(
+        return await _message.fetch_all(
+            self._db,
             "SELECT board_id, position, message_id, digest FROM board_messages "
             "WHERE board_id = ? ORDER BY position",
             (board_id,),
         )
-        return [_message(r) for r in rows]
 
     async def set_message(self, board_id: int, position: int, message_id: int, digest: str) -> None:
         await self._db.execute(

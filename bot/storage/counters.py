@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database
-from bot.storage.rows import row_reader
+from bot.storage.guild_rows import GuildRows
+from bot.storage.rows import RowReader
 
 _COLUMNS = "id, guild_id, channel_id, server_id, format, shown, renamed_at"
 
@@ -22,36 +22,26 @@ class Counter:
     renamed_at: float | None
 
 
-_counter = row_reader(Counter)
+_counter = RowReader(Counter)
 
 
-class CounterRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class CounterRepository(GuildRows[Counter]):
+    _TABLE = "channel_counters"
+    _COLUMNS = _COLUMNS
+    _READ = _counter
 
     async def upsert(
         self, guild_id: int, channel_id: int, server_id: int, fmt: str, created_by: int
     ) -> Counter:
         """The channel's counter, created or pointed at another server or format (the last
         rename is kept: the limit counts it still)."""
-        row = await self._db.fetch_one(
+        return await _counter.returning(
+            self._db,
             "INSERT INTO channel_counters (guild_id, channel_id, server_id, format, created_by) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET "
             f"server_id = excluded.server_id, format = excluded.format RETURNING {_COLUMNS}",
             (guild_id, channel_id, server_id, fmt, created_by),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _counter(row)
-
-    async def all(self) -> list[Counter]:
-        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM channel_counters ORDER BY id")
-        return [_counter(r) for r in rows]
-
-    async def for_guild(self, guild_id: int) -> list[Counter]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM channel_counters WHERE guild_id = ? ORDER BY id", (guild_id,)
-        )
-        return [_counter(r) for r in rows]
 
     async def remove(self, guild_id: int, channel_id: int) -> bool:
         return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.storage.database import Database
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 MAX_JOIN_URL = 512  # Discord's limit for a link button's url
 
@@ -18,7 +18,7 @@ class Display:
     join_url: str | None = None  # http(s) link shown as a "Join" button
 
 
-_display = row_reader(Display)
+_display = RowReader(Display)
 
 
 class DisplayRepository:

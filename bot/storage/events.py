@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database, Row
 from bot.storage.models import name_key
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 _IDS = "steam_id, eos_id, mc_uuid"
 _EVENT_COLUMNS = f"id, server_id, at, kind, player, guid, text, source, {_IDS}"
@@ -77,8 +77,8 @@ def _ids(row: Row) -> PlayerIds:
 
 
 # The player's ids are three columns of their own, read into one PlayerIds.
-_event = row_reader(Event, derived={"ids": _ids})
-_session = row_reader(Session, derived={"ids": _ids})
+_event = RowReader(Event, derived={"ids": _ids})
+_session = RowReader(Session, derived={"ids": _ids})
 
 
 def _event_values(e: Event) -> tuple[object, ...]:
@@ -121,21 +121,21 @@ class EventRepository:
         if not kinds:
             return []
         marks = ", ".join("?" for _ in kinds)
-        rows = await self._db.fetch_all(
+        return await _event.fetch_all(
+            self._db,
             f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id = ? AND id > ? "
             f"AND at >= ? AND kind IN ({marks}) ORDER BY id LIMIT ?",
             (server_id, after_id, since, *kinds, limit),
         )
-        return [_event(r) for r in rows]
 
     async def recent(self, server_id: int, limit: int = 100) -> list[Event]:
         """The server's newest events, oldest first."""
-        rows = await self._db.fetch_all(
+        return await _event.fetch_all(
+            self._db,
             f"SELECT {_EVENT_COLUMNS} FROM (SELECT {_EVENT_COLUMNS} FROM feed_events "
             "WHERE server_id = ? ORDER BY id DESC LIMIT ?) AS newest ORDER BY id",
             (server_id, limit),
         )
-        return [_event(r) for r in rows]
 
     async def sanctions(
         self,
@@ -157,13 +157,13 @@ class EventRepository:
         if guids:
             terms.append(f"lower(guid) IN ({', '.join('?' for _ in guids)})")
             params += list(guids)
-        rows = await self._db.fetch_all(
+        return await _event.fetch_all(
+            self._db,
             f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id IN ({servers}) "
             f"AND kind IN ('kick', 'ban') AND ({' OR '.join(terms)}) ORDER BY at DESC, id DESC "
             "LIMIT ?",
             (*server_ids, *params, limit),
         )
-        return [_event(r) for r in rows]
 
     async def set_join_guid(self, server_id: int, player: str, guid: str) -> None:
         """Record the GUID on the player's latest join (BattlEye sends it just after)."""
@@ -301,23 +301,23 @@ class SessionRepository:
             if value is not None:
                 terms.append(f"{column} = ?")
                 params.append(value)
-        rows = await self._db.fetch_all(
+        return await _session.fetch_all(
+            self._db,
             # "+server_id": not an index key here, so the planner looks the player up by name,
             # GUID and ids (an index search each) rather than reading every session of the guild.
             f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE +server_id IN ({marks}) "
             f"AND ({' OR '.join(terms)}) ORDER BY joined_at DESC, id DESC LIMIT ?",
             (*server_ids, *params, limit),
         )
-        return [_session(r) for r in rows]
 
     async def of_player(self, player_id: int, limit: int = 200) -> list[Session]:
         """The sessions of one player record, newest first."""
-        rows = await self._db.fetch_all(
+        return await _session.fetch_all(
+            self._db,
             f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE player_id = ? "
             "ORDER BY joined_at DESC, id DESC LIMIT ?",
             (player_id, limit),
         )
-        return [_session(r) for r in rows]
 
     async def names_like(self, server_ids: Collection[int], text: str, limit: int) -> list[str]:
         """Distinct player names containing ``text`` (autocomplete), most recent first."""

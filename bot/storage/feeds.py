@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Row
 from bot.storage.guild_rows import CursorRows
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 _FEED_COLUMNS = "id, guild_id, server_id, channel_id, kinds, delivered_through"
 _WATCH_COLUMNS = (
@@ -47,16 +47,14 @@ def _kinds(row: Row) -> frozenset[str]:
     return frozenset(k for k in str(row["kinds"]).split(",") if k)
 
 
-_feed = row_reader(Feed, derived={"kinds": _kinds})
-_watch = row_reader(Watch)
+_feed = RowReader(Feed, derived={"kinds": _kinds})
+_watch = RowReader(Watch)
 
 
 class FeedRepository(CursorRows[Feed]):
     _TABLE = "feeds"
     _COLUMNS = _FEED_COLUMNS
-
-    def _row(self, row: Row) -> Feed:
-        return _feed(row)
+    _READ = _feed
 
     async def upsert(
         self,
@@ -92,18 +90,15 @@ class FeedRepository(CursorRows[Feed]):
         if channel_id is not None:
             where += " AND channel_id = ?"
             params = (*params, channel_id)
-        rows = await self._db.fetch_all(
-            f"DELETE FROM feeds WHERE {where} RETURNING {_FEED_COLUMNS}", params
+        return await _feed.fetch_all(
+            self._db, f"DELETE FROM feeds WHERE {where} RETURNING {_FEED_COLUMNS}", params
         )
-        return [_feed(r) for r in rows]
 
 
 class WatchRepository(CursorRows[Watch]):
     _TABLE = "watches"
     _COLUMNS = _WATCH_COLUMNS
-
-    def _row(self, row: Row) -> Watch:
-        return _watch(row)
+    _READ = _watch
 
     async def upsert(
         self,
@@ -135,9 +130,9 @@ class WatchRepository(CursorRows[Watch]):
         )
 
     async def remove(self, guild_id: int, server_id: int, pattern_key: str) -> Watch | None:
-        row = await self._db.fetch_one(
+        return await _watch.fetch_one(
+            self._db,
             "DELETE FROM watches WHERE guild_id = ? AND server_id = ? AND pattern_key = ? "
             f"RETURNING {_WATCH_COLUMNS}",
             (guild_id, server_id, pattern_key),
         )
-        return None if row is None else _watch(row)

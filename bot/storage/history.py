@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 _CHUNK = 100  # rows per INSERT (8 parameters each, below even old SQLite's 999 limit)
 
@@ -25,7 +25,7 @@ class Sample:
     ping_ms: float | None
 
 
-_sample = row_reader(Sample)
+_sample = RowReader(Sample)
 
 
 def _sample_values(s: Sample) -> tuple[object, ...]:
@@ -83,12 +83,12 @@ class HistoryRepository:
         return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
     async def between(self, target: str, start: float, end: float) -> list[Sample]:
-        rows = await self._db.fetch_all(
+        return await _sample.fetch_all(
+            self._db,
             "SELECT target, at, online, players, max_players, bots, map, ping_ms "
             "FROM status_samples WHERE target = ? AND at >= ? AND at <= ? ORDER BY at",
             (target, start, end),
         )
-        return [_sample(r) for r in rows]
 
     async def prune(self, before: float) -> int:
         """Delete samples older than ``before``; returns how many."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.storage.database import Database
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 _COLUMNS = "id, guild_id, role_id, action, server_id, created_by"
 
@@ -20,7 +20,7 @@ class Grant:
     created_by: int
 
 
-_grant = row_reader(Grant)
+_grant = RowReader(Grant)
 
 
 class GrantRepository:
@@ -51,12 +51,12 @@ class GrantRepository:
         )
 
     async def for_guild(self, guild_id: int) -> list[Grant]:
-        rows = await self._db.fetch_all(
+        return await _grant.fetch_all(
+            self._db,
             f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? "
             "ORDER BY role_id, action, server_id",
             (guild_id,),
         )
-        return [_grant(r) for r in rows]
 
     async def matching(
         self, guild_id: int, role_ids: list[int], action: str, server_id: int | None
@@ -65,10 +65,10 @@ class GrantRepository:
         if not role_ids:
             return []
         marks = ", ".join("?" for _ in role_ids)
-        rows = await self._db.fetch_all(
+        return await _grant.fetch_all(
+            self._db,
             f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? AND action = ? "
             f"AND role_id IN ({marks}) AND (server_id IS NULL OR server_id = ?) "
             "ORDER BY server_id IS NULL, id",
             (guild_id, action, *role_ids, server_id),
         )
-        return [_grant(r) for r in rows]

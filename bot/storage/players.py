@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database, Executor
 from bot.storage.models import name_key
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 STRONG_KINDS = ("steam", "guid", "eos", "mc_uuid")
 KINDS = (*STRONG_KINDS, "name")
@@ -56,8 +56,8 @@ class PlayerRecord:
     names: tuple[NameSeen, ...]  # most recently seen first
 
 
-_note = row_reader(Note)
-_name_seen = row_reader(NameSeen)
+_note = RowReader(Note)
+_name_seen = RowReader(NameSeen)
 
 
 def identifiers_of(
@@ -269,12 +269,12 @@ class PlayerRepository:
         return int(note_id)
 
     async def notes(self, player_id: int, limit: int = 10) -> list[Note]:
-        rows = await self._db.fetch_all(
+        return await _note.fetch_all(
+            self._db,
             "SELECT id, author_id, at, text FROM player_notes WHERE player_id = ? "
             "ORDER BY at DESC, id DESC LIMIT ?",
             (player_id, limit),
         )
-        return [_note(r) for r in rows]
 
     # -- sessions -----------------------------------------------------------------------------
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database
-from bot.storage.rows import row_reader
+from bot.storage.guild_rows import GuildRows
+from bot.storage.rows import RowReader
 
 _COLUMNS = (
     "id, guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, armed, "
@@ -29,12 +29,13 @@ class PopulationPing:
     last_fired: float | None
 
 
-_ping = row_reader(PopulationPing)
+_ping = RowReader(PopulationPing)
 
 
-class PopulationPingRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class PopulationPingRepository(GuildRows[PopulationPing]):
+    _TABLE = "population_pings"
+    _COLUMNS = _COLUMNS
+    _READ = _ping
 
     async def add(
         self,
@@ -50,25 +51,14 @@ class PopulationPingRepository:
     ) -> PopulationPing:
         """Create the ping, or replace its role and cooldown (the same server, channel,
         direction and threshold); it waits for a round before it can fire."""
-        row = await self._db.fetch_one(
+        return await _ping.returning(
+            self._db,
             "INSERT INTO population_pings (guild_id, server_id, channel_id, role_id, direction, "
             "threshold, cooldown, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (server_id, channel_id, direction, threshold) DO UPDATE SET "
             f"role_id = excluded.role_id, cooldown = excluded.cooldown RETURNING {_COLUMNS}",
             (guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, created_by),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _ping(row)
-
-    async def all(self) -> list[PopulationPing]:
-        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM population_pings ORDER BY id")
-        return [_ping(r) for r in rows]
-
-    async def for_guild(self, guild_id: int) -> list[PopulationPing]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM population_pings WHERE guild_id = ? ORDER BY id", (guild_id,)
-        )
-        return [_ping(r) for r in rows]
 
     async def count(self, guild_id: int) -> int:
         value = await self._db.fetch_val(

@@ -14,7 +14,7 @@ A field is read from the column of its name with the conversion its type asks fo
 Fields of any other type (JSON text, comma lists, values spread over several columns) are
 named in ``derived`` with the function that builds them from the row, or in ``unread`` when
 the row does not hold them at all (they keep their default; the caller fills them in).
-The reader is built once per dataclass, at import, so a type it cannot read fails then.
+A reader is built once per dataclass, at import, so a type it cannot read fails then.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from bot.storage.database import Row
+from bot.storage.database import Executor, Params, Row
 
 T = TypeVar("T")
 Read = Callable[[Row], Any]
@@ -53,30 +53,50 @@ def _column(name: str, kind: object, owner: type) -> Read:
     return lambda row: convert(row[name])
 
 
-def row_reader(
-    cls: type[T],
-    *,
-    derived: Mapping[str, Read] | None = None,
-    unread: Collection[str] = (),
-) -> Callable[[Row], T]:
-    """A function making a ``cls`` (a dataclass) from one row, as the module docstring says."""
-    derived = derived or {}
-    hints = typing.get_type_hints(cls)
-    fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
-    unknown = (set(derived) | set(unread)) - {f.name for f in fields}
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
-    for f in fields:
-        no_default = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        if f.name in unread and no_default:
-            raise TypeError(f"{cls.__name__}.{f.name}: an unread field needs a default")
-    reads = [
-        (f.name, derived.get(f.name) or _column(f.name, hints[f.name], cls))
-        for f in fields
-        if f.name not in unread
-    ]
+class RowReader(Generic[T]):
+    """Makes a ``T`` (a dataclass) from one row, as the module docstring says; and runs the
+    three queries every repository reads its values with, so none maps rows by hand."""
 
-    def read(row: Row) -> T:
-        return cls(**{name: get(row) for name, get in reads})
+    def __init__(
+        self,
+        cls: type[T],
+        *,
+        derived: Mapping[str, Read] | None = None,
+        unread: Collection[str] = (),
+    ) -> None:
+        derived = derived or {}
+        hints = typing.get_type_hints(cls)
+        fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+        unknown = (set(derived) | set(unread)) - {f.name for f in fields}
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+        for f in fields:
+            no_default = (
+                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            )
+            if f.name in unread and no_default:
+                raise TypeError(f"{cls.__name__}.{f.name}: an unread field needs a default")
+        self._cls = cls
+        self._reads = [
+            (f.name, derived.get(f.name) or _column(f.name, hints[f.name], cls))
+            for f in fields
+            if f.name not in unread
+        ]
 
-    return read
+    def __call__(self, row: Row) -> T:
+        return self._cls(**{name: get(row) for name, get in self._reads})
+
+    async def fetch_all(self, db: Executor, sql: str, params: Params = ()) -> list[T]:
+        return [self(row) for row in await db.fetch_all(sql, params)]
+
+    async def fetch_one(self, db: Executor, sql: str, params: Params = ()) -> T | None:
+        """The first row as a ``T``; None without rows."""
+        row = await db.fetch_one(sql, params)
+        return None if row is None else self(row)
+
+    async def returning(self, db: Executor, sql: str, params: Params = ()) -> T:
+        """The row of a write that always yields one (``INSERT``, or an upsert that updates on
+        conflict, ``… RETURNING`` the columns)."""
+        row = await db.fetch_one(sql, params)
+        assert row is not None  # RETURNING always yields the row
+        return self(row)

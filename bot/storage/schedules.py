@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database
 from bot.storage.quota import insert_within
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 KINDS = ("message", "restart", "command")
 MISSED_RULES = ("late", "skip")
@@ -82,8 +82,8 @@ class Countdown:
     created_by_name: str
 
 
-_schedule = row_reader(Schedule)
-_countdown = row_reader(Countdown)
+_schedule = RowReader(Schedule)
+_countdown = RowReader(Countdown)
 
 
 class ScheduleRepository:
@@ -92,7 +92,7 @@ class ScheduleRepository:
 
     async def add(self, new: NewSchedule, *, limit: int | None = None) -> Schedule:
         """QuotaExceededError when it would make more than ``limit`` schedules in the guild."""
-        row = await insert_within(
+        return await insert_within(
             self._db,
             guild_id=new.guild_id,
             limit=limit,
@@ -119,38 +119,37 @@ class ScheduleRepository:
                     new.created_by_name,
                 ),
             ),
+            read=_schedule,
         )
-        assert row is not None  # RETURNING always yields the row
-        return _schedule(row)
 
     async def get(self, guild_id: int, schedule_id: int) -> Schedule | None:
-        row = await self._db.fetch_one(
+        return await _schedule.fetch_one(
+            self._db,
             f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? AND id = ?",
             (guild_id, schedule_id),
         )
-        return _schedule(row) if row is not None else None
 
     async def by_id(self, schedule_id: int) -> Schedule | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_SCHEDULE} FROM schedules WHERE id = ?", (schedule_id,)
+        return await _schedule.fetch_one(
+            self._db, f"SELECT {_SCHEDULE} FROM schedules WHERE id = ?", (schedule_id,)
         )
-        return _schedule(row) if row is not None else None
 
     async def for_guild(self, guild_id: int) -> list[Schedule]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? ORDER BY id", (guild_id,)
+        return await _schedule.fetch_all(
+            self._db,
+            f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? ORDER BY id",
+            (guild_id,),
         )
-        return [_schedule(r) for r in rows]
 
     async def due(self, now: float) -> list[Schedule]:
         """Active schedules whose run time has come, soonest first (every guild: the caller
         keeps its own)."""
-        rows = await self._db.fetch_all(
+        return await _schedule.fetch_all(
+            self._db,
             f"SELECT {_SCHEDULE} FROM schedules WHERE paused = 0 AND next_run <= ? "
             "ORDER BY next_run, id",
             (now,),
         )
-        return [_schedule(r) for r in rows]
 
     async def upcoming(self) -> list[tuple[int, float]]:
         """(guild id, next run) of every active schedule, for the runner's next wake-up."""
@@ -229,7 +228,8 @@ class CountdownRepository:
         created_by_name: str,
     ) -> Countdown | None:
         """The new countdown, or None when the server has one running already."""
-        row = await self._db.fetch_one(
+        return await _countdown.fetch_one(
+            self._db,
             "INSERT INTO countdowns (guild_id, server_id, schedule_id, shutdown_at, steps, "
             "message, channel_id, missed, next_at, created_by, created_by_name) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -248,27 +248,25 @@ class CountdownRepository:
                 created_by_name,
             ),
         )
-        return _countdown(row) if row is not None else None
 
     async def of_server(self, server_id: int) -> Countdown | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_COUNTDOWN} FROM countdowns WHERE server_id = ?", (server_id,)
+        return await _countdown.fetch_one(
+            self._db, f"SELECT {_COUNTDOWN} FROM countdowns WHERE server_id = ?", (server_id,)
         )
-        return _countdown(row) if row is not None else None
 
     async def for_guild(self, guild_id: int) -> list[Countdown]:
-        rows = await self._db.fetch_all(
+        return await _countdown.fetch_all(
+            self._db,
             f"SELECT {_COUNTDOWN} FROM countdowns WHERE guild_id = ? ORDER BY shutdown_at",
             (guild_id,),
         )
-        return [_countdown(r) for r in rows]
 
     async def due(self, now: float) -> list[Countdown]:
-        rows = await self._db.fetch_all(
+        return await _countdown.fetch_all(
+            self._db,
             f"SELECT {_COUNTDOWN} FROM countdowns WHERE next_at <= ? ORDER BY next_at, id",
             (now,),
         )
-        return [_countdown(r) for r in rows]
 
     async def upcoming(self) -> list[tuple[int, float]]:
         rows = await self._db.fetch_all("SELECT guild_id, next_at FROM countdowns ORDER BY next_at")
@@ -290,8 +288,8 @@ class CountdownRepository:
 
     async def cancel(self, guild_id: int, server_id: int) -> Countdown | None:
         """The countdown removed (its shutdown then never runs), None when there was none."""
-        row = await self._db.fetch_one(
+        return await _countdown.fetch_one(
+            self._db,
             f"DELETE FROM countdowns WHERE guild_id = ? AND server_id = ? RETURNING {_COUNTDOWN}",
             (guild_id, server_id),
         )
-        return _countdown(row) if row is not None else None

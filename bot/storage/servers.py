@@ -9,7 +9,7 @@ from bot.storage.database import Database
 from bot.storage.errors import DuplicateServerError
 from bot.storage.models import NewServer, Server, ServerChanges, name_key
 from bot.storage.quota import insert_within
-from bot.storage.rows import row_reader
+from bot.storage.rows import RowReader
 
 _COLUMNS = (
     "id, guild_id, name, game, host, game_port, query_port, rcon_port, rcon_password, "
@@ -25,7 +25,7 @@ def utc_now_text() -> str:
 
 
 # Server's fields are its columns (``rcon_password``: the stored token, or NULL).
-_row_to_server = row_reader(Server)
+_server = RowReader(Server)
 
 
 def _escape_like(text: str) -> str:
@@ -44,7 +44,7 @@ class ServerRepository:
             f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}"
         )
         try:
-            row = await insert_within(
+            return await insert_within(
                 self._db,
                 guild_id=server.guild_id,
                 limit=limit,
@@ -66,27 +66,26 @@ class ServerRepository:
                         server.created_by,
                     ),
                 ),
+                read=_server,
             )
         except Exception as exc:
             if self._db.is_unique_violation(exc):
                 raise DuplicateServerError(server.name.strip()) from None
             raise
-        assert row is not None  # RETURNING always yields the inserted row
-        return _row_to_server(row)
 
     async def get(self, guild_id: int, name: str) -> Server | None:
-        row = await self._db.fetch_one(
+        return await _server.fetch_one(
+            self._db,
             f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? AND name_key = ?",
             (guild_id, name_key(name)),
         )
-        return None if row is None else _row_to_server(row)
 
     async def for_guild(self, guild_id: int) -> list[Server]:
-        rows = await self._db.fetch_all(
+        return await _server.fetch_all(
+            self._db,
             f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? ORDER BY name_key",
             (guild_id,),
         )
-        return [_row_to_server(r) for r in rows]
 
     async def count(self, guild_id: int) -> int:
         count = await self._db.fetch_val(
@@ -107,10 +106,9 @@ class ServerRepository:
 
     async def all(self) -> list[Server]:
         """Every server of every guild (for ``python -m bot check`` and pollers)."""
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM servers ORDER BY guild_id, name_key"
+        return await _server.fetch_all(
+            self._db, f"SELECT {_COLUMNS} FROM servers ORDER BY guild_id, name_key"
         )
-        return [_row_to_server(r) for r in rows]
 
     async def update(self, guild_id: int, name: str, changes: ServerChanges) -> Server | None:
         """Apply ``changes`` to the named server; None when it does not exist."""
@@ -147,7 +145,7 @@ class ServerRepository:
             if self._db.is_unique_violation(exc) and changes.name is not None:
                 raise DuplicateServerError(changes.name.strip()) from None
             raise
-        return None if row is None else _row_to_server(row)
+        return None if row is None else _server(row)
 
     async def remove(self, guild_id: int, name: str) -> bool:
         changed = await self._db.execute(
