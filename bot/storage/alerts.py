@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from bot.storage.guild_rows import GuildRows
 from bot.storage.rows import RowReader
 
-_COLUMNS = (
-    "id, guild_id, server_id, channel_id, role_id, last_state, down_since, incident_message_id"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Alert:
@@ -29,7 +25,6 @@ _alert = RowReader(Alert)
 
 class AlertRepository(GuildRows[Alert]):
     _TABLE = "alerts"
-    _COLUMNS = _COLUMNS
     _READ = _alert
 
     async def upsert(
@@ -52,7 +47,7 @@ class AlertRepository(GuildRows[Alert]):
             write=(
                 "INSERT INTO alerts (guild_id, server_id, channel_id, role_id, last_state, "
                 "created_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (server_id, channel_id) "
-                f"DO UPDATE SET role_id = excluded.role_id RETURNING {_COLUMNS}",
+                f"DO UPDATE SET role_id = excluded.role_id RETURNING {_alert.columns}",
                 (guild_id, server_id, channel_id, role_id, last_state, created_by),
             ),
         )

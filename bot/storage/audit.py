@@ -9,10 +9,6 @@ from dataclasses import dataclass
 from bot.storage.database import Database
 from bot.storage.rows import RowReader
 
-_COLUMNS = (
-    "id, at, guild_id, user_id, user_name, allowed_by, server_id, server_name, action, "
-    "arguments, outcome, excerpt, latency_ms"
-)
 # "unknown": left pending by a process that stopped before completing it (see mark_unknown).
 OUTCOMES = ("pending", "ok", "denied", "error", "timeout", "unknown")
 UNKNOWN_EXCERPT = "the bot stopped before this finished: it may or may not have run"
@@ -101,7 +97,7 @@ class AuditRepository:
             self._db,
             "INSERT INTO audit_log (guild_id, user_id, user_name, allowed_by, server_id, "
             "server_name, action, arguments) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            f"RETURNING {_COLUMNS}",
+            f"RETURNING {_entry.columns}",
             (
                 entry.guild_id,
                 entry.user_id,
@@ -128,7 +124,7 @@ class AuditRepository:
             self._db,
             "UPDATE audit_log SET outcome = ?, excerpt = ?, latency_ms = ?, "
             "allowed_by = COALESCE(?, allowed_by) WHERE id = ? "
-            f"RETURNING {_COLUMNS}",
+            f"RETURNING {_entry.columns}",
             (outcome, excerpt, latency_ms, allowed_by, entry_id),
         )
 
@@ -136,7 +132,8 @@ class AuditRepository:
         where, params = _where(f)
         return await _entry.fetch_all(
             self._db,
-            f"SELECT {_COLUMNS} FROM audit_log WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            f"SELECT {_entry.columns} FROM audit_log WHERE {where} "
+            "ORDER BY id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
 

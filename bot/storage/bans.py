@@ -20,11 +20,6 @@ MAX_DETAIL = 300
 TARGET_STATES = ("pending", "applied", "failed", "kick", "lifting", "lifted", "cancelled")
 # States the retry loop works on: the ban to send, or its unban.
 RETRIED = ("pending", "failed", "lifting")
-_BAN_COLUMNS = (
-    "id, guild_id, player_id, label, reason, created_at, created_by, created_by_name, "
-    "expires_at, all_servers, lifted_at, lifted_by, lift_reason"
-)
-_TARGET_COLUMNS = "ban_id, server_id, state, detail, attempts, next_try, updated_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +137,7 @@ class BanRepository:
         return [replace(b, identifiers=idents.get(b.id, ())) for b in bans]
 
     async def get(self, ban_id: int) -> Ban | None:
-        row = await self._db.fetch_one(f"SELECT {_BAN_COLUMNS} FROM bans WHERE id = ?", (ban_id,))
+        row = await self._db.fetch_one(f"SELECT {_ban.columns} FROM bans WHERE id = ?", (ban_id,))
         return None if row is None else (await self._bans([row]))[0]
 
     async def listed(
@@ -154,7 +149,7 @@ class BanRepository:
         else:
             where = "(lifted_at IS NOT NULL OR expires_at <= ?)"
         rows = await self._db.fetch_all(
-            f"SELECT {_BAN_COLUMNS} FROM bans WHERE guild_id = ? AND {where} "
+            f"SELECT {_ban.columns} FROM bans WHERE guild_id = ? AND {where} "
             "ORDER BY id DESC LIMIT ? OFFSET ?",
             (guild_id, now, limit, offset),
         )
@@ -180,7 +175,7 @@ class BanRepository:
         for ident in identifiers:
             params += [ident.kind, ident.value]
         rows = await self._db.fetch_all(
-            f"SELECT {_BAN_COLUMNS} FROM bans WHERE id IN (SELECT i.ban_id FROM ban_identifiers i "
+            f"SELECT {_ban.columns} FROM bans WHERE id IN (SELECT i.ban_id FROM ban_identifiers i "
             f"WHERE i.guild_id = ? AND ({pairs})) AND lifted_at IS NULL "
             "AND (expires_at IS NULL OR expires_at > ?) ORDER BY id",
             (*params, now),
@@ -190,7 +185,7 @@ class BanRepository:
     async def of_player(self, player_id: int, limit: int = 10) -> list[Ban]:
         """Bans of the player record (by record or by any of its identifiers), newest first."""
         rows = await self._db.fetch_all(
-            f"SELECT {_BAN_COLUMNS} FROM bans WHERE player_id = ? OR id IN (SELECT i.ban_id "
+            f"SELECT {_ban.columns} FROM bans WHERE player_id = ? OR id IN (SELECT i.ban_id "
             "FROM ban_identifiers i JOIN player_identifiers p ON p.guild_id = i.guild_id "
             "AND p.kind = i.kind AND p.value = i.value WHERE p.player_id = ? "
             "AND i.kind <> 'name') ORDER BY id DESC LIMIT ?",
@@ -203,7 +198,7 @@ class BanRepository:
     async def targets(self, ban_id: int) -> list[BanTarget]:
         return await _target.fetch_all(
             self._db,
-            f"SELECT {_TARGET_COLUMNS} FROM ban_targets WHERE ban_id = ? ORDER BY server_id",
+            f"SELECT {_target.columns} FROM ban_targets WHERE ban_id = ? ORDER BY server_id",
             (ban_id,),
         )
 
@@ -238,7 +233,7 @@ class BanRepository:
         """Targets whose ban or unban is to be sent now, longest waiting first."""
         return await _target.fetch_all(
             self._db,
-            f"SELECT {_TARGET_COLUMNS} FROM ban_targets WHERE state IN ({_marks(RETRIED)}) "
+            f"SELECT {_target.columns} FROM ban_targets WHERE state IN ({_marks(RETRIED)}) "
             "AND next_try <= ? ORDER BY next_try, ban_id LIMIT ?",
             (*RETRIED, now, limit),
         )
@@ -266,7 +261,7 @@ class BanRepository:
 
     async def expired(self, now: float, limit: int = 100) -> list[Ban]:
         rows = await self._db.fetch_all(
-            f"SELECT {_BAN_COLUMNS} FROM bans WHERE lifted_at IS NULL AND expires_at IS NOT NULL "
+            f"SELECT {_ban.columns} FROM bans WHERE lifted_at IS NULL AND expires_at IS NOT NULL "
             "AND expires_at <= ? ORDER BY expires_at LIMIT ?",
             (now, limit),
         )

@@ -14,7 +14,6 @@ from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
 from bot.storage.rows import RowReader
 
-_COLUMNS = "id, guild_id, channel_id, server_ids, paused, style"
 STYLES = ("compact", "detailed")
 
 
@@ -47,7 +46,6 @@ _message = RowReader(BoardMessage)
 
 class BoardRepository(GuildRows[Board]):
     _TABLE = "boards"
-    _COLUMNS = _COLUMNS
     _READ = _board
 
     async def upsert(
@@ -71,20 +69,20 @@ class BoardRepository(GuildRows[Board]):
                 "INSERT INTO boards (guild_id, channel_id, server_ids, created_by, style) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET "
                 "server_ids = excluded.server_ids, style = excluded.style, paused = NULL "
-                f"RETURNING {_COLUMNS}",
+                f"RETURNING {_board.columns}",
                 (guild_id, channel_id, json.dumps(list(server_ids)), created_by, style),
             ),
         )
 
     async def get(self, board_id: int) -> Board | None:
         return await _board.fetch_one(
-            self._db, f"SELECT {_COLUMNS} FROM boards WHERE id = ?", (board_id,)
+            self._db, f"SELECT {_board.columns} FROM boards WHERE id = ?", (board_id,)
         )
 
     async def in_channel(self, guild_id: int, channel_id: int) -> Board | None:
         return await _board.fetch_one(
             self._db,
-            f"SELECT {_COLUMNS} FROM boards WHERE guild_id = ? AND channel_id = ?",
+            f"SELECT {_board.columns} FROM boards WHERE guild_id = ? AND channel_id = ?",
             (guild_id, channel_id),
         )
 

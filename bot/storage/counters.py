@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from bot.storage.guild_rows import GuildRows
 from bot.storage.rows import RowReader
 
-_COLUMNS = "id, guild_id, channel_id, server_id, format, shown, renamed_at"
-
 
 @dataclass(frozen=True, slots=True)
 class Counter:
@@ -27,7 +25,6 @@ _counter = RowReader(Counter)
 
 class CounterRepository(GuildRows[Counter]):
     _TABLE = "channel_counters"
-    _COLUMNS = _COLUMNS
     _READ = _counter
 
     async def upsert(
@@ -39,7 +36,8 @@ class CounterRepository(GuildRows[Counter]):
             self._db,
             "INSERT INTO channel_counters (guild_id, channel_id, server_id, format, created_by) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET "
-            f"server_id = excluded.server_id, format = excluded.format RETURNING {_COLUMNS}",
+            "server_id = excluded.server_id, format = excluded.format "
+            f"RETURNING {_counter.columns}",
             (guild_id, channel_id, server_id, fmt, created_by),
         )
 

@@ -77,8 +77,8 @@ def _ids(row: Row) -> PlayerIds:
 
 
 # The player's ids are three columns of their own, read into one PlayerIds.
-_event = RowReader(Event, derived={"ids": _ids})
-_session = RowReader(Session, derived={"ids": _ids})
+_event = RowReader(Event, derived={"ids": _ids}, columns=_EVENT_COLUMNS)
+_session = RowReader(Session, derived={"ids": _ids}, columns=_SESSION_COLUMNS)
 
 
 def _event_values(e: Event) -> tuple[object, ...]:

@@ -12,10 +12,6 @@ from bot.storage.database import Row
 from bot.storage.guild_rows import CursorRows
 from bot.storage.rows import RowReader
 
-_FEED_COLUMNS = "id, guild_id, server_id, channel_id, kinds, delivered_through"
-_WATCH_COLUMNS = (
-    "id, guild_id, server_id, pattern, pattern_key, channel_id, role_id, delivered_through"
-)
 # New subscriptions start after the newest stored event: they never replay older history.
 _NEWEST_EVENT = "(SELECT COALESCE(MAX(id), 0) FROM feed_events)"
 
@@ -53,7 +49,6 @@ _watch = RowReader(Watch)
 
 class FeedRepository(CursorRows[Feed]):
     _TABLE = "feeds"
-    _COLUMNS = _FEED_COLUMNS
     _READ = _feed
 
     async def upsert(
@@ -77,7 +72,7 @@ class FeedRepository(CursorRows[Feed]):
                 "INSERT INTO feeds (guild_id, server_id, channel_id, kinds, delivered_through, "
                 f"created_by) VALUES (?, ?, ?, ?, {_NEWEST_EVENT}, ?) "
                 "ON CONFLICT (server_id, channel_id) DO UPDATE SET kinds = excluded.kinds "
-                f"RETURNING {_FEED_COLUMNS}",
+                f"RETURNING {_feed.columns}",
                 (guild_id, server_id, channel_id, ",".join(sorted(kinds)), created_by),
             ),
         )
@@ -91,13 +86,12 @@ class FeedRepository(CursorRows[Feed]):
             where += " AND channel_id = ?"
             params = (*params, channel_id)
         return await _feed.fetch_all(
-            self._db, f"DELETE FROM feeds WHERE {where} RETURNING {_FEED_COLUMNS}", params
+            self._db, f"DELETE FROM feeds WHERE {where} RETURNING {_feed.columns}", params
         )
 
 
 class WatchRepository(CursorRows[Watch]):
     _TABLE = "watches"
-    _COLUMNS = _WATCH_COLUMNS
     _READ = _watch
 
     async def upsert(
@@ -124,7 +118,7 @@ class WatchRepository(CursorRows[Watch]):
                 f"VALUES (?, ?, ?, ?, ?, ?, {_NEWEST_EVENT}, ?) "
                 "ON CONFLICT (server_id, pattern_key) DO UPDATE SET pattern = excluded.pattern, "
                 "channel_id = excluded.channel_id, role_id = excluded.role_id "
-                f"RETURNING {_WATCH_COLUMNS}",
+                f"RETURNING {_watch.columns}",
                 (guild_id, server_id, pattern, pattern_key, channel_id, role_id, created_by),
             ),
         )
@@ -133,6 +127,6 @@ class WatchRepository(CursorRows[Watch]):
         return await _watch.fetch_one(
             self._db,
             "DELETE FROM watches WHERE guild_id = ? AND server_id = ? AND pattern_key = ? "
-            f"RETURNING {_WATCH_COLUMNS}",
+            f"RETURNING {_watch.columns}",
             (guild_id, server_id, pattern_key),
         )

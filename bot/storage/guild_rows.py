@@ -17,11 +17,10 @@ T = TypeVar("T")
 
 
 class GuildRows(Generic[T]):
-    """A repository over ``_TABLE`` (with a ``guild_id`` column), its ``_COLUMNS`` read as
-    ``T`` by ``_READ``."""
+    """A repository over ``_TABLE`` (with a ``guild_id`` column), its rows read as ``T`` by
+    ``_READ``."""
 
     _TABLE: ClassVar[str]
-    _COLUMNS: ClassVar[str]
     # Set by each subclass (not a ClassVar: those cannot name T).
     _READ: RowReader[T]
 
@@ -30,13 +29,13 @@ class GuildRows(Generic[T]):
 
     async def all(self) -> list[T]:
         return await self._READ.fetch_all(
-            self._db, f"SELECT {self._COLUMNS} FROM {self._TABLE} ORDER BY id"
+            self._db, f"SELECT {self._READ.columns} FROM {self._TABLE} ORDER BY id"
         )
 
     async def for_guild(self, guild_id: int) -> list[T]:
         return await self._READ.fetch_all(
             self._db,
-            f"SELECT {self._COLUMNS} FROM {self._TABLE} WHERE guild_id = ? ORDER BY id",
+            f"SELECT {self._READ.columns} FROM {self._TABLE} WHERE guild_id = ? ORDER BY id",
             (guild_id,),
         )
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from bot.storage.database import Database
 from bot.storage.rows import RowReader
 
-_COLUMNS = "id, guild_id, role_id, action, server_id, created_by"
-
 
 @dataclass(frozen=True, slots=True)
 class Grant:
@@ -53,7 +51,7 @@ class GrantRepository:
     async def for_guild(self, guild_id: int) -> list[Grant]:
         return await _grant.fetch_all(
             self._db,
-            f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? "
+            f"SELECT {_grant.columns} FROM rcon_grants WHERE guild_id = ? "
             "ORDER BY role_id, action, server_id",
             (guild_id,),
         )
@@ -67,7 +65,7 @@ class GrantRepository:
         marks = ", ".join("?" for _ in role_ids)
         return await _grant.fetch_all(
             self._db,
-            f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? AND action = ? "
+            f"SELECT {_grant.columns} FROM rcon_grants WHERE guild_id = ? AND action = ? "
             f"AND role_id IN ({marks}) AND (server_id IS NULL OR server_id = ?) "
             "ORDER BY server_id IS NULL, id",
             (guild_id, action, *role_ids, server_id),

@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from bot.storage.guild_rows import GuildRows
 from bot.storage.rows import RowReader
 
-_COLUMNS = (
-    "id, guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, armed, "
-    "last_fired"
-)
 DIRECTIONS = ("above", "below")
 
 
@@ -34,7 +30,6 @@ _ping = RowReader(PopulationPing)
 
 class PopulationPingRepository(GuildRows[PopulationPing]):
     _TABLE = "population_pings"
-    _COLUMNS = _COLUMNS
     _READ = _ping
 
     async def add(
@@ -56,7 +51,7 @@ class PopulationPingRepository(GuildRows[PopulationPing]):
             "INSERT INTO population_pings (guild_id, server_id, channel_id, role_id, direction, "
             "threshold, cooldown, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (server_id, channel_id, direction, threshold) DO UPDATE SET "
-            f"role_id = excluded.role_id, cooldown = excluded.cooldown RETURNING {_COLUMNS}",
+            f"role_id = excluded.role_id, cooldown = excluded.cooldown RETURNING {_ping.columns}",
             (guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, created_by),
         )
 

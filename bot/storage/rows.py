@@ -14,7 +14,9 @@ A field is read from the column of its name with the conversion its type asks fo
 Fields of any other type (JSON text, comma lists, values spread over several columns) are
 named in ``derived`` with the function that builds them from the row, or in ``unread`` when
 the row does not hold them at all (they keep their default; the caller fills them in).
-A reader is built once per dataclass, at import, so a type it cannot read fails then.
+A reader is built once per dataclass, at import, so a type it cannot read fails then. It also
+names the columns it reads (``SELECT {reader.columns} …``): a table's column list is its
+dataclass's fields, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -54,8 +56,9 @@ def _column(name: str, kind: object, owner: type) -> Read:
 
 
 class RowReader(Generic[T]):
-    """Makes a ``T`` (a dataclass) from one row, as the module docstring says; and runs the
-    three queries every repository reads its values with, so none maps rows by hand."""
+    """Makes a ``T`` (a dataclass) from one row, as the module docstring says; names the
+    columns that takes (:attr:`columns`); and runs the three queries every repository reads its
+    values with, so none maps rows by hand."""
 
     def __init__(
         self,
@@ -63,6 +66,7 @@ class RowReader(Generic[T]):
         *,
         derived: Mapping[str, Read] | None = None,
         unread: Collection[str] = (),
+        columns: str | None = None,
     ) -> None:
         derived = derived or {}
         hints = typing.get_type_hints(cls)
@@ -76,12 +80,14 @@ class RowReader(Generic[T]):
             )
             if f.name in unread and no_default:
                 raise TypeError(f"{cls.__name__}.{f.name}: an unread field needs a default")
+        read = [f for f in fields if f.name not in unread]
         self._cls = cls
         self._reads = [
-            (f.name, derived.get(f.name) or _column(f.name, hints[f.name], cls))
-            for f in fields
-            if f.name not in unread
+            (f.name, derived.get(f.name) or _column(f.name, hints[f.name], cls)) for f in read
         ]
+        # What to SELECT (or RETURN) for this reader: the fields' own columns, unless a derived
+        # field reads columns named otherwise and the caller lists them.
+        self.columns = columns or ", ".join(f.name for f in read)
 
     def __call__(self, row: Row) -> T:
         return self._cls(**{name: get(row) for name, get in self._reads})

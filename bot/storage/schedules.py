@@ -18,15 +18,6 @@ KINDS = ("message", "restart", "command")
 MISSED_RULES = ("late", "skip")
 MAX_OUTCOME = 300
 
-_SCHEDULE = (
-    "id, guild_id, server_id, kind, timing, zone, anchor, payload, steps, channel_id, missed, "
-    "paused, next_run, last_run, last_outcome, created_by, created_by_name"
-)
-_COUNTDOWN = (
-    "id, guild_id, server_id, schedule_id, shutdown_at, steps, message, channel_id, missed, "
-    "next_at, created_by, created_by_name"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
@@ -102,7 +93,7 @@ class ScheduleRepository:
             write=(
                 "INSERT INTO schedules (guild_id, server_id, kind, timing, zone, anchor, payload, "
                 "steps, channel_id, missed, next_run, created_by, created_by_name) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_SCHEDULE}",
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_schedule.columns}",
                 (
                     new.guild_id,
                     new.server_id,
@@ -125,19 +116,19 @@ class ScheduleRepository:
     async def get(self, guild_id: int, schedule_id: int) -> Schedule | None:
         return await _schedule.fetch_one(
             self._db,
-            f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? AND id = ?",
+            f"SELECT {_schedule.columns} FROM schedules WHERE guild_id = ? AND id = ?",
             (guild_id, schedule_id),
         )
 
     async def by_id(self, schedule_id: int) -> Schedule | None:
         return await _schedule.fetch_one(
-            self._db, f"SELECT {_SCHEDULE} FROM schedules WHERE id = ?", (schedule_id,)
+            self._db, f"SELECT {_schedule.columns} FROM schedules WHERE id = ?", (schedule_id,)
         )
 
     async def for_guild(self, guild_id: int) -> list[Schedule]:
         return await _schedule.fetch_all(
             self._db,
-            f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? ORDER BY id",
+            f"SELECT {_schedule.columns} FROM schedules WHERE guild_id = ? ORDER BY id",
             (guild_id,),
         )
 
@@ -146,7 +137,7 @@ class ScheduleRepository:
         keeps its own)."""
         return await _schedule.fetch_all(
             self._db,
-            f"SELECT {_SCHEDULE} FROM schedules WHERE paused = 0 AND next_run <= ? "
+            f"SELECT {_schedule.columns} FROM schedules WHERE paused = 0 AND next_run <= ? "
             "ORDER BY next_run, id",
             (now,),
         )
@@ -233,7 +224,7 @@ class CountdownRepository:
             "INSERT INTO countdowns (guild_id, server_id, schedule_id, shutdown_at, steps, "
             "message, channel_id, missed, next_at, created_by, created_by_name) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            f"ON CONFLICT (server_id) DO NOTHING RETURNING {_COUNTDOWN}",
+            f"ON CONFLICT (server_id) DO NOTHING RETURNING {_countdown.columns}",
             (
                 guild_id,
                 server_id,
@@ -251,20 +242,22 @@ class CountdownRepository:
 
     async def of_server(self, server_id: int) -> Countdown | None:
         return await _countdown.fetch_one(
-            self._db, f"SELECT {_COUNTDOWN} FROM countdowns WHERE server_id = ?", (server_id,)
+            self._db,
+            f"SELECT {_countdown.columns} FROM countdowns WHERE server_id = ?",
+            (server_id,),
         )
 
     async def for_guild(self, guild_id: int) -> list[Countdown]:
         return await _countdown.fetch_all(
             self._db,
-            f"SELECT {_COUNTDOWN} FROM countdowns WHERE guild_id = ? ORDER BY shutdown_at",
+            f"SELECT {_countdown.columns} FROM countdowns WHERE guild_id = ? ORDER BY shutdown_at",
             (guild_id,),
         )
 
     async def due(self, now: float) -> list[Countdown]:
         return await _countdown.fetch_all(
             self._db,
-            f"SELECT {_COUNTDOWN} FROM countdowns WHERE next_at <= ? ORDER BY next_at, id",
+            f"SELECT {_countdown.columns} FROM countdowns WHERE next_at <= ? ORDER BY next_at, id",
             (now,),
         )
 
@@ -290,6 +283,7 @@ class CountdownRepository:
         """The countdown removed (its shutdown then never runs), None when there was none."""
         return await _countdown.fetch_one(
             self._db,
-            f"DELETE FROM countdowns WHERE guild_id = ? AND server_id = ? RETURNING {_COUNTDOWN}",
+            "DELETE FROM countdowns WHERE guild_id = ? AND server_id = ? "
+            f"RETURNING {_countdown.columns}",
             (guild_id, server_id),
         )

@@ -11,11 +11,6 @@ from bot.storage.models import NewServer, Server, ServerChanges, name_key
 from bot.storage.quota import insert_within
 from bot.storage.rows import RowReader
 
-_COLUMNS = (
-    "id, guild_id, name, game, host, game_port, query_port, rcon_port, rcon_password, "
-    "created_by, created_at, updated_at"
-)
-
 
 def utc_now_text() -> str:
     """Now as the schema's timestamp text (``2024-05-01T12:00:00.123Z``), the same on both
@@ -41,7 +36,7 @@ class ServerRepository:
         sql = (
             "INSERT INTO servers (guild_id, name, name_key, game, host, game_port, "
             "query_port, rcon_port, rcon_password, created_by) "
-            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}"
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_server.columns}"
         )
         try:
             return await insert_within(
@@ -76,14 +71,14 @@ class ServerRepository:
     async def get(self, guild_id: int, name: str) -> Server | None:
         return await _server.fetch_one(
             self._db,
-            f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? AND name_key = ?",
+            f"SELECT {_server.columns} FROM servers WHERE guild_id = ? AND name_key = ?",
             (guild_id, name_key(name)),
         )
 
     async def for_guild(self, guild_id: int) -> list[Server]:
         return await _server.fetch_all(
             self._db,
-            f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? ORDER BY name_key",
+            f"SELECT {_server.columns} FROM servers WHERE guild_id = ? ORDER BY name_key",
             (guild_id,),
         )
 
@@ -107,7 +102,7 @@ class ServerRepository:
     async def all(self) -> list[Server]:
         """Every server of every guild (for ``python -m bot check`` and pollers)."""
         return await _server.fetch_all(
-            self._db, f"SELECT {_COLUMNS} FROM servers ORDER BY guild_id, name_key"
+            self._db, f"SELECT {_server.columns} FROM servers ORDER BY guild_id, name_key"
         )
 
     async def update(self, guild_id: int, name: str, changes: ServerChanges) -> Server | None:
@@ -138,7 +133,7 @@ class ServerRepository:
         try:
             row = await self._db.fetch_one(
                 f"UPDATE servers SET {', '.join(sets)} WHERE guild_id = ? AND name_key = ? "
-                f"RETURNING {_COLUMNS}",
+                f"RETURNING {_server.columns}",
                 (*params, guild_id, name_key(name)),
             )
         except Exception as exc:
