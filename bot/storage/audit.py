@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database
 from bot.storage.rows import RowReader
+from bot.storage.sql import given_columns, marks
 
 # "unknown": left pending by a process that stopped before completing it (see mark_unknown).
 OUTCOMES = ("pending", "ok", "denied", "error", "timeout", "unknown")
@@ -69,18 +70,15 @@ _entry = RowReader(AuditEntry)
 def _where(f: AuditFilter) -> tuple[str, list[object]]:
     clauses: list[str] = ["guild_id = ?"]
     params: list[object] = [f.guild_id]
-    if f.server_id is not None:
-        clauses.append("server_id = ?")
-        params.append(f.server_id)
-    if f.user_id is not None:
-        clauses.append("user_id = ?")
-        params.append(f.user_id)
+    given, values = given_columns(f, ("server_id", "user_id"))
+    clauses += given
+    params += values
     if f.action is not None:
         # Prefix match without LIKE wildcards from user text.
         clauses.append("substr(action, 1, ?) = ?")
         params.extend([len(f.action), f.action])
     if f.actions is not None:
-        clauses.append(f"action IN ({', '.join('?' * len(f.actions))})" if f.actions else "1 = 0")
+        clauses.append(f"action IN ({marks(f.actions)})" if f.actions else "1 = 0")
         params.extend(f.actions)
     if f.since is not None:
         clauses.append("at >= ?")

@@ -7,12 +7,13 @@ conditional UPDATE, so two processes never lift (or announce) the same ban twice
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.storage.database import Database, Row
 from bot.storage.players import Identifier
 from bot.storage.rows import RowReader
+from bot.storage.sql import marks
 
 MAX_LABEL = 128
 MAX_BAN_REASON = 200
@@ -73,10 +74,6 @@ _ban = RowReader(Ban, unread=("identifiers",))
 _target = RowReader(BanTarget)
 
 
-def _marks(values: Collection[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 class BanRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -122,7 +119,7 @@ class BanRepository:
         if not ban_ids:
             return {}
         rows = await self._db.fetch_all(
-            f"SELECT ban_id, kind, value FROM ban_identifiers WHERE ban_id IN ({_marks(ban_ids)}) "
+            f"SELECT ban_id, kind, value FROM ban_identifiers WHERE ban_id IN ({marks(ban_ids)}) "
             "ORDER BY ban_id, kind, value",
             tuple(ban_ids),
         )
@@ -220,7 +217,7 @@ class BanRepository:
             raise ValueError(f"unknown ban target state {state!r}")
         where, params = "", tuple[str, ...]()
         if only_from:
-            where, params = f" AND state IN ({_marks(only_from)})", tuple(only_from)
+            where, params = f" AND state IN ({marks(only_from)})", tuple(only_from)
         count = "attempts + 1" if attempts is None else str(int(attempts))
         changed = await self._db.execute(
             f"UPDATE ban_targets SET state = ?, detail = ?, next_try = ?, updated_at = ?, "
@@ -233,7 +230,7 @@ class BanRepository:
         """Targets whose ban or unban is to be sent now, longest waiting first."""
         return await _target.fetch_all(
             self._db,
-            f"SELECT {_target.columns} FROM ban_targets WHERE state IN ({_marks(RETRIED)}) "
+            f"SELECT {_target.columns} FROM ban_targets WHERE state IN ({marks(RETRIED)}) "
             "AND next_try <= ? ORDER BY next_try, ban_id LIMIT ?",
             (*RETRIED, now, limit),
         )
@@ -241,7 +238,7 @@ class BanRepository:
     async def next_due(self) -> float | None:
         """When the next retried target is due (None: none waits)."""
         value = await self._db.fetch_val(
-            f"SELECT MIN(next_try) FROM ban_targets WHERE state IN ({_marks(RETRIED)})", RETRIED
+            f"SELECT MIN(next_try) FROM ban_targets WHERE state IN ({marks(RETRIED)})", RETRIED
         )
         return None if value is None else float(value)
 

@@ -10,6 +10,7 @@ from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database, Row
 from bot.storage.models import name_key
 from bot.storage.rows import RowReader
+from bot.storage.sql import escape_like, marks
 
 _IDS = "steam_id, eos_id, mc_uuid"
 _EVENT_COLUMNS = f"id, server_id, at, kind, player, guid, text, source, {_IDS}"
@@ -120,11 +121,10 @@ class EventRepository:
         ``since``, oldest first."""
         if not kinds:
             return []
-        marks = ", ".join("?" for _ in kinds)
         return await _event.fetch_all(
             self._db,
             f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id = ? AND id > ? "
-            f"AND at >= ? AND kind IN ({marks}) ORDER BY id LIMIT ?",
+            f"AND at >= ? AND kind IN ({marks(kinds)}) ORDER BY id LIMIT ?",
             (server_id, after_id, since, *kinds, limit),
         )
 
@@ -148,18 +148,17 @@ class EventRepository:
         ``guids``, newest first."""
         if not server_ids or not (names or guids):
             return []
-        servers = ", ".join("?" for _ in server_ids)
         terms: list[str] = []
         params: list[object] = []
         if names:
-            terms.append(f"lower(player) IN ({', '.join('?' for _ in names)})")
+            terms.append(f"lower(player) IN ({marks(names)})")
             params += list(names)
         if guids:
-            terms.append(f"lower(guid) IN ({', '.join('?' for _ in guids)})")
+            terms.append(f"lower(guid) IN ({marks(guids)})")
             params += list(guids)
         return await _event.fetch_all(
             self._db,
-            f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id IN ({servers}) "
+            f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id IN ({marks(server_ids)}) "
             f"AND kind IN ('kick', 'ban') AND ({' OR '.join(terms)}) ORDER BY at DESC, id DESC "
             "LIMIT ?",
             (*server_ids, *params, limit),
@@ -293,7 +292,6 @@ class SessionRepository:
         the typed text can be) on these servers, newest first."""
         if not server_ids:
             return []
-        marks = ", ".join("?" for _ in server_ids)
         key = name_key(name_or_guid)
         terms = ["player_key = ?", "lower(guid) = ?"]
         params: list[object] = [key, key]
@@ -305,8 +303,9 @@ class SessionRepository:
             self._db,
             # "+server_id": not an index key here, so the planner looks the player up by name,
             # GUID and ids (an index search each) rather than reading every session of the guild.
-            f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE +server_id IN ({marks}) "
-            f"AND ({' OR '.join(terms)}) ORDER BY joined_at DESC, id DESC LIMIT ?",
+            f"SELECT {_SESSION_COLUMNS} FROM player_sessions "
+            f"WHERE +server_id IN ({marks(server_ids)}) AND ({' OR '.join(terms)}) "
+            "ORDER BY joined_at DESC, id DESC LIMIT ?",
             (*server_ids, *params, limit),
         )
 
@@ -323,17 +322,14 @@ class SessionRepository:
         """Distinct player names containing ``text`` (autocomplete), most recent first."""
         if not server_ids:
             return []
-        marks = ", ".join("?" for _ in server_ids)
-        pattern = (
-            "%" + name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
+        pattern = "%" + escape_like(name_key(text)) + "%"
         rows = await self._db.fetch_all(
             # One row per name key, the spelling of its latest session (a window function:
             # SQLite's bare columns beside MAX() are not SQL PostgreSQL accepts).
             "SELECT player FROM (SELECT player, joined_at, ROW_NUMBER() OVER (PARTITION BY "
             "player_key ORDER BY joined_at DESC, id DESC) AS recency FROM player_sessions "
-            f"WHERE server_id IN ({marks}) AND player_key LIKE ? ESCAPE '\\') AS latest "
-            "WHERE recency = 1 ORDER BY joined_at DESC LIMIT ?",
+            f"WHERE server_id IN ({marks(server_ids)}) AND player_key LIKE ? ESCAPE '\\') "
+            "AS latest WHERE recency = 1 ORDER BY joined_at DESC LIMIT ?",
             (*server_ids, pattern, limit),
         )
         return [str(r[0]) for r in rows]

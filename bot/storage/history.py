@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database
 from bot.storage.rows import RowReader
+from bot.storage.sql import marks
 
 _CHUNK = 100  # rows per INSERT (8 parameters each, below even old SQLite's 999 limit)
 
@@ -74,10 +75,9 @@ class HistoryRepository:
         (one grouped read over the primary key's ranges)."""
         if not targets:
             return {}
-        marks = ", ".join("?" for _ in targets)
         rows = await self._db.fetch_all(
             "SELECT target, SUM(online), COUNT(*) FROM status_samples "
-            f"WHERE target IN ({marks}) AND at >= ? GROUP BY target",
+            f"WHERE target IN ({marks(targets)}) AND at >= ? GROUP BY target",
             (*targets, since),
         )
         return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database
 from bot.storage.rows import RowReader
+from bot.storage.sql import marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +63,10 @@ class GrantRepository:
         """Grants of these roles for ``action`` on this server (or on every server)."""
         if not role_ids:
             return []
-        marks = ", ".join("?" for _ in role_ids)
         return await _grant.fetch_all(
             self._db,
             f"SELECT {_grant.columns} FROM rcon_grants WHERE guild_id = ? AND action = ? "
-            f"AND role_id IN ({marks}) AND (server_id IS NULL OR server_id = ?) "
+            f"AND role_id IN ({marks(role_ids)}) AND (server_id IS NULL OR server_id = ?) "
             "ORDER BY server_id IS NULL, id",
             (guild_id, action, *role_ids, server_id),
         )

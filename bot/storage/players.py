@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot.storage.database import Database, Executor
 from bot.storage.models import name_key
 from bot.storage.rows import RowReader
+from bot.storage.sql import escape_like, marks
 
 STRONG_KINDS = ("steam", "guid", "eos", "mc_uuid")
 KINDS = (*STRONG_KINDS, "name")
@@ -167,9 +168,9 @@ class PlayerRepository:
 
     @staticmethod
     async def _has_strong(tx: Executor, player_id: int) -> bool:
-        marks = ", ".join("?" for _ in STRONG_KINDS)
         found = await tx.fetch_val(
-            f"SELECT 1 FROM player_identifiers WHERE player_id = ? AND kind IN ({marks}) LIMIT 1",
+            "SELECT 1 FROM player_identifiers WHERE player_id = ? "
+            f"AND kind IN ({marks(STRONG_KINDS)}) LIMIT 1",
             (player_id, *STRONG_KINDS),
         )
         return found is not None
@@ -247,7 +248,7 @@ class PlayerRepository:
 
     async def names_like(self, guild_id: int, prefix: str, limit: int = 25) -> list[str]:
         """Latest names of the guild's players starting with ``prefix`` (autocomplete)."""
-        like = name_key(prefix).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = escape_like(name_key(prefix))
         rows = await self._db.fetch_all(
             "SELECT DISTINCT n.name, p.last_seen FROM player_names n "
             "JOIN players p ON p.id = n.player_id WHERE p.guild_id = ? "
@@ -292,13 +293,12 @@ class PlayerRepository:
         if not server_ids:
             return 0
         servers = sorted(server_ids)
-        marks = ", ".join("?" for _ in servers)
         linked = after = 0
         while True:
             rows = await self._db.fetch_all(
                 "SELECT id, server_id, player, guid, steam_id, eos_id, mc_uuid, joined_at, "
                 "left_at FROM player_sessions WHERE player_id IS NULL AND id > ? "
-                f"AND server_id IN ({marks}) ORDER BY id LIMIT ?",
+                f"AND server_id IN ({marks(servers)}) ORDER BY id LIMIT ?",
                 (after, *servers, batch),
             )
             if not rows:

@@ -10,6 +10,7 @@ from bot.storage.errors import DuplicateServerError
 from bot.storage.models import NewServer, Server, ServerChanges, name_key
 from bot.storage.quota import insert_within
 from bot.storage.rows import RowReader
+from bot.storage.sql import escape_like, given_columns
 
 
 def utc_now_text() -> str:
@@ -21,10 +22,6 @@ def utc_now_text() -> str:
 
 # Server's fields are its columns (``rcon_password``: the stored token, or NULL).
 _server = RowReader(Server)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class ServerRepository:
@@ -90,7 +87,7 @@ class ServerRepository:
 
     async def search_names(self, guild_id: int, text: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: prefix matches first, then the ones containing ``text``."""
-        key = _escape_like(name_key(text))
+        key = escape_like(name_key(text))
         rows = await self._db.fetch_all(
             "SELECT name FROM servers WHERE guild_id = ? AND name_key LIKE ? ESCAPE '\\' "
             "ORDER BY CASE WHEN name_key LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END, name_key "
@@ -112,20 +109,14 @@ class ServerRepository:
         if changes.name is not None:
             sets += ["name = ?", "name_key = ?"]
             params += [changes.name.strip(), name_key(changes.name)]
-        for column in ("game", "host", "game_port", "query_port"):
-            value = getattr(changes, column)
-            if value is not None:
-                sets.append(f"{column} = ?")
-                params.append(value)
+        columns = ["game", "host", "game_port", "query_port"]
+        if not changes.clear_rcon:
+            columns += ["rcon_port", "rcon_password"]
+        given, values = given_columns(changes, columns)
+        sets += given
+        params += values
         if changes.clear_rcon:
             sets += ["rcon_port = NULL", "rcon_password = NULL"]
-        else:
-            if changes.rcon_port is not None:
-                sets.append("rcon_port = ?")
-                params.append(changes.rcon_port)
-            if changes.rcon_password is not None:
-                sets.append("rcon_password = ?")
-                params.append(changes.rcon_password)
         if not sets:
             return await self.get(guild_id, name)
         sets.append("updated_at = ?")
