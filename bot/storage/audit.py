@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database
 from bot.storage.rows import RowReader
-from bot.storage.sql import given_columns, marks
+from bot.storage.sql import given_columns, insert_into, marks
 
 # "unknown": left pending by a process that stopped before completing it (see mark_unknown).
 OUTCOMES = ("pending", "ok", "denied", "error", "timeout", "unknown")
@@ -91,22 +91,8 @@ class AuditRepository:
         self._db = db
 
     async def begin(self, entry: NewAuditEntry) -> AuditEntry:
-        return await _entry.returning(
-            self._db,
-            "INSERT INTO audit_log (guild_id, user_id, user_name, allowed_by, server_id, "
-            "server_name, action, arguments) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            f"RETURNING {_entry.columns}",
-            (
-                entry.guild_id,
-                entry.user_id,
-                entry.user_name,
-                entry.allowed_by,
-                entry.server_id,
-                entry.server_name,
-                entry.action,
-                entry.arguments,
-            ),
-        )
+        insert, values = insert_into("audit_log", entry)
+        return await _entry.returning(self._db, f"{insert} RETURNING {_entry.columns}", values)
 
     async def complete(
         self,

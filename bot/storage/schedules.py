@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.storage.database import Database
 from bot.storage.quota import insert_within
 from bot.storage.rows import RowReader
+from bot.storage.sql import insert_into
 
 KINDS = ("message", "restart", "command")
 MISSED_RULES = ("late", "skip")
@@ -83,6 +84,7 @@ class ScheduleRepository:
 
     async def add(self, new: NewSchedule, *, limit: int | None = None) -> Schedule:
         """QuotaExceededError when it would make more than ``limit`` schedules in the guild."""
+        insert, values = insert_into("schedules", new)
         return await insert_within(
             self._db,
             guild_id=new.guild_id,
@@ -90,26 +92,7 @@ class ScheduleRepository:
             what="schedules",
             table="schedules",
             exists=None,
-            write=(
-                "INSERT INTO schedules (guild_id, server_id, kind, timing, zone, anchor, payload, "
-                "steps, channel_id, missed, next_run, created_by, created_by_name) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_schedule.columns}",
-                (
-                    new.guild_id,
-                    new.server_id,
-                    new.kind,
-                    new.timing,
-                    new.zone,
-                    new.anchor,
-                    new.payload,
-                    new.steps,
-                    new.channel_id,
-                    new.missed,
-                    new.next_run,
-                    new.created_by,
-                    new.created_by_name,
-                ),
-            ),
+            write=(f"{insert} RETURNING {_schedule.columns}", values),
             read=_schedule,
         )
 

@@ -1,9 +1,15 @@
 """Pieces of SQL text the repositories build at run time, each written once: placeholder lists
-for ``IN (…)``, literal ``LIKE`` patterns, and ``column = ?`` terms for the values given."""
+for ``IN (…)``, literal ``LIKE`` patterns, ``column = ?`` terms for the values given, and the
+``INSERT`` of a value whose fields are its table's columns."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 def marks(values: Collection[object]) -> str:
@@ -29,3 +35,13 @@ def given_columns(source: object, columns: Iterable[str]) -> tuple[list[str], li
             terms.append(f"{column} = ?")
             values.append(value)
     return terms, values
+
+
+def insert_into(table: str, new: DataclassInstance) -> tuple[str, list[object]]:
+    """``INSERT INTO table (…) VALUES (?, …)`` of ``new``, a dataclass whose fields are
+    columns of ``table`` (a ``NewSchedule``…), and its values in field order: the write-side
+    twin of :class:`bot.storage.rows.RowReader`."""
+    fields = dataclasses.fields(new)
+    columns = ", ".join(f.name for f in fields)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks(fields)})"
+    return sql, [getattr(new, f.name) for f in fields]
