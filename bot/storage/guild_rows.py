@@ -1,7 +1,7 @@
 """What the repositories of per-guild tables read by id (alerts, feeds, watches, boards,
 channel counters, population pings) share: reading every row or a guild's rows in id order, the
 quota-checked upsert, and moving delivery cursors forward. Each repository keeps its own SQL for
-what differs (columns, conflict keys).
+what differs (conflict keys, filters); the columns are its reader's (``_READ``).
 """
 
 from __future__ import annotations
