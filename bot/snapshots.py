@@ -31,6 +31,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IHDR = struct.Struct(">I4sII")  # the first chunk: length 13, b"IHDR", width, height
 
 
+def host_port(host: str, port: int) -> str:
+    """``host:port``, an IPv6 host in brackets (``[::1]:27015``): how an address is written
+    for people and in the history table alike."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Target:
     """One polled address. Servers of several guilds at the same address share a target."""
@@ -48,8 +54,7 @@ class Target:
     @property
     def key(self) -> str:
         """The text form stored in the history table."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        return host_port(self.host, self.port)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
-
-_COLUMNS = (
-    "id, guild_id, server_id, channel_id, role_id, last_state, down_since, incident_message_id"
-)
+from bot.storage.rows import RowReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,27 +20,12 @@ class Alert:
     incident_message_id: int | None = None  # the "down" message to edit when it is back
 
 
-def _alert(row: Row) -> Alert:
-    return Alert(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        channel_id=int(row["channel_id"]),
-        role_id=None if row["role_id"] is None else int(row["role_id"]),
-        last_state=None if row["last_state"] is None else str(row["last_state"]),
-        down_since=None if row["down_since"] is None else float(row["down_since"]),
-        incident_message_id=(
-            None if row["incident_message_id"] is None else int(row["incident_message_id"])
-        ),
-    )
+_alert = RowReader(Alert)
 
 
 class AlertRepository(GuildRows[Alert]):
     _TABLE = "alerts"
-    _COLUMNS = _COLUMNS
-
-    def _row(self, row: Row) -> Alert:
-        return _alert(row)
+    _READ = _alert
 
     async def upsert(
         self,
@@ -66,7 +47,7 @@ class AlertRepository(GuildRows[Alert]):
             write=(
                 "INSERT INTO alerts (guild_id, server_id, channel_id, role_id, last_state, "
                 "created_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (server_id, channel_id) "
-                f"DO UPDATE SET role_id = excluded.role_id RETURNING {_COLUMNS}",
+                f"DO UPDATE SET role_id = excluded.role_id RETURNING {_alert.columns}",
                 (guild_id, server_id, channel_id, role_id, last_state, created_by),
             ),
         )

@@ -6,12 +6,10 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
+from bot.storage.rows import RowReader
+from bot.storage.sql import given_columns, insert_into, marks
 
-_COLUMNS = (
-    "id, at, guild_id, user_id, user_name, allowed_by, server_id, server_name, action, "
-    "arguments, outcome, excerpt, latency_ms"
-)
 # "unknown": left pending by a process that stopped before completing it (see mark_unknown).
 OUTCOMES = ("pending", "ok", "denied", "error", "timeout", "unknown")
 UNKNOWN_EXCERPT = "the bot stopped before this finished: it may or may not have run"
@@ -66,39 +64,21 @@ def iso_at(at: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _entry(row: Row) -> AuditEntry:
-    return AuditEntry(
-        id=int(row["id"]),
-        at=str(row["at"]),
-        guild_id=int(row["guild_id"]),
-        user_id=int(row["user_id"]),
-        user_name=str(row["user_name"]),
-        allowed_by=str(row["allowed_by"]),
-        server_id=None if row["server_id"] is None else int(row["server_id"]),
-        server_name=str(row["server_name"]),
-        action=str(row["action"]),
-        arguments=str(row["arguments"]),
-        outcome=str(row["outcome"]),
-        excerpt=str(row["excerpt"]),
-        latency_ms=None if row["latency_ms"] is None else float(row["latency_ms"]),
-    )
+_entry = RowReader(AuditEntry)
 
 
 def _where(f: AuditFilter) -> tuple[str, list[object]]:
     clauses: list[str] = ["guild_id = ?"]
     params: list[object] = [f.guild_id]
-    if f.server_id is not None:
-        clauses.append("server_id = ?")
-        params.append(f.server_id)
-    if f.user_id is not None:
-        clauses.append("user_id = ?")
-        params.append(f.user_id)
+    given, values = given_columns(f, ("server_id", "user_id"))
+    clauses += given
+    params += values
     if f.action is not None:
         # Prefix match without LIKE wildcards from user text.
         clauses.append("substr(action, 1, ?) = ?")
         params.extend([len(f.action), f.action])
     if f.actions is not None:
-        clauses.append(f"action IN ({', '.join('?' * len(f.actions))})" if f.actions else "1 = 0")
+        clauses.append(f"action IN ({marks(f.actions)})" if f.actions else "1 = 0")
         params.extend(f.actions)
     if f.since is not None:
         clauses.append("at >= ?")
@@ -111,23 +91,8 @@ class AuditRepository:
         self._db = db
 
     async def begin(self, entry: NewAuditEntry) -> AuditEntry:
-        row = await self._db.fetch_one(
-            "INSERT INTO audit_log (guild_id, user_id, user_name, allowed_by, server_id, "
-            "server_name, action, arguments) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            f"RETURNING {_COLUMNS}",
-            (
-                entry.guild_id,
-                entry.user_id,
-                entry.user_name,
-                entry.allowed_by,
-                entry.server_id,
-                entry.server_name,
-                entry.action,
-                entry.arguments,
-            ),
-        )
-        assert row is not None  # RETURNING always yields the row
-        return _entry(row)
+        insert, values = insert_into("audit_log", entry)
+        return await _entry.returning(self._db, f"{insert} RETURNING {_entry.columns}", values)
 
     async def complete(
         self,
@@ -139,21 +104,22 @@ class AuditRepository:
     ) -> AuditEntry | None:
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        row = await self._db.fetch_one(
+        return await _entry.fetch_one(
+            self._db,
             "UPDATE audit_log SET outcome = ?, excerpt = ?, latency_ms = ?, "
             "allowed_by = COALESCE(?, allowed_by) WHERE id = ? "
-            f"RETURNING {_COLUMNS}",
+            f"RETURNING {_entry.columns}",
             (outcome, excerpt, latency_ms, allowed_by, entry_id),
         )
-        return None if row is None else _entry(row)
 
     async def search(self, f: AuditFilter, *, limit: int, offset: int = 0) -> list[AuditEntry]:
         where, params = _where(f)
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM audit_log WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+        return await _entry.fetch_all(
+            self._db,
+            f"SELECT {_entry.columns} FROM audit_log WHERE {where} "
+            "ORDER BY id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
-        return [_entry(r) for r in rows]
 
     async def count(self, f: AuditFilter) -> int:
         where, params = _where(f)

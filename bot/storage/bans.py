@@ -7,11 +7,13 @@ conditional UPDATE, so two processes never lift (or announce) the same ban twice
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from bot.storage.database import Database, Row
 from bot.storage.players import Identifier
+from bot.storage.rows import RowReader
+from bot.storage.sql import marks
 
 MAX_LABEL = 128
 MAX_BAN_REASON = 200
@@ -19,11 +21,6 @@ MAX_DETAIL = 300
 TARGET_STATES = ("pending", "applied", "failed", "kick", "lifting", "lifted", "cancelled")
 # States the retry loop works on: the ban to send, or its unban.
 RETRIED = ("pending", "failed", "lifting")
-_BAN_COLUMNS = (
-    "id, guild_id, player_id, label, reason, created_at, created_by, created_by_name, "
-    "expires_at, all_servers, lifted_at, lifted_by, lift_reason"
-)
-_TARGET_COLUMNS = "ban_id, server_id, state, detail, attempts, next_try, updated_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,39 +69,9 @@ class NewBan:
     all_servers: bool = True
 
 
-def _ban(row: Row, identifiers: tuple[Identifier, ...]) -> Ban:
-    return Ban(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        player_id=None if row["player_id"] is None else int(row["player_id"]),
-        label=str(row["label"]),
-        reason=str(row["reason"]),
-        created_at=float(row["created_at"]),
-        created_by=int(row["created_by"]),
-        created_by_name=str(row["created_by_name"]),
-        expires_at=None if row["expires_at"] is None else float(row["expires_at"]),
-        all_servers=int(row["all_servers"]) == 1,
-        lifted_at=None if row["lifted_at"] is None else float(row["lifted_at"]),
-        lifted_by=None if row["lifted_by"] is None else int(row["lifted_by"]),
-        lift_reason=None if row["lift_reason"] is None else str(row["lift_reason"]),
-        identifiers=identifiers,
-    )
-
-
-def _target(row: Row) -> BanTarget:
-    return BanTarget(
-        ban_id=int(row["ban_id"]),
-        server_id=int(row["server_id"]),
-        state=str(row["state"]),
-        detail=str(row["detail"]),
-        attempts=int(row["attempts"]),
-        next_try=float(row["next_try"]),
-        updated_at=float(row["updated_at"]),
-    )
-
-
-def _marks(values: Collection[object]) -> str:
-    return ", ".join("?" for _ in values)
+# A ban's identifiers live in their own table: read apart, then given to the ban (see _bans).
+_ban = RowReader(Ban, unread=("identifiers",))
+_target = RowReader(BanTarget)
 
 
 class BanRepository:
@@ -152,7 +119,7 @@ class BanRepository:
         if not ban_ids:
             return {}
         rows = await self._db.fetch_all(
-            f"SELECT ban_id, kind, value FROM ban_identifiers WHERE ban_id IN ({_marks(ban_ids)}) "
+            f"SELECT ban_id, kind, value FROM ban_identifiers WHERE ban_id IN ({marks(ban_ids)}) "
             "ORDER BY ban_id, kind, value",
             tuple(ban_ids),
         )
@@ -162,11 +129,12 @@ class BanRepository:
         return {k: tuple(v) for k, v in found.items()}
 
     async def _bans(self, rows: Sequence[Row]) -> list[Ban]:
-        idents = await self._identifiers([int(r["id"]) for r in rows])
-        return [_ban(r, idents.get(int(r["id"]), ())) for r in rows]
+        bans = [_ban(r) for r in rows]
+        idents = await self._identifiers([b.id for b in bans])
+        return [replace(b, identifiers=idents.get(b.id, ())) for b in bans]
 
     async def get(self, ban_id: int) -> Ban | None:
-        row = await self._db.fetch_one(f"SELECT {_BAN_COLUMNS} FROM bans WHERE id = ?", (ban_id,))
+        row = await self._db.fetch_one(f"SELECT {_ban.columns} FROM bans WHERE id = ?", (ban_id,))
         return None if row is None else (await self._bans([row]))[0]
 
     async def listed(
@@ -178,7 +146,7 @@ class BanRepository:
         else:
             where = "(lifted_at IS NOT NULL OR expires_at <= ?)"
         rows = await self._db.fetch_all(
-            f"SELECT {_BAN_COLUMNS} FROM bans WHERE guild_id = ? AND {where} "
+            f"SELECT {_ban.columns} FROM bans WHERE guild_id = ? AND {where} "
             "ORDER BY id DESC LIMIT ? OFFSET ?",
             (guild_id, now, limit, offset),
         )
@@ -204,7 +172,7 @@ class BanRepository:
         for ident in identifiers:
             params += [ident.kind, ident.value]
         rows = await self._db.fetch_all(
-            f"SELECT {_BAN_COLUMNS} FROM bans WHERE id IN (SELECT i.ban_id FROM ban_identifiers i "
+            f"SELECT {_ban.columns} FROM bans WHERE id IN (SELECT i.ban_id FROM ban_identifiers i "
             f"WHERE i.guild_id = ? AND ({pairs})) AND lifted_at IS NULL "
             "AND (expires_at IS NULL OR expires_at > ?) ORDER BY id",
             (*params, now),
@@ -214,7 +182,7 @@ class BanRepository:
     async def of_player(self, player_id: int, limit: int = 10) -> list[Ban]:
         """Bans of the player record (by record or by any of its identifiers), newest first."""
         rows = await self._db.fetch_all(
-            f"SELECT {_BAN_COLUMNS} FROM bans WHERE player_id = ? OR id IN (SELECT i.ban_id "
+            f"SELECT {_ban.columns} FROM bans WHERE player_id = ? OR id IN (SELECT i.ban_id "
             "FROM ban_identifiers i JOIN player_identifiers p ON p.guild_id = i.guild_id "
             "AND p.kind = i.kind AND p.value = i.value WHERE p.player_id = ? "
             "AND i.kind <> 'name') ORDER BY id DESC LIMIT ?",
@@ -225,11 +193,11 @@ class BanRepository:
     # -- per-server state ---------------------------------------------------------------------
 
     async def targets(self, ban_id: int) -> list[BanTarget]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_TARGET_COLUMNS} FROM ban_targets WHERE ban_id = ? ORDER BY server_id",
+        return await _target.fetch_all(
+            self._db,
+            f"SELECT {_target.columns} FROM ban_targets WHERE ban_id = ? ORDER BY server_id",
             (ban_id,),
         )
-        return [_target(r) for r in rows]
 
     async def set_target(
         self,
@@ -249,7 +217,7 @@ class BanRepository:
             raise ValueError(f"unknown ban target state {state!r}")
         where, params = "", tuple[str, ...]()
         if only_from:
-            where, params = f" AND state IN ({_marks(only_from)})", tuple(only_from)
+            where, params = f" AND state IN ({marks(only_from)})", tuple(only_from)
         count = "attempts + 1" if attempts is None else str(int(attempts))
         changed = await self._db.execute(
             f"UPDATE ban_targets SET state = ?, detail = ?, next_try = ?, updated_at = ?, "
@@ -260,17 +228,17 @@ class BanRepository:
 
     async def due(self, now: float, limit: int = 100) -> list[BanTarget]:
         """Targets whose ban or unban is to be sent now, longest waiting first."""
-        rows = await self._db.fetch_all(
-            f"SELECT {_TARGET_COLUMNS} FROM ban_targets WHERE state IN ({_marks(RETRIED)}) "
+        return await _target.fetch_all(
+            self._db,
+            f"SELECT {_target.columns} FROM ban_targets WHERE state IN ({marks(RETRIED)}) "
             "AND next_try <= ? ORDER BY next_try, ban_id LIMIT ?",
             (*RETRIED, now, limit),
         )
-        return [_target(r) for r in rows]
 
     async def next_due(self) -> float | None:
         """When the next retried target is due (None: none waits)."""
         value = await self._db.fetch_val(
-            f"SELECT MIN(next_try) FROM ban_targets WHERE state IN ({_marks(RETRIED)})", RETRIED
+            f"SELECT MIN(next_try) FROM ban_targets WHERE state IN ({marks(RETRIED)})", RETRIED
         )
         return None if value is None else float(value)
 
@@ -290,7 +258,7 @@ class BanRepository:
 
     async def expired(self, now: float, limit: int = 100) -> list[Ban]:
         rows = await self._db.fetch_all(
-            f"SELECT {_BAN_COLUMNS} FROM bans WHERE lifted_at IS NULL AND expires_at IS NOT NULL "
+            f"SELECT {_ban.columns} FROM bans WHERE lifted_at IS NULL AND expires_at IS NOT NULL "
             "AND expires_at <= ? ORDER BY expires_at LIMIT ?",
             (now, limit),
         )

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
+from bot.storage.rows import RowReader
 
-_COLUMNS = "id, guild_id, channel_id, server_ids, paused, style"
 STYLES = ("compact", "detailed")
 
 
@@ -35,23 +35,18 @@ class BoardMessage:
     digest: str
 
 
-def _board(row: Row) -> Board:
-    return Board(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        channel_id=int(row["channel_id"]),
-        server_ids=tuple(int(i) for i in json.loads(row["server_ids"])),
-        paused=None if row["paused"] is None else str(row["paused"]),
-        style=str(row["style"]),
-    )
+def _server_ids(row: Row) -> tuple[int, ...]:
+    """The ``server_ids`` column: a JSON list of ids."""
+    return tuple(int(i) for i in json.loads(row["server_ids"]))
+
+
+_board = RowReader(Board, derived={"server_ids": _server_ids})
+_message = RowReader(BoardMessage)
 
 
 class BoardRepository(GuildRows[Board]):
     _TABLE = "boards"
-    _COLUMNS = _COLUMNS
-
-    def _row(self, row: Row) -> Board:
-        return _board(row)
+    _READ = _board
 
     async def upsert(
         self,
@@ -74,21 +69,22 @@ class BoardRepository(GuildRows[Board]):
                 "INSERT INTO boards (guild_id, channel_id, server_ids, created_by, style) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET "
                 "server_ids = excluded.server_ids, style = excluded.style, paused = NULL "
-                f"RETURNING {_COLUMNS}",
+                f"RETURNING {_board.columns}",
                 (guild_id, channel_id, json.dumps(list(server_ids)), created_by, style),
             ),
         )
 
     async def get(self, board_id: int) -> Board | None:
-        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM boards WHERE id = ?", (board_id,))
-        return None if row is None else _board(row)
+        return await _board.fetch_one(
+            self._db, f"SELECT {_board.columns} FROM boards WHERE id = ?", (board_id,)
+        )
 
     async def in_channel(self, guild_id: int, channel_id: int) -> Board | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM boards WHERE guild_id = ? AND channel_id = ?",
+        return await _board.fetch_one(
+            self._db,
+            f"SELECT {_board.columns} FROM boards WHERE guild_id = ? AND channel_id = ?",
             (guild_id, channel_id),
         )
-        return None if row is None else _board(row)
 
     async def remove(self, guild_id: int, channel_id: int) -> list[int]:
         """Delete the channel's board; returns the ids of its messages (to delete them)."""
@@ -103,12 +99,12 @@ class BoardRepository(GuildRows[Board]):
         await self._db.execute("UPDATE boards SET paused = ? WHERE id = ?", (reason, board_id))
 
     async def messages(self, board_id: int) -> list[BoardMessage]:
-        rows = await self._db.fetch_all(
+        return await _message.fetch_all(
+            self._db,
             "SELECT board_id, position, message_id, digest FROM board_messages "
             "WHERE board_id = ? ORDER BY position",
             (board_id,),
         )
-        return [BoardMessage(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
 
     async def set_message(self, board_id: int, position: int, message_id: int, digest: str) -> None:
         await self._db.execute(

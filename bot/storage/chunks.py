@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from bot.storage.sql import marks
+
 T = TypeVar("T")
 
 
@@ -18,5 +20,5 @@ def insert_chunks(
     for start in range(0, len(items), per_statement):
         chunk = items[start : start + per_statement]
         rows = [row_of(item) for item in chunk]
-        values = ", ".join("(" + ", ".join("?" * len(row)) + ")" for row in rows)
+        values = ", ".join(f"({marks(row)})" for row in rows)
         yield chunk, values, [v for row in rows for v in row]

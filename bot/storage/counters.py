@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
-
-_COLUMNS = "id, guild_id, channel_id, server_id, format, shown, renamed_at"
+from bot.storage.guild_rows import GuildRows
+from bot.storage.rows import RowReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,45 +20,26 @@ class Counter:
     renamed_at: float | None
 
 
-def _counter(row: Row) -> Counter:
-    return Counter(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        channel_id=int(row["channel_id"]),
-        server_id=int(row["server_id"]),
-        format=str(row["format"]),
-        shown=None if row["shown"] is None else str(row["shown"]),
-        renamed_at=None if row["renamed_at"] is None else float(row["renamed_at"]),
-    )
+_counter = RowReader(Counter)
 
 
-class CounterRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class CounterRepository(GuildRows[Counter]):
+    _TABLE = "channel_counters"
+    _READ = _counter
 
     async def upsert(
         self, guild_id: int, channel_id: int, server_id: int, fmt: str, created_by: int
     ) -> Counter:
         """The channel's counter, created or pointed at another server or format (the last
         rename is kept: the limit counts it still)."""
-        row = await self._db.fetch_one(
+        return await _counter.returning(
+            self._db,
             "INSERT INTO channel_counters (guild_id, channel_id, server_id, format, created_by) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET "
-            f"server_id = excluded.server_id, format = excluded.format RETURNING {_COLUMNS}",
+            "server_id = excluded.server_id, format = excluded.format "
+            f"RETURNING {_counter.columns}",
             (guild_id, channel_id, server_id, fmt, created_by),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _counter(row)
-
-    async def all(self) -> list[Counter]:
-        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM channel_counters ORDER BY id")
-        return [_counter(r) for r in rows]
-
-    async def for_guild(self, guild_id: int) -> list[Counter]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM channel_counters WHERE guild_id = ? ORDER BY id", (guild_id,)
-        )
-        return [_counter(r) for r in rows]
 
     async def remove(self, guild_id: int, channel_id: int) -> bool:
         return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.storage.database import Database
+from bot.storage.rows import RowReader
 
 MAX_JOIN_URL = 512  # Discord's limit for a link button's url
 
@@ -15,6 +16,9 @@ class Display:
 
     hide_connect: bool = False
     join_url: str | None = None  # http(s) link shown as a "Join" button
+
+
+_display = RowReader(Display)
 
 
 class DisplayRepository:
@@ -33,9 +37,7 @@ class DisplayRepository:
         rows = await self._db.fetch_all(
             "SELECT server_id, hide_connect, join_url FROM server_display"
         )
-        return {
-            int(r[0]): Display(int(r[1]) == 1, None if r[2] is None else str(r[2])) for r in rows
-        }
+        return {int(r["server_id"]): _display(r) for r in rows}
 
     async def get(self, server_id: int) -> Display:
         """One server's options (the defaults when it has no row)."""
@@ -44,7 +46,7 @@ class DisplayRepository:
         )
         if row is None:
             return Display()
-        return Display(int(row[0]) == 1, None if row[1] is None else str(row[1]))
+        return _display(row)
 
     async def set_hide_connect(self, server_id: int, hide: bool) -> None:
         await self._db.execute(

@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database, Row
 from bot.storage.models import name_key
+from bot.storage.rows import RowReader
+from bot.storage.sql import escape_like, marks
 
 _IDS = "steam_id, eos_id, mc_uuid"
 _EVENT_COLUMNS = f"id, server_id, at, kind, player, guid, text, source, {_IDS}"
@@ -75,31 +77,9 @@ def _ids(row: Row) -> PlayerIds:
     )
 
 
-def _event(row: Row) -> Event:
-    return Event(
-        id=int(row["id"]),
-        server_id=int(row["server_id"]),
-        at=float(row["at"]),
-        kind=str(row["kind"]),
-        player=str(row["player"]),
-        guid=None if row["guid"] is None else str(row["guid"]),
-        text=str(row["text"]),
-        source=str(row["source"]),
-        ids=_ids(row),
-    )
-
-
-def _session(row: Row) -> Session:
-    return Session(
-        id=int(row["id"]),
-        server_id=int(row["server_id"]),
-        player=str(row["player"]),
-        guid=None if row["guid"] is None else str(row["guid"]),
-        source=str(row["source"]),
-        joined_at=float(row["joined_at"]),
-        left_at=None if row["left_at"] is None else float(row["left_at"]),
-        ids=_ids(row),
-    )
+# The player's ids are three columns of their own, read into one PlayerIds.
+_event = RowReader(Event, derived={"ids": _ids}, columns=_EVENT_COLUMNS)
+_session = RowReader(Session, derived={"ids": _ids}, columns=_SESSION_COLUMNS)
 
 
 def _event_values(e: Event) -> tuple[object, ...]:
@@ -141,22 +121,21 @@ class EventRepository:
         ``since``, oldest first."""
         if not kinds:
             return []
-        marks = ", ".join("?" for _ in kinds)
-        rows = await self._db.fetch_all(
+        return await _event.fetch_all(
+            self._db,
             f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id = ? AND id > ? "
-            f"AND at >= ? AND kind IN ({marks}) ORDER BY id LIMIT ?",
+            f"AND at >= ? AND kind IN ({marks(kinds)}) ORDER BY id LIMIT ?",
             (server_id, after_id, since, *kinds, limit),
         )
-        return [_event(r) for r in rows]
 
     async def recent(self, server_id: int, limit: int = 100) -> list[Event]:
         """The server's newest events, oldest first."""
-        rows = await self._db.fetch_all(
+        return await _event.fetch_all(
+            self._db,
             f"SELECT {_EVENT_COLUMNS} FROM (SELECT {_EVENT_COLUMNS} FROM feed_events "
             "WHERE server_id = ? ORDER BY id DESC LIMIT ?) AS newest ORDER BY id",
             (server_id, limit),
         )
-        return [_event(r) for r in rows]
 
     async def sanctions(
         self,
@@ -169,22 +148,21 @@ class EventRepository:
         ``guids``, newest first."""
         if not server_ids or not (names or guids):
             return []
-        servers = ", ".join("?" for _ in server_ids)
         terms: list[str] = []
         params: list[object] = []
         if names:
-            terms.append(f"lower(player) IN ({', '.join('?' for _ in names)})")
+            terms.append(f"lower(player) IN ({marks(names)})")
             params += list(names)
         if guids:
-            terms.append(f"lower(guid) IN ({', '.join('?' for _ in guids)})")
+            terms.append(f"lower(guid) IN ({marks(guids)})")
             params += list(guids)
-        rows = await self._db.fetch_all(
-            f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id IN ({servers}) "
+        return await _event.fetch_all(
+            self._db,
+            f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE server_id IN ({marks(server_ids)}) "
             f"AND kind IN ('kick', 'ban') AND ({' OR '.join(terms)}) ORDER BY at DESC, id DESC "
             "LIMIT ?",
             (*server_ids, *params, limit),
         )
-        return [_event(r) for r in rows]
 
     async def set_join_guid(self, server_id: int, player: str, guid: str) -> None:
         """Record the GUID on the player's latest join (BattlEye sends it just after)."""
@@ -314,7 +292,6 @@ class SessionRepository:
         the typed text can be) on these servers, newest first."""
         if not server_ids:
             return []
-        marks = ", ".join("?" for _ in server_ids)
         key = name_key(name_or_guid)
         terms = ["player_key = ?", "lower(guid) = ?"]
         params: list[object] = [key, key]
@@ -322,39 +299,37 @@ class SessionRepository:
             if value is not None:
                 terms.append(f"{column} = ?")
                 params.append(value)
-        rows = await self._db.fetch_all(
+        return await _session.fetch_all(
+            self._db,
             # "+server_id": not an index key here, so the planner looks the player up by name,
             # GUID and ids (an index search each) rather than reading every session of the guild.
-            f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE +server_id IN ({marks}) "
-            f"AND ({' OR '.join(terms)}) ORDER BY joined_at DESC, id DESC LIMIT ?",
+            f"SELECT {_SESSION_COLUMNS} FROM player_sessions "
+            f"WHERE +server_id IN ({marks(server_ids)}) AND ({' OR '.join(terms)}) "
+            "ORDER BY joined_at DESC, id DESC LIMIT ?",
             (*server_ids, *params, limit),
         )
-        return [_session(r) for r in rows]
 
     async def of_player(self, player_id: int, limit: int = 200) -> list[Session]:
         """The sessions of one player record, newest first."""
-        rows = await self._db.fetch_all(
+        return await _session.fetch_all(
+            self._db,
             f"SELECT {_SESSION_COLUMNS} FROM player_sessions WHERE player_id = ? "
             "ORDER BY joined_at DESC, id DESC LIMIT ?",
             (player_id, limit),
         )
-        return [_session(r) for r in rows]
 
     async def names_like(self, server_ids: Collection[int], text: str, limit: int) -> list[str]:
         """Distinct player names containing ``text`` (autocomplete), most recent first."""
         if not server_ids:
             return []
-        marks = ", ".join("?" for _ in server_ids)
-        pattern = (
-            "%" + name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
+        pattern = "%" + escape_like(name_key(text)) + "%"
         rows = await self._db.fetch_all(
             # One row per name key, the spelling of its latest session (a window function:
             # SQLite's bare columns beside MAX() are not SQL PostgreSQL accepts).
             "SELECT player FROM (SELECT player, joined_at, ROW_NUMBER() OVER (PARTITION BY "
             "player_key ORDER BY joined_at DESC, id DESC) AS recency FROM player_sessions "
-            f"WHERE server_id IN ({marks}) AND player_key LIKE ? ESCAPE '\\') AS latest "
-            "WHERE recency = 1 ORDER BY joined_at DESC LIMIT ?",
+            f"WHERE server_id IN ({marks(server_ids)}) AND player_key LIKE ? ESCAPE '\\') "
+            "AS latest WHERE recency = 1 ORDER BY joined_at DESC LIMIT ?",
             (*server_ids, pattern, limit),
         )
         return [str(r[0]) for r in rows]

@@ -10,11 +10,8 @@ from dataclasses import dataclass
 
 from bot.storage.database import Row
 from bot.storage.guild_rows import CursorRows
+from bot.storage.rows import RowReader
 
-_FEED_COLUMNS = "id, guild_id, server_id, channel_id, kinds, delivered_through"
-_WATCH_COLUMNS = (
-    "id, guild_id, server_id, pattern, pattern_key, channel_id, role_id, delivered_through"
-)
 # New subscriptions start after the newest stored event: they never replay older history.
 _NEWEST_EVENT = "(SELECT COALESCE(MAX(id), 0) FROM feed_events)"
 
@@ -41,37 +38,18 @@ class Watch:
     delivered_through: int
 
 
-def _feed(row: Row) -> Feed:
-    kinds = frozenset(k for k in str(row["kinds"]).split(",") if k)
-    return Feed(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        channel_id=int(row["channel_id"]),
-        kinds=kinds,
-        delivered_through=int(row["delivered_through"]),
-    )
+def _kinds(row: Row) -> frozenset[str]:
+    """The ``kinds`` column: categories joined by commas (see FeedRepository.upsert)."""
+    return frozenset(k for k in str(row["kinds"]).split(",") if k)
 
 
-def _watch(row: Row) -> Watch:
-    return Watch(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        pattern=str(row["pattern"]),
-        pattern_key=str(row["pattern_key"]),
-        channel_id=int(row["channel_id"]),
-        role_id=None if row["role_id"] is None else int(row["role_id"]),
-        delivered_through=int(row["delivered_through"]),
-    )
+_feed = RowReader(Feed, derived={"kinds": _kinds})
+_watch = RowReader(Watch)
 
 
 class FeedRepository(CursorRows[Feed]):
     _TABLE = "feeds"
-    _COLUMNS = _FEED_COLUMNS
-
-    def _row(self, row: Row) -> Feed:
-        return _feed(row)
+    _READ = _feed
 
     async def upsert(
         self,
@@ -94,7 +72,7 @@ class FeedRepository(CursorRows[Feed]):
                 "INSERT INTO feeds (guild_id, server_id, channel_id, kinds, delivered_through, "
                 f"created_by) VALUES (?, ?, ?, ?, {_NEWEST_EVENT}, ?) "
                 "ON CONFLICT (server_id, channel_id) DO UPDATE SET kinds = excluded.kinds "
-                f"RETURNING {_FEED_COLUMNS}",
+                f"RETURNING {_feed.columns}",
                 (guild_id, server_id, channel_id, ",".join(sorted(kinds)), created_by),
             ),
         )
@@ -107,18 +85,14 @@ class FeedRepository(CursorRows[Feed]):
         if channel_id is not None:
             where += " AND channel_id = ?"
             params = (*params, channel_id)
-        rows = await self._db.fetch_all(
-            f"DELETE FROM feeds WHERE {where} RETURNING {_FEED_COLUMNS}", params
+        return await _feed.fetch_all(
+            self._db, f"DELETE FROM feeds WHERE {where} RETURNING {_feed.columns}", params
         )
-        return [_feed(r) for r in rows]
 
 
 class WatchRepository(CursorRows[Watch]):
     _TABLE = "watches"
-    _COLUMNS = _WATCH_COLUMNS
-
-    def _row(self, row: Row) -> Watch:
-        return _watch(row)
+    _READ = _watch
 
     async def upsert(
         self,
@@ -144,15 +118,15 @@ class WatchRepository(CursorRows[Watch]):
                 f"VALUES (?, ?, ?, ?, ?, ?, {_NEWEST_EVENT}, ?) "
                 "ON CONFLICT (server_id, pattern_key) DO UPDATE SET pattern = excluded.pattern, "
                 "channel_id = excluded.channel_id, role_id = excluded.role_id "
-                f"RETURNING {_WATCH_COLUMNS}",
+                f"RETURNING {_watch.columns}",
                 (guild_id, server_id, pattern, pattern_key, channel_id, role_id, created_by),
             ),
         )
 
     async def remove(self, guild_id: int, server_id: int, pattern_key: str) -> Watch | None:
-        row = await self._db.fetch_one(
+        return await _watch.fetch_one(
+            self._db,
             "DELETE FROM watches WHERE guild_id = ? AND server_id = ? AND pattern_key = ? "
-            f"RETURNING {_WATCH_COLUMNS}",
+            f"RETURNING {_watch.columns}",
             (guild_id, server_id, pattern_key),
         )
-        return None if row is None else _watch(row)

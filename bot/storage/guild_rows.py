@@ -1,42 +1,43 @@
-"""What the repositories of per-guild subscription tables (alerts, feeds, watches, boards) share:
-reading every row or a guild's rows in id order, the quota-checked upsert, and moving delivery
-cursors forward. Each repository keeps its own SQL for what differs (columns, conflict keys).
+"""What the repositories of per-guild tables read by id (alerts, feeds, watches, boards,
+channel counters, population pings) share: reading every row or a guild's rows in id order, the
+quota-checked upsert, and moving delivery cursors forward. Each repository keeps its own SQL for
+what differs (conflict keys, filters); the columns are its reader's (``_READ``).
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import ClassVar, Generic, TypeVar
 
-from bot.storage.database import Database, Params, Row
+from bot.storage.database import Database, Params
 from bot.storage.quota import insert_within
+from bot.storage.rows import RowReader
 
 T = TypeVar("T")
 
 
-class GuildRows(ABC, Generic[T]):
-    """A repository over ``_TABLE`` (with a ``guild_id`` column), its rows read as ``T``."""
+class GuildRows(Generic[T]):
+    """A repository over ``_TABLE`` (with a ``guild_id`` column), its rows read as ``T`` by
+    ``_READ``."""
 
     _TABLE: ClassVar[str]
-    _COLUMNS: ClassVar[str]
+    # Set by each subclass (not a ClassVar: those cannot name T).
+    _READ: RowReader[T]
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @abstractmethod
-    def _row(self, row: Row) -> T: ...
-
     async def all(self) -> list[T]:
-        rows = await self._db.fetch_all(f"SELECT {self._COLUMNS} FROM {self._TABLE} ORDER BY id")
-        return [self._row(r) for r in rows]
+        return await self._READ.fetch_all(
+            self._db, f"SELECT {self._READ.columns} FROM {self._TABLE} ORDER BY id"
+        )
 
     async def for_guild(self, guild_id: int) -> list[T]:
-        rows = await self._db.fetch_all(
-            f"SELECT {self._COLUMNS} FROM {self._TABLE} WHERE guild_id = ? ORDER BY id",
+        return await self._READ.fetch_all(
+            self._db,
+            f"SELECT {self._READ.columns} FROM {self._TABLE} WHERE guild_id = ? ORDER BY id",
             (guild_id,),
         )
-        return [self._row(r) for r in rows]
 
     async def _upsert(
         self,
@@ -49,7 +50,7 @@ class GuildRows(ABC, Generic[T]):
     ) -> T:
         """``write`` (an upsert ``… RETURNING`` the columns) within the guild's quota; see
         :func:`bot.storage.quota.insert_within`."""
-        row = await insert_within(
+        return await insert_within(
             self._db,
             guild_id=guild_id,
             limit=limit,
@@ -57,9 +58,8 @@ class GuildRows(ABC, Generic[T]):
             table=self._TABLE,
             exists=exists,
             write=write,
+            read=self._READ,
         )
-        assert row is not None  # RETURNING always yields the row
-        return self._row(row)
 
 
 class CursorRows(GuildRows[T]):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from bot.storage.chunks import insert_chunks
 from bot.storage.database import Database
+from bot.storage.rows import RowReader
+from bot.storage.sql import marks
 
 _CHUNK = 100  # rows per INSERT (8 parameters each, below even old SQLite's 999 limit)
 
@@ -22,6 +24,9 @@ class Sample:
     bots: int
     map: str
     ping_ms: float | None
+
+
+_sample = RowReader(Sample)
 
 
 def _sample_values(s: Sample) -> tuple[object, ...]:
@@ -70,33 +75,20 @@ class HistoryRepository:
         (one grouped read over the primary key's ranges)."""
         if not targets:
             return {}
-        marks = ", ".join("?" for _ in targets)
         rows = await self._db.fetch_all(
             "SELECT target, SUM(online), COUNT(*) FROM status_samples "
-            f"WHERE target IN ({marks}) AND at >= ? GROUP BY target",
+            f"WHERE target IN ({marks(targets)}) AND at >= ? GROUP BY target",
             (*targets, since),
         )
         return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
     async def between(self, target: str, start: float, end: float) -> list[Sample]:
-        rows = await self._db.fetch_all(
+        return await _sample.fetch_all(
+            self._db,
             "SELECT target, at, online, players, max_players, bots, map, ping_ms "
             "FROM status_samples WHERE target = ? AND at >= ? AND at <= ? ORDER BY at",
             (target, start, end),
         )
-        return [
-            Sample(
-                target=str(r[0]),
-                at=float(r[1]),
-                online=bool(r[2]),
-                players=int(r[3]),
-                max_players=int(r[4]),
-                bots=int(r[5]),
-                map=str(r[6]),
-                ping_ms=None if r[7] is None else float(r[7]),
-            )
-            for r in rows
-        ]
 
     async def prune(self, before: float) -> int:
         """Delete samples older than ``before``; returns how many."""

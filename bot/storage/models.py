@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.snapshots import host_port
+
 
 def name_key(name: str) -> str:
     """The form names are compared in: case-insensitive, surrounding space ignored."""
@@ -34,8 +36,7 @@ class Server:
     @property
     def address(self) -> str:
         """``host:port`` for display, IPv6 in brackets."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.game_port}"
+        return host_port(self.host, self.game_port)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
-
-_COLUMNS = "id, guild_id, role_id, action, server_id, created_by"
+from bot.storage.database import Database
+from bot.storage.rows import RowReader
+from bot.storage.sql import marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,15 +19,7 @@ class Grant:
     created_by: int
 
 
-def _grant(row: Row) -> Grant:
-    return Grant(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        role_id=int(row["role_id"]),
-        action=str(row["action"]),
-        server_id=None if row["server_id"] is None else int(row["server_id"]),
-        created_by=int(row["created_by"]),
-    )
+_grant = RowReader(Grant)
 
 
 class GrantRepository:
@@ -58,12 +50,12 @@ class GrantRepository:
         )
 
     async def for_guild(self, guild_id: int) -> list[Grant]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? "
+        return await _grant.fetch_all(
+            self._db,
+            f"SELECT {_grant.columns} FROM rcon_grants WHERE guild_id = ? "
             "ORDER BY role_id, action, server_id",
             (guild_id,),
         )
-        return [_grant(r) for r in rows]
 
     async def matching(
         self, guild_id: int, role_ids: list[int], action: str, server_id: int | None
@@ -71,11 +63,10 @@ class GrantRepository:
         """Grants of these roles for ``action`` on this server (or on every server)."""
         if not role_ids:
             return []
-        marks = ", ".join("?" for _ in role_ids)
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM rcon_grants WHERE guild_id = ? AND action = ? "
-            f"AND role_id IN ({marks}) AND (server_id IS NULL OR server_id = ?) "
+        return await _grant.fetch_all(
+            self._db,
+            f"SELECT {_grant.columns} FROM rcon_grants WHERE guild_id = ? AND action = ? "
+            f"AND role_id IN ({marks(role_ids)}) AND (server_id IS NULL OR server_id = ?) "
             "ORDER BY server_id IS NULL, id",
             (guild_id, action, *role_ids, server_id),
         )
-        return [_grant(r) for r in rows]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database, Executor
 from bot.storage.models import name_key
+from bot.storage.rows import RowReader
+from bot.storage.sql import escape_like, marks
 
 STRONG_KINDS = ("steam", "guid", "eos", "mc_uuid")
 KINDS = (*STRONG_KINDS, "name")
@@ -53,6 +55,10 @@ class PlayerRecord:
     last_seen: float
     identifiers: tuple[Identifier, ...]  # strong ones first, by kind
     names: tuple[NameSeen, ...]  # most recently seen first
+
+
+_note = RowReader(Note)
+_name_seen = RowReader(NameSeen)
 
 
 def identifiers_of(
@@ -162,9 +168,9 @@ class PlayerRepository:
 
     @staticmethod
     async def _has_strong(tx: Executor, player_id: int) -> bool:
-        marks = ", ".join("?" for _ in STRONG_KINDS)
         found = await tx.fetch_val(
-            f"SELECT 1 FROM player_identifiers WHERE player_id = ? AND kind IN ({marks}) LIMIT 1",
+            "SELECT 1 FROM player_identifiers WHERE player_id = ? "
+            f"AND kind IN ({marks(STRONG_KINDS)}) LIMIT 1",
             (player_id, *STRONG_KINDS),
         )
         return found is not None
@@ -222,7 +228,7 @@ class PlayerRepository:
             first_seen=float(row[3]),
             last_seen=float(row[4]),
             identifiers=tuple(identifiers),
-            names=tuple(NameSeen(str(r[0]), float(r[1]), float(r[2])) for r in names),
+            names=tuple(_name_seen(r) for r in names),
         )
 
     async def find(
@@ -242,7 +248,7 @@ class PlayerRepository:
 
     async def names_like(self, guild_id: int, prefix: str, limit: int = 25) -> list[str]:
         """Latest names of the guild's players starting with ``prefix`` (autocomplete)."""
-        like = name_key(prefix).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = escape_like(name_key(prefix))
         rows = await self._db.fetch_all(
             "SELECT DISTINCT n.name, p.last_seen FROM player_names n "
             "JOIN players p ON p.id = n.player_id WHERE p.guild_id = ? "
@@ -264,12 +270,12 @@ class PlayerRepository:
         return int(note_id)
 
     async def notes(self, player_id: int, limit: int = 10) -> list[Note]:
-        rows = await self._db.fetch_all(
+        return await _note.fetch_all(
+            self._db,
             "SELECT id, author_id, at, text FROM player_notes WHERE player_id = ? "
             "ORDER BY at DESC, id DESC LIMIT ?",
             (player_id, limit),
         )
-        return [Note(int(r[0]), int(r[1]), float(r[2]), str(r[3])) for r in rows]
 
     # -- sessions -----------------------------------------------------------------------------
 
@@ -287,13 +293,12 @@ class PlayerRepository:
         if not server_ids:
             return 0
         servers = sorted(server_ids)
-        marks = ", ".join("?" for _ in servers)
         linked = after = 0
         while True:
             rows = await self._db.fetch_all(
                 "SELECT id, server_id, player, guid, steam_id, eos_id, mc_uuid, joined_at, "
                 "left_at FROM player_sessions WHERE player_id IS NULL AND id > ? "
-                f"AND server_id IN ({marks}) ORDER BY id LIMIT ?",
+                f"AND server_id IN ({marks(servers)}) ORDER BY id LIMIT ?",
                 (after, *servers, batch),
             )
             if not rows:

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
+from bot.storage.guild_rows import GuildRows
+from bot.storage.rows import RowReader
 
-_COLUMNS = (
-    "id, guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, armed, "
-    "last_fired"
-)
 DIRECTIONS = ("above", "below")
 
 
@@ -28,24 +25,12 @@ class PopulationPing:
     last_fired: float | None
 
 
-def _ping(row: Row) -> PopulationPing:
-    return PopulationPing(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        channel_id=int(row["channel_id"]),
-        role_id=int(row["role_id"]),
-        direction=str(row["direction"]),
-        threshold=int(row["threshold"]),
-        cooldown=float(row["cooldown"]),
-        armed=None if row["armed"] is None else int(row["armed"]) == 1,
-        last_fired=None if row["last_fired"] is None else float(row["last_fired"]),
-    )
+_ping = RowReader(PopulationPing)
 
 
-class PopulationPingRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class PopulationPingRepository(GuildRows[PopulationPing]):
+    _TABLE = "population_pings"
+    _READ = _ping
 
     async def add(
         self,
@@ -61,25 +46,14 @@ class PopulationPingRepository:
     ) -> PopulationPing:
         """Create the ping, or replace its role and cooldown (the same server, channel,
         direction and threshold); it waits for a round before it can fire."""
-        row = await self._db.fetch_one(
+        return await _ping.returning(
+            self._db,
             "INSERT INTO population_pings (guild_id, server_id, channel_id, role_id, direction, "
             "threshold, cooldown, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (server_id, channel_id, direction, threshold) DO UPDATE SET "
-            f"role_id = excluded.role_id, cooldown = excluded.cooldown RETURNING {_COLUMNS}",
+            f"role_id = excluded.role_id, cooldown = excluded.cooldown RETURNING {_ping.columns}",
             (guild_id, server_id, channel_id, role_id, direction, threshold, cooldown, created_by),
         )
-        assert row is not None  # RETURNING always yields the row
-        return _ping(row)
-
-    async def all(self) -> list[PopulationPing]:
-        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM population_pings ORDER BY id")
-        return [_ping(r) for r in rows]
-
-    async def for_guild(self, guild_id: int) -> list[PopulationPing]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM population_pings WHERE guild_id = ? ORDER BY id", (guild_id,)
-        )
-        return [_ping(r) for r in rows]
 
     async def count(self, guild_id: int) -> int:
         value = await self._db.fetch_val(

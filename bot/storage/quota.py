@@ -8,8 +8,13 @@ advisory lock on the guild id does, since READ COMMITTED would let two counts se
 
 from __future__ import annotations
 
-from bot.storage.database import Database, Executor, Params, Row
+from typing import TypeVar
+
+from bot.storage.database import Database, Executor, Params
 from bot.storage.errors import QuotaExceededError
+from bot.storage.rows import RowReader
+
+T = TypeVar("T")
 
 
 async def insert_within(
@@ -21,24 +26,25 @@ async def insert_within(
     table: str,
     exists: tuple[str, Params] | None,
     write: tuple[str, Params],
-) -> Row | None:
-    """Run ``write`` (an INSERT or upsert ``… RETURNING``) unless it would add a row past
-    ``limit`` rows of ``table`` in the guild; ``exists`` (a WHERE clause on ``table`` and its
-    parameters) says when the write only updates a row already counted. ``limit`` None: no
-    quota, the write runs alone."""
+    read: RowReader[T],
+) -> T:
+    """Run ``write`` (an INSERT or upsert ``… RETURNING`` the columns ``read`` reads) unless it
+    would add a row past ``limit`` rows of ``table`` in the guild; ``exists`` (a WHERE clause on
+    ``table`` and its parameters) says when the write only updates a row already counted.
+    ``limit`` None: no quota, the write runs alone."""
     if limit is None:
-        return await db.fetch_one(*write)
+        return await read.returning(db, *write)
     async with db.transaction() as tx:
         await _lock_guild(db, tx, guild_id)
         if exists is not None:
             where, params = exists
             found = await tx.fetch_val(f"SELECT 1 FROM {table} WHERE {where}", params)
             if found is not None:
-                return await tx.fetch_one(*write)
+                return await read.returning(tx, *write)
         count = await tx.fetch_val(f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (guild_id,))
         if int(count or 0) >= limit:
             raise QuotaExceededError(what, limit)
-        return await tx.fetch_one(*write)
+        return await read.returning(tx, *write)
 
 
 async def _lock_guild(db: Database, tx: Executor, guild_id: int) -> None:

@@ -10,21 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
 from bot.storage.quota import insert_within
+from bot.storage.rows import RowReader
+from bot.storage.sql import insert_into
 
 KINDS = ("message", "restart", "command")
 MISSED_RULES = ("late", "skip")
 MAX_OUTCOME = 300
-
-_SCHEDULE = (
-    "id, guild_id, server_id, kind, timing, zone, anchor, payload, steps, channel_id, missed, "
-    "paused, next_run, last_run, last_outcome, created_by, created_by_name"
-)
-_COUNTDOWN = (
-    "id, guild_id, server_id, schedule_id, shutdown_at, steps, message, channel_id, missed, "
-    "next_at, created_by, created_by_name"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,43 +74,8 @@ class Countdown:
     created_by_name: str
 
 
-def _schedule(row: Row) -> Schedule:
-    return Schedule(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        kind=str(row["kind"]),
-        timing=str(row["timing"]),
-        zone=str(row["zone"]),
-        anchor=float(row["anchor"]),
-        payload=str(row["payload"]),
-        steps=str(row["steps"]),
-        channel_id=None if row["channel_id"] is None else int(row["channel_id"]),
-        missed=str(row["missed"]),
-        paused=int(row["paused"]) == 1,
-        next_run=float(row["next_run"]),
-        last_run=None if row["last_run"] is None else float(row["last_run"]),
-        last_outcome=str(row["last_outcome"]),
-        created_by=int(row["created_by"]),
-        created_by_name=str(row["created_by_name"]),
-    )
-
-
-def _countdown(row: Row) -> Countdown:
-    return Countdown(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        server_id=int(row["server_id"]),
-        schedule_id=None if row["schedule_id"] is None else int(row["schedule_id"]),
-        shutdown_at=float(row["shutdown_at"]),
-        steps=str(row["steps"]),
-        message=str(row["message"]),
-        channel_id=None if row["channel_id"] is None else int(row["channel_id"]),
-        missed=str(row["missed"]),
-        next_at=float(row["next_at"]),
-        created_by=int(row["created_by"]),
-        created_by_name=str(row["created_by_name"]),
-    )
+_schedule = RowReader(Schedule)
+_countdown = RowReader(Countdown)
 
 
 class ScheduleRepository:
@@ -126,65 +84,46 @@ class ScheduleRepository:
 
     async def add(self, new: NewSchedule, *, limit: int | None = None) -> Schedule:
         """QuotaExceededError when it would make more than ``limit`` schedules in the guild."""
-        row = await insert_within(
+        insert, values = insert_into("schedules", new)
+        return await insert_within(
             self._db,
             guild_id=new.guild_id,
             limit=limit,
             what="schedules",
             table="schedules",
             exists=None,
-            write=(
-                "INSERT INTO schedules (guild_id, server_id, kind, timing, zone, anchor, payload, "
-                "steps, channel_id, missed, next_run, created_by, created_by_name) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_SCHEDULE}",
-                (
-                    new.guild_id,
-                    new.server_id,
-                    new.kind,
-                    new.timing,
-                    new.zone,
-                    new.anchor,
-                    new.payload,
-                    new.steps,
-                    new.channel_id,
-                    new.missed,
-                    new.next_run,
-                    new.created_by,
-                    new.created_by_name,
-                ),
-            ),
+            write=(f"{insert} RETURNING {_schedule.columns}", values),
+            read=_schedule,
         )
-        assert row is not None  # RETURNING always yields the row
-        return _schedule(row)
 
     async def get(self, guild_id: int, schedule_id: int) -> Schedule | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? AND id = ?",
+        return await _schedule.fetch_one(
+            self._db,
+            f"SELECT {_schedule.columns} FROM schedules WHERE guild_id = ? AND id = ?",
             (guild_id, schedule_id),
         )
-        return _schedule(row) if row is not None else None
 
     async def by_id(self, schedule_id: int) -> Schedule | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_SCHEDULE} FROM schedules WHERE id = ?", (schedule_id,)
+        return await _schedule.fetch_one(
+            self._db, f"SELECT {_schedule.columns} FROM schedules WHERE id = ?", (schedule_id,)
         )
-        return _schedule(row) if row is not None else None
 
     async def for_guild(self, guild_id: int) -> list[Schedule]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_SCHEDULE} FROM schedules WHERE guild_id = ? ORDER BY id", (guild_id,)
+        return await _schedule.fetch_all(
+            self._db,
+            f"SELECT {_schedule.columns} FROM schedules WHERE guild_id = ? ORDER BY id",
+            (guild_id,),
         )
-        return [_schedule(r) for r in rows]
 
     async def due(self, now: float) -> list[Schedule]:
         """Active schedules whose run time has come, soonest first (every guild: the caller
         keeps its own)."""
-        rows = await self._db.fetch_all(
-            f"SELECT {_SCHEDULE} FROM schedules WHERE paused = 0 AND next_run <= ? "
+        return await _schedule.fetch_all(
+            self._db,
+            f"SELECT {_schedule.columns} FROM schedules WHERE paused = 0 AND next_run <= ? "
             "ORDER BY next_run, id",
             (now,),
         )
-        return [_schedule(r) for r in rows]
 
     async def upcoming(self) -> list[tuple[int, float]]:
         """(guild id, next run) of every active schedule, for the runner's next wake-up."""
@@ -263,11 +202,12 @@ class CountdownRepository:
         created_by_name: str,
     ) -> Countdown | None:
         """The new countdown, or None when the server has one running already."""
-        row = await self._db.fetch_one(
+        return await _countdown.fetch_one(
+            self._db,
             "INSERT INTO countdowns (guild_id, server_id, schedule_id, shutdown_at, steps, "
             "message, channel_id, missed, next_at, created_by, created_by_name) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            f"ON CONFLICT (server_id) DO NOTHING RETURNING {_COUNTDOWN}",
+            f"ON CONFLICT (server_id) DO NOTHING RETURNING {_countdown.columns}",
             (
                 guild_id,
                 server_id,
@@ -282,27 +222,27 @@ class CountdownRepository:
                 created_by_name,
             ),
         )
-        return _countdown(row) if row is not None else None
 
     async def of_server(self, server_id: int) -> Countdown | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_COUNTDOWN} FROM countdowns WHERE server_id = ?", (server_id,)
+        return await _countdown.fetch_one(
+            self._db,
+            f"SELECT {_countdown.columns} FROM countdowns WHERE server_id = ?",
+            (server_id,),
         )
-        return _countdown(row) if row is not None else None
 
     async def for_guild(self, guild_id: int) -> list[Countdown]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COUNTDOWN} FROM countdowns WHERE guild_id = ? ORDER BY shutdown_at",
+        return await _countdown.fetch_all(
+            self._db,
+            f"SELECT {_countdown.columns} FROM countdowns WHERE guild_id = ? ORDER BY shutdown_at",
             (guild_id,),
         )
-        return [_countdown(r) for r in rows]
 
     async def due(self, now: float) -> list[Countdown]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COUNTDOWN} FROM countdowns WHERE next_at <= ? ORDER BY next_at, id",
+        return await _countdown.fetch_all(
+            self._db,
+            f"SELECT {_countdown.columns} FROM countdowns WHERE next_at <= ? ORDER BY next_at, id",
             (now,),
         )
-        return [_countdown(r) for r in rows]
 
     async def upcoming(self) -> list[tuple[int, float]]:
         rows = await self._db.fetch_all("SELECT guild_id, next_at FROM countdowns ORDER BY next_at")
@@ -324,8 +264,9 @@ class CountdownRepository:
 
     async def cancel(self, guild_id: int, server_id: int) -> Countdown | None:
         """The countdown removed (its shutdown then never runs), None when there was none."""
-        row = await self._db.fetch_one(
-            f"DELETE FROM countdowns WHERE guild_id = ? AND server_id = ? RETURNING {_COUNTDOWN}",
+        return await _countdown.fetch_one(
+            self._db,
+            "DELETE FROM countdowns WHERE guild_id = ? AND server_id = ? "
+            f"RETURNING {_countdown.columns}",
             (guild_id, server_id),
         )
-        return _countdown(row) if row is not None else None

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.storage.database import Database, Row
+from bot.storage.database import Database
 from bot.storage.errors import DuplicateServerError
 from bot.storage.models import NewServer, Server, ServerChanges, name_key
 from bot.storage.quota import insert_within
-
-_COLUMNS = (
-    "id, guild_id, name, game, host, game_port, query_port, rcon_port, rcon_password, "
-    "created_by, created_at, updated_at"
-)
+from bot.storage.rows import RowReader
+from bot.storage.sql import escape_like, given_columns
 
 
 def utc_now_text() -> str:
@@ -23,25 +20,8 @@ def utc_now_text() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _row_to_server(row: Row) -> Server:
-    return Server(
-        id=int(row["id"]),
-        guild_id=int(row["guild_id"]),
-        name=str(row["name"]),
-        game=str(row["game"]),
-        host=str(row["host"]),
-        game_port=int(row["game_port"]),
-        query_port=int(row["query_port"]),
-        rcon_port=None if row["rcon_port"] is None else int(row["rcon_port"]),
-        rcon_password=None if row["rcon_password"] is None else str(row["rcon_password"]),
-        created_by=int(row["created_by"]),
-        created_at=str(row["created_at"]),
-        updated_at=str(row["updated_at"]),
-    )
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+# Server's fields are its columns (``rcon_password``: the stored token, or NULL).
+_server = RowReader(Server)
 
 
 class ServerRepository:
@@ -53,10 +33,10 @@ class ServerRepository:
         sql = (
             "INSERT INTO servers (guild_id, name, name_key, game, host, game_port, "
             "query_port, rcon_port, rcon_password, created_by) "
-            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}"
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_server.columns}"
         )
         try:
-            row = await insert_within(
+            return await insert_within(
                 self._db,
                 guild_id=server.guild_id,
                 limit=limit,
@@ -78,27 +58,26 @@ class ServerRepository:
                         server.created_by,
                     ),
                 ),
+                read=_server,
             )
         except Exception as exc:
             if self._db.is_unique_violation(exc):
                 raise DuplicateServerError(server.name.strip()) from None
             raise
-        assert row is not None  # RETURNING always yields the inserted row
-        return _row_to_server(row)
 
     async def get(self, guild_id: int, name: str) -> Server | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? AND name_key = ?",
+        return await _server.fetch_one(
+            self._db,
+            f"SELECT {_server.columns} FROM servers WHERE guild_id = ? AND name_key = ?",
             (guild_id, name_key(name)),
         )
-        return None if row is None else _row_to_server(row)
 
     async def for_guild(self, guild_id: int) -> list[Server]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM servers WHERE guild_id = ? ORDER BY name_key",
+        return await _server.fetch_all(
+            self._db,
+            f"SELECT {_server.columns} FROM servers WHERE guild_id = ? ORDER BY name_key",
             (guild_id,),
         )
-        return [_row_to_server(r) for r in rows]
 
     async def count(self, guild_id: int) -> int:
         count = await self._db.fetch_val(
@@ -108,7 +87,7 @@ class ServerRepository:
 
     async def search_names(self, guild_id: int, text: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: prefix matches first, then the ones containing ``text``."""
-        key = _escape_like(name_key(text))
+        key = escape_like(name_key(text))
         rows = await self._db.fetch_all(
             "SELECT name FROM servers WHERE guild_id = ? AND name_key LIKE ? ESCAPE '\\' "
             "ORDER BY CASE WHEN name_key LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END, name_key "
@@ -119,10 +98,9 @@ class ServerRepository:
 
     async def all(self) -> list[Server]:
         """Every server of every guild (for ``python -m bot check`` and pollers)."""
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM servers ORDER BY guild_id, name_key"
+        return await _server.fetch_all(
+            self._db, f"SELECT {_server.columns} FROM servers ORDER BY guild_id, name_key"
         )
-        return [_row_to_server(r) for r in rows]
 
     async def update(self, guild_id: int, name: str, changes: ServerChanges) -> Server | None:
         """Apply ``changes`` to the named server; None when it does not exist."""
@@ -131,20 +109,14 @@ class ServerRepository:
         if changes.name is not None:
             sets += ["name = ?", "name_key = ?"]
             params += [changes.name.strip(), name_key(changes.name)]
-        for column in ("game", "host", "game_port", "query_port"):
-            value = getattr(changes, column)
-            if value is not None:
-                sets.append(f"{column} = ?")
-                params.append(value)
+        columns = ["game", "host", "game_port", "query_port"]
+        if not changes.clear_rcon:
+            columns += ["rcon_port", "rcon_password"]
+        given, values = given_columns(changes, columns)
+        sets += given
+        params += values
         if changes.clear_rcon:
             sets += ["rcon_port = NULL", "rcon_password = NULL"]
-        else:
-            if changes.rcon_port is not None:
-                sets.append("rcon_port = ?")
-                params.append(changes.rcon_port)
-            if changes.rcon_password is not None:
-                sets.append("rcon_password = ?")
-                params.append(changes.rcon_password)
         if not sets:
             return await self.get(guild_id, name)
         sets.append("updated_at = ?")
@@ -152,14 +124,14 @@ class ServerRepository:
         try:
             row = await self._db.fetch_one(
                 f"UPDATE servers SET {', '.join(sets)} WHERE guild_id = ? AND name_key = ? "
-                f"RETURNING {_COLUMNS}",
+                f"RETURNING {_server.columns}",
                 (*params, guild_id, name_key(name)),
             )
         except Exception as exc:
             if self._db.is_unique_violation(exc) and changes.name is not None:
                 raise DuplicateServerError(changes.name.strip()) from None
             raise
-        return None if row is None else _row_to_server(row)
+        return None if row is None else _server(row)
 
     async def remove(self, guild_id: int, name: str) -> bool:
         changed = await self._db.execute(
