@@ -37,7 +37,7 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconInvalidInput, RconRefused, RconTimeout, RconUnavailable
-from bot.adapters.listeners import ListenedSession, SessionRunner
+from bot.adapters.reconnecting import ReconnectingSession
 from bot.protocols import battleye as be
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.battleye.events import CHANNELS, MAX_NAME
@@ -45,6 +45,8 @@ from bot.protocols.battleye.events import CHANNELS, MAX_NAME
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+LABEL = "BattlEye RCon"
 
 # Ids of ConsoleEvent/ConsolePlayer values: a player's BattlEye GUID (32 hex digits, lower
 # case), and the number of an RCon admin (its chat and logins are the admin's, not a player's).
@@ -139,29 +141,20 @@ def client_config(options: SessionOptions) -> be.ClientConfig:
     )
 
 
-class BattlEyeSession(ListenedSession):
+class BattlEyeSession(ReconnectingSession[be.BattlEyeClient]):
+    title = LABEL
+
     def __init__(
         self, target: AdminTarget, options: SessionOptions, config: be.ClientConfig
     ) -> None:
         # The listeners: all of them; those of CONSOLE_EVENT here, the others forwarded to
         # each client.
-        super().__init__(target, options, "BattlEye RCon")
+        super().__init__(target, options, LABEL, task="battleye-session")
         self.config = replace(config, login_attempts=None)
-        self.client: be.BattlEyeClient | None = None
-        self._runner = SessionRunner(f"battleye-session:{target.server_id}")
         self._translated: be.BattlEyeClient | None = None  # the client feeding console events
 
-    @property
-    def state(self) -> SessionState:
-        return self._runner.reported(self.connected)
-
-    @property
-    def connected(self) -> bool:
-        client = self.client
-        return client is not None and client.is_connected()
-
-    def start(self) -> None:
-        self._runner.start(self._run)
+    def _linked(self, client: be.BattlEyeClient) -> bool:
+        return client.is_connected()
 
     async def _run(self) -> None:
         host = await self._checked_host()
@@ -257,20 +250,8 @@ class BattlEyeSession(ListenedSession):
 
     # -- commands ------------------------------------------------------------------------------
 
-    async def ready(self, timeout: float) -> be.BattlEyeClient:  # noqa: ASYNC109
-        """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
-        self.start()
-        deadline = asyncio.get_running_loop().time() + max(timeout, self.options.connect_timeout)
-        name = self.target.name
-        client = await self._runner.ready(
-            self._logged_in, deadline, name=name, label="BattlEye RCon"
-        )
-        if client is None:
-            raise RconUnavailable(key="rcon.offline", server=repr(name), port="BattlEye RCon")
-        return client
-
-    def _logged_in(self) -> be.BattlEyeClient | None:
-        return self.client if self.state is SessionState.CONNECTED else None
+    def _offline(self) -> RconUnavailable:
+        return RconUnavailable(key="rcon.offline", server=repr(self.target.name), port=LABEL)
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         return await self._call(lambda client: client.send_command(command), timeout)
@@ -318,18 +299,13 @@ class BattlEyeSession(ListenedSession):
         if self.client is not None and event != CONSOLE_EVENT:
             self.client.remove_listener(event, listener)
 
-    async def close(self) -> None:
-        self._runner.stop.set()
-        client = self.client
-        if client is not None:
-            client.close()
-        await self._runner.close()
-        await self.listeners.close()
+    async def _close_client(self, client: be.BattlEyeClient) -> None:
+        client.close()
 
 
 class BattlEyeAdapter:
     protocol = "battleye"
-    label = "BattlEye RCon"
+    label = LABEL
     transport = "UDP"
     hints = LoginHints(
         refused="the password is wrong (RConPassword in BEServer_x64.cfg).",

@@ -20,7 +20,6 @@ also goes to listeners of its own name (``chat``, ``player_connect``, ``player_s
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from bot.adapters.admin import (
@@ -38,12 +37,14 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconAuthError, RconInvalidInput, RconTimeout, RconUnavailable
-from bot.adapters.listeners import ListenedSession, SessionRunner
+from bot.adapters.reconnecting import ReconnectingSession
 from bot.protocols import sdtd
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.sdtd.events import NON_PLAYER
 
 log = logging.getLogger(__name__)
+
+LABEL = "7 Days to Die telnet"
 
 # A spawn with one of these reasons is a player arriving (takaro's join regex); others are
 # respawns after a death or a teleport.
@@ -136,29 +137,21 @@ def backoff_policy(options: SessionOptions) -> BackoffPolicy:
     )
 
 
-class SdtdSession(ListenedSession):
+class SdtdSession(ReconnectingSession[sdtd.SdtdTelnetClient]):
+    title = LABEL
+
     def __init__(
         self,
         target: AdminTarget,
         options: SessionOptions,
         session_config: sdtd.SessionConfig | None = None,
     ) -> None:
-        super().__init__(target, options, "7DTD telnet")
+        super().__init__(target, options, "7DTD telnet", task="sdtd-session")
         self.session_config = session_config
-        self.client: sdtd.SdtdTelnetClient | None = None
-        self._runner = SessionRunner(f"sdtd-session:{target.server_id}")
         self.last_error: sdtd.SdtdError | None = None
 
-    @property
-    def state(self) -> SessionState:
-        return self._runner.reported(self.connected)
-
-    @property
-    def connected(self) -> bool:
-        return self.client is not None and self.client.connected
-
-    def start(self) -> None:
-        self._runner.start(self._run)
+    def _linked(self, client: sdtd.SdtdTelnetClient) -> bool:
+        return client.connected
 
     def _client(self) -> sdtd.SdtdTelnetClient:
         return sdtd.SdtdTelnetClient(
@@ -229,23 +222,12 @@ class SdtdSession(ListenedSession):
                 if neutral is not None:
                     self.listeners.emit(CONSOLE_EVENT, neutral)
 
-    async def ready(self, timeout: float) -> sdtd.SdtdTelnetClient:  # noqa: ASYNC109
-        """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
-        self.start()
-        deadline = asyncio.get_running_loop().time() + max(timeout, self.options.connect_timeout)
+    def _offline(self) -> RconUnavailable:
         name = self.target.name
-        client = await self._runner.ready(
-            self._logged_in, deadline, name=name, label="7 Days to Die telnet"
-        )
-        if client is not None:
-            return client
         cause = None if self.last_error is None else self.last_error.__cause__
         if isinstance(cause, AddressNotAllowed):
-            raise RconUnavailable(key="rcon.internal_refused", server=repr(name))
-        raise RconUnavailable(key="rcon.offline", server=repr(name), port="telnet")
-
-    def _logged_in(self) -> sdtd.SdtdTelnetClient | None:
-        return self.client if self.state is SessionState.CONNECTED else None
+            return RconUnavailable(key="rcon.internal_refused", server=repr(name))
+        return RconUnavailable(key="rcon.offline", server=repr(name), port="telnet")
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         name = self.target.name
@@ -272,18 +254,13 @@ class SdtdSession(ListenedSession):
         text = await self.execute("lp", timeout=timeout)
         return [console_player(player) for player in sdtd.parse_players(text)]
 
-    async def close(self) -> None:
-        self._runner.stop.set()
-        client = self.client
-        if client is not None:
-            await client.close()
-        await self._runner.close()
-        await self.listeners.close()
+    async def _close_client(self, client: sdtd.SdtdTelnetClient) -> None:
+        await client.close()
 
 
 class SdtdAdapter:
     protocol = "sdtd_telnet"
-    label = "7 Days to Die telnet"
+    label = LABEL
     transport = "TCP"
     hints = LoginHints(
         refused="the password is wrong (TelnetPassword in serverconfig.xml).",
