@@ -37,6 +37,7 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconInvalidInput, RconRefused, RconTimeout, RconUnavailable
+from bot.adapters.login_test import ConsoleAdapter, LoginFailure, error_name, no_answer
 from bot.adapters.reconnecting import ReconnectingSession
 from bot.protocols import battleye as be
 from bot.protocols.backoff import Backoff, BackoffPolicy
@@ -303,7 +304,7 @@ class BattlEyeSession(ReconnectingSession[be.BattlEyeClient]):
         client.close()
 
 
-class BattlEyeAdapter:
+class BattlEyeAdapter(ConsoleAdapter):
     protocol = "battleye"
     label = LABEL
     transport = "UDP"
@@ -319,6 +320,14 @@ class BattlEyeAdapter:
             "If kick/ban later do nothing, RestrictRCon=1 in the server config is blocking them."
         ),
     )
+    login_failures = (
+        LoginFailure(be.LoginRefused, LoginStatus.REFUSED, "password refused"),
+        LoginFailure(
+            be.CommandValidationError, LoginStatus.REFUSED, "BattlEye does not accept this password"
+        ),
+        LoginFailure((be.LoginTimeout, TimeoutError), LoginStatus.NO_ANSWER, no_answer),
+        LoginFailure(OSError, LoginStatus.UNREACHABLE, error_name),
+    )
 
     def __init__(self, config: be.ClientConfig | None = None) -> None:
         # None: derived from each session's options (client_config).
@@ -332,14 +341,7 @@ class BattlEyeAdapter:
         config = self.config if self.config is not None else client_config(options)
         return BattlEyeSession(target, options, config)
 
-    async def test_login(
-        self,
-        host: str,
-        port: int,
-        password: str,
-        *,
-        timeout: float,  # noqa: ASYNC109
-    ) -> LoginResult:
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
         # Two login datagrams within the limit (UDP can lose one); no player list fetch.
         config = be.ClientConfig(
             login_timeout=timeout / 2, login_attempts=2, fetch_players_on_login=False
@@ -350,13 +352,5 @@ class BattlEyeAdapter:
             async with asyncio.timeout(timeout + 1.0):
                 async with client.connect(host, port, password):
                     return LoginResult(LoginStatus.OK)
-        except be.LoginRefused:
-            return LoginResult(LoginStatus.REFUSED, "password refused")
-        except be.CommandValidationError:
-            return LoginResult(LoginStatus.REFUSED, "BattlEye does not accept this password")
-        except (be.LoginTimeout, TimeoutError):
-            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
-        except OSError as exc:
-            return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)
         finally:
             client.close()

@@ -37,6 +37,7 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconAuthError, RconInvalidInput, RconTimeout, RconUnavailable
+from bot.adapters.login_test import ConsoleAdapter, LoginFailure, error_text, no_answer
 from bot.adapters.reconnecting import ReconnectingSession
 from bot.protocols import sdtd
 from bot.protocols.backoff import Backoff, BackoffPolicy
@@ -258,7 +259,7 @@ class SdtdSession(ReconnectingSession[sdtd.SdtdTelnetClient]):
         await client.close()
 
 
-class SdtdAdapter:
+class SdtdAdapter(ConsoleAdapter):
     protocol = "sdtd_telnet"
     label = LABEL
     transport = "TCP"
@@ -278,6 +279,15 @@ class SdtdAdapter:
             "listens on the game server's own machine."
         ),
     )
+    login_failures = (
+        LoginFailure(sdtd.SdtdAuthError, LoginStatus.REFUSED, "password refused"),
+        LoginFailure(sdtd.NotSdtd, LoginStatus.NO_ANSWER, error_text),
+        LoginFailure(sdtd.SdtdTimeout, LoginStatus.NO_ANSWER, no_answer),
+        LoginFailure(
+            sdtd.SdtdRefused, LoginStatus.UNREACHABLE, "connection refused or unreachable"
+        ),
+        LoginFailure(sdtd.SdtdError, LoginStatus.DROPPED, "the connection closed during the login"),
+    )
 
     def __init__(self, session_config: sdtd.SessionConfig | None = None) -> None:
         self.session_config = session_config
@@ -289,14 +299,7 @@ class SdtdAdapter:
     def open(self, target: AdminTarget, options: SessionOptions) -> SdtdSession:
         return SdtdSession(target, options, self.session_config)
 
-    async def test_login(
-        self,
-        host: str,
-        port: int,
-        password: str,
-        *,
-        timeout: float,  # noqa: ASYNC109
-    ) -> LoginResult:
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
         try:
             client = sdtd.SdtdTelnetClient(
                 host, port, password, timeout=timeout, reconnect=False, session=self.session_config
@@ -306,15 +309,5 @@ class SdtdAdapter:
         try:
             await client.connect()
             return LoginResult(LoginStatus.OK)
-        except sdtd.SdtdAuthError:
-            return LoginResult(LoginStatus.REFUSED, "password refused")
-        except sdtd.NotSdtd as exc:
-            return LoginResult(LoginStatus.NO_ANSWER, str(exc))
-        except sdtd.SdtdTimeout:
-            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
-        except sdtd.SdtdRefused:
-            return LoginResult(LoginStatus.UNREACHABLE, "connection refused or unreachable")
-        except sdtd.SdtdError:
-            return LoginResult(LoginStatus.DROPPED, "the connection closed during the login")
         finally:
             await client.close()
