@@ -37,7 +37,8 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconInvalidInput, RconRefused, RconTimeout, RconUnavailable
-from bot.adapters.listeners import ListenedSession, SessionRunner
+from bot.adapters.login_test import ConsoleAdapter, LoginFailure, error_name, no_answer
+from bot.adapters.reconnecting import ReconnectingSession
 from bot.protocols import battleye as be
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.battleye.events import CHANNELS, MAX_NAME
@@ -45,6 +46,8 @@ from bot.protocols.battleye.events import CHANNELS, MAX_NAME
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+LABEL = "BattlEye RCon"
 
 # Ids of ConsoleEvent/ConsolePlayer values: a player's BattlEye GUID (32 hex digits, lower
 # case), and the number of an RCon admin (its chat and logins are the admin's, not a player's).
@@ -139,29 +142,20 @@ def client_config(options: SessionOptions) -> be.ClientConfig:
     )
 
 
-class BattlEyeSession(ListenedSession):
+class BattlEyeSession(ReconnectingSession[be.BattlEyeClient]):
+    title = LABEL
+
     def __init__(
         self, target: AdminTarget, options: SessionOptions, config: be.ClientConfig
     ) -> None:
         # The listeners: all of them; those of CONSOLE_EVENT here, the others forwarded to
         # each client.
-        super().__init__(target, options, "BattlEye RCon")
+        super().__init__(target, options, LABEL, task="battleye-session")
         self.config = replace(config, login_attempts=None)
-        self.client: be.BattlEyeClient | None = None
-        self._runner = SessionRunner(f"battleye-session:{target.server_id}")
         self._translated: be.BattlEyeClient | None = None  # the client feeding console events
 
-    @property
-    def state(self) -> SessionState:
-        return self._runner.reported(self.connected)
-
-    @property
-    def connected(self) -> bool:
-        client = self.client
-        return client is not None and client.is_connected()
-
-    def start(self) -> None:
-        self._runner.start(self._run)
+    def _linked(self, client: be.BattlEyeClient) -> bool:
+        return client.is_connected()
 
     async def _run(self) -> None:
         host = await self._checked_host()
@@ -257,20 +251,8 @@ class BattlEyeSession(ListenedSession):
 
     # -- commands ------------------------------------------------------------------------------
 
-    async def ready(self, timeout: float) -> be.BattlEyeClient:  # noqa: ASYNC109
-        """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
-        self.start()
-        deadline = asyncio.get_running_loop().time() + max(timeout, self.options.connect_timeout)
-        name = self.target.name
-        client = await self._runner.ready(
-            self._logged_in, deadline, name=name, label="BattlEye RCon"
-        )
-        if client is None:
-            raise RconUnavailable(key="rcon.offline", server=repr(name), port="BattlEye RCon")
-        return client
-
-    def _logged_in(self) -> be.BattlEyeClient | None:
-        return self.client if self.state is SessionState.CONNECTED else None
+    def _offline(self) -> RconUnavailable:
+        return RconUnavailable(key="rcon.offline", server=repr(self.target.name), port=LABEL)
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         return await self._call(lambda client: client.send_command(command), timeout)
@@ -318,18 +300,13 @@ class BattlEyeSession(ListenedSession):
         if self.client is not None and event != CONSOLE_EVENT:
             self.client.remove_listener(event, listener)
 
-    async def close(self) -> None:
-        self._runner.stop.set()
-        client = self.client
-        if client is not None:
-            client.close()
-        await self._runner.close()
-        await self.listeners.close()
+    async def _close_client(self, client: be.BattlEyeClient) -> None:
+        client.close()
 
 
-class BattlEyeAdapter:
+class BattlEyeAdapter(ConsoleAdapter):
     protocol = "battleye"
-    label = "BattlEye RCon"
+    label = LABEL
     transport = "UDP"
     hints = LoginHints(
         refused="the password is wrong (RConPassword in BEServer_x64.cfg).",
@@ -342,6 +319,14 @@ class BattlEyeAdapter:
         after_ok=(
             "If kick/ban later do nothing, RestrictRCon=1 in the server config is blocking them."
         ),
+    )
+    login_failures = (
+        LoginFailure(be.LoginRefused, LoginStatus.REFUSED, "password refused"),
+        LoginFailure(
+            be.CommandValidationError, LoginStatus.REFUSED, "BattlEye does not accept this password"
+        ),
+        LoginFailure((be.LoginTimeout, TimeoutError), LoginStatus.NO_ANSWER, no_answer),
+        LoginFailure(OSError, LoginStatus.UNREACHABLE, error_name),
     )
 
     def __init__(self, config: be.ClientConfig | None = None) -> None:
@@ -356,14 +341,7 @@ class BattlEyeAdapter:
         config = self.config if self.config is not None else client_config(options)
         return BattlEyeSession(target, options, config)
 
-    async def test_login(
-        self,
-        host: str,
-        port: int,
-        password: str,
-        *,
-        timeout: float,  # noqa: ASYNC109
-    ) -> LoginResult:
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
         # Two login datagrams within the limit (UDP can lose one); no player list fetch.
         config = be.ClientConfig(
             login_timeout=timeout / 2, login_attempts=2, fetch_players_on_login=False
@@ -374,13 +352,5 @@ class BattlEyeAdapter:
             async with asyncio.timeout(timeout + 1.0):
                 async with client.connect(host, port, password):
                     return LoginResult(LoginStatus.OK)
-        except be.LoginRefused:
-            return LoginResult(LoginStatus.REFUSED, "password refused")
-        except be.CommandValidationError:
-            return LoginResult(LoginStatus.REFUSED, "BattlEye does not accept this password")
-        except (be.LoginTimeout, TimeoutError):
-            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
-        except OSError as exc:
-            return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)
         finally:
             client.close()

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from bot.adapters.http_query import MAX_CONNECTIONS, HttpErrors, HttpQueryAdapter
+from bot.adapters.http_query import MAX_CONNECTIONS, HttpErrors, HttpQueryAdapter, QueryCall
 from bot.adapters.query import JsonValue, QueryResult
 from bot.protocols import fivem
 from bot.protocols.fivem import FiveMInfo, FiveMStatus
@@ -52,6 +52,7 @@ def status_to_server(status: FiveMStatus) -> ServerInfo:
 
 _ERRORS = HttpErrors(
     PROTOCOL,
+    error=fivem.FiveMError,
     timeout=fivem.FiveMTimeout,
     unreachable=fivem.FiveMUnreachable,
     http=fivem.FiveMHTTPError,
@@ -63,7 +64,7 @@ class FiveMAdapter(HttpQueryAdapter):
 
     protocol = PROTOCOL
     label = "FiveM HTTP query"
-    needs_password = False
+    errors = _ERRORS
     # dynamic.json, info.json and players.json are fetched concurrently.
     connections_per_query = 3
 
@@ -71,29 +72,17 @@ class FiveMAdapter(HttpQueryAdapter):
         super().__init__(max_connections=max_connections)
         self._info: OrderedDict[tuple[str, int], FiveMInfo] = OrderedDict()
 
-    async def query(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float,  # noqa: ASYNC109 - covers every request of the call
-        players: bool = True,
-        password: str | None = None,
-    ) -> QueryResult:
-        key = (host, port)
-        known = self._info.get(key)
-        async with self.slot(timeout) as (session, remaining):
-            try:
-                status = await fivem.fetch_status(
-                    host,
-                    port,
-                    timeout=remaining,
-                    players=players,
-                    known_info=known,
-                    session=session,
-                )
-            except fivem.FiveMError as exc:
-                raise _ERRORS.failure(exc) from exc
+    async def ask(self, call: QueryCall) -> QueryResult:
+        # ``call.password`` changes nothing: FXServer's endpoints are public.
+        key = (call.host, call.port)
+        status = await fivem.fetch_status(
+            call.host,
+            call.port,
+            timeout=call.remaining,
+            players=call.players,
+            known_info=self._info.get(key),
+            session=call.session,
+        )
         self._remember(key, status.info)
         notes: tuple[str, ...] = ()
         if status.dynamic is None:

@@ -1,5 +1,9 @@
-"""What the HTTP query adapters (FiveM, Palworld) share: their bounds and how their packages'
-errors read as query failures (:class:`HttpErrors`).
+"""What the HTTP query adapters (FiveM, Palworld) share: their bounds, the query around their
+requests and how their packages' errors read as query failures (:class:`HttpErrors`).
+
+Each asks its requests (:meth:`HttpQueryAdapter.ask`, the protocol's own part) within a slot,
+on the shared session, and has its package's errors mapped; an adapter that
+:attr:`~HttpQueryAdapter.needs_password` fails without one before taking a slot.
 
 The queries in flight (or waiting for a slot) share one aiohttp session (see
 :class:`~bot.adapters.caps.SharedSession`: closed when the last of them ends;
@@ -11,6 +15,7 @@ their timeout.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +24,7 @@ from typing import ClassVar
 import aiohttp
 
 from bot.adapters.caps import ConnectionCap, SharedSession
-from bot.adapters.query import QueryError, QueryFailure
+from bot.adapters.query import QueryError, QueryFailure, QueryResult
 
 # HTTP connections open at once across every query of one adapter, and to one server.
 MAX_CONNECTIONS = 256
@@ -40,6 +45,8 @@ class HttpErrors:
     (redirects, 404s, bodies that are not the protocol's JSON: another web server)."""
 
     protocol: str
+    # The package's base error: what a query catches and maps.
+    error: type[Exception]
     timeout: type[Exception]
     unreachable: type[Exception]  # with a ``reason`` (see _UNREACHABLE)
     http: type[Exception]  # an answer with an HTTP ``status``
@@ -60,11 +67,28 @@ class HttpErrors:
         return QueryError(failure, str(exc), protocol=self.protocol)
 
 
-class HttpQueryAdapter:
+@dataclass(frozen=True, slots=True)
+class QueryCall:
+    """One query as its requests are asked: where, what is wanted, and what its slot gave."""
+
+    session: aiohttp.ClientSession  # the shared one
+    host: str
+    port: int
+    remaining: float  # seconds left of the query's timeout
+    players: bool  # whether the player list is wanted
+    password: str  # "" for none
+
+
+class HttpQueryAdapter(ABC):
     protocol: ClassVar[str]
+    label: ClassVar[str]
+    errors: ClassVar[HttpErrors]
     # Bodies one query fetches concurrently.
     connections_per_query: ClassVar[int]
     transport = "TCP"
+    needs_password: ClassVar[bool] = False
+    # What a query without the password it needs says (AUTH_REQUIRED).
+    password_missing: ClassVar[str] = ""
 
     def __init__(self, *, max_connections: int = MAX_CONNECTIONS) -> None:
         self.cap = ConnectionCap(
@@ -88,3 +112,29 @@ class HttpQueryAdapter:
         # Waiting queries hold the session too: it stays open until the queue is empty.
         async with self.session.use() as session, self.cap.slot(timeout) as remaining:
             yield session, remaining
+
+    async def query(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float,  # noqa: ASYNC109 - covers every request of the call
+        players: bool = True,
+        password: str | None = None,
+    ) -> QueryResult:
+        if self.needs_password and not password:
+            # Refused before a slot: nothing would be sent anyway.
+            raise QueryError(
+                QueryFailure.AUTH_REQUIRED, self.password_missing, protocol=self.protocol
+            )
+        async with self.slot(timeout) as (session, remaining):
+            call = QueryCall(session, host, port, remaining, players, password or "")
+            try:
+                return await self.ask(call)
+            except self.errors.error as exc:
+                raise self.errors.failure(exc) from exc
+
+    @abstractmethod
+    async def ask(self, call: QueryCall) -> QueryResult:
+        """The requests of one query and their result; raises the package's errors
+        (``errors.error`` and below)."""

@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from bot.adapters.http_query import HttpErrors, HttpQueryAdapter
-from bot.adapters.query import JsonValue, QueryError, QueryFailure, QueryResult
+from bot.adapters.http_query import HttpErrors, HttpQueryAdapter, QueryCall
+from bot.adapters.query import JsonValue, QueryResult
 from bot.protocols import palworld
 from bot.protocols.palworld import PalworldClient, PalworldStatus
 from bot.snapshots import PlayerInfo, ServerInfo
@@ -45,6 +45,7 @@ def status_to_server(status: PalworldStatus, players_known: bool) -> ServerInfo:
 
 _ERRORS = HttpErrors(
     PROTOCOL,
+    error=palworld.PalworldError,
     timeout=palworld.PalworldTimeout,
     unreachable=palworld.PalworldUnreachable,
     http=palworld.PalworldRequestError,
@@ -57,35 +58,23 @@ class PalworldAdapter(HttpQueryAdapter):
 
     protocol = PROTOCOL
     label = "Palworld REST API"
+    errors = _ERRORS
     # The REST API answers nobody without the admin password.
     needs_password = True
+    password_missing = "Palworld's REST API needs the server's AdminPassword"
     # info, metrics and players are fetched concurrently.
     connections_per_query = 3
 
-    async def query(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float,  # noqa: ASYNC109 - covers every request of the call
-        players: bool = True,
-        password: str | None = None,
-    ) -> QueryResult:
-        if not password:
-            raise QueryError(
-                QueryFailure.AUTH_REQUIRED,
-                "Palworld's REST API needs the server's AdminPassword",
-                protocol=PROTOCOL,
-            )
-        async with self.slot(timeout) as (session, remaining):
-            client = PalworldClient(
-                host, port, password=password, timeout=remaining, session=session
-            )
-            try:
-                status = await client.status(players=players)
-            except palworld.PalworldError as exc:
-                raise _ERRORS.failure(exc) from exc
-        return QueryResult(status_to_server(status, players), status)
+    async def ask(self, call: QueryCall) -> QueryResult:
+        client = PalworldClient(
+            call.host,
+            call.port,
+            password=call.password,
+            timeout=call.remaining,
+            session=call.session,
+        )
+        status = await client.status(players=call.players)
+        return QueryResult(status_to_server(status, call.players), status)
 
     def raw_fields(self, raw: object) -> Mapping[str, JsonValue]:
         if not isinstance(raw, PalworldStatus):

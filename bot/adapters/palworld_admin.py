@@ -49,6 +49,7 @@ from bot.adapters.admin_errors import (
     RconUnavailable,
 )
 from bot.adapters.listeners import ListenedSession, SessionRunner, cancel_and_wait
+from bot.adapters.login_test import ConsoleAdapter, LoginFailure, no_answer
 from bot.adapters.palworld_commands import (
     console_player,
     parse_command,
@@ -359,7 +360,19 @@ class PalworldAdminSession(ListenedSession):
         self._address = None
 
 
-class PalworldAdminAdapter:
+# Why the server could not be reached (PalworldUnreachable.reason), for /server test.
+_UNREACHABLE_DETAILS = {
+    "dns": "the name does not resolve",
+    "refused": "connection refused",
+    "invalid_address": "not a valid address",
+}
+
+
+def _unreachable(exc: Exception, timeout: float) -> str:
+    return _UNREACHABLE_DETAILS.get(getattr(exc, "reason", ""), "the connection failed")
+
+
+class PalworldAdminAdapter(ConsoleAdapter):
     protocol = PROTOCOL
     label = "Palworld REST API"
     transport = "TCP"
@@ -383,6 +396,12 @@ class PalworldAdminAdapter:
             "reach its port."
         ),
     )
+    login_failures = (
+        LoginFailure(pw.AuthRefused, LoginStatus.REFUSED, "password refused (HTTP 401)"),
+        LoginFailure(TimeoutError, LoginStatus.NO_ANSWER, no_answer),  # PalworldTimeout included
+        LoginFailure(pw.PalworldUnreachable, LoginStatus.UNREACHABLE, _unreachable),
+        LoginFailure(pw.PalworldError, LoginStatus.UNREACHABLE, "not Palworld's REST API"),
+    )
 
     def __init__(self, *, poll_interval: float = DEFAULT_POLL_INTERVAL) -> None:
         if not poll_interval > 0:
@@ -396,30 +415,9 @@ class PalworldAdminAdapter:
     def open(self, target: AdminTarget, options: SessionOptions) -> PalworldAdminSession:
         return PalworldAdminSession(target, options, poll_interval=self.poll_interval)
 
-    async def test_login(
-        self,
-        host: str,
-        port: int,
-        password: str,
-        *,
-        timeout: float,  # noqa: ASYNC109
-    ) -> LoginResult:
-        """One authenticated ``GET /info``, never retried."""
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
+        """One authenticated ``GET /info``."""
         client = pw.PalworldClient(host, port, password=password, timeout=timeout)
-        try:
-            async with asyncio.timeout(timeout + 1.0):  # above the client's own timeout
-                info = await client.info()
-        except pw.AuthRefused:
-            return LoginResult(LoginStatus.REFUSED, "password refused (HTTP 401)")
-        except TimeoutError:  # PalworldTimeout included
-            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
-        except pw.PalworldUnreachable as exc:
-            detail = {
-                "dns": "the name does not resolve",
-                "refused": "connection refused",
-                "invalid_address": "not a valid address",
-            }.get(exc.reason, "the connection failed")
-            return LoginResult(LoginStatus.UNREACHABLE, detail)
-        except pw.PalworldError:
-            return LoginResult(LoginStatus.UNREACHABLE, "not Palworld's REST API")
+        async with asyncio.timeout(timeout + 1.0):  # above the client's own timeout
+            info = await client.info()
         return LoginResult(LoginStatus.OK, f"{info.servername} {info.version}".strip())

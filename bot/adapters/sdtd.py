@@ -20,7 +20,6 @@ also goes to listeners of its own name (``chat``, ``player_connect``, ``player_s
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from bot.adapters.admin import (
@@ -38,12 +37,15 @@ from bot.adapters.admin import (
     SessionState,
 )
 from bot.adapters.admin_errors import RconAuthError, RconInvalidInput, RconTimeout, RconUnavailable
-from bot.adapters.listeners import ListenedSession, SessionRunner
+from bot.adapters.login_test import ConsoleAdapter, LoginFailure, error_text, no_answer
+from bot.adapters.reconnecting import ReconnectingSession
 from bot.protocols import sdtd
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.sdtd.events import NON_PLAYER
 
 log = logging.getLogger(__name__)
+
+LABEL = "7 Days to Die telnet"
 
 # A spawn with one of these reasons is a player arriving (takaro's join regex); others are
 # respawns after a death or a teleport.
@@ -136,29 +138,21 @@ def backoff_policy(options: SessionOptions) -> BackoffPolicy:
     )
 
 
-class SdtdSession(ListenedSession):
+class SdtdSession(ReconnectingSession[sdtd.SdtdTelnetClient]):
+    title = LABEL
+
     def __init__(
         self,
         target: AdminTarget,
         options: SessionOptions,
         session_config: sdtd.SessionConfig | None = None,
     ) -> None:
-        super().__init__(target, options, "7DTD telnet")
+        super().__init__(target, options, "7DTD telnet", task="sdtd-session")
         self.session_config = session_config
-        self.client: sdtd.SdtdTelnetClient | None = None
-        self._runner = SessionRunner(f"sdtd-session:{target.server_id}")
         self.last_error: sdtd.SdtdError | None = None
 
-    @property
-    def state(self) -> SessionState:
-        return self._runner.reported(self.connected)
-
-    @property
-    def connected(self) -> bool:
-        return self.client is not None and self.client.connected
-
-    def start(self) -> None:
-        self._runner.start(self._run)
+    def _linked(self, client: sdtd.SdtdTelnetClient) -> bool:
+        return client.connected
 
     def _client(self) -> sdtd.SdtdTelnetClient:
         return sdtd.SdtdTelnetClient(
@@ -229,23 +223,12 @@ class SdtdSession(ListenedSession):
                 if neutral is not None:
                     self.listeners.emit(CONSOLE_EVENT, neutral)
 
-    async def ready(self, timeout: float) -> sdtd.SdtdTelnetClient:  # noqa: ASYNC109
-        """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
-        self.start()
-        deadline = asyncio.get_running_loop().time() + max(timeout, self.options.connect_timeout)
+    def _offline(self) -> RconUnavailable:
         name = self.target.name
-        client = await self._runner.ready(
-            self._logged_in, deadline, name=name, label="7 Days to Die telnet"
-        )
-        if client is not None:
-            return client
         cause = None if self.last_error is None else self.last_error.__cause__
         if isinstance(cause, AddressNotAllowed):
-            raise RconUnavailable(key="rcon.internal_refused", server=repr(name))
-        raise RconUnavailable(key="rcon.offline", server=repr(name), port="telnet")
-
-    def _logged_in(self) -> sdtd.SdtdTelnetClient | None:
-        return self.client if self.state is SessionState.CONNECTED else None
+            return RconUnavailable(key="rcon.internal_refused", server=repr(name))
+        return RconUnavailable(key="rcon.offline", server=repr(name), port="telnet")
 
     async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
         name = self.target.name
@@ -272,18 +255,13 @@ class SdtdSession(ListenedSession):
         text = await self.execute("lp", timeout=timeout)
         return [console_player(player) for player in sdtd.parse_players(text)]
 
-    async def close(self) -> None:
-        self._runner.stop.set()
-        client = self.client
-        if client is not None:
-            await client.close()
-        await self._runner.close()
-        await self.listeners.close()
+    async def _close_client(self, client: sdtd.SdtdTelnetClient) -> None:
+        await client.close()
 
 
-class SdtdAdapter:
+class SdtdAdapter(ConsoleAdapter):
     protocol = "sdtd_telnet"
-    label = "7 Days to Die telnet"
+    label = LABEL
     transport = "TCP"
     hints = LoginHints(
         refused="the password is wrong (TelnetPassword in serverconfig.xml).",
@@ -301,6 +279,15 @@ class SdtdAdapter:
             "listens on the game server's own machine."
         ),
     )
+    login_failures = (
+        LoginFailure(sdtd.SdtdAuthError, LoginStatus.REFUSED, "password refused"),
+        LoginFailure(sdtd.NotSdtd, LoginStatus.NO_ANSWER, error_text),
+        LoginFailure(sdtd.SdtdTimeout, LoginStatus.NO_ANSWER, no_answer),
+        LoginFailure(
+            sdtd.SdtdRefused, LoginStatus.UNREACHABLE, "connection refused or unreachable"
+        ),
+        LoginFailure(sdtd.SdtdError, LoginStatus.DROPPED, "the connection closed during the login"),
+    )
 
     def __init__(self, session_config: sdtd.SessionConfig | None = None) -> None:
         self.session_config = session_config
@@ -312,14 +299,7 @@ class SdtdAdapter:
     def open(self, target: AdminTarget, options: SessionOptions) -> SdtdSession:
         return SdtdSession(target, options, self.session_config)
 
-    async def test_login(
-        self,
-        host: str,
-        port: int,
-        password: str,
-        *,
-        timeout: float,  # noqa: ASYNC109
-    ) -> LoginResult:
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
         try:
             client = sdtd.SdtdTelnetClient(
                 host, port, password, timeout=timeout, reconnect=False, session=self.session_config
@@ -329,15 +309,5 @@ class SdtdAdapter:
         try:
             await client.connect()
             return LoginResult(LoginStatus.OK)
-        except sdtd.SdtdAuthError:
-            return LoginResult(LoginStatus.REFUSED, "password refused")
-        except sdtd.NotSdtd as exc:
-            return LoginResult(LoginStatus.NO_ANSWER, str(exc))
-        except sdtd.SdtdTimeout:
-            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
-        except sdtd.SdtdRefused:
-            return LoginResult(LoginStatus.UNREACHABLE, "connection refused or unreachable")
-        except sdtd.SdtdError:
-            return LoginResult(LoginStatus.DROPPED, "the connection closed during the login")
         finally:
             await client.close()

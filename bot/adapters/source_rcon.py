@@ -31,6 +31,7 @@ from bot.adapters.admin_errors import (
     RconUnavailable,
 )
 from bot.adapters.listeners import ListenedSession
+from bot.adapters.login_test import ConsoleAdapter, LoginFailure, error_name, no_answer
 from bot.protocols import rcon
 
 _STATES = {
@@ -139,7 +140,7 @@ class SourceRconSession(ListenedSession):
         await self.listeners.close()
 
 
-class SourceRconAdapter:
+class SourceRconAdapter(ConsoleAdapter):
     protocol = "source_rcon"
     label = "Source RCON"
     transport = "TCP"
@@ -157,6 +158,16 @@ class SourceRconAdapter:
         ),
         unreachable="the connection was refused or dropped: wrong RCON port or RCON not enabled.",
     )
+    login_failures = (
+        LoginFailure(rcon.RCONAuthenticationError, LoginStatus.REFUSED, "password refused"),
+        # A restart looks the same as srcds dropping a banned IP (or Squad's answer to a
+        # wrong password): not a refusal, but said as what it is.
+        LoginFailure(
+            rcon.RCONAuthDroppedError, LoginStatus.DROPPED, "connection closed during login"
+        ),
+        LoginFailure((rcon.RCONTimeoutError, TimeoutError), LoginStatus.NO_ANSWER, no_answer),
+        LoginFailure((rcon.RCONCommunicationError, OSError), LoginStatus.UNREACHABLE, error_name),
+    )
 
     def feed(self, profile: str | None) -> ConsoleFeed:
         # Only Squad pushes (chat and admin lines); srcds pushes nothing. Neither reports every
@@ -166,24 +177,6 @@ class SourceRconAdapter:
     def open(self, target: AdminTarget, options: SessionOptions) -> SourceRconSession:
         return SourceRconSession(target, options)
 
-    async def test_login(
-        self,
-        host: str,
-        port: int,
-        password: str,
-        *,
-        timeout: float,  # noqa: ASYNC109
-    ) -> LoginResult:
-        try:
-            async with rcon.connect((host, port), password, timeout=timeout):
-                return LoginResult(LoginStatus.OK)
-        except rcon.RCONAuthenticationError:
-            return LoginResult(LoginStatus.REFUSED, "password refused")
-        except rcon.RCONAuthDroppedError:
-            # A restart looks the same as srcds dropping a banned IP (or Squad's answer to a
-            # wrong password): not a refusal, but said as what it is.
-            return LoginResult(LoginStatus.DROPPED, "connection closed during login")
-        except (rcon.RCONTimeoutError, TimeoutError):
-            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
-        except (rcon.RCONCommunicationError, OSError) as exc:
-            return LoginResult(LoginStatus.UNREACHABLE, type(exc).__name__)
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
+        async with rcon.connect((host, port), password, timeout=timeout):
+            return LoginResult(LoginStatus.OK)

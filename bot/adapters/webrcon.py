@@ -45,6 +45,7 @@ from bot.adapters.admin_errors import (
     RconUnavailable,
 )
 from bot.adapters.listeners import ListenedSession, cancel_and_wait
+from bot.adapters.login_test import ConsoleAdapter, LoginFailure, error_text, no_answer
 from bot.protocols import webrcon
 from bot.protocols.backoff import BackoffPolicy
 
@@ -316,7 +317,7 @@ class WebRconSession(ListenedSession):
         await self.listeners.close()
 
 
-class WebRconAdapter:
+class WebRconAdapter(ConsoleAdapter):
     protocol = "webrcon"
     label = "Rust WebRCON"
     transport = "TCP"
@@ -340,6 +341,20 @@ class WebRconAdapter:
             "server is offline or still starting."
         ),
     )
+    login_failures = (
+        LoginFailure(
+            webrcon.WebRconUpgradeClosed,
+            LoginStatus.DROPPED,
+            "connection closed during the upgrade",
+        ),
+        LoginFailure(webrcon.WebRconAuthError, LoginStatus.REFUSED, "password refused"),
+        LoginFailure(TimeoutError, LoginStatus.NO_ANSWER, no_answer),  # WebRconTimeout included
+        LoginFailure(
+            webrcon.NotWebRcon, LoginStatus.NO_ANSWER, "the port answered, but not as WebRCON"
+        ),
+        # Refused, unreachable or not resolved: the text names host:port, never the URL.
+        LoginFailure(webrcon.WebRconError, LoginStatus.UNREACHABLE, error_text),
+    )
 
     def feed(self, profile: str | None) -> ConsoleFeed:
         # Rust pushes joins, leaves and chat; ``playerlist`` lists the players.
@@ -348,14 +363,7 @@ class WebRconAdapter:
     def open(self, target: AdminTarget, options: SessionOptions) -> WebRconSession:
         return WebRconSession(target, options)
 
-    async def test_login(
-        self,
-        host: str,
-        port: int,
-        password: str,
-        *,
-        timeout: float,  # noqa: ASYNC109
-    ) -> LoginResult:
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
         try:
             client = webrcon.WebRconClient(host, port, password, timeout=timeout)
         except ValueError:
@@ -368,16 +376,5 @@ class WebRconAdapter:
             async with asyncio.timeout(timeout + 1.0):
                 await client.start()
             return LoginResult(LoginStatus.OK)
-        except webrcon.WebRconUpgradeClosed:
-            return LoginResult(LoginStatus.DROPPED, "connection closed during the upgrade")
-        except webrcon.WebRconAuthError:
-            return LoginResult(LoginStatus.REFUSED, "password refused")
-        except TimeoutError:  # WebRconTimeout included
-            return LoginResult(LoginStatus.NO_ANSWER, f"no answer within {timeout:g} s")
-        except webrcon.NotWebRcon:
-            return LoginResult(LoginStatus.NO_ANSWER, "the port answered, but not as WebRCON")
-        except webrcon.WebRconError as exc:
-            # Refused, unreachable or not resolved: the text names host:port, never the URL.
-            return LoginResult(LoginStatus.UNREACHABLE, str(exc))
         finally:
             await client.close()
