@@ -28,6 +28,7 @@ from bot.services.errors import UserError
 from bot.services.rcon.actions import MAX_REASON
 from bot.services.rcon.permissions import Action, Caller, PermissionService
 from bot.services.rcon.pool import RconPool
+from bot.services.text_rule import TextRule
 from bot.storage import Server, Store
 from bot.storage.bans import Ban, BanTarget, NewBan
 
@@ -60,15 +61,17 @@ def has_console(server: Server) -> bool:
     return console_of(server) is not None and server.has_rcon_password
 
 
+_REASON = TextRule(
+    MAX_REASON,
+    native.reason_ok,
+    "banlist.reason_needed",
+    "banlist.reason_too_long",
+    "banlist.reason_chars",
+)
+
+
 def check_reason(reason: str) -> str:
-    text = reason.strip()
-    if not text:
-        raise UserError(key="banlist.reason_needed")
-    if len(text) > MAX_REASON:
-        raise UserError(key="banlist.reason_too_long", max=MAX_REASON)
-    if not native.reason_ok(text):
-        raise UserError(key="banlist.reason_chars")
-    return text
+    return _REASON.check(reason.strip())
 
 
 class BanService:
