@@ -36,6 +36,7 @@ from bot.rendering.text import (
 from bot.services.languages import GuildLanguages
 from bot.services.status.poller import Poller, RoundReport
 from bot.services.supervisor import sleep_until_woken
+from bot.services.tasks import TaskSet
 from bot.snapshots import Snapshot, State
 from bot.storage import Store
 from bot.storage.alerts import Alert
@@ -137,7 +138,7 @@ class AlertNotifier:
         self._sem = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._idle = asyncio.Condition()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: TaskSet[None] = TaskSet()
 
     # -- deciding (in the poll round: database only, no Discord request) ----------------------
 
@@ -238,14 +239,11 @@ class AlertNotifier:
                         heapq.heappush(self._due, (now + 0.5, next(self._seq), alert_id))
                         continue
                     self._inflight.add(alert_id)
-                    task = asyncio.create_task(self._deliver(delivery))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    self._tasks.start(self._deliver(delivery))
                 await self._notify_idle()
                 await sleep_until_woken(self._wake, self._due[0][0] - now if self._due else None)
         finally:
-            for task in list(self._tasks):
-                task.cancel()
+            self._tasks.cancel()
 
     async def _notify_idle(self) -> None:
         async with self._idle:

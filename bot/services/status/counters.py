@@ -18,6 +18,7 @@ from typing import Protocol
 from bot.rendering.text import sanitize
 from bot.services.errors import UserError
 from bot.services.status.poller import Poller, RoundReport
+from bot.services.tasks import TaskSet
 from bot.snapshots import Snapshot, State
 from bot.storage import Store
 from bot.storage.counters import Counter
@@ -98,7 +99,7 @@ class CounterUpdater:
         self.poller = poller
         self.clock = clock if clock is not None else poller.clock
         self.renames = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: TaskSet[None] = TaskSet()
         self._busy: set[int] = set()  # counters whose rename is in flight
 
     async def on_round(self, report: RoundReport) -> None:
@@ -118,9 +119,7 @@ class CounterUpdater:
             # Stored first: a rename that times out still counts against the limit.
             await self.store.counters.set_shown(counter.id, name, now)
             self._busy.add(counter.id)
-            task = asyncio.create_task(self._rename(counter, name))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.start(self._rename(counter, name))
 
     async def _rename(self, counter: Counter, name: str) -> None:
         try:
@@ -135,5 +134,4 @@ class CounterUpdater:
             self._busy.discard(counter.id)
 
     async def wait_idle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.wait_idle()

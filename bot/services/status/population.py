@@ -9,7 +9,6 @@ stored before the message goes out, so a crash or a restart never pings twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape, mask_address
 from bot.services.languages import GuildLanguages
 from bot.services.status.poller import Poller, RoundReport
+from bot.services.tasks import TaskSet
 from bot.snapshots import State
 from bot.storage import Store
 from bot.storage.population import PopulationPing
@@ -95,7 +95,7 @@ class PopulationNotifier:
         self.poller = poller
         self.clock = clock if clock is not None else poller.clock
         self.sent = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: TaskSet[None] = TaskSet()
 
     async def on_round(self, report: RoundReport) -> None:
         """Poll listener: decide in the round (database only), send beside it."""
@@ -129,9 +129,7 @@ class PopulationNotifier:
                 if server.id in hidden:
                     name = mask_address(name, server.host, language)
                 text = ping_text(ping, name, info.players, info.max_players, language)
-                task = asyncio.create_task(self._send(ping, text))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._tasks.start(self._send(ping, text))
 
     async def _send(self, ping: PopulationPing, text: str) -> None:
         try:
@@ -142,5 +140,4 @@ class PopulationNotifier:
 
     async def wait_idle(self) -> None:
         """Until the pings decided so far went out (tests and tools)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.wait_idle()
