@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import ipaddress
 import socket
 from dataclasses import dataclass, replace
 
@@ -24,6 +23,7 @@ from bot.games import Game, get_game
 from bot.i18n import ENGLISH, t
 from bot.i18n.catalogue import CATALOGUE
 from bot.rendering.text import clip, escape
+from bot.services.servers.addresses import literal_ip
 from bot.services.servers.probes import (
     LoginStatus,
     QueryAnswer,
@@ -86,11 +86,7 @@ def login_hint(protocol: str, status: LoginStatus, english: str, language: str) 
 async def check_dns(
     host: str, time_limit: float = DNS_TIMEOUT, language: str = ENGLISH
 ) -> CheckResult:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
+    if literal_ip(host) is not None:
         return CheckResult("DNS", CheckStatus.SKIPPED, _t(language, "dns_ip", host=host))
     loop = asyncio.get_running_loop()
     try:
