@@ -162,7 +162,9 @@ def more_line(count: int, language: str = ENGLISH) -> str:
 # in their own language and zone.
 
 
-def _mentioned(mention: str | None, text: str) -> str:
+def _alert(language: str, mention: str | None, key: str, name: str, **values: str) -> str:
+    """The alert message ``key`` about the server ``name`` (escaped, clipped), after the mention."""
+    text = t(language, key, name=clip(escape(name), 100), **values)
     return f"{mention} {text}" if mention else text
 
 
@@ -170,11 +172,9 @@ def offline_transition_text(
     name: str, down_since: float | None, mention: str | None, language: str = ENGLISH
 ) -> str:
     """The alert message for a server going down."""
-    shown = clip(escape(name), 100)
     if down_since is None:
-        return _mentioned(mention, t(language, "alerts.down", name=shown))
-    text = t(language, "alerts.down_since", name=shown, relative=relative(down_since))
-    return _mentioned(mention, text)
+        return _alert(language, mention, "alerts.down", name)
+    return _alert(language, mention, "alerts.down_since", name, relative=relative(down_since))
 
 
 def resolved_incident_text(
@@ -186,26 +186,25 @@ def resolved_incident_text(
 ) -> str:
     """The "down" alert message as it is edited once the server is back: the outage's
     length and times (each reader's own time zone)."""
-    text = t(
+    return _alert(
         language,
+        mention,
         "alerts.resolved",
-        name=clip(escape(name), 100),
+        name,
         duration=duration(max(0.0, back_at - down_since), language),
         start=f"<t:{int(down_since)}:f>",
         end=f"<t:{int(back_at)}:t>",
     )
-    return _mentioned(mention, text)
 
 
 def online_transition_text(
     name: str, downtime: float | None, mention: str | None, language: str = ENGLISH
 ) -> str:
     """The alert message for a server back up, with how long it was down."""
-    shown = clip(escape(name), 100)
     if downtime is None:
-        return _mentioned(mention, t(language, "alerts.up", name=shown))
-    text = t(language, "alerts.up_after", name=shown, duration=duration(downtime, language))
-    return _mentioned(mention, text)
+        return _alert(language, mention, "alerts.up", name)
+    after = duration(downtime, language)
+    return _alert(language, mention, "alerts.up_after", name, duration=after)
 
 
 def percent_up(online: int, total: int) -> str:

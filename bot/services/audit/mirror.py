@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.services.supervisor import sleep_until_woken
+from bot.services.tasks import TaskSet
 from bot.storage.audit import AuditEntry
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class AuditMirror:
         self.clock = clock
         self._guilds: dict[int, _GuildQueue] = {}
         self._wake = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: TaskSet[None] = TaskSet()
         self._running = False
         self._flushing = False  # shutting down: open denied windows close at once
         self._progress = asyncio.Event()
@@ -194,14 +195,11 @@ class AuditMirror:
                     self._next_any = now + self.global_gap
                     queue = self._guilds[guild_id]
                     queue.busy = True
-                    task = asyncio.create_task(self._post(guild_id, queue))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    self._tasks.start(self._post(guild_id, queue))
                 await sleep_until_woken(self._wake, self._next_due(now))
         finally:
             self._running = False
-            for task in list(self._tasks):
-                task.cancel()
+            self._tasks.cancel()
 
     async def drain(self, limit: float = DEFAULT_DRAIN_SECONDS) -> int:
         """At shutdown, before the sender goes: post what is still queued (open denied windows

@@ -22,6 +22,7 @@ from bot.services.bans.service import SYSTEM, BanService
 from bot.services.rcon.actions import PlayerRef, plan_kick
 from bot.services.rcon.errors import RconError
 from bot.services.rcon.live_players import LivePlayers, rcon_game
+from bot.services.tasks import TaskSet
 from bot.storage import Server
 from bot.storage.bans import Ban
 from bot.storage.players import Identifier
@@ -70,7 +71,7 @@ class BanEnforcer:
         self.owns = owns
         self.kicks_sent = 0
         self._last_kick: dict[tuple[int, int], float] = {}
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: TaskSet[None] = TaskSet()
 
     async def banned_in(self, server: Server, seen: Sequence[Identifier]) -> Ban | None:
         """The active ban that covers ``server`` for the player seen with ``seen``."""
@@ -99,9 +100,7 @@ class BanEnforcer:
                 clip(name, 32),
             )
             return
-        task = asyncio.create_task(self._kick_seen(server, ban, name, seen))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        self._running.start(self._kick_seen(server, ban, name, seen))
 
     def _may_kick(self, server_id: int, ban_id: int) -> bool:
         now = self.bans.clock()
@@ -205,6 +204,4 @@ class BanEnforcer:
             await asyncio.sleep(every)
 
     async def close(self) -> None:
-        for task in list(self._running):
-            task.cancel()
-        await asyncio.gather(*self._running, return_exceptions=True)
+        await self._running.close()

@@ -28,6 +28,8 @@ from bot.services.errors import UserError
 from bot.services.rcon.actions import MAX_REASON
 from bot.services.rcon.permissions import Action, Caller, PermissionService
 from bot.services.rcon.pool import RconPool
+from bot.services.tasks import TaskSet
+from bot.services.text_rule import TextRule
 from bot.storage import Server, Store
 from bot.storage.bans import Ban, BanTarget, NewBan
 
@@ -60,15 +62,17 @@ def has_console(server: Server) -> bool:
     return console_of(server) is not None and server.has_rcon_password
 
 
+_REASON = TextRule(
+    MAX_REASON,
+    native.reason_ok,
+    "banlist.reason_needed",
+    "banlist.reason_too_long",
+    "banlist.reason_chars",
+)
+
+
 def check_reason(reason: str) -> str:
-    text = reason.strip()
-    if not text:
-        raise UserError(key="banlist.reason_needed")
-    if len(text) > MAX_REASON:
-        raise UserError(key="banlist.reason_too_long", max=MAX_REASON)
-    if not native.reason_ok(text):
-        raise UserError(key="banlist.reason_chars")
-    return text
+    return _REASON.check(reason.strip())
 
 
 class BanService:
@@ -99,7 +103,7 @@ class BanService:
         # commands come to this process).
         self._active_guilds: set[int] = set()
         self._active_read = float("-inf")
-        self._background: set[asyncio.Future[ServerOutcome]] = set()
+        self._background: TaskSet[ServerOutcome] = TaskSet()
 
     # -- adding and lifting -------------------------------------------------------------------
 
@@ -152,20 +156,16 @@ class BanService:
             if task.done():
                 outcomes.append(task.result())
                 continue
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._background.hold(task)
             outcomes.append(ServerOutcome(name, state, STILL_TRYING))
         return outcomes
 
     async def close(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await self._background.close()
 
     async def wait_idle(self) -> None:
         """Until the sends that outlived their reply are done (tests, shutdown)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        await self._background.wait_idle()
 
     async def has_active_bans(self, guild_id: int) -> bool:
         now = self.clock()

@@ -43,6 +43,7 @@ from bot.services.feed.routing import Router
 from bot.services.feed.subscriptions import Subscriptions
 from bot.services.languages import GuildLanguages
 from bot.services.status.poller import Poller, RoundReport
+from bot.services.tasks import TaskSet
 from bot.storage import Server, Store
 from bot.storage.events import Event
 from bot.storage.feeds import Feed, Watch
@@ -87,7 +88,7 @@ class FeedService:
         self._processing = False
         self._tick = asyncio.Event()
         self._started = asyncio.Event()
-        self._background: set[asyncio.Task[None]] = set()  # the start's record backfill
+        self._background: TaskSet[None] = TaskSet()  # the start's record backfill
         self.subscriptions = Subscriptions(store, poller.shards, self._subscriptions_changed)
         self.consoles = ConsoleLink(hub, self.submit, clock, on_roster_done=self._tick.set)
         self.rounds = RoundEvents(store, poller, self.submit, clock, self.consoles.linked)
@@ -181,9 +182,7 @@ class FeedService:
             await self.router.replay(self.clock() - self.replay_window)
             self._started.set()
             # Beside the loop, not before it: a large history must not hold up new events.
-            backfill = asyncio.create_task(self._backfill_players(), name="feed:backfill")
-            self._background.add(backfill)
-            backfill.add_done_callback(self._background.discard)
+            self._background.start(self._backfill_players(), name="feed:backfill")
             failures = 0
             while True:
                 if not pending:

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from bot.services.feed.console_link import uses_console
 from bot.services.feed.queue import SubKey
+from bot.services.tasks import TaskSet
 from bot.sharding import ShardFilter
 from bot.storage import Server, Store
 from bot.storage.feeds import Feed, Watch
@@ -55,7 +56,7 @@ class Subscriptions:
         self._changes: list[tuple[int, Callable[[], None]]] = []
         self._change_seq = 0
         self._reload_waiting = False  # a deferred reload is queued and has not read yet
-        self.reload_tasks: set[asyncio.Task[None]] = set()
+        self.reload_tasks: TaskSet[None] = TaskSet()
 
     def feeds_of(self, server_id: int) -> list[Feed]:
         return list(self.feeds.get(server_id, ()))
@@ -95,11 +96,7 @@ class Subscriptions:
         if self._reload_waiting:
             return
         self._reload_waiting = True
-        task = asyncio.get_running_loop().create_task(
-            self._deferred_reload(), name="outpost:feed-reload"
-        )
-        self.reload_tasks.add(task)
-        task.add_done_callback(self.reload_tasks.discard)
+        self.reload_tasks.start(self._deferred_reload(), name="outpost:feed-reload")
 
     async def _deferred_reload(self) -> None:
         try:

@@ -10,7 +10,6 @@ the command. Only :func:`plan_exec` passes raw text, and only to ``exec`` holder
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from bot.catalogue import CONSOLES, Console, Game, RconKind, fields, render, req
 from bot.rendering.text import clip, escape, sanitize
 from bot.services.rcon.errors import RconError, RconInvalidInput, RconNotConfigured
 from bot.services.rcon.permissions import Action
+from bot.services.servers.addresses import literal_ip
 
 MAX_REASON = 120
 MAX_MESSAGE = 200
@@ -287,19 +287,11 @@ def plan_ban_ip(dialect: Dialect, target: str, reason: str = "") -> Plan:
     """``ban-ip <name or address>`` (Minecraft); the ``ban`` permission."""
     console = console_for(dialect, "ban_ip")
     value = target.strip()
-    if not (_MINECRAFT_NAME.fullmatch(value) or _is_ip(value)):
+    if not (_MINECRAFT_NAME.fullmatch(value) or literal_ip(value) is not None):
         raise RconInvalidInput(key="rcon.ban_ip_target")
     why = check_text(dialect, reason, what="reason", limit=MAX_REASON, allow_empty=True)
     commands = _commands(console, "ban_ip", name=value, reason=why)
     return Plan(Action.BAN, commands, "ban-ip " + _args(target=value, reason=why))
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 # Longest run of spaces an exec command may hold: the confirm shows the command whole, and a

@@ -8,6 +8,7 @@ when they have the exact shape expected, and a line that does not parse is skipp
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.adapters.admin import ConsolePlayer
 from bot.services.rcon.actions import PlayerRef
@@ -22,8 +23,32 @@ _ARK_LINE = re.compile(r"\s*\d+\. (?P<name>[^,]{1,200}), (?P<id>\d{17}|[0-9a-f]{
 _PZ_LINE = re.compile(r"-(?P<name>.{1,200})")
 
 
+# A parsed line: (name, id, handle); None for a line that does not parse.
+Entry = tuple[str, str, str] | None
+
+
 def _ref(index: int, name: str, uid: str = "", handle: str = "") -> PlayerRef:
     return PlayerRef(index, clip_text(name, MAX_PLAYER_NAME), uid, handle)
+
+
+def _listed(entries: Iterable[Entry]) -> list[PlayerRef]:
+    """The entries that parsed, numbered in order, at most MAX_LISTED_PLAYERS (a hostile server
+    may send any number of lines: reading stops at the cap)."""
+    players: list[PlayerRef] = []
+    for entry in entries:
+        if entry is None:
+            continue
+        name, uid, handle = entry
+        players.append(_ref(len(players), name, uid, handle))
+        if len(players) >= MAX_LISTED_PLAYERS:
+            break
+    return players
+
+
+def _minecraft_entry(name: str) -> Entry:
+    # Vanilla strips formatting; some plugins prefix ranks ("[Admin] Alex"): last word.
+    name = name.split()[-1] if name.split() else ""
+    return (name, "", name) if _MC_NAME.fullmatch(name) else None
 
 
 def parse_minecraft_list(text: str) -> list[PlayerRef]:
@@ -32,44 +57,32 @@ def parse_minecraft_list(text: str) -> list[PlayerRef]:
     if match is None:
         return []
     rest = text[match.end() :]
-    names = [n.strip() for n in re.split(r"[,\n]", rest)]
-    players: list[PlayerRef] = []
-    for name in names:
-        # Vanilla strips formatting; some plugins prefix ranks ("[Admin] Alex"): last word.
-        name = name.split()[-1] if name.split() else ""
-        if _MC_NAME.fullmatch(name):
-            players.append(_ref(len(players), name, handle=name))
-        if len(players) >= MAX_LISTED_PLAYERS:
-            break
-    return players
+    return _listed(_minecraft_entry(n.strip()) for n in re.split(r"[,\n]", rest))
+
+
+def _ark_entry(line: str) -> Entry:
+    m = _ARK_LINE.fullmatch(line.rstrip("\r"))
+    return None if m is None else (m["name"].strip(), m["id"], "")
 
 
 def parse_ark_players(text: str) -> list[PlayerRef]:
     """ARK's ``ListPlayers``: "0. Name, 7656…" (ASA: an EOS id); kicks and bans take the id."""
-    players: list[PlayerRef] = []
-    for line in text.split("\n"):
-        m = _ARK_LINE.fullmatch(line.rstrip("\r"))
-        if m is not None:
-            players.append(_ref(len(players), m["name"].strip(), m["id"]))
-        if len(players) >= MAX_LISTED_PLAYERS:
-            break
-    return players
+    return _listed(_ark_entry(line) for line in text.split("\n"))
+
+
+def _zomboid_entry(line: str) -> Entry:
+    m = _PZ_LINE.fullmatch(line.strip())
+    if m is None:
+        return None
+    name = m["name"].strip()
+    # The name goes into kickuser "{handle}": only one safe word is used as the handle.
+    handle = name if re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", name) else ""
+    return (name, "", handle)
 
 
 def parse_zomboid_players(text: str) -> list[PlayerRef]:
     """Project Zomboid's ``players``: "-name" lines after "Players connected (N):"."""
-    players: list[PlayerRef] = []
-    for line in text.split("\n"):
-        m = _PZ_LINE.fullmatch(line.strip())
-        if m is None:
-            continue
-        name = m["name"].strip()
-        # The name goes into kickuser "{handle}": only one safe word is used as the handle.
-        handle = name if re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", name) else ""
-        players.append(_ref(len(players), name, handle=handle))
-        if len(players) >= MAX_LISTED_PLAYERS:
-            break
-    return players
+    return _listed(_zomboid_entry(line) for line in text.split("\n"))
 
 
 TEXT_PARSERS = {

@@ -42,6 +42,7 @@ from bot.services.rcon.errors import (
 )
 from bot.services.servers.addresses import INTERNAL_REFUSED
 from bot.services.servers.resolver import AddressRefused, Resolver
+from bot.services.tasks import TaskSet
 from bot.sharding import ShardFilter
 from bot.storage import Server
 
@@ -114,7 +115,7 @@ class RconPool:
         self._entries: dict[int, _Entry] = {}
         self._listeners: dict[int, list[tuple[str, Listener]]] = {}
         self._closed = False
-        self._closing: set[asyncio.Task[None]] = set()
+        self._closing: TaskSet[None] = TaskSet()
 
     @property
     def connect_timeout(self) -> float:
@@ -249,8 +250,7 @@ class RconPool:
         self._entries.clear()
         for entry in entries:
             await entry.session.close()
-        if self._closing:
-            await asyncio.gather(*self._closing, return_exceptions=True)
+        await self._closing.wait_idle()
 
     def password_for(self, server: Server) -> str | None:
         """The server's own password, to mask it in what the server answered (None when
@@ -277,9 +277,7 @@ class RconPool:
         if entry is not None:
             # Settings changed without a sync (race with the listener): close in the background.
             del self._entries[server.id]
-            task = asyncio.get_running_loop().create_task(entry.session.close())
-            self._closing.add(task)  # a strong reference until it is done
-            task.add_done_callback(self._closing.discard)
+            self._closing.start(entry.session.close())
         entry = _Entry(server, fingerprint, self._open(server, fingerprint))
         entry.last_used = asyncio.get_running_loop().time()
         self._entries[server.id] = entry

@@ -36,6 +36,7 @@ from bot.services.schedules.countdown import (
 )
 from bot.services.schedules.outcomes import OK, shown, stored
 from bot.services.schedules.timing import Timing, next_run, parse_when
+from bot.services.tasks import TaskSet
 from bot.sharding import ShardFilter
 from bot.storage import Server, Store
 from bot.storage.schedules import Countdown, Schedule
@@ -119,7 +120,7 @@ class ScheduleRunner:
         self.grace = grace
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: TaskSet[None] = TaskSet()
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -189,9 +190,7 @@ class ScheduleRunner:
             return claimed
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(self._guarded(work))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.start(self._guarded(work))
 
     async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
         # A run that fails (the database gone for a moment) is logged; the loop goes on, and
@@ -202,8 +201,7 @@ class ScheduleRunner:
             log.exception("a scheduled run failed")
 
     async def wait_idle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.wait_idle()
 
     async def settle(self) -> None:
         """Run what is due, and what that made due (a countdown's first step), until nothing
@@ -216,10 +214,8 @@ class ScheduleRunner:
         raise RuntimeError("the scheduler did not settle")
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await self.wait_idle()
+            await self._tasks.close()
 
     # -- one run -------------------------------------------------------------------------------
 

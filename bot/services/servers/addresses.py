@@ -35,10 +35,9 @@ def parse_port(text: str) -> int:
 
 
 def _check_host(host: str) -> str:
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
+    ip = literal_ip(host)
+    if ip is not None:
+        return str(ip)
     name = host.rstrip(".")
     labels = name.split(".")
     if (

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from bot.games import Game
 from bot.i18n import ENGLISH, t
-from bot.services.errors import UserError
 from bot.services.servers.probes import LoginResult, QueryAnswer
+from bot.services.text_rule import TextRule
 from bot.storage import Server
 
 MAX_SERVERS_PER_GUILD = 50
@@ -114,12 +114,19 @@ class PendingAdd:
         return self.query.probed
 
 
+def _one_line(password: str) -> bool:
+    return not any(ch in password for ch in "\r\n\0")
+
+
+_PASSWORD = TextRule(
+    MAX_PASSWORD_LENGTH,
+    _one_line,
+    "servers.password_empty",
+    "servers.password_too_long",
+    "servers.password_lines",
+)
+
+
 def validate_password(password: str) -> str:
-    # Passwords are taken as typed (spaces can be part of them); only emptiness is checked.
-    if not password:
-        raise UserError(key="servers.password_empty")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise UserError(key="servers.password_too_long", max=MAX_PASSWORD_LENGTH)
-    if any(ch in password for ch in "\r\n\0"):
-        raise UserError(key="servers.password_lines")
-    return password
+    # Passwords are taken as typed (spaces can be part of them): no normalizing first.
+    return _PASSWORD.check(password)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import ipaddress
 import socket
 from dataclasses import dataclass, replace
 
@@ -24,6 +23,7 @@ from bot.games import Game, get_game
 from bot.i18n import ENGLISH, t
 from bot.i18n.catalogue import CATALOGUE
 from bot.rendering.text import clip, escape
+from bot.services.servers.addresses import literal_ip
 from bot.services.servers.probes import (
     LoginStatus,
     QueryAnswer,
@@ -71,6 +71,18 @@ class Report:
         return next(c for c in self.checks if c.name == name)
 
 
+@dataclass(frozen=True, slots=True)
+class Probed:
+    """What the network checks of one run talk to, and how they say it: the server at the
+    address that was checked, its game, whether that address is internal (a guild member is
+    told no more than that), and the reader's language."""
+
+    server: Server
+    game: Game
+    internal: bool
+    language: str
+
+
 def _t(language: str, key: str, /, **values: str | int | float) -> str:
     return t(language, f"serverui.test.{key}", **values)
 
@@ -86,11 +98,7 @@ def login_hint(protocol: str, status: LoginStatus, english: str, language: str) 
 async def check_dns(
     host: str, time_limit: float = DNS_TIMEOUT, language: str = ENGLISH
 ) -> CheckResult:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
+    if literal_ip(host) is not None:
         return CheckResult("DNS", CheckStatus.SKIPPED, _t(language, "dns_ip", host=host))
     loop = asyncio.get_running_loop()
     try:
@@ -140,13 +148,9 @@ _FAILURE_HINTS = {
 
 
 async def check_query(
-    server: Server,
-    game: Game,
-    query: QueryClient,
-    time_limit: float,
-    internal: bool = False,
-    language: str = ENGLISH,
+    probed: Probed, query: QueryClient, time_limit: float
 ) -> tuple[CheckResult, QueryAnswer | None]:
+    server, game, language = probed.server, probed.game, probed.language
     words = words_for(game.query_protocol)
     name, shown = words.label, _protocol_name(words.label)
     where = f"{words.transport} {server.query_port}"
@@ -157,7 +161,7 @@ async def check_query(
     except QueryError as exc:
         if exc.failure is QueryFailure.DNS:
             return CheckResult(name, CheckStatus.SKIPPED, _t(language, "no_dns")), None
-        if internal:
+        if probed.internal:
             return CheckResult(name, CheckStatus.FAIL, _internal(where, language)), None
         if exc.failure is QueryFailure.NOT_THIS_PROTOCOL:
             text = _t(language, "other_protocol", where=where, protocol=shown)
@@ -203,14 +207,9 @@ def check_ping(answer: QueryAnswer | None, language: str = ENGLISH) -> CheckResu
 
 
 async def check_rcon(
-    server: Server,
-    game: Game,
-    registry: ServerRegistry,
-    login: RconLoginTester,
-    time_limit: float,
-    internal: bool = False,
-    language: str = ENGLISH,
+    probed: Probed, registry: ServerRegistry, login: RconLoginTester, time_limit: float
 ) -> CheckResult:
+    server, game, language = probed.server, probed.game, probed.language
     name = _t(language, "rcon")
     if not game.has_rcon or server.rcon_port is None:
         why = f" ({game.admin_hint})" if game.admin_hint and not game.has_rcon else ""
@@ -232,7 +231,7 @@ async def check_rcon(
             after = login_hint(game.admin_protocol or "", LoginStatus.OK, hints.after_ok, language)
             detail += f". {after}"
         return CheckResult(name, CheckStatus.OK, detail)
-    if internal and result.status is not LoginStatus.REFUSED:
+    if probed.internal and result.status is not LoginStatus.REFUSED:
         return CheckResult(name, CheckStatus.FAIL, _internal(port, language))
     hint = (
         login_hint(
@@ -283,11 +282,7 @@ async def diagnose(
         )
         return Report(server, (dns, refused))
     # Probed and logged into at the address that was checked (see checked_target).
-    traffic = replace(server, host=via)
-    query_result, answer = await check_query(
-        traffic, game, registry.query, registry.query_timeout, internal, language
-    )
-    rcon = await check_rcon(
-        traffic, game, registry, registry.rcon_login, registry.login_timeout, internal, language
-    )
+    probed = Probed(replace(server, host=via), game, internal, language)
+    query_result, answer = await check_query(probed, registry.query, registry.query_timeout)
+    rcon = await check_rcon(probed, registry, registry.rcon_login, registry.login_timeout)
     return Report(server, (dns, query_result, check_ping(answer, language), rcon))

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import re
 
-from bot.services.errors import UserError
+from bot.services.text_rule import TextRule
 
 MAX_NAME_LENGTH = 32
 # Letters, digits and a few separators: names appear in autocomplete, embeds and log lines.
 _NAME = re.compile(r"^[\w][\w .\-#()']*$")
 
 
+def _name_chars_ok(name: str) -> bool:
+    return _NAME.match(name) is not None
+
+
+_RULE = TextRule(
+    MAX_NAME_LENGTH,
+    _name_chars_ok,
+    "servers.name_empty",
+    "servers.name_too_long",
+    "servers.name_chars",
+)
+
+
 def validate_name(name: str) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise UserError(key="servers.name_empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise UserError(key="servers.name_too_long", max=MAX_NAME_LENGTH)
-    if not _NAME.match(name):
-        raise UserError(key="servers.name_chars")
-    return name
+    return _RULE.check(" ".join(name.split()))

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.services.servers.addresses import INTERNAL_REFUSED, is_internal_ip
+from bot.services.servers.addresses import INTERNAL_REFUSED, is_internal_ip, literal_ip
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +49,6 @@ async def system_lookup(host: str) -> str:
     if not infos:
         raise socket.gaierror(socket.EAI_NONAME, "no address for host")
     return str(infos[0][4][0])
-
-
-def _literal(host: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +111,9 @@ class Resolver:
         return address
 
     async def _resolve(self, host: str, guild_id: int) -> str:
-        literal = _literal(host)
+        literal = literal_ip(host)
         if literal is not None:
-            return literal
+            return str(literal)
         name = host.lower()
         entry = self._cache.get(name)
         if entry is not None and entry.expires > self.clock():

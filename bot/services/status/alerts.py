@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.i18n import ENGLISH
 from bot.rendering.text import (
     mask_address,
     offline_transition_text,
@@ -34,6 +33,7 @@ from bot.rendering.text import (
     resolved_incident_text,
 )
 from bot.services.languages import GuildLanguages
+from bot.services.status.notifier import RoundNotifier
 from bot.services.status.poller import Poller, RoundReport
 from bot.services.supervisor import sleep_until_woken
 from bot.snapshots import Snapshot, State
@@ -107,7 +107,7 @@ def observed(snap: Snapshot) -> str | None:
     return None
 
 
-class AlertNotifier:
+class AlertNotifier(RoundNotifier[AlertChannels]):
     def __init__(
         self,
         channels: AlertChannels,
@@ -119,14 +119,8 @@ class AlertNotifier:
         concurrency: int = DEFAULT_CONCURRENCY,
         languages: GuildLanguages | None = None,
     ) -> None:
-        self.channels = channels
-        # Alerts are shared messages: in the guild's language (English without one).
-        self.languages = languages
-        self.store = store
-        self.poller = poller
-        self.clock = clock if clock is not None else poller.clock
+        super().__init__(channels, store, poller, clock, languages)
         self.retry_base = retry_base
-        self.sent = 0  # messages Discord accepted
         self.given_up = 0  # deliveries dropped after MAX_ATTEMPTS (decided again next round)
         # alert id -> the one message waiting for it; the heap orders (due, seq, alert id).
         self._pending: dict[int, Delivery] = {}
@@ -137,7 +131,6 @@ class AlertNotifier:
         self._sem = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._idle = asyncio.Condition()
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- deciding (in the poll round: database only, no Discord request) ----------------------
 
@@ -178,7 +171,7 @@ class AlertNotifier:
         if alert.id in self._inflight or (waiting is not None and waiting.state == state):
             return
         mention = f"<@&{alert.role_id}>" if alert.role_id is not None else None
-        language = self.languages.of(alert.guild_id) if self.languages is not None else ENGLISH
+        language = self.language_of(alert.guild_id)
         name = server.name
         if server.id in await self.store.display.hidden_connect():
             name = mask_address(name, server.host, language)
@@ -238,14 +231,11 @@ class AlertNotifier:
                         heapq.heappush(self._due, (now + 0.5, next(self._seq), alert_id))
                         continue
                     self._inflight.add(alert_id)
-                    task = asyncio.create_task(self._deliver(delivery))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    self._tasks.start(self._deliver(delivery))
                 await self._notify_idle()
                 await sleep_until_woken(self._wake, self._due[0][0] - now if self._due else None)
         finally:
-            for task in list(self._tasks):
-                task.cancel()
+            self._tasks.cancel()
 
     async def _notify_idle(self) -> None:
         async with self._idle:

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from bot.rendering.text import sanitize
 from bot.services.errors import UserError
+from bot.services.status.notifier import RoundNotifier
 from bot.services.status.poller import Poller, RoundReport
 from bot.snapshots import Snapshot, State
 from bot.storage import Store
@@ -85,7 +86,7 @@ class CounterChannels(Protocol):
         ...
 
 
-class CounterUpdater:
+class CounterUpdater(RoundNotifier[CounterChannels]):
     def __init__(
         self,
         channels: CounterChannels,
@@ -93,13 +94,13 @@ class CounterUpdater:
         poller: Poller,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        self.channels = channels
-        self.store = store
-        self.poller = poller
-        self.clock = clock if clock is not None else poller.clock
-        self.renames = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        super().__init__(channels, store, poller, clock)
         self._busy: set[int] = set()  # counters whose rename is in flight
+
+    @property
+    def renames(self) -> int:
+        """The renames Discord took (a counter's ``sent``)."""
+        return self.sent
 
     async def on_round(self, report: RoundReport) -> None:
         now = self.clock()
@@ -118,22 +119,16 @@ class CounterUpdater:
             # Stored first: a rename that times out still counts against the limit.
             await self.store.counters.set_shown(counter.id, name, now)
             self._busy.add(counter.id)
-            task = asyncio.create_task(self._rename(counter, name))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.start(self._rename(counter, name))
 
     async def _rename(self, counter: Counter, name: str) -> None:
         try:
             async with asyncio.timeout(RENAME_TIMEOUT):
                 if await self.channels.rename(counter, name):
-                    self.renames += 1
+                    self.sent += 1
         except TimeoutError:
             log.warning("counter %d: rename held back by Discord; given up", counter.id)
         except Exception:
             log.exception("counter %d: rename failed", counter.id)
         finally:
             self._busy.discard(counter.id)
-
-    async def wait_idle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)

@@ -9,18 +9,15 @@ stored before the message goes out, so a crash or a restart never pings twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape, mask_address
-from bot.services.languages import GuildLanguages
-from bot.services.status.poller import Poller, RoundReport
+from bot.services.status.notifier import RoundNotifier
+from bot.services.status.poller import RoundReport
 from bot.snapshots import State
-from bot.storage import Store
 from bot.storage.population import PopulationPing
 
 log = logging.getLogger(__name__)
@@ -80,23 +77,7 @@ class PingChannels(Protocol):
         ...
 
 
-class PopulationNotifier:
-    def __init__(
-        self,
-        channels: PingChannels,
-        store: Store,
-        poller: Poller,
-        clock: Callable[[], float] | None = None,
-        languages: GuildLanguages | None = None,
-    ) -> None:
-        self.channels = channels
-        self.languages = languages
-        self.store = store
-        self.poller = poller
-        self.clock = clock if clock is not None else poller.clock
-        self.sent = 0
-        self._tasks: set[asyncio.Task[None]] = set()
-
+class PopulationNotifier(RoundNotifier[PingChannels]):
     async def on_round(self, report: RoundReport) -> None:
         """Poll listener: decide in the round (database only), send beside it."""
         now = self.clock()
@@ -122,16 +103,12 @@ class PopulationNotifier:
             if decision.fire:
                 if hidden is None:
                     hidden = await self.store.display.hidden_connect()
-                language = (
-                    self.languages.of(ping.guild_id) if self.languages is not None else ENGLISH
-                )
+                language = self.language_of(ping.guild_id)
                 name = server.name
                 if server.id in hidden:
                     name = mask_address(name, server.host, language)
                 text = ping_text(ping, name, info.players, info.max_players, language)
-                task = asyncio.create_task(self._send(ping, text))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._tasks.start(self._send(ping, text))
 
     async def _send(self, ping: PopulationPing, text: str) -> None:
         try:
@@ -139,8 +116,3 @@ class PopulationNotifier:
                 self.sent += 1
         except Exception:
             log.exception("population ping %d could not be sent", ping.id)
-
-    async def wait_idle(self) -> None:
-        """Until the pings decided so far went out (tests and tools)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
