@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
@@ -32,6 +33,10 @@ class OutpostGroupCog(_OutpostParts, commands.GroupCog):
     """A cog whose commands form one group (``/board set``, ``/board list``…)."""
 
 
+# Discord reads these two off the group's class, and a subclass inherits them: every managed
+# group is guild-only and, by default, shown to Manage Server only (a hint admins can change).
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
 class ManagedGroupCog(OutpostGroupCog):
     """A group for members with Manage Server only, checked again at every call."""
 

@@ -20,8 +20,6 @@ from cogs._status_ui import Interaction, server_choices
 AlertChannel = discord.TextChannel | discord.Thread
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Alerts(
     ManagedGroupCog, group_name="alert", group_description="Up/down alerts for game servers"
 ):

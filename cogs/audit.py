@@ -179,8 +179,6 @@ class AuditPages(InvokerOnlyView):
             pass  # token expired or message gone
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Audit(
     ManagedGroupCog,
     group_name="audit",

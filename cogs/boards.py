@@ -34,8 +34,6 @@ def split_names(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Boards(
     ManagedGroupCog, group_name="board", group_description="Live status boards in a channel"
 ):

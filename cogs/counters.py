@@ -26,8 +26,6 @@ from cogs._status_ui import Interaction, server_choices
 CounterChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChannel
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Counters(
     ManagedGroupCog, group_name="counter", group_description="Channel names that show a status"
 ):

@@ -64,8 +64,6 @@ def _actor(interaction: Interaction) -> Actor:
     return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Feeds(
     ManagedGroupCog, group_name="feed", group_description="Live server events in a channel"
 ):

@@ -85,8 +85,6 @@ def _describe(direction: str, threshold: int, language: str) -> str:
     return t(language, "notify.threshold", sign=sign, count=threshold)
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Notify(
     ManagedGroupCog, group_name="notify", group_description="Ping a role when a server fills up"
 ):

@@ -54,8 +54,6 @@ def check_grant(interaction: discord.Interaction[Any], role: discord.Role, actio
         raise UserError(key="grants.below")
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Permissions(
     ManagedGroupCog,
     group_name="permissions",

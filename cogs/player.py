@@ -21,8 +21,6 @@ from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Players(
     ManagedGroupCog, group_name="player", group_description="Players seen on your servers"
 ):

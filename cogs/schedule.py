@@ -91,8 +91,6 @@ def line(schedule: Schedule, server_name: str, language: str = ENGLISH) -> str:
     return text
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Schedules(
     ManagedGroupCog,
     group_name="schedule",

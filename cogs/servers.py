@@ -43,8 +43,6 @@ Interaction = discord.Interaction[OutpostBot]
 Port = app_commands.Range[int, 1, 65535]
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Servers(
     ManagedGroupCog,
     group_name="server",

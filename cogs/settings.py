@@ -28,8 +28,6 @@ def _language_choices() -> list[app_commands.Choice[str]]:
     return [*own, app_commands.Choice(name="This Discord server's language", value=DEFAULT)]
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Settings(
     ManagedGroupCog,
     group_name="settings",

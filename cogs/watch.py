@@ -31,8 +31,6 @@ def _actor(interaction: Interaction) -> Actor:
     return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Watches(ManagedGroupCog, group_name="watch", group_description="Be told when a player joins"):
     @app_commands.command(name="add", description="Mention a role when this player joins")
     @app_commands.describe(
