@@ -3,6 +3,7 @@ loads, see bot.wiring), so ``setup()`` only adds the cog."""
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import discord
@@ -10,8 +11,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import OutpostBot
+from bot.services.audit import AuditTicket, about
+from bot.storage import Server
 from bot.wiring import Services
 from cogs._common import require_manage
+from cogs._rcon_ui import actor_of
 
 
 class _OutpostParts:
@@ -23,6 +27,24 @@ class _OutpostParts:
             raise TypeError(f"the {name} cog needs Outpost's bot (bot.app.OutpostBot)")
         self.bot: OutpostBot = bot
         self.services: Services = bot.services
+
+    def audited(
+        self,
+        interaction: discord.Interaction[Any],
+        action: str,
+        arguments: str = "",
+        server: Server | None = None,
+    ) -> AbstractAsyncContextManager[AuditTicket]:
+        """The audit row around a change the invoking member makes, about ``server`` when one
+        is given (else a guild-wide change)."""
+        actor = actor_of(interaction)
+        if server is None:
+            return self.services.audit.track(actor, action, arguments)
+        return self.services.audit.track(actor, action, arguments, **about(server))
+
+    async def server_names(self, guild_id: int) -> dict[int, str]:
+        """The guild's server names by id, for the lists that name each row's server."""
+        return {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
 
 
 class OutpostCog(_OutpostParts, commands.Cog):

@@ -9,12 +9,10 @@ from discord.ext import commands
 from bot.errors import user_language
 from bot.i18n import t
 from bot.rendering.text import escape, join_within
-from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.status.alerts import observed
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
-from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices
 
 AlertChannel = discord.TextChannel | discord.Thread
@@ -37,11 +35,11 @@ class Alerts(
         found = await self.services.registry.get(guild_id, server)
         # Start from what the poller sees now, so the first message is a real change.
         state = observed(self.services.poller.snapshot(found))
-        async with self.services.audit.track(
-            actor_of(interaction),
+        async with self.audited(
+            interaction,
             "alert set",
             f"channel={channel.id} role={role.id if role else None}",
-            **about(found),
+            found,
         ):
             await self.services.store.alerts.upsert(
                 guild_id,
@@ -72,11 +70,8 @@ class Alerts(
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
-        async with self.services.audit.track(
-            actor_of(interaction),
-            "alert remove",
-            f"channel={channel.id if channel else 'all'}",
-            **about(found),
+        async with self.audited(
+            interaction, "alert remove", f"channel={channel.id if channel else 'all'}", found
         ):
             removed = await self.services.store.alerts.remove(
                 guild_id, found.id, channel.id if channel else None

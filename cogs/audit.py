@@ -35,7 +35,6 @@ from cogs._common import (
     may_manage,
     require_manage,
 )
-from cogs._rcon_ui import actor_of
 
 log = logging.getLogger(__name__)
 
@@ -312,9 +311,7 @@ class Audit(
     @app_commands.describe(channel="The channel")
     async def channel_set(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.services.audit.track(
-            actor_of(interaction), "audit channel set", f"channel={channel.id}"
-        ):
+        async with self.audited(interaction, "audit channel set", f"channel={channel.id}"):
             await self.services.store.audit.set_channel(guild_id, channel.id)
         text = t(user_language(interaction), "auditlog.channel_set", channel=channel.mention)
         await interaction.response.send_message(text, ephemeral=True)
@@ -322,7 +319,7 @@ class Audit(
     @channel.command(name="clear", description="Stop mirroring audit entries")
     async def channel_clear(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.services.audit.track(actor_of(interaction), "audit channel clear"):
+        async with self.audited(interaction, "audit channel clear"):
             await self.services.store.audit.set_channel(guild_id, None)
         text = t(user_language(interaction), "auditlog.channel_cleared")
         await interaction.response.send_message(text, ephemeral=True)

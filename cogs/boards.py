@@ -17,7 +17,6 @@ from bot.services.status.boards import pause_reason_text
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, missing_permissions
-from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction
 
 log = logging.getLogger(__name__)
@@ -97,10 +96,8 @@ class Boards(
             raise UserError(key="boards.need_permissions", channel=channel.mention, missing=missing)
         await interaction.response.defer(ephemeral=True, thinking=True)
         names = ",".join(s.name for s in chosen) or "every server"
-        async with self.services.audit.track(
-            actor_of(interaction),
-            "board set",
-            f"channel={channel.id} servers={names!r} style={style}",
+        async with self.audited(
+            interaction, "board set", f"channel={channel.id} servers={names!r} style={style}"
         ):
             board = await self.services.store.boards.upsert(
                 guild_id,
@@ -175,9 +172,7 @@ class Boards(
         if board is None:
             raise UserError(key="boards.none_in", channel=channel.mention)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.services.audit.track(
-            actor_of(interaction), "board remove", f"channel={channel.id}"
-        ):
+        async with self.audited(interaction, "board remove", f"channel={channel.id}"):
             message_ids = await self.services.store.boards.remove(guild_id, channel.id)
         for message_id in message_ids:
             try:

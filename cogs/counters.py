@@ -9,7 +9,6 @@ from discord.ext import commands
 from bot.errors import permission_name, user_language
 from bot.i18n import t
 from bot.rendering.text import clip, escape
-from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.status.counters import (
     DEFAULT_FORMAT,
@@ -20,7 +19,6 @@ from bot.services.status.counters import (
 )
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
-from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices
 
 CounterChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChannel
@@ -57,11 +55,8 @@ class Counters(
         existing = {c.channel_id for c in await store.for_guild(guild_id)}
         if channel.id not in existing and len(existing) >= MAX_COUNTERS_PER_GUILD:
             raise UserError(key="counters.limit", count=MAX_COUNTERS_PER_GUILD)
-        async with self.services.audit.track(
-            actor_of(interaction),
-            "counter set",
-            f"channel={channel.id} format={fmt!r}",
-            **about(found),
+        async with self.audited(
+            interaction, "counter set", f"channel={channel.id} format={fmt!r}", found
         ):
             await store.upsert(guild_id, channel.id, found.id, fmt, interaction.user.id)
         preview = render(fmt, found.name, self.services.poller.snapshot(found))
@@ -78,9 +73,7 @@ class Counters(
     @app_commands.describe(channel="The counter's channel")
     async def remove_counter(self, interaction: Interaction, channel: CounterChannel) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.services.audit.track(
-            actor_of(interaction), "counter remove", f"channel={channel.id}"
-        ):
+        async with self.audited(interaction, "counter remove", f"channel={channel.id}"):
             removed = await self.services.store.counters.remove(guild_id, channel.id)
         if not removed:
             raise UserError(key="counters.none", channel=channel.mention)

@@ -9,7 +9,6 @@ from discord.ext import commands
 from bot.errors import user_language
 from bot.i18n import t
 from bot.rendering.text import escape, join_within
-from bot.services.audit import Actor, about
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
 from bot.services.feed.console_link import reports_joins, uses_console
@@ -60,10 +59,6 @@ async def category_choices(
     return choices[:25]
 
 
-def _actor(interaction: Interaction) -> Actor:
-    return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
-
-
 class Feeds(
     ManagedGroupCog, group_name="feed", group_description="Live server events in a channel"
 ):
@@ -88,11 +83,11 @@ class Feeds(
         missing = missing_permissions(channel, NEEDED, reader)
         if missing:
             raise UserError(key="feeds.cannot_post", channel=channel.mention, missing=missing)
-        async with self.services.audit.track(
-            _actor(interaction),
+        async with self.audited(
+            interaction,
             "feed set",
             f"channel={channel.id} events={','.join(sorted(categories))}",
-            **about(found),
+            found,
         ):
             feed = await self.services.store.feeds.upsert(
                 guild_id,
@@ -123,11 +118,8 @@ class Feeds(
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
-        async with self.services.audit.track(
-            _actor(interaction),
-            "feed remove",
-            f"channel={channel.id}" if channel else "channel=all",
-            **about(found),
+        async with self.audited(
+            interaction, "feed remove", f"channel={channel.id}" if channel else "channel=all", found
         ):
             removed = await self.services.store.feeds.remove(
                 guild_id, found.id, channel.id if channel else None

@@ -13,12 +13,10 @@ from discord.ext import commands
 from bot.errors import user_language
 from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
-from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.status.population import MAX_PINGS_PER_GUILD, band
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, guild_language
-from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction, server_choices
 
 PingChannel = discord.TextChannel | discord.Thread
@@ -130,12 +128,12 @@ class Notify(
             raise UserError(key="notify.limit", count=MAX_PINGS_PER_GUILD)
         direction, threshold = ("above", above) if above is not None else ("below", below)
         assert threshold is not None
-        async with self.services.audit.track(
-            actor_of(interaction),
+        async with self.audited(
+            interaction,
             "notify population",
             f"{direction}={threshold} role={role.id} channel={target.id} "
             f"cooldown={cooldown_minutes}m",
-            **about(found),
+            found,
         ):
             await store.add(
                 guild_id,
@@ -193,9 +191,7 @@ class Notify(
     @app_commands.describe(ping="Its number from /notify list")
     async def remove(self, interaction: Interaction, ping: app_commands.Range[int, 1]) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.services.audit.track(
-            actor_of(interaction), "notify remove", f"ping={ping}"
-        ):
+        async with self.audited(interaction, "notify remove", f"ping={ping}"):
             removed = await self.services.store.population.remove(guild_id, ping)
         if not removed:
             raise UserError(key="notify.no_such_ping")
@@ -220,8 +216,8 @@ class Notify(
             description=t(language, "notify.panel", role=role.mention),
             colour=discord.Colour.blurple(),
         )
-        async with self.services.audit.track(
-            actor_of(interaction), "notify panel", f"channel={channel.id} role={role.id}"
+        async with self.audited(
+            interaction, "notify panel", f"channel={channel.id} role={role.id}"
         ):
             await channel.send(
                 embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()

@@ -18,7 +18,6 @@ from bot.services.rcon.permissions import Action, parse_action
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices
-from cogs._rcon_ui import actor_of
 
 Interaction = discord.Interaction[OutpostBot]
 ACTION_CHOICES = [
@@ -89,13 +88,7 @@ class Permissions(
         args = f"role={role.id} action={action.value}"
         if scope is not None:
             args += f" server={scope.name!r}"
-        async with self.services.audit.track(
-            actor_of(interaction),
-            f"permissions {verb}",
-            args,
-            server_id=scope.id if scope else None,
-            server_name=scope.name if scope else "",
-        ):
+        async with self.audited(interaction, f"permissions {verb}", args, scope):
             if verb == "grant":
                 check_grant(interaction, role, action)
                 changed = await self.services.permissions.grant(

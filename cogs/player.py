@@ -17,7 +17,6 @@ from bot.services.feed.lookup import describe, history_lines, id_lines, summaris
 from bot.storage.players import MAX_NOTE, PlayerRecord, identifiers_of
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
-from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction
 
 
@@ -151,9 +150,7 @@ class Players(
     ) -> None:
         guild_id = guild_id_of(interaction)
         record = await self._record(guild_id, player)
-        async with self.services.audit.track(
-            actor_of(interaction), "player note", f"player=#{record.id}"
-        ):
+        async with self.audited(interaction, "player note", f"player=#{record.id}"):
             await self.services.store.players.add_note(
                 record.id, interaction.user.id, text, self.services.poller.clock()
             )

@@ -12,9 +12,8 @@ from discord.ext import commands
 from bot.errors import user_language
 from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
-from bot.services.audit import about
 from bot.services.errors import UserError
-from bot.services.schedules.console import MAX_PAYLOAD, Owner
+from bot.services.schedules.console import MAX_PAYLOAD
 from bot.services.schedules.manage import ScheduleRequest, add_schedule
 from bot.services.schedules.outcomes import shown
 from bot.services.schedules.runner import schedule_lead
@@ -22,7 +21,7 @@ from bot.services.schedules.timing import describe, parse_when, zone_choices
 from bot.storage.schedules import Schedule
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, may_manage
-from cogs._rcon_ui import actor_of, caller_of
+from cogs._rcon_ui import caller_of, owner_of
 from cogs._status_ui import Interaction, server_choices
 
 NoteChannel = discord.TextChannel | discord.Thread
@@ -55,10 +54,6 @@ async def schedule_choices(
         if needle in label.casefold():
             choices.append(app_commands.Choice(name=label, value=schedule.id))
     return choices[:25]
-
-
-def _owner(interaction: Interaction) -> Owner:
-    return Owner(guild_id_of(interaction), interaction.user.id, interaction.user.name)
 
 
 def _what(schedule: Schedule, language: str) -> str:
@@ -137,16 +132,16 @@ class Schedules(
             channel_id=channel.id if channel else None,
             missed=missed,
         )
-        async with self.services.audit.track(
-            actor_of(interaction),
+        async with self.audited(
+            interaction,
             "schedule add",
             f"{kind} {when} {timezone}" + (f" text={clip(text, 200)!r}" if text else ""),
-            **about(found),
+            found,
         ):
             schedule = await add_schedule(
                 self.services.schedules,
                 caller_of(interaction),
-                _owner(interaction),
+                owner_of(interaction),
                 found,
                 request,
                 limit=self.bot.settings.quotas.schedules,
@@ -183,9 +178,7 @@ class Schedules(
         guild_id = guild_id_of(interaction)
         language = user_language(interaction)
         hint = await self._running_hint(guild_id, schedule, language)  # before the row goes
-        async with self.services.audit.track(
-            actor_of(interaction), "schedule remove", f"schedule={schedule}"
-        ):
+        async with self.audited(interaction, "schedule remove", f"schedule={schedule}"):
             removed = await self.services.store.schedules.remove(guild_id, schedule)
         if not removed:
             raise UserError(key="schedules.not_found")
@@ -209,9 +202,7 @@ class Schedules(
     @app_commands.autocomplete(schedule=schedule_choices)
     async def pause(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
-        async with self.services.audit.track(
-            actor_of(interaction), "schedule pause", f"schedule={schedule}"
-        ):
+        async with self.audited(interaction, "schedule pause", f"schedule={schedule}"):
             await self.services.store.schedules.set_paused(found.guild_id, found.id, True)
         language = user_language(interaction)
         hint = await self._running_hint(found.guild_id, found.id, language)
@@ -224,9 +215,7 @@ class Schedules(
     @app_commands.autocomplete(schedule=schedule_choices)
     async def resume(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
-        async with self.services.audit.track(
-            actor_of(interaction), "schedule resume", f"schedule={schedule}"
-        ):
+        async with self.audited(interaction, "schedule resume", f"schedule={schedule}"):
             after = await self.services.schedules.resume(found.guild_id, found)
         at = int(after + schedule_lead(found))
         text = t(
@@ -242,7 +231,7 @@ class Schedules(
         await interaction.response.defer(ephemeral=True, thinking=True)
         runner = self.services.schedules
         now = runner.clock.now()
-        outcome = await runner.execute(found, _owner(interaction), now)
+        outcome = await runner.execute(found, owner_of(interaction), now)
         await self.services.store.schedules.set_outcome(found.id, outcome, ran_at=now)
         language = user_language(interaction)
         said = clip(shown(outcome, language), 300)

@@ -19,7 +19,6 @@ from bot.errors import user_language
 from bot.games import search_games
 from bot.i18n import t
 from bot.rendering.text import escape
-from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.servers.changes import PendingAdd, PreparedServer
 from bot.services.servers.diagnostics import diagnose
@@ -215,12 +214,7 @@ class Servers(
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
             require_manage(inter)  # may have been taken away since the command
-            async with self.services.audit.track(
-                actor_of(inter),
-                "server remove",
-                f"address={server.address}",
-                **about(server),
-            ):
+            async with self.audited(inter, "server remove", f"address={server.address}", server):
                 # Edited or removed meanwhile (or its name now another server's): refuse.
                 await self.services.registry.unchanged(server)
                 # Answer before the slow part: the cascade and the change listeners (roster,

@@ -10,7 +10,6 @@ from bot.errors import user_language
 from bot.i18n import LANGUAGES, language_name, t
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, guild_language
-from cogs._rcon_ui import actor_of
 from cogs._status_ui import Interaction
 
 DEFAULT = "default"  # the choice that follows the guild's preferred locale again
@@ -53,9 +52,7 @@ class Settings(
             await interaction.response.send_message(t(reader, key, language=shared), ephemeral=True)
             return
         chosen = None if language == DEFAULT else language
-        async with self.services.audit.track(
-            actor_of(interaction), "settings language", f"language={chosen}"
-        ):
+        async with self.audited(interaction, "settings language", f"language={chosen}"):
             await languages.choose(guild_id, chosen)
         # Boards speak the new language from their next pass.
         shared = language_name(guild_language(interaction))

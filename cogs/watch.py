@@ -9,7 +9,6 @@ from discord.ext import commands
 from bot.errors import user_language
 from bot.i18n import t
 from bot.rendering.text import escape, join_within
-from bot.services.audit import Actor, about
 from bot.services.errors import UserError
 from bot.services.feed.watch import id_kind, pattern_key
 from cogs._base import ManagedGroupCog
@@ -25,10 +24,6 @@ _KINDS = {
 }
 
 WatchChannel = discord.TextChannel | discord.Thread
-
-
-def _actor(interaction: Interaction) -> Actor:
-    return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
 
 
 class Watches(ManagedGroupCog, group_name="watch", group_description="Be told when a player joins"):
@@ -54,12 +49,12 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
         channel_id = channel.id if channel is not None else interaction.channel_id
         if channel_id is None:
             raise UserError(key="watches.pick_channel")
-        async with self.services.audit.track(
-            _actor(interaction),
+        async with self.audited(
+            interaction,
             "watch add",
             f"player={name_or_guid.strip()!r} channel={channel_id} "
             f"role={role.id if role else 'none'}",
-            **about(found),
+            found,
         ):
             watch = await self.services.store.watches.upsert(
                 guild_id,
@@ -100,11 +95,8 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
-        async with self.services.audit.track(
-            _actor(interaction),
-            "watch remove",
-            f"player={name_or_guid.strip()!r}",
-            **about(found),
+        async with self.audited(
+            interaction, "watch remove", f"player={name_or_guid.strip()!r}", found
         ):
             removed = await self.services.store.watches.remove(
                 guild_id, found.id, pattern_key(name_or_guid)
