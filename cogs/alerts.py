@@ -8,11 +8,12 @@ from discord.ext import commands
 
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import escape, join_within
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.status.alerts import observed
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
+from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 AlertChannel = discord.TextChannel | discord.Thread
@@ -87,7 +88,7 @@ class Alerts(
     async def list_alerts(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         alerts = await self.services.store.alerts.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         reader = user_language(interaction)
         lines = []
         for alert in alerts:
@@ -95,10 +96,8 @@ class Alerts(
             state = t(reader, f"alerts.state_{alert.last_state or 'unseen'}")
             name = escape(names.get(alert.server_id, "?"))
             lines.append(f"**{name}** → <#{alert.channel_id}>{role} · {state}")
-        embed = discord.Embed(
-            title=t(reader, "alerts.list_title"),
-            description=join_within(lines, 4000) if lines else t(reader, "alerts.list_empty"),
-            colour=discord.Colour.blurple(),
+        embed = list_embed(
+            t(reader, "alerts.list_title"), lines, t(reader, "alerts.list_empty"), reader
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -193,7 +193,7 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         language = user_language(interaction)
         found = await self.services.bans.find(guild_id, ban)
         now = self.services.bans.clock()
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         targets = await self.services.store.bans.targets(found.id)
         title = t(language, "banlist.info_title", player=escape(found.label))
         embed = _ban_embed(language, title, found, None, "ok")

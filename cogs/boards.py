@@ -132,7 +132,7 @@ class Boards(
         embed = discord.Embed(title=t(reader, "boards.list_title"), colour=discord.Colour.blurple())
         if not boards:
             embed.description = t(reader, "boards.list_empty")
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         # Discord: 25 fields and 6,000 characters per embed; the rest is counted, not shown.
         used = len(embed.title or "")
         for i, board in enumerate(boards):

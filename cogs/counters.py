@@ -84,7 +84,7 @@ class Counters(
     async def list_counters(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         reader = user_language(interaction)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         lines = [
             f"<#{c.channel_id}> · **{escape(names.get(c.server_id, '?'))}** · `{c.format}`"
             for c in await self.services.store.counters.for_guild(guild_id)

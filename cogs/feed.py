@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import escape, join_within
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
 from bot.services.feed.console_link import reports_joins, uses_console
@@ -17,6 +17,7 @@ from bot.services.feed.posting import problem_text
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, missing_permissions
+from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
@@ -140,7 +141,7 @@ class Feeds(
     async def list_feeds(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         feeds = await self.services.store.feeds.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         reader = user_language(interaction)
         lines = []
         for f in feeds:
@@ -151,12 +152,8 @@ class Feeds(
             if problem is not None:
                 line += f"\n⚠️ {problem_text(problem, reader)}"
             lines.append(line)
-        embed = discord.Embed(
-            title=t(reader, "feeds.list_title"),
-            description=join_within(lines, 4000, reader)
-            if lines
-            else t(reader, "feeds.list_empty"),
-            colour=discord.Colour.blurple(),
+        embed = list_embed(
+            t(reader, "feeds.list_title"), lines, t(reader, "feeds.list_empty"), reader
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -166,7 +166,7 @@ class Notify(
     async def list_pings(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         pings = await self.services.store.population.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         reader = user_language(interaction)
         lines = [
             t(

@@ -12,12 +12,13 @@ from discord.ext import commands
 from bot.app import OutpostBot
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import escape, join_within
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.rcon.permissions import Action, parse_action
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices
+from cogs._lists import list_embed
 
 Interaction = discord.Interaction[OutpostBot]
 ACTION_CHOICES = [
@@ -136,7 +137,7 @@ class Permissions(
     async def list_grants(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         grants = await self.services.permissions.grants_of(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         reader = user_language(interaction)
         lines = [
             f"<@&{g.role_id}> · **{g.action}** · "
@@ -147,8 +148,9 @@ class Permissions(
             )
             for g in grants
         ]
-        embed = discord.Embed(title=t(reader, "grants.list_title"), colour=discord.Colour.blurple())
-        embed.description = join_within(lines, 4000) if lines else t(reader, "grants.list_empty")
+        embed = list_embed(
+            t(reader, "grants.list_title"), lines, t(reader, "grants.list_empty"), reader
+        )
         embed.set_footer(text=t(reader, "grants.list_footer"))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -40,8 +40,7 @@ class Players(
     @app_commands.autocomplete(name=_name_choices)
     async def lookup(self, interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         guild_id = guild_id_of(interaction)
-        servers = await self.services.registry.servers_of(guild_id)
-        names = {s.id: s.name for s in servers}
+        names = await self.server_names(guild_id)
         sessions = await self.services.store.sessions.lookup(
             list(names), name, ids=player_ids.typed(name)
         )
@@ -107,7 +106,7 @@ class Players(
         guild_id = guild_id_of(interaction)
         record = await self._record(guild_id, player)
         store = self.services.store
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         sessions = [s for s in await store.sessions.of_player(record.id) if s.server_id in names]
         now = self.services.poller.clock()
         reader = user_language(interaction)

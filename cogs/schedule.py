@@ -157,7 +157,7 @@ class Schedules(
     async def list_schedules(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         schedules = await self.services.store.schedules.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         language = user_language(interaction)
         lines = [line(s, names.get(s.server_id, "?"), language) for s in schedules]
         for countdown in await self.services.store.countdowns.for_guild(guild_id):

@@ -8,11 +8,12 @@ from discord.ext import commands
 
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import escape, join_within
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.feed.watch import id_kind, pattern_key
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
+from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 # What id_kind says a typed watch is -> how a member reads it.
@@ -118,7 +119,7 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
     async def list_watches(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         watches = await self.services.store.watches.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         reader = user_language(interaction)
         lines = []
         for watch in watches:
@@ -130,10 +131,8 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
                 server=escape(names.get(watch.server_id, "?")),
             )
             lines.append(f"{where} → <#{watch.channel_id}>{role}")
-        embed = discord.Embed(
-            title=t(reader, "watches.list_title"),
-            description=join_within(lines, 4000) if lines else t(reader, "watches.list_empty"),
-            colour=discord.Colour.blurple(),
+        embed = list_embed(
+            t(reader, "watches.list_title"), lines, t(reader, "watches.list_empty"), reader
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
