@@ -28,6 +28,7 @@ from bot.services.rcon.permissions import Action
 from bot.storage.bans import Ban
 from cogs._base import OutpostGroupCog
 from cogs._common import guild_id_of, guild_language
+from cogs._lists import list_embed
 from cogs._rcon_ui import caller_of
 from cogs._results import TONES, Tone
 
@@ -173,13 +174,12 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         )
         lines = [render.list_line(b, await store.bans.targets(b.id), now, language) for b in bans]
         total = await store.bans.count_active(guild_id, now)
-        embed = discord.Embed(
-            title=t(language, "banlist.list_title", count=total)
+        title = (
+            t(language, "banlist.list_title", count=total)
             if show == "active"
-            else t(language, "banlist.list_history"),
-            description=clip("\n".join(lines), 4096) or t(language, "banlist.list_empty"),
-            colour=discord.Colour.blurple(),
+            else t(language, "banlist.list_history")
         )
+        embed = list_embed(title, lines, t(language, "banlist.list_empty"), language)
         embed.set_footer(text=t(language, "banlist.list_footer", page=page))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.errors import permission_name, user_language
 from bot.i18n import t
-from bot.rendering.text import clip, escape
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.status.counters import (
     DEFAULT_FORMAT,
@@ -19,6 +19,7 @@ from bot.services.status.counters import (
 )
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
+from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 CounterChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChannel
@@ -89,10 +90,8 @@ class Counters(
             f"<#{c.channel_id}> · **{escape(names.get(c.server_id, '?'))}** · `{c.format}`"
             for c in await self.services.store.counters.for_guild(guild_id)
         ]
-        embed = discord.Embed(
-            title=t(reader, "counters.list_title"),
-            description=clip("\n".join(lines), 4096) or t(reader, "counters.list_empty"),
-            colour=discord.Colour.blurple(),
+        embed = list_embed(
+            t(reader, "counters.list_title"), lines, t(reader, "counters.list_empty"), reader
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

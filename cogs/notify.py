@@ -17,6 +17,7 @@ from bot.services.errors import UserError
 from bot.services.status.population import MAX_PINGS_PER_GUILD, band
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, guild_language
+from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 PingChannel = discord.TextChannel | discord.Thread
@@ -180,10 +181,8 @@ class Notify(
             )
             for p in pings
         ]
-        embed = discord.Embed(
-            title=t(reader, "notify.list_title"),
-            description=clip("\n".join(lines), 4096) or t(reader, "notify.list_empty"),
-            colour=discord.Colour.blurple(),
+        embed = list_embed(
+            t(reader, "notify.list_title"), lines, t(reader, "notify.list_empty"), reader
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

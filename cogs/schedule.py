@@ -21,6 +21,7 @@ from bot.services.schedules.timing import describe, parse_when, zone_choices
 from bot.storage.schedules import Schedule
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, may_manage
+from cogs._lists import list_embed
 from cogs._rcon_ui import caller_of, owner_of
 from cogs._status_ui import Interaction, server_choices
 
@@ -164,10 +165,8 @@ class Schedules(
             name = escape(names.get(countdown.server_id, "?"))
             when = f"<t:{int(countdown.shutdown_at)}:R>"
             lines.append(t(language, "schedules.countdown_line", server=name, when=when))
-        embed = discord.Embed(
-            title=t(language, "schedules.title"),
-            description=clip("\n".join(lines), 4096) or t(language, "schedules.empty"),
-            colour=discord.Colour.blurple(),
+        embed = list_embed(
+            t(language, "schedules.title"), lines, t(language, "schedules.empty"), language
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
