@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,9 +13,9 @@ from bot.i18n import t
 from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.status.alerts import observed
+from bot.storage.alerts import Alert
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
-from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 AlertChannel = discord.TextChannel | discord.Thread
@@ -86,20 +88,15 @@ class Alerts(
 
     @app_commands.command(name="list", description="List this Discord server's alerts")
     async def list_alerts(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        alerts = await self.services.store.alerts.for_guild(guild_id)
-        names = await self.server_names(guild_id)
-        reader = user_language(interaction)
-        lines = []
-        for alert in alerts:
-            role = f" · <@&{alert.role_id}>" if alert.role_id is not None else ""
-            state = t(reader, f"alerts.state_{alert.last_state or 'unseen'}")
-            name = escape(names.get(alert.server_id, "?"))
-            lines.append(f"**{name}** → <#{alert.channel_id}>{role} · {state}")
-        embed = list_embed(
-            t(reader, "alerts.list_title"), lines, t(reader, "alerts.list_empty"), reader
-        )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        alerts = self.services.store.alerts.for_guild
+        await self.send_list(interaction, alerts, _line, "alerts.list_title", "alerts.list_empty")
+
+
+def _line(alert: Alert, names: Mapping[int, str], reader: str) -> str:
+    role = f" · <@&{alert.role_id}>" if alert.role_id is not None else ""
+    state = t(reader, f"alerts.state_{alert.last_state or 'unseen'}")
+    name = escape(names.get(alert.server_id, "?"))
+    return f"**{name}** → <#{alert.channel_id}>{role} · {state}"
 
 
 async def setup(bot: commands.Bot) -> None:

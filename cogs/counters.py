@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -17,9 +19,9 @@ from bot.services.status.counters import (
     check_format,
     render,
 )
+from bot.storage.counters import Counter
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
-from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 CounterChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChannel
@@ -83,17 +85,15 @@ class Counters(
 
     @app_commands.command(name="list", description="List this Discord server's counters")
     async def list_counters(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        reader = user_language(interaction)
-        names = await self.server_names(guild_id)
-        lines = [
-            f"<#{c.channel_id}> · **{escape(names.get(c.server_id, '?'))}** · `{c.format}`"
-            for c in await self.services.store.counters.for_guild(guild_id)
-        ]
-        embed = list_embed(
-            t(reader, "counters.list_title"), lines, t(reader, "counters.list_empty"), reader
+        counters = self.services.store.counters.for_guild
+        await self.send_list(
+            interaction, counters, _line, "counters.list_title", "counters.list_empty"
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _line(counter: Counter, names: Mapping[int, str], reader: str) -> str:
+    name = escape(names.get(counter.server_id, "?"))
+    return f"<#{counter.channel_id}> · **{name}** · `{counter.format}`"
 
 
 async def setup(bot: commands.Bot) -> None:

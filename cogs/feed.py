@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -15,9 +17,9 @@ from bot.services.feed.console_link import reports_joins, uses_console
 from bot.services.feed.model import ALL, describe
 from bot.services.feed.posting import problem_text
 from bot.storage import Server
+from bot.storage.feeds import Feed
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, missing_permissions
-from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
@@ -139,23 +141,18 @@ class Feeds(
 
     @app_commands.command(name="list", description="List this Discord server's feeds")
     async def list_feeds(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        feeds = await self.services.store.feeds.for_guild(guild_id)
-        names = await self.server_names(guild_id)
-        reader = user_language(interaction)
-        lines = []
-        for f in feeds:
-            line = f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · " + (
-                _described(f.kinds, reader)
-            )
-            problem = self.services.feed.channel_problem(f.channel_id)
-            if problem is not None:
-                line += f"\n⚠️ {problem_text(problem, reader)}"
-            lines.append(line)
-        embed = list_embed(
-            t(reader, "feeds.list_title"), lines, t(reader, "feeds.list_empty"), reader
+        feeds = self.services.store.feeds.for_guild
+        await self.send_list(interaction, feeds, self._line, "feeds.list_title", "feeds.list_empty")
+
+    def _line(self, feed: Feed, names: Mapping[int, str], reader: str) -> str:
+        line = f"**{escape(names.get(feed.server_id, '?'))}** → <#{feed.channel_id}> · " + (
+            _described(feed.kinds, reader)
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        # Lines for this channel are waiting: say why, so the member can fix it.
+        problem = self.services.feed.channel_problem(feed.channel_id)
+        if problem is not None:
+            line += f"\n⚠️ {problem_text(problem, reader)}"
+        return line
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -4,6 +4,7 @@ and a panel where members take or drop that role themselves."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -15,9 +16,9 @@ from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
 from bot.services.errors import UserError
 from bot.services.status.population import MAX_PINGS_PER_GUILD, band
+from bot.storage.population import PopulationPing
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, guild_language
-from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 PingChannel = discord.TextChannel | discord.Thread
@@ -82,6 +83,18 @@ class RoleToggle(
 def _describe(direction: str, threshold: int, language: str) -> str:
     sign = "≥" if direction == "above" else "≤"
     return t(language, "notify.threshold", sign=sign, count=threshold)
+
+
+def _line(ping: PopulationPing, names: Mapping[int, str], reader: str) -> str:
+    return t(
+        reader,
+        "notify.list_line",
+        id=str(ping.id),
+        name=escape(names.get(ping.server_id, "?")),
+        threshold=_describe(ping.direction, ping.threshold, reader),
+        role=f"<@&{ping.role_id}>",
+        channel=f"<#{ping.channel_id}>",
+    )
 
 
 class Notify(
@@ -165,26 +178,8 @@ class Notify(
 
     @app_commands.command(name="list", description="List this Discord server's population pings")
     async def list_pings(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        pings = await self.services.store.population.for_guild(guild_id)
-        names = await self.server_names(guild_id)
-        reader = user_language(interaction)
-        lines = [
-            t(
-                reader,
-                "notify.list_line",
-                id=str(p.id),
-                name=escape(names.get(p.server_id, "?")),
-                threshold=_describe(p.direction, p.threshold, reader),
-                role=f"<@&{p.role_id}>",
-                channel=f"<#{p.channel_id}>",
-            )
-            for p in pings
-        ]
-        embed = list_embed(
-            t(reader, "notify.list_title"), lines, t(reader, "notify.list_empty"), reader
-        )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        pings = self.services.store.population.for_guild
+        await self.send_list(interaction, pings, _line, "notify.list_title", "notify.list_empty")
 
     @app_commands.command(name="remove", description="Remove a population ping")
     @app_commands.describe(ping="Its number from /notify list")

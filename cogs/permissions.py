@@ -3,6 +3,7 @@ or on all of them. Manage Server, checked at run time; every change is audited."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -16,9 +17,9 @@ from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.rcon.permissions import Action, parse_action
 from bot.storage import Server
+from bot.storage.permissions import Grant
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices
-from cogs._lists import list_embed
 
 Interaction = discord.Interaction[OutpostBot]
 ACTION_CHOICES = [
@@ -135,24 +136,24 @@ class Permissions(
 
     @app_commands.command(name="list", description="Show the /rcon grants of this server")
     async def list_grants(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        grants = await self.services.permissions.grants_of(guild_id)
-        names = await self.server_names(guild_id)
-        reader = user_language(interaction)
-        lines = [
-            f"<@&{g.role_id}> · **{g.action}** · "
-            + (
-                escape(names.get(g.server_id, f"#{g.server_id}"))
-                if g.server_id
-                else t(reader, "grants.every_server")
-            )
-            for g in grants
-        ]
-        embed = list_embed(
-            t(reader, "grants.list_title"), lines, t(reader, "grants.list_empty"), reader
+        grants = self.services.permissions.grants_of
+        await self.send_list(
+            interaction,
+            grants,
+            _line,
+            "grants.list_title",
+            "grants.list_empty",
+            footer="grants.list_footer",
         )
-        embed.set_footer(text=t(reader, "grants.list_footer"))
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _line(grant: Grant, names: Mapping[int, str], reader: str) -> str:
+    where = (
+        escape(names.get(grant.server_id, f"#{grant.server_id}"))
+        if grant.server_id
+        else t(reader, "grants.every_server")
+    )
+    return f"<@&{grant.role_id}> · **{grant.action}** · {where}"
 
 
 async def setup(bot: commands.Bot) -> None:

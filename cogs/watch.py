@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,9 +13,9 @@ from bot.i18n import t
 from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.feed.watch import id_kind, pattern_key
+from bot.storage.feeds import Watch
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of
-from cogs._lists import list_embed
 from cogs._status_ui import Interaction, server_choices
 
 # What id_kind says a typed watch is -> how a member reads it.
@@ -117,24 +119,21 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
 
     @app_commands.command(name="list", description="List the watched players")
     async def list_watches(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        watches = await self.services.store.watches.for_guild(guild_id)
-        names = await self.server_names(guild_id)
-        reader = user_language(interaction)
-        lines = []
-        for watch in watches:
-            role = f" · <@&{watch.role_id}>" if watch.role_id is not None else ""
-            where = t(
-                reader,
-                "watches.list_line",
-                who=escape(watch.pattern),
-                server=escape(names.get(watch.server_id, "?")),
-            )
-            lines.append(f"{where} → <#{watch.channel_id}>{role}")
-        embed = list_embed(
-            t(reader, "watches.list_title"), lines, t(reader, "watches.list_empty"), reader
+        watches = self.services.store.watches.for_guild
+        await self.send_list(
+            interaction, watches, _line, "watches.list_title", "watches.list_empty"
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _line(watch: Watch, names: Mapping[int, str], reader: str) -> str:
+    role = f" · <@&{watch.role_id}>" if watch.role_id is not None else ""
+    where = t(
+        reader,
+        "watches.list_line",
+        who=escape(watch.pattern),
+        server=escape(names.get(watch.server_id, "?")),
+    )
+    return f"{where} → <#{watch.channel_id}>{role}"
 
 
 async def setup(bot: commands.Bot) -> None:
