@@ -1,4 +1,5 @@
-"""What every cog shares: guild checks done again at run time, and invoker-only buttons."""
+"""What every cog shares: guild checks done again at run time, the member's answer, and
+invoker-only buttons."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import ReportingView, permission_name, user_language
-from bot.i18n import ENGLISH, resolve, t
+from bot.i18n import ENGLISH, Value, resolve, t
 from bot.services.servers.registry import ServerRegistry
 
 
@@ -56,6 +57,16 @@ def require_manage(interaction: discord.Interaction[Any]) -> None:
     guild_id_of(interaction)
     if not interaction.permissions.manage_guild:
         raise app_commands.MissingPermissions(["manage_guild"])
+
+
+async def answer(interaction: discord.Interaction[Any], key: str, /, **values: Value) -> None:
+    """Tell the member the catalogue message ``key``: ephemeral, so in their own language; a
+    follow-up once the interaction is answered or deferred."""
+    text = t(user_language(interaction), key, **values)
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 def guild_language(interaction: discord.Interaction[Any]) -> str:

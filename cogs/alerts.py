@@ -15,7 +15,7 @@ from bot.services.errors import UserError
 from bot.services.status.alerts import observed
 from bot.storage.alerts import Alert
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import answer, guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 AlertChannel = discord.TextChannel | discord.Thread
@@ -81,10 +81,7 @@ class Alerts(
             )
         if not removed:
             raise UserError(key="alerts.none_there", name=escape(found.name))
-        text = t(
-            user_language(interaction), "alerts.removed", count=removed, name=escape(found.name)
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "alerts.removed", count=removed, name=escape(found.name))
 
     @app_commands.command(name="list", description="List this Discord server's alerts")
     async def list_alerts(self, interaction: Interaction) -> None:

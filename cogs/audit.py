@@ -30,6 +30,7 @@ from cogs._audit_ui import audit_embed, filters_text, mirror_embeds
 from cogs._base import ManagedGroupCog
 from cogs._common import (
     InvokerOnlyView,
+    answer,
     guild_id_of,
     managed_server_choices,
     may_manage,
@@ -313,16 +314,14 @@ class Audit(
         guild_id = guild_id_of(interaction)
         async with self.audited(interaction, "audit channel set", f"channel={channel.id}"):
             await self.services.store.audit.set_channel(guild_id, channel.id)
-        text = t(user_language(interaction), "auditlog.channel_set", channel=channel.mention)
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "auditlog.channel_set", channel=channel.mention)
 
     @channel.command(name="clear", description="Stop mirroring audit entries")
     async def channel_clear(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         async with self.audited(interaction, "audit channel clear"):
             await self.services.store.audit.set_channel(guild_id, None)
-        text = t(user_language(interaction), "auditlog.channel_cleared")
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "auditlog.channel_cleared")
 
 
 async def setup(bot: commands.Bot) -> None:

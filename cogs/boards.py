@@ -16,7 +16,7 @@ from bot.services.errors import UserError
 from bot.services.status.boards import pause_reason_text
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, missing_permissions
+from cogs._common import answer, guild_id_of, missing_permissions
 from cogs._status_ui import Interaction
 
 log = logging.getLogger(__name__)
@@ -179,8 +179,7 @@ class Boards(
                 await channel.get_partial_message(message_id).delete()
             except discord.HTTPException as exc:
                 log.info("board message %d not deleted (%s)", message_id, exc.code)
-        text = t(user_language(interaction), "boards.removed", channel=channel.mention)
-        await interaction.followup.send(text, ephemeral=True)
+        await answer(interaction, "boards.removed", channel=channel.mention)
 
 
 def _channel_name(interaction: Interaction, channel_id: int) -> str:

@@ -21,7 +21,7 @@ from bot.services.status.counters import (
 )
 from bot.storage.counters import Counter
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import answer, guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 CounterChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChannel
@@ -80,8 +80,7 @@ class Counters(
             removed = await self.services.store.counters.remove(guild_id, channel.id)
         if not removed:
             raise UserError(key="counters.none", channel=channel.mention)
-        text = t(user_language(interaction), "counters.removed", channel=channel.mention)
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "counters.removed", channel=channel.mention)
 
     @app_commands.command(name="list", description="List this Discord server's counters")
     async def list_counters(self, interaction: Interaction) -> None:

@@ -19,7 +19,7 @@ from bot.services.feed.posting import problem_text
 from bot.storage import Server
 from bot.storage.feeds import Feed
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, missing_permissions
+from cogs._common import answer, guild_id_of, missing_permissions
 from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
@@ -130,13 +130,7 @@ class Feeds(
             if not removed:
                 raise UserError(key="feeds.none_there", name=escape(found.name))
         self.services.feed.unsubscribe(removed)
-        text = t(
-            user_language(interaction),
-            "feeds.removed",
-            count=len(removed),
-            name=escape(found.name),
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "feeds.removed", count=len(removed), name=escape(found.name))
         self.services.feed.reload_later()
 
     @app_commands.command(name="list", description="List this Discord server's feeds")

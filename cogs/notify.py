@@ -18,7 +18,7 @@ from bot.services.errors import UserError
 from bot.services.status.population import MAX_PINGS_PER_GUILD, band
 from bot.storage.population import PopulationPing
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, guild_language
+from cogs._common import answer, guild_id_of, guild_language
 from cogs._status_ui import Interaction, server_choices
 
 PingChannel = discord.TextChannel | discord.Thread
@@ -189,8 +189,7 @@ class Notify(
             removed = await self.services.store.population.remove(guild_id, ping)
         if not removed:
             raise UserError(key="notify.no_such_ping")
-        text = t(user_language(interaction), "notify.removed", id=str(ping))
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "notify.removed", id=str(ping))
 
     @app_commands.command(name="panel", description="Post a button members use to get a ping role")
     @app_commands.describe(channel="Where to post the panel", role="The ping role it gives")
@@ -216,8 +215,7 @@ class Notify(
             await channel.send(
                 embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
             )
-        text = t(user_language(interaction), "notify.panel_posted", channel=channel.mention)
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "notify.panel_posted", channel=channel.mention)
 
 
 async def setup(bot: commands.Bot) -> None:

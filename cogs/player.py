@@ -16,7 +16,7 @@ from bot.services.feed import records
 from bot.services.feed.lookup import describe, history_lines, id_lines, summarise
 from bot.storage.players import MAX_NOTE, PlayerRecord, identifiers_of
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import answer, guild_id_of
 from cogs._status_ui import Interaction
 
 
@@ -153,13 +153,7 @@ class Players(
             await self.services.store.players.add_note(
                 record.id, interaction.user.id, text, self.services.poller.clock()
             )
-        text = t(
-            user_language(interaction),
-            "players.note_added",
-            name=escape(record.name),
-            id=str(record.id),
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "players.note_added", name=escape(record.name), id=str(record.id))
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -18,7 +18,7 @@ from bot.services.schedules.console import check_payload
 from bot.services.schedules.countdown import MAX_MINUTES, parse_steps
 from bot.services.schedules.outcomes import OK, shown
 from cogs._base import OutpostGroupCog
-from cogs._common import guild_id_of
+from cogs._common import answer, guild_id_of
 from cogs._rcon_ui import caller_of, owner_of
 from cogs._status_ui import Interaction, server_choices
 
@@ -59,14 +59,13 @@ class Restart(OutpostGroupCog, group_name="restart", group_description="Restart 
         countdown = await self.services.schedules.start_restart(
             owner_of(interaction), found, in_minutes, text, chosen, channel.id if channel else None
         )
-        text = t(
-            user_language(interaction),
+        await answer(
+            interaction,
             "restarts.started",
             server=escape(found.name),
             when=f"<t:{int(countdown.shutdown_at)}:R>",
             steps=countdown.steps.replace(",", ", "),
         )
-        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="cancel", description="Cancel a pending restart (said in game)")
     @app_commands.describe(server="The server")

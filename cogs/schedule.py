@@ -20,7 +20,7 @@ from bot.services.schedules.runner import schedule_lead
 from bot.services.schedules.timing import describe, parse_when, zone_choices
 from bot.storage.schedules import Schedule
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, may_manage
+from cogs._common import answer, guild_id_of, may_manage
 from cogs._lists import list_embed
 from cogs._rcon_ui import caller_of, owner_of
 from cogs._status_ui import Interaction, server_choices
@@ -217,10 +217,7 @@ class Schedules(
         async with self.audited(interaction, "schedule resume", f"schedule={schedule}"):
             after = await self.services.schedules.resume(found.guild_id, found)
         at = int(after + schedule_lead(found))
-        text = t(
-            user_language(interaction), "schedules.resumed", id=str(schedule), when=f"<t:{at}:R>"
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "schedules.resumed", id=str(schedule), when=f"<t:{at}:R>")
 
     @app_commands.command(name="run-now", description="Run a schedule once now (as you)")
     @app_commands.describe(schedule="Its number from /schedule list")

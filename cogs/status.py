@@ -29,7 +29,7 @@ from bot.services.status.join_links import checked_join_url
 from bot.services.status.poller import target_of
 from bot.storage import Server
 from cogs._base import OutpostCog
-from cogs._common import guild_id_of, guild_language, require_manage
+from cogs._common import answer, guild_id_of, guild_language, require_manage
 from cogs._status_ui import Interaction, server_choices, views_of
 
 log = logging.getLogger(__name__)
@@ -146,9 +146,7 @@ class Status(OutpostCog):
             await self.services.store.display.set_hide_connect(found.id, not show)
         key = "status.connect_shown" if show else "status.connect_hidden"
         name = discord.utils.escape_markdown(found.name)
-        await interaction.response.send_message(
-            t(user_language(interaction), key, name=name), ephemeral=True
-        )
+        await answer(interaction, key, name=name)
         await (
             self.services.feed.reload()
         )  # feed lines name the server: mask its address from now on

@@ -15,7 +15,7 @@ from bot.services.errors import UserError
 from bot.services.feed.watch import id_kind, pattern_key
 from bot.storage.feeds import Watch
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import answer, guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 # What id_kind says a typed watch is -> how a member reads it.
@@ -108,13 +108,9 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
                 # What was typed is not echoed back (errors never repeat typed text).
                 raise UserError(key="watches.not_watched", server=escape(found.name))
         self.services.feed.unsubscribe([removed])
-        text = t(
-            user_language(interaction),
-            "watches.stopped",
-            who=escape(removed.pattern),
-            server=escape(found.name),
+        await answer(
+            interaction, "watches.stopped", who=escape(removed.pattern), server=escape(found.name)
         )
-        await interaction.response.send_message(text, ephemeral=True)
         self.services.feed.reload_later()
 
     @app_commands.command(name="list", description="List the watched players")
