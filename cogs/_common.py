@@ -3,14 +3,16 @@ invoker-only buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.app import OutpostBot
 from bot.errors import ReportingView, permission_name, user_language
 from bot.i18n import ENGLISH, Value, resolve, t
-from bot.services.servers.registry import ServerRegistry
+from bot.rendering.text import sanitize
 
 
 def guild_id_of(interaction: discord.Interaction[Any]) -> int:
@@ -25,13 +27,20 @@ def may_manage(interaction: discord.Interaction[Any]) -> bool:
 
 
 async def managed_server_choices(
-    registry: ServerRegistry, interaction: discord.Interaction[Any], current: str
+    interaction: discord.Interaction[OutpostBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """Server-name autocomplete for the manage-only cogs; nothing without the permission."""
     if not may_manage(interaction):
         return []
+    registry = interaction.client.services.registry
     names = await registry.autocomplete(guild_id_of(interaction), current)
     return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+
+
+def player_choices(names: Iterable[str]) -> list[app_commands.Choice[str]]:
+    """Player names as autocomplete choices. Names come from game servers: shown without
+    controls or bidi overrides, the value as stored (what the command looks up)."""
+    return [app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n]
 
 
 def missing_permissions(

@@ -219,11 +219,6 @@ class Audit(
             )
         return taken, True
 
-    async def _servers(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.services.registry, interaction, current)
-
     async def _filter(
         self,
         interaction: Interaction,
@@ -250,7 +245,7 @@ class Audit(
 
     @app_commands.command(name="view", description="Browse the audit log (newest first)")
     @app_commands.describe(**_FILTER_HELP)
-    @app_commands.autocomplete(server=_servers, action=action_choices)
+    @app_commands.autocomplete(server=managed_server_choices, action=action_choices)
     async def view(
         self,
         interaction: Interaction,
@@ -267,7 +262,7 @@ class Audit(
 
     @app_commands.command(name="export", description="The audit log as a CSV file")
     @app_commands.describe(**_FILTER_HELP)
-    @app_commands.autocomplete(server=_servers, action=action_choices)
+    @app_commands.autocomplete(server=managed_server_choices, action=action_choices)
     @app_commands.checks.cooldown(1, 10.0, key=lambda i: (i.guild_id, i.user.id))
     async def export(
         self,

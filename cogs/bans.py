@@ -27,7 +27,7 @@ from bot.services.rcon.actions import MAX_REASON
 from bot.services.rcon.permissions import Action
 from bot.storage.bans import Ban
 from cogs._base import OutpostGroupCog
-from cogs._common import guild_id_of, guild_language
+from cogs._common import guild_id_of, guild_language, player_choices
 from cogs._lists import list_embed
 from cogs._rcon_ui import caller_of
 from cogs._results import TONES, Tone
@@ -80,10 +80,7 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         if not await self._may(interaction, Action.BAN) or interaction.guild_id is None:
             return []
         names = await self.services.store.players.names_like(interaction.guild_id, current, 25)
-        # Names come from game servers: shown without controls or bidi overrides.
-        return [
-            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
-        ]
+        return player_choices(names)
 
     async def _server_choices(
         self, interaction: Interaction, current: str

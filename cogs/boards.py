@@ -16,7 +16,7 @@ from bot.services.errors import UserError
 from bot.services.status.boards import pause_reason_text
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
-from cogs._common import answer, guild_id_of, missing_permissions
+from cogs._common import answer, guild_id_of, may_manage, missing_permissions
 from cogs._status_ui import Interaction
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,11 @@ class Boards(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         # Comma-separated names: complete the last one, keep the ones already typed.
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+        if not may_manage(interaction):
             return []
         done, _, last = current.rpartition(",")
         prefix = f"{done}, " if done else ""
-        names = self.services.poller.names(interaction.guild_id, last, limit=25)
+        names = self.services.poller.names(guild_id_of(interaction), last, limit=25)
         choices = []
         for name in names:
             value = prefix + name

@@ -60,11 +60,6 @@ class Permissions(
     group_name="permissions",
     group_description="Grant roles the right to use /rcon actions",
 ):
-    async def _server_names(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.services.registry, interaction, current)
-
     async def _scope(self, interaction: Interaction, server: str | None) -> Server | None:
         if server is None:
             return None
@@ -109,7 +104,7 @@ class Permissions(
         role="The role", action="The action", server="Only this server (default: all)"
     )
     @app_commands.choices(action=ACTION_CHOICES)
-    @app_commands.autocomplete(server=_server_names)
+    @app_commands.autocomplete(server=managed_server_choices)
     async def grant(
         self,
         interaction: Interaction,
@@ -124,7 +119,7 @@ class Permissions(
         role="The role", action="The action", server="The server the grant was for (if any)"
     )
     @app_commands.choices(action=ACTION_CHOICES)
-    @app_commands.autocomplete(server=_server_names)
+    @app_commands.autocomplete(server=managed_server_choices)
     async def revoke(
         self,
         interaction: Interaction,

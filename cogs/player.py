@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import clip, escape, sanitize
+from bot.rendering.text import clip, escape
 from bot.services.bans import render as render_bans
 from bot.services.errors import UserError
 from bot.services.feed import ids as player_ids
@@ -16,7 +16,7 @@ from bot.services.feed import records
 from bot.services.feed.lookup import describe, history_lines, id_lines, summarise
 from bot.storage.players import MAX_NOTE, PlayerRecord, identifiers_of
 from cogs._base import ManagedGroupCog
-from cogs._common import answer, guild_id_of
+from cogs._common import answer, guild_id_of, may_manage, player_choices
 from cogs._status_ui import Interaction
 
 
@@ -26,14 +26,10 @@ class Players(
     async def _name_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+        if not may_manage(interaction):
             return []
-        ids = [s.id for s in self.services.poller.servers_of(interaction.guild_id)]
-        names = await self.services.store.sessions.names_like(ids, current, 25)
-        # Names come from game servers: shown without controls or bidi overrides.
-        return [
-            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
-        ]
+        ids = [s.id for s in self.services.poller.servers_of(guild_id_of(interaction))]
+        return player_choices(await self.services.store.sessions.names_like(ids, current, 25))
 
     @app_commands.command(name="lookup", description="When a player was last seen, and where")
     @app_commands.describe(name="Player name (any case), SteamID64, EOS id or BattlEye GUID")
@@ -70,12 +66,10 @@ class Players(
     async def _record_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+        if not may_manage(interaction):
             return []
-        names = await self.services.store.players.names_like(interaction.guild_id, current, 25)
-        return [
-            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
-        ]
+        names = await self.services.store.players.names_like(guild_id_of(interaction), current, 25)
+        return player_choices(names)
 
     async def _record(self, guild_id: int, text: str) -> PlayerRecord:
         """The guild's record for a name or an identifier (the most recently seen of a name)."""

@@ -49,11 +49,6 @@ class Servers(
 ):
     # -- autocomplete --------------------------------------------------------------------------
 
-    async def _server_names(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.services.registry, interaction, current)
-
     async def _games(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -158,7 +153,7 @@ class Servers(
         rcon_port="New RCON port",
         new_password="Ask for a new RCON password",
     )
-    @app_commands.autocomplete(name=_server_names, game=_games)
+    @app_commands.autocomplete(name=managed_server_choices, game=_games)
     async def edit(
         self,
         interaction: Interaction,
@@ -205,7 +200,7 @@ class Servers(
 
     @app_commands.command(name="remove", description="Remove a registered game server")
     @app_commands.describe(name="The server to remove")
-    @app_commands.autocomplete(name=_server_names)
+    @app_commands.autocomplete(name=managed_server_choices)
     async def remove(self, interaction: Interaction, name: str) -> None:
         guild_id = guild_id_of(interaction)
         server = await self.services.registry.get(guild_id, name)
@@ -231,7 +226,7 @@ class Servers(
 
     @app_commands.command(name="test", description="Check DNS, A2S query, ping and RCON login")
     @app_commands.describe(name="The server to test")
-    @app_commands.autocomplete(name=_server_names)
+    @app_commands.autocomplete(name=managed_server_choices)
     @app_commands.checks.cooldown(2, 30.0, key=lambda i: (i.guild_id, i.user.id))
     async def test(self, interaction: Interaction, name: str) -> None:
         server = await self.services.registry.get(guild_id_of(interaction), name)
