@@ -3,7 +3,8 @@ commands at daily times (in a time zone) or at an interval, run as the admin who
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -26,6 +27,7 @@ from cogs._rcon_ui import caller_of, owner_of
 from cogs._status_ui import Interaction, server_choices
 
 NoteChannel = discord.TextChannel | discord.Thread
+Callback = Callable[..., Coroutine[Any, Any, None]]
 
 
 async def timezone_choices(
@@ -55,6 +57,19 @@ async def schedule_choices(
         if needle in label.casefold():
             choices.append(app_commands.Choice(name=label, value=schedule.id))
     return choices[:25]
+
+
+def _on_schedule(
+    name: str, description: str
+) -> Callable[[Callback], app_commands.Command[Any, ..., None]]:
+    """A ``/schedule`` subcommand on one schedule, picked by its number."""
+
+    def wrap(callback: Callback) -> app_commands.Command[Any, ..., None]:
+        callback = app_commands.autocomplete(schedule=schedule_choices)(callback)
+        callback = app_commands.describe(schedule="Its number from /schedule list")(callback)
+        return app_commands.command(name=name, description=description)(callback)
+
+    return wrap
 
 
 def _what(schedule: Schedule, language: str) -> str:
@@ -170,9 +185,7 @@ class Schedules(
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="remove", description="Delete a schedule")
-    @app_commands.describe(schedule="Its number from /schedule list")
-    @app_commands.autocomplete(schedule=schedule_choices)
+    @_on_schedule("remove", "Delete a schedule")
     async def remove(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         guild_id = guild_id_of(interaction)
         language = user_language(interaction)
@@ -196,9 +209,7 @@ class Schedules(
                 return t(language, "schedules.running_hint", server=name, when=when)
         return ""
 
-    @app_commands.command(name="pause", description="Stop a schedule until resumed")
-    @app_commands.describe(schedule="Its number from /schedule list")
-    @app_commands.autocomplete(schedule=schedule_choices)
+    @_on_schedule("pause", "Stop a schedule until resumed")
     async def pause(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
         async with self.audited(interaction, "schedule pause", f"schedule={schedule}"):
@@ -209,9 +220,7 @@ class Schedules(
             t(language, "schedules.paused", id=str(schedule)) + hint, ephemeral=True
         )
 
-    @app_commands.command(name="resume", description="Run a paused schedule again")
-    @app_commands.describe(schedule="Its number from /schedule list")
-    @app_commands.autocomplete(schedule=schedule_choices)
+    @_on_schedule("resume", "Run a paused schedule again")
     async def resume(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
         async with self.audited(interaction, "schedule resume", f"schedule={schedule}"):
@@ -219,9 +228,7 @@ class Schedules(
         at = int(after + schedule_lead(found))
         await answer(interaction, "schedules.resumed", id=str(schedule), when=f"<t:{at}:R>")
 
-    @app_commands.command(name="run-now", description="Run a schedule once now (as you)")
-    @app_commands.describe(schedule="Its number from /schedule list")
-    @app_commands.autocomplete(schedule=schedule_choices)
+    @_on_schedule("run-now", "Run a schedule once now (as you)")
     async def run_now(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
         await interaction.response.defer(ephemeral=True, thinking=True)
