@@ -101,7 +101,6 @@ class InvokerOnlyView(ReportingView):
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         if interaction.user.id != self.invoker_id:
-            text = t(user_language(interaction), self.refusal)
-            await interaction.response.send_message(text, ephemeral=True)
+            await answer(interaction, self.refusal)
             return False
         return True
