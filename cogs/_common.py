@@ -1,15 +1,18 @@
-"""What every cog shares: guild checks done again at run time, and invoker-only buttons."""
+"""What every cog shares: guild checks done again at run time, the member's answer, and
+invoker-only buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.app import OutpostBot
 from bot.errors import ReportingView, permission_name, user_language
-from bot.i18n import ENGLISH, resolve, t
-from bot.services.servers.registry import ServerRegistry
+from bot.i18n import ENGLISH, Value, resolve, t
+from bot.rendering.text import sanitize
 
 
 def guild_id_of(interaction: discord.Interaction[Any]) -> int:
@@ -24,13 +27,20 @@ def may_manage(interaction: discord.Interaction[Any]) -> bool:
 
 
 async def managed_server_choices(
-    registry: ServerRegistry, interaction: discord.Interaction[Any], current: str
+    interaction: discord.Interaction[OutpostBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """Server-name autocomplete for the manage-only cogs; nothing without the permission."""
     if not may_manage(interaction):
         return []
+    registry = interaction.client.services.registry
     names = await registry.autocomplete(guild_id_of(interaction), current)
     return [app_commands.Choice(name=n, value=n) for n in names[:25]]
+
+
+def player_choices(names: Iterable[str]) -> list[app_commands.Choice[str]]:
+    """Player names as autocomplete choices. Names come from game servers: shown without
+    controls or bidi overrides, the value as stored (what the command looks up)."""
+    return [app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n]
 
 
 def missing_permissions(
@@ -58,6 +68,16 @@ def require_manage(interaction: discord.Interaction[Any]) -> None:
         raise app_commands.MissingPermissions(["manage_guild"])
 
 
+async def answer(interaction: discord.Interaction[Any], key: str, /, **values: Value) -> None:
+    """Tell the member the catalogue message ``key``: ephemeral, so in their own language; a
+    follow-up once the interaction is answered or deferred."""
+    text = t(user_language(interaction), key, **values)
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
 def guild_language(interaction: discord.Interaction[Any]) -> str:
     """The language of what the bot posts for everyone (boards, public answers): the guild's
     ``/settings language``, else its preferred locale, else English. Ephemeral answers use
@@ -81,7 +101,6 @@ class InvokerOnlyView(ReportingView):
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         if interaction.user.id != self.invoker_id:
-            text = t(user_language(interaction), self.refusal)
-            await interaction.response.send_message(text, ephemeral=True)
+            await answer(interaction, self.refusal)
             return False
         return True

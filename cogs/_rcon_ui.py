@@ -1,5 +1,6 @@
-"""Discord glue shared by ``/rcon``, ``/permissions`` and ``/audit``: who is calling, the
-cooldown, and the invoker-only confirm button."""
+"""Discord glue shared by ``/rcon``, ``/permissions`` and ``/audit``: who is calling (as the
+permission check, the audit log and a schedule's run see them), the cooldown, and the
+invoker-only confirm button."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.errors import user_language
 from bot.i18n import t
 from bot.services.audit import Actor
 from bot.services.rcon.permissions import Caller, role_ids
+from bot.services.schedules.console import Owner
 from cogs._common import InvokerOnlyView, guild_id_of
 
 CONFIRM_SECONDS = 60.0
@@ -33,6 +35,11 @@ def caller_of(interaction: discord.Interaction[Any]) -> Caller:
 
 def actor_of(interaction: discord.Interaction[Any]) -> Actor:
     return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
+
+
+def owner_of(interaction: discord.Interaction[Any]) -> Owner:
+    """Whom a schedule or a restart countdown the member starts runs for."""
+    return Owner(guild_id_of(interaction), interaction.user.id, interaction.user.name)
 
 
 def user_cooldown(interaction: discord.Interaction[Any]) -> app_commands.Cooldown | None:

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import escape, join_within
-from bot.services.audit import about
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.status.alerts import observed
+from bot.storage.alerts import Alert
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
-from cogs._rcon_ui import actor_of
+from cogs._common import answer, guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 AlertChannel = discord.TextChannel | discord.Thread
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Alerts(
     ManagedGroupCog, group_name="alert", group_description="Up/down alerts for game servers"
 ):
@@ -39,11 +38,11 @@ class Alerts(
         found = await self.services.registry.get(guild_id, server)
         # Start from what the poller sees now, so the first message is a real change.
         state = observed(self.services.poller.snapshot(found))
-        async with self.services.audit.track(
-            actor_of(interaction),
+        async with self.audited(
+            interaction,
             "alert set",
             f"channel={channel.id} role={role.id if role else None}",
-            **about(found),
+            found,
         ):
             await self.services.store.alerts.upsert(
                 guild_id,
@@ -74,40 +73,27 @@ class Alerts(
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
-        async with self.services.audit.track(
-            actor_of(interaction),
-            "alert remove",
-            f"channel={channel.id if channel else 'all'}",
-            **about(found),
+        async with self.audited(
+            interaction, "alert remove", f"channel={channel.id if channel else 'all'}", found
         ):
             removed = await self.services.store.alerts.remove(
                 guild_id, found.id, channel.id if channel else None
             )
         if not removed:
             raise UserError(key="alerts.none_there", name=escape(found.name))
-        text = t(
-            user_language(interaction), "alerts.removed", count=removed, name=escape(found.name)
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "alerts.removed", count=removed, name=escape(found.name))
 
     @app_commands.command(name="list", description="List this Discord server's alerts")
     async def list_alerts(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        alerts = await self.services.store.alerts.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
-        reader = user_language(interaction)
-        lines = []
-        for alert in alerts:
-            role = f" · <@&{alert.role_id}>" if alert.role_id is not None else ""
-            state = t(reader, f"alerts.state_{alert.last_state or 'unseen'}")
-            name = escape(names.get(alert.server_id, "?"))
-            lines.append(f"**{name}** → <#{alert.channel_id}>{role} · {state}")
-        embed = discord.Embed(
-            title=t(reader, "alerts.list_title"),
-            description=join_within(lines, 4000) if lines else t(reader, "alerts.list_empty"),
-            colour=discord.Colour.blurple(),
-        )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        alerts = self.services.store.alerts.for_guild
+        await self.send_list(interaction, alerts, _line, "alerts.list_title", "alerts.list_empty")
+
+
+def _line(alert: Alert, names: Mapping[int, str], reader: str) -> str:
+    role = f" · <@&{alert.role_id}>" if alert.role_id is not None else ""
+    state = t(reader, f"alerts.state_{alert.last_state or 'unseen'}")
+    name = escape(names.get(alert.server_id, "?"))
+    return f"**{name}** → <#{alert.channel_id}>{role} · {state}"
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -30,12 +30,12 @@ from cogs._audit_ui import audit_embed, filters_text, mirror_embeds
 from cogs._base import ManagedGroupCog
 from cogs._common import (
     InvokerOnlyView,
+    answer,
     guild_id_of,
     managed_server_choices,
     may_manage,
     require_manage,
 )
-from cogs._rcon_ui import actor_of
 
 log = logging.getLogger(__name__)
 
@@ -179,8 +179,6 @@ class AuditPages(InvokerOnlyView):
             pass  # token expired or message gone
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Audit(
     ManagedGroupCog,
     group_name="audit",
@@ -221,11 +219,6 @@ class Audit(
             )
         return taken, True
 
-    async def _servers(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.services.registry, interaction, current)
-
     async def _filter(
         self,
         interaction: Interaction,
@@ -252,7 +245,7 @@ class Audit(
 
     @app_commands.command(name="view", description="Browse the audit log (newest first)")
     @app_commands.describe(**_FILTER_HELP)
-    @app_commands.autocomplete(server=_servers, action=action_choices)
+    @app_commands.autocomplete(server=managed_server_choices, action=action_choices)
     async def view(
         self,
         interaction: Interaction,
@@ -269,7 +262,7 @@ class Audit(
 
     @app_commands.command(name="export", description="The audit log as a CSV file")
     @app_commands.describe(**_FILTER_HELP)
-    @app_commands.autocomplete(server=_servers, action=action_choices)
+    @app_commands.autocomplete(server=managed_server_choices, action=action_choices)
     @app_commands.checks.cooldown(1, 10.0, key=lambda i: (i.guild_id, i.user.id))
     async def export(
         self,
@@ -314,20 +307,16 @@ class Audit(
     @app_commands.describe(channel="The channel")
     async def channel_set(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.services.audit.track(
-            actor_of(interaction), "audit channel set", f"channel={channel.id}"
-        ):
+        async with self.audited(interaction, "audit channel set", f"channel={channel.id}"):
             await self.services.store.audit.set_channel(guild_id, channel.id)
-        text = t(user_language(interaction), "auditlog.channel_set", channel=channel.mention)
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "auditlog.channel_set", channel=channel.mention)
 
     @channel.command(name="clear", description="Stop mirroring audit entries")
     async def channel_clear(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.services.audit.track(actor_of(interaction), "audit channel clear"):
+        async with self.audited(interaction, "audit channel clear"):
             await self.services.store.audit.set_channel(guild_id, None)
-        text = t(user_language(interaction), "auditlog.channel_cleared")
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "auditlog.channel_cleared")
 
 
 async def setup(bot: commands.Bot) -> None:

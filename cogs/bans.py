@@ -27,7 +27,8 @@ from bot.services.rcon.actions import MAX_REASON
 from bot.services.rcon.permissions import Action
 from bot.storage.bans import Ban
 from cogs._base import OutpostGroupCog
-from cogs._common import guild_id_of, guild_language
+from cogs._common import guild_id_of, guild_language, player_choices
+from cogs._lists import list_embed
 from cogs._rcon_ui import caller_of
 from cogs._results import TONES, Tone
 
@@ -79,10 +80,7 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         if not await self._may(interaction, Action.BAN) or interaction.guild_id is None:
             return []
         names = await self.services.store.players.names_like(interaction.guild_id, current, 25)
-        # Names come from game servers: shown without controls or bidi overrides.
-        return [
-            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
-        ]
+        return player_choices(names)
 
     async def _server_choices(
         self, interaction: Interaction, current: str
@@ -173,13 +171,12 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         )
         lines = [render.list_line(b, await store.bans.targets(b.id), now, language) for b in bans]
         total = await store.bans.count_active(guild_id, now)
-        embed = discord.Embed(
-            title=t(language, "banlist.list_title", count=total)
+        title = (
+            t(language, "banlist.list_title", count=total)
             if show == "active"
-            else t(language, "banlist.list_history"),
-            description=clip("\n".join(lines), 4096) or t(language, "banlist.list_empty"),
-            colour=discord.Colour.blurple(),
+            else t(language, "banlist.list_history")
         )
+        embed = list_embed(title, lines, t(language, "banlist.list_empty"), language)
         embed.set_footer(text=t(language, "banlist.list_footer", page=page))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -193,7 +190,7 @@ class Bans(OutpostGroupCog, group_name="ban", group_description="The ban list of
         language = user_language(interaction)
         found = await self.services.bans.find(guild_id, ban)
         now = self.services.bans.clock()
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         targets = await self.services.store.bans.targets(found.id)
         title = t(language, "banlist.info_title", player=escape(found.label))
         embed = _ban_embed(language, title, found, None, "ok")

@@ -16,8 +16,7 @@ from bot.services.errors import UserError
 from bot.services.status.boards import pause_reason_text
 from bot.storage import Server
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, missing_permissions
-from cogs._rcon_ui import actor_of
+from cogs._common import answer, guild_id_of, may_manage, missing_permissions
 from cogs._status_ui import Interaction
 
 log = logging.getLogger(__name__)
@@ -34,8 +33,6 @@ def split_names(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Boards(
     ManagedGroupCog, group_name="board", group_description="Live status boards in a channel"
 ):
@@ -43,11 +40,11 @@ class Boards(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         # Comma-separated names: complete the last one, keep the ones already typed.
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+        if not may_manage(interaction):
             return []
         done, _, last = current.rpartition(",")
         prefix = f"{done}, " if done else ""
-        names = self.services.poller.names(interaction.guild_id, last, limit=25)
+        names = self.services.poller.names(guild_id_of(interaction), last, limit=25)
         choices = []
         for name in names:
             value = prefix + name
@@ -99,10 +96,8 @@ class Boards(
             raise UserError(key="boards.need_permissions", channel=channel.mention, missing=missing)
         await interaction.response.defer(ephemeral=True, thinking=True)
         names = ",".join(s.name for s in chosen) or "every server"
-        async with self.services.audit.track(
-            actor_of(interaction),
-            "board set",
-            f"channel={channel.id} servers={names!r} style={style}",
+        async with self.audited(
+            interaction, "board set", f"channel={channel.id} servers={names!r} style={style}"
         ):
             board = await self.services.store.boards.upsert(
                 guild_id,
@@ -137,7 +132,7 @@ class Boards(
         embed = discord.Embed(title=t(reader, "boards.list_title"), colour=discord.Colour.blurple())
         if not boards:
             embed.description = t(reader, "boards.list_empty")
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         # Discord: 25 fields and 6,000 characters per embed; the rest is counted, not shown.
         used = len(embed.title or "")
         for i, board in enumerate(boards):
@@ -177,17 +172,14 @@ class Boards(
         if board is None:
             raise UserError(key="boards.none_in", channel=channel.mention)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.services.audit.track(
-            actor_of(interaction), "board remove", f"channel={channel.id}"
-        ):
+        async with self.audited(interaction, "board remove", f"channel={channel.id}"):
             message_ids = await self.services.store.boards.remove(guild_id, channel.id)
         for message_id in message_ids:
             try:
                 await channel.get_partial_message(message_id).delete()
             except discord.HTTPException as exc:
                 log.info("board message %d not deleted (%s)", message_id, exc.code)
-        text = t(user_language(interaction), "boards.removed", channel=channel.mention)
-        await interaction.followup.send(text, ephemeral=True)
+        await answer(interaction, "boards.removed", channel=channel.mention)
 
 
 def _channel_name(interaction: Interaction, channel_id: int) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import permission_name, user_language
 from bot.i18n import t
-from bot.rendering.text import clip, escape
-from bot.services.audit import about
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.status.counters import (
     DEFAULT_FORMAT,
@@ -18,16 +19,14 @@ from bot.services.status.counters import (
     check_format,
     render,
 )
+from bot.storage.counters import Counter
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
-from cogs._rcon_ui import actor_of
+from cogs._common import answer, guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 CounterChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChannel
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Counters(
     ManagedGroupCog, group_name="counter", group_description="Channel names that show a status"
 ):
@@ -59,11 +58,8 @@ class Counters(
         existing = {c.channel_id for c in await store.for_guild(guild_id)}
         if channel.id not in existing and len(existing) >= MAX_COUNTERS_PER_GUILD:
             raise UserError(key="counters.limit", count=MAX_COUNTERS_PER_GUILD)
-        async with self.services.audit.track(
-            actor_of(interaction),
-            "counter set",
-            f"channel={channel.id} format={fmt!r}",
-            **about(found),
+        async with self.audited(
+            interaction, "counter set", f"channel={channel.id} format={fmt!r}", found
         ):
             await store.upsert(guild_id, channel.id, found.id, fmt, interaction.user.id)
         preview = render(fmt, found.name, self.services.poller.snapshot(found))
@@ -80,30 +76,23 @@ class Counters(
     @app_commands.describe(channel="The counter's channel")
     async def remove_counter(self, interaction: Interaction, channel: CounterChannel) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.services.audit.track(
-            actor_of(interaction), "counter remove", f"channel={channel.id}"
-        ):
+        async with self.audited(interaction, "counter remove", f"channel={channel.id}"):
             removed = await self.services.store.counters.remove(guild_id, channel.id)
         if not removed:
             raise UserError(key="counters.none", channel=channel.mention)
-        text = t(user_language(interaction), "counters.removed", channel=channel.mention)
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "counters.removed", channel=channel.mention)
 
     @app_commands.command(name="list", description="List this Discord server's counters")
     async def list_counters(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        reader = user_language(interaction)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
-        lines = [
-            f"<#{c.channel_id}> · **{escape(names.get(c.server_id, '?'))}** · `{c.format}`"
-            for c in await self.services.store.counters.for_guild(guild_id)
-        ]
-        embed = discord.Embed(
-            title=t(reader, "counters.list_title"),
-            description=clip("\n".join(lines), 4096) or t(reader, "counters.list_empty"),
-            colour=discord.Colour.blurple(),
+        counters = self.services.store.counters.for_guild
+        await self.send_list(
+            interaction, counters, _line, "counters.list_title", "counters.list_empty"
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _line(counter: Counter, names: Mapping[int, str], reader: str) -> str:
+    name = escape(names.get(counter.server_id, "?"))
+    return f"<#{counter.channel_id}> · **{name}** · `{counter.format}`"
 
 
 async def setup(bot: commands.Bot) -> None:

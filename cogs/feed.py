@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import escape, join_within
-from bot.services.audit import Actor, about
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.feed import CATEGORIES, parse_categories
 from bot.services.feed.console_link import reports_joins, uses_console
 from bot.services.feed.model import ALL, describe
 from bot.services.feed.posting import problem_text
 from bot.storage import Server
+from bot.storage.feeds import Feed
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, missing_permissions
+from cogs._common import answer, guild_id_of, missing_permissions
 from cogs._status_ui import Interaction, server_choices
 
 FeedChannel = discord.TextChannel | discord.Thread
@@ -60,12 +62,6 @@ async def category_choices(
     return choices[:25]
 
 
-def _actor(interaction: Interaction) -> Actor:
-    return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
-
-
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Feeds(
     ManagedGroupCog, group_name="feed", group_description="Live server events in a channel"
 ):
@@ -90,11 +86,11 @@ class Feeds(
         missing = missing_permissions(channel, NEEDED, reader)
         if missing:
             raise UserError(key="feeds.cannot_post", channel=channel.mention, missing=missing)
-        async with self.services.audit.track(
-            _actor(interaction),
+        async with self.audited(
+            interaction,
             "feed set",
             f"channel={channel.id} events={','.join(sorted(categories))}",
-            **about(found),
+            found,
         ):
             feed = await self.services.store.feeds.upsert(
                 guild_id,
@@ -125,11 +121,8 @@ class Feeds(
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
-        async with self.services.audit.track(
-            _actor(interaction),
-            "feed remove",
-            f"channel={channel.id}" if channel else "channel=all",
-            **about(found),
+        async with self.audited(
+            interaction, "feed remove", f"channel={channel.id}" if channel else "channel=all", found
         ):
             removed = await self.services.store.feeds.remove(
                 guild_id, found.id, channel.id if channel else None
@@ -137,38 +130,23 @@ class Feeds(
             if not removed:
                 raise UserError(key="feeds.none_there", name=escape(found.name))
         self.services.feed.unsubscribe(removed)
-        text = t(
-            user_language(interaction),
-            "feeds.removed",
-            count=len(removed),
-            name=escape(found.name),
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "feeds.removed", count=len(removed), name=escape(found.name))
         self.services.feed.reload_later()
 
     @app_commands.command(name="list", description="List this Discord server's feeds")
     async def list_feeds(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        feeds = await self.services.store.feeds.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
-        reader = user_language(interaction)
-        lines = []
-        for f in feeds:
-            line = f"**{escape(names.get(f.server_id, '?'))}** → <#{f.channel_id}> · " + (
-                _described(f.kinds, reader)
-            )
-            problem = self.services.feed.channel_problem(f.channel_id)
-            if problem is not None:
-                line += f"\n⚠️ {problem_text(problem, reader)}"
-            lines.append(line)
-        embed = discord.Embed(
-            title=t(reader, "feeds.list_title"),
-            description=join_within(lines, 4000, reader)
-            if lines
-            else t(reader, "feeds.list_empty"),
-            colour=discord.Colour.blurple(),
+        feeds = self.services.store.feeds.for_guild
+        await self.send_list(interaction, feeds, self._line, "feeds.list_title", "feeds.list_empty")
+
+    def _line(self, feed: Feed, names: Mapping[int, str], reader: str) -> str:
+        line = f"**{escape(names.get(feed.server_id, '?'))}** → <#{feed.channel_id}> · " + (
+            _described(feed.kinds, reader)
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        # Lines for this channel are waiting: say why, so the member can fix it.
+        problem = self.services.feed.channel_problem(feed.channel_id)
+        if problem is not None:
+            line += f"\n⚠️ {problem_text(problem, reader)}"
+        return line
 
 
 async def setup(bot: commands.Bot) -> None:

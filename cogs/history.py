@@ -6,29 +6,23 @@ import io
 import time
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n import number, t
 from bot.i18n.formatting import percent
 from bot.rendering.charts import render_history_async, stats
-from bot.rendering.text import clip, escape, mask_address
+from bot.rendering.text import clip, escape
 from bot.services.status.poller import target_of
 from cogs._base import OutpostCog
 from cogs._common import guild_id_of, guild_language
-from cogs._status_ui import Interaction, server_choices
+from cogs._status_ui import Interaction, period_command, public_name
 
 PERIODS = {"6h": 6 * 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
 FILENAME = "history.png"
 
 
 class History(OutpostCog):
-    @app_commands.command(name="history", description="Chart a server's player count over time")
-    @app_commands.guild_only()
-    @app_commands.describe(server="The server", period="How far back (default 24h)")
-    @app_commands.autocomplete(server=server_choices)
-    @app_commands.choices(period=[app_commands.Choice(name=p, value=p) for p in PERIODS])
-    @app_commands.checks.cooldown(3, 30.0, key=lambda i: (i.guild_id, i.user.id))
+    @period_command("history", "Chart a server's player count over time", PERIODS, "24h")
     async def history(self, interaction: Interaction, server: str, period: str = "24h") -> None:
         found = await self.services.registry.get(guild_id_of(interaction), server)
         span = PERIODS.get(period, PERIODS["24h"])
@@ -39,9 +33,7 @@ class History(OutpostCog):
         # A hidden address (/status-connect show:False) stays hidden in titles and the chart.
         # A public answer: in the guild's language, the chart's labels too.
         language = guild_language(interaction)
-        shown = found.name
-        if found.id in await self.services.store.display.hidden_connect():
-            shown = mask_address(shown, found.host, language)
+        shown = await public_name(self.bot, found, language)
         title = clip(escape(shown), 200)
         embed = discord.Embed(
             title=t(language, "history.title", name=title, period=period),

@@ -4,6 +4,7 @@ and a panel where members take or drop that role themselves."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -13,12 +14,11 @@ from discord.ext import commands
 from bot.errors import user_language
 from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
-from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.status.population import MAX_PINGS_PER_GUILD, band
+from bot.storage.population import PopulationPing
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, guild_language
-from cogs._rcon_ui import actor_of
+from cogs._common import answer, guild_id_of, guild_language
 from cogs._status_ui import Interaction, server_choices
 
 PingChannel = discord.TextChannel | discord.Thread
@@ -85,8 +85,18 @@ def _describe(direction: str, threshold: int, language: str) -> str:
     return t(language, "notify.threshold", sign=sign, count=threshold)
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
+def _line(ping: PopulationPing, names: Mapping[int, str], reader: str) -> str:
+    return t(
+        reader,
+        "notify.list_line",
+        id=str(ping.id),
+        name=escape(names.get(ping.server_id, "?")),
+        threshold=_describe(ping.direction, ping.threshold, reader),
+        role=f"<@&{ping.role_id}>",
+        channel=f"<#{ping.channel_id}>",
+    )
+
+
 class Notify(
     ManagedGroupCog, group_name="notify", group_description="Ping a role when a server fills up"
 ):
@@ -132,12 +142,12 @@ class Notify(
             raise UserError(key="notify.limit", count=MAX_PINGS_PER_GUILD)
         direction, threshold = ("above", above) if above is not None else ("below", below)
         assert threshold is not None
-        async with self.services.audit.track(
-            actor_of(interaction),
+        async with self.audited(
+            interaction,
             "notify population",
             f"{direction}={threshold} role={role.id} channel={target.id} "
             f"cooldown={cooldown_minutes}m",
-            **about(found),
+            found,
         ):
             await store.add(
                 guild_id,
@@ -168,41 +178,18 @@ class Notify(
 
     @app_commands.command(name="list", description="List this Discord server's population pings")
     async def list_pings(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        pings = await self.services.store.population.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
-        reader = user_language(interaction)
-        lines = [
-            t(
-                reader,
-                "notify.list_line",
-                id=str(p.id),
-                name=escape(names.get(p.server_id, "?")),
-                threshold=_describe(p.direction, p.threshold, reader),
-                role=f"<@&{p.role_id}>",
-                channel=f"<#{p.channel_id}>",
-            )
-            for p in pings
-        ]
-        embed = discord.Embed(
-            title=t(reader, "notify.list_title"),
-            description=clip("\n".join(lines), 4096) or t(reader, "notify.list_empty"),
-            colour=discord.Colour.blurple(),
-        )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        pings = self.services.store.population.for_guild
+        await self.send_list(interaction, pings, _line, "notify.list_title", "notify.list_empty")
 
     @app_commands.command(name="remove", description="Remove a population ping")
     @app_commands.describe(ping="Its number from /notify list")
     async def remove(self, interaction: Interaction, ping: app_commands.Range[int, 1]) -> None:
         guild_id = guild_id_of(interaction)
-        async with self.services.audit.track(
-            actor_of(interaction), "notify remove", f"ping={ping}"
-        ):
+        async with self.audited(interaction, "notify remove", f"ping={ping}"):
             removed = await self.services.store.population.remove(guild_id, ping)
         if not removed:
             raise UserError(key="notify.no_such_ping")
-        text = t(user_language(interaction), "notify.removed", id=str(ping))
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "notify.removed", id=str(ping))
 
     @app_commands.command(name="panel", description="Post a button members use to get a ping role")
     @app_commands.describe(channel="Where to post the panel", role="The ping role it gives")
@@ -222,14 +209,13 @@ class Notify(
             description=t(language, "notify.panel", role=role.mention),
             colour=discord.Colour.blurple(),
         )
-        async with self.services.audit.track(
-            actor_of(interaction), "notify panel", f"channel={channel.id} role={role.id}"
+        async with self.audited(
+            interaction, "notify panel", f"channel={channel.id} role={role.id}"
         ):
             await channel.send(
                 embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
             )
-        text = t(user_language(interaction), "notify.panel_posted", channel=channel.mention)
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "notify.panel_posted", channel=channel.mention)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -3,6 +3,7 @@ or on all of them. Manage Server, checked at run time; every change is audited."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -12,13 +13,13 @@ from discord.ext import commands
 from bot.app import OutpostBot
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import escape, join_within
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.rcon.permissions import Action, parse_action
 from bot.storage import Server
+from bot.storage.permissions import Grant
 from cogs._base import ManagedGroupCog
 from cogs._common import guild_id_of, managed_server_choices
-from cogs._rcon_ui import actor_of
 
 Interaction = discord.Interaction[OutpostBot]
 ACTION_CHOICES = [
@@ -54,18 +55,11 @@ def check_grant(interaction: discord.Interaction[Any], role: discord.Role, actio
         raise UserError(key="grants.below")
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Permissions(
     ManagedGroupCog,
     group_name="permissions",
     group_description="Grant roles the right to use /rcon actions",
 ):
-    async def _server_names(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.services.registry, interaction, current)
-
     async def _scope(self, interaction: Interaction, server: str | None) -> Server | None:
         if server is None:
             return None
@@ -91,13 +85,7 @@ class Permissions(
         args = f"role={role.id} action={action.value}"
         if scope is not None:
             args += f" server={scope.name!r}"
-        async with self.services.audit.track(
-            actor_of(interaction),
-            f"permissions {verb}",
-            args,
-            server_id=scope.id if scope else None,
-            server_name=scope.name if scope else "",
-        ):
+        async with self.audited(interaction, f"permissions {verb}", args, scope):
             if verb == "grant":
                 check_grant(interaction, role, action)
                 changed = await self.services.permissions.grant(
@@ -116,7 +104,7 @@ class Permissions(
         role="The role", action="The action", server="Only this server (default: all)"
     )
     @app_commands.choices(action=ACTION_CHOICES)
-    @app_commands.autocomplete(server=_server_names)
+    @app_commands.autocomplete(server=managed_server_choices)
     async def grant(
         self,
         interaction: Interaction,
@@ -131,7 +119,7 @@ class Permissions(
         role="The role", action="The action", server="The server the grant was for (if any)"
     )
     @app_commands.choices(action=ACTION_CHOICES)
-    @app_commands.autocomplete(server=_server_names)
+    @app_commands.autocomplete(server=managed_server_choices)
     async def revoke(
         self,
         interaction: Interaction,
@@ -143,23 +131,24 @@ class Permissions(
 
     @app_commands.command(name="list", description="Show the /rcon grants of this server")
     async def list_grants(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        grants = await self.services.permissions.grants_of(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
-        reader = user_language(interaction)
-        lines = [
-            f"<@&{g.role_id}> · **{g.action}** · "
-            + (
-                escape(names.get(g.server_id, f"#{g.server_id}"))
-                if g.server_id
-                else t(reader, "grants.every_server")
-            )
-            for g in grants
-        ]
-        embed = discord.Embed(title=t(reader, "grants.list_title"), colour=discord.Colour.blurple())
-        embed.description = join_within(lines, 4000) if lines else t(reader, "grants.list_empty")
-        embed.set_footer(text=t(reader, "grants.list_footer"))
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        grants = self.services.permissions.grants_of
+        await self.send_list(
+            interaction,
+            grants,
+            _line,
+            "grants.list_title",
+            "grants.list_empty",
+            footer="grants.list_footer",
+        )
+
+
+def _line(grant: Grant, names: Mapping[int, str], reader: str) -> str:
+    where = (
+        escape(names.get(grant.server_id, f"#{grant.server_id}"))
+        if grant.server_id
+        else t(reader, "grants.every_server")
+    )
+    return f"<@&{grant.role_id}> · **{grant.action}** · {where}"
 
 
 async def setup(bot: commands.Bot) -> None:

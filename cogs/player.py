@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import clip, escape, sanitize
+from bot.rendering.text import clip, escape
 from bot.services.bans import render as render_bans
 from bot.services.errors import UserError
 from bot.services.feed import ids as player_ids
@@ -16,35 +16,27 @@ from bot.services.feed import records
 from bot.services.feed.lookup import describe, history_lines, id_lines, summarise
 from bot.storage.players import MAX_NOTE, PlayerRecord, identifiers_of
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
-from cogs._rcon_ui import actor_of
+from cogs._common import answer, guild_id_of, may_manage, player_choices
 from cogs._status_ui import Interaction
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Players(
     ManagedGroupCog, group_name="player", group_description="Players seen on your servers"
 ):
     async def _name_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+        if not may_manage(interaction):
             return []
-        ids = [s.id for s in self.services.poller.servers_of(interaction.guild_id)]
-        names = await self.services.store.sessions.names_like(ids, current, 25)
-        # Names come from game servers: shown without controls or bidi overrides.
-        return [
-            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
-        ]
+        ids = [s.id for s in self.services.poller.servers_of(guild_id_of(interaction))]
+        return player_choices(await self.services.store.sessions.names_like(ids, current, 25))
 
     @app_commands.command(name="lookup", description="When a player was last seen, and where")
     @app_commands.describe(name="Player name (any case), SteamID64, EOS id or BattlEye GUID")
     @app_commands.autocomplete(name=_name_choices)
     async def lookup(self, interaction: Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         guild_id = guild_id_of(interaction)
-        servers = await self.services.registry.servers_of(guild_id)
-        names = {s.id: s.name for s in servers}
+        names = await self.server_names(guild_id)
         sessions = await self.services.store.sessions.lookup(
             list(names), name, ids=player_ids.typed(name)
         )
@@ -74,12 +66,10 @@ class Players(
     async def _record_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+        if not may_manage(interaction):
             return []
-        names = await self.services.store.players.names_like(interaction.guild_id, current, 25)
-        return [
-            app_commands.Choice(name=sanitize(n)[:100] or "?", value=n[:100]) for n in names if n
-        ]
+        names = await self.services.store.players.names_like(guild_id_of(interaction), current, 25)
+        return player_choices(names)
 
     async def _record(self, guild_id: int, text: str) -> PlayerRecord:
         """The guild's record for a name or an identifier (the most recently seen of a name)."""
@@ -110,7 +100,7 @@ class Players(
         guild_id = guild_id_of(interaction)
         record = await self._record(guild_id, player)
         store = self.services.store
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         sessions = [s for s in await store.sessions.of_player(record.id) if s.server_id in names]
         now = self.services.poller.clock()
         reader = user_language(interaction)
@@ -153,19 +143,11 @@ class Players(
     ) -> None:
         guild_id = guild_id_of(interaction)
         record = await self._record(guild_id, player)
-        async with self.services.audit.track(
-            actor_of(interaction), "player note", f"player=#{record.id}"
-        ):
+        async with self.audited(interaction, "player note", f"player=#{record.id}"):
             await self.services.store.players.add_note(
                 record.id, interaction.user.id, text, self.services.poller.clock()
             )
-        text = t(
-            user_language(interaction),
-            "players.note_added",
-            name=escape(record.name),
-            id=str(record.id),
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "players.note_added", name=escape(record.name), id=str(record.id))
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -14,19 +14,15 @@ from bot.rendering.text import clip, escape
 from bot.services.errors import UserError
 from bot.services.rcon.actions import MAX_MESSAGE
 from bot.services.rcon.permissions import Action
-from bot.services.schedules.console import Owner, check_payload
+from bot.services.schedules.console import check_payload
 from bot.services.schedules.countdown import MAX_MINUTES, parse_steps
 from bot.services.schedules.outcomes import OK, shown
 from cogs._base import OutpostGroupCog
-from cogs._common import guild_id_of
-from cogs._rcon_ui import caller_of
+from cogs._common import answer, guild_id_of
+from cogs._rcon_ui import caller_of, owner_of
 from cogs._status_ui import Interaction, server_choices
 
 NoteChannel = discord.TextChannel | discord.Thread
-
-
-def _owner(interaction: Interaction) -> Owner:
-    return Owner(guild_id_of(interaction), interaction.user.id, interaction.user.name)
 
 
 @app_commands.guild_only()
@@ -61,16 +57,15 @@ class Restart(OutpostGroupCog, group_name="restart", group_description="Restart 
             f"restart in {in_minutes} min",
         )
         countdown = await self.services.schedules.start_restart(
-            _owner(interaction), found, in_minutes, text, chosen, channel.id if channel else None
+            owner_of(interaction), found, in_minutes, text, chosen, channel.id if channel else None
         )
-        text = t(
-            user_language(interaction),
+        await answer(
+            interaction,
             "restarts.started",
             server=escape(found.name),
             when=f"<t:{int(countdown.shutdown_at)}:R>",
             steps=countdown.steps.replace(",", ", "),
         )
-        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="cancel", description="Cancel a pending restart (said in game)")
     @app_commands.describe(server="The server")
@@ -83,7 +78,7 @@ class Restart(OutpostGroupCog, group_name="restart", group_description="Restart 
         if await self.services.store.countdowns.of_server(found.id) is None:
             raise UserError(key="restarts.none_pending", server=escape(found.name))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        _, outcome = await self.services.schedules.cancel_restart(_owner(interaction), found)
+        _, outcome = await self.services.schedules.cancel_restart(owner_of(interaction), found)
         language, name = user_language(interaction), escape(found.name)
         if outcome == OK:
             text = t(language, "restarts.cancel_told", server=name)

@@ -3,7 +3,8 @@ commands at daily times (in a time zone) or at an interval, run as the admin who
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -12,20 +13,21 @@ from discord.ext import commands
 from bot.errors import user_language
 from bot.i18n import ENGLISH, t
 from bot.rendering.text import clip, escape
-from bot.services.audit import about
 from bot.services.errors import UserError
-from bot.services.schedules.console import MAX_PAYLOAD, Owner
+from bot.services.schedules.console import MAX_PAYLOAD
 from bot.services.schedules.manage import ScheduleRequest, add_schedule
 from bot.services.schedules.outcomes import shown
 from bot.services.schedules.runner import schedule_lead
 from bot.services.schedules.timing import describe, parse_when, zone_choices
 from bot.storage.schedules import Schedule
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, may_manage
-from cogs._rcon_ui import actor_of, caller_of
+from cogs._common import answer, guild_id_of, may_manage
+from cogs._lists import list_embed
+from cogs._rcon_ui import caller_of, owner_of
 from cogs._status_ui import Interaction, server_choices
 
 NoteChannel = discord.TextChannel | discord.Thread
+Callback = Callable[..., Coroutine[Any, Any, None]]
 
 
 async def timezone_choices(
@@ -57,8 +59,17 @@ async def schedule_choices(
     return choices[:25]
 
 
-def _owner(interaction: Interaction) -> Owner:
-    return Owner(guild_id_of(interaction), interaction.user.id, interaction.user.name)
+def _on_schedule(
+    name: str, description: str
+) -> Callable[[Callback], app_commands.Command[Any, ..., None]]:
+    """A ``/schedule`` subcommand on one schedule, picked by its number."""
+
+    def wrap(callback: Callback) -> app_commands.Command[Any, ..., None]:
+        callback = app_commands.autocomplete(schedule=schedule_choices)(callback)
+        callback = app_commands.describe(schedule="Its number from /schedule list")(callback)
+        return app_commands.command(name=name, description=description)(callback)
+
+    return wrap
 
 
 def _what(schedule: Schedule, language: str) -> str:
@@ -91,8 +102,6 @@ def line(schedule: Schedule, server_name: str, language: str = ENGLISH) -> str:
     return text
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Schedules(
     ManagedGroupCog,
     group_name="schedule",
@@ -139,16 +148,16 @@ class Schedules(
             channel_id=channel.id if channel else None,
             missed=missed,
         )
-        async with self.services.audit.track(
-            actor_of(interaction),
+        async with self.audited(
+            interaction,
             "schedule add",
             f"{kind} {when} {timezone}" + (f" text={clip(text, 200)!r}" if text else ""),
-            **about(found),
+            found,
         ):
             schedule = await add_schedule(
                 self.services.schedules,
                 caller_of(interaction),
-                _owner(interaction),
+                owner_of(interaction),
                 found,
                 request,
                 limit=self.bot.settings.quotas.schedules,
@@ -164,30 +173,24 @@ class Schedules(
     async def list_schedules(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
         schedules = await self.services.store.schedules.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
+        names = await self.server_names(guild_id)
         language = user_language(interaction)
         lines = [line(s, names.get(s.server_id, "?"), language) for s in schedules]
         for countdown in await self.services.store.countdowns.for_guild(guild_id):
             name = escape(names.get(countdown.server_id, "?"))
             when = f"<t:{int(countdown.shutdown_at)}:R>"
             lines.append(t(language, "schedules.countdown_line", server=name, when=when))
-        embed = discord.Embed(
-            title=t(language, "schedules.title"),
-            description=clip("\n".join(lines), 4096) or t(language, "schedules.empty"),
-            colour=discord.Colour.blurple(),
+        embed = list_embed(
+            t(language, "schedules.title"), lines, t(language, "schedules.empty"), language
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="remove", description="Delete a schedule")
-    @app_commands.describe(schedule="Its number from /schedule list")
-    @app_commands.autocomplete(schedule=schedule_choices)
+    @_on_schedule("remove", "Delete a schedule")
     async def remove(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         guild_id = guild_id_of(interaction)
         language = user_language(interaction)
         hint = await self._running_hint(guild_id, schedule, language)  # before the row goes
-        async with self.services.audit.track(
-            actor_of(interaction), "schedule remove", f"schedule={schedule}"
-        ):
+        async with self.audited(interaction, "schedule remove", f"schedule={schedule}"):
             removed = await self.services.store.schedules.remove(guild_id, schedule)
         if not removed:
             raise UserError(key="schedules.not_found")
@@ -206,14 +209,10 @@ class Schedules(
                 return t(language, "schedules.running_hint", server=name, when=when)
         return ""
 
-    @app_commands.command(name="pause", description="Stop a schedule until resumed")
-    @app_commands.describe(schedule="Its number from /schedule list")
-    @app_commands.autocomplete(schedule=schedule_choices)
+    @_on_schedule("pause", "Stop a schedule until resumed")
     async def pause(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
-        async with self.services.audit.track(
-            actor_of(interaction), "schedule pause", f"schedule={schedule}"
-        ):
+        async with self.audited(interaction, "schedule pause", f"schedule={schedule}"):
             await self.services.store.schedules.set_paused(found.guild_id, found.id, True)
         language = user_language(interaction)
         hint = await self._running_hint(found.guild_id, found.id, language)
@@ -221,30 +220,21 @@ class Schedules(
             t(language, "schedules.paused", id=str(schedule)) + hint, ephemeral=True
         )
 
-    @app_commands.command(name="resume", description="Run a paused schedule again")
-    @app_commands.describe(schedule="Its number from /schedule list")
-    @app_commands.autocomplete(schedule=schedule_choices)
+    @_on_schedule("resume", "Run a paused schedule again")
     async def resume(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
-        async with self.services.audit.track(
-            actor_of(interaction), "schedule resume", f"schedule={schedule}"
-        ):
+        async with self.audited(interaction, "schedule resume", f"schedule={schedule}"):
             after = await self.services.schedules.resume(found.guild_id, found)
         at = int(after + schedule_lead(found))
-        text = t(
-            user_language(interaction), "schedules.resumed", id=str(schedule), when=f"<t:{at}:R>"
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, "schedules.resumed", id=str(schedule), when=f"<t:{at}:R>")
 
-    @app_commands.command(name="run-now", description="Run a schedule once now (as you)")
-    @app_commands.describe(schedule="Its number from /schedule list")
-    @app_commands.autocomplete(schedule=schedule_choices)
+    @_on_schedule("run-now", "Run a schedule once now (as you)")
     async def run_now(self, interaction: Interaction, schedule: app_commands.Range[int, 1]) -> None:
         found = await self._schedule(interaction, schedule)
         await interaction.response.defer(ephemeral=True, thinking=True)
         runner = self.services.schedules
         now = runner.clock.now()
-        outcome = await runner.execute(found, _owner(interaction), now)
+        outcome = await runner.execute(found, owner_of(interaction), now)
         await self.services.store.schedules.set_outcome(found.id, outcome, ran_at=now)
         language = user_language(interaction)
         said = clip(shown(outcome, language), 300)

@@ -19,7 +19,6 @@ from bot.errors import user_language
 from bot.games import search_games
 from bot.i18n import t
 from bot.rendering.text import escape
-from bot.services.audit import about
 from bot.services.errors import UserError
 from bot.services.servers.changes import PendingAdd, PreparedServer
 from bot.services.servers.diagnostics import diagnose
@@ -43,19 +42,12 @@ Interaction = discord.Interaction[OutpostBot]
 Port = app_commands.Range[int, 1, 65535]
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Servers(
     ManagedGroupCog,
     group_name="server",
     group_description="Register the game servers Outpost watches",
 ):
     # -- autocomplete --------------------------------------------------------------------------
-
-    async def _server_names(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await managed_server_choices(self.services.registry, interaction, current)
 
     async def _games(
         self, interaction: Interaction, current: str
@@ -161,7 +153,7 @@ class Servers(
         rcon_port="New RCON port",
         new_password="Ask for a new RCON password",
     )
-    @app_commands.autocomplete(name=_server_names, game=_games)
+    @app_commands.autocomplete(name=managed_server_choices, game=_games)
     async def edit(
         self,
         interaction: Interaction,
@@ -208,7 +200,7 @@ class Servers(
 
     @app_commands.command(name="remove", description="Remove a registered game server")
     @app_commands.describe(name="The server to remove")
-    @app_commands.autocomplete(name=_server_names)
+    @app_commands.autocomplete(name=managed_server_choices)
     async def remove(self, interaction: Interaction, name: str) -> None:
         guild_id = guild_id_of(interaction)
         server = await self.services.registry.get(guild_id, name)
@@ -217,12 +209,7 @@ class Servers(
 
         async def confirmed(inter: discord.Interaction[Any]) -> None:
             require_manage(inter)  # may have been taken away since the command
-            async with self.services.audit.track(
-                actor_of(inter),
-                "server remove",
-                f"address={server.address}",
-                **about(server),
-            ):
+            async with self.audited(inter, "server remove", f"address={server.address}", server):
                 # Edited or removed meanwhile (or its name now another server's): refuse.
                 await self.services.registry.unchanged(server)
                 # Answer before the slow part: the cascade and the change listeners (roster,
@@ -239,7 +226,7 @@ class Servers(
 
     @app_commands.command(name="test", description="Check DNS, A2S query, ping and RCON login")
     @app_commands.describe(name="The server to test")
-    @app_commands.autocomplete(name=_server_names)
+    @app_commands.autocomplete(name=managed_server_choices)
     @app_commands.checks.cooldown(2, 30.0, key=lambda i: (i.guild_id, i.user.id))
     async def test(self, interaction: Interaction, name: str) -> None:
         server = await self.services.registry.get(guild_id_of(interaction), name)

@@ -6,11 +6,9 @@ from __future__ import annotations
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import user_language
-from bot.i18n import LANGUAGES, language_name, t
+from bot.i18n import LANGUAGES, language_name
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of, guild_language
-from cogs._rcon_ui import actor_of
+from cogs._common import answer, guild_id_of, guild_language
 from cogs._status_ui import Interaction
 
 DEFAULT = "default"  # the choice that follows the guild's preferred locale again
@@ -28,8 +26,6 @@ def _language_choices() -> list[app_commands.Choice[str]]:
     return [*own, app_commands.Choice(name="This Discord server's language", value=DEFAULT)]
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Settings(
     ManagedGroupCog,
     group_name="settings",
@@ -43,7 +39,6 @@ class Settings(
     @app_commands.choices(language=_language_choices())
     async def language(self, interaction: Interaction, language: str | None = None) -> None:
         guild_id = guild_id_of(interaction)
-        reader = user_language(interaction)
         languages = self.services.languages
         if language is None:
             shared = language_name(guild_language(interaction))
@@ -52,17 +47,15 @@ class Settings(
                 if languages.chosen(guild_id)
                 else "settings.language_default"
             )
-            await interaction.response.send_message(t(reader, key, language=shared), ephemeral=True)
+            await answer(interaction, key, language=shared)
             return
         chosen = None if language == DEFAULT else language
-        async with self.services.audit.track(
-            actor_of(interaction), "settings language", f"language={chosen}"
-        ):
+        async with self.audited(interaction, "settings language", f"language={chosen}"):
             await languages.choose(guild_id, chosen)
         # Boards speak the new language from their next pass.
         shared = language_name(guild_language(interaction))
         key = "settings.language_set" if chosen is not None else "settings.language_reset"
-        await interaction.response.send_message(t(reader, key, language=shared), ephemeral=True)
+        await answer(interaction, key, language=shared)
 
 
 async def setup(bot: commands.Bot) -> None:

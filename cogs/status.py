@@ -25,13 +25,11 @@ from bot.rendering.embeds import CHART_FILENAME, ICON_FILENAME, status_embed, su
 from bot.rendering.links import join_links, link_view
 from bot.rendering.players import PlayerSort
 from bot.rendering.views import ServerView
-from bot.services.audit import about
 from bot.services.status.join_links import checked_join_url
 from bot.services.status.poller import target_of
 from bot.storage import Server
 from cogs._base import OutpostCog
-from cogs._common import guild_id_of, guild_language, require_manage
-from cogs._rcon_ui import actor_of
+from cogs._common import answer, guild_id_of, guild_language, require_manage
 from cogs._status_ui import Interaction, server_choices, views_of
 
 log = logging.getLogger(__name__)
@@ -144,18 +142,11 @@ class Status(OutpostCog):
     async def status_connect(self, interaction: Interaction, server: str, show: bool) -> None:
         require_manage(interaction)
         found = await self.services.registry.get(guild_id_of(interaction), server)
-        async with self.services.audit.track(
-            actor_of(interaction),
-            "server display",
-            f"show_connect={show}",
-            **about(found),
-        ):
+        async with self.audited(interaction, "server display", f"show_connect={show}", found):
             await self.services.store.display.set_hide_connect(found.id, not show)
         key = "status.connect_shown" if show else "status.connect_hidden"
         name = discord.utils.escape_markdown(found.name)
-        await interaction.response.send_message(
-            t(user_language(interaction), key, name=name), ephemeral=True
-        )
+        await answer(interaction, key, name=name)
         await (
             self.services.feed.reload()
         )  # feed lines name the server: mask its address from now on
@@ -179,11 +170,11 @@ class Status(OutpostCog):
         require_manage(interaction)
         found = await self.services.registry.get(guild_id_of(interaction), server)
         link = None if url is None else checked_join_url(url)
-        async with self.services.audit.track(
-            actor_of(interaction),
+        async with self.audited(
+            interaction,
             "server display",
             f"join_url={link!r}" if link is not None else "join_url=None",
-            **about(found),
+            found,
         ):
             await self.services.store.display.set_join_url(found.id, link)
         name = discord.utils.escape_markdown(found.name)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n import t
-from bot.rendering.text import clip, escape, mask_address
+from bot.rendering.text import clip, escape
 from bot.services.status.poller import target_of
 from bot.services.status.uptime import level, outage_lines, summary_line, uptime
 from cogs._base import OutpostCog
 from cogs._common import guild_id_of, guild_language
-from cogs._status_ui import Interaction, server_choices
+from cogs._status_ui import Interaction, period_command, public_name
 
 PERIODS = {"24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
 COLOURS = {
@@ -23,12 +22,7 @@ COLOURS = {
 
 
 class Uptime(OutpostCog):
-    @app_commands.command(name="uptime", description="How much of a period a server was up")
-    @app_commands.guild_only()
-    @app_commands.describe(server="The server", period="How far back (default 7d)")
-    @app_commands.autocomplete(server=server_choices)
-    @app_commands.choices(period=[app_commands.Choice(name=p, value=p) for p in PERIODS])
-    @app_commands.checks.cooldown(3, 30.0, key=lambda i: (i.guild_id, i.user.id))
+    @period_command("uptime", "How much of a period a server was up", PERIODS, "7d")
     async def uptime(self, interaction: Interaction, server: str, period: str = "7d") -> None:
         found = await self.services.registry.get(guild_id_of(interaction), server)
         span = PERIODS.get(period, PERIODS["7d"])
@@ -40,9 +34,7 @@ class Uptime(OutpostCog):
         report = uptime(samples, gap=3 * poller.interval, now=now)
         # A public answer: in the guild's language.
         language = guild_language(interaction)
-        name = found.name
-        if found.id in await self.services.store.display.hidden_connect():
-            name = mask_address(name, found.host, language)
+        name = await public_name(self.bot, found, language)
         colour = COLOURS.get(level(report) or "", discord.Colour.light_grey())
         embed = discord.Embed(
             title=clip(t(language, "uptime.title", name=escape(name), period=period), 256),

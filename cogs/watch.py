@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import user_language
 from bot.i18n import t
-from bot.rendering.text import escape, join_within
-from bot.services.audit import Actor, about
+from bot.rendering.text import escape
 from bot.services.errors import UserError
 from bot.services.feed.watch import id_kind, pattern_key
+from bot.storage.feeds import Watch
 from cogs._base import ManagedGroupCog
-from cogs._common import guild_id_of
+from cogs._common import answer, guild_id_of
 from cogs._status_ui import Interaction, server_choices
 
 # What id_kind says a typed watch is -> how a member reads it.
@@ -27,12 +29,6 @@ _KINDS = {
 WatchChannel = discord.TextChannel | discord.Thread
 
 
-def _actor(interaction: Interaction) -> Actor:
-    return Actor(guild_id_of(interaction), interaction.user.id, interaction.user.name)
-
-
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Watches(ManagedGroupCog, group_name="watch", group_description="Be told when a player joins"):
     @app_commands.command(name="add", description="Mention a role when this player joins")
     @app_commands.describe(
@@ -56,12 +52,12 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
         channel_id = channel.id if channel is not None else interaction.channel_id
         if channel_id is None:
             raise UserError(key="watches.pick_channel")
-        async with self.services.audit.track(
-            _actor(interaction),
+        async with self.audited(
+            interaction,
             "watch add",
             f"player={name_or_guid.strip()!r} channel={channel_id} "
             f"role={role.id if role else 'none'}",
-            **about(found),
+            found,
         ):
             watch = await self.services.store.watches.upsert(
                 guild_id,
@@ -102,11 +98,8 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.services.registry.get(guild_id, server)
-        async with self.services.audit.track(
-            _actor(interaction),
-            "watch remove",
-            f"player={name_or_guid.strip()!r}",
-            **about(found),
+        async with self.audited(
+            interaction, "watch remove", f"player={name_or_guid.strip()!r}", found
         ):
             removed = await self.services.store.watches.remove(
                 guild_id, found.id, pattern_key(name_or_guid)
@@ -115,37 +108,28 @@ class Watches(ManagedGroupCog, group_name="watch", group_description="Be told wh
                 # What was typed is not echoed back (errors never repeat typed text).
                 raise UserError(key="watches.not_watched", server=escape(found.name))
         self.services.feed.unsubscribe([removed])
-        text = t(
-            user_language(interaction),
-            "watches.stopped",
-            who=escape(removed.pattern),
-            server=escape(found.name),
+        await answer(
+            interaction, "watches.stopped", who=escape(removed.pattern), server=escape(found.name)
         )
-        await interaction.response.send_message(text, ephemeral=True)
         self.services.feed.reload_later()
 
     @app_commands.command(name="list", description="List the watched players")
     async def list_watches(self, interaction: Interaction) -> None:
-        guild_id = guild_id_of(interaction)
-        watches = await self.services.store.watches.for_guild(guild_id)
-        names = {s.id: s.name for s in await self.services.registry.servers_of(guild_id)}
-        reader = user_language(interaction)
-        lines = []
-        for watch in watches:
-            role = f" · <@&{watch.role_id}>" if watch.role_id is not None else ""
-            where = t(
-                reader,
-                "watches.list_line",
-                who=escape(watch.pattern),
-                server=escape(names.get(watch.server_id, "?")),
-            )
-            lines.append(f"{where} → <#{watch.channel_id}>{role}")
-        embed = discord.Embed(
-            title=t(reader, "watches.list_title"),
-            description=join_within(lines, 4000) if lines else t(reader, "watches.list_empty"),
-            colour=discord.Colour.blurple(),
+        watches = self.services.store.watches.for_guild
+        await self.send_list(
+            interaction, watches, _line, "watches.list_title", "watches.list_empty"
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _line(watch: Watch, names: Mapping[int, str], reader: str) -> str:
+    role = f" · <@&{watch.role_id}>" if watch.role_id is not None else ""
+    where = t(
+        reader,
+        "watches.list_line",
+        who=escape(watch.pattern),
+        server=escape(names.get(watch.server_id, "?")),
+    )
+    return f"{where} → <#{watch.channel_id}>{role}"
 
 
 async def setup(bot: commands.Bot) -> None:
