@@ -109,24 +109,42 @@ class RconWorld(Commands):
         )
 
 
-async def register(
-    bot: OutpostBot, guild_id: int, name: str, game: str, port: int, password: str = PASSWORD
+async def add_rcon_server(
+    bot: OutpostBot,
+    guild_id: int,
+    name: str,
+    game: str,
+    rcon_port: int,
+    *,
+    password: str = PASSWORD,
+    host: str = "127.0.0.1",
+    game_port: int = 27015,
+    query_port: int = 27015,
 ) -> Server:
+    """A server with RCON stored as ``/server add`` stores one (the password sealed with the
+    bot's key), then the poller's roster refreshed so the bot serves it at once."""
     server = await bot.services.store.servers.add(
         NewServer(
             guild_id,
             name,
             game,
-            "127.0.0.1",
-            27015,
-            27015,
-            port,
+            host,
+            game_port,
+            query_port,
+            rcon_port,
             bot.secret_box.encrypt(password),
             1,
         )
     )
     await bot.services.poller.refresh_roster()
     return server
+
+
+async def register(
+    bot: OutpostBot, guild_id: int, name: str, game: str, port: int, password: str = PASSWORD
+) -> Server:
+    """``name`` with its RCON on localhost ``port`` (the query ports left at 27015)."""
+    return await add_rcon_server(bot, guild_id, name, game, port, password=password)
 
 
 def message_text(message: dict[str, Any]) -> str:

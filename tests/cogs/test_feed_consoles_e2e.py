@@ -9,6 +9,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.admin import AdminAdapter
 from bot.adapters.palworld_admin import PalworldAdminAdapter
 from bot.adapters.registry import AdminAdapters
 from bot.adapters.sdtd import SdtdAdapter
@@ -16,8 +17,9 @@ from bot.app import OutpostBot
 from bot.protocols import sdtd
 from bot.services.rcon.pool import ConnectionState
 from bot.storage import NewServer, Server
-from tests.cogs.feed_world import bodies as feed_bodies
+from tests.cogs.feed_world import channel_bodies as bodies
 from tests.cogs.feed_world import make_feed_world, settle
+from tests.cogs.rcon_world import add_rcon_server
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.minecraft_server import DEFAULT_STATUS, FakeMinecraftServer
@@ -38,21 +40,17 @@ FAST_TELNET = sdtd.SessionConfig(first_output_wait=0.3, settle=0.05, banner_wait
 async def register(
     bot: OutpostBot, guild_id: int, name: str, game: str, query_port: int, rcon_port: int
 ) -> Server:
-    server = await bot.services.store.servers.add(
-        NewServer(
-            guild_id,
-            name,
-            game,
-            "127.0.0.1",
-            query_port,
-            query_port,
-            rcon_port,
-            bot.secret_box.encrypt(PASSWORD),
-            1,
-        )
+    """``name`` queried on localhost ``query_port``, its console on ``rcon_port``."""
+    return await add_rcon_server(
+        bot,
+        guild_id,
+        name,
+        game,
+        rcon_port,
+        password=PASSWORD,
+        game_port=query_port,
+        query_port=query_port,
     )
-    await bot.services.poller.refresh_roster()
-    return server
 
 
 async def connected(bot: OutpostBot, server: Server) -> None:
@@ -60,8 +58,11 @@ async def connected(bot: OutpostBot, server: Server) -> None:
     await eventually(lambda: pool.state(server.id) is ConnectionState.CONNECTED, 10.0)
 
 
-def bodies(fake: FakeDiscord, channel: int) -> list[str]:
-    return feed_bodies(fake.channel_messages(channel))
+def use_adapter(bot: OutpostBot, adapter: AdminAdapter) -> None:
+    """``adapter`` in place of the pool's own for its protocol (one with shorter waits)."""
+    pool = bot.services.rcon_pool
+    others = [a for a in pool.adapters.values() if a.protocol != adapter.protocol]
+    pool.adapters = AdminAdapters([*others, adapter])
 
 
 async def test_squad_chat_and_kicks_reach_the_feed_and_joins_stay_a2s(
@@ -118,10 +119,7 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
         run_bot(w.fake, w.bot()) as bot,
     ):
         # The telnet session's waits in hundredths of seconds (the fake answers at once).
-        pool = bot.services.rcon_pool
-        fast = SdtdAdapter(FAST_TELNET)
-        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
-        pool.adapters = AdminAdapters([*others, fast])
+        use_adapter(bot, SdtdAdapter(FAST_TELNET))
         bot.services.poller.query_timeout = 0.2
         server = await register(
             bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
@@ -222,10 +220,7 @@ async def test_palworld_rest_joins_come_from_the_polled_player_list(
         FakePalworldServer(password=PASSWORD, players=[]) as pal,
         run_bot(w.fake, w.bot()) as bot,
     ):
-        pool = bot.services.rcon_pool
-        fast = PalworldAdminAdapter(poll_interval=0.1)
-        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
-        pool.adapters = AdminAdapters([*others, fast])
+        use_adapter(bot, PalworldAdminAdapter(poll_interval=0.1))
         bot.services.poller.query_timeout = 0.2
         server = await register(
             bot, w.status.guild_id, "Pals", "palworld_rest", a2s.address[1], pal.address[1]

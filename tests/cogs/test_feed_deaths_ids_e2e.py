@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.adapters.registry import AdminAdapters
 from bot.adapters.sdtd import SdtdAdapter
+from tests.cogs.feed_world import channel_bodies as bodies
 from tests.cogs.feed_world import lines, make_feed_world, settle
-from tests.cogs.test_feed_consoles_e2e import FAST_TELNET, PASSWORD, bodies, connected, register
+from tests.cogs.test_feed_consoles_e2e import (
+    FAST_TELNET,
+    PASSWORD,
+    connected,
+    register,
+    use_adapter,
+)
 from tests.fakes.a2s_server import FakeA2SServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.sdtd_server import FakeSdtdServer
@@ -34,10 +40,7 @@ async def test_a_7dtd_death_reaches_the_deaths_feed(
         FakeSdtdServer(PASSWORD, players=[]) as telnet,
         run_bot(w.fake, w.bot()) as bot,
     ):
-        pool = bot.services.rcon_pool
-        fast = SdtdAdapter(FAST_TELNET)
-        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
-        pool.adapters = AdminAdapters([*others, fast])
+        use_adapter(bot, SdtdAdapter(FAST_TELNET))
         bot.services.poller.query_timeout = 0.2
         server = await register(
             bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
