@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import struct
 import zlib
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import pytest
 
 from bot.app import OutpostBot
 from bot.config import Settings
@@ -109,11 +111,34 @@ async def register(
     name: str,
     server: FakeA2SServer | tuple[str, int],
     game: str = "cs2",
+    *,
+    poll: bool = False,
 ) -> Server:
+    """``name`` stored for the guild; ``poll``: then one poll round, so the bot shows the
+    server as it has seen it."""
     host, port = server.address if isinstance(server, FakeA2SServer) else server
-    return await bot.services.store.servers.add(
+    stored = await bot.services.store.servers.add(
         NewServer(guild_id, name, game, host, port, port, None, None, 1)
     )
+    if poll:
+        await bot.services.poller.run_round()
+    return stored
+
+
+def hold_charts(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Player charts render only once the returned event is set: a chart slower than the
+    answer. Patch before the bot starts (the cog module is imported by ``load_extension``)."""
+    import bot.rendering.charts as charts
+
+    release = asyncio.Event()
+    real = charts.render_history_async
+
+    async def held(*args: Any, **kwargs: Any) -> bytes:
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "render_history_async", held)
+    return release
 
 
 async def answered(handle: InteractionHandle) -> InteractionHandle:

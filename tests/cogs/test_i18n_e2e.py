@@ -59,8 +59,7 @@ async def test_german_member_in_a_french_guild(
     info = InfoSpec(server_name="Fake", player_count=2, max_players=20, bot_count=1)
     async with FakeA2SServer(info=info, players=players) as game, run_bot(w.fake, w.bot()) as bot:
         bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", game)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", game, poll=True)
 
         # The synced commands carry their translations (Discord shows each member theirs).
         (status_command,) = [c for c in w.fake.commands(None) if c["name"] == "status"]
@@ -143,8 +142,7 @@ async def test_alerts_speak_the_guilds_language(fake_discord: FakeDiscord, tmp_p
     alerts = w.fake.guild(w.guild_id).add_channel("alerts")
     async with FakeA2SServer() as game, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", game)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", game, poll=True)
         await w.as_admin("alert set", {"server": "Main", "channel": alerts})
 
         async def rounds(pattern: str) -> None:

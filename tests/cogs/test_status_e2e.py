@@ -6,13 +6,18 @@ import asyncio
 import re
 import time
 from pathlib import Path
-from typing import Any
 
 import discord
 import pytest
 
 from bot.rendering.embeds import embed_problems
-from tests.cogs.status_world import StatusWorld, make_world, png_size, register
+from tests.cogs.status_world import (
+    StatusWorld,
+    hold_charts,
+    make_world,
+    png_size,
+    register,
+)
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 
@@ -98,8 +103,7 @@ async def test_offline_server_gets_an_offline_embed_with_last_seen(
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.3
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         seen = bot.services.poller.last_report
         server.silent = True
         await bot.services.poller.run_round()
@@ -150,8 +154,7 @@ async def test_255_players_with_64_character_names(
         FakeA2SServer(info=info, players=players, split_size=1200) as server,
         run_bot(w.fake, w.bot()) as bot,
     ):
-        await register(bot, w.guild_id, "M" * 64, server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "M" * 64, server, poll=True)
         snap = bot.services.poller.snapshot((await bot.services.store.servers.all())[0])
         assert snap.info is not None and len(snap.info.player_list) == 255
         handle = await status(w, "M" * 64)
@@ -199,8 +202,7 @@ async def test_unknown_server_and_hidden_connect_line(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         missing = await status(w, "Nope")
         assert missing.ephemeral
         assert missing.content == "No such server here."
@@ -254,21 +256,10 @@ async def test_dayz_player_names_come_from_battleye(
 async def test_a_late_chart_is_added_by_editing_the_answer(
     fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.rendering.charts as charts
-
-    release = asyncio.Event()
-    real = charts.render_history_async
-
-    async def held(*args: Any, **kwargs: Any) -> bytes:
-        await release.wait()  # the chart is "slow" until the test has seen the answer
-        return await real(*args, **kwargs)
-
-    # Patched before the bot starts: the cog module is imported by load_extension.
-    monkeypatch.setattr(charts, "render_history_async", held)
+    release = hold_charts(monkeypatch)  # the chart is "slow" until the test has seen the answer
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         handle = await status(w, "Main")
         assert handle.response_type == 4 and handle.files == {}
         assert "image" not in handle.embeds[0]
