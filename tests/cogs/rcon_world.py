@@ -15,10 +15,11 @@ import discord
 from bot.app import OutpostBot
 from bot.config import Settings
 from bot.protocols.battleye import Player
-from bot.storage import NewServer, Server
+from bot.storage import Server
 from tests.cogs.conftest import make_settings
 from tests.cogs.status_world import Commands
 from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
+from tests.cogs.stored import add_rcon_server
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
 from tests.fakes.rcon_server import FakeRCONServer
@@ -107,37 +108,6 @@ class RconWorld(Commands):
         return OutpostBot(
             self.settings, guild_ready_timeout=0.05, autopoll=False, rcon_connect_timeout=1.0
         )
-
-
-async def add_rcon_server(
-    bot: OutpostBot,
-    guild_id: int,
-    name: str,
-    game: str,
-    rcon_port: int,
-    *,
-    password: str = PASSWORD,
-    host: str = "127.0.0.1",
-    game_port: int = 27015,
-    query_port: int = 27015,
-) -> Server:
-    """A server with RCON stored as ``/server add`` stores one (the password sealed with the
-    bot's key), then the poller's roster refreshed so the bot serves it at once."""
-    server = await bot.services.store.servers.add(
-        NewServer(
-            guild_id,
-            name,
-            game,
-            host,
-            game_port,
-            query_port,
-            rcon_port,
-            bot.secret_box.encrypt(password),
-            1,
-        )
-    )
-    await bot.services.poller.refresh_roster()
-    return server
 
 
 async def register(

@@ -12,7 +12,7 @@ from bot.protocols.battleye.models import Player
 from bot.storage import Server
 from tests.cogs.feed_world import channel_bodies as bodies
 from tests.cogs.feed_world import make_feed_world, settle
-from tests.cogs.rcon_world import add_rcon_server
+from tests.cogs.stored import add_rcon_server
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.protocols.battleye.helpers import FAST

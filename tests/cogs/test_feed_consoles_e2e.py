@@ -19,7 +19,7 @@ from bot.services.rcon.pool import ConnectionState
 from bot.storage import NewServer, Server
 from tests.cogs.feed_world import channel_bodies as bodies
 from tests.cogs.feed_world import make_feed_world, settle
-from tests.cogs.rcon_world import add_rcon_server
+from tests.cogs.stored import add_rcon_server
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.minecraft_server import DEFAULT_STATUS, FakeMinecraftServer

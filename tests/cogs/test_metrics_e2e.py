@@ -21,8 +21,8 @@ from bot.metrics import (
 from bot.services.audit import Actor
 from bot.storage import Server
 from tests.cogs.conftest import make_settings
-from tests.cogs.rcon_world import add_rcon_server
 from tests.cogs.status_world import make_world, register
+from tests.cogs.stored import add_rcon_server
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot

@@ -13,6 +13,8 @@ import pytest
 from bot.rendering.embeds import embed_problems
 from tests.cogs.status_world import (
     StatusWorld,
+    add_dayz,
+    dayz_fakes,
     hold_charts,
     make_world,
     png_size,
@@ -218,35 +220,9 @@ async def test_unknown_server_and_hidden_connect_line(
 async def test_dayz_player_names_come_from_battleye(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    from bot.protocols.battleye import Player
-    from bot.storage import NewServer
-    from tests.fakes.battleye_server import FakeBattlEyeServer
-
     w = make_world(fake_discord, tmp_path)
-    a2s_players = [PlayerSpec("", 0, 100.0), PlayerSpec("", 0, 200.0)]
-    be_players = [
-        Player(0, "Survivor_1", "10.0.0.1", 2304, 30, "a" * 32, True),
-        Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True),
-    ]
-    async with (
-        FakeA2SServer(info=InfoSpec(player_count=2, max_players=60), players=a2s_players) as a2s,
-        FakeBattlEyeServer("be-secret", players=be_players) as be,
-        run_bot(w.fake, w.bot()) as bot,
-    ):
-        host, port = a2s.address
-        await bot.services.store.servers.add(
-            NewServer(
-                w.guild_id,
-                "Chernarus",
-                "dayz",
-                host,
-                2302,
-                port,
-                be.address[1],
-                bot.secret_box.encrypt("be-secret"),
-                w.admin,
-            )
-        )
+    async with dayz_fakes("Survivor_1") as (a2s, be), run_bot(w.fake, w.bot()) as bot:
+        await add_dayz(bot, w.guild_id, "Chernarus", a2s, be, w.admin)
         await bot.services.poller.run_round()
         embed = (await status(w, "Chernarus")).embeds[0]
         assert fields(embed)["Players (2)"] == "**Bambi**\n**Survivor\\_1**"
