@@ -117,6 +117,29 @@ async def register(
     return await add_rcon_server(bot, guild_id, name, game, port, password=password)
 
 
+async def player_choices(
+    w: Commands, command: str, server: str, typed: str, user: int | None = None
+) -> list[dict[str, Any]]:
+    """What the ``player`` autocomplete of ``/command`` on ``server`` offers after ``typed``,
+    to the admin unless ``user`` is given."""
+    return await w.fake.autocomplete(
+        w.guild_id,
+        w.admin if user is None else user,
+        command,
+        {"server": server, "player": typed},
+        "player",
+    )
+
+
+async def pick_player(
+    w: Commands, command: str, server: str, typed: str, name: str | None = None
+) -> str:
+    """The value of the admin's first choice naming ``name`` (by default ``typed``, in any case)."""
+    wanted = (name or typed).casefold()
+    choices = await player_choices(w, command, server, typed)
+    return str(next(c["value"] for c in choices if wanted in c["name"].casefold()))
+
+
 def message_text(message: dict[str, Any]) -> str:
     """A message's content and the text of its embeds (title, description, fields), one part a
     line: what a member reads."""

@@ -19,6 +19,7 @@ from tests.cogs.rcon_world import (
     last_audit,
     message_text,
     open_world,
+    pick_player,
     register,
 )
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -58,10 +59,7 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
 
 
 async def _kick(w: RconWorld, server: str, needle: str, reason: str = "bye") -> str:
-    choices = await w.fake.autocomplete(
-        w.guild_id, w.admin, "rcon kick", {"server": server, "player": needle}, "player"
-    )
-    value = next(c["value"] for c in choices if needle.casefold() in c["name"].casefold())
+    value = await pick_player(w, "rcon kick", server, needle)
     return await followup_text(
         await w.by_admin(
             "rcon kick",

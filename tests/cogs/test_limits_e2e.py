@@ -23,6 +23,7 @@ from tests.cogs.rcon_world import (
     confirm,
     followup_text,
     open_world,
+    player_choices,
     register,
     result_of,
     seed_guild,
@@ -281,9 +282,7 @@ async def test_player_autocomplete_shows_names_without_bidi_controls(world: Rcon
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         await bot.services.live_players.fetch(await bot.services.registry.get(w.guild_id, "Main"))
-        choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "ev"}, "player"
-        )
+        choices = await player_choices(w, "rcon kick", "Main", "ev")
     # The value pins the player (slot, SteamID, display-safe name), see test_rcon_targets_e2e.
     assert [c["value"] for c in choices] == ["#7 g:STEAM_1:0:13 Eve"]
     assert choices[0]["name"].startswith("#7 Eve") and not any(

@@ -19,6 +19,8 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     open_world,
+    pick_player,
+    player_choices,
     register,
     result_of,
 )
@@ -88,10 +90,7 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         await bot.services.live_players.fetch(server)  # what the autocomplete answers from
-        choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "an"}, "player"
-        )
-        value = next(c["value"] for c in choices if "Ann" in c["name"])
+        value = await pick_player(w, "rcon kick", "Squad", "an", "Ann")
         reply = await followup_text(
             await w.by_admin(
                 "rcon kick",
@@ -109,10 +108,7 @@ async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         await bot.services.live_players.fetch(server)
-        choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon ban", {"server": "Squad", "player": "bo"}, "player"
-        )
-        value = next(c["value"] for c in choices if "Bob" in c["name"])
+        value = await pick_player(w, "rcon ban", "Squad", "bo", "Bob")
         question = await asked(
             await w.by_admin(
                 "rcon ban",
@@ -128,9 +124,7 @@ async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWor
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "A"}, "player"
-        )
+        await player_choices(w, "rcon kick", "Squad", "A")
         refresh = bot.services.live_players._refreshing.get(server.id)
         if refresh is not None:
             await refresh

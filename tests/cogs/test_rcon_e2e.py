@@ -29,6 +29,7 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     open_world,
+    player_choices,
     register,
     result,
     result_of,
@@ -69,15 +70,11 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
         await servers(w, bot)
         # The first autocomplete starts a refresh; the list answers from the cache after that.
         await bot.services.live_players.fetch(await bot.services.registry.get(w.guild_id, "Main"))
-        choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "bo"}, "player"
-        )
+        choices = await player_choices(w, "rcon kick", "Main", "bo")
         # The value carries the slot and who holds it (SteamID, name), not the slot alone.
         token = f"#4 g:STEAM_1:0:12 {HOSTILE_NAME}"
         assert choices == [{"name": f"#4 {HOSTILE_NAME}", "value": token}]
-        none = await w.fake.autocomplete(
-            w.guild_id, w.member, "rcon kick", {"server": "Main", "player": "bo"}, "player"
-        )
+        none = await player_choices(w, "rcon kick", "Main", "bo", user=w.member)
         assert none == []  # no kick permission: no player list
         w.source.received.clear()
         kicked = await result(

@@ -21,6 +21,7 @@ from tests.cogs.rcon_world import (
     last_audit,
     message_text,
     open_world,
+    pick_player,
     register,
 )
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -77,13 +78,6 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Rcon
         yield world
 
 
-async def _pick(w: RconWorld, command: str, server: str, needle: str) -> str:
-    choices = await w.fake.autocomplete(
-        w.guild_id, w.admin, command, {"server": server, "player": needle}, "player"
-    )
-    return str(next(c["value"] for c in choices if needle.casefold() in c["name"].casefold()))
-
-
 async def _whisper(w: RconWorld, user: int, server: str, player: str, message: str) -> str:
     return await followup_text(
         await w.fake.slash(
@@ -107,7 +101,7 @@ async def test_minecraft_whisper_to_a_player_from_the_live_list(world: RconWorld
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await bot.services.live_players.fetch(server)
-        value = await _pick(w, "rcon whisper", "Craft", "Alex")
+        value = await pick_player(w, "rcon whisper", "Craft", "Alex")
         w.source.received.clear()
         reply = await _whisper(w, w.admin, "Craft", value, "meet at spawn")
     # A fresh list right before the tell: the player is checked, then whispered to by name.
@@ -126,9 +120,11 @@ async def test_battleye_and_squad_whisper_by_slot_and_steamid(world: RconWorld) 
         squad = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         await bot.services.live_players.fetch(dayz)
         await bot.services.live_players.fetch(squad)
-        be = await _whisper(w, w.admin, "DayZ", await _pick(w, "rcon whisper", "DayZ", "Ann"), "hi")
+        be = await _whisper(
+            w, w.admin, "DayZ", await pick_player(w, "rcon whisper", "DayZ", "Ann"), "hi"
+        )
         sq = await _whisper(
-            w, w.admin, "Squad", await _pick(w, "rcon whisper", "Squad", "Ann"), "no ramming"
+            w, w.admin, "Squad", await pick_player(w, "rcon whisper", "Squad", "Ann"), "no ramming"
         )
     assert "say 0 hi" in w.battleye.received_commands
     assert 'AdminWarn "76561198000000001" no ramming' in w.source.received
@@ -142,7 +138,7 @@ async def test_whisper_to_a_player_who_left_sends_nothing(world: RconWorld) -> N
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await bot.services.live_players.fetch(server)
-        value = await _pick(w, "rcon whisper", "Craft", "Steve")
+        value = await pick_player(w, "rcon whisper", "Craft", "Steve")
         w.source.handler.online.remove("Steve")  # type: ignore[union-attr]
         reply = await _whisper(w, w.admin, "Craft", value, "hi")
     assert "left the server; nothing was sent" in reply

@@ -21,6 +21,7 @@ from tests.cogs.rcon_world import (
     confirm,
     followup_text,
     open_world,
+    player_choices,
     register,
     result,
     result_of,
@@ -49,9 +50,7 @@ async def _bravo(w: RconWorld, bot: OutpostBot) -> None:
 
 
 async def _gus_token(w: RconWorld, command: str) -> str:
-    choices = await w.fake.autocomplete(
-        w.guild_id, w.admin, command, {"server": "bravo", "player": "gus"}, "player"
-    )
+    choices = await player_choices(w, command, "bravo", "gus")
     assert [c["name"] for c in choices] == ["#3 Griefer Gus"]
     return str(choices[0]["value"])
 
