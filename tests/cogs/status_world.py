@@ -97,16 +97,27 @@ class StatusWorld(Commands):
         return OutpostBot(self.settings, guild_ready_timeout=0.05, autopoll=False)
 
 
-def make_world(fake: FakeDiscord, tmp_path: Path) -> StatusWorld:
-    guild = fake.add_guild("Alpha")
-    admins = guild.add_role("Admins", permissions=MANAGE)
+def make_world(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *,
+    guild: str = "Alpha",
+    locale: str = "en-US",
+    names: tuple[str, str] = ("alice", "bob"),
+    channel: str = "status",
+) -> StatusWorld:
+    """A guild (Discord ``locale``) with an admin and a plain member (``names``) and a
+    ``channel``."""
+    made = fake.add_guild(guild, preferred_locale=locale)
+    admins = made.add_role("Admins", permissions=MANAGE)
+    admin, member = names
     return StatusWorld(
         fake=fake,
         settings=make_settings(fake, tmp_path),
-        guild_id=guild.id,
-        admin=guild.add_member("alice", roles=[admins]),
-        member=guild.add_member("bob"),
-        channel_id=guild.add_channel("status"),
+        guild_id=made.id,
+        admin=made.add_member(admin, roles=[admins]),
+        member=made.add_member(member),
+        channel_id=made.add_channel(channel),
         admin_role=admins,
     )
 

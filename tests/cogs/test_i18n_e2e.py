@@ -11,24 +11,20 @@ from pathlib import Path
 import pytest
 
 from bot.app import OutpostBot
-from tests.cogs.conftest import make_settings
 from tests.cogs.feed_world import bodies, make_feed_world, settle
-from tests.cogs.status_world import MANAGE, StatusWorld, answered, register
+from tests.cogs.status_world import StatusWorld, answered, make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 
 
 def french_guild_world(fake: FakeDiscord, tmp_path: Path, preferred: str) -> StatusWorld:
-    guild = fake.add_guild("Les Gaulois", preferred_locale=preferred)
-    admins = guild.add_role("Admins", permissions=MANAGE)
-    world = StatusWorld(
-        fake=fake,
-        settings=make_settings(fake, tmp_path),
-        guild_id=guild.id,
-        admin=guild.add_member("klaus", roles=[admins]),
-        member=guild.add_member("greta"),
-        channel_id=guild.add_channel("statut"),
-        admin_role=admins,
+    world = make_world(
+        fake,
+        tmp_path,
+        guild="Les Gaulois",
+        locale=preferred,
+        names=("klaus", "greta"),
+        channel="statut",
     )
     # Both members use Discord in German.
     fake.user_locales[world.admin] = "de"
