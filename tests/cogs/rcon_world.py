@@ -17,9 +17,10 @@ from bot.config import Settings
 from bot.protocols.battleye import Player
 from bot.storage import Server
 from tests.cogs.conftest import make_settings
-from tests.cogs.status_world import Commands
+from tests.cogs.status_world import Commands, server_add
 from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
 from tests.cogs.stored import add_rcon_server
+from tests.fakes.a2s_server import FakeA2SServer
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
 from tests.fakes.rcon_server import FakeRCONServer
@@ -107,6 +108,21 @@ class RconWorld(Commands):
     def bot(self) -> OutpostBot:
         return OutpostBot(
             self.settings, guild_ready_timeout=0.05, autopoll=False, rcon_connect_timeout=1.0
+        )
+
+    async def add_cs2_main(self, a2s: FakeA2SServer) -> InteractionHandle:
+        """``/server add`` by the admin of CS2 server "Main" queried on ``a2s``, its RCON the
+        world's fake Source server, through the password modal (see ``server_add``)."""
+        host, port = a2s.address
+        return await server_add(
+            self.fake,
+            self.guild_id,
+            self.admin,
+            "Main",
+            f"{host}:{port}",
+            "cs2",
+            self.source.address[1],
+            PASSWORD,
         )
 
 

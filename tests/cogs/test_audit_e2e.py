@@ -22,7 +22,6 @@ from tests.cogs.rcon_world import (
     open_world,
     register,
 )
-from tests.cogs.status_world import server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.protocols.battleye.helpers import eventually
@@ -112,16 +111,7 @@ async def test_settings_changes_are_audited_without_the_password(world: RconWorl
     info = InfoSpec(server_name="Fake CS2", map_name="de_dust2", player_count=1, max_players=10)
     async with FakeA2SServer(info=info) as a2s, run_bot(w.fake, w.bot()):
         host, port = a2s.address
-        submitted = await server_add(
-            w.fake,
-            w.guild_id,
-            w.admin,
-            "Main",
-            f"{host}:{port}",
-            "cs2",
-            w.source.address[1],
-            PASSWORD,
-        )
+        submitted = await w.add_cs2_main(a2s)
         await submitted.wait_followup()
         edit = await w.as_admin("server edit", {"name": "Main", "new_password": True})
         again = await answered(await w.fake.submit_modal(edit, {"password": "Wr0ng-pass"}))

@@ -29,7 +29,6 @@ from tests.cogs.rcon_world import (
     seed_guild,
     source_answers,
 )
-from tests.cogs.status_world import server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, payloads, run_bot
@@ -302,18 +301,8 @@ async def test_server_add_and_test_replies_lose_controls_from_the_a2s_name(
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
         w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
-        host, port = a2s.address
         async with run_bot(w.fake, w.bot()):
-            submitted = await server_add(
-                w.fake,
-                w.guild_id,
-                w.admin,
-                "Main",
-                f"{host}:{port}",
-                "cs2",
-                source.address[1],
-                PASSWORD,
-            )
+            submitted = await w.add_cs2_main(a2s)
             added = await submitted.wait_followup()
             test = await w.as_admin("server test", {"name": "Main"})
             tested = await test.wait_followup()
