@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import pytest
 
 from bot.app import OutpostBot
 from bot.config import Settings
@@ -26,6 +27,7 @@ from tests.fakes.discord import FakeDiscord, InteractionHandle
 from tests.fakes.rcon_server import FakeRCONServer
 
 PASSWORD = "Rc0n-S3cret-pa55"
+ANN = Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True)  # on the fake BattlEye server
 ADMINISTRATOR = discord.Permissions(administrator=True).value
 HOSTILE_NAME = 'Bob"; quit; "'
 STATUS = "\n".join(
@@ -285,3 +287,34 @@ async def open_world(
             battleye=battleye,
             **ids,
         )
+
+
+Handler = Callable[[str], str | bytes]
+
+
+def world_fixture(
+    *,
+    console: Callable[[], Handler] | None = None,
+    handler: Handler | None = None,
+    name: str = "world",
+    players: list[Player] | None = None,
+    max_failed_auth: int = 3,
+    **settings: str,
+) -> Any:
+    """A test module's RconWorld fixture (called ``name``): ``open_world`` with the fake Source
+    RCON answering through a fresh ``console()`` each test (a console with state, such as its
+    ban list) or the stateless ``handler``."""
+
+    async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
+        answers = console() if console is not None else handler
+        async with open_world(
+            fake_discord,
+            tmp_path,
+            answers,
+            players=None if players is None else list(players),  # the fake may change its list
+            max_failed_auth=max_failed_auth,
+            **settings,
+        ) as opened:
+            yield opened
+
+    return pytest.fixture(name=name)(world)

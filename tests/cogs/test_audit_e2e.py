@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -19,20 +17,17 @@ from tests.cogs.rcon_world import (
     audit_rows,
     database_bytes,
     followup_text,
-    open_world,
     register,
+    world_fixture,
 )
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 from tests.protocols.battleye.helpers import eventually
 
 pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, SourceConsole()) as world:
-        yield world
+world = world_fixture(console=SourceConsole)
 
 
 async def test_audit_pages_with_buttons(world: RconWorld) -> None:

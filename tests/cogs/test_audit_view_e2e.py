@@ -8,8 +8,6 @@ import csv
 import io
 import re
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,14 +16,10 @@ from bot.app import OutpostBot
 from bot.services.audit import Actor
 from bot.storage import Store
 from bot.storage.audit import iso_at
-from tests.cogs.rcon_world import RconWorld, audit_rows, open_world
-from tests.fakes.discord import FakeDiscord, InteractionHandle, payloads, run_bot
+from tests.cogs.rcon_world import RconWorld, audit_rows, world_fixture
+from tests.fakes.discord import InteractionHandle, payloads, run_bot
 
-
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, AUDIT_RETENTION_DAYS="30") as world:
-        yield world
+world = world_fixture(AUDIT_RETENTION_DAYS="30")
 
 
 async def test_action_autocomplete_offers_the_known_actions(world: RconWorld) -> None:

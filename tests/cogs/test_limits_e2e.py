@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,12 @@ from tests.cogs.rcon_world import (
     audit_rows,
     confirm,
     followup_text,
-    open_world,
     player_choices,
     register,
     result_of,
     seed_guild,
     source_answers,
+    world_fixture,
 )
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
@@ -54,10 +53,7 @@ def hostile_answers(command: str) -> str:
     return source_answers(command)
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, hostile_answers) as world:
-        yield world
+world = world_fixture(handler=hostile_answers)
 
 
 async def _exec(w: RconWorld, command: str) -> dict[str, object]:

@@ -4,9 +4,6 @@ and a command the console did not know is never audited ``ok``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from tests.cogs.rcon_world import (
@@ -18,13 +15,13 @@ from tests.cogs.rcon_world import (
     confirm,
     followup_text,
     last_audit,
-    open_world,
     pick_player,
     player_choices,
     register,
     result_of,
+    world_fixture,
 )
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 
 SQUAD_ANN = (
     "ID: 0 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000001 | "
@@ -64,10 +61,7 @@ class Console(SourceConsole):
         return super().__call__(command)
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, Console(), max_failed_auth=10) as world:
-        yield world
+world = world_fixture(console=Console, max_failed_auth=10)
 
 
 async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:

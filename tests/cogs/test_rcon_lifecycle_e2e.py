@@ -4,14 +4,12 @@ what the console cannot do with nothing sent, and leave the audit row each case 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.protocols.battleye import Player
 from tests.cogs.rcon_world import (
+    ANN,
     PASSWORD,
     RconWorld,
     asked,
@@ -20,11 +18,11 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     message_text,
-    open_world,
     pick_player,
     register,
+    world_fixture,
 )
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 from tests.fakes.palworld_server import FakePalworldServer
 from tests.fakes.sdtd_server import FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
@@ -71,11 +69,7 @@ class Console:
         return "Unknown or incomplete command, see below for error"
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    players = [Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True)]
-    async with open_world(fake_discord, tmp_path, Console(), players=players) as world:
-        yield world
+world = world_fixture(console=Console, players=[ANN])
 
 
 async def _whisper(w: RconWorld, user: int, server: str, player: str, message: str) -> str:
