@@ -17,8 +17,8 @@ async def register(
     *,
     poll: bool = False,
 ) -> Server:
-    """``name`` stored for the guild; ``poll``: then one poll round, so the bot shows the
-    server as it has seen it."""
+    """A server without RCON, queried on its game port; ``poll``: then one poll round, so the
+    bot shows the server as it has seen it."""
     host, port = server.address if isinstance(server, FakeA2SServer) else server
     stored = await bot.services.store.servers.add(
         NewServer(guild_id, name, game, host, port, port, None, None, 1)
