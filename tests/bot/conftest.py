@@ -1,9 +1,11 @@
-"""Storage tests run on both engines: ``backend_store`` is parametrised over SQLite and
-PostgreSQL (a fresh database per test; skipped only when no server answers)."""
+"""Fixtures of the unit tests: ``store``, a migrated SQLite store; ``backend_store`` for the
+storage tests that run on both engines, parametrised over SQLite and PostgreSQL (a fresh
+database per test; skipped only when no server answers)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,27 @@ from bot.storage import Store
 from tests.bot.pgtest import fresh_database
 
 BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A migrated SQLite store in ``tmp_path``, closed after the test."""
+    store = await Store.open(tmp_path / "db.sqlite3")
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """The root logger's level and handlers put back after the test (for code that configures
+    logging for the process, such as the command-line ``main()``)."""
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    yield
+    root.setLevel(saved[0])
+    root.handlers[:] = saved[1]
 
 
 @pytest.fixture(params=BACKENDS)

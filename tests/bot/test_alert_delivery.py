@@ -4,8 +4,6 @@ times, and never counted as delivered (the stored state moves only when Discord 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -57,15 +55,6 @@ class Poller:
 
     def snapshot(self, server: Server) -> Snapshot:
         return Snapshot(Target.of(server.host, server.query_port), self.state, down_since=990.0)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "db.sqlite3")
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 async def setup(store: Store, statuses: list[int]) -> tuple[AlertNotifier, Channel, Poller]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import logging
 import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,14 +36,8 @@ CLEARED = (
 )
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """``main()`` configures logging for the process; undo it after each test."""
-    root = logging.getLogger()
-    saved = (root.level, list(root.handlers))
-    yield
-    root.setLevel(saved[0])
-    root.handlers[:] = saved[1]
+# ``main()`` configures logging for the process: undone after each test.
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def child_env(**extra: str) -> dict[str, str]:

@@ -13,14 +13,7 @@ from bot.config import (
     read_variable,
 )
 from bot.crypto import generate_key, validate_key
-
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
-
-
-def env(**values: str) -> dict[str, str]:
-    base = {"DISCORD_TOKEN": TOKEN, "OUTPOST_SECRET_KEY": generate_key()}
-    base.update(values)
-    return base
+from tests.bot.environ import TOKEN, env
 
 
 def test_defaults(tmp_path: Path) -> None:

@@ -7,14 +7,10 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from bot.config import ConfigError, load_settings
-from bot.crypto import generate_key
+from bot.config import load_settings
+from tests.bot.environ import assert_invalid, env
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def env(**values: str) -> dict[str, str]:
-    return {"DISCORD_TOKEN": "tok", "OUTPOST_SECRET_KEY": generate_key(), **values}
 
 
 def test_defaults_and_values(tmp_path: Path) -> None:
@@ -38,8 +34,7 @@ def test_defaults_and_values(tmp_path: Path) -> None:
     ],
 )
 def test_invalid_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
-    with pytest.raises(ConfigError, match=f"^{name} is invalid"):
-        load_settings(tmp_path / ".env", environ=env(**{name: value}))
+    assert_invalid(tmp_path, name, value)
 
 
 def test_env_example_documents_them(tmp_path: Path) -> None:

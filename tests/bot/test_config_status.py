@@ -7,16 +7,11 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from bot.config import ConfigError, load_settings
+from bot.config import load_settings
 from bot.crypto import generate_key
+from tests.bot.environ import assert_invalid, env
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def env(**values: str) -> dict[str, str]:
-    base = {"DISCORD_TOKEN": "tok", "OUTPOST_SECRET_KEY": generate_key()}
-    base.update(values)
-    return base
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -46,8 +41,7 @@ def test_values(tmp_path: Path) -> None:
     ],
 )
 def test_invalid_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
-    with pytest.raises(ConfigError, match=f"^{name} is invalid"):
-        load_settings(tmp_path / ".env", environ=env(**{name: value}))
+    assert_invalid(tmp_path, name, value)
 
 
 def test_env_example_documents_and_parses_the_new_settings(tmp_path: Path) -> None:

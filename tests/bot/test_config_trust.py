@@ -6,15 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
-from bot.crypto import generate_key
+from bot.config import load_settings
+from tests.bot.environ import assert_invalid, env
 
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 A, B = 111111111111111111, 222222222222222222
-
-
-def env(**values: str) -> dict[str, str]:
-    return {"DISCORD_TOKEN": TOKEN, "OUTPOST_SECRET_KEY": generate_key(), **values}
 
 
 def test_defaults_allow_every_guild_and_decide_private_addresses_at_start(
@@ -45,5 +40,4 @@ def test_allowlist_and_private_addresses(tmp_path: Path) -> None:
     ],
 )
 def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
-    with pytest.raises(ConfigError, match=f"^{name} is invalid"):
-        load_settings(tmp_path / ".env", environ=env(**{name: value}))
+    assert_invalid(tmp_path, name, value)

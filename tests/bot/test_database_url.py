@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.crypto import generate_key
 from bot.logsetup import secrets, setup_logging
 from bot.storage import DatabaseUnavailableError, Store
 from bot.storage.urls import DatabaseUrlError, parse_database_url
+from tests.bot.environ import env
 from tests.bot.pgtest import HOST, PORT, fresh_database
 
 PASSWORD = "pg-Secret-9f3k"
@@ -23,12 +23,6 @@ PASSWORD = "pg-Secret-9f3k"
 def clean_secrets() -> Iterator[None]:
     yield
     secrets.clear()
-
-
-def env(**values: str) -> dict[str, str]:
-    base = {"DISCORD_TOKEN": "abc.def.ghi", "OUTPOST_SECRET_KEY": generate_key()}
-    base.update(values)
-    return base
 
 
 def test_postgres_url_is_parsed_and_redacted() -> None:

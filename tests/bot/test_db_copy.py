@@ -3,11 +3,9 @@ end to end in a subprocess, plus the refusals and the row-count verdict."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,14 +27,8 @@ PASSWORD = "rcon-Pa55word"
 SAMPLES = 1234  # more than one batch of the copies below
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """``main()`` configures logging for the process; undo it after each test."""
-    root = logging.getLogger()
-    saved = (root.level, list(root.handlers))
-    yield
-    root.setLevel(saved[0])
-    root.handlers[:] = saved[1]
+# ``main()`` configures logging for the process: undone after each test.
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def run_copy(*args: str) -> subprocess.CompletedProcess[str]:

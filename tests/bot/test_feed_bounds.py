@@ -3,12 +3,9 @@ clipped, whatever a hostile game server sends."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any, cast
 
 import discord
-import pytest
 
 from bot.delivery.feed import DiscordFeedChannels
 from bot.protocols.battleye import Player
@@ -23,13 +20,6 @@ from tests.bot import feed_battleye as be
 class _Source:
     async def fetch(self, *args: object) -> Any:
         raise TimeoutError
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
 
 
 async def test_inbox_drops_the_oldest_and_counts(store: Store) -> None:

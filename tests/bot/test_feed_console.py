@@ -5,11 +5,7 @@ console link: which servers it holds and listens to, which of them report joins 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.adapters.admin import CONSOLE_EVENT, ConsoleEvent, ConsolePlayer, Listener
 from bot.adapters.battleye import ADMIN_ID, GUID_ID
@@ -142,13 +138,6 @@ class Hub:
         for name, listener in list(self.listeners.get(server_id, [])):
             if name == event:
                 listener(*args)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
 
 
 async def add(store: Store, name: str, game: str, password: bool = True) -> Server:

@@ -5,11 +5,20 @@ from __future__ import annotations
 import asyncio
 
 from bot.services.feed.queue import Batch, Item
-from bot.services.feed.sender import ChannelSender, Outcome
+from bot.services.feed.sender import ChannelSender, Deliver, Outcome
 
 
 def item(n: int) -> Item:
     return Item(("feed", 1), n, f"line {n}")
+
+
+def running_sender(deliver: Deliver, *events: int) -> ChannelSender:
+    """A sender with a short window, running, with ``events`` pushed in that order."""
+    sender = ChannelSender(7, deliver, window=0.01, limit=100)
+    sender.start()
+    for n in events:
+        sender.push(item(n))
+    return sender
 
 
 async def test_a_burst_inside_the_window_is_one_message() -> None:
@@ -44,10 +53,7 @@ async def test_transient_failures_are_retried_without_reordering() -> None:
         done.set()
         return Outcome.SENT
 
-    sender = ChannelSender(7, deliver, window=0.01, limit=100)
-    sender.start()
-    for n in range(1, 4):
-        sender.push(item(n))
+    sender = running_sender(deliver, 1, 2, 3)
     async with asyncio.timeout(5):
         await done.wait()
     await sender.stop()
@@ -66,9 +72,7 @@ async def test_an_exception_counts_as_transient() -> None:
         done.set()
         return Outcome.SENT
 
-    sender = ChannelSender(7, deliver, window=0.01, limit=100)
-    sender.start()
-    sender.push(item(1))
+    sender = running_sender(deliver, 1)
     async with asyncio.timeout(5):
         await done.wait()
     await sender.stop()
@@ -86,9 +90,7 @@ async def test_stop_lets_the_message_in_flight_finish() -> None:
         finished.append(len(batch.items))
         return Outcome.SENT
 
-    sender = ChannelSender(7, deliver, window=0.01, limit=100)
-    sender.start()
-    sender.push(item(1))
+    sender = running_sender(deliver, 1)
     async with asyncio.timeout(5):
         await started.wait()
     sender.push(item(2))  # arrives during the send: not started once closing
@@ -117,10 +119,7 @@ async def test_a_failed_batch_is_retried_as_it_was_not_regrown() -> None:
             done.set()
         return Outcome.SENT
 
-    sender = ChannelSender(7, deliver, window=0.01, limit=100)
-    sender.start()
-    sender.push(item(1))
-    sender.push(item(2))
+    sender = running_sender(deliver, 1, 2)
     async with asyncio.timeout(5):
         await done.wait()
     await sender.stop()

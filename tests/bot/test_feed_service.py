@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, cast
 
 import discord
@@ -96,11 +95,15 @@ class StubHub:
         self.listeners[server_id].remove(event)
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
+async def run_until_stored(feed: FeedService, count: int) -> None:
+    """``feed`` running until it has stored ``count`` events, then stopped."""
+    task = asyncio.create_task(feed.run())
+    try:
+        async with asyncio.timeout(10):
+            await feed.wait_stored(count)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def service(store: Store, client: StubClient, hub: StubHub | None = None) -> FeedService:
@@ -216,13 +219,8 @@ async def test_events_survive_a_failed_start_and_a_failed_drain(
         patch.setattr(store.events, "add_many", locked)
         with pytest.raises(sqlite3.OperationalError):
             await feed.run()  # the start fails, and so does storing the inbox
-    task = asyncio.create_task(feed.run())  # what the supervisor does next
-    try:
-        async with asyncio.timeout(10):
-            await feed.wait_stored(2)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    # What the supervisor does next: run the service again.
+    await run_until_stored(feed, 2)
     assert [e.player for e in await store.events.recent(server.id)] == ["a", "b"]
 
 
@@ -238,13 +236,7 @@ async def test_events_of_a_server_removed_meanwhile_never_hold_up_the_others(
     feed.submit(Event(gone.id, time.time(), "join", "a"))
     feed.submit(Event(other.id, time.time(), "join", "b"))
     await store.servers.remove(1, "Main")  # its events can no longer be stored
-    task = asyncio.create_task(feed.run())
-    try:
-        async with asyncio.timeout(10):
-            await feed.wait_stored(1)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await run_until_stored(feed, 1)
     assert [e.player for e in await store.events.recent(other.id)] == ["b"]
 
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
-
-import pytest
 
 from bot import snapshots
 from bot.adapters.registry import default_query_adapters
@@ -26,13 +22,6 @@ from bot.snapshots import (
 )
 from bot.storage import NewServer, Store
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
 
 
 async def test_huge_a2s_strings_are_clipped_before_snapshots_and_history(store: Store) -> None:

@@ -65,22 +65,19 @@ async def test_a2s_bad_host_is_dns_failure() -> None:
     assert info.value.failure is QueryFailure.DNS
 
 
-async def test_find_query_port() -> None:
+@pytest.mark.parametrize(
+    ("game", "below"),
+    [
+        ("arma3", 1),  # within the ±10 window around the game port
+        ("pavlov", 400),  # Pavlov's query port is the game port + 400 (catalogue)
+    ],
+)
+async def test_find_query_port(game: str, below: int) -> None:
     async with FakeA2SServer() as server:
         host, port = server.address
         found = await AdapterQueryClient(
             default_query_adapters(), probe_timeout=0.5
-        ).find_query_port(host, port - 1, "arma3")
-    assert found == port
-
-
-async def test_find_query_port_tries_the_catalogue_ports() -> None:
-    """Pavlov's query port is the game port + 400 (catalogue): far outside the ±10 window."""
-    async with FakeA2SServer() as server:
-        host, port = server.address
-        found = await AdapterQueryClient(
-            default_query_adapters(), probe_timeout=0.5
-        ).find_query_port(host, port - 400, "pavlov")
+        ).find_query_port(host, port - below, game)
     assert found == port
 
 

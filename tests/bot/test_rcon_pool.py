@@ -9,8 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.protocols.battleye import ClientConfig, Player
-from bot.protocols.battleye.protocol import ProtocolConfig
+from bot.protocols.battleye import Player
 from bot.services.rcon.errors import (
     RconAuthError,
     RconNotConfigured,
@@ -26,23 +25,9 @@ from bot.storage import Server
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.rcon_server import FakeRCONServer
 from tests.protocols.battleye.berconpy_peer import start_peer
+from tests.protocols.battleye.helpers import FAST as FAST_BE  # BattlEye's timings in tenths
 
 PASSWORD = "Pool-pa55word"
-FAST_BE = ClientConfig(
-    protocol=ProtocolConfig(
-        command_attempts=3,
-        command_interval=0.1,
-        keepalive_interval=0.3,
-        liveness_timeout=1.2,
-        message_hold=1.0,
-    ),
-    login_timeout=0.3,
-    login_attempts=2,
-    reconnect_delay=0.05,
-    backoff_base=0.05,
-    backoff_max=0.2,
-    fetch_players_on_login=False,
-)
 
 
 def server(port: int, game: str = "cs2", *, token: str = "token-1", sid: int = 1) -> Server:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -125,19 +124,29 @@ async def test_a_caller_giving_up_leaves_the_answer_cached(dns: FakeDNS) -> None
 
 
 class RecordingSource:
+    """Answers every query; keeps each target and the context it was queried with."""
+
     def __init__(self) -> None:
         self.queried: list[Target] = []
+        self.contexts: list[PollContext] = []
 
     async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
         self.queried.append(target)
+        self.contexts.append(context)
         return ServerInfo("srv", "map", 1, 10, 0, False, True, "1", "game", 5.0)
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
+def refusing_private_poller(
+    store: Store, source: RecordingSource, dns: Callable[[str], Awaitable[str]]
+) -> Poller:
+    """A poller that refuses private addresses, every RCON password "pw"."""
+    return Poller(
+        store,
+        source,
+        interval=60,
+        password_of=lambda _s: "pw",
+        resolver=Resolver(dns, allow_private=False),
+    )
 
 
 async def add(store: Store, guild: int, name: str, host: str, port: int) -> None:
@@ -239,29 +248,14 @@ async def test_battleye_names_go_to_the_address_that_was_checked(store: Store) -
     from bot.services.status.player_names import BattlEyePlayerNames
     from tests.fakes.battleye_server import FakeBattlEyeServer
 
-    class Capturing(RecordingSource):
-        contexts: list[PollContext] = []
-
-        async def fetch(
-            self, target: Target, context: PollContext, time_limit: float
-        ) -> ServerInfo:
-            self.contexts.append(context)
-            return await super().fetch(target, context, time_limit)
-
     async def dns(host: str) -> str:
         return "93.184.216.36"
 
     await store.servers.add(
         NewServer(1, "dayz", "dayz", "game.example", 2302, 27016, 2305, "token", 1)
     )
-    source = Capturing()
-    poller = Poller(
-        store,
-        source,
-        interval=60,
-        password_of=lambda _s: "pw",
-        resolver=Resolver(dns, allow_private=False),
-    )
+    source = RecordingSource()
+    poller = refusing_private_poller(store, source, dns)
     await poller.run_round()
     (context,) = source.contexts
     assert context.battleye is not None
@@ -281,15 +275,6 @@ async def test_battleye_names_go_to_the_address_that_was_checked(store: Store) -
 
 async def test_a_live_query_is_refused_or_pinned_like_a_round(store: Store) -> None:
     # /status on a stale snapshot queries at once: the same check and the same address.
-    class Capturing(RecordingSource):
-        contexts: list[PollContext] = []
-
-        async def fetch(
-            self, target: Target, context: PollContext, time_limit: float
-        ) -> ServerInfo:
-            self.contexts.append(context)
-            return await super().fetch(target, context, time_limit)
-
     async def dns(host: str) -> str:
         return {"ok.example": "93.184.216.37", "lan.example": "192.168.0.9"}[host]
 
@@ -297,14 +282,8 @@ async def test_a_live_query_is_refused_or_pinned_like_a_round(store: Store) -> N
     await store.servers.add(
         NewServer(1, "lan", "dayz", "lan.example", 2302, 27016, 2305, "token", 1)
     )
-    source = Capturing()
-    poller = Poller(
-        store,
-        source,
-        interval=60,
-        password_of=lambda _s: "pw",
-        resolver=Resolver(dns, allow_private=False),
-    )
+    source = RecordingSource()
+    poller = refusing_private_poller(store, source, dns)
     servers = {s.name: s for s in await store.servers.all()}
     lan = await poller.query_now(servers["lan"])
     assert lan.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"

@@ -93,6 +93,11 @@ def bodies(messages: list[dict[str, Any]], *, ids: bool = False) -> list[str]:
     return [body(line, ids=ids) for line in lines(messages)]
 
 
+def channel_bodies(fake: FakeDiscord, channel: int) -> list[str]:
+    """``bodies`` of everything the bot posted in ``channel`` so far."""
+    return bodies(fake.channel_messages(channel))
+
+
 def player(line: str) -> str:
     """The player a feed line is about (its first bold text after the server)."""
     return body(line).split("**")[1]

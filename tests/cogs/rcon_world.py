@@ -11,19 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import pytest
 
 from bot.app import OutpostBot
 from bot.config import Settings
 from bot.protocols.battleye import Player
-from bot.storage import NewServer, Server
+from bot.storage import Server
 from tests.cogs.conftest import make_settings
-from tests.cogs.status_world import Commands
+from tests.cogs.status_world import Commands, server_add
 from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
+from tests.cogs.stored import add_rcon_server
+from tests.fakes.a2s_server import FakeA2SServer
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
 from tests.fakes.rcon_server import FakeRCONServer
 
 PASSWORD = "Rc0n-S3cret-pa55"
+ANN = Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True)  # on the fake BattlEye server
 ADMINISTRATOR = discord.Permissions(administrator=True).value
 HOSTILE_NAME = 'Bob"; quit; "'
 STATUS = "\n".join(
@@ -108,25 +112,50 @@ class RconWorld(Commands):
             self.settings, guild_ready_timeout=0.05, autopoll=False, rcon_connect_timeout=1.0
         )
 
+    async def add_cs2_main(self, a2s: FakeA2SServer) -> InteractionHandle:
+        """``/server add`` by the admin of CS2 server "Main" queried on ``a2s``, its RCON the
+        world's fake Source server, through the password modal (see ``server_add``)."""
+        host, port = a2s.address
+        return await server_add(
+            self.fake,
+            self.guild_id,
+            self.admin,
+            "Main",
+            f"{host}:{port}",
+            "cs2",
+            self.source.address[1],
+            PASSWORD,
+        )
+
 
 async def register(
     bot: OutpostBot, guild_id: int, name: str, game: str, port: int, password: str = PASSWORD
 ) -> Server:
-    server = await bot.services.store.servers.add(
-        NewServer(
-            guild_id,
-            name,
-            game,
-            "127.0.0.1",
-            27015,
-            27015,
-            port,
-            bot.secret_box.encrypt(password),
-            1,
-        )
+    """``name`` with its RCON on localhost ``port`` (the query ports left at 27015)."""
+    return await add_rcon_server(bot, guild_id, name, game, port, password=password)
+
+
+async def player_choices(
+    w: Commands, command: str, server: str, typed: str, user: int | None = None
+) -> list[dict[str, Any]]:
+    """What the ``player`` autocomplete of ``/command`` on ``server`` offers after ``typed``,
+    to the admin unless ``user`` is given."""
+    return await w.fake.autocomplete(
+        w.guild_id,
+        w.admin if user is None else user,
+        command,
+        {"server": server, "player": typed},
+        "player",
     )
-    await bot.services.poller.refresh_roster()
-    return server
+
+
+async def pick_player(
+    w: Commands, command: str, server: str, typed: str, name: str | None = None
+) -> str:
+    """The value of the admin's first choice naming ``name`` (by default ``typed``, in any case)."""
+    wanted = (name or typed).casefold()
+    choices = await player_choices(w, command, server, typed)
+    return str(next(c["value"] for c in choices if wanted in c["name"].casefold()))
 
 
 def message_text(message: dict[str, Any]) -> str:
@@ -258,3 +287,34 @@ async def open_world(
             battleye=battleye,
             **ids,
         )
+
+
+Handler = Callable[[str], str | bytes]
+
+
+def world_fixture(
+    *,
+    console: Callable[[], Handler] | None = None,
+    handler: Handler | None = None,
+    name: str = "world",
+    players: list[Player] | None = None,
+    max_failed_auth: int = 3,
+    **settings: str,
+) -> Any:
+    """A test module's RconWorld fixture (called ``name``): ``open_world`` with the fake Source
+    RCON answering through a fresh ``console()`` each test (a console with state, such as its
+    ban list) or the stateless ``handler``."""
+
+    async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
+        answers = console() if console is not None else handler
+        async with open_world(
+            fake_discord,
+            tmp_path,
+            answers,
+            players=None if players is None else list(players),  # the fake may change its list
+            max_failed_auth=max_failed_auth,
+            **settings,
+        ) as opened:
+            yield opened
+
+    return pytest.fixture(name=name)(world)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import struct
 import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import discord
+import pytest
 
 from bot.app import OutpostBot
 from bot.config import Settings
-from bot.storage import NewServer, Server
+from bot.protocols.battleye import Player
+from bot.storage import Server
 from tests.cogs.conftest import make_settings
-from tests.fakes.a2s_server import FakeA2SServer
+from tests.cogs.stored import add_rcon_server
+from tests.cogs.stored import register as register  # the status tests import it from here
+from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
+from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
 
 MANAGE = discord.Permissions(manage_guild=True).value
@@ -89,31 +97,90 @@ class StatusWorld(Commands):
         return OutpostBot(self.settings, guild_ready_timeout=0.05, autopoll=False)
 
 
-def make_world(fake: FakeDiscord, tmp_path: Path) -> StatusWorld:
-    guild = fake.add_guild("Alpha")
-    admins = guild.add_role("Admins", permissions=MANAGE)
+def make_world(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *,
+    guild: str = "Alpha",
+    locale: str = "en-US",
+    names: tuple[str, str] = ("alice", "bob"),
+    channel: str = "status",
+) -> StatusWorld:
+    """A guild (Discord ``locale``) with an admin and a plain member (``names``) and a
+    ``channel``."""
+    made = fake.add_guild(guild, preferred_locale=locale)
+    admins = made.add_role("Admins", permissions=MANAGE)
+    admin, member = names
     return StatusWorld(
         fake=fake,
         settings=make_settings(fake, tmp_path),
-        guild_id=guild.id,
-        admin=guild.add_member("alice", roles=[admins]),
-        member=guild.add_member("bob"),
-        channel_id=guild.add_channel("status"),
+        guild_id=made.id,
+        admin=made.add_member(admin, roles=[admins]),
+        member=made.add_member(member),
+        channel_id=made.add_channel(channel),
         admin_role=admins,
     )
 
 
-async def register(
+DAYZ_PASSWORD = "be-secret"
+
+
+@asynccontextmanager
+async def dayz_fakes(survivor: str) -> AsyncIterator[tuple[FakeA2SServer, FakeBattlEyeServer]]:
+    """A DayZ server as the poller meets one: its A2S counts two players but names none,
+    its BattlEye (``DAYZ_PASSWORD``) names them ``survivor`` and Bambi."""
+    a2s_players = [PlayerSpec("", 0, 100.0), PlayerSpec("", 0, 200.0)]
+    be_players = [
+        Player(0, survivor, "10.0.0.1", 2304, 30, "a" * 32, True),
+        Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True),
+    ]
+    async with (
+        FakeA2SServer(info=InfoSpec(player_count=2, max_players=60), players=a2s_players) as a2s,
+        FakeBattlEyeServer(DAYZ_PASSWORD, players=be_players) as be,
+    ):
+        yield a2s, be
+
+
+async def add_dayz(
     bot: OutpostBot,
     guild_id: int,
     name: str,
-    server: FakeA2SServer | tuple[str, int],
-    game: str = "cs2",
+    a2s: FakeA2SServer,
+    be: FakeBattlEyeServer,
+    owner: int,
+    password: str = DAYZ_PASSWORD,
 ) -> Server:
-    host, port = server.address if isinstance(server, FakeA2SServer) else server
-    return await bot.services.store.servers.add(
-        NewServer(guild_id, name, game, host, port, port, None, None, 1)
+    """``name`` on the fakes of ``dayz_fakes``, added by ``owner`` with a BattlEye
+    ``password`` (by default the right one)."""
+    host, port = a2s.address
+    return await add_rcon_server(
+        bot,
+        guild_id,
+        name,
+        "dayz",
+        be.address[1],
+        password=password,
+        host=host,
+        game_port=2302,
+        query_port=port,
+        created_by=owner,
     )
+
+
+def hold_charts(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Player charts render only once the returned event is set: a chart slower than the
+    answer. Patch before the bot starts (the cog module is imported by ``load_extension``)."""
+    import bot.rendering.charts as charts
+
+    release = asyncio.Event()
+    real = charts.render_history_async
+
+    async def held(*args: Any, **kwargs: Any) -> bytes:
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "render_history_async", held)
+    return release
 
 
 async def answered(handle: InteractionHandle) -> InteractionHandle:

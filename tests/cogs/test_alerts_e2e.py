@@ -31,8 +31,7 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
     on_call = guild.add_role("On call")
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         handle = await w.as_admin(
             "alert set", {"server": "Main", "channel": alerts_channel, "role": on_call}
         )
@@ -68,8 +67,7 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
     # "back up" line comes as a message of its own.
     async with FakeA2SServer() as second, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Second", second)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Second", second, poll=True)
         await w.as_admin("alert set", {"server": "Second", "channel": alerts_channel})
 
         def about_second() -> list[dict[str, Any]]:
@@ -90,8 +88,7 @@ async def test_alert_without_role_pings_nobody_and_remove(
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         await w.as_admin("alert set", {"server": "Main", "channel": w.channel_id})
         await rounds(bot, server, "--")
         (message,) = w.fake.channel_messages(w.channel_id)
@@ -113,8 +110,7 @@ async def test_a_rate_limited_alert_never_holds_the_poll_round(
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         await w.as_admin("alert set", {"server": "Main", "channel": w.channel_id})
         # The first post of the down message gets a 429 that asks for a 1 s wait.
         w.fake.rate_limit("POST", rf"^/channels/{w.channel_id}/messages$", retry_after=1.0)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -19,21 +17,17 @@ from tests.cogs.rcon_world import (
     audit_rows,
     database_bytes,
     followup_text,
-    open_world,
     register,
+    world_fixture,
 )
-from tests.cogs.status_world import server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 from tests.protocols.battleye.helpers import eventually
 
 pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, SourceConsole()) as world:
-        yield world
+world = world_fixture(console=SourceConsole)
 
 
 async def test_audit_pages_with_buttons(world: RconWorld) -> None:
@@ -112,16 +106,7 @@ async def test_settings_changes_are_audited_without_the_password(world: RconWorl
     info = InfoSpec(server_name="Fake CS2", map_name="de_dust2", player_count=1, max_players=10)
     async with FakeA2SServer(info=info) as a2s, run_bot(w.fake, w.bot()):
         host, port = a2s.address
-        submitted = await server_add(
-            w.fake,
-            w.guild_id,
-            w.admin,
-            "Main",
-            f"{host}:{port}",
-            "cs2",
-            w.source.address[1],
-            PASSWORD,
-        )
+        submitted = await w.add_cs2_main(a2s)
         await submitted.wait_followup()
         edit = await w.as_admin("server edit", {"name": "Main", "new_password": True})
         again = await answered(await w.fake.submit_modal(edit, {"password": "Wr0ng-pass"}))

@@ -8,8 +8,7 @@ import csv
 import io
 import re
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,14 +16,10 @@ from bot.app import OutpostBot
 from bot.services.audit import Actor
 from bot.storage import Store
 from bot.storage.audit import iso_at
-from tests.cogs.rcon_world import RconWorld, audit_rows, open_world
-from tests.fakes.discord import FakeDiscord, payloads, run_bot
+from tests.cogs.rcon_world import RconWorld, audit_rows, world_fixture
+from tests.fakes.discord import InteractionHandle, payloads, run_bot
 
-
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, AUDIT_RETENTION_DAYS="30") as world:
-        yield world
+world = world_fixture(AUDIT_RETENTION_DAYS="30")
 
 
 async def test_action_autocomplete_offers_the_known_actions(world: RconWorld) -> None:
@@ -116,15 +111,22 @@ async def _many_rows(bot: OutpostBot, w: RconWorld, count: int) -> None:
         await bot.services.audit.record(actor, "rcon say", f"message='row {i:04d}\n{'x' * 150}'")
 
 
+async def _exported(
+    bot: OutpostBot, w: RconWorld, rows: int
+) -> tuple[InteractionHandle, dict[str, Any]]:
+    """``rows`` audit rows, then ``/audit export`` by the admin: its handle and first follow-up."""
+    await _many_rows(bot, w, rows)
+    handle = await w.as_admin("audit export")
+    return handle, await handle.wait_followup()
+
+
 async def test_export_past_the_upload_limit_is_split_into_parts(
     world: RconWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = world
     monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 8 * 1024)
     async with run_bot(w.fake, w.bot()) as bot:
-        await _many_rows(bot, w, 120)
-        handle = await w.as_admin("audit export")
-        first = await handle.wait_followup()
+        handle, first = await _exported(bot, w, 120)
         total = int(re.search(r"part 1 of (\d+)", first["content"])[1])  # type: ignore[index]
         messages = [first] + [await handle.wait_followup(n) for n in range(2, total + 1)]
     assert 2 <= total <= 10
@@ -145,9 +147,7 @@ async def test_export_too_big_for_ten_parts_is_refused_with_a_hint(
     w = world
     monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 2 * 1024)
     async with run_bot(w.fake, w.bot()) as bot:
-        await _many_rows(bot, w, 200)
-        handle = await w.as_admin("audit export")
-        message = await handle.wait_followup()
+        _, message = await _exported(bot, w, 200)
     assert message["attachments"] == []
     assert "upload limit" in message["content"] and "since:" in message["content"]
 
@@ -185,9 +185,7 @@ async def test_a_german_member_is_refused_a_too_big_export_in_german(
     w.fake.user_locales[w.admin] = "de"
     monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 2 * 1024)
     async with run_bot(w.fake, w.bot()) as bot:
-        await _many_rows(bot, w, 200)
-        handle = await w.as_admin("audit export")
-        message = await handle.wait_followup()
+        _, message = await _exported(bot, w, 200)
     assert message["attachments"] == []
     assert message["content"].startswith("Der Export ist ")
     assert "Upload-Limit" in message["content"] and "since:" in message["content"]

@@ -9,11 +9,7 @@ import asyncio
 import csv
 import io
 import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.app import OutpostBot
 from bot.protocols.battleye import Player
@@ -22,15 +18,16 @@ from bot.services.bans.sending import RETRY_FIRST
 from bot.storage.audit import AuditFilter
 from tests.cogs.feed_world import settle
 from tests.cogs.rcon_world import (
+    ANN,
     PASSWORD,
     RconWorld,
     SourceConsole,
     answered,
-    open_world,
     register,
+    world_fixture,
 )
 from tests.fakes.battleye_server import FakeBattlEyeServer
-from tests.fakes.discord import FakeDiscord, InteractionHandle, Upload, run_bot
+from tests.fakes.discord import InteractionHandle, Upload, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
 from tests.fakes.webrcon_server import FakeWebRconServer
 
@@ -75,11 +72,7 @@ class MinecraftConsole:
         return "Unknown command. Type /help for help."
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    players = [Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True)]
-    async with open_world(fake_discord, tmp_path, SourceConsole(), players=players) as w:
-        yield w
+world = world_fixture(console=SourceConsole, players=[ANN])
 
 
 def clocked(bot: OutpostBot) -> Clock:

@@ -6,32 +6,26 @@ before the moderator's reason, while an English admin's own answers stay English
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.app import OutpostBot
-from bot.protocols.battleye import Player
-from tests.cogs.rcon_world import RconWorld, SourceConsole, followup_text, open_world, register
+from tests.cogs.rcon_world import (
+    ANN,
+    RconWorld,
+    SourceConsole,
+    followup_text,
+    register,
+    world_fixture,
+)
 from tests.cogs.test_ban_list_e2e import ANN_STEAM, STEAM, ban_embed, clocked, fields
 from tests.cogs.test_schedule_e2e import T0, craft_console, minutes, reply, scheduled_bot
 from tests.fakes.clock import FakeClock
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
+
+bans_world = world_fixture(console=SourceConsole, players=[ANN], name="bans_world")
 
 
-@pytest.fixture
-async def bans_world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    players = [Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True)]
-    async with open_world(fake_discord, tmp_path, SourceConsole(), players=players) as w:
-        yield w
-
-
-@pytest.fixture
-async def craft_world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, craft_console) as world:
-        yield world
+craft_world = world_fixture(handler=craft_console, name="craft_world")
 
 
 async def test_a_german_member_gets_ban_add_in_german(bans_world: RconWorld) -> None:

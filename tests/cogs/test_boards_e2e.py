@@ -50,8 +50,7 @@ async def poll(bot: OutpostBot) -> None:
 async def with_main(w: StatusWorld, bot: OutpostBot, server: FakeA2SServer) -> None:
     """Main registered and polled once, boards posting without pacing."""
     bot.services.boards.pacer.gap = 0.0
-    await register(bot, w.guild_id, "Main", server)
-    await bot.services.poller.run_round()
+    await register(bot, w.guild_id, "Main", server, poll=True)
 
 
 async def main_board(
@@ -196,8 +195,7 @@ async def test_restart_edits_the_same_message(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", servers[3])
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", servers[3], poll=True)
         await board_set(w, w.channel_id)
     (before,) = board_messages(w, w.channel_id)
     servers[3].info.player_count = 20
@@ -213,8 +211,7 @@ async def test_board_remove_and_refusals(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", servers[0])
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", servers[0], poll=True)
         unknown = await w.as_admin("board set", {"channel": w.channel_id, "servers": "Main, Nope"})
         assert unknown.content == "No such server here."
         member = await w.as_member("board list", bypass=True)

@@ -30,8 +30,7 @@ async def test_a_board_whose_channel_is_not_cached_is_edited_not_paused(
         run_bot(w.fake, w.bot()) as bot,
     ):
         bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         handle = await w.as_admin("board set", {"channel": w.channel_id, "servers": "main"})
         await handle.wait_followup(timeout=10)
         (message,) = w.fake.channel_messages(w.channel_id)
@@ -52,8 +51,7 @@ async def test_an_alert_whose_channel_is_not_cached_is_still_sent(
     alerts_channel = w.fake.guild(w.guild_id).add_channel("alerts")
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         await w.as_admin("alert set", {"server": "Main", "channel": alerts_channel})
         await bot.services.poller.run_round()  # the first observation is remembered silently
         forget_channel(bot, w.guild_id, alerts_channel)

@@ -3,8 +3,6 @@ telnet, Palworld's REST API and Minecraft RCON get their own typed ``/rcon`` com
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +16,11 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     message_text,
-    open_world,
+    pick_player,
     register,
+    world_fixture,
 )
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 from tests.fakes.palworld_server import FakePalworldServer
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
@@ -51,17 +50,11 @@ class MinecraftConsole:
         return "Unknown or incomplete command, see below for error"
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, MinecraftConsole()) as world:
-        yield world
+world = world_fixture(console=MinecraftConsole)
 
 
 async def _kick(w: RconWorld, server: str, needle: str, reason: str = "bye") -> str:
-    choices = await w.fake.autocomplete(
-        w.guild_id, w.admin, "rcon kick", {"server": server, "player": needle}, "player"
-    )
-    value = next(c["value"] for c in choices if needle.casefold() in c["name"].casefold())
+    value = await pick_player(w, "rcon kick", server, needle)
     return await followup_text(
         await w.by_admin(
             "rcon kick",

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from bot.app import OutpostBot
 from bot.protocols.battleye.models import Player
-from bot.storage import NewServer, Server
-from tests.cogs.feed_world import bodies as feed_bodies
+from bot.storage import Server
+from tests.cogs.feed_world import channel_bodies as bodies
 from tests.cogs.feed_world import make_feed_world, settle
+from tests.cogs.stored import add_rcon_server
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.protocols.battleye.helpers import FAST
@@ -22,21 +23,9 @@ LOGIN_WAIT = 10.0
 
 
 async def register_dayz(bot: OutpostBot, guild_id: int, port: int) -> Server:
-    server = await bot.services.store.servers.add(
-        NewServer(
-            guild_id,
-            "Day",
-            "dayz",
-            "127.0.0.1",
-            2302,
-            27016,
-            port,
-            bot.secret_box.encrypt(PASSWORD),
-            1,
-        )
+    return await add_rcon_server(
+        bot, guild_id, "Day", "dayz", port, password=PASSWORD, game_port=2302, query_port=27016
     )
-    await bot.services.poller.refresh_roster()
-    return server
 
 
 def logged_in(bot: OutpostBot, server: Server) -> asyncio.Event:
@@ -53,10 +42,6 @@ def logged_in(bot: OutpostBot, server: Server) -> asyncio.Event:
 async def wait(event: asyncio.Event) -> None:
     async with asyncio.timeout(LOGIN_WAIT):
         await event.wait()
-
-
-def bodies(fake: FakeDiscord, channel: int) -> list[str]:
-    return feed_bodies(fake.channel_messages(channel))
 
 
 async def test_battleye_feed_in_order_once_across_game_and_bot_restarts(

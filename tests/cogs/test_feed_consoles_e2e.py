@@ -6,9 +6,12 @@ the poller derives none), with the sessions matching its player list after the l
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.admin import AdminAdapter
 from bot.adapters.palworld_admin import PalworldAdminAdapter
 from bot.adapters.registry import AdminAdapters
 from bot.adapters.sdtd import SdtdAdapter
@@ -16,8 +19,9 @@ from bot.app import OutpostBot
 from bot.protocols import sdtd
 from bot.services.rcon.pool import ConnectionState
 from bot.storage import NewServer, Server
-from tests.cogs.feed_world import bodies as feed_bodies
-from tests.cogs.feed_world import make_feed_world, settle
+from tests.cogs.feed_world import FeedWorld, make_feed_world, settle
+from tests.cogs.feed_world import channel_bodies as bodies
+from tests.cogs.stored import add_rcon_server
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.minecraft_server import DEFAULT_STATUS, FakeMinecraftServer
@@ -32,27 +36,50 @@ ONLINE = "EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000000"
 PLTFM = "Steam_76561198028175941"
 EOS = "EOS_0002b5d970954287afdcb5dc35af0424"
 NOTCH = "069a79f4-44e9-4726-a5be-fca90e38aaf5"
+# Cata enters the world (7 Days to Die's log line, with her platform and cross-play ids).
+CATA_SPAWNS = (
+    "PlayerSpawnedInWorld (reason: JoinMultiplayer, position: 1, 2, 3): EntityID=171, "
+    f"PltfmId='{PLTFM}', CrossId='{EOS}', OwnerID='{PLTFM}', PlayerName='Cata'"
+)
 FAST_TELNET = sdtd.SessionConfig(first_output_wait=0.3, settle=0.05, banner_wait=0.1)
 
 
 async def register(
     bot: OutpostBot, guild_id: int, name: str, game: str, query_port: int, rcon_port: int
 ) -> Server:
-    server = await bot.services.store.servers.add(
-        NewServer(
-            guild_id,
-            name,
-            game,
-            "127.0.0.1",
-            query_port,
-            query_port,
-            rcon_port,
-            bot.secret_box.encrypt(PASSWORD),
-            1,
-        )
+    """``name`` queried on localhost ``query_port``, its console on ``rcon_port``."""
+    return await add_rcon_server(
+        bot,
+        guild_id,
+        name,
+        game,
+        rcon_port,
+        password=PASSWORD,
+        game_port=query_port,
+        query_port=query_port,
     )
-    await bot.services.poller.refresh_roster()
-    return server
+
+
+# Console adapters whose waits are shortened for the fakes (which answer at once): the
+# telnet session's in hundredths of seconds, Palworld's player-list poll ten times a second.
+FAST_ADAPTERS: dict[str, Callable[[], AdminAdapter]] = {
+    "7dtd": lambda: SdtdAdapter(FAST_TELNET),
+    "palworld_rest": lambda: PalworldAdminAdapter(poll_interval=0.1),
+}
+
+
+@asynccontextmanager
+async def console_fed(
+    w: FeedWorld, name: str, game: str, console_port: int
+) -> AsyncIterator[tuple[OutpostBot, Server, FakeA2SServer]]:
+    """The bot running with ``name``: queried on a fake A2S server (its player list empty so
+    far), its console the fake on ``console_port`` (through ``FAST_ADAPTERS`` where listed)."""
+    async with FakeA2SServer() as a2s, run_bot(w.fake, w.bot()) as bot:
+        if game in FAST_ADAPTERS:
+            use_adapter(bot, FAST_ADAPTERS[game]())
+        bot.services.poller.query_timeout = 0.2
+        server = await register(bot, w.status.guild_id, name, game, a2s.address[1], console_port)
+        yield bot, server, a2s
 
 
 async def connected(bot: OutpostBot, server: Server) -> None:
@@ -60,8 +87,11 @@ async def connected(bot: OutpostBot, server: Server) -> None:
     await eventually(lambda: pool.state(server.id) is ConnectionState.CONNECTED, 10.0)
 
 
-def bodies(fake: FakeDiscord, channel: int) -> list[str]:
-    return feed_bodies(fake.channel_messages(channel))
+def use_adapter(bot: OutpostBot, adapter: AdminAdapter) -> None:
+    """``adapter`` in place of the pool's own for its protocol (one with shorter waits)."""
+    pool = bot.services.rcon_pool
+    others = [a for a in pool.adapters.values() if a.protocol != adapter.protocol]
+    pool.adapters = AdminAdapters([*others, adapter])
 
 
 async def test_squad_chat_and_kicks_reach_the_feed_and_joins_stay_a2s(
@@ -69,14 +99,9 @@ async def test_squad_chat_and_kicks_reach_the_feed_and_joins_stay_a2s(
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
     async with (
-        FakeA2SServer() as a2s,
         FakeRCONServer(PASSWORD, profile="squad") as game,
-        run_bot(w.fake, w.bot()) as bot,
+        console_fed(w, "Squad", "squad", game.address[1]) as (bot, server, a2s),
     ):
-        bot.services.poller.query_timeout = 0.2
-        server = await register(
-            bot, w.status.guild_id, "Squad", "squad", a2s.address[1], game.address[1]
-        )
         await bot.services.poller.run_round()  # the A2S baseline: nobody
         await w.feed_set("Squad")
         await connected(bot, server)  # the feed holds the console connection
@@ -107,25 +132,11 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
-    spawn = (
-        "PlayerSpawnedInWorld (reason: JoinMultiplayer, position: 1, 2, 3): EntityID=171, "
-        f"PltfmId='{PLTFM}', CrossId='{EOS}', OwnerID='{PLTFM}', PlayerName='Cata'"
-    )
     already = FakePlayer(170, "Revlin", steam_id="76561198012345678")
     async with (
-        FakeA2SServer() as a2s,
         FakeSdtdServer(PASSWORD, players=[already]) as telnet,
-        run_bot(w.fake, w.bot()) as bot,
+        console_fed(w, "Navezgane", "7dtd", telnet.address[1]) as (bot, server, a2s),
     ):
-        # The telnet session's waits in hundredths of seconds (the fake answers at once).
-        pool = bot.services.rcon_pool
-        fast = SdtdAdapter(FAST_TELNET)
-        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
-        pool.adapters = AdminAdapters([*others, fast])
-        bot.services.poller.query_timeout = 0.2
-        server = await register(
-            bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
-        )
         await w.feed_set("Navezgane")
         await connected(bot, server)
         await settle(bot)  # the player list after the login: Revlin has a session
@@ -133,7 +144,7 @@ async def test_7dtd_joins_chat_and_leaves_reach_the_feed_once(
         a2s.players = [PlayerSpec("Revlin")]
         a2s.info = InfoSpec(player_count=1)
         await bot.services.poller.run_round()
-        await telnet.emit_log(spawn)
+        await telnet.emit_log(CATA_SPAWNS)
         await telnet.emit_log(f"Chat (from '{PLTFM}', entity id '171', to 'Global'): 'Cata': hi")
         await telnet.emit_log("GMSG: Player 'Cata' died")
         await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 3)
@@ -166,14 +177,9 @@ async def test_rust_webrcon_joins_chat_and_leaves_reach_the_feed(
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
     async with (
-        FakeA2SServer() as a2s,
         FakeWebRconServer(PASSWORD, players=[]) as rust,
-        run_bot(w.fake, w.bot()) as bot,
+        console_fed(w, "Rusty", "rust", rust.address[1]) as (bot, server, _),
     ):
-        bot.services.poller.query_timeout = 0.2
-        server = await register(
-            bot, w.status.guild_id, "Rusty", "rust", a2s.address[1], rust.address[1]
-        )
         await _feed_to_channel(w, "Rusty")
         await connected(bot, server)
         await rust.push_join("76561198000000042", "Scrap")
@@ -218,18 +224,9 @@ async def test_palworld_rest_joins_come_from_the_polled_player_list(
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
     async with (
-        FakeA2SServer() as a2s,
         FakePalworldServer(password=PASSWORD, players=[]) as pal,
-        run_bot(w.fake, w.bot()) as bot,
+        console_fed(w, "Pals", "palworld_rest", pal.address[1]) as (bot, server, _),
     ):
-        pool = bot.services.rcon_pool
-        fast = PalworldAdminAdapter(poll_interval=0.1)
-        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
-        pool.adapters = AdminAdapters([*others, fast])
-        bot.services.poller.query_timeout = 0.2
-        server = await register(
-            bot, w.status.guild_id, "Pals", "palworld_rest", a2s.address[1], pal.address[1]
-        )
         await _feed_to_channel(w, "Pals")
         await connected(bot, server)
         await asyncio.sleep(0.3)  # a few polls: the empty baseline

@@ -7,45 +7,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.adapters.registry import AdminAdapters
-from bot.adapters.sdtd import SdtdAdapter
+from tests.cogs.feed_world import channel_bodies as bodies
 from tests.cogs.feed_world import lines, make_feed_world, settle
-from tests.cogs.test_feed_consoles_e2e import FAST_TELNET, PASSWORD, bodies, connected, register
-from tests.fakes.a2s_server import FakeA2SServer
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.cogs.test_feed_consoles_e2e import (
+    CATA_SPAWNS,
+    EOS,
+    PASSWORD,
+    connected,
+    console_fed,
+)
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.sdtd_server import FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
 
 STEAM = "76561198000000042"
-PLTFM = "Steam_76561198028175941"
-EOS = "EOS_0002b5d970954287afdcb5dc35af0424"
 
 
 async def test_a_7dtd_death_reaches_the_deaths_feed(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
-    spawn = (
-        "PlayerSpawnedInWorld (reason: JoinMultiplayer, position: 1, 2, 3): EntityID=171, "
-        f"PltfmId='{PLTFM}', CrossId='{EOS}', OwnerID='{PLTFM}', PlayerName='Cata'"
-    )
     async with (
-        FakeA2SServer() as a2s,
         FakeSdtdServer(PASSWORD, players=[]) as telnet,
-        run_bot(w.fake, w.bot()) as bot,
+        console_fed(w, "Navezgane", "7dtd", telnet.address[1]) as (bot, server, _),
     ):
-        pool = bot.services.rcon_pool
-        fast = SdtdAdapter(FAST_TELNET)
-        others = [a for a in pool.adapters.values() if a.protocol != fast.protocol]
-        pool.adapters = AdminAdapters([*others, fast])
-        bot.services.poller.query_timeout = 0.2
-        server = await register(
-            bot, w.status.guild_id, "Navezgane", "7dtd", a2s.address[1], telnet.address[1]
-        )
         await w.feed_set("Navezgane", "deaths")
         await connected(bot, server)
         await settle(bot)
-        await telnet.emit_log(spawn)  # a join: not in this feed's categories
+        await telnet.emit_log(CATA_SPAWNS)  # a join: not in this feed's categories
         await telnet.emit_log("GMSG: Player 'Cata' died")
         await w.fake.wait_until(lambda: len(bodies(w.fake, w.feed_channel)) >= 1)
         await settle(bot)
@@ -64,14 +53,9 @@ async def test_a_rust_save_reaches_the_server_feed_and_a_steam_watch_fires(
     w = make_feed_world(fake_discord, tmp_path)
     watch_channel = w.fake.guild(w.status.guild_id).add_channel("watch")
     async with (
-        FakeA2SServer() as a2s,
         FakeWebRconServer(PASSWORD, players=[]) as rust,
-        run_bot(w.fake, w.bot()) as bot,
+        console_fed(w, "Rusty", "rust", rust.address[1]) as (bot, server, _),
     ):
-        bot.services.poller.query_timeout = 0.2
-        server = await register(
-            bot, w.status.guild_id, "Rusty", "rust", a2s.address[1], rust.address[1]
-        )
         await w.feed_set("Rusty", "server")
         added = await w.as_admin(
             "watch add", {"server": "Rusty", "name_or_guid": STEAM, "channel": watch_channel}

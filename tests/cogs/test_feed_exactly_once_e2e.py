@@ -38,6 +38,25 @@ def locked() -> sqlite3.OperationalError:
     return sqlite3.OperationalError("database is locked")
 
 
+class LockedFor:
+    """``owner.name`` (a store method) raising "database is locked" for its next ``times``
+    calls, then doing its real work again; ``left`` counts the failures still to come."""
+
+    def __init__(
+        self, monkeypatch: pytest.MonkeyPatch, owner: object, name: str, times: int = 2
+    ) -> None:
+        self.left = times
+        real = getattr(owner, name)
+
+        async def flaky(*args: Any) -> Any:
+            if self.left:
+                self.left -= 1
+                raise locked()
+            return await real(*args)
+
+        monkeypatch.setattr(owner, name, flaky)
+
+
 async def set_feed(w: Any, events: str = "joins, leaves") -> None:
     await w.feed_set("Main", events)
 
@@ -49,21 +68,11 @@ async def test_a_cursor_write_failing_after_the_send_is_retried_alone(
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         main = await register(bot, w.status.guild_id, "Main", server)
         await set_feed(w)
-        real = bot.services.store.feeds.advance
-        failures = 2
-
-        async def advance(cursors: Any) -> None:
-            nonlocal failures
-            if failures:
-                failures -= 1
-                raise locked()
-            await real(cursors)
-
-        monkeypatch.setattr(bot.services.store.feeds, "advance", advance)
+        failures = LockedFor(monkeypatch, bot.services.store.feeds, "advance")
         for event in joins(main.id, ["a", "b", "c"]):
             bot.services.feed.submit(event)
         await settle(bot)
-        assert failures == 0
+        assert failures.left == 0
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
         (feed,) = await bot.services.store.feeds.all()
         assert feed.delivered_through == max(
@@ -101,24 +110,14 @@ async def test_a_store_error_keeps_the_events_in_order(
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         main = await register(bot, w.status.guild_id, "Main", server)
         await set_feed(w)
-        real = bot.services.store.events.add_many
-        failures = 2
-
-        async def add_many(events: Any) -> list[Event]:
-            nonlocal failures
-            if failures:
-                failures -= 1
-                raise locked()
-            return await real(events)
-
-        monkeypatch.setattr(bot.services.store.events, "add_many", add_many)
+        failures = LockedFor(monkeypatch, bot.services.store.events, "add_many")
         for event in joins(main.id, ["a", "b"]):
             bot.services.feed.submit(event)
         await asyncio.sleep(0)
         for event in joins(main.id, ["c"]):
             bot.services.feed.submit(event)
         await settle(bot)
-        assert failures == 0
+        assert failures.left == 0
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
 
 

@@ -4,8 +4,6 @@ permissions, with the audit log mirrored to a channel under Discord's rate limit
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -13,11 +11,11 @@ from tests.cogs.rcon_world import (
     RconWorld,
     audit_rows,
     followup_text,
-    open_world,
     register,
     source_answers,
+    world_fixture,
 )
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 from tests.protocols.battleye.helpers import eventually
 
 SPAMS_PER_MEMBER = 5
@@ -26,10 +24,7 @@ SPAMS_PER_MEMBER = 5
 pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, source_answers) as world:
-        yield world
+world = world_fixture(handler=source_answers)
 
 
 async def test_denied_spam_does_not_starve_an_admins_grants(world: RconWorld) -> None:

@@ -28,8 +28,7 @@ async def test_hidden_address_is_hidden_everywhere(
         bot.services.poller.query_timeout = 0.2
         bot.services.boards.pacer.gap = 0.0
         name = f"{HOST} box"  # admins name servers after their address too
-        await register(bot, w.guild_id, name, server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, name, server, poll=True)
         shown = await w.as_admin("status", {"server": name})
         assert HOST in json.dumps(shown.embeds)  # shown until hidden
         hide = await w.as_admin("status-connect", {"server": name, "show": False})

@@ -11,24 +11,20 @@ from pathlib import Path
 import pytest
 
 from bot.app import OutpostBot
-from tests.cogs.conftest import make_settings
 from tests.cogs.feed_world import bodies, make_feed_world, settle
-from tests.cogs.status_world import MANAGE, StatusWorld, answered, register
+from tests.cogs.status_world import StatusWorld, answered, make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
 
 
 def french_guild_world(fake: FakeDiscord, tmp_path: Path, preferred: str) -> StatusWorld:
-    guild = fake.add_guild("Les Gaulois", preferred_locale=preferred)
-    admins = guild.add_role("Admins", permissions=MANAGE)
-    world = StatusWorld(
-        fake=fake,
-        settings=make_settings(fake, tmp_path),
-        guild_id=guild.id,
-        admin=guild.add_member("klaus", roles=[admins]),
-        member=guild.add_member("greta"),
-        channel_id=guild.add_channel("statut"),
-        admin_role=admins,
+    world = make_world(
+        fake,
+        tmp_path,
+        guild="Les Gaulois",
+        locale=preferred,
+        names=("klaus", "greta"),
+        channel="statut",
     )
     # Both members use Discord in German.
     fake.user_locales[world.admin] = "de"
@@ -59,8 +55,7 @@ async def test_german_member_in_a_french_guild(
     info = InfoSpec(server_name="Fake", player_count=2, max_players=20, bot_count=1)
     async with FakeA2SServer(info=info, players=players) as game, run_bot(w.fake, w.bot()) as bot:
         bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", game)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", game, poll=True)
 
         # The synced commands carry their translations (Discord shows each member theirs).
         (status_command,) = [c for c in w.fake.commands(None) if c["name"] == "status"]
@@ -143,8 +138,7 @@ async def test_alerts_speak_the_guilds_language(fake_discord: FakeDiscord, tmp_p
     alerts = w.fake.guild(w.guild_id).add_channel("alerts")
     async with FakeA2SServer() as game, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", game)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", game, poll=True)
         await w.as_admin("alert set", {"server": "Main", "channel": alerts})
 
         async def rounds(pattern: str) -> None:

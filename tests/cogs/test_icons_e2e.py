@@ -16,6 +16,7 @@ from bot.rendering.embeds import MAX_EMBED_TOTAL, embed_problems
 from tests.cogs.status_world import (
     StatusWorld,
     favicon_uri,
+    hold_charts,
     make_png,
     make_world,
     png_size,
@@ -63,8 +64,7 @@ async def test_status_shows_the_favicon_as_thumbnail_next_to_the_chart(
         FakeMinecraftServer(status=with_favicon(favicon_uri(icon))) as craft,
         run_bot(w.fake, w.bot()) as bot,
     ):
-        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft")
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft", poll=True)
         handle = await status(w, "Craft")
         files = await files_when(handle, 2)
         (embed,) = handle.embeds
@@ -78,24 +78,14 @@ async def test_status_shows_the_favicon_as_thumbnail_next_to_the_chart(
 async def test_a_late_chart_keeps_the_icon_when_it_is_added(
     fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.rendering.charts as charts
-
-    release = asyncio.Event()
-    real = charts.render_history_async
-
-    async def held(*args: Any, **kwargs: Any) -> bytes:
-        await release.wait()  # the chart is "slow" until the test has seen the answer
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(charts, "render_history_async", held)
+    release = hold_charts(monkeypatch)  # the chart is "slow" until the test has seen the answer
     w = make_world(fake_discord, tmp_path)
     icon = make_png(shade=9)
     async with (
         FakeMinecraftServer(status=with_favicon(favicon_uri(icon))) as craft,
         run_bot(w.fake, w.bot()) as bot,
     ):
-        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft")
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft", poll=True)
         handle = await status(w, "Craft")
         # Answered within the 3 s without the chart, the icon already there.
         assert handle.files == {"icon.png": icon}
@@ -112,8 +102,7 @@ async def test_a_late_chart_keeps_the_icon_when_it_is_added(
 async def test_fivem_icon_is_the_thumbnail(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeFiveMServer() as five, run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Five", five.address, game="fivem")
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Five", five.address, game="fivem", poll=True)
         handle = await status(w, "Five")
         files = await files_when(handle, 2)
     assert handle.embeds[0]["thumbnail"]["url"] == "attachment://icon.png"
@@ -254,8 +243,7 @@ async def test_board_without_attach_files_goes_on_without_thumbnails(
         run_bot(w.fake, w.bot()) as bot,
     ):
         bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft")
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft", poll=True)
         await board_set(w)
         message = board_message(w)
         (board,) = await bot.services.store.boards.for_guild(w.guild_id)

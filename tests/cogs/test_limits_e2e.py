@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,13 +21,13 @@ from tests.cogs.rcon_world import (
     audit_rows,
     confirm,
     followup_text,
-    open_world,
+    player_choices,
     register,
     result_of,
     seed_guild,
     source_answers,
+    world_fixture,
 )
-from tests.cogs.status_world import server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, payloads, run_bot
@@ -54,10 +53,7 @@ def hostile_answers(command: str) -> str:
     return source_answers(command)
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, hostile_answers) as world:
-        yield world
+world = world_fixture(handler=hostile_answers)
 
 
 async def _exec(w: RconWorld, command: str) -> dict[str, object]:
@@ -281,9 +277,7 @@ async def test_player_autocomplete_shows_names_without_bidi_controls(world: Rcon
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         await bot.services.live_players.fetch(await bot.services.registry.get(w.guild_id, "Main"))
-        choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "ev"}, "player"
-        )
+        choices = await player_choices(w, "rcon kick", "Main", "ev")
     # The value pins the player (slot, SteamID, display-safe name), see test_rcon_targets_e2e.
     assert [c["value"] for c in choices] == ["#7 g:STEAM_1:0:13 Eve"]
     assert choices[0]["name"].startswith("#7 Eve") and not any(
@@ -303,18 +297,8 @@ async def test_server_add_and_test_replies_lose_controls_from_the_a2s_name(
         FakeBattlEyeServer(PASSWORD) as battleye,
     ):
         w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
-        host, port = a2s.address
         async with run_bot(w.fake, w.bot()):
-            submitted = await server_add(
-                w.fake,
-                w.guild_id,
-                w.admin,
-                "Main",
-                f"{host}:{port}",
-                "cs2",
-                source.address[1],
-                PASSWORD,
-            )
+            submitted = await w.add_cs2_main(a2s)
             added = await submitted.wait_followup()
             test = await w.as_admin("server test", {"name": "Main"})
             tested = await test.wait_followup()

@@ -19,9 +19,10 @@ from bot.metrics import (
     create_metrics,
 )
 from bot.services.audit import Actor
-from bot.storage import NewServer
+from bot.storage import Server
 from tests.cogs.conftest import make_settings
 from tests.cogs.status_world import make_world, register
+from tests.cogs.stored import add_rcon_server
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -54,6 +55,24 @@ def closed_udp_port() -> int:
         return int(sock.getsockname()[1])
 
 
+async def _pooled(
+    bot: OutpostBot, guild_id: int, name: str, game: str, address: tuple[str, int]
+) -> Server:
+    """A server whose every port is the fake at ``address`` (its RCON password "hunter22")."""
+    host, port = address
+    return await add_rcon_server(
+        bot,
+        guild_id,
+        name,
+        game,
+        port,
+        password="hunter22",
+        host=host,
+        game_port=port,
+        query_port=port,
+    )
+
+
 async def test_metrics_move_during_a_run(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     world = make_world(fake_discord, tmp_path)
     metrics = PrometheusMetrics()
@@ -74,36 +93,10 @@ async def test_metrics_move_during_a_run(fake_discord: FakeDiscord, tmp_path: Pa
         bot.services.poller.query_timeout = 0.3
         await bot.services.poller.run_round()
         # An RCON command over a pooled Source connection.
-        host, port = rcon.address
-        server = await bot.services.store.servers.add(
-            NewServer(
-                world.guild_id,
-                "rcon",
-                "cs2",
-                host,
-                port,
-                port,
-                port,
-                bot.secret_box.encrypt("hunter22"),
-                1,
-            )
-        )
+        server = await _pooled(bot, world.guild_id, "rcon", "cs2", rcon.address)
         assert await bot.services.rcon_pool.execute(server, "status") == "did status"
         # And one over a pooled BattlEye connection.
-        be_host, be_port = battleye.address
-        dayz = await bot.services.store.servers.add(
-            NewServer(
-                world.guild_id,
-                "dayz",
-                "dayz",
-                be_host,
-                be_port,
-                be_port,
-                be_port,
-                bot.secret_box.encrypt("hunter22"),
-                1,
-            )
-        )
+        dayz = await _pooled(bot, world.guild_id, "dayz", "dayz", battleye.address)
         assert await bot.services.rcon_pool.execute(dayz, "version") == "DayZ 1.26"
         # An audit row.
         await bot.services.audit.record(

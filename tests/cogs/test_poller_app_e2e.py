@@ -33,6 +33,5 @@ async def test_presence_is_off_by_default(fake_discord: FakeDiscord, tmp_path: P
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server:
         async with run_bot(w.fake, w.bot()) as bot:
-            await register(bot, w.guild_id, "Main", server)
-            await bot.services.poller.run_round()
+            await register(bot, w.guild_id, "Main", server, poll=True)
             assert bot.guilds[0].me.activity is None

@@ -4,9 +4,6 @@ and a command the console did not know is never audited ``ok``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from tests.cogs.rcon_world import (
@@ -18,11 +15,13 @@ from tests.cogs.rcon_world import (
     confirm,
     followup_text,
     last_audit,
-    open_world,
+    pick_player,
+    player_choices,
     register,
     result_of,
+    world_fixture,
 )
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 
 SQUAD_ANN = (
     "ID: 0 | Online IDs: EOS: 0002a1b2c3d4e5f60718293a4b5c6d7e steam: 76561198000000001 | "
@@ -62,10 +61,7 @@ class Console(SourceConsole):
         return super().__call__(command)
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, Console(), max_failed_auth=10) as world:
-        yield world
+world = world_fixture(console=Console, max_failed_auth=10)
 
 
 async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
@@ -88,10 +84,7 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         await bot.services.live_players.fetch(server)  # what the autocomplete answers from
-        choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "an"}, "player"
-        )
-        value = next(c["value"] for c in choices if "Ann" in c["name"])
+        value = await pick_player(w, "rcon kick", "Squad", "an", "Ann")
         reply = await followup_text(
             await w.by_admin(
                 "rcon kick",
@@ -109,10 +102,7 @@ async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         await bot.services.live_players.fetch(server)
-        choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon ban", {"server": "Squad", "player": "bo"}, "player"
-        )
-        value = next(c["value"] for c in choices if "Bob" in c["name"])
+        value = await pick_player(w, "rcon ban", "Squad", "bo", "Bob")
         question = await asked(
             await w.by_admin(
                 "rcon ban",
@@ -128,9 +118,7 @@ async def test_player_autocomplete_sends_no_srcds_status_to_squad(world: RconWor
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon kick", {"server": "Squad", "player": "A"}, "player"
-        )
+        await player_choices(w, "rcon kick", "Squad", "A")
         refresh = bot.services.live_players._refreshing.get(server.id)
         if refresh is not None:
             await refresh

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +12,7 @@ import cogs._rcon_ui
 from bot.app import OutpostBot
 from bot.protocols.battleye import Player
 from tests.cogs.rcon_world import (
+    ANN,
     GREEN,
     HOSTILE_NAME,
     PASSWORD,
@@ -28,15 +27,16 @@ from tests.cogs.rcon_world import (
     database_bytes,
     followup_text,
     last_audit,
-    open_world,
+    player_choices,
     register,
     result,
     result_of,
+    world_fixture,
 )
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 
 BE_PLAYERS = [
-    Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True),
+    ANN,
     Player(3, "Zed; #shutdown", "1.2.3.5", 2304, 50, "b" * 32, True),
 ]
 
@@ -48,13 +48,7 @@ def no_cooldown(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
         monkeypatch.setattr(cogs._rcon_ui, "COOLDOWN_SECONDS", 0.0)
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    players = list(BE_PLAYERS)
-    async with open_world(
-        fake_discord, tmp_path, SourceConsole(), players=players, max_failed_auth=10
-    ) as world:
-        yield world
+world = world_fixture(console=SourceConsole, players=BE_PLAYERS, max_failed_auth=10)
 
 
 async def servers(w: RconWorld, bot: OutpostBot) -> tuple[int, int]:
@@ -69,15 +63,11 @@ async def test_admin_kicks_by_id_from_autocomplete(world: RconWorld) -> None:
         await servers(w, bot)
         # The first autocomplete starts a refresh; the list answers from the cache after that.
         await bot.services.live_players.fetch(await bot.services.registry.get(w.guild_id, "Main"))
-        choices = await w.fake.autocomplete(
-            w.guild_id, w.admin, "rcon kick", {"server": "Main", "player": "bo"}, "player"
-        )
+        choices = await player_choices(w, "rcon kick", "Main", "bo")
         # The value carries the slot and who holds it (SteamID, name), not the slot alone.
         token = f"#4 g:STEAM_1:0:12 {HOSTILE_NAME}"
         assert choices == [{"name": f"#4 {HOSTILE_NAME}", "value": token}]
-        none = await w.fake.autocomplete(
-            w.guild_id, w.member, "rcon kick", {"server": "Main", "player": "bo"}, "player"
-        )
+        none = await player_choices(w, "rcon kick", "Main", "bo", user=w.member)
         assert none == []  # no kick permission: no player list
         w.source.received.clear()
         kicked = await result(

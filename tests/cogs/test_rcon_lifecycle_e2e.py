@@ -4,14 +4,12 @@ what the console cannot do with nothing sent, and leave the audit row each case 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.protocols.battleye import Player
 from tests.cogs.rcon_world import (
+    ANN,
     PASSWORD,
     RconWorld,
     asked,
@@ -20,10 +18,11 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     message_text,
-    open_world,
+    pick_player,
     register,
+    world_fixture,
 )
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 from tests.fakes.palworld_server import FakePalworldServer
 from tests.fakes.sdtd_server import FakeSdtdServer
 from tests.fakes.webrcon_server import FakeWebRconServer
@@ -70,18 +69,7 @@ class Console:
         return "Unknown or incomplete command, see below for error"
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    players = [Player(0, "Ann", "1.2.3.4", 2304, 40, "a" * 32, True)]
-    async with open_world(fake_discord, tmp_path, Console(), players=players) as world:
-        yield world
-
-
-async def _pick(w: RconWorld, command: str, server: str, needle: str) -> str:
-    choices = await w.fake.autocomplete(
-        w.guild_id, w.admin, command, {"server": server, "player": needle}, "player"
-    )
-    return str(next(c["value"] for c in choices if needle.casefold() in c["name"].casefold()))
+world = world_fixture(console=Console, players=[ANN])
 
 
 async def _whisper(w: RconWorld, user: int, server: str, player: str, message: str) -> str:
@@ -107,7 +95,7 @@ async def test_minecraft_whisper_to_a_player_from_the_live_list(world: RconWorld
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await bot.services.live_players.fetch(server)
-        value = await _pick(w, "rcon whisper", "Craft", "Alex")
+        value = await pick_player(w, "rcon whisper", "Craft", "Alex")
         w.source.received.clear()
         reply = await _whisper(w, w.admin, "Craft", value, "meet at spawn")
     # A fresh list right before the tell: the player is checked, then whispered to by name.
@@ -126,9 +114,11 @@ async def test_battleye_and_squad_whisper_by_slot_and_steamid(world: RconWorld) 
         squad = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         await bot.services.live_players.fetch(dayz)
         await bot.services.live_players.fetch(squad)
-        be = await _whisper(w, w.admin, "DayZ", await _pick(w, "rcon whisper", "DayZ", "Ann"), "hi")
+        be = await _whisper(
+            w, w.admin, "DayZ", await pick_player(w, "rcon whisper", "DayZ", "Ann"), "hi"
+        )
         sq = await _whisper(
-            w, w.admin, "Squad", await _pick(w, "rcon whisper", "Squad", "Ann"), "no ramming"
+            w, w.admin, "Squad", await pick_player(w, "rcon whisper", "Squad", "Ann"), "no ramming"
         )
     assert "say 0 hi" in w.battleye.received_commands
     assert 'AdminWarn "76561198000000001" no ramming' in w.source.received
@@ -142,7 +132,7 @@ async def test_whisper_to_a_player_who_left_sends_nothing(world: RconWorld) -> N
     async with run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await bot.services.live_players.fetch(server)
-        value = await _pick(w, "rcon whisper", "Craft", "Steve")
+        value = await pick_player(w, "rcon whisper", "Craft", "Steve")
         w.source.handler.online.remove("Steve")  # type: ignore[union-attr]
         reply = await _whisper(w, w.admin, "Craft", value, "hi")
     assert "left the server; nothing was sent" in reply

@@ -3,9 +3,6 @@ say what happened to whom, confirmed by the server (fake Discord, fake BattlEye,
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.app import OutpostBot
@@ -20,12 +17,13 @@ from tests.cogs.rcon_world import (
     audit_rows,
     confirm,
     followup_text,
-    open_world,
+    player_choices,
     register,
     result,
     result_of,
+    world_fixture,
 )
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import run_bot
 
 GUS_GUID = "c" * 32
 IVY_GUID = "d" * 32
@@ -37,10 +35,7 @@ ANN = Player(0, "Ann", "1.2.3.5", 2304, 50, "a" * 32, True)
 pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, SourceConsole(), players=[ANN, GUS]) as world:
-        yield world
+world = world_fixture(console=SourceConsole, players=[ANN, GUS])
 
 
 async def _bravo(w: RconWorld, bot: OutpostBot) -> None:
@@ -49,9 +44,7 @@ async def _bravo(w: RconWorld, bot: OutpostBot) -> None:
 
 
 async def _gus_token(w: RconWorld, command: str) -> str:
-    choices = await w.fake.autocomplete(
-        w.guild_id, w.admin, command, {"server": "bravo", "player": "gus"}, "player"
-    )
+    choices = await player_choices(w, command, "bravo", "gus")
     assert [c["name"] for c in choices] == ["#3 Griefer Gus"]
     return str(choices[0]["value"])
 

@@ -7,10 +7,7 @@ doubles a schedule or a countdown."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.app import OutpostBot, create_bot
 from tests.cogs.conftest import make_settings
@@ -21,8 +18,8 @@ from tests.cogs.rcon_world import (
     audit_rows,
     followup_text,
     message_text,
-    open_world,
     register,
+    world_fixture,
 )
 from tests.cogs.status_world import answered
 from tests.fakes.clock import FakeClock
@@ -39,10 +36,7 @@ def craft_console(command: str) -> str:
     return ""
 
 
-@pytest.fixture
-async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[RconWorld]:
-    async with open_world(fake_discord, tmp_path, craft_console) as world:
-        yield world
+world = world_fixture(handler=craft_console)
 
 
 def scheduled_bot(w: RconWorld, clock: FakeClock) -> OutpostBot:

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.protocols.battleye import Player
 from bot.storage import NewServer
-from tests.cogs.status_world import answered, make_world
-from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
-from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.cogs.status_world import add_dayz, answered, dayz_fakes, make_world
 from tests.fakes.discord import FakeDiscord, run_bot
 
 
@@ -25,41 +22,14 @@ async def test_names_fetched_with_one_guilds_password_are_not_shown_to_another(
     outsider = other.add_member("eve")
     guessed = fake_discord.add_guild("Gamma")
     guesser = guessed.add_member("mal")
-    a2s_players = [PlayerSpec("", 0, 100.0), PlayerSpec("", 0, 200.0)]
-    be_players = [
-        Player(0, "Survivor", "10.0.0.1", 2304, 30, "a" * 32, True),
-        Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True),
-    ]
-    async with (
-        FakeA2SServer(info=InfoSpec(player_count=2, max_players=60), players=a2s_players) as a2s,
-        FakeBattlEyeServer("be-secret", players=be_players) as be,
-        run_bot(w.fake, w.bot()) as bot,
-    ):
+    async with dayz_fakes("Survivor") as (a2s, be), run_bot(w.fake, w.bot()) as bot:
         host, port = a2s.address
-        rcon = be.address[1]
-        box = bot.secret_box
         # The owner (right password), a tenant without RCON, a tenant with a wrong password.
-        await bot.services.store.servers.add(
-            NewServer(
-                w.guild_id,
-                "Chernarus",
-                "dayz",
-                host,
-                2302,
-                port,
-                rcon,
-                box.encrypt("be-secret"),
-                w.admin,
-            )
-        )
+        await add_dayz(bot, w.guild_id, "Chernarus", a2s, be, w.admin)
         await bot.services.store.servers.add(
             NewServer(other.id, "Copycat", "dayz", host, 2302, port, None, None, outsider)
         )
-        await bot.services.store.servers.add(
-            NewServer(
-                guessed.id, "Guess", "dayz", host, 2302, port, rcon, box.encrypt("wrong"), guesser
-            )
-        )
+        await add_dayz(bot, guessed.id, "Guess", a2s, be, guesser, password="wrong")
         await bot.services.poller.run_round()
         own = (await w.as_member("status", {"server": "Chernarus"})).embeds[0]
         copy = (

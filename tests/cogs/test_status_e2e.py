@@ -6,13 +6,20 @@ import asyncio
 import re
 import time
 from pathlib import Path
-from typing import Any
 
 import discord
 import pytest
 
 from bot.rendering.embeds import embed_problems
-from tests.cogs.status_world import StatusWorld, make_world, png_size, register
+from tests.cogs.status_world import (
+    StatusWorld,
+    add_dayz,
+    dayz_fakes,
+    hold_charts,
+    make_world,
+    png_size,
+    register,
+)
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 
@@ -98,8 +105,7 @@ async def test_offline_server_gets_an_offline_embed_with_last_seen(
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
         bot.services.poller.query_timeout = 0.3
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         seen = bot.services.poller.last_report
         server.silent = True
         await bot.services.poller.run_round()
@@ -150,8 +156,7 @@ async def test_255_players_with_64_character_names(
         FakeA2SServer(info=info, players=players, split_size=1200) as server,
         run_bot(w.fake, w.bot()) as bot,
     ):
-        await register(bot, w.guild_id, "M" * 64, server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "M" * 64, server, poll=True)
         snap = bot.services.poller.snapshot((await bot.services.store.servers.all())[0])
         assert snap.info is not None and len(snap.info.player_list) == 255
         handle = await status(w, "M" * 64)
@@ -199,8 +204,7 @@ async def test_unknown_server_and_hidden_connect_line(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         missing = await status(w, "Nope")
         assert missing.ephemeral
         assert missing.content == "No such server here."
@@ -216,35 +220,9 @@ async def test_unknown_server_and_hidden_connect_line(
 async def test_dayz_player_names_come_from_battleye(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    from bot.protocols.battleye import Player
-    from bot.storage import NewServer
-    from tests.fakes.battleye_server import FakeBattlEyeServer
-
     w = make_world(fake_discord, tmp_path)
-    a2s_players = [PlayerSpec("", 0, 100.0), PlayerSpec("", 0, 200.0)]
-    be_players = [
-        Player(0, "Survivor_1", "10.0.0.1", 2304, 30, "a" * 32, True),
-        Player(1, "Bambi", "10.0.0.2", 2304, 40, "b" * 32, True),
-    ]
-    async with (
-        FakeA2SServer(info=InfoSpec(player_count=2, max_players=60), players=a2s_players) as a2s,
-        FakeBattlEyeServer("be-secret", players=be_players) as be,
-        run_bot(w.fake, w.bot()) as bot,
-    ):
-        host, port = a2s.address
-        await bot.services.store.servers.add(
-            NewServer(
-                w.guild_id,
-                "Chernarus",
-                "dayz",
-                host,
-                2302,
-                port,
-                be.address[1],
-                bot.secret_box.encrypt("be-secret"),
-                w.admin,
-            )
-        )
+    async with dayz_fakes("Survivor_1") as (a2s, be), run_bot(w.fake, w.bot()) as bot:
+        await add_dayz(bot, w.guild_id, "Chernarus", a2s, be, w.admin)
         await bot.services.poller.run_round()
         embed = (await status(w, "Chernarus")).embeds[0]
         assert fields(embed)["Players (2)"] == "**Bambi**\n**Survivor\\_1**"
@@ -254,21 +232,10 @@ async def test_dayz_player_names_come_from_battleye(
 async def test_a_late_chart_is_added_by_editing_the_answer(
     fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.rendering.charts as charts
-
-    release = asyncio.Event()
-    real = charts.render_history_async
-
-    async def held(*args: Any, **kwargs: Any) -> bytes:
-        await release.wait()  # the chart is "slow" until the test has seen the answer
-        return await real(*args, **kwargs)
-
-    # Patched before the bot starts: the cog module is imported by load_extension.
-    monkeypatch.setattr(charts, "render_history_async", held)
+    release = hold_charts(monkeypatch)  # the chart is "slow" until the test has seen the answer
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         handle = await status(w, "Main")
         assert handle.response_type == 4 and handle.files == {}
         assert "image" not in handle.embeds[0]

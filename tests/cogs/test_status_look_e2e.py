@@ -35,8 +35,7 @@ async def test_join_link_is_checked_audited_and_shown_as_a_button(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         for bad in ("javascript:alert(1)", "steam://connect/1.2.3.4:27015", "https://", "x y"):
             refused = await link(w, bad)
             assert refused.ephemeral and "link" in (refused.content or "")
@@ -68,8 +67,7 @@ async def test_detailed_board_lists_players_and_carries_the_join_button(
         run_bot(w.fake, w.bot()) as bot,
     ):
         bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Main", server)
-        await bot.services.poller.run_round()
+        await register(bot, w.guild_id, "Main", server, poll=True)
         await link(w, JOIN)
         handle = await w.as_admin("board set", {"channel": w.channel_id, "style": "detailed"})
         await handle.wait_followup(timeout=10)

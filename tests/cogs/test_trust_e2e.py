@@ -18,7 +18,6 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from bot.logsetup import REDACTED, secrets
 from bot.services.audit import Actor
-from bot.storage import NewServer
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     asked,
@@ -29,7 +28,8 @@ from tests.cogs.rcon_world import (
     register,
     removed,
 )
-from tests.cogs.status_world import Commands
+from tests.cogs.status_world import Commands, answered
+from tests.cogs.stored import add_rcon_server
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
@@ -104,11 +104,6 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Trus
         )
 
 
-async def answered(handle: InteractionHandle) -> InteractionHandle:
-    await handle.wait_response()
-    return handle
-
-
 async def text_of(handle: InteractionHandle) -> str:
     return await followup_text(handle)
 
@@ -116,20 +111,18 @@ async def text_of(handle: InteractionHandle) -> str:
 async def _add(w: TrustWorld, bot: OutpostBot) -> None:
     """Guild Alpha's CS2 server, its password stored encrypted (as /server add leaves it)."""
     host, port = w.a2s.address
-    await bot.services.store.servers.add(
-        NewServer(
-            w.guild_id,
-            "Main",
-            "cs2",
-            host,
-            port,
-            port,
-            w.rcon.address[1],
-            bot.secret_box.encrypt(PASSWORD),
-            w.admin,
-        )
+    await add_rcon_server(
+        bot,
+        w.guild_id,
+        "Main",
+        "cs2",
+        w.rcon.address[1],
+        password=PASSWORD,
+        host=host,
+        game_port=port,
+        query_port=port,
+        created_by=w.admin,
     )
-    await bot.services.poller.refresh_roster()
 
 
 def auth_bodies(server: FakeRCONServer) -> list[bytes]:
