@@ -25,6 +25,19 @@ class Datagrams(asyncio.DatagramProtocol):
         self.on_datagram(data, addr)
 
 
+class Replies(Datagrams):
+    """Answers every datagram with ``answer(data)``; None is no answer (a request it ignores)."""
+
+    def __init__(self, answer: Callable[[bytes], bytes | None]) -> None:
+        super().__init__(self._reply)
+        self.answer = answer
+
+    def _reply(self, data: bytes, addr: Any) -> None:
+        reply = self.answer(data)
+        if reply is not None and self.transport is not None:
+            self.transport.sendto(reply, addr)
+
+
 class LoopbackUdp:
     """One fake's UDP socket; ``sendto`` after ``close`` does nothing (a late timer's answer)."""
 
