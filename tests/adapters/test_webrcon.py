@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.adapters import listeners as listeners_module
 from bot.adapters.admin import (
@@ -35,7 +33,9 @@ from bot.adapters.admin_errors import (
 )
 from bot.adapters.webrcon import RAW_EVENT, WebRconAdapter, WebRconSession, to_console_event
 from bot.protocols import webrcon
+from tests.fakes.network_faults import http_status_site, silent_tcp
 from tests.fakes.webrcon_server import FakeWebRconServer
+from tests.protocols.leaks import every_text, logged_texts
 
 FAST = SessionOptions(connect_timeout=1.0, backoff_initial=0.05, backoff_max=0.2)
 ALICE = "76561198000000001"
@@ -363,32 +363,6 @@ def test_console_events_for_server_chat_and_markers() -> None:
     assert to_console_event(webrcon.Disconnected("gone")) is None
 
 
-async def _silent_tcp() -> AsyncIterator[int]:
-    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()
-        writer.close()
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    server.close()
-    await server.wait_closed()
-
-
-async def _http_404() -> AsyncIterator[int]:
-    async def answer(request: web.Request) -> web.Response:
-        return web.Response(status=404, text="no")
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", answer)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    assert site._server is not None
-    yield site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-    await runner.cleanup()
-
-
 async def _closed_port() -> int:
     server = FakeWebRconServer()
     await server.start()
@@ -409,12 +383,12 @@ async def test_login_statuses() -> None:
     unreachable = await adapter.test_login("127.0.0.1", await _closed_port(), "pw", timeout=1.0)
     assert unreachable.status is LoginStatus.UNREACHABLE and "cannot connect" in unreachable.detail
     loop = asyncio.get_running_loop()
-    async for port in _silent_tcp():
+    async with silent_tcp() as port:
         started = loop.time()
         silent = await adapter.test_login("127.0.0.1", port, "pw", timeout=0.3)
         assert loop.time() - started < 1.0
     assert silent.status is LoginStatus.NO_ANSWER
-    async for port in _http_404():
+    async with http_status_site(404) as port:
         not_webrcon = await adapter.test_login("127.0.0.1", port, "pw", timeout=1.0)
     assert not_webrcon.status is LoginStatus.NO_ANSWER and "not as WebRCON" in not_webrcon.detail
     assert (await adapter.test_login("127.0.0.1", 28016, "", timeout=0.1)).status is (
@@ -424,15 +398,6 @@ async def test_login_statuses() -> None:
 
 TOKEN = "Pw9xQz41"  # in every spelling of the password: raw, percent-encoded, in the URL
 PASSWORD = f"{TOKEN} s#p/é%"
-
-
-def _every_text(error: BaseException) -> str:
-    parts = ["".join(traceback.format_exception(error))]
-    seen: BaseException | None = error
-    while seen is not None:
-        parts += [str(seen), repr(seen), repr(seen.args)]
-        seen = seen.__cause__ or seen.__context__
-    return "\n".join(parts)
 
 
 async def test_the_password_is_in_no_error_log_or_repr(caplog: pytest.LogCaptureFixture) -> None:
@@ -473,8 +438,7 @@ async def test_the_password_is_in_no_error_log_or_repr(caplog: pytest.LogCapture
     texts.append(repr(await adapter.test_login(*server.address, PASSWORD, timeout=1.0)))
     kinds = {type(e).__name__ for e in errors}
     assert kinds >= {"RconTimeout", "RconUnavailable", "RconAuthError"}
-    texts += [_every_text(e) for e in errors]
-    texts += [caplog.text] + [r.getMessage() + repr(r.args) for r in caplog.records]
+    texts += [every_text(e) for e in errors] + logged_texts(caplog)
     for text in texts:
         assert TOKEN not in text
     assert "refused the password; not retrying" in caplog.text

@@ -1,14 +1,18 @@
 """Network failures a test can stage on loopback without a real network: a UDP port nobody
-listens on (the kernel answers ICMP port unreachable) and a resolver that fails or hangs
-(no real DNS in tests: the running loop's ``getaddrinfo`` is replaced)."""
+listens on (the kernel answers ICMP port unreachable), a resolver that fails or hangs (no real
+DNS in tests: the running loop's ``getaddrinfo`` is replaced), a TCP listener that never
+answers and an HTTP server that is not the one the client looks for."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 
 def closed_udp_port() -> int:
@@ -34,3 +38,39 @@ def names_never_resolve(monkeypatch: pytest.MonkeyPatch) -> None:
         await asyncio.sleep(10)
 
     monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", hang)
+
+
+@asynccontextmanager
+async def silent_tcp() -> AsyncIterator[int]:
+    """The port of a TCP listener that accepts and never says a word."""
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+@asynccontextmanager
+async def http_status_site(status: int) -> AsyncIterator[int]:
+    """The port of an HTTP server answering every GET with ``status`` (some other web server)."""
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(status=status, text="no")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", answer)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    assert site._server is not None
+    try:
+        yield int(site._server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+    finally:
+        await runner.cleanup()
