@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 OnDatagram = Callable[[bytes, Any], None]
+_D = TypeVar("_D", bound="Datagrams")
 
 
 class Datagrams(asyncio.DatagramProtocol):
@@ -18,11 +19,24 @@ class Datagrams(asyncio.DatagramProtocol):
         self.on_datagram = on_datagram
         self.transport: asyncio.DatagramTransport | None = None
 
+    @property
+    def address(self) -> tuple[str, int]:
+        assert self.transport is not None
+        host, port = self.transport.get_extra_info("sockname")[:2]
+        return str(host), int(port)
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: Any) -> None:
         self.on_datagram(data, addr)
+
+
+async def on_loopback(protocol: _D) -> _D:
+    """``protocol`` bound to a free port on 127.0.0.1 (its ``address`` says which)."""
+    loop = asyncio.get_running_loop()
+    await loop.create_datagram_endpoint(lambda: protocol, local_addr=("127.0.0.1", 0))
+    return protocol
 
 
 class Replies(Datagrams):
