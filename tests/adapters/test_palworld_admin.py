@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
-    AddressNotAllowed,
     AdminAdapter,
     AdminSession,
     AdminTarget,
@@ -33,7 +32,9 @@ from bot.adapters.admin_errors import (
 )
 from bot.adapters.palworld_admin import PalworldAdminAdapter, PalworldAdminSession
 from bot.adapters.palworld_commands import USER_ID, PalworldCommand, parse_command
+from tests.fakes.network_faults import refuse_address
 from tests.fakes.palworld_server import FakePalworldServer
+from tests.fakes.waiting import eventually
 
 PASSWORD = "pal-admin-secret-pw"
 TOKEN = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
@@ -53,12 +54,6 @@ def _target(
 
 def _open(server: FakePalworldServer, **extra: object) -> PalworldAdminSession:
     return PalworldAdminAdapter(**extra).open(_target(server.address[1]), FAST)  # type: ignore[arg-type]
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 3.0) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not check():  # noqa: ASYNC110 - the fake's state has no event to wait on
-            await asyncio.sleep(0.01)
 
 
 def _clean(text: str) -> None:
@@ -394,14 +389,11 @@ async def test_network_failures_reconnect_with_backoff_and_no_storm() -> None:
 
 
 async def test_a_refused_address_is_said_and_nothing_is_sent() -> None:
-    async def refuse(host: str) -> str:
-        raise AddressNotAllowed("internal addresses are refused")
-
     async def unknown(host: str) -> str:
         raise OSError("no such host")
 
     async with FakePalworldServer(password=PASSWORD) as server:
-        for resolve, text in ((refuse, "does not accept private"), (unknown, "resolve")):
+        for resolve, text in ((refuse_address, "does not accept private"), (unknown, "resolve")):
             target = _target(server.address[1], resolve=resolve)
             session = PalworldAdminAdapter().open(target, FAST)
             try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from bot.adapters import listeners as listeners_module
 from bot.adapters.admin import (
     CONSOLE_EVENT,
-    AddressNotAllowed,
     AdminAdapter,
     AdminTarget,
     ConsoleEvent,
@@ -33,7 +31,8 @@ from bot.adapters.admin_errors import (
 )
 from bot.adapters.webrcon import RAW_EVENT, WebRconAdapter, WebRconSession, to_console_event
 from bot.protocols import webrcon
-from tests.fakes.network_faults import http_status_site, silent_tcp
+from tests.fakes.network_faults import http_status_site, refuse_address, silent_tcp
+from tests.fakes.waiting import eventually
 from tests.fakes.webrcon_server import FakeWebRconServer
 from tests.protocols.leaks import every_text, logged_texts
 
@@ -51,12 +50,6 @@ def _session(
     server: FakeWebRconServer, password: str | None = None, **extra: Any
 ) -> WebRconSession:
     return WebRconAdapter().open(_target(server, password, **extra), FAST)
-
-
-async def _until(check: Callable[[], bool], timeout: float = 3.0) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not check():  # noqa: ASYNC110 - states and lists, no event to wait on
-            await asyncio.sleep(0.005)
 
 
 def test_the_adapter_says_what_it_is() -> None:
@@ -164,7 +157,7 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
             await server.push_console("Restarting in 60 seconds")
             await server.push_leave("76561198000000003", "Carl", "Timed Out")
             await server.push_console("[CHAT] Carl[76561198000000003] : hi team")
-            await _until(lambda: len(plain) == 9 and len(awaited) == 9)
+            await eventually(lambda: len(plain) == 9 and len(awaited) == 9)
             assert session.state is SessionState.CONNECTED
         finally:
             await session.close()
@@ -205,9 +198,9 @@ async def test_coroutine_listener_calls_are_bounded(monkeypatch: pytest.MonkeyPa
             await session.execute("echo up", timeout=2.0)
             for n in range(5):
                 await server.push_console(f"line {n}")
-            await _until(lambda: session.listeners.dropped == 3)
+            await eventually(lambda: session.listeners.dropped == 3)
             release.set()
-            await _until(lambda: len(finished) == 2)
+            await eventually(lambda: len(finished) == 2)
             assert finished == ["line 0", "line 1"]
         finally:
             await session.close()
@@ -223,14 +216,14 @@ async def test_reconnects_after_a_restart_and_listeners_stay() -> None:
         try:
             assert await session.execute("echo one", timeout=2.0) == "one"
             restarting = asyncio.ensure_future(server.restart(downtime=0.3))
-            await _until(lambda: session.state is SessionState.RECONNECTING)
+            await eventually(lambda: session.state is SessionState.RECONNECTING)
             with pytest.raises(RconUnavailable):
                 await session.execute("echo down", timeout=0.1)
             await restarting
-            await _until(lambda: session.state is SessionState.CONNECTED)
+            await eventually(lambda: session.state is SessionState.CONNECTED)
             assert await session.execute("echo two", timeout=2.0) == "two"
             await server.push_console("after the restart")
-            await _until(lambda: len(seen) == 1)
+            await eventually(lambda: len(seen) == 1)
             assert seen == [ConsoleEvent("line", text="after the restart")]
             assert server.connections_made == 2
             assert webrcon.Connected(reconnect=True) in raw
@@ -275,11 +268,8 @@ async def test_a_refused_password_is_auth_failed_and_never_retried() -> None:
 
 
 async def test_a_refused_address_fails_at_once_and_sends_nothing() -> None:
-    async def refuse(host: str) -> str:
-        raise AddressNotAllowed("internal addresses are refused here")
-
     async with FakeWebRconServer() as server:
-        session = _session(server, resolve=refuse)
+        session = _session(server, resolve=refuse_address)
         try:
             loop = asyncio.get_running_loop()
             started = loop.time()
@@ -310,7 +300,7 @@ async def test_every_attempt_connects_where_resolve_says() -> None:
         try:
             assert await session.execute("echo a", timeout=2.0) == "a"
             await server.restart()
-            await _until(lambda: session.state is SessionState.CONNECTED and len(asked) >= 2)
+            await eventually(lambda: session.state is SessionState.CONNECTED and len(asked) >= 2)
             assert await session.execute("echo b", timeout=2.0) == "b"
         finally:
             await session.close()
@@ -331,7 +321,7 @@ async def test_bad_commands_silence_and_downtime_are_typed() -> None:
                 await session.execute("status", timeout=0.3)
             server.mode = "normal"
             await server.stop()
-            await _until(lambda: session.state is SessionState.RECONNECTING)
+            await eventually(lambda: session.state is SessionState.RECONNECTING)
             with pytest.raises(RconUnavailable, match="offline"):
                 await session.execute("status", timeout=0.3)
         finally:
@@ -411,9 +401,6 @@ async def test_the_password_is_in_no_error_log_or_repr(caplog: pytest.LogCapture
         except RconError as exc:
             errors.append(exc)
 
-    async def refuse(host: str) -> str:
-        raise AddressNotAllowed("not allowed")
-
     adapter = WebRconAdapter()
     async with FakeWebRconServer(password=PASSWORD) as server:
         session = _session(server)
@@ -424,12 +411,12 @@ async def test_the_password_is_in_no_error_log_or_repr(caplog: pytest.LogCapture
         server.mode = "non_json"  # the connection is dropped, then made again
         await collect(session.execute("status", timeout=1.0))
         server.mode = "normal"
-        await _until(lambda: session.state is SessionState.CONNECTED)
+        await eventually(lambda: session.state is SessionState.CONNECTED)
         await server.restart(password="changed")  # the stored one no longer works
-        await _until(lambda: session.state is SessionState.AUTH_FAILED)
+        await eventually(lambda: session.state is SessionState.AUTH_FAILED)
         await collect(session.execute("status", timeout=1.0))
         await session.close()
-        for other in (_session(server, PASSWORD + "x"), _session(server, resolve=refuse)):
+        for other in (_session(server, PASSWORD + "x"), _session(server, resolve=refuse_address)):
             await collect(other.execute("status", timeout=0.5))
             await other.close()
         for mode in ("normal", "close_on_connect"):

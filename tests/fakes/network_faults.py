@@ -1,7 +1,8 @@
 """Network failures a test can stage on loopback without a real network: a UDP port nobody
 listens on (the kernel answers ICMP port unreachable), a resolver that fails or hangs (no real
 DNS in tests: the running loop's ``getaddrinfo`` is replaced), a TCP listener that never
-answers and an HTTP server that is not the one the client looks for."""
+answers, an HTTP server that is not the one the client looks for, and a resolver that refuses
+every address."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+
+from bot.adapters.admin import AddressNotAllowed
 
 
 def closed_udp_port() -> int:
@@ -74,3 +77,8 @@ async def http_status_site(status: int) -> AsyncIterator[int]:
         yield int(site._server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
     finally:
         await runner.cleanup()
+
+
+async def refuse_address(host: str) -> str:
+    """An admin target's ``resolve`` under which every host is a refused (private) address."""
+    raise AddressNotAllowed("internal addresses are refused")

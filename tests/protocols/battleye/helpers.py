@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.protocols.battleye import ClientConfig, ProtocolConfig, packets
 from tests.fakes.udp_endpoint import Datagrams, on_loopback
+from tests.fakes.waiting import eventually as eventually  # tests elsewhere import it from here
 
 # Tenths of seconds instead of BattlEye's tens: the same logic, fast tests.
 FAST_PROTOCOL = ProtocolConfig(
@@ -85,16 +86,3 @@ class Collector:
             self._enough.clear()
             await self._enough.wait()
         return self.items
-
-
-async def eventually(predicate: Callable[[], bool], limit: float = 5.0) -> None:
-    """For state with no event to wait on (a cache filled in the background)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    for _ in range(int(limit / 0.01) + 1):
-        if predicate():
-            return
-        if loop.time() > deadline:
-            break
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
