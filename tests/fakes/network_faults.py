@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import pytest
 from aiohttp import web
 
 from bot.adapters.admin import AddressNotAllowed
+
+TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 def closed_udp_port() -> int:
@@ -44,19 +46,25 @@ def names_never_resolve(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @asynccontextmanager
-async def silent_tcp() -> AsyncIterator[int]:
+async def tcp_script(handle: TcpHandler) -> AsyncIterator[int]:
+    """The port of a loopback TCP server that runs ``handle`` on every connection (a peer a
+    test scripts byte by byte: a desynchronised stream, a wrong protocol, an endless answer)."""
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def silent_tcp() -> AbstractAsyncContextManager[int]:
     """The port of a TCP listener that accepts and never says a word."""
 
     async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()
         writer.close()
 
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    try:
-        yield int(server.sockets[0].getsockname()[1])
-    finally:
-        server.close()
-        await server.wait_closed()
+    return tcp_script(hold)
 
 
 @asynccontextmanager
