@@ -32,6 +32,7 @@ from bot.adapters.admin_errors import (
 )
 from bot.adapters.palworld_admin import PalworldAdminAdapter, PalworldAdminSession
 from bot.adapters.palworld_commands import USER_ID, PalworldCommand, parse_command
+from tests.adapters.listener_doubles import AwaitedListener, broken_listener
 from tests.fakes.network_faults import refuse_address
 from tests.fakes.palworld_server import FakePalworldServer
 from tests.fakes.waiting import eventually
@@ -424,20 +425,13 @@ async def test_rename_and_close() -> None:
 
 async def test_joins_and_leaves_come_from_list_changes() -> None:
     events: list[ConsoleEvent] = []
-    awaited: list[ConsoleEvent] = []
-
-    async def slow_listener(event: ConsoleEvent) -> None:
-        await asyncio.sleep(0)
-        awaited.append(event)
-
-    def broken(event: ConsoleEvent) -> None:
-        raise ValueError("listener bug")
+    awaited = AwaitedListener[ConsoleEvent]()
 
     async with FakePalworldServer(password=PASSWORD) as server:
         session = _open(server, poll_interval=0.02)
-        session.add_listener(CONSOLE_EVENT, broken)
+        session.add_listener(CONSOLE_EVENT, broken_listener)
         session.add_listener(CONSOLE_EVENT, events.append)
-        session.add_listener(CONSOLE_EVENT, slow_listener)
+        session.add_listener(CONSOLE_EVENT, awaited)
         session.add_listener("other", lambda *args: pytest.fail("not a console event"))
         try:
             session.start()
@@ -448,7 +442,7 @@ async def test_joins_and_leaves_come_from_list_changes() -> None:
             server.players = [server.players[1], {"name": "Eve", "ip": ""}]  # Eve: no userId yet
             await eventually(lambda: len(events) >= 3)
             await asyncio.sleep(0.1)
-            await eventually(lambda: len(awaited) == len(events))
+            await eventually(lambda: len(awaited.events) == len(events))
         finally:
             await session.close()
     assert events == [
@@ -456,7 +450,7 @@ async def test_joins_and_leaves_come_from_list_changes() -> None:
         ConsoleEvent("join", "Carol", (("steam", "76561198000000001"),)),
         ConsoleEvent("leave", "Alice", (("steam", "76561197999054170"),)),
     ]
-    assert awaited == events
+    assert awaited.events == events
 
 
 async def test_players_are_polled_only_while_someone_listens() -> None:

@@ -31,6 +31,7 @@ from bot.adapters.admin_errors import (
 )
 from bot.adapters.webrcon import RAW_EVENT, WebRconAdapter, WebRconSession, to_console_event
 from bot.protocols import webrcon
+from tests.adapters.listener_doubles import AwaitedListener, broken_listener
 from tests.fakes.network_faults import http_status_site, refuse_address, silent_tcp
 from tests.fakes.waiting import eventually
 from tests.fakes.webrcon_server import FakeWebRconServer
@@ -129,21 +130,14 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     plain: list[ConsoleEvent] = []
-    awaited: list[ConsoleEvent] = []
+    awaited = AwaitedListener[ConsoleEvent]()
     raw: list[object] = []
-
-    async def slow_listener(event: ConsoleEvent) -> None:
-        await asyncio.sleep(0)
-        awaited.append(event)
-
-    def broken(event: ConsoleEvent) -> None:
-        raise ValueError("listener bug")
 
     async with FakeWebRconServer() as server:
         session = _session(server)
-        session.add_listener(CONSOLE_EVENT, broken)
+        session.add_listener(CONSOLE_EVENT, broken_listener)
         session.add_listener(CONSOLE_EVENT, plain.append)
-        session.add_listener(CONSOLE_EVENT, slow_listener)
+        session.add_listener(CONSOLE_EVENT, awaited)
         session.add_listener(RAW_EVENT, raw.append)
         session.add_listener("other", plain.append)  # an event nobody sends
         try:
@@ -157,7 +151,7 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
             await server.push_console("Restarting in 60 seconds")
             await server.push_leave("76561198000000003", "Carl", "Timed Out")
             await server.push_console("[CHAT] Carl[76561198000000003] : hi team")
-            await eventually(lambda: len(plain) == 9 and len(awaited) == 9)
+            await eventually(lambda: len(plain) == 9 and len(awaited.events) == 9)
             assert session.state is SessionState.CONNECTED
         finally:
             await session.close()
@@ -173,7 +167,7 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
         ConsoleEvent("leave", "Carl", carl, "Timed Out"),
         ConsoleEvent("line", text="[CHAT] Carl[76561198000000003] : hi team"),
     ]
-    assert awaited == plain
+    assert awaited.events == plain
     assert raw[0] == webrcon.Connected(reconnect=False)
     assert isinstance(raw[1], webrcon.PlayerJoined) and raw[1].steam_id == "76561198000000003"
     assert isinstance(raw[4], webrcon.PlayerKicked)
