@@ -14,9 +14,15 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.adapters.registry import QueryAdapters
+    from bot.protocols.a2s import A2SEngine
+    from bot.services.status.poller import Poller
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).parent / "results"
@@ -122,3 +128,36 @@ async def timed_rounds(poller: Any, rounds: int) -> dict[str, Any]:
         "targets": targets,
         "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
+
+
+QUERY_TIMEOUT = 3.0  # seconds a poll round waits for one server, in every poller bench
+
+
+@asynccontextmanager
+async def bench_poller(
+    store: Any, adapters: Callable[[A2SEngine], QueryAdapters] | None = None, **options: Any
+) -> AsyncIterator[Poller]:
+    """The bot's ``Poller`` over ``store`` as the bot wires it: one ``A2SEngine``, the query
+    adapters (the default ones, or ``adapters(engine)``), a round a minute and QUERY_TIMEOUT a
+    server; ``options`` go to the ``Poller``. Adapters with an HTTP session are closed after."""
+    # Imported here, not at the top: a bench's parent process never loads the bot.
+    from bot.adapters.registry import default_query_adapters
+    from bot.protocols.a2s import A2SEngine
+    from bot.services.status.poller import Poller
+    from bot.services.status.status_source import AdapterStatusSource
+
+    async with A2SEngine() as engine:
+        chosen = default_query_adapters(engine) if adapters is None else adapters(engine)
+        try:
+            yield Poller(
+                store,
+                AdapterStatusSource(chosen),
+                interval=60.0,
+                query_timeout=QUERY_TIMEOUT,
+                **options,
+            )
+        finally:
+            for adapter in chosen.values():
+                close = getattr(adapter, "aclose", None)
+                if close is not None:
+                    await close()

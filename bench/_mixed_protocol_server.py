@@ -31,7 +31,7 @@ import socket
 import struct
 import sys
 from collections.abc import Callable
-from typing import Any, cast
+from typing import cast
 
 from bench._common import until_stdin_closes
 from tests.fakes import fivem_server
@@ -40,6 +40,7 @@ from tests.fakes.minecraft_query_server import DEFAULT_KV, VANILLA_PADDING, full
 from tests.fakes.minecraft_server import mc_string, packet, parse_varint, varint
 from tests.fakes.quake3_server import DEFAULT_SERVERINFO, encode_status, parse_request
 from tests.fakes.satisfactory_server import encode_response, parse_poll
+from tests.fakes.udp_endpoint import Replies
 
 MAX_LIFETIME = 600.0
 MAX_REQUEST_BYTES = 8192  # a request larger than this is not ours: the connection is dropped
@@ -86,11 +87,10 @@ def minecraft_stat_body(index: int, port: int) -> bytes:
     return full_stat_body(kv, list(names), VANILLA_PADDING)
 
 
-class _SlpConnection(asyncio.Protocol):
-    """Handshake, status request -> status; ping -> pong, then close."""
+class _Connection(asyncio.Protocol):
+    """One TCP exchange: what it reads is buffered for ``_serve``; too much and it is dropped."""
 
-    def __init__(self, status: bytes) -> None:
-        self.status = status
+    def __init__(self) -> None:
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
 
@@ -103,6 +103,20 @@ class _SlpConnection(asyncio.Protocol):
         if len(self.buffer) > MAX_REQUEST_BYTES:
             self.transport.close()
             return
+        self._serve(self.transport)
+
+    def _serve(self, transport: asyncio.Transport) -> None:
+        raise NotImplementedError  # pragma: no cover - every connection defines it
+
+
+class _SlpConnection(_Connection):
+    """Handshake, status request -> status; ping -> pong, then close."""
+
+    def __init__(self, status: bytes) -> None:
+        super().__init__()
+        self.status = status
+
+    def _serve(self, transport: asyncio.Transport) -> None:
         while True:
             try:
                 length, start = parse_varint(self.buffer, 0)
@@ -114,47 +128,30 @@ class _SlpConnection(asyncio.Protocol):
                 return
             frame, self.buffer = self.buffer[:end], self.buffer[end:]
             if packet_id == 1:  # ping: the same frame back, then the exchange is over
-                self.transport.write(frame)
-                self.transport.close()
+                transport.write(frame)
+                transport.close()
                 return
             if length == 1 and packet_id == 0:  # status request (the handshake has fields)
-                self.transport.write(self.status)
+                transport.write(self.status)
 
 
-class _MinecraftQuery(asyncio.DatagramProtocol):
-    def __init__(self, stat_body: bytes) -> None:
-        self.stat_body = stat_body
-        self.transport: asyncio.DatagramTransport | None = None
+def minecraft_query_answer(stat_body: bytes) -> Callable[[bytes], bytes | None]:
+    """GameSpy4 on UDP: a handshake gets the fixed token, a full stat with it the body."""
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        assert self.transport is not None
+    def answer(data: bytes) -> bytes | None:
         if len(data) < 7 or data[:2] != b"\xfe\xfd":
-            return
+            return None
         kind, session = data[2], data[3:7]
         if kind == 9:
-            self.transport.sendto(b"\x09" + session + str(QUERY_TOKEN).encode() + b"\x00", addr)
-        elif kind == 0 and len(data) >= 15 and struct.unpack(">i", data[7:11])[0] == QUERY_TOKEN:
-            self.transport.sendto(b"\x00" + session + self.stat_body, addr)
+            return b"\x09" + session + str(QUERY_TOKEN).encode() + b"\x00"
+        if kind == 0 and len(data) >= 15 and struct.unpack(">i", data[7:11])[0] == QUERY_TOKEN:
+            return b"\x00" + session + stat_body
+        return None
+
+    return answer
 
 
 # -- UDP one-shot answerers ----------------------------------------------------------------------
-
-
-class _Answerer(asyncio.DatagramProtocol):
-    def __init__(self, answer: Callable[[bytes], bytes | None]) -> None:
-        self.answer = answer
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        reply = self.answer(data)
-        if reply is not None and self.transport is not None:
-            self.transport.sendto(reply, addr)
 
 
 def bedrock_answer(index: int, port: int) -> Callable[[bytes], bytes | None]:
@@ -233,26 +230,20 @@ def fivem_answers(index: int, port: int) -> dict[bytes, bytes]:
     }
 
 
-class _HttpConnection(asyncio.Protocol):
+class _HttpConnection(_Connection):
+    """One GET, answered from the precomputed table, then close."""
+
     def __init__(self, answers: dict[bytes, bytes]) -> None:
+        super().__init__()
         self.answers = answers
-        self.buffer = b""
-        self.transport: asyncio.Transport | None = None
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)
-
-    def data_received(self, data: bytes) -> None:
-        assert self.transport is not None
-        self.buffer += data
+    def _serve(self, transport: asyncio.Transport) -> None:
         if b"\r\n\r\n" not in self.buffer:
-            if len(self.buffer) > MAX_REQUEST_BYTES:
-                self.transport.close()
             return
         parts = self.buffer.split(b" ", 2)
         path = parts[1] if len(parts) > 2 else b""
-        self.transport.write(self.answers.get(path, _NOT_FOUND))
-        self.transport.close()
+        transport.write(self.answers.get(path, _NOT_FOUND))
+        transport.close()
 
 
 # -- the process ---------------------------------------------------------------------------------
@@ -281,8 +272,8 @@ async def _minecraft(loop: asyncio.AbstractEventLoop, index: int) -> int:
             continue
         status = functools.partial(_SlpConnection, minecraft_status_packet(index, port))
         await loop.create_server(status, sock=listener, backlog=512)
-        query = functools.partial(_MinecraftQuery, minecraft_stat_body(index, port))
-        await loop.create_datagram_endpoint(query, sock=udp)
+        query = minecraft_query_answer(minecraft_stat_body(index, port))
+        await loop.create_datagram_endpoint(functools.partial(Replies, query), sock=udp)
         return port
 
 
@@ -314,7 +305,7 @@ async def serve(counts: dict[str, int]) -> None:
                     "satisfactory": satisfactory_answer,
                 }[kind]
                 answer = make(index, port)
-                await loop.create_datagram_endpoint(functools.partial(_Answerer, answer), sock=sock)
+                await loop.create_datagram_endpoint(functools.partial(Replies, answer), sock=sock)
             layout.append((port, kind))
     print(json.dumps(layout), flush=True)
     await until_stdin_closes(MAX_LIFETIME)

@@ -27,6 +27,7 @@ Run: ``.venv/bin/python -m bench poller`` (all three rounds), or
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import statistics
@@ -38,7 +39,9 @@ from typing import Any
 
 from bench import _a2s_mixed_server
 from bench._common import (
+    QUERY_TIMEOUT,
     ROOT,
+    bench_poller,
     run_stamp,
     start_a2s_servers,
     start_server_process,
@@ -52,7 +55,6 @@ SERVERS = 1000
 GUILDS = 10
 ROUNDS = 5
 RUNS = 3
-QUERY_TIMEOUT = 3.0
 # The 10,000-server round: fewer warm rounds (each run registers 10,000 servers first).
 MIXED_SERVERS = 10_000
 MIXED_GUILDS = 100
@@ -93,10 +95,6 @@ async def _poll_rows(
 ) -> dict[str, Any]:
     """``rows`` stored in a fresh SQLite store, then ``rounds`` timed poll rounds over them."""
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
-    from bot.adapters.registry import default_query_adapters
-    from bot.protocols.a2s import A2SEngine
-    from bot.services.status.poller import Poller
-    from bot.services.status.status_source import AdapterStatusSource
     from bot.storage import NewServer, Store
 
     with tempfile.TemporaryDirectory() as folder:
@@ -106,13 +104,7 @@ async def _poll_rows(
                 await store.servers.add(
                     NewServer(guild, name, game, "127.0.0.1", port, query_port, None, None, 1)
                 )
-            async with A2SEngine() as engine:
-                poller = Poller(
-                    store,
-                    AdapterStatusSource(default_query_adapters(engine)),
-                    interval=60.0,
-                    query_timeout=QUERY_TIMEOUT,
-                )
+            async with bench_poller(store) as poller:
                 result = await timed_rounds(poller, rounds)
                 result["samples"] = await store.history.count()
                 if count_players:
@@ -153,11 +145,7 @@ async def _poll_protocols(
     layout: dict[str, list[list[Any]]], rounds: int, loop_name: str, cap: int | None = None
 ) -> dict[str, Any]:
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
-    from bot.adapters.registry import default_query_adapters
     from bot.games import PortRule, get_game
-    from bot.protocols.a2s import A2SEngine
-    from bot.services.status.poller import Poller
-    from bot.services.status.status_source import AdapterStatusSource
     from bot.storage import NewServer, Store
 
     entries: list[tuple[str, str, int, int]] = []  # (protocol, game, game port, query port)
@@ -188,21 +176,9 @@ async def _poll_protocols(
                         1,
                     )
                 )
-            async with A2SEngine() as engine:
-                adapters = default_query_adapters(engine) if cap is None else _capped(engine, cap)
-                poller = Poller(
-                    store,
-                    AdapterStatusSource(adapters),
-                    interval=60.0,
-                    query_timeout=QUERY_TIMEOUT,
-                )
-                try:
-                    result = await timed_rounds(poller, rounds)
-                finally:
-                    for adapter in adapters.values():
-                        close = getattr(adapter, "aclose", None)
-                        if close is not None:
-                            await close()
+            capped = None if cap is None else functools.partial(_capped, cap=cap)
+            async with bench_poller(store, capped) as poller:
+                result = await timed_rounds(poller, rounds)
                 result["samples"] = await store.history.count()
                 answered: dict[str, int] = {}
                 listed: dict[str, int] = {}

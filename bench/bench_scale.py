@@ -33,6 +33,7 @@ from typing import Any
 
 from bench._common import (
     ROOT,
+    bench_poller,
     run_stamp,
     start_a2s_servers,
     stop_server,
@@ -46,7 +47,6 @@ GUILDS = 40
 SHARDS = 2
 ROUNDS = 3
 RUNS = 3
-QUERY_TIMEOUT = 3.0
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
 
@@ -62,23 +62,12 @@ def guild_ids() -> list[int]:
 
 async def _poll(database: str, shard_ids: list[int], rounds: int) -> dict[str, Any]:
     import bot.app  # noqa: F401 - the bot's own imports (discord.py...) count in its memory
-    from bot.adapters.registry import default_query_adapters
-    from bot.protocols.a2s import A2SEngine
-    from bot.services.status.poller import Poller
-    from bot.services.status.status_source import AdapterStatusSource
     from bot.sharding import ShardFilter
 
     shards = ShardFilter(SHARDS, tuple(shard_ids)) if shard_ids else ShardFilter.everything()
     store = await _open(database)
     try:
-        async with A2SEngine() as engine:
-            poller = Poller(
-                store,
-                AdapterStatusSource(default_query_adapters(engine)),
-                interval=60.0,
-                query_timeout=QUERY_TIMEOUT,
-                shards=shards,
-            )
+        async with bench_poller(store, shards=shards) as poller:
             result = await timed_rounds(poller, rounds)
     finally:
         await store.close()

@@ -7,7 +7,6 @@ import asyncio
 import pytest
 
 from bot.adapters.admin import (
-    AddressNotAllowed,
     AdminTarget,
     LoginStatus,
     SessionOptions,
@@ -19,6 +18,7 @@ from bot.adapters.registry import ADMIN_PROTOCOL_NAMES, default_admin_adapters, 
 from bot.adapters.source_rcon import SourceRconAdapter
 from bot.catalogue import ADMIN_PROTOCOLS, GAMES
 from tests.fakes.battleye_server import FakeBattlEyeServer
+from tests.fakes.network_faults import refuse_address
 from tests.fakes.rcon_server import FakeRCONServer
 
 FAST = SessionOptions(connect_timeout=2.0, backoff_initial=0.05, backoff_max=0.2)
@@ -64,11 +64,10 @@ async def test_source_session_stops_on_a_refused_password() -> None:
 
 
 async def test_a_refused_address_is_said_and_nothing_is_sent() -> None:
-    async def refuse(host: str) -> str:
-        raise AddressNotAllowed("internal addresses are refused")
-
     async with FakeRCONServer(password="pw") as fake:
-        session = SourceRconAdapter().open(_target(fake.address, "pw", resolve=refuse), FAST)
+        session = SourceRconAdapter().open(
+            _target(fake.address, "pw", resolve=refuse_address), FAST
+        )
         try:
             with pytest.raises(RconUnavailable, match="does not accept private"):
                 await session.execute("status", timeout=0.5)

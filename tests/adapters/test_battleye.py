@@ -18,6 +18,7 @@ from bot.adapters.admin import (
 from bot.adapters.battleye import ADMIN_ID, GUID_ID, BattlEyeAdapter
 from bot.protocols.battleye.events import MAX_NAME
 from bot.protocols.battleye.models import Player
+from tests.adapters.listener_doubles import AwaitedListener, broken_listener
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.protocols.battleye.helpers import FAST, eventually
 
@@ -107,32 +108,25 @@ async def test_a_session_emits_console_events_in_order() -> None:
 
 async def test_listeners_added_later_failing_or_coroutines_get_events() -> None:
     plain: list[ConsoleEvent] = []
-    awaited: list[ConsoleEvent] = []
-
-    def broken(event: ConsoleEvent) -> None:
-        raise ValueError("a listener bug")
-
-    async def slow(event: ConsoleEvent) -> None:
-        await asyncio.sleep(0)
-        awaited.append(event)
+    awaited = AwaitedListener[ConsoleEvent]()
 
     async with FakeBattlEyeServer("pw") as fake:
         session = BattlEyeAdapter(FAST).open(_target(fake), OPTIONS)
         try:
             await session.execute("players", timeout=2.0)
             # Connected before anyone listened: the translation starts with the first listener.
-            session.add_listener(CONSOLE_EVENT, broken)
+            session.add_listener(CONSOLE_EVENT, broken_listener)
             session.add_listener(CONSOLE_EVENT, plain.append)
-            session.add_listener(CONSOLE_EVENT, slow)
+            session.add_listener(CONSOLE_EVENT, awaited)
             await fake.push_message("Player #1 Ann (1.2.3.5:2304) connected")
-            await eventually(lambda: len(plain) == 1 and len(awaited) == 1)
+            await eventually(lambda: len(plain) == 1 and len(awaited.events) == 1)
             session.remove_listener(CONSOLE_EVENT, plain.append)
             await fake.push_message("Player #1 Ann disconnected")
-            await eventually(lambda: len(awaited) == 2)
+            await eventually(lambda: len(awaited.events) == 2)
         finally:
             await session.close()
     assert plain == [ConsoleEvent("join", "Ann")]
-    assert awaited == [ConsoleEvent("join", "Ann"), ConsoleEvent("leave", "Ann")]
+    assert awaited.events == [ConsoleEvent("join", "Ann"), ConsoleEvent("leave", "Ann")]
 
 
 async def test_after_a_reconnect_the_own_login_is_left_out_again() -> None:

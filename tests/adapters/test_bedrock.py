@@ -1,25 +1,16 @@
-"""The Bedrock query adapter: neutral status, raw fields and typed failures, against the fake."""
+"""The Bedrock query adapter: neutral status and raw fields, against the fake.
+
+Its failures, shared with the other UDP query adapters, are tested in
+tests/adapters/test_udp_query_adapters.py.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import errno
 import json
-import socket
-from typing import Any
 
-import pytest
-
-from bot.adapters.bedrock import _ERRORS, BedrockAdapter
-from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
-from bot.protocols import bedrock
-from tests.fakes.bedrock_server import NOTES_MOTD, FakeBedrockServer, Mode, motd_string
-
-
-def _closed_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from bot.adapters.bedrock import BedrockAdapter
+from bot.adapters.query import QueryAdapter
+from tests.fakes.bedrock_server import NOTES_MOTD, FakeBedrockServer, motd_string
 
 
 async def test_status_is_neutral_and_raw_fields_are_json() -> None:
@@ -58,43 +49,3 @@ async def test_education_edition_product() -> None:
     async with FakeBedrockServer(motd_string(edition="MCEE")) as server:
         result = await BedrockAdapter().query(*server.address, timeout=2.0)
     assert result.status.product == "Minecraft Education"
-
-
-async def _failure_of(address: tuple[str, int], within: float = 0.3) -> QueryError:
-    with pytest.raises(QueryError) as caught:
-        await BedrockAdapter().query(*address, timeout=within)
-    assert caught.value.protocol == "bedrock"
-    return caught.value
-
-
-async def test_silence_is_no_answer() -> None:
-    async with FakeBedrockServer(mode=Mode.SILENT) as server:
-        error = await _failure_of(server.address)
-    assert error.failure is QueryFailure.NO_ANSWER and "0.3 s" in error.detail
-
-
-@pytest.mark.parametrize("mode", [Mode.GARBAGE, Mode.WRONG_TOKEN, Mode.OVERSIZED, Mode.TRUNCATED])
-async def test_bad_answers_are_not_this_protocol(mode: Mode) -> None:
-    async with FakeBedrockServer(mode=mode) as server:
-        error = await _failure_of(server.address)
-    assert error.failure is QueryFailure.NOT_THIS_PROTOCOL and "not a Bedrock pong" in error.detail
-
-
-async def test_closed_port_is_unreachable() -> None:
-    error = await _failure_of(("127.0.0.1", _closed_udp_port()), within=2.0)
-    assert error.failure is QueryFailure.UNREACHABLE
-
-
-async def test_unresolvable_name_is_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fail(*args: Any, **kwargs: Any) -> Any:
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", fail)
-    error = await _failure_of(("no.such.host.example", 19132), within=1.0)
-    assert error.failure is QueryFailure.DNS
-
-
-def test_other_network_errors() -> None:
-    cause = OSError(errno.ENETUNREACH, "Network is unreachable")
-    error = _ERRORS.failure(bedrock.BedrockUnreachableError(f"network error: {cause}"), 1.0)
-    assert error.failure is QueryFailure.NETWORK and "unreachable" in error.detail

@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -87,65 +88,33 @@ def _kw(name: str, cap: int | None) -> dict[str, int]:
     return {} if cap is None else {name: cap}
 
 
-async def _bedrock_answer() -> Any:
-    async with FakeBedrockServer() as server:
-        return await bedrock.ping(*server.address, timeout=2.0)
+async def _real_answer(fake: Callable[[], Any], call: Callable[..., Awaitable[Any]]) -> Any:
+    """One answer of ``call`` from the protocol's fake server, for the gauge to hand out."""
+    async with fake() as server:
+        return await call(*server.address, timeout=2.0)
 
 
-async def _quake3_answer() -> Any:
-    async with FakeQuake3Server() as server:
-        return await quake3.get_status(*server.address, timeout=2.0)
+async def _palworld_status(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
+    return await PalworldClient(host, port, password="secret", timeout=timeout).status()
 
 
-async def _satisfactory_answer() -> Any:
-    async with FakeSatisfactoryServer() as server:
-        return await satisfactory.poll_state(*server.address, timeout=2.0)
+def _gauge_in_place_of(module: Any, name: str) -> Callable[[pytest.MonkeyPatch, Gauge], None]:
+    """A patch putting the gauge in place of ``module.name(host, port, *, timeout)``."""
 
+    def patch(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
+        async def call(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
+            return await gauge.call(timeout)
 
-async def _minecraft_answer() -> Any:
-    async with FakeMinecraftServer() as server:
-        return await minecraft.status(*server.address, timeout=2.0)
+        mp.setattr(module, name, call)
 
-
-async def _fivem_answer() -> Any:
-    async with FakeFiveMServer() as server:
-        return await fivem.fetch_status(*server.address, timeout=2.0)
-
-
-async def _palworld_answer() -> Any:
-    async with FakePalworldServer() as server:
-        return await PalworldClient(*server.address, password="secret", timeout=2.0).status()
-
-
-def _patch_bedrock(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
-    async def ping(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
-        return await gauge.call(timeout)
-
-    mp.setattr(bedrock, "ping", ping)
-
-
-def _patch_quake3(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
-    async def get_status(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
-        return await gauge.call(timeout)
-
-    mp.setattr(quake3, "get_status", get_status)
-
-
-def _patch_satisfactory(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
-    async def poll_state(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
-        return await gauge.call(timeout)
-
-    mp.setattr(satisfactory, "poll_state", poll_state)
+    return patch
 
 
 def _patch_minecraft(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
-    async def status(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
-        return await gauge.call(timeout)
-
     async def query(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
         raise minecraft.QueryDisabled("off", refused=True)
 
-    mp.setattr(minecraft, "status", status)
+    _gauge_in_place_of(minecraft, "status")(mp, gauge)
     mp.setattr(minecraft, "query", query)
 
 
@@ -169,29 +138,29 @@ CASES = [
     Case(
         "bedrock",
         lambda cap: BedrockAdapter(**_kw("max_sockets", cap)),
-        _patch_bedrock,
-        _bedrock_answer,
+        _gauge_in_place_of(bedrock, "ping"),
+        partial(_real_answer, FakeBedrockServer, bedrock.ping),
         bedrock.BedrockRefusedError("refused"),
     ),
     Case(
         "quake3",
         lambda cap: Quake3Adapter(**_kw("max_sockets", cap)),
-        _patch_quake3,
-        _quake3_answer,
+        _gauge_in_place_of(quake3, "get_status"),
+        partial(_real_answer, FakeQuake3Server, quake3.get_status),
         quake3.Q3RefusedError("refused"),
     ),
     Case(
         "satisfactory",
         lambda cap: SatisfactoryAdapter(**_kw("max_sockets", cap)),
-        _patch_satisfactory,
-        _satisfactory_answer,
+        _gauge_in_place_of(satisfactory, "poll_state"),
+        partial(_real_answer, FakeSatisfactoryServer, satisfactory.poll_state),
         satisfactory.SatisfactoryRefusedError("refused"),
     ),
     Case(
         "minecraft",
         lambda cap: MinecraftAdapter(**_kw("max_connections", cap)),
         _patch_minecraft,
-        _minecraft_answer,
+        partial(_real_answer, FakeMinecraftServer, minecraft.status),
         minecraft.MinecraftRefused("refused"),
     ),
     Case(
@@ -199,14 +168,14 @@ CASES = [
         # Three connections a query: a cap of 3 is one query at a time.
         lambda cap: FiveMAdapter(**_kw("max_connections", None if cap is None else 3 * cap)),
         _patch_fivem,
-        _fivem_answer,
+        partial(_real_answer, FakeFiveMServer, fivem.fetch_status),
         fivem.FiveMUnreachable("refused", reason="refused"),
     ),
     Case(
         "palworld",
         lambda cap: PalworldAdapter(**_kw("max_connections", None if cap is None else 3 * cap)),
         _patch_palworld,
-        _palworld_answer,
+        partial(_real_answer, FakePalworldServer, _palworld_status),
         palworld.PalworldUnreachable("refused", reason="refused"),
         password="secret",
     ),

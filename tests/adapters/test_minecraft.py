@@ -19,7 +19,7 @@ from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
 from bot.protocols.minecraft import SrvResolver
 from tests.fakes.dns_server import FakeDNSServer
 from tests.fakes.minecraft_query_server import FakeQueryServer
-from tests.fakes.minecraft_server import DEFAULT_STATUS, FakeMinecraftServer
+from tests.fakes.minecraft_server import ALEX, DEFAULT_STATUS, FakeMinecraftServer
 from tests.protocols.minecraft.helpers import FAVICON, PNG_1X1
 
 STATUS: dict[str, Any] = {
@@ -30,7 +30,7 @@ STATUS: dict[str, Any] = {
         "max": 50,
         "online": 3,
         "sample": [
-            {"name": "Alex", "id": "ec561538-f3fd-461d-aff5-086b22154bce"},
+            ALEX,
             {"name": "§aJoin our Discord!", "id": "00000000-0000-0000-0000-000000000000"},
         ],
     },

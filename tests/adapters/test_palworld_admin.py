@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
-    AddressNotAllowed,
     AdminAdapter,
     AdminSession,
     AdminTarget,
@@ -33,7 +32,10 @@ from bot.adapters.admin_errors import (
 )
 from bot.adapters.palworld_admin import PalworldAdminAdapter, PalworldAdminSession
 from bot.adapters.palworld_commands import USER_ID, PalworldCommand, parse_command
+from tests.adapters.listener_doubles import AwaitedListener, broken_listener
+from tests.fakes.network_faults import refuse_address
 from tests.fakes.palworld_server import FakePalworldServer
+from tests.fakes.waiting import eventually
 
 PASSWORD = "pal-admin-secret-pw"
 TOKEN = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
@@ -53,12 +55,6 @@ def _target(
 
 def _open(server: FakePalworldServer, **extra: object) -> PalworldAdminSession:
     return PalworldAdminAdapter(**extra).open(_target(server.address[1]), FAST)  # type: ignore[arg-type]
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 3.0) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not check():  # noqa: ASYNC110 - the fake's state has no event to wait on
-            await asyncio.sleep(0.01)
 
 
 def _clean(text: str) -> None:
@@ -394,14 +390,11 @@ async def test_network_failures_reconnect_with_backoff_and_no_storm() -> None:
 
 
 async def test_a_refused_address_is_said_and_nothing_is_sent() -> None:
-    async def refuse(host: str) -> str:
-        raise AddressNotAllowed("internal addresses are refused")
-
     async def unknown(host: str) -> str:
         raise OSError("no such host")
 
     async with FakePalworldServer(password=PASSWORD) as server:
-        for resolve, text in ((refuse, "does not accept private"), (unknown, "resolve")):
+        for resolve, text in ((refuse_address, "does not accept private"), (unknown, "resolve")):
             target = _target(server.address[1], resolve=resolve)
             session = PalworldAdminAdapter().open(target, FAST)
             try:
@@ -432,20 +425,13 @@ async def test_rename_and_close() -> None:
 
 async def test_joins_and_leaves_come_from_list_changes() -> None:
     events: list[ConsoleEvent] = []
-    awaited: list[ConsoleEvent] = []
-
-    async def slow_listener(event: ConsoleEvent) -> None:
-        await asyncio.sleep(0)
-        awaited.append(event)
-
-    def broken(event: ConsoleEvent) -> None:
-        raise ValueError("listener bug")
+    awaited = AwaitedListener[ConsoleEvent]()
 
     async with FakePalworldServer(password=PASSWORD) as server:
         session = _open(server, poll_interval=0.02)
-        session.add_listener(CONSOLE_EVENT, broken)
+        session.add_listener(CONSOLE_EVENT, broken_listener)
         session.add_listener(CONSOLE_EVENT, events.append)
-        session.add_listener(CONSOLE_EVENT, slow_listener)
+        session.add_listener(CONSOLE_EVENT, awaited)
         session.add_listener("other", lambda *args: pytest.fail("not a console event"))
         try:
             session.start()
@@ -456,7 +442,7 @@ async def test_joins_and_leaves_come_from_list_changes() -> None:
             server.players = [server.players[1], {"name": "Eve", "ip": ""}]  # Eve: no userId yet
             await eventually(lambda: len(events) >= 3)
             await asyncio.sleep(0.1)
-            await eventually(lambda: len(awaited) == len(events))
+            await eventually(lambda: len(awaited.events) == len(events))
         finally:
             await session.close()
     assert events == [
@@ -464,7 +450,7 @@ async def test_joins_and_leaves_come_from_list_changes() -> None:
         ConsoleEvent("join", "Carol", (("steam", "76561198000000001"),)),
         ConsoleEvent("leave", "Alice", (("steam", "76561197999054170"),)),
     ]
-    assert awaited == events
+    assert awaited.events == events
 
 
 async def test_players_are_polled_only_while_someone_listens() -> None:

@@ -1,18 +1,16 @@
-"""The Quake 3 query adapter: neutral status, raw fields and typed failures, against the fake."""
+"""The Quake 3 query adapter: neutral status and raw fields, against the fake.
+
+Its failures, shared with the other UDP query adapters, are tested in
+tests/adapters/test_udp_query_adapters.py.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
-from typing import Any
 
-import pytest
-
-from bot.adapters.quake3 import _ERRORS, Quake3Adapter
-from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
-from bot.protocols import quake3
-from tests.fakes.quake3_server import FakeQuake3Server, Mode, parse_request
+from bot.adapters.quake3 import Quake3Adapter
+from bot.adapters.query import QueryAdapter
+from tests.fakes.quake3_server import FakeQuake3Server, parse_request
 
 SERVERINFO = {
     "sv_hostname": "^1CoD4 ^7Server",
@@ -31,12 +29,6 @@ def _command(request: bytes) -> str:
     parsed = parse_request(request)
     assert parsed is not None
     return parsed[0]
-
-
-def _closed_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_status_with_players_is_neutral_and_raw_fields_are_json() -> None:
@@ -92,42 +84,3 @@ async def test_players_false_asks_getinfo_and_gets_bots_from_humans() -> None:
     )
     assert not status.password and not status.players_known and status.version == "protocol 84"
     json.dumps(Quake3Adapter().raw_fields(result.raw))
-
-
-async def _failure_of(address: tuple[str, int], within: float = 0.3) -> QueryError:
-    with pytest.raises(QueryError) as caught:
-        await Quake3Adapter().query(*address, timeout=within)
-    assert caught.value.protocol == "quake3"
-    return caught.value
-
-
-async def test_silence_and_rate_limits_are_no_answer() -> None:
-    async with FakeQuake3Server(mode=Mode.SILENT) as server:
-        error = await _failure_of(server.address)
-    assert error.failure is QueryFailure.NO_ANSWER
-
-
-@pytest.mark.parametrize("mode", [Mode.GARBAGE, Mode.WRONG_TOKEN, Mode.OVERSIZED, Mode.PRINT])
-async def test_bad_answers_are_not_this_protocol(mode: Mode) -> None:
-    async with FakeQuake3Server(mode=mode) as server:
-        error = await _failure_of(server.address)
-    assert error.failure is QueryFailure.NOT_THIS_PROTOCOL and "Quake 3" in error.detail
-
-
-async def test_closed_port_is_unreachable() -> None:
-    error = await _failure_of(("127.0.0.1", _closed_udp_port()), within=2.0)
-    assert error.failure is QueryFailure.UNREACHABLE
-
-
-async def test_unresolvable_name_is_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fail(*args: Any, **kwargs: Any) -> Any:
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", fail)
-    error = await _failure_of(("no.such.host.example", 27960), within=1.0)
-    assert error.failure is QueryFailure.DNS
-
-
-def test_other_network_errors() -> None:
-    error = _ERRORS.failure(quake3.Q3UnreachableError("network error: no route"), 1.0)
-    assert error.failure is QueryFailure.NETWORK

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,47 +14,13 @@ from tests.fakes.bedrock_server import FakeBedrockServer
 from tests.fakes.fivem_server import FakeFiveMServer
 from tests.fakes.minecraft_server import FakeMinecraftServer
 from tests.fakes.quake3_server import FakeQuake3Server
-
-
-class Threaded:
-    """Any async-context-manager fake on its own loop in a thread (the CLI runs its own loop)."""
-
-    def __init__(self, fake: Any) -> None:
-        self.fake = fake
-        self.loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.fake.__aenter__())
-        self._ready.set()
-        self.loop.run_forever()
-        self.loop.run_until_complete(self.fake.__aexit__(None, None, None))
-        self.loop.close()
-
-    def __enter__(self) -> Any:
-        self._thread.start()
-        assert self._ready.wait(5), "fake did not start"
-        return self.fake
-
-    def __exit__(self, *exc: object) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(5)
+from tests.fakes.threaded import threaded_fakes
 
 
 @pytest.fixture
-def threaded() -> Iterator[Any]:
-    running: list[Threaded] = []
-
-    def start(fake: Any) -> Any:
-        runner = Threaded(fake)
-        running.append(runner)
-        return runner.__enter__()
-
-    yield start
-    for runner in running:
-        runner.__exit__()
+def threaded() -> Iterator[Callable[[Any], Any]]:
+    with threaded_fakes() as start:
+        yield start
 
 
 def _query(capsys: Any, protocol: str, address: tuple[str, int], *extra: str) -> dict[str, Any]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from bot.adapters.admin import (
     CONSOLE_EVENT,
-    AddressNotAllowed,
     AdminTarget,
     ConsoleEvent,
     ConsolePlayer,
@@ -24,7 +22,9 @@ from bot.adapters.admin import (
 from bot.adapters.admin_errors import RconAuthError, RconInvalidInput, RconTimeout, RconUnavailable
 from bot.adapters.sdtd import SdtdAdapter, SdtdSession, console_event
 from bot.protocols import sdtd
+from tests.fakes.network_faults import refuse_address
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
+from tests.fakes.waiting import eventually
 
 FAST = sdtd.SessionConfig(first_output_wait=0.3, settle=0.05, banner_wait=0.1)
 OPTIONS = SessionOptions(
@@ -35,14 +35,6 @@ OPTIONS = SessionOptions(
 def target(server: FakeSdtdServer, password: str = "secret", **kwargs: Any) -> AdminTarget:
     host, port = server.address
     return AdminTarget(1, "Main", host, port, password, **kwargs)
-
-
-async def eventually(predicate: Callable[[], bool], limit: float = 3.0) -> None:
-    for _ in range(int(limit / 0.005)):
-        if predicate():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not reached in time")
 
 
 async def wait_state(session: SdtdSession, state: SessionState) -> None:
@@ -156,11 +148,8 @@ async def test_an_offline_server_is_unavailable_then_comes_back() -> None:
 
 
 async def test_an_address_refused_by_resolve_is_said_and_never_connected_to() -> None:
-    async def refuse(host: str) -> str:
-        raise AddressNotAllowed("internal addresses are refused")
-
     async with FakeSdtdServer() as server:
-        session = SdtdAdapter(FAST).open(target(server, resolve=refuse), OPTIONS)
+        session = SdtdAdapter(FAST).open(target(server, resolve=refuse_address), OPTIONS)
         try:
             with pytest.raises(RconUnavailable, match="does not accept private"):
                 await session.execute("gettime", timeout=0.3)

@@ -4,7 +4,6 @@ session against the fake server pushing them unasked, also in the middle of an a
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from hypothesis import given, settings
@@ -14,6 +13,7 @@ from bot.adapters import squad_events as squad
 from bot.adapters.admin import CONSOLE_EVENT, AdminTarget, ConsoleEvent, SessionOptions
 from bot.adapters.source_rcon import SourceRconAdapter
 from bot.protocols.rcon import RCONMessage
+from tests.adapters.listener_doubles import AwaitedListener, broken_listener
 from tests.fakes.rcon_server import FakeRCONServer
 from tests.protocols.battleye.helpers import eventually
 
@@ -205,45 +205,34 @@ async def test_other_profiles_emit_no_console_events() -> None:
 
 
 async def test_failing_and_coroutine_listeners_do_not_break_the_session() -> None:
-    awaited: list[ConsoleEvent] = []
-
-    def broken(event: ConsoleEvent) -> None:
-        raise ValueError("a listener bug")
-
-    async def slow(event: ConsoleEvent) -> None:
-        await asyncio.sleep(0)
-        awaited.append(event)
+    awaited = AwaitedListener[ConsoleEvent]()
 
     async with FakeRCONServer("pw", profile="squad") as fake:
         session = SourceRconAdapter().open(_target(fake, "squad"), OPTIONS)
-        session.add_listener(CONSOLE_EVENT, broken)
-        session.add_listener(CONSOLE_EVENT, slow)
+        session.add_listener(CONSOLE_EVENT, broken_listener)
+        session.add_listener(CONSOLE_EVENT, awaited)
         try:
             await session.execute("echo hi", timeout=2.0)
             fake.send_chat("[ChatAll] [SteamID:1] Foo : one")
             fake.send_chat("[ChatAll] [SteamID:1] Foo : two")
-            await eventually(lambda: len(awaited) == 2)
+            await eventually(lambda: len(awaited.events) == 2)
             assert await session.execute("echo still", timeout=2.0) == "still"
         finally:
             await session.close()
-    assert [e.text for e in awaited] == ["one", "two"]
+    assert [e.text for e in awaited.events] == ["one", "two"]
 
 
 async def test_coroutine_message_listeners_run_like_console_event_ones() -> None:
     # "message" listeners go through the same registry: a coroutine one is run, not ignored.
-    awaited: list[RCONMessage] = []
-
-    async def on_message(message: RCONMessage) -> None:
-        await asyncio.sleep(0)
-        awaited.append(message)
+    awaited = AwaitedListener[RCONMessage]()
 
     async with FakeRCONServer("pw", profile="squad") as fake:
         session = SourceRconAdapter().open(_target(fake, "srcds"), OPTIONS)
-        session.add_listener("message", on_message)
+        session.add_listener("message", awaited)
         try:
             await session.execute("echo hi", timeout=2.0)
             fake.send_chat("[ChatAll] [SteamID:1] Foo : hi")
-            await eventually(lambda: len(awaited) == 1)
+            await eventually(lambda: len(awaited.events) == 1)
         finally:
             await session.close()
-    assert awaited[0].body == b"[ChatAll] [SteamID:1] Foo : hi"
+    assert awaited.events[0].body == b"[ChatAll] [SteamID:1] Foo : hi"

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import traceback
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.adapters import listeners as listeners_module
 from bot.adapters.admin import (
     CONSOLE_EVENT,
-    AddressNotAllowed,
     AdminAdapter,
     AdminTarget,
     ConsoleEvent,
@@ -35,7 +31,11 @@ from bot.adapters.admin_errors import (
 )
 from bot.adapters.webrcon import RAW_EVENT, WebRconAdapter, WebRconSession, to_console_event
 from bot.protocols import webrcon
+from tests.adapters.listener_doubles import AwaitedListener, broken_listener
+from tests.fakes.network_faults import http_status_site, refuse_address, silent_tcp
+from tests.fakes.waiting import eventually
 from tests.fakes.webrcon_server import FakeWebRconServer
+from tests.protocols.leaks import every_text, logged_texts
 
 FAST = SessionOptions(connect_timeout=1.0, backoff_initial=0.05, backoff_max=0.2)
 ALICE = "76561198000000001"
@@ -51,12 +51,6 @@ def _session(
     server: FakeWebRconServer, password: str | None = None, **extra: Any
 ) -> WebRconSession:
     return WebRconAdapter().open(_target(server, password, **extra), FAST)
-
-
-async def _until(check: Callable[[], bool], timeout: float = 3.0) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not check():  # noqa: ASYNC110 - states and lists, no event to wait on
-            await asyncio.sleep(0.005)
 
 
 def test_the_adapter_says_what_it_is() -> None:
@@ -136,21 +130,14 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     plain: list[ConsoleEvent] = []
-    awaited: list[ConsoleEvent] = []
+    awaited = AwaitedListener[ConsoleEvent]()
     raw: list[object] = []
-
-    async def slow_listener(event: ConsoleEvent) -> None:
-        await asyncio.sleep(0)
-        awaited.append(event)
-
-    def broken(event: ConsoleEvent) -> None:
-        raise ValueError("listener bug")
 
     async with FakeWebRconServer() as server:
         session = _session(server)
-        session.add_listener(CONSOLE_EVENT, broken)
+        session.add_listener(CONSOLE_EVENT, broken_listener)
         session.add_listener(CONSOLE_EVENT, plain.append)
-        session.add_listener(CONSOLE_EVENT, slow_listener)
+        session.add_listener(CONSOLE_EVENT, awaited)
         session.add_listener(RAW_EVENT, raw.append)
         session.add_listener("other", plain.append)  # an event nobody sends
         try:
@@ -164,7 +151,7 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
             await server.push_console("Restarting in 60 seconds")
             await server.push_leave("76561198000000003", "Carl", "Timed Out")
             await server.push_console("[CHAT] Carl[76561198000000003] : hi team")
-            await _until(lambda: len(plain) == 9 and len(awaited) == 9)
+            await eventually(lambda: len(plain) == 9 and len(awaited.events) == 9)
             assert session.state is SessionState.CONNECTED
         finally:
             await session.close()
@@ -180,7 +167,7 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
         ConsoleEvent("leave", "Carl", carl, "Timed Out"),
         ConsoleEvent("line", text="[CHAT] Carl[76561198000000003] : hi team"),
     ]
-    assert awaited == plain
+    assert awaited.events == plain
     assert raw[0] == webrcon.Connected(reconnect=False)
     assert isinstance(raw[1], webrcon.PlayerJoined) and raw[1].steam_id == "76561198000000003"
     assert isinstance(raw[4], webrcon.PlayerKicked)
@@ -205,9 +192,9 @@ async def test_coroutine_listener_calls_are_bounded(monkeypatch: pytest.MonkeyPa
             await session.execute("echo up", timeout=2.0)
             for n in range(5):
                 await server.push_console(f"line {n}")
-            await _until(lambda: session.listeners.dropped == 3)
+            await eventually(lambda: session.listeners.dropped == 3)
             release.set()
-            await _until(lambda: len(finished) == 2)
+            await eventually(lambda: len(finished) == 2)
             assert finished == ["line 0", "line 1"]
         finally:
             await session.close()
@@ -223,14 +210,14 @@ async def test_reconnects_after_a_restart_and_listeners_stay() -> None:
         try:
             assert await session.execute("echo one", timeout=2.0) == "one"
             restarting = asyncio.ensure_future(server.restart(downtime=0.3))
-            await _until(lambda: session.state is SessionState.RECONNECTING)
+            await eventually(lambda: session.state is SessionState.RECONNECTING)
             with pytest.raises(RconUnavailable):
                 await session.execute("echo down", timeout=0.1)
             await restarting
-            await _until(lambda: session.state is SessionState.CONNECTED)
+            await eventually(lambda: session.state is SessionState.CONNECTED)
             assert await session.execute("echo two", timeout=2.0) == "two"
             await server.push_console("after the restart")
-            await _until(lambda: len(seen) == 1)
+            await eventually(lambda: len(seen) == 1)
             assert seen == [ConsoleEvent("line", text="after the restart")]
             assert server.connections_made == 2
             assert webrcon.Connected(reconnect=True) in raw
@@ -275,11 +262,8 @@ async def test_a_refused_password_is_auth_failed_and_never_retried() -> None:
 
 
 async def test_a_refused_address_fails_at_once_and_sends_nothing() -> None:
-    async def refuse(host: str) -> str:
-        raise AddressNotAllowed("internal addresses are refused here")
-
     async with FakeWebRconServer() as server:
-        session = _session(server, resolve=refuse)
+        session = _session(server, resolve=refuse_address)
         try:
             loop = asyncio.get_running_loop()
             started = loop.time()
@@ -310,7 +294,7 @@ async def test_every_attempt_connects_where_resolve_says() -> None:
         try:
             assert await session.execute("echo a", timeout=2.0) == "a"
             await server.restart()
-            await _until(lambda: session.state is SessionState.CONNECTED and len(asked) >= 2)
+            await eventually(lambda: session.state is SessionState.CONNECTED and len(asked) >= 2)
             assert await session.execute("echo b", timeout=2.0) == "b"
         finally:
             await session.close()
@@ -331,7 +315,7 @@ async def test_bad_commands_silence_and_downtime_are_typed() -> None:
                 await session.execute("status", timeout=0.3)
             server.mode = "normal"
             await server.stop()
-            await _until(lambda: session.state is SessionState.RECONNECTING)
+            await eventually(lambda: session.state is SessionState.RECONNECTING)
             with pytest.raises(RconUnavailable, match="offline"):
                 await session.execute("status", timeout=0.3)
         finally:
@@ -363,32 +347,6 @@ def test_console_events_for_server_chat_and_markers() -> None:
     assert to_console_event(webrcon.Disconnected("gone")) is None
 
 
-async def _silent_tcp() -> AsyncIterator[int]:
-    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()
-        writer.close()
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    server.close()
-    await server.wait_closed()
-
-
-async def _http_404() -> AsyncIterator[int]:
-    async def answer(request: web.Request) -> web.Response:
-        return web.Response(status=404, text="no")
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", answer)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    assert site._server is not None
-    yield site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-    await runner.cleanup()
-
-
 async def _closed_port() -> int:
     server = FakeWebRconServer()
     await server.start()
@@ -409,12 +367,12 @@ async def test_login_statuses() -> None:
     unreachable = await adapter.test_login("127.0.0.1", await _closed_port(), "pw", timeout=1.0)
     assert unreachable.status is LoginStatus.UNREACHABLE and "cannot connect" in unreachable.detail
     loop = asyncio.get_running_loop()
-    async for port in _silent_tcp():
+    async with silent_tcp() as port:
         started = loop.time()
         silent = await adapter.test_login("127.0.0.1", port, "pw", timeout=0.3)
         assert loop.time() - started < 1.0
     assert silent.status is LoginStatus.NO_ANSWER
-    async for port in _http_404():
+    async with http_status_site(404) as port:
         not_webrcon = await adapter.test_login("127.0.0.1", port, "pw", timeout=1.0)
     assert not_webrcon.status is LoginStatus.NO_ANSWER and "not as WebRCON" in not_webrcon.detail
     assert (await adapter.test_login("127.0.0.1", 28016, "", timeout=0.1)).status is (
@@ -424,15 +382,6 @@ async def test_login_statuses() -> None:
 
 TOKEN = "Pw9xQz41"  # in every spelling of the password: raw, percent-encoded, in the URL
 PASSWORD = f"{TOKEN} s#p/é%"
-
-
-def _every_text(error: BaseException) -> str:
-    parts = ["".join(traceback.format_exception(error))]
-    seen: BaseException | None = error
-    while seen is not None:
-        parts += [str(seen), repr(seen), repr(seen.args)]
-        seen = seen.__cause__ or seen.__context__
-    return "\n".join(parts)
 
 
 async def test_the_password_is_in_no_error_log_or_repr(caplog: pytest.LogCaptureFixture) -> None:
@@ -446,9 +395,6 @@ async def test_the_password_is_in_no_error_log_or_repr(caplog: pytest.LogCapture
         except RconError as exc:
             errors.append(exc)
 
-    async def refuse(host: str) -> str:
-        raise AddressNotAllowed("not allowed")
-
     adapter = WebRconAdapter()
     async with FakeWebRconServer(password=PASSWORD) as server:
         session = _session(server)
@@ -459,12 +405,12 @@ async def test_the_password_is_in_no_error_log_or_repr(caplog: pytest.LogCapture
         server.mode = "non_json"  # the connection is dropped, then made again
         await collect(session.execute("status", timeout=1.0))
         server.mode = "normal"
-        await _until(lambda: session.state is SessionState.CONNECTED)
+        await eventually(lambda: session.state is SessionState.CONNECTED)
         await server.restart(password="changed")  # the stored one no longer works
-        await _until(lambda: session.state is SessionState.AUTH_FAILED)
+        await eventually(lambda: session.state is SessionState.AUTH_FAILED)
         await collect(session.execute("status", timeout=1.0))
         await session.close()
-        for other in (_session(server, PASSWORD + "x"), _session(server, resolve=refuse)):
+        for other in (_session(server, PASSWORD + "x"), _session(server, resolve=refuse_address)):
             await collect(other.execute("status", timeout=0.5))
             await other.close()
         for mode in ("normal", "close_on_connect"):
@@ -473,8 +419,7 @@ async def test_the_password_is_in_no_error_log_or_repr(caplog: pytest.LogCapture
     texts.append(repr(await adapter.test_login(*server.address, PASSWORD, timeout=1.0)))
     kinds = {type(e).__name__ for e in errors}
     assert kinds >= {"RconTimeout", "RconUnavailable", "RconAuthError"}
-    texts += [_every_text(e) for e in errors]
-    texts += [caplog.text] + [r.getMessage() + repr(r.args) for r in caplog.records]
+    texts += [every_text(e) for e in errors] + logged_texts(caplog)
     for text in texts:
         assert TOKEN not in text
     assert "refused the password; not retrying" in caplog.text

@@ -13,8 +13,7 @@ with no answer for other types; any other name is NXDOMAIN. ``silent=True`` answ
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, cast
+from typing import Any
 
 import dns.exception
 import dns.flags
@@ -25,20 +24,7 @@ import dns.rdatatype
 import dns.rrset
 
 from tests.fakes.served import Served
-
-
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, server: FakeDNSServer) -> None:
-        self.server = server
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        answer = self.server.answer(data)
-        if answer is not None and self.transport is not None:
-            self.transport.sendto(answer, addr)
+from tests.fakes.udp_endpoint import LoopbackUdp
 
 
 class FakeDNSServer(Served):
@@ -55,8 +41,7 @@ class FakeDNSServer(Served):
         self.questions: list[tuple[str, str]] = []
         self.host = "127.0.0.1"
         self.port = 0
-        self._transport: asyncio.DatagramTransport | None = None
-        self._stopper: asyncio.TimerHandle | None = None
+        self._udp = LoopbackUdp(self._on_datagram)
 
     def answer(self, data: bytes) -> bytes | None:
         try:
@@ -82,21 +67,16 @@ class FakeDNSServer(Served):
             )
         return response.to_wire()
 
+    def _on_datagram(self, data: bytes, addr: Any) -> None:
+        answer = self.answer(data)
+        if answer is not None:
+            self._udp.sendto(answer, addr)
+
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=("127.0.0.1", 0)
-        )
-        self._transport = transport
-        self.port = transport.get_extra_info("sockname")[1]
-        self._stopper = loop.call_later(self.lifetime, self.close)
+        self.host, self.port = await self._udp.open(lifetime=self.lifetime)
 
     def close(self) -> None:
-        if self._stopper is not None:
-            self._stopper.cancel()
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        self._udp.close()
 
     async def stop(self) -> None:
         self.close()

@@ -32,11 +32,12 @@ import json
 import socket
 import struct
 import zlib
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 
 from tests.fakes.served import Served
+from tests.fakes.udp_endpoint import LoopbackUdp
 
 HUGE_LIMIT = 64 * 1024 * 1024
 PATHS = ("/info.json", "/dynamic.json", "/players.json")
@@ -113,40 +114,6 @@ def sample_players() -> list[dict[str, Any]]:
     ]
 
 
-class _GetInfoServer(asyncio.DatagramProtocol):
-    def __init__(self, owner: FakeFiveMServer) -> None:
-        self.owner = owner
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        owner = self.owner
-        owner.datagrams.append(data)
-        if owner.udp_silent or self.transport is None:
-            return
-        if not data.startswith(b"\xff\xff\xff\xffgetinfo "):
-            return
-        challenge = data[12:].split(b" ")[0].split(b"\n")[0].decode("ascii", "replace")
-        if owner.udp_junk:
-            self.transport.sendto(b"\xff\xff\xff\xffprint hello", addr)
-        dynamic = owner.dynamic
-        fields = {
-            "sv_maxclients": dynamic.get("sv_maxclients", "48"),
-            "clients": dynamic.get("clients", 0),
-            "challenge": owner.udp_challenge or challenge,
-            "gamename": "CitizenFX",
-            "protocol": 4,
-            "hostname": dynamic.get("hostname", ""),
-            "gametype": dynamic.get("gametype", ""),
-            "mapname": dynamic.get("mapname", ""),
-            "iv": dynamic.get("iv", "0"),
-        }
-        text = "".join(f"\\{key}\\{value}" for key, value in fields.items())
-        self.transport.sendto(b"\xff\xff\xff\xffinfoResponse\n" + text.encode(), addr)
-
-
 class FakeFiveMServer(Served):
     def __init__(
         self,
@@ -174,7 +141,7 @@ class FakeFiveMServer(Served):
         self.datagrams: list[bytes] = []
         self.huge_bytes_sent = 0
         self._runner: web.AppRunner | None = None
-        self._udp: asyncio.DatagramTransport | None = None
+        self._udp = LoopbackUdp(self._on_getinfo)
         self.address: tuple[str, int] = ("127.0.0.1", 0)
 
     async def start(self) -> None:
@@ -187,19 +154,37 @@ class FakeFiveMServer(Served):
         self.address = ("127.0.0.1", sock.getsockname()[1])
         await web.SockSite(self._runner, sock).start()
         if self.udp:
-            loop = asyncio.get_running_loop()
-            self._udp, _ = await loop.create_datagram_endpoint(
-                lambda: _GetInfoServer(self), local_addr=self.address
-            )
+            await self._udp.open(*self.address)
 
     async def close(self) -> None:
-        if self._udp is not None:
-            self._udp.close()
+        self._udp.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     stop = close  # what ``Served`` calls on exit
+
+    def _on_getinfo(self, data: bytes, addr: Any) -> None:
+        self.datagrams.append(data)
+        if self.udp_silent or not data.startswith(b"\xff\xff\xff\xffgetinfo "):
+            return
+        challenge = data[12:].split(b" ")[0].split(b"\n")[0].decode("ascii", "replace")
+        if self.udp_junk:
+            self._udp.sendto(b"\xff\xff\xff\xffprint hello", addr)
+        dynamic = self.dynamic
+        fields = {
+            "sv_maxclients": dynamic.get("sv_maxclients", "48"),
+            "clients": dynamic.get("clients", 0),
+            "challenge": self.udp_challenge or challenge,
+            "gamename": "CitizenFX",
+            "protocol": 4,
+            "hostname": dynamic.get("hostname", ""),
+            "gametype": dynamic.get("gametype", ""),
+            "mapname": dynamic.get("mapname", ""),
+            "iv": dynamic.get("iv", "0"),
+        }
+        text = "".join(f"\\{key}\\{value}" for key, value in fields.items())
+        self._udp.sendto(b"\xff\xff\xff\xffinfoResponse\n" + text.encode(), addr)
 
     def _body(self, path: str) -> bytes:
         if path in self.bodies:

@@ -20,13 +20,13 @@ TCP status port of a FakeMinecraftServer, to serve both on one port number as va
 
 from __future__ import annotations
 
-import asyncio
 import random
 import struct
 import time
-from typing import Any, cast
+from typing import Any
 
 from tests.fakes.served import Served
+from tests.fakes.udp_endpoint import LoopbackUdp
 
 VANILLA_PADDING = b"splitnum\x00\x80\x00"
 DEFAULT_KV: list[tuple[str, str | bytes]] = [
@@ -62,18 +62,6 @@ def full_stat_body(
     return bytes(out + b"\x00")
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, server: FakeQueryServer) -> None:
-        self.server = server
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        self.server._on_datagram(data, addr)
-
-
 class FakeQueryServer(Served):
     def __init__(
         self,
@@ -106,37 +94,23 @@ class FakeQueryServer(Served):
         self.requests: list[bytes] = []
         self.tokens: dict[Any, int] = {}
         self._issued: dict[Any, float] = {}
-        self._protocol = _Protocol(self)
-        self._transport: asyncio.DatagramTransport | None = None
-        self._stopper: asyncio.TimerHandle | None = None
+        self._udp = LoopbackUdp(self._on_datagram)
         self.address: tuple[str, int] = ("127.0.0.1", 0)
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: self._protocol, local_addr=("127.0.0.1", self.port)
-        )
-        self._transport = transport
-        self.address = ("127.0.0.1", transport.get_extra_info("sockname")[1])
-        self._stopper = loop.call_later(self.lifetime, self.close)
+        self.address = await self._udp.open(port=self.port, lifetime=self.lifetime)
 
     def close(self) -> None:
-        if self._stopper is not None:
-            self._stopper.cancel()
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        self._udp.close()
 
     async def stop(self) -> None:
         self.close()
 
     def _send(self, data: bytes, addr: Any, session: bytes) -> None:
-        if self._transport is None:
-            return
         if self.stray:
             other = bytes([session[0] ^ 0x01]) + session[1:]
-            self._transport.sendto(data[:1] + other + data[5:], addr)
-        self._transport.sendto(data, addr)
+            self._udp.sendto(data[:1] + other + data[5:], addr)
+        self._udp.sendto(data, addr)
 
     def _on_datagram(self, data: bytes, addr: Any) -> None:
         self.requests.append(data)

@@ -42,15 +42,15 @@ from typing import Any
 
 from tests.fakes.served import Served
 
+# The sample players a status names unless a test says otherwise (vanilla's own example UUIDs).
+ALEX = {"name": "Alex", "id": "ec561538-f3fd-461d-aff5-086b22154bce"}
+STEVE = {"name": "Steve", "id": "8667ba71-b85a-4004-af54-457a9734eed7"}
 DEFAULT_STATUS: dict[str, Any] = {
     "version": {"name": "1.21.4", "protocol": 769},
     "players": {
         "max": 20,
         "online": 2,
-        "sample": [
-            {"name": "Alex", "id": "ec561538-f3fd-461d-aff5-086b22154bce"},
-            {"name": "Steve", "id": "8667ba71-b85a-4004-af54-457a9734eed7"},
-        ],
+        "sample": [ALEX, STEVE],
     },
     "description": {"text": "§aA Minecraft Server", "extra": [{"text": " here"}]},
     "enforcesSecureChat": True,

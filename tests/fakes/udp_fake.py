@@ -8,16 +8,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any, NotRequired, Self, TypedDict
 
+from tests.fakes.udp_endpoint import LoopbackUdp
+
 MAX_KEPT = 100
 STRAY = b"\x00junk"
-
-
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, server: UdpFake) -> None:
-        self.server = server
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        self.server._on_datagram(data, addr)
 
 
 class Faults(TypedDict):
@@ -51,8 +45,8 @@ class UdpFake:
         self.requests = 0
         self.received: list[bytes] = []
         self.address: tuple[str, int] = (host, 0)
-        self._transport: asyncio.DatagramTransport | None = None
-        self._handles: list[asyncio.TimerHandle] = []
+        self._udp = LoopbackUdp(self._on_datagram)
+        self._handles: list[asyncio.TimerHandle] = []  # delayed answers
 
     # -- what each fake defines ----------------------------------------------------------------
 
@@ -74,13 +68,7 @@ class UdpFake:
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(self.host, 0)
-        )
-        self._transport = transport
-        self.address = (self.host, int(transport.get_extra_info("sockname")[1]))
-        self._handles.append(loop.call_later(self.lifetime, self._close))
+        self.address = await self._udp.open(self.host, lifetime=self.lifetime)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -91,9 +79,7 @@ class UdpFake:
         for handle in self._handles:
             handle.cancel()
         self._handles.clear()
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        self._udp.close()
 
     # -- traffic -------------------------------------------------------------------------------
 
@@ -116,8 +102,8 @@ class UdpFake:
             self._send(answer, addr)
 
     def _send(self, answer: bytes, addr: Any) -> None:
-        if self._transport is None:
+        if not self._udp.is_open:
             return
         for _ in range(self.stray):
-            self._transport.sendto(STRAY, addr)
-        self._transport.sendto(answer, addr)
+            self._udp.sendto(STRAY, addr)
+        self._udp.sendto(answer, addr)

@@ -15,7 +15,7 @@ from opengsq.protocols import Minecraft
 
 from bot.protocols import minecraft
 from tests.fakes.fivem_server import tiny_png
-from tests.fakes.minecraft_server import FakeMinecraftServer, LegacySpec
+from tests.fakes.minecraft_server import ALEX, STEVE, FakeMinecraftServer, LegacySpec
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -26,10 +26,7 @@ STATUS: dict[str, Any] = {
     "players": {
         "max": 50,
         "online": 3,
-        "sample": [
-            {"name": "Alex", "id": "ec561538-f3fd-461d-aff5-086b22154bce"},
-            {"name": "Steve", "id": "8667ba71-b85a-4004-af54-457a9734eed7"},
-        ],
+        "sample": [ALEX, STEVE],
     },
     "description": {"text": "§aOutpost ", "extra": [{"text": "Survival", "bold": True}]},
     "favicon": FAVICON,

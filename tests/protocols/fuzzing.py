@@ -1,11 +1,19 @@
-"""What the decoders' fuzz tests share: a valid message cut short and scribbled on, and any
-JSON value."""
+"""What the decoders' fuzz tests share: a valid message cut short and scribbled on, any JSON
+value, and a UDP query fed one datagram."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from hypothesis import strategies as st
+
+R_co = TypeVar("R_co", covariant=True)
+
+
+class TokenQuery(Protocol[R_co]):
+    def next_request(self, now: float) -> bytes: ...
+
+    def receive(self, datagram: bytes, now: float) -> R_co: ...
 
 
 def mutated(valid: bytes, data: st.DataObject) -> bytes:
@@ -24,3 +32,15 @@ def json_values(max_leaves: int) -> st.SearchStrategy[Any]:
         lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner),
         max_leaves=max_leaves,
     )
+
+
+def answer_or_refusal(
+    query: TokenQuery[R_co], datagram: bytes, malformed: type[Exception]
+) -> R_co | None:
+    """What ``query`` makes of ``datagram`` a second after its request: the answer, or None
+    for a refusal with the package's ``malformed`` error. Any other exception fails the test."""
+    query.next_request(0.0)
+    try:
+        return query.receive(datagram, 1.0)
+    except malformed:
+        return None

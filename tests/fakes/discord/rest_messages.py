@@ -21,7 +21,6 @@ from .errors import (
     MISSING_PERMISSIONS,
     OLD_MESSAGE_EDIT_LIMIT,
     THREAD_ARCHIVED,
-    UNKNOWN_CHANNEL,
     UNKNOWN_MESSAGE,
     api_error,
     invalid_form_body,
@@ -35,30 +34,22 @@ from .permissions import (
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
-    VIEW_CHANNEL,
 )
-from .rest_util import API_PREFIX, fake_of, json_response, no_content, snowflake
+from .rest_util import (
+    API_PREFIX,
+    fake_of,
+    json_response,
+    no_content,
+    snowflake,
+    visible_channel,
+)
 from .rules import EMPTY_MESSAGE_PROBLEM, check_message
-from .state import INTENT_GUILD_MESSAGES, FakeGuild
+from .state import INTENT_GUILD_MESSAGES
 
 if TYPE_CHECKING:
     from .fake import FakeDiscord
 
 ONE_HOUR = 3600.0
-
-
-def _channel(request: web.Request) -> tuple[FakeGuild, int, int]:
-    """Guild, channel id and the bot's permissions there (403 50001 without View Channel)."""
-    fake = fake_of(request)
-    channel_id = snowflake(request, "channel_id")
-    found = fake.find_channel(channel_id)
-    if found is None:
-        raise api_error(UNKNOWN_CHANNEL)
-    guild, _ = found
-    perms = guild.bot_permissions(channel_id)
-    if not perms & VIEW_CHANNEL:
-        raise api_error(MISSING_ACCESS)
-    return guild, channel_id, perms
 
 
 def _channel_message(fake: FakeDiscord, message_id: int, channel_id: int) -> StoredMessage:
@@ -102,7 +93,7 @@ def dispatch_update(fake: FakeDiscord, message: StoredMessage) -> None:
 
 async def create_message(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
-    guild, channel_id, perms = _channel(request)
+    guild, channel_id, perms = visible_channel(request)
     payload, files = await read_body(request)
     channel = guild.channel(channel_id)
     if not perms & (SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES):
@@ -175,7 +166,7 @@ def _remember_nonce(
 
 async def get_message(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
-    _, channel_id, perms = _channel(request)
+    _, channel_id, perms = visible_channel(request)
     message_id = snowflake(request, "message_id")
     fake.messages.check_failure(message_id, "GET")
     if not perms & READ_MESSAGE_HISTORY:
@@ -186,7 +177,7 @@ async def get_message(request: web.Request) -> web.StreamResponse:
 
 async def get_history(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
-    _, channel_id, perms = _channel(request)
+    _, channel_id, perms = visible_channel(request)
     if not perms & READ_MESSAGE_HISTORY:
         return json_response([])
     limit = min(int(request.query.get("limit", "50")), 100)
@@ -201,7 +192,7 @@ async def get_history(request: web.Request) -> web.StreamResponse:
 
 async def edit_message(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
-    _, channel_id, perms = _channel(request)
+    _, channel_id, perms = visible_channel(request)
     message_id = snowflake(request, "message_id")
     payload, files = await read_body(request)
     fake.messages.check_failure(message_id, "PATCH")
@@ -220,7 +211,7 @@ async def edit_message(request: web.Request) -> web.StreamResponse:
 
 async def delete_message(request: web.Request) -> web.StreamResponse:
     fake = fake_of(request)
-    _, channel_id, perms = _channel(request)
+    _, channel_id, perms = visible_channel(request)
     message_id = snowflake(request, "message_id")
     fake.messages.check_failure(message_id, "DELETE")
     message = _channel_message(fake, message_id, channel_id)

@@ -9,9 +9,7 @@ from aiohttp import web
 from . import payloads
 from .errors import (
     INVALID_FORM_BODY,
-    MISSING_ACCESS,
     MISSING_PERMISSIONS,
-    UNKNOWN_CHANNEL,
     UNKNOWN_GUILD,
     UNKNOWN_MEMBER,
     UNKNOWN_ROLE,
@@ -24,9 +22,15 @@ from .permissions import (
     MANAGE_ROLES,
     MANAGE_THREADS,
     SEND_MESSAGES_IN_THREADS,
-    VIEW_CHANNEL,
 )
-from .rest_util import API_PREFIX, fake_of, json_response, no_content, snowflake
+from .rest_util import (
+    API_PREFIX,
+    fake_of,
+    json_response,
+    no_content,
+    snowflake,
+    visible_channel,
+)
 
 
 async def get_me(request: web.Request) -> web.StreamResponse:
@@ -177,14 +181,7 @@ def _rename(fake: Any, guild: Any, channel: Any, name: str, perms: int) -> web.S
 
 
 async def get_channel(request: web.Request) -> web.StreamResponse:
-    fake = fake_of(request)
-    channel_id = snowflake(request, "channel_id")
-    found = fake.find_channel(channel_id)
-    if found is None:
-        raise api_error(UNKNOWN_CHANNEL)
-    guild, _ = found
-    if not guild.bot_permissions(channel_id) & VIEW_CHANNEL:
-        raise api_error(MISSING_ACCESS)
+    guild, channel_id, _ = visible_channel(request)
     return json_response(payloads.channel(guild.id, guild.channel(channel_id), guild.owner_id))
 
 
@@ -193,14 +190,7 @@ async def modify_channel(request: web.Request) -> web.StreamResponse:
     Reopening an unlocked thread needs Send Messages in Threads; a locked one, or locking,
     needs Manage Threads."""
     fake = fake_of(request)
-    channel_id = snowflake(request, "channel_id")
-    found = fake.find_channel(channel_id)
-    if found is None:
-        raise api_error(UNKNOWN_CHANNEL)
-    guild, _ = found
-    perms = guild.bot_permissions(channel_id)
-    if not perms & VIEW_CHANNEL:
-        raise api_error(MISSING_ACCESS)
+    guild, channel_id, perms = visible_channel(request)
     channel = guild.channel(channel_id)
     payload = await request.json()
     if not channel.is_thread and set(payload) == {"name"}:

@@ -79,6 +79,17 @@ def _too_long(where: str, value: Any, limit: int) -> list[str]:
     return []
 
 
+def _custom_id_problems(where: str, custom_id: Any, seen: set[Any]) -> list[str]:
+    """A custom_id (when there is one) must fit, and be unique within its message or modal."""
+    if custom_id is None:
+        return []
+    problems = _too_long(f"{where}.custom_id", custom_id, CUSTOM_ID_MAX)
+    if custom_id in seen:
+        problems.append(f"{where}: duplicate custom_id {custom_id!r}")
+    seen.add(custom_id)
+    return problems
+
+
 # --------------------------------------------------------------------------- embeds
 
 
@@ -197,12 +208,7 @@ def check_components(components: Sequence[Mapping[str, Any]], flags: int = 0) ->
     seen: set[str] = set()
     for i, item in enumerate(all_items):
         where = f"component #{i} (type {item.get('type')})"
-        custom_id = item.get("custom_id")
-        if custom_id is not None:
-            problems += _too_long(f"{where}.custom_id", custom_id, CUSTOM_ID_MAX)
-            if custom_id in seen:
-                problems.append(f"{where}: duplicate custom_id {custom_id!r}")
-            seen.add(custom_id)
+        problems += _custom_id_problems(where, item.get("custom_id"), seen)
         if item.get("type") == BUTTON:
             problems += _check_button(item, where)
         elif item.get("type") in SELECT_TYPES:
@@ -439,12 +445,7 @@ def check_modal(modal: Mapping[str, Any]) -> list[str]:
                 problems.append(f"{where}: label must be 1-{TEXT_INPUT_LABEL_MAX} characters")
             problems += _too_long(f"{where}.description", top.get("description"), 100)
         for item in walk_components([top]):
-            item_id = item.get("custom_id")
-            if item_id is not None:
-                problems += _too_long(f"{where}.custom_id", item_id, CUSTOM_ID_MAX)
-                if item_id in seen:
-                    problems.append(f"{where}: duplicate custom_id {item_id!r}")
-                seen.add(item_id)
+            problems += _custom_id_problems(where, item.get("custom_id"), seen)
             if item.get("type") == TEXT_INPUT:
                 problems += _check_text_input(item, where, labelled=top.get("type") == LABEL)
     return problems

@@ -1,53 +1,22 @@
-"""A fake server running on its own loop in a thread, for the synchronous API and the CLI."""
+"""The A2S fake on its own loop in a thread, for the synchronous API and the CLI."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from tests.fakes.a2s_server import FakeA2SServer
-
-
-class ThreadedServer:
-    def __init__(self, server: FakeA2SServer) -> None:
-        self.server = server
-        self.loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.start())
-        self._ready.set()
-        self.loop.run_forever()
-        self.loop.run_until_complete(self.server.close())
-        self.loop.close()
-
-    def __enter__(self) -> FakeA2SServer:
-        self._thread.start()
-        if not self._ready.wait(5):
-            raise RuntimeError("fake server did not start")
-        return self.server
-
-    def __exit__(self, *exc: object) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(5)
+from tests.fakes.threaded import threaded_fakes
 
 
 @pytest.fixture
-def threaded_server() -> Iterator[Any]:
+def threaded_server() -> Iterator[Callable[..., FakeA2SServer]]:
     """Call with FakeA2SServer arguments; returns a started server living in a thread."""
-    started: list[ThreadedServer] = []
+    with threaded_fakes() as start:
 
-    def start(*args: Any, **kwargs: Any) -> FakeA2SServer:
-        runner = ThreadedServer(FakeA2SServer(*args, **kwargs))
-        started.append(runner)
-        return runner.__enter__()
+        def start_a2s(*args: Any, **kwargs: Any) -> FakeA2SServer:
+            return start(FakeA2SServer(*args, **kwargs))
 
-    yield start
-    for runner in started:
-        runner.__exit__(None, None, None)
+        yield start_a2s

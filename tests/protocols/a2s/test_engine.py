@@ -22,6 +22,20 @@ def _server(**kw: Any) -> FakeA2SServer:
     return FakeA2SServer(InfoSpec(), list(PLAYERS), dict(RULES), **kw)
 
 
+class InFlightPeak:
+    """The most exchanges the engine ever had in flight at once (its ``_start`` wrapped)."""
+
+    def __init__(self, engine: A2SEngine) -> None:
+        self.peak = 0
+        original = engine._start
+
+        def counting(*args: Any) -> Any:
+            self.peak = max(self.peak, len(engine._active) + 1)
+            return original(*args)
+
+        engine._start = counting  # type: ignore[method-assign]
+
+
 async def _all_three(engine: A2SEngine, server: FakeA2SServer) -> None:
     info = await engine.info(server.address, timeout=2)
     assert isinstance(info, SourceInfo) and info.server_name == "Test Server"
@@ -221,22 +235,14 @@ async def test_concurrency_cap() -> None:
     for server in servers:
         await server.start()
     engine = A2SEngine(max_in_flight=4)
-    peak = 0
-    original = engine._start
-
-    def counting(*args: Any) -> Any:
-        nonlocal peak
-        peak = max(peak, len(engine._active) + 1)
-        return original(*args)
-
-    engine._start = counting  # type: ignore[method-assign]
+    in_flight = InFlightPeak(engine)
     try:
         await asyncio.gather(*[engine.players(s.address, 5) for s in servers])
     finally:
         engine.close()
         for server in servers:
             await server.close()
-    assert peak == 4
+    assert in_flight.peak == 4
 
 
 async def test_close_fails_queries_in_flight() -> None:
@@ -328,15 +334,7 @@ async def test_many_queries_fail_alone_and_release_everything() -> None:
 async def test_many_servers_stay_under_the_cap() -> None:
     fleet = ServerFleet([_server(split_size=1248, challenge=i % 3 == 0) for i in range(40)])
     async with fleet, A2SEngine(max_in_flight=16) as engine:
-        peak = 0
-        original = engine._start
-
-        def counting(*args: Any) -> Any:
-            nonlocal peak
-            peak = max(peak, len(engine._active) + 1)
-            return original(*args)
-
-        engine._start = counting  # type: ignore[method-assign]
+        in_flight = InFlightPeak(engine)
         addresses = [s.address for s in fleet.servers] * 3
         rules, info = await asyncio.gather(
             asyncio.gather(*[engine.rules(a, 5) for a in addresses]),
@@ -344,7 +342,7 @@ async def test_many_servers_stay_under_the_cap() -> None:
         )
     assert all(r == RULES for r in rules)
     assert info.server_name == "Test Server"
-    assert peak <= 16
+    assert in_flight.peak <= 16
 
 
 async def test_cancelling_queued_queries_releases_everything() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from berconpy.protocol import (
     RCONServerProtocol,
@@ -19,8 +19,10 @@ from berconpy.protocol import (
     ServerMessageEvent,
 )
 
+from tests.fakes.udp_endpoint import Datagrams, on_loopback
 
-class BerconpyPeer(asyncio.DatagramProtocol):
+
+class BerconpyPeer(Datagrams):
     def __init__(
         self,
         password: str,
@@ -28,6 +30,7 @@ class BerconpyPeer(asyncio.DatagramProtocol):
         *,
         chunk_size: int = 512,
     ) -> None:
+        super().__init__(self._on_datagram)
         self.password = password
         self.answer = answer
         self.chunk_size = chunk_size
@@ -36,18 +39,8 @@ class BerconpyPeer(asyncio.DatagramProtocol):
         self.acked: list[int] = []
         self.logins: list[bool] = []
         self.acked_event = asyncio.Event()
-        self.transport: asyncio.DatagramTransport | None = None
 
-    @property
-    def address(self) -> tuple[str, int]:
-        assert self.transport is not None
-        host, port = self.transport.get_extra_info("sockname")[:2]
-        return str(host), int(port)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
+    def _on_datagram(self, data: bytes, addr: tuple[Any, ...]) -> None:
         session = self.sessions.setdefault(
             addr,
             RCONServerProtocol(password=self.password, response_chunk_size=self.chunk_size),
@@ -83,7 +76,4 @@ class BerconpyPeer(asyncio.DatagramProtocol):
 async def start_peer(
     password: str, answer: Callable[[str], str], *, chunk_size: int = 512
 ) -> BerconpyPeer:
-    loop = asyncio.get_running_loop()
-    peer = BerconpyPeer(password, answer, chunk_size=chunk_size)
-    await loop.create_datagram_endpoint(lambda: peer, local_addr=("127.0.0.1", 0))
-    return peer
+    return await on_loopback(BerconpyPeer(password, answer, chunk_size=chunk_size))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from bot.protocols.battleye import ClientConfig, ProtocolConfig, packets
+from tests.fakes.udp_endpoint import Datagrams, on_loopback
+from tests.fakes.waiting import eventually as eventually  # tests elsewhere import it from here
 
 # Tenths of seconds instead of BattlEye's tens: the same logic, fast tests.
 FAST_PROTOCOL = ProtocolConfig(
@@ -29,24 +31,15 @@ FAST = ClientConfig(
 Reply = Callable[[packets.ClientPacket], list[bytes]]
 
 
-class ScriptedPeer(asyncio.DatagramProtocol):
+class ScriptedPeer(Datagrams):
     """A raw UDP peer whose answers a test scripts packet by packet."""
 
     def __init__(self, reply: Reply) -> None:
+        super().__init__(self._on_datagram)
         self.reply = reply
         self.received: list[packets.ClientPacket] = []
-        self.transport: asyncio.DatagramTransport | None = None
 
-    @property
-    def address(self) -> tuple[str, int]:
-        assert self.transport is not None
-        host, port = self.transport.get_extra_info("sockname")[:2]
-        return str(host), int(port)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
+    def _on_datagram(self, data: bytes, addr: tuple[Any, ...]) -> None:
         packet = packets.decode_client_packet(data)
         self.received.append(packet)
         assert self.transport is not None
@@ -58,10 +51,7 @@ class ScriptedPeer(asyncio.DatagramProtocol):
 
 
 async def start_scripted(reply: Reply) -> ScriptedPeer:
-    loop = asyncio.get_running_loop()
-    peer = ScriptedPeer(reply)
-    await loop.create_datagram_endpoint(lambda: peer, local_addr=("127.0.0.1", 0))
-    return peer
+    return await on_loopback(ScriptedPeer(reply))
 
 
 def login_ok_then(on_command: Callable[[packets.CommandRequest], list[bytes]]) -> Reply:
@@ -96,16 +86,3 @@ class Collector:
             self._enough.clear()
             await self._enough.wait()
         return self.items
-
-
-async def eventually(predicate: Callable[[], bool], limit: float = 5.0) -> None:
-    """For state with no event to wait on (a cache filled in the background)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    for _ in range(int(limit / 0.01) + 1):
-        if predicate():
-            return
-        if loop.time() > deadline:
-            break
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")

@@ -28,6 +28,17 @@ def _collect(client: BattlEyeClient, prefix: str) -> Collector:
     return collector
 
 
+async def _deliver_all(
+    server: FakeBattlEyeServer, got: Collector, messages: list[str], *, within: float
+) -> None:
+    """Push ``messages``: the server must see every ack, ``got`` each message once, in order."""
+    await server.push_messages(messages)
+    async with asyncio.timeout(within):
+        await server.wait_acked()
+        await got.wait_count(len(messages))
+    assert got.items == messages
+
+
 async def test_burst_under_loss_dup_and_reorder_arrives_exactly_once_in_order() -> None:
     async with FakeBattlEyeServer(
         loss=0.05, duplicate=0.05, reorder=True, seed=7, resend_interval=0.1
@@ -35,11 +46,7 @@ async def test_burst_under_loss_dup_and_reorder_arrives_exactly_once_in_order() 
         client = BattlEyeClient(LOSSY)
         got = _collect(client, "msg ")
         async with client.connect(*server.address, "secret"):
-            await server.push_messages(f"msg {i}" for i in range(1000))
-            async with asyncio.timeout(20):
-                await server.wait_acked()
-                await got.wait_count(1000)
-            assert got.items == [f"msg {i}" for i in range(1000)]
+            await _deliver_all(server, got, [f"msg {i}" for i in range(1000)], within=20)
             assert client.stats.duplicate_messages > 0  # the faults did happen
             # Commands under the same faults: every one answered, each run exactly once.
             for i in range(40):
@@ -54,11 +61,7 @@ async def test_corrupted_packets_are_dropped_counted_and_recovered() -> None:
         client = BattlEyeClient(LOSSY)
         got = _collect(client, "m")
         async with client.connect(*server.address, "secret"):
-            await server.push_messages(f"m{i}" for i in range(100))
-            async with asyncio.timeout(10):
-                await server.wait_acked()
-                await got.wait_count(100)
-            assert got.items == [f"m{i}" for i in range(100)]
+            await _deliver_all(server, got, [f"m{i}" for i in range(100)], within=10)
             dropped = client.stats.dropped
             assert dropped["crc"] + dropped["header"] + dropped["type"] > 0
 
@@ -93,11 +96,7 @@ async def test_server_restart_new_sequence_space() -> None:
             await back
             assert server.logins == 2
             # The restarted server numbers messages from 0 again: not mistaken for duplicates.
-            await server.push_messages(["after 0", "after 1"])
-            async with asyncio.timeout(5):
-                await server.wait_acked()
-                await got.wait_count(2)
-            assert got.items == ["after 0", "after 1"]
+            await _deliver_all(server, got, ["after 0", "after 1"], within=5)
 
 
 async def test_wrong_password_is_never_retried() -> None:

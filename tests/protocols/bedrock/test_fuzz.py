@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from bot.protocols.bedrock import BedrockMalformedError, PingQuery, decode_pong, parse_motd
 from bot.protocols.bedrock.motd import strip_formatting
 from tests.fakes.bedrock_server import NOTES_MOTD, encode_pong, motd_string
-from tests.protocols.fuzzing import mutated
+from tests.protocols.fuzzing import answer_or_refusal, mutated
 
 VALID = [
     encode_pong(1, 2, NOTES_MOTD),
@@ -18,13 +18,9 @@ VALID = [
 
 
 def _decode(datagram: bytes) -> None:
-    query = PingQuery(token=lambda: 1)
-    query.next_request(0.0)
-    try:
-        status = query.receive(datagram, 1.0)
-    except BedrockMalformedError:
-        return
-    assert status.motd.players >= 0 and status.latency == 1.0
+    status = answer_or_refusal(PingQuery(token=lambda: 1), datagram, BedrockMalformedError)
+    if status is not None:
+        assert status.motd.players >= 0 and status.latency == 1.0
 
 
 @settings(max_examples=150)

@@ -20,6 +20,7 @@ from bot.protocols.fivem import (
 )
 from bot.protocols.fivem.decode import MAX_INFO_BYTES, MAX_PLAYERS_BYTES
 from tests.fakes.fivem_server import FakeFiveMServer, tiny_png
+from tests.fakes.network_faults import silent_tcp
 
 
 async def test_status_merges_the_three_endpoints() -> None:
@@ -161,17 +162,9 @@ async def test_unresolvable_host_says_dns() -> None:
 
 
 async def test_silent_server_is_a_timeout() -> None:
-    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(1)
-        await asyncio.sleep(5)
-
-    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with silent_tcp() as port:
         with pytest.raises(FiveMTimeout):
             await fetch_status("127.0.0.1", port, timeout=0.2)
-    finally:
-        server.close()
 
 
 async def test_callers_session_is_used_and_left_open() -> None:

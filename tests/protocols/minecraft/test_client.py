@@ -6,7 +6,6 @@ import asyncio
 import errno
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +29,7 @@ from bot.protocols.minecraft import (
 )
 from bot.protocols.minecraft.slp import MAX_STATUS_JSON_BYTES
 from tests.fakes.minecraft_server import DEFAULT_STATUS, FakeMinecraftServer, Handshake, LegacySpec
+from tests.fakes.threaded import Threaded
 from tests.protocols.minecraft.helpers import FAVICON, PNG_1X1
 
 TIMEOUT = 0.5
@@ -220,23 +220,8 @@ async def test_a_handshake_host_over_255_characters_is_refused(
 
 @pytest.fixture
 def threaded_server() -> Iterator[FakeMinecraftServer]:
-    server = FakeMinecraftServer()
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-
-    def run() -> None:
-        loop.run_until_complete(server.start())
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(server.stop())
-        loop.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    yield server
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
+    with Threaded(FakeMinecraftServer()) as server:
+        yield server
 
 
 def test_blocking_wrapper(threaded_server: FakeMinecraftServer) -> None:

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from bot.protocols.palworld import PalworldClient, PalworldError
+from tests.fakes.network_faults import tcp_script
 from tests.fakes.palworld_server import FakePalworldServer
 
 PASSWORD = "Hunter2-very-secret"
@@ -53,11 +54,8 @@ async def raw_server(answer: bytes) -> AsyncIterator[int]:
         await writer.drain()
         writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
+    async with tcp_script(handle) as port:
+        yield port
 
 
 Call = Callable[[PalworldClient], Awaitable[object]]

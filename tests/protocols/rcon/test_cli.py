@@ -25,6 +25,11 @@ CVARLIST = (
 ANSWERS = {"cvarlist": CVARLIST, "status": "hostname: Outpost\nmap: de_dust2\n"}
 
 
+def typed(server: FakeRCONServer) -> str:
+    """The fake's address as a user types it: ``host:port``."""
+    return f"{server.address[0]}:{server.address[1]}"
+
+
 def run_cli(*argv: str) -> int:
     return main(["rcon", *argv])
 
@@ -69,7 +74,7 @@ def test_parse_address_rejects(text: str) -> None:
 
 async def test_shell_session_through_a_stdin_pipe() -> None:
     async with FakeRCONServer(responses=ANSWERS) as server:
-        address = f"{server.address[0]}:{server.address[1]}"
+        address = typed(server)
         script = "\n".join(
             [
                 "status",
@@ -98,7 +103,7 @@ async def test_shell_session_through_a_stdin_pipe() -> None:
 
 async def test_execute_subprocess_prints_the_answer() -> None:
     async with FakeRCONServer(responses=ANSWERS) as server:
-        address = f"{server.address[0]}:{server.address[1]}"
+        address = typed(server)
         result = await rcon_process(address, "--execute", "status")
     assert result == (0, b"hostname: Outpost\nmap: de_dust2\n", b"")
 
@@ -107,7 +112,7 @@ async def test_execute_failure_is_one_line_and_nonzero(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     async with FakeRCONServer() as server:
-        address = f"{server.address[0]}:{server.address[1]}"
+        address = typed(server)
         code = await asyncio.to_thread(run_cli, address, "--password", "nope", "-e", "status")
     captured = capsys.readouterr()
     assert code == 1 and captured.out == ""
@@ -115,23 +120,27 @@ async def test_execute_failure_is_one_line_and_nonzero(
     assert "nope" not in captured.err
 
 
+@pytest.mark.parametrize(
+    ("profile", "options", "word"),
+    [
+        ("minecraft", ("--profile", "minecraft"), "hi"),
+        # A server that answers with id 0 (Palworld) works without naming its profile.
+        ("palworld", ("--timeout", "2"), "pal"),
+    ],
+    ids=["minecraft-profile", "zero-id-server-needs-no-profile"],
+)
 async def test_execute_with_password_env_in_process(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    profile: str,
+    options: tuple[str, ...],
+    word: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("RCON_TEST_PW", "secret")
-    async with FakeRCONServer(profile="minecraft") as server:
-        address = f"{server.address[0]}:{server.address[1]}"
-        code = await asyncio.to_thread(
-            run_cli,
-            address,
-            "--password-env",
-            "RCON_TEST_PW",
-            "--profile",
-            "minecraft",
-            "-e",
-            "echo hi",
-        )
-    assert code == 0 and capsys.readouterr() == ("hi\n", "")
+    async with FakeRCONServer(profile=profile) as server:
+        argv = [typed(server), "--password-env", "RCON_TEST_PW", *options, "-e", f"echo {word}"]
+        code = await asyncio.to_thread(run_cli, *argv)
+    assert code == 0 and capsys.readouterr() == (f"{word}\n", "")
 
 
 def test_execute_needs_an_address(capsys: pytest.CaptureFixture[str]) -> None:
@@ -158,7 +167,7 @@ async def test_shell_completion_and_server_help() -> None:
         assert await asyncio.to_thread(shell.connect, server.address)
         assert shell.completenames("sv_") == ["sv_cheats", "sv_gravity"]
         assert shell.completedefault("sv_g") == ["sv_gravity"]
-        assert shell.prompt == f"{server.address[0]}:{server.address[1]}> "
+        assert shell.prompt == f"{typed(server)}> "
         await asyncio.to_thread(shell.cmdloop)
     assert '"sv_cheats" = "0"' in out.getvalue()
     assert shell.rcon is None and shell.completenames("sv_") == []  # forgotten on disconnect
@@ -181,7 +190,7 @@ async def test_shell_survives_timeouts_and_reports_lost_connections() -> None:
 async def test_shell_connect_errors() -> None:
     async with FakeRCONServer() as server:
         shell, out = make_shell([])
-        address = f"{server.address[0]}:{server.address[1]}"
+        address = typed(server)
         await asyncio.to_thread(shell.onecmd, f"!connect {address} hunter2")
         await asyncio.to_thread(shell.onecmd, "!connect")
         await asyncio.to_thread(shell.onecmd, "!connect host:notaport")
@@ -195,7 +204,7 @@ async def test_shell_connect_errors() -> None:
 async def test_tab_completion_and_history_through_a_pty() -> None:
     answers = {**ANSWERS, "sv_cheats": '"sv_cheats" = "0"'}
     async with FakeRCONServer(responses=answers) as server:
-        address = f"{server.address[0]}:{server.address[1]}"
+        address = typed(server)
         master, slave = pty.openpty()
         env = dict(os.environ, PW="secret", PYTHONPATH=os.getcwd(), TERM="dumb")
         proc = await asyncio.create_subprocess_exec(
@@ -246,15 +255,3 @@ async def test_tab_completion_and_history_through_a_pty() -> None:
                 await proc.wait()
     assert proc.returncode == 0
     assert server.received == ["cvarlist", "sv_cheats", "sv_cheats"]
-
-
-async def test_execute_against_a_zero_id_server_needs_no_profile(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("RCON_TEST_PW", "secret")
-    async with FakeRCONServer(profile="palworld") as server:
-        address = f"{server.address[0]}:{server.address[1]}"
-        code = await asyncio.to_thread(
-            run_cli, address, "--password-env", "RCON_TEST_PW", "--timeout", "2", "-e", "echo pal"
-        )
-    assert code == 0 and capsys.readouterr() == ("pal\n", "")

@@ -17,6 +17,7 @@ from bot.protocols.rcon import (
     RCONMessageError,
     RCONTimeoutError,
 )
+from tests.fakes.network_faults import silent_tcp, tcp_script
 from tests.fakes.rcon_server import ARK_NO_RESPONSE, FakeRCONServer
 
 BIG = "".join(f"line {i:05d} Jürgen ✓\n" for i in range(5000)).encode()  # ~120 KB, multibyte
@@ -139,9 +140,7 @@ async def test_squad_wrong_password_closes_the_connection() -> None:
 
 
 async def test_auth_timeout() -> None:
-    listener = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    async with listener:
+    async with silent_tcp() as port:
         with pytest.raises(RCONTimeoutError):
             await rcon.aexecute(("127.0.0.1", port), "secret", "status", timeout=0.05)
 
@@ -215,9 +214,7 @@ async def test_desynchronised_stream_is_a_communication_error() -> None:
         await reader.read()
         writer.close()
 
-    listener = await asyncio.start_server(serve, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    async with listener:
+    async with tcp_script(serve) as port:
         async with rcon.connect(("127.0.0.1", port), "secret") as conn:
             with pytest.raises(RCONCommunicationError, match="desynchronised"):
                 await conn.execute("status")
@@ -285,9 +282,7 @@ async def test_garbage_answer_to_auth_is_not_reported_as_a_ban() -> None:
         await reader.read()
         writer.close()
 
-    listener = await asyncio.start_server(serve, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    async with listener:
+    async with tcp_script(serve) as port:
         with pytest.raises(RCONCommunicationError, match="desynchronised"):
             await rcon.aexecute(("127.0.0.1", port), "secret", "status")
 

@@ -19,6 +19,7 @@ from bot.protocols.rcon import (
     RCONTimeoutError,
 )
 from bot.protocols.rcon.sync import RCON
+from tests.fakes.network_faults import tcp_script
 from tests.fakes.rcon_server import AUTH_RESPONSE, RESPONSE_VALUE, FakeRCONServer, packet
 
 _HEADER = struct.Struct("<iii")
@@ -117,12 +118,8 @@ async def streaming_server(
         finally:
             writer.close()
 
-    listener = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield ("127.0.0.1", listener.sockets[0].getsockname()[1]), stats
-    finally:
-        listener.close()
-        await listener.wait_closed()
+    async with tcp_script(handle) as port:
+        yield ("127.0.0.1", port), stats
 
 
 async def test_an_endless_answer_fails_typed_and_closes_the_connection() -> None:

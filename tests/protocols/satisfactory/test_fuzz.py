@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.protocols.satisfactory import PollQuery, SatisfactoryMalformedError
 from tests.fakes.satisfactory_server import encode_response
-from tests.protocols.fuzzing import mutated
+from tests.protocols.fuzzing import answer_or_refusal, mutated
 
 VALID = [
     encode_response(1),
@@ -17,13 +17,9 @@ VALID = [
 
 
 def _decode(datagram: bytes) -> None:
-    query = PollQuery(token=lambda: 1)
-    query.next_request(0.0)
-    try:
-        state = query.receive(datagram, 1.0)
-    except SatisfactoryMalformedError:
-        return
-    assert state.latency == 1.0 and len(state.name) <= 256 and len(state.sub_states) <= 255
+    state = answer_or_refusal(PollQuery(token=lambda: 1), datagram, SatisfactoryMalformedError)
+    if state is not None:
+        assert state.latency == 1.0 and len(state.name) <= 256 and len(state.sub_states) <= 255
 
 
 @settings(max_examples=200)

@@ -41,13 +41,3 @@ async def collect(
 
 def has(kind: type, count: int = 1) -> Callable[[list[Event]], bool]:
     return lambda events: sum(isinstance(e, kind) for e in events) >= count
-
-
-async def eventually(predicate: Callable[[], bool], limit: float = 3.0) -> None:
-    """For state with no event to wait on (a reconnect in the background)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.005)

@@ -18,8 +18,9 @@ from bot.protocols.sdtd import (
     say,
 )
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
+from tests.fakes.waiting import eventually
 
-from .helpers import FAST_SESSION, client_for, eventually
+from .helpers import FAST_SESSION, client_for
 
 EOS = "EOS_0002b5d970954287afdcb5dc35af0424"
 PLAYERS = [

@@ -19,8 +19,9 @@ from bot.protocols.sdtd import (
     ServerShutdown,
 )
 from tests.fakes.sdtd_server import FakeSdtdServer
+from tests.fakes.waiting import eventually
 
-from .helpers import client_for, collect, eventually, has
+from .helpers import client_for, collect, has
 
 PLTFM = "Steam_76561198028175941"
 EOS = "EOS_0002b5d970954287afdcb5dc35af0424"

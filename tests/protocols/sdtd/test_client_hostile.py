@@ -10,8 +10,9 @@ import pytest
 from bot.protocols.sdtd import NotSdtd, SdtdTelnetClient, SdtdTimeout
 from bot.protocols.sdtd.session import SessionConfig
 from tests.fakes.sdtd_server import FakeSdtdServer
+from tests.fakes.waiting import eventually
 
-from .helpers import FAST_SESSION, client_for, eventually
+from .helpers import FAST_SESSION, client_for
 
 
 async def test_an_endless_line_is_refused_and_the_connection_dropped() -> None:

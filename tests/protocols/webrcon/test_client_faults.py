@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 
 from bot.protocols.webrcon import (
     ClientState,
@@ -21,6 +19,7 @@ from bot.protocols.webrcon import (
     WebRconTimeout,
     WebRconUpgradeClosed,
 )
+from tests.fakes.network_faults import http_status_site, silent_tcp
 from tests.fakes.webrcon_server import RAW_CLOSE_FRAME, FakeWebRconServer
 
 from .helpers import FAST_BACKOFF, client_for, next_event, reconnected
@@ -149,36 +148,12 @@ async def test_nobody_listening_is_refused() -> None:
 
 
 async def test_a_server_that_never_answers_the_upgrade_times_out_within_timeout() -> None:
-    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()
-        writer.close()
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
     loop = asyncio.get_running_loop()
-    started = loop.time()
-    try:
+    async with silent_tcp() as port:
+        started = loop.time()
         with pytest.raises(WebRconTimeout):
             await WebRconClient("127.0.0.1", port, "pw", timeout=0.3).start()
         assert loop.time() - started < 1.0
-    finally:
-        server.close()
-        await server.wait_closed()
-
-
-async def http_site(status: int) -> AsyncIterator[int]:
-    async def answer(request: web.Request) -> web.Response:
-        return web.Response(status=status, text="no")
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", answer)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    assert site._server is not None
-    yield site._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-    await runner.cleanup()
 
 
 @pytest.mark.parametrize(
@@ -192,7 +167,7 @@ async def http_site(status: int) -> AsyncIterator[int]:
 async def test_an_http_server_that_is_not_webrcon(
     status: int, error: type[Exception], match: str
 ) -> None:
-    async for port in http_site(status):
+    async with http_status_site(status) as port:
         with pytest.raises(error, match=match):
             await WebRconClient("127.0.0.1", port, "pw", timeout=1.0, backoff=FAST_BACKOFF).start()
 

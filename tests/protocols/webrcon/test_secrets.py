@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import traceback
 
 import pytest
 
 from bot.protocols.webrcon import WebRconClient, WebRconError
 from tests.fakes.webrcon_server import FakeWebRconServer
+from tests.protocols.leaks import every_text, logged_texts
 
 from .helpers import client_for, reconnected
 
 TOKEN = "PW7f3aXq"  # in every spelling of the password: raw, percent-encoded, in a URL
 PASSWORD = f"{TOKEN} sp#ce/é%"
-
-
-def every_text(error: BaseException) -> str:
-    parts = ["".join(traceback.format_exception(error))]
-    seen: BaseException | None = error
-    while seen is not None:
-        parts += [str(seen), repr(seen), repr(seen.args)]
-        seen = seen.__cause__ or seen.__context__
-    return "\n".join(parts)
 
 
 async def collect(awaitable: object, errors: list[BaseException]) -> None:
@@ -68,9 +59,7 @@ async def test_password_never_in_logs_errors_or_reprs(caplog: pytest.LogCaptureF
         "WebRconClosed",
         "WebRconRefused",
     }
-    texts += [every_text(e) for e in errors]
-    texts.append(caplog.text)
-    texts += [r.getMessage() + repr(r.args) for r in caplog.records]
+    texts += [every_text(e) for e in errors] + logged_texts(caplog)
     for text in texts:
         assert TOKEN not in text
     assert "connection lost" in caplog.text  # the log did say what happened
