@@ -47,6 +47,8 @@ class TaskSet(Generic[T]):
             await asyncio.gather(*list(self._held), return_exceptions=True)
 
     async def close(self) -> None:
-        """Cancel every task held and wait until they have ended."""
-        self.cancel()
-        await self.wait_idle()
+        """Cancel every task held and wait until they have ended; one started meanwhile (by a
+        task as it ended) is cancelled too, so closing never waits on new work."""
+        while self._held:
+            self.cancel()
+            await asyncio.gather(*list(self._held), return_exceptions=True)
