@@ -37,6 +37,7 @@ from tests.adapters.sessions import assert_renamed_refusal
 from tests.fakes.network_faults import refuse_address
 from tests.fakes.palworld_server import FakePalworldServer
 from tests.fakes.waiting import eventually
+from tests.protocols.leaks import record_texts
 
 PASSWORD = "pal-admin-secret-pw"
 TOKEN = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
@@ -66,11 +67,8 @@ def _clean(text: str) -> None:
 def _no_log_record_holds_the_password(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     caplog.set_level(logging.DEBUG)  # ours and aiohttp's, at every level
     yield
-    formatter = logging.Formatter()
-    for record in caplog.records:
-        _clean(record.getMessage())
-        if record.exc_info:
-            _clean(formatter.formatException(record.exc_info))
+    for text in record_texts(caplog):
+        _clean(text)
 
 
 def _player(name: str, user_id: str, ip: str = "") -> dict[str, object]:
