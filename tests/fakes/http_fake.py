@@ -17,12 +17,9 @@ HUGE_LIMIT = 64 * 1024 * 1024  # where an endless answer stops if the client nev
 class HttpFake(Served):
     """An aiohttp app on 127.0.0.1 (``address`` once started); ``close``/``stop`` end it."""
 
-    slow_delay: float  # seconds between the bytes of a ``slow`` answer
-    huge_bytes_sent: int  # how far the last ``huge`` answer got before the client went
-
     def __init__(self, *, slow_delay: float) -> None:
-        self.slow_delay = slow_delay
-        self.huge_bytes_sent = 0
+        self.slow_delay = slow_delay  # seconds between the bytes of a ``slow`` answer
+        self.huge_bytes_sent = 0  # how far ``huge`` answers got before their clients went
         self.address: tuple[str, int] = ("127.0.0.1", 0)
         self._runner: web.AppRunner | None = None
 
