@@ -256,6 +256,18 @@ def _ms(row: Row, metric: str) -> str:
     return "—" if value is None else f"{value * 1000:.2f}"
 
 
+def _blocking_row(name: str, execute: Callable[[str], object]) -> Row:
+    """A blocking client's row: sequential small commands and big fetches, the same commands
+    for ours and theirs so the two rows compare like with like."""
+    return Row(
+        name,
+        {
+            "seq": lambda: _timed(SEQUENTIAL, lambda: execute("echo x")),
+            "big": lambda: _timed(BIG_FETCHES, lambda: execute("big")),
+        },
+    )
+
+
 def main(argv: list[str]) -> int:
     proc, address = _start_server()
     runners = [asyncio.Runner()]
@@ -301,27 +313,11 @@ def main(argv: list[str]) -> int:
         blocking.connect()
         blocking.authenticate()
         closers.append(blocking.close)
-        rows.append(
-            Row(
-                "ours, blocking `RCON`",
-                {
-                    "seq": lambda: _timed(SEQUENTIAL, lambda: blocking.execute("echo x")),
-                    "big": lambda: _timed(BIG_FETCHES, lambda: blocking.execute("big")),
-                },
-            )
-        )
+        rows.append(_blocking_row("ours, blocking `RCON`", blocking.execute))
         theirs = Client(*address, passwd=PASSWORD, timeout=10)
         theirs.connect(login=True)
         closers.append(theirs.close)
-        rows.append(
-            Row(
-                "`rcon` 2.4.9 `source.Client` (blocking)",
-                {
-                    "seq": lambda: _timed(SEQUENTIAL, lambda: theirs.run("echo x")),
-                    "big": lambda: _timed(BIG_FETCHES, lambda: theirs.run("big")),
-                },
-            )
-        )
+        rows.append(_blocking_row("`rcon` 2.4.9 `source.Client` (blocking)", theirs.run))
         rows.append(
             Row(
                 "`rcon` 2.4.9 `source.rcon()` (async one-shot)",

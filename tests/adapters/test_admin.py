@@ -17,6 +17,7 @@ from bot.adapters.battleye import BattlEyeAdapter
 from bot.adapters.registry import ADMIN_PROTOCOL_NAMES, default_admin_adapters, words_for
 from bot.adapters.source_rcon import SourceRconAdapter
 from bot.catalogue import ADMIN_PROTOCOLS, GAMES
+from tests.adapters.sessions import assert_renamed_refusal
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.network_faults import refuse_address
 from tests.fakes.rcon_server import FakeRCONServer
@@ -79,12 +80,7 @@ async def test_a_refused_address_is_said_and_nothing_is_sent() -> None:
 async def test_rename_changes_the_name_in_messages() -> None:
     async with FakeRCONServer(password="right") as fake:
         session = SourceRconAdapter().open(_target(fake.address, "wrong"), FAST)
-        session.rename("Renamed")
-        try:
-            with pytest.raises(RconAuthError, match="Renamed"):
-                await session.execute("status", timeout=2.0)
-        finally:
-            await session.close()
+        await assert_renamed_refusal(session)
 
 
 async def test_battleye_session_logs_in_and_forwards_events() -> None:

@@ -12,13 +12,13 @@ from bot.adapters.admin import (
     AdminTarget,
     ConsoleEvent,
     ConsolePlayer,
-    PlayerLister,
     SessionOptions,
 )
 from bot.adapters.battleye import ADMIN_ID, GUID_ID, BattlEyeAdapter
 from bot.protocols.battleye.events import MAX_NAME
 from bot.protocols.battleye.models import Player
 from tests.adapters.listener_doubles import AwaitedListener, broken_listener
+from tests.adapters.sessions import listed_players
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.protocols.battleye.helpers import FAST, eventually
 
@@ -153,12 +153,7 @@ async def test_after_a_reconnect_the_own_login_is_left_out_again() -> None:
 async def test_players_are_listed_typed() -> None:
     ann = Player(0, "Ann", "1.2.3.5", 2304, guid=GUID)
     async with FakeBattlEyeServer("pw", players=[ann, Player(4, "Cid", "1.2.3.6", 2304)]) as fake:
-        session = BattlEyeAdapter(FAST).open(_target(fake), OPTIONS)
-        try:
-            assert isinstance(session, PlayerLister)
-            listed = await session.players(timeout=2.0)
-        finally:
-            await session.close()
+        listed = await listed_players(BattlEyeAdapter(FAST).open(_target(fake), OPTIONS))
     assert [(p.name, p.handle, p.ids, p.address) for p in listed] == [
         ("Ann", "0", ((GUID_ID, GUID),), "1.2.3.5"),
         ("Cid", "4", (), "1.2.3.6"),

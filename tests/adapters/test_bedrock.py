@@ -10,6 +10,7 @@ import json
 
 from bot.adapters.bedrock import BedrockAdapter
 from bot.adapters.query import QueryAdapter
+from tests.adapters.statuses import headline
 from tests.fakes.bedrock_server import NOTES_MOTD, FakeBedrockServer, motd_string
 
 
@@ -19,13 +20,7 @@ async def test_status_is_neutral_and_raw_fields_are_json() -> None:
     async with FakeBedrockServer(motd, server_guid=42) as server:
         result = await adapter.query(*server.address, timeout=2.0)
     status = result.status
-    assert (status.name, status.map, status.players, status.max_players, status.bots) == (
-        "Sky Wars",
-        "Lobby",
-        7,
-        40,
-        0,
-    )
+    assert headline(status) == ("Sky Wars", "Lobby", 7, 40, 0)
     assert status.version == "1.21.2" and status.product == "Minecraft: Bedrock Edition"
     assert not status.password and not status.vac
     assert status.player_list == () and not status.players_known  # the pong names nobody

@@ -32,12 +32,10 @@ from bot.adapters.udp_query import MAX_SOCKETS
 from bot.protocols import bedrock, fivem, minecraft, palworld, quake3, satisfactory
 from bot.protocols.palworld import PalworldClient
 from tests.fakes import fivem_server, palworld_server
-from tests.fakes.bedrock_server import FakeBedrockServer
 from tests.fakes.fivem_server import FakeFiveMServer
 from tests.fakes.minecraft_server import FakeMinecraftServer
 from tests.fakes.palworld_server import FakePalworldServer
-from tests.fakes.quake3_server import FakeQuake3Server
-from tests.fakes.satisfactory_server import FakeSatisfactoryServer
+from tests.protocols.udp_clients import BEDROCK, QUAKE3_STATUS, SATISFACTORY, UdpClient
 
 QUERIES = 1000
 
@@ -134,28 +132,22 @@ def _patch_palworld(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
     mp.setattr(PalworldClient, "status", status)
 
 
+def _udp_case(name: str, adapter: Callable[..., Any], module: Any, client: UdpClient) -> Case:
+    """A UDP query adapter's case: capped by ``max_sockets``, its one protocol call (named as in
+    ``module``, where the adapter looks it up) gauged, the answer taken from the client's fake."""
+    return Case(
+        name,
+        lambda cap: adapter(**_kw("max_sockets", cap)),
+        _gauge_in_place_of(module, client.call.__name__),
+        partial(_real_answer, client.fake, client.call),
+        client.refused("refused"),
+    )
+
+
 CASES = [
-    Case(
-        "bedrock",
-        lambda cap: BedrockAdapter(**_kw("max_sockets", cap)),
-        _gauge_in_place_of(bedrock, "ping"),
-        partial(_real_answer, FakeBedrockServer, bedrock.ping),
-        bedrock.BedrockRefusedError("refused"),
-    ),
-    Case(
-        "quake3",
-        lambda cap: Quake3Adapter(**_kw("max_sockets", cap)),
-        _gauge_in_place_of(quake3, "get_status"),
-        partial(_real_answer, FakeQuake3Server, quake3.get_status),
-        quake3.Q3RefusedError("refused"),
-    ),
-    Case(
-        "satisfactory",
-        lambda cap: SatisfactoryAdapter(**_kw("max_sockets", cap)),
-        _gauge_in_place_of(satisfactory, "poll_state"),
-        partial(_real_answer, FakeSatisfactoryServer, satisfactory.poll_state),
-        satisfactory.SatisfactoryRefusedError("refused"),
-    ),
+    _udp_case("bedrock", BedrockAdapter, bedrock, BEDROCK),
+    _udp_case("quake3", Quake3Adapter, quake3, QUAKE3_STATUS),
+    _udp_case("satisfactory", SatisfactoryAdapter, satisfactory, SATISFACTORY),
     Case(
         "minecraft",
         lambda cap: MinecraftAdapter(**_kw("max_connections", cap)),

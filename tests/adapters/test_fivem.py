@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import socket
-
-import pytest
 
 from bot.adapters.fivem import MAX_CACHED_INFO, FiveMAdapter
-from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
+from bot.adapters.query import QueryAdapter
 from bot.protocols.fivem import FiveMInfo
 from tests.fakes.fivem_server import FakeFiveMServer, tiny_png
 
@@ -73,38 +70,3 @@ async def test_players_false_and_missing_dynamic_json() -> None:
     assert not result.status.players_known and result.status.player_list == ()
     assert result.status.name == "Outpost RP" and result.status.players == 0
     assert result.notes and "sv_projectName" in result.notes[0]
-
-
-@pytest.mark.parametrize(
-    ("modes", "failure"),
-    [
-        ({"/info.json": "wrong-json"}, QueryFailure.NOT_THIS_PROTOCOL),
-        ({"/info.json": "missing"}, QueryFailure.NOT_THIS_PROTOCOL),
-        ({"/info.json": "redirect"}, QueryFailure.NOT_THIS_PROTOCOL),
-        ({"/players.json": "huge"}, QueryFailure.NOT_THIS_PROTOCOL),
-        ({"/players.json": "rate-limited"}, QueryFailure.SERVER_ERROR),
-        ({"/info.json": "error"}, QueryFailure.SERVER_ERROR),
-        ({"/players.json": "slow"}, QueryFailure.NO_ANSWER),
-    ],
-)
-async def test_protocol_errors_map_to_failures(
-    modes: dict[str, str], failure: QueryFailure
-) -> None:
-    # Only the slow server needs the short timeout (a huge body takes a while on a loaded machine).
-    timeout = 0.5 if failure is QueryFailure.NO_ANSWER else 5.0
-    async with FakeFiveMServer(modes=modes) as server:
-        with pytest.raises(QueryError) as caught:
-            await FiveMAdapter().query(*server.address, timeout=timeout)
-    assert caught.value.failure is failure and caught.value.protocol == "fivem"
-
-
-async def test_network_errors_map_to_failures() -> None:
-    adapter = FiveMAdapter()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        with pytest.raises(QueryError) as refused:
-            await adapter.query("127.0.0.1", sock.getsockname()[1], timeout=1.0)
-    with pytest.raises(QueryError) as dns:
-        await adapter.query("no-such-host.invalid", 30120, timeout=1.0)
-    assert refused.value.failure is QueryFailure.UNREACHABLE
-    assert dns.value.failure is QueryFailure.DNS

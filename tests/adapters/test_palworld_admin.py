@@ -33,9 +33,11 @@ from bot.adapters.admin_errors import (
 from bot.adapters.palworld_admin import PalworldAdminAdapter, PalworldAdminSession
 from bot.adapters.palworld_commands import USER_ID, PalworldCommand, parse_command
 from tests.adapters.listener_doubles import AwaitedListener, broken_listener
+from tests.adapters.sessions import assert_renamed_refusal
 from tests.fakes.network_faults import refuse_address
 from tests.fakes.palworld_server import FakePalworldServer
 from tests.fakes.waiting import eventually
+from tests.protocols.leaks import record_texts
 
 PASSWORD = "pal-admin-secret-pw"
 TOKEN = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
@@ -65,11 +67,8 @@ def _clean(text: str) -> None:
 def _no_log_record_holds_the_password(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     caplog.set_level(logging.DEBUG)  # ours and aiohttp's, at every level
     yield
-    formatter = logging.Formatter()
-    for record in caplog.records:
-        _clean(record.getMessage())
-        if record.exc_info:
-            _clean(formatter.formatException(record.exc_info))
+    for text in record_texts(caplog):
+        _clean(text)
 
 
 def _player(name: str, user_id: str, ip: str = "") -> dict[str, object]:
@@ -409,10 +408,7 @@ async def test_a_refused_address_is_said_and_nothing_is_sent() -> None:
 async def test_rename_and_close() -> None:
     async with FakePalworldServer(password="other") as server:
         session = _open(server, poll_interval=0.02)
-        session.rename("Renamed")
-        with pytest.raises(RconAuthError, match="Renamed"):
-            await session.execute("info", timeout=2.0)
-        await session.close()
+        await assert_renamed_refusal(session, "info")
         assert session.state is SessionState.IDLE
         session.start()
         with pytest.raises(RconUnavailable, match="closed"):

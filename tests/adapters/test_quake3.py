@@ -10,6 +10,7 @@ import json
 
 from bot.adapters.quake3 import Quake3Adapter
 from bot.adapters.query import QueryAdapter
+from tests.adapters.statuses import headline
 from tests.fakes.quake3_server import FakeQuake3Server, parse_request
 
 SERVERINFO = {
@@ -38,13 +39,8 @@ async def test_status_with_players_is_neutral_and_raw_fields_are_json() -> None:
         (request,) = server.received
     assert _command(request) == "getstatus"
     status = result.status
-    assert (status.name, status.map, status.players, status.max_players) == (
-        "CoD4 Server",
-        "mp_crash",
-        3,
-        24,
-    )
-    assert status.bots == 0  # ping 0 is a bot or a LAN player: not guessed
+    # No bots: ping 0 is a bot or a LAN player, not guessed.
+    assert headline(status) == ("CoD4 Server", "mp_crash", 3, 24, 0)
     assert status.password and status.version == "1.7" and status.product == "Call of Duty 4"
     assert [(p.name, p.score) for p in status.player_list] == [
         ("Nova", 12),
@@ -75,12 +71,6 @@ async def test_players_false_asks_getinfo_and_gets_bots_from_humans() -> None:
         (request,) = server.received
     assert _command(request) == "getinfo"
     status = result.status
-    assert (status.name, status.map, status.players, status.bots, status.max_players) == (
-        "ET Server",
-        "oasis",
-        5,
-        3,
-        20,
-    )
+    assert headline(status) == ("ET Server", "oasis", 5, 20, 3)
     assert not status.password and not status.players_known and status.version == "protocol 84"
     json.dumps(Quake3Adapter().raw_fields(result.raw))

@@ -15,13 +15,13 @@ from bot.adapters.admin import (
     ConsoleEvent,
     ConsolePlayer,
     LoginStatus,
-    PlayerLister,
     SessionOptions,
     SessionState,
 )
 from bot.adapters.admin_errors import RconAuthError, RconInvalidInput, RconTimeout, RconUnavailable
 from bot.adapters.sdtd import SdtdAdapter, SdtdSession, console_event
 from bot.protocols import sdtd
+from tests.adapters.sessions import listed_players
 from tests.fakes.network_faults import refuse_address
 from tests.fakes.sdtd_server import FakePlayer, FakeSdtdServer
 from tests.fakes.waiting import eventually
@@ -237,12 +237,7 @@ async def test_players_are_typed_console_players() -> None:
         FakePlayer(172, "Jürgen, der 2.", platform_id=PLTFM, cross_id=EOS, ip="5.6.7.8"),
     ]
     async with FakeSdtdServer(players=players) as server:
-        session = SdtdAdapter(FAST).open(target(server), OPTIONS)
-        try:
-            assert isinstance(session, PlayerLister)
-            listed = await session.players(timeout=2.0)
-        finally:
-            await session.close()
+        listed = await listed_players(SdtdAdapter(FAST).open(target(server), OPTIONS))
     assert listed == [
         ConsolePlayer("Revlin McAwesome", "171", (("steam", "76561198012345678"),), 25, "1.2.3.4"),
         ConsolePlayer(

@@ -32,6 +32,7 @@ from bot.adapters.admin_errors import (
 from bot.adapters.webrcon import RAW_EVENT, WebRconAdapter, WebRconSession, to_console_event
 from bot.protocols import webrcon
 from tests.adapters.listener_doubles import AwaitedListener, broken_listener
+from tests.adapters.sessions import assert_renamed_refusal, listed_players
 from tests.fakes.network_faults import http_status_site, refuse_address, silent_tcp
 from tests.fakes.waiting import eventually
 from tests.fakes.webrcon_server import FakeWebRconServer
@@ -102,11 +103,7 @@ async def test_say_gets_no_reply_and_returns_empty_without_waiting_out_the_timeo
 
 async def test_players_are_console_players_keyed_by_steamid() -> None:
     async with FakeWebRconServer() as server:
-        session = _session(server)
-        try:
-            players = await session.players(timeout=2.0)
-        finally:
-            await session.close()
+        players = await listed_players(_session(server))
     assert players == [
         ConsolePlayer("Alice", ALICE, (("steam", ALICE),), 28, "203.0.113.7"),
         ConsolePlayer(
@@ -327,12 +324,7 @@ async def test_bad_commands_silence_and_downtime_are_typed() -> None:
 async def test_rename_and_unusable_settings() -> None:
     async with FakeWebRconServer(password="right") as server:
         session = _session(server, password="wrong")
-        session.rename("Renamed")
-        try:
-            with pytest.raises(RconAuthError, match="Renamed"):
-                await session.execute("status", timeout=2.0)
-        finally:
-            await session.close()
+        await assert_renamed_refusal(session)
         empty = _session(server, password="")
         with pytest.raises(RconNotConfigured, match="no RCON password"):
             await empty.execute("status", timeout=0.5)

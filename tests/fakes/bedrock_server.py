@@ -100,8 +100,6 @@ class FakeBedrockServer(UdpFake):
         return self.mode is Mode.SILENT
 
     def _answer(self, time: int, _client_guid: int) -> bytes:
-        if self.raw is not None:
-            return self.raw
         if self.mode is Mode.GARBAGE:
             return b"\x1d" + bytes(range(64))
         if self.mode is Mode.WRONG_TOKEN:

@@ -13,9 +13,10 @@ Contract (other test suites rely on it)::
   ``bodies`` maps a path to raw bytes served instead of the JSON, labelled ``text/plain``.
 * ``modes`` maps a path to a hostile behaviour (default ``"ok"``):
   ``missing`` 404 (a build without the endpoint); ``rate-limited`` 429 ``Rate limit exceeded.``;
-  ``huge`` streams chunked JSON-looking bytes without end (stops at ``HUGE_LIMIT`` or when the
-  client goes); ``huge-declared`` says ``Content-Length: 1 GiB`` and sends a little; ``slow``
-  sends the body a byte each ``slow_delay`` seconds; ``wrong-json`` valid HTTP, broken JSON;
+  ``huge`` streams chunked JSON-looking bytes without end (stops at ``http_fake.HUGE_LIMIT``
+  or when the client goes); ``huge-declared`` says ``Content-Length: 1 GiB`` and sends a
+  little; ``slow`` sends the body a byte each ``slow_delay`` seconds; ``wrong-json`` valid
+  HTTP, broken JSON;
   ``html`` a web page (another server on the port); ``redirect`` 302 to ``/elsewhere``;
   ``gzip`` the body gzip-compressed with ``Content-Encoding: gzip`` though not asked for;
   ``error`` HTTP 500; ``truncated`` a body shorter than its Content-Length.
@@ -26,20 +27,17 @@ Contract (other test suites rely on it)::
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
-import socket
 import struct
 import zlib
 from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.served import Served
+from tests.fakes.http_fake import HttpFake
 from tests.fakes.udp_endpoint import LoopbackUdp
 
-HUGE_LIMIT = 64 * 1024 * 1024
 PATHS = ("/info.json", "/dynamic.json", "/players.json")
 
 
@@ -114,7 +112,7 @@ def sample_players() -> list[dict[str, Any]]:
     ]
 
 
-class FakeFiveMServer(Served):
+class FakeFiveMServer(HttpFake):
     def __init__(
         self,
         *,
@@ -126,12 +124,12 @@ class FakeFiveMServer(Served):
         slow_delay: float = 0.05,
         udp: bool = False,
     ) -> None:
+        super().__init__(slow_delay=slow_delay)
         self.info = sample_info() if info is None else info
         self.dynamic = sample_dynamic() if dynamic is None else dynamic
         self.players = sample_players() if players is None else players
         self.bodies = dict(bodies or {})
         self.modes = dict(modes or {})
-        self.slow_delay = slow_delay
         self.udp = udp
         self.udp_silent = False
         self.udp_junk = False
@@ -139,30 +137,18 @@ class FakeFiveMServer(Served):
         self.requests: list[str] = []
         self.request_headers: list[dict[str, str]] = []
         self.datagrams: list[bytes] = []
-        self.huge_bytes_sent = 0
-        self._runner: web.AppRunner | None = None
         self._udp = LoopbackUdp(self._on_getinfo)
-        self.address: tuple[str, int] = ("127.0.0.1", 0)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/{name}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.address = ("127.0.0.1", sock.getsockname()[1])
-        await web.SockSite(self._runner, sock).start()
+        await self._serve(app)
         if self.udp:
             await self._udp.open(*self.address)
 
     async def close(self) -> None:
         self._udp.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    stop = close  # what ``Served`` calls on exit
+        await super().close()
 
     def _on_getinfo(self, data: bytes, addr: Any) -> None:
         self.datagrams.append(data)
@@ -235,22 +221,3 @@ class FakeFiveMServer(Served):
             await response.write(b'{"clients": 1, "pad": "')
             return response
         return await self._stream(request, mode, body)
-
-    async def _stream(self, request: web.Request, mode: str, body: bytes) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "application/json"})
-        response.enable_chunked_encoding()
-        await response.prepare(request)
-        try:
-            if mode == "slow":
-                for index in range(len(body)):
-                    await response.write(body[index : index + 1])
-                    await asyncio.sleep(self.slow_delay)
-            elif mode == "huge":
-                await response.write(b'{"pad": "')
-                block = b"x" * 65536
-                while self.huge_bytes_sent < HUGE_LIMIT:
-                    await response.write(block)
-                    self.huge_bytes_sent += len(block)
-        except (ConnectionResetError, ConnectionError):
-            pass  # the client dropped the connection: what a bounded reader does
-        return response

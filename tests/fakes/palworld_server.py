@@ -18,7 +18,7 @@ Contract (other test suites rely on it)::
   ``sample_*()``); ``metrics`` gets ``currentplayernum`` from the player list unless given.
   POST success answers have the body ``post_reply`` (default empty: not JSON).
 * ``modes`` maps a route (``"info"``, ``"kick"``…) to a hostile behaviour: ``huge`` streams
-  without end (stops at ``HUGE_LIMIT`` or when the client goes), ``wrong-json``, ``html``,
+  without end (stops at ``http_fake.HUGE_LIMIT`` or when the client goes), ``wrong-json``, ``html``,
   ``error`` (500 with Unreal's JSON error), ``bad-request`` (400 plain text), ``missing``
   (the unknown-route 404, as if the route did not exist),
   ``echo-auth`` (400 whose text repeats the Authorization header and the password),
@@ -33,15 +33,13 @@ import base64
 import binascii
 import hmac
 import json
-import socket
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.served import Served
+from tests.fakes.http_fake import HttpFake
 
-HUGE_LIMIT = 64 * 1024 * 1024
 HANG_LIMIT = 10.0
 GET_ROUTES = ("info", "players", "settings", "metrics")
 POST_ROUTES = ("announce", "kick", "ban", "unban", "save", "shutdown", "stop")
@@ -122,7 +120,7 @@ def sample_metrics() -> dict[str, Any]:
     }
 
 
-class FakePalworldServer(Served):
+class FakePalworldServer(HttpFake):
     def __init__(
         self,
         *,
@@ -135,6 +133,7 @@ class FakePalworldServer(Served):
         post_reply: bytes = b"",
         slow_delay: float = 0.05,
     ) -> None:
+        super().__init__(slow_delay=slow_delay)
         self.password = password
         self.info = sample_info() if info is None else info
         self.players = sample_players() if players is None else players
@@ -142,31 +141,15 @@ class FakePalworldServer(Served):
         self.metrics = sample_metrics() if metrics is None else metrics
         self.modes = dict(modes or {})
         self.post_reply = post_reply
-        self.slow_delay = slow_delay
         self.calls: list[AdminCall] = []
         self.requests: list[tuple[str, str]] = []  # (method, route)
         self.banned: set[str] = set()
         self.auth_failures = 0
-        self.huge_bytes_sent = 0
-        self.address: tuple[str, int] = ("127.0.0.1", 0)
-        self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.address = ("127.0.0.1", sock.getsockname()[1])
-        await web.SockSite(self._runner, sock).start()
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    stop = close  # what ``Served`` calls on exit
+        await self._serve(app)
 
     def _authorised(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
@@ -240,21 +223,7 @@ class FakePalworldServer(Served):
         if mode == "hang":
             await asyncio.sleep(HANG_LIMIT)
             return web.Response(status=504)
-        response = web.StreamResponse(headers={"Content-Type": "application/json"})
-        response.enable_chunked_encoding()
-        await response.prepare(request)
-        try:
-            if mode == "slow":
-                body = json.dumps(self._answer(request.path.removeprefix("/v1/api/"))).encode()
-                for index in range(len(body)):
-                    await response.write(body[index : index + 1])
-                    await asyncio.sleep(self.slow_delay)
-            else:  # huge
-                await response.write(b'{"pad": "')
-                block = b"x" * 65536
-                while self.huge_bytes_sent < HUGE_LIMIT:
-                    await response.write(block)
-                    self.huge_bytes_sent += len(block)
-        except ConnectionError:
-            pass  # the client dropped the connection: what a bounded reader does
-        return response
+        if mode == "slow":
+            body = json.dumps(self._answer(request.path.removeprefix("/v1/api/"))).encode()
+            return await self._stream(request, "slow", body)
+        return await self._stream(request, "huge", b"")

@@ -145,8 +145,6 @@ class FakeQuake3Server(UdpFake):
         return True
 
     def _answer(self, command: str, challenge: str) -> bytes:
-        if self.raw is not None:
-            return self.raw
         if self.mode is Mode.GARBAGE:
             return b"\x00\x01garbage" * 4
         if self.mode is Mode.PRINT:

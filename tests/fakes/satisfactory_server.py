@@ -100,8 +100,6 @@ class FakeSatisfactoryServer(UdpFake):
         return self.mode is Mode.SILENT
 
     def _answer(self, cookie: int) -> bytes:
-        if self.raw is not None:
-            return self.raw
         if self.mode is Mode.GARBAGE:
             return b"\xd5\xf7" + bytes(range(40))
         if self.mode is Mode.WRONG_TOKEN:

@@ -202,6 +202,12 @@ class World:
     member: int
     bot: DemoBot
 
+    def text_channel(self) -> discord.TextChannel:
+        """The world's channel as the bot's cache holds it (what the bot posts through)."""
+        channel = self.bot.get_channel(self.channel)
+        assert isinstance(channel, discord.TextChannel)
+        return channel
+
 
 @pytest.fixture
 async def world(fake_discord: FakeDiscord) -> AsyncIterator[World]:
@@ -260,8 +266,7 @@ async def test_slash_command_answer_is_posted_in_the_channel(world: World) -> No
 
 
 async def test_pings_are_recorded_when_allowed(world: World) -> None:
-    channel = world.bot.get_channel(world.channel)
-    assert isinstance(channel, discord.TextChannel)
+    channel = world.text_channel()
     await channel.send(
         f"<@{world.member}> <@&{world.guild.everyone_role_id}> @everyone",
         allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
@@ -416,8 +421,7 @@ async def test_role_change_reaches_the_bot(world: World) -> None:
 
 
 async def test_channel_post_edit_delete(world: World) -> None:
-    channel = world.bot.get_channel(world.channel)
-    assert isinstance(channel, discord.TextChannel)
+    channel = world.text_channel()
     sent = await channel.send("status: up", embed=discord.Embed(title="alpha", description="3/10"))
     [posted] = world.fake.channel_messages(world.channel)
     assert posted["id"] == str(sent.id)
@@ -437,8 +441,7 @@ async def test_channel_post_edit_delete(world: World) -> None:
 
 
 async def test_moderator_delete_dispatches_message_delete(world: World) -> None:
-    channel = world.bot.get_channel(world.channel)
-    assert isinstance(channel, discord.TextChannel)
+    channel = world.text_channel()
     sent = await channel.send("to be removed")
     deleted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
@@ -453,8 +456,7 @@ async def test_moderator_delete_dispatches_message_delete(world: World) -> None:
 
 
 async def test_injected_errors_for_a_message(world: World) -> None:
-    channel = world.bot.get_channel(world.channel)
-    assert isinstance(channel, discord.TextChannel)
+    channel = world.text_channel()
     sent = await channel.send("board")
     world.fake.fail_message(sent.id, 30046)
     with pytest.raises(discord.HTTPException) as info:
@@ -472,8 +474,7 @@ async def test_injected_errors_for_a_message(world: World) -> None:
 
 async def test_old_message_edit_limit(world: World) -> None:
     world.fake.old_message_edit_limit = 2
-    channel = world.bot.get_channel(world.channel)
-    assert isinstance(channel, discord.TextChannel)
+    channel = world.text_channel()
     sent = await channel.send("board")
     world.fake.age_message(sent.id, 2 * 3600)
     await sent.edit(content="1")
@@ -484,8 +485,7 @@ async def test_old_message_edit_limit(world: World) -> None:
 
 
 async def test_lost_channel_permission_is_a_403(world: World) -> None:
-    channel = world.bot.get_channel(world.channel)
-    assert isinstance(channel, discord.TextChannel)
+    channel = world.text_channel()
     updated = asyncio.Event()
 
     async def on_guild_channel_update(before: object, after: object) -> None:
@@ -502,8 +502,7 @@ async def test_lost_channel_permission_is_a_403(world: World) -> None:
 
 async def test_bot_waits_after_a_429(world: World) -> None:
     world.fake.rate_limit("POST", r"/channels/\d+/messages$", retry_after=0.1, count=2)
-    channel = world.bot.get_channel(world.channel)
-    assert isinstance(channel, discord.TextChannel)
+    channel = world.text_channel()
     loop = asyncio.get_running_loop()
     started = loop.time()
     await channel.send("after the limit")
@@ -589,8 +588,7 @@ async def test_restart_against_the_same_fake(world: World) -> None:
 
 async def test_bot_follows_rate_limit_headers(world: World) -> None:
     world.fake.bucket("POST", r"^/channels/\d+/messages", limit=2, per=0.1)
-    channel = world.bot.get_channel(world.channel)
-    assert isinstance(channel, discord.TextChannel)
+    channel = world.text_channel()
     loop = asyncio.get_running_loop()
     started = loop.time()
     for i in range(5):

@@ -35,11 +35,25 @@ async def receive(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
     return frame
 
 
-async def identify(ws: aiohttp.ClientWebSocketResponse, token: str, intents: int) -> dict[str, Any]:
+async def send_identify(ws: aiohttp.ClientWebSocketResponse, token: str, intents: int) -> None:
+    """HELLO, then IDENTIFY with ``token`` and ``intents``."""
     hello = await receive(ws)
     assert hello["op"] == 10 and hello["d"]["heartbeat_interval"] == 41250
     await ws.send_json({"op": 2, "d": {"token": token, "intents": intents, "properties": {}}})
+
+
+async def identify(ws: aiohttp.ClientWebSocketResponse, token: str, intents: int) -> dict[str, Any]:
+    """HELLO, IDENTIFY, and the READY it answers."""
+    await send_identify(ws, token, intents)
     return await receive(ws)
+
+
+async def send_resume(
+    ws: aiohttp.ClientWebSocketResponse, token: str, session_id: str, seq: int
+) -> None:
+    """HELLO, then RESUME of ``session_id`` after sequence number ``seq``."""
+    await receive(ws)
+    await ws.send_json({"op": 6, "d": {"token": token, "session_id": session_id, "seq": seq}})
 
 
 async def test_heartbeat_identify_ready_and_guild_create(
@@ -70,8 +84,7 @@ async def test_bad_token_closes_with_4004(
     fake_discord: FakeDiscord, session: aiohttp.ClientSession
 ) -> None:
     async with session.ws_connect(fake_discord.gateway_url) as ws:
-        await receive(ws)
-        await ws.send_json({"op": 2, "d": {"token": "wrong", "intents": 0, "properties": {}}})
+        await send_identify(ws, "wrong", 0)
         closing = await ws.receive(timeout=5)
         assert closing.type is aiohttp.WSMsgType.CLOSE
         assert closing.data == 4004
@@ -91,10 +104,7 @@ async def test_resume_replays_missed_events_then_resumed(
     role_id = guild.add_role("Mods")
     channel_id = guild.add_channel("feed")
     async with session.ws_connect(fake_discord.gateway_url) as ws:
-        await receive(ws)  # HELLO
-        await ws.send_json(
-            {"op": 6, "d": {"token": fake_discord.token, "session_id": session_id, "seq": last}}
-        )
+        await send_resume(ws, fake_discord.token, session_id, last)
         replayed = [await receive(ws) for _ in range(3)]
     assert [(f["t"], f["s"]) for f in replayed] == [
         ("GUILD_ROLE_CREATE", last + 1),
@@ -110,10 +120,7 @@ async def test_resume_of_unknown_session_is_invalid_session(
     fake_discord: FakeDiscord, session: aiohttp.ClientSession
 ) -> None:
     async with session.ws_connect(fake_discord.gateway_url) as ws:
-        await receive(ws)
-        await ws.send_json(
-            {"op": 6, "d": {"token": fake_discord.token, "session_id": "nope", "seq": 3}}
-        )
+        await send_resume(ws, fake_discord.token, "nope", 3)
         assert await receive(ws) == {"op": 9, "d": False}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.discord.gateway import IDENTIFY
 from tests.fakes.discord.ids import guild_id_on_shard
 from tests.fakes.discord.pytest_plugin import fake_discord
+from tests.fakes.discord.run_patched import start_patched
 
 __all__ = ["fake_discord"]
 
@@ -141,13 +141,8 @@ async def test_child_process_requests_carry_their_tag(
         **fake.subprocess_env(client="alpha"),
         "PYTHONPATH": os.pathsep.join([os.getcwd(), str(tmp_path)]),
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakes.discord.run_patched",
-        "probe_login",
-        env=env,
-    )
-    assert await asyncio.wait_for(proc.wait(), 30) == 0
+    proc = await start_patched("probe_login", env=env)
+    output, _ = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, output.decode()
     assert ("GET", "/users/@me") in fake.requests_of("alpha")
     assert fake.requests_of("beta") == []

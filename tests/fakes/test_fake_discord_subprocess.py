@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import textwrap
 from pathlib import Path
 
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord.pytest_plugin import fake_discord
+from tests.fakes.discord.run_patched import start_patched
 
 __all__ = ["fake_discord"]
 
@@ -48,17 +48,7 @@ async def test_child_process_client_talks_to_the_fake(
         "CHANNEL_ID": str(channel),
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)]),
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakes.discord.run_patched",
-        "poster",
-        "--flag",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    process = await start_patched("poster", "--flag", cwd=ROOT, env=env)
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, output.decode()
     [message] = fake_discord.channel_messages(channel)

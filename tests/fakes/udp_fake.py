@@ -55,6 +55,7 @@ class UdpFake:
         raise NotImplementedError  # pragma: no cover - every fake defines it
 
     def _answer(self, *request: Any) -> bytes:
+        """The answer to a request; not asked while ``raw`` is set (that is sent instead)."""
         raise NotImplementedError  # pragma: no cover - every fake defines it
 
     def _silent_now(self) -> bool:

@@ -4,6 +4,7 @@ behind it) and every text the captured log shows."""
 
 from __future__ import annotations
 
+import logging
 import traceback
 
 import pytest
@@ -21,3 +22,14 @@ def every_text(error: BaseException) -> str:
 def logged_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
     """The captured log as formatted, and each record's message with its raw arguments."""
     return [caplog.text, *(r.getMessage() + repr(r.args) for r in caplog.records)]
+
+
+def record_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Each captured record's message, and the traceback it logged, if any."""
+    formatter = logging.Formatter()
+    texts: list[str] = []
+    for record in caplog.records:
+        texts.append(record.getMessage())
+        if record.exc_info:
+            texts.append(formatter.formatException(record.exc_info))
+    return texts

@@ -14,8 +14,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.protocols.bedrock import PingQuery
 from bot.protocols.http_body import client_error
 from bot.protocols.json_body import json_float, json_int, load_json, player_objects
+from bot.protocols.quake3 import InfoQuery, StatusQuery
+from bot.protocols.satisfactory import PollQuery
 from bot.protocols.text_checks import first_control
 from bot.protocols.udp_exchange import UDPErrors, exchange, network_error
 from bot.protocols.udp_query import MAX_ATTEMPTS, TokenQuery
@@ -85,6 +88,21 @@ def test_tokens_are_fresh_and_attempts_are_capped() -> None:
     with pytest.raises(ValueError, match="at most"):
         query.next_request(2.0)
     assert query.receive(b"2", 0.75) == 0.25
+
+
+@pytest.mark.parametrize(
+    "query_class",
+    [PingQuery, PollQuery, StatusQuery, InfoQuery],
+    ids=["bedrock", "satisfactory", "quake3-getstatus", "quake3-getinfo"],
+)
+def test_every_udp_package_query_stops_at_eight_attempts(
+    query_class: type[TokenQuery[Any]],
+) -> None:
+    query = query_class()
+    for _ in range(8):  # the bound, stated here rather than read from MAX_ATTEMPTS
+        query.next_request(0.0)
+    with pytest.raises(ValueError):
+        query.next_request(0.0)
 
 
 def test_a_request_that_cannot_be_encoded_is_not_counted() -> None:

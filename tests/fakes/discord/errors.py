@@ -33,50 +33,37 @@ class ApiError(Exception):
         return body
 
 
-# Discord's JSON error codes used by the fake
+# Discord's JSON error codes used by the fake, each with the status and message Discord sends
 # (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json).
-UNKNOWN_CHANNEL = 10003
-UNKNOWN_GUILD = 10004
-UNKNOWN_MEMBER = 10007
-UNKNOWN_MESSAGE = 10008
-UNKNOWN_USER = 10013
-UNKNOWN_ROLE = 10011
-UNKNOWN_WEBHOOK = 10015
-UNKNOWN_INTERACTION = 10062
-OLD_MESSAGE_EDIT_LIMIT = 30046
-ALREADY_ACKNOWLEDGED = 40060
-MISSING_ACCESS = 50001
-CANNOT_EDIT_OTHERS_MESSAGE = 50005
-EMPTY_MESSAGE = 50006
-INVALID_WEBHOOK_TOKEN = 50027
-INVALID_FORM_BODY = 50035
-INVALID_JSON = 50109
-MISSING_PERMISSIONS = 50013
-THREAD_ARCHIVED = 50083
+ERROR_MESSAGES: dict[int, tuple[int, str]] = {}
 
-ERROR_MESSAGES: dict[int, tuple[int, str]] = {
-    UNKNOWN_CHANNEL: (404, "Unknown Channel"),
-    UNKNOWN_GUILD: (404, "Unknown Guild"),
-    UNKNOWN_MEMBER: (404, "Unknown Member"),
-    UNKNOWN_MESSAGE: (404, "Unknown Message"),
-    UNKNOWN_USER: (404, "Unknown User"),
-    UNKNOWN_ROLE: (404, "Unknown Role"),
-    UNKNOWN_WEBHOOK: (404, "Unknown Webhook"),
-    UNKNOWN_INTERACTION: (404, "Unknown interaction"),
-    OLD_MESSAGE_EDIT_LIMIT: (
-        400,
-        "Maximum number of edits to messages older than 1 hour reached. Try again later",
-    ),
-    ALREADY_ACKNOWLEDGED: (400, "Interaction has already been acknowledged."),
-    MISSING_ACCESS: (403, "Missing Access"),
-    CANNOT_EDIT_OTHERS_MESSAGE: (403, "Cannot edit a message authored by another user"),
-    EMPTY_MESSAGE: (400, "Cannot send an empty message"),
-    INVALID_WEBHOOK_TOKEN: (401, "Invalid Webhook Token"),
-    INVALID_FORM_BODY: (400, "Invalid Form Body"),
-    INVALID_JSON: (400, "The request body contains invalid JSON."),
-    MISSING_PERMISSIONS: (403, "Missing Permissions"),
-    THREAD_ARCHIVED: (400, "Thread is archived"),
-}
+
+def _code(code: int, status: int, message: str) -> int:
+    """``code``, recorded with its HTTP status and message for ``api_error``."""
+    ERROR_MESSAGES[code] = (status, message)
+    return code
+
+
+UNKNOWN_CHANNEL = _code(10003, 404, "Unknown Channel")
+UNKNOWN_GUILD = _code(10004, 404, "Unknown Guild")
+UNKNOWN_MEMBER = _code(10007, 404, "Unknown Member")
+UNKNOWN_MESSAGE = _code(10008, 404, "Unknown Message")
+UNKNOWN_ROLE = _code(10011, 404, "Unknown Role")
+UNKNOWN_USER = _code(10013, 404, "Unknown User")
+UNKNOWN_WEBHOOK = _code(10015, 404, "Unknown Webhook")
+UNKNOWN_INTERACTION = _code(10062, 404, "Unknown interaction")
+OLD_MESSAGE_EDIT_LIMIT = _code(
+    30046, 400, "Maximum number of edits to messages older than 1 hour reached. Try again later"
+)
+ALREADY_ACKNOWLEDGED = _code(40060, 400, "Interaction has already been acknowledged.")
+MISSING_ACCESS = _code(50001, 403, "Missing Access")
+CANNOT_EDIT_OTHERS_MESSAGE = _code(50005, 403, "Cannot edit a message authored by another user")
+EMPTY_MESSAGE = _code(50006, 400, "Cannot send an empty message")
+MISSING_PERMISSIONS = _code(50013, 403, "Missing Permissions")
+INVALID_WEBHOOK_TOKEN = _code(50027, 401, "Invalid Webhook Token")
+INVALID_FORM_BODY = _code(50035, 400, "Invalid Form Body")
+THREAD_ARCHIVED = _code(50083, 400, "Thread is archived")
+INVALID_JSON = _code(50109, 400, "The request body contains invalid JSON.")
 
 
 def api_error(code: int) -> ApiError:

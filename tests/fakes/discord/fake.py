@@ -13,6 +13,7 @@ import copy
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -38,6 +39,18 @@ from .state import INTENT_GUILD_MESSAGES, INTENT_GUILDS, FakeGuild, FakeUser
 from .ui_input import modal_submit_data, select_values
 
 USE_APPLICATION_COMMANDS = 1 << 31
+
+
+@dataclass(frozen=True)
+class TypedCommand:
+    """A slash command as a user typed it: where, who, which command and subcommand path."""
+
+    guild: FakeGuild
+    channel_id: int
+    user_id: int
+    command: Mapping[str, Any]
+    path: list[str]  # the subcommand group/subcommand names after the command's own
+    is_guild_command: bool  # synced for this guild (not globally)
 
 
 class FakeDiscord(Served):
@@ -575,6 +588,47 @@ class FakeDiscord(Served):
                 f"in Integrations settings, which is why the bot must check at run time)"
             )
 
+    def _typed_command(
+        self, guild_id: int, user_id: int, name: str, channel_id: int | None
+    ) -> TypedCommand:
+        """Where ``user_id`` types ``/name``: their guild (they must be a member), the channel
+        (the guild's default unless given) and the synced command the name starts with."""
+        guild = self.guild(guild_id)
+        guild.member(user_id)
+        channel = channel_id if channel_id is not None else guild.default_channel_id()
+        parts = name.split()
+        if not parts:
+            raise FakeDiscordError("empty command name")
+        command, is_guild = self._find_command(guild_id, parts[0])
+        return TypedCommand(guild, channel, user_id, command, parts[1:], is_guild)
+
+    def _start_command(
+        self,
+        typed: TypedCommand,
+        *,
+        kind: int,
+        options: Mapping[str, Any],
+        label: str,
+        focused: str | None = None,
+    ) -> InteractionHandle:
+        """The interaction of a typed command (run, or autocomplete of option ``focused``)."""
+        data = build_command_data(
+            typed.command,
+            typed.path,
+            options,
+            GuildResolver(self.user, typed.guild, typed.channel_id, typed.user_id),
+            guild_id=typed.guild.id if typed.is_guild_command else None,
+            focused=focused,
+        )
+        return self._start_interaction(
+            kind=kind,
+            guild=typed.guild,
+            channel_id=typed.channel_id,
+            user_id=typed.user_id,
+            data=data,
+            label=label,
+        )
+
     async def slash(
         self,
         guild_id: int,
@@ -586,32 +640,16 @@ class FakeDiscord(Served):
         bypass_default_permissions: bool = False,
     ) -> InteractionHandle:
         """Invoke ``/name`` (``"server add"`` for a subcommand) as ``user_id`` would."""
-        guild = self.guild(guild_id)
-        guild.member(user_id)
-        channel = channel_id if channel_id is not None else guild.default_channel_id()
-        parts = name.split()
-        if not parts:
-            raise FakeDiscordError("empty command name")
-        command, is_guild = self._find_command(guild_id, parts[0])
-        self._check_can_use(guild, user_id, channel, command, bypass_default_permissions)
+        typed = self._typed_command(guild_id, user_id, name, channel_id)
+        self._check_can_use(
+            typed.guild, user_id, typed.channel_id, typed.command, bypass_default_permissions
+        )
         given = {
-            k: self._attachment(channel, v) if isinstance(v, Upload) else v
+            k: self._attachment(typed.channel_id, v) if isinstance(v, Upload) else v
             for k, v in (options or {}).items()
         }
-        data = build_command_data(
-            command,
-            parts[1:],
-            given,
-            GuildResolver(self.user, guild, channel, user_id),
-            guild_id=guild_id if is_guild else None,
-        )
-        return self._start_interaction(
-            kind=payloads.INTERACTION_COMMAND,
-            guild=guild,
-            channel_id=channel,
-            user_id=user_id,
-            data=data,
-            label=f"/{name}",
+        return self._start_command(
+            typed, kind=payloads.INTERACTION_COMMAND, options=given, label=f"/{name}"
         )
 
     async def autocomplete(
@@ -626,26 +664,13 @@ class FakeDiscord(Served):
         timeout: float = 5,  # noqa: ASYNC109 - a timeout argument is the documented API
     ) -> list[dict[str, Any]]:
         """Type in option ``focused`` of ``/name``; returns the choices the bot offered."""
-        guild = self.guild(guild_id)
-        guild.member(user_id)
-        channel = channel_id if channel_id is not None else guild.default_channel_id()
-        parts = name.split()
-        command, is_guild = self._find_command(guild_id, parts[0])
-        data = build_command_data(
-            command,
-            parts[1:],
-            options or {},
-            GuildResolver(self.user, guild, channel, user_id),
-            guild_id=guild_id if is_guild else None,
-            focused=focused,
-        )
-        handle = self._start_interaction(
+        typed = self._typed_command(guild_id, user_id, name, channel_id)
+        handle = self._start_command(
+            typed,
             kind=payloads.INTERACTION_AUTOCOMPLETE,
-            guild=guild,
-            channel_id=channel,
-            user_id=user_id,
-            data=data,
+            options=options or {},
             label=f"autocomplete /{name} {focused}",
+            focused=focused,
         )
         # A refused answer (already a violation) leaves the user with no choices.
         await handle.wait_attempt(timeout)

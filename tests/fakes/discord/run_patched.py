@@ -3,9 +3,7 @@
 For end-to-end tests of the real entry point (``python -m bot``), signals included::
 
     env = {**os.environ, **fake.subprocess_env()}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakes.discord.run_patched", "bot", "run", env=env
-    )
+    proc = await start_patched("bot", "run", env=env)  # python -m tests.fakes.discord.run_patched
 
 The URLs come from ``FAKE_DISCORD_API`` and ``FAKE_DISCORD_GATEWAY``; everything after the
 module name is passed on as its ``sys.argv[1:]``. With ``FAKE_DISCORD_CLIENT`` set (the
@@ -15,9 +13,12 @@ fake attributes each REST request to its process (``fake.requests_of(tag)``).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import runpy
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import discord.gateway
@@ -29,6 +30,24 @@ from .rest_util import CLIENT_AGENT_MARK
 API_ENV = "FAKE_DISCORD_API"
 GATEWAY_ENV = "FAKE_DISCORD_GATEWAY"
 CLIENT_ENV = "FAKE_DISCORD_CLIENT"
+
+
+async def start_patched(
+    module: str, *args: str, env: Mapping[str, str], cwd: Path | str | None = None
+) -> asyncio.subprocess.Process:
+    """A child ``python -m tests.fakes.discord.run_patched MODULE ARGS...`` (``env`` should
+    hold ``FakeDiscord.subprocess_env()``), its stdout and stderr together on one pipe."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakes.discord.run_patched",
+        module,
+        *args,
+        cwd=cwd,
+        env=dict(env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
 
 
 def tag_user_agent(tag: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import socket
 from typing import Any
@@ -10,28 +9,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.cli.query import parse_target
 from tests.fakes.a2s_server import InfoSpec, PlayerSpec
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("example.org", ("example.org", 27015)),
-        ("10.0.0.1:27016", ("10.0.0.1", 27016)),
-        ("[::1]:27017", ("::1", 27017)),
-        ("[::1]", ("::1", 27015)),
-        ("::1", ("::1", 27015)),
-    ],
-)
-def test_parse_target(text: str, expected: tuple[str, int]) -> None:
-    assert parse_target(text) == expected
-
-
-@pytest.mark.parametrize("text", ["host:0", "host:99999", "host:abc", "[::1", ":27015", "[::1]x"])
-def test_parse_target_rejects(text: str) -> None:
-    with pytest.raises(argparse.ArgumentTypeError):
-        parse_target(text)
 
 
 def test_summary_with_players_and_rules(threaded_server: Any, capsys: Any) -> None:

@@ -9,31 +9,7 @@ import pytest
 from bot.protocols.a2s import games, packets
 from bot.protocols.a2s.models import GoldSrcInfo, SourceInfo
 from tests.conftest import load_expected, load_hex
-
-SOURCE_INFO = [
-    "a2s_wiki_info_css",
-    "a2s_wiki_info_the_ship",
-    "a2s_wiki_info_sin1",
-    "a2s_wiki_info_ragdollkungfu_servertype0",
-    "a2s_info_project_zomboid",
-    "a2s_info_arma3",
-    "a2s_info_csgo_gamedig58",
-    "a2s_info_tf2_sqc20",
-    "a2s_info_ark_pya2s16",
-]
-PLAYERS = [
-    "a2s_wiki_player_css",
-    "a2s_wiki_player_the_ship",
-    "a2s_player_empty",
-    "a2s_player_icarus_empty_name_opengsq44",
-]
-CHALLENGES = [
-    "a2s_wiki_info_s2c_challenge",
-    "a2s_wiki_player_s2c_challenge",
-    "a2s_player_s2c_challenge_csgo_gamedig58",
-    "a2s_info_s2c_challenge_tf2_sqc20",
-    "a2s_player_s2c_challenge_ark_pya2s16",
-]
+from tests.protocols.a2s.fixture_names import CHALLENGES, PLAYERS, RULES, SOURCE_INFO
 
 
 def _message(name: str) -> bytes:
@@ -43,12 +19,11 @@ def _message(name: str) -> bytes:
 def test_every_response_fixture_is_covered() -> None:
     expected = load_expected()
     requests = {k for k, v in expected.items() if v["kind"] == "client request"}
-    rules = {"a2s_rules_project_zomboid", "a2s_rules_arma3_binary"}
     covered = (
         set(SOURCE_INFO)
         | set(PLAYERS)
         | set(CHALLENGES)
-        | rules
+        | set(RULES)
         | requests
         | {"a2s_wiki_info_goldsrc_obsolete_m"}
     )
@@ -135,7 +110,7 @@ def test_players(name: str) -> None:
     assert [p.name.hex() for p in raw] == [p["name_hex"] for p in exp["players"]]
 
 
-@pytest.mark.parametrize("name", ["a2s_rules_project_zomboid", "a2s_rules_arma3_binary"])
+@pytest.mark.parametrize("name", RULES)
 def test_rules_bytes(name: str) -> None:
     exp = load_expected()[name]["decoded"]
     rules = packets.decode_rules(_message(name), encoding=None)

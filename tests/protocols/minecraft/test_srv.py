@@ -35,37 +35,21 @@ async def test_no_record_means_the_default_port() -> None:
     }
     async with FakeDNSServer(records) as dns:
         resolver = SrvResolver([dns.host], dns.port)
-        assert await resolve_address("nx.example", None, timeout=2, resolver=resolver) == (
-            "nx.example",
-            25565,
-        )
-        assert await resolve_address("empty.example", None, timeout=2, resolver=resolver) == (
-            "empty.example",
-            25565,
-        )
-        # Target "." says the service is decidedly not there (RFC 2782).
-        assert await resolve_address("gone.example", None, timeout=2, resolver=resolver) == (
-            "gone.example",
-            25565,
-        )
+        # No such name, no record, and target "." (the service is decidedly not there, RFC 2782).
+        for host in ("nx.example", "empty.example", "gone.example"):
+            assert await resolve_address(host, None, timeout=2, resolver=resolver) == (host, 25565)
     assert len(dns.questions) == 3
 
 
 async def test_a_given_port_or_ip_literal_asks_no_dns() -> None:
     async with FakeDNSServer({}) as dns:
         resolver = SrvResolver([dns.host], dns.port)
-        assert await resolve_address("play.example", 25570, timeout=1, resolver=resolver) == (
-            "play.example",
-            25570,
-        )
-        assert await resolve_address("192.0.2.7", None, timeout=1, resolver=resolver) == (
-            "192.0.2.7",
-            25565,
-        )
-        assert await resolve_address("2001:db8::1", None, timeout=1, resolver=resolver) == (
-            "2001:db8::1",
-            25565,
-        )
+        for host, port, then in [
+            ("play.example", 25570, 25570),
+            ("192.0.2.7", None, 25565),
+            ("2001:db8::1", None, 25565),
+        ]:
+            assert await resolve_address(host, port, timeout=1, resolver=resolver) == (host, then)
     assert dns.questions == []
 
 

@@ -15,6 +15,7 @@ import pytest
 from bot.protocols.palworld import PalworldClient, PalworldError
 from tests.fakes.network_faults import tcp_script
 from tests.fakes.palworld_server import FakePalworldServer
+from tests.protocols.leaks import record_texts
 
 PASSWORD = "Hunter2-very-secret"
 TOKEN = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
@@ -83,11 +84,8 @@ def _everything_logged(caplog: pytest.LogCaptureFixture) -> None:
 @pytest.fixture(autouse=True)
 def _no_record_holds_a_secret(caplog: pytest.LogCaptureFixture) -> object:
     yield
-    formatter = logging.Formatter()
-    for record in caplog.records:
-        assert_clean(record.getMessage())
-        if record.exc_info:
-            assert_clean(formatter.formatException(record.exc_info))
+    for text in record_texts(caplog):
+        assert_clean(text)
 
 
 def test_client_repr() -> None:

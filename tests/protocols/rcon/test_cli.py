@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import io
 import os
@@ -12,7 +11,7 @@ import sys
 import pytest
 
 from bot.cli import main
-from bot.cli.rcon import PASSWORD_WARNING, RCONShell, parse_address
+from bot.cli.rcon import PASSWORD_WARNING, RCONShell
 from tests.fakes.rcon_server import FakeRCONServer
 
 CVARLIST = (
@@ -51,25 +50,6 @@ async def rcon_process(
     async with asyncio.timeout(30):
         out, err = await proc.communicate(stdin)
     return proc.returncode, out, err
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("example.org", ("example.org", 27015)),
-        ("10.0.0.1:27016", ("10.0.0.1", 27016)),
-        ("[::1]:25575", ("::1", 25575)),
-        ("[::1]", ("::1", 27015)),
-    ],
-)
-def test_parse_address(text: str, expected: tuple[str, int]) -> None:
-    assert parse_address(text) == expected
-
-
-@pytest.mark.parametrize("text", ["host:0", "host:x", ":27015", "host:70000", "[::1", "[::1]x"])
-def test_parse_address_rejects(text: str) -> None:
-    with pytest.raises(argparse.ArgumentTypeError):
-        parse_address(text)
 
 
 async def test_shell_session_through_a_stdin_pipe() -> None:

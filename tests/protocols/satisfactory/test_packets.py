@@ -122,11 +122,3 @@ def test_query_checks_the_cookie_and_measures_from_that_send() -> None:
     assert query.receive(encode_response(10), 1.5).latency == pytest.approx(0.5)
     with pytest.raises(SatisfactoryCookieMismatchError):
         query.receive(encode_response(30), 3.0)
-
-
-def test_query_bounds_its_attempts() -> None:
-    query = PollQuery()
-    for _ in range(8):
-        query.next_request(0.0)
-    with pytest.raises(ValueError):
-        query.next_request(0.0)
