@@ -135,6 +135,16 @@ async def register(
     return await add_rcon_server(bot, guild_id, name, game, port, password=password)
 
 
+async def register_listed(
+    bot: OutpostBot, guild_id: int, name: str, game: str, port: int
+) -> Server:
+    """``register``, then the server's live player list fetched once: what the ``player``
+    autocomplete answers from, so a test can pick a player by name straight away."""
+    server = await register(bot, guild_id, name, game, port)
+    await bot.services.live_players.fetch(server)
+    return server
+
+
 async def player_choices(
     w: Commands, command: str, server: str, typed: str, user: int | None = None
 ) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from tests.cogs.rcon_world import (
     message_text,
     pick_player,
     register,
+    register_listed,
     world_fixture,
 )
 from tests.fakes.discord import run_bot
@@ -113,8 +114,7 @@ async def test_palworld_rest_announce_and_kick_by_user_id(world: RconWorld) -> N
 async def test_minecraft_kick_by_name_from_list(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        await bot.services.live_players.fetch(server)
+        await register_listed(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         kicked = await _kick(w, "Craft", "Alex", reason="griefing")
         listed = await followup_text(await w.by_admin("rcon players", {"server": "Craft"}))
     assert "Kicked **Alex**" in kicked

@@ -18,6 +18,7 @@ from tests.cogs.rcon_world import (
     pick_player,
     player_choices,
     register,
+    register_listed,
     result_of,
     world_fixture,
 )
@@ -82,8 +83,7 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
 async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await bot.services.live_players.fetch(server)  # what the autocomplete answers from
+        await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         value = await pick_player(w, "rcon kick", "Squad", "an", "Ann")
         reply = await followup_text(
             await w.by_admin(
@@ -100,8 +100,7 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
 async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await bot.services.live_players.fetch(server)
+        await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         value = await pick_player(w, "rcon ban", "Squad", "bo", "Bob")
         question = await asked(
             await w.by_admin(

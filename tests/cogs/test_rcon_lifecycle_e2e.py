@@ -20,6 +20,7 @@ from tests.cogs.rcon_world import (
     message_text,
     pick_player,
     register,
+    register_listed,
     world_fixture,
 )
 from tests.fakes.discord import run_bot
@@ -93,8 +94,7 @@ async def _confirmed(w: RconWorld, command: str, options: dict[str, Any]) -> tup
 async def test_minecraft_whisper_to_a_player_from_the_live_list(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        await bot.services.live_players.fetch(server)
+        await register_listed(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         value = await pick_player(w, "rcon whisper", "Craft", "Alex")
         w.source.received.clear()
         reply = await _whisper(w, w.admin, "Craft", value, "meet at spawn")
@@ -110,10 +110,8 @@ async def test_minecraft_whisper_to_a_player_from_the_live_list(world: RconWorld
 async def test_battleye_and_squad_whisper_by_slot_and_steamid(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        dayz = await register(bot, w.guild_id, "DayZ", "dayz", w.battleye.address[1])
-        squad = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await bot.services.live_players.fetch(dayz)
-        await bot.services.live_players.fetch(squad)
+        await register_listed(bot, w.guild_id, "DayZ", "dayz", w.battleye.address[1])
+        await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         be = await _whisper(
             w, w.admin, "DayZ", await pick_player(w, "rcon whisper", "DayZ", "Ann"), "hi"
         )
@@ -130,8 +128,7 @@ async def test_battleye_and_squad_whisper_by_slot_and_steamid(world: RconWorld) 
 async def test_whisper_to_a_player_who_left_sends_nothing(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        await bot.services.live_players.fetch(server)
+        await register_listed(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         value = await pick_player(w, "rcon whisper", "Craft", "Steve")
         w.source.handler.online.remove("Steve")  # type: ignore[union-attr]
         reply = await _whisper(w, w.admin, "Craft", value, "hi")
