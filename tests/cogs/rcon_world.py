@@ -168,6 +168,15 @@ async def pick_player(
     return str(next(c["value"] for c in choices if wanted in c["name"].casefold()))
 
 
+async def on_picked_player(
+    w: Commands, command: str, server: str, typed: str, name: str | None = None, **options: object
+) -> InteractionHandle:
+    """``/command`` by the admin, not waited for, on the player of ``server`` picked as a member
+    picks one (``pick_player``), with the command's other ``options``."""
+    value = await pick_player(w, command, server, typed, name)
+    return await w.by_admin(command, {"server": server, "player": value, **options})
+
+
 def message_text(message: dict[str, Any]) -> str:
     """A message's content and the text of its embeds (title, description, fields), one part a
     line: what a member reads."""

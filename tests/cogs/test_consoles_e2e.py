@@ -16,7 +16,7 @@ from tests.cogs.rcon_world import (
     followup_text,
     last_audit,
     message_text,
-    pick_player,
+    on_picked_player,
     register,
     register_listed,
     world_fixture,
@@ -55,13 +55,8 @@ world = world_fixture(console=MinecraftConsole)
 
 
 async def _kick(w: RconWorld, server: str, needle: str, reason: str = "bye") -> str:
-    value = await pick_player(w, "rcon kick", server, needle)
-    return await followup_text(
-        await w.by_admin(
-            "rcon kick",
-            {"server": server, "player": value, "reason": reason},
-        )
-    )
+    kick = await on_picked_player(w, "rcon kick", server, needle, reason=reason)
+    return await followup_text(kick)
 
 
 async def test_seven_days_to_die_say_players_and_kick(world: RconWorld) -> None:

@@ -15,7 +15,7 @@ from tests.cogs.rcon_world import (
     confirm,
     followup_text,
     last_audit,
-    pick_player,
+    on_picked_player,
     player_choices,
     register,
     register_listed,
@@ -84,12 +84,8 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        value = await pick_player(w, "rcon kick", "Squad", "an", "Ann")
         reply = await followup_text(
-            await w.by_admin(
-                "rcon kick",
-                {"server": "Squad", "player": value, "reason": "bye"},
-            )
+            await on_picked_player(w, "rcon kick", "Squad", "an", "Ann", reason="bye")
         )
     assert reply.startswith("Done on Squad\nKicked **Ann** (#0) from **Squad**: bye")
     assert 'AdminKick "76561198000000001" bye' in w.source.received
@@ -101,11 +97,9 @@ async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        value = await pick_player(w, "rcon ban", "Squad", "bo", "Bob")
         question = await asked(
-            await w.by_admin(
-                "rcon ban",
-                {"server": "Squad", "player": value, "duration": 90, "reason": "teamkill"},
+            await on_picked_player(
+                w, "rcon ban", "Squad", "bo", "Bob", duration=90, reason="teamkill"
             )
         )
         await confirm(w.fake, question, w.admin)
