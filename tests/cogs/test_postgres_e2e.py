@@ -13,7 +13,7 @@ from bot.app import OutpostBot
 from bot.storage.audit import AuditFilter
 from tests.bot.pgtest import fresh_database
 from tests.cogs.conftest import make_settings
-from tests.cogs.feed_world import joins, lines, player, settle
+from tests.cogs.feed_world import lines, player, settle, submit_joins
 from tests.cogs.status_world import answered, server_add
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -87,8 +87,7 @@ async def test_server_add_status_and_feed_on_postgres(
                     {"server": "Main", "channel": feed_channel, "events": "joins"},
                 )
             )
-            for event in joins(stored.id, ["alice", "bob"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, stored.id, ["alice", "bob"])
             await settle(bot)
             assert feed_lines(fake, feed_channel) == ["alice", "bob"]
 
