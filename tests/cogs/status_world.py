@@ -25,6 +25,7 @@ from tests.cogs.stored import register as register  # the status tests import it
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
+from tests.fakes.rcon_server import FakeRCONServer
 
 MANAGE = discord.Permissions(manage_guild=True).value
 
@@ -139,6 +140,21 @@ async def dayz_fakes(survivor: str) -> AsyncIterator[tuple[FakeA2SServer, FakeBa
         FakeBattlEyeServer(DAYZ_PASSWORD, players=be_players) as be,
     ):
         yield a2s, be
+
+
+@asynccontextmanager
+async def cs2_fakes(
+    password: str, max_failed_auth: int = 3
+) -> AsyncIterator[tuple[FakeA2SServer, FakeRCONServer]]:
+    """A CS2 server as ``/server add`` meets one: its A2S (Fake CS2 on de_inferno, 5 of 20
+    players) and its Source RCON with ``password``, banning after ``max_failed_auth`` wrong
+    logins."""
+    info = InfoSpec(server_name="Fake CS2", map_name="de_inferno", player_count=5, max_players=20)
+    async with (
+        FakeA2SServer(info=info) as a2s,
+        FakeRCONServer(password=password, max_failed_auth=max_failed_auth) as rcon,
+    ):
+        yield a2s, rcon
 
 
 async def add_dayz(

@@ -28,7 +28,7 @@ from tests.cogs.rcon_world import (
     register,
     removed,
 )
-from tests.cogs.status_world import Commands, answered
+from tests.cogs.status_world import Commands, answered, cs2_fakes
 from tests.cogs.stored import add_rcon_server
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
@@ -80,10 +80,8 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Trus
     high = guild.add_role("Seniors", permissions=0)
     other = fake_discord.add_guild("Beta")
     other_admins = other.add_role("Admins", permissions=ADMINISTRATOR)
-    info = InfoSpec(server_name="Fake CS2", map_name="de_inferno", player_count=5, max_players=20)
     async with (
-        FakeA2SServer(info=info) as a2s,
-        FakeRCONServer(password=PASSWORD, max_failed_auth=10) as rcon,
+        cs2_fakes(PASSWORD, max_failed_auth=10) as (a2s, rcon),
         FakeRCONServer(password="attacker-knows-nothing", max_failed_auth=10) as attacker,
     ):
         yield TrustWorld(
