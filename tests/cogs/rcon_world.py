@@ -254,6 +254,12 @@ def last_audit(settings: Settings) -> dict[str, Any]:
     return rows[-1]
 
 
+def last_audited(settings: Settings) -> tuple[str, str]:
+    """The action and outcome of the last audit row: what most audit checks compare."""
+    row = last_audit(settings)
+    return row["action"], row["outcome"]
+
+
 def database_bytes(settings: Settings) -> bytes:
     path = settings.database_path
     return b"".join(

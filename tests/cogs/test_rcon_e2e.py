@@ -27,6 +27,7 @@ from tests.cogs.rcon_world import (
     database_bytes,
     followup_text,
     last_audit,
+    last_audited,
     player_choices,
     register,
     result,
@@ -102,8 +103,7 @@ async def test_member_without_grant_is_denied_and_nothing_is_sent(world: RconWor
             text = await followup_text(handle)
             action = command.split()[1].replace("bans", "ban")
             assert f"needs the **{action}** permission" in text, text
-            row = last_audit(w.settings)
-            assert (row["action"], row["outcome"]) == (f"rcon {action}", "denied")
+            assert last_audited(w.settings) == (f"rcon {action}", "denied")
     assert w.source.received == [] and w.source.auth_attempts == 0
 
 
@@ -160,8 +160,7 @@ async def test_hostile_reason_is_refused_before_anything_is_sent(
         )
     assert ("cannot contain" in text and "Nothing was sent" in text) or "control" in text
     assert w.source.received == [] and w.source.connections_made == 0
-    row = last_audit(w.settings)
-    assert (row["action"], row["outcome"]) == ("rcon kick", "denied")
+    assert last_audited(w.settings) == ("rcon kick", "denied")
 
 
 async def test_battleye_players_say_kick_and_hostile_name(world: RconWorld) -> None:
@@ -206,8 +205,7 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
     # A fresh list right before sending (the confirm may come a minute later), and one after
     # that confirms Ann is gone.
     assert w.source.received == ["status", "status", "banid 60 2 kick", "writeid", "status"]
-    row = last_audit(w.settings)
-    assert (row["action"], row["outcome"]) == ("rcon ban", "ok")
+    assert last_audited(w.settings) == ("rcon ban", "ok")
 
 
 async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None:

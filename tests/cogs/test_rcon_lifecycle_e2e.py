@@ -17,6 +17,7 @@ from tests.cogs.rcon_world import (
     confirm,
     followup_text,
     last_audit,
+    last_audited,
     message_text,
     pick_player,
     register,
@@ -171,8 +172,7 @@ async def test_grants_whisper_needs_say_lifecycle_needs_exec_whitelist_needs_ban
                 await w.fake.slash(w.guild_id, w.mod, command, {"server": "Craft", **options})
             )
             assert f"needs the **{needs}** permission" in text, text
-            row = last_audit(w.settings)
-            assert (row["action"], row["outcome"]) == (f"rcon {needs}", "denied")
+            assert last_audited(w.settings) == (f"rcon {needs}", "denied")
         assert w.source.received == []
         # The say grant is enough for a whisper.
         ok = await _whisper(w, w.mod, "Craft", "Alex", "hello")
@@ -254,8 +254,7 @@ async def test_shutdown_cancelled_sends_nothing(world: RconWorld) -> None:
         click = await w.fake.click(question, "rcon:cancel", w.admin)
         await click.wait_response()
     assert w.source.received == []
-    row = last_audit(w.settings)
-    assert (row["action"], row["outcome"]) == ("rcon exec", "denied")
+    assert last_audited(w.settings) == ("rcon exec", "denied")
 
 
 async def test_palworld_rest_save_and_shutdown_with_countdown(world: RconWorld) -> None:

@@ -17,6 +17,7 @@ from tests.cogs.rcon_world import (
     audit_rows,
     confirm,
     followup_text,
+    last_audited,
     player_choices,
     register,
     register_listed,
@@ -98,8 +99,7 @@ async def test_kick_from_autocomplete_after_the_slot_changed_hands_kicks_nobody(
         )
     assert text.endswith("**Griefer Gus** left the server; nothing was sent.")
     assert _sent(w) == [] and IVY in w.battleye.players
-    row = audit_rows(w.settings)[-1]
-    assert (row["action"], row["outcome"]) == ("rcon kick", "denied")
+    assert last_audited(w.settings) == ("rcon kick", "denied")
 
 
 async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(

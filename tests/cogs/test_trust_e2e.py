@@ -24,6 +24,7 @@ from tests.cogs.rcon_world import (
     audit_rows,
     confirm,
     followup_text,
+    last_audited,
     message_text,
     register,
     removed,
@@ -420,8 +421,7 @@ async def test_exec_that_the_confirm_could_not_show_is_refused(
         assert refusal in text, text
         assert not (await handle.wait_followup()).get("components")
     assert w.rcon.received == []
-    row = audit_rows(w.settings)[-1]
-    assert (row["action"], row["outcome"]) == ("rcon exec", "denied")
+    assert last_audited(w.settings) == ("rcon exec", "denied")
 
 
 async def test_exec_confirm_shows_the_whole_command(world: TrustWorld) -> None:
