@@ -19,6 +19,7 @@ from tests.cogs.rcon_world import (
     last_audit,
     last_audited,
     message_text,
+    on_picked_player,
     pick_player,
     register,
     register_listed,
@@ -113,11 +114,11 @@ async def test_battleye_and_squad_whisper_by_slot_and_steamid(world: RconWorld) 
     async with run_bot(w.fake, w.bot()) as bot:
         await register_listed(bot, w.guild_id, "DayZ", "dayz", w.battleye.address[1])
         await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        be = await _whisper(
-            w, w.admin, "DayZ", await pick_player(w, "rcon whisper", "DayZ", "Ann"), "hi"
+        be = await followup_text(
+            await on_picked_player(w, "rcon whisper", "DayZ", "Ann", message="hi")
         )
-        sq = await _whisper(
-            w, w.admin, "Squad", await pick_player(w, "rcon whisper", "Squad", "Ann"), "no ramming"
+        sq = await followup_text(
+            await on_picked_player(w, "rcon whisper", "Squad", "Ann", message="no ramming")
         )
     assert "say 0 hi" in w.battleye.received_commands
     assert 'AdminWarn "76561198000000001" no ramming' in w.source.received
