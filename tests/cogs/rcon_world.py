@@ -112,6 +112,10 @@ class RconWorld(Commands):
             self.settings, guild_ready_timeout=0.05, autopoll=False, rcon_connect_timeout=1.0
         )
 
+    async def admin_reads(self, command: str, options: dict[str, Any] | None = None) -> str:
+        """``/command`` by the admin: the text of its answer (see ``followup_text``)."""
+        return await followup_text(await self.by_admin(command, options))
+
     async def add_cs2_main(self, a2s: FakeA2SServer) -> InteractionHandle:
         """``/server add`` by the admin of CS2 server "Main" queried on ``a2s``, its RCON the
         world's fake Source server, through the password modal (see ``server_add``)."""

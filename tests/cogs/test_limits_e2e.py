@@ -19,7 +19,6 @@ from tests.cogs.rcon_world import (
     asked,
     audit_rows,
     confirm,
-    followup_text,
     open_world,
     player_choices,
     register,
@@ -217,26 +216,20 @@ async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
             ]
             for command, options, what in cases:
                 for channel in (w.channel_id, other):
-                    text = await followup_text(
-                        await w.by_admin(command, {**options, "channel": channel})
-                    )
+                    text = await w.admin_reads(command, {**options, "channel": channel})
                 refusal = f"already has 1 {what}, the most allowed"
                 assert refusal in text, (command, text)
                 # The first one can still be changed.
-                again = await followup_text(
-                    await w.by_admin(command, {**options, "channel": w.channel_id})
-                )
+                again = await w.admin_reads(command, {**options, "channel": w.channel_id})
                 assert refusal not in again
             for player in ("Ann", "Bob"):
-                text = await followup_text(
-                    await w.by_admin(
-                        "watch add",
-                        {
-                            "server": "Main",
-                            "name_or_guid": player,
-                            "channel": w.channel_id,
-                        },
-                    )
+                text = await w.admin_reads(
+                    "watch add",
+                    {
+                        "server": "Main",
+                        "name_or_guid": player,
+                        "channel": w.channel_id,
+                    },
                 )
             assert "already has 1 watches, the most allowed" in text
             assert len(await bot.services.store.boards.for_guild(w.guild_id)) == 1

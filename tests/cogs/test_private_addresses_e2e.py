@@ -11,7 +11,6 @@ import pytest
 from bot.storage import NewServer
 from tests.cogs.rcon_world import (
     PASSWORD,
-    followup_text,
     open_world,
     register,
 )
@@ -51,9 +50,7 @@ async def test_a_stored_internal_server_gets_no_traffic_once_refused(
             # The feed holds the BattlEye connection of a server with a feed: never made here.
             await w.as_admin("feed set", {"server": "DayZ", "channel": w.channel_id})
             for server in ("Main", "DayZ"):
-                text = await followup_text(
-                    await w.by_admin("rcon say", {"server": server, "message": "hi"})
-                )
+                text = await w.admin_reads("rcon say", {"server": server, "message": "hi"})
                 assert "ALLOW_PRIVATE_ADDRESSES" in text, text
                 assert PASSWORD not in text
             assert dayz.id in {s.id for s in await bot.services.store.servers.all()}

@@ -69,11 +69,9 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        said = await followup_text(
-            await w.by_admin("rcon say", {"server": "Squad", "message": "restart in 5"})
-        )
+        said = await w.admin_reads("rcon say", {"server": "Squad", "message": "restart in 5"})
         assert "Said on Squad" in said
-        players = await followup_text(await w.by_admin("rcon players", {"server": "Squad"}))
+        players = await w.admin_reads("rcon players", {"server": "Squad"})
         assert "Ann" in players
     # Before the catalogue, Squad got srcds' "say restart in 5" and "status".
     assert w.source.received == ["AdminBroadcast restart in 5", "ListPlayers"]
@@ -133,7 +131,7 @@ async def test_unsupported_action_is_refused_with_the_exec_hint(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Game", game, w.source.address[1])
-        reply = await followup_text(await w.by_admin(command, {"server": "Game", **options}))
+        reply = await w.admin_reads(command, {"server": "Game", **options})
     assert "use `/rcon exec`" in reply and "Nothing was sent" in reply
     assert w.source.received == []  # not even a player list
     row = last_audit(w.settings)
@@ -150,7 +148,7 @@ async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
             await w.by_admin("rcon exec", {"server": "Main", "command": "nosuchcommand 1"})
         )
         done = await confirm(w.fake, question, w.admin)
-        ok = await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hi"}))
+        ok = await w.admin_reads("rcon say", {"server": "Main", "message": "hi"})
     failed = result_of(done)
     assert (failed["title"], failed["color"]) == ("Failed on Main", RED)
     assert "did not accept the command" in failed["description"]

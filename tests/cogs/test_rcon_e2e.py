@@ -152,11 +152,9 @@ async def test_hostile_reason_is_refused_before_anything_is_sent(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        text = await followup_text(
-            await w.by_admin(
-                "rcon kick",
-                {"server": "Main", "player": "Ann", "reason": reason},
-            )
+        text = await w.admin_reads(
+            "rcon kick",
+            {"server": "Main", "player": "Ann", "reason": reason},
         )
     assert ("cannot contain" in text and "Nothing was sent" in text) or "control" in text
     assert w.source.received == [] and w.source.connections_made == 0
@@ -167,21 +165,15 @@ async def test_battleye_players_say_kick_and_hostile_name(world: RconWorld) -> N
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        players = await followup_text(await w.by_admin("rcon players", {"server": "DayZ"}))
+        players = await w.admin_reads("rcon players", {"server": "DayZ"})
         assert "Ann" in players and "```" in players
-        await followup_text(
-            await w.by_admin("rcon say", {"server": "DayZ", "message": "restart in 5"})
-        )
-        await followup_text(
-            await w.by_admin(
-                "rcon kick",
-                {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
-            )
+        await w.admin_reads("rcon say", {"server": "DayZ", "message": "restart in 5"})
+        await w.admin_reads(
+            "rcon kick",
+            {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
         )
         # BattlEye has no command chaining, but control characters would split the datagram.
-        refused = await followup_text(
-            await w.by_admin("rcon say", {"server": "DayZ", "message": "a\u0000b"})
-        )
+        refused = await w.admin_reads("rcon say", {"server": "DayZ", "message": "a\u0000b"})
         assert "control characters" in refused
     # "players" also runs at login (the client's player cache) and before the kick (lookup).
     sent = [c for c in w.battleye.received_commands if c != "players"]
@@ -278,7 +270,7 @@ async def test_wrong_password_is_tried_once_and_reported(world: RconWorld) -> No
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Bad", "cs2", w.source.address[1], password="nope-nope")
         for _ in range(3):
-            text = await followup_text(await w.by_admin("rcon players", {"server": "Bad"}))
+            text = await w.admin_reads("rcon players", {"server": "Bad"})
             assert "RCON password of 'Bad' was refused" in text
         assert w.source.failed_auth == 1 and w.source.received == []
     outcomes = [r["outcome"] for r in audit_rows(w.settings)]
@@ -291,7 +283,7 @@ async def test_offline_server(world: RconWorld) -> None:
         port = w.source.address[1]
         await w.source.stop()
         await register(bot, w.guild_id, "Down", "cs2", port)
-        text = await followup_text(await w.by_admin("rcon players", {"server": "Down"}))
+        text = await w.admin_reads("rcon players", {"server": "Down"})
     assert "offline" in text
     assert last_audit(w.settings)["outcome"] == "error"
 
@@ -300,7 +292,7 @@ async def test_cooldown_per_user(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(await w.by_admin("rcon players", {"server": "Main"}))
+        await w.admin_reads("rcon players", {"server": "Main"})
         second = await w.as_admin("rcon players", {"server": "Main"})
         assert "Slow down" in (second.content or "")
     assert w.source.received == ["status"]
@@ -310,7 +302,7 @@ async def test_password_appears_nowhere(world: RconWorld, captured_log: io.Strin
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(await w.by_admin("rcon players", {"server": "Main"}))
+        await w.admin_reads("rcon players", {"server": "Main"})
         handle = await w.by_admin("rcon exec", {"server": "DayZ", "command": "players"})
         await handle.wait_response()
         await confirm(w.fake, await handle.wait_followup(), w.admin)

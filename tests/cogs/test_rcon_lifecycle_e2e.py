@@ -160,9 +160,7 @@ async def test_grants_whisper_needs_say_lifecycle_needs_exec_whitelist_needs_ban
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        await followup_text(
-            await w.by_admin("permissions grant", {"role": w.mods_role, "action": "say"})
-        )
+        await w.admin_reads("permissions grant", {"role": w.mods_role, "action": "say"})
         w.source.received.clear()
         for command, options, needs in [
             ("rcon save", {}, "exec"),
@@ -187,24 +185,18 @@ async def test_minecraft_save_whitelist_and_shutdown(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        saved = await followup_text(await w.by_admin("rcon save", {"server": "Craft"}))
-        added = await followup_text(
-            await w.by_admin(
-                "rcon whitelist",
-                {"server": "Craft", "action": "add", "name": "Steve_01"},
-            )
+        saved = await w.admin_reads("rcon save", {"server": "Craft"})
+        added = await w.admin_reads(
+            "rcon whitelist",
+            {"server": "Craft", "action": "add", "name": "Steve_01"},
         )
-        removed = await followup_text(
-            await w.by_admin(
-                "rcon whitelist",
-                {"server": "Craft", "action": "remove", "name": "Steve_01"},
-            )
+        removed = await w.admin_reads(
+            "rcon whitelist",
+            {"server": "Craft", "action": "remove", "name": "Steve_01"},
         )
-        bad = await followup_text(
-            await w.by_admin(
-                "rcon whitelist",
-                {"server": "Craft", "action": "add", "name": "x; stop"},
-            )
+        bad = await w.admin_reads(
+            "rcon whitelist",
+            {"server": "Craft", "action": "add", "name": "x; stop"},
         )
         assert "stop" not in w.source.received  # nothing before the button
         question, done = await _confirmed(w, "rcon shutdown", {"server": "Craft"})
@@ -235,11 +227,9 @@ async def test_shutdown_countdown_refused_where_the_console_has_none(world: Rcon
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        later = await followup_text(
-            await w.by_admin("rcon shutdown", {"server": "Craft", "in_seconds": 300})
-        )
-        cs2 = await followup_text(await w.by_admin("rcon shutdown", {"server": "Main"}))
-        cs2_save = await followup_text(await w.by_admin("rcon save", {"server": "Main"}))
+        later = await w.admin_reads("rcon shutdown", {"server": "Craft", "in_seconds": 300})
+        cs2 = await w.admin_reads("rcon shutdown", {"server": "Main"})
+        cs2_save = await w.admin_reads("rcon save", {"server": "Main"})
     assert "no countdown" in later and "Nothing was sent" in later
     assert "no `shutdown` command" in cs2 and "use `/rcon exec`" in cs2
     assert "no `save` command" in cs2_save
@@ -262,7 +252,7 @@ async def test_palworld_rest_save_and_shutdown_with_countdown(world: RconWorld) 
     w = world
     async with FakePalworldServer(password=PASSWORD) as pal, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Pals", "palworld_rest", pal.address[1])
-        saved = await followup_text(await w.by_admin("rcon save", {"server": "Pals"}))
+        saved = await w.admin_reads("rcon save", {"server": "Pals"})
         question, done = await _confirmed(
             w,
             "rcon shutdown",
@@ -281,11 +271,9 @@ async def test_rust_shutdown_countdown_and_quote_refused(world: RconWorld) -> No
     w = world
     async with FakeWebRconServer(PASSWORD) as rust, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Rusty", "rust", rust.address[1])
-        quoted = await followup_text(
-            await w.by_admin(
-                "rcon shutdown",
-                {"server": "Rusty", "in_seconds": 30, "message": 'bye"; quit'},
-            )
+        quoted = await w.admin_reads(
+            "rcon shutdown",
+            {"server": "Rusty", "in_seconds": 30, "message": 'bye"; quit'},
         )
         _, done = await _confirmed(
             w, "rcon shutdown", {"server": "Rusty", "in_seconds": 30, "message": "wipe time"}
@@ -300,7 +288,7 @@ async def test_seven_days_to_die_save_and_shutdown(world: RconWorld) -> None:
     w = world
     async with FakeSdtdServer(PASSWORD) as sdtd, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        await followup_text(await w.by_admin("rcon save", {"server": "Zombies"}))
+        await w.admin_reads("rcon save", {"server": "Zombies"})
         _, done = await _confirmed(w, "rcon shutdown", {"server": "Zombies"})
     assert "saveworld" in sdtd.received_commands and "shutdown" in sdtd.received_commands
     assert "Shutting server down" in done
@@ -312,9 +300,7 @@ async def test_minecraft_ban_ip_asks_first_then_sends(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        refused = await followup_text(
-            await w.by_admin("rcon ban-ip", {"server": "Craft", "target": "a; op me"})
-        )
+        refused = await w.admin_reads("rcon ban-ip", {"server": "Craft", "target": "a; op me"})
         question = await asked(
             await w.by_admin(
                 "rcon ban-ip",

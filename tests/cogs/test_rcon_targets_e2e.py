@@ -16,7 +16,6 @@ from tests.cogs.rcon_world import (
     asked,
     audit_rows,
     confirm,
-    followup_text,
     last_audited,
     player_choices,
     register,
@@ -94,9 +93,7 @@ async def test_kick_from_autocomplete_after_the_slot_changed_hands_kicks_nobody(
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon kick")
         await w.battleye.push_messages(_slot_changes_hands(w))
-        text = await followup_text(
-            await w.by_admin("rcon kick", {"server": "bravo", "player": token})
-        )
+        text = await w.admin_reads("rcon kick", {"server": "bravo", "player": token})
     assert text.endswith("**Griefer Gus** left the server; nothing was sent.")
     assert _sent(w) == [] and IVY in w.battleye.players
     assert last_audited(w.settings) == ("rcon kick", "denied")
@@ -162,9 +159,7 @@ async def test_battleye_unban_names_the_ban_and_confirms_it_from_the_list(
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
         lifted = await result(await w.by_admin("rcon unban", {"server": "bravo", "ban": "1"}))
-        missing = await followup_text(
-            await w.by_admin("rcon unban", {"server": "bravo", "ban": "7"})
-        )
+        missing = await w.admin_reads("rcon unban", {"server": "bravo", "ban": "7"})
     assert lifted["description"] == f"Lifted ban #1 (**{GUS_GUID}**) on **bravo**"
     assert lifted["color"] == GREEN
     assert w.battleye.bans == [(ANN.guid, 0, "old")]
