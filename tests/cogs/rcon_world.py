@@ -17,6 +17,9 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from bot.protocols.battleye import Player
 from bot.storage import Server
+from tests.cogs.answers import asked as asked  # the RCON tests import these from here
+from tests.cogs.answers import followup_text as followup_text
+from tests.cogs.answers import message_text as message_text
 from tests.cogs.conftest import make_settings
 from tests.cogs.status_world import Commands, server_add
 from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
@@ -112,10 +115,6 @@ class RconWorld(Commands):
             self.settings, guild_ready_timeout=0.05, autopoll=False, rcon_connect_timeout=1.0
         )
 
-    async def admin_reads(self, command: str, options: dict[str, Any] | None = None) -> str:
-        """``/command`` by the admin: the text of its answer (see ``followup_text``)."""
-        return await followup_text(await self.by_admin(command, options))
-
     async def add_cs2_main(self, a2s: FakeA2SServer) -> InteractionHandle:
         """``/server add`` by the admin of CS2 server "Main" queried on ``a2s``, its RCON the
         world's fake Source server, through the password modal (see ``server_add``)."""
@@ -181,25 +180,6 @@ async def on_picked_player(
     return await w.by_admin(command, {"server": server, "player": value, **options})
 
 
-def message_text(message: dict[str, Any]) -> str:
-    """A message's content and the text of its embeds (title, description, fields), one part a
-    line: what a member reads."""
-    parts = [str(message["content"])] if message.get("content") else []
-    for embed in message.get("embeds") or []:
-        parts += [str(embed[k]) for k in ("title", "description") if embed.get(k)]
-        for field in embed.get("fields") or []:
-            parts += [str(field["name"]), str(field["value"])]
-    return "\n".join(parts)
-
-
-async def followup_text(handle: InteractionHandle) -> str:
-    """The answer's text: the follow-up after a deferral, or the direct reply."""
-    await handle.wait_response()
-    if handle.response_type != 5:
-        return message_text({"content": handle.content, "embeds": handle.embeds})
-    return message_text(await handle.wait_followup())
-
-
 # The colours of a result: done, only partly done or unconfirmed, failed.
 GREEN = discord.Colour.green().value
 AMBER = 0xF0B232
@@ -211,12 +191,6 @@ def result_of(message: dict[str, Any]) -> dict[str, Any]:
     assert not message.get("content"), message
     (embed,) = message["embeds"]
     return dict(embed)
-
-
-async def asked(handle: InteractionHandle) -> dict[str, Any]:
-    """The question a command answers with after deferring (its follow-up)."""
-    await handle.wait_response()
-    return await handle.wait_followup()
 
 
 async def confirm(

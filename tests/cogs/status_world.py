@@ -19,6 +19,7 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from bot.protocols.battleye import Player
 from bot.storage import Server
+from tests.cogs.answers import asked, followup_text
 from tests.cogs.conftest import make_settings
 from tests.cogs.stored import add_rcon_server
 from tests.cogs.stored import register as register  # the status tests import it from here
@@ -74,6 +75,16 @@ class Commands:
         self, command: str, options: dict[str, Any] | None = None
     ) -> InteractionHandle:
         return await answered(await self.by_admin(command, options))
+
+    async def admin_reads(self, command: str, options: dict[str, Any] | None = None) -> str:
+        """``/command`` by the admin: the text of its answer (see ``followup_text``)."""
+        return await followup_text(await self.by_admin(command, options))
+
+    async def admin_asked(
+        self, command: str, options: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``/command`` by the admin that asks before it acts: the question (see ``asked``)."""
+        return await asked(await self.by_admin(command, options))
 
     async def as_member(
         self, command: str, options: dict[str, Any] | None = None, *, bypass: bool = False

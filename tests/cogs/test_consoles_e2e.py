@@ -10,7 +10,6 @@ import pytest
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
-    asked,
     audit_rows,
     confirm,
     followup_text,
@@ -79,9 +78,7 @@ async def test_seven_days_to_die_unknown_command_is_not_ok(world: RconWorld) -> 
     w = world
     async with FakeSdtdServer(PASSWORD) as sdtd, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Zombies", "command": "nosuch 1"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Zombies", "command": "nosuch 1"})
         done = await confirm(w.fake, question, w.admin)
     assert "did not accept the command" in message_text(done)
     assert last_audit(w.settings)["outcome"] == "error"

@@ -16,7 +16,6 @@ from tests.cogs.rcon_world import (
     GREEN,
     PASSWORD,
     RconWorld,
-    asked,
     audit_rows,
     confirm,
     open_world,
@@ -58,9 +57,7 @@ async def _exec_on_main(w: RconWorld, command: str) -> dict[str, object]:
     command`` by the admin, confirmed; the result message."""
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": command})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": command})
         return await confirm(w.fake, question, w.admin)
 
 

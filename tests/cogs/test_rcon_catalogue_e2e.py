@@ -144,8 +144,8 @@ async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "nosuchcommand 1"})
+        question = await w.admin_asked(
+            "rcon exec", {"server": "Main", "command": "nosuchcommand 1"}
         )
         done = await confirm(w.fake, question, w.admin)
         ok = await w.admin_reads("rcon say", {"server": "Main", "message": "hi"})

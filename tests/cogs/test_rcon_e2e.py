@@ -185,8 +185,8 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        question = await asked(
-            await w.by_admin("rcon ban", {"server": "Main", "player": "Ann", "duration": 60})
+        question = await w.admin_asked(
+            "rcon ban", {"server": "Main", "player": "Ann", "duration": 60}
         )
         assert "Ban **Ann** (#2) on **Main** for 60 minutes?" in question["content"]
         assert w.source.received == ["status"]  # nothing but the lookup before the button
@@ -230,9 +230,7 @@ async def test_unconfirmed_exec_expires_and_sends_nothing(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "status"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": "status"})
         assert question["components"]
         expired = "Not confirmed within 0.2 s: nothing was sent."
         for _ in range(100):  # bounded: at most 5 s
@@ -252,9 +250,7 @@ async def test_exec_long_response_is_attached_as_a_file(world: RconWorld) -> Non
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "cvarlist"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": "cvarlist"})
         done = await confirm(w.fake, question, w.admin)
         files = {a["filename"]: a["data"] for a in done["attachments"]}
     attached = result_of(done)
@@ -308,11 +304,9 @@ async def test_password_appears_nowhere(world: RconWorld, captured_log: io.Strin
         await confirm(w.fake, await handle.wait_followup(), w.admin)
         # A password typed into /rcon exec to set it is masked in the confirm and the audit
         # row (typed text is otherwise stored as typed: redacting it would be an oracle).
-        question = await asked(
-            await w.by_admin(
-                "rcon exec",
-                {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
-            )
+        question = await w.admin_asked(
+            "rcon exec",
+            {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
         )
         assert "rcon_password [hidden]; echo done" in question["content"]
         await confirm(w.fake, question, w.admin)

@@ -12,7 +12,6 @@ from tests.cogs.rcon_world import (
     ANN,
     PASSWORD,
     RconWorld,
-    asked,
     audit_rows,
     confirm,
     followup_text,
@@ -88,7 +87,7 @@ async def _whisper(w: RconWorld, user: int, server: str, player: str, message: s
 
 async def _confirmed(w: RconWorld, command: str, options: dict[str, Any]) -> tuple[str, str]:
     """The question asked, then what the bot said after Confirm was pressed."""
-    question = await asked(await w.by_admin(command, options))
+    question = await w.admin_asked(command, options)
     done = await confirm(w.fake, question, w.admin)
     return str(question["content"]), message_text(done)
 
@@ -241,7 +240,7 @@ async def test_shutdown_cancelled_sends_nothing(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        question = await asked(await w.by_admin("rcon shutdown", {"server": "Craft"}))
+        question = await w.admin_asked("rcon shutdown", {"server": "Craft"})
         click = await w.fake.click(question, "rcon:cancel", w.admin)
         await click.wait_response()
     assert w.source.received == []
@@ -301,11 +300,9 @@ async def test_minecraft_ban_ip_asks_first_then_sends(world: RconWorld) -> None:
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         refused = await w.admin_reads("rcon ban-ip", {"server": "Craft", "target": "a; op me"})
-        question = await asked(
-            await w.by_admin(
-                "rcon ban-ip",
-                {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
-            )
+        question = await w.admin_asked(
+            "rcon ban-ip",
+            {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
         )
         assert "203.0.113.7" in question["content"]
         await confirm(w.fake, question, w.admin)

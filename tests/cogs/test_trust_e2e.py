@@ -20,7 +20,6 @@ from bot.logsetup import REDACTED, secrets
 from bot.services.audit import Actor
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
-    asked,
     audit_rows,
     confirm,
     followup_text,
@@ -335,9 +334,7 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "status"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": "status"})
         # The admin points Main at another RCON server (typing that server's password).
         port = w.attacker.address[1]
         edit = await w.as_admin("server edit", {"name": "Main", "rcon_port": port})
@@ -365,9 +362,7 @@ async def test_double_press_runs_once_and_is_answered(world: TrustWorld, second:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "echo once"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": "echo once"})
         # Both presses land before the bot answered the first (a double click).
         first = await w.fake.click(question, "rcon:confirm", w.admin)
         again = await w.fake.click(question, second, w.admin)
@@ -430,9 +425,7 @@ async def test_exec_confirm_shows_the_whole_command(world: TrustWorld) -> None:
     command = "echo " + "x" * 300 + " " + "y" * 170 + tail  # 490 characters
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": command})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": command})
         assert f"```\n{command}\n```" in question["content"]
         assert question["content"].rstrip().endswith(tail + "\n```")
 
@@ -444,9 +437,7 @@ async def test_exec_password_setting_is_masked_in_audit_and_mirror(world: TrustW
         await _add(w, bot)
         await bot.services.store.audit.set_channel(w.guild_id, channel)
         for command in ('sv_password "n3w pass"', "rcon_password hunter2x; status"):
-            question = await asked(
-                await w.by_admin("rcon exec", {"server": "Main", "command": command})
-            )
+            question = await w.admin_asked("rcon exec", {"server": "Main", "command": command})
             assert "hunter2x" not in question["content"] and "n3w" not in question["content"]
             await confirm(w.fake, question, w.admin)
         mirrored: list[str] = []
