@@ -81,13 +81,20 @@ async def test_find_query_port(game: str, below: int) -> None:
     assert found == port
 
 
+async def _right_then_wrong(kind: RconKind, address: tuple[str, int]) -> list[LoginStatus]:
+    """The outcomes of a login test to ``address`` with the password "secret", then with a
+    wrong one."""
+    host, port = address
+    return [
+        (await rcon_login_test(kind, host, port, password, time_limit=2.0)).status
+        for password in ("secret", "wrong")
+    ]
+
+
 async def test_source_login_outcomes() -> None:
     async with FakeRCONServer(password="secret", max_failed_auth=5) as server:
-        host, port = server.address
-        ok = await rcon_login_test(RconKind.SOURCE, host, port, "secret", time_limit=2.0)
-        bad = await rcon_login_test(RconKind.SOURCE, host, port, "wrong", time_limit=2.0)
-    assert ok.status is LoginStatus.OK
-    assert bad.status is LoginStatus.REFUSED
+        outcomes = await _right_then_wrong(RconKind.SOURCE, server.address)
+    assert outcomes == [LoginStatus.OK, LoginStatus.REFUSED]
     closed = await rcon_login_test(
         RconKind.SOURCE, "127.0.0.1", closed_tcp_port(), "secret", time_limit=1.0
     )
@@ -105,11 +112,8 @@ async def test_source_login_after_ip_ban_is_a_dropped_login() -> None:
 
 async def test_battleye_login_outcomes(silent_udp_port: int) -> None:
     async with FakeBattlEyeServer("secret") as server:
-        host, port = server.address
-        ok = await rcon_login_test(RconKind.BATTLEYE, host, port, "secret", time_limit=2.0)
-        bad = await rcon_login_test(RconKind.BATTLEYE, host, port, "wrong", time_limit=2.0)
-    assert ok.status is LoginStatus.OK
-    assert bad.status is LoginStatus.REFUSED
+        outcomes = await _right_then_wrong(RconKind.BATTLEYE, server.address)
+    assert outcomes == [LoginStatus.OK, LoginStatus.REFUSED]
     silent = await rcon_login_test(
         RconKind.BATTLEYE, "127.0.0.1", silent_udp_port, "secret", time_limit=0.4
     )

@@ -69,6 +69,12 @@ def joins(server_id: int, names: list[str]) -> list[Event]:
     return [Event(server_id, now, m.JOIN, n, source=m.SOURCE_BATTLEYE) for n in names]
 
 
+def submit_joins(bot: OutpostBot, server_id: int, names: list[str]) -> None:
+    """BattlEye joins of ``names`` handed to the feed, as the console listener hands them."""
+    for event in joins(server_id, names):
+        bot.services.feed.submit(event)
+
+
 def lines(messages: list[dict[str, Any]]) -> list[str]:
     """Every line of every feed message, in order."""
     out: list[str] = []

@@ -17,6 +17,9 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from bot.protocols.battleye import Player
 from bot.storage import Server
+from tests.cogs.answers import asked as asked  # the RCON tests import these from here
+from tests.cogs.answers import followup_text as followup_text
+from tests.cogs.answers import message_text as message_text
 from tests.cogs.conftest import make_settings
 from tests.cogs.status_world import Commands, server_add
 from tests.cogs.status_world import answered as answered  # the RCON tests import it from here
@@ -135,6 +138,16 @@ async def register(
     return await add_rcon_server(bot, guild_id, name, game, port, password=password)
 
 
+async def register_listed(
+    bot: OutpostBot, guild_id: int, name: str, game: str, port: int
+) -> Server:
+    """``register``, then the server's live player list fetched once: what the ``player``
+    autocomplete answers from, so a test can pick a player by name straight away."""
+    server = await register(bot, guild_id, name, game, port)
+    await bot.services.live_players.fetch(server)
+    return server
+
+
 async def player_choices(
     w: Commands, command: str, server: str, typed: str, user: int | None = None
 ) -> list[dict[str, Any]]:
@@ -158,23 +171,13 @@ async def pick_player(
     return str(next(c["value"] for c in choices if wanted in c["name"].casefold()))
 
 
-def message_text(message: dict[str, Any]) -> str:
-    """A message's content and the text of its embeds (title, description, fields), one part a
-    line: what a member reads."""
-    parts = [str(message["content"])] if message.get("content") else []
-    for embed in message.get("embeds") or []:
-        parts += [str(embed[k]) for k in ("title", "description") if embed.get(k)]
-        for field in embed.get("fields") or []:
-            parts += [str(field["name"]), str(field["value"])]
-    return "\n".join(parts)
-
-
-async def followup_text(handle: InteractionHandle) -> str:
-    """The answer's text: the follow-up after a deferral, or the direct reply."""
-    await handle.wait_response()
-    if handle.response_type != 5:
-        return message_text({"content": handle.content, "embeds": handle.embeds})
-    return message_text(await handle.wait_followup())
+async def on_picked_player(
+    w: Commands, command: str, server: str, typed: str, name: str | None = None, **options: object
+) -> InteractionHandle:
+    """``/command`` by the admin, not waited for, on the player of ``server`` picked as a member
+    picks one (``pick_player``), with the command's other ``options``."""
+    value = await pick_player(w, command, server, typed, name)
+    return await w.by_admin(command, {"server": server, "player": value, **options})
 
 
 # The colours of a result: done, only partly done or unconfirmed, failed.
@@ -188,12 +191,6 @@ def result_of(message: dict[str, Any]) -> dict[str, Any]:
     assert not message.get("content"), message
     (embed,) = message["embeds"]
     return dict(embed)
-
-
-async def asked(handle: InteractionHandle) -> dict[str, Any]:
-    """The question a command answers with after deferring (its follow-up)."""
-    await handle.wait_response()
-    return await handle.wait_followup()
 
 
 async def confirm(
@@ -233,6 +230,12 @@ def last_audit(settings: Settings) -> dict[str, Any]:
     rows = audit_rows(settings)
     assert rows, "no audit row"
     return rows[-1]
+
+
+def last_audited(settings: Settings) -> tuple[str, str]:
+    """The action and outcome of the last audit row: what most audit checks compare."""
+    row = last_audit(settings)
+    return row["action"], row["outcome"]
 
 
 def database_bytes(settings: Settings) -> bytes:

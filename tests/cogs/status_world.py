@@ -19,12 +19,14 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from bot.protocols.battleye import Player
 from bot.storage import Server
+from tests.cogs.answers import asked, followup_text
 from tests.cogs.conftest import make_settings
 from tests.cogs.stored import add_rcon_server
 from tests.cogs.stored import register as register  # the status tests import it from here
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, InteractionHandle
+from tests.fakes.rcon_server import FakeRCONServer
 
 MANAGE = discord.Permissions(manage_guild=True).value
 
@@ -73,6 +75,16 @@ class Commands:
         self, command: str, options: dict[str, Any] | None = None
     ) -> InteractionHandle:
         return await answered(await self.by_admin(command, options))
+
+    async def admin_reads(self, command: str, options: dict[str, Any] | None = None) -> str:
+        """``/command`` by the admin: the text of its answer (see ``followup_text``)."""
+        return await followup_text(await self.by_admin(command, options))
+
+    async def admin_asked(
+        self, command: str, options: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``/command`` by the admin that asks before it acts: the question (see ``asked``)."""
+        return await asked(await self.by_admin(command, options))
 
     async def as_member(
         self, command: str, options: dict[str, Any] | None = None, *, bypass: bool = False
@@ -139,6 +151,21 @@ async def dayz_fakes(survivor: str) -> AsyncIterator[tuple[FakeA2SServer, FakeBa
         FakeBattlEyeServer(DAYZ_PASSWORD, players=be_players) as be,
     ):
         yield a2s, be
+
+
+@asynccontextmanager
+async def cs2_fakes(
+    password: str, max_failed_auth: int = 3
+) -> AsyncIterator[tuple[FakeA2SServer, FakeRCONServer]]:
+    """A CS2 server as ``/server add`` meets one: its A2S (Fake CS2 on de_inferno, 5 of 20
+    players) and its Source RCON with ``password``, banning after ``max_failed_auth`` wrong
+    logins."""
+    info = InfoSpec(server_name="Fake CS2", map_name="de_inferno", player_count=5, max_players=20)
+    async with (
+        FakeA2SServer(info=info) as a2s,
+        FakeRCONServer(password=password, max_failed_auth=max_failed_auth) as rcon,
+    ):
+        yield a2s, rcon
 
 
 async def add_dayz(

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import OutpostBot
-from tests.cogs.status_world import make_world, register
+from tests.cogs.status_world import StatusWorld, make_world, register
 from tests.fakes.a2s_server import FakeA2SServer
-from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
 
 
 async def rounds(bot: OutpostBot, server: FakeA2SServer, pattern: str) -> None:
@@ -22,6 +22,25 @@ async def rounds(bot: OutpostBot, server: FakeA2SServer, pattern: str) -> None:
         await bot.services.alerts.wait_idle()  # alerts go out from their own queue
 
 
+async def alerted(
+    w: StatusWorld,
+    bot: OutpostBot,
+    name: str,
+    server: FakeA2SServer,
+    channel: int,
+    role: int | None = None,
+) -> InteractionHandle:
+    """``name`` registered on ``server`` and polled once, with an alert for it in ``channel``
+    (pinging ``role``): the admin's answer to ``/alert set``. Queries time out fast, so the
+    rounds where the server stays silent are short."""
+    bot.services.poller.query_timeout = 0.2
+    await register(bot, w.guild_id, name, server, poll=True)
+    options: dict[str, object] = {"server": name, "channel": channel}
+    if role is not None:
+        options["role"] = role
+    return await w.as_admin("alert set", options)
+
+
 async def test_down_and_up_once_each_without_spam_while_flapping(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -30,11 +49,7 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
     alerts_channel = guild.add_channel("alerts")
     on_call = guild.add_role("On call")
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", server, poll=True)
-        handle = await w.as_admin(
-            "alert set", {"server": "Main", "channel": alerts_channel, "role": on_call}
-        )
+        handle = await alerted(w, bot, "Main", server, alerts_channel, on_call)
         assert handle.ephemeral and "go to" in (handle.content or "")
         await rounds(bot, server, "+-+-+")  # flapping: never two failures in a row
         assert w.fake.channel_messages(alerts_channel) == []
@@ -66,9 +81,7 @@ async def test_down_and_up_once_each_without_spam_while_flapping(
     # The next incident's message deleted by a moderator before the server is back: the
     # "back up" line comes as a message of its own.
     async with FakeA2SServer() as second, run_bot(w.fake, w.bot()) as bot:
-        bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Second", second, poll=True)
-        await w.as_admin("alert set", {"server": "Second", "channel": alerts_channel})
+        await alerted(w, bot, "Second", second, alerts_channel)
 
         def about_second() -> list[dict[str, Any]]:
             return [m for m in w.fake.channel_messages(alerts_channel) if "Second" in m["content"]]
@@ -87,9 +100,7 @@ async def test_alert_without_role_pings_nobody_and_remove(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", server, poll=True)
-        await w.as_admin("alert set", {"server": "Main", "channel": w.channel_id})
+        await alerted(w, bot, "Main", server, w.channel_id)
         await rounds(bot, server, "--")
         (message,) = w.fake.channel_messages(w.channel_id)
         assert message["content"].startswith("🔴 **Main** is down (no answer since <t:")
@@ -109,9 +120,7 @@ async def test_a_rate_limited_alert_never_holds_the_poll_round(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        bot.services.poller.query_timeout = 0.2
-        await register(bot, w.guild_id, "Main", server, poll=True)
-        await w.as_admin("alert set", {"server": "Main", "channel": w.channel_id})
+        await alerted(w, bot, "Main", server, w.channel_id)
         # The first post of the down message gets a 429 that asks for a 1 s wait.
         w.fake.rate_limit("POST", rf"^/channels/{w.channel_id}/messages$", retry_after=1.0)
         server.silent = True

@@ -58,7 +58,7 @@ async def test_audit_export_csv(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hello"}))
+        await w.admin_reads("rcon say", {"server": "Main", "message": "hello"})
         await followup_text(await w.by_member("rcon players", {"server": "Main"}))
         await bot.services.audit.record(Actor(w.guild_id, w.admin, "alice"), "=HYPERLINK(1)", "x")
         handle = await w.by_admin("audit export", {"since": "1d"})
@@ -80,7 +80,7 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         done = await w.as_admin("audit channel set", {"channel": w.channel_id})
         assert "will be posted" in (done.content or "")
-        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hi all"}))
+        await w.admin_reads("rcon say", {"server": "Main", "message": "hi all"})
         await w.fake.wait_until(lambda: len(w.fake.channel_messages(w.channel_id)) >= 2)
         messages = w.fake.channel_messages(w.channel_id)
         texts = [m["embeds"][0]["description"] for m in messages]
@@ -95,7 +95,7 @@ async def test_audit_channel_mirrors_new_entries(world: RconWorld) -> None:
         assert not any(m["allowed_mentions"].get("users") for m in messages)
         await w.as_admin("audit channel clear")
         count = len(w.fake.channel_messages(w.channel_id))
-        await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "again"}))
+        await w.admin_reads("rcon say", {"server": "Main", "message": "again"})
         # Mirroring runs from a queue: wait until it has handled the last entry.
         await eventually(lambda: bot.services.audit_mirror.pending() == 0)
         assert len(w.fake.channel_messages(w.channel_id)) == count

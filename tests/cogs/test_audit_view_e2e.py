@@ -8,6 +8,8 @@ import csv
 import io
 import re
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -111,22 +113,31 @@ async def _many_rows(bot: OutpostBot, w: RconWorld, count: int) -> None:
         await bot.services.audit.record(actor, "rcon say", f"message='row {i:04d}\n{'x' * 150}'")
 
 
-async def _exported(
-    bot: OutpostBot, w: RconWorld, rows: int
-) -> tuple[InteractionHandle, dict[str, Any]]:
-    """``rows`` audit rows, then ``/audit export`` by the admin: its handle and first follow-up."""
-    await _many_rows(bot, w, rows)
-    handle = await w.as_admin("audit export")
-    return handle, await handle.wait_followup()
+@asynccontextmanager
+async def _exporting(
+    w: RconWorld, monkeypatch: pytest.MonkeyPatch, upload_limit: int, rows: int
+) -> AsyncIterator[tuple[InteractionHandle, dict[str, Any]]]:
+    """The bot running with ``rows`` audit rows under a Discord upload limit of
+    ``upload_limit`` bytes, then ``/audit export`` by the admin: its handle and first follow-up
+    (later parts come while the bot still runs)."""
+    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", upload_limit)
+    async with run_bot(w.fake, w.bot()) as bot:
+        await _many_rows(bot, w, rows)
+        handle = await w.as_admin("audit export")
+        yield handle, await handle.wait_followup()
+
+
+async def _refused_export(w: RconWorld, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The answer to an export too big for ten parts: 200 rows under a 2 KiB upload limit."""
+    async with _exporting(w, monkeypatch, 2 * 1024, 200) as (_, message):
+        return message
 
 
 async def test_export_past_the_upload_limit_is_split_into_parts(
     world: RconWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = world
-    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 8 * 1024)
-    async with run_bot(w.fake, w.bot()) as bot:
-        handle, first = await _exported(bot, w, 120)
+    async with _exporting(w, monkeypatch, 8 * 1024, 120) as (handle, first):
         total = int(re.search(r"part 1 of (\d+)", first["content"])[1])  # type: ignore[index]
         messages = [first] + [await handle.wait_followup(n) for n in range(2, total + 1)]
     assert 2 <= total <= 10
@@ -144,10 +155,7 @@ async def test_export_past_the_upload_limit_is_split_into_parts(
 async def test_export_too_big_for_ten_parts_is_refused_with_a_hint(
     world: RconWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    w = world
-    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 2 * 1024)
-    async with run_bot(w.fake, w.bot()) as bot:
-        _, message = await _exported(bot, w, 200)
+    message = await _refused_export(world, monkeypatch)
     assert message["attachments"] == []
     assert "upload limit" in message["content"] and "since:" in message["content"]
 
@@ -183,9 +191,7 @@ async def test_a_german_member_is_refused_a_too_big_export_in_german(
 ) -> None:
     w = world
     w.fake.user_locales[w.admin] = "de"
-    monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 2 * 1024)
-    async with run_bot(w.fake, w.bot()) as bot:
-        _, message = await _exported(bot, w, 200)
+    message = await _refused_export(w, monkeypatch)
     assert message["attachments"] == []
     assert message["content"].startswith("Der Export ist ")
     assert "Upload-Limit" in message["content"] and "since:" in message["content"]

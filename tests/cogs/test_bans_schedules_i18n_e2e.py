@@ -117,7 +117,7 @@ async def test_a_french_guild_gets_the_restart_countdown_in_french(
         w.source.received.clear()
         await w.as_admin("restart start", {"server": "Craft", "in_minutes": 10})
         await bot.services.schedules.settle()
-        cancelled = await followup_text(await w.by_admin("restart cancel", {"server": "Craft"}))
+        cancelled = await w.admin_reads("restart cancel", {"server": "Craft"})
         assert "cancelled and told the players" in cancelled
     assert w.source.received == [
         "say Le serveur redémarre dans 10 minutes.",
@@ -144,7 +144,7 @@ async def test_a_german_admin_reads_schedules_in_german(craft_world: RconWorld) 
             )
         )
         assert bad.startswith("`25:00` ist keine Uhrzeit: Schreib sie als HH:MM (24 h).")
-        ran = await followup_text(await w.by_admin("schedule run-now", {"schedule": 1}))
+        ran = await w.admin_reads("schedule run-now", {"schedule": 1})
         assert ran == "Zeitplan `#1` ausgeführt: erledigt"
         listing = (await w.as_admin("schedule list")).embeds[0]
         assert listing["title"] == "Zeitpläne"

@@ -10,14 +10,14 @@ import pytest
 from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
-    asked,
     audit_rows,
     confirm,
     followup_text,
     last_audit,
     message_text,
-    pick_player,
+    on_picked_player,
     register,
+    register_listed,
     world_fixture,
 )
 from tests.fakes.discord import run_bot
@@ -54,13 +54,8 @@ world = world_fixture(console=MinecraftConsole)
 
 
 async def _kick(w: RconWorld, server: str, needle: str, reason: str = "bye") -> str:
-    value = await pick_player(w, "rcon kick", server, needle)
-    return await followup_text(
-        await w.by_admin(
-            "rcon kick",
-            {"server": server, "player": value, "reason": reason},
-        )
-    )
+    kick = await on_picked_player(w, "rcon kick", server, needle, reason=reason)
+    return await followup_text(kick)
 
 
 async def test_seven_days_to_die_say_players_and_kick(world: RconWorld) -> None:
@@ -68,10 +63,8 @@ async def test_seven_days_to_die_say_players_and_kick(world: RconWorld) -> None:
     players = [FakePlayer(171, "Halp", steam_id="76561198000000001"), FakePlayer(172, "Zed")]
     async with FakeSdtdServer(PASSWORD, players=players) as sdtd, run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        said = await followup_text(
-            await w.by_admin("rcon say", {"server": "Zombies", "message": "horde at 22"})
-        )
-        listed = await followup_text(await w.by_admin("rcon players", {"server": "Zombies"}))
+        said = await w.admin_reads("rcon say", {"server": "Zombies", "message": "horde at 22"})
+        listed = await w.admin_reads("rcon players", {"server": "Zombies"})
         await bot.services.live_players.fetch(server)
         kicked = await _kick(w, "Zombies", "Halp")
     assert "Said on Zombies" in said and sdtd.said == ["horde at 22"]
@@ -85,9 +78,7 @@ async def test_seven_days_to_die_unknown_command_is_not_ok(world: RconWorld) -> 
     w = world
     async with FakeSdtdServer(PASSWORD) as sdtd, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Zombies", "command": "nosuch 1"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Zombies", "command": "nosuch 1"})
         done = await confirm(w.fake, question, w.admin)
     assert "did not accept the command" in message_text(done)
     assert last_audit(w.settings)["outcome"] == "error"
@@ -97,9 +88,7 @@ async def test_palworld_rest_announce_and_kick_by_user_id(world: RconWorld) -> N
     w = world
     async with FakePalworldServer(password=PASSWORD) as pal, run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Pals", "palworld_rest", pal.address[1])
-        said = await followup_text(
-            await w.by_admin("rcon say", {"server": "Pals", "message": "save soon"})
-        )
+        said = await w.admin_reads("rcon say", {"server": "Pals", "message": "save soon"})
         await bot.services.live_players.fetch(server)
         kicked = await _kick(w, "Pals", "Alice", reason="afk")
     calls: list[Any] = [(c.route, c.body) for c in pal.calls]
@@ -113,10 +102,9 @@ async def test_palworld_rest_announce_and_kick_by_user_id(world: RconWorld) -> N
 async def test_minecraft_kick_by_name_from_list(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        await bot.services.live_players.fetch(server)
+        await register_listed(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         kicked = await _kick(w, "Craft", "Alex", reason="griefing")
-        listed = await followup_text(await w.by_admin("rcon players", {"server": "Craft"}))
+        listed = await w.admin_reads("rcon players", {"server": "Craft"})
     assert "Kicked **Alex**" in kicked
     assert "kick Alex griefing" in w.source.received
     assert "Steve" in listed and "Alex" not in listed.split("Steve")[0].split("\n")[-1]
@@ -126,9 +114,7 @@ async def test_rust_webrcon_say_and_kick_by_steamid(world: RconWorld) -> None:
     w = world
     async with FakeWebRconServer(PASSWORD) as rust, run_bot(w.fake, w.bot()) as bot:
         server = await register(bot, w.guild_id, "Rusty", "rust", rust.address[1])
-        said = await followup_text(
-            await w.by_admin("rcon say", {"server": "Rusty", "message": "wipe friday"})
-        )
+        said = await w.admin_reads("rcon say", {"server": "Rusty", "message": "wipe friday"})
         await bot.services.live_players.fetch(server)
         kicked = await _kick(w, "Rusty", "Alice", reason="cheating")
     assert "Said on Rusty" in said
@@ -160,9 +146,7 @@ async def test_injection_attempts_reach_no_console(world: RconWorld) -> None:
             "Craft": await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1]),
         }
         for name in servers:
-            reply = await followup_text(
-                await w.by_admin("rcon say", {"server": name, "message": "hi\nquit"})
-            )
+            reply = await w.admin_reads("rcon say", {"server": name, "message": "hi\nquit"})
             assert "line breaks" in reply, (name, reply)
         for name in ("Zombies", "Rusty"):
             await bot.services.live_players.fetch(servers[name])

@@ -9,7 +9,14 @@ from pathlib import Path
 from bot.services.feed.render import ZWSP, dropped_line
 from bot.storage.audit import AuditFilter
 from bot.storage.feeds import Feed, Watch
-from tests.cogs.feed_world import bodies, joins, lines, make_feed_world, player, settle
+from tests.cogs.feed_world import (
+    bodies,
+    lines,
+    make_feed_world,
+    player,
+    settle,
+    submit_joins,
+)
 from tests.cogs.status_world import answered, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -80,8 +87,7 @@ async def test_a_burst_of_1000_events_is_a_few_messages_without_a_429(
         main = await register(bot, w.status.guild_id, "Main", server)
         await w.feed_set("Main")
         names = [f"player{n:04d}" for n in range(1000)]
-        for event in joins(main.id, names):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, names)
         await settle(bot)
         messages = w.fake.channel_messages(w.feed_channel)
         assert 5 <= len(messages) <= 25, len(messages)
@@ -101,8 +107,7 @@ async def test_overflow_drops_the_oldest_and_says_so(
     ):
         main = await register(bot, w.status.guild_id, "Main", server)
         await w.feed_set("Main", "joins")
-        for event in joins(main.id, [f"p{n}" for n in range(25)]):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, [f"p{n}" for n in range(25)])
         await settle(bot)
         (message,) = w.fake.channel_messages(w.feed_channel)
         got = lines([message])
@@ -140,15 +145,13 @@ async def test_bot_restart_delivers_pending_events_once_and_never_reposts(
         async with run_bot(w.fake, w.bot(FEED_BATCH_SECONDS="30")) as bot:
             main = await register(bot, w.status.guild_id, "Main", server)
             await w.feed_set("Main")
-            for event in joins(main.id, ["a", "b", "c"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, main.id, ["a", "b", "c"])
             async with asyncio.timeout(10):
                 await bot.services.feed.wait_stored(3)
         assert w.fake.channel_messages(w.feed_channel) == []
         async with run_bot(w.fake, w.bot()) as bot:
             await settle(bot)
-            for event in joins(main.id, ["d"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, main.id, ["d"])
             await settle(bot)
         async with run_bot(w.fake, w.bot()) as bot:
             await settle(bot)
@@ -327,8 +330,7 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
             )
             assert "Watching player **Vip**" in (watched.content or "")
             assert held and not gate.is_set()  # a reload is waiting: the answers came first
-            for event in joins(main.id, ["early", "vip"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, main.id, ["early", "vip"])
             await w.fake.wait_until(
                 lambda: (
                     len(lines(w.fake.channel_messages(w.feed_channel))) >= 2
@@ -345,8 +347,7 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
                 )
             )
             assert "Stopped watching" in (unwatched.content or "")
-            for event in joins(main.id, ["late", "vip"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, main.id, ["late", "vip"])
             await bot.services.feed.wait_stored(4)
         finally:
             gate.set()

@@ -7,16 +7,28 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.app import OutpostBot
 from bot.services.feed import model as m
 from bot.services.feed.render import dropped_line
+from bot.storage import Server
 from bot.storage.events import Event
-from tests.cogs.feed_world import SETTLE, bodies, joins, lines, make_feed_world, player, settle
+from tests.cogs.feed_world import (
+    SETTLE,
+    FeedWorld,
+    bodies,
+    lines,
+    make_feed_world,
+    player,
+    settle,
+    submit_joins,
+)
 from tests.cogs.status_world import register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
@@ -61,16 +73,23 @@ async def set_feed(w: Any, events: str = "joins, leaves") -> None:
     await w.feed_set("Main", events)
 
 
+@asynccontextmanager
+async def main_fed(w: FeedWorld) -> AsyncIterator[tuple[OutpostBot, Server]]:
+    """The bot running with Main (on a fake A2S server) and its feed of joins and leaves set:
+    the bot and Main, to hand the feed events of."""
+    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
+        main = await register(bot, w.status.guild_id, "Main", server)
+        await set_feed(w)
+        yield bot, main
+
+
 async def test_a_cursor_write_failing_after_the_send_is_retried_alone(
     fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
-    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        main = await register(bot, w.status.guild_id, "Main", server)
-        await set_feed(w)
+    async with main_fed(w) as (bot, main):
         failures = LockedFor(monkeypatch, bot.services.store.feeds, "advance")
-        for event in joins(main.id, ["a", "b", "c"]):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, ["a", "b", "c"])
         await settle(bot)
         assert failures.left == 0
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
@@ -90,13 +109,11 @@ async def test_a_send_cut_off_by_a_restart_is_not_posted_twice(
             await set_feed(w)
             # Discord creates the message, the answer comes after the bot stopped waiting.
             w.fake.stall_posts(w.feed_channel, 4.0)
-            for event in joins(main.id, ["a", "b"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, main.id, ["a", "b"])
             await eventually(lambda: len(w.fake.channel_messages(w.feed_channel)) == 1)
         async with run_bot(w.fake, w.bot()) as bot:
             await settle(bot)
-            for event in joins(main.id, ["c"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, main.id, ["c"])
             await settle(bot)
         messages = w.fake.channel_messages(w.feed_channel)
         assert [names([m]) for m in messages] == [["a", "b"], ["c"]]
@@ -107,15 +124,11 @@ async def test_a_store_error_keeps_the_events_in_order(
     fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
-    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        main = await register(bot, w.status.guild_id, "Main", server)
-        await set_feed(w)
+    async with main_fed(w) as (bot, main):
         failures = LockedFor(monkeypatch, bot.services.store.events, "add_many")
-        for event in joins(main.id, ["a", "b"]):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, ["a", "b"])
         await asyncio.sleep(0)
-        for event in joins(main.id, ["c"]):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, ["c"])
         await settle(bot)
         assert failures.left == 0
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b", "c"]
@@ -141,8 +154,7 @@ async def test_shutdown_stores_what_the_inbox_holds(
                 return await real(events)
 
             monkeypatch.setattr(bot.services.store.events, "add_many", add_many)
-            for event in joins(main.id, ["a", "b", "c"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, main.id, ["a", "b", "c"])
             await eventually(lambda: attempts >= 2)
             failing = False  # the database is back just as the bot stops
         assert w.fake.channel_messages(w.feed_channel) == []
@@ -180,9 +192,7 @@ async def test_a_channel_missing_from_the_cache_is_fetched(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
-    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        main = await register(bot, w.status.guild_id, "Main", server)
-        await set_feed(w)
+    async with main_fed(w) as (bot, main):
         # What a guild not delivered yet, or a thread the cache does not hold, looks like.
         guild = bot.get_guild(w.status.guild_id)
         assert guild is not None
@@ -190,8 +200,7 @@ async def test_a_channel_missing_from_the_cache_is_fetched(
         assert channel is not None
         guild._remove_channel(channel)
         assert bot.get_channel(w.feed_channel) is None
-        for event in joins(main.id, ["a", "b"]):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, ["a", "b"])
         await settle(bot)
         assert names(w.fake.channel_messages(w.feed_channel)) == ["a", "b"]
 
@@ -201,12 +210,9 @@ async def test_lost_permissions_hold_the_lines_and_feed_list_says_why(
 ) -> None:
     w = make_feed_world(fake_discord, tmp_path)
     guild = w.fake.guild(w.status.guild_id)
-    async with FakeA2SServer() as server, run_bot(w.fake, w.bot()) as bot:
-        main = await register(bot, w.status.guild_id, "Main", server)
-        await set_feed(w)
+    async with main_fed(w) as (bot, main):
         guild.deny_bot(w.feed_channel, SEND_MESSAGES)
-        for event in joins(main.id, ["a", "b"]):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, ["a", "b"])
         await eventually(lambda: bot.services.feed.channel_problem(w.feed_channel) is not None)
         (feed,) = await bot.services.store.feeds.all()
         assert feed.delivered_through < min(
@@ -283,16 +289,14 @@ async def test_a_feed_into_an_archived_thread_reopens_it_or_says_why(
         # Discord archives idle threads (and drops them from the client's cache).
         guild.set_thread_archived(thread, True)
         await eventually(lambda: bot.get_channel(thread) is None)
-        for event in joins(main.id, ["a"]):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, ["a"])
         await settle(bot)
         assert names(w.fake.channel_messages(thread)) == ["a"]
         assert not guild.channel(thread).archived
         # Locked by a moderator: reopening needs Manage Threads, which the bot lacks.
         guild.set_thread_archived(thread, True, locked=True)
         await eventually(lambda: bot.get_channel(thread) is None)
-        for event in joins(main.id, ["b"]):
-            bot.services.feed.submit(event)
+        submit_joins(bot, main.id, ["b"])
         await eventually(lambda: bot.services.feed.channel_problem(thread) is not None)
         listing = await w.as_admin("feed list")
         assert "archived and locked: I need Manage Threads" in listing.embeds[0]["description"]

@@ -5,6 +5,8 @@ file (never a URL a server gave), through the fake Discord."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,18 @@ def with_favicon(favicon: str | None) -> dict[str, Any]:
     return status
 
 
+@asynccontextmanager
+async def craft_polled(w: StatusWorld, favicon: str | None) -> AsyncIterator[OutpostBot]:
+    """The bot running with Craft, a fake Minecraft server whose status shows ``favicon``,
+    registered and polled once."""
+    async with (
+        FakeMinecraftServer(status=with_favicon(favicon)) as craft,
+        run_bot(w.fake, w.bot()) as bot,
+    ):
+        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft", poll=True)
+        yield bot
+
+
 async def status(w: StatusWorld, server: str) -> InteractionHandle:
     return await w.as_member("status", {"server": server})
 
@@ -60,11 +74,7 @@ async def test_status_shows_the_favicon_as_thumbnail_next_to_the_chart(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     icon = make_png(shade=7)
-    async with (
-        FakeMinecraftServer(status=with_favicon(favicon_uri(icon))) as craft,
-        run_bot(w.fake, w.bot()) as bot,
-    ):
-        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft", poll=True)
+    async with craft_polled(w, favicon_uri(icon)):
         handle = await status(w, "Craft")
         files = await files_when(handle, 2)
         (embed,) = handle.embeds
@@ -81,11 +91,7 @@ async def test_a_late_chart_keeps_the_icon_when_it_is_added(
     release = hold_charts(monkeypatch)  # the chart is "slow" until the test has seen the answer
     w = make_world(fake_discord, tmp_path)
     icon = make_png(shade=9)
-    async with (
-        FakeMinecraftServer(status=with_favicon(favicon_uri(icon))) as craft,
-        run_bot(w.fake, w.bot()) as bot,
-    ):
-        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft", poll=True)
+    async with craft_polled(w, favicon_uri(icon)):
         handle = await status(w, "Craft")
         # Answered within the 3 s without the chart, the icon already there.
         assert handle.files == {"icon.png": icon}
@@ -238,12 +244,8 @@ async def test_board_without_attach_files_goes_on_without_thumbnails(
 ) -> None:
     w = make_world(fake_discord, tmp_path)
     w.fake.guild(w.guild_id).deny_bot(w.channel_id, ATTACH_FILES)
-    async with (
-        FakeMinecraftServer(status=with_favicon(favicon_uri(make_png()))) as craft,
-        run_bot(w.fake, w.bot()) as bot,
-    ):
+    async with craft_polled(w, favicon_uri(make_png())) as bot:
         bot.services.boards.pacer.gap = 0.0
-        await register(bot, w.guild_id, "Craft", craft.address, game="minecraft", poll=True)
         await board_set(w)
         message = board_message(w)
         (board,) = await bot.services.store.boards.for_guild(w.guild_id)

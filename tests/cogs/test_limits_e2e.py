@@ -12,26 +12,22 @@ import pytest
 from bot.app import OutpostBot
 from bot.services.rcon.permissions import Action
 from bot.storage import NewServer, Server
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     GREEN,
     PASSWORD,
     RconWorld,
-    asked,
     audit_rows,
     confirm,
-    followup_text,
+    open_world,
     player_choices,
     register,
+    register_listed,
     result_of,
-    seed_guild,
     source_answers,
     world_fixture,
 )
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, payloads, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 # Characters a game server may send that reorder or break what Discord shows around them.
 UNSAFE = "\u0085\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x1b\x9b"
@@ -56,16 +52,18 @@ def hostile_answers(command: str) -> str:
 world = world_fixture(handler=hostile_answers)
 
 
-async def _exec(w: RconWorld, command: str) -> dict[str, object]:
-    question = await asked(await w.by_admin("rcon exec", {"server": "Main", "command": command}))
-    return await confirm(w.fake, question, w.admin)
+async def _exec_on_main(w: RconWorld, command: str) -> dict[str, object]:
+    """The bot running with Main (CS2, its RCON the world's fake Source server): ``/rcon exec
+    command`` by the admin, confirmed; the result message."""
+    async with run_bot(w.fake, w.bot()) as bot:
+        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": command})
+        return await confirm(w.fake, question, w.admin)
 
 
 async def test_rcon_answer_that_escaping_grows_past_4096_is_attached(world: RconWorld) -> None:
     w = world
-    async with run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        done = await _exec(w, "echo ticks")
+    done = await _exec_on_main(w, "echo ticks")
     # The fake Discord fails the test on an embed past its limits; and the answer is whole.
     embed = result_of(done)
     assert embed["color"] == GREEN and "attached" in embed["description"]
@@ -76,9 +74,7 @@ async def test_rcon_answer_that_escaping_grows_past_4096_is_attached(world: Rcon
 
 async def test_rcon_answer_loses_controls_and_bidi_but_keeps_lines(world: RconWorld) -> None:
     w = world
-    async with run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        done = await _exec(w, "echo bidi")
+    done = await _exec_on_main(w, "echo bidi")
     embed = result_of(done)
     content = embed["description"]
     assert embed["title"] == "Done on Main" and content.startswith("```\n")
@@ -151,14 +147,10 @@ async def test_long_lists_stay_within_embed_limits(world: RconWorld) -> None:
 async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    ids = seed_guild(fake_discord)
-    settings = make_settings(fake_discord, tmp_path, MAX_SERVERS_PER_GUILD="1")
     async with (
         FakeA2SServer(info=InfoSpec(server_name="Fake CS2")) as a2s,
-        FakeRCONServer(password=PASSWORD) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
+        open_world(fake_discord, tmp_path, MAX_SERVERS_PER_GUILD="1") as w,
     ):
-        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         host, port = a2s.address
         async with run_bot(w.fake, w.bot()) as bot:
             modals = []
@@ -169,7 +161,7 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
                         "name": name,
                         "address": f"{host}:{port}",
                         "game": "cs2",
-                        "rcon_port": source.address[1],
+                        "rcon_port": w.source.address[1],
                     },
                 )
                 assert handle.modal is not None  # both pass the early count
@@ -196,30 +188,24 @@ async def test_two_server_add_modals_at_once_cannot_pass_the_quota(
                 },
             )
             assert refused.modal is None and "already has 1 servers" in str(refused.content)
-    rows = [r for r in audit_rows(settings) if r["action"] == "server add"]
+    rows = [r for r in audit_rows(w.settings) if r["action"] == "server add"]
     assert sorted(r["outcome"] for r in rows) == ["denied", "ok"]
 
 
 async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    ids = seed_guild(fake_discord)
-    settings = make_settings(
+    async with open_world(
         fake_discord,
         tmp_path,
         MAX_BOARDS_PER_GUILD="1",
         MAX_ALERTS_PER_GUILD="1",
         MAX_FEEDS_PER_GUILD="1",
         MAX_WATCHES_PER_GUILD="1",
-    )
-    async with (
-        FakeRCONServer(password=PASSWORD) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
-    ):
-        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
+    ) as w:
         other = fake_discord.guild(w.guild_id).add_channel("other")
         async with run_bot(w.fake, w.bot()) as bot:
-            await register(bot, w.guild_id, "Main", "cs2", source.address[1])
+            await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
             cases = [
                 ("board set", {}, "status boards"),
                 ("alert set", {"server": "Main"}, "alerts"),
@@ -227,33 +213,27 @@ async def test_board_alert_feed_and_watch_quotas_are_refused_in_discord(
             ]
             for command, options, what in cases:
                 for channel in (w.channel_id, other):
-                    text = await followup_text(
-                        await w.by_admin(command, {**options, "channel": channel})
-                    )
+                    text = await w.admin_reads(command, {**options, "channel": channel})
                 refusal = f"already has 1 {what}, the most allowed"
                 assert refusal in text, (command, text)
                 # The first one can still be changed.
-                again = await followup_text(
-                    await w.by_admin(command, {**options, "channel": w.channel_id})
-                )
+                again = await w.admin_reads(command, {**options, "channel": w.channel_id})
                 assert refusal not in again
             for player in ("Ann", "Bob"):
-                text = await followup_text(
-                    await w.by_admin(
-                        "watch add",
-                        {
-                            "server": "Main",
-                            "name_or_guid": player,
-                            "channel": w.channel_id,
-                        },
-                    )
+                text = await w.admin_reads(
+                    "watch add",
+                    {
+                        "server": "Main",
+                        "name_or_guid": player,
+                        "channel": w.channel_id,
+                    },
                 )
             assert "already has 1 watches, the most allowed" in text
             assert len(await bot.services.store.boards.for_guild(w.guild_id)) == 1
             assert len(await bot.services.store.alerts.for_guild(w.guild_id)) == 1
             assert len(await bot.services.store.feeds.for_guild(w.guild_id)) == 1
             assert len(await bot.services.store.watches.for_guild(w.guild_id)) == 1
-    denied = [r["action"] for r in audit_rows(settings) if r["outcome"] == "denied"]
+    denied = [r["action"] for r in audit_rows(w.settings) if r["outcome"] == "denied"]
     assert denied == ["board set", "alert set", "feed set", "watch add"]
 
 
@@ -262,9 +242,7 @@ async def test_rcon_answer_past_the_upload_limit_is_cut_to_fit(
 ) -> None:
     w = world
     monkeypatch.setattr(payloads, "ATTACHMENT_SIZE_LIMIT", 4096)
-    async with run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        done = await _exec(w, "cvarlist")  # about 16 KB
+    done = await _exec_on_main(w, "cvarlist")  # about 16 KB
     (attachment,) = done["attachments"]  # type: ignore[misc]
     assert len(attachment["data"]) <= 4096 - 1024
     assert attachment["data"].decode().startswith("cvar_0 : 1")
@@ -275,8 +253,7 @@ async def test_rcon_answer_past_the_upload_limit_is_cut_to_fit(
 async def test_player_autocomplete_shows_names_without_bidi_controls(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        await bot.services.live_players.fetch(await bot.services.registry.get(w.guild_id, "Main"))
+        await register_listed(bot, w.guild_id, "Main", "cs2", w.source.address[1])
         choices = await player_choices(w, "rcon kick", "Main", "ev")
     # The value pins the player (slot, SteamID, display-safe name), see test_rcon_targets_e2e.
     assert [c["value"] for c in choices] == ["#7 g:STEAM_1:0:13 Eve"]
@@ -288,15 +265,11 @@ async def test_player_autocomplete_shows_names_without_bidi_controls(world: Rcon
 async def test_server_add_and_test_replies_lose_controls_from_the_a2s_name(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    ids = seed_guild(fake_discord)
-    settings = make_settings(fake_discord, tmp_path)
     hostile = f"Fake{UNSAFE}CS2\u202egnp.exe"
     async with (
         FakeA2SServer(info=InfoSpec(server_name=hostile)) as a2s,
-        FakeRCONServer(password=PASSWORD) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
+        open_world(fake_discord, tmp_path) as w,
     ):
-        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         async with run_bot(w.fake, w.bot()):
             submitted = await w.add_cs2_main(a2s)
             added = await submitted.wait_followup()

@@ -13,11 +13,9 @@ from bot.app import OutpostBot
 from bot.storage.audit import AuditFilter
 from tests.bot.pgtest import fresh_database
 from tests.cogs.conftest import make_settings
-from tests.cogs.feed_world import joins, lines, player, settle
-from tests.cogs.status_world import answered, server_add
-from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
+from tests.cogs.feed_world import lines, player, settle, submit_joins
+from tests.cogs.status_world import answered, cs2_fakes, server_add
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 PASSWORD = "Pg-e2e-RCON-pa55"
 MANAGE = 1 << 5  # manage_guild
@@ -52,11 +50,7 @@ async def test_server_add_status_and_feed_on_postgres(
     def new_bot() -> OutpostBot:
         return OutpostBot(settings, guild_ready_timeout=0.05, autopoll=False)
 
-    info = InfoSpec(server_name="Fake CS2", map_name="de_inferno", player_count=5, max_players=20)
-    async with (
-        FakeA2SServer(info=info) as a2s,
-        FakeRCONServer(password=PASSWORD) as rcon,
-    ):
+    async with cs2_fakes(PASSWORD) as (a2s, rcon):
         host, port = a2s.address
         async with run_bot(fake, new_bot()) as bot:
             assert bot.services.store.dialect == "postgresql"
@@ -87,8 +81,7 @@ async def test_server_add_status_and_feed_on_postgres(
                     {"server": "Main", "channel": feed_channel, "events": "joins"},
                 )
             )
-            for event in joins(stored.id, ["alice", "bob"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, stored.id, ["alice", "bob"])
             await settle(bot)
             assert feed_lines(fake, feed_channel) == ["alice", "bob"]
 

@@ -9,18 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.storage import NewServer
-from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
     PASSWORD,
-    RconWorld,
-    followup_text,
+    open_world,
     register,
-    seed_guild,
 )
 from tests.fakes.a2s_server import FakeA2SServer
-from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
-from tests.fakes.rcon_server import FakeRCONServer
 
 pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 
@@ -28,14 +23,10 @@ pytestmark = pytest.mark.usefixtures("no_rcon_cooldown")
 async def test_a_stored_internal_server_gets_no_traffic_once_refused(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    ids = seed_guild(fake_discord)
-    settings = make_settings(fake_discord, tmp_path, ALLOW_PRIVATE_ADDRESSES="false")
     async with (
-        FakeRCONServer(password=PASSWORD) as source,
-        FakeBattlEyeServer(PASSWORD) as battleye,
+        open_world(fake_discord, tmp_path, ALLOW_PRIVATE_ADDRESSES="false") as w,
         FakeA2SServer() as a2s,
     ):
-        w = RconWorld(fake=fake_discord, settings=settings, source=source, battleye=battleye, **ids)
         async with run_bot(w.fake, w.bot()) as bot:
             assert bot.allow_private_addresses is False
             # Saved while the setting was on (rows from an earlier run).
@@ -47,24 +38,22 @@ async def test_a_stored_internal_server_gets_no_traffic_once_refused(
                     "127.0.0.1",
                     27015,
                     a2s.address[1],
-                    source.address[1],
+                    w.source.address[1],
                     bot.secret_box.encrypt(PASSWORD),
                     1,
                 )
             )
-            dayz = await register(bot, w.guild_id, "DayZ", "dayz", battleye.address[1])
+            dayz = await register(bot, w.guild_id, "DayZ", "dayz", w.battleye.address[1])
             await bot.services.poller.run_round()
             snap = bot.services.poller.snapshot(await bot.services.registry.get(w.guild_id, "Main"))
             assert snap.error == "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
             # The feed holds the BattlEye connection of a server with a feed: never made here.
             await w.as_admin("feed set", {"server": "DayZ", "channel": w.channel_id})
             for server in ("Main", "DayZ"):
-                text = await followup_text(
-                    await w.by_admin("rcon say", {"server": server, "message": "hi"})
-                )
+                text = await w.admin_reads("rcon say", {"server": server, "message": "hi"})
                 assert "ALLOW_PRIVATE_ADDRESSES" in text, text
                 assert PASSWORD not in text
             assert dayz.id in {s.id for s in await bot.services.store.servers.all()}
         assert a2s.requests == 0
-        assert source.connections_made == 0 and source.auth_attempts == 0
-        assert battleye.logins == 0 and battleye.refused_logins == 0
+        assert w.source.connections_made == 0 and w.source.auth_attempts == 0
+        assert w.battleye.logins == 0 and w.battleye.refused_logins == 0

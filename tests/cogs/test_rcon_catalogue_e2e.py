@@ -15,9 +15,10 @@ from tests.cogs.rcon_world import (
     confirm,
     followup_text,
     last_audit,
-    pick_player,
+    on_picked_player,
     player_choices,
     register,
+    register_listed,
     result_of,
     world_fixture,
 )
@@ -68,11 +69,9 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        said = await followup_text(
-            await w.by_admin("rcon say", {"server": "Squad", "message": "restart in 5"})
-        )
+        said = await w.admin_reads("rcon say", {"server": "Squad", "message": "restart in 5"})
         assert "Said on Squad" in said
-        players = await followup_text(await w.by_admin("rcon players", {"server": "Squad"}))
+        players = await w.admin_reads("rcon players", {"server": "Squad"})
         assert "Ann" in players
     # Before the catalogue, Squad got srcds' "say restart in 5" and "status".
     assert w.source.received == ["AdminBroadcast restart in 5", "ListPlayers"]
@@ -82,14 +81,9 @@ async def test_squad_say_sends_squads_broadcast(world: RconWorld) -> None:
 async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await bot.services.live_players.fetch(server)  # what the autocomplete answers from
-        value = await pick_player(w, "rcon kick", "Squad", "an", "Ann")
+        await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         reply = await followup_text(
-            await w.by_admin(
-                "rcon kick",
-                {"server": "Squad", "player": value, "reason": "bye"},
-            )
+            await on_picked_player(w, "rcon kick", "Squad", "an", "Ann", reason="bye")
         )
     assert reply.startswith("Done on Squad\nKicked **Ann** (#0) from **Squad**: bye")
     assert 'AdminKick "76561198000000001" bye' in w.source.received
@@ -100,13 +94,10 @@ async def test_squad_kick_by_steamid_from_listplayers(world: RconWorld) -> None:
 async def test_squad_ban_by_steamid_with_squads_length(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await bot.services.live_players.fetch(server)
-        value = await pick_player(w, "rcon ban", "Squad", "bo", "Bob")
+        await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
         question = await asked(
-            await w.by_admin(
-                "rcon ban",
-                {"server": "Squad", "player": value, "duration": 90, "reason": "teamkill"},
+            await on_picked_player(
+                w, "rcon ban", "Squad", "bo", "Bob", duration=90, reason="teamkill"
             )
         )
         await confirm(w.fake, question, w.admin)
@@ -140,7 +131,7 @@ async def test_unsupported_action_is_refused_with_the_exec_hint(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Game", game, w.source.address[1])
-        reply = await followup_text(await w.by_admin(command, {"server": "Game", **options}))
+        reply = await w.admin_reads(command, {"server": "Game", **options})
     assert "use `/rcon exec`" in reply and "Nothing was sent" in reply
     assert w.source.received == []  # not even a player list
     row = last_audit(w.settings)
@@ -153,11 +144,11 @@ async def test_unknown_command_is_not_audited_ok(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "nosuchcommand 1"})
+        question = await w.admin_asked(
+            "rcon exec", {"server": "Main", "command": "nosuchcommand 1"}
         )
         done = await confirm(w.fake, question, w.admin)
-        ok = await followup_text(await w.by_admin("rcon say", {"server": "Main", "message": "hi"}))
+        ok = await w.admin_reads("rcon say", {"server": "Main", "message": "hi"})
     failed = result_of(done)
     assert (failed["title"], failed["color"]) == ("Failed on Main", RED)
     assert "did not accept the command" in failed["description"]

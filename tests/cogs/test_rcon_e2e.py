@@ -27,6 +27,7 @@ from tests.cogs.rcon_world import (
     database_bytes,
     followup_text,
     last_audit,
+    last_audited,
     player_choices,
     register,
     result,
@@ -102,8 +103,7 @@ async def test_member_without_grant_is_denied_and_nothing_is_sent(world: RconWor
             text = await followup_text(handle)
             action = command.split()[1].replace("bans", "ban")
             assert f"needs the **{action}** permission" in text, text
-            row = last_audit(w.settings)
-            assert (row["action"], row["outcome"]) == (f"rcon {action}", "denied")
+            assert last_audited(w.settings) == (f"rcon {action}", "denied")
     assert w.source.received == [] and w.source.auth_attempts == 0
 
 
@@ -152,37 +152,28 @@ async def test_hostile_reason_is_refused_before_anything_is_sent(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        text = await followup_text(
-            await w.by_admin(
-                "rcon kick",
-                {"server": "Main", "player": "Ann", "reason": reason},
-            )
+        text = await w.admin_reads(
+            "rcon kick",
+            {"server": "Main", "player": "Ann", "reason": reason},
         )
     assert ("cannot contain" in text and "Nothing was sent" in text) or "control" in text
     assert w.source.received == [] and w.source.connections_made == 0
-    row = last_audit(w.settings)
-    assert (row["action"], row["outcome"]) == ("rcon kick", "denied")
+    assert last_audited(w.settings) == ("rcon kick", "denied")
 
 
 async def test_battleye_players_say_kick_and_hostile_name(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        players = await followup_text(await w.by_admin("rcon players", {"server": "DayZ"}))
+        players = await w.admin_reads("rcon players", {"server": "DayZ"})
         assert "Ann" in players and "```" in players
-        await followup_text(
-            await w.by_admin("rcon say", {"server": "DayZ", "message": "restart in 5"})
-        )
-        await followup_text(
-            await w.by_admin(
-                "rcon kick",
-                {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
-            )
+        await w.admin_reads("rcon say", {"server": "DayZ", "message": "restart in 5"})
+        await w.admin_reads(
+            "rcon kick",
+            {"server": "DayZ", "player": "Zed; #shutdown", "reason": "bye"},
         )
         # BattlEye has no command chaining, but control characters would split the datagram.
-        refused = await followup_text(
-            await w.by_admin("rcon say", {"server": "DayZ", "message": "a\u0000b"})
-        )
+        refused = await w.admin_reads("rcon say", {"server": "DayZ", "message": "a\u0000b"})
         assert "control characters" in refused
     # "players" also runs at login (the client's player cache) and before the kick (lookup).
     sent = [c for c in w.battleye.received_commands if c != "players"]
@@ -194,8 +185,8 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        question = await asked(
-            await w.by_admin("rcon ban", {"server": "Main", "player": "Ann", "duration": 60})
+        question = await w.admin_asked(
+            "rcon ban", {"server": "Main", "player": "Ann", "duration": 60}
         )
         assert "Ban **Ann** (#2) on **Main** for 60 minutes?" in question["content"]
         assert w.source.received == ["status"]  # nothing but the lookup before the button
@@ -206,8 +197,7 @@ async def test_ban_confirmed_by_invoker_runs_ban_and_writeid(world: RconWorld) -
     # A fresh list right before sending (the confirm may come a minute later), and one after
     # that confirms Ann is gone.
     assert w.source.received == ["status", "status", "banid 60 2 kick", "writeid", "status"]
-    row = last_audit(w.settings)
-    assert (row["action"], row["outcome"]) == ("rcon ban", "ok")
+    assert last_audited(w.settings) == ("rcon ban", "ok")
 
 
 async def test_grant_revoked_before_the_confirm_button(world: RconWorld) -> None:
@@ -240,9 +230,7 @@ async def test_unconfirmed_exec_expires_and_sends_nothing(
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "status"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": "status"})
         assert question["components"]
         expired = "Not confirmed within 0.2 s: nothing was sent."
         for _ in range(100):  # bounded: at most 5 s
@@ -262,9 +250,7 @@ async def test_exec_long_response_is_attached_as_a_file(world: RconWorld) -> Non
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "cvarlist"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": "cvarlist"})
         done = await confirm(w.fake, question, w.admin)
         files = {a["filename"]: a["data"] for a in done["attachments"]}
     attached = result_of(done)
@@ -280,7 +266,7 @@ async def test_wrong_password_is_tried_once_and_reported(world: RconWorld) -> No
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Bad", "cs2", w.source.address[1], password="nope-nope")
         for _ in range(3):
-            text = await followup_text(await w.by_admin("rcon players", {"server": "Bad"}))
+            text = await w.admin_reads("rcon players", {"server": "Bad"})
             assert "RCON password of 'Bad' was refused" in text
         assert w.source.failed_auth == 1 and w.source.received == []
     outcomes = [r["outcome"] for r in audit_rows(w.settings)]
@@ -293,7 +279,7 @@ async def test_offline_server(world: RconWorld) -> None:
         port = w.source.address[1]
         await w.source.stop()
         await register(bot, w.guild_id, "Down", "cs2", port)
-        text = await followup_text(await w.by_admin("rcon players", {"server": "Down"}))
+        text = await w.admin_reads("rcon players", {"server": "Down"})
     assert "offline" in text
     assert last_audit(w.settings)["outcome"] == "error"
 
@@ -302,7 +288,7 @@ async def test_cooldown_per_user(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(await w.by_admin("rcon players", {"server": "Main"}))
+        await w.admin_reads("rcon players", {"server": "Main"})
         second = await w.as_admin("rcon players", {"server": "Main"})
         assert "Slow down" in (second.content or "")
     assert w.source.received == ["status"]
@@ -312,17 +298,15 @@ async def test_password_appears_nowhere(world: RconWorld, captured_log: io.Strin
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await servers(w, bot)
-        await followup_text(await w.by_admin("rcon players", {"server": "Main"}))
+        await w.admin_reads("rcon players", {"server": "Main"})
         handle = await w.by_admin("rcon exec", {"server": "DayZ", "command": "players"})
         await handle.wait_response()
         await confirm(w.fake, await handle.wait_followup(), w.admin)
         # A password typed into /rcon exec to set it is masked in the confirm and the audit
         # row (typed text is otherwise stored as typed: redacting it would be an oracle).
-        question = await asked(
-            await w.by_admin(
-                "rcon exec",
-                {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
-            )
+        question = await w.admin_asked(
+            "rcon exec",
+            {"server": "Main", "command": f"rcon_password {PASSWORD}; echo done"},
         )
         assert "rcon_password [hidden]; echo done" in question["content"]
         await confirm(w.fake, question, w.admin)

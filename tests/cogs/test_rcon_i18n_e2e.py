@@ -17,7 +17,6 @@ from tests.cogs.rcon_world import (
     RED,
     RconWorld,
     SourceConsole,
-    asked,
     audit_rows,
     confirm,
     last_audit,
@@ -100,8 +99,8 @@ async def test_german_ban_question_buttons_and_result(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await main_server(w, bot)
-        question = await asked(
-            await w.by_admin("rcon ban", {"server": "Main", "player": "Ann", "duration": 1})
+        question = await w.admin_asked(
+            "rcon ban", {"server": "Main", "player": "Ann", "duration": 1}
         )
         assert question["content"] == "**Ann** (#2) auf **Main** für 1 Minute bannen?"
         assert labels(question) == ["Bannen", "Abbrechen"]

@@ -12,14 +12,16 @@ from tests.cogs.rcon_world import (
     ANN,
     PASSWORD,
     RconWorld,
-    asked,
     audit_rows,
     confirm,
     followup_text,
     last_audit,
+    last_audited,
     message_text,
+    on_picked_player,
     pick_player,
     register,
+    register_listed,
     world_fixture,
 )
 from tests.fakes.discord import run_bot
@@ -85,7 +87,7 @@ async def _whisper(w: RconWorld, user: int, server: str, player: str, message: s
 
 async def _confirmed(w: RconWorld, command: str, options: dict[str, Any]) -> tuple[str, str]:
     """The question asked, then what the bot said after Confirm was pressed."""
-    question = await asked(await w.by_admin(command, options))
+    question = await w.admin_asked(command, options)
     done = await confirm(w.fake, question, w.admin)
     return str(question["content"]), message_text(done)
 
@@ -93,8 +95,7 @@ async def _confirmed(w: RconWorld, command: str, options: dict[str, Any]) -> tup
 async def test_minecraft_whisper_to_a_player_from_the_live_list(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        await bot.services.live_players.fetch(server)
+        await register_listed(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         value = await pick_player(w, "rcon whisper", "Craft", "Alex")
         w.source.received.clear()
         reply = await _whisper(w, w.admin, "Craft", value, "meet at spawn")
@@ -110,15 +111,13 @@ async def test_minecraft_whisper_to_a_player_from_the_live_list(world: RconWorld
 async def test_battleye_and_squad_whisper_by_slot_and_steamid(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        dayz = await register(bot, w.guild_id, "DayZ", "dayz", w.battleye.address[1])
-        squad = await register(bot, w.guild_id, "Squad", "squad", w.source.address[1])
-        await bot.services.live_players.fetch(dayz)
-        await bot.services.live_players.fetch(squad)
-        be = await _whisper(
-            w, w.admin, "DayZ", await pick_player(w, "rcon whisper", "DayZ", "Ann"), "hi"
+        await register_listed(bot, w.guild_id, "DayZ", "dayz", w.battleye.address[1])
+        await register_listed(bot, w.guild_id, "Squad", "squad", w.source.address[1])
+        be = await followup_text(
+            await on_picked_player(w, "rcon whisper", "DayZ", "Ann", message="hi")
         )
-        sq = await _whisper(
-            w, w.admin, "Squad", await pick_player(w, "rcon whisper", "Squad", "Ann"), "no ramming"
+        sq = await followup_text(
+            await on_picked_player(w, "rcon whisper", "Squad", "Ann", message="no ramming")
         )
     assert "say 0 hi" in w.battleye.received_commands
     assert 'AdminWarn "76561198000000001" no ramming' in w.source.received
@@ -130,8 +129,7 @@ async def test_battleye_and_squad_whisper_by_slot_and_steamid(world: RconWorld) 
 async def test_whisper_to_a_player_who_left_sends_nothing(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        server = await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        await bot.services.live_players.fetch(server)
+        await register_listed(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         value = await pick_player(w, "rcon whisper", "Craft", "Steve")
         w.source.handler.online.remove("Steve")  # type: ignore[union-attr]
         reply = await _whisper(w, w.admin, "Craft", value, "hi")
@@ -161,9 +159,7 @@ async def test_grants_whisper_needs_say_lifecycle_needs_exec_whitelist_needs_ban
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        await followup_text(
-            await w.by_admin("permissions grant", {"role": w.mods_role, "action": "say"})
-        )
+        await w.admin_reads("permissions grant", {"role": w.mods_role, "action": "say"})
         w.source.received.clear()
         for command, options, needs in [
             ("rcon save", {}, "exec"),
@@ -174,8 +170,7 @@ async def test_grants_whisper_needs_say_lifecycle_needs_exec_whitelist_needs_ban
                 await w.fake.slash(w.guild_id, w.mod, command, {"server": "Craft", **options})
             )
             assert f"needs the **{needs}** permission" in text, text
-            row = last_audit(w.settings)
-            assert (row["action"], row["outcome"]) == (f"rcon {needs}", "denied")
+            assert last_audited(w.settings) == (f"rcon {needs}", "denied")
         assert w.source.received == []
         # The say grant is enough for a whisper.
         ok = await _whisper(w, w.mod, "Craft", "Alex", "hello")
@@ -189,24 +184,18 @@ async def test_minecraft_save_whitelist_and_shutdown(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        saved = await followup_text(await w.by_admin("rcon save", {"server": "Craft"}))
-        added = await followup_text(
-            await w.by_admin(
-                "rcon whitelist",
-                {"server": "Craft", "action": "add", "name": "Steve_01"},
-            )
+        saved = await w.admin_reads("rcon save", {"server": "Craft"})
+        added = await w.admin_reads(
+            "rcon whitelist",
+            {"server": "Craft", "action": "add", "name": "Steve_01"},
         )
-        removed = await followup_text(
-            await w.by_admin(
-                "rcon whitelist",
-                {"server": "Craft", "action": "remove", "name": "Steve_01"},
-            )
+        removed = await w.admin_reads(
+            "rcon whitelist",
+            {"server": "Craft", "action": "remove", "name": "Steve_01"},
         )
-        bad = await followup_text(
-            await w.by_admin(
-                "rcon whitelist",
-                {"server": "Craft", "action": "add", "name": "x; stop"},
-            )
+        bad = await w.admin_reads(
+            "rcon whitelist",
+            {"server": "Craft", "action": "add", "name": "x; stop"},
         )
         assert "stop" not in w.source.received  # nothing before the button
         question, done = await _confirmed(w, "rcon shutdown", {"server": "Craft"})
@@ -237,11 +226,9 @@ async def test_shutdown_countdown_refused_where_the_console_has_none(world: Rcon
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
         await register(bot, w.guild_id, "Main", "cs2", w.source.address[1])
-        later = await followup_text(
-            await w.by_admin("rcon shutdown", {"server": "Craft", "in_seconds": 300})
-        )
-        cs2 = await followup_text(await w.by_admin("rcon shutdown", {"server": "Main"}))
-        cs2_save = await followup_text(await w.by_admin("rcon save", {"server": "Main"}))
+        later = await w.admin_reads("rcon shutdown", {"server": "Craft", "in_seconds": 300})
+        cs2 = await w.admin_reads("rcon shutdown", {"server": "Main"})
+        cs2_save = await w.admin_reads("rcon save", {"server": "Main"})
     assert "no countdown" in later and "Nothing was sent" in later
     assert "no `shutdown` command" in cs2 and "use `/rcon exec`" in cs2
     assert "no `save` command" in cs2_save
@@ -253,19 +240,18 @@ async def test_shutdown_cancelled_sends_nothing(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        question = await asked(await w.by_admin("rcon shutdown", {"server": "Craft"}))
+        question = await w.admin_asked("rcon shutdown", {"server": "Craft"})
         click = await w.fake.click(question, "rcon:cancel", w.admin)
         await click.wait_response()
     assert w.source.received == []
-    row = last_audit(w.settings)
-    assert (row["action"], row["outcome"]) == ("rcon exec", "denied")
+    assert last_audited(w.settings) == ("rcon exec", "denied")
 
 
 async def test_palworld_rest_save_and_shutdown_with_countdown(world: RconWorld) -> None:
     w = world
     async with FakePalworldServer(password=PASSWORD) as pal, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Pals", "palworld_rest", pal.address[1])
-        saved = await followup_text(await w.by_admin("rcon save", {"server": "Pals"}))
+        saved = await w.admin_reads("rcon save", {"server": "Pals"})
         question, done = await _confirmed(
             w,
             "rcon shutdown",
@@ -284,11 +270,9 @@ async def test_rust_shutdown_countdown_and_quote_refused(world: RconWorld) -> No
     w = world
     async with FakeWebRconServer(PASSWORD) as rust, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Rusty", "rust", rust.address[1])
-        quoted = await followup_text(
-            await w.by_admin(
-                "rcon shutdown",
-                {"server": "Rusty", "in_seconds": 30, "message": 'bye"; quit'},
-            )
+        quoted = await w.admin_reads(
+            "rcon shutdown",
+            {"server": "Rusty", "in_seconds": 30, "message": 'bye"; quit'},
         )
         _, done = await _confirmed(
             w, "rcon shutdown", {"server": "Rusty", "in_seconds": 30, "message": "wipe time"}
@@ -303,7 +287,7 @@ async def test_seven_days_to_die_save_and_shutdown(world: RconWorld) -> None:
     w = world
     async with FakeSdtdServer(PASSWORD) as sdtd, run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Zombies", "7dtd", sdtd.address[1])
-        await followup_text(await w.by_admin("rcon save", {"server": "Zombies"}))
+        await w.admin_reads("rcon save", {"server": "Zombies"})
         _, done = await _confirmed(w, "rcon shutdown", {"server": "Zombies"})
     assert "saveworld" in sdtd.received_commands and "shutdown" in sdtd.received_commands
     assert "Shutting server down" in done
@@ -315,14 +299,10 @@ async def test_minecraft_ban_ip_asks_first_then_sends(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await register(bot, w.guild_id, "Craft", "minecraft", w.source.address[1])
-        refused = await followup_text(
-            await w.by_admin("rcon ban-ip", {"server": "Craft", "target": "a; op me"})
-        )
-        question = await asked(
-            await w.by_admin(
-                "rcon ban-ip",
-                {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
-            )
+        refused = await w.admin_reads("rcon ban-ip", {"server": "Craft", "target": "a; op me"})
+        question = await w.admin_asked(
+            "rcon ban-ip",
+            {"server": "Craft", "target": "203.0.113.7", "reason": "alts"},
         )
         assert "203.0.113.7" in question["content"]
         await confirm(w.fake, question, w.admin)

@@ -16,14 +16,15 @@ from tests.cogs.rcon_world import (
     asked,
     audit_rows,
     confirm,
-    followup_text,
+    last_audited,
     player_choices,
     register,
+    register_listed,
     result,
     result_of,
     world_fixture,
 )
-from tests.fakes.discord import run_bot
+from tests.fakes.discord import InteractionHandle, run_bot
 
 GUS_GUID = "c" * 32
 IVY_GUID = "d" * 32
@@ -39,14 +40,23 @@ world = world_fixture(console=SourceConsole, players=[ANN, GUS])
 
 
 async def _bravo(w: RconWorld, bot: OutpostBot) -> None:
-    server = await register(bot, w.guild_id, "bravo", "dayz", w.battleye.address[1])
-    await bot.services.live_players.fetch(server)
+    await register_listed(bot, w.guild_id, "bravo", "dayz", w.battleye.address[1])
 
 
 async def _gus_token(w: RconWorld, command: str) -> str:
     choices = await player_choices(w, command, "bravo", "gus")
     assert [c["name"] for c in choices] == ["#3 Griefer Gus"]
     return str(choices[0]["value"])
+
+
+async def _on_gus(
+    w: RconWorld, bot: OutpostBot, command: str, **options: object
+) -> InteractionHandle:
+    """``/command`` by the admin on Gus of bravo, chosen from the ``player`` autocomplete (so
+    the command gets his token, not his name)."""
+    await _bravo(w, bot)
+    token = await _gus_token(w, command)
+    return await w.by_admin(command, {"server": "bravo", "player": token, **options})
 
 
 def _slot_changes_hands(w: RconWorld) -> list[str]:
@@ -62,14 +72,7 @@ def _sent(w: RconWorld) -> list[str]:
 async def test_ban_confirmed_after_the_slot_changed_hands_bans_nobody(world: RconWorld) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        await _bravo(w, bot)
-        token = await _gus_token(w, "rcon ban")
-        question = await asked(
-            await w.by_admin(
-                "rcon ban",
-                {"server": "bravo", "player": token, "reason": "spawn camping"},
-            )
-        )
+        question = await asked(await _on_gus(w, bot, "rcon ban", reason="spawn camping"))
         assert "Ban **Griefer Gus** (#3) on **bravo** permanently?" in question["content"]
         await w.battleye.push_messages(_slot_changes_hands(w))
         refused = await confirm(w.fake, question, w.admin)
@@ -90,13 +93,10 @@ async def test_kick_from_autocomplete_after_the_slot_changed_hands_kicks_nobody(
         await _bravo(w, bot)
         token = await _gus_token(w, "rcon kick")
         await w.battleye.push_messages(_slot_changes_hands(w))
-        text = await followup_text(
-            await w.by_admin("rcon kick", {"server": "bravo", "player": token})
-        )
+        text = await w.admin_reads("rcon kick", {"server": "bravo", "player": token})
     assert text.endswith("**Griefer Gus** left the server; nothing was sent.")
     assert _sent(w) == [] and IVY in w.battleye.players
-    row = audit_rows(w.settings)[-1]
-    assert (row["action"], row["outcome"]) == ("rcon kick", "denied")
+    assert last_audited(w.settings) == ("rcon kick", "denied")
 
 
 async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(
@@ -104,13 +104,8 @@ async def test_ban_bans_the_guid_and_says_so_confirmed_by_the_kick_line(
 ) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        await _bravo(w, bot)
-        token = await _gus_token(w, "rcon ban")
         question = await asked(
-            await w.by_admin(
-                "rcon ban",
-                {"server": "bravo", "player": token, "duration": 60, "reason": "spawn camping"},
-            )
+            await _on_gus(w, bot, "rcon ban", duration=60, reason="spawn camping")
         )
         done = await confirm(w.fake, question, w.admin)
     banned = result_of(done)
@@ -128,14 +123,7 @@ async def test_kick_reply_names_the_player_and_is_confirmed_by_the_kick_line(
 ) -> None:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
-        await _bravo(w, bot)
-        token = await _gus_token(w, "rcon kick")
-        kicked = await result(
-            await w.by_admin(
-                "rcon kick",
-                {"server": "bravo", "player": token, "reason": "spawn camping"},
-            )
-        )
+        kicked = await result(await _on_gus(w, bot, "rcon kick", reason="spawn camping"))
     assert (kicked["title"], kicked["color"]) == ("Done on bravo", GREEN)
     assert kicked["description"] == "Kicked **Griefer Gus** (#3) from **bravo**: spawn camping"
     # BattlEye answers a kick with nothing: a plain line, no code block of an empty answer.
@@ -171,9 +159,7 @@ async def test_battleye_unban_names_the_ban_and_confirms_it_from_the_list(
     async with run_bot(w.fake, w.bot()) as bot:
         await _bravo(w, bot)
         lifted = await result(await w.by_admin("rcon unban", {"server": "bravo", "ban": "1"}))
-        missing = await followup_text(
-            await w.by_admin("rcon unban", {"server": "bravo", "ban": "7"})
-        )
+        missing = await w.admin_reads("rcon unban", {"server": "bravo", "ban": "7"})
     assert lifted["description"] == f"Lifted ban #1 (**{GUS_GUID}**) on **bravo**"
     assert lifted["color"] == GREEN
     assert w.battleye.bans == [(ANN.guid, 0, "old")]

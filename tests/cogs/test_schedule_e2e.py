@@ -16,7 +16,6 @@ from tests.cogs.rcon_world import (
     PASSWORD,
     RconWorld,
     audit_rows,
-    followup_text,
     message_text,
     register,
     world_fixture,
@@ -102,7 +101,7 @@ async def test_a_scheduled_message_reaches_the_console_at_its_time(world: RconWo
         await w.as_admin("schedule pause", {"schedule": 1})
         await minutes(bot, clock, 24 * 60)
         assert w.source.received == ["say Vote for us today!"]
-        ran = await followup_text(await w.by_admin("schedule run-now", {"schedule": 1}))
+        ran = await w.admin_reads("schedule run-now", {"schedule": 1})
         assert "ran: ok" in ran
         # A member without Manage Server cannot manage schedules.
         refused = await w.as_member("schedule list", bypass=True)
@@ -155,7 +154,7 @@ async def test_restart_countdown_in_order_and_cancel(world: RconWorld) -> None:
         await bot.services.schedules.settle()
         twice = reply(await w.as_admin("restart start", {"server": "Craft", "in_minutes": 3}))
         assert "has a restart pending already" in twice
-        cancelled = await followup_text(await w.by_admin("restart cancel", {"server": "Craft"}))
+        cancelled = await w.admin_reads("restart cancel", {"server": "Craft"})
         assert "cancelled and told the players" in cancelled
         await minutes(bot, clock, 15)
         nothing = reply(await w.as_admin("restart cancel", {"server": "Craft"}))

@@ -19,8 +19,8 @@ from bot.app import OutpostBot
 from bot.config import Settings
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import removed
-from tests.cogs.status_world import Commands, answered, server_add
-from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
+from tests.cogs.status_world import Commands, answered, cs2_fakes, server_add
+from tests.fakes.a2s_server import FakeA2SServer
 from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.discord import FakeDiscord, run_bot
 from tests.fakes.rcon_server import FakeRCONServer
@@ -75,11 +75,7 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Worl
     admins = guild.add_role("Admins", permissions=MANAGE)
     other = fake_discord.add_guild("Beta")
     other_admins = other.add_role("Admins", permissions=MANAGE)
-    info = InfoSpec(server_name="Fake CS2", map_name="de_inferno", player_count=5, max_players=20)
-    async with (
-        FakeA2SServer(info=info) as a2s,
-        FakeRCONServer(password=PASSWORD, max_failed_auth=10) as rcon,
-    ):
+    async with cs2_fakes(PASSWORD, max_failed_auth=10) as (a2s, rcon):
         yield World(
             fake=fake_discord,
             settings=make_settings(fake_discord, tmp_path),

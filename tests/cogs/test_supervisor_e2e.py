@@ -14,7 +14,7 @@ from bot.cli.check import run_checks
 from bot.metrics import PrometheusMetrics
 from bot.services.supervisor import STOPPED
 from tests.cogs.conftest import make_settings
-from tests.cogs.feed_world import joins, lines, make_feed_world, player, settle
+from tests.cogs.feed_world import lines, make_feed_world, player, settle, submit_joins
 from tests.cogs.status_world import register
 from tests.cogs.test_metrics_e2e import scrape, value
 from tests.fakes.a2s_server import FakeA2SServer
@@ -53,8 +53,7 @@ async def test_a_failure_at_start_never_kills_the_feed(
         async with run_bot(w.fake, bot):
             main = await register(bot, w.status.guild_id, "Main", server)
             await w.feed_set("Main")
-            for event in joins(main.id, ["a", "b"]):
-                bot.services.feed.submit(event)
+            submit_joins(bot, main.id, ["a", "b"])
             await settle(bot)
             got = [player(line) for line in lines(w.fake.channel_messages(w.feed_channel))]
             assert got == ["a", "b"]

@@ -20,15 +20,15 @@ from bot.logsetup import REDACTED, secrets
 from bot.services.audit import Actor
 from tests.cogs.conftest import make_settings
 from tests.cogs.rcon_world import (
-    asked,
     audit_rows,
     confirm,
     followup_text,
+    last_audited,
     message_text,
     register,
     removed,
 )
-from tests.cogs.status_world import Commands, answered
+from tests.cogs.status_world import Commands, answered, cs2_fakes
 from tests.cogs.stored import add_rcon_server
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, InteractionHandle, run_bot
@@ -80,10 +80,8 @@ async def world(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Trus
     high = guild.add_role("Seniors", permissions=0)
     other = fake_discord.add_guild("Beta")
     other_admins = other.add_role("Admins", permissions=ADMINISTRATOR)
-    info = InfoSpec(server_name="Fake CS2", map_name="de_inferno", player_count=5, max_players=20)
     async with (
-        FakeA2SServer(info=info) as a2s,
-        FakeRCONServer(password=PASSWORD, max_failed_auth=10) as rcon,
+        cs2_fakes(PASSWORD, max_failed_auth=10) as (a2s, rcon),
         FakeRCONServer(password="attacker-knows-nothing", max_failed_auth=10) as attacker,
     ):
         yield TrustWorld(
@@ -336,9 +334,7 @@ async def test_exec_confirm_refuses_a_server_edited_meanwhile(world: TrustWorld)
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "status"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": "status"})
         # The admin points Main at another RCON server (typing that server's password).
         port = w.attacker.address[1]
         edit = await w.as_admin("server edit", {"name": "Main", "rcon_port": port})
@@ -366,9 +362,7 @@ async def test_double_press_runs_once_and_is_answered(world: TrustWorld, second:
     w = world
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": "echo once"})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": "echo once"})
         # Both presses land before the bot answered the first (a double click).
         first = await w.fake.click(question, "rcon:confirm", w.admin)
         again = await w.fake.click(question, second, w.admin)
@@ -422,8 +416,7 @@ async def test_exec_that_the_confirm_could_not_show_is_refused(
         assert refusal in text, text
         assert not (await handle.wait_followup()).get("components")
     assert w.rcon.received == []
-    row = audit_rows(w.settings)[-1]
-    assert (row["action"], row["outcome"]) == ("rcon exec", "denied")
+    assert last_audited(w.settings) == ("rcon exec", "denied")
 
 
 async def test_exec_confirm_shows_the_whole_command(world: TrustWorld) -> None:
@@ -432,9 +425,7 @@ async def test_exec_confirm_shows_the_whole_command(world: TrustWorld) -> None:
     command = "echo " + "x" * 300 + " " + "y" * 170 + tail  # 490 characters
     async with run_bot(w.fake, w.bot()) as bot:
         await _add(w, bot)
-        question = await asked(
-            await w.by_admin("rcon exec", {"server": "Main", "command": command})
-        )
+        question = await w.admin_asked("rcon exec", {"server": "Main", "command": command})
         assert f"```\n{command}\n```" in question["content"]
         assert question["content"].rstrip().endswith(tail + "\n```")
 
@@ -446,9 +437,7 @@ async def test_exec_password_setting_is_masked_in_audit_and_mirror(world: TrustW
         await _add(w, bot)
         await bot.services.store.audit.set_channel(w.guild_id, channel)
         for command in ('sv_password "n3w pass"', "rcon_password hunter2x; status"):
-            question = await asked(
-                await w.by_admin("rcon exec", {"server": "Main", "command": command})
-            )
+            question = await w.admin_asked("rcon exec", {"server": "Main", "command": command})
             assert "hunter2x" not in question["content"] and "n3w" not in question["content"]
             await confirm(w.fake, question, w.admin)
         mirrored: list[str] = []
