@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.catalogue import CONSOLES, GAMES, CatalogueError, parse
@@ -282,6 +282,7 @@ def test_hostile_import_files_are_refused() -> None:
     st.binary(max_size=2000),
     st.sampled_from(["bans.txt", "a.json", "b.csv", "banned-players.json"]),
 )
+@example(b"\r\x00", "b.csv")  # csv.Error once escaped as an internal error
 def test_any_file_gives_bans_or_a_refusal(data: bytes, name: str) -> None:
     try:
         result = parse_import(name, data, NOW)
@@ -289,3 +290,17 @@ def test_any_file_gives_bans_or_a_refusal(data: bytes, name: str) -> None:
         return
     for b in result.bans:
         assert b.identifiers and native.reason_ok(b.reason) and len(b.reason) <= 120
+
+
+def test_a_file_the_csv_module_refuses_is_a_refusal_not_a_crash() -> None:
+    # One field past the csv module's own field limit (128 KiB), inside the 2 MB file limit.
+    data = b'identifiers,reason\r\n"' + b"a" * 200_000 + b'",x\r\n'
+    with pytest.raises(BanImportError) as refused:
+        parse_import("b.csv", data, NOW)
+    assert refused.value.key == "banlist.not_csv"
+
+
+def test_csv_lines_may_end_in_a_bare_carriage_return() -> None:
+    data = b"identifiers,reason\rsteam:76561198000000001,cheating\r"
+    result = parse_import("b.csv", data, NOW)
+    assert [b.reason for b in result.bans] == ["cheating"] and result.skipped == 0

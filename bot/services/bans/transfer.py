@@ -358,11 +358,16 @@ def _outpost_json(text: str, now: float, result: ImportResult) -> ImportResult:
 
 
 def _outpost_csv(text: str, now: float, result: ImportResult) -> ImportResult:
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or "identifiers" not in reader.fieldnames:
-        raise BanImportError(key="banlist.no_identifiers_column")
-    for row in reader:
-        raw = str(row.get("identifiers") or "")
-        pairs = [tuple(p.split(":", 1)) for p in raw.split(";")[:16] if ":" in p]
-        _outpost_entry(result, dict(row), [(k, v) for k, v in pairs], now)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        if reader.fieldnames is None or "identifiers" not in reader.fieldnames:
+            raise BanImportError(key="banlist.no_identifiers_column")
+        for row in reader:
+            raw = str(row.get("identifiers") or "")
+            pairs = [tuple(p.split(":", 1)) for p in raw.split(";")[:16] if ":" in p]
+            _outpost_entry(result, dict(row), [(k, v) for k, v in pairs], now)
+    except csv.Error:
+        # The csv module refuses some bytes (a bare carriage return inside a field, NUL):
+        # the member gets a refusal, not an internal error.
+        raise BanImportError(key="banlist.not_csv") from None
     return result
