@@ -84,6 +84,8 @@ class OutpostGroupCog(_OutpostParts, commands.GroupCog):
 
 # Discord reads these two off the group's class, and a subclass inherits them: every managed
 # group is guild-only and, by default, shown to Manage Server only (a hint admins can change).
+# Subclasses share the one contexts object guild_only() stores here: a context decorator on one
+# managed group would change them all, so such a group derives from OutpostGroupCog instead.
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ManagedGroupCog(OutpostGroupCog):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import aiohttp
@@ -76,7 +76,7 @@ class QueryCall:
     port: int
     remaining: float  # seconds left of the query's timeout
     players: bool  # whether the player list is wanted
-    password: str  # "" for none
+    password: str = field(repr=False)  # "" for none; never in a repr (logs)
 
 
 class HttpQueryAdapter(ABC):

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.fivem import FiveMAdapter
+from bot.adapters.http_query import QueryCall
 from bot.adapters.palworld import PalworldAdapter
 from bot.adapters.query import QueryAdapter, QueryError, QueryFailure
 from tests.fakes.fivem_server import FakeFiveMServer
@@ -109,3 +110,11 @@ async def test_network_errors_map_to_failures(case: HttpAdapter) -> None:
     dns = await case.failure_of("no-such-host.invalid", case.default_port, timeout=1.0)
     assert refused.failure is QueryFailure.UNREACHABLE
     assert dns.failure is QueryFailure.DNS
+
+
+def test_a_query_call_never_shows_its_password() -> None:
+    # A call may be logged while it is debugged; the AdminPassword it carries must not be.
+    call = QueryCall(
+        session=None, host="h", port=1, remaining=1.0, players=False, password=PASSWORD
+    )  # type: ignore[arg-type]
+    assert PASSWORD not in repr(call) and PASSWORD not in str(call)

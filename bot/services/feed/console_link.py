@@ -28,6 +28,7 @@ from bot.adapters.registry import console_feed
 from bot.games import get_game
 from bot.services.feed import console
 from bot.services.feed import model as m
+from bot.services.tasks import TaskSet
 from bot.storage import Server
 from bot.storage.events import Event
 
@@ -95,7 +96,7 @@ class ConsoleLink:
         self._clock = clock
         self._on_roster_done = on_roster_done
         self._bound: dict[int, tuple[Server, Handlers]] = {}
-        self.roster_tasks: set[asyncio.Task[None]] = set()
+        self.roster_tasks: TaskSet[None] = TaskSet()
 
     def linked(self, server_id: int) -> bool:
         """The console reports this server's joins and leaves (the poller need not)."""
@@ -120,8 +121,7 @@ class ConsoleLink:
 
     def close(self) -> None:
         """Every connection released, every player-list fetch cancelled."""
-        for task in self.roster_tasks:
-            task.cancel()
+        self.roster_tasks.cancel()
         for sid, (server, handlers) in list(self._bound.items()):
             self._unbind(sid, server, handlers)
 
@@ -165,13 +165,11 @@ class ConsoleLink:
 
     def _fetch_roster(self, server_id: int) -> None:
         """After a login, list the players in the background and queue the result."""
-        task = asyncio.create_task(self._roster(server_id), name=f"outpost:feed-roster:{server_id}")
-        self.roster_tasks.add(task)
-        task.add_done_callback(self._roster_done)
-
-    def _roster_done(self, task: asyncio.Task[None]) -> None:
-        self.roster_tasks.discard(task)
-        self._on_roster_done()
+        task = self.roster_tasks.start(
+            self._roster(server_id), name=f"outpost:feed-roster:{server_id}"
+        )
+        # After the set's own callback: the task is no longer held when the feed hears of it.
+        task.add_done_callback(lambda _task: self._on_roster_done())
 
     async def _roster(self, server_id: int) -> None:
         bound = self._bound.get(server_id)

@@ -213,8 +213,8 @@ class FeedService:
             await self._shutdown(pending)
 
     async def _shutdown(self, pending: Pending) -> None:
-        for task in (*self.subscriptions.reload_tasks, *self._background):
-            task.cancel()
+        self.subscriptions.reload_tasks.cancel()
+        self._background.cancel()
         self.consoles.close()
         await self.router.stop()
         await self._drain(pending)

@@ -97,11 +97,6 @@ class CounterUpdater(RoundNotifier[CounterChannels]):
         super().__init__(channels, store, poller, clock)
         self._busy: set[int] = set()  # counters whose rename is in flight
 
-    @property
-    def renames(self) -> int:
-        """The renames Discord took (a counter's ``sent``)."""
-        return self.sent
-
     async def on_round(self, report: RoundReport) -> None:
         now = self.clock()
         for counter in self.poller.shards.keep(await self.store.counters.all()):
