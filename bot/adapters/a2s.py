@@ -120,7 +120,7 @@ class A2SAdapter:
         host: str,
         port: int,
         *,
-        timeout: float,  # noqa: ASYNC109 - covers both requests
+        timeout: float,  # covers both requests
         players: bool = True,
         password: str | None = None,
     ) -> QueryResult:
@@ -168,7 +168,7 @@ class A2SAdapter:
         game_port: int,
         *,
         known: Sequence[int] = (),
-        timeout: float,  # noqa: ASYNC109 - per probe round
+        timeout: float,  # per probe round
     ) -> int | None:
         """The port near ``game_port`` that answers A2S (``known`` first), or None."""
         try:

@@ -125,7 +125,7 @@ class AdminSession(Protocol):
         self,
         command: str,
         *,
-        timeout: float,  # noqa: ASYNC109 - covers waiting for the login and the command
+        timeout: float,  # covers waiting for the login and the command
     ) -> str:
         """Run one console command and return its answer text (admin_errors on failure)."""
         ...
@@ -199,8 +199,7 @@ FULL_FEED = ConsoleFeed(pushes=True, joins=True)
 class PlayerLister(Protocol):
     """A session that lists players itself (typed, not parsed from a command's text)."""
 
-    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
-        ...
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]: ...
 
 
 class AdminAdapter(Described, Protocol):
@@ -223,7 +222,7 @@ class AdminAdapter(Described, Protocol):
         port: int,
         password: str,
         *,
-        timeout: float,  # noqa: ASYNC109 - the whole attempt
+        timeout: float,  # the whole attempt
     ) -> LoginResult:
         """Log in once and disconnect. Never retried: srcds bans IPs after failed logins."""
         ...

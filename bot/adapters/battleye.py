@@ -254,10 +254,10 @@ class BattlEyeSession(ReconnectingSession[be.BattlEyeClient]):
     def _offline(self) -> RconUnavailable:
         return RconUnavailable(key="rcon.offline", server=repr(self.target.name), port=LABEL)
 
-    async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+    async def execute(self, command: str, *, timeout: float) -> str:
         return await self._call(lambda client: client.send_command(command), timeout)
 
-    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]:
         """The ``players`` list, typed (:class:`~bot.adapters.admin.PlayerLister`): the handle
         is the slot number, the ids the GUID."""
         listed = await self._call(lambda client: client.fetch_players(), timeout)
@@ -266,7 +266,7 @@ class BattlEyeSession(ReconnectingSession[be.BattlEyeClient]):
     async def _call(
         self,
         request: Callable[[be.BattlEyeClient], Awaitable[T]],
-        timeout: float,  # noqa: ASYNC109
+        timeout: float,
     ) -> T:
         client = await self.ready(timeout)
         name = self.target.name
@@ -341,7 +341,7 @@ class BattlEyeAdapter(ConsoleAdapter):
         config = self.config if self.config is not None else client_config(options)
         return BattlEyeSession(target, options, config)
 
-    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:
         # Two login datagrams within the limit (UDP can lose one); no player list fetch.
         config = be.ClientConfig(
             login_timeout=timeout / 2, login_attempts=2, fetch_players_on_login=False

@@ -51,7 +51,7 @@ class ConnectionCap:
         return self._slots
 
     @asynccontextmanager
-    async def slot(self, timeout: float) -> AsyncIterator[float]:  # noqa: ASYNC109
+    async def slot(self, timeout: float) -> AsyncIterator[float]:
         """Hold one slot for the block; yields the part of ``timeout`` left after the wait.
 
         Raises :class:`QueryError` (NO_ANSWER) when no slot frees within ``timeout``.

@@ -106,7 +106,7 @@ class HttpQueryAdapter(ABC):
     @asynccontextmanager
     async def slot(
         self,
-        timeout: float,  # noqa: ASYNC109 - the query's, waiting for the slot included
+        timeout: float,  # the query's, waiting for the slot included
     ) -> AsyncIterator[tuple[aiohttp.ClientSession, float]]:
         """The shared session and what is left of ``timeout`` once a slot is held."""
         # Waiting queries hold the session too: it stays open until the queue is empty.
@@ -118,7 +118,7 @@ class HttpQueryAdapter(ABC):
         host: str,
         port: int,
         *,
-        timeout: float,  # noqa: ASYNC109 - covers every request of the call
+        timeout: float,  # covers every request of the call
         players: bool = True,
         password: str | None = None,
     ) -> QueryResult:

@@ -65,7 +65,7 @@ class ConsoleAdapter(ABC):
         port: int,
         password: str,
         *,
-        timeout: float,  # noqa: ASYNC109 - the whole attempt
+        timeout: float,  # the whole attempt
     ) -> LoginResult:
         """Log in once and disconnect. Never retried: srcds bans IPs after failed logins."""
         try:
@@ -77,6 +77,6 @@ class ConsoleAdapter(ABC):
             raise
 
     @abstractmethod
-    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:
         """One login within ``timeout``, disconnected before returning; raises what
         :attr:`login_failures` reads."""

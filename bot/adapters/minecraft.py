@@ -165,7 +165,7 @@ class MinecraftAdapter:
         self,
         host: str,
         port: int,
-        timeout: float,  # noqa: ASYNC109 - the SRV part of the caller's timeout
+        timeout: float,  # the SRV part of the caller's timeout
     ) -> tuple[str, int]:
         # Vanilla looks up SRV only for the default port; any other port is exact.
         if port != DEFAULT_PORT:
@@ -184,7 +184,7 @@ class MinecraftAdapter:
         self,
         host: str,
         *,
-        timeout: float,  # noqa: ASYNC109 - the whole lookup
+        timeout: float,  # the whole lookup
     ) -> tuple[str, int] | None:
         """Where ``_minecraft._tcp.HOST`` points, or None (no record, or an IP given)."""
         if is_ip_literal(host):
@@ -203,7 +203,7 @@ class MinecraftAdapter:
         host: str,
         port: int,
         *,
-        timeout: float,  # noqa: ASYNC109 - covers SRV, status and Query together
+        timeout: float,  # covers SRV, status and Query together
         players: bool = True,
         password: str | None = None,
     ) -> QueryResult:

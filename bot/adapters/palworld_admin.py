@@ -223,7 +223,7 @@ class PalworldAdminSession(ListenedSession):
 
     async def _call(
         self,
-        timeout: float,  # noqa: ASYNC109 - covers waiting for CONNECTED and the request
+        timeout: float,  # covers waiting for CONNECTED and the request
         work: Callable[[pw.PalworldClient], Awaitable[T]],
     ) -> T:
         loop = asyncio.get_running_loop()
@@ -261,11 +261,11 @@ class PalworldAdminSession(ListenedSession):
         key, values = failure
         return RconUnavailable(key=key, server=repr(self.target.name), **values)
 
-    async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+    async def execute(self, command: str, *, timeout: float) -> str:
         parsed = parse_command(command)  # refused input sends nothing
         return await self._call(timeout, lambda client: run_command(parsed, client))
 
-    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]:
         players = await self._call(timeout, lambda client: client.players())
         return [console_player(p) for p in players]
 
@@ -415,7 +415,7 @@ class PalworldAdminAdapter(ConsoleAdapter):
     def open(self, target: AdminTarget, options: SessionOptions) -> PalworldAdminSession:
         return PalworldAdminSession(target, options, poll_interval=self.poll_interval)
 
-    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:
         """One authenticated ``GET /info``."""
         client = pw.PalworldClient(host, port, password=password, timeout=timeout)
         async with asyncio.timeout(timeout + 1.0):  # above the client's own timeout

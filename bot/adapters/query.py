@@ -100,7 +100,7 @@ class QueryAdapter(Described, Protocol):
         host: str,
         port: int,
         *,
-        timeout: float,  # noqa: ASYNC109 - covers the whole call, by contract
+        timeout: float,  # covers the whole call, by contract
         players: bool = True,
         password: str | None = None,
     ) -> QueryResult:
@@ -124,7 +124,7 @@ class PortFinder(Protocol):
         game_port: int,
         *,
         known: Sequence[int] = (),
-        timeout: float,  # noqa: ASYNC109 - per probe round
+        timeout: float,  # per probe round
     ) -> int | None: ...
 
 
@@ -137,7 +137,7 @@ class AddressLocator(Protocol):
         self,
         host: str,
         *,
-        timeout: float,  # noqa: ASYNC109 - the whole lookup
+        timeout: float,  # the whole lookup
     ) -> tuple[str, int] | None:
         """The published ``(host, port)`` for ``host``, or None when it publishes none."""
         ...

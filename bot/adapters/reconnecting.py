@@ -61,7 +61,7 @@ class ReconnectingSession(ListenedSession, ABC, Generic[C]):
     @abstractmethod
     async def _close_client(self, client: C) -> None: ...
 
-    async def ready(self, timeout: float) -> C:  # noqa: ASYNC109
+    async def ready(self, timeout: float) -> C:
         """The client, logged in, within ``timeout`` (admin_errors otherwise)."""
         self.start()
         # Never shorter than one connection attempt: a fresh session gets to log in first.

@@ -159,4 +159,3 @@ def console_feed(protocol: str, profile: str | None) -> ConsoleFeed:
 # themselves (constructing one opens nothing), so the two cannot drift.
 QUERY_PROTOCOL_NAMES = frozenset(_QUERY)
 QUERY_NEEDS_PASSWORD = frozenset(name for name, a in _QUERY.items() if a.needs_password)
-ADMIN_PROTOCOL_NAMES = frozenset(_ADMIN)

@@ -230,7 +230,7 @@ class SdtdSession(ReconnectingSession[sdtd.SdtdTelnetClient]):
             return RconUnavailable(key="rcon.internal_refused", server=repr(name))
         return RconUnavailable(key="rcon.offline", server=repr(name), port="telnet")
 
-    async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+    async def execute(self, command: str, *, timeout: float) -> str:
         name = self.target.name
         try:
             sdtd.encode_command(command)  # refused before waiting for a connection
@@ -250,7 +250,7 @@ class SdtdSession(ReconnectingSession[sdtd.SdtdTelnetClient]):
         except sdtd.SdtdError:
             raise RconUnavailable(key="rcon.lost_connection", server=repr(name)) from None
 
-    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]:
         """The players online (``lp``), typed (:class:`~bot.adapters.admin.PlayerLister`)."""
         text = await self.execute("lp", timeout=timeout)
         return [console_player(player) for player in sdtd.parse_players(text)]
@@ -299,7 +299,7 @@ class SdtdAdapter(ConsoleAdapter):
     def open(self, target: AdminTarget, options: SessionOptions) -> SdtdSession:
         return SdtdSession(target, options, self.session_config)
 
-    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:
         try:
             client = sdtd.SdtdTelnetClient(
                 host, port, password, timeout=timeout, reconnect=False, session=self.session_config

@@ -92,7 +92,7 @@ class SourceRconSession(ListenedSession):
             if neutral is not None:
                 self.listeners.emit(CONSOLE_EVENT, neutral)
 
-    async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+    async def execute(self, command: str, *, timeout: float) -> str:
         self.start()
         supervisor = self._supervisor
         assert supervisor is not None
@@ -177,6 +177,6 @@ class SourceRconAdapter(ConsoleAdapter):
     def open(self, target: AdminTarget, options: SessionOptions) -> SourceRconSession:
         return SourceRconSession(target, options)
 
-    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:
         async with rcon.connect((host, port), password, timeout=timeout):
             return LoginResult(LoginStatus.OK)

@@ -34,7 +34,7 @@ class UdpQueryAdapter(ABC):
         host: str,
         port: int,
         *,
-        timeout: float,  # noqa: ASYNC109 - covers the whole query
+        timeout: float,  # covers the whole query
         players: bool = True,
         password: str | None = None,
     ) -> QueryResult:

@@ -248,7 +248,7 @@ class WebRconSession(ListenedSession):
     async def _call(
         self,
         call: Callable[[webrcon.WebRconClient, float], Awaitable[T]],
-        timeout: float,  # noqa: ASYNC109 - covers the wait for the connection and the call
+        timeout: float,  # covers the wait for the connection and the call
     ) -> T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -276,7 +276,7 @@ class WebRconSession(ListenedSession):
     def _invalid() -> RconInvalidInput:
         return RconInvalidInput(key="consoles.webrcon.invalid", count=webrcon.MAX_COMMAND_CHARS)
 
-    async def execute(self, command: str, *, timeout: float) -> str:  # noqa: ASYNC109
+    async def execute(self, command: str, *, timeout: float) -> str:
         try:
             webrcon.validate_command(command)
         except webrcon.WebRconRequestError:
@@ -287,7 +287,7 @@ class WebRconSession(ListenedSession):
             lambda client, left: client.command(command, timeout=left, allow_empty=True), timeout
         )
 
-    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]:
         text = await self._call(
             lambda client, left: client.command("playerlist", timeout=left), timeout
         )
@@ -363,7 +363,7 @@ class WebRconAdapter(ConsoleAdapter):
     def open(self, target: AdminTarget, options: SessionOptions) -> WebRconSession:
         return WebRconSession(target, options)
 
-    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:  # noqa: ASYNC109
+    async def login_once(self, host: str, port: int, password: str, timeout: float) -> LoginResult:
         try:
             client = webrcon.WebRconClient(host, port, password, timeout=timeout)
         except ValueError:

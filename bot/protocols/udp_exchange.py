@@ -128,7 +128,7 @@ async def exchange(
     host: str,
     port: int,
     *,
-    timeout: float,  # noqa: ASYNC109 - one deadline for DNS, resends and the answer
+    timeout: float,  # one deadline for DNS, resends and the answer
     attempts: int,
     errors: UDPErrors,
     max_attempts: int = MAX_ATTEMPTS,

@@ -9,7 +9,7 @@ from bot.adapters.admin import AdminSession, ConsolePlayer, PlayerLister
 from bot.adapters.admin_errors import RconAuthError
 
 
-async def listed_players(session: AdminSession, timeout: float = 2.0) -> list[ConsolePlayer]:  # noqa: ASYNC109
+async def listed_players(session: AdminSession, timeout: float = 2.0) -> list[ConsolePlayer]:
     """The players the session lists itself (it must be a ``PlayerLister``); closed after."""
     try:
         assert isinstance(session, PlayerLister)

@@ -55,7 +55,7 @@ class Gauge:
         self.gate: asyncio.Event | None = None
         self.error: Exception | None = None
 
-    async def call(self, timeout: float) -> Any:  # noqa: ASYNC109 - what the adapter passed
+    async def call(self, timeout: float) -> Any:  # what the adapter passed
         self.calls += 1
         self.timeouts.append(timeout)
         self.now += 1
@@ -92,7 +92,7 @@ async def _real_answer(fake: Callable[[], Any], call: Callable[..., Awaitable[An
         return await call(*server.address, timeout=2.0)
 
 
-async def _palworld_status(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
+async def _palworld_status(host: str, port: int, *, timeout: float) -> Any:
     return await PalworldClient(host, port, password="secret", timeout=timeout).status()
 
 
@@ -100,7 +100,7 @@ def _gauge_in_place_of(module: Any, name: str) -> Callable[[pytest.MonkeyPatch, 
     """A patch putting the gauge in place of ``module.name(host, port, *, timeout)``."""
 
     def patch(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
-        async def call(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
+        async def call(host: str, port: int, *, timeout: float) -> Any:
             return await gauge.call(timeout)
 
         mp.setattr(module, name, call)
@@ -109,7 +109,7 @@ def _gauge_in_place_of(module: Any, name: str) -> Callable[[pytest.MonkeyPatch, 
 
 
 def _patch_minecraft(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
-    async def query(host: str, port: int, *, timeout: float) -> Any:  # noqa: ASYNC109
+    async def query(host: str, port: int, *, timeout: float) -> Any:
         raise minecraft.QueryDisabled("off", refused=True)
 
     _gauge_in_place_of(minecraft, "status")(mp, gauge)
@@ -117,7 +117,7 @@ def _patch_minecraft(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
 
 
 def _patch_fivem(mp: pytest.MonkeyPatch, gauge: Gauge) -> None:
-    async def fetch_status(host: str, port: int, *, timeout: float, **kw: Any) -> Any:  # noqa: ASYNC109
+    async def fetch_status(host: str, port: int, *, timeout: float, **kw: Any) -> Any:
         gauge.sessions.add(id(kw["session"]))
         return await gauge.call(timeout)
 
@@ -183,7 +183,7 @@ async def _gauged(
     return case.make(cap), gauge
 
 
-async def _query(case: Case, adapter: Any, index: int = 0, timeout: float = 5.0) -> Any:  # noqa: ASYNC109
+async def _query(case: Case, adapter: Any, index: int = 0, timeout: float = 5.0) -> Any:
     return await adapter.query("127.0.0.1", 20000 + index, timeout=timeout, password=case.password)
 
 

@@ -36,7 +36,7 @@ class HttpAdapter:
     # (the fake's modes, the failure they must end in)
     hostile: tuple[tuple[dict[str, str], QueryFailure], ...]
 
-    async def failure_of(self, host: str, port: int, timeout: float) -> QueryError:  # noqa: ASYNC109
+    async def failure_of(self, host: str, port: int, timeout: float) -> QueryError:
         with pytest.raises(QueryError) as caught:
             await self.adapter().query(host, port, timeout=timeout, password=self.password)
         assert caught.value.protocol == self.protocol

@@ -29,21 +29,19 @@ class StubQuery:
     protocols: list[str] = field(default_factory=list)
 
     async def info(
-        self, host: str, port: int, *, time_limit: float, protocol: str = "a2s"
+        self, host: str, port: int, *, timeout: float, protocol: str = "a2s"
     ) -> QueryAnswer:
         self.calls.append((host, port))
         self.protocols.append(protocol)
         if port in self.not_a2s:
             raise QueryError(QueryFailure.NOT_THIS_PROTOCOL, "not A2S")
         if port not in self.answering:
-            raise QueryError(QueryFailure.NO_ANSWER, f"no answer within {time_limit:g} s")
+            raise QueryError(QueryFailure.NO_ANSWER, f"no answer within {timeout:g} s")
         return QueryAnswer(port, self.server_name, "de_dust2", 3, 16, self.ping_ms)
 
     located: dict[str, tuple[str, int]] = field(default_factory=dict)
 
-    async def locate(
-        self, host: str, protocol: str, *, time_limit: float
-    ) -> tuple[str, int] | None:
+    async def locate(self, host: str, protocol: str, *, timeout: float) -> tuple[str, int] | None:
         return self.located.get(host)
 
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
@@ -60,7 +58,7 @@ class StubLogin:
     passwords: list[str] = field(default_factory=list)
 
     async def __call__(
-        self, kind: RconKind, host: str, port: int, password: str, *, time_limit: float
+        self, kind: RconKind, host: str, port: int, password: str, *, timeout: float
     ) -> LoginResult:
         self.calls.append((kind, host, port))
         self.passwords.append(password)

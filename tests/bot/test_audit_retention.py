@@ -19,7 +19,7 @@ NOW = 1_800_000_000.0
 
 
 class Answering:
-    async def fetch(self, target: Target, context: object, time_limit: float) -> ServerInfo:
+    async def fetch(self, target: Target, context: object, timeout: float) -> ServerInfo:
         return ServerInfo("srv", "map", 1, 10, 0, False, True, "1", "game", 12.0)
 
 

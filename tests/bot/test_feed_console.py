@@ -109,7 +109,7 @@ class Lister:
     def __init__(self, names: list[str]) -> None:
         self.names = names
 
-    async def players(self, *, timeout: float) -> list[ConsolePlayer]:  # noqa: ASYNC109
+    async def players(self, *, timeout: float) -> list[ConsolePlayer]:
         return [ConsolePlayer(n, str(i)) for i, n in enumerate(self.names)]
 
 

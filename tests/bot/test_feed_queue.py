@@ -57,18 +57,6 @@ def test_dropped_cursors_of_other_subscriptions_ride_along() -> None:
     assert batch.cursors == {("feed", 9): 1, ("feed", 1): 2}
 
 
-def test_put_back_restores_the_front_and_the_drop_count() -> None:
-    queue = ChannelQueue(10)
-    queue.push(item(1, sub=9))
-    queue.push(item(2))
-    queue.push(item(3))
-    first = queue.take(max_chars=10)
-    assert first is not None and [i.event_id for i in first.items] == [1]
-    queue.put_back(first)
-    again = queue.take()
-    assert again is not None and [i.event_id for i in again.items] == [1, 2, 3]
-
-
 def test_roles_and_discard() -> None:
     queue = ChannelQueue(10)
     queue.push(item(1, sub=1, role=5))

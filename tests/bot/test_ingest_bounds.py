@@ -93,6 +93,6 @@ async def test_probe_answers_for_server_add_are_bounded_too() -> None:
     spec = InfoSpec(server_name="S" * 20_000, map_name="M" * 20_000)
     async with FakeA2SServer(info=spec, split_size=1248) as server:
         answer = await AdapterQueryClient(default_query_adapters()).info(
-            *server.address, time_limit=3.0
+            *server.address, timeout=3.0
         )
     assert len(answer.server_name) <= MAX_SERVER_NAME and len(answer.map_name) <= MAX_MAP

@@ -37,7 +37,7 @@ async def test_a2s_info() -> None:
     info = InfoSpec(server_name="Fake EU", map_name="chernarusplus", player_count=7, max_players=60)
     async with FakeA2SServer(info=info) as server:
         answer = await AdapterQueryClient(default_query_adapters()).info(
-            *server.address, time_limit=2.0
+            *server.address, timeout=2.0
         )
     assert (answer.server_name, answer.map_name, answer.players, answer.max_players) == (
         "Fake EU",
@@ -52,7 +52,7 @@ async def test_a2s_info() -> None:
 async def test_a2s_silence_is_no_answer(silent_udp_port: int) -> None:
     with pytest.raises(QueryError) as info:
         await AdapterQueryClient(default_query_adapters()).info(
-            "127.0.0.1", silent_udp_port, time_limit=0.3
+            "127.0.0.1", silent_udp_port, timeout=0.3
         )
     assert info.value.failure in (QueryFailure.NO_ANSWER, QueryFailure.UNREACHABLE)
 
@@ -60,7 +60,7 @@ async def test_a2s_silence_is_no_answer(silent_udp_port: int) -> None:
 async def test_a2s_bad_host_is_dns_failure() -> None:
     with pytest.raises(QueryError) as info:
         await AdapterQueryClient(default_query_adapters()).info(
-            "no-such-host.invalid", 27015, time_limit=1.0
+            "no-such-host.invalid", 27015, timeout=1.0
         )
     assert info.value.failure is QueryFailure.DNS
 
@@ -86,7 +86,7 @@ async def _right_then_wrong(kind: RconKind, address: tuple[str, int]) -> list[Lo
     wrong one."""
     host, port = address
     return [
-        (await rcon_login_test(kind, host, port, password, time_limit=2.0)).status
+        (await rcon_login_test(kind, host, port, password, timeout=2.0)).status
         for password in ("secret", "wrong")
     ]
 
@@ -96,7 +96,7 @@ async def test_source_login_outcomes() -> None:
         outcomes = await _right_then_wrong(RconKind.SOURCE, server.address)
     assert outcomes == [LoginStatus.OK, LoginStatus.REFUSED]
     closed = await rcon_login_test(
-        RconKind.SOURCE, "127.0.0.1", closed_tcp_port(), "secret", time_limit=1.0
+        RconKind.SOURCE, "127.0.0.1", closed_tcp_port(), "secret", timeout=1.0
     )
     assert closed.status is LoginStatus.UNREACHABLE
 
@@ -105,8 +105,8 @@ async def test_source_login_after_ip_ban_is_a_dropped_login() -> None:
     # srcds drops a banned IP at login: said as such, not as a refused password.
     async with FakeRCONServer(password="secret", max_failed_auth=1) as server:
         host, port = server.address
-        await rcon_login_test(RconKind.SOURCE, host, port, "wrong", time_limit=2.0)
-        banned = await rcon_login_test(RconKind.SOURCE, host, port, "secret", time_limit=2.0)
+        await rcon_login_test(RconKind.SOURCE, host, port, "wrong", timeout=2.0)
+        banned = await rcon_login_test(RconKind.SOURCE, host, port, "secret", timeout=2.0)
     assert banned.status is LoginStatus.DROPPED
 
 
@@ -115,11 +115,11 @@ async def test_battleye_login_outcomes(silent_udp_port: int) -> None:
         outcomes = await _right_then_wrong(RconKind.BATTLEYE, server.address)
     assert outcomes == [LoginStatus.OK, LoginStatus.REFUSED]
     silent = await rcon_login_test(
-        RconKind.BATTLEYE, "127.0.0.1", silent_udp_port, "secret", time_limit=0.4
+        RconKind.BATTLEYE, "127.0.0.1", silent_udp_port, "secret", timeout=0.4
     )
     assert silent.status is LoginStatus.NO_ANSWER
 
 
 async def test_no_rcon_kind_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="no login"):
-        await rcon_login_test(RconKind.NONE, "127.0.0.1", 1, "x", time_limit=0.1)
+        await rcon_login_test(RconKind.NONE, "127.0.0.1", 1, "x", timeout=0.1)

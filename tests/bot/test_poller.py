@@ -35,7 +35,7 @@ class ScriptedSource:
         self.calls: Counter[Target] = Counter()
         self.contexts: dict[Target, PollContext] = {}
 
-    async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
+    async def fetch(self, target: Target, context: PollContext, timeout: float) -> ServerInfo:
         self.calls[target] += 1
         self.contexts[target] = context
         what = self.plan.get(target.port, "ok")

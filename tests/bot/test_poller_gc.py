@@ -26,7 +26,7 @@ class RecordingSource:
         self.hang = hang
         self.started = asyncio.Event()
 
-    async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
+    async def fetch(self, target: Target, context: PollContext, timeout: float) -> ServerInfo:
         self.enabled_during_fetch.append(gc.isenabled())
         self.started.set()
         if self.hang:

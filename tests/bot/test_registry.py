@@ -370,7 +370,7 @@ async def test_probes_and_login_go_to_the_address_that_was_checked(
     assert [host for _, host, _ in login.calls] == ["93.184.216.34"]
 
     # /server test the same way: one checked lookup, the traffic to its address.
-    async def dns_ok(host: str, time_limit: float = 5.0, language: str = "en") -> CheckResult:
+    async def dns_ok(host: str, timeout: float = 5.0, language: str = "en") -> CheckResult:
         return CheckResult("DNS", CheckStatus.OK, "resolves")
 
     monkeypatch.setattr(diagnostics, "check_dns", dns_ok)

@@ -130,7 +130,7 @@ class RecordingSource:
         self.queried: list[Target] = []
         self.contexts: list[PollContext] = []
 
-    async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
+    async def fetch(self, target: Target, context: PollContext, timeout: float) -> ServerInfo:
         self.queried.append(target)
         self.contexts.append(context)
         return ServerInfo("srv", "map", 1, 10, 0, False, True, "1", "game", 5.0)

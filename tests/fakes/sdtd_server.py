@@ -166,7 +166,7 @@ class FakeSdtdServer(Served):
         await asyncio.sleep(down_for)
         await self.start()
 
-    async def wait_clients(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_clients(self, count: int, timeout: float = 5.0) -> None:
         async with asyncio.timeout(timeout):
             while self.clients != count:
                 self._changed.clear()

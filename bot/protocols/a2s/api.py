@@ -1,6 +1,6 @@
 """python-a2s compatible functions: ``info/players/rules`` (sync) and ``ainfo/aplayers/arules``.
 
-``timeout`` parameters mirror python-a2s (hence the ASYNC109 waivers). The async functions
+``timeout`` parameters mirror python-a2s. The async functions
 share one default engine per event loop; the sync ones run a private stdlib loop per call
 (see ``run``) and must not be called from a running loop.
 """
@@ -69,18 +69,18 @@ def _sync(method: str, address: Address, timeout: float, encoding: str | None) -
 @overload
 async def ainfo(
     address: Address,
-    timeout: float = ...,  # noqa: ASYNC109
+    timeout: float = ...,
     encoding: str = ...,
 ) -> SourceInfo[str] | GoldSrcInfo[str]: ...
 @overload
 async def ainfo(
     address: Address,
-    timeout: float,  # noqa: ASYNC109
+    timeout: float,
     encoding: None,
 ) -> SourceInfo[bytes] | GoldSrcInfo[bytes]: ...
 async def ainfo(
     address: Address,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    timeout: float = DEFAULT_TIMEOUT,
     encoding: str | None = DEFAULT_ENCODING,
 ) -> Any:
     return await default_engine().info(address, timeout, encoding)
@@ -89,18 +89,18 @@ async def ainfo(
 @overload
 async def aplayers(
     address: Address,
-    timeout: float = ...,  # noqa: ASYNC109
+    timeout: float = ...,
     encoding: str = ...,
 ) -> PlayerList[Player[str]]: ...
 @overload
 async def aplayers(
     address: Address,
-    timeout: float,  # noqa: ASYNC109
+    timeout: float,
     encoding: None,
 ) -> PlayerList[Player[bytes]]: ...
 async def aplayers(
     address: Address,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    timeout: float = DEFAULT_TIMEOUT,
     encoding: str | None = DEFAULT_ENCODING,
 ) -> Any:
     return await default_engine().players(address, timeout, encoding)
@@ -109,14 +109,14 @@ async def aplayers(
 @overload
 async def arules(
     address: Address,
-    timeout: float = ...,  # noqa: ASYNC109
+    timeout: float = ...,
     encoding: str = ...,
 ) -> RulesDict[str, str]: ...
 @overload
-async def arules(address: Address, timeout: float, encoding: None) -> RulesDict[bytes, bytes]: ...  # noqa: ASYNC109
+async def arules(address: Address, timeout: float, encoding: None) -> RulesDict[bytes, bytes]: ...
 async def arules(
     address: Address,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    timeout: float = DEFAULT_TIMEOUT,
     encoding: str | None = DEFAULT_ENCODING,
 ) -> Any:
     return await default_engine().rules(address, timeout, encoding)

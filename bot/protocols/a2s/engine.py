@@ -188,7 +188,7 @@ class A2SEngine:
         self,
         kind: Kind,
         address: tuple[str, int],
-        timeout: float,  # noqa: ASYNC109
+        timeout: float,
         encoding: str | None,
     ) -> Any:
         """Run one query; raises TimeoutError, BrokenMessageError or an OSError.

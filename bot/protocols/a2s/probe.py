@@ -43,7 +43,7 @@ async def _first_answer(
     engine: A2SEngine,
     host: str,
     ports: Iterable[int],
-    timeout: float,  # noqa: ASYNC109
+    timeout: float,
 ) -> int | None:
     async def attempt(port: int) -> int:
         await engine.info((host, port), timeout)
@@ -70,7 +70,7 @@ async def afind_query_port(
     game_port: int,
     *,
     known: Sequence[int] = (),
-    timeout: float = 1.0,  # noqa: ASYNC109
+    timeout: float = 1.0,
     engine: A2SEngine | None = None,
 ) -> int | None:
     """The first port near ``game_port`` that answers A2S_INFO, or None. ``known``: the query

@@ -73,7 +73,7 @@ class Dispatcher:
         event: str,
         *,
         check: Listener | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109
+        timeout: float | None = None,
     ) -> tuple[Any, ...]:
         key = event_key(event)
         fut: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
@@ -85,7 +85,7 @@ class Dispatcher:
             if entry in self._waiters[key]:
                 self._waiters[key].remove(entry)
 
-    async def drain(self, timeout: float) -> None:  # noqa: ASYNC109
+    async def drain(self, timeout: float) -> None:
         """Wait up to ``timeout`` seconds for the listener tasks started so far."""
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=timeout)
@@ -171,7 +171,7 @@ class Listening:
         event: str,
         *,
         check: Listener | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109
+        timeout: float | None = None,
     ) -> tuple[Any, ...]:
         """The arguments of the next ``event`` passing ``check`` (sync or async); TimeoutError."""
         return await self._dispatcher.wait_for(event, check=check, timeout=timeout)

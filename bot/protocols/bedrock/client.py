@@ -37,7 +37,7 @@ async def ping(
     host: str,
     port: int = DEFAULT_PORT,
     *,
-    timeout: float,  # noqa: ASYNC109 - one deadline for DNS, resends and the answer
+    timeout: float,  # one deadline for DNS, resends and the answer
     attempts: int = DEFAULT_ATTEMPTS,
 ) -> BedrockStatus:
     """Ping a Bedrock server and return its status, with the round-trip time.

@@ -56,7 +56,7 @@ async def fetch_status(
     host: str,
     port: int = DEFAULT_PORT,
     *,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - one budget for every request
+    timeout: float = DEFAULT_TIMEOUT,  # one budget for every request
     players: bool = True,
     session: aiohttp.ClientSession | None = None,
     known_info: FiveMInfo | None = None,
@@ -243,7 +243,7 @@ async def fetch_getinfo(
     host: str,
     port: int = DEFAULT_PORT,
     *,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - covers DNS and the round trip
+    timeout: float = DEFAULT_TIMEOUT,  # covers DNS and the round trip
 ) -> FiveMDynamic:
     """The UDP ``getinfo`` answer (hostname, clients, sv_maxclients, gametype, mapname, iv).
 

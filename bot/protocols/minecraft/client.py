@@ -2,7 +2,7 @@
 
 Each call has one ``timeout`` covering everything it does (SRV and address lookup, connect,
 every round trip); both fail only with the errors in ``errors.py``. ``timeout`` follows the
-other protocol packages' naming, hence the ASYNC109 waivers.
+other protocol packages' naming.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ async def legacy_status(
     host: str,
     port: int = DEFAULT_PORT,
     *,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> JavaStatus:
     """The pre-1.7 ping alone (``FE 01 FA`` + ``MC|PingHost``); ``latency_ms`` is its round trip."""
     loop = asyncio.get_running_loop()
@@ -171,7 +171,7 @@ async def status(
     host: str,
     port: int | None = None,
     *,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    timeout: float = DEFAULT_TIMEOUT,
     legacy_fallback: bool = True,
     resolver: SrvResolver | None = None,
     protocol_version: int = DEFAULT_PROTOCOL_VERSION,
@@ -254,7 +254,7 @@ async def query(
     host: str,
     port: int = DEFAULT_PORT,
     *,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> QueryStat:
     """The Query full stat (UDP ``query.port``, which defaults to the server port; no SRV).
 

@@ -80,7 +80,7 @@ class SrvResolver:
             self._resolver = resolver
         return self._resolver
 
-    async def lookup(self, host: str, *, timeout: float) -> list[SrvRecord]:  # noqa: ASYNC109
+    async def lookup(self, host: str, *, timeout: float) -> list[SrvRecord]:
         """The usable SRV records of ``_minecraft._tcp.host`` in RFC 2782 order; [] for none."""
         try:
             answer = await self._get().resolve(
@@ -117,7 +117,7 @@ async def resolve_address(
     host: str,
     port: int | None,
     *,
-    timeout: float,  # noqa: ASYNC109
+    timeout: float,
     resolver: SrvResolver | None = None,
 ) -> tuple[str, int]:
     """Where to connect: ``(host, port)`` as given when a port is given or ``host`` is an IP

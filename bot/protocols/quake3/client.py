@@ -39,7 +39,7 @@ async def _run(
     query: Q3Query[Answer],
     host: str,
     port: int,
-    timeout: float,  # noqa: ASYNC109 - the caller's one deadline
+    timeout: float,  # the caller's one deadline
     attempts: int,
 ) -> Answer:
     return await exchange(
@@ -51,7 +51,7 @@ async def get_status(
     host: str,
     port: int = DEFAULT_PORT,
     *,
-    timeout: float,  # noqa: ASYNC109 - one deadline for DNS, resends and the answer
+    timeout: float,  # one deadline for DNS, resends and the answer
     attempts: int = DEFAULT_ATTEMPTS,
     require_challenge: bool = False,
 ) -> Q3Status:
@@ -69,7 +69,7 @@ async def get_info(
     host: str,
     port: int = DEFAULT_PORT,
     *,
-    timeout: float,  # noqa: ASYNC109 - one deadline for DNS, resends and the answer
+    timeout: float,  # one deadline for DNS, resends and the answer
     attempts: int = DEFAULT_ATTEMPTS,
     require_challenge: bool = False,
 ) -> Q3Info:

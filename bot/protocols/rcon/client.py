@@ -147,7 +147,7 @@ class RCONConnection(Executor):
         self,
         password: str,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - expiry closes the connection
+        timeout: float | None = None,  # expiry closes the connection
     ) -> None:
         """Send the password once. A refusal closes the connection and is never retried here."""
         if not self.connected:
@@ -240,7 +240,7 @@ class RCONConnection(Executor):
     async def cvarlist(
         self,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - passed on to execute()
+        timeout: float | None = None,  # passed on to execute()
     ) -> AsyncIterator[ConVar]:
         """Yield every ConVar listed by the ``cvarlist`` command."""
         text = await self.execute("cvarlist", timeout=timeout)
@@ -411,7 +411,7 @@ async def aexecute(
     password: str,
     command: str,
     *,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - per step, as in connect()
+    timeout: float = DEFAULT_TIMEOUT,  # per step, as in connect()
     profile: str | ServerProfile | None = None,
 ) -> str:
     """One-shot: connect, authenticate, run ``command``, close; returns the answer text."""

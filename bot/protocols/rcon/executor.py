@@ -19,7 +19,7 @@ class Executor(ABC):
         *,
         block: Literal[True] = ...,
         raw: Literal[False] = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
+        timeout: float | None = ...,
     ) -> str: ...
 
     @overload
@@ -29,7 +29,7 @@ class Executor(ABC):
         *,
         block: Literal[True] = ...,
         raw: Literal[True],
-        timeout: float | None = ...,  # noqa: ASYNC109
+        timeout: float | None = ...,
     ) -> bytes: ...
 
     @overload
@@ -39,7 +39,7 @@ class Executor(ABC):
         *,
         block: Literal[False],
         raw: bool = ...,
-        timeout: float | None = ...,  # noqa: ASYNC109
+        timeout: float | None = ...,
     ) -> None: ...
 
     async def execute(
@@ -48,7 +48,7 @@ class Executor(ABC):
         *,
         block: bool = True,
         raw: bool = False,
-        timeout: float | None = None,  # noqa: ASYNC109 - each class says what it covers
+        timeout: float | None = None,  # each class says what it covers
     ) -> str | bytes | None:
         """Run ``command`` and return its whole answer (text, or bytes with ``raw=True``);
         ``block=False`` sends it and returns at once. See the class's ``_execute``."""

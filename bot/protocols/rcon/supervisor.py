@@ -232,7 +232,7 @@ class RCONSupervisor(Executor):
         log.info("RCON %s:%s: %s; retry in %.2f s", *self.address[:2], exc, delay)
         self._set_state(SupervisorState.BACKOFF)
 
-    async def wait_connected(self, timeout: float | None = None) -> RCONConnection:  # noqa: ASYNC109
+    async def wait_connected(self, timeout: float | None = None) -> RCONConnection:
         """The live connection, waiting up to ``timeout`` for one."""
         limit = self.timeout if timeout is None else timeout
         loop = asyncio.get_running_loop()

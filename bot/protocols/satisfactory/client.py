@@ -38,7 +38,7 @@ async def poll_state(
     host: str,
     port: int = DEFAULT_PORT,
     *,
-    timeout: float,  # noqa: ASYNC109 - one deadline for DNS, resends and the answer
+    timeout: float,  # one deadline for DNS, resends and the answer
     attempts: int = DEFAULT_ATTEMPTS,
 ) -> SatisfactoryState:
     """Poll a Satisfactory server's state, with the round-trip time.

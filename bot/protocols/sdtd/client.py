@@ -273,7 +273,7 @@ class SdtdTelnetClient:
 
     # --- commands ---------------------------------------------------------------------------
 
-    async def command(self, text: str, *, timeout: float | None = None) -> str:  # noqa: ASYNC109
+    async def command(self, text: str, *, timeout: float | None = None) -> str:
         """Run one console command; its output (lines joined with ``\\n``)."""
         return (await self.command_answer(text, timeout=timeout)).text
 
@@ -281,7 +281,7 @@ class SdtdTelnetClient:
         self,
         text: str,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - covers waiting and the answer
+        timeout: float | None = None,  # covers waiting and the answer
     ) -> Answer:
         """Like :meth:`command`, with how the answer's end was found."""
         encode_command(text, self.session_config.max_command_bytes)  # refused before waiting
@@ -313,7 +313,7 @@ class SdtdTelnetClient:
                 raise SdtdClosed("not connected")
             await self._changed.wait()
 
-    async def players(self, *, timeout: float | None = None) -> list[Player]:  # noqa: ASYNC109
+    async def players(self, *, timeout: float | None = None) -> list[Player]:
         """The players online (``lp``)."""
         return parse_players(await self.command("lp", timeout=timeout))
 

@@ -224,10 +224,6 @@ class Session:
     def ready_for_command(self) -> bool:
         return self._state is S.READY and self._pending is None and self._drain_until is None
 
-    @property
-    def pending_command(self) -> str | None:
-        return None if self._pending is None else self._pending.command
-
     def _move(self, to: SessionState) -> None:
         if to not in _TRANSITIONS[self._state]:
             raise SdtdInvalidState(f"cannot go from {self._state.value} to {to.value}")

@@ -139,7 +139,7 @@ class WebRconClient(Link):
         self,
         command: str,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - expiry must also abandon the Identifier
+        timeout: float | None = None,  # expiry must also abandon the Identifier
         allow_empty: bool = False,
     ) -> ServerMessage:
         """Run ``command``; returns the whole reply message (text, Type, Stacktrace).
@@ -166,7 +166,7 @@ class WebRconClient(Link):
         self,
         command: str,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - see request()
+        timeout: float | None = None,  # see request()
         allow_empty: bool = False,
     ) -> str:
         """Run ``command`` and return its reply text (see :meth:`request`)."""
@@ -226,11 +226,11 @@ class WebRconClient(Link):
             error = WebRconClosed(f"connection to {self._label} broke ({type(exc).__name__})")
         raise error
 
-    async def players(self, *, timeout: float | None = None) -> list[RustPlayer]:  # noqa: ASYNC109
+    async def players(self, *, timeout: float | None = None) -> list[RustPlayer]:
         """The ``playerlist`` (raises NotWebRcon when the answer is not its JSON)."""
         return parse_playerlist(await self.command("playerlist", timeout=timeout))
 
-    async def server_info(self, *, timeout: float | None = None) -> RustServerInfo:  # noqa: ASYNC109
+    async def server_info(self, *, timeout: float | None = None) -> RustServerInfo:
         """The ``serverinfo`` JSON: host name, map, players, queue, uptime, frame rate."""
         return parse_serverinfo(await self.command("serverinfo", timeout=timeout))
 

@@ -62,10 +62,6 @@ def label(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def redacted_url(host: str, port: int) -> str:
-    return f"ws://{label(host, port)}/***"
-
-
 def _url(host: str, port: int, secret: Secret) -> URL:
     path = "/" + quote(secret.value, safe=_PATH_SAFE)
     return URL.build(scheme="ws", host=host, port=port).with_path(path, encoded=True)
@@ -111,7 +107,7 @@ async def open_websocket(
     port: int,
     secret: Secret,
     *,
-    timeout: float,  # noqa: ASYNC109 - covers DNS, connect and the upgrade together
+    timeout: float,  # covers DNS, connect and the upgrade together
     max_message_bytes: int,
     close_timeout: float = CLOSE_TIMEOUT,
 ) -> aiohttp.ClientWebSocketResponse:

@@ -130,16 +130,6 @@ class ChannelQueue:
         self._dropped_cursors = {}
         return batch
 
-    def put_back(self, batch: Batch) -> None:
-        """Return an unsent batch to the front (its lines stay the oldest)."""
-        self._items.extendleft(reversed(batch.items))
-        self._dropped += batch.dropped
-        for sub, event_id in batch.cursors.items():
-            if not any(i.sub == sub and i.event_id == event_id for i in batch.items):
-                _merge(self._dropped_cursors, sub, event_id)
-        while len(self._items) > self.limit:
-            self._drop(self._items.popleft())
-
     def discard(self, subs: Collection[SubKey]) -> int:
         """Forget the lines of removed subscriptions; returns how many."""
         kept = [i for i in self._items if i.sub not in subs]

@@ -128,7 +128,7 @@ class RconPool:
         server: Server,
         command: str,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - covers waiting and the command
+        timeout: float | None = None,  # covers waiting and the command
     ) -> str:
         """Run ``command`` on the server's console and return the answer text."""
         game = get_game(server.game)

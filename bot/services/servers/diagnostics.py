@@ -96,14 +96,14 @@ def login_hint(protocol: str, status: LoginStatus, english: str, language: str) 
 
 
 async def check_dns(
-    host: str, time_limit: float = DNS_TIMEOUT, language: str = ENGLISH
+    host: str, timeout: float = DNS_TIMEOUT, language: str = ENGLISH
 ) -> CheckResult:
     if literal_ip(host) is not None:
         return CheckResult("DNS", CheckStatus.SKIPPED, _t(language, "dns_ip", host=host))
     loop = asyncio.get_running_loop()
     try:
         infos = await asyncio.wait_for(
-            loop.getaddrinfo(host, None, type=socket.SOCK_DGRAM), time_limit
+            loop.getaddrinfo(host, None, type=socket.SOCK_DGRAM), timeout
         )
     except (OSError, TimeoutError) as exc:
         error = exc.__class__.__name__
@@ -148,7 +148,7 @@ _FAILURE_HINTS = {
 
 
 async def check_query(
-    probed: Probed, query: QueryClient, time_limit: float
+    probed: Probed, query: QueryClient, timeout: float
 ) -> tuple[CheckResult, QueryAnswer | None]:
     server, game, language = probed.server, probed.game, probed.language
     words = words_for(game.query_protocol)
@@ -156,7 +156,7 @@ async def check_query(
     where = f"{words.transport} {server.query_port}"
     try:
         answer = await query.info(
-            server.host, server.query_port, time_limit=time_limit, protocol=game.query_protocol
+            server.host, server.query_port, timeout=timeout, protocol=game.query_protocol
         )
     except QueryError as exc:
         if exc.failure is QueryFailure.DNS:
@@ -207,7 +207,7 @@ def check_ping(answer: QueryAnswer | None, language: str = ENGLISH) -> CheckResu
 
 
 async def check_rcon(
-    probed: Probed, registry: ServerRegistry, login: RconLoginTester, time_limit: float
+    probed: Probed, registry: ServerRegistry, login: RconLoginTester, timeout: float
 ) -> CheckResult:
     server, game, language = probed.server, probed.game, probed.language
     name = _t(language, "rcon")
@@ -221,7 +221,7 @@ async def check_rcon(
         return CheckResult(name, CheckStatus.FAIL, _t(language, "undecryptable"))
     if password is None:
         return CheckResult(name, CheckStatus.SKIPPED, _t(language, "no_password"))
-    result = await login(game.rcon, server.host, server.rcon_port, password, time_limit=time_limit)
+    result = await login(game.rcon, server.host, server.rcon_port, password, timeout=timeout)
     words = words_for(game.admin_protocol or "")
     hints = admin_hints(game.admin_protocol or "")
     port = f"{words.transport} {server.rcon_port}"

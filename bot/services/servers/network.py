@@ -24,11 +24,11 @@ class AdapterQueryClient:
         self.probe_timeout = probe_timeout
 
     async def info(
-        self, host: str, port: int, *, time_limit: float, protocol: str = "a2s"
+        self, host: str, port: int, *, timeout: float, protocol: str = "a2s"
     ) -> QueryAnswer:
         # With players: a protocol that gets names from a second request (Minecraft's Query)
         # says so when that request is disabled, which /server test passes on.
-        result = await self.adapters.adapter(protocol).query(host, port, timeout=time_limit)
+        result = await self.adapters.adapter(protocol).query(host, port, timeout=timeout)
         status = result.status
         return QueryAnswer(
             port=port,
@@ -41,13 +41,11 @@ class AdapterQueryClient:
             notes=result.notes,
         )
 
-    async def locate(
-        self, host: str, protocol: str, *, time_limit: float
-    ) -> tuple[str, int] | None:
+    async def locate(self, host: str, protocol: str, *, timeout: float) -> tuple[str, int] | None:
         adapter = self.adapters.adapter(protocol)
         if not isinstance(adapter, AddressLocator):
             return None
-        return await adapter.locate(host, timeout=time_limit)
+        return await adapter.locate(host, timeout=timeout)
 
     async def find_query_port(self, host: str, game_port: int, game: str) -> int | None:
         # The game's query ports from the catalogue first; the protocol packages know no games.
@@ -67,7 +65,7 @@ class AdapterQueryClient:
 
 
 async def rcon_login_test(
-    kind: RconKind, host: str, port: int, password: str, *, time_limit: float
+    kind: RconKind, host: str, port: int, password: str, *, timeout: float
 ) -> LoginResult:
     """One login attempt through the game's admin adapter, then disconnect. Never retried
     (srcds bans after failures)."""
@@ -75,7 +73,7 @@ async def rcon_login_test(
     if protocol is None:
         raise ValueError(f"{kind.label} has no login to test")
     adapter = _ADMIN.adapter(protocol)
-    return await adapter.test_login(host, port, password, timeout=time_limit)
+    return await adapter.test_login(host, port, password, timeout=timeout)
 
 
 _ADMIN = default_admin_adapters()

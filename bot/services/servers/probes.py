@@ -40,14 +40,12 @@ class QueryAnswer:
 
 class QueryClient(Protocol):
     async def info(
-        self, host: str, port: int, *, time_limit: float, protocol: str = "a2s"
+        self, host: str, port: int, *, timeout: float, protocol: str = "a2s"
     ) -> QueryAnswer:
         """The server's status in ``protocol`` (a catalogue name); raises :class:`QueryError`."""
         ...
 
-    async def locate(
-        self, host: str, protocol: str, *, time_limit: float
-    ) -> tuple[str, int] | None:
+    async def locate(self, host: str, protocol: str, *, timeout: float) -> tuple[str, int] | None:
         """The address ``host`` publishes in DNS for ``protocol`` (Minecraft SRV), or None."""
         ...
 
@@ -59,7 +57,7 @@ class QueryClient(Protocol):
 
 class RconLoginTester(Protocol):
     async def __call__(
-        self, kind: RconKind, host: str, port: int, password: str, *, time_limit: float
+        self, kind: RconKind, host: str, port: int, password: str, *, timeout: float
     ) -> LoginResult:
         """Log in once and disconnect. Never retried: srcds bans IPs after failed logins."""
         ...

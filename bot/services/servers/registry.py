@@ -161,9 +161,7 @@ class ServerRegistry:
         if game_port is None:
             # Minecraft names its real address in DNS (_minecraft._tcp SRV): store where it
             # points, so the poller asks the same address the players' clients join.
-            located = await self.query.locate(
-                host, game.query_protocol, time_limit=self.query_timeout
-            )
+            located = await self.query.locate(host, game.query_protocol, timeout=self.query_timeout)
         notes: tuple[str, ...] = ()
         if located is not None:
             self._refuse_internal_literal(located[0])
@@ -346,11 +344,6 @@ class ServerRegistry:
         """``host`` is (or resolves to) a loopback, private, link-local or multicast address."""
         return await is_internal(host, self.resolver)
 
-    async def _check_target(self, host: str, *, refuse: bool = True) -> bool:
-        """Refuse an internal target when they are not allowed; return whether it is one."""
-        internal, _ = await self.checked_target(host, refuse=refuse)
-        return internal
-
     async def checked_target(self, host: str, *, refuse: bool = True) -> tuple[bool, str]:
         """Whether ``host`` is internal (refused when they are not allowed and ``refuse``),
         and where to send the probes and the login: with internal addresses refused, an
@@ -381,7 +374,7 @@ class ServerRegistry:
         shown = words_for(protocol).label.removesuffix(" query")
         try:
             answer = await self.query.info(
-                prepared.host, port, time_limit=self.query_timeout, protocol=protocol
+                prepared.host, port, timeout=self.query_timeout, protocol=protocol
             )
         except QueryError as exc:
             first_error = exc
@@ -422,9 +415,7 @@ class ServerRegistry:
     async def _answer_at(self, host: str, port: int, protocol: str) -> QueryAnswer | None:
         """Who answers on a probed port (named in the confirmation), or None."""
         try:
-            return await self.query.info(
-                host, port, time_limit=self.query_timeout, protocol=protocol
-            )
+            return await self.query.info(host, port, timeout=self.query_timeout, protocol=protocol)
         except QueryError:
             return None
 
@@ -445,7 +436,7 @@ class ServerRegistry:
             prepared.host,
             prepared.rcon_port,
             password,
-            time_limit=self.login_timeout,
+            timeout=self.login_timeout,
         )
         if result.status is LoginStatus.REFUSED:
             # The port as digits (a number would be written 27.015 in German).

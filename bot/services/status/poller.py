@@ -298,22 +298,20 @@ class Poller:
                 found[access.key] = access
         return tuple(found.values())
 
-    async def _address(
-        self, target: Target, guild_id: int, time_limit: float
-    ) -> tuple[Target, float]:
+    async def _address(self, target: Target, guild_id: int, timeout: float) -> tuple[Target, float]:
         """The target to query (its host resolved) and the time left for the query."""
         if self.resolver is None:
-            return target, time_limit
+            return target, timeout
         started = time.monotonic()
         try:
-            async with asyncio.timeout(time_limit):
+            async with asyncio.timeout(timeout):
                 address = await self.resolver.resolve(target.host, guild_id)
         except TimeoutError:
             # The lookup goes on in the background and is cached for the next round.
             raise socket.gaierror(socket.EAI_AGAIN, "name lookup timed out") from None
         if address == target.host:
-            return target, time_limit
-        left = time_limit - (time.monotonic() - started)
+            return target, timeout
+        left = timeout - (time.monotonic() - started)
         return replace(target, host=address), max(left, 0.1)
 
     async def _fetch(self, context: PollContext) -> ServerInfo | BaseException:
@@ -435,10 +433,10 @@ class Poller:
             except Exception:
                 log.exception("a poll listener failed")
 
-    async def query_now(self, server: Server, time_limit: float | None = None) -> Snapshot:
+    async def query_now(self, server: Server, timeout: float | None = None) -> Snapshot:
         """Query one server at once (``/status`` on a stale snapshot) and fold the result in."""
-        if time_limit is None:
-            time_limit = self.live_timeout
+        if timeout is None:
+            timeout = self.live_timeout
         target = target_of(server)
         context = PollContext(
             target,
@@ -448,7 +446,7 @@ class Poller:
         )
         outcome: ServerInfo | BaseException
         try:
-            address, limit = await self._address(target, server.guild_id, time_limit)
+            address, limit = await self._address(target, server.guild_id, timeout)
             async with asyncio.timeout(limit + _GUARD):
                 outcome = await self.source.fetch(address, self._pinned(context, address), limit)
         except asyncio.CancelledError:

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class StatusSource(Protocol):
-    async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
+    async def fetch(self, target: Target, context: PollContext, timeout: float) -> ServerInfo:
         """Query one target; raise any exception on failure (the poller isolates it)."""
         ...
 
@@ -34,14 +34,14 @@ class AdapterStatusSource:
         self.adapters = adapters
         self.names = names
 
-    async def fetch(self, target: Target, context: PollContext, time_limit: float) -> ServerInfo:
+    async def fetch(self, target: Target, context: PollContext, timeout: float) -> ServerInfo:
         adapter = self.adapters.adapter(target.protocol)
         started = time.monotonic()
         access = context.query_access
         result = await adapter.query(
             target.host,
             target.port,
-            timeout=time_limit,
+            timeout=timeout,
             password=access.password if access is not None else None,
         )
         server = result.status
@@ -57,7 +57,7 @@ class AdapterStatusSource:
         if self.names is not None and context.wants_names(players):
             # One fetch per guild's credentials; each result is kept for that guild alone.
             for access in context.all_accesses():
-                remaining = max(0.1, time_limit - (time.monotonic() - started))
+                remaining = max(0.1, timeout - (time.monotonic() - started))
                 try:
                     async with asyncio.timeout(remaining):
                         names = await self.names.names(replace(context, battleye=access))

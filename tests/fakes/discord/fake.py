@@ -198,7 +198,7 @@ class FakeDiscord(Served):
     async def wait_shards(
         self,
         count: int,
-        timeout: float = 10,  # noqa: ASYNC109 - a timeout argument is the documented API
+        timeout: float = 10,  # a timeout argument is the documented API
     ) -> None:
         """Until ``count`` distinct shards identified and were sent READY and their guilds."""
 
@@ -213,7 +213,9 @@ class FakeDiscord(Served):
                 f"{len(self.gateway.shards)} of {count} shard(s) identified within {timeout} s"
             ) from None
 
-    async def wait_ready(self, timeout: float = 10) -> None:  # noqa: ASYNC109 - a timeout argument is the documented API
+    async def wait_ready(
+        self, timeout: float = 10
+    ) -> None:  # a timeout argument is the documented API
         """Until a client identified and was sent READY and every GUILD_CREATE."""
         try:
             await asyncio.wait_for(self.gateway.ready.wait(), timeout)
@@ -226,7 +228,7 @@ class FakeDiscord(Served):
     async def wait_until(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5,  # noqa: ASYNC109 - a timeout argument is the documented API
+        timeout: float = 5,  # a timeout argument is the documented API
     ) -> None:
         """Until ``predicate()`` holds; re-checked after every REST request the fake handled."""
 
@@ -243,7 +245,9 @@ class FakeDiscord(Served):
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_resumed(self, timeout: float = 10) -> None:  # noqa: ASYNC109 - a timeout argument is the documented API
+    async def wait_resumed(
+        self, timeout: float = 10
+    ) -> None:  # a timeout argument is the documented API
         """Until the client RESUMEd after ``reconnect()``/``drop_connection()``."""
         await asyncio.wait_for(self.gateway.resumed.wait(), timeout)
 
@@ -661,7 +665,7 @@ class FakeDiscord(Served):
         focused: str,
         *,
         channel_id: int | None = None,
-        timeout: float = 5,  # noqa: ASYNC109 - a timeout argument is the documented API
+        timeout: float = 5,  # a timeout argument is the documented API
     ) -> list[dict[str, Any]]:
         """Type in option ``focused`` of ``/name``; returns the choices the bot offered."""
         typed = self._typed_command(guild_id, user_id, name, channel_id)

@@ -25,7 +25,7 @@ async def run_bot(
     fake: FakeDiscord,
     bot: ClientT,
     *,
-    timeout: float = 10.0,  # noqa: ASYNC109 - bounds start-up and shutdown separately
+    timeout: float = 10.0,  # bounds start-up and shutdown separately
 ) -> AsyncIterator[ClientT]:
     """Start ``bot.start(fake.token)`` as a task, yield once it is ready, close it at exit.
 

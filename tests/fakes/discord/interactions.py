@@ -87,7 +87,7 @@ class InteractionHandle:
     def responded(self) -> bool:
         return self.response is not None
 
-    async def wait_response(self, timeout: float = 5) -> dict[str, Any]:  # noqa: ASYNC109
+    async def wait_response(self, timeout: float = 5) -> dict[str, Any]:
         """The initial callback body (``{"type": ..., "data": ...}``) once the bot sent it."""
         try:
             await asyncio.wait_for(self._responded.wait(), timeout)
@@ -99,7 +99,7 @@ class InteractionHandle:
         assert self.response is not None
         return self.response
 
-    async def wait_attempt(self, timeout: float = 5) -> None:  # noqa: ASYNC109
+    async def wait_attempt(self, timeout: float = 5) -> None:
         """Until the bot sent an initial response, accepted or refused."""
         try:
             await asyncio.wait_for(self._attempted.wait(), timeout)
@@ -111,7 +111,7 @@ class InteractionHandle:
     async def wait_followup(
         self,
         n: int = 1,
-        timeout: float = 5,  # noqa: ASYNC109 - documented API
+        timeout: float = 5,  # documented API
     ) -> dict[str, Any]:
         """The ``n``-th follow-up (1-based) as it is now, once the bot sent it."""
         deadline = time.monotonic() + timeout

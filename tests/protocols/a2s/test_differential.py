@@ -86,6 +86,13 @@ def assert_same(message: bytes, encoding: str | None = "utf-8") -> None:
         assert type(ours).__name__ == type(theirs).__name__
         for f in dataclasses.fields(theirs):
             assert getattr(ours, f.name) == getattr(theirs, f.name), f.name
+        # Their properties too (has_port… from the EDF, uses_hl_dll): the names we mirror.
+        for name in _properties(type(theirs)):
+            assert getattr(ours, name) == getattr(theirs, name), name
+
+
+def _properties(cls: type) -> list[str]:
+    return [n for n in dir(cls) if isinstance(getattr(cls, n, None), property)]
 
 
 # Every info, player and rules answer but the info python-a2s misreads (the_ship_info below);
@@ -115,6 +122,8 @@ def test_defect_goldsrc_info_fields() -> None:
     assert theirs.ping == "www.counter-strike.net" and theirs.uses_custom_dll == PING
     for name in ("address", "server_name", "map_name", "player_count", "vac_enabled"):
         assert getattr(ours, name) == getattr(theirs, name)
+    # Their alias reads the shifted field; ours reads the flag it names.
+    assert ours.uses_hl_dll is ours.uses_custom_dll is not None
 
 
 def test_defect_truncated_lists() -> None:
@@ -177,6 +186,14 @@ def test_defect_double_header_simple() -> None:
     assert packets.decode_players(packets.unwrap_simple(datagram))[0].name == "gmod"
     reader = pya2s_byteio.ByteReader(io.BytesIO(datagram[4:]), endian="<", encoding="utf-8")
     assert reader.read_uint8() == 0xFF  # python-a2s then fails "Invalid response type"
+
+
+def test_their_properties_are_compared() -> None:
+    # The loop in assert_same must see python-a2s's properties, or it compares nothing.
+    assert {"has_port", "has_steam_id", "has_stv", "has_keywords", "has_game_id"} <= set(
+        _properties(pya2s.SourceInfo)
+    )
+    assert "uses_hl_dll" in _properties(pya2s.GoldSrcInfo)
 
 
 def test_every_listed_defect_has_a_test() -> None:

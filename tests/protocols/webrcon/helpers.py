@@ -27,7 +27,7 @@ def client_for(
     return WebRconClient(host, port, server.password if password is None else password, **settings)
 
 
-async def next_event(client: WebRconClient, kind: type[Any], timeout: float = 2.0) -> Any:  # noqa: ASYNC109
+async def next_event(client: WebRconClient, kind: type[Any], timeout: float = 2.0) -> Any:
     """The next event of ``kind`` (others are skipped)."""
     async with asyncio.timeout(timeout):
         async for event in client.events():
@@ -41,7 +41,7 @@ def drain(client: WebRconClient) -> list[ClientEvent]:
     return client._queue.take_all()
 
 
-async def reconnected(client: WebRconClient, timeout: float = 3.0) -> None:  # noqa: ASYNC109
+async def reconnected(client: WebRconClient, timeout: float = 3.0) -> None:
     """Wait for the next ``Connected(reconnect=True)``."""
     async with asyncio.timeout(timeout):
         while not (await next_event(client, Connected, timeout)).reconnect:
