@@ -207,6 +207,11 @@ class SessionRunner:
         return self.stop.is_set()
 
     @property
+    def started(self) -> bool:
+        """``start`` ran a loop at least once (so the session lives on an event loop)."""
+        return self._task is not None
+
+    @property
     def ended(self) -> bool:
         """The loop returned or failed on its own (it logged why); ``start`` runs a new one."""
         return self._task is not None and self._task.done()

@@ -286,11 +286,9 @@ class PalworldAdminSession(ListenedSession):
         polling = self._poller is not None and not self._poller.done()
         if polling or self._runner.stopped or not self.listeners.has(CONSOLE_EVENT):
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # added outside the loop: start() begins polling
-        self._poller = loop.create_task(
+        if not self._runner.started:
+            return  # a listener added before start(): start() begins polling
+        self._poller = asyncio.get_running_loop().create_task(
             self._poll(), name=f"palworld-players:{self.target.server_id}"
         )
 
