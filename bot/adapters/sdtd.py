@@ -42,6 +42,7 @@ from bot.adapters.reconnecting import ReconnectingSession
 from bot.protocols import sdtd
 from bot.protocols.backoff import Backoff, BackoffPolicy
 from bot.protocols.sdtd.events import NON_PLAYER
+from bot.protocols.text_checks import ascii_int
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def player_ids(*raw_ids: str) -> tuple[tuple[str, str], ...]:
             continue
         if raw.startswith("Steam_"):
             found.setdefault("steam", raw.removeprefix("Steam_"))
-        elif raw.isdigit() and len(raw) == 17:
+        elif len(raw) == 17 and ascii_int(raw, 17) is not None:
             found.setdefault("steam", raw)
         elif "_" in raw:
             found.setdefault(raw.split("_", 1)[0].lower(), raw)

@@ -15,6 +15,7 @@ import sys
 import threading
 from typing import TextIO
 
+from bot.cli._addresses import required_port_address
 from bot.protocols.battleye import (
     BattlEyeClient,
     ClientConfig,
@@ -33,7 +34,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="BattlEye RCON shell (DayZ, Arma)",
         description="Interactive BattlEye RCON shell; server messages are printed as they arrive.",
     )
-    parser.add_argument("address", help="HOST:PORT, e.g. 127.0.0.1:2305 or [::1]:2305")
+    parser.add_argument(
+        "address",
+        type=required_port_address,
+        metavar="HOST:PORT",
+        help="e.g. 127.0.0.1:2305 or [::1]:2305",
+    )
     parser.add_argument("--execute", "-e", metavar="CMD", help="run one command, print, exit")
     parser.add_argument(
         "--password-env", metavar="NAME", help="read the RCON password from this variable"
@@ -44,25 +50,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def parse_address(text: str) -> tuple[str, int]:
-    """``host:port`` or ``[v6]:port`` -> (host, port); ValueError with a readable message."""
-    host, sep, port_text = text.rpartition(":")
-    if not sep or not host or not port_text.isdigit():
-        raise ValueError(f"expected HOST:PORT, got {text!r}")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    port = int(port_text)
-    if not 0 < port < 65536:
-        raise ValueError(f"port must be 1..65535, got {port}")
-    return host, port
-
-
 def run(args: argparse.Namespace) -> int:
-    try:
-        host, port = parse_address(args.address)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    host, port = args.address
     if args.password_env:
         password = os.environ.get(args.password_env)
         if not password:

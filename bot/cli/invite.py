@@ -16,6 +16,7 @@ import discord
 
 from bot.cli.run import add_env_file_option
 from bot.config import TOKEN_PLACEHOLDER, read_variable
+from bot.protocols.text_checks import ascii_int
 from bot.runner import fail
 
 # Status boards, alerts and feeds post embeds; a status message is found again after a restart
@@ -37,7 +38,7 @@ def client_id_from_token(token: str) -> int | None:
         text = base64.b64decode(head + "=" * (-len(head) % 4), validate=False).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    return int(text) if text.isdigit() else None
+    return ascii_int(text, 20)
 
 
 def invite_url(client_id: int) -> str:

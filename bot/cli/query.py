@@ -17,31 +17,10 @@ from typing import Any
 from bot.adapters.a2s import A2SAnswer
 from bot.adapters.query import PortFinder, QueryError, QueryFailure
 from bot.adapters.registry import QUERY_PROTOCOL_NAMES, default_query_adapters
+from bot.cli._addresses import source_address
 from bot.protocols.a2s import A2SEngine, A2SError
 from bot.protocols.a2s.api import run
 from bot.snapshots import ServerInfo
-
-DEFAULT_PORT = 27015
-
-
-def parse_target(text: str) -> tuple[str, int]:
-    """``host``, ``host:port``, ``[v6]:port``, or a bare IPv6 address."""
-    if text.startswith("["):
-        host, sep, rest = text[1:].partition("]")
-        if not sep or (rest and not rest.startswith(":")):
-            raise argparse.ArgumentTypeError(f"bad address: {text!r}")
-        port_text = rest[1:]
-    elif text.count(":") == 1:
-        host, _, port_text = text.partition(":")
-    else:
-        host, port_text = text, ""
-    if not host:
-        raise argparse.ArgumentTypeError(f"bad address: {text!r}")
-    if not port_text:
-        return host, DEFAULT_PORT
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise argparse.ArgumentTypeError(f"bad port in {text!r}")
-    return host, int(port_text)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "query", help="ask a game server for its status", description=__doc__
     )
     parser.add_argument(
-        "target", type=parse_target, metavar="HOST[:PORT]", help="default port 27015 (A2S)"
+        "target", type=source_address, metavar="HOST[:PORT]", help="default port 27015 (A2S)"
     )
     parser.add_argument(
         "--protocol",

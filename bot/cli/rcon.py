@@ -15,10 +15,10 @@ import sys
 from collections.abc import Callable
 from typing import IO
 
+from bot.cli._addresses import SOURCE_PORT, source_address
 from bot.protocols.rcon import PROFILES, RCON, RCONError, RCONTimeoutError
 from bot.protocols.rcon.errors import RCONCommunicationError
 
-DEFAULT_PORT = 27015
 PASSWORD_WARNING = (
     "warning: a password given with --password is visible to other users (ps, shell history); "
     "prefer --password-env NAME or the prompt"
@@ -31,32 +31,6 @@ Commands are sent to the server; shell commands start with '!':
   !exit                            leave this shell (the server keeps running)
   help [NAME]                      this text, or the server's help for NAME
 Tab completes ConVar names once connected."""
-
-
-def parse_address(text: str) -> tuple[str, int]:
-    """``host``, ``host:port`` or ``[v6]:port``; the port defaults to 27015."""
-    host, port_text = text, ""
-    if text.startswith("["):
-        end = text.find("]")
-        if end < 0:
-            raise argparse.ArgumentTypeError(f"bad address {text!r}")
-        host, rest = text[1:end], text[end + 1 :]
-        if rest and not rest.startswith(":"):
-            raise argparse.ArgumentTypeError(f"bad address {text!r}")
-        port_text = rest[1:]
-    elif text.count(":") == 1:
-        host, port_text = text.split(":")
-    if not host:
-        raise argparse.ArgumentTypeError(f"bad address {text!r}: no host")
-    if not port_text:
-        return host, DEFAULT_PORT
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad port {port_text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} out of range 1-65535")
-    return host, port
 
 
 class RCONShell(cmd.Cmd):
@@ -196,7 +170,7 @@ class RCONShell(cmd.Cmd):
                 self._print("usage: !connect HOST[:PORT] [PASSWORD]")
                 return False
             try:
-                address = parse_address(parts[0])
+                address = source_address(parts[0])
             except argparse.ArgumentTypeError as exc:
                 self._print(f"error: {exc}")
                 return False
@@ -284,9 +258,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "address",
         nargs="?",
-        type=parse_address,
+        type=source_address,
         metavar="HOST[:PORT]",
-        help=f"server to connect to (port {DEFAULT_PORT} when omitted)",
+        help=f"server to connect to (port {SOURCE_PORT} when omitted)",
     )
     parser.add_argument("-e", "--execute", metavar="CMD", help="run CMD, print the answer, exit")
     parser.add_argument(

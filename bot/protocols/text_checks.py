@@ -1,4 +1,5 @@
-"""Checks on text we send to a console that reads lines, shared by the protocol packages."""
+"""Checks on text, shared by the protocol packages: what we send to a console that reads
+lines, and numbers in what a server (or a member) sends us."""
 
 from __future__ import annotations
 
@@ -12,4 +13,15 @@ def first_control(text: str) -> int | None:
         code = ord(ch)
         if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or ch in _UNICODE_LINE_BREAKS:
             return i
+    return None
+
+
+def ascii_int(text: str, max_digits: int) -> int | None:
+    """``text`` as an int when it is 1 to ``max_digits`` ASCII digits, else None.
+
+    ``str.isdigit()`` alone is true for "²" (which ``int()`` refuses) and for other scripts'
+    digits, and ``int()`` refuses more than 4,300 digits: neither may reach ``int()``.
+    """
+    if 0 < len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
     return None

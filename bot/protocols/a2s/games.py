@@ -5,12 +5,14 @@ Pure functions on primitives (no sockets, no models) so the decoders and models 
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from bot.protocols.a2s.errors import BrokenMessageError, BufferExhaustedError
+from bot.protocols.text_checks import ascii_int
 
 APP_THE_SHIP = 2400
 APP_CSGO = 730
@@ -45,8 +47,9 @@ def rust_count(keywords: str | bytes | None, prefix: str, fallback: int) -> int:
     if not keywords:
         return fallback
     for tag in _tags(keywords):
-        if tag.startswith(prefix) and tag[len(prefix) :].isdigit():
-            return int(tag[len(prefix) :])
+        count = ascii_int(tag[len(prefix) :], 9) if tag.startswith(prefix) else None
+        if count is not None:
+            return count
     return fallback
 
 
@@ -67,9 +70,14 @@ class DayZKeywords:
 
 def _number(text: str) -> float | None:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # "9" * 400 is inf, "nan" parses
+
+
+def _two_digits(text: str) -> bool:
+    return ascii_int(text, 2) is not None
 
 
 def parse_dayz_keywords(keywords: str | bytes) -> DayZKeywords:
@@ -79,13 +87,13 @@ def parse_dayz_keywords(keywords: str | bytes) -> DayZKeywords:
     night: float | None = None
     tags = _tags(keywords)
     for tag in tags:
-        if tag.startswith("lqs") and tag[3:].isdigit():
-            queue = int(tag[3:])
+        if tag.startswith("lqs") and ascii_int(tag[3:], 9) is not None:
+            queue = ascii_int(tag[3:], 9)
         elif tag.startswith("entm"):
             night = _number(tag[4:])
         elif tag.startswith("etm"):
             day = _number(tag[3:])
-        elif len(tag) == 5 and tag[2] == ":" and tag[:2].isdigit() and tag[3:].isdigit():
+        elif len(tag) == 5 and tag[2] == ":" and _two_digits(tag[:2]) and _two_digits(tag[3:]):
             clock = tag
     return DayZKeywords(
         queue=queue,

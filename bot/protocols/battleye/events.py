@@ -25,28 +25,28 @@ from dataclasses import dataclass
 MAX_NAME = 256
 
 _GUID = r"[0-9A-Fa-f]{32}"
-_ADDR = r"(?P<ip>[^\s()]+):(?P<port>\d+)"
+# ASCII digits, bounded: re's \d takes any script's digits, and int() refuses past 4,300 digits.
+_ID = r"(?P<id>[0-9]{1,9})"
+_ADDR = r"(?P<ip>[^\s()]+):(?P<port>[0-9]{1,5})"
 
-_ADMIN_LOGIN = re.compile(rf"RCon admin #(?P<id>\d+) \({_ADDR}\) logged in")
-_ADMIN_CHAT = re.compile(r"RCon admin #(?P<id>\d+): \((?P<rest>.*)", re.DOTALL)
-_CONNECT = re.compile(rf"Player #(?P<id>\d+) (?P<name>.*) \({_ADDR}\) connected", re.DOTALL)
-_GUID_LINE = re.compile(
-    rf"Player #(?P<id>\d+) (?P<name>.*) - BE GUID: (?P<guid>{_GUID})", re.DOTALL
-)
-_DISCONNECT = re.compile(r"Player #(?P<id>\d+) (?P<name>.*) disconnected", re.DOTALL)
+_ADMIN_LOGIN = re.compile(rf"RCon admin #{_ID} \({_ADDR}\) logged in")
+_ADMIN_CHAT = re.compile(rf"RCon admin #{_ID}: \((?P<rest>.*)", re.DOTALL)
+_CONNECT = re.compile(rf"Player #{_ID} (?P<name>.*) \({_ADDR}\) connected", re.DOTALL)
+_GUID_LINE = re.compile(rf"Player #{_ID} (?P<name>.*) - BE GUID: (?P<guid>{_GUID})", re.DOTALL)
+_DISCONNECT = re.compile(rf"Player #{_ID} (?P<name>.*) disconnected", re.DOTALL)
 _KICK = re.compile(
-    rf"Player #(?P<id>\d+) (?P<name>.*) \((?P<guid>{_GUID}|-)\) has been kicked by BattlEye: "
+    rf"Player #{_ID} (?P<name>.*) \((?P<guid>{_GUID}|-)\) has been kicked by BattlEye: "
     r"(?P<reason>.*)",
     re.DOTALL,
 )
 # Some servers write kicks without the GUID part ("Player #9 Ghost has been kicked by ...").
 _KICK_NO_GUID = re.compile(
-    r"Player #(?P<id>\d+) (?P<name>.*) has been kicked by BattlEye: (?P<reason>.*)", re.DOTALL
+    rf"Player #{_ID} (?P<name>.*) has been kicked by BattlEye: (?P<reason>.*)", re.DOTALL
 )
 _VERIFIED = re.compile(
-    rf"Verified GUID \((?P<guid>{_GUID})\) of player #(?P<id>\d+) (?P<name>.*)", re.DOTALL
+    rf"Verified GUID \((?P<guid>{_GUID})\) of player #{_ID} (?P<name>.*)", re.DOTALL
 )
-_PLAYER_PREFIX = re.compile(r"Player #(?P<id>\d+) ")
+_PLAYER_PREFIX = re.compile(rf"Player #{_ID} ")
 
 # Arma 3 / DayZ chat channels; custom radio channels fall back to the generic form.
 CHANNELS = ("Global", "Side", "Command", "Group", "Vehicle", "Direct", "System", "Unknown")

@@ -17,15 +17,18 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-# The address may be IPv6; the port is after the last colon.
+# The address may be IPv6; the port is after the last colon. Numbers are bounded ASCII digits:
+# re's \d takes any script's digits, and int() refuses a server's 5,000-digit "id".
+_N = r"[0-9]{1,9}"
+_PORT = r"[0-9]{1,5}"
 _PLAYER_ROW = re.compile(
-    r"(?P<id>\d+)\s+(?P<ip>\S+):(?P<port>\d+)\s+(?P<ping>-?\d+)\s+"
+    rf"(?P<id>{_N})\s+(?P<ip>\S+):(?P<port>{_PORT})\s+(?P<ping>-?{_N})\s+"
     r"(?P<guid>[0-9A-Za-z]+|-)\((?P<status>[^()\s]*)\) (?P<name>.*)"
 )
 _BAN_ROW = re.compile(
-    r"(?P<index>\d+)\s+(?P<id>\S+)\s+(?P<duration>\d+|-|perm)(?:\s+(?P<reason>.*))?"
+    rf"(?P<index>{_N})\s+(?P<id>\S+)\s+(?P<duration>[0-9]{{1,12}}|-|perm)(?:\s+(?P<reason>.*))?"
 )
-_ADMIN_ROW = re.compile(r"(?P<id>\d+)\s+(?P<ip>\S+):(?P<port>\d+)")
+_ADMIN_ROW = re.compile(rf"(?P<id>{_N})\s+(?P<ip>\S+):(?P<port>{_PORT})")
 _LOBBY_SUFFIX = " (Lobby)"
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..json_body import json_float, json_int
+from ..text_checks import ascii_int
 from .codec import clip_json_text, loads_json
 from .errors import NotWebRcon
 
@@ -41,12 +42,13 @@ class RustPlayer:
     @property
     def ip(self) -> str:
         host, sep, port = self.address.rpartition(":")
-        return host.strip("[]") if sep and port.isdigit() else self.address
+        return host.strip("[]") if sep and ascii_int(port, 5) is not None else self.address
 
     @property
     def port(self) -> int:
         _, sep, port = self.address.rpartition(":")
-        return int(port) if sep and port.isdigit() and len(port) <= 5 else 0
+        number = ascii_int(port, 5) if sep else None
+        return 0 if number is None else number
 
 
 @dataclass(frozen=True, slots=True)

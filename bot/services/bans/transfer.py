@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.protocols.text_checks import ascii_int
 from bot.services.bans import identity
 from bot.services.errors import UserError
 from bot.services.feed import ids as player_ids
@@ -223,8 +224,8 @@ def _bans_txt(text: str, now: float, result: ImportResult) -> ImportResult:
         expires: float | None
         if expiry in ("-1", "", "0", "perm"):
             expires = None
-        elif expiry.isdigit() and len(expiry) <= 12:
-            expires = float(expiry)
+        elif (stamp := ascii_int(expiry, 12)) is not None:
+            expires = float(stamp)
         else:
             result.skipped += 1
             continue

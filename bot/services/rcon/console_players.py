@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from bot.adapters.admin import ConsolePlayer
+from bot.protocols.text_checks import ascii_int
 from bot.services.rcon.actions import PlayerRef
 from bot.snapshots import MAX_LISTED_PLAYERS, MAX_PLAYER_NAME, clip_text
 
@@ -98,6 +99,7 @@ def from_console(players: list[ConsolePlayer]) -> list[PlayerRef]:
     for index, p in enumerate(players[:MAX_LISTED_PLAYERS]):
         ids = dict(p.ids)
         uid = ids.get("steam") or ids.get("eos") or next(iter(ids.values()), "")
-        slot = int(p.handle) if p.handle.isdigit() and len(p.handle) <= 9 else index
+        number = ascii_int(p.handle, 9)
+        slot = index if number is None else number
         refs.append(_ref(slot, p.name, uid, p.handle))
     return refs

@@ -20,9 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SRCDS = re.compile(r'#\s*(?P<id>\d+)\s+(?:\d+\s+)?"(?P<name>.*)"\s+(?P<uid>\S+)(?P<rest>.*)')
+# Ids are bounded ASCII digits: int() refuses a hostile server's 5,000-digit "userid".
+_SRCDS = re.compile(
+    r'#\s*(?P<id>[0-9]{1,9})\s+(?:\d+\s+)?"(?P<name>.*)"\s+(?P<uid>\S+)(?P<rest>.*)'
+)
 _CS2 = re.compile(
-    r"\s*(?P<id>\d+)\s+(?:\d+:)?\d+:\d+\s+\d+\s+\d+\s+\w+\s+\d+\s+(?P<adr>\S+)\s+'(?P<name>.*)'\s*"
+    r"\s*(?P<id>[0-9]{1,9})\s+(?:\d+:)?\d+:\d+\s+\d+\s+\d+\s+\w+\s+\d+\s+(?P<adr>\S+)\s+'(?P<name>.*)'\s*"
 )
 
 

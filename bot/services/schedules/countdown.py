@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from bot.i18n import ENGLISH, t
+from bot.protocols.text_checks import ascii_int
 from bot.services.errors import UserError
 
 DEFAULT_STEPS = (15, 5, 1)
@@ -21,9 +22,10 @@ def parse_steps(text: str) -> tuple[int, ...]:
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
     steps: set[int] = set()
     for part in parts:
-        if not part.isdigit() or not 1 <= int(part) <= MAX_MINUTES:
+        minutes = ascii_int(part, 6)
+        if minutes is None or not 1 <= minutes <= MAX_MINUTES:
             raise UserError(key="restarts.steps_range", max=MAX_MINUTES)
-        steps.add(int(part))
+        steps.add(minutes)
     if len(steps) > MAX_STEPS:
         raise UserError(key="restarts.too_many_steps", max=MAX_STEPS)
     return tuple(sorted(steps, reverse=True))

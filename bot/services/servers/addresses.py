@@ -10,6 +10,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.protocols.text_checks import ascii_int
 from bot.services.errors import UserError
 
 # RFC 1123 labels; underscores are accepted because some LAN names use them.
@@ -29,9 +30,10 @@ class HostPort:
 
 
 def parse_port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    port = ascii_int(text, 5)
+    if port is None or not 1 <= port <= 65535:
         raise UserError(key="servers.bad_port")
-    return int(text)
+    return port
 
 
 def _check_host(host: str) -> str:

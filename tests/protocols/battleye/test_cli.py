@@ -7,9 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
-from bot.cli.bercon import parse_address
 from bot.protocols.battleye import Player
 from tests.fakes.battleye_server import FakeBattlEyeServer
 
@@ -36,13 +33,11 @@ async def _bercon(*args: str, password: str = "secret") -> asyncio.subprocess.Pr
     )
 
 
-def test_parse_address() -> None:
-    assert parse_address("127.0.0.1:2305") == ("127.0.0.1", 2305)
-    assert parse_address("[::1]:2305") == ("::1", 2305)
-    assert parse_address("example.org:1") == ("example.org", 1)
-    for bad in ("nohost", ":1", "h:0", "h:x", "h:70000"):
-        with pytest.raises(ValueError):
-            parse_address(bad)
+async def test_a_bad_address_is_a_usage_error() -> None:
+    proc = await _bercon("example.org:²")
+    async with asyncio.timeout(30):
+        _, err = await proc.communicate()
+    assert proc.returncode == 2 and "bad port" in err.decode()
 
 
 async def test_execute_prints_one_answer_and_exits() -> None:
