@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,21 @@ def test_protocols_import_nothing_of_the_bot(path: Path) -> None:
             if name == "bot" or name.startswith("bot."):
                 assert name.startswith("bot.protocols"), f"{path.name} imports {name}"
             assert not name.startswith("discord"), f"{path.name} imports {name}"
+
+
+PACKAGES = sorted(p.parent.name for p in ROOT.glob("*/__init__.py"))
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_each_protocol_package_has_one_error_tree(name: str) -> None:
+    # One root per package: `except <root>` catches everything the package raises on purpose.
+    package = importlib.import_module(f"bot.protocols.{name}")
+    errors = {
+        v
+        for v in vars(package).values()
+        if inspect.isclass(v)
+        and issubclass(v, Exception)
+        and v.__module__.startswith(f"bot.protocols.{name}")
+    }
+    roots = {e for e in errors if not any(b in errors for b in e.__mro__[1:])}
+    assert len(roots) == 1, sorted(r.__name__ for r in roots)

@@ -37,8 +37,11 @@ class CommandValidationError(RCONError, ValueError):
     """A command or chat text cannot be sent as given (multi-line, control characters, length)."""
 
 
-class PacketError(ValueError):
-    """A datagram is not a valid BattlEye packet; ``reason`` says why (used for drop counters)."""
+class PacketError(RCONError, ValueError):
+    """A datagram is not a valid BattlEye packet; ``reason`` says why (used for drop counters).
+
+    Under :class:`RCONError` like every error of the package (one tree to catch); still a
+    ``ValueError`` for callers of the packet codecs that catch that."""
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
