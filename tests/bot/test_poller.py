@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -76,6 +77,22 @@ async def test_dead_and_hostile_servers_do_not_delay_or_break_others(store: Stor
     # The next round goes on, and the failing ones are now offline (2 failures).
     await poller.run_round()
     assert poller.snapshot(servers["s3"]).state is State.OFFLINE
+
+
+async def test_an_exception_no_adapter_should_raise_is_logged_once_per_kind(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = ScriptedSource()
+    source.plan = {1: "raise", 2: "raise", 3: "dead"}
+    for port in (1, 2, 3):
+        await add(store, 1, f"s{port}", port)
+    poller = Poller(store, source, interval=60, query_timeout=0.2)
+    with caplog.at_level(logging.ERROR, logger="bot.services.status.failures"):
+        await poller.run_round()
+        await poller.run_round()
+    bugs = [r for r in caplog.records if "no adapter should" in r.getMessage()]
+    # Two servers, two rounds: one line, with the traceback; a timeout is no bug.
+    assert len(bugs) == 1 and "RuntimeError" in bugs[0].getMessage() and bugs[0].exc_info
 
 
 async def test_same_address_in_two_guilds_is_queried_once(store: Store) -> None:

@@ -17,12 +17,12 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from bot.adapters.query import FAILURE_WORDS, QueryError
 from bot.adapters.registry import QUERY_NEEDS_PASSWORD
 from bot.crypto import DecryptionError
 from bot.games import RconKind, get_game, query_protocol_of
 from bot.metrics import NO_METRICS, Metrics
-from bot.services.servers.resolver import AddressRefused, Resolver
+from bot.services.servers.resolver import Resolver
+from bot.services.status.failures import FailureReasons
 from bot.services.status.gc_pause import gc_paused
 from bot.services.status.player_names import PollContext, RconAccess, access_key
 from bot.services.status.status_source import StatusSource
@@ -85,23 +85,6 @@ def target_of(server: Server) -> Target:
     return Target.of(server.host, server.query_port, query_protocol_of(server.game))
 
 
-def short_error(exc: BaseException) -> str:
-    """A one-line reason without the exception text (which may quote addresses or secrets)."""
-    if isinstance(exc, AddressRefused):
-        return "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
-    if isinstance(exc, QueryError):
-        return FAILURE_WORDS[exc.failure]
-    if isinstance(exc, socket.gaierror):
-        return "name does not resolve"
-    if isinstance(exc, TimeoutError):
-        return "no answer"
-    if isinstance(exc, ConnectionRefusedError):
-        return "port closed"
-    if isinstance(exc, OSError):
-        return "network error"
-    return "bad answer"
-
-
 class Poller:
     def __init__(
         self,
@@ -141,6 +124,7 @@ class Poller:
         self.resolver = resolver
         self._sem = asyncio.Semaphore(concurrency)
         self._snapshots: dict[Target, Snapshot] = {}
+        self._reasons = FailureReasons()
         # The guild a target's name lookups are charged to (the lowest id among its servers).
         self._guild_of: dict[Target, int] = {}
         self._roster = _Roster()
@@ -356,7 +340,7 @@ class Poller:
         if isinstance(outcome, ServerInfo):
             after = self.hysteresis.success(before, outcome, at)
         else:
-            after = self.hysteresis.failure(before, short_error(outcome), at)
+            after = self.hysteresis.failure(before, self._reasons.of(outcome), at)
         self._snapshots[target] = after
         return after
 

@@ -1,0 +1,56 @@
+"""Why a status query failed, in the few words a snapshot keeps (never the exception text,
+which may quote addresses or secrets)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+from bot.adapters.query import FAILURE_WORDS, QueryError
+from bot.services.servers.resolver import AddressRefused
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "bad answer"
+
+
+def known_failure(exc: BaseException) -> str | None:
+    """The reason for a failure an adapter or the network is meant to raise; None for any
+    other exception (a bug on our side: an adapter's errors are typed)."""
+    if isinstance(exc, AddressRefused):
+        return "private address refused (ALLOW_PRIVATE_ADDRESSES is off)"
+    if isinstance(exc, QueryError):
+        return FAILURE_WORDS[exc.failure]
+    if isinstance(exc, socket.gaierror):
+        return "name does not resolve"
+    if isinstance(exc, TimeoutError):
+        return "no answer"
+    if isinstance(exc, ConnectionRefusedError):
+        return "port closed"
+    if isinstance(exc, OSError):
+        return "network error"
+    return None
+
+
+class FailureReasons:
+    """:func:`known_failure`, with any other exception logged as the bug it is: once per kind
+    of exception, not per server and round (10,000 servers every minute)."""
+
+    def __init__(self) -> None:
+        self._logged: set[type[BaseException]] = set()
+
+    def of(self, exc: BaseException) -> str:
+        reason = known_failure(exc)
+        if reason is not None:
+            return reason
+        kind = type(exc)
+        if kind not in self._logged:
+            self._logged.add(kind)
+            log.error(
+                "a status query raised %s, which no adapter should (the server shows %r;"
+                " logged once per kind)",
+                kind.__name__,
+                UNEXPECTED,
+                exc_info=exc,
+            )
+        return UNEXPECTED
