@@ -158,6 +158,6 @@ async def bench_poller(
             )
         finally:
             for adapter in chosen.values():
-                close = getattr(adapter, "aclose", None)
+                close = getattr(adapter, "close", None)
                 if close is not None:
                     await close()

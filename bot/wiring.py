@@ -122,7 +122,7 @@ class Services:
         if self.engine is not None:
             self.engine.close()
         for adapters in self.query_adapters:
-            await adapters.aclose()
+            await adapters.close()
         await self.ban_enforcer.close()
         await self.bans.close()
         await self.schedules.close()

@@ -179,11 +179,9 @@ def probed_embed(pending: PendingAdd, language: str = ENGLISH) -> discord.Embed:
         colour=COLOUR_WARN,
     )
     if answer is not None:
-        name = clip(escape(answer.server_name) or "?", 256)
+        name = clip(escape(answer.name) or "?", 256)
         embed.add_field(name=_t(language, "field_name"), value=name)
-        embed.add_field(
-            name=_t(language, "field_map"), value=clip(escape(answer.map_name) or "?", 256)
-        )
+        embed.add_field(name=_t(language, "field_map"), value=clip(escape(answer.map) or "?", 256))
         embed.add_field(
             name=_t(language, "field_players"), value=f"{answer.players}/{answer.max_players}"
         )

@@ -135,7 +135,7 @@ def client_config(options: SessionOptions) -> be.ClientConfig:
         login_timeout=options.connect_timeout / 2,
         login_attempts=None,
         reconnect_delay=0.0,
-        backoff_base=options.backoff_initial,
+        backoff_initial=options.backoff_initial,
         backoff_max=max(
             options.backoff_initial, min(options.backoff_max, be.client.RECONNECT_BACKOFF_MAX)
         ),
@@ -197,7 +197,7 @@ class BattlEyeSession(ReconnectingSession[be.BattlEyeClient]):
     async def _checked_host(self) -> str | None:
         """The checked address; while the lookup fails or the address is refused, retried
         with backoff. None when the session stopped meanwhile."""
-        policy = BackoffPolicy(initial=self.config.backoff_base, maximum=self.config.backoff_max)
+        policy = BackoffPolicy(initial=self.config.backoff_initial, maximum=self.config.backoff_max)
         backoff = Backoff(policy, rng=self.options.rng)
         while not self._runner.stopped:
             try:

@@ -10,7 +10,7 @@ file descriptor and every slot of the round. Two pieces:
 - :class:`SharedSession`: one aiohttp session (one connector, with its own cap on open
   connections) for all the queries of an HTTP adapter that are in flight at once, instead of
   one per query; it is closed when the last of them ends, so it never outlives a round or its
-  event loop, and :meth:`SharedSession.aclose` closes it at shutdown.
+  event loop, and :meth:`SharedSession.close` closes it at shutdown.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ class SharedSession:
                     self._lease = None
                 await lease.session.close()
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         """Close the session now (at shutdown); calls still in flight fail as unreachable."""
         lease, self._lease = self._lease, None
         if lease is not None:

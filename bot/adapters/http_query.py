@@ -7,7 +7,7 @@ on the shared session, and has its package's errors mapped; an adapter that
 
 The queries in flight (or waiting for a slot) share one aiohttp session (see
 :class:`~bot.adapters.caps.SharedSession`: closed when the last of them ends;
-:meth:`HttpQueryAdapter.aclose` closes it at shutdown) whose connector holds at most
+:meth:`HttpQueryAdapter.close` closes it at shutdown) whose connector holds at most
 ``max_connections``; each query asks for up to :attr:`HttpQueryAdapter.connections_per_query`
 bodies at once, so at most that fraction as many queries run at once and the others wait inside
 their timeout.
@@ -99,9 +99,9 @@ class HttpQueryAdapter(ABC):
             limit_per_host=min(max_connections, MAX_CONNECTIONS_PER_SERVER),
         )
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         """Close the shared HTTP session (at shutdown)."""
-        await self.session.aclose()
+        await self.session.close()
 
     @asynccontextmanager
     async def slot(

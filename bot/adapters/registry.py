@@ -68,12 +68,12 @@ class UnknownProtocol(QueryError):
 
 
 class QueryAdapters(_Adapters[QueryAdapter]):
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         """Close what the adapters keep open between queries (FiveM's and Palworld's HTTP
         sessions); they open it again on the next query."""
         for adapter in self._by_name.values():
             if isinstance(adapter, Closable):
-                await adapter.aclose()
+                await adapter.close()
 
     def adapter(self, protocol: str) -> QueryAdapter:
         """The adapter for ``protocol``; :class:`UnknownProtocol` when there is none."""

@@ -2,8 +2,8 @@
 
 Every long-running loop the bot starts (poller, boards, feed...) runs under
 :meth:`Supervisor.run`. An exception (the database briefly locked at start, a bug in one pass)
-is logged and the service starts again after a delay that doubles up to ``max_delay``, and
-falls back to ``first_delay`` once the service had run for ``healthy_after`` seconds. Each
+is logged and the service starts again after a delay that doubles up to ``backoff_max``, and
+falls back to ``backoff_initial`` once the service had run for ``healthy_after`` seconds. Each
 service's state (running, restarting, stopped), restart count and last error type are kept for
 ``python -m bot check`` (through the reporter, which stores them) and the metrics endpoint.
 Only the error's type is kept: messages can carry addresses or worse.
@@ -26,8 +26,8 @@ RUNNING = "running"
 RESTARTING = "restarting"
 STOPPED = "stopped"
 
-DEFAULT_FIRST_DELAY = 1.0
-DEFAULT_MAX_DELAY = 60.0
+DEFAULT_BACKOFF_INITIAL = 1.0
+DEFAULT_BACKOFF_MAX = 60.0
 DEFAULT_HEALTHY_AFTER = 60.0
 REPORT_TIMEOUT = 2.0  # a slow database must not hold up a restart or a shutdown
 
@@ -86,14 +86,14 @@ class Supervisor:
     def __init__(
         self,
         *,
-        first_delay: float = DEFAULT_FIRST_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        backoff_initial: float = DEFAULT_BACKOFF_INITIAL,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
         healthy_after: float = DEFAULT_HEALTHY_AFTER,
         reporter: Reporter | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.first_delay = first_delay
-        self.max_delay = max_delay
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
         self.healthy_after = healthy_after
         self.reporter = reporter
         self.clock = clock
@@ -103,7 +103,7 @@ class Supervisor:
         """Run ``factory()`` until it returns or is cancelled; restart it after errors."""
         state = ServiceState(name, RUNNING, self.clock())
         self.services[name] = state
-        delay = self.first_delay
+        delay = self.backoff_initial
         while True:
             await self._change(state, RUNNING)
             started = time.monotonic()
@@ -114,7 +114,7 @@ class Supervisor:
                 raise
             except Exception as exc:
                 if time.monotonic() - started >= self.healthy_after:
-                    delay = self.first_delay
+                    delay = self.backoff_initial
                 state.restarts += 1
                 state.last_error = type(exc).__name__
                 log.exception("background service %s failed; restarting in %.1f s", name, delay)
@@ -124,7 +124,7 @@ class Supervisor:
                 except asyncio.CancelledError:
                     await self._change(state, STOPPED)
                     raise
-                delay = min(self.max_delay, delay * 2)
+                delay = min(self.backoff_max, delay * 2)
             else:
                 await self._change(state, STOPPED)
                 return

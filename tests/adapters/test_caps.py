@@ -416,7 +416,7 @@ async def test_open_http_connections_stay_under_the_cap(name: str) -> None:
     assert adapter.session.sessions_opened == 1 and not adapter.session.open
 
 
-async def test_aclose_closes_the_shared_session_and_later_queries_open_another() -> None:
+async def test_close_closes_the_shared_session_and_later_queries_open_another() -> None:
     adapter = FiveMAdapter()
     bodies = HTTP_CASES["fivem"][1]
     async with CountingHttpServer(bodies, ports=1) as server:
@@ -424,12 +424,12 @@ async def test_aclose_closes_the_shared_session_and_later_queries_open_another()
         async with adapter.session.use() as session:
             # A query in flight while the bot shuts down: its session is closed under it.
             async def shutdown() -> None:
-                await adapter.aclose()
+                await adapter.close()
                 gate.set()
 
             await asyncio.gather(shutdown(), gate.wait())
             assert session.closed and not adapter.session.open
-        await adapter.aclose()  # nothing open: nothing to do
+        await adapter.close()  # nothing open: nothing to do
         result = await adapter.query(*server.addresses[0], timeout=5.0)
     assert result.status.name and adapter.session.sessions_opened == 2
     assert not adapter.session.open

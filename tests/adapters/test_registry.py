@@ -55,14 +55,14 @@ def test_two_adapters_for_one_protocol_are_refused() -> None:
         QueryAdapters([A2SAdapter(), A2SAdapter()])
 
 
-async def test_aclose_closes_the_adapters_that_keep_a_session() -> None:
+async def test_close_closes_the_adapters_that_keep_a_session() -> None:
     closed: list[str] = []
 
     class Keeps(A2SAdapter):
         protocol = "keeps"
 
-        async def aclose(self) -> None:
+        async def close(self) -> None:
             closed.append(self.protocol)
 
-    await QueryAdapters([A2SAdapter(), Keeps()]).aclose()
+    await QueryAdapters([A2SAdapter(), Keeps()]).close()
     assert closed == ["keeps"]

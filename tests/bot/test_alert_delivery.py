@@ -66,7 +66,7 @@ async def setup(store: Store, statuses: list[int]) -> tuple[AlertNotifier, Chann
     client = SimpleNamespace(get_channel=lambda channel_id: channel)
     poller = Poller(server)
     channels = DiscordAlertChannels(client)  # type: ignore[arg-type]
-    notifier = AlertNotifier(channels, store, poller, retry_base=0.01)  # type: ignore[arg-type]
+    notifier = AlertNotifier(channels, store, poller, backoff_initial=0.01)  # type: ignore[arg-type]
     return notifier, channel, poller
 
 
@@ -128,7 +128,7 @@ async def test_a_message_withdrawn_when_the_server_is_back_before_it_went_out(
     store: Store,
 ) -> None:
     notifier, channel, poller = await setup(store, [503])
-    notifier.retry_base = 0.5
+    notifier.backoff_initial = 0.5
     worker = asyncio.create_task(notifier.run())
     try:
         poller.state = State.OFFLINE

@@ -166,7 +166,7 @@ async def test_drain_posts_everything_queued_with_or_without_the_worker() -> Non
                 mirror.offer(entry(user, "denied"))  # open for a minute
             for _ in range(5):
                 mirror.offer(entry(3))
-            assert await mirror.drain(limit=5.0) == 0
+            assert await mirror.drain(timeout=5.0) == 0
             assert mirror.pending() == 0
             posted = [i for post in send.posts for i in post]
             assert sum(isinstance(i, DeniedGroup) for i in posted) == 2
@@ -185,6 +185,6 @@ async def test_drain_is_bounded_and_counts_what_is_left() -> None:
         mirror.offer(entry(3))
     loop = asyncio.get_running_loop()
     started = loop.time()
-    assert await mirror.drain(limit=0.3) == 3
+    assert await mirror.drain(timeout=0.3) == 3
     assert loop.time() - started < 3.0  # functional bound: returns near its limit
     send.gate.set()

@@ -95,4 +95,4 @@ async def test_probe_answers_for_server_add_are_bounded_too() -> None:
         answer = await AdapterQueryClient(default_query_adapters()).info(
             *server.address, timeout=3.0
         )
-    assert len(answer.server_name) <= MAX_SERVER_NAME and len(answer.map_name) <= MAX_MAP
+    assert len(answer.name) <= MAX_SERVER_NAME and len(answer.map) <= MAX_MAP

@@ -39,7 +39,7 @@ async def test_a2s_info() -> None:
         answer = await AdapterQueryClient(default_query_adapters()).info(
             *server.address, timeout=2.0
         )
-    assert (answer.server_name, answer.map_name, answer.players, answer.max_players) == (
+    assert (answer.name, answer.map, answer.players, answer.max_players) == (
         "Fake EU",
         "chernarusplus",
         7,

@@ -276,7 +276,7 @@ async def test_probed_query_port_is_confirmed_before_saving(store: Store) -> Non
         await registry.prepare_add(G1, "Day", "dayz.example.com:2402", "dayz"), PASSWORD
     )
     assert pending.needs_confirmation and pending.query.port == 27017
-    assert pending.query.answer is not None and pending.query.answer.server_name == "Stub Server"
+    assert pending.query.answer is not None and pending.query.answer.name == "Stub Server"
     assert await registry.servers_of(G1) == []  # nothing saved yet
     outcome = await registry.save_add(pending, USER)
     assert outcome.server.query_port == 27017 and outcome.answered

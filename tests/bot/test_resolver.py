@@ -86,7 +86,7 @@ async def test_concurrent_requests_share_one_lookup(dns: FakeDNS) -> None:
 
 
 async def test_global_bound(dns: FakeDNS) -> None:
-    resolver = Resolver(dns, max_concurrent=3, per_guild=3)
+    resolver = Resolver(dns, concurrency=3, per_guild=3)
     waiting = [asyncio.ensure_future(resolver.resolve(f"slow{i}.example", i)) for i in range(12)]
     await asyncio.sleep(0.02)
     assert dns.running == 3
@@ -96,7 +96,7 @@ async def test_global_bound(dns: FakeDNS) -> None:
 
 
 async def test_one_guilds_slow_names_leave_room_for_the_others(dns: FakeDNS) -> None:
-    resolver = Resolver(dns, max_concurrent=4, per_guild=2)
+    resolver = Resolver(dns, concurrency=4, per_guild=2)
     hog = [asyncio.ensure_future(resolver.resolve(f"slow{i}.example", 1)) for i in range(50)]
     await asyncio.sleep(0.02)
     assert dns.running == 2  # guild 1 holds two slots whatever it asks for
@@ -179,7 +179,7 @@ async def test_slow_dns_of_one_guild_makes_only_its_servers_late(
         await add(store, 1, f"hog{i}", f"slow{i}.example", 27015)
     await add(store, 2, "victim", "victim.example", 27015)
     await add(store, 3, "literal", "127.0.0.1", 27015)
-    resolver = Resolver(dns, max_concurrent=4, per_guild=2)
+    resolver = Resolver(dns, concurrency=4, per_guild=2)
     poller = Poller(store, source, interval=60, query_timeout=0.3, resolver=resolver)
     async with asyncio.timeout(5.0):
         await poller.run_round()

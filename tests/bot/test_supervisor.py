@@ -22,7 +22,7 @@ async def test_a_failing_service_restarts_with_growing_delays_until_it_runs() ->
     async def reporter(state: ServiceState) -> None:
         reports.append((state.state, state.restarts))
 
-    supervisor = Supervisor(first_delay=0.01, max_delay=0.04, reporter=reporter)
+    supervisor = Supervisor(backoff_initial=0.01, backoff_max=0.04, reporter=reporter)
     calls = 0
     running = asyncio.Event()
     gaps: list[float] = []
@@ -60,7 +60,7 @@ async def test_a_failing_reporter_never_stops_the_service() -> None:
     async def reporter(state: ServiceState) -> None:
         raise RuntimeError("database is locked")
 
-    supervisor = Supervisor(first_delay=0.01, reporter=reporter)
+    supervisor = Supervisor(backoff_initial=0.01, reporter=reporter)
     done: list[bool] = []
 
     async def service() -> None:

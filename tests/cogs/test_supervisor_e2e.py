@@ -26,7 +26,7 @@ class LockedAtStart(OutpostBot):
 
     async def setup_hook(self) -> None:
         await super().setup_hook()
-        self.supervisor.first_delay = 0.05  # the default backoff starts at 1 s
+        self.supervisor.backoff_initial = 0.05  # the default backoff starts at 1 s
         feeds = self.services.store.feeds
         real = feeds.all
         failed = False

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.protocols.a2s import games, udp
 from bot.protocols.a2s.errors import EngineClosedError, EngineLoopError
-from bot.protocols.a2s.fragments import DEFAULT_MAX_RESPONSE, SplitLayout, split_layout_for
+from bot.protocols.a2s.fragments import DEFAULT_MAX_RESPONSE_BYTES, SplitLayout, split_layout_for
 from bot.protocols.a2s.models import GoldSrcInfo, Player, PlayerList, RulesDict, SourceInfo
 from bot.protocols.a2s.session import DEFAULT_CHALLENGE_ROUNDS, Kind, QuerySession
 from bot.protocols.a2s.timers import TimerWheel
@@ -81,7 +81,7 @@ class A2SEngine:
         max_in_flight: int = 1024,
         resend_interval: float | None = None,
         max_challenge_rounds: int = DEFAULT_CHALLENGE_ROUNDS,
-        max_response_size: int = DEFAULT_MAX_RESPONSE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         close_when_idle: bool = False,
         min_query_gap: float = 0.0,
     ) -> None:
@@ -90,7 +90,7 @@ class A2SEngine:
         self.max_in_flight = max_in_flight
         self.resend_interval = resend_interval
         self.max_challenge_rounds = max_challenge_rounds
-        self.max_response_size = max_response_size
+        self.max_response_bytes = max_response_bytes
         self.close_when_idle = close_when_idle
         self.min_query_gap = min_query_gap
         self._last_start: dict[Key, float] = {}
@@ -326,7 +326,7 @@ class A2SEngine:
                 kind,
                 encoding=encoding,
                 max_rounds=self.max_challenge_rounds,
-                max_size=self.max_response_size,
+                max_size=self.max_response_bytes,
             )
         else:
             query = _Query(
@@ -336,7 +336,7 @@ class A2SEngine:
                 layout=meta.layout,
                 app_id=meta.app_id,
                 max_rounds=self.max_challenge_rounds,
-                max_size=self.max_response_size,
+                max_size=self.max_response_bytes,
             )
         query.future = future = loop.create_future()
         query.key = key

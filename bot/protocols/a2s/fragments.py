@@ -21,7 +21,7 @@ from bot.protocols.a2s.games import GOLDSRC_PROTOCOL, NO_SPLIT_SIZE_APP_IDS
 from bot.protocols.a2s.packets import HEADER_SIMPLE, HEADER_SPLIT
 
 # A hostile server must not make us hold or inflate more than this per response.
-DEFAULT_MAX_RESPONSE = 1 << 20
+DEFAULT_MAX_RESPONSE_BYTES = 1 << 20
 # Only a few response ids are tracked at once (the current one plus stale ones from resends).
 MAX_PENDING_IDS = 4
 COMPRESSED_FLAG = 0x80000000
@@ -72,7 +72,7 @@ class Reassembler:
     """
 
     def __init__(
-        self, layout: SplitLayout | None = None, max_size: int = DEFAULT_MAX_RESPONSE
+        self, layout: SplitLayout | None = None, max_size: int = DEFAULT_MAX_RESPONSE_BYTES
     ) -> None:
         self.layout = layout
         self.max_size = max_size

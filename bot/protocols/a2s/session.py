@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.protocols.a2s import games, packets
 from bot.protocols.a2s.errors import BrokenMessageError
-from bot.protocols.a2s.fragments import DEFAULT_MAX_RESPONSE, Reassembler, SplitLayout
+from bot.protocols.a2s.fragments import DEFAULT_MAX_RESPONSE_BYTES, Reassembler, SplitLayout
 
 DEFAULT_CHALLENGE_ROUNDS = 5
 _SIMPLE = packets.HEADER_SIMPLE
@@ -60,7 +60,7 @@ class QuerySession:
         layout: SplitLayout | None = None,
         app_id: int | None = None,
         max_rounds: int = DEFAULT_CHALLENGE_ROUNDS,
-        max_size: int = DEFAULT_MAX_RESPONSE,
+        max_size: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.kind = kind
         self.encoding = encoding

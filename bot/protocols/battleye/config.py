@@ -28,7 +28,7 @@ class ClientConfig:
     # Wait before the first re-login after a loss (at once by default), then backoff with
     # jitter. The cap keeps a restarted server's events back within seconds of it answering.
     reconnect_delay: float = 0.0
-    backoff_base: float = 1.0
+    backoff_initial: float = 1.0
     backoff_max: float = RECONNECT_BACKOFF_MAX
     jitter: float = 0.25
     # A login that stayed up this long forgives earlier failures; a server dropping us
@@ -42,15 +42,15 @@ class ClientConfig:
     def __post_init__(self) -> None:
         if self.login_timeout <= 0 or (self.login_attempts is not None and self.login_attempts < 1):
             raise ValueError("login_timeout must be positive and login_attempts at least 1")
-        if min(self.connect_delay, self.reconnect_delay, self.backoff_base) < 0:
+        if min(self.connect_delay, self.reconnect_delay, self.backoff_initial) < 0:
             raise ValueError("delays must not be negative")
-        if self.backoff_max < self.backoff_base or not 0 <= self.jitter < 1:
-            raise ValueError("need backoff_max >= backoff_base and 0 <= jitter < 1")
+        if self.backoff_max < self.backoff_initial or not 0 <= self.jitter < 1:
+            raise ValueError("need backoff_max >= backoff_initial and 0 <= jitter < 1")
         self.backoff_policy()  # validates healthy_after
 
     def backoff_policy(self) -> BackoffPolicy:
         return BackoffPolicy(
-            initial=self.backoff_base,
+            initial=self.backoff_initial,
             maximum=self.backoff_max,
             jitter=self.jitter,
             healthy_after=self.healthy_after,

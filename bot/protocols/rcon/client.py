@@ -152,12 +152,13 @@ class RCONConnection(Executor):
         """Send the password once. A refusal closes the connection and is never retried here."""
         if not self.connected:
             raise RCONError("not connected")
-        limit = self.timeout if timeout is None else timeout
+        if timeout is None:
+            timeout = self.timeout
         waiter: asyncio.Future[bool] = self._loop.create_future()
         self._auth_waiter = waiter
         self._sm.start_auth(password)
         self._flush()
-        handle = self._loop.call_later(limit, self._expire_auth, waiter, limit)
+        handle = self._loop.call_later(timeout, self._expire_auth, waiter, timeout)
         try:
             ok = await waiter
         except BaseException:
@@ -170,16 +171,18 @@ class RCONConnection(Executor):
             self.close()
             raise RCONAuthenticationError()
 
-    def _expire_auth(self, waiter: asyncio.Future[bool], limit: float) -> None:
+    def _expire_auth(self, waiter: asyncio.Future[bool], timeout: float) -> None:
         if not waiter.done():
-            waiter.set_exception(RCONTimeoutError(f"no answer to authentication within {limit} s"))
+            waiter.set_exception(
+                RCONTimeoutError(f"no answer to authentication within {timeout} s")
+            )
 
     # -- commands --------------------------------------------------------------------------------
 
-    # ``limit`` is not asyncio.timeout(): expiry must also tell the state machine to drop the
+    # ``timeout`` is not asyncio.timeout(): expiry must also tell the state machine to drop the
     # late answer.
     async def _execute(
-        self, command: str, *, block: bool, raw: bool, limit: float | None
+        self, command: str, *, block: bool, raw: bool, timeout: float | None
     ) -> str | bytes | None:
         """With ``block=False`` the answer is dropped when it arrives. ``RCONTimeoutError``
         leaves the connection usable: only that answer is lost."""
@@ -195,12 +198,12 @@ class RCONConnection(Executor):
             self._loop.call_soon(self._flush)
         if not block:
             return None
-        if limit is None:
-            limit = self.timeout
+        if timeout is None:
+            timeout = self.timeout
         loop = self._loop
         waiter: asyncio.Future[bytes] = loop.create_future()
-        deadline = loop.time() + limit
-        self._waiters[request_id] = (waiter, deadline, limit)
+        deadline = loop.time() + timeout
+        self._waiters[request_id] = (waiter, deadline, timeout)
         if self._sweep is None or deadline < self._sweep_at:
             self._schedule_sweep(deadline)
         try:
@@ -221,11 +224,11 @@ class RCONConnection(Executor):
         self._sweep = None
         now = self._loop.time() + 1e-3  # timers may fire a hair early (uvloop: ms ticks)
         next_at: float | None = None
-        for request_id, (waiter, deadline, limit) in list(self._waiters.items()):
+        for request_id, (waiter, deadline, timeout) in list(self._waiters.items()):
             if deadline <= now:
                 self._give_up(request_id)
                 if not waiter.done():
-                    waiter.set_exception(RCONTimeoutError(f"no complete answer within {limit} s"))
+                    waiter.set_exception(RCONTimeoutError(f"no complete answer within {timeout} s"))
             elif next_at is None or deadline < next_at:
                 next_at = deadline
         if next_at is not None:

@@ -52,11 +52,11 @@ class Executor(ABC):
     ) -> str | bytes | None:
         """Run ``command`` and return its whole answer (text, or bytes with ``raw=True``);
         ``block=False`` sends it and returns at once. See the class's ``_execute``."""
-        return await self._execute(command, block=block, raw=raw, limit=timeout)
+        return await self._execute(command, block=block, raw=raw, timeout=timeout)
 
     @abstractmethod
     async def _execute(
-        self, command: str, *, block: bool, raw: bool, limit: float | None
+        self, command: str, *, block: bool, raw: bool, timeout: float | None
     ) -> str | bytes | None:
         """Run ``command``: the answer's bytes when ``raw``, else its text; None unless
-        ``block``. ``limit`` is ``execute``'s ``timeout`` (None: the class's default)."""
+        ``block``. ``timeout`` is ``execute``'s (None: the class's default)."""

@@ -234,9 +234,10 @@ class RCONSupervisor(Executor):
 
     async def wait_connected(self, timeout: float | None = None) -> RCONConnection:
         """The live connection, waiting up to ``timeout`` for one."""
-        limit = self.timeout if timeout is None else timeout
+        if timeout is None:
+            timeout = self.timeout
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
+        deadline = loop.time() + timeout
         while True:
             conn = self._conn
             if conn is not None and conn.authenticated:
@@ -260,9 +261,9 @@ class RCONSupervisor(Executor):
     # -- commands --------------------------------------------------------------------------------
 
     async def _execute(
-        self, command: str, *, block: bool, raw: bool, limit: float | None
+        self, command: str, *, block: bool, raw: bool, timeout: float | None
     ) -> str | bytes | None:
         """Run ``command`` on the current connection, waiting for one if reconnecting
-        (``limit`` covers both)."""
-        conn = await self.wait_connected(limit)
-        return await conn._execute(command, block=block, raw=raw, limit=limit)
+        (``timeout`` covers both)."""
+        conn = await self.wait_connected(timeout)
+        return await conn._execute(command, block=block, raw=raw, timeout=timeout)

@@ -201,16 +201,16 @@ class AuditMirror:
             self._running = False
             self._tasks.cancel()
 
-    async def drain(self, limit: float = DEFAULT_DRAIN_SECONDS) -> int:
+    async def drain(self, timeout: float = DEFAULT_DRAIN_SECONDS) -> int:
         """At shutdown, before the sender goes: post what is still queued (open denied windows
-        closed early), keeping the rate gaps, for at most ``limit`` seconds. Returns how many
+        closed early), keeping the rate gaps, for at most ``timeout`` seconds. Returns how many
         entries were left unmirrored (logged)."""
         self._flushing = True
         self._wake.set()
         # The background worker posts if it runs; otherwise one of our own, for this drain.
         worker = None if self._running else asyncio.create_task(self.run())
         try:
-            async with asyncio.timeout(limit):
+            async with asyncio.timeout(timeout):
                 while self.pending():
                     self._progress.clear()
                     self._wake.set()

@@ -247,16 +247,16 @@ class LivePlayers:
 
 
 class Departure:
-    """A pending confirmation that a player left: :meth:`confirmed` waits at most ``limit``."""
+    """A pending confirmation that a player left: :meth:`confirmed` waits at most ``timeout``."""
 
     def __init__(
         self,
-        limit: float,
+        timeout: float,
         *,
         waiter: asyncio.Future[tuple[Any, ...]] | None = None,
         recheck: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
-        self.limit = limit
+        self.timeout = timeout
         self._waiter = waiter
         self._recheck = recheck
 
@@ -269,7 +269,7 @@ class Departure:
         if self._waiter is None and self._recheck is None:
             return False
         try:
-            async with asyncio.timeout(self.limit):
+            async with asyncio.timeout(self.timeout):
                 if self._waiter is not None:
                     await self._waiter
                     return True

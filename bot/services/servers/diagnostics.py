@@ -181,8 +181,8 @@ async def check_query(
         language,
         "answered",
         where=f"{words.transport} {answer.port}",
-        name=_shown(answer.server_name),
-        map=_shown(answer.map_name),
+        name=_shown(answer.name),
+        map=_shown(answer.map),
         players=f"{answer.players}/{answer.max_players}",
     )
     if answer.notes:

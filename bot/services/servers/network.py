@@ -33,8 +33,8 @@ class AdapterQueryClient:
         return QueryAnswer(
             port=port,
             # Shown in /server add and /server test replies: bounded like polled answers.
-            server_name=clip_text(status.name, MAX_SERVER_NAME),
-            map_name=clip_text(status.map, MAX_MAP),
+            name=clip_text(status.name, MAX_SERVER_NAME),
+            map=clip_text(status.map, MAX_MAP),
             players=status.players,
             max_players=status.max_players,
             ping_ms=status.ping_ms,

@@ -29,8 +29,8 @@ class QueryAnswer:
     """The part of a status answer the registry and diagnostics show (any query protocol)."""
 
     port: int
-    server_name: str
-    map_name: str
+    name: str
+    map: str
     players: int
     max_players: int
     ping_ms: float

@@ -384,7 +384,7 @@ class ServerRegistry:
                     "serverui.note.answers",
                     protocol=shown,
                     port=str(port),
-                    name=_shown(answer.server_name),
+                    name=_shown(answer.name),
                 )
             )
             return QueryPort(port, answer)

@@ -3,7 +3,7 @@
 Every query used to call ``getaddrinfo`` in the loop's default executor (4-6 threads shared by
 the whole bot), so one tenant's slow DNS starved every other tenant's servers. Here a name is
 looked up at most once per TTL (a failure is remembered for a shorter TTL), requests for a name
-being looked up share that lookup, at most ``max_concurrent`` lookups run at once and one guild
+being looked up share that lookup, at most ``concurrency`` lookups run at once and one guild
 holds at most ``per_guild`` of them: a guild's many slow names queue behind each other, so a
 name that resolves slowly makes only its own servers late.
 """
@@ -28,7 +28,7 @@ DEFAULT_TTL = 120.0
 DEFAULT_NEGATIVE_TTL = 20.0
 # Below the default executor's thread count (min(32, cores + 4)), so name lookups never take
 # every thread other work (file I/O, to_thread) needs.
-DEFAULT_MAX_CONCURRENT = 4
+DEFAULT_CONCURRENCY = 4
 DEFAULT_PER_GUILD = 2
 MAX_ENTRIES = 65536
 
@@ -70,24 +70,24 @@ class Resolver:
         *,
         ttl: float = DEFAULT_TTL,
         negative_ttl: float = DEFAULT_NEGATIVE_TTL,
-        max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+        concurrency: int = DEFAULT_CONCURRENCY,
         per_guild: int = DEFAULT_PER_GUILD,
         clock: Callable[[], float] = time.monotonic,
         allow_private: bool = True,
     ) -> None:
-        if max_concurrent < 1 or per_guild < 1:
-            raise ValueError("max_concurrent and per_guild must be at least 1")
+        if concurrency < 1 or per_guild < 1:
+            raise ValueError("concurrency and per_guild must be at least 1")
         self._lookup_fn = lookup
         self.ttl = ttl
         self.negative_ttl = negative_ttl
-        self.max_concurrent = max_concurrent
+        self.concurrency = concurrency
         # Never the whole pool: one guild always leaves room for the others.
-        self.per_guild = min(per_guild, max(1, max_concurrent - 1))
+        self.per_guild = min(per_guild, max(1, concurrency - 1))
         self.clock = clock
         self.allow_private = allow_private
         self._cache: dict[str, _Entry] = {}
         self._inflight: dict[str, asyncio.Task[str]] = {}
-        self._global = asyncio.Semaphore(max_concurrent)
+        self._global = asyncio.Semaphore(concurrency)
         # guild -> (its semaphore, requests using it); dropped when nobody uses it.
         self._guilds: dict[int, tuple[asyncio.Semaphore, int]] = {}
         self.lookups = 0  # lookups started (for tests and metrics)

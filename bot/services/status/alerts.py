@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 UP = "up"
 DOWN = "down"
-DEFAULT_RETRY_BASE = 2.0  # seconds before the first retry; doubles per attempt
+DEFAULT_BACKOFF_INITIAL = 2.0  # seconds before the first retry; doubles per attempt
 MAX_RETRY_DELAY = 120.0
 MAX_ATTEMPTS = 5
 DEFAULT_CONCURRENCY = 4  # alert messages in flight at once (other channels are not held up)
@@ -115,12 +115,12 @@ class AlertNotifier(RoundNotifier[AlertChannels]):
         poller: Poller,
         clock: Callable[[], float] | None = None,
         *,
-        retry_base: float = DEFAULT_RETRY_BASE,
+        backoff_initial: float = DEFAULT_BACKOFF_INITIAL,
         concurrency: int = DEFAULT_CONCURRENCY,
         languages: GuildLanguages | None = None,
     ) -> None:
         super().__init__(channels, store, poller, clock, languages)
-        self.retry_base = retry_base
+        self.backoff_initial = backoff_initial
         self.given_up = 0  # deliveries dropped after MAX_ATTEMPTS (decided again next round)
         # alert id -> the one message waiting for it; the heap orders (due, seq, alert id).
         self._pending: dict[int, Delivery] = {}
@@ -264,7 +264,7 @@ class AlertNotifier(RoundNotifier[AlertChannels]):
                 )
             elif self._latest.get(alert.id) == delivery.state:
                 # Still what the last round saw (not withdrawn or removed meanwhile).
-                delay = min(MAX_RETRY_DELAY, self.retry_base * 2 ** (attempts - 1))
+                delay = min(MAX_RETRY_DELAY, self.backoff_initial * 2 ** (attempts - 1))
                 self._inflight.discard(alert.id)
                 self._schedule(replace(delivery, attempts=attempts), delay)
         except asyncio.CancelledError:

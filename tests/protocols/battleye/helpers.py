@@ -23,7 +23,7 @@ FAST = ClientConfig(
     login_timeout=0.3,
     login_attempts=2,
     reconnect_delay=0.05,
-    backoff_base=0.05,
+    backoff_initial=0.05,
     backoff_max=0.2,
     fetch_players_on_login=False,
 )

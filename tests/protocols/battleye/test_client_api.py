@@ -255,7 +255,7 @@ async def test_initial_and_reconnect_delays() -> None:
 
 
 def test_backoff_grows_caps_and_jitters() -> None:
-    cfg = ClientConfig(backoff_base=1.0, backoff_max=8.0, jitter=0.25)
+    cfg = ClientConfig(backoff_initial=1.0, backoff_max=8.0, jitter=0.25)
     rng = random.Random(1)
     delays = [backoff_delay(n, cfg, rng) for n in range(1, 8)]
     bounds = [min(8.0, 2.0 ** (n - 1)) for n in range(1, 8)]

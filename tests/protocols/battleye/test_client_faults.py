@@ -287,7 +287,7 @@ async def test_server_dropping_us_right_after_login_gets_the_backoff() -> None:
         slept.append(delay)
         await asyncio.sleep(0)
 
-    config = replace(NO_LIVENESS, backoff_base=0.1, backoff_max=1.0, jitter=0.0)
+    config = replace(NO_LIVENESS, backoff_initial=0.1, backoff_max=1.0, jitter=0.0)
     async with FakeBattlEyeServer() as server:
         client = BattlEyeClient(config, sleep=fake_sleep)
         async with client.connect(*server.address, "secret"):
