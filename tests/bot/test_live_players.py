@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from bot.protocols import battleye as be
+from bot.protocols.battleye import Player
 from bot.services.rcon.actions import PlayerRef
+from bot.services.rcon.errors import RconError
 from bot.services.rcon.live_players import LivePlayers
 from bot.services.rcon.pool import RconPool
 from tests.bot.test_rcon_pool import PASSWORD, server
+from tests.fakes.battleye_server import FakeBattlEyeServer
 from tests.fakes.rcon_server import FakeRCONServer
 
 STATUS = "\n".join(
@@ -62,6 +68,26 @@ async def test_background_refresh_with_an_undecryptable_password_ends_quietly() 
         await asyncio.wait({refresh}, timeout=3)
         # Retrieved and handled here, not left for "Task exception was never retrieved".
         assert refresh.done() and refresh.exception() is None
+    finally:
+        await live.close()
+        await pool.close()
+
+
+async def test_a_battleye_server_that_stops_answering_is_a_friendly_error() -> None:
+    fast = be.ClientConfig(
+        protocol=be.ProtocolConfig(command_attempts=1, command_interval=0.2), reask_rounds=0
+    )
+    pool = RconPool(lambda _s: PASSWORD, connect_timeout=1.0, battleye_config=fast)
+    live = LivePlayers(pool, lambda _s: [])
+    players = [Player(0, "Spam", "1.2.3.4", 2304, 47, "394e2c09af98b00fd4094f86c7921622", True)]
+    try:
+        async with FakeBattlEyeServer(PASSWORD, players=players) as fake:
+            s = server(fake.address[1], game="dayz")
+            assert [p.name for p in await live.fetch(s)] == ["Spam"]
+            fake.silent = True  # logged in, then no answer: the client's own error
+            with pytest.raises(RconError) as refused:
+                await asyncio.wait_for(live.fetch(s), 10)
+            assert refused.value.key == "rcon.no_player_list"
     finally:
         await live.close()
         await pool.close()

@@ -21,6 +21,7 @@ from bot.adapters.admin import PlayerLister
 from bot.crypto import DecryptionError
 from bot.games import Game, RconKind, get_game
 from bot.protocols.battleye import Player as BattlEyePlayer
+from bot.protocols.battleye import RCONError as BattlEyeError
 from bot.services.rcon.actions import PlayerRef
 from bot.services.rcon.console_players import TEXT_PARSERS, from_console
 from bot.services.rcon.errors import RconError, RconNotConfigured
@@ -112,7 +113,7 @@ class LivePlayers:
             client = await self.pool.battleye(server)
             try:
                 found = await client.fetch_players()
-            except Exception as exc:  # the client's own errors: no answer, not logged in
+            except BattlEyeError as exc:  # no answer, not logged in; anything else is a bug
                 raise RconError(key="rcon.no_player_list", server=repr(server.name)) from exc
             players = [PlayerRef(p.id, p.name, p.guid) for p in found]
         elif (listing := _player_list(server)) is not None and listing[0] == "adapter":
@@ -187,7 +188,7 @@ class LivePlayers:
             client = await self.pool.battleye(server)
             try:
                 found = await client.fetch_bans()
-            except Exception as exc:  # the client's own errors: no answer, not logged in
+            except BattlEyeError as exc:  # no answer, not logged in; anything else is a bug
                 raise RconError(key="rcon.no_ban_list", server=repr(server.name)) from exc
             return {str(b.index): b.id for b in found}
         if _unban_id(server) == "player":
