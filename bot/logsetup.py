@@ -62,12 +62,6 @@ class SecretRegistry:
             self._short = None
             self._known = frozenset()
 
-    @property
-    def longest(self) -> int:
-        """Length of the longest secret (0 without any)."""
-        current = self._secrets
-        return len(current[0]) if current else 0
-
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             if secret in text:

@@ -33,7 +33,6 @@ MAX_DESCRIPTION = 4096
 MAX_FIELD_VALUE = 1024
 # The English texts, for tests; shown through the catalogue in the reader's language.
 ANSWER_FIELD = t(ENGLISH, "rcon.result.answer_field")
-NOTHING = t(ENGLISH, "rcon.result.nothing")
 
 
 def code_block(text: str, limit: int | None = None) -> str:

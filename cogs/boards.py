@@ -21,7 +21,6 @@ from cogs._status_ui import Interaction
 
 log = logging.getLogger(__name__)
 
-MAX_LIST_SERVERS = 50
 LIST_BUDGET = MAX_EMBED_TOTAL - 100  # room for the footer
 BoardChannel = discord.TextChannel | discord.Thread
 NEEDED = discord.Permissions(

@@ -92,10 +92,6 @@ class Catalogue:
 
     languages: Mapping[str, Mapping[str, Entry]]
 
-    def entry(self, language: str, key: str) -> Entry | None:
-        found = self.languages.get(language, {}).get(key)
-        return found if found is not None else self.languages[ENGLISH].get(key)
-
     def lookup(self, language: str, key: str) -> str | None:
         """A plain text in ``language`` only (no fallback): what Discord's schema gets."""
         found = self.languages.get(language, {}).get(key)

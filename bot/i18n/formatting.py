@@ -45,8 +45,3 @@ def unit(language: str, value: int, name: str) -> str:
     """``5 min`` / ``5 Min.`` / ``5 мин``: a CLDR unit (``duration-minute``…) in its short form."""
     text: str = units.format_unit(value, name, length="short", locale=babel_locale(language))
     return text
-
-
-def date(language: str, when: datetime.datetime) -> str:
-    """A date and time, medium length, in the language's own order."""
-    return dates.format_datetime(when, format="medium", locale=babel_locale(language))

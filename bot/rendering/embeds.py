@@ -50,12 +50,8 @@ class Look(enum.Enum):
     PASSWORD = ("status.password", "🔒", discord.Colour.gold())
     ONLINE = ("status.online", "🟢", discord.Colour.green())
 
-    @property
-    def label(self) -> str:
-        """The English label (as logs and tests name the look)."""
-        return t(ENGLISH, self.value[0])
-
     def label_in(self, language: str) -> str:
+        """The look's label ("Online", "Offline"…) in ``language``."""
         return t(language, self.value[0])
 
     @property

@@ -62,10 +62,6 @@ class ServerView:
         "(address hidden)" in ``language``)."""
         return mask_address(text, self.server.host, language) if self.hide_connect else text
 
-    @property
-    def name(self) -> str:
-        return self.shown(self.server.name)
-
     def name_in(self, language: str) -> str:
         """The name as shown to readers of ``language``."""
         return self.shown(self.server.name, language)

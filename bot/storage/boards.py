@@ -14,8 +14,6 @@ from bot.storage.database import Row
 from bot.storage.guild_rows import GuildRows
 from bot.storage.rows import RowReader
 
-STYLES = ("compact", "detailed")
-
 
 @dataclass(frozen=True, slots=True)
 class Board:
@@ -24,7 +22,7 @@ class Board:
     channel_id: int
     server_ids: tuple[int, ...]  # empty: every server of the guild
     paused: str | None  # why the board is paused, or None
-    style: str = "compact"  # one of STYLES
+    style: str = "compact"  # "compact" or "detailed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from bot.storage.guild_rows import GuildRows
 from bot.storage.rows import RowReader
 
-DIRECTIONS = ("above", "below")
-
 
 @dataclass(frozen=True, slots=True)
 class PopulationPing:
@@ -18,7 +16,7 @@ class PopulationPing:
     server_id: int
     channel_id: int
     role_id: int
-    direction: str  # one of DIRECTIONS
+    direction: str  # "above" or "below"
     threshold: int
     cooldown: float  # seconds between two pings at the least
     armed: bool | None  # None: the server's count not seen yet

@@ -103,11 +103,6 @@ class ScheduleRepository:
             (guild_id, schedule_id),
         )
 
-    async def by_id(self, schedule_id: int) -> Schedule | None:
-        return await _schedule.fetch_one(
-            self._db, f"SELECT {_schedule.columns} FROM schedules WHERE id = ?", (schedule_id,)
-        )
-
     async def for_guild(self, guild_id: int) -> list[Schedule]:
         return await _schedule.fetch_all(
             self._db,

@@ -147,12 +147,6 @@ class A2SEngine:
     def in_flight(self) -> int:
         return self._inflight
 
-    def forget(self, address: tuple[str, int]) -> None:
-        """Drop what is cached about a server (challenge, split layout)."""
-        literal = udp.literal(address[0])
-        if literal is not None:
-            self._meta.pop((literal[1], address[1]), None)
-
     # -- internals ----------------------------------------------------------------------------
 
     async def _resolve(self, host: str, port: int) -> tuple[int, Key, tuple[Any, ...]]:

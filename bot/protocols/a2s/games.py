@@ -16,7 +16,6 @@ from bot.protocols.text_checks import ascii_int
 
 APP_THE_SHIP = 2400
 APP_CSGO = 730
-APP_RUST = 252490
 APP_DAYZ = 221100
 APP_ARMA3 = 107410
 

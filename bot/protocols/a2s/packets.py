@@ -42,7 +42,9 @@ _APP_COUNTS: Final = struct.Struct("<HBBB")
 _THREE_BYTES: Final = struct.Struct("<BBB")
 _U16: Final = struct.Struct("<H")
 _U64: Final = struct.Struct("<Q")
-_INFO_REQUEST: Final = HEADER_SIMPLE + b"T" + INFO_PAYLOAD
+_INFO_REQUEST: Final = HEADER_SIMPLE + bytes((A2S_INFO,)) + INFO_PAYLOAD
+_PLAYERS_REQUEST: Final = HEADER_SIMPLE + bytes((A2S_PLAYER,))
+_RULES_REQUEST: Final = HEADER_SIMPLE + bytes((A2S_RULES,))
 
 
 def encode_info_request(challenge: bytes | None = None) -> bytes:
@@ -53,11 +55,11 @@ def encode_info_request(challenge: bytes | None = None) -> bytes:
 
 
 def encode_players_request(challenge: bytes = NO_CHALLENGE) -> bytes:
-    return HEADER_SIMPLE + b"U" + _check_challenge(challenge)
+    return _PLAYERS_REQUEST + _check_challenge(challenge)
 
 
 def encode_rules_request(challenge: bytes = NO_CHALLENGE) -> bytes:
-    return HEADER_SIMPLE + b"V" + _check_challenge(challenge)
+    return _RULES_REQUEST + _check_challenge(challenge)
 
 
 def _check_challenge(challenge: bytes) -> bytes:

@@ -51,14 +51,6 @@ class MessageSequencer:
         self._recent_set: set[int] = set()
         self._skipped: set[int] = set()
 
-    @property
-    def expected(self) -> int:
-        return self._expected
-
-    @property
-    def waiting(self) -> int:
-        return len(self._pending)
-
     def reset(self, first_sequence: int = 0) -> None:
         """Forget everything: a new login starts a new sequence space."""
         self._expected = first_sequence % SEQ_SPACE

@@ -25,7 +25,6 @@ MAX_PONG_SIZE = 4096
 
 _PING = struct.Struct(">BQ16sQ")
 _PONG_HEAD = struct.Struct(">BQQ16sH")
-PING_SIZE = _PING.size
 PONG_HEADER_SIZE = _PONG_HEAD.size
 _U64_MAX = 2**64 - 1
 

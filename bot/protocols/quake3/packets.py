@@ -28,7 +28,7 @@ INFO_RESPONSE = "infoResponse"
 MAX_RESPONSE_SIZE = 32768
 # ioq3 ignores a request whose challenge is longer; the engine refuses \ ; " in info values.
 MAX_CHALLENGE_CHARS = 128
-_CHALLENGE = re.compile(r"[0-9A-Za-z_.-]{1,128}")
+_CHALLENGE = re.compile(rf"[0-9A-Za-z_.-]{{1,{MAX_CHALLENGE_CHARS}}}")
 MAX_PLAYERS = 256  # ioq3/ET/CoD have at most 64 slots
 MAX_NAME_CHARS = 128  # names are 32 visible characters at most, codes included in ioq3
 MAX_EXTRA_CHARS = 64

@@ -41,11 +41,10 @@ SERVERDATA_RESPONSE_VALUE = PacketType.RESPONSE_VALUE
 SERVERDATA_AUTH_RESPONSE = PacketType.AUTH_RESPONSE
 SERVERDATA_EXECCOMMAND = PacketType.EXECCOMMAND
 SERVERDATA_AUTH = PacketType.AUTH
-# Squad pushes chat lines with this type; it is not part of Valve's protocol.
-SQUAD_CHAT_VALUE = 1
 
 
 def _type_name(value: int) -> str:
+    # 1: Squad pushes chat lines with this type; it is not part of Valve's protocol.
     names = {0: "RESPONSE_VALUE", 1: "CHAT_VALUE", 2: "AUTH_RESPONSE/EXECCOMMAND", 3: "AUTH"}
     return names.get(value, f"type {value}")
 

@@ -37,7 +37,6 @@ _POLL = struct.Struct("<HBBQB")
 _RESPONSE_HEAD = struct.Struct("<HBBQBIQB")
 _SUB_STATE = struct.Struct("<BH")
 _NAME_LENGTH = struct.Struct("<H")
-POLL_SIZE = _POLL.size
 _U64_MAX = 2**64 - 1
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 

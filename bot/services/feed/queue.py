@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from bot.i18n import ENGLISH
@@ -138,7 +138,3 @@ class ChannelQueue:
         for sub in subs:
             self._dropped_cursors.pop(sub, None)
         return removed
-
-    def extend(self, items: Iterable[Item]) -> None:
-        for item in items:
-            self.push(item)

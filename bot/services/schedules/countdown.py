@@ -9,7 +9,6 @@ from bot.i18n import ENGLISH, t
 from bot.protocols.text_checks import ascii_int
 from bot.services.errors import UserError
 
-DEFAULT_STEPS = (15, 5, 1)
 MAX_STEPS = 10
 MAX_MINUTES = 1440  # a day's notice is the longest a countdown announces
 

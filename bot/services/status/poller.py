@@ -65,10 +65,6 @@ class RoundReport:
     answered: int
     transitions: tuple[Transition, ...] = ()
 
-    @property
-    def failed(self) -> int:
-        return self.targets - self.answered
-
 
 Listener = Callable[[RoundReport], Awaitable[None]]
 
@@ -189,10 +185,6 @@ class Poller:
             if snap is not None and snap.online and snap.info is not None:
                 total += snap.info.players
         return total
-
-    @property
-    def rounds(self) -> int:
-        return self._rounds
 
     # -- listeners ----------------------------------------------------------------------------
 

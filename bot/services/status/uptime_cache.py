@@ -39,7 +39,3 @@ class UptimeCache:
                 up, total = fresh.get(target, (0, 0))
                 self._counts[target] = (now, up, total)
         return {t: self._counts[t][1:] for t in targets if t in self._counts}
-
-    def _due(self, target: str, now: float) -> bool:
-        cached = self._counts.get(target)
-        return cached is None or now - cached[0] >= REFRESH
