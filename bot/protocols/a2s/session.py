@@ -12,7 +12,7 @@ import enum
 from typing import Any
 
 from bot.protocols.a2s import games, packets
-from bot.protocols.a2s.errors import BrokenMessageError
+from bot.protocols.a2s.errors import BrokenMessageError, BufferExhaustedError
 from bot.protocols.a2s.fragments import DEFAULT_MAX_RESPONSE_BYTES, Reassembler, SplitLayout
 
 DEFAULT_CHALLENGE_ROUNDS = 5
@@ -108,9 +108,7 @@ class QuerySession:
             return None
         head = datagram[:4]
         if head == _SIMPLE:
-            message = datagram[4:]
-            if message[:4] == _SIMPLE:  # repeated header (Garry's Mod players, TF2 rules)
-                message = message[4:]
+            message = packets.unwrap_simple(datagram)
         elif head == _SPLIT:
             if self._reassembler is None:
                 self._reassembler = Reassembler(self._layout, self._max_size)
@@ -131,9 +129,11 @@ class QuerySession:
             self.ping = now - self._sent_at
         kind = message[0]
         if kind == packets.S2C_CHALLENGE:
-            if len(message) < 5:
+            try:
+                challenge = packets.decode_challenge(message)
+            except BufferExhaustedError:
                 return None  # short challenge (python-a2s#45): the resend recovers
-            if message[1:5] == self.challenge and self.rounds:
+            if challenge == self.challenge and self.rounds:
                 # The same challenge again answers a duplicate or resent request of ours:
                 # the request already carries it, so resending would only feed a loop.
                 return None
@@ -141,7 +141,7 @@ class QuerySession:
                 self._fail(BrokenMessageError("server keeps sending challenge responses"))
                 return None
             self.rounds += 1
-            self.challenge = message[1:5]
+            self.challenge = challenge
             self._request = self._encode()
             return self._request
         if kind not in self._expected:
