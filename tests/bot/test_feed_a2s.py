@@ -7,7 +7,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.feed.a2s import counter, diff, map_change, names_of
+from bot.services.feed.a2s import diff, map_change, names_of
 from bot.snapshots import PlayerInfo, ServerInfo
 
 
@@ -47,7 +47,7 @@ def test_map_change() -> None:
     st.lists(st.sampled_from(["a", "b", "c", "", "A"]), max_size=12),
 )
 def test_applying_the_diff_gives_the_new_list(before: list[str], after: list[str]) -> None:
-    old, new = counter(before), counter(after)
+    old, new = names_of(info(before)), names_of(info(after))
     result = diff(old, new)
     rebuilt = old - Counter(result.left) + Counter(result.joined)
     assert rebuilt == new

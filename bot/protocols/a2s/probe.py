@@ -20,7 +20,9 @@ DEFAULT_OFFSETS = (0, 1)
 DEFAULT_PORTS = (27015, 27016)
 
 
-def _split_candidates(game_port: int, known: Sequence[int]) -> tuple[list[int], list[int]]:
+def candidate_ports(game_port: int, known: Sequence[int] = ()) -> tuple[list[int], list[int]]:
+    """The ports to try first (``known`` in order, else the generic defaults), then the rest of
+    the ±10 window; valid ports only, no duplicates."""
     first = list(known) or [game_port + o for o in DEFAULT_OFFSETS] + list(DEFAULT_PORTS)
     window = [game_port + d for d in range(-PROBE_SPAN, PROBE_SPAN + 1)]
     seen: set[int] = set()
@@ -31,12 +33,6 @@ def _split_candidates(game_port: int, known: Sequence[int]) -> tuple[list[int], 
                 seen.add(port)
                 group.append(port)
     return out
-
-
-def candidate_ports(game_port: int, known: Sequence[int] = ()) -> list[int]:
-    """``known`` query ports first (in order), then the ±10 window; no duplicates."""
-    first, window = _split_candidates(game_port, known)
-    return first + window
 
 
 async def _first_answer(
@@ -75,7 +71,7 @@ async def afind_query_port(
 ) -> int | None:
     """The first port near ``game_port`` that answers A2S_INFO, or None. ``known``: the query
     ports to try first (the game's), best first."""
-    known, window = _split_candidates(game_port, known)
+    known, window = candidate_ports(game_port, known)
     own = engine is None
     eng = engine if engine is not None else A2SEngine()
     try:

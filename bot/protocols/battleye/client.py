@@ -21,7 +21,6 @@ from ..backoff import Backoff, Clock, Sleep
 from .commands import Commands
 from .config import RECONNECT_BACKOFF_MAX as RECONNECT_BACKOFF_MAX
 from .config import ClientConfig
-from .config import backoff_delay as backoff_delay
 from .dispatch import Dispatcher, Listening
 from .errors import (
     ClientRunning,

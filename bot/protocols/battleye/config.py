@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
 from ..backoff import BackoffPolicy
@@ -55,8 +54,3 @@ class ClientConfig:
             jitter=self.jitter,
             healthy_after=self.healthy_after,
         )
-
-
-def backoff_delay(attempt: int, config: ClientConfig, rng: random.Random) -> float:
-    """The wait after ``attempt`` failed logins (see :mod:`bot.protocols.backoff`)."""
-    return config.backoff_policy().delay(attempt, rng)

@@ -142,16 +142,6 @@ class RCONSupervisor(Executor):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
-    # -- backoff ---------------------------------------------------------------------------------
-
-    @property
-    def backoff(self) -> BackoffPolicy:
-        return self._backoff.policy
-
-    def backoff_delay(self, failures: int) -> float:
-        """Delay before attempt number ``failures + 1`` (see :mod:`bot.protocols.backoff`)."""
-        return self._backoff.delay(failures)
-
     # -- the loop --------------------------------------------------------------------------------
 
     def _set_state(self, state: SupervisorState) -> None:

@@ -8,7 +8,6 @@ result is approximate: a player who leaves and comes back between two polls is n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.snapshots import ServerInfo
@@ -30,10 +29,6 @@ def diff(before: Counter[str], after: Counter[str]) -> PlayerDiff:
     joined = after - before
     left = before - after
     return PlayerDiff(tuple(sorted(joined.elements())), tuple(sorted(left.elements())))
-
-
-def counter(names: Iterable[str]) -> Counter[str]:
-    return Counter(n for n in names if n.strip())
 
 
 def map_change(before: str | None, info: ServerInfo) -> str | None:

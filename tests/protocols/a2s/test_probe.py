@@ -11,13 +11,13 @@ from tests.fakes.a2s_server import FakeA2SServer
 
 def test_candidates_known_first_then_window() -> None:
     # The caller passes the game's ports (the bot, from its catalogue); none: generic defaults.
-    ports = candidate_ports(7777, [27015])
-    assert ports[0] == 27015
-    assert set(range(7767, 7788)) <= set(ports)
-    assert len(ports) == len(set(ports))
-    assert candidate_ports(2302, [2303, 2302])[:2] == [2303, 2302]
-    assert candidate_ports(1000)[:4] == [1000, 1001, 27015, 27016]
-    assert candidate_ports(100, [0, 70000, 101])[0] == 101  # invalid ports are dropped
+    first, window = candidate_ports(7777, [27015])
+    assert first == [27015]
+    assert window == list(range(7767, 7788))
+    first, window = candidate_ports(2302, [2303, 2302])
+    assert first == [2303, 2302] and 2302 not in window and 2303 not in window
+    assert candidate_ports(1000)[0] == [1000, 1001, 27015, 27016]
+    assert candidate_ports(100, [0, 70000, 101])[0] == [101]  # invalid ports are dropped
 
 
 async def test_finds_query_port_in_window() -> None:

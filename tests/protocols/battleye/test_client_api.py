@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.protocols.backoff import Backoff
 from bot.protocols.battleye import (
     BattlEyeClient,
     ClientConfig,
@@ -21,7 +22,6 @@ from bot.protocols.battleye import (
     RCONCommandError,
     packets,
 )
-from bot.protocols.battleye.client import backoff_delay
 from tests.fakes.battleye_server import FakeBattlEyeServer
 
 from .helpers import FAST, eventually
@@ -256,12 +256,14 @@ async def test_initial_and_reconnect_delays() -> None:
 
 def test_backoff_grows_caps_and_jitters() -> None:
     cfg = ClientConfig(backoff_initial=1.0, backoff_max=8.0, jitter=0.25)
-    rng = random.Random(1)
-    delays = [backoff_delay(n, cfg, rng) for n in range(1, 8)]
+    # The client's reconnect loop: Backoff over the config's policy, one step per failure.
+    backoff = Backoff(cfg.backoff_policy(), rng=random.Random(1))
+    delays = [backoff.failed() for _ in range(7)]
     bounds = [min(8.0, 2.0 ** (n - 1)) for n in range(1, 8)]
     assert all(0.75 * b <= d <= 1.25 * b for d, b in zip(delays, bounds, strict=True))
     assert max(delays) <= 10.0
-    assert backoff_delay(3, cfg, random.Random(1)) != backoff_delay(3, cfg, random.Random(2))
+    policy = cfg.backoff_policy()
+    assert policy.delay(3, random.Random(1)) != policy.delay(3, random.Random(2))
     with pytest.raises(ValueError):
         ClientConfig(jitter=1.5)
 

@@ -267,12 +267,12 @@ async def test_unanswered_command_after_a_restart_ends_the_session_at_once() -> 
 def test_default_reconnect_waits_stay_short_with_jitter() -> None:
     import random
 
-    from bot.protocols.battleye.client import backoff_delay
+    from bot.protocols.backoff import Backoff
 
     config = ClientConfig()
     assert config.reconnect_delay == 0.0 and config.connect_delay == 0.0
-    rng = random.Random(7)
-    waits = [backoff_delay(attempt, config, rng) for attempt in range(1, 40)]
+    backoff = Backoff(config.backoff_policy(), rng=random.Random(7))  # as the client builds it
+    waits = [backoff.failed() for _ in range(39)]
     # A server back up is logged into within one wait plus a login timeout: under 20 s.
     assert max(waits) + config.login_timeout < 20.0
     assert len({round(w, 6) for w in waits[10:]}) > 1  # jittered, not in step

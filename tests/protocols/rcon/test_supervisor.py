@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
+from typing import Any
 
 import pytest
 
@@ -150,21 +151,36 @@ async def test_execute_on_a_stopped_supervisor() -> None:
         await sup.execute("status")
 
 
-def test_backoff_is_exponential_capped_and_jittered() -> None:
-    sup = RCONSupervisor(
-        ("127.0.0.1", 1),
-        "pw",
-        backoff_initial=1.0,
-        backoff_max=8.0,
-        jitter=0.5,
-        rng=random.Random(1),
+async def _waits_before_attempts(count: int, **options: Any) -> list[float]:
+    """The supervisor's own waits between ``count`` refused connection attempts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there: every attempt is refused
+    slept: list[float] = []
+    enough = asyncio.Event()
+
+    async def fake_sleep(delay: float) -> None:
+        slept.append(delay)
+        if len(slept) >= count:
+            enough.set()
+            await asyncio.Event().wait()  # until stop() cancels the loop
+
+    async with RCONSupervisor(("127.0.0.1", port), "pw", sleep=fake_sleep, **options):
+        await asyncio.wait_for(enough.wait(), 10)
+    return slept
+
+
+async def test_backoff_is_exponential_capped_and_jittered() -> None:
+    bases = [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    jittered = await _waits_before_attempts(
+        len(bases), backoff_initial=1.0, backoff_max=8.0, jitter=0.5, rng=random.Random(1)
     )
-    for failures, base in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0)]:
-        delays = {sup.backoff_delay(failures) for _ in range(50)}
-        assert all(base * 0.5 <= d <= base for d in delays)
-        assert len(delays) > 1  # jittered, not lock-step
-    no_jitter = RCONSupervisor(("127.0.0.1", 1), "pw", backoff_initial=1.0, jitter=0.0)
-    assert no_jitter.backoff_delay(3) == 4.0
+    assert all(base * 0.5 <= d <= base for d, base in zip(jittered, bases, strict=True))
+    assert jittered != bases  # jittered, not lock-step
+    plain = await _waits_before_attempts(
+        len(bases), backoff_initial=1.0, backoff_max=8.0, jitter=0.0
+    )
+    assert plain == bases
     with pytest.raises(ValueError):
         RCONSupervisor(("127.0.0.1", 1), "pw", jitter=2.0)
 
