@@ -21,6 +21,7 @@ from bot.services.feed.sender import Outcome
 from bot.services.status.poller import Poller
 from bot.storage import NewServer, Server, Store
 from bot.storage.events import Event
+from tests.fakes.waiting import eventually
 
 
 class StubSource:
@@ -99,8 +100,7 @@ async def run_until_stored(feed: FeedService, count: int) -> None:
     """``feed`` running until it has stored ``count`` events, then stopped."""
     task = asyncio.create_task(feed.run())
     try:
-        async with asyncio.timeout(10):
-            await feed.wait_stored(count)
+        await eventually(lambda: feed.writer.events_stored >= count, 10)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

@@ -19,6 +19,7 @@ from bot.snapshots import Hysteresis, PlayerInfo, ServerInfo, State, Target
 from bot.storage import NewServer, Store
 from bot.storage.history import Sample
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
+from tests.fakes.waiting import round_heard
 
 
 def info(players: int = 3, name: str = "srv") -> ServerInfo:
@@ -156,7 +157,7 @@ async def test_listener_errors_and_round_errors_never_stop_the_loop(
     monkeypatch.setattr(store.servers, "all", flaky_all)
     task = asyncio.create_task(poller.run())
     try:
-        await asyncio.wait_for(poller.wait_rounds(3), 10)
+        await asyncio.wait_for(round_heard(poller, 3), 10)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

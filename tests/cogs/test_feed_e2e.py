@@ -20,6 +20,7 @@ from tests.cogs.feed_world import (
 from tests.cogs.status_world import answered, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec, PlayerSpec
 from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.waiting import eventually
 
 
 async def test_a2s_joins_leaves_map_changes_and_status(
@@ -146,8 +147,8 @@ async def test_bot_restart_delivers_pending_events_once_and_never_reposts(
             main = await register(bot, w.status.guild_id, "Main", server)
             await w.feed_set("Main")
             submit_joins(bot, main.id, ["a", "b", "c"])
-            async with asyncio.timeout(10):
-                await bot.services.feed.wait_stored(3)
+            feed = bot.services.feed
+            await eventually(lambda: feed.writer.events_stored >= 3, 10)
         assert w.fake.channel_messages(w.feed_channel) == []
         async with run_bot(w.fake, w.bot()) as bot:
             await settle(bot)
@@ -348,7 +349,8 @@ async def test_feed_and_watch_commands_answer_before_the_full_reload(
             )
             assert "Stopped watching" in (unwatched.content or "")
             submit_joins(bot, main.id, ["late", "vip"])
-            await bot.services.feed.wait_stored(4)
+            feed = bot.services.feed
+            await eventually(lambda: feed.writer.events_stored >= 4, 10)
         finally:
             gate.set()
         await settle(bot)

@@ -10,6 +10,7 @@ from tests.cogs.conftest import make_settings
 from tests.cogs.status_world import make_world, register
 from tests.fakes.a2s_server import FakeA2SServer, InfoSpec
 from tests.fakes.discord import FakeDiscord, run_bot
+from tests.fakes.waiting import eventually, round_heard
 
 
 async def test_poll_loop_runs_after_ready_and_sets_presence(
@@ -22,9 +23,10 @@ async def test_poll_loop_runs_after_ready_and_sets_presence(
             await register(bot, w.guild_id, "Main", server)
         bot = OutpostBot(settings, guild_ready_timeout=0.05)
         async with run_bot(w.fake, bot):
-            report = await asyncio.wait_for(bot.services.poller.wait_rounds(1), 10)
+            report = await asyncio.wait_for(round_heard(bot.services.poller, 1), 10)
             assert report.targets == 1 and report.answered == 1
-            assert bot.guilds[0].me.activity is not None
+            # The round may have ended before round_heard listened: presence may still be busy.
+            await eventually(lambda: bot.guilds[0].me.activity is not None)
             assert bot.guilds[0].me.activity.name == "6 players on 1 server"
         assert bot.services.store.closed
 

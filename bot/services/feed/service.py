@@ -253,12 +253,6 @@ class FeedService:
             self._tick.clear()
             await self._tick.wait()
 
-    async def wait_stored(self, count: int) -> None:
-        """Until at least ``count`` events were stored since the start."""
-        while self.writer.events_stored < count:
-            self._tick.clear()
-            await self._tick.wait()
-
     def stats(self) -> dict[str, Any]:
         return {
             "events_stored": self.writer.events_stored,

@@ -128,7 +128,6 @@ class Poller:
         self._rounds = 0
         self._last_prune = float("-inf")
         self._round_lock = asyncio.Lock()
-        self._round_done = asyncio.Condition()
         self.last_report: RoundReport | None = None
 
     # -- reading (from memory, no I/O) --------------------------------------------------------
@@ -190,13 +189,6 @@ class Poller:
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
-
-    async def wait_rounds(self, count: int) -> RoundReport:
-        """Wait until at least ``count`` rounds have finished (for tests and tools)."""
-        async with self._round_done:
-            await self._round_done.wait_for(lambda: self._rounds >= count)
-        assert self.last_report is not None  # set before the round counter moves
-        return self.last_report
 
     # -- polling ------------------------------------------------------------------------------
 
@@ -369,11 +361,9 @@ class Poller:
                 transitions=tuple(transitions),
             )
             self.last_report = report
+            self._rounds += 1
             self.metrics.poll_round(report.duration)
         await self._notify(report)
-        async with self._round_done:
-            self._rounds += 1
-            self._round_done.notify_all()
         return report
 
     async def _write_history(self, samples: list[Sample], now: float) -> None:
