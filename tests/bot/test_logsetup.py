@@ -16,7 +16,11 @@ def captured() -> Iterator[io.StringIO]:
     old_level, old_handlers = root.level, list(root.handlers)
     handler = setup_logging(logging.DEBUG, stream=stream, extra_secrets=["tok.en.SECRET"])
     yield stream
-    root.removeHandler(handler)
+    # Every handler set up meanwhile: a second setup_logging replaced ``handler``, and a
+    # redacting handler left behind clears exc_info of later tests' records.
+    for h in [handler, *root.handlers]:
+        if h not in old_handlers:
+            root.removeHandler(h)
     root.setLevel(old_level)
     for h in old_handlers:
         if h not in root.handlers:
