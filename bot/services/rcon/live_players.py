@@ -27,6 +27,7 @@ from bot.services.rcon.console_players import TEXT_PARSERS, from_console
 from bot.services.rcon.errors import RconError, RconNotConfigured
 from bot.services.rcon.pool import RconPool
 from bot.services.rcon.source_players import parse_status
+from bot.snapshots import MAX_LISTED_PLAYERS, MAX_PLAYER_NAME, clip_text
 from bot.storage import Server
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ A2SNames = Callable[[Server], list[str]]
 # How long a kick or ban reply waits for the server to confirm it.
 CONFIRM_SECONDS = 4.0
 _SOURCE_RECHECK = 0.5  # between two Source ``status`` reads while waiting
-_LISTID_ENTRY = re.compile(r"STEAM_[0-5]:[01]:\d+|\[U:1:\d+\]")
+# Bounded ASCII digits: \d takes any script's digits, which a console would not read back.
+_LISTID_ENTRY = re.compile(r"STEAM_[0-5]:[01]:[0-9]{1,10}|\[U:1:[0-9]{1,10}\]")
 
 
 def rcon_kind(server: Server) -> RconKind:
@@ -79,7 +81,10 @@ def parse_squad_players(text: str) -> list[PlayerRef]:
             continue
         ids = {p["platform"].casefold(): p["id"] for p in _SQUAD_ID.finditer(m["ids"] or "")}
         uid = m["sid"] or ids.get("steam") or ids.get("eos", "")
-        players.append(PlayerRef(int(m["id"]), m["name"], uid))
+        # A hostile server chooses the name's length and the number of lines: both bounded.
+        players.append(PlayerRef(int(m["id"]), clip_text(m["name"], MAX_PLAYER_NAME), uid))
+        if len(players) >= MAX_LISTED_PLAYERS:
+            break
     return players
 
 

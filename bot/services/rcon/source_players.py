@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.snapshots import MAX_LISTED_PLAYERS, MAX_PLAYER_NAME, clip_text
+
 # Ids are bounded ASCII digits: int() refuses a hostile server's 5,000-digit "userid".
 _SRCDS = re.compile(
     r'#\s*(?P<id>[0-9]{1,9})\s+(?:\d+\s+)?"(?P<name>.*)"\s+(?P<uid>\S+)(?P<rest>.*)'
@@ -48,11 +50,15 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 def parse_status(text: str) -> list[SourcePlayer]:
     players: list[SourcePlayer] = []
     for line in _LINE_END.split(text):
+        if len(players) >= MAX_LISTED_PLAYERS:
+            break  # a hostile server may send any number of lines
+        # Names are clipped: a hostile server chooses their length.
         m = _SRCDS.fullmatch(line)
         if m is not None:
-            players.append(SourcePlayer(int(m["id"]), m["name"], m["uid"]))
+            name = clip_text(m["name"], MAX_PLAYER_NAME)
+            players.append(SourcePlayer(int(m["id"]), name, m["uid"][:64]))
             continue
         m = _CS2.fullmatch(line)
         if m is not None:
-            players.append(SourcePlayer(int(m["id"]), m["name"]))
+            players.append(SourcePlayer(int(m["id"]), clip_text(m["name"], MAX_PLAYER_NAME)))
     return players
