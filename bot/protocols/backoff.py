@@ -1,7 +1,10 @@
-"""The one reconnect backoff of the protocol clients: exponential, capped, with jitter.
+"""The one exponential backoff of the bot: capped, with jitter for reconnects.
 
 Used by the BattlEye client and the Source RCON supervisor (and so by the bot's RCON pool,
-which runs them). Jitter only shortens a wait, so ``maximum`` is a true cap, and keeps a fleet
+which runs them). The services' retries use :meth:`BackoffPolicy.step`, the same curve without
+jitter (their tests pin exact delays): the service supervisor's restarts, the ban list's
+console retries, the alert and audit-mirror posts, and the feed's ingest, sends and cursor
+writes. Jitter only shortens a wait, so ``maximum`` is a true cap, and keeps a fleet
 of bots from reconnecting in lock-step after a host restart. A connection lost soon after it
 came up counts as a failure: a server that accepts the login and drops it at once gets an
 ever longer wait instead of a login every ``first`` seconds. The failure count is forgiven
@@ -27,7 +30,7 @@ E = TypeVar("E", bound=Exception)
 
 @dataclass(frozen=True, slots=True)
 class BackoffPolicy:
-    """Seconds. The wait before attempt ``n + 1`` after ``n`` failures is
+    """Seconds. The wait before attempt ``n + 1`` after ``n`` failures is :meth:`step`,
     ``min(maximum, initial * factor ** (n - 1))``, shortened by up to ``jitter`` of itself."""
 
     initial: float = 1.0
@@ -42,9 +45,12 @@ class BackoffPolicy:
         if self.factor < 1 or not 0.0 <= self.jitter <= 1.0 or self.healthy_after < 0:
             raise ValueError("need factor >= 1, 0 <= jitter <= 1 and healthy_after >= 0")
 
+    def step(self, failures: int) -> float:
+        """The wait after ``failures`` failures, without jitter (``initial`` for 1 or fewer)."""
+        return float(min(self.maximum, self.initial * self.factor ** max(0, failures - 1)))
+
     def delay(self, failures: int, rng: random.Random) -> float:
-        base = min(self.maximum, self.initial * self.factor ** max(0, failures - 1))
-        return base * (1.0 - self.jitter * rng.random())
+        return self.step(failures) * (1.0 - self.jitter * rng.random())
 
 
 class Backoff:

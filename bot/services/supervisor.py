@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.protocols.backoff import BackoffPolicy
+
 log = logging.getLogger(__name__)
 
 SERVICE_KEY_PREFIX = "service:"  # app_state keys of the services' last reported states
@@ -103,7 +105,7 @@ class Supervisor:
         """Run ``factory()`` until it returns or is cancelled; restart it after errors."""
         state = ServiceState(name, RUNNING, self.clock())
         self.services[name] = state
-        delay = self.backoff_initial
+        failures = 0
         while True:
             await self._change(state, RUNNING)
             started = time.monotonic()
@@ -114,7 +116,9 @@ class Supervisor:
                 raise
             except Exception as exc:
                 if time.monotonic() - started >= self.healthy_after:
-                    delay = self.backoff_initial
+                    failures = 0
+                failures += 1
+                delay = self.restart_delay(failures)
                 state.restarts += 1
                 state.last_error = type(exc).__name__
                 log.exception("background service %s failed; restarting in %.1f s", name, delay)
@@ -124,10 +128,17 @@ class Supervisor:
                 except asyncio.CancelledError:
                     await self._change(state, STOPPED)
                     raise
-                delay = min(self.backoff_max, delay * 2)
             else:
                 await self._change(state, STOPPED)
                 return
+
+    def restart_delay(self, failures: int) -> float:
+        """The wait before restarting a service that failed ``failures`` times in a row."""
+        # Built per call: the settings are plain attributes (tests shorten them). A first
+        # delay above the cap is kept, as the RCON pool does with the same settings.
+        maximum = max(self.backoff_max, self.backoff_initial)
+        policy = BackoffPolicy(initial=self.backoff_initial, maximum=maximum, jitter=0.0)
+        return policy.step(failures)
 
     async def _change(self, state: ServiceState, value: str) -> None:
         state.state = value

@@ -28,6 +28,15 @@ def test_delay_grows_is_capped_and_jitter_only_shortens() -> None:
     assert BackoffPolicy(initial=1.0, jitter=0.0).delay(3, rng) == 4.0
 
 
+def test_step_is_the_jitter_free_curve_and_delay_shortens_it() -> None:
+    policy = BackoffPolicy(initial=0.5, maximum=5.0, jitter=0.5)
+    assert [policy.step(n) for n in range(-1, 7)] == [0.5, 0.5, 0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+    assert BackoffPolicy(initial=1.0, factor=3.0).step(3) == 9.0
+    rng = random.Random(5)
+    assert all(1.0 <= policy.delay(3, rng) <= 2.0 == policy.step(3) for _ in range(20))
+    assert BackoffPolicy(initial=0.5, maximum=5.0, jitter=0.0).delay(4, rng) == policy.step(4)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [

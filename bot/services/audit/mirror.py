@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from bot.protocols.backoff import BackoffPolicy
 from bot.services.supervisor import sleep_until_woken
 from bot.services.tasks import TaskSet
 from bot.storage.audit import AuditEntry
@@ -257,8 +258,7 @@ class AuditMirror:
                 self.dropped += lost
                 queue.dropped += sum(_weight(i) for i in items)
                 queue.attempts = 0
-            # Backoff doubles per attempt, from the gap.
-            queue.next_post = self.clock() + self.gap * (2**queue.attempts)
+            queue.next_post = self.clock() + self.retry_gap(queue.attempts)
         else:
             self._put_back(queue, items[max(taken, 0) :])
             queue.attempts = 0
@@ -270,6 +270,13 @@ class AuditMirror:
             queue.busy = False
             self._wake.set()
             self._progress.set()
+
+    def retry_gap(self, attempts: int) -> float:
+        """The wait after a failed post, ``attempts`` failures into its batch (0: a batch
+        just given up on, the next waits one gap): doubles per attempt from the gap."""
+        # The cap is the largest wait the retry limit allows (no wait is cut short).
+        top = self.gap * 2 ** (MIRROR_RETRIES - 1)
+        return BackoffPolicy(initial=self.gap, maximum=top, jitter=0.0).step(attempts + 1)
 
     @staticmethod
     def _put_back(queue: _GuildQueue, items: Sequence[MirrorItem]) -> None:

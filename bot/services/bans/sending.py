@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.catalogue import Console
 from bot.games import get_game
+from bot.protocols.backoff import BackoffPolicy
 from bot.rendering.text import clip
 from bot.services.audit import Actor, AuditLog, about
 from bot.services.bans import identity, native
@@ -24,8 +25,8 @@ from bot.storage.bans import Ban
 # A retry waits 30 s, then twice as long each time, at most an hour; a console that refused
 # (failed) starts at five minutes: it will not change its mind soon.
 RETRY_FIRST = 30.0
-RETRY_REFUSED = 300.0
-RETRY_MAX = 3600.0
+RETRY_BACKOFF = BackoffPolicy(initial=RETRY_FIRST, maximum=3600.0, jitter=0.0)
+REFUSED_BACKOFF = BackoffPolicy(initial=300.0, maximum=3600.0, jitter=0.0)
 APPLY_TIMEOUT = 15.0  # one server's commands, at most
 # The bot's own details of a target (shown in the reader's language; a console's are as is).
 STILL_TRYING = "still trying to reach it"
@@ -40,8 +41,8 @@ class ServerOutcome:
 
 
 def retry_after(attempts: int, refused: bool) -> float:
-    first = RETRY_REFUSED if refused else RETRY_FIRST
-    return float(min(RETRY_MAX, first * 2 ** max(0, attempts)))
+    """The wait after ``attempts`` earlier tries (0: the first retry waits ``initial``)."""
+    return (REFUSED_BACKOFF if refused else RETRY_BACKOFF).step(attempts + 1)
 
 
 def console_of(server: Server) -> Console | None:

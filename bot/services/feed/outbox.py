@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 
+from bot.protocols.backoff import BackoffPolicy
 from bot.services.feed.posting import FeedChannels, Refused
 from bot.services.feed.queue import Batch, SubKey, nonce_of
 from bot.services.feed.sender import Outcome
@@ -16,8 +17,8 @@ from bot.storage import Store
 log = logging.getLogger(__name__)
 
 _SEND_KEY = "feed:send:{}"  # the batch being sent to a channel: nonce and cursors
-SETTLE_FIRST_DELAY = 0.2
-SETTLE_MAX_DELAY = 30.0
+# A cursor write that fails is retried after 0.2 s, doubling, at most every 30 s.
+SETTLE_BACKOFF = BackoffPolicy(initial=0.2, maximum=30.0, jitter=0.0)
 
 
 def _encode_send(nonce: str, batch: Batch) -> str:
@@ -82,12 +83,14 @@ class Outbox:
     async def _settle(self, channel_id: int, batch: Batch) -> None:
         """Move the batch's cursors, retrying only that write until it is stored: the
         message went out (or never can), so it must never be sent again."""
-        delay = SETTLE_FIRST_DELAY
+        failures = 0
         while True:
             try:
                 await self._advance(batch)
                 break
             except Exception as exc:
+                failures += 1
+                delay = SETTLE_BACKOFF.step(failures)
                 log.warning(
                     "feed: cursors of channel %d not saved (%s); retrying in %.1f s",
                     channel_id,
@@ -95,7 +98,6 @@ class Outbox:
                     delay,
                 )
                 await asyncio.sleep(delay)
-                delay = min(SETTLE_MAX_DELAY, delay * 2)
         try:
             await self.store.state.delete(_SEND_KEY.format(channel_id))
         except Exception as exc:

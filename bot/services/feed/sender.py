@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.protocols.backoff import BackoffPolicy
 from bot.services.feed.queue import MAX_BATCH_CHARS, Batch, ChannelQueue, Item
 
 log = logging.getLogger(__name__)
@@ -125,12 +126,19 @@ class ChannelSender:
                 # a first attempt Discord did accept would then show twice.
                 self._held = batch
                 failures += 1
-                await asyncio.sleep(
-                    min(MAX_RETRY_DELAY, max(MIN_RETRY_DELAY, self.window) * 2**failures)
-                )
+                await asyncio.sleep(self.retry_delay(failures))
             else:
                 failures = 0
                 self.messages += outcome is Outcome.SENT
+
+    def retry_delay(self, failures: int) -> float:
+        """The wait after the ``failures``-th failed send of a batch in a row (1: the first
+        waits two windows)."""
+        # Built per call: ``window`` is a plain attribute. A window above the cap makes
+        # every wait the cap, as the plain ``min`` of the formula did.
+        initial = min(max(MIN_RETRY_DELAY, self.window), MAX_RETRY_DELAY)
+        policy = BackoffPolicy(initial=initial, maximum=MAX_RETRY_DELAY, jitter=0.0)
+        return policy.step(failures + 1)
 
     async def _safe_deliver(self, batch: Batch) -> Outcome:
         try:

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.i18n import ENGLISH
+from bot.protocols.backoff import BackoffPolicy
 from bot.services.feed import model as m
 from bot.services.feed.console_link import ConsoleHub, ConsoleLink
 from bot.services.feed.ingest import EventWriter, Pending
@@ -54,8 +55,8 @@ DEFAULT_BATCH_SECONDS = 2.0
 DEFAULT_QUEUE_LIMIT = 500
 DEFAULT_REPLAY_WINDOW = 6 * 3600.0  # older undelivered events are stale news
 MAX_INGEST_BATCH = 500
-INGEST_FIRST_DELAY = 0.2
-INGEST_MAX_DELAY = 30.0
+# A store that fails is retried after 0.2 s, doubling, at most every 30 s.
+INGEST_BACKOFF = BackoffPolicy(initial=0.2, maximum=30.0, jitter=0.0)
 # Events waiting to be stored; beyond it the oldest is dropped and counted (a hostile or
 # runaway server must not grow the bot's memory without bound).
 DEFAULT_INBOX_LIMIT = 20_000
@@ -195,7 +196,7 @@ class FeedService:
                     failures = 0
                 except Exception as exc:
                     failures += 1
-                    delay = min(INGEST_MAX_DELAY, INGEST_FIRST_DELAY * 2 ** (failures - 1))
+                    delay = INGEST_BACKOFF.step(failures)
                     log.warning(
                         "feed: %d event(s) not stored yet (%s); retrying in %.1f s",
                         len(pending),

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from bot.protocols.backoff import BackoffPolicy
 from bot.rendering.text import (
     mask_address,
     offline_transition_text,
@@ -264,7 +265,7 @@ class AlertNotifier(RoundNotifier[AlertChannels]):
                 )
             elif self._latest.get(alert.id) == delivery.state:
                 # Still what the last round saw (not withdrawn or removed meanwhile).
-                delay = min(MAX_RETRY_DELAY, self.backoff_initial * 2 ** (attempts - 1))
+                delay = self.retry_delay(attempts)
                 self._inflight.discard(alert.id)
                 self._schedule(replace(delivery, attempts=attempts), delay)
         except asyncio.CancelledError:
@@ -275,6 +276,14 @@ class AlertNotifier(RoundNotifier[AlertChannels]):
             self._inflight.discard(alert.id)
             self._wake.set()
             await self._notify_idle()
+
+    def retry_delay(self, attempts: int) -> float:
+        """The wait after the ``attempts``-th failed try of one message (1: the first)."""
+        # Built per call: ``backoff_initial`` is a plain attribute (tests shorten it). A first
+        # delay above the cap is the cap, as the plain ``min`` of the formula made it.
+        initial = min(self.backoff_initial, MAX_RETRY_DELAY)
+        policy = BackoffPolicy(initial=initial, maximum=MAX_RETRY_DELAY, jitter=0.0)
+        return policy.step(attempts)
 
     async def _send(self, delivery: Delivery) -> tuple[bool, int | None]:
         """(True, the new message's id or None) when the message went out, was edited in, or
