@@ -24,7 +24,9 @@ from bot.adapters.admin import (
     Listener,
     PlayerLister,
 )
+from bot.adapters.admin_errors import RconError
 from bot.adapters.registry import console_feed
+from bot.crypto import DecryptionError
 from bot.games import get_game
 from bot.services.feed import console
 from bot.services.feed import model as m
@@ -133,10 +135,15 @@ class ConsoleLink:
         self._bound[sid] = (server, handlers)
         try:
             self.hub.hold(server)
-        except Exception as exc:
+        except (RconError, DecryptionError) as exc:
             # E.g. a password the current key cannot decrypt: A2S events still flow, and
             # /server test tells the admin why the console does not.
             log.warning("feed: no console connection for server %d (%s)", sid, type(exc).__name__)
+            self._unbind(sid, server, handlers, held=False)
+        except Exception:
+            # A bug, not a console problem: with its traceback, and the other servers still
+            # bound (sync goes on).
+            log.exception("feed: holding the console of server %d failed", sid)
             self._unbind(sid, server, handlers, held=False)
 
     def _unbind(self, sid: int, server: Server, handlers: Handlers, *, held: bool = True) -> None:
@@ -182,11 +189,15 @@ class ConsoleLink:
                 if not isinstance(session, PlayerLister):
                     return  # the console lists players only as text: sessions stay as they are
                 players = await session.players(timeout=ROSTER_TIMEOUT)
-        except Exception as exc:
+        except (RconError, DecryptionError, TimeoutError) as exc:
             # Sessions stay as they were; the next login tries again.
             log.info(
                 "feed: player list of server %d unavailable (%s)", server_id, type(exc).__name__
             )
+            return
+        except Exception:
+            # A bug: nobody awaits this task, so it is logged here, with its traceback.
+            log.exception("feed: player list of server %d failed", server_id)
             return
         source = protocol_of(server) or m.SOURCE_CONSOLE
         names = tuple(p.name for p in players if p.name)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot.adapters.registry import QueryAdapters
+from bot.protocols import battleye
 from bot.services.status.player_names import PlayerNames, PollContext
 from bot.snapshots import PlayerInfo, ServerInfo, Target
 
@@ -33,6 +34,7 @@ class AdapterStatusSource:
     def __init__(self, adapters: QueryAdapters, names: PlayerNames | None = None) -> None:
         self.adapters = adapters
         self.names = names
+        self._logged: set[type[BaseException]] = set()
 
     async def fetch(self, target: Target, context: PollContext, timeout: float) -> ServerInfo:
         adapter = self.adapters.adapter(target.protocol)
@@ -61,8 +63,22 @@ class AdapterStatusSource:
                 try:
                     async with asyncio.timeout(remaining):
                         names = await self.names.names(replace(context, battleye=access))
-                except Exception as exc:  # any provider failure: keep the query's answer
+                except (battleye.RCONError, OSError) as exc:  # keep the query's answer
                     log.debug("player names of %s failed: %s", target.key, type(exc).__name__)
+                except Exception as exc:  # a bug: still keep the query's answer
+                    self._unexpected(exc)
                 else:
                     private.append((access.key, tuple(PlayerInfo(n, 0, 0.0) for n in names)))
         return replace(server, private_lists=tuple(private)) if private else server
+
+    def _unexpected(self, exc: Exception) -> None:
+        # Once per kind, not per server and round (the poller's FailureReasons habit).
+        kind = type(exc)
+        if kind in self._logged:
+            return
+        self._logged.add(kind)
+        log.error(
+            "a player-name provider raised %s (the names are left out; logged once per kind)",
+            kind.__name__,
+            exc_info=exc,
+        )
