@@ -159,3 +159,13 @@ async def test_player_name_failures_keep_the_answer_and_a_bug_is_logged_once(
         info = await source.fetch(target, context, 1.0)
         assert info.name == "n" and info.private_lists == ()
     assert len(errors(caplog)) == logged
+
+
+def test_unexpected_errors_are_logged_once_per_kind(caplog: pytest.LogCaptureFixture) -> None:
+    from bot.services.unexpected import UnexpectedErrors
+
+    seen = UnexpectedErrors(logging.getLogger("test.unexpected"), "raised %s")
+    for exc in (KeyError("a"), KeyError("b"), ValueError("c"), KeyError("d")):
+        seen.report(exc)
+    assert [r.getMessage() for r in errors(caplog)] == ["raised KeyError", "raised ValueError"]
+    assert all(r.exc_info is not None for r in errors(caplog))

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.services.servers.addresses import INTERNAL_REFUSED, is_internal_ip, literal_ip
+from bot.services.unexpected import UnexpectedErrors
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,11 @@ class Resolver:
         # guild -> (its semaphore, requests using it); dropped when nobody uses it.
         self._guilds: dict[int, tuple[asyncio.Semaphore, int]] = {}
         self.lookups = 0  # lookups started (for tests and metrics)
-        self._logged: set[type[BaseException]] = set()
+        # A lookup function raising something else shows as "name does not resolve": logged,
+        # once per kind (every server of every round may hit it).
+        self._unexpected = UnexpectedErrors(
+            log, "a name lookup raised %s, not an OSError (logged once per kind)"
+        )
 
     def cached(self, host: str) -> str | None:
         """The cached address of ``host`` if still fresh (no lookup)."""
@@ -154,7 +159,8 @@ class Resolver:
                     code = exc.errno if isinstance(exc.errno, int) else socket.EAI_FAIL
                     failure = (code, exc.strerror or "name does not resolve")
                 except Exception as exc:  # a broken lookup function: a failure like any other
-                    self._unexpected(exc)
+                    if not isinstance(exc, UnicodeError):  # a name IDNA cannot encode: no bug
+                        self._unexpected.report(exc)
                     failure = (socket.EAI_FAIL, f"lookup failed: {type(exc).__name__}")
                 else:
                     failure = None
@@ -165,19 +171,6 @@ class Resolver:
             self._release_guild(guild_id)
         self._store(name, _Entry(self.clock() + self.ttl, address, None))
         return address
-
-    def _unexpected(self, exc: Exception) -> None:
-        # Shown as "name does not resolve", so a bug would hide: logged, once per kind (every
-        # server of every round may hit it). UnicodeError is a name IDNA cannot encode.
-        kind = type(exc)
-        if isinstance(exc, UnicodeError) or kind in self._logged:
-            return
-        self._logged.add(kind)
-        log.error(
-            "a name lookup raised %s, not an OSError (logged once per kind)",
-            kind.__name__,
-            exc_info=exc,
-        )
 
     def _guild_semaphore(self, guild_id: int) -> asyncio.Semaphore:
         held = self._guilds.get(guild_id)

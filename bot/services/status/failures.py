@@ -8,6 +8,7 @@ import socket
 
 from bot.adapters.query import FAILURE_WORDS, QueryError
 from bot.services.servers.resolver import AddressRefused
+from bot.services.unexpected import UnexpectedErrors
 
 log = logging.getLogger(__name__)
 
@@ -33,24 +34,19 @@ def known_failure(exc: BaseException) -> str | None:
 
 
 class FailureReasons:
-    """:func:`known_failure`, with any other exception logged as the bug it is: once per kind
-    of exception, not per server and round (10,000 servers every minute)."""
+    """:func:`known_failure`, with any other exception logged as the bug it is, once per kind
+    (10,000 servers every minute)."""
 
     def __init__(self) -> None:
-        self._logged: set[type[BaseException]] = set()
+        self._unexpected = UnexpectedErrors(
+            log,
+            f"a status query raised %s, which no adapter should (the server shows {UNEXPECTED!r};"
+            " logged once per kind)",
+        )
 
     def of(self, exc: BaseException) -> str:
         reason = known_failure(exc)
-        if reason is not None:
-            return reason
-        kind = type(exc)
-        if kind not in self._logged:
-            self._logged.add(kind)
-            log.error(
-                "a status query raised %s, which no adapter should (the server shows %r;"
-                " logged once per kind)",
-                kind.__name__,
-                UNEXPECTED,
-                exc_info=exc,
-            )
-        return UNEXPECTED
+        if reason is None:
+            self._unexpected.report(exc)
+            return UNEXPECTED
+        return reason

@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.adapters.registry import QueryAdapters
 from bot.protocols import battleye
 from bot.services.status.player_names import PlayerNames, PollContext
+from bot.services.unexpected import UnexpectedErrors
 from bot.snapshots import PlayerInfo, ServerInfo, Target
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,10 @@ class AdapterStatusSource:
     def __init__(self, adapters: QueryAdapters, names: PlayerNames | None = None) -> None:
         self.adapters = adapters
         self.names = names
-        self._logged: set[type[BaseException]] = set()
+        # Once per kind, not per server and round.
+        self._unexpected = UnexpectedErrors(
+            log, "a player-name provider raised %s (the names are left out; logged once per kind)"
+        )
 
     async def fetch(self, target: Target, context: PollContext, timeout: float) -> ServerInfo:
         adapter = self.adapters.adapter(target.protocol)
@@ -66,19 +70,7 @@ class AdapterStatusSource:
                 except (battleye.RCONError, OSError) as exc:  # keep the query's answer
                     log.debug("player names of %s failed: %s", target.key, type(exc).__name__)
                 except Exception as exc:  # a bug: still keep the query's answer
-                    self._unexpected(exc)
+                    self._unexpected.report(exc)
                 else:
                     private.append((access.key, tuple(PlayerInfo(n, 0, 0.0) for n in names)))
         return replace(server, private_lists=tuple(private)) if private else server
-
-    def _unexpected(self, exc: Exception) -> None:
-        # Once per kind, not per server and round (the poller's FailureReasons habit).
-        kind = type(exc)
-        if kind in self._logged:
-            return
-        self._logged.add(kind)
-        log.error(
-            "a player-name provider raised %s (the names are left out; logged once per kind)",
-            kind.__name__,
-            exc_info=exc,
-        )
