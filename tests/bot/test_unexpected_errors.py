@@ -21,6 +21,7 @@ from bot.services.feed.ingest import EventWriter
 from bot.services.servers.resolver import Resolver
 from bot.services.status.player_names import PollContext, RconAccess
 from bot.services.status.status_source import AdapterStatusSource
+from bot.services.unexpected import UnexpectedErrors
 from bot.snapshots import ServerInfo, Target
 from bot.storage import NewServer, Server, Store
 from tests.bot.test_feed_console import Hub
@@ -162,8 +163,6 @@ async def test_player_name_failures_keep_the_answer_and_a_bug_is_logged_once(
 
 
 def test_unexpected_errors_are_logged_once_per_kind(caplog: pytest.LogCaptureFixture) -> None:
-    from bot.services.unexpected import UnexpectedErrors
-
     seen = UnexpectedErrors(logging.getLogger("test.unexpected"), "raised %s")
     for exc in (KeyError("a"), KeyError("b"), ValueError("c"), KeyError("d")):
         seen.report(exc)
