@@ -4,6 +4,7 @@ outcomes and cursors, BattlEye holds."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import pytest
 from bot.adapters.admin import CONSOLE_EVENT
 from bot.crypto import SecretBox, generate_key
 from bot.delivery.feed import DiscordFeedChannels
+from bot.protocols.backoff import BackoffPolicy
 from bot.services.feed import FeedService
 from bot.services.feed.queue import Batch, Item
 from bot.services.feed.sender import Outcome
@@ -238,6 +240,33 @@ async def test_events_of_a_server_removed_meanwhile_never_hold_up_the_others(
     await store.servers.remove(1, "Main")  # its events can no longer be stored
     await run_until_stored(feed, 1)
     assert [e.player for e in await store.events.recent(other.id)] == ["b"]
+
+
+async def test_a_failing_ingest_logs_its_traceback_once_and_retries(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await feed_of(store)
+    (server,) = await store.servers.all()
+    feed = service(store, StubClient(None))
+    feed.submit(Event(server.id, time.time(), "join", "a"))
+    ingest = feed.writer.ingest
+    calls = 0
+
+    async def broken_twice(pending: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls <= 2:
+            raise KeyError("a bug")
+        await ingest(pending)
+
+    monkeypatch.setattr(feed.writer, "ingest", broken_twice)
+    monkeypatch.setattr("bot.services.feed.service.INGEST_BACKOFF", BackoffPolicy(0.01, 0.01))
+    await run_until_stored(feed, 1)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # Two failures, one traceback; each retry still says it is one.
+    assert len(errors) == 1 and errors[0].exc_info is not None
+    assert "KeyError" in errors[0].getMessage()
+    assert caplog.text.count("not stored yet (KeyError)") == 2
 
 
 async def test_a_reload_that_read_before_a_change_keeps_the_change(store: Store) -> None:

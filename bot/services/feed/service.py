@@ -45,6 +45,7 @@ from bot.services.feed.subscriptions import Subscriptions
 from bot.services.languages import GuildLanguages
 from bot.services.status.poller import Poller, RoundReport
 from bot.services.tasks import TaskSet
+from bot.services.unexpected import UnexpectedErrors
 from bot.storage import Server, Store
 from bot.storage.events import Event
 from bot.storage.feeds import Feed, Watch
@@ -86,6 +87,9 @@ class FeedService:
         self.inbox_limit = inbox_limit
         self.inbox_dropped = 0
         self._inbox: asyncio.Queue[Event | m.Roster] = asyncio.Queue()
+        self._ingest_errors = UnexpectedErrors(
+            log, "feed: storing events raised %s (retried; traceback once per kind)"
+        )
         self._processing = False
         self._tick = asyncio.Event()
         self._started = asyncio.Event()
@@ -197,6 +201,9 @@ class FeedService:
                 except Exception as exc:
                     failures += 1
                     delay = INGEST_BACKOFF.step(failures)
+                    # The traceback once per kind: a bug here would otherwise repeat for ever
+                    # as a one-line warning.
+                    self._ingest_errors.report(exc)
                     log.warning(
                         "feed: %d event(s) not stored yet (%s); retrying in %.1f s",
                         len(pending),
