@@ -138,17 +138,17 @@ async def test_pushes_reach_console_event_listeners_and_raw_listeners(
         session.add_listener(RAW_EVENT, raw.append)
         session.add_listener("other", plain.append)  # an event nobody sends
         try:
-            await session.execute("echo up", timeout=2.0)
+            await session.execute("echo up", timeout=10.0)
             await server.push_join("76561198000000003", "Carl")
             await server.push_chat("Carl", "76561198000000003", "hi team", channel=1)
             await server.push_chat("Dora", 76561198000000004, "hi all")  # numeric UserId
-            await session.execute(f'kick "{ALICE}" "afk"', timeout=2.0)
+            await session.execute(f'kick "{ALICE}" "afk"', timeout=10.0)
             await server.push_chat("SERVER", "0", "Kickbanning Bob [EU] for 1 day (cheating)")
             await server.push_console("Saved 20,838 ents, cache(0.01), write(0.01), disk(0.00).")
             await server.push_console("Restarting in 60 seconds")
             await server.push_leave("76561198000000003", "Carl", "Timed Out")
             await server.push_console("[CHAT] Carl[76561198000000003] : hi team")
-            await eventually(lambda: len(plain) == 9 and len(awaited.events) == 9)
+            await eventually(lambda: len(plain) == 9 and len(awaited.events) == 9, 10)
             assert session.state is SessionState.CONNECTED
         finally:
             await session.close()
