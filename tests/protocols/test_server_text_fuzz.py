@@ -7,6 +7,8 @@ documented error; nothing else, and no hang."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -339,16 +341,8 @@ def test_fivem_json(name: str, number: str, ident: str) -> None:
     ]
     dynamic = {"hostname": name, "clients": _json_field(number), "sv_maxclients": number,
                "gametype": ident, "mapname": name}  # fmt: skip
-    for decode, doc in (
-        (fivem.decode_info, info),
-        (fivem.decode_players, players),
-        (fivem.decode_dynamic, dynamic),
-    ):
-        for body in (json.dumps(doc).encode(), name.encode("utf-8", "surrogatepass")):
-            try:
-                decode(body)  # type: ignore[operator]
-            except FiveMError:
-                pass
+    docs = {fivem.decode_info: info, fivem.decode_players: players, fivem.decode_dynamic: dynamic}
+    _decode_or_refuse(docs, name, FiveMError)
 
 
 @FUZZ
@@ -370,11 +364,16 @@ def test_palworld_json(name: str, number: str, ident: str) -> None:
                                   "uptime": _json_field(number)},
         palworld.decode_settings: {name: number, ident: _json_field(number)},
     }  # fmt: skip
+    _decode_or_refuse(docs, number, PalworldError)
+
+
+def _decode_or_refuse(docs: Mapping[Any, object], raw: str, error: type[Exception]) -> None:
+    """Each decoder, fed its document as JSON and ``raw`` as bytes, answers or raises ``error``."""
     for decode, doc in docs.items():
-        for body in (json.dumps(doc).encode(), number.encode("utf-8", "surrogatepass")):
+        for body in (json.dumps(doc).encode(), raw.encode("utf-8", "surrogatepass")):
             try:
-                decode(body)  # type: ignore[operator]
-            except PalworldError:
+                decode(body)
+            except error:
                 pass
 
 

@@ -86,8 +86,10 @@ def parse_dayz_keywords(keywords: str | bytes) -> DayZKeywords:
     night: float | None = None
     tags = _tags(keywords)
     for tag in tags:
-        if tag.startswith("lqs") and ascii_int(tag[3:], 9) is not None:
-            queue = ascii_int(tag[3:], 9)
+        if tag.startswith("lqs"):
+            number = ascii_int(tag[3:], 9)
+            if number is not None:  # the last readable queue tag wins
+                queue = number
         elif tag.startswith("entm"):
             night = _number(tag[4:])
         elif tag.startswith("etm"):
